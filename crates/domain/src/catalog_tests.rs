@@ -1,0 +1,205 @@
+use super::*;
+use proptest::prelude::*;
+
+/// A complete, valid item to vary in tests.
+pub fn sample_item() -> ItemDefinition {
+    ItemDefinition {
+        code: "11511600MB1234567X3000131011000".into(),
+        basic_code: "000131011000".into(),
+        name: "食品经营许可核发".into(),
+        node: NodeKind::Handling,
+        parent_code: "000131011000".into(),
+        kind: ItemKind::AdministrativeLicense,
+        legal_basis: vec!["《中华人民共和国食品安全法》第三十五条".into()],
+        level: ExerciseLevel::City,
+        department: "511600-SCJG".into(),
+        department_credit_code: String::new(),
+        co_departments: vec![],
+        region: "511600".into(),
+        subjects: vec![SubjectType::Enterprise],
+        conditions: vec!["已取得营业执照".into()],
+        flow: vec![FlowStep { name: "申请".into(), description: String::new() }],
+        legal_limit: Some(TimeLimit { days: 20, unit: DayUnit::Working, note: String::new() }),
+        promised_limit: PromisedLimit::Within(TimeLimit { days: 10, unit: DayUnit::Working, note: String::new() }),
+        case_type: CaseType::Promise,
+        result_name: "食品经营许可证".into(),
+        result_sample: String::new(),
+        fees: vec![],
+        scope: ServiceScope::Local,
+        handling_forms: vec![HandlingForm::Window, HandlingForm::OnlinePc],
+        special_procedures: vec!["现场核查".into()],
+        supports_appointment: true,
+        supports_online_payment: false,
+        supports_post: true,
+        online_url: String::new(),
+        visits: 1,
+        visits_reason: "现场核查经营场所".into(),
+        online_depth: OnlineDepth::ApplyOnline,
+        place: "广安市政务服务中心 B03".into(),
+        hours: "工作日 9:00-17:00".into(),
+        consult_phone: "0826-2345678".into(),
+        complaint_phone: "12345".into(),
+        faq: vec![],
+        aliases: vec!["开饭店".into()],
+        keywords: vec![],
+        materials: vec![Material {
+            name: "食品经营许可申请书".into(),
+            issuer: String::new(),
+            form: MaterialForm::Original,
+            copies: 1,
+            mandatory: true,
+            key: true,
+            source: "申请人自备".into(),
+            blank_form: String::new(),
+            sample: String::new(),
+            acceptance_standard: String::new(),
+            fill_instructions: String::new(),
+            paper_size: "A4".into(),
+            license_type: String::new(),
+            shared_data_source: String::new(),
+        }],
+    }
+}
+
+fn fields(item: &ItemDefinition) -> Vec<String> {
+    item.validate().err().unwrap_or_default().into_iter().map(|e| e.field).collect()
+}
+
+#[test]
+fn the_sample_item_is_valid_and_round_trips_through_json() {
+    let item = sample_item();
+    assert_eq!(item.validate(), Ok(()));
+    let json = serde_json::to_string(&item).unwrap();
+    assert_eq!(serde_json::from_str::<ItemDefinition>(&json).unwrap(), item);
+    assert_eq!(item.compression_ratio(), Some(0.5));
+}
+
+#[test]
+fn an_instant_promise_requires_an_instant_case_type_and_back() {
+    let mut item = sample_item();
+    item.promised_limit = PromisedLimit::Instant;
+    assert_eq!(fields(&item), ["case_type"]);
+    item.case_type = CaseType::Instant;
+    assert_eq!(fields(&item), Vec::<String>::new());
+    item.promised_limit = PromisedLimit::Within(TimeLimit { days: 3, unit: DayUnit::Working, note: String::new() });
+    assert_eq!(fields(&item), ["promised_limit"]);
+}
+
+#[test]
+fn visits_need_a_reason_and_zero_visits_need_full_online_depth() {
+    let mut item = sample_item();
+    item.visits_reason.clear();
+    assert_eq!(fields(&item), ["visits_reason"]);
+    let mut item = sample_item();
+    item.visits = 0;
+    assert_eq!(fields(&item), ["online_depth"]);
+    item.online_depth = OnlineDepth::FullyOnline;
+    assert_eq!(fields(&item), Vec::<String>::new());
+    item.handling_forms = vec![HandlingForm::Window];
+    item.supports_post = false;
+    assert_eq!(fields(&item), ["visits"]);
+}
+
+#[test]
+fn a_free_item_cannot_take_online_payment() {
+    let mut item = sample_item();
+    item.supports_online_payment = true;
+    assert_eq!(fields(&item), ["supports_online_payment"]);
+    item.fees.push(Fee { name: "工本费".into(), amount: "10元".into(), basis: String::new() });
+    assert_eq!(fields(&item), Vec::<String>::new());
+}
+
+#[test]
+fn a_promise_longer_than_the_law_is_rejected() {
+    let mut item = sample_item();
+    item.promised_limit = PromisedLimit::Within(TimeLimit { days: 25, unit: DayUnit::Working, note: String::new() });
+    assert_eq!(fields(&item), ["promised_limit"]);
+}
+
+#[test]
+fn materials_must_be_unique_and_key_materials_mandatory() {
+    let mut item = sample_item();
+    let mut m = item.materials[0].clone();
+    m.mandatory = false;
+    item.materials.push(m);
+    assert_eq!(fields(&item), ["materials[1].name", "materials[1].key"]);
+}
+
+#[test]
+fn codes_are_opaque_but_bounded() {
+    let mut item = sample_item();
+    item.code = "A".repeat(51);
+    item.basic_code = "有中文".into();
+    item.region = "5116".into();
+    assert_eq!(fields(&item), ["code", "basic_code", "region"]);
+}
+
+#[test]
+fn coded_enums_parse_codes_labels_and_names() {
+    assert_eq!(ItemKind::parse("01"), Some(ItemKind::AdministrativeLicense));
+    assert_eq!(ItemKind::parse("行政确认"), Some(ItemKind::AdministrativeConfirmation));
+    assert_eq!(ItemKind::parse("public_service"), Some(ItemKind::PublicService));
+    assert_eq!(ItemKind::parse("99"), None);
+    for k in OnlineDepth::ALL {
+        assert_eq!(OnlineDepth::parse(k.label()), Some(*k));
+    }
+}
+
+fn arb_item() -> impl Strategy<Value = ItemDefinition> {
+    (
+        0u32..4,
+        prop::bool::ANY,
+        0usize..4,
+        prop::bool::ANY,
+        prop::bool::ANY,
+        prop::bool::ANY,
+        prop::option::of(1u32..40),
+        prop::option::of(0u32..40),
+    )
+        .prop_map(|(visits, has_reason, depth, online, post, paid, legal, promised)| {
+            let mut item = sample_item();
+            item.visits = visits;
+            item.visits_reason = if has_reason { "核验原件".into() } else { String::new() };
+            item.online_depth = OnlineDepth::ALL[depth];
+            item.handling_forms = if online { vec![HandlingForm::OnlineMobile] } else { vec![HandlingForm::Window] };
+            item.supports_post = post;
+            item.supports_online_payment = paid;
+            item.legal_limit = legal.map(|days| TimeLimit { days, unit: DayUnit::Working, note: String::new() });
+            match promised {
+                None => {
+                    item.promised_limit = PromisedLimit::Instant;
+                    item.case_type = CaseType::Instant;
+                }
+                Some(days) => {
+                    item.promised_limit = PromisedLimit::Within(TimeLimit { days, unit: DayUnit::Working, note: String::new() });
+                    item.case_type = CaseType::Promise;
+                }
+            }
+            item
+        })
+}
+
+proptest! {
+    /// Whatever validate() accepts satisfies every consistency rule of STANDARDS.md.
+    #[test]
+    fn every_accepted_item_satisfies_the_catalog_rules(item in arb_item()) {
+        if item.validate().is_ok() {
+            prop_assert_eq!(matches!(item.promised_limit, PromisedLimit::Instant), item.case_type == CaseType::Instant);
+            prop_assert!(item.visits == 0 || !item.visits_reason.is_empty());
+            prop_assert!(item.visits != 0 || item.has_online_channel() || item.supports_post);
+            prop_assert!(!(item.is_free() && item.supports_online_payment));
+            prop_assert_eq!(item.online_depth == OnlineDepth::FullyOnline, item.visits == 0);
+            if let Some(r) = item.compression_ratio() { prop_assert!((0.0..=1.0).contains(&r)); }
+        }
+    }
+
+    /// Validation reports problems; it never panics, whatever the text.
+    #[test]
+    fn validation_never_panics_on_arbitrary_text(name in "\\PC{0,300}", code in "\\PC{0,60}", phone in "\\PC{0,50}") {
+        let mut item = sample_item();
+        item.name = name;
+        item.code = code;
+        item.consult_phone = phone;
+        let _ = item.validate();
+    }
+}

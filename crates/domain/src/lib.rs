@@ -1,0 +1,12 @@
+//! The pure rules of OneWindow: identifiers, regions, the working-day calendar, the catalog
+//! model and accounts. No I/O, no async, no SQL: everything here is decided from its
+//! arguments, so it can be tested exhaustively.
+
+pub mod account;
+pub mod calendar;
+pub mod catalog;
+pub mod error;
+pub mod ids;
+pub mod org;
+
+pub use error::{FieldError, Problems};

@@ -1,0 +1,142 @@
+//! Regions (行政区划), departments (部门/实施主体) and halls (政务服务大厅) with windows.
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{FieldError, Problems};
+use crate::ids::{CreditCode, RegionCode, RegionLevel};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Region {
+    pub code: String,
+    pub name: String,
+}
+
+impl Region {
+    /// The code must parse; the parent must already exist, except for a province (root).
+    pub fn validate(&self, parent_exists: impl Fn(&str) -> bool) -> Result<RegionCode, Vec<FieldError>> {
+        let mut p = Problems::default();
+        p.text("name", &self.name, "区划名称", 50);
+        let code = match RegionCode::parse(&self.code) {
+            Ok(c) => Some(c),
+            Err(e) => {
+                p.push("code", "invalid", format!("行政区划代码无效：{e}"));
+                None
+            }
+        };
+        if let Some(c) = &code
+            && c.level() != RegionLevel::Province
+            && let Some(parent) = c.parent()
+            && !parent_exists(parent.as_str())
+        {
+            p.push("code", "missing_parent", format!("上级区划 {parent} 尚未建立"));
+        }
+        p.into_result()?;
+        code.ok_or_else(Vec::new)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Department {
+    /// Short stable code, e.g. `511600-SCJG`.
+    pub code: String,
+    pub name: String,
+    #[serde(default)]
+    pub short_name: String,
+    pub region: String,
+    pub credit_code: String,
+    #[serde(default)]
+    pub phone: String,
+    #[serde(default)]
+    pub address: String,
+}
+
+impl Department {
+    pub fn validate(&self) -> Result<(), Vec<FieldError>> {
+        let mut p = Problems::default();
+        p.text("code", &self.code, "部门编码", 50);
+        if !self.code.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
+            p.push("code", "invalid_char", "部门编码只能包含字母、数字、“-”“_”");
+        }
+        p.text("name", &self.name, "部门名称", 100);
+        p.optional_text("short_name", &self.short_name, "部门简称", 30);
+        if let Err(e) = RegionCode::parse(&self.region) {
+            p.push("region", "invalid", format!("所属区划代码无效：{e}"));
+        }
+        if let Err(e) = CreditCode::parse_lenient(&self.credit_code) {
+            p.push("credit_code", "invalid", format!("统一社会信用代码无效：{e}"));
+        }
+        p.optional_text("address", &self.address, "地址", 200);
+        p.into_result()
+    }
+
+    pub fn display_short(&self) -> &str {
+        if self.short_name.is_empty() { &self.name } else { &self.short_name }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum WindowKind {
+    /// 综合窗口: accepts any item (无差别受理).
+    Comprehensive,
+    /// 专窗: one department's items.
+    Specialized,
+    /// 出件窗口: results are handed out here (统一窗口出件).
+    Results,
+}
+
+impl WindowKind {
+    pub fn label(self) -> &'static str {
+        match self {
+            WindowKind::Comprehensive => "综合受理窗口",
+            WindowKind::Specialized => "专窗",
+            WindowKind::Results => "出件窗口",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Window {
+    pub number: String,
+    pub name: String,
+    pub kind: WindowKind,
+    /// Set for a specialized window.
+    #[serde(default)]
+    pub department: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Hall {
+    pub code: String,
+    pub name: String,
+    pub region: String,
+    pub address: String,
+    pub hours: String,
+    #[serde(default)]
+    pub windows: Vec<Window>,
+}
+
+impl Hall {
+    pub fn validate(&self) -> Result<(), Vec<FieldError>> {
+        let mut p = Problems::default();
+        p.text("code", &self.code, "大厅编码", 50);
+        p.text("name", &self.name, "大厅名称", 100);
+        p.text("address", &self.address, "地址", 200);
+        p.text("hours", &self.hours, "办公时间", 200);
+        if let Err(e) = RegionCode::parse(&self.region) {
+            p.push("region", "invalid", format!("所属区划代码无效：{e}"));
+        }
+        let mut numbers = std::collections::HashSet::new();
+        for (i, w) in self.windows.iter().enumerate() {
+            p.text(&format!("windows[{i}].number"), &w.number, "窗口号", 10);
+            p.text(&format!("windows[{i}].name"), &w.name, "窗口名称", 50);
+            if !numbers.insert(w.number.as_str()) {
+                p.push(format!("windows[{i}].number"), "duplicate", format!("窗口号 {} 重复", w.number));
+            }
+            if (w.kind == WindowKind::Specialized) != w.department.is_some() {
+                p.push(format!("windows[{i}].department"), "inconsistent", "专窗必须指定部门，其他窗口不指定部门");
+            }
+        }
+        p.into_result()
+    }
+}
