@@ -4,6 +4,8 @@
 
 pub mod account;
 pub mod calendar;
+#[doc(hidden)]
+pub mod fixtures;
 pub mod catalog;
 pub mod error;
 pub mod ids;

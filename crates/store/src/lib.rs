@@ -1,1 +1,24 @@
-//! store
+//! Persistence for OneWindow through sqlx, one query layer for SQLite (the embedded
+//! default) and PostgreSQL. Every query is written once in SQL both accept (`$1`
+//! placeholders, integer times, text ids, JSON as text); the few real differences live in
+//! [`db`]. Functions take a `&mut AnyConnection` so the app layer decides the transaction:
+//! pass a pooled connection to read, a transaction to write.
+
+pub mod accounts;
+pub mod catalog;
+pub mod db;
+pub mod org;
+pub mod testing;
+
+pub use db::{Backend, Conn, Store, StoreError, Tx};
+
+pub type Result<T> = std::result::Result<T, StoreError>;
+
+/// Milliseconds since the Unix epoch, the storage form of every instant.
+pub fn millis(t: time::OffsetDateTime) -> i64 {
+    (t.unix_timestamp_nanos() / 1_000_000) as i64
+}
+
+pub fn from_millis(ms: i64) -> time::OffsetDateTime {
+    time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000).unwrap_or(time::OffsetDateTime::UNIX_EPOCH)
+}

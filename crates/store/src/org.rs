@@ -1,0 +1,182 @@
+//! Regions, departments, halls, the holiday notices and search synonyms.
+
+use domain::calendar::YearNotice;
+use domain::catalog::Synonym;
+use domain::ids::RegionCode;
+use domain::org::{Department, Hall, Region};
+use sqlx::{AnyConnection, AssertSqlSafe};
+
+use crate::{Result, StoreError};
+
+/// A region with its place in the hierarchy.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, serde::Serialize)]
+pub struct RegionRow {
+    pub code: String,
+    pub name: String,
+    pub parent: Option<String>,
+    pub level: String,
+}
+
+pub async fn upsert_region(conn: &mut AnyConnection, r: &Region, code: &RegionCode) -> Result<()> {
+    let level = serde_plain(code.level());
+    sqlx::query(
+        "INSERT INTO regions (code, name, parent, level) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (code) DO UPDATE SET name = excluded.name",
+    )
+    .bind(code.as_str())
+    .bind(r.name.trim())
+    .bind(code.parent().filter(|_| code.level() != domain::ids::RegionLevel::Province).map(|p| p.as_str().to_string()))
+    .bind(level)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+fn serde_plain(l: domain::ids::RegionLevel) -> &'static str {
+    use domain::ids::RegionLevel::*;
+    match l {
+        Province => "province",
+        City => "city",
+        County => "county",
+        Township => "township",
+        Village => "village",
+    }
+}
+
+pub async fn region_exists(conn: &mut AnyConnection, code: &str) -> Result<bool> {
+    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM regions WHERE code = $1").bind(code).fetch_one(conn).await?;
+    Ok(n > 0)
+}
+
+pub async fn list_regions(conn: &mut AnyConnection) -> Result<Vec<RegionRow>> {
+    Ok(sqlx::query_as("SELECT code, name, parent, level FROM regions ORDER BY code").fetch_all(conn).await?)
+}
+
+pub async fn get_region(conn: &mut AnyConnection, code: &str) -> Result<RegionRow> {
+    Ok(sqlx::query_as("SELECT code, name, parent, level FROM regions WHERE code = $1").bind(code).fetch_one(conn).await?)
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+struct DepartmentRow {
+    code: String,
+    name: String,
+    short_name: String,
+    region: String,
+    credit_code: String,
+    phone: String,
+    address: String,
+}
+
+impl From<DepartmentRow> for Department {
+    fn from(r: DepartmentRow) -> Self {
+        Department {
+            code: r.code,
+            name: r.name,
+            short_name: r.short_name,
+            region: r.region,
+            credit_code: r.credit_code,
+            phone: r.phone,
+            address: r.address,
+        }
+    }
+}
+
+pub async fn upsert_department(conn: &mut AnyConnection, d: &Department) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO departments (code, name, short_name, region, credit_code, phone, address)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)
+         ON CONFLICT (code) DO UPDATE SET name = excluded.name, short_name = excluded.short_name,
+           region = excluded.region, credit_code = excluded.credit_code, phone = excluded.phone,
+           address = excluded.address",
+    )
+    .bind(d.code.trim())
+    .bind(d.name.trim())
+    .bind(d.short_name.trim())
+    .bind(d.region.trim())
+    .bind(d.credit_code.trim().to_ascii_uppercase())
+    .bind(d.phone.trim())
+    .bind(d.address.trim())
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+const DEPT_COLS: &str = "SELECT code, name, short_name, region, credit_code, phone, address FROM departments";
+
+pub async fn list_departments(conn: &mut AnyConnection) -> Result<Vec<Department>> {
+    let rows: Vec<DepartmentRow> = sqlx::query_as(AssertSqlSafe(format!("{DEPT_COLS} ORDER BY region, code"))).fetch_all(conn).await?;
+    Ok(rows.into_iter().map(Into::into).collect())
+}
+
+pub async fn get_department(conn: &mut AnyConnection, code: &str) -> Result<Department> {
+    let row: DepartmentRow = sqlx::query_as(AssertSqlSafe(format!("{DEPT_COLS} WHERE code = $1"))).bind(code).fetch_one(conn).await?;
+    Ok(row.into())
+}
+
+pub async fn upsert_hall(conn: &mut AnyConnection, h: &Hall) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO halls (code, name, region, address, hours, windows) VALUES ($1, $2, $3, $4, $5, $6)
+         ON CONFLICT (code) DO UPDATE SET name = excluded.name, region = excluded.region,
+           address = excluded.address, hours = excluded.hours, windows = excluded.windows",
+    )
+    .bind(&h.code)
+    .bind(&h.name)
+    .bind(&h.region)
+    .bind(&h.address)
+    .bind(&h.hours)
+    .bind(serde_json::to_string(&h.windows)?)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+pub async fn list_halls(conn: &mut AnyConnection) -> Result<Vec<Hall>> {
+    let rows: Vec<(String, String, String, String, String, String)> =
+        sqlx::query_as("SELECT code, name, region, address, hours, windows FROM halls ORDER BY region, code").fetch_all(conn).await?;
+    rows.into_iter()
+        .map(|(code, name, region, address, hours, windows)| {
+            Ok(Hall { code, name, region, address, hours, windows: serde_json::from_str(&windows)? })
+        })
+        .collect()
+}
+
+pub async fn upsert_notice(conn: &mut AnyConnection, n: &YearNotice, now_ms: i64) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO calendar_years (year, notice, loaded_at) VALUES ($1, $2, $3)
+         ON CONFLICT (year) DO UPDATE SET notice = excluded.notice, loaded_at = excluded.loaded_at",
+    )
+    .bind(i64::from(n.year))
+    .bind(serde_json::to_string(n)?)
+    .bind(now_ms)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+pub async fn list_notices(conn: &mut AnyConnection) -> Result<Vec<YearNotice>> {
+    let rows: Vec<String> = sqlx::query_scalar("SELECT notice FROM calendar_years ORDER BY year").fetch_all(conn).await?;
+    rows.iter().map(|s| serde_json::from_str(s).map_err(StoreError::from)).collect()
+}
+
+pub async fn upsert_synonym(conn: &mut AnyConnection, s: &Synonym) -> Result<()> {
+    let terms: Vec<&str> = s.terms.iter().map(|t| t.trim()).filter(|t| !t.is_empty()).collect();
+    sqlx::query("INSERT INTO synonyms (phrase, terms) VALUES ($1, $2) ON CONFLICT (phrase) DO UPDATE SET terms = excluded.terms")
+        .bind(s.phrase.trim())
+        .bind(serde_json::to_string(&terms)?)
+        .execute(&mut *conn)
+        .await?;
+    crate::db::bump_meta(conn, "catalog_generation").await
+}
+
+pub async fn delete_synonym(conn: &mut AnyConnection, phrase: &str) -> Result<()> {
+    let r = sqlx::query("DELETE FROM synonyms WHERE phrase = $1").bind(phrase).execute(&mut *conn).await?;
+    if r.rows_affected() == 0 {
+        return Err(StoreError::NotFound);
+    }
+    crate::db::bump_meta(conn, "catalog_generation").await
+}
+
+pub async fn list_synonyms(conn: &mut AnyConnection) -> Result<Vec<Synonym>> {
+    let rows: Vec<(String, String)> = sqlx::query_as("SELECT phrase, terms FROM synonyms ORDER BY phrase").fetch_all(conn).await?;
+    rows.into_iter().map(|(phrase, terms)| Ok(Synonym { phrase, terms: serde_json::from_str(&terms)? })).collect()
+}

@@ -1,0 +1,71 @@
+//! Test databases for both backends, used by the store's and the app's test suites.
+//! SQLite always runs; PostgreSQL runs when `ONEWINDOW_TEST_DATABASE_URL` is set, each test in
+//! a fresh schema. Under CI (`CI=true`) a missing URL fails the test instead of skipping it,
+//! so the PostgreSQL half can never silently vanish.
+
+use sqlx::{AssertSqlSafe, Connection};
+
+use crate::Store;
+
+pub const PG_ENV: &str = "ONEWINDOW_TEST_DATABASE_URL";
+
+pub struct TestDb {
+    pub store: Store,
+    pub label: &'static str,
+    pg: Option<(String, String)>,
+    dir: Option<std::path::PathBuf>,
+}
+
+impl TestDb {
+    /// Drops the PostgreSQL schema or the SQLite directory.
+    pub async fn cleanup(self) {
+        self.store.close().await;
+        if let Some((url, schema)) = self.pg
+            && let Ok(mut c) = sqlx::AnyConnection::connect(&url).await
+        {
+            let _ = sqlx::query(AssertSqlSafe(format!("DROP SCHEMA \"{schema}\" CASCADE"))).execute(&mut c).await;
+        }
+        if let Some(d) = self.dir {
+            let _ = std::fs::remove_dir_all(d);
+        }
+    }
+}
+
+pub async fn sqlite() -> TestDb {
+    let dir = std::env::temp_dir().join(format!("onewindow-test-{}", uuid::Uuid::now_v7().simple()));
+    std::fs::create_dir_all(&dir).expect("create temp dir");
+    let store = Store::connect(&Store::sqlite_url(&dir)).await.expect("open sqlite");
+    TestDb { store, label: "sqlite", pg: None, dir: Some(dir) }
+}
+
+pub async fn postgres() -> Option<TestDb> {
+    sqlx::any::install_default_drivers();
+    let Ok(url) = std::env::var(PG_ENV) else {
+        if std::env::var("CI").is_ok_and(|v| v == "true") {
+            panic!("{PG_ENV} is not set under CI: the PostgreSQL half of the store tests must run");
+        }
+        eprintln!("\n*** SKIPPING the PostgreSQL half of this test: set {PG_ENV}=postgres://... to run it ***\n");
+        return None;
+    };
+    let schema = format!("t_{}", uuid::Uuid::now_v7().simple());
+    let mut c = sqlx::AnyConnection::connect(&url).await.expect("connect to the test PostgreSQL");
+    sqlx::query(AssertSqlSafe(format!("CREATE SCHEMA \"{schema}\""))).execute(&mut c).await.expect("create schema");
+    c.close().await.ok();
+    let store = Store::connect_with(&url, Some(schema.clone())).await.expect("open postgres");
+    Some(TestDb { store, label: "postgres", pg: Some((url, schema)), dir: None })
+}
+
+/// Runs `story` against SQLite and, when configured, PostgreSQL.
+pub async fn on_both<F, Fut>(story: F)
+where
+    F: Fn(Store) -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
+    let db = sqlite().await;
+    story(db.store.clone()).await;
+    db.cleanup().await;
+    if let Some(db) = postgres().await {
+        story(db.store.clone()).await;
+        db.cleanup().await;
+    }
+}

@@ -1,0 +1,5 @@
+//! The store conformance suite: every story runs on SQLite and on PostgreSQL.
+
+mod accounts;
+mod catalog;
+mod org;
