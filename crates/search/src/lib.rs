@@ -1,1 +1,357 @@
-//! search
+//! The catalog search index: tantivy with the jieba Chinese tokenizer. People type everyday
+//! words (开饭店), so the query is segmented, expanded through the catalog's synonyms
+//! (开饭店 → 餐饮, 食品经营) and matched against names, aliases, keywords, departments and
+//! conditions with descending weights. Results carry the stored fields a result list shows,
+//! so a search needs no database round trip.
+//!
+//! The index remembers the catalog generation it was built from (in the commit payload);
+//! the app rebuilds it when that differs from the database's.
+
+use std::path::Path;
+use std::sync::{Mutex, RwLock};
+
+use domain::catalog::Synonym;
+use tantivy::collector::{Count, TopDocs};
+use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query, TermQuery};
+use tantivy::schema::{
+    Field, IndexRecordOption, STORED, STRING, Schema, TantivyDocument, TextFieldIndexing, TextOptions, Value,
+};
+use tantivy::tokenizer::{LowerCaser, RemoveLongFilter, TextAnalyzer, TokenStream};
+use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, Term, doc};
+use thiserror::Error;
+
+#[derive(Debug, Error)]
+pub enum SearchError {
+    #[error("search index error: {0}")]
+    Index(#[from] tantivy::TantivyError),
+    #[error("search index directory: {0}")]
+    Dir(String),
+}
+
+pub type Result<T> = std::result::Result<T, SearchError>;
+
+/// What the index holds about one item; built by the app from the item's published
+/// definition and its department's name.
+#[derive(Debug, Clone, Default)]
+pub struct IndexedItem {
+    pub code: String,
+    pub name: String,
+    pub aliases: Vec<String>,
+    pub keywords: Vec<String>,
+    pub department_code: String,
+    pub department_name: String,
+    pub conditions: Vec<String>,
+    pub region: String,
+    /// `natural_person` and/or `legal`.
+    pub audiences: Vec<String>,
+    pub online_depth: String,
+    pub kind_label: String,
+    /// One line for the result list (promised time and visits).
+    pub summary: String,
+}
+
+/// A query with its filters. `regions` keeps items implemented in any of those regions.
+#[derive(Debug, Clone, Default)]
+pub struct SearchQuery {
+    pub text: String,
+    pub regions: Vec<String>,
+    pub department: Option<String>,
+    pub audience: Option<String>,
+    pub online_depth: Option<String>,
+    pub limit: usize,
+    pub offset: usize,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Hit {
+    pub code: String,
+    pub name: String,
+    pub department_name: String,
+    pub region: String,
+    pub kind_label: String,
+    pub summary: String,
+    pub score: f32,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct SearchResults {
+    pub hits: Vec<Hit>,
+    pub total: usize,
+    /// The words the query was understood as, after segmentation and synonyms (shown to
+    /// the person so a surprising result explains itself).
+    pub understood_as: Vec<String>,
+}
+
+#[derive(Clone, Copy)]
+struct Fields {
+    code: Field,
+    name: Field,
+    aliases: Field,
+    keywords: Field,
+    department: Field,
+    conditions: Field,
+    department_code: Field,
+    region: Field,
+    audience: Field,
+    online_depth: Field,
+    kind_label: Field,
+    summary: Field,
+}
+
+const TOKENIZER: &str = "jieba";
+/// Weights: a hit in the name matters most, then the everyday aliases.
+const BOOSTS: [(usize, f32); 5] = [(0, 4.0), (1, 3.0), (2, 2.0), (3, 1.0), (4, 0.5)];
+
+fn schema() -> (Schema, Fields) {
+    let mut b = Schema::builder();
+    let indexing = TextFieldIndexing::default().set_tokenizer(TOKENIZER).set_index_option(IndexRecordOption::WithFreqsAndPositions);
+    let text = TextOptions::default().set_indexing_options(indexing.clone());
+    let text_stored = TextOptions::default().set_indexing_options(indexing).set_stored();
+    let f = Fields {
+        code: b.add_text_field("code", STRING | STORED),
+        name: b.add_text_field("name", text_stored),
+        aliases: b.add_text_field("aliases", text.clone()),
+        keywords: b.add_text_field("keywords", text.clone()),
+        department: b.add_text_field("department", text.clone().set_stored()),
+        conditions: b.add_text_field("conditions", text),
+        department_code: b.add_text_field("department_code", STRING),
+        region: b.add_text_field("region", STRING | STORED),
+        audience: b.add_text_field("audience", STRING),
+        online_depth: b.add_text_field("online_depth", STRING),
+        kind_label: b.add_text_field("kind_label", STORED),
+        summary: b.add_text_field("summary", STORED),
+    };
+    (b.build(), f)
+}
+
+fn analyzer() -> TextAnalyzer {
+    TextAnalyzer::builder(tantivy_jieba::JiebaTokenizer::new()).filter(RemoveLongFilter::limit(40)).filter(LowerCaser).build()
+}
+
+pub struct CatalogIndex {
+    index: Index,
+    reader: IndexReader,
+    writer: Mutex<IndexWriter>,
+    fields: Fields,
+    synonyms: RwLock<Vec<Synonym>>,
+}
+
+/// Indexing memory: tantivy needs at least 15 MB per thread; one thread keeps it small.
+const WRITER_HEAP: usize = 50_000_000;
+
+impl CatalogIndex {
+    /// Opens the index in `dir`, creating it if missing. A directory holding an index of
+    /// another schema is wiped and recreated (the caller then rebuilds it).
+    pub fn open(dir: &Path) -> Result<CatalogIndex> {
+        std::fs::create_dir_all(dir).map_err(|e| SearchError::Dir(format!("{}: {e}", dir.display())))?;
+        let (schema, fields) = schema();
+        let open = || -> Result<Index> {
+            let mmap = tantivy::directory::MmapDirectory::open(dir).map_err(|e| SearchError::Dir(e.to_string()))?;
+            Ok(Index::open_or_create(mmap, schema.clone())?)
+        };
+        let index = match open() {
+            Ok(i) => i,
+            Err(e) => {
+                tracing::warn!("search index at {} is unusable ({e}); recreating it", dir.display());
+                std::fs::remove_dir_all(dir).map_err(|e| SearchError::Dir(e.to_string()))?;
+                std::fs::create_dir_all(dir).map_err(|e| SearchError::Dir(e.to_string()))?;
+                open()?
+            }
+        };
+        Self::from_index(index, fields)
+    }
+
+    /// An index in memory (tests, benchmarks).
+    pub fn in_memory() -> Result<CatalogIndex> {
+        let (schema, fields) = schema();
+        Self::from_index(Index::create_in_ram(schema), fields)
+    }
+
+    fn from_index(index: Index, fields: Fields) -> Result<CatalogIndex> {
+        index.tokenizers().register(TOKENIZER, analyzer());
+        let writer = index.writer_with_num_threads(1, WRITER_HEAP)?;
+        let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
+        Ok(CatalogIndex { index, reader, writer: Mutex::new(writer), fields, synonyms: RwLock::new(Vec::new()) })
+    }
+
+    /// The catalog generation the index was last committed at; None for a new index.
+    pub fn generation(&self) -> Option<i64> {
+        self.index.load_metas().ok()?.payload?.parse().ok()
+    }
+
+    pub fn num_docs(&self) -> u64 {
+        self.reader.searcher().num_docs()
+    }
+
+    pub fn set_synonyms(&self, synonyms: Vec<Synonym>) {
+        if let Ok(mut s) = self.synonyms.write() {
+            *s = synonyms;
+        }
+    }
+
+    fn document(&self, item: &IndexedItem) -> TantivyDocument {
+        let f = self.fields;
+        let mut d = doc!(
+            f.code => item.code.as_str(),
+            f.name => item.name.as_str(),
+            f.department => item.department_name.as_str(),
+            f.department_code => item.department_code.as_str(),
+            f.region => item.region.as_str(),
+            f.online_depth => item.online_depth.as_str(),
+            f.kind_label => item.kind_label.as_str(),
+            f.summary => item.summary.as_str(),
+        );
+        for a in &item.aliases {
+            d.add_text(f.aliases, a);
+        }
+        for k in &item.keywords {
+            d.add_text(f.keywords, k);
+        }
+        for c in &item.conditions {
+            d.add_text(f.conditions, c);
+        }
+        for a in &item.audiences {
+            d.add_text(f.audience, a);
+        }
+        d
+    }
+
+    /// Replaces the whole index with `items`, reporting progress as items are added, and
+    /// commits at `generation`.
+    pub fn rebuild<I: IntoIterator<Item = IndexedItem>>(&self, items: I, generation: i64, mut progress: impl FnMut(usize)) -> Result<usize> {
+        let mut w = self.writer.lock().map_err(|_| SearchError::Dir("index writer poisoned".into()))?;
+        w.delete_all_documents()?;
+        let mut n = 0;
+        for item in items {
+            w.add_document(self.document(&item))?;
+            n += 1;
+            if n % 1000 == 0 {
+                progress(n);
+            }
+        }
+        progress(n);
+        commit(&mut w, generation)?;
+        drop(w);
+        self.reader.reload()?;
+        Ok(n)
+    }
+
+    /// Adds or replaces one item (after a publish) and commits at `generation`.
+    pub fn upsert(&self, item: &IndexedItem, generation: i64) -> Result<()> {
+        let mut w = self.writer.lock().map_err(|_| SearchError::Dir("index writer poisoned".into()))?;
+        w.delete_term(Term::from_field_text(self.fields.code, &item.code));
+        w.add_document(self.document(item))?;
+        commit(&mut w, generation)?;
+        drop(w);
+        Ok(self.reader.reload()?)
+    }
+
+    /// Removes one item (after a retire) and commits at `generation`.
+    pub fn remove(&self, code: &str, generation: i64) -> Result<()> {
+        let mut w = self.writer.lock().map_err(|_| SearchError::Dir("index writer poisoned".into()))?;
+        w.delete_term(Term::from_field_text(self.fields.code, code));
+        commit(&mut w, generation)?;
+        drop(w);
+        Ok(self.reader.reload()?)
+    }
+
+    /// Segments `text` the way the index does.
+    pub fn tokens(&self, text: &str) -> Vec<String> {
+        let mut a = analyzer();
+        let mut stream = a.token_stream(text);
+        let mut out: Vec<String> = Vec::new();
+        while let Some(t) = stream.next() {
+            let w = t.text.trim();
+            if !w.is_empty() && !w.chars().all(|c| c.is_ascii_punctuation() || c.is_whitespace() || "，。、？！；：“”".contains(c)) && !out.iter().any(|o| o == w) {
+                out.push(w.to_string());
+            }
+        }
+        out
+    }
+
+    /// The words a query stands for, with weights: its own tokens (1.0) plus the tokens of
+    /// every synonym whose phrase it contains, the first-listed terms weighing most.
+    pub fn expand(&self, text: &str) -> Vec<(String, f32)> {
+        let mut words: Vec<(String, f32)> = self.tokens(text).into_iter().map(|t| (t, 1.0)).collect();
+        if let Ok(syn) = self.synonyms.read() {
+            for s in syn.iter().filter(|s| text.contains(s.phrase.as_str())) {
+                for (k, term) in s.terms.iter().enumerate() {
+                    let weight = (1.0 - 0.2 * k as f32).max(0.4);
+                    for t in self.tokens(term) {
+                        if !words.iter().any(|(w, _)| *w == t) {
+                            words.push((t, weight));
+                        }
+                    }
+                }
+            }
+        }
+        words
+    }
+
+    pub fn search(&self, q: &SearchQuery) -> Result<SearchResults> {
+        let f = self.fields;
+        let words = self.expand(&q.text);
+        let understood_as: Vec<String> = words.iter().map(|(w, _)| w.clone()).collect();
+        let text_fields = [f.name, f.aliases, f.keywords, f.department, f.conditions];
+        let mut should: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        for (w, weight) in &words {
+            for (i, boost) in BOOSTS {
+                let term = TermQuery::new(Term::from_field_text(text_fields[i], w), IndexRecordOption::WithFreqs);
+                should.push((Occur::Should, Box::new(BoostQuery::new(Box::new(term), boost * weight))));
+            }
+        }
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        if !should.is_empty() {
+            clauses.push((Occur::Must, Box::new(BooleanQuery::new(should))));
+        } else if q.text.trim().is_empty() {
+            clauses.push((Occur::Must, Box::new(tantivy::query::AllQuery)));
+        } else {
+            return Ok(SearchResults { hits: vec![], total: 0, understood_as });
+        }
+        let exact = |field: Field, v: &str| -> Box<dyn Query> {
+            Box::new(TermQuery::new(Term::from_field_text(field, v), IndexRecordOption::Basic))
+        };
+        if !q.regions.is_empty() {
+            let any: Vec<(Occur, Box<dyn Query>)> = q.regions.iter().map(|r| (Occur::Should, exact(f.region, r))).collect();
+            clauses.push((Occur::Must, Box::new(BooleanQuery::new(any))));
+        }
+        if let Some(d) = &q.department {
+            clauses.push((Occur::Must, exact(f.department_code, d)));
+        }
+        if let Some(a) = &q.audience {
+            clauses.push((Occur::Must, exact(f.audience, a)));
+        }
+        if let Some(d) = &q.online_depth {
+            clauses.push((Occur::Must, exact(f.online_depth, d)));
+        }
+        let query = BooleanQuery::new(clauses);
+        let searcher = self.reader.searcher();
+        let limit = q.limit.clamp(1, 100);
+        let (top, total) = searcher.search(&query, &(TopDocs::with_limit(limit).and_offset(q.offset).order_by_score(), Count))?;
+        let mut hits = Vec::with_capacity(top.len());
+        for (score, addr) in top {
+            let d: TantivyDocument = searcher.doc(addr)?;
+            let get = |field: Field| d.get_first(field).and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
+            hits.push(Hit {
+                code: get(f.code),
+                name: get(f.name),
+                department_name: get(f.department),
+                region: get(f.region),
+                kind_label: get(f.kind_label),
+                summary: get(f.summary),
+                score,
+            });
+        }
+        Ok(SearchResults { hits, total, understood_as })
+    }
+}
+
+fn commit(w: &mut IndexWriter, generation: i64) -> Result<()> {
+    let mut prepared = w.prepare_commit()?;
+    prepared.set_payload(&generation.to_string());
+    prepared.commit()?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests;
