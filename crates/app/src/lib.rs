@@ -1,1 +1,93 @@
-//! app
+//! Use cases: one function per thing a person does, each one transaction, each checking
+//! who may do it. The web layer and the CLI call these and nothing below them.
+
+pub mod auth;
+pub mod catalog;
+pub mod demo;
+pub mod error;
+pub mod exchange;
+pub mod index;
+pub mod org;
+
+use std::path::PathBuf;
+use std::sync::{Arc, RwLock};
+
+use domain::calendar::WorkCalendar;
+pub use error::AppError;
+use search::CatalogIndex;
+use store::Store;
+use time::OffsetDateTime;
+
+pub type Result<T> = std::result::Result<T, AppError>;
+
+/// Settings the use cases need.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub data_dir: PathBuf,
+    /// How long a login lasts.
+    pub session_hours: i64,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings { data_dir: PathBuf::from("./data"), session_hours: 8 }
+    }
+}
+
+/// The source of "now": real time in production, a fixed or stepped time in tests.
+pub trait Clock: Send + Sync {
+    fn now(&self) -> OffsetDateTime;
+}
+
+pub struct SystemClock;
+impl Clock for SystemClock {
+    fn now(&self) -> OffsetDateTime {
+        OffsetDateTime::now_utc()
+    }
+}
+
+/// Everything a use case needs, shared by all requests.
+#[derive(Clone)]
+pub struct App {
+    pub store: Store,
+    pub index: Arc<CatalogIndex>,
+    pub calendar: Arc<RwLock<WorkCalendar>>,
+    pub settings: Arc<Settings>,
+    pub clock: Arc<dyn Clock>,
+}
+
+impl App {
+    /// Opens the search index under the data directory (in memory when `in_memory_index`),
+    /// loads the calendar, and rebuilds the index if it is missing or stale.
+    pub async fn open(store: Store, settings: Settings, clock: Arc<dyn Clock>, in_memory_index: bool) -> Result<App> {
+        let index = if in_memory_index {
+            CatalogIndex::in_memory()?
+        } else {
+            CatalogIndex::open(&settings.data_dir.join("search"))?
+        };
+        let app = App {
+            store,
+            index: Arc::new(index),
+            calendar: Arc::new(RwLock::new(WorkCalendar::china())),
+            settings: Arc::new(settings),
+            clock,
+        };
+        org::load_calendar(&app).await?;
+        index::refresh_if_stale(&app, |_, _| {}).await?;
+        Ok(app)
+    }
+
+    pub fn now(&self) -> OffsetDateTime {
+        self.clock.now()
+    }
+
+    pub fn now_ms(&self) -> i64 {
+        store::millis(self.now())
+    }
+}
+
+// Read models the web layer renders; re-exported so it depends on the app layer alone.
+pub use search::{Hit, SearchResults};
+pub use store::catalog::{ItemRow, VersionRow};
+pub use store::from_millis;
+pub use store::org::RegionRow;

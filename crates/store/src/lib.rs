@@ -11,6 +11,8 @@ pub mod org;
 pub mod testing;
 
 pub use db::{Backend, Conn, Store, StoreError, Tx};
+/// The connection type every query function takes.
+pub use sqlx::AnyConnection as Connection;
 
 pub type Result<T> = std::result::Result<T, StoreError>;
 

@@ -1,1 +1,86 @@
-//! web
+//! The web layer: server-rendered Chinese pages, the JSON API under `/api/v1`, sessions and
+//! CSRF. Handlers are thin: extract, call one app function, render.
+
+mod api;
+mod assets;
+mod ctx;
+mod error;
+mod views;
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use axum::Router;
+use axum::extract::State;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::IntoResponse;
+use axum::routing::get;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::set_header::SetResponseHeaderLayer;
+
+pub use error::WebError;
+
+/// Shared by every handler.
+#[derive(Clone)]
+pub struct AppState {
+    pub app: app::App,
+    /// Mark cookies `Secure` (behind HTTPS).
+    pub secure_cookies: bool,
+    pub metrics: Arc<Metrics>,
+}
+
+#[derive(Default)]
+pub struct Metrics {
+    pub requests: AtomicU64,
+    pub server_errors: AtomicU64,
+    pub searches: AtomicU64,
+}
+
+impl AppState {
+    pub fn new(app: app::App, secure_cookies: bool) -> AppState {
+        AppState { app, secure_cookies, metrics: Arc::new(Metrics::default()) }
+    }
+}
+
+/// The whole site.
+pub fn router(state: AppState) -> Router {
+    let csp = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+    Router::new()
+        .merge(views::router())
+        .nest("/api", api::router())
+        .route("/healthz", get(|| async { "ok" }))
+        .route("/readyz", get(readyz))
+        .route("/metrics", get(metrics))
+        .merge(assets::router())
+        .fallback(views::not_found)
+        .layer(axum::middleware::from_fn_with_state(state.clone(), ctx::count_and_csrf))
+        .layer(SetResponseHeaderLayer::if_not_present(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(csp)))
+        .layer(SetResponseHeaderLayer::overriding(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
+        .layer(SetResponseHeaderLayer::overriding(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")))
+        .layer(SetResponseHeaderLayer::overriding(header::REFERRER_POLICY, HeaderValue::from_static("same-origin")))
+        .layer(CatchPanicLayer::custom(error::panic_response))
+        .with_state(state)
+}
+
+async fn readyz(State(s): State<AppState>) -> impl IntoResponse {
+    if s.app.store.ping().await {
+        (StatusCode::OK, "ready")
+    } else {
+        (StatusCode::SERVICE_UNAVAILABLE, "database unreachable")
+    }
+}
+
+async fn metrics(State(s): State<AppState>) -> impl IntoResponse {
+    let m = &s.metrics;
+    let body = format!(
+        "# HELP onewindow_http_requests_total HTTP requests served.\n# TYPE onewindow_http_requests_total counter\nonewindow_http_requests_total {}\n\
+         # HELP onewindow_http_server_errors_total Responses with a 5xx status.\n# TYPE onewindow_http_server_errors_total counter\nonewindow_http_server_errors_total {}\n\
+         # HELP onewindow_catalog_searches_total Catalog searches.\n# TYPE onewindow_catalog_searches_total counter\nonewindow_catalog_searches_total {}\n\
+         # HELP onewindow_search_index_documents Items in the search index.\n# TYPE onewindow_search_index_documents gauge\nonewindow_search_index_documents {}\n",
+        m.requests.load(Ordering::Relaxed),
+        m.server_errors.load(Ordering::Relaxed),
+        m.searches.load(Ordering::Relaxed),
+        s.app.index.num_docs(),
+    );
+    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], body)
+}

@@ -1,0 +1,183 @@
+//! Demo data: a city with its counties and townships, departments, halls, a realistic catalog
+//! drawn from shared/CATALOG_FACTS.md, search synonyms, and an account for every role.
+//! Loading is idempotent: what exists is left alone.
+
+use domain::account::{ApplicantKind, Role};
+use domain::catalog::{ItemDefinition, Synonym};
+use domain::ids::{RegionCode, credit_check_char, id_check_char};
+use domain::org::{Department, Hall, Region};
+use serde::Deserialize;
+use store::accounts::AccountRow;
+
+use crate::auth::hash_password;
+use crate::{App, AppError, Result};
+
+const DEMO_JSON: &str = include_str!("../demo/catalog.json");
+
+/// The password of every demo account. Demo data only: `onewindow admin create` never
+/// has a default password.
+pub const DEMO_PASSWORD: &str = "OneWindow-demo-2026";
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct DemoData {
+    pub regions: Vec<Region>,
+    pub departments: Vec<Department>,
+    pub halls: Vec<Hall>,
+    pub items: Vec<ItemDefinition>,
+    pub synonyms: Vec<Synonym>,
+}
+
+pub fn demo_data() -> Result<DemoData> {
+    serde_json::from_str(DEMO_JSON).map_err(|e| AppError::Internal(format!("demo data is malformed: {e}")))
+}
+
+/// A demo login to print at start.
+#[derive(Debug, Clone)]
+pub struct DemoAccount {
+    pub login: String,
+    pub role: String,
+    pub scope: String,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct DemoReport {
+    pub items_created: usize,
+    pub items_existing: usize,
+    pub accounts: Vec<DemoAccount>,
+}
+
+/// A valid demo ID number: a fixed address, birth date and sequence with its check digit.
+pub fn demo_id_number(birth: &str, seq: &str) -> String {
+    let first = format!("511602{birth}{seq}");
+    format!("{first}{}", id_check_char(&first))
+}
+
+pub fn demo_credit_code() -> String {
+    let first = "92511602MA6DEMO01";
+    format!("{first}{}", credit_check_char(first))
+}
+
+struct StaffSpec {
+    login: &'static str,
+    name: &'static str,
+    roles: &'static [Role],
+    region: &'static str,
+    department: Option<&'static str>,
+}
+
+const STAFF: &[StaffSpec] = &[
+    StaffSpec { login: "admin", name: "系统管理员", roles: &[Role::SystemAdmin, Role::CatalogAdmin], region: "511600", department: None },
+    StaffSpec { login: "catalog", name: "王事项", roles: &[Role::CatalogAdmin], region: "511600", department: None },
+    StaffSpec { login: "catalog-gaq", name: "李事项", roles: &[Role::CatalogAdmin], region: "511602", department: None },
+    StaffSpec { login: "clerk", name: "赵综窗", roles: &[Role::Clerk], region: "511600", department: None },
+    StaffSpec { login: "reviewer", name: "钱承办", roles: &[Role::Reviewer], region: "511600", department: Some("511600-SCJG") },
+    StaffSpec { login: "approver", name: "孙批准", roles: &[Role::Approver], region: "511600", department: Some("511600-SCJG") },
+    StaffSpec { login: "supervisor", name: "周监察", roles: &[Role::Supervisor], region: "511600", department: None },
+];
+
+/// Loads the demo data; safe to run on every start.
+pub async fn load(app: &App) -> Result<DemoReport> {
+    let data = demo_data()?;
+    let mut report = DemoReport::default();
+    // Every item must pass the same rules as an administrator's edit.
+    for item in &data.items {
+        item.validate().map_err(|e| AppError::Internal(format!("demo item {} is invalid: {:?}", item.code, e)))?;
+    }
+    let mut tx = app.store.begin().await?;
+    let mut regions = data.regions.clone();
+    regions.sort_by_key(|r| (r.code.len(), r.code.clone()));
+    for r in &regions {
+        let code = RegionCode::parse(&r.code).map_err(|e| AppError::Internal(format!("demo region {}: {e}", r.code)))?;
+        store::org::upsert_region(&mut tx, r, &code).await?;
+    }
+    for d in &data.departments {
+        d.validate().map_err(|e| AppError::Internal(format!("demo department {}: {e:?}", d.code)))?;
+        store::org::upsert_department(&mut tx, d).await?;
+    }
+    for h in &data.halls {
+        h.validate().map_err(|e| AppError::Internal(format!("demo hall {}: {e:?}", h.code)))?;
+        store::org::upsert_hall(&mut tx, h).await?;
+    }
+    for s in &data.synonyms {
+        store::org::upsert_synonym(&mut tx, s).await?;
+    }
+    let now = app.now_ms();
+    for item in &data.items {
+        if store::catalog::find_item(&mut tx, &item.code).await?.is_some() {
+            report.items_existing += 1;
+            continue;
+        }
+        store::catalog::create_item(&mut tx, item, "demo", now).await?;
+        store::catalog::publish(&mut tx, &item.code, now).await?;
+        report.items_created += 1;
+    }
+    // One hash for all demo accounts: argon2 is deliberately slow.
+    let mut hash = None;
+    for s in STAFF {
+        report.accounts.push(DemoAccount {
+            login: s.login.into(),
+            role: s.roles.iter().map(|r| r.label()).collect::<Vec<_>>().join("、"),
+            scope: format!("{}{}", s.region, s.department.map(|d| format!(" / {d}")).unwrap_or_default()),
+        });
+        if store::accounts::find_by_login(&mut tx, s.login).await?.is_some() {
+            continue;
+        }
+        let h = match &hash {
+            Some(h) => String::clone(h),
+            None => hash.insert(hash_password(DEMO_PASSWORD)?).clone(),
+        };
+        store::accounts::insert_account(
+            &mut tx,
+            &AccountRow {
+                id: uuid::Uuid::now_v7().to_string(),
+                login: s.login.into(),
+                kind: "staff".into(),
+                display_name: s.name.into(),
+                phone: "13800000000".into(),
+                legal_representative: None,
+                password_hash: h,
+                region: Some(s.region.into()),
+                department: s.department.map(Into::into),
+                roles: s.roles.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(","),
+                created_at: now,
+                disabled: 0,
+            },
+        )
+        .await?;
+    }
+    let applicants = [
+        (demo_id_number("19900101", "123"), "张三", ApplicantKind::NaturalPerson, None),
+        (demo_credit_code(), "广安市演示餐饮有限公司", ApplicantKind::Enterprise, Some("李四")),
+    ];
+    for (login, name, kind, rep) in applicants {
+        report.accounts.push(DemoAccount { login: login.clone(), role: format!("申请人（{}）", kind.label()), scope: name.into() });
+        if store::accounts::find_by_login(&mut tx, &login).await?.is_some() {
+            continue;
+        }
+        let h = match &hash {
+            Some(h) => String::clone(h),
+            None => hash.insert(hash_password(DEMO_PASSWORD)?).clone(),
+        };
+        store::accounts::insert_account(
+            &mut tx,
+            &AccountRow {
+                id: uuid::Uuid::now_v7().to_string(),
+                login,
+                kind: kind.as_str().into(),
+                display_name: name.into(),
+                phone: "13900000000".into(),
+                legal_representative: rep.map(Into::into),
+                password_hash: h,
+                region: None,
+                department: None,
+                roles: String::new(),
+                created_at: now,
+                disabled: 0,
+            },
+        )
+        .await?;
+    }
+    tx.commit().await.map_err(store::StoreError::from)?;
+    crate::index::refresh_if_stale(app, |_, _| {}).await?;
+    Ok(report)
+}

@@ -1,0 +1,90 @@
+//! Keeping the search index in step with the published catalog.
+
+use std::collections::HashMap;
+
+use domain::catalog::{ItemDefinition, PromisedLimit};
+use search::IndexedItem;
+
+use crate::{App, Result};
+
+/// What the index holds for one published definition.
+pub fn indexed_item(def: &ItemDefinition, department_name: &str) -> IndexedItem {
+    let mut audiences = Vec::new();
+    if def.subjects.iter().any(|s| s.is_person()) {
+        audiences.push("natural_person".to_string());
+    }
+    if def.subjects.iter().any(|s| !s.is_person()) {
+        audiences.push("legal".to_string());
+    }
+    let promised = match &def.promised_limit {
+        PromisedLimit::Instant => "即办".to_string(),
+        PromisedLimit::Within(t) => format!("承诺 {} 个{}", t.days, t.unit.label()),
+    };
+    let visits = if def.visits == 0 { "全程网办，不用跑".to_string() } else { format!("到现场 {} 次", def.visits) };
+    IndexedItem {
+        code: def.code.clone(),
+        name: def.name.clone(),
+        aliases: def.aliases.clone(),
+        keywords: def.keywords.clone(),
+        department_code: def.department.clone(),
+        department_name: department_name.to_string(),
+        conditions: def.conditions.clone(),
+        region: def.region.clone(),
+        audiences,
+        online_depth: def.online_depth.name().to_string(),
+        kind_label: def.kind.label().to_string(),
+        summary: format!("{promised} · {visits}"),
+    }
+}
+
+async fn department_names(app: &App) -> Result<HashMap<String, String>> {
+    let mut c = app.store.conn().await?;
+    Ok(store::org::list_departments(&mut c).await?.into_iter().map(|d| (d.code, d.name)).collect())
+}
+
+/// Rebuilds the index from the database, reporting `(done, total)` as it goes.
+pub async fn rebuild(app: &App, mut progress: impl FnMut(usize, usize)) -> Result<usize> {
+    let mut c = app.store.conn().await?;
+    let generation = store::catalog::catalog_generation(&mut c).await?;
+    let defs = store::catalog::all_published(&mut c).await?;
+    let synonyms = store::org::list_synonyms(&mut c).await?;
+    drop(c);
+    let names = department_names(app).await?;
+    let total = defs.len();
+    let items = defs.iter().map(|d| indexed_item(d, names.get(&d.department).map(String::as_str).unwrap_or("")));
+    let n = app.index.rebuild(items, generation, |done| progress(done, total))?;
+    app.index.set_synonyms(synonyms);
+    Ok(n)
+}
+
+/// Rebuilds when the index is missing or was built from another catalog generation;
+/// always reloads the synonyms. Returns whether it rebuilt.
+pub async fn refresh_if_stale(app: &App, progress: impl FnMut(usize, usize)) -> Result<bool> {
+    let mut c = app.store.conn().await?;
+    let generation = store::catalog::catalog_generation(&mut c).await?;
+    let synonyms = store::org::list_synonyms(&mut c).await?;
+    drop(c);
+    app.index.set_synonyms(synonyms);
+    if app.index.generation() == Some(generation) {
+        return Ok(false);
+    }
+    let n = rebuild(app, progress).await?;
+    tracing::info!(items = n, generation, "search index rebuilt");
+    Ok(true)
+}
+
+/// After one item was published or retired: update just that document.
+pub async fn reindex_item(app: &App, code: &str) -> Result<()> {
+    let mut c = app.store.conn().await?;
+    let generation = store::catalog::catalog_generation(&mut c).await?;
+    let row = store::catalog::get_item(&mut c, code).await?;
+    match (row.status.as_str(), row.current_version) {
+        ("active", Some(v)) => {
+            let def = store::catalog::get_version(&mut c, code, v).await?.definition;
+            let dept = store::org::get_department(&mut c, &def.department).await.map(|d| d.name).unwrap_or_default();
+            app.index.upsert(&indexed_item(&def, &dept), generation)?;
+        }
+        _ => app.index.remove(code, generation)?,
+    }
+    Ok(())
+}

@@ -1,0 +1,5 @@
+//! Use-case tests; every one runs on SQLite and on PostgreSQL.
+
+mod accounts;
+mod catalog;
+mod support;

@@ -1,0 +1,74 @@
+use std::sync::{Arc, Mutex};
+
+use app::auth::{Actor, NewStaff};
+use app::{App, Clock, Settings};
+use domain::account::Role;
+use domain::ids::RegionCode;
+use domain::org::{Department, Region};
+use store::Store;
+use time::{Duration, OffsetDateTime, macros::datetime};
+
+/// A clock tests move by hand.
+pub struct TestClock(pub Mutex<OffsetDateTime>);
+impl Clock for TestClock {
+    fn now(&self) -> OffsetDateTime {
+        *self.0.lock().unwrap()
+    }
+}
+impl TestClock {
+    pub fn advance(&self, d: Duration) {
+        *self.0.lock().unwrap() += d;
+    }
+}
+
+pub async fn app(store: Store) -> (App, Arc<TestClock>) {
+    let clock = Arc::new(TestClock(Mutex::new(datetime!(2026-11-27 09:00 +8))));
+    let settings = Settings { data_dir: std::env::temp_dir(), session_hours: 8 };
+    let app = App::open(store, settings, clock.clone(), true).await.unwrap();
+    (app, clock)
+}
+
+/// A city, a county and two departments.
+pub async fn seed_org(app: &App) {
+    let mut tx = app.store.begin().await.unwrap();
+    for (code, name) in [("510000", "四川省"), ("511600", "广安市"), ("511602", "广安区")] {
+        store::org::upsert_region(&mut tx, &Region { code: code.into(), name: name.into() }, &RegionCode::parse(code).unwrap())
+            .await
+            .unwrap();
+    }
+    for (code, name, region) in [("511600-SCJG", "广安市市场监督管理局", "511600"), ("511602-SCJG", "广安区市场监督管理局", "511602")] {
+        let d = Department {
+            code: code.into(),
+            name: name.into(),
+            short_name: "市场监管局".into(),
+            region: region.into(),
+            credit_code: "11511600MB1234567X".into(),
+            phone: "0826-1".into(),
+            address: "".into(),
+        };
+        store::org::upsert_department(&mut tx, &d).await.unwrap();
+    }
+    tx.commit().await.unwrap();
+}
+
+pub async fn staff(app: &App, login: &str, roles: &[Role], region: &str, department: Option<&str>) -> Actor {
+    app::auth::bootstrap_admin(app, &format!("boot-{login}"), "引导管理员", "bootstrap-password", region).await.ok();
+    let boot = app::auth::login(app, &format!("boot-{login}"), "bootstrap-password").await.unwrap();
+    let cap = boot.actor.system_admin().unwrap();
+    app::auth::create_staff(
+        app,
+        &cap,
+        &NewStaff {
+            login: login.into(),
+            name: "测试人员".into(),
+            phone: "13800000000".into(),
+            password: "staff-password-1".into(),
+            roles: roles.to_vec(),
+            region: region.into(),
+            department: department.map(Into::into),
+        },
+    )
+    .await
+    .unwrap();
+    app::auth::login(app, login, "staff-password-1").await.unwrap().actor
+}

@@ -1,0 +1,98 @@
+//! Who is asking, and the CSRF token their forms must carry.
+//!
+//! CSRF uses the double-submit pattern with an HttpOnly cookie: every form carries the value
+//! of the `ow_csrf` cookie in a hidden field, and a POST is refused unless the two match (and,
+//! when logged in, match the token bound to the session). A cross-site page can neither read
+//! the cookie nor guess the value. The token is rotated at login.
+
+use std::sync::atomic::Ordering;
+
+use app::auth::Actor;
+use axum::extract::{FromRequestParts, Request, State};
+use axum::http::request::Parts;
+use axum::middleware::Next;
+use axum::response::Response;
+use axum_extra::extract::CookieJar;
+use axum_extra::extract::cookie::{Cookie, SameSite};
+
+use crate::{AppState, WebError};
+
+pub const SESSION_COOKIE: &str = "ow_session";
+pub const CSRF_COOKIE: &str = "ow_csrf";
+
+/// A CSRF token minted for a visitor who had none; the middleware sets the cookie.
+#[derive(Clone)]
+struct FreshCsrf(String);
+
+/// Counts requests and 5xx responses; gives every visitor a CSRF cookie.
+pub async fn count_and_csrf(State(s): State<AppState>, mut req: Request, next: Next) -> Response {
+    s.metrics.requests.fetch_add(1, Ordering::Relaxed);
+    let jar = CookieJar::from_headers(req.headers());
+    let fresh = if jar.get(CSRF_COOKIE).is_none() { app::auth::random_token().ok() } else { None };
+    if let Some(t) = &fresh {
+        req.extensions_mut().insert(FreshCsrf(t.clone()));
+    }
+    let mut res = next.run(req).await;
+    if res.status().is_server_error() {
+        s.metrics.server_errors.fetch_add(1, Ordering::Relaxed);
+    }
+    // A login response sets its own rotated token; do not overwrite it.
+    let already = res.headers().get_all(axum::http::header::SET_COOKIE).iter().any(|v| v.to_str().is_ok_and(|v| v.starts_with(CSRF_COOKIE)));
+    if let (Some(t), false) = (fresh, already)
+        && let Ok(v) = csrf_cookie(t, s.secure_cookies).to_string().parse()
+    {
+        res.headers_mut().append(axum::http::header::SET_COOKIE, v);
+    }
+    res
+}
+
+pub fn csrf_cookie(token: String, secure: bool) -> Cookie<'static> {
+    Cookie::build((CSRF_COOKIE, token)).http_only(true).same_site(SameSite::Lax).secure(secure).path("/").build()
+}
+
+pub fn session_cookie(token: String, secure: bool, max_age: time::Duration) -> Cookie<'static> {
+    Cookie::build((SESSION_COOKIE, token)).http_only(true).same_site(SameSite::Lax).secure(secure).path("/").max_age(max_age).build()
+}
+
+/// The request's actor and CSRF token.
+#[derive(Clone)]
+pub struct Ctx {
+    pub actor: Actor,
+    pub csrf: String,
+    session_csrf: Option<String>,
+    pub session_token: Option<String>,
+}
+
+impl Ctx {
+    /// Refuses a state-changing request whose token does not match.
+    pub fn check_csrf(&self, submitted: &str) -> Result<(), WebError> {
+        let matches_cookie = !self.csrf.is_empty() && constant_time_eq(submitted, &self.csrf);
+        let matches_session = self.session_csrf.as_deref().is_none_or(|s| constant_time_eq(submitted, s));
+        if matches_cookie && matches_session { Ok(()) } else { Err(WebError::Csrf) }
+    }
+}
+
+fn constant_time_eq(a: &str, b: &str) -> bool {
+    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+impl FromRequestParts<AppState> for Ctx {
+    type Rejection = WebError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        if let Some(ctx) = parts.extensions.get::<Ctx>() {
+            return Ok(ctx.clone());
+        }
+        let jar = CookieJar::from_headers(&parts.headers);
+        let token = jar.get(SESSION_COOKIE).map(|c| c.value().to_string());
+        let (actor, session_csrf) = app::auth::resolve(&state.app, token.as_deref()).await?;
+        let csrf = jar
+            .get(CSRF_COOKIE)
+            .map(|c| c.value().to_string())
+            .or_else(|| parts.extensions.get::<FreshCsrf>().map(|f| f.0.clone()))
+            .unwrap_or_default();
+        let ctx = Ctx { actor, csrf, session_csrf, session_token: token };
+        parts.extensions.insert(ctx.clone());
+        Ok(ctx)
+    }
+}

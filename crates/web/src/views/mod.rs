@@ -1,0 +1,66 @@
+//! HTML pages. Each module is one area of the site with its own `router()`.
+
+mod admin;
+mod auth;
+mod portal;
+
+use askama::Template;
+use axum::Router;
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Response};
+use domain::account::Role;
+
+use crate::ctx::Ctx;
+use crate::{AppState, WebError};
+
+pub fn router() -> Router<AppState> {
+    Router::new().merge(portal::router()).merge(auth::router()).merge(admin::router())
+}
+
+/// What the page header needs: who is logged in, what they may open, and the CSRF token for
+/// the logout form.
+#[derive(Debug, Clone, Default)]
+pub struct Nav {
+    pub name: String,
+    pub logged_in: bool,
+    pub catalog_admin: bool,
+    pub csrf: String,
+    pub query: String,
+    pub css: String,
+    pub js: String,
+}
+
+impl Nav {
+    pub fn anonymous() -> Nav {
+        Nav { css: crate::assets::CSS_PATH.clone(), js: crate::assets::JS_PATH.clone(), ..Default::default() }
+    }
+
+    pub fn of(ctx: &Ctx) -> Nav {
+        Nav {
+            name: ctx.actor.display_name().to_string(),
+            logged_in: !ctx.actor.is_anonymous(),
+            catalog_admin: ctx.actor.has_role(Role::CatalogAdmin) || ctx.actor.has_role(Role::SystemAdmin),
+            csrf: ctx.csrf.clone(),
+            ..Nav::anonymous()
+        }
+    }
+
+    pub fn with_query(mut self, q: &str) -> Nav {
+        self.query = q.to_string();
+        self
+    }
+}
+
+pub fn render<T: Template>(t: &T) -> Result<Response, WebError> {
+    t.render().map(|h| Html(h).into_response()).map_err(|e| WebError::App(app::AppError::Internal(format!("template: {e}"))))
+}
+
+pub async fn not_found() -> Response {
+    crate::error::page(StatusCode::NOT_FOUND, "找不到页面", "您访问的页面不存在，请检查地址或从首页重新进入。")
+}
+
+/// "2026-11-27 09:00" in Beijing time, from stored milliseconds.
+pub fn fmt_time(ms: i64) -> String {
+    let t = app::from_millis(ms).to_offset(domain::calendar::CHINA_OFFSET);
+    format!("{}-{:02}-{:02} {:02}:{:02}", t.year(), t.month() as u8, t.day(), t.hour(), t.minute())
+}
