@@ -28,6 +28,15 @@ pub struct CatalogAdmin {
     pub scope: StaffScope,
 }
 
+impl CatalogAdmin {
+    /// The operator at the command line (`onewindow import catalog`): whoever can run the
+    /// binary against the database already holds every right, so the capability is for
+    /// `region` and everything below it, recorded as `login` in the version history.
+    pub fn command_line(login: &str, region: &str) -> CatalogAdmin {
+        CatalogAdmin { actor_id: String::new(), login: login.to_string(), scope: StaffScope { region: region.to_string(), department: None } }
+    }
+}
+
 /// May manage accounts and organisation data of `scope`.
 #[derive(Debug, Clone)]
 pub struct SystemAdmin {

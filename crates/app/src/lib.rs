@@ -14,8 +14,6 @@ use std::sync::{Arc, RwLock};
 
 use domain::calendar::WorkCalendar;
 pub use error::AppError;
-use search::CatalogIndex;
-use store::Store;
 use time::OffsetDateTime;
 
 pub type Result<T> = std::result::Result<T, AppError>;
@@ -91,3 +89,5 @@ pub use search::{Hit, SearchResults};
 pub use store::catalog::{ItemRow, VersionRow};
 pub use store::from_millis;
 pub use store::org::RegionRow;
+pub use search::{CatalogIndex, IndexedItem, SearchQuery};
+pub use store::Store;

@@ -1,0 +1,84 @@
+//! Configuration: defaults → `onewindow.toml` (or `--config FILE`) → `ONEWINDOW__SECTION__KEY`
+//! environment variables → command-line flags. Built once in `main` and passed down.
+
+use std::path::PathBuf;
+
+use figment::Figment;
+use figment::providers::{Env, Format, Serialized, Toml};
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Serialize, Deserialize)]
+pub struct Config {
+    pub server: Server,
+    pub storage: Storage,
+    pub session: Session,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Server {
+    pub listen: String,
+    /// Set behind HTTPS so cookies carry the Secure flag.
+    pub secure_cookies: bool,
+}
+
+#[derive(Clone, Serialize, Deserialize)]
+pub struct Storage {
+    pub data_dir: PathBuf,
+    /// Empty: SQLite in the data directory.
+    pub database_url: String,
+}
+
+// The database URL may carry a password: never print it.
+impl std::fmt::Debug for Storage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let url = if self.database_url.is_empty() { "(sqlite in data dir)" } else { "[redacted]" };
+        f.debug_struct("Storage").field("data_dir", &self.data_dir).field("database_url", &url).finish()
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Session {
+    pub hours: i64,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            server: Server { listen: "127.0.0.1:8080".into(), secure_cookies: false },
+            storage: Storage { data_dir: PathBuf::from("./data"), database_url: String::new() },
+            session: Session { hours: 8 },
+        }
+    }
+}
+
+impl std::fmt::Debug for Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Config").field("server", &self.server).field("storage", &self.storage).field("session", &self.session).finish()
+    }
+}
+
+impl Config {
+    pub fn load(file: Option<&PathBuf>) -> anyhow::Result<Config> {
+        let mut fig = Figment::from(Serialized::defaults(Config::default()));
+        match file {
+            Some(f) if !f.exists() => anyhow::bail!("配置文件 {} 不存在", f.display()),
+            Some(f) => fig = fig.merge(Toml::file(f)),
+            None => fig = fig.merge(Toml::file("onewindow.toml")),
+        }
+        fig = fig.merge(Env::prefixed("ONEWINDOW__").split("__"));
+        // `*_FILE` variant for the secret-bearing URL.
+        let mut cfg: Config = fig.extract()?;
+        if let Ok(path) = std::env::var("ONEWINDOW__STORAGE__DATABASE_URL_FILE") {
+            cfg.storage.database_url = std::fs::read_to_string(&path)?.trim().to_string();
+        }
+        Ok(cfg)
+    }
+
+    pub fn database_url(&self) -> String {
+        if self.storage.database_url.is_empty() {
+            app::Store::sqlite_url(&self.storage.data_dir)
+        } else {
+            self.storage.database_url.clone()
+        }
+    }
+}
