@@ -460,7 +460,7 @@ impl ItemDefinition {
         } else if !fully_online && self.visits == 0 {
             p.push("online_depth", "inconsistent", "到现场次数为 0 的事项网办深度应为四级（全程网办）");
         }
-        if self.has_online_channel() && self.online_depth == OnlineDepth::GuideOnline {
+        if self.has_online_channel() && matches!(self.online_depth, OnlineDepth::GuideOnline | OnlineDepth::FormsOnline) {
             p.push("online_depth", "inconsistent", "提供网上办理渠道的事项网办深度至少为三级");
         }
         if !self.online_url.is_empty() && !(self.online_url.starts_with("https://") || self.online_url.starts_with("http://")) {

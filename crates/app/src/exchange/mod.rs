@@ -142,6 +142,11 @@ fn blank(row: &[String]) -> bool {
 
 /// Turns the two sheets into definitions, collecting every problem with its row and column.
 pub fn parse_sheets(items: &Sheet, materials: &Sheet) -> std::result::Result<Vec<ItemDefinition>, Vec<RowError>> {
+    parse_rows(items, materials).map(|v| v.into_iter().map(|(_, d)| d).collect())
+}
+
+/// Like [`parse_sheets`], keeping each definition's row number as the spreadsheet shows it.
+fn parse_rows(items: &Sheet, materials: &Sheet) -> std::result::Result<Vec<(usize, ItemDefinition)>, Vec<RowError>> {
     if items.len() > MAX_ROWS + 1 || materials.len() > MAX_ROWS * 10 + 1 {
         return Err(vec![RowError { sheet: ITEM_SHEET.into(), row: 0, column: String::new(), message: format!("行数超过上限（事项 {MAX_ROWS} 行）") }]);
     }
@@ -189,7 +194,7 @@ pub fn parse_sheets(items: &Sheet, materials: &Sheet) -> std::result::Result<Vec
             }
         }
     }
-    if errors.is_empty() { Ok(defs.into_iter().map(|(_, d)| d).collect()) } else { Err(errors) }
+    if errors.is_empty() { Ok(defs) } else { Err(errors) }
 }
 
 /// Imports definitions: new codes become items, known codes get a new version when changed.
@@ -197,23 +202,25 @@ pub fn parse_sheets(items: &Sheet, materials: &Sheet) -> std::result::Result<Vec
 /// otherwise they wait as drafts. `progress(done, total)` is called as rows are written.
 pub async fn import(app: &App, cap: &CatalogAdmin, items: &Sheet, materials: &Sheet, dry_run: bool, publish: bool, mut progress: impl FnMut(usize, usize)) -> Result<ImportReport> {
     let mut report = ImportReport { dry_run, nothing_written: true, materials_read: materials.len().saturating_sub(1), ..Default::default() };
-    let defs = match parse_sheets(items, materials) {
+    let rows = match parse_rows(items, materials) {
         Ok(d) => d,
         Err(errors) => {
             report.errors = errors;
             return Ok(report);
         }
     };
-    report.items_read = defs.len();
+    report.items_read = rows.len();
     let mut tx = app.store.begin().await?;
     let departments: HashMap<String, String> = store::org::list_departments(&mut tx).await?.into_iter().map(|d| (d.code, d.region)).collect();
-    for (i, d) in defs.iter().enumerate() {
-        let row = i + 2;
-        let mut err = |column: &str, message: String| report.errors.push(RowError { sheet: ITEM_SHEET.into(), row, column: column.into(), message });
+    for (row, d) in &rows {
+        let mut err = |column: &str, message: String| report.errors.push(RowError { sheet: ITEM_SHEET.into(), row: *row, column: column.into(), message });
         match departments.get(&d.department) {
             None => err("实施机关编码", format!("部门 {} 不存在", d.department)),
             Some(r) if *r != d.region => err("实施区划", format!("实施区划应与实施机关所在区划（{r}）一致")),
             _ => {}
+        }
+        for c in d.co_departments.iter().filter(|c| !departments.contains_key(*c)) {
+            err("联办机构", format!("联办部门 {c} 不存在"));
         }
         if !cap.scope.covers(&d.region, Some(&d.department)) {
             err("实施区划", "不在本人管辖范围内".into());
@@ -222,6 +229,7 @@ pub async fn import(app: &App, cap: &CatalogAdmin, items: &Sheet, materials: &Sh
     if !report.errors.is_empty() || dry_run {
         return Ok(report);
     }
+    let defs: Vec<ItemDefinition> = rows.into_iter().map(|(_, d)| d).collect();
     let now = app.now_ms();
     let total = defs.len();
     let mut published = HashSet::new();
