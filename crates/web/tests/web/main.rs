@@ -1,0 +1,6 @@
+//! HTTP tests of the whole site in process: pages, API, sessions, CSRF, escaping.
+
+mod admin;
+mod api;
+mod portal;
+mod support;

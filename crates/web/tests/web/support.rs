@@ -1,0 +1,105 @@
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{HeaderMap, Request, StatusCode, header};
+use http_body_util::BodyExt;
+use tower::ServiceExt;
+
+/// A browser-like client: keeps cookies, sends forms, reads bodies as text.
+pub struct Client {
+    pub router: Router,
+    pub cookies: HashMap<String, String>,
+    pub app: app::App,
+}
+
+pub struct Page {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: String,
+}
+
+impl Page {
+    pub fn location(&self) -> &str {
+        self.headers.get(header::LOCATION).and_then(|v| v.to_str().ok()).unwrap_or("")
+    }
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
+    }
+}
+
+/// A site on a fresh SQLite database with the demo data loaded.
+pub async fn site() -> Client {
+    let db = store::testing::sqlite().await;
+    let settings = app::Settings { data_dir: std::env::temp_dir(), session_hours: 8 };
+    let app = app::App::open(db.store.clone(), settings, Arc::new(app::SystemClock), true).await.unwrap();
+    app::demo::load(&app).await.unwrap();
+    let router = web::router(web::AppState::new(app.clone(), false));
+    // The temp database is left for the OS to clean; each test has its own.
+    std::mem::forget(db);
+    Client { router, cookies: HashMap::new(), app }
+}
+
+impl Client {
+    async fn send(&mut self, req: Request<Body>) -> Page {
+        let res = self.router.clone().oneshot(req).await.unwrap();
+        let status = res.status();
+        let headers = res.headers().clone();
+        for v in headers.get_all(header::SET_COOKIE) {
+            let s = v.to_str().unwrap();
+            let (kv, _) = s.split_once(';').unwrap_or((s, ""));
+            let (k, val) = kv.split_once('=').unwrap();
+            if val.is_empty() || s.contains("Max-Age=0") {
+                self.cookies.remove(k);
+            } else {
+                self.cookies.insert(k.to_string(), val.to_string());
+            }
+        }
+        let bytes = res.into_body().collect().await.unwrap().to_bytes();
+        Page { status, headers, body: String::from_utf8_lossy(&bytes).into_owned() }
+    }
+
+    fn cookie_header(&self) -> String {
+        self.cookies.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ")
+    }
+
+    pub async fn get(&mut self, path: &str) -> Page {
+        let req = Request::get(path).header(header::COOKIE, self.cookie_header()).body(Body::empty()).unwrap();
+        self.send(req).await
+    }
+
+    pub async fn post_form(&mut self, path: &str, pairs: &[(&str, &str)]) -> Page {
+        let body = serde_urlencoded::to_string(pairs).unwrap();
+        let req = Request::post(path)
+            .header(header::COOKIE, self.cookie_header())
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(body))
+            .unwrap();
+        self.send(req).await
+    }
+
+    pub async fn post_json(&mut self, path: &str, json: &serde_json::Value, csrf: Option<&str>) -> Page {
+        let mut req = Request::post(path).header(header::COOKIE, self.cookie_header()).header(header::CONTENT_TYPE, "application/json");
+        if let Some(c) = csrf {
+            req = req.header("x-csrf-token", c);
+        }
+        self.send(req.body(Body::from(json.to_string())).unwrap()).await
+    }
+
+    pub fn csrf(&self) -> String {
+        self.cookies.get("ow_csrf").cloned().unwrap_or_default()
+    }
+
+    /// Logs in through the login form.
+    pub async fn login(&mut self, login: &str, password: &str) -> Page {
+        self.get("/login").await;
+        let csrf = self.csrf();
+        self.post_form("/login", &[("csrf", &csrf), ("login", login), ("password", password), ("next", "/")]).await
+    }
+}
+
+/// The URL form of a path segment.
+pub fn enc(s: &str) -> String {
+    serde_urlencoded::to_string([("", s)]).unwrap().trim_start_matches('=').to_string()
+}
