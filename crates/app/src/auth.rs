@@ -16,8 +16,19 @@ use crate::{App, AppError, Result};
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Actor {
     Anonymous,
-    Applicant { id: String, login: String, name: String, kind: ApplicantKind },
-    Staff { id: String, login: String, name: String, roles: Vec<Role>, scope: StaffScope },
+    Applicant {
+        id: String,
+        login: String,
+        name: String,
+        kind: ApplicantKind,
+    },
+    Staff {
+        id: String,
+        login: String,
+        name: String,
+        roles: Vec<Role>,
+        scope: StaffScope,
+    },
 }
 
 /// May maintain the catalog of `scope` (事项管理员, or a system administrator).
@@ -33,7 +44,14 @@ impl CatalogAdmin {
     /// binary against the database already holds every right, so the capability is for
     /// `region` and everything below it, recorded as `login` in the version history.
     pub fn command_line(login: &str, region: &str) -> CatalogAdmin {
-        CatalogAdmin { actor_id: String::new(), login: login.to_string(), scope: StaffScope { region: region.to_string(), department: None } }
+        CatalogAdmin {
+            actor_id: String::new(),
+            login: login.to_string(),
+            scope: StaffScope {
+                region: region.to_string(),
+                department: None,
+            },
+        }
     }
 }
 
@@ -62,8 +80,18 @@ impl Actor {
 
     pub fn catalog_admin(&self) -> Result<CatalogAdmin> {
         match self {
-            Actor::Staff { id, login, roles, scope, .. } if roles.contains(&Role::CatalogAdmin) || roles.contains(&Role::SystemAdmin) => {
-                Ok(CatalogAdmin { actor_id: id.clone(), login: login.clone(), scope: scope.clone() })
+            Actor::Staff {
+                id,
+                login,
+                roles,
+                scope,
+                ..
+            } if roles.contains(&Role::CatalogAdmin) || roles.contains(&Role::SystemAdmin) => {
+                Ok(CatalogAdmin {
+                    actor_id: id.clone(),
+                    login: login.clone(),
+                    scope: scope.clone(),
+                })
             }
             Actor::Anonymous => Err(AppError::Unauthenticated),
             _ => Err(AppError::Forbidden("只有事项管理员可以维护事项目录".into())),
@@ -72,9 +100,12 @@ impl Actor {
 
     pub fn system_admin(&self) -> Result<SystemAdmin> {
         match self {
-            Actor::Staff { id, roles, scope, .. } if roles.contains(&Role::SystemAdmin) => {
-                Ok(SystemAdmin { actor_id: id.clone(), scope: scope.clone() })
-            }
+            Actor::Staff {
+                id, roles, scope, ..
+            } if roles.contains(&Role::SystemAdmin) => Ok(SystemAdmin {
+                actor_id: id.clone(),
+                scope: scope.clone(),
+            }),
             Actor::Anonymous => Err(AppError::Unauthenticated),
             _ => Err(AppError::Forbidden("只有系统管理员可以管理账号".into())),
         }
@@ -88,14 +119,21 @@ fn actor_of(a: &AccountRow) -> Actor {
             login: a.login.clone(),
             name: a.display_name.clone(),
             roles: a.roles.split(',').filter_map(Role::parse).collect(),
-            scope: StaffScope { region: a.region.clone().unwrap_or_default(), department: a.department.clone() },
+            scope: StaffScope {
+                region: a.region.clone().unwrap_or_default(),
+                department: a.department.clone(),
+            },
         }
     } else {
         Actor::Applicant {
             id: a.id.clone(),
             login: a.login.clone(),
             name: a.display_name.clone(),
-            kind: if a.kind == "enterprise" { ApplicantKind::Enterprise } else { ApplicantKind::NaturalPerson },
+            kind: if a.kind == "enterprise" {
+                ApplicantKind::Enterprise
+            } else {
+                ApplicantKind::NaturalPerson
+            },
         }
     }
 }
@@ -108,7 +146,9 @@ pub fn hash_password(password: &str) -> Result<String> {
 }
 
 fn verify_password(password: &str, hash: &str) -> bool {
-    Argon2::default().verify_password(password.as_bytes(), hash).is_ok()
+    Argon2::default()
+        .verify_password(password.as_bytes(), hash)
+        .is_ok()
 }
 
 /// 32 random bytes as hex, from the operating system's generator.
@@ -120,7 +160,10 @@ pub fn random_token() -> Result<String> {
 
 /// Sessions are stored by an SM3 digest of their token, so the table alone cannot log anyone in.
 fn token_hash(token: &str) -> String {
-    Sm3::digest(token.as_bytes()).iter().map(|x| format!("{x:02x}")).collect()
+    Sm3::digest(token.as_bytes())
+        .iter()
+        .map(|x| format!("{x:02x}"))
+        .collect()
 }
 
 /// A fresh login: the cookie value and the CSRF token bound to it.
@@ -150,23 +193,41 @@ pub async fn register(app: &App, reg: ApplicantRegistration) -> Result<Session> 
         disabled: 0,
     };
     let mut tx = app.store.begin().await?;
-    let field = if valid.kind == ApplicantKind::Enterprise { "credit_code" } else { "id_number" };
-    acc::insert_account(&mut tx, &row).await.map_err(|e| match e {
-        store::StoreError::Conflict { .. } => AppError::Validation(vec![FieldError::new(field, "taken", "该证件号码已注册，请直接登录")]),
-        other => other.into(),
-    })?;
+    let field = if valid.kind == ApplicantKind::Enterprise {
+        "credit_code"
+    } else {
+        "id_number"
+    };
+    acc::insert_account(&mut tx, &row)
+        .await
+        .map_err(|e| match e {
+            store::StoreError::Conflict { .. } => AppError::Validation(vec![FieldError::new(
+                field,
+                "taken",
+                "该证件号码已注册，请直接登录",
+            )]),
+            other => other.into(),
+        })?;
     let session = open_session(app, &mut tx, &row).await?;
     tx.commit().await.map_err(store::StoreError::from)?;
     Ok(session)
 }
 
-async fn open_session(app: &App, conn: &mut store::Connection, row: &AccountRow) -> Result<Session> {
+async fn open_session(
+    app: &App,
+    conn: &mut store::Connection,
+    row: &AccountRow,
+) -> Result<Session> {
     let token = random_token()?;
     let csrf = random_token()?;
     let now = app.now_ms();
     let expires = now + app.settings.session_hours * 3_600_000;
     acc::insert_session(conn, &token_hash(&token), &row.id, &csrf, now, expires).await?;
-    Ok(Session { token, csrf, actor: actor_of(row) })
+    Ok(Session {
+        token,
+        csrf,
+        actor: actor_of(row),
+    })
 }
 
 /// Logs in with a login name (ID number, credit code or staff login) and password. After
@@ -183,24 +244,37 @@ pub async fn login(app: &App, login: &str, password: &str) -> Result<Session> {
     let now = app.now();
     let mut tx = app.store.begin().await?;
     let since = store::millis(now - account::THROTTLE_WINDOW);
-    let failures: Vec<_> = acc::login_failures_since(&mut tx, &login, since).await?.into_iter().map(store::from_millis).collect();
+    let failures: Vec<_> = acc::login_failures_since(&mut tx, &login, since)
+        .await?
+        .into_iter()
+        .map(store::from_millis)
+        .collect();
     if let Some(until) = account::locked_until(&failures, now) {
         let local = until.to_offset(domain::calendar::CHINA_OFFSET);
-        return Err(AppError::Throttled { until: format!("{:02}:{:02}", local.hour(), local.minute()) });
+        return Err(AppError::Throttled {
+            until: format!("{:02}:{:02}", local.hour(), local.minute()),
+        });
     }
     let row = acc::find_by_login(&mut tx, &login).await?;
     let ok = match &row {
         Some(r) if r.disabled == 0 => verify_password(password, &r.password_hash),
         // Hash anyway so a missing login takes as long as a wrong password.
         _ => {
-            let _ = verify_password(password, "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$0000000000000000000000000000000000000000000");
+            let _ = verify_password(
+                password,
+                "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$0000000000000000000000000000000000000000000",
+            );
             false
         }
     };
     let (true, Some(row)) = (ok, row) else {
         acc::record_login_failure(&mut tx, &login, store::millis(now)).await?;
         tx.commit().await.map_err(store::StoreError::from)?;
-        return Err(AppError::field("password", "bad_credentials", "账号或密码错误"));
+        return Err(AppError::field(
+            "password",
+            "bad_credentials",
+            "账号或密码错误",
+        ));
     };
     acc::clear_login_failures(&mut tx, &login).await?;
     let session = open_session(app, &mut tx, &row).await?;
@@ -214,7 +288,11 @@ trait UpperId {
 impl UpperId for str {
     /// ID numbers end in `X` and credit codes are upper case; staff logins keep their case.
     fn to_ascii_uppercase_if_id(&self) -> String {
-        if self.len() == 18 && self.chars().all(|c| c.is_ascii_alphanumeric()) { self.to_ascii_uppercase() } else { self.to_string() }
+        if self.len() == 18 && self.chars().all(|c| c.is_ascii_alphanumeric()) {
+            self.to_ascii_uppercase()
+        } else {
+            self.to_string()
+        }
     }
 }
 
@@ -226,7 +304,9 @@ pub async fn logout(app: &App, token: &str) -> Result<()> {
 
 /// The actor and CSRF token of a session cookie; Anonymous when missing or expired.
 pub async fn resolve(app: &App, token: Option<&str>) -> Result<(Actor, Option<String>)> {
-    let Some(token) = token.filter(|t| t.len() == 64) else { return Ok((Actor::Anonymous, None)) };
+    let Some(token) = token.filter(|t| t.len() == 64) else {
+        return Ok((Actor::Anonymous, None));
+    };
     let mut c = app.store.conn().await?;
     match acc::find_session(&mut c, &token_hash(token), app.now_ms()).await? {
         Some(s) => Ok((actor_of(&s.account), Some(s.csrf))),
@@ -249,8 +329,16 @@ pub struct NewStaff {
 fn validate_staff(s: &NewStaff) -> Result<()> {
     let mut p = Problems::default();
     p.text("login", &s.login, "登录名", 32);
-    if !s.login.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-' || c == '.') {
-        p.push("login", "invalid_char", "登录名只能包含字母、数字、“_”“-”“.”");
+    if !s
+        .login
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-' || c == '.')
+    {
+        p.push(
+            "login",
+            "invalid_char",
+            "登录名只能包含字母、数字、“_”“-”“.”",
+        );
     }
     p.text("name", &s.name, "姓名", 30);
     account::validate_password("password", &s.password, &mut p);
@@ -270,14 +358,22 @@ async fn insert_staff(app: &App, s: &NewStaff) -> Result<String> {
     validate_staff(s)?;
     let mut tx = app.store.begin().await?;
     if !store::org::region_exists(&mut tx, &s.region).await? {
-        return Err(AppError::field("region", "unknown", format!("区划 {} 不存在", s.region)));
+        return Err(AppError::field(
+            "region",
+            "unknown",
+            format!("区划 {} 不存在", s.region),
+        ));
     }
     if let Some(d) = &s.department {
         let dept = store::org::get_department(&mut tx, d)
             .await
             .map_err(|_| AppError::field("department", "unknown", format!("部门 {d} 不存在")))?;
         if dept.region != s.region {
-            return Err(AppError::field("department", "inconsistent", "部门不属于所选区划"));
+            return Err(AppError::field(
+                "department",
+                "inconsistent",
+                "部门不属于所选区划",
+            ));
         }
     }
     let id = uuid::Uuid::now_v7().to_string();
@@ -291,14 +387,23 @@ async fn insert_staff(app: &App, s: &NewStaff) -> Result<String> {
         password_hash: hash_password(&s.password)?,
         region: Some(s.region.clone()),
         department: s.department.clone(),
-        roles: s.roles.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(","),
+        roles: s
+            .roles
+            .iter()
+            .map(|r| r.as_str())
+            .collect::<Vec<_>>()
+            .join(","),
         created_at: app.now_ms(),
         disabled: 0,
     };
-    acc::insert_account(&mut tx, &row).await.map_err(|e| match e {
-        store::StoreError::Conflict { .. } => AppError::field("login", "taken", "该登录名已被使用"),
-        other => other.into(),
-    })?;
+    acc::insert_account(&mut tx, &row)
+        .await
+        .map_err(|e| match e {
+            store::StoreError::Conflict { .. } => {
+                AppError::field("login", "taken", "该登录名已被使用")
+            }
+            other => other.into(),
+        })?;
     tx.commit().await.map_err(store::StoreError::from)?;
     Ok(id)
 }
@@ -312,7 +417,13 @@ pub async fn create_staff(app: &App, cap: &SystemAdmin, s: &NewStaff) -> Result<
 }
 
 /// `onewindow admin create`: the bootstrap system administrator, from the command line only.
-pub async fn bootstrap_admin(app: &App, login: &str, name: &str, password: &str, region: &str) -> Result<String> {
+pub async fn bootstrap_admin(
+    app: &App,
+    login: &str,
+    name: &str,
+    password: &str,
+    region: &str,
+) -> Result<String> {
     insert_staff(
         app,
         &NewStaff {
@@ -346,7 +457,12 @@ pub async fn list_staff(app: &App, cap: &SystemAdmin) -> Result<Vec<StaffView>> 
         .into_iter()
         .filter(|r| cap.scope.covers(r.region.as_deref().unwrap_or(""), None))
         .map(|r| StaffView {
-            roles: r.roles.split(',').filter_map(Role::parse).map(|x| x.label()).collect(),
+            roles: r
+                .roles
+                .split(',')
+                .filter_map(Role::parse)
+                .map(|x| x.label())
+                .collect(),
             login: r.login,
             name: r.display_name,
             region: r.region.unwrap_or_default(),

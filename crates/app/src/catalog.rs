@@ -27,17 +27,27 @@ pub struct SearchParams {
 }
 
 fn empty_to_none(v: &Option<String>) -> Option<String> {
-    v.as_ref().map(|s| s.trim().to_string()).filter(|s| !s.is_empty())
+    v.as_ref()
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty())
 }
 
 fn paging(limit: Option<i64>, offset: Option<i64>, default: i64) -> Result<(i64, i64)> {
     let limit = limit.unwrap_or(default);
     let offset = offset.unwrap_or(0);
     if !(1..=MAX_PAGE).contains(&limit) {
-        return Err(AppError::field("limit", "out_of_range", format!("limit 应在 1 到 {MAX_PAGE} 之间")));
+        return Err(AppError::field(
+            "limit",
+            "out_of_range",
+            format!("limit 应在 1 到 {MAX_PAGE} 之间"),
+        ));
     }
     if !(0..=MAX_OFFSET).contains(&offset) {
-        return Err(AppError::field("offset", "out_of_range", format!("offset 应在 0 到 {MAX_OFFSET} 之间")));
+        return Err(AppError::field(
+            "offset",
+            "out_of_range",
+            format!("offset 应在 0 到 {MAX_OFFSET} 之间"),
+        ));
     }
     Ok((limit, offset))
 }
@@ -47,10 +57,16 @@ fn check_filters(p: &SearchParams) -> Result<()> {
         && a != "natural_person"
         && a != "legal"
     {
-        return Err(AppError::field("audience", "invalid", "服务对象只能是 natural_person（个人）或 legal（法人）"));
+        return Err(AppError::field(
+            "audience",
+            "invalid",
+            "服务对象只能是 natural_person（个人）或 legal（法人）",
+        ));
     }
     if let Some(d) = empty_to_none(&p.online_depth)
-        && domain::catalog::OnlineDepth::ALL.iter().all(|x| x.name() != d)
+        && domain::catalog::OnlineDepth::ALL
+            .iter()
+            .all(|x| x.name() != d)
     {
         return Err(AppError::field("online_depth", "invalid", "未知的网办深度"));
     }
@@ -60,7 +76,11 @@ fn check_filters(p: &SearchParams) -> Result<()> {
 pub async fn search(app: &App, p: &SearchParams) -> Result<SearchResults> {
     let q = p.q.trim();
     if q.chars().count() > MAX_QUERY_CHARS {
-        return Err(AppError::field("q", "too_long", format!("搜索词不能超过 {MAX_QUERY_CHARS} 个字符")));
+        return Err(AppError::field(
+            "q",
+            "too_long",
+            format!("搜索词不能超过 {MAX_QUERY_CHARS} 个字符"),
+        ));
     }
     check_filters(p)?;
     let (limit, offset) = paging(p.limit, p.offset, 20)?;
@@ -107,7 +127,10 @@ pub async fn list_public(app: &App, p: &SearchParams) -> Result<(Vec<ItemRow>, i
 /// The most viewed public items, for the home page.
 pub async fn popular(app: &App, n: i64) -> Result<Vec<ItemRow>> {
     let mut c = app.store.conn().await?;
-    let filter = ItemFilter { published_only: true, ..Default::default() };
+    let filter = ItemFilter {
+        published_only: true,
+        ..Default::default()
+    };
     Ok(sc::list_items(&mut c, &filter, true, n, 0).await?.0)
 }
 
@@ -119,7 +142,11 @@ pub async fn departments_with_counts(app: &App) -> Result<Vec<(Department, i64)>
     Ok(depts
         .into_iter()
         .map(|d| {
-            let n = counts.iter().find(|(code, _)| *code == d.code).map(|(_, n)| *n).unwrap_or(0);
+            let n = counts
+                .iter()
+                .find(|(code, _)| *code == d.code)
+                .map(|(_, n)| *n)
+                .unwrap_or(0);
             (d, n)
         })
         .collect())
@@ -145,7 +172,10 @@ impl Guide {
 
 fn check_code(code: &str) -> Result<()> {
     if code.is_empty() || code.chars().count() > domain::catalog::MAX_CODE_CHARS {
-        return Err(AppError::NotFound(format!("事项 {}", code.chars().take(60).collect::<String>())));
+        return Err(AppError::NotFound(format!(
+            "事项 {}",
+            code.chars().take(60).collect::<String>()
+        )));
     }
     Ok(())
 }
@@ -155,11 +185,24 @@ fn check_code(code: &str) -> Result<()> {
 pub async fn guide(app: &App, actor: &Actor, code: &str, version: Option<i64>) -> Result<Guide> {
     check_code(code)?;
     let mut c = app.store.conn().await?;
-    let item = sc::find_item(&mut c, code).await?.ok_or_else(|| AppError::NotFound(format!("事项 {code}")))?;
-    let admin = actor.catalog_admin().ok().filter(|a| a.scope.covers(&item.region, Some(&item.department)));
-    let wanted = version.or(item.current_version).or(if admin.is_some() { item.draft_version } else { None });
-    let Some(v) = wanted else { return Err(AppError::NotFound(format!("事项 {code}"))) };
-    let row = sc::get_version(&mut c, code, v).await.map_err(|_| AppError::NotFound(format!("事项 {code} 的第 {v} 版")))?;
+    let item = sc::find_item(&mut c, code)
+        .await?
+        .ok_or_else(|| AppError::NotFound(format!("事项 {code}")))?;
+    let admin = actor
+        .catalog_admin()
+        .ok()
+        .filter(|a| a.scope.covers(&item.region, Some(&item.department)));
+    let wanted = version.or(item.current_version).or(if admin.is_some() {
+        item.draft_version
+    } else {
+        None
+    });
+    let Some(v) = wanted else {
+        return Err(AppError::NotFound(format!("事项 {code}")));
+    };
+    let row = sc::get_version(&mut c, code, v)
+        .await
+        .map_err(|_| AppError::NotFound(format!("事项 {code} 的第 {v} 版")))?;
     let is_preview = row.status == VersionStatus::Draft;
     if is_preview && admin.is_none() {
         return Err(AppError::NotFound(format!("事项 {code} 的第 {v} 版")));
@@ -170,32 +213,60 @@ pub async fn guide(app: &App, actor: &Actor, code: &str, version: Option<i64>) -
         .filter(|x| x.status != VersionStatus::Draft || admin.is_some())
         .map(|x| (x.version, x.status, x.published_at))
         .collect();
-    let department = store::org::get_department(&mut c, &row.definition.department).await.ok();
-    let region_name = store::org::get_region(&mut c, &row.definition.region).await.map(|r| r.name).unwrap_or_default();
+    let department = store::org::get_department(&mut c, &row.definition.department)
+        .await
+        .ok();
+    let region_name = store::org::get_region(&mut c, &row.definition.region)
+        .await
+        .map(|r| r.name)
+        .unwrap_or_default();
     if !is_preview && version.is_none() {
         sc::count_views(&mut c, code).await?;
     }
-    Ok(Guide { item, version: row, department, region_name, versions, is_preview })
+    Ok(Guide {
+        item,
+        version: row,
+        department,
+        region_name,
+        versions,
+        is_preview,
+    })
 }
 
 fn in_scope(cap: &CatalogAdmin, def: &ItemDefinition) -> Result<()> {
     if cap.scope.covers(&def.region, Some(&def.department)) {
         Ok(())
     } else {
-        Err(AppError::Forbidden("只能维护本人管辖区划（和部门）的事项".into()))
+        Err(AppError::Forbidden(
+            "只能维护本人管辖区划（和部门）的事项".into(),
+        ))
     }
 }
 
 async fn check_references(conn: &mut store::Connection, def: &ItemDefinition) -> Result<()> {
     let dept = store::org::get_department(&mut *conn, &def.department)
         .await
-        .map_err(|_| AppError::field("department", "unknown", format!("实施机关 {} 不存在", def.department)))?;
+        .map_err(|_| {
+            AppError::field(
+                "department",
+                "unknown",
+                format!("实施机关 {} 不存在", def.department),
+            )
+        })?;
     if dept.region != def.region {
-        return Err(AppError::field("region", "inconsistent", format!("实施区划应与实施机关所在区划（{}）一致", dept.region)));
+        return Err(AppError::field(
+            "region",
+            "inconsistent",
+            format!("实施区划应与实施机关所在区划（{}）一致", dept.region),
+        ));
     }
     for (i, d) in def.co_departments.iter().enumerate() {
         if store::org::get_department(&mut *conn, d).await.is_err() {
-            return Err(AppError::field(&format!("co_departments[{i}]"), "unknown", format!("联办部门 {d} 不存在")));
+            return Err(AppError::field(
+                &format!("co_departments[{i}]"),
+                "unknown",
+                format!("联办部门 {d} 不存在"),
+            ));
         }
     }
     Ok(())
@@ -208,26 +279,43 @@ pub async fn create(app: &App, cap: &CatalogAdmin, def: ItemDefinition) -> Resul
     in_scope(cap, &def)?;
     let mut tx = app.store.begin().await?;
     check_references(&mut tx, &def).await?;
-    sc::create_item(&mut tx, &def, &cap.login, app.now_ms()).await.map_err(|e| match e {
-        store::StoreError::Conflict { .. } => AppError::field("code", "taken", format!("实施编码 {} 已存在", def.code)),
-        other => other.into(),
-    })?;
+    sc::create_item(&mut tx, &def, &cap.login, app.now_ms())
+        .await
+        .map_err(|e| match e {
+            store::StoreError::Conflict { .. } => {
+                AppError::field("code", "taken", format!("实施编码 {} 已存在", def.code))
+            }
+            other => other.into(),
+        })?;
     tx.commit().await.map_err(store::StoreError::from)?;
     Ok(())
 }
 
 /// Saves an edit as the item's draft; the public guide is unchanged until it is published.
-pub async fn save_draft(app: &App, cap: &CatalogAdmin, code: &str, def: ItemDefinition) -> Result<i64> {
+pub async fn save_draft(
+    app: &App,
+    cap: &CatalogAdmin,
+    code: &str,
+    def: ItemDefinition,
+) -> Result<i64> {
     let def = normalize(def);
     if def.code != code {
-        return Err(AppError::field("code", "immutable", "实施编码不能修改；如需新编码请新建事项"));
+        return Err(AppError::field(
+            "code",
+            "immutable",
+            "实施编码不能修改；如需新编码请新建事项",
+        ));
     }
     def.validate()?;
     in_scope(cap, &def)?;
     let mut tx = app.store.begin().await?;
-    let item = sc::find_item(&mut tx, code).await?.ok_or_else(|| AppError::NotFound(format!("事项 {code}")))?;
+    let item = sc::find_item(&mut tx, code)
+        .await?
+        .ok_or_else(|| AppError::NotFound(format!("事项 {code}")))?;
     if !cap.scope.covers(&item.region, Some(&item.department)) {
-        return Err(AppError::Forbidden("只能维护本人管辖区划（和部门）的事项".into()));
+        return Err(AppError::Forbidden(
+            "只能维护本人管辖区划（和部门）的事项".into(),
+        ));
     }
     if item.status == "retired" {
         return Err(AppError::State("已取消的事项不能再编辑".into()));
@@ -238,11 +326,19 @@ pub async fn save_draft(app: &App, cap: &CatalogAdmin, code: &str, def: ItemDefi
     Ok(v)
 }
 
-async fn admin_item(conn: &mut store::Connection, cap: &CatalogAdmin, code: &str) -> Result<ItemRow> {
+async fn admin_item(
+    conn: &mut store::Connection,
+    cap: &CatalogAdmin,
+    code: &str,
+) -> Result<ItemRow> {
     check_code(code)?;
-    let item = sc::find_item(conn, code).await?.ok_or_else(|| AppError::NotFound(format!("事项 {code}")))?;
+    let item = sc::find_item(conn, code)
+        .await?
+        .ok_or_else(|| AppError::NotFound(format!("事项 {code}")))?;
     if !cap.scope.covers(&item.region, Some(&item.department)) {
-        return Err(AppError::Forbidden("只能维护本人管辖区划（和部门）的事项".into()));
+        return Err(AppError::Forbidden(
+            "只能维护本人管辖区划（和部门）的事项".into(),
+        ));
     }
     Ok(item)
 }
@@ -251,9 +347,14 @@ async fn admin_item(conn: &mut store::Connection, cap: &CatalogAdmin, code: &str
 pub async fn publish(app: &App, cap: &CatalogAdmin, code: &str) -> Result<i64> {
     let mut tx = app.store.begin().await?;
     let item = admin_item(&mut tx, cap, code).await?;
-    let Some(draft) = item.draft_version else { return Err(AppError::State("该事项没有待发布的草稿".into())) };
+    let Some(draft) = item.draft_version else {
+        return Err(AppError::State("该事项没有待发布的草稿".into()));
+    };
     // Rules may have tightened since the draft was saved: check again before it goes public.
-    sc::get_version(&mut tx, code, draft).await?.definition.validate()?;
+    sc::get_version(&mut tx, code, draft)
+        .await?
+        .definition
+        .validate()?;
     let v = sc::publish(&mut tx, code, app.now_ms()).await?;
     tx.commit().await.map_err(store::StoreError::from)?;
     crate::index::reindex_item(app, code).await?;
@@ -277,10 +378,17 @@ pub async fn discard_draft(app: &App, cap: &CatalogAdmin, code: &str) -> Result<
 }
 
 /// The definition an editor opens: the draft if one is open, else the current version.
-pub async fn editable(app: &App, cap: &CatalogAdmin, code: &str) -> Result<(ItemRow, ItemDefinition)> {
+pub async fn editable(
+    app: &App,
+    cap: &CatalogAdmin,
+    code: &str,
+) -> Result<(ItemRow, ItemDefinition)> {
     let mut c = app.store.conn().await?;
     let item = admin_item(&mut c, cap, code).await?;
-    let v = item.draft_version.or(item.current_version).ok_or_else(|| AppError::NotFound(format!("事项 {code}")))?;
+    let v = item
+        .draft_version
+        .or(item.current_version)
+        .ok_or_else(|| AppError::NotFound(format!("事项 {code}")))?;
     let def = sc::get_version(&mut c, code, v).await?.definition;
     Ok((item, def))
 }
@@ -293,7 +401,13 @@ pub async fn versions(app: &App, cap: &CatalogAdmin, code: &str) -> Result<Vec<V
 }
 
 /// Items in the administrator's scope, drafts included.
-pub async fn admin_list(app: &App, cap: &CatalogAdmin, text: Option<String>, limit: Option<i64>, offset: Option<i64>) -> Result<(Vec<ItemRow>, i64)> {
+pub async fn admin_list(
+    app: &App,
+    cap: &CatalogAdmin,
+    text: Option<String>,
+    limit: Option<i64>,
+    offset: Option<i64>,
+) -> Result<(Vec<ItemRow>, i64)> {
     let (limit, offset) = paging(limit, offset, 50)?;
     let mut c = app.store.conn().await?;
     // Regions in scope: the admin's region and everything below it.
@@ -303,7 +417,12 @@ pub async fn admin_list(app: &App, cap: &CatalogAdmin, text: Option<String>, lim
         .filter(|r| cap.scope.covers(&r.code, None))
         .map(|r| r.code)
         .collect();
-    let filter = ItemFilter { regions, department: cap.scope.department.clone(), text, ..Default::default() };
+    let filter = ItemFilter {
+        regions,
+        department: cap.scope.department.clone(),
+        text,
+        ..Default::default()
+    };
     Ok(sc::list_items(&mut c, &filter, false, limit, offset).await?)
 }
 
@@ -324,7 +443,10 @@ pub async fn save_synonym(app: &App, _cap: &CatalogAdmin, s: Synonym) -> Result<
 /// Trims text and drops empty list entries, so a form's blank rows do not become data.
 pub fn normalize(mut d: ItemDefinition) -> ItemDefinition {
     fn list(v: Vec<String>) -> Vec<String> {
-        v.into_iter().map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect()
+        v.into_iter()
+            .map(|s| s.trim().to_string())
+            .filter(|s| !s.is_empty())
+            .collect()
     }
     d.code = d.code.trim().to_string();
     d.basic_code = d.basic_code.trim().to_string();
@@ -339,9 +461,12 @@ pub fn normalize(mut d: ItemDefinition) -> ItemDefinition {
     d.aliases = list(d.aliases);
     d.keywords = list(d.keywords);
     d.co_departments = list(d.co_departments);
-    d.flow.retain(|s| !(s.name.trim().is_empty() && s.description.trim().is_empty()));
-    d.faq.retain(|q| !(q.question.trim().is_empty() && q.answer.trim().is_empty()));
-    d.fees.retain(|f| !(f.name.trim().is_empty() && f.amount.trim().is_empty()));
+    d.flow
+        .retain(|s| !(s.name.trim().is_empty() && s.description.trim().is_empty()));
+    d.faq
+        .retain(|q| !(q.question.trim().is_empty() && q.answer.trim().is_empty()));
+    d.fees
+        .retain(|f| !(f.name.trim().is_empty() && f.amount.trim().is_empty()));
     d.materials.retain(|m| !m.name.trim().is_empty());
     for m in &mut d.materials {
         m.name = m.name.trim().to_string();

@@ -28,7 +28,8 @@ pub struct DemoData {
 }
 
 pub fn demo_data() -> Result<DemoData> {
-    serde_json::from_str(DEMO_JSON).map_err(|e| AppError::Internal(format!("demo data is malformed: {e}")))
+    serde_json::from_str(DEMO_JSON)
+        .map_err(|e| AppError::Internal(format!("demo data is malformed: {e}")))
 }
 
 /// A demo login to print at start.
@@ -66,13 +67,55 @@ struct StaffSpec {
 }
 
 const STAFF: &[StaffSpec] = &[
-    StaffSpec { login: "admin", name: "系统管理员", roles: &[Role::SystemAdmin, Role::CatalogAdmin], region: "511600", department: None },
-    StaffSpec { login: "catalog", name: "王事项", roles: &[Role::CatalogAdmin], region: "511600", department: None },
-    StaffSpec { login: "catalog-gaq", name: "李事项", roles: &[Role::CatalogAdmin], region: "511602", department: None },
-    StaffSpec { login: "clerk", name: "赵综窗", roles: &[Role::Clerk], region: "511600", department: None },
-    StaffSpec { login: "reviewer", name: "钱承办", roles: &[Role::Reviewer], region: "511600", department: Some("511600-SCJG") },
-    StaffSpec { login: "approver", name: "孙批准", roles: &[Role::Approver], region: "511600", department: Some("511600-SCJG") },
-    StaffSpec { login: "supervisor", name: "周监察", roles: &[Role::Supervisor], region: "511600", department: None },
+    StaffSpec {
+        login: "admin",
+        name: "系统管理员",
+        roles: &[Role::SystemAdmin, Role::CatalogAdmin],
+        region: "511600",
+        department: None,
+    },
+    StaffSpec {
+        login: "catalog",
+        name: "王事项",
+        roles: &[Role::CatalogAdmin],
+        region: "511600",
+        department: None,
+    },
+    StaffSpec {
+        login: "catalog-gaq",
+        name: "李事项",
+        roles: &[Role::CatalogAdmin],
+        region: "511602",
+        department: None,
+    },
+    StaffSpec {
+        login: "clerk",
+        name: "赵综窗",
+        roles: &[Role::Clerk],
+        region: "511600",
+        department: None,
+    },
+    StaffSpec {
+        login: "reviewer",
+        name: "钱承办",
+        roles: &[Role::Reviewer],
+        region: "511600",
+        department: Some("511600-SCJG"),
+    },
+    StaffSpec {
+        login: "approver",
+        name: "孙批准",
+        roles: &[Role::Approver],
+        region: "511600",
+        department: Some("511600-SCJG"),
+    },
+    StaffSpec {
+        login: "supervisor",
+        name: "周监察",
+        roles: &[Role::Supervisor],
+        region: "511600",
+        department: None,
+    },
 ];
 
 /// Loads the demo data; safe to run on every start.
@@ -81,21 +124,26 @@ pub async fn load(app: &App) -> Result<DemoReport> {
     let mut report = DemoReport::default();
     // Every item must pass the same rules as an administrator's edit.
     for item in &data.items {
-        item.validate().map_err(|e| AppError::Internal(format!("demo item {} is invalid: {:?}", item.code, e)))?;
+        item.validate().map_err(|e| {
+            AppError::Internal(format!("demo item {} is invalid: {:?}", item.code, e))
+        })?;
     }
     let mut tx = app.store.begin().await?;
     let mut regions = data.regions.clone();
     regions.sort_by_key(|r| (r.code.len(), r.code.clone()));
     for r in &regions {
-        let code = RegionCode::parse(&r.code).map_err(|e| AppError::Internal(format!("demo region {}: {e}", r.code)))?;
+        let code = RegionCode::parse(&r.code)
+            .map_err(|e| AppError::Internal(format!("demo region {}: {e}", r.code)))?;
         store::org::upsert_region(&mut tx, r, &code).await?;
     }
     for d in &data.departments {
-        d.validate().map_err(|e| AppError::Internal(format!("demo department {}: {e:?}", d.code)))?;
+        d.validate()
+            .map_err(|e| AppError::Internal(format!("demo department {}: {e:?}", d.code)))?;
         store::org::upsert_department(&mut tx, d).await?;
     }
     for h in &data.halls {
-        h.validate().map_err(|e| AppError::Internal(format!("demo hall {}: {e:?}", h.code)))?;
+        h.validate()
+            .map_err(|e| AppError::Internal(format!("demo hall {}: {e:?}", h.code)))?;
         store::org::upsert_hall(&mut tx, h).await?;
     }
     for s in &data.synonyms {
@@ -103,7 +151,10 @@ pub async fn load(app: &App) -> Result<DemoReport> {
     }
     let now = app.now_ms();
     for item in &data.items {
-        if store::catalog::find_item(&mut tx, &item.code).await?.is_some() {
+        if store::catalog::find_item(&mut tx, &item.code)
+            .await?
+            .is_some()
+        {
             report.items_existing += 1;
             continue;
         }
@@ -116,10 +167,22 @@ pub async fn load(app: &App) -> Result<DemoReport> {
     for s in STAFF {
         report.accounts.push(DemoAccount {
             login: s.login.into(),
-            role: s.roles.iter().map(|r| r.label()).collect::<Vec<_>>().join("、"),
-            scope: format!("{}{}", s.region, s.department.map(|d| format!(" / {d}")).unwrap_or_default()),
+            role: s
+                .roles
+                .iter()
+                .map(|r| r.label())
+                .collect::<Vec<_>>()
+                .join("、"),
+            scope: format!(
+                "{}{}",
+                s.region,
+                s.department.map(|d| format!(" / {d}")).unwrap_or_default()
+            ),
         });
-        if store::accounts::find_by_login(&mut tx, s.login).await?.is_some() {
+        if store::accounts::find_by_login(&mut tx, s.login)
+            .await?
+            .is_some()
+        {
             continue;
         }
         let h = match &hash {
@@ -138,7 +201,12 @@ pub async fn load(app: &App) -> Result<DemoReport> {
                 password_hash: h,
                 region: Some(s.region.into()),
                 department: s.department.map(Into::into),
-                roles: s.roles.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(","),
+                roles: s
+                    .roles
+                    .iter()
+                    .map(|r| r.as_str())
+                    .collect::<Vec<_>>()
+                    .join(","),
                 created_at: now,
                 disabled: 0,
             },
@@ -146,12 +214,29 @@ pub async fn load(app: &App) -> Result<DemoReport> {
         .await?;
     }
     let applicants = [
-        (demo_id_number("19900101", "123"), "张三", ApplicantKind::NaturalPerson, None),
-        (demo_credit_code(), "广安市演示餐饮有限公司", ApplicantKind::Enterprise, Some("李四")),
+        (
+            demo_id_number("19900101", "123"),
+            "张三",
+            ApplicantKind::NaturalPerson,
+            None,
+        ),
+        (
+            demo_credit_code(),
+            "广安市演示餐饮有限公司",
+            ApplicantKind::Enterprise,
+            Some("李四"),
+        ),
     ];
     for (login, name, kind, rep) in applicants {
-        report.accounts.push(DemoAccount { login: login.clone(), role: format!("申请人（{}）", kind.label()), scope: name.into() });
-        if store::accounts::find_by_login(&mut tx, &login).await?.is_some() {
+        report.accounts.push(DemoAccount {
+            login: login.clone(),
+            role: format!("申请人（{}）", kind.label()),
+            scope: name.into(),
+        });
+        if store::accounts::find_by_login(&mut tx, &login)
+            .await?
+            .is_some()
+        {
             continue;
         }
         let h = match &hash {

@@ -50,7 +50,10 @@ impl From<StoreError> for AppError {
     fn from(e: StoreError) -> Self {
         match e {
             StoreError::NotFound => AppError::NotFound("记录".into()),
-            StoreError::Conflict { field } => AppError::Conflict { message: format!("“{field}”已存在"), field },
+            StoreError::Conflict { field } => AppError::Conflict {
+                message: format!("“{field}”已存在"),
+                field,
+            },
             StoreError::State(m) => AppError::State(m),
             other => AppError::Internal(other.to_string()),
         }

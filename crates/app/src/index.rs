@@ -20,7 +20,11 @@ pub fn indexed_item(def: &ItemDefinition, department_name: &str) -> IndexedItem 
         PromisedLimit::Instant => "即办".to_string(),
         PromisedLimit::Within(t) => format!("承诺 {} 个{}", t.days, t.unit.label()),
     };
-    let visits = if def.visits == 0 { "全程网办，不用跑".to_string() } else { format!("到现场 {} 次", def.visits) };
+    let visits = if def.visits == 0 {
+        "全程网办，不用跑".to_string()
+    } else {
+        format!("到现场 {} 次", def.visits)
+    };
     IndexedItem {
         code: def.code.clone(),
         name: def.name.clone(),
@@ -39,7 +43,11 @@ pub fn indexed_item(def: &ItemDefinition, department_name: &str) -> IndexedItem 
 
 async fn department_names(app: &App) -> Result<HashMap<String, String>> {
     let mut c = app.store.conn().await?;
-    Ok(store::org::list_departments(&mut c).await?.into_iter().map(|d| (d.code, d.name)).collect())
+    Ok(store::org::list_departments(&mut c)
+        .await?
+        .into_iter()
+        .map(|d| (d.code, d.name))
+        .collect())
 }
 
 /// Rebuilds the index from the database, reporting `(done, total)` as it goes.
@@ -51,8 +59,15 @@ pub async fn rebuild(app: &App, mut progress: impl FnMut(usize, usize)) -> Resul
     drop(c);
     let names = department_names(app).await?;
     let total = defs.len();
-    let items = defs.iter().map(|d| indexed_item(d, names.get(&d.department).map(String::as_str).unwrap_or("")));
-    let n = app.index.rebuild(items, generation, |done| progress(done, total))?;
+    let items = defs.iter().map(|d| {
+        indexed_item(
+            d,
+            names.get(&d.department).map(String::as_str).unwrap_or(""),
+        )
+    });
+    let n = app
+        .index
+        .rebuild(items, generation, |done| progress(done, total))?;
     app.index.set_synonyms(synonyms);
     Ok(n)
 }
@@ -80,8 +95,13 @@ pub async fn reindex_item(app: &App, code: &str) -> Result<()> {
     let row = store::catalog::get_item(&mut c, code).await?;
     match (row.status.as_str(), row.current_version) {
         ("active", Some(v)) => {
-            let def = store::catalog::get_version(&mut c, code, v).await?.definition;
-            let dept = store::org::get_department(&mut c, &def.department).await.map(|d| d.name).unwrap_or_default();
+            let def = store::catalog::get_version(&mut c, code, v)
+                .await?
+                .definition;
+            let dept = store::org::get_department(&mut c, &def.department)
+                .await
+                .map(|d| d.name)
+                .unwrap_or_default();
             app.index.upsert(&indexed_item(&def, &dept), generation)?;
         }
         _ => app.index.remove(code, generation)?,

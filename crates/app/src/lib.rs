@@ -28,7 +28,10 @@ pub struct Settings {
 
 impl Default for Settings {
     fn default() -> Self {
-        Settings { data_dir: PathBuf::from("./data"), session_hours: 8 }
+        Settings {
+            data_dir: PathBuf::from("./data"),
+            session_hours: 8,
+        }
     }
 }
 
@@ -57,7 +60,12 @@ pub struct App {
 impl App {
     /// Opens the search index under the data directory (in memory when `in_memory_index`),
     /// loads the calendar, and rebuilds the index if it is missing or stale.
-    pub async fn open(store: Store, settings: Settings, clock: Arc<dyn Clock>, in_memory_index: bool) -> Result<App> {
+    pub async fn open(
+        store: Store,
+        settings: Settings,
+        clock: Arc<dyn Clock>,
+        in_memory_index: bool,
+    ) -> Result<App> {
         let index = if in_memory_index {
             CatalogIndex::in_memory()?
         } else {
@@ -85,9 +93,9 @@ impl App {
 }
 
 // Read models the web layer renders; re-exported so it depends on the app layer alone.
+pub use search::{CatalogIndex, IndexedItem, SearchQuery};
 pub use search::{Hit, SearchResults};
+pub use store::Store;
 pub use store::catalog::{ItemRow, VersionRow};
 pub use store::from_millis;
 pub use store::org::RegionRow;
-pub use search::{CatalogIndex, IndexedItem, SearchQuery};
-pub use store::Store;

@@ -37,9 +37,12 @@ pub async fn regions(app: &App) -> Result<Vec<RegionRow>> {
 }
 
 pub async fn region(app: &App, code: &str) -> Result<RegionRow> {
-    RegionCode::parse(code).map_err(|e| AppError::field("region", "invalid", format!("行政区划代码无效：{e}")))?;
+    RegionCode::parse(code)
+        .map_err(|e| AppError::field("region", "invalid", format!("行政区划代码无效：{e}")))?;
     let mut c = app.store.conn().await?;
-    so::get_region(&mut c, code).await.map_err(|_| AppError::NotFound(format!("行政区划 {code}")))
+    so::get_region(&mut c, code)
+        .await
+        .map_err(|_| AppError::NotFound(format!("行政区划 {code}")))
 }
 
 pub async fn departments(app: &App) -> Result<Vec<Department>> {
@@ -49,7 +52,9 @@ pub async fn departments(app: &App) -> Result<Vec<Department>> {
 
 pub async fn department(app: &App, code: &str) -> Result<Department> {
     let mut c = app.store.conn().await?;
-    so::get_department(&mut c, code).await.map_err(|_| AppError::NotFound(format!("部门 {code}")))
+    so::get_department(&mut c, code)
+        .await
+        .map_err(|_| AppError::NotFound(format!("部门 {code}")))
 }
 
 pub async fn halls(app: &App) -> Result<Vec<Hall>> {
@@ -59,6 +64,11 @@ pub async fn halls(app: &App) -> Result<Vec<Hall>> {
 
 /// Codes of `region` and every region above it: items implemented there serve people here.
 pub fn serving_regions(region: &str) -> Result<Vec<String>> {
-    let code = RegionCode::parse(region).map_err(|e| AppError::field("region", "invalid", format!("行政区划代码无效：{e}")))?;
-    Ok(code.ancestry().into_iter().map(|c| c.as_str().to_string()).collect())
+    let code = RegionCode::parse(region)
+        .map_err(|e| AppError::field("region", "invalid", format!("行政区划代码无效：{e}")))?;
+    Ok(code
+        .ancestry()
+        .into_iter()
+        .map(|c| c.as_str().to_string())
+        .collect())
 }

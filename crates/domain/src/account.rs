@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use time::{Duration, OffsetDateTime};
 
 use crate::error::{FieldError, Problems};
-use crate::ids::{CreditCode, CreditCheck, IdNumber, RegionCode, validate_mobile};
+use crate::ids::{CreditCheck, CreditCode, IdNumber, RegionCode, validate_mobile};
 
 /// What a staff member may do. A staff account holds one or more roles, all within one
 /// region and (except for region-wide roles) one department.
@@ -27,8 +27,14 @@ pub enum Role {
 }
 
 impl Role {
-    pub const ALL: &'static [Role] =
-        &[Role::Clerk, Role::Reviewer, Role::Approver, Role::CatalogAdmin, Role::Supervisor, Role::SystemAdmin];
+    pub const ALL: &'static [Role] = &[
+        Role::Clerk,
+        Role::Reviewer,
+        Role::Approver,
+        Role::CatalogAdmin,
+        Role::Supervisor,
+        Role::SystemAdmin,
+    ];
     pub fn as_str(self) -> &'static str {
         match self {
             Role::Clerk => "clerk",
@@ -50,11 +56,17 @@ impl Role {
         }
     }
     pub fn parse(s: &str) -> Option<Role> {
-        Role::ALL.iter().copied().find(|r| r.as_str() == s || r.label() == s)
+        Role::ALL
+            .iter()
+            .copied()
+            .find(|r| r.as_str() == s || r.label() == s)
     }
     /// Roles that act for a whole region rather than one department.
     pub fn is_region_wide(self) -> bool {
-        matches!(self, Role::Clerk | Role::Supervisor | Role::SystemAdmin | Role::CatalogAdmin)
+        matches!(
+            self,
+            Role::Clerk | Role::Supervisor | Role::SystemAdmin | Role::CatalogAdmin
+        )
     }
 }
 
@@ -70,7 +82,8 @@ impl StaffScope {
     /// Whether something located in `region` (and belonging to `department`) is inside this
     /// scope: the region must be this one or below it, and a department-bound scope must match.
     pub fn covers(&self, region: &str, department: Option<&str>) -> bool {
-        let (Ok(mine), Ok(theirs)) = (RegionCode::parse(&self.region), RegionCode::parse(region)) else {
+        let (Ok(mine), Ok(theirs)) = (RegionCode::parse(&self.region), RegionCode::parse(region))
+        else {
             return false;
         };
         if !theirs.is_within(&mine) {
@@ -90,10 +103,17 @@ pub const MIN_PASSWORD_CHARS: usize = 10;
 pub fn validate_password(field: &str, password: &str, p: &mut Problems) {
     let n = password.chars().count();
     if n < MIN_PASSWORD_CHARS {
-        p.push(field, "too_short", format!("密码至少 {MIN_PASSWORD_CHARS} 个字符"));
+        p.push(
+            field,
+            "too_short",
+            format!("密码至少 {MIN_PASSWORD_CHARS} 个字符"),
+        );
     } else if n > 128 {
         p.push(field, "too_long", "密码不能超过 128 个字符");
-    } else if password.chars().all(|c| c == password.chars().next().unwrap_or(' ')) {
+    } else if password
+        .chars()
+        .all(|c| c == password.chars().next().unwrap_or(' '))
+    {
         p.push(field, "weak", "密码不能由同一个字符组成");
     }
 }
@@ -102,7 +122,12 @@ pub fn validate_password(field: &str, password: &str, p: &mut Problems) {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum ApplicantRegistration {
-    NaturalPerson { id_number: String, name: String, phone: String, password: String },
+    NaturalPerson {
+        id_number: String,
+        name: String,
+        phone: String,
+        password: String,
+    },
     Enterprise {
         credit_code: String,
         name: String,
@@ -152,8 +177,14 @@ impl ApplicantRegistration {
     pub fn validate(self) -> Result<ValidRegistration, Vec<FieldError>> {
         let mut p = Problems::default();
         match self {
-            ApplicantRegistration::NaturalPerson { id_number, name, phone, password } => {
-                let id = IdNumber::parse(&id_number).map_err(|e| p.push("id_number", "invalid", format!("身份证号码无效：{e}")));
+            ApplicantRegistration::NaturalPerson {
+                id_number,
+                name,
+                phone,
+                password,
+            } => {
+                let id = IdNumber::parse(&id_number)
+                    .map_err(|e| p.push("id_number", "invalid", format!("身份证号码无效：{e}")));
                 person_name(&mut p, "name", &name, "姓名");
                 let phone = validate_mobile(&phone).map_err(|m| p.push("phone", "invalid", m));
                 validate_password("password", &password, &mut p);
@@ -169,10 +200,19 @@ impl ApplicantRegistration {
                     _ => Err(p.0),
                 }
             }
-            ApplicantRegistration::Enterprise { credit_code, name, legal_representative, phone, password, accept_check_mismatch } => {
+            ApplicantRegistration::Enterprise {
+                credit_code,
+                name,
+                legal_representative,
+                phone,
+                password,
+                accept_check_mismatch,
+            } => {
                 let code = match CreditCode::parse_lenient(&credit_code) {
                     Ok((c, CreditCheck::Valid)) => Some(c),
-                    Ok((c, CreditCheck::CheckMismatch { expected, found })) if accept_check_mismatch => {
+                    Ok((c, CreditCheck::CheckMismatch { expected, found }))
+                        if accept_check_mismatch =>
+                    {
                         let _ = (expected, found);
                         Some(c)
                     }
@@ -181,12 +221,21 @@ impl ApplicantRegistration {
                         None
                     }
                     Err(e) => {
-                        p.push("credit_code", "invalid", format!("统一社会信用代码无效：{e}"));
+                        p.push(
+                            "credit_code",
+                            "invalid",
+                            format!("统一社会信用代码无效：{e}"),
+                        );
                         None
                     }
                 };
                 p.text("name", &name, "企业名称", 100);
-                person_name(&mut p, "legal_representative", &legal_representative, "法定代表人");
+                person_name(
+                    &mut p,
+                    "legal_representative",
+                    &legal_representative,
+                    "法定代表人",
+                );
                 let phone = validate_mobile(&phone).map_err(|m| p.push("phone", "invalid", m));
                 validate_password("password", &password, &mut p);
                 match (code, phone) {
@@ -207,8 +256,15 @@ impl ApplicantRegistration {
 
 fn person_name(p: &mut Problems, field: &str, name: &str, label: &str) {
     p.text(field, name, label, 30);
-    if name.chars().any(|c| c.is_ascii_digit() || "<>&\"'/\\".contains(c)) {
-        p.push(field, "invalid_char", format!("{label}不能包含数字或特殊符号"));
+    if name
+        .chars()
+        .any(|c| c.is_ascii_digit() || "<>&\"'/\\".contains(c))
+    {
+        p.push(
+            field,
+            "invalid_char",
+            format!("{label}不能包含数字或特殊符号"),
+        );
     }
 }
 
@@ -220,7 +276,11 @@ pub const THROTTLE_WINDOW: Duration = Duration::minutes(15);
 /// `failures` are the times of recent failed logins (any order). Returns when the lock lifts,
 /// or None when a login may be tried now.
 pub fn locked_until(failures: &[OffsetDateTime], now: OffsetDateTime) -> Option<OffsetDateTime> {
-    let mut recent: Vec<_> = failures.iter().copied().filter(|t| *t > now - THROTTLE_WINDOW && *t <= now).collect();
+    let mut recent: Vec<_> = failures
+        .iter()
+        .copied()
+        .filter(|t| *t > now - THROTTLE_WINDOW && *t <= now)
+        .collect();
     if recent.len() < MAX_FAILURES {
         return None;
     }
@@ -238,12 +298,18 @@ mod tests {
 
     #[test]
     fn a_department_scope_covers_only_its_department_in_its_region_and_below() {
-        let s = StaffScope { region: "511600".into(), department: Some("511600-SCJG".into()) };
+        let s = StaffScope {
+            region: "511600".into(),
+            department: Some("511600-SCJG".into()),
+        };
         assert!(s.covers("511600", Some("511600-SCJG")));
         assert!(s.covers("511602", Some("511600-SCJG")));
         assert!(!s.covers("511600", Some("511600-WJW")));
         assert!(!s.covers("510100", Some("511600-SCJG")));
-        let region_wide = StaffScope { region: "511602".into(), department: None };
+        let region_wide = StaffScope {
+            region: "511602".into(),
+            department: None,
+        };
         assert!(region_wide.covers("511602001", Some("x")));
         assert!(!region_wide.covers("511603", None));
     }
@@ -256,7 +322,12 @@ mod tests {
             phone: "12".into(),
             password: "short".into(),
         };
-        let fields: Vec<_> = r.validate().unwrap_err().into_iter().map(|e| e.field).collect();
+        let fields: Vec<_> = r
+            .validate()
+            .unwrap_err()
+            .into_iter()
+            .map(|e| e.field)
+            .collect();
         assert_eq!(fields, ["id_number", "name", "phone", "password"]);
     }
 
@@ -278,7 +349,10 @@ mod tests {
     fn five_failures_in_fifteen_minutes_lock_the_account() {
         let now = datetime!(2026-11-27 10:00 UTC);
         let f: Vec<_> = (1..=5).map(|m| now - Duration::minutes(m)).collect();
-        assert_eq!(locked_until(&f, now), Some(now - Duration::minutes(5) + THROTTLE_WINDOW));
+        assert_eq!(
+            locked_until(&f, now),
+            Some(now - Duration::minutes(5) + THROTTLE_WINDOW)
+        );
         assert_eq!(locked_until(&f[..4], now), None);
         let old: Vec<_> = (20..25).map(|m| now - Duration::minutes(m)).collect();
         assert_eq!(locked_until(&old, now), None);

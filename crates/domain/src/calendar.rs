@@ -50,21 +50,41 @@ impl YearNotice {
         for (i, h) in self.holidays.iter().enumerate() {
             p.text(&format!("holidays[{i}].name"), &h.name, "节日名称", 20);
             if h.last < h.first {
-                p.push(format!("holidays[{i}].last"), "invalid", "假期结束日期不能早于开始日期");
+                p.push(
+                    format!("holidays[{i}].last"),
+                    "invalid",
+                    "假期结束日期不能早于开始日期",
+                );
             }
             if h.first.year() != self.year && h.last.year() != self.year {
-                p.push(format!("holidays[{i}].first"), "invalid", format!("假期不在 {} 年内", self.year));
+                p.push(
+                    format!("holidays[{i}].first"),
+                    "invalid",
+                    format!("假期不在 {} 年内", self.year),
+                );
             }
             if (h.last - h.first).whole_days() > 15 {
-                p.push(format!("holidays[{i}].last"), "invalid", "一段假期不能超过 16 天");
+                p.push(
+                    format!("holidays[{i}].last"),
+                    "invalid",
+                    "一段假期不能超过 16 天",
+                );
             }
         }
         for (i, d) in self.makeup_days.iter().enumerate() {
             if !is_weekend(*d) {
-                p.push(format!("makeup_days[{i}]"), "invalid", format!("{d} 不是周末，无需调休上班"));
+                p.push(
+                    format!("makeup_days[{i}]"),
+                    "invalid",
+                    format!("{d} 不是周末，无需调休上班"),
+                );
             }
             if self.holidays.iter().any(|h| (h.first..=h.last).contains(d)) {
-                p.push(format!("makeup_days[{i}]"), "inconsistent", format!("{d} 同时被列为假日和调休上班日"));
+                p.push(
+                    format!("makeup_days[{i}]"),
+                    "inconsistent",
+                    format!("{d} 同时被列为假日和调休上班日"),
+                );
             }
         }
         p.into_result()
@@ -76,7 +96,11 @@ fn is_weekend(d: Date) -> bool {
 }
 
 fn holiday(name: &str, first: Date, last: Date) -> Holiday {
-    Holiday { name: name.to_string(), first, last }
+    Holiday {
+        name: name.to_string(),
+        first,
+        last,
+    }
 }
 
 /// The notices that ship with OneWindow (国务院办公厅关于2025年、2026年部分节假日安排的通知,
@@ -91,7 +115,11 @@ pub fn shipped_notices() -> Vec<YearNotice> {
                 holiday("清明节", date!(2025 - 04 - 04), date!(2025 - 04 - 06)),
                 holiday("劳动节", date!(2025 - 05 - 01), date!(2025 - 05 - 05)),
                 holiday("端午节", date!(2025 - 05 - 31), date!(2025 - 06 - 02)),
-                holiday("国庆节、中秋节", date!(2025 - 10 - 01), date!(2025 - 10 - 08)),
+                holiday(
+                    "国庆节、中秋节",
+                    date!(2025 - 10 - 01),
+                    date!(2025 - 10 - 08),
+                ),
             ],
             makeup_days: vec![
                 date!(2025 - 01 - 26),
@@ -277,7 +305,12 @@ impl WorkCalendar {
                 counted += 1;
             }
         }
-        Deadline { due: d, working_days: n, paused_working_days: paused, provisional }
+        Deadline {
+            due: d,
+            working_days: n,
+            paused_working_days: paused,
+            provisional,
+        }
     }
 }
 
@@ -297,11 +330,23 @@ mod tests {
     #[test]
     fn holidays_and_makeup_days_follow_the_2026_notice() {
         let c = WorkCalendar::china();
-        assert!(!c.is_working_day(date!(2026 - 10 - 05)), "国庆 Monday is off");
-        assert!(c.is_working_day(date!(2026 - 10 - 10)), "Saturday make-up day works");
-        assert!(c.is_working_day(date!(2026 - 01 - 04)), "Sunday make-up day works");
+        assert!(
+            !c.is_working_day(date!(2026 - 10 - 05)),
+            "国庆 Monday is off"
+        );
+        assert!(
+            c.is_working_day(date!(2026 - 10 - 10)),
+            "Saturday make-up day works"
+        );
+        assert!(
+            c.is_working_day(date!(2026 - 01 - 04)),
+            "Sunday make-up day works"
+        );
         assert!(!c.is_working_day(date!(2026 - 02 - 16)), "春节");
-        assert!(!c.is_working_day(date!(2026 - 11 - 28)), "ordinary Saturday");
+        assert!(
+            !c.is_working_day(date!(2026 - 11 - 28)),
+            "ordinary Saturday"
+        );
     }
 
     #[test]
@@ -318,11 +363,18 @@ mod tests {
         let accepted = datetime!(2026-11-23 10:00 +8);
         let plain = c.deadline(accepted, 10, &[]);
         assert_eq!(plain.due, date!(2026 - 12 - 07));
-        let pause = Pause { first: date!(2026 - 11 - 25), last: date!(2026 - 11 - 27), reason: "专家评审".into() };
+        let pause = Pause {
+            first: date!(2026 - 11 - 25),
+            last: date!(2026 - 11 - 27),
+            reason: "专家评审".into(),
+        };
         let paused = c.deadline(accepted, 10, &[pause]);
         assert_eq!(paused.paused_working_days, 3);
         assert_eq!(paused.due, date!(2026 - 12 - 10));
-        assert_eq!(paused.explain(), "2026-12-10（10 个工作日，另计暂停 3 个工作日）");
+        assert_eq!(
+            paused.explain(),
+            "2026-12-10（10 个工作日，另计暂停 3 个工作日）"
+        );
     }
 
     #[test]
@@ -338,13 +390,26 @@ mod tests {
     fn late_evening_utc_is_already_the_next_day_in_china() {
         let c = WorkCalendar::china();
         // 2026-11-27 20:00 UTC is Saturday 04:00 in Beijing.
-        assert_eq!(china_date(datetime!(2026-11-27 20:00 UTC)), date!(2026 - 11 - 28));
-        assert_eq!(c.working_days_between(datetime!(2026-11-27 10:00 +8), datetime!(2026-11-30 10:00 +8)), 1);
+        assert_eq!(
+            china_date(datetime!(2026-11-27 20:00 UTC)),
+            date!(2026 - 11 - 28)
+        );
+        assert_eq!(
+            c.working_days_between(
+                datetime!(2026-11-27 10:00 +8),
+                datetime!(2026-11-30 10:00 +8)
+            ),
+            1
+        );
     }
 
     #[test]
     fn a_makeup_day_on_a_weekday_is_rejected() {
-        let n = YearNotice { year: 2027, holidays: vec![], makeup_days: vec![date!(2027 - 01 - 05)] };
+        let n = YearNotice {
+            year: 2027,
+            holidays: vec![],
+            makeup_days: vec![date!(2027 - 01 - 05)],
+        };
         assert_eq!(n.validate().unwrap_err()[0].field, "makeup_days[0]");
     }
 

@@ -337,7 +337,9 @@ impl ItemDefinition {
 
     /// Whether any handling form is an online channel.
     pub fn has_online_channel(&self) -> bool {
-        self.handling_forms.iter().any(|f| matches!(f, HandlingForm::OnlinePc | HandlingForm::OnlineMobile))
+        self.handling_forms
+            .iter()
+            .any(|f| matches!(f, HandlingForm::OnlinePc | HandlingForm::OnlineMobile))
     }
 
     /// 承诺时限压缩比 = (legal − promised) / legal, when both count the same unit.
@@ -365,7 +367,11 @@ impl ItemDefinition {
                 p.push("parent_code", "inconsistent", "上级事项不能是事项本身");
             }
         } else if self.node != NodeKind::Main {
-            p.push("parent_code", "required", "子项和业务办理项必须填写上级事项编码");
+            p.push(
+                "parent_code",
+                "required",
+                "子项和业务办理项必须填写上级事项编码",
+            );
         }
         p.text("name", &self.name, "事项名称", 200);
         if self.legal_basis.iter().all(|b| b.trim().is_empty()) {
@@ -378,7 +384,11 @@ impl ItemDefinition {
         if !self.department_credit_code.trim().is_empty()
             && let Err(e) = CreditCode::parse(&self.department_credit_code)
         {
-            p.push("department_credit_code", "invalid", format!("实施机关统一社会信用代码无效：{e}"));
+            p.push(
+                "department_credit_code",
+                "invalid",
+                format!("实施机关统一社会信用代码无效：{e}"),
+            );
         }
         if let Err(e) = RegionCode::parse(&self.region) {
             p.push("region", "invalid", format!("实施区划代码无效：{e}"));
@@ -399,7 +409,12 @@ impl ItemDefinition {
         p.text("place", &self.place, "办理地点", 500);
         p.text("hours", &self.hours, "办理时间", 200);
         phone(&mut p, "consult_phone", &self.consult_phone, "咨询电话");
-        phone(&mut p, "complaint_phone", &self.complaint_phone, "监督投诉电话");
+        phone(
+            &mut p,
+            "complaint_phone",
+            &self.complaint_phone,
+            "监督投诉电话",
+        );
         if self.handling_forms.is_empty() {
             p.push("handling_forms", "required", "办理形式至少选择一项");
         }
@@ -422,49 +437,106 @@ impl ItemDefinition {
         let instant_limit = matches!(self.promised_limit, PromisedLimit::Instant);
         let instant_type = self.case_type == CaseType::Instant;
         if instant_limit && !instant_type {
-            p.push("case_type", "inconsistent", "承诺时限为“即办”的事项，办件类型必须是即办件");
+            p.push(
+                "case_type",
+                "inconsistent",
+                "承诺时限为“即办”的事项，办件类型必须是即办件",
+            );
         } else if instant_type && !instant_limit {
-            p.push("promised_limit", "inconsistent", "即办件的承诺时限必须是“即办”");
+            p.push(
+                "promised_limit",
+                "inconsistent",
+                "即办件的承诺时限必须是“即办”",
+            );
         }
         if let PromisedLimit::Within(t) = &self.promised_limit {
             if t.days == 0 {
-                p.push("promised_limit", "invalid", "承诺时限必须大于 0 天；当场办结请选择“即办”");
+                p.push(
+                    "promised_limit",
+                    "invalid",
+                    "承诺时限必须大于 0 天；当场办结请选择“即办”",
+                );
             }
             if let Some(legal) = &self.legal_limit
                 && legal.unit == t.unit
                 && t.days > legal.days
             {
-                p.push("promised_limit", "inconsistent", format!("承诺时限（{} 天）不能长于法定时限（{} 天）", t.days, legal.days));
+                p.push(
+                    "promised_limit",
+                    "inconsistent",
+                    format!(
+                        "承诺时限（{} 天）不能长于法定时限（{} 天）",
+                        t.days, legal.days
+                    ),
+                );
             }
         }
         if let Some(legal) = &self.legal_limit
             && legal.days == 0
         {
-            p.push("legal_limit", "invalid", "法定时限必须大于 0 天；法律未规定时限的请留空");
+            p.push(
+                "legal_limit",
+                "invalid",
+                "法定时限必须大于 0 天；法律未规定时限的请留空",
+            );
         }
     }
 
     fn validate_channels(&self, p: &mut Problems) {
         if self.visits > 0 && self.visits_reason.trim().is_empty() {
-            p.push("visits_reason", "required", "到现场次数大于 0 时必须说明理由");
+            p.push(
+                "visits_reason",
+                "required",
+                "到现场次数大于 0 时必须说明理由",
+            );
         }
         if self.visits == 0 && !self.has_online_channel() && !self.supports_post {
-            p.push("visits", "inconsistent", "零跑动事项必须提供网上办理渠道或支持快递");
+            p.push(
+                "visits",
+                "inconsistent",
+                "零跑动事项必须提供网上办理渠道或支持快递",
+            );
         }
         if self.is_free() && self.supports_online_payment {
-            p.push("supports_online_payment", "inconsistent", "不收费的事项不能支持网上支付");
+            p.push(
+                "supports_online_payment",
+                "inconsistent",
+                "不收费的事项不能支持网上支付",
+            );
         }
         let fully_online = self.online_depth == OnlineDepth::FullyOnline;
         if fully_online && self.visits != 0 {
-            p.push("online_depth", "inconsistent", "全程网办（四级）的事项到现场次数必须为 0");
+            p.push(
+                "online_depth",
+                "inconsistent",
+                "全程网办（四级）的事项到现场次数必须为 0",
+            );
         } else if !fully_online && self.visits == 0 {
-            p.push("online_depth", "inconsistent", "到现场次数为 0 的事项网办深度应为四级（全程网办）");
+            p.push(
+                "online_depth",
+                "inconsistent",
+                "到现场次数为 0 的事项网办深度应为四级（全程网办）",
+            );
         }
-        if self.has_online_channel() && matches!(self.online_depth, OnlineDepth::GuideOnline | OnlineDepth::FormsOnline) {
-            p.push("online_depth", "inconsistent", "提供网上办理渠道的事项网办深度至少为三级");
+        if self.has_online_channel()
+            && matches!(
+                self.online_depth,
+                OnlineDepth::GuideOnline | OnlineDepth::FormsOnline
+            )
+        {
+            p.push(
+                "online_depth",
+                "inconsistent",
+                "提供网上办理渠道的事项网办深度至少为三级",
+            );
         }
-        if !self.online_url.is_empty() && !(self.online_url.starts_with("https://") || self.online_url.starts_with("http://")) {
-            p.push("online_url", "invalid", "网上办理地址必须以 http:// 或 https:// 开头");
+        let url = self.online_url.as_str();
+        if !(url.is_empty() || url.starts_with("https://") || url.starts_with("http://")) {
+            p.push(
+                "online_url",
+                "invalid",
+                "网上办理地址必须以 http:// 或 https:// 开头",
+            );
         }
     }
 
@@ -474,7 +546,11 @@ impl ItemDefinition {
             let f = |name: &str| format!("materials[{i}].{name}");
             p.text(&f("name"), &m.name, "材料名称", 200);
             if !seen.insert(m.name.trim()) {
-                p.push(f("name"), "duplicate", format!("材料“{}”重复出现", m.name.trim()));
+                p.push(
+                    f("name"),
+                    "duplicate",
+                    format!("材料“{}”重复出现", m.name.trim()),
+                );
             }
             if m.copies == 0 && m.form != MaterialForm::Electronic {
                 p.push(f("copies"), "invalid", "纸质材料份数至少为 1");
@@ -485,8 +561,18 @@ impl ItemDefinition {
             if m.key && !m.mandatory {
                 p.push(f("key"), "inconsistent", "核心材料必须是必要材料");
             }
-            p.optional_text(&f("acceptance_standard"), &m.acceptance_standard, "受理标准", 1000);
-            p.optional_text(&f("fill_instructions"), &m.fill_instructions, "填报须知", 1000);
+            p.optional_text(
+                &f("acceptance_standard"),
+                &m.acceptance_standard,
+                "受理标准",
+                1000,
+            );
+            p.optional_text(
+                &f("fill_instructions"),
+                &m.fill_instructions,
+                "填报须知",
+                1000,
+            );
         }
     }
 }
@@ -496,9 +582,20 @@ fn code_field(p: &mut Problems, field: &str, value: &str, label: &str) {
     if v.is_empty() {
         p.push(field, "required", format!("{label}不能为空"));
     } else if v.chars().count() > MAX_CODE_CHARS {
-        p.push(field, "too_long", format!("{label}不能超过 {MAX_CODE_CHARS} 个字符"));
-    } else if !v.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.') {
-        p.push(field, "invalid_char", format!("{label}只能包含字母、数字、“-”“_”“.”"));
+        p.push(
+            field,
+            "too_long",
+            format!("{label}不能超过 {MAX_CODE_CHARS} 个字符"),
+        );
+    } else if !v
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.')
+    {
+        p.push(
+            field,
+            "invalid_char",
+            format!("{label}只能包含字母、数字、“-”“_”“.”"),
+        );
     }
 }
 
@@ -506,8 +603,16 @@ fn phone(p: &mut Problems, field: &str, value: &str, label: &str) {
     let v = value.trim();
     if v.is_empty() {
         p.push(field, "required", format!("{label}不能为空"));
-    } else if v.len() > 40 || !v.chars().all(|c| c.is_ascii_digit() || "-+() ，,、".contains(c)) {
-        p.push(field, "invalid", format!("{label}格式不正确，只能包含数字和“-”"));
+    } else if v.len() > 40
+        || !v
+            .chars()
+            .all(|c| c.is_ascii_digit() || "-+() ，,、".contains(c))
+    {
+        p.push(
+            field,
+            "invalid",
+            format!("{label}格式不正确，只能包含数字和“-”"),
+        );
     }
 }
 
@@ -543,7 +648,14 @@ impl VersionStatus {
         }
     }
     pub fn parse(s: &str) -> Option<Self> {
-        [Self::Draft, Self::Published, Self::Superseded, Self::Retired].into_iter().find(|v| v.as_str() == s)
+        [
+            Self::Draft,
+            Self::Published,
+            Self::Superseded,
+            Self::Retired,
+        ]
+        .into_iter()
+        .find(|v| v.as_str() == s)
     }
 }
 

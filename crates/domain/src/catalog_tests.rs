@@ -4,7 +4,12 @@ use proptest::prelude::*;
 use crate::fixtures::sample_item;
 
 fn fields(item: &ItemDefinition) -> Vec<String> {
-    item.validate().err().unwrap_or_default().into_iter().map(|e| e.field).collect()
+    item.validate()
+        .err()
+        .unwrap_or_default()
+        .into_iter()
+        .map(|e| e.field)
+        .collect()
 }
 
 #[test]
@@ -23,7 +28,11 @@ fn an_instant_promise_requires_an_instant_case_type_and_back() {
     assert_eq!(fields(&item), ["case_type"]);
     item.case_type = CaseType::Instant;
     assert_eq!(fields(&item), Vec::<String>::new());
-    item.promised_limit = PromisedLimit::Within(TimeLimit { days: 3, unit: DayUnit::Working, note: String::new() });
+    item.promised_limit = PromisedLimit::Within(TimeLimit {
+        days: 3,
+        unit: DayUnit::Working,
+        note: String::new(),
+    });
     assert_eq!(fields(&item), ["promised_limit"]);
 }
 
@@ -47,14 +56,22 @@ fn a_free_item_cannot_take_online_payment() {
     let mut item = sample_item();
     item.supports_online_payment = true;
     assert_eq!(fields(&item), ["supports_online_payment"]);
-    item.fees.push(Fee { name: "工本费".into(), amount: "10元".into(), basis: String::new() });
+    item.fees.push(Fee {
+        name: "工本费".into(),
+        amount: "10元".into(),
+        basis: String::new(),
+    });
     assert_eq!(fields(&item), Vec::<String>::new());
 }
 
 #[test]
 fn a_promise_longer_than_the_law_is_rejected() {
     let mut item = sample_item();
-    item.promised_limit = PromisedLimit::Within(TimeLimit { days: 25, unit: DayUnit::Working, note: String::new() });
+    item.promised_limit = PromisedLimit::Within(TimeLimit {
+        days: 25,
+        unit: DayUnit::Working,
+        note: String::new(),
+    });
     assert_eq!(fields(&item), ["promised_limit"]);
 }
 
@@ -79,8 +96,14 @@ fn codes_are_opaque_but_bounded() {
 #[test]
 fn coded_enums_parse_codes_labels_and_names() {
     assert_eq!(ItemKind::parse("01"), Some(ItemKind::AdministrativeLicense));
-    assert_eq!(ItemKind::parse("行政确认"), Some(ItemKind::AdministrativeConfirmation));
-    assert_eq!(ItemKind::parse("public_service"), Some(ItemKind::PublicService));
+    assert_eq!(
+        ItemKind::parse("行政确认"),
+        Some(ItemKind::AdministrativeConfirmation)
+    );
+    assert_eq!(
+        ItemKind::parse("public_service"),
+        Some(ItemKind::PublicService)
+    );
     assert_eq!(ItemKind::parse("99"), None);
     for k in OnlineDepth::ALL {
         assert_eq!(OnlineDepth::parse(k.label()), Some(*k));
@@ -98,27 +121,45 @@ fn arb_item() -> impl Strategy<Value = ItemDefinition> {
         prop::option::of(1u32..40),
         prop::option::of(0u32..40),
     )
-        .prop_map(|(visits, has_reason, depth, online, post, paid, legal, promised)| {
-            let mut item = sample_item();
-            item.visits = visits;
-            item.visits_reason = if has_reason { "核验原件".into() } else { String::new() };
-            item.online_depth = OnlineDepth::ALL[depth];
-            item.handling_forms = if online { vec![HandlingForm::OnlineMobile] } else { vec![HandlingForm::Window] };
-            item.supports_post = post;
-            item.supports_online_payment = paid;
-            item.legal_limit = legal.map(|days| TimeLimit { days, unit: DayUnit::Working, note: String::new() });
-            match promised {
-                None => {
-                    item.promised_limit = PromisedLimit::Instant;
-                    item.case_type = CaseType::Instant;
+        .prop_map(
+            |(visits, has_reason, depth, online, post, paid, legal, promised)| {
+                let mut item = sample_item();
+                item.visits = visits;
+                item.visits_reason = if has_reason {
+                    "核验原件".into()
+                } else {
+                    String::new()
+                };
+                item.online_depth = OnlineDepth::ALL[depth];
+                item.handling_forms = if online {
+                    vec![HandlingForm::OnlineMobile]
+                } else {
+                    vec![HandlingForm::Window]
+                };
+                item.supports_post = post;
+                item.supports_online_payment = paid;
+                item.legal_limit = legal.map(|days| TimeLimit {
+                    days,
+                    unit: DayUnit::Working,
+                    note: String::new(),
+                });
+                match promised {
+                    None => {
+                        item.promised_limit = PromisedLimit::Instant;
+                        item.case_type = CaseType::Instant;
+                    }
+                    Some(days) => {
+                        item.promised_limit = PromisedLimit::Within(TimeLimit {
+                            days,
+                            unit: DayUnit::Working,
+                            note: String::new(),
+                        });
+                        item.case_type = CaseType::Promise;
+                    }
                 }
-                Some(days) => {
-                    item.promised_limit = PromisedLimit::Within(TimeLimit { days, unit: DayUnit::Working, note: String::new() });
-                    item.case_type = CaseType::Promise;
-                }
-            }
-            item
-        })
+                item
+            },
+        )
 }
 
 proptest! {

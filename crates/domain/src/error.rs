@@ -16,7 +16,11 @@ pub struct FieldError {
 
 impl FieldError {
     pub fn new(field: impl Into<String>, code: &'static str, message: impl Into<String>) -> Self {
-        Self { field: field.into(), code, message: message.into() }
+        Self {
+            field: field.into(),
+            code,
+            message: message.into(),
+        }
     }
 }
 
@@ -31,7 +35,12 @@ impl std::fmt::Display for FieldError {
 pub struct Problems(pub Vec<FieldError>);
 
 impl Problems {
-    pub fn push(&mut self, field: impl Into<String>, code: &'static str, message: impl Into<String>) {
+    pub fn push(
+        &mut self,
+        field: impl Into<String>,
+        code: &'static str,
+        message: impl Into<String>,
+    ) {
         self.0.push(FieldError::new(field, code, message));
     }
     pub fn is_empty(&self) -> bool {
@@ -39,7 +48,11 @@ impl Problems {
     }
     /// `Ok(())` when nothing was found, the list otherwise.
     pub fn into_result(self) -> Result<(), Vec<FieldError>> {
-        if self.0.is_empty() { Ok(()) } else { Err(self.0) }
+        if self.0.is_empty() {
+            Ok(())
+        } else {
+            Err(self.0)
+        }
     }
     /// Checks a required, length-bounded text field.
     pub fn text(&mut self, field: &str, value: &str, label: &str, max_chars: usize) {
@@ -47,9 +60,20 @@ impl Problems {
         if trimmed.is_empty() {
             self.push(field, "required", format!("{label}不能为空"));
         } else if trimmed.chars().count() > max_chars {
-            self.push(field, "too_long", format!("{label}不能超过 {max_chars} 个字符"));
-        } else if trimmed.chars().any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t') {
-            self.push(field, "invalid_char", format!("{label}含有不可见的控制字符"));
+            self.push(
+                field,
+                "too_long",
+                format!("{label}不能超过 {max_chars} 个字符"),
+            );
+        } else if trimmed
+            .chars()
+            .any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t')
+        {
+            self.push(
+                field,
+                "invalid_char",
+                format!("{label}含有不可见的控制字符"),
+            );
         }
     }
     /// Checks an optional, length-bounded text field.

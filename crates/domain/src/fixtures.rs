@@ -19,9 +19,20 @@ pub fn sample_item() -> ItemDefinition {
         region: "511600".into(),
         subjects: vec![SubjectType::Enterprise],
         conditions: vec!["已取得营业执照".into()],
-        flow: vec![FlowStep { name: "申请".into(), description: String::new() }],
-        legal_limit: Some(TimeLimit { days: 20, unit: DayUnit::Working, note: String::new() }),
-        promised_limit: PromisedLimit::Within(TimeLimit { days: 10, unit: DayUnit::Working, note: String::new() }),
+        flow: vec![FlowStep {
+            name: "申请".into(),
+            description: String::new(),
+        }],
+        legal_limit: Some(TimeLimit {
+            days: 20,
+            unit: DayUnit::Working,
+            note: String::new(),
+        }),
+        promised_limit: PromisedLimit::Within(TimeLimit {
+            days: 10,
+            unit: DayUnit::Working,
+            note: String::new(),
+        }),
         case_type: CaseType::Promise,
         result_name: "食品经营许可证".into(),
         result_sample: String::new(),
@@ -61,4 +72,3 @@ pub fn sample_item() -> ItemDefinition {
         }],
     }
 }
-

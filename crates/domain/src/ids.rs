@@ -36,21 +36,33 @@ impl IdNumber {
         let s = s.trim().to_ascii_uppercase();
         let chars: Vec<char> = s.chars().collect();
         if chars.len() != 18 {
-            return Err(IdError::Length { expected: 18, actual: chars.len() });
+            return Err(IdError::Length {
+                expected: 18,
+                actual: chars.len(),
+            });
         }
         for (i, c) in chars.iter().enumerate().take(17) {
             if !c.is_ascii_digit() {
-                return Err(IdError::Character { position: i + 1, found: *c });
+                return Err(IdError::Character {
+                    position: i + 1,
+                    found: *c,
+                });
             }
         }
         if !(chars[17].is_ascii_digit() || chars[17] == 'X') {
-            return Err(IdError::Character { position: 18, found: chars[17] });
+            return Err(IdError::Character {
+                position: 18,
+                found: chars[17],
+            });
         }
         let birth = &s[6..14];
         parse_birth_date(birth).ok_or_else(|| IdError::BirthDate(birth.to_string()))?;
         let expected = id_check_char(&s[..17]);
         if chars[17] != expected {
-            return Err(IdError::CheckCharacter { expected, found: chars[17] });
+            return Err(IdError::CheckCharacter {
+                expected,
+                found: chars[17],
+            });
         }
         Ok(IdNumber(s))
     }
@@ -94,7 +106,11 @@ impl From<IdNumber> for String {
 
 /// The check character over the first 17 digits (ISO 7064 MOD 11-2).
 pub fn id_check_char(first17: &str) -> char {
-    let sum: u32 = first17.bytes().zip(ID_WEIGHTS).map(|(b, w)| u32::from(b - b'0') * w).sum();
+    let sum: u32 = first17
+        .bytes()
+        .zip(ID_WEIGHTS)
+        .map(|(b, w)| u32::from(b - b'0') * w)
+        .sum();
     ID_CHECK[(sum % 11) as usize] as char
 }
 
@@ -117,7 +133,13 @@ pub fn mask_middle(s: &str, head: usize, tail: usize) -> String {
     chars
         .iter()
         .enumerate()
-        .map(|(i, c)| if i < head || i >= chars.len() - tail { *c } else { '*' })
+        .map(|(i, c)| {
+            if i < head || i >= chars.len() - tail {
+                *c
+            } else {
+                '*'
+            }
+        })
         .collect()
 }
 
@@ -129,14 +151,19 @@ pub fn mask_middle(s: &str, head: usize, tail: usize) -> String {
 pub struct CreditCode(String);
 
 pub const CREDIT_ALPHABET: &str = "0123456789ABCDEFGHJKLMNPQRTUWXY";
-const CREDIT_WEIGHTS: [u32; 17] = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28];
+const CREDIT_WEIGHTS: [u32; 17] = [
+    1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28,
+];
 
 /// What the lenient parse found.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CreditCheck {
     Valid,
     /// Well formed, but the check character differs: a warning, not a rejection.
-    CheckMismatch { expected: char, found: char },
+    CheckMismatch {
+        expected: char,
+        found: char,
+    },
 }
 
 impl CreditCode {
@@ -144,7 +171,9 @@ impl CreditCode {
     pub fn parse(s: &str) -> Result<Self, IdError> {
         match Self::parse_lenient(s)? {
             (code, CreditCheck::Valid) => Ok(code),
-            (_, CreditCheck::CheckMismatch { expected, found }) => Err(IdError::CheckCharacter { expected, found }),
+            (_, CreditCheck::CheckMismatch { expected, found }) => {
+                Err(IdError::CheckCharacter { expected, found })
+            }
         }
     }
 
@@ -153,18 +182,27 @@ impl CreditCode {
         let s = s.trim().to_ascii_uppercase();
         let chars: Vec<char> = s.chars().collect();
         if chars.len() != 18 {
-            return Err(IdError::Length { expected: 18, actual: chars.len() });
+            return Err(IdError::Length {
+                expected: 18,
+                actual: chars.len(),
+            });
         }
         for (i, c) in chars.iter().enumerate() {
             if !CREDIT_ALPHABET.contains(*c) {
-                return Err(IdError::Character { position: i + 1, found: *c });
+                return Err(IdError::Character {
+                    position: i + 1,
+                    found: *c,
+                });
             }
         }
         let expected = credit_check_char(&s[..17]);
         let check = if chars[17] == expected {
             CreditCheck::Valid
         } else {
-            CreditCheck::CheckMismatch { expected, found: chars[17] }
+            CreditCheck::CheckMismatch {
+                expected,
+                found: chars[17],
+            }
         };
         Ok((CreditCode(s), check))
     }
@@ -234,7 +272,10 @@ impl RegionCode {
             return Err(IdError::RegionLength);
         }
         if let Some((i, c)) = s.chars().enumerate().find(|(_, c)| !c.is_ascii_digit()) {
-            return Err(IdError::Character { position: i + 1, found: c });
+            return Err(IdError::Character {
+                position: i + 1,
+                found: c,
+            });
         }
         if &s[..2] == "00" {
             return Err(IdError::RegionProvince(s.to_string()));
@@ -345,7 +386,10 @@ mod tests {
     fn a_wrong_check_digit_names_the_expected_one() {
         assert_eq!(
             IdNumber::parse("110105194912310021"),
-            Err(IdError::CheckCharacter { expected: 'X', found: '1' })
+            Err(IdError::CheckCharacter {
+                expected: 'X',
+                found: '1'
+            })
         );
     }
 
@@ -370,16 +414,29 @@ mod tests {
         let first = "91110000600037341";
         let code = format!("{first}{}", credit_check_char(first));
         assert_eq!(CreditCode::parse(&code).unwrap().as_str(), code);
-        assert!(matches!(CreditCode::parse("9111000060003734I"), Err(IdError::Length { .. })));
-        assert!(matches!(CreditCode::parse("91110000600037341I"), Err(IdError::Character { position: 18, .. })));
+        assert!(matches!(
+            CreditCode::parse("9111000060003734I"),
+            Err(IdError::Length { .. })
+        ));
+        assert!(matches!(
+            CreditCode::parse("91110000600037341I"),
+            Err(IdError::Character { position: 18, .. })
+        ));
     }
 
     #[test]
     fn region_codes_know_their_level_and_parent() {
         let village = RegionCode::parse("511602001001").unwrap();
         assert_eq!(village.level(), RegionLevel::Village);
-        let chain: Vec<_> = village.ancestry().iter().map(|c| c.as_str().to_string()).collect();
-        assert_eq!(chain, ["510000", "511600", "511602", "511602001", "511602001001"]);
+        let chain: Vec<_> = village
+            .ancestry()
+            .iter()
+            .map(|c| c.as_str().to_string())
+            .collect();
+        assert_eq!(
+            chain,
+            ["510000", "511600", "511602", "511602001", "511602001001"]
+        );
         assert!(village.is_within(&RegionCode::parse("511600").unwrap()));
         assert!(!village.is_within(&RegionCode::parse("511603").unwrap()));
         assert!(RegionCode::parse("5116").is_err());
@@ -389,8 +446,9 @@ mod tests {
     }
 
     fn valid_birth() -> impl Strategy<Value = Date> {
-        (1900i32..2025, 1u8..=12, 1u8..=28)
-            .prop_map(|(y, m, d)| Date::from_calendar_date(y, Month::try_from(m).unwrap(), d).unwrap())
+        (1900i32..2025, 1u8..=12, 1u8..=28).prop_map(|(y, m, d)| {
+            Date::from_calendar_date(y, Month::try_from(m).unwrap(), d).unwrap()
+        })
     }
 
     proptest! {

@@ -4,10 +4,10 @@
 
 pub mod account;
 pub mod calendar;
-#[doc(hidden)]
-pub mod fixtures;
 pub mod catalog;
 pub mod error;
+#[doc(hidden)]
+pub mod fixtures;
 pub mod ids;
 pub mod org;
 

@@ -13,7 +13,10 @@ pub struct Region {
 
 impl Region {
     /// The code must parse; the parent must already exist, except for a province (root).
-    pub fn validate(&self, parent_exists: impl Fn(&str) -> bool) -> Result<RegionCode, Vec<FieldError>> {
+    pub fn validate(
+        &self,
+        parent_exists: impl Fn(&str) -> bool,
+    ) -> Result<RegionCode, Vec<FieldError>> {
         let mut p = Problems::default();
         p.text("name", &self.name, "区划名称", 50);
         let code = match RegionCode::parse(&self.code) {
@@ -28,7 +31,11 @@ impl Region {
             && let Some(parent) = c.parent()
             && !parent_exists(parent.as_str())
         {
-            p.push("code", "missing_parent", format!("上级区划 {parent} 尚未建立"));
+            p.push(
+                "code",
+                "missing_parent",
+                format!("上级区划 {parent} 尚未建立"),
+            );
         }
         p.into_result()?;
         code.ok_or_else(Vec::new)
@@ -54,7 +61,11 @@ impl Department {
     pub fn validate(&self) -> Result<(), Vec<FieldError>> {
         let mut p = Problems::default();
         p.text("code", &self.code, "部门编码", 50);
-        if !self.code.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
+        if !self
+            .code
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        {
             p.push("code", "invalid_char", "部门编码只能包含字母、数字、“-”“_”");
         }
         p.text("name", &self.name, "部门名称", 100);
@@ -63,14 +74,22 @@ impl Department {
             p.push("region", "invalid", format!("所属区划代码无效：{e}"));
         }
         if let Err(e) = CreditCode::parse_lenient(&self.credit_code) {
-            p.push("credit_code", "invalid", format!("统一社会信用代码无效：{e}"));
+            p.push(
+                "credit_code",
+                "invalid",
+                format!("统一社会信用代码无效：{e}"),
+            );
         }
         p.optional_text("address", &self.address, "地址", 200);
         p.into_result()
     }
 
     pub fn display_short(&self) -> &str {
-        if self.short_name.is_empty() { &self.name } else { &self.short_name }
+        if self.short_name.is_empty() {
+            &self.name
+        } else {
+            &self.short_name
+        }
     }
 }
 
@@ -131,10 +150,18 @@ impl Hall {
             p.text(&format!("windows[{i}].number"), &w.number, "窗口号", 10);
             p.text(&format!("windows[{i}].name"), &w.name, "窗口名称", 50);
             if !numbers.insert(w.number.as_str()) {
-                p.push(format!("windows[{i}].number"), "duplicate", format!("窗口号 {} 重复", w.number));
+                p.push(
+                    format!("windows[{i}].number"),
+                    "duplicate",
+                    format!("窗口号 {} 重复", w.number),
+                );
             }
             if (w.kind == WindowKind::Specialized) != w.department.is_some() {
-                p.push(format!("windows[{i}].department"), "inconsistent", "专窗必须指定部门，其他窗口不指定部门");
+                p.push(
+                    format!("windows[{i}].department"),
+                    "inconsistent",
+                    "专窗必须指定部门，其他窗口不指定部门",
+                );
             }
         }
         p.into_result()

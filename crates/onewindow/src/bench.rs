@@ -46,14 +46,45 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
 }
 
 pub async fn run(what: BenchWhat) -> anyhow::Result<()> {
-    let BenchWhat::Search { items, queries, json } = what;
+    let BenchWhat::Search {
+        items,
+        queries,
+        json,
+    } = what;
     let demo = app::demo::demo_data().map_err(|e| anyhow::anyhow!("{e}"))?;
-    let dept_names: std::collections::HashMap<_, _> = demo.departments.iter().map(|d| (d.code.clone(), d.name.clone())).collect();
+    let dept_names: std::collections::HashMap<_, _> = demo
+        .departments
+        .iter()
+        .map(|d| (d.code.clone(), d.name.clone()))
+        .collect();
     // Real items as templates; variants differ in region, department and a qualifier so the
     // index has realistic term statistics at scale.
-    let templates: Vec<IndexedItem> = demo.items.iter().map(|d| app::index::indexed_item(d, dept_names.get(&d.department).map(String::as_str).unwrap_or(""))).collect();
-    let qualifiers = ["", "（新办）", "（变更）", "（延续）", "（注销）", "（补办）", "（跨省通办）", "（告知承诺）"];
-    let regions: Vec<String> = (0..200).map(|i| format!("{:06}", 110101 + i * 97)).collect();
+    let templates: Vec<IndexedItem> = demo
+        .items
+        .iter()
+        .map(|d| {
+            app::index::indexed_item(
+                d,
+                dept_names
+                    .get(&d.department)
+                    .map(String::as_str)
+                    .unwrap_or(""),
+            )
+        })
+        .collect();
+    let qualifiers = [
+        "",
+        "（新办）",
+        "（变更）",
+        "（延续）",
+        "（注销）",
+        "（补办）",
+        "（跨省通办）",
+        "（告知承诺）",
+    ];
+    let regions: Vec<String> = (0..200)
+        .map(|i| format!("{:06}", 110101 + i * 97))
+        .collect();
     let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
     let dir = std::env::temp_dir().join(format!("onewindow-bench-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
@@ -75,14 +106,36 @@ pub async fn run(what: BenchWhat) -> anyhow::Result<()> {
 
     let mut words: Vec<String> = demo.synonyms.iter().map(|s| s.phrase.clone()).collect();
     words.extend(demo.items.iter().flat_map(|d| d.aliases.iter().cloned()));
-    words.extend(["护照", "营业执照", "食品经营许可", "退休", "社保卡", "公积金提取", "身份证", "结婚登记", "施工许可", "低保"].map(String::from));
+    words.extend(
+        [
+            "护照",
+            "营业执照",
+            "食品经营许可",
+            "退休",
+            "社保卡",
+            "公积金提取",
+            "身份证",
+            "结婚登记",
+            "施工许可",
+            "低保",
+        ]
+        .map(String::from),
+    );
     let make_query = |rng: &mut Rng| {
         let text = rng.pick(&words).clone();
         let filter = rng.next() % 4;
         SearchQuery {
             text,
-            regions: if filter == 1 { vec![rng.pick(&regions).clone()] } else { vec![] },
-            audience: if filter == 2 { Some("natural_person".into()) } else { None },
+            regions: if filter == 1 {
+                vec![rng.pick(&regions).clone()]
+            } else {
+                vec![]
+            },
+            audience: if filter == 2 {
+                Some("natural_person".into())
+            } else {
+                None
+            },
             limit: 20,
             ..Default::default()
         }
@@ -102,7 +155,12 @@ pub async fn run(what: BenchWhat) -> anyhow::Result<()> {
     }
     let total_secs = t1.elapsed().as_secs_f64();
     lat.sort_by(|a, b| a.total_cmp(b));
-    let (p50, p95, p99, max) = (percentile(&lat, 0.50), percentile(&lat, 0.95), percentile(&lat, 0.99), lat.last().copied().unwrap_or(0.0));
+    let (p50, p95, p99, max) = (
+        percentile(&lat, 0.50),
+        percentile(&lat, 0.95),
+        percentile(&lat, 0.99),
+        lat.last().copied().unwrap_or(0.0),
+    );
     let qps = queries as f64 / total_secs;
     let _ = std::fs::remove_dir_all(&dir);
     if json {
@@ -115,10 +173,22 @@ pub async fn run(what: BenchWhat) -> anyhow::Result<()> {
             })
         );
     } else {
-        println!("catalog search over {items} items ({} build)", if cfg!(debug_assertions) { "debug" } else { "release" });
+        println!(
+            "catalog search over {items} items ({} build)",
+            if cfg!(debug_assertions) {
+                "debug"
+            } else {
+                "release"
+            }
+        );
         println!("  index build: {build_secs:.2} s");
-        println!("  {queries} queries: p50 {p50:.3} ms, p95 {p95:.3} ms, p99 {p99:.3} ms, max {max:.3} ms, {qps:.0} queries/s (one thread)");
-        println!("  mean matching items per query: {:.0}", hits as f64 / queries as f64);
+        println!(
+            "  {queries} queries: p50 {p50:.3} ms, p95 {p95:.3} ms, p99 {p99:.3} ms, max {max:.3} ms, {qps:.0} queries/s (one thread)"
+        );
+        println!(
+            "  mean matching items per query: {:.0}",
+            hits as f64 / queries as f64
+        );
     }
     Ok(())
 }

@@ -31,8 +31,15 @@ pub struct Storage {
 // The database URL may carry a password: never print it.
 impl std::fmt::Debug for Storage {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let url = if self.database_url.is_empty() { "(sqlite in data dir)" } else { "[redacted]" };
-        f.debug_struct("Storage").field("data_dir", &self.data_dir).field("database_url", &url).finish()
+        let url = if self.database_url.is_empty() {
+            "(sqlite in data dir)"
+        } else {
+            "[redacted]"
+        };
+        f.debug_struct("Storage")
+            .field("data_dir", &self.data_dir)
+            .field("database_url", &url)
+            .finish()
     }
 }
 
@@ -44,8 +51,14 @@ pub struct Session {
 impl Default for Config {
     fn default() -> Self {
         Config {
-            server: Server { listen: "127.0.0.1:8080".into(), secure_cookies: false },
-            storage: Storage { data_dir: PathBuf::from("./data"), database_url: String::new() },
+            server: Server {
+                listen: "127.0.0.1:8080".into(),
+                secure_cookies: false,
+            },
+            storage: Storage {
+                data_dir: PathBuf::from("./data"),
+                database_url: String::new(),
+            },
             session: Session { hours: 8 },
         }
     }
@@ -53,7 +66,11 @@ impl Default for Config {
 
 impl std::fmt::Debug for Config {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Config").field("server", &self.server).field("storage", &self.storage).field("session", &self.session).finish()
+        f.debug_struct("Config")
+            .field("server", &self.server)
+            .field("storage", &self.storage)
+            .field("session", &self.session)
+            .finish()
     }
 }
 

@@ -16,7 +16,11 @@ use config::Config;
 use indicatif::{ProgressBar, ProgressStyle};
 
 #[derive(Parser)]
-#[command(name = "onewindow", version, about = "一窗通办 OneWindow：一体化在线政务服务平台")]
+#[command(
+    name = "onewindow",
+    version,
+    about = "一窗通办 OneWindow：一体化在线政务服务平台"
+)]
 struct Cli {
     /// Configuration file (default: ./onewindow.toml if present).
     #[arg(long, global = true)]
@@ -121,7 +125,10 @@ enum IndexCommand {
 
 fn main() -> anyhow::Result<()> {
     tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("ONEWINDOW_LOG").unwrap_or_else(|_| "info,sqlx=warn,tantivy=warn".into()))
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("ONEWINDOW_LOG")
+                .unwrap_or_else(|_| "info,sqlx=warn,tantivy=warn".into()),
+        )
         .with_writer(std::io::stderr)
         .init();
     let cli = Cli::parse();
@@ -132,31 +139,52 @@ fn main() -> anyhow::Result<()> {
     if let Some(u) = &cli.database_url {
         cfg.storage.database_url = u.clone();
     }
-    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
     rt.block_on(run(cli.command, cfg))
 }
 
 async fn open(cfg: &Config) -> anyhow::Result<App> {
-    std::fs::create_dir_all(&cfg.storage.data_dir).with_context(|| format!("无法创建数据目录 {}", cfg.storage.data_dir.display()))?;
+    std::fs::create_dir_all(&cfg.storage.data_dir)
+        .with_context(|| format!("无法创建数据目录 {}", cfg.storage.data_dir.display()))?;
     let store = app::Store::connect(&cfg.database_url()).await?;
-    let settings = Settings { data_dir: cfg.storage.data_dir.clone(), session_hours: cfg.session.hours };
-    Ok(App::open(store, settings, Arc::new(SystemClock), false).await.map_err(explain)?)
+    let settings = Settings {
+        data_dir: cfg.storage.data_dir.clone(),
+        session_hours: cfg.session.hours,
+    };
+    App::open(store, settings, Arc::new(SystemClock), false)
+        .await
+        .map_err(explain)
 }
 
 /// Turns a use-case error into a message for the terminal.
 fn explain(e: AppError) -> anyhow::Error {
     match e {
-        AppError::Validation(v) => anyhow::anyhow!("{}", v.iter().map(|f| format!("{}：{}", f.field, f.message)).collect::<Vec<_>>().join("\n")),
-        other => anyhow::anyhow!("{other}: {}", match &other {
-            AppError::Internal(m) => m.clone(),
-            _ => String::new(),
-        }),
+        AppError::Validation(v) => anyhow::anyhow!(
+            "{}",
+            v.iter()
+                .map(|f| format!("{}：{}", f.field, f.message))
+                .collect::<Vec<_>>()
+                .join("\n")
+        ),
+        other => anyhow::anyhow!(
+            "{other}: {}",
+            match &other {
+                AppError::Internal(m) => m.clone(),
+                _ => String::new(),
+            }
+        ),
     }
 }
 
 fn bar(len: u64, what: &str) -> ProgressBar {
     let pb = ProgressBar::new(len);
-    pb.set_style(ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len} ({eta})").unwrap_or_else(|_| ProgressStyle::default_bar()).progress_chars("=> "));
+    pb.set_style(
+        ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len} ({eta})")
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> "),
+    );
     pb.set_message(what.to_string());
     pb
 }
@@ -175,9 +203,18 @@ async fn run(command: Command, cfg: Config) -> anyhow::Result<()> {
             print_demo(&app::demo::load(&app).await.map_err(explain)?);
             Ok(())
         }
-        Command::Admin { command: AdminCommand::Create { login, name, region, password_file } } => {
+        Command::Admin {
+            command:
+                AdminCommand::Create {
+                    login,
+                    name,
+                    region,
+                    password_file,
+                },
+        } => {
             let password = match password_file {
-                Some(p) => std::fs::read_to_string(&p).with_context(|| format!("无法读取 {}", p.display()))?,
+                Some(p) => std::fs::read_to_string(&p)
+                    .with_context(|| format!("无法读取 {}", p.display()))?,
                 None => {
                     eprintln!("请输入新管理员的密码（至少 10 个字符），以回车结束：");
                     let mut line = String::new();
@@ -187,20 +224,46 @@ async fn run(command: Command, cfg: Config) -> anyhow::Result<()> {
             };
             let password = password.trim_end_matches(['\n', '\r']);
             let app = open(&cfg).await?;
-            app::auth::bootstrap_admin(&app, &login, &name, password, &region).await.map_err(explain)?;
+            app::auth::bootstrap_admin(&app, &login, &name, password, &region)
+                .await
+                .map_err(explain)?;
             println!("已创建系统管理员 {login}（区划 {region}）。");
             Ok(())
         }
-        Command::Import { what: ImportWhat::Catalog { file, dry_run, draft, region } } => {
+        Command::Import {
+            what:
+                ImportWhat::Catalog {
+                    file,
+                    dry_run,
+                    draft,
+                    region,
+                },
+        } => {
             let app = open(&cfg).await?;
             let region = match region {
                 Some(r) => r,
-                None => app::org::regions(&app).await.map_err(explain)?.into_iter().find(|r| r.parent.is_none()).map(|r| r.code).context("数据库中还没有行政区划：请先导入或加载区划数据")?,
+                None => app::org::regions(&app)
+                    .await
+                    .map_err(explain)?
+                    .into_iter()
+                    .find(|r| r.parent.is_none())
+                    .map(|r| r.code)
+                    .context("数据库中还没有行政区划：请先导入或加载区划数据")?,
             };
             let (items, materials) = app::exchange::read_file(&file).map_err(explain)?;
             let pb = bar(items.len().saturating_sub(1) as u64, "导入事项");
             let cap = app::auth::CatalogAdmin::command_line("command-line", &region);
-            let report = app::exchange::import(&app, &cap, &items, &materials, dry_run, !draft, |done, _| pb.set_position(done as u64)).await.map_err(explain)?;
+            let report = app::exchange::import(
+                &app,
+                &cap,
+                &items,
+                &materials,
+                dry_run,
+                !draft,
+                |done, _| pb.set_position(done as u64),
+            )
+            .await
+            .map_err(explain)?;
             pb.finish_and_clear();
             for e in &report.errors {
                 eprintln!("{e}");
@@ -209,19 +272,29 @@ async fn run(command: Command, cfg: Config) -> anyhow::Result<()> {
                 bail!("发现 {} 处问题，未写入任何数据。", report.errors.len());
             }
             if dry_run {
-                println!("检查通过：事项 {} 条，材料 {} 条（未写入，--dry-run）。", report.items_read, report.materials_read);
+                println!(
+                    "检查通过：事项 {} 条，材料 {} 条（未写入，--dry-run）。",
+                    report.items_read, report.materials_read
+                );
             } else {
-                println!("导入完成：新建 {}，更新 {}，未变 {}。", report.created, report.updated, report.unchanged);
+                println!(
+                    "导入完成：新建 {}，更新 {}，未变 {}。",
+                    report.created, report.updated, report.unchanged
+                );
             }
             Ok(())
         }
-        Command::Export { what: ExportWhat::Catalog { file } } => {
+        Command::Export {
+            what: ExportWhat::Catalog { file },
+        } => {
             let app = open(&cfg).await?;
             let n = app::exchange::export(&app, &file).await.map_err(explain)?;
             println!("已导出 {n} 个事项到 {}。", file.display());
             Ok(())
         }
-        Command::Index { command: IndexCommand::Rebuild } => {
+        Command::Index {
+            command: IndexCommand::Rebuild,
+        } => {
             let app = open(&cfg).await?;
             let pb = bar(0, "重建搜索索引");
             let n = app::index::rebuild(&app, |done, total| {
@@ -239,8 +312,14 @@ async fn run(command: Command, cfg: Config) -> anyhow::Result<()> {
 }
 
 fn print_demo(r: &app::demo::DemoReport) {
-    println!("演示数据：新建事项 {} 个，已有 {} 个。", r.items_created, r.items_existing);
-    println!("演示账号（密码均为 {}，仅用于演示）：", app::demo::DEMO_PASSWORD);
+    println!(
+        "演示数据：新建事项 {} 个，已有 {} 个。",
+        r.items_created, r.items_existing
+    );
+    println!(
+        "演示账号（密码均为 {}，仅用于演示）：",
+        app::demo::DEMO_PASSWORD
+    );
     for a in &r.accounts {
         println!("  {:<20} {:<16} {}", a.login, a.role, a.scope);
     }
@@ -255,15 +334,18 @@ async fn serve(mut cfg: Config, demo: bool, listen: Option<String>) -> anyhow::R
         print_demo(&app::demo::load(&app).await.map_err(explain)?);
     }
     app::auth::purge_sessions(&app).await.map_err(explain)?;
-    let listener = tokio::net::TcpListener::bind(&cfg.server.listen).await.with_context(|| format!("无法监听 {}", cfg.server.listen))?;
+    let listener = tokio::net::TcpListener::bind(&cfg.server.listen)
+        .await
+        .with_context(|| format!("无法监听 {}", cfg.server.listen))?;
     let addr = listener.local_addr()?;
     println!("一窗通办已启动：http://{addr}/");
     spawn_housekeeping(app.clone());
     let router = web::router(web::AppState::new(app, cfg.server.secure_cookies));
-    axum::serve(listener, router).with_graceful_shutdown(async {
-        let _ = tokio::signal::ctrl_c().await;
-    })
-    .await?;
+    axum::serve(listener, router)
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await?;
     Ok(())
 }
 

@@ -14,7 +14,8 @@ use domain::catalog::Synonym;
 use tantivy::collector::{Count, TopDocs};
 use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query, TermQuery};
 use tantivy::schema::{
-    Field, IndexRecordOption, STORED, STRING, Schema, TantivyDocument, TextFieldIndexing, TextOptions, Value,
+    Field, IndexRecordOption, STORED, STRING, Schema, TantivyDocument, TextFieldIndexing,
+    TextOptions, Value,
 };
 use tantivy::tokenizer::{LowerCaser, RemoveLongFilter, TextAnalyzer, TokenStream};
 use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, Term, doc};
@@ -104,9 +105,13 @@ const BOOSTS: [(usize, f32); 5] = [(0, 4.0), (1, 3.0), (2, 2.0), (3, 1.0), (4, 0
 
 fn schema() -> (Schema, Fields) {
     let mut b = Schema::builder();
-    let indexing = TextFieldIndexing::default().set_tokenizer(TOKENIZER).set_index_option(IndexRecordOption::WithFreqsAndPositions);
+    let indexing = TextFieldIndexing::default()
+        .set_tokenizer(TOKENIZER)
+        .set_index_option(IndexRecordOption::WithFreqsAndPositions);
     let text = TextOptions::default().set_indexing_options(indexing.clone());
-    let text_stored = TextOptions::default().set_indexing_options(indexing).set_stored();
+    let text_stored = TextOptions::default()
+        .set_indexing_options(indexing)
+        .set_stored();
     let f = Fields {
         code: b.add_text_field("code", STRING | STORED),
         name: b.add_text_field("name", text_stored),
@@ -125,7 +130,10 @@ fn schema() -> (Schema, Fields) {
 }
 
 fn analyzer() -> TextAnalyzer {
-    TextAnalyzer::builder(tantivy_jieba::JiebaTokenizer::new()).filter(RemoveLongFilter::limit(40)).filter(LowerCaser).build()
+    TextAnalyzer::builder(tantivy_jieba::JiebaTokenizer::new())
+        .filter(RemoveLongFilter::limit(40))
+        .filter(LowerCaser)
+        .build()
 }
 
 pub struct CatalogIndex {
@@ -143,16 +151,21 @@ impl CatalogIndex {
     /// Opens the index in `dir`, creating it if missing. A directory holding an index of
     /// another schema is wiped and recreated (the caller then rebuilds it).
     pub fn open(dir: &Path) -> Result<CatalogIndex> {
-        std::fs::create_dir_all(dir).map_err(|e| SearchError::Dir(format!("{}: {e}", dir.display())))?;
+        std::fs::create_dir_all(dir)
+            .map_err(|e| SearchError::Dir(format!("{}: {e}", dir.display())))?;
         let (schema, fields) = schema();
         let open = || -> Result<Index> {
-            let mmap = tantivy::directory::MmapDirectory::open(dir).map_err(|e| SearchError::Dir(e.to_string()))?;
+            let mmap = tantivy::directory::MmapDirectory::open(dir)
+                .map_err(|e| SearchError::Dir(e.to_string()))?;
             Ok(Index::open_or_create(mmap, schema.clone())?)
         };
         let index = match open() {
             Ok(i) => i,
             Err(e) => {
-                tracing::warn!("search index at {} is unusable ({e}); recreating it", dir.display());
+                tracing::warn!(
+                    "search index at {} is unusable ({e}); recreating it",
+                    dir.display()
+                );
                 std::fs::remove_dir_all(dir).map_err(|e| SearchError::Dir(e.to_string()))?;
                 std::fs::create_dir_all(dir).map_err(|e| SearchError::Dir(e.to_string()))?;
                 open()?
@@ -170,8 +183,17 @@ impl CatalogIndex {
     fn from_index(index: Index, fields: Fields) -> Result<CatalogIndex> {
         index.tokenizers().register(TOKENIZER, analyzer());
         let writer = index.writer_with_num_threads(1, WRITER_HEAP)?;
-        let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
-        Ok(CatalogIndex { index, reader, writer: Mutex::new(writer), fields, synonyms: RwLock::new(Vec::new()) })
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()?;
+        Ok(CatalogIndex {
+            index,
+            reader,
+            writer: Mutex::new(writer),
+            fields,
+            synonyms: RwLock::new(Vec::new()),
+        })
     }
 
     /// The catalog generation the index was last committed at; None for a new index.
@@ -218,8 +240,16 @@ impl CatalogIndex {
 
     /// Replaces the whole index with `items`, reporting progress as items are added, and
     /// commits at `generation`.
-    pub fn rebuild<I: IntoIterator<Item = IndexedItem>>(&self, items: I, generation: i64, mut progress: impl FnMut(usize)) -> Result<usize> {
-        let mut w = self.writer.lock().map_err(|_| SearchError::Dir("index writer poisoned".into()))?;
+    pub fn rebuild<I: IntoIterator<Item = IndexedItem>>(
+        &self,
+        items: I,
+        generation: i64,
+        mut progress: impl FnMut(usize),
+    ) -> Result<usize> {
+        let mut w = self
+            .writer
+            .lock()
+            .map_err(|_| SearchError::Dir("index writer poisoned".into()))?;
         w.delete_all_documents()?;
         let mut n = 0;
         for item in items {
@@ -238,7 +268,10 @@ impl CatalogIndex {
 
     /// Adds or replaces one item (after a publish) and commits at `generation`.
     pub fn upsert(&self, item: &IndexedItem, generation: i64) -> Result<()> {
-        let mut w = self.writer.lock().map_err(|_| SearchError::Dir("index writer poisoned".into()))?;
+        let mut w = self
+            .writer
+            .lock()
+            .map_err(|_| SearchError::Dir("index writer poisoned".into()))?;
         w.delete_term(Term::from_field_text(self.fields.code, &item.code));
         w.add_document(self.document(item))?;
         commit(&mut w, generation)?;
@@ -248,7 +281,10 @@ impl CatalogIndex {
 
     /// Removes one item (after a retire) and commits at `generation`.
     pub fn remove(&self, code: &str, generation: i64) -> Result<()> {
-        let mut w = self.writer.lock().map_err(|_| SearchError::Dir("index writer poisoned".into()))?;
+        let mut w = self
+            .writer
+            .lock()
+            .map_err(|_| SearchError::Dir("index writer poisoned".into()))?;
         w.delete_term(Term::from_field_text(self.fields.code, code));
         commit(&mut w, generation)?;
         drop(w);
@@ -262,7 +298,12 @@ impl CatalogIndex {
         let mut out: Vec<String> = Vec::new();
         while let Some(t) = stream.next() {
             let w = t.text.trim();
-            if !w.is_empty() && !w.chars().all(|c| c.is_ascii_punctuation() || c.is_whitespace() || "，。、？！；：“”".contains(c)) && !out.iter().any(|o| o == w) {
+            if !w.is_empty()
+                && !w.chars().all(|c| {
+                    c.is_ascii_punctuation() || c.is_whitespace() || "，。、？！；：“”".contains(c)
+                })
+                && !out.iter().any(|o| o == w)
+            {
                 out.push(w.to_string());
             }
         }
@@ -272,7 +313,8 @@ impl CatalogIndex {
     /// The words a query stands for, with weights: its own tokens (1.0) plus the tokens of
     /// every synonym whose phrase it contains, the first-listed terms weighing most.
     pub fn expand(&self, text: &str) -> Vec<(String, f32)> {
-        let mut words: Vec<(String, f32)> = self.tokens(text).into_iter().map(|t| (t, 1.0)).collect();
+        let mut words: Vec<(String, f32)> =
+            self.tokens(text).into_iter().map(|t| (t, 1.0)).collect();
         if let Ok(syn) = self.synonyms.read() {
             for s in syn.iter().filter(|s| text.contains(s.phrase.as_str())) {
                 for (k, term) in s.terms.iter().enumerate() {
@@ -296,8 +338,14 @@ impl CatalogIndex {
         let mut should: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         for (w, weight) in &words {
             for (i, boost) in BOOSTS {
-                let term = TermQuery::new(Term::from_field_text(text_fields[i], w), IndexRecordOption::WithFreqs);
-                should.push((Occur::Should, Box::new(BoostQuery::new(Box::new(term), boost * weight))));
+                let term = TermQuery::new(
+                    Term::from_field_text(text_fields[i], w),
+                    IndexRecordOption::WithFreqs,
+                );
+                should.push((
+                    Occur::Should,
+                    Box::new(BoostQuery::new(Box::new(term), boost * weight)),
+                ));
             }
         }
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
@@ -306,13 +354,24 @@ impl CatalogIndex {
         } else if q.text.trim().is_empty() {
             clauses.push((Occur::Must, Box::new(tantivy::query::AllQuery)));
         } else {
-            return Ok(SearchResults { hits: vec![], total: 0, understood_as });
+            return Ok(SearchResults {
+                hits: vec![],
+                total: 0,
+                understood_as,
+            });
         }
         let exact = |field: Field, v: &str| -> Box<dyn Query> {
-            Box::new(TermQuery::new(Term::from_field_text(field, v), IndexRecordOption::Basic))
+            Box::new(TermQuery::new(
+                Term::from_field_text(field, v),
+                IndexRecordOption::Basic,
+            ))
         };
         if !q.regions.is_empty() {
-            let any: Vec<(Occur, Box<dyn Query>)> = q.regions.iter().map(|r| (Occur::Should, exact(f.region, r))).collect();
+            let any: Vec<(Occur, Box<dyn Query>)> = q
+                .regions
+                .iter()
+                .map(|r| (Occur::Should, exact(f.region, r)))
+                .collect();
             clauses.push((Occur::Must, Box::new(BooleanQuery::new(any))));
         }
         if let Some(d) = &q.department {
@@ -327,11 +386,23 @@ impl CatalogIndex {
         let query = BooleanQuery::new(clauses);
         let searcher = self.reader.searcher();
         let limit = q.limit.clamp(1, 100);
-        let (top, total) = searcher.search(&query, &(TopDocs::with_limit(limit).and_offset(q.offset).order_by_score(), Count))?;
+        let (top, total) = searcher.search(
+            &query,
+            &(
+                TopDocs::with_limit(limit)
+                    .and_offset(q.offset)
+                    .order_by_score(),
+                Count,
+            ),
+        )?;
         let mut hits = Vec::with_capacity(top.len());
         for (score, addr) in top {
             let d: TantivyDocument = searcher.doc(addr)?;
-            let get = |field: Field| d.get_first(field).and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
+            let get = |field: Field| {
+                d.get_first(field)
+                    .and_then(|v| v.as_str().map(str::to_string))
+                    .unwrap_or_default()
+            };
             hits.push(Hit {
                 code: get(f.code),
                 name: get(f.name),
@@ -342,7 +413,11 @@ impl CatalogIndex {
                 score,
             });
         }
-        Ok(SearchResults { hits, total, understood_as })
+        Ok(SearchResults {
+            hits,
+            total,
+            understood_as,
+        })
     }
 }
 

@@ -1,6 +1,13 @@
 use super::*;
 
-fn item(code: &str, name: &str, aliases: &[&str], dept: &str, region: &str, audience: &str) -> IndexedItem {
+fn item(
+    code: &str,
+    name: &str,
+    aliases: &[&str],
+    dept: &str,
+    region: &str,
+    audience: &str,
+) -> IndexedItem {
     IndexedItem {
         code: code.into(),
         name: name.into(),
@@ -20,13 +27,44 @@ fn item(code: &str, name: &str, aliases: &[&str], dept: &str, region: &str, audi
 fn sample() -> CatalogIndex {
     let idx = CatalogIndex::in_memory().unwrap();
     let items = vec![
-        item("A", "食品经营许可核发", &["餐饮许可证"], "市场监管局", "511600", "legal"),
-        item("B", "公众聚集场所投入使用、营业前消防安全检查", &[], "消防救援支队", "511600", "legal"),
-        item("C", "普通护照签发", &["办护照"], "公安局", "511600", "natural_person"),
-        item("D", "个体工商户设立登记", &["开小卖部"], "广安区市场监管局", "511602", "legal"),
+        item(
+            "A",
+            "食品经营许可核发",
+            &["餐饮许可证"],
+            "市场监管局",
+            "511600",
+            "legal",
+        ),
+        item(
+            "B",
+            "公众聚集场所投入使用、营业前消防安全检查",
+            &[],
+            "消防救援支队",
+            "511600",
+            "legal",
+        ),
+        item(
+            "C",
+            "普通护照签发",
+            &["办护照"],
+            "公安局",
+            "511600",
+            "natural_person",
+        ),
+        item(
+            "D",
+            "个体工商户设立登记",
+            &["开小卖部"],
+            "广安区市场监管局",
+            "511602",
+            "legal",
+        ),
     ];
     idx.rebuild(items, 7, |_| {}).unwrap();
-    idx.set_synonyms(vec![Synonym { phrase: "开饭店".into(), terms: vec!["餐饮".into(), "食品经营".into(), "消防安全检查".into()] }]);
+    idx.set_synonyms(vec![Synonym {
+        phrase: "开饭店".into(),
+        terms: vec!["餐饮".into(), "食品经营".into(), "消防安全检查".into()],
+    }]);
     idx
 }
 
@@ -37,8 +75,19 @@ fn codes(r: &SearchResults) -> Vec<&str> {
 #[test]
 fn an_everyday_phrase_finds_the_formal_items_through_synonyms() {
     let idx = sample();
-    let r = idx.search(&SearchQuery { text: "开饭店".into(), limit: 10, ..Default::default() }).unwrap();
-    assert_eq!(codes(&r)[0], "A", "the food permit ranks first: {:?}", r.hits);
+    let r = idx
+        .search(&SearchQuery {
+            text: "开饭店".into(),
+            limit: 10,
+            ..Default::default()
+        })
+        .unwrap();
+    assert_eq!(
+        codes(&r)[0],
+        "A",
+        "the food permit ranks first: {:?}",
+        r.hits
+    );
     assert!(codes(&r).contains(&"B"));
     assert!(!codes(&r).contains(&"C"));
     assert!(r.understood_as.iter().any(|w| w == "餐饮"));
@@ -47,13 +96,26 @@ fn an_everyday_phrase_finds_the_formal_items_through_synonyms() {
 #[test]
 fn filters_narrow_by_region_audience_and_department() {
     let idx = sample();
-    let all = SearchQuery { text: String::new(), limit: 10, ..Default::default() };
+    let all = SearchQuery {
+        text: String::new(),
+        limit: 10,
+        ..Default::default()
+    };
     assert_eq!(idx.search(&all).unwrap().total, 4);
-    let people = SearchQuery { audience: Some("natural_person".into()), ..all.clone() };
+    let people = SearchQuery {
+        audience: Some("natural_person".into()),
+        ..all.clone()
+    };
     assert_eq!(codes(&idx.search(&people).unwrap()), ["C"]);
-    let county = SearchQuery { regions: vec!["511602".into()], ..all.clone() };
+    let county = SearchQuery {
+        regions: vec!["511602".into()],
+        ..all.clone()
+    };
     assert_eq!(codes(&idx.search(&county).unwrap()), ["D"]);
-    let dept = SearchQuery { department: Some("D-公安局".into()), ..all };
+    let dept = SearchQuery {
+        department: Some("D-公安局".into()),
+        ..all
+    };
     assert_eq!(codes(&idx.search(&dept).unwrap()), ["C"]);
 }
 
@@ -61,20 +123,64 @@ fn filters_narrow_by_region_audience_and_department() {
 fn upsert_replaces_and_remove_deletes_and_the_generation_is_remembered() {
     let idx = sample();
     assert_eq!(idx.generation(), Some(7));
-    idx.upsert(&item("C", "普通护照签发（换发）", &[], "公安局", "511600", "natural_person"), 8).unwrap();
-    let r = idx.search(&SearchQuery { text: "护照".into(), limit: 10, ..Default::default() }).unwrap();
+    idx.upsert(
+        &item(
+            "C",
+            "普通护照签发（换发）",
+            &[],
+            "公安局",
+            "511600",
+            "natural_person",
+        ),
+        8,
+    )
+    .unwrap();
+    let r = idx
+        .search(&SearchQuery {
+            text: "护照".into(),
+            limit: 10,
+            ..Default::default()
+        })
+        .unwrap();
     assert_eq!(r.total, 1);
     assert_eq!(r.hits[0].name, "普通护照签发（换发）");
     idx.remove("C", 9).unwrap();
-    assert_eq!(idx.search(&SearchQuery { text: "护照".into(), limit: 10, ..Default::default() }).unwrap().total, 0);
+    assert_eq!(
+        idx.search(&SearchQuery {
+            text: "护照".into(),
+            limit: 10,
+            ..Default::default()
+        })
+        .unwrap()
+        .total,
+        0
+    );
     assert_eq!(idx.generation(), Some(9));
 }
 
 #[test]
 fn punctuation_and_unknown_words_find_nothing_without_error() {
     let idx = sample();
-    assert_eq!(idx.search(&SearchQuery { text: "？？？".into(), limit: 10, ..Default::default() }).unwrap().total, 0);
-    assert_eq!(idx.search(&SearchQuery { text: "zzzz".into(), limit: 10, ..Default::default() }).unwrap().total, 0);
+    assert_eq!(
+        idx.search(&SearchQuery {
+            text: "？？？".into(),
+            limit: 10,
+            ..Default::default()
+        })
+        .unwrap()
+        .total,
+        0
+    );
+    assert_eq!(
+        idx.search(&SearchQuery {
+            text: "zzzz".into(),
+            limit: 10,
+            ..Default::default()
+        })
+        .unwrap()
+        .total,
+        0
+    );
 }
 
 #[test]
@@ -83,7 +189,19 @@ fn an_index_on_disk_survives_reopening() {
     {
         let idx = CatalogIndex::open(dir.path()).unwrap();
         assert_eq!(idx.generation(), None);
-        idx.rebuild(vec![item("A", "食品经营许可核发", &[], "市场监管局", "511600", "legal")], 3, |_| {}).unwrap();
+        idx.rebuild(
+            vec![item(
+                "A",
+                "食品经营许可核发",
+                &[],
+                "市场监管局",
+                "511600",
+                "legal",
+            )],
+            3,
+            |_| {},
+        )
+        .unwrap();
     }
     let idx = CatalogIndex::open(dir.path()).unwrap();
     assert_eq!(idx.generation(), Some(3));

@@ -50,20 +50,42 @@ pub async fn insert_account(conn: &mut AnyConnection, a: &AccountRow) -> Result<
 }
 
 pub async fn find_by_login(conn: &mut AnyConnection, login: &str) -> Result<Option<AccountRow>> {
-    Ok(sqlx::query_as(AssertSqlSafe(format!("{COLS} WHERE login = $1"))).bind(login).fetch_optional(conn).await?)
+    Ok(
+        sqlx::query_as(AssertSqlSafe(format!("{COLS} WHERE login = $1")))
+            .bind(login)
+            .fetch_optional(conn)
+            .await?,
+    )
 }
 
 pub async fn get_account(conn: &mut AnyConnection, id: &str) -> Result<AccountRow> {
-    Ok(sqlx::query_as(AssertSqlSafe(format!("{COLS} WHERE id = $1"))).bind(id).fetch_one(conn).await?)
+    Ok(
+        sqlx::query_as(AssertSqlSafe(format!("{COLS} WHERE id = $1")))
+            .bind(id)
+            .fetch_one(conn)
+            .await?,
+    )
 }
 
 pub async fn list_staff(conn: &mut AnyConnection) -> Result<Vec<AccountRow>> {
-    Ok(sqlx::query_as(AssertSqlSafe(format!("{COLS} WHERE kind = 'staff' ORDER BY region, department, login"))).fetch_all(conn).await?)
+    Ok(sqlx::query_as(AssertSqlSafe(format!(
+        "{COLS} WHERE kind = 'staff' ORDER BY region, department, login"
+    )))
+    .fetch_all(conn)
+    .await?)
 }
 
 pub async fn set_password(conn: &mut AnyConnection, id: &str, hash: &str) -> Result<()> {
-    let r = sqlx::query("UPDATE accounts SET password_hash = $1 WHERE id = $2").bind(hash).bind(id).execute(conn).await?;
-    if r.rows_affected() == 0 { Err(StoreError::NotFound) } else { Ok(()) }
+    let r = sqlx::query("UPDATE accounts SET password_hash = $1 WHERE id = $2")
+        .bind(hash)
+        .bind(id)
+        .execute(conn)
+        .await?;
+    if r.rows_affected() == 0 {
+        Err(StoreError::NotFound)
+    } else {
+        Ok(())
+    }
 }
 
 /// A live session joined with its account.
@@ -74,7 +96,14 @@ pub struct SessionRow {
     pub account: AccountRow,
 }
 
-pub async fn insert_session(conn: &mut AnyConnection, token_hash: &str, account_id: &str, csrf: &str, now: i64, expires: i64) -> Result<()> {
+pub async fn insert_session(
+    conn: &mut AnyConnection,
+    token_hash: &str,
+    account_id: &str,
+    csrf: &str,
+    now: i64,
+    expires: i64,
+) -> Result<()> {
     sqlx::query("INSERT INTO sessions (token_hash, account_id, csrf, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)")
         .bind(token_hash)
         .bind(account_id)
@@ -87,44 +116,76 @@ pub async fn insert_session(conn: &mut AnyConnection, token_hash: &str, account_
 }
 
 /// The session for a token hash, if it exists and has not expired at `now`.
-pub async fn find_session(conn: &mut AnyConnection, token_hash: &str, now: i64) -> Result<Option<SessionRow>> {
+pub async fn find_session(
+    conn: &mut AnyConnection,
+    token_hash: &str,
+    now: i64,
+) -> Result<Option<SessionRow>> {
     let row: Option<(String, i64, String)> =
         sqlx::query_as("SELECT csrf, expires_at, account_id FROM sessions WHERE token_hash = $1 AND expires_at > $2")
             .bind(token_hash)
             .bind(now)
             .fetch_optional(&mut *conn)
             .await?;
-    let Some((csrf, expires_at, account_id)) = row else { return Ok(None) };
+    let Some((csrf, expires_at, account_id)) = row else {
+        return Ok(None);
+    };
     let account = get_account(conn, &account_id).await?;
     if account.disabled != 0 {
         return Ok(None);
     }
-    Ok(Some(SessionRow { csrf, expires_at, account }))
+    Ok(Some(SessionRow {
+        csrf,
+        expires_at,
+        account,
+    }))
 }
 
 pub async fn delete_session(conn: &mut AnyConnection, token_hash: &str) -> Result<()> {
-    sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(token_hash).execute(conn).await?;
+    sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
+        .bind(token_hash)
+        .execute(conn)
+        .await?;
     Ok(())
 }
 
 pub async fn purge_expired_sessions(conn: &mut AnyConnection, now: i64) -> Result<u64> {
-    Ok(sqlx::query("DELETE FROM sessions WHERE expires_at <= $1").bind(now).execute(conn).await?.rows_affected())
+    Ok(sqlx::query("DELETE FROM sessions WHERE expires_at <= $1")
+        .bind(now)
+        .execute(conn)
+        .await?
+        .rows_affected())
 }
 
 pub async fn record_login_failure(conn: &mut AnyConnection, login: &str, at: i64) -> Result<()> {
-    sqlx::query("INSERT INTO login_failures (login, at) VALUES ($1, $2)").bind(login).bind(at).execute(conn).await?;
+    sqlx::query("INSERT INTO login_failures (login, at) VALUES ($1, $2)")
+        .bind(login)
+        .bind(at)
+        .execute(conn)
+        .await?;
     Ok(())
 }
 
-pub async fn login_failures_since(conn: &mut AnyConnection, login: &str, since: i64) -> Result<Vec<i64>> {
-    Ok(sqlx::query_scalar("SELECT at FROM login_failures WHERE login = $1 AND at > $2 ORDER BY at")
+pub async fn login_failures_since(
+    conn: &mut AnyConnection,
+    login: &str,
+    since: i64,
+) -> Result<Vec<i64>> {
+    Ok(
+        sqlx::query_scalar(
+            "SELECT at FROM login_failures WHERE login = $1 AND at > $2 ORDER BY at",
+        )
         .bind(login)
         .bind(since)
         .fetch_all(conn)
-        .await?)
+        .await?,
+    )
 }
 
 pub async fn clear_login_failures(conn: &mut AnyConnection, login: &str) -> Result<()> {
-    sqlx::query("DELETE FROM login_failures WHERE login = $1").bind(login).execute(conn).await?;
+    sqlx::query("DELETE FROM login_failures WHERE login = $1")
+        .bind(login)
+        .execute(conn)
+        .await?;
     Ok(())
 }

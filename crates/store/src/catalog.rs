@@ -59,7 +59,12 @@ fn subjects_text(def: &ItemDefinition) -> String {
 }
 
 /// Creates an item with its first version as a draft. Conflict if the code exists.
-pub async fn create_item(conn: &mut AnyConnection, def: &ItemDefinition, by: &str, now: i64) -> Result<()> {
+pub async fn create_item(
+    conn: &mut AnyConnection,
+    def: &ItemDefinition,
+    by: &str,
+    now: i64,
+) -> Result<()> {
     sqlx::query(AssertSqlSafe(format!(
         "INSERT INTO items ({ITEM_COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'active', NULL, 1, 0, $9)"
     )))
@@ -81,7 +86,14 @@ pub async fn create_item(conn: &mut AnyConnection, def: &ItemDefinition, by: &st
     insert_version(conn, &def.code, 1, def, by, now).await
 }
 
-async fn insert_version(conn: &mut AnyConnection, code: &str, version: i64, def: &ItemDefinition, by: &str, now: i64) -> Result<()> {
+async fn insert_version(
+    conn: &mut AnyConnection,
+    code: &str,
+    version: i64,
+    def: &ItemDefinition,
+    by: &str,
+    now: i64,
+) -> Result<()> {
     sqlx::query(
         "INSERT INTO item_versions (item_code, version, status, definition, created_by, created_at, published_at)
          VALUES ($1, $2, 'draft', $3, $4, $5, NULL)",
@@ -98,7 +110,13 @@ async fn insert_version(conn: &mut AnyConnection, code: &str, version: i64, def:
 
 /// Saves `def` as the item's draft: overwrites the open draft, or opens a new version.
 /// Returns the draft's version number.
-pub async fn save_draft(conn: &mut AnyConnection, code: &str, def: &ItemDefinition, by: &str, now: i64) -> Result<i64> {
+pub async fn save_draft(
+    conn: &mut AnyConnection,
+    code: &str,
+    def: &ItemDefinition,
+    by: &str,
+    now: i64,
+) -> Result<i64> {
     let item = get_item(&mut *conn, code).await?;
     if let Some(v) = item.draft_version {
         sqlx::query("UPDATE item_versions SET definition = $1, created_by = $2, created_at = $3 WHERE item_code = $4 AND version = $5")
@@ -112,17 +130,28 @@ pub async fn save_draft(conn: &mut AnyConnection, code: &str, def: &ItemDefiniti
         touch(conn, code, now).await?;
         return Ok(v);
     }
-    let next: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(version), 0) + 1 FROM item_versions WHERE item_code = $1")
-        .bind(code)
-        .fetch_one(&mut *conn)
-        .await?;
+    let next: i64 = sqlx::query_scalar(
+        "SELECT COALESCE(MAX(version), 0) + 1 FROM item_versions WHERE item_code = $1",
+    )
+    .bind(code)
+    .fetch_one(&mut *conn)
+    .await?;
     insert_version(&mut *conn, code, next, def, by, now).await?;
-    sqlx::query("UPDATE items SET draft_version = $1, updated_at = $2 WHERE code = $3").bind(next).bind(now).bind(code).execute(conn).await?;
+    sqlx::query("UPDATE items SET draft_version = $1, updated_at = $2 WHERE code = $3")
+        .bind(next)
+        .bind(now)
+        .bind(code)
+        .execute(conn)
+        .await?;
     Ok(next)
 }
 
 async fn touch(conn: &mut AnyConnection, code: &str, now: i64) -> Result<()> {
-    sqlx::query("UPDATE items SET updated_at = $1 WHERE code = $2").bind(now).bind(code).execute(conn).await?;
+    sqlx::query("UPDATE items SET updated_at = $1 WHERE code = $2")
+        .bind(now)
+        .bind(code)
+        .execute(conn)
+        .await?;
     Ok(())
 }
 
@@ -135,11 +164,13 @@ pub async fn publish(conn: &mut AnyConnection, code: &str, now: i64) -> Result<i
     };
     let def = get_version(&mut *conn, code, draft).await?.definition;
     if let Some(cur) = item.current_version {
-        sqlx::query("UPDATE item_versions SET status = 'superseded' WHERE item_code = $1 AND version = $2")
-            .bind(code)
-            .bind(cur)
-            .execute(&mut *conn)
-            .await?;
+        sqlx::query(
+            "UPDATE item_versions SET status = 'superseded' WHERE item_code = $1 AND version = $2",
+        )
+        .bind(code)
+        .bind(cur)
+        .execute(&mut *conn)
+        .await?;
     }
     sqlx::query("UPDATE item_versions SET status = 'published', published_at = $1 WHERE item_code = $2 AND version = $3")
         .bind(now)
@@ -174,13 +205,19 @@ pub async fn retire(conn: &mut AnyConnection, code: &str, now: i64) -> Result<()
         return Err(StoreError::State("该事项已经取消".into()));
     }
     if let Some(cur) = item.current_version {
-        sqlx::query("UPDATE item_versions SET status = 'retired' WHERE item_code = $1 AND version = $2")
-            .bind(code)
-            .bind(cur)
-            .execute(&mut *conn)
-            .await?;
+        sqlx::query(
+            "UPDATE item_versions SET status = 'retired' WHERE item_code = $1 AND version = $2",
+        )
+        .bind(code)
+        .bind(cur)
+        .execute(&mut *conn)
+        .await?;
     }
-    sqlx::query("UPDATE items SET status = 'retired', updated_at = $1 WHERE code = $2").bind(now).bind(code).execute(&mut *conn).await?;
+    sqlx::query("UPDATE items SET status = 'retired', updated_at = $1 WHERE code = $2")
+        .bind(now)
+        .bind(code)
+        .execute(&mut *conn)
+        .await?;
     bump_meta(conn, "catalog_generation").await
 }
 
@@ -193,17 +230,35 @@ pub async fn discard_draft(conn: &mut AnyConnection, code: &str, now: i64) -> Re
     if item.current_version.is_none() {
         return Err(StoreError::State("从未发布的事项不能丢弃唯一的草稿".into()));
     }
-    sqlx::query("DELETE FROM item_versions WHERE item_code = $1 AND version = $2").bind(code).bind(draft).execute(&mut *conn).await?;
-    sqlx::query("UPDATE items SET draft_version = NULL, updated_at = $1 WHERE code = $2").bind(now).bind(code).execute(conn).await?;
+    sqlx::query("DELETE FROM item_versions WHERE item_code = $1 AND version = $2")
+        .bind(code)
+        .bind(draft)
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query("UPDATE items SET draft_version = NULL, updated_at = $1 WHERE code = $2")
+        .bind(now)
+        .bind(code)
+        .execute(conn)
+        .await?;
     Ok(())
 }
 
 pub async fn get_item(conn: &mut AnyConnection, code: &str) -> Result<ItemRow> {
-    Ok(sqlx::query_as(AssertSqlSafe(format!("SELECT {ITEM_COLS} FROM items WHERE code = $1"))).bind(code).fetch_one(conn).await?)
+    Ok(sqlx::query_as(AssertSqlSafe(format!(
+        "SELECT {ITEM_COLS} FROM items WHERE code = $1"
+    )))
+    .bind(code)
+    .fetch_one(conn)
+    .await?)
 }
 
 pub async fn find_item(conn: &mut AnyConnection, code: &str) -> Result<Option<ItemRow>> {
-    Ok(sqlx::query_as(AssertSqlSafe(format!("SELECT {ITEM_COLS} FROM items WHERE code = $1"))).bind(code).fetch_optional(conn).await?)
+    Ok(sqlx::query_as(AssertSqlSafe(format!(
+        "SELECT {ITEM_COLS} FROM items WHERE code = $1"
+    )))
+    .bind(code)
+    .fetch_optional(conn)
+    .await?)
 }
 
 type RawVersion = (i64, String, String, String, i64, Option<i64>);
@@ -212,7 +267,8 @@ fn version_row(r: RawVersion) -> Result<VersionRow> {
     let (version, status, definition, created_by, created_at, published_at) = r;
     Ok(VersionRow {
         version,
-        status: VersionStatus::parse(&status).ok_or_else(|| StoreError::Corrupt(format!("unknown version status {status}")))?,
+        status: VersionStatus::parse(&status)
+            .ok_or_else(|| StoreError::Corrupt(format!("unknown version status {status}")))?,
         definition: serde_json::from_str(&definition)?,
         created_by,
         created_at,
@@ -250,7 +306,9 @@ fn where_clause(f: &ItemFilter) -> (String, Vec<String>) {
     }
     if !f.regions.is_empty() {
         let start = binds.len() + 1;
-        let marks: Vec<String> = (0..f.regions.len()).map(|i| format!("${}", start + i)).collect();
+        let marks: Vec<String> = (0..f.regions.len())
+            .map(|i| format!("${}", start + i))
+            .collect();
         clauses.push(format!("region IN ({})", marks.join(", ")));
         binds.extend(f.regions.iter().cloned());
     }
@@ -268,21 +326,45 @@ fn where_clause(f: &ItemFilter) -> (String, Vec<String>) {
         clauses.push(format!("online_depth = ${}", binds.len()));
     }
     if let Some(t) = f.text.as_ref().filter(|t| !t.trim().is_empty()) {
-        let escaped = t.trim().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+        let escaped = t
+            .trim()
+            .replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_");
         binds.push(format!("%{escaped}%"));
         let n = binds.len();
-        clauses.push(format!("(name LIKE ${n} ESCAPE '\\' OR code LIKE ${n} ESCAPE '\\')"));
+        clauses.push(format!(
+            "(name LIKE ${n} ESCAPE '\\' OR code LIKE ${n} ESCAPE '\\')"
+        ));
     }
-    let sql = if clauses.is_empty() { String::new() } else { format!(" WHERE {}", clauses.join(" AND ")) };
+    let sql = if clauses.is_empty() {
+        String::new()
+    } else {
+        format!(" WHERE {}", clauses.join(" AND "))
+    };
     (sql, binds)
 }
 
 /// One page of items matching `f`, ordered by `order` (`name` or `views`), and the total.
-pub async fn list_items(conn: &mut AnyConnection, f: &ItemFilter, popular_first: bool, limit: i64, offset: i64) -> Result<(Vec<ItemRow>, i64)> {
+pub async fn list_items(
+    conn: &mut AnyConnection,
+    f: &ItemFilter,
+    popular_first: bool,
+    limit: i64,
+    offset: i64,
+) -> Result<(Vec<ItemRow>, i64)> {
     let (clause, binds) = where_clause(f);
-    let order = if popular_first { "views DESC, code" } else { "department, name, code" };
+    let order = if popular_first {
+        "views DESC, code"
+    } else {
+        "department, name, code"
+    };
     let n = binds.len();
-    let sql = format!("SELECT {ITEM_COLS} FROM items{clause} ORDER BY {order} LIMIT ${} OFFSET ${}", n + 1, n + 2);
+    let sql = format!(
+        "SELECT {ITEM_COLS} FROM items{clause} ORDER BY {order} LIMIT ${} OFFSET ${}",
+        n + 1,
+        n + 2
+    );
     let mut q = sqlx::query_as::<_, ItemRow>(AssertSqlSafe(sql));
     for b in &binds {
         q = q.bind(b);
@@ -298,7 +380,9 @@ pub async fn list_items(conn: &mut AnyConnection, f: &ItemFilter, popular_first:
 }
 
 /// Number of published items per department code.
-pub async fn published_counts_by_department(conn: &mut AnyConnection) -> Result<Vec<(String, i64)>> {
+pub async fn published_counts_by_department(
+    conn: &mut AnyConnection,
+) -> Result<Vec<(String, i64)>> {
     Ok(sqlx::query_as(
         "SELECT department, COUNT(*) FROM items WHERE status = 'active' AND current_version IS NOT NULL GROUP BY department ORDER BY department",
     )
@@ -314,7 +398,9 @@ pub async fn all_published(conn: &mut AnyConnection) -> Result<Vec<ItemDefinitio
     )
     .fetch_all(conn)
     .await?;
-    rows.iter().map(|s| serde_json::from_str(s).map_err(StoreError::from)).collect()
+    rows.iter()
+        .map(|s| serde_json::from_str(s).map_err(StoreError::from))
+        .collect()
 }
 
 /// The latest definition of every item, draft or published, for exports.
@@ -326,11 +412,16 @@ pub async fn all_latest(conn: &mut AnyConnection) -> Result<Vec<ItemDefinition>>
     )
     .fetch_all(conn)
     .await?;
-    rows.iter().map(|s| serde_json::from_str(s).map_err(StoreError::from)).collect()
+    rows.iter()
+        .map(|s| serde_json::from_str(s).map_err(StoreError::from))
+        .collect()
 }
 
 pub async fn count_views(conn: &mut AnyConnection, code: &str) -> Result<()> {
-    sqlx::query("UPDATE items SET views = views + 1 WHERE code = $1").bind(code).execute(conn).await?;
+    sqlx::query("UPDATE items SET views = views + 1 WHERE code = $1")
+        .bind(code)
+        .execute(conn)
+        .await?;
     Ok(())
 }
 

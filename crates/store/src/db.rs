@@ -49,7 +49,13 @@ impl From<sqlx::Error> for StoreError {
                     .next()
                     .filter(|_| msg.contains("UNIQUE"))
                     .map(str::to_string)
-                    .or_else(|| db.constraint().map(|c| c.trim_end_matches("_key").trim_end_matches("_pkey").to_string()))
+                    .or_else(|| {
+                        db.constraint().map(|c| {
+                            c.trim_end_matches("_key")
+                                .trim_end_matches("_pkey")
+                                .to_string()
+                        })
+                    })
                     .unwrap_or_default();
                 StoreError::Conflict { field }
             }
@@ -87,10 +93,14 @@ impl Store {
         } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             Backend::Postgres
         } else {
-            return Err(StoreError::UnknownScheme(url.split(':').next().unwrap_or("").to_string()));
+            return Err(StoreError::UnknownScheme(
+                url.split(':').next().unwrap_or("").to_string(),
+            ));
         };
         let url = match backend {
-            Backend::Sqlite if !url.contains('?') && !url.contains(":memory:") => format!("{url}?mode=rwc"),
+            Backend::Sqlite if !url.contains('?') && !url.contains(":memory:") => {
+                format!("{url}?mode=rwc")
+            }
             _ => url.to_string(),
         };
         let options = AnyConnectOptions::from_str(&url)?;
@@ -132,8 +142,16 @@ impl Store {
 
     pub async fn migrate(&self) -> crate::Result<()> {
         match self.backend {
-            Backend::Sqlite => sqlx::migrate!("./migrations/sqlite").run(&self.pool).await?,
-            Backend::Postgres => sqlx::migrate!("./migrations/postgres").run(&self.pool).await?,
+            Backend::Sqlite => {
+                sqlx::migrate!("./migrations/sqlite")
+                    .run(&self.pool)
+                    .await?
+            }
+            Backend::Postgres => {
+                sqlx::migrate!("./migrations/postgres")
+                    .run(&self.pool)
+                    .await?
+            }
         }
         Ok(())
     }
@@ -164,12 +182,18 @@ impl Store {
 
 /// Reads a counter from `meta`.
 pub async fn meta_value(conn: &mut AnyConnection, key: &str) -> crate::Result<i64> {
-    let v: Option<i64> = sqlx::query_scalar("SELECT value FROM meta WHERE key = $1").bind(key).fetch_optional(conn).await?;
+    let v: Option<i64> = sqlx::query_scalar("SELECT value FROM meta WHERE key = $1")
+        .bind(key)
+        .fetch_optional(conn)
+        .await?;
     Ok(v.unwrap_or(0))
 }
 
 /// Increments a counter in `meta`.
 pub async fn bump_meta(conn: &mut AnyConnection, key: &str) -> crate::Result<()> {
-    sqlx::query("UPDATE meta SET value = value + 1 WHERE key = $1").bind(key).execute(conn).await?;
+    sqlx::query("UPDATE meta SET value = value + 1 WHERE key = $1")
+        .bind(key)
+        .execute(conn)
+        .await?;
     Ok(())
 }

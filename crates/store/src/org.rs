@@ -25,7 +25,11 @@ pub async fn upsert_region(conn: &mut AnyConnection, r: &Region, code: &RegionCo
     )
     .bind(code.as_str())
     .bind(r.name.trim())
-    .bind(code.parent().filter(|_| code.level() != domain::ids::RegionLevel::Province).map(|p| p.as_str().to_string()))
+    .bind(
+        code.parent()
+            .filter(|_| code.level() != domain::ids::RegionLevel::Province)
+            .map(|p| p.as_str().to_string()),
+    )
     .bind(level)
     .execute(conn)
     .await?;
@@ -44,16 +48,28 @@ fn serde_plain(l: domain::ids::RegionLevel) -> &'static str {
 }
 
 pub async fn region_exists(conn: &mut AnyConnection, code: &str) -> Result<bool> {
-    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM regions WHERE code = $1").bind(code).fetch_one(conn).await?;
+    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM regions WHERE code = $1")
+        .bind(code)
+        .fetch_one(conn)
+        .await?;
     Ok(n > 0)
 }
 
 pub async fn list_regions(conn: &mut AnyConnection) -> Result<Vec<RegionRow>> {
-    Ok(sqlx::query_as("SELECT code, name, parent, level FROM regions ORDER BY code").fetch_all(conn).await?)
+    Ok(
+        sqlx::query_as("SELECT code, name, parent, level FROM regions ORDER BY code")
+            .fetch_all(conn)
+            .await?,
+    )
 }
 
 pub async fn get_region(conn: &mut AnyConnection, code: &str) -> Result<RegionRow> {
-    Ok(sqlx::query_as("SELECT code, name, parent, level FROM regions WHERE code = $1").bind(code).fetch_one(conn).await?)
+    Ok(
+        sqlx::query_as("SELECT code, name, parent, level FROM regions WHERE code = $1")
+            .bind(code)
+            .fetch_one(conn)
+            .await?,
+    )
 }
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -101,15 +117,22 @@ pub async fn upsert_department(conn: &mut AnyConnection, d: &Department) -> Resu
     Ok(())
 }
 
-const DEPT_COLS: &str = "SELECT code, name, short_name, region, credit_code, phone, address FROM departments";
+const DEPT_COLS: &str =
+    "SELECT code, name, short_name, region, credit_code, phone, address FROM departments";
 
 pub async fn list_departments(conn: &mut AnyConnection) -> Result<Vec<Department>> {
-    let rows: Vec<DepartmentRow> = sqlx::query_as(AssertSqlSafe(format!("{DEPT_COLS} ORDER BY region, code"))).fetch_all(conn).await?;
+    let rows: Vec<DepartmentRow> =
+        sqlx::query_as(AssertSqlSafe(format!("{DEPT_COLS} ORDER BY region, code")))
+            .fetch_all(conn)
+            .await?;
     Ok(rows.into_iter().map(Into::into).collect())
 }
 
 pub async fn get_department(conn: &mut AnyConnection, code: &str) -> Result<Department> {
-    let row: DepartmentRow = sqlx::query_as(AssertSqlSafe(format!("{DEPT_COLS} WHERE code = $1"))).bind(code).fetch_one(conn).await?;
+    let row: DepartmentRow = sqlx::query_as(AssertSqlSafe(format!("{DEPT_COLS} WHERE code = $1")))
+        .bind(code)
+        .fetch_one(conn)
+        .await?;
     Ok(row.into())
 }
 
@@ -131,11 +154,21 @@ pub async fn upsert_hall(conn: &mut AnyConnection, h: &Hall) -> Result<()> {
 }
 
 pub async fn list_halls(conn: &mut AnyConnection) -> Result<Vec<Hall>> {
-    let rows: Vec<(String, String, String, String, String, String)> =
-        sqlx::query_as("SELECT code, name, region, address, hours, windows FROM halls ORDER BY region, code").fetch_all(conn).await?;
+    let rows: Vec<(String, String, String, String, String, String)> = sqlx::query_as(
+        "SELECT code, name, region, address, hours, windows FROM halls ORDER BY region, code",
+    )
+    .fetch_all(conn)
+    .await?;
     rows.into_iter()
         .map(|(code, name, region, address, hours, windows)| {
-            Ok(Hall { code, name, region, address, hours, windows: serde_json::from_str(&windows)? })
+            Ok(Hall {
+                code,
+                name,
+                region,
+                address,
+                hours,
+                windows: serde_json::from_str(&windows)?,
+            })
         })
         .collect()
 }
@@ -154,12 +187,21 @@ pub async fn upsert_notice(conn: &mut AnyConnection, n: &YearNotice, now_ms: i64
 }
 
 pub async fn list_notices(conn: &mut AnyConnection) -> Result<Vec<YearNotice>> {
-    let rows: Vec<String> = sqlx::query_scalar("SELECT notice FROM calendar_years ORDER BY year").fetch_all(conn).await?;
-    rows.iter().map(|s| serde_json::from_str(s).map_err(StoreError::from)).collect()
+    let rows: Vec<String> = sqlx::query_scalar("SELECT notice FROM calendar_years ORDER BY year")
+        .fetch_all(conn)
+        .await?;
+    rows.iter()
+        .map(|s| serde_json::from_str(s).map_err(StoreError::from))
+        .collect()
 }
 
 pub async fn upsert_synonym(conn: &mut AnyConnection, s: &Synonym) -> Result<()> {
-    let terms: Vec<&str> = s.terms.iter().map(|t| t.trim()).filter(|t| !t.is_empty()).collect();
+    let terms: Vec<&str> = s
+        .terms
+        .iter()
+        .map(|t| t.trim())
+        .filter(|t| !t.is_empty())
+        .collect();
     sqlx::query("INSERT INTO synonyms (phrase, terms) VALUES ($1, $2) ON CONFLICT (phrase) DO UPDATE SET terms = excluded.terms")
         .bind(s.phrase.trim())
         .bind(serde_json::to_string(&terms)?)
@@ -169,7 +211,10 @@ pub async fn upsert_synonym(conn: &mut AnyConnection, s: &Synonym) -> Result<()>
 }
 
 pub async fn delete_synonym(conn: &mut AnyConnection, phrase: &str) -> Result<()> {
-    let r = sqlx::query("DELETE FROM synonyms WHERE phrase = $1").bind(phrase).execute(&mut *conn).await?;
+    let r = sqlx::query("DELETE FROM synonyms WHERE phrase = $1")
+        .bind(phrase)
+        .execute(&mut *conn)
+        .await?;
     if r.rows_affected() == 0 {
         return Err(StoreError::NotFound);
     }
@@ -177,6 +222,16 @@ pub async fn delete_synonym(conn: &mut AnyConnection, phrase: &str) -> Result<()
 }
 
 pub async fn list_synonyms(conn: &mut AnyConnection) -> Result<Vec<Synonym>> {
-    let rows: Vec<(String, String)> = sqlx::query_as("SELECT phrase, terms FROM synonyms ORDER BY phrase").fetch_all(conn).await?;
-    rows.into_iter().map(|(phrase, terms)| Ok(Synonym { phrase, terms: serde_json::from_str(&terms)? })).collect()
+    let rows: Vec<(String, String)> =
+        sqlx::query_as("SELECT phrase, terms FROM synonyms ORDER BY phrase")
+            .fetch_all(conn)
+            .await?;
+    rows.into_iter()
+        .map(|(phrase, terms)| {
+            Ok(Synonym {
+                phrase,
+                terms: serde_json::from_str(&terms)?,
+            })
+        })
+        .collect()
 }

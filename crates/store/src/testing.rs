@@ -23,7 +23,9 @@ impl TestDb {
         if let Some((url, schema)) = self.pg
             && let Ok(mut c) = sqlx::AnyConnection::connect(&url).await
         {
-            let _ = sqlx::query(AssertSqlSafe(format!("DROP SCHEMA \"{schema}\" CASCADE"))).execute(&mut c).await;
+            let _ = sqlx::query(AssertSqlSafe(format!("DROP SCHEMA \"{schema}\" CASCADE")))
+                .execute(&mut c)
+                .await;
         }
         if let Some(d) = self.dir {
             let _ = std::fs::remove_dir_all(d);
@@ -32,10 +34,18 @@ impl TestDb {
 }
 
 pub async fn sqlite() -> TestDb {
-    let dir = std::env::temp_dir().join(format!("onewindow-test-{}", uuid::Uuid::now_v7().simple()));
+    let dir =
+        std::env::temp_dir().join(format!("onewindow-test-{}", uuid::Uuid::now_v7().simple()));
     std::fs::create_dir_all(&dir).expect("create temp dir");
-    let store = Store::connect(&Store::sqlite_url(&dir)).await.expect("open sqlite");
-    TestDb { store, label: "sqlite", pg: None, dir: Some(dir) }
+    let store = Store::connect(&Store::sqlite_url(&dir))
+        .await
+        .expect("open sqlite");
+    TestDb {
+        store,
+        label: "sqlite",
+        pg: None,
+        dir: Some(dir),
+    }
 }
 
 pub async fn postgres() -> Option<TestDb> {
@@ -44,15 +54,29 @@ pub async fn postgres() -> Option<TestDb> {
         if std::env::var("CI").is_ok_and(|v| v == "true") {
             panic!("{PG_ENV} is not set under CI: the PostgreSQL half of the store tests must run");
         }
-        eprintln!("\n*** SKIPPING the PostgreSQL half of this test: set {PG_ENV}=postgres://... to run it ***\n");
+        eprintln!(
+            "\n*** SKIPPING the PostgreSQL half of this test: set {PG_ENV}=postgres://... to run it ***\n"
+        );
         return None;
     };
     let schema = format!("t_{}", uuid::Uuid::now_v7().simple());
-    let mut c = sqlx::AnyConnection::connect(&url).await.expect("connect to the test PostgreSQL");
-    sqlx::query(AssertSqlSafe(format!("CREATE SCHEMA \"{schema}\""))).execute(&mut c).await.expect("create schema");
+    let mut c = sqlx::AnyConnection::connect(&url)
+        .await
+        .expect("connect to the test PostgreSQL");
+    sqlx::query(AssertSqlSafe(format!("CREATE SCHEMA \"{schema}\"")))
+        .execute(&mut c)
+        .await
+        .expect("create schema");
     c.close().await.ok();
-    let store = Store::connect_with(&url, Some(schema.clone())).await.expect("open postgres");
-    Some(TestDb { store, label: "postgres", pg: Some((url, schema)), dir: None })
+    let store = Store::connect_with(&url, Some(schema.clone()))
+        .await
+        .expect("open postgres");
+    Some(TestDb {
+        store,
+        label: "postgres",
+        pg: Some((url, schema)),
+        dir: None,
+    })
 }
 
 /// Runs `story` against SQLite and, when configured, PostgreSQL.

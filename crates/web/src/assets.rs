@@ -27,6 +27,30 @@ pub static JS_PATH: LazyLock<String> = LazyLock::new(|| hashed("app", "js", JS))
 pub fn router() -> Router<AppState> {
     const FOREVER: &str = "public, max-age=31536000, immutable";
     Router::new()
-        .route(CSS_PATH.as_str(), get(|| async { ([(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, FOREVER)], CSS).into_response() }))
-        .route(JS_PATH.as_str(), get(|| async { ([(header::CONTENT_TYPE, "text/javascript; charset=utf-8"), (header::CACHE_CONTROL, FOREVER)], JS).into_response() }))
+        .route(
+            CSS_PATH.as_str(),
+            get(|| async {
+                (
+                    [
+                        (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+                        (header::CACHE_CONTROL, FOREVER),
+                    ],
+                    CSS,
+                )
+                    .into_response()
+            }),
+        )
+        .route(
+            JS_PATH.as_str(),
+            get(|| async {
+                (
+                    [
+                        (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+                        (header::CACHE_CONTROL, FOREVER),
+                    ],
+                    JS,
+                )
+                    .into_response()
+            }),
+        )
 }

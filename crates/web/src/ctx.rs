@@ -28,7 +28,11 @@ struct FreshCsrf(String);
 pub async fn count_and_csrf(State(s): State<AppState>, mut req: Request, next: Next) -> Response {
     s.metrics.requests.fetch_add(1, Ordering::Relaxed);
     let jar = CookieJar::from_headers(req.headers());
-    let fresh = if jar.get(CSRF_COOKIE).is_none() { app::auth::random_token().ok() } else { None };
+    let fresh = if jar.get(CSRF_COOKIE).is_none() {
+        app::auth::random_token().ok()
+    } else {
+        None
+    };
     if let Some(t) = &fresh {
         req.extensions_mut().insert(FreshCsrf(t.clone()));
     }
@@ -37,7 +41,11 @@ pub async fn count_and_csrf(State(s): State<AppState>, mut req: Request, next: N
         s.metrics.server_errors.fetch_add(1, Ordering::Relaxed);
     }
     // A login response sets its own rotated token; do not overwrite it.
-    let already = res.headers().get_all(axum::http::header::SET_COOKIE).iter().any(|v| v.to_str().is_ok_and(|v| v.starts_with(CSRF_COOKIE)));
+    let already = res
+        .headers()
+        .get_all(axum::http::header::SET_COOKIE)
+        .iter()
+        .any(|v| v.to_str().is_ok_and(|v| v.starts_with(CSRF_COOKIE)));
     if let (Some(t), false) = (fresh, already)
         && let Ok(v) = csrf_cookie(t, s.secure_cookies).to_string().parse()
     {
@@ -47,11 +55,22 @@ pub async fn count_and_csrf(State(s): State<AppState>, mut req: Request, next: N
 }
 
 pub fn csrf_cookie(token: String, secure: bool) -> Cookie<'static> {
-    Cookie::build((CSRF_COOKIE, token)).http_only(true).same_site(SameSite::Lax).secure(secure).path("/").build()
+    Cookie::build((CSRF_COOKIE, token))
+        .http_only(true)
+        .same_site(SameSite::Lax)
+        .secure(secure)
+        .path("/")
+        .build()
 }
 
 pub fn session_cookie(token: String, secure: bool, max_age: time::Duration) -> Cookie<'static> {
-    Cookie::build((SESSION_COOKIE, token)).http_only(true).same_site(SameSite::Lax).secure(secure).path("/").max_age(max_age).build()
+    Cookie::build((SESSION_COOKIE, token))
+        .http_only(true)
+        .same_site(SameSite::Lax)
+        .secure(secure)
+        .path("/")
+        .max_age(max_age)
+        .build()
 }
 
 /// The request's actor and CSRF token.
@@ -67,19 +86,33 @@ impl Ctx {
     /// Refuses a state-changing request whose token does not match.
     pub fn check_csrf(&self, submitted: &str) -> Result<(), WebError> {
         let matches_cookie = !self.csrf.is_empty() && constant_time_eq(submitted, &self.csrf);
-        let matches_session = self.session_csrf.as_deref().is_none_or(|s| constant_time_eq(submitted, s));
-        if matches_cookie && matches_session { Ok(()) } else { Err(WebError::Csrf) }
+        let matches_session = self
+            .session_csrf
+            .as_deref()
+            .is_none_or(|s| constant_time_eq(submitted, s));
+        if matches_cookie && matches_session {
+            Ok(())
+        } else {
+            Err(WebError::Csrf)
+        }
     }
 }
 
 fn constant_time_eq(a: &str, b: &str) -> bool {
-    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
 }
 
 impl FromRequestParts<AppState> for Ctx {
     type Rejection = WebError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         if let Some(ctx) = parts.extensions.get::<Ctx>() {
             return Ok(ctx.clone());
         }
@@ -91,7 +124,12 @@ impl FromRequestParts<AppState> for Ctx {
             .map(|c| c.value().to_string())
             .or_else(|| parts.extensions.get::<FreshCsrf>().map(|f| f.0.clone()))
             .unwrap_or_default();
-        let ctx = Ctx { actor, csrf, session_csrf, session_token: token };
+        let ctx = Ctx {
+            actor,
+            csrf,
+            session_csrf,
+            session_token: token,
+        };
         parts.extensions.insert(ctx.clone());
         Ok(ctx)
     }

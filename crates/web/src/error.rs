@@ -38,7 +38,11 @@ pub fn status_of(e: &AppError) -> StatusCode {
 pub fn describe(e: &AppError) -> (String, Option<String>) {
     match e {
         AppError::Validation(v) => {
-            let msg = v.iter().map(|f| f.message.clone()).collect::<Vec<_>>().join("；");
+            let msg = v
+                .iter()
+                .map(|f| f.message.clone())
+                .collect::<Vec<_>>()
+                .join("；");
             (msg, v.first().map(|f| f.field.clone()))
         }
         AppError::Conflict { field, message } => (message.clone(), Some(field.clone())),
@@ -65,11 +69,18 @@ impl IntoResponse for WebError {
         match self {
             WebError::Api(e) => {
                 let (message, field) = describe(&e);
-                let body = serde_json::json!({ "code": e.code(), "message": message, "field": field });
+                let body =
+                    serde_json::json!({ "code": e.code(), "message": message, "field": field });
                 (status_of(&e), Json(body)).into_response()
             }
-            WebError::Csrf => page(StatusCode::FORBIDDEN, "请求已失效", "页面已过期或请求来源不可信，请返回上一页刷新后重试。"),
-            WebError::App(AppError::Unauthenticated) => axum::response::Redirect::to("/login").into_response(),
+            WebError::Csrf => page(
+                StatusCode::FORBIDDEN,
+                "请求已失效",
+                "页面已过期或请求来源不可信，请返回上一页刷新后重试。",
+            ),
+            WebError::App(AppError::Unauthenticated) => {
+                axum::response::Redirect::to("/login").into_response()
+            }
             WebError::App(e) => {
                 let status = status_of(&e);
                 let title = match status {
@@ -86,7 +97,12 @@ impl IntoResponse for WebError {
 }
 
 pub fn page(status: StatusCode, title: &str, message: &str) -> Response {
-    let p = ErrorPage { title: title.into(), message: message.into(), status: status.as_u16(), nav: crate::views::Nav::anonymous() };
+    let p = ErrorPage {
+        title: title.into(),
+        message: message.into(),
+        status: status.as_u16(),
+        nav: crate::views::Nav::anonymous(),
+    };
     match p.render() {
         Ok(html) => (status, Html(html)).into_response(),
         Err(_) => (status, message.to_string()).into_response(),
@@ -97,5 +113,9 @@ pub fn page(status: StatusCode, title: &str, message: &str) -> Response {
 pub fn panic_response(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
     let id = uuid::Uuid::now_v7();
     tracing::error!(request_id = %id, "handler panicked");
-    page(StatusCode::INTERNAL_SERVER_ERROR, "出错了", &format!("服务器内部错误，请稍后再试（请求编号 {id}）"))
+    page(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "出错了",
+        &format!("服务器内部错误，请稍后再试（请求编号 {id}）"),
+    )
 }

@@ -38,7 +38,11 @@ pub struct Metrics {
 
 impl AppState {
     pub fn new(app: app::App, secure_cookies: bool) -> AppState {
-        AppState { app, secure_cookies, metrics: Arc::new(Metrics::default()) }
+        AppState {
+            app,
+            secure_cookies,
+            metrics: Arc::new(Metrics::default()),
+        }
     }
 }
 
@@ -53,11 +57,26 @@ pub fn router(state: AppState) -> Router {
         .route("/metrics", get(metrics))
         .merge(assets::router())
         .fallback(views::not_found)
-        .layer(axum::middleware::from_fn_with_state(state.clone(), ctx::count_and_csrf))
-        .layer(SetResponseHeaderLayer::if_not_present(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(csp)))
-        .layer(SetResponseHeaderLayer::overriding(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
-        .layer(SetResponseHeaderLayer::overriding(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")))
-        .layer(SetResponseHeaderLayer::overriding(header::REFERRER_POLICY, HeaderValue::from_static("same-origin")))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            ctx::count_and_csrf,
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(csp),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::X_FRAME_OPTIONS,
+            HeaderValue::from_static("DENY"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("same-origin"),
+        ))
         .layer(CatchPanicLayer::custom(error::panic_response))
         .with_state(state)
 }

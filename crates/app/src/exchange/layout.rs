@@ -33,21 +33,36 @@ pub struct Column<T> {
 }
 
 fn lines(s: &str) -> Vec<String> {
-    s.lines().map(|l| l.trim().to_string()).filter(|l| !l.is_empty()).collect()
+    s.lines()
+        .map(|l| l.trim().to_string())
+        .filter(|l| !l.is_empty())
+        .collect()
 }
 
 fn join(v: &[String]) -> String {
     v.join("\n")
 }
 
-fn coded<E: Copy>(s: &str, parse: fn(&str) -> Option<E>, what: &str, all: &[E], label: fn(E) -> &'static str) -> Result<E, String> {
+fn coded<E: Copy>(
+    s: &str,
+    parse: fn(&str) -> Option<E>,
+    what: &str,
+    all: &[E],
+    label: fn(E) -> &'static str,
+) -> Result<E, String> {
     parse(s).ok_or_else(|| {
         let options: Vec<&str> = all.iter().map(|e| label(*e)).collect();
         format!("“{s}”不是有效的{what}，可选：{}", options.join("、"))
     })
 }
 
-fn coded_list<E: Copy>(s: &str, parse: fn(&str) -> Option<E>, what: &str, all: &[E], label: fn(E) -> &'static str) -> Result<Vec<E>, String> {
+fn coded_list<E: Copy>(
+    s: &str,
+    parse: fn(&str) -> Option<E>,
+    what: &str,
+    all: &[E],
+    label: fn(E) -> &'static str,
+) -> Result<Vec<E>, String> {
     s.split(['\n', '、', ',', '，', ';', '；'])
         .map(str::trim)
         .filter(|x| !x.is_empty())
@@ -71,7 +86,8 @@ fn number(s: &str, what: &str) -> Result<u32, String> {
     let t = s.trim();
     // Spreadsheet programs store whole numbers as floats: accept "3.0".
     let t = t.strip_suffix(".0").unwrap_or(t);
-    t.parse::<u32>().map_err(|_| format!("{what}应为非负整数，实际为“{s}”"))
+    t.parse::<u32>()
+        .map_err(|_| format!("{what}应为非负整数，实际为“{s}”"))
 }
 
 fn parts(line: &str, n: usize) -> Vec<String> {
@@ -81,22 +97,53 @@ fn parts(line: &str, n: usize) -> Vec<String> {
 }
 
 fn unit(s: &str) -> Result<DayUnit, String> {
-    if s.trim().is_empty() { Ok(DayUnit::Working) } else { coded(s, DayUnit::parse, "时限单位", DayUnit::ALL, DayUnit::label) }
+    if s.trim().is_empty() {
+        Ok(DayUnit::Working)
+    } else {
+        coded(s, DayUnit::parse, "时限单位", DayUnit::ALL, DayUnit::label)
+    }
 }
 
 macro_rules! text_col {
     ($header:literal, $req:expr, $field:ident) => {
-        Column { header: $header, required: $req, input: Input::Line, get: |d| d.$field.clone(), set: |d, s| { d.$field = s.trim().to_string(); Ok(()) } }
+        Column {
+            header: $header,
+            required: $req,
+            input: Input::Line,
+            get: |d| d.$field.clone(),
+            set: |d, s| {
+                d.$field = s.trim().to_string();
+                Ok(())
+            },
+        }
     };
 }
 macro_rules! list_col {
     ($header:literal, $req:expr, $field:ident) => {
-        Column { header: $header, required: $req, input: Input::Lines, get: |d| join(&d.$field), set: |d, s| { d.$field = lines(s); Ok(()) } }
+        Column {
+            header: $header,
+            required: $req,
+            input: Input::Lines,
+            get: |d| join(&d.$field),
+            set: |d, s| {
+                d.$field = lines(s);
+                Ok(())
+            },
+        }
     };
 }
 macro_rules! bool_col {
     ($header:literal, $field:ident) => {
-        Column { header: $header, required: false, input: Input::YesNo, get: |d| yn(d.$field), set: |d, s| { d.$field = yes_no(s)?; Ok(()) } }
+        Column {
+            header: $header,
+            required: false,
+            input: Input::YesNo,
+            get: |d| yn(d.$field),
+            set: |d, s| {
+                d.$field = yes_no(s)?;
+                Ok(())
+            },
+        }
     };
 }
 macro_rules! enum_col {
@@ -106,7 +153,10 @@ macro_rules! enum_col {
             required: true,
             input: Input::Choice(|| $ty::ALL.iter().map(|x| x.label()).collect()),
             get: |d| d.$field.label().to_string(),
-            set: |d, s| { d.$field = coded(s, $ty::parse, $what, $ty::ALL, $ty::label)?; Ok(()) },
+            set: |d, s| {
+                d.$field = coded(s, $ty::parse, $what, $ty::ALL, $ty::label)?;
+                Ok(())
+            },
         }
     };
 }
@@ -116,8 +166,17 @@ macro_rules! enum_list_col {
             header: $header,
             required: true,
             input: Input::MultiChoice(|| $ty::ALL.iter().map(|x| x.label()).collect()),
-            get: |d| d.$field.iter().map(|x| x.label()).collect::<Vec<_>>().join("\n"),
-            set: |d, s| { d.$field = coded_list(s, $ty::parse, $what, $ty::ALL, $ty::label)?; Ok(()) },
+            get: |d| {
+                d.$field
+                    .iter()
+                    .map(|x| x.label())
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            },
+            set: |d, s| {
+                d.$field = coded_list(s, $ty::parse, $what, $ty::ALL, $ty::label)?;
+                Ok(())
+            },
         }
     };
 }
@@ -142,9 +201,22 @@ pub fn item_columns() -> Vec<Column<ItemDefinition>> {
             header: "办理流程",
             required: true,
             input: Input::Lines,
-            get: |d| d.flow.iter().map(|f| format!("{}|{}", f.name, f.description)).collect::<Vec<_>>().join("\n"),
+            get: |d| {
+                d.flow
+                    .iter()
+                    .map(|f| format!("{}|{}", f.name, f.description))
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            },
             set: |d, s| {
-                d.flow = lines(s).iter().map(|l| parts(l, 2)).map(|p| FlowStep { name: p[0].clone(), description: p[1].clone() }).collect();
+                d.flow = lines(s)
+                    .iter()
+                    .map(|l| parts(l, 2))
+                    .map(|p| FlowStep {
+                        name: p[0].clone(),
+                        description: p[1].clone(),
+                    })
+                    .collect();
                 Ok(())
             },
         },
@@ -152,12 +224,21 @@ pub fn item_columns() -> Vec<Column<ItemDefinition>> {
             header: "法定时限",
             required: false,
             input: Input::Line,
-            get: |d| d.legal_limit.as_ref().map(|t| t.days.to_string()).unwrap_or_default(),
+            get: |d| {
+                d.legal_limit
+                    .as_ref()
+                    .map(|t| t.days.to_string())
+                    .unwrap_or_default()
+            },
             set: |d, s| {
                 d.legal_limit = if s.trim().is_empty() {
                     None
                 } else {
-                    Some(TimeLimit { days: number(s, "法定时限")?, unit: DayUnit::Working, note: String::new() })
+                    Some(TimeLimit {
+                        days: number(s, "法定时限")?,
+                        unit: DayUnit::Working,
+                        note: String::new(),
+                    })
                 };
                 Ok(())
             },
@@ -166,7 +247,12 @@ pub fn item_columns() -> Vec<Column<ItemDefinition>> {
             header: "法定时限单位",
             required: false,
             input: Input::Choice(|| DayUnit::ALL.iter().map(|x| x.label()).collect()),
-            get: |d| d.legal_limit.as_ref().map(|t| t.unit.label().to_string()).unwrap_or_default(),
+            get: |d| {
+                d.legal_limit
+                    .as_ref()
+                    .map(|t| t.unit.label().to_string())
+                    .unwrap_or_default()
+            },
             set: |d, s| {
                 if let Some(t) = d.legal_limit.as_mut() {
                     t.unit = unit(s)?;
@@ -178,7 +264,12 @@ pub fn item_columns() -> Vec<Column<ItemDefinition>> {
             header: "法定时限说明",
             required: false,
             input: Input::Line,
-            get: |d| d.legal_limit.as_ref().map(|t| t.note.clone()).unwrap_or_default(),
+            get: |d| {
+                d.legal_limit
+                    .as_ref()
+                    .map(|t| t.note.clone())
+                    .unwrap_or_default()
+            },
             set: |d, s| {
                 if let Some(t) = d.legal_limit.as_mut() {
                     t.note = s.trim().to_string();
@@ -198,7 +289,11 @@ pub fn item_columns() -> Vec<Column<ItemDefinition>> {
                 d.promised_limit = if s.trim() == "即办" {
                     PromisedLimit::Instant
                 } else {
-                    PromisedLimit::Within(TimeLimit { days: number(s, "承诺时限（或“即办”）")?, unit: DayUnit::Working, note: String::new() })
+                    PromisedLimit::Within(TimeLimit {
+                        days: number(s, "承诺时限（或“即办”）")?,
+                        unit: DayUnit::Working,
+                        note: String::new(),
+                    })
                 };
                 Ok(())
             },
@@ -240,13 +335,23 @@ pub fn item_columns() -> Vec<Column<ItemDefinition>> {
             header: "收费",
             required: false,
             input: Input::Lines,
-            get: |d| d.fees.iter().map(|f| format!("{}|{}|{}", f.name, f.amount, f.basis)).collect::<Vec<_>>().join("\n"),
+            get: |d| {
+                d.fees
+                    .iter()
+                    .map(|f| format!("{}|{}|{}", f.name, f.amount, f.basis))
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            },
             set: |d, s| {
                 d.fees = lines(s)
                     .iter()
                     .filter(|l| !matches!(l.as_str(), "不收费" | "免费"))
                     .map(|l| parts(l, 3))
-                    .map(|p| Fee { name: p[0].clone(), amount: p[1].clone(), basis: p[2].clone() })
+                    .map(|p| Fee {
+                        name: p[0].clone(),
+                        amount: p[1].clone(),
+                        basis: p[2].clone(),
+                    })
                     .collect();
                 Ok(())
             },
@@ -278,9 +383,22 @@ pub fn item_columns() -> Vec<Column<ItemDefinition>> {
             header: "常见问题",
             required: false,
             input: Input::Lines,
-            get: |d| d.faq.iter().map(|f| format!("{}|{}", f.question, f.answer)).collect::<Vec<_>>().join("\n"),
+            get: |d| {
+                d.faq
+                    .iter()
+                    .map(|f| format!("{}|{}", f.question, f.answer))
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            },
             set: |d, s| {
-                d.faq = lines(s).iter().map(|l| parts(l, 2)).map(|p| Faq { question: p[0].clone(), answer: p[1].clone() }).collect();
+                d.faq = lines(s)
+                    .iter()
+                    .map(|l| parts(l, 2))
+                    .map(|p| Faq {
+                        question: p[0].clone(),
+                        answer: p[1].clone(),
+                    })
+                    .collect();
                 Ok(())
             },
         },
@@ -350,7 +468,16 @@ macro_rules! mat_bool {
 
 pub fn material_columns() -> Vec<Column<MaterialRow>> {
     vec![
-        Column { header: "实施编码", required: true, input: Input::Line, get: |r| r.item_code.clone(), set: |r, s| { r.item_code = s.trim().to_string(); Ok(()) } },
+        Column {
+            header: "实施编码",
+            required: true,
+            input: Input::Line,
+            get: |r| r.item_code.clone(),
+            set: |r, s| {
+                r.item_code = s.trim().to_string();
+                Ok(())
+            },
+        },
         mat_text!("材料名称", true, name),
         mat_text!("出具单位", false, issuer),
         Column {
@@ -359,7 +486,13 @@ pub fn material_columns() -> Vec<Column<MaterialRow>> {
             input: Input::Choice(|| MaterialForm::ALL.iter().map(|x| x.label()).collect()),
             get: |r| m(r).form.label().to_string(),
             set: |r, s| {
-                r.material.get_or_insert_with(blank_material).form = coded(s, MaterialForm::parse, "材料形式", MaterialForm::ALL, MaterialForm::label)?;
+                r.material.get_or_insert_with(blank_material).form = coded(
+                    s,
+                    MaterialForm::parse,
+                    "材料形式",
+                    MaterialForm::ALL,
+                    MaterialForm::label,
+                )?;
                 Ok(())
             },
         },
@@ -369,7 +502,11 @@ pub fn material_columns() -> Vec<Column<MaterialRow>> {
             input: Input::Line,
             get: |r| m(r).copies.to_string(),
             set: |r, s| {
-                r.material.get_or_insert_with(blank_material).copies = if s.trim().is_empty() { 1 } else { number(s, "份数")? };
+                r.material.get_or_insert_with(blank_material).copies = if s.trim().is_empty() {
+                    1
+                } else {
+                    number(s, "份数")?
+                };
                 Ok(())
             },
         },

@@ -13,7 +13,10 @@ use std::path::Path;
 
 use calamine::{Data, Reader};
 use domain::catalog::ItemDefinition;
-use layout::{Column, ITEM_SHEET, MATERIAL_SHEET, MaterialRow, blank_item, header_of_field, item_columns, material_columns};
+use layout::{
+    Column, ITEM_SHEET, MATERIAL_SHEET, MaterialRow, blank_item, header_of_field, item_columns,
+    material_columns,
+};
 
 use crate::auth::CatalogAdmin;
 use crate::{App, AppError, Result};
@@ -39,7 +42,11 @@ impl std::fmt::Display for RowError {
         if self.column.is_empty() {
             write!(f, "{} 第 {} 行：{}", self.sheet, self.row, self.message)
         } else {
-            write!(f, "{} 第 {} 行【{}】：{}", self.sheet, self.row, self.column, self.message)
+            write!(
+                f,
+                "{} 第 {} 行【{}】：{}",
+                self.sheet, self.row, self.column, self.message
+            )
         }
     }
 }
@@ -66,8 +73,13 @@ pub fn read_xlsx(bytes: Vec<u8>) -> Result<(Sheet, Sheet)> {
     let mut wb = calamine::open_workbook_auto_from_rs(Cursor::new(bytes))
         .map_err(|e| file_error(format!("文件不是有效的 Excel (.xlsx) 工作簿：{e}")))?;
     let mut sheet = |name: &str| -> Result<Sheet> {
-        let range = wb.worksheet_range(name).map_err(|_| file_error(format!("工作簿缺少名为“{name}”的工作表")))?;
-        Ok(range.rows().map(|r| r.iter().map(cell_text).collect()).collect())
+        let range = wb
+            .worksheet_range(name)
+            .map_err(|_| file_error(format!("工作簿缺少名为“{name}”的工作表")))?;
+        Ok(range
+            .rows()
+            .map(|r| r.iter().map(cell_text).collect())
+            .collect())
     };
     Ok((sheet(ITEM_SHEET)?, sheet(MATERIAL_SHEET)?))
 }
@@ -82,14 +94,20 @@ fn cell_text(d: &Data) -> String {
 
 /// The materials file beside an items CSV: `catalog.csv` → `catalog.materials.csv`.
 pub fn materials_csv_path(items: &Path) -> std::path::PathBuf {
-    let stem = items.file_stem().and_then(|s| s.to_str()).unwrap_or("catalog");
+    let stem = items
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .unwrap_or("catalog");
     items.with_file_name(format!("{stem}.materials.csv"))
 }
 
 pub fn read_csv(bytes: &[u8]) -> Result<Sheet> {
     let text = std::str::from_utf8(bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes))
         .map_err(|_| file_error("CSV 文件不是 UTF-8 编码；请在导出时选择“CSV UTF-8”"))?;
-    let mut r = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(text.as_bytes());
+    let mut r = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(text.as_bytes());
     let mut out = Vec::new();
     for (i, rec) in r.records().enumerate() {
         let rec = rec.map_err(|e| file_error(format!("CSV 第 {} 行无法解析：{e}", i + 1)))?;
@@ -100,13 +118,19 @@ pub fn read_csv(bytes: &[u8]) -> Result<Sheet> {
 
 /// Reads a catalog file by its extension.
 pub fn read_file(path: &Path) -> Result<(Sheet, Sheet)> {
-    let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
-    let bytes = std::fs::read(path).map_err(|e| file_error(format!("无法读取 {}：{e}", path.display())))?;
+    let ext = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    let bytes =
+        std::fs::read(path).map_err(|e| file_error(format!("无法读取 {}：{e}", path.display())))?;
     match ext.as_str() {
         "xlsx" | "xlsm" | "xls" => read_xlsx(bytes),
         "csv" => {
             let mpath = materials_csv_path(path);
-            let mbytes = std::fs::read(&mpath).map_err(|e| file_error(format!("找不到材料文件 {}：{e}", mpath.display())))?;
+            let mbytes = std::fs::read(&mpath)
+                .map_err(|e| file_error(format!("找不到材料文件 {}：{e}", mpath.display())))?;
             Ok((read_csv(&bytes)?, read_csv(&mbytes)?))
         }
         _ => Err(file_error("只支持 .xlsx 和 .csv 文件")),
@@ -114,24 +138,59 @@ pub fn read_file(path: &Path) -> Result<(Sheet, Sheet)> {
 }
 
 /// Maps each column of `layout` to its position in `header`; reports missing required ones.
-fn locate<T>(sheet: &str, header: &[String], cols: &[Column<T>]) -> std::result::Result<Vec<Option<usize>>, Vec<RowError>> {
-    let pos: Vec<Option<usize>> = cols.iter().map(|c| header.iter().position(|h| h.trim() == c.header)).collect();
-    let missing: Vec<&str> = cols.iter().zip(&pos).filter(|(c, p)| c.required && p.is_none()).map(|(c, _)| c.header).collect();
+fn locate<T>(
+    sheet: &str,
+    header: &[String],
+    cols: &[Column<T>],
+) -> std::result::Result<Vec<Option<usize>>, Vec<RowError>> {
+    let pos: Vec<Option<usize>> = cols
+        .iter()
+        .map(|c| header.iter().position(|h| h.trim() == c.header))
+        .collect();
+    let missing: Vec<&str> = cols
+        .iter()
+        .zip(&pos)
+        .filter(|(c, p)| c.required && p.is_none())
+        .map(|(c, _)| c.header)
+        .collect();
     if missing.is_empty() {
         Ok(pos)
     } else {
-        Err(vec![RowError { sheet: sheet.into(), row: 1, column: String::new(), message: format!("缺少必需的列：{}", missing.join("、")) }])
+        Err(vec![RowError {
+            sheet: sheet.into(),
+            row: 1,
+            column: String::new(),
+            message: format!("缺少必需的列：{}", missing.join("、")),
+        }])
     }
 }
 
-fn fill<T>(sheet: &str, rownum: usize, row: &[String], cols: &[Column<T>], pos: &[Option<usize>], target: &mut T, errors: &mut Vec<RowError>) {
+fn fill<T>(
+    sheet: &str,
+    rownum: usize,
+    row: &[String],
+    cols: &[Column<T>],
+    pos: &[Option<usize>],
+    target: &mut T,
+    errors: &mut Vec<RowError>,
+) {
     for (c, p) in cols.iter().zip(pos) {
         let Some(p) = p else { continue };
         let cell = row.get(*p).map(String::as_str).unwrap_or("");
         if cell.chars().count() > 5000 {
-            errors.push(RowError { sheet: sheet.into(), row: rownum, column: c.header.into(), message: "内容超过 5000 个字符".into() });
+            errors.push(RowError {
+                sheet: sheet.into(),
+                row: rownum,
+                column: c.header.into(),
+                message: "内容超过 5000 个字符".into(),
+            });
         } else if let Err(message) = (c.set)(target, cell) {
-            errors.push(RowError { sheet: sheet.into(), row: rownum, column: c.header.into(), message });
+            errors.push(RowError {
+                sheet: sheet.into(),
+                row: rownum,
+                column: c.header.into(),
+                message,
+            });
         }
     }
 }
@@ -141,14 +200,25 @@ fn blank(row: &[String]) -> bool {
 }
 
 /// Turns the two sheets into definitions, collecting every problem with its row and column.
-pub fn parse_sheets(items: &Sheet, materials: &Sheet) -> std::result::Result<Vec<ItemDefinition>, Vec<RowError>> {
+pub fn parse_sheets(
+    items: &Sheet,
+    materials: &Sheet,
+) -> std::result::Result<Vec<ItemDefinition>, Vec<RowError>> {
     parse_rows(items, materials).map(|v| v.into_iter().map(|(_, d)| d).collect())
 }
 
 /// Like [`parse_sheets`], keeping each definition's row number as the spreadsheet shows it.
-fn parse_rows(items: &Sheet, materials: &Sheet) -> std::result::Result<Vec<(usize, ItemDefinition)>, Vec<RowError>> {
+fn parse_rows(
+    items: &Sheet,
+    materials: &Sheet,
+) -> std::result::Result<Vec<(usize, ItemDefinition)>, Vec<RowError>> {
     if items.len() > MAX_ROWS + 1 || materials.len() > MAX_ROWS * 10 + 1 {
-        return Err(vec![RowError { sheet: ITEM_SHEET.into(), row: 0, column: String::new(), message: format!("行数超过上限（事项 {MAX_ROWS} 行）") }]);
+        return Err(vec![RowError {
+            sheet: ITEM_SHEET.into(),
+            row: 0,
+            column: String::new(),
+            message: format!("行数超过上限（事项 {MAX_ROWS} 行）"),
+        }]);
     }
     let icols = item_columns();
     let mcols = material_columns();
@@ -164,9 +234,22 @@ fn parse_rows(items: &Sheet, materials: &Sheet) -> std::result::Result<Vec<(usiz
         }
         let rownum = i + 1;
         let mut def = blank_item();
-        fill(ITEM_SHEET, rownum, row, &icols, &ipos, &mut def, &mut errors);
+        fill(
+            ITEM_SHEET,
+            rownum,
+            row,
+            &icols,
+            &ipos,
+            &mut def,
+            &mut errors,
+        );
         if let Some(first) = by_code.get(&def.code) {
-            errors.push(RowError { sheet: ITEM_SHEET.into(), row: rownum, column: "实施编码".into(), message: format!("实施编码 {} 与第 {} 行重复", def.code, defs[*first].0) });
+            errors.push(RowError {
+                sheet: ITEM_SHEET.into(),
+                row: rownum,
+                column: "实施编码".into(),
+                message: format!("实施编码 {} 与第 {} 行重复", def.code, defs[*first].0),
+            });
             continue;
         }
         by_code.insert(def.code.clone(), defs.len());
@@ -178,10 +261,23 @@ fn parse_rows(items: &Sheet, materials: &Sheet) -> std::result::Result<Vec<(usiz
         }
         let rownum = i + 1;
         let mut mr = MaterialRow::default();
-        fill(MATERIAL_SHEET, rownum, row, &mcols, &mpos, &mut mr, &mut errors);
+        fill(
+            MATERIAL_SHEET,
+            rownum,
+            row,
+            &mcols,
+            &mpos,
+            &mut mr,
+            &mut errors,
+        );
         match (by_code.get(&mr.item_code), mr.material) {
             (Some(idx), Some(m)) => defs[*idx].1.materials.push(m),
-            (None, _) => errors.push(RowError { sheet: MATERIAL_SHEET.into(), row: rownum, column: "实施编码".into(), message: format!("事项表中没有实施编码 {}", mr.item_code) }),
+            (None, _) => errors.push(RowError {
+                sheet: MATERIAL_SHEET.into(),
+                row: rownum,
+                column: "实施编码".into(),
+                message: format!("事项表中没有实施编码 {}", mr.item_code),
+            }),
             (Some(_), None) => {}
         }
     }
@@ -190,18 +286,44 @@ fn parse_rows(items: &Sheet, materials: &Sheet) -> std::result::Result<Vec<(usiz
         if let Err(problems) = def.validate() {
             for p in problems {
                 let column = header_of_field(&p.field);
-                errors.push(RowError { sheet: ITEM_SHEET.into(), row: *rownum, column: if column.is_empty() { p.field.clone() } else { column.into() }, message: p.message });
+                errors.push(RowError {
+                    sheet: ITEM_SHEET.into(),
+                    row: *rownum,
+                    column: if column.is_empty() {
+                        p.field.clone()
+                    } else {
+                        column.into()
+                    },
+                    message: p.message,
+                });
             }
         }
     }
-    if errors.is_empty() { Ok(defs) } else { Err(errors) }
+    if errors.is_empty() {
+        Ok(defs)
+    } else {
+        Err(errors)
+    }
 }
 
 /// Imports definitions: new codes become items, known codes get a new version when changed.
 /// With `publish`, each is published at once (the usual case for catalogs approved upstream);
 /// otherwise they wait as drafts. `progress(done, total)` is called as rows are written.
-pub async fn import(app: &App, cap: &CatalogAdmin, items: &Sheet, materials: &Sheet, dry_run: bool, publish: bool, mut progress: impl FnMut(usize, usize)) -> Result<ImportReport> {
-    let mut report = ImportReport { dry_run, nothing_written: true, materials_read: materials.len().saturating_sub(1), ..Default::default() };
+pub async fn import(
+    app: &App,
+    cap: &CatalogAdmin,
+    items: &Sheet,
+    materials: &Sheet,
+    dry_run: bool,
+    publish: bool,
+    mut progress: impl FnMut(usize, usize),
+) -> Result<ImportReport> {
+    let mut report = ImportReport {
+        dry_run,
+        nothing_written: true,
+        materials_read: materials.len().saturating_sub(1),
+        ..Default::default()
+    };
     let rows = match parse_rows(items, materials) {
         Ok(d) => d,
         Err(errors) => {
@@ -211,15 +333,33 @@ pub async fn import(app: &App, cap: &CatalogAdmin, items: &Sheet, materials: &Sh
     };
     report.items_read = rows.len();
     let mut tx = app.store.begin().await?;
-    let departments: HashMap<String, String> = store::org::list_departments(&mut tx).await?.into_iter().map(|d| (d.code, d.region)).collect();
+    let departments: HashMap<String, String> = store::org::list_departments(&mut tx)
+        .await?
+        .into_iter()
+        .map(|d| (d.code, d.region))
+        .collect();
     for (row, d) in &rows {
-        let mut err = |column: &str, message: String| report.errors.push(RowError { sheet: ITEM_SHEET.into(), row: *row, column: column.into(), message });
+        let mut err = |column: &str, message: String| {
+            report.errors.push(RowError {
+                sheet: ITEM_SHEET.into(),
+                row: *row,
+                column: column.into(),
+                message,
+            })
+        };
         match departments.get(&d.department) {
             None => err("实施机关编码", format!("部门 {} 不存在", d.department)),
-            Some(r) if *r != d.region => err("实施区划", format!("实施区划应与实施机关所在区划（{r}）一致")),
+            Some(r) if *r != d.region => err(
+                "实施区划",
+                format!("实施区划应与实施机关所在区划（{r}）一致"),
+            ),
             _ => {}
         }
-        for c in d.co_departments.iter().filter(|c| !departments.contains_key(*c)) {
+        for c in d
+            .co_departments
+            .iter()
+            .filter(|c| !departments.contains_key(*c))
+        {
             err("联办机构", format!("联办部门 {c} 不存在"));
         }
         if !cap.scope.covers(&d.region, Some(&d.department)) {
@@ -242,7 +382,12 @@ pub async fn import(app: &App, cap: &CatalogAdmin, items: &Sheet, materials: &Sh
             Some(row) => {
                 let latest = row.draft_version.or(row.current_version);
                 let same = match latest {
-                    Some(v) => store::catalog::get_version(&mut tx, &d.code, v).await?.definition == *d,
+                    Some(v) => {
+                        store::catalog::get_version(&mut tx, &d.code, v)
+                            .await?
+                            .definition
+                            == *d
+                    }
                     None => false,
                 };
                 if same && row.draft_version.is_none() {
@@ -270,8 +415,16 @@ pub async fn import(app: &App, cap: &CatalogAdmin, items: &Sheet, materials: &Sh
 }
 
 fn to_rows<T>(cols: &[Column<T>], values: &[T]) -> Sheet {
-    let mut out = vec![cols.iter().map(|c| c.header.to_string()).collect::<Vec<_>>()];
-    out.extend(values.iter().map(|v| cols.iter().map(|c| (c.get)(v)).collect()));
+    let mut out = vec![
+        cols.iter()
+            .map(|c| c.header.to_string())
+            .collect::<Vec<_>>(),
+    ];
+    out.extend(
+        values
+            .iter()
+            .map(|v| cols.iter().map(|c| (c.get)(v)).collect()),
+    );
     out
 }
 
@@ -279,9 +432,17 @@ fn to_rows<T>(cols: &[Column<T>], values: &[T]) -> Sheet {
 pub fn to_sheets(defs: &[ItemDefinition]) -> (Sheet, Sheet) {
     let materials: Vec<MaterialRow> = defs
         .iter()
-        .flat_map(|d| d.materials.iter().map(|m| MaterialRow { item_code: d.code.clone(), material: Some(m.clone()) }))
+        .flat_map(|d| {
+            d.materials.iter().map(|m| MaterialRow {
+                item_code: d.code.clone(),
+                material: Some(m.clone()),
+            })
+        })
         .collect();
-    (to_rows(&item_columns(), defs), to_rows(&material_columns(), &materials))
+    (
+        to_rows(&item_columns(), defs),
+        to_rows(&material_columns(), &materials),
+    )
 }
 
 pub fn write_xlsx(items: &Sheet, materials: &Sheet) -> Result<Vec<u8>> {
@@ -304,9 +465,11 @@ pub fn write_csv(sheet: &Sheet) -> Result<Vec<u8>> {
     // A BOM lets spreadsheet programs open the UTF-8 file with Chinese intact.
     let mut w = csv::Writer::from_writer(b"\xEF\xBB\xBF".to_vec());
     for row in sheet {
-        w.write_record(row).map_err(|e| AppError::Internal(e.to_string()))?;
+        w.write_record(row)
+            .map_err(|e| AppError::Internal(e.to_string()))?;
     }
-    w.into_inner().map_err(|e| AppError::Internal(e.to_string()))
+    w.into_inner()
+        .map_err(|e| AppError::Internal(e.to_string()))
 }
 
 /// The catalog as an .xlsx download for an administrator.
@@ -321,8 +484,14 @@ pub async fn export(app: &App, path: &Path) -> Result<usize> {
     let mut c = app.store.conn().await?;
     let defs = store::catalog::all_latest(&mut c).await?;
     let (items, materials) = to_sheets(&defs);
-    let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
-    let write = |p: &Path, bytes: Vec<u8>| std::fs::write(p, bytes).map_err(|e| file_error(format!("无法写入 {}：{e}", p.display())));
+    let ext = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    let write = |p: &Path, bytes: Vec<u8>| {
+        std::fs::write(p, bytes).map_err(|e| file_error(format!("无法写入 {}：{e}", p.display())))
+    };
     match ext.as_str() {
         "xlsx" => write(path, write_xlsx(&items, &materials)?)?,
         "csv" => {

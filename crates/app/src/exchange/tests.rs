@@ -5,9 +5,16 @@ fn two_items() -> Vec<ItemDefinition> {
     let a = crate::catalog::normalize(sample_item());
     let mut b = a.clone();
     b.code = "OTHER-CODE".into();
-    b.fees.push(domain::catalog::Fee { name: "工本费".into(), amount: "20元".into(), basis: "价格主管部门批复".into() });
+    b.fees.push(domain::catalog::Fee {
+        name: "工本费".into(),
+        amount: "20元".into(),
+        basis: "价格主管部门批复".into(),
+    });
     b.supports_online_payment = true;
-    b.faq.push(domain::catalog::Faq { question: "要多久？".into(), answer: "10 个工作日".into() });
+    b.faq.push(domain::catalog::Faq {
+        question: "要多久？".into(),
+        answer: "10 个工作日".into(),
+    });
     vec![a, b]
 }
 
@@ -33,7 +40,11 @@ fn csv_export_then_import_gives_back_the_same_definitions() {
 fn a_file_that_is_not_excel_is_refused_with_a_clear_message() {
     let err = read_xlsx(b"hello, I am text".to_vec()).unwrap_err();
     match err {
-        AppError::Validation(v) => assert!(v[0].message.contains("不是有效的 Excel"), "{}", v[0].message),
+        AppError::Validation(v) => assert!(
+            v[0].message.contains("不是有效的 Excel"),
+            "{}",
+            v[0].message
+        ),
         other => panic!("{other:?}"),
     }
 }
@@ -62,11 +73,26 @@ fn wrong_types_duplicates_and_orphan_materials_are_reported_by_row_and_column() 
     orphan[0] = "NO-SUCH".into();
     materials.push(orphan);
     let errs = parse_sheets(&items, &materials).unwrap_err();
-    let found: Vec<(String, usize, String)> = errs.iter().map(|e| (e.sheet.clone(), e.row, e.column.clone())).collect();
-    assert!(found.contains(&("事项".into(), 2, "到现场次数".into())), "{found:?}");
-    assert!(found.contains(&("事项".into(), 3, "事项类型".into())), "{found:?}");
-    assert!(found.contains(&("事项".into(), 4, "实施编码".into())), "{found:?}");
-    assert!(found.contains(&("材料".into(), 4, "实施编码".into())), "{found:?}");
+    let found: Vec<(String, usize, String)> = errs
+        .iter()
+        .map(|e| (e.sheet.clone(), e.row, e.column.clone()))
+        .collect();
+    assert!(
+        found.contains(&("事项".into(), 2, "到现场次数".into())),
+        "{found:?}"
+    );
+    assert!(
+        found.contains(&("事项".into(), 3, "事项类型".into())),
+        "{found:?}"
+    );
+    assert!(
+        found.contains(&("事项".into(), 4, "实施编码".into())),
+        "{found:?}"
+    );
+    assert!(
+        found.contains(&("材料".into(), 4, "实施编码".into())),
+        "{found:?}"
+    );
 }
 
 #[test]

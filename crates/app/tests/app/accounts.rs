@@ -7,7 +7,12 @@ use time::Duration;
 use crate::support::*;
 
 fn person(id: &str) -> ApplicantRegistration {
-    ApplicantRegistration::NaturalPerson { id_number: id.into(), name: "张三".into(), phone: "13800138000".into(), password: "a long passphrase".into() }
+    ApplicantRegistration::NaturalPerson {
+        id_number: id.into(),
+        name: "张三".into(),
+        phone: "13800138000".into(),
+        password: "a long passphrase".into(),
+    }
 }
 
 #[tokio::test]
@@ -15,18 +20,25 @@ async fn a_citizen_registers_logs_in_and_out_and_a_second_registration_is_refuse
     on_both(|s| async move {
         let (app, _) = app(s).await;
         let id = app::demo::demo_id_number("19900101", "123");
-        let session = auth::register(&app, person(&id.to_lowercase())).await.unwrap();
+        let session = auth::register(&app, person(&id.to_lowercase()))
+            .await
+            .unwrap();
         assert!(matches!(session.actor, Actor::Applicant { ref login, .. } if *login == id));
         match auth::register(&app, person(&id)).await {
             Err(AppError::Validation(v)) => assert_eq!(v[0].field, "id_number"),
             other => panic!("{other:?}"),
         }
-        let again = auth::login(&app, &id.to_lowercase(), "a long passphrase").await.unwrap();
+        let again = auth::login(&app, &id.to_lowercase(), "a long passphrase")
+            .await
+            .unwrap();
         let (actor, csrf) = auth::resolve(&app, Some(&again.token)).await.unwrap();
         assert_eq!(actor, again.actor);
         assert_eq!(csrf.as_deref(), Some(again.csrf.as_str()));
         auth::logout(&app, &again.token).await.unwrap();
-        assert_eq!(auth::resolve(&app, Some(&again.token)).await.unwrap().0, Actor::Anonymous);
+        assert_eq!(
+            auth::resolve(&app, Some(&again.token)).await.unwrap().0,
+            Actor::Anonymous
+        );
     })
     .await;
 }
@@ -38,9 +50,15 @@ async fn five_wrong_passwords_lock_the_login_for_fifteen_minutes() {
         let id = app::demo::demo_id_number("19900101", "123");
         auth::register(&app, person(&id)).await.unwrap();
         for _ in 0..5 {
-            assert!(matches!(auth::login(&app, &id, "wrong").await, Err(AppError::Validation(_))));
+            assert!(matches!(
+                auth::login(&app, &id, "wrong").await,
+                Err(AppError::Validation(_))
+            ));
         }
-        assert!(matches!(auth::login(&app, &id, "a long passphrase").await, Err(AppError::Throttled { .. })));
+        assert!(matches!(
+            auth::login(&app, &id, "a long passphrase").await,
+            Err(AppError::Throttled { .. })
+        ));
         clock.advance(Duration::minutes(16));
         assert!(auth::login(&app, &id, "a long passphrase").await.is_ok());
     })
@@ -55,9 +73,14 @@ async fn sessions_expire_and_unknown_logins_fail_like_wrong_passwords() {
         let actor = staff(&app, "clerk1", &[Role::Clerk], "511600", None).await;
         assert!(actor.has_role(Role::Clerk));
         assert!(matches!(actor.catalog_admin(), Err(AppError::Forbidden(_))));
-        let s = auth::login(&app, "clerk1", "staff-password-1").await.unwrap();
+        let s = auth::login(&app, "clerk1", "staff-password-1")
+            .await
+            .unwrap();
         clock.advance(Duration::hours(9));
-        assert_eq!(auth::resolve(&app, Some(&s.token)).await.unwrap().0, Actor::Anonymous);
+        assert_eq!(
+            auth::resolve(&app, Some(&s.token)).await.unwrap().0,
+            Actor::Anonymous
+        );
         match auth::login(&app, "nobody", "whatever").await {
             Err(AppError::Validation(v)) => assert_eq!(v[0].message, "账号或密码错误"),
             other => panic!("{other:?}"),

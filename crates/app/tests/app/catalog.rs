@@ -9,7 +9,10 @@ use store::testing::on_both;
 use crate::support::*;
 
 fn search(q: &str) -> SearchParams {
-    SearchParams { q: q.into(), ..Default::default() }
+    SearchParams {
+        q: q.into(),
+        ..Default::default()
+    }
 }
 
 #[tokio::test]
@@ -22,28 +25,76 @@ async fn a_draft_is_private_until_published_and_old_versions_stay_readable() {
         let anon = app::auth::Actor::Anonymous;
         let mut item = sample_item();
         catalog::create(&app, &cap, item.clone()).await.unwrap();
-        assert!(matches!(catalog::guide(&app, &anon, &item.code, None).await, Err(AppError::NotFound(_))));
-        assert!(catalog::guide(&app, &admin, &item.code, None).await.unwrap().is_preview);
-        assert_eq!(catalog::search(&app, &search("食品经营")).await.unwrap().total, 0);
+        assert!(matches!(
+            catalog::guide(&app, &anon, &item.code, None).await,
+            Err(AppError::NotFound(_))
+        ));
+        assert!(
+            catalog::guide(&app, &admin, &item.code, None)
+                .await
+                .unwrap()
+                .is_preview
+        );
+        assert_eq!(
+            catalog::search(&app, &search("食品经营"))
+                .await
+                .unwrap()
+                .total,
+            0
+        );
 
         catalog::publish(&app, &cap, &item.code).await.unwrap();
-        assert_eq!(catalog::search(&app, &search("食品经营")).await.unwrap().hits[0].code, item.code);
+        assert_eq!(
+            catalog::search(&app, &search("食品经营"))
+                .await
+                .unwrap()
+                .hits[0]
+                .code,
+            item.code
+        );
         item.name = "食品经营许可（新办）".into();
-        assert_eq!(catalog::save_draft(&app, &cap, &item.code, item.clone()).await.unwrap(), 2);
+        assert_eq!(
+            catalog::save_draft(&app, &cap, &item.code, item.clone())
+                .await
+                .unwrap(),
+            2
+        );
         let g = catalog::guide(&app, &anon, &item.code, None).await.unwrap();
-        assert_eq!(g.def().name, "食品经营许可核发", "public guide unchanged until publish");
+        assert_eq!(
+            g.def().name,
+            "食品经营许可核发",
+            "public guide unchanged until publish"
+        );
         assert_eq!(g.versions.len(), 1, "drafts are not listed to the public");
 
         catalog::publish(&app, &cap, &item.code).await.unwrap();
         let g = catalog::guide(&app, &anon, &item.code, None).await.unwrap();
         assert_eq!(g.def().name, "食品经营许可（新办）");
-        let old = catalog::guide(&app, &anon, &item.code, Some(1)).await.unwrap();
-        assert_eq!((old.def().name.as_str(), old.version.status), ("食品经营许可核发", VersionStatus::Superseded));
-        assert_eq!(catalog::search(&app, &search("新办")).await.unwrap().total, 1, "the index follows the publish");
+        let old = catalog::guide(&app, &anon, &item.code, Some(1))
+            .await
+            .unwrap();
+        assert_eq!(
+            (old.def().name.as_str(), old.version.status),
+            ("食品经营许可核发", VersionStatus::Superseded)
+        );
+        assert_eq!(
+            catalog::search(&app, &search("新办")).await.unwrap().total,
+            1,
+            "the index follows the publish"
+        );
 
         catalog::retire(&app, &cap, &item.code).await.unwrap();
-        assert_eq!(catalog::search(&app, &search("食品经营")).await.unwrap().total, 0);
-        assert!(matches!(catalog::save_draft(&app, &cap, &item.code, item.clone()).await, Err(AppError::State(_))));
+        assert_eq!(
+            catalog::search(&app, &search("食品经营"))
+                .await
+                .unwrap()
+                .total,
+            0
+        );
+        assert!(matches!(
+            catalog::save_draft(&app, &cap, &item.code, item.clone()).await,
+            Err(AppError::State(_))
+        ));
     })
     .await;
 }
@@ -94,26 +145,42 @@ async fn an_import_with_one_bad_row_writes_nothing_and_a_clean_one_publishes_eve
     on_both(|s| async move {
         let (app, _) = app(s).await;
         seed_org(&app).await;
-        let cap = staff(&app, "cat", &[Role::CatalogAdmin], "511600", None).await.catalog_admin().unwrap();
+        let cap = staff(&app, "cat", &[Role::CatalogAdmin], "511600", None)
+            .await
+            .catalog_admin()
+            .unwrap();
         let mut defs = vec![sample_item(), sample_item()];
         defs[1].code = "SECOND".into();
         defs[1].department = "NO-SUCH".into();
         let (items, materials) = exchange::to_sheets(&defs);
-        let r = exchange::import(&app, &cap, &items, &materials, false, true, |_, _| {}).await.unwrap();
+        let r = exchange::import(&app, &cap, &items, &materials, false, true, |_, _| {})
+            .await
+            .unwrap();
         assert!(r.nothing_written);
-        assert_eq!((r.errors[0].row, r.errors[0].column.as_str()), (3, "实施机关编码"));
+        assert_eq!(
+            (r.errors[0].row, r.errors[0].column.as_str()),
+            (3, "实施机关编码")
+        );
 
         defs[1].department = "511600-SCJG".into();
         let (items, materials) = exchange::to_sheets(&defs);
-        let dry = exchange::import(&app, &cap, &items, &materials, true, true, |_, _| {}).await.unwrap();
+        let dry = exchange::import(&app, &cap, &items, &materials, true, true, |_, _| {})
+            .await
+            .unwrap();
         assert!(dry.nothing_written && dry.errors.is_empty());
         assert_eq!(catalog::search(&app, &search("")).await.unwrap().total, 0);
 
         let mut seen = 0;
-        let r = exchange::import(&app, &cap, &items, &materials, false, true, |done, _| seen = done).await.unwrap();
+        let r = exchange::import(&app, &cap, &items, &materials, false, true, |done, _| {
+            seen = done
+        })
+        .await
+        .unwrap();
         assert_eq!((r.created, r.updated, seen), (2, 0, 2));
         assert_eq!(catalog::search(&app, &search("")).await.unwrap().total, 2);
-        let again = exchange::import(&app, &cap, &items, &materials, false, true, |_, _| {}).await.unwrap();
+        let again = exchange::import(&app, &cap, &items, &materials, false, true, |_, _| {})
+            .await
+            .unwrap();
         assert_eq!((again.created, again.updated, again.unchanged), (0, 0, 2));
     })
     .await;
@@ -126,10 +193,19 @@ async fn the_demo_catalog_loads_twice_without_duplicates_and_answers_everyday_wo
         let first = app::demo::load(&app).await.unwrap();
         assert!(first.items_created >= 60, "{} items", first.items_created);
         let second = app::demo::load(&app).await.unwrap();
-        assert_eq!((second.items_created, second.items_existing), (0, first.items_created));
+        assert_eq!(
+            (second.items_created, second.items_existing),
+            (0, first.items_created)
+        );
         let r = catalog::search(&app, &search("开饭店")).await.unwrap();
-        assert!(r.hits.iter().take(3).any(|h| h.name.contains("食品")), "{:?}", r.hits);
-        let login = app::auth::login(&app, "catalog", app::demo::DEMO_PASSWORD).await.unwrap();
+        assert!(
+            r.hits.iter().take(3).any(|h| h.name.contains("食品")),
+            "{:?}",
+            r.hits
+        );
+        let login = app::auth::login(&app, "catalog", app::demo::DEMO_PASSWORD)
+            .await
+            .unwrap();
         assert!(login.actor.catalog_admin().is_ok());
     })
     .await;

@@ -23,20 +23,39 @@ impl TestClock {
 
 pub async fn app(store: Store) -> (App, Arc<TestClock>) {
     let clock = Arc::new(TestClock(Mutex::new(datetime!(2026-11-27 09:00 +8))));
-    let settings = Settings { data_dir: std::env::temp_dir(), session_hours: 8 };
-    let app = App::open(store, settings, clock.clone(), true).await.unwrap();
+    let settings = Settings {
+        data_dir: std::env::temp_dir(),
+        session_hours: 8,
+    };
+    let app = App::open(store, settings, clock.clone(), true)
+        .await
+        .unwrap();
     (app, clock)
 }
 
 /// A city, a county and two departments.
 pub async fn seed_org(app: &App) {
     let mut tx = app.store.begin().await.unwrap();
-    for (code, name) in [("510000", "四川省"), ("511600", "广安市"), ("511602", "广安区")] {
-        store::org::upsert_region(&mut tx, &Region { code: code.into(), name: name.into() }, &RegionCode::parse(code).unwrap())
-            .await
-            .unwrap();
+    for (code, name) in [
+        ("510000", "四川省"),
+        ("511600", "广安市"),
+        ("511602", "广安区"),
+    ] {
+        store::org::upsert_region(
+            &mut tx,
+            &Region {
+                code: code.into(),
+                name: name.into(),
+            },
+            &RegionCode::parse(code).unwrap(),
+        )
+        .await
+        .unwrap();
     }
-    for (code, name, region) in [("511600-SCJG", "广安市市场监督管理局", "511600"), ("511602-SCJG", "广安区市场监督管理局", "511602")] {
+    for (code, name, region) in [
+        ("511600-SCJG", "广安市市场监督管理局", "511600"),
+        ("511602-SCJG", "广安区市场监督管理局", "511602"),
+    ] {
         let d = Department {
             code: code.into(),
             name: name.into(),
@@ -51,9 +70,25 @@ pub async fn seed_org(app: &App) {
     tx.commit().await.unwrap();
 }
 
-pub async fn staff(app: &App, login: &str, roles: &[Role], region: &str, department: Option<&str>) -> Actor {
-    app::auth::bootstrap_admin(app, &format!("boot-{login}"), "引导管理员", "bootstrap-password", region).await.ok();
-    let boot = app::auth::login(app, &format!("boot-{login}"), "bootstrap-password").await.unwrap();
+pub async fn staff(
+    app: &App,
+    login: &str,
+    roles: &[Role],
+    region: &str,
+    department: Option<&str>,
+) -> Actor {
+    app::auth::bootstrap_admin(
+        app,
+        &format!("boot-{login}"),
+        "引导管理员",
+        "bootstrap-password",
+        region,
+    )
+    .await
+    .ok();
+    let boot = app::auth::login(app, &format!("boot-{login}"), "bootstrap-password")
+        .await
+        .unwrap();
     let cap = boot.actor.system_admin().unwrap();
     app::auth::create_staff(
         app,
@@ -70,5 +105,8 @@ pub async fn staff(app: &App, login: &str, roles: &[Role], region: &str, departm
     )
     .await
     .unwrap();
-    app::auth::login(app, login, "staff-password-1").await.unwrap().actor
+    app::auth::login(app, login, "staff-password-1")
+        .await
+        .unwrap()
+        .actor
 }

@@ -39,10 +39,25 @@ async fn accounts_are_unique_by_login_and_sessions_expire() {
         drop(tx);
 
         let mut c = s.conn().await.unwrap();
-        assert_eq!(find_by_login(&mut c, "a").await.unwrap().unwrap().display_name, "张三");
-        insert_session(&mut c, "h1", "id-a", "csrf1", 100, 200).await.unwrap();
-        assert_eq!(find_session(&mut c, "h1", 150).await.unwrap().unwrap().csrf, "csrf1");
-        assert!(find_session(&mut c, "h1", 200).await.unwrap().is_none(), "expired at 200");
+        assert_eq!(
+            find_by_login(&mut c, "a")
+                .await
+                .unwrap()
+                .unwrap()
+                .display_name,
+            "张三"
+        );
+        insert_session(&mut c, "h1", "id-a", "csrf1", 100, 200)
+            .await
+            .unwrap();
+        assert_eq!(
+            find_session(&mut c, "h1", 150).await.unwrap().unwrap().csrf,
+            "csrf1"
+        );
+        assert!(
+            find_session(&mut c, "h1", 200).await.unwrap().is_none(),
+            "expired at 200"
+        );
         assert_eq!(purge_expired_sessions(&mut c, 300).await.unwrap(), 1);
     })
     .await;
@@ -55,9 +70,17 @@ async fn login_failures_are_counted_in_a_window_and_cleared() {
         for at in [10, 20, 30] {
             record_login_failure(&mut c, "x", at).await.unwrap();
         }
-        assert_eq!(login_failures_since(&mut c, "x", 15).await.unwrap(), vec![20, 30]);
+        assert_eq!(
+            login_failures_since(&mut c, "x", 15).await.unwrap(),
+            vec![20, 30]
+        );
         clear_login_failures(&mut c, "x").await.unwrap();
-        assert!(login_failures_since(&mut c, "x", 0).await.unwrap().is_empty());
+        assert!(
+            login_failures_since(&mut c, "x", 0)
+                .await
+                .unwrap()
+                .is_empty()
+        );
     })
     .await;
 }

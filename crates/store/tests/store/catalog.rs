@@ -9,9 +9,16 @@ use store::{Store, StoreError};
 async fn seed(s: &Store) {
     let mut tx = s.begin().await.unwrap();
     for code in ["510000", "511600", "511602"] {
-        store::org::upsert_region(&mut tx, &Region { code: code.into(), name: code.into() }, &RegionCode::parse(code).unwrap())
-            .await
-            .unwrap();
+        store::org::upsert_region(
+            &mut tx,
+            &Region {
+                code: code.into(),
+                name: code.into(),
+            },
+            &RegionCode::parse(code).unwrap(),
+        )
+        .await
+        .unwrap();
     }
     let d = Department {
         code: "511600-SCJG".into(),
@@ -40,33 +47,68 @@ async fn an_item_goes_from_draft_to_published_and_old_versions_stay_readable() {
         // Edit: a new draft version while version 1 stays public.
         let mut tx = s.begin().await.unwrap();
         item.name = "食品经营许可（新办）".into();
-        assert_eq!(save_draft(&mut tx, &item.code, &item, "admin", 1002).await.unwrap(), 2);
+        assert_eq!(
+            save_draft(&mut tx, &item.code, &item, "admin", 1002)
+                .await
+                .unwrap(),
+            2
+        );
         item.visits_reason = "再次修改".into();
-        assert_eq!(save_draft(&mut tx, &item.code, &item, "admin", 1003).await.unwrap(), 2, "the open draft is overwritten");
+        assert_eq!(
+            save_draft(&mut tx, &item.code, &item, "admin", 1003)
+                .await
+                .unwrap(),
+            2,
+            "the open draft is overwritten"
+        );
         tx.commit().await.unwrap();
         let mut c = s.conn().await.unwrap();
         let row = get_item(&mut c, &item.code).await.unwrap();
         assert_eq!((row.current_version, row.draft_version), (Some(1), Some(2)));
-        assert_eq!(row.name, "食品经营许可核发", "listing shows the published name until publish");
-        assert_eq!(all_published(&mut c).await.unwrap()[0].name, "食品经营许可核发");
-        assert_eq!(all_latest(&mut c).await.unwrap()[0].name, "食品经营许可（新办）");
+        assert_eq!(
+            row.name, "食品经营许可核发",
+            "listing shows the published name until publish"
+        );
+        assert_eq!(
+            all_published(&mut c).await.unwrap()[0].name,
+            "食品经营许可核发"
+        );
+        assert_eq!(
+            all_latest(&mut c).await.unwrap()[0].name,
+            "食品经营许可（新办）"
+        );
 
         let mut tx = s.begin().await.unwrap();
         publish(&mut tx, &item.code, 1004).await.unwrap();
         tx.commit().await.unwrap();
         let versions = list_versions(&mut c, &item.code).await.unwrap();
-        assert_eq!(versions.iter().map(|v| v.status).collect::<Vec<_>>(), [VersionStatus::Published, VersionStatus::Superseded]);
-        assert_eq!(versions[1].definition.name, "食品经营许可核发", "old version readable");
-        assert_eq!(get_item(&mut c, &item.code).await.unwrap().name, "食品经营许可（新办）");
+        assert_eq!(
+            versions.iter().map(|v| v.status).collect::<Vec<_>>(),
+            [VersionStatus::Published, VersionStatus::Superseded]
+        );
+        assert_eq!(
+            versions[1].definition.name, "食品经营许可核发",
+            "old version readable"
+        );
+        assert_eq!(
+            get_item(&mut c, &item.code).await.unwrap().name,
+            "食品经营许可（新办）"
+        );
         assert!(catalog_generation(&mut c).await.unwrap() >= gen0 + 2);
 
         // Retire: out of the public list, history kept.
         let mut tx = s.begin().await.unwrap();
         retire(&mut tx, &item.code, 1005).await.unwrap();
-        assert!(matches!(retire(&mut tx, &item.code, 1006).await, Err(StoreError::State(_))));
+        assert!(matches!(
+            retire(&mut tx, &item.code, 1006).await,
+            Err(StoreError::State(_))
+        ));
         tx.commit().await.unwrap();
         assert!(all_published(&mut c).await.unwrap().is_empty());
-        assert_eq!(get_version(&mut c, &item.code, 2).await.unwrap().status, VersionStatus::Retired);
+        assert_eq!(
+            get_version(&mut c, &item.code, 2).await.unwrap().status,
+            VersionStatus::Retired
+        );
     })
     .await;
 }
@@ -87,7 +129,10 @@ async fn a_duplicate_code_is_a_conflict_and_nothing_is_half_written() {
         drop(tx);
         let mut c = s.conn().await.unwrap();
         assert_eq!(list_versions(&mut c, &item.code).await.unwrap().len(), 1);
-        assert!(matches!(publish(&mut c, "no-such", 3).await, Err(StoreError::NotFound)));
+        assert!(matches!(
+            publish(&mut c, "no-such", 3).await,
+            Err(StoreError::NotFound)
+        ));
     })
     .await;
 }
@@ -112,21 +157,49 @@ async fn listing_filters_by_region_department_audience_and_text() {
         }
         tx.commit().await.unwrap();
         let mut c = s.conn().await.unwrap();
-        let published = ItemFilter { published_only: true, ..Default::default() };
+        let published = ItemFilter {
+            published_only: true,
+            ..Default::default()
+        };
         let (rows, total) = list_items(&mut c, &published, false, 2, 0).await.unwrap();
         assert_eq!((rows.len(), total), (2, 4));
-        let people = ItemFilter { audience: Some("natural_person".into()), ..published.clone() };
-        assert_eq!(list_items(&mut c, &people, false, 10, 0).await.unwrap().1, 2);
-        let legal = ItemFilter { audience: Some("legal".into()), ..published.clone() };
+        let people = ItemFilter {
+            audience: Some("natural_person".into()),
+            ..published.clone()
+        };
+        assert_eq!(
+            list_items(&mut c, &people, false, 10, 0).await.unwrap().1,
+            2
+        );
+        let legal = ItemFilter {
+            audience: Some("legal".into()),
+            ..published.clone()
+        };
         assert_eq!(list_items(&mut c, &legal, false, 10, 0).await.unwrap().1, 2);
-        let region = ItemFilter { regions: vec!["511602".into()], ..published.clone() };
-        assert_eq!(list_items(&mut c, &region, false, 10, 0).await.unwrap().1, 2);
-        let text = ItemFilter { text: Some("3_100%".into()), ..Default::default() };
-        assert_eq!(list_items(&mut c, &text, false, 10, 0).await.unwrap().1, 1, "LIKE wildcards are escaped");
+        let region = ItemFilter {
+            regions: vec!["511602".into()],
+            ..published.clone()
+        };
+        assert_eq!(
+            list_items(&mut c, &region, false, 10, 0).await.unwrap().1,
+            2
+        );
+        let text = ItemFilter {
+            text: Some("3_100%".into()),
+            ..Default::default()
+        };
+        assert_eq!(
+            list_items(&mut c, &text, false, 10, 0).await.unwrap().1,
+            1,
+            "LIKE wildcards are escaped"
+        );
         count_views(&mut c, "CODE-3").await.unwrap();
         let (popular, _) = list_items(&mut c, &published, true, 1, 0).await.unwrap();
         assert_eq!(popular[0].code, "CODE-3");
-        assert_eq!(published_counts_by_department(&mut c).await.unwrap(), vec![("511600-SCJG".to_string(), 4)]);
+        assert_eq!(
+            published_counts_by_department(&mut c).await.unwrap(),
+            vec![("511600-SCJG".to_string(), 4)]
+        );
     })
     .await;
 }

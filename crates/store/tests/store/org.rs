@@ -9,9 +9,19 @@ use store::testing::on_both;
 async fn regions_departments_halls_notices_and_synonyms_round_trip() {
     on_both(|s| async move {
         let mut tx = s.begin().await.unwrap();
-        for (code, name) in [("510000", "四川省"), ("511600", "广安市"), ("511602", "广安区"), ("511602001", "北辰街道")] {
-            let r = Region { code: code.into(), name: name.into() };
-            upsert_region(&mut tx, &r, &RegionCode::parse(code).unwrap()).await.unwrap();
+        for (code, name) in [
+            ("510000", "四川省"),
+            ("511600", "广安市"),
+            ("511602", "广安区"),
+            ("511602001", "北辰街道"),
+        ] {
+            let r = Region {
+                code: code.into(),
+                name: name.into(),
+            };
+            upsert_region(&mut tx, &r, &RegionCode::parse(code).unwrap())
+                .await
+                .unwrap();
         }
         let d = Department {
             code: "511600-SCJG".into(),
@@ -29,13 +39,26 @@ async fn regions_departments_halls_notices_and_synonyms_round_trip() {
             region: "511600".into(),
             address: "x".into(),
             hours: "y".into(),
-            windows: vec![Window { number: "A01".into(), name: "综合窗口".into(), kind: WindowKind::Comprehensive, department: None }],
+            windows: vec![Window {
+                number: "A01".into(),
+                name: "综合窗口".into(),
+                kind: WindowKind::Comprehensive,
+                department: None,
+            }],
         };
         upsert_hall(&mut tx, &h).await.unwrap();
         for n in shipped_notices() {
             upsert_notice(&mut tx, &n, 1).await.unwrap();
         }
-        upsert_synonym(&mut tx, &Synonym { phrase: "开饭店".into(), terms: vec!["餐饮".into(), " ".into()] }).await.unwrap();
+        upsert_synonym(
+            &mut tx,
+            &Synonym {
+                phrase: "开饭店".into(),
+                terms: vec!["餐饮".into(), " ".into()],
+            },
+        )
+        .await
+        .unwrap();
         tx.commit().await.unwrap();
 
         let mut c = s.conn().await.unwrap();
@@ -47,7 +70,10 @@ async fn regions_departments_halls_notices_and_synonyms_round_trip() {
         assert_eq!(get_department(&mut c, "511600-SCJG").await.unwrap(), d);
         assert_eq!(list_halls(&mut c).await.unwrap(), vec![h]);
         assert_eq!(list_notices(&mut c).await.unwrap(), shipped_notices());
-        assert_eq!(list_synonyms(&mut c).await.unwrap()[0].terms, vec!["餐饮".to_string()]);
+        assert_eq!(
+            list_synonyms(&mut c).await.unwrap()[0].terms,
+            vec!["餐饮".to_string()]
+        );
         assert!(region_exists(&mut c, "511602").await.unwrap());
         assert!(!region_exists(&mut c, "511603").await.unwrap());
     })

@@ -20,7 +20,10 @@ const OPENAPI: &str = include_str!("openapi.json");
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/openapi.json", get(|| async { ([(header::CONTENT_TYPE, "application/json")], OPENAPI) }))
+        .route(
+            "/openapi.json",
+            get(|| async { ([(header::CONTENT_TYPE, "application/json")], OPENAPI) }),
+        )
         .route("/v1/items", get(list_items).post(create_item))
         .route("/v1/items/{code}", get(get_item))
         .route("/v1/items/{code}/draft", put(save_draft))
@@ -32,22 +35,34 @@ pub fn router() -> Router<AppState> {
         .fallback(|| async { api_err(AppError::NotFound("接口".into())) })
 }
 
-fn api_err(e: AppError) -> Response {
-    WebError::Api(e).into_response()
+fn api_err(e: AppError) -> WebError {
+    WebError::Api(e)
 }
 
-type ApiResult = Result<Response, Response>;
+type ApiResult = Result<Response, WebError>;
 
 fn ok(v: Value) -> ApiResult {
     Ok(Json(v).into_response())
 }
 
-fn query<T>(q: Result<Query<T>, QueryRejection>) -> Result<T, Response> {
-    q.map(|Query(t)| t).map_err(|e| api_err(AppError::field("query", "invalid", format!("查询参数有误：{}", e.body_text()))))
+fn query<T>(q: Result<Query<T>, QueryRejection>) -> Result<T, WebError> {
+    q.map(|Query(t)| t).map_err(|e| {
+        api_err(AppError::field(
+            "query",
+            "invalid",
+            format!("查询参数有误：{}", e.body_text()),
+        ))
+    })
 }
 
-fn body<T>(b: Result<Json<T>, JsonRejection>) -> Result<T, Response> {
-    b.map(|Json(t)| t).map_err(|e| api_err(AppError::field("body", "invalid", format!("请求体不是有效的 JSON：{}", e.body_text()))))
+fn body<T>(b: Result<Json<T>, JsonRejection>) -> Result<T, WebError> {
+    b.map(|Json(t)| t).map_err(|e| {
+        api_err(AppError::field(
+            "body",
+            "invalid",
+            format!("请求体不是有效的 JSON：{}", e.body_text()),
+        ))
+    })
 }
 
 fn list(items: Value, total: i64) -> ApiResult {
@@ -62,7 +77,10 @@ fn item_summary(r: &app::ItemRow) -> Value {
     })
 }
 
-async fn list_items(State(s): State<AppState>, q: Result<Query<SearchParams>, QueryRejection>) -> ApiResult {
+async fn list_items(
+    State(s): State<AppState>,
+    q: Result<Query<SearchParams>, QueryRejection>,
+) -> ApiResult {
     let p = query(q)?;
     let (rows, total) = catalog::list_public(&s.app, &p).await.map_err(api_err)?;
     list(rows.iter().map(item_summary).collect(), total)
@@ -73,9 +91,16 @@ struct VersionQuery {
     version: Option<i64>,
 }
 
-async fn get_item(State(s): State<AppState>, ctx: Ctx, Path(code): Path<String>, q: Result<Query<VersionQuery>, QueryRejection>) -> ApiResult {
+async fn get_item(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Path(code): Path<String>,
+    q: Result<Query<VersionQuery>, QueryRejection>,
+) -> ApiResult {
     let v = query(q)?;
-    let g = catalog::guide(&s.app, &ctx.actor, &code, v.version).await.map_err(api_err)?;
+    let g = catalog::guide(&s.app, &ctx.actor, &code, v.version)
+        .await
+        .map_err(api_err)?;
     ok(json!({
         "code": g.item.code,
         "version": g.version.version,
@@ -88,9 +113,14 @@ async fn get_item(State(s): State<AppState>, ctx: Ctx, Path(code): Path<String>,
     }))
 }
 
-async fn search(State(s): State<AppState>, q: Result<Query<SearchParams>, QueryRejection>) -> ApiResult {
+async fn search(
+    State(s): State<AppState>,
+    q: Result<Query<SearchParams>, QueryRejection>,
+) -> ApiResult {
     let p = query(q)?;
-    s.metrics.searches.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    s.metrics
+        .searches
+        .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let r = catalog::search(&s.app, &p).await.map_err(api_err)?;
     let items: Vec<Value> = r
         .hits
@@ -101,7 +131,9 @@ async fn search(State(s): State<AppState>, q: Result<Query<SearchParams>, QueryR
 }
 
 async fn departments(State(s): State<AppState>) -> ApiResult {
-    let d = catalog::departments_with_counts(&s.app).await.map_err(api_err)?;
+    let d = catalog::departments_with_counts(&s.app)
+        .await
+        .map_err(api_err)?;
     let items: Vec<Value> = d.iter().map(|(d, n)| json!({"code": d.code, "name": d.name, "short_name": d.short_name, "region": d.region, "credit_code": d.credit_code, "phone": d.phone, "address": d.address, "items": n})).collect();
     let n = items.len() as i64;
     list(Value::Array(items), n)
@@ -120,28 +152,59 @@ async fn synonyms(State(s): State<AppState>) -> ApiResult {
 }
 
 /// Writes need the session's CSRF token in a header (a browser form cannot set headers).
-fn writer(ctx: &Ctx, headers: &HeaderMap) -> Result<app::auth::CatalogAdmin, Response> {
-    let token = headers.get("x-csrf-token").and_then(|v| v.to_str().ok()).unwrap_or("");
-    ctx.check_csrf(token).map_err(|_| api_err(AppError::Forbidden("缺少或无效的 X-CSRF-Token 请求头".into())))?;
+fn writer(ctx: &Ctx, headers: &HeaderMap) -> Result<app::auth::CatalogAdmin, WebError> {
+    let token = headers
+        .get("x-csrf-token")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    ctx.check_csrf(token).map_err(|_| {
+        api_err(AppError::Forbidden(
+            "缺少或无效的 X-CSRF-Token 请求头".into(),
+        ))
+    })?;
     ctx.actor.catalog_admin().map_err(api_err)
 }
 
-async fn create_item(State(s): State<AppState>, ctx: Ctx, headers: HeaderMap, b: Result<Json<ItemDefinition>, JsonRejection>) -> ApiResult {
+async fn create_item(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    headers: HeaderMap,
+    b: Result<Json<ItemDefinition>, JsonRejection>,
+) -> ApiResult {
     let cap = writer(&ctx, &headers)?;
     let def = body(b)?;
     let code = def.code.clone();
     catalog::create(&s.app, &cap, def).await.map_err(api_err)?;
-    Ok((StatusCode::CREATED, Json(json!({"code": code, "version": 1, "status": "draft"}))).into_response())
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({"code": code, "version": 1, "status": "draft"})),
+    )
+        .into_response())
 }
 
-async fn save_draft(State(s): State<AppState>, ctx: Ctx, headers: HeaderMap, Path(code): Path<String>, b: Result<Json<ItemDefinition>, JsonRejection>) -> ApiResult {
+async fn save_draft(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    headers: HeaderMap,
+    Path(code): Path<String>,
+    b: Result<Json<ItemDefinition>, JsonRejection>,
+) -> ApiResult {
     let cap = writer(&ctx, &headers)?;
-    let v = catalog::save_draft(&s.app, &cap, &code, body(b)?).await.map_err(api_err)?;
+    let v = catalog::save_draft(&s.app, &cap, &code, body(b)?)
+        .await
+        .map_err(api_err)?;
     ok(json!({"code": code, "version": v, "status": "draft"}))
 }
 
-async fn publish(State(s): State<AppState>, ctx: Ctx, headers: HeaderMap, Path(code): Path<String>) -> ApiResult {
+async fn publish(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    headers: HeaderMap,
+    Path(code): Path<String>,
+) -> ApiResult {
     let cap = writer(&ctx, &headers)?;
-    let v = catalog::publish(&s.app, &cap, &code).await.map_err(api_err)?;
+    let v = catalog::publish(&s.app, &cap, &code)
+        .await
+        .map_err(api_err)?;
     ok(json!({"code": code, "version": v, "status": "published"}))
 }

@@ -2,9 +2,12 @@
 //! retire, import and export. The edit form is generated from the spreadsheet layout, so a
 //! field means the same on screen and in a file.
 
+use app::ItemRow;
 use app::auth::CatalogAdmin;
 use app::catalog;
-use app::exchange::layout::{Column, Input, MaterialRow, blank_item, header_of_field, item_columns, material_columns};
+use app::exchange::layout::{
+    Column, Input, MaterialRow, blank_item, header_of_field, item_columns, material_columns,
+};
 use app::exchange::{self, ImportReport};
 use askama::Template;
 use axum::Router;
@@ -15,7 +18,6 @@ use axum::routing::{get, post};
 use axum_extra::extract::Form;
 use domain::FieldError;
 use domain::catalog::ItemDefinition;
-use app::ItemRow;
 
 use super::{Nav, fmt_time, render};
 use crate::ctx::Ctx;
@@ -31,7 +33,12 @@ pub fn router() -> Router<AppState> {
         .route("/admin/items/{code}/publish", post(publish))
         .route("/admin/items/{code}/retire", post(retire))
         .route("/admin/items/{code}/discard", post(discard))
-        .route("/admin/import", get(import_page).post(import).layer(DefaultBodyLimit::max(32 * 1024 * 1024)))
+        .route(
+            "/admin/import",
+            get(import_page)
+                .post(import)
+                .layer(DefaultBodyLimit::max(32 * 1024 * 1024)),
+        )
         .route("/admin/export.xlsx", get(export))
 }
 
@@ -56,14 +63,27 @@ struct ListPage {
     flash: String,
 }
 
-async fn list(State(s): State<AppState>, ctx: Ctx, Query(q): Query<ListQuery>) -> Result<Response, WebError> {
+async fn list(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<ListQuery>,
+) -> Result<Response, WebError> {
     let cap = admin(&ctx)?;
     let (rows, total) = catalog::admin_list(&s.app, &cap, q.q.clone(), Some(100), q.offset).await?;
-    let items = rows.into_iter().map(|r| {
-        let updated = fmt_time(r.updated_at);
-        (r, updated)
-    }).collect();
-    render(&ListPage { nav: Nav::of(&ctx), q: q.q.unwrap_or_default(), items, total, flash: flash_text(q.flash.as_deref()) })
+    let items = rows
+        .into_iter()
+        .map(|r| {
+            let updated = fmt_time(r.updated_at);
+            (r, updated)
+        })
+        .collect();
+    render(&ListPage {
+        nav: Nav::of(&ctx),
+        q: q.q.unwrap_or_default(),
+        items,
+        total,
+        flash: flash_text(q.flash.as_deref()),
+    })
 }
 
 fn flash_text(f: Option<&str>) -> String {
@@ -100,8 +120,20 @@ fn field_of<T>(prefix: &str, i: usize, c: &Column<T>, value: String, error: Stri
         Input::YesNo => ("yesno", vec!["是", "否"]),
     };
     let chosen: Vec<&str> = value.lines().map(str::trim).collect();
-    let options = options.into_iter().map(|o| (o.to_string(), chosen.contains(&o))).collect();
-    FormField { key: format!("{prefix}{i}"), label: c.header, value, kind, options, required: c.required, readonly: false, error }
+    let options = options
+        .into_iter()
+        .map(|o| (o.to_string(), chosen.contains(&o)))
+        .collect();
+    FormField {
+        key: format!("{prefix}{i}"),
+        label: c.header,
+        value,
+        kind,
+        options,
+        required: c.required,
+        readonly: false,
+        error,
+    }
 }
 
 #[derive(Template)]
@@ -117,33 +149,64 @@ struct EditPage {
 }
 
 /// Builds the edit page for `def`, with errors placed next to their fields.
-fn edit_page_for(ctx: &Ctx, title: String, action: String, def: &ItemDefinition, errors: &[FieldError], code_locked: bool) -> EditPage {
+fn edit_page_for(
+    ctx: &Ctx,
+    title: String,
+    action: String,
+    def: &ItemDefinition,
+    errors: &[FieldError],
+    code_locked: bool,
+) -> EditPage {
     let icols = item_columns();
     let mut general = Vec::new();
     let fields = icols
         .iter()
         .enumerate()
         .map(|(i, c)| {
-            let error = errors.iter().filter(|e| e.field == c.header || header_of_field(&e.field) == c.header).map(|e| e.message.clone()).collect::<Vec<_>>().join("；");
+            let error = errors
+                .iter()
+                .filter(|e| e.field == c.header || header_of_field(&e.field) == c.header)
+                .map(|e| e.message.clone())
+                .collect::<Vec<_>>()
+                .join("；");
             let mut f = field_of("c", i, c, (c.get)(def), error);
             f.readonly = code_locked && c.header == "实施编码";
             f
         })
         .collect();
     for e in errors {
-        let placed = icols.iter().any(|c| e.field == c.header || header_of_field(&e.field) == c.header);
+        let placed = icols
+            .iter()
+            .any(|c| e.field == c.header || header_of_field(&e.field) == c.header);
         if !placed || e.field.starts_with("materials") {
             general.push(material_error_text(e));
         }
     }
     let mcols = material_columns();
-    let mut rows: Vec<MaterialRow> = def.materials.iter().map(|m| MaterialRow { item_code: def.code.clone(), material: Some(m.clone()) }).collect();
+    let mut rows: Vec<MaterialRow> = def
+        .materials
+        .iter()
+        .map(|m| MaterialRow {
+            item_code: def.code.clone(),
+            material: Some(m.clone()),
+        })
+        .collect();
     for _ in 0..3 {
-        rows.push(MaterialRow { item_code: def.code.clone(), material: Some(app::exchange::layout::blank_material()) });
+        rows.push(MaterialRow {
+            item_code: def.code.clone(),
+            material: Some(app::exchange::layout::blank_material()),
+        });
     }
     let materials = rows
         .iter()
-        .map(|r| mcols.iter().enumerate().skip(1).map(|(j, c)| field_of("m", j, c, (c.get)(r), String::new())).collect())
+        .map(|r| {
+            mcols
+                .iter()
+                .enumerate()
+                .skip(1)
+                .map(|(j, c)| field_of("m", j, c, (c.get)(r), String::new()))
+                .collect()
+        })
         .collect();
     EditPage {
         nav: Nav::of(ctx),
@@ -175,19 +238,38 @@ fn definition_from_form(pairs: &[(String, String)]) -> (ItemDefinition, Vec<Fiel
     let mut errors = Vec::new();
     for (i, c) in icols.iter().enumerate() {
         let key = format!("c{i}");
-        let values: Vec<&str> = pairs.iter().filter(|(k, _)| *k == key).map(|(_, v)| v.as_str()).collect();
+        let values: Vec<&str> = pairs
+            .iter()
+            .filter(|(k, _)| *k == key)
+            .map(|(_, v)| v.as_str())
+            .collect();
         if let Err(m) = (c.set)(&mut def, &values.join("\n")) {
             errors.push(FieldError::new(c.header, "invalid", m));
         }
     }
-    let columns: Vec<Vec<&str>> = (0..mcols.len()).map(|j| pairs.iter().filter(|(k, _)| *k == format!("m{j}")).map(|(_, v)| v.as_str()).collect()).collect();
+    let columns: Vec<Vec<&str>> = (0..mcols.len())
+        .map(|j| {
+            pairs
+                .iter()
+                .filter(|(k, _)| *k == format!("m{j}"))
+                .map(|(_, v)| v.as_str())
+                .collect()
+        })
+        .collect();
     let nrows = columns.iter().map(Vec::len).max().unwrap_or(0);
     for row in 0..nrows {
-        let mut mr = MaterialRow { item_code: def.code.clone(), material: Some(app::exchange::layout::blank_material()) };
+        let mut mr = MaterialRow {
+            item_code: def.code.clone(),
+            material: Some(app::exchange::layout::blank_material()),
+        };
         for (j, c) in mcols.iter().enumerate().skip(1) {
             let v = columns[j].get(row).copied().unwrap_or("");
             if let Err(m) = (c.set)(&mut mr, v) {
-                errors.push(FieldError::new(format!("materials[{row}].{}", c.header), "invalid", m));
+                errors.push(FieldError::new(
+                    format!("materials[{row}].{}", c.header),
+                    "invalid",
+                    m,
+                ));
             }
         }
         if let Some(m) = mr.material.filter(|m| !m.name.trim().is_empty()) {
@@ -198,7 +280,11 @@ fn definition_from_form(pairs: &[(String, String)]) -> (ItemDefinition, Vec<Fiel
 }
 
 fn csrf_of(pairs: &[(String, String)]) -> &str {
-    pairs.iter().find(|(k, _)| k == "csrf").map(|(_, v)| v.as_str()).unwrap_or("")
+    pairs
+        .iter()
+        .find(|(k, _)| k == "csrf")
+        .map(|(_, v)| v.as_str())
+        .unwrap_or("")
 }
 
 async fn new_page(ctx: Ctx) -> Result<Response, WebError> {
@@ -206,7 +292,14 @@ async fn new_page(ctx: Ctx) -> Result<Response, WebError> {
     let mut def = blank_item();
     def.region = cap.scope.region.clone();
     def.department = cap.scope.department.clone().unwrap_or_default();
-    render(&edit_page_for(&ctx, "新建事项".into(), "/admin/items/new".into(), &def, &[], false))
+    render(&edit_page_for(
+        &ctx,
+        "新建事项".into(),
+        "/admin/items/new".into(),
+        &def,
+        &[],
+        false,
+    ))
 }
 
 fn unprocessable(mut r: Response) -> Response {
@@ -214,38 +307,90 @@ fn unprocessable(mut r: Response) -> Response {
     r
 }
 
-async fn create(State(s): State<AppState>, ctx: Ctx, Form(pairs): Form<Vec<(String, String)>>) -> Result<Response, WebError> {
+async fn create(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, WebError> {
     ctx.check_csrf(csrf_of(&pairs))?;
     let cap = admin(&ctx)?;
     let (def, errors) = definition_from_form(&pairs);
-    let result = if errors.is_empty() { catalog::create(&s.app, &cap, def.clone()).await } else { Err(app::AppError::Validation(errors)) };
+    let result = if errors.is_empty() {
+        catalog::create(&s.app, &cap, def.clone()).await
+    } else {
+        Err(app::AppError::Validation(errors))
+    };
     match result {
-        Ok(()) => Ok(Redirect::to(&format!("/admin/items/{}?flash=created", urlencode(&def.code))).into_response()),
-        Err(app::AppError::Validation(errors)) => Ok(unprocessable(render(&edit_page_for(&ctx, "新建事项".into(), "/admin/items/new".into(), &def, &errors, false))?)),
+        Ok(()) => Ok(Redirect::to(&format!(
+            "/admin/items/{}?flash=created",
+            urlencode(&def.code)
+        ))
+        .into_response()),
+        Err(app::AppError::Validation(errors)) => Ok(unprocessable(render(&edit_page_for(
+            &ctx,
+            "新建事项".into(),
+            "/admin/items/new".into(),
+            &def,
+            &errors,
+            false,
+        ))?)),
         Err(e) => Err(e.into()),
     }
 }
 
 fn urlencode(s: &str) -> String {
-    serde_urlencoded::to_string([("", s)]).map(|x| x.trim_start_matches('=').to_string()).unwrap_or_default()
+    serde_urlencoded::to_string([("", s)])
+        .map(|x| x.trim_start_matches('=').to_string())
+        .unwrap_or_default()
 }
 
-async fn edit_page(State(s): State<AppState>, ctx: Ctx, Path(code): Path<String>) -> Result<Response, WebError> {
+async fn edit_page(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Path(code): Path<String>,
+) -> Result<Response, WebError> {
     let cap = admin(&ctx)?;
     let (_, def) = catalog::editable(&s.app, &cap, &code).await?;
-    render(&edit_page_for(&ctx, format!("编辑：{}", def.name), format!("/admin/items/{}/edit", urlencode(&code)), &def, &[], true))
+    render(&edit_page_for(
+        &ctx,
+        format!("编辑：{}", def.name),
+        format!("/admin/items/{}/edit", urlencode(&code)),
+        &def,
+        &[],
+        true,
+    ))
 }
 
-async fn save(State(s): State<AppState>, ctx: Ctx, Path(code): Path<String>, Form(pairs): Form<Vec<(String, String)>>) -> Result<Response, WebError> {
+async fn save(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Path(code): Path<String>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Response, WebError> {
     ctx.check_csrf(csrf_of(&pairs))?;
     let cap = admin(&ctx)?;
     let (mut def, errors) = definition_from_form(&pairs);
     def.code = code.clone();
-    let result = if errors.is_empty() { catalog::save_draft(&s.app, &cap, &code, def.clone()).await.map(|_| ()) } else { Err(app::AppError::Validation(errors)) };
+    let result = if errors.is_empty() {
+        catalog::save_draft(&s.app, &cap, &code, def.clone())
+            .await
+            .map(|_| ())
+    } else {
+        Err(app::AppError::Validation(errors))
+    };
     match result {
-        Ok(()) => Ok(Redirect::to(&format!("/admin/items/{}?flash=saved", urlencode(&code))).into_response()),
+        Ok(()) => Ok(
+            Redirect::to(&format!("/admin/items/{}?flash=saved", urlencode(&code))).into_response(),
+        ),
         Err(app::AppError::Validation(errors)) => {
-            let page = edit_page_for(&ctx, format!("编辑：{}", def.name), format!("/admin/items/{}/edit", urlencode(&code)), &def, &errors, true);
+            let page = edit_page_for(
+                &ctx,
+                format!("编辑：{}", def.name),
+                format!("/admin/items/{}/edit", urlencode(&code)),
+                &def,
+                &errors,
+                true,
+            );
             Ok(unprocessable(render(&page)?))
         }
         Err(e) => Err(e.into()),
@@ -263,16 +408,41 @@ struct ItemPage {
     problems: Vec<String>,
 }
 
-async fn item_page(State(s): State<AppState>, ctx: Ctx, Path(code): Path<String>, Query(q): Query<ListQuery>) -> Result<Response, WebError> {
+async fn item_page(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Path(code): Path<String>,
+    Query(q): Query<ListQuery>,
+) -> Result<Response, WebError> {
     let cap = admin(&ctx)?;
     let (item, def) = catalog::editable(&s.app, &cap, &code).await?;
     let versions = catalog::versions(&s.app, &cap, &code)
         .await?
         .into_iter()
-        .map(|v| (v.version, v.status.label().to_string(), v.created_by, v.published_at.map(fmt_time).unwrap_or_default()))
+        .map(|v| {
+            (
+                v.version,
+                v.status.label().to_string(),
+                v.created_by,
+                v.published_at.map(fmt_time).unwrap_or_default(),
+            )
+        })
         .collect();
-    let problems = def.validate().err().unwrap_or_default().iter().map(|e| format!("{}：{}", header_of_field(&e.field), e.message)).collect();
-    render(&ItemPage { nav: Nav::of(&ctx), name: def.name, item, versions, flash: flash_text(q.flash.as_deref()), problems })
+    let problems = def
+        .validate()
+        .err()
+        .unwrap_or_default()
+        .iter()
+        .map(|e| format!("{}：{}", header_of_field(&e.field), e.message))
+        .collect();
+    render(&ItemPage {
+        nav: Nav::of(&ctx),
+        name: def.name,
+        item,
+        versions,
+        flash: flash_text(q.flash.as_deref()),
+        problems,
+    })
 }
 
 #[derive(serde::Deserialize)]
@@ -280,22 +450,45 @@ struct CsrfForm {
     csrf: String,
 }
 
-async fn publish(State(s): State<AppState>, ctx: Ctx, Path(code): Path<String>, Form(f): Form<CsrfForm>) -> Result<Response, WebError> {
+async fn publish(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Path(code): Path<String>,
+    Form(f): Form<CsrfForm>,
+) -> Result<Response, WebError> {
     ctx.check_csrf(&f.csrf)?;
     catalog::publish(&s.app, &admin(&ctx)?, &code).await?;
-    Ok(Redirect::to(&format!("/admin/items/{}?flash=published", urlencode(&code))).into_response())
+    Ok(Redirect::to(&format!(
+        "/admin/items/{}?flash=published",
+        urlencode(&code)
+    ))
+    .into_response())
 }
 
-async fn retire(State(s): State<AppState>, ctx: Ctx, Path(code): Path<String>, Form(f): Form<CsrfForm>) -> Result<Response, WebError> {
+async fn retire(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Path(code): Path<String>,
+    Form(f): Form<CsrfForm>,
+) -> Result<Response, WebError> {
     ctx.check_csrf(&f.csrf)?;
     catalog::retire(&s.app, &admin(&ctx)?, &code).await?;
     Ok(Redirect::to(&format!("/admin/items/{}?flash=retired", urlencode(&code))).into_response())
 }
 
-async fn discard(State(s): State<AppState>, ctx: Ctx, Path(code): Path<String>, Form(f): Form<CsrfForm>) -> Result<Response, WebError> {
+async fn discard(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Path(code): Path<String>,
+    Form(f): Form<CsrfForm>,
+) -> Result<Response, WebError> {
     ctx.check_csrf(&f.csrf)?;
     catalog::discard_draft(&s.app, &admin(&ctx)?, &code).await?;
-    Ok(Redirect::to(&format!("/admin/items/{}?flash=discarded", urlencode(&code))).into_response())
+    Ok(Redirect::to(&format!(
+        "/admin/items/{}?flash=discarded",
+        urlencode(&code)
+    ))
+    .into_response())
 }
 
 #[derive(Template)]
@@ -308,10 +501,18 @@ struct ImportPage {
 
 async fn import_page(ctx: Ctx) -> Result<Response, WebError> {
     admin(&ctx)?;
-    render(&ImportPage { nav: Nav::of(&ctx), report: None, error: String::new() })
+    render(&ImportPage {
+        nav: Nav::of(&ctx),
+        report: None,
+        error: String::new(),
+    })
 }
 
-async fn import(State(s): State<AppState>, ctx: Ctx, mut mp: Multipart) -> Result<Response, WebError> {
+async fn import(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    mut mp: Multipart,
+) -> Result<Response, WebError> {
     let cap = admin(&ctx)?;
     let (mut csrf, mut file, mut dry_run) = (String::new(), None, false);
     while let Ok(Some(field)) = mp.next_field().await {
@@ -323,15 +524,28 @@ async fn import(State(s): State<AppState>, ctx: Ctx, mut mp: Multipart) -> Resul
         }
     }
     ctx.check_csrf(&csrf)?;
-    let page = |report, error: String| ImportPage { nav: Nav::of(&ctx), report, error };
+    let page = |report, error: String| ImportPage {
+        nav: Nav::of(&ctx),
+        report,
+        error,
+    };
     let Some(bytes) = file.filter(|b| !b.is_empty()) else {
-        return Ok(unprocessable(render(&page(None, "请选择要导入的 .xlsx 文件".into()))?));
+        return Ok(unprocessable(render(&page(
+            None,
+            "请选择要导入的 .xlsx 文件".into(),
+        ))?));
     };
     let sheets = match exchange::read_xlsx(bytes) {
         Ok(s) => s,
-        Err(e) => return Ok(unprocessable(render(&page(None, crate::error::describe(&e).0))?)),
+        Err(e) => {
+            return Ok(unprocessable(render(&page(
+                None,
+                crate::error::describe(&e).0,
+            ))?));
+        }
     };
-    let report = exchange::import(&s.app, &cap, &sheets.0, &sheets.1, dry_run, true, |_, _| {}).await?;
+    let report =
+        exchange::import(&s.app, &cap, &sheets.0, &sheets.1, dry_run, true, |_, _| {}).await?;
     render(&page(Some(report), String::new()))
 }
 
@@ -339,8 +553,14 @@ async fn export(State(s): State<AppState>, ctx: Ctx) -> Result<Response, WebErro
     let bytes = exchange::export_xlsx(&s.app, &admin(&ctx)?).await?;
     Ok((
         [
-            (header::CONTENT_TYPE, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-            (header::CONTENT_DISPOSITION, "attachment; filename=\"catalog.xlsx\""),
+            (
+                header::CONTENT_TYPE,
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            ),
+            (
+                header::CONTENT_DISPOSITION,
+                "attachment; filename=\"catalog.xlsx\"",
+            ),
         ],
         bytes,
     )

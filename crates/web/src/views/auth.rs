@@ -44,7 +44,12 @@ fn safe_next(n: Option<&str>) -> String {
 }
 
 async fn login_page(ctx: Ctx, Query(q): Query<NextQuery>) -> Result<Response, WebError> {
-    render(&LoginPage { nav: Nav::of(&ctx), login: String::new(), error: None, next: safe_next(q.next.as_deref()) })
+    render(&LoginPage {
+        nav: Nav::of(&ctx),
+        login: String::new(),
+        error: None,
+        next: safe_next(q.next.as_deref()),
+    })
 }
 
 #[derive(serde::Deserialize)]
@@ -58,23 +63,45 @@ struct LoginForm {
 
 fn logged_in(s: &AppState, jar: CookieJar, session: auth::Session, next: &str) -> Response {
     let ttl = auth::session_ttl(&s.app);
-    let jar = jar.add(session_cookie(session.token, s.secure_cookies, ttl)).add(csrf_cookie(session.csrf, s.secure_cookies));
+    let jar = jar
+        .add(session_cookie(session.token, s.secure_cookies, ttl))
+        .add(csrf_cookie(session.csrf, s.secure_cookies));
     (jar, Redirect::to(next)).into_response()
 }
 
-async fn login(State(s): State<AppState>, ctx: Ctx, jar: CookieJar, Form(f): Form<LoginForm>) -> Result<Response, WebError> {
+async fn login(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    jar: CookieJar,
+    Form(f): Form<LoginForm>,
+) -> Result<Response, WebError> {
     ctx.check_csrf(&f.csrf)?;
     let next = safe_next(Some(&f.next));
     match auth::login(&s.app, &f.login, &f.password).await {
         Ok(session) => Ok(logged_in(&s, jar, session, &next)),
         Err(app::AppError::Validation(v)) => {
-            let error = Some(v.iter().map(|e| e.message.clone()).collect::<Vec<_>>().join("；"));
-            let mut r = render(&LoginPage { nav: Nav::of(&ctx), login: f.login, error, next })?;
+            let error = Some(
+                v.iter()
+                    .map(|e| e.message.clone())
+                    .collect::<Vec<_>>()
+                    .join("；"),
+            );
+            let mut r = render(&LoginPage {
+                nav: Nav::of(&ctx),
+                login: f.login,
+                error,
+                next,
+            })?;
             *r.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
             Ok(r)
         }
         Err(e @ app::AppError::Throttled { .. }) => {
-            let mut r = render(&LoginPage { nav: Nav::of(&ctx), login: f.login, error: Some(e.to_string()), next })?;
+            let mut r = render(&LoginPage {
+                nav: Nav::of(&ctx),
+                login: f.login,
+                error: Some(e.to_string()),
+                next,
+            })?;
             *r.status_mut() = axum::http::StatusCode::TOO_MANY_REQUESTS;
             Ok(r)
         }
@@ -93,7 +120,12 @@ struct RegisterPage {
 
 impl RegisterPage {
     fn error(&self, field: &str) -> String {
-        self.errors.iter().filter(|e| e.field == field).map(|e| e.message.clone()).collect::<Vec<_>>().join("；")
+        self.errors
+            .iter()
+            .filter(|e| e.field == field)
+            .map(|e| e.message.clone())
+            .collect::<Vec<_>>()
+            .join("；")
     }
 }
 
@@ -127,11 +159,25 @@ struct KindQuery {
 }
 
 async fn register_page(ctx: Ctx, Query(q): Query<KindQuery>) -> Result<Response, WebError> {
-    let kind = if q.kind.as_deref() == Some("enterprise") { "enterprise" } else { "natural_person" };
-    render(&RegisterPage { nav: Nav::of(&ctx), kind: kind.into(), f: RegisterForm::default(), errors: vec![] })
+    let kind = if q.kind.as_deref() == Some("enterprise") {
+        "enterprise"
+    } else {
+        "natural_person"
+    };
+    render(&RegisterPage {
+        nav: Nav::of(&ctx),
+        kind: kind.into(),
+        f: RegisterForm::default(),
+        errors: vec![],
+    })
 }
 
-async fn register(State(s): State<AppState>, ctx: Ctx, jar: CookieJar, Form(f): Form<RegisterForm>) -> Result<Response, WebError> {
+async fn register(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    jar: CookieJar,
+    Form(f): Form<RegisterForm>,
+) -> Result<Response, WebError> {
     ctx.check_csrf(&f.csrf)?;
     let enterprise = f.kind == "enterprise";
     let reg = if enterprise {
@@ -144,7 +190,12 @@ async fn register(State(s): State<AppState>, ctx: Ctx, jar: CookieJar, Form(f): 
             accept_check_mismatch: f.accept_check_mismatch.is_some(),
         }
     } else {
-        ApplicantRegistration::NaturalPerson { id_number: f.id_number.clone(), name: f.name.clone(), phone: f.phone.clone(), password: f.password.clone() }
+        ApplicantRegistration::NaturalPerson {
+            id_number: f.id_number.clone(),
+            name: f.name.clone(),
+            phone: f.phone.clone(),
+            password: f.password.clone(),
+        }
     };
     match auth::register(&s.app, reg).await {
         Ok(session) => Ok(logged_in(&s, jar, session, "/")),
@@ -159,8 +210,18 @@ async fn register(State(s): State<AppState>, ctx: Ctx, jar: CookieJar, Form(f): 
             }
             let mut form = f;
             form.password.clear();
-            let kind = if enterprise { "enterprise" } else { "natural_person" }.to_string();
-            let mut r = render(&RegisterPage { nav: Nav::of(&ctx), kind, f: form, errors })?;
+            let kind = if enterprise {
+                "enterprise"
+            } else {
+                "natural_person"
+            }
+            .to_string();
+            let mut r = render(&RegisterPage {
+                nav: Nav::of(&ctx),
+                kind,
+                f: form,
+                errors,
+            })?;
             *r.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
             Ok(r)
         }
@@ -173,11 +234,17 @@ struct CsrfForm {
     csrf: String,
 }
 
-async fn logout(State(s): State<AppState>, ctx: Ctx, jar: CookieJar, Form(f): Form<CsrfForm>) -> Result<Response, WebError> {
+async fn logout(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    jar: CookieJar,
+    Form(f): Form<CsrfForm>,
+) -> Result<Response, WebError> {
     ctx.check_csrf(&f.csrf)?;
     if let Some(t) = &ctx.session_token {
         auth::logout(&s.app, t).await?;
     }
-    let jar = jar.remove(axum_extra::extract::cookie::Cookie::build(crate::ctx::SESSION_COOKIE).path("/"));
+    let jar = jar
+        .remove(axum_extra::extract::cookie::Cookie::build(crate::ctx::SESSION_COOKIE).path("/"));
     Ok((jar, Redirect::to("/")).into_response())
 }

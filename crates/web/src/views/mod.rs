@@ -14,7 +14,10 @@ use crate::ctx::Ctx;
 use crate::{AppState, WebError};
 
 pub fn router() -> Router<AppState> {
-    Router::new().merge(portal::router()).merge(auth::router()).merge(admin::router())
+    Router::new()
+        .merge(portal::router())
+        .merge(auth::router())
+        .merge(admin::router())
 }
 
 /// What the page header needs: who is logged in, what they may open, and the CSRF token for
@@ -32,14 +35,19 @@ pub struct Nav {
 
 impl Nav {
     pub fn anonymous() -> Nav {
-        Nav { css: crate::assets::CSS_PATH.clone(), js: crate::assets::JS_PATH.clone(), ..Default::default() }
+        Nav {
+            css: crate::assets::CSS_PATH.clone(),
+            js: crate::assets::JS_PATH.clone(),
+            ..Default::default()
+        }
     }
 
     pub fn of(ctx: &Ctx) -> Nav {
         Nav {
             name: ctx.actor.display_name().to_string(),
             logged_in: !ctx.actor.is_anonymous(),
-            catalog_admin: ctx.actor.has_role(Role::CatalogAdmin) || ctx.actor.has_role(Role::SystemAdmin),
+            catalog_admin: ctx.actor.has_role(Role::CatalogAdmin)
+                || ctx.actor.has_role(Role::SystemAdmin),
             csrf: ctx.csrf.clone(),
             ..Nav::anonymous()
         }
@@ -52,15 +60,28 @@ impl Nav {
 }
 
 pub fn render<T: Template>(t: &T) -> Result<Response, WebError> {
-    t.render().map(|h| Html(h).into_response()).map_err(|e| WebError::App(app::AppError::Internal(format!("template: {e}"))))
+    t.render()
+        .map(|h| Html(h).into_response())
+        .map_err(|e| WebError::App(app::AppError::Internal(format!("template: {e}"))))
 }
 
 pub async fn not_found() -> Response {
-    crate::error::page(StatusCode::NOT_FOUND, "找不到页面", "您访问的页面不存在，请检查地址或从首页重新进入。")
+    crate::error::page(
+        StatusCode::NOT_FOUND,
+        "找不到页面",
+        "您访问的页面不存在，请检查地址或从首页重新进入。",
+    )
 }
 
 /// "2026-11-27 09:00" in Beijing time, from stored milliseconds.
 pub fn fmt_time(ms: i64) -> String {
     let t = app::from_millis(ms).to_offset(domain::calendar::CHINA_OFFSET);
-    format!("{}-{:02}-{:02} {:02}:{:02}", t.year(), t.month() as u8, t.day(), t.hour(), t.minute())
+    format!(
+        "{}-{:02}-{:02} {:02}:{:02}",
+        t.year(),
+        t.month() as u8,
+        t.day(),
+        t.hour(),
+        t.minute()
+    )
 }

@@ -2,6 +2,9 @@
 
 use std::sync::atomic::Ordering;
 
+use app::ItemRow;
+use app::RegionRow;
+use app::SearchResults;
 use app::catalog::{self, Guide, SearchParams};
 use askama::Template;
 use axum::Router;
@@ -10,9 +13,6 @@ use axum::response::Response;
 use axum::routing::get;
 use domain::catalog::{OnlineDepth, PromisedLimit};
 use domain::org::Department;
-use app::SearchResults;
-use app::ItemRow;
-use app::RegionRow;
 
 use super::{Nav, fmt_time, render};
 use crate::ctx::Ctx;
@@ -40,9 +40,22 @@ struct Home {
 
 async fn home(State(s): State<AppState>, ctx: Ctx) -> Result<Response, WebError> {
     let popular = catalog::popular(&s.app, 8).await?;
-    let departments = catalog::departments_with_counts(&s.app).await?.into_iter().filter(|(_, n)| *n > 0).collect();
-    let counties = app::org::regions(&s.app).await?.into_iter().filter(|r| r.level == "county" || r.level == "city").collect();
-    render(&Home { nav: Nav::of(&ctx), popular, departments, counties })
+    let departments = catalog::departments_with_counts(&s.app)
+        .await?
+        .into_iter()
+        .filter(|(_, n)| *n > 0)
+        .collect();
+    let counties = app::org::regions(&s.app)
+        .await?
+        .into_iter()
+        .filter(|r| r.level == "county" || r.level == "city")
+        .collect();
+    render(&Home {
+        nav: Nav::of(&ctx),
+        popular,
+        departments,
+        counties,
+    })
 }
 
 /// Options of a filter select: (value, label, selected).
@@ -65,32 +78,62 @@ struct SearchPage {
 }
 
 fn opts(items: impl IntoIterator<Item = (String, String)>, current: &Option<String>) -> Options {
-    items.into_iter().map(|(v, l)| {
-        let sel = current.as_deref() == Some(v.as_str());
-        (v, l, sel)
-    }).collect()
+    items
+        .into_iter()
+        .map(|(v, l)| {
+            let sel = current.as_deref() == Some(v.as_str());
+            (v, l, sel)
+        })
+        .collect()
 }
 
 fn page_link(p: &SearchParams, offset: i64) -> String {
     let mut pairs = vec![("q", p.q.clone()), ("offset", offset.to_string())];
-    for (k, v) in [("region", &p.region), ("department", &p.department), ("audience", &p.audience), ("online_depth", &p.online_depth)] {
+    for (k, v) in [
+        ("region", &p.region),
+        ("department", &p.department),
+        ("audience", &p.audience),
+        ("online_depth", &p.online_depth),
+    ] {
         if let Some(v) = v.as_ref().filter(|v| !v.is_empty()) {
             pairs.push((k, v.clone()));
         }
     }
-    format!("/search?{}", serde_urlencoded::to_string(&pairs).unwrap_or_default())
+    format!(
+        "/search?{}",
+        serde_urlencoded::to_string(&pairs).unwrap_or_default()
+    )
 }
 
-async fn search(State(s): State<AppState>, ctx: Ctx, Query(mut p): Query<SearchParams>) -> Result<Response, WebError> {
+async fn search(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Query(mut p): Query<SearchParams>,
+) -> Result<Response, WebError> {
     s.metrics.searches.fetch_add(1, Ordering::Relaxed);
     p.limit = Some(20);
     let (results, error) = match catalog::search(&s.app, &p).await {
         Ok(r) => (r, None),
-        Err(app::AppError::Validation(v)) => (SearchResults::default(), Some(v.iter().map(|f| f.message.clone()).collect::<Vec<_>>().join("；"))),
+        Err(app::AppError::Validation(v)) => (
+            SearchResults::default(),
+            Some(
+                v.iter()
+                    .map(|f| f.message.clone())
+                    .collect::<Vec<_>>()
+                    .join("；"),
+            ),
+        ),
         Err(e) => return Err(e.into()),
     };
-    let regions = app::org::regions(&s.app).await?.into_iter().filter(|r| r.level != "province").map(|r| (r.code, r.name));
-    let departments = app::org::departments(&s.app).await?.into_iter().map(|d| (d.code, d.name));
+    let regions = app::org::regions(&s.app)
+        .await?
+        .into_iter()
+        .filter(|r| r.level != "province")
+        .map(|r| (r.code, r.name));
+    let departments = app::org::departments(&s.app)
+        .await?
+        .into_iter()
+        .map(|d| (d.code, d.name));
     let offset = p.offset.unwrap_or(0).max(0);
     let total = results.total as i64;
     let page = SearchPage {
@@ -99,8 +142,19 @@ async fn search(State(s): State<AppState>, ctx: Ctx, Query(mut p): Query<SearchP
         error,
         regions: opts(regions, &p.region),
         departments: opts(departments, &p.department),
-        audiences: opts([("natural_person".to_string(), "个人办事".to_string()), ("legal".to_string(), "法人办事".to_string())], &p.audience),
-        depths: opts(OnlineDepth::ALL.iter().map(|d| (d.name().to_string(), d.label().to_string())), &p.online_depth),
+        audiences: opts(
+            [
+                ("natural_person".to_string(), "个人办事".to_string()),
+                ("legal".to_string(), "法人办事".to_string()),
+            ],
+            &p.audience,
+        ),
+        depths: opts(
+            OnlineDepth::ALL
+                .iter()
+                .map(|d| (d.name().to_string(), d.label().to_string())),
+            &p.online_depth,
+        ),
         prev: (offset > 0).then(|| page_link(&p, (offset - 20).max(0))),
         next: (offset + 20 < total).then(|| page_link(&p, offset + 20)),
         page: offset / 20 + 1,
@@ -127,9 +181,17 @@ struct VersionQuery {
     version: Option<String>,
 }
 
-async fn guide(State(s): State<AppState>, ctx: Ctx, Path(code): Path<String>, Query(v): Query<VersionQuery>) -> Result<Response, WebError> {
+async fn guide(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Path(code): Path<String>,
+    Query(v): Query<VersionQuery>,
+) -> Result<Response, WebError> {
     let version = match v.version.as_deref().filter(|x| !x.is_empty()) {
-        Some(x) => Some(x.parse::<i64>().map_err(|_| app::AppError::field("version", "invalid", "版本号应为正整数"))?),
+        Some(x) => Some(
+            x.parse::<i64>()
+                .map_err(|_| app::AppError::field("version", "invalid", "版本号应为正整数"))?,
+        ),
         None => None,
     };
     let g = catalog::guide(&s.app, &ctx.actor, &code, version).await?;
@@ -138,12 +200,41 @@ async fn guide(State(s): State<AppState>, ctx: Ctx, Path(code): Path<String>, Qu
         PromisedLimit::Instant => "即办（当场办结）".to_string(),
         PromisedLimit::Within(t) => t.describe(),
     };
-    let legal = def.legal_limit.as_ref().map(|t| t.describe()).unwrap_or_else(|| "法律法规未规定".into());
-    let compression = def.compression_ratio().filter(|r| *r > 0.0).map(|r| format!("{:.0}%", r * 100.0));
+    let legal = def
+        .legal_limit
+        .as_ref()
+        .map(|t| t.describe())
+        .unwrap_or_else(|| "法律法规未规定".into());
+    let compression = def
+        .compression_ratio()
+        .filter(|r| *r > 0.0)
+        .map(|r| format!("{:.0}%", r * 100.0));
     let fully_online = def.online_depth == OnlineDepth::FullyOnline;
-    let versions = g.versions.iter().map(|(v, st, at)| (*v, st.label().to_string(), at.map(fmt_time).unwrap_or_default())).collect();
-    let can_edit = ctx.actor.catalog_admin().is_ok_and(|a| a.scope.covers(&g.item.region, Some(&g.item.department)));
-    render(&GuidePage { nav: Nav::of(&ctx), promised, legal, compression, fully_online, versions, can_edit, g })
+    let versions = g
+        .versions
+        .iter()
+        .map(|(v, st, at)| {
+            (
+                *v,
+                st.label().to_string(),
+                at.map(fmt_time).unwrap_or_default(),
+            )
+        })
+        .collect();
+    let can_edit = ctx
+        .actor
+        .catalog_admin()
+        .is_ok_and(|a| a.scope.covers(&g.item.region, Some(&g.item.department)));
+    render(&GuidePage {
+        nav: Nav::of(&ctx),
+        promised,
+        legal,
+        compression,
+        fully_online,
+        versions,
+        can_edit,
+        g,
+    })
 }
 
 #[derive(Template)]
@@ -155,7 +246,10 @@ struct DepartmentsPage {
 
 async fn departments(State(s): State<AppState>, ctx: Ctx) -> Result<Response, WebError> {
     let departments = catalog::departments_with_counts(&s.app).await?;
-    render(&DepartmentsPage { nav: Nav::of(&ctx), departments })
+    render(&DepartmentsPage {
+        nav: Nav::of(&ctx),
+        departments,
+    })
 }
 
 #[derive(Template)]
@@ -168,12 +262,31 @@ struct ItemListPage {
     total: i64,
 }
 
-async fn department(State(s): State<AppState>, ctx: Ctx, Path(code): Path<String>) -> Result<Response, WebError> {
+async fn department(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Path(code): Path<String>,
+) -> Result<Response, WebError> {
     let d = app::org::department(&s.app, &code).await?;
-    let p = SearchParams { department: Some(code), limit: Some(100), ..Default::default() };
+    let p = SearchParams {
+        department: Some(code),
+        limit: Some(100),
+        ..Default::default()
+    };
     let (items, total) = catalog::list_public(&s.app, &p).await?;
-    let subtitle = [d.address.as_str(), d.phone.as_str()].iter().filter(|x| !x.is_empty()).copied().collect::<Vec<_>>().join(" · ");
-    render(&ItemListPage { nav: Nav::of(&ctx), title: d.name, subtitle, items, total })
+    let subtitle = [d.address.as_str(), d.phone.as_str()]
+        .iter()
+        .filter(|x| !x.is_empty())
+        .copied()
+        .collect::<Vec<_>>()
+        .join(" · ");
+    render(&ItemListPage {
+        nav: Nav::of(&ctx),
+        title: d.name,
+        subtitle,
+        items,
+        total,
+    })
 }
 
 #[derive(Template)]
@@ -192,16 +305,36 @@ async fn regions(State(s): State<AppState>, ctx: Ctx) -> Result<Response, WebErr
         "township" => 3,
         _ => 4,
     };
-    let regions = rows.into_iter().map(|r| {
-        let d = depth(&r);
-        (r, d)
-    }).collect();
-    render(&RegionsPage { nav: Nav::of(&ctx), regions })
+    let regions = rows
+        .into_iter()
+        .map(|r| {
+            let d = depth(&r);
+            (r, d)
+        })
+        .collect();
+    render(&RegionsPage {
+        nav: Nav::of(&ctx),
+        regions,
+    })
 }
 
-async fn region(State(s): State<AppState>, ctx: Ctx, Path(code): Path<String>) -> Result<Response, WebError> {
+async fn region(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Path(code): Path<String>,
+) -> Result<Response, WebError> {
     let r = app::org::region(&s.app, &code).await?;
-    let p = SearchParams { region: Some(code), limit: Some(100), ..Default::default() };
+    let p = SearchParams {
+        region: Some(code),
+        limit: Some(100),
+        ..Default::default()
+    };
     let (items, total) = catalog::list_public(&s.app, &p).await?;
-    render(&ItemListPage { nav: Nav::of(&ctx), title: format!("{} 可办事项", r.name), subtitle: "含上级部门在本地实施的事项".into(), items, total })
+    render(&ItemListPage {
+        nav: Nav::of(&ctx),
+        title: format!("{} 可办事项", r.name),
+        subtitle: "含上级部门在本地实施的事项".into(),
+        items,
+        total,
+    })
 }

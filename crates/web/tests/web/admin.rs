@@ -10,12 +10,19 @@ fn form_pairs(def: &ItemDefinition, csrf: &str) -> Vec<(String, String)> {
     for (i, c) in item_columns().iter().enumerate() {
         let v = (c.get)(def);
         // Multi-choice columns post one value per checked box.
-        for part in if matches!(c.input, app::exchange::layout::Input::MultiChoice(_)) { v.lines().map(str::to_string).collect() } else { vec![v] } {
+        for part in if matches!(c.input, app::exchange::layout::Input::MultiChoice(_)) {
+            v.lines().map(str::to_string).collect()
+        } else {
+            vec![v]
+        } {
             pairs.push((format!("c{i}"), part));
         }
     }
     for m in &def.materials {
-        let row = MaterialRow { item_code: def.code.clone(), material: Some(m.clone()) };
+        let row = MaterialRow {
+            item_code: def.code.clone(),
+            material: Some(m.clone()),
+        };
         for (j, c) in material_columns().iter().enumerate().skip(1) {
             pairs.push((format!("m{j}"), (c.get)(&row)));
         }
@@ -25,34 +32,66 @@ fn form_pairs(def: &ItemDefinition, csrf: &str) -> Vec<(String, String)> {
 
 fn food_item() -> ItemDefinition {
     let data = app::demo::demo_data().unwrap();
-    data.items.into_iter().find(|d| d.name.contains("食品") && d.name.contains("经营许可")).unwrap()
+    data.items
+        .into_iter()
+        .find(|d| d.name.contains("食品") && d.name.contains("经营许可"))
+        .unwrap()
 }
 
 #[tokio::test]
 async fn an_admin_edit_is_a_draft_until_published_and_text_is_escaped_everywhere() {
     let mut c = site().await;
-    assert_eq!(c.login("catalog", app::demo::DEMO_PASSWORD).await.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        c.login("catalog", app::demo::DEMO_PASSWORD).await.status,
+        StatusCode::SEE_OTHER
+    );
     let mut def = food_item();
     let code = def.code.clone();
     let edit = c.get(&format!("/admin/items/{}/edit", enc(&code))).await;
     assert_eq!(edit.status, StatusCode::OK);
-    assert!(edit.body.contains(&def.hours), "the form shows current values");
+    assert!(
+        edit.body.contains(&def.hours),
+        "the form shows current values"
+    );
 
     def.hours = "周一至周六 <script>alert(1)</script> 9:00-17:00".into();
     let csrf = c.csrf();
     let pairs = form_pairs(&def, &csrf);
-    let refs: Vec<(&str, &str)> = pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-    let saved = c.post_form(&format!("/admin/items/{}/edit", enc(&code)), &refs).await;
+    let refs: Vec<(&str, &str)> = pairs
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    let saved = c
+        .post_form(&format!("/admin/items/{}/edit", enc(&code)), &refs)
+        .await;
     assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
     assert!(saved.location().contains("flash=saved"));
 
     let public = c.get(&format!("/items/{}", enc(&code))).await;
-    assert!(!public.body.contains("周一至周六"), "the public guide waits for publishing");
-    let p = c.post_form(&format!("/admin/items/{}/publish", enc(&code)), &[("csrf", &csrf)]).await;
+    assert!(
+        !public.body.contains("周一至周六"),
+        "the public guide waits for publishing"
+    );
+    let p = c
+        .post_form(
+            &format!("/admin/items/{}/publish", enc(&code)),
+            &[("csrf", &csrf)],
+        )
+        .await;
     assert_eq!(p.status, StatusCode::SEE_OTHER);
     let public = c.get(&format!("/items/{}", enc(&code))).await;
-    let shown = public.body.split("周一至周六").nth(1).map(|s| s.chars().take(60).collect::<String>()).unwrap_or_default();
-    assert!(public.body.contains("周一至周六 &#60;script&#62;alert(1)&#60;/script&#62;"), "escaped: {shown}");
+    let shown = public
+        .body
+        .split("周一至周六")
+        .nth(1)
+        .map(|s| s.chars().take(60).collect::<String>())
+        .unwrap_or_default();
+    assert!(
+        public
+            .body
+            .contains("周一至周六 &#60;script&#62;alert(1)&#60;/script&#62;"),
+        "escaped: {shown}"
+    );
     assert!(!public.body.contains("<script>alert(1)"));
     let old = c.get(&format!("/items/{}?version=1", enc(&code))).await;
     assert!(old.body.contains("历史版本") && !old.body.contains("周一至周六"));
@@ -67,31 +106,53 @@ async fn an_invalid_edit_is_shown_again_with_the_error_next_to_the_field_and_not
     def.visits_reason.clear();
     let csrf = c.csrf();
     let mut pairs = form_pairs(&def, &csrf);
-    let visits_col = item_columns().iter().position(|c| c.header == "到现场次数").unwrap();
+    let visits_col = item_columns()
+        .iter()
+        .position(|c| c.header == "到现场次数")
+        .unwrap();
     for (k, v) in &mut pairs {
         if *k == format!("c{visits_col}") {
             *v = "两次".into();
         }
     }
-    let refs: Vec<(&str, &str)> = pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-    let p = c.post_form(&format!("/admin/items/{}/edit", enc(&def.code)), &refs).await;
+    let refs: Vec<(&str, &str)> = pairs
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    let p = c
+        .post_form(&format!("/admin/items/{}/edit", enc(&def.code)), &refs)
+        .await;
     assert_eq!(p.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(p.body.contains("到现场次数应为非负整数"), "{}", p.body);
     let admin = c.get(&format!("/admin/items/{}", enc(&def.code))).await;
-    assert!(!admin.body.contains("有草稿") && !admin.body.contains("待发布"), "nothing saved");
+    assert!(
+        !admin.body.contains("有草稿") && !admin.body.contains("待发布"),
+        "nothing saved"
+    );
 }
 
 #[tokio::test]
 async fn applicants_and_visitors_cannot_reach_the_admin_pages() {
     let mut c = site().await;
     let anon = c.get("/admin/items").await;
-    assert_eq!((anon.status, anon.location()), (StatusCode::SEE_OTHER, "/login"));
+    assert_eq!(
+        (anon.status, anon.location()),
+        (StatusCode::SEE_OTHER, "/login")
+    );
     let citizen = app::demo::demo_id_number("19900101", "123");
     c.login(&citizen, app::demo::DEMO_PASSWORD).await;
     assert_eq!(c.get("/admin/items").await.status, StatusCode::FORBIDDEN);
     let csrf = c.csrf();
     let def = food_item();
-    assert_eq!(c.post_form(&format!("/admin/items/{}/retire", enc(&def.code)), &[("csrf", &csrf)]).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        c.post_form(
+            &format!("/admin/items/{}/retire", enc(&def.code)),
+            &[("csrf", &csrf)]
+        )
+        .await
+        .status,
+        StatusCode::FORBIDDEN
+    );
 }
 
 #[tokio::test]
@@ -103,7 +164,9 @@ async fn the_catalog_exports_as_a_workbook_that_imports_back_unchanged() {
     let cap = app::auth::CatalogAdmin::command_line("test", "510000");
     let bytes = app::exchange::export_xlsx(&c.app, &cap).await.unwrap();
     let (items, materials) = app::exchange::read_xlsx(bytes).unwrap();
-    let r = app::exchange::import(&c.app, &cap, &items, &materials, false, true, |_, _| {}).await.unwrap();
+    let r = app::exchange::import(&c.app, &cap, &items, &materials, false, true, |_, _| {})
+        .await
+        .unwrap();
     assert!(r.errors.is_empty(), "{:?}", r.errors);
     assert_eq!((r.created, r.updated, r.unchanged), (0, 0, 98));
 }

@@ -5,29 +5,54 @@ use crate::support::*;
 #[tokio::test]
 async fn search_and_items_answer_in_the_list_envelope() {
     let mut c = site().await;
-    let s = c.get(&format!("/api/v1/search?q={}&limit=5", enc("办护照"))).await.json();
+    let s = c
+        .get(&format!("/api/v1/search?q={}&limit=5", enc("办护照")))
+        .await
+        .json();
     assert!(s["total"].as_u64().unwrap() >= 1);
-    assert!(s["items"][0]["name"].as_str().unwrap().contains("护照"), "{s}");
-    let items = c.get("/api/v1/items?audience=natural_person&limit=10").await.json();
+    assert!(
+        s["items"][0]["name"].as_str().unwrap().contains("护照"),
+        "{s}"
+    );
+    let items = c
+        .get("/api/v1/items?audience=natural_person&limit=10")
+        .await
+        .json();
     assert_eq!(items["items"].as_array().unwrap().len(), 10);
     let code = items["items"][0]["code"].as_str().unwrap().to_string();
     let one = c.get(&format!("/api/v1/items/{}", enc(&code))).await.json();
     assert_eq!(one["definition"]["code"], code.as_str());
     assert!(one["definition"]["materials"].as_array().is_some());
-    assert!(c.get("/api/v1/departments").await.json()["total"].as_i64().unwrap() >= 12);
+    assert!(
+        c.get("/api/v1/departments").await.json()["total"]
+            .as_i64()
+            .unwrap()
+            >= 12
+    );
 }
 
 #[tokio::test]
 async fn bad_parameters_get_structured_errors_naming_the_parameter() {
     let mut c = site().await;
-    let long = c.get(&format!("/api/v1/search?q={}", "开".repeat(10_000))).await;
+    let long = c
+        .get(&format!("/api/v1/search?q={}", "开".repeat(10_000)))
+        .await;
     assert_eq!(long.status, StatusCode::UNPROCESSABLE_ENTITY);
     let e = long.json();
-    assert_eq!((e["code"].as_str(), e["field"].as_str()), (Some("validation_failed"), Some("q")));
+    assert_eq!(
+        (e["code"].as_str(), e["field"].as_str()),
+        (Some("validation_failed"), Some("q"))
+    );
     let bad = c.get("/api/v1/items?limit=abc").await;
-    assert_eq!((bad.status, bad.json()["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("query")));
+    assert_eq!(
+        (bad.status, bad.json()["field"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("query"))
+    );
     let missing = c.get("/api/v1/items/NO-SUCH").await;
-    assert_eq!((missing.status, missing.json()["code"].as_str()), (StatusCode::NOT_FOUND, Some("not_found")));
+    assert_eq!(
+        (missing.status, missing.json()["code"].as_str()),
+        (StatusCode::NOT_FOUND, Some("not_found"))
+    );
     assert_eq!(c.get("/api/v1/nothing").await.json()["code"], "not_found");
 }
 
@@ -37,17 +62,43 @@ async fn writes_need_a_catalog_admin_session_and_the_csrf_header() {
     let def = app::demo::demo_data().unwrap().items.remove(0);
     let mut new = serde_json::to_value(&def).unwrap();
     new["code"] = "API-NEW-1".into();
-    assert_eq!(c.post_json("/api/v1/items", &new, None).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        c.post_json("/api/v1/items", &new, None).await.status,
+        StatusCode::FORBIDDEN
+    );
     c.login("catalog", app::demo::DEMO_PASSWORD).await;
-    assert_eq!(c.post_json("/api/v1/items", &new, Some("wrong")).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        c.post_json("/api/v1/items", &new, Some("wrong"))
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
     let csrf = c.csrf();
     let created = c.post_json("/api/v1/items", &new, Some(&csrf)).await;
     assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
-    let malformed = c.post_json("/api/v1/items", &serde_json::json!({"code": 1}), Some(&csrf)).await;
-    assert_eq!((malformed.status, malformed.json()["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("body")));
-    let published = c.post_json("/api/v1/items/API-NEW-1/publish", &serde_json::json!({}), Some(&csrf)).await;
+    let malformed = c
+        .post_json(
+            "/api/v1/items",
+            &serde_json::json!({"code": 1}),
+            Some(&csrf),
+        )
+        .await;
+    assert_eq!(
+        (malformed.status, malformed.json()["field"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("body"))
+    );
+    let published = c
+        .post_json(
+            "/api/v1/items/API-NEW-1/publish",
+            &serde_json::json!({}),
+            Some(&csrf),
+        )
+        .await;
     assert_eq!(published.json()["version"], 1);
-    assert_eq!(c.get("/api/v1/items/API-NEW-1").await.status, StatusCode::OK);
+    assert_eq!(
+        c.get("/api/v1/items/API-NEW-1").await.status,
+        StatusCode::OK
+    );
 }
 
 #[tokio::test]

@@ -9,11 +9,26 @@ async fn the_home_page_is_chinese_and_sets_a_safe_csrf_cookie_and_security_heade
     assert_eq!(p.status, StatusCode::OK);
     assert!(p.body.contains("lang=\"zh-CN\"") && p.body.contains("热门事项"));
     let cookie = p.headers.get(header::SET_COOKIE).unwrap().to_str().unwrap();
-    assert!(cookie.starts_with("ow_csrf=") && cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"), "{cookie}");
+    assert!(
+        cookie.starts_with("ow_csrf=")
+            && cookie.contains("HttpOnly")
+            && cookie.contains("SameSite=Lax"),
+        "{cookie}"
+    );
     assert!(p.headers.get(header::CONTENT_SECURITY_POLICY).is_some());
     assert_eq!(p.headers.get(header::X_FRAME_OPTIONS).unwrap(), "DENY");
-    let css = p.body.split("href=\"/static/app.").nth(1).unwrap().split('"').next().unwrap();
-    assert_eq!(c.get(&format!("/static/app.{css}")).await.status, StatusCode::OK);
+    let css = p
+        .body
+        .split("href=\"/static/app.")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap();
+    assert_eq!(
+        c.get(&format!("/static/app.{css}")).await.status,
+        StatusCode::OK
+    );
 }
 
 #[tokio::test]
@@ -21,23 +36,41 @@ async fn searching_an_everyday_phrase_lists_the_food_permit_and_its_guide_shows_
     let mut c = site().await;
     let p = c.get(&format!("/search?q={}", enc("开饭店"))).await;
     assert_eq!(p.status, StatusCode::OK);
-    let link = p.body.split("<h2><a href=\"").skip(1).find(|s| s.contains("食品")).expect("a food item in the results");
+    let link = p
+        .body
+        .split("<h2><a href=\"")
+        .skip(1)
+        .find(|s| s.contains("食品"))
+        .expect("a food item in the results");
     let href = link.split('"').next().unwrap().to_string();
     let g = c.get(&href).await;
     assert_eq!(g.status, StatusCode::OK);
-    assert!(g.body.contains("申请材料") && g.body.contains("受理条件") && g.body.contains("办理地点"));
+    assert!(
+        g.body.contains("申请材料") && g.body.contains("受理条件") && g.body.contains("办理地点")
+    );
     assert!(g.body.matches("<tr>").count() >= 3, "materials table rows");
 }
 
 #[tokio::test]
 async fn unknown_and_absurd_item_codes_get_a_chinese_not_found_page() {
     let mut c = site().await;
-    for path in ["/items/NO-SUCH-CODE".to_string(), format!("/items/{}", "9".repeat(600)), "/nowhere".into()] {
+    for path in [
+        "/items/NO-SUCH-CODE".to_string(),
+        format!("/items/{}", "9".repeat(600)),
+        "/nowhere".into(),
+    ] {
         let p = c.get(&path).await;
         assert_eq!(p.status, StatusCode::NOT_FOUND, "{path}");
-        assert!(p.body.contains("找不到") || p.body.contains("不存在"), "{path}: {}", p.body);
+        assert!(
+            p.body.contains("找不到") || p.body.contains("不存在"),
+            "{path}: {}",
+            p.body
+        );
     }
-    assert_eq!(c.get("/items/X?version=abc").await.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        c.get("/items/X?version=abc").await.status,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
 }
 
 #[tokio::test]
@@ -51,23 +84,53 @@ async fn a_ten_thousand_character_search_shows_a_clear_error_not_a_crash() {
 #[tokio::test]
 async fn departments_regions_and_health_pages_answer() {
     let mut c = site().await;
-    for path in ["/departments", "/departments/511600-SCJG", "/regions", "/regions/511602", "/healthz", "/readyz"] {
+    for path in [
+        "/departments",
+        "/departments/511600-SCJG",
+        "/regions",
+        "/regions/511602",
+        "/healthz",
+        "/readyz",
+    ] {
         assert_eq!(c.get(path).await.status, StatusCode::OK, "{path}");
     }
-    assert_eq!(c.get("/regions/12ab").await.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        c.get("/regions/12ab").await.status,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
     let m = c.get("/metrics").await;
-    assert!(m.body.contains("onewindow_http_requests_total") && m.body.contains("onewindow_search_index_documents 98"), "{}", m.body);
+    assert!(
+        m.body.contains("onewindow_http_requests_total")
+            && m.body.contains("onewindow_search_index_documents 98"),
+        "{}",
+        m.body
+    );
 }
 
 #[tokio::test]
 async fn a_login_form_without_its_csrf_token_is_refused() {
     let mut c = site().await;
     c.get("/login").await;
-    let p = c.post_form("/login", &[("csrf", "forged"), ("login", "catalog"), ("password", app::demo::DEMO_PASSWORD)]).await;
+    let p = c
+        .post_form(
+            "/login",
+            &[
+                ("csrf", "forged"),
+                ("login", "catalog"),
+                ("password", app::demo::DEMO_PASSWORD),
+            ],
+        )
+        .await;
     assert_eq!(p.status, StatusCode::FORBIDDEN);
     let ok = c.login("catalog", app::demo::DEMO_PASSWORD).await;
     assert_eq!(ok.status, StatusCode::SEE_OTHER);
-    let session = ok.headers.get_all(header::SET_COOKIE).iter().map(|v| v.to_str().unwrap().to_string()).find(|v| v.starts_with("ow_session=")).unwrap();
+    let session = ok
+        .headers
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .map(|v| v.to_str().unwrap().to_string())
+        .find(|v| v.starts_with("ow_session="))
+        .unwrap();
     assert!(session.contains("HttpOnly") && session.contains("SameSite=Lax"));
 }
 
@@ -77,12 +140,32 @@ async fn registration_errors_are_shown_in_chinese_next_to_the_field() {
     c.get("/register").await;
     let csrf = c.csrf();
     let p = c
-        .post_form("/register", &[("csrf", &csrf), ("kind", "natural_person"), ("id_number", "110105194912310021"), ("name", "王五"), ("phone", "13800138000"), ("password", "long enough password")])
+        .post_form(
+            "/register",
+            &[
+                ("csrf", &csrf),
+                ("kind", "natural_person"),
+                ("id_number", "110105194912310021"),
+                ("name", "王五"),
+                ("phone", "13800138000"),
+                ("password", "long enough password"),
+            ],
+        )
         .await;
     assert_eq!(p.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(p.body.contains("校验位应为“X”"), "{}", p.body);
     let p = c
-        .post_form("/register", &[("csrf", &csrf), ("kind", "natural_person"), ("id_number", "11010519491231002X"), ("name", "王五"), ("phone", "13800138000"), ("password", "long enough password")])
+        .post_form(
+            "/register",
+            &[
+                ("csrf", &csrf),
+                ("kind", "natural_person"),
+                ("id_number", "11010519491231002X"),
+                ("name", "王五"),
+                ("phone", "13800138000"),
+                ("password", "long enough password"),
+            ],
+        )
         .await;
     assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
     assert!(c.get("/").await.body.contains("王五"));

@@ -22,7 +22,10 @@ pub struct Page {
 
 impl Page {
     pub fn location(&self) -> &str {
-        self.headers.get(header::LOCATION).and_then(|v| v.to_str().ok()).unwrap_or("")
+        self.headers
+            .get(header::LOCATION)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
     }
     pub fn json(&self) -> serde_json::Value {
         serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
@@ -32,13 +35,22 @@ impl Page {
 /// A site on a fresh SQLite database with the demo data loaded.
 pub async fn site() -> Client {
     let db = store::testing::sqlite().await;
-    let settings = app::Settings { data_dir: std::env::temp_dir(), session_hours: 8 };
-    let app = app::App::open(db.store.clone(), settings, Arc::new(app::SystemClock), true).await.unwrap();
+    let settings = app::Settings {
+        data_dir: std::env::temp_dir(),
+        session_hours: 8,
+    };
+    let app = app::App::open(db.store.clone(), settings, Arc::new(app::SystemClock), true)
+        .await
+        .unwrap();
     app::demo::load(&app).await.unwrap();
     let router = web::router(web::AppState::new(app.clone(), false));
     // The temp database is left for the OS to clean; each test has its own.
     std::mem::forget(db);
-    Client { router, cookies: HashMap::new(), app }
+    Client {
+        router,
+        cookies: HashMap::new(),
+        app,
+    }
 }
 
 impl Client {
@@ -57,15 +69,26 @@ impl Client {
             }
         }
         let bytes = res.into_body().collect().await.unwrap().to_bytes();
-        Page { status, headers, body: String::from_utf8_lossy(&bytes).into_owned() }
+        Page {
+            status,
+            headers,
+            body: String::from_utf8_lossy(&bytes).into_owned(),
+        }
     }
 
     fn cookie_header(&self) -> String {
-        self.cookies.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ")
+        self.cookies
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join("; ")
     }
 
     pub async fn get(&mut self, path: &str) -> Page {
-        let req = Request::get(path).header(header::COOKIE, self.cookie_header()).body(Body::empty()).unwrap();
+        let req = Request::get(path)
+            .header(header::COOKIE, self.cookie_header())
+            .body(Body::empty())
+            .unwrap();
         self.send(req).await
     }
 
@@ -79,12 +102,20 @@ impl Client {
         self.send(req).await
     }
 
-    pub async fn post_json(&mut self, path: &str, json: &serde_json::Value, csrf: Option<&str>) -> Page {
-        let mut req = Request::post(path).header(header::COOKIE, self.cookie_header()).header(header::CONTENT_TYPE, "application/json");
+    pub async fn post_json(
+        &mut self,
+        path: &str,
+        json: &serde_json::Value,
+        csrf: Option<&str>,
+    ) -> Page {
+        let mut req = Request::post(path)
+            .header(header::COOKIE, self.cookie_header())
+            .header(header::CONTENT_TYPE, "application/json");
         if let Some(c) = csrf {
             req = req.header("x-csrf-token", c);
         }
-        self.send(req.body(Body::from(json.to_string())).unwrap()).await
+        self.send(req.body(Body::from(json.to_string())).unwrap())
+            .await
     }
 
     pub fn csrf(&self) -> String {
@@ -95,11 +126,23 @@ impl Client {
     pub async fn login(&mut self, login: &str, password: &str) -> Page {
         self.get("/login").await;
         let csrf = self.csrf();
-        self.post_form("/login", &[("csrf", &csrf), ("login", login), ("password", password), ("next", "/")]).await
+        self.post_form(
+            "/login",
+            &[
+                ("csrf", &csrf),
+                ("login", login),
+                ("password", password),
+                ("next", "/"),
+            ],
+        )
+        .await
     }
 }
 
 /// The URL form of a path segment.
 pub fn enc(s: &str) -> String {
-    serde_urlencoded::to_string([("", s)]).unwrap().trim_start_matches('=').to_string()
+    serde_urlencoded::to_string([("", s)])
+        .unwrap()
+        .trim_start_matches('=')
+        .to_string()
 }
