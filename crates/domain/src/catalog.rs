@@ -58,8 +58,8 @@ coded_enum! {
         Provincial = "2", "provincial", "省级";
         City = "3", "city", "市级";
         County = "4", "county", "县级";
-        Township = "5", "township", "镇(乡、街道)级";
-        Village = "6", "village", "村(社区)级";
+        Township = "5", "township", "镇（乡、街道）级";
+        Village = "6", "village", "村（社区）级";
         Graded = "7", "graded", "分级管理";
     }
 }
@@ -117,10 +117,10 @@ coded_enum! {
 coded_enum! {
     /// 网办深度: how far an item can be handled online.
     OnlineDepth {
-        GuideOnline = "1", "guide_online", "一级(网上咨询)";
-        FormsOnline = "2", "forms_online", "二级(网上申请表格下载)";
-        ApplyOnline = "3", "apply_online", "三级(网上预审/申请)";
-        FullyOnline = "4", "fully_online", "四级(全程网办)";
+        GuideOnline = "1", "guide_online", "一级（网上咨询）";
+        FormsOnline = "2", "forms_online", "二级（表格下载）";
+        ApplyOnline = "3", "apply_online", "三级（网上预审、申请）";
+        FullyOnline = "4", "fully_online", "四级（全程网办）";
     }
 }
 
@@ -163,8 +163,15 @@ pub struct TimeLimit {
 impl TimeLimit {
     pub fn describe(&self) -> String {
         let mut s = format!("{} 个{}", self.days, self.unit.label());
-        if !self.note.trim().is_empty() {
-            s.push_str(&format!("（{}）", self.note.trim()));
+        // Notes often arrive already bracketed: do not wrap them twice.
+        let note = self
+            .note
+            .trim()
+            .trim_start_matches(['（', '('])
+            .trim_end_matches(['）', ')'])
+            .trim();
+        if !note.is_empty() {
+            s.push_str(&format!("（{note}）"));
         }
         s
     }

@@ -311,21 +311,28 @@ impl CatalogIndex {
     }
 
     /// The words a query stands for, with weights: its own tokens (1.0) plus the tokens of
-    /// every synonym whose phrase it contains, the first-listed terms weighing most.
+    /// every synonym whose phrase it contains. The first-listed synonym terms weigh most, and a
+    /// term's weight is shared among its tokens so a long term (消防安全检查) does not outweigh a
+    /// short one (餐饮). Single characters (开) are dropped when longer words are present: they
+    /// match too much to help.
     pub fn expand(&self, text: &str) -> Vec<(String, f32)> {
         let mut words: Vec<(String, f32)> =
             self.tokens(text).into_iter().map(|t| (t, 1.0)).collect();
         if let Ok(syn) = self.synonyms.read() {
             for s in syn.iter().filter(|s| text.contains(s.phrase.as_str())) {
                 for (k, term) in s.terms.iter().enumerate() {
-                    let weight = (1.0 - 0.2 * k as f32).max(0.4);
-                    for t in self.tokens(term) {
+                    let tokens = self.tokens(term);
+                    let weight = (1.0 - 0.15 * k as f32).max(0.4) / tokens.len().max(1) as f32;
+                    for t in tokens {
                         if !words.iter().any(|(w, _)| *w == t) {
                             words.push((t, weight));
                         }
                     }
                 }
             }
+        }
+        if words.iter().any(|(w, _)| w.chars().count() > 1) {
+            words.retain(|(w, _)| w.chars().count() > 1);
         }
         words
     }

@@ -210,3 +210,54 @@ async fn the_demo_catalog_loads_twice_without_duplicates_and_answers_everyday_wo
     })
     .await;
 }
+
+#[tokio::test]
+async fn twenty_thousand_rows_import_in_one_transaction_and_a_single_bad_row_blocks_them_all() {
+    on_both(|s| async move {
+        let (app, _) = app(s).await;
+        seed_org(&app).await;
+        let cap = staff(&app, "cat", &[Role::CatalogAdmin], "511600", None)
+            .await
+            .catalog_admin()
+            .unwrap();
+        let base = sample_item();
+        let mut defs: Vec<_> = (0..20_000)
+            .map(|i| {
+                let mut d = base.clone();
+                d.code = format!("BULK{i:06}");
+                d.name = format!("批量事项{i}");
+                d
+            })
+            .collect();
+        defs[12_345].consult_phone = "电话".into();
+        let (items, materials) = exchange::to_sheets(&defs);
+        let bad = exchange::import(&app, &cap, &items, &materials, false, true, |_, _| {})
+            .await
+            .unwrap();
+        assert_eq!(bad.errors.len(), 1);
+        assert_eq!(
+            (bad.errors[0].row, bad.errors[0].column.as_str()),
+            (12_347, "咨询电话")
+        );
+        assert_eq!(
+            catalog::search(&app, &search("")).await.unwrap().total,
+            0,
+            "nothing written"
+        );
+
+        defs[12_345].consult_phone = "0826-1234567".into();
+        let (items, materials) = exchange::to_sheets(&defs);
+        let r = exchange::import(&app, &cap, &items, &materials, false, true, |_, _| {})
+            .await
+            .unwrap();
+        assert_eq!(r.created, 20_000);
+        assert_eq!(
+            catalog::search(&app, &search("批量事项"))
+                .await
+                .unwrap()
+                .total,
+            20_000
+        );
+    })
+    .await;
+}

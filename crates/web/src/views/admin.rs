@@ -58,7 +58,7 @@ struct ListQuery {
 struct ListPage {
     nav: Nav,
     q: String,
-    items: Vec<(ItemRow, String)>,
+    items: Vec<(ItemRow, String, String)>,
     total: i64,
     flash: String,
 }
@@ -70,11 +70,20 @@ async fn list(
 ) -> Result<Response, WebError> {
     let cap = admin(&ctx)?;
     let (rows, total) = catalog::admin_list(&s.app, &cap, q.q.clone(), Some(100), q.offset).await?;
+    let names: std::collections::HashMap<String, String> = app::org::departments(&s.app)
+        .await?
+        .into_iter()
+        .map(|d| (d.code, d.name))
+        .collect();
     let items = rows
         .into_iter()
         .map(|r| {
             let updated = fmt_time(r.updated_at);
-            (r, updated)
+            let dept = names
+                .get(&r.department)
+                .cloned()
+                .unwrap_or_else(|| r.department.clone());
+            (r, dept, updated)
         })
         .collect();
     render(&ListPage {

@@ -3,6 +3,7 @@
 mod admin;
 mod auth;
 mod portal;
+mod staff;
 
 use askama::Template;
 use axum::Router;
@@ -18,6 +19,7 @@ pub fn router() -> Router<AppState> {
         .merge(portal::router())
         .merge(auth::router())
         .merge(admin::router())
+        .merge(staff::router())
 }
 
 /// What the page header needs: who is logged in, what they may open, and the CSRF token for
@@ -27,6 +29,7 @@ pub struct Nav {
     pub name: String,
     pub logged_in: bool,
     pub catalog_admin: bool,
+    pub system_admin: bool,
     pub csrf: String,
     pub query: String,
     pub css: String,
