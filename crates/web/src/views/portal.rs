@@ -260,6 +260,7 @@ struct ItemListPage {
     subtitle: String,
     items: Vec<ItemRow>,
     total: i64,
+    halls: Vec<domain::org::Hall>,
 }
 
 async fn department(
@@ -286,6 +287,7 @@ async fn department(
         subtitle,
         items,
         total,
+        halls: vec![],
     })
 }
 
@@ -324,6 +326,11 @@ async fn region(
     Path(code): Path<String>,
 ) -> Result<Response, WebError> {
     let r = app::org::region(&s.app, &code).await?;
+    let halls = app::org::halls(&s.app)
+        .await?
+        .into_iter()
+        .filter(|h| h.region == r.code)
+        .collect();
     let p = SearchParams {
         region: Some(code),
         limit: Some(100),
@@ -336,5 +343,6 @@ async fn region(
         subtitle: "含上级部门在本地实施的事项".into(),
         items,
         total,
+        halls,
     })
 }

@@ -170,3 +170,56 @@ async fn the_catalog_exports_as_a_workbook_that_imports_back_unchanged() {
     assert!(r.errors.is_empty(), "{:?}", r.errors);
     assert_eq!((r.created, r.updated, r.unchanged), (0, 0, 98));
 }
+
+#[tokio::test]
+async fn a_system_admin_creates_staff_with_errors_shown_by_field_and_others_are_refused() {
+    let mut c = site().await;
+    c.login("catalog", app::demo::DEMO_PASSWORD).await;
+    assert_eq!(c.get("/admin/staff").await.status, StatusCode::FORBIDDEN);
+    let mut c = site().await;
+    c.login("admin", app::demo::DEMO_PASSWORD).await;
+    let page = c.get("/admin/staff").await;
+    assert!(
+        page.body.contains("clerk") && page.body.contains("138****0000"),
+        "phones are masked"
+    );
+    let csrf = c.csrf();
+    let bad = c
+        .post_form(
+            "/admin/staff",
+            &[
+                ("csrf", &csrf),
+                ("login", "new reviewer"),
+                ("name", "新承办"),
+                ("password", "short"),
+                ("roles", "reviewer"),
+                ("region", "511600"),
+                ("department", ""),
+            ],
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        bad.body.contains("登录名只能包含")
+            && bad.body.contains("密码至少 10 个字符")
+            && bad.body.contains("必须属于一个部门")
+    );
+    let ok = c
+        .post_form(
+            "/admin/staff",
+            &[
+                ("csrf", &csrf),
+                ("login", "reviewer2"),
+                ("name", "新承办"),
+                ("password", "a good long password"),
+                ("roles", "reviewer"),
+                ("roles", "approver"),
+                ("region", "511600"),
+                ("department", "511600-SCJG"),
+            ],
+        )
+        .await;
+    assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.body);
+    let login = c.login("reviewer2", "a good long password").await;
+    assert_eq!(login.status, StatusCode::SEE_OTHER);
+}
