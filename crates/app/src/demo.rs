@@ -162,58 +162,54 @@ pub async fn load(app: &App) -> Result<DemoReport> {
         store::catalog::publish(&mut tx, &item.code, now).await?;
         report.items_created += 1;
     }
-    // One hash for all demo accounts: argon2 is deliberately slow.
-    let mut hash = None;
+    let account = |login: String,
+                   kind: &str,
+                   name: &str,
+                   region: Option<&str>,
+                   department: Option<&str>,
+                   roles: String,
+                   rep: Option<&str>| AccountRow {
+        id: uuid::Uuid::now_v7().to_string(),
+        login,
+        kind: kind.into(),
+        display_name: name.into(),
+        phone: "13800000000".into(),
+        legal_representative: rep.map(Into::into),
+        password_hash: String::new(),
+        region: region.map(Into::into),
+        department: department.map(Into::into),
+        roles,
+        created_at: now,
+        disabled: 0,
+    };
+    let mut wanted: Vec<(AccountRow, DemoAccount)> = Vec::new();
     for s in STAFF {
-        report.accounts.push(DemoAccount {
-            login: s.login.into(),
-            role: s
-                .roles
-                .iter()
-                .map(|r| r.label())
-                .collect::<Vec<_>>()
-                .join("、"),
-            scope: format!(
-                "{}{}",
-                s.region,
-                s.department.map(|d| format!(" / {d}")).unwrap_or_default()
-            ),
-        });
-        if store::accounts::find_by_login(&mut tx, s.login)
-            .await?
-            .is_some()
-        {
-            continue;
-        }
-        let h = match &hash {
-            Some(h) => String::clone(h),
-            None => hash.insert(hash_password(DEMO_PASSWORD)?).clone(),
-        };
-        store::accounts::insert_account(
-            &mut tx,
-            &AccountRow {
-                id: uuid::Uuid::now_v7().to_string(),
+        let labels: Vec<&str> = s.roles.iter().map(|r| r.label()).collect();
+        let names: Vec<&str> = s.roles.iter().map(|r| r.as_str()).collect();
+        let scope = format!(
+            "{}{}",
+            s.region,
+            s.department.map(|d| format!(" / {d}")).unwrap_or_default()
+        );
+        let row = account(
+            s.login.into(),
+            "staff",
+            s.name,
+            Some(s.region),
+            s.department,
+            names.join(","),
+            None,
+        );
+        wanted.push((
+            row,
+            DemoAccount {
                 login: s.login.into(),
-                kind: "staff".into(),
-                display_name: s.name.into(),
-                phone: "13800000000".into(),
-                legal_representative: None,
-                password_hash: h,
-                region: Some(s.region.into()),
-                department: s.department.map(Into::into),
-                roles: s
-                    .roles
-                    .iter()
-                    .map(|r| r.as_str())
-                    .collect::<Vec<_>>()
-                    .join(","),
-                created_at: now,
-                disabled: 0,
+                role: labels.join("、"),
+                scope,
             },
-        )
-        .await?;
+        ));
     }
-    let applicants = [
+    for (login, name, kind, rep) in [
         (
             demo_id_number("19900101", "123"),
             "张三",
@@ -226,41 +222,40 @@ pub async fn load(app: &App) -> Result<DemoReport> {
             ApplicantKind::Enterprise,
             Some("李四"),
         ),
-    ];
-    for (login, name, kind, rep) in applicants {
-        report.accounts.push(DemoAccount {
-            login: login.clone(),
-            role: format!("申请人（{}）", kind.label()),
-            scope: name.into(),
-        });
-        if store::accounts::find_by_login(&mut tx, &login)
+    ] {
+        let row = account(
+            login.clone(),
+            kind.as_str(),
+            name,
+            None,
+            None,
+            String::new(),
+            rep,
+        );
+        wanted.push((
+            row,
+            DemoAccount {
+                login,
+                role: format!("申请人（{}）", kind.label()),
+                scope: name.into(),
+            },
+        ));
+    }
+    // One hash for all demo accounts, computed only if one is missing: argon2 is slow on purpose.
+    let mut hash: Option<String> = None;
+    for (mut row, shown) in wanted {
+        report.accounts.push(shown);
+        if store::accounts::find_by_login(&mut tx, &row.login)
             .await?
             .is_some()
         {
             continue;
         }
-        let h = match &hash {
-            Some(h) => String::clone(h),
+        row.password_hash = match &hash {
+            Some(h) => h.clone(),
             None => hash.insert(hash_password(DEMO_PASSWORD)?).clone(),
         };
-        store::accounts::insert_account(
-            &mut tx,
-            &AccountRow {
-                id: uuid::Uuid::now_v7().to_string(),
-                login,
-                kind: kind.as_str().into(),
-                display_name: name.into(),
-                phone: "13900000000".into(),
-                legal_representative: rep.map(Into::into),
-                password_hash: h,
-                region: None,
-                department: None,
-                roles: String::new(),
-                created_at: now,
-                disabled: 0,
-            },
-        )
-        .await?;
+        store::accounts::insert_account(&mut tx, &row).await?;
     }
     tx.commit().await.map_err(store::StoreError::from)?;
     crate::index::refresh_if_stale(app, |_, _| {}).await?;

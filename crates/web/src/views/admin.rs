@@ -30,9 +30,7 @@ pub fn router() -> Router<AppState> {
         .route("/admin/items/new", get(new_page).post(create))
         .route("/admin/items/{code}", get(item_page))
         .route("/admin/items/{code}/edit", get(edit_page).post(save))
-        .route("/admin/items/{code}/publish", post(publish))
-        .route("/admin/items/{code}/retire", post(retire))
-        .route("/admin/items/{code}/discard", post(discard))
+        .route("/admin/items/{code}/{action}", post(act))
         .route(
             "/admin/import",
             get(import_page)
@@ -459,45 +457,28 @@ struct CsrfForm {
     csrf: String,
 }
 
-async fn publish(
+/// Publish, retire or discard the draft: one form button each, the same shape.
+async fn act(
     State(s): State<AppState>,
     ctx: Ctx,
-    Path(code): Path<String>,
+    Path((code, action)): Path<(String, String)>,
     Form(f): Form<CsrfForm>,
 ) -> Result<Response, WebError> {
     ctx.check_csrf(&f.csrf)?;
-    catalog::publish(&s.app, &admin(&ctx)?, &code).await?;
-    Ok(Redirect::to(&format!(
-        "/admin/items/{}?flash=published",
-        urlencode(&code)
-    ))
-    .into_response())
-}
-
-async fn retire(
-    State(s): State<AppState>,
-    ctx: Ctx,
-    Path(code): Path<String>,
-    Form(f): Form<CsrfForm>,
-) -> Result<Response, WebError> {
-    ctx.check_csrf(&f.csrf)?;
-    catalog::retire(&s.app, &admin(&ctx)?, &code).await?;
-    Ok(Redirect::to(&format!("/admin/items/{}?flash=retired", urlencode(&code))).into_response())
-}
-
-async fn discard(
-    State(s): State<AppState>,
-    ctx: Ctx,
-    Path(code): Path<String>,
-    Form(f): Form<CsrfForm>,
-) -> Result<Response, WebError> {
-    ctx.check_csrf(&f.csrf)?;
-    catalog::discard_draft(&s.app, &admin(&ctx)?, &code).await?;
-    Ok(Redirect::to(&format!(
-        "/admin/items/{}?flash=discarded",
-        urlencode(&code)
-    ))
-    .into_response())
+    let cap = admin(&ctx)?;
+    let flash = match action.as_str() {
+        "publish" => catalog::publish(&s.app, &cap, &code)
+            .await
+            .map(|_| "published")?,
+        "retire" => catalog::retire(&s.app, &cap, &code)
+            .await
+            .map(|_| "retired")?,
+        "discard" => catalog::discard_draft(&s.app, &cap, &code)
+            .await
+            .map(|_| "discarded")?,
+        _ => return Ok(super::not_found().await),
+    };
+    Ok(Redirect::to(&format!("/admin/items/{}?flash={flash}", urlencode(&code))).into_response())
 }
 
 #[derive(Template)]
