@@ -10,7 +10,8 @@ echo "== rustfmt and clippy"
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets --locked -- -D warnings
 
-echo "== Rust tests (SQLite always; PostgreSQL: ${ONEWINDOW_TEST_DATABASE_URL:+set}${ONEWINDOW_TEST_DATABASE_URL:-NOT SET, skipped})"
+if [ -n "${ONEWINDOW_TEST_DATABASE_URL:-}" ]; then pg="on"; else pg="NOT SET: PostgreSQL halves skipped"; fi
+echo "== Rust tests (SQLite always; PostgreSQL: $pg)"
 cargo test --workspace --locked
 
 if [ "${SKIP_BROWSER:-0}" = "1" ]; then

@@ -473,3 +473,16 @@ pub fn normalize(mut d: ItemDefinition) -> ItemDefinition {
     }
     d
 }
+
+pub async fn delete_synonym(app: &App, _cap: &CatalogAdmin, phrase: &str) -> Result<()> {
+    let mut tx = app.store.begin().await?;
+    store::org::delete_synonym(&mut tx, phrase)
+        .await
+        .map_err(|e| match e {
+            store::StoreError::NotFound => AppError::NotFound(format!("同义词“{phrase}”")),
+            other => other.into(),
+        })?;
+    tx.commit().await.map_err(store::StoreError::from)?;
+    crate::index::refresh_if_stale(app, |_, _| {}).await?;
+    Ok(())
+}

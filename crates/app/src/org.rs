@@ -72,3 +72,97 @@ pub fn serving_regions(region: &str) -> Result<Vec<String>> {
         .map(|c| c.as_str().to_string())
         .collect())
 }
+
+/// Reads a notice typed into a form: one holiday per line as `名称|首日|末日`
+/// (dates `YYYY-MM-DD`), one make-up working day per line.
+pub fn notice_from_text(year: &str, holidays: &str, makeup_days: &str) -> Result<YearNotice> {
+    use domain::calendar::Holiday;
+    let fmt = time::macros::format_description!("[year]-[month]-[day]");
+    let mut errors = Vec::new();
+    let year: i32 = match year.trim().parse() {
+        Ok(y) => y,
+        Err(_) => {
+            errors.push(domain::FieldError::new(
+                "year",
+                "invalid",
+                "年份应为四位数字",
+            ));
+            0
+        }
+    };
+    let date =
+        |s: &str, field: String, errors: &mut Vec<domain::FieldError>| match time::Date::parse(
+            s.trim(),
+            &fmt,
+        ) {
+            Ok(d) => Some(d),
+            Err(_) => {
+                errors.push(domain::FieldError::new(
+                    field,
+                    "invalid",
+                    format!("“{}”不是 YYYY-MM-DD 格式的日期", s.trim()),
+                ));
+                None
+            }
+        };
+    let mut hs = Vec::new();
+    for (i, line) in holidays
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .enumerate()
+    {
+        let parts: Vec<&str> = line.split('|').collect();
+        if parts.len() != 3 {
+            errors.push(domain::FieldError::new(
+                format!("holidays[{i}]"),
+                "invalid",
+                format!("第 {} 行应为“名称|首日|末日”", i + 1),
+            ));
+            continue;
+        }
+        let first = date(parts[1], format!("holidays[{i}].first"), &mut errors);
+        let last = date(parts[2], format!("holidays[{i}].last"), &mut errors);
+        if let (Some(first), Some(last)) = (first, last) {
+            hs.push(Holiday {
+                name: parts[0].trim().to_string(),
+                first,
+                last,
+            });
+        }
+    }
+    let mut makeup = Vec::new();
+    for (i, line) in makeup_days
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .enumerate()
+    {
+        if let Some(d) = date(line, format!("makeup_days[{i}]"), &mut errors) {
+            makeup.push(d);
+        }
+    }
+    if !errors.is_empty() {
+        return Err(AppError::Validation(errors));
+    }
+    let notice = YearNotice {
+        year,
+        holidays: hs,
+        makeup_days: makeup,
+    };
+    notice.validate()?;
+    Ok(notice)
+}
+
+/// The notices in force: shipped ones overlaid with those an administrator loaded.
+pub async fn notices(app: &App) -> Result<Vec<YearNotice>> {
+    let mut c = app.store.conn().await?;
+    let loaded = so::list_notices(&mut c).await?;
+    let mut all: Vec<YearNotice> = domain::calendar::shipped_notices()
+        .into_iter()
+        .filter(|n| loaded.iter().all(|l| l.year != n.year))
+        .collect();
+    all.extend(loaded);
+    all.sort_by_key(|n| n.year);
+    Ok(all)
+}

@@ -3,6 +3,7 @@
 mod admin;
 mod auth;
 mod portal;
+mod settings;
 mod staff;
 
 use askama::Template;
@@ -20,6 +21,7 @@ pub fn router() -> Router<AppState> {
         .merge(auth::router())
         .merge(admin::router())
         .merge(staff::router())
+        .merge(settings::router())
 }
 
 /// What the page header needs: who is logged in, what they may open, and the CSRF token for

@@ -3,4 +3,5 @@
 mod admin;
 mod api;
 mod portal;
+mod settings;
 mod support;
