@@ -118,6 +118,21 @@ const STAFF: &[StaffSpec] = &[
     },
 ];
 
+/// Plausible page views for the demo's most used services, so the home page's 热门事项 shows
+/// what a real city's would (ID cards, passports, housing fund...) rather than code order.
+const DEMO_VIEWS: &[(&str, i64)] = &[
+    ("居民身份证换领（到期、损坏、信息变更）", 5200),
+    ("普通护照签发", 4800),
+    ("住房公积金提取（购买自住住房）", 4100),
+    ("个体工商户设立登记", 3900),
+    ("公司设立登记", 3600),
+    ("社会保障卡申领", 3300),
+    ("户口登记（出生登记）", 2900),
+    ("食品（含保健食品）经营许可核发", 2700),
+    ("机动车驾驶证期满换证", 2500),
+    ("不动产转移登记（存量房买卖）", 2300),
+];
+
 /// Loads the demo data; safe to run on every start.
 pub async fn load(app: &App) -> Result<DemoReport> {
     let data = demo_data()?;
@@ -150,6 +165,7 @@ pub async fn load(app: &App) -> Result<DemoReport> {
         store::org::upsert_synonym(&mut tx, s).await?;
     }
     let now = app.now_ms();
+    let mut seeded = std::collections::HashSet::new();
     for item in &data.items {
         if store::catalog::find_item(&mut tx, &item.code)
             .await?
@@ -160,6 +176,11 @@ pub async fn load(app: &App) -> Result<DemoReport> {
         }
         store::catalog::create_item(&mut tx, item, "demo", now).await?;
         store::catalog::publish(&mut tx, &item.code, now).await?;
+        if let Some((_, views)) = DEMO_VIEWS.iter().find(|(name, _)| *name == item.name)
+            && seeded.insert(item.name.as_str())
+        {
+            store::catalog::add_views(&mut tx, &item.code, *views).await?;
+        }
         report.items_created += 1;
     }
     let account = |login: String,

@@ -418,7 +418,12 @@ pub async fn all_latest(conn: &mut AnyConnection) -> Result<Vec<ItemDefinition>>
 }
 
 pub async fn count_views(conn: &mut AnyConnection, code: &str) -> Result<()> {
-    sqlx::query("UPDATE items SET views = views + 1 WHERE code = $1")
+    add_views(conn, code, 1).await
+}
+
+pub async fn add_views(conn: &mut AnyConnection, code: &str, n: i64) -> Result<()> {
+    sqlx::query("UPDATE items SET views = views + $1 WHERE code = $2")
+        .bind(n)
         .bind(code)
         .execute(conn)
         .await?;
