@@ -207,11 +207,10 @@ pub async fn guide(app: &App, actor: &Actor, code: &str, version: Option<i64>) -
     if is_preview && admin.is_none() {
         return Err(AppError::NotFound(format!("事项 {code} 的第 {v} 版")));
     }
-    let versions = sc::list_versions(&mut c, code)
+    let versions = sc::version_summaries(&mut c, code)
         .await?
         .into_iter()
-        .filter(|x| x.status != VersionStatus::Draft || admin.is_some())
-        .map(|x| (x.version, x.status, x.published_at))
+        .filter(|(_, st, _)| *st != VersionStatus::Draft || admin.is_some())
         .collect();
     let department = store::org::get_department(&mut c, &row.definition.department)
         .await

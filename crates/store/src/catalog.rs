@@ -297,6 +297,25 @@ pub async fn list_versions(conn: &mut AnyConnection, code: &str) -> Result<Vec<V
     rows.into_iter().map(version_row).collect()
 }
 
+/// Version numbers, statuses and publication times, newest first, without the definitions.
+pub async fn version_summaries(
+    conn: &mut AnyConnection,
+    code: &str,
+) -> Result<Vec<(i64, VersionStatus, Option<i64>)>> {
+    let rows: Vec<(i64, String, Option<i64>)> =
+        sqlx::query_as("SELECT version, status, published_at FROM item_versions WHERE item_code = $1 ORDER BY version DESC")
+            .bind(code)
+            .fetch_all(conn)
+            .await?;
+    rows.into_iter()
+        .map(|(v, st, at)| {
+            let status = VersionStatus::parse(&st)
+                .ok_or_else(|| StoreError::Corrupt(format!("unknown version status {st}")))?;
+            Ok((v, status, at))
+        })
+        .collect()
+}
+
 /// Builds the WHERE clause and its text binds for a filter. Binds are numbered from 1.
 fn where_clause(f: &ItemFilter) -> (String, Vec<String>) {
     let mut clauses = Vec::new();
