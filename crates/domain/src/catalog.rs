@@ -335,6 +335,12 @@ pub struct ItemDefinition {
     #[serde(default)]
     pub keywords: Vec<String>,
     pub materials: Vec<Material>,
+    /// Review steps and modes (容缺受理, 告知承诺, 秒批).
+    #[serde(default)]
+    pub workflow: crate::workflow::Workflow,
+    /// The online application form.
+    #[serde(default)]
+    pub form: Vec<crate::workflow::FormField>,
 }
 
 impl ItemDefinition {
@@ -436,6 +442,17 @@ impl ItemDefinition {
         self.validate_time_limits(&mut p);
         self.validate_channels(&mut p);
         self.validate_materials(&mut p);
+        if let Err(e) = self.workflow.validate(&self.form) {
+            p.0.extend(e);
+        }
+        if self.workflow.tolerance.is_some() && self.materials.iter().all(|m| m.key || !m.mandatory)
+        {
+            p.push(
+                "workflow.tolerance",
+                "inconsistent",
+                "容缺受理只适用于非核心的必要材料，本事项没有这样的材料",
+            );
+        }
         p.into_result()
     }
 

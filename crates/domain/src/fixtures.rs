@@ -70,5 +70,7 @@ pub fn sample_item() -> ItemDefinition {
             license_type: String::new(),
             shared_data_source: String::new(),
         }],
+        workflow: Default::default(),
+        form: vec![],
     }
 }

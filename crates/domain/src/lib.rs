@@ -4,11 +4,13 @@
 
 pub mod account;
 pub mod calendar;
+pub mod case;
 pub mod catalog;
 pub mod error;
 #[doc(hidden)]
 pub mod fixtures;
 pub mod ids;
 pub mod org;
+pub mod workflow;
 
 pub use error::{FieldError, Problems};

@@ -404,6 +404,46 @@ pub fn item_columns() -> Vec<Column<ItemDefinition>> {
         },
         list_col!("别名", false, aliases),
         list_col!("关键词", false, keywords),
+        Column {
+            header: "办理配置(JSON)",
+            required: false,
+            input: Input::Lines,
+            get: |d| {
+                if d.workflow == Default::default() {
+                    String::new()
+                } else {
+                    serde_json::to_string(&d.workflow).unwrap_or_default()
+                }
+            },
+            set: |d, s| {
+                d.workflow = if s.trim().is_empty() {
+                    Default::default()
+                } else {
+                    serde_json::from_str(s).map_err(|e| format!("不是有效的办理配置 JSON：{e}"))?
+                };
+                Ok(())
+            },
+        },
+        Column {
+            header: "申请表单(JSON)",
+            required: false,
+            input: Input::Lines,
+            get: |d| {
+                if d.form.is_empty() {
+                    String::new()
+                } else {
+                    serde_json::to_string(&d.form).unwrap_or_default()
+                }
+            },
+            set: |d, s| {
+                d.form = if s.trim().is_empty() {
+                    vec![]
+                } else {
+                    serde_json::from_str(s).map_err(|e| format!("不是有效的申请表单 JSON：{e}"))?
+                };
+                Ok(())
+            },
+        },
     ]
 }
 
@@ -565,6 +605,8 @@ pub fn blank_item() -> ItemDefinition {
         aliases: vec![],
         keywords: vec![],
         materials: vec![],
+        workflow: Default::default(),
+        form: vec![],
     }
 }
 
@@ -604,6 +646,8 @@ pub fn header_of_field(field: &str) -> &'static str {
         "complaint_phone" => "投诉电话",
         "faq" => "常见问题",
         "materials" => "材料",
+        "workflow" => "办理配置(JSON)",
+        "form" => "申请表单(JSON)",
         _ => "",
     }
 }

@@ -1,0 +1,635 @@
+//! The case (办件): one application for one item, from draft to completion. The state machine
+//! is a pure function: [`decide`] takes the case, the item version it was filed under, a
+//! command, the actor, the time and the calendar, and returns events or a typed error saying
+//! why the command is not allowed; [`apply`] folds events into the case. The app layer stores
+//! the events (as the audit trail) and the new case in one transaction.
+
+mod machine;
+mod materials;
+#[cfg(test)]
+mod tests;
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use time::{Date, OffsetDateTime};
+
+use crate::calendar::{Deadline, Pause, WorkCalendar};
+pub use machine::{CaseError, apply, decide};
+pub use materials::{Completeness, completeness};
+
+/// Statutory and practice limits in working days (STANDARDS.md).
+pub mod limits {
+    /// Online pre-review (预审): at most 2 working days (provincial practice).
+    pub const PRE_REVIEW: u32 = 2;
+    /// 行政许可法 art. 32: the one-time supplement notice within 5 days of receipt, otherwise the
+    /// application counts as accepted from receipt.
+    pub const SUPPLEMENT_NOTICE: u32 = 5;
+    /// 行政许可法 art. 42: one extension of at most 10 days.
+    pub const MAX_EXTENSION: u32 = 10;
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CaseState {
+    Draft,
+    /// Filed, in pre-review (预审).
+    Submitted,
+    /// 一次性告知: waiting for the applicant to supply what the notice lists.
+    SupplementRequested,
+    /// 受理: accepted, waiting for the first review step to be claimed.
+    Accepted,
+    RejectedAtIntake,
+    InReview,
+    /// 特别程序: the clock stops.
+    Suspended,
+    Approved,
+    Denied,
+    /// 出件: the result is being delivered.
+    Issuing,
+    Completed,
+    Withdrawn,
+    /// A 告知承诺 approval revoked after a failed verification.
+    Revoked,
+}
+
+impl CaseState {
+    pub const ALL: &'static [CaseState] = &[
+        CaseState::Draft,
+        CaseState::Submitted,
+        CaseState::SupplementRequested,
+        CaseState::Accepted,
+        CaseState::RejectedAtIntake,
+        CaseState::InReview,
+        CaseState::Suspended,
+        CaseState::Approved,
+        CaseState::Denied,
+        CaseState::Issuing,
+        CaseState::Completed,
+        CaseState::Withdrawn,
+        CaseState::Revoked,
+    ];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            CaseState::Draft => "草稿",
+            CaseState::Submitted => "已提交（预审中）",
+            CaseState::SupplementRequested => "待补正",
+            CaseState::Accepted => "已受理",
+            CaseState::RejectedAtIntake => "不予受理",
+            CaseState::InReview => "审查中",
+            CaseState::Suspended => "特别程序（暂停计时）",
+            CaseState::Approved => "准予许可",
+            CaseState::Denied => "不予许可",
+            CaseState::Issuing => "出件中",
+            CaseState::Completed => "已办结",
+            CaseState::Withdrawn => "已撤回",
+            CaseState::Revoked => "已撤销",
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CaseState::Draft => "draft",
+            CaseState::Submitted => "submitted",
+            CaseState::SupplementRequested => "supplement_requested",
+            CaseState::Accepted => "accepted",
+            CaseState::RejectedAtIntake => "rejected_at_intake",
+            CaseState::InReview => "in_review",
+            CaseState::Suspended => "suspended",
+            CaseState::Approved => "approved",
+            CaseState::Denied => "denied",
+            CaseState::Issuing => "issuing",
+            CaseState::Completed => "completed",
+            CaseState::Withdrawn => "withdrawn",
+            CaseState::Revoked => "revoked",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<CaseState> {
+        CaseState::ALL.iter().copied().find(|c| c.as_str() == s)
+    }
+
+    /// No command moves a case out of these (except verification of a commitment approval).
+    pub fn is_final(self) -> bool {
+        matches!(
+            self,
+            CaseState::RejectedAtIntake
+                | CaseState::Denied
+                | CaseState::Completed
+                | CaseState::Withdrawn
+                | CaseState::Revoked
+        )
+    }
+
+    /// States in which the case has been accepted (受理) and its decision clock runs or ran.
+    pub fn is_accepted(self) -> bool {
+        matches!(
+            self,
+            CaseState::Accepted
+                | CaseState::InReview
+                | CaseState::Suspended
+                | CaseState::Approved
+                | CaseState::Denied
+                | CaseState::Issuing
+                | CaseState::Completed
+                | CaseState::Revoked
+        )
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Channel {
+    /// 网上申请.
+    Online,
+    /// 窗口受理.
+    Window,
+}
+
+/// How a material is provided, with its trust level (国办函〔2016〕108号).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "how", rename_all = "snake_case")]
+pub enum Provision {
+    Missing,
+    /// Trust level C: uploaded by the applicant; `file` is the content hash.
+    Uploaded {
+        file: String,
+        file_name: String,
+        media_type: String,
+    },
+    /// Trust level B: the clerk checked the original at the window.
+    CheckedOriginal {
+        by: String,
+    },
+    /// Pending under 容缺受理, to be supplied by `due`.
+    Pending {
+        due: Date,
+    },
+    /// Trust level D: covered by the applicant's written commitment (告知承诺).
+    Committed,
+}
+
+impl Provision {
+    pub fn is_provided(&self) -> bool {
+        matches!(
+            self,
+            Provision::Uploaded { .. } | Provision::CheckedOriginal { .. } | Provision::Committed
+        )
+    }
+
+    pub fn label(&self) -> &'static str {
+        match self {
+            Provision::Missing => "未提供",
+            Provision::Uploaded { .. } => "已上传（C 级）",
+            Provision::CheckedOriginal { .. } => "窗口核验原件（B 级）",
+            Provision::Pending { .. } => "容缺待补",
+            Provision::Committed => "承诺代替（D 级）",
+        }
+    }
+}
+
+/// The one-time supplement notice (一次性告知).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SupplementNotice {
+    /// Material names missing or to be corrected, all at once.
+    pub materials: Vec<String>,
+    /// Form fields to correct.
+    pub fields: Vec<String>,
+    pub note: String,
+    pub issued_at: OffsetDateTime,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Decision {
+    pub approved: bool,
+    pub reason: String,
+    pub legal_basis: String,
+    pub at: OffsetDateTime,
+    /// Set when a rule decided with no person (秒批).
+    #[serde(default)]
+    pub by_rule: Option<String>,
+    /// Set for a 告知承诺 approval: the verification is due by this date.
+    #[serde(default)]
+    pub verification_due: Option<Date>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "by", rename_all = "snake_case")]
+pub enum Delivery {
+    /// 统一窗口出件.
+    Window { window: String },
+    /// 邮寄, with the tracking number.
+    Post { carrier: String, tracking: String },
+    /// An electronic result (e-license).
+    Electronic,
+}
+
+/// A case as stored. Everything here is derived from its events; the row keeps it so queues
+/// and pages read one row.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Case {
+    pub id: String,
+    pub number: String,
+    pub item_code: String,
+    pub item_version: i64,
+    pub region: String,
+    pub department: String,
+    pub applicant_id: String,
+    /// 帮办代办: the agent filing for the applicant, if any.
+    pub agent_id: Option<String>,
+    pub channel: Channel,
+    pub state: CaseState,
+    pub form: BTreeMap<String, String>,
+    /// One entry per material of the item version, by name.
+    pub materials: BTreeMap<String, Provision>,
+    pub created_at: OffsetDateTime,
+    pub submitted_at: Option<OffsetDateTime>,
+    /// The date the decision clock starts from (may be the receipt date by the 5-day rule).
+    pub accepted_at: Option<OffsetDateTime>,
+    /// Index of the current review step.
+    pub step: usize,
+    /// Staff member who claimed the current step.
+    pub claimed_by: Option<String>,
+    pub supplement: Option<SupplementNotice>,
+    pub supplement_rounds: u32,
+    pub pauses: Vec<Pause>,
+    pub open_pause: Option<OpenPause>,
+    pub extension_days: u32,
+    pub decision: Option<Decision>,
+    pub delivery: Option<Delivery>,
+    pub closed_at: Option<OffsetDateTime>,
+    pub close_reason: String,
+    /// Optimistic concurrency: incremented by every stored change.
+    pub version: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OpenPause {
+    pub since: Date,
+    pub reason: String,
+    pub expected_days: u32,
+}
+
+/// Deadlines of a case, each with what it took to compute it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CaseDeadlines {
+    pub pre_review: Option<Deadline>,
+    pub promised: Option<Deadline>,
+    pub legal: Option<Deadline>,
+}
+
+impl Case {
+    /// A new draft for an item version.
+    pub fn draft(
+        id: String,
+        item: &crate::catalog::ItemDefinition,
+        item_version: i64,
+        applicant_id: String,
+        channel: Channel,
+        now: OffsetDateTime,
+    ) -> Case {
+        Case {
+            id,
+            number: String::new(),
+            item_code: item.code.clone(),
+            item_version,
+            region: item.region.clone(),
+            department: item.department.clone(),
+            applicant_id,
+            agent_id: None,
+            channel,
+            state: CaseState::Draft,
+            form: BTreeMap::new(),
+            materials: item
+                .materials
+                .iter()
+                .map(|m| (m.name.clone(), Provision::Missing))
+                .collect(),
+            created_at: now,
+            submitted_at: None,
+            accepted_at: None,
+            step: 0,
+            claimed_by: None,
+            supplement: None,
+            supplement_rounds: 0,
+            pauses: vec![],
+            open_pause: None,
+            extension_days: 0,
+            decision: None,
+            delivery: None,
+            closed_at: None,
+            close_reason: String::new(),
+            version: 0,
+        }
+    }
+
+    /// Pauses including a still-open one up to `now`, for computing deadlines.
+    pub fn pauses_until(&self, now: Date) -> Vec<Pause> {
+        let mut v = self.pauses.clone();
+        if let Some(p) = &self.open_pause {
+            v.push(Pause {
+                first: p.since,
+                last: now.max(p.since),
+                reason: p.reason.clone(),
+            });
+        }
+        v
+    }
+
+    /// Pre-review, promised and legal deadlines as of `now`.
+    pub fn deadlines(
+        &self,
+        item: &crate::catalog::ItemDefinition,
+        cal: &WorkCalendar,
+        now: OffsetDateTime,
+    ) -> CaseDeadlines {
+        use crate::catalog::{DayUnit, PromisedLimit};
+        let pre_review = match (self.state, self.submitted_at) {
+            (CaseState::Submitted, Some(at)) => Some(cal.deadline(at, limits::PRE_REVIEW, &[])),
+            _ => None,
+        };
+        let today = crate::calendar::china_date(now);
+        let pauses = self.pauses_until(today);
+        let count = |days: u32, unit: DayUnit| -> Option<Deadline> {
+            let at = self.accepted_at?;
+            Some(match unit {
+                DayUnit::Working => cal.deadline(at, days + self.extension_days, &pauses),
+                // Natural days: count every day; pauses still stop the clock.
+                DayUnit::Natural => {
+                    let paused: i64 = pauses
+                        .iter()
+                        .map(|p| (p.last - p.first).whole_days() + 1)
+                        .sum();
+                    let due = crate::calendar::china_date(at)
+                        + time::Duration::days(i64::from(days + self.extension_days) + paused);
+                    Deadline {
+                        due,
+                        working_days: days + self.extension_days,
+                        paused_working_days: paused as u32,
+                        provisional: false,
+                    }
+                }
+            })
+        };
+        let promised = match &item.promised_limit {
+            PromisedLimit::Instant => self.accepted_at.map(|at| Deadline {
+                due: crate::calendar::china_date(at),
+                working_days: 0,
+                paused_working_days: 0,
+                provisional: false,
+            }),
+            PromisedLimit::Within(t) => count(t.days, t.unit),
+        };
+        let legal = item
+            .legal_limit
+            .as_ref()
+            .and_then(|t| count(t.days, t.unit));
+        CaseDeadlines {
+            pre_review,
+            promised,
+            legal,
+        }
+    }
+}
+
+/// Who issues a command, as the domain needs to know it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CaseActor {
+    /// The applicant (or their recorded agent).
+    Applicant { id: String },
+    /// Staff with their roles; the app layer has already checked region and department.
+    Staff {
+        id: String,
+        roles: Vec<crate::account::Role>,
+    },
+    /// The platform itself (秒批, deadline jobs).
+    System,
+}
+
+/// What a person or the system asks to do with a case.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "command", rename_all = "snake_case")]
+pub enum Command {
+    /// Fill or change the draft's form and materials.
+    Edit {
+        form: BTreeMap<String, String>,
+        materials: BTreeMap<String, Provision>,
+    },
+    Submit,
+    /// 一次性告知: the listed extra problems are added to what the domain finds missing.
+    RequestSupplement {
+        materials: Vec<String>,
+        fields: Vec<String>,
+        note: String,
+    },
+    /// The applicant answers a supplement notice.
+    Supply {
+        form: BTreeMap<String, String>,
+        materials: BTreeMap<String, Provision>,
+    },
+    /// 受理; `tolerate` lists non-key materials left pending under 容缺受理; `commitment`
+    /// accepts the applicant's signed commitment (告知承诺) in place of the materials it covers.
+    Accept {
+        tolerate: Vec<String>,
+        commitment: bool,
+    },
+    RejectAtIntake {
+        reason: String,
+    },
+    /// Take the current step into one's own work (exclusive).
+    Claim,
+    /// Finish the current (non-final) step with an opinion.
+    CompleteStep {
+        opinion: String,
+    },
+    Approve {
+        reason: String,
+        legal_basis: String,
+    },
+    Deny {
+        reason: String,
+        legal_basis: String,
+    },
+    Suspend {
+        reason: String,
+        expected_days: u32,
+    },
+    Resume,
+    Extend {
+        days: u32,
+        reason: String,
+    },
+    Issue {
+        delivery: Delivery,
+    },
+    Complete,
+    Withdraw {
+        reason: String,
+    },
+    /// Verification of a 告知承诺 approval.
+    Verify {
+        passed: bool,
+        note: String,
+    },
+    /// The system applies a 秒批 rule.
+    AutoDecide,
+}
+
+impl Command {
+    pub fn name(&self) -> &'static str {
+        match self {
+            Command::Edit { .. } => "edit",
+            Command::Submit => "submit",
+            Command::RequestSupplement { .. } => "request_supplement",
+            Command::Supply { .. } => "supply",
+            Command::Accept { .. } => "accept",
+            Command::RejectAtIntake { .. } => "reject_at_intake",
+            Command::Claim => "claim",
+            Command::CompleteStep { .. } => "complete_step",
+            Command::Approve { .. } => "approve",
+            Command::Deny { .. } => "deny",
+            Command::Suspend { .. } => "suspend",
+            Command::Resume => "resume",
+            Command::Extend { .. } => "extend",
+            Command::Issue { .. } => "issue",
+            Command::Complete => "complete",
+            Command::Withdraw { .. } => "withdraw",
+            Command::Verify { .. } => "verify",
+            Command::AutoDecide => "auto_decide",
+        }
+    }
+}
+
+/// What happened, as recorded in the audit trail.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "event", rename_all = "snake_case")]
+pub enum Event {
+    Edited {
+        form: BTreeMap<String, String>,
+        materials: BTreeMap<String, Provision>,
+    },
+    Submitted {
+        at: OffsetDateTime,
+    },
+    SupplementRequested {
+        notice: SupplementNotice,
+    },
+    Supplied {
+        form: BTreeMap<String, String>,
+        materials: BTreeMap<String, Provision>,
+        at: OffsetDateTime,
+    },
+    /// `effective` is the date the clock starts: the receipt date when the 5-day rule applies.
+    Accepted {
+        at: OffsetDateTime,
+        effective: OffsetDateTime,
+        pending: BTreeMap<String, Date>,
+        committed: Vec<String>,
+    },
+    RejectedAtIntake {
+        reason: String,
+        at: OffsetDateTime,
+    },
+    Claimed {
+        step: usize,
+        by: String,
+    },
+    StepCompleted {
+        step: usize,
+        name: String,
+        by: String,
+        opinion: String,
+    },
+    Decided {
+        decision: Decision,
+    },
+    Suspended {
+        reason: String,
+        expected_days: u32,
+        since: Date,
+    },
+    Resumed {
+        pause: Pause,
+    },
+    Extended {
+        days: u32,
+        reason: String,
+    },
+    Issued {
+        delivery: Delivery,
+    },
+    Completed {
+        at: OffsetDateTime,
+    },
+    Withdrawn {
+        reason: String,
+        at: OffsetDateTime,
+    },
+    Verified {
+        passed: bool,
+        note: String,
+        at: OffsetDateTime,
+    },
+}
+
+impl Event {
+    /// A one-line Chinese description for the timeline.
+    pub fn describe(&self) -> String {
+        match self {
+            Event::Edited { .. } => "保存申请草稿".into(),
+            Event::Submitted { .. } => "提交申请，进入预审".into(),
+            Event::SupplementRequested { notice } => {
+                let mut all = notice.materials.clone();
+                all.extend(notice.fields.iter().cloned());
+                format!("一次性告知补正：{}", all.join("、"))
+            }
+            Event::Supplied { .. } => "补正材料已提交".into(),
+            Event::Accepted {
+                pending, committed, ..
+            } => {
+                let mut s = "已受理".to_string();
+                if !pending.is_empty() {
+                    s.push_str(&format!(
+                        "（容缺受理，待补：{}）",
+                        pending.keys().cloned().collect::<Vec<_>>().join("、")
+                    ));
+                }
+                if !committed.is_empty() {
+                    s.push_str("（告知承诺）");
+                }
+                s
+            }
+            Event::RejectedAtIntake { reason, .. } => format!("不予受理：{reason}"),
+            Event::Claimed { .. } => "工作人员签收办理".into(),
+            Event::StepCompleted { name, opinion, .. } => format!("{name}完成：{opinion}"),
+            Event::Decided { decision } => match (&decision.by_rule, decision.approved) {
+                (Some(rule), _) => format!("系统按规则“{rule}”自动审批：准予许可"),
+                (None, true) => format!("准予许可：{}", decision.reason),
+                (None, false) => format!("不予许可：{}", decision.reason),
+            },
+            Event::Suspended {
+                reason,
+                expected_days,
+                ..
+            } => format!("进入特别程序（{reason}），预计 {expected_days} 个工作日，暂停计时"),
+            Event::Resumed { .. } => "特别程序结束，恢复计时".into(),
+            Event::Extended { days, reason } => format!("延期 {days} 个工作日：{reason}"),
+            Event::Issued { delivery } => match delivery {
+                Delivery::Window { window } => format!("结果在 {window} 窗口待领取"),
+                Delivery::Post { carrier, tracking } => {
+                    format!("结果已邮寄（{carrier} {tracking}）")
+                }
+                Delivery::Electronic => "电子结果已送达".into(),
+            },
+            Event::Completed { .. } => "已办结".into(),
+            Event::Withdrawn { reason, .. } => format!("申请人撤回：{reason}"),
+            Event::Verified { passed: true, .. } => "告知承诺核查通过".into(),
+            Event::Verified {
+                passed: false,
+                note,
+                ..
+            } => format!("告知承诺核查未通过，撤销许可：{note}"),
+        }
+    }
+}

@@ -1,0 +1,596 @@
+use std::collections::BTreeMap;
+
+use proptest::prelude::*;
+use time::macros::datetime;
+use time::{Duration, OffsetDateTime};
+
+use super::*;
+use crate::account::Role;
+use crate::catalog::{CaseType, ItemDefinition, PromisedLimit};
+use crate::fixtures::sample_item;
+use crate::workflow::{AutoRule, Condition, FieldKind, FormField, Tolerance};
+
+const APPLICANT: &str = "applicant-1";
+
+fn item() -> ItemDefinition {
+    let mut i = sample_item();
+    let mut non_key = i.materials[0].clone();
+    non_key.name = "经营场所平面图".into();
+    non_key.key = false;
+    i.materials.push(non_key);
+    i.form = vec![FormField {
+        key: "shop_name".into(),
+        label: "店名".into(),
+        kind: FieldKind::Text,
+        required: true,
+        options: vec![],
+        help: String::new(),
+    }];
+    i.workflow.tolerance = Some(Tolerance {
+        days: 5,
+        on_expiry: Default::default(),
+    });
+    i
+}
+
+fn applicant() -> CaseActor {
+    CaseActor::Applicant {
+        id: APPLICANT.into(),
+    }
+}
+fn staff(id: &str, role: Role) -> CaseActor {
+    CaseActor::Staff {
+        id: id.into(),
+        roles: vec![role],
+    }
+}
+
+fn uploaded() -> Provision {
+    Provision::Uploaded {
+        file: "sm3:abc".into(),
+        file_name: "a.pdf".into(),
+        media_type: "application/pdf".into(),
+    }
+}
+
+struct World {
+    item: ItemDefinition,
+    case: Case,
+    now: OffsetDateTime,
+    cal: WorkCalendar,
+}
+
+impl World {
+    fn new(item: ItemDefinition) -> World {
+        let now = datetime!(2026-11-23 09:00 +8);
+        let case = Case::draft(
+            "c1".into(),
+            &item,
+            1,
+            APPLICANT.into(),
+            Channel::Online,
+            now,
+        );
+        World {
+            item,
+            case,
+            now,
+            cal: WorkCalendar::china(),
+        }
+    }
+    fn run(&mut self, cmd: Command, actor: &CaseActor) -> Result<Vec<Event>, CaseError> {
+        let events = decide(&self.case, &self.item, &cmd, actor, self.now, &self.cal)?;
+        self.case = apply(self.case.clone(), &events);
+        Ok(events)
+    }
+    fn ok(&mut self, cmd: Command, actor: &CaseActor) {
+        if let Err(e) = self.run(cmd.clone(), actor) {
+            panic!("{} failed: {e:?}", cmd.name());
+        }
+    }
+    fn fill(&mut self, all: bool) {
+        let form = BTreeMap::from([("shop_name".to_string(), "老王面馆".to_string())]);
+        let mut materials = BTreeMap::new();
+        for (i, m) in self.item.materials.clone().iter().enumerate() {
+            if all || i == 0 {
+                materials.insert(m.name.clone(), uploaded());
+            }
+        }
+        self.ok(Command::Edit { form, materials }, &applicant());
+    }
+}
+
+#[test]
+fn the_full_lifecycle_with_one_supplement_and_three_review_steps() {
+    let mut w = World::new(item());
+    w.fill(false);
+    w.ok(Command::Submit, &applicant());
+    let clerk = staff("clerk", Role::Clerk);
+    let ev = w
+        .run(
+            Command::RequestSupplement {
+                materials: vec![],
+                fields: vec![],
+                note: "请补充平面图".into(),
+            },
+            &clerk,
+        )
+        .unwrap();
+    assert!(
+        matches!(&ev[0], Event::SupplementRequested { notice } if notice.materials == ["经营场所平面图"]),
+        "the domain lists what is missing"
+    );
+    assert!(
+        matches!(
+            w.run(
+                Command::Supply {
+                    form: BTreeMap::new(),
+                    materials: BTreeMap::new()
+                },
+                &applicant()
+            ),
+            Err(CaseError::Validation(_))
+        ),
+        "a supplement that still misses something"
+    );
+    w.ok(
+        Command::Supply {
+            form: BTreeMap::new(),
+            materials: BTreeMap::from([("经营场所平面图".to_string(), uploaded())]),
+        },
+        &applicant(),
+    );
+    w.ok(
+        Command::Accept {
+            tolerate: vec![],
+            commitment: false,
+        },
+        &clerk,
+    );
+    let reviewer = staff("r1", Role::Reviewer);
+    let approver = staff("a1", Role::Approver);
+    w.ok(Command::Claim, &reviewer);
+    assert!(
+        matches!(
+            w.run(Command::Claim, &staff("r2", Role::Reviewer)),
+            Err(CaseError::NotAllowed(_))
+        ),
+        "claiming is exclusive"
+    );
+    w.ok(
+        Command::CompleteStep {
+            opinion: "材料齐全".into(),
+        },
+        &reviewer,
+    );
+    w.ok(Command::Claim, &reviewer);
+    w.ok(
+        Command::CompleteStep {
+            opinion: "符合条件".into(),
+        },
+        &reviewer,
+    );
+    assert!(
+        matches!(
+            w.run(Command::Claim, &reviewer),
+            Err(CaseError::NotAllowed(_))
+        ),
+        "the last step needs an approver"
+    );
+    w.ok(Command::Claim, &approver);
+    w.ok(
+        Command::Approve {
+            reason: "准予".into(),
+            legal_basis: String::new(),
+        },
+        &approver,
+    );
+    w.ok(
+        Command::Issue {
+            delivery: Delivery::Window {
+                window: "C01".into(),
+            },
+        },
+        &clerk,
+    );
+    w.ok(Command::Complete, &clerk);
+    assert_eq!(w.case.state, CaseState::Completed);
+    assert!(matches!(
+        w.run(
+            Command::Withdraw {
+                reason: String::new()
+            },
+            &applicant()
+        ),
+        Err(CaseError::InvalidTransition { .. })
+    ));
+}
+
+#[test]
+fn accepting_with_missing_materials_is_refused_unless_non_key_ones_are_tolerated() {
+    let mut w = World::new(item());
+    w.fill(false);
+    w.ok(Command::Submit, &applicant());
+    let clerk = staff("clerk", Role::Clerk);
+    let err = w
+        .run(
+            Command::Accept {
+                tolerate: vec![],
+                commitment: false,
+            },
+            &clerk,
+        )
+        .unwrap_err();
+    assert!(err.to_string().contains("经营场所平面图"), "{err}");
+    let key = w.item.materials[0].name.clone();
+    w.case.materials.insert(key.clone(), Provision::Missing);
+    assert!(
+        w.run(
+            Command::Accept {
+                tolerate: vec![key.clone()],
+                commitment: false
+            },
+            &clerk
+        )
+        .unwrap_err()
+        .to_string()
+        .contains("核心材料")
+    );
+    w.case.materials.insert(key, uploaded());
+    w.ok(
+        Command::Accept {
+            tolerate: vec!["经营场所平面图".into()],
+            commitment: false,
+        },
+        &clerk,
+    );
+    assert!(matches!(
+        w.case.materials["经营场所平面图"],
+        Provision::Pending { .. }
+    ));
+}
+
+#[test]
+fn after_five_working_days_without_a_notice_the_case_counts_as_accepted_from_receipt() {
+    let mut w = World::new(item());
+    w.fill(true);
+    w.ok(Command::Submit, &applicant());
+    let received = w.case.submitted_at.unwrap();
+    w.now += Duration::days(10);
+    let clerk = staff("clerk", Role::Clerk);
+    assert!(matches!(
+        w.run(
+            Command::RequestSupplement {
+                materials: vec![],
+                fields: vec!["shop_name".into()],
+                note: String::new()
+            },
+            &clerk
+        ),
+        Err(CaseError::Rule(_))
+    ));
+    w.ok(
+        Command::Accept {
+            tolerate: vec![],
+            commitment: false,
+        },
+        &clerk,
+    );
+    assert_eq!(w.case.accepted_at, Some(received));
+}
+
+#[test]
+fn suspension_stops_the_clock_and_extension_is_allowed_once() {
+    let mut w = World::new(item());
+    w.fill(true);
+    w.ok(Command::Submit, &applicant());
+    w.ok(
+        Command::Accept {
+            tolerate: vec![],
+            commitment: false,
+        },
+        &staff("clerk", Role::Clerk),
+    );
+    let before = w.case.deadlines(&w.item, &w.cal, w.now).promised.unwrap();
+    assert_eq!(before.due, time::macros::date!(2026 - 12 - 07));
+    let r = staff("r1", Role::Reviewer);
+    w.ok(Command::Claim, &r);
+    w.now = datetime!(2026-11-25 09:00 +8);
+    w.ok(
+        Command::Suspend {
+            reason: "专家评审".into(),
+            expected_days: 3,
+        },
+        &r,
+    );
+    w.now = datetime!(2026-11-27 16:00 +8);
+    w.ok(Command::Resume, &r);
+    let after = w.case.deadlines(&w.item, &w.cal, w.now).promised.unwrap();
+    assert_eq!(
+        (after.due, after.paused_working_days),
+        (time::macros::date!(2026 - 12 - 10), 3)
+    );
+    let a = staff("a1", Role::Approver);
+    w.ok(
+        Command::Extend {
+            days: 10,
+            reason: "情况复杂".into(),
+        },
+        &a,
+    );
+    assert!(
+        w.run(
+            Command::Extend {
+                days: 1,
+                reason: "再延".into()
+            },
+            &a
+        )
+        .unwrap_err()
+        .to_string()
+        .contains("只能延长一次")
+    );
+}
+
+#[test]
+fn an_instant_item_is_decided_at_the_window() {
+    let mut i = item();
+    i.case_type = CaseType::Instant;
+    i.promised_limit = PromisedLimit::Instant;
+    let mut w = World::new(i);
+    w.fill(true);
+    w.ok(Command::Submit, &applicant());
+    let clerk = staff("clerk", Role::Clerk);
+    w.ok(
+        Command::Accept {
+            tolerate: vec![],
+            commitment: false,
+        },
+        &clerk,
+    );
+    w.ok(
+        Command::Approve {
+            reason: "当场办结".into(),
+            legal_basis: String::new(),
+        },
+        &clerk,
+    );
+    assert_eq!(w.case.state, CaseState::Approved);
+}
+
+#[test]
+fn a_commitment_approval_is_revoked_when_verification_fails() {
+    let mut i = item();
+    i.workflow.commitment = Some(20);
+    let mut w = World::new(i);
+    w.fill(false);
+    w.ok(Command::Submit, &applicant());
+    w.ok(
+        Command::Accept {
+            tolerate: vec![],
+            commitment: true,
+        },
+        &staff("clerk", Role::Clerk),
+    );
+    assert_eq!(w.case.state, CaseState::Approved);
+    assert_eq!(w.case.materials["经营场所平面图"], Provision::Committed);
+    assert!(w.case.decision.as_ref().unwrap().verification_due.is_some());
+    w.ok(
+        Command::Verify {
+            passed: false,
+            note: "现场与承诺不符".into(),
+        },
+        &staff("r", Role::Reviewer),
+    );
+    assert_eq!(w.case.state, CaseState::Revoked);
+}
+
+#[test]
+fn an_auto_rule_decides_only_when_every_condition_holds() {
+    let mut i = item();
+    i.workflow.auto_approval = Some(AutoRule {
+        name: "面馆秒批".into(),
+        conditions: vec![Condition::Equals {
+            field: "shop_name".into(),
+            value: "老王面馆".into(),
+        }],
+    });
+    let mut w = World::new(i);
+    w.fill(true);
+    w.ok(Command::Submit, &applicant());
+    assert!(matches!(
+        w.run(Command::AutoDecide, &staff("x", Role::Approver)),
+        Err(CaseError::NotAllowed(_))
+    ));
+    let ev = w.run(Command::AutoDecide, &CaseActor::System).unwrap();
+    assert!(
+        matches!(&ev[1], Event::Decided { decision } if decision.by_rule.as_deref() == Some("面馆秒批"))
+    );
+    assert!(ev[1].describe().contains("面馆秒批"));
+}
+
+#[test]
+fn strangers_cannot_act_on_someone_elses_case() {
+    let mut w = World::new(item());
+    w.fill(true);
+    assert!(matches!(
+        w.run(
+            Command::Submit,
+            &CaseActor::Applicant { id: "other".into() }
+        ),
+        Err(CaseError::NotAllowed(_))
+    ));
+    w.ok(Command::Submit, &applicant());
+    assert!(matches!(
+        w.run(
+            Command::Accept {
+                tolerate: vec![],
+                commitment: false
+            },
+            &staff("r", Role::Reviewer)
+        ),
+        Err(CaseError::NotAllowed(_))
+    ));
+    assert!(matches!(
+        w.run(
+            Command::Withdraw {
+                reason: String::new()
+            },
+            &CaseActor::Applicant { id: "other".into() }
+        ),
+        Err(CaseError::NotAllowed(_))
+    ));
+}
+
+// --- property tests -------------------------------------------------------------------
+
+fn arb_command() -> impl Strategy<Value = Command> {
+    let names = prop_oneof![
+        Just("食品经营许可申请书".to_string()),
+        Just("经营场所平面图".to_string())
+    ];
+    prop_oneof![
+        (prop::bool::ANY, names.clone()).prop_map(|(f, m)| Command::Edit {
+            form: if f {
+                BTreeMap::from([("shop_name".to_string(), "店".to_string())])
+            } else {
+                BTreeMap::new()
+            },
+            materials: BTreeMap::from([(
+                m,
+                Provision::Uploaded {
+                    file: "h".into(),
+                    file_name: "a.pdf".into(),
+                    media_type: "application/pdf".into()
+                }
+            )]),
+        }),
+        Just(Command::Submit),
+        Just(Command::RequestSupplement {
+            materials: vec![],
+            fields: vec!["shop_name".into()],
+            note: String::new()
+        }),
+        names.clone().prop_map(|m| Command::Supply {
+            form: BTreeMap::from([("shop_name".to_string(), "店".to_string())]),
+            materials: BTreeMap::from([(
+                m,
+                Provision::Uploaded {
+                    file: "h".into(),
+                    file_name: "a.pdf".into(),
+                    media_type: "application/pdf".into()
+                }
+            )]),
+        }),
+        prop::bool::ANY.prop_map(|t| Command::Accept {
+            tolerate: if t {
+                vec!["经营场所平面图".into()]
+            } else {
+                vec![]
+            },
+            commitment: false
+        }),
+        Just(Command::RejectAtIntake {
+            reason: "不符合条件".into()
+        }),
+        Just(Command::Claim),
+        Just(Command::CompleteStep {
+            opinion: "同意".into()
+        }),
+        Just(Command::Approve {
+            reason: "准予".into(),
+            legal_basis: "法".into()
+        }),
+        Just(Command::Deny {
+            reason: "不予".into(),
+            legal_basis: "法".into()
+        }),
+        (1u32..20).prop_map(|d| Command::Suspend {
+            reason: "检验".into(),
+            expected_days: d
+        }),
+        Just(Command::Resume),
+        (1u32..12).prop_map(|d| Command::Extend {
+            days: d,
+            reason: "复杂".into()
+        }),
+        Just(Command::Issue {
+            delivery: Delivery::Electronic
+        }),
+        Just(Command::Complete),
+        Just(Command::Withdraw {
+            reason: String::new()
+        }),
+    ]
+}
+
+fn arb_actor() -> impl Strategy<Value = CaseActor> {
+    prop_oneof![
+        Just(applicant()),
+        Just(staff("clerk", Role::Clerk)),
+        Just(staff("r1", Role::Reviewer)),
+        Just(staff("r2", Role::Reviewer)),
+        Just(staff("a1", Role::Approver)),
+        Just(CaseActor::System),
+    ]
+}
+
+fn check_invariants(c: &Case, item: &ItemDefinition) {
+    use CaseState as S;
+    assert_eq!(
+        c.open_pause.is_some(),
+        c.state == S::Suspended,
+        "open pause ⇔ suspended"
+    );
+    if c.state.is_accepted() {
+        assert!(
+            c.accepted_at.is_some(),
+            "accepted states have an acceptance time"
+        );
+    }
+    assert_eq!(
+        c.decision.is_some(),
+        matches!(
+            c.state,
+            S::Approved | S::Denied | S::Issuing | S::Completed | S::Revoked
+        ),
+        "decision ⇔ decided states"
+    );
+    assert!(c.step <= item.workflow.steps_for(item.case_type).len());
+    assert!(c.extension_days <= limits::MAX_EXTENSION);
+    assert_eq!(c.closed_at.is_some(), c.state.is_final(), "closed ⇔ final");
+    if c.claimed_by.is_some() {
+        assert_eq!(c.state, S::InReview);
+    }
+    if let Some(at) = c.accepted_at {
+        assert!(c.submitted_at.is_some_and(|s| at <= s.max(at)));
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(300))]
+
+    /// No sequence of commands, by anyone, at any pace, reaches an inconsistent case; the
+    /// promised deadline never moves backwards; a rejected command changes nothing.
+    #[test]
+    fn no_command_sequence_reaches_an_inconsistent_state(steps in prop::collection::vec((arb_command(), arb_actor(), 0i64..72), 1..40)) {
+        let mut w = World::new(item());
+        let mut last_due = None;
+        for (cmd, actor, hours) in steps {
+            w.now += Duration::hours(hours);
+            let before = w.case.clone();
+            match decide(&w.case, &w.item, &cmd, &actor, w.now, &w.cal) {
+                Ok(events) => {
+                    prop_assert!(!before.state.is_final() || matches!(cmd, Command::Verify { .. }), "a final state accepted {}", cmd.name());
+                    w.case = apply(w.case.clone(), &events);
+                }
+                Err(_) => prop_assert_eq!(&w.case, &before),
+            }
+            check_invariants(&w.case, &w.item);
+            if let Some(d) = w.case.deadlines(&w.item, &w.cal, w.now).promised {
+                if let Some(prev) = last_due { prop_assert!(d.due >= prev, "deadline moved back from {prev} to {}", d.due); }
+                last_due = Some(d.due);
+            }
+        }
+    }
+}
