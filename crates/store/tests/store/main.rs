@@ -1,5 +1,6 @@
 //! The store conformance suite: every story runs on SQLite and on PostgreSQL.
 
 mod accounts;
+mod cases;
 mod catalog;
 mod org;

@@ -1,0 +1,247 @@
+//! Cases, their audit events and case numbers.
+
+use domain::case::Case;
+use sqlx::{AnyConnection, AssertSqlSafe};
+
+use crate::{Result, StoreError};
+
+/// The copies of case fields kept in columns for queues; the app computes them.
+#[derive(Debug, Clone, Default)]
+pub struct CaseIndex {
+    pub queue_role: Option<String>,
+    pub due_date: Option<String>,
+}
+
+/// One stored audit event.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, serde::Serialize)]
+pub struct EventRow {
+    pub case_id: String,
+    pub seq: i64,
+    pub at: i64,
+    pub actor: String,
+    pub role: String,
+    pub kind: String,
+    pub payload: String,
+    pub prev_hash: String,
+    pub hash: String,
+}
+
+const CASE_COLS: &str = "id, number, region, department, item_code, item_version, applicant_id, state, queue_role, claimed_by, due_date, data, version, created_at, updated_at";
+
+pub async fn insert_case(
+    conn: &mut AnyConnection,
+    c: &Case,
+    idx: &CaseIndex,
+    now: i64,
+) -> Result<()> {
+    sqlx::query(AssertSqlSafe(format!(
+        "INSERT INTO cases ({CASE_COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14)"
+    )))
+    .bind(&c.id)
+    .bind(&c.number)
+    .bind(&c.region)
+    .bind(&c.department)
+    .bind(&c.item_code)
+    .bind(c.item_version)
+    .bind(&c.applicant_id)
+    .bind(c.state.as_str())
+    .bind(&idx.queue_role)
+    .bind(&c.claimed_by)
+    .bind(&idx.due_date)
+    .bind(serde_json::to_string(c)?)
+    .bind(c.version)
+    .bind(now)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Saves `c` if the stored row still has `c.version - 1`; otherwise someone else changed the
+/// case first and this is a conflict.
+pub async fn update_case(
+    conn: &mut AnyConnection,
+    c: &Case,
+    idx: &CaseIndex,
+    now: i64,
+) -> Result<()> {
+    let r = sqlx::query(
+        "UPDATE cases SET number = $1, state = $2, queue_role = $3, claimed_by = $4, due_date = $5, data = $6, version = $7, updated_at = $8
+         WHERE id = $9 AND version = $10",
+    )
+    .bind(&c.number)
+    .bind(c.state.as_str())
+    .bind(&idx.queue_role)
+    .bind(&c.claimed_by)
+    .bind(&idx.due_date)
+    .bind(serde_json::to_string(c)?)
+    .bind(c.version)
+    .bind(now)
+    .bind(&c.id)
+    .bind(c.version - 1)
+    .execute(conn)
+    .await?;
+    if r.rows_affected() == 0 {
+        return Err(StoreError::Conflict {
+            field: "version".into(),
+        });
+    }
+    Ok(())
+}
+
+fn decode(data: &str) -> Result<Case> {
+    Ok(serde_json::from_str(data)?)
+}
+
+pub async fn get_case(conn: &mut AnyConnection, id: &str) -> Result<Option<Case>> {
+    let data: Option<String> = sqlx::query_scalar("SELECT data FROM cases WHERE id = $1")
+        .bind(id)
+        .fetch_optional(conn)
+        .await?;
+    data.as_deref().map(decode).transpose()
+}
+
+pub async fn find_by_number(conn: &mut AnyConnection, number: &str) -> Result<Option<Case>> {
+    let data: Option<String> =
+        sqlx::query_scalar("SELECT data FROM cases WHERE number = $1 AND number <> ''")
+            .bind(number)
+            .fetch_optional(conn)
+            .await?;
+    data.as_deref().map(decode).transpose()
+}
+
+/// An applicant's cases, newest first.
+pub async fn list_for_applicant(
+    conn: &mut AnyConnection,
+    applicant_id: &str,
+    limit: i64,
+    offset: i64,
+) -> Result<(Vec<Case>, i64)> {
+    let rows: Vec<String> = sqlx::query_scalar("SELECT data FROM cases WHERE applicant_id = $1 ORDER BY updated_at DESC LIMIT $2 OFFSET $3")
+        .bind(applicant_id)
+        .bind(limit)
+        .bind(offset)
+        .fetch_all(&mut *conn)
+        .await?;
+    let total: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM cases WHERE applicant_id = $1")
+        .bind(applicant_id)
+        .fetch_one(conn)
+        .await?;
+    Ok((
+        rows.iter().map(|d| decode(d)).collect::<Result<_>>()?,
+        total,
+    ))
+}
+
+/// A work queue: cases waiting for `role` in `regions` (and `department` when given), the
+/// nearest deadline first.
+pub async fn queue(
+    conn: &mut AnyConnection,
+    role: &str,
+    regions: &[String],
+    department: Option<&str>,
+    limit: i64,
+    offset: i64,
+) -> Result<(Vec<Case>, i64)> {
+    if regions.is_empty() {
+        return Ok((vec![], 0));
+    }
+    let marks: Vec<String> = (0..regions.len()).map(|i| format!("${}", i + 2)).collect();
+    let mut clause = format!("queue_role = $1 AND region IN ({})", marks.join(", "));
+    let mut n = regions.len() + 1;
+    if department.is_some() {
+        n += 1;
+        clause.push_str(&format!(" AND department = ${n}"));
+    }
+    let sql = format!(
+        "SELECT data FROM cases WHERE {clause} ORDER BY CASE WHEN due_date IS NULL THEN 1 ELSE 0 END, due_date, created_at LIMIT ${} OFFSET ${}",
+        n + 1,
+        n + 2
+    );
+    let mut q = sqlx::query_scalar::<_, String>(AssertSqlSafe(sql)).bind(role);
+    let mut c = sqlx::query_scalar::<_, i64>(AssertSqlSafe(format!(
+        "SELECT COUNT(*) FROM cases WHERE {clause}"
+    )))
+    .bind(role);
+    for r in regions {
+        q = q.bind(r);
+        c = c.bind(r);
+    }
+    if let Some(d) = department {
+        q = q.bind(d);
+        c = c.bind(d);
+    }
+    let rows = q.bind(limit).bind(offset).fetch_all(&mut *conn).await?;
+    let total = c.fetch_one(conn).await?;
+    Ok((
+        rows.iter().map(|d| decode(d)).collect::<Result<_>>()?,
+        total,
+    ))
+}
+
+/// Allocates the next number of the day for a region (1, 2, ...).
+pub async fn next_case_number(conn: &mut AnyConnection, region: &str, day: &str) -> Result<i64> {
+    Ok(sqlx::query_scalar(
+        "INSERT INTO case_numbers (region, day, last) VALUES ($1, $2, 1)
+         ON CONFLICT (region, day) DO UPDATE SET last = case_numbers.last + 1 RETURNING last",
+    )
+    .bind(region)
+    .bind(day)
+    .fetch_one(conn)
+    .await?)
+}
+
+/// The sequence number and hash of a case's latest event.
+pub async fn last_event(conn: &mut AnyConnection, case_id: &str) -> Result<Option<(i64, String)>> {
+    Ok(sqlx::query_as(
+        "SELECT seq, hash FROM case_events WHERE case_id = $1 ORDER BY seq DESC LIMIT 1",
+    )
+    .bind(case_id)
+    .fetch_optional(conn)
+    .await?)
+}
+
+pub async fn append_event(conn: &mut AnyConnection, e: &EventRow) -> Result<()> {
+    sqlx::query("INSERT INTO case_events (case_id, seq, at, actor, role, kind, payload, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)")
+        .bind(&e.case_id)
+        .bind(e.seq)
+        .bind(e.at)
+        .bind(&e.actor)
+        .bind(&e.role)
+        .bind(&e.kind)
+        .bind(&e.payload)
+        .bind(&e.prev_hash)
+        .bind(&e.hash)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+const EVENT_COLS: &str =
+    "SELECT case_id, seq, at, actor, role, kind, payload, prev_hash, hash FROM case_events";
+
+pub async fn events(conn: &mut AnyConnection, case_id: &str) -> Result<Vec<EventRow>> {
+    Ok(sqlx::query_as(AssertSqlSafe(format!(
+        "{EVENT_COLS} WHERE case_id = $1 ORDER BY seq"
+    )))
+    .bind(case_id)
+    .fetch_all(conn)
+    .await?)
+}
+
+/// Events of every case, in chain order, a page at a time (for `audit verify`): rows after
+/// `(case_id, seq)`.
+pub async fn events_after(
+    conn: &mut AnyConnection,
+    case_id: &str,
+    seq: i64,
+    limit: i64,
+) -> Result<Vec<EventRow>> {
+    Ok(sqlx::query_as(AssertSqlSafe(format!(
+        "{EVENT_COLS} WHERE case_id > $1 OR (case_id = $1 AND seq > $2) ORDER BY case_id, seq LIMIT $3"
+    )))
+    .bind(case_id)
+    .bind(seq)
+    .bind(limit)
+    .fetch_all(conn)
+    .await?)
+}

@@ -1,0 +1,143 @@
+use domain::case::{Case, Channel};
+use domain::fixtures::sample_item;
+use store::StoreError;
+use store::cases::*;
+use store::testing::on_both;
+use time::macros::datetime;
+
+fn case(id: &str) -> Case {
+    let mut c = Case::draft(
+        id.into(),
+        &sample_item(),
+        1,
+        "app-1".into(),
+        Channel::Online,
+        datetime!(2026-11-27 09:00 +8),
+    );
+    c.version = 1;
+    c
+}
+
+fn queued(role: &str, due: &str) -> CaseIndex {
+    CaseIndex {
+        queue_role: Some(role.into()),
+        due_date: Some(due.into()),
+    }
+}
+
+#[tokio::test]
+async fn a_stale_version_loses_and_queues_sort_by_deadline() {
+    on_both(|s| async move {
+        let mut tx = s.begin().await.unwrap();
+        insert_case(&mut tx, &case("a"), &queued("reviewer", "2026-12-10"), 1)
+            .await
+            .unwrap();
+        insert_case(&mut tx, &case("b"), &queued("reviewer", "2026-12-01"), 1)
+            .await
+            .unwrap();
+        insert_case(&mut tx, &case("c"), &queued("clerk", "2026-11-30"), 1)
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        let mut c = s.conn().await.unwrap();
+        let (q, total) = queue(
+            &mut c,
+            "reviewer",
+            &["511600".into()],
+            Some("511600-SCJG"),
+            10,
+            0,
+        )
+        .await
+        .unwrap();
+        assert_eq!(
+            (q.iter().map(|c| c.id.as_str()).collect::<Vec<_>>(), total),
+            (vec!["b", "a"], 2)
+        );
+        assert_eq!(
+            queue(&mut c, "reviewer", &["511602".into()], None, 10, 0)
+                .await
+                .unwrap()
+                .1,
+            0
+        );
+
+        let mut first = get_case(&mut c, "a").await.unwrap().unwrap();
+        let mut second = first.clone();
+        first.version += 1;
+        update_case(&mut c, &first, &CaseIndex::default(), 2)
+            .await
+            .unwrap();
+        second.version += 1;
+        assert!(
+            matches!(
+                update_case(&mut c, &second, &CaseIndex::default(), 2).await,
+                Err(StoreError::Conflict { .. })
+            ),
+            "the second writer loses"
+        );
+        assert_eq!(
+            list_for_applicant(&mut c, "app-1", 10, 0).await.unwrap().1,
+            3
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn case_numbers_count_per_region_and_day_and_events_page_in_chain_order() {
+    on_both(|s| async move {
+        let mut c = s.conn().await.unwrap();
+        assert_eq!(
+            next_case_number(&mut c, "511600", "20261127")
+                .await
+                .unwrap(),
+            1
+        );
+        assert_eq!(
+            next_case_number(&mut c, "511600", "20261127")
+                .await
+                .unwrap(),
+            2
+        );
+        assert_eq!(
+            next_case_number(&mut c, "511602", "20261127")
+                .await
+                .unwrap(),
+            1
+        );
+        insert_case(&mut c, &case("x"), &CaseIndex::default(), 1)
+            .await
+            .unwrap();
+        insert_case(&mut c, &case("y"), &CaseIndex::default(), 1)
+            .await
+            .unwrap();
+        for (id, seq) in [("x", 1), ("x", 2), ("y", 1)] {
+            let e = EventRow {
+                case_id: id.into(),
+                seq,
+                at: 1,
+                actor: "a".into(),
+                role: "r".into(),
+                kind: "k".into(),
+                payload: "{}".into(),
+                prev_hash: "p".into(),
+                hash: format!("h{seq}"),
+            };
+            append_event(&mut c, &e).await.unwrap();
+        }
+        assert_eq!(
+            last_event(&mut c, "x").await.unwrap(),
+            Some((2, "h2".into()))
+        );
+        let page = events_after(&mut c, "x", 1, 10).await.unwrap();
+        assert_eq!(
+            page.iter()
+                .map(|e| (e.case_id.as_str(), e.seq))
+                .collect::<Vec<_>>(),
+            [("x", 2), ("y", 1)]
+        );
+        assert_eq!(events(&mut c, "x").await.unwrap().len(), 2);
+    })
+    .await;
+}
