@@ -1,13 +1,16 @@
 //! Use cases: one function per thing a person does, each one transaction, each checking
 //! who may do it. The web layer and the CLI call these and nothing below them.
 
+pub mod audit;
 pub mod auth;
+pub mod cases;
 pub mod catalog;
 pub mod demo;
 pub mod error;
 pub mod exchange;
 pub mod index;
 pub mod org;
+pub mod uploads;
 
 use std::path::PathBuf;
 use std::sync::{Arc, RwLock};

@@ -79,6 +79,14 @@ pub struct StaffScope {
 }
 
 impl StaffScope {
+    /// Whether `region` is this scope's region or lies below it, whatever the department.
+    pub fn covers_region(&self, region: &str) -> bool {
+        match (RegionCode::parse(&self.region), RegionCode::parse(region)) {
+            (Ok(mine), Ok(theirs)) => theirs.is_within(&mine),
+            _ => false,
+        }
+    }
+
     /// Whether something located in `region` (and belonging to `department`) is inside this
     /// scope: the region must be this one or below it, and a department-bound scope must match.
     pub fn covers(&self, region: &str, department: Option<&str>) -> bool {

@@ -166,8 +166,15 @@ impl Store {
     }
 
     /// A transaction for a use case's writes; commit it, or it rolls back when dropped.
+    /// On SQLite it takes the write lock at once (`BEGIN IMMEDIATE`): a deferred transaction
+    /// that reads and then writes fails with "database is locked" when another writer got
+    /// there first, while an immediate one waits its turn (busy_timeout) and then reads the
+    /// other's result, so the version check decides cleanly.
     pub async fn begin(&self) -> crate::Result<Tx> {
-        Ok(self.pool.begin().await?)
+        Ok(match self.backend {
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
+            Backend::Postgres => self.pool.begin().await?,
+        })
     }
 
     /// Whether the database answers (for `/readyz`).

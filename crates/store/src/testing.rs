@@ -93,3 +93,16 @@ where
         db.cleanup().await;
     }
 }
+
+/// Edits a stored audit event behind the application's back, as an attacker with database
+/// access would, so tests can check that `audit verify` notices.
+pub async fn tamper_event(store: &Store, case_id: &str, seq: i64, payload: &str) {
+    let mut c = store.conn().await.expect("connection");
+    sqlx::query("UPDATE case_events SET payload = $1 WHERE case_id = $2 AND seq = $3")
+        .bind(payload)
+        .bind(case_id)
+        .bind(seq)
+        .execute(&mut *c)
+        .await
+        .expect("tamper");
+}

@@ -1,5 +1,6 @@
 //! Use-case tests; every one runs on SQLite and on PostgreSQL.
 
 mod accounts;
+mod cases;
 mod catalog;
 mod support;

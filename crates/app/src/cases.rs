@@ -1,0 +1,514 @@
+//! Case use cases: start, act (every command of the state machine), read, queues and the
+//! public progress lookup. Each command is one transaction: load, authorize, decide, save with
+//! a version check, append the hash-chained audit events.
+
+use domain::account::Role;
+use domain::calendar::{WorkCalendar, china_date};
+use domain::case::{self, Case, CaseActor, CaseError, CaseState, Channel, Command, Event};
+use domain::catalog::{ItemDefinition, NodeKind};
+use store::cases::{self as sc, CaseIndex};
+
+use crate::audit;
+use crate::auth::Actor;
+use crate::{App, AppError, Result};
+
+fn case_actor(actor: &Actor) -> Result<CaseActor> {
+    match actor {
+        Actor::Anonymous => Err(AppError::Unauthenticated),
+        Actor::Applicant { id, .. } => Ok(CaseActor::Applicant { id: id.clone() }),
+        Actor::Staff { id, roles, .. } => Ok(CaseActor::Staff {
+            id: id.clone(),
+            roles: roles.clone(),
+        }),
+    }
+}
+
+/// Who may see a case: its applicant, or staff whose region covers it (and whose department
+/// is the case's, for department staff). Anyone else is told it does not exist, so ids cannot
+/// be probed.
+fn authorize(actor: &Actor, c: &Case) -> Result<()> {
+    let ok = match actor {
+        Actor::Anonymous => return Err(AppError::Unauthenticated),
+        Actor::Applicant { id, .. } => {
+            *id == c.applicant_id || c.agent_id.as_deref() == Some(id.as_str())
+        }
+        Actor::Staff { scope, .. } => scope.covers(&c.region, Some(&c.department)),
+    };
+    if ok {
+        Ok(())
+    } else {
+        Err(AppError::NotFound("办件".into()))
+    }
+}
+
+fn from_case_error(e: CaseError) -> AppError {
+    match e {
+        CaseError::Validation(v) => AppError::Validation(v),
+        CaseError::NotAllowed(m) => AppError::Forbidden(m),
+        other => AppError::State(other.to_string()),
+    }
+}
+
+/// The queue a case waits in, and the deadline it is sorted by.
+fn index_of(
+    c: &Case,
+    item: &ItemDefinition,
+    cal: &WorkCalendar,
+    now: time::OffsetDateTime,
+) -> CaseIndex {
+    let steps = item.workflow.steps_for(item.case_type);
+    let step_role = steps.get(c.step).map(|s| s.role.as_str().to_string());
+    let queue_role = match c.state {
+        CaseState::Submitted | CaseState::Approved | CaseState::Issuing => {
+            Some("clerk".to_string())
+        }
+        CaseState::Accepted | CaseState::InReview | CaseState::Suspended => {
+            step_role.or(Some("clerk".into()))
+        }
+        _ => None,
+    };
+    let d = c.deadlines(item, cal, now);
+    let due_date = d.promised.or(d.pre_review).map(|d| d.due.to_string());
+    CaseIndex {
+        queue_role,
+        due_date,
+    }
+}
+
+async fn item_version(conn: &mut store::Connection, c: &Case) -> Result<ItemDefinition> {
+    Ok(
+        store::catalog::get_version(conn, &c.item_code, c.item_version)
+            .await?
+            .definition,
+    )
+}
+
+/// An applicant starts an online application (a draft) for a published handling item.
+pub async fn start(app: &App, actor: &Actor, item_code: &str) -> Result<Case> {
+    let Actor::Applicant { id, .. } = actor else {
+        return match actor {
+            Actor::Anonymous => Err(AppError::Unauthenticated),
+            _ => Err(AppError::Forbidden(
+                "工作人员请在窗口为申请人代为填报".into(),
+            )),
+        };
+    };
+    create(app, id, item_code, Channel::Online, actor).await
+}
+
+/// A comprehensive-window clerk starts a case for a registered applicant (无差别受理: any
+/// item of the clerk's region).
+pub async fn start_at_window(
+    app: &App,
+    actor: &Actor,
+    item_code: &str,
+    applicant_login: &str,
+) -> Result<Case> {
+    if !actor.has_role(Role::Clerk) {
+        return Err(AppError::Forbidden(
+            "只有综窗受理人员可以在窗口受理申请".into(),
+        ));
+    }
+    let mut c = app.store.conn().await?;
+    let applicant = store::accounts::find_by_login(&mut c, applicant_login.trim())
+        .await?
+        .filter(|a| a.kind != "staff")
+        .ok_or_else(|| {
+            AppError::field(
+                "applicant",
+                "unknown",
+                "该证件号码尚未在平台注册，请先为申请人注册账号",
+            )
+        })?;
+    drop(c);
+    create(app, &applicant.id, item_code, Channel::Window, actor).await
+}
+
+async fn create(
+    app: &App,
+    applicant_id: &str,
+    item_code: &str,
+    channel: Channel,
+    actor: &Actor,
+) -> Result<Case> {
+    let now = app.now();
+    let mut tx = app.store.begin().await?;
+    let item = store::catalog::find_item(&mut tx, item_code)
+        .await?
+        .ok_or_else(|| AppError::NotFound(format!("事项 {item_code}")))?;
+    let version = match (item.status.as_str(), item.current_version) {
+        ("active", Some(v)) => v,
+        _ => return Err(AppError::State("该事项目前不能申请".into())),
+    };
+    let def = store::catalog::get_version(&mut tx, item_code, version)
+        .await?
+        .definition;
+    if def.node == NodeKind::Main {
+        return Err(AppError::State("请选择具体的业务办理项申请".into()));
+    }
+    if let Actor::Staff { scope, .. } = actor
+        && !scope.covers(&def.region, None)
+    {
+        return Err(AppError::Forbidden("只能受理本区划的事项".into()));
+    }
+    let mut c = Case::draft(
+        uuid::Uuid::now_v7().to_string(),
+        &def,
+        version,
+        applicant_id.to_string(),
+        channel,
+        now,
+    );
+    c.version = 1;
+    let cal = calendar(app);
+    sc::insert_case(
+        &mut tx,
+        &c,
+        &index_of(&c, &def, &cal, now),
+        store::millis(now),
+    )
+    .await?;
+    let who = case_actor(actor)?;
+    let payload = serde_json::json!({ "event": "created", "item_code": item_code, "item_version": version, "channel": c.channel });
+    audit::append(
+        &mut tx,
+        &c.id,
+        &who,
+        "created",
+        &payload.to_string(),
+        store::millis(now),
+    )
+    .await?;
+    tx.commit().await.map_err(store::StoreError::from)?;
+    Ok(c)
+}
+
+fn calendar(app: &App) -> WorkCalendar {
+    app.calendar
+        .read()
+        .map(|c| c.clone())
+        .unwrap_or_else(|_| WorkCalendar::china())
+}
+
+/// Runs one command against a case on behalf of `actor`.
+pub async fn act(app: &App, actor: &Actor, case_id: &str, cmd: Command) -> Result<Case> {
+    let who = case_actor(actor)?;
+    let c = run(app, &who, Some(actor), case_id, &cmd).await?;
+    // 秒批: right after submission, the system tries the item's rule.
+    if matches!(cmd, Command::Submit | Command::Supply { .. }) {
+        match run(app, &CaseActor::System, None, case_id, &Command::AutoDecide).await {
+            Ok(decided) => return Ok(decided),
+            Err(AppError::State(_)) | Err(AppError::Validation(_)) => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(c)
+}
+
+async fn run(
+    app: &App,
+    who: &CaseActor,
+    actor: Option<&Actor>,
+    case_id: &str,
+    cmd: &Command,
+) -> Result<Case> {
+    let now = app.now();
+    let cal = calendar(app);
+    let mut tx = app.store.begin().await?;
+    let c = sc::get_case(&mut tx, case_id)
+        .await?
+        .ok_or_else(|| AppError::NotFound("办件".into()))?;
+    if let Some(a) = actor {
+        authorize(a, &c)?;
+    }
+    let item = item_version(&mut tx, &c).await?;
+    let events = case::decide(&c, &item, cmd, who, now, &cal).map_err(from_case_error)?;
+    let mut next = case::apply(c, &events);
+    next.version += 1;
+    if next.number.is_empty() && next.state != CaseState::Draft {
+        let day = china_date(now);
+        let day = format!("{}{:02}{:02}", day.year(), day.month() as u8, day.day());
+        let seq = sc::next_case_number(&mut tx, &next.region, &day).await?;
+        next.number = format!("{}{}{:05}", next.region, day, seq);
+    }
+    sc::update_case(
+        &mut tx,
+        &next,
+        &index_of(&next, &item, &cal, now),
+        store::millis(now),
+    )
+    .await
+    .map_err(|e| match e {
+        store::StoreError::Conflict { .. } => AppError::Conflict {
+            field: "version".into(),
+            message: "该办件刚刚已被他人处理，请刷新后查看最新状态".into(),
+        },
+        other => other.into(),
+    })?;
+    for e in &events {
+        audit::append(
+            &mut tx,
+            &next.id,
+            who,
+            kind_of(e),
+            &serde_json::to_string(e).map_err(|e| AppError::Internal(e.to_string()))?,
+            store::millis(now),
+        )
+        .await?;
+    }
+    tx.commit().await.map_err(store::StoreError::from)?;
+    Ok(next)
+}
+
+fn kind_of(e: &Event) -> &'static str {
+    match e {
+        Event::Edited { .. } => "edited",
+        Event::Submitted { .. } => "submitted",
+        Event::SupplementRequested { .. } => "supplement_requested",
+        Event::Supplied { .. } => "supplied",
+        Event::Accepted { .. } => "accepted",
+        Event::RejectedAtIntake { .. } => "rejected_at_intake",
+        Event::Claimed { .. } => "claimed",
+        Event::StepCompleted { .. } => "step_completed",
+        Event::Decided { .. } => "decided",
+        Event::Suspended { .. } => "suspended",
+        Event::Resumed { .. } => "resumed",
+        Event::Extended { .. } => "extended",
+        Event::Issued { .. } => "issued",
+        Event::Completed { .. } => "completed",
+        Event::Withdrawn { .. } => "withdrawn",
+        Event::Verified { .. } => "verified",
+    }
+}
+
+/// One line of a case's timeline.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct TimelineEntry {
+    pub at: i64,
+    pub who: String,
+    pub text: String,
+}
+
+/// Everything a case page shows.
+#[derive(Debug, Clone)]
+pub struct CaseView {
+    pub case: Case,
+    pub item: ItemDefinition,
+    pub timeline: Vec<TimelineEntry>,
+    /// (label, explanation) of each running deadline.
+    pub deadlines: Vec<(String, String)>,
+    pub completeness: case::Completeness,
+    /// Commands this actor may issue now.
+    pub allowed: Vec<&'static str>,
+}
+
+/// Candidate commands with placeholder arguments: a command counts as allowed when the state
+/// machine refuses it only for its arguments.
+fn candidates() -> Vec<Command> {
+    use std::collections::BTreeMap;
+    vec![
+        Command::Edit {
+            form: BTreeMap::new(),
+            materials: BTreeMap::new(),
+        },
+        Command::Submit,
+        Command::RequestSupplement {
+            materials: vec![],
+            fields: vec![],
+            note: String::new(),
+        },
+        Command::Supply {
+            form: BTreeMap::new(),
+            materials: BTreeMap::new(),
+        },
+        Command::Accept {
+            tolerate: vec![],
+            commitment: false,
+        },
+        Command::RejectAtIntake { reason: "x".into() },
+        Command::Claim,
+        Command::CompleteStep {
+            opinion: "x".into(),
+        },
+        Command::Approve {
+            reason: "x".into(),
+            legal_basis: "x".into(),
+        },
+        Command::Deny {
+            reason: "x".into(),
+            legal_basis: "x".into(),
+        },
+        Command::Suspend {
+            reason: "x".into(),
+            expected_days: 1,
+        },
+        Command::Resume,
+        Command::Extend {
+            days: 1,
+            reason: "x".into(),
+        },
+        Command::Issue {
+            delivery: case::Delivery::Electronic,
+        },
+        Command::Complete,
+        Command::Withdraw {
+            reason: String::new(),
+        },
+        Command::Verify {
+            passed: true,
+            note: String::new(),
+        },
+    ]
+}
+
+pub async fn view(app: &App, actor: &Actor, case_id: &str) -> Result<CaseView> {
+    let mut conn = app.store.conn().await?;
+    let c = sc::get_case(&mut conn, case_id)
+        .await?
+        .ok_or_else(|| AppError::NotFound("办件".into()))?;
+    authorize(actor, &c)?;
+    let item = item_version(&mut conn, &c).await?;
+    let rows = sc::events(&mut conn, case_id).await?;
+    let now = app.now();
+    let cal = calendar(app);
+    let timeline = rows
+        .iter()
+        .filter(|r| r.kind != "edited")
+        .map(|r| {
+            let text = serde_json::from_str::<Event>(&r.payload)
+                .map(|e| e.describe())
+                .unwrap_or_else(|_| "创建申请".into());
+            let who = match r.role.as_str() {
+                "applicant" => "申请人".to_string(),
+                "system" => "系统".to_string(),
+                roles => roles
+                    .split(',')
+                    .filter_map(Role::parse)
+                    .map(|x| x.label())
+                    .next()
+                    .unwrap_or("工作人员")
+                    .to_string(),
+            };
+            TimelineEntry {
+                at: r.at,
+                who,
+                text,
+            }
+        })
+        .collect();
+    let d = c.deadlines(&item, &cal, now);
+    let mut deadlines = Vec::new();
+    if let Some(x) = d.pre_review {
+        deadlines.push(("预审期限".to_string(), x.explain()));
+    }
+    if let Some(x) = d.promised {
+        deadlines.push(("承诺办结".to_string(), x.explain()));
+    }
+    if let Some(x) = d.legal {
+        deadlines.push(("法定办结".to_string(), x.explain()));
+    }
+    let who = case_actor(actor)?;
+    let allowed = candidates()
+        .into_iter()
+        .filter(|cmd| {
+            matches!(
+                case::decide(&c, &item, cmd, &who, now, &cal),
+                Ok(_) | Err(CaseError::Validation(_)) | Err(CaseError::Rule(_))
+            )
+        })
+        .filter(|cmd| !matches!(cmd, Command::Claim if c.claimed_by.is_some()))
+        .map(|cmd| cmd.name())
+        .collect();
+    let completeness = case::completeness(&c, &item, china_date(now));
+    Ok(CaseView {
+        case: c,
+        item,
+        timeline,
+        deadlines,
+        completeness,
+        allowed,
+    })
+}
+
+/// The applicant's own cases.
+pub async fn mine(app: &App, actor: &Actor, limit: i64, offset: i64) -> Result<(Vec<Case>, i64)> {
+    let Actor::Applicant { id, .. } = actor else {
+        return Err(AppError::Forbidden("只有申请人有“我的办件”".into()));
+    };
+    let mut c = app.store.conn().await?;
+    Ok(sc::list_for_applicant(&mut c, id, limit.clamp(1, 100), offset.max(0)).await?)
+}
+
+/// A staff member's work queue for one of their roles, nearest deadline first.
+pub async fn queue(
+    app: &App,
+    actor: &Actor,
+    role: Role,
+    limit: i64,
+    offset: i64,
+) -> Result<(Vec<Case>, i64)> {
+    let Actor::Staff { roles, scope, .. } = actor else {
+        return Err(AppError::Forbidden("只有工作人员有待办队列".into()));
+    };
+    if !roles.contains(&role) {
+        return Err(AppError::Forbidden(format!("您没有“{}”角色", role.label())));
+    }
+    let mut c = app.store.conn().await?;
+    let regions: Vec<String> = store::org::list_regions(&mut c)
+        .await?
+        .into_iter()
+        .filter(|r| scope.covers_region(&r.code))
+        .map(|r| r.code)
+        .collect();
+    // Clerks accept any item of their region (无差别受理); back-office staff see their department.
+    let department = if role == Role::Clerk {
+        None
+    } else {
+        scope.department.as_deref()
+    };
+    Ok(sc::queue(
+        &mut c,
+        role.as_str(),
+        &regions,
+        department,
+        limit.clamp(1, 100),
+        offset.max(0),
+    )
+    .await?)
+}
+
+/// 办件进度查询: by case number and the last four characters of the applicant's ID number (or
+/// credit code) or phone. Reveals the state and the timeline texts, nothing personal.
+pub async fn lookup(app: &App, number: &str, tail: &str) -> Result<(Case, Vec<TimelineEntry>)> {
+    let tail = tail.trim().to_ascii_uppercase();
+    if tail.chars().count() != 4 {
+        return Err(AppError::field(
+            "tail",
+            "invalid",
+            "请输入证件号码或手机号码的后四位",
+        ));
+    }
+    let mut c = app.store.conn().await?;
+    let found = sc::find_by_number(&mut c, number.trim()).await?;
+    let not_found = || AppError::NotFound("与该办件编号和号码后四位相符的办件".into());
+    let case = found.ok_or_else(not_found)?;
+    let applicant = store::accounts::get_account(&mut c, &case.applicant_id).await?;
+    if !(applicant.login.to_ascii_uppercase().ends_with(&tail) || applicant.phone.ends_with(&tail))
+    {
+        return Err(not_found());
+    }
+    let rows = sc::events(&mut c, &case.id).await?;
+    let timeline = rows
+        .iter()
+        .filter_map(|r| {
+            serde_json::from_str::<Event>(&r.payload)
+                .ok()
+                .map(|e| TimelineEntry {
+                    at: r.at,
+                    who: String::new(),
+                    text: e.describe(),
+                })
+        })
+        .collect();
+    Ok((case, timeline))
+}

@@ -1,0 +1,401 @@
+use std::collections::BTreeMap;
+
+use app::AppError;
+use app::auth::Actor;
+use app::cases;
+use domain::account::{ApplicantRegistration, Role};
+use domain::case::{CaseState, Command, Delivery, Provision};
+use domain::fixtures::sample_item;
+use store::testing::on_both;
+
+use crate::support::*;
+
+const PDF: &[u8] = b"%PDF-1.7\n1 0 obj\n<<>>\nendobj\n";
+
+async fn citizen(app: &app::App, seq: &str) -> Actor {
+    let id = app::demo::demo_id_number("19900101", seq);
+    let reg = ApplicantRegistration::NaturalPerson {
+        id_number: id,
+        name: "张三".into(),
+        phone: "13800138000".into(),
+        password: "a long passphrase".into(),
+    };
+    app::auth::register(app, reg).await.unwrap().actor
+}
+
+/// A published item with two materials (one non-key) and the default three review steps.
+async fn published_item(app: &app::App) -> String {
+    let cap = staff(app, "cat", &[Role::CatalogAdmin], "511600", None)
+        .await
+        .catalog_admin()
+        .unwrap();
+    let mut item = sample_item();
+    let mut plan = item.materials[0].clone();
+    plan.name = "经营场所平面图".into();
+    plan.key = false;
+    item.materials.push(plan);
+    app::catalog::create(app, &cap, item.clone()).await.unwrap();
+    app::catalog::publish(app, &cap, &item.code).await.unwrap();
+    item.code
+}
+
+fn upload(app: &app::App) -> Provision {
+    app::uploads::store(app, PDF, "申请书.pdf").unwrap()
+}
+
+#[tokio::test]
+async fn a_citizen_applies_online_supplies_once_and_the_case_runs_to_completion_with_an_intact_audit_chain()
+ {
+    on_both(|s| async move {
+        let (app, _) = app(s).await;
+        seed_org(&app).await;
+        let code = published_item(&app).await;
+        let me = citizen(&app, "123").await;
+        let c = cases::start(&app, &me, &code).await.unwrap();
+        let materials = BTreeMap::from([("食品经营许可申请书".to_string(), upload(&app))]);
+        cases::act(
+            &app,
+            &me,
+            &c.id,
+            Command::Edit {
+                form: BTreeMap::new(),
+                materials,
+            },
+        )
+        .await
+        .unwrap();
+        let c = cases::act(&app, &me, &c.id, Command::Submit).await.unwrap();
+        assert_eq!(c.state, CaseState::Submitted);
+        assert!(
+            c.number.starts_with("51160020261127") && c.number.len() == 19,
+            "{}",
+            c.number
+        );
+
+        let clerk = staff(&app, "clerk", &[Role::Clerk], "511600", None).await;
+        let c = cases::act(
+            &app,
+            &clerk,
+            &c.id,
+            Command::RequestSupplement {
+                materials: vec![],
+                fields: vec![],
+                note: "缺平面图".into(),
+            },
+        )
+        .await
+        .unwrap();
+        assert_eq!(c.supplement.as_ref().unwrap().materials, ["经营场所平面图"]);
+        let supply = BTreeMap::from([("经营场所平面图".to_string(), upload(&app))]);
+        cases::act(
+            &app,
+            &me,
+            &c.id,
+            Command::Supply {
+                form: BTreeMap::new(),
+                materials: supply,
+            },
+        )
+        .await
+        .unwrap();
+        cases::act(
+            &app,
+            &clerk,
+            &c.id,
+            Command::Accept {
+                tolerate: vec![],
+                commitment: false,
+            },
+        )
+        .await
+        .unwrap();
+
+        let reviewer = staff(
+            &app,
+            "rev",
+            &[Role::Reviewer],
+            "511600",
+            Some("511600-SCJG"),
+        )
+        .await;
+        let (q, n) = cases::queue(&app, &reviewer, Role::Reviewer, 20, 0)
+            .await
+            .unwrap();
+        assert_eq!(
+            (n, q[0].id.as_str()),
+            (1, c.id.as_str()),
+            "the accepted case is in the department's review queue"
+        );
+        for _ in 0..2 {
+            cases::act(&app, &reviewer, &c.id, Command::Claim)
+                .await
+                .unwrap();
+            cases::act(
+                &app,
+                &reviewer,
+                &c.id,
+                Command::CompleteStep {
+                    opinion: "同意".into(),
+                },
+            )
+            .await
+            .unwrap();
+        }
+        let approver = staff(
+            &app,
+            "apr",
+            &[Role::Approver],
+            "511600",
+            Some("511600-SCJG"),
+        )
+        .await;
+        assert_eq!(
+            cases::queue(&app, &approver, Role::Approver, 20, 0)
+                .await
+                .unwrap()
+                .1,
+            1
+        );
+        cases::act(&app, &approver, &c.id, Command::Claim)
+            .await
+            .unwrap();
+        cases::act(
+            &app,
+            &approver,
+            &c.id,
+            Command::Approve {
+                reason: "符合条件".into(),
+                legal_basis: String::new(),
+            },
+        )
+        .await
+        .unwrap();
+        cases::act(
+            &app,
+            &clerk,
+            &c.id,
+            Command::Issue {
+                delivery: Delivery::Post {
+                    carrier: "EMS".into(),
+                    tracking: "1234567890".into(),
+                },
+            },
+        )
+        .await
+        .unwrap();
+        let done = cases::act(&app, &clerk, &c.id, Command::Complete)
+            .await
+            .unwrap();
+        assert_eq!(done.state, CaseState::Completed);
+
+        let view = cases::view(&app, &me, &c.id).await.unwrap();
+        let texts: Vec<&str> = view.timeline.iter().map(|t| t.text.as_str()).collect();
+        assert!(
+            texts.iter().any(|t| t.contains("一次性告知补正"))
+                && texts.last().unwrap().contains("办结"),
+            "{texts:?}"
+        );
+
+        let report = app::audit::verify(&app, |_| {}).await.unwrap();
+        assert!(
+            report.broken.is_empty() && report.events >= 12,
+            "{report:?}"
+        );
+        store::testing::tamper_event(
+            &app.store,
+            &c.id,
+            3,
+            "{\"event\":\"submitted\",\"at\":\"2020-01-01T00:00:00Z\"}",
+        )
+        .await;
+        let report = app::audit::verify(&app, |_| {}).await.unwrap();
+        assert_eq!(
+            (report.broken.len(), report.broken[0].seq),
+            (1, 3),
+            "{report:?}"
+        );
+
+        let id = app::demo::demo_id_number("19900101", "123");
+        let (found, timeline) = cases::lookup(&app, &c.number, &id[14..]).await.unwrap();
+        assert!(found.id == c.id && !timeline.is_empty());
+        assert!(matches!(
+            cases::lookup(&app, &c.number, "9999").await,
+            Err(AppError::NotFound(_))
+        ));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn nobody_else_sees_a_case_and_staff_stay_inside_their_region_and_department() {
+    on_both(|s| async move {
+        let (app, _) = app(s).await;
+        seed_org(&app).await;
+        let code = published_item(&app).await;
+        let me = citizen(&app, "123").await;
+        let other = citizen(&app, "135").await;
+        let c = cases::start(&app, &me, &code).await.unwrap();
+        assert!(matches!(
+            cases::view(&app, &other, &c.id).await,
+            Err(AppError::NotFound(_))
+        ));
+        assert!(matches!(
+            cases::act(&app, &other, &c.id, Command::Submit).await,
+            Err(AppError::NotFound(_))
+        ));
+        let county_clerk = staff(&app, "cc", &[Role::Clerk], "511602", None).await;
+        assert!(matches!(
+            cases::view(&app, &county_clerk, &c.id).await,
+            Err(AppError::NotFound(_))
+        ));
+        let other_dept = staff(&app, "od", &[Role::Reviewer], "511602", Some("511602-SCJG")).await;
+        assert!(matches!(
+            cases::view(&app, &other_dept, &c.id).await,
+            Err(AppError::NotFound(_))
+        ));
+        assert!(matches!(
+            cases::act(
+                &app,
+                &me,
+                &c.id,
+                Command::Accept {
+                    tolerate: vec![],
+                    commitment: false
+                }
+            )
+            .await,
+            Err(AppError::State(_) | AppError::Forbidden(_))
+        ));
+        assert!(matches!(
+            cases::start(&app, &Actor::Anonymous, &code).await,
+            Err(AppError::Unauthenticated)
+        ));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn two_clerks_accepting_at_once_have_exactly_one_winner() {
+    on_both(|s| async move {
+        let (app, _) = app(s).await;
+        seed_org(&app).await;
+        let code = published_item(&app).await;
+        let me = citizen(&app, "123").await;
+        let c = cases::start(&app, &me, &code).await.unwrap();
+        let all = BTreeMap::from([
+            ("食品经营许可申请书".to_string(), upload(&app)),
+            ("经营场所平面图".to_string(), upload(&app)),
+        ]);
+        cases::act(
+            &app,
+            &me,
+            &c.id,
+            Command::Edit {
+                form: BTreeMap::new(),
+                materials: all,
+            },
+        )
+        .await
+        .unwrap();
+        cases::act(&app, &me, &c.id, Command::Submit).await.unwrap();
+        let a = staff(&app, "clerk-a", &[Role::Clerk], "511600", None).await;
+        let b = staff(&app, "clerk-b", &[Role::Clerk], "511600", None).await;
+        let accept = || Command::Accept {
+            tolerate: vec![],
+            commitment: false,
+        };
+        let (ra, rb) = tokio::join!(
+            cases::act(&app, &a, &c.id, accept()),
+            cases::act(&app, &b, &c.id, accept())
+        );
+        assert_eq!(
+            [ra.is_ok(), rb.is_ok()].iter().filter(|x| **x).count(),
+            1,
+            "{ra:?} / {rb:?}"
+        );
+        let loser = if ra.is_ok() { rb } else { ra };
+        assert!(
+            matches!(
+                loser,
+                Err(AppError::Conflict { .. }) | Err(AppError::State(_))
+            ),
+            "{loser:?}"
+        );
+        let report = app::audit::verify(&app, |_| {}).await.unwrap();
+        assert!(report.broken.is_empty());
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_window_clerk_accepts_another_departments_item_and_it_lands_in_that_back_office() {
+    on_both(|s| async move {
+        let (app, _) = app(s).await;
+        seed_org(&app).await;
+        let code = published_item(&app).await;
+        citizen(&app, "123").await;
+        let clerk = staff(&app, "clerk", &[Role::Clerk], "511600", None).await;
+        let login = app::demo::demo_id_number("19900101", "123");
+        let c = cases::start_at_window(&app, &clerk, &code, &login)
+            .await
+            .unwrap();
+        let all = BTreeMap::from([
+            (
+                "食品经营许可申请书".to_string(),
+                Provision::CheckedOriginal { by: "clerk".into() },
+            ),
+            ("经营场所平面图".to_string(), upload(&app)),
+        ]);
+        cases::act(
+            &app,
+            &clerk,
+            &c.id,
+            Command::Edit {
+                form: BTreeMap::new(),
+                materials: all,
+            },
+        )
+        .await
+        .unwrap();
+        cases::act(&app, &clerk, &c.id, Command::Submit)
+            .await
+            .unwrap();
+        cases::act(
+            &app,
+            &clerk,
+            &c.id,
+            Command::Accept {
+                tolerate: vec![],
+                commitment: false,
+            },
+        )
+        .await
+        .unwrap();
+        let scjg = staff(&app, "r1", &[Role::Reviewer], "511600", Some("511600-SCJG")).await;
+        assert_eq!(
+            cases::queue(&app, &scjg, Role::Reviewer, 10, 0)
+                .await
+                .unwrap()
+                .1,
+            1
+        );
+        assert!(matches!(
+            cases::start_at_window(&app, &clerk, &code, "110105194912310021").await,
+            Err(AppError::Validation(_))
+        ));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn uploads_are_judged_by_content_and_size() {
+    on_both(|s| async move {
+        let (app, _) = app(s).await;
+        assert!(matches!(app::uploads::store(&app, b"MZ\x90\x00PE executable", "合同.pdf"), Err(AppError::Validation(v)) if v[0].code == "bad_type"));
+        let big = vec![b'%'; 21 * 1024 * 1024];
+        assert!(matches!(app::uploads::store(&app, &big, "big.pdf"), Err(AppError::Validation(v)) if v[0].code == "too_large"));
+        let Provision::Uploaded { file, .. } = upload(&app) else { panic!() };
+        assert_eq!(app::uploads::read(&app, &file).unwrap(), PDF);
+    })
+    .await;
+}
