@@ -446,7 +446,7 @@ pub async fn queue(
     role: Role,
     limit: i64,
     offset: i64,
-) -> Result<(Vec<Case>, i64)> {
+) -> Result<(Vec<(Case, Option<String>)>, i64)> {
     let Actor::Staff { roles, scope, .. } = actor else {
         return Err(AppError::Forbidden("只有工作人员有待办队列".into()));
     };

@@ -70,6 +70,11 @@ enum Command {
         #[command(subcommand)]
         command: IndexCommand,
     },
+    /// The audit trail.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
     /// Benchmarks.
     Bench {
         #[command(subcommand)]
@@ -115,6 +120,16 @@ enum ImportWhat {
 enum ExportWhat {
     /// Export every item's latest version in the import layout.
     Catalog { file: PathBuf },
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Recompute every case's hash chain and name any tampered, missing or reordered event.
+    Verify {
+        /// Print the report as JSON.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -305,6 +320,33 @@ async fn run(command: Command, cfg: Config) -> anyhow::Result<()> {
             .map_err(explain)?;
             pb.finish_and_clear();
             println!("搜索索引已重建：{n} 个事项。");
+            Ok(())
+        }
+        Command::Audit {
+            command: AuditCommand::Verify { json },
+        } => {
+            let app = open(&cfg).await?;
+            let pb = ProgressBar::new_spinner();
+            pb.set_message("校验操作留痕哈希链");
+            let report = app::audit::verify(&app, |n| pb.set_position(n as u64))
+                .await
+                .map_err(explain)?;
+            pb.finish_and_clear();
+            if json {
+                println!("{}", serde_json::to_string(&report)?);
+            } else {
+                println!(
+                    "已校验 {} 个办件的 {} 条操作记录。",
+                    report.cases, report.events
+                );
+                for b in &report.broken {
+                    println!("  办件 {} 第 {} 条记录：{}", b.case_id, b.seq, b.reason);
+                }
+            }
+            if !report.broken.is_empty() {
+                bail!("{} 个办件的操作留痕被篡改。", report.broken.len());
+            }
+            println!("全部完好。");
             Ok(())
         }
         Command::Bench { what } => bench::run(what).await,

@@ -134,6 +134,7 @@ pub async fn list_for_applicant(
 
 /// A work queue: cases waiting for `role` in `regions` (and `department` when given), the
 /// nearest deadline first.
+/// Each case comes with its due date (YYYY-MM-DD), the key the queue is sorted by.
 pub async fn queue(
     conn: &mut AnyConnection,
     role: &str,
@@ -141,7 +142,7 @@ pub async fn queue(
     department: Option<&str>,
     limit: i64,
     offset: i64,
-) -> Result<(Vec<Case>, i64)> {
+) -> Result<(Vec<(Case, Option<String>)>, i64)> {
     if regions.is_empty() {
         return Ok((vec![], 0));
     }
@@ -153,11 +154,11 @@ pub async fn queue(
         clause.push_str(&format!(" AND department = ${n}"));
     }
     let sql = format!(
-        "SELECT data FROM cases WHERE {clause} ORDER BY CASE WHEN due_date IS NULL THEN 1 ELSE 0 END, due_date, created_at LIMIT ${} OFFSET ${}",
+        "SELECT data, due_date FROM cases WHERE {clause} ORDER BY CASE WHEN due_date IS NULL THEN 1 ELSE 0 END, due_date, created_at LIMIT ${} OFFSET ${}",
         n + 1,
         n + 2
     );
-    let mut q = sqlx::query_scalar::<_, String>(AssertSqlSafe(sql)).bind(role);
+    let mut q = sqlx::query_as::<_, (String, Option<String>)>(AssertSqlSafe(sql)).bind(role);
     let mut c = sqlx::query_scalar::<_, i64>(AssertSqlSafe(format!(
         "SELECT COUNT(*) FROM cases WHERE {clause}"
     )))
@@ -172,10 +173,11 @@ pub async fn queue(
     }
     let rows = q.bind(limit).bind(offset).fetch_all(&mut *conn).await?;
     let total = c.fetch_one(conn).await?;
-    Ok((
-        rows.iter().map(|d| decode(d)).collect::<Result<_>>()?,
-        total,
-    ))
+    let cases = rows
+        .into_iter()
+        .map(|(d, due)| Ok((decode(&d)?, due)))
+        .collect::<Result<_>>()?;
+    Ok((cases, total))
 }
 
 /// Allocates the next number of the day for a region (1, 2, ...).

@@ -122,7 +122,7 @@ async fn a_citizen_applies_online_supplies_once_and_the_case_runs_to_completion_
             .await
             .unwrap();
         assert_eq!(
-            (n, q[0].id.as_str()),
+            (n, q[0].0.id.as_str()),
             (1, c.id.as_str()),
             "the accepted case is in the department's review queue"
         );

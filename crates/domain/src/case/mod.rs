@@ -233,6 +233,9 @@ pub struct Case {
     pub number: String,
     pub item_code: String,
     pub item_version: i64,
+    /// The item's name at filing, for lists.
+    #[serde(default)]
+    pub item_name: String,
     pub region: String,
     pub department: String,
     pub applicant_id: String,
@@ -294,6 +297,7 @@ impl Case {
             number: String::new(),
             item_code: item.code.clone(),
             item_version,
+            item_name: item.name.clone(),
             region: item.region.clone(),
             department: item.department.clone(),
             applicant_id,

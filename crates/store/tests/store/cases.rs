@@ -51,7 +51,10 @@ async fn a_stale_version_loses_and_queues_sort_by_deadline() {
         .await
         .unwrap();
         assert_eq!(
-            (q.iter().map(|c| c.id.as_str()).collect::<Vec<_>>(), total),
+            (
+                q.iter().map(|(c, _)| c.id.as_str()).collect::<Vec<_>>(),
+                total
+            ),
             (vec!["b", "a"], 2)
         );
         assert_eq!(

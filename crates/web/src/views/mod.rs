@@ -2,6 +2,7 @@
 
 mod admin;
 mod auth;
+mod cases;
 mod portal;
 mod settings;
 mod staff;
@@ -22,6 +23,7 @@ pub fn router() -> Router<AppState> {
         .merge(admin::router())
         .merge(staff::router())
         .merge(settings::router())
+        .merge(cases::router())
 }
 
 /// What the page header needs: who is logged in, what they may open, and the CSRF token for
@@ -32,6 +34,8 @@ pub struct Nav {
     pub logged_in: bool,
     pub catalog_admin: bool,
     pub system_admin: bool,
+    pub applicant: bool,
+    pub staff: bool,
     pub csrf: String,
     pub query: String,
     pub css: String,

@@ -174,6 +174,7 @@ struct GuidePage {
     fully_online: bool,
     versions: Vec<(i64, String, String)>,
     can_edit: bool,
+    can_apply: bool,
 }
 
 #[derive(serde::Deserialize)]
@@ -225,7 +226,14 @@ async fn guide(
         .actor
         .catalog_admin()
         .is_ok_and(|a| a.scope.covers(&g.item.region, Some(&g.item.department)));
+    let can_apply = !ctx.actor.has_role(domain::account::Role::Clerk)
+        && !matches!(ctx.actor, app::auth::Actor::Staff { .. })
+        && !g.is_preview
+        && g.item.status == "active"
+        && g.item.current_version == Some(g.version.version)
+        && g.def().node != domain::catalog::NodeKind::Main;
     render(&GuidePage {
+        can_apply,
         nav: Nav::of(&ctx),
         promised,
         legal,
