@@ -2,6 +2,7 @@
 
 mod admin;
 mod api;
+mod cases;
 mod portal;
 mod settings;
 mod support;

@@ -1,0 +1,210 @@
+use axum::http::StatusCode;
+
+use crate::support::*;
+
+const PDF: &[u8] = b"%PDF-1.7\n1 0 obj\n<<>>\nendobj\n";
+
+fn food_item() -> domain::catalog::ItemDefinition {
+    app::demo::demo_data()
+        .unwrap()
+        .items
+        .into_iter()
+        .find(|d| d.name.contains("食品") && d.name.contains("经营许可"))
+        .unwrap()
+}
+
+async fn act(
+    c: &mut Client,
+    case: &str,
+    action: &str,
+    extra: &[(&str, &str)],
+    files: &[(&str, &str, &[u8])],
+) -> Page {
+    let csrf = c.csrf();
+    let mut fields = vec![("csrf", csrf.as_str()), ("action", action)];
+    fields.extend_from_slice(extra);
+    c.post_multipart(&format!("/cases/{case}/act"), &fields, files)
+        .await
+}
+
+#[tokio::test]
+async fn a_citizen_applies_gets_one_supplement_notice_and_follows_the_case_to_completion() {
+    let mut citizen = site().await;
+    let app = citizen.app.clone();
+    let item = food_item();
+    citizen
+        .login(
+            &app::demo::demo_id_number("19900101", "123"),
+            app::demo::DEMO_PASSWORD,
+        )
+        .await;
+    let guide = citizen.get(&format!("/items/{}", enc(&item.code))).await;
+    assert!(guide.body.contains("在线申请"));
+    let csrf = citizen.csrf();
+    let started = citizen
+        .post_form("/cases", &[("csrf", &csrf), ("item", &item.code)])
+        .await;
+    assert_eq!(started.status, StatusCode::SEE_OTHER);
+    let case = started.location().trim_start_matches("/cases/").to_string();
+
+    let exe = act(
+        &mut citizen,
+        &case,
+        "save",
+        &[],
+        &[("file_0", "申请书.pdf", b"MZ\x90\x00 not a pdf")],
+    )
+    .await;
+    assert_eq!(exe.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        exe.body.contains("只能上传 PDF"),
+        "renamed executables are refused by content"
+    );
+    let submitted = act(
+        &mut citizen,
+        &case,
+        "submit",
+        &[],
+        &[("file_0", "申请书.pdf", PDF)],
+    )
+    .await;
+    assert_eq!(
+        submitted.status,
+        StatusCode::SEE_OTHER,
+        "{}",
+        submitted.body
+    );
+
+    // Staff share the site (same database) through their own clients.
+    let mut clerk = Client {
+        router: citizen.router.clone(),
+        cookies: Default::default(),
+        app: app.clone(),
+    };
+    clerk.login("clerk", app::demo::DEMO_PASSWORD).await;
+    assert!(clerk.get("/work").await.body.contains(&item.name));
+    let refused = act(&mut clerk, &case, "accept", &[], &[]).await;
+    assert_eq!(refused.status, StatusCode::CONFLICT);
+    assert!(refused.body.contains("材料不齐"));
+    assert_eq!(
+        act(
+            &mut clerk,
+            &case,
+            "request_supplement",
+            &[("note", "请补齐")],
+            &[]
+        )
+        .await
+        .status,
+        StatusCode::SEE_OTHER
+    );
+
+    let page = citizen.get(&format!("/cases/{case}")).await;
+    assert!(page.body.contains("一次性补正告知") && page.body.contains(&item.materials[1].name));
+    let files: Vec<(String, &str, &[u8])> = (1..item.materials.len())
+        .map(|i| (format!("file_{i}"), "补正.pdf", PDF))
+        .collect();
+    let refs: Vec<(&str, &str, &[u8])> =
+        files.iter().map(|(k, n, b)| (k.as_str(), *n, *b)).collect();
+    assert_eq!(
+        act(&mut citizen, &case, "supply", &[], &refs).await.status,
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(
+        act(&mut clerk, &case, "accept", &[], &[]).await.status,
+        StatusCode::SEE_OTHER
+    );
+
+    let mut reviewer = Client {
+        router: citizen.router.clone(),
+        cookies: Default::default(),
+        app: app.clone(),
+    };
+    reviewer.login("reviewer", app::demo::DEMO_PASSWORD).await;
+    for _ in 0..2 {
+        assert_eq!(
+            act(&mut reviewer, &case, "claim", &[], &[]).await.status,
+            StatusCode::SEE_OTHER
+        );
+        assert_eq!(
+            act(
+                &mut reviewer,
+                &case,
+                "complete_step",
+                &[("opinion", "同意")],
+                &[]
+            )
+            .await
+            .status,
+            StatusCode::SEE_OTHER
+        );
+    }
+    let mut approver = Client {
+        router: citizen.router.clone(),
+        cookies: Default::default(),
+        app: app.clone(),
+    };
+    approver.login("approver", app::demo::DEMO_PASSWORD).await;
+    assert_eq!(
+        act(&mut approver, &case, "claim", &[], &[]).await.status,
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(
+        act(
+            &mut approver,
+            &case,
+            "approve",
+            &[("reason", "符合条件")],
+            &[]
+        )
+        .await
+        .status,
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(
+        act(
+            &mut clerk,
+            &case,
+            "issue",
+            &[("delivery", "window"), ("window", "C01")],
+            &[]
+        )
+        .await
+        .status,
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(
+        act(&mut clerk, &case, "complete", &[], &[]).await.status,
+        StatusCode::SEE_OTHER
+    );
+
+    let done = citizen.get(&format!("/cases/{case}")).await;
+    assert!(
+        done.body.contains("已办结")
+            && done.body.contains("准予许可")
+            && done.body.contains("一次性告知补正")
+    );
+    let mine = citizen.get("/cases").await;
+    assert!(mine.body.contains(&item.name));
+
+    let mut stranger = Client {
+        router: citizen.router.clone(),
+        cookies: Default::default(),
+        app: app.clone(),
+    };
+    stranger
+        .login(&app::demo::demo_credit_code(), app::demo::DEMO_PASSWORD)
+        .await;
+    assert_eq!(
+        stranger.get(&format!("/cases/{case}")).await.status,
+        StatusCode::NOT_FOUND,
+        "another applicant cannot open it"
+    );
+    assert!(
+        app::audit::verify(&app, |_| {})
+            .await
+            .unwrap()
+            .broken
+            .is_empty()
+    );
+}
