@@ -16,6 +16,8 @@ use serde_json::{Value, json};
 use crate::ctx::Ctx;
 use crate::{AppState, WebError};
 
+mod cases;
+
 const OPENAPI: &str = include_str!("openapi.json");
 
 pub fn router() -> Router<AppState> {
@@ -32,20 +34,21 @@ pub fn router() -> Router<AppState> {
         .route("/v1/departments", get(departments))
         .route("/v1/regions", get(regions))
         .route("/v1/synonyms", get(synonyms))
+        .merge(cases::router())
         .fallback(|| async { api_err(AppError::NotFound("接口".into())) })
 }
 
-fn api_err(e: AppError) -> WebError {
+pub(crate) fn api_err(e: AppError) -> WebError {
     WebError::Api(e)
 }
 
-type ApiResult = Result<Response, WebError>;
+pub(crate) type ApiResult = Result<Response, WebError>;
 
-fn ok(v: Value) -> ApiResult {
+pub(crate) fn ok(v: Value) -> ApiResult {
     Ok(Json(v).into_response())
 }
 
-fn query<T>(q: Result<Query<T>, QueryRejection>) -> Result<T, WebError> {
+pub(crate) fn query<T>(q: Result<Query<T>, QueryRejection>) -> Result<T, WebError> {
     q.map(|Query(t)| t).map_err(|e| {
         api_err(AppError::field(
             "query",
@@ -55,7 +58,7 @@ fn query<T>(q: Result<Query<T>, QueryRejection>) -> Result<T, WebError> {
     })
 }
 
-fn body<T>(b: Result<Json<T>, JsonRejection>) -> Result<T, WebError> {
+pub(crate) fn body<T>(b: Result<Json<T>, JsonRejection>) -> Result<T, WebError> {
     b.map(|Json(t)| t).map_err(|e| {
         api_err(AppError::field(
             "body",

@@ -208,3 +208,90 @@ async fn a_citizen_applies_gets_one_supplement_notice_and_follows_the_case_to_co
             .is_empty()
     );
 }
+
+#[tokio::test]
+async fn the_case_api_starts_uploads_submits_and_reports_errors_as_json() {
+    let mut c = site().await;
+    let item = food_item();
+    assert_eq!(
+        c.post_json(
+            "/api/v1/cases",
+            &serde_json::json!({"item_code": item.code}),
+            None
+        )
+        .await
+        .status,
+        StatusCode::FORBIDDEN
+    );
+    c.login(
+        &app::demo::demo_id_number("19900101", "123"),
+        app::demo::DEMO_PASSWORD,
+    )
+    .await;
+    let csrf = c.csrf();
+    let started = c
+        .post_json(
+            "/api/v1/cases",
+            &serde_json::json!({"item_code": item.code}),
+            Some(&csrf),
+        )
+        .await;
+    assert_eq!(started.status, StatusCode::CREATED, "{}", started.body);
+    let id = started.json()["id"].as_str().unwrap().to_string();
+    let bad = c
+        .post_json(
+            &format!("/api/v1/cases/{id}/commands"),
+            &serde_json::json!({"command": "fly"}),
+            Some(&csrf),
+        )
+        .await;
+    assert_eq!(
+        (bad.status, bad.json()["field"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("body"))
+    );
+    let wrong = c
+        .post_json(
+            &format!("/api/v1/cases/{id}/commands"),
+            &serde_json::json!({"command": "complete"}),
+            Some(&csrf),
+        )
+        .await;
+    assert_eq!(
+        (wrong.status, wrong.json()["code"].as_str()),
+        (StatusCode::CONFLICT, Some("invalid_state"))
+    );
+
+    let up = c
+        .post_multipart_with_csrf_header(
+            &format!("/api/v1/cases/{id}/materials/0"),
+            &csrf,
+            &[("file", "申请书.pdf", PDF)],
+        )
+        .await;
+    assert_eq!(up.status, StatusCode::OK, "{}", up.body);
+    assert_eq!(up.json()["provision"]["how"], "uploaded");
+    let sub = c
+        .post_json(
+            &format!("/api/v1/cases/{id}/commands"),
+            &serde_json::json!({"command": "submit"}),
+            Some(&csrf),
+        )
+        .await;
+    assert_eq!(sub.status, StatusCode::OK);
+    let number = sub.json()["number"].as_str().unwrap().to_string();
+    let one = c.get(&format!("/api/v1/cases/{id}")).await.json();
+    assert_eq!(one["case"]["state"], "submitted");
+    assert!(!one["missing_materials"].as_array().unwrap().is_empty());
+    let tail = &app::demo::demo_id_number("19900101", "123")[14..];
+    let p = c
+        .get(&format!("/api/v1/progress?number={number}&tail={tail}"))
+        .await
+        .json();
+    assert_eq!(p["state"], "submitted");
+    assert_eq!(
+        c.get(&format!("/api/v1/progress?number={number}&tail=9999"))
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+}

@@ -155,6 +155,26 @@ impl Client {
         fields: &[(&str, &str)],
         files: &[(&str, &str, &[u8])],
     ) -> Page {
+        self.multipart(path, fields, files, None).await
+    }
+
+    /// A multipart upload to the API, with the CSRF token in its header.
+    pub async fn post_multipart_with_csrf_header(
+        &mut self,
+        path: &str,
+        csrf: &str,
+        files: &[(&str, &str, &[u8])],
+    ) -> Page {
+        self.multipart(path, &[], files, Some(csrf)).await
+    }
+
+    async fn multipart(
+        &mut self,
+        path: &str,
+        fields: &[(&str, &str)],
+        files: &[(&str, &str, &[u8])],
+        csrf: Option<&str>,
+    ) -> Page {
         let boundary = "----onewindow-test-boundary";
         let mut body: Vec<u8> = Vec::new();
         for (k, v) in fields {
@@ -171,14 +191,15 @@ impl Client {
             body.extend(b"\r\n");
         }
         body.extend(format!("--{boundary}--\r\n").as_bytes());
-        let req = Request::post(path)
+        let mut req = Request::post(path)
             .header(header::COOKIE, self.cookie_header())
             .header(
                 header::CONTENT_TYPE,
                 format!("multipart/form-data; boundary={boundary}"),
-            )
-            .body(Body::from(body))
-            .unwrap();
-        self.send(req).await
+            );
+        if let Some(c) = csrf {
+            req = req.header("x-csrf-token", c);
+        }
+        self.send(req.body(Body::from(body)).unwrap()).await
     }
 }

@@ -1,0 +1,214 @@
+//! Case endpoints: start, read, list (own cases or a staff queue), issue commands as JSON,
+//! upload materials, and the public progress lookup.
+
+use app::cases;
+use axum::extract::rejection::{JsonRejection, QueryRejection};
+use axum::extract::{DefaultBodyLimit, Multipart, Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::IntoResponse;
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use domain::account::Role;
+use domain::case::Command;
+use serde_json::json;
+
+use super::{ApiResult, api_err, body, ok, query};
+use crate::ctx::Ctx;
+use crate::{AppState, WebError};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/v1/cases", get(list).post(start))
+        .route("/v1/cases/{id}", get(one))
+        .route("/v1/cases/{id}/commands", post(command))
+        .route(
+            "/v1/cases/{id}/materials/{index}",
+            post(upload).layer(DefaultBodyLimit::max(32 * 1024 * 1024)),
+        )
+        .route("/v1/progress", get(progress))
+}
+
+/// State-changing calls carry the CSRF token in a header, as the catalog writes do.
+fn csrf(ctx: &Ctx, headers: &HeaderMap) -> Result<(), WebError> {
+    let token = headers
+        .get("x-csrf-token")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    ctx.check_csrf(token).map_err(|_| {
+        api_err(app::AppError::Forbidden(
+            "缺少或无效的 X-CSRF-Token 请求头".into(),
+        ))
+    })
+}
+
+#[derive(serde::Deserialize)]
+struct StartBody {
+    item_code: String,
+    /// For a window clerk: the applicant's ID number or credit code.
+    #[serde(default)]
+    applicant: Option<String>,
+}
+
+async fn start(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    headers: HeaderMap,
+    b: Result<Json<StartBody>, JsonRejection>,
+) -> ApiResult {
+    csrf(&ctx, &headers)?;
+    let b = body(b)?;
+    let c = match &b.applicant {
+        Some(a) => cases::start_at_window(&s.app, &ctx.actor, &b.item_code, a).await,
+        None => cases::start(&s.app, &ctx.actor, &b.item_code).await,
+    }
+    .map_err(api_err)?;
+    Ok((StatusCode::CREATED, Json(json!(c))).into_response())
+}
+
+#[derive(serde::Deserialize)]
+struct ListQuery {
+    /// A staff queue: clerk, reviewer or approver. Without it: the applicant's own cases.
+    queue: Option<String>,
+    limit: Option<i64>,
+    offset: Option<i64>,
+}
+
+async fn list(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    q: Result<Query<ListQuery>, QueryRejection>,
+) -> ApiResult {
+    let q = query(q)?;
+    let (limit, offset) = (q.limit.unwrap_or(20), q.offset.unwrap_or(0));
+    match q.queue.as_deref() {
+        None => {
+            let (items, total) = cases::mine(&s.app, &ctx.actor, limit, offset)
+                .await
+                .map_err(api_err)?;
+            ok(json!({ "items": items, "total": total }))
+        }
+        Some(r) => {
+            let role = Role::parse(r).ok_or_else(|| {
+                api_err(app::AppError::field(
+                    "queue",
+                    "invalid",
+                    "queue 只能是 clerk、reviewer 或 approver",
+                ))
+            })?;
+            let (items, total) = cases::queue(&s.app, &ctx.actor, role, limit, offset)
+                .await
+                .map_err(api_err)?;
+            let items: Vec<_> = items
+                .into_iter()
+                .map(|(c, due)| json!({ "case": c, "due_date": due }))
+                .collect();
+            ok(json!({ "items": items, "total": total }))
+        }
+    }
+}
+
+async fn one(State(s): State<AppState>, ctx: Ctx, Path(id): Path<String>) -> ApiResult {
+    let v = cases::view(&s.app, &ctx.actor, &id)
+        .await
+        .map_err(api_err)?;
+    ok(json!({
+        "case": v.case,
+        "deadlines": v.deadlines.iter().map(|(l, e)| json!({"label": l, "explanation": e})).collect::<Vec<_>>(),
+        "timeline": v.timeline,
+        "missing_materials": v.completeness.missing,
+        "allowed_commands": v.allowed,
+    }))
+}
+
+async fn command(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    b: Result<Json<Command>, JsonRejection>,
+) -> ApiResult {
+    csrf(&ctx, &headers)?;
+    let c = cases::act(&s.app, &ctx.actor, &id, body(b)?)
+        .await
+        .map_err(api_err)?;
+    ok(json!(c))
+}
+
+/// Uploads the file for material number `index` (0-based, in the item's order) and saves it
+/// into the draft or supplement; the answer is the stored provision.
+async fn upload(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    headers: HeaderMap,
+    Path((id, index)): Path<(String, usize)>,
+    mut mp: Multipart,
+) -> ApiResult {
+    csrf(&ctx, &headers)?;
+    let v = cases::view(&s.app, &ctx.actor, &id)
+        .await
+        .map_err(api_err)?;
+    let m = v
+        .item
+        .materials
+        .get(index)
+        .ok_or_else(|| api_err(app::AppError::NotFound(format!("第 {index} 项材料"))))?;
+    let mut file = None;
+    while let Ok(Some(field)) = mp.next_field().await {
+        if field.name() == Some("file") {
+            let name = field.file_name().unwrap_or("材料").to_string();
+            let bytes = field.bytes().await.map_err(|e| {
+                api_err(app::AppError::field(
+                    "file",
+                    "unreadable",
+                    format!("上传失败：{e}"),
+                ))
+            })?;
+            file = Some((name, bytes));
+        }
+    }
+    let (name, bytes) = file.ok_or_else(|| {
+        api_err(app::AppError::field(
+            "file",
+            "required",
+            "请在 file 字段上传文件",
+        ))
+    })?;
+    let p = app::uploads::store(&s.app, &bytes, &name).map_err(api_err)?;
+    let materials = std::collections::BTreeMap::from([(m.name.clone(), p.clone())]);
+    let cmd = if v.allowed.contains(&"supply") {
+        Command::Supply {
+            form: Default::default(),
+            materials,
+        }
+    } else {
+        Command::Edit {
+            form: Default::default(),
+            materials,
+        }
+    };
+    // A supplement must be complete in one go; upload files into a draft, or send the whole
+    // supplement through /commands.
+    let c = cases::act(&s.app, &ctx.actor, &id, cmd)
+        .await
+        .map_err(api_err)?;
+    ok(json!({ "material": m.name, "provision": p, "case": c }))
+}
+
+#[derive(serde::Deserialize)]
+struct ProgressQuery {
+    number: String,
+    tail: String,
+}
+
+async fn progress(
+    State(s): State<AppState>,
+    q: Result<Query<ProgressQuery>, QueryRejection>,
+) -> ApiResult {
+    let q = query(q)?;
+    let (c, timeline) = cases::lookup(&s.app, &q.number, &q.tail)
+        .await
+        .map_err(api_err)?;
+    ok(
+        json!({ "number": c.number, "item": c.item_name, "state": c.state, "state_label": c.state.label(), "timeline": timeline }),
+    )
+}
