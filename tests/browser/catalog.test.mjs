@@ -2,149 +2,34 @@
 // edits and publishes an item, errors are shown in Chinese, and the guide works on a phone.
 //
 // The test starts its own demo server (a fresh temporary data directory, a free port) and
-// drives the system Chromium through playwright-core. Screenshots of the pages it visits are
-// written to docs/screenshots/ on every run.
-//
-// Environment:
-//   ONEWINDOW_BIN  the server binary (default: ../../target/debug/onewindow from this folder)
-//   CHROMIUM       the browser (default: /usr/bin/chromium)
+// drives the system Chromium through playwright-core (see helpers.mjs for both and for the
+// environment variables). Screenshots of the pages it visits are written to docs/screenshots/
+// on every run.
 
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { mkdtempSync, mkdirSync, rmSync, existsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, dirname, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
+import {
+  PASSWORD, PHONE, startServer, launchBrowser, newPage as openPage, shot, alertText, factValue, login,
+  pickFood, openFoodGuide,
+} from './helpers.mjs';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const repo = resolve(here, '..', '..');
-const BIN = resolve(process.env.ONEWINDOW_BIN || join(here, '..', '..', 'target', 'debug', 'onewindow'));
-const SHOTS = join(repo, 'docs', 'screenshots');
-const PASSWORD = 'OneWindow-demo-2026';
-const DESKTOP = { width: 1280, height: 900 };
-const PHONE = { width: 390, height: 844 };
-/** The item both the citizen and the admin tests work on. */
-const FOOD_ITEM = '食品（含保健食品）经营许可核发';
-const FOOD_PATTERN = /食品.*经营许可|食品经营许可/;
-
-let server; // { proc, url, output() }
+let server; // from startServer()
 let browser;
-let dataDir;
-
-/** Starts `onewindow serve --demo` on a free port and resolves once it prints its URL. */
-function startServer() {
-  if (!existsSync(BIN)) {
-    throw new Error(`server binary not found: ${BIN} (build it first, or set ONEWINDOW_BIN)`);
-  }
-  dataDir = mkdtempSync(join(tmpdir(), 'onewindow-browser-'));
-  const proc = spawn(BIN, ['serve', '--demo', '--data-dir', dataDir, '--listen', '127.0.0.1:0'], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, NO_COLOR: '1' },
-  });
-  let out = '';
-  let err = '';
-  const output = () => `--- stdout ---\n${out}\n--- stderr (last 4000 chars) ---\n${err.slice(-4000)}`;
-  return new Promise((resolvePromise, reject) => {
-    const timer = setTimeout(() => {
-      proc.kill('SIGKILL');
-      reject(new Error(`server did not print its URL within 60 s\n${output()}`));
-    }, 60_000);
-    proc.stdout.setEncoding('utf8');
-    proc.stderr.setEncoding('utf8');
-    proc.stdout.on('data', (chunk) => {
-      out += chunk;
-      const m = out.match(/一窗通办已启动：(http:\/\/[^\s/]+)\/?\r?\n/);
-      if (m) {
-        clearTimeout(timer);
-        resolvePromise({ proc, url: m[1].replace(/\/$/, ''), output });
-      }
-    });
-    proc.stderr.on('data', (chunk) => { err += chunk; });
-    proc.on('error', (e) => { clearTimeout(timer); reject(e); });
-    proc.on('exit', (code, signal) => {
-      clearTimeout(timer);
-      reject(new Error(`server exited early (code ${code}, signal ${signal})\n${output()}`));
-    });
-  });
-}
-
-async function stopServer() {
-  if (!server) return;
-  const { proc } = server;
-  server = undefined;
-  if (proc.exitCode === null && proc.signalCode === null) {
-    const exited = new Promise((r) => proc.once('exit', r));
-    proc.kill('SIGTERM');
-    const timer = setTimeout(() => proc.kill('SIGKILL'), 5_000);
-    await exited;
-    clearTimeout(timer);
-  }
-}
-
-// Whatever happens (an uncaught error, Ctrl-C), do not leave the server running.
-process.on('exit', () => { if (server) server.proc.kill('SIGKILL'); });
 
 /** A fresh browser context (no cookies) at the given viewport. */
-async function newPage(viewport = DESKTOP, extra = {}) {
-  const context = await browser.newContext({ viewport, locale: 'zh-CN', baseURL: server.url, ...extra });
-  context.setDefaultTimeout(15_000);
-  context.setDefaultNavigationTimeout(30_000);
-  const page = await context.newPage();
-  return { context, page };
-}
-
-async function shot(page, name) {
-  await page.screenshot({ path: join(SHOTS, name), fullPage: true, animations: 'disabled' });
-}
-
-/** Fails with the page's alert text when a step expected success but got an error page. */
-async function alertText(page) {
-  const alerts = page.locator('.alert');
-  return (await alerts.count()) ? (await alerts.allInnerTexts()).join(' / ') : '';
-}
-
-/** Text of the `<dd>` that follows the `<dt>` with exactly this text in the given section. */
-async function factValue(page, sectionSelector, term) {
-  return page.locator(sectionSelector).evaluate((section, t) => {
-    for (const dt of section.querySelectorAll('dt')) {
-      if (dt.textContent.trim() === t) {
-        const dd = dt.nextElementSibling;
-        return dd && dd.tagName === 'DD' ? dd.textContent.trim() : null;
-      }
-    }
-    return null;
-  }, term);
-}
-
-async function login(page, account, password) {
-  await page.goto('/login');
-  await page.locator('#login').fill(account);
-  await page.locator('#password').fill(password);
-  await Promise.all([
-    page.waitForLoadState('load'),
-    page.getByRole('button', { name: '登录', exact: true }).click(),
-  ]);
-}
+const newPage = (viewport, extra) => openPage(browser, server, viewport, extra);
 
 describe('OneWindow in a browser', () => {
   before(async () => {
-    mkdirSync(SHOTS, { recursive: true });
     server = await startServer();
-    browser = await chromium.launch({
-      executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-quic',
-        '--no-first-run', '--disable-component-update', '--disable-sync'],
-    });
+    browser = await launchBrowser();
   });
 
   after(async () => {
     try {
       if (browser) await browser.close();
     } finally {
-      await stopServer();
-      if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+      if (server) await server.stop();
     }
   });
 
@@ -164,7 +49,7 @@ describe('OneWindow in a browser', () => {
       assert.ok(names.some((n) => n.includes('食品')), `no result mentions 食品: ${names.join('、')}`);
       await shot(page, 'search.png');
 
-      const target = names.find((n) => n.trim() === FOOD_ITEM) ?? names.find((n) => FOOD_PATTERN.test(n));
+      const target = pickFood(names);
       assert.ok(target, `no result is a 食品经营许可: ${names.join('、')}`);
       await Promise.all([
         page.waitForURL(/\/items\/[^/?]+$/),
@@ -199,7 +84,7 @@ describe('OneWindow in a browser', () => {
       ]);
       await page.waitForLoadState('load');
       const listed = await page.locator('table tbody tr td:first-child a').allInnerTexts();
-      const target = listed.find((n) => n.trim() === FOOD_ITEM) ?? listed.find((n) => FOOD_PATTERN.test(n));
+      const target = pickFood(listed);
       assert.ok(target, `the admin search for 食品 did not list a 食品经营许可: ${listed.join('、')}`);
       await shot(page, 'admin-items.png');
 
@@ -291,14 +176,7 @@ describe('OneWindow in a browser', () => {
   test('the service guide fits a 390 px wide phone screen without horizontal scrolling', async () => {
     const { context, page } = await newPage(PHONE, { isMobile: true, hasTouch: true, deviceScaleFactor: 1 });
     try {
-      await page.goto(`/search?q=${encodeURIComponent('食品经营许可')}`);
-      const names = await page.locator('ol.results li.card h2 a').allInnerTexts();
-      const target = names.find((n) => n.trim() === FOOD_ITEM) ?? names.find((n) => FOOD_PATTERN.test(n));
-      assert.ok(target, `no 食品经营许可 found: ${names.join('、')}`);
-      await Promise.all([
-        page.waitForURL(/\/items\/[^/?]+$/),
-        page.locator('ol.results li.card h2 a', { hasText: target }).first().click(),
-      ]);
+      await openFoodGuide(page);
       await page.locator('section#materials table').waitFor();
 
       const size = await page.evaluate(() => ({

@@ -1,0 +1,178 @@
+// Shared helpers of the browser tests: start the demo server (a fresh temporary data directory,
+// a free port), launch the system Chromium through playwright-core, open pages, log in, read
+// facts, save screenshots to docs/screenshots/.
+//
+// Environment:
+//   ONEWINDOW_BIN  the server binary (default: ../../target/debug/onewindow from this folder)
+//   CHROMIUM       the browser (default: /usr/bin/chromium)
+
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, mkdirSync, rmSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const repo = resolve(here, '..', '..');
+export const BIN = resolve(process.env.ONEWINDOW_BIN || join(here, '..', '..', 'target', 'debug', 'onewindow'));
+export const SHOTS = join(repo, 'docs', 'screenshots');
+export const PASSWORD = 'OneWindow-demo-2026';
+export const DESKTOP = { width: 1280, height: 900 };
+export const PHONE = { width: 390, height: 844 };
+/** The item the citizen, admin and case tests work on. */
+export const FOOD_ITEM = '食品（含保健食品）经营许可核发';
+export const FOOD_PATTERN = /食品.*经营许可|食品经营许可/;
+
+/** Servers still running, killed if the test process exits without stopping them. */
+const running = new Set();
+// Whatever happens (an uncaught error, Ctrl-C), do not leave a server running.
+process.on('exit', () => { for (const s of running) s.proc.kill('SIGKILL'); });
+
+/** The login printed at start in the demo account line whose role column contains `role`. */
+function demoLogin(out, role) {
+  const line = out.split(/\r?\n/).find((l) => l.includes(role));
+  return line ? line.trim().split(/\s+/)[0] : undefined;
+}
+
+/**
+ * Starts `onewindow serve --demo` on a free port in a fresh data directory and resolves once
+ * it prints its URL, with { proc, url, dataDir, output(), citizen, enterprise, stop() }:
+ * `citizen` and `enterprise` are the demo applicants' logins (ID number and credit code).
+ */
+export function startServer() {
+  if (!existsSync(BIN)) {
+    throw new Error(`server binary not found: ${BIN} (build it first, or set ONEWINDOW_BIN)`);
+  }
+  mkdirSync(SHOTS, { recursive: true });
+  const dataDir = mkdtempSync(join(tmpdir(), 'onewindow-browser-'));
+  const proc = spawn(BIN, ['serve', '--demo', '--data-dir', dataDir, '--listen', '127.0.0.1:0'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, NO_COLOR: '1' },
+  });
+  let out = '';
+  let err = '';
+  const output = () => `--- stdout ---\n${out}\n--- stderr (last 4000 chars) ---\n${err.slice(-4000)}`;
+  const server = { proc, dataDir, output };
+  running.add(server);
+  server.stop = async () => {
+    running.delete(server);
+    if (proc.exitCode === null && proc.signalCode === null) {
+      const exited = new Promise((r) => proc.once('exit', r));
+      proc.kill('SIGTERM');
+      const timer = setTimeout(() => proc.kill('SIGKILL'), 5_000);
+      await exited;
+      clearTimeout(timer);
+    }
+    rmSync(dataDir, { recursive: true, force: true });
+  };
+  return new Promise((resolvePromise, reject) => {
+    const fail = (e) => {
+      running.delete(server);
+      proc.kill('SIGKILL');
+      rmSync(dataDir, { recursive: true, force: true });
+      reject(e);
+    };
+    const timer = setTimeout(() => fail(new Error(`server did not print its URL within 60 s\n${output()}`)), 60_000);
+    proc.stdout.setEncoding('utf8');
+    proc.stderr.setEncoding('utf8');
+    proc.stdout.on('data', (chunk) => {
+      out += chunk;
+      const m = out.match(/一窗通办已启动：(http:\/\/[^\s/]+)\/?\r?\n/);
+      if (m && !server.url) {
+        clearTimeout(timer);
+        server.url = m[1].replace(/\/$/, '');
+        server.citizen = demoLogin(out, '申请人（自然人）');
+        server.enterprise = demoLogin(out, '申请人（法人）');
+        resolvePromise(server);
+      }
+    });
+    proc.stderr.on('data', (chunk) => { err += chunk; });
+    proc.on('error', (e) => { clearTimeout(timer); fail(e); });
+    proc.on('exit', (code, signal) => {
+      clearTimeout(timer);
+      if (!server.url) fail(new Error(`server exited early (code ${code}, signal ${signal})\n${output()}`));
+    });
+  });
+}
+
+export function launchBrowser() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-quic',
+      '--no-first-run', '--disable-component-update', '--disable-sync'],
+  });
+}
+
+/** A fresh browser context (no cookies) on the server at the given viewport. */
+export async function newPage(browser, server, viewport = DESKTOP, extra = {}) {
+  const context = await browser.newContext({ viewport, locale: 'zh-CN', baseURL: server.url, ...extra });
+  context.setDefaultTimeout(15_000);
+  context.setDefaultNavigationTimeout(30_000);
+  const page = await context.newPage();
+  return { context, page };
+}
+
+export async function shot(page, name) {
+  await page.screenshot({ path: join(SHOTS, name), fullPage: true, animations: 'disabled' });
+}
+
+/** The texts of the page's alerts, to explain why a step that expected success failed. */
+export async function alertText(page) {
+  const alerts = page.locator('.alert');
+  return (await alerts.count()) ? (await alerts.allInnerTexts()).join(' / ') : '';
+}
+
+/** Text of the `<dd>` that follows the `<dt>` with exactly this text in the given section. */
+export async function factValue(page, sectionSelector, term) {
+  return page.locator(sectionSelector).evaluate((section, t) => {
+    for (const dt of section.querySelectorAll('dt')) {
+      if (dt.textContent.trim() === t) {
+        const dd = dt.nextElementSibling;
+        return dd && dd.tagName === 'DD' ? dd.textContent.trim() : null;
+      }
+    }
+    return null;
+  }, term);
+}
+
+/** Fills and posts the login form; whether it worked is the caller's to check. */
+export async function login(page, account, password) {
+  await page.goto('/login');
+  await page.locator('#login').fill(account);
+  await page.locator('#password').fill(password);
+  await Promise.all([
+    page.waitForLoadState('load'),
+    page.getByRole('button', { name: '登录', exact: true }).click(),
+  ]);
+}
+
+/** Logs in with the demo password and fails the test if the login page is shown again. */
+export async function loginAs(page, account) {
+  assert.ok(account, 'no account to log in with (was it printed at server start?)');
+  await login(page, account, PASSWORD);
+  assert.ok(!new URL(page.url()).pathname.startsWith('/login'), `login as ${account} failed: ${await alertText(page)}`);
+}
+
+/** The food business licence among result names: the exact name, else the first that looks like it. */
+export function pickFood(names) {
+  return names.find((n) => n.trim() === FOOD_ITEM) ?? names.find((n) => FOOD_PATTERN.test(n));
+}
+
+/**
+ * Searches 食品经营许可, opens the food business licence guide and returns its item code
+ * (the last part of /items/CODE).
+ */
+export async function openFoodGuide(page) {
+  await page.goto(`/search?q=${encodeURIComponent('食品经营许可')}`);
+  const names = await page.locator('ol.results li.card h2 a').allInnerTexts();
+  const target = pickFood(names);
+  assert.ok(target, `no 食品经营许可 found: ${names.join('、')}`);
+  await Promise.all([
+    page.waitForURL(/\/items\/[^/?]+$/),
+    page.locator('ol.results li.card h2 a', { hasText: target }).first().click(),
+  ]);
+  await page.locator('article.guide h1').waitFor();
+  return decodeURIComponent(new URL(page.url()).pathname.split('/').pop());
+}
