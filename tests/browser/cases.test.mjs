@@ -180,7 +180,7 @@ describe('Cases (办件) in a browser', () => {
       await openFromQueue(reviewer.page, 'reviewer', number, id);
       for (const opinion of ['材料齐全，符合法定形式，同意。', '经审核，场所与设施符合要求，建议准予许可。']) {
         await act(reviewer.page, '#do-claim', '审查中');
-        await reviewer.page.locator('#opinion').fill(opinion);
+        await reviewer.page.locator('#reason').fill(opinion);
         await act(reviewer.page, '#do-step', '审查中');
       }
       assert.equal(await reviewer.page.locator('#do-claim').count(), 0, 'the reviewer may still claim the approver\'s step');

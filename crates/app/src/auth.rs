@@ -314,6 +314,16 @@ pub async fn resolve(app: &App, token: Option<&str>) -> Result<(Actor, Option<St
     }
 }
 
+/// The actor of an existing account, without a login (the demo loader and operator tools act
+/// as known accounts from the command line).
+pub async fn actor_for_login(app: &App, login: &str) -> Result<Actor> {
+    let mut c = app.store.conn().await?;
+    let row = acc::find_by_login(&mut c, login)
+        .await?
+        .ok_or_else(|| AppError::NotFound(format!("账号 {login}")))?;
+    Ok(actor_of(&row))
+}
+
 /// A staff account to create.
 #[derive(Debug, Clone)]
 pub struct NewStaff {

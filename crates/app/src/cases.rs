@@ -222,6 +222,7 @@ async fn run(
         authorize(a, &c)?;
     }
     let item = item_version(&mut tx, &c).await?;
+    let cmd = &checked_materials(app, who, cmd)?;
     let events = case::decide(&c, &item, cmd, who, now, &cal).map_err(from_case_error)?;
     let mut next = case::apply(c, &events);
     next.version += 1;
@@ -258,6 +259,39 @@ async fn run(
     }
     tx.commit().await.map_err(store::StoreError::from)?;
     Ok(next)
+}
+
+/// Materials in a command must be real: an upload must name a stored file (the bytes were
+/// checked when stored), and a window check records the clerk who did it, whatever was sent.
+fn checked_materials(app: &App, who: &CaseActor, cmd: &Command) -> Result<Command> {
+    let fix = |materials: &std::collections::BTreeMap<String, domain::case::Provision>| -> Result<std::collections::BTreeMap<String, domain::case::Provision>> {
+        let mut out = materials.clone();
+        for (name, p) in out.iter_mut() {
+            match p {
+                domain::case::Provision::Uploaded { file, .. } if !crate::uploads::exists(app, file) => {
+                    return Err(AppError::field(&format!("materials.{name}"), "unknown_file", format!("“{name}”的文件不存在，请先上传")));
+                }
+                domain::case::Provision::CheckedOriginal { by } => {
+                    if let CaseActor::Staff { id, .. } = who {
+                        *by = id.clone();
+                    }
+                }
+                _ => {}
+            }
+        }
+        Ok(out)
+    };
+    Ok(match cmd {
+        Command::Edit { form, materials } => Command::Edit {
+            form: form.clone(),
+            materials: fix(materials)?,
+        },
+        Command::Supply { form, materials } => Command::Supply {
+            form: form.clone(),
+            materials: fix(materials)?,
+        },
+        other => other.clone(),
+    })
 }
 
 fn kind_of(e: &Event) -> &'static str {
@@ -362,6 +396,8 @@ fn candidates() -> Vec<Command> {
 }
 
 pub async fn view(app: &App, actor: &Actor, case_id: &str) -> Result<CaseView> {
+    // Refuse visitors before looking anything up, so a case id cannot be probed.
+    let who = case_actor(actor)?;
     let mut conn = app.store.conn().await?;
     let c = sc::get_case(&mut conn, case_id)
         .await?
@@ -396,7 +432,16 @@ pub async fn view(app: &App, actor: &Actor, case_id: &str) -> Result<CaseView> {
             }
         })
         .collect();
-    let d = c.deadlines(&item, &cal, now);
+    // A closed case has no running deadlines.
+    let d = if c.state.is_final() {
+        case::CaseDeadlines {
+            pre_review: None,
+            promised: None,
+            legal: None,
+        }
+    } else {
+        c.deadlines(&item, &cal, now)
+    };
     let mut deadlines = Vec::new();
     if let Some(x) = d.pre_review {
         deadlines.push(("预审期限".to_string(), x.explain()));
@@ -407,7 +452,6 @@ pub async fn view(app: &App, actor: &Actor, case_id: &str) -> Result<CaseView> {
     if let Some(x) = d.legal {
         deadlines.push(("法定办结".to_string(), x.explain()));
     }
-    let who = case_actor(actor)?;
     let allowed = candidates()
         .into_iter()
         .filter(|cmd| {
@@ -488,18 +532,42 @@ pub async fn lookup(app: &App, number: &str, tail: &str) -> Result<(Case, Vec<Ti
             "请输入证件号码或手机号码的后四位",
         ));
     }
+    let number = number.trim();
+    // Four characters are guessable: throttle wrong guesses per case number, as logins are.
+    let key = format!("progress:{}", number.chars().take(40).collect::<String>());
+    let now = app.now();
     let mut c = app.store.conn().await?;
-    let found = sc::find_by_number(&mut c, number.trim()).await?;
-    let not_found = || AppError::NotFound("与该办件编号和号码后四位相符的办件".into());
-    let case = found.ok_or_else(not_found)?;
-    let applicant = store::accounts::get_account(&mut c, &case.applicant_id).await?;
-    if !(applicant.login.to_ascii_uppercase().ends_with(&tail) || applicant.phone.ends_with(&tail))
-    {
-        return Err(not_found());
+    let since = store::millis(now - domain::account::THROTTLE_WINDOW);
+    let failures: Vec<_> = store::accounts::login_failures_since(&mut c, &key, since)
+        .await?
+        .into_iter()
+        .map(store::from_millis)
+        .collect();
+    if let Some(until) = domain::account::locked_until(&failures, now) {
+        let local = until.to_offset(domain::calendar::CHINA_OFFSET);
+        return Err(AppError::Throttled {
+            until: format!("{:02}:{:02}", local.hour(), local.minute()),
+        });
     }
+    let found = sc::find_by_number(&mut c, number).await?;
+    let matches = match &found {
+        Some(case) => {
+            let applicant = store::accounts::get_account(&mut c, &case.applicant_id).await?;
+            applicant.login.to_ascii_uppercase().ends_with(&tail)
+                || applicant.phone.ends_with(&tail)
+        }
+        None => false,
+    };
+    let (true, Some(case)) = (matches, found) else {
+        store::accounts::record_login_failure(&mut c, &key, store::millis(now)).await?;
+        return Err(AppError::NotFound(
+            "与该办件编号和号码后四位相符的办件".into(),
+        ));
+    };
     let rows = sc::events(&mut c, &case.id).await?;
     let timeline = rows
         .iter()
+        .filter(|r| r.kind != "edited")
         .filter_map(|r| {
             serde_json::from_str::<Event>(&r.payload)
                 .ok()

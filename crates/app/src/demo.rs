@@ -13,6 +13,18 @@ use crate::auth::hash_password;
 use crate::{App, AppError, Result};
 
 const DEMO_JSON: &str = include_str!("../demo/catalog.json");
+/// Handling rules and application forms for some demo items, by item name: kept apart from
+/// the catalog facts because they are illustrations of the platform's modes, not data from
+/// any real catalog.
+const DEMO_WORKFLOWS: &str = include_str!("../demo/workflows.json");
+
+#[derive(Deserialize)]
+struct Overlay {
+    #[serde(default)]
+    workflow: Option<domain::workflow::Workflow>,
+    #[serde(default)]
+    form: Option<Vec<domain::workflow::FormField>>,
+}
 
 /// The password of every demo account. Demo data only: `onewindow admin create` never
 /// has a default password.
@@ -28,8 +40,25 @@ pub struct DemoData {
 }
 
 pub fn demo_data() -> Result<DemoData> {
-    serde_json::from_str(DEMO_JSON)
-        .map_err(|e| AppError::Internal(format!("demo data is malformed: {e}")))
+    let mut data: DemoData = serde_json::from_str(DEMO_JSON)
+        .map_err(|e| AppError::Internal(format!("demo data is malformed: {e}")))?;
+    let overlays: std::collections::BTreeMap<String, Overlay> =
+        serde_json::from_str(DEMO_WORKFLOWS)
+            .map_err(|e| AppError::Internal(format!("demo workflows are malformed: {e}")))?;
+    for (name, o) in overlays {
+        let item = data
+            .items
+            .iter_mut()
+            .find(|i| i.name == name)
+            .ok_or_else(|| AppError::Internal(format!("demo workflow for unknown item {name}")))?;
+        if let Some(w) = o.workflow {
+            item.workflow = w;
+        }
+        if let Some(f) = o.form {
+            item.form = f;
+        }
+    }
+    Ok(data)
 }
 
 /// A demo login to print at start.
@@ -44,6 +73,7 @@ pub struct DemoAccount {
 pub struct DemoReport {
     pub items_created: usize,
     pub items_existing: usize,
+    pub cases_created: usize,
     pub accounts: Vec<DemoAccount>,
 }
 
@@ -280,5 +310,6 @@ pub async fn load(app: &App) -> Result<DemoReport> {
     }
     tx.commit().await.map_err(store::StoreError::from)?;
     crate::index::refresh_if_stale(app, |_, _| {}).await?;
+    report.cases_created = crate::demo_cases::seed(app, &data).await?;
     Ok(report)
 }

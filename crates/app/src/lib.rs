@@ -6,6 +6,7 @@ pub mod auth;
 pub mod cases;
 pub mod catalog;
 pub mod demo;
+mod demo_cases;
 pub mod error;
 pub mod exchange;
 pub mod index;

@@ -88,6 +88,11 @@ pub fn store(app: &App, bytes: &[u8], file_name: &str) -> Result<Provision> {
     })
 }
 
+/// Whether a file with this hash is stored.
+pub fn exists(app: &App, hash: &str) -> bool {
+    hash.len() == 64 && hash.chars().all(|c| c.is_ascii_hexdigit()) && path_of(app, hash).is_file()
+}
+
 /// Reads a stored upload by its hash (for staff viewing a case's materials).
 pub fn read(app: &App, hash: &str) -> Result<Vec<u8>> {
     if hash.len() != 64 || !hash.chars().all(|c| c.is_ascii_hexdigit()) {

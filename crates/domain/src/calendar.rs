@@ -171,14 +171,21 @@ pub struct Deadline {
     pub paused_working_days: u32,
     /// Some counted day lies in a year with no notice loaded: recompute when it arrives.
     pub provisional: bool,
+    /// Counted in natural days (自然日) rather than working days.
+    pub natural_days: bool,
 }
 
 impl Deadline {
     /// "2026-12-08（10 个工作日，含特别程序暂停 3 个工作日）".
     pub fn explain(&self) -> String {
-        let mut s = format!("{}（{} 个工作日", self.due, self.working_days);
+        let unit = if self.natural_days {
+            "日"
+        } else {
+            "个工作日"
+        };
+        let mut s = format!("{}（{} {unit}", self.due, self.working_days);
         if self.paused_working_days > 0 {
-            s.push_str(&format!("，另计暂停 {} 个工作日", self.paused_working_days));
+            s.push_str(&format!("，另计暂停 {} {unit}", self.paused_working_days));
         }
         s.push('）');
         if self.provisional {
@@ -310,6 +317,7 @@ impl WorkCalendar {
             working_days: n,
             paused_working_days: paused,
             provisional,
+            natural_days: false,
         }
     }
 }

@@ -11,3 +11,9 @@ document.addEventListener("submit", function (e) {
     if (button) { button.disabled = true; button.textContent = busy; }
   }
 });
+
+// A button may ask for confirmation too (the case page is one form with many buttons).
+document.addEventListener("click", function (e) {
+  var b = e.target.closest ? e.target.closest("button[data-confirm]") : null;
+  if (b && !window.confirm(b.getAttribute("data-confirm"))) { e.preventDefault(); }
+});

@@ -372,6 +372,7 @@ impl Case {
                         working_days: days + self.extension_days,
                         paused_working_days: paused as u32,
                         provisional: false,
+                        natural_days: true,
                     }
                 }
             })
@@ -382,6 +383,7 @@ impl Case {
                 working_days: 0,
                 paused_working_days: 0,
                 provisional: false,
+                natural_days: false,
             }),
             PromisedLimit::Within(t) => count(t.days, t.unit),
         };
@@ -620,7 +622,7 @@ impl Event {
             Event::Resumed { .. } => "特别程序结束，恢复计时".into(),
             Event::Extended { days, reason } => format!("延期 {days} 个工作日：{reason}"),
             Event::Issued { delivery } => match delivery {
-                Delivery::Window { window } => format!("结果在 {window} 窗口待领取"),
+                Delivery::Window { window } => format!("结果在{window}待领取"),
                 Delivery::Post { carrier, tracking } => {
                     format!("结果已邮寄（{carrier} {tracking}）")
                 }

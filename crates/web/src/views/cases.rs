@@ -371,7 +371,7 @@ fn command(s: &AppState, v: &CaseView, f: &ActForm) -> Result<Command, app::AppE
         },
         "claim" => Command::Claim,
         "complete_step" => Command::CompleteStep {
-            opinion: t("opinion"),
+            opinion: t("reason"),
         },
         "approve" => Command::Approve {
             reason: t("reason"),
@@ -399,9 +399,9 @@ fn command(s: &AppState, v: &CaseView, f: &ActForm) -> Result<Command, app::AppE
                 "electronic" => Delivery::Electronic,
                 _ => Delivery::Window {
                     window: if t("window").trim().is_empty() {
-                        "出件窗口".into()
+                        "统一出件窗口".into()
                     } else {
-                        t("window")
+                        format!("{}号窗口", t("window").trim())
                     },
                 },
             },

@@ -57,6 +57,9 @@ impl Nav {
             logged_in: !ctx.actor.is_anonymous(),
             catalog_admin: ctx.actor.has_role(Role::CatalogAdmin)
                 || ctx.actor.has_role(Role::SystemAdmin),
+            system_admin: ctx.actor.has_role(Role::SystemAdmin),
+            applicant: matches!(ctx.actor, app::auth::Actor::Applicant { .. }),
+            staff: matches!(ctx.actor, app::auth::Actor::Staff { .. }),
             csrf: ctx.csrf.clone(),
             ..Nav::anonymous()
         }

@@ -131,7 +131,7 @@ async fn a_citizen_applies_gets_one_supplement_notice_and_follows_the_case_to_co
                 &mut reviewer,
                 &case,
                 "complete_step",
-                &[("opinion", "同意")],
+                &[("reason", "同意")],
                 &[]
             )
             .await

@@ -1,0 +1,213 @@
+//! Demo cases in every interesting state, so each queue and page has something to show on a
+//! fresh `serve --demo`. Created through the same use cases people use, so their audit
+//! chains are real. Only runs when the demo citizen has no cases yet.
+
+use std::collections::BTreeMap;
+
+use domain::case::{Command, Delivery, Provision};
+use domain::catalog::ItemDefinition;
+
+use crate::auth::actor_for_login;
+use crate::cases;
+use crate::demo::{DemoData, demo_credit_code, demo_id_number};
+use crate::{App, Result};
+
+/// A small real PDF, so demo uploads pass the content check.
+const DEMO_PDF: &[u8] = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n2 0 obj\n<< /Type /Pages /Kids [] /Count 0 >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n";
+
+fn find<'a>(data: &'a DemoData, name: &str) -> Option<&'a ItemDefinition> {
+    data.items.iter().find(|i| i.name == name)
+}
+
+/// Everything mandatory uploaded (or, with `only_first`, just the first material).
+fn uploads(
+    app: &App,
+    item: &ItemDefinition,
+    only_first: bool,
+) -> Result<BTreeMap<String, Provision>> {
+    let mut out = BTreeMap::new();
+    for (i, m) in item.materials.iter().enumerate() {
+        if (only_first && i > 0) || !m.mandatory {
+            continue;
+        }
+        out.insert(
+            m.name.clone(),
+            crate::uploads::store(app, DEMO_PDF, &format!("{}.pdf", m.name))?,
+        );
+    }
+    Ok(out)
+}
+
+fn form(item: &ItemDefinition) -> BTreeMap<String, String> {
+    item.form
+        .iter()
+        .map(|f| {
+            let v = match f.kind {
+                domain::workflow::FieldKind::Select => {
+                    f.options.first().cloned().unwrap_or_default()
+                }
+                domain::workflow::FieldKind::Phone => "13900000000".to_string(),
+                _ => "演示填写".to_string(),
+            };
+            (f.key.clone(), v)
+        })
+        .collect()
+}
+
+/// How far to take a demo case.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Stage {
+    Draft,
+    Submitted,
+    Supplement,
+    Accepted,
+    InReview,
+    Approved,
+    Completed,
+}
+
+pub async fn seed(app: &App, data: &DemoData) -> Result<usize> {
+    let citizen = actor_for_login(app, &demo_id_number("19900101", "123")).await?;
+    let enterprise = actor_for_login(app, &demo_credit_code()).await?;
+    if cases::mine(app, &citizen, 1, 0).await?.1 > 0 {
+        return Ok(0);
+    }
+    let clerk = actor_for_login(app, "clerk").await?;
+    let reviewer = actor_for_login(app, "reviewer").await?;
+    let approver = actor_for_login(app, "approver").await?;
+    let plan = [
+        ("普通护照签发", &citizen, Stage::Draft),
+        (
+            "居民身份证换领（到期、损坏、信息变更）",
+            &citizen,
+            Stage::Submitted,
+        ),
+        (
+            "食品（含保健食品）经营许可核发",
+            &enterprise,
+            Stage::Supplement,
+        ),
+        ("特种设备使用登记", &enterprise, Stage::Accepted),
+        ("食品生产许可", &enterprise, Stage::InReview),
+        ("公司变更登记", &enterprise, Stage::Approved),
+        ("公司设立登记", &enterprise, Stage::Completed),
+        ("跨省异地就医直接结算备案", &citizen, Stage::Submitted),
+    ];
+    let mut n = 0;
+    for (name, applicant, stage) in plan {
+        let Some(item) = find(data, name) else {
+            continue;
+        };
+        let c = cases::start(app, applicant, &item.code).await?;
+        let only_first = stage == Stage::Supplement;
+        cases::act(
+            app,
+            applicant,
+            &c.id,
+            Command::Edit {
+                form: form(item),
+                materials: uploads(app, item, only_first)?,
+            },
+        )
+        .await?;
+        n += 1;
+        if stage == Stage::Draft {
+            continue;
+        }
+        let c = cases::act(app, applicant, &c.id, Command::Submit).await?;
+        if stage == Stage::Submitted || c.state != domain::case::CaseState::Submitted {
+            continue;
+        }
+        if stage == Stage::Supplement {
+            cases::act(
+                app,
+                &clerk,
+                &c.id,
+                Command::RequestSupplement {
+                    materials: vec![],
+                    fields: vec![],
+                    note: "请一次补齐以下材料".into(),
+                },
+            )
+            .await?;
+            continue;
+        }
+        cases::act(
+            app,
+            &clerk,
+            &c.id,
+            Command::Accept {
+                tolerate: vec![],
+                commitment: false,
+            },
+        )
+        .await?;
+        let instant = item.workflow.steps_for(item.case_type).is_empty();
+        if stage == Stage::Accepted {
+            continue;
+        }
+        if instant {
+            cases::act(
+                app,
+                &clerk,
+                &c.id,
+                Command::Approve {
+                    reason: "材料齐全，当场办结".into(),
+                    legal_basis: String::new(),
+                },
+            )
+            .await?;
+        } else {
+            cases::act(app, &reviewer, &c.id, Command::Claim).await?;
+            cases::act(
+                app,
+                &reviewer,
+                &c.id,
+                Command::CompleteStep {
+                    opinion: "材料齐全，符合受理条件".into(),
+                },
+            )
+            .await?;
+            if stage == Stage::InReview {
+                continue;
+            }
+            cases::act(app, &reviewer, &c.id, Command::Claim).await?;
+            cases::act(
+                app,
+                &reviewer,
+                &c.id,
+                Command::CompleteStep {
+                    opinion: "经审核符合条件".into(),
+                },
+            )
+            .await?;
+            cases::act(app, &approver, &c.id, Command::Claim).await?;
+            cases::act(
+                app,
+                &approver,
+                &c.id,
+                Command::Approve {
+                    reason: "符合法定条件，准予许可".into(),
+                    legal_basis: String::new(),
+                },
+            )
+            .await?;
+        }
+        if stage == Stage::Approved {
+            continue;
+        }
+        cases::act(
+            app,
+            &clerk,
+            &c.id,
+            Command::Issue {
+                delivery: Delivery::Window {
+                    window: "C01".into(),
+                },
+            },
+        )
+        .await?;
+        cases::act(app, &clerk, &c.id, Command::Complete).await?;
+    }
+    Ok(n)
+}
