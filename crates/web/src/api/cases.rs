@@ -88,13 +88,15 @@ async fn list(
             ok(json!({ "items": items, "total": total }))
         }
         Some(r) => {
-            let role = Role::parse(r).ok_or_else(|| {
-                api_err(app::AppError::field(
-                    "queue",
-                    "invalid",
-                    "queue 只能是 clerk、reviewer 或 approver",
-                ))
-            })?;
+            let role = Role::parse(r)
+                .filter(|r| matches!(r, Role::Clerk | Role::Reviewer | Role::Approver))
+                .ok_or_else(|| {
+                    api_err(app::AppError::field(
+                        "queue",
+                        "invalid",
+                        "queue 只能是 clerk、reviewer 或 approver",
+                    ))
+                })?;
             let (items, total) = cases::queue(&s.app, &ctx.actor, role, limit, offset)
                 .await
                 .map_err(api_err)?;
@@ -174,20 +176,16 @@ async fn upload(
         ))
     })?;
     let p = app::uploads::store(&s.app, &bytes, &name).map_err(api_err)?;
+    // A draft takes the file at once. A supplement must be complete in one go, so there the
+    // file is only stored: send every provision together in one `supply` command.
+    if !v.allowed.contains(&"edit") {
+        return ok(json!({ "material": m.name, "provision": p, "case": v.case }));
+    }
     let materials = std::collections::BTreeMap::from([(m.name.clone(), p.clone())]);
-    let cmd = if v.allowed.contains(&"supply") {
-        Command::Supply {
-            form: Default::default(),
-            materials,
-        }
-    } else {
-        Command::Edit {
-            form: Default::default(),
-            materials,
-        }
+    let cmd = Command::Edit {
+        form: Default::default(),
+        materials,
     };
-    // A supplement must be complete in one go; upload files into a draft, or send the whole
-    // supplement through /commands.
     let c = cases::act(&s.app, &ctx.actor, &id, cmd)
         .await
         .map_err(api_err)?;
