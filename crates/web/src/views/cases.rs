@@ -147,6 +147,18 @@ async fn work(State(s): State<AppState>, ctx: Ctx) -> Result<Response, WebError>
     })
 }
 
+/// A form field on the case page, with its input type.
+pub struct FieldView {
+    pub key: String,
+    pub label: String,
+    pub value: String,
+    pub required: bool,
+    pub help: String,
+    /// HTML input type, or `select`/`textarea`.
+    pub input: &'static str,
+    pub options: Vec<(String, bool)>,
+}
+
 /// A material line on the case page.
 pub struct MaterialLine {
     pub index: usize,
@@ -165,7 +177,7 @@ struct CasePage {
     v: CaseView,
     materials: Vec<MaterialLine>,
     timeline: Vec<(String, String, String)>,
-    fields: Vec<(String, String, String, bool, String)>,
+    fields: Vec<FieldView>,
     staff: bool,
     error: String,
     flash: String,
@@ -226,13 +238,26 @@ fn case_page(ctx: &Ctx, v: CaseView, error: String, flash: String) -> CasePage {
         .form
         .iter()
         .map(|f| {
-            (
-                f.key.clone(),
-                f.label.clone(),
-                v.case.form.get(&f.key).cloned().unwrap_or_default(),
-                f.required,
-                f.help.clone(),
-            )
+            use domain::workflow::FieldKind as K;
+            let value = v.case.form.get(&f.key).cloned().unwrap_or_default();
+            let input = match f.kind {
+                K::Select => "select",
+                K::Multiline => "textarea",
+                K::Number => "number",
+                K::Date => "date",
+                K::Phone => "tel",
+                K::Text | K::IdNumber => "text",
+            };
+            let options = f.options.iter().map(|o| (o.clone(), *o == value)).collect();
+            FieldView {
+                key: f.key.clone(),
+                label: f.label.clone(),
+                value,
+                required: f.required,
+                help: f.help.clone(),
+                input,
+                options,
+            }
         })
         .collect();
     let staff = matches!(ctx.actor, Actor::Staff { .. });

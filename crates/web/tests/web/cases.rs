@@ -295,3 +295,61 @@ async fn the_case_api_starts_uploads_submits_and_reports_errors_as_json() {
         StatusCode::NOT_FOUND
     );
 }
+
+#[tokio::test]
+async fn an_item_with_a_rule_is_approved_in_seconds_from_its_generated_form() {
+    let mut c = site().await;
+    let item = app::demo::demo_data()
+        .unwrap()
+        .items
+        .into_iter()
+        .find(|d| d.name == "跨省异地就医直接结算备案")
+        .unwrap();
+    c.login(
+        &app::demo::demo_id_number("19900101", "123"),
+        app::demo::DEMO_PASSWORD,
+    )
+    .await;
+    let csrf = c.csrf();
+    let started = c
+        .post_form("/cases", &[("csrf", &csrf), ("item", &item.code)])
+        .await;
+    let case = started.location().trim_start_matches("/cases/").to_string();
+    let page = c.get(&format!("/cases/{case}")).await;
+    assert!(
+        page.body.contains("<select id=\"f_insurance\""),
+        "select fields render as selects"
+    );
+    let missing = act(
+        &mut c,
+        &case,
+        "submit",
+        &[("f_insurance", "职工基本医疗保险")],
+        &[("file_0", "a.pdf", PDF), ("file_1", "b.pdf", PDF)],
+    )
+    .await;
+    assert_eq!(missing.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        missing.body.contains("请填写“备案类型”"),
+        "{}",
+        missing.body
+    );
+    let done = act(
+        &mut c,
+        &case,
+        "submit",
+        &[
+            ("f_insurance", "职工基本医疗保险"),
+            ("f_kind", "临时外出就医"),
+            ("f_place", "广东省广州市"),
+        ],
+        &[],
+    )
+    .await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+    let page = c.get(&format!("/cases/{case}")).await;
+    assert!(
+        page.body.contains("准予许可") && page.body.contains("异地就医备案秒批"),
+        "the audit names the rule"
+    );
+}
