@@ -328,12 +328,23 @@ pub struct TimelineEntry {
 pub struct CaseView {
     pub case: Case,
     pub item: ItemDefinition,
+    /// Who applied, as this viewer may see it (ID number and phone masked for staff).
+    pub applicant: ApplicantInfo,
     pub timeline: Vec<TimelineEntry>,
     /// (label, explanation) of each running deadline.
     pub deadlines: Vec<(String, String)>,
     pub completeness: case::Completeness,
     /// Commands this actor may issue now.
     pub allowed: Vec<&'static str>,
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct ApplicantInfo {
+    pub name: String,
+    pub kind: String,
+    pub id: String,
+    pub phone: String,
+    pub legal_representative: Option<String>,
 }
 
 /// Candidate commands with placeholder arguments: a command counts as allowed when the state
@@ -404,6 +415,19 @@ pub async fn view(app: &App, actor: &Actor, case_id: &str) -> Result<CaseView> {
         .ok_or_else(|| AppError::NotFound("办件".into()))?;
     authorize(actor, &c)?;
     let item = item_version(&mut conn, &c).await?;
+    let account = store::accounts::get_account(&mut conn, &c.applicant_id).await?;
+    let staff = matches!(actor, Actor::Staff { .. });
+    let applicant = ApplicantInfo {
+        name: account.display_name.clone(),
+        kind: if account.kind == "enterprise" { "法人".into() } else { "自然人".into() },
+        // Staff see masked numbers; every staff read of the record is logged below.
+        id: if staff { domain::ids::mask_middle(&account.login, 4, 4) } else { account.login.clone() },
+        phone: if staff { domain::ids::mask_middle(&account.phone, 3, 4) } else { account.phone.clone() },
+        legal_representative: account.legal_representative.clone(),
+    };
+    if let Actor::Staff { id, .. } = actor {
+        sc::log_access(&mut conn, app.now_ms(), id, case_id, "查看办件（申请人信息已脱敏）").await?;
+    }
     let rows = sc::events(&mut conn, case_id).await?;
     let now = app.now();
     let cal = calendar(app);
@@ -467,6 +491,7 @@ pub async fn view(app: &App, actor: &Actor, case_id: &str) -> Result<CaseView> {
     Ok(CaseView {
         case: c,
         item,
+        applicant,
         timeline,
         deadlines,
         completeness,

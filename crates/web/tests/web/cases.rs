@@ -353,3 +353,17 @@ async fn an_item_with_a_rule_is_approved_in_seconds_from_its_generated_form() {
         "the audit names the rule"
     );
 }
+
+#[tokio::test]
+async fn staff_see_the_applicant_masked_and_every_staff_read_is_logged() {
+    let mut clerk = site().await;
+    clerk.login("clerk", app::demo::DEMO_PASSWORD).await;
+    let work = clerk.get("/work").await;
+    let href = work.body.split("<a href=\"/cases/").nth(1).expect("a demo case in the clerk's queue").split('"').next().unwrap().to_string();
+    let page = clerk.get(&format!("/cases/{href}")).await;
+    let id = app::demo::demo_id_number("19900101", "123");
+    assert!(!page.body.contains(&id) && !page.body.contains(&app::demo::demo_credit_code()), "full numbers are not shown to staff");
+    assert!(page.body.contains("**********"), "masked number shown");
+    let mut conn = clerk.app.store.conn().await.unwrap();
+    assert!(!store::cases::access_log(&mut conn, &href).await.unwrap().is_empty());
+}
