@@ -419,14 +419,33 @@ pub async fn view(app: &App, actor: &Actor, case_id: &str) -> Result<CaseView> {
     let staff = matches!(actor, Actor::Staff { .. });
     let applicant = ApplicantInfo {
         name: account.display_name.clone(),
-        kind: if account.kind == "enterprise" { "法人".into() } else { "自然人".into() },
+        kind: if account.kind == "enterprise" {
+            "法人".into()
+        } else {
+            "自然人".into()
+        },
         // Staff see masked numbers; every staff read of the record is logged below.
-        id: if staff { domain::ids::mask_middle(&account.login, 4, 4) } else { account.login.clone() },
-        phone: if staff { domain::ids::mask_middle(&account.phone, 3, 4) } else { account.phone.clone() },
+        id: if staff {
+            domain::ids::mask_middle(&account.login, 4, 4)
+        } else {
+            account.login.clone()
+        },
+        phone: if staff {
+            domain::ids::mask_middle(&account.phone, 3, 4)
+        } else {
+            account.phone.clone()
+        },
         legal_representative: account.legal_representative.clone(),
     };
     if let Actor::Staff { id, .. } = actor {
-        sc::log_access(&mut conn, app.now_ms(), id, case_id, "查看办件（申请人信息已脱敏）").await?;
+        sc::log_access(
+            &mut conn,
+            app.now_ms(),
+            id,
+            case_id,
+            "查看办件（申请人信息已脱敏）",
+        )
+        .await?;
     }
     let rows = sc::events(&mut conn, case_id).await?;
     let now = app.now();
@@ -604,4 +623,165 @@ pub async fn lookup(app: &App, number: &str, tail: &str) -> Result<(Case, Vec<Ti
         })
         .collect();
     Ok((case, timeline))
+}
+
+/// A written notice of the case (行政许可法 art. 32, 38): acceptance, refusal at intake,
+/// one-time supplement notice, or the decision, as a printable document.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Notice {
+    pub title: String,
+    /// 文号, e.g. 市场监管局受字〔2026〕第 5116002026112700001 号.
+    pub number: String,
+    pub date: String,
+    pub applicant: String,
+    pub item: String,
+    pub paragraphs: Vec<String>,
+    pub department: String,
+}
+
+fn notice_date(t: time::OffsetDateTime) -> String {
+    let d = china_date(t);
+    format!("{}年{}月{}日", d.year(), d.month() as u8, d.day())
+}
+
+/// The notices a case has produced so far, by kind (`accept`, `reject`, `supplement`,
+/// `decision`).
+pub fn notice_kinds(c: &Case) -> Vec<&'static str> {
+    let mut v = Vec::new();
+    if c.supplement.is_some() {
+        v.push("supplement");
+    }
+    if c.state == CaseState::RejectedAtIntake {
+        v.push("reject");
+    }
+    if c.accepted_at.is_some() {
+        v.push("accept");
+    }
+    if c.decision.is_some() {
+        v.push("decision");
+    }
+    v
+}
+
+pub async fn notice(app: &App, actor: &Actor, case_id: &str, kind: &str) -> Result<Notice> {
+    let v = view(app, actor, case_id).await?;
+    let c = &v.case;
+    if !notice_kinds(c).contains(&kind) {
+        return Err(AppError::NotFound("该文书".into()));
+    }
+    let mut conn = app.store.conn().await?;
+    let dept = store::org::get_department(&mut conn, &c.department).await?;
+    let short = dept.display_short().to_string();
+    let year = china_date(c.submitted_at.unwrap_or(c.created_at)).year();
+    let number = |word: &str| format!("{short}{word}字〔{year}〕第 {} 号", c.number);
+    let applicant = v.applicant.name.clone();
+    let item = c.item_name.clone();
+    let (title, number, date, paragraphs) = match kind {
+        "supplement" => {
+            let n = c
+                .supplement
+                .as_ref()
+                .ok_or_else(|| AppError::NotFound("该文书".into()))?;
+            let mut p = vec![format!(
+                "你（单位）于{}提出的{}申请，经审查，申请材料不齐全或者不符合法定形式。根据《中华人民共和国行政许可法》第三十二条的规定，现一次性告知需要补正的全部内容如下：",
+                notice_date(c.submitted_at.unwrap_or(c.created_at)),
+                item
+            )];
+            p.extend(
+                n.materials
+                    .iter()
+                    .enumerate()
+                    .map(|(i, m)| format!("{}. {}", i + 1, m)),
+            );
+            p.extend(n.fields.iter().map(|f| format!("表单项目：{f}")));
+            if !n.note.is_empty() {
+                p.push(format!("说明：{}", n.note));
+            }
+            p.push("请补齐上述全部材料后重新提交。".into());
+            (
+                "补正材料通知书".to_string(),
+                number("补"),
+                notice_date(n.issued_at),
+                p,
+            )
+        }
+        "reject" => (
+            "不予受理通知书".to_string(),
+            number("不受"),
+            notice_date(c.closed_at.unwrap_or(c.created_at)),
+            vec![
+                format!("你（单位）提出的{item}申请，经审查，决定不予受理。"),
+                format!("理由：{}", c.close_reason),
+                "如不服本决定，可以依法申请行政复议或者提起行政诉讼。".into(),
+            ],
+        ),
+        "accept" => {
+            let accepted = c.accepted_at.unwrap_or(c.created_at);
+            let mut p = vec![format!(
+                "你（单位）提出的{item}申请，申请材料齐全、符合法定形式，根据《中华人民共和国行政许可法》第三十二条的规定，决定予以受理。"
+            )];
+            if let Some((_, e)) = v.deadlines.iter().find(|(l, _)| l == "承诺办结") {
+                p.push(format!("承诺办结期限：{e}。"));
+            }
+            p.push(format!(
+                "办件编号：{}。可凭办件编号查询办理进度。",
+                c.number
+            ));
+            (
+                "受理通知书".to_string(),
+                number("受"),
+                notice_date(accepted),
+                p,
+            )
+        }
+        _ => {
+            let d = c
+                .decision
+                .as_ref()
+                .ok_or_else(|| AppError::NotFound("该文书".into()))?;
+            let mut p = vec![format!(
+                "你（单位）提出的{item}申请，本机关已依法受理并审查。"
+            )];
+            if d.approved {
+                p.push(format!(
+                    "经审查，{}。根据{}，决定准予行政许可。",
+                    d.reason,
+                    if d.legal_basis.is_empty() {
+                        "有关法律法规的规定".to_string()
+                    } else {
+                        d.legal_basis.clone()
+                    }
+                ));
+                if let Some(rule) = &d.by_rule {
+                    p.push(format!("本决定由系统依据审批规则“{rule}”自动作出。"));
+                }
+            } else {
+                p.push(format!(
+                    "经审查，{}。根据{}，决定不予行政许可。",
+                    d.reason, d.legal_basis
+                ));
+                p.push("如不服本决定，可以自收到本决定书之日起六十日内依法申请行政复议，或者在六个月内依法提起行政诉讼。".into());
+            }
+            let title = if d.approved {
+                "准予行政许可决定书"
+            } else {
+                "不予行政许可决定书"
+            };
+            (
+                title.to_string(),
+                number(if d.approved { "许" } else { "不许" }),
+                notice_date(d.at),
+                p,
+            )
+        }
+    };
+    Ok(Notice {
+        title,
+        number,
+        date,
+        applicant,
+        item,
+        paragraphs,
+        department: dept.name,
+    })
 }

@@ -249,7 +249,13 @@ pub async fn events_after(
 }
 
 /// Records that `actor` read personal data of a case.
-pub async fn log_access(conn: &mut AnyConnection, at: i64, actor: &str, case_id: &str, what: &str) -> Result<()> {
+pub async fn log_access(
+    conn: &mut AnyConnection,
+    at: i64,
+    actor: &str,
+    case_id: &str,
+    what: &str,
+) -> Result<()> {
     sqlx::query("INSERT INTO access_log (at, actor, case_id, what) VALUES ($1, $2, $3, $4)")
         .bind(at)
         .bind(actor)
@@ -261,6 +267,16 @@ pub async fn log_access(conn: &mut AnyConnection, at: i64, actor: &str, case_id:
 }
 
 /// Who read a case's personal data, newest first.
-pub async fn access_log(conn: &mut AnyConnection, case_id: &str) -> Result<Vec<(i64, String, String)>> {
-    Ok(sqlx::query_as("SELECT at, actor, what FROM access_log WHERE case_id = $1 ORDER BY at DESC").bind(case_id).fetch_all(conn).await?)
+pub async fn access_log(
+    conn: &mut AnyConnection,
+    case_id: &str,
+) -> Result<Vec<(i64, String, String)>> {
+    Ok(
+        sqlx::query_as(
+            "SELECT at, actor, what FROM access_log WHERE case_id = $1 ORDER BY at DESC",
+        )
+        .bind(case_id)
+        .fetch_all(conn)
+        .await?,
+    )
 }

@@ -23,6 +23,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/cases", get(mine).post(start))
         .route("/cases/{id}", get(page))
+        .route("/cases/{id}/notices/{kind}", get(notice))
         .route(
             "/cases/{id}/act",
             post(act).layer(DefaultBodyLimit::max(64 * 1024 * 1024)),
@@ -178,6 +179,7 @@ struct CasePage {
     materials: Vec<MaterialLine>,
     timeline: Vec<(String, String, String)>,
     fields: Vec<FieldView>,
+    notices: Vec<(&'static str, &'static str)>,
     staff: bool,
     error: String,
     flash: String,
@@ -261,7 +263,20 @@ fn case_page(ctx: &Ctx, v: CaseView, error: String, flash: String) -> CasePage {
         })
         .collect();
     let staff = matches!(ctx.actor, Actor::Staff { .. });
+    let notices = cases::notice_kinds(&v.case)
+        .into_iter()
+        .map(|k| {
+            let label = match k {
+                "supplement" => "补正材料通知书",
+                "reject" => "不予受理通知书",
+                "accept" => "受理通知书",
+                _ => "审批决定书",
+            };
+            (k, label)
+        })
+        .collect();
     CasePage {
+        notices,
         nav: Nav::of(ctx),
         v,
         materials,
@@ -517,6 +532,27 @@ fn clone_form(f: &ActForm) -> ActForm {
         lists: f.lists.clone(),
         files: f.files.clone(),
     }
+}
+
+#[derive(Template)]
+#[template(path = "notice.html")]
+struct NoticePage {
+    nav: Nav,
+    case_id: String,
+    n: app::cases::Notice,
+}
+
+async fn notice(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Path((id, kind)): Path<(String, String)>,
+) -> Result<Response, WebError> {
+    let n = cases::notice(&s.app, &ctx.actor, &id, &kind).await?;
+    render(&NoticePage {
+        nav: Nav::of(&ctx),
+        case_id: id,
+        n,
+    })
 }
 
 #[derive(serde::Deserialize, Default)]

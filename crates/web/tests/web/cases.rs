@@ -184,6 +184,25 @@ async fn a_citizen_applies_gets_one_supplement_notice_and_follows_the_case_to_co
             && done.body.contains("准予许可")
             && done.body.contains("一次性告知补正")
     );
+    for (kind, title) in [
+        ("supplement", "补正材料通知书"),
+        ("accept", "受理通知书"),
+        ("decision", "准予行政许可决定书"),
+    ] {
+        let n = citizen.get(&format!("/cases/{case}/notices/{kind}")).await;
+        assert_eq!(n.status, StatusCode::OK, "{kind}");
+        assert!(
+            n.body.contains(title) && n.body.contains("广安市市场监督管理局"),
+            "{kind}"
+        );
+    }
+    assert_eq!(
+        citizen
+            .get(&format!("/cases/{case}/notices/reject"))
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
     let mine = citizen.get("/cases").await;
     assert!(mine.body.contains(&item.name));
 
@@ -359,11 +378,27 @@ async fn staff_see_the_applicant_masked_and_every_staff_read_is_logged() {
     let mut clerk = site().await;
     clerk.login("clerk", app::demo::DEMO_PASSWORD).await;
     let work = clerk.get("/work").await;
-    let href = work.body.split("<a href=\"/cases/").nth(1).expect("a demo case in the clerk's queue").split('"').next().unwrap().to_string();
+    let href = work
+        .body
+        .split("<a href=\"/cases/")
+        .nth(1)
+        .expect("a demo case in the clerk's queue")
+        .split('"')
+        .next()
+        .unwrap()
+        .to_string();
     let page = clerk.get(&format!("/cases/{href}")).await;
     let id = app::demo::demo_id_number("19900101", "123");
-    assert!(!page.body.contains(&id) && !page.body.contains(&app::demo::demo_credit_code()), "full numbers are not shown to staff");
+    assert!(
+        !page.body.contains(&id) && !page.body.contains(&app::demo::demo_credit_code()),
+        "full numbers are not shown to staff"
+    );
     assert!(page.body.contains("**********"), "masked number shown");
     let mut conn = clerk.app.store.conn().await.unwrap();
-    assert!(!store::cases::access_log(&mut conn, &href).await.unwrap().is_empty());
+    assert!(
+        !store::cases::access_log(&mut conn, &href)
+            .await
+            .unwrap()
+            .is_empty()
+    );
 }
