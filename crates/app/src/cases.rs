@@ -497,11 +497,16 @@ pub async fn view(app: &App, actor: &Actor, case_id: &str) -> Result<CaseView> {
     }
     let allowed = candidates()
         .into_iter()
-        .filter(|cmd| {
-            matches!(
-                case::decide(&c, &item, cmd, &who, now, &cal),
-                Ok(_) | Err(CaseError::Validation(_)) | Err(CaseError::Rule(_))
-            )
+        .filter(|cmd| match case::decide(&c, &item, cmd, &who, now, &cal) {
+            Ok(_) | Err(CaseError::Validation(_)) => true,
+            // These depend on what the person fills in (materials, tolerance), not on the state.
+            Err(CaseError::Rule(_)) => matches!(
+                cmd,
+                Command::Accept { .. }
+                    | Command::RequestSupplement { .. }
+                    | Command::Approve { .. }
+            ),
+            Err(_) => false,
         })
         .filter(|cmd| !matches!(cmd, Command::Claim if c.claimed_by.is_some()))
         .map(|cmd| cmd.name())
