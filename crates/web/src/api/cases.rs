@@ -12,9 +12,9 @@ use domain::account::Role;
 use domain::case::Command;
 use serde_json::json;
 
-use super::{ApiResult, api_err, body, ok, query};
+use super::{ApiResult, api_err, body, csrf_header as csrf, ok, query};
+use crate::AppState;
 use crate::ctx::Ctx;
-use crate::{AppState, WebError};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -26,19 +26,6 @@ pub fn router() -> Router<AppState> {
             post(upload).layer(DefaultBodyLimit::max(32 * 1024 * 1024)),
         )
         .route("/v1/progress", get(progress))
-}
-
-/// State-changing calls carry the CSRF token in a header, as the catalog writes do.
-fn csrf(ctx: &Ctx, headers: &HeaderMap) -> Result<(), WebError> {
-    let token = headers
-        .get("x-csrf-token")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
-    ctx.check_csrf(token).map_err(|_| {
-        api_err(app::AppError::Forbidden(
-            "缺少或无效的 X-CSRF-Token 请求头".into(),
-        ))
-    })
 }
 
 #[derive(serde::Deserialize)]

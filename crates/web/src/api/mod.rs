@@ -156,6 +156,12 @@ async fn synonyms(State(s): State<AppState>) -> ApiResult {
 
 /// Writes need the session's CSRF token in a header (a browser form cannot set headers).
 fn writer(ctx: &Ctx, headers: &HeaderMap) -> Result<app::auth::CatalogAdmin, WebError> {
+    csrf_header(ctx, headers)?;
+    ctx.actor.catalog_admin().map_err(api_err)
+}
+
+/// API writes carry the CSRF token in the `X-CSRF-Token` header.
+pub(crate) fn csrf_header(ctx: &Ctx, headers: &HeaderMap) -> Result<(), WebError> {
     let token = headers
         .get("x-csrf-token")
         .and_then(|v| v.to_str().ok())
@@ -164,8 +170,7 @@ fn writer(ctx: &Ctx, headers: &HeaderMap) -> Result<app::auth::CatalogAdmin, Web
         api_err(AppError::Forbidden(
             "缺少或无效的 X-CSRF-Token 请求头".into(),
         ))
-    })?;
-    ctx.actor.catalog_admin().map_err(api_err)
+    })
 }
 
 async fn create_item(

@@ -19,7 +19,7 @@ use axum_extra::extract::Form;
 use domain::FieldError;
 use domain::catalog::ItemDefinition;
 
-use super::{Nav, fmt_time, render};
+use super::{Nav, fmt_time, render, unprocessable};
 use crate::ctx::Ctx;
 use crate::{AppState, WebError};
 
@@ -307,11 +307,6 @@ async fn new_page(ctx: Ctx) -> Result<Response, WebError> {
         &[],
         false,
     ))
-}
-
-fn unprocessable(mut r: Response) -> Response {
-    *r.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
-    r
 }
 
 async fn create(

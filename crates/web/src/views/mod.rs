@@ -77,6 +77,12 @@ pub fn render<T: Template>(t: &T) -> Result<Response, WebError> {
         .map_err(|e| WebError::App(app::AppError::Internal(format!("template: {e}"))))
 }
 
+/// A re-rendered form with its problems: 422.
+pub fn unprocessable(mut r: Response) -> Response {
+    *r.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+    r
+}
+
 pub async fn not_found() -> Response {
     crate::error::page(
         StatusCode::NOT_FOUND,

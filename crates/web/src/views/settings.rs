@@ -11,7 +11,7 @@ use domain::FieldError;
 use domain::calendar::YearNotice;
 use domain::catalog::Synonym;
 
-use super::{Nav, render};
+use super::{Nav, render, unprocessable};
 use crate::ctx::Ctx;
 use crate::{AppState, WebError};
 
@@ -29,11 +29,6 @@ struct Flash {
 
 fn messages(errors: &[FieldError]) -> Vec<String> {
     errors.iter().map(|e| e.message.clone()).collect()
-}
-
-fn unprocessable(mut r: Response) -> Response {
-    *r.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
-    r
 }
 
 #[derive(Template)]
