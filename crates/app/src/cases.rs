@@ -290,6 +290,9 @@ fn checked_materials(app: &App, who: &CaseActor, cmd: &Command) -> Result<Comman
             form: form.clone(),
             materials: fix(materials)?,
         },
+        Command::SupplyPending { materials } => Command::SupplyPending {
+            materials: fix(materials)?,
+        },
         other => other.clone(),
     })
 }
@@ -312,6 +315,7 @@ fn kind_of(e: &Event) -> &'static str {
         Event::Completed { .. } => "completed",
         Event::Withdrawn { .. } => "withdrawn",
         Event::Verified { .. } => "verified",
+        Event::PendingSupplied { .. } => "pending_supplied",
     }
 }
 
@@ -402,6 +406,9 @@ fn candidates() -> Vec<Command> {
         Command::Verify {
             passed: true,
             note: String::new(),
+        },
+        Command::SupplyPending {
+            materials: BTreeMap::new(),
         },
     ]
 }
@@ -789,4 +796,30 @@ pub async fn notice(app: &App, actor: &Actor, case_id: &str, kind: &str) -> Resu
         paragraphs,
         department: dept.name,
     })
+}
+
+/// Background sweep: applies each item's rule to 容缺 materials past their due date (suspend
+/// or terminate), as the system. Returns how many cases changed.
+pub async fn sweep_tolerance(app: &App) -> Result<usize> {
+    let ids = {
+        let mut c = app.store.conn().await?;
+        sc::ids_in_states(&mut c, &["accepted", "in_review"]).await?
+    };
+    let mut changed = 0;
+    for id in ids {
+        match run(
+            app,
+            &CaseActor::System,
+            None,
+            &id,
+            &Command::ExpireTolerance,
+        )
+        .await
+        {
+            Ok(_) => changed += 1,
+            Err(AppError::State(_) | AppError::Validation(_) | AppError::Conflict { .. }) => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(changed)
 }

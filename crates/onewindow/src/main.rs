@@ -400,6 +400,11 @@ fn spawn_housekeeping(app: App) {
             if let Err(e) = app::index::refresh_if_stale(&app, |_, _| {}).await {
                 tracing::warn!("search index refresh failed: {e:?}");
             }
+            match app::cases::sweep_tolerance(&app).await {
+                Ok(n) if n > 0 => tracing::info!(cases = n, "overdue 容缺 materials handled"),
+                Ok(_) => {}
+                Err(e) => tracing::warn!("tolerance sweep failed: {e:?}"),
+            }
             if let Err(e) = app::auth::purge_sessions(&app).await {
                 tracing::warn!("session purge failed: {e:?}");
             }

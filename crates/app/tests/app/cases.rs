@@ -399,3 +399,80 @@ async fn uploads_are_judged_by_content_and_size() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn tolerated_materials_past_their_due_date_suspend_the_case_until_the_applicant_supplies_them()
+ {
+    on_both(|s| async move {
+        let (app, clock) = app(s).await;
+        seed_org(&app).await;
+        let cap = staff(&app, "cat", &[Role::CatalogAdmin], "511600", None)
+            .await
+            .catalog_admin()
+            .unwrap();
+        let mut item = sample_item();
+        let mut plan = item.materials[0].clone();
+        plan.name = "经营场所平面图".into();
+        plan.key = false;
+        item.materials.push(plan);
+        item.workflow.tolerance = Some(domain::workflow::Tolerance {
+            days: 3,
+            on_expiry: Default::default(),
+        });
+        app::catalog::create(&app, &cap, item.clone())
+            .await
+            .unwrap();
+        app::catalog::publish(&app, &cap, &item.code).await.unwrap();
+        let me = citizen(&app, "123").await;
+        let c = cases::start(&app, &me, &item.code).await.unwrap();
+        let first = BTreeMap::from([("食品经营许可申请书".to_string(), upload(&app))]);
+        cases::act(
+            &app,
+            &me,
+            &c.id,
+            Command::Edit {
+                form: BTreeMap::new(),
+                materials: first,
+            },
+        )
+        .await
+        .unwrap();
+        cases::act(&app, &me, &c.id, Command::Submit).await.unwrap();
+        let clerk = staff(&app, "clerk", &[Role::Clerk], "511600", None).await;
+        cases::act(
+            &app,
+            &clerk,
+            &c.id,
+            Command::Accept {
+                tolerate: vec!["经营场所平面图".into()],
+                commitment: false,
+            },
+        )
+        .await
+        .unwrap();
+        assert_eq!(
+            cases::sweep_tolerance(&app).await.unwrap(),
+            0,
+            "not due yet"
+        );
+        clock.advance(time::Duration::days(10));
+        assert_eq!(cases::sweep_tolerance(&app).await.unwrap(), 1);
+        assert_eq!(
+            cases::view(&app, &me, &c.id).await.unwrap().case.state,
+            CaseState::Suspended
+        );
+        let late = BTreeMap::from([("经营场所平面图".to_string(), upload(&app))]);
+        let resumed = cases::act(&app, &me, &c.id, Command::SupplyPending { materials: late })
+            .await
+            .unwrap();
+        assert_eq!(resumed.state, CaseState::InReview);
+        assert!(
+            app::audit::verify(&app, |_| {})
+                .await
+                .unwrap()
+                .broken
+                .is_empty()
+        );
+    })
+    .await;
+}

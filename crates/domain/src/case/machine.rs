@@ -52,6 +52,8 @@ fn action_label(c: &Command) -> &'static str {
         Command::Withdraw { .. } => "撤回",
         Command::Verify { .. } => "核查告知承诺",
         Command::AutoDecide => "自动审批",
+        Command::SupplyPending { .. } => "补交容缺材料",
+        Command::ExpireTolerance => "处理逾期容缺材料",
     }
 }
 
@@ -616,6 +618,106 @@ pub fn decide(
                 at: now,
             }])
         }
+        Command::SupplyPending { materials } => {
+            if !matches!(case.state, S::Accepted | S::InReview | S::Suspended) {
+                return Err(wrong());
+            }
+            require(files_for_applicant, "只有申请人本人可以补交容缺材料")?;
+            let pending: Vec<&String> = case
+                .materials
+                .iter()
+                .filter(|(_, p)| matches!(p, Provision::Pending { .. }))
+                .map(|(n, _)| n)
+                .collect();
+            if pending.is_empty() {
+                return Err(CaseError::Rule("没有待补交的容缺材料".into()));
+            }
+            check_materials(item, materials, !is_applicant)?;
+            let mut p = Problems::default();
+            if materials.values().all(|v| !v.is_provided()) {
+                p.push(
+                    "materials",
+                    "required",
+                    format!(
+                        "请提供待补交的材料：{}",
+                        pending
+                            .iter()
+                            .map(|s| s.as_str())
+                            .collect::<Vec<_>>()
+                            .join("、")
+                    ),
+                );
+            }
+            for (name, v) in materials {
+                if !pending.contains(&name) {
+                    p.push(
+                        format!("materials.{name}"),
+                        "not_pending",
+                        format!("“{name}”不是待补交的容缺材料"),
+                    );
+                } else if !v.is_provided() {
+                    p.push(
+                        format!("materials.{name}"),
+                        "required",
+                        format!("请上传“{name}”"),
+                    );
+                }
+            }
+            p.into_result().map_err(CaseError::Validation)?;
+            let mut events = vec![Event::PendingSupplied {
+                materials: materials.clone(),
+                at: now,
+            }];
+            let all_done = pending.iter().all(|n| materials.contains_key(*n));
+            if all_done
+                && case.state == S::Suspended
+                && let Some(open) = case
+                    .open_pause
+                    .as_ref()
+                    .filter(|o| o.reason == super::TOLERANCE_PAUSE)
+            {
+                events.push(Event::Resumed {
+                    pause: Pause {
+                        first: open.since,
+                        last: today.max(open.since),
+                        reason: open.reason.clone(),
+                    },
+                });
+            }
+            Ok(events)
+        }
+        Command::ExpireTolerance => {
+            require(matches!(actor, CaseActor::System), "逾期处理只能由系统执行")?;
+            if !matches!(case.state, S::Accepted | S::InReview) {
+                return Err(wrong());
+            }
+            let overdue = completeness(case, item, today).overdue;
+            if overdue.is_empty() {
+                return Err(CaseError::Rule("没有逾期的容缺材料".into()));
+            }
+            let t = item
+                .workflow
+                .tolerance
+                .as_ref()
+                .ok_or_else(|| CaseError::Rule("本事项未实行容缺受理".into()))?;
+            Ok(match t.on_expiry {
+                crate::workflow::ToleranceExpiry::Suspend => {
+                    vec![Event::Suspended {
+                        reason: super::TOLERANCE_PAUSE.into(),
+                        expected_days: t.days,
+                        since: today,
+                    }]
+                }
+                crate::workflow::ToleranceExpiry::Terminate => vec![Event::Withdrawn {
+                    reason: format!(
+                        "{}：{}，终止办理",
+                        super::TOLERANCE_PAUSE,
+                        overdue.join("、")
+                    ),
+                    at: now,
+                }],
+            })
+        }
         Command::AutoDecide => {
             if case.state != S::Submitted {
                 return Err(wrong());
@@ -765,7 +867,18 @@ pub fn apply(mut case: Case, events: &[Event]) -> Case {
                 case.closed_at = Some(*at);
                 case.close_reason = reason.clone();
                 case.claimed_by = None;
-                case.open_pause = None;
+                // A pause still open when the case closes is kept, so its deadlines stay explained.
+                if let Some(open) = case.open_pause.take() {
+                    let last = china_date(*at).max(open.since);
+                    case.pauses.push(Pause {
+                        first: open.since,
+                        last,
+                        reason: open.reason,
+                    });
+                }
+            }
+            Event::PendingSupplied { materials, .. } => {
+                case.materials.extend(materials.clone());
             }
             Event::Verified { passed, note, at } => {
                 if let Some(d) = case.decision.as_mut() {

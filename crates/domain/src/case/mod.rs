@@ -19,6 +19,10 @@ pub use machine::{CaseError, apply, decide};
 pub use materials::{Completeness, completeness};
 
 /// Statutory and practice limits in working days (STANDARDS.md).
+/// The 特别程序 reason the system records when 容缺 materials are overdue; supplying them
+/// ends that pause by itself.
+pub const TOLERANCE_PAUSE: &str = "容缺材料逾期未补齐";
+
 pub mod limits {
     /// Online pre-review (预审): at most 2 working days (provincial practice).
     pub const PRE_REVIEW: u32 = 2;
@@ -480,6 +484,12 @@ pub enum Command {
     },
     /// The system applies a 秒批 rule.
     AutoDecide,
+    /// The applicant supplies materials left pending under 容缺受理.
+    SupplyPending {
+        materials: BTreeMap<String, Provision>,
+    },
+    /// The system applies the item's rule for 容缺 materials past their due date.
+    ExpireTolerance,
 }
 
 impl Command {
@@ -503,6 +513,8 @@ impl Command {
             Command::Withdraw { .. } => "withdraw",
             Command::Verify { .. } => "verify",
             Command::AutoDecide => "auto_decide",
+            Command::SupplyPending { .. } => "supply_pending",
+            Command::ExpireTolerance => "expire_tolerance",
         }
     }
 }
@@ -577,6 +589,10 @@ pub enum Event {
         note: String,
         at: OffsetDateTime,
     },
+    PendingSupplied {
+        materials: BTreeMap<String, Provision>,
+        at: OffsetDateTime,
+    },
 }
 
 impl Event {
@@ -631,6 +647,12 @@ impl Event {
             Event::Completed { .. } => "已办结".into(),
             Event::Withdrawn { reason, .. } => format!("申请人撤回：{reason}"),
             Event::Verified { passed: true, .. } => "告知承诺核查通过".into(),
+            Event::PendingSupplied { materials, .. } => {
+                format!(
+                    "补交容缺材料：{}",
+                    materials.keys().cloned().collect::<Vec<_>>().join("、")
+                )
+            }
             Event::Verified {
                 passed: false,
                 note,

@@ -6,6 +6,8 @@ use time::{Duration, OffsetDateTime};
 
 use super::*;
 use crate::account::Role;
+use crate::calendar::china_date;
+use crate::case;
 use crate::catalog::{CaseType, ItemDefinition, PromisedLimit};
 use crate::fixtures::sample_item;
 use crate::workflow::{AutoRule, Condition, FieldKind, FormField, Tolerance};
@@ -560,7 +562,10 @@ fn check_invariants(c: &Case, item: &ItemDefinition) {
     assert!(c.extension_days <= limits::MAX_EXTENSION);
     assert_eq!(c.closed_at.is_some(), c.state.is_final(), "closed ⇔ final");
     if c.claimed_by.is_some() {
-        assert_eq!(c.state, S::InReview);
+        assert!(
+            matches!(c.state, S::InReview | S::Suspended),
+            "only a case in review is claimed"
+        );
     }
     if let Some(at) = c.accepted_at {
         assert!(c.submitted_at.is_some_and(|s| at <= s.max(at)));
@@ -573,8 +578,15 @@ proptest! {
     /// No sequence of commands, by anyone, at any pace, reaches an inconsistent case; the
     /// promised deadline never moves backwards; a rejected command changes nothing.
     #[test]
-    fn no_command_sequence_reaches_an_inconsistent_state(steps in prop::collection::vec((arb_command(), arb_actor(), 0i64..72), 1..40)) {
+    fn no_command_sequence_reaches_an_inconsistent_state(prefix in 0usize..5, steps in prop::collection::vec((arb_command(), arb_actor(), 0i64..72), 1..40)) {
         let mut w = World::new(item());
+        // Start part of the runs deep in the lifecycle, so random commands explore review,
+        // suspension, decision and issuing, not only the draft.
+        if prefix > 0 { w.fill(prefix != 2); w.ok(Command::Submit, &applicant()); }
+        if prefix >= 3 {
+            w.ok(Command::Accept { tolerate: vec![], commitment: false }, &staff("clerk", Role::Clerk));
+        }
+        if prefix == 4 { w.ok(Command::Claim, &staff("r1", Role::Reviewer)); }
         let mut last_due = None;
         for (cmd, actor, hours) in steps {
             w.now += Duration::hours(hours);
@@ -593,4 +605,41 @@ proptest! {
             }
         }
     }
+}
+
+#[test]
+fn overdue_tolerated_materials_suspend_the_case_until_supplied() {
+    let mut w = World::new(item());
+    w.fill(false);
+    w.case
+        .materials
+        .insert("经营场所平面图".into(), Provision::Missing);
+    w.ok(Command::Submit, &applicant());
+    w.ok(
+        Command::Accept {
+            tolerate: vec!["经营场所平面图".into()],
+            commitment: false,
+        },
+        &staff("clerk", Role::Clerk),
+    );
+    assert!(
+        matches!(
+            w.run(Command::ExpireTolerance, &CaseActor::System),
+            Err(CaseError::Rule(_))
+        ),
+        "not overdue yet"
+    );
+    w.now += Duration::days(14);
+    w.ok(Command::ExpireTolerance, &CaseActor::System);
+    assert_eq!(w.case.state, CaseState::Suspended);
+    let supply = BTreeMap::from([("经营场所平面图".to_string(), uploaded())]);
+    let ev = w
+        .run(Command::SupplyPending { materials: supply }, &applicant())
+        .unwrap();
+    assert!(
+        matches!(ev.last(), Some(Event::Resumed { .. })),
+        "supplying ends the pause"
+    );
+    assert_eq!(w.case.state, CaseState::InReview);
+    assert!(case::completeness(&w.case, &w.item, china_date(w.now)).is_complete());
 }

@@ -393,6 +393,9 @@ fn command(s: &AppState, v: &CaseView, f: &ActForm) -> Result<Command, app::AppE
             materials: materials()?,
         },
         "submit" => Command::Submit,
+        "supply_pending" => Command::SupplyPending {
+            materials: materials()?,
+        },
         "supply" => Command::Supply {
             form: form(),
             materials: materials()?,
