@@ -805,8 +805,21 @@ pub async fn sweep_tolerance(app: &App) -> Result<usize> {
         let mut c = app.store.conn().await?;
         sc::ids_in_states(&mut c, &["accepted", "in_review"]).await?
     };
+    let today = china_date(app.now());
     let mut changed = 0;
     for id in ids {
+        // Read first: only a case with an overdue pending material needs the write lock.
+        let overdue = {
+            let mut c = app.store.conn().await?;
+            sc::get_case(&mut c, &id).await?.is_some_and(|c| {
+                c.materials
+                    .values()
+                    .any(|p| matches!(p, domain::case::Provision::Pending { due } if *due < today))
+            })
+        };
+        if !overdue {
+            continue;
+        }
         match run(
             app,
             &CaseActor::System,
