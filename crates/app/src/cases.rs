@@ -836,3 +836,24 @@ pub async fn sweep_tolerance(app: &App) -> Result<usize> {
     }
     Ok(changed)
 }
+
+/// An uploaded material of a case, for the applicant and the staff handling it: the bytes,
+/// media type and file name. Only files the case names can be read this way.
+pub async fn material_file(
+    app: &App,
+    actor: &Actor,
+    case_id: &str,
+    hash: &str,
+) -> Result<(Vec<u8>, String, String)> {
+    let v = view(app, actor, case_id).await?;
+    let found = v.case.materials.values().find_map(|p| match p {
+        domain::case::Provision::Uploaded {
+            file,
+            file_name,
+            media_type,
+        } if file == hash => Some((file_name.clone(), media_type.clone())),
+        _ => None,
+    });
+    let (name, media_type) = found.ok_or_else(|| AppError::NotFound("材料文件".into()))?;
+    Ok((crate::uploads::read(app, hash)?, media_type, name))
+}

@@ -24,6 +24,7 @@ pub fn router() -> Router<AppState> {
         .route("/cases", get(mine).post(start))
         .route("/cases/{id}", get(page))
         .route("/cases/{id}/notices/{kind}", get(notice))
+        .route("/cases/{id}/files/{hash}", get(file))
         .route(
             "/cases/{id}/act",
             post(act).layer(DefaultBodyLimit::max(64 * 1024 * 1024)),
@@ -535,6 +536,31 @@ fn clone_form(f: &ActForm) -> ActForm {
         lists: f.lists.clone(),
         files: f.files.clone(),
     }
+}
+
+async fn file(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Path((id, hash)): Path<(String, String)>,
+) -> Result<Response, WebError> {
+    let (bytes, media_type, name) = cases::material_file(&s.app, &ctx.actor, &id, &hash).await?;
+    // Inline for viewing; the file name is percent-encoded (RFC 6266) since it is Chinese.
+    let disposition = format!(
+        "inline; filename*=UTF-8''{}",
+        super::admin::urlencode(&name)
+    );
+    Ok((
+        [
+            (axum::http::header::CONTENT_TYPE, media_type),
+            (axum::http::header::CONTENT_DISPOSITION, disposition),
+            (
+                axum::http::header::CACHE_CONTROL,
+                "private, no-store".to_string(),
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
 }
 
 #[derive(Template)]

@@ -203,6 +203,24 @@ async fn a_citizen_applies_gets_one_supplement_notice_and_follows_the_case_to_co
             .status,
         StatusCode::NOT_FOUND
     );
+    let link = done
+        .body
+        .split(&format!("/cases/{case}/files/"))
+        .nth(1)
+        .expect("a file link")
+        .split('"')
+        .next()
+        .unwrap()
+        .to_string();
+    let f = citizen.get(&format!("/cases/{case}/files/{link}")).await;
+    assert_eq!((f.status, f.body.as_bytes()), (StatusCode::OK, PDF));
+    assert_eq!(
+        citizen
+            .get(&format!("/cases/{case}/files/{}", "0".repeat(64)))
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
     let mine = citizen.get("/cases").await;
     assert!(mine.body.contains(&item.name));
 
