@@ -69,9 +69,22 @@ fn index_of(
     };
     let d = c.deadlines(item, cal, now);
     let due_date = d.promised.or(d.pre_review).map(|d| d.due.to_string());
+    // A 告知承诺 approval stays on the verification list until verified or the case closes otherwise.
+    let verify_due = c
+        .decision
+        .as_ref()
+        .and_then(|d| d.verification_due)
+        .filter(|_| {
+            matches!(
+                c.state,
+                CaseState::Approved | CaseState::Issuing | CaseState::Completed
+            )
+        })
+        .map(|d| d.to_string());
     CaseIndex {
         queue_role,
         due_date,
+        verify_due,
     }
 }
 
@@ -856,4 +869,25 @@ pub async fn material_file(
     });
     let (name, media_type) = found.ok_or_else(|| AppError::NotFound("材料文件".into()))?;
     Ok((crate::uploads::read(app, hash)?, media_type, name))
+}
+
+/// 告知承诺 approvals awaiting verification that this reviewer or approver may verify.
+pub async fn verifications(app: &App, actor: &Actor) -> Result<Vec<(Case, String)>> {
+    let Actor::Staff { roles, scope, .. } = actor else {
+        return Err(AppError::Forbidden("只有工作人员可以核查告知承诺".into()));
+    };
+    if !roles
+        .iter()
+        .any(|r| matches!(r, Role::Reviewer | Role::Approver))
+    {
+        return Ok(vec![]);
+    }
+    let mut c = app.store.conn().await?;
+    let regions: Vec<String> = store::org::list_regions(&mut c)
+        .await?
+        .into_iter()
+        .filter(|r| scope.covers_region(&r.code))
+        .map(|r| r.code)
+        .collect();
+    Ok(sc::verification_due(&mut c, &regions, scope.department.as_deref(), 100).await?)
 }

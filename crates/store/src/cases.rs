@@ -10,6 +10,8 @@ use crate::{Result, StoreError};
 pub struct CaseIndex {
     pub queue_role: Option<String>,
     pub due_date: Option<String>,
+    /// Set while a 告知承诺 approval awaits verification (YYYY-MM-DD).
+    pub verify_due: Option<String>,
 }
 
 /// One stored audit event.
@@ -26,7 +28,7 @@ pub struct EventRow {
     pub hash: String,
 }
 
-const CASE_COLS: &str = "id, number, region, department, item_code, item_version, applicant_id, state, queue_role, claimed_by, due_date, data, version, created_at, updated_at";
+const CASE_COLS: &str = "id, number, region, department, item_code, item_version, applicant_id, state, queue_role, claimed_by, due_date, data, version, created_at, updated_at, verify_due";
 
 pub async fn insert_case(
     conn: &mut AnyConnection,
@@ -35,7 +37,7 @@ pub async fn insert_case(
     now: i64,
 ) -> Result<()> {
     sqlx::query(AssertSqlSafe(format!(
-        "INSERT INTO cases ({CASE_COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14)"
+        "INSERT INTO cases ({CASE_COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14, $15)"
     )))
     .bind(&c.id)
     .bind(&c.number)
@@ -51,6 +53,7 @@ pub async fn insert_case(
     .bind(serde_json::to_string(c)?)
     .bind(c.version)
     .bind(now)
+    .bind(&idx.verify_due)
     .execute(conn)
     .await?;
     Ok(())
@@ -65,7 +68,8 @@ pub async fn update_case(
     now: i64,
 ) -> Result<()> {
     let r = sqlx::query(
-        "UPDATE cases SET number = $1, state = $2, queue_role = $3, claimed_by = $4, due_date = $5, data = $6, version = $7, updated_at = $8
+        "UPDATE cases SET number = $1, state = $2, queue_role = $3, claimed_by = $4, due_date = $5, data = $6, version = $7, updated_at = $8,
+           verify_due = $11
          WHERE id = $9 AND version = $10",
     )
     .bind(&c.number)
@@ -78,6 +82,7 @@ pub async fn update_case(
     .bind(now)
     .bind(&c.id)
     .bind(c.version - 1)
+    .bind(&idx.verify_due)
     .execute(conn)
     .await?;
     if r.rows_affected() == 0 {
@@ -292,4 +297,41 @@ pub async fn ids_in_states(conn: &mut AnyConnection, states: &[&str]) -> Result<
         q = q.bind(*s);
     }
     Ok(q.fetch_all(conn).await?)
+}
+
+/// 告知承诺 approvals awaiting verification in `regions` (and `department`), earliest first.
+pub async fn verification_due(
+    conn: &mut AnyConnection,
+    regions: &[String],
+    department: Option<&str>,
+    limit: i64,
+) -> Result<Vec<(Case, String)>> {
+    if regions.is_empty() {
+        return Ok(vec![]);
+    }
+    let marks: Vec<String> = (0..regions.len()).map(|i| format!("${}", i + 1)).collect();
+    let mut clause = format!(
+        "verify_due IS NOT NULL AND region IN ({})",
+        marks.join(", ")
+    );
+    let mut n = regions.len();
+    if department.is_some() {
+        n += 1;
+        clause.push_str(&format!(" AND department = ${n}"));
+    }
+    let sql = format!(
+        "SELECT data, verify_due FROM cases WHERE {clause} ORDER BY verify_due LIMIT ${}",
+        n + 1
+    );
+    let mut q = sqlx::query_as::<_, (String, String)>(AssertSqlSafe(sql));
+    for r in regions {
+        q = q.bind(r);
+    }
+    if let Some(d) = department {
+        q = q.bind(d);
+    }
+    let rows = q.bind(limit).fetch_all(conn).await?;
+    rows.into_iter()
+        .map(|(d, due)| Ok((decode(&d)?, due)))
+        .collect()
 }

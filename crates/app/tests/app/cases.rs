@@ -476,3 +476,69 @@ async fn tolerated_materials_past_their_due_date_suspend_the_case_until_the_appl
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_commitment_approval_waits_on_the_verification_list_and_a_failed_check_revokes_it() {
+    on_both(|s| async move {
+        let (app, _) = app(s).await;
+        seed_org(&app).await;
+        let cap = staff(&app, "cat", &[Role::CatalogAdmin], "511600", None)
+            .await
+            .catalog_admin()
+            .unwrap();
+        let mut item = sample_item();
+        item.workflow.commitment = Some(20);
+        app::catalog::create(&app, &cap, item.clone())
+            .await
+            .unwrap();
+        app::catalog::publish(&app, &cap, &item.code).await.unwrap();
+        let me = citizen(&app, "123").await;
+        let c = cases::start(&app, &me, &item.code).await.unwrap();
+        cases::act(&app, &me, &c.id, Command::Submit).await.unwrap();
+        let clerk = staff(&app, "clerk", &[Role::Clerk], "511600", None).await;
+        let approved = cases::act(
+            &app,
+            &clerk,
+            &c.id,
+            Command::Accept {
+                tolerate: vec![],
+                commitment: true,
+            },
+        )
+        .await
+        .unwrap();
+        assert_eq!(approved.state, CaseState::Approved);
+        let reviewer = staff(
+            &app,
+            "rev",
+            &[Role::Reviewer],
+            "511600",
+            Some("511600-SCJG"),
+        )
+        .await;
+        let list = cases::verifications(&app, &reviewer).await.unwrap();
+        assert_eq!(list.len(), 1);
+        cases::act(
+            &app,
+            &reviewer,
+            &c.id,
+            Command::Verify {
+                passed: false,
+                note: "现场与承诺不符".into(),
+            },
+        )
+        .await
+        .unwrap();
+        assert!(
+            cases::verifications(&app, &reviewer)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        assert_eq!(
+            cases::view(&app, &me, &c.id).await.unwrap().case.state,
+            CaseState::Revoked
+        );
+    })
+    .await;
+}

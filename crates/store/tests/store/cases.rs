@@ -22,6 +22,7 @@ fn queued(role: &str, due: &str) -> CaseIndex {
     CaseIndex {
         queue_role: Some(role.into()),
         due_date: Some(due.into()),
+        verify_due: None,
     }
 }
 

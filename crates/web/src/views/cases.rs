@@ -122,6 +122,7 @@ async fn mine(State(s): State<AppState>, ctx: Ctx) -> Result<Response, WebError>
 struct WorkPage {
     nav: Nav,
     queues: Vec<(&'static str, &'static str, i64, Vec<Row>)>,
+    verifications: Vec<Row>,
     is_clerk: bool,
 }
 
@@ -142,7 +143,13 @@ async fn work(State(s): State<AppState>, ctx: Ctx) -> Result<Response, WebError>
             .collect();
         queues.push((role.as_str(), role.label(), total, rows));
     }
+    let verifications = cases::verifications(&s.app, &ctx.actor)
+        .await?
+        .iter()
+        .map(|(c, due)| row(c, due.clone()))
+        .collect();
     render(&WorkPage {
+        verifications,
         nav: Nav::of(&ctx),
         is_clerk: ctx.actor.has_role(Role::Clerk),
         queues,
