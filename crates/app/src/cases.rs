@@ -109,6 +109,63 @@ pub async fn start(app: &App, actor: &Actor, item_code: &str) -> Result<Case> {
     create(app, id, item_code, Channel::Online, actor).await
 }
 
+/// 帮办代办: a registered person files for another registered applicant, with the signed
+/// authorization letter uploaded and recorded in the case's audit trail. Both the agent and
+/// the applicant then see the case.
+pub async fn start_as_agent(
+    app: &App,
+    actor: &Actor,
+    item_code: &str,
+    applicant_login: &str,
+    letter: domain::case::Provision,
+) -> Result<Case> {
+    let Actor::Applicant { id: agent_id, .. } = actor else {
+        return match actor {
+            Actor::Anonymous => Err(AppError::Unauthenticated),
+            _ => Err(AppError::Forbidden("工作人员请使用窗口受理".into())),
+        };
+    };
+    if !matches!(letter, domain::case::Provision::Uploaded { .. }) {
+        return Err(AppError::field(
+            "letter",
+            "required",
+            "请上传申请人签署的授权委托书",
+        ));
+    }
+    let mut c = app.store.conn().await?;
+    let applicant = store::accounts::find_by_login(&mut c, applicant_login.trim())
+        .await?
+        .filter(|a| a.kind != "staff")
+        .ok_or_else(|| {
+            AppError::field(
+                "applicant",
+                "unknown",
+                "委托人尚未在平台注册，请委托人先注册",
+            )
+        })?;
+    drop(c);
+    if &applicant.id == agent_id {
+        return Err(AppError::field(
+            "applicant",
+            "self",
+            "为本人申请请直接点击“在线申请”",
+        ));
+    }
+    let auth = Authorization {
+        agent_id: agent_id.clone(),
+        letter,
+    };
+    create_with(
+        app,
+        &applicant.id,
+        item_code,
+        Channel::Online,
+        actor,
+        Some(auth),
+    )
+    .await
+}
+
 /// A comprehensive-window clerk starts a case for a registered applicant (无差别受理: any
 /// item of the clerk's region).
 pub async fn start_at_window(
@@ -137,12 +194,30 @@ pub async fn start_at_window(
     create(app, &applicant.id, item_code, Channel::Window, actor).await
 }
 
+/// An agent's authorization to file for an applicant (帮办代办): the signed letter, uploaded.
+#[derive(Debug, Clone)]
+pub struct Authorization {
+    pub agent_id: String,
+    pub letter: domain::case::Provision,
+}
+
 async fn create(
     app: &App,
     applicant_id: &str,
     item_code: &str,
     channel: Channel,
     actor: &Actor,
+) -> Result<Case> {
+    create_with(app, applicant_id, item_code, channel, actor, None).await
+}
+
+async fn create_with(
+    app: &App,
+    applicant_id: &str,
+    item_code: &str,
+    channel: Channel,
+    actor: &Actor,
+    agent: Option<Authorization>,
 ) -> Result<Case> {
     let now = app.now();
     let mut tx = app.store.begin().await?;
@@ -173,6 +248,7 @@ async fn create(
         now,
     );
     c.version = 1;
+    c.agent_id = agent.as_ref().map(|a| a.agent_id.clone());
     let cal = calendar(app);
     sc::insert_case(
         &mut tx,
@@ -182,7 +258,10 @@ async fn create(
     )
     .await?;
     let who = case_actor(actor)?;
-    let payload = serde_json::json!({ "event": "created", "item_code": item_code, "item_version": version, "channel": c.channel });
+    let payload = serde_json::json!({
+        "event": "created", "item_code": item_code, "item_version": version, "channel": c.channel,
+        "agent": agent.as_ref().map(|a| &a.agent_id), "authorization_letter": agent.as_ref().map(|a| &a.letter),
+    });
     audit::append(
         &mut tx,
         &c.id,

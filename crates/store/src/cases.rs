@@ -28,7 +28,7 @@ pub struct EventRow {
     pub hash: String,
 }
 
-const CASE_COLS: &str = "id, number, region, department, item_code, item_version, applicant_id, state, queue_role, claimed_by, due_date, data, version, created_at, updated_at, verify_due";
+const CASE_COLS: &str = "id, number, region, department, item_code, item_version, applicant_id, state, queue_role, claimed_by, due_date, data, version, created_at, updated_at, verify_due, agent_id";
 
 pub async fn insert_case(
     conn: &mut AnyConnection,
@@ -37,7 +37,7 @@ pub async fn insert_case(
     now: i64,
 ) -> Result<()> {
     sqlx::query(AssertSqlSafe(format!(
-        "INSERT INTO cases ({CASE_COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14, $15)"
+        "INSERT INTO cases ({CASE_COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14, $15, $16)"
     )))
     .bind(&c.id)
     .bind(&c.number)
@@ -54,6 +54,7 @@ pub async fn insert_case(
     .bind(c.version)
     .bind(now)
     .bind(&idx.verify_due)
+    .bind(&c.agent_id)
     .execute(conn)
     .await?;
     Ok(())
@@ -121,16 +122,17 @@ pub async fn list_for_applicant(
     limit: i64,
     offset: i64,
 ) -> Result<(Vec<Case>, i64)> {
-    let rows: Vec<String> = sqlx::query_scalar("SELECT data FROM cases WHERE applicant_id = $1 ORDER BY updated_at DESC LIMIT $2 OFFSET $3")
+    let rows: Vec<String> = sqlx::query_scalar("SELECT data FROM cases WHERE applicant_id = $1 OR agent_id = $1 ORDER BY updated_at DESC LIMIT $2 OFFSET $3")
         .bind(applicant_id)
         .bind(limit)
         .bind(offset)
         .fetch_all(&mut *conn)
         .await?;
-    let total: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM cases WHERE applicant_id = $1")
-        .bind(applicant_id)
-        .fetch_one(conn)
-        .await?;
+    let total: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM cases WHERE applicant_id = $1 OR agent_id = $1")
+            .bind(applicant_id)
+            .fetch_one(conn)
+            .await?;
     Ok((
         rows.iter().map(|d| decode(d)).collect::<Result<_>>()?,
         total,

@@ -22,6 +22,10 @@ use crate::{AppState, WebError};
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/cases", get(mine).post(start))
+        .route(
+            "/cases/agent",
+            post(start_as_agent).layer(DefaultBodyLimit::max(32 * 1024 * 1024)),
+        )
         .route("/cases/{id}", get(page))
         .route("/cases/{id}/notices/{kind}", get(notice))
         .route("/cases/{id}/files/{hash}", get(file))
@@ -55,6 +59,46 @@ async fn start(
     }
     let c = cases::start(&s.app, &ctx.actor, &f.item).await?;
     Ok(Redirect::to(&format!("/cases/{}", c.id)).into_response())
+}
+
+/// 帮办代办 from the guide page: the applicant's ID number and the signed letter.
+async fn start_as_agent(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    mp: Multipart,
+) -> Result<Response, WebError> {
+    let f = read_form(mp).await?;
+    ctx.check_csrf(&f.csrf)?;
+    let item = f.text.get("item").cloned().unwrap_or_default();
+    let result = match f.files.get("letter") {
+        None => Err(app::AppError::field(
+            "letter",
+            "required",
+            "请上传申请人签署的授权委托书",
+        )),
+        Some((name, bytes)) => match app::uploads::store(&s.app, bytes, name) {
+            Ok(letter) => {
+                cases::start_as_agent(
+                    &s.app,
+                    &ctx.actor,
+                    &item,
+                    f.text.get("applicant").map(String::as_str).unwrap_or(""),
+                    letter,
+                )
+                .await
+            }
+            Err(e) => Err(e),
+        },
+    };
+    match result {
+        Ok(c) => Ok(Redirect::to(&format!("/cases/{}", c.id)).into_response()),
+        Err(e @ app::AppError::Validation(_)) => Ok(crate::error::page(
+            axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+            "无法代为申请",
+            &crate::error::describe(&e).0,
+        )),
+        Err(e) => Err(e.into()),
+    }
 }
 
 #[derive(serde::Deserialize)]

@@ -420,3 +420,56 @@ async fn staff_see_the_applicant_masked_and_every_staff_read_is_logged() {
             .is_empty()
     );
 }
+
+#[tokio::test]
+async fn an_agent_files_for_a_registered_applicant_with_a_signed_letter_and_both_see_the_case() {
+    let mut agent = site().await;
+    let item = food_item();
+    agent
+        .login(&app::demo::demo_credit_code(), app::demo::DEMO_PASSWORD)
+        .await;
+    let csrf = agent.csrf();
+    let citizen_id = app::demo::demo_id_number("19900101", "123");
+    let no_letter = agent
+        .post_multipart(
+            "/cases/agent",
+            &[
+                ("csrf", &csrf),
+                ("item", &item.code),
+                ("applicant", &citizen_id),
+            ],
+            &[],
+        )
+        .await;
+    assert_eq!(no_letter.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(no_letter.body.contains("授权委托书"));
+    let ok = agent
+        .post_multipart(
+            "/cases/agent",
+            &[
+                ("csrf", &csrf),
+                ("item", &item.code),
+                ("applicant", &citizen_id),
+            ],
+            &[("letter", "委托书.pdf", PDF)],
+        )
+        .await;
+    assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.body);
+    let case = ok.location().trim_start_matches("/cases/").to_string();
+    let page = agent.get(&format!("/cases/{case}")).await;
+    assert!(page.body.contains("张三"), "the case is the applicant's");
+    assert!(
+        agent.get("/cases").await.body.contains(&case),
+        "the agent lists what they filed"
+    );
+    let mut principal = Client {
+        router: agent.router.clone(),
+        cookies: Default::default(),
+        app: agent.app.clone(),
+    };
+    principal.login(&citizen_id, app::demo::DEMO_PASSWORD).await;
+    assert_eq!(
+        principal.get(&format!("/cases/{case}")).await.status,
+        StatusCode::OK
+    );
+}
