@@ -132,19 +132,9 @@ pub async fn start_as_agent(
             "请上传申请人签署的授权委托书",
         ));
     }
-    let mut c = app.store.conn().await?;
-    let applicant = store::accounts::find_by_login(&mut c, applicant_login.trim())
-        .await?
-        .filter(|a| a.kind != "staff")
-        .ok_or_else(|| {
-            AppError::field(
-                "applicant",
-                "unknown",
-                "委托人尚未在平台注册，请委托人先注册",
-            )
-        })?;
-    drop(c);
-    if &applicant.id == agent_id {
+    let applicant =
+        registered_applicant(app, applicant_login, "委托人尚未在平台注册，请委托人先注册").await?;
+    if &applicant == agent_id {
         return Err(AppError::field(
             "applicant",
             "self",
@@ -157,7 +147,7 @@ pub async fn start_as_agent(
     };
     create_with(
         app,
-        &applicant.id,
+        &applicant,
         item_code,
         Channel::Online,
         actor,
@@ -179,19 +169,23 @@ pub async fn start_at_window(
             "只有综窗受理人员可以在窗口受理申请".into(),
         ));
     }
+    let applicant = registered_applicant(
+        app,
+        applicant_login,
+        "该证件号码尚未在平台注册，请先为申请人注册账号",
+    )
+    .await?;
+    create(app, &applicant, item_code, Channel::Window, actor).await
+}
+
+/// The account id of a registered applicant (not staff) by ID number or credit code.
+async fn registered_applicant(app: &App, login: &str, unknown: &str) -> Result<String> {
     let mut c = app.store.conn().await?;
-    let applicant = store::accounts::find_by_login(&mut c, applicant_login.trim())
+    store::accounts::find_by_login(&mut c, login.trim())
         .await?
         .filter(|a| a.kind != "staff")
-        .ok_or_else(|| {
-            AppError::field(
-                "applicant",
-                "unknown",
-                "该证件号码尚未在平台注册，请先为申请人注册账号",
-            )
-        })?;
-    drop(c);
-    create(app, &applicant.id, item_code, Channel::Window, actor).await
+        .map(|a| a.id)
+        .ok_or_else(|| AppError::field("applicant", "unknown", unknown))
 }
 
 /// An agent's authorization to file for an applicant (帮办代办): the signed letter, uploaded.
