@@ -56,35 +56,11 @@ fn index_of(
     cal: &WorkCalendar,
     now: time::OffsetDateTime,
 ) -> CaseIndex {
-    let steps = item.workflow.steps_for(item.case_type);
-    let step_role = steps.get(c.step).map(|s| s.role.as_str().to_string());
-    let queue_role = match c.state {
-        CaseState::Submitted | CaseState::Approved | CaseState::Issuing => {
-            Some("clerk".to_string())
-        }
-        CaseState::Accepted | CaseState::InReview | CaseState::Suspended => {
-            step_role.or(Some("clerk".into()))
-        }
-        _ => None,
-    };
     let d = c.deadlines(item, cal, now);
-    let due_date = d.promised.or(d.pre_review).map(|d| d.due.to_string());
-    // A 告知承诺 approval stays on the verification list until verified or the case closes otherwise.
-    let verify_due = c
-        .decision
-        .as_ref()
-        .and_then(|d| d.verification_due)
-        .filter(|_| {
-            matches!(
-                c.state,
-                CaseState::Approved | CaseState::Issuing | CaseState::Completed
-            )
-        })
-        .map(|d| d.to_string());
     CaseIndex {
-        queue_role,
-        due_date,
-        verify_due,
+        queue_role: c.waiting_for(item).map(|r| r.as_str().to_string()),
+        due_date: d.promised.or(d.pre_review).map(|d| d.due.to_string()),
+        verify_due: c.verification_due().map(|d| d.to_string()),
     }
 }
 

@@ -332,6 +332,39 @@ impl Case {
         }
     }
 
+    /// Whose work queue the case waits in: the window (受理, 出件) or the role bound to its
+    /// current review step (后台分类审批). None when nobody has to act.
+    pub fn waiting_for(
+        &self,
+        item: &crate::catalog::ItemDefinition,
+    ) -> Option<crate::account::Role> {
+        use crate::account::Role;
+        let step_role = item
+            .workflow
+            .steps_for(item.case_type)
+            .get(self.step)
+            .map(|s| s.role);
+        match self.state {
+            CaseState::Submitted | CaseState::Approved | CaseState::Issuing => Some(Role::Clerk),
+            // 即办件 have no steps: the window decides.
+            CaseState::Accepted | CaseState::InReview | CaseState::Suspended => {
+                step_role.or(Some(Role::Clerk))
+            }
+            _ => None,
+        }
+    }
+
+    /// When a 告知承诺 approval must be verified by; None once verified or when the case
+    /// closed otherwise.
+    pub fn verification_due(&self) -> Option<Date> {
+        let due = self.decision.as_ref()?.verification_due?;
+        matches!(
+            self.state,
+            CaseState::Approved | CaseState::Issuing | CaseState::Completed
+        )
+        .then_some(due)
+    }
+
     /// Pauses including a still-open one up to `now`, for computing deadlines.
     pub fn pauses_until(&self, now: Date) -> Vec<Pause> {
         let mut v = self.pauses.clone();

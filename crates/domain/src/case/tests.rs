@@ -643,3 +643,27 @@ fn overdue_tolerated_materials_suspend_the_case_until_supplied() {
     assert_eq!(w.case.state, CaseState::InReview);
     assert!(case::completeness(&w.case, &w.item, china_date(w.now)).is_complete());
 }
+
+#[test]
+fn a_case_waits_for_the_window_or_the_role_of_its_current_step() {
+    let mut w = World::new(item());
+    assert_eq!(
+        w.case.waiting_for(&w.item),
+        None,
+        "a draft waits for nobody"
+    );
+    w.fill(true);
+    w.ok(Command::Submit, &applicant());
+    assert_eq!(w.case.waiting_for(&w.item), Some(Role::Clerk));
+    w.ok(
+        Command::Accept {
+            tolerate: vec![],
+            commitment: false,
+        },
+        &staff("clerk", Role::Clerk),
+    );
+    assert_eq!(w.case.waiting_for(&w.item), Some(Role::Reviewer));
+    w.case.step = 2;
+    assert_eq!(w.case.waiting_for(&w.item), Some(Role::Approver));
+    assert_eq!(w.case.verification_due(), None);
+}
