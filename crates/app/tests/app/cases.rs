@@ -39,6 +39,13 @@ async fn published_item(app: &app::App) -> String {
     item.code
 }
 
+/// Runs a command that must succeed.
+async fn step(app: &app::App, actor: &Actor, case_id: &str, cmd: Command) -> domain::case::Case {
+    cases::act(app, actor, case_id, cmd)
+        .await
+        .unwrap_or_else(|e| panic!("command failed: {e:?}"))
+}
+
 fn upload(app: &app::App) -> Provision {
     app::uploads::store(app, PDF, "申请书.pdf").unwrap()
 }
@@ -53,7 +60,7 @@ async fn a_citizen_applies_online_supplies_once_and_the_case_runs_to_completion_
         let me = citizen(&app, "123").await;
         let c = cases::start(&app, &me, &code).await.unwrap();
         let materials = BTreeMap::from([("食品经营许可申请书".to_string(), upload(&app))]);
-        cases::act(
+        step(
             &app,
             &me,
             &c.id,
@@ -62,9 +69,8 @@ async fn a_citizen_applies_online_supplies_once_and_the_case_runs_to_completion_
                 materials,
             },
         )
-        .await
-        .unwrap();
-        let c = cases::act(&app, &me, &c.id, Command::Submit).await.unwrap();
+        .await;
+        let c = step(&app, &me, &c.id, Command::Submit).await;
         assert_eq!(c.state, CaseState::Submitted);
         assert!(
             c.number.starts_with("51160020261127") && c.number.len() == 19,
@@ -73,7 +79,7 @@ async fn a_citizen_applies_online_supplies_once_and_the_case_runs_to_completion_
         );
 
         let clerk = staff(&app, "clerk", &[Role::Clerk], "511600", None).await;
-        let c = cases::act(
+        let c = step(
             &app,
             &clerk,
             &c.id,
@@ -83,11 +89,10 @@ async fn a_citizen_applies_online_supplies_once_and_the_case_runs_to_completion_
                 note: "缺平面图".into(),
             },
         )
-        .await
-        .unwrap();
+        .await;
         assert_eq!(c.supplement.as_ref().unwrap().materials, ["经营场所平面图"]);
         let supply = BTreeMap::from([("经营场所平面图".to_string(), upload(&app))]);
-        cases::act(
+        step(
             &app,
             &me,
             &c.id,
@@ -96,9 +101,8 @@ async fn a_citizen_applies_online_supplies_once_and_the_case_runs_to_completion_
                 materials: supply,
             },
         )
-        .await
-        .unwrap();
-        cases::act(
+        .await;
+        step(
             &app,
             &clerk,
             &c.id,
@@ -107,8 +111,7 @@ async fn a_citizen_applies_online_supplies_once_and_the_case_runs_to_completion_
                 commitment: false,
             },
         )
-        .await
-        .unwrap();
+        .await;
 
         let reviewer = staff(
             &app,
@@ -127,10 +130,8 @@ async fn a_citizen_applies_online_supplies_once_and_the_case_runs_to_completion_
             "the accepted case is in the department's review queue"
         );
         for _ in 0..2 {
-            cases::act(&app, &reviewer, &c.id, Command::Claim)
-                .await
-                .unwrap();
-            cases::act(
+            step(&app, &reviewer, &c.id, Command::Claim).await;
+            step(
                 &app,
                 &reviewer,
                 &c.id,
@@ -138,8 +139,7 @@ async fn a_citizen_applies_online_supplies_once_and_the_case_runs_to_completion_
                     opinion: "同意".into(),
                 },
             )
-            .await
-            .unwrap();
+            .await;
         }
         let approver = staff(
             &app,
@@ -156,10 +156,8 @@ async fn a_citizen_applies_online_supplies_once_and_the_case_runs_to_completion_
                 .1,
             1
         );
-        cases::act(&app, &approver, &c.id, Command::Claim)
-            .await
-            .unwrap();
-        cases::act(
+        step(&app, &approver, &c.id, Command::Claim).await;
+        step(
             &app,
             &approver,
             &c.id,
@@ -168,9 +166,8 @@ async fn a_citizen_applies_online_supplies_once_and_the_case_runs_to_completion_
                 legal_basis: String::new(),
             },
         )
-        .await
-        .unwrap();
-        cases::act(
+        .await;
+        step(
             &app,
             &clerk,
             &c.id,
@@ -181,11 +178,8 @@ async fn a_citizen_applies_online_supplies_once_and_the_case_runs_to_completion_
                 },
             },
         )
-        .await
-        .unwrap();
-        let done = cases::act(&app, &clerk, &c.id, Command::Complete)
-            .await
-            .unwrap();
+        .await;
+        let done = step(&app, &clerk, &c.id, Command::Complete).await;
         assert_eq!(done.state, CaseState::Completed);
 
         let view = cases::view(&app, &me, &c.id).await.unwrap();
@@ -286,7 +280,7 @@ async fn two_clerks_accepting_at_once_have_exactly_one_winner() {
             ("食品经营许可申请书".to_string(), upload(&app)),
             ("经营场所平面图".to_string(), upload(&app)),
         ]);
-        cases::act(
+        step(
             &app,
             &me,
             &c.id,
@@ -295,9 +289,8 @@ async fn two_clerks_accepting_at_once_have_exactly_one_winner() {
                 materials: all,
             },
         )
-        .await
-        .unwrap();
-        cases::act(&app, &me, &c.id, Command::Submit).await.unwrap();
+        .await;
+        step(&app, &me, &c.id, Command::Submit).await;
         let a = staff(&app, "clerk-a", &[Role::Clerk], "511600", None).await;
         let b = staff(&app, "clerk-b", &[Role::Clerk], "511600", None).await;
         let accept = || Command::Accept {
@@ -346,7 +339,7 @@ async fn a_window_clerk_accepts_another_departments_item_and_it_lands_in_that_ba
             ),
             ("经营场所平面图".to_string(), upload(&app)),
         ]);
-        cases::act(
+        step(
             &app,
             &clerk,
             &c.id,
@@ -355,12 +348,9 @@ async fn a_window_clerk_accepts_another_departments_item_and_it_lands_in_that_ba
                 materials: all,
             },
         )
-        .await
-        .unwrap();
-        cases::act(&app, &clerk, &c.id, Command::Submit)
-            .await
-            .unwrap();
-        cases::act(
+        .await;
+        step(&app, &clerk, &c.id, Command::Submit).await;
+        step(
             &app,
             &clerk,
             &c.id,
@@ -369,8 +359,7 @@ async fn a_window_clerk_accepts_another_departments_item_and_it_lands_in_that_ba
                 commitment: false,
             },
         )
-        .await
-        .unwrap();
+        .await;
         let scjg = staff(&app, "r1", &[Role::Reviewer], "511600", Some("511600-SCJG")).await;
         assert_eq!(
             cases::queue(&app, &scjg, Role::Reviewer, 10, 0)
@@ -426,7 +415,7 @@ async fn tolerated_materials_past_their_due_date_suspend_the_case_until_the_appl
         let me = citizen(&app, "123").await;
         let c = cases::start(&app, &me, &item.code).await.unwrap();
         let first = BTreeMap::from([("食品经营许可申请书".to_string(), upload(&app))]);
-        cases::act(
+        step(
             &app,
             &me,
             &c.id,
@@ -435,11 +424,10 @@ async fn tolerated_materials_past_their_due_date_suspend_the_case_until_the_appl
                 materials: first,
             },
         )
-        .await
-        .unwrap();
-        cases::act(&app, &me, &c.id, Command::Submit).await.unwrap();
+        .await;
+        step(&app, &me, &c.id, Command::Submit).await;
         let clerk = staff(&app, "clerk", &[Role::Clerk], "511600", None).await;
-        cases::act(
+        step(
             &app,
             &clerk,
             &c.id,
@@ -448,8 +436,7 @@ async fn tolerated_materials_past_their_due_date_suspend_the_case_until_the_appl
                 commitment: false,
             },
         )
-        .await
-        .unwrap();
+        .await;
         assert_eq!(
             cases::sweep_tolerance(&app).await.unwrap(),
             0,
@@ -462,9 +449,7 @@ async fn tolerated_materials_past_their_due_date_suspend_the_case_until_the_appl
             CaseState::Suspended
         );
         let late = BTreeMap::from([("经营场所平面图".to_string(), upload(&app))]);
-        let resumed = cases::act(&app, &me, &c.id, Command::SupplyPending { materials: late })
-            .await
-            .unwrap();
+        let resumed = step(&app, &me, &c.id, Command::SupplyPending { materials: late }).await;
         assert_eq!(resumed.state, CaseState::InReview);
         assert!(
             app::audit::verify(&app, |_| {})
@@ -494,9 +479,9 @@ async fn a_commitment_approval_waits_on_the_verification_list_and_a_failed_check
         app::catalog::publish(&app, &cap, &item.code).await.unwrap();
         let me = citizen(&app, "123").await;
         let c = cases::start(&app, &me, &item.code).await.unwrap();
-        cases::act(&app, &me, &c.id, Command::Submit).await.unwrap();
+        step(&app, &me, &c.id, Command::Submit).await;
         let clerk = staff(&app, "clerk", &[Role::Clerk], "511600", None).await;
-        let approved = cases::act(
+        let approved = step(
             &app,
             &clerk,
             &c.id,
@@ -505,8 +490,7 @@ async fn a_commitment_approval_waits_on_the_verification_list_and_a_failed_check
                 commitment: true,
             },
         )
-        .await
-        .unwrap();
+        .await;
         assert_eq!(approved.state, CaseState::Approved);
         let reviewer = staff(
             &app,
@@ -518,7 +502,7 @@ async fn a_commitment_approval_waits_on_the_verification_list_and_a_failed_check
         .await;
         let list = cases::verifications(&app, &reviewer).await.unwrap();
         assert_eq!(list.len(), 1);
-        cases::act(
+        step(
             &app,
             &reviewer,
             &c.id,
@@ -527,8 +511,7 @@ async fn a_commitment_approval_waits_on_the_verification_list_and_a_failed_check
                 note: "现场与承诺不符".into(),
             },
         )
-        .await
-        .unwrap();
+        .await;
         assert!(
             cases::verifications(&app, &reviewer)
                 .await
