@@ -11,7 +11,9 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startServer, launchBrowser, newPage as openPage, shot, loginAs, factValue, openFoodGuide } from './helpers.mjs';
+import {
+  PHONE, startServer, launchBrowser, newPage as openPage, shot, loginAs, factValue, openFoodGuide, assertFitsWidth,
+} from './helpers.mjs';
 
 let server; // from startServer()
 let browser;
@@ -258,6 +260,42 @@ describe('Cases (办件) in a browser', () => {
     } finally {
       await clerk.context.close();
       await reviewer.context.close();
+    }
+  });
+
+  test('on a 390 px phone the draft, the notice and the clerk\'s work page fit without sideways scrolling, and the PDF downloads', async () => {
+    const phone = { isMobile: true, hasTouch: true, deviceScaleFactor: 1 };
+    const citizen = await newPage(PHONE, phone);
+    const clerk = await newPage(PHONE, phone);
+    try {
+      const { page } = citizen;
+      await loginAs(page, server.citizen);
+      const { id } = await applyOnline(page);
+      await page.locator('#materials').waitFor();
+      await assertFitsWidth(page, PHONE.width);
+      await shot(page, 'case-mobile.png');
+      // The upload controls stay reachable on a phone.
+      assert.ok(await page.locator('#materials input[type=file]').first().isVisible());
+
+      await loginAs(clerk.page, 'clerk');
+      await clerk.page.goto('/work');
+      await assertFitsWidth(clerk.page, PHONE.width);
+
+      // Submit with everything missing, so the window can send the one-time notice.
+      await act(page, '#do-submit', '已提交（预审中）');
+      await clerk.page.goto(`/cases/${id}`);
+      await assertFitsWidth(clerk.page, PHONE.width);
+      await act(clerk.page, '#do-supplement', '待补正');
+      await page.goto(`/cases/${id}/notices/supplement`);
+      assert.match(await page.locator('h1').innerText(), /补正材料通知书/);
+      await assertFitsWidth(page, PHONE.width);
+      const response = await page.request.get(`/cases/${id}/notices/supplement/pdf`);
+      assert.equal(response.status(), 200);
+      assert.equal(response.headers()['content-type'], 'application/pdf');
+      assert.equal((await response.body()).subarray(0, 5).toString(), '%PDF-');
+    } finally {
+      await citizen.context.close();
+      await clerk.context.close();
     }
   });
 

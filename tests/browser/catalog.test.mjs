@@ -10,7 +10,7 @@ import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   PASSWORD, PHONE, startServer, launchBrowser, newPage as openPage, shot, alertText, factValue, login,
-  pickFood, openFoodGuide,
+  pickFood, openFoodGuide, assertFitsWidth,
 } from './helpers.mjs';
 
 let server; // from startServer()
@@ -179,29 +179,8 @@ describe('OneWindow in a browser', () => {
       await openFoodGuide(page);
       await page.locator('section#materials table').waitFor();
 
-      const size = await page.evaluate(() => ({
-        scrollWidth: document.documentElement.scrollWidth,
-        bodyScrollWidth: document.body.scrollWidth,
-        clientWidth: document.documentElement.clientWidth,
-        innerWidth: window.innerWidth,
-      }));
       await shot(page, 'guide-mobile.png');
-      const wide = await page.evaluate((limit) => {
-        const out = [];
-        for (const el of document.querySelectorAll('body *')) {
-          const r = el.getBoundingClientRect();
-          if (r.right > limit + 1 && !el.closest('.table-scroll')) {
-            out.push(`${el.tagName.toLowerCase()}${el.id ? '#' + el.id : ''}${el.className ? '.' + String(el.className).split(' ').join('.') : ''} right=${Math.round(r.right)}`);
-          }
-        }
-        return out.slice(0, 10);
-      }, PHONE.width);
-      assert.ok(size.scrollWidth <= PHONE.width + 1,
-        `the page scrolls sideways: ${JSON.stringify(size)}; too wide: ${wide.join(', ')}`);
-      assert.ok(size.bodyScrollWidth <= PHONE.width + 1, `the body is wider than the phone: ${JSON.stringify(size)}`);
-      // The materials table may scroll inside its own box, but the box itself must fit.
-      const box = await page.locator('section#materials .table-scroll').boundingBox();
-      assert.ok(box && box.x >= 0 && box.x + box.width <= PHONE.width + 1, `the materials box overflows: ${JSON.stringify(box)}`);
+      await assertFitsWidth(page, PHONE.width);
     } finally {
       await context.close();
     }

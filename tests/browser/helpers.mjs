@@ -176,3 +176,31 @@ export async function openFoodGuide(page) {
   await page.locator('article.guide h1').waitFor();
   return decodeURIComponent(new URL(page.url()).pathname.split('/').pop());
 }
+
+/**
+ * Fails unless the page fits `width` without sideways scrolling. Tables may scroll inside
+ * their own `.table-scroll` box, but that box itself must fit.
+ */
+export async function assertFitsWidth(page, width) {
+  const size = await page.evaluate(() => ({
+    scrollWidth: document.documentElement.scrollWidth,
+    bodyScrollWidth: document.body.scrollWidth,
+  }));
+  const wide = await page.evaluate((limit) => {
+    const out = [];
+    for (const el of document.querySelectorAll('body *')) {
+      const r = el.getBoundingClientRect();
+      if (r.right > limit + 1 && !el.closest('.table-scroll')) {
+        out.push(`${el.tagName.toLowerCase()}${el.id ? '#' + el.id : ''}${el.className ? '.' + String(el.className).split(' ').join('.') : ''} right=${Math.round(r.right)}`);
+      }
+    }
+    return out.slice(0, 10);
+  }, width);
+  const where = new URL(page.url()).pathname;
+  assert.ok(size.scrollWidth <= width + 1 && size.bodyScrollWidth <= width + 1,
+    `${where} scrolls sideways: ${JSON.stringify(size)}; too wide: ${wide.join(', ')}`);
+  for (const box of await page.locator('.table-scroll').all()) {
+    const b = await box.boundingBox();
+    assert.ok(!b || (b.x >= 0 && b.x + b.width <= width + 1), `${where}: a table box overflows: ${JSON.stringify(b)}`);
+  }
+}

@@ -10,6 +10,7 @@ mod demo_cases;
 pub mod error;
 pub mod exchange;
 pub mod index;
+mod notice_pdf;
 pub mod org;
 pub mod uploads;
 

@@ -25,7 +25,74 @@ pub fn router() -> Router<AppState> {
             "/v1/cases/{id}/materials/{index}",
             post(upload).layer(DefaultBodyLimit::max(32 * 1024 * 1024)),
         )
+        .route(
+            "/v1/cases/agent",
+            post(start_as_agent).layer(DefaultBodyLimit::max(32 * 1024 * 1024)),
+        )
+        .route("/v1/cases/{id}/notices/{kind}", get(notice))
         .route("/v1/progress", get(progress))
+}
+
+/// 帮办代办: multipart with `item_code`, `applicant` (the principal's ID number or credit
+/// code) and `letter`, the signed authorization letter.
+async fn start_as_agent(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    headers: HeaderMap,
+    mp: Multipart,
+) -> ApiResult {
+    csrf(&ctx, &headers)?;
+    let (text, letter) = read_multipart(mp, "letter").await?;
+    let (name, bytes) = letter.ok_or_else(|| {
+        api_err(app::AppError::field(
+            "letter",
+            "required",
+            "请上传申请人签署的授权委托书",
+        ))
+    })?;
+    let (item, applicant) = (
+        text_field(&text, "item_code"),
+        text_field(&text, "applicant"),
+    );
+    let letter = app::uploads::store(&s.app, &bytes, &name).map_err(api_err)?;
+    let c = cases::start_as_agent(&s.app, &ctx.actor, item, applicant, letter)
+        .await
+        .map_err(api_err)?;
+    Ok((StatusCode::CREATED, Json(json!(c))).into_response())
+}
+
+#[derive(serde::Deserialize)]
+struct NoticeQuery {
+    format: Option<String>,
+}
+
+/// A notice as JSON, or as a PDF file with `?format=pdf`.
+async fn notice(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Path((id, kind)): Path<(String, String)>,
+    q: Result<Query<NoticeQuery>, QueryRejection>,
+) -> ApiResult {
+    let q = query(q)?;
+    let n = cases::notice(&s.app, &ctx.actor, &id, &kind)
+        .await
+        .map_err(api_err)?;
+    match q.format.as_deref() {
+        None | Some("json") => ok(json!(n)),
+        Some("pdf") => {
+            let pdf = n.to_pdf().map_err(api_err)?;
+            Ok(crate::views::cases::private_file(
+                pdf,
+                "application/pdf".into(),
+                &format!("{}.pdf", n.title),
+            ))
+        }
+        Some(_) => Err(api_err(app::AppError::field(
+            "format",
+            "invalid",
+            "format 只能是 json 或 pdf",
+        ))),
+    }
 }
 
 #[derive(serde::Deserialize)]
@@ -130,7 +197,7 @@ async fn upload(
     ctx: Ctx,
     headers: HeaderMap,
     Path((id, index)): Path<(String, usize)>,
-    mut mp: Multipart,
+    mp: Multipart,
 ) -> ApiResult {
     csrf(&ctx, &headers)?;
     let v = cases::view(&s.app, &ctx.actor, &id)
@@ -141,20 +208,7 @@ async fn upload(
         .materials
         .get(index)
         .ok_or_else(|| api_err(app::AppError::NotFound(format!("第 {index} 项材料"))))?;
-    let mut file = None;
-    while let Ok(Some(field)) = mp.next_field().await {
-        if field.name() == Some("file") {
-            let name = field.file_name().unwrap_or("材料").to_string();
-            let bytes = field.bytes().await.map_err(|e| {
-                api_err(app::AppError::field(
-                    "file",
-                    "unreadable",
-                    format!("上传失败：{e}"),
-                ))
-            })?;
-            file = Some((name, bytes));
-        }
-    }
+    let (_, file) = read_multipart(mp, "file").await?;
     let (name, bytes) = file.ok_or_else(|| {
         api_err(app::AppError::field(
             "file",
@@ -196,4 +250,39 @@ async fn progress(
     ok(
         json!({ "number": c.number, "item": c.item_name, "state": c.state, "state_label": c.state.label(), "timeline": timeline }),
     )
+}
+
+/// A received file: its name and bytes.
+type FilePart = (String, axum::body::Bytes);
+
+/// The text fields of a multipart body, and the file sent under `file_field`.
+async fn read_multipart(
+    mut mp: Multipart,
+    file_field: &str,
+) -> Result<(std::collections::HashMap<String, String>, Option<FilePart>), crate::error::WebError> {
+    let mut text = std::collections::HashMap::new();
+    let mut file = None;
+    while let Ok(Some(field)) = mp.next_field().await {
+        let Some(key) = field.name().map(str::to_string) else {
+            continue;
+        };
+        if key == file_field {
+            let name = field.file_name().unwrap_or("材料").to_string();
+            let bytes = field.bytes().await.map_err(|e| {
+                api_err(app::AppError::field(
+                    file_field,
+                    "unreadable",
+                    format!("上传失败：{e}"),
+                ))
+            })?;
+            file = Some((name, bytes));
+        } else if let Ok(v) = field.text().await {
+            text.insert(key, v);
+        }
+    }
+    Ok((text, file))
+}
+
+fn text_field<'a>(text: &'a std::collections::HashMap<String, String>, key: &str) -> &'a str {
+    text.get(key).map(|v| v.trim()).unwrap_or("")
 }

@@ -28,6 +28,7 @@ pub fn router() -> Router<AppState> {
         )
         .route("/cases/{id}", get(page))
         .route("/cases/{id}/notices/{kind}", get(notice))
+        .route("/cases/{id}/notices/{kind}/pdf", get(notice_pdf))
         .route("/cases/{id}/files/{hash}", get(file))
         .route(
             "/cases/{id}/act",
@@ -595,12 +596,14 @@ async fn file(
     Path((id, hash)): Path<(String, String)>,
 ) -> Result<Response, WebError> {
     let (bytes, media_type, name) = cases::material_file(&s.app, &ctx.actor, &id, &hash).await?;
-    // Inline for viewing; the file name is percent-encoded (RFC 6266) since it is Chinese.
-    let disposition = format!(
-        "inline; filename*=UTF-8''{}",
-        super::admin::urlencode(&name)
-    );
-    Ok((
+    Ok(private_file(bytes, media_type, &name))
+}
+
+/// A file of a case, shown inline and never cached by shared caches. The file name is
+/// percent-encoded (RFC 6266) since it is usually Chinese.
+pub(crate) fn private_file(bytes: Vec<u8>, media_type: String, name: &str) -> Response {
+    let disposition = format!("inline; filename*=UTF-8''{}", super::admin::urlencode(name));
+    (
         [
             (axum::http::header::CONTENT_TYPE, media_type),
             (axum::http::header::CONTENT_DISPOSITION, disposition),
@@ -611,7 +614,22 @@ async fn file(
         ],
         bytes,
     )
-        .into_response())
+        .into_response()
+}
+
+/// The notice as a PDF download.
+async fn notice_pdf(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Path((id, kind)): Path<(String, String)>,
+) -> Result<Response, WebError> {
+    let n = cases::notice(&s.app, &ctx.actor, &id, &kind).await?;
+    let pdf = n.to_pdf()?;
+    Ok(private_file(
+        pdf,
+        "application/pdf".into(),
+        &format!("{}.pdf", n.title),
+    ))
 }
 
 #[derive(Template)]
@@ -619,6 +637,7 @@ async fn file(
 struct NoticePage {
     nav: Nav,
     case_id: String,
+    kind: String,
     n: app::cases::Notice,
 }
 
@@ -631,6 +650,7 @@ async fn notice(
     render(&NoticePage {
         nav: Nav::of(&ctx),
         case_id: id,
+        kind,
         n,
     })
 }

@@ -2,7 +2,7 @@
 
 mod admin;
 mod auth;
-mod cases;
+pub(crate) mod cases;
 mod portal;
 mod settings;
 mod staff;

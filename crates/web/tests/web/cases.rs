@@ -76,11 +76,7 @@ async fn a_citizen_applies_gets_one_supplement_notice_and_follows_the_case_to_co
     );
 
     // Staff share the site (same database) through their own clients.
-    let mut clerk = Client {
-        router: citizen.router.clone(),
-        cookies: Default::default(),
-        app: app.clone(),
-    };
+    let mut clerk = citizen.another();
     clerk.login("clerk", app::demo::DEMO_PASSWORD).await;
     assert!(clerk.get("/work").await.body.contains(&item.name));
     let refused = act(&mut clerk, &case, "accept", &[], &[]).await;
@@ -115,11 +111,7 @@ async fn a_citizen_applies_gets_one_supplement_notice_and_follows_the_case_to_co
         StatusCode::SEE_OTHER
     );
 
-    let mut reviewer = Client {
-        router: citizen.router.clone(),
-        cookies: Default::default(),
-        app: app.clone(),
-    };
+    let mut reviewer = citizen.another();
     reviewer.login("reviewer", app::demo::DEMO_PASSWORD).await;
     for _ in 0..2 {
         assert_eq!(
@@ -139,11 +131,7 @@ async fn a_citizen_applies_gets_one_supplement_notice_and_follows_the_case_to_co
             StatusCode::SEE_OTHER
         );
     }
-    let mut approver = Client {
-        router: citizen.router.clone(),
-        cookies: Default::default(),
-        app: app.clone(),
-    };
+    let mut approver = citizen.another();
     approver.login("approver", app::demo::DEMO_PASSWORD).await;
     assert_eq!(
         act(&mut approver, &case, "claim", &[], &[]).await.status,
@@ -195,7 +183,40 @@ async fn a_citizen_applies_gets_one_supplement_notice_and_follows_the_case_to_co
             n.body.contains(title) && n.body.contains("广安市市场监督管理局"),
             "{kind}"
         );
+        let pdf = citizen
+            .get(&format!("/cases/{case}/notices/{kind}/pdf"))
+            .await;
+        assert_eq!(
+            pdf.headers[axum::http::header::CONTENT_TYPE],
+            "application/pdf"
+        );
+        let title_hex: String = title.encode_utf16().map(|u| format!("{u:04x}")).collect();
+        assert!(
+            pdf.body.starts_with("%PDF-") && pdf.body.to_lowercase().contains(&title_hex),
+            "{kind}: the PDF carries the title"
+        );
     }
+    let api = citizen
+        .get(&format!("/api/v1/cases/{case}/notices/accept"))
+        .await
+        .json();
+    assert_eq!(api["title"], "受理通知书");
+    let api_pdf = citizen
+        .get(&format!("/api/v1/cases/{case}/notices/decision?format=pdf"))
+        .await;
+    assert!(api_pdf.body.starts_with("%PDF-"));
+    let mut stranger = citizen.another();
+    stranger
+        .login(&app::demo::demo_credit_code(), app::demo::DEMO_PASSWORD)
+        .await;
+    assert_ne!(
+        stranger
+            .get(&format!("/cases/{case}/notices/accept/pdf"))
+            .await
+            .status,
+        StatusCode::OK,
+        "someone else's notice stays private"
+    );
     assert_eq!(
         citizen
             .get(&format!("/cases/{case}/notices/reject"))
@@ -224,11 +245,7 @@ async fn a_citizen_applies_gets_one_supplement_notice_and_follows_the_case_to_co
     let mine = citizen.get("/cases").await;
     assert!(mine.body.contains(&item.name));
 
-    let mut stranger = Client {
-        router: citizen.router.clone(),
-        cookies: Default::default(),
-        app: app.clone(),
-    };
+    let mut stranger = citizen.another();
     stranger
         .login(&app::demo::demo_credit_code(), app::demo::DEMO_PASSWORD)
         .await;
@@ -421,15 +438,25 @@ async fn staff_see_the_applicant_masked_and_every_staff_read_is_logged() {
     );
 }
 
-#[tokio::test]
-async fn an_agent_files_for_a_registered_applicant_with_a_signed_letter_and_both_see_the_case() {
+/// The demo enterprise logged in as an agent, the food item, its CSRF token and the ID
+/// number of the demo citizen it files for.
+async fn logged_in_agent() -> (Client, domain::catalog::ItemDefinition, String, String) {
     let mut agent = site().await;
-    let item = food_item();
     agent
         .login(&app::demo::demo_credit_code(), app::demo::DEMO_PASSWORD)
         .await;
     let csrf = agent.csrf();
-    let citizen_id = app::demo::demo_id_number("19900101", "123");
+    (
+        agent,
+        food_item(),
+        csrf,
+        app::demo::demo_id_number("19900101", "123"),
+    )
+}
+
+#[tokio::test]
+async fn an_agent_files_for_a_registered_applicant_with_a_signed_letter_and_both_see_the_case() {
+    let (mut agent, item, csrf, citizen_id) = logged_in_agent().await;
     let no_letter = agent
         .post_multipart(
             "/cases/agent",
@@ -462,14 +489,55 @@ async fn an_agent_files_for_a_registered_applicant_with_a_signed_letter_and_both
         agent.get("/cases").await.body.contains(&case),
         "the agent lists what they filed"
     );
-    let mut principal = Client {
-        router: agent.router.clone(),
-        cookies: Default::default(),
-        app: agent.app.clone(),
-    };
+    let mut principal = agent.another();
     principal.login(&citizen_id, app::demo::DEMO_PASSWORD).await;
     assert_eq!(
         principal.get(&format!("/cases/{case}")).await.status,
+        StatusCode::OK
+    );
+}
+
+#[tokio::test]
+async fn an_agent_files_through_the_api_with_the_letter_as_multipart() {
+    let (mut agent, item, csrf, citizen_id) = logged_in_agent().await;
+    let fields = [
+        ("item_code", item.code.as_str()),
+        ("applicant", &citizen_id),
+    ];
+    let missing = agent
+        .post_multipart_api("/api/v1/cases/agent", &csrf, &fields, &[])
+        .await;
+    assert_eq!(
+        (missing.status, missing.json()["field"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("letter"))
+    );
+    let exe = agent
+        .post_multipart_api(
+            "/api/v1/cases/agent",
+            &csrf,
+            &fields,
+            &[("letter", "委托书.pdf", b"MZ\x90\x00 not a pdf")],
+        )
+        .await;
+    assert_eq!(exe.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", exe.body);
+    let created = agent
+        .post_multipart_api(
+            "/api/v1/cases/agent",
+            &csrf,
+            &fields,
+            &[("letter", "委托书.pdf", PDF)],
+        )
+        .await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+    let case = created.json();
+    assert!(
+        case["agent_id"].is_string(),
+        "the agent is recorded: {case}"
+    );
+    assert_ne!(case["applicant_id"], case["agent_id"]);
+    let id = case["id"].as_str().unwrap();
+    assert_eq!(
+        agent.get(&format!("/api/v1/cases/{id}")).await.status,
         StatusCode::OK
     );
 }

@@ -54,6 +54,15 @@ pub async fn site() -> Client {
 }
 
 impl Client {
+    /// A second visitor of the same site, with its own (empty) cookie jar.
+    pub fn another(&self) -> Client {
+        Client {
+            router: self.router.clone(),
+            cookies: Default::default(),
+            app: self.app.clone(),
+        }
+    }
+
     async fn send(&mut self, req: Request<Body>) -> Page {
         let res = self.router.clone().oneshot(req).await.unwrap();
         let status = res.status();
@@ -166,6 +175,17 @@ impl Client {
         files: &[(&str, &str, &[u8])],
     ) -> Page {
         self.multipart(path, &[], files, Some(csrf)).await
+    }
+
+    /// A multipart API call with text fields and files, the CSRF token in its header.
+    pub async fn post_multipart_api(
+        &mut self,
+        path: &str,
+        csrf: &str,
+        fields: &[(&str, &str)],
+        files: &[(&str, &str, &[u8])],
+    ) -> Page {
+        self.multipart(path, fields, files, Some(csrf)).await
     }
 
     async fn multipart(
