@@ -10,6 +10,7 @@ pub mod error;
 #[doc(hidden)]
 pub mod fixtures;
 pub mod ids;
+pub mod license;
 pub mod org;
 pub mod workflow;
 

@@ -8,6 +8,7 @@ pub mod accounts;
 pub mod cases;
 pub mod catalog;
 pub mod db;
+pub mod licenses;
 pub mod org;
 pub mod testing;
 

@@ -98,7 +98,9 @@ fn check_materials(
         let allowed = match prov {
             Provision::Missing | Provision::Uploaded { .. } => true,
             Provision::CheckedOriginal { .. } => staff,
-            Provision::Pending { .. } | Provision::Committed => false,
+            // Licenses are attached by the platform from the register, never claimed in a
+            // command; pending and committed follow from accept and the item's mode.
+            Provision::Pending { .. } | Provision::Committed | Provision::License { .. } => false,
         };
         if !allowed {
             p.push(

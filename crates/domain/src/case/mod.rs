@@ -172,13 +172,24 @@ pub enum Provision {
     },
     /// Trust level D: covered by the applicant's written commitment (告知承诺).
     Committed,
+    /// Trust level A: an electronic license the applicant holds (免提交), attached with the
+    /// reason for use recorded.
+    License {
+        /// 电子证照标识.
+        license_id: String,
+        type_name: String,
+        number: String,
+    },
 }
 
 impl Provision {
     pub fn is_provided(&self) -> bool {
         matches!(
             self,
-            Provision::Uploaded { .. } | Provision::CheckedOriginal { .. } | Provision::Committed
+            Provision::Uploaded { .. }
+                | Provision::CheckedOriginal { .. }
+                | Provision::Committed
+                | Provision::License { .. }
         )
     }
 
@@ -189,6 +200,7 @@ impl Provision {
             Provision::CheckedOriginal { .. } => "窗口核验原件（B 级）",
             Provision::Pending { .. } => "容缺待补",
             Provision::Committed => "承诺代替（D 级）",
+            Provision::License { .. } => "电子证照（A 级，免提交）",
         }
     }
 }
