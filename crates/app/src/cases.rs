@@ -12,7 +12,7 @@ use crate::audit;
 use crate::auth::Actor;
 use crate::{App, AppError, Result};
 
-fn case_actor(actor: &Actor) -> Result<CaseActor> {
+pub(crate) fn case_actor(actor: &Actor) -> Result<CaseActor> {
     match actor {
         Actor::Anonymous => Err(AppError::Unauthenticated),
         Actor::Applicant { id, .. } => Ok(CaseActor::Applicant { id: id.clone() }),
@@ -219,6 +219,13 @@ async fn create_with(
     );
     c.version = 1;
     c.agent_id = agent.as_ref().map(|a| a.agent_id.clone());
+    let who = case_actor(actor)?;
+    let actor_id = match &who {
+        CaseActor::Applicant { id } | CaseActor::Staff { id, .. } => id.clone(),
+        CaseActor::System => "system".to_string(),
+    };
+    // 免提交: what the government already issued to the applicant fills the materials.
+    let licensed = crate::licenses::attach(&mut tx, app, &mut c, &def, &actor_id).await?;
     let cal = calendar(app);
     sc::insert_case(
         &mut tx,
@@ -227,10 +234,10 @@ async fn create_with(
         store::millis(now),
     )
     .await?;
-    let who = case_actor(actor)?;
     let payload = serde_json::json!({
         "event": "created", "item_code": item_code, "item_version": version, "channel": c.channel,
         "agent": agent.as_ref().map(|a| &a.agent_id), "authorization_letter": agent.as_ref().map(|a| &a.letter),
+        "licenses_attached": licensed,
     });
     audit::append(
         &mut tx,
@@ -318,6 +325,23 @@ async fn run(
             store::millis(now),
         )
         .await?;
+    }
+    // The license follows the decision in the same transaction: both happen or neither.
+    for e in &events {
+        match e {
+            Event::Decided { decision } if decision.approved => {
+                crate::licenses::issue_for_case(&mut tx, app, &next, who).await?;
+            }
+            Event::Verified {
+                passed: false,
+                note,
+                ..
+            } => {
+                let reason = format!("告知承诺核查不通过：{note}");
+                crate::licenses::revoke_for_case(&mut tx, app, &next, who, &reason).await?;
+            }
+            _ => {}
+        }
     }
     tx.commit().await.map_err(store::StoreError::from)?;
     Ok(next)

@@ -17,6 +17,70 @@ const DEMO_JSON: &str = include_str!("../demo/catalog.json");
 /// the catalog facts because they are illustrations of the platform's modes, not data from
 /// any real catalog.
 const DEMO_WORKFLOWS: &str = include_str!("../demo/workflows.json");
+/// License types (with example type codes) and the licenses the demo applicants already hold.
+const DEMO_LICENSES: &str = include_str!("../demo/licenses.json");
+
+#[derive(Deserialize)]
+struct DemoLicenses {
+    types: Vec<domain::license::LicenseType>,
+    held: Vec<HeldLicense>,
+}
+
+/// A paper-era license a demo applicant holds, registered as if imported.
+#[derive(Deserialize)]
+struct HeldLicense {
+    /// `citizen` or `enterprise`.
+    holder: String,
+    #[serde(rename = "type")]
+    type_name: String,
+    issued: time::Date,
+}
+
+/// The demo license types with `produced_by` item names turned into the codes of every item
+/// of that name.
+pub fn demo_license_types(items: &[ItemDefinition]) -> Result<Vec<domain::license::LicenseType>> {
+    let data: DemoLicenses = serde_json::from_str(DEMO_LICENSES)
+        .map_err(|e| AppError::Internal(format!("demo licenses are malformed: {e}")))?;
+    data.types
+        .into_iter()
+        .map(|mut t| {
+            let mut codes = Vec::new();
+            for name in &t.produced_by {
+                let found: Vec<String> = items.iter().filter(|i| &i.name == name).map(|i| i.code.clone()).collect();
+                if found.is_empty() {
+                    return Err(AppError::Internal(format!("demo license {} names unknown item {name}", t.name)));
+                }
+                codes.extend(found);
+            }
+            t.produced_by = codes;
+            Ok(t)
+        })
+        .collect()
+}
+
+/// Registers the licenses the demo applicants hold, once.
+async fn seed_held_licenses(app: &App) -> Result<()> {
+    let data: DemoLicenses = serde_json::from_str(DEMO_LICENSES)
+        .map_err(|e| AppError::Internal(format!("demo licenses are malformed: {e}")))?;
+    let mut tx = app.store.begin().await?;
+    for h in &data.held {
+        let (login, name) = match h.holder.as_str() {
+            "citizen" => (demo_id_number("19900101", "123"), "张三"),
+            _ => (demo_credit_code(), "广安市演示餐饮有限公司"),
+        };
+        let t = store::licenses::type_by_name(&mut tx, &h.type_name)
+            .await?
+            .ok_or_else(|| AppError::Internal(format!("demo license type {}", h.type_name)))?;
+        let held = store::licenses::of_holder(&mut tx, &login).await?;
+        if held.iter().any(|l| l.type_code == t.code) {
+            continue;
+        }
+        crate::licenses::register_existing(&mut tx, app, &t.code, &login, name, Default::default(), h.issued)
+            .await?;
+    }
+    tx.commit().await.map_err(store::StoreError::from)?;
+    Ok(())
+}
 
 #[derive(Deserialize)]
 struct Overlay {
@@ -309,6 +373,8 @@ pub async fn load(app: &App) -> Result<DemoReport> {
         store::accounts::insert_account(&mut tx, &row).await?;
     }
     tx.commit().await.map_err(store::StoreError::from)?;
+    crate::licenses::save_types(app, &demo_license_types(&data.items)?).await?;
+    seed_held_licenses(app).await?;
     crate::index::refresh_if_stale(app, |_, _| {}).await?;
     report.cases_created = crate::demo_cases::seed(app, &data).await?;
     Ok(report)

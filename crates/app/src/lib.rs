@@ -10,6 +10,7 @@ mod demo_cases;
 pub mod error;
 pub mod exchange;
 pub mod index;
+pub mod licenses;
 mod notice_pdf;
 pub mod org;
 pub mod uploads;
@@ -29,6 +30,10 @@ pub struct Settings {
     pub data_dir: PathBuf,
     /// How long a login lasts.
     pub session_hours: i64,
+    /// Hex master key sealing issuer keys; None: a key file in the data directory.
+    pub license_master_key: Option<String>,
+    /// The public address of the portal, printed into license QR codes.
+    pub public_url: String,
 }
 
 impl Default for Settings {
@@ -36,6 +41,8 @@ impl Default for Settings {
         Settings {
             data_dir: PathBuf::from("./data"),
             session_hours: 8,
+            license_master_key: None,
+            public_url: "http://127.0.0.1:8080".into(),
         }
     }
 }

@@ -12,6 +12,23 @@ pub struct Config {
     pub server: Server,
     pub storage: Storage,
     pub session: Session,
+    #[serde(default)]
+    pub licenses: Licenses,
+}
+
+/// Electronic licenses: the master key that seals the issuers' SM2 keys at rest.
+#[derive(Clone, Default, Serialize, Deserialize)]
+pub struct Licenses {
+    /// 32 hex digits. Empty: `license-master.key` in the data directory, created on first use.
+    #[serde(default)]
+    pub master_key: String,
+}
+
+impl std::fmt::Debug for Licenses {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let shown = if self.master_key.is_empty() { "(key file in data dir)" } else { "[redacted]" };
+        f.debug_struct("Licenses").field("master_key", &shown).finish()
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -19,6 +36,13 @@ pub struct Server {
     pub listen: String,
     /// Set behind HTTPS so cookies carry the Secure flag.
     pub secure_cookies: bool,
+    /// The portal's public address, printed into license QR codes.
+    #[serde(default = "default_public_url")]
+    pub public_url: String,
+}
+
+fn default_public_url() -> String {
+    "http://127.0.0.1:8080".into()
 }
 
 #[derive(Clone, Serialize, Deserialize)]
@@ -54,12 +78,14 @@ impl Default for Config {
             server: Server {
                 listen: "127.0.0.1:8080".into(),
                 secure_cookies: false,
+                public_url: default_public_url(),
             },
             storage: Storage {
                 data_dir: PathBuf::from("./data"),
                 database_url: String::new(),
             },
             session: Session { hours: 8 },
+            licenses: Licenses::default(),
         }
     }
 }
@@ -70,6 +96,7 @@ impl std::fmt::Debug for Config {
             .field("server", &self.server)
             .field("storage", &self.storage)
             .field("session", &self.session)
+            .field("licenses", &self.licenses)
             .finish()
     }
 }
@@ -87,6 +114,9 @@ impl Config {
         let mut cfg: Config = fig.extract()?;
         if let Ok(path) = std::env::var("ONEWINDOW__STORAGE__DATABASE_URL_FILE") {
             cfg.storage.database_url = std::fs::read_to_string(&path)?.trim().to_string();
+        }
+        if let Ok(path) = std::env::var("ONEWINDOW__LICENSES__MASTER_KEY_FILE") {
+            cfg.licenses.master_key = std::fs::read_to_string(&path)?.trim().to_string();
         }
         Ok(cfg)
     }

@@ -167,6 +167,8 @@ async fn open(cfg: &Config) -> anyhow::Result<App> {
     let settings = Settings {
         data_dir: cfg.storage.data_dir.clone(),
         session_hours: cfg.session.hours,
+        license_master_key: Some(cfg.licenses.master_key.clone()).filter(|k| !k.is_empty()),
+        public_url: cfg.server.public_url.clone(),
     };
     App::open(store, settings, Arc::new(SystemClock), false)
         .await

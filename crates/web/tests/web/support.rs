@@ -38,6 +38,8 @@ pub async fn site() -> Client {
     let settings = app::Settings {
         data_dir: std::env::temp_dir(),
         session_hours: 8,
+        license_master_key: Some("00112233445566778899aabbccddeeff".into()),
+        public_url: "http://127.0.0.1:8080".into(),
     };
     let app = app::App::open(db.store.clone(), settings, Arc::new(app::SystemClock), true)
         .await

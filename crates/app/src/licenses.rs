@@ -1,0 +1,583 @@
+//! Electronic licenses (电子证照): issuing on approval in the decision's transaction,
+//! attaching the holder's licenses to a new application (免提交, trust level A), revoking,
+//! the holder's wallet, and public verification of a QR token.
+
+use std::collections::BTreeMap;
+
+use domain::calendar::china_date;
+use domain::case::{Case, CaseActor, Provision};
+use domain::catalog::ItemDefinition;
+use domain::license::{HolderKind, IssueContext, LicenseType};
+use license::{Core, IssuerKey, LicenseId, MasterKey, PublicKey, Status, Token};
+use store::licenses::{self as sl, KeyRow, LicenseRow, UseRow};
+use store::Connection;
+
+use crate::auth::Actor;
+use crate::{App, AppError, Result, audit};
+
+/// The master key that seals issuer keys: from configuration, or else a key file created in
+/// the data directory on first use (readable by the owner only).
+pub fn master_key(app: &App) -> Result<MasterKey> {
+    if let Some(hex) = &app.settings.license_master_key {
+        return MasterKey::from_hex(hex).map_err(|e| AppError::Internal(e.to_string()));
+    }
+    let path = app.settings.data_dir.join("license-master.key");
+    let hex = match std::fs::read_to_string(&path) {
+        Ok(s) => s,
+        Err(_) => {
+            let hex = MasterKey::generate_hex();
+            write_private(&path, &hex)?;
+            tracing::warn!(path = %path.display(), "created a license master key; back it up, or set licenses.master_key");
+            hex
+        }
+    };
+    // Losing this key makes every issuer key unusable: it is never replaced silently.
+    MasterKey::from_hex(&hex).map_err(|e| AppError::Internal(format!("{}: {e}", path.display())))
+}
+
+fn write_private(path: &std::path::Path, content: &str) -> Result<()> {
+    use std::io::Write;
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut opts, 0o600);
+    let mut f = opts
+        .open(path)
+        .map_err(|e| AppError::Internal(format!("{}: {e}", path.display())))?;
+    f.write_all(content.as_bytes())
+        .map_err(|e| AppError::Internal(e.to_string()))
+}
+
+fn internal(e: impl std::fmt::Display) -> AppError {
+    AppError::Internal(e.to_string())
+}
+
+/// The department's signing key, created on first use.
+async fn signing_key(conn: &mut Connection, app: &App, department: &str) -> Result<IssuerKey> {
+    let master = master_key(app)?;
+    if let Some(k) = sl::active_key(conn, department).await? {
+        let sealed = hex::decode(&k.sealed_secret).map_err(internal)?;
+        return IssuerKey::unseal(&k.key_id, &sealed, &master).map_err(internal);
+    }
+    new_key(conn, app, department, &master).await
+}
+
+async fn new_key(
+    conn: &mut Connection,
+    app: &App,
+    department: &str,
+    master: &MasterKey,
+) -> Result<IssuerKey> {
+    let now = app.now_ms();
+    let key_id = format!("{department}-{now}");
+    let key = IssuerKey::generate(&key_id);
+    sl::insert_key(
+        conn,
+        &KeyRow {
+            key_id,
+            department: department.to_string(),
+            public_key: key.public().to_hex(),
+            sealed_secret: hex::encode(key.seal(master)),
+            created_at: now,
+            retired_at: None,
+        },
+    )
+    .await?;
+    Ok(key)
+}
+
+/// Key rotation: the department signs with a new key from now on; licenses signed with the
+/// old one still verify (its public key stays in the register).
+pub async fn rotate_key(app: &App, actor: &Actor, department: &str) -> Result<String> {
+    require_admin(actor)?;
+    let master = master_key(app)?;
+    let mut tx = app.store.begin().await?;
+    sl::retire_keys(&mut tx, department, app.now_ms()).await?;
+    let k = new_key(&mut tx, app, department, &master).await?;
+    tx.commit().await.map_err(store::StoreError::from)?;
+    Ok(k.key_id)
+}
+
+fn require_admin(actor: &Actor) -> Result<()> {
+    match actor {
+        Actor::Staff { roles, .. } if roles.contains(&domain::account::Role::SystemAdmin) => Ok(()),
+        Actor::Anonymous => Err(AppError::Unauthenticated),
+        _ => Err(AppError::Forbidden("只有系统管理员可以管理颁证密钥".into())),
+    }
+}
+
+/// The holder of a case's result: the applicant's account (login is the ID number or credit
+/// code).
+async fn holder_of(conn: &mut Connection, case: &Case) -> Result<store::accounts::AccountRow> {
+    Ok(store::accounts::get_account(conn, &case.applicant_id).await?)
+}
+
+/// Issues the license of an approved case in the decision's transaction, when its item
+/// produces one. A type kept once per holder replaces the holder's valid one (变更/换发).
+pub async fn issue_for_case(
+    conn: &mut Connection,
+    app: &App,
+    case: &Case,
+    who: &CaseActor,
+) -> Result<Option<LicenseRow>> {
+    let Some(t) = sl::type_for_item(conn, &case.item_code).await? else {
+        return Ok(None);
+    };
+    let holder = holder_of(conn, case).await?;
+    let dept = store::org::get_department(conn, &t.department).await?;
+    let today = china_date(app.now());
+    let cx = IssueContext {
+        holder_name: &holder.display_name,
+        holder_id: &holder.login,
+        department_name: &dept.name,
+        decided_on: today,
+    };
+    let fields = t.fill(case, &cx);
+    let row = sign_and_insert(conn, app, &t, &dept, &holder.login, &holder.display_name, holder.kind != "enterprise", fields, today, Some(case.id.clone())).await?;
+    if t.single_per_holder {
+        for old in sl::valid_of_type(conn, &holder.login, &t.code, "0000-00-00").await? {
+            if old.id != row.id {
+                sl::set_status(conn, &old.id, "replaced", &row.id, app.now_ms()).await?;
+            }
+        }
+    }
+    let payload = serde_json::json!({"event": "license_issued", "license": row.id, "number": row.number, "type": t.name});
+    audit::append(conn, &case.id, who, "license_issued", &payload.to_string(), app.now_ms()).await?;
+    Ok(Some(row))
+}
+
+/// Builds, signs and stores one license.
+#[allow(clippy::too_many_arguments)]
+async fn sign_and_insert(
+    conn: &mut Connection,
+    app: &App,
+    t: &LicenseType,
+    dept: &domain::org::Department,
+    holder_id: &str,
+    holder_name: &str,
+    natural_person: bool,
+    fields: BTreeMap<String, String>,
+    issued: time::Date,
+    case_id: Option<String>,
+) -> Result<LicenseRow> {
+    let day = format!("{}{:02}{:02}", issued.year(), issued.month() as u8, issued.day());
+    let seq = sl::next_serial(conn, &t.code, &day).await?;
+    let serial = format!("{day}{seq:06}");
+    let id = LicenseId::new(&t.code, &dept.credit_code, &serial, 1)
+        .map_err(|e| AppError::Internal(format!("{}：{e}", dept.name)))?
+        .render();
+    let number = format!("{}{}", dept.region, serial);
+    issue_row(conn, app, t, dept, id, number, holder_id, holder_name, natural_person, fields, issued, t.valid_until(issued), case_id).await
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn issue_row(
+    conn: &mut Connection,
+    app: &App,
+    t: &LicenseType,
+    dept: &domain::org::Department,
+    id: String,
+    number: String,
+    holder_id: &str,
+    holder_name: &str,
+    natural_person: bool,
+    fields: BTreeMap<String, String>,
+    issued: time::Date,
+    valid_until: Option<time::Date>,
+    case_id: Option<String>,
+) -> Result<LicenseRow> {
+    let key = signing_key(conn, app, &t.department).await?;
+    let core = Core {
+        id: id.clone(),
+        number: number.clone(),
+        type_code: t.code.clone(),
+        type_name: t.name.clone(),
+        issuer: dept.name.clone(),
+        issuer_code: dept.credit_code.clone(),
+        holder: holder_name.to_string(),
+        holder_id: license::mask_holder(holder_id, natural_person),
+        issued,
+        valid_until,
+        region: dept.region.clone(),
+        data_sm3: license::fields_digest(holder_id, &fields),
+        key: key.key_id.clone(),
+    };
+    let token = Token {
+        signature: key.sign(&core.canonical()).to_vec(),
+        core,
+    };
+    let now = app.now_ms();
+    let row = LicenseRow {
+        id,
+        number,
+        type_code: t.code.clone(),
+        holder_id: holder_id.to_string(),
+        holder_name: holder_name.to_string(),
+        department: t.department.clone(),
+        issued: iso(issued),
+        valid_until: valid_until.map(iso),
+        status: "valid".into(),
+        status_note: String::new(),
+        fields: serde_json::to_string(&fields).map_err(internal)?,
+        token: token.encode(),
+        case_id,
+        created_at: now,
+        updated_at: now,
+    };
+    sl::insert_license(conn, &row).await?;
+    Ok(row)
+}
+
+fn iso(d: time::Date) -> String {
+    format!("{}-{:02}-{:02}", d.year(), d.month() as u8, d.day())
+}
+
+/// Revokes the licenses a case issued (a failed 告知承诺 verification), in its transaction.
+pub async fn revoke_for_case(
+    conn: &mut Connection,
+    app: &App,
+    case: &Case,
+    who: &CaseActor,
+    reason: &str,
+) -> Result<()> {
+    for l in sl::of_case(conn, &case.id).await? {
+        if sl::set_status(conn, &l.id, "revoked", reason, app.now_ms()).await? {
+            let payload = serde_json::json!({"event": "license_revoked", "license": l.id, "reason": reason});
+            audit::append(conn, &case.id, who, "license_revoked", &payload.to_string(), app.now_ms()).await?;
+        }
+    }
+    Ok(())
+}
+
+/// Staff of the issuing department (approver or administrator) revoke a license.
+pub async fn revoke(app: &App, actor: &Actor, id: &str, reason: &str) -> Result<()> {
+    let reason = reason.trim();
+    if reason.is_empty() {
+        return Err(AppError::field("reason", "required", "请填写注销原因"));
+    }
+    let mut tx = app.store.begin().await?;
+    let l = sl::get_license(&mut tx, id)
+        .await?
+        .ok_or_else(|| AppError::NotFound("该证照".into()))?;
+    let dept = store::org::get_department(&mut tx, &l.department).await?;
+    match actor {
+        Actor::Staff { roles, scope, .. }
+            if scope.covers(&dept.region, Some(&dept.code))
+                && roles.iter().any(|r| matches!(r, domain::account::Role::Approver | domain::account::Role::SystemAdmin)) => {}
+        Actor::Anonymous => return Err(AppError::Unauthenticated),
+        _ => return Err(AppError::Forbidden("只有颁证部门的审批人员可以注销证照".into())),
+    }
+    if !sl::set_status(&mut tx, id, "revoked", reason, app.now_ms()).await? {
+        return Err(AppError::State(format!("该证照已{}，不能再注销", status_label(&l.status))));
+    }
+    if let Some(case_id) = &l.case_id {
+        let who = crate::cases::case_actor(actor)?;
+        let payload = serde_json::json!({"event": "license_revoked", "license": id, "reason": reason});
+        audit::append(&mut tx, case_id, &who, "license_revoked", &payload.to_string(), app.now_ms()).await?;
+    }
+    tx.commit().await.map_err(store::StoreError::from)?;
+    Ok(())
+}
+
+fn status_label(s: &str) -> &'static str {
+    match s {
+        "revoked" => "注销",
+        "replaced" => "被换发",
+        _ => "有效",
+    }
+}
+
+/// Attaches the holder's valid licenses to a new case's materials that name their type, and
+/// pre-fills empty form fields from them. Each use is logged with its reason.
+pub async fn attach(
+    conn: &mut Connection,
+    app: &App,
+    case: &mut Case,
+    def: &ItemDefinition,
+    actor_id: &str,
+) -> Result<Vec<String>> {
+    let holder = holder_of(conn, case).await?;
+    let today = iso(china_date(app.now()));
+    let mut attached = Vec::new();
+    for m in def.materials.iter().filter(|m| !m.license_type.is_empty()) {
+        let Some(t) = sl::type_by_name(conn, &m.license_type).await? else {
+            continue;
+        };
+        let Some(l) = sl::valid_of_type(conn, &holder.login, &t.code, &today).await?.into_iter().next() else {
+            continue;
+        };
+        case.materials.insert(
+            m.name.clone(),
+            Provision::License {
+                license_id: l.id.clone(),
+                type_name: t.name.clone(),
+                number: l.number.clone(),
+            },
+        );
+        let fields: BTreeMap<String, String> = serde_json::from_str(&l.fields).map_err(internal)?;
+        for (k, v) in t.prefill(&fields) {
+            if def.form.iter().any(|f| f.key == k) {
+                case.form.entry(k).or_insert(v);
+            }
+        }
+        sl::record_use(
+            conn,
+            &UseRow {
+                license_id: l.id.clone(),
+                case_id: case.id.clone(),
+                material: m.name.clone(),
+                department: def.department.clone(),
+                actor: actor_id.to_string(),
+                reason: domain::license::use_reason(&def.name, &m.name),
+                at: app.now_ms(),
+            },
+        )
+        .await?;
+        attached.push(m.name.clone());
+    }
+    Ok(attached)
+}
+
+/// A license as its holder or staff see it.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct LicenseView {
+    pub id: String,
+    pub number: String,
+    pub type_name: String,
+    pub issuer: String,
+    pub holder_name: String,
+    pub issued: String,
+    pub valid_until: Option<String>,
+    /// valid | expired | revoked | replaced.
+    pub status: &'static str,
+    pub status_label: &'static str,
+    pub status_note: String,
+    pub fields: BTreeMap<String, String>,
+    /// The signed QR text.
+    pub token: String,
+    /// The address the QR code opens.
+    pub verify_url: String,
+    pub case_id: Option<String>,
+}
+
+async fn view_of(conn: &mut Connection, app: &App, l: LicenseRow) -> Result<LicenseView> {
+    let t = sl::type_by_code(conn, &l.type_code).await?;
+    let dept = store::org::get_department(conn, &l.department).await?;
+    let (status, status_label) = effective_status(app, &l);
+    Ok(LicenseView {
+        verify_url: verify_url(app, &l.token),
+        fields: serde_json::from_str(&l.fields).map_err(internal)?,
+        type_name: t.map(|t| t.name).unwrap_or_else(|| l.type_code.clone()),
+        issuer: dept.name,
+        id: l.id,
+        number: l.number,
+        holder_name: l.holder_name,
+        issued: l.issued,
+        valid_until: l.valid_until,
+        status,
+        status_label,
+        status_note: l.status_note,
+        token: l.token,
+        case_id: l.case_id,
+    })
+}
+
+fn stored_status(l: &LicenseRow) -> Status {
+    match l.status.as_str() {
+        "revoked" => Status::Revoked { reason: l.status_note.clone() },
+        "replaced" => Status::Replaced { by: l.status_note.clone() },
+        _ => Status::Valid,
+    }
+}
+
+fn effective_status(app: &App, l: &LicenseRow) -> (&'static str, &'static str) {
+    let until = l
+        .valid_until
+        .as_deref()
+        .and_then(|d| time::Date::parse(d, time::macros::format_description!("[year]-[month]-[day]")).ok());
+    license::status_on(&stored_status(l), until, china_date(app.now()))
+}
+
+pub fn verify_url(app: &App, token: &str) -> String {
+    format!("{}/v/{token}", app.settings.public_url.trim_end_matches('/'))
+}
+
+/// The holder's licenses (亮证: the wallet).
+pub async fn wallet(app: &App, actor: &Actor) -> Result<Vec<LicenseView>> {
+    let Actor::Applicant { login, .. } = actor else {
+        return match actor {
+            Actor::Anonymous => Err(AppError::Unauthenticated),
+            _ => Err(AppError::Forbidden("证照夹属于个人和企业用户".into())),
+        };
+    };
+    let mut conn = app.store.conn().await?;
+    let mut out = Vec::new();
+    for l in sl::of_holder(&mut conn, login).await? {
+        out.push(view_of(&mut conn, app, l).await?);
+    }
+    Ok(out)
+}
+
+/// One license with every use of it (用证记录). Only the holder, or staff whose scope covers
+/// the issuing department, may open it; others get "not found" so ids cannot be probed.
+pub async fn get(app: &App, actor: &Actor, id: &str) -> Result<(LicenseView, Vec<UseRow>)> {
+    let mut conn = app.store.conn().await?;
+    let not_found = || AppError::NotFound("该证照".into());
+    let l = sl::get_license(&mut conn, id).await?.ok_or_else(not_found)?;
+    let ok = match actor {
+        Actor::Anonymous => return Err(AppError::Unauthenticated),
+        Actor::Applicant { login, .. } => *login == l.holder_id,
+        Actor::Staff { scope, .. } => {
+            let d = store::org::get_department(&mut conn, &l.department).await?;
+            scope.covers(&d.region, Some(&d.code))
+        }
+    };
+    if !ok {
+        return Err(not_found());
+    }
+    let uses = sl::uses_of(&mut conn, id).await?;
+    Ok((view_of(&mut conn, app, l).await?, uses))
+}
+
+/// What a public verifier sees: validity and the minimum of the license's data.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Verification {
+    /// The signature checks out against the issuer's registered key.
+    pub signature_valid: bool,
+    /// valid | expired | revoked | replaced | unknown | invalid.
+    pub status: &'static str,
+    pub status_label: &'static str,
+    /// Why it failed, when it did.
+    pub reason: Option<String>,
+    pub core: Option<Core>,
+}
+
+/// Verifies a QR text (or the URL it encodes) against the register: signature with the
+/// issuer's public key, then the license's current status.
+pub async fn verify(app: &App, text: &str) -> Result<Verification> {
+    let fail = |status, label, reason: String, core| Verification {
+        signature_valid: false,
+        status,
+        status_label: label,
+        reason: Some(reason),
+        core,
+    };
+    let token = match Token::parse(text) {
+        Ok(t) => t,
+        Err(e) => return Ok(fail("invalid", "无法核验", e.to_string(), None)),
+    };
+    let mut conn = app.store.conn().await?;
+    let Some(k) = sl::key(&mut conn, &token.core.key).await? else {
+        return Ok(fail("invalid", "无法核验", format!("未知的颁证密钥 {}", token.core.key), None));
+    };
+    let public = PublicKey::from_hex(&k.key_id, &k.public_key).map_err(internal)?;
+    if let Err(e) = token.verify(&public) {
+        return Ok(fail("invalid", "验证失败", e.to_string(), None));
+    }
+    let Some(l) = sl::get_license(&mut conn, &token.core.id).await? else {
+        return Ok(fail("unknown", "未登记", "签名有效，但登记簿中没有该证照".into(), Some(token.core)));
+    };
+    if l.token != token.encode() {
+        return Ok(fail("invalid", "验证失败", "该二维码不是这张证照的现行版本".into(), None));
+    }
+    let (status, label) = effective_status(app, &l);
+    Ok(Verification {
+        signature_valid: true,
+        status,
+        status_label: label,
+        reason: (status != "valid").then(|| match status {
+            "revoked" => format!("证照已注销：{}", l.status_note),
+            "replaced" => "证照已换发，请出示新证".to_string(),
+            _ => "证照已超过有效期".to_string(),
+        }),
+        core: Some(token.core),
+    })
+}
+
+/// Public keys of every issuer, current and retired, for offline verifiers.
+pub async fn public_keys(app: &App) -> Result<Vec<serde_json::Value>> {
+    let mut conn = app.store.conn().await?;
+    Ok(sl::keys(&mut conn)
+        .await?
+        .into_iter()
+        .map(|k| {
+            serde_json::json!({
+                "key_id": k.key_id, "department": k.department, "public_key": k.public_key,
+                "algorithm": "SM2 (GB/T 32918) over SM3, signer ID 1234567812345678",
+                "retired": k.retired_at.is_some(),
+            })
+        })
+        .collect())
+}
+
+/// Offline verification (no database): the token's signature against a public key given as
+/// hex. Returns the signed record, or why it fails.
+pub fn verify_offline(text: &str, key_id: Option<&str>, public_key_hex: &str) -> std::result::Result<Core, license::LicenseError> {
+    let token = Token::parse(text)?;
+    let id = key_id.unwrap_or(&token.core.key).to_string();
+    let key = PublicKey::from_hex(&id, public_key_hex)?;
+    token.verify(&key)?;
+    Ok(token.core)
+}
+
+/// Loads license types (demo data or an administrator's file) after checking each one.
+pub async fn save_types(app: &App, types: &[LicenseType]) -> Result<()> {
+    let mut tx = app.store.begin().await?;
+    for (i, t) in types.iter().enumerate() {
+        t.validate().map_err(|errs| {
+            AppError::Validation(
+                errs.into_iter()
+                    .map(|mut e| {
+                        e.field = format!("types[{i}].{}", e.field);
+                        e
+                    })
+                    .collect(),
+            )
+        })?;
+        store::org::get_department(&mut tx, &t.department)
+            .await
+            .map_err(|_| AppError::field(&format!("types[{i}].department"), "unknown", format!("颁证部门 {} 不存在", t.department)))?;
+        sl::upsert_type(&mut tx, t).await?;
+    }
+    tx.commit().await.map_err(store::StoreError::from)?;
+    Ok(())
+}
+
+/// Registers an existing (paper-era) license of a holder without a case, as a bulk import
+/// does. The holder must be a registered applicant or a valid identifier.
+pub async fn register_existing(
+    conn: &mut Connection,
+    app: &App,
+    type_code: &str,
+    holder_id: &str,
+    holder_name: &str,
+    fields: BTreeMap<String, String>,
+    issued: time::Date,
+) -> Result<LicenseRow> {
+    let t = sl::type_by_code(conn, type_code)
+        .await?
+        .ok_or_else(|| AppError::field("type", "unknown", format!("证照类型 {type_code} 不存在")))?;
+    let natural = domain::ids::IdNumber::parse(holder_id).is_ok();
+    let organisation = domain::ids::CreditCode::parse_lenient(holder_id).is_ok();
+    let fits = match t.holder {
+        HolderKind::NaturalPerson => natural,
+        HolderKind::Organization => organisation,
+        HolderKind::Any => natural || organisation,
+    };
+    if !fits {
+        return Err(AppError::field("holder_id", "invalid", format!("“{holder_id}”不是该证照持证主体的有效证件号码")));
+    }
+    let dept = store::org::get_department(conn, &t.department).await?;
+    // Fields the register knows itself need not be in the import.
+    let mut fields = fields;
+    for f in &t.fields {
+        let known = match f.from.as_str() {
+            "holder_name" => holder_name,
+            "holder_id" => holder_id,
+            "department" => dept.name.as_str(),
+            _ => continue,
+        };
+        fields.entry(f.label.clone()).or_insert_with(|| known.to_string());
+    }
+    sign_and_insert(conn, app, &t, &dept, holder_id, holder_name, natural, fields, issued, None).await
+}
