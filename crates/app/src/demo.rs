@@ -46,9 +46,16 @@ pub fn demo_license_types(items: &[ItemDefinition]) -> Result<Vec<domain::licens
         .map(|mut t| {
             let mut codes = Vec::new();
             for name in &t.produced_by {
-                let found: Vec<String> = items.iter().filter(|i| &i.name == name).map(|i| i.code.clone()).collect();
+                let found: Vec<String> = items
+                    .iter()
+                    .filter(|i| &i.name == name)
+                    .map(|i| i.code.clone())
+                    .collect();
                 if found.is_empty() {
-                    return Err(AppError::Internal(format!("demo license {} names unknown item {name}", t.name)));
+                    return Err(AppError::Internal(format!(
+                        "demo license {} names unknown item {name}",
+                        t.name
+                    )));
                 }
                 codes.extend(found);
             }
@@ -75,8 +82,16 @@ async fn seed_held_licenses(app: &App) -> Result<()> {
         if held.iter().any(|l| l.type_code == t.code) {
             continue;
         }
-        crate::licenses::register_existing(&mut tx, app, &t.code, &login, name, Default::default(), h.issued)
-            .await?;
+        crate::licenses::register_existing(
+            &mut tx,
+            app,
+            &t.code,
+            &login,
+            name,
+            Default::default(),
+            h.issued,
+        )
+        .await?;
     }
     tx.commit().await.map_err(store::StoreError::from)?;
     Ok(())

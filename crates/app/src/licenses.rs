@@ -9,8 +9,8 @@ use domain::case::{Case, CaseActor, Provision};
 use domain::catalog::ItemDefinition;
 use domain::license::{HolderKind, IssueContext, LicenseType};
 use license::{Core, IssuerKey, LicenseId, MasterKey, PublicKey, Status, Token};
-use store::licenses::{self as sl, KeyRow, LicenseRow, UseRow};
 use store::Connection;
+use store::licenses::{self as sl, KeyRow, LicenseRow, UseRow};
 
 use crate::auth::Actor;
 use crate::{App, AppError, Result, audit};
@@ -69,7 +69,14 @@ async fn new_key(
     master: &MasterKey,
 ) -> Result<IssuerKey> {
     let now = app.now_ms();
-    let key_id = format!("{department}-{now}");
+    // Readable and unique: the department and its key generation (1, 2, ...).
+    let generation = sl::keys(conn)
+        .await?
+        .iter()
+        .filter(|k| k.department == department)
+        .count()
+        + 1;
+    let key_id = format!("{department}-k{generation}");
     let key = IssuerKey::generate(&key_id);
     sl::insert_key(
         conn,
@@ -133,7 +140,19 @@ pub async fn issue_for_case(
         decided_on: today,
     };
     let fields = t.fill(case, &cx);
-    let row = sign_and_insert(conn, app, &t, &dept, &holder.login, &holder.display_name, holder.kind != "enterprise", fields, today, Some(case.id.clone())).await?;
+    let row = sign_and_insert(
+        conn,
+        app,
+        &t,
+        &dept,
+        &holder.login,
+        &holder.display_name,
+        holder.kind != "enterprise",
+        fields,
+        today,
+        Some(case.id.clone()),
+    )
+    .await?;
     if t.single_per_holder {
         for old in sl::valid_of_type(conn, &holder.login, &t.code, "0000-00-00").await? {
             if old.id != row.id {
@@ -142,7 +161,15 @@ pub async fn issue_for_case(
         }
     }
     let payload = serde_json::json!({"event": "license_issued", "license": row.id, "number": row.number, "type": t.name});
-    audit::append(conn, &case.id, who, "license_issued", &payload.to_string(), app.now_ms()).await?;
+    audit::append(
+        conn,
+        &case.id,
+        who,
+        "license_issued",
+        &payload.to_string(),
+        app.now_ms(),
+    )
+    .await?;
     Ok(Some(row))
 }
 
@@ -160,14 +187,34 @@ async fn sign_and_insert(
     issued: time::Date,
     case_id: Option<String>,
 ) -> Result<LicenseRow> {
-    let day = format!("{}{:02}{:02}", issued.year(), issued.month() as u8, issued.day());
+    let day = format!(
+        "{}{:02}{:02}",
+        issued.year(),
+        issued.month() as u8,
+        issued.day()
+    );
     let seq = sl::next_serial(conn, &t.code, &day).await?;
     let serial = format!("{day}{seq:06}");
     let id = LicenseId::new(&t.code, &dept.credit_code, &serial, 1)
         .map_err(|e| AppError::Internal(format!("{}：{e}", dept.name)))?
         .render();
     let number = format!("{}{}", dept.region, serial);
-    issue_row(conn, app, t, dept, id, number, holder_id, holder_name, natural_person, fields, issued, t.valid_until(issued), case_id).await
+    issue_row(
+        conn,
+        app,
+        t,
+        dept,
+        id,
+        number,
+        holder_id,
+        holder_name,
+        natural_person,
+        fields,
+        issued,
+        t.valid_until(issued),
+        case_id,
+    )
+    .await
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -242,8 +289,17 @@ pub async fn revoke_for_case(
 ) -> Result<()> {
     for l in sl::of_case(conn, &case.id).await? {
         if sl::set_status(conn, &l.id, "revoked", reason, app.now_ms()).await? {
-            let payload = serde_json::json!({"event": "license_revoked", "license": l.id, "reason": reason});
-            audit::append(conn, &case.id, who, "license_revoked", &payload.to_string(), app.now_ms()).await?;
+            let payload =
+                serde_json::json!({"event": "license_revoked", "license": l.id, "reason": reason});
+            audit::append(
+                conn,
+                &case.id,
+                who,
+                "license_revoked",
+                &payload.to_string(),
+                app.now_ms(),
+            )
+            .await?;
         }
     }
     Ok(())
@@ -263,17 +319,38 @@ pub async fn revoke(app: &App, actor: &Actor, id: &str, reason: &str) -> Result<
     match actor {
         Actor::Staff { roles, scope, .. }
             if scope.covers(&dept.region, Some(&dept.code))
-                && roles.iter().any(|r| matches!(r, domain::account::Role::Approver | domain::account::Role::SystemAdmin)) => {}
+                && roles.iter().any(|r| {
+                    matches!(
+                        r,
+                        domain::account::Role::Approver | domain::account::Role::SystemAdmin
+                    )
+                }) => {}
         Actor::Anonymous => return Err(AppError::Unauthenticated),
-        _ => return Err(AppError::Forbidden("只有颁证部门的审批人员可以注销证照".into())),
+        _ => {
+            return Err(AppError::Forbidden(
+                "只有颁证部门的审批人员可以注销证照".into(),
+            ));
+        }
     }
     if !sl::set_status(&mut tx, id, "revoked", reason, app.now_ms()).await? {
-        return Err(AppError::State(format!("该证照已{}，不能再注销", status_label(&l.status))));
+        return Err(AppError::State(format!(
+            "该证照已{}，不能再注销",
+            status_label(&l.status)
+        )));
     }
     if let Some(case_id) = &l.case_id {
         let who = crate::cases::case_actor(actor)?;
-        let payload = serde_json::json!({"event": "license_revoked", "license": id, "reason": reason});
-        audit::append(&mut tx, case_id, &who, "license_revoked", &payload.to_string(), app.now_ms()).await?;
+        let payload =
+            serde_json::json!({"event": "license_revoked", "license": id, "reason": reason});
+        audit::append(
+            &mut tx,
+            case_id,
+            &who,
+            "license_revoked",
+            &payload.to_string(),
+            app.now_ms(),
+        )
+        .await?;
     }
     tx.commit().await.map_err(store::StoreError::from)?;
     Ok(())
@@ -303,7 +380,11 @@ pub async fn attach(
         let Some(t) = sl::type_by_name(conn, &m.license_type).await? else {
             continue;
         };
-        let Some(l) = sl::valid_of_type(conn, &holder.login, &t.code, &today).await?.into_iter().next() else {
+        let Some(l) = sl::valid_of_type(conn, &holder.login, &t.code, &today)
+            .await?
+            .into_iter()
+            .next()
+        else {
             continue;
         };
         case.materials.insert(
@@ -384,22 +465,28 @@ async fn view_of(conn: &mut Connection, app: &App, l: LicenseRow) -> Result<Lice
 
 fn stored_status(l: &LicenseRow) -> Status {
     match l.status.as_str() {
-        "revoked" => Status::Revoked { reason: l.status_note.clone() },
-        "replaced" => Status::Replaced { by: l.status_note.clone() },
+        "revoked" => Status::Revoked {
+            reason: l.status_note.clone(),
+        },
+        "replaced" => Status::Replaced {
+            by: l.status_note.clone(),
+        },
         _ => Status::Valid,
     }
 }
 
 fn effective_status(app: &App, l: &LicenseRow) -> (&'static str, &'static str) {
-    let until = l
-        .valid_until
-        .as_deref()
-        .and_then(|d| time::Date::parse(d, time::macros::format_description!("[year]-[month]-[day]")).ok());
+    let until = l.valid_until.as_deref().and_then(|d| {
+        time::Date::parse(d, time::macros::format_description!("[year]-[month]-[day]")).ok()
+    });
     license::status_on(&stored_status(l), until, china_date(app.now()))
 }
 
 pub fn verify_url(app: &App, token: &str) -> String {
-    format!("{}/v/{token}", app.settings.public_url.trim_end_matches('/'))
+    format!(
+        "{}/v/{token}",
+        app.settings.public_url.trim_end_matches('/')
+    )
 }
 
 /// The holder's licenses (亮证: the wallet).
@@ -423,7 +510,9 @@ pub async fn wallet(app: &App, actor: &Actor) -> Result<Vec<LicenseView>> {
 pub async fn get(app: &App, actor: &Actor, id: &str) -> Result<(LicenseView, Vec<UseRow>)> {
     let mut conn = app.store.conn().await?;
     let not_found = || AppError::NotFound("该证照".into());
-    let l = sl::get_license(&mut conn, id).await?.ok_or_else(not_found)?;
+    let l = sl::get_license(&mut conn, id)
+        .await?
+        .ok_or_else(not_found)?;
     let ok = match actor {
         Actor::Anonymous => return Err(AppError::Unauthenticated),
         Actor::Applicant { login, .. } => *login == l.holder_id,
@@ -468,17 +557,32 @@ pub async fn verify(app: &App, text: &str) -> Result<Verification> {
     };
     let mut conn = app.store.conn().await?;
     let Some(k) = sl::key(&mut conn, &token.core.key).await? else {
-        return Ok(fail("invalid", "无法核验", format!("未知的颁证密钥 {}", token.core.key), None));
+        return Ok(fail(
+            "invalid",
+            "无法核验",
+            format!("未知的颁证密钥 {}", token.core.key),
+            None,
+        ));
     };
     let public = PublicKey::from_hex(&k.key_id, &k.public_key).map_err(internal)?;
     if let Err(e) = token.verify(&public) {
         return Ok(fail("invalid", "验证失败", e.to_string(), None));
     }
     let Some(l) = sl::get_license(&mut conn, &token.core.id).await? else {
-        return Ok(fail("unknown", "未登记", "签名有效，但登记簿中没有该证照".into(), Some(token.core)));
+        return Ok(fail(
+            "unknown",
+            "未登记",
+            "签名有效，但登记簿中没有该证照".into(),
+            Some(token.core),
+        ));
     };
     if l.token != token.encode() {
-        return Ok(fail("invalid", "验证失败", "该二维码不是这张证照的现行版本".into(), None));
+        return Ok(fail(
+            "invalid",
+            "验证失败",
+            "该二维码不是这张证照的现行版本".into(),
+            None,
+        ));
     }
     let (status, label) = effective_status(app, &l);
     Ok(Verification {
@@ -512,7 +616,11 @@ pub async fn public_keys(app: &App) -> Result<Vec<serde_json::Value>> {
 
 /// Offline verification (no database): the token's signature against a public key given as
 /// hex. Returns the signed record, or why it fails.
-pub fn verify_offline(text: &str, key_id: Option<&str>, public_key_hex: &str) -> std::result::Result<Core, license::LicenseError> {
+pub fn verify_offline(
+    text: &str,
+    key_id: Option<&str>,
+    public_key_hex: &str,
+) -> std::result::Result<Core, license::LicenseError> {
     let token = Token::parse(text)?;
     let id = key_id.unwrap_or(&token.core.key).to_string();
     let key = PublicKey::from_hex(&id, public_key_hex)?;
@@ -536,7 +644,13 @@ pub async fn save_types(app: &App, types: &[LicenseType]) -> Result<()> {
         })?;
         store::org::get_department(&mut tx, &t.department)
             .await
-            .map_err(|_| AppError::field(&format!("types[{i}].department"), "unknown", format!("颁证部门 {} 不存在", t.department)))?;
+            .map_err(|_| {
+                AppError::field(
+                    &format!("types[{i}].department"),
+                    "unknown",
+                    format!("颁证部门 {} 不存在", t.department),
+                )
+            })?;
         sl::upsert_type(&mut tx, t).await?;
     }
     tx.commit().await.map_err(store::StoreError::from)?;
@@ -554,9 +668,9 @@ pub async fn register_existing(
     fields: BTreeMap<String, String>,
     issued: time::Date,
 ) -> Result<LicenseRow> {
-    let t = sl::type_by_code(conn, type_code)
-        .await?
-        .ok_or_else(|| AppError::field("type", "unknown", format!("证照类型 {type_code} 不存在")))?;
+    let t = sl::type_by_code(conn, type_code).await?.ok_or_else(|| {
+        AppError::field("type", "unknown", format!("证照类型 {type_code} 不存在"))
+    })?;
     let natural = domain::ids::IdNumber::parse(holder_id).is_ok();
     let organisation = domain::ids::CreditCode::parse_lenient(holder_id).is_ok();
     let fits = match t.holder {
@@ -565,7 +679,11 @@ pub async fn register_existing(
         HolderKind::Any => natural || organisation,
     };
     if !fits {
-        return Err(AppError::field("holder_id", "invalid", format!("“{holder_id}”不是该证照持证主体的有效证件号码")));
+        return Err(AppError::field(
+            "holder_id",
+            "invalid",
+            format!("“{holder_id}”不是该证照持证主体的有效证件号码"),
+        ));
     }
     let dept = store::org::get_department(conn, &t.department).await?;
     // Fields the register knows itself need not be in the import.
@@ -577,7 +695,21 @@ pub async fn register_existing(
             "department" => dept.name.as_str(),
             _ => continue,
         };
-        fields.entry(f.label.clone()).or_insert_with(|| known.to_string());
+        fields
+            .entry(f.label.clone())
+            .or_insert_with(|| known.to_string());
     }
-    sign_and_insert(conn, app, &t, &dept, holder_id, holder_name, natural, fields, issued, None).await
+    sign_and_insert(
+        conn,
+        app,
+        &t,
+        &dept,
+        holder_id,
+        holder_name,
+        natural,
+        fields,
+        issued,
+        None,
+    )
+    .await
 }

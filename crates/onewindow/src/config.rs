@@ -26,8 +26,14 @@ pub struct Licenses {
 
 impl std::fmt::Debug for Licenses {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let shown = if self.master_key.is_empty() { "(key file in data dir)" } else { "[redacted]" };
-        f.debug_struct("Licenses").field("master_key", &shown).finish()
+        let shown = if self.master_key.is_empty() {
+            "(key file in data dir)"
+        } else {
+            "[redacted]"
+        };
+        f.debug_struct("Licenses")
+            .field("master_key", &shown)
+            .finish()
     }
 }
 

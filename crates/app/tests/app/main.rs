@@ -3,4 +3,5 @@
 mod accounts;
 mod cases;
 mod catalog;
+mod licenses;
 mod support;

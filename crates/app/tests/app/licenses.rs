@@ -1,0 +1,312 @@
+use app::AppError;
+use app::auth::Actor;
+use app::{cases, licenses};
+use domain::account::{ApplicantRegistration, Role};
+use domain::case::{CaseState, Command, Provision};
+use domain::fixtures::sample_item;
+use domain::license::{HolderKind, LicenseField, LicenseType};
+use store::testing::on_both;
+
+use crate::support::*;
+
+async fn citizen(app: &app::App, seq: &str) -> Actor {
+    let reg = ApplicantRegistration::NaturalPerson {
+        id_number: app::demo::demo_id_number("19900101", seq),
+        name: "张三".into(),
+        phone: "13800138000".into(),
+        password: "a long passphrase".into(),
+    };
+    app::auth::register(app, reg).await.unwrap().actor
+}
+
+/// The sample item issues 食品经营许可证 on a commitment approval; a second item takes that
+/// license as one of its materials.
+async fn setup(app: &app::App) -> (String, String) {
+    seed_org(app).await;
+    let cap = staff(app, "cat", &[Role::CatalogAdmin], "511600", None)
+        .await
+        .catalog_admin()
+        .unwrap();
+    let mut permit = sample_item();
+    permit.workflow.commitment = Some(20);
+    app::catalog::create(app, &cap, permit.clone())
+        .await
+        .unwrap();
+    app::catalog::publish(app, &cap, &permit.code)
+        .await
+        .unwrap();
+    let mut user = sample_item();
+    user.code = "11511600MB1234567X3000131012000".into();
+    user.basic_code = "000131012000".into();
+    user.parent_code = "000131012000".into();
+    user.name = "食品经营许可变更".into();
+    user.materials[0].name = "食品经营许可证".into();
+    user.materials[0].license_type = "食品经营许可证".into();
+    app::catalog::create(app, &cap, user.clone()).await.unwrap();
+    app::catalog::publish(app, &cap, &user.code).await.unwrap();
+    let t = LicenseType {
+        code: "11511600MB1234567X002".into(),
+        name: "食品经营许可证".into(),
+        department: "511600-SCJG".into(),
+        holder: HolderKind::Any,
+        validity_years: 5,
+        single_per_holder: false,
+        fields: vec![
+            LicenseField {
+                key: "operator".into(),
+                label: "经营者名称".into(),
+                from: "holder_name".into(),
+            },
+            LicenseField {
+                key: "case".into(),
+                label: "办件编号".into(),
+                from: "case_number".into(),
+            },
+        ],
+        produced_by: vec![permit.code.clone()],
+    };
+    licenses::save_types(app, &[t]).await.unwrap();
+    (permit.code, user.code)
+}
+
+async fn step(app: &app::App, actor: &Actor, case_id: &str, cmd: Command) -> domain::case::Case {
+    cases::act(app, actor, case_id, cmd)
+        .await
+        .unwrap_or_else(|e| panic!("command failed: {e:?}"))
+}
+
+#[tokio::test]
+async fn an_approval_issues_a_license_that_fills_the_next_application_and_a_failed_check_revokes_it()
+ {
+    on_both(|s| async move {
+        let (app, _) = app(s).await;
+        let (permit, user) = setup(&app).await;
+        let me = citizen(&app, "123").await;
+        let c = cases::start(&app, &me, &permit).await.unwrap();
+        step(&app, &me, &c.id, Command::Submit).await;
+        let clerk = staff(&app, "clerk", &[Role::Clerk], "511600", None).await;
+        let approved = step(
+            &app,
+            &clerk,
+            &c.id,
+            Command::Accept {
+                tolerate: vec![],
+                commitment: true,
+            },
+        )
+        .await;
+        assert_eq!(approved.state, CaseState::Approved);
+
+        let wallet = licenses::wallet(&app, &me).await.unwrap();
+        assert_eq!(wallet.len(), 1, "the approval issued one license");
+        let l = &wallet[0];
+        assert_eq!(
+            (l.type_name.as_str(), l.status),
+            ("食品经营许可证", "valid")
+        );
+        assert_eq!(l.fields["办件编号"], approved.number);
+        assert!(l.id.starts_with("1.2.156.3005.2.11511600MB1234567X002."));
+        assert_eq!(l.valid_until.as_deref(), Some("2031-11-26"));
+        let v = licenses::verify(&app, &l.verify_url).await.unwrap();
+        assert!(v.signature_valid && v.status == "valid", "{v:?}");
+        let mut conn = app.store.conn().await.unwrap();
+        let events = store::cases::events(&mut conn, &c.id).await.unwrap();
+        drop(conn);
+        assert!(events.iter().any(|e| e.kind == "license_issued"));
+
+        // The next application needs that license: attached, trust level A, use recorded.
+        let next = cases::start(&app, &me, &user).await.unwrap();
+        match &next.materials["食品经营许可证"] {
+            Provision::License { license_id, .. } => assert_eq!(license_id, &l.id),
+            other => panic!("not attached: {other:?}"),
+        }
+        let (_, uses) = licenses::get(&app, &me, &l.id).await.unwrap();
+        assert_eq!(uses.len(), 1);
+        assert_eq!(uses[0].case_id, next.id);
+        assert!(uses[0].reason.contains("食品经营许可变更"));
+
+        // A failed 告知承诺 verification revokes the decision and the license with it.
+        let reviewer = staff(
+            &app,
+            "rev",
+            &[Role::Reviewer],
+            "511600",
+            Some("511600-SCJG"),
+        )
+        .await;
+        step(
+            &app,
+            &reviewer,
+            &c.id,
+            Command::Verify {
+                passed: false,
+                note: "现场与承诺不符".into(),
+            },
+        )
+        .await;
+        let v = licenses::verify(&app, &l.token).await.unwrap();
+        assert_eq!(v.status, "revoked");
+        assert!(v.reason.unwrap().contains("现场与承诺不符"));
+        // A revoked license no longer fills applications.
+        let third = cases::start(&app, &me, &user).await.unwrap();
+        assert_eq!(third.materials.get("食品经营许可证"), Some(&Provision::Missing));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn tampered_tokens_fail_old_keys_still_verify_after_rotation_and_strangers_see_nothing() {
+    on_both(|s| async move {
+        let (app, _) = app(s).await;
+        setup(&app).await;
+        let me = citizen(&app, "123").await;
+        let holder = app::demo::demo_id_number("19900101", "123");
+        let mut tx = app.store.begin().await.unwrap();
+        let first = licenses::register_existing(
+            &mut tx,
+            &app,
+            "11511600MB1234567X002",
+            &holder,
+            "张三",
+            Default::default(),
+            time::macros::date!(2020 - 01 - 01),
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+        // Issued 2020 for 5 years: expired by now, and the verifier says so.
+        let v = licenses::verify(&app, &first.token).await.unwrap();
+        assert_eq!((v.signature_valid, v.status), (true, "expired"));
+
+        // A tampered payload keeps its old signature and fails.
+        let mut t = license::Token::parse(&first.token).unwrap();
+        t.core.holder = "李四".into();
+        let v = licenses::verify(&app, &t.encode()).await.unwrap();
+        assert!(!v.signature_valid && v.reason.unwrap().contains("签名与内容不符"));
+        let v = licenses::verify(&app, &first.token[..first.token.len() / 2])
+            .await
+            .unwrap();
+        assert_eq!(v.status, "invalid");
+
+        // Rotation: new licenses use the new key; the old license still verifies.
+        let admin = staff(&app, "adm", &[Role::SystemAdmin], "511600", None).await;
+        assert!(matches!(
+            licenses::rotate_key(&app, &me, "511600-SCJG").await,
+            Err(AppError::Forbidden(_))
+        ));
+        let new_key = licenses::rotate_key(&app, &admin, "511600-SCJG")
+            .await
+            .unwrap();
+        let mut tx = app.store.begin().await.unwrap();
+        let second = licenses::register_existing(
+            &mut tx,
+            &app,
+            "11511600MB1234567X002",
+            &holder,
+            "张三",
+            Default::default(),
+            time::macros::date!(2026 - 11 - 01),
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+        assert_eq!(
+            license::Token::parse(&second.token).unwrap().core.key,
+            new_key
+        );
+        assert_ne!(
+            license::Token::parse(&first.token).unwrap().core.key,
+            new_key
+        );
+        assert!(
+            licenses::verify(&app, &first.token)
+                .await
+                .unwrap()
+                .signature_valid
+        );
+        assert_eq!(
+            licenses::verify(&app, &second.token).await.unwrap().status,
+            "valid"
+        );
+        // Offline: the public key alone verifies, without the database.
+        let keys = licenses::public_keys(&app).await.unwrap();
+        let k = keys.iter().find(|k| k["key_id"] == new_key).unwrap();
+        let core = licenses::verify_offline(&second.token, None, k["public_key"].as_str().unwrap())
+            .unwrap();
+        assert_eq!(
+            core.holder_id, "5116**********1236",
+            "the QR shows a masked ID number"
+        );
+        assert!(
+            licenses::verify_offline(
+                &first.token,
+                Some(&new_key),
+                k["public_key"].as_str().unwrap()
+            )
+            .is_err()
+        );
+
+        // Only the holder and staff over the issuing department can open it.
+        let other = citizen(&app, "456").await;
+        assert!(matches!(
+            licenses::get(&app, &other, &first.id).await,
+            Err(AppError::NotFound(_))
+        ));
+        let outsider = staff(
+            &app,
+            "out",
+            &[Role::Reviewer],
+            "511602",
+            Some("511602-SCJG"),
+        )
+        .await;
+        assert!(matches!(
+            licenses::get(&app, &outsider, &first.id).await,
+            Err(AppError::NotFound(_))
+        ));
+        let insider = staff(&app, "in", &[Role::Approver], "511600", Some("511600-SCJG")).await;
+        assert!(licenses::get(&app, &insider, &first.id).await.is_ok());
+        // Revoking needs a reason and the issuing department's approver.
+        assert!(matches!(
+            licenses::revoke(&app, &outsider, &second.id, "x").await,
+            Err(AppError::Forbidden(_))
+        ));
+        assert!(matches!(
+            licenses::revoke(&app, &insider, &second.id, " ").await,
+            Err(AppError::Validation(_))
+        ));
+        licenses::revoke(&app, &insider, &second.id, "持证人申请注销")
+            .await
+            .unwrap();
+        assert!(matches!(
+            licenses::revoke(&app, &insider, &second.id, "again").await,
+            Err(AppError::State(_))
+        ));
+
+        // An import for a holder whose identifier is not valid is refused with the field.
+        let mut tx = app.store.begin().await.unwrap();
+        let bad = licenses::register_existing(
+            &mut tx,
+            &app,
+            "11511600MB1234567X002",
+            "12345",
+            "某人",
+            Default::default(),
+            time::macros::date!(2026 - 01 - 01),
+        )
+        .await;
+        assert!(matches!(bad, Err(AppError::Validation(v)) if v[0].field == "holder_id"));
+        let unknown = licenses::register_existing(
+            &mut tx,
+            &app,
+            "NOSUCHTYPE",
+            &holder,
+            "某人",
+            Default::default(),
+            time::macros::date!(2026 - 01 - 01),
+        )
+        .await;
+        assert!(matches!(unknown, Err(AppError::Validation(v)) if v[0].field == "type"));
+    })
+    .await;
+}
