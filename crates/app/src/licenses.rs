@@ -97,6 +97,22 @@ async fn new_key(
 /// old one still verify (its public key stays in the register).
 pub async fn rotate_key(app: &App, actor: &Actor, department: &str) -> Result<String> {
     require_admin(actor)?;
+    rotate(app, department).await
+}
+
+/// Rotation from the command line, whose operator holds the server's configuration.
+pub async fn rotate_key_cli(app: &App, department: &str) -> Result<String> {
+    rotate(app, department).await
+}
+
+async fn rotate(app: &App, department: &str) -> Result<String> {
+    let mut conn = app.store.conn().await?;
+    store::org::get_department(&mut conn, department)
+        .await
+        .map_err(|_| {
+            AppError::field("department", "unknown", format!("部门 {department} 不存在"))
+        })?;
+    drop(conn);
     let master = master_key(app)?;
     let mut tx = app.store.begin().await?;
     sl::retire_keys(&mut tx, department, app.now_ms()).await?;
@@ -507,7 +523,18 @@ pub async fn wallet(app: &App, actor: &Actor) -> Result<Vec<LicenseView>> {
 
 /// One license with every use of it (用证记录). Only the holder, or staff whose scope covers
 /// the issuing department, may open it; others get "not found" so ids cannot be probed.
-pub async fn get(app: &App, actor: &Actor, id: &str) -> Result<(LicenseView, Vec<UseRow>)> {
+/// One use of a license, as its holder reads it: who, when, for which case and why.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct UseView {
+    pub at: i64,
+    pub department: String,
+    pub case_id: String,
+    pub case_number: String,
+    pub material: String,
+    pub reason: String,
+}
+
+pub async fn get(app: &App, actor: &Actor, id: &str) -> Result<(LicenseView, Vec<UseView>)> {
     let mut conn = app.store.conn().await?;
     let not_found = || AppError::NotFound("该证照".into());
     let l = sl::get_license(&mut conn, id)
@@ -524,7 +551,31 @@ pub async fn get(app: &App, actor: &Actor, id: &str) -> Result<(LicenseView, Vec
     if !ok {
         return Err(not_found());
     }
-    let uses = sl::uses_of(&mut conn, id).await?;
+    let mut uses = Vec::new();
+    for u in sl::uses_of(&mut conn, id).await? {
+        let department = match store::org::get_department(&mut conn, &u.department).await {
+            Ok(d) => d.name,
+            Err(_) => u.department.clone(),
+        };
+        let case_number = store::cases::get_case(&mut conn, &u.case_id)
+            .await?
+            .map(|c| {
+                if c.number.is_empty() {
+                    "（草稿，尚未提交）".to_string()
+                } else {
+                    c.number
+                }
+            })
+            .unwrap_or_default();
+        uses.push(UseView {
+            at: u.at,
+            department,
+            case_id: u.case_id,
+            case_number,
+            material: u.material,
+            reason: u.reason,
+        });
+    }
     Ok((view_of(&mut conn, app, l).await?, uses))
 }
 
@@ -712,4 +763,38 @@ pub async fn register_existing(
         None,
     )
     .await
+}
+
+/// The license as a PDF certificate with its verification QR code printed on it.
+pub fn pdf(v: &LicenseView) -> Result<Vec<u8>> {
+    use paper::Block;
+    let mut rows = vec![("证照编号".to_string(), v.number.clone())];
+    rows.extend(v.fields.iter().map(|(k, val)| (k.clone(), val.clone())));
+    rows.push((
+        "有效期".into(),
+        match &v.valid_until {
+            Some(u) => format!("{} 至 {u}", v.issued),
+            None => format!("{} 起长期有效", v.issued),
+        },
+    ));
+    rows.push(("电子证照标识".into(), v.id.clone()));
+    let doc = paper::Document {
+        title: format!("{} {}", v.type_name, v.number),
+        blocks: vec![
+            Block::Title(v.type_name.clone()),
+            Block::Centered("（电子证照）".into()),
+            Block::Gap(18.0),
+            Block::Fields(rows),
+            Block::Gap(18.0),
+            Block::Qr {
+                text: v.verify_url.clone(),
+                size: 150.0,
+                caption: "扫码核验：显示证照是否有效".into(),
+            },
+            Block::Gap(18.0),
+            Block::Right(v.issuer.clone()),
+            Block::Right("（电子印章：SM2 签名）".into()),
+        ],
+    };
+    paper::render(&doc).map_err(internal)
 }

@@ -75,6 +75,11 @@ enum Command {
         #[command(subcommand)]
         command: AuditCommand,
     },
+    /// Electronic licenses.
+    License {
+        #[command(subcommand)]
+        command: LicenseCommand,
+    },
     /// Benchmarks.
     Bench {
         #[command(subcommand)]
@@ -130,6 +135,29 @@ enum AuditCommand {
         #[arg(long)]
         json: bool,
     },
+}
+
+#[derive(Subcommand)]
+enum LicenseCommand {
+    /// Check a license QR text (or a file holding it) offline, with the issuer's public key:
+    /// no database is opened. Exits non-zero when the signature fails.
+    Verify {
+        /// The QR text, the verification URL, or a file containing either.
+        token: String,
+        /// The issuer's SM2 public key in hex, or a file from `onewindow license keys`.
+        #[arg(long)]
+        public_key: String,
+        /// The key id the public key belongs to (default: the one the license names).
+        #[arg(long)]
+        key_id: Option<String>,
+        /// Print the result as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Print every issuer's public key (current and retired) as JSON, for offline verifiers.
+    Keys,
+    /// Start signing a department's licenses with a new key; old licenses keep verifying.
+    Rotate { department: String },
 }
 
 #[derive(Subcommand)]
@@ -351,7 +379,94 @@ async fn run(command: Command, cfg: Config) -> anyhow::Result<()> {
             println!("全部完好。");
             Ok(())
         }
+        Command::License { command } => license_command(&cfg, command).await,
         Command::Bench { what } => bench::run(what).await,
+    }
+}
+
+/// Reads an argument that may name a file.
+fn arg_or_file(s: &str) -> anyhow::Result<String> {
+    let p = std::path::Path::new(s);
+    if s.len() < 4096 && p.is_file() {
+        return Ok(std::fs::read_to_string(p)
+            .with_context(|| format!("无法读取 {s}"))?
+            .trim()
+            .to_string());
+    }
+    Ok(s.trim().to_string())
+}
+
+/// The public key for `key_id`: hex as given, or looked up in a `license keys` JSON file.
+fn public_key_for(arg: &str, key_id: &str) -> anyhow::Result<(String, String)> {
+    let text = arg_or_file(arg)?;
+    if !text.starts_with('[') {
+        return Ok((key_id.to_string(), text));
+    }
+    let keys: Vec<serde_json::Value> =
+        serde_json::from_str(&text).context("公钥文件不是 JSON 数组")?;
+    keys.iter()
+        .find(|k| k["key_id"] == key_id)
+        .and_then(|k| k["public_key"].as_str())
+        .map(|h| (key_id.to_string(), h.to_string()))
+        .ok_or_else(|| anyhow::anyhow!("公钥文件中没有密钥 {key_id}"))
+}
+
+async fn license_command(cfg: &Config, command: LicenseCommand) -> anyhow::Result<()> {
+    match command {
+        LicenseCommand::Verify {
+            token,
+            public_key,
+            key_id,
+            json,
+        } => {
+            let text = arg_or_file(&token)?;
+            let named = license::Token::parse(&text)
+                .map(|t| t.core.key)
+                .unwrap_or_default();
+            let (id, hex) = public_key_for(&public_key, key_id.as_deref().unwrap_or(&named))?;
+            let result = app::licenses::verify_offline(&text, Some(&id), &hex);
+            if json {
+                let v = match &result {
+                    Ok(core) => serde_json::json!({"signature_valid": true, "core": core}),
+                    Err(e) => {
+                        serde_json::json!({"signature_valid": false, "reason": e.to_string()})
+                    }
+                };
+                println!("{v}");
+            }
+            match result {
+                Ok(core) => {
+                    if !json {
+                        println!(
+                            "签名有效：{} {}，持证主体 {}（{}），{} 签发于 {}。",
+                            core.type_name,
+                            core.number,
+                            core.holder,
+                            core.holder_id,
+                            core.issuer,
+                            core.issued
+                        );
+                        println!("注意：离线核验只证明内容未被改动；是否已注销请在线核验。");
+                    }
+                    Ok(())
+                }
+                Err(e) => bail!("核验失败：{e}"),
+            }
+        }
+        LicenseCommand::Keys => {
+            let app = open(cfg).await?;
+            let keys = app::licenses::public_keys(&app).await.map_err(explain)?;
+            println!("{}", serde_json::to_string_pretty(&keys)?);
+            Ok(())
+        }
+        LicenseCommand::Rotate { department } => {
+            let app = open(cfg).await?;
+            let key = app::licenses::rotate_key_cli(&app, &department)
+                .await
+                .map_err(explain)?;
+            println!("部门 {department} 今后使用新密钥 {key} 签发证照；旧密钥签发的证照仍可核验。");
+            Ok(())
+        }
     }
 }
 

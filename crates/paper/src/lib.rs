@@ -155,6 +155,28 @@ fn qr(p: &mut Pages, text: &str, size: f32, caption: &str) -> Result<(), PaperEr
     Ok(())
 }
 
+/// A QR code of `text` as an inline SVG (one path, 4-module quiet zone), labelled for
+/// screen readers with `label`.
+pub fn qr_svg(text: &str, label: &str) -> Result<String, PaperError> {
+    let code =
+        qrcode::QrCode::new(text.as_bytes()).map_err(|_| PaperError::QrTooLong(text.len()))?;
+    let n = code.width();
+    let mut d = String::new();
+    for (i, c) in code.to_colors().iter().enumerate() {
+        if *c == qrcode::Color::Dark {
+            d.push_str(&format!("M{} {}h1v1h-1z", i % n + 4, i / n + 4));
+        }
+    }
+    let size = n + 8;
+    let label: String = label
+        .chars()
+        .filter(|c| !matches!(c, '<' | '>' | '&' | '"'))
+        .collect();
+    Ok(format!(
+        r##"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {size} {size}" role="img" aria-label="{label}" shape-rendering="crispEdges"><rect width="{size}" height="{size}" fill="#fff"/><path d="{d}" fill="#000"/></svg>"##
+    ))
+}
+
 /// Renders the document as a PDF file.
 pub fn render(doc: &Document) -> Result<Vec<u8>, PaperError> {
     let mut p = Pages::new();

@@ -94,3 +94,13 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn the_svg_qr_code_is_square_and_labelled_without_markup_injection() {
+    let svg = qr_svg("https://example.org/v/OWL1.abc", "营业执照<script>").unwrap();
+    assert!(svg.starts_with("<svg") && svg.contains("aria-label=\"营业执照script\""));
+    assert!(
+        svg.contains("viewBox=\"0 0 37 37\""),
+        "version 3 (29 modules) + quiet zone"
+    );
+}

@@ -149,7 +149,10 @@ async fn an_approval_issues_a_license_that_fills_the_next_application_and_a_fail
         assert!(v.reason.unwrap().contains("现场与承诺不符"));
         // A revoked license no longer fills applications.
         let third = cases::start(&app, &me, &user).await.unwrap();
-        assert_eq!(third.materials.get("食品经营许可证"), Some(&Provision::Missing));
+        assert_eq!(
+            third.materials.get("食品经营许可证"),
+            Some(&Provision::Missing)
+        );
     })
     .await;
 }

@@ -17,6 +17,7 @@ use crate::ctx::Ctx;
 use crate::{AppState, WebError};
 
 mod cases;
+mod licenses;
 
 const OPENAPI: &str = include_str!("openapi.json");
 
@@ -35,6 +36,7 @@ pub fn router() -> Router<AppState> {
         .route("/v1/regions", get(regions))
         .route("/v1/synonyms", get(synonyms))
         .merge(cases::router())
+        .merge(licenses::router())
         .fallback(|| async { api_err(AppError::NotFound("接口".into())) })
 }
 

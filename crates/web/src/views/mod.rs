@@ -1,8 +1,9 @@
 //! HTML pages. Each module is one area of the site with its own `router()`.
 
-mod admin;
+pub(crate) mod admin;
 mod auth;
 pub(crate) mod cases;
+mod licenses;
 mod portal;
 mod settings;
 mod staff;
@@ -24,6 +25,7 @@ pub fn router() -> Router<AppState> {
         .merge(staff::router())
         .merge(settings::router())
         .merge(cases::router())
+        .merge(licenses::router())
 }
 
 /// What the page header needs: who is logged in, what they may open, and the CSRF token for

@@ -3,6 +3,7 @@
 mod admin;
 mod api;
 mod cases;
+mod licenses;
 mod portal;
 mod settings;
 mod support;

@@ -1,0 +1,148 @@
+use axum::http::StatusCode;
+
+use crate::support::*;
+
+/// The demo citizen's imported 居民身份证: (id, token).
+async fn id_card(c: &mut Client) -> (String, String) {
+    let wallet = c.get("/api/v1/licenses").await.json();
+    let card = wallet["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["type_name"] == "居民身份证")
+        .expect("the demo citizen holds an ID card")
+        .clone();
+    (
+        card["id"].as_str().unwrap().to_string(),
+        card["token"].as_str().unwrap().to_string(),
+    )
+}
+
+#[tokio::test]
+async fn the_holder_shows_a_license_the_public_verifies_it_and_an_application_uses_it() {
+    let mut citizen = site().await;
+    citizen
+        .login(
+            &app::demo::demo_id_number("19900101", "123"),
+            app::demo::DEMO_PASSWORD,
+        )
+        .await;
+    let page = citizen.get("/licenses").await;
+    assert!(
+        page.body.contains("居民身份证") && page.body.contains("居民户口簿"),
+        "{}",
+        page.body
+    );
+    let (id, token) = id_card(&mut citizen).await;
+    let one = citizen.get(&format!("/licenses/{}", enc(&id))).await;
+    assert_eq!(one.status, StatusCode::OK);
+    assert!(
+        one.body.contains("<svg") && one.body.contains("亮证") && one.body.contains("用证记录")
+    );
+    let pdf = citizen.get(&format!("/licenses/{}/pdf", enc(&id))).await;
+    assert!(pdf.body.starts_with("%PDF-"));
+
+    // Anyone scanning the QR sees validity and the minimum: masked name and ID number.
+    let mut visitor = citizen.another();
+    let v = visitor.get(&format!("/v/{token}")).await;
+    assert_eq!(v.status, StatusCode::OK);
+    assert!(
+        v.body.contains("有效") && v.body.contains("张*") && v.body.contains("5116**********1236"),
+        "{}",
+        v.body
+    );
+    assert!(!v.body.contains("511602199001011236"));
+    let api = visitor
+        .get(&format!("/api/v1/licenses/verify?token={}", enc(&token)))
+        .await
+        .json();
+    assert_eq!(
+        (api["signature_valid"].as_bool(), api["status"].as_str()),
+        (Some(true), Some("valid"))
+    );
+    let mut forged = license::Token::parse(&token).unwrap();
+    forged.core.holder = "李四".into();
+    let api = visitor
+        .get(&format!(
+            "/api/v1/licenses/verify?token={}",
+            enc(&forged.encode())
+        ))
+        .await
+        .json();
+    assert_eq!(api["status"], "invalid");
+    assert!(api["reason"].as_str().unwrap().contains("签名与内容不符"));
+    // Someone else cannot open the license itself.
+    visitor
+        .login(&app::demo::demo_credit_code(), app::demo::DEMO_PASSWORD)
+        .await;
+    assert_eq!(
+        visitor.get(&format!("/licenses/{}", enc(&id))).await.status,
+        StatusCode::NOT_FOUND
+    );
+
+    // Applying for the food permit: the ID card fills 身份证明 without an upload.
+    let food = app::demo::demo_data()
+        .unwrap()
+        .items
+        .into_iter()
+        .find(|d| d.name == "食品（含保健食品）经营许可核发")
+        .unwrap();
+    let csrf = citizen.csrf();
+    let started = citizen
+        .post_json(
+            "/api/v1/cases",
+            &serde_json::json!({"item_code": food.code}),
+            Some(&csrf),
+        )
+        .await;
+    assert_eq!(started.status, StatusCode::CREATED);
+    let case = started.json();
+    let m = &case["materials"]["法定代表人（负责人）及食品安全管理人员身份证明"];
+    assert_eq!(
+        (m["how"].as_str(), m["license_id"].as_str()),
+        (Some("license"), Some(id.as_str())),
+        "{case}"
+    );
+    let case_page = citizen
+        .get(&format!("/cases/{}", case["id"].as_str().unwrap()))
+        .await;
+    assert!(case_page.body.contains("电子证照（A 级，免提交）"));
+    let used = citizen.get(&format!("/licenses/{}", enc(&id))).await;
+    assert!(
+        used.body.contains("广安市市场监督管理局")
+            && used.body.contains("食品（含保健食品）经营许可核发"),
+        "the use is logged"
+    );
+
+    // The issuing department revokes it; verification then fails with the reason.
+    let mut admin = citizen.another();
+    admin.login("approver", app::demo::DEMO_PASSWORD).await;
+    let csrf = admin.csrf();
+    let refused = admin
+        .post_json(
+            &format!("/api/v1/licenses/{}/revoke", enc(&id)),
+            &serde_json::json!({"reason": "x"}),
+            Some(&csrf),
+        )
+        .await;
+    assert_ne!(
+        refused.status,
+        StatusCode::OK,
+        "market regulation does not revoke police licenses"
+    );
+    admin.login("admin", app::demo::DEMO_PASSWORD).await;
+    let csrf = admin.csrf();
+    let done = admin
+        .post_form(
+            &format!("/licenses/{}/revoke", enc(&id)),
+            &[("csrf", &csrf), ("reason", "证件遗失，申请注销")],
+        )
+        .await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+    let v = citizen.another().get(&format!("/v/{token}")).await;
+    assert!(
+        v.body.contains("已注销") && v.body.contains("证件遗失"),
+        "{}",
+        v.body
+    );
+}
