@@ -190,17 +190,23 @@ async fn create_with(
     agent: Option<Authorization>,
 ) -> Result<Case> {
     let now = app.now();
-    let mut tx = app.store.begin().await?;
-    let item = store::catalog::find_item(&mut tx, item_code)
+    // Read the item and ask the shared-data sources before the write transaction: a slow
+    // upstream must not hold the database's write lock.
+    let mut conn = app.store.conn().await?;
+    let item = store::catalog::find_item(&mut conn, item_code)
         .await?
         .ok_or_else(|| AppError::NotFound(format!("事项 {item_code}")))?;
     let version = match (item.status.as_str(), item.current_version) {
         ("active", Some(v)) => v,
         _ => return Err(AppError::State("该事项目前不能申请".into())),
     };
-    let def = store::catalog::get_version(&mut tx, item_code, version)
+    let def = store::catalog::get_version(&mut conn, item_code, version)
         .await?
         .definition;
+    let holder = store::accounts::get_account(&mut conn, applicant_id).await?;
+    drop(conn);
+    let (shared, unavailable) = crate::licenses::shared_provisions(app, &def, &holder.login).await;
+    let mut tx = app.store.begin().await?;
     if def.node == NodeKind::Main {
         return Err(AppError::State("请选择具体的业务办理项申请".into()));
     }
@@ -226,6 +232,13 @@ async fn create_with(
     };
     // 免提交: what the government already issued to the applicant fills the materials.
     let licensed = crate::licenses::attach(&mut tx, app, &mut c, &def, &actor_id).await?;
+    let mut confirmed = Vec::new();
+    for (name, p) in shared {
+        if c.materials.get(&name).is_none_or(|m| !m.is_provided()) {
+            c.materials.insert(name.clone(), p);
+            confirmed.push(name);
+        }
+    }
     let cal = calendar(app);
     sc::insert_case(
         &mut tx,
@@ -237,7 +250,8 @@ async fn create_with(
     let payload = serde_json::json!({
         "event": "created", "item_code": item_code, "item_version": version, "channel": c.channel,
         "agent": agent.as_ref().map(|a| &a.agent_id), "authorization_letter": agent.as_ref().map(|a| &a.letter),
-        "licenses_attached": licensed,
+        "licenses_attached": licensed, "shared_data_confirmed": confirmed,
+        "shared_data_unavailable": unavailable,
     });
     audit::append(
         &mut tx,

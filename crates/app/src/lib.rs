@@ -13,6 +13,7 @@ pub mod index;
 pub mod licenses;
 mod notice_pdf;
 pub mod org;
+pub mod shared;
 pub mod uploads;
 
 use std::path::PathBuf;
@@ -34,6 +35,10 @@ pub struct Settings {
     pub license_master_key: Option<String>,
     /// The public address of the portal, printed into license QR codes.
     pub public_url: String,
+    /// Upstream shared-data sources (数据共享) by name.
+    pub shared_sources: Vec<shared::SourceConfig>,
+    /// Answer shared-data lookups from the demo data (for `serve --demo` and tests).
+    pub demo_shared_data: bool,
 }
 
 impl Default for Settings {
@@ -43,6 +48,8 @@ impl Default for Settings {
             session_hours: 8,
             license_master_key: None,
             public_url: "http://127.0.0.1:8080".into(),
+            shared_sources: Vec::new(),
+            demo_shared_data: false,
         }
     }
 }
@@ -67,6 +74,7 @@ pub struct App {
     pub calendar: Arc<RwLock<WorkCalendar>>,
     pub settings: Arc<Settings>,
     pub clock: Arc<dyn Clock>,
+    pub shared: Arc<shared::SharedData>,
 }
 
 impl App {
@@ -87,6 +95,10 @@ impl App {
             store,
             index: Arc::new(index),
             calendar: Arc::new(RwLock::new(WorkCalendar::china())),
+            shared: Arc::new(shared::SharedData::new(
+                &settings.shared_sources,
+                settings.demo_shared_data,
+            )),
             settings: Arc::new(settings),
             clock,
         };

@@ -798,3 +798,37 @@ pub fn pdf(v: &LicenseView) -> Result<Vec<u8>> {
     };
     paper::render(&doc).map_err(internal)
 }
+
+/// Materials a shared-data source confirms for the holder, and the sources that failed (the
+/// application goes on without them; those materials stay to be provided).
+pub async fn shared_provisions(
+    app: &App,
+    def: &ItemDefinition,
+    holder_id: &str,
+) -> (BTreeMap<String, Provision>, Vec<String>) {
+    let mut found = BTreeMap::new();
+    let mut failed = Vec::new();
+    for m in def
+        .materials
+        .iter()
+        .filter(|m| !m.shared_data_source.is_empty())
+    {
+        match app.shared.lookup(&m.shared_data_source, holder_id).await {
+            Ok(Some(r)) => {
+                found.insert(
+                    m.name.clone(),
+                    Provision::Shared {
+                        source: r.source,
+                        summary: r.summary,
+                    },
+                );
+            }
+            Ok(None) => {}
+            Err(e) => {
+                tracing::warn!("shared data: {e}");
+                failed.push(e.to_string());
+            }
+        }
+    }
+    (found, failed)
+}

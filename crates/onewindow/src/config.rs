@@ -14,6 +14,12 @@ pub struct Config {
     pub session: Session,
     #[serde(default)]
     pub licenses: Licenses,
+    /// Upstream shared-data sources (`[[shared_data]]` with source, url, timeout_ms, retries).
+    #[serde(default)]
+    pub shared_data: Vec<app::shared::SourceConfig>,
+    /// Set by `serve --demo`: shared-data lookups are answered from the demo data.
+    #[serde(skip)]
+    pub demo: bool,
 }
 
 /// Electronic licenses: the master key that seals the issuers' SM2 keys at rest.
@@ -92,6 +98,8 @@ impl Default for Config {
             },
             session: Session { hours: 8 },
             licenses: Licenses::default(),
+            shared_data: Vec::new(),
+            demo: false,
         }
     }
 }

@@ -197,6 +197,8 @@ async fn open(cfg: &Config) -> anyhow::Result<App> {
         session_hours: cfg.session.hours,
         license_master_key: Some(cfg.licenses.master_key.clone()).filter(|k| !k.is_empty()),
         public_url: cfg.server.public_url.clone(),
+        shared_sources: cfg.shared_data.clone(),
+        demo_shared_data: cfg.demo,
     };
     App::open(store, settings, Arc::new(SystemClock), false)
         .await
@@ -488,6 +490,7 @@ async fn serve(mut cfg: Config, demo: bool, listen: Option<String>) -> anyhow::R
     if let Some(l) = listen {
         cfg.server.listen = l;
     }
+    cfg.demo = demo;
     let app = open(&cfg).await?;
     if demo {
         print_demo(&app::demo::load(&app).await.map_err(explain)?);

@@ -4,4 +4,5 @@ mod accounts;
 mod cases;
 mod catalog;
 mod licenses;
+mod shared;
 mod support;

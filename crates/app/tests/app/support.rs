@@ -28,6 +28,8 @@ pub async fn app(store: Store) -> (App, Arc<TestClock>) {
         session_hours: 8,
         license_master_key: Some("00112233445566778899aabbccddeeff".into()),
         public_url: "http://127.0.0.1:8080".into(),
+        shared_sources: Vec::new(),
+        demo_shared_data: false,
     };
     let app = App::open(store, settings, clock.clone(), true)
         .await

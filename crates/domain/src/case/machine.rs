@@ -100,7 +100,10 @@ fn check_materials(
             Provision::CheckedOriginal { .. } => staff,
             // Licenses are attached by the platform from the register, never claimed in a
             // command; pending and committed follow from accept and the item's mode.
-            Provision::Pending { .. } | Provision::Committed | Provision::License { .. } => false,
+            Provision::Pending { .. }
+            | Provision::Committed
+            | Provision::License { .. }
+            | Provision::Shared { .. } => false,
         };
         if !allowed {
             p.push(

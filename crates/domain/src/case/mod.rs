@@ -180,6 +180,12 @@ pub enum Provision {
         type_name: String,
         number: String,
     },
+    /// Trust level A: confirmed from a shared-data source (数据共享, 免提交), e.g. 公安人口库.
+    Shared {
+        source: String,
+        /// What the source confirmed, in a line.
+        summary: String,
+    },
 }
 
 impl Provision {
@@ -190,6 +196,7 @@ impl Provision {
                 | Provision::CheckedOriginal { .. }
                 | Provision::Committed
                 | Provision::License { .. }
+                | Provision::Shared { .. }
         )
     }
 
@@ -201,6 +208,7 @@ impl Provision {
             Provision::Pending { .. } => "容缺待补",
             Provision::Committed => "承诺代替（D 级）",
             Provision::License { .. } => "电子证照（A 级，免提交）",
+            Provision::Shared { .. } => "共享数据（A 级，免提交）",
         }
     }
 }

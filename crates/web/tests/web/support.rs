@@ -40,6 +40,8 @@ pub async fn site() -> Client {
         session_hours: 8,
         license_master_key: Some("00112233445566778899aabbccddeeff".into()),
         public_url: "http://127.0.0.1:8080".into(),
+        shared_sources: Vec::new(),
+        demo_shared_data: true,
     };
     let app = app::App::open(db.store.clone(), settings, Arc::new(app::SystemClock), true)
         .await
