@@ -8,86 +8,21 @@
 
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   PHONE, startServer, launchBrowser, newPage as openPage, shot, loginAs, factValue, openFoodGuide, assertFitsWidth,
 } from './helpers.mjs';
+import {
+  FACTS, pdf, problem, caseState, act, caseId, applyOnline, materialNames, openFromQueue,
+} from './case-helpers.mjs';
 
 let server; // from startServer()
 let browser;
 let filesDir; // the PDFs the applicants upload
 
 const newPage = (viewport, extra) => openPage(browser, server, viewport, extra);
-
-/** The section of the case page with 办件编号 and 状态. */
-const FACTS = 'main section.card:has(#case-state)';
-
-/** A tiny file that is a PDF by its content (uploads are checked by their bytes, not by name). */
-function pdf(name) {
-  const path = join(filesDir, `${name}.pdf`);
-  writeFileSync(path, `%PDF-1.4\n% ${name}\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n`);
-  return path;
-}
-
-/** Why the page is not what a step expected: the case page's error, alerts, or the error page. */
-async function problem(page) {
-  const texts = await page.locator('#case-error, .alert, .error-page').allInnerTexts();
-  return `${new URL(page.url()).pathname}: ${texts.join(' / ').replace(/\s+/g, ' ') || '(no message shown)'}`;
-}
-
-async function caseState(page) {
-  return (await page.locator('#case-state').innerText()).trim();
-}
-
-/**
- * Clicks one of the case form's submit buttons, waits for the page it leads to, and fails with
- * the shown error unless it is the case page with the 操作已完成 / 已保存 flash (and, when given,
- * the expected state).
- */
-async function act(page, selector, expectState) {
-  const button = page.locator(`#case-form ${selector}`);
-  if ((await button.count()) !== 1) {
-    const offered = await page.locator('#case-form button[name=action]').allInnerTexts();
-    throw new Error(`${selector} is not offered on ${page.url()} (state ${await caseState(page)}); offered: ${offered.join('、')}`);
-  }
-  const navigated = page.waitForEvent('framenavigated', { predicate: (f) => f === page.mainFrame() });
-  await button.click();
-  await navigated;
-  await page.waitForLoadState('load');
-  const url = new URL(page.url());
-  if (!/^\/cases\/[^/]+$/.test(url.pathname) || !url.searchParams.has('flash')) {
-    throw new Error(`${selector} failed: ${await problem(page)}`);
-  }
-  assert.match(await page.locator('p.flash[role=status]').innerText(), /操作已完成|已保存/);
-  if (expectState) {
-    assert.equal(await caseState(page), expectState, `after ${selector}: ${await problem(page)}`);
-  }
-}
-
-/** The id in a /cases/ID URL. */
-function caseId(url) {
-  const m = new URL(url).pathname.match(/^\/cases\/([^/?]+)$/);
-  assert.ok(m, `not a case page: ${url}`);
-  return m[1];
-}
-
-/** The citizen opens the food business licence guide and clicks 在线申请: a new draft. */
-async function applyOnline(page) {
-  const code = await openFoodGuide(page);
-  const apply = page.locator('#apply');
-  assert.equal(await apply.count(), 1, 'the guide offers no 在线申请 button to a logged-in applicant');
-  await Promise.all([page.waitForURL(/\/cases\/[^/?]+$/), apply.click()]);
-  assert.equal(await caseState(page), '草稿');
-  return { code, id: caseId(page.url()) };
-}
-
-/** Material names by file input index, from the upload labels (上传<name>). */
-async function materialNames(page) {
-  return page.locator('#materials label[for^=file_]').evaluateAll((labels) =>
-    labels.map((l) => l.textContent.trim().replace(/^上传/, '')));
-}
 
 /** The texts of the timeline entries, without their time and actor. */
 async function timeline(page) {
@@ -96,16 +31,6 @@ async function timeline(page) {
     copy.querySelectorAll('time, .muted').forEach((e) => e.remove());
     return copy.textContent.trim();
   }));
-}
-
-/** Opens the case with this number from the given queue of the visitor's /work page. */
-async function openFromQueue(page, role, number, id) {
-  await page.goto('/work');
-  const link = page.locator(`#queue-${role} tbody td:first-child a`, { hasText: number });
-  assert.equal(await link.count(), 1,
-    `case ${number} is not in the ${role} queue: ${(await page.locator(`#queue-${role}`).innerText()).replace(/\s+/g, ' ')}`);
-  assert.equal(await link.getAttribute('href'), `/cases/${id}`);
-  await Promise.all([page.waitForURL(new RegExp(`/cases/${id}$`)), link.click()]);
 }
 
 describe('Cases (办件) in a browser', () => {
@@ -138,7 +63,7 @@ describe('Cases (办件) in a browser', () => {
       const { id } = await applyOnline(page);
       const names = await materialNames(page);
       assert.ok(names.length >= 3, `expected at least 3 material rows, got ${names.join('、')}`);
-      await page.locator('#file_0').setInputFiles(pdf(names[0]));
+      await page.locator('#file_0').setInputFiles(pdf(filesDir, names[0]));
       await act(page, '#do-submit', '已提交（预审中）');
       const number = await factValue(page, FACTS, '办件编号');
       assert.match(number, /^\d{6}\d{8}\d{5}$/, `the case number is ${number}`);
@@ -164,7 +89,7 @@ describe('Cases (办件) in a browser', () => {
       assert.ok(!noticeText.includes(names[0]), `the notice lists the uploaded ${names[0]}: ${noticeText}`);
       assert.match(noticeText, /说明：请上传全部材料的清晰扫描件/);
       for (let i = 1; i < names.length; i++) {
-        await page.locator(`#file_${i}`).setInputFiles(pdf(names[i]));
+        await page.locator(`#file_${i}`).setInputFiles(pdf(filesDir, names[i]));
       }
       await act(page, '#do-supply', '已提交（预审中）');
 

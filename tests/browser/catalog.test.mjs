@@ -9,29 +9,15 @@
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  PASSWORD, PHONE, startServer, launchBrowser, newPage as openPage, shot, alertText, factValue, login,
+  PASSWORD, PHONE, demoSite, shot, alertText, factValue, login,
   pickFood, openFoodGuide, assertFitsWidth,
 } from './helpers.mjs';
 
-let server; // from startServer()
-let browser;
 
-/** A fresh browser context (no cookies) at the given viewport. */
-const newPage = (viewport, extra) => openPage(browser, server, viewport, extra);
 
 describe('OneWindow in a browser', () => {
-  before(async () => {
-    server = await startServer();
-    browser = await launchBrowser();
-  });
-
-  after(async () => {
-    try {
-      if (browser) await browser.close();
-    } finally {
-      if (server) await server.stop();
-    }
-  });
+  const site = demoSite();
+  const newPage = (viewport, extra) => site.newPage(viewport, extra);
 
   test('a citizen searches 开饭店 from the home page and finds the food business licence guide with its materials', async () => {
     const { context, page } = await newPage();

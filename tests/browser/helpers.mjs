@@ -7,6 +7,7 @@
 //   CHROMIUM       the browser (default: /usr/bin/chromium)
 
 import assert from 'node:assert/strict';
+import { before, after } from 'node:test';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, mkdirSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -161,20 +162,27 @@ export function pickFood(names) {
 }
 
 /**
- * Searches 食品经营许可, opens the food business licence guide and returns its item code
- * (the last part of /items/CODE).
+ * Searches `query`, opens the guide of the result whose name `pick(names)` returns, and returns
+ * its item code (the last part of /items/CODE).
  */
-export async function openFoodGuide(page) {
-  await page.goto(`/search?q=${encodeURIComponent('食品经营许可')}`);
-  const names = await page.locator('ol.results li.card h2 a').allInnerTexts();
-  const target = pickFood(names);
-  assert.ok(target, `no 食品经营许可 found: ${names.join('、')}`);
+export async function openGuide(page, query, pick) {
+  await page.goto(`/search?q=${encodeURIComponent(query)}`);
+  const links = page.locator('ol.results li.card h2 a');
+  const names = await links.allInnerTexts();
+  const target = pick(names);
+  assert.ok(target, `no ${query} found: ${names.join('、')}`);
+  // By position, not by text: other results' names may contain the picked one.
   await Promise.all([
     page.waitForURL(/\/items\/[^/?]+$/),
-    page.locator('ol.results li.card h2 a', { hasText: target }).first().click(),
+    links.nth(names.indexOf(target)).click(),
   ]);
   await page.locator('article.guide h1').waitFor();
   return decodeURIComponent(new URL(page.url()).pathname.split('/').pop());
+}
+
+/** Searches 食品经营许可, opens the food business licence guide and returns its item code. */
+export function openFoodGuide(page) {
+  return openGuide(page, '食品经营许可', pickFood);
 }
 
 /**
@@ -203,4 +211,28 @@ export async function assertFitsWidth(page, width) {
     const b = await box.boundingBox();
     assert.ok(!b || (b.x >= 0 && b.x + b.width <= width + 1), `${where}: a table box overflows: ${JSON.stringify(b)}`);
   }
+}
+
+/**
+ * Starts a demo server and Chromium before the suite's tests and stops both after them.
+ * Returns a live object: `site.server`, `site.browser`, and `site.newPage(viewport, extra)`.
+ */
+export function demoSite() {
+  const site = {
+    server: null,
+    browser: null,
+    newPage: (viewport, extra) => newPage(site.browser, site.server, viewport, extra),
+  };
+  before(async () => {
+    site.server = await startServer();
+    site.browser = await launchBrowser();
+  });
+  after(async () => {
+    try {
+      if (site.browser) await site.browser.close();
+    } finally {
+      if (site.server) await site.server.stop();
+    }
+  });
+  return site;
 }

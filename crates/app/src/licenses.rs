@@ -449,7 +449,8 @@ pub struct LicenseView {
     pub status: &'static str,
     pub status_label: &'static str,
     pub status_note: String,
-    pub fields: BTreeMap<String, String>,
+    /// (label, value) in the order the license type prints them.
+    pub fields: Vec<(String, String)>,
     /// The signed QR text.
     pub token: String,
     /// The address the QR code opens.
@@ -461,9 +462,16 @@ async fn view_of(conn: &mut Connection, app: &App, l: LicenseRow) -> Result<Lice
     let t = sl::type_by_code(conn, &l.type_code).await?;
     let dept = store::org::get_department(conn, &l.department).await?;
     let (status, status_label) = effective_status(app, &l);
+    let mut stored: BTreeMap<String, String> = serde_json::from_str(&l.fields).map_err(internal)?;
+    let mut fields: Vec<(String, String)> = t
+        .iter()
+        .flat_map(|t| t.fields.iter())
+        .filter_map(|f| stored.remove_entry(&f.label))
+        .collect();
+    fields.extend(stored);
     Ok(LicenseView {
         verify_url: verify_url(app, &l.token),
-        fields: serde_json::from_str(&l.fields).map_err(internal)?,
+        fields,
         type_name: t.map(|t| t.name).unwrap_or_else(|| l.type_code.clone()),
         issuer: dept.name,
         id: l.id,

@@ -1,0 +1,93 @@
+// Helpers of the browser tests that drive a case (办件) through its states on the case page:
+// read its state and facts, click its action buttons, upload materials, open it from a queue.
+
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { openFoodGuide } from './helpers.mjs';
+
+/** The section of the case page with 办件编号 and 状态. */
+export const FACTS = 'main section.card:has(#case-state)';
+
+/**
+ * Writes a tiny file into `dir` that is a PDF by its content (uploads are checked by their
+ * bytes, not by name) and returns its path.
+ */
+export function pdf(dir, name) {
+  const path = join(dir, `${name}.pdf`);
+  writeFileSync(path, `%PDF-1.4\n% ${name}\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n`);
+  return path;
+}
+
+/** Why the page is not what a step expected: the case page's error, alerts, or the error page. */
+export async function problem(page) {
+  const texts = await page.locator('#case-error, .alert, .error-page').allInnerTexts();
+  return `${new URL(page.url()).pathname}: ${texts.join(' / ').replace(/\s+/g, ' ') || '(no message shown)'}`;
+}
+
+export async function caseState(page) {
+  return (await page.locator('#case-state').innerText()).trim();
+}
+
+/**
+ * Clicks one of the case form's submit buttons, waits for the page it leads to, and fails with
+ * the shown error unless it is the case page with the 操作已完成 / 已保存 flash (and, when given,
+ * the expected state).
+ */
+export async function act(page, selector, expectState) {
+  const button = page.locator(`#case-form ${selector}`);
+  if ((await button.count()) !== 1) {
+    const offered = await page.locator('#case-form button[name=action]').allInnerTexts();
+    throw new Error(`${selector} is not offered on ${page.url()} (state ${await caseState(page)}); offered: ${offered.join('、')}`);
+  }
+  const navigated = page.waitForEvent('framenavigated', { predicate: (f) => f === page.mainFrame() });
+  await button.click();
+  await navigated;
+  await page.waitForLoadState('load');
+  const url = new URL(page.url());
+  if (!/^\/cases\/[^/]+$/.test(url.pathname) || !url.searchParams.has('flash')) {
+    throw new Error(`${selector} failed: ${await problem(page)}`);
+  }
+  assert.match(await page.locator('p.flash[role=status]').innerText(), /操作已完成|已保存/);
+  if (expectState) {
+    assert.equal(await caseState(page), expectState, `after ${selector}: ${await problem(page)}`);
+  }
+}
+
+/** The id in a /cases/ID URL. */
+export function caseId(url) {
+  const m = new URL(url).pathname.match(/^\/cases\/([^/?]+)$/);
+  assert.ok(m, `not a case page: ${url}`);
+  return m[1];
+}
+
+/** On an open guide, the logged-in applicant clicks 在线申请: returns the new draft's id. */
+export async function applyFromGuide(page) {
+  const apply = page.locator('#apply');
+  assert.equal(await apply.count(), 1, 'the guide offers no 在线申请 button to a logged-in applicant');
+  await Promise.all([page.waitForURL(/\/cases\/[^/?]+$/), apply.click()]);
+  assert.equal(await caseState(page), '草稿');
+  return caseId(page.url());
+}
+
+/** The applicant opens the food business licence guide and clicks 在线申请: a new draft. */
+export async function applyOnline(page) {
+  const code = await openFoodGuide(page);
+  return { code, id: await applyFromGuide(page) };
+}
+
+/** Material names by file input index, from the upload labels (上传<name>). */
+export async function materialNames(page) {
+  return page.locator('#materials label[for^=file_]').evaluateAll((labels) =>
+    labels.map((l) => l.textContent.trim().replace(/^上传/, '')));
+}
+
+/** Opens the case with this number from the given queue of the visitor's /work page. */
+export async function openFromQueue(page, role, number, id) {
+  await page.goto('/work');
+  const link = page.locator(`#queue-${role} tbody td:first-child a`, { hasText: number });
+  assert.equal(await link.count(), 1,
+    `case ${number} is not in the ${role} queue: ${(await page.locator(`#queue-${role}`).innerText()).replace(/\s+/g, ' ')}`);
+  assert.equal(await link.getAttribute('href'), `/cases/${id}`);
+  await Promise.all([page.waitForURL(new RegExp(`/cases/${id}$`)), link.click()]);
+}
