@@ -70,13 +70,19 @@ pub enum Condition {
         field: String,
         value: f64,
     },
+    /// Every mandatory material is satisfied by an e-license or shared data (trust level A):
+    /// what the government itself holds proves the case, so no person needs to look.
+    MaterialsFromGovernment,
 }
 
 impl Condition {
-    pub fn holds(&self, form: &BTreeMap<String, String>) -> bool {
+    /// Whether the condition holds for the form, given whether every mandatory material came
+    /// from the government's own register (`government_materials`).
+    pub fn holds(&self, form: &BTreeMap<String, String>, government_materials: bool) -> bool {
         let get = |f: &str| form.get(f).map(|v| v.trim()).unwrap_or("");
         let num = |f: &str| get(f).parse::<f64>().ok();
         match self {
+            Condition::MaterialsFromGovernment => government_materials,
             Condition::Equals { field, value } => get(field) == value.trim(),
             Condition::OneOf { field, values } => values.iter().any(|v| v.trim() == get(field)),
             Condition::AtLeast { field, value } => num(field).is_some_and(|n| n >= *value),
@@ -90,6 +96,7 @@ impl Condition {
             Condition::OneOf { field, values } => format!("{field} ∈ {{{}}}", values.join("、")),
             Condition::AtLeast { field, value } => format!("{field} ≥ {value}"),
             Condition::AtMost { field, value } => format!("{field} ≤ {value}"),
+            Condition::MaterialsFromGovernment => "全部必要材料由电子证照或共享数据提供".into(),
         }
     }
 }
@@ -239,6 +246,7 @@ impl Workflow {
                     | Condition::OneOf { field, .. }
                     | Condition::AtLeast { field, .. }
                     | Condition::AtMost { field, .. } => field,
+                    Condition::MaterialsFromGovernment => continue,
                 };
                 if !form.iter().any(|f| &f.key == field) {
                     p.push(

@@ -733,10 +733,16 @@ pub fn decide(
                 .auto_approval
                 .as_ref()
                 .ok_or_else(|| CaseError::Rule("本事项没有秒批规则".into()))?;
+            let government = item.materials.iter().filter(|m| m.mandatory).all(|m| {
+                matches!(
+                    case.materials.get(&m.name),
+                    Some(Provision::License { .. } | Provision::Shared { .. })
+                )
+            });
             let failed: Vec<String> = rule
                 .conditions
                 .iter()
-                .filter(|c| !c.holds(&case.form))
+                .filter(|c| !c.holds(&case.form, government))
                 .map(|c| c.describe())
                 .collect();
             if !failed.is_empty() {

@@ -412,6 +412,64 @@ fn an_auto_rule_decides_only_when_every_condition_holds() {
 }
 
 #[test]
+fn a_rule_on_government_materials_decides_only_when_licenses_or_shared_data_provide_them() {
+    let mut i = item();
+    i.workflow.auto_approval = Some(AutoRule {
+        name: "证照齐全秒批".into(),
+        conditions: vec![Condition::MaterialsFromGovernment],
+    });
+    // Uploaded by the applicant: a person must look.
+    let mut w = World::new(i.clone());
+    w.fill(true);
+    w.ok(Command::Submit, &applicant());
+    let e = w.run(Command::AutoDecide, &CaseActor::System).unwrap_err();
+    assert!(e.to_string().contains("电子证照或共享数据"), "{e}");
+    // Attached by the platform from the register: the rule decides.
+    let mut w = World::new(i.clone());
+    for (n, m) in i.materials.iter().enumerate() {
+        let p = if n % 2 == 0 {
+            Provision::License {
+                license_id: format!("1.2.156.3005.2.X.Y.{n}.001.0"),
+                type_name: "营业执照".into(),
+                number: n.to_string(),
+            }
+        } else {
+            Provision::Shared {
+                source: "公安人口库".into(),
+                summary: "户籍核验一致".into(),
+            }
+        };
+        w.case.materials.insert(m.name.clone(), p);
+    }
+    w.case.form.insert("shop_name".into(), "老王面馆".into());
+    w.ok(Command::Submit, &applicant());
+    let ev = w.run(Command::AutoDecide, &CaseActor::System).unwrap();
+    assert!(
+        matches!(&ev[1], Event::Decided { decision } if decision.approved && decision.by_rule.as_deref() == Some("证照齐全秒批"))
+    );
+    // Nor can an applicant claim a license in a command: only the platform attaches them.
+    let mut w = World::new(i.clone());
+    let forged = BTreeMap::from([(
+        i.materials[0].name.clone(),
+        Provision::License {
+            license_id: "x".into(),
+            type_name: "营业执照".into(),
+            number: "1".into(),
+        },
+    )]);
+    assert!(matches!(
+        w.run(
+            Command::Edit {
+                form: BTreeMap::new(),
+                materials: forged
+            },
+            &applicant()
+        ),
+        Err(CaseError::Validation(_))
+    ));
+}
+
+#[test]
 fn strangers_cannot_act_on_someone_elses_case() {
     let mut w = World::new(item());
     w.fill(true);

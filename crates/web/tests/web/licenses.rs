@@ -146,3 +146,46 @@ async fn the_holder_shows_a_license_the_public_verifies_it_and_an_application_us
         v.body
     );
 }
+
+#[tokio::test]
+async fn a_birth_registration_proved_by_licenses_and_shared_data_is_approved_in_seconds() {
+    let mut citizen = site().await;
+    citizen
+        .login(
+            &app::demo::demo_id_number("19900101", "123"),
+            app::demo::DEMO_PASSWORD,
+        )
+        .await;
+    let item = app::demo::demo_data()
+        .unwrap()
+        .items
+        .into_iter()
+        .find(|d| d.name == "户口登记（出生登记）")
+        .unwrap();
+    let csrf = citizen.csrf();
+    let case = citizen
+        .post_json(
+            "/api/v1/cases",
+            &serde_json::json!({"item_code": item.code}),
+            Some(&csrf),
+        )
+        .await
+        .json();
+    let how: Vec<&str> = item
+        .materials
+        .iter()
+        .map(|m| case["materials"][&m.name]["how"].as_str().unwrap_or("?"))
+        .collect();
+    assert_eq!(how, ["license", "license", "license", "shared"], "{case}");
+    let id = case["id"].as_str().unwrap();
+    let done = citizen
+        .post_json(
+            &format!("/api/v1/cases/{id}/commands"),
+            &serde_json::json!({"command": "submit"}),
+            Some(&csrf),
+        )
+        .await
+        .json();
+    assert_eq!(done["state"], "approved", "{done}");
+    assert_eq!(done["decision"]["by_rule"], "出生登记证照齐全秒批");
+}
