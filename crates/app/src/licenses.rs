@@ -840,3 +840,118 @@ pub async fn shared_provisions(
     }
     (found, failed)
 }
+
+/// One material of an item as the window sees it for a holder (一证通办).
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Coverage {
+    pub material: String,
+    pub mandatory: bool,
+    /// How the government already provides it, or None when it must be submitted.
+    pub provided_by: Option<String>,
+}
+
+/// 一证通办 at the window: from an ID number, a credit code or a scanned license QR, which
+/// materials of the item the register and shared data already satisfy and which remain.
+/// Only window clerks of the item's region may ask; each lookup is logged.
+pub async fn coverage(
+    app: &App,
+    actor: &Actor,
+    item_code: &str,
+    who: &str,
+) -> Result<(String, Vec<Coverage>)> {
+    let Actor::Staff {
+        roles, scope, id, ..
+    } = actor
+    else {
+        return Err(match actor {
+            Actor::Anonymous => AppError::Unauthenticated,
+            _ => AppError::Forbidden("只有窗口工作人员可以查询".into()),
+        });
+    };
+    if !roles.contains(&domain::account::Role::Clerk) {
+        return Err(AppError::Forbidden("只有综窗受理人员可以查询".into()));
+    }
+    let mut conn = app.store.conn().await?;
+    let item = store::catalog::find_item(&mut conn, item_code.trim())
+        .await?
+        .and_then(|i| i.current_version)
+        .ok_or_else(|| {
+            AppError::field(
+                "item",
+                "unknown",
+                format!("事项 {} 不存在或未发布", item_code.trim()),
+            )
+        })?;
+    let def = store::catalog::get_version(&mut conn, item_code.trim(), item)
+        .await?
+        .definition;
+    if !scope.covers(&def.region, None) {
+        return Err(AppError::Forbidden("只能查询本区划的事项".into()));
+    }
+    let holder = resolve_holder(&mut conn, app, who).await?;
+    let today = iso(china_date(app.now()));
+    let mut rows = Vec::new();
+    for m in &def.materials {
+        let mut provided_by = None;
+        if !m.license_type.is_empty()
+            && let Some(t) = sl::type_by_name(&mut conn, &m.license_type).await?
+            && let Some(l) = sl::valid_of_type(&mut conn, &holder, &t.code, &today)
+                .await?
+                .into_iter()
+                .next()
+        {
+            provided_by = Some(format!("电子证照：{} {}", t.name, l.number));
+        }
+        rows.push(Coverage {
+            material: m.name.clone(),
+            mandatory: m.mandatory,
+            provided_by,
+        });
+    }
+    drop(conn);
+    let (shared, failed) = shared_provisions(app, &def, &holder).await;
+    for r in rows.iter_mut().filter(|r| r.provided_by.is_none()) {
+        if let Some(Provision::Shared { source, summary }) = shared.get(&r.material) {
+            r.provided_by = Some(format!("共享数据（{source}）：{summary}"));
+        }
+    }
+    if !failed.is_empty() {
+        tracing::warn!(clerk = %id, "coverage lookup with unavailable sources: {}", failed.join("；"));
+    }
+    tracing::info!(clerk = %id, item = %def.code, "一证通办 lookup");
+    Ok((def.name, rows))
+}
+
+/// The holder identifier from what the clerk entered: an ID number or credit code as is,
+/// or a license QR text, whose license names its holder in the register.
+async fn resolve_holder(conn: &mut Connection, app: &App, who: &str) -> Result<String> {
+    let who = who.trim();
+    if who.contains("OWL1.") {
+        let v = verify(app, who).await?;
+        let core = match (v.status, v.core) {
+            ("valid", Some(core)) => core,
+            (_, _) => {
+                return Err(AppError::field(
+                    "who",
+                    "invalid",
+                    format!("证照二维码无效：{}", v.reason.unwrap_or_default()),
+                ));
+            }
+        };
+        let l = sl::get_license(conn, &core.id)
+            .await?
+            .ok_or_else(|| AppError::field("who", "unknown", "登记簿中没有该证照"))?;
+        return Ok(l.holder_id);
+    }
+    let upper = who.to_uppercase();
+    if domain::ids::IdNumber::parse(&upper).is_ok()
+        || domain::ids::CreditCode::parse_lenient(&upper).is_ok()
+    {
+        return Ok(upper);
+    }
+    Err(AppError::field(
+        "who",
+        "invalid",
+        "请输入有效的公民身份号码、统一社会信用代码，或扫描亮证二维码",
+    ))
+}

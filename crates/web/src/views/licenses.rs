@@ -22,6 +22,51 @@ pub fn router() -> Router<AppState> {
         .route("/licenses/{id}/revoke", post(revoke))
         .route("/v/{token}", get(verify_link))
         .route("/verify", get(verify_form).post(verify_posted))
+        .route("/work/coverage", get(coverage))
+}
+
+#[derive(Template)]
+#[template(path = "coverage.html")]
+struct CoveragePage {
+    nav: Nav,
+    item: String,
+    rows: Vec<licenses::Coverage>,
+    provided: usize,
+    remaining: usize,
+}
+
+#[derive(serde::Deserialize)]
+struct CoverageQuery {
+    item: String,
+    who: String,
+}
+
+/// 一证通办 at the window: what the register and shared data already provide for a holder.
+async fn coverage(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    axum::extract::Query(q): axum::extract::Query<CoverageQuery>,
+) -> Result<Response, WebError> {
+    let result = licenses::coverage(&s.app, &ctx.actor, &q.item, &q.who).await;
+    let (item, rows) = match result {
+        Ok(v) => v,
+        Err(e @ app::AppError::Validation(_)) => {
+            return Ok(crate::error::page(
+                axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+                "无法查询",
+                &crate::error::describe(&e).0,
+            ));
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let provided = rows.iter().filter(|r| r.provided_by.is_some()).count();
+    render(&CoveragePage {
+        nav: Nav::of(&ctx),
+        item,
+        remaining: rows.len() - provided,
+        provided,
+        rows,
+    })
 }
 
 #[derive(Template)]

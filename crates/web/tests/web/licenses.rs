@@ -189,3 +189,38 @@ async fn a_birth_registration_proved_by_licenses_and_shared_data_is_approved_in_
     assert_eq!(done["state"], "approved", "{done}");
     assert_eq!(done["decision"]["by_rule"], "出生登记证照齐全秒批");
 }
+
+#[tokio::test]
+async fn the_window_sees_which_materials_the_register_already_provides_for_an_id_or_a_qr() {
+    let mut citizen = site().await;
+    citizen
+        .login(
+            &app::demo::demo_id_number("19900101", "123"),
+            app::demo::DEMO_PASSWORD,
+        )
+        .await;
+    let (_, token) = id_card(&mut citizen).await;
+    let food = app::demo::demo_data()
+        .unwrap()
+        .items
+        .into_iter()
+        .find(|d| d.name == "食品（含保健食品）经营许可核发")
+        .unwrap();
+    let url = |who: &str| format!("/work/coverage?item={}&who={}", enc(&food.code), enc(who));
+    assert_eq!(
+        citizen.get(&url(&token)).await.status,
+        StatusCode::FORBIDDEN,
+        "applicants cannot look others up"
+    );
+    let mut clerk = citizen.another();
+    clerk.login("clerk", app::demo::DEMO_PASSWORD).await;
+    for who in [app::demo::demo_id_number("19900101", "123"), token] {
+        let page = clerk.get(&url(&who)).await;
+        assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+        assert!(page.body.contains("电子证照：居民身份证"), "{}", page.body);
+        assert!(page.body.contains("需提交"));
+    }
+    let bad = clerk.get(&url("12345")).await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.body.contains("有效的公民身份号码"));
+}
