@@ -10,6 +10,7 @@ mod demo_cases;
 pub mod error;
 pub mod exchange;
 pub mod index;
+pub mod license_import;
 pub mod licenses;
 mod notice_pdf;
 pub mod org;

@@ -119,6 +119,14 @@ enum ImportWhat {
         #[arg(long)]
         region: Option<String>,
     },
+    /// Import existing licenses into the register (.xlsx or UTF-8 .csv with the columns
+    /// 证照类型, 持证主体名称, 持证主体证件号码, 签发日期, then the type's fields by label).
+    Licenses {
+        file: PathBuf,
+        /// Check every row and report, write nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -275,6 +283,35 @@ async fn run(command: Command, cfg: Config) -> anyhow::Result<()> {
                 .await
                 .map_err(explain)?;
             println!("已创建系统管理员 {login}（区划 {region}）。");
+            Ok(())
+        }
+        Command::Import {
+            what: ImportWhat::Licenses { file, dry_run },
+        } => {
+            let app = open(&cfg).await?;
+            let sheet = app::license_import::read_file(&file).map_err(explain)?;
+            let r = app::license_import::import(&app, sheet, dry_run)
+                .await
+                .map_err(explain)?;
+            for e in &r.errors {
+                println!("  {e}");
+            }
+            if !r.errors.is_empty() {
+                bail!(
+                    "{} 行有误，未导入任何证照（共 {} 行）。",
+                    r.errors.len(),
+                    r.rows
+                );
+            }
+            let verb = if dry_run {
+                "检查通过，可导入"
+            } else {
+                "已导入"
+            };
+            println!(
+                "{verb} {} 张证照；已在登记簿中的 {} 张未变。",
+                r.imported, r.existing
+            );
             Ok(())
         }
         Command::Import {

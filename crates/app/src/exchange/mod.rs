@@ -64,7 +64,7 @@ pub struct ImportReport {
     pub nothing_written: bool,
 }
 
-fn file_error(message: impl Into<String>) -> AppError {
+pub(crate) fn file_error(message: impl Into<String>) -> AppError {
     AppError::field("file", "unreadable", message)
 }
 
@@ -84,7 +84,7 @@ pub fn read_xlsx(bytes: Vec<u8>) -> Result<(Sheet, Sheet)> {
     Ok((sheet(ITEM_SHEET)?, sheet(MATERIAL_SHEET)?))
 }
 
-fn cell_text(d: &Data) -> String {
+pub(crate) fn cell_text(d: &Data) -> String {
     match d {
         Data::Empty => String::new(),
         Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", *f as i64),

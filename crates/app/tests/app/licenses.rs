@@ -316,3 +316,80 @@ async fn tampered_tokens_fail_old_keys_still_verify_after_rotation_and_strangers
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_bulk_import_names_every_bad_row_and_writes_nothing_until_all_are_right() {
+    on_both(|s| async move {
+        let (app, _) = app(s).await;
+        setup(&app).await;
+        let person = app::demo::demo_id_number("19900101", "123");
+        let csv = |rows: &[&str]| {
+            let mut text =
+                "证照类型,持证主体名称,持证主体证件号码,签发日期,经营者名称\n".to_string();
+            for r in rows {
+                text.push_str(r);
+                text.push('\n');
+            }
+            app::exchange::read_csv(text.as_bytes()).unwrap()
+        };
+        let good = format!("食品经营许可证,张三,{person},2024-05-06,张三小吃店");
+        let bad = csv(&[
+            &good,
+            "驾驶证,张三,511602199001011236,2024-05-06,",
+            &format!("食品经营许可证,张三,{person},2024/05/06,"),
+            "食品经营许可证,某人,12345,2024-05-06,",
+        ]);
+        let r = app::license_import::import(&app, bad, false).await.unwrap();
+        let cols: Vec<(usize, &str)> = r
+            .errors
+            .iter()
+            .map(|e| (e.row, e.column.as_str()))
+            .collect();
+        assert_eq!(
+            cols,
+            [(3, "证照类型"), (4, "签发日期"), (5, "持证主体证件号码")],
+            "{:?}",
+            r.errors
+        );
+        assert_eq!(r.imported, 0);
+        let me = citizen(&app, "123").await;
+        assert!(
+            licenses::wallet(&app, &me).await.unwrap().is_empty(),
+            "nothing was written"
+        );
+
+        let dry = app::license_import::import(&app, csv(&[&good]), true)
+            .await
+            .unwrap();
+        assert_eq!((dry.imported, dry.errors.len()), (1, 0));
+        assert!(
+            licenses::wallet(&app, &me).await.unwrap().is_empty(),
+            "a dry run writes nothing"
+        );
+        let done = app::license_import::import(&app, csv(&[&good]), false)
+            .await
+            .unwrap();
+        assert_eq!(done.imported, 1);
+        let again = app::license_import::import(&app, csv(&[&good]), false)
+            .await
+            .unwrap();
+        assert_eq!((again.imported, again.existing), (0, 1));
+        let wallet = licenses::wallet(&app, &me).await.unwrap();
+        assert_eq!(wallet.len(), 1);
+        assert!(
+            wallet[0]
+                .fields
+                .contains(&("经营者名称".to_string(), "张三小吃店".to_string()))
+        );
+
+        let unknown_column = app::exchange::read_csv(
+            format!("证照类型,持证主体名称,持证主体证件号码,签发日期,颜色\n{good}").as_bytes(),
+        )
+        .unwrap();
+        let r = app::license_import::import(&app, unknown_column, false)
+            .await
+            .unwrap();
+        assert_eq!(r.errors[0].column, "颜色");
+    })
+    .await;
+}
