@@ -239,6 +239,20 @@ async fn create_with(
             confirmed.push(name);
         }
     }
+    for (names, via) in [(&licensed, "license"), (&confirmed, "shared")] {
+        for m in names {
+            store::licenses::record_avoided(
+                &mut tx,
+                &c.id,
+                &def.code,
+                &def.department,
+                m,
+                via,
+                store::millis(now),
+            )
+            .await?;
+        }
+    }
     let cal = calendar(app);
     sc::insert_case(
         &mut tx,

@@ -955,3 +955,54 @@ async fn resolve_holder(conn: &mut Connection, app: &App, who: &str) -> Result<S
         "请输入有效的公民身份号码、统一社会信用代码，或扫描亮证二维码",
     ))
 }
+
+/// 免提交 statistics: materials avoided per department, item and way (license or shared
+/// data) over a period of at most a year. Staff see their own department, or their whole
+/// region when they are not bound to one.
+pub async fn avoided_stats(
+    app: &App,
+    actor: &Actor,
+    from: &str,
+    to: &str,
+) -> Result<Vec<serde_json::Value>> {
+    let Actor::Staff { scope, .. } = actor else {
+        return Err(match actor {
+            Actor::Anonymous => AppError::Unauthenticated,
+            _ => AppError::Forbidden("统计只对工作人员开放".into()),
+        });
+    };
+    let fmt = time::macros::format_description!("[year]-[month]-[day]");
+    let day = |field: &str, v: &str| {
+        time::Date::parse(v.trim(), fmt).map_err(|_| {
+            AppError::field(field, "invalid", format!("“{v}”不是 YYYY-MM-DD 格式的日期"))
+        })
+    };
+    let (from, to) = (day("from", from)?, day("to", to)?);
+    if to <= from {
+        return Err(AppError::field("to", "invalid", "结束日期应晚于开始日期"));
+    }
+    if (to - from).whole_days() > 366 {
+        return Err(AppError::field("to", "too_long", "统计区间最长一年"));
+    }
+    let ms = |d: time::Date| {
+        store::millis(
+            d.with_time(time::Time::MIDNIGHT)
+                .assume_offset(domain::calendar::CHINA_OFFSET),
+        )
+    };
+    let mut conn = app.store.conn().await?;
+    let rows = sl::avoided_counts(&mut conn, scope.department.as_deref(), ms(from), ms(to)).await?;
+    let mut out = Vec::new();
+    for r in rows {
+        let dept = store::org::get_department(&mut conn, &r.department).await?;
+        if !scope.covers(&dept.region, Some(&dept.code)) {
+            continue;
+        }
+        let item = store::catalog::find_item(&mut conn, &r.item_code).await?;
+        out.push(serde_json::json!({
+            "department": dept.code, "department_name": dept.name, "item_code": r.item_code,
+            "item_name": item.map(|i| i.name).unwrap_or_default(), "via": r.via, "count": r.count,
+        }));
+    }
+    Ok(out)
+}

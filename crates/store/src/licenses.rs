@@ -307,3 +307,57 @@ pub async fn avoided_by_department(conn: &mut AnyConnection) -> Result<Vec<(Stri
     .fetch_all(conn)
     .await?)
 }
+
+/// Records that a case did not need a material (免提交), and how.
+pub async fn record_avoided(
+    conn: &mut AnyConnection,
+    case_id: &str,
+    item_code: &str,
+    department: &str,
+    material: &str,
+    via: &str,
+    at: i64,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO avoided_materials (case_id, item_code, department, material, via, at) VALUES ($1, $2, $3, $4, $5, $6)
+         ON CONFLICT (case_id, material) DO NOTHING",
+    )
+    .bind(case_id)
+    .bind(item_code)
+    .bind(department)
+    .bind(material)
+    .bind(via)
+    .bind(at)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// One line of the 免提交 statistics.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, serde::Serialize)]
+pub struct AvoidedCount {
+    pub department: String,
+    pub item_code: String,
+    pub via: String,
+    pub count: i64,
+}
+
+/// Materials avoided per department, item and way, within [from, to) in milliseconds,
+/// optionally for one department.
+pub async fn avoided_counts(
+    conn: &mut AnyConnection,
+    department: Option<&str>,
+    from: i64,
+    to: i64,
+) -> Result<Vec<AvoidedCount>> {
+    Ok(sqlx::query_as(
+        "SELECT department, item_code, via, COUNT(*) AS count FROM avoided_materials
+         WHERE at >= $1 AND at < $2 AND ($3 = '' OR department = $3)
+         GROUP BY department, item_code, via ORDER BY department, item_code, via",
+    )
+    .bind(from)
+    .bind(to)
+    .bind(department.unwrap_or(""))
+    .fetch_all(conn)
+    .await?)
+}

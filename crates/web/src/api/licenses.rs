@@ -20,6 +20,27 @@ pub fn router() -> Router<AppState> {
         .route("/v1/licenses/keys", get(keys))
         .route("/v1/licenses/{id}", get(one))
         .route("/v1/licenses/{id}/revoke", post(revoke))
+        .route("/v1/statistics/materials-avoided", get(avoided))
+}
+
+#[derive(serde::Deserialize)]
+struct PeriodQuery {
+    from: String,
+    to: String,
+}
+
+/// 免提交次数 per department and item over a period (staff only).
+async fn avoided(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    q: Result<Query<PeriodQuery>, QueryRejection>,
+) -> ApiResult {
+    let q = query(q)?;
+    let items = licenses::avoided_stats(&s.app, &ctx.actor, &q.from, &q.to)
+        .await
+        .map_err(api_err)?;
+    let total: i64 = items.iter().filter_map(|i| i["count"].as_i64()).sum();
+    ok(json!({ "items": items, "total": total }))
 }
 
 async fn wallet(State(s): State<AppState>, ctx: Ctx) -> ApiResult {

@@ -224,3 +224,53 @@ async fn the_window_sees_which_materials_the_register_already_provides_for_an_id
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(bad.body.contains("有效的公民身份号码"));
 }
+
+#[tokio::test]
+async fn statistics_count_the_materials_that_licenses_and_shared_data_spared() {
+    let mut citizen = site().await;
+    citizen
+        .login(
+            &app::demo::demo_id_number("19900101", "123"),
+            app::demo::DEMO_PASSWORD,
+        )
+        .await;
+    let item = app::demo::demo_data()
+        .unwrap()
+        .items
+        .into_iter()
+        .find(|d| d.name == "户口登记（出生登记）")
+        .unwrap();
+    let csrf = citizen.csrf();
+    citizen
+        .post_json(
+            "/api/v1/cases",
+            &serde_json::json!({"item_code": item.code}),
+            Some(&csrf),
+        )
+        .await;
+    let today = time::OffsetDateTime::now_utc().date();
+    let url = format!(
+        "/api/v1/statistics/materials-avoided?from={}&to={}",
+        today - time::Duration::days(1),
+        today + time::Duration::days(2)
+    );
+    assert_eq!(citizen.get(&url).await.status, StatusCode::FORBIDDEN);
+    let mut admin = citizen.another();
+    admin.login("admin", app::demo::DEMO_PASSWORD).await;
+    let stats = admin.get(&url).await.json();
+    let births: i64 = stats["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["item_name"] == "户口登记（出生登记）")
+        .map(|r| r["count"].as_i64().unwrap())
+        .sum();
+    assert!(births >= 4, "three licenses and one shared record: {stats}");
+    let long = admin
+        .get("/api/v1/statistics/materials-avoided?from=2016-01-01&to=2026-01-01")
+        .await;
+    assert_eq!(
+        (long.status, long.json()["field"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("to"))
+    );
+}
