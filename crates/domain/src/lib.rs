@@ -3,6 +3,7 @@
 //! arguments, so it can be tested exhaustively.
 
 pub mod account;
+pub mod bundle;
 pub mod calendar;
 pub mod case;
 pub mod catalog;
