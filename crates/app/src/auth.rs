@@ -112,7 +112,7 @@ impl Actor {
     }
 }
 
-fn actor_of(a: &AccountRow) -> Actor {
+pub(crate) fn actor_of(a: &AccountRow) -> Actor {
     if a.kind == "staff" {
         Actor::Staff {
             id: a.id.clone(),

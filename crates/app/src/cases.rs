@@ -290,14 +290,19 @@ fn calendar(app: &App) -> WorkCalendar {
 /// Runs one command against a case on behalf of `actor`.
 pub async fn act(app: &App, actor: &Actor, case_id: &str, cmd: Command) -> Result<Case> {
     let who = case_actor(actor)?;
-    let c = run(app, &who, Some(actor), case_id, &cmd).await?;
+    let mut c = run(app, &who, Some(actor), case_id, &cmd).await?;
     // 秒批: right after submission, the system tries the item's rule.
     if matches!(cmd, Command::Submit | Command::Supply { .. }) {
         match run(app, &CaseActor::System, None, case_id, &Command::AutoDecide).await {
-            Ok(decided) => return Ok(decided),
+            Ok(decided) => c = decided,
             Err(AppError::State(_)) | Err(AppError::Validation(_)) => {}
             Err(e) => return Err(e),
         }
+    }
+    // A bundle member that reached approval lets the members waiting on it start. The
+    // command itself has committed; a failure here is logged and retried by housekeeping.
+    if let Err(e) = crate::bundles::on_case_changed(app, &c).await {
+        tracing::warn!(case = %c.id, "bundle members could not start yet: {e:?}");
     }
     Ok(c)
 }

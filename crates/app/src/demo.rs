@@ -17,6 +17,115 @@ const DEMO_JSON: &str = include_str!("../demo/catalog.json");
 /// the catalog facts because they are illustrations of the platform's modes, not data from
 /// any real catalog.
 const DEMO_WORKFLOWS: &str = include_str!("../demo/workflows.json");
+/// Bundles (一件事) over demo items, members and form feeds named by item name.
+const DEMO_BUNDLES: &str = include_str!("../demo/bundles.json");
+
+#[derive(Deserialize)]
+struct DemoBundles {
+    bundles: Vec<DemoBundle>,
+}
+
+#[derive(Deserialize)]
+struct DemoBundle {
+    code: String,
+    name: String,
+    description: String,
+    lead_department: String,
+    region: String,
+    promised_days: u32,
+    members: Vec<DemoMember>,
+    #[serde(default)]
+    fields: Vec<DemoField>,
+}
+
+#[derive(Deserialize)]
+struct DemoMember {
+    item: String,
+    #[serde(default)]
+    needs: Vec<String>,
+    #[serde(default)]
+    optional: bool,
+}
+
+#[derive(Deserialize)]
+struct DemoField {
+    key: String,
+    label: String,
+    #[serde(default)]
+    kind: domain::workflow::FieldKind,
+    #[serde(default)]
+    required: bool,
+    #[serde(default)]
+    options: Vec<String>,
+    #[serde(default)]
+    help: String,
+    feeds: Vec<(String, String)>,
+}
+
+/// The demo bundles with item names turned into the codes of the demo items.
+pub fn demo_bundles(items: &[ItemDefinition]) -> Result<Vec<domain::bundle::BundleDefinition>> {
+    let data: DemoBundles = serde_json::from_str(DEMO_BUNDLES)
+        .map_err(|e| AppError::Internal(format!("demo bundles are malformed: {e}")))?;
+    let code = |bundle: &str, name: &str| -> Result<String> {
+        items
+            .iter()
+            .find(|i| i.name == name && i.node != domain::catalog::NodeKind::Main)
+            .map(|i| i.code.clone())
+            .ok_or_else(|| {
+                AppError::Internal(format!("demo bundle {bundle} names unknown item {name}"))
+            })
+    };
+    data.bundles
+        .into_iter()
+        .map(|b| {
+            let members = b
+                .members
+                .iter()
+                .map(|m| {
+                    Ok(domain::bundle::Member {
+                        item_code: code(&b.name, &m.item)?,
+                        optional: m.optional,
+                        needs: m
+                            .needs
+                            .iter()
+                            .map(|n| code(&b.name, n))
+                            .collect::<Result<_>>()?,
+                    })
+                })
+                .collect::<Result<_>>()?;
+            let fields = b
+                .fields
+                .into_iter()
+                .map(|f| {
+                    Ok(domain::bundle::MergedField {
+                        feeds: f
+                            .feeds
+                            .iter()
+                            .map(|(i, k)| Ok((code(&b.name, i)?, k.clone())))
+                            .collect::<Result<_>>()?,
+                        key: f.key,
+                        label: f.label,
+                        kind: f.kind,
+                        required: f.required,
+                        options: f.options,
+                        help: f.help,
+                    })
+                })
+                .collect::<Result<_>>()?;
+            Ok(domain::bundle::BundleDefinition {
+                code: b.code,
+                name: b.name,
+                description: b.description,
+                lead_department: b.lead_department,
+                region: b.region,
+                members,
+                fields,
+                promised_days: b.promised_days,
+            })
+        })
+        .collect()
+}
+
 /// License types (with example type codes) and the licenses the demo applicants already hold.
 const DEMO_LICENSES: &str = include_str!("../demo/licenses.json");
 
@@ -390,6 +499,7 @@ pub async fn load(app: &App) -> Result<DemoReport> {
     tx.commit().await.map_err(store::StoreError::from)?;
     crate::licenses::save_types(app, &demo_license_types(&data.items)?).await?;
     seed_held_licenses(app).await?;
+    crate::bundles::save(app, &demo_bundles(&data.items)?).await?;
     crate::index::refresh_if_stale(app, |_, _| {}).await?;
     report.cases_created = crate::demo_cases::seed(app, &data).await?;
     Ok(report)

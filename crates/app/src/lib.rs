@@ -3,6 +3,7 @@
 
 pub mod audit;
 pub mod auth;
+pub mod bundles;
 pub mod cases;
 pub mod catalog;
 pub mod demo;

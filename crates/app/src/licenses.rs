@@ -291,6 +291,11 @@ async fn issue_row(
     Ok(row)
 }
 
+/// Today in China as YYYY-MM-DD, the form dates are stored in.
+pub fn today_iso(app: &App) -> String {
+    iso(china_date(app.now()))
+}
+
 fn iso(d: time::Date) -> String {
     format!("{}-{:02}-{:02}", d.year(), d.month() as u8, d.day())
 }

@@ -5,6 +5,7 @@
 //! pass a pooled connection to read, a transaction to write.
 
 pub mod accounts;
+pub mod bundles;
 pub mod cases;
 pub mod catalog;
 pub mod db;

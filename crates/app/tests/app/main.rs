@@ -1,6 +1,7 @@
 //! Use-case tests; every one runs on SQLite and on PostgreSQL.
 
 mod accounts;
+mod bundles;
 mod cases;
 mod catalog;
 mod licenses;
