@@ -409,7 +409,14 @@ pub async fn advance(app: &App, parent_id: &str) -> Result<usize> {
         if !claimed {
             continue;
         }
-        let case = start_member(app, &actor, &def, &c.item_code, &form, &uploads).await?;
+        let case = match start_member(app, &actor, &def, &c.item_code, &form, &uploads).await {
+            Ok(case) => case,
+            Err(e) => {
+                let mut conn = app.store.conn().await?;
+                sb::reset_child(&mut conn, parent_id, &c.item_code).await?;
+                return Err(e);
+            }
+        };
         let mut conn = app.store.conn().await?;
         sb::set_child_case(&mut conn, parent_id, &c.item_code, &case.id).await?;
         started += 1;
@@ -628,4 +635,29 @@ pub async fn mine(app: &App, actor: &Actor) -> Result<Vec<BundleView>> {
         out.push(view(app, actor, &r.id).await?);
     }
     Ok(out)
+}
+
+/// The retry pass run by housekeeping: advances bundle applications with waiting members
+/// (after a crash between a member's approval and its dependants' start, say).
+pub async fn advance_all(app: &App) -> Result<usize> {
+    let mut conn = app.store.conn().await?;
+    let parents = sb::with_waiting_children(&mut conn, 500).await?;
+    drop(conn);
+    let mut started = 0;
+    for p in parents {
+        match advance(app, &p).await {
+            Ok(n) => started += n,
+            Err(e) => tracing::warn!(bundle_case = %p, "bundle member could not start: {e:?}"),
+        }
+    }
+    Ok(started)
+}
+
+/// A catalog administrator defines or changes a bundle of their region.
+pub async fn define(app: &App, actor: &Actor, def: BundleDefinition) -> Result<()> {
+    let cap = actor.catalog_admin()?;
+    if !cap.scope.covers_region(&def.region) {
+        return Err(AppError::Forbidden("只能定义本区划的一件事".into()));
+    }
+    save(app, &[def]).await
 }

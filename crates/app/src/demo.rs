@@ -334,6 +334,29 @@ const STAFF: &[StaffSpec] = &[
         region: "511600",
         department: None,
     },
+    // Back offices of the 开办餐饮店 members outside market regulation: one person reviews
+    // and approves, as small offices do.
+    StaffSpec {
+        login: "cgzf",
+        name: "吴城管",
+        roles: &[Role::Reviewer, Role::Approver],
+        region: "511600",
+        department: Some("511600-CGZFJ"),
+    },
+    StaffSpec {
+        login: "xfjy",
+        name: "郑消防",
+        roles: &[Role::Reviewer, Role::Approver],
+        region: "511600",
+        department: Some("511600-XFJYZD"),
+    },
+    StaffSpec {
+        login: "yczm",
+        name: "冯烟草",
+        roles: &[Role::Reviewer, Role::Approver],
+        region: "511600",
+        department: Some("511600-YCZMJ"),
+    },
 ];
 
 /// Plausible page views for the demo's most used services, so the home page's 热门事项 shows

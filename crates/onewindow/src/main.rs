@@ -562,6 +562,9 @@ fn spawn_housekeeping(app: App) {
                 Ok(_) => {}
                 Err(e) => tracing::warn!("tolerance sweep failed: {e:?}"),
             }
+            if let Err(e) = app::bundles::advance_all(&app).await {
+                tracing::warn!("bundle retry pass failed: {e:?}");
+            }
             if let Err(e) = app::auth::purge_sessions(&app).await {
                 tracing::warn!("session purge failed: {e:?}");
             }

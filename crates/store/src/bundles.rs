@@ -180,3 +180,29 @@ pub async fn set_child_case(
     .await?;
     Ok(())
 }
+
+/// Puts a child back to waiting after its start failed, so a later pass retries it.
+pub async fn reset_child(
+    conn: &mut AnyConnection,
+    bundle_case_id: &str,
+    item_code: &str,
+) -> Result<()> {
+    sqlx::query(
+        "UPDATE bundle_children SET status = 'waiting', case_id = NULL WHERE bundle_case_id = $1 AND item_code = $2 AND status = 'started' AND (case_id IS NULL OR case_id = '')",
+    )
+    .bind(bundle_case_id)
+    .bind(item_code)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Bundle applications with members still waiting (oldest first), for the retry pass.
+pub async fn with_waiting_children(conn: &mut AnyConnection, limit: i64) -> Result<Vec<String>> {
+    Ok(sqlx::query_scalar(
+        "SELECT DISTINCT bundle_case_id FROM bundle_children WHERE status = 'waiting' ORDER BY bundle_case_id LIMIT $1",
+    )
+    .bind(limit)
+    .fetch_all(conn)
+    .await?)
+}

@@ -35,3 +35,4 @@ CREATE TABLE bundle_children (
     PRIMARY KEY (bundle_case_id, item_code)
 );
 CREATE INDEX bundle_children_case ON bundle_children(case_id);
+CREATE INDEX bundle_children_status ON bundle_children(status);

@@ -256,7 +256,7 @@ async fn progress(
 type FilePart = (String, axum::body::Bytes);
 
 /// The text fields of a multipart body, and the file sent under `file_field`.
-async fn read_multipart(
+pub(crate) async fn read_multipart(
     mut mp: Multipart,
     file_field: &str,
 ) -> Result<(std::collections::HashMap<String, String>, Option<FilePart>), crate::error::WebError> {

@@ -16,6 +16,7 @@ use serde_json::{Value, json};
 use crate::ctx::Ctx;
 use crate::{AppState, WebError};
 
+mod bundles;
 mod cases;
 mod licenses;
 
@@ -37,6 +38,7 @@ pub fn router() -> Router<AppState> {
         .route("/v1/synonyms", get(synonyms))
         .merge(cases::router())
         .merge(licenses::router())
+        .merge(bundles::router())
         .fallback(|| async { api_err(AppError::NotFound("接口".into())) })
 }
 

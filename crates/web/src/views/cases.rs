@@ -150,6 +150,7 @@ struct MinePage {
     nav: Nav,
     rows: Vec<Row>,
     total: i64,
+    bundles: Vec<app::bundles::BundleView>,
 }
 
 async fn mine(State(s): State<AppState>, ctx: Ctx) -> Result<Response, WebError> {
@@ -159,6 +160,7 @@ async fn mine(State(s): State<AppState>, ctx: Ctx) -> Result<Response, WebError>
         nav: Nav::of(&ctx),
         rows,
         total,
+        bundles: app::bundles::mine(&s.app, &ctx.actor).await?,
     })
 }
 
@@ -166,6 +168,8 @@ async fn mine(State(s): State<AppState>, ctx: Ctx) -> Result<Response, WebError>
 #[template(path = "work.html")]
 struct WorkPage {
     nav: Nav,
+    /// Bundle applications the staff member's department leads.
+    bundles: Vec<app::bundles::BundleView>,
     queues: Vec<(&'static str, &'static str, i64, Vec<Row>)>,
     verifications: Vec<Row>,
     is_clerk: bool,
@@ -195,6 +199,7 @@ async fn work(State(s): State<AppState>, ctx: Ctx) -> Result<Response, WebError>
         .collect();
     render(&WorkPage {
         verifications,
+        bundles: app::bundles::mine(&s.app, &ctx.actor).await?,
         nav: Nav::of(&ctx),
         is_clerk: ctx.actor.has_role(Role::Clerk),
         queues,
@@ -358,15 +363,15 @@ async fn page(
 
 /// The fields of the action form, as posted.
 #[derive(Default)]
-struct ActForm {
-    csrf: String,
-    action: String,
-    text: BTreeMap<String, String>,
-    lists: BTreeMap<String, Vec<String>>,
-    files: BTreeMap<String, (String, Vec<u8>)>,
+pub(crate) struct ActForm {
+    pub csrf: String,
+    pub action: String,
+    pub text: BTreeMap<String, String>,
+    pub lists: BTreeMap<String, Vec<String>>,
+    pub files: BTreeMap<String, (String, Vec<u8>)>,
 }
 
-async fn read_form(mut mp: Multipart) -> Result<ActForm, WebError> {
+pub(crate) async fn read_form(mut mp: Multipart) -> Result<ActForm, WebError> {
     let mut f = ActForm::default();
     while let Some(field) = mp
         .next_field()
@@ -388,7 +393,7 @@ async fn read_form(mut mp: Multipart) -> Result<ActForm, WebError> {
         match name.as_str() {
             "csrf" => f.csrf = value,
             "action" => f.action = value,
-            "tolerate" | "supp_mat" => f.lists.entry(name).or_default().push(value),
+            "tolerate" | "supp_mat" | "optional" => f.lists.entry(name).or_default().push(value),
             _ => {
                 f.text.insert(name, value);
             }

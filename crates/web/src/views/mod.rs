@@ -2,6 +2,7 @@
 
 pub(crate) mod admin;
 mod auth;
+mod bundles;
 pub(crate) mod cases;
 mod licenses;
 mod portal;
@@ -26,6 +27,7 @@ pub fn router() -> Router<AppState> {
         .merge(settings::router())
         .merge(cases::router())
         .merge(licenses::router())
+        .merge(bundles::router())
 }
 
 /// What the page header needs: who is logged in, what they may open, and the CSRF token for

@@ -2,6 +2,7 @@
 
 mod admin;
 mod api;
+mod bundles;
 mod cases;
 mod licenses;
 mod portal;
