@@ -263,6 +263,21 @@ pub async fn apply(app: &App, actor: &Actor, code: &str, a: Application) -> Resu
         members: active.iter().map(|m| (*m).clone()).collect(),
         ..def.clone()
     };
+    // What shared-data sources confirm now counts as provided (asked again at each member's
+    // start; a source failing then leaves the material to be supplied on that member).
+    let mut confirmed = BTreeSet::new();
+    for m in &active {
+        if let Some(item) = items.get(&m.item_code) {
+            let (found, _) = crate::licenses::shared_provisions(app, item, login).await;
+            for mat in item
+                .materials
+                .iter()
+                .filter(|x| found.contains_key(&x.name))
+            {
+                confirmed.insert(material_identity(mat));
+            }
+        }
+    }
     let mut conn = app.store.conn().await?;
     for mm in merged_materials(&active_def, &items, &produced) {
         if !mm.mandatory
@@ -281,16 +296,7 @@ pub async fn apply(app: &App, actor: &Actor, code: &str, a: Application) -> Resu
         {
             continue;
         }
-        let shared = active
-            .iter()
-            .filter_map(|m| items.get(&m.item_code))
-            .any(|i| {
-                i.materials.iter().any(|x| {
-                    material_identity(x) == mm.identity && !x.shared_data_source.is_empty()
-                })
-            });
-        if shared && app.settings.demo_shared_data {
-            // Confirmed again when the member starts; a failing source then asks for it.
+        if confirmed.contains(&mm.identity) {
             continue;
         }
         problems.push(

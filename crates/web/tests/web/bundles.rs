@@ -20,13 +20,22 @@ async fn the_bundle_guide_shows_savings_and_one_application_starts_the_members()
         assert!(list.body.contains(name), "{name} missing from the list");
     }
     let guide = c.get("/bundles/YJS-KBCYD").await;
-    assert!(guide.body.contains("关键路径：公司设立登记 → 烟草专卖零售许可证新办"), "{}", guide.body);
+    assert!(
+        guide
+            .body
+            .contains("关键路径：公司设立登记 → 烟草专卖零售许可证新办"),
+        "{}",
+        guide.body
+    );
     assert!(!guide.body.contains("bundle-form"), "no form before login");
 
     c.login(&app::demo::demo_credit_code(), app::demo::DEMO_PASSWORD)
         .await;
     let form = c.get("/bundles/YJS-KBCYD").await;
-    assert!(form.body.contains("由“公司设立登记”办结后自动提供"), "the licence is not asked for");
+    assert!(
+        form.body.contains("由“公司设立登记”办结后自动提供"),
+        "the licence is not asked for"
+    );
     let csrf = c.csrf();
     // Through the page with nothing uploaded: one message names what is missing and who needs it.
     let refused = c
