@@ -359,6 +359,9 @@ async fn run(
         )
         .await?;
     }
+    // 电子监察 watches the deadline the case now runs against.
+    let watch = crate::supervision::watch_of(&next, &item, &cal, now);
+    store::supervision::set_watch(&mut tx, &next.id, watch.as_ref(), store::millis(now)).await?;
     // The license follows the decision in the same transaction: both happen or neither.
     for e in &events {
         match e {

@@ -16,6 +16,7 @@ pub mod licenses;
 mod notice_pdf;
 pub mod org;
 pub mod shared;
+pub mod supervision;
 pub mod uploads;
 
 use std::path::PathBuf;

@@ -562,6 +562,13 @@ fn spawn_housekeeping(app: App) {
                 Ok(_) => {}
                 Err(e) => tracing::warn!("tolerance sweep failed: {e:?}"),
             }
+            match app::supervision::scan(&app).await {
+                Ok(r) if r.raised > 0 || r.cleared > 0 => {
+                    tracing::info!(raised = r.raised, cleared = r.cleared, "电子监察 scan")
+                }
+                Ok(_) => {}
+                Err(e) => tracing::warn!("电子监察 scan failed: {e:?}"),
+            }
             if let Err(e) = app::bundles::advance_all(&app).await {
                 tracing::warn!("bundle retry pass failed: {e:?}");
             }

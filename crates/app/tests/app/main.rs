@@ -6,4 +6,5 @@ mod cases;
 mod catalog;
 mod licenses;
 mod shared;
+mod supervision;
 mod support;

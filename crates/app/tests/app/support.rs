@@ -16,6 +16,10 @@ impl Clock for TestClock {
     }
 }
 impl TestClock {
+    pub fn set(&self, t: OffsetDateTime) {
+        *self.0.lock().unwrap() = t;
+    }
+
     pub fn advance(&self, d: Duration) {
         *self.0.lock().unwrap() += d;
     }

@@ -1,0 +1,233 @@
+//! 电子监察: keeps each case's watched deadline current, raises yellow and red warnings in a
+//! scan that reads only cases whose yellow day has come, and carries supervision notices
+//! (督办) from supervisors to the responsible department and back.
+
+use domain::account::Role;
+use domain::calendar::{WorkCalendar, china_date};
+use domain::case::Case;
+use domain::catalog::ItemDefinition;
+use domain::supervision::{Level, Thresholds, watched};
+use store::supervision::{self as ss, NoticeRow, WarningRow, WatchRow};
+
+use crate::auth::Actor;
+use crate::{App, AppError, Result};
+
+fn iso(d: time::Date) -> String {
+    format!("{}-{:02}-{:02}", d.year(), d.month() as u8, d.day())
+}
+
+/// The watch row of a case after a change (None when nothing runs against the government).
+pub fn watch_of(
+    case: &Case,
+    item: &ItemDefinition,
+    cal: &WorkCalendar,
+    now: time::OffsetDateTime,
+) -> Option<WatchRow> {
+    let w = watched(case, item, cal, now)?;
+    Some(WatchRow {
+        case_id: case.id.clone(),
+        case_number: case.number.clone(),
+        kind: w.kind.as_str().into(),
+        due_date: iso(w.due),
+        yellow_from: iso(w.yellow_from(cal, &Thresholds::default())),
+        region: case.region.clone(),
+        department: case.department.clone(),
+        responsible: case.claimed_by.clone(),
+    })
+}
+
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct ScanReport {
+    pub examined: usize,
+    pub raised: usize,
+    pub cleared: u64,
+}
+
+/// One pass: raise what is due today, clear what no longer holds. Idempotent, and safe on
+/// several nodes at once: an open warning is unique per case, kind and level.
+pub async fn scan(app: &App) -> Result<ScanReport> {
+    let today = china_date(app.now());
+    let today_s = iso(today);
+    let now = app.now_ms();
+    let mut report = ScanReport::default();
+    let mut after = String::new();
+    loop {
+        let mut conn = app.store.conn().await?;
+        let page = ss::due_watches(&mut conn, &today_s, &after, 1000).await?;
+        drop(conn);
+        let Some(last) = page.last() else { break };
+        after = last.case_id.clone();
+        let mut tx = app.store.begin().await?;
+        for w in &page {
+            report.examined += 1;
+            let level = if w.due_date < today_s {
+                Level::Red
+            } else {
+                Level::Yellow
+            };
+            let raised = ss::raise(
+                &mut tx,
+                &WarningRow {
+                    id: uuid::Uuid::now_v7().to_string(),
+                    case_id: w.case_id.clone(),
+                    case_number: w.case_number.clone(),
+                    kind: w.kind.clone(),
+                    level: level.as_str().into(),
+                    due_date: w.due_date.clone(),
+                    region: w.region.clone(),
+                    department: w.department.clone(),
+                    responsible: w.responsible.clone(),
+                    raised_at: now,
+                    cleared_at: None,
+                    cleared_reason: String::new(),
+                },
+            )
+            .await?;
+            report.raised += usize::from(raised);
+        }
+        tx.commit().await.map_err(store::StoreError::from)?;
+    }
+    let mut tx = app.store.begin().await?;
+    report.cleared = ss::clear_stale(&mut tx, &today_s, now).await?;
+    tx.commit().await.map_err(store::StoreError::from)?;
+    Ok(report)
+}
+
+/// A warning as the supervision page shows it.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct WarningView {
+    pub w: WarningRow,
+    pub level_label: &'static str,
+    pub kind_label: &'static str,
+    pub department_name: String,
+    pub notices: Vec<NoticeRow>,
+}
+
+fn supervisor(actor: &Actor) -> bool {
+    actor.has_role(Role::Supervisor) || actor.has_role(Role::SystemAdmin)
+}
+
+/// Open warnings: supervisors see their region's, department staff their department's.
+pub async fn open(app: &App, actor: &Actor) -> Result<Vec<WarningView>> {
+    let Actor::Staff { scope, .. } = actor else {
+        return Err(match actor {
+            Actor::Anonymous => AppError::Unauthenticated,
+            _ => AppError::Forbidden("电子监察只对工作人员开放".into()),
+        });
+    };
+    let department = if supervisor(actor) {
+        None
+    } else {
+        scope.department.as_deref()
+    };
+    let mut conn = app.store.conn().await?;
+    let rows = ss::open_warnings(&mut conn, department).await?;
+    let all_notices = ss::notices(&mut conn, department).await?;
+    let mut out = Vec::new();
+    for w in rows.into_iter().filter(|w| {
+        scope.covers(&w.region, Some(&w.department))
+            || supervisor(actor) && scope.covers_region(&w.region)
+    }) {
+        let department_name = store::org::get_department(&mut conn, &w.department)
+            .await
+            .map(|d| d.name)
+            .unwrap_or_else(|_| w.department.clone());
+        let kind = domain::supervision::DeadlineKind::parse(&w.kind);
+        out.push(WarningView {
+            level_label: if w.level == "red" {
+                Level::Red.label()
+            } else {
+                Level::Yellow.label()
+            },
+            kind_label: kind.map(|k| k.label()).unwrap_or(""),
+            department_name,
+            notices: all_notices
+                .iter()
+                .filter(|n| n.warning_id == w.id)
+                .cloned()
+                .collect(),
+            w,
+        });
+    }
+    Ok(out)
+}
+
+/// 督办: a supervisor sends a notice on an open warning to the responsible department.
+pub async fn send_notice(
+    app: &App,
+    actor: &Actor,
+    warning_id: &str,
+    message: &str,
+) -> Result<NoticeRow> {
+    if !supervisor(actor) {
+        return Err(AppError::Forbidden("只有电子监察人员可以督办".into()));
+    }
+    let Actor::Staff { id, scope, .. } = actor else {
+        unreachable!("supervisors are staff")
+    };
+    let message = message.trim();
+    if message.is_empty() || message.chars().count() > 500 {
+        return Err(AppError::field(
+            "message",
+            "invalid",
+            "请填写督办意见（不超过 500 字）",
+        ));
+    }
+    let mut tx = app.store.begin().await?;
+    let w = ss::get_warning(&mut tx, warning_id)
+        .await?
+        .filter(|w| scope.covers_region(&w.region))
+        .ok_or_else(|| AppError::NotFound("该预警".into()))?;
+    if w.cleared_at.is_some() {
+        return Err(AppError::State("该预警已解除，无需督办".into()));
+    }
+    let n = NoticeRow {
+        id: uuid::Uuid::now_v7().to_string(),
+        warning_id: w.id.clone(),
+        case_id: w.case_id.clone(),
+        department: w.department.clone(),
+        sent_by: id.clone(),
+        message: message.to_string(),
+        sent_at: app.now_ms(),
+        resolved_by: None,
+        resolution: String::new(),
+        resolved_at: None,
+    };
+    ss::insert_notice(&mut tx, &n).await?;
+    tx.commit().await.map_err(store::StoreError::from)?;
+    Ok(n)
+}
+
+/// The department's open and resolved notices (督办件).
+pub async fn notices(app: &App, actor: &Actor) -> Result<Vec<NoticeRow>> {
+    let Actor::Staff { scope, .. } = actor else {
+        return Err(AppError::Forbidden("督办件只对工作人员开放".into()));
+    };
+    let mut conn = app.store.conn().await?;
+    match (&scope.department, supervisor(actor)) {
+        (_, true) => Ok(ss::notices(&mut conn, None).await?),
+        (Some(d), false) => Ok(ss::notices(&mut conn, Some(d)).await?),
+        (None, false) => Ok(Vec::new()),
+    }
+}
+
+/// The responsible department records how it resolved a notice.
+pub async fn resolve(app: &App, actor: &Actor, notice_id: &str, resolution: &str) -> Result<()> {
+    let Actor::Staff { id, scope, .. } = actor else {
+        return Err(AppError::Forbidden("只有工作人员可以办理督办件".into()));
+    };
+    let resolution = resolution.trim();
+    if resolution.is_empty() {
+        return Err(AppError::field("resolution", "required", "请填写处理情况"));
+    }
+    let mut tx = app.store.begin().await?;
+    let n = ss::get_notice(&mut tx, notice_id)
+        .await?
+        .filter(|n| scope.department.as_deref() == Some(n.department.as_str()))
+        .ok_or_else(|| AppError::NotFound("该督办件".into()))?;
+    if !ss::resolve_notice(&mut tx, &n.id, id, resolution, app.now_ms()).await? {
+        return Err(AppError::State("该督办件已办结".into()));
+    }
+    tx.commit().await.map_err(store::StoreError::from)?;
+    Ok(())
+}

@@ -1,0 +1,154 @@
+use app::AppError;
+use app::auth::Actor;
+use app::{cases, supervision};
+use domain::account::{ApplicantRegistration, Role};
+use domain::case::Command;
+use domain::fixtures::sample_item;
+use store::testing::on_both;
+use time::macros::datetime;
+
+use crate::support::*;
+
+async fn citizen(app: &app::App) -> Actor {
+    let reg = ApplicantRegistration::NaturalPerson {
+        id_number: app::demo::demo_id_number("19900101", "123"),
+        name: "张三".into(),
+        phone: "13800138000".into(),
+        password: "a long passphrase".into(),
+    };
+    app::auth::register(app, reg).await.unwrap().actor
+}
+
+fn levels(ws: &[supervision::WarningView]) -> Vec<(String, String)> {
+    ws.iter()
+        .map(|w| (w.w.kind.clone(), w.w.level.clone()))
+        .collect()
+}
+
+#[tokio::test]
+async fn a_pre_review_across_national_day_turns_yellow_then_red_and_clears_when_the_case_moves() {
+    on_both(|s| async move {
+        let (app, clock) = app(s).await;
+        seed_org(&app).await;
+        let cap = staff(&app, "cat", &[Role::CatalogAdmin], "511600", None)
+            .await
+            .catalog_admin()
+            .unwrap();
+        let item = sample_item();
+        app::catalog::create(&app, &cap, item.clone())
+            .await
+            .unwrap();
+        app::catalog::publish(&app, &cap, &item.code).await.unwrap();
+        let me = citizen(&app).await;
+        let sup = staff(&app, "sup", &[Role::Supervisor], "511600", None).await;
+        let dept = staff(
+            &app,
+            "rev",
+            &[Role::Reviewer],
+            "511600",
+            Some("511600-SCJG"),
+        )
+        .await;
+        let other = staff(
+            &app,
+            "rev2",
+            &[Role::Reviewer],
+            "511602",
+            Some("511602-SCJG"),
+        )
+        .await;
+        let clerk = staff(&app, "clerk", &[Role::Clerk], "511600", None).await;
+
+        // Filed on Wednesday 2026-09-30, the eve of 国庆 (10-01..10-07 off): the two
+        // pre-review days are Thursday 10-08 and Friday 10-09.
+        clock.set(datetime!(2026-09-30 16:00 +8));
+        let c = cases::start(&app, &me, &item.code).await.unwrap();
+        let c = cases::act(&app, &me, &c.id, Command::Submit).await.unwrap();
+        let scan = |app: app::App| async move { supervision::scan(&app).await.unwrap() };
+        assert_eq!(scan(app.clone()).await.raised, 0);
+        clock.set(datetime!(2026-10-05 10:00 +8));
+        assert_eq!(scan(app.clone()).await.raised, 0, "holidays do not count");
+        clock.set(datetime!(2026-10-08 09:00 +8));
+        assert_eq!(scan(app.clone()).await.raised, 1);
+        assert_eq!(
+            levels(&supervision::open(&app, &sup).await.unwrap()),
+            [("pre_review".to_string(), "yellow".to_string())]
+        );
+        assert_eq!(
+            scan(app.clone()).await.raised,
+            0,
+            "a second scan raises nothing new"
+        );
+        // Saturday 10-10 is a make-up working day, and the case is overdue: red.
+        clock.set(datetime!(2026-10-10 09:00 +8));
+        let r = scan(app.clone()).await;
+        assert_eq!(
+            (r.raised, r.cleared),
+            (1, 1),
+            "red raised, yellow cleared as escalated"
+        );
+        let open = supervision::open(&app, &sup).await.unwrap();
+        assert_eq!(
+            levels(&open),
+            [("pre_review".to_string(), "red".to_string())]
+        );
+        assert_eq!(open[0].w.case_number, c.number);
+
+        // 督办: the supervisor sends a notice; only the responsible department resolves it.
+        assert!(matches!(
+            supervision::send_notice(&app, &dept, &open[0].w.id, "请尽快预审").await,
+            Err(AppError::Forbidden(_))
+        ));
+        let n = supervision::send_notice(&app, &sup, &open[0].w.id, "请于今日完成预审")
+            .await
+            .unwrap();
+        assert_eq!(
+            supervision::notices(&app, &dept).await.unwrap().len(),
+            1,
+            "it lands with the department"
+        );
+        assert!(matches!(
+            supervision::resolve(&app, &other, &n.id, "已处理").await,
+            Err(AppError::NotFound(_))
+        ));
+        assert!(matches!(
+            supervision::resolve(&app, &dept, &n.id, " ").await,
+            Err(AppError::Validation(_))
+        ));
+        supervision::resolve(&app, &dept, &n.id, "已联系窗口，当日完成预审")
+            .await
+            .unwrap();
+        assert!(matches!(
+            supervision::resolve(&app, &dept, &n.id, "again").await,
+            Err(AppError::State(_))
+        ));
+
+        // The window sends the one-time notice: the case waits on the applicant now, so the
+        // pre-review warning clears and stays in history.
+        cases::act(
+            &app,
+            &clerk,
+            &c.id,
+            Command::RequestSupplement {
+                materials: vec![],
+                fields: vec![],
+                note: "请上传申请书".into(),
+            },
+        )
+        .await
+        .unwrap();
+        assert!(supervision::open(&app, &sup).await.unwrap().is_empty());
+        let mut conn = app.store.conn().await.unwrap();
+        let history = store::supervision::warnings_of_case(&mut conn, &c.id)
+            .await
+            .unwrap();
+        assert_eq!(history.len(), 2);
+        assert!(history.iter().all(|w| w.cleared_at.is_some()));
+        drop(conn);
+        assert!(matches!(
+            supervision::send_notice(&app, &sup, &open[0].w.id, "迟到的督办").await,
+            Err(AppError::State(_))
+        ));
+    })
+    .await;
+}

@@ -1,0 +1,248 @@
+//! 电子监察: the per-case watch index, warnings and supervision notices.
+
+use sqlx::AnyConnection;
+
+use crate::Result;
+
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, serde::Serialize)]
+pub struct WatchRow {
+    pub case_id: String,
+    pub case_number: String,
+    pub kind: String,
+    pub due_date: String,
+    pub yellow_from: String,
+    pub region: String,
+    pub department: String,
+    pub responsible: Option<String>,
+}
+
+/// Sets the deadline a case is watched against (None: not watched), and clears its open
+/// warnings that no longer apply because the case moved on.
+pub async fn set_watch(
+    conn: &mut AnyConnection,
+    case_id: &str,
+    w: Option<&WatchRow>,
+    now: i64,
+) -> Result<()> {
+    sqlx::query("DELETE FROM case_watch WHERE case_id = $1")
+        .bind(case_id)
+        .execute(&mut *conn)
+        .await?;
+    if let Some(w) = w {
+        sqlx::query(
+            "INSERT INTO case_watch (case_id, case_number, kind, due_date, yellow_from, region, department, responsible)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(&w.case_id)
+        .bind(&w.case_number)
+        .bind(&w.kind)
+        .bind(&w.due_date)
+        .bind(&w.yellow_from)
+        .bind(&w.region)
+        .bind(&w.department)
+        .bind(&w.responsible)
+        .execute(&mut *conn)
+        .await?;
+    }
+    let (kind, due) = w
+        .map(|w| (w.kind.as_str(), w.due_date.as_str()))
+        .unwrap_or(("", ""));
+    sqlx::query(
+        "UPDATE warnings SET cleared_at = $2, cleared_reason = '办件已推进'
+         WHERE case_id = $1 AND cleared_at IS NULL AND (kind <> $3 OR due_date <> $4)",
+    )
+    .bind(case_id)
+    .bind(now)
+    .bind(kind)
+    .bind(due)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Watched cases whose yellow day has come, in pages (an index range on yellow_from).
+pub async fn due_watches(
+    conn: &mut AnyConnection,
+    today: &str,
+    after: &str,
+    limit: i64,
+) -> Result<Vec<WatchRow>> {
+    Ok(sqlx::query_as(
+        "SELECT case_id, case_number, kind, due_date, yellow_from, region, department, responsible
+         FROM case_watch WHERE yellow_from <= $1 AND case_id > $2 ORDER BY case_id LIMIT $3",
+    )
+    .bind(today)
+    .bind(after)
+    .bind(limit)
+    .fetch_all(conn)
+    .await?)
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, serde::Serialize)]
+pub struct WarningRow {
+    pub id: String,
+    pub case_id: String,
+    pub case_number: String,
+    pub kind: String,
+    pub level: String,
+    pub due_date: String,
+    pub region: String,
+    pub department: String,
+    pub responsible: Option<String>,
+    pub raised_at: i64,
+    pub cleared_at: Option<i64>,
+    pub cleared_reason: String,
+}
+
+const WARNING_COLS: &str = "id, case_id, case_number, kind, level, due_date, region, department, responsible, raised_at, cleared_at, cleared_reason";
+
+/// Raises a warning unless the same one is open; true when it was raised now.
+pub async fn raise(conn: &mut AnyConnection, w: &WarningRow) -> Result<bool> {
+    let r = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "INSERT INTO warnings ({WARNING_COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, NULL, '')
+         ON CONFLICT DO NOTHING"
+    )))
+    .bind(&w.id)
+    .bind(&w.case_id)
+    .bind(&w.case_number)
+    .bind(&w.kind)
+    .bind(&w.level)
+    .bind(&w.due_date)
+    .bind(&w.region)
+    .bind(&w.department)
+    .bind(&w.responsible)
+    .bind(w.raised_at)
+    .execute(conn)
+    .await?;
+    Ok(r.rows_affected() == 1)
+}
+
+/// Clears open yellow warnings that no longer hold: the case turned red, or its deadline
+/// moved out of the yellow range (an extension). Returns how many were cleared.
+pub async fn clear_stale(conn: &mut AnyConnection, today: &str, now: i64) -> Result<u64> {
+    let escalated = sqlx::query(
+        "UPDATE warnings SET cleared_at = $1, cleared_reason = '已升级为红色预警'
+         WHERE cleared_at IS NULL AND level = 'yellow' AND EXISTS (
+           SELECT 1 FROM warnings r WHERE r.case_id = warnings.case_id AND r.kind = warnings.kind
+             AND r.level = 'red' AND r.cleared_at IS NULL)",
+    )
+    .bind(now)
+    .execute(&mut *conn)
+    .await?
+    .rows_affected();
+    let moved = sqlx::query(
+        "UPDATE warnings SET cleared_at = $1, cleared_reason = '期限已调整'
+         WHERE cleared_at IS NULL AND level = 'yellow' AND NOT EXISTS (
+           SELECT 1 FROM case_watch w WHERE w.case_id = warnings.case_id AND w.yellow_from <= $2)",
+    )
+    .bind(now)
+    .bind(today)
+    .execute(conn)
+    .await?
+    .rows_affected();
+    Ok(escalated + moved)
+}
+
+/// Open warnings (red first, then by due date), optionally of one department.
+pub async fn open_warnings(
+    conn: &mut AnyConnection,
+    department: Option<&str>,
+) -> Result<Vec<WarningRow>> {
+    Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {WARNING_COLS} FROM warnings WHERE cleared_at IS NULL AND ($1 = '' OR department = $1)
+         ORDER BY level, due_date, case_number"
+    )))
+    .bind(department.unwrap_or(""))
+    .fetch_all(conn)
+    .await?)
+}
+
+pub async fn warnings_of_case(conn: &mut AnyConnection, case_id: &str) -> Result<Vec<WarningRow>> {
+    Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {WARNING_COLS} FROM warnings WHERE case_id = $1 ORDER BY raised_at"
+    )))
+    .bind(case_id)
+    .fetch_all(conn)
+    .await?)
+}
+
+pub async fn get_warning(conn: &mut AnyConnection, id: &str) -> Result<Option<WarningRow>> {
+    Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {WARNING_COLS} FROM warnings WHERE id = $1"
+    )))
+    .bind(id)
+    .fetch_optional(conn)
+    .await?)
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, serde::Serialize)]
+pub struct NoticeRow {
+    pub id: String,
+    pub warning_id: String,
+    pub case_id: String,
+    pub department: String,
+    pub sent_by: String,
+    pub message: String,
+    pub sent_at: i64,
+    pub resolved_by: Option<String>,
+    pub resolution: String,
+    pub resolved_at: Option<i64>,
+}
+
+const NOTICE_COLS: &str = "id, warning_id, case_id, department, sent_by, message, sent_at, resolved_by, resolution, resolved_at";
+
+pub async fn insert_notice(conn: &mut AnyConnection, n: &NoticeRow) -> Result<()> {
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "INSERT INTO supervision_notices ({NOTICE_COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, NULL, '', NULL)"
+    )))
+    .bind(&n.id)
+    .bind(&n.warning_id)
+    .bind(&n.case_id)
+    .bind(&n.department)
+    .bind(&n.sent_by)
+    .bind(&n.message)
+    .bind(n.sent_at)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+pub async fn get_notice(conn: &mut AnyConnection, id: &str) -> Result<Option<NoticeRow>> {
+    Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {NOTICE_COLS} FROM supervision_notices WHERE id = $1"
+    )))
+    .bind(id)
+    .fetch_optional(conn)
+    .await?)
+}
+
+/// Notices of a department (open first), or all of them.
+pub async fn notices(conn: &mut AnyConnection, department: Option<&str>) -> Result<Vec<NoticeRow>> {
+    Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {NOTICE_COLS} FROM supervision_notices WHERE ($1 = '' OR department = $1)
+         ORDER BY CASE WHEN resolved_at IS NULL THEN 0 ELSE 1 END, sent_at DESC"
+    )))
+    .bind(department.unwrap_or(""))
+    .fetch_all(conn)
+    .await?)
+}
+
+/// Records how a notice was resolved; false when it already was.
+pub async fn resolve_notice(
+    conn: &mut AnyConnection,
+    id: &str,
+    by: &str,
+    resolution: &str,
+    at: i64,
+) -> Result<bool> {
+    let r = sqlx::query(
+        "UPDATE supervision_notices SET resolved_by = $2, resolution = $3, resolved_at = $4 WHERE id = $1 AND resolved_at IS NULL",
+    )
+    .bind(id)
+    .bind(by)
+    .bind(resolution)
+    .bind(at)
+    .execute(conn)
+    .await?;
+    Ok(r.rows_affected() == 1)
+}
