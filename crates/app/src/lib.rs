@@ -126,3 +126,4 @@ pub use store::Store;
 pub use store::catalog::{ItemRow, VersionRow};
 pub use store::from_millis;
 pub use store::org::RegionRow;
+pub use store::supervision::{NoticeRow, WarningRow};

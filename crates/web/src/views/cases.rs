@@ -170,6 +170,8 @@ struct WorkPage {
     nav: Nav,
     /// Bundle applications the staff member's department leads.
     bundles: Vec<app::bundles::BundleView>,
+    /// 督办件 sent to the department.
+    notices: Vec<app::NoticeRow>,
     queues: Vec<(&'static str, &'static str, i64, Vec<Row>)>,
     verifications: Vec<Row>,
     is_clerk: bool,
@@ -200,6 +202,7 @@ async fn work(State(s): State<AppState>, ctx: Ctx) -> Result<Response, WebError>
     render(&WorkPage {
         verifications,
         bundles: app::bundles::mine(&s.app, &ctx.actor).await?,
+        notices: app::supervision::notices(&s.app, &ctx.actor).await?,
         nav: Nav::of(&ctx),
         is_clerk: ctx.actor.has_role(Role::Clerk),
         queues,

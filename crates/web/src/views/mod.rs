@@ -8,6 +8,7 @@ mod licenses;
 mod portal;
 mod settings;
 mod staff;
+mod supervision;
 
 use askama::Template;
 use axum::Router;
@@ -28,6 +29,7 @@ pub fn router() -> Router<AppState> {
         .merge(cases::router())
         .merge(licenses::router())
         .merge(bundles::router())
+        .merge(supervision::router())
 }
 
 /// What the page header needs: who is logged in, what they may open, and the CSRF token for
@@ -40,6 +42,7 @@ pub struct Nav {
     pub system_admin: bool,
     pub applicant: bool,
     pub staff: bool,
+    pub supervisor: bool,
     pub csrf: String,
     pub query: String,
     pub css: String,
@@ -64,6 +67,8 @@ impl Nav {
             system_admin: ctx.actor.has_role(Role::SystemAdmin),
             applicant: matches!(ctx.actor, app::auth::Actor::Applicant { .. }),
             staff: matches!(ctx.actor, app::auth::Actor::Staff { .. }),
+            supervisor: ctx.actor.has_role(Role::Supervisor)
+                || ctx.actor.has_role(Role::SystemAdmin),
             csrf: ctx.csrf.clone(),
             ..Nav::anonymous()
         }

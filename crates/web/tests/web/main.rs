@@ -7,4 +7,5 @@ mod cases;
 mod licenses;
 mod portal;
 mod settings;
+mod supervision;
 mod support;

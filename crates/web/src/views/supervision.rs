@@ -1,0 +1,91 @@
+//! 电子监察 pages: open warnings with 督办 for supervisors, and the department's resolution of
+//! a notice (its list is on the 待办 page).
+
+use app::supervision::{self, WarningView};
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use domain::account::Role;
+
+use super::{Nav, render};
+use crate::ctx::Ctx;
+use crate::{AppState, WebError};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/supervision", get(page))
+        .route("/supervision/warnings/{id}/notice", post(send))
+        .route("/supervision/notices/{id}/resolve", post(resolve))
+}
+
+#[derive(Template)]
+#[template(path = "supervision.html")]
+struct SupervisionPage {
+    nav: Nav,
+    rows: Vec<WarningView>,
+    red: usize,
+    yellow: usize,
+    can_send: bool,
+    flash: String,
+}
+
+#[derive(serde::Deserialize, Default)]
+struct FlashQuery {
+    flash: Option<String>,
+}
+
+async fn page(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<FlashQuery>,
+) -> Result<Response, WebError> {
+    let rows = supervision::open(&s.app, &ctx.actor).await?;
+    let red = rows.iter().filter(|r| r.w.level == "red").count();
+    render(&SupervisionPage {
+        nav: Nav::of(&ctx),
+        yellow: rows.len() - red,
+        red,
+        rows,
+        can_send: ctx.actor.has_role(Role::Supervisor) || ctx.actor.has_role(Role::SystemAdmin),
+        flash: match q.flash.as_deref() {
+            Some("sent") => "督办已发送，责任部门会在待办中看到。".into(),
+            _ => String::new(),
+        },
+    })
+}
+
+#[derive(serde::Deserialize)]
+struct SendForm {
+    csrf: String,
+    message: String,
+}
+
+async fn send(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    Form(f): Form<SendForm>,
+) -> Result<Response, WebError> {
+    ctx.check_csrf(&f.csrf)?;
+    supervision::send_notice(&s.app, &ctx.actor, &id, &f.message).await?;
+    Ok(Redirect::to("/supervision?flash=sent").into_response())
+}
+
+#[derive(serde::Deserialize)]
+struct ResolveForm {
+    csrf: String,
+    resolution: String,
+}
+
+async fn resolve(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    Form(f): Form<ResolveForm>,
+) -> Result<Response, WebError> {
+    ctx.check_csrf(&f.csrf)?;
+    supervision::resolve(&s.app, &ctx.actor, &id, &f.resolution).await?;
+    Ok(Redirect::to("/work").into_response())
+}
