@@ -54,6 +54,60 @@ export async function act(page, selector, expectState) {
   }
 }
 
+/** The ids of the action buttons the case form offers the visitor. */
+export async function offeredActions(page) {
+  return page.locator('#case-form button[name=action][id]').evaluateAll((buttons) => buttons.map((b) => b.id));
+}
+
+/**
+ * The window decides a 即办件 on the spot: accepts the submitted case, then approves it with
+ * `reason` (no review steps, so no one else is involved).
+ */
+export async function decideOnTheSpot(page, reason) {
+  await act(page, '#do-accept', '已受理');
+  await page.locator('#reason').fill(reason);
+  await act(page, '#do-approve', '准予许可');
+}
+
+/**
+ * Takes the open case as far as the visitor's roles allow: claims each step it may, completes
+ * review steps and approves at the last one, all with `opinion`. Reads the offered buttons
+ * rather than assuming the workflow, since items differ in their number of steps and one
+ * person may hold both roles. Returns the ids of the buttons clicked, in order.
+ */
+export async function reviewAsFarAsAllowed(page, opinion) {
+  const clicked = [];
+  // A bound, so a workflow that keeps offering steps fails instead of looping forever.
+  while (clicked.length < 20) {
+    const offered = await offeredActions(page);
+    const next = ['do-claim', 'do-step', 'do-approve'].find((a) => offered.includes(a));
+    if (!next) return clicked;
+    if (next !== 'do-claim') await page.locator('#reason').fill(opinion);
+    await act(page, `#${next}`);
+    clicked.push(next);
+    if (next === 'do-approve') return clicked;
+  }
+  throw new Error(`still offered steps after ${clicked.join('、')} on ${page.url()}`);
+}
+
+/**
+ * The ids of the lists on the visitor's /work page (queue-clerk, queue-reviewer, queue-approver,
+ * verifications …) that list the case with this number.
+ */
+export async function workListsWith(page, number) {
+  await page.goto('/work');
+  return page.locator('main section[id]:has(table)').evaluateAll((sections, n) => sections
+    .filter((s) => [...s.querySelectorAll('tbody td:first-child a')].some((a) => a.textContent.trim() === n))
+    .map((s) => s.id), number);
+}
+
+/** The status cell of the case page's material row whose name contains `name`. */
+export async function materialStatus(page, name) {
+  const row = page.locator('#materials tbody tr', { has: page.locator('td:first-child', { hasText: name }) });
+  assert.equal(await row.count(), 1, `no single ${name} material row: ${await problem(page)}`);
+  return (await row.locator('td:nth-child(2)').innerText()).trim();
+}
+
 /** The id in a /cases/ID URL. */
 export function caseId(url) {
   const m = new URL(url).pathname.match(/^\/cases\/([^/?]+)$/);
@@ -83,11 +137,16 @@ export async function materialNames(page) {
 }
 
 /** Opens the case with this number from the given queue of the visitor's /work page. */
-export async function openFromQueue(page, role, number, id) {
+export function openFromQueue(page, role, number, id) {
+  return openFromWorkList(page, `queue-${role}`, number, id);
+}
+
+/** Opens the case with this number from the list with this id on the visitor's /work page. */
+export async function openFromWorkList(page, list, number, id) {
   await page.goto('/work');
-  const link = page.locator(`#queue-${role} tbody td:first-child a`, { hasText: number });
+  const link = page.locator(`#${list} tbody td:first-child a`, { hasText: number });
   assert.equal(await link.count(), 1,
-    `case ${number} is not in the ${role} queue: ${(await page.locator(`#queue-${role}`).innerText()).replace(/\s+/g, ' ')}`);
+    `case ${number} is not in #${list}: ${(await page.locator(`#${list}`).innerText()).replace(/\s+/g, ' ')}`);
   assert.equal(await link.getAttribute('href'), `/cases/${id}`);
   await Promise.all([page.waitForURL(new RegExp(`/cases/${id}$`)), link.click()]);
 }

@@ -15,7 +15,7 @@ import {
   demoSite, shot, loginAs, factValue, openGuide,
 } from './helpers.mjs';
 import {
-  FACTS, pdf, problem, caseState, act, applyFromGuide, applyOnline, materialNames, openFromQueue,
+  FACTS, pdf, problem, caseState, act, applyFromGuide, applyOnline, materialNames, openFromQueue, decideOnTheSpot,
 } from './case-helpers.mjs';
 
 const COMPANY_ITEM = '公司设立登记';
@@ -74,9 +74,7 @@ describe('Electronic licenses (电子证照) in a browser', () => {
       const { id, number } = await applyForCompany(page, form, filesDir);
       await loginAs(clerk.page, 'clerk');
       await openFromQueue(clerk.page, 'clerk', number, id);
-      await act(clerk.page, '#do-accept', '已受理');
-      await clerk.page.locator('#reason').fill('材料齐全，符合法定形式，当场予以登记');
-      await act(clerk.page, '#do-approve', '准予许可');
+      await decideOnTheSpot(clerk.page, '材料齐全，符合法定形式，当场予以登记');
       await page.goto(`/cases/${id}`);
       assert.equal(await caseState(page), '准予许可', `the applicant's case page: ${await problem(page)}`);
 

@@ -4,7 +4,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use domain::bundle::{BundleDefinition, Savings, material_identity};
+use domain::bundle::{BundleDefinition, Savings, identities};
 use domain::case::{Case, CaseState, Command, Provision};
 use domain::catalog::ItemDefinition;
 use store::bundles::{self as sb, BundleCaseRow, ChildRow};
@@ -156,8 +156,7 @@ fn merged_materials(
         let Some(item) = items.get(&m.item_code) else {
             continue;
         };
-        for mat in &item.materials {
-            let identity = material_identity(mat);
+        for (mat, identity) in item.materials.iter().zip(identities(item)) {
             // A license that a member this one needs will issue.
             let from_member = m
                 .needs
@@ -166,7 +165,9 @@ fn merged_materials(
                 .and_then(|n| items.get(n).map(|i| i.name.clone()));
             match out.iter_mut().find(|x| x.identity == identity) {
                 Some(x) => {
-                    x.needed_by.push(item.name.clone());
+                    if !x.needed_by.contains(&item.name) {
+                        x.needed_by.push(item.name.clone());
+                    }
                     x.mandatory |= mat.mandatory;
                     if x.from_member.is_some() && from_member.is_none() {
                         x.from_member = None;
@@ -269,12 +270,10 @@ pub async fn apply(app: &App, actor: &Actor, code: &str, a: Application) -> Resu
     for m in &active {
         if let Some(item) = items.get(&m.item_code) {
             let (found, _) = crate::licenses::shared_provisions(app, item, login).await;
-            for mat in item
-                .materials
-                .iter()
-                .filter(|x| found.contains_key(&x.name))
-            {
-                confirmed.insert(material_identity(mat));
+            for (mat, id) in item.materials.iter().zip(identities(item)) {
+                if found.contains_key(&mat.name) {
+                    confirmed.insert(id);
+                }
             }
         }
     }
@@ -456,9 +455,9 @@ async fn start_member(
         }
     }
     let mut materials = BTreeMap::new();
-    for m in &item.materials {
+    for (m, id) in item.materials.iter().zip(identities(item)) {
         let provided = case.materials.get(&m.name).is_some_and(|p| p.is_provided());
-        if !provided && let Some(p) = uploads.get(&material_identity(m)) {
+        if !provided && let Some(p) = uploads.get(&id) {
             materials.insert(m.name.clone(), p.clone());
         }
     }

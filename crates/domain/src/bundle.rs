@@ -81,6 +81,24 @@ pub fn material_identity(m: &crate::catalog::Material) -> String {
     }
 }
 
+/// The identity of each material of an item, in order. Two materials of one item stay
+/// distinct even when the same license type could satisfy both (身份证明 and 任职文件及身份证明
+/// are different papers): the later one is identified by its name.
+pub fn identities(item: &ItemDefinition) -> Vec<String> {
+    let mut seen = BTreeSet::new();
+    item.materials
+        .iter()
+        .map(|m| {
+            let id = material_identity(m);
+            if seen.insert(id.clone()) {
+                id
+            } else {
+                m.name.trim().to_string()
+            }
+        })
+        .collect()
+}
+
 /// What a bundle saves against filing its items one by one.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct Savings {
@@ -341,10 +359,7 @@ impl BundleDefinition {
             .iter()
             .filter_map(|m| items.get(&m.item_code))
             .collect();
-        let identities: BTreeSet<String> = members
-            .iter()
-            .flat_map(|i| i.materials.iter().map(material_identity))
-            .collect();
+        let identities: BTreeSet<String> = members.iter().flat_map(|i| identities(i)).collect();
         Savings {
             items: members.len(),
             fields_separately: members.iter().map(|i| i.form.len()).sum(),

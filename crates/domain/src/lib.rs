@@ -13,6 +13,7 @@ pub mod fixtures;
 pub mod ids;
 pub mod license;
 pub mod org;
+pub mod rating;
 pub mod supervision;
 pub mod workflow;
 

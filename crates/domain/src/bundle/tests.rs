@@ -267,3 +267,21 @@ proptest! {
         prop_assert!(d.start_order().len() < n);
     }
 }
+
+#[test]
+fn two_papers_of_one_item_stay_two_even_when_one_licence_type_covers_both() {
+    let i = item(
+        "A",
+        0,
+        &[],
+        &[
+            ("股东身份证明", "居民身份证"),
+            ("任职文件及身份证明", "居民身份证"),
+            ("章程", ""),
+        ],
+    );
+    assert_eq!(
+        identities(&i),
+        ["证照:居民身份证", "任职文件及身份证明", "章程"]
+    );
+}
