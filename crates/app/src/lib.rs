@@ -15,6 +15,7 @@ pub mod license_import;
 pub mod licenses;
 mod notice_pdf;
 pub mod org;
+pub mod ratings;
 pub mod shared;
 pub mod supervision;
 pub mod uploads;

@@ -11,6 +11,7 @@ pub mod catalog;
 pub mod db;
 pub mod licenses;
 pub mod org;
+pub mod ratings;
 pub mod supervision;
 pub mod testing;
 

@@ -5,6 +5,7 @@ mod bundles;
 mod cases;
 mod catalog;
 mod licenses;
+mod ratings;
 mod shared;
 mod supervision;
 mod support;

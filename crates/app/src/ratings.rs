@@ -1,0 +1,411 @@
+//! 好差评: the applicant rates a finished service once per service act through any channel;
+//! a bad review opens a rectification ticket for the responsible department (contact, fix or
+//! explain, revisit), with the rater's and the staff's appeals. Rated staff see who rated
+//! only when the rating is named. Unrated finished cases default to 基本满意.
+
+use domain::account::Role;
+use domain::calendar::china_date;
+use domain::case::{CaseActor, CaseState};
+use domain::rating::{RatingChannel, Satisfaction, TicketAction, TicketState, next, validate};
+use store::ratings::{self as sr, RatingRow, TicketEventRow, TicketRow};
+
+use crate::auth::Actor;
+use crate::{App, AppError, Result};
+
+/// Working days a department has to follow a bad review through (configurable later).
+pub const TICKET_DAYS: u32 = 5;
+/// Natural days after completion before an unrated case defaults to 基本满意.
+pub const DEFAULT_AFTER_DAYS: i64 = 7;
+
+/// What the applicant submits.
+#[derive(Debug, Clone, serde::Deserialize)]
+pub struct NewRating {
+    /// 满意度 code 1–5.
+    pub level: u8,
+    #[serde(default)]
+    pub tags: Vec<String>,
+    #[serde(default)]
+    pub text: String,
+    pub channel: String,
+    /// Let the rated staff see who rated.
+    #[serde(default)]
+    pub named: bool,
+    /// The service act: `case` (the whole online case) or `counter:N` for a window visit.
+    #[serde(default = "whole_case")]
+    pub act: String,
+}
+
+fn whole_case() -> String {
+    "case".into()
+}
+
+fn iso(d: time::Date) -> String {
+    format!("{}-{:02}-{:02}", d.year(), d.month() as u8, d.day())
+}
+
+/// Rates a case. Only its applicant may, once per act; the whole case once it is finished.
+pub async fn rate(app: &App, actor: &Actor, case_id: &str, r: NewRating) -> Result<RatingRow> {
+    let Actor::Applicant { id, .. } = actor else {
+        return Err(match actor {
+            Actor::Anonymous => AppError::Unauthenticated,
+            _ => AppError::Forbidden("工作人员不能评价办件".into()),
+        });
+    };
+    let level = Satisfaction::from_code(r.level).ok_or_else(|| {
+        AppError::field("level", "invalid", "请选择 1（非常满意）到 5（非常不满意）")
+    })?;
+    let channel = RatingChannel::parse(&r.channel)
+        .filter(|c| *c != RatingChannel::Default)
+        .ok_or_else(|| {
+            AppError::field(
+                "channel",
+                "invalid",
+                format!("评价渠道“{}”无法识别", r.channel),
+            )
+        })?;
+    validate(level, &r.tags, &r.text).map_err(AppError::Validation)?;
+    let counter = r
+        .act
+        .strip_prefix("counter:")
+        .is_some_and(|n| !n.is_empty() && n.len() <= 4 && n.bytes().all(|b| b.is_ascii_digit()));
+    if r.act != "case" && !counter {
+        return Err(AppError::field(
+            "act",
+            "invalid",
+            "评价对象应为 case 或 counter:序号",
+        ));
+    }
+    let now = app.now();
+    let mut tx = app.store.begin().await?;
+    let c = store::cases::get_case(&mut tx, case_id)
+        .await?
+        .filter(|c| c.applicant_id == *id || c.agent_id.as_deref() == Some(id.as_str()))
+        .ok_or_else(|| AppError::NotFound("办件".into()))?;
+    let finished = matches!(
+        c.state,
+        CaseState::Completed
+            | CaseState::RejectedAtIntake
+            | CaseState::Denied
+            | CaseState::Withdrawn
+            | CaseState::Revoked
+    );
+    if r.act == "case" && !finished {
+        return Err(AppError::State(
+            "办件办结后才能评价；窗口服务可在现场评价".into(),
+        ));
+    }
+    let row = RatingRow {
+        id: uuid::Uuid::now_v7().to_string(),
+        case_id: c.id.clone(),
+        case_number: c.number.clone(),
+        act: r.act.clone(),
+        channel: channel.as_str().into(),
+        rater_id: id.clone(),
+        named: i64::from(r.named),
+        level: i64::from(level.code()),
+        tags: serde_json::to_string(&r.tags).map_err(|e| AppError::Internal(e.to_string()))?,
+        text: r.text.trim().to_string(),
+        region: c.region.clone(),
+        department: c.department.clone(),
+        item_code: c.item_code.clone(),
+        rated_at: store::millis(now),
+        excluded: 0,
+    };
+    sr::insert_rating(&mut tx, &row)
+        .await
+        .map_err(|e| match e {
+            store::StoreError::Conflict { .. } => AppError::Conflict {
+                field: "act".into(),
+                message: "这项服务已经评价过了，每项服务只能评价一次".into(),
+            },
+            other => other.into(),
+        })?;
+    if level.is_bad() {
+        open_ticket(&mut tx, app, &row).await?;
+    }
+    let who = CaseActor::Applicant { id: id.clone() };
+    let payload = serde_json::json!({"event": "rated", "level": level.code(), "channel": channel.as_str(), "act": r.act});
+    crate::audit::append(
+        &mut tx,
+        &c.id,
+        &who,
+        "rated",
+        &payload.to_string(),
+        store::millis(now),
+    )
+    .await?;
+    tx.commit().await.map_err(store::StoreError::from)?;
+    Ok(row)
+}
+
+async fn open_ticket(conn: &mut store::Connection, app: &App, r: &RatingRow) -> Result<TicketRow> {
+    let cal = app
+        .calendar
+        .read()
+        .map(|c| c.clone())
+        .unwrap_or_else(|_| domain::calendar::WorkCalendar::china());
+    let due = cal.add_working_days(china_date(app.now()), TICKET_DAYS);
+    let t = TicketRow {
+        id: uuid::Uuid::now_v7().to_string(),
+        rating_id: r.id.clone(),
+        case_id: r.case_id.clone(),
+        department: r.department.clone(),
+        state: serde_json::to_string(&TicketState::Open)
+            .map_err(|e| AppError::Internal(e.to_string()))?,
+        status: "open".into(),
+        due_date: iso(due),
+        opened_at: app.now_ms(),
+        closed_at: None,
+        version: 1,
+    };
+    sr::insert_ticket(conn, &t).await?;
+    Ok(t)
+}
+
+/// Who may take a ticket action: the department's staff handle, the rater appeals after the
+/// revisit, a supervisor decides a malicious-rating appeal.
+fn may(actor: &Actor, t: &TicketRow, rating: &RatingRow, action: &TicketAction) -> bool {
+    match (actor, action) {
+        (Actor::Applicant { id, .. }, TicketAction::RaterAppeal { .. }) => *id == rating.rater_id,
+        (Actor::Staff { roles, .. }, TicketAction::Decide { .. }) => {
+            roles.contains(&Role::Supervisor) || roles.contains(&Role::SystemAdmin)
+        }
+        (
+            Actor::Staff { scope, .. },
+            TicketAction::Contact { .. }
+            | TicketAction::Handle { .. }
+            | TicketAction::Revisit { .. }
+            | TicketAction::StaffAppeal { .. },
+        ) => scope.department.as_deref() == Some(t.department.as_str()),
+        _ => false,
+    }
+}
+
+/// One step of a rectification ticket, in one transaction with its history.
+pub async fn ticket_act(
+    app: &App,
+    actor: &Actor,
+    ticket_id: &str,
+    action: TicketAction,
+) -> Result<TicketRow> {
+    let mut tx = app.store.begin().await?;
+    let mut t = sr::get_ticket(&mut tx, ticket_id)
+        .await?
+        .ok_or_else(|| AppError::NotFound("整改单".into()))?;
+    let rating = sr::get_rating(&mut tx, &t.rating_id)
+        .await?
+        .ok_or_else(|| AppError::NotFound("评价".into()))?;
+    if !may(actor, &t, &rating, &action) {
+        return Err(AppError::Forbidden(format!(
+            "您不能对该整改单执行“{}”",
+            action.label()
+        )));
+    }
+    let state: TicketState =
+        serde_json::from_str(&t.state).map_err(|e| AppError::Internal(e.to_string()))?;
+    let after = next(&state, &action).map_err(|e| match e {
+        domain::rating::TicketError::NoteRequired(_) => {
+            AppError::field("note", "required", e.to_string())
+        }
+        other => AppError::State(other.to_string()),
+    })?;
+    let now = app.now_ms();
+    if after == TicketState::Excluded {
+        sr::exclude_rating(&mut tx, &rating.id).await?;
+    }
+    t.state = serde_json::to_string(&after).map_err(|e| AppError::Internal(e.to_string()))?;
+    t.status = if after.is_finished() {
+        "closed"
+    } else {
+        "open"
+    }
+    .into();
+    t.closed_at = after.is_finished().then_some(now);
+    t.version += 1;
+    sr::update_ticket(&mut tx, &t).await.map_err(|e| match e {
+        store::StoreError::Conflict { .. } => AppError::Conflict {
+            field: "version".into(),
+            message: "整改单刚刚已被他人处理，请刷新后查看".into(),
+        },
+        other => other.into(),
+    })?;
+    let seq = sr::ticket_events(&mut tx, &t.id).await?.len() as i64 + 1;
+    sr::append_ticket_event(
+        &mut tx,
+        &TicketEventRow {
+            ticket_id: t.id.clone(),
+            seq,
+            at: now,
+            actor: actor_id(actor),
+            action: serde_json::to_string(&action)
+                .map_err(|e| AppError::Internal(e.to_string()))?,
+        },
+    )
+    .await?;
+    tx.commit().await.map_err(store::StoreError::from)?;
+    Ok(t)
+}
+
+fn actor_id(a: &Actor) -> String {
+    match a {
+        Actor::Applicant { id, .. } | Actor::Staff { id, .. } => id.clone(),
+        Actor::Anonymous => String::new(),
+    }
+}
+
+/// A ticket as staff read it: the rater hidden unless the rating is named.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct TicketView {
+    pub ticket: TicketRow,
+    pub state_label: &'static str,
+    pub level_label: &'static str,
+    pub case_number: String,
+    pub tags: Vec<String>,
+    pub text: String,
+    /// The rater's name, when the rating is named.
+    pub rater: Option<String>,
+    pub history: Vec<(i64, String)>,
+    pub overdue: bool,
+}
+
+async fn view_of(conn: &mut store::Connection, app: &App, t: TicketRow) -> Result<TicketView> {
+    let r = sr::get_rating(conn, &t.rating_id)
+        .await?
+        .ok_or_else(|| AppError::NotFound("评价".into()))?;
+    let state: TicketState =
+        serde_json::from_str(&t.state).map_err(|e| AppError::Internal(e.to_string()))?;
+    let rater = if r.named == 1 {
+        Some(
+            store::accounts::get_account(conn, &r.rater_id)
+                .await?
+                .display_name,
+        )
+    } else {
+        None
+    };
+    let history = sr::ticket_events(conn, &t.id)
+        .await?
+        .into_iter()
+        .map(|e| {
+            let a: Option<TicketAction> = serde_json::from_str(&e.action).ok();
+            (e.at, a.map(|a| describe(&a)).unwrap_or_default())
+        })
+        .collect();
+    let today = iso(china_date(app.now()));
+    Ok(TicketView {
+        overdue: t.closed_at.is_none() && t.due_date < today,
+        state_label: state.label(),
+        level_label: Satisfaction::from_code(r.level as u8)
+            .map(|s| s.label())
+            .unwrap_or(""),
+        case_number: r.case_number,
+        tags: serde_json::from_str(&r.tags).unwrap_or_default(),
+        text: r.text,
+        rater,
+        history,
+        ticket: t,
+    })
+}
+
+fn describe(a: &TicketAction) -> String {
+    match a {
+        TicketAction::Contact { note } => format!("核实联系：{note}"),
+        TicketAction::Handle { fixed: true, note } => format!("整改：{note}"),
+        TicketAction::Handle { fixed: false, note } => format!("解释说明：{note}"),
+        TicketAction::Revisit { satisfied, note } => {
+            format!(
+                "回访（{}）：{note}",
+                if *satisfied { "满意" } else { "仍不满意" }
+            )
+        }
+        TicketAction::RaterAppeal { reason } => format!("评价人申诉：{reason}"),
+        TicketAction::StaffAppeal { reason } => format!("恶意差评申诉：{reason}"),
+        TicketAction::Decide { upheld, note } => {
+            format!(
+                "申诉裁定（{}）：{note}",
+                if *upheld { "成立" } else { "驳回" }
+            )
+        }
+    }
+}
+
+/// Tickets a member of staff works on: their department's, or every one for supervisors.
+pub async fn tickets(app: &App, actor: &Actor) -> Result<Vec<TicketView>> {
+    let Actor::Staff { scope, roles, .. } = actor else {
+        return Err(AppError::Forbidden("整改单只对工作人员开放".into()));
+    };
+    let all = roles.contains(&Role::Supervisor) || roles.contains(&Role::SystemAdmin);
+    let mut conn = app.store.conn().await?;
+    let rows = match (&scope.department, all) {
+        (_, true) => sr::tickets(&mut conn, None).await?,
+        (Some(d), false) => sr::tickets(&mut conn, Some(d)).await?,
+        (None, false) => Vec::new(),
+    };
+    let mut out = Vec::new();
+    for t in rows {
+        out.push(view_of(&mut conn, app, t).await?);
+    }
+    Ok(out)
+}
+
+/// The applicant's ratings of a case, with any ticket each opened.
+pub async fn of_case(
+    app: &App,
+    actor: &Actor,
+    case_id: &str,
+) -> Result<Vec<(RatingRow, Option<TicketView>)>> {
+    // The case's own access rules decide who may read.
+    crate::cases::view(app, actor, case_id).await?;
+    let mut conn = app.store.conn().await?;
+    let mut out = Vec::new();
+    for r in sr::ratings_of_case(&mut conn, case_id).await? {
+        let t = match sr::ticket_of_rating(&mut conn, &r.id).await? {
+            Some(t) => Some(view_of(&mut conn, app, t).await?),
+            None => None,
+        };
+        out.push((r, t));
+    }
+    Ok(out)
+}
+
+/// Records 基本满意 for finished cases nobody rated within the period. Returns how many.
+pub async fn default_unrated(app: &App) -> Result<usize> {
+    let before = store::millis(app.now() - time::Duration::days(DEFAULT_AFTER_DAYS));
+    let mut conn = app.store.conn().await?;
+    let ids = sr::unrated_completed(&mut conn, before, 500).await?;
+    drop(conn);
+    let mut n = 0;
+    for id in ids {
+        let mut tx = app.store.begin().await?;
+        let Some(c) = store::cases::get_case(&mut tx, &id).await? else {
+            continue;
+        };
+        let row = RatingRow {
+            id: uuid::Uuid::now_v7().to_string(),
+            case_id: c.id.clone(),
+            case_number: c.number.clone(),
+            act: "case".into(),
+            channel: RatingChannel::Default.as_str().into(),
+            rater_id: c.applicant_id.clone(),
+            named: 0,
+            level: i64::from(Satisfaction::Basic.code()),
+            tags: "[]".into(),
+            text: String::new(),
+            region: c.region.clone(),
+            department: c.department.clone(),
+            item_code: c.item_code.clone(),
+            rated_at: app.now_ms(),
+            excluded: 0,
+        };
+        // Another node may have defaulted it (or the applicant rated) meanwhile: skip then.
+        match sr::insert_rating(&mut tx, &row).await {
+            Ok(()) => {
+                tx.commit().await.map_err(store::StoreError::from)?;
+                n += 1;
+            }
+            Err(store::StoreError::Conflict { .. }) => {}
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Ok(n)
+}

@@ -1,0 +1,307 @@
+use app::AppError;
+use app::auth::Actor;
+use app::cases;
+use app::ratings::{self, NewRating};
+use domain::account::{ApplicantRegistration, Role};
+use domain::case::{Command, Delivery, Provision};
+use domain::catalog::{CaseType, PromisedLimit};
+use domain::fixtures::sample_item;
+use domain::rating::TicketAction;
+use store::testing::on_both;
+
+use crate::support::*;
+
+const PDF: &[u8] = b"%PDF-1.7\n1 0 obj\n<<>>\nendobj\n";
+
+async fn citizen(app: &app::App, seq: &str) -> Actor {
+    let reg = ApplicantRegistration::NaturalPerson {
+        id_number: app::demo::demo_id_number("19900101", seq),
+        name: "张三".into(),
+        phone: "13800138000".into(),
+        password: "a long passphrase".into(),
+    };
+    app::auth::register(app, reg).await.unwrap().actor
+}
+
+/// An instant item the window decides on the spot, so a case finishes in a few steps.
+async fn instant_item(app: &app::App) -> String {
+    let cap = staff(app, "cat", &[Role::CatalogAdmin], "511600", None)
+        .await
+        .catalog_admin()
+        .unwrap();
+    let mut item = sample_item();
+    item.case_type = CaseType::Instant;
+    item.promised_limit = PromisedLimit::Instant;
+    app::catalog::create(app, &cap, item.clone()).await.unwrap();
+    app::catalog::publish(app, &cap, &item.code).await.unwrap();
+    item.code
+}
+
+async fn finished_case(app: &app::App, me: &Actor, clerk: &Actor, item: &str) -> String {
+    let c = cases::start(app, me, item).await.unwrap();
+    let v = cases::view(app, me, &c.id).await.unwrap();
+    let materials = v
+        .item
+        .materials
+        .iter()
+        .map(|m| {
+            (
+                m.name.clone(),
+                app::uploads::store(app, PDF, "材料.pdf").unwrap(),
+            )
+        })
+        .collect::<std::collections::BTreeMap<String, Provision>>();
+    let form = v
+        .item
+        .form
+        .iter()
+        .map(|f| (f.key.clone(), "老王面馆".to_string()))
+        .collect();
+    cases::act(app, me, &c.id, Command::Edit { form, materials })
+        .await
+        .unwrap();
+    cases::act(app, me, &c.id, Command::Submit).await.unwrap();
+    for cmd in [
+        Command::Accept {
+            tolerate: vec![],
+            commitment: false,
+        },
+        Command::Approve {
+            reason: "符合条件".into(),
+            legal_basis: "依法".into(),
+        },
+        Command::Issue {
+            delivery: Delivery::Electronic,
+        },
+        Command::Complete,
+    ] {
+        cases::act(app, clerk, &c.id, cmd)
+            .await
+            .unwrap_or_else(|e| panic!("{e:?}"));
+    }
+    c.id
+}
+
+fn rating(level: u8, tags: &[&str]) -> NewRating {
+    NewRating {
+        level,
+        tags: tags.iter().map(|t| t.to_string()).collect(),
+        text: String::new(),
+        channel: "pc".into(),
+        named: false,
+        act: "case".into(),
+    }
+}
+
+#[tokio::test]
+async fn a_bad_review_is_rated_once_and_followed_through_rectification_revisit_and_appeals() {
+    on_both(|s| async move {
+        let (app, _) = app(s).await;
+        seed_org(&app).await;
+        let item = instant_item(&app).await;
+        let me = citizen(&app, "123").await;
+        let clerk = staff(&app, "clerk", &[Role::Clerk], "511600", None).await;
+        let early = cases::start(&app, &me, &item).await.unwrap();
+        assert!(matches!(
+            ratings::rate(&app, &me, &early.id, rating(1, &[])).await,
+            Err(AppError::State(_))
+        ));
+
+        let case = finished_case(&app, &me, &clerk, &item).await;
+        let other = citizen(&app, "456").await;
+        assert!(matches!(
+            ratings::rate(&app, &other, &case, rating(1, &[])).await,
+            Err(AppError::NotFound(_))
+        ));
+        assert!(matches!(
+            ratings::rate(&app, &clerk, &case, rating(1, &[])).await,
+            Err(AppError::Forbidden(_))
+        ));
+        let e = ratings::rate(&app, &me, &case, rating(4, &[]))
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(&e, AppError::Validation(v) if v[0].field == "text"),
+            "{e:?}"
+        );
+        let r = ratings::rate(&app, &me, &case, rating(4, &["超过承诺时限"]))
+            .await
+            .unwrap();
+        assert_eq!(r.level, 4);
+        let again = ratings::rate(&app, &me, &case, rating(1, &[])).await;
+        assert!(
+            matches!(again, Err(AppError::Conflict { .. })),
+            "one rating per service act"
+        );
+        // A window visit is its own service act.
+        let mut counter = rating(2, &[]);
+        counter.act = "counter:1".into();
+        counter.channel = "hall_tablet".into();
+        ratings::rate(&app, &me, &case, counter).await.unwrap();
+
+        // The department follows it through; the rater stays anonymous to it.
+        let dept = staff(
+            &app,
+            "rev",
+            &[Role::Reviewer],
+            "511600",
+            Some("511600-SCJG"),
+        )
+        .await;
+        let elsewhere = staff(
+            &app,
+            "rev2",
+            &[Role::Reviewer],
+            "511602",
+            Some("511602-SCJG"),
+        )
+        .await;
+        let list = ratings::tickets(&app, &dept).await.unwrap();
+        assert_eq!(list.len(), 1);
+        let t = &list[0];
+        assert_eq!(
+            (t.rater.as_deref(), t.ticket.due_date.as_str()),
+            (None, "2026-12-04"),
+            "5 working days"
+        );
+        let id = t.ticket.id.clone();
+        let note = |s: &str| s.to_string();
+        assert!(matches!(
+            ratings::ticket_act(
+                &app,
+                &elsewhere,
+                &id,
+                TicketAction::Contact { note: note("x") }
+            )
+            .await,
+            Err(AppError::Forbidden(_))
+        ));
+        ratings::ticket_act(
+            &app,
+            &dept,
+            &id,
+            TicketAction::Contact {
+                note: note("已电话联系申请人"),
+            },
+        )
+        .await
+        .unwrap();
+        ratings::ticket_act(
+            &app,
+            &dept,
+            &id,
+            TicketAction::Handle {
+                fixed: true,
+                note: note("压缩内部流转时间"),
+            },
+        )
+        .await
+        .unwrap();
+        ratings::ticket_act(
+            &app,
+            &dept,
+            &id,
+            TicketAction::Revisit {
+                satisfied: false,
+                note: note("申请人仍不满意"),
+            },
+        )
+        .await
+        .unwrap();
+        let e = ratings::ticket_act(
+            &app,
+            &dept,
+            &id,
+            TicketAction::Revisit {
+                satisfied: true,
+                note: note("再访"),
+            },
+        )
+        .await
+        .unwrap_err();
+        assert!(
+            matches!(e, AppError::State(_)),
+            "no revisit on a closed ticket"
+        );
+        ratings::ticket_act(
+            &app,
+            &me,
+            &id,
+            TicketAction::RaterAppeal {
+                reason: note("问题没有解决"),
+            },
+        )
+        .await
+        .unwrap();
+        ratings::ticket_act(
+            &app,
+            &dept,
+            &id,
+            TicketAction::StaffAppeal {
+                reason: note("评价与事实不符"),
+            },
+        )
+        .await
+        .unwrap();
+        let sup = staff(&app, "sup", &[Role::Supervisor], "511600", None).await;
+        assert!(matches!(
+            ratings::ticket_act(
+                &app,
+                &dept,
+                &id,
+                TicketAction::Decide {
+                    upheld: true,
+                    note: note("自己裁定")
+                }
+            )
+            .await,
+            Err(AppError::Forbidden(_))
+        ));
+        let t = ratings::ticket_act(
+            &app,
+            &sup,
+            &id,
+            TicketAction::Decide {
+                upheld: true,
+                note: note("核实为恶意差评"),
+            },
+        )
+        .await
+        .unwrap();
+        assert_eq!(t.status, "closed");
+        let rated = ratings::of_case(&app, &me, &case).await.unwrap();
+        let bad = rated.iter().find(|(r, _)| r.act == "case").unwrap();
+        assert_eq!(
+            bad.0.excluded, 1,
+            "an upheld appeal keeps the rating but stops counting it"
+        );
+        assert_eq!(bad.1.as_ref().unwrap().history.len(), 6);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn an_unrated_finished_case_defaults_to_basic_after_seven_days() {
+    on_both(|s| async move {
+        let (app, clock) = app(s).await;
+        seed_org(&app).await;
+        let item = instant_item(&app).await;
+        let me = citizen(&app, "123").await;
+        let clerk = staff(&app, "clerk", &[Role::Clerk], "511600", None).await;
+        let case = finished_case(&app, &me, &clerk, &item).await;
+        assert_eq!(ratings::default_unrated(&app).await.unwrap(), 0, "not yet");
+        clock.advance(time::Duration::days(8));
+        assert_eq!(ratings::default_unrated(&app).await.unwrap(), 1);
+        assert_eq!(ratings::default_unrated(&app).await.unwrap(), 0, "once");
+        let rated = ratings::of_case(&app, &me, &case).await.unwrap();
+        assert_eq!(
+            (rated[0].0.level, rated[0].0.channel.as_str()),
+            (3, "default")
+        );
+        assert!(matches!(
+            ratings::rate(&app, &me, &case, rating(1, &[])).await,
+            Err(AppError::Conflict { .. })
+        ));
+    })
+    .await;
+}
