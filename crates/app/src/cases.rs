@@ -771,6 +771,8 @@ pub struct Notice {
     pub item: String,
     pub paragraphs: Vec<String>,
     pub department: String,
+    /// Where the QR code printed on the notice leads (the rating page), if any.
+    pub rate_url: Option<String>,
 }
 
 fn notice_date(t: time::OffsetDateTime) -> String {
@@ -917,6 +919,14 @@ pub async fn notice(app: &App, actor: &Actor, case_id: &str, kind: &str) -> Resu
         item,
         paragraphs,
         department: dept.name,
+        // 好差评 by QR code: the decision notice carries the case's rating address.
+        rate_url: (kind == "decision").then(|| {
+            format!(
+                "{}/cases/{}/rate?channel=qr_code",
+                app.settings.public_url.trim_end_matches('/'),
+                c.id
+            )
+        }),
     })
 }
 

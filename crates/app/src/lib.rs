@@ -127,4 +127,5 @@ pub use store::Store;
 pub use store::catalog::{ItemRow, VersionRow};
 pub use store::from_millis;
 pub use store::org::RegionRow;
+pub use store::ratings::RatingRow;
 pub use store::supervision::{NoticeRow, WarningRow};

@@ -15,6 +15,13 @@ impl Notice {
             Block::Plain(format!("{}：", self.applicant)),
         ];
         blocks.extend(self.paragraphs.iter().map(|p| Block::Para(p.clone())));
+        if let Some(url) = &self.rate_url {
+            blocks.push(Block::Qr {
+                text: url.clone(),
+                size: 90.0,
+                caption: "扫码评价本次服务（好差评）".into(),
+            });
+        }
         blocks.extend([
             Block::Gap(36.0),
             Block::Right(self.department.clone()),

@@ -569,6 +569,11 @@ fn spawn_housekeeping(app: App) {
                 Ok(_) => {}
                 Err(e) => tracing::warn!("电子监察 scan failed: {e:?}"),
             }
+            match app::ratings::default_unrated(&app).await {
+                Ok(n) if n > 0 => tracing::info!(cases = n, "unrated cases defaulted to 基本满意"),
+                Ok(_) => {}
+                Err(e) => tracing::warn!("default rating pass failed: {e:?}"),
+            }
             if let Err(e) = app::bundles::advance_all(&app).await {
                 tracing::warn!("bundle retry pass failed: {e:?}");
             }

@@ -172,6 +172,8 @@ struct WorkPage {
     bundles: Vec<app::bundles::BundleView>,
     /// 督办件 sent to the department.
     notices: Vec<app::NoticeRow>,
+    /// 差评整改单 of the department (all of them for supervisors).
+    tickets: Vec<app::ratings::TicketView>,
     queues: Vec<(&'static str, &'static str, i64, Vec<Row>)>,
     verifications: Vec<Row>,
     is_clerk: bool,
@@ -203,6 +205,7 @@ async fn work(State(s): State<AppState>, ctx: Ctx) -> Result<Response, WebError>
         verifications,
         bundles: app::bundles::mine(&s.app, &ctx.actor).await?,
         notices: app::supervision::notices(&s.app, &ctx.actor).await?,
+        tickets: app::ratings::tickets(&s.app, &ctx.actor).await?,
         nav: Nav::of(&ctx),
         is_clerk: ctx.actor.has_role(Role::Clerk),
         queues,
@@ -647,6 +650,8 @@ struct NoticePage {
     case_id: String,
     kind: String,
     n: app::cases::Notice,
+    /// The rating QR code as SVG (decision notices), else empty.
+    qr: String,
 }
 
 async fn notice(
@@ -655,7 +660,14 @@ async fn notice(
     Path((id, kind)): Path<(String, String)>,
 ) -> Result<Response, WebError> {
     let n = cases::notice(&s.app, &ctx.actor, &id, &kind).await?;
+    let qr = match &n.rate_url {
+        Some(url) => {
+            paper::qr_svg(url, "评价二维码").map_err(|e| app::AppError::Internal(e.to_string()))?
+        }
+        None => String::new(),
+    };
     render(&NoticePage {
+        qr,
         nav: Nav::of(&ctx),
         case_id: id,
         kind,

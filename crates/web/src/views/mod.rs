@@ -6,6 +6,7 @@ mod bundles;
 pub(crate) mod cases;
 mod licenses;
 mod portal;
+mod ratings;
 mod settings;
 mod staff;
 mod supervision;
@@ -30,6 +31,7 @@ pub fn router() -> Router<AppState> {
         .merge(licenses::router())
         .merge(bundles::router())
         .merge(supervision::router())
+        .merge(ratings::router())
 }
 
 /// What the page header needs: who is logged in, what they may open, and the CSRF token for

@@ -6,6 +6,7 @@ mod bundles;
 mod cases;
 mod licenses;
 mod portal;
+mod ratings;
 mod settings;
 mod supervision;
 mod support;
