@@ -17,6 +17,7 @@ mod notice_pdf;
 pub mod org;
 pub mod ratings;
 pub mod shared;
+pub mod stats;
 pub mod supervision;
 pub mod uploads;
 

@@ -14,6 +14,7 @@ pub mod ids;
 pub mod license;
 pub mod org;
 pub mod rating;
+pub mod stats;
 pub mod supervision;
 pub mod workflow;
 

@@ -337,3 +337,23 @@ pub async fn verification_due(
         .map(|(d, due)| Ok((decode(&d)?, due)))
         .collect()
 }
+
+/// Cases received (anything but drafts) created in [from, to) milliseconds, optionally of one
+/// department, for statistics.
+pub async fn received_between(
+    conn: &mut AnyConnection,
+    from: i64,
+    to: i64,
+    department: Option<&str>,
+) -> Result<Vec<Case>> {
+    let rows: Vec<String> = sqlx::query_scalar(
+        "SELECT data FROM cases WHERE created_at >= $1 AND created_at < $2 AND state <> 'draft'
+           AND ($3 = '' OR department = $3) ORDER BY created_at",
+    )
+    .bind(from)
+    .bind(to)
+    .bind(department.unwrap_or(""))
+    .fetch_all(conn)
+    .await?;
+    rows.iter().map(|d| decode(d)).collect()
+}

@@ -305,3 +305,97 @@ async fn an_unrated_finished_case_defaults_to_basic_after_seven_days() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn statistics_recompute_from_the_records_and_refuse_bad_queries() {
+    on_both(|s| async move {
+        let (app, _) = app(s).await;
+        seed_org(&app).await;
+        let item = instant_item(&app).await;
+        let me = citizen(&app, "123").await;
+        let clerk = staff(&app, "clerk", &[Role::Clerk], "511600", None).await;
+        let a = finished_case(&app, &me, &clerk, &item).await;
+        let b = finished_case(&app, &me, &clerk, &item).await;
+        let open = cases::start(&app, &me, &item).await.unwrap();
+        cases::act(&app, &me, &open.id, Command::Submit)
+            .await
+            .unwrap();
+        ratings::rate(&app, &me, &a, rating(1, &[])).await.unwrap();
+        ratings::rate(&app, &me, &b, rating(5, &["多次跑动"]))
+            .await
+            .unwrap();
+        let sup = staff(&app, "sup", &[Role::Supervisor], "511600", None).await;
+        let q = |from: &str, to: &str, department: Option<&str>| app::stats::Query {
+            from: from.into(),
+            to: to.into(),
+            department: department.map(Into::into),
+            item: None,
+        };
+        let r = app::stats::report(&app, &sup, &q("2026-11-01", "2026-12-01", None))
+            .await
+            .unwrap();
+        let s = &r.summary;
+        assert_eq!(
+            (s.received, s.decided, s.completed, s.on_time),
+            (3, 2, 2, 2)
+        );
+        assert_eq!(s.online_rate, Some(1.0));
+        assert_eq!(
+            s.full_online_rate,
+            Some(2.0 / 3.0),
+            "two delivered electronically of three received"
+        );
+        assert_eq!(s.instant_rate, Some(1.0));
+        assert_eq!((s.ratings, s.bad_reviews, s.tickets), (2, 1, 1));
+        assert_eq!(s.satisfaction_rate, Some(0.5));
+        assert_eq!(r.level, "department");
+        assert_eq!(r.groups.len(), 1);
+        assert_eq!(r.groups[0].label, "广安市市场监督管理局");
+        assert_eq!(
+            r.groups[0].summary, r.summary,
+            "one department: the breakdown adds up to the whole"
+        );
+        // Drill down to the department: items.
+        let d = app::stats::report(
+            &app,
+            &sup,
+            &q("2026-11-01", "2026-12-01", Some("511600-SCJG")),
+        )
+        .await
+        .unwrap();
+        assert_eq!(
+            (d.level, d.groups.len(), d.summary.received),
+            ("item", 1, 3)
+        );
+
+        let ten_years = app::stats::report(&app, &sup, &q("2016-01-01", "2026-01-01", None)).await;
+        assert!(matches!(ten_years, Err(AppError::Validation(v)) if v[0].field == "to"));
+        let unknown =
+            app::stats::report(&app, &sup, &q("2026-11-01", "2026-12-01", Some("NOPE"))).await;
+        assert!(matches!(unknown, Err(AppError::Validation(v)) if v[0].field == "department"));
+        let dept = staff(
+            &app,
+            "rev2",
+            &[Role::Reviewer],
+            "511602",
+            Some("511602-SCJG"),
+        )
+        .await;
+        assert!(matches!(
+            app::stats::report(
+                &app,
+                &dept,
+                &q("2026-11-01", "2026-12-01", Some("511600-SCJG"))
+            )
+            .await,
+            Err(AppError::Forbidden(_))
+        ));
+        assert!(matches!(
+            app::stats::report(&app, &me, &q("2026-11-01", "2026-12-01", None)).await,
+            Err(AppError::Forbidden(_))
+        ));
+        let public = app::stats::monthly(&app, "2026-11").await.unwrap();
+        assert_eq!(public.summary.received, 3);
+    })
+    .await;
+}

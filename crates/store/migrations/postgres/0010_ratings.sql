@@ -50,3 +50,7 @@ CREATE TABLE rating_ticket_events (
 
 -- The default-rating pass looks for finished cases by when they finished.
 CREATE INDEX cases_state_updated ON cases(state, updated_at);
+
+-- Statistics read cases by when they were received, per department.
+CREATE INDEX cases_department_created ON cases(department, created_at);
+CREATE INDEX cases_created ON cases(created_at);

@@ -1,0 +1,325 @@
+//! Statistics for the supervision dashboard and the public monthly report: facts gathered
+//! per case, rating and ticket for a period and scope, summarized by the formulas in
+//! `domain::stats`, with a breakdown one level down (departments of a region, items of a
+//! department, cases of an item).
+
+use std::collections::BTreeMap;
+
+use domain::account::Role;
+use domain::calendar::{CHINA_OFFSET, WorkCalendar, china_date};
+use domain::case::{Case, CaseState, Channel, Delivery, Provision};
+use domain::catalog::{CaseType, ItemDefinition};
+use domain::rating::{RatingChannel, Satisfaction};
+use domain::stats::{CaseFacts, RatingFacts, Summary, TicketFacts, summarize};
+
+use crate::auth::Actor;
+use crate::{App, AppError, Result};
+
+/// The longest period one query may cover.
+pub const MAX_DAYS: i64 = 366;
+
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+pub struct Query {
+    pub from: String,
+    pub to: String,
+    #[serde(default)]
+    pub department: Option<String>,
+    #[serde(default)]
+    pub item: Option<String>,
+}
+
+/// One row of the breakdown: a department, an item or a case.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Group {
+    pub key: String,
+    pub label: String,
+    pub summary: Summary,
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Report {
+    pub from: String,
+    pub to: String,
+    /// What the report covers, e.g. 广安市 / 广安市市场监督管理局.
+    pub scope: String,
+    pub summary: Summary,
+    /// "department", "item" or "case".
+    pub level: &'static str,
+    pub groups: Vec<Group>,
+}
+
+fn day(field: &str, v: &str) -> Result<time::Date> {
+    time::Date::parse(
+        v.trim(),
+        time::macros::format_description!("[year]-[month]-[day]"),
+    )
+    .map_err(|_| AppError::field(field, "invalid", format!("“{v}”不是 YYYY-MM-DD 格式的日期")))
+}
+
+fn ms(d: time::Date) -> i64 {
+    store::millis(
+        d.with_time(time::Time::MIDNIGHT)
+            .assume_offset(CHINA_OFFSET),
+    )
+}
+
+/// Who may see what: supervisors and administrators their region; other staff their
+/// department. Returns the department the query is limited to, if any.
+fn scope_of(actor: &Actor, q: &Query) -> Result<(String, Option<String>)> {
+    let Actor::Staff { scope, roles, .. } = actor else {
+        return Err(match actor {
+            Actor::Anonymous => AppError::Unauthenticated,
+            _ => AppError::Forbidden("统计只对工作人员开放".into()),
+        });
+    };
+    let wide = roles.contains(&Role::Supervisor) || roles.contains(&Role::SystemAdmin);
+    let department = match (&scope.department, wide) {
+        (Some(own), false) => {
+            if q.department.as_ref().is_some_and(|d| d != own) {
+                return Err(AppError::Forbidden("只能查看本部门的统计".into()));
+            }
+            Some(own.clone())
+        }
+        _ => q.department.clone().filter(|d| !d.is_empty()),
+    };
+    Ok((scope.region.clone(), department))
+}
+
+fn facts(c: &Case, item: Option<&ItemDefinition>, cal: &WorkCalendar) -> CaseFacts {
+    let decided_at = c.decision.as_ref().map(|d| d.at);
+    let (on_time, handling_days) = match (item, c.accepted_at, decided_at) {
+        (Some(item), Some(acc), Some(dec)) => {
+            let d = c.deadlines(item, cal, dec);
+            let promised = d.promised;
+            let on_time = promised.as_ref().map(|p| china_date(dec) <= p.due);
+            let paused = promised.map(|p| p.paused_working_days).unwrap_or(0);
+            let days = cal.working_days_between(acc, dec).max(0) as u32;
+            (on_time, Some(days.saturating_sub(paused)))
+        }
+        _ => (None, None),
+    };
+    CaseFacts {
+        online: c.channel == Channel::Online,
+        delivered_electronically: matches!(c.delivery, Some(Delivery::Electronic)),
+        instant: item.is_some_and(|i| i.case_type == CaseType::Instant),
+        accepted: c.accepted_at.is_some(),
+        decided: c.decision.is_some(),
+        completed: c.state == CaseState::Completed,
+        on_time,
+        handling_days,
+        materials_required: item
+            .map(|i| i.materials.iter().filter(|m| m.mandatory).count() as u32)
+            .unwrap_or(0),
+        materials_avoided: c
+            .materials
+            .values()
+            .filter(|p| matches!(p, Provision::License { .. } | Provision::Shared { .. }))
+            .count() as u32,
+        visits: item.map(|i| i.visits).unwrap_or(0),
+    }
+}
+
+/// The report for a period and scope, with its breakdown one level down.
+pub async fn report(app: &App, actor: &Actor, q: &Query) -> Result<Report> {
+    let (region, department) = scope_of(actor, q)?;
+    build(app, &region, department, q).await
+}
+
+async fn build(app: &App, region: &str, department: Option<String>, q: &Query) -> Result<Report> {
+    let (from, to) = (day("from", &q.from)?, day("to", &q.to)?);
+    if to <= from {
+        return Err(AppError::field("to", "invalid", "结束日期应晚于开始日期"));
+    }
+    if (to - from).whole_days() > MAX_DAYS {
+        return Err(AppError::field(
+            "to",
+            "too_long",
+            "统计区间最长一年，请分段查询",
+        ));
+    }
+    let mut conn = app.store.conn().await?;
+    let scope_name = match &department {
+        Some(d) => {
+            store::org::get_department(&mut conn, d)
+                .await
+                .map_err(|_| AppError::field("department", "unknown", format!("部门 {d} 不存在")))?
+                .name
+        }
+        None => store::org::get_region(&mut conn, region)
+            .await
+            .map(|r| r.name)
+            .unwrap_or_else(|_| "全部地区".to_string()),
+    };
+    let item_filter = q.item.clone().filter(|i| !i.is_empty());
+    let cases =
+        store::cases::received_between(&mut conn, ms(from), ms(to), department.as_deref()).await?;
+    let cal = app
+        .calendar
+        .read()
+        .map(|c| c.clone())
+        .unwrap_or_else(|_| WorkCalendar::china());
+    let mut items: BTreeMap<(String, i64), Option<ItemDefinition>> = BTreeMap::new();
+    let mut rows = Vec::new();
+    for c in cases {
+        if department.is_none() && !region_covers(region, &c.region) {
+            continue;
+        }
+        if item_filter.as_ref().is_some_and(|i| *i != c.item_code) {
+            continue;
+        }
+        let key = (c.item_code.clone(), c.item_version);
+        if !items.contains_key(&key) {
+            let def = store::catalog::get_version(&mut conn, &c.item_code, c.item_version)
+                .await
+                .ok()
+                .map(|v| v.definition);
+            items.insert(key.clone(), def);
+        }
+        let f = facts(&c, items[&key].as_ref(), &cal);
+        rows.push((c, f));
+    }
+    let ratings =
+        store::ratings::ratings_between(&mut conn, department.as_deref(), ms(from), ms(to)).await?;
+    let mut rating_rows = Vec::new();
+    let mut ticket_rows: Vec<(String, String, TicketFacts)> = Vec::new();
+    for r in ratings {
+        if item_filter.as_ref().is_some_and(|i| *i != r.item_code) {
+            continue;
+        }
+        if let Some(t) = store::ratings::ticket_of_rating(&mut conn, &r.id).await? {
+            let closed_day = t.closed_at.map(|at| {
+                let d = china_date(store::from_millis(at));
+                format!("{}-{:02}-{:02}", d.year(), d.month() as u8, d.day())
+            });
+            ticket_rows.push((
+                r.department.clone(),
+                r.item_code.clone(),
+                TicketFacts {
+                    finished_on_time: closed_day.is_some_and(|d| d <= t.due_date),
+                },
+            ));
+        }
+        let f = RatingFacts {
+            level: Satisfaction::from_code(r.level as u8),
+            channel: RatingChannel::parse(&r.channel),
+            excluded: r.excluded == 1,
+        };
+        rating_rows.push((
+            r.department.clone(),
+            r.item_code.clone(),
+            r.case_number.clone(),
+            f,
+        ));
+    }
+    // The breakdown: departments of the region, items of a department, cases of an item.
+    let level = match (&department, &item_filter) {
+        (None, _) => "department",
+        (Some(_), None) => "item",
+        (Some(_), Some(_)) => "case",
+    };
+    let key_of = |dept: &str, item: &str, number: &str| -> String {
+        match level {
+            "department" => dept.to_string(),
+            "item" => item.to_string(),
+            _ => number.to_string(),
+        }
+    };
+    let mut keys: Vec<String> = rows
+        .iter()
+        .map(|(c, _)| key_of(&c.department, &c.item_code, &c.number))
+        .collect();
+    keys.sort();
+    keys.dedup();
+    let mut groups = Vec::new();
+    for k in keys {
+        let cf: Vec<CaseFacts> = rows
+            .iter()
+            .filter(|(c, _)| key_of(&c.department, &c.item_code, &c.number) == k)
+            .map(|(_, f)| f.clone())
+            .collect();
+        let rf: Vec<RatingFacts> = rating_rows
+            .iter()
+            .filter(|(d, i, n, _)| key_of(d, i, n) == k)
+            .map(|r| r.3.clone())
+            .collect();
+        let tf: Vec<TicketFacts> = ticket_rows
+            .iter()
+            .filter(|(d, i, _)| key_of(d, i, "") == k)
+            .map(|t| t.2.clone())
+            .collect();
+        let label = match level {
+            "department" => store::org::get_department(&mut conn, &k)
+                .await
+                .map(|d| d.name)
+                .unwrap_or_else(|_| k.clone()),
+            "item" => store::catalog::find_item(&mut conn, &k)
+                .await?
+                .map(|i| i.name)
+                .unwrap_or_else(|| k.clone()),
+            _ => k.clone(),
+        };
+        groups.push(Group {
+            key: k,
+            label,
+            summary: summarize(&cf, &rf, &tf),
+        });
+    }
+    let all_cases: Vec<CaseFacts> = rows.into_iter().map(|(_, f)| f).collect();
+    let all_ratings: Vec<RatingFacts> = rating_rows.into_iter().map(|r| r.3).collect();
+    let all_tickets: Vec<TicketFacts> = ticket_rows.into_iter().map(|t| t.2).collect();
+    Ok(Report {
+        from: q.from.clone(),
+        to: q.to.clone(),
+        scope: scope_name,
+        summary: summarize(&all_cases, &all_ratings, &all_tickets),
+        level,
+        groups,
+    })
+}
+
+/// The public monthly report (no login, no personal data): a month of the whole platform's
+/// region, like the provinces' 好差评 releases.
+pub async fn monthly(app: &App, month: &str) -> Result<Report> {
+    let first = day("month", &format!("{}-01", month.trim())).map_err(|_| {
+        AppError::field(
+            "month",
+            "invalid",
+            format!("“{month}”不是 YYYY-MM 格式的月份"),
+        )
+    })?;
+    let next = if first.month() == time::Month::December {
+        time::Date::from_calendar_date(first.year() + 1, time::Month::January, 1)
+    } else {
+        time::Date::from_calendar_date(first.year(), first.month().next(), 1)
+    }
+    .map_err(|e| AppError::Internal(e.to_string()))?;
+    let iso = |d: time::Date| format!("{}-{:02}-{:02}", d.year(), d.month() as u8, d.day());
+    let mut conn = app.store.conn().await?;
+    // The platform's own region: the city when a province above it is loaded too.
+    let region = store::org::list_regions(&mut conn)
+        .await?
+        .into_iter()
+        .filter(|r| !r.code.ends_with("0000"))
+        .min_by_key(|r| (r.code.len(), r.code.clone()))
+        .map(|r| r.code)
+        .unwrap_or_default();
+    drop(conn);
+    build(
+        app,
+        &region,
+        None,
+        &Query {
+            from: iso(first),
+            to: iso(next),
+            ..Default::default()
+        },
+    )
+    .await
+}
+
+/// Whether `inner` lies in `outer` (GB/T 2260: trailing zeros of the outer code are wildcards);
+/// an empty outer code covers everything.
+fn region_covers(outer: &str, inner: &str) -> bool {
+    let prefix = outer.trim_end_matches("00");
+    inner.starts_with(prefix)
+}
