@@ -323,3 +323,73 @@ fn region_covers(outer: &str, inner: &str) -> bool {
     let prefix = outer.trim_end_matches("00");
     inner.starts_with(prefix)
 }
+
+/// The report's breakdown as an .xlsx workbook (one sheet, one row per group, a total row).
+pub fn to_xlsx(r: &Report) -> Result<Vec<u8>> {
+    use domain::stats::percent;
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let ws = wb.add_worksheet();
+    let err = |e: rust_xlsxwriter::XlsxError| AppError::Internal(e.to_string());
+    ws.set_name("统计").map_err(err)?;
+    let headers = [
+        "名称",
+        "受理",
+        "受理(已受理)",
+        "办结",
+        "按时",
+        "超期",
+        "按时办结率",
+        "网办率",
+        "全程网办率",
+        "即办件率",
+        "平均办理工作日",
+        "免提交材料",
+        "评价数",
+        "满意率",
+        "差评",
+        "整改单",
+        "按时整改率",
+    ];
+    for (c, h) in headers.iter().enumerate() {
+        ws.write_string(0, c as u16, *h).map_err(err)?;
+    }
+    let total = Group {
+        key: String::new(),
+        label: format!("合计（{}）", r.scope),
+        summary: r.summary.clone(),
+    };
+    for (i, g) in r.groups.iter().chain(std::iter::once(&total)).enumerate() {
+        let row = i as u32 + 1;
+        let s = &g.summary;
+        let cells: Vec<String> = vec![
+            g.label.clone(),
+            s.received.to_string(),
+            s.accepted.to_string(),
+            s.completed.to_string(),
+            s.on_time.to_string(),
+            s.overdue.to_string(),
+            percent(s.on_time_rate),
+            percent(s.online_rate),
+            percent(s.full_online_rate),
+            percent(s.instant_rate),
+            s.avg_handling_days
+                .map(|d| format!("{d:.1}"))
+                .unwrap_or_default(),
+            s.materials_avoided.to_string(),
+            s.ratings.to_string(),
+            percent(s.satisfaction_rate),
+            s.bad_reviews.to_string(),
+            s.tickets.to_string(),
+            percent(s.tickets_on_time_rate),
+        ];
+        for (c, v) in cells.iter().enumerate() {
+            match v.parse::<f64>() {
+                Ok(n) if c > 0 && !v.ends_with('%') => {
+                    ws.write_number(row, c as u16, n).map_err(err)?
+                }
+                _ => ws.write_string(row, c as u16, v).map_err(err)?,
+            };
+        }
+    }
+    wb.save_to_buffer().map_err(err)
+}

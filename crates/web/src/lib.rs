@@ -3,6 +3,7 @@
 
 mod api;
 mod assets;
+mod charts;
 mod ctx;
 mod error;
 mod views;

@@ -9,6 +9,7 @@ mod portal;
 mod ratings;
 mod settings;
 mod staff;
+mod stats;
 mod supervision;
 
 use askama::Template;
@@ -32,6 +33,7 @@ pub fn router() -> Router<AppState> {
         .merge(bundles::router())
         .merge(supervision::router())
         .merge(ratings::router())
+        .merge(stats::router())
 }
 
 /// What the page header needs: who is logged in, what they may open, and the CSRF token for

@@ -8,5 +8,6 @@ mod licenses;
 mod portal;
 mod ratings;
 mod settings;
+mod stats;
 mod supervision;
 mod support;

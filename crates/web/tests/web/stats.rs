@@ -1,0 +1,54 @@
+use axum::http::StatusCode;
+
+use crate::support::*;
+
+#[tokio::test]
+async fn the_dashboard_shows_charts_drills_down_and_exports_and_the_monthly_report_is_public() {
+    let mut c = site().await;
+    let public = c.get("/reports/monthly").await;
+    assert_eq!(public.status, StatusCode::OK);
+    assert!(
+        public.body.contains("政务服务月报") && public.body.contains("<svg class=\"chart\""),
+        "{}",
+        public.body
+    );
+    assert!(
+        !public.body.contains("/supervision/stats?"),
+        "no drill-down for the public"
+    );
+
+    c.login("supervisor", app::demo::DEMO_PASSWORD).await;
+    let page = c.get("/supervision/stats").await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert!(
+        page.body.contains("评价等级分布") && page.body.contains("广安市市场监督管理局"),
+        "{}",
+        page.body
+    );
+    let drill = page
+        .body
+        .split("href=\"/supervision/stats?")
+        .skip(1)
+        .find(|s| s.contains("department="))
+        .and_then(|s| s.split('"').next())
+        .expect("a drill-down link")
+        .replace("&#38;", "&");
+    let dept = c.get(&format!("/supervision/stats?{drill}")).await;
+    assert_eq!(dept.status, StatusCode::OK);
+    assert!(
+        dept.body.contains("分事项统计"),
+        "one level down lists items: {drill} {}",
+        dept.body.split("<main").nth(1).unwrap_or("")
+    );
+    let xlsx = c.get("/supervision/stats.xlsx").await;
+    assert_eq!(
+        xlsx.headers[axum::http::header::CONTENT_TYPE],
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    );
+    assert!(xlsx.body.starts_with("PK"), "a zip container");
+    let long = c
+        .get("/supervision/stats?from=2016-01-01&to=2026-01-01")
+        .await;
+    assert_eq!(long.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(long.body.contains("最长一年"));
+}
