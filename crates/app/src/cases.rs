@@ -1010,3 +1010,27 @@ pub async fn verifications(app: &App, actor: &Actor) -> Result<Vec<(Case, String
         .collect();
     Ok(sc::verification_due(&mut c, &regions, scope.department.as_deref(), 100).await?)
 }
+
+/// Demo data only: moves an accepted case's dates `days` back, so that 电子监察 has an
+/// overdue case to show on a fresh demo. The audit trail records that this was done.
+pub(crate) async fn backdate_for_demo(app: &App, case_id: &str, days: i64) -> Result<()> {
+    let now = app.now();
+    let cal = calendar(app);
+    let mut tx = app.store.begin().await?;
+    let mut c = sc::get_case(&mut tx, case_id)
+        .await?
+        .ok_or_else(|| AppError::NotFound("办件".into()))?;
+    let shift = time::Duration::days(days);
+    c.created_at -= shift;
+    c.submitted_at = c.submitted_at.map(|t| t - shift);
+    c.accepted_at = c.accepted_at.map(|t| t - shift);
+    c.version += 1;
+    let item = item_version(&mut tx, &c).await?;
+    sc::update_case(&mut tx, &c, &index_of(&c, &item, &cal, now), store::millis(now)).await?;
+    let watch = crate::supervision::watch_of(&c, &item, &cal, now);
+    store::supervision::set_watch(&mut tx, &c.id, watch.as_ref(), store::millis(now)).await?;
+    let payload = serde_json::json!({"event": "demo_backdated", "days": days, "note": "演示数据：提交和受理时间提前，以便展示超期预警"});
+    audit::append(&mut tx, &c.id, &CaseActor::System, "demo_backdated", &payload.to_string(), store::millis(now)).await?;
+    tx.commit().await.map_err(store::StoreError::from)?;
+    Ok(())
+}

@@ -94,6 +94,7 @@ pub async fn seed(app: &App, data: &DemoData) -> Result<usize> {
         ("跨省异地就医直接结算备案", &citizen, Stage::Submitted),
     ];
     let mut n = 0;
+    let mut overdue = None;
     for (name, applicant, stage) in plan {
         let Some(item) = find(data, name) else {
             continue;
@@ -144,6 +145,7 @@ pub async fn seed(app: &App, data: &DemoData) -> Result<usize> {
         .await?;
         let instant = item.workflow.steps_for(item.case_type).is_empty();
         if stage == Stage::Accepted {
+            overdue = Some(c.id.clone());
             continue;
         }
         if instant {
@@ -208,6 +210,11 @@ pub async fn seed(app: &App, data: &DemoData) -> Result<usize> {
         )
         .await?;
         cases::act(app, &clerk, &c.id, Command::Complete).await?;
+    }
+    // One accepted case made overdue, so 电子监察 shows a red warning on a fresh demo.
+    if let Some(id) = overdue {
+        cases::backdate_for_demo(app, &id, 40).await?;
+        crate::supervision::scan(app).await?;
     }
     Ok(n)
 }
