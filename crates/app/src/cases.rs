@@ -1026,11 +1026,25 @@ pub(crate) async fn backdate_for_demo(app: &App, case_id: &str, days: i64) -> Re
     c.accepted_at = c.accepted_at.map(|t| t - shift);
     c.version += 1;
     let item = item_version(&mut tx, &c).await?;
-    sc::update_case(&mut tx, &c, &index_of(&c, &item, &cal, now), store::millis(now)).await?;
+    sc::update_case(
+        &mut tx,
+        &c,
+        &index_of(&c, &item, &cal, now),
+        store::millis(now),
+    )
+    .await?;
     let watch = crate::supervision::watch_of(&c, &item, &cal, now);
     store::supervision::set_watch(&mut tx, &c.id, watch.as_ref(), store::millis(now)).await?;
     let payload = serde_json::json!({"event": "demo_backdated", "days": days, "note": "演示数据：提交和受理时间提前，以便展示超期预警"});
-    audit::append(&mut tx, &c.id, &CaseActor::System, "demo_backdated", &payload.to_string(), store::millis(now)).await?;
+    audit::append(
+        &mut tx,
+        &c.id,
+        &CaseActor::System,
+        "demo_backdated",
+        &payload.to_string(),
+        store::millis(now),
+    )
+    .await?;
     tx.commit().await.map_err(store::StoreError::from)?;
     Ok(())
 }

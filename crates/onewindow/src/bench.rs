@@ -21,6 +21,21 @@ pub enum BenchWhat {
         #[arg(long)]
         json: bool,
     },
+    /// The 电子监察 warning scan over N watched cases, and the dashboard statistics query.
+    Supervision {
+        /// Watched cases to generate.
+        #[arg(long, default_value_t = 1_000_000)]
+        cases: usize,
+        /// Share of them whose yellow day has come.
+        #[arg(long, default_value_t = 0.02)]
+        due_share: f64,
+        /// Received cases for the dashboard query (copies of the demo cases, this month).
+        #[arg(long, default_value_t = 20_000)]
+        dashboard_cases: usize,
+        /// Print one JSON line instead of text.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 /// A tiny deterministic generator (xorshift) so runs are repeatable without a rand crate.
@@ -46,11 +61,21 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
 }
 
 pub async fn run(what: BenchWhat) -> anyhow::Result<()> {
-    let BenchWhat::Search {
-        items,
-        queries,
-        json,
-    } = what;
+    let (items, queries, json) = match what {
+        BenchWhat::Search {
+            items,
+            queries,
+            json,
+        } => (items, queries, json),
+        BenchWhat::Supervision {
+            cases,
+            due_share,
+            dashboard_cases,
+            json,
+        } => {
+            return crate::bench_supervision::run(cases, due_share, dashboard_cases, json).await;
+        }
+    };
     let demo = app::demo::demo_data().map_err(|e| anyhow::anyhow!("{e}"))?;
     let dept_names: std::collections::HashMap<_, _> = demo
         .departments

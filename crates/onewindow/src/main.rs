@@ -2,6 +2,7 @@
 //! import and export the catalog, rebuild the search index, and run benchmarks.
 
 mod bench;
+mod bench_supervision;
 mod config;
 
 use std::io::BufRead;
