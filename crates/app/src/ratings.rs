@@ -409,3 +409,60 @@ pub async fn default_unrated(app: &App) -> Result<usize> {
     }
     Ok(n)
 }
+
+/// Rating records in the shape the upper-level platform takes (GB/T 39734: case number,
+/// channel, rater, time, level, text, region), for supervisors of the region.
+pub async fn export_records(
+    app: &App,
+    actor: &Actor,
+    from: &str,
+    to: &str,
+) -> Result<Vec<serde_json::Value>> {
+    let Actor::Staff { roles, scope, .. } = actor else {
+        return Err(AppError::Forbidden("评价数据只对监察人员开放".into()));
+    };
+    if !(roles.contains(&Role::Supervisor) || roles.contains(&Role::SystemAdmin)) {
+        return Err(AppError::Forbidden("评价数据只对监察人员开放".into()));
+    }
+    let fmt = time::macros::format_description!("[year]-[month]-[day]");
+    let day = |field: &str, v: &str| {
+        time::Date::parse(v.trim(), fmt).map_err(|_| {
+            AppError::field(field, "invalid", format!("“{v}”不是 YYYY-MM-DD 格式的日期"))
+        })
+    };
+    let (f, t) = (day("from", from)?, day("to", to)?);
+    if t <= f || (t - f).whole_days() > crate::stats::MAX_DAYS {
+        return Err(AppError::field("to", "invalid", "区间应为一天到一年"));
+    }
+    let ms = |d: time::Date| {
+        store::millis(
+            d.with_time(time::Time::MIDNIGHT)
+                .assume_offset(domain::calendar::CHINA_OFFSET),
+        )
+    };
+    let mut conn = app.store.conn().await?;
+    let rows = sr::ratings_between(&mut conn, None, ms(f), ms(t)).await?;
+    let mut out = Vec::new();
+    for r in rows.into_iter().filter(|r| scope.covers_region(&r.region)) {
+        let rater = store::accounts::get_account(&mut conn, &r.rater_id)
+            .await
+            .ok();
+        let count = sr::ratings_of_case(&mut conn, &r.case_id).await?.len();
+        out.push(serde_json::json!({
+            "case_number": r.case_number,
+            "channel": r.channel,
+            "rater": rater.as_ref().map(|a| a.display_name.clone()).unwrap_or_default(),
+            "rater_id_masked": rater.map(|a| license::mask_holder(&a.login, a.kind != "enterprise")).unwrap_or_default(),
+            "time": r.rated_at,
+            "count": count,
+            "level": r.level,
+            "text": r.text,
+            "tags": serde_json::from_str::<Vec<String>>(&r.tags).unwrap_or_default(),
+            "region": r.region,
+            "department": r.department,
+            "item_code": r.item_code,
+            "excluded": r.excluded == 1,
+        }));
+    }
+    Ok(out)
+}

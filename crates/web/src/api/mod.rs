@@ -19,6 +19,7 @@ use crate::{AppState, WebError};
 mod bundles;
 mod cases;
 mod licenses;
+mod supervision;
 
 const OPENAPI: &str = include_str!("openapi.json");
 
@@ -39,6 +40,7 @@ pub fn router() -> Router<AppState> {
         .merge(cases::router())
         .merge(licenses::router())
         .merge(bundles::router())
+        .merge(supervision::router())
         .fallback(|| async { api_err(AppError::NotFound("接口".into())) })
 }
 

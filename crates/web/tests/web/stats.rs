@@ -52,3 +52,35 @@ async fn the_dashboard_shows_charts_drills_down_and_exports_and_the_monthly_repo
     assert_eq!(long.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(long.body.contains("最长一年"));
 }
+
+#[tokio::test]
+async fn the_api_serves_statistics_and_rating_records_to_supervisors_only() {
+    let mut c = site().await;
+    c.login("reviewer", app::demo::DEMO_PASSWORD).await;
+    assert_eq!(
+        c.get("/api/v1/ratings?from=2026-11-01&to=2026-12-01")
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+    let own = c
+        .get("/api/v1/statistics?from=2026-11-01&to=2026-12-31")
+        .await;
+    assert_eq!(
+        own.status,
+        StatusCode::OK,
+        "department staff see their own department"
+    );
+    assert_eq!(own.json()["level"], "item");
+    c.login("supervisor", app::demo::DEMO_PASSWORD).await;
+    let r = c.get("/api/v1/ratings?from=2026-11-01&to=2026-12-31").await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.json()["items"].is_array());
+    let bad = c
+        .get("/api/v1/statistics?from=2026-13-01&to=2026-12-31")
+        .await;
+    assert_eq!(
+        (bad.status, bad.json()["field"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("from"))
+    );
+}
