@@ -138,6 +138,30 @@ export async function factValue(page, sectionSelector, term) {
   }, term);
 }
 
+/**
+ * The page's path and the text of the elements matching `selector` (default: main) on one line,
+ * for assertion messages: a failure then shows what the page said instead.
+ */
+export async function textOf(page, selector = 'main') {
+  const { pathname, search } = new URL(page.url());
+  const texts = await page.locator(selector).allInnerTexts();
+  return `${pathname}${search}: ${texts.join(' / ').replace(/\s+/g, ' ') || `(no ${selector})`}`;
+}
+
+/**
+ * Clicks the main navigation's link with exactly this name and waits for its page, the way a
+ * user gets there; fails listing the links offered when it is missing.
+ */
+export async function followNav(page, name) {
+  const nav = page.getByRole('navigation', { name: '主导航' });
+  const link = nav.getByRole('link', { name, exact: true });
+  if ((await link.count()) !== 1) {
+    throw new Error(`no single ${name} link in the main navigation of ${page.url()}: ${(await nav.getByRole('link').allInnerTexts()).join('、')}`);
+  }
+  const path = await link.getAttribute('href');
+  await Promise.all([page.waitForURL((u) => u.pathname === path), link.click()]);
+}
+
 /** Fills and posts the login form; whether it worked is the caller's to check. */
 export async function login(page, account, password) {
   await page.goto('/login');

@@ -360,7 +360,8 @@ async fn run(
         .await?;
     }
     // 电子监察 watches the deadline the case now runs against.
-    let watch = crate::supervision::watch_of(&next, &item, &cal, now);
+    let limits = crate::supervision::thresholds_for(&mut tx, &next.item_code, &next.region).await?;
+    let watch = crate::supervision::watch_of(&next, &item, &cal, now, &limits);
     store::supervision::set_watch(&mut tx, &next.id, watch.as_ref(), store::millis(now)).await?;
     // The license follows the decision in the same transaction: both happen or neither.
     for e in &events {
@@ -1033,7 +1034,8 @@ pub(crate) async fn backdate_for_demo(app: &App, case_id: &str, days: i64) -> Re
         store::millis(now),
     )
     .await?;
-    let watch = crate::supervision::watch_of(&c, &item, &cal, now);
+    let limits = crate::supervision::thresholds_for(&mut tx, &c.item_code, &c.region).await?;
+    let watch = crate::supervision::watch_of(&c, &item, &cal, now, &limits);
     store::supervision::set_watch(&mut tx, &c.id, watch.as_ref(), store::millis(now)).await?;
     let payload = serde_json::json!({"event": "demo_backdated", "days": days, "note": "演示数据：提交和受理时间提前，以便展示超期预警"});
     audit::append(

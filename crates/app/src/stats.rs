@@ -85,7 +85,12 @@ fn scope_of(actor: &Actor, q: &Query) -> Result<(String, Option<String>)> {
     Ok((scope.region.clone(), department))
 }
 
-fn facts(c: &Case, item: Option<&ItemDefinition>, cal: &WorkCalendar) -> CaseFacts {
+fn facts(
+    c: &Case,
+    item: Option<&ItemDefinition>,
+    cal: &WorkCalendar,
+    now: time::OffsetDateTime,
+) -> CaseFacts {
     let decided_at = c.decision.as_ref().map(|d| d.at);
     let (on_time, handling_days) = match (item, c.accepted_at, decided_at) {
         (Some(item), Some(acc), Some(dec)) => {
@@ -98,7 +103,18 @@ fn facts(c: &Case, item: Option<&ItemDefinition>, cal: &WorkCalendar) -> CaseFac
         }
         _ => (None, None),
     };
+    let overdue_open = match (
+        item,
+        c.decision.is_none() && c.accepted_at.is_some() && !c.state.is_final(),
+    ) {
+        (Some(item), true) => c
+            .deadlines(item, cal, now)
+            .promised
+            .is_some_and(|p| china_date(now) > p.due),
+        _ => false,
+    };
     CaseFacts {
+        overdue_open,
         online: c.channel == Channel::Online,
         delivered_electronically: matches!(c.delivery, Some(Delivery::Electronic)),
         instant: item.is_some_and(|i| i.case_type == CaseType::Instant),
@@ -175,7 +191,7 @@ async fn build(app: &App, region: &str, department: Option<String>, q: &Query) -
                 .map(|v| v.definition);
             items.insert(key.clone(), def);
         }
-        let f = facts(&c, items[&key].as_ref(), &cal);
+        let f = facts(&c, items[&key].as_ref(), &cal, app.now());
         rows.push((c, f));
     }
     let ratings =

@@ -7,6 +7,7 @@ use domain::calendar::{WorkCalendar, china_date};
 use domain::case::Case;
 use domain::catalog::ItemDefinition;
 use domain::supervision::{Level, Thresholds, watched};
+pub use store::supervision::ThresholdRow;
 use store::supervision::{self as ss, NoticeRow, WarningRow, WatchRow};
 
 use crate::auth::Actor;
@@ -16,12 +17,95 @@ fn iso(d: time::Date) -> String {
     format!("{}-{:02}-{:02}", d.year(), d.month() as u8, d.day())
 }
 
+/// The thresholds for a case: its item's, else its region's (or a higher region's), else the
+/// platform default, else the built-in one.
+pub async fn thresholds_for(
+    conn: &mut store::Connection,
+    item_code: &str,
+    region: &str,
+) -> Result<Thresholds> {
+    let mut scopes = vec![item_code.to_string()];
+    let mut r = region.to_string();
+    loop {
+        scopes.push(r.clone());
+        // 511602 → 511600 → 510000: the parent zeroes the last non-zero pair.
+        let trimmed = r.trim_end_matches("00").to_string();
+        if trimmed.len() <= 2 {
+            break;
+        }
+        r = format!("{:0<6}", &trimmed[..trimmed.len() - 2]);
+    }
+    scopes.push(String::new());
+    let refs: Vec<&str> = scopes.iter().map(String::as_str).collect();
+    Ok(ss::threshold_for(conn, &refs)
+        .await?
+        .map(|t| Thresholds {
+            yellow_days: t.yellow_days as u32,
+            yellow_percent: t.yellow_percent as u32,
+        })
+        .unwrap_or_default())
+}
+
+/// Sets the thresholds of a scope: an item code, a region code, or "" for the platform.
+/// Supervisors and administrators only; takes effect as each case next moves.
+pub async fn set_thresholds(
+    app: &App,
+    actor: &Actor,
+    scope: &str,
+    yellow_days: u32,
+    yellow_percent: u32,
+) -> Result<()> {
+    if !supervisor(actor) {
+        return Err(AppError::Forbidden(
+            "只有电子监察人员可以设置预警阈值".into(),
+        ));
+    }
+    let mut p = domain::Problems::default();
+    if yellow_days > 30 {
+        p.push("yellow_days", "invalid", "剩余工作日阈值应在 0–30 之间");
+    }
+    if yellow_percent > 100 {
+        p.push("yellow_percent", "invalid", "剩余比例阈值应在 0–100 之间");
+    }
+    let scope = scope.trim();
+    let mut tx = app.store.begin().await?;
+    if !scope.is_empty()
+        && !store::org::region_exists(&mut tx, scope).await?
+        && store::catalog::find_item(&mut tx, scope).await?.is_none()
+    {
+        p.push(
+            "scope",
+            "unknown",
+            format!("“{scope}”既不是区划代码也不是事项编码"),
+        );
+    }
+    p.into_result().map_err(AppError::Validation)?;
+    ss::set_threshold(
+        &mut tx,
+        &ss::ThresholdRow {
+            scope: scope.to_string(),
+            yellow_days: i64::from(yellow_days),
+            yellow_percent: i64::from(yellow_percent),
+            updated_at: app.now_ms(),
+        },
+    )
+    .await?;
+    tx.commit().await.map_err(store::StoreError::from)?;
+    Ok(())
+}
+
+pub async fn threshold_rows(app: &App) -> Result<Vec<ThresholdRow>> {
+    let mut conn = app.store.conn().await?;
+    Ok(ss::thresholds(&mut conn).await?)
+}
+
 /// The watch row of a case after a change (None when nothing runs against the government).
 pub fn watch_of(
     case: &Case,
     item: &ItemDefinition,
     cal: &WorkCalendar,
     now: time::OffsetDateTime,
+    t: &Thresholds,
 ) -> Option<WatchRow> {
     let w = watched(case, item, cal, now)?;
     Some(WatchRow {
@@ -29,7 +113,7 @@ pub fn watch_of(
         case_number: case.number.clone(),
         kind: w.kind.as_str().into(),
         due_date: iso(w.due),
-        yellow_from: iso(w.yellow_from(cal, &Thresholds::default())),
+        yellow_from: iso(w.yellow_from(cal, t)),
         region: case.region.clone(),
         department: case.department.clone(),
         responsible: case.claimed_by.clone(),

@@ -246,3 +246,50 @@ pub async fn resolve_notice(
     .await?;
     Ok(r.rows_affected() == 1)
 }
+
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, serde::Serialize)]
+pub struct ThresholdRow {
+    pub scope: String,
+    pub yellow_days: i64,
+    pub yellow_percent: i64,
+    pub updated_at: i64,
+}
+
+/// The first threshold row among `scopes` (most specific first).
+pub async fn threshold_for(
+    conn: &mut AnyConnection,
+    scopes: &[&str],
+) -> Result<Option<ThresholdRow>> {
+    for s in scopes {
+        let row: Option<ThresholdRow> = sqlx::query_as(
+            "SELECT scope, yellow_days, yellow_percent, updated_at FROM warning_thresholds WHERE scope = $1",
+        )
+        .bind(*s)
+        .fetch_optional(&mut *conn)
+        .await?;
+        if row.is_some() {
+            return Ok(row);
+        }
+    }
+    Ok(None)
+}
+
+pub async fn set_threshold(conn: &mut AnyConnection, t: &ThresholdRow) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO warning_thresholds (scope, yellow_days, yellow_percent, updated_at) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (scope) DO UPDATE SET yellow_days = $2, yellow_percent = $3, updated_at = $4",
+    )
+    .bind(&t.scope)
+    .bind(t.yellow_days)
+    .bind(t.yellow_percent)
+    .bind(t.updated_at)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+pub async fn thresholds(conn: &mut AnyConnection) -> Result<Vec<ThresholdRow>> {
+    Ok(sqlx::query_as("SELECT scope, yellow_days, yellow_percent, updated_at FROM warning_thresholds ORDER BY scope")
+        .fetch_all(conn)
+        .await?)
+}

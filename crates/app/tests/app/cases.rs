@@ -3,7 +3,7 @@ use std::collections::BTreeMap;
 use app::AppError;
 use app::auth::Actor;
 use app::cases;
-use domain::account::{ApplicantRegistration, Role};
+use domain::account::Role;
 use domain::case::{CaseState, Command, Delivery, Provision};
 use domain::fixtures::sample_item;
 use store::testing::on_both;
@@ -11,17 +11,6 @@ use store::testing::on_both;
 use crate::support::*;
 
 const PDF: &[u8] = b"%PDF-1.7\n1 0 obj\n<<>>\nendobj\n";
-
-async fn citizen(app: &app::App, seq: &str) -> Actor {
-    let id = app::demo::demo_id_number("19900101", seq);
-    let reg = ApplicantRegistration::NaturalPerson {
-        id_number: id,
-        name: "张三".into(),
-        phone: "13800138000".into(),
-        password: "a long passphrase".into(),
-    };
-    app::auth::register(app, reg).await.unwrap().actor
-}
 
 /// A published item with two materials (one non-key) and the default three review steps.
 async fn published_item(app: &app::App) -> String {
@@ -113,14 +102,7 @@ async fn a_citizen_applies_online_supplies_once_and_the_case_runs_to_completion_
         )
         .await;
 
-        let reviewer = staff(
-            &app,
-            "rev",
-            &[Role::Reviewer],
-            "511600",
-            Some("511600-SCJG"),
-        )
-        .await;
+        let reviewer = market_reviewer(&app).await;
         let (q, n) = cases::queue(&app, &reviewer, Role::Reviewer, 20, 0)
             .await
             .unwrap();
@@ -492,14 +474,7 @@ async fn a_commitment_approval_waits_on_the_verification_list_and_a_failed_check
         )
         .await;
         assert_eq!(approved.state, CaseState::Approved);
-        let reviewer = staff(
-            &app,
-            "rev",
-            &[Role::Reviewer],
-            "511600",
-            Some("511600-SCJG"),
-        )
-        .await;
+        let reviewer = market_reviewer(&app).await;
         let list = cases::verifications(&app, &reviewer).await.unwrap();
         assert_eq!(list.len(), 1);
         step(

@@ -1,23 +1,13 @@
 use app::AppError;
 use app::auth::Actor;
 use app::{cases, licenses};
-use domain::account::{ApplicantRegistration, Role};
+use domain::account::Role;
 use domain::case::{CaseState, Command, Provision};
 use domain::fixtures::sample_item;
 use domain::license::{HolderKind, LicenseField, LicenseType};
 use store::testing::on_both;
 
 use crate::support::*;
-
-async fn citizen(app: &app::App, seq: &str) -> Actor {
-    let reg = ApplicantRegistration::NaturalPerson {
-        id_number: app::demo::demo_id_number("19900101", seq),
-        name: "张三".into(),
-        phone: "13800138000".into(),
-        password: "a long passphrase".into(),
-    };
-    app::auth::register(app, reg).await.unwrap().actor
-}
 
 /// The sample item issues 食品经营许可证 on a commitment approval; a second item takes that
 /// license as one of its materials.
@@ -129,14 +119,7 @@ async fn an_approval_issues_a_license_that_fills_the_next_application_and_a_fail
         assert!(uses[0].reason.contains("食品经营许可变更"));
 
         // A failed 告知承诺 verification revokes the decision and the license with it.
-        let reviewer = staff(
-            &app,
-            "rev",
-            &[Role::Reviewer],
-            "511600",
-            Some("511600-SCJG"),
-        )
-        .await;
+        let reviewer = market_reviewer(&app).await;
         step(
             &app,
             &reviewer,

@@ -2,7 +2,7 @@ use app::AppError;
 use app::auth::Actor;
 use app::cases;
 use app::ratings::{self, NewRating};
-use domain::account::{ApplicantRegistration, Role};
+use domain::account::Role;
 use domain::case::{Command, Delivery, Provision};
 use domain::catalog::{CaseType, PromisedLimit};
 use domain::fixtures::sample_item;
@@ -13,28 +13,12 @@ use crate::support::*;
 
 const PDF: &[u8] = b"%PDF-1.7\n1 0 obj\n<<>>\nendobj\n";
 
-async fn citizen(app: &app::App, seq: &str) -> Actor {
-    let reg = ApplicantRegistration::NaturalPerson {
-        id_number: app::demo::demo_id_number("19900101", seq),
-        name: "张三".into(),
-        phone: "13800138000".into(),
-        password: "a long passphrase".into(),
-    };
-    app::auth::register(app, reg).await.unwrap().actor
-}
-
 /// An instant item the window decides on the spot, so a case finishes in a few steps.
 async fn instant_item(app: &app::App) -> String {
-    let cap = staff(app, "cat", &[Role::CatalogAdmin], "511600", None)
-        .await
-        .catalog_admin()
-        .unwrap();
     let mut item = sample_item();
     item.case_type = CaseType::Instant;
     item.promised_limit = PromisedLimit::Instant;
-    app::catalog::create(app, &cap, item.clone()).await.unwrap();
-    app::catalog::publish(app, &cap, &item.code).await.unwrap();
-    item.code
+    publish(app, &item).await
 }
 
 async fn finished_case(app: &app::App, me: &Actor, clerk: &Actor, item: &str) -> String {
@@ -140,14 +124,7 @@ async fn a_bad_review_is_rated_once_and_followed_through_rectification_revisit_a
         ratings::rate(&app, &me, &case, counter).await.unwrap();
 
         // The department follows it through; the rater stays anonymous to it.
-        let dept = staff(
-            &app,
-            "rev",
-            &[Role::Reviewer],
-            "511600",
-            Some("511600-SCJG"),
-        )
-        .await;
+        let dept = market_reviewer(&app).await;
         let elsewhere = staff(
             &app,
             "rev2",

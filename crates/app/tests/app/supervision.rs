@@ -1,7 +1,6 @@
 use app::AppError;
-use app::auth::Actor;
 use app::{cases, supervision};
-use domain::account::{ApplicantRegistration, Role};
+use domain::account::Role;
 use domain::case::Command;
 use domain::fixtures::sample_item;
 use store::testing::on_both;
@@ -9,14 +8,22 @@ use time::macros::datetime;
 
 use crate::support::*;
 
-async fn citizen(app: &app::App) -> Actor {
-    let reg = ApplicantRegistration::NaturalPerson {
-        id_number: app::demo::demo_id_number("19900101", "123"),
-        name: "张三".into(),
-        phone: "13800138000".into(),
-        password: "a long passphrase".into(),
-    };
-    app::auth::register(app, reg).await.unwrap().actor
+/// The sample item published, a citizen, a supervisor and the market regulator's reviewer.
+async fn setup(
+    app: &app::App,
+) -> (
+    domain::catalog::ItemDefinition,
+    app::auth::Actor,
+    app::auth::Actor,
+    app::auth::Actor,
+) {
+    seed_org(app).await;
+    let item = sample_item();
+    publish(app, &item).await;
+    let me = citizen(app, "123").await;
+    let sup = staff(app, "sup", &[Role::Supervisor], "511600", None).await;
+    let dept = market_reviewer(app).await;
+    (item, me, sup, dept)
 }
 
 fn levels(ws: &[supervision::WarningView]) -> Vec<(String, String)> {
@@ -29,26 +36,7 @@ fn levels(ws: &[supervision::WarningView]) -> Vec<(String, String)> {
 async fn a_pre_review_across_national_day_turns_yellow_then_red_and_clears_when_the_case_moves() {
     on_both(|s| async move {
         let (app, clock) = app(s).await;
-        seed_org(&app).await;
-        let cap = staff(&app, "cat", &[Role::CatalogAdmin], "511600", None)
-            .await
-            .catalog_admin()
-            .unwrap();
-        let item = sample_item();
-        app::catalog::create(&app, &cap, item.clone())
-            .await
-            .unwrap();
-        app::catalog::publish(&app, &cap, &item.code).await.unwrap();
-        let me = citizen(&app).await;
-        let sup = staff(&app, "sup", &[Role::Supervisor], "511600", None).await;
-        let dept = staff(
-            &app,
-            "rev",
-            &[Role::Reviewer],
-            "511600",
-            Some("511600-SCJG"),
-        )
-        .await;
+        let (item, me, sup, dept) = setup(&app).await;
         let other = staff(
             &app,
             "rev2",
@@ -149,6 +137,37 @@ async fn a_pre_review_across_national_day_turns_yellow_then_red_and_clears_when_
             supervision::send_notice(&app, &sup, &open[0].w.id, "迟到的督办").await,
             Err(AppError::State(_))
         ));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn thresholds_set_for_an_item_take_precedence_and_are_checked() {
+    on_both(|s| async move {
+        let (app, clock) = app(s).await;
+        let (item, me, sup, dept) = setup(&app).await;
+        assert!(matches!(
+            supervision::set_thresholds(&app, &dept, "", 2, 20).await,
+            Err(AppError::Forbidden(_))
+        ));
+        let bad = supervision::set_thresholds(&app, &sup, "NOPE", 40, 120).await;
+        assert!(matches!(bad, Err(AppError::Validation(v)) if v.len() == 3));
+        // The region says 0 days; the item says 5 working days, which wins for its cases.
+        supervision::set_thresholds(&app, &sup, "511600", 0, 0)
+            .await
+            .unwrap();
+        supervision::set_thresholds(&app, &sup, &item.code, 5, 0)
+            .await
+            .unwrap();
+        clock.set(datetime!(2026-11-23 09:00 +8));
+        let c = cases::start(&app, &me, &item.code).await.unwrap();
+        cases::act(&app, &me, &c.id, Command::Submit).await.unwrap();
+        let r = supervision::scan(&app).await.unwrap();
+        assert_eq!(
+            r.raised, 1,
+            "a two-day pre-review is within five days of its end at once"
+        );
+        assert_eq!(supervision::threshold_rows(&app).await.unwrap().len(), 2);
     })
     .await;
 }

@@ -118,3 +118,30 @@ pub async fn staff(
         .unwrap()
         .actor
 }
+
+/// Registers a demo citizen (张三) whose ID number ends with `seq` and its check digit.
+pub async fn citizen(app: &App, seq: &str) -> Actor {
+    let reg = domain::account::ApplicantRegistration::NaturalPerson {
+        id_number: app::demo::demo_id_number("19900101", seq),
+        name: "张三".into(),
+        phone: "13800138000".into(),
+        password: "a long passphrase".into(),
+    };
+    app::auth::register(app, reg).await.unwrap().actor
+}
+
+/// Publishes `item` as a catalog administrator of 511600 and returns its code.
+pub async fn publish(app: &App, item: &domain::catalog::ItemDefinition) -> String {
+    let cap = staff(app, "cat", &[Role::CatalogAdmin], "511600", None)
+        .await
+        .catalog_admin()
+        .unwrap();
+    app::catalog::create(app, &cap, item.clone()).await.unwrap();
+    app::catalog::publish(app, &cap, &item.code).await.unwrap();
+    item.code.clone()
+}
+
+/// A reviewer of 广安市市场监督管理局 (login `rev`).
+pub async fn market_reviewer(app: &App) -> Actor {
+    staff(app, "rev", &[Role::Reviewer], "511600", Some("511600-SCJG")).await
+}

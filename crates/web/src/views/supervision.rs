@@ -18,6 +18,7 @@ pub fn router() -> Router<AppState> {
         .route("/supervision", get(page))
         .route("/supervision/warnings/{id}/notice", post(send))
         .route("/supervision/notices/{id}/resolve", post(resolve))
+        .route("/supervision/thresholds", post(save_thresholds))
 }
 
 #[derive(Template)]
@@ -29,6 +30,7 @@ struct SupervisionPage {
     yellow: usize,
     can_send: bool,
     flash: String,
+    thresholds: Vec<app::supervision::ThresholdRow>,
 }
 
 #[derive(serde::Deserialize, Default)]
@@ -51,8 +53,10 @@ async fn page(
         can_send: ctx.actor.has_role(Role::Supervisor) || ctx.actor.has_role(Role::SystemAdmin),
         flash: match q.flash.as_deref() {
             Some("sent") => "督办已发送，责任部门会在待办中看到。".into(),
+            Some("thresholds") => "预警阈值已保存。".into(),
             _ => String::new(),
         },
+        thresholds: supervision::threshold_rows(&s.app).await?,
     })
 }
 
@@ -88,4 +92,30 @@ async fn resolve(
     ctx.check_csrf(&f.csrf)?;
     supervision::resolve(&s.app, &ctx.actor, &id, &f.resolution).await?;
     Ok(Redirect::to("/work").into_response())
+}
+
+#[derive(serde::Deserialize)]
+struct ThresholdForm {
+    csrf: String,
+    #[serde(default)]
+    scope: String,
+    yellow_days: String,
+    yellow_percent: String,
+}
+
+async fn save_thresholds(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Form(f): Form<ThresholdForm>,
+) -> Result<Response, WebError> {
+    ctx.check_csrf(&f.csrf)?;
+    let num = |field: &str, v: &str| {
+        v.trim()
+            .parse::<u32>()
+            .map_err(|_| app::AppError::field(field, "invalid", format!("“{v}”不是整数")))
+    };
+    let days = num("yellow_days", &f.yellow_days)?;
+    let pct = num("yellow_percent", &f.yellow_percent)?;
+    supervision::set_thresholds(&s.app, &ctx.actor, &f.scope, days, pct).await?;
+    Ok(Redirect::to("/supervision?flash=thresholds").into_response())
 }
