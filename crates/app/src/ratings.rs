@@ -111,29 +111,97 @@ pub async fn rate(app: &App, actor: &Actor, case_id: &str, r: NewRating) -> Resu
         rated_at: store::millis(now),
         excluded: 0,
     };
-    sr::insert_rating(&mut tx, &row)
-        .await
-        .map_err(|e| match e {
-            store::StoreError::Conflict { .. } => AppError::Conflict {
-                field: "act".into(),
-                message: "这项服务已经评价过了，每项服务只能评价一次".into(),
-            },
-            other => other.into(),
-        })?;
-    if level.is_bad() {
-        open_ticket(&mut tx, app, &row).await?;
-    }
     let who = CaseActor::Applicant { id: id.clone() };
-    let payload = serde_json::json!({"event": "rated", "level": level.code(), "channel": channel.as_str(), "act": r.act});
+    record(&mut tx, app, &row, level, &who).await?;
+    tx.commit().await.map_err(store::StoreError::from)?;
+    Ok(row)
+}
+
+/// Stores a rating, opens the ticket a bad one needs, and notes it in the case's audit trail.
+async fn record(
+    tx: &mut store::Connection,
+    app: &App,
+    row: &RatingRow,
+    level: Satisfaction,
+    who: &CaseActor,
+) -> Result<()> {
+    sr::insert_rating(tx, row).await.map_err(|e| match e {
+        store::StoreError::Conflict { .. } => AppError::Conflict {
+            field: "act".into(),
+            message: "这项服务已经评价过了，每项服务只能评价一次".into(),
+        },
+        other => other.into(),
+    })?;
+    if level.is_bad() {
+        open_ticket(tx, app, row).await?;
+    }
+    let payload = serde_json::json!({"event": "rated", "level": level.code(), "channel": row.channel, "act": row.act});
     crate::audit::append(
-        &mut tx,
-        &c.id,
-        &who,
+        tx,
+        &row.case_id,
+        who,
         "rated",
         &payload.to_string(),
-        store::millis(now),
+        row.rated_at,
     )
     .await?;
+    Ok(())
+}
+
+/// 现场服务 一次一评 on the hall tablet: the window's device shows the applicant the rating
+/// buttons for this visit; the rating is the applicant's (act `counter:N`, channel
+/// hall_tablet, anonymous to the clerk) and the audit notes the device's clerk.
+pub async fn rate_at_counter(
+    app: &App,
+    actor: &Actor,
+    case_number: &str,
+    level: u8,
+    tags: Vec<String>,
+) -> Result<RatingRow> {
+    let Actor::Staff {
+        id, roles, scope, ..
+    } = actor
+    else {
+        return Err(AppError::Forbidden("评价器由窗口工作人员登录使用".into()));
+    };
+    if !roles.contains(&Role::Clerk) {
+        return Err(AppError::Forbidden("评价器由综窗工作人员登录使用".into()));
+    }
+    let level = Satisfaction::from_code(level)
+        .ok_or_else(|| AppError::field("level", "invalid", "请选择满意程度"))?;
+    validate(level, &tags, "").map_err(AppError::Validation)?;
+    let mut tx = app.store.begin().await?;
+    let c = store::cases::find_by_number(&mut tx, case_number.trim())
+        .await?
+        .filter(|c| scope.covers_region(&c.region))
+        .ok_or_else(|| AppError::field("number", "unknown", "没有这个办件编号"))?;
+    let visits = sr::ratings_of_case(&mut tx, &c.id)
+        .await?
+        .iter()
+        .filter(|r| r.act.starts_with("counter:"))
+        .count();
+    let row = RatingRow {
+        id: uuid::Uuid::now_v7().to_string(),
+        case_id: c.id.clone(),
+        case_number: c.number.clone(),
+        act: format!("counter:{}", visits + 1),
+        channel: RatingChannel::HallTablet.as_str().into(),
+        rater_id: c.applicant_id.clone(),
+        named: 0,
+        level: i64::from(level.code()),
+        tags: serde_json::to_string(&tags).map_err(|e| AppError::Internal(e.to_string()))?,
+        text: String::new(),
+        region: c.region.clone(),
+        department: c.department.clone(),
+        item_code: c.item_code.clone(),
+        rated_at: app.now_ms(),
+        excluded: 0,
+    };
+    let who = CaseActor::Staff {
+        id: id.clone(),
+        roles: roles.clone(),
+    };
+    record(&mut tx, app, &row, level, &who).await?;
     tx.commit().await.map_err(store::StoreError::from)?;
     Ok(row)
 }

@@ -18,6 +18,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/cases/{id}/rate", get(page).post(rate))
         .route("/tickets/{id}/act", post(ticket_act))
+        .route("/tablet", get(tablet).post(tablet_rate))
 }
 
 #[derive(Template)]
@@ -193,4 +194,86 @@ async fn ticket_act(
     };
     ratings::ticket_act(&s.app, &ctx.actor, &id, action).await?;
     Ok(Redirect::to("/work#tickets").into_response())
+}
+
+#[derive(Template)]
+#[template(path = "tablet.html")]
+struct TabletPage {
+    nav: Nav,
+    number: String,
+    levels: Vec<(u8, &'static str)>,
+    bad_tags: &'static [&'static str],
+    flash: String,
+    error: String,
+}
+
+fn tablet_page(ctx: &Ctx, number: String, flash: String, error: String) -> TabletPage {
+    TabletPage {
+        nav: Nav::of(ctx),
+        number,
+        levels: Satisfaction::ALL
+            .iter()
+            .map(|l| (l.code(), l.label()))
+            .collect(),
+        bad_tags: BAD_TAGS,
+        flash,
+        error,
+    }
+}
+
+#[derive(serde::Deserialize, Default)]
+struct TabletQuery {
+    number: Option<String>,
+    flash: Option<String>,
+}
+
+/// The hall tablet (评价器) beside a window, logged in as the window's clerk.
+async fn tablet(ctx: Ctx, Query(q): Query<TabletQuery>) -> Result<Response, WebError> {
+    if ctx.actor.is_anonymous() {
+        return Err(app::AppError::Unauthenticated.into());
+    }
+    if !ctx.actor.has_role(domain::account::Role::Clerk) {
+        return Err(app::AppError::Forbidden("评价器由综窗工作人员登录使用".into()).into());
+    }
+    let flash = match q.flash.as_deref() {
+        Some("thanks") => "感谢您的评价！".to_string(),
+        _ => String::new(),
+    };
+    render(&tablet_page(
+        &ctx,
+        q.number.unwrap_or_default().trim().to_string(),
+        flash,
+        String::new(),
+    ))
+}
+
+#[derive(serde::Deserialize)]
+struct TabletForm {
+    csrf: String,
+    number: String,
+    level: Option<u8>,
+    #[serde(default)]
+    tag: Vec<String>,
+}
+
+async fn tablet_rate(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Form(f): Form<TabletForm>,
+) -> Result<Response, WebError> {
+    ctx.check_csrf(&f.csrf)?;
+    match ratings::rate_at_counter(&s.app, &ctx.actor, &f.number, f.level.unwrap_or(0), f.tag).await
+    {
+        Ok(_) => Ok(Redirect::to("/tablet?flash=thanks").into_response()),
+        Err(e @ app::AppError::Validation(_)) => {
+            let page = tablet_page(
+                &ctx,
+                f.number.clone(),
+                String::new(),
+                crate::error::describe(&e).0,
+            );
+            Ok(super::unprocessable(render(&page)?))
+        }
+        Err(e) => Err(e.into()),
+    }
 }

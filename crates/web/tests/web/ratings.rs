@@ -102,3 +102,65 @@ async fn an_applicant_rates_a_finished_case_and_the_department_works_the_bad_rev
             .contains("已联系，整改中")
     );
 }
+
+#[tokio::test]
+async fn the_hall_tablet_records_one_rating_per_window_visit_for_the_applicant() {
+    let mut clerk = site().await;
+    let app = clerk.app.clone();
+    let mut conn = app.store.conn().await.unwrap();
+    let (cases, _) = store::cases::queue(&mut conn, "clerk", &["511600".into()], None, 50, 0)
+        .await
+        .unwrap();
+    drop(conn);
+    let number = cases[0].0.number.clone();
+    assert_eq!(
+        clerk.get("/tablet").await.status,
+        StatusCode::SEE_OTHER,
+        "log in first"
+    );
+    clerk.login("clerk", app::demo::DEMO_PASSWORD).await;
+    let page = clerk.get(&format!("/tablet?number={number}")).await;
+    assert!(page.body.contains("tablet-form") && page.body.contains("非常满意"));
+    let csrf = clerk.csrf();
+    for level in ["1", "2"] {
+        let r = clerk
+            .post_form(
+                "/tablet",
+                &[("csrf", &csrf), ("number", &number), ("level", level)],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    }
+    let bad = clerk
+        .post_form(
+            "/tablet",
+            &[("csrf", &csrf), ("number", &number), ("level", "5")],
+        )
+        .await;
+    assert_eq!(
+        bad.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "a bad review needs a reason"
+    );
+    let mut conn = app.store.conn().await.unwrap();
+    let case = store::cases::find_by_number(&mut conn, &number)
+        .await
+        .unwrap()
+        .unwrap();
+    let rated = store::ratings::ratings_of_case(&mut conn, &case.id)
+        .await
+        .unwrap();
+    let acts: Vec<(&str, &str)> = rated
+        .iter()
+        .map(|r| (r.act.as_str(), r.channel.as_str()))
+        .collect();
+    assert_eq!(
+        acts,
+        [("counter:1", "hall_tablet"), ("counter:2", "hall_tablet")]
+    );
+    assert!(
+        rated
+            .iter()
+            .all(|r| r.rater_id == case.applicant_id && r.named == 0)
+    );
+}
