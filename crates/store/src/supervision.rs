@@ -60,7 +60,8 @@ pub async fn set_watch(
     Ok(())
 }
 
-/// Watched cases whose yellow day has come, in pages (an index range on yellow_from).
+/// Watched cases whose yellow day has come and whose warning of today's level is not yet open,
+/// in pages (an index range on yellow_from; the open-warning check uses its unique index).
 pub async fn due_watches(
     conn: &mut AnyConnection,
     today: &str,
@@ -69,7 +70,11 @@ pub async fn due_watches(
 ) -> Result<Vec<WatchRow>> {
     Ok(sqlx::query_as(
         "SELECT case_id, case_number, kind, due_date, yellow_from, region, department, responsible
-         FROM case_watch WHERE yellow_from <= $1 AND case_id > $2 ORDER BY case_id LIMIT $3",
+         FROM case_watch WHERE yellow_from <= $1 AND case_id > $2
+           AND NOT EXISTS (SELECT 1 FROM warnings w WHERE w.case_id = case_watch.case_id
+             AND w.kind = case_watch.kind AND w.cleared_at IS NULL
+             AND w.level = CASE WHEN case_watch.due_date < $1 THEN 'red' ELSE 'yellow' END)
+         ORDER BY case_id LIMIT $3",
     )
     .bind(today)
     .bind(after)
