@@ -61,6 +61,15 @@ fn index_of(
         queue_role: c.waiting_for(item).map(|r| r.as_str().to_string()),
         due_date: d.promised.or(d.pre_review).map(|d| d.due.to_string()),
         verify_due: c.verification_due().map(|d| d.to_string()),
+        tolerance_due: c
+            .materials
+            .values()
+            .filter_map(|p| match p {
+                domain::case::Provision::Pending { due } => Some(*due),
+                _ => None,
+            })
+            .min()
+            .map(|d| d.to_string()),
     }
 }
 
@@ -934,11 +943,12 @@ pub async fn notice(app: &App, actor: &Actor, case_id: &str, kind: &str) -> Resu
 /// Background sweep: applies each item's rule to 容缺 materials past their due date (suspend
 /// or terminate), as the system. Returns how many cases changed.
 pub async fn sweep_tolerance(app: &App) -> Result<usize> {
+    let today = china_date(app.now());
+    // An index range: only cases with a pending material already past its due date.
     let ids = {
         let mut c = app.store.conn().await?;
-        sc::ids_in_states(&mut c, &["accepted", "in_review"]).await?
+        sc::tolerance_overdue(&mut c, &today.to_string(), 1000).await?
     };
-    let today = china_date(app.now());
     let mut changed = 0;
     for id in ids {
         // Read first: only a case with an overdue pending material needs the write lock.

@@ -12,6 +12,8 @@ pub struct CaseIndex {
     pub due_date: Option<String>,
     /// Set while a 告知承诺 approval awaits verification (YYYY-MM-DD).
     pub verify_due: Option<String>,
+    /// The earliest due date of pending (容缺) materials (YYYY-MM-DD).
+    pub tolerance_due: Option<String>,
 }
 
 /// One stored audit event.
@@ -28,7 +30,7 @@ pub struct EventRow {
     pub hash: String,
 }
 
-const CASE_COLS: &str = "id, number, region, department, item_code, item_version, applicant_id, state, queue_role, claimed_by, due_date, data, version, created_at, updated_at, verify_due, agent_id";
+const CASE_COLS: &str = "id, number, region, department, item_code, item_version, applicant_id, state, queue_role, claimed_by, due_date, data, version, created_at, updated_at, verify_due, agent_id, tolerance_due";
 
 pub async fn insert_case(
     conn: &mut AnyConnection,
@@ -37,7 +39,7 @@ pub async fn insert_case(
     now: i64,
 ) -> Result<()> {
     sqlx::query(AssertSqlSafe(format!(
-        "INSERT INTO cases ({CASE_COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14, $15, $16)"
+        "INSERT INTO cases ({CASE_COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14, $15, $16, $17)"
     )))
     .bind(&c.id)
     .bind(&c.number)
@@ -55,6 +57,7 @@ pub async fn insert_case(
     .bind(now)
     .bind(&idx.verify_due)
     .bind(&c.agent_id)
+    .bind(&idx.tolerance_due)
     .execute(conn)
     .await?;
     Ok(())
@@ -70,7 +73,7 @@ pub async fn update_case(
 ) -> Result<()> {
     let r = sqlx::query(
         "UPDATE cases SET number = $1, state = $2, queue_role = $3, claimed_by = $4, due_date = $5, data = $6, version = $7, updated_at = $8,
-           verify_due = $11
+           verify_due = $11, tolerance_due = $12
          WHERE id = $9 AND version = $10",
     )
     .bind(&c.number)
@@ -84,6 +87,7 @@ pub async fn update_case(
     .bind(&c.id)
     .bind(c.version - 1)
     .bind(&idx.verify_due)
+    .bind(&idx.tolerance_due)
     .execute(conn)
     .await?;
     if r.rows_affected() == 0 {
@@ -356,4 +360,19 @@ pub async fn received_between(
     .fetch_all(conn)
     .await?;
     rows.iter().map(|d| decode(d)).collect()
+}
+
+/// Cases with a pending material due before `today` (YYYY-MM-DD): an index range.
+pub async fn tolerance_overdue(
+    conn: &mut AnyConnection,
+    today: &str,
+    limit: i64,
+) -> Result<Vec<String>> {
+    Ok(sqlx::query_scalar(
+        "SELECT id FROM cases WHERE tolerance_due IS NOT NULL AND tolerance_due < $1 ORDER BY tolerance_due LIMIT $2",
+    )
+    .bind(today)
+    .bind(limit)
+    .fetch_all(conn)
+    .await?)
 }

@@ -23,6 +23,7 @@ fn queued(role: &str, due: &str) -> CaseIndex {
         queue_role: Some(role.into()),
         due_date: Some(due.into()),
         verify_due: None,
+        tolerance_due: None,
     }
 }
 
