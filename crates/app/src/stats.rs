@@ -26,6 +26,9 @@ pub struct Query {
     pub department: Option<String>,
     #[serde(default)]
     pub item: Option<String>,
+    /// Break down by `window` (who accepted) or `staff` (who decided) instead of by place.
+    #[serde(default)]
+    pub group: Option<String>,
 }
 
 /// One row of the breakdown: a department, an item or a case.
@@ -197,7 +200,7 @@ async fn build(app: &App, region: &str, department: Option<String>, q: &Query) -
     let ratings =
         store::ratings::ratings_between(&mut conn, department.as_deref(), ms(from), ms(to)).await?;
     let mut rating_rows = Vec::new();
-    let mut ticket_rows: Vec<(String, String, TicketFacts)> = Vec::new();
+    let mut ticket_rows: Vec<(String, String, String, TicketFacts)> = Vec::new();
     for r in ratings {
         if item_filter.as_ref().is_some_and(|i| *i != r.item_code) {
             continue;
@@ -210,6 +213,7 @@ async fn build(app: &App, region: &str, department: Option<String>, q: &Query) -
             ticket_rows.push((
                 r.department.clone(),
                 r.item_code.clone(),
+                r.case_number.clone(),
                 TicketFacts {
                     finished_on_time: closed_day.is_some_and(|d| d <= t.due_date),
                 },
@@ -227,16 +231,55 @@ async fn build(app: &App, region: &str, department: Option<String>, q: &Query) -
             f,
         ));
     }
-    // The breakdown: departments of the region, items of a department, cases of an item.
-    let level = match (&department, &item_filter) {
-        (None, _) => "department",
-        (Some(_), None) => "item",
-        (Some(_), Some(_)) => "case",
+    // The breakdown: departments of the region, items of a department, cases of an item; or
+    // the people at the window (who accepted) or deciding (who decided).
+    let level = match (q.group.as_deref(), &department, &item_filter) {
+        (Some("window"), _, _) => "window",
+        (Some("staff"), _, _) => "staff",
+        (Some(g), _, _) if !g.is_empty() => {
+            return Err(AppError::field(
+                "group",
+                "invalid",
+                "group 只能是 window 或 staff",
+            ));
+        }
+        (_, None, _) => "department",
+        (_, Some(_), None) => "item",
+        (_, Some(_), Some(_)) => "case",
     };
+    let mut by_case: BTreeMap<String, (String, String)> = BTreeMap::new();
+    if matches!(level, "window" | "staff") {
+        for (case_id, kind, actor) in
+            store::cases::acceptors_and_deciders(&mut conn, ms(from), ms(to), department.as_deref())
+                .await?
+        {
+            let e = by_case.entry(case_id).or_default();
+            if kind == "accepted" {
+                e.0 = actor;
+            } else {
+                e.1 = actor;
+            }
+        }
+    }
+    let numbers: BTreeMap<String, String> = rows
+        .iter()
+        .map(|(c, _)| (c.number.clone(), c.id.clone()))
+        .collect();
     let key_of = |dept: &str, item: &str, number: &str| -> String {
         match level {
             "department" => dept.to_string(),
             "item" => item.to_string(),
+            "window" | "staff" => numbers
+                .get(number)
+                .and_then(|id| by_case.get(id))
+                .map(|(acc, dec)| {
+                    if level == "window" {
+                        acc.clone()
+                    } else {
+                        dec.clone()
+                    }
+                })
+                .unwrap_or_default(),
             _ => number.to_string(),
         }
     };
@@ -260,10 +303,16 @@ async fn build(app: &App, region: &str, department: Option<String>, q: &Query) -
             .collect();
         let tf: Vec<TicketFacts> = ticket_rows
             .iter()
-            .filter(|(d, i, _)| key_of(d, i, "") == k)
-            .map(|t| t.2.clone())
+            .filter(|(d, i, n, _)| key_of(d, i, n) == k)
+            .map(|t| t.3.clone())
             .collect();
         let label = match level {
+            "window" | "staff" if k.is_empty() => "（尚未受理或决定）".to_string(),
+            "window" | "staff" if k == "system" => "系统（秒批）".to_string(),
+            "window" | "staff" => store::accounts::get_account(&mut conn, &k)
+                .await
+                .map(|a| a.display_name)
+                .unwrap_or_else(|_| k.clone()),
             "department" => store::org::get_department(&mut conn, &k)
                 .await
                 .map(|d| d.name)
@@ -282,7 +331,7 @@ async fn build(app: &App, region: &str, department: Option<String>, q: &Query) -
     }
     let all_cases: Vec<CaseFacts> = rows.into_iter().map(|(_, f)| f).collect();
     let all_ratings: Vec<RatingFacts> = rating_rows.into_iter().map(|r| r.3).collect();
-    let all_tickets: Vec<TicketFacts> = ticket_rows.into_iter().map(|t| t.2).collect();
+    let all_tickets: Vec<TicketFacts> = ticket_rows.into_iter().map(|t| t.3).collect();
     Ok(Report {
         from: q.from.clone(),
         to: q.to.clone(),

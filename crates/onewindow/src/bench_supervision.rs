@@ -118,6 +118,7 @@ pub async fn run(
         to: iso(today + time::Duration::days(1)),
         department: None,
         item: None,
+        group: None,
     };
     let mut times = Vec::new();
     let mut received = 0;

@@ -376,3 +376,23 @@ pub async fn tolerance_overdue(
     .fetch_all(conn)
     .await?)
 }
+
+/// Who accepted and who decided each case received in [from, to) (from the audit trail):
+/// (case id, event kind, actor id).
+pub async fn acceptors_and_deciders(
+    conn: &mut AnyConnection,
+    from: i64,
+    to: i64,
+    department: Option<&str>,
+) -> Result<Vec<(String, String, String)>> {
+    Ok(sqlx::query_as(
+        "SELECT e.case_id, e.kind, e.actor FROM case_events e JOIN cases c ON c.id = e.case_id
+         WHERE c.created_at >= $1 AND c.created_at < $2 AND e.kind IN ('accepted', 'decided')
+           AND ($3 = '' OR c.department = $3)",
+    )
+    .bind(from)
+    .bind(to)
+    .bind(department.unwrap_or(""))
+    .fetch_all(conn)
+    .await?)
+}

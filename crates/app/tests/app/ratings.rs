@@ -307,6 +307,7 @@ async fn statistics_recompute_from_the_records_and_refuse_bad_queries() {
             to: to.into(),
             department: department.map(Into::into),
             item: None,
+            group: None,
         };
         let r = app::stats::report(&app, &sup, &q("2026-11-01", "2026-12-01", None))
             .await
@@ -371,6 +372,17 @@ async fn statistics_recompute_from_the_records_and_refuse_bad_queries() {
             app::stats::report(&app, &me, &q("2026-11-01", "2026-12-01", None)).await,
             Err(AppError::Forbidden(_))
         ));
+        // By person: the window clerk accepted (and decided, for these 即办件) every case.
+        let mut by_window = q("2026-11-01", "2026-12-01", None);
+        by_window.group = Some("window".into());
+        let w = app::stats::report(&app, &sup, &by_window).await.unwrap();
+        assert_eq!(w.level, "window");
+        let labels: Vec<(&str, usize)> = w.groups.iter().map(|g| (g.label.as_str(), g.summary.received)).collect();
+        assert_eq!(labels, [("（尚未受理或决定）", 1), ("测试人员", 2)], "{labels:?}");
+        let clerk_group = w.groups.iter().find(|g| g.label == "测试人员").unwrap();
+        assert_eq!((clerk_group.summary.ratings, clerk_group.summary.tickets), (2, 1));
+        by_window.group = Some("weather".into());
+        assert!(matches!(app::stats::report(&app, &sup, &by_window).await, Err(AppError::Validation(v)) if v[0].field == "group"));
         let public = app::stats::monthly(&app, "2026-11").await.unwrap();
         assert_eq!(public.summary.received, 3);
     })

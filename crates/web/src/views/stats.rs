@@ -88,6 +88,8 @@ fn page(ctx: &Ctx, r: Report, q: &StatsQuery, public: bool) -> StatsPage {
     let group_title = match r.level {
         "department" => "部门",
         "item" => "事项",
+        "window" => "窗口人员",
+        "staff" => "审批人员",
         _ => "办件",
     };
     let group_chart = crate::charts::bars(
@@ -100,11 +102,12 @@ fn page(ctx: &Ctx, r: Report, q: &StatsQuery, public: bool) -> StatsPage {
         "件",
     );
     let export = format!(
-        "/supervision/stats.xlsx?from={}&to={}&department={}&item={}",
+        "/supervision/stats.xlsx?from={}&to={}&department={}&item={}&group={}",
         r.from,
         r.to,
         enc(q.department.as_deref().unwrap_or("")),
-        enc(q.item.as_deref().unwrap_or(""))
+        enc(q.item.as_deref().unwrap_or("")),
+        enc(q.group.as_deref().unwrap_or(""))
     );
     StatsPage {
         nav: Nav::of(ctx),
@@ -126,6 +129,7 @@ struct DashQuery {
     to: Option<String>,
     department: Option<String>,
     item: Option<String>,
+    group: Option<String>,
 }
 
 /// Defaults to the current month so far.
@@ -140,6 +144,7 @@ fn query_of(s: &AppState, q: DashQuery) -> StatsQuery {
             .unwrap_or_else(|| iso(today.next_day().unwrap_or(today))),
         department: q.department.filter(|d| !d.is_empty()),
         item: q.item.filter(|i| !i.is_empty()),
+        group: q.group.filter(|g| !g.is_empty()),
     }
 }
 

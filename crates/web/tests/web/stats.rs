@@ -40,6 +40,8 @@ async fn the_dashboard_shows_charts_drills_down_and_exports_and_the_monthly_repo
         "one level down lists items: {drill} {}",
         dept.body.split("<main").nth(1).unwrap_or("")
     );
+    let people = c.get("/supervision/stats?group=staff").await;
+    assert!(people.body.contains("分审批人员统计"), "{}", people.body);
     let xlsx = c.get("/supervision/stats.xlsx").await;
     assert_eq!(
         xlsx.headers[axum::http::header::CONTENT_TYPE],
