@@ -46,9 +46,11 @@ pub struct Report {
     /// What the report covers, e.g. 广安市 / 广安市市场监督管理局.
     pub scope: String,
     pub summary: Summary,
-    /// "department", "item" or "case".
+    /// "department", "item", "case", "window" or "staff".
     pub level: &'static str,
     pub groups: Vec<Group>,
+    /// 承诺时限压缩比 of the items the period's cases were filed under.
+    pub compression_ratio: Option<f64>,
 }
 
 fn day(field: &str, v: &str) -> Result<time::Date> {
@@ -332,6 +334,17 @@ async fn build(app: &App, region: &str, department: Option<String>, q: &Query) -
     let all_cases: Vec<CaseFacts> = rows.into_iter().map(|(_, f)| f).collect();
     let all_ratings: Vec<RatingFacts> = rating_rows.into_iter().map(|r| r.3).collect();
     let all_tickets: Vec<TicketFacts> = ticket_rows.into_iter().map(|t| t.3).collect();
+    // Each item once (its latest version seen), promised against legal working days.
+    let mut limits: BTreeMap<String, (u32, u32)> = BTreeMap::new();
+    for def in items.values().flatten() {
+        if let Some(legal) = &def.legal_limit {
+            limits.insert(
+                def.code.clone(),
+                (domain::bundle::item_days(def), legal.days),
+            );
+        }
+    }
+    let limits: Vec<(u32, u32)> = limits.into_values().collect();
     Ok(Report {
         from: q.from.clone(),
         to: q.to.clone(),
@@ -339,6 +352,7 @@ async fn build(app: &App, region: &str, department: Option<String>, q: &Query) -
         summary: summarize(&all_cases, &all_ratings, &all_tickets),
         level,
         groups,
+        compression_ratio: domain::stats::compression_ratio(&limits),
     })
 }
 

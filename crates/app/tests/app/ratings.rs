@@ -327,6 +327,8 @@ async fn statistics_recompute_from_the_records_and_refuse_bad_queries() {
         assert_eq!((s.ratings, s.bad_reviews, s.tickets), (2, 1, 1));
         assert_eq!(s.satisfaction_rate, Some(0.5));
         assert_eq!(r.level, "department");
+        // The 即办 item against its 20-day legal limit: fully compressed.
+        assert_eq!(r.compression_ratio, Some(1.0));
         assert_eq!(r.groups.len(), 1);
         assert_eq!(r.groups[0].label, "广安市市场监督管理局");
         assert_eq!(
