@@ -440,10 +440,12 @@ async fn start_member(
     uploads: &BTreeMap<String, Provision>,
 ) -> Result<Case> {
     let case = crate::cases::start(app, actor, item_code).await?;
-    let items = member_items(app, def).await?;
-    let item = items
-        .get(item_code)
-        .ok_or_else(|| AppError::Internal(format!("member {item_code} not published")))?;
+    // The version the case was filed under decides its form and materials.
+    let mut conn = app.store.conn().await?;
+    let item = &store::catalog::get_version(&mut conn, item_code, case.item_version)
+        .await?
+        .definition;
+    drop(conn);
     let mut child_form = BTreeMap::new();
     for f in &def.fields {
         for (code, key) in &f.feeds {

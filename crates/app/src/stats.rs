@@ -201,13 +201,24 @@ async fn build(app: &App, region: &str, department: Option<String>, q: &Query) -
     }
     let ratings =
         store::ratings::ratings_between(&mut conn, department.as_deref(), ms(from), ms(to)).await?;
+    let tickets: BTreeMap<String, store::ratings::TicketRow> =
+        store::ratings::tickets_of_ratings_between(
+            &mut conn,
+            department.as_deref(),
+            ms(from),
+            ms(to),
+        )
+        .await?
+        .into_iter()
+        .map(|t| (t.rating_id.clone(), t))
+        .collect();
     let mut rating_rows = Vec::new();
     let mut ticket_rows: Vec<(String, String, String, TicketFacts)> = Vec::new();
     for r in ratings {
         if item_filter.as_ref().is_some_and(|i| *i != r.item_code) {
             continue;
         }
-        if let Some(t) = store::ratings::ticket_of_rating(&mut conn, &r.id).await? {
+        if let Some(t) = tickets.get(&r.id) {
             let closed_day = t.closed_at.map(|at| {
                 let d = china_date(store::from_millis(at));
                 format!("{}-{:02}-{:02}", d.year(), d.month() as u8, d.day())
@@ -396,11 +407,12 @@ pub async fn monthly(app: &App, month: &str) -> Result<Report> {
     .await
 }
 
-/// Whether `inner` lies in `outer` (GB/T 2260: trailing zeros of the outer code are wildcards);
-/// an empty outer code covers everything.
+/// Whether `inner` lies in `outer` (the region hierarchy of GB/T 2260); an empty outer code
+/// covers everything.
 fn region_covers(outer: &str, inner: &str) -> bool {
-    let prefix = outer.trim_end_matches("00");
-    inner.starts_with(prefix)
+    use domain::ids::RegionCode;
+    outer.is_empty()
+        || matches!((RegionCode::parse(outer), RegionCode::parse(inner)), (Ok(o), Ok(i)) if i.is_within(&o))
 }
 
 /// The report's breakdown as an .xlsx workbook (one sheet, one row per group, a total row).

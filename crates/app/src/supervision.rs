@@ -24,16 +24,10 @@ pub async fn thresholds_for(
     item_code: &str,
     region: &str,
 ) -> Result<Thresholds> {
+    // Most specific first: the item, the region and each region above it, the platform.
     let mut scopes = vec![item_code.to_string()];
-    let mut r = region.to_string();
-    loop {
-        scopes.push(r.clone());
-        // 511602 → 511600 → 510000: the parent zeroes the last non-zero pair.
-        let trimmed = r.trim_end_matches("00").to_string();
-        if trimmed.len() <= 2 {
-            break;
-        }
-        r = format!("{:0<6}", &trimmed[..trimmed.len() - 2]);
+    if let Ok(code) = domain::ids::RegionCode::parse(region) {
+        scopes.extend(code.ancestry().iter().rev().map(|c| c.as_str().to_string()));
     }
     scopes.push(String::new());
     let refs: Vec<&str> = scopes.iter().map(String::as_str).collect();

@@ -12,38 +12,30 @@ use app::{App, Settings, SystemClock};
 async fn seed_watches(app: &App, n: usize, due_share: f64) -> anyhow::Result<()> {
     let today = domain::calendar::china_date(app.now());
     let iso = |d: time::Date| format!("{}-{:02}-{:02}", d.year(), d.month() as u8, d.day());
+    let rows: Vec<store::supervision::WatchRow> = (0..n)
+        .map(|i| {
+            // Deterministic spread: the first `due_share` of each 1000 are due.
+            let due = (i % 1000) as f64 / 1000.0 < due_share;
+            let offset = if due {
+                -((i % 30) as i64)
+            } else {
+                1 + (i % 90) as i64
+            };
+            let yellow = today + time::Duration::days(offset);
+            store::supervision::WatchRow {
+                case_id: format!("bench-{i:08}"),
+                case_number: format!("511600{i:013}"),
+                kind: "decision".into(),
+                due_date: iso(yellow + time::Duration::days(2)),
+                yellow_from: iso(yellow),
+                region: "511600".into(),
+                department: "511600-SCJG".into(),
+                responsible: None,
+            }
+        })
+        .collect();
     let mut tx = app.store.begin().await?;
-    let mut sql = String::new();
-    let mut rows = 0;
-    for i in 0..n {
-        // Deterministic spread: the first `due_share` of each 1000 are due.
-        let due = (i % 1000) as f64 / 1000.0 < due_share;
-        let offset = if due {
-            -((i % 30) as i64)
-        } else {
-            1 + (i % 90) as i64
-        };
-        let yellow = today + time::Duration::days(offset);
-        let due_date = yellow + time::Duration::days(2);
-        if !sql.is_empty() {
-            sql.push(',');
-        }
-        sql.push_str(&format!(
-            "('bench-{i:08}','511600{i:013}','decision','{}','{}','511600','511600-SCJG',NULL)",
-            iso(due_date),
-            iso(yellow)
-        ));
-        rows += 1;
-        if rows == 500 || i + 1 == n {
-            sqlx::query(sqlx::AssertSqlSafe(format!(
-                "INSERT INTO case_watch (case_id, case_number, kind, due_date, yellow_from, region, department, responsible) VALUES {sql}"
-            )))
-            .execute(&mut *tx)
-            .await?;
-            sql.clear();
-            rows = 0;
-        }
-    }
+    store::supervision::insert_watches(&mut tx, &rows).await?;
     tx.commit().await?;
     Ok(())
 }

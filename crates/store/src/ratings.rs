@@ -232,3 +232,23 @@ pub async fn ticket_events(
     .fetch_all(conn)
     .await?)
 }
+
+/// Tickets opened by ratings made in [from, to) milliseconds, optionally of one department:
+/// one query for a whole statistics period.
+pub async fn tickets_of_ratings_between(
+    conn: &mut AnyConnection,
+    department: Option<&str>,
+    from: i64,
+    to: i64,
+) -> Result<Vec<TicketRow>> {
+    Ok(sqlx::query_as(
+        "SELECT t.id, t.rating_id, t.case_id, t.department, t.state, t.status, t.due_date, t.opened_at, t.closed_at, t.version
+         FROM rating_tickets t JOIN ratings r ON r.id = t.rating_id
+         WHERE r.rated_at >= $1 AND r.rated_at < $2 AND ($3 = '' OR r.department = $3)",
+    )
+    .bind(from)
+    .bind(to)
+    .bind(department.unwrap_or(""))
+    .fetch_all(conn)
+    .await?)
+}

@@ -260,23 +260,68 @@ pub struct ThresholdRow {
     pub updated_at: i64,
 }
 
-/// The first threshold row among `scopes` (most specific first).
+/// The first threshold row among `scopes` (most specific first), in one query: this runs on
+/// every case write.
 pub async fn threshold_for(
     conn: &mut AnyConnection,
     scopes: &[&str],
 ) -> Result<Option<ThresholdRow>> {
-    for s in scopes {
-        let row: Option<ThresholdRow> = sqlx::query_as(
-            "SELECT scope, yellow_days, yellow_percent, updated_at FROM warning_thresholds WHERE scope = $1",
-        )
-        .bind(*s)
-        .fetch_optional(&mut *conn)
-        .await?;
-        if row.is_some() {
-            return Ok(row);
-        }
+    if scopes.is_empty() {
+        return Ok(None);
     }
-    Ok(None)
+    let marks: Vec<String> = (1..=scopes.len()).map(|i| format!("${i}")).collect();
+    let sql = format!(
+        "SELECT scope, yellow_days, yellow_percent, updated_at FROM warning_thresholds WHERE scope IN ({})",
+        marks.join(", ")
+    );
+    let mut q = sqlx::query_as::<_, ThresholdRow>(sqlx::AssertSqlSafe(sql));
+    for s in scopes {
+        q = q.bind(*s);
+    }
+    let rows = q.fetch_all(conn).await?;
+    Ok(scopes
+        .iter()
+        .find_map(|s| rows.iter().find(|r| r.scope == *s).cloned()))
+}
+
+/// Inserts watch rows in batches (benchmarks and bulk loads).
+pub async fn insert_watches(conn: &mut AnyConnection, rows: &[WatchRow]) -> Result<()> {
+    for chunk in rows.chunks(500) {
+        let values: Vec<String> = (0..chunk.len())
+            .map(|i| {
+                let b = i * 8;
+                format!(
+                    "(${}, ${}, ${}, ${}, ${}, ${}, ${}, ${})",
+                    b + 1,
+                    b + 2,
+                    b + 3,
+                    b + 4,
+                    b + 5,
+                    b + 6,
+                    b + 7,
+                    b + 8
+                )
+            })
+            .collect();
+        let sql = format!(
+            "INSERT INTO case_watch (case_id, case_number, kind, due_date, yellow_from, region, department, responsible) VALUES {}",
+            values.join(", ")
+        );
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for w in chunk {
+            q = q
+                .bind(&w.case_id)
+                .bind(&w.case_number)
+                .bind(&w.kind)
+                .bind(&w.due_date)
+                .bind(&w.yellow_from)
+                .bind(&w.region)
+                .bind(&w.department)
+                .bind(&w.responsible);
+        }
+        q.execute(&mut *conn).await?;
+    }
+    Ok(())
 }
 
 pub async fn set_threshold(conn: &mut AnyConnection, t: &ThresholdRow) -> Result<()> {

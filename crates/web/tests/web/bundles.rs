@@ -89,12 +89,7 @@ async fn the_bundle_guide_shows_savings_and_one_application_starts_the_members()
     );
     // Another applicant cannot open it.
     let mut other = c.another();
-    other
-        .login(
-            &app::demo::demo_id_number("19900101", "123"),
-            app::demo::DEMO_PASSWORD,
-        )
-        .await;
+    other.login_citizen().await;
     assert_eq!(
         other.get(&format!("/bundle-cases/{id}")).await.status,
         StatusCode::NOT_FOUND

@@ -32,12 +32,7 @@ async fn a_citizen_applies_gets_one_supplement_notice_and_follows_the_case_to_co
     let mut citizen = site().await;
     let app = citizen.app.clone();
     let item = food_item();
-    citizen
-        .login(
-            &app::demo::demo_id_number("19900101", "123"),
-            app::demo::DEMO_PASSWORD,
-        )
-        .await;
+    citizen.login_citizen().await;
     let guide = citizen.get(&format!("/items/{}", enc(&item.code))).await;
     assert!(guide.body.contains("在线申请"));
     let csrf = citizen.csrf();
@@ -277,11 +272,7 @@ async fn the_case_api_starts_uploads_submits_and_reports_errors_as_json() {
         .status,
         StatusCode::FORBIDDEN
     );
-    c.login(
-        &app::demo::demo_id_number("19900101", "123"),
-        app::demo::DEMO_PASSWORD,
-    )
-    .await;
+    c.login_citizen().await;
     let csrf = c.csrf();
     let started = c
         .post_json(
@@ -353,17 +344,8 @@ async fn the_case_api_starts_uploads_submits_and_reports_errors_as_json() {
 #[tokio::test]
 async fn an_item_with_a_rule_is_approved_in_seconds_from_its_generated_form() {
     let mut c = site().await;
-    let item = app::demo::demo_data()
-        .unwrap()
-        .items
-        .into_iter()
-        .find(|d| d.name == "跨省异地就医直接结算备案")
-        .unwrap();
-    c.login(
-        &app::demo::demo_id_number("19900101", "123"),
-        app::demo::DEMO_PASSWORD,
-    )
-    .await;
+    let item = demo_item("跨省异地就医直接结算备案");
+    c.login_citizen().await;
     let csrf = c.csrf();
     let started = c
         .post_form("/cases", &[("csrf", &csrf), ("item", &item.code)])

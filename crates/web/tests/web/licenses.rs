@@ -21,12 +21,7 @@ async fn id_card(c: &mut Client) -> (String, String) {
 #[tokio::test]
 async fn the_holder_shows_a_license_the_public_verifies_it_and_an_application_uses_it() {
     let mut citizen = site().await;
-    citizen
-        .login(
-            &app::demo::demo_id_number("19900101", "123"),
-            app::demo::DEMO_PASSWORD,
-        )
-        .await;
+    citizen.login_citizen().await;
     let page = citizen.get("/licenses").await;
     assert!(
         page.body.contains("居民身份证") && page.body.contains("居民户口簿"),
@@ -81,12 +76,7 @@ async fn the_holder_shows_a_license_the_public_verifies_it_and_an_application_us
     );
 
     // Applying for the food permit: the ID card fills 身份证明 without an upload.
-    let food = app::demo::demo_data()
-        .unwrap()
-        .items
-        .into_iter()
-        .find(|d| d.name == "食品（含保健食品）经营许可核发")
-        .unwrap();
+    let food = demo_item("食品（含保健食品）经营许可核发");
     let csrf = citizen.csrf();
     let started = citizen
         .post_json(
@@ -150,18 +140,8 @@ async fn the_holder_shows_a_license_the_public_verifies_it_and_an_application_us
 #[tokio::test]
 async fn a_birth_registration_proved_by_licenses_and_shared_data_is_approved_in_seconds() {
     let mut citizen = site().await;
-    citizen
-        .login(
-            &app::demo::demo_id_number("19900101", "123"),
-            app::demo::DEMO_PASSWORD,
-        )
-        .await;
-    let item = app::demo::demo_data()
-        .unwrap()
-        .items
-        .into_iter()
-        .find(|d| d.name == "户口登记（出生登记）")
-        .unwrap();
+    citizen.login_citizen().await;
+    let item = demo_item("户口登记（出生登记）");
     let csrf = citizen.csrf();
     let case = citizen
         .post_json(
@@ -193,19 +173,9 @@ async fn a_birth_registration_proved_by_licenses_and_shared_data_is_approved_in_
 #[tokio::test]
 async fn the_window_sees_which_materials_the_register_already_provides_for_an_id_or_a_qr() {
     let mut citizen = site().await;
-    citizen
-        .login(
-            &app::demo::demo_id_number("19900101", "123"),
-            app::demo::DEMO_PASSWORD,
-        )
-        .await;
+    citizen.login_citizen().await;
     let (_, token) = id_card(&mut citizen).await;
-    let food = app::demo::demo_data()
-        .unwrap()
-        .items
-        .into_iter()
-        .find(|d| d.name == "食品（含保健食品）经营许可核发")
-        .unwrap();
+    let food = demo_item("食品（含保健食品）经营许可核发");
     let url = |who: &str| format!("/work/coverage?item={}&who={}", enc(&food.code), enc(who));
     assert_eq!(
         citizen.get(&url(&token)).await.status,
@@ -228,18 +198,8 @@ async fn the_window_sees_which_materials_the_register_already_provides_for_an_id
 #[tokio::test]
 async fn statistics_count_the_materials_that_licenses_and_shared_data_spared() {
     let mut citizen = site().await;
-    citizen
-        .login(
-            &app::demo::demo_id_number("19900101", "123"),
-            app::demo::DEMO_PASSWORD,
-        )
-        .await;
-    let item = app::demo::demo_data()
-        .unwrap()
-        .items
-        .into_iter()
-        .find(|d| d.name == "户口登记（出生登记）")
-        .unwrap();
+    citizen.login_citizen().await;
+    let item = demo_item("户口登记（出生登记）");
     let csrf = citizen.csrf();
     citizen
         .post_json(

@@ -92,12 +92,7 @@ async fn a_supervisor_sees_a_red_warning_sends_a_notice_and_the_department_resol
     );
     // An applicant has no supervision page.
     let mut citizen = sup.another();
-    citizen
-        .login(
-            &app::demo::demo_id_number("19900101", "123"),
-            app::demo::DEMO_PASSWORD,
-        )
-        .await;
+    citizen.login_citizen().await;
     assert_eq!(
         citizen.get("/supervision").await.status,
         StatusCode::FORBIDDEN

@@ -227,3 +227,24 @@ impl Client {
         self.send(req.body(Body::from(body)).unwrap()).await
     }
 }
+
+/// A demo item by its exact name.
+pub fn demo_item(name: &str) -> domain::catalog::ItemDefinition {
+    app::demo::demo_data()
+        .unwrap()
+        .items
+        .into_iter()
+        .find(|d| d.name == name)
+        .unwrap_or_else(|| panic!("no demo item {name}"))
+}
+
+impl Client {
+    /// Logs in as the demo citizen (张三).
+    pub async fn login_citizen(&mut self) -> Page {
+        self.login(
+            &app::demo::demo_id_number("19900101", "123"),
+            app::demo::DEMO_PASSWORD,
+        )
+        .await
+    }
+}
