@@ -29,20 +29,7 @@ pub async fn set_watch(
         .execute(&mut *conn)
         .await?;
     if let Some(w) = w {
-        sqlx::query(
-            "INSERT INTO case_watch (case_id, case_number, kind, due_date, yellow_from, region, department, responsible)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-        )
-        .bind(&w.case_id)
-        .bind(&w.case_number)
-        .bind(&w.kind)
-        .bind(&w.due_date)
-        .bind(&w.yellow_from)
-        .bind(&w.region)
-        .bind(&w.department)
-        .bind(&w.responsible)
-        .execute(&mut *conn)
-        .await?;
+        insert_watches(conn, std::slice::from_ref(w)).await?;
     }
     let (kind, due) = w
         .map(|w| (w.kind.as_str(), w.due_date.as_str()))
@@ -284,7 +271,7 @@ pub async fn threshold_for(
         .find_map(|s| rows.iter().find(|r| r.scope == *s).cloned()))
 }
 
-/// Inserts watch rows in batches (benchmarks and bulk loads).
+/// Inserts watch rows, 500 to a statement.
 pub async fn insert_watches(conn: &mut AnyConnection, rows: &[WatchRow]) -> Result<()> {
     for chunk in rows.chunks(500) {
         let values: Vec<String> = (0..chunk.len())
