@@ -21,6 +21,8 @@ pub enum BenchWhat {
         #[arg(long)]
         json: bool,
     },
+    /// The whole life of a case under load, over HTTP against a real server.
+    Lifecycle(crate::lifecycle::LifecycleArgs),
     /// The 电子监察 warning scan over N watched cases, and the dashboard statistics query.
     Supervision {
         /// Watched cases to generate.
@@ -60,8 +62,12 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
     sorted[idx.min(sorted.len() - 1)]
 }
 
-pub async fn run(what: BenchWhat) -> anyhow::Result<()> {
+pub async fn run(what: BenchWhat, cfg: &crate::config::Config) -> anyhow::Result<()> {
     let (items, queries, json) = match what {
+        BenchWhat::Lifecycle(args) => {
+            return crate::lifecycle::run(args, cfg.storage.data_dir.clone(), cfg.database_url())
+                .await;
+        }
         BenchWhat::Search {
             items,
             queries,

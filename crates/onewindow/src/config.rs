@@ -62,6 +62,13 @@ pub struct Storage {
     pub data_dir: PathBuf,
     /// Empty: SQLite in the data directory.
     pub database_url: String,
+    /// Commits survive power loss (fsync at commit). Turn off only to measure what it costs.
+    #[serde(default = "yes")]
+    pub durable: bool,
+}
+
+fn yes() -> bool {
+    true
 }
 
 // The database URL may carry a password: never print it.
@@ -75,6 +82,7 @@ impl std::fmt::Debug for Storage {
         f.debug_struct("Storage")
             .field("data_dir", &self.data_dir)
             .field("database_url", &url)
+            .field("durable", &self.durable)
             .finish()
     }
 }
@@ -95,6 +103,7 @@ impl Default for Config {
             storage: Storage {
                 data_dir: PathBuf::from("./data"),
                 database_url: String::new(),
+                durable: true,
             },
             session: Session { hours: 8 },
             licenses: Licenses::default(),

@@ -4,6 +4,7 @@
 mod bench;
 mod bench_supervision;
 mod config;
+mod lifecycle;
 
 use std::io::BufRead;
 use std::path::PathBuf;
@@ -200,7 +201,14 @@ fn main() -> anyhow::Result<()> {
 async fn open(cfg: &Config) -> anyhow::Result<App> {
     std::fs::create_dir_all(&cfg.storage.data_dir)
         .with_context(|| format!("无法创建数据目录 {}", cfg.storage.data_dir.display()))?;
-    let store = app::Store::connect(&cfg.database_url()).await?;
+    let store = app::Store::connect_opts(
+        &cfg.database_url(),
+        store::StoreOptions {
+            pg_schema: None,
+            durable: cfg.storage.durable,
+        },
+    )
+    .await?;
     let settings = Settings {
         data_dir: cfg.storage.data_dir.clone(),
         session_hours: cfg.session.hours,
@@ -420,7 +428,7 @@ async fn run(command: Command, cfg: Config) -> anyhow::Result<()> {
             Ok(())
         }
         Command::License { command } => license_command(&cfg, command).await,
-        Command::Bench { what } => bench::run(what).await,
+        Command::Bench { what } => bench::run(what, &cfg).await,
     }
 }
 

@@ -396,3 +396,91 @@ pub async fn acceptors_and_deciders(
     .fetch_all(conn)
     .await?)
 }
+
+/// `(k rows × n columns)` placeholders: `($1, $2), ($3, $4)`.
+fn placeholders(rows: usize, cols: usize) -> String {
+    (0..rows)
+        .map(|r| {
+            let p: Vec<String> = (1..=cols).map(|c| format!("${}", r * cols + c)).collect();
+            format!("({})", p.join(", "))
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// A case as bulk-loaded from another system (or a benchmark's preload): the row, its queue
+/// columns and when it was created and last changed (ms).
+pub struct LoadedCase {
+    pub case: Case,
+    pub index: CaseIndex,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+/// Inserts many cases with multi-row statements, in the caller's transaction.
+pub async fn insert_cases(conn: &mut AnyConnection, rows: &[LoadedCase]) -> Result<()> {
+    for chunk in rows.chunks(200) {
+        let sql = format!(
+            "INSERT INTO cases ({CASE_COLS}) VALUES {}",
+            placeholders(chunk.len(), 18)
+        );
+        let mut q = sqlx::query(AssertSqlSafe(sql));
+        for r in chunk {
+            let c = &r.case;
+            q = q
+                .bind(&c.id)
+                .bind(&c.number)
+                .bind(&c.region)
+                .bind(&c.department)
+                .bind(&c.item_code)
+                .bind(c.item_version)
+                .bind(&c.applicant_id)
+                .bind(c.state.as_str())
+                .bind(&r.index.queue_role)
+                .bind(&c.claimed_by)
+                .bind(&r.index.due_date)
+                .bind(serde_json::to_string(c)?)
+                .bind(c.version)
+                .bind(r.created_at)
+                .bind(r.updated_at)
+                .bind(&r.index.verify_due)
+                .bind(&c.agent_id)
+                .bind(&r.index.tolerance_due);
+        }
+        q.execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
+/// Appends many audit events with multi-row statements, in the caller's transaction. The
+/// caller has chained their hashes.
+pub async fn insert_events(conn: &mut AnyConnection, rows: &[EventRow]) -> Result<()> {
+    for chunk in rows.chunks(500) {
+        let sql = format!(
+            "INSERT INTO case_events (case_id, seq, at, actor, role, kind, payload, prev_hash, hash) VALUES {}",
+            placeholders(chunk.len(), 9)
+        );
+        let mut q = sqlx::query(AssertSqlSafe(sql));
+        for e in chunk {
+            q = q
+                .bind(&e.case_id)
+                .bind(e.seq)
+                .bind(e.at)
+                .bind(&e.actor)
+                .bind(&e.role)
+                .bind(&e.kind)
+                .bind(&e.payload)
+                .bind(&e.prev_hash)
+                .bind(&e.hash);
+        }
+        q.execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
+/// How many cases are stored.
+pub async fn count(conn: &mut AnyConnection) -> Result<i64> {
+    Ok(sqlx::query_scalar("SELECT COUNT(*) FROM cases")
+        .fetch_one(conn)
+        .await?)
+}

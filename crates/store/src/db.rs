@@ -75,6 +75,25 @@ impl From<serde_json::Error> for StoreError {
 pub struct Store {
     pool: AnyPool,
     backend: Backend,
+    durable: bool,
+}
+
+/// How to connect.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// PostgreSQL: put every connection in this schema (tests use a fresh schema each).
+    pub pg_schema: Option<String>,
+    /// Whether a commit survives power loss (fsync at commit). Off only for measurements.
+    pub durable: bool,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            pg_schema: None,
+            durable: true,
+        }
+    }
 }
 
 impl Store {
@@ -87,6 +106,19 @@ impl Store {
     /// Like [`Store::connect`], with every PostgreSQL connection placed in `schema` (tests use a
     /// fresh schema each).
     pub async fn connect_with(url: &str, pg_schema: Option<String>) -> crate::Result<Store> {
+        Self::connect_opts(
+            url,
+            Options {
+                pg_schema,
+                durable: true,
+            },
+        )
+        .await
+    }
+
+    /// Connects with explicit [`Options`].
+    pub async fn connect_opts(url: &str, opts: Options) -> crate::Result<Store> {
+        let Options { pg_schema, durable } = opts;
         sqlx::any::install_default_drivers();
         let backend = if url.starts_with("sqlite:") {
             Backend::Sqlite
@@ -115,13 +147,18 @@ impl Store {
                 Box::pin(async move {
                     match backend {
                         // WAL lets readers run beside the writer; synchronous=FULL makes every
-                        // commit durable against power loss; busy_timeout queues writers.
+                        // commit durable against power loss (NORMAL: only against a crash of
+                        // the process); busy_timeout queues writers.
                         Backend::Sqlite => {
-                            conn.execute("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=10000;").await?;
+                            let sync = if durable { "FULL" } else { "NORMAL" };
+                            conn.execute(sqlx::AssertSqlSafe(format!("PRAGMA journal_mode=WAL; PRAGMA synchronous={sync}; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=10000;"))).await?;
                         }
                         Backend::Postgres => {
                             if let Some(s) = schema {
                                 conn.execute(sqlx::AssertSqlSafe(format!("SET search_path TO \"{s}\""))).await?;
+                            }
+                            if !durable {
+                                conn.execute("SET synchronous_commit TO off").await?;
                             }
                         }
                     }
@@ -130,7 +167,11 @@ impl Store {
             })
             .connect_with(options)
             .await?;
-        let store = Store { pool, backend };
+        let store = Store {
+            pool,
+            backend,
+            durable,
+        };
         store.migrate().await?;
         Ok(store)
     }
@@ -158,6 +199,23 @@ impl Store {
 
     pub fn backend(&self) -> Backend {
         self.backend
+    }
+
+    /// Whether commits are durable against power loss.
+    pub fn durable(&self) -> bool {
+        self.durable
+    }
+
+    /// The database's size on disk in bytes (SQLite: the main file's pages; PostgreSQL: the
+    /// whole database).
+    pub async fn size_bytes(&self) -> crate::Result<i64> {
+        let sql = match self.backend {
+            Backend::Sqlite => {
+                "SELECT page_count * page_size FROM pragma_page_count(), pragma_page_size()"
+            }
+            Backend::Postgres => "SELECT pg_database_size(current_database())",
+        };
+        Ok(sqlx::query_scalar(sql).fetch_one(&self.pool).await?)
     }
 
     /// A connection for reads.

@@ -330,3 +330,14 @@ pub async fn thresholds(conn: &mut AnyConnection) -> Result<Vec<ThresholdRow>> {
         .fetch_all(conn)
         .await?)
 }
+
+/// The deadline a case is watched against, if any.
+pub async fn watch_of_case(conn: &mut AnyConnection, case_id: &str) -> Result<Option<WatchRow>> {
+    Ok(sqlx::query_as(
+        "SELECT case_id, case_number, kind, due_date, yellow_from, region, department, responsible
+         FROM case_watch WHERE case_id = $1",
+    )
+    .bind(case_id)
+    .fetch_optional(conn)
+    .await?)
+}

@@ -102,5 +102,28 @@ async fn metrics(State(s): State<AppState>) -> impl IntoResponse {
         m.searches.load(Ordering::Relaxed),
         s.app.index.num_docs(),
     );
+    let mut body = body;
+    if let Some((rss, peak)) = memory() {
+        body.push_str(&format!(
+            "# HELP process_resident_memory_bytes Resident memory.\n# TYPE process_resident_memory_bytes gauge\nprocess_resident_memory_bytes {rss}\n\
+             # HELP onewindow_process_peak_resident_memory_bytes Highest resident memory since start.\n# TYPE onewindow_process_peak_resident_memory_bytes gauge\nonewindow_process_peak_resident_memory_bytes {peak}\n"
+        ));
+    }
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], body)
+}
+
+/// Resident and peak resident memory in bytes, from /proc (Linux; None elsewhere).
+fn memory() -> Option<(u64, u64)> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let kb = |key: &str| -> Option<u64> {
+        let line = status.lines().find(|l| l.starts_with(key))?;
+        line[key.len()..]
+            .trim()
+            .trim_end_matches("kB")
+            .trim()
+            .parse::<u64>()
+            .ok()
+            .map(|k| k * 1024)
+    };
+    Some((kb("VmRSS:")?, kb("VmHWM:")?))
 }
