@@ -14,10 +14,22 @@ if [ -n "${ONEWINDOW_TEST_DATABASE_URL:-}" ]; then pg="on"; else pg="NOT SET: Po
 echo "== Rust tests (SQLite always; PostgreSQL: $pg)"
 cargo test --workspace --locked
 
+# Short runs of every benchmark so none of them rots. They assert no time: they fail only when
+# a benchmark breaks (a request error, a broken audit chain, a case without its license).
+echo "== benchmark smoke runs"
+cargo build -p onewindow --locked
+bin=target/debug/onewindow
+"$bin" bench search --items 2000 --queries 200 --json
+"$bin" bench supervision --cases 20000 --dashboard-cases 200 --json
+"$bin" bench lifecycle --cases 30 --concurrency 4 --preload 300 --json
+if [ -n "${ONEWINDOW_TEST_DATABASE_URL:-}" ]; then
+  "$bin" bench lifecycle --backend postgres --pg-url "$ONEWINDOW_TEST_DATABASE_URL" \
+    --cases 30 --concurrency 4 --preload 300 --json
+fi
+
 if [ "${SKIP_BROWSER:-0}" = "1" ]; then
   echo "== browser tests skipped (SKIP_BROWSER=1)"
 else
   echo "== browser tests"
-  cargo build -p onewindow --locked
   scripts/browser-test.sh
 fi

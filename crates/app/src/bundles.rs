@@ -442,9 +442,9 @@ async fn start_member(
     let case = crate::cases::start(app, actor, item_code).await?;
     // The version the case was filed under decides its form and materials.
     let mut conn = app.store.conn().await?;
-    let item = &store::catalog::get_version(&mut conn, item_code, case.item_version)
-        .await?
-        .definition;
+    let item = &*app
+        .item_version(&mut conn, item_code, case.item_version)
+        .await?;
     drop(conn);
     let mut child_form = BTreeMap::new();
     for f in &def.fields {

@@ -73,12 +73,12 @@ fn index_of(
     }
 }
 
-async fn item_version(conn: &mut store::Connection, c: &Case) -> Result<ItemDefinition> {
-    Ok(
-        store::catalog::get_version(conn, &c.item_code, c.item_version)
-            .await?
-            .definition,
-    )
+async fn item_version(
+    app: &App,
+    conn: &mut store::Connection,
+    c: &Case,
+) -> Result<std::sync::Arc<ItemDefinition>> {
+    app.item_version(conn, &c.item_code, c.item_version).await
 }
 
 /// An applicant starts an online application (a draft) for a published handling item.
@@ -209,9 +209,7 @@ async fn create_with(
         ("active", Some(v)) => v,
         _ => return Err(AppError::State("该事项目前不能申请".into())),
     };
-    let def = store::catalog::get_version(&mut conn, item_code, version)
-        .await?
-        .definition;
+    let def = app.item_version(&mut conn, item_code, version).await?;
     let holder = store::accounts::get_account(&mut conn, applicant_id).await?;
     drop(conn);
     let (shared, unavailable) = crate::licenses::shared_provisions(app, &def, &holder.login).await;
@@ -300,8 +298,8 @@ fn calendar(app: &App) -> WorkCalendar {
 pub async fn act(app: &App, actor: &Actor, case_id: &str, cmd: Command) -> Result<Case> {
     let who = case_actor(actor)?;
     let mut c = run(app, &who, Some(actor), case_id, &cmd).await?;
-    // 秒批: right after submission, the system tries the item's rule.
-    if matches!(cmd, Command::Submit | Command::Supply { .. }) {
+    // 秒批: right after submission, the system tries the item's rule (if it has one).
+    if matches!(cmd, Command::Submit | Command::Supply { .. }) && has_auto_rule(app, &c).await? {
         match run(app, &CaseActor::System, None, case_id, &Command::AutoDecide).await {
             Ok(decided) => c = decided,
             Err(AppError::State(_)) | Err(AppError::Validation(_)) => {}
@@ -316,7 +314,34 @@ pub async fn act(app: &App, actor: &Actor, case_id: &str, cmd: Command) -> Resul
     Ok(c)
 }
 
+async fn has_auto_rule(app: &App, c: &Case) -> Result<bool> {
+    let mut conn = app.store.conn().await?;
+    Ok(item_version(app, &mut conn, c)
+        .await?
+        .workflow
+        .auto_approval
+        .is_some())
+}
+
 async fn run(
+    app: &App,
+    who: &CaseActor,
+    actor: Option<&Actor>,
+    case_id: &str,
+    cmd: &Command,
+) -> Result<Case> {
+    // Optimistic: read and decide outside the write transaction; the versioned update below
+    // detects a concurrent change, and the command is then decided again on the new state.
+    let mut attempt = 0;
+    loop {
+        match run_once(app, who, actor, case_id, cmd).await {
+            Err(AppError::Conflict { .. }) if attempt < 2 => attempt += 1,
+            r => return r,
+        }
+    }
+}
+
+async fn run_once(
     app: &App,
     who: &CaseActor,
     actor: Option<&Actor>,
@@ -325,18 +350,28 @@ async fn run(
 ) -> Result<Case> {
     let now = app.now();
     let cal = calendar(app);
-    let mut tx = app.store.begin().await?;
-    let c = sc::get_case(&mut tx, case_id)
-        .await?
-        .ok_or_else(|| AppError::NotFound("办件".into()))?;
-    if let Some(a) = actor {
-        authorize(a, &c)?;
-    }
-    let item = item_version(&mut tx, &c).await?;
+    let (c, item, limits) = {
+        let mut conn = app.store.conn().await?;
+        let c = sc::get_case(&mut conn, case_id)
+            .await?
+            .ok_or_else(|| AppError::NotFound("办件".into()))?;
+        if let Some(a) = actor {
+            authorize(a, &c)?;
+        }
+        let item = item_version(app, &mut conn, &c).await?;
+        let limits = crate::supervision::thresholds_for(&mut conn, &c.item_code, &c.region).await?;
+        (c, item, limits)
+    };
     let cmd = &checked_materials(app, who, cmd)?;
     let events = case::decide(&c, &item, cmd, who, now, &cal).map_err(from_case_error)?;
+    let payloads = events
+        .iter()
+        .map(|e| serde_json::to_string(e).map(|p| (kind_of(e), p)))
+        .collect::<std::result::Result<Vec<_>, _>>()
+        .map_err(|e| AppError::Internal(e.to_string()))?;
     let mut next = case::apply(c, &events);
     next.version += 1;
+    let mut tx = app.store.begin().await?;
     if next.number.is_empty() && next.state != CaseState::Draft {
         let day = china_date(now);
         let day = format!("{}{:02}{:02}", day.year(), day.month() as u8, day.day());
@@ -357,19 +392,10 @@ async fn run(
         },
         other => other.into(),
     })?;
-    for e in &events {
-        audit::append(
-            &mut tx,
-            &next.id,
-            who,
-            kind_of(e),
-            &serde_json::to_string(e).map_err(|e| AppError::Internal(e.to_string()))?,
-            store::millis(now),
-        )
-        .await?;
+    for (kind, payload) in &payloads {
+        audit::append(&mut tx, &next.id, who, kind, payload, store::millis(now)).await?;
     }
     // 电子监察 watches the deadline the case now runs against.
-    let limits = crate::supervision::thresholds_for(&mut tx, &next.item_code, &next.region).await?;
     let watch = crate::supervision::watch_of(&next, &item, &cal, now, &limits);
     store::supervision::set_watch(&mut tx, &next.id, watch.as_ref(), store::millis(now)).await?;
     // The license follows the decision in the same transaction: both happen or neither.
@@ -463,7 +489,7 @@ pub struct TimelineEntry {
 #[derive(Debug, Clone)]
 pub struct CaseView {
     pub case: Case,
-    pub item: ItemDefinition,
+    pub item: std::sync::Arc<ItemDefinition>,
     /// Who applied, as this viewer may see it (ID number and phone masked for staff).
     pub applicant: ApplicantInfo,
     pub timeline: Vec<TimelineEntry>,
@@ -553,7 +579,7 @@ pub async fn view(app: &App, actor: &Actor, case_id: &str) -> Result<CaseView> {
         .await?
         .ok_or_else(|| AppError::NotFound("办件".into()))?;
     authorize(actor, &c)?;
-    let item = item_version(&mut conn, &c).await?;
+    let item = item_version(app, &mut conn, &c).await?;
     let account = store::accounts::get_account(&mut conn, &c.applicant_id).await?;
     let staff = matches!(actor, Actor::Staff { .. });
     let applicant = ApplicantInfo {
@@ -576,17 +602,22 @@ pub async fn view(app: &App, actor: &Actor, case_id: &str) -> Result<CaseView> {
         },
         legal_representative: account.legal_representative.clone(),
     };
+    let rows = sc::events(&mut conn, case_id).await?;
+    // Never wait for a write while holding a read connection: the pool is shared.
+    drop(conn);
     if let Actor::Staff { id, .. } = actor {
+        // A write of its own: writers take their turn through `begin` (and a durable commit).
+        let mut tx = app.store.begin().await?;
         sc::log_access(
-            &mut conn,
+            &mut tx,
             app.now_ms(),
             id,
             case_id,
             "查看办件（申请人信息已脱敏）",
         )
         .await?;
+        tx.commit().await.map_err(store::StoreError::from)?;
     }
-    let rows = sc::events(&mut conn, case_id).await?;
     let now = app.now();
     let cal = calendar(app);
     let timeline = rows
@@ -1036,7 +1067,7 @@ pub(crate) async fn backdate_for_demo(app: &App, case_id: &str, days: i64) -> Re
     c.submitted_at = c.submitted_at.map(|t| t - shift);
     c.accepted_at = c.accepted_at.map(|t| t - shift);
     c.version += 1;
-    let item = item_version(&mut tx, &c).await?;
+    let item = item_version(app, &mut tx, &c).await?;
     sc::update_case(
         &mut tx,
         &c,

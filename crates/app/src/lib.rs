@@ -25,6 +25,7 @@ use std::path::PathBuf;
 use std::sync::{Arc, RwLock};
 
 use domain::calendar::WorkCalendar;
+use domain::catalog::ItemDefinition;
 pub use error::AppError;
 use time::OffsetDateTime;
 
@@ -80,6 +81,8 @@ pub struct App {
     pub settings: Arc<Settings>,
     pub clock: Arc<dyn Clock>,
     pub shared: Arc<shared::SharedData>,
+    /// Published item versions never change, so each is decoded once.
+    items: Arc<std::sync::Mutex<std::collections::HashMap<(String, i64), Arc<ItemDefinition>>>>,
 }
 
 impl App {
@@ -106,10 +109,37 @@ impl App {
             )),
             settings: Arc::new(settings),
             clock,
+            items: Arc::default(),
         };
         org::load_calendar(&app).await?;
         index::refresh_if_stale(&app, |_, _| {}).await?;
         Ok(app)
+    }
+
+    /// An item version as cases filed under it see it; published and superseded versions are
+    /// cached (they are immutable), drafts are read each time.
+    pub async fn item_version(
+        &self,
+        conn: &mut store::Connection,
+        code: &str,
+        version: i64,
+    ) -> Result<Arc<ItemDefinition>> {
+        let key = (code.to_string(), version);
+        if let Some(d) = self.items.lock().ok().and_then(|m| m.get(&key).cloned()) {
+            return Ok(d);
+        }
+        let row = store::catalog::get_version(conn, code, version).await?;
+        let def = Arc::new(row.definition);
+        if row.status != domain::catalog::VersionStatus::Draft
+            && let Ok(mut m) = self.items.lock()
+        {
+            // Bounded: a catalog has far fewer live versions than this.
+            if m.len() >= 20_000 {
+                m.clear();
+            }
+            m.insert(key, def.clone());
+        }
+        Ok(def)
     }
 
     pub fn now(&self) -> OffsetDateTime {

@@ -179,7 +179,8 @@ async fn build(app: &App, region: &str, department: Option<String>, q: &Query) -
         .read()
         .map(|c| c.clone())
         .unwrap_or_else(|_| WorkCalendar::china());
-    let mut items: BTreeMap<(String, i64), Option<ItemDefinition>> = BTreeMap::new();
+    let mut items: BTreeMap<(String, i64), Option<std::sync::Arc<ItemDefinition>>> =
+        BTreeMap::new();
     let mut rows = Vec::new();
     for c in cases {
         if department.is_none() && !region_covers(region, &c.region) {
@@ -190,13 +191,13 @@ async fn build(app: &App, region: &str, department: Option<String>, q: &Query) -
         }
         let key = (c.item_code.clone(), c.item_version);
         if !items.contains_key(&key) {
-            let def = store::catalog::get_version(&mut conn, &c.item_code, c.item_version)
+            let def = app
+                .item_version(&mut conn, &c.item_code, c.item_version)
                 .await
-                .ok()
-                .map(|v| v.definition);
+                .ok();
             items.insert(key.clone(), def);
         }
-        let f = facts(&c, items[&key].as_ref(), &cal, app.now());
+        let f = facts(&c, items[&key].as_deref(), &cal, app.now());
         rows.push((c, f));
     }
     let ratings =

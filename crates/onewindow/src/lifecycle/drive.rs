@@ -155,6 +155,10 @@ impl Worker<'_> {
             .map_err(|e| fail(format!("连接失败：{e}")))?;
         let us = a.took.as_micros().min(u32::MAX as u128) as u32;
         self.tally.latencies[kind_index(kind)].push(us);
+        if a.status.is_server_error() {
+            // The body only carries a request id; the server log has the cause.
+            return Err(fail(format!("HTTP {}（详见服务日志）", a.status.as_u16())));
+        }
         if a.status != expect {
             return Err(fail(format!("HTTP {}：{}", a.status.as_u16(), a.snippet())));
         }
@@ -382,4 +386,57 @@ pub async fn run_worker(s: Arc<Shared>, n: usize, me: Session, login: String) ->
         k += 1;
     }
     w.tally
+}
+
+/// After the lifecycles: each applicant opens the wallet (亮证) and a verifier checks the
+/// license QR texts through the public verification API, `per_worker` times each.
+pub async fn verify_licenses(
+    s: Arc<Shared>,
+    me: Session,
+    per_worker: usize,
+) -> (Vec<u32>, BTreeMap<String, u64>) {
+    let mut lat = Vec::new();
+    let mut errors = BTreeMap::new();
+    let mut fail = |e: String| *errors.entry(format!("license_verify: {e}")).or_insert(0) += 1;
+    let wallet = match s
+        .http
+        .send(Method::GET, "/api/v1/licenses", Some(&me), Body::Empty)
+        .await
+    {
+        Ok(a) if a.status == StatusCode::OK => a.json().unwrap_or_default(),
+        Ok(a) => {
+            fail(format!("证照夹 HTTP {}", a.status.as_u16()));
+            return (lat, errors);
+        }
+        Err(e) => {
+            fail(format!("证照夹：{e}"));
+            return (lat, errors);
+        }
+    };
+    let tokens: Vec<String> = wallet["items"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|l| l["status"] == "valid")
+        .filter_map(|l| l["token"].as_str().map(str::to_string))
+        .collect();
+    if tokens.is_empty() {
+        fail("证照夹中没有有效证照".into());
+        return (lat, errors);
+    }
+    for i in 0..per_worker {
+        let path = format!("/api/v1/licenses/verify?token={}", tokens[i % tokens.len()]);
+        match s.http.send(Method::GET, &path, None, Body::Empty).await {
+            Ok(a) if a.status == StatusCode::OK => {
+                lat.push(a.took.as_micros().min(u32::MAX as u128) as u32);
+                let v = a.json().unwrap_or_default();
+                if v["signature_valid"] != true || v["status"] != "valid" {
+                    fail(format!("有效证照核验未通过：{}", a.snippet()));
+                }
+            }
+            Ok(a) => fail(format!("HTTP {}", a.status.as_u16())),
+            Err(e) => fail(e.to_string()),
+        }
+    }
+    (lat, errors)
 }

@@ -380,6 +380,9 @@ pub struct RunStats {
     pub seconds: f64,
     pub completed: u64,
     pub requests: u64,
+    /// The license verification phase: its length and each request's latency (µs).
+    pub verify_seconds: f64,
+    pub verify: Vec<u32>,
 }
 
 async fn drive(
@@ -429,6 +432,7 @@ async fn drive(
     });
     let started = Instant::now();
     let mut handles = Vec::new();
+    let verifiers = applicants.clone();
     for (n, me) in applicants.into_iter().enumerate() {
         let login = p.applicants[n].clone();
         handles.push(tokio::spawn(drive::run_worker(
@@ -472,11 +476,29 @@ async fn drive(
     if !args.json {
         eprintln!();
     }
+    // Then the public verification of the licenses the run issued.
+    let verify_started = Instant::now();
+    let mut handles = Vec::new();
+    for me in verifiers {
+        handles.push(tokio::spawn(drive::verify_licenses(shared.clone(), me, 50)));
+    }
+    let mut verify = Vec::new();
+    for h in handles {
+        let (lat, errors) = h.await?;
+        verify.extend(lat);
+        if let Some(t) = tallies.first_mut() {
+            for (e, n) in errors {
+                *t.errors.entry(e).or_default() += n;
+            }
+        }
+    }
     Ok((
         RunStats {
             seconds,
             completed: shared.completed.load(Ordering::Relaxed),
             requests: shared.requests.load(Ordering::Relaxed),
+            verify_seconds: verify_started.elapsed().as_secs_f64(),
+            verify,
         },
         tallies,
     ))

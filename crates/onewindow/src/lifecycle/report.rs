@@ -59,6 +59,9 @@ pub struct Report {
     pub requests_per_s: f64,
     pub latency_all: Latency,
     pub latency: BTreeMap<&'static str, Latency>,
+    /// Public e-license verification (`GET /api/v1/licenses/verify`) after the run.
+    pub license_verify: Latency,
+    pub license_verify_per_s: f64,
     pub errors: BTreeMap<String, u64>,
     pub error_count: u64,
     pub server_peak_rss_mb: Option<f64>,
@@ -120,7 +123,9 @@ impl Report {
             bench: "lifecycle",
             backend: i.backend,
             durability: match (i.backend, i.durable) {
-                ("sqlite", true) => "durable: WAL, synchronous=FULL (fsync at every commit)",
+                ("sqlite", true) => {
+                    "durable: WAL with group commit (no commit is acknowledged before an fsync of the log covers it)"
+                }
                 ("sqlite", false) => {
                     "not durable: WAL, synchronous=NORMAL (a power loss may lose recent commits)"
                 }
@@ -135,6 +140,8 @@ impl Report {
             requests: i.stats.requests,
             requests_per_s: i.stats.requests as f64 / s,
             latency_all: Latency::of(all),
+            license_verify_per_s: i.stats.verify.len() as f64 / i.stats.verify_seconds.max(1e-9),
+            license_verify: Latency::of(i.stats.verify.clone()),
             latency,
             error_count: errors.values().sum(),
             errors,
@@ -177,6 +184,11 @@ impl Report {
                 l.count, l.p50_ms, l.p95_ms, l.p99_ms, l.max_ms
             );
         }
+        let v = &self.license_verify;
+        println!(
+            "  电子证照核验 {} 次：{:.0} 次/秒  p50 {:.2} ms  p99 {:.2} ms",
+            v.count, self.license_verify_per_s, v.p50_ms, v.p99_ms
+        );
         println!("  错误：{}", self.error_count);
         for (e, n) in &self.errors {
             println!("    {n} × {e}");
