@@ -206,6 +206,7 @@ pub async fn preload(app: &App, n: usize, json: bool) -> anyhow::Result<f64> {
                 .map_err(explain)?
         }
     };
+    setup::household_registers(app, &[("预置申请人".to_string(), first.clone())]).await?;
     let mut templates = Vec::new();
     for stage in 0..4 {
         templates.push(template(app, &applicant, stage).await?);

@@ -101,12 +101,7 @@ pub async fn prepare(app: &App, applicants: usize, staff_each: usize) -> anyhow:
     }
 
     let mut logins = Vec::with_capacity(applicants);
-    let mut sheet = vec![vec![
-        "证照类型".to_string(),
-        "持证主体名称".into(),
-        "持证主体证件号码".into(),
-        "签发日期".into(),
-    ]];
+    let mut sheet = vec![license_header()];
     for i in 0..applicants {
         let id = id_number(i);
         let reg = ApplicantRegistration::NaturalPerson {
@@ -124,12 +119,7 @@ pub async fn prepare(app: &App, applicants: usize, staff_each: usize) -> anyhow:
         ]);
         logins.push(id);
     }
-    let report = app::license_import::import(app, sheet, false)
-        .await
-        .map_err(explain)?;
-    if !report.errors.is_empty() {
-        anyhow::bail!("为压测申请人导入户口簿电子证照失败：{:?}", report.errors);
-    }
+    import_licenses(app, sheet).await?;
     let names = |v: Vec<(Role, String)>| v.into_iter().map(|(_, l)| l).collect();
     Ok(Prepared {
         item,
@@ -147,4 +137,34 @@ fn ignore_taken<T>(r: app::Result<T>) -> anyhow::Result<()> {
         Err(app::AppError::Validation(v)) if v.iter().all(|f| f.code == "taken") => Ok(()),
         Err(e) => Err(explain(e)),
     }
+}
+
+fn license_header() -> Vec<String> {
+    ["证照类型", "持证主体名称", "持证主体证件号码", "签发日期"]
+        .map(String::from)
+        .to_vec()
+}
+
+/// Gives each (name, ID number) an electronic 居民户口簿 through the bulk license import.
+pub async fn household_registers(app: &App, holders: &[(String, String)]) -> anyhow::Result<()> {
+    let mut sheet = vec![license_header()];
+    for (name, id) in holders {
+        sheet.push(vec![
+            "居民户口簿".into(),
+            name.clone(),
+            id.clone(),
+            "2020-01-01".into(),
+        ]);
+    }
+    import_licenses(app, sheet).await
+}
+
+async fn import_licenses(app: &App, sheet: Vec<Vec<String>>) -> anyhow::Result<()> {
+    let report = app::license_import::import(app, sheet, false)
+        .await
+        .map_err(explain)?;
+    if !report.errors.is_empty() {
+        anyhow::bail!("导入户口簿电子证照失败：{:?}", report.errors);
+    }
+    Ok(())
 }
