@@ -67,9 +67,8 @@ pub fn store(app: &App, bytes: &[u8], file_name: &str) -> Result<Provision> {
             .map_err(|e| AppError::Internal(format!("create {}: {e}", dir.display())))?;
         // Write then rename, so a crash never leaves a half-written file under its hash.
         let tmp = dir.join(format!(".{hash}.{}", uuid::Uuid::now_v7().simple()));
-        std::fs::write(&tmp, bytes)
-            .map_err(|e| AppError::Internal(format!("write upload: {e}")))?;
-        std::fs::rename(&tmp, &path)
+        let durable = app.store.durable();
+        blocking(|| write_file(&tmp, &path, bytes, durable))
             .map_err(|e| AppError::Internal(format!("store upload: {e}")))?;
     }
     let name: String = file_name
@@ -86,6 +85,39 @@ pub fn store(app: &App, bytes: &[u8], file_name: &str) -> Result<Provision> {
         },
         media_type: media_type.into(),
     })
+}
+
+/// Writes `bytes` to `tmp` and renames it to `path`. On a durable store the file and its
+/// directory are flushed first: a case may refer to the file as soon as this returns, and the
+/// case's commit survives power loss, so the file must too.
+fn write_file(
+    tmp: &std::path::Path,
+    path: &std::path::Path,
+    bytes: &[u8],
+    durable: bool,
+) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut f = std::fs::File::create(tmp)?;
+    f.write_all(bytes)?;
+    if durable {
+        f.sync_all()?;
+    }
+    std::fs::rename(tmp, path)?;
+    if durable && let Some(dir) = path.parent() {
+        std::fs::File::open(dir)?.sync_all()?;
+    }
+    Ok(())
+}
+
+/// Runs blocking file work off the async worker when on a multi-threaded runtime (the
+/// server), in place otherwise (single-threaded tests and tools).
+fn blocking<T>(f: impl FnOnce() -> T) -> T {
+    match tokio::runtime::Handle::try_current() {
+        Ok(h) if h.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread => {
+            tokio::task::block_in_place(f)
+        }
+        _ => f(),
+    }
 }
 
 /// Whether a file with this hash is stored.

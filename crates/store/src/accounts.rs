@@ -121,16 +121,25 @@ pub async fn find_session(
     token_hash: &str,
     now: i64,
 ) -> Result<Option<SessionRow>> {
-    let row: Option<(String, i64, String)> =
-        sqlx::query_as("SELECT csrf, expires_at, account_id FROM sessions WHERE token_hash = $1 AND expires_at > $2")
-            .bind(token_hash)
-            .bind(now)
-            .fetch_optional(&mut *conn)
-            .await?;
-    let Some((csrf, expires_at, account_id)) = row else {
+    use sqlx::{FromRow, Row};
+    // One query per request for the session and its account: this runs on every request.
+    let row = sqlx::query(
+        "SELECT a.id, a.login, a.kind, a.display_name, a.phone, a.legal_representative, a.password_hash,
+                a.region, a.department, a.roles, a.created_at, a.disabled,
+                s.csrf AS session_csrf, s.expires_at AS session_expires
+         FROM sessions s JOIN accounts a ON a.id = s.account_id
+         WHERE s.token_hash = $1 AND s.expires_at > $2",
+    )
+    .bind(token_hash)
+    .bind(now)
+    .fetch_optional(&mut *conn)
+    .await?;
+    let Some(row) = row else {
         return Ok(None);
     };
-    let account = get_account(conn, &account_id).await?;
+    let account = AccountRow::from_row(&row)?;
+    let csrf: String = row.try_get("session_csrf")?;
+    let expires_at: i64 = row.try_get("session_expires")?;
     if account.disabled != 0 {
         return Ok(None);
     }

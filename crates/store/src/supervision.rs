@@ -24,12 +24,33 @@ pub async fn set_watch(
     w: Option<&WatchRow>,
     now: i64,
 ) -> Result<()> {
-    sqlx::query("DELETE FROM case_watch WHERE case_id = $1")
-        .bind(case_id)
-        .execute(&mut *conn)
-        .await?;
-    if let Some(w) = w {
-        insert_watches(conn, std::slice::from_ref(w)).await?;
+    match w {
+        // One statement either way: this runs with every case change.
+        Some(w) => {
+            sqlx::query(
+                "INSERT INTO case_watch (case_id, case_number, kind, due_date, yellow_from, region, department, responsible)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+                 ON CONFLICT (case_id) DO UPDATE SET case_number = excluded.case_number, kind = excluded.kind,
+                   due_date = excluded.due_date, yellow_from = excluded.yellow_from, region = excluded.region,
+                   department = excluded.department, responsible = excluded.responsible",
+            )
+            .bind(&w.case_id)
+            .bind(&w.case_number)
+            .bind(&w.kind)
+            .bind(&w.due_date)
+            .bind(&w.yellow_from)
+            .bind(&w.region)
+            .bind(&w.department)
+            .bind(&w.responsible)
+            .execute(&mut *conn)
+            .await?;
+        }
+        None => {
+            sqlx::query("DELETE FROM case_watch WHERE case_id = $1")
+                .bind(case_id)
+                .execute(&mut *conn)
+                .await?;
+        }
     }
     let (kind, due) = w
         .map(|w| (w.kind.as_str(), w.due_date.as_str()))
@@ -273,7 +294,7 @@ pub async fn threshold_for(
 
 /// Inserts watch rows, 500 to a statement.
 pub async fn insert_watches(conn: &mut AnyConnection, rows: &[WatchRow]) -> Result<()> {
-    for chunk in rows.chunks(500) {
+    for chunk in rows.chunks(crate::cases::ROWS_PER_INSERT) {
         let values: Vec<String> = (0..chunk.len())
             .map(|i| {
                 let b = i * 8;

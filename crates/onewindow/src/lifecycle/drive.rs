@@ -216,25 +216,31 @@ impl Worker<'_> {
                 what: "户口簿未由电子证照自动提供".into(),
             });
         }
-        for (index, which) in [(0usize, 0u8), (2, 1)] {
+        // The files go up first; one edit then saves the form and both materials.
+        let mut materials = serde_json::Map::new();
+        for (name, which) in [
+            ("居民身份证申领登记表", 0u8),
+            ("现场采集的人像和指纹信息", 1),
+        ] {
             self.stamp(which);
             let body = if which == 0 {
                 multipart_file("居民身份证申领登记表.pdf", "application/pdf", &self.pdf)
             } else {
                 multipart_file("人像.jpg", "image/jpeg", &self.jpeg)
             };
-            let path = format!("/api/v1/cases/{id}/materials/{index}");
-            self.call(
-                "upload",
-                Method::POST,
-                &path,
-                Some(&me),
-                body,
-                StatusCode::OK,
-            )
-            .await?;
+            let p = self
+                .call(
+                    "upload",
+                    Method::POST,
+                    "/api/v1/uploads",
+                    Some(&me),
+                    body,
+                    StatusCode::OK,
+                )
+                .await?;
+            materials.insert(name.to_string(), p["provision"].clone());
         }
-        let edit = json!({ "command": "edit", "form": form_data(), "materials": {} });
+        let edit = json!({ "command": "edit", "form": form_data(), "materials": materials });
         self.command("edit", &id, &me, edit).await?;
         let c = self
             .command("submit", &id, &me, json!({ "command": "submit" }))

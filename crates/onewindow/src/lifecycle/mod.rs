@@ -219,11 +219,6 @@ pub async fn run(
         (None, None) => Some(30),
         (Some(_), None) => None,
     };
-    let say = |m: &str| {
-        if !args.json {
-            eprintln!("{m}");
-        }
-    };
 
     // Where the run's data lives, and a fresh database when this command owns the server.
     let own_server = args.url.is_none();
@@ -256,6 +251,32 @@ pub async fn run(
         )
     };
     let base = args.url.as_deref().map(loopback_only).transpose()?;
+    let result = measure(&args, &target, backend, base, own_server, cases, duration).await;
+    // The run's data goes, whatever happened, unless asked to keep it.
+    if own_server && !args.keep {
+        let _ = std::fs::remove_dir_all(&target.data_dir);
+        if backend == BackendArg::Postgres {
+            drop_pg_database(&args.pg_url).await?;
+        }
+    }
+    result
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn measure(
+    args: &LifecycleArgs,
+    target: &Target,
+    backend: BackendArg,
+    base: Option<String>,
+    own_server: bool,
+    cases: Option<u64>,
+    duration: Option<u64>,
+) -> anyhow::Result<()> {
+    let say = |m: &str| {
+        if !args.json {
+            eprintln!("{m}");
+        }
+    };
 
     say("准备数据：演示目录、压测工作人员与申请人（各持户口簿电子证照）……");
     let app = open_app(&target, args.durable, !own_server).await?;
@@ -357,12 +378,6 @@ pub async fn run(
         println!("{}", serde_json::to_string(&r)?);
     } else {
         r.print();
-    }
-    if own_server && !args.keep {
-        let _ = std::fs::remove_dir_all(&target.data_dir);
-        if backend == BackendArg::Postgres {
-            drop_pg_database(&args.pg_url).await?;
-        }
     }
     if r.error_count > 0 || !audit.broken.is_empty() || missing_license > 0 {
         bail!(

@@ -242,6 +242,9 @@ pub async fn preload(app: &App, n: usize, json: bool) -> anyhow::Result<f64> {
         done = end;
         if !json {
             eprint!("\r预置办件 {done}/{n}");
+        } else if done % 100_000 == 0 || done == n {
+            // A JSON run keeps stdout for the result; progress goes to stderr a line at a time.
+            eprintln!("预置办件 {done}/{n}");
         }
     }
     if !json {
