@@ -165,7 +165,7 @@ pub async fn queue(
         clause.push_str(&format!(" AND department = ${n}"));
     }
     let sql = format!(
-        "SELECT data, due_date FROM cases WHERE {clause} ORDER BY CASE WHEN due_date IS NULL THEN 1 ELSE 0 END, due_date, created_at LIMIT ${} OFFSET ${}",
+        "SELECT data, due_date FROM cases WHERE {clause} ORDER BY COALESCE(due_date, '9999-12-31'), created_at LIMIT ${} OFFSET ${}",
         n + 1,
         n + 2
     );

@@ -34,11 +34,27 @@ impl std::ops::DerefMut for Tx {
 impl Tx {
     /// Commits; on durable SQLite, waits until a flush of the log covers this commit.
     pub async fn commit(self) -> Result<(), sqlx::Error> {
+        self.commit_unsynced().await?.wait().await
+    }
+
+    /// Commits and releases the write turn, returning what is left to wait for: the disk.
+    /// The caller must await [`Pending::wait`] before telling anyone the write happened.
+    pub async fn commit_unsynced(self) -> Result<Pending, sqlx::Error> {
         let Tx { inner, turn, sync } = self;
         inner.commit().await?;
         // The next writer may go while this one waits for the disk.
         drop(turn);
-        if let Some(s) = sync {
+        Ok(Pending(sync))
+    }
+}
+
+/// A commit not yet known to be on disk.
+#[must_use = "a commit is durable only once `wait` returns"]
+pub struct Pending(Option<Arc<GroupSync>>);
+
+impl Pending {
+    pub async fn wait(self) -> Result<(), sqlx::Error> {
+        if let Some(s) = self.0 {
             s.wait().await.map_err(sqlx::Error::Io)?;
         }
         Ok(())
@@ -371,13 +387,14 @@ impl Store {
     pub async fn begin(&self) -> crate::Result<Tx> {
         Ok(match self.backend {
             Backend::Sqlite => {
-                // Connection first, then the turn: the writer holding the turn never waits
-                // for a connection that a queued writer holds.
-                let conn = self.pool.acquire().await?;
+                // The turn first, then a connection: queued writers hold no connection, so
+                // readers are never starved by them. (Use cases therefore never wait for a
+                // write while holding a read connection.)
                 let turn = match &self.write_turn {
                     Some(m) => Some(m.clone().lock_owned().await),
                     None => None,
                 };
+                let conn = self.pool.acquire().await?;
                 let begin = sqlx::SqlSafeStr::into_sql_str("BEGIN IMMEDIATE");
                 Tx {
                     inner: sqlx::Transaction::begin(conn, Some(begin)).await?,
