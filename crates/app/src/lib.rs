@@ -31,6 +31,9 @@ use time::OffsetDateTime;
 
 pub type Result<T> = std::result::Result<T, AppError>;
 
+/// Decoded item versions by (code, version).
+type ItemCache = std::collections::HashMap<(String, i64), Arc<ItemDefinition>>;
+
 /// Settings the use cases need.
 #[derive(Debug, Clone)]
 pub struct Settings {
@@ -82,7 +85,7 @@ pub struct App {
     pub clock: Arc<dyn Clock>,
     pub shared: Arc<shared::SharedData>,
     /// Published item versions never change, so each is decoded once.
-    items: Arc<std::sync::Mutex<std::collections::HashMap<(String, i64), Arc<ItemDefinition>>>>,
+    items: Arc<std::sync::Mutex<ItemCache>>,
 }
 
 impl App {

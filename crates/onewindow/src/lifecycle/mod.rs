@@ -279,7 +279,7 @@ async fn measure(
     };
 
     say("准备数据：演示目录、压测工作人员与申请人（各持户口簿电子证照）……");
-    let app = open_app(&target, args.durable, !own_server).await?;
+    let app = open_app(target, args.durable, !own_server).await?;
     let staff_each = (args.concurrency / 8).max(1);
     let prepared = setup::prepare(&app, args.concurrency, staff_each).await?;
     let mut preload_s = None;
@@ -308,14 +308,14 @@ async fn measure(
 
     let server = if own_server {
         say("启动服务……");
-        Some(start_server(&target, args.durable).await?)
+        Some(start_server(target, args.durable).await?)
     } else {
         None
     };
     let base = base
         .or_else(|| server.as_ref().map(|s| s.base.clone()))
         .context("no server")?;
-    let outcome = drive(&args, &base, &prepared, cases, duration).await;
+    let outcome = drive(args, &base, &prepared, cases, duration).await;
     let rss = peak_rss(&base).await;
     let startup = server.as_ref().map(|s| s.startup);
     if let Some(mut s) = server {
@@ -325,7 +325,7 @@ async fn measure(
     let (stats, tallies) = outcome?;
 
     say("核对：每个办结的办件都已颁发证照，操作留痕哈希链完好……");
-    let app = open_app(&target, args.durable, true).await?;
+    let app = open_app(target, args.durable, true).await?;
     let cases: Vec<&String> = tallies.iter().flat_map(|t| &t.cases).collect();
     let mut missing_license = 0;
     {

@@ -155,14 +155,13 @@ fn copy(
         .map(|e| {
             let at = e.at - days * DAY_MS;
             let hash = app::audit::hash(&prev, e.seq, at, &e.actor, &e.role, &e.kind, &e.payload);
-            let row = EventRow {
+            EventRow {
                 case_id: c.id.clone(),
                 at,
                 prev_hash: std::mem::replace(&mut prev, hash.clone()),
                 hash,
                 ..e.clone()
-            };
-            row
+            }
         })
         .collect();
     let watch = t.watch.as_ref().map(|w| WatchRow {
@@ -224,7 +223,7 @@ pub async fn preload(app: &App, n: usize, json: bool) -> anyhow::Result<f64> {
             let (t, days, seq) = match k % 100 {
                 0..85 => (&templates[3], 1 + (k % 365) as i64, 1 + k / 365),
                 r => (
-                    &templates[((r - 85) / 5) as usize],
+                    &templates[(r - 85) / 5],
                     1 + (k % 30) as i64,
                     50_001 + k / 30,
                 ),
