@@ -362,6 +362,17 @@ impl Store {
         self.durable
     }
 
+    /// Refreshes the query planner's statistics, as after a bulk load (on SQLite from a sample
+    /// of each index, so it stays quick on a large file).
+    pub async fn analyze(&self) -> crate::Result<()> {
+        let sql = match self.backend {
+            Backend::Sqlite => "PRAGMA analysis_limit=1000; ANALYZE",
+            Backend::Postgres => "ANALYZE",
+        };
+        self.pool.execute(sql).await?;
+        Ok(())
+    }
+
     /// The database's size on disk in bytes (SQLite: the main file's pages; PostgreSQL: the
     /// whole database).
     pub async fn size_bytes(&self) -> crate::Result<i64> {

@@ -249,6 +249,8 @@ pub async fn preload(app: &App, n: usize, json: bool) -> anyhow::Result<f64> {
     if !json {
         eprintln!();
     }
+    // As after any bulk load: the planner must know the tables' new sizes.
+    app.store.analyze().await?;
     Ok(started.elapsed().as_secs_f64())
 }
 
