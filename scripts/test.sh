@@ -19,6 +19,7 @@ cargo test --workspace --locked
 echo "== benchmark smoke runs"
 cargo build -p onewindow --locked
 bin=target/debug/onewindow
+cargo test -p license --benches --locked
 "$bin" bench search --items 2000 --queries 200 --json
 "$bin" bench supervision --cases 20000 --dashboard-cases 200 --json
 "$bin" bench lifecycle --cases 30 --concurrency 4 --preload 300 --json
