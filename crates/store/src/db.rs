@@ -362,12 +362,13 @@ impl Store {
         self.durable
     }
 
-    /// Refreshes the query planner's statistics, as after a bulk load (on SQLite from a sample
-    /// of each index, so it stays quick on a large file).
+    /// What an operator runs after a bulk load: fresh planner statistics (on SQLite from a
+    /// sample of each index, so it stays quick on a large file) and, on PostgreSQL, a vacuum so
+    /// the visibility map lets counts and queue pages use index-only scans.
     pub async fn analyze(&self) -> crate::Result<()> {
         let sql = match self.backend {
             Backend::Sqlite => "PRAGMA analysis_limit=1000; ANALYZE",
-            Backend::Postgres => "ANALYZE",
+            Backend::Postgres => "VACUUM (ANALYZE)",
         };
         self.pool.execute(sql).await?;
         Ok(())
