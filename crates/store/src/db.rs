@@ -75,6 +75,24 @@ pub struct GroupSync {
     /// The highest ticket known to be on disk.
     synced: tokio::sync::watch::Sender<u64>,
     wake: tokio::sync::Notify,
+    /// False once the flusher task is gone (its runtime shut down while the store lives on).
+    flusher_alive: std::sync::atomic::AtomicBool,
+}
+
+/// Marks the flusher gone when its task is dropped.
+struct Alive(Arc<GroupSync>);
+
+impl Drop for Alive {
+    fn drop(&mut self) {
+        let g = &self.0;
+        g.flusher_alive
+            .store(false, std::sync::atomic::Ordering::Release);
+        // Release whoever is still waiting, with a last flush that covers them.
+        let target = g.finished.load(std::sync::atomic::Ordering::Acquire);
+        if flush(&g.wal).is_ok() {
+            g.synced.send_replace(target);
+        }
+    }
 }
 
 impl GroupSync {
@@ -84,10 +102,12 @@ impl GroupSync {
             finished: std::sync::atomic::AtomicU64::new(0),
             synced: tokio::sync::watch::channel(0).0,
             wake: tokio::sync::Notify::new(),
+            flusher_alive: std::sync::atomic::AtomicBool::new(true),
         });
         // The flusher lives as long as the runtime; it sleeps while nothing waits.
-        let f = g.clone();
+        let alive = Alive(g.clone());
         tokio::spawn(async move {
+            let f = &alive.0;
             loop {
                 let woken = f.wake.notified();
                 let target = f.finished.load(std::sync::atomic::Ordering::Acquire);
@@ -114,6 +134,13 @@ impl GroupSync {
     }
 
     async fn wait(&self) -> std::io::Result<()> {
+        if !self
+            .flusher_alive
+            .load(std::sync::atomic::Ordering::Acquire)
+        {
+            // No flusher to share with: flush for this commit alone.
+            return flush(&self.wal);
+        }
         let ticket = self
             .finished
             .fetch_add(1, std::sync::atomic::Ordering::AcqRel)
