@@ -141,12 +141,12 @@ pub async fn run(
                 "first_scan_seconds": first_secs, "first_scan_examined": first.examined, "first_scan_raised": first.raised,
                 "steady_scan_seconds": steady_secs, "steady_scan_examined": steady.examined,
                 "dashboard_cases": received, "dashboard_median_ms": dashboard_ms, "database_bytes": db_bytes,
-                "build_profile": profile, "durability": "SQLite WAL, synchronous=FULL",
+                "build_profile": profile, "durability": "SQLite WAL, durable (group commit)",
             })
         );
     } else {
         println!(
-            "电子监察 scan over {cases} watched cases ({profile} build, SQLite WAL, synchronous=FULL)"
+            "电子监察 scan over {cases} watched cases ({profile} build, SQLite WAL, durable commits)"
         );
         println!("  seeding: {seed_secs:.1} s");
         println!(
