@@ -38,8 +38,7 @@ impl Tx {
     }
 
     /// Commits and releases the write turn, returning what is left to wait for: the disk.
-    /// The caller must await [`Pending::wait`] before telling anyone the write happened.
-    pub async fn commit_unsynced(self) -> Result<Pending, sqlx::Error> {
+    async fn commit_unsynced(self) -> Result<Pending, sqlx::Error> {
         let Tx { inner, turn, sync } = self;
         inner.commit().await?;
         // The next writer may go while this one waits for the disk.
@@ -50,10 +49,10 @@ impl Tx {
 
 /// A commit not yet known to be on disk.
 #[must_use = "a commit is durable only once `wait` returns"]
-pub struct Pending(Option<Arc<GroupSync>>);
+struct Pending(Option<Arc<GroupSync>>);
 
 impl Pending {
-    pub async fn wait(self) -> Result<(), sqlx::Error> {
+    async fn wait(self) -> Result<(), sqlx::Error> {
         if let Some(s) = self.0 {
             s.wait().await.map_err(sqlx::Error::Io)?;
         }
@@ -72,8 +71,8 @@ pub struct GroupSync {
     wal: std::path::PathBuf,
     /// Commits finished so far (a ticket per commit).
     finished: std::sync::atomic::AtomicU64,
-    /// The highest ticket known to be on disk.
-    synced: tokio::sync::watch::Sender<u64>,
+    /// The highest ticket known to be on disk, and whether an fsync has failed.
+    synced: tokio::sync::watch::Sender<(u64, bool)>,
     wake: tokio::sync::Notify,
     /// False once the flusher task is gone (its runtime shut down while the store lives on).
     flusher_alive: std::sync::atomic::AtomicBool,
@@ -89,9 +88,9 @@ impl Drop for Alive {
             .store(false, std::sync::atomic::Ordering::Release);
         // Release whoever is still waiting, with a last flush that covers them.
         let target = g.finished.load(std::sync::atomic::Ordering::Acquire);
-        if flush(&g.wal).is_ok() {
-            g.synced.send_replace(target);
-        }
+        let failed = flush(&g.wal).is_err();
+        g.synced
+            .send_modify(|s| *s = (target.max(s.0), s.1 || failed));
     }
 }
 
@@ -100,7 +99,7 @@ impl GroupSync {
         let g = Arc::new(GroupSync {
             wal,
             finished: std::sync::atomic::AtomicU64::new(0),
-            synced: tokio::sync::watch::channel(0).0,
+            synced: tokio::sync::watch::channel((0, false)).0,
             wake: tokio::sync::Notify::new(),
             flusher_alive: std::sync::atomic::AtomicBool::new(true),
         });
@@ -109,22 +108,27 @@ impl GroupSync {
         tokio::spawn(async move {
             let f = &alive.0;
             loop {
-                let woken = f.wake.notified();
                 let target = f.finished.load(std::sync::atomic::Ordering::Acquire);
-                if target <= *f.synced.borrow() {
-                    // Registered before the re-check above, so a wake-up cannot be missed.
-                    woken.await;
+                if target <= f.synced.borrow().0 {
+                    // notify_one leaves a permit when no one waits, so a commit that arrives
+                    // between the check and this await is not missed.
+                    f.wake.notified().await;
                     continue;
                 }
                 let wal = f.wal.clone();
                 match tokio::task::spawn_blocking(move || flush(&wal)).await {
                     Ok(Ok(())) => {
-                        f.synced.send_replace(target);
+                        f.synced.send_modify(|s| s.0 = target);
                     }
-                    // A failed fsync acknowledges nothing; the next round tries again.
+                    // After a failed fsync the kernel may have dropped the dirty pages, so a
+                    // retry could succeed without them (as PostgreSQL learnt): acknowledge
+                    // nothing from now on; every waiting and later commit reports the failure.
                     Ok(Err(e)) => {
-                        tracing::error!("fsync of the SQLite log failed: {e}");
-                        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+                        tracing::error!(
+                            "fsync of the SQLite log failed, refusing further commits: {e}"
+                        );
+                        f.synced.send_modify(|s| s.1 = true);
+                        return;
                     }
                     Err(e) => tracing::error!("fsync task failed: {e}"),
                 }
@@ -134,12 +138,20 @@ impl GroupSync {
     }
 
     async fn wait(&self) -> std::io::Result<()> {
+        let failed = || {
+            std::io::Error::other(
+                "an fsync of the database log failed: commits can no longer be made durable",
+            )
+        };
+        if self.synced.borrow().1 {
+            return Err(failed());
+        }
         if !self
             .flusher_alive
             .load(std::sync::atomic::Ordering::Acquire)
         {
             // No flusher to share with: flush for this commit alone.
-            return flush(&self.wal);
+            return flush(&self.wal).inspect_err(|_| self.synced.send_modify(|s| s.1 = true));
         }
         let ticket = self
             .finished
@@ -147,10 +159,14 @@ impl GroupSync {
             + 1;
         let mut rx = self.synced.subscribe();
         self.wake.notify_one();
-        rx.wait_for(|s| *s >= ticket)
+        let (_, is_failed) = *rx
+            .wait_for(|(synced, failed)| *failed || *synced >= ticket)
             .await
-            .map(|_| ())
-            .map_err(|_| std::io::Error::other("the log flusher stopped"))
+            .map_err(|_| std::io::Error::other("the log flusher stopped"))?;
+        if is_failed {
+            return Err(failed());
+        }
+        Ok(())
     }
 }
 

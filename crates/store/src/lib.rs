@@ -15,7 +15,7 @@ pub mod ratings;
 pub mod supervision;
 pub mod testing;
 
-pub use db::{Backend, Conn, Options as StoreOptions, Pending, Store, StoreError, Tx};
+pub use db::{Backend, Conn, Options as StoreOptions, Store, StoreError, Tx};
 /// The connection type every query function takes.
 pub use sqlx::AnyConnection as Connection;
 
