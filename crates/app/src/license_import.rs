@@ -85,17 +85,16 @@ pub async fn import(app: &App, sheet: Sheet, dry_run: bool) -> Result<LicenseImp
         )));
     }
     let header: Vec<String> = header.iter().map(|h| h.trim().to_string()).collect();
+    // Where each fixed column is; a missing one is an error here, before any row is read.
+    let mut fixed = std::collections::HashMap::new();
     for f in FIXED {
-        if !header.iter().any(|h| h == f) {
-            return Err(file_error(format!("缺少列“{f}”")));
-        }
-    }
-    let col = |name: &str| {
-        header
+        let at = header
             .iter()
-            .position(|h| h == name)
-            .expect("checked above")
-    };
+            .position(|h| h == f)
+            .ok_or_else(|| file_error(format!("缺少列“{f}”")))?;
+        fixed.insert(f, at);
+    }
+    let col = |name: &str| fixed.get(name).copied().unwrap_or(usize::MAX);
     let mut conn = app.store.conn().await?;
     let types = store::licenses::types(&mut conn).await?;
     drop(conn);

@@ -223,7 +223,7 @@ async fn open(cfg: &Config) -> anyhow::Result<App> {
 }
 
 /// Turns a use-case error into a message for the terminal.
-fn explain(e: AppError) -> anyhow::Error {
+pub(crate) fn explain(e: AppError) -> anyhow::Error {
     match e {
         AppError::Validation(v) => anyhow::anyhow!(
             "{}",

@@ -38,29 +38,44 @@ pub async fn insert_case(
     idx: &CaseIndex,
     now: i64,
 ) -> Result<()> {
-    sqlx::query(AssertSqlSafe(format!(
-        "INSERT INTO cases ({CASE_COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14, $15, $16, $17)"
-    )))
-    .bind(&c.id)
-    .bind(&c.number)
-    .bind(&c.region)
-    .bind(&c.department)
-    .bind(&c.item_code)
-    .bind(c.item_version)
-    .bind(&c.applicant_id)
-    .bind(c.state.as_str())
-    .bind(&idx.queue_role)
-    .bind(&c.claimed_by)
-    .bind(&idx.due_date)
-    .bind(serde_json::to_string(c)?)
-    .bind(c.version)
-    .bind(now)
-    .bind(&idx.verify_due)
-    .bind(&c.agent_id)
-    .bind(&idx.tolerance_due)
-    .execute(conn)
-    .await?;
+    let sql = format!(
+        "INSERT INTO cases ({CASE_COLS}) VALUES {}",
+        placeholders(1, 18)
+    );
+    bind_case(sqlx::query(AssertSqlSafe(sql)), c, idx, now, now)?
+        .execute(conn)
+        .await?;
     Ok(())
+}
+
+type Insert<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments>;
+
+/// Binds one case's values in the order of `CASE_COLS`.
+fn bind_case<'q>(
+    q: Insert<'q>,
+    c: &'q Case,
+    idx: &'q CaseIndex,
+    created_at: i64,
+    updated_at: i64,
+) -> Result<Insert<'q>> {
+    Ok(q.bind(&c.id)
+        .bind(&c.number)
+        .bind(&c.region)
+        .bind(&c.department)
+        .bind(&c.item_code)
+        .bind(c.item_version)
+        .bind(&c.applicant_id)
+        .bind(c.state.as_str())
+        .bind(&idx.queue_role)
+        .bind(&c.claimed_by)
+        .bind(&idx.due_date)
+        .bind(serde_json::to_string(c)?)
+        .bind(c.version)
+        .bind(created_at)
+        .bind(updated_at)
+        .bind(&idx.verify_due)
+        .bind(&c.agent_id)
+        .bind(&idx.tolerance_due))
 }
 
 /// Saves `c` if the stored row still has `c.version - 1`; otherwise someone else changed the
@@ -405,7 +420,7 @@ pub async fn acceptors_and_deciders(
 pub const ROWS_PER_INSERT: usize = 16;
 
 /// `(k rows × n columns)` placeholders: `($1, $2), ($3, $4)`.
-fn placeholders(rows: usize, cols: usize) -> String {
+pub(crate) fn placeholders(rows: usize, cols: usize) -> String {
     (0..rows)
         .map(|r| {
             let p: Vec<String> = (1..=cols).map(|c| format!("${}", r * cols + c)).collect();
@@ -433,26 +448,7 @@ pub async fn insert_cases(conn: &mut AnyConnection, rows: &[LoadedCase]) -> Resu
         );
         let mut q = sqlx::query(AssertSqlSafe(sql));
         for r in chunk {
-            let c = &r.case;
-            q = q
-                .bind(&c.id)
-                .bind(&c.number)
-                .bind(&c.region)
-                .bind(&c.department)
-                .bind(&c.item_code)
-                .bind(c.item_version)
-                .bind(&c.applicant_id)
-                .bind(c.state.as_str())
-                .bind(&r.index.queue_role)
-                .bind(&c.claimed_by)
-                .bind(&r.index.due_date)
-                .bind(serde_json::to_string(c)?)
-                .bind(c.version)
-                .bind(r.created_at)
-                .bind(r.updated_at)
-                .bind(&r.index.verify_due)
-                .bind(&c.agent_id)
-                .bind(&r.index.tolerance_due);
+            q = bind_case(q, &r.case, &r.index, r.created_at, r.updated_at)?;
         }
         q.execute(&mut *conn).await?;
     }
@@ -490,4 +486,39 @@ pub async fn count(conn: &mut AnyConnection) -> Result<i64> {
     Ok(sqlx::query_scalar("SELECT COUNT(*) FROM cases")
         .fetch_one(conn)
         .await?)
+}
+
+/// A case's queue columns and times as stored: (index, created_at, updated_at).
+pub async fn stored_index(
+    conn: &mut AnyConnection,
+    id: &str,
+) -> Result<Option<(CaseIndex, i64, i64)>> {
+    type Row = (
+        Option<String>,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+        i64,
+        i64,
+    );
+    let row: Option<Row> = sqlx::query_as(
+        "SELECT queue_role, due_date, verify_due, tolerance_due, created_at, updated_at FROM cases WHERE id = $1",
+    )
+    .bind(id)
+    .fetch_optional(conn)
+    .await?;
+    Ok(
+        row.map(|(queue_role, due_date, verify_due, tolerance_due, c, u)| {
+            (
+                CaseIndex {
+                    queue_role,
+                    due_date,
+                    verify_due,
+                    tolerance_due,
+                },
+                c,
+                u,
+            )
+        }),
+    )
 }

@@ -475,6 +475,54 @@ impl Store {
     }
 }
 
+/// Makes an empty PostgreSQL database `name` on the server `server_url` names (dropping one of
+/// that name first, with its sessions) and returns its URL. For benchmarks, which need a
+/// database of their own.
+pub async fn recreate_pg_database(server_url: &str, name: &str) -> crate::Result<String> {
+    use sqlx::Connection;
+    let base = server_url
+        .split('?')
+        .next()
+        .and_then(|u| u.rsplit_once('/'))
+        .map(|(b, _)| b)
+        .filter(|_| server_url.starts_with("postgres"))
+        .ok_or_else(|| {
+            StoreError::UnknownScheme(server_url.split(':').next().unwrap_or("").into())
+        })?;
+    drop_pg_database(server_url, name).await?;
+    let mut c = AnyConnection::connect(server_url).await?;
+    c.execute(sqlx::AssertSqlSafe(format!(
+        "CREATE DATABASE \"{}\"",
+        plain(name)?
+    )))
+    .await?;
+    Ok(format!("{base}/{name}"))
+}
+
+/// Drops the PostgreSQL database `name` (if it exists) on the server `server_url` names.
+pub async fn drop_pg_database(server_url: &str, name: &str) -> crate::Result<()> {
+    use sqlx::Connection;
+    sqlx::any::install_default_drivers();
+    let mut c = AnyConnection::connect(server_url).await?;
+    c.execute(sqlx::AssertSqlSafe(format!(
+        "DROP DATABASE IF EXISTS \"{}\" WITH (FORCE)",
+        plain(name)?
+    )))
+    .await?;
+    Ok(())
+}
+
+/// A database name that needs no quoting rules: letters, digits and `_`.
+fn plain(name: &str) -> crate::Result<&str> {
+    if !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+        Ok(name)
+    } else {
+        Err(StoreError::State(format!(
+            "数据库名“{name}”只能含字母、数字和下划线"
+        )))
+    }
+}
+
 /// Reads a counter from `meta`.
 pub async fn meta_value(conn: &mut AnyConnection, key: &str) -> crate::Result<i64> {
     let v: Option<i64> = sqlx::query_scalar("SELECT value FROM meta WHERE key = $1")

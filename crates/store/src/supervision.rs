@@ -292,28 +292,12 @@ pub async fn threshold_for(
         .find_map(|s| rows.iter().find(|r| r.scope == *s).cloned()))
 }
 
-/// Inserts watch rows, 500 to a statement.
+/// Inserts watch rows, a few to a statement.
 pub async fn insert_watches(conn: &mut AnyConnection, rows: &[WatchRow]) -> Result<()> {
     for chunk in rows.chunks(crate::cases::ROWS_PER_INSERT) {
-        let values: Vec<String> = (0..chunk.len())
-            .map(|i| {
-                let b = i * 8;
-                format!(
-                    "(${}, ${}, ${}, ${}, ${}, ${}, ${}, ${})",
-                    b + 1,
-                    b + 2,
-                    b + 3,
-                    b + 4,
-                    b + 5,
-                    b + 6,
-                    b + 7,
-                    b + 8
-                )
-            })
-            .collect();
         let sql = format!(
             "INSERT INTO case_watch (case_id, case_number, kind, due_date, yellow_from, region, department, responsible) VALUES {}",
-            values.join(", ")
+            crate::cases::placeholders(chunk.len(), 8)
         );
         let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
         for w in chunk {

@@ -112,12 +112,9 @@ struct Worker<'a> {
 /// files by content, and real uploads differ).
 fn file(magic: &[u8], size: usize, seed: u64) -> Vec<u8> {
     let mut v = magic.to_vec();
-    let mut x = seed | 1;
+    let mut rng = crate::bench::Rng(seed | 1);
     while v.len() < size {
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
-        v.extend_from_slice(&x.to_le_bytes());
+        v.extend_from_slice(&rng.next().to_le_bytes());
     }
     v
 }

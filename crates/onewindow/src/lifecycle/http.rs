@@ -132,11 +132,12 @@ impl Http {
             cookie: format!("ow_csrf={csrf}"),
             csrf: csrf.clone(),
         };
-        let form = format!(
-            "csrf={csrf}&login={}&password={}&next=%2F",
-            urlencode(login),
-            urlencode(password)
-        );
+        let form = serde_urlencoded::to_string([
+            ("csrf", csrf.as_str()),
+            ("login", login),
+            ("password", password),
+            ("next", "/"),
+        ])?;
         let res = self
             .send(Method::POST, "/login", Some(&pre), Body::Form(form))
             .await?;
@@ -158,17 +159,6 @@ fn cookie_value(a: &Answer, name: &str) -> Option<String> {
         let (k, val) = first.split_once('=')?;
         (k.trim() == name).then(|| val.trim().to_string())
     })
-}
-
-fn urlencode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 /// A multipart body with one file part named `file`.

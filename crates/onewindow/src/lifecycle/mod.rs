@@ -72,9 +72,7 @@ pub struct Target {
     pub database_url: String,
 }
 
-fn explain(e: app::AppError) -> anyhow::Error {
-    anyhow::anyhow!("{e}: {e:?}")
-}
+use crate::explain;
 
 /// Only this machine may be targeted: the benchmark is a load generator.
 fn loopback_only(url: &str) -> anyhow::Result<String> {
@@ -118,30 +116,8 @@ async fn open_app(t: &Target, durable: bool, in_memory_index: bool) -> anyhow::R
         .map_err(explain)
 }
 
-/// A fresh PostgreSQL database for the run, next to the one `pg_url` names.
-async fn fresh_pg_database(pg_url: &str) -> anyhow::Result<String> {
-    use sqlx::{Connection, Executor};
-    sqlx::any::install_default_drivers();
-    let (base, _) = pg_url
-        .split('?')
-        .next()
-        .unwrap_or(pg_url)
-        .rsplit_once('/')
-        .context("--pg-url 需要形如 postgres://user@host:port/db")?;
-    let mut c = sqlx::AnyConnection::connect(pg_url).await?;
-    c.execute("DROP DATABASE IF EXISTS onewindow_bench WITH (FORCE)")
-        .await?;
-    c.execute("CREATE DATABASE onewindow_bench").await?;
-    Ok(format!("{base}/onewindow_bench"))
-}
-
-async fn drop_pg_database(pg_url: &str) -> anyhow::Result<()> {
-    use sqlx::{Connection, Executor};
-    let mut c = sqlx::AnyConnection::connect(pg_url).await?;
-    c.execute("DROP DATABASE IF EXISTS onewindow_bench WITH (FORCE)")
-        .await?;
-    Ok(())
-}
+/// The PostgreSQL database a run with `--backend postgres` makes and drops.
+const PG_DATABASE: &str = "onewindow_bench";
 
 /// The server this command started.
 struct Server {
@@ -227,7 +203,9 @@ pub async fn run(
             std::env::temp_dir().join(format!("onewindow-bench-{}", uuid::Uuid::now_v7().simple()));
         let url = match args.backend {
             BackendArg::Sqlite => app::Store::sqlite_url(&dir),
-            BackendArg::Postgres => fresh_pg_database(&args.pg_url).await?,
+            BackendArg::Postgres => {
+                store::db::recreate_pg_database(&args.pg_url, PG_DATABASE).await?
+            }
         };
         (
             Target {
@@ -256,7 +234,7 @@ pub async fn run(
     if own_server && !args.keep {
         let _ = std::fs::remove_dir_all(&target.data_dir);
         if backend == BackendArg::Postgres {
-            drop_pg_database(&args.pg_url).await?;
+            store::db::drop_pg_database(&args.pg_url, PG_DATABASE).await?;
         }
     }
     result
@@ -331,12 +309,11 @@ async fn measure(
     {
         let mut c = app.store.conn().await?;
         for id in &cases {
-            let state: Option<String> = sqlx::query_scalar("SELECT state FROM cases WHERE id = $1")
-                .bind(id.as_str())
-                .fetch_optional(&mut *c)
-                .await?;
+            let done = store::cases::get_case(&mut c, id)
+                .await?
+                .is_some_and(|k| k.state == domain::case::CaseState::Completed);
             let licensed = store::licenses::of_case(&mut c, id).await?;
-            if state.as_deref() != Some("completed") || licensed.is_empty() {
+            if !done || licensed.is_empty() {
                 missing_license += 1;
             }
         }

@@ -29,9 +29,7 @@ struct Template {
     updated_at: i64,
 }
 
-fn explain(e: app::AppError) -> anyhow::Error {
-    anyhow::anyhow!("{e}: {e:?}")
-}
+use crate::explain;
 
 async fn step(app: &App, who: &Actor, id: &str, cmd: Command) -> anyhow::Result<Case> {
     app::cases::act(app, who, id, cmd).await.map_err(explain)
@@ -93,22 +91,15 @@ async fn template(app: &App, applicant: &Actor, stage: u8) -> anyhow::Result<Tem
         }
     }
     let mut conn = app.store.conn().await?;
-    let (created_at, updated_at, queue_role, due_date): (i64, i64, Option<String>, Option<String>) =
-        sqlx::query_as(
-            "SELECT created_at, updated_at, queue_role, due_date FROM cases WHERE id = $1",
-        )
-        .bind(&c.id)
-        .fetch_one(&mut *conn)
-        .await?;
+    let vanished = || anyhow::anyhow!("template case vanished");
+    let (index, created_at, updated_at) = store::cases::stored_index(&mut conn, &c.id)
+        .await?
+        .ok_or_else(vanished)?;
     Ok(Template {
         case: store::cases::get_case(&mut conn, &c.id)
             .await?
-            .ok_or_else(|| anyhow::anyhow!("template case vanished"))?,
-        index: CaseIndex {
-            queue_role,
-            due_date,
-            ..Default::default()
-        },
+            .ok_or_else(vanished)?,
+        index,
         events: store::cases::events(&mut conn, &c.id).await?,
         watch: store::supervision::watch_of_case(&mut conn, &c.id).await?,
         created_at,

@@ -26,17 +26,15 @@ pub struct Latency {
 }
 
 impl Latency {
-    fn of(mut us: Vec<u32>) -> Latency {
+    fn of(us: Vec<u32>) -> Latency {
         if us.is_empty() {
             return Latency::default();
         }
-        us.sort_unstable();
-        let at = |p: f64| {
-            let i = ((us.len() as f64 - 1.0) * p).round() as usize;
-            f64::from(us[i.min(us.len() - 1)]) / 1000.0
-        };
+        let mut ms: Vec<f64> = us.iter().map(|u| f64::from(*u) / 1000.0).collect();
+        ms.sort_by(f64::total_cmp);
+        let at = |p: f64| crate::bench::percentile(&ms, p);
         Latency {
-            count: us.len(),
+            count: ms.len(),
             p50_ms: at(0.50),
             p95_ms: at(0.95),
             p99_ms: at(0.99),

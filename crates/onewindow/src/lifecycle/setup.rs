@@ -24,9 +24,7 @@ pub struct Prepared {
     pub approvers: Vec<String>,
 }
 
-fn explain(e: app::AppError) -> anyhow::Error {
-    anyhow::anyhow!("{e}: {e:?}")
-}
+use crate::explain;
 
 /// A valid 18-digit ID number for applicant `i` (birth dates from 1960 on, check digit by
 /// GB 11643).
