@@ -109,7 +109,27 @@ async fn metrics(State(s): State<AppState>) -> impl IntoResponse {
              # HELP onewindow_process_peak_resident_memory_bytes Highest resident memory since start.\n# TYPE onewindow_process_peak_resident_memory_bytes gauge\nonewindow_process_peak_resident_memory_bytes {peak}\n"
         ));
     }
+    if let Some(cpu) = process_cpu_seconds() {
+        body.push_str(&format!(
+            "# HELP process_cpu_seconds_total User and system CPU time spent.\n# TYPE process_cpu_seconds_total counter\nprocess_cpu_seconds_total {cpu}\n"
+        ));
+    }
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], body)
+}
+
+/// User plus system CPU seconds of this process, all threads (including exited ones), from
+/// /proc/self/stat (Linux; None elsewhere). The fields count USER_HZ ticks, which Linux fixes
+/// at 100 for user space on every architecture it still supports (reading it through sysconf
+/// would need unsafe code, which the workspace forbids).
+pub fn process_cpu_seconds() -> Option<f64> {
+    const USER_HZ: f64 = 100.0;
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // The command name may hold spaces and parentheses: fields start after the last ')'.
+    let mut fields = stat.rsplit_once(')')?.1.split_whitespace();
+    // After the name: state is field 3, utime field 14 and stime field 15.
+    let utime: u64 = fields.nth(11)?.parse().ok()?;
+    let stime: u64 = fields.next()?.parse().ok()?;
+    Some((utime + stime) as f64 / USER_HZ)
 }
 
 /// Resident and peak resident memory in bytes, from /proc (Linux; None elsewhere).

@@ -370,6 +370,9 @@ async fn measure(
 /// Measured while driving.
 pub struct RunStats {
     pub seconds: f64,
+    /// CPU seconds the server process and this load generator used during the run.
+    pub server_cpu_s: Option<f64>,
+    pub client_cpu_s: Option<f64>,
     pub completed: u64,
     pub requests: u64,
     /// The license verification phase: its length and each request's latency (µs).
@@ -422,6 +425,7 @@ async fn drive(
         requests: AtomicU64::new(0),
         failed: AtomicU64::new(0),
     });
+    let cpu_before = Cpu::now(base).await;
     let started = Instant::now();
     let mut handles = Vec::new();
     let verifiers = applicants.clone();
@@ -465,6 +469,7 @@ async fn drive(
     }
     progress.abort();
     let seconds = started.elapsed().as_secs_f64();
+    let cpu = Cpu::now(base).await.since(cpu_before);
     if !args.json {
         eprintln!();
     }
@@ -487,6 +492,8 @@ async fn drive(
     Ok((
         RunStats {
             seconds,
+            server_cpu_s: cpu.server,
+            client_cpu_s: cpu.client,
             completed: shared.completed.load(Ordering::Relaxed),
             requests: shared.requests.load(Ordering::Relaxed),
             verify_seconds: verify_started.elapsed().as_secs_f64(),
@@ -498,14 +505,44 @@ async fn drive(
 
 /// The server's peak resident memory, from its metrics.
 async fn peak_rss(base: &str) -> Option<u64> {
+    metric(base, "onewindow_process_peak_resident_memory_bytes").await
+}
+
+/// One value from the server's metrics.
+async fn metric<T: std::str::FromStr>(base: &str, name: &str) -> Option<T> {
     let a = Http::new(base)
         .send(Method::GET, "/metrics", None, Body::Empty)
         .await
         .ok()?;
     String::from_utf8_lossy(&a.body).lines().find_map(|l| {
-        l.strip_prefix("onewindow_process_peak_resident_memory_bytes ")
+        l.strip_prefix(name)
+            .and_then(|v| v.strip_prefix(' '))
             .and_then(|v| v.trim().parse().ok())
     })
+}
+
+/// CPU seconds used, by the server (from its metrics) and by this load generator, since `from`.
+#[derive(Clone, Copy)]
+struct Cpu {
+    server: Option<f64>,
+    client: Option<f64>,
+}
+
+impl Cpu {
+    async fn now(base: &str) -> Cpu {
+        Cpu {
+            server: metric(base, "process_cpu_seconds_total").await,
+            client: web::process_cpu_seconds(),
+        }
+    }
+
+    fn since(self, from: Cpu) -> Cpu {
+        let d = |a: Option<f64>, b: Option<f64>| Some(a? - b?);
+        Cpu {
+            server: d(self.server, from.server),
+            client: d(self.client, from.client),
+        }
+    }
 }
 
 fn dir_size(p: &std::path::Path) -> u64 {

@@ -63,6 +63,12 @@ pub struct Report {
     pub errors: BTreeMap<String, u64>,
     pub error_count: u64,
     pub server_peak_rss_mb: Option<f64>,
+    /// Server CPU time per completed lifecycle (the server process only: on PostgreSQL the
+    /// database's own processes come on top), and the cores the server and this load
+    /// generator kept busy on average.
+    pub server_cpu_ms_per_lifecycle: Option<f64>,
+    pub server_cpu_cores: Option<f64>,
+    pub load_generator_cpu_cores: Option<f64>,
     pub server_startup_s: Option<f64>,
     pub db_bytes: i64,
     pub db_bytes_per_case: f64,
@@ -144,6 +150,12 @@ impl Report {
             error_count: errors.values().sum(),
             errors,
             server_peak_rss_mb: i.peak_rss.map(|b| b as f64 / 1_048_576.0),
+            server_cpu_ms_per_lifecycle: i
+                .stats
+                .server_cpu_s
+                .map(|c| c * 1000.0 / i.stats.completed.max(1) as f64),
+            server_cpu_cores: i.stats.server_cpu_s.map(|c| c / s),
+            load_generator_cpu_cores: i.stats.client_cpu_s.map(|c| c / s),
             server_startup_s: i.startup_s,
             db_bytes: i.db_bytes,
             db_bytes_per_case: i.db_bytes as f64 / i.cases_after.max(1) as f64,
@@ -193,6 +205,17 @@ impl Report {
         }
         if let Some(m) = self.server_peak_rss_mb {
             println!("  服务峰值内存（RSS）：{m:.0} MB");
+        }
+        if let (Some(ms), Some(cores)) = (self.server_cpu_ms_per_lifecycle, self.server_cpu_cores) {
+            let db = if self.backend == "postgres" {
+                "（不含 PostgreSQL 进程）"
+            } else {
+                ""
+            };
+            println!(
+                "  服务 CPU：每办结一件 {ms:.1} ms，平均占用 {cores:.2} 核{db}；压测端占用 {:.2} 核",
+                self.load_generator_cpu_cores.unwrap_or(0.0)
+            );
         }
         if let Some(s) = self.server_startup_s {
             println!("  服务启动至就绪：{s:.2} 秒");

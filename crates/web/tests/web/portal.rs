@@ -105,6 +105,16 @@ async fn departments_regions_and_health_pages_answer() {
         "{}",
         m.body
     );
+    // On Linux the process's CPU time is reported, as Prometheus names it.
+    if std::path::Path::new("/proc/self/stat").exists() {
+        let cpu: f64 = m
+            .body
+            .lines()
+            .find_map(|l| l.strip_prefix("process_cpu_seconds_total "))
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(-1.0);
+        assert!(cpu >= 0.0, "{}", m.body);
+    }
 }
 
 #[tokio::test]
