@@ -297,11 +297,13 @@ fn calendar(app: &App) -> WorkCalendar {
 /// Runs one command against a case on behalf of `actor`.
 pub async fn act(app: &App, actor: &Actor, case_id: &str, cmd: Command) -> Result<Case> {
     let who = case_actor(actor)?;
-    let mut c = run(app, &who, Some(actor), case_id, &cmd).await?;
+    let (mut c, item) = run(app, &who, Some(actor), case_id, &cmd).await?;
     // 秒批: right after submission, the system tries the item's rule (if it has one).
-    if matches!(cmd, Command::Submit | Command::Supply { .. }) && has_auto_rule(app, &c).await? {
+    if matches!(cmd, Command::Submit | Command::Supply { .. })
+        && item.workflow.auto_approval.is_some()
+    {
         match run(app, &CaseActor::System, None, case_id, &Command::AutoDecide).await {
-            Ok(decided) => c = decided,
+            Ok((decided, _)) => c = decided,
             Err(AppError::State(_)) | Err(AppError::Validation(_)) => {}
             Err(e) => return Err(e),
         }
@@ -314,22 +316,13 @@ pub async fn act(app: &App, actor: &Actor, case_id: &str, cmd: Command) -> Resul
     Ok(c)
 }
 
-async fn has_auto_rule(app: &App, c: &Case) -> Result<bool> {
-    let mut conn = app.store.conn().await?;
-    Ok(item_version(app, &mut conn, c)
-        .await?
-        .workflow
-        .auto_approval
-        .is_some())
-}
-
 async fn run(
     app: &App,
     who: &CaseActor,
     actor: Option<&Actor>,
     case_id: &str,
     cmd: &Command,
-) -> Result<Case> {
+) -> Result<(Case, std::sync::Arc<ItemDefinition>)> {
     // Optimistic: read and decide outside the write transaction; the versioned update below
     // detects a concurrent change, and the command is then decided again on the new state.
     let mut attempt = 0;
@@ -347,7 +340,7 @@ async fn run_once(
     actor: Option<&Actor>,
     case_id: &str,
     cmd: &Command,
-) -> Result<Case> {
+) -> Result<(Case, std::sync::Arc<ItemDefinition>)> {
     let now = app.now();
     let cal = calendar(app);
     let (c, item, limits) = {
@@ -416,7 +409,7 @@ async fn run_once(
         }
     }
     tx.commit().await.map_err(store::StoreError::from)?;
-    Ok(next)
+    Ok((next, item))
 }
 
 /// Materials in a command must be real: an upload must name a stored file (the bytes were

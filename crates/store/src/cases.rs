@@ -48,7 +48,7 @@ pub async fn insert_case(
     Ok(())
 }
 
-type Insert<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments>;
+pub(crate) type Insert<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments>;
 
 /// Binds one case's values in the order of `CASE_COLS`.
 fn bind_case<'q>(

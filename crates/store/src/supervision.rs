@@ -27,23 +27,14 @@ pub async fn set_watch(
     match w {
         // One statement either way: this runs with every case change.
         Some(w) => {
-            sqlx::query(
+            let upsert = sqlx::query(
                 "INSERT INTO case_watch (case_id, case_number, kind, due_date, yellow_from, region, department, responsible)
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
                  ON CONFLICT (case_id) DO UPDATE SET case_number = excluded.case_number, kind = excluded.kind,
                    due_date = excluded.due_date, yellow_from = excluded.yellow_from, region = excluded.region,
                    department = excluded.department, responsible = excluded.responsible",
-            )
-            .bind(&w.case_id)
-            .bind(&w.case_number)
-            .bind(&w.kind)
-            .bind(&w.due_date)
-            .bind(&w.yellow_from)
-            .bind(&w.region)
-            .bind(&w.department)
-            .bind(&w.responsible)
-            .execute(&mut *conn)
-            .await?;
+            );
+            bind_watch(upsert, w).execute(&mut *conn).await?;
         }
         None => {
             sqlx::query("DELETE FROM case_watch WHERE case_id = $1")
@@ -292,6 +283,18 @@ pub async fn threshold_for(
         .find_map(|s| rows.iter().find(|r| r.scope == *s).cloned()))
 }
 
+/// Binds one watch row's values in the column order of the inserts above and below.
+fn bind_watch<'q>(q: crate::cases::Insert<'q>, w: &'q WatchRow) -> crate::cases::Insert<'q> {
+    q.bind(&w.case_id)
+        .bind(&w.case_number)
+        .bind(&w.kind)
+        .bind(&w.due_date)
+        .bind(&w.yellow_from)
+        .bind(&w.region)
+        .bind(&w.department)
+        .bind(&w.responsible)
+}
+
 /// Inserts watch rows, a few to a statement.
 pub async fn insert_watches(conn: &mut AnyConnection, rows: &[WatchRow]) -> Result<()> {
     for chunk in rows.chunks(crate::cases::ROWS_PER_INSERT) {
@@ -301,15 +304,7 @@ pub async fn insert_watches(conn: &mut AnyConnection, rows: &[WatchRow]) -> Resu
         );
         let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
         for w in chunk {
-            q = q
-                .bind(&w.case_id)
-                .bind(&w.case_number)
-                .bind(&w.kind)
-                .bind(&w.due_date)
-                .bind(&w.yellow_from)
-                .bind(&w.region)
-                .bind(&w.department)
-                .bind(&w.responsible);
+            q = bind_watch(q, w);
         }
         q.execute(&mut *conn).await?;
     }
