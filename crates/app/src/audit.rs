@@ -60,7 +60,23 @@ pub async fn append(
     payload: &str,
     at: i64,
 ) -> Result<()> {
-    let (seq, prev) = match sc::last_event(&mut *conn, case_id).await? {
+    let mut tail = sc::last_event(&mut *conn, case_id).await?;
+    append_after(conn, &mut tail, case_id, who, kind, payload, at).await
+}
+
+/// Appends after a latest event the caller already knows (`None` for a new case) and moves
+/// `tail` on to the new event. A stale `tail` cannot fork the chain: the event's sequence
+/// number is then taken, and the insert fails as a conflict.
+pub async fn append_after(
+    conn: &mut store::Connection,
+    tail: &mut Option<(i64, String)>,
+    case_id: &str,
+    who: &CaseActor,
+    kind: &str,
+    payload: &str,
+    at: i64,
+) -> Result<()> {
+    let (seq, prev) = match tail.take() {
         Some((s, h)) => (s + 1, h),
         None => (1, GENESIS.to_string()),
     };
@@ -77,7 +93,9 @@ pub async fn append(
         prev_hash: prev,
         hash,
     };
-    Ok(sc::append_event(conn, &row).await?)
+    sc::append_event(conn, &row).await?;
+    *tail = Some((row.seq, row.hash));
+    Ok(())
 }
 
 /// A broken link in a chain.

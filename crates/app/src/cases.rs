@@ -274,8 +274,9 @@ async fn create_with(
         "licenses_attached": licensed, "shared_data_confirmed": confirmed,
         "shared_data_unavailable": unavailable,
     });
-    audit::append(
+    audit::append_after(
         &mut tx,
+        &mut None,
         &c.id,
         &who,
         "created",
@@ -343,17 +344,18 @@ async fn run_once(
 ) -> Result<(Case, std::sync::Arc<ItemDefinition>)> {
     let now = app.now();
     let cal = calendar(app);
-    let (c, item, limits) = {
+    let (c, item, limits, mut tail) = {
         let mut conn = app.store.conn().await?;
-        let c = sc::get_case(&mut conn, case_id)
+        let (c, tail) = sc::get_case_and_tail(&mut conn, case_id)
             .await?
             .ok_or_else(|| AppError::NotFound("办件".into()))?;
         if let Some(a) = actor {
             authorize(a, &c)?;
         }
         let item = item_version(app, &mut conn, &c).await?;
-        let limits = crate::supervision::thresholds_for(&mut conn, &c.item_code, &c.region).await?;
-        (c, item, limits)
+        let limits =
+            crate::supervision::thresholds_for(app, &mut conn, &c.item_code, &c.region).await?;
+        (c, item, limits, tail)
     };
     let cmd = &checked_materials(app, who, cmd)?;
     let events = case::decide(&c, &item, cmd, who, now, &cal).map_err(from_case_error)?;
@@ -386,7 +388,8 @@ async fn run_once(
         other => other.into(),
     })?;
     for (kind, payload) in &payloads {
-        audit::append(&mut tx, &next.id, who, kind, payload, store::millis(now)).await?;
+        let at = store::millis(now);
+        audit::append_after(&mut tx, &mut tail, &next.id, who, kind, payload, at).await?;
     }
     // 电子监察 watches the deadline the case now runs against.
     let watch = crate::supervision::watch_of(&next, &item, &cal, now, &limits);
@@ -1068,7 +1071,7 @@ pub(crate) async fn backdate_for_demo(app: &App, case_id: &str, days: i64) -> Re
         store::millis(now),
     )
     .await?;
-    let limits = crate::supervision::thresholds_for(&mut tx, &c.item_code, &c.region).await?;
+    let limits = crate::supervision::thresholds_for(app, &mut tx, &c.item_code, &c.region).await?;
     let watch = crate::supervision::watch_of(&c, &item, &cal, now, &limits);
     store::supervision::set_watch(&mut tx, &c.id, watch.as_ref(), store::millis(now)).await?;
     let payload = serde_json::json!({"event": "demo_backdated", "days": days, "note": "演示数据：提交和受理时间提前，以便展示超期预警"});

@@ -86,6 +86,9 @@ pub struct App {
     pub shared: Arc<shared::SharedData>,
     /// Published item versions never change, so each is decoded once.
     items: Arc<std::sync::Mutex<ItemCache>>,
+    /// 电子监察 thresholds by (item, region), read with every case command; emptied when
+    /// a supervisor changes one (see `supervision::thresholds_for`).
+    pub(crate) thresholds: Arc<std::sync::Mutex<supervision::ThresholdCache>>,
 }
 
 impl App {
@@ -113,6 +116,7 @@ impl App {
             settings: Arc::new(settings),
             clock,
             items: Arc::default(),
+            thresholds: Arc::default(),
         };
         org::load_calendar(&app).await?;
         index::refresh_if_stale(&app, |_, _| {}).await?;

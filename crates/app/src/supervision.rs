@@ -17,13 +17,31 @@ fn iso(d: time::Date) -> String {
     format!("{}-{:02}-{:02}", d.year(), d.month() as u8, d.day())
 }
 
+/// Thresholds already resolved, and a generation that a change bumps so that a lookup which
+/// read the database before the change cannot store its stale answer after it.
+#[derive(Default)]
+pub struct ThresholdCache {
+    generation: u64,
+    by_case_scope: std::collections::HashMap<(String, String), Thresholds>,
+}
+
 /// The thresholds for a case: its item's, else its region's (or a higher region's), else the
-/// platform default, else the built-in one.
+/// platform default, else the built-in one. Cached: every case command needs them and they
+/// change only through `set_thresholds` in this process.
 pub async fn thresholds_for(
+    app: &App,
     conn: &mut store::Connection,
     item_code: &str,
     region: &str,
 ) -> Result<Thresholds> {
+    let key = (item_code.to_string(), region.to_string());
+    let generation = {
+        let cache = app.thresholds.lock().map_err(poisoned)?;
+        if let Some(t) = cache.by_case_scope.get(&key) {
+            return Ok(*t);
+        }
+        cache.generation
+    };
     // Most specific first: the item, the region and each region above it, the platform.
     let mut scopes = vec![item_code.to_string()];
     if let Ok(code) = domain::ids::RegionCode::parse(region) {
@@ -31,13 +49,26 @@ pub async fn thresholds_for(
     }
     scopes.push(String::new());
     let refs: Vec<&str> = scopes.iter().map(String::as_str).collect();
-    Ok(ss::threshold_for(conn, &refs)
+    let t = ss::threshold_for(conn, &refs)
         .await?
         .map(|t| Thresholds {
             yellow_days: t.yellow_days as u32,
             yellow_percent: t.yellow_percent as u32,
         })
-        .unwrap_or_default())
+        .unwrap_or_default();
+    let mut cache = app.thresholds.lock().map_err(poisoned)?;
+    if cache.generation == generation {
+        // Bounded by items × regions in use; cleared rather than evicted when it grows.
+        if cache.by_case_scope.len() >= 50_000 {
+            cache.by_case_scope.clear();
+        }
+        cache.by_case_scope.insert(key, t);
+    }
+    Ok(t)
+}
+
+fn poisoned<T>(_: std::sync::PoisonError<T>) -> AppError {
+    AppError::Internal("threshold cache poisoned".into())
 }
 
 /// Sets the thresholds of a scope: an item code, a region code, or "" for the platform.
@@ -85,6 +116,9 @@ pub async fn set_thresholds(
     )
     .await?;
     tx.commit().await.map_err(store::StoreError::from)?;
+    let mut cache = app.thresholds.lock().map_err(poisoned)?;
+    cache.generation += 1;
+    cache.by_case_scope.clear();
     Ok(())
 }
 

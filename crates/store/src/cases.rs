@@ -125,6 +125,25 @@ pub async fn get_case(conn: &mut AnyConnection, id: &str) -> Result<Option<Case>
     data.as_deref().map(decode).transpose()
 }
 
+/// A case with the sequence number and hash of its latest event, in one query: a command
+/// decides on the case and chains its events after that one.
+pub async fn get_case_and_tail(
+    conn: &mut AnyConnection,
+    id: &str,
+) -> Result<Option<(Case, Option<(i64, String)>)>> {
+    let row: Option<(String, Option<i64>, Option<String>)> = sqlx::query_as(
+        "SELECT c.data, e.seq, e.hash FROM cases c
+         LEFT JOIN case_events e ON e.case_id = c.id
+           AND e.seq = (SELECT MAX(seq) FROM case_events WHERE case_id = c.id)
+         WHERE c.id = $1",
+    )
+    .bind(id)
+    .fetch_optional(conn)
+    .await?;
+    row.map(|(data, seq, hash)| Ok((decode(&data)?, seq.zip(hash))))
+        .transpose()
+}
+
 pub async fn find_by_number(conn: &mut AnyConnection, number: &str) -> Result<Option<Case>> {
     let data: Option<String> =
         sqlx::query_scalar("SELECT data FROM cases WHERE number = $1 AND number <> ''")

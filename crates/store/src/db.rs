@@ -9,176 +9,16 @@ use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyConnection, AnyPool, Executor};
 use thiserror::Error;
 
+pub use crate::write::Tx;
+use crate::write::{GroupSync, WriterSlot};
+
 pub type Conn = sqlx::pool::PoolConnection<sqlx::Any>;
-/// A write transaction. On SQLite it also holds the process's write turn, and its commit
-/// returns only once the commit is on disk (see [`GroupSync`]).
-pub struct Tx {
-    inner: sqlx::Transaction<'static, sqlx::Any>,
-    turn: Option<tokio::sync::OwnedMutexGuard<()>>,
-    sync: Option<Arc<GroupSync>>,
-}
 
-impl std::ops::Deref for Tx {
-    type Target = AnyConnection;
-    fn deref(&self) -> &AnyConnection {
-        &self.inner
-    }
-}
-
-impl std::ops::DerefMut for Tx {
-    fn deref_mut(&mut self) -> &mut AnyConnection {
-        &mut self.inner
-    }
-}
-
-impl Tx {
-    /// Commits; on durable SQLite, waits until a flush of the log covers this commit.
-    pub async fn commit(self) -> Result<(), sqlx::Error> {
-        self.commit_unsynced().await?.wait().await
-    }
-
-    /// Commits and releases the write turn, returning what is left to wait for: the disk.
-    async fn commit_unsynced(self) -> Result<Pending, sqlx::Error> {
-        let Tx { inner, turn, sync } = self;
-        inner.commit().await?;
-        // The next writer may go while this one waits for the disk.
-        drop(turn);
-        Ok(Pending(sync))
-    }
-}
-
-/// A commit not yet known to be on disk.
-#[must_use = "a commit is durable only once `wait` returns"]
-struct Pending(Option<Arc<GroupSync>>);
-
-impl Pending {
-    async fn wait(self) -> Result<(), sqlx::Error> {
-        if let Some(s) = self.0 {
-            s.wait().await.map_err(sqlx::Error::Io)?;
-        }
-        Ok(())
-    }
-}
-
-/// Group commit for SQLite. Connections run with synchronous=NORMAL, so a commit writes its
-/// log frames without an fsync of its own; before the commit is reported done, one fsync of
-/// the write-ahead log covers it and every other commit that finished before that fsync
-/// began. Concurrent requests so share one disk flush instead of queueing for one each, and
-/// nothing is acknowledged before it is on disk. (Checkpoints under NORMAL sync the log before
-/// copying it into the database and the database before the log is reused, so the log
-/// always holds what the database file lacks.)
-pub struct GroupSync {
-    wal: std::path::PathBuf,
-    /// Commits finished so far (a ticket per commit).
-    finished: std::sync::atomic::AtomicU64,
-    /// The highest ticket known to be on disk, and whether an fsync has failed.
-    synced: tokio::sync::watch::Sender<(u64, bool)>,
-    wake: tokio::sync::Notify,
-    /// False once the flusher task is gone (its runtime shut down while the store lives on).
-    flusher_alive: std::sync::atomic::AtomicBool,
-}
-
-/// Marks the flusher gone when its task is dropped.
-struct Alive(Arc<GroupSync>);
-
-impl Drop for Alive {
-    fn drop(&mut self) {
-        let g = &self.0;
-        g.flusher_alive
-            .store(false, std::sync::atomic::Ordering::Release);
-        // Release whoever is still waiting, with a last flush that covers them.
-        let target = g.finished.load(std::sync::atomic::Ordering::Acquire);
-        let failed = flush(&g.wal).is_err();
-        g.synced
-            .send_modify(|s| *s = (target.max(s.0), s.1 || failed));
-    }
-}
-
-impl GroupSync {
-    fn start(wal: std::path::PathBuf) -> Arc<GroupSync> {
-        let g = Arc::new(GroupSync {
-            wal,
-            finished: std::sync::atomic::AtomicU64::new(0),
-            synced: tokio::sync::watch::channel((0, false)).0,
-            wake: tokio::sync::Notify::new(),
-            flusher_alive: std::sync::atomic::AtomicBool::new(true),
-        });
-        // The flusher lives as long as the runtime; it sleeps while nothing waits.
-        let alive = Alive(g.clone());
-        tokio::spawn(async move {
-            let f = &alive.0;
-            loop {
-                let target = f.finished.load(std::sync::atomic::Ordering::Acquire);
-                if target <= f.synced.borrow().0 {
-                    // notify_one leaves a permit when no one waits, so a commit that arrives
-                    // between the check and this await is not missed.
-                    f.wake.notified().await;
-                    continue;
-                }
-                let wal = f.wal.clone();
-                match tokio::task::spawn_blocking(move || flush(&wal)).await {
-                    Ok(Ok(())) => {
-                        f.synced.send_modify(|s| s.0 = target);
-                    }
-                    // After a failed fsync the kernel may have dropped the dirty pages, so a
-                    // retry could succeed without them (as PostgreSQL learnt): acknowledge
-                    // nothing from now on; every waiting and later commit reports the failure.
-                    Ok(Err(e)) => {
-                        tracing::error!(
-                            "fsync of the SQLite log failed, refusing further commits: {e}"
-                        );
-                        f.synced.send_modify(|s| s.1 = true);
-                        return;
-                    }
-                    Err(e) => tracing::error!("fsync task failed: {e}"),
-                }
-            }
-        });
-        g
-    }
-
-    async fn wait(&self) -> std::io::Result<()> {
-        let failed = || {
-            std::io::Error::other(
-                "an fsync of the database log failed: commits can no longer be made durable",
-            )
-        };
-        if self.synced.borrow().1 {
-            return Err(failed());
-        }
-        if !self
-            .flusher_alive
-            .load(std::sync::atomic::Ordering::Acquire)
-        {
-            // No flusher to share with: flush for this commit alone.
-            return flush(&self.wal).inspect_err(|_| self.synced.send_modify(|s| s.1 = true));
-        }
-        let ticket = self
-            .finished
-            .fetch_add(1, std::sync::atomic::Ordering::AcqRel)
-            + 1;
-        let mut rx = self.synced.subscribe();
-        self.wake.notify_one();
-        let (_, is_failed) = *rx
-            .wait_for(|(synced, failed)| *failed || *synced >= ticket)
-            .await
-            .map_err(|_| std::io::Error::other("the log flusher stopped"))?;
-        if is_failed {
-            return Err(failed());
-        }
-        Ok(())
-    }
-}
-
-/// fsync of the log file. A missing log means every connection closed and checkpointed.
-fn flush(wal: &Path) -> std::io::Result<()> {
-    match std::fs::File::open(wal) {
-        Ok(f) => f.sync_data(),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
-        Err(e) => Err(e),
-    }
-}
-
+/// Every SQLite connection: WAL lets readers run beside the writer; synchronous=NORMAL writes a
+/// commit without an fsync of its own (a durable store makes commits durable through
+/// GroupSync before acknowledging them); busy_timeout covers other processes, as this one's
+/// writers queue for the writer connection.
+const SQLITE_PRAGMAS: &str = "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=10000;";
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
     Sqlite,
@@ -244,9 +84,8 @@ pub struct Store {
     pool: AnyPool,
     backend: Backend,
     durable: bool,
-    /// SQLite allows one writer: writers queue here, in order, instead of spinning in
-    /// SQLite's busy handler.
-    write_turn: Option<Arc<tokio::sync::Mutex<()>>>,
+    /// SQLite allows one writer: its connection, which writers take in turn.
+    writer: Option<WriterSlot>,
     group_sync: Option<Arc<GroupSync>>,
 }
 
@@ -330,20 +169,32 @@ impl Store {
                 Backend::Postgres => 16,
             })
             .acquire_timeout(Duration::from_secs(10))
+            // sqlx pings every connection on the way out of the pool by default: a thread
+            // hand-off on SQLite and a round trip on PostgreSQL, for each of the ~50 checkouts
+            // of a case's lifecycle. A connection that sat idle for a while is still pinged
+            // (a server may have dropped it); a broken one in use fails its query and is closed.
+            .test_before_acquire(false)
+            .before_acquire(|conn, meta| {
+                Box::pin(async move {
+                    if meta.idle_for > Duration::from_secs(30) {
+                        sqlx::Connection::ping(conn).await?;
+                    }
+                    Ok(true)
+                })
+            })
             .after_connect(move |conn, _| {
                 let schema = pg_schema.clone();
                 Box::pin(async move {
                     match backend {
-                        // WAL lets readers run beside the writer. synchronous=NORMAL writes a
-                        // commit without an fsync of its own: a durable store makes commits
-                        // durable through GroupSync before acknowledging them. busy_timeout
-                        // covers other processes; this one's writers queue on `write_turn`.
                         Backend::Sqlite => {
-                            conn.execute("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=10000;").await?;
+                            conn.execute(SQLITE_PRAGMAS).await?;
                         }
                         Backend::Postgres => {
                             if let Some(s) = schema {
-                                conn.execute(sqlx::AssertSqlSafe(format!("SET search_path TO \"{s}\""))).await?;
+                                conn.execute(sqlx::AssertSqlSafe(format!(
+                                    "SET search_path TO \"{s}\""
+                                )))
+                                .await?;
                             }
                             if !durable {
                                 conn.execute("SET synchronous_commit TO off").await?;
@@ -353,25 +204,26 @@ impl Store {
                     Ok(())
                 })
             })
-            .connect_with(options)
+            .connect_with(options.clone())
             .await?;
-        let (write_turn, group_sync) = match backend {
-            Backend::Sqlite => (
-                Some(Arc::new(tokio::sync::Mutex::new(()))),
-                sqlite_file(&url)
-                    .filter(|_| durable)
-                    .map(|f| GroupSync::start(wal_of(&f))),
-            ),
-            Backend::Postgres => (None, None),
-        };
-        let store = Store {
+        let mut store = Store {
             pool,
             backend,
             durable,
-            write_turn,
-            group_sync,
+            writer: None,
+            group_sync: None,
         };
         store.migrate().await?;
+        if backend == Backend::Sqlite {
+            // Opened after the migrations, so it starts with the final schema cached.
+            use sqlx::Connection;
+            let mut conn = AnyConnection::connect_with(&options).await?;
+            conn.execute(SQLITE_PRAGMAS).await?;
+            store.writer = Some(crate::write::writer_slot(conn));
+            store.group_sync = sqlite_file(&url)
+                .filter(|_| durable)
+                .map(|f| GroupSync::start(wal_of(&f)));
+        }
         Ok(store)
     }
 
@@ -440,29 +292,10 @@ impl Store {
     /// there first, while an immediate one waits its turn (busy_timeout) and then reads the
     /// other's result, so the version check decides cleanly.
     pub async fn begin(&self) -> crate::Result<Tx> {
-        Ok(match self.backend {
-            Backend::Sqlite => {
-                // The turn first, then a connection: queued writers hold no connection, so
-                // readers are never starved by them. (Use cases therefore never wait for a
-                // write while holding a read connection.)
-                let turn = match &self.write_turn {
-                    Some(m) => Some(m.clone().lock_owned().await),
-                    None => None,
-                };
-                let conn = self.pool.acquire().await?;
-                let begin = sqlx::SqlSafeStr::into_sql_str("BEGIN IMMEDIATE");
-                Tx {
-                    inner: sqlx::Transaction::begin(conn, Some(begin)).await?,
-                    turn,
-                    sync: self.group_sync.clone(),
-                }
-            }
-            Backend::Postgres => Tx {
-                inner: self.pool.begin().await?,
-                turn: None,
-                sync: None,
-            },
-        })
+        match &self.writer {
+            Some(w) => crate::write::begin_on_writer(w, self.group_sync.clone()).await,
+            None => Ok(Tx::pooled(self.pool.begin().await?)),
+        }
     }
 
     /// Whether the database answers (for `/readyz`).
@@ -471,6 +304,9 @@ impl Store {
     }
 
     pub async fn close(&self) {
+        if let Some(w) = &self.writer {
+            crate::write::close_writer(w).await;
+        }
         self.pool.close().await;
     }
 }

@@ -14,6 +14,7 @@ pub mod org;
 pub mod ratings;
 pub mod supervision;
 pub mod testing;
+mod write;
 
 pub use db::{Backend, Conn, Options as StoreOptions, Store, StoreError, Tx};
 /// The connection type every query function takes.

@@ -137,7 +137,11 @@ async fn start_server(t: &Target, durable: bool) -> anyhow::Result<Server> {
         .arg(&t.database_url)
         .args(["serve", "--listen", "127.0.0.1:0"])
         .env("ONEWINDOW__STORAGE__DURABLE", durable.to_string())
-        .env("ONEWINDOW_LOG", "warn")
+        // Quiet unless asked: ONEWINDOW_LOG=sqlx::query=debug, say, counts the statements.
+        .env(
+            "ONEWINDOW_LOG",
+            std::env::var("ONEWINDOW_LOG").unwrap_or_else(|_| "warn".into()),
+        )
         .stdout(std::process::Stdio::piped())
         .spawn()
         .context("无法启动 onewindow serve")?;

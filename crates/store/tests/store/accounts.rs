@@ -2,7 +2,7 @@ use store::StoreError;
 use store::accounts::*;
 use store::testing::on_both;
 
-fn account(login: &str) -> AccountRow {
+pub(crate) fn account(login: &str) -> AccountRow {
     AccountRow {
         id: uuid_like(login),
         login: login.into(),

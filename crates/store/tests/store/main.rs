@@ -5,3 +5,4 @@ mod cases;
 mod catalog;
 mod licenses;
 mod org;
+mod transactions;
