@@ -344,9 +344,13 @@ async fn run_once(
 ) -> Result<(Case, std::sync::Arc<ItemDefinition>)> {
     let now = app.now();
     let cal = calendar(app);
-    let (c, item, limits, mut tail) = {
+    let (c, item, limits, mut tail, watch_before) = {
         let mut conn = app.store.conn().await?;
-        let (c, tail) = sc::get_case_and_tail(&mut conn, case_id)
+        let sc::CaseForCommand {
+            case: c,
+            tail,
+            watch: watch_before,
+        } = sc::get_for_command(&mut conn, case_id)
             .await?
             .ok_or_else(|| AppError::NotFound("办件".into()))?;
         if let Some(a) = actor {
@@ -355,7 +359,7 @@ async fn run_once(
         let item = item_version(app, &mut conn, &c).await?;
         let limits =
             crate::supervision::thresholds_for(app, &mut conn, &c.item_code, &c.region).await?;
-        (c, item, limits, tail)
+        (c, item, limits, tail, watch_before)
     };
     let cmd = &checked_materials(app, who, cmd)?;
     let events = case::decide(&c, &item, cmd, who, now, &cal).map_err(from_case_error)?;
@@ -393,7 +397,8 @@ async fn run_once(
     }
     // 电子监察 watches the deadline the case now runs against.
     let watch = crate::supervision::watch_of(&next, &item, &cal, now, &limits);
-    store::supervision::set_watch(&mut tx, &next.id, watch.as_ref(), store::millis(now)).await?;
+    let (before, after) = (watch_before.as_ref(), watch.as_ref());
+    store::supervision::update_watch(&mut tx, &next.id, before, after, store::millis(now)).await?;
     // The license follows the decision in the same transaction: both happen or neither.
     for e in &events {
         match e {

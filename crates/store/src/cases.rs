@@ -125,23 +125,52 @@ pub async fn get_case(conn: &mut AnyConnection, id: &str) -> Result<Option<Case>
     data.as_deref().map(decode).transpose()
 }
 
-/// A case with the sequence number and hash of its latest event, in one query: a command
-/// decides on the case and chains its events after that one.
-pub async fn get_case_and_tail(
-    conn: &mut AnyConnection,
-    id: &str,
-) -> Result<Option<(Case, Option<(i64, String)>)>> {
-    let row: Option<(String, Option<i64>, Option<String>)> = sqlx::query_as(
-        "SELECT c.data, e.seq, e.hash FROM cases c
+/// What a command decides on and writes after: the case, its latest event (the command's
+/// events chain after it) and the deadline it is watched against (unchanged, it is not
+/// written again).
+pub struct CaseForCommand {
+    pub case: Case,
+    pub tail: Option<(i64, String)>,
+    pub watch: Option<crate::supervision::WatchRow>,
+}
+
+/// [`CaseForCommand`] in one query: every case command starts here.
+pub async fn get_for_command(conn: &mut AnyConnection, id: &str) -> Result<Option<CaseForCommand>> {
+    use sqlx::Row;
+    let row = sqlx::query(
+        "SELECT c.data, e.seq, e.hash, w.case_number, w.kind, w.due_date, w.yellow_from,
+                w.region, w.department, w.responsible
+         FROM cases c
          LEFT JOIN case_events e ON e.case_id = c.id
            AND e.seq = (SELECT MAX(seq) FROM case_events WHERE case_id = c.id)
+         LEFT JOIN case_watch w ON w.case_id = c.id
          WHERE c.id = $1",
     )
     .bind(id)
     .fetch_optional(conn)
     .await?;
-    row.map(|(data, seq, hash)| Ok((decode(&data)?, seq.zip(hash))))
-        .transpose()
+    let Some(r) = row else { return Ok(None) };
+    let seq: Option<i64> = r.try_get("seq")?;
+    let hash: Option<String> = r.try_get("hash")?;
+    let kind: Option<String> = r.try_get("kind")?;
+    let watch = match kind {
+        Some(kind) => Some(crate::supervision::WatchRow {
+            case_id: id.to_string(),
+            case_number: r.try_get("case_number")?,
+            kind,
+            due_date: r.try_get("due_date")?,
+            yellow_from: r.try_get("yellow_from")?,
+            region: r.try_get("region")?,
+            department: r.try_get("department")?,
+            responsible: r.try_get("responsible")?,
+        }),
+        None => None,
+    };
+    Ok(Some(CaseForCommand {
+        case: decode(&r.try_get::<String, _>("data")?)?,
+        tail: seq.zip(hash),
+        watch,
+    }))
 }
 
 pub async fn find_by_number(conn: &mut AnyConnection, number: &str) -> Result<Option<Case>> {

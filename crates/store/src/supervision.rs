@@ -16,6 +16,22 @@ pub struct WatchRow {
     pub responsible: Option<String>,
 }
 
+/// Like [`set_watch`], knowing the row stored before (read with the case, whose version
+/// check makes it current): nothing is written when the watch has not changed, since its
+/// open warnings then still apply (`raise` only raises against the stored watch).
+pub async fn update_watch(
+    conn: &mut AnyConnection,
+    case_id: &str,
+    before: Option<&WatchRow>,
+    after: Option<&WatchRow>,
+    now: i64,
+) -> Result<()> {
+    if before == after {
+        return Ok(());
+    }
+    set_watch(conn, case_id, after, now).await
+}
+
 /// Sets the deadline a case is watched against (None: not watched), and clears its open
 /// warnings that no longer apply because the case moved on.
 pub async fn set_watch(
@@ -100,10 +116,13 @@ pub struct WarningRow {
 
 const WARNING_COLS: &str = "id, case_id, case_number, kind, level, due_date, region, department, responsible, raised_at, cleared_at, cleared_reason";
 
-/// Raises a warning unless the same one is open; true when it was raised now.
+/// Raises a warning unless it is already open, or the case no longer runs against the
+/// watch it was found under (it moved on since the scan read it). Returns whether raised.
 pub async fn raise(conn: &mut AnyConnection, w: &WarningRow) -> Result<bool> {
     let r = sqlx::query(sqlx::AssertSqlSafe(format!(
-        "INSERT INTO warnings ({WARNING_COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, NULL, '')
+        "INSERT INTO warnings ({WARNING_COLS})
+         SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, NULL, ''
+         WHERE EXISTS (SELECT 1 FROM case_watch WHERE case_id = $2 AND kind = $4 AND due_date = $6)
          ON CONFLICT DO NOTHING"
     )))
     .bind(&w.id)

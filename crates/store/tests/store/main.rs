@@ -5,4 +5,5 @@ mod cases;
 mod catalog;
 mod licenses;
 mod org;
+mod supervision;
 mod transactions;

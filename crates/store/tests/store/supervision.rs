@@ -1,0 +1,81 @@
+//! 电子监察 rows: a case's watch, and warnings raised only against the watch it runs under.
+
+use store::supervision::*;
+use store::testing::on_both;
+
+fn watch(due: &str) -> WatchRow {
+    WatchRow {
+        case_id: "case-1".into(),
+        case_number: "51160220261127000001".into(),
+        kind: "promised".into(),
+        due_date: due.into(),
+        yellow_from: "2026-12-01".into(),
+        region: "511602".into(),
+        department: "511600-GAJ".into(),
+        responsible: None,
+    }
+}
+
+fn warning_under(w: &WatchRow, id: &str) -> WarningRow {
+    WarningRow {
+        id: id.into(),
+        case_id: w.case_id.clone(),
+        case_number: w.case_number.clone(),
+        kind: w.kind.clone(),
+        level: "yellow".into(),
+        due_date: w.due_date.clone(),
+        region: w.region.clone(),
+        department: w.department.clone(),
+        responsible: None,
+        raised_at: 10,
+        cleared_at: None,
+        cleared_reason: String::new(),
+    }
+}
+
+async fn open_dues(s: &store::Store) -> Vec<String> {
+    let mut c = s.conn().await.unwrap();
+    warnings_of_case(&mut c, "case-1")
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|w| w.cleared_at.is_none())
+        .map(|w| w.due_date)
+        .collect()
+}
+
+#[tokio::test]
+async fn a_warning_is_raised_only_against_the_watch_the_case_runs_under() {
+    on_both(|s| async move {
+        let (a, b) = (watch("2026-12-04"), watch("2026-12-18"));
+        let mut tx = s.begin().await.unwrap();
+        set_watch(&mut tx, "case-1", Some(&a), 1).await.unwrap();
+        assert!(raise(&mut tx, &warning_under(&a, "w1")).await.unwrap());
+        assert!(!raise(&mut tx, &warning_under(&a, "w2")).await.unwrap(), "already open");
+        // The case moves on to a new deadline: the old warning is cleared, and a scan that
+        // read the old watch before the move cannot raise it again.
+        update_watch(&mut tx, "case-1", Some(&a), Some(&b), 2).await.unwrap();
+        assert!(!raise(&mut tx, &warning_under(&a, "w3")).await.unwrap(), "stale watch");
+        assert!(raise(&mut tx, &warning_under(&b, "w4")).await.unwrap());
+        tx.commit().await.unwrap();
+        assert_eq!(open_dues(&s).await, ["2026-12-18"]);
+
+        // A command that leaves the watch as it was writes nothing, and its warning stays.
+        let mut tx = s.begin().await.unwrap();
+        update_watch(&mut tx, "case-1", Some(&b), Some(&b), 3).await.unwrap();
+        tx.commit().await.unwrap();
+        assert_eq!(open_dues(&s).await, ["2026-12-18"]);
+        let mut c = s.conn().await.unwrap();
+        assert_eq!(watch_of_case(&mut c, "case-1").await.unwrap(), Some(b.clone()));
+        drop(c);
+
+        // Done: no watch, and nothing stays open.
+        let mut tx = s.begin().await.unwrap();
+        update_watch(&mut tx, "case-1", Some(&b), None, 4).await.unwrap();
+        tx.commit().await.unwrap();
+        assert!(open_dues(&s).await.is_empty());
+        let mut c = s.conn().await.unwrap();
+        assert_eq!(watch_of_case(&mut c, "case-1").await.unwrap(), None);
+    })
+    .await;
+}
