@@ -542,6 +542,10 @@ async fn serve(mut cfg: Config, demo: bool, listen: Option<String>) -> anyhow::R
         print_demo(&app::demo::load(&app).await.map_err(explain)?);
     }
     app::auth::purge_sessions(&app).await.map_err(explain)?;
+    app.store
+        .optimize()
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
     let listener = tokio::net::TcpListener::bind(&cfg.server.listen)
         .await
         .with_context(|| format!("无法监听 {}", cfg.server.listen))?;
@@ -561,8 +565,13 @@ async fn serve(mut cfg: Config, demo: bool, listen: Option<String>) -> anyhow::R
 fn spawn_housekeeping(app: App) {
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(Duration::from_secs(30));
-        loop {
+        for round in 1u64.. {
             tick.tick().await;
+            if round % 120 == 0
+                && let Err(e) = app.store.optimize().await
+            {
+                tracing::warn!("planner statistics refresh failed: {e:?}");
+            }
             if let Err(e) = app::index::refresh_if_stale(&app, |_, _| {}).await {
                 tracing::warn!("search index refresh failed: {e:?}");
             }

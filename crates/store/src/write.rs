@@ -30,6 +30,25 @@ pub(crate) async fn begin_on_writer(
     slot: &WriterSlot,
     sync: Option<Arc<GroupSync>>,
 ) -> crate::Result<Tx> {
+    let mut w = writer_turn(slot).await?;
+    w.conn.execute("BEGIN IMMEDIATE").await?;
+    w.open = true;
+    Ok(Tx {
+        inner: Inner::Writer(Some(w)),
+        sync,
+    })
+}
+
+/// Runs statements on the writer's connection in its turn, outside any transaction.
+pub(crate) async fn run_on_writer(slot: &WriterSlot, sql: &'static str) -> crate::Result<()> {
+    writer_turn(slot).await?.conn.execute(sql).await?;
+    Ok(())
+}
+
+/// The writer, its turn taken, with no transaction open.
+async fn writer_turn(
+    slot: &WriterSlot,
+) -> crate::Result<OwnedMappedMutexGuard<Option<Writer>, Writer>> {
     let guard = slot.clone().lock_owned().await;
     let mut w = OwnedMutexGuard::try_map(guard, Option::as_mut)
         .map_err(|_| crate::StoreError::State("数据库已关闭".into()))?;
@@ -37,12 +56,7 @@ pub(crate) async fn begin_on_writer(
         w.conn.execute("ROLLBACK").await?;
         w.open = false;
     }
-    w.conn.execute("BEGIN IMMEDIATE").await?;
-    w.open = true;
-    Ok(Tx {
-        inner: Inner::Writer(Some(w)),
-        sync,
-    })
+    Ok(w)
 }
 
 /// Closes the writer's connection; later `begin`s fail.

@@ -51,27 +51,42 @@ async fn a_warning_is_raised_only_against_the_watch_the_case_runs_under() {
         let mut tx = s.begin().await.unwrap();
         set_watch(&mut tx, "case-1", Some(&a), 1).await.unwrap();
         assert!(raise(&mut tx, &warning_under(&a, "w1")).await.unwrap());
-        assert!(!raise(&mut tx, &warning_under(&a, "w2")).await.unwrap(), "already open");
+        assert!(
+            !raise(&mut tx, &warning_under(&a, "w2")).await.unwrap(),
+            "already open"
+        );
         // The case moves on to a new deadline: the old warning is cleared, and a scan that
         // read the old watch before the move cannot raise it again.
-        update_watch(&mut tx, "case-1", Some(&a), Some(&b), 2).await.unwrap();
-        assert!(!raise(&mut tx, &warning_under(&a, "w3")).await.unwrap(), "stale watch");
+        update_watch(&mut tx, "case-1", Some(&a), Some(&b), 2)
+            .await
+            .unwrap();
+        assert!(
+            !raise(&mut tx, &warning_under(&a, "w3")).await.unwrap(),
+            "stale watch"
+        );
         assert!(raise(&mut tx, &warning_under(&b, "w4")).await.unwrap());
         tx.commit().await.unwrap();
         assert_eq!(open_dues(&s).await, ["2026-12-18"]);
 
         // A command that leaves the watch as it was writes nothing, and its warning stays.
         let mut tx = s.begin().await.unwrap();
-        update_watch(&mut tx, "case-1", Some(&b), Some(&b), 3).await.unwrap();
+        update_watch(&mut tx, "case-1", Some(&b), Some(&b), 3)
+            .await
+            .unwrap();
         tx.commit().await.unwrap();
         assert_eq!(open_dues(&s).await, ["2026-12-18"]);
         let mut c = s.conn().await.unwrap();
-        assert_eq!(watch_of_case(&mut c, "case-1").await.unwrap(), Some(b.clone()));
+        assert_eq!(
+            watch_of_case(&mut c, "case-1").await.unwrap(),
+            Some(b.clone())
+        );
         drop(c);
 
         // Done: no watch, and nothing stays open.
         let mut tx = s.begin().await.unwrap();
-        update_watch(&mut tx, "case-1", Some(&b), None, 4).await.unwrap();
+        update_watch(&mut tx, "case-1", Some(&b), None, 4)
+            .await
+            .unwrap();
         tx.commit().await.unwrap();
         assert!(open_dues(&s).await.is_empty());
         let mut c = s.conn().await.unwrap();
