@@ -279,7 +279,8 @@ impl Store {
     /// hourly; PostgreSQL's autovacuum does this by itself.
     pub async fn optimize(&self) -> crate::Result<()> {
         if let Some(w) = &self.writer {
-            crate::write::run_on_writer(w, "PRAGMA analysis_limit=1000; PRAGMA optimize=0x10002").await?;
+            crate::write::run_on_writer(w, "PRAGMA analysis_limit=1000; PRAGMA optimize=0x10002")
+                .await?;
         }
         Ok(())
     }

@@ -94,3 +94,45 @@ async fn a_warning_is_raised_only_against_the_watch_the_case_runs_under() {
     })
     .await;
 }
+
+async fn warnings_case_rows(s: &store::Store) -> i64 {
+    let mut c = s.conn().await.unwrap();
+    let v: String = sqlx::query_scalar("SELECT stat FROM sqlite_stat1 WHERE idx = 'warnings_case'")
+        .fetch_one(&mut *c)
+        .await
+        .unwrap();
+    v.split(' ').next().unwrap().parse().unwrap()
+}
+
+async fn add_warned_cases(s: &store::Store, cases: std::ops::Range<usize>) {
+    let mut tx = s.begin().await.unwrap();
+    for i in cases {
+        let mut w = watch("2026-12-04");
+        w.case_id = format!("case-{i}");
+        set_watch(&mut tx, &w.case_id, Some(&w), 1).await.unwrap();
+        assert!(
+            raise(&mut tx, &warning_under(&w, &format!("w{i}")))
+                .await
+                .unwrap()
+        );
+    }
+    tx.commit().await.unwrap();
+}
+
+#[tokio::test]
+async fn optimize_refreshes_statistics_taken_while_a_table_was_nearly_empty() {
+    // SQLite only: PostgreSQL's autovacuum keeps its own statistics.
+    let db = store::testing::sqlite().await;
+    let s = &db.store;
+    add_warned_cases(s, 0..1).await;
+    s.analyze().await.unwrap();
+    assert_eq!(warnings_case_rows(s).await, 1);
+    add_warned_cases(s, 1..300).await;
+    s.optimize().await.unwrap();
+    assert_eq!(
+        warnings_case_rows(s).await,
+        300,
+        "re-analyzed after growing 300-fold"
+    );
+    db.cleanup().await;
+}
