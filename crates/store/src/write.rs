@@ -31,7 +31,13 @@ pub(crate) async fn begin_on_writer(
     sync: Option<Arc<GroupSync>>,
 ) -> crate::Result<Tx> {
     let mut w = writer_turn(slot).await?;
-    w.conn.execute("BEGIN IMMEDIATE").await?;
+    if w.conn.execute("BEGIN IMMEDIATE").await.is_err() {
+        // A transaction still open on the connection (a commit cancelled after SQLite ran it
+        // is harmless, but one whose rollback failed would refuse every later begin): end it
+        // and try once more, reporting that second error.
+        let _ = w.conn.execute("ROLLBACK").await;
+        w.conn.execute("BEGIN IMMEDIATE").await?;
+    }
     w.open = true;
     Ok(Tx {
         inner: Inner::Writer(Some(w)),
@@ -53,10 +59,19 @@ async fn writer_turn(
     let mut w = OwnedMutexGuard::try_map(guard, Option::as_mut)
         .map_err(|_| crate::StoreError::State("数据库已关闭".into()))?;
     if w.open {
-        w.conn.execute("ROLLBACK").await?;
-        w.open = false;
+        rollback(&mut w).await;
     }
     Ok(w)
+}
+
+/// Rolls back the transaction left open. An error is logged, not returned: SQLite has already
+/// rolled back by itself after some errors (a full disk, an I/O error) and then refuses the
+/// statement, and a writer that kept trying would refuse every later transaction.
+async fn rollback(w: &mut Writer) {
+    if let Err(e) = w.conn.execute("ROLLBACK").await {
+        tracing::warn!("rollback of an abandoned write transaction: {e}");
+    }
+    w.open = false;
 }
 
 /// Closes the writer's connection; later `begin`s fail.
@@ -122,11 +137,7 @@ impl Drop for Tx {
             && let Some(mut w) = w.take().filter(|w| w.open)
             && let Ok(rt) = tokio::runtime::Handle::try_current()
         {
-            rt.spawn(async move {
-                if w.conn.execute("ROLLBACK").await.is_ok() {
-                    w.open = false;
-                }
-            });
+            rt.spawn(async move { rollback(&mut w).await });
         }
     }
 }

@@ -86,3 +86,23 @@ async fn a_closed_store_refuses_to_begin() {
     assert!(db.store.begin().await.is_err());
     db.cleanup().await;
 }
+
+#[tokio::test]
+async fn a_transaction_that_ended_under_its_feet_does_not_block_later_ones() {
+    // SQLite rolls back by itself after some errors (a full disk); a commit can also be
+    // cancelled after it ran. The abandoned transaction's rollback then fails, and the next
+    // writer must still get a working connection.
+    on_both(|s| async move {
+        use sqlx::Executor;
+        let mut tx = s.begin().await.unwrap();
+        insert_account(&mut tx, &account("gone")).await.unwrap();
+        tx.execute("ROLLBACK").await.unwrap();
+        drop(tx);
+        let mut tx = s.begin().await.unwrap();
+        insert_account(&mut tx, &account("after")).await.unwrap();
+        tx.commit().await.unwrap();
+        assert!(!exists(&s, "gone").await);
+        assert!(exists(&s, "after").await);
+    })
+    .await;
+}
