@@ -561,7 +561,8 @@ async fn serve(mut cfg: Config, demo: bool, listen: Option<String>) -> anyhow::R
     Ok(())
 }
 
-/// Periodic work: expire sessions, and pick up catalog changes made by other nodes.
+/// Periodic work: expire sessions, pick up catalog changes made by other nodes, and (hourly)
+/// keep SQLite's planner statistics current.
 fn spawn_housekeeping(app: App) {
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(Duration::from_secs(30));
