@@ -40,7 +40,10 @@ pub(crate) async fn begin_on_writer(
     }
     w.open = true;
     Ok(Tx {
-        inner: Inner::Writer(Some(w)),
+        inner: Inner::Writer(Turn {
+            writer: w,
+            slot: slot.clone(),
+        }),
         sync,
     })
 }
@@ -78,7 +81,7 @@ async fn rollback(w: &mut Writer) {
 pub(crate) async fn close_writer(slot: &WriterSlot) {
     if let Some(mut w) = slot.lock().await.take() {
         if w.open {
-            let _ = w.conn.execute("ROLLBACK").await;
+            rollback(&mut w).await;
         }
         let _ = sqlx::Connection::close(w.conn).await;
     }
@@ -94,8 +97,28 @@ pub struct Tx {
 
 enum Inner {
     Pool(sqlx::Transaction<'static, sqlx::Any>),
-    /// `None` only while committing or dropping.
-    Writer(Option<OwnedMappedMutexGuard<Option<Writer>, Writer>>),
+    Writer(Turn),
+}
+
+/// The writer while a transaction holds its turn.
+struct Turn {
+    writer: OwnedMappedMutexGuard<Option<Writer>, Writer>,
+    slot: WriterSlot,
+}
+
+impl Drop for Turn {
+    fn drop(&mut self) {
+        // Left open (dropped without a commit, or the commit failed): roll back at once, so
+        // the write lock is not held until the next writer happens by. The task takes the
+        // turn after this guard goes; `writer_turn` rolls back what it finds open. Without a
+        // runtime, the next `begin` does it.
+        if self.writer.open
+            && let Ok(rt) = tokio::runtime::Handle::try_current()
+        {
+            let slot = self.slot.clone();
+            rt.spawn(async move { writer_turn(&slot).await.map(drop) });
+        }
+    }
 }
 
 impl Tx {
@@ -107,37 +130,21 @@ impl Tx {
     }
 
     /// Commits; on durable SQLite, waits until a flush of the log covers this commit.
-    pub async fn commit(mut self) -> Result<(), sqlx::Error> {
-        match std::mem::replace(&mut self.inner, Inner::Writer(None)) {
+    pub async fn commit(self) -> Result<(), sqlx::Error> {
+        let Tx { inner, sync } = self;
+        match inner {
             Inner::Pool(t) => t.commit().await?,
-            Inner::Writer(Some(mut w)) => {
-                if let Err(e) = w.conn.execute("COMMIT").await {
-                    // Drop rolls it back.
-                    self.inner = Inner::Writer(Some(w));
-                    return Err(e);
-                }
-                w.open = false;
+            Inner::Writer(mut turn) => {
+                // On an error `turn` is dropped still open, and rolled back.
+                turn.writer.conn.execute("COMMIT").await?;
+                turn.writer.open = false;
                 // The next writer may go while this one waits for the disk.
-                drop(w);
+                drop(turn);
             }
-            Inner::Writer(None) => unreachable!("a Tx is committed once, by value"),
         }
-        match self.sync.take() {
+        match sync {
             Some(s) => s.wait().await.map_err(sqlx::Error::Io),
             None => Ok(()),
-        }
-    }
-}
-
-impl Drop for Tx {
-    fn drop(&mut self) {
-        // A pooled transaction rolls itself back; the writer's is rolled back here, holding the
-        // turn until done, or (without a runtime) by the next `begin`, which finds it open.
-        if let Inner::Writer(w) = &mut self.inner
-            && let Some(mut w) = w.take().filter(|w| w.open)
-            && let Ok(rt) = tokio::runtime::Handle::try_current()
-        {
-            rt.spawn(async move { rollback(&mut w).await });
         }
     }
 }
@@ -147,8 +154,7 @@ impl std::ops::Deref for Tx {
     fn deref(&self) -> &AnyConnection {
         match &self.inner {
             Inner::Pool(t) => t,
-            Inner::Writer(Some(w)) => &w.conn,
-            Inner::Writer(None) => unreachable!("a Tx is used only before its commit"),
+            Inner::Writer(turn) => &turn.writer.conn,
         }
     }
 }
@@ -157,8 +163,7 @@ impl std::ops::DerefMut for Tx {
     fn deref_mut(&mut self) -> &mut AnyConnection {
         match &mut self.inner {
             Inner::Pool(t) => t,
-            Inner::Writer(Some(w)) => &mut w.conn,
-            Inner::Writer(None) => unreachable!("a Tx is used only before its commit"),
+            Inner::Writer(turn) => &mut turn.writer.conn,
         }
     }
 }
