@@ -76,13 +76,29 @@ pub async fn append_after(
     payload: &str,
     at: i64,
 ) -> Result<()> {
+    let row = chain(tail, case_id, who, kind, payload, at);
+    sc::append_event(conn, &row).await?;
+    Ok(())
+}
+
+/// The event that follows `tail` (`None` for a new case), with its hash; moves `tail` on to
+/// it. Storing it is the caller's: a stale `tail` makes that insert fail as a conflict.
+pub fn chain(
+    tail: &mut Option<(i64, String)>,
+    case_id: &str,
+    who: &CaseActor,
+    kind: &str,
+    payload: &str,
+    at: i64,
+) -> EventRow {
     let (seq, prev) = match tail.take() {
         Some((s, h)) => (s + 1, h),
         None => (1, GENESIS.to_string()),
     };
     let (actor, role) = actor_fields(who);
     let hash = hash(&prev, seq, at, &actor, &role, kind, payload);
-    let row = EventRow {
+    *tail = Some((seq, hash.clone()));
+    EventRow {
         case_id: case_id.into(),
         seq,
         at,
@@ -92,10 +108,7 @@ pub async fn append_after(
         payload: payload.into(),
         prev_hash: prev,
         hash,
-    };
-    sc::append_event(conn, &row).await?;
-    *tail = Some((row.seq, row.hash));
-    Ok(())
+    }
 }
 
 /// A broken link in a chain.

@@ -297,9 +297,19 @@ impl UpperId for str {
 }
 
 pub async fn logout(app: &App, token: &str) -> Result<()> {
+    let hash = token_hash(token);
     let mut c = app.store.conn().await?;
-    acc::delete_session(&mut c, &token_hash(token)).await?;
+    acc::delete_session(&mut c, &hash).await?;
+    app.sessions.evict(&hash);
     Ok(())
+}
+
+/// A live session as `resolve` keeps it between requests.
+#[derive(Clone)]
+pub(crate) struct CachedSession {
+    actor: Actor,
+    csrf: String,
+    expires_at: i64,
 }
 
 /// The actor and CSRF token of a session cookie; Anonymous when missing or expired.
@@ -307,9 +317,29 @@ pub async fn resolve(app: &App, token: Option<&str>) -> Result<(Actor, Option<St
     let Some(token) = token.filter(|t| t.len() == 64) else {
         return Ok((Actor::Anonymous, None));
     };
+    let hash = token_hash(token);
+    let now = app.now_ms();
+    let generation = match app.sessions.get(&hash) {
+        crate::cache::Lookup::Hit(s) if s.expires_at > now => {
+            return Ok((s.actor, Some(s.csrf)));
+        }
+        crate::cache::Lookup::Hit(_) => {
+            app.sessions.evict(&hash);
+            return Ok((Actor::Anonymous, None));
+        }
+        crate::cache::Lookup::Miss(g) => g,
+    };
     let mut c = app.store.conn().await?;
-    match acc::find_session(&mut c, &token_hash(token), app.now_ms()).await? {
-        Some(s) => Ok((actor_of(&s.account), Some(s.csrf))),
+    match acc::find_session(&mut c, &hash, now).await? {
+        Some(s) => {
+            let cached = CachedSession {
+                actor: actor_of(&s.account),
+                csrf: s.csrf,
+                expires_at: s.expires_at,
+            };
+            app.sessions.put(hash, cached.clone(), generation);
+            Ok((cached.actor, Some(cached.csrf)))
+        }
         None => Ok((Actor::Anonymous, None)),
     }
 }

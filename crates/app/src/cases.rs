@@ -210,7 +210,7 @@ async fn create_with(
         _ => return Err(AppError::State("该事项目前不能申请".into())),
     };
     let def = app.item_version(&mut conn, item_code, version).await?;
-    let holder = store::accounts::get_account(&mut conn, applicant_id).await?;
+    let holder = app.account(&mut conn, applicant_id).await?;
     drop(conn);
     let (shared, unavailable) = crate::licenses::shared_provisions(app, &def, &holder.login).await;
     let mut tx = app.store.begin().await?;
@@ -377,28 +377,31 @@ async fn run_once(
         let seq = sc::next_case_number(&mut tx, &next.region, &day).await?;
         next.number = format!("{}{}{:05}", next.region, day, seq);
     }
-    sc::update_case(
-        &mut tx,
-        &next,
-        &index_of(&next, &item, &cal, now),
-        store::millis(now),
-    )
-    .await
-    .map_err(|e| match e {
-        store::StoreError::Conflict { .. } => AppError::Conflict {
-            field: "version".into(),
-            message: "该办件刚刚已被他人处理，请刷新后查看最新状态".into(),
-        },
-        other => other.into(),
-    })?;
-    for (kind, payload) in &payloads {
-        let at = store::millis(now);
-        audit::append_after(&mut tx, &mut tail, &next.id, who, kind, payload, at).await?;
-    }
+    let at = store::millis(now);
+    let rows: Vec<_> = payloads
+        .iter()
+        .map(|(kind, payload)| audit::chain(&mut tail, &next.id, who, kind, payload, at))
+        .collect();
     // 电子监察 watches the deadline the case now runs against.
     let watch = crate::supervision::watch_of(&next, &item, &cal, now, &limits);
-    let (before, after) = (watch_before.as_ref(), watch.as_ref());
-    store::supervision::update_watch(&mut tx, &next.id, before, after, store::millis(now)).await?;
+    let write = store::command::CommandWrite {
+        case: &next,
+        index: &index_of(&next, &item, &cal, now),
+        events: &rows,
+        watch_before: watch_before.as_ref(),
+        watch_after: watch.as_ref(),
+        now: at,
+    };
+    // A version or an event number taken meanwhile: someone else's command came first.
+    store::command::write_command(&mut tx, &write)
+        .await
+        .map_err(|e| match e {
+            store::StoreError::Conflict { .. } => AppError::Conflict {
+                field: "version".into(),
+                message: "该办件刚刚已被他人处理，请刷新后查看最新状态".into(),
+            },
+            other => other.into(),
+        })?;
     // The license follows the decision in the same transaction: both happen or neither.
     for e in &events {
         match e {
@@ -581,7 +584,7 @@ pub async fn view(app: &App, actor: &Actor, case_id: &str) -> Result<CaseView> {
         .ok_or_else(|| AppError::NotFound("办件".into()))?;
     authorize(actor, &c)?;
     let item = item_version(app, &mut conn, &c).await?;
-    let account = store::accounts::get_account(&mut conn, &c.applicant_id).await?;
+    let account = app.account(&mut conn, &c.applicant_id).await?;
     let staff = matches!(actor, Actor::Staff { .. });
     let applicant = ApplicantInfo {
         name: account.display_name.clone(),
@@ -718,11 +721,12 @@ pub async fn queue(
         return Err(AppError::Forbidden(format!("您没有“{}”角色", role.label())));
     }
     let mut c = app.store.conn().await?;
-    let regions: Vec<String> = store::org::list_regions(&mut c)
+    let regions: Vec<String> = app
+        .regions(&mut c)
         .await?
-        .into_iter()
+        .iter()
         .filter(|r| scope.covers_region(&r.code))
-        .map(|r| r.code)
+        .map(|r| r.code.clone())
         .collect();
     // Clerks accept any item of their region (无差别受理); back-office staff see their department.
     let department = if role == Role::Clerk {
@@ -772,7 +776,7 @@ pub async fn lookup(app: &App, number: &str, tail: &str) -> Result<(Case, Vec<Ti
     let found = sc::find_by_number(&mut c, number).await?;
     let matches = match &found {
         Some(case) => {
-            let applicant = store::accounts::get_account(&mut c, &case.applicant_id).await?;
+            let applicant = app.account(&mut c, &case.applicant_id).await?;
             applicant.login.to_ascii_uppercase().ends_with(&tail)
                 || applicant.phone.ends_with(&tail)
         }
@@ -1045,11 +1049,12 @@ pub async fn verifications(app: &App, actor: &Actor) -> Result<Vec<(Case, String
         return Ok(vec![]);
     }
     let mut c = app.store.conn().await?;
-    let regions: Vec<String> = store::org::list_regions(&mut c)
+    let regions: Vec<String> = app
+        .regions(&mut c)
         .await?
-        .into_iter()
+        .iter()
         .filter(|r| scope.covers_region(&r.code))
-        .map(|r| r.code)
+        .map(|r| r.code.clone())
         .collect();
     Ok(sc::verification_due(&mut c, &regions, scope.department.as_deref(), 100).await?)
 }

@@ -4,6 +4,7 @@
 pub mod audit;
 pub mod auth;
 pub mod bundles;
+mod cache;
 pub mod cases;
 pub mod catalog;
 pub mod demo;
@@ -89,7 +90,17 @@ pub struct App {
     /// 电子监察 thresholds by (item, region), read with every case command; emptied when
     /// a supervisor changes one (see `supervision::thresholds_for`).
     pub(crate) thresholds: Arc<std::sync::Mutex<supervision::ThresholdCache>>,
+    /// Sessions by token hash, accounts by id and the region list: read by nearly every
+    /// request, changed rarely (see `cache`).
+    pub(crate) sessions: Arc<cache::TtlCache<String, auth::CachedSession>>,
+    pub(crate) accounts: Arc<cache::TtlCache<String, Arc<store::accounts::AccountRow>>>,
+    pub(crate) regions: Arc<cache::TtlCache<(), Arc<Vec<RegionRow>>>>,
 }
+
+/// How long a cached session, account or region list is trusted before it is read again:
+/// the longest a change made by another process (a logout on a second server) goes unseen.
+/// This process's own changes evict at once.
+const CACHE_TTL: std::time::Duration = std::time::Duration::from_secs(30);
 
 impl App {
     /// Opens the search index under the data directory (in memory when `in_memory_index`),
@@ -117,6 +128,9 @@ impl App {
             clock,
             items: Arc::default(),
             thresholds: Arc::default(),
+            sessions: Arc::new(cache::TtlCache::new(CACHE_TTL, 100_000)),
+            accounts: Arc::new(cache::TtlCache::new(CACHE_TTL, 100_000)),
+            regions: Arc::new(cache::TtlCache::new(CACHE_TTL, 1)),
         };
         org::load_calendar(&app).await?;
         index::refresh_if_stale(&app, |_, _| {}).await?;
@@ -147,6 +161,32 @@ impl App {
             m.insert(key, def.clone());
         }
         Ok(def)
+    }
+
+    /// An account by id (cached: accounts change only by a password change).
+    pub async fn account(
+        &self,
+        conn: &mut store::Connection,
+        id: &str,
+    ) -> Result<Arc<store::accounts::AccountRow>> {
+        let generation = match self.accounts.get(&id.to_string()) {
+            cache::Lookup::Hit(a) => return Ok(a),
+            cache::Lookup::Miss(g) => g,
+        };
+        let a = Arc::new(store::accounts::get_account(conn, id).await?);
+        self.accounts.put(id.to_string(), a.clone(), generation);
+        Ok(a)
+    }
+
+    /// Every region, by code (cached: regions change only when an operator loads them).
+    pub async fn regions(&self, conn: &mut store::Connection) -> Result<Arc<Vec<RegionRow>>> {
+        let generation = match self.regions.get(&()) {
+            cache::Lookup::Hit(r) => return Ok(r),
+            cache::Lookup::Miss(g) => g,
+        };
+        let r = Arc::new(store::org::list_regions(conn).await?);
+        self.regions.put((), r.clone(), generation);
+        Ok(r)
     }
 
     pub fn now(&self) -> OffsetDateTime {

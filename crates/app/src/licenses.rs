@@ -131,8 +131,12 @@ fn require_admin(actor: &Actor) -> Result<()> {
 
 /// The holder of a case's result: the applicant's account (login is the ID number or credit
 /// code).
-async fn holder_of(conn: &mut Connection, case: &Case) -> Result<store::accounts::AccountRow> {
-    Ok(store::accounts::get_account(conn, &case.applicant_id).await?)
+async fn holder_of(
+    app: &App,
+    conn: &mut Connection,
+    case: &Case,
+) -> Result<std::sync::Arc<store::accounts::AccountRow>> {
+    app.account(conn, &case.applicant_id).await
 }
 
 /// Issues the license of an approved case in the decision's transaction, when its item
@@ -146,7 +150,7 @@ pub async fn issue_for_case(
     let Some(t) = sl::type_for_item(conn, &case.item_code).await? else {
         return Ok(None);
     };
-    let holder = holder_of(conn, case).await?;
+    let holder = holder_of(app, conn, case).await?;
     let dept = store::org::get_department(conn, &t.department).await?;
     let today = china_date(app.now());
     let cx = IssueContext {
@@ -394,7 +398,7 @@ pub async fn attach(
     def: &ItemDefinition,
     actor_id: &str,
 ) -> Result<Vec<String>> {
-    let holder = holder_of(conn, case).await?;
+    let holder = holder_of(app, conn, case).await?;
     let today = iso(china_date(app.now()));
     let mut attached = Vec::new();
     for m in def.materials.iter().filter(|m| !m.license_type.is_empty()) {

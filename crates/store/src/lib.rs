@@ -8,6 +8,7 @@ pub mod accounts;
 pub mod bundles;
 pub mod cases;
 pub mod catalog;
+pub mod command;
 pub mod db;
 pub mod licenses;
 pub mod org;

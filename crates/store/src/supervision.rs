@@ -16,22 +16,6 @@ pub struct WatchRow {
     pub responsible: Option<String>,
 }
 
-/// Like [`set_watch`], knowing the row stored before (read with the case, whose version
-/// check makes it current): nothing is written when the watch has not changed, since its
-/// open warnings then still apply (`raise` only raises against the stored watch).
-pub async fn update_watch(
-    conn: &mut AnyConnection,
-    case_id: &str,
-    before: Option<&WatchRow>,
-    after: Option<&WatchRow>,
-    now: i64,
-) -> Result<()> {
-    if before == after {
-        return Ok(());
-    }
-    set_watch(conn, case_id, after, now).await
-}
-
 /// Sets the deadline a case is watched against (None: not watched), and clears its open
 /// warnings that no longer apply because the case moved on.
 pub async fn set_watch(
@@ -40,39 +24,57 @@ pub async fn set_watch(
     w: Option<&WatchRow>,
     now: i64,
 ) -> Result<()> {
+    let mut b = crate::command::Batch::default();
+    push_set_watch(&mut b, case_id, w, now);
+    b.run(conn).await?;
+    Ok(())
+}
+
+/// The statements of [`set_watch`], added to a batch.
+pub(crate) fn push_set_watch<'a>(
+    b: &mut crate::command::Batch<'a>,
+    case_id: &'a str,
+    w: Option<&'a WatchRow>,
+    now: i64,
+) {
+    use crate::command::Arg;
     match w {
         // One statement either way: this runs with every case change.
-        Some(w) => {
-            let upsert = sqlx::query(
-                "INSERT INTO case_watch (case_id, case_number, kind, due_date, yellow_from, region, department, responsible)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-                 ON CONFLICT (case_id) DO UPDATE SET case_number = excluded.case_number, kind = excluded.kind,
-                   due_date = excluded.due_date, yellow_from = excluded.yellow_from, region = excluded.region,
-                   department = excluded.department, responsible = excluded.responsible",
-            );
-            bind_watch(upsert, w).execute(&mut *conn).await?;
-        }
-        None => {
-            sqlx::query("DELETE FROM case_watch WHERE case_id = $1")
-                .bind(case_id)
-                .execute(&mut *conn)
-                .await?;
-        }
+        Some(w) => b.push(
+            "INSERT INTO case_watch (case_id, case_number, kind, due_date, yellow_from, region, department, responsible)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+             ON CONFLICT (case_id) DO UPDATE SET case_number = excluded.case_number, kind = excluded.kind,
+               due_date = excluded.due_date, yellow_from = excluded.yellow_from, region = excluded.region,
+               department = excluded.department, responsible = excluded.responsible",
+            vec![
+                Arg::Text(&w.case_id),
+                Arg::Text(&w.case_number),
+                Arg::Text(&w.kind),
+                Arg::Text(&w.due_date),
+                Arg::Text(&w.yellow_from),
+                Arg::Text(&w.region),
+                Arg::Text(&w.department),
+                Arg::Opt(w.responsible.as_deref()),
+            ],
+        ),
+        None => b.push(
+            "DELETE FROM case_watch WHERE case_id = ?",
+            vec![Arg::Text(case_id)],
+        ),
     }
     let (kind, due) = w
         .map(|w| (w.kind.as_str(), w.due_date.as_str()))
         .unwrap_or(("", ""));
-    sqlx::query(
-        "UPDATE warnings SET cleared_at = $2, cleared_reason = '办件已推进'
-         WHERE case_id = $1 AND cleared_at IS NULL AND (kind <> $3 OR due_date <> $4)",
-    )
-    .bind(case_id)
-    .bind(now)
-    .bind(kind)
-    .bind(due)
-    .execute(conn)
-    .await?;
-    Ok(())
+    b.push(
+        "UPDATE warnings SET cleared_at = ?, cleared_reason = '办件已推进'
+         WHERE case_id = ? AND cleared_at IS NULL AND (kind <> ? OR due_date <> ?)",
+        vec![
+            Arg::Int(now),
+            Arg::Text(case_id),
+            Arg::Text(kind),
+            Arg::Text(due),
+        ],
+    );
 }
 
 /// Watched cases whose yellow day has come and whose warning of today's level is not yet open,

@@ -76,6 +76,8 @@ async fn sessions_expire_and_unknown_logins_fail_like_wrong_passwords() {
         let s = auth::login(&app, "clerk1", "staff-password-1")
             .await
             .unwrap();
+        // Resolved once (and so cached), the session still ends when it expires.
+        assert_eq!(auth::resolve(&app, Some(&s.token)).await.unwrap().0, actor);
         clock.advance(Duration::hours(9));
         assert_eq!(
             auth::resolve(&app, Some(&s.token)).await.unwrap().0,

@@ -3,6 +3,7 @@
 mod accounts;
 mod cases;
 mod catalog;
+mod command;
 mod licenses;
 mod org;
 mod supervision;

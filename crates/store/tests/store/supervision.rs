@@ -3,7 +3,7 @@
 use store::supervision::*;
 use store::testing::on_both;
 
-fn watch(due: &str) -> WatchRow {
+pub(crate) fn watch(due: &str) -> WatchRow {
     WatchRow {
         case_id: "case-1".into(),
         case_number: "51160220261127000001".into(),
@@ -16,7 +16,7 @@ fn watch(due: &str) -> WatchRow {
     }
 }
 
-fn warning_under(w: &WatchRow, id: &str) -> WarningRow {
+pub(crate) fn warning_under(w: &WatchRow, id: &str) -> WarningRow {
     WarningRow {
         id: id.into(),
         case_id: w.case_id.clone(),
@@ -57,9 +57,7 @@ async fn a_warning_is_raised_only_against_the_watch_the_case_runs_under() {
         );
         // The case moves on to a new deadline: the old warning is cleared, and a scan that
         // read the old watch before the move cannot raise it again.
-        update_watch(&mut tx, "case-1", Some(&a), Some(&b), 2)
-            .await
-            .unwrap();
+        set_watch(&mut tx, "case-1", Some(&b), 2).await.unwrap();
         assert!(
             !raise(&mut tx, &warning_under(&a, "w3")).await.unwrap(),
             "stale watch"
@@ -68,13 +66,6 @@ async fn a_warning_is_raised_only_against_the_watch_the_case_runs_under() {
         tx.commit().await.unwrap();
         assert_eq!(open_dues(&s).await, ["2026-12-18"]);
 
-        // A command that leaves the watch as it was writes nothing, and its warning stays.
-        let mut tx = s.begin().await.unwrap();
-        update_watch(&mut tx, "case-1", Some(&b), Some(&b), 3)
-            .await
-            .unwrap();
-        tx.commit().await.unwrap();
-        assert_eq!(open_dues(&s).await, ["2026-12-18"]);
         let mut c = s.conn().await.unwrap();
         assert_eq!(
             watch_of_case(&mut c, "case-1").await.unwrap(),
@@ -84,9 +75,7 @@ async fn a_warning_is_raised_only_against_the_watch_the_case_runs_under() {
 
         // Done: no watch, and nothing stays open.
         let mut tx = s.begin().await.unwrap();
-        update_watch(&mut tx, "case-1", Some(&b), None, 4)
-            .await
-            .unwrap();
+        set_watch(&mut tx, "case-1", None, 4).await.unwrap();
         tx.commit().await.unwrap();
         assert!(open_dues(&s).await.is_empty());
         let mut c = s.conn().await.unwrap();

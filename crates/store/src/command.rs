@@ -1,0 +1,180 @@
+//! A case command's writes in one round: the versioned update of the case, its audit events,
+//! and its 电子监察 watch when that moved.
+//!
+//! Every statement sent to SQLite is a hand-off to the connection's thread and back (two
+//! context switches at least, see docs/PERFORMANCE.md), and these run inside the single
+//! writer's turn, so on SQLite they go as one multi-statement query: the connection's thread
+//! runs them one after another and answers once. PostgreSQL cannot prepare several statements
+//! as one, so there the same statements, with the same arguments, run one at a time.
+
+use domain::case::Case;
+use sqlx::AnyConnection;
+
+use crate::cases::{CaseIndex, EventRow};
+use crate::supervision::WatchRow;
+use crate::{Result, StoreError};
+
+/// What a command writes.
+pub struct CommandWrite<'a> {
+    /// The case after the command; its `version` is one more than the stored one.
+    pub case: &'a Case,
+    pub index: &'a CaseIndex,
+    /// The command's events, already chained after the stored latest event: a stale chain
+    /// takes a sequence number that exists, and the insert fails as a conflict.
+    pub events: &'a [EventRow],
+    /// The stored watch row (read with the case) and the one the case now runs against.
+    pub watch_before: Option<&'a WatchRow>,
+    pub watch_after: Option<&'a WatchRow>,
+    pub now: i64,
+}
+
+/// Writes a command's changes; a version that moved on since the case was read is a
+/// `Conflict` on "version". On an error some statements may have run: the caller's
+/// transaction must then be dropped (rolled back), as every caller's `?` does.
+pub async fn write_command(conn: &mut AnyConnection, w: &CommandWrite<'_>) -> Result<()> {
+    let data = serde_json::to_string(w.case)?;
+    let c = w.case;
+    let mut b = Batch::default();
+    // RETURNING tells whether the version matched: the one row the batch may return.
+    b.push(
+        "UPDATE cases SET number = ?, state = ?, queue_role = ?, claimed_by = ?, due_date = ?,
+           data = ?, version = ?, updated_at = ?, verify_due = ?, tolerance_due = ?
+         WHERE id = ? AND version = ? RETURNING version",
+        vec![
+            Arg::Text(&c.number),
+            Arg::Text(c.state.as_str()),
+            Arg::Opt(w.index.queue_role.as_deref()),
+            Arg::Opt(c.claimed_by.as_deref()),
+            Arg::Opt(w.index.due_date.as_deref()),
+            Arg::Text(&data),
+            Arg::Int(c.version),
+            Arg::Int(w.now),
+            Arg::Opt(w.index.verify_due.as_deref()),
+            Arg::Opt(w.index.tolerance_due.as_deref()),
+            Arg::Text(&c.id),
+            Arg::Int(c.version - 1),
+        ],
+    );
+    for e in w.events {
+        b.push(
+            "INSERT INTO case_events (case_id, seq, at, actor, role, kind, payload, prev_hash, hash)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            vec![
+                Arg::Text(&e.case_id),
+                Arg::Int(e.seq),
+                Arg::Int(e.at),
+                Arg::Text(&e.actor),
+                Arg::Text(&e.role),
+                Arg::Text(&e.kind),
+                Arg::Text(&e.payload),
+                Arg::Text(&e.prev_hash),
+                Arg::Text(&e.hash),
+            ],
+        );
+    }
+    // An unchanged watch is not written again: its open warnings still apply, and `raise`
+    // raises only against the stored watch, which the version check shows is current.
+    if w.watch_before != w.watch_after {
+        crate::supervision::push_set_watch(&mut b, &c.id, w.watch_after, w.now);
+    }
+    let updated = b.run(conn).await?;
+    if updated == 0 {
+        return Err(StoreError::Conflict {
+            field: "version".into(),
+        });
+    }
+    Ok(())
+}
+
+/// A bind argument of a batched statement.
+pub(crate) enum Arg<'a> {
+    Text(&'a str),
+    Opt(Option<&'a str>),
+    Int(i64),
+}
+
+/// Statements written with `?` for their arguments, numbered when run: across the whole
+/// batch on SQLite (one query), from `$1` in each statement on PostgreSQL.
+#[derive(Default)]
+pub(crate) struct Batch<'a> {
+    statements: Vec<(&'static str, Vec<Arg<'a>>)>,
+}
+
+impl<'a> Batch<'a> {
+    pub(crate) fn push(&mut self, sql: &'static str, args: Vec<Arg<'a>>) {
+        debug_assert_eq!(sql.matches('?').count(), args.len(), "{sql}");
+        self.statements.push((sql, args));
+    }
+
+    /// Runs the batch; returns how many rows the statements returned.
+    pub(crate) async fn run(self, conn: &mut AnyConnection) -> Result<usize> {
+        if conn.backend_name() == "SQLite" {
+            let mut sql = String::new();
+            let mut n = 0;
+            for (s, _) in &self.statements {
+                number(&mut sql, s, &mut n);
+                sql.push_str(";\n");
+            }
+            let q = bind_all(
+                sqlx::query(sqlx::AssertSqlSafe(sql)),
+                self.statements.iter().flat_map(|(_, a)| a),
+            );
+            Ok(q.fetch_all(conn).await?.len())
+        } else {
+            let mut rows = 0;
+            for (s, args) in &self.statements {
+                let mut sql = String::new();
+                number(&mut sql, s, &mut 0);
+                let q = bind_all(sqlx::query(sqlx::AssertSqlSafe(sql)), args);
+                rows += q.fetch_all(&mut *conn).await?.len();
+            }
+            Ok(rows)
+        }
+    }
+}
+
+/// Appends `sql` with each `?` replaced by `$k`, counting on from `n`. (The statements are
+/// the store's own text; none has a `?` inside a string literal.)
+fn number(out: &mut String, sql: &str, n: &mut usize) {
+    for part in sql.split_inclusive('?') {
+        match part.strip_suffix('?') {
+            Some(head) => {
+                *n += 1;
+                out.push_str(head);
+                out.push('$');
+                out.push_str(&n.to_string());
+            }
+            None => out.push_str(part),
+        }
+    }
+}
+
+fn bind_all<'q, 'a: 'q>(
+    mut q: crate::cases::Insert<'q>,
+    args: impl IntoIterator<Item = &'q Arg<'a>>,
+) -> crate::cases::Insert<'q> {
+    for a in args {
+        q = match *a {
+            Arg::Text(s) => q.bind(s),
+            Arg::Opt(s) => q.bind(s),
+            Arg::Int(i) => q.bind(i),
+        };
+    }
+    q
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn numbers_placeholders_across_statements() {
+        let mut out = String::new();
+        let mut n = 0;
+        super::number(&mut out, "UPDATE t SET a = ? WHERE b = ?", &mut n);
+        super::number(&mut out, "; DELETE FROM t WHERE c = ?", &mut n);
+        assert_eq!(
+            out,
+            "UPDATE t SET a = $1 WHERE b = $2; DELETE FROM t WHERE c = $3"
+        );
+        assert_eq!(n, 3);
+    }
+}
