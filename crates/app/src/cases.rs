@@ -370,11 +370,24 @@ async fn run_once(
         .map_err(|e| AppError::Internal(e.to_string()))?;
     let mut next = case::apply(c, &events);
     next.version += 1;
-    let mut tx = app.store.begin().await?;
-    if next.number.is_empty() && next.state != CaseState::Draft {
+    // Most commands write the case, its events and its watch and nothing else: those go as
+    // one batch that is its own transaction (one hand-off on SQLite). A case number or a
+    // license to issue or revoke needs a transaction around more statements.
+    let needs_number = next.number.is_empty() && next.state != CaseState::Draft;
+    let licensing = events.iter().any(|e| {
+        matches!(e, Event::Decided { decision } if decision.approved)
+            || matches!(e, Event::Verified { passed: false, .. })
+    });
+    let mut tx = match needs_number || licensing {
+        true => Some(app.store.begin().await?),
+        false => None,
+    };
+    if let Some(tx) = tx.as_mut()
+        && needs_number
+    {
         let day = china_date(now);
         let day = format!("{}{:02}{:02}", day.year(), day.month() as u8, day.day());
-        let seq = sc::next_case_number(&mut tx, &next.region, &day).await?;
+        let seq = sc::next_case_number(tx, &next.region, &day).await?;
         next.number = format!("{}{}{:05}", next.region, day, seq);
     }
     let at = store::millis(now);
@@ -393,15 +406,22 @@ async fn run_once(
         now: at,
     };
     // A version or an event number taken meanwhile: someone else's command came first.
+    let conflict = |e| match e {
+        store::StoreError::Conflict { .. } => AppError::Conflict {
+            field: "version".into(),
+            message: "该办件刚刚已被他人处理，请刷新后查看最新状态".into(),
+        },
+        other => other.into(),
+    };
+    let Some(mut tx) = tx else {
+        store::command::commit_command(&app.store, &write)
+            .await
+            .map_err(conflict)?;
+        return Ok((next, item));
+    };
     store::command::write_command(&mut tx, &write)
         .await
-        .map_err(|e| match e {
-            store::StoreError::Conflict { .. } => AppError::Conflict {
-                field: "version".into(),
-                message: "该办件刚刚已被他人处理，请刷新后查看最新状态".into(),
-            },
-            other => other.into(),
-        })?;
+        .map_err(conflict)?;
     // The license follows the decision in the same transaction: both happen or neither.
     for e in &events {
         match e {

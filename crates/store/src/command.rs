@@ -4,8 +4,11 @@
 //! Every statement sent to SQLite is a hand-off to the connection's thread and back (two
 //! context switches at least, see docs/PERFORMANCE.md), and these run inside the single
 //! writer's turn, so on SQLite they go as one multi-statement query: the connection's thread
-//! runs them one after another and answers once. PostgreSQL cannot prepare several statements
-//! as one, so there the same statements, with the same arguments, run one at a time.
+//! runs them one after another and answers once. A command that writes nothing else sends its
+//! `BEGIN` and `COMMIT` in the same query ([`commit_command`]); the version check is then the
+//! database's (a trigger), so that a stale write stops before the `COMMIT`. PostgreSQL cannot
+//! prepare several statements as one, so there the same statements, with the same arguments,
+//! run one at a time.
 
 use domain::case::Case;
 use sqlx::AnyConnection;
@@ -28,31 +31,52 @@ pub struct CommandWrite<'a> {
     pub now: i64,
 }
 
-/// Writes a command's changes; a version that moved on since the case was read is a
-/// `Conflict` on "version". On an error some statements may have run: the caller's
-/// transaction must then be dropped (rolled back), as every caller's `?` does.
+/// Writes a command's changes inside the caller's transaction; a version that moved on since
+/// the case was read is a `Conflict` on "version". On an error some statements may have run:
+/// the caller's transaction must then be dropped (rolled back), as every caller's `?` does.
 pub async fn write_command(conn: &mut AnyConnection, w: &CommandWrite<'_>) -> Result<()> {
     let data = serde_json::to_string(w.case)?;
+    let updated = batch(w, &data).run(conn).await?;
+    found(updated)
+}
+
+/// Writes a command's changes as a transaction of their own: on SQLite one query from
+/// `BEGIN` to `COMMIT`. For commands that write nothing else.
+pub async fn commit_command(store: &crate::Store, w: &CommandWrite<'_>) -> Result<()> {
+    let data = serde_json::to_string(w.case)?;
+    let updated = store.run_batch(batch(w, &data)).await?;
+    found(updated)
+}
+
+/// The case's update returns its one row; none means there is no such case.
+fn found(updated: usize) -> Result<()> {
+    if updated == 0 {
+        return Err(StoreError::NotFound);
+    }
+    Ok(())
+}
+
+fn batch<'a>(w: &CommandWrite<'a>, data: &'a str) -> Batch<'a> {
     let c = w.case;
     let mut b = Batch::default();
-    // RETURNING tells whether the version matched: the one row the batch may return.
+    // The version is checked by the trigger of migration 0014 (the new one must follow the
+    // stored one), so that a failed check stops the batch before its COMMIT.
     b.push(
         "UPDATE cases SET number = ?, state = ?, queue_role = ?, claimed_by = ?, due_date = ?,
            data = ?, version = ?, updated_at = ?, verify_due = ?, tolerance_due = ?
-         WHERE id = ? AND version = ? RETURNING version",
+         WHERE id = ? RETURNING version",
         vec![
             Arg::Text(&c.number),
             Arg::Text(c.state.as_str()),
             Arg::Opt(w.index.queue_role.as_deref()),
             Arg::Opt(c.claimed_by.as_deref()),
             Arg::Opt(w.index.due_date.as_deref()),
-            Arg::Text(&data),
+            Arg::Text(data),
             Arg::Int(c.version),
             Arg::Int(w.now),
             Arg::Opt(w.index.verify_due.as_deref()),
             Arg::Opt(w.index.tolerance_due.as_deref()),
             Arg::Text(&c.id),
-            Arg::Int(c.version - 1),
         ],
     );
     for e in w.events {
@@ -77,13 +101,7 @@ pub async fn write_command(conn: &mut AnyConnection, w: &CommandWrite<'_>) -> Re
     if w.watch_before != w.watch_after {
         crate::supervision::push_set_watch(&mut b, &c.id, w.watch_after, w.now);
     }
-    let updated = b.run(conn).await?;
-    if updated == 0 {
-        return Err(StoreError::Conflict {
-            field: "version".into(),
-        });
-    }
-    Ok(())
+    b
 }
 
 /// A bind argument of a batched statement.
@@ -106,19 +124,28 @@ impl<'a> Batch<'a> {
         self.statements.push((sql, args));
     }
 
+    /// The batch as one SQLite query, between `head` and `tail`.
+    pub(crate) fn sqlite_sql(&self, head: &str, tail: &str) -> String {
+        let mut sql = head.to_string();
+        let mut n = 0;
+        for (s, _) in &self.statements {
+            number(&mut sql, s, &mut n);
+            sql.push_str(";\n");
+        }
+        sql.push_str(tail);
+        sql
+    }
+
+    /// Binds every statement's arguments, in order, to the query of [`Batch::sqlite_sql`].
+    pub(crate) fn bind<'q>(&'q self, q: crate::cases::Insert<'q>) -> crate::cases::Insert<'q> {
+        bind_all(q, self.statements.iter().flat_map(|(_, a)| a))
+    }
+
     /// Runs the batch; returns how many rows the statements returned.
     pub(crate) async fn run(self, conn: &mut AnyConnection) -> Result<usize> {
         if conn.backend_name() == "SQLite" {
-            let mut sql = String::new();
-            let mut n = 0;
-            for (s, _) in &self.statements {
-                number(&mut sql, s, &mut n);
-                sql.push_str(";\n");
-            }
-            let q = bind_all(
-                sqlx::query(sqlx::AssertSqlSafe(sql)),
-                self.statements.iter().flat_map(|(_, a)| a),
-            );
+            let sql = self.sqlite_sql("", "");
+            let q = self.bind(sqlx::query(sqlx::AssertSqlSafe(sql)));
             Ok(q.fetch_all(conn).await?.len())
         } else {
             let mut rows = 0;

@@ -49,6 +49,12 @@ impl From<sqlx::Error> for StoreError {
     fn from(e: sqlx::Error) -> Self {
         match &e {
             sqlx::Error::RowNotFound => StoreError::NotFound,
+            // The trigger of migration 0014: a case written over a version it did not read.
+            sqlx::Error::Database(db) if db.message().contains("case version conflict") => {
+                StoreError::Conflict {
+                    field: "version".into(),
+                }
+            }
             sqlx::Error::Database(db) if db.is_unique_violation() => {
                 // SQLite: "UNIQUE constraint failed: items.code"; PostgreSQL: constraint name.
                 let msg = db.message();
@@ -230,6 +236,21 @@ impl Store {
     /// The SQLite URL of a file inside the data directory.
     pub fn sqlite_url(data_dir: &Path) -> String {
         format!("sqlite://{}", data_dir.join("onewindow.sqlite").display())
+    }
+
+    /// Runs a batch as a transaction of its own. On SQLite that is one query on the writer,
+    /// `BEGIN IMMEDIATE` to `COMMIT` (one hand-off to its thread); durable, it returns once
+    /// the commit is on disk. Returns how many rows the statements returned.
+    pub(crate) async fn run_batch(&self, b: crate::command::Batch<'_>) -> crate::Result<usize> {
+        match &self.writer {
+            Some(slot) => crate::write::run_batch_on_writer(slot, self.group_sync.clone(), b).await,
+            None => {
+                let mut tx = self.begin().await?;
+                let rows = b.run(&mut tx).await?;
+                tx.commit().await?;
+                Ok(rows)
+            }
+        }
     }
 
     pub async fn migrate(&self) -> crate::Result<()> {

@@ -54,6 +54,39 @@ pub(crate) async fn run_on_writer(slot: &WriterSlot, sql: &'static str) -> crate
     Ok(())
 }
 
+/// Runs a batch as one transaction in one query: `BEGIN IMMEDIATE`, its statements, `COMMIT`.
+/// A statement that fails stops the query before the `COMMIT`, and the rest is rolled back.
+pub(crate) async fn run_batch_on_writer(
+    slot: &WriterSlot,
+    sync: Option<Arc<GroupSync>>,
+    b: crate::command::Batch<'_>,
+) -> crate::Result<usize> {
+    let sql = b.sqlite_sql("BEGIN IMMEDIATE;\n", "COMMIT;");
+    let mut w = writer_turn(slot).await?;
+    // Open until the answer says the COMMIT ran: dropped before that (a cancelled request),
+    // the next turn rolls back whatever is left.
+    w.open = true;
+    match b
+        .bind(sqlx::query(sqlx::AssertSqlSafe(sql)))
+        .fetch_all(&mut w.conn)
+        .await
+    {
+        Ok(rows) => {
+            w.open = false;
+            // The next writer may go while this one waits for the disk.
+            drop(w);
+            if let Some(s) = sync {
+                s.wait().await.map_err(sqlx::Error::Io)?;
+            }
+            Ok(rows.len())
+        }
+        Err(e) => {
+            rollback(&mut w).await;
+            Err(e.into())
+        }
+    }
+}
+
 /// The writer, its turn taken, with no transaction open.
 async fn writer_turn(
     slot: &WriterSlot,
