@@ -324,21 +324,27 @@ pub async fn events_after(
     .await?)
 }
 
-/// Records that `actor` read personal data of a case.
+/// Records that `actor` read personal data of a case: a transaction of its own (one query on
+/// SQLite), durable before this returns.
 pub async fn log_access(
-    conn: &mut AnyConnection,
+    store: &crate::Store,
     at: i64,
     actor: &str,
     case_id: &str,
     what: &str,
 ) -> Result<()> {
-    sqlx::query("INSERT INTO access_log (at, actor, case_id, what) VALUES ($1, $2, $3, $4)")
-        .bind(at)
-        .bind(actor)
-        .bind(case_id)
-        .bind(what)
-        .execute(conn)
-        .await?;
+    use crate::command::Arg;
+    let mut b = crate::command::Batch::default();
+    b.push(
+        "INSERT INTO access_log (at, actor, case_id, what) VALUES (?, ?, ?, ?)",
+        vec![
+            Arg::Int(at),
+            Arg::Text(actor),
+            Arg::Text(case_id),
+            Arg::Text(what),
+        ],
+    );
+    store.run_batch(b).await?;
     Ok(())
 }
 
