@@ -521,6 +521,7 @@ pub async fn load(app: &App) -> Result<DemoReport> {
     }
     tx.commit().await.map_err(store::StoreError::from)?;
     app.regions.clear();
+    app.departments.clear();
     crate::licenses::save_types(app, &demo_license_types(&data.items)?).await?;
     seed_held_licenses(app).await?;
     crate::bundles::save(app, &demo_bundles(&data.items)?).await?;

@@ -27,6 +27,7 @@ use std::sync::{Arc, RwLock};
 
 use domain::calendar::WorkCalendar;
 use domain::catalog::ItemDefinition;
+use domain::license::LicenseType;
 pub use error::AppError;
 use time::OffsetDateTime;
 
@@ -95,6 +96,18 @@ pub struct App {
     pub(crate) sessions: Arc<cache::TtlCache<String, auth::CachedSession>>,
     pub(crate) accounts: Arc<cache::TtlCache<String, Arc<store::accounts::AccountRow>>>,
     pub(crate) regions: Arc<cache::TtlCache<(), Arc<Vec<RegionRow>>>>,
+    /// Departments by code and license types by item, name or code: read while issuing and
+    /// attaching licenses (inside the write transaction), changed by loads and `save_types`.
+    pub(crate) departments: Arc<cache::TtlCache<String, Arc<domain::org::Department>>>,
+    pub(crate) license_types: Arc<cache::TtlCache<TypeKey, Option<Arc<LicenseType>>>>,
+}
+
+/// How a license type is looked up.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub(crate) enum TypeKey {
+    /// The type an item issues on approval.
+    Item(String),
+    Name(String),
 }
 
 /// How long a cached session, account or region list is trusted before it is read again:
@@ -131,6 +144,8 @@ impl App {
             sessions: Arc::new(cache::TtlCache::new(CACHE_TTL, 100_000)),
             accounts: Arc::new(cache::TtlCache::new(CACHE_TTL, 100_000)),
             regions: Arc::new(cache::TtlCache::new(CACHE_TTL, 1)),
+            departments: Arc::new(cache::TtlCache::new(CACHE_TTL, 10_000)),
+            license_types: Arc::new(cache::TtlCache::new(CACHE_TTL, 10_000)),
         };
         org::load_calendar(&app).await?;
         index::refresh_if_stale(&app, |_, _| {}).await?;
@@ -187,6 +202,41 @@ impl App {
         let r = Arc::new(store::org::list_regions(conn).await?);
         self.regions.put((), r.clone(), generation);
         Ok(r)
+    }
+
+    /// A department by code (cached: departments change only when an operator loads them).
+    pub async fn department(
+        &self,
+        conn: &mut store::Connection,
+        code: &str,
+    ) -> Result<Arc<domain::org::Department>> {
+        let generation = match self.departments.get(&code.to_string()) {
+            cache::Lookup::Hit(d) => return Ok(d),
+            cache::Lookup::Miss(g) => g,
+        };
+        let d = Arc::new(store::org::get_department(conn, code).await?);
+        self.departments
+            .put(code.to_string(), d.clone(), generation);
+        Ok(d)
+    }
+
+    /// A license type, if there is one (cached, emptied by `licenses::save_types`).
+    pub(crate) async fn license_type(
+        &self,
+        conn: &mut store::Connection,
+        key: TypeKey,
+    ) -> Result<Option<Arc<LicenseType>>> {
+        let generation = match self.license_types.get(&key) {
+            cache::Lookup::Hit(t) => return Ok(t),
+            cache::Lookup::Miss(g) => g,
+        };
+        let t = match &key {
+            TypeKey::Item(code) => store::licenses::type_for_item(conn, code).await?,
+            TypeKey::Name(name) => store::licenses::type_by_name(conn, name).await?,
+        }
+        .map(Arc::new);
+        self.license_types.put(key, t.clone(), generation);
+        Ok(t)
     }
 
     pub fn now(&self) -> OffsetDateTime {

@@ -147,11 +147,12 @@ pub async fn issue_for_case(
     case: &Case,
     who: &CaseActor,
 ) -> Result<Option<LicenseRow>> {
-    let Some(t) = sl::type_for_item(conn, &case.item_code).await? else {
+    let item = crate::TypeKey::Item(case.item_code.clone());
+    let Some(t) = app.license_type(conn, item).await? else {
         return Ok(None);
     };
     let holder = holder_of(app, conn, case).await?;
-    let dept = store::org::get_department(conn, &t.department).await?;
+    let dept = app.department(conn, &t.department).await?;
     let today = china_date(app.now());
     let cx = IssueContext {
         holder_name: &holder.display_name,
@@ -402,7 +403,8 @@ pub async fn attach(
     let today = iso(china_date(app.now()));
     let mut attached = Vec::new();
     for m in def.materials.iter().filter(|m| !m.license_type.is_empty()) {
-        let Some(t) = sl::type_by_name(conn, &m.license_type).await? else {
+        let name = crate::TypeKey::Name(m.license_type.clone());
+        let Some(t) = app.license_type(conn, name).await? else {
             continue;
         };
         let Some(l) = sl::valid_of_type(conn, &holder.login, &t.code, &today)
@@ -722,6 +724,7 @@ pub async fn save_types(app: &App, types: &[LicenseType]) -> Result<()> {
         sl::upsert_type(&mut tx, t).await?;
     }
     tx.commit().await.map_err(store::StoreError::from)?;
+    app.license_types.clear();
     Ok(())
 }
 
