@@ -70,6 +70,22 @@ impl<K: Eq + Hash, V: Clone> TtlCache<K, V> {
         inner.map.insert(key, (Instant::now(), value));
     }
 
+    /// The cached value, else what `load` reads (stored unless an eviction came meanwhile).
+    /// `load` runs only on a miss.
+    pub(crate) async fn get_or_load<E>(
+        &self,
+        key: K,
+        load: impl std::future::Future<Output = Result<V, E>>,
+    ) -> Result<V, E> {
+        let generation = match self.get(&key) {
+            Lookup::Hit(v) => return Ok(v),
+            Lookup::Miss(g) => g,
+        };
+        let v = load.await?;
+        self.put(key, v.clone(), generation);
+        Ok(v)
+    }
+
     pub(crate) fn evict(&self, key: &K) {
         let mut inner = self.lock();
         inner.generation += 1;

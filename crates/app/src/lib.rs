@@ -184,24 +184,14 @@ impl App {
         conn: &mut store::Connection,
         id: &str,
     ) -> Result<Arc<store::accounts::AccountRow>> {
-        let generation = match self.accounts.get(&id.to_string()) {
-            cache::Lookup::Hit(a) => return Ok(a),
-            cache::Lookup::Miss(g) => g,
-        };
-        let a = Arc::new(store::accounts::get_account(conn, id).await?);
-        self.accounts.put(id.to_string(), a.clone(), generation);
-        Ok(a)
+        let load = async { Ok(Arc::new(store::accounts::get_account(conn, id).await?)) };
+        self.accounts.get_or_load(id.to_string(), load).await
     }
 
     /// Every region, by code (cached: regions change only when an operator loads them).
     pub async fn regions(&self, conn: &mut store::Connection) -> Result<Arc<Vec<RegionRow>>> {
-        let generation = match self.regions.get(&()) {
-            cache::Lookup::Hit(r) => return Ok(r),
-            cache::Lookup::Miss(g) => g,
-        };
-        let r = Arc::new(store::org::list_regions(conn).await?);
-        self.regions.put((), r.clone(), generation);
-        Ok(r)
+        let load = async { Ok(Arc::new(store::org::list_regions(conn).await?)) };
+        self.regions.get_or_load((), load).await
     }
 
     /// A department by code (cached: departments change only when an operator loads them).
@@ -210,14 +200,8 @@ impl App {
         conn: &mut store::Connection,
         code: &str,
     ) -> Result<Arc<domain::org::Department>> {
-        let generation = match self.departments.get(&code.to_string()) {
-            cache::Lookup::Hit(d) => return Ok(d),
-            cache::Lookup::Miss(g) => g,
-        };
-        let d = Arc::new(store::org::get_department(conn, code).await?);
-        self.departments
-            .put(code.to_string(), d.clone(), generation);
-        Ok(d)
+        let load = async { Ok(Arc::new(store::org::get_department(conn, code).await?)) };
+        self.departments.get_or_load(code.to_string(), load).await
     }
 
     /// A license type, if there is one (cached, emptied by `licenses::save_types`).
@@ -226,17 +210,14 @@ impl App {
         conn: &mut store::Connection,
         key: TypeKey,
     ) -> Result<Option<Arc<LicenseType>>> {
-        let generation = match self.license_types.get(&key) {
-            cache::Lookup::Hit(t) => return Ok(t),
-            cache::Lookup::Miss(g) => g,
+        let load = async {
+            Ok(match &key {
+                TypeKey::Item(code) => store::licenses::type_for_item(conn, code).await?,
+                TypeKey::Name(name) => store::licenses::type_by_name(conn, name).await?,
+            }
+            .map(Arc::new))
         };
-        let t = match &key {
-            TypeKey::Item(code) => store::licenses::type_for_item(conn, code).await?,
-            TypeKey::Name(name) => store::licenses::type_by_name(conn, name).await?,
-        }
-        .map(Arc::new);
-        self.license_types.put(key, t.clone(), generation);
-        Ok(t)
+        self.license_types.get_or_load(key.clone(), load).await
     }
 
     pub fn now(&self) -> OffsetDateTime {
