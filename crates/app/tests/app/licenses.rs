@@ -65,6 +65,48 @@ async fn step(app: &app::App, actor: &Actor, case_id: &str, cmd: Command) -> dom
         .unwrap_or_else(|e| panic!("command failed: {e:?}"))
 }
 
+/// A case of `item` that `me` submits and a clerk approves at once on commitment (告知承诺).
+async fn approved_on_commitment(app: &app::App, me: &Actor, item: &str) -> domain::case::Case {
+    let c = cases::start(app, me, item).await.unwrap();
+    step(app, me, &c.id, Command::Submit).await;
+    let clerk = staff(app, "clerk", &[Role::Clerk], "511600", None).await;
+    let accept = Command::Accept {
+        tolerate: vec![],
+        commitment: true,
+    };
+    let approved = step(app, &clerk, &c.id, accept).await;
+    assert_eq!(approved.state, CaseState::Approved);
+    approved
+}
+
+#[tokio::test]
+async fn a_saved_license_type_applies_at_once_though_types_are_cached() {
+    on_both(|s| async move {
+        let (app, _) = app(s).await;
+        let (permit, user) = setup(&app).await;
+        let me = citizen(&app, "123").await;
+        approved_on_commitment(&app, &me, &permit).await;
+        let next = cases::start(&app, &me, &user).await.unwrap();
+        assert!(matches!(
+            next.materials["食品经营许可证"],
+            Provision::License { .. }
+        ));
+        // Renamed, the type no longer answers to the material's name: the next application
+        // must not find it through what the first one cached.
+        let mut conn = app.store.conn().await.unwrap();
+        let mut t = store::licenses::types(&mut conn).await.unwrap().remove(0);
+        drop(conn);
+        t.name = "食品经营许可证（2027版）".into();
+        licenses::save_types(&app, &[t]).await.unwrap();
+        let after = cases::start(&app, &me, &user).await.unwrap();
+        assert_eq!(
+            after.materials.get("食品经营许可证"),
+            Some(&Provision::Missing)
+        );
+    })
+    .await;
+}
+
 #[tokio::test]
 async fn an_approval_issues_a_license_that_fills_the_next_application_and_a_failed_check_revokes_it()
  {
@@ -72,20 +114,8 @@ async fn an_approval_issues_a_license_that_fills_the_next_application_and_a_fail
         let (app, _) = app(s).await;
         let (permit, user) = setup(&app).await;
         let me = citizen(&app, "123").await;
-        let c = cases::start(&app, &me, &permit).await.unwrap();
-        step(&app, &me, &c.id, Command::Submit).await;
-        let clerk = staff(&app, "clerk", &[Role::Clerk], "511600", None).await;
-        let approved = step(
-            &app,
-            &clerk,
-            &c.id,
-            Command::Accept {
-                tolerate: vec![],
-                commitment: true,
-            },
-        )
-        .await;
-        assert_eq!(approved.state, CaseState::Approved);
+        let approved = approved_on_commitment(&app, &me, &permit).await;
+        let c = &approved;
 
         let wallet = licenses::wallet(&app, &me).await.unwrap();
         assert_eq!(wallet.len(), 1, "the approval issued one license");
