@@ -374,11 +374,8 @@ async fn run_once(
     // one batch that is its own transaction (one hand-off on SQLite). A case number or a
     // license to issue or revoke needs a transaction around more statements.
     let needs_number = next.number.is_empty() && next.state != CaseState::Draft;
-    let licensing = events.iter().any(|e| {
-        matches!(e, Event::Decided { decision } if decision.approved)
-            || matches!(e, Event::Verified { passed: false, .. })
-    });
-    let mut tx = match needs_number || licensing {
+    let licensing: Vec<LicenseStep> = events.iter().filter_map(license_step).collect();
+    let mut tx = match needs_number || !licensing.is_empty() {
         true => Some(app.store.begin().await?),
         false => None,
     };
@@ -423,24 +420,39 @@ async fn run_once(
         .await
         .map_err(conflict)?;
     // The license follows the decision in the same transaction: both happen or neither.
-    for e in &events {
-        match e {
-            Event::Decided { decision } if decision.approved => {
+    for step in licensing {
+        match step {
+            LicenseStep::Issue => {
                 crate::licenses::issue_for_case(&mut tx, app, &next, who).await?;
             }
-            Event::Verified {
-                passed: false,
-                note,
-                ..
-            } => {
+            LicenseStep::Revoke { note } => {
                 let reason = format!("告知承诺核查不通过：{note}");
                 crate::licenses::revoke_for_case(&mut tx, app, &next, who, &reason).await?;
             }
-            _ => {}
         }
     }
     tx.commit().await.map_err(store::StoreError::from)?;
     Ok((next, item))
+}
+
+/// What an event does to the case's license.
+enum LicenseStep<'a> {
+    /// An approval issues it.
+    Issue,
+    /// A failed 告知承诺 verification revokes it.
+    Revoke { note: &'a str },
+}
+
+fn license_step(e: &Event) -> Option<LicenseStep<'_>> {
+    match e {
+        Event::Decided { decision } if decision.approved => Some(LicenseStep::Issue),
+        Event::Verified {
+            passed: false,
+            note,
+            ..
+        } => Some(LicenseStep::Revoke { note }),
+        _ => None,
+    }
 }
 
 /// Materials in a command must be real: an upload must name a stored file (the bytes were

@@ -48,7 +48,9 @@ pub async fn commit_command(store: &crate::Store, w: &CommandWrite<'_>) -> Resul
     found(updated)
 }
 
-/// The case's update returns its one row; none means there is no such case.
+/// The case's update returns its one row; none means there is no such case. (In a batch of
+/// its own the `COMMIT` cannot have covered anything then: the events' foreign key to `cases`
+/// stops the query first, and a command always has events.)
 fn found(updated: usize) -> Result<()> {
     if updated == 0 {
         return Err(StoreError::NotFound);
