@@ -736,6 +736,10 @@ pub async fn mine(app: &App, actor: &Actor, limit: i64, offset: i64) -> Result<(
     Ok(sc::list_for_applicant(&mut c, id, limit.clamp(1, 100), offset.max(0)).await?)
 }
 
+/// A queue's total is counted up to this and shown as "10000+" beyond it: a clerk works from
+/// the top, and counting a backlog of every waiting case costs more the longer it is.
+pub const QUEUE_COUNT_CAP: i64 = 10_000;
+
 /// A staff member's work queue for one of their roles, nearest deadline first.
 pub async fn queue(
     app: &App,
@@ -743,7 +747,7 @@ pub async fn queue(
     role: Role,
     limit: i64,
     offset: i64,
-) -> Result<(Vec<(Case, Option<String>)>, i64)> {
+) -> Result<(Vec<(Case, Option<String>)>, sc::Total)> {
     let Actor::Staff { roles, scope, .. } = actor else {
         return Err(AppError::Forbidden("只有工作人员有待办队列".into()));
     };
@@ -771,6 +775,7 @@ pub async fn queue(
         department,
         limit.clamp(1, 100),
         offset.max(0),
+        QUEUE_COUNT_CAP,
     )
     .await?)
 }

@@ -107,7 +107,7 @@ async fn a_citizen_applies_online_supplies_once_and_the_case_runs_to_completion_
             .await
             .unwrap();
         assert_eq!(
-            (n, q[0].0.id.as_str()),
+            (n.count, q[0].0.id.as_str()),
             (1, c.id.as_str()),
             "the accepted case is in the department's review queue"
         );
@@ -135,7 +135,8 @@ async fn a_citizen_applies_online_supplies_once_and_the_case_runs_to_completion_
             cases::queue(&app, &approver, Role::Approver, 20, 0)
                 .await
                 .unwrap()
-                .1,
+                .1
+                .count,
             1
         );
         step(&app, &approver, &c.id, Command::Claim).await;
@@ -347,7 +348,8 @@ async fn a_window_clerk_accepts_another_departments_item_and_it_lands_in_that_ba
             cases::queue(&app, &scjg, Role::Reviewer, 10, 0)
                 .await
                 .unwrap()
-                .1,
+                .1
+                .count,
             1
         );
         assert!(matches!(

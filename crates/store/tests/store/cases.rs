@@ -49,6 +49,7 @@ async fn a_stale_version_loses_and_queues_sort_by_deadline() {
             Some("511600-SCJG"),
             10,
             0,
+            10,
         )
         .await
         .unwrap();
@@ -57,13 +58,31 @@ async fn a_stale_version_loses_and_queues_sort_by_deadline() {
                 q.iter().map(|(c, _)| c.id.as_str()).collect::<Vec<_>>(),
                 total
             ),
-            (vec!["b", "a"], 2)
+            (
+                vec!["b", "a"],
+                Total {
+                    count: 2,
+                    capped: false
+                }
+            )
         );
+        let region = ["511600".to_string()];
+        for (cap, count, capped) in [(2, 2, false), (1, 1, true)] {
+            let (q, total) = queue(&mut c, "reviewer", &region, None, 10, 0, cap)
+                .await
+                .unwrap();
+            assert_eq!(
+                (q.len(), total),
+                (2, Total { count, capped }),
+                "the cap bounds the count, not the page"
+            );
+        }
         assert_eq!(
-            queue(&mut c, "reviewer", &["511602".into()], None, 10, 0)
+            queue(&mut c, "reviewer", &["511602".into()], None, 10, 0, 10)
                 .await
                 .unwrap()
-                .1,
+                .1
+                .count,
             0
         );
 

@@ -158,7 +158,7 @@ async fn list(
                 .into_iter()
                 .map(|(c, due)| json!({ "case": c, "due_date": due }))
                 .collect();
-            ok(json!({ "items": items, "total": total }))
+            ok(json!({ "items": items, "total": total.count, "total_capped": total.capped }))
         }
     }
 }

@@ -174,7 +174,8 @@ struct WorkPage {
     notices: Vec<app::NoticeRow>,
     /// 差评整改单 of the department (all of them for supervisors).
     tickets: Vec<app::ratings::TicketView>,
-    queues: Vec<(&'static str, &'static str, i64, Vec<Row>)>,
+    /// Role, its label, the queue's total as shown ("10000+" beyond the cap), the rows.
+    queues: Vec<(&'static str, &'static str, String, Vec<Row>)>,
     verifications: Vec<Row>,
     is_clerk: bool,
 }
@@ -194,6 +195,11 @@ async fn work(State(s): State<AppState>, ctx: Ctx) -> Result<Response, WebError>
             .iter()
             .map(|(c, due)| row(c, due.clone().unwrap_or_default()))
             .collect();
+        let total = if total.capped {
+            format!("{}+", total.count)
+        } else {
+            total.count.to_string()
+        };
         queues.push((role.as_str(), role.label(), total, rows));
     }
     let verifications = cases::verifications(&s.app, &ctx.actor)

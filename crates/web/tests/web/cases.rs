@@ -74,6 +74,17 @@ async fn a_citizen_applies_gets_one_supplement_notice_and_follows_the_case_to_co
     let mut clerk = citizen.another();
     clerk.login("clerk", app::demo::DEMO_PASSWORD).await;
     assert!(clerk.get("/work").await.body.contains(&item.name));
+    let queue = clerk.get("/api/v1/cases?queue=clerk").await.json();
+    assert!(
+        queue["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["case"]["id"] == case.as_str()),
+        "{queue}"
+    );
+    assert_eq!(queue["total_capped"], false, "{queue}");
+    assert!(queue["total"].as_i64().unwrap() >= 1, "{queue}");
     let refused = act(&mut clerk, &case, "accept", &[], &[]).await;
     assert_eq!(refused.status, StatusCode::CONFLICT);
     assert!(refused.body.contains("材料不齐"));

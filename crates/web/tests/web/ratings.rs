@@ -108,7 +108,7 @@ async fn the_hall_tablet_records_one_rating_per_window_visit_for_the_applicant()
     let mut clerk = site().await;
     let app = clerk.app.clone();
     let mut conn = app.store.conn().await.unwrap();
-    let (cases, _) = store::cases::queue(&mut conn, "clerk", &["511600".into()], None, 50, 0)
+    let (cases, _) = store::cases::queue(&mut conn, "clerk", &["511600".into()], None, 50, 0, 100)
         .await
         .unwrap();
     drop(conn);

@@ -8,7 +8,7 @@ async fn a_supervisor_sees_a_red_warning_sends_a_notice_and_the_department_resol
     // A demo case in market regulation, made overdue by hand (the clock is real here).
     let app = sup.app.clone();
     let mut conn = app.store.conn().await.unwrap();
-    let (cases, _) = store::cases::queue(&mut conn, "clerk", &["511600".into()], None, 50, 0)
+    let (cases, _) = store::cases::queue(&mut conn, "clerk", &["511600".into()], None, 50, 0, 100)
         .await
         .unwrap();
     let (case, _) = cases
