@@ -344,10 +344,11 @@ async fn run_once(
 ) -> Result<(Case, std::sync::Arc<ItemDefinition>)> {
     let now = app.now();
     let cal = calendar(app);
-    let (c, item, limits, mut tail, watch_before) = {
+    let (c, columns, item, limits, mut tail, watch_before) = {
         let mut conn = app.store.conn().await?;
         let sc::CaseForCommand {
             case: c,
+            columns,
             tail,
             watch: watch_before,
         } = sc::get_for_command(&mut conn, case_id)
@@ -359,7 +360,7 @@ async fn run_once(
         let item = item_version(app, &mut conn, &c).await?;
         let limits =
             crate::supervision::thresholds_for(app, &mut conn, &c.item_code, &c.region).await?;
-        (c, item, limits, tail, watch_before)
+        (c, columns, item, limits, tail, watch_before)
     };
     let cmd = &checked_materials(app, who, cmd)?;
     let events = case::decide(&c, &item, cmd, who, now, &cal).map_err(from_case_error)?;
@@ -397,6 +398,7 @@ async fn run_once(
     let write = store::command::CommandWrite {
         case: &next,
         index: &index_of(&next, &item, &cal, now),
+        stored: &columns,
         events: &rows,
         watch_before: watch_before.as_ref(),
         watch_after: watch.as_ref(),

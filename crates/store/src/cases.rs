@@ -6,7 +6,7 @@ use sqlx::{AnyConnection, AssertSqlSafe};
 use crate::{Result, StoreError};
 
 /// The copies of case fields kept in columns for queues; the app computes them.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct CaseIndex {
     pub queue_role: Option<String>,
     pub due_date: Option<String>,
@@ -130,15 +130,31 @@ pub async fn get_case(conn: &mut AnyConnection, id: &str) -> Result<Option<Case>
 /// written again).
 pub struct CaseForCommand {
     pub case: Case,
+    /// The case's columns as stored, so that a command's update sets only those it changes.
+    pub columns: CaseColumns,
     pub tail: Option<(i64, String)>,
     pub watch: Option<crate::supervision::WatchRow>,
+}
+
+/// The columns of a case row that a command may change besides its data, version and time.
+/// Each is in at least one index, and an `UPDATE` that sets a column rewrites every index
+/// holding it (a changed page each, in the write-ahead log), even to the same value.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CaseColumns {
+    pub number: String,
+    pub state: String,
+    pub claimed_by: Option<String>,
+    pub index: CaseIndex,
 }
 
 /// [`CaseForCommand`] in one query: every case command starts here.
 pub async fn get_for_command(conn: &mut AnyConnection, id: &str) -> Result<Option<CaseForCommand>> {
     use sqlx::Row;
     let row = sqlx::query(
-        "SELECT c.data, e.seq, e.hash, w.case_number, w.kind, w.due_date, w.yellow_from,
+        "SELECT c.data, c.number AS c_number, c.state AS c_state, c.claimed_by AS c_claimed_by,
+                c.queue_role AS c_queue_role, c.due_date AS c_due_date,
+                c.verify_due AS c_verify_due, c.tolerance_due AS c_tolerance_due,
+                e.seq, e.hash, w.case_number, w.kind, w.due_date, w.yellow_from,
                 w.region, w.department, w.responsible
          FROM cases c
          LEFT JOIN case_events e ON e.case_id = c.id
@@ -166,8 +182,20 @@ pub async fn get_for_command(conn: &mut AnyConnection, id: &str) -> Result<Optio
         }),
         None => None,
     };
+    let columns = CaseColumns {
+        number: r.try_get("c_number")?,
+        state: r.try_get("c_state")?,
+        claimed_by: r.try_get("c_claimed_by")?,
+        index: CaseIndex {
+            queue_role: r.try_get("c_queue_role")?,
+            due_date: r.try_get("c_due_date")?,
+            verify_due: r.try_get("c_verify_due")?,
+            tolerance_due: r.try_get("c_tolerance_due")?,
+        },
+    };
     Ok(Some(CaseForCommand {
         case: decode(&r.try_get::<String, _>("data")?)?,
+        columns,
         tail: seq.zip(hash),
         watch,
     }))

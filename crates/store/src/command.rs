@@ -13,7 +13,9 @@
 use domain::case::Case;
 use sqlx::AnyConnection;
 
-use crate::cases::{CaseIndex, EventRow};
+use std::borrow::Cow;
+
+use crate::cases::{CaseColumns, CaseIndex, EventRow};
 use crate::supervision::WatchRow;
 use crate::{Result, StoreError};
 
@@ -22,6 +24,9 @@ pub struct CommandWrite<'a> {
     /// The case after the command; its `version` is one more than the stored one.
     pub case: &'a Case,
     pub index: &'a CaseIndex,
+    /// The columns as stored when the case was read: only those that change are set. (If
+    /// the row changed since, its version did too, and the update is refused anyway.)
+    pub stored: &'a CaseColumns,
     /// The command's events, already chained after the stored latest event: a stale chain
     /// takes a sequence number that exists, and the insert fails as a conflict.
     pub events: &'a [EventRow],
@@ -63,24 +68,50 @@ fn batch<'a>(w: &CommandWrite<'a>, data: &'a str) -> Batch<'a> {
     let mut b = Batch::default();
     // The version is checked by the trigger of migration 0014 (the new one must follow the
     // stored one), so that a failed check stops the batch before its COMMIT.
-    b.push(
-        "UPDATE cases SET number = ?, state = ?, queue_role = ?, claimed_by = ?, due_date = ?,
-           data = ?, version = ?, updated_at = ?, verify_due = ?, tolerance_due = ?
-         WHERE id = ? RETURNING version",
-        vec![
-            Arg::Text(&c.number),
-            Arg::Text(c.state.as_str()),
-            Arg::Opt(w.index.queue_role.as_deref()),
-            Arg::Opt(c.claimed_by.as_deref()),
-            Arg::Opt(w.index.due_date.as_deref()),
-            Arg::Text(data),
-            Arg::Int(c.version),
-            Arg::Int(w.now),
-            Arg::Opt(w.index.verify_due.as_deref()),
-            Arg::Opt(w.index.tolerance_due.as_deref()),
-            Arg::Text(&c.id),
-        ],
+    let mut sql = String::from("UPDATE cases SET data = ?, version = ?, updated_at = ?");
+    let mut args = vec![Arg::Text(data), Arg::Int(c.version), Arg::Int(w.now)];
+    let (old, new) = (w.stored, w.index);
+    let mut set = |column: &str, changed: bool, arg: Arg<'a>| {
+        if changed {
+            sql.push_str(&format!(", {column} = ?"));
+            args.push(arg);
+        }
+    };
+    set("number", old.number != c.number, Arg::Text(&c.number));
+    set(
+        "state",
+        old.state != c.state.as_str(),
+        Arg::Text(c.state.as_str()),
     );
+    set(
+        "claimed_by",
+        old.claimed_by != c.claimed_by,
+        Arg::Opt(c.claimed_by.as_deref()),
+    );
+    let i = &old.index;
+    set(
+        "queue_role",
+        i.queue_role != new.queue_role,
+        Arg::Opt(new.queue_role.as_deref()),
+    );
+    set(
+        "due_date",
+        i.due_date != new.due_date,
+        Arg::Opt(new.due_date.as_deref()),
+    );
+    set(
+        "verify_due",
+        i.verify_due != new.verify_due,
+        Arg::Opt(new.verify_due.as_deref()),
+    );
+    set(
+        "tolerance_due",
+        i.tolerance_due != new.tolerance_due,
+        Arg::Opt(new.tolerance_due.as_deref()),
+    );
+    sql.push_str(" WHERE id = ? RETURNING version");
+    args.push(Arg::Text(&c.id));
+    b.push(sql, args);
     for e in w.events {
         b.push(
             "INSERT INTO case_events (case_id, seq, at, actor, role, kind, payload, prev_hash, hash)
@@ -111,26 +142,62 @@ pub(crate) enum Arg<'a> {
     Text(&'a str),
     Opt(Option<&'a str>),
     Int(i64),
+    /// Owned copies, for a batch that outlives its caller's borrows (see `group`).
+    Owned(String),
+    OptOwned(Option<String>),
+}
+
+impl Arg<'_> {
+    fn into_owned(self) -> Arg<'static> {
+        match self {
+            Arg::Text(s) => Arg::Owned(s.to_string()),
+            Arg::Opt(s) => Arg::OptOwned(s.map(str::to_string)),
+            Arg::Int(i) => Arg::Int(i),
+            Arg::Owned(s) => Arg::Owned(s),
+            Arg::OptOwned(s) => Arg::OptOwned(s),
+        }
+    }
 }
 
 /// Statements written with `?` for their arguments, numbered when run: across the whole
 /// batch on SQLite (one query), from `$1` in each statement on PostgreSQL.
 #[derive(Default)]
 pub(crate) struct Batch<'a> {
-    statements: Vec<(&'static str, Vec<Arg<'a>>)>,
+    statements: Vec<(Cow<'static, str>, Vec<Arg<'a>>)>,
 }
 
 impl<'a> Batch<'a> {
-    pub(crate) fn push(&mut self, sql: &'static str, args: Vec<Arg<'a>>) {
+    pub(crate) fn push(&mut self, sql: impl Into<Cow<'static, str>>, args: Vec<Arg<'a>>) {
+        let sql = sql.into();
         debug_assert_eq!(sql.matches('?').count(), args.len(), "{sql}");
         self.statements.push((sql, args));
     }
 
-    /// The batch as one SQLite query, between `head` and `tail`.
-    pub(crate) fn sqlite_sql(&self, head: &str, tail: &str) -> String {
+    /// The batch with its arguments copied, free of the caller's borrows.
+    pub(crate) fn into_owned(self) -> Batch<'static> {
+        Batch {
+            statements: self
+                .statements
+                .into_iter()
+                .map(|(sql, args)| (sql, args.into_iter().map(Arg::into_owned).collect()))
+                .collect(),
+        }
+    }
+
+    /// How many of its statements return rows (each at most one: `UPDATE … RETURNING` by
+    /// key).
+    pub(crate) fn returning(&self) -> usize {
+        self.statements
+            .iter()
+            .filter(|(sql, _)| sql.contains("RETURNING"))
+            .count()
+    }
+
+    /// Batches, one after another, as one SQLite query between `head` and `tail`.
+    pub(crate) fn sqlite_sql(batches: &[Batch<'_>], head: &str, tail: &str) -> String {
         let mut sql = head.to_string();
         let mut n = 0;
-        for (s, _) in &self.statements {
+        for (s, _) in batches.iter().flat_map(|b| &b.statements) {
             number(&mut sql, s, &mut n);
             sql.push_str(";\n");
         }
@@ -139,15 +206,25 @@ impl<'a> Batch<'a> {
     }
 
     /// Binds every statement's arguments, in order, to the query of [`Batch::sqlite_sql`].
-    pub(crate) fn bind<'q>(&'q self, q: crate::cases::Insert<'q>) -> crate::cases::Insert<'q> {
-        bind_all(q, self.statements.iter().flat_map(|(_, a)| a))
+    pub(crate) fn bind<'q>(
+        batches: &'q [Batch<'_>],
+        q: crate::cases::Insert<'q>,
+    ) -> crate::cases::Insert<'q> {
+        bind_all(
+            q,
+            batches
+                .iter()
+                .flat_map(|b| &b.statements)
+                .flat_map(|(_, a)| a),
+        )
     }
 
     /// Runs the batch; returns how many rows the statements returned.
     pub(crate) async fn run(self, conn: &mut AnyConnection) -> Result<usize> {
         if conn.backend_name() == "SQLite" {
-            let sql = self.sqlite_sql("", "");
-            let q = self.bind(sqlx::query(sqlx::AssertSqlSafe(sql)));
+            let one = std::slice::from_ref(&self);
+            let sql = Batch::sqlite_sql(one, "", "");
+            let q = Batch::bind(one, sqlx::query(sqlx::AssertSqlSafe(sql)));
             Ok(q.fetch_all(conn).await?.len())
         } else {
             let mut rows = 0;
@@ -187,6 +264,8 @@ fn bind_all<'q, 'a: 'q>(
             Arg::Text(s) => q.bind(s),
             Arg::Opt(s) => q.bind(s),
             Arg::Int(i) => q.bind(i),
+            Arg::Owned(ref s) => q.bind(s.as_str()),
+            Arg::OptOwned(ref s) => q.bind(s.as_deref()),
         };
     }
     q

@@ -92,6 +92,8 @@ pub struct Store {
     durable: bool,
     /// SQLite allows one writer: its connection, which writers take in turn.
     writer: Option<WriterSlot>,
+    /// One-query writes waiting for the writer's turn, run together (`group`).
+    queue: Arc<crate::group::Queue>,
     group_sync: Option<Arc<GroupSync>>,
 }
 
@@ -217,6 +219,7 @@ impl Store {
             backend,
             durable,
             writer: None,
+            queue: Arc::default(),
             group_sync: None,
         };
         store.migrate().await?;
@@ -243,7 +246,10 @@ impl Store {
     /// the commit is on disk. Returns how many rows the statements returned.
     pub(crate) async fn run_batch(&self, b: crate::command::Batch<'_>) -> crate::Result<usize> {
         match &self.writer {
-            Some(slot) => crate::write::run_batch_on_writer(slot, self.group_sync.clone(), b).await,
+            Some(slot) => {
+                crate::write::run_batch_on_writer(slot, &self.queue, self.group_sync.clone(), b)
+                    .await
+            }
             None => {
                 let mut tx = self.begin().await?;
                 let rows = b.run(&mut tx).await?;

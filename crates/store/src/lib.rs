@@ -10,6 +10,7 @@ pub mod cases;
 pub mod catalog;
 pub mod command;
 pub mod db;
+mod group;
 pub mod licenses;
 pub mod org;
 pub mod ratings;

@@ -54,43 +54,52 @@ pub(crate) async fn run_on_writer(slot: &WriterSlot, sql: &'static str) -> crate
     Ok(())
 }
 
-/// Runs a batch as one transaction in one query: `BEGIN IMMEDIATE`, its statements, `COMMIT`.
-/// A statement that fails stops the query before the `COMMIT`, and the rest is rolled back.
+/// Runs a batch as a transaction of its own, alone or grouped with batches that wait beside
+/// it (see `group`); durable, it returns once the commit is on disk.
 pub(crate) async fn run_batch_on_writer(
     slot: &WriterSlot,
+    queue: &Arc<crate::group::Queue>,
     sync: Option<Arc<GroupSync>>,
     b: crate::command::Batch<'_>,
 ) -> crate::Result<usize> {
-    let sql = b.sqlite_sql("BEGIN IMMEDIATE;\n", "COMMIT;");
-    let mut w = writer_turn(slot).await?;
-    // Open until the answer says the COMMIT ran: dropped before that (a cancelled request),
-    // the next turn rolls back whatever is left.
+    let rows = crate::group::run(slot, queue, b).await?;
+    if let Some(s) = sync {
+        s.wait().await.map_err(sqlx::Error::Io)?;
+    }
+    Ok(rows)
+}
+
+/// Runs batches as one transaction in one query: `BEGIN IMMEDIATE`, their statements,
+/// `COMMIT`. A statement that fails stops the query before the `COMMIT`, and the rest is
+/// rolled back. `cached`: keep the query prepared (not for one-off groups of batches).
+pub(crate) async fn commit_batches(
+    w: &mut WriterTurn,
+    batches: &[crate::command::Batch<'_>],
+    cached: bool,
+) -> crate::Result<usize> {
+    use crate::command::Batch;
+    let sql = Batch::sqlite_sql(batches, "BEGIN IMMEDIATE;\n", "COMMIT;");
+    // Open until the answer says the COMMIT ran: dropped before that, the next turn rolls
+    // back whatever is left.
     w.open = true;
-    match b
-        .bind(sqlx::query(sqlx::AssertSqlSafe(sql)))
-        .fetch_all(&mut w.conn)
-        .await
-    {
+    let q = Batch::bind(batches, sqlx::query(sqlx::AssertSqlSafe(sql))).persistent(cached);
+    match q.fetch_all(&mut w.conn).await {
         Ok(rows) => {
             w.open = false;
-            // The next writer may go while this one waits for the disk.
-            drop(w);
-            if let Some(s) = sync {
-                s.wait().await.map_err(sqlx::Error::Io)?;
-            }
             Ok(rows.len())
         }
         Err(e) => {
-            rollback(&mut w).await;
+            rollback(w).await;
             Err(e.into())
         }
     }
 }
 
+/// The writer with its turn taken.
+pub(crate) type WriterTurn = OwnedMappedMutexGuard<Option<Writer>, Writer>;
+
 /// The writer, its turn taken, with no transaction open.
-async fn writer_turn(
-    slot: &WriterSlot,
-) -> crate::Result<OwnedMappedMutexGuard<Option<Writer>, Writer>> {
+pub(crate) async fn writer_turn(slot: &WriterSlot) -> crate::Result<WriterTurn> {
     let guard = slot.clone().lock_owned().await;
     let mut w = OwnedMutexGuard::try_map(guard, Option::as_mut)
         .map_err(|_| crate::StoreError::State("数据库已关闭".into()))?;

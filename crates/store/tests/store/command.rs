@@ -58,9 +58,14 @@ async fn write(
     now: i64,
 ) -> store::Result<()> {
     let due = after.map(|w| w.due_date.as_str()).unwrap_or("2026-12-31");
+    // As the app does: the columns as read before the command, so that only changes are set.
+    let mut c = s.conn().await.unwrap();
+    let stored = get_for_command(&mut c, "case-1").await.unwrap().unwrap();
+    drop(c);
     let w = CommandWrite {
         case: next,
         index: &index(due),
+        stored: &stored.columns,
         events,
         watch_before: before,
         watch_after: after,
@@ -98,6 +103,26 @@ async fn stored(s: &store::Store) -> (i64, Vec<i64>, Option<String>, Vec<String>
         .map(|w| w.due_date)
         .collect();
     (case.version, seqs, watch, open)
+}
+
+/// The case's columns as stored.
+async fn columns(s: &store::Store) -> CaseColumns {
+    let mut c = s.conn().await.unwrap();
+    get_for_command(&mut c, "case-1")
+        .await
+        .unwrap()
+        .unwrap()
+        .columns
+}
+
+/// The columns a write of `next`, due on `due`, leaves.
+fn written(next: &Case, due: &str) -> CaseColumns {
+    CaseColumns {
+        number: next.number.clone(),
+        state: next.state.as_str().into(),
+        claimed_by: next.claimed_by.clone(),
+        index: index(due),
+    }
 }
 
 async fn raise_under(s: &store::Store, w: &WatchRow, id: &str) {
@@ -140,6 +165,7 @@ async fn story(s: store::Store, alone: bool) {
     );
     let mut c = s.conn().await.unwrap();
     let read = get_for_command(&mut c, "case-1").await.unwrap().unwrap();
+    assert_eq!(read.columns, written(&next, "2026-12-04"));
     assert_eq!(read.case.number, next.number);
     assert_eq!(read.tail, Some((2, "h2".into())));
     assert_eq!(read.watch, Some(a.clone()));
@@ -181,6 +207,18 @@ async fn story(s: store::Store, alone: bool) {
         .await
         .unwrap();
     assert_eq!(stored(&s).await, (5, vec![1, 2, 3, 4, 5], None, vec![]));
+    assert_eq!(columns(&s).await, written(&next, "2026-12-31"));
+
+    // A column set and then cleared, the others left as they are.
+    for (version, claimed) in [(6, Some("r1")), (7, None)] {
+        next.version = version;
+        next.claimed_by = claimed.map(String::from);
+        let evs = [event(version, "claimed")];
+        write((&s, alone), &next, &evs, (None, None), 600)
+            .await
+            .unwrap();
+        assert_eq!(columns(&s).await, written(&next, "2026-12-31"));
+    }
     let mut c = s.conn().await.unwrap();
     let cleared = warnings_of_case(&mut c, "case-1").await.unwrap();
     assert!(cleared.iter().all(|w| w.cleared_reason == "办件已推进"));
@@ -188,4 +226,90 @@ async fn story(s: store::Store, alone: bool) {
         cleared.iter().map(|w| w.cleared_at).collect::<Vec<_>>(),
         vec![Some(400), Some(500)]
     );
+}
+
+#[tokio::test]
+async fn commands_that_wait_together_commit_together_and_only_a_stale_one_fails() {
+    on_both(|s| async move {
+        let ids = ["g1", "g2", "g3", "g4"];
+        let draft = |id: &str| Case {
+            id: id.into(),
+            ..case()
+        };
+        let mut tx = s.begin().await.unwrap();
+        for id in ids {
+            insert_case(&mut tx, &draft(id), &CaseIndex::default(), 1)
+                .await
+                .unwrap();
+        }
+        tx.commit().await.unwrap();
+
+        // While a transaction holds the writer, the commands queue behind it; on SQLite the
+        // next turn then runs them as one transaction. In the first round g3 is stale (its
+        // version does not follow the stored one): the group is undone and run one by one,
+        // and only g3 fails. In the second every command is current.
+        let rounds = [
+            (
+                [2, 2, 3, 2],
+                ["ok", "ok", "conflict", "ok"],
+                [(2, 1), (2, 1), (1, 0), (2, 1)],
+            ),
+            (
+                [3, 3, 2, 3],
+                ["ok", "ok", "ok", "ok"],
+                [(3, 2), (3, 2), (2, 1), (3, 2)],
+            ),
+        ];
+        for (versions, outcomes, stored_after) in rounds {
+            let hold = s.begin().await.unwrap();
+            let tasks: Vec<_> = ids
+                .iter()
+                .zip(versions)
+                .map(|(&id, version)| {
+                    let (s, mut next) = (s.clone(), draft(id));
+                    next.version = version;
+                    tokio::spawn(async move {
+                        let mut c = s.conn().await.unwrap();
+                        let stored = get_for_command(&mut c, id).await.unwrap().unwrap();
+                        drop(c);
+                        let events = [EventRow {
+                            case_id: id.into(),
+                            ..event(version - 1, "edited")
+                        }];
+                        let w = CommandWrite {
+                            case: &next,
+                            index: &index("2026-12-31"),
+                            stored: &stored.columns,
+                            events: &events,
+                            watch_before: None,
+                            watch_after: None,
+                            now: 100,
+                        };
+                        commit_command(&s, &w).await
+                    })
+                })
+                .collect();
+            tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+            hold.commit().await.unwrap();
+
+            let mut results = vec![];
+            for t in tasks {
+                results.push(match t.await.unwrap() {
+                    Ok(()) => "ok",
+                    Err(StoreError::Conflict { .. }) => "conflict",
+                    Err(e) => panic!("{e}"),
+                });
+            }
+            assert_eq!(results, outcomes);
+            let mut c = s.conn().await.unwrap();
+            for (id, want) in ids.iter().zip(stored_after) {
+                let (version, events) = (
+                    get_case(&mut c, id).await.unwrap().unwrap().version,
+                    events(&mut c, id).await.unwrap().len(),
+                );
+                assert_eq!((version, events), want, "{id}");
+            }
+        }
+    })
+    .await;
 }

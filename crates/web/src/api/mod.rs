@@ -1,5 +1,6 @@
 //! The JSON API under `/api/v1`, described by the OpenAPI document at `/api/openapi.json`.
-//! Lists answer `{"items": [...], "total": N}`; errors `{"code", "message", "field"}`.
+//! Lists answer `{"items": [...], "total": N}` (a work queue counts to 10 000 and adds
+//! `"total_capped": true` beyond); errors `{"code", "message", "field"}`.
 //! Writes use the session cookie and the CSRF token in the `X-CSRF-Token` header.
 
 use app::AppError;
