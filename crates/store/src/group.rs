@@ -10,9 +10,11 @@
 //! Each batch keeps its own checks (the version trigger, the audit chain's sequence numbers,
 //! foreign keys). When any statement of a group fails, the group is rolled back and its
 //! batches run again one by one, so that only the batch at fault fails. The group runs in a
-//! task of its own: a caller that goes away (a cancelled request) cannot leave the others
-//! without an answer, and its own batch still runs, as it would have a moment later.
+//! task of its own, so that a caller that goes away (a cancelled request) cannot leave the
+//! others without an answer; a batch whose caller went away before a turn took it is
+//! withdrawn, not run later.
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use tokio::sync::oneshot;
@@ -28,26 +30,38 @@ const MAX_GROUP: usize = 32;
 #[derive(Default)]
 pub(crate) struct Queue {
     waiting: Mutex<Vec<Waiting>>,
+    next_id: AtomicU64,
 }
 
 struct Waiting {
+    id: u64,
     batch: Batch<'static>,
     answer: oneshot::Sender<Result<usize>>,
 }
 
 impl Queue {
-    fn push(&self, w: Waiting) {
-        self.waiting
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .push(w);
+    fn lock(&self) -> std::sync::MutexGuard<'_, Vec<Waiting>> {
+        self.waiting.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     /// The oldest waiting batches, at most [`MAX_GROUP`].
     fn take(&self) -> Vec<Waiting> {
-        let mut q = self.waiting.lock().unwrap_or_else(|e| e.into_inner());
+        let mut q = self.lock();
         let n = q.len().min(MAX_GROUP);
         q.drain(..n).collect()
+    }
+}
+
+/// Withdraws a batch that no turn has taken yet when its caller goes away (a cancelled
+/// request): it is not run later, behind the caller's back.
+struct Withdraw<'q> {
+    queue: &'q Queue,
+    id: u64,
+}
+
+impl Drop for Withdraw<'_> {
+    fn drop(&mut self) {
+        self.queue.lock().retain(|w| w.id != self.id);
     }
 }
 
@@ -55,21 +69,26 @@ impl Queue {
 /// how many rows its statements returned. Not yet durable: the caller waits for the flush.
 pub(crate) async fn run(slot: &WriterSlot, queue: &Arc<Queue>, b: Batch<'_>) -> Result<usize> {
     let (answer, mut answered) = oneshot::channel();
-    queue.push(Waiting {
+    let id = queue.next_id.fetch_add(1, Ordering::Relaxed);
+    queue.lock().push(Waiting {
+        id,
         batch: b.into_owned(),
         answer,
     });
+    let _withdraw = Withdraw { queue, id };
     let gone = |_| StoreError::State("写入任务意外中止".into());
-    tokio::select! {
-        // An earlier turn may have run this batch already.
-        biased;
-        a = &mut answered => a.map_err(gone)?,
-        turn = crate::write::writer_turn(slot) => {
-            let turn = turn?;
-            let group = queue.take();
-            // Detached: see the module's comment. It answers before it gives up the turn.
-            tokio::spawn(run_group(turn, group));
-            answered.await.map_err(gone)?
+    loop {
+        tokio::select! {
+            // A turn (this caller's or another's) may have run this batch already. A group
+            // answers before it gives up the turn, so the answer is seen first.
+            biased;
+            a = &mut answered => return a.map_err(gone)?,
+            turn = crate::write::writer_turn(slot) => {
+                // Detached: see the module's comment. When more than a group's worth wait,
+                // this batch may not be among the oldest taken: the loop then waits for the
+                // next turn.
+                tokio::spawn(run_group(turn?, queue.take()));
+            }
         }
     }
 }

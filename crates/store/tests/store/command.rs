@@ -228,14 +228,42 @@ async fn story(s: store::Store, alone: bool) {
     );
 }
 
+/// A draft case with the id `id`.
+fn draft(id: &str) -> Case {
+    Case {
+        id: id.into(),
+        ..case()
+    }
+}
+
+/// Commits, as its own transaction, a command that takes case `id` to `version` with one
+/// event (numbered `version - 1`), reading the stored columns first as the app does.
+async fn edit(s: store::Store, id: &'static str, version: i64) -> store::Result<()> {
+    let mut next = draft(id);
+    next.version = version;
+    let mut c = s.conn().await.unwrap();
+    let stored = get_for_command(&mut c, id).await.unwrap().unwrap();
+    drop(c);
+    let events = [EventRow {
+        case_id: id.into(),
+        ..event(version - 1, "edited")
+    }];
+    let w = CommandWrite {
+        case: &next,
+        index: &index("2026-12-31"),
+        stored: &stored.columns,
+        events: &events,
+        watch_before: None,
+        watch_after: None,
+        now: 100,
+    };
+    commit_command(&s, &w).await
+}
+
 #[tokio::test]
 async fn commands_that_wait_together_commit_together_and_only_a_stale_one_fails() {
     on_both(|s| async move {
         let ids = ["g1", "g2", "g3", "g4"];
-        let draft = |id: &str| Case {
-            id: id.into(),
-            ..case()
-        };
         let mut tx = s.begin().await.unwrap();
         for id in ids {
             insert_case(&mut tx, &draft(id), &CaseIndex::default(), 1)
@@ -265,29 +293,7 @@ async fn commands_that_wait_together_commit_together_and_only_a_stale_one_fails(
             let tasks: Vec<_> = ids
                 .iter()
                 .zip(versions)
-                .map(|(&id, version)| {
-                    let (s, mut next) = (s.clone(), draft(id));
-                    next.version = version;
-                    tokio::spawn(async move {
-                        let mut c = s.conn().await.unwrap();
-                        let stored = get_for_command(&mut c, id).await.unwrap().unwrap();
-                        drop(c);
-                        let events = [EventRow {
-                            case_id: id.into(),
-                            ..event(version - 1, "edited")
-                        }];
-                        let w = CommandWrite {
-                            case: &next,
-                            index: &index("2026-12-31"),
-                            stored: &stored.columns,
-                            events: &events,
-                            watch_before: None,
-                            watch_after: None,
-                            now: 100,
-                        };
-                        commit_command(&s, &w).await
-                    })
-                })
+                .map(|(&id, version)| tokio::spawn(edit(s.clone(), id, version)))
                 .collect();
             tokio::time::sleep(std::time::Duration::from_millis(200)).await;
             hold.commit().await.unwrap();
@@ -310,6 +316,40 @@ async fn commands_that_wait_together_commit_together_and_only_a_stale_one_fails(
                 assert_eq!((version, events), want, "{id}");
             }
         }
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_command_abandoned_while_it_waits_is_not_written_later() {
+    // A request cancelled while its command waits for the writer (SQLite) or for the case's
+    // row (PostgreSQL) leaves nothing behind, not even when the next write comes along.
+    on_both(|s| async move {
+        use sqlx::Executor;
+        let mut tx = s.begin().await.unwrap();
+        for id in ["w1", "w2"] {
+            insert_case(&mut tx, &draft(id), &CaseIndex::default(), 1)
+                .await
+                .unwrap();
+        }
+        tx.commit().await.unwrap();
+        let mut hold = s.begin().await.unwrap();
+        hold.execute("UPDATE cases SET claimed_by = claimed_by WHERE id = 'w1'")
+            .await
+            .unwrap();
+        let abandoned = tokio::spawn(edit(s.clone(), "w1", 2));
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        abandoned.abort();
+        assert!(abandoned.await.unwrap_err().is_cancelled());
+        hold.commit().await.unwrap();
+        edit(s.clone(), "w2", 2).await.unwrap();
+
+        let mut c = s.conn().await.unwrap();
+        for (id, version) in [("w1", 1), ("w2", 2)] {
+            let case = get_case(&mut c, id).await.unwrap().unwrap();
+            assert_eq!(case.version, version, "{id}");
+        }
+        assert!(events(&mut c, "w1").await.unwrap().is_empty());
     })
     .await;
 }
