@@ -199,7 +199,7 @@ async fn create_with(
     agent: Option<Authorization>,
 ) -> Result<Case> {
     let now = app.now();
-    // Read the item and ask the shared-data sources before the write transaction: a slow
+    // Everything is read, and the shared-data sources asked, before the one write: a slow
     // upstream must not hold the database's write lock.
     let mut conn = app.store.conn().await?;
     let item = store::catalog::find_item(&mut conn, item_code)
@@ -211,9 +211,6 @@ async fn create_with(
     };
     let def = app.item_version(&mut conn, item_code, version).await?;
     let holder = app.account(&mut conn, applicant_id).await?;
-    drop(conn);
-    let (shared, unavailable) = crate::licenses::shared_provisions(app, &def, &holder.login).await;
-    let mut tx = app.store.begin().await?;
     if def.node == NodeKind::Main {
         return Err(AppError::State("请选择具体的业务办理项申请".into()));
     }
@@ -237,8 +234,12 @@ async fn create_with(
         CaseActor::Applicant { id } | CaseActor::Staff { id, .. } => id.clone(),
         CaseActor::System => "system".to_string(),
     };
-    // 免提交: what the government already issued to the applicant fills the materials.
-    let licensed = crate::licenses::attach(&mut tx, app, &mut c, &def, &actor_id).await?;
+    // 免提交: what the government already issued to the applicant fills the materials. A
+    // license revoked between this read and the write below is as one revoked just after.
+    let uses = crate::licenses::attach(&mut conn, app, &mut c, &def, &actor_id).await?;
+    drop(conn);
+    let (shared, unavailable) = crate::licenses::shared_provisions(app, &def, &holder.login).await;
+    let licensed: Vec<&str> = uses.iter().map(|u| u.material.as_str()).collect();
     let mut confirmed = Vec::new();
     for (name, p) in shared {
         if c.materials.get(&name).is_none_or(|m| !m.is_provided()) {
@@ -246,45 +247,41 @@ async fn create_with(
             confirmed.push(name);
         }
     }
-    for (names, via) in [(&licensed, "license"), (&confirmed, "shared")] {
-        for m in names {
-            store::licenses::record_avoided(
-                &mut tx,
-                &c.id,
-                &def.code,
-                &def.department,
-                m,
-                via,
-                store::millis(now),
-            )
-            .await?;
-        }
-    }
-    let cal = calendar(app);
-    sc::insert_case(
-        &mut tx,
-        &c,
-        &index_of(&c, &def, &cal, now),
-        store::millis(now),
-    )
-    .await?;
+    let at = store::millis(now);
+    let avoided: Vec<_> = licensed
+        .iter()
+        .map(|m| (*m, "license"))
+        .chain(confirmed.iter().map(|m| (m.as_str(), "shared")))
+        .map(|(material, via)| store::licenses::Avoided {
+            case_id: &c.id,
+            item_code: &def.code,
+            department: &def.department,
+            material,
+            via,
+            at,
+        })
+        .collect();
     let payload = serde_json::json!({
         "event": "created", "item_code": item_code, "item_version": version, "channel": c.channel,
         "agent": agent.as_ref().map(|a| &a.agent_id), "authorization_letter": agent.as_ref().map(|a| &a.letter),
         "licenses_attached": licensed, "shared_data_confirmed": confirmed,
         "shared_data_unavailable": unavailable,
     });
-    audit::append_after(
-        &mut tx,
-        &mut None,
-        &c.id,
-        &who,
-        "created",
-        &payload.to_string(),
-        store::millis(now),
+    let event = audit::chain(&mut None, &c.id, &who, "created", &payload.to_string(), at);
+    let cal = calendar(app);
+    // One batch, so that it waits for the writer like a command and is grouped with others.
+    store::command::commit_creation(
+        &app.store,
+        &store::command::Creation {
+            case: &c,
+            index: &index_of(&c, &def, &cal, now),
+            uses: &uses,
+            avoided: &avoided,
+            event: &event,
+            now: at,
+        },
     )
     .await?;
-    tx.commit().await.map_err(store::StoreError::from)?;
     Ok(c)
 }
 
@@ -327,12 +324,20 @@ async fn run(
     // Optimistic: read and decide outside the write transaction; the versioned update below
     // detects a concurrent change, and the command is then decided again on the new state.
     let mut attempt = 0;
+    let mut drawn = Drawn::default();
     loop {
-        match run_once(app, who, actor, case_id, cmd).await {
+        match run_once(app, who, actor, case_id, cmd, &mut drawn).await {
             Err(AppError::Conflict { .. }) if attempt < 2 => attempt += 1,
             r => return r,
         }
     }
+}
+
+/// Numbers a command drew before its write, kept for its retries.
+#[derive(Default)]
+struct Drawn {
+    case_number: Option<String>,
+    license_serial: crate::licenses::DrawnSerial,
 }
 
 async fn run_once(
@@ -341,6 +346,7 @@ async fn run_once(
     actor: Option<&Actor>,
     case_id: &str,
     cmd: &Command,
+    drawn: &mut Drawn,
 ) -> Result<(Case, std::sync::Arc<ItemDefinition>)> {
     let now = app.now();
     let cal = calendar(app);
@@ -371,28 +377,42 @@ async fn run_once(
         .map_err(|e| AppError::Internal(e.to_string()))?;
     let mut next = case::apply(c, &events);
     next.version += 1;
-    // Most commands write the case, its events and its watch and nothing else: those go as
-    // one batch that is its own transaction (one hand-off on SQLite). A case number or a
-    // license to issue or revoke needs a transaction around more statements.
-    let needs_number = next.number.is_empty() && next.state != CaseState::Draft;
-    let licensing: Vec<LicenseStep> = events.iter().filter_map(license_step).collect();
-    let mut tx = match needs_number || !licensing.is_empty() {
-        true => Some(app.store.begin().await?),
+    // The case number and the license are drawn and signed before the write, so that the
+    // command stays one batch (one hand-off on SQLite, grouped with others waiting). Only a
+    // revocation needs a transaction around more statements.
+    if next.number.is_empty() && next.state != CaseState::Draft {
+        next.number = match &drawn.case_number {
+            Some(n) => n.clone(),
+            None => {
+                let day = china_date(now);
+                let day = format!("{}{:02}{:02}", day.year(), day.month() as u8, day.day());
+                let seq = sc::reserve_case_number(&app.store, &next.region, &day).await?;
+                let n = format!("{}{}{:05}", next.region, day, seq);
+                drawn.case_number = Some(n.clone());
+                n
+            }
+        };
+    }
+    let revocation = events.iter().find_map(revocation_note);
+    let issued = match events.iter().any(approves) {
+        true => crate::licenses::prepare_for_case(app, &next, &mut drawn.license_serial).await?,
         false => None,
     };
-    if let Some(tx) = tx.as_mut()
-        && needs_number
-    {
-        let day = china_date(now);
-        let day = format!("{}{:02}{:02}", day.year(), day.month() as u8, day.day());
-        let seq = sc::next_case_number(tx, &next.region, &day).await?;
-        next.number = format!("{}{}{:05}", next.region, day, seq);
-    }
     let at = store::millis(now);
-    let rows: Vec<_> = payloads
+    let mut rows: Vec<_> = payloads
         .iter()
         .map(|(kind, payload)| audit::chain(&mut tail, &next.id, who, kind, payload, at))
         .collect();
+    if let Some(p) = &issued {
+        rows.push(audit::chain(
+            &mut tail,
+            &next.id,
+            who,
+            "license_issued",
+            &p.payload,
+            at,
+        ));
+    }
     // 电子监察 watches the deadline the case now runs against.
     let watch = crate::supervision::watch_of(&next, &item, &cal, now, &limits);
     let write = store::command::CommandWrite {
@@ -402,6 +422,10 @@ async fn run_once(
         events: &rows,
         watch_before: watch_before.as_ref(),
         watch_after: watch.as_ref(),
+        issued: issued.as_ref().map(|p| store::command::Issued {
+            license: &p.row,
+            replaces_others: p.replaces_others,
+        }),
         now: at,
     };
     // A version or an event number taken meanwhile: someone else's command came first.
@@ -412,47 +436,36 @@ async fn run_once(
         },
         other => other.into(),
     };
-    let Some(mut tx) = tx else {
+    let Some(note) = revocation else {
         store::command::commit_command(&app.store, &write)
             .await
             .map_err(conflict)?;
         return Ok((next, item));
     };
+    let mut tx = app.store.begin().await?;
     store::command::write_command(&mut tx, &write)
         .await
         .map_err(conflict)?;
-    // The license follows the decision in the same transaction: both happen or neither.
-    for step in licensing {
-        match step {
-            LicenseStep::Issue => {
-                crate::licenses::issue_for_case(&mut tx, app, &next, who).await?;
-            }
-            LicenseStep::Revoke { note } => {
-                let reason = format!("告知承诺核查不通过：{note}");
-                crate::licenses::revoke_for_case(&mut tx, app, &next, who, &reason).await?;
-            }
-        }
-    }
+    // The revocation follows the decision in the same transaction: both happen or neither.
+    let reason = format!("告知承诺核查不通过：{note}");
+    crate::licenses::revoke_for_case(&mut tx, app, &next, who, &reason).await?;
     tx.commit().await.map_err(store::StoreError::from)?;
     Ok((next, item))
 }
 
-/// What an event does to the case's license.
-enum LicenseStep<'a> {
-    /// An approval issues it.
-    Issue,
-    /// A failed 告知承诺 verification revokes it.
-    Revoke { note: &'a str },
+/// An approval issues the case's license (when its item produces one).
+fn approves(e: &Event) -> bool {
+    matches!(e, Event::Decided { decision } if decision.approved)
 }
 
-fn license_step(e: &Event) -> Option<LicenseStep<'_>> {
+/// A failed 告知承诺 verification revokes it.
+fn revocation_note(e: &Event) -> Option<&str> {
     match e {
-        Event::Decided { decision } if decision.approved => Some(LicenseStep::Issue),
         Event::Verified {
             passed: false,
             note,
             ..
-        } => Some(LicenseStep::Revoke { note }),
+        } => Some(note),
         _ => None,
     }
 }

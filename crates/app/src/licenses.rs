@@ -1,4 +1,4 @@
-//! Electronic licenses (电子证照): issuing on approval in the decision's transaction,
+//! Electronic licenses (电子证照): issuing on approval in the decision's write,
 //! attaching the holder's licenses to a new application (免提交, trust level A), revoking,
 //! the holder's wallet, and public verification of a QR token.
 
@@ -54,12 +54,15 @@ fn internal(e: impl std::fmt::Display) -> AppError {
 
 /// The department's signing key, created on first use.
 async fn signing_key(conn: &mut Connection, app: &App, department: &str) -> Result<IssuerKey> {
-    let master = master_key(app)?;
     if let Some(k) = sl::active_key(conn, department).await? {
-        let sealed = hex::decode(&k.sealed_secret).map_err(internal)?;
-        return IssuerKey::unseal(&k.key_id, &sealed, &master).map_err(internal);
+        return unseal(&k.key_id, &k.sealed_secret, app);
     }
-    new_key(conn, app, department, &master).await
+    new_key(conn, app, department, &master_key(app)?).await
+}
+
+fn unseal(key_id: &str, sealed_hex: &str, app: &App) -> Result<IssuerKey> {
+    let sealed = hex::decode(sealed_hex).map_err(internal)?;
+    IssuerKey::unseal(key_id, &sealed, &master_key(app)?).map_err(internal)
 }
 
 async fn new_key(
@@ -139,21 +142,56 @@ async fn holder_of(
     app.account(conn, &case.applicant_id).await
 }
 
-/// Issues the license of an approved case in the decision's transaction, when its item
-/// produces one. A type kept once per holder replaces the holder's valid one (变更/换发).
-pub async fn issue_for_case(
-    conn: &mut Connection,
+/// A license an approval issues, signed before the decision is written: the decision's one
+/// batch stores it with its `license_issued` event, so both happen or neither.
+pub struct Prepared {
+    pub row: LicenseRow,
+    /// The holder keeps one valid license of this type (变更/换发 replaces the others).
+    pub replaces_others: bool,
+    /// The payload of the `license_issued` audit event.
+    pub payload: String,
+}
+
+/// A serial drawn for a license type on a day, kept across a command's retries so that a
+/// retried approval does not draw again.
+pub type DrawnSerial = Option<((String, String), i64)>;
+
+/// Prepares the license of an approved case, when its item produces one: reads what it needs
+/// and draws its serial outside the writer's turn, then signs it.
+pub async fn prepare_for_case(
     app: &App,
     case: &Case,
-    who: &CaseActor,
-) -> Result<Option<LicenseRow>> {
+    drawn: &mut DrawnSerial,
+) -> Result<Option<Prepared>> {
+    let mut conn = app.store.conn().await?;
     let item = crate::TypeKey::Item(case.item_code.clone());
-    let Some(t) = app.license_type(conn, item).await? else {
+    let Some(t) = app.license_type(&mut conn, item).await? else {
         return Ok(None);
     };
-    let holder = holder_of(app, conn, case).await?;
-    let dept = app.department(conn, &t.department).await?;
+    let holder = holder_of(app, &mut conn, case).await?;
+    let dept = app.department(&mut conn, &t.department).await?;
+    let active = sl::active_key(&mut conn, &t.department).await?;
+    drop(conn);
+    let key = match active {
+        Some(k) => unseal(&k.key_id, &k.sealed_secret, app)?,
+        // The department's first license: its key is made in a transaction of its own.
+        None => {
+            let mut tx = app.store.begin().await?;
+            let key = signing_key(&mut tx, app, &t.department).await?;
+            tx.commit().await.map_err(store::StoreError::from)?;
+            key
+        }
+    };
     let today = china_date(app.now());
+    let day = serial_day(today);
+    let seq = match drawn {
+        Some(((code, d), seq)) if *code == t.code && *d == day => *seq,
+        _ => {
+            let seq = sl::reserve_serial(&app.store, &t.code, &day).await?;
+            *drawn = Some(((t.code.clone(), day), seq));
+            seq
+        }
+    };
     let cx = IssueContext {
         holder_name: &holder.display_name,
         holder_id: &holder.login,
@@ -161,100 +199,78 @@ pub async fn issue_for_case(
         decided_on: today,
     };
     let fields = t.fill(case, &cx);
-    let row = sign_and_insert(
-        conn,
+    let to = Holder {
+        id: &holder.login,
+        name: &holder.display_name,
+        natural_person: holder.kind != "enterprise",
+    };
+    let row = signed_row(
         app,
         &t,
         &dept,
-        &holder.login,
-        &holder.display_name,
-        holder.kind != "enterprise",
+        &key,
+        seq,
+        &to,
         fields,
         today,
         Some(case.id.clone()),
-    )
-    .await?;
-    if t.single_per_holder {
-        for old in sl::valid_of_type(conn, &holder.login, &t.code, "0000-00-00").await? {
-            if old.id != row.id {
-                sl::set_status(conn, &old.id, "replaced", &row.id, app.now_ms()).await?;
-            }
-        }
-    }
+    )?;
     let payload = serde_json::json!({"event": "license_issued", "license": row.id, "number": row.number, "type": t.name});
-    audit::append(
-        conn,
-        &case.id,
-        who,
-        "license_issued",
-        &payload.to_string(),
-        app.now_ms(),
-    )
-    .await?;
-    Ok(Some(row))
+    Ok(Some(Prepared {
+        row,
+        replaces_others: t.single_per_holder,
+        payload: payload.to_string(),
+    }))
 }
 
-/// Builds, signs and stores one license.
-#[allow(clippy::too_many_arguments)]
+/// Who a license is issued to.
+struct Holder<'a> {
+    /// ID number or unified social credit code.
+    id: &'a str,
+    name: &'a str,
+    natural_person: bool,
+}
+
+fn serial_day(d: time::Date) -> String {
+    format!("{}{:02}{:02}", d.year(), d.month() as u8, d.day())
+}
+
+/// Builds, signs and stores one license without a case, in the caller's transaction.
 async fn sign_and_insert(
     conn: &mut Connection,
     app: &App,
     t: &LicenseType,
     dept: &domain::org::Department,
-    holder_id: &str,
-    holder_name: &str,
-    natural_person: bool,
+    holder: &Holder<'_>,
+    fields: BTreeMap<String, String>,
+    issued: time::Date,
+) -> Result<LicenseRow> {
+    let seq = sl::next_serial(conn, &t.code, &serial_day(issued)).await?;
+    let key = signing_key(conn, app, &t.department).await?;
+    let row = signed_row(app, t, dept, &key, seq, holder, fields, issued, None)?;
+    sl::insert_license(conn, &row).await?;
+    Ok(row)
+}
+
+/// The license with serial `seq` of its type on the day it is issued, signed with `key`.
+#[allow(clippy::too_many_arguments)]
+fn signed_row(
+    app: &App,
+    t: &LicenseType,
+    dept: &domain::org::Department,
+    key: &IssuerKey,
+    seq: i64,
+    holder: &Holder<'_>,
     fields: BTreeMap<String, String>,
     issued: time::Date,
     case_id: Option<String>,
 ) -> Result<LicenseRow> {
-    let day = format!(
-        "{}{:02}{:02}",
-        issued.year(),
-        issued.month() as u8,
-        issued.day()
-    );
-    let seq = sl::next_serial(conn, &t.code, &day).await?;
-    let serial = format!("{day}{seq:06}");
+    let serial = format!("{}{seq:06}", serial_day(issued));
     let id = LicenseId::new(&t.code, &dept.credit_code, &serial, 1)
         .map_err(|e| AppError::Internal(format!("{}：{e}", dept.name)))?
         .render();
     let number = format!("{}{}", dept.region, serial);
-    issue_row(
-        conn,
-        app,
-        t,
-        dept,
-        id,
-        number,
-        holder_id,
-        holder_name,
-        natural_person,
-        fields,
-        issued,
-        t.valid_until(issued),
-        case_id,
-    )
-    .await
-}
-
-#[allow(clippy::too_many_arguments)]
-async fn issue_row(
-    conn: &mut Connection,
-    app: &App,
-    t: &LicenseType,
-    dept: &domain::org::Department,
-    id: String,
-    number: String,
-    holder_id: &str,
-    holder_name: &str,
-    natural_person: bool,
-    fields: BTreeMap<String, String>,
-    issued: time::Date,
-    valid_until: Option<time::Date>,
-    case_id: Option<String>,
-) -> Result<LicenseRow> {
-    let key = signing_key(conn, app, &t.department).await?;
+    let valid_until = t.valid_until(issued);
     let core = Core {
         id: id.clone(),
         number: number.clone(),
@@ -262,12 +278,12 @@ async fn issue_row(
         type_name: t.name.clone(),
         issuer: dept.name.clone(),
         issuer_code: dept.credit_code.clone(),
-        holder: holder_name.to_string(),
-        holder_id: license::mask_holder(holder_id, natural_person),
+        holder: holder.name.to_string(),
+        holder_id: license::mask_holder(holder.id, holder.natural_person),
         issued,
         valid_until,
         region: dept.region.clone(),
-        data_sm3: license::fields_digest(holder_id, &fields),
+        data_sm3: license::fields_digest(holder.id, &fields),
         key: key.key_id.clone(),
     };
     let token = Token {
@@ -275,12 +291,12 @@ async fn issue_row(
         core,
     };
     let now = app.now_ms();
-    let row = LicenseRow {
+    Ok(LicenseRow {
         id,
         number,
         type_code: t.code.clone(),
-        holder_id: holder_id.to_string(),
-        holder_name: holder_name.to_string(),
+        holder_id: holder.id.to_string(),
+        holder_name: holder.name.to_string(),
         department: t.department.clone(),
         issued: iso(issued),
         valid_until: valid_until.map(iso),
@@ -291,9 +307,7 @@ async fn issue_row(
         case_id,
         created_at: now,
         updated_at: now,
-    };
-    sl::insert_license(conn, &row).await?;
-    Ok(row)
+    })
 }
 
 /// Today in China as YYYY-MM-DD, the form dates are stored in.
@@ -391,14 +405,15 @@ fn status_label(s: &str) -> &'static str {
 }
 
 /// Attaches the holder's valid licenses to a new case's materials that name their type, and
-/// pre-fills empty form fields from them. Each use is logged with its reason.
+/// pre-fills empty form fields from them. Returns each use with its reason, for the caller
+/// to log in the write that creates the case.
 pub async fn attach(
     conn: &mut Connection,
     app: &App,
     case: &mut Case,
     def: &ItemDefinition,
     actor_id: &str,
-) -> Result<Vec<String>> {
+) -> Result<Vec<UseRow>> {
     let holder = holder_of(app, conn, case).await?;
     let today = iso(china_date(app.now()));
     let mut attached = Vec::new();
@@ -428,20 +443,15 @@ pub async fn attach(
                 case.form.entry(k).or_insert(v);
             }
         }
-        sl::record_use(
-            conn,
-            &UseRow {
-                license_id: l.id.clone(),
-                case_id: case.id.clone(),
-                material: m.name.clone(),
-                department: def.department.clone(),
-                actor: actor_id.to_string(),
-                reason: domain::license::use_reason(&def.name, &m.name),
-                at: app.now_ms(),
-            },
-        )
-        .await?;
-        attached.push(m.name.clone());
+        attached.push(UseRow {
+            license_id: l.id.clone(),
+            case_id: case.id.clone(),
+            material: m.name.clone(),
+            department: def.department.clone(),
+            actor: actor_id.to_string(),
+            reason: domain::license::use_reason(&def.name, &m.name),
+            at: app.now_ms(),
+        });
     }
     Ok(attached)
 }
@@ -770,19 +780,12 @@ pub async fn register_existing(
             .entry(f.label.clone())
             .or_insert_with(|| known.to_string());
     }
-    sign_and_insert(
-        conn,
-        app,
-        &t,
-        &dept,
-        holder_id,
-        holder_name,
-        natural,
-        fields,
-        issued,
-        None,
-    )
-    .await
+    let holder = Holder {
+        id: holder_id,
+        name: holder_name,
+        natural_person: natural,
+    };
+    sign_and_insert(conn, app, &t, &dept, &holder, fields, issued).await
 }
 
 /// The license as a PDF certificate with its verification QR code printed on it.

@@ -3,6 +3,7 @@
 use domain::case::Case;
 use sqlx::{AnyConnection, AssertSqlSafe};
 
+use crate::command::{Arg, Batch, bind_all};
 use crate::{Result, StoreError};
 
 /// The copies of case fields kept in columns for queues; the app computes them.
@@ -38,44 +39,56 @@ pub async fn insert_case(
     idx: &CaseIndex,
     now: i64,
 ) -> Result<()> {
+    let mut b = Batch::default();
+    push_insert_case(&mut b, c, idx, now)?;
+    b.run(conn).await?;
+    Ok(())
+}
+
+/// The insert of [`insert_case`], added to a batch.
+pub(crate) fn push_insert_case<'a>(
+    b: &mut Batch<'a>,
+    c: &'a Case,
+    idx: &'a CaseIndex,
+    now: i64,
+) -> Result<()> {
     let sql = format!(
-        "INSERT INTO cases ({CASE_COLS}) VALUES {}",
-        placeholders(1, 18)
+        "INSERT INTO cases ({CASE_COLS}) VALUES ({})",
+        ["?"; 18].join(", ")
     );
-    bind_case(sqlx::query(AssertSqlSafe(sql)), c, idx, now, now)?
-        .execute(conn)
-        .await?;
+    b.push(sql, case_args(c, idx, now, now)?);
     Ok(())
 }
 
 pub(crate) type Insert<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments>;
 
-/// Binds one case's values in the order of `CASE_COLS`.
-fn bind_case<'q>(
-    q: Insert<'q>,
-    c: &'q Case,
-    idx: &'q CaseIndex,
+/// One case's values in the order of `CASE_COLS`.
+fn case_args<'a>(
+    c: &'a Case,
+    idx: &'a CaseIndex,
     created_at: i64,
     updated_at: i64,
-) -> Result<Insert<'q>> {
-    Ok(q.bind(&c.id)
-        .bind(&c.number)
-        .bind(&c.region)
-        .bind(&c.department)
-        .bind(&c.item_code)
-        .bind(c.item_version)
-        .bind(&c.applicant_id)
-        .bind(c.state.as_str())
-        .bind(&idx.queue_role)
-        .bind(&c.claimed_by)
-        .bind(&idx.due_date)
-        .bind(serde_json::to_string(c)?)
-        .bind(c.version)
-        .bind(created_at)
-        .bind(updated_at)
-        .bind(&idx.verify_due)
-        .bind(&c.agent_id)
-        .bind(&idx.tolerance_due))
+) -> Result<Vec<Arg<'a>>> {
+    Ok(vec![
+        Arg::Text(&c.id),
+        Arg::Text(&c.number),
+        Arg::Text(&c.region),
+        Arg::Text(&c.department),
+        Arg::Text(&c.item_code),
+        Arg::Int(c.item_version),
+        Arg::Text(&c.applicant_id),
+        Arg::Text(c.state.as_str()),
+        Arg::Opt(idx.queue_role.as_deref()),
+        Arg::Opt(c.claimed_by.as_deref()),
+        Arg::Opt(idx.due_date.as_deref()),
+        Arg::Owned(serde_json::to_string(c)?),
+        Arg::Int(c.version),
+        Arg::Int(created_at),
+        Arg::Int(updated_at),
+        Arg::Opt(idx.verify_due.as_deref()),
+        Arg::Opt(c.agent_id.as_deref()),
+        Arg::Opt(idx.tolerance_due.as_deref()),
+    ])
 }
 
 /// Saves `c` if the stored row still has `c.version - 1`; otherwise someone else changed the
@@ -307,14 +320,36 @@ pub async fn queue(
 
 /// Allocates the next number of the day for a region (1, 2, ...).
 pub async fn next_case_number(conn: &mut AnyConnection, region: &str, day: &str) -> Result<i64> {
-    Ok(sqlx::query_scalar(
-        "INSERT INTO case_numbers (region, day, last) VALUES ($1, $2, 1)
-         ON CONFLICT (region, day) DO UPDATE SET last = case_numbers.last + 1 RETURNING last",
+    drawn(next_number(region, day).run(conn).await?)
+}
+
+/// Draws the next case number of `region` on `day` as a write of its own, before the command
+/// that uses it. A command that then fails leaves a gap in the day's numbers; numbers stay
+/// unique. Not waited on to reach the disk: the command's own durable commit comes later in
+/// the log and so carries it too.
+pub async fn reserve_case_number(store: &crate::Store, region: &str, day: &str) -> Result<i64> {
+    drawn(
+        store
+            .run_batch_with(next_number(region, day), false)
+            .await?,
     )
-    .bind(region)
-    .bind(day)
-    .fetch_one(conn)
-    .await?)
+}
+
+fn next_number<'a>(region: &'a str, day: &'a str) -> Batch<'a> {
+    let mut b = Batch::default();
+    b.push(
+        "INSERT INTO case_numbers (region, day, last) VALUES (?, ?, 1)
+         ON CONFLICT (region, day) DO UPDATE SET last = case_numbers.last + 1 RETURNING last",
+        vec![Arg::Text(region), Arg::Text(day)],
+    );
+    b
+}
+
+/// The value a counter's `… RETURNING last` gave.
+pub(crate) fn drawn(rows: Vec<sqlx::any::AnyRow>) -> Result<i64> {
+    use sqlx::Row;
+    let row = rows.first().ok_or(StoreError::NotFound)?;
+    Ok(row.try_get::<i64, _>(0)?)
 }
 
 /// The sequence number and hash of a case's latest event.
@@ -328,19 +363,29 @@ pub async fn last_event(conn: &mut AnyConnection, case_id: &str) -> Result<Optio
 }
 
 pub async fn append_event(conn: &mut AnyConnection, e: &EventRow) -> Result<()> {
-    sqlx::query("INSERT INTO case_events (case_id, seq, at, actor, role, kind, payload, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)")
-        .bind(&e.case_id)
-        .bind(e.seq)
-        .bind(e.at)
-        .bind(&e.actor)
-        .bind(&e.role)
-        .bind(&e.kind)
-        .bind(&e.payload)
-        .bind(&e.prev_hash)
-        .bind(&e.hash)
-        .execute(conn)
-        .await?;
+    let mut b = Batch::default();
+    push_event(&mut b, e);
+    b.run(conn).await?;
     Ok(())
+}
+
+/// The insert of [`append_event`], added to a batch.
+pub(crate) fn push_event<'a>(b: &mut Batch<'a>, e: &'a EventRow) {
+    b.push(
+        "INSERT INTO case_events (case_id, seq, at, actor, role, kind, payload, prev_hash, hash)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        vec![
+            Arg::Text(&e.case_id),
+            Arg::Int(e.seq),
+            Arg::Int(e.at),
+            Arg::Text(&e.actor),
+            Arg::Text(&e.role),
+            Arg::Text(&e.kind),
+            Arg::Text(&e.payload),
+            Arg::Text(&e.prev_hash),
+            Arg::Text(&e.hash),
+        ],
+    );
 }
 
 const EVENT_COLS: &str =
@@ -384,8 +429,7 @@ pub async fn log_access(
     case_id: &str,
     what: &str,
 ) -> Result<()> {
-    use crate::command::Arg;
-    let mut b = crate::command::Batch::default();
+    let mut b = Batch::default();
     b.push(
         "INSERT INTO access_log (at, actor, case_id, what) VALUES (?, ?, ?, ?)",
         vec![
@@ -551,10 +595,11 @@ pub async fn insert_cases(conn: &mut AnyConnection, rows: &[LoadedCase]) -> Resu
             "INSERT INTO cases ({CASE_COLS}) VALUES {}",
             placeholders(chunk.len(), 18)
         );
-        let mut q = sqlx::query(AssertSqlSafe(sql));
-        for r in chunk {
-            q = bind_case(q, &r.case, &r.index, r.created_at, r.updated_at)?;
-        }
+        let args = chunk
+            .iter()
+            .map(|r| case_args(&r.case, &r.index, r.created_at, r.updated_at))
+            .collect::<Result<Vec<_>>>()?;
+        let q = bind_all(sqlx::query(AssertSqlSafe(sql)), args.iter().flatten());
         q.execute(&mut *conn).await?;
     }
     Ok(())

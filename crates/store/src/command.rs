@@ -12,10 +12,12 @@
 
 use domain::case::Case;
 use sqlx::AnyConnection;
+use sqlx::any::AnyRow;
 
 use std::borrow::Cow;
 
 use crate::cases::{CaseColumns, CaseIndex, EventRow};
+use crate::licenses::{Avoided, LicenseRow, UseRow};
 use crate::supervision::WatchRow;
 use crate::{Result, StoreError};
 
@@ -33,7 +35,43 @@ pub struct CommandWrite<'a> {
     /// The stored watch row (read with the case) and the one the case now runs against.
     pub watch_before: Option<&'a WatchRow>,
     pub watch_after: Option<&'a WatchRow>,
+    /// The license an approval issues with it; its `license_issued` event is among `events`.
+    pub issued: Option<Issued<'a>>,
     pub now: i64,
+}
+
+/// A license issued by a command, signed before the write (its serial drawn beforehand).
+pub struct Issued<'a> {
+    pub license: &'a LicenseRow,
+    /// The holder keeps one valid license of this type: the others become `replaced`.
+    pub replaces_others: bool,
+}
+
+/// What creating a case writes: the case, the licenses it uses and the materials they (or
+/// shared data) spared, and its first audit event.
+pub struct Creation<'a> {
+    pub case: &'a Case,
+    pub index: &'a CaseIndex,
+    pub uses: &'a [UseRow],
+    pub avoided: &'a [Avoided<'a>],
+    pub event: &'a EventRow,
+    pub now: i64,
+}
+
+/// Creates a case as a transaction of its own: one batch, which waits for the writer like a
+/// command and is grouped with those waiting beside it. An id already taken fails it whole.
+pub async fn commit_creation(store: &crate::Store, w: &Creation<'_>) -> Result<()> {
+    let mut b = Batch::default();
+    crate::cases::push_insert_case(&mut b, w.case, w.index, w.now)?;
+    for u in w.uses {
+        crate::licenses::push_use(&mut b, u);
+    }
+    for a in w.avoided {
+        crate::licenses::push_avoided(&mut b, a);
+    }
+    crate::cases::push_event(&mut b, w.event);
+    store.run_batch(b).await?;
+    Ok(())
 }
 
 /// Writes a command's changes inside the caller's transaction; a version that moved on since
@@ -42,7 +80,7 @@ pub struct CommandWrite<'a> {
 pub async fn write_command(conn: &mut AnyConnection, w: &CommandWrite<'_>) -> Result<()> {
     let data = serde_json::to_string(w.case)?;
     let updated = batch(w, &data).run(conn).await?;
-    found(updated)
+    found(updated.len())
 }
 
 /// Writes a command's changes as a transaction of their own: on SQLite one query from
@@ -50,7 +88,7 @@ pub async fn write_command(conn: &mut AnyConnection, w: &CommandWrite<'_>) -> Re
 pub async fn commit_command(store: &crate::Store, w: &CommandWrite<'_>) -> Result<()> {
     let data = serde_json::to_string(w.case)?;
     let updated = store.run_batch(batch(w, &data)).await?;
-    found(updated)
+    found(updated.len())
 }
 
 /// The case's update returns its one row; none means there is no such case. (In a batch of
@@ -113,26 +151,18 @@ fn batch<'a>(w: &CommandWrite<'a>, data: &'a str) -> Batch<'a> {
     args.push(Arg::Text(&c.id));
     b.push(sql, args);
     for e in w.events {
-        b.push(
-            "INSERT INTO case_events (case_id, seq, at, actor, role, kind, payload, prev_hash, hash)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            vec![
-                Arg::Text(&e.case_id),
-                Arg::Int(e.seq),
-                Arg::Int(e.at),
-                Arg::Text(&e.actor),
-                Arg::Text(&e.role),
-                Arg::Text(&e.kind),
-                Arg::Text(&e.payload),
-                Arg::Text(&e.prev_hash),
-                Arg::Text(&e.hash),
-            ],
-        );
+        crate::cases::push_event(&mut b, e);
     }
     // An unchanged watch is not written again: its open warnings still apply, and `raise`
     // raises only against the stored watch, which the version check shows is current.
     if w.watch_before != w.watch_after {
         crate::supervision::push_set_watch(&mut b, &c.id, w.watch_after, w.now);
+    }
+    if let Some(i) = &w.issued {
+        crate::licenses::push_insert_license(&mut b, i.license);
+        if i.replaces_others {
+            crate::licenses::push_replace_others(&mut b, i.license);
+        }
     }
     b
 }
@@ -219,20 +249,20 @@ impl<'a> Batch<'a> {
         )
     }
 
-    /// Runs the batch; returns how many rows the statements returned.
-    pub(crate) async fn run(self, conn: &mut AnyConnection) -> Result<usize> {
+    /// Runs the batch; returns the rows its statements returned, in order.
+    pub(crate) async fn run(self, conn: &mut AnyConnection) -> Result<Vec<AnyRow>> {
         if conn.backend_name() == "SQLite" {
             let one = std::slice::from_ref(&self);
             let sql = Batch::sqlite_sql(one, "", "");
             let q = Batch::bind(one, sqlx::query(sqlx::AssertSqlSafe(sql)));
-            Ok(q.fetch_all(conn).await?.len())
+            Ok(q.fetch_all(conn).await?)
         } else {
-            let mut rows = 0;
+            let mut rows = Vec::new();
             for (s, args) in &self.statements {
                 let mut sql = String::new();
                 number(&mut sql, s, &mut 0);
                 let q = bind_all(sqlx::query(sqlx::AssertSqlSafe(sql)), args);
-                rows += q.fetch_all(&mut *conn).await?.len();
+                rows.extend(q.fetch_all(&mut *conn).await?);
             }
             Ok(rows)
         }
@@ -255,7 +285,7 @@ fn number(out: &mut String, sql: &str, n: &mut usize) {
     }
 }
 
-fn bind_all<'q, 'a: 'q>(
+pub(crate) fn bind_all<'q, 'a: 'q>(
     mut q: crate::cases::Insert<'q>,
     args: impl IntoIterator<Item = &'q Arg<'a>>,
 ) -> crate::cases::Insert<'q> {

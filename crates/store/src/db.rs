@@ -243,12 +243,26 @@ impl Store {
 
     /// Runs a batch as a transaction of its own. On SQLite that is one query on the writer,
     /// `BEGIN IMMEDIATE` to `COMMIT` (one hand-off to its thread); durable, it returns once
-    /// the commit is on disk. Returns how many rows the statements returned.
-    pub(crate) async fn run_batch(&self, b: crate::command::Batch<'_>) -> crate::Result<usize> {
+    /// the commit is on disk. Returns the rows the statements returned.
+    pub(crate) async fn run_batch(
+        &self,
+        b: crate::command::Batch<'_>,
+    ) -> crate::Result<Vec<sqlx::any::AnyRow>> {
+        self.run_batch_with(b, true).await
+    }
+
+    /// [`Store::run_batch`]; `durable: false` returns before the commit is on disk. For a
+    /// write that only matters once a later, durable commit builds on it (a number drawn
+    /// from a counter): the log keeps commits in order, so that one is on disk by then.
+    pub(crate) async fn run_batch_with(
+        &self,
+        b: crate::command::Batch<'_>,
+        durable: bool,
+    ) -> crate::Result<Vec<sqlx::any::AnyRow>> {
         match &self.writer {
             Some(slot) => {
-                crate::write::run_batch_on_writer(slot, &self.queue, self.group_sync.clone(), b)
-                    .await
+                let sync = self.group_sync.clone().filter(|_| durable);
+                crate::write::run_batch_on_writer(slot, &self.queue, sync, b).await
             }
             None => {
                 let mut tx = self.begin().await?;

@@ -14,6 +14,7 @@
 //! others without an answer; a batch whose caller went away before a turn took it is
 //! withdrawn, not run later.
 
+use sqlx::any::AnyRow;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
@@ -36,7 +37,7 @@ pub(crate) struct Queue {
 struct Waiting {
     id: u64,
     batch: Batch<'static>,
-    answer: oneshot::Sender<Result<usize>>,
+    answer: oneshot::Sender<Result<Vec<AnyRow>>>,
 }
 
 impl Queue {
@@ -66,8 +67,12 @@ impl Drop for Withdraw<'_> {
 }
 
 /// Runs `b` as a transaction of its own, alone or with batches that wait beside it; returns
-/// how many rows its statements returned. Not yet durable: the caller waits for the flush.
-pub(crate) async fn run(slot: &WriterSlot, queue: &Arc<Queue>, b: Batch<'_>) -> Result<usize> {
+/// the rows its statements returned. Not yet durable: the caller waits for the flush.
+pub(crate) async fn run(
+    slot: &WriterSlot,
+    queue: &Arc<Queue>,
+    b: Batch<'_>,
+) -> Result<Vec<AnyRow>> {
     let (answer, mut answered) = oneshot::channel();
     let id = queue.next_id.fetch_add(1, Ordering::Relaxed);
     queue.lock().push(Waiting {
@@ -102,9 +107,10 @@ async fn run_group(mut turn: WriterTurn, group: Vec<Waiting>) {
         match commit_batches(&mut turn, &batches, false).await {
             // Each `RETURNING` statement (a case's update by key) returns its row when the
             // batch found its case, so as many rows as such statements means every batch did.
-            Ok(rows) if rows == expected.iter().sum::<usize>() => {
+            Ok(rows) if rows.len() == expected.iter().sum::<usize>() => {
+                let mut rows = rows.into_iter();
                 for (a, n) in answers.into_iter().zip(expected) {
-                    let _ = a.send(Ok(n));
+                    let _ = a.send(Ok(rows.by_ref().take(n).collect()));
                 }
             }
             // Committed, yet some batch found no case: not expected (a command's events need
@@ -128,7 +134,7 @@ async fn run_group(mut turn: WriterTurn, group: Vec<Waiting>) {
 async fn alone(
     turn: &mut WriterTurn,
     batches: Vec<Batch<'static>>,
-    answers: Vec<oneshot::Sender<Result<usize>>>,
+    answers: Vec<oneshot::Sender<Result<Vec<AnyRow>>>>,
 ) {
     for (b, a) in batches.into_iter().zip(answers) {
         let _ = a.send(commit_batches(turn, std::slice::from_ref(&b), true).await);

@@ -4,6 +4,7 @@ use domain::license::LicenseType;
 use sqlx::AnyConnection;
 
 use crate::Result;
+use crate::command::{Arg, Batch};
 
 pub async fn upsert_type(conn: &mut AnyConnection, t: &LicenseType) -> Result<()> {
     sqlx::query(
@@ -141,14 +142,23 @@ pub async fn retire_keys(conn: &mut AnyConnection, department: &str, at: i64) ->
 
 /// The next serial of the day for a license type (1, 2, ...).
 pub async fn next_serial(conn: &mut AnyConnection, type_code: &str, day: &str) -> Result<i64> {
-    Ok(sqlx::query_scalar(
-        "INSERT INTO license_serials (type_code, day, last) VALUES ($1, $2, 1)
+    crate::cases::drawn(serial(type_code, day).run(conn).await?)
+}
+
+/// Draws the next serial as a write of its own, before the approval that issues the license
+/// (see `cases::reserve_case_number`: gaps are possible, repeats are not).
+pub async fn reserve_serial(store: &crate::Store, type_code: &str, day: &str) -> Result<i64> {
+    crate::cases::drawn(store.run_batch_with(serial(type_code, day), false).await?)
+}
+
+fn serial<'a>(type_code: &'a str, day: &'a str) -> Batch<'a> {
+    let mut b = Batch::default();
+    b.push(
+        "INSERT INTO license_serials (type_code, day, last) VALUES (?, ?, 1)
          ON CONFLICT (type_code, day) DO UPDATE SET last = license_serials.last + 1 RETURNING last",
-    )
-    .bind(type_code)
-    .bind(day)
-    .fetch_one(conn)
-    .await?)
+        vec![Arg::Text(type_code), Arg::Text(day)],
+    );
+    b
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, serde::Serialize)]
@@ -174,27 +184,53 @@ pub struct LicenseRow {
 const LICENSE_COLS: &str = "id, number, type_code, holder_id, holder_name, department, issued, valid_until, status, status_note, fields, token, case_id, created_at, updated_at";
 
 pub async fn insert_license(conn: &mut AnyConnection, l: &LicenseRow) -> Result<()> {
-    sqlx::query(sqlx::AssertSqlSafe(format!(
-        "INSERT INTO licenses ({LICENSE_COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)"
-    )))
-    .bind(&l.id)
-    .bind(&l.number)
-    .bind(&l.type_code)
-    .bind(&l.holder_id)
-    .bind(&l.holder_name)
-    .bind(&l.department)
-    .bind(&l.issued)
-    .bind(&l.valid_until)
-    .bind(&l.status)
-    .bind(&l.status_note)
-    .bind(&l.fields)
-    .bind(&l.token)
-    .bind(&l.case_id)
-    .bind(l.created_at)
-    .bind(l.updated_at)
-    .execute(conn)
-    .await?;
+    let mut b = Batch::default();
+    push_insert_license(&mut b, l);
+    b.run(conn).await?;
     Ok(())
+}
+
+/// The insert of [`insert_license`], added to a batch.
+pub(crate) fn push_insert_license<'a>(b: &mut Batch<'a>, l: &'a LicenseRow) {
+    b.push(
+        format!(
+            "INSERT INTO licenses ({LICENSE_COLS}) VALUES ({})",
+            ["?"; 15].join(", ")
+        ),
+        vec![
+            Arg::Text(&l.id),
+            Arg::Text(&l.number),
+            Arg::Text(&l.type_code),
+            Arg::Text(&l.holder_id),
+            Arg::Text(&l.holder_name),
+            Arg::Text(&l.department),
+            Arg::Text(&l.issued),
+            Arg::Opt(l.valid_until.as_deref()),
+            Arg::Text(&l.status),
+            Arg::Text(&l.status_note),
+            Arg::Text(&l.fields),
+            Arg::Text(&l.token),
+            Arg::Opt(l.case_id.as_deref()),
+            Arg::Int(l.created_at),
+            Arg::Int(l.updated_at),
+        ],
+    );
+}
+
+/// Marks the holder's other valid licenses of `l`'s type replaced by `l` (变更/换发), in the
+/// transaction that stores `l`, so that two approvals at once cannot both stay valid.
+pub(crate) fn push_replace_others<'a>(b: &mut Batch<'a>, l: &'a LicenseRow) {
+    b.push(
+        "UPDATE licenses SET status = 'replaced', status_note = ?, updated_at = ?
+         WHERE holder_id = ? AND type_code = ? AND status = 'valid' AND id <> ?",
+        vec![
+            Arg::Text(&l.id),
+            Arg::Int(l.created_at),
+            Arg::Text(&l.holder_id),
+            Arg::Text(&l.type_code),
+            Arg::Text(&l.id),
+        ],
+    );
 }
 
 pub async fn get_license(conn: &mut AnyConnection, id: &str) -> Result<Option<LicenseRow>> {
@@ -274,20 +310,27 @@ pub struct UseRow {
 }
 
 pub async fn record_use(conn: &mut AnyConnection, u: &UseRow) -> Result<()> {
-    sqlx::query(
-        "INSERT INTO license_uses (license_id, case_id, material, department, actor, reason, at) VALUES ($1, $2, $3, $4, $5, $6, $7)
-         ON CONFLICT (license_id, case_id, material) DO NOTHING",
-    )
-    .bind(&u.license_id)
-    .bind(&u.case_id)
-    .bind(&u.material)
-    .bind(&u.department)
-    .bind(&u.actor)
-    .bind(&u.reason)
-    .bind(u.at)
-    .execute(conn)
-    .await?;
+    let mut b = Batch::default();
+    push_use(&mut b, u);
+    b.run(conn).await?;
     Ok(())
+}
+
+/// The insert of [`record_use`], added to a batch.
+pub(crate) fn push_use<'a>(b: &mut Batch<'a>, u: &'a UseRow) {
+    b.push(
+        "INSERT INTO license_uses (license_id, case_id, material, department, actor, reason, at)
+         VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (license_id, case_id, material) DO NOTHING",
+        vec![
+            Arg::Text(&u.license_id),
+            Arg::Text(&u.case_id),
+            Arg::Text(&u.material),
+            Arg::Text(&u.department),
+            Arg::Text(&u.actor),
+            Arg::Text(&u.reason),
+            Arg::Int(u.at),
+        ],
+    );
 }
 
 pub async fn uses_of(conn: &mut AnyConnection, license_id: &str) -> Result<Vec<UseRow>> {
@@ -318,19 +361,47 @@ pub async fn record_avoided(
     via: &str,
     at: i64,
 ) -> Result<()> {
-    sqlx::query(
-        "INSERT INTO avoided_materials (case_id, item_code, department, material, via, at) VALUES ($1, $2, $3, $4, $5, $6)
-         ON CONFLICT (case_id, material) DO NOTHING",
-    )
-    .bind(case_id)
-    .bind(item_code)
-    .bind(department)
-    .bind(material)
-    .bind(via)
-    .bind(at)
-    .execute(conn)
-    .await?;
+    let mut b = Batch::default();
+    push_avoided(
+        &mut b,
+        &Avoided {
+            case_id,
+            item_code,
+            department,
+            material,
+            via,
+            at,
+        },
+    );
+    b.run(conn).await?;
     Ok(())
+}
+
+/// A material a license or shared data spared the applicant (免提交), as recorded.
+pub struct Avoided<'a> {
+    pub case_id: &'a str,
+    pub item_code: &'a str,
+    pub department: &'a str,
+    pub material: &'a str,
+    /// "license" or "shared".
+    pub via: &'a str,
+    pub at: i64,
+}
+
+/// The insert of [`record_avoided`], added to a batch.
+pub(crate) fn push_avoided<'a>(b: &mut Batch<'a>, a: &Avoided<'a>) {
+    b.push(
+        "INSERT INTO avoided_materials (case_id, item_code, department, material, via, at)
+         VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (case_id, material) DO NOTHING",
+        vec![
+            Arg::Text(a.case_id),
+            Arg::Text(a.item_code),
+            Arg::Text(a.department),
+            Arg::Text(a.material),
+            Arg::Text(a.via),
+            Arg::Int(a.at),
+        ],
+    );
 }
 
 /// One line of the 免提交 statistics.

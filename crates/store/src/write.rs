@@ -3,6 +3,7 @@
 use std::path::Path;
 use std::sync::Arc;
 
+use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Executor};
 use tokio::sync::{Mutex, OwnedMappedMutexGuard, OwnedMutexGuard};
 
@@ -55,13 +56,14 @@ pub(crate) async fn run_on_writer(slot: &WriterSlot, sql: &'static str) -> crate
 }
 
 /// Runs a batch as a transaction of its own, alone or grouped with batches that wait beside
-/// it (see `group`); durable, it returns once the commit is on disk.
+/// it (see `group`); durable, it returns once the commit is on disk. Returns the rows its
+/// statements returned.
 pub(crate) async fn run_batch_on_writer(
     slot: &WriterSlot,
     queue: &Arc<crate::group::Queue>,
     sync: Option<Arc<GroupSync>>,
     b: crate::command::Batch<'_>,
-) -> crate::Result<usize> {
+) -> crate::Result<Vec<AnyRow>> {
     let rows = crate::group::run(slot, queue, b).await?;
     if let Some(s) = sync {
         s.wait().await.map_err(sqlx::Error::Io)?;
@@ -76,7 +78,7 @@ pub(crate) async fn commit_batches(
     w: &mut WriterTurn,
     batches: &[crate::command::Batch<'_>],
     cached: bool,
-) -> crate::Result<usize> {
+) -> crate::Result<Vec<AnyRow>> {
     use crate::command::Batch;
     let sql = Batch::sqlite_sql(batches, "BEGIN IMMEDIATE;\n", "COMMIT;");
     // Open until the answer says the COMMIT ran: dropped before that, the next turn rolls
@@ -86,7 +88,7 @@ pub(crate) async fn commit_batches(
     match q.fetch_all(&mut w.conn).await {
         Ok(rows) => {
             w.open = false;
-            Ok(rows.len())
+            Ok(rows)
         }
         Err(e) => {
             rollback(w).await;

@@ -406,3 +406,50 @@ async fn a_bulk_import_names_every_bad_row_and_writes_nothing_until_all_are_righ
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_second_approval_replaces_the_license_a_holder_keeps_only_one_of() {
+    on_both(|s| async move {
+        let (app, _) = app(s).await;
+        let (permit, _) = setup(&app).await;
+        let mut conn = app.store.conn().await.unwrap();
+        let mut t = store::licenses::types(&mut conn).await.unwrap().remove(0);
+        drop(conn);
+        t.single_per_holder = true;
+        licenses::save_types(&app, &[t]).await.unwrap();
+        let me = citizen(&app, "123").await;
+        let first = approved_on_commitment(&app, &me, &permit).await;
+        // The second case is approved by the same clerk (a staff login is made once).
+        let second = cases::start(&app, &me, &permit).await.unwrap();
+        step(&app, &me, &second.id, Command::Submit).await;
+        let clerk = app::auth::login(&app, "clerk", "staff-password-1")
+            .await
+            .unwrap()
+            .actor;
+        let accept = Command::Accept {
+            tolerate: vec![],
+            commitment: true,
+        };
+        let second = step(&app, &clerk, &second.id, accept).await;
+
+        let wallet = licenses::wallet(&app, &me).await.unwrap();
+        let of = |c: &domain::case::Case| {
+            wallet
+                .iter()
+                .find(|l| l.case_id.as_deref() == Some(c.id.as_str()))
+                .unwrap_or_else(|| panic!("no license for {}", c.number))
+        };
+        let (old, new) = (of(&first), of(&second));
+        assert_eq!((new.status, new.status_note.as_str()), ("valid", ""));
+        assert_eq!(
+            (old.status, old.status_note.as_str()),
+            ("replaced", new.id.as_str()),
+            "换发: the older license points to the one that replaced it"
+        );
+        // The serial is drawn before the approval's write: one after the other, no repeat.
+        let serial = |n: &str| n[n.len() - 6..].parse::<u32>().unwrap();
+        assert_eq!(serial(&new.number), serial(&old.number) + 1);
+        assert_ne!(first.number, second.number);
+    })
+    .await;
+}

@@ -130,6 +130,11 @@ async fn case_numbers_count_per_region_and_day_and_events_page_in_chain_order() 
                 .unwrap(),
             1
         );
+        assert_eq!(
+            reserve_case_number(&s, "511602", "20261127").await.unwrap(),
+            2,
+            "a number drawn before the command counts on from the same counter"
+        );
         insert_case(&mut c, &case("x"), &CaseIndex::default(), 1)
             .await
             .unwrap();

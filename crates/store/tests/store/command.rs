@@ -5,7 +5,13 @@ use domain::case::{Case, Channel};
 use domain::fixtures::sample_item;
 use store::StoreError;
 use store::cases::*;
-use store::command::{CommandWrite, commit_command, write_command};
+use store::command::{
+    CommandWrite, Creation, Issued, commit_command, commit_creation, write_command,
+};
+use store::licenses::{
+    Avoided, LicenseRow, UseRow, avoided_by_department, get_license, insert_license, upsert_type,
+    uses_of,
+};
 use store::supervision::*;
 use store::testing::on_both;
 
@@ -69,6 +75,7 @@ async fn write(
         events,
         watch_before: before,
         watch_after: after,
+        issued: None,
         now,
     };
     if alone {
@@ -239,25 +246,39 @@ fn draft(id: &str) -> Case {
 /// Commits, as its own transaction, a command that takes case `id` to `version` with one
 /// event (numbered `version - 1`), reading the stored columns first as the app does.
 async fn edit(s: store::Store, id: &'static str, version: i64) -> store::Result<()> {
+    let events = [EventRow {
+        case_id: id.into(),
+        ..event(version - 1, "edited")
+    }];
+    write_version(&s, id, version, &events, None, 100).await
+}
+
+/// Commits draft case `id` at `version` with `events` and the license it issues, reading
+/// the stored columns first as the app does.
+async fn write_version(
+    s: &store::Store,
+    id: &str,
+    version: i64,
+    events: &[EventRow],
+    issued: Option<Issued<'_>>,
+    now: i64,
+) -> store::Result<()> {
     let mut next = draft(id);
     next.version = version;
     let mut c = s.conn().await.unwrap();
     let stored = get_for_command(&mut c, id).await.unwrap().unwrap();
     drop(c);
-    let events = [EventRow {
-        case_id: id.into(),
-        ..event(version - 1, "edited")
-    }];
     let w = CommandWrite {
         case: &next,
         index: &index("2026-12-31"),
         stored: &stored.columns,
-        events: &events,
+        events,
         watch_before: None,
         watch_after: None,
-        now: 100,
+        issued,
+        now,
     };
-    commit_command(&s, &w).await
+    commit_command(s, &w).await
 }
 
 #[tokio::test]
@@ -352,4 +373,145 @@ async fn a_command_abandoned_while_it_waits_is_not_written_later() {
         assert!(events(&mut c, "w1").await.unwrap().is_empty());
     })
     .await;
+}
+
+#[tokio::test]
+async fn a_case_is_created_with_its_license_uses_in_one_write_or_not_at_all() {
+    on_both(|s| async move {
+        let (l1, l2) = (
+            crate::licenses::license("L1", None),
+            crate::licenses::license("L2", None),
+        );
+        seed(&s, &[l1, l2], &[]).await;
+        let created = draft("new-1");
+        let use_of = |license: &str| UseRow {
+            license_id: license.into(),
+            case_id: "new-1".into(),
+            material: "营业执照".into(),
+            department: "511600-SCJG".into(),
+            actor: "app-1".into(),
+            reason: "办理食品经营许可".into(),
+            at: 5,
+        };
+        let avoided = [Avoided {
+            case_id: "new-1",
+            item_code: "ITEM-A",
+            department: "511600-SCJG",
+            material: "营业执照",
+            via: "license",
+            at: 5,
+        }];
+        let first = EventRow {
+            case_id: "new-1".into(),
+            ..event(1, "created")
+        };
+        let none = CaseIndex::default();
+        let (uses_1, uses_2) = ([use_of("L1")], [use_of("L2")]);
+        let creation = |uses| Creation {
+            case: &created,
+            index: &none,
+            uses,
+            avoided: &avoided,
+            event: &first,
+            now: 5,
+        };
+        commit_creation(&s, &creation(&uses_1)).await.unwrap();
+        // The same case again: its id is taken, and nothing of the second write stays.
+        let again = commit_creation(&s, &creation(&uses_2)).await;
+        assert!(again.is_err(), "{again:?}");
+
+        let mut c = s.conn().await.unwrap();
+        assert_eq!(
+            get_case(&mut c, "new-1").await.unwrap(),
+            Some(created.clone())
+        );
+        assert_eq!(events(&mut c, "new-1").await.unwrap(), vec![first.clone()]);
+        assert_eq!(uses_of(&mut c, "L1").await.unwrap(), vec![use_of("L1")]);
+        assert_eq!(uses_of(&mut c, "L2").await.unwrap(), vec![]);
+        assert_eq!(
+            avoided_by_department(&mut c).await.unwrap(),
+            vec![("511600-SCJG".to_string(), 1)]
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn an_approval_stores_its_license_and_replaces_the_holders_other_one_or_nothing() {
+    on_both(|s| async move {
+        let someone_else = LicenseRow {
+            holder_id: "91511600MA6YYYYYYY".into(),
+            ..crate::licenses::license("other", None)
+        };
+        let old = crate::licenses::license("old", None);
+        seed(&s, &[old, someone_else], &["ap-1"]).await;
+
+        let approve = |version: i64, license: &'static str| {
+            let s = s.clone();
+            async move {
+                let row = LicenseRow {
+                    created_at: 7,
+                    ..crate::licenses::license(license, None)
+                };
+                let events = [
+                    EventRow {
+                        case_id: "ap-1".into(),
+                        ..event(1, "decided")
+                    },
+                    EventRow {
+                        case_id: "ap-1".into(),
+                        ..event(2, "license_issued")
+                    },
+                ];
+                let issued = Issued {
+                    license: &row,
+                    replaces_others: true,
+                };
+                write_version(&s, "ap-1", version, &events, Some(issued), 7).await
+            }
+        };
+        approve(2, "new").await.unwrap();
+        // A stale approval (version 2 again) is refused, and its license is not stored.
+        let stale = approve(2, "stale").await;
+        assert!(
+            matches!(stale, Err(StoreError::Conflict { .. })),
+            "{stale:?}"
+        );
+
+        let mut c = s.conn().await.unwrap();
+        let status = |l: Option<LicenseRow>| l.map(|l| (l.status, l.status_note, l.updated_at));
+        assert_eq!(
+            status(get_license(&mut c, "new").await.unwrap()),
+            Some(("valid".into(), String::new(), 1))
+        );
+        assert_eq!(
+            status(get_license(&mut c, "old").await.unwrap()),
+            Some(("replaced".into(), "new".into(), 7))
+        );
+        assert_eq!(
+            status(get_license(&mut c, "other").await.unwrap()),
+            Some(("valid".into(), String::new(), 1)),
+            "another holder's license of the type stays valid"
+        );
+        assert_eq!(get_license(&mut c, "stale").await.unwrap(), None);
+        assert_eq!(events(&mut c, "ap-1").await.unwrap().len(), 2);
+    })
+    .await;
+}
+
+/// Stores the food permit's type, `licenses` of it and draft cases with the ids `cases`.
+async fn seed(s: &store::Store, licenses: &[LicenseRow], cases: &[&str]) {
+    let mut tx = s.begin().await.unwrap();
+    upsert_type(&mut tx, &crate::licenses::food_permit())
+        .await
+        .unwrap();
+    for l in licenses {
+        insert_license(&mut tx, l).await.unwrap();
+    }
+    for id in cases {
+        insert_case(&mut tx, &draft(id), &CaseIndex::default(), 1)
+            .await
+            .unwrap();
+    }
+    tx.commit().await.unwrap();
 }

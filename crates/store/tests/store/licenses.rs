@@ -2,7 +2,7 @@ use domain::license::{HolderKind, LicenseField, LicenseType};
 use store::licenses::*;
 use store::testing::on_both;
 
-fn food_permit() -> LicenseType {
+pub(crate) fn food_permit() -> LicenseType {
     LicenseType {
         code: "11100000000013338W002".into(),
         name: "食品经营许可证".into(),
@@ -19,7 +19,7 @@ fn food_permit() -> LicenseType {
     }
 }
 
-fn license(id: &str, valid_until: Option<&str>) -> LicenseRow {
+pub(crate) fn license(id: &str, valid_until: Option<&str>) -> LicenseRow {
     LicenseRow {
         id: id.into(),
         number: format!("JY{id}"),
@@ -115,6 +115,20 @@ async fn types_map_items_and_the_register_finds_valid_licenses_by_holder() {
         );
         assert_eq!(next_serial(&mut c, "T", "20261127").await.unwrap(), 1);
         assert_eq!(next_serial(&mut c, "T", "20261127").await.unwrap(), 2);
+        drop(c);
+        // Drawn outside a transaction, concurrently: every serial once, none skipped.
+        let draws: Vec<_> = (0..20)
+            .map(|_| {
+                let s = s.clone();
+                tokio::spawn(async move { reserve_serial(&s, "T", "20261127").await })
+            })
+            .collect();
+        let mut got = vec![];
+        for d in draws {
+            got.push(d.await.unwrap().unwrap());
+        }
+        got.sort();
+        assert_eq!(got, (3..23).collect::<Vec<i64>>());
     })
     .await;
 }
