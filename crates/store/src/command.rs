@@ -1,14 +1,15 @@
 //! A case command's writes in one round: the versioned update of the case, its audit events,
-//! and its 电子监察 watch when that moved.
+//! its 电子监察 watch when that moved, and the license an approval issues; and the creation
+//! of a case ([`commit_creation`]) the same way.
 //!
 //! Every statement sent to SQLite is a hand-off to the connection's thread and back (two
 //! context switches at least, see docs/PERFORMANCE.md), and these run inside the single
 //! writer's turn, so on SQLite they go as one multi-statement query: the connection's thread
-//! runs them one after another and answers once. A command that writes nothing else sends its
-//! `BEGIN` and `COMMIT` in the same query ([`commit_command`]); the version check is then the
-//! database's (a trigger), so that a stale write stops before the `COMMIT`. PostgreSQL cannot
-//! prepare several statements as one, so there the same statements, with the same arguments,
-//! run one at a time.
+//! runs them one after another and answers once. A command sends its `BEGIN` and `COMMIT` in
+//! the same query ([`commit_command`]), grouped with others that wait (see `group`); the
+//! version check is then the database's (a trigger), so that a stale write stops before the
+//! `COMMIT`. PostgreSQL cannot prepare several statements as one, so there the same
+//! statements, with the same arguments, run one at a time.
 
 use domain::case::Case;
 use sqlx::AnyConnection;
