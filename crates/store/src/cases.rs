@@ -458,19 +458,6 @@ pub async fn access_log(
     )
 }
 
-/// Ids of cases in any of `states` (for background sweeps).
-pub async fn ids_in_states(conn: &mut AnyConnection, states: &[&str]) -> Result<Vec<String>> {
-    let marks: Vec<String> = (1..=states.len()).map(|i| format!("${i}")).collect();
-    let mut q = sqlx::query_scalar::<_, String>(AssertSqlSafe(format!(
-        "SELECT id FROM cases WHERE state IN ({}) ORDER BY id",
-        marks.join(", ")
-    )));
-    for s in states {
-        q = q.bind(*s);
-    }
-    Ok(q.fetch_all(conn).await?)
-}
-
 /// 告知承诺 approvals awaiting verification in `regions` (and `department`), earliest first.
 pub async fn verification_due(
     conn: &mut AnyConnection,
