@@ -31,6 +31,19 @@ pub enum Actor {
     },
 }
 
+/// The actor as the case state machine knows it; visitors may not act on cases.
+pub(crate) fn case_actor(actor: &Actor) -> Result<domain::case::CaseActor> {
+    use domain::case::CaseActor;
+    match actor {
+        Actor::Anonymous => Err(AppError::Unauthenticated),
+        Actor::Applicant { id, .. } => Ok(CaseActor::Applicant { id: id.clone() }),
+        Actor::Staff { id, roles, .. } => Ok(CaseActor::Staff {
+            id: id.clone(),
+            roles: roles.clone(),
+        }),
+    }
+}
+
 /// May maintain the catalog of `scope` (事项管理员, or a system administrator).
 #[derive(Debug, Clone)]
 pub struct CatalogAdmin {

@@ -478,7 +478,7 @@ async fn start_member(
 
 /// Called after any case command: a bundle member that reached approval lets its dependants
 /// start.
-pub async fn on_case_changed(app: &App, case: &Case) -> Result<()> {
+pub async fn on_case_committed(app: &App, case: &Case) -> Result<()> {
     if !matches!(
         case.state,
         CaseState::Approved | CaseState::Issuing | CaseState::Completed

@@ -4,13 +4,15 @@
 
 use std::collections::BTreeMap;
 
-use domain::case::{Command, Delivery, Provision};
+use domain::case::{CaseActor, Command, Delivery, Provision};
 use domain::catalog::ItemDefinition;
+use store::cases as sc;
 
+use crate::audit;
 use crate::auth::actor_for_login;
 use crate::cases;
 use crate::demo::{DemoData, demo_credit_code, demo_id_number};
-use crate::{App, Result};
+use crate::{App, AppError, Result};
 
 /// A small real PDF, so demo uploads pass the content check.
 const DEMO_PDF: &[u8] = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n2 0 obj\n<< /Type /Pages /Kids [] /Count 0 >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n";
@@ -213,8 +215,47 @@ pub async fn seed(app: &App, data: &DemoData) -> Result<usize> {
     }
     // One accepted case made overdue, so 电子监察 shows a red warning on a fresh demo.
     if let Some(id) = overdue {
-        cases::backdate_for_demo(app, &id, 40).await?;
+        backdate(app, &id, 40).await?;
         crate::supervision::scan(app).await?;
     }
     Ok(n)
+}
+
+/// Demo data only: moves an accepted case's dates `days` back, so that 电子监察 has an
+/// overdue case to show on a fresh demo. The audit trail records that this was done.
+async fn backdate(app: &App, case_id: &str, days: i64) -> Result<()> {
+    let now = app.now();
+    let cal = crate::cases::calendar(app);
+    let mut tx = app.store.begin().await?;
+    let mut c = sc::get_case(&mut tx, case_id)
+        .await?
+        .ok_or_else(|| AppError::NotFound("办件".into()))?;
+    let shift = time::Duration::days(days);
+    c.created_at -= shift;
+    c.submitted_at = c.submitted_at.map(|t| t - shift);
+    c.accepted_at = c.accepted_at.map(|t| t - shift);
+    c.version += 1;
+    let item = crate::cases::item_version(app, &mut tx, &c).await?;
+    sc::update_case(
+        &mut tx,
+        &c,
+        &crate::cases::index_of(&c, &item, &cal, now),
+        store::millis(now),
+    )
+    .await?;
+    let limits = crate::supervision::thresholds_for(app, &mut tx, &c.item_code, &c.region).await?;
+    let watch = crate::supervision::watch_of(&c, &item, &cal, now, &limits);
+    store::supervision::set_watch(&mut tx, &c.id, watch.as_ref(), store::millis(now)).await?;
+    let payload = serde_json::json!({"event": "demo_backdated", "days": days, "note": "演示数据：提交和受理时间提前，以便展示超期预警"});
+    audit::append(
+        &mut tx,
+        &c.id,
+        &CaseActor::System,
+        "demo_backdated",
+        &payload.to_string(),
+        store::millis(now),
+    )
+    .await?;
+    tx.commit().await.map_err(store::StoreError::from)?;
+    Ok(())
 }

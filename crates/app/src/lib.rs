@@ -10,6 +10,7 @@ pub mod catalog;
 pub mod demo;
 mod demo_cases;
 pub mod error;
+mod events;
 pub mod exchange;
 pub mod index;
 pub mod license_import;
@@ -32,6 +33,12 @@ pub use error::AppError;
 use time::OffsetDateTime;
 
 pub type Result<T> = std::result::Result<T, AppError>;
+
+/// Who hears of committed cases (see `events`): the wiring lives here, at the root, so that
+/// no capability imports the one reacting to it.
+pub(crate) const CASE_SUBSCRIBERS: &[(&str, events::Reaction)] = &[("bundles", |app, case| {
+    Box::pin(bundles::on_case_committed(app, case))
+})];
 
 /// Decoded item versions by (code, version).
 type ItemCache = std::collections::HashMap<(String, i64), Arc<ItemDefinition>>;

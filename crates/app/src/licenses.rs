@@ -379,7 +379,7 @@ pub async fn revoke(app: &App, actor: &Actor, id: &str, reason: &str) -> Result<
         )));
     }
     if let Some(case_id) = &l.case_id {
-        let who = crate::cases::case_actor(actor)?;
+        let who = crate::auth::case_actor(actor)?;
         let payload =
             serde_json::json!({"event": "license_revoked", "license": id, "reason": reason});
         audit::append(

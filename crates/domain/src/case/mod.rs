@@ -1,13 +1,23 @@
-//! The case (办件): one application for one item, from draft to completion. The state machine
-//! is a pure function: [`decide`] takes the case, the item version it was filed under, a
-//! command, the actor, the time and the calendar, and returns events or a typed error saying
-//! why the command is not allowed; [`apply`] folds events into the case. The app layer stores
-//! the events (as the audit trail) and the new case in one transaction.
+//! The case (办件): one application for one item, from draft to completion. The lifecycle is
+//! one table ([`table::TABLE`]): the states each command may start from, who may issue it, the
+//! condition on the case's data and the states it leads to. [`decide`] reads the table, then
+//! runs the command's own step (in `intake`, `review`, `tolerance` or `closing`, by phase) and
+//! returns events or a typed error saying why the command is not allowed; [`apply`] folds
+//! events into the case. The app layer stores the events (as the audit trail) and the new case
+//! in one transaction; pages ask [`allowed`] which commands an actor may issue now.
 
+mod apply;
+mod closing;
+mod command;
+mod intake;
 mod machine;
 mod materials;
+pub mod notice;
+mod review;
+pub mod table;
 #[cfg(test)]
 mod tests;
+mod tolerance;
 
 use std::collections::BTreeMap;
 
@@ -15,8 +25,11 @@ use serde::{Deserialize, Serialize};
 use time::{Date, OffsetDateTime};
 
 use crate::calendar::{Deadline, Pause, WorkCalendar};
-pub use machine::{CaseError, apply, decide};
+pub use apply::apply;
+pub use command::{Command, Event};
+pub use machine::{CaseError, allowed, decide};
 pub use materials::{Completeness, completeness};
+pub use table::CommandKind;
 
 /// Statutory and practice limits in working days (STANDARDS.md).
 /// The 特别程序 reason the system records when 容缺 materials are overdue; supplying them
@@ -468,249 +481,4 @@ pub enum CaseActor {
     },
     /// The platform itself (秒批, deadline jobs).
     System,
-}
-
-/// What a person or the system asks to do with a case.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "command", rename_all = "snake_case")]
-pub enum Command {
-    /// Fill or change the draft's form and materials.
-    Edit {
-        form: BTreeMap<String, String>,
-        materials: BTreeMap<String, Provision>,
-    },
-    Submit,
-    /// 一次性告知: the listed extra problems are added to what the domain finds missing.
-    RequestSupplement {
-        materials: Vec<String>,
-        fields: Vec<String>,
-        note: String,
-    },
-    /// The applicant answers a supplement notice.
-    Supply {
-        form: BTreeMap<String, String>,
-        materials: BTreeMap<String, Provision>,
-    },
-    /// 受理; `tolerate` lists non-key materials left pending under 容缺受理; `commitment`
-    /// accepts the applicant's signed commitment (告知承诺) in place of the materials it covers.
-    Accept {
-        tolerate: Vec<String>,
-        commitment: bool,
-    },
-    RejectAtIntake {
-        reason: String,
-    },
-    /// Take the current step into one's own work (exclusive).
-    Claim,
-    /// Finish the current (non-final) step with an opinion.
-    CompleteStep {
-        opinion: String,
-    },
-    Approve {
-        reason: String,
-        legal_basis: String,
-    },
-    Deny {
-        reason: String,
-        legal_basis: String,
-    },
-    Suspend {
-        reason: String,
-        expected_days: u32,
-    },
-    Resume,
-    Extend {
-        days: u32,
-        reason: String,
-    },
-    Issue {
-        delivery: Delivery,
-    },
-    Complete,
-    Withdraw {
-        reason: String,
-    },
-    /// Verification of a 告知承诺 approval.
-    Verify {
-        passed: bool,
-        note: String,
-    },
-    /// The system applies a 秒批 rule.
-    AutoDecide,
-    /// The applicant supplies materials left pending under 容缺受理.
-    SupplyPending {
-        materials: BTreeMap<String, Provision>,
-    },
-    /// The system applies the item's rule for 容缺 materials past their due date.
-    ExpireTolerance,
-}
-
-impl Command {
-    pub fn name(&self) -> &'static str {
-        match self {
-            Command::Edit { .. } => "edit",
-            Command::Submit => "submit",
-            Command::RequestSupplement { .. } => "request_supplement",
-            Command::Supply { .. } => "supply",
-            Command::Accept { .. } => "accept",
-            Command::RejectAtIntake { .. } => "reject_at_intake",
-            Command::Claim => "claim",
-            Command::CompleteStep { .. } => "complete_step",
-            Command::Approve { .. } => "approve",
-            Command::Deny { .. } => "deny",
-            Command::Suspend { .. } => "suspend",
-            Command::Resume => "resume",
-            Command::Extend { .. } => "extend",
-            Command::Issue { .. } => "issue",
-            Command::Complete => "complete",
-            Command::Withdraw { .. } => "withdraw",
-            Command::Verify { .. } => "verify",
-            Command::AutoDecide => "auto_decide",
-            Command::SupplyPending { .. } => "supply_pending",
-            Command::ExpireTolerance => "expire_tolerance",
-        }
-    }
-}
-
-/// What happened, as recorded in the audit trail.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "event", rename_all = "snake_case")]
-pub enum Event {
-    Edited {
-        form: BTreeMap<String, String>,
-        materials: BTreeMap<String, Provision>,
-    },
-    Submitted {
-        at: OffsetDateTime,
-    },
-    SupplementRequested {
-        notice: SupplementNotice,
-    },
-    Supplied {
-        form: BTreeMap<String, String>,
-        materials: BTreeMap<String, Provision>,
-        at: OffsetDateTime,
-    },
-    /// `effective` is the date the clock starts: the receipt date when the 5-day rule applies.
-    Accepted {
-        at: OffsetDateTime,
-        effective: OffsetDateTime,
-        pending: BTreeMap<String, Date>,
-        committed: Vec<String>,
-    },
-    RejectedAtIntake {
-        reason: String,
-        at: OffsetDateTime,
-    },
-    Claimed {
-        step: usize,
-        by: String,
-    },
-    StepCompleted {
-        step: usize,
-        name: String,
-        by: String,
-        opinion: String,
-    },
-    Decided {
-        decision: Decision,
-    },
-    Suspended {
-        reason: String,
-        expected_days: u32,
-        since: Date,
-    },
-    Resumed {
-        pause: Pause,
-    },
-    Extended {
-        days: u32,
-        reason: String,
-    },
-    Issued {
-        delivery: Delivery,
-    },
-    Completed {
-        at: OffsetDateTime,
-    },
-    Withdrawn {
-        reason: String,
-        at: OffsetDateTime,
-    },
-    Verified {
-        passed: bool,
-        note: String,
-        at: OffsetDateTime,
-    },
-    PendingSupplied {
-        materials: BTreeMap<String, Provision>,
-        at: OffsetDateTime,
-    },
-}
-
-impl Event {
-    /// A one-line Chinese description for the timeline.
-    pub fn describe(&self) -> String {
-        match self {
-            Event::Edited { .. } => "保存申请草稿".into(),
-            Event::Submitted { .. } => "提交申请，进入预审".into(),
-            Event::SupplementRequested { notice } => {
-                let mut all = notice.materials.clone();
-                all.extend(notice.fields.iter().cloned());
-                format!("一次性告知补正：{}", all.join("、"))
-            }
-            Event::Supplied { .. } => "补正材料已提交".into(),
-            Event::Accepted {
-                pending, committed, ..
-            } => {
-                let mut s = "已受理".to_string();
-                if !pending.is_empty() {
-                    s.push_str(&format!(
-                        "（容缺受理，待补：{}）",
-                        pending.keys().cloned().collect::<Vec<_>>().join("、")
-                    ));
-                }
-                if !committed.is_empty() {
-                    s.push_str("（告知承诺）");
-                }
-                s
-            }
-            Event::RejectedAtIntake { reason, .. } => format!("不予受理：{reason}"),
-            Event::Claimed { .. } => "工作人员签收办理".into(),
-            Event::StepCompleted { name, opinion, .. } => format!("{name}完成：{opinion}"),
-            Event::Decided { decision } => match (&decision.by_rule, decision.approved) {
-                (Some(rule), _) => format!("系统按规则“{rule}”自动审批：准予许可"),
-                (None, true) => format!("准予许可：{}", decision.reason),
-                (None, false) => format!("不予许可：{}", decision.reason),
-            },
-            Event::Suspended {
-                reason,
-                expected_days,
-                ..
-            } => format!("进入特别程序（{reason}），预计 {expected_days} 个工作日，暂停计时"),
-            Event::Resumed { .. } => "特别程序结束，恢复计时".into(),
-            Event::Extended { days, reason } => format!("延期 {days} 个工作日：{reason}"),
-            Event::Issued { delivery } => match delivery {
-                Delivery::Window { window } => format!("结果在{window}待领取"),
-                Delivery::Post { carrier, tracking } => {
-                    format!("结果已邮寄（{carrier} {tracking}）")
-                }
-                Delivery::Electronic => "电子结果已送达".into(),
-            },
-            Event::Completed { .. } => "已办结".into(),
-            Event::Withdrawn { reason, .. } => format!("申请人撤回：{reason}"),
-            Event::Verified { passed: true, .. } => "告知承诺核查通过".into(),
-            Event::PendingSupplied { materials, .. } => {
-                format!(
-                    "补交容缺材料：{}",
-                    materials.keys().cloned().collect::<Vec<_>>().join("、")
-                )
-            }
-            Event::Verified {
-                passed: false,
-                note,
-                ..
-            } => format!("告知承诺核查未通过，撤销许可：{note}"),
-        }
-    }
 }

@@ -652,7 +652,11 @@ proptest! {
             match decide(&w.case, &w.item, &cmd, &actor, w.now, &w.cal) {
                 Ok(events) => {
                     prop_assert!(!before.state.is_final() || matches!(cmd, Command::Verify { .. }), "a final state accepted {}", cmd.name());
+                    let kind = cmd.kind();
+                    prop_assert!(allowed(&before, &w.item, &actor, w.now, &w.cal).contains(&kind), "{} succeeded but was not offered", kind.name());
                     w.case = apply(w.case.clone(), &events);
+                    let mut targets = table::TABLE.iter().filter(|t| t.command == kind && t.from.contains(&before.state)).flat_map(|t| t.targets());
+                    prop_assert!(targets.any(|s| s == w.case.state), "{} led from {:?} to {:?}, which the table does not list", kind.name(), before.state, w.case.state);
                 }
                 Err(_) => prop_assert_eq!(&w.case, &before),
             }
@@ -724,4 +728,100 @@ fn a_case_waits_for_the_window_or_the_role_of_its_current_step() {
     w.case.step = 2;
     assert_eq!(w.case.waiting_for(&w.item), Some(Role::Approver));
     assert_eq!(w.case.verification_due(), None);
+}
+
+#[test]
+fn every_command_has_a_row_and_every_row_a_consistent_target() {
+    for k in CommandKind::ALL {
+        assert!(
+            table::TABLE.iter().any(|t| t.command == *k),
+            "{} has no row",
+            k.name()
+        );
+        assert_eq!(CommandKind::parse(k.name()), Some(*k));
+    }
+    for t in table::TABLE {
+        assert!(!t.from.is_empty() && !t.to.is_empty());
+        for s in t.from {
+            assert!(
+                !s.is_final() || t.command == CommandKind::Verify,
+                "{} starts from the final state {:?}",
+                t.command.name(),
+                s
+            );
+        }
+    }
+}
+
+#[test]
+fn the_pages_offer_what_the_table_allows_each_actor() {
+    let mut w = World::new(item());
+    let names = |w: &World, a: &CaseActor| -> Vec<&str> {
+        allowed(&w.case, &w.item, a, w.now, &w.cal)
+            .into_iter()
+            .map(CommandKind::name)
+            .collect()
+    };
+    assert_eq!(names(&w, &applicant()), ["edit", "submit"]);
+    assert!(
+        names(&w, &staff("clerk", Role::Clerk)).is_empty(),
+        "an online draft is the applicant's"
+    );
+    w.fill(true);
+    w.ok(Command::Submit, &applicant());
+    assert_eq!(names(&w, &applicant()), ["withdraw"]);
+    assert_eq!(
+        names(&w, &staff("clerk", Role::Clerk)),
+        ["request_supplement", "accept", "reject_at_intake"]
+    );
+    w.ok(
+        Command::Accept {
+            tolerate: vec![],
+            commitment: false,
+        },
+        &staff("clerk", Role::Clerk),
+    );
+    assert_eq!(names(&w, &staff("r1", Role::Reviewer)), ["claim"]);
+    assert!(
+        names(&w, &staff("a1", Role::Approver)).is_empty(),
+        "the first step is the reviewer's"
+    );
+    w.ok(Command::Claim, &staff("r1", Role::Reviewer));
+    assert_eq!(
+        names(&w, &staff("r1", Role::Reviewer)),
+        ["complete_step", "suspend"]
+    );
+    assert_eq!(
+        names(&w, &staff("r2", Role::Reviewer)),
+        ["suspend"],
+        "a claimed step is the claimant's"
+    );
+    assert!(names(&w, &CaseActor::System).is_empty());
+}
+
+/// Renders the lifecycle table into docs/ARCHITECTURE.md between its markers; fails (after
+/// rewriting the file) when the committed docs were out of date, so they cannot drift.
+#[test]
+fn lifecycle_docs() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/ARCHITECTURE.md");
+    let doc = std::fs::read_to_string(path).expect("docs/ARCHITECTURE.md exists");
+    let begin = doc
+        .find("<!-- BEGIN GENERATED: case lifecycle")
+        .expect("docs/ARCHITECTURE.md has the BEGIN GENERATED marker");
+    let begin = begin + doc[begin..].find("-->").expect("marker closes") + 3;
+    let end = doc
+        .find("<!-- END GENERATED: case lifecycle -->")
+        .expect("docs/ARCHITECTURE.md has the END GENERATED marker");
+    let fresh = format!(
+        "{}\n{}{}",
+        &doc[..begin],
+        table::render_markdown(),
+        &doc[end..]
+    );
+    if fresh != doc {
+        std::fs::write(path, &fresh).expect("docs/ARCHITECTURE.md is writable");
+        panic!(
+            "docs/ARCHITECTURE.md showed an old case lifecycle; it has been regenerated: commit it"
+        );
+    }
 }

@@ -1,0 +1,265 @@
+//! Running a command: read and decide outside the write, then one versioned batch (case row,
+//! hash-chained events, 电子监察 watch and, on approval, the signed license); a concurrent
+//! change is detected by the version and the command decided again on the new state.
+
+use domain::calendar::china_date;
+use domain::case::{self, Case, CaseActor, CaseState, Command, Event};
+use domain::catalog::ItemDefinition;
+use store::cases as sc;
+
+use super::{authorize, calendar, case_actor, from_case_error, index_of, item_version};
+use crate::audit;
+use crate::auth::Actor;
+use crate::{App, AppError, Result};
+
+/// Runs one command against a case on behalf of `actor`.
+pub async fn act(app: &App, actor: &Actor, case_id: &str, cmd: Command) -> Result<Case> {
+    let who = case_actor(actor)?;
+    let (mut c, item) = run(app, &who, Some(actor), case_id, &cmd).await?;
+    // 秒批: right after submission, the system tries the item's rule (if it has one).
+    if matches!(cmd, Command::Submit | Command::Supply { .. })
+        && item.workflow.auto_approval.is_some()
+    {
+        match run(app, &CaseActor::System, None, case_id, &Command::AutoDecide).await {
+            Ok((decided, _)) => c = decided,
+            Err(AppError::State(_)) | Err(AppError::Validation(_)) => {}
+            Err(e) => return Err(e),
+        }
+    }
+    // The command has committed: those who react to cases (a bundle whose member reached
+    // approval starts the members waiting on it) hear of it now.
+    crate::events::case_committed(app, &c).await;
+    Ok(c)
+}
+
+async fn run(
+    app: &App,
+    who: &CaseActor,
+    actor: Option<&Actor>,
+    case_id: &str,
+    cmd: &Command,
+) -> Result<(Case, std::sync::Arc<ItemDefinition>)> {
+    // Optimistic: read and decide outside the write transaction; the versioned update below
+    // detects a concurrent change, and the command is then decided again on the new state.
+    let mut attempt = 0;
+    let mut drawn = Drawn::default();
+    loop {
+        match run_once(app, who, actor, case_id, cmd, &mut drawn).await {
+            Err(AppError::Conflict { .. }) if attempt < 2 => attempt += 1,
+            r => return r,
+        }
+    }
+}
+
+/// Numbers a command drew before its write, kept for its retries.
+#[derive(Default)]
+struct Drawn {
+    case_number: Option<String>,
+    license_serial: crate::licenses::DrawnSerial,
+}
+
+async fn run_once(
+    app: &App,
+    who: &CaseActor,
+    actor: Option<&Actor>,
+    case_id: &str,
+    cmd: &Command,
+    drawn: &mut Drawn,
+) -> Result<(Case, std::sync::Arc<ItemDefinition>)> {
+    let now = app.now();
+    let cal = calendar(app);
+    let (c, columns, item, limits, mut tail, watch_before) = {
+        let mut conn = app.store.conn().await?;
+        let sc::CaseForCommand {
+            case: c,
+            columns,
+            tail,
+            watch: watch_before,
+        } = sc::get_for_command(&mut conn, case_id)
+            .await?
+            .ok_or_else(|| AppError::NotFound("办件".into()))?;
+        if let Some(a) = actor {
+            authorize(a, &c)?;
+        }
+        let item = item_version(app, &mut conn, &c).await?;
+        let limits =
+            crate::supervision::thresholds_for(app, &mut conn, &c.item_code, &c.region).await?;
+        (c, columns, item, limits, tail, watch_before)
+    };
+    let cmd = &checked_materials(app, who, cmd)?;
+    let events = case::decide(&c, &item, cmd, who, now, &cal).map_err(from_case_error)?;
+    let payloads = events
+        .iter()
+        .map(|e| serde_json::to_string(e).map(|p| (e.kind(), p)))
+        .collect::<std::result::Result<Vec<_>, _>>()
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    let mut next = case::apply(c, &events);
+    next.version += 1;
+    // The case number and the license are drawn and signed before the write, so that the
+    // command stays one batch (one hand-off on SQLite, grouped with others waiting). Only a
+    // revocation needs a transaction around more statements.
+    if next.number.is_empty() && next.state != CaseState::Draft {
+        next.number = match &drawn.case_number {
+            Some(n) => n.clone(),
+            None => {
+                let day = china_date(now);
+                let day = format!("{}{:02}{:02}", day.year(), day.month() as u8, day.day());
+                let seq = sc::reserve_case_number(&app.store, &next.region, &day).await?;
+                let n = format!("{}{}{:05}", next.region, day, seq);
+                drawn.case_number = Some(n.clone());
+                n
+            }
+        };
+    }
+    let revocation = events.iter().find_map(revocation_note);
+    let issued = match events.iter().any(approves) {
+        true => crate::licenses::prepare_for_case(app, &next, &mut drawn.license_serial).await?,
+        false => None,
+    };
+    let at = store::millis(now);
+    let mut rows: Vec<_> = payloads
+        .iter()
+        .map(|(kind, payload)| audit::chain(&mut tail, &next.id, who, kind, payload, at))
+        .collect();
+    if let Some(p) = &issued {
+        rows.push(audit::chain(
+            &mut tail,
+            &next.id,
+            who,
+            "license_issued",
+            &p.payload,
+            at,
+        ));
+    }
+    // 电子监察 watches the deadline the case now runs against.
+    let watch = crate::supervision::watch_of(&next, &item, &cal, now, &limits);
+    let write = store::command::CommandWrite {
+        case: &next,
+        index: &index_of(&next, &item, &cal, now),
+        stored: &columns,
+        events: &rows,
+        watch_before: watch_before.as_ref(),
+        watch_after: watch.as_ref(),
+        issued: issued.as_ref().map(|p| store::command::Issued {
+            license: &p.row,
+            replaces_others: p.replaces_others,
+        }),
+        now: at,
+    };
+    // A version or an event number taken meanwhile: someone else's command came first.
+    let conflict = |e| match e {
+        store::StoreError::Conflict { .. } => AppError::Conflict {
+            field: "version".into(),
+            message: "该办件刚刚已被他人处理，请刷新后查看最新状态".into(),
+        },
+        other => other.into(),
+    };
+    let Some(note) = revocation else {
+        store::command::commit_command(&app.store, &write)
+            .await
+            .map_err(conflict)?;
+        return Ok((next, item));
+    };
+    let mut tx = app.store.begin().await?;
+    store::command::write_command(&mut tx, &write)
+        .await
+        .map_err(conflict)?;
+    // The revocation follows the decision in the same transaction: both happen or neither.
+    let reason = format!("告知承诺核查不通过：{note}");
+    crate::licenses::revoke_for_case(&mut tx, app, &next, who, &reason).await?;
+    tx.commit().await.map_err(store::StoreError::from)?;
+    Ok((next, item))
+}
+
+/// An approval issues the case's license (when its item produces one).
+fn approves(e: &Event) -> bool {
+    matches!(e, Event::Decided { decision } if decision.approved)
+}
+
+/// A failed 告知承诺 verification revokes it.
+fn revocation_note(e: &Event) -> Option<&str> {
+    match e {
+        Event::Verified {
+            passed: false,
+            note,
+            ..
+        } => Some(note),
+        _ => None,
+    }
+}
+
+/// Materials in a command must be real: an upload must name a stored file (the bytes were
+/// checked when stored), and a window check records the clerk who did it, whatever was sent.
+fn checked_materials(app: &App, who: &CaseActor, cmd: &Command) -> Result<Command> {
+    let fix = |materials: &std::collections::BTreeMap<String, domain::case::Provision>| -> Result<std::collections::BTreeMap<String, domain::case::Provision>> {
+        let mut out = materials.clone();
+        for (name, p) in out.iter_mut() {
+            match p {
+                domain::case::Provision::Uploaded { file, .. } if !crate::uploads::exists(app, file) => {
+                    return Err(AppError::field(&format!("materials.{name}"), "unknown_file", format!("“{name}”的文件不存在，请先上传")));
+                }
+                domain::case::Provision::CheckedOriginal { by } => {
+                    if let CaseActor::Staff { id, .. } = who {
+                        *by = id.clone();
+                    }
+                }
+                _ => {}
+            }
+        }
+        Ok(out)
+    };
+    Ok(match cmd {
+        Command::Edit { form, materials } => Command::Edit {
+            form: form.clone(),
+            materials: fix(materials)?,
+        },
+        Command::Supply { form, materials } => Command::Supply {
+            form: form.clone(),
+            materials: fix(materials)?,
+        },
+        Command::SupplyPending { materials } => Command::SupplyPending {
+            materials: fix(materials)?,
+        },
+        other => other.clone(),
+    })
+}
+
+/// Background sweep: applies each item's rule to 容缺 materials past their due date (suspend
+/// or terminate), as the system. Returns how many cases changed.
+pub async fn sweep_tolerance(app: &App) -> Result<usize> {
+    let today = china_date(app.now());
+    // An index range: only cases with a pending material already past its due date.
+    let ids = {
+        let mut c = app.store.conn().await?;
+        sc::tolerance_overdue(&mut c, &today.to_string(), 1000).await?
+    };
+    let mut changed = 0;
+    for id in ids {
+        // Read first: only a case with an overdue pending material needs the write lock.
+        let overdue = {
+            let mut c = app.store.conn().await?;
+            sc::get_case(&mut c, &id).await?.is_some_and(|c| {
+                c.materials
+                    .values()
+                    .any(|p| matches!(p, domain::case::Provision::Pending { due } if *due < today))
+            })
+        };
+        if !overdue {
+            continue;
+        }
+        match run(
+            app,
+            &CaseActor::System,
+            None,
+            &id,
+            &Command::ExpireTolerance,
+        )
+        .await
+        {
+            Ok(_) => changed += 1,
+            Err(AppError::State(_) | AppError::Validation(_) | AppError::Conflict { .. }) => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(changed)
+}

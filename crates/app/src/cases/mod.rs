@@ -1,0 +1,91 @@
+//! Case use cases: start, act (every command of the state machine), read, queues, notices
+//! and the public progress lookup. Each command is one transaction: load, authorize, decide,
+//! save with a version check, append the hash-chained audit events; committed cases are then
+//! announced (`crate::events`) to the capabilities that react to them.
+
+mod command;
+mod notices;
+mod queues;
+mod start;
+mod view;
+
+use domain::calendar::WorkCalendar;
+use domain::case::{Case, CaseError};
+use domain::catalog::ItemDefinition;
+use store::cases::CaseIndex;
+
+use crate::auth::Actor;
+use crate::{App, AppError, Result};
+
+pub use command::{act, sweep_tolerance};
+pub use notices::{Notice, notice, notice_kinds};
+pub use queues::{QUEUE_COUNT_CAP, lookup, mine, queue, verifications};
+pub use start::{Authorization, start, start_as_agent, start_at_window};
+pub use view::{ApplicantInfo, CaseView, TimelineEntry, material_file, view};
+
+use crate::auth::case_actor;
+
+/// Who may see a case: its applicant, or staff whose region covers it (and whose department
+/// is the case's, for department staff). Anyone else is told it does not exist, so ids cannot
+/// be probed.
+fn authorize(actor: &Actor, c: &Case) -> Result<()> {
+    let ok = match actor {
+        Actor::Anonymous => return Err(AppError::Unauthenticated),
+        Actor::Applicant { id, .. } => {
+            *id == c.applicant_id || c.agent_id.as_deref() == Some(id.as_str())
+        }
+        Actor::Staff { scope, .. } => scope.covers(&c.region, Some(&c.department)),
+    };
+    if ok {
+        Ok(())
+    } else {
+        Err(AppError::NotFound("办件".into()))
+    }
+}
+
+fn from_case_error(e: CaseError) -> AppError {
+    match e {
+        CaseError::Validation(v) => AppError::Validation(v),
+        CaseError::NotAllowed(m) => AppError::Forbidden(m),
+        other => AppError::State(other.to_string()),
+    }
+}
+
+/// The queue a case waits in, and the deadline it is sorted by.
+pub(crate) fn index_of(
+    c: &Case,
+    item: &ItemDefinition,
+    cal: &WorkCalendar,
+    now: time::OffsetDateTime,
+) -> CaseIndex {
+    let d = c.deadlines(item, cal, now);
+    CaseIndex {
+        queue_role: c.waiting_for(item).map(|r| r.as_str().to_string()),
+        due_date: d.promised.or(d.pre_review).map(|d| d.due.to_string()),
+        verify_due: c.verification_due().map(|d| d.to_string()),
+        tolerance_due: c
+            .materials
+            .values()
+            .filter_map(|p| match p {
+                domain::case::Provision::Pending { due } => Some(*due),
+                _ => None,
+            })
+            .min()
+            .map(|d| d.to_string()),
+    }
+}
+
+pub(crate) async fn item_version(
+    app: &App,
+    conn: &mut store::Connection,
+    c: &Case,
+) -> Result<std::sync::Arc<ItemDefinition>> {
+    app.item_version(conn, &c.item_code, c.item_version).await
+}
+
+pub(crate) fn calendar(app: &App) -> WorkCalendar {
+    app.calendar
+        .read()
+        .map(|c| c.clone())
+        .unwrap_or_else(|_| WorkCalendar::china())
+}

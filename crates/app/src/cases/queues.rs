@@ -1,0 +1,148 @@
+//! Lists of cases: the applicant's own, the staff work queues, 告知承诺 awaiting verification,
+//! and the public progress lookup by case number.
+
+use domain::account::Role;
+use domain::case::{Case, Event};
+use store::cases as sc;
+
+use super::TimelineEntry;
+use crate::auth::Actor;
+use crate::{App, AppError, Result};
+
+/// The applicant's own cases.
+pub async fn mine(app: &App, actor: &Actor, limit: i64, offset: i64) -> Result<(Vec<Case>, i64)> {
+    let Actor::Applicant { id, .. } = actor else {
+        return Err(AppError::Forbidden("只有申请人有“我的办件”".into()));
+    };
+    let mut c = app.store.conn().await?;
+    Ok(sc::list_for_applicant(&mut c, id, limit.clamp(1, 100), offset.max(0)).await?)
+}
+
+/// A queue's total is counted up to this and shown as "10000+" beyond it: a clerk works from
+/// the top, and counting a backlog of every waiting case costs more the longer it is.
+pub const QUEUE_COUNT_CAP: i64 = 10_000;
+
+/// A staff member's work queue for one of their roles, nearest deadline first.
+pub async fn queue(
+    app: &App,
+    actor: &Actor,
+    role: Role,
+    limit: i64,
+    offset: i64,
+) -> Result<(Vec<(Case, Option<String>)>, sc::Total)> {
+    let Actor::Staff { roles, scope, .. } = actor else {
+        return Err(AppError::Forbidden("只有工作人员有待办队列".into()));
+    };
+    if !roles.contains(&role) {
+        return Err(AppError::Forbidden(format!("您没有“{}”角色", role.label())));
+    }
+    let mut c = app.store.conn().await?;
+    let regions = regions_in(app, &mut c, scope).await?;
+    // Clerks accept any item of their region (无差别受理); back-office staff see their department.
+    let department = if role == Role::Clerk {
+        None
+    } else {
+        scope.department.as_deref()
+    };
+    Ok(sc::queue(
+        &mut c,
+        role.as_str(),
+        &regions,
+        department,
+        limit.clamp(1, 100),
+        offset.max(0),
+        QUEUE_COUNT_CAP,
+    )
+    .await?)
+}
+
+/// 告知承诺 approvals awaiting verification that this reviewer or approver may verify.
+pub async fn verifications(app: &App, actor: &Actor) -> Result<Vec<(Case, String)>> {
+    let Actor::Staff { roles, scope, .. } = actor else {
+        return Err(AppError::Forbidden("只有工作人员可以核查告知承诺".into()));
+    };
+    if !roles
+        .iter()
+        .any(|r| matches!(r, Role::Reviewer | Role::Approver))
+    {
+        return Ok(vec![]);
+    }
+    let mut c = app.store.conn().await?;
+    let regions = regions_in(app, &mut c, scope).await?;
+    Ok(sc::verification_due(&mut c, &regions, scope.department.as_deref(), 100).await?)
+}
+
+/// The codes of the regions a staff member's scope covers.
+async fn regions_in(
+    app: &App,
+    c: &mut store::Connection,
+    scope: &domain::account::StaffScope,
+) -> Result<Vec<String>> {
+    Ok(app
+        .regions(c)
+        .await?
+        .iter()
+        .filter(|r| scope.covers_region(&r.code))
+        .map(|r| r.code.clone())
+        .collect())
+}
+
+/// 办件进度查询: by case number and the last four characters of the applicant's ID number (or
+/// credit code) or phone. Reveals the state and the timeline texts, nothing personal.
+pub async fn lookup(app: &App, number: &str, tail: &str) -> Result<(Case, Vec<TimelineEntry>)> {
+    let tail = tail.trim().to_ascii_uppercase();
+    if tail.chars().count() != 4 {
+        return Err(AppError::field(
+            "tail",
+            "invalid",
+            "请输入证件号码或手机号码的后四位",
+        ));
+    }
+    let number = number.trim();
+    // Four characters are guessable: throttle wrong guesses per case number, as logins are.
+    let key = format!("progress:{}", number.chars().take(40).collect::<String>());
+    let now = app.now();
+    let mut c = app.store.conn().await?;
+    let since = store::millis(now - domain::account::THROTTLE_WINDOW);
+    let failures: Vec<_> = store::accounts::login_failures_since(&mut c, &key, since)
+        .await?
+        .into_iter()
+        .map(store::from_millis)
+        .collect();
+    if let Some(until) = domain::account::locked_until(&failures, now) {
+        let local = until.to_offset(domain::calendar::CHINA_OFFSET);
+        return Err(AppError::Throttled {
+            until: format!("{:02}:{:02}", local.hour(), local.minute()),
+        });
+    }
+    let found = sc::find_by_number(&mut c, number).await?;
+    let matches = match &found {
+        Some(case) => {
+            let applicant = app.account(&mut c, &case.applicant_id).await?;
+            applicant.login.to_ascii_uppercase().ends_with(&tail)
+                || applicant.phone.ends_with(&tail)
+        }
+        None => false,
+    };
+    let (true, Some(case)) = (matches, found) else {
+        store::accounts::record_login_failure(&mut c, &key, store::millis(now)).await?;
+        return Err(AppError::NotFound(
+            "与该办件编号和号码后四位相符的办件".into(),
+        ));
+    };
+    let rows = sc::events(&mut c, &case.id).await?;
+    let timeline = rows
+        .iter()
+        .filter(|r| r.kind != "edited")
+        .filter_map(|r| {
+            serde_json::from_str::<Event>(&r.payload)
+                .ok()
+                .map(|e| TimelineEntry {
+                    at: r.at,
+                    who: String::new(),
+                    text: e.describe(),
+                })
+        })
+        .collect();
+    Ok((case, timeline))
+}

@@ -1,0 +1,216 @@
+//! Starting a case: online by the applicant, by an agent with a signed authorization
+//! (帮办代办), or at the comprehensive window (无差别受理). Licenses the applicant holds and
+//! shared data fill the materials they stand for (免提交) before the one write.
+
+use domain::account::Role;
+use domain::case::{Case, CaseActor, Channel};
+use domain::catalog::NodeKind;
+
+use super::{calendar, case_actor, index_of};
+use crate::audit;
+use crate::auth::Actor;
+use crate::{App, AppError, Result};
+
+/// An applicant starts an online application (a draft) for a published handling item.
+pub async fn start(app: &App, actor: &Actor, item_code: &str) -> Result<Case> {
+    let Actor::Applicant { id, .. } = actor else {
+        return match actor {
+            Actor::Anonymous => Err(AppError::Unauthenticated),
+            _ => Err(AppError::Forbidden(
+                "工作人员请在窗口为申请人代为填报".into(),
+            )),
+        };
+    };
+    create(app, id, item_code, Channel::Online, actor).await
+}
+
+/// 帮办代办: a registered person files for another registered applicant, with the signed
+/// authorization letter uploaded and recorded in the case's audit trail. Both the agent and
+/// the applicant then see the case.
+pub async fn start_as_agent(
+    app: &App,
+    actor: &Actor,
+    item_code: &str,
+    applicant_login: &str,
+    letter: domain::case::Provision,
+) -> Result<Case> {
+    let Actor::Applicant { id: agent_id, .. } = actor else {
+        return match actor {
+            Actor::Anonymous => Err(AppError::Unauthenticated),
+            _ => Err(AppError::Forbidden("工作人员请使用窗口受理".into())),
+        };
+    };
+    if !matches!(letter, domain::case::Provision::Uploaded { .. }) {
+        return Err(AppError::field(
+            "letter",
+            "required",
+            "请上传申请人签署的授权委托书",
+        ));
+    }
+    let applicant =
+        registered_applicant(app, applicant_login, "委托人尚未在平台注册，请委托人先注册").await?;
+    if &applicant == agent_id {
+        return Err(AppError::field(
+            "applicant",
+            "self",
+            "为本人申请请直接点击“在线申请”",
+        ));
+    }
+    let auth = Authorization {
+        agent_id: agent_id.clone(),
+        letter,
+    };
+    create_with(
+        app,
+        &applicant,
+        item_code,
+        Channel::Online,
+        actor,
+        Some(auth),
+    )
+    .await
+}
+
+/// A comprehensive-window clerk starts a case for a registered applicant (无差别受理: any
+/// item of the clerk's region).
+pub async fn start_at_window(
+    app: &App,
+    actor: &Actor,
+    item_code: &str,
+    applicant_login: &str,
+) -> Result<Case> {
+    if !actor.has_role(Role::Clerk) {
+        return Err(AppError::Forbidden(
+            "只有综窗受理人员可以在窗口受理申请".into(),
+        ));
+    }
+    let applicant = registered_applicant(
+        app,
+        applicant_login,
+        "该证件号码尚未在平台注册，请先为申请人注册账号",
+    )
+    .await?;
+    create(app, &applicant, item_code, Channel::Window, actor).await
+}
+
+/// The account id of a registered applicant (not staff) by ID number or credit code.
+async fn registered_applicant(app: &App, login: &str, unknown: &str) -> Result<String> {
+    let mut c = app.store.conn().await?;
+    store::accounts::find_by_login(&mut c, login.trim())
+        .await?
+        .filter(|a| a.kind != "staff")
+        .map(|a| a.id)
+        .ok_or_else(|| AppError::field("applicant", "unknown", unknown))
+}
+
+/// An agent's authorization to file for an applicant (帮办代办): the signed letter, uploaded.
+#[derive(Debug, Clone)]
+pub struct Authorization {
+    pub agent_id: String,
+    pub letter: domain::case::Provision,
+}
+
+async fn create(
+    app: &App,
+    applicant_id: &str,
+    item_code: &str,
+    channel: Channel,
+    actor: &Actor,
+) -> Result<Case> {
+    create_with(app, applicant_id, item_code, channel, actor, None).await
+}
+
+async fn create_with(
+    app: &App,
+    applicant_id: &str,
+    item_code: &str,
+    channel: Channel,
+    actor: &Actor,
+    agent: Option<Authorization>,
+) -> Result<Case> {
+    let now = app.now();
+    // Everything is read, and the shared-data sources asked, before the one write: a slow
+    // upstream must not hold the database's write lock.
+    let mut conn = app.store.conn().await?;
+    let item = store::catalog::find_item(&mut conn, item_code)
+        .await?
+        .ok_or_else(|| AppError::NotFound(format!("事项 {item_code}")))?;
+    let version = match (item.status.as_str(), item.current_version) {
+        ("active", Some(v)) => v,
+        _ => return Err(AppError::State("该事项目前不能申请".into())),
+    };
+    let def = app.item_version(&mut conn, item_code, version).await?;
+    let holder = app.account(&mut conn, applicant_id).await?;
+    if def.node == NodeKind::Main {
+        return Err(AppError::State("请选择具体的业务办理项申请".into()));
+    }
+    if let Actor::Staff { scope, .. } = actor
+        && !scope.covers(&def.region, None)
+    {
+        return Err(AppError::Forbidden("只能受理本区划的事项".into()));
+    }
+    let mut c = Case::draft(
+        uuid::Uuid::now_v7().to_string(),
+        &def,
+        version,
+        applicant_id.to_string(),
+        channel,
+        now,
+    );
+    c.version = 1;
+    c.agent_id = agent.as_ref().map(|a| a.agent_id.clone());
+    let who = case_actor(actor)?;
+    let actor_id = match &who {
+        CaseActor::Applicant { id } | CaseActor::Staff { id, .. } => id.clone(),
+        CaseActor::System => "system".to_string(),
+    };
+    // 免提交: what the government already issued to the applicant fills the materials. A
+    // license revoked between this read and the write below is as one revoked just after.
+    let uses = crate::licenses::attach(&mut conn, app, &mut c, &def, &actor_id).await?;
+    drop(conn);
+    let (shared, unavailable) = crate::licenses::shared_provisions(app, &def, &holder.login).await;
+    let licensed: Vec<&str> = uses.iter().map(|u| u.material.as_str()).collect();
+    let mut confirmed = Vec::new();
+    for (name, p) in shared {
+        if c.materials.get(&name).is_none_or(|m| !m.is_provided()) {
+            c.materials.insert(name.clone(), p);
+            confirmed.push(name);
+        }
+    }
+    let at = store::millis(now);
+    let avoided: Vec<_> = licensed
+        .iter()
+        .map(|m| (*m, "license"))
+        .chain(confirmed.iter().map(|m| (m.as_str(), "shared")))
+        .map(|(material, via)| store::licenses::Avoided {
+            case_id: &c.id,
+            item_code: &def.code,
+            department: &def.department,
+            material,
+            via,
+            at,
+        })
+        .collect();
+    let payload = serde_json::json!({
+        "event": "created", "item_code": item_code, "item_version": version, "channel": c.channel,
+        "agent": agent.as_ref().map(|a| &a.agent_id), "authorization_letter": agent.as_ref().map(|a| &a.letter),
+        "licenses_attached": licensed, "shared_data_confirmed": confirmed,
+        "shared_data_unavailable": unavailable,
+    });
+    let event = audit::chain(&mut None, &c.id, &who, "created", &payload.to_string(), at);
+    let cal = calendar(app);
+    // One batch, so that it waits for the writer like a command and is grouped with others.
+    store::command::commit_creation(
+        &app.store,
+        &store::command::Creation {
+            case: &c,
+            index: &index_of(&c, &def, &cal, now),
+            uses: &uses,
+            avoided: &avoided,
+            event: &event,
+            now: at,
+        },
+    )
+    .await?;
+    Ok(c)
+}

@@ -1,0 +1,174 @@
+//! Reading a case: the page's view with the applicant as this viewer may see them, the
+//! timeline, running deadlines and the commands the lifecycle table allows this actor now;
+//! and the case's uploaded files.
+
+use domain::account::Role;
+use domain::calendar::china_date;
+use domain::case::{self, Case, Event};
+use domain::catalog::ItemDefinition;
+use store::cases as sc;
+
+use super::{authorize, calendar, case_actor, item_version};
+use crate::auth::Actor;
+use crate::{App, AppError, Result};
+
+/// One line of a case's timeline.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct TimelineEntry {
+    pub at: i64,
+    pub who: String,
+    pub text: String,
+}
+
+/// Everything a case page shows.
+#[derive(Debug, Clone)]
+pub struct CaseView {
+    pub case: Case,
+    pub item: std::sync::Arc<ItemDefinition>,
+    /// Who applied, as this viewer may see it (ID number and phone masked for staff).
+    pub applicant: ApplicantInfo,
+    pub timeline: Vec<TimelineEntry>,
+    /// (label, explanation) of each running deadline.
+    pub deadlines: Vec<(String, String)>,
+    pub completeness: case::Completeness,
+    /// Commands this actor may issue now.
+    pub allowed: Vec<&'static str>,
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct ApplicantInfo {
+    pub name: String,
+    pub kind: String,
+    pub id: String,
+    pub phone: String,
+    pub legal_representative: Option<String>,
+}
+
+pub async fn view(app: &App, actor: &Actor, case_id: &str) -> Result<CaseView> {
+    // Refuse visitors before looking anything up, so a case id cannot be probed.
+    let who = case_actor(actor)?;
+    let mut conn = app.store.conn().await?;
+    let c = sc::get_case(&mut conn, case_id)
+        .await?
+        .ok_or_else(|| AppError::NotFound("办件".into()))?;
+    authorize(actor, &c)?;
+    let item = item_version(app, &mut conn, &c).await?;
+    let account = app.account(&mut conn, &c.applicant_id).await?;
+    let staff = matches!(actor, Actor::Staff { .. });
+    let applicant = ApplicantInfo {
+        name: account.display_name.clone(),
+        kind: if account.kind == "enterprise" {
+            "法人".into()
+        } else {
+            "自然人".into()
+        },
+        // Staff see masked numbers; every staff read of the record is logged below.
+        id: if staff {
+            domain::ids::mask_middle(&account.login, 4, 4)
+        } else {
+            account.login.clone()
+        },
+        phone: if staff {
+            domain::ids::mask_middle(&account.phone, 3, 4)
+        } else {
+            account.phone.clone()
+        },
+        legal_representative: account.legal_representative.clone(),
+    };
+    let rows = sc::events(&mut conn, case_id).await?;
+    // Never wait for a write while holding a read connection: the pool is shared.
+    drop(conn);
+    if let Actor::Staff { id, .. } = actor {
+        // A write of its own, durable before the page shows the record.
+        sc::log_access(
+            &app.store,
+            app.now_ms(),
+            id,
+            case_id,
+            "查看办件（申请人信息已脱敏）",
+        )
+        .await?;
+    }
+    let now = app.now();
+    let cal = calendar(app);
+    let timeline = rows
+        .iter()
+        .filter(|r| r.kind != "edited")
+        .map(|r| {
+            let text = serde_json::from_str::<Event>(&r.payload)
+                .map(|e| e.describe())
+                .unwrap_or_else(|_| "创建申请".into());
+            let who = match r.role.as_str() {
+                "applicant" => "申请人".to_string(),
+                "system" => "系统".to_string(),
+                roles => roles
+                    .split(',')
+                    .filter_map(Role::parse)
+                    .map(|x| x.label())
+                    .next()
+                    .unwrap_or("工作人员")
+                    .to_string(),
+            };
+            TimelineEntry {
+                at: r.at,
+                who,
+                text,
+            }
+        })
+        .collect();
+    // A closed case has no running deadlines.
+    let d = if c.state.is_final() {
+        case::CaseDeadlines {
+            pre_review: None,
+            promised: None,
+            legal: None,
+        }
+    } else {
+        c.deadlines(&item, &cal, now)
+    };
+    let mut deadlines = Vec::new();
+    if let Some(x) = d.pre_review {
+        deadlines.push(("预审期限".to_string(), x.explain()));
+    }
+    if let Some(x) = d.promised {
+        deadlines.push(("承诺办结".to_string(), x.explain()));
+    }
+    if let Some(x) = d.legal {
+        deadlines.push(("法定办结".to_string(), x.explain()));
+    }
+    let allowed = case::allowed(&c, &item, &who, now, &cal)
+        .into_iter()
+        .map(|k| k.name())
+        .collect();
+    let completeness = case::completeness(&c, &item, china_date(now));
+    Ok(CaseView {
+        case: c,
+        item,
+        applicant,
+        timeline,
+        deadlines,
+        completeness,
+        allowed,
+    })
+}
+
+/// An uploaded material of a case, for the applicant and the staff handling it: the bytes,
+/// media type and file name. Only files the case names can be read this way.
+pub async fn material_file(
+    app: &App,
+    actor: &Actor,
+    case_id: &str,
+    hash: &str,
+) -> Result<(Vec<u8>, String, String)> {
+    let v = view(app, actor, case_id).await?;
+    let found = v.case.materials.values().find_map(|p| match p {
+        domain::case::Provision::Uploaded {
+            file,
+            file_name,
+            media_type,
+        } if file == hash => Some((file_name.clone(), media_type.clone())),
+        _ => None,
+    });
+    let (name, media_type) = found.ok_or_else(|| AppError::NotFound("材料文件".into()))?;
+    Ok((crate::uploads::read(app, hash)?, media_type, name))
+}

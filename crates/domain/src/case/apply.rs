@@ -1,0 +1,134 @@
+//! Folding events into the case: the only place a case's fields change.
+
+use super::{Case, CaseState, Event, OpenPause, Provision};
+use crate::calendar::{Pause, china_date};
+
+/// Folds events into the case. Events come from [`decide`], so they are valid for the case.
+pub fn apply(mut case: Case, events: &[Event]) -> Case {
+    use CaseState as S;
+    for e in events {
+        match e {
+            Event::Edited { form, materials } => {
+                case.form.extend(form.clone());
+                case.form.retain(|_, v| !v.trim().is_empty());
+                case.materials.extend(materials.clone());
+            }
+            Event::Submitted { at } => {
+                case.state = S::Submitted;
+                case.submitted_at = Some(*at);
+            }
+            Event::SupplementRequested { notice } => {
+                case.state = S::SupplementRequested;
+                case.supplement = Some(notice.clone());
+                case.supplement_rounds += 1;
+            }
+            Event::Supplied {
+                form,
+                materials,
+                at,
+            } => {
+                case.form.extend(form.clone());
+                case.materials.extend(materials.clone());
+                case.state = S::Submitted;
+                case.submitted_at = Some(*at);
+            }
+            Event::Accepted {
+                effective,
+                pending,
+                committed,
+                ..
+            } => {
+                case.state = S::Accepted;
+                case.accepted_at = Some(*effective);
+                for (name, due) in pending {
+                    case.materials
+                        .insert(name.clone(), Provision::Pending { due: *due });
+                }
+                for name in committed {
+                    case.materials.insert(name.clone(), Provision::Committed);
+                }
+            }
+            Event::RejectedAtIntake { at, reason } => {
+                case.state = S::RejectedAtIntake;
+                case.closed_at = Some(*at);
+                case.close_reason = reason.clone();
+            }
+            Event::Claimed { by, .. } => {
+                case.state = S::InReview;
+                case.claimed_by = Some(by.clone());
+            }
+            Event::StepCompleted { .. } => {
+                case.step += 1;
+                case.claimed_by = None;
+            }
+            Event::Decided { decision } => {
+                case.state = if decision.approved {
+                    S::Approved
+                } else {
+                    S::Denied
+                };
+                if !decision.approved {
+                    case.closed_at = Some(decision.at);
+                    case.close_reason = decision.reason.clone();
+                }
+                case.claimed_by = None;
+                case.decision = Some(decision.clone());
+            }
+            Event::Suspended {
+                reason,
+                expected_days,
+                since,
+            } => {
+                case.state = S::Suspended;
+                case.open_pause = Some(OpenPause {
+                    since: *since,
+                    reason: reason.clone(),
+                    expected_days: *expected_days,
+                });
+            }
+            Event::Resumed { pause } => {
+                case.state = S::InReview;
+                case.open_pause = None;
+                case.pauses.push(pause.clone());
+            }
+            Event::Extended { days, .. } => case.extension_days += days,
+            Event::Issued { delivery } => {
+                case.state = S::Issuing;
+                case.delivery = Some(delivery.clone());
+            }
+            Event::Completed { at } => {
+                case.state = S::Completed;
+                case.closed_at = Some(*at);
+            }
+            Event::Withdrawn { reason, at } => {
+                case.state = S::Withdrawn;
+                case.closed_at = Some(*at);
+                case.close_reason = reason.clone();
+                case.claimed_by = None;
+                // A pause still open when the case closes is kept, so its deadlines stay explained.
+                if let Some(open) = case.open_pause.take() {
+                    let last = china_date(*at).max(open.since);
+                    case.pauses.push(Pause {
+                        first: open.since,
+                        last,
+                        reason: open.reason,
+                    });
+                }
+            }
+            Event::PendingSupplied { materials, .. } => {
+                case.materials.extend(materials.clone());
+            }
+            Event::Verified { passed, note, at } => {
+                if let Some(d) = case.decision.as_mut() {
+                    d.verification_due = None;
+                }
+                if !passed {
+                    case.state = S::Revoked;
+                    case.closed_at = Some(*at);
+                    case.close_reason = note.clone();
+                }
+            }
+        }
+    }
+    case
+}

@@ -1,0 +1,286 @@
+//! What people and the system ask of a case (commands) and what happened (events, the audit
+//! trail's payloads).
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use time::{Date, OffsetDateTime};
+
+use super::table::CommandKind;
+use super::{Decision, Delivery, Provision, SupplementNotice};
+use crate::calendar::Pause;
+
+/// What a person or the system asks to do with a case.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "command", rename_all = "snake_case")]
+pub enum Command {
+    /// Fill or change the draft's form and materials.
+    Edit {
+        form: BTreeMap<String, String>,
+        materials: BTreeMap<String, Provision>,
+    },
+    Submit,
+    /// 一次性告知: the listed extra problems are added to what the domain finds missing.
+    RequestSupplement {
+        materials: Vec<String>,
+        fields: Vec<String>,
+        note: String,
+    },
+    /// The applicant answers a supplement notice.
+    Supply {
+        form: BTreeMap<String, String>,
+        materials: BTreeMap<String, Provision>,
+    },
+    /// 受理; `tolerate` lists non-key materials left pending under 容缺受理; `commitment`
+    /// accepts the applicant's signed commitment (告知承诺) in place of the materials it covers.
+    Accept {
+        tolerate: Vec<String>,
+        commitment: bool,
+    },
+    RejectAtIntake {
+        reason: String,
+    },
+    /// Take the current step into one's own work (exclusive).
+    Claim,
+    /// Finish the current (non-final) step with an opinion.
+    CompleteStep {
+        opinion: String,
+    },
+    Approve {
+        reason: String,
+        legal_basis: String,
+    },
+    Deny {
+        reason: String,
+        legal_basis: String,
+    },
+    Suspend {
+        reason: String,
+        expected_days: u32,
+    },
+    Resume,
+    Extend {
+        days: u32,
+        reason: String,
+    },
+    Issue {
+        delivery: Delivery,
+    },
+    Complete,
+    Withdraw {
+        reason: String,
+    },
+    /// Verification of a 告知承诺 approval.
+    Verify {
+        passed: bool,
+        note: String,
+    },
+    /// The system applies a 秒批 rule.
+    AutoDecide,
+    /// The applicant supplies materials left pending under 容缺受理.
+    SupplyPending {
+        materials: BTreeMap<String, Provision>,
+    },
+    /// The system applies the item's rule for 容缺 materials past their due date.
+    ExpireTolerance,
+}
+
+impl Command {
+    /// Which row of the lifecycle table this command belongs to.
+    pub fn kind(&self) -> CommandKind {
+        use CommandKind as K;
+        match self {
+            Command::Edit { .. } => K::Edit,
+            Command::Submit => K::Submit,
+            Command::RequestSupplement { .. } => K::RequestSupplement,
+            Command::Supply { .. } => K::Supply,
+            Command::Accept { .. } => K::Accept,
+            Command::RejectAtIntake { .. } => K::RejectAtIntake,
+            Command::Claim => K::Claim,
+            Command::CompleteStep { .. } => K::CompleteStep,
+            Command::Approve { .. } => K::Approve,
+            Command::Deny { .. } => K::Deny,
+            Command::Suspend { .. } => K::Suspend,
+            Command::Resume => K::Resume,
+            Command::Extend { .. } => K::Extend,
+            Command::Issue { .. } => K::Issue,
+            Command::Complete => K::Complete,
+            Command::Withdraw { .. } => K::Withdraw,
+            Command::Verify { .. } => K::Verify,
+            Command::AutoDecide => K::AutoDecide,
+            Command::SupplyPending { .. } => K::SupplyPending,
+            Command::ExpireTolerance => K::ExpireTolerance,
+        }
+    }
+
+    /// The command's name in the API (`accept`, `supply_pending`, …).
+    pub fn name(&self) -> &'static str {
+        self.kind().name()
+    }
+}
+
+/// What happened, as recorded in the audit trail.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "event", rename_all = "snake_case")]
+pub enum Event {
+    Edited {
+        form: BTreeMap<String, String>,
+        materials: BTreeMap<String, Provision>,
+    },
+    Submitted {
+        at: OffsetDateTime,
+    },
+    SupplementRequested {
+        notice: SupplementNotice,
+    },
+    Supplied {
+        form: BTreeMap<String, String>,
+        materials: BTreeMap<String, Provision>,
+        at: OffsetDateTime,
+    },
+    /// `effective` is the date the clock starts: the receipt date when the 5-day rule applies.
+    Accepted {
+        at: OffsetDateTime,
+        effective: OffsetDateTime,
+        pending: BTreeMap<String, Date>,
+        committed: Vec<String>,
+    },
+    RejectedAtIntake {
+        reason: String,
+        at: OffsetDateTime,
+    },
+    Claimed {
+        step: usize,
+        by: String,
+    },
+    StepCompleted {
+        step: usize,
+        name: String,
+        by: String,
+        opinion: String,
+    },
+    Decided {
+        decision: Decision,
+    },
+    Suspended {
+        reason: String,
+        expected_days: u32,
+        since: Date,
+    },
+    Resumed {
+        pause: Pause,
+    },
+    Extended {
+        days: u32,
+        reason: String,
+    },
+    Issued {
+        delivery: Delivery,
+    },
+    Completed {
+        at: OffsetDateTime,
+    },
+    Withdrawn {
+        reason: String,
+        at: OffsetDateTime,
+    },
+    Verified {
+        passed: bool,
+        note: String,
+        at: OffsetDateTime,
+    },
+    PendingSupplied {
+        materials: BTreeMap<String, Provision>,
+        at: OffsetDateTime,
+    },
+}
+
+impl Event {
+    /// The audit trail's name for the event (its `kind` column).
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Event::Edited { .. } => "edited",
+            Event::Submitted { .. } => "submitted",
+            Event::SupplementRequested { .. } => "supplement_requested",
+            Event::Supplied { .. } => "supplied",
+            Event::Accepted { .. } => "accepted",
+            Event::RejectedAtIntake { .. } => "rejected_at_intake",
+            Event::Claimed { .. } => "claimed",
+            Event::StepCompleted { .. } => "step_completed",
+            Event::Decided { .. } => "decided",
+            Event::Suspended { .. } => "suspended",
+            Event::Resumed { .. } => "resumed",
+            Event::Extended { .. } => "extended",
+            Event::Issued { .. } => "issued",
+            Event::Completed { .. } => "completed",
+            Event::Withdrawn { .. } => "withdrawn",
+            Event::Verified { .. } => "verified",
+            Event::PendingSupplied { .. } => "pending_supplied",
+        }
+    }
+
+    /// A one-line Chinese description for the timeline.
+    pub fn describe(&self) -> String {
+        match self {
+            Event::Edited { .. } => "保存申请草稿".into(),
+            Event::Submitted { .. } => "提交申请，进入预审".into(),
+            Event::SupplementRequested { notice } => {
+                let mut all = notice.materials.clone();
+                all.extend(notice.fields.iter().cloned());
+                format!("一次性告知补正：{}", all.join("、"))
+            }
+            Event::Supplied { .. } => "补正材料已提交".into(),
+            Event::Accepted {
+                pending, committed, ..
+            } => {
+                let mut s = "已受理".to_string();
+                if !pending.is_empty() {
+                    s.push_str(&format!(
+                        "（容缺受理，待补：{}）",
+                        pending.keys().cloned().collect::<Vec<_>>().join("、")
+                    ));
+                }
+                if !committed.is_empty() {
+                    s.push_str("（告知承诺）");
+                }
+                s
+            }
+            Event::RejectedAtIntake { reason, .. } => format!("不予受理：{reason}"),
+            Event::Claimed { .. } => "工作人员签收办理".into(),
+            Event::StepCompleted { name, opinion, .. } => format!("{name}完成：{opinion}"),
+            Event::Decided { decision } => match (&decision.by_rule, decision.approved) {
+                (Some(rule), _) => format!("系统按规则“{rule}”自动审批：准予许可"),
+                (None, true) => format!("准予许可：{}", decision.reason),
+                (None, false) => format!("不予许可：{}", decision.reason),
+            },
+            Event::Suspended {
+                reason,
+                expected_days,
+                ..
+            } => format!("进入特别程序（{reason}），预计 {expected_days} 个工作日，暂停计时"),
+            Event::Resumed { .. } => "特别程序结束，恢复计时".into(),
+            Event::Extended { days, reason } => format!("延期 {days} 个工作日：{reason}"),
+            Event::Issued { delivery } => match delivery {
+                Delivery::Window { window } => format!("结果在{window}待领取"),
+                Delivery::Post { carrier, tracking } => {
+                    format!("结果已邮寄（{carrier} {tracking}）")
+                }
+                Delivery::Electronic => "电子结果已送达".into(),
+            },
+            Event::Completed { .. } => "已办结".into(),
+            Event::Withdrawn { reason, .. } => format!("申请人撤回：{reason}"),
+            Event::Verified { passed: true, .. } => "告知承诺核查通过".into(),
+            Event::PendingSupplied { materials, .. } => {
+                format!(
+                    "补交容缺材料：{}",
+                    materials.keys().cloned().collect::<Vec<_>>().join("、")
+                )
+            }
+            Event::Verified {
+                passed: false,
+                note,
+                ..
+            } => format!("告知承诺核查未通过，撤销许可：{note}"),
+        }
+    }
+}

@@ -1,0 +1,250 @@
+//! 申请与受理: the applicant fills and files the application; the window asks once for
+//! everything missing (一次性告知), accepts or refuses it; a 秒批 rule may decide at once.
+
+use std::collections::BTreeMap;
+
+use super::machine::{CaseError, Ctx, check, check_materials, listed, text};
+use super::{Decision, Event, Provision, SupplementNotice, completeness, limits, tolerance};
+use crate::error::{FieldError, Problems};
+use crate::workflow::validate_form;
+
+pub(super) fn edit(
+    cx: &Ctx,
+    form: &BTreeMap<String, String>,
+    materials: &BTreeMap<String, Provision>,
+) -> Result<Vec<Event>, CaseError> {
+    check_materials(cx.item, materials, !cx.is_applicant)?;
+    if let Err(mut e) = validate_form(&cx.item.form, form) {
+        // Drafts may be incomplete: only reject malformed values and unknown fields.
+        e.retain(|f| f.code != "required");
+        if !e.is_empty() {
+            return Err(CaseError::Validation(e));
+        }
+    }
+    Ok(vec![Event::Edited {
+        form: form.clone(),
+        materials: materials.clone(),
+    }])
+}
+
+pub(super) fn submit(cx: &Ctx) -> Result<Vec<Event>, CaseError> {
+    validate_form(&cx.item.form, &cx.case.form).map_err(CaseError::Validation)?;
+    Ok(vec![Event::Submitted { at: cx.now }])
+}
+
+/// 行政许可法 art. 32: more than 5 working days from receipt without a notice, and the
+/// application counts as accepted from receipt.
+fn past_notice_period(cx: &Ctx) -> bool {
+    let received = cx.case.submitted_at.unwrap_or(cx.now);
+    cx.case.supplement_rounds == 0
+        && cx.cal.working_days_between(received, cx.now) > i64::from(limits::SUPPLEMENT_NOTICE)
+}
+
+pub(super) fn request_supplement(
+    cx: &Ctx,
+    materials: &[String],
+    fields: &[String],
+    note: &str,
+) -> Result<Vec<Event>, CaseError> {
+    let (case, item) = (cx.case, cx.item);
+    if past_notice_period(cx) {
+        return Err(CaseError::Rule(format!(
+            "收到申请已超过 {} 日，依《行政许可法》第三十二条，逾期不告知的自收到申请之日起即为受理，不能再要求补正",
+            limits::SUPPLEMENT_NOTICE
+        )));
+    }
+    let mut p = Problems::default();
+    for m in materials {
+        if !item.materials.iter().any(|x| &x.name == m) {
+            p.push("materials", "unknown", format!("本事项没有“{m}”这项材料"));
+        }
+    }
+    for f in fields {
+        if !item.form.iter().any(|x| &x.key == f) {
+            p.push("fields", "unknown", format!("表单中没有字段“{f}”"));
+        }
+    }
+    check(p)?;
+    // The notice lists everything at once: what the domain sees missing plus what the clerk
+    // found wrong.
+    let mut all: Vec<String> = completeness(case, item, cx.today).missing;
+    for m in materials {
+        if !all.contains(m) {
+            all.push(m.clone());
+        }
+    }
+    if case.supplement_rounds > 0
+        && let Some(prev) = &case.supplement
+    {
+        let late: Vec<&String> = all
+            .iter()
+            .filter(|m| {
+                !prev.materials.contains(m)
+                    && case.materials.get(*m).is_some_and(Provision::is_provided)
+            })
+            .collect();
+        if !late.is_empty() {
+            return Err(CaseError::Rule(format!(
+                "一次性告知：{} 在上次补正通知时已经提交且未更改，当时就应一并告知，不能再次要求补正",
+                listed(&late)
+            )));
+        }
+    }
+    if all.is_empty() && fields.is_empty() {
+        return Err(CaseError::Rule(
+            "材料齐全、表单无误，没有需要补正的内容，请直接受理".into(),
+        ));
+    }
+    let notice = SupplementNotice {
+        materials: all,
+        fields: fields.to_vec(),
+        note: note.trim().to_string(),
+        issued_at: cx.now,
+    };
+    Ok(vec![Event::SupplementRequested { notice }])
+}
+
+pub(super) fn supply(
+    cx: &Ctx,
+    form: &BTreeMap<String, String>,
+    materials: &BTreeMap<String, Provision>,
+) -> Result<Vec<Event>, CaseError> {
+    check_materials(cx.item, materials, false)?;
+    let mut merged = cx.case.form.clone();
+    merged.extend(form.clone());
+    validate_form(&cx.item.form, &merged).map_err(CaseError::Validation)?;
+    let mut next = cx.case.materials.clone();
+    next.extend(materials.clone());
+    let still: Vec<String> = cx
+        .case
+        .supplement
+        .as_ref()
+        .map(|n| {
+            n.materials
+                .iter()
+                .filter(|m| !next.get(*m).is_some_and(Provision::is_provided))
+                .cloned()
+                .collect()
+        })
+        .unwrap_or_default();
+    if !still.is_empty() {
+        return Err(CaseError::Validation(
+            still
+                .iter()
+                .map(|m| {
+                    FieldError::new(
+                        format!("materials.{m}"),
+                        "required",
+                        format!("补正通知要求的“{m}”还没有提供"),
+                    )
+                })
+                .collect(),
+        ));
+    }
+    Ok(vec![Event::Supplied {
+        form: form.clone(),
+        materials: materials.clone(),
+        at: cx.now,
+    }])
+}
+
+pub(super) fn accept(
+    cx: &Ctx,
+    tolerate: &[String],
+    commitment: bool,
+) -> Result<Vec<Event>, CaseError> {
+    let item = cx.item;
+    let c = completeness(cx.case, item, cx.today);
+    // What stays missing is covered by the applicant's commitment (告知承诺) or, for non-key
+    // materials, left pending (容缺受理); anything else must be asked for first.
+    let cover = tolerance::cover(cx, &c, tolerate, commitment)?;
+    let uncovered: Vec<&String> = c
+        .missing
+        .iter()
+        .filter(|m| !cover.pending.contains_key(*m) && !cover.committed.contains(m))
+        .collect();
+    if !uncovered.is_empty() {
+        return Err(CaseError::Rule(format!(
+            "材料不齐，不能受理：{}。请发出一次性补正通知{}",
+            listed(&uncovered),
+            if item.workflow.tolerance.is_some() {
+                "，或对非核心材料容缺受理"
+            } else {
+                ""
+            }
+        )));
+    }
+    let effective = match past_notice_period(cx) {
+        true => cx.case.submitted_at.unwrap_or(cx.now),
+        false => cx.now,
+    };
+    let mut events = vec![Event::Accepted {
+        at: cx.now,
+        effective,
+        pending: cover.pending,
+        committed: cover.committed,
+    }];
+    if commitment {
+        events.push(tolerance::commitment_approval(cx));
+    }
+    Ok(events)
+}
+
+pub(super) fn reject(cx: &Ctx, reason: &str) -> Result<Vec<Event>, CaseError> {
+    let mut p = Problems::default();
+    text(&mut p, "reason", reason, "不予受理理由");
+    check(p)?;
+    Ok(vec![Event::RejectedAtIntake {
+        reason: reason.trim().to_string(),
+        at: cx.now,
+    }])
+}
+
+/// 秒批: the item's rule decides with no person when every condition holds.
+pub(super) fn auto_decide(cx: &Ctx) -> Result<Vec<Event>, CaseError> {
+    let (case, item) = (cx.case, cx.item);
+    let rule = item
+        .workflow
+        .auto_approval
+        .as_ref()
+        .ok_or_else(|| CaseError::Rule("本事项没有秒批规则".into()))?;
+    let government = item.materials.iter().filter(|m| m.mandatory).all(|m| {
+        matches!(
+            case.materials.get(&m.name),
+            Some(Provision::License { .. } | Provision::Shared { .. })
+        )
+    });
+    let failed: Vec<String> = rule
+        .conditions
+        .iter()
+        .filter(|c| !c.holds(&case.form, government))
+        .map(|c| c.describe())
+        .collect();
+    if !failed.is_empty() {
+        return Err(CaseError::Rule(format!(
+            "不满足秒批条件：{}",
+            failed.join("；")
+        )));
+    }
+    if !completeness(case, item, cx.today).is_complete() {
+        return Err(CaseError::Rule("材料不齐全，不能秒批".into()));
+    }
+    Ok(vec![
+        Event::Accepted {
+            at: cx.now,
+            effective: cx.now,
+            pending: BTreeMap::new(),
+            committed: vec![],
+        },
+        Event::Decided {
+            decision: Decision {
+                approved: true,
+                reason: format!("符合秒批规则“{}”的全部条件", rule.name),
+                legal_basis: item.legal_basis.first().cloned().unwrap_or_default(),
+                at: cx.now,
+                by_rule: Some(rule.name.clone()),
+                verification_due: None,
+            },
+        },
+    ])
+}
