@@ -1,0 +1,211 @@
+//! The holder's wallet (我的证照): licenses with their status, each use of them, and the PDF
+//! with its QR code.
+
+use std::collections::BTreeMap;
+
+use domain::calendar::china_date;
+use license::Status;
+use store::Connection;
+use store::licenses::{self as sl, LicenseRow};
+
+use super::*;
+use crate::auth::Actor;
+use crate::{App, AppError, Result};
+
+pub(super) fn status_label(s: &str) -> &'static str {
+    match s {
+        "revoked" => "注销",
+        "replaced" => "被换发",
+        _ => "有效",
+    }
+}
+
+/// A license as its holder or staff see it.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct LicenseView {
+    pub id: String,
+    pub number: String,
+    pub type_name: String,
+    pub issuer: String,
+    pub holder_name: String,
+    pub issued: String,
+    pub valid_until: Option<String>,
+    /// valid | expired | revoked | replaced.
+    pub status: &'static str,
+    pub status_label: &'static str,
+    pub status_note: String,
+    /// (label, value) in the order the license type prints them.
+    pub fields: Vec<(String, String)>,
+    /// The signed QR text.
+    pub token: String,
+    /// The address the QR code opens.
+    pub verify_url: String,
+    pub case_id: Option<String>,
+}
+
+pub(super) async fn view_of(
+    conn: &mut Connection,
+    app: &App,
+    l: LicenseRow,
+) -> Result<LicenseView> {
+    let t = sl::type_by_code(conn, &l.type_code).await?;
+    let dept = store::org::get_department(conn, &l.department).await?;
+    let (status, status_label) = effective_status(app, &l);
+    let mut stored: BTreeMap<String, String> = serde_json::from_str(&l.fields).map_err(internal)?;
+    let mut fields: Vec<(String, String)> = t
+        .iter()
+        .flat_map(|t| t.fields.iter())
+        .filter_map(|f| stored.remove_entry(&f.label))
+        .collect();
+    fields.extend(stored);
+    Ok(LicenseView {
+        verify_url: verify_url(app, &l.token),
+        fields,
+        type_name: t.map(|t| t.name).unwrap_or_else(|| l.type_code.clone()),
+        issuer: dept.name,
+        id: l.id,
+        number: l.number,
+        holder_name: l.holder_name,
+        issued: l.issued,
+        valid_until: l.valid_until,
+        status,
+        status_label,
+        status_note: l.status_note,
+        token: l.token,
+        case_id: l.case_id,
+    })
+}
+
+pub(super) fn stored_status(l: &LicenseRow) -> Status {
+    match l.status.as_str() {
+        "revoked" => Status::Revoked {
+            reason: l.status_note.clone(),
+        },
+        "replaced" => Status::Replaced {
+            by: l.status_note.clone(),
+        },
+        _ => Status::Valid,
+    }
+}
+
+pub(super) fn effective_status(app: &App, l: &LicenseRow) -> (&'static str, &'static str) {
+    let until = l.valid_until.as_deref().and_then(|d| {
+        time::Date::parse(d, time::macros::format_description!("[year]-[month]-[day]")).ok()
+    });
+    license::status_on(&stored_status(l), until, china_date(app.now()))
+}
+
+pub fn verify_url(app: &App, token: &str) -> String {
+    format!(
+        "{}/v/{token}",
+        app.settings.public_url.trim_end_matches('/')
+    )
+}
+
+/// The holder's licenses (亮证: the wallet).
+pub async fn wallet(app: &App, actor: &Actor) -> Result<Vec<LicenseView>> {
+    let Actor::Applicant { login, .. } = actor else {
+        return match actor {
+            Actor::Anonymous => Err(AppError::Unauthenticated),
+            _ => Err(AppError::Forbidden("证照夹属于个人和企业用户".into())),
+        };
+    };
+    let mut conn = app.store.conn().await?;
+    let mut out = Vec::new();
+    for l in sl::of_holder(&mut conn, login).await? {
+        out.push(view_of(&mut conn, app, l).await?);
+    }
+    Ok(out)
+}
+
+/// One license with every use of it (用证记录). Only the holder, or staff whose scope covers
+/// the issuing department, may open it; others get "not found" so ids cannot be probed.
+/// One use of a license, as its holder reads it: who, when, for which case and why.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct UseView {
+    pub at: i64,
+    pub department: String,
+    pub case_id: String,
+    pub case_number: String,
+    pub material: String,
+    pub reason: String,
+}
+
+pub async fn get(app: &App, actor: &Actor, id: &str) -> Result<(LicenseView, Vec<UseView>)> {
+    let mut conn = app.store.conn().await?;
+    let not_found = || AppError::NotFound("该证照".into());
+    let l = sl::get_license(&mut conn, id)
+        .await?
+        .ok_or_else(not_found)?;
+    let ok = match actor {
+        Actor::Anonymous => return Err(AppError::Unauthenticated),
+        Actor::Applicant { login, .. } => *login == l.holder_id,
+        Actor::Staff { scope, .. } => {
+            let d = store::org::get_department(&mut conn, &l.department).await?;
+            scope.covers(&d.region, Some(&d.code))
+        }
+    };
+    if !ok {
+        return Err(not_found());
+    }
+    let mut uses = Vec::new();
+    for u in sl::uses_of(&mut conn, id).await? {
+        let department = match store::org::get_department(&mut conn, &u.department).await {
+            Ok(d) => d.name,
+            Err(_) => u.department.clone(),
+        };
+        let case_number = store::cases::get_case(&mut conn, &u.case_id)
+            .await?
+            .map(|c| {
+                if c.number.is_empty() {
+                    "（草稿，尚未提交）".to_string()
+                } else {
+                    c.number
+                }
+            })
+            .unwrap_or_default();
+        uses.push(UseView {
+            at: u.at,
+            department,
+            case_id: u.case_id,
+            case_number,
+            material: u.material,
+            reason: u.reason,
+        });
+    }
+    Ok((view_of(&mut conn, app, l).await?, uses))
+}
+
+/// The license as a PDF certificate with its verification QR code printed on it.
+pub fn pdf(v: &LicenseView) -> Result<Vec<u8>> {
+    use paper::Block;
+    let mut rows = vec![("证照编号".to_string(), v.number.clone())];
+    rows.extend(v.fields.iter().map(|(k, val)| (k.clone(), val.clone())));
+    rows.push((
+        "有效期".into(),
+        match &v.valid_until {
+            Some(u) => format!("{} 至 {u}", v.issued),
+            None => format!("{} 起长期有效", v.issued),
+        },
+    ));
+    rows.push(("电子证照标识".into(), v.id.clone()));
+    let doc = paper::Document {
+        title: format!("{} {}", v.type_name, v.number),
+        blocks: vec![
+            Block::Title(v.type_name.clone()),
+            Block::Centered("（电子证照）".into()),
+            Block::Gap(18.0),
+            Block::Fields(rows),
+            Block::Gap(18.0),
+            Block::Qr {
+                text: v.verify_url.clone(),
+                size: 150.0,
+                caption: "扫码核验：显示证照是否有效".into(),
+            },
+            Block::Gap(18.0),
+            Block::Right(v.issuer.clone()),
+            Block::Right("（电子印章：SM2 签名）".into()),
+        ],
+    };
+    paper::render(&doc).map_err(internal)
+}
