@@ -3,7 +3,7 @@
 //! code without the right role cannot even call them.
 
 use argon2::{Argon2, PasswordHasher, PasswordVerifier};
-use domain::account::{self, ApplicantKind, ApplicantRegistration, Role, StaffScope};
+use domain::account::{self, AccountKind, ApplicantKind, ApplicantRegistration, Role, StaffScope};
 use domain::ids::mask_middle;
 use domain::{FieldError, Problems};
 use sm3::{Digest, Sm3};
@@ -44,12 +44,14 @@ pub(crate) fn case_actor(actor: &Actor) -> Result<domain::case::CaseActor> {
     }
 }
 
-/// May maintain the catalog of `scope` (事项管理员, or a system administrator).
+/// May maintain the catalog of `scope` (事项管理员, or a system administrator). Only this module
+/// makes one: from an authenticated actor ([`Actor::catalog_admin`]) or for the operator at
+/// the command line.
 #[derive(Debug, Clone)]
 pub struct CatalogAdmin {
-    pub actor_id: String,
-    pub login: String,
-    pub scope: StaffScope,
+    actor_id: String,
+    login: String,
+    scope: StaffScope,
 }
 
 impl CatalogAdmin {
@@ -66,13 +68,64 @@ impl CatalogAdmin {
             },
         }
     }
+
+    pub fn actor_id(&self) -> &str {
+        &self.actor_id
+    }
+
+    /// Recorded as the author of the catalog versions it writes.
+    pub fn login(&self) -> &str {
+        &self.login
+    }
+
+    pub fn scope(&self) -> &StaffScope {
+        &self.scope
+    }
 }
 
-/// May manage accounts and organisation data of `scope`.
+/// May manage accounts and organisation data of `scope`; made only by
+/// [`Actor::system_admin`].
 #[derive(Debug, Clone)]
 pub struct SystemAdmin {
-    pub actor_id: String,
-    pub scope: StaffScope,
+    actor_id: String,
+    scope: StaffScope,
+}
+
+impl SystemAdmin {
+    pub fn actor_id(&self) -> &str {
+        &self.actor_id
+    }
+
+    pub fn scope(&self) -> &StaffScope {
+        &self.scope
+    }
+}
+
+/// May work on cases (综窗受理, 承办, 审核, 批准) of `scope`: a clerk of the region, or a
+/// reviewer or approver of its department. Made only by [`Actor::case_worker`].
+#[derive(Debug, Clone)]
+pub struct CaseWorker {
+    actor_id: String,
+    roles: Vec<Role>,
+    scope: StaffScope,
+}
+
+impl CaseWorker {
+    pub fn actor_id(&self) -> &str {
+        &self.actor_id
+    }
+
+    pub fn roles(&self) -> &[Role] {
+        &self.roles
+    }
+
+    pub fn has_role(&self, role: Role) -> bool {
+        self.roles.contains(&role)
+    }
+
+    pub fn scope(&self) -> &StaffScope {
+        &self.scope
+    }
 }
 
 impl Actor {
@@ -111,6 +164,27 @@ impl Actor {
         }
     }
 
+    /// The capability to work on cases, for staff holding a case role; `refusal` says what
+    /// anyone else is told.
+    pub fn case_worker(&self, refusal: &str) -> Result<CaseWorker> {
+        match self {
+            Actor::Staff {
+                id, roles, scope, ..
+            } if roles
+                .iter()
+                .any(|r| matches!(r, Role::Clerk | Role::Reviewer | Role::Approver)) =>
+            {
+                Ok(CaseWorker {
+                    actor_id: id.clone(),
+                    roles: roles.clone(),
+                    scope: scope.clone(),
+                })
+            }
+            Actor::Anonymous => Err(AppError::Unauthenticated),
+            _ => Err(AppError::Forbidden(refusal.into())),
+        }
+    }
+
     pub fn system_admin(&self) -> Result<SystemAdmin> {
         match self {
             Actor::Staff {
@@ -126,7 +200,7 @@ impl Actor {
 }
 
 pub(crate) fn actor_of(a: &AccountRow) -> Actor {
-    if a.kind == "staff" {
+    if a.kind == AccountKind::Staff {
         Actor::Staff {
             id: a.id.clone(),
             login: a.login.clone(),
@@ -142,10 +216,9 @@ pub(crate) fn actor_of(a: &AccountRow) -> Actor {
             id: a.id.clone(),
             login: a.login.clone(),
             name: a.display_name.clone(),
-            kind: if a.kind == "enterprise" {
-                ApplicantKind::Enterprise
-            } else {
-                ApplicantKind::NaturalPerson
+            kind: match a.kind {
+                AccountKind::Enterprise => ApplicantKind::Enterprise,
+                _ => ApplicantKind::NaturalPerson,
             },
         }
     }
@@ -194,7 +267,7 @@ pub async fn register(app: &App, reg: ApplicantRegistration) -> Result<Session> 
     let row = AccountRow {
         id: uuid::Uuid::now_v7().to_string(),
         login: valid.login.clone(),
-        kind: valid.kind.as_str().to_string(),
+        kind: valid.kind.into(),
         display_name: valid.display_name,
         phone: valid.phone,
         legal_representative: valid.legal_representative,
@@ -433,7 +506,7 @@ async fn insert_staff(app: &App, s: &NewStaff) -> Result<String> {
     let row = AccountRow {
         id: id.clone(),
         login: s.login.trim().to_string(),
-        kind: "staff".into(),
+        kind: AccountKind::Staff,
         display_name: s.name.trim().to_string(),
         phone: s.phone.trim().to_string(),
         legal_representative: None,

@@ -388,7 +388,7 @@ pub async fn advance(app: &App, parent_id: &str) -> Result<usize> {
             _ => false,
         };
         if ready {
-            done.insert(c.item_code.clone());
+            done.insert(c.item_code.to_string());
         }
     }
     let applicant = store::accounts::get_account(&mut conn, &parent.applicant_id).await?;
@@ -563,11 +563,16 @@ pub async fn view(app: &App, actor: &Actor, id: &str) -> Result<BundleView> {
             (None, _) => ("等待前置事项办结".to_string(), None),
         };
         views.push(ChildView {
-            item_code: c.item_code.clone(),
-            item: item.map(|i| i.name).unwrap_or_else(|| c.item_code.clone()),
+            item_code: c.item_code.to_string(),
+            item: item
+                .map(|i| i.name)
+                .unwrap_or_else(|| c.item_code.to_string()),
             department,
-            case_number: case.as_ref().map(|k| k.number.clone()).unwrap_or_default(),
-            case_id: case.map(|k| k.id),
+            case_number: case
+                .as_ref()
+                .map(|k| k.number.to_string())
+                .unwrap_or_default(),
+            case_id: case.map(|k| k.id.into_string()),
             state,
             action,
         });
@@ -663,7 +668,7 @@ pub async fn advance_all(app: &App) -> Result<usize> {
 /// A catalog administrator defines or changes a bundle of their region.
 pub async fn define(app: &App, actor: &Actor, def: BundleDefinition) -> Result<()> {
     let cap = actor.catalog_admin()?;
-    if !cap.scope.covers_region(&def.region) {
+    if !cap.scope().covers_region(&def.region) {
         return Err(AppError::Forbidden("只能定义本区划的一件事".into()));
     }
     save(app, &[def]).await

@@ -191,7 +191,7 @@ pub async fn guide(app: &App, actor: &Actor, code: &str, version: Option<i64>) -
     let admin = actor
         .catalog_admin()
         .ok()
-        .filter(|a| a.scope.covers(&item.region, Some(&item.department)));
+        .filter(|a| a.scope().covers(&item.region, Some(&item.department)));
     let wanted = version.or(item.current_version).or(if admin.is_some() {
         item.draft_version
     } else {
@@ -233,7 +233,7 @@ pub async fn guide(app: &App, actor: &Actor, code: &str, version: Option<i64>) -
 }
 
 fn in_scope(cap: &CatalogAdmin, def: &ItemDefinition) -> Result<()> {
-    if cap.scope.covers(&def.region, Some(&def.department)) {
+    if cap.scope().covers(&def.region, Some(&def.department)) {
         Ok(())
     } else {
         Err(AppError::Forbidden(
@@ -278,7 +278,7 @@ pub async fn create(app: &App, cap: &CatalogAdmin, def: ItemDefinition) -> Resul
     in_scope(cap, &def)?;
     let mut tx = app.store.begin().await?;
     check_references(&mut tx, &def).await?;
-    sc::create_item(&mut tx, &def, &cap.login, app.now_ms())
+    sc::create_item(&mut tx, &def, cap.login(), app.now_ms())
         .await
         .map_err(|e| match e {
             store::StoreError::Conflict { .. } => {
@@ -311,7 +311,7 @@ pub async fn save_draft(
     let item = sc::find_item(&mut tx, code)
         .await?
         .ok_or_else(|| AppError::NotFound(format!("事项 {code}")))?;
-    if !cap.scope.covers(&item.region, Some(&item.department)) {
+    if !cap.scope().covers(&item.region, Some(&item.department)) {
         return Err(AppError::Forbidden(
             "只能维护本人管辖区划（和部门）的事项".into(),
         ));
@@ -320,7 +320,7 @@ pub async fn save_draft(
         return Err(AppError::State("已取消的事项不能再编辑".into()));
     }
     check_references(&mut tx, &def).await?;
-    let v = sc::save_draft(&mut tx, code, &def, &cap.login, app.now_ms()).await?;
+    let v = sc::save_draft(&mut tx, code, &def, cap.login(), app.now_ms()).await?;
     tx.commit().await.map_err(store::StoreError::from)?;
     Ok(v)
 }
@@ -334,7 +334,7 @@ async fn admin_item(
     let item = sc::find_item(conn, code)
         .await?
         .ok_or_else(|| AppError::NotFound(format!("事项 {code}")))?;
-    if !cap.scope.covers(&item.region, Some(&item.department)) {
+    if !cap.scope().covers(&item.region, Some(&item.department)) {
         return Err(AppError::Forbidden(
             "只能维护本人管辖区划（和部门）的事项".into(),
         ));
@@ -413,12 +413,12 @@ pub async fn admin_list(
     let regions: Vec<String> = store::org::list_regions(&mut c)
         .await?
         .into_iter()
-        .filter(|r| cap.scope.covers(&r.code, None))
+        .filter(|r| cap.scope().covers(&r.code, None))
         .map(|r| r.code)
         .collect();
     let filter = ItemFilter {
         regions,
-        department: cap.scope.department.clone(),
+        department: cap.scope().department.clone(),
         text,
         ..Default::default()
     };

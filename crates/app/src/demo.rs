@@ -2,7 +2,7 @@
 //! drawn from shared/CATALOG_FACTS.md, search synonyms, and an account for every role.
 //! Loading is idempotent: what exists is left alone.
 
-use domain::account::{ApplicantKind, Role};
+use domain::account::{AccountKind, ApplicantKind, Role};
 use domain::catalog::{ItemDefinition, Synonym};
 use domain::ids::{RegionCode, credit_check_char, id_check_char};
 use domain::org::{Department, Hall, Region};
@@ -425,7 +425,7 @@ pub async fn load(app: &App) -> Result<DemoReport> {
         report.items_created += 1;
     }
     let account = |login: String,
-                   kind: &str,
+                   kind: AccountKind,
                    name: &str,
                    region: Option<&str>,
                    department: Option<&str>,
@@ -433,7 +433,7 @@ pub async fn load(app: &App) -> Result<DemoReport> {
                    rep: Option<&str>| AccountRow {
         id: uuid::Uuid::now_v7().to_string(),
         login,
-        kind: kind.into(),
+        kind,
         display_name: name.into(),
         phone: "13800000000".into(),
         legal_representative: rep.map(Into::into),
@@ -455,7 +455,7 @@ pub async fn load(app: &App) -> Result<DemoReport> {
         );
         let row = account(
             s.login.into(),
-            "staff",
+            AccountKind::Staff,
             s.name,
             Some(s.region),
             s.department,
@@ -487,7 +487,7 @@ pub async fn load(app: &App) -> Result<DemoReport> {
     ] {
         let row = account(
             login.clone(),
-            kind.as_str(),
+            kind.into(),
             name,
             None,
             None,

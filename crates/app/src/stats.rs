@@ -189,7 +189,7 @@ async fn build(app: &App, region: &str, department: Option<String>, q: &Query) -
         if item_filter.as_ref().is_some_and(|i| *i != c.item_code) {
             continue;
         }
-        let key = (c.item_code.clone(), c.item_version);
+        let key = (c.item_code.to_string(), c.item_version);
         if !items.contains_key(&key) {
             let def = app
                 .item_version(&mut conn, &c.item_code, c.item_version)
@@ -277,7 +277,7 @@ async fn build(app: &App, region: &str, department: Option<String>, q: &Query) -
     }
     let numbers: BTreeMap<String, String> = rows
         .iter()
-        .map(|(c, _)| (c.number.clone(), c.id.clone()))
+        .map(|(c, _)| (c.number.to_string(), c.id.to_string()))
         .collect();
     let key_of = |dept: &str, item: &str, number: &str| -> String {
         match level {

@@ -137,8 +137,8 @@ pub fn watch_of(
 ) -> Option<WatchRow> {
     let w = watched(case, item, cal, now)?;
     Some(WatchRow {
-        case_id: case.id.clone(),
-        case_number: case.number.clone(),
+        case_id: case.id.to_string(),
+        case_number: case.number.to_string(),
         kind: w.kind.as_str().into(),
         due_date: iso(w.due),
         yellow_from: iso(w.yellow_from(cal, t)),

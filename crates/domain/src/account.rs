@@ -159,6 +159,63 @@ pub struct ValidRegistration {
     pub password: String,
 }
 
+/// What an account is: an applicant (a natural person or an enterprise) or staff.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AccountKind {
+    NaturalPerson,
+    Enterprise,
+    Staff,
+}
+
+impl AccountKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AccountKind::NaturalPerson => "natural_person",
+            AccountKind::Enterprise => "enterprise",
+            AccountKind::Staff => "staff",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<AccountKind> {
+        [
+            AccountKind::NaturalPerson,
+            AccountKind::Enterprise,
+            AccountKind::Staff,
+        ]
+        .into_iter()
+        .find(|k| k.as_str() == s)
+    }
+
+    /// 自然人 or 法人, as shown to staff; staff accounts are 工作人员.
+    pub fn label(self) -> &'static str {
+        match self {
+            AccountKind::NaturalPerson => "自然人",
+            AccountKind::Enterprise => "法人",
+            AccountKind::Staff => "工作人员",
+        }
+    }
+}
+
+impl From<ApplicantKind> for AccountKind {
+    fn from(k: ApplicantKind) -> AccountKind {
+        match k {
+            ApplicantKind::NaturalPerson => AccountKind::NaturalPerson,
+            ApplicantKind::Enterprise => AccountKind::Enterprise,
+        }
+    }
+}
+
+impl TryFrom<String> for AccountKind {
+    type Error = crate::error::UnknownValue;
+    fn try_from(s: String) -> Result<AccountKind, Self::Error> {
+        AccountKind::parse(&s).ok_or(crate::error::UnknownValue {
+            what: "account kind",
+            value: s,
+        })
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ApplicantKind {

@@ -83,3 +83,12 @@ impl Problems {
         }
     }
 }
+
+/// A stored text that names none of an enum's values (a column written by a newer version,
+/// or tampered with).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown {what}: {value:?}")]
+pub struct UnknownValue {
+    pub what: &'static str,
+    pub value: String,
+}

@@ -11,6 +11,7 @@ pub mod error;
 #[doc(hidden)]
 pub mod fixtures;
 pub mod ids;
+pub mod keys;
 pub mod license;
 pub mod org;
 pub mod rating;

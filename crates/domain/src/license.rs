@@ -122,7 +122,7 @@ impl LicenseType {
                 let v = match f.from.as_str() {
                     "holder_name" => cx.holder_name.to_string(),
                     "holder_id" => cx.holder_id.to_string(),
-                    "case_number" => case.number.clone(),
+                    "case_number" => case.number.to_string(),
                     "department" => cx.department_name.to_string(),
                     "decided_on" => format!(
                         "{}年{}月{}日",

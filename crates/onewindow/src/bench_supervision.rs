@@ -54,8 +54,8 @@ async fn seed_cases(app: &App, n: usize) -> anyhow::Result<()> {
     let mut tx = app.store.begin().await?;
     for i in 0..n {
         let mut c = templates[i % templates.len()].clone();
-        c.id = format!("bench-case-{i:08}");
-        c.number = format!("{}{:013}", c.region, 9_000_000 + i);
+        c.id = format!("bench-case-{i:08}").into();
+        c.number = format!("{}{:013}", c.region, 9_000_000 + i).into();
         let idx = store::cases::CaseIndex::default();
         store::cases::insert_case(&mut tx, &c, &idx, month_start + (i as i64 % 1_000) * 60_000)
             .await?;

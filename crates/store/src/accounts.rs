@@ -1,5 +1,6 @@
 //! Accounts, sessions and failed-login records.
 
+use domain::account::AccountKind;
 use sqlx::{AnyConnection, AssertSqlSafe};
 
 use crate::{Result, StoreError};
@@ -9,7 +10,8 @@ use crate::{Result, StoreError};
 pub struct AccountRow {
     pub id: String,
     pub login: String,
-    pub kind: String,
+    #[sqlx(try_from = "String")]
+    pub kind: AccountKind,
     pub display_name: String,
     pub phone: String,
     pub legal_representative: Option<String>,
@@ -30,7 +32,7 @@ pub async fn insert_account(conn: &mut AnyConnection, a: &AccountRow) -> Result<
     )
     .bind(&a.id)
     .bind(&a.login)
-    .bind(&a.kind)
+    .bind(a.kind.as_str())
     .bind(&a.display_name)
     .bind(&a.phone)
     .bind(&a.legal_representative)

@@ -104,7 +104,7 @@ pub async fn update_case(
            verify_due = $11, tolerance_due = $12
          WHERE id = $9 AND version = $10",
     )
-    .bind(&c.number)
+    .bind(c.number.as_str())
     .bind(c.state.as_str())
     .bind(&idx.queue_role)
     .bind(&c.claimed_by)
@@ -112,7 +112,7 @@ pub async fn update_case(
     .bind(serde_json::to_string(c)?)
     .bind(c.version)
     .bind(now)
-    .bind(&c.id)
+    .bind(c.id.as_str())
     .bind(c.version - 1)
     .bind(&idx.verify_due)
     .bind(&idx.tolerance_due)

@@ -5,6 +5,7 @@
 use domain::calendar::china_date;
 use domain::case::{self, Case, CaseActor, CaseState, Command, Event};
 use domain::catalog::ItemDefinition;
+use domain::keys::CaseNumber;
 use store::cases as sc;
 
 use super::{authorize, calendar, case_actor, from_case_error, index_of, item_version};
@@ -54,7 +55,7 @@ async fn run(
 /// Numbers a command drew before its write, kept for its retries.
 #[derive(Default)]
 struct Drawn {
-    case_number: Option<String>,
+    case_number: Option<CaseNumber>,
     license_serial: crate::licenses::DrawnSerial,
 }
 
@@ -105,7 +106,7 @@ async fn run_once(
                 let day = china_date(now);
                 let day = format!("{}{:02}{:02}", day.year(), day.month() as u8, day.day());
                 let seq = sc::reserve_case_number(&app.store, &next.region, &day).await?;
-                let n = format!("{}{}{:05}", next.region, day, seq);
+                let n = CaseNumber::new(format!("{}{}{:05}", next.region, day, seq));
                 drawn.case_number = Some(n.clone());
                 n
             }

@@ -30,12 +30,11 @@ pub async fn queue(
     limit: i64,
     offset: i64,
 ) -> Result<(Vec<(Case, Option<String>)>, sc::Total)> {
-    let Actor::Staff { roles, scope, .. } = actor else {
-        return Err(AppError::Forbidden("只有工作人员有待办队列".into()));
-    };
-    if !roles.contains(&role) {
+    let worker = actor.case_worker("只有办件工作人员有待办队列")?;
+    if !worker.has_role(role) {
         return Err(AppError::Forbidden(format!("您没有“{}”角色", role.label())));
     }
+    let scope = worker.scope();
     let mut c = app.store.conn().await?;
     let regions = regions_in(app, &mut c, scope).await?;
     // Clerks accept any item of their region (无差别受理); back-office staff see their department.
@@ -58,15 +57,17 @@ pub async fn queue(
 
 /// 告知承诺 approvals awaiting verification that this reviewer or approver may verify.
 pub async fn verifications(app: &App, actor: &Actor) -> Result<Vec<(Case, String)>> {
-    let Actor::Staff { roles, scope, .. } = actor else {
+    if !matches!(actor, Actor::Staff { .. }) {
         return Err(AppError::Forbidden("只有工作人员可以核查告知承诺".into()));
+    }
+    // Other staff (a clerk, a supervisor) simply have none to verify.
+    let Ok(worker) = actor.case_worker("") else {
+        return Ok(vec![]);
     };
-    if !roles
-        .iter()
-        .any(|r| matches!(r, Role::Reviewer | Role::Approver))
-    {
+    if !worker.has_role(Role::Reviewer) && !worker.has_role(Role::Approver) {
         return Ok(vec![]);
     }
+    let scope = worker.scope();
     let mut c = app.store.conn().await?;
     let regions = regions_in(app, &mut c, scope).await?;
     Ok(sc::verification_due(&mut c, &regions, scope.department.as_deref(), 100).await?)

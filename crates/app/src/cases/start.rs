@@ -2,9 +2,10 @@
 //! (帮办代办), or at the comprehensive window (无差别受理). Licenses the applicant holds and
 //! shared data fill the materials they stand for (免提交) before the one write.
 
-use domain::account::Role;
+use domain::account::{AccountKind, Role};
 use domain::case::{Case, CaseActor, Channel};
 use domain::catalog::NodeKind;
+use domain::keys::{AccountId, CaseId};
 
 use super::{calendar, case_actor, index_of};
 use crate::audit;
@@ -98,7 +99,7 @@ async fn registered_applicant(app: &App, login: &str, unknown: &str) -> Result<S
     let mut c = app.store.conn().await?;
     store::accounts::find_by_login(&mut c, login.trim())
         .await?
-        .filter(|a| a.kind != "staff")
+        .filter(|a| a.kind != AccountKind::Staff)
         .map(|a| a.id)
         .ok_or_else(|| AppError::field("applicant", "unknown", unknown))
 }
@@ -150,15 +151,15 @@ async fn create_with(
         return Err(AppError::Forbidden("只能受理本区划的事项".into()));
     }
     let mut c = Case::draft(
-        uuid::Uuid::now_v7().to_string(),
+        CaseId::new(uuid::Uuid::now_v7().to_string()),
         &def,
         version,
-        applicant_id.to_string(),
+        AccountId::new(applicant_id),
         channel,
         now,
     );
     c.version = 1;
-    c.agent_id = agent.as_ref().map(|a| a.agent_id.clone());
+    c.agent_id = agent.as_ref().map(|a| AccountId::new(a.agent_id.as_str()));
     let who = case_actor(actor)?;
     let actor_id = match &who {
         CaseActor::Applicant { id } | CaseActor::Staff { id, .. } => id.clone(),

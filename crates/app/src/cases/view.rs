@@ -57,11 +57,7 @@ pub async fn view(app: &App, actor: &Actor, case_id: &str) -> Result<CaseView> {
     let staff = matches!(actor, Actor::Staff { .. });
     let applicant = ApplicantInfo {
         name: account.display_name.clone(),
-        kind: if account.kind == "enterprise" {
-            "法人".into()
-        } else {
-            "自然人".into()
-        },
+        kind: account.kind.label().into(),
         // Staff see masked numbers; every staff read of the record is logged below.
         id: if staff {
             domain::ids::mask_middle(&account.login, 4, 4)

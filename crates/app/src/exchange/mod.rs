@@ -362,7 +362,7 @@ pub async fn import(
         {
             err("联办机构", format!("联办部门 {c} 不存在"));
         }
-        if !cap.scope.covers(&d.region, Some(&d.department)) {
+        if !cap.scope().covers(&d.region, Some(&d.department)) {
             err("实施区划", "不在本人管辖范围内".into());
         }
     }
@@ -376,7 +376,7 @@ pub async fn import(
     for (i, d) in defs.iter().enumerate() {
         match store::catalog::find_item(&mut tx, &d.code).await? {
             None => {
-                store::catalog::create_item(&mut tx, d, &cap.login, now).await?;
+                store::catalog::create_item(&mut tx, d, cap.login(), now).await?;
                 report.created += 1;
             }
             Some(row) => {
@@ -394,7 +394,7 @@ pub async fn import(
                     report.unchanged += 1;
                     continue;
                 }
-                store::catalog::save_draft(&mut tx, &d.code, d, &cap.login, now).await?;
+                store::catalog::save_draft(&mut tx, &d.code, d, cap.login(), now).await?;
                 report.updated += 1;
             }
         }

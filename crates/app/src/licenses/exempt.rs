@@ -55,7 +55,7 @@ pub async fn attach(
         }
         attached.push(UseRow {
             license_id: l.id.clone(),
-            case_id: case.id.clone(),
+            case_id: case.id.to_string(),
             material: m.name.clone(),
             department: def.department.clone(),
             actor: actor_id.to_string(),

@@ -46,7 +46,7 @@ pub async fn prepare_for_case(
     drawn: &mut DrawnSerial,
 ) -> Result<Option<Prepared>> {
     let mut conn = app.store.conn().await?;
-    let item = crate::TypeKey::Item(case.item_code.clone());
+    let item = crate::TypeKey::Item(case.item_code.to_string());
     let Some(t) = app.license_type(&mut conn, item).await? else {
         return Ok(None);
     };
@@ -84,7 +84,7 @@ pub async fn prepare_for_case(
     let to = Holder {
         id: &holder.login,
         name: &holder.display_name,
-        natural_person: holder.kind != "enterprise",
+        natural_person: holder.kind != domain::account::AccountKind::Enterprise,
     };
     let row = signed_row(
         app,
@@ -95,7 +95,7 @@ pub async fn prepare_for_case(
         &to,
         fields,
         today,
-        Some(case.id.clone()),
+        Some(case.id.to_string()),
     )?;
     let payload = serde_json::json!({"event": "license_issued", "license": row.id, "number": row.number, "type": t.name});
     Ok(Some(Prepared {

@@ -160,7 +160,7 @@ pub async fn get(app: &App, actor: &Actor, id: &str) -> Result<(LicenseView, Vec
                 if c.number.is_empty() {
                     "（草稿，尚未提交）".to_string()
                 } else {
-                    c.number
+                    c.number.into_string()
                 }
             })
             .unwrap_or_default();

@@ -126,7 +126,7 @@ async fn an_approval_issues_a_license_that_fills_the_next_application_and_a_fail
         );
         assert!(
             l.fields
-                .contains(&("办件编号".to_string(), approved.number.clone()))
+                .contains(&("办件编号".to_string(), approved.number.to_string()))
         );
         assert!(l.id.starts_with("1.2.156.3005.2.11511600MB1234567X002."));
         assert_eq!(l.valid_until.as_deref(), Some("2031-11-26"));

@@ -63,7 +63,7 @@ async fn finished_case(app: &app::App, me: &Actor, clerk: &Actor, item: &str) ->
             .await
             .unwrap_or_else(|e| panic!("{e:?}"));
     }
-    c.id
+    c.id.into_string()
 }
 
 fn rating(level: u8, tags: &[&str]) -> NewRating {

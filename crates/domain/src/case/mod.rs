@@ -25,6 +25,7 @@ use serde::{Deserialize, Serialize};
 use time::{Date, OffsetDateTime};
 
 use crate::calendar::{Deadline, Pause, WorkCalendar};
+use crate::keys::{AccountId, CaseId, CaseNumber, ItemCode};
 pub use apply::apply;
 pub use command::{Command, Event};
 pub use machine::{CaseError, allowed, decide};
@@ -266,18 +267,18 @@ pub enum Delivery {
 /// and pages read one row.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Case {
-    pub id: String,
-    pub number: String,
-    pub item_code: String,
+    pub id: CaseId,
+    pub number: CaseNumber,
+    pub item_code: ItemCode,
     pub item_version: i64,
     /// The item's name at filing, for lists.
     #[serde(default)]
     pub item_name: String,
     pub region: String,
     pub department: String,
-    pub applicant_id: String,
+    pub applicant_id: AccountId,
     /// 帮办代办: the agent filing for the applicant, if any.
-    pub agent_id: Option<String>,
+    pub agent_id: Option<AccountId>,
     pub channel: Channel,
     pub state: CaseState,
     pub form: BTreeMap<String, String>,
@@ -322,17 +323,17 @@ pub struct CaseDeadlines {
 impl Case {
     /// A new draft for an item version.
     pub fn draft(
-        id: String,
+        id: CaseId,
         item: &crate::catalog::ItemDefinition,
         item_version: i64,
-        applicant_id: String,
+        applicant_id: AccountId,
         channel: Channel,
         now: OffsetDateTime,
     ) -> Case {
         Case {
             id,
-            number: String::new(),
-            item_code: item.code.clone(),
+            number: CaseNumber::default(),
+            item_code: ItemCode::new(item.code.clone()),
             item_version,
             item_name: item.name.clone(),
             region: item.region.clone(),

@@ -124,7 +124,7 @@ fn copy(
 ) -> (LoadedCase, Vec<EventRow>, Option<WatchRow>) {
     let back = time::Duration::days(days);
     let mut c = t.case.clone();
-    c.id = uuid::Uuid::now_v7().to_string();
+    c.id = uuid::Uuid::now_v7().to_string().into();
     let created = c.created_at - back;
     let day = created.to_offset(domain::calendar::CHINA_OFFSET).date();
     c.number = format!(
@@ -133,8 +133,9 @@ fn copy(
         day.year(),
         day.month() as u8,
         day.day()
-    );
-    c.applicant_id = owners[k % owners.len()].clone();
+    )
+    .into();
+    c.applicant_id = owners[k % owners.len()].clone().into();
     c.created_at = created;
     c.submitted_at = c.submitted_at.map(|t| t - back);
     c.accepted_at = c.accepted_at.map(|t| t - back);
@@ -147,7 +148,7 @@ fn copy(
             let at = e.at - days * DAY_MS;
             let hash = app::audit::hash(&prev, e.seq, at, &e.actor, &e.role, &e.kind, &e.payload);
             EventRow {
-                case_id: c.id.clone(),
+                case_id: c.id.to_string(),
                 at,
                 prev_hash: std::mem::replace(&mut prev, hash.clone()),
                 hash,
@@ -156,8 +157,8 @@ fn copy(
         })
         .collect();
     let watch = t.watch.as_ref().map(|w| WatchRow {
-        case_id: c.id.clone(),
-        case_number: c.number.clone(),
+        case_id: c.id.to_string(),
+        case_number: c.number.to_string(),
         due_date: shift_date(&w.due_date, days),
         yellow_from: shift_date(&w.yellow_from, days),
         ..w.clone()
@@ -259,7 +260,7 @@ async fn owners(app: &App) -> anyhow::Result<Vec<String>> {
         let row = store::accounts::AccountRow {
             id: uuid::Uuid::now_v7().to_string(),
             login,
-            kind: "natural_person".into(),
+            kind: domain::account::AccountKind::NaturalPerson,
             display_name: "预置申请人".into(),
             phone: String::new(),
             legal_representative: None,

@@ -6,7 +6,7 @@ pub(crate) fn account(login: &str) -> AccountRow {
     AccountRow {
         id: uuid_like(login),
         login: login.into(),
-        kind: "natural_person".into(),
+        kind: domain::account::AccountKind::NaturalPerson,
         display_name: "张三".into(),
         phone: "13800138000".into(),
         legal_representative: None,

@@ -125,7 +125,7 @@ async fn columns(s: &store::Store) -> CaseColumns {
 /// The columns a write of `next`, due on `due`, leaves.
 fn written(next: &Case, due: &str) -> CaseColumns {
     CaseColumns {
-        number: next.number.clone(),
+        number: next.number.to_string(),
         state: next.state.as_str().into(),
         claimed_by: next.claimed_by.clone(),
         index: index(due),

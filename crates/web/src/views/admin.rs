@@ -297,8 +297,8 @@ fn csrf_of(pairs: &[(String, String)]) -> &str {
 async fn new_page(ctx: Ctx) -> Result<Response, WebError> {
     let cap = admin(&ctx)?;
     let mut def = blank_item();
-    def.region = cap.scope.region.clone();
-    def.department = cap.scope.department.clone().unwrap_or_default();
+    def.region = cap.scope().region.clone();
+    def.department = cap.scope().department.clone().unwrap_or_default();
     render(&edit_page_for(
         &ctx,
         "新建事项".into(),

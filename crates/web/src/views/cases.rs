@@ -131,11 +131,11 @@ pub struct Row {
 
 fn row(c: &Case, due: String) -> Row {
     Row {
-        id: c.id.clone(),
+        id: c.id.to_string(),
         number: if c.number.is_empty() {
             "（未提交）".into()
         } else {
-            c.number.clone()
+            c.number.to_string()
         },
         item: c.item_name.clone(),
         state: c.state.label(),

@@ -225,7 +225,7 @@ async fn guide(
     let can_edit = ctx
         .actor
         .catalog_admin()
-        .is_ok_and(|a| a.scope.covers(&g.item.region, Some(&g.item.department)));
+        .is_ok_and(|a| a.scope().covers(&g.item.region, Some(&g.item.department)));
     let can_apply = !ctx.actor.has_role(domain::account::Role::Clerk)
         && !matches!(ctx.actor, app::auth::Actor::Staff { .. })
         && !g.is_preview

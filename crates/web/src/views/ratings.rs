@@ -68,7 +68,7 @@ async fn rate_page(
         nav: Nav::of(ctx),
         case_id: id.to_string(),
         item: v.case.item_name.clone(),
-        number: v.case.number.clone(),
+        number: v.case.number.to_string(),
         channel: RatingChannel::parse(channel)
             .unwrap_or(RatingChannel::Pc)
             .as_str()

@@ -79,7 +79,7 @@ async fn build(
     let regions = app::org::regions(&s.app)
         .await?
         .into_iter()
-        .filter(|r| cap.scope.covers(&r.code, None))
+        .filter(|r| cap.scope().covers(&r.code, None))
         .map(|r| {
             let sel = r.code == f.region;
             (r.code, r.name, sel)
@@ -88,7 +88,7 @@ async fn build(
     let departments = app::org::departments(&s.app)
         .await?
         .into_iter()
-        .filter(|d| cap.scope.covers(&d.region, None))
+        .filter(|d| cap.scope().covers(&d.region, None))
         .map(|d| {
             let sel = d.code == f.department;
             (d.code, d.name, sel)

@@ -16,8 +16,8 @@ async fn a_supervisor_sees_a_red_warning_sends_a_notice_and_the_department_resol
         .find(|(c, _)| c.department == "511600-SCJG")
         .expect("a demo case waiting at the window");
     let watch = store::supervision::WatchRow {
-        case_id: case.id.clone(),
-        case_number: case.number.clone(),
+        case_id: case.id.to_string(),
+        case_number: case.number.to_string(),
         kind: "pre_review".into(),
         due_date: "2020-01-02".into(),
         yellow_from: "2020-01-01".into(),
@@ -41,7 +41,7 @@ async fn a_supervisor_sees_a_red_warning_sends_a_notice_and_the_department_resol
     let page = sup.get("/supervision").await;
     assert_eq!(page.status, StatusCode::OK);
     assert!(
-        page.body.contains("红色预警") && page.body.contains(&case.number),
+        page.body.contains("红色预警") && page.body.contains(case.number.as_str()),
         "{}",
         page.body
     );
