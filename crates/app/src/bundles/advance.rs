@@ -1,0 +1,159 @@
+//! Members start as soon as the members whose results they need are approved, with those
+//! licenses attached; reacts to committed cases (see `crate::events`).
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use domain::bundle::{BundleDefinition, identities};
+use domain::case::{Case, CaseState, Command, Provision};
+use store::bundles::{self as sb};
+
+use crate::auth::Actor;
+use crate::{App, AppError, Result};
+
+/// Starts every waiting member whose needs are approved (or skipped). Safe to run again at
+/// any time: a member is claimed before its case is created, so it starts once.
+pub async fn advance(app: &App, parent_id: &str) -> Result<usize> {
+    let mut conn = app.store.conn().await?;
+    let Some(parent) = sb::get_bundle_case(&mut conn, parent_id).await? else {
+        return Ok(0);
+    };
+    let def = sb::get_bundle(&mut conn, &parent.bundle_code)
+        .await?
+        .ok_or_else(|| AppError::Internal(format!("bundle {} missing", parent.bundle_code)))?;
+    let children = sb::children(&mut conn, parent_id).await?;
+    let mut done = BTreeSet::new();
+    for c in &children {
+        let ready = match (c.status.as_str(), &c.case_id) {
+            ("skipped", _) => true,
+            ("started", Some(case_id)) => store::cases::get_case(&mut conn, case_id)
+                .await?
+                .is_some_and(|k| {
+                    matches!(
+                        k.state,
+                        CaseState::Approved | CaseState::Issuing | CaseState::Completed
+                    )
+                }),
+            _ => false,
+        };
+        if ready {
+            done.insert(c.item_code.to_string());
+        }
+    }
+    let applicant = store::accounts::get_account(&mut conn, &parent.applicant_id).await?;
+    drop(conn);
+    let actor = crate::auth::actor_of(&applicant);
+    let data: serde_json::Value =
+        serde_json::from_str(&parent.data).map_err(|e| AppError::Internal(e.to_string()))?;
+    let form: BTreeMap<String, String> =
+        serde_json::from_value(data["form"].clone()).unwrap_or_default();
+    let uploads: BTreeMap<String, Provision> =
+        serde_json::from_value(data["materials"].clone()).unwrap_or_default();
+    let mut started = 0;
+    for c in children.iter().filter(|c| c.status == "waiting") {
+        let Some(m) = def.members.iter().find(|m| m.item_code == c.item_code) else {
+            continue;
+        };
+        if !m.needs.iter().all(|n| done.contains(n)) {
+            continue;
+        }
+        let mut tx = app.store.begin().await?;
+        let claimed = sb::start_child(&mut tx, parent_id, &c.item_code, "").await?;
+        tx.commit().await.map_err(store::StoreError::from)?;
+        if !claimed {
+            continue;
+        }
+        let case = match start_member(app, &actor, &def, &c.item_code, &form, &uploads).await {
+            Ok(case) => case,
+            Err(e) => {
+                let mut conn = app.store.conn().await?;
+                sb::reset_child(&mut conn, parent_id, &c.item_code).await?;
+                return Err(e);
+            }
+        };
+        let mut conn = app.store.conn().await?;
+        sb::set_child_case(&mut conn, parent_id, &c.item_code, &case.id).await?;
+        started += 1;
+    }
+    Ok(started)
+}
+
+/// Creates a member's case from the parent's form and uploads (its held licenses attach on
+/// creation) and submits it.
+pub(super) async fn start_member(
+    app: &App,
+    actor: &Actor,
+    def: &BundleDefinition,
+    item_code: &str,
+    form: &BTreeMap<String, String>,
+    uploads: &BTreeMap<String, Provision>,
+) -> Result<Case> {
+    let case = crate::cases::start(app, actor, item_code).await?;
+    // The version the case was filed under decides its form and materials.
+    let mut conn = app.store.conn().await?;
+    let item = &*app
+        .item_version(&mut conn, item_code, case.item_version)
+        .await?;
+    drop(conn);
+    let mut child_form = BTreeMap::new();
+    for f in &def.fields {
+        for (code, key) in &f.feeds {
+            if code == item_code
+                && let Some(v) = form.get(&f.key)
+            {
+                child_form.insert(key.clone(), v.clone());
+            }
+        }
+    }
+    let mut materials = BTreeMap::new();
+    for (m, id) in item.materials.iter().zip(identities(item)) {
+        let provided = case.materials.get(&m.name).is_some_and(|p| p.is_provided());
+        if !provided && let Some(p) = uploads.get(&id) {
+            materials.insert(m.name.clone(), p.clone());
+        }
+    }
+    crate::cases::act(
+        app,
+        actor,
+        &case.id,
+        Command::Edit {
+            form: child_form,
+            materials,
+        },
+    )
+    .await?;
+    crate::cases::act(app, actor, &case.id, Command::Submit).await
+}
+
+/// Called after any case command: a bundle member that reached approval lets its dependants
+/// start.
+pub async fn on_case_committed(app: &App, case: &Case) -> Result<()> {
+    if !matches!(
+        case.state,
+        CaseState::Approved | CaseState::Issuing | CaseState::Completed
+    ) {
+        return Ok(());
+    }
+    let mut conn = app.store.conn().await?;
+    if let Some(parent) = sb::parent_of(&mut conn, &case.id).await? {
+        drop(conn);
+        // Boxed: starting a member runs case commands, which come back here.
+        Box::pin(advance(app, &parent)).await?;
+    }
+    Ok(())
+}
+
+/// The retry pass run by housekeeping: advances bundle applications with waiting members
+/// (after a crash between a member's approval and its dependants' start, say).
+pub async fn advance_all(app: &App) -> Result<usize> {
+    let mut conn = app.store.conn().await?;
+    let parents = sb::with_waiting_children(&mut conn, 500).await?;
+    drop(conn);
+    let mut started = 0;
+    for p in parents {
+        match advance(app, &p).await {
+            Ok(n) => started += n,
+            Err(e) => tracing::warn!(bundle_case = %p, "bundle member could not start: {e:?}"),
+        }
+    }
+    Ok(started)
+}

@@ -1,0 +1,164 @@
+//! One progress view of a bundle for the applicant and the lead department.
+
+use std::collections::BTreeSet;
+
+use domain::case::CaseState;
+use store::bundles::{self as sb};
+
+use crate::auth::Actor;
+use crate::{App, AppError, Result};
+
+/// One member on the progress page.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct ChildView {
+    pub item_code: String,
+    pub item: String,
+    pub department: String,
+    pub case_id: Option<String>,
+    pub case_number: String,
+    pub state: String,
+    /// What the applicant must do for this member, if anything.
+    pub action: Option<String>,
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct BundleView {
+    pub id: String,
+    pub number: String,
+    pub name: String,
+    pub lead_department: String,
+    pub state: &'static str,
+    pub children: Vec<ChildView>,
+    pub created_at: i64,
+}
+
+/// The parent's progress: every member's department and step. The applicant and staff of the
+/// lead department (or of a member's department) may read it.
+pub async fn view(app: &App, actor: &Actor, id: &str) -> Result<BundleView> {
+    let mut conn = app.store.conn().await?;
+    let not_found = || AppError::NotFound("该一件事办件".into());
+    let parent = sb::get_bundle_case(&mut conn, id)
+        .await?
+        .ok_or_else(not_found)?;
+    let def = sb::get_bundle(&mut conn, &parent.bundle_code)
+        .await?
+        .ok_or_else(not_found)?;
+    let children = sb::children(&mut conn, id).await?;
+    let mut views = Vec::new();
+    let mut departments = BTreeSet::new();
+    for c in &children {
+        let item = store::catalog::find_item(&mut conn, &c.item_code).await?;
+        let case = match &c.case_id {
+            Some(cid) if !cid.is_empty() => store::cases::get_case(&mut conn, cid).await?,
+            _ => None,
+        };
+        let dept_code = case
+            .as_ref()
+            .map(|k| k.department.clone())
+            .or_else(|| item.as_ref().map(|i| i.department.clone()))
+            .unwrap_or_default();
+        departments.insert(dept_code.clone());
+        let department = store::org::get_department(&mut conn, &dept_code)
+            .await
+            .map(|d| d.name)
+            .unwrap_or(dept_code);
+        let (state, action) = match (&case, c.status.as_str()) {
+            (Some(k), _) => (
+                k.state.label().to_string(),
+                match k.state {
+                    CaseState::SupplementRequested => Some("请按一次性告知补正材料".to_string()),
+                    CaseState::RejectedAtIntake | CaseState::Denied => {
+                        Some("该事项未获准，请查看文书了解原因".to_string())
+                    }
+                    _ => None,
+                },
+            ),
+            (None, "skipped") => (format!("无需办理（{}）", c.note), None),
+            (None, _) => ("等待前置事项办结".to_string(), None),
+        };
+        views.push(ChildView {
+            item_code: c.item_code.to_string(),
+            item: item
+                .map(|i| i.name)
+                .unwrap_or_else(|| c.item_code.to_string()),
+            department,
+            case_number: case
+                .as_ref()
+                .map(|k| k.number.to_string())
+                .unwrap_or_default(),
+            case_id: case.map(|k| k.id.into_string()),
+            state,
+            action,
+        });
+    }
+    let ok = match actor {
+        Actor::Anonymous => return Err(AppError::Unauthenticated),
+        Actor::Applicant { id, .. } => *id == parent.applicant_id,
+        Actor::Staff { scope, .. } => {
+            scope.covers_region(&parent.region)
+                && scope
+                    .department
+                    .as_ref()
+                    .is_none_or(|d| *d == parent.lead_department || departments.contains(d))
+        }
+    };
+    if !ok {
+        return Err(not_found());
+    }
+    let active: Vec<&ChildView> = views
+        .iter()
+        .filter(|v| !v.state.starts_with("无需办理"))
+        .collect();
+    let state = if views
+        .iter()
+        .any(|v| v.action.as_deref().is_some_and(|a| a.contains("未获准")))
+    {
+        "有事项未获准"
+    } else if views.iter().any(|v| v.action.is_some()) {
+        "需要您补正"
+    } else if !active.is_empty()
+        && active
+            .iter()
+            .all(|v| v.state == CaseState::Completed.label())
+    {
+        "已办结"
+    } else {
+        "办理中"
+    };
+    let lead = store::org::get_department(&mut conn, &parent.lead_department)
+        .await?
+        .name;
+    Ok(BundleView {
+        id: parent.id,
+        number: parent.number,
+        name: def.name,
+        lead_department: lead,
+        state,
+        children: views,
+        created_at: parent.created_at,
+    })
+}
+
+/// The applicant's bundle applications, or the lead department's (for its staff).
+pub async fn mine(app: &App, actor: &Actor) -> Result<Vec<BundleView>> {
+    let mut conn = app.store.conn().await?;
+    let rows = match actor {
+        Actor::Applicant { id, .. } => sb::bundle_cases_of(&mut conn, id).await?,
+        Actor::Staff {
+            scope:
+                domain::account::StaffScope {
+                    department: Some(d),
+                    ..
+                },
+            ..
+        } => sb::bundle_cases_led_by(&mut conn, d, 50).await?,
+        Actor::Staff { .. } => Vec::new(),
+        Actor::Anonymous => return Err(AppError::Unauthenticated),
+    };
+    drop(conn);
+    let mut out = Vec::new();
+    for r in rows {
+        out.push(view(app, actor, &r.id).await?);
+    }
+    Ok(out)
+}
