@@ -15,6 +15,7 @@ pub mod licenses;
 pub mod org;
 pub mod ratings;
 pub mod supervision;
+#[cfg(feature = "testing")]
 pub mod testing;
 mod write;
 
