@@ -10,8 +10,8 @@
 //! version check is then the database's (a trigger), so that a stale write stops before the
 //! `COMMIT`. PostgreSQL cannot prepare several statements as one, so there the same
 //! statements, with the same arguments, run one at a time. Which way a batch goes is decided
-//! in `db` ([`crate::db::run_statements`]), the one place that knows the backend: this
-//! module only builds the statements.
+//! in `db` (`run_statements`), the one place that knows the backend: this module only
+//! builds the statements.
 
 use domain::case::Case;
 use sqlx::AnyConnection;
