@@ -8,7 +8,7 @@ pub mod calendar;
 pub mod case;
 pub mod catalog;
 pub mod error;
-#[doc(hidden)]
+#[cfg(any(test, feature = "testing"))]
 pub mod fixtures;
 pub mod ids;
 pub mod keys;

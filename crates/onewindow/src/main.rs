@@ -1,10 +1,8 @@
 //! The `onewindow` command: serve the platform, migrate, create the first administrator,
-//! import and export the catalog, rebuild the search index, and run benchmarks.
+//! import and export the catalog, rebuild the search index, and run the benchmarks of the
+//! `bench` crate.
 
-mod bench;
-mod bench_supervision;
 mod config;
-mod lifecycle;
 
 use std::io::BufRead;
 use std::path::PathBuf;
@@ -12,7 +10,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::{Context, bail};
-use app::{App, AppError, Settings, SystemClock};
+use app::{App, Settings, SystemClock};
+use bench::explain;
 use clap::{Parser, Subcommand};
 use config::Config;
 use indicatif::{ProgressBar, ProgressStyle};
@@ -222,26 +221,6 @@ async fn open(cfg: &Config) -> anyhow::Result<App> {
         .map_err(explain)
 }
 
-/// Turns a use-case error into a message for the terminal.
-pub(crate) fn explain(e: AppError) -> anyhow::Error {
-    match e {
-        AppError::Validation(v) => anyhow::anyhow!(
-            "{}",
-            v.iter()
-                .map(|f| format!("{}：{}", f.field, f.message))
-                .collect::<Vec<_>>()
-                .join("\n")
-        ),
-        other => anyhow::anyhow!(
-            "{other}: {}",
-            match &other {
-                AppError::Internal(m) => m.clone(),
-                _ => String::new(),
-            }
-        ),
-    }
-}
-
 fn bar(len: u64, what: &str) -> ProgressBar {
     let pb = ProgressBar::new(len);
     pb.set_style(
@@ -428,7 +407,9 @@ async fn run(command: Command, cfg: Config) -> anyhow::Result<()> {
             Ok(())
         }
         Command::License { command } => license_command(&cfg, command).await,
-        Command::Bench { what } => bench::run(what, &cfg).await,
+        Command::Bench { what } => {
+            bench::run(what, cfg.storage.data_dir.clone(), cfg.database_url()).await
+        }
     }
 }
 

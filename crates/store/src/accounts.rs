@@ -77,19 +77,6 @@ pub async fn list_staff(conn: &mut AnyConnection) -> Result<Vec<AccountRow>> {
     .await?)
 }
 
-pub async fn set_password(conn: &mut AnyConnection, id: &str, hash: &str) -> Result<()> {
-    let r = sqlx::query("UPDATE accounts SET password_hash = $1 WHERE id = $2")
-        .bind(hash)
-        .bind(id)
-        .execute(conn)
-        .await?;
-    if r.rows_affected() == 0 {
-        Err(StoreError::NotFound)
-    } else {
-        Ok(())
-    }
-}
-
 /// A live session joined with its account.
 #[derive(Debug, Clone)]
 pub struct SessionRow {

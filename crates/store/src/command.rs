@@ -9,7 +9,9 @@
 //! the same query ([`commit_command`]), grouped with others that wait (see `group`); the
 //! version check is then the database's (a trigger), so that a stale write stops before the
 //! `COMMIT`. PostgreSQL cannot prepare several statements as one, so there the same
-//! statements, with the same arguments, run one at a time.
+//! statements, with the same arguments, run one at a time. Which way a batch goes is decided
+//! in `db` (`run_statements`), the one place that knows the backend: this module only
+//! builds the statements.
 
 use domain::case::Case;
 use sqlx::AnyConnection;
@@ -191,7 +193,8 @@ impl Arg<'_> {
 }
 
 /// Statements written with `?` for their arguments, numbered when run: across the whole
-/// batch on SQLite (one query), from `$1` in each statement on PostgreSQL.
+/// batch when it goes as one query, from `$1` in each statement when they go one at a time
+/// (which way is the backend's, see [`crate::db::run_statements`]).
 #[derive(Default)]
 pub(crate) struct Batch<'a> {
     statements: Vec<(Cow<'static, str>, Vec<Arg<'a>>)>,
@@ -224,8 +227,9 @@ impl<'a> Batch<'a> {
             .count()
     }
 
-    /// Batches, one after another, as one SQLite query between `head` and `tail`.
-    pub(crate) fn sqlite_sql(batches: &[Batch<'_>], head: &str, tail: &str) -> String {
+    /// Batches, one after another, as one query between `head` and `tail`, its `?`s
+    /// numbered across the whole text (how the SQLite writer runs them, see `db`).
+    pub(crate) fn one_query_sql(batches: &[Batch<'_>], head: &str, tail: &str) -> String {
         let mut sql = head.to_string();
         let mut n = 0;
         for (s, _) in batches.iter().flat_map(|b| &b.statements) {
@@ -236,7 +240,7 @@ impl<'a> Batch<'a> {
         sql
     }
 
-    /// Binds every statement's arguments, in order, to the query of [`Batch::sqlite_sql`].
+    /// Binds every statement's arguments, in order, to the query of [`Batch::one_query_sql`].
     pub(crate) fn bind<'q>(
         batches: &'q [Batch<'_>],
         q: crate::cases::Insert<'q>,
@@ -250,23 +254,26 @@ impl<'a> Batch<'a> {
         )
     }
 
-    /// Runs the batch; returns the rows its statements returned, in order.
+    /// The batch as one query: its statements one after another, arguments bound.
+    pub(crate) fn as_one_query(&self) -> crate::cases::Insert<'_> {
+        let one = std::slice::from_ref(self);
+        let sql = Batch::one_query_sql(one, "", "");
+        Batch::bind(one, sqlx::query(sqlx::AssertSqlSafe(sql)))
+    }
+
+    /// Each statement as a query of its own, arguments bound, in order.
+    pub(crate) fn each_statement(&self) -> impl Iterator<Item = crate::cases::Insert<'_>> {
+        self.statements.iter().map(|(s, args)| {
+            let mut sql = String::new();
+            number(&mut sql, s, &mut 0);
+            bind_all(sqlx::query(sqlx::AssertSqlSafe(sql)), args)
+        })
+    }
+
+    /// Runs the batch in the caller's transaction, as its backend best takes it
+    /// ([`crate::db::run_statements`]); returns the rows its statements returned, in order.
     pub(crate) async fn run(self, conn: &mut AnyConnection) -> Result<Vec<AnyRow>> {
-        if conn.backend_name() == "SQLite" {
-            let one = std::slice::from_ref(&self);
-            let sql = Batch::sqlite_sql(one, "", "");
-            let q = Batch::bind(one, sqlx::query(sqlx::AssertSqlSafe(sql)));
-            Ok(q.fetch_all(conn).await?)
-        } else {
-            let mut rows = Vec::new();
-            for (s, args) in &self.statements {
-                let mut sql = String::new();
-                number(&mut sql, s, &mut 0);
-                let q = bind_all(sqlx::query(sqlx::AssertSqlSafe(sql)), args);
-                rows.extend(q.fetch_all(&mut *conn).await?);
-            }
-            Ok(rows)
-        }
+        crate::db::run_statements(conn, &self).await
     }
 }
 

@@ -25,6 +25,37 @@ pub enum Backend {
     Postgres,
 }
 
+impl Backend {
+    /// The backend a connection talks to.
+    fn of(conn: &AnyConnection) -> Backend {
+        if conn.backend_name() == "SQLite" {
+            Backend::Sqlite
+        } else {
+            Backend::Postgres
+        }
+    }
+}
+
+/// Runs a batch's statements in the caller's transaction; returns the rows they returned, in
+/// order. On SQLite they go as one multi-statement query (one hand-off to the connection's
+/// thread instead of one per statement, see `command`); PostgreSQL cannot prepare several
+/// statements as one, so there they run one at a time, with the same arguments.
+pub(crate) async fn run_statements(
+    conn: &mut AnyConnection,
+    b: &crate::command::Batch<'_>,
+) -> crate::Result<Vec<sqlx::any::AnyRow>> {
+    match Backend::of(conn) {
+        Backend::Sqlite => Ok(b.as_one_query().fetch_all(conn).await?),
+        Backend::Postgres => {
+            let mut rows = Vec::new();
+            for q in b.each_statement() {
+                rows.extend(q.fetch_all(&mut *conn).await?);
+            }
+            Ok(rows)
+        }
+    }
+}
+
 #[derive(Debug, Error)]
 pub enum StoreError {
     /// A unique constraint was violated; `field` names the column when it can be told.

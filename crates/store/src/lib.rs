@@ -3,6 +3,9 @@
 //! placeholders, integer times, text ids, JSON as text); the few real differences live in
 //! [`db`]. Functions take a `&mut AnyConnection` so the app layer decides the transaction:
 //! pass a pooled connection to read, a transaction to write.
+//!
+//! The `testing` feature adds the `testing` module (a fresh database on each backend) and
+//! the few reads only tests make; other crates turn it on from their `[dev-dependencies]`.
 
 pub mod accounts;
 pub mod bundles;
@@ -15,6 +18,7 @@ pub mod licenses;
 pub mod org;
 pub mod ratings;
 pub mod supervision;
+#[cfg(feature = "testing")]
 pub mod testing;
 mod write;
 

@@ -309,6 +309,9 @@ pub struct UseRow {
     pub at: i64,
 }
 
+/// Records that a case used a license for a material, as a case's creation does; for tests
+/// that arrange uses without one.
+#[cfg(feature = "testing")]
 pub async fn record_use(conn: &mut AnyConnection, u: &UseRow) -> Result<()> {
     let mut b = Batch::default();
     push_use(&mut b, u);
@@ -316,7 +319,7 @@ pub async fn record_use(conn: &mut AnyConnection, u: &UseRow) -> Result<()> {
     Ok(())
 }
 
-/// The insert of [`record_use`], added to a batch.
+/// The insert of a license's use, added to a batch.
 pub(crate) fn push_use<'a>(b: &mut Batch<'a>, u: &'a UseRow) {
     b.push(
         "INSERT INTO license_uses (license_id, case_id, material, department, actor, reason, at)
@@ -343,38 +346,14 @@ pub async fn uses_of(conn: &mut AnyConnection, license_id: &str) -> Result<Vec<U
 }
 
 /// How many materials licenses satisfied (免提交次数), per department of the using case.
+/// (Only tests count them so far.)
+#[cfg(feature = "testing")]
 pub async fn avoided_by_department(conn: &mut AnyConnection) -> Result<Vec<(String, i64)>> {
     Ok(sqlx::query_as(
         "SELECT department, COUNT(*) FROM license_uses GROUP BY department ORDER BY department",
     )
     .fetch_all(conn)
     .await?)
-}
-
-/// Records that a case did not need a material (免提交), and how.
-pub async fn record_avoided(
-    conn: &mut AnyConnection,
-    case_id: &str,
-    item_code: &str,
-    department: &str,
-    material: &str,
-    via: &str,
-    at: i64,
-) -> Result<()> {
-    let mut b = Batch::default();
-    push_avoided(
-        &mut b,
-        &Avoided {
-            case_id,
-            item_code,
-            department,
-            material,
-            via,
-            at,
-        },
-    );
-    b.run(conn).await?;
-    Ok(())
 }
 
 /// A material a license or shared data spared the applicant (免提交), as recorded.
@@ -388,7 +367,7 @@ pub struct Avoided<'a> {
     pub at: i64,
 }
 
-/// The insert of [`record_avoided`], added to a batch.
+/// The insert of an [`Avoided`] material, added to a batch.
 pub(crate) fn push_avoided<'a>(b: &mut Batch<'a>, a: &Avoided<'a>) {
     b.push(
         "INSERT INTO avoided_materials (case_id, item_code, department, material, via, at)

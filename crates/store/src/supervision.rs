@@ -182,6 +182,8 @@ pub async fn open_warnings(
     .await?)
 }
 
+/// Every warning raised on a case, oldest first. (Only tests read them by case so far.)
+#[cfg(feature = "testing")]
 pub async fn warnings_of_case(conn: &mut AnyConnection, case_id: &str) -> Result<Vec<WarningRow>> {
     Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "SELECT {WARNING_COLS} FROM warnings WHERE case_id = $1 ORDER BY raised_at"

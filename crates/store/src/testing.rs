@@ -1,4 +1,5 @@
-//! Test databases for both backends, used by the store's and the app's test suites.
+//! Test databases for both backends, used by the store's, the app's and the web's test
+//! suites; compiled only with the `testing` feature, which their `[dev-dependencies]` turn on.
 //! SQLite always runs; PostgreSQL runs when `ONEWINDOW_TEST_DATABASE_URL` is set, each test in
 //! a fresh schema. Under CI (`CI=true`) a missing URL fails the test instead of skipping it,
 //! so the PostgreSQL half can never silently vanish.

@@ -80,7 +80,7 @@ pub(crate) async fn commit_batches(
     cached: bool,
 ) -> crate::Result<Vec<AnyRow>> {
     use crate::command::Batch;
-    let sql = Batch::sqlite_sql(batches, "BEGIN IMMEDIATE;\n", "COMMIT;");
+    let sql = Batch::one_query_sql(batches, "BEGIN IMMEDIATE;\n", "COMMIT;");
     // Open until the answer says the COMMIT ran: dropped before that, the next turn rolls
     // back whatever is left.
     w.open = true;

@@ -6,5 +6,6 @@ mod catalog;
 mod command;
 mod licenses;
 mod org;
+mod schema;
 mod supervision;
 mod transactions;

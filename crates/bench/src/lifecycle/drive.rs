@@ -112,7 +112,7 @@ struct Worker<'a> {
 /// files by content, and real uploads differ).
 fn file(magic: &[u8], size: usize, seed: u64) -> Vec<u8> {
     let mut v = magic.to_vec();
-    let mut rng = crate::bench::Rng(seed | 1);
+    let mut rng = crate::Rng(seed | 1);
     while v.len() < size {
         v.extend_from_slice(&rng.next().to_le_bytes());
     }

@@ -32,7 +32,7 @@ impl Latency {
         }
         let mut ms: Vec<f64> = us.iter().map(|u| f64::from(*u) / 1000.0).collect();
         ms.sort_by(f64::total_cmp);
-        let at = |p: f64| crate::bench::percentile(&ms, p);
+        let at = |p: f64| crate::percentile(&ms, p);
         Latency {
             count: ms.len(),
             p50_ms: at(0.50),

@@ -5,83 +5,12 @@
 use std::time::Instant;
 
 use app::{CatalogIndex, IndexedItem, SearchQuery};
-use clap::Subcommand;
 
-#[derive(Subcommand)]
-pub enum BenchWhat {
-    /// Catalog search latency over N generated items.
-    Search {
-        /// Items to generate and index.
-        #[arg(long, default_value_t = 100_000)]
-        items: usize,
-        /// Timed queries (after 200 warm-up queries).
-        #[arg(long, default_value_t = 5_000)]
-        queries: usize,
-        /// Print one JSON line instead of text.
-        #[arg(long)]
-        json: bool,
-    },
-    /// The whole life of a case under load, over HTTP against a real server.
-    Lifecycle(crate::lifecycle::LifecycleArgs),
-    /// The 电子监察 warning scan over N watched cases, and the dashboard statistics query.
-    Supervision {
-        /// Watched cases to generate.
-        #[arg(long, default_value_t = 1_000_000)]
-        cases: usize,
-        /// Share of them whose yellow day has come.
-        #[arg(long, default_value_t = 0.02)]
-        due_share: f64,
-        /// Received cases for the dashboard query (copies of the demo cases, this month).
-        #[arg(long, default_value_t = 20_000)]
-        dashboard_cases: usize,
-        /// Print one JSON line instead of text.
-        #[arg(long)]
-        json: bool,
-    },
-}
+use crate::{Rng, percentile};
 
-/// A tiny deterministic generator (xorshift) so runs are repeatable without a rand crate.
-pub(crate) struct Rng(pub(crate) u64);
-impl Rng {
-    pub(crate) fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-    fn pick<'a, T>(&mut self, v: &'a [T]) -> &'a T {
-        &v[(self.next() % v.len() as u64) as usize]
-    }
-}
-
-pub(crate) fn percentile(sorted: &[f64], p: f64) -> f64 {
-    if sorted.is_empty() {
-        return 0.0;
-    }
-    let idx = ((sorted.len() as f64 - 1.0) * p).round() as usize;
-    sorted[idx.min(sorted.len() - 1)]
-}
-
-pub async fn run(what: BenchWhat, cfg: &crate::config::Config) -> anyhow::Result<()> {
-    let (items, queries, json) = match what {
-        BenchWhat::Lifecycle(args) => {
-            return crate::lifecycle::run(args, cfg.storage.data_dir.clone(), cfg.database_url())
-                .await;
-        }
-        BenchWhat::Search {
-            items,
-            queries,
-            json,
-        } => (items, queries, json),
-        BenchWhat::Supervision {
-            cases,
-            due_share,
-            dashboard_cases,
-            json,
-        } => {
-            return crate::bench_supervision::run(cases, due_share, dashboard_cases, json).await;
-        }
-    };
+/// Generates and indexes `items` items, then times `queries` queries after a warm-up; prints
+/// text, or one JSON line with `json`.
+pub async fn run(items: usize, queries: usize, json: bool) -> anyhow::Result<()> {
     let demo = app::demo::demo_data().map_err(|e| anyhow::anyhow!("{e}"))?;
     let dept_names: std::collections::HashMap<_, _> = demo
         .departments

@@ -1,0 +1,110 @@
+//! The benchmarks behind `onewindow bench …`: catalog search ([`search`]), the 电子监察 scan
+//! and dashboard ([`supervision`]), and the whole life of a case under load over HTTP
+//! ([`lifecycle`]). A crate of their own so the platform's binary stays small to read; the
+//! `onewindow` command parses [`BenchWhat`] among its subcommands and calls [`run`].
+//!
+//! `bench lifecycle` starts `onewindow serve` as a child process: it runs the executable it
+//! is part of ([`std::env::current_exe`]), so it works only from the `onewindow` binary.
+
+pub mod lifecycle;
+pub mod search;
+pub mod supervision;
+
+use std::path::PathBuf;
+
+use app::AppError;
+use clap::Subcommand;
+
+#[derive(Subcommand)]
+pub enum BenchWhat {
+    /// Catalog search latency over N generated items.
+    Search {
+        /// Items to generate and index.
+        #[arg(long, default_value_t = 100_000)]
+        items: usize,
+        /// Timed queries (after 200 warm-up queries).
+        #[arg(long, default_value_t = 5_000)]
+        queries: usize,
+        /// Print one JSON line instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// The whole life of a case under load, over HTTP against a real server.
+    Lifecycle(lifecycle::LifecycleArgs),
+    /// The 电子监察 warning scan over N watched cases, and the dashboard statistics query.
+    Supervision {
+        /// Watched cases to generate.
+        #[arg(long, default_value_t = 1_000_000)]
+        cases: usize,
+        /// Share of them whose yellow day has come.
+        #[arg(long, default_value_t = 0.02)]
+        due_share: f64,
+        /// Received cases for the dashboard query (copies of the demo cases, this month).
+        #[arg(long, default_value_t = 20_000)]
+        dashboard_cases: usize,
+        /// Print one JSON line instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// Runs a benchmark. `data_dir` and `database_url` are the configured ones: `bench
+/// lifecycle --url` drives the server that uses them; the other runs make their own.
+pub async fn run(what: BenchWhat, data_dir: PathBuf, database_url: String) -> anyhow::Result<()> {
+    match what {
+        BenchWhat::Search {
+            items,
+            queries,
+            json,
+        } => search::run(items, queries, json).await,
+        BenchWhat::Lifecycle(args) => lifecycle::run(args, data_dir, database_url).await,
+        BenchWhat::Supervision {
+            cases,
+            due_share,
+            dashboard_cases,
+            json,
+        } => supervision::run(cases, due_share, dashboard_cases, json).await,
+    }
+}
+
+/// Turns a use-case error into a message for the terminal.
+pub fn explain(e: AppError) -> anyhow::Error {
+    match e {
+        AppError::Validation(v) => anyhow::anyhow!(
+            "{}",
+            v.iter()
+                .map(|f| format!("{}：{}", f.field, f.message))
+                .collect::<Vec<_>>()
+                .join("\n")
+        ),
+        other => anyhow::anyhow!(
+            "{other}: {}",
+            match &other {
+                AppError::Internal(m) => m.clone(),
+                _ => String::new(),
+            }
+        ),
+    }
+}
+
+/// A tiny deterministic generator (xorshift) so runs are repeatable without a rand crate.
+pub(crate) struct Rng(pub(crate) u64);
+impl Rng {
+    pub(crate) fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+    pub(crate) fn pick<'a, T>(&mut self, v: &'a [T]) -> &'a T {
+        &v[(self.next() % v.len() as u64) as usize]
+    }
+}
+
+pub(crate) fn percentile(sorted: &[f64], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return 0.0;
+    }
+    let idx = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[idx.min(sorted.len() - 1)]
+}
