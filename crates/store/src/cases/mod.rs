@@ -1,10 +1,16 @@
 //! Cases, their audit events and case numbers.
 
+mod bulk;
+mod events;
+
 use domain::case::Case;
 use sqlx::{AnyConnection, AssertSqlSafe};
 
-use crate::command::{Arg, Batch, bind_all};
+use crate::command::{Arg, Batch};
 use crate::{Result, StoreError};
+
+pub use bulk::*;
+pub use events::*;
 
 /// The copies of case fields kept in columns for queues; the app computes them.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -31,7 +37,7 @@ pub struct EventRow {
     pub hash: String,
 }
 
-const CASE_COLS: &str = "id, number, region, department, item_code, item_version, applicant_id, state, queue_role, claimed_by, due_date, data, version, created_at, updated_at, verify_due, agent_id, tolerance_due";
+pub(super) const CASE_COLS: &str = "id, number, region, department, item_code, item_version, applicant_id, state, queue_role, claimed_by, due_date, data, version, created_at, updated_at, verify_due, agent_id, tolerance_due";
 
 pub async fn insert_case(
     conn: &mut AnyConnection,
@@ -63,7 +69,7 @@ pub(crate) fn push_insert_case<'a>(
 pub(crate) type Insert<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments>;
 
 /// One case's values in the order of `CASE_COLS`.
-fn case_args<'a>(
+pub(super) fn case_args<'a>(
     c: &'a Case,
     idx: &'a CaseIndex,
     created_at: i64,
@@ -126,7 +132,7 @@ pub async fn update_case(
     Ok(())
 }
 
-fn decode(data: &str) -> Result<Case> {
+pub(super) fn decode(data: &str) -> Result<Case> {
     Ok(serde_json::from_str(data)?)
 }
 
@@ -335,7 +341,7 @@ pub async fn reserve_case_number(store: &crate::Store, region: &str, day: &str) 
     )
 }
 
-fn next_number<'a>(region: &'a str, day: &'a str) -> Batch<'a> {
+pub(super) fn next_number<'a>(region: &'a str, day: &'a str) -> Batch<'a> {
     let mut b = Batch::default();
     b.push(
         "INSERT INTO case_numbers (region, day, last) VALUES (?, ?, 1)
@@ -350,113 +356,6 @@ pub(crate) fn drawn(rows: Vec<sqlx::any::AnyRow>) -> Result<i64> {
     use sqlx::Row;
     let row = rows.first().ok_or(StoreError::NotFound)?;
     Ok(row.try_get::<i64, _>(0)?)
-}
-
-/// The sequence number and hash of a case's latest event.
-pub async fn last_event(conn: &mut AnyConnection, case_id: &str) -> Result<Option<(i64, String)>> {
-    Ok(sqlx::query_as(
-        "SELECT seq, hash FROM case_events WHERE case_id = $1 ORDER BY seq DESC LIMIT 1",
-    )
-    .bind(case_id)
-    .fetch_optional(conn)
-    .await?)
-}
-
-pub async fn append_event(conn: &mut AnyConnection, e: &EventRow) -> Result<()> {
-    let mut b = Batch::default();
-    push_event(&mut b, e);
-    b.run(conn).await?;
-    Ok(())
-}
-
-/// The insert of [`append_event`], added to a batch.
-pub(crate) fn push_event<'a>(b: &mut Batch<'a>, e: &'a EventRow) {
-    b.push(
-        "INSERT INTO case_events (case_id, seq, at, actor, role, kind, payload, prev_hash, hash)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        vec![
-            Arg::Text(&e.case_id),
-            Arg::Int(e.seq),
-            Arg::Int(e.at),
-            Arg::Text(&e.actor),
-            Arg::Text(&e.role),
-            Arg::Text(&e.kind),
-            Arg::Text(&e.payload),
-            Arg::Text(&e.prev_hash),
-            Arg::Text(&e.hash),
-        ],
-    );
-}
-
-const EVENT_COLS: &str =
-    "SELECT case_id, seq, at, actor, role, kind, payload, prev_hash, hash FROM case_events";
-
-pub async fn events(conn: &mut AnyConnection, case_id: &str) -> Result<Vec<EventRow>> {
-    Ok(sqlx::query_as(AssertSqlSafe(format!(
-        "{EVENT_COLS} WHERE case_id = $1 ORDER BY seq"
-    )))
-    .bind(case_id)
-    .fetch_all(conn)
-    .await?)
-}
-
-/// Events of every case, in chain order, a page at a time (for `audit verify`): rows after
-/// `(case_id, seq)`.
-pub async fn events_after(
-    conn: &mut AnyConnection,
-    case_id: &str,
-    seq: i64,
-    limit: i64,
-) -> Result<Vec<EventRow>> {
-    Ok(sqlx::query_as(AssertSqlSafe(format!(
-        // A row-value comparison is an index range on both backends; the equivalent OR made
-        // PostgreSQL scan from the start for every page (hours over 13 million events).
-        "{EVENT_COLS} WHERE (case_id, seq) > ($1, $2) ORDER BY case_id, seq LIMIT $3"
-    )))
-    .bind(case_id)
-    .bind(seq)
-    .bind(limit)
-    .fetch_all(conn)
-    .await?)
-}
-
-/// Records that `actor` read personal data of a case: a transaction of its own (one query on
-/// SQLite), durable before this returns.
-pub async fn log_access(
-    store: &crate::Store,
-    at: i64,
-    actor: &str,
-    case_id: &str,
-    what: &str,
-) -> Result<()> {
-    let mut b = Batch::default();
-    b.push(
-        "INSERT INTO access_log (at, actor, case_id, what) VALUES (?, ?, ?, ?)",
-        vec![
-            Arg::Int(at),
-            Arg::Text(actor),
-            Arg::Text(case_id),
-            Arg::Text(what),
-        ],
-    );
-    store.run_batch(b).await?;
-    Ok(())
-}
-
-/// Who read a case's personal data, newest first. (Only tests read the log so far.)
-#[cfg(feature = "testing")]
-pub async fn access_log(
-    conn: &mut AnyConnection,
-    case_id: &str,
-) -> Result<Vec<(i64, String, String)>> {
-    Ok(
-        sqlx::query_as(
-            "SELECT at, actor, what FROM access_log WHERE case_id = $1 ORDER BY at DESC",
-        )
-        .bind(case_id)
-        .fetch_all(conn)
-        .await?,
-    )
 }
 
 /// 告知承诺 approvals awaiting verification in `regions` (and `department`), earliest first.
@@ -549,114 +448,4 @@ pub async fn acceptors_and_deciders(
     .bind(department.unwrap_or(""))
     .fetch_all(conn)
     .await?)
-}
-
-/// Rows per multi-row INSERT. Small on purpose: SQLite resolves each `$N` by scanning the
-/// statement's parameter names (sqlite3_bind_parameter_name), so binding costs grow with the
-/// square of the parameter count; a profile of a 4 500-parameter insert spent 68 % there.
-pub const ROWS_PER_INSERT: usize = 16;
-
-/// `(k rows × n columns)` placeholders: `($1, $2), ($3, $4)`.
-pub(crate) fn placeholders(rows: usize, cols: usize) -> String {
-    (0..rows)
-        .map(|r| {
-            let p: Vec<String> = (1..=cols).map(|c| format!("${}", r * cols + c)).collect();
-            format!("({})", p.join(", "))
-        })
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
-/// A case as bulk-loaded from another system (or a benchmark's preload): the row, its queue
-/// columns and when it was created and last changed (ms).
-pub struct LoadedCase {
-    pub case: Case,
-    pub index: CaseIndex,
-    pub created_at: i64,
-    pub updated_at: i64,
-}
-
-/// Inserts many cases with multi-row statements, in the caller's transaction.
-pub async fn insert_cases(conn: &mut AnyConnection, rows: &[LoadedCase]) -> Result<()> {
-    for chunk in rows.chunks(ROWS_PER_INSERT / 2) {
-        let sql = format!(
-            "INSERT INTO cases ({CASE_COLS}) VALUES {}",
-            placeholders(chunk.len(), 18)
-        );
-        let args = chunk
-            .iter()
-            .map(|r| case_args(&r.case, &r.index, r.created_at, r.updated_at))
-            .collect::<Result<Vec<_>>>()?;
-        let q = bind_all(sqlx::query(AssertSqlSafe(sql)), args.iter().flatten());
-        q.execute(&mut *conn).await?;
-    }
-    Ok(())
-}
-
-/// Appends many audit events with multi-row statements, in the caller's transaction. The
-/// caller has chained their hashes.
-pub async fn insert_events(conn: &mut AnyConnection, rows: &[EventRow]) -> Result<()> {
-    for chunk in rows.chunks(ROWS_PER_INSERT) {
-        let sql = format!(
-            "INSERT INTO case_events (case_id, seq, at, actor, role, kind, payload, prev_hash, hash) VALUES {}",
-            placeholders(chunk.len(), 9)
-        );
-        let mut q = sqlx::query(AssertSqlSafe(sql));
-        for e in chunk {
-            q = q
-                .bind(&e.case_id)
-                .bind(e.seq)
-                .bind(e.at)
-                .bind(&e.actor)
-                .bind(&e.role)
-                .bind(&e.kind)
-                .bind(&e.payload)
-                .bind(&e.prev_hash)
-                .bind(&e.hash);
-        }
-        q.execute(&mut *conn).await?;
-    }
-    Ok(())
-}
-
-/// How many cases are stored.
-pub async fn count(conn: &mut AnyConnection) -> Result<i64> {
-    Ok(sqlx::query_scalar("SELECT COUNT(*) FROM cases")
-        .fetch_one(conn)
-        .await?)
-}
-
-/// A case's queue columns and times as stored: (index, created_at, updated_at).
-pub async fn stored_index(
-    conn: &mut AnyConnection,
-    id: &str,
-) -> Result<Option<(CaseIndex, i64, i64)>> {
-    type Row = (
-        Option<String>,
-        Option<String>,
-        Option<String>,
-        Option<String>,
-        i64,
-        i64,
-    );
-    let row: Option<Row> = sqlx::query_as(
-        "SELECT queue_role, due_date, verify_due, tolerance_due, created_at, updated_at FROM cases WHERE id = $1",
-    )
-    .bind(id)
-    .fetch_optional(conn)
-    .await?;
-    Ok(
-        row.map(|(queue_role, due_date, verify_due, tolerance_due, c, u)| {
-            (
-                CaseIndex {
-                    queue_role,
-                    due_date,
-                    verify_due,
-                    tolerance_due,
-                },
-                c,
-                u,
-            )
-        }),
-    )
 }
