@@ -162,29 +162,11 @@ pub async fn seed(app: &App, data: &DemoData) -> Result<usize> {
             )
             .await?;
         } else {
-            cases::act(app, &reviewer, &c.id, Command::Claim).await?;
-            cases::act(
-                app,
-                &reviewer,
-                &c.id,
-                Command::CompleteStep {
-                    opinion: "材料齐全，符合受理条件".into(),
-                },
-            )
-            .await?;
+            review_step(app, &reviewer, &c.id, "材料齐全，符合受理条件").await?;
             if stage == Stage::InReview {
                 continue;
             }
-            cases::act(app, &reviewer, &c.id, Command::Claim).await?;
-            cases::act(
-                app,
-                &reviewer,
-                &c.id,
-                Command::CompleteStep {
-                    opinion: "经审核符合条件".into(),
-                },
-            )
-            .await?;
+            review_step(app, &reviewer, &c.id, "经审核符合条件").await?;
             cases::act(app, &approver, &c.id, Command::Claim).await?;
             cases::act(
                 app,
@@ -257,5 +239,20 @@ async fn backdate(app: &App, case_id: &str, days: i64) -> Result<()> {
     )
     .await?;
     tx.commit().await.map_err(store::StoreError::from)?;
+    Ok(())
+}
+
+/// A reviewer claims the current step and completes it with `opinion`.
+async fn review_step(
+    app: &App,
+    reviewer: &crate::auth::Actor,
+    id: &str,
+    opinion: &str,
+) -> Result<()> {
+    cases::act(app, reviewer, id, Command::Claim).await?;
+    let done = Command::CompleteStep {
+        opinion: opinion.into(),
+    };
+    cases::act(app, reviewer, id, done).await?;
     Ok(())
 }

@@ -95,9 +95,6 @@ pub async fn rate(app: &App, actor: &Actor, case_id: &str, r: NewRating) -> Resu
         ));
     }
     let row = RatingRow {
-        id: uuid::Uuid::now_v7().to_string(),
-        case_id: c.id.to_string(),
-        case_number: c.number.to_string(),
         act: r.act.clone(),
         channel: channel.as_str().into(),
         rater_id: id.clone(),
@@ -105,16 +102,27 @@ pub async fn rate(app: &App, actor: &Actor, case_id: &str, r: NewRating) -> Resu
         level: i64::from(level.code()),
         tags: serde_json::to_string(&r.tags).map_err(|e| AppError::Internal(e.to_string()))?,
         text: r.text.trim().to_string(),
-        region: c.region.clone(),
-        department: c.department.clone(),
-        item_code: c.item_code.to_string(),
         rated_at: store::millis(now),
-        excluded: 0,
+        ..row_for(&c)
     };
     let who = CaseActor::Applicant { id: id.clone() };
     record(&mut tx, app, &row, level, &who).await?;
     tx.commit().await.map_err(store::StoreError::from)?;
     Ok(row)
+}
+
+/// A rating's columns that come from the rated case (a fresh id; not excluded).
+fn row_for(c: &domain::case::Case) -> RatingRow {
+    RatingRow {
+        id: uuid::Uuid::now_v7().to_string(),
+        case_id: c.id.to_string(),
+        case_number: c.number.to_string(),
+        region: c.region.clone(),
+        department: c.department.clone(),
+        item_code: c.item_code.to_string(),
+        excluded: 0,
+        ..RatingRow::default()
+    }
 }
 
 /// Stores a rating, opens the ticket a bad one needs, and notes it in the case's audit trail.
@@ -181,9 +189,6 @@ pub async fn rate_at_counter(
         .filter(|r| r.act.starts_with("counter:"))
         .count();
     let row = RatingRow {
-        id: uuid::Uuid::now_v7().to_string(),
-        case_id: c.id.to_string(),
-        case_number: c.number.to_string(),
         act: format!("counter:{}", visits + 1),
         channel: RatingChannel::HallTablet.as_str().into(),
         rater_id: c.applicant_id.to_string(),
@@ -191,11 +196,8 @@ pub async fn rate_at_counter(
         level: i64::from(level.code()),
         tags: serde_json::to_string(&tags).map_err(|e| AppError::Internal(e.to_string()))?,
         text: String::new(),
-        region: c.region.clone(),
-        department: c.department.clone(),
-        item_code: c.item_code.to_string(),
         rated_at: app.now_ms(),
-        excluded: 0,
+        ..row_for(&c)
     };
     let who = CaseActor::Staff {
         id: id.clone(),
@@ -449,9 +451,6 @@ pub async fn default_unrated(app: &App) -> Result<usize> {
             continue;
         };
         let row = RatingRow {
-            id: uuid::Uuid::now_v7().to_string(),
-            case_id: c.id.to_string(),
-            case_number: c.number.to_string(),
             act: "case".into(),
             channel: RatingChannel::Default.as_str().into(),
             rater_id: c.applicant_id.to_string(),
@@ -459,11 +458,8 @@ pub async fn default_unrated(app: &App) -> Result<usize> {
             level: i64::from(Satisfaction::Basic.code()),
             tags: "[]".into(),
             text: String::new(),
-            region: c.region.clone(),
-            department: c.department.clone(),
-            item_code: c.item_code.to_string(),
             rated_at: app.now_ms(),
-            excluded: 0,
+            ..row_for(&c)
         };
         // Another node may have defaulted it (or the applicant rated) meanwhile: skip then.
         match sr::insert_rating(&mut tx, &row).await {

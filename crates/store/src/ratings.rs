@@ -4,7 +4,7 @@ use sqlx::AnyConnection;
 
 use crate::{Result, StoreError};
 
-#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, sqlx::FromRow, serde::Serialize)]
 pub struct RatingRow {
     pub id: String,
     pub case_id: String,

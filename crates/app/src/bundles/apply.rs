@@ -39,13 +39,7 @@ pub async fn apply(app: &App, actor: &Actor, code: &str, a: Application) -> Resu
             _ => AppError::Forbidden("工作人员请在窗口为申请人办理".into()),
         });
     };
-    let mut conn = app.store.conn().await?;
-    let def = sb::get_bundle(&mut conn, code)
-        .await?
-        .ok_or_else(|| AppError::NotFound("该一件事".into()))?;
-    drop(conn);
-    let items = member_items(app, &def).await?;
-    let produced = produced_types(app, &items).await?;
+    let (def, items, produced) = published(app, code).await?;
     let mut problems = domain::Problems::default();
     for f in def.fields.iter().filter(|f| f.required) {
         if a.form.get(&f.key).is_none_or(|v| v.trim().is_empty()) {

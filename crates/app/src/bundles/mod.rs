@@ -19,6 +19,26 @@ pub use advance::*;
 pub use apply::*;
 pub use view::*;
 
+/// A bundle by code with its members' published definitions and the license types their
+/// results produce.
+pub(super) async fn published(
+    app: &App,
+    code: &str,
+) -> Result<(
+    BundleDefinition,
+    BTreeMap<String, ItemDefinition>,
+    BTreeMap<String, String>,
+)> {
+    let mut conn = app.store.conn().await?;
+    let def = sb::get_bundle(&mut conn, code)
+        .await?
+        .ok_or_else(|| AppError::NotFound("该一件事".into()))?;
+    drop(conn);
+    let items = member_items(app, &def).await?;
+    let produced = produced_types(app, &items).await?;
+    Ok((def, items, produced))
+}
+
 /// The current published definitions of the bundle's members, by code.
 pub(super) async fn member_items(
     app: &App,
@@ -101,13 +121,7 @@ pub async fn list(app: &App) -> Result<Vec<(BundleDefinition, Savings)>> {
 }
 
 pub async fn guide(app: &App, code: &str) -> Result<Guide> {
-    let mut conn = app.store.conn().await?;
-    let def = sb::get_bundle(&mut conn, code)
-        .await?
-        .ok_or_else(|| AppError::NotFound("该一件事".into()))?;
-    drop(conn);
-    let items = member_items(app, &def).await?;
-    let produced = produced_types(app, &items).await?;
+    let (def, items, produced) = published(app, code).await?;
     let mut conn = app.store.conn().await?;
     let mut members = Vec::new();
     for m in &def.members {
