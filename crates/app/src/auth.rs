@@ -224,17 +224,30 @@ pub(crate) fn actor_of(a: &AccountRow) -> Actor {
     }
 }
 
-pub fn hash_password(password: &str) -> Result<String> {
-    Argon2::default()
-        .hash_password(password.as_bytes())
-        .map(|h| h.to_string())
-        .map_err(|e| AppError::Internal(format!("password hashing failed: {e}")))
+/// argon2id of a password. Slow on purpose (tens of milliseconds), so it runs on the blocking
+/// pool: on an async worker it would stall every request sharing that thread.
+pub async fn hash_password(password: &str) -> Result<String> {
+    let password = password.to_string();
+    tokio::task::spawn_blocking(move || {
+        Argon2::default()
+            .hash_password(password.as_bytes())
+            .map(|h| h.to_string())
+            .map_err(|e| AppError::Internal(format!("password hashing failed: {e}")))
+    })
+    .await
+    .map_err(|e| AppError::Internal(format!("password hashing stopped: {e}")))?
 }
 
-fn verify_password(password: &str, hash: &str) -> bool {
-    Argon2::default()
-        .verify_password(password.as_bytes(), hash)
-        .is_ok()
+/// Whether `password` matches `hash`; on the blocking pool like [`hash_password`].
+async fn verify_password(password: &str, hash: &str) -> bool {
+    let (password, hash) = (password.to_string(), hash.to_string());
+    tokio::task::spawn_blocking(move || {
+        Argon2::default()
+            .verify_password(password.as_bytes(), hash.as_str())
+            .is_ok()
+    })
+    .await
+    .unwrap_or(false)
 }
 
 /// 32 random bytes as hex, from the operating system's generator.
@@ -263,7 +276,7 @@ pub struct Session {
 /// Registers an applicant (natural person or enterprise) and logs them in.
 pub async fn register(app: &App, reg: ApplicantRegistration) -> Result<Session> {
     let valid = reg.validate()?;
-    let hash = hash_password(&valid.password)?;
+    let hash = hash_password(&valid.password).await?;
     let row = AccountRow {
         id: uuid::Uuid::now_v7().to_string(),
         login: valid.login.clone(),
@@ -343,13 +356,14 @@ pub async fn login(app: &App, login: &str, password: &str) -> Result<Session> {
     }
     let row = acc::find_by_login(&mut tx, &login).await?;
     let ok = match &row {
-        Some(r) if r.disabled == 0 => verify_password(password, &r.password_hash),
+        Some(r) if r.disabled == 0 => verify_password(password, &r.password_hash).await,
         // Hash anyway so a missing login takes as long as a wrong password.
         _ => {
             let _ = verify_password(
                 password,
                 "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$0000000000000000000000000000000000000000000",
-            );
+            )
+            .await;
             false
         }
     };
@@ -510,7 +524,7 @@ async fn insert_staff(app: &App, s: &NewStaff) -> Result<String> {
         display_name: s.name.trim().to_string(),
         phone: s.phone.trim().to_string(),
         legal_representative: None,
-        password_hash: hash_password(&s.password)?,
+        password_hash: hash_password(&s.password).await?,
         region: Some(s.region.clone()),
         department: s.department.clone(),
         roles: s

@@ -515,7 +515,7 @@ pub async fn load(app: &App) -> Result<DemoReport> {
         }
         row.password_hash = match &hash {
             Some(h) => h.clone(),
-            None => hash.insert(hash_password(DEMO_PASSWORD)?).clone(),
+            None => hash.insert(hash_password(DEMO_PASSWORD).await?).clone(),
         };
         store::accounts::insert_account(&mut tx, &row).await?;
     }

@@ -248,7 +248,9 @@ pub async fn preload(app: &App, n: usize, json: bool) -> anyhow::Result<f64> {
 
 /// The preloaded applicants: accounts that share one password hash, made in one transaction.
 async fn owners(app: &App) -> anyhow::Result<Vec<String>> {
-    let hash = app::auth::hash_password(&format!("{PASSWORD}-preload")).map_err(explain)?;
+    let hash = app::auth::hash_password(&format!("{PASSWORD}-preload"))
+        .await
+        .map_err(explain)?;
     let mut tx = app.store.begin().await?;
     let mut ids = Vec::with_capacity(OWNERS);
     for i in 0..OWNERS {
