@@ -1,0 +1,249 @@
+//! One multipart form posts every action (uploads travel with it); it becomes the command it
+//! asks for, and errors re-render the page.
+
+use std::collections::BTreeMap;
+
+use app::cases::{self, CaseView};
+use axum::extract::{Multipart, Path, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use domain::case::{Command, Delivery, Provision};
+
+use super::render;
+use crate::ctx::Ctx;
+use crate::{AppState, WebError};
+
+use super::*;
+
+/// The fields of the action form, as posted.
+#[derive(Default)]
+pub(crate) struct ActForm {
+    pub csrf: String,
+    pub action: String,
+    pub text: BTreeMap<String, String>,
+    pub lists: BTreeMap<String, Vec<String>>,
+    pub files: BTreeMap<String, (String, Vec<u8>)>,
+}
+
+pub(crate) async fn read_form(mut mp: Multipart) -> Result<ActForm, WebError> {
+    let mut f = ActForm::default();
+    while let Some(field) = mp
+        .next_field()
+        .await
+        .map_err(|e| app::AppError::field("file", "unreadable", format!("上传失败：{e}")))?
+    {
+        let name = field.name().unwrap_or("").to_string();
+        if let Some(file_name) = field.file_name().map(str::to_string) {
+            let bytes = field
+                .bytes()
+                .await
+                .map_err(|e| app::AppError::field(&name, "unreadable", format!("上传失败：{e}")))?;
+            if !bytes.is_empty() {
+                f.files.insert(name, (file_name, bytes.to_vec()));
+            }
+            continue;
+        }
+        let value = field.text().await.unwrap_or_default();
+        match name.as_str() {
+            "csrf" => f.csrf = value,
+            "action" => f.action = value,
+            "tolerate" | "supp_mat" | "optional" => f.lists.entry(name).or_default().push(value),
+            _ => {
+                f.text.insert(name, value);
+            }
+        }
+    }
+    Ok(f)
+}
+
+/// Turns the posted form into the command it asks for; uploads are stored on the way.
+pub(super) fn command(s: &AppState, v: &CaseView, f: &ActForm) -> Result<Command, app::AppError> {
+    let t = |k: &str| f.text.get(k).cloned().unwrap_or_default();
+    let list = |k: &str| f.lists.get(k).cloned().unwrap_or_default();
+    let materials = || -> Result<BTreeMap<String, Provision>, app::AppError> {
+        let mut out = BTreeMap::new();
+        for (i, m) in v.item.materials.iter().enumerate() {
+            if let Some((name, bytes)) = f.files.get(&format!("file_{i}")) {
+                let p = app::uploads::store(&s.app, bytes, name).map_err(|e| match e {
+                    app::AppError::Validation(mut errs) => {
+                        for e in &mut errs {
+                            e.message = format!("“{}”：{}", m.name, e.message);
+                        }
+                        app::AppError::Validation(errs)
+                    }
+                    other => other,
+                })?;
+                out.insert(m.name.clone(), p);
+            } else if t(&format!("check_{i}")) == "1" {
+                out.insert(
+                    m.name.clone(),
+                    Provision::CheckedOriginal { by: String::new() },
+                );
+            }
+        }
+        Ok(out)
+    };
+    let form = || -> BTreeMap<String, String> {
+        v.item
+            .form
+            .iter()
+            .filter_map(|fd| {
+                f.text
+                    .get(&format!("f_{}", fd.key))
+                    .map(|val| (fd.key.clone(), val.clone()))
+            })
+            .collect()
+    };
+    let days = |k: &str| {
+        t(k).trim()
+            .parse::<u32>()
+            .map_err(|_| app::AppError::field(k, "invalid", "天数应为正整数"))
+    };
+    Ok(match f.action.as_str() {
+        "save" | "edit" => Command::Edit {
+            form: form(),
+            materials: materials()?,
+        },
+        "submit" => Command::Submit,
+        "supply_pending" => Command::SupplyPending {
+            materials: materials()?,
+        },
+        "supply" => Command::Supply {
+            form: form(),
+            materials: materials()?,
+        },
+        "request_supplement" => Command::RequestSupplement {
+            materials: list("supp_mat"),
+            fields: vec![],
+            note: t("note"),
+        },
+        "accept" => Command::Accept {
+            tolerate: list("tolerate"),
+            commitment: t("commitment") == "1",
+        },
+        "reject_at_intake" => Command::RejectAtIntake {
+            reason: t("reason"),
+        },
+        "claim" => Command::Claim,
+        "complete_step" => Command::CompleteStep {
+            opinion: t("reason"),
+        },
+        "approve" => Command::Approve {
+            reason: t("reason"),
+            legal_basis: t("legal_basis"),
+        },
+        "deny" => Command::Deny {
+            reason: t("reason"),
+            legal_basis: t("legal_basis"),
+        },
+        "suspend" => Command::Suspend {
+            reason: t("reason"),
+            expected_days: days("days")?,
+        },
+        "resume" => Command::Resume,
+        "extend" => Command::Extend {
+            days: days("days")?,
+            reason: t("reason"),
+        },
+        "issue" => Command::Issue {
+            delivery: match t("delivery").as_str() {
+                "post" => Delivery::Post {
+                    carrier: t("carrier"),
+                    tracking: t("tracking"),
+                },
+                "electronic" => Delivery::Electronic,
+                _ => Delivery::Window {
+                    window: if t("window").trim().is_empty() {
+                        "统一出件窗口".into()
+                    } else {
+                        format!("{}号窗口", t("window").trim())
+                    },
+                },
+            },
+        },
+        "complete" => Command::Complete,
+        "withdraw" => Command::Withdraw {
+            reason: t("reason"),
+        },
+        "verify_pass" => Command::Verify {
+            passed: true,
+            note: t("note"),
+        },
+        "verify_fail" => Command::Verify {
+            passed: false,
+            note: t("note"),
+        },
+        other => {
+            return Err(app::AppError::field(
+                "action",
+                "unknown",
+                format!("未知操作“{other}”"),
+            ));
+        }
+    })
+}
+
+pub(super) async fn act(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    mp: Multipart,
+) -> Result<Response, WebError> {
+    let f = read_form(mp).await?;
+    ctx.check_csrf(&f.csrf)?;
+    let v = cases::view(&s.app, &ctx.actor, &id).await?;
+    let result = match command(&s, &v, &f) {
+        Ok(cmd) => {
+            // Saving the draft and then submitting is one click for the applicant.
+            if f.action == "submit"
+                && (!f.files.is_empty()
+                    || f.text
+                        .keys()
+                        .any(|k| k.starts_with("f_") || k.starts_with("check_")))
+            {
+                let edit = command(
+                    &s,
+                    &v,
+                    &ActForm {
+                        action: "save".into(),
+                        ..clone_form(&f)
+                    },
+                )?;
+                cases::act(&s.app, &ctx.actor, &id, edit)
+                    .await
+                    .map(|_| ())?;
+            }
+            cases::act(&s.app, &ctx.actor, &id, cmd).await.map(|_| ())
+        }
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(()) => Ok(Redirect::to(&format!(
+            "/cases/{id}?flash={}",
+            if f.action == "save" { "saved" } else { "done" }
+        ))
+        .into_response()),
+        Err(
+            e @ (app::AppError::Validation(_)
+            | app::AppError::State(_)
+            | app::AppError::Conflict { .. }),
+        ) => {
+            let status = crate::error::status_of(&e);
+            let message = crate::error::describe(&e).0;
+            let v = cases::view(&s.app, &ctx.actor, &id).await?;
+            let mut r = render(&case_page(&ctx, v, message, String::new()))?;
+            *r.status_mut() = status;
+            Ok(r)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub(super) fn clone_form(f: &ActForm) -> ActForm {
+    ActForm {
+        csrf: f.csrf.clone(),
+        action: f.action.clone(),
+        text: f.text.clone(),
+        lists: f.lists.clone(),
+        files: f.files.clone(),
+    }
+}

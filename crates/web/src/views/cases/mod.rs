@@ -1,0 +1,224 @@
+//! Case pages: apply from a guide, my cases, the case page with its timeline and the actions
+//! the visitor may take, staff work queues, and the public progress lookup. Every action posts
+//! one multipart form (uploads travel with it) to `/cases/{id}/act`.
+
+mod act;
+mod documents;
+mod page;
+
+use app::auth::Actor;
+use app::cases::{self};
+use askama::Template;
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, Multipart, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum_extra::extract::Form;
+use domain::account::Role;
+use domain::case::Case;
+
+use super::{Nav, fmt_time, render};
+use crate::ctx::Ctx;
+use crate::{AppState, WebError};
+
+pub(crate) use act::*;
+pub(crate) use documents::*;
+pub(crate) use page::*;
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/cases", get(mine).post(start))
+        .route(
+            "/cases/agent",
+            post(start_as_agent).layer(DefaultBodyLimit::max(32 * 1024 * 1024)),
+        )
+        .route("/cases/{id}", get(page))
+        .route("/cases/{id}/notices/{kind}", get(notice))
+        .route("/cases/{id}/notices/{kind}/pdf", get(notice_pdf))
+        .route("/cases/{id}/files/{hash}", get(file))
+        .route(
+            "/cases/{id}/act",
+            post(act).layer(DefaultBodyLimit::max(64 * 1024 * 1024)),
+        )
+        .route("/work", get(work))
+        .route("/work/window", post(window_start))
+        .route("/progress", get(progress))
+}
+
+#[derive(serde::Deserialize)]
+pub(super) struct StartForm {
+    csrf: String,
+    item: String,
+}
+
+pub(super) async fn start(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Form(f): Form<StartForm>,
+) -> Result<Response, WebError> {
+    ctx.check_csrf(&f.csrf)?;
+    if ctx.actor.is_anonymous() {
+        return Ok(Redirect::to(&format!(
+            "/login?next=/items/{}",
+            super::admin::urlencode(&f.item)
+        ))
+        .into_response());
+    }
+    let c = cases::start(&s.app, &ctx.actor, &f.item).await?;
+    Ok(Redirect::to(&format!("/cases/{}", c.id)).into_response())
+}
+
+/// 帮办代办 from the guide page: the applicant's ID number and the signed letter.
+pub(super) async fn start_as_agent(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    mp: Multipart,
+) -> Result<Response, WebError> {
+    let f = read_form(mp).await?;
+    ctx.check_csrf(&f.csrf)?;
+    let item = f.text.get("item").cloned().unwrap_or_default();
+    let result = match f.files.get("letter") {
+        None => Err(app::AppError::field(
+            "letter",
+            "required",
+            "请上传申请人签署的授权委托书",
+        )),
+        Some((name, bytes)) => match app::uploads::store(&s.app, bytes, name) {
+            Ok(letter) => {
+                cases::start_as_agent(
+                    &s.app,
+                    &ctx.actor,
+                    &item,
+                    f.text.get("applicant").map(String::as_str).unwrap_or(""),
+                    letter,
+                )
+                .await
+            }
+            Err(e) => Err(e),
+        },
+    };
+    match result {
+        Ok(c) => Ok(Redirect::to(&format!("/cases/{}", c.id)).into_response()),
+        Err(e @ app::AppError::Validation(_)) => Ok(crate::error::page(
+            axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+            "无法代为申请",
+            &crate::error::describe(&e).0,
+        )),
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(serde::Deserialize)]
+pub(super) struct WindowForm {
+    csrf: String,
+    item: String,
+    applicant: String,
+}
+
+pub(super) async fn window_start(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Form(f): Form<WindowForm>,
+) -> Result<Response, WebError> {
+    ctx.check_csrf(&f.csrf)?;
+    let c = cases::start_at_window(&s.app, &ctx.actor, f.item.trim(), &f.applicant).await?;
+    Ok(Redirect::to(&format!("/cases/{}", c.id)).into_response())
+}
+
+/// A case as one line of a list.
+pub struct Row {
+    pub id: String,
+    pub number: String,
+    pub item: String,
+    pub state: &'static str,
+    pub due: String,
+    pub claimed: bool,
+}
+
+pub(super) fn row(c: &Case, due: String) -> Row {
+    Row {
+        id: c.id.to_string(),
+        number: if c.number.is_empty() {
+            "（未提交）".into()
+        } else {
+            c.number.to_string()
+        },
+        item: c.item_name.clone(),
+        state: c.state.label(),
+        due,
+        claimed: c.claimed_by.is_some(),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "cases_mine.html")]
+pub(super) struct MinePage {
+    nav: Nav,
+    rows: Vec<Row>,
+    total: i64,
+    bundles: Vec<app::bundles::BundleView>,
+}
+
+pub(super) async fn mine(State(s): State<AppState>, ctx: Ctx) -> Result<Response, WebError> {
+    let (list, total) = cases::mine(&s.app, &ctx.actor, 100, 0).await?;
+    let rows = list.iter().map(|c| row(c, String::new())).collect();
+    render(&MinePage {
+        nav: Nav::of(&ctx),
+        rows,
+        total,
+        bundles: app::bundles::mine(&s.app, &ctx.actor).await?,
+    })
+}
+
+#[derive(Template)]
+#[template(path = "work.html")]
+pub(super) struct WorkPage {
+    nav: Nav,
+    /// Bundle applications the staff member's department leads.
+    bundles: Vec<app::bundles::BundleView>,
+    /// 督办件 sent to the department.
+    notices: Vec<app::NoticeRow>,
+    /// 差评整改单 of the department (all of them for supervisors).
+    tickets: Vec<app::ratings::TicketView>,
+    /// Role, its label, the queue's total as shown ("10000+" beyond the cap), the rows.
+    queues: Vec<(&'static str, &'static str, String, Vec<Row>)>,
+    verifications: Vec<Row>,
+    is_clerk: bool,
+}
+
+pub(super) async fn work(State(s): State<AppState>, ctx: Ctx) -> Result<Response, WebError> {
+    let Actor::Staff { roles, .. } = &ctx.actor else {
+        return Err(app::AppError::Forbidden("只有工作人员有待办队列".into()).into());
+    };
+    let mut queues = Vec::new();
+    for role in roles
+        .iter()
+        .copied()
+        .filter(|r| matches!(r, Role::Clerk | Role::Reviewer | Role::Approver))
+    {
+        let (list, total) = cases::queue(&s.app, &ctx.actor, role, 100, 0).await?;
+        let rows = list
+            .iter()
+            .map(|(c, due)| row(c, due.clone().unwrap_or_default()))
+            .collect();
+        let total = if total.capped {
+            format!("{}+", total.count)
+        } else {
+            total.count.to_string()
+        };
+        queues.push((role.as_str(), role.label(), total, rows));
+    }
+    let verifications = cases::verifications(&s.app, &ctx.actor)
+        .await?
+        .iter()
+        .map(|(c, due)| row(c, due.clone()))
+        .collect();
+    render(&WorkPage {
+        verifications,
+        bundles: app::bundles::mine(&s.app, &ctx.actor).await?,
+        notices: app::supervision::notices(&s.app, &ctx.actor).await?,
+        tickets: app::ratings::tickets(&s.app, &ctx.actor).await?,
+        nav: Nav::of(&ctx),
+        is_clerk: ctx.actor.has_role(Role::Clerk),
+        queues,
+    })
+}
