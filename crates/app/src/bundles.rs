@@ -58,6 +58,7 @@ pub async fn save(app: &App, defs: &[BundleDefinition]) -> Result<()> {
 
 /// One merged material: asked once for every member that needs it.
 #[derive(Debug, Clone, serde::Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MergedMaterial {
     pub identity: String,
     pub name: String,
@@ -70,6 +71,7 @@ pub struct MergedMaterial {
 
 /// What the guide page of a bundle shows.
 #[derive(Debug, Clone, serde::Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Guide {
     pub def: BundleDefinition,
     /// (item, department name, optional, names of what it needs).
@@ -189,6 +191,7 @@ fn merged_materials(
 /// One application for a bundle: the merged form, the optional members chosen, and the
 /// uploads by material identity.
 #[derive(Debug, Clone, Default, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Application {
     #[serde(default)]
     pub form: BTreeMap<String, String>,
@@ -496,6 +499,7 @@ pub async fn on_case_changed(app: &App, case: &Case) -> Result<()> {
 
 /// One member on the progress page.
 #[derive(Debug, Clone, serde::Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ChildView {
     pub item_code: String,
     pub item: String,
@@ -508,6 +512,7 @@ pub struct ChildView {
 }
 
 #[derive(Debug, Clone, serde::Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct BundleView {
     pub id: String,
     pub number: String,
