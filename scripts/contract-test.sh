@@ -67,6 +67,29 @@ password="$(sed -n 's/.*密码均为 \([^，]*\)，.*/\1/p' "$log")"
 # administrator, a window clerk, a supervisor), so the answers behind the login are checked
 # too. Bounded: at most CONTRACT_MAX_EXAMPLES cases per operation in each phase, one worker
 # (the machine has two cores and the server needs one), a fixed seed so a failure reproduces.
+# schemathesis 4.32 sometimes cannot generate invalid bodies for a oneOf of objects (a case
+# command, a bundle application) and reports "does not support a `not` whose complement is not
+# spelled out": a gap of the generator, not of the API. True when the report holds such errors
+# only: no failed check and no other error.
+generation_gap_only() {
+  python3 - "$1" <<'PY'
+import sys
+import xml.etree.ElementTree as ET
+
+cases = ET.parse(sys.argv[1]).getroot().iter("testcase")
+bad = 0
+for case in cases:
+    if case.find("failure") is not None:
+        bad += 1
+    for error in case.findall("error"):
+        if "does not support a `not`" in (error.text or ""):
+            print(f"note: schemathesis could not generate invalid requests for {case.get('name')}")
+        else:
+            bad += 1
+sys.exit(1 if bad else 0)
+PY
+}
+
 accounts="${CONTRACT_ACCOUNTS:-anonymous 511602199001011236 catalog clerk supervisor}"
 status=0
 for who in $accounts; do
@@ -79,17 +102,25 @@ for who in $accounts; do
     fi
     auth=(-H "Cookie: ow_session=$session; ow_csrf=$csrf" -H "X-CSRF-Token: $csrf")
   fi
-  echo "== schemathesis as $who"
-  # From the temporary folder, where schemathesis leaves its cache.
-  (cd "$data" && "$venv/bin/schemathesis" run "$base/api/openapi.json" "${auth[@]}" \
-    --checks not_a_server_error,response_schema_conformance \
-    --phases examples,coverage,fuzzing \
-    --max-examples "${CONTRACT_MAX_EXAMPLES:-20}" \
-    --workers 1 \
-    --seed 1 \
-    --request-timeout 10 \
-    --suppress-health-check all \
-    --warnings off) || status=$?
+  # Valid requests, then invalid ones. Without an example database, so each run stands alone.
+  for mode in positive negative; do
+    echo "== schemathesis as $who, $mode requests"
+    report="$data/junit-$who-$mode.xml"
+    if ! (cd "$data" && "$venv/bin/schemathesis" run "$base/api/openapi.json" "${auth[@]}" \
+      --checks not_a_server_error,response_schema_conformance \
+      --phases examples,coverage,fuzzing \
+      --mode "$mode" \
+      --max-examples "${CONTRACT_MAX_EXAMPLES:-20}" \
+      --workers 1 \
+      --seed 1 \
+      --request-timeout 10 \
+      --suppress-health-check all \
+      --generation-database none \
+      --report junit --report-junit-path "$report" \
+      --warnings off); then
+      generation_gap_only "$report" || status=1
+    fi
+  done
 done
 if [ "$status" -ne 0 ]; then
   echo "== server log (last 50 lines)" >&2

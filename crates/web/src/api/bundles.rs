@@ -58,7 +58,7 @@ async fn list(State(s): State<AppState>) -> ApiResult<Bundles> {
 
 #[utoipa::path(get, path = "/api/v1/bundles/{code}", tag = "bundles", operation_id = "getBundle",
     summary = "一件事指南",
-    params(("code" = String, Path, description = "一件事编码，如 YJS-KBCYD")),
+    params(("code" = String, Path, description = "一件事编码", example = "YJS-KBCYD")),
     responses(
         (status = 200, description = "指南", body = Guide),
         NotFound,
@@ -70,7 +70,7 @@ async fn guide(State(s): State<AppState>, Path(code): Path<String>) -> ApiResult
 #[utoipa::path(put, path = "/api/v1/bundles/{code}", tag = "bundles", operation_id = "defineBundle",
     summary = "定义或修改一件事",
     security(("sessionCookie" = [], "csrfCookie" = [], "csrfHeader" = [])),
-    params(("code" = String, Path, description = "一件事编码，如 YJS-KBCYD")),
+    params(("code" = String, Path, description = "一件事编码", example = "YJS-KBCYD")),
     request_body = BundleDefinition,
     responses(
         (status = 200, description = "已保存，返回指南", body = Guide),

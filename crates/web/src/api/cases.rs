@@ -92,6 +92,7 @@ async fn start_as_agent(
 #[into_params(parameter_in = Query)]
 struct NoticeQuery {
     /// `json` (the default) or `pdf`.
+    #[param(pattern = "^(json|pdf)$")]
     format: Option<String>,
 }
 
@@ -101,7 +102,7 @@ struct NoticeQuery {
     security(("sessionCookie" = [])),
     params(
         ("id" = String, Path, description = "办件 id"),
-        ("kind" = String, Path, description = "accept、reject、supplement 或 decision"),
+        ("kind" = String, Path, description = "accept、reject、supplement 或 decision", pattern = "^(accept|reject|supplement|decision)$"),
         NoticeQuery,
     ),
     responses(
@@ -178,6 +179,7 @@ async fn start(
 #[into_params(parameter_in = Query)]
 struct ListQuery {
     /// A staff queue: clerk, reviewer or approver. Without it: the applicant's own cases.
+    #[param(value_type = Option<domain::account::Role>)]
     queue: Option<String>,
     /// Page size; clamped to 1–100 (default 20).
     limit: Option<i64>,

@@ -82,21 +82,27 @@ impl From<&app::ItemRow> for ItemSummary {
 #[allow(dead_code)]
 struct CatalogFilters {
     /// 所在区划（GB/T 2260，6/9/12 位数字）：该区划及其上级区划实施的事项.
+    #[param(pattern = "^[0-9]{6}([0-9]{3}([0-9]{3})?)?$", example = "511602")]
     region: Option<String>,
     /// 实施机关编码，如 511600-SCJG.
+    #[param(example = "511600-SCJG")]
     department: Option<String>,
     /// 服务对象：natural_person 面向个人；legal 面向法人.
+    #[param(pattern = "^(natural_person|legal)$")]
     audience: Option<String>,
-    /// 网办深度：guide_online、forms_online、apply_online 或 fully_online.
+    /// 网办深度.
+    #[param(value_type = Option<domain::catalog::OnlineDepth>)]
     online_depth: Option<String>,
+    /// 跳过条数.
+    #[param(minimum = 0, maximum = 10000)]
+    offset: Option<i64>,
 }
 
 #[utoipa::path(get, path = "/api/v1/items", tag = "catalog", operation_id = "listItems",
     summary = "事项列表（已发布），按区划、部门、服务对象、网办深度筛选",
     params(
         CatalogFilters,
-        ("limit" = Option<i64>, Query, description = "每页条数，1–100，默认 50"),
-        ("offset" = Option<i64>, Query, description = "跳过条数，0–10000"),
+        ("limit" = Option<i64>, Query, description = "每页条数，默认 50", minimum = 1, maximum = 100),
     ),
     responses(
         (status = 200, description = "事项列表", body = List<ItemSummary>),
@@ -161,7 +167,7 @@ pub struct ItemDetail {
 
 #[utoipa::path(get, path = "/api/v1/items/{code}", tag = "catalog", operation_id = "getItem",
     summary = "办事指南：事项的当前版本或指定版本",
-    params(("code" = String, Path, description = "实施编码"), VersionQuery),
+    params(("code" = String, Path, description = "实施编码", example = "11511600008508271T3010140003001"), VersionQuery),
     responses(
         (status = 200, description = "办事指南", body = ItemDetail),
         NotFound,
@@ -223,10 +229,9 @@ pub struct SearchResults {
 #[utoipa::path(get, path = "/api/v1/search", tag = "catalog", operation_id = "search",
     summary = "搜索事项（中文分词 + 同义词）",
     params(
-        ("q" = Option<String>, Query, description = "搜索词，最多 100 个字符"),
+        ("q" = Option<String>, Query, description = "搜索词，最多 100 个字符", max_length = 100, example = "开饭店"),
         CatalogFilters,
-        ("limit" = Option<i64>, Query, description = "每页条数，1–100，默认 20"),
-        ("offset" = Option<i64>, Query, description = "跳过条数，0–10000"),
+        ("limit" = Option<i64>, Query, description = "每页条数，默认 20", minimum = 1, maximum = 100),
     ),
     responses(
         (status = 200, description = "搜索结果", body = SearchResults),
@@ -362,7 +367,7 @@ async fn create_item(
 #[utoipa::path(put, path = "/api/v1/items/{code}/draft", tag = "admin", operation_id = "saveDraft",
     summary = "保存草稿（公开指南在发布前不变）",
     security(("sessionCookie" = [], "csrfCookie" = [], "csrfHeader" = [])),
-    params(("code" = String, Path, description = "实施编码")),
+    params(("code" = String, Path, description = "实施编码", example = "11511600008508271T3010140003001")),
     request_body = ItemDefinition,
     responses(
         (status = 200, description = "已保存草稿", body = VersionWritten),
@@ -390,7 +395,7 @@ async fn save_draft(
 #[utoipa::path(post, path = "/api/v1/items/{code}/publish", tag = "admin", operation_id = "publish",
     summary = "发布草稿（成为公开指南并更新搜索索引）",
     security(("sessionCookie" = [], "csrfCookie" = [], "csrfHeader" = [])),
-    params(("code" = String, Path, description = "实施编码")),
+    params(("code" = String, Path, description = "实施编码", example = "11511600008508271T3010140003001")),
     responses(
         (status = 200, description = "已发布", body = VersionWritten),
         WriteErrors,

@@ -51,8 +51,10 @@ async fn openapi_json() -> impl IntoResponse {
 /// A handler's answer: JSON, or an `ApiError` rendered as JSON.
 pub(crate) type ApiResult<T> = Result<Json<T>, ApiError>;
 
-/// The list envelope.
+/// The list envelope. Exactly these two fields (`deny_unknown_fields` only tells the schema),
+/// so it cannot be mistaken for a work queue, which adds `total_capped`.
 #[derive(Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct List<T> {
     items: Vec<T>,
     /// Matches in all, regardless of paging.
