@@ -2,7 +2,8 @@
 # The project's test command (named in the README and run by CI):
 #   lint (rustfmt, clippy with warnings denied), every Rust test — store and app tests on
 #   SQLite and, when ONEWINDOW_TEST_DATABASE_URL is set, on PostgreSQL — and the browser
-#   tests in headless Chromium (skipped with SKIP_BROWSER=1).
+#   tests in headless Chromium (skipped with SKIP_BROWSER=1). The API contract test needs
+#   python3 (with venv) to install schemathesis from PyPI on first use.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -27,6 +28,10 @@ if [ -n "${ONEWINDOW_TEST_DATABASE_URL:-}" ]; then
   "$bin" bench lifecycle --backend postgres --pg-url "$ONEWINDOW_TEST_DATABASE_URL" \
     --cases 30 --concurrency 4 --preload 300 --json
 fi
+
+# The JSON API against its generated OpenAPI document (schemathesis, about two minutes).
+echo "== API contract test"
+ONEWINDOW_BIN="$bin" scripts/contract-test.sh
 
 if [ "${SKIP_BROWSER:-0}" = "1" ]; then
   echo "== browser tests skipped (SKIP_BROWSER=1)"

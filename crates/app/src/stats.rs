@@ -33,6 +33,7 @@ pub struct Query {
 
 /// One row of the breakdown: a department, an item or a case.
 #[derive(Debug, Clone, serde::Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Group {
     pub key: String,
     pub label: String,
@@ -40,6 +41,7 @@ pub struct Group {
 }
 
 #[derive(Debug, Clone, serde::Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Report {
     pub from: String,
     pub to: String,

@@ -10,6 +10,7 @@ use crate::ids::{CreditCheck, CreditCode, IdNumber, RegionCode, validate_mobile}
 /// What a staff member may do. A staff account holds one or more roles, all within one
 /// region and (except for region-wide roles) one department.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     /// 综窗受理人员.

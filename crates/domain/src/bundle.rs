@@ -14,6 +14,7 @@ use crate::workflow::FieldKind;
 
 /// One member item of a bundle.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Member {
     /// 业务办理项编码 of the member item.
     pub item_code: String,
@@ -28,6 +29,7 @@ pub struct Member {
 
 /// A field of the merged form, asked once, feeding the member forms listed in `feeds`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MergedField {
     pub key: String,
     pub label: String,
@@ -45,6 +47,7 @@ pub struct MergedField {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct BundleDefinition {
     pub code: String,
     pub name: String,
@@ -101,6 +104,7 @@ pub fn identities(item: &ItemDefinition) -> Vec<String> {
 
 /// What a bundle saves against filing its items one by one.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Savings {
     pub items: usize,
     pub fields_separately: usize,

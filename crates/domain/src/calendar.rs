@@ -155,6 +155,7 @@ pub fn shipped_notices() -> Vec<YearNotice> {
 /// A span during which the clock stops (补正 before acceptance, 特别程序 after it):
 /// working days from `first` to `last` inclusive do not count.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Pause {
     pub first: Date,
     pub last: Date,

@@ -15,6 +15,7 @@ macro_rules! coded_enum {
     ($(#[$meta:meta])* $name:ident { $($variant:ident = $code:literal, $snake:literal, $label:literal;)+ }) => {
         $(#[$meta])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(rename_all = "snake_case"))]
         pub enum $name { $(#[serde(rename = $snake)] $variant),+ }
 
         impl $name {
@@ -153,6 +154,7 @@ coded_enum! {
 
 /// A time limit as the law or the promise states it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TimeLimit {
     pub days: u32,
     pub unit: DayUnit,
@@ -179,6 +181,7 @@ impl TimeLimit {
 
 /// 承诺办结时限: either decided at once (即办) or within a number of days.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum PromisedLimit {
     Instant,
@@ -196,6 +199,7 @@ impl PromisedLimit {
 
 /// 申请材料 with the elements of GB/T 39046.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Material {
     pub name: String,
     /// 出具单位; empty when the applicant makes it.
@@ -239,6 +243,7 @@ fn one() -> u32 {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Fee {
     pub name: String,
     /// As the basis states it, e.g. "20元/证".
@@ -248,6 +253,7 @@ pub struct Fee {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FlowStep {
     pub name: String,
     #[serde(default)]
@@ -255,6 +261,7 @@ pub struct FlowStep {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Faq {
     pub question: String,
     pub answer: String,
@@ -262,6 +269,7 @@ pub struct Faq {
 
 /// The versioned elements of one implementation (实施清单 entry) of a service item.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ItemDefinition {
     /// 实施编码: opaque, at most 50 characters, unique.
     pub code: String,
@@ -372,6 +380,7 @@ impl ItemDefinition {
 
 /// Status of one version of an item.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum VersionStatus {
     /// Being edited; not public.
@@ -416,6 +425,7 @@ impl VersionStatus {
 /// A search synonym: an everyday phrase and the catalog words it stands for
 /// (开饭店 → 餐饮, 食品经营). Catalog data, maintained by administrators.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Synonym {
     pub phrase: String,
     pub terms: Vec<String>,

@@ -43,6 +43,7 @@ impl Region {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Department {
     /// Short stable code, e.g. `511600-SCJG`.
     pub code: String,

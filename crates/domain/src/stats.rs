@@ -59,6 +59,7 @@ pub fn ratio(num: usize, den: usize) -> Option<f64> {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Summary {
     pub received: usize,
     pub accepted: usize,

@@ -13,6 +13,7 @@ use crate::ids::{IdNumber, validate_mobile};
 
 /// One back-office step (后台分类审批), bound to a role of the implementing department.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ReviewStep {
     pub name: String,
     pub role: Role,
@@ -20,6 +21,7 @@ pub struct ReviewStep {
 
 /// What happens when materials pending under 容缺受理 are not supplied in time.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ToleranceExpiry {
     /// The case is suspended until the materials arrive (the clock stops).
@@ -41,6 +43,7 @@ impl ToleranceExpiry {
 /// 容缺受理: non-key materials may be pending at acceptance, to be supplied within `days`
 /// working days.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Tolerance {
     pub days: u32,
     #[serde(default)]
@@ -49,6 +52,7 @@ pub struct Tolerance {
 
 /// A condition of a 秒批 rule over the application form.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "op", rename_all = "snake_case")]
 pub enum Condition {
     /// The field equals the value.
@@ -104,6 +108,7 @@ impl Condition {
 /// 秒批: when every condition holds and every mandatory material is provided, the system
 /// approves with no person. The rule's name goes into the audit trail.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AutoRule {
     pub name: String,
     pub conditions: Vec<Condition>,
@@ -113,6 +118,7 @@ pub struct AutoRule {
 impl Eq for AutoRule {}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum FieldKind {
     #[default]
@@ -127,6 +133,7 @@ pub enum FieldKind {
 
 /// One field of the application form.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FormField {
     pub key: String,
     pub label: String,
@@ -142,6 +149,7 @@ pub struct FormField {
 
 /// The handling rules of an item.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Workflow {
     /// Empty: the default for the item's case type (see [`Workflow::steps_for`]).
     #[serde(default)]

@@ -1,19 +1,20 @@
-//! One error type for handlers with two renderings: JSON `{code, message, field}` for the
-//! API and a Chinese error page for HTML. 5xx never shows internal text; it logs the cause
-//! with a request id and shows the id.
+//! The handlers' errors, with two renderings: `ApiError` answers JSON `{code, message, field}`
+//! under `/api`, `WebError` a Chinese error page. Both map an `AppError` to its status in
+//! `status_of`. A 5xx never shows internal text: it logs the cause chain with a request id and
+//! shows the person only the id.
 
 use app::AppError;
 use askama::Template;
 use axum::Json;
+use axum::extract::rejection::{JsonRejection, QueryRejection};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 
+/// An error of a page handler, rendered as an HTML error page.
 #[derive(Debug)]
 pub enum WebError {
     App(AppError),
     Csrf,
-    /// The same error, to be rendered as JSON.
-    Api(AppError),
 }
 
 impl From<AppError> for WebError {
@@ -46,12 +47,95 @@ pub fn describe(e: &AppError) -> (String, Option<String>) {
             (msg, v.first().map(|f| f.field.clone()))
         }
         AppError::Conflict { field, message } => (message.clone(), Some(field.clone())),
-        AppError::Internal(cause) => {
+        AppError::Internal(_) => {
             let id = uuid::Uuid::now_v7();
-            tracing::error!(request_id = %id, cause = %cause, "internal error");
+            tracing::error!(request_id = %id, error = ?e, causes = %chain(e), "internal error");
             (format!("服务器内部错误，请稍后再试（请求编号 {id}）"), None)
         }
         other => (other.to_string(), None),
+    }
+}
+
+/// An error and every `source()` beneath it, outermost first, joined by `: `.
+fn chain(e: &dyn std::error::Error) -> String {
+    let mut text = e.to_string();
+    let mut next = e.source();
+    while let Some(cause) = next {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        next = cause.source();
+    }
+    text
+}
+
+/// An error of an API handler, rendered as JSON `{code, message, field}` with the status of
+/// `status_of`. Handlers use `?` on app results and on rejected JSON bodies and query strings.
+#[derive(Debug)]
+pub struct ApiError(pub AppError);
+
+impl From<AppError> for ApiError {
+    fn from(e: AppError) -> Self {
+        ApiError(e)
+    }
+}
+
+/// A body that is not the expected JSON: 422 on the field `body`.
+impl From<JsonRejection> for ApiError {
+    fn from(e: JsonRejection) -> Self {
+        ApiError(AppError::field(
+            "body",
+            "invalid",
+            format!("请求体不是有效的 JSON：{}", e.body_text()),
+        ))
+    }
+}
+
+/// A query string that does not fit the parameters: 422 on the field `query`.
+impl From<QueryRejection> for ApiError {
+    fn from(e: QueryRejection) -> Self {
+        ApiError(AppError::field(
+            "query",
+            "invalid",
+            format!("查询参数有误：{}", e.body_text()),
+        ))
+    }
+}
+
+/// The CSRF check of an API write fails with a JSON 403.
+impl From<WebError> for ApiError {
+    fn from(e: WebError) -> Self {
+        match e {
+            WebError::App(e) => ApiError(e),
+            WebError::Csrf => ApiError(AppError::Forbidden(
+                "缺少或无效的 X-CSRF-Token 请求头".into(),
+            )),
+        }
+    }
+}
+
+/// The JSON body of an API error.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+#[schema(as = Error)]
+pub struct ErrorBody {
+    /// Stable machine-readable code: validation_failed, not_found, unauthenticated,
+    /// forbidden, conflict, invalid_state, too_many_attempts or internal.
+    code: &'static str,
+    /// What went wrong, in Chinese; for a 500 only the request id, never internal details.
+    message: String,
+    /// The field at fault (the first one for validation_failed), e.g. `materials[0].copies`,
+    /// `query` or `body`; null when none.
+    field: Option<String>,
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let (message, field) = describe(&self.0);
+        let body = ErrorBody {
+            code: self.0.code(),
+            message,
+            field,
+        };
+        (status_of(&self.0), Json(body)).into_response()
     }
 }
 
@@ -67,12 +151,6 @@ struct ErrorPage {
 impl IntoResponse for WebError {
     fn into_response(self) -> Response {
         match self {
-            WebError::Api(e) => {
-                let (message, field) = describe(&e);
-                let body =
-                    serde_json::json!({ "code": e.code(), "message": message, "field": field });
-                (status_of(&e), Json(body)).into_response()
-            }
             WebError::Csrf => page(
                 StatusCode::FORBIDDEN,
                 "请求已失效",

@@ -53,7 +53,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(views::router())
         .nest("/api", api::router())
-        .route("/healthz", get(|| async { "ok" }))
+        .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics))
         .merge(assets::router())
@@ -82,6 +82,17 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
+#[utoipa::path(get, path = "/healthz", tag = "ops", operation_id = "healthz", summary = "存活检查",
+    responses((status = 200, description = "ok", body = String, content_type = "text/plain")))]
+async fn healthz() -> &'static str {
+    "ok"
+}
+
+#[utoipa::path(get, path = "/readyz", tag = "ops", operation_id = "readyz", summary = "就绪检查（数据库可达）",
+    responses(
+        (status = 200, description = "ready", body = String, content_type = "text/plain"),
+        (status = 503, description = "数据库不可达", body = String, content_type = "text/plain"),
+    ))]
 async fn readyz(State(s): State<AppState>) -> impl IntoResponse {
     if s.app.store.ping().await {
         (StatusCode::OK, "ready")
@@ -90,6 +101,8 @@ async fn readyz(State(s): State<AppState>) -> impl IntoResponse {
     }
 }
 
+#[utoipa::path(get, path = "/metrics", tag = "ops", operation_id = "metrics", summary = "Prometheus 指标（文本格式）",
+    responses((status = 200, description = "指标", body = String, content_type = "text/plain")))]
 async fn metrics(State(s): State<AppState>) -> impl IntoResponse {
     let m = &s.metrics;
     let body = format!(
@@ -115,6 +128,14 @@ async fn metrics(State(s): State<AppState>) -> impl IntoResponse {
         ));
     }
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], body)
+}
+
+/// The probes' operations, for the OpenAPI document.
+fn ops_paths() -> utoipa::openapi::OpenApi {
+    #[derive(utoipa::OpenApi)]
+    #[openapi(paths(healthz, readyz, metrics))]
+    struct Doc;
+    <Doc as utoipa::OpenApi>::openapi()
 }
 
 /// User plus system CPU seconds of this process, all threads (including exited ones), from

@@ -15,6 +15,7 @@ use super::*;
 /// One application for a bundle: the merged form, the optional members chosen, and the
 /// uploads by material identity.
 #[derive(Debug, Clone, Default, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Application {
     #[serde(default)]
     pub form: BTreeMap<String, String>,

@@ -85,6 +85,7 @@ pub async fn save(app: &App, defs: &[BundleDefinition]) -> Result<()> {
 
 /// One merged material: asked once for every member that needs it.
 #[derive(Debug, Clone, serde::Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MergedMaterial {
     pub identity: String,
     pub name: String,
@@ -97,6 +98,7 @@ pub struct MergedMaterial {
 
 /// What the guide page of a bundle shows.
 #[derive(Debug, Clone, serde::Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Guide {
     pub def: BundleDefinition,
     /// (item, department name, optional, names of what it needs).

@@ -10,6 +10,7 @@ use crate::{App, AppError, Result};
 
 /// One member on the progress page.
 #[derive(Debug, Clone, serde::Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ChildView {
     pub item_code: String,
     pub item: String,
@@ -22,6 +23,7 @@ pub struct ChildView {
 }
 
 #[derive(Debug, Clone, serde::Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct BundleView {
     pub id: String,
     pub number: String,

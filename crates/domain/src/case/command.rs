@@ -12,6 +12,7 @@ use crate::calendar::Pause;
 
 /// What a person or the system asks to do with a case.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "command", rename_all = "snake_case")]
 pub enum Command {
     /// Fill or change the draft's form and materials.

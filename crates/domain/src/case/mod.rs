@@ -48,6 +48,7 @@ pub mod limits {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum CaseState {
     Draft,
@@ -157,6 +158,7 @@ impl CaseState {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Channel {
     /// 网上申请.
@@ -167,6 +169,7 @@ pub enum Channel {
 
 /// How a material is provided, with its trust level (国办函〔2016〕108号).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "how", rename_all = "snake_case")]
 pub enum Provision {
     Missing,
@@ -229,20 +232,24 @@ impl Provision {
 
 /// The one-time supplement notice (一次性告知).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SupplementNotice {
     /// Material names missing or to be corrected, all at once.
     pub materials: Vec<String>,
     /// Form fields to correct.
     pub fields: Vec<String>,
     pub note: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub issued_at: OffsetDateTime,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Decision {
     pub approved: bool,
     pub reason: String,
     pub legal_basis: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub at: OffsetDateTime,
     /// Set when a rule decided with no person (秒批).
     #[serde(default)]
@@ -253,6 +260,7 @@ pub struct Decision {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "by", rename_all = "snake_case")]
 pub enum Delivery {
     /// 统一窗口出件.
@@ -266,6 +274,7 @@ pub enum Delivery {
 /// A case as stored. Everything here is derived from its events; the row keeps it so queues
 /// and pages read one row.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Case {
     pub id: CaseId,
     pub number: CaseNumber,
@@ -284,9 +293,12 @@ pub struct Case {
     pub form: BTreeMap<String, String>,
     /// One entry per material of the item version, by name.
     pub materials: BTreeMap<String, Provision>,
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub created_at: OffsetDateTime,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
     pub submitted_at: Option<OffsetDateTime>,
     /// The date the decision clock starts from (may be the receipt date by the 5-day rule).
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
     pub accepted_at: Option<OffsetDateTime>,
     /// Index of the current review step.
     pub step: usize,
@@ -299,6 +311,7 @@ pub struct Case {
     pub extension_days: u32,
     pub decision: Option<Decision>,
     pub delivery: Option<Delivery>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
     pub closed_at: Option<OffsetDateTime>,
     pub close_reason: String,
     /// Optimistic concurrency: incremented by every stored change.
@@ -306,6 +319,7 @@ pub struct Case {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct OpenPause {
     pub since: Date,
     pub reason: String,

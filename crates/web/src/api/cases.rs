@@ -5,16 +5,22 @@ use app::cases;
 use axum::extract::rejection::{JsonRejection, QueryRejection};
 use axum::extract::{DefaultBodyLimit, Multipart, Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::IntoResponse;
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use domain::account::Role;
-use domain::case::Command;
-use serde_json::json;
+use domain::case::{Case, CaseState, Command, Provision};
+use serde::Serialize;
+use utoipa::ToSchema;
 
-use super::{ApiResult, api_err, body, csrf_header as csrf, ok, query};
+use super::openapi::{
+    Conflict, Forbidden, Invalid, NotFound, NotMultipart, Unauthenticated, WriteErrors,
+};
+use super::schemas;
+use super::{ApiResult, List, csrf_header as csrf};
 use crate::AppState;
 use crate::ctx::Ctx;
+use crate::error::ApiError;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -33,18 +39,41 @@ pub fn router() -> Router<AppState> {
         .route("/v1/progress", get(progress))
 }
 
+/// The multipart body of `start_as_agent`, for the OpenAPI document.
+#[derive(ToSchema)]
+#[allow(dead_code)]
+struct AgentForm {
+    /// 事项编码（业务办理项编码）.
+    item_code: String,
+    /// The principal's ID number or credit code.
+    applicant: String,
+    /// The authorization letter signed by the principal (PDF, JPEG, PNG or OFD).
+    #[schema(value_type = String, format = Binary)]
+    letter: Vec<u8>,
+}
+
 /// 帮办代办: multipart with `item_code`, `applicant` (the principal's ID number or credit
 /// code) and `letter`, the signed authorization letter.
+#[utoipa::path(post, path = "/api/v1/cases/agent", tag = "cases", operation_id = "startCaseAsAgent",
+    summary = "帮办代办：代他人申请",
+    security(("sessionCookie" = [], "csrfCookie" = [], "csrfHeader" = [])),
+    request_body(content = AgentForm, content_type = "multipart/form-data"),
+    responses(
+        (status = 201, description = "已创建草稿", body = Case),
+        WriteErrors,
+        NotMultipart,
+        NotFound,
+    ))]
 async fn start_as_agent(
     State(s): State<AppState>,
     ctx: Ctx,
     headers: HeaderMap,
     mp: Multipart,
-) -> ApiResult {
+) -> Result<(StatusCode, Json<Case>), ApiError> {
     csrf(&ctx, &headers)?;
     let (text, letter) = read_multipart(mp, "letter").await?;
     let (name, bytes) = letter.ok_or_else(|| {
-        api_err(app::AppError::field(
+        ApiError(app::AppError::field(
             "letter",
             "required",
             "请上传申请人签署的授权委托书",
@@ -54,40 +83,57 @@ async fn start_as_agent(
         text_field(&text, "item_code"),
         text_field(&text, "applicant"),
     );
-    let letter = app::uploads::store(&s.app, &bytes, &name).map_err(api_err)?;
-    let c = cases::start_as_agent(&s.app, &ctx.actor, item, applicant, letter)
-        .await
-        .map_err(api_err)?;
-    Ok((StatusCode::CREATED, Json(json!(c))).into_response())
+    let letter = app::uploads::store(&s.app, &bytes, &name)?;
+    let c = cases::start_as_agent(&s.app, &ctx.actor, item, applicant, letter).await?;
+    Ok((StatusCode::CREATED, Json(c)))
 }
 
-#[derive(serde::Deserialize)]
+#[derive(serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 struct NoticeQuery {
+    /// `json` (the default) or `pdf`.
+    #[param(pattern = "^(json|pdf)$")]
     format: Option<String>,
 }
 
 /// A notice as JSON, or as a PDF file with `?format=pdf`.
+#[utoipa::path(get, path = "/api/v1/cases/{id}/notices/{kind}", tag = "cases", operation_id = "getNotice",
+    summary = "办件文书（JSON 或 PDF）",
+    security(("sessionCookie" = [])),
+    params(
+        ("id" = String, Path, description = "办件 id"),
+        ("kind" = String, Path, description = "accept、reject、supplement 或 decision", pattern = "^(accept|reject|supplement|decision)$"),
+        NoticeQuery,
+    ),
+    responses(
+        (status = 200, description = "文书", content(
+            (schemas::Notice = "application/json"),
+            (Vec<u8> = "application/pdf"),
+        )),
+        Unauthenticated,
+        Forbidden,
+        NotFound,
+        Invalid,
+    ))]
 async fn notice(
     State(s): State<AppState>,
     ctx: Ctx,
     Path((id, kind)): Path<(String, String)>,
     q: Result<Query<NoticeQuery>, QueryRejection>,
-) -> ApiResult {
-    let q = query(q)?;
-    let n = cases::notice(&s.app, &ctx.actor, &id, &kind)
-        .await
-        .map_err(api_err)?;
+) -> Result<Response, ApiError> {
+    let Query(q) = q?;
+    let n = cases::notice(&s.app, &ctx.actor, &id, &kind).await?;
     match q.format.as_deref() {
-        None | Some("json") => ok(json!(n)),
+        None | Some("json") => Ok(Json(n).into_response()),
         Some("pdf") => {
-            let pdf = n.to_pdf().map_err(api_err)?;
+            let pdf = n.to_pdf()?;
             Ok(crate::views::cases::private_file(
                 pdf,
                 "application/pdf".into(),
                 &format!("{}.pdf", n.title),
             ))
         }
-        Some(_) => Err(api_err(app::AppError::field(
+        Some(_) => Err(ApiError(app::AppError::field(
             "format",
             "invalid",
             "format 只能是 json 或 pdf",
@@ -95,161 +141,326 @@ async fn notice(
     }
 }
 
-#[derive(serde::Deserialize)]
+#[derive(serde::Deserialize, ToSchema)]
 struct StartBody {
+    /// 事项实施编码（须已发布，且是具体业务办理项）.
     item_code: String,
     /// For a window clerk: the applicant's ID number or credit code.
     #[serde(default)]
     applicant: Option<String>,
 }
 
+#[utoipa::path(post, path = "/api/v1/cases", tag = "cases", operation_id = "startCase",
+    summary = "申请事项（新建办件草稿）",
+    security(("sessionCookie" = [], "csrfCookie" = [], "csrfHeader" = [])),
+    request_body = StartBody,
+    responses(
+        (status = 201, description = "已创建草稿", body = Case),
+        WriteErrors,
+        NotFound,
+        Conflict,
+    ))]
 async fn start(
     State(s): State<AppState>,
     ctx: Ctx,
     headers: HeaderMap,
     b: Result<Json<StartBody>, JsonRejection>,
-) -> ApiResult {
+) -> Result<(StatusCode, Json<Case>), ApiError> {
     csrf(&ctx, &headers)?;
-    let b = body(b)?;
+    let Json(b) = b?;
     let c = match &b.applicant {
         Some(a) => cases::start_at_window(&s.app, &ctx.actor, &b.item_code, a).await,
         None => cases::start(&s.app, &ctx.actor, &b.item_code).await,
-    }
-    .map_err(api_err)?;
-    Ok((StatusCode::CREATED, Json(json!(c))).into_response())
+    }?;
+    Ok((StatusCode::CREATED, Json(c)))
 }
 
-#[derive(serde::Deserialize)]
+#[derive(serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 struct ListQuery {
     /// A staff queue: clerk, reviewer or approver. Without it: the applicant's own cases.
+    #[param(value_type = Option<domain::account::Role>)]
     queue: Option<String>,
+    /// Page size; clamped to 1–100 (default 20).
     limit: Option<i64>,
+    /// Cases to skip; below 0 counts as 0.
     offset: Option<i64>,
 }
 
+/// One case of a staff queue with the deadline it is sorted by.
+#[derive(Serialize, ToSchema)]
+struct QueueEntry {
+    case: Case,
+    /// The promised deadline, else the pre-review one (YYYY-MM-DD); null when none runs.
+    due_date: Option<String>,
+}
+
+/// A staff queue, nearest deadline first.
+#[derive(Serialize, ToSchema)]
+struct Queue {
+    items: Vec<QueueEntry>,
+    /// Counted up to 10 000.
+    total: i64,
+    /// More than 10 000 are waiting: `total` is the cap.
+    total_capped: bool,
+}
+
+/// The two answers of `list`: the applicant's own cases, or a staff queue.
+#[derive(Serialize, ToSchema)]
+#[serde(untagged)]
+enum Cases {
+    Mine(List<Case>),
+    Queue(Queue),
+}
+
+#[utoipa::path(get, path = "/api/v1/cases", tag = "cases", operation_id = "listCases",
+    summary = "我的办件 / 工作人员待办队列",
+    security(("sessionCookie" = [])),
+    params(ListQuery),
+    responses(
+        (status = 200, description = "申请人本人的办件（List），或带 queue 时工作人员的待办队列（Queue）",
+            body = Cases),
+        Unauthenticated,
+        Forbidden,
+        Invalid,
+    ))]
 async fn list(
     State(s): State<AppState>,
     ctx: Ctx,
     q: Result<Query<ListQuery>, QueryRejection>,
-) -> ApiResult {
-    let q = query(q)?;
+) -> ApiResult<Cases> {
+    let Query(q) = q?;
     let (limit, offset) = (q.limit.unwrap_or(20), q.offset.unwrap_or(0));
     match q.queue.as_deref() {
         None => {
-            let (items, total) = cases::mine(&s.app, &ctx.actor, limit, offset)
-                .await
-                .map_err(api_err)?;
-            ok(json!({ "items": items, "total": total }))
+            let (items, total) = cases::mine(&s.app, &ctx.actor, limit, offset).await?;
+            Ok(Json(Cases::Mine(List::new(items, total))))
         }
         Some(r) => {
             let role = Role::parse(r)
                 .filter(|r| matches!(r, Role::Clerk | Role::Reviewer | Role::Approver))
                 .ok_or_else(|| {
-                    api_err(app::AppError::field(
+                    ApiError(app::AppError::field(
                         "queue",
                         "invalid",
                         "queue 只能是 clerk、reviewer 或 approver",
                     ))
                 })?;
-            let (items, total) = cases::queue(&s.app, &ctx.actor, role, limit, offset)
-                .await
-                .map_err(api_err)?;
-            let items: Vec<_> = items
+            let (items, total) = cases::queue(&s.app, &ctx.actor, role, limit, offset).await?;
+            let items = items
                 .into_iter()
-                .map(|(c, due)| json!({ "case": c, "due_date": due }))
+                .map(|(case, due_date)| QueueEntry { case, due_date })
                 .collect();
-            ok(json!({ "items": items, "total": total.count, "total_capped": total.capped }))
+            let queue = Queue {
+                items,
+                total: total.count,
+                total_capped: total.capped,
+            };
+            Ok(Json(Cases::Queue(queue)))
         }
     }
 }
 
-async fn one(State(s): State<AppState>, ctx: Ctx, Path(id): Path<String>) -> ApiResult {
-    let v = cases::view(&s.app, &ctx.actor, &id)
-        .await
-        .map_err(api_err)?;
-    ok(json!({
-        "case": v.case,
-        "deadlines": v.deadlines.iter().map(|(l, e)| json!({"label": l, "explanation": e})).collect::<Vec<_>>(),
-        "timeline": v.timeline,
-        "missing_materials": v.completeness.missing,
-        "allowed_commands": v.allowed,
+#[derive(Serialize, ToSchema)]
+struct Deadline {
+    label: String,
+    explanation: String,
+}
+
+/// A case with what its viewer may see and do now.
+#[derive(Serialize, ToSchema)]
+struct CaseDetail {
+    case: Case,
+    /// Each running deadline.
+    deadlines: Vec<Deadline>,
+    /// The timeline, oldest first (saving a draft is not on it).
+    #[schema(value_type = Vec<schemas::TimelineEntry>)]
+    timeline: Vec<cases::TimelineEntry>,
+    /// Mandatory materials neither provided nor pending.
+    missing_materials: Vec<String>,
+    /// Commands this person may issue now (their arguments are checked again).
+    allowed_commands: Vec<&'static str>,
+}
+
+#[utoipa::path(get, path = "/api/v1/cases/{id}", tag = "cases", operation_id = "getCase",
+    summary = "办件详情：状态、期限、时间线、缺少的材料、可执行的命令",
+    security(("sessionCookie" = [])),
+    params(("id" = String, Path, description = "办件 id")),
+    responses(
+        (status = 200, description = "办件详情", body = CaseDetail),
+        Unauthenticated,
+        NotFound,
+    ))]
+async fn one(State(s): State<AppState>, ctx: Ctx, Path(id): Path<String>) -> ApiResult<CaseDetail> {
+    let v = cases::view(&s.app, &ctx.actor, &id).await?;
+    Ok(Json(CaseDetail {
+        case: v.case,
+        deadlines: v
+            .deadlines
+            .into_iter()
+            .map(|(label, explanation)| Deadline { label, explanation })
+            .collect(),
+        timeline: v.timeline,
+        missing_materials: v.completeness.missing,
+        allowed_commands: v.allowed,
     }))
 }
 
+#[utoipa::path(post, path = "/api/v1/cases/{id}/commands", tag = "cases", operation_id = "caseCommand",
+    summary = "办理命令（提交、补正、受理、签收、审批、出件、撤回等）",
+    security(("sessionCookie" = [], "csrfCookie" = [], "csrfHeader" = [])),
+    params(("id" = String, Path, description = "办件 id")),
+    request_body = Command,
+    responses(
+        (status = 200, description = "命令执行后的办件", body = Case),
+        WriteErrors,
+        NotFound,
+        Conflict,
+    ))]
 async fn command(
     State(s): State<AppState>,
     ctx: Ctx,
     headers: HeaderMap,
     Path(id): Path<String>,
     b: Result<Json<Command>, JsonRejection>,
-) -> ApiResult {
+) -> ApiResult<Case> {
     csrf(&ctx, &headers)?;
-    let c = cases::act(&s.app, &ctx.actor, &id, body(b)?)
-        .await
-        .map_err(api_err)?;
-    ok(json!(c))
+    let Json(cmd) = b?;
+    Ok(Json(cases::act(&s.app, &ctx.actor, &id, cmd).await?))
+}
+
+/// The multipart body of an upload, for the OpenAPI document.
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub(super) struct FileForm {
+    /// The file (PDF, JPEG, PNG or OFD; its type is judged by content).
+    #[schema(value_type = String, format = Binary)]
+    file: Vec<u8>,
+}
+
+/// A material stored for a case.
+#[derive(Serialize, ToSchema)]
+struct MaterialUploaded {
+    /// The material's name.
+    material: String,
+    provision: Provision,
+    /// The case after the upload (a supplement only stores the file: send it with `supply`).
+    case: Case,
 }
 
 /// Uploads the file for material number `index` (0-based, in the item's order) and saves it
 /// into the draft or supplement; the answer is the stored provision.
+#[utoipa::path(post, path = "/api/v1/cases/{id}/materials/{index}", tag = "cases", operation_id = "uploadMaterial",
+    summary = "上传申请材料",
+    security(("sessionCookie" = [], "csrfCookie" = [], "csrfHeader" = [])),
+    params(
+        ("id" = String, Path, description = "办件 id"),
+        ("index" = usize, Path, description = "材料序号，从 0 开始"),
+    ),
+    request_body(content = FileForm, content_type = "multipart/form-data"),
+    responses(
+        (status = 200, description = "已保存", body = MaterialUploaded),
+        WriteErrors,
+        NotMultipart,
+        NotFound,
+        Conflict,
+    ))]
 async fn upload(
     State(s): State<AppState>,
     ctx: Ctx,
     headers: HeaderMap,
     Path((id, index)): Path<(String, usize)>,
     mp: Multipart,
-) -> ApiResult {
+) -> ApiResult<MaterialUploaded> {
     csrf(&ctx, &headers)?;
-    let v = cases::view(&s.app, &ctx.actor, &id)
-        .await
-        .map_err(api_err)?;
+    let v = cases::view(&s.app, &ctx.actor, &id).await?;
     let m = v
         .item
         .materials
         .get(index)
-        .ok_or_else(|| api_err(app::AppError::NotFound(format!("第 {index} 项材料"))))?;
+        .ok_or_else(|| ApiError(app::AppError::NotFound(format!("第 {index} 项材料"))))?;
     let (_, file) = read_multipart(mp, "file").await?;
     let (name, bytes) = file.ok_or_else(|| {
-        api_err(app::AppError::field(
+        ApiError(app::AppError::field(
             "file",
             "required",
             "请在 file 字段上传文件",
         ))
     })?;
-    let p = app::uploads::store(&s.app, &bytes, &name).map_err(api_err)?;
+    let p = app::uploads::store(&s.app, &bytes, &name)?;
     // A draft takes the file at once. A supplement must be complete in one go, so there the
     // file is only stored: send every provision together in one `supply` command.
     if !v.allowed.contains(&"edit") {
-        return ok(json!({ "material": m.name, "provision": p, "case": v.case }));
+        return Ok(Json(MaterialUploaded {
+            material: m.name.clone(),
+            provision: p,
+            case: v.case,
+        }));
     }
     let materials = std::collections::BTreeMap::from([(m.name.clone(), p.clone())]);
     let cmd = Command::Edit {
         form: Default::default(),
         materials,
     };
-    let c = cases::act(&s.app, &ctx.actor, &id, cmd)
-        .await
-        .map_err(api_err)?;
-    ok(json!({ "material": m.name, "provision": p, "case": c }))
+    let c = cases::act(&s.app, &ctx.actor, &id, cmd).await?;
+    Ok(Json(MaterialUploaded {
+        material: m.name.clone(),
+        provision: p,
+        case: c,
+    }))
 }
 
-#[derive(serde::Deserialize)]
+#[derive(serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 struct ProgressQuery {
+    /// 办件编号（区划代码 + 日期 YYYYMMDD + 5 位序号）.
     number: String,
+    /// The last four characters of the applicant's ID number (or credit code) or phone.
     tail: String,
 }
 
+/// A case's progress as anyone may look it up: no personal data.
+#[derive(Serialize, ToSchema)]
+struct Progress {
+    number: String,
+    /// The item's name.
+    item: String,
+    state: CaseState,
+    /// The state's Chinese name.
+    state_label: &'static str,
+    #[schema(value_type = Vec<schemas::TimelineEntry>)]
+    timeline: Vec<cases::TimelineEntry>,
+}
+
+#[utoipa::path(get, path = "/api/v1/progress", tag = "cases", operation_id = "progress",
+    summary = "办件进度查询（公开）",
+    params(ProgressQuery),
+    responses(
+        (status = 200, description = "办件进度", body = Progress),
+        NotFound,
+        Invalid,
+    ))]
 async fn progress(
     State(s): State<AppState>,
     q: Result<Query<ProgressQuery>, QueryRejection>,
-) -> ApiResult {
-    let q = query(q)?;
-    let (c, timeline) = cases::lookup(&s.app, &q.number, &q.tail)
-        .await
-        .map_err(api_err)?;
-    ok(
-        json!({ "number": c.number, "item": c.item_name, "state": c.state, "state_label": c.state.label(), "timeline": timeline }),
-    )
+) -> ApiResult<Progress> {
+    let Query(q) = q?;
+    let (c, timeline) = cases::lookup(&s.app, &q.number, &q.tail).await?;
+    Ok(Json(Progress {
+        number: c.number.into_string(),
+        item: c.item_name,
+        state: c.state,
+        state_label: c.state.label(),
+        timeline,
+    }))
+}
+
+/// The operations of this module, for the OpenAPI document.
+pub(super) fn paths() -> utoipa::openapi::OpenApi {
+    #[derive(utoipa::OpenApi)]
+    #[openapi(paths(list, start, one, command, upload, start_as_agent, notice, progress))]
+    struct Doc;
+    <Doc as utoipa::OpenApi>::openapi()
 }
 
 /// A received file: its name and bytes.
@@ -259,7 +470,7 @@ type FilePart = (String, axum::body::Bytes);
 pub(crate) async fn read_multipart(
     mut mp: Multipart,
     file_field: &str,
-) -> Result<(std::collections::HashMap<String, String>, Option<FilePart>), crate::error::WebError> {
+) -> Result<(std::collections::HashMap<String, String>, Option<FilePart>), ApiError> {
     let mut text = std::collections::HashMap::new();
     let mut file = None;
     while let Ok(Some(field)) = mp.next_field().await {
@@ -269,7 +480,7 @@ pub(crate) async fn read_multipart(
         if key == file_field {
             let name = field.file_name().unwrap_or("材料").to_string();
             let bytes = field.bytes().await.map_err(|e| {
-                api_err(app::AppError::field(
+                ApiError(app::AppError::field(
                     file_field,
                     "unreadable",
                     format!("上传失败：{e}"),
