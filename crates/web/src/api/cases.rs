@@ -144,6 +144,7 @@ async fn notice(
 #[derive(serde::Deserialize, ToSchema)]
 struct StartBody {
     /// 事项实施编码（须已发布，且是具体业务办理项）.
+    #[schema(example = "11511600008508271T3010140003001")]
     item_code: String,
     /// For a window clerk: the applicant's ID number or credit code.
     #[serde(default)]
