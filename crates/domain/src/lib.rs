@@ -12,6 +12,8 @@ pub mod error;
 pub mod fixtures;
 pub mod ids;
 pub mod license;
+#[cfg(feature = "openapi")]
+pub mod openapi;
 pub mod org;
 pub mod rating;
 pub mod stats;
