@@ -13,6 +13,8 @@ pub mod fixtures;
 pub mod ids;
 pub mod keys;
 pub mod license;
+#[cfg(feature = "openapi")]
+pub mod openapi;
 pub mod org;
 pub mod rating;
 pub mod stats;

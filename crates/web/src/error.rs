@@ -197,3 +197,49 @@ pub fn panic_response(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
         &format!("服务器内部错误，请稍后再试（请求编号 {id}）"),
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    async fn rendered(e: ApiError) -> (StatusCode, serde_json::Value) {
+        let res = e.into_response();
+        let status = res.status();
+        let bytes = axum::body::to_bytes(res.into_body(), 1 << 16)
+            .await
+            .unwrap();
+        (status, serde_json::from_slice(&bytes).unwrap())
+    }
+
+    #[tokio::test]
+    async fn an_internal_error_shows_only_a_plain_message_with_the_request_id() {
+        let (status, body) = rendered(ApiError(AppError::Internal(
+            "database is locked: /srv/onewindow/data/onewindow.sqlite".into(),
+        )))
+        .await;
+        assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
+        assert_eq!(body["code"], "internal");
+        let message = body["message"].as_str().unwrap();
+        assert!(message.contains("请求编号"), "{message}");
+        assert!(!message.contains("sqlite"), "{message}");
+        assert!(body["field"].is_null());
+    }
+
+    #[tokio::test]
+    async fn a_validation_error_names_its_first_field() {
+        let e = AppError::Validation(vec![
+            domain::FieldError::new("limit", "range", "limit 应在 1 到 100 之间"),
+            domain::FieldError::new("offset", "range", "offset 不能为负"),
+        ]);
+        let (status, body) = rendered(ApiError(e)).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(
+            body,
+            serde_json::json!({
+                "code": "validation_failed",
+                "message": "limit 应在 1 到 100 之间；offset 不能为负",
+                "field": "limit",
+            })
+        );
+    }
+}

@@ -239,7 +239,7 @@ pub struct SupplementNotice {
     /// Form fields to correct.
     pub fields: Vec<String>,
     pub note: String,
-    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::openapi::DateTime))]
     pub issued_at: OffsetDateTime,
 }
 
@@ -249,7 +249,7 @@ pub struct Decision {
     pub approved: bool,
     pub reason: String,
     pub legal_basis: String,
-    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::openapi::DateTime))]
     pub at: OffsetDateTime,
     /// Set when a rule decided with no person (秒批).
     #[serde(default)]
@@ -293,12 +293,12 @@ pub struct Case {
     pub form: BTreeMap<String, String>,
     /// One entry per material of the item version, by name.
     pub materials: BTreeMap<String, Provision>,
-    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::openapi::DateTime))]
     pub created_at: OffsetDateTime,
-    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::openapi::DateTime>))]
     pub submitted_at: Option<OffsetDateTime>,
     /// The date the decision clock starts from (may be the receipt date by the 5-day rule).
-    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::openapi::DateTime>))]
     pub accepted_at: Option<OffsetDateTime>,
     /// Index of the current review step.
     pub step: usize,
@@ -311,7 +311,7 @@ pub struct Case {
     pub extension_days: u32,
     pub decision: Option<Decision>,
     pub delivery: Option<Delivery>,
-    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::openapi::DateTime>))]
     pub closed_at: Option<OffsetDateTime>,
     pub close_reason: String,
     /// Optimistic concurrency: incremented by every stored change.
