@@ -244,10 +244,13 @@ impl Transition {
             (g.check)(cx)?;
         }
         if self.by.admits(cx) {
-            Ok(())
-        } else {
-            Err(CaseError::NotAllowed(self.refusal.into()))
+            return Ok(());
         }
+        Err(CaseError::NotAllowed(match (self.by, cx.step_role) {
+            // Name the role the step is bound to, not only that there is one.
+            (Issuer::StepRole, Some(role)) => format!("本环节需由{}办理", role.label()),
+            _ => self.refusal.into(),
+        }))
     }
 
     /// The states this row may lead to.

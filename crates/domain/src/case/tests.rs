@@ -786,6 +786,10 @@ fn the_pages_offer_what_the_table_allows_each_actor() {
         names(&w, &staff("a1", Role::Approver)).is_empty(),
         "the first step is the reviewer's"
     );
+    match w.run(Command::Claim, &staff("a1", Role::Approver)) {
+        Err(CaseError::NotAllowed(m)) => assert!(m.contains(Role::Reviewer.label()), "{m}"),
+        other => panic!("an approver claimed the reviewer's step: {other:?}"),
+    }
     w.ok(Command::Claim, &staff("r1", Role::Reviewer));
     assert_eq!(
         names(&w, &staff("r1", Role::Reviewer)),
