@@ -12,6 +12,9 @@ use time::Duration;
 
 use crate::{App, AppError, Result};
 
+mod capability;
+pub use capability::{CaseWorker, CatalogAdmin, SystemAdmin};
+
 /// Who is acting.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Actor {
@@ -44,90 +47,6 @@ pub(crate) fn case_actor(actor: &Actor) -> Result<domain::case::CaseActor> {
     }
 }
 
-/// May maintain the catalog of `scope` (事项管理员, or a system administrator). Only this module
-/// makes one: from an authenticated actor ([`Actor::catalog_admin`]) or for the operator at
-/// the command line.
-#[derive(Debug, Clone)]
-pub struct CatalogAdmin {
-    actor_id: String,
-    login: String,
-    scope: StaffScope,
-}
-
-impl CatalogAdmin {
-    /// The operator at the command line (`onewindow import catalog`): whoever can run the
-    /// binary against the database already holds every right, so the capability is for
-    /// `region` and everything below it, recorded as `login` in the version history.
-    pub fn command_line(login: &str, region: &str) -> CatalogAdmin {
-        CatalogAdmin {
-            actor_id: String::new(),
-            login: login.to_string(),
-            scope: StaffScope {
-                region: region.to_string(),
-                department: None,
-            },
-        }
-    }
-
-    pub fn actor_id(&self) -> &str {
-        &self.actor_id
-    }
-
-    /// Recorded as the author of the catalog versions it writes.
-    pub fn login(&self) -> &str {
-        &self.login
-    }
-
-    pub fn scope(&self) -> &StaffScope {
-        &self.scope
-    }
-}
-
-/// May manage accounts and organisation data of `scope`; made only by
-/// [`Actor::system_admin`].
-#[derive(Debug, Clone)]
-pub struct SystemAdmin {
-    actor_id: String,
-    scope: StaffScope,
-}
-
-impl SystemAdmin {
-    pub fn actor_id(&self) -> &str {
-        &self.actor_id
-    }
-
-    pub fn scope(&self) -> &StaffScope {
-        &self.scope
-    }
-}
-
-/// May work on cases (综窗受理, 承办, 审核, 批准) of `scope`: a clerk of the region, or a
-/// reviewer or approver of its department. Made only by [`Actor::case_worker`].
-#[derive(Debug, Clone)]
-pub struct CaseWorker {
-    actor_id: String,
-    roles: Vec<Role>,
-    scope: StaffScope,
-}
-
-impl CaseWorker {
-    pub fn actor_id(&self) -> &str {
-        &self.actor_id
-    }
-
-    pub fn roles(&self) -> &[Role] {
-        &self.roles
-    }
-
-    pub fn has_role(&self, role: Role) -> bool {
-        self.roles.contains(&role)
-    }
-
-    pub fn scope(&self) -> &StaffScope {
-        &self.scope
-    }
-}
-
 impl Actor {
     pub fn is_anonymous(&self) -> bool {
         matches!(self, Actor::Anonymous)
@@ -142,60 +61,6 @@ impl Actor {
 
     pub fn has_role(&self, role: Role) -> bool {
         matches!(self, Actor::Staff { roles, .. } if roles.contains(&role))
-    }
-
-    pub fn catalog_admin(&self) -> Result<CatalogAdmin> {
-        match self {
-            Actor::Staff {
-                id,
-                login,
-                roles,
-                scope,
-                ..
-            } if roles.contains(&Role::CatalogAdmin) || roles.contains(&Role::SystemAdmin) => {
-                Ok(CatalogAdmin {
-                    actor_id: id.clone(),
-                    login: login.clone(),
-                    scope: scope.clone(),
-                })
-            }
-            Actor::Anonymous => Err(AppError::Unauthenticated),
-            _ => Err(AppError::Forbidden("只有事项管理员可以维护事项目录".into())),
-        }
-    }
-
-    /// The capability to work on cases, for staff holding a case role; `refusal` says what
-    /// anyone else is told.
-    pub fn case_worker(&self, refusal: &str) -> Result<CaseWorker> {
-        match self {
-            Actor::Staff {
-                id, roles, scope, ..
-            } if roles
-                .iter()
-                .any(|r| matches!(r, Role::Clerk | Role::Reviewer | Role::Approver)) =>
-            {
-                Ok(CaseWorker {
-                    actor_id: id.clone(),
-                    roles: roles.clone(),
-                    scope: scope.clone(),
-                })
-            }
-            Actor::Anonymous => Err(AppError::Unauthenticated),
-            _ => Err(AppError::Forbidden(refusal.into())),
-        }
-    }
-
-    pub fn system_admin(&self) -> Result<SystemAdmin> {
-        match self {
-            Actor::Staff {
-                id, roles, scope, ..
-            } if roles.contains(&Role::SystemAdmin) => Ok(SystemAdmin {
-                actor_id: id.clone(),
-                scope: scope.clone(),
-            }),
-            Actor::Anonymous => Err(AppError::Unauthenticated),
-            _ => Err(AppError::Forbidden("只有系统管理员可以管理账号".into())),
-        }
     }
 }
 
@@ -550,7 +415,7 @@ async fn insert_staff(app: &App, s: &NewStaff) -> Result<String> {
 
 /// A system administrator creates a staff account within their own region.
 pub async fn create_staff(app: &App, cap: &SystemAdmin, s: &NewStaff) -> Result<String> {
-    if !cap.scope.covers(&s.region, None) {
+    if !cap.scope().covers(&s.region, None) {
         return Err(AppError::Forbidden("只能在本人管辖的区划内创建账号".into()));
     }
     insert_staff(app, s).await
@@ -595,7 +460,7 @@ pub async fn list_staff(app: &App, cap: &SystemAdmin) -> Result<Vec<StaffView>> 
     let rows = acc::list_staff(&mut c).await?;
     Ok(rows
         .into_iter()
-        .filter(|r| cap.scope.covers(r.region.as_deref().unwrap_or(""), None))
+        .filter(|r| cap.scope().covers(r.region.as_deref().unwrap_or(""), None))
         .map(|r| StaffView {
             roles: r
                 .roles

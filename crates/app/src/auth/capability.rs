@@ -1,0 +1,148 @@
+//! Capabilities: what an authenticated actor may do, as values that only this module makes
+//! (their fields are private). A use case that needs a right takes its capability as an
+//! argument, so it cannot even be called without it.
+
+use domain::account::{Role, StaffScope};
+
+use super::Actor;
+use crate::{AppError, Result};
+
+/// May maintain the catalog of `scope` (事项管理员, or a system administrator). Only this module
+/// makes one: from an authenticated actor ([`Actor::catalog_admin`]) or for the operator at
+/// the command line.
+#[derive(Debug, Clone)]
+pub struct CatalogAdmin {
+    actor_id: String,
+    login: String,
+    scope: StaffScope,
+}
+
+impl CatalogAdmin {
+    /// The operator at the command line (`onewindow import catalog`): whoever can run the
+    /// binary against the database already holds every right, so the capability is for
+    /// `region` and everything below it, recorded as `login` in the version history.
+    pub fn command_line(login: &str, region: &str) -> CatalogAdmin {
+        CatalogAdmin {
+            actor_id: String::new(),
+            login: login.to_string(),
+            scope: StaffScope {
+                region: region.to_string(),
+                department: None,
+            },
+        }
+    }
+
+    pub fn actor_id(&self) -> &str {
+        &self.actor_id
+    }
+
+    /// Recorded as the author of the catalog versions it writes.
+    pub fn login(&self) -> &str {
+        &self.login
+    }
+
+    pub fn scope(&self) -> &StaffScope {
+        &self.scope
+    }
+}
+
+/// May manage accounts and organisation data of `scope`; made only by
+/// [`Actor::system_admin`].
+#[derive(Debug, Clone)]
+pub struct SystemAdmin {
+    actor_id: String,
+    scope: StaffScope,
+}
+
+impl SystemAdmin {
+    pub fn actor_id(&self) -> &str {
+        &self.actor_id
+    }
+
+    pub fn scope(&self) -> &StaffScope {
+        &self.scope
+    }
+}
+
+/// May work on cases (综窗受理, 承办, 审核, 批准) of `scope`: a clerk of the region, or a
+/// reviewer or approver of its department. Made only by [`Actor::case_worker`].
+#[derive(Debug, Clone)]
+pub struct CaseWorker {
+    actor_id: String,
+    roles: Vec<Role>,
+    scope: StaffScope,
+}
+
+impl CaseWorker {
+    pub fn actor_id(&self) -> &str {
+        &self.actor_id
+    }
+
+    pub fn roles(&self) -> &[Role] {
+        &self.roles
+    }
+
+    pub fn has_role(&self, role: Role) -> bool {
+        self.roles.contains(&role)
+    }
+
+    pub fn scope(&self) -> &StaffScope {
+        &self.scope
+    }
+}
+
+impl Actor {
+    pub fn catalog_admin(&self) -> Result<CatalogAdmin> {
+        match self {
+            Actor::Staff {
+                id,
+                login,
+                roles,
+                scope,
+                ..
+            } if roles.contains(&Role::CatalogAdmin) || roles.contains(&Role::SystemAdmin) => {
+                Ok(CatalogAdmin {
+                    actor_id: id.clone(),
+                    login: login.clone(),
+                    scope: scope.clone(),
+                })
+            }
+            Actor::Anonymous => Err(AppError::Unauthenticated),
+            _ => Err(AppError::Forbidden("只有事项管理员可以维护事项目录".into())),
+        }
+    }
+
+    /// The capability to work on cases, for staff holding a case role; `refusal` says what
+    /// anyone else is told.
+    pub fn case_worker(&self, refusal: &str) -> Result<CaseWorker> {
+        match self {
+            Actor::Staff {
+                id, roles, scope, ..
+            } if roles
+                .iter()
+                .any(|r| matches!(r, Role::Clerk | Role::Reviewer | Role::Approver)) =>
+            {
+                Ok(CaseWorker {
+                    actor_id: id.clone(),
+                    roles: roles.clone(),
+                    scope: scope.clone(),
+                })
+            }
+            Actor::Anonymous => Err(AppError::Unauthenticated),
+            _ => Err(AppError::Forbidden(refusal.into())),
+        }
+    }
+
+    pub fn system_admin(&self) -> Result<SystemAdmin> {
+        match self {
+            Actor::Staff {
+                id, roles, scope, ..
+            } if roles.contains(&Role::SystemAdmin) => Ok(SystemAdmin {
+                actor_id: id.clone(),
+                scope: scope.clone(),
+            }),
+            Actor::Anonymous => Err(AppError::Unauthenticated),
+            _ => Err(AppError::Forbidden("只有系统管理员可以管理账号".into())),
+        }
+    }
+}
