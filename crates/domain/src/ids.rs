@@ -98,11 +98,6 @@ impl TryFrom<String> for IdNumber {
         IdNumber::parse(&s)
     }
 }
-impl From<IdNumber> for String {
-    fn from(v: IdNumber) -> String {
-        v.0
-    }
-}
 
 /// The check character over the first 17 digits (ISO 7064 MOD 11-2).
 pub fn id_check_char(first17: &str) -> char {
@@ -217,11 +212,6 @@ impl TryFrom<String> for CreditCode {
     fn try_from(s: String) -> Result<Self, IdError> {
         // Stored codes may be overridden early codes: accept them back from storage.
         CreditCode::parse_lenient(&s).map(|(c, _)| c)
-    }
-}
-impl From<CreditCode> for String {
-    fn from(v: CreditCode) -> String {
-        v.0
     }
 }
 
@@ -346,11 +336,6 @@ impl TryFrom<String> for RegionCode {
         RegionCode::parse(&s)
     }
 }
-impl From<RegionCode> for String {
-    fn from(v: RegionCode) -> String {
-        v.0
-    }
-}
 
 impl std::fmt::Display for RegionCode {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -367,6 +352,18 @@ pub fn validate_mobile(s: &str) -> Result<String, String> {
         Err("手机号码应为以 1 开头的 11 位数字".to_string())
     }
 }
+
+/// Stored as text: each identifier gives its text back whole.
+macro_rules! into_string {
+    ($($t:ty),*) => {
+        $(impl From<$t> for String {
+            fn from(v: $t) -> String {
+                v.0
+            }
+        })*
+    };
+}
+into_string!(IdNumber, CreditCode, RegionCode);
 
 #[cfg(test)]
 mod tests {
