@@ -67,6 +67,8 @@ impl Phase {
 }
 
 impl CommandKind {
+    /// In the order the case page and the API list what an actor may do (the order pages
+    /// and API clients have always seen); the system's own commands last.
     pub const ALL: &'static [CommandKind] = &[
         CommandKind::Edit,
         CommandKind::Submit,
@@ -74,7 +76,6 @@ impl CommandKind {
         CommandKind::Supply,
         CommandKind::Accept,
         CommandKind::RejectAtIntake,
-        CommandKind::AutoDecide,
         CommandKind::Claim,
         CommandKind::CompleteStep,
         CommandKind::Approve,
@@ -82,12 +83,13 @@ impl CommandKind {
         CommandKind::Suspend,
         CommandKind::Resume,
         CommandKind::Extend,
-        CommandKind::SupplyPending,
-        CommandKind::ExpireTolerance,
-        CommandKind::Verify,
         CommandKind::Issue,
         CommandKind::Complete,
         CommandKind::Withdraw,
+        CommandKind::Verify,
+        CommandKind::SupplyPending,
+        CommandKind::AutoDecide,
+        CommandKind::ExpireTolerance,
     ];
 
     /// The name used in the API and in forms.
