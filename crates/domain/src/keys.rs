@@ -106,7 +106,34 @@ text_key!(
     /// 事项编码 / 实施编码 of a catalog item.
     ItemCode
 );
+impl CaseNumber {
+    /// The day part of case numbers, `YYYYMMDD` (China date): sequences are drawn per region
+    /// and day.
+    pub fn day_key(day: time::Date) -> String {
+        format!("{}{:02}{:02}", day.year(), day.month() as u8, day.day())
+    }
+
+    /// 办件编号: region code + `YYYYMMDD` + a five-digit sequence of that region and day.
+    pub fn compose(region: &str, day: time::Date, seq: i64) -> CaseNumber {
+        CaseNumber(format!("{region}{}{seq:05}", CaseNumber::day_key(day)))
+    }
+}
+
 text_key!(
     /// An account's row id: an applicant, an agent or a staff member.
     AccountId
 );
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_case_number_is_region_day_and_a_five_digit_sequence() {
+        let day = time::macros::date!(2026 - 12 - 02);
+        assert_eq!(
+            CaseNumber::compose("511602", day, 42).as_str(),
+            "5116022026120200042"
+        );
+    }
+}

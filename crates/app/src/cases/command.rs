@@ -104,9 +104,9 @@ async fn run_once(
             Some(n) => n.clone(),
             None => {
                 let day = china_date(now);
-                let day = format!("{}{:02}{:02}", day.year(), day.month() as u8, day.day());
-                let seq = sc::reserve_case_number(&app.store, &next.region, &day).await?;
-                let n = CaseNumber::new(format!("{}{}{:05}", next.region, day, seq));
+                let key = CaseNumber::day_key(day);
+                let seq = sc::reserve_case_number(&app.store, &next.region, &key).await?;
+                let n = CaseNumber::compose(&next.region, day, seq);
                 drawn.case_number = Some(n.clone());
                 n
             }

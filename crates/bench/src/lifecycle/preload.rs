@@ -127,14 +127,7 @@ fn copy(
     c.id = uuid::Uuid::now_v7().to_string().into();
     let created = c.created_at - back;
     let day = created.to_offset(domain::calendar::CHINA_OFFSET).date();
-    c.number = format!(
-        "{}{:04}{:02}{:02}{seq:05}",
-        c.region,
-        day.year(),
-        day.month() as u8,
-        day.day()
-    )
-    .into();
+    c.number = domain::keys::CaseNumber::compose(&c.region, day, seq as i64);
     c.applicant_id = owners[k % owners.len()].clone().into();
     c.created_at = created;
     c.submitted_at = c.submitted_at.map(|t| t - back);
