@@ -22,8 +22,9 @@ fn find<'a>(data: &'a DemoData, name: &str) -> Option<&'a ItemDefinition> {
 }
 
 /// Everything mandatory uploaded (or, with `only_first`, just the first material).
-fn uploads(
+async fn uploads(
     app: &App,
+    applicant: &crate::auth::Actor,
     item: &ItemDefinition,
     only_first: bool,
 ) -> Result<BTreeMap<String, Provision>> {
@@ -34,7 +35,7 @@ fn uploads(
         }
         out.insert(
             m.name.clone(),
-            crate::uploads::store(app, DEMO_PDF, &format!("{}.pdf", m.name))?,
+            crate::uploads::store(app, applicant, DEMO_PDF, &format!("{}.pdf", m.name)).await?,
         );
     }
     Ok(out)
@@ -109,7 +110,7 @@ pub async fn seed(app: &App, data: &DemoData) -> Result<usize> {
             &c.id,
             Command::Edit {
                 form: form(item),
-                materials: uploads(app, item, only_first)?,
+                materials: uploads(app, applicant, item, only_first).await?,
             },
         )
         .await?;

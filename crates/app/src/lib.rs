@@ -1,6 +1,7 @@
 //! Use cases: one function per thing a person does, each one transaction, each checking
 //! who may do it. The web layer and the CLI call these and nothing below them.
 
+pub mod agents;
 pub mod audit;
 pub mod auth;
 pub mod bundles;

@@ -6,6 +6,9 @@ use std::path::PathBuf;
 use domain::case::Provision;
 use sm3::{Digest, Sm3};
 
+use domain::upload;
+
+use crate::auth::Actor;
 use crate::{App, AppError, Result};
 
 /// Largest accepted upload.
@@ -26,6 +29,11 @@ pub fn sniff(bytes: &[u8]) -> Option<&'static str> {
     }
 }
 
+/// The name a file is stored under: its SM3 digest in hex.
+pub fn content_hash(bytes: &[u8]) -> String {
+    hex(&Sm3::digest(bytes))
+}
+
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
@@ -38,8 +46,15 @@ fn path_of(app: &App, hash: &str) -> PathBuf {
         .join(hash)
 }
 
-/// Checks and stores an upload; returns how the material is now provided.
-pub fn store(app: &App, bytes: &[u8], file_name: &str) -> Result<Provision> {
+/// Checks and stores an upload by a signed-in person; returns how the material is now
+/// provided. Nothing is written for a visitor, or past the account's daily quota. The file
+/// then belongs to its uploader: only they can name it in a case (see [`claim`]).
+pub async fn store(app: &App, actor: &Actor, bytes: &[u8], file_name: &str) -> Result<Provision> {
+    let (owner, quota) = match actor {
+        Actor::Anonymous => return Err(AppError::Unauthenticated),
+        Actor::Applicant { id, .. } => (id, upload::APPLICANT_QUOTA),
+        Actor::Staff { id, .. } => (id, upload::STAFF_QUOTA),
+    };
     if bytes.is_empty() {
         return Err(AppError::field("file", "empty", "文件是空的"));
     }
@@ -57,7 +72,25 @@ pub fn store(app: &App, bytes: &[u8], file_name: &str) -> Result<Provision> {
             "只能上传 PDF、JPEG、PNG 或 OFD 文件（按文件内容判断，改扩展名无效）",
         )
     })?;
-    let hash = hex(&Sm3::digest(bytes));
+    let now = app.now();
+    let size = bytes.len() as i64;
+    {
+        let mut c = app.store.conn().await?;
+        let since = store::millis(now - upload::QUOTA_PERIOD);
+        let (files, used) = store::uploads::usage_since(&mut c, owner, since).await?;
+        if !quota.allows(files, used, size) {
+            return Err(AppError::field(
+                "file",
+                "quota",
+                format!(
+                    "24 小时内上传已达上限（{} 个文件或 {} MB），请稍后再试或到窗口办理",
+                    quota.files,
+                    quota.bytes / 1024 / 1024
+                ),
+            ));
+        }
+    }
+    let hash = content_hash(bytes);
     let path = path_of(app, &hash);
     if !path.exists() {
         let dir = path
@@ -70,21 +103,181 @@ pub fn store(app: &App, bytes: &[u8], file_name: &str) -> Result<Provision> {
         let durable = app.store.durable();
         blocking(|| write_file(&tmp, &path, bytes, durable))
             .map_err(|e| AppError::Internal(format!("store upload: {e}")))?;
+    } else {
+        // Stored before (by anyone): renewed, so the orphan sweep, which removes only files
+        // older than its grace period, leaves it alone while it is being attached again.
+        let _ = std::fs::File::options()
+            .append(true)
+            .open(&path)
+            .and_then(|f| f.set_modified(std::time::SystemTime::now()));
     }
+    let active = if media_type == "application/pdf" {
+        upload::pdf_active_content(bytes)
+    } else {
+        Vec::new()
+    };
+    // The file is written first: a record never names a missing file. A file whose record
+    // fails to write is nobody's, and the sweep removes it.
+    let mut c = app.store.conn().await?;
+    store::uploads::record(
+        &mut c,
+        &store::uploads::UploadRow {
+            hash: hash.clone(),
+            owner_id: owner.clone(),
+            media_type: media_type.into(),
+            size,
+            at: store::millis(now),
+            flagged: (!active.is_empty()).then(|| active.join(" ")),
+        },
+    )
+    .await?;
+    Ok(Provision::Uploaded {
+        file: hash,
+        file_name: clean_name(file_name),
+        media_type: media_type.into(),
+    })
+}
+
+fn clean_name(file_name: &str) -> String {
     let name: String = file_name
         .chars()
         .filter(|c| !c.is_control() && *c != '/' && *c != '\\')
         .take(100)
         .collect();
-    Ok(Provision::Uploaded {
-        file: hash,
-        file_name: if name.is_empty() {
-            "材料".into()
-        } else {
-            name
-        },
-        media_type: media_type.into(),
-    })
+    if name.is_empty() {
+        "材料".into()
+    } else {
+        name
+    }
+}
+
+/// Checks an upload named in a request and fixes what the client may not choose. It must be
+/// either a file the case already holds (sent again unchanged) or one this actor uploaded
+/// within [`upload::ATTACH_WINDOW`]; its media type is the one judged from the content when it
+/// was stored. Any other hash, stored or not, gets the same answer, so hashes cannot be probed.
+pub async fn claim(
+    conn: &mut store::Connection,
+    app: &App,
+    uploader: &str,
+    held: &[&Provision],
+    field: &str,
+    p: &mut Provision,
+) -> Result<()> {
+    let Provision::Uploaded {
+        file,
+        file_name,
+        media_type,
+    } = p
+    else {
+        return Ok(());
+    };
+    let already = held.iter().find_map(|h| match h {
+        Provision::Uploaded {
+            file: f,
+            media_type: m,
+            ..
+        } if f == file => Some(m.clone()),
+        _ => None,
+    });
+    let judged = match already {
+        Some(m) => Some(m),
+        None => store::uploads::owned(conn, file, uploader)
+            .await?
+            .filter(|u| u.at >= store::millis(app.now() - upload::ATTACH_WINDOW))
+            .filter(|_| exists(app, file))
+            .map(|u| u.media_type),
+    };
+    let Some(m) = judged else {
+        return Err(AppError::field(
+            field,
+            "unknown_file",
+            "找不到这份上传的文件（或已超过 12 小时），请重新上传",
+        ));
+    };
+    *media_type = m;
+    *file_name = clean_name(file_name);
+    Ok(())
+}
+
+/// Why staff should open a stored file with care (active PDF content), if they should.
+pub async fn warning(app: &App, hash: &str) -> Result<Option<String>> {
+    let mut c = app.store.conn().await?;
+    Ok(store::uploads::any_record(&mut c, hash)
+        .await?
+        .and_then(|u| u.flagged)
+        .map(|f| format!("此 PDF 含可执行内容（{f}），请勿在浏览器外用其他阅读器打开")))
+}
+
+/// Removes what nobody refers to: upload records older than [`upload::ORPHAN_GRACE`] that no
+/// case, bundle application, case event or agent grant names, and then the file itself when
+/// no record remains. Also files on disk with no record at all (a crash between writing a
+/// file and recording it) once they are as old. Returns how many files were removed.
+pub async fn sweep_orphans(app: &App) -> Result<usize> {
+    let before = store::millis(app.now() - upload::ORPHAN_GRACE);
+    let mut removed = 0;
+    let now = store::millis(app.now());
+    let mut c = app.store.conn().await?;
+    for u in store::uploads::older_than(&mut c, before, 500).await? {
+        if store::uploads::referenced(&mut c, &u.hash).await? {
+            store::uploads::keep(&mut c, &u.hash, &u.owner_id, now).await?;
+            continue;
+        }
+        store::uploads::forget(&mut c, &u.hash, &u.owner_id).await?;
+        if !store::uploads::recorded(&mut c, &u.hash).await? && remove_file(app, &u.hash) {
+            removed += 1;
+        }
+    }
+    for hash in unrecorded_files(app, app.now() - upload::ORPHAN_GRACE) {
+        if store::uploads::recorded(&mut c, &hash).await? {
+            continue;
+        }
+        if store::uploads::referenced(&mut c, &hash).await? {
+            store::uploads::keep(&mut c, &hash, "", now).await?;
+        } else if remove_file(app, &hash) {
+            removed += 1;
+        }
+    }
+    Ok(removed)
+}
+
+/// Removes a stored file unless it was renewed within the grace period (stored again just
+/// now, see [`store`]).
+fn remove_file(app: &App, hash: &str) -> bool {
+    let path = path_of(app, hash);
+    let before: std::time::SystemTime = (app.now() - upload::ORPHAN_GRACE).into();
+    let old = std::fs::metadata(&path)
+        .and_then(|m| m.modified())
+        .is_ok_and(|t| t < before);
+    old && std::fs::remove_file(path).is_ok()
+}
+
+/// Stored files last modified before `before`, by hash (at most a few thousand a sweep).
+fn unrecorded_files(app: &App, before: time::OffsetDateTime) -> Vec<String> {
+    let root = app.settings.data_dir.join("files");
+    let before: std::time::SystemTime = before.into();
+    let mut out = Vec::new();
+    let Ok(dirs) = std::fs::read_dir(&root) else {
+        return out;
+    };
+    for d in dirs.flatten() {
+        let Ok(files) = std::fs::read_dir(d.path()) else {
+            continue;
+        };
+        for f in files.flatten() {
+            let name = f.file_name().to_string_lossy().to_string();
+            let old = f
+                .metadata()
+                .and_then(|m| m.modified())
+                .is_ok_and(|t| t < before);
+            if old && name.len() == 64 && name.chars().all(|c| c.is_ascii_hexdigit()) {
+                out.push(name);
+            }
+            if out.len() >= 5_000 {
+                return out;
+            }
+        }
+    }
+    out
 }
 
 /// Writes `bytes` to `tmp` and renames it to `path`. On a durable store the file and its

@@ -3,6 +3,7 @@
 //! arguments, so it can be tested exhaustively.
 
 pub mod account;
+pub mod agent;
 pub mod bundle;
 pub mod calendar;
 pub mod case;
@@ -19,6 +20,7 @@ pub mod org;
 pub mod rating;
 pub mod stats;
 pub mod supervision;
+pub mod upload;
 pub mod workflow;
 
 pub use error::{FieldError, Problems};

@@ -543,7 +543,7 @@ async fn serve(mut cfg: Config, demo: bool, listen: Option<String>) -> anyhow::R
 }
 
 /// Periodic work: expire sessions, pick up catalog changes made by other nodes, and (hourly)
-/// keep SQLite's planner statistics current.
+/// keep SQLite's planner statistics current and remove orphaned uploads.
 fn spawn_housekeeping(app: App) {
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(Duration::from_secs(30));
@@ -579,6 +579,14 @@ fn spawn_housekeeping(app: App) {
             }
             if let Err(e) = app::auth::purge_sessions(&app).await {
                 tracing::warn!("session purge failed: {e:?}");
+            }
+            // Hourly: uploads nothing refers to, past their grace period.
+            if round % 120 == 1 {
+                match app::uploads::sweep_orphans(&app).await {
+                    Ok(n) if n > 0 => tracing::info!(files = n, "orphaned uploads removed"),
+                    Ok(_) => {}
+                    Err(e) => tracing::warn!("upload sweep failed: {e:?}"),
+                }
             }
         }
     });

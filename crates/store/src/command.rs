@@ -58,6 +58,8 @@ pub struct Creation<'a> {
     pub uses: &'a [UseRow],
     pub avoided: &'a [Avoided<'a>],
     pub event: &'a EventRow,
+    /// A message to the applicant, when someone else filed in their name (帮办代办).
+    pub notification: Option<&'a crate::agents::NotificationRow>,
     pub now: i64,
 }
 
@@ -73,6 +75,9 @@ pub async fn commit_creation(store: &crate::Store, w: &Creation<'_>) -> Result<(
         crate::licenses::push_avoided(&mut b, a);
     }
     crate::cases::push_event(&mut b, w.event);
+    if let Some(n) = w.notification {
+        crate::agents::push_notification(&mut b, n);
+    }
     store.run_batch(b).await?;
     Ok(())
 }

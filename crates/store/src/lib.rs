@@ -8,6 +8,7 @@
 //! the few reads only tests make; other crates turn it on from their `[dev-dependencies]`.
 
 pub mod accounts;
+pub mod agents;
 pub mod bundles;
 pub mod cases;
 pub mod catalog;
@@ -20,6 +21,7 @@ pub mod ratings;
 pub mod supervision;
 #[cfg(feature = "testing")]
 pub mod testing;
+pub mod uploads;
 mod write;
 
 pub use db::{Backend, Conn, Options as StoreOptions, Store, StoreError, Tx};

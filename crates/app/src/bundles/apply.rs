@@ -127,15 +127,20 @@ pub async fn apply(app: &App, actor: &Actor, code: &str, a: Application) -> Resu
     }
     drop(conn);
     problems.into_result().map_err(AppError::Validation)?;
-    for p in a.materials.values() {
-        if let Provision::Uploaded { file, .. } = p
-            && !crate::uploads::exists(app, file)
-        {
-            return Err(AppError::field(
-                "materials",
-                "unknown_file",
-                "上传的文件不存在，请重新上传",
-            ));
+    // Each upload must be the applicant's own, with its media type as judged when stored.
+    let mut a = a;
+    {
+        let mut conn = app.store.conn().await?;
+        for (identity, p) in a.materials.iter_mut() {
+            crate::uploads::claim(
+                &mut conn,
+                app,
+                applicant_id,
+                &[],
+                &format!("materials.{identity}"),
+                p,
+            )
+            .await?;
         }
     }
 

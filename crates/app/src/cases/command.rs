@@ -30,7 +30,7 @@ pub async fn act(app: &App, actor: &Actor, case_id: &str, cmd: Command) -> Resul
     // The command has committed: those who react to cases (a bundle whose member reached
     // approval starts the members waiting on it) hear of it now.
     crate::events::case_committed(app, &c).await;
-    Ok(c)
+    Ok(super::view::redacted_for(actor, c))
 }
 
 async fn run(
@@ -69,7 +69,7 @@ async fn run_once(
 ) -> Result<(Case, std::sync::Arc<ItemDefinition>)> {
     let now = app.now();
     let cal = calendar(app);
-    let (c, columns, item, limits, mut tail, watch_before) = {
+    let (c, columns, item, limits, mut tail, watch_before, cmd) = {
         let mut conn = app.store.conn().await?;
         let sc::CaseForCommand {
             case: c,
@@ -82,12 +82,13 @@ async fn run_once(
         if let Some(a) = actor {
             authorize(a, &c)?;
         }
+        let cmd = checked_materials(&mut conn, app, who, &c, cmd).await?;
         let item = item_version(app, &mut conn, &c).await?;
         let limits =
             crate::supervision::thresholds_for(app, &mut conn, &c.item_code, &c.region).await?;
-        (c, columns, item, limits, tail, watch_before)
+        (c, columns, item, limits, tail, watch_before, cmd)
     };
-    let cmd = &checked_materials(app, who, cmd)?;
+    let cmd = &cmd;
     let events = case::decide(&c, &item, cmd, who, now, &cal).map_err(from_case_error)?;
     let payloads = events
         .iter()
@@ -189,22 +190,33 @@ fn revocation_note(e: &Event) -> Option<&str> {
     }
 }
 
-/// Materials in a command must be real: an upload must name a stored file (the bytes were
-/// checked when stored), and a window check records the clerk who did it, whatever was sent.
-fn checked_materials(app: &App, who: &CaseActor, cmd: &Command) -> Result<Command> {
-    let fix = |materials: &std::collections::BTreeMap<String, domain::case::Provision>| -> Result<std::collections::BTreeMap<String, domain::case::Provision>> {
+/// Materials in a command must be real and the sender's: an upload must name a file this
+/// actor stored (or one the case already holds), with the media type judged when it was
+/// stored; a window check records the clerk who did it, whatever was sent.
+async fn checked_materials(
+    conn: &mut store::Connection,
+    app: &App,
+    who: &CaseActor,
+    c: &Case,
+    cmd: &Command,
+) -> Result<Command> {
+    use domain::case::Provision;
+    use std::collections::BTreeMap;
+    let uploader = match who {
+        CaseActor::Applicant { id } | CaseActor::Staff { id, .. } => id.as_str(),
+        CaseActor::System => "",
+    };
+    let held: Vec<&Provision> = c.materials.values().collect();
+    let fix = async |conn: &mut store::Connection,
+                     materials: &BTreeMap<String, Provision>|
+           -> Result<BTreeMap<String, Provision>> {
         let mut out = materials.clone();
         for (name, p) in out.iter_mut() {
-            match p {
-                domain::case::Provision::Uploaded { file, .. } if !crate::uploads::exists(app, file) => {
-                    return Err(AppError::field(&format!("materials.{name}"), "unknown_file", format!("“{name}”的文件不存在，请先上传")));
-                }
-                domain::case::Provision::CheckedOriginal { by } => {
-                    if let CaseActor::Staff { id, .. } = who {
-                        *by = id.clone();
-                    }
-                }
-                _ => {}
+            crate::uploads::claim(conn, app, uploader, &held, &format!("materials.{name}"), p)
+                .await?;
+            if let (Provision::CheckedOriginal { by }, CaseActor::Staff { id, .. }) = (&mut *p, who)
+            {
+                *by = id.clone();
             }
         }
         Ok(out)
@@ -212,14 +224,14 @@ fn checked_materials(app: &App, who: &CaseActor, cmd: &Command) -> Result<Comman
     Ok(match cmd {
         Command::Edit { form, materials } => Command::Edit {
             form: form.clone(),
-            materials: fix(materials)?,
+            materials: fix(conn, materials).await?,
         },
         Command::Supply { form, materials } => Command::Supply {
             form: form.clone(),
-            materials: fix(materials)?,
+            materials: fix(conn, materials).await?,
         },
         Command::SupplyPending { materials } => Command::SupplyPending {
-            materials: fix(materials)?,
+            materials: fix(conn, materials).await?,
         },
         other => other.clone(),
     })

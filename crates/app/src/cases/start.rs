@@ -3,7 +3,7 @@
 //! shared data fill the materials they stand for (免提交) before the one write.
 
 use domain::account::{AccountKind, Role};
-use domain::case::{Case, CaseActor, Channel};
+use domain::case::{Case, CaseActor, Channel, Provision};
 use domain::catalog::NodeKind;
 use domain::keys::{AccountId, CaseId};
 
@@ -25,15 +25,16 @@ pub async fn start(app: &App, actor: &Actor, item_code: &str) -> Result<Case> {
     create(app, id, item_code, Channel::Online, actor).await
 }
 
-/// 帮办代办: a registered person files for another registered applicant, with the signed
-/// authorization letter uploaded and recorded in the case's audit trail. Both the agent and
-/// the applicant then see the case.
+/// 帮办代办: a registered person files for another registered applicant who granted them
+/// that right (see `crate::agents`) and has not revoked it. A signed letter may come with the
+/// filing and is then recorded in the case's audit trail. The principal is notified in the
+/// same write; the agent gets the case back as an agent may see it.
 pub async fn start_as_agent(
     app: &App,
     actor: &Actor,
     item_code: &str,
     applicant_login: &str,
-    letter: domain::case::Provision,
+    letter: Option<Provision>,
 ) -> Result<Case> {
     let Actor::Applicant { id: agent_id, .. } = actor else {
         return match actor {
@@ -41,35 +42,47 @@ pub async fn start_as_agent(
             _ => Err(AppError::Forbidden("工作人员请使用窗口受理".into())),
         };
     };
-    if !matches!(letter, domain::case::Provision::Uploaded { .. }) {
-        return Err(AppError::field(
-            "letter",
-            "required",
-            "请上传申请人签署的授权委托书",
-        ));
-    }
-    let applicant =
-        registered_applicant(app, applicant_login, "委托人尚未在平台注册，请委托人先注册").await?;
-    if &applicant == agent_id {
-        return Err(AppError::field(
+    let mut conn = app.store.conn().await?;
+    // Unknown, staff, self and not granted all get one answer: an agent cannot learn from it
+    // whether an ID number is registered.
+    let no_grant = || {
+        AppError::field(
             "applicant",
-            "self",
-            "为本人申请请直接点击“在线申请”",
-        ));
-    }
+            "no_grant",
+            "该委托人没有在平台授权您代办（或授权已撤销、已过期）。请委托人在“我的 → 代办授权”中授权，或一同到窗口登记",
+        )
+    };
+    let principal = store::accounts::find_by_login(&mut conn, applicant_login.trim())
+        .await?
+        .filter(|a| a.kind != AccountKind::Staff && &a.id != agent_id)
+        .ok_or_else(no_grant)?;
+    let grant = crate::agents::in_force(&mut conn, app, agent_id, &principal.id)
+        .await?
+        .ok_or_else(no_grant)?;
+    let letter = match letter {
+        Some(mut l) => {
+            crate::uploads::claim(&mut conn, app, agent_id, &[], "letter", &mut l).await?;
+            Some(l)
+        }
+        None => None,
+    };
+    drop(conn);
     let auth = Authorization {
         agent_id: agent_id.clone(),
+        agent_name: actor.display_name().to_string(),
+        grant_id: grant.id,
         letter,
     };
-    create_with(
+    let c = create_with(
         app,
-        &applicant,
+        &principal.id,
         item_code,
         Channel::Online,
         actor,
         Some(auth),
     )
-    .await
+    .await?;
+    Ok(domain::agent::redacted_for_agent(c))
 }
 
 /// A comprehensive-window clerk starts a case for a registered applicant (无差别受理: any
@@ -104,11 +117,14 @@ async fn registered_applicant(app: &App, login: &str, unknown: &str) -> Result<S
         .ok_or_else(|| AppError::field("applicant", "unknown", unknown))
 }
 
-/// An agent's authorization to file for an applicant (帮办代办): the signed letter, uploaded.
+/// An agent's authority to file for an applicant (帮办代办): the grant in force, and the
+/// signed letter when one was uploaded with the filing.
 #[derive(Debug, Clone)]
 pub struct Authorization {
     pub agent_id: String,
-    pub letter: domain::case::Provision,
+    pub agent_name: String,
+    pub grant_id: String,
+    pub letter: Option<Provision>,
 }
 
 async fn create(
@@ -194,12 +210,25 @@ async fn create_with(
         .collect();
     let payload = serde_json::json!({
         "event": "created", "item_code": item_code, "item_version": version, "channel": c.channel,
-        "agent": agent.as_ref().map(|a| &a.agent_id), "authorization_letter": agent.as_ref().map(|a| &a.letter),
+        "agent": agent.as_ref().map(|a| &a.agent_id), "agent_grant": agent.as_ref().map(|a| &a.grant_id),
+        "authorization_letter": agent.as_ref().and_then(|a| a.letter.as_ref()),
         "licenses_attached": licensed, "shared_data_confirmed": confirmed,
         "shared_data_unavailable": unavailable,
     });
     let event = audit::chain(&mut None, &c.id, &who, "created", &payload.to_string(), at);
     let cal = calendar(app);
+    let notification = agent.as_ref().map(|a| {
+        crate::agents::message(
+            app,
+            applicant_id,
+            "agent_filed",
+            format!(
+                "{} 代您申请了“{}”。如非您授权，请在“代办授权”中撤销授权，并联系窗口",
+                a.agent_name, def.name
+            ),
+            Some(&c.id),
+        )
+    });
     // One batch, so that it waits for the writer like a command and is grouped with others.
     store::command::commit_creation(
         &app.store,
@@ -209,6 +238,7 @@ async fn create_with(
             uses: &uses,
             avoided: &avoided,
             event: &event,
+            notification: notification.as_ref(),
             now: at,
         },
     )

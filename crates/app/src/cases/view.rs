@@ -54,17 +54,19 @@ pub async fn view(app: &App, actor: &Actor, case_id: &str) -> Result<CaseView> {
     authorize(actor, &c)?;
     let item = item_version(app, &mut conn, &c).await?;
     let account = app.account(&mut conn, &c.applicant_id).await?;
-    let staff = matches!(actor, Actor::Staff { .. });
+    // Only the applicant sees their own numbers in full: staff (whose every read is logged
+    // below) and an agent filing for them see them masked.
+    let own = matches!(actor, Actor::Applicant { id, .. } if *id == c.applicant_id);
+    let c = if own { c } else { redacted_for(actor, c) };
     let applicant = ApplicantInfo {
         name: account.display_name.clone(),
         kind: account.kind.label().into(),
-        // Staff see masked numbers; every staff read of the record is logged below.
-        id: if staff {
+        id: if !own {
             domain::ids::mask_middle(&account.login, 4, 4)
         } else {
             account.login.clone()
         },
-        phone: if staff {
+        phone: if !own {
             domain::ids::mask_middle(&account.phone, 3, 4)
         } else {
             account.phone.clone()
@@ -146,6 +148,17 @@ pub async fn view(app: &App, actor: &Actor, case_id: &str) -> Result<CaseView> {
         completeness,
         allowed,
     })
+}
+
+/// The case as `actor` may see it: an agent does not see the principal's license numbers or
+/// shared data (staff do: they decide on them).
+pub(crate) fn redacted_for(actor: &Actor, c: Case) -> Case {
+    match actor {
+        Actor::Applicant { id, .. } if *id != c.applicant_id => {
+            domain::agent::redacted_for_agent(c)
+        }
+        _ => c,
+    }
 }
 
 /// An uploaded material of a case, for the applicant and the staff handling it: the bytes,

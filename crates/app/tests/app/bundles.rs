@@ -144,7 +144,7 @@ async fn a_restaurant_bundle_starts_with_the_business_licence_and_its_licence_st
 
         let mut materials = BTreeMap::new();
         for m in guide.materials.iter().filter(|m| m.mandatory && m.from_member.is_none()) {
-            materials.insert(m.identity.clone(), app::uploads::store(&app, PDF, &format!("{}.pdf", m.name)).unwrap());
+            materials.insert(m.identity.clone(), app::uploads::store(&app, &me, PDF, &format!("{}.pdf", m.name)).await.unwrap());
         }
         let missing_field = bundles::apply(
             &app,
@@ -221,7 +221,9 @@ async fn a_member_already_held_is_skipped_and_a_refused_member_is_shown_while_th
         {
             materials.insert(
                 m.identity.clone(),
-                app::uploads::store(&app, PDF, "材料.pdf").unwrap(),
+                app::uploads::store(&app, &me, PDF, "材料.pdf")
+                    .await
+                    .unwrap(),
             );
         }
         let form = BTreeMap::from(

@@ -35,8 +35,11 @@ async fn step(app: &app::App, actor: &Actor, case_id: &str, cmd: Command) -> dom
         .unwrap_or_else(|e| panic!("command failed: {e:?}"))
 }
 
-fn upload(app: &app::App) -> Provision {
-    app::uploads::store(app, PDF, "申请书.pdf").unwrap()
+/// A file uploaded by `by`, who may then name it in a case.
+async fn upload(app: &app::App, by: &Actor) -> Provision {
+    app::uploads::store(app, by, PDF, "申请书.pdf")
+        .await
+        .unwrap()
 }
 
 #[tokio::test]
@@ -48,7 +51,8 @@ async fn a_citizen_applies_online_supplies_once_and_the_case_runs_to_completion_
         let code = published_item(&app).await;
         let me = citizen(&app, "123").await;
         let c = cases::start(&app, &me, &code).await.unwrap();
-        let materials = BTreeMap::from([("食品经营许可申请书".to_string(), upload(&app))]);
+        let materials =
+            BTreeMap::from([("食品经营许可申请书".to_string(), upload(&app, &me).await)]);
         step(
             &app,
             &me,
@@ -80,7 +84,7 @@ async fn a_citizen_applies_online_supplies_once_and_the_case_runs_to_completion_
         )
         .await;
         assert_eq!(c.supplement.as_ref().unwrap().materials, ["经营场所平面图"]);
-        let supply = BTreeMap::from([("经营场所平面图".to_string(), upload(&app))]);
+        let supply = BTreeMap::from([("经营场所平面图".to_string(), upload(&app, &me).await)]);
         step(
             &app,
             &me,
@@ -260,8 +264,8 @@ async fn two_clerks_accepting_at_once_have_exactly_one_winner() {
         let me = citizen(&app, "123").await;
         let c = cases::start(&app, &me, &code).await.unwrap();
         let all = BTreeMap::from([
-            ("食品经营许可申请书".to_string(), upload(&app)),
-            ("经营场所平面图".to_string(), upload(&app)),
+            ("食品经营许可申请书".to_string(), upload(&app, &me).await),
+            ("经营场所平面图".to_string(), upload(&app, &me).await),
         ]);
         step(
             &app,
@@ -320,7 +324,7 @@ async fn a_window_clerk_accepts_another_departments_item_and_it_lands_in_that_ba
                 "食品经营许可申请书".to_string(),
                 Provision::CheckedOriginal { by: "clerk".into() },
             ),
-            ("经营场所平面图".to_string(), upload(&app)),
+            ("经营场所平面图".to_string(), upload(&app, &clerk).await),
         ]);
         step(
             &app,
@@ -364,10 +368,12 @@ async fn a_window_clerk_accepts_another_departments_item_and_it_lands_in_that_ba
 async fn uploads_are_judged_by_content_and_size() {
     on_both(|s| async move {
         let (app, _) = app(s).await;
-        assert!(matches!(app::uploads::store(&app, b"MZ\x90\x00PE executable", "合同.pdf"), Err(AppError::Validation(v)) if v[0].code == "bad_type"));
+        seed_org(&app).await;
+        let me = citizen(&app, "123").await;
+        assert!(matches!(app::uploads::store(&app, &me, b"MZ\x90\x00PE executable", "合同.pdf").await, Err(AppError::Validation(v)) if v[0].code == "bad_type"));
         let big = vec![b'%'; 21 * 1024 * 1024];
-        assert!(matches!(app::uploads::store(&app, &big, "big.pdf"), Err(AppError::Validation(v)) if v[0].code == "too_large"));
-        let Provision::Uploaded { file, .. } = upload(&app) else { panic!() };
+        assert!(matches!(app::uploads::store(&app, &me, &big, "big.pdf").await, Err(AppError::Validation(v)) if v[0].code == "too_large"));
+        let Provision::Uploaded { file, .. } = upload(&app, &me).await else { panic!() };
         assert_eq!(app::uploads::read(&app, &file).unwrap(), PDF);
     })
     .await;
@@ -398,7 +404,7 @@ async fn tolerated_materials_past_their_due_date_suspend_the_case_until_the_appl
         app::catalog::publish(&app, &cap, &item.code).await.unwrap();
         let me = citizen(&app, "123").await;
         let c = cases::start(&app, &me, &item.code).await.unwrap();
-        let first = BTreeMap::from([("食品经营许可申请书".to_string(), upload(&app))]);
+        let first = BTreeMap::from([("食品经营许可申请书".to_string(), upload(&app, &me).await)]);
         step(
             &app,
             &me,
@@ -432,7 +438,7 @@ async fn tolerated_materials_past_their_due_date_suspend_the_case_until_the_appl
             cases::view(&app, &me, &c.id).await.unwrap().case.state,
             CaseState::Suspended
         );
-        let late = BTreeMap::from([("经营场所平面图".to_string(), upload(&app))]);
+        let late = BTreeMap::from([("经营场所平面图".to_string(), upload(&app, &me).await)]);
         let resumed = step(&app, &me, &c.id, Command::SupplyPending { materials: late }).await;
         assert_eq!(resumed.state, CaseState::InReview);
         assert!(

@@ -1,6 +1,7 @@
 //! Use-case tests; every one runs on SQLite and on PostgreSQL.
 
 mod accounts;
+mod agents;
 mod bundles;
 mod cases;
 mod catalog;
@@ -9,3 +10,4 @@ mod ratings;
 mod shared;
 mod supervision;
 mod support;
+mod uploads;

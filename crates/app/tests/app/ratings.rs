@@ -24,17 +24,11 @@ async fn instant_item(app: &app::App) -> String {
 async fn finished_case(app: &app::App, me: &Actor, clerk: &Actor, item: &str) -> String {
     let c = cases::start(app, me, item).await.unwrap();
     let v = cases::view(app, me, &c.id).await.unwrap();
-    let materials = v
-        .item
-        .materials
-        .iter()
-        .map(|m| {
-            (
-                m.name.clone(),
-                app::uploads::store(app, PDF, "材料.pdf").unwrap(),
-            )
-        })
-        .collect::<std::collections::BTreeMap<String, Provision>>();
+    let mut materials = std::collections::BTreeMap::<String, Provision>::new();
+    for m in &v.item.materials {
+        let p = app::uploads::store(app, me, PDF, "材料.pdf").await.unwrap();
+        materials.insert(m.name.clone(), p);
+    }
     let form = v
         .item
         .form

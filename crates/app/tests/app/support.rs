@@ -26,9 +26,14 @@ impl TestClock {
 }
 
 pub async fn app(store: Store) -> (App, Arc<TestClock>) {
+    app_in(store, &std::env::temp_dir()).await
+}
+
+/// An app whose files live in `data_dir` (a test that sweeps files needs its own).
+pub async fn app_in(store: Store, data_dir: &std::path::Path) -> (App, Arc<TestClock>) {
     let clock = Arc::new(TestClock(Mutex::new(datetime!(2026-11-27 09:00 +8))));
     let settings = Settings {
-        data_dir: std::env::temp_dir(),
+        data_dir: data_dir.to_path_buf(),
         session_hours: 8,
         license_master_key: Some("00112233445566778899aabbccddeeff".into()),
         public_url: "http://127.0.0.1:8080".into(),

@@ -35,9 +35,11 @@ async fn step(app: &App, who: &Actor, id: &str, cmd: Command) -> anyhow::Result<
     app::cases::act(app, who, id, cmd).await.map_err(explain)
 }
 
-fn upload(app: &App, tag: &str) -> anyhow::Result<Provision> {
+async fn upload(app: &App, who: &Actor, tag: &str) -> anyhow::Result<Provision> {
     let bytes = format!("%PDF-1.4\n% preload template {tag}\n");
-    app::uploads::store(app, bytes.as_bytes(), "材料.pdf").map_err(explain)
+    app::uploads::store(app, who, bytes.as_bytes(), "材料.pdf")
+        .await
+        .map_err(explain)
 }
 
 /// Runs one case to `stage` (0: submitted, 1: accepted, 2: awaiting approval, 3: completed).
@@ -50,10 +52,13 @@ async fn template(app: &App, applicant: &Actor, stage: u8) -> anyhow::Result<Tem
         .await
         .map_err(explain)?;
     let materials = BTreeMap::from([
-        ("居民身份证申领登记表".to_string(), upload(app, "form")?),
+        (
+            "居民身份证申领登记表".to_string(),
+            upload(app, applicant, "form").await?,
+        ),
         (
             "现场采集的人像和指纹信息".to_string(),
-            upload(app, "photo")?,
+            upload(app, applicant, "photo").await?,
         ),
     ]);
     let form = super::drive::form_data();

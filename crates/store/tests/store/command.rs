@@ -407,20 +407,40 @@ async fn a_case_is_created_with_its_license_uses_in_one_write_or_not_at_all() {
         };
         let none = CaseIndex::default();
         let (uses_1, uses_2) = ([use_of("L1")], [use_of("L2")]);
-        let creation = |uses| Creation {
+        let told = |id: &str| store::agents::NotificationRow {
+            id: id.into(),
+            account_id: "principal".into(),
+            at: 5,
+            kind: "agent_filed".into(),
+            text: "代您申请了".into(),
+            case_id: Some("new-1".into()),
+            read_at: None,
+        };
+        let (n1, n2) = (told("n1"), told("n2"));
+        let creation = |uses, notification| Creation {
             case: &created,
             index: &none,
             uses,
             avoided: &avoided,
             event: &first,
+            notification,
             now: 5,
         };
-        commit_creation(&s, &creation(&uses_1)).await.unwrap();
+        commit_creation(&s, &creation(&uses_1, Some(&n1)))
+            .await
+            .unwrap();
         // The same case again: its id is taken, and nothing of the second write stays.
-        let again = commit_creation(&s, &creation(&uses_2)).await;
+        let again = commit_creation(&s, &creation(&uses_2, Some(&n2))).await;
         assert!(again.is_err(), "{again:?}");
 
         let mut c = s.conn().await.unwrap();
+        assert_eq!(
+            store::agents::notifications(&mut c, "principal", 10)
+                .await
+                .unwrap(),
+            std::slice::from_ref(&n1),
+            "the principal is told once, in the creation's own write"
+        );
         assert_eq!(
             get_case(&mut c, "new-1").await.unwrap(),
             Some(created.clone())

@@ -173,7 +173,7 @@ async fn upload(
             "请在 file 字段上传文件",
         ))
     })?;
-    let provision = app::uploads::store(&s.app, &bytes, &name)?;
+    let provision = app::uploads::store(&s.app, &ctx.actor, &bytes, &name).await?;
     Ok(Json(Uploaded { provision }))
 }
 

@@ -47,13 +47,14 @@ struct AgentForm {
     item_code: String,
     /// The principal's ID number or credit code.
     applicant: String,
-    /// The authorization letter signed by the principal (PDF, JPEG, PNG or OFD).
-    #[schema(value_type = String, format = Binary)]
-    letter: Vec<u8>,
+    /// Optional: a letter signed by the principal (PDF, JPEG, PNG or OFD), kept with the case.
+    /// The authority itself is the grant the principal made in their account (or at a window).
+    #[schema(value_type = Option<String>, format = Binary)]
+    letter: Option<Vec<u8>>,
 }
 
 /// 帮办代办: multipart with `item_code`, `applicant` (the principal's ID number or credit
-/// code) and `letter`, the signed authorization letter.
+/// code) and optionally `letter`. Needs a grant in force from the principal.
 #[utoipa::path(post, path = "/api/v1/cases/agent", tag = "cases", operation_id = "startCaseAsAgent",
     summary = "帮办代办：代他人申请",
     security(("sessionCookie" = [], "csrfCookie" = [], "csrfHeader" = [])),
@@ -71,19 +72,19 @@ async fn start_as_agent(
     mp: Multipart,
 ) -> Result<(StatusCode, Json<Case>), ApiError> {
     csrf(&ctx, &headers)?;
+    // Nothing of a visitor's body is read, let alone stored.
+    if ctx.actor.is_anonymous() {
+        return Err(ApiError(app::AppError::Unauthenticated));
+    }
     let (text, letter) = read_multipart(mp, "letter").await?;
-    let (name, bytes) = letter.ok_or_else(|| {
-        ApiError(app::AppError::field(
-            "letter",
-            "required",
-            "请上传申请人签署的授权委托书",
-        ))
-    })?;
     let (item, applicant) = (
         text_field(&text, "item_code"),
         text_field(&text, "applicant"),
     );
-    let letter = app::uploads::store(&s.app, &bytes, &name)?;
+    let letter = match letter {
+        Some((name, bytes)) => Some(app::uploads::store(&s.app, &ctx.actor, &bytes, &name).await?),
+        None => None,
+    };
     let c = cases::start_as_agent(&s.app, &ctx.actor, item, applicant, letter).await?;
     Ok((StatusCode::CREATED, Json(c)))
 }
@@ -388,7 +389,7 @@ async fn upload(
             "请在 file 字段上传文件",
         ))
     })?;
-    let p = app::uploads::store(&s.app, &bytes, &name)?;
+    let p = app::uploads::store(&s.app, &ctx.actor, &bytes, &name).await?;
     // A draft takes the file at once. A supplement must be complete in one go, so there the
     // file is only stored: send every provision together in one `supply` command.
     if !v.allowed.contains(&"edit") {

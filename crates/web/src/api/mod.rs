@@ -19,6 +19,7 @@ use crate::AppState;
 use crate::ctx::Ctx;
 use crate::error::ApiError;
 
+mod agents;
 mod bundles;
 mod cases;
 mod catalog;
@@ -32,6 +33,7 @@ pub fn router() -> Router<AppState> {
         .route("/openapi.json", get(openapi_json))
         .merge(catalog::router())
         .merge(cases::router())
+        .merge(agents::router())
         .merge(licenses::router())
         .merge(bundles::router())
         .merge(supervision::router())

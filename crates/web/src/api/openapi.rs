@@ -25,6 +25,7 @@ use crate::error::ErrorBody;
         (name = "catalog", description = "公开的事项目录"),
         (name = "admin", description = "事项管理员维护（需登录和 CSRF 令牌）"),
         (name = "cases", description = "办件：申请、查看、办理、上传材料（需登录；写操作需 CSRF 令牌），以及公开的进度查询"),
+        (name = "agents", description = "帮办代办授权和我的消息（需登录；写操作需 CSRF 令牌）"),
         (name = "licenses", description = "电子证照：证照夹、用证记录、注销和公开核验"),
         (name = "bundles", description = "一件事：定义、一次申请和办理进度"),
         (name = "statistics", description = "统计和好差评数据（工作人员）"),
@@ -45,6 +46,7 @@ pub fn document() -> String {
     for part in [
         super::catalog::paths(),
         super::cases::paths(),
+        super::agents::paths(),
         super::licenses::paths(),
         super::bundles::paths(),
         super::supervision::paths(),

@@ -80,7 +80,7 @@ async fn apply(
             if let Some((name, bytes)) = f.files.get(&format!("mat_{i}")) {
                 materials.insert(
                     m.identity.clone(),
-                    app::uploads::store(&s.app, bytes, name)?,
+                    app::uploads::store(&s.app, &ctx.actor, bytes, name).await?,
                 );
             }
         }

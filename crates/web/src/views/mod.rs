@@ -1,6 +1,7 @@
 //! HTML pages. Each module is one area of the site with its own `router()`.
 
 pub(crate) mod admin;
+mod agents;
 mod auth;
 mod bundles;
 pub(crate) mod cases;
@@ -29,6 +30,7 @@ pub fn router() -> Router<AppState> {
         .merge(staff::router())
         .merge(settings::router())
         .merge(cases::router())
+        .merge(agents::router())
         .merge(licenses::router())
         .merge(bundles::router())
         .merge(supervision::router())

@@ -447,10 +447,76 @@ async fn logged_in_agent() -> (Client, domain::catalog::ItemDefinition, String, 
     )
 }
 
+/// The demo citizen grants the demo enterprise (the agent) the right to file for them.
+async fn granted(agent: &Client) {
+    let mut principal = agent.another();
+    principal.login_citizen().await;
+    let csrf = principal.csrf();
+    let r = principal
+        .post_form(
+            "/agents",
+            &[
+                ("csrf", &csrf),
+                ("agent", &app::demo::demo_credit_code()),
+                ("days", "30"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+}
+
 #[tokio::test]
-async fn an_agent_files_for_a_registered_applicant_with_a_signed_letter_and_both_see_the_case() {
+async fn an_agent_without_a_grant_is_refused_whatever_letter_it_uploads() {
     let (mut agent, item, csrf, citizen_id) = logged_in_agent().await;
-    let no_letter = agent
+    let r = agent
+        .post_multipart(
+            "/cases/agent",
+            &[
+                ("csrf", &csrf),
+                ("item", &item.code),
+                ("applicant", &citizen_id),
+            ],
+            &[("letter", "委托书.pdf", PDF)],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("没有在平台授权您代办"), "{}", r.body);
+    let api = agent
+        .post_multipart_api(
+            "/api/v1/cases/agent",
+            &csrf,
+            &[
+                ("item_code", item.code.as_str()),
+                ("applicant", &citizen_id),
+            ],
+            &[("letter", "委托书.pdf", PDF)],
+        )
+        .await;
+    assert_eq!(
+        (
+            api.status,
+            api.json()["code"].as_str(),
+            api.json()["field"].as_str()
+        ),
+        (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Some("validation_failed"),
+            Some("applicant")
+        )
+    );
+    let mut principal = agent.another();
+    principal.login_citizen().await;
+    assert!(
+        !principal.get("/cases").await.body.contains(&item.name),
+        "nothing was filed"
+    );
+}
+
+#[tokio::test]
+async fn a_granted_agent_files_sees_the_principal_masked_and_the_principal_is_told() {
+    let (mut agent, item, csrf, citizen_id) = logged_in_agent().await;
+    granted(&agent).await;
+    let ok = agent
         .post_multipart(
             "/cases/agent",
             &[
@@ -461,49 +527,41 @@ async fn an_agent_files_for_a_registered_applicant_with_a_signed_letter_and_both
             &[],
         )
         .await;
-    assert_eq!(no_letter.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(no_letter.body.contains("授权委托书"));
-    let ok = agent
-        .post_multipart(
-            "/cases/agent",
-            &[
-                ("csrf", &csrf),
-                ("item", &item.code),
-                ("applicant", &citizen_id),
-            ],
-            &[("letter", "委托书.pdf", PDF)],
-        )
-        .await;
     assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.body);
     let case = ok.location().trim_start_matches("/cases/").to_string();
     let page = agent.get(&format!("/cases/{case}")).await;
     assert!(page.body.contains("张三"), "the case is the applicant's");
     assert!(
+        !page.body.contains(&citizen_id),
+        "the agent does not see the full ID number"
+    );
+    assert!(!page.body.contains("13800138000"), "nor the phone");
+    assert!(
         agent.get("/cases").await.body.contains(&case),
         "the agent lists what they filed"
     );
     let mut principal = agent.another();
-    principal.login(&citizen_id, app::demo::DEMO_PASSWORD).await;
+    principal.login_citizen().await;
     assert_eq!(
         principal.get(&format!("/cases/{case}")).await.status,
         StatusCode::OK
     );
+    let mine = principal.get("/cases").await;
+    assert!(
+        mine.body.contains("代您申请了") && mine.body.contains(&case),
+        "{}",
+        mine.body
+    );
 }
 
 #[tokio::test]
-async fn an_agent_files_through_the_api_with_the_letter_as_multipart() {
+async fn an_agent_files_through_the_api_once_granted() {
     let (mut agent, item, csrf, citizen_id) = logged_in_agent().await;
+    granted(&agent).await;
     let fields = [
         ("item_code", item.code.as_str()),
         ("applicant", &citizen_id),
     ];
-    let missing = agent
-        .post_multipart_api("/api/v1/cases/agent", &csrf, &fields, &[])
-        .await;
-    assert_eq!(
-        (missing.status, missing.json()["field"].as_str()),
-        (StatusCode::UNPROCESSABLE_ENTITY, Some("letter"))
-    );
     let exe = agent
         .post_multipart_api(
             "/api/v1/cases/agent",
@@ -514,12 +572,7 @@ async fn an_agent_files_through_the_api_with_the_letter_as_multipart() {
         .await;
     assert_eq!(exe.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", exe.body);
     let created = agent
-        .post_multipart_api(
-            "/api/v1/cases/agent",
-            &csrf,
-            &fields,
-            &[("letter", "委托书.pdf", PDF)],
-        )
+        .post_multipart_api("/api/v1/cases/agent", &csrf, &fields, &[])
         .await;
     assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
     let case = created.json();

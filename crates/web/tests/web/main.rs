@@ -1,6 +1,7 @@
 //! HTTP tests of the whole site in process: pages, API, sessions, CSRF, escaping.
 
 mod admin;
+mod agents;
 mod api;
 mod bundles;
 mod cases;

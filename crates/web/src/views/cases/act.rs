@@ -55,15 +55,20 @@ pub(crate) async fn read_form(mut mp: Multipart) -> Result<ActForm, WebError> {
     Ok(f)
 }
 
-/// Turns the posted form into the command it asks for; uploads are stored on the way.
-pub(super) fn command(s: &AppState, v: &CaseView, f: &ActForm) -> Result<Command, app::AppError> {
-    let t = |k: &str| f.text.get(k).cloned().unwrap_or_default();
-    let list = |k: &str| f.lists.get(k).cloned().unwrap_or_default();
-    let materials = || -> Result<BTreeMap<String, Provision>, app::AppError> {
-        let mut out = BTreeMap::new();
-        for (i, m) in v.item.materials.iter().enumerate() {
-            if let Some((name, bytes)) = f.files.get(&format!("file_{i}")) {
-                let p = app::uploads::store(&s.app, bytes, name).map_err(|e| match e {
+/// The materials the form provides: uploads, stored now as the actor's, and originals the
+/// clerk checked at the window.
+async fn materials(
+    s: &AppState,
+    actor: &app::auth::Actor,
+    v: &CaseView,
+    f: &ActForm,
+) -> Result<BTreeMap<String, Provision>, app::AppError> {
+    let mut out = BTreeMap::new();
+    for (i, m) in v.item.materials.iter().enumerate() {
+        if let Some((name, bytes)) = f.files.get(&format!("file_{i}")) {
+            let p = app::uploads::store(&s.app, actor, bytes, name)
+                .await
+                .map_err(|e| match e {
                     app::AppError::Validation(mut errs) => {
                         for e in &mut errs {
                             e.message = format!("“{}”：{}", m.name, e.message);
@@ -72,16 +77,32 @@ pub(super) fn command(s: &AppState, v: &CaseView, f: &ActForm) -> Result<Command
                     }
                     other => other,
                 })?;
-                out.insert(m.name.clone(), p);
-            } else if t(&format!("check_{i}")) == "1" {
-                out.insert(
-                    m.name.clone(),
-                    Provision::CheckedOriginal { by: String::new() },
-                );
-            }
+            out.insert(m.name.clone(), p);
+        } else if f.text.get(&format!("check_{i}")).is_some_and(|v| v == "1") {
+            out.insert(
+                m.name.clone(),
+                Provision::CheckedOriginal { by: String::new() },
+            );
         }
-        Ok(out)
+    }
+    Ok(out)
+}
+
+/// Turns the posted form into the command it asks for; uploads are stored on the way.
+pub(super) async fn command(
+    s: &AppState,
+    actor: &app::auth::Actor,
+    v: &CaseView,
+    f: &ActForm,
+) -> Result<Command, app::AppError> {
+    let t = |k: &str| f.text.get(k).cloned().unwrap_or_default();
+    let list = |k: &str| f.lists.get(k).cloned().unwrap_or_default();
+    let provided = match f.action.as_str() {
+        "save" | "edit" | "supply_pending" | "supply" => materials(s, actor, v, f).await?,
+        _ => BTreeMap::new(),
     };
+    let materials =
+        || -> Result<BTreeMap<String, Provision>, app::AppError> { Ok(provided.clone()) };
     let form = || -> BTreeMap<String, String> {
         v.item
             .form
@@ -191,7 +212,7 @@ pub(super) async fn act(
     let f = read_form(mp).await?;
     ctx.check_csrf(&f.csrf)?;
     let v = cases::view(&s.app, &ctx.actor, &id).await?;
-    let result = match command(&s, &v, &f) {
+    let result = match command(&s, &ctx.actor, &v, &f).await {
         Ok(cmd) => {
             // Saving the draft and then submitting is one click for the applicant.
             if f.action == "submit"
@@ -202,12 +223,14 @@ pub(super) async fn act(
             {
                 let edit = command(
                     &s,
+                    &ctx.actor,
                     &v,
                     &ActForm {
                         action: "save".into(),
                         ..clone_form(&f)
                     },
-                )?;
+                )
+                .await?;
                 cases::act(&s.app, &ctx.actor, &id, edit)
                     .await
                     .map(|_| ())?;

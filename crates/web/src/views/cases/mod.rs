@@ -67,35 +67,37 @@ pub(super) async fn start(
     Ok(Redirect::to(&format!("/cases/{}", c.id)).into_response())
 }
 
-/// 帮办代办 from the guide page: the applicant's ID number and the signed letter.
+/// 帮办代办 from the guide page: the principal's ID number (they granted this account the
+/// right to file for them) and, optionally, a signed letter.
 pub(super) async fn start_as_agent(
     State(s): State<AppState>,
     ctx: Ctx,
     mp: Multipart,
 ) -> Result<Response, WebError> {
+    // A visitor's upload is never read, let alone stored.
+    if ctx.actor.is_anonymous() {
+        return Err(app::AppError::Unauthenticated.into());
+    }
     let f = read_form(mp).await?;
     ctx.check_csrf(&f.csrf)?;
     let item = f.text.get("item").cloned().unwrap_or_default();
-    let result = match f.files.get("letter") {
-        None => Err(app::AppError::field(
-            "letter",
-            "required",
-            "请上传申请人签署的授权委托书",
-        )),
-        Some((name, bytes)) => match app::uploads::store(&s.app, bytes, name) {
-            Ok(letter) => {
-                cases::start_as_agent(
-                    &s.app,
-                    &ctx.actor,
-                    &item,
-                    f.text.get("applicant").map(String::as_str).unwrap_or(""),
-                    letter,
-                )
-                .await
+    let result = async {
+        let letter = match f.files.get("letter") {
+            Some((name, bytes)) => {
+                Some(app::uploads::store(&s.app, &ctx.actor, bytes, name).await?)
             }
-            Err(e) => Err(e),
-        },
-    };
+            None => None,
+        };
+        cases::start_as_agent(
+            &s.app,
+            &ctx.actor,
+            &item,
+            f.text.get("applicant").map(String::as_str).unwrap_or(""),
+            letter,
+        )
+        .await
+    }
+    .await;
     match result {
         Ok(c) => Ok(Redirect::to(&format!("/cases/{}", c.id)).into_response()),
         Err(e @ app::AppError::Validation(_)) => Ok(crate::error::page(
@@ -156,6 +158,8 @@ pub(super) struct MinePage {
     rows: Vec<Row>,
     total: i64,
     bundles: Vec<app::bundles::BundleView>,
+    /// Messages (a case an agent filed in this person's name, a grant made at a window).
+    messages: Vec<(String, String, Option<String>, bool)>,
 }
 
 pub(super) async fn mine(State(s): State<AppState>, ctx: Ctx) -> Result<Response, WebError> {
@@ -166,6 +170,11 @@ pub(super) async fn mine(State(s): State<AppState>, ctx: Ctx) -> Result<Response
         rows,
         total,
         bundles: app::bundles::mine(&s.app, &ctx.actor).await?,
+        messages: app::agents::notifications(&s.app, &ctx.actor)
+            .await?
+            .into_iter()
+            .map(|n| (fmt_time(n.at), n.text, n.case_id, n.unread))
+            .collect(),
     })
 }
 

@@ -1,0 +1,156 @@
+//! Rules for uploaded files: how much one account may store in a day, how long an upload
+//! may still be attached to a case, and which PDFs staff should open with care.
+
+use time::Duration;
+
+/// How long after an upload it may be attached to a case. The orphan sweep removes uploads
+/// nothing refers to only after [`ORPHAN_GRACE`], twice as long, so a file being attached can
+/// never be swept under a case in flight.
+pub const ATTACH_WINDOW: Duration = Duration::hours(12);
+/// How old an unreferenced upload must be before it is removed.
+pub const ORPHAN_GRACE: Duration = Duration::hours(24);
+/// The period quotas count over.
+pub const QUOTA_PERIOD: Duration = Duration::hours(24);
+
+/// What one account may upload per [`QUOTA_PERIOD`]. Staff scan many files at a window, so
+/// their allowance is larger; either is far above what one honest applicant needs (a large
+/// bundle has about twenty materials) and far below filling a disk.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Quota {
+    pub files: i64,
+    pub bytes: i64,
+}
+
+pub const APPLICANT_QUOTA: Quota = Quota {
+    files: 200,
+    bytes: 500 * 1024 * 1024,
+};
+pub const STAFF_QUOTA: Quota = Quota {
+    files: 2_000,
+    bytes: 4 * 1024 * 1024 * 1024,
+};
+
+impl Quota {
+    /// Whether one more file of `size` bytes fits beside what was used in the period.
+    pub fn allows(&self, used_files: i64, used_bytes: i64, size: i64) -> bool {
+        used_files < self.files && used_bytes.saturating_add(size) <= self.bytes
+    }
+}
+
+/// PDF names that make a document do something when opened: scripts, launching programs,
+/// embedded files, forms that run code, rich media. A PDF holding any is still accepted (a
+/// scanned form may carry a harmless one) but flagged to the staff who open it.
+const ACTIVE_PDF_NAMES: &[&[u8]] = &[
+    b"/JavaScript",
+    b"/JS",
+    b"/Launch",
+    b"/EmbeddedFile",
+    b"/OpenAction",
+    b"/AA",
+    b"/RichMedia",
+    b"/XFA",
+    b"/SubmitForm",
+    b"/ImportData",
+];
+
+/// The active content a PDF declares, by name, e.g. `["/JavaScript", "/OpenAction"]`. A
+/// name must end at a delimiter, so `/JSON` or `/AAPL` do not count. Names written with `#`
+/// escapes (`/J#61vaScript`) are decoded first, as a reader would.
+pub fn pdf_active_content(bytes: &[u8]) -> Vec<&'static str> {
+    let decoded = decode_name_escapes(bytes);
+    ACTIVE_PDF_NAMES
+        .iter()
+        .filter(|name| {
+            decoded
+                .windows(name.len() + 1)
+                .any(|w| w.starts_with(name) && is_delimiter(w[name.len()]))
+        })
+        .map(|name| std::str::from_utf8(name).unwrap_or("?"))
+        .collect()
+}
+
+fn is_delimiter(b: u8) -> bool {
+    b.is_ascii_whitespace() || b"/<>[]()%{}".contains(&b)
+}
+
+/// `#xx` in names stands for a byte (PDF 1.7, 7.3.5); decoding everything is harmless for a
+/// scan that only looks for names.
+fn decode_name_escapes(bytes: &[u8]) -> Vec<u8> {
+    let hex = |b: u8| (b as char).to_digit(16).map(|d| d as u8);
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'#'
+            && i + 2 < bytes.len()
+            && let (Some(h), Some(l)) = (hex(bytes[i + 1]), hex(bytes[i + 2]))
+        {
+            out.push(h * 16 + l);
+            i += 3;
+            continue;
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn scripts_and_launch_actions_are_found_and_look_alikes_are_not() {
+        let pdf = b"%PDF-1.7\n1 0 obj << /Type /Catalog /OpenAction 2 0 R >> endobj\n2 0 obj << /S /JavaScript /JS (app.alert(1)) >> endobj";
+        assert_eq!(
+            pdf_active_content(pdf),
+            vec!["/JavaScript", "/JS", "/OpenAction"]
+        );
+        assert!(pdf_active_content(b"%PDF-1.7 << /Type /Page /JSON 1 /AAPL 2 >>").is_empty());
+        assert_eq!(
+            pdf_active_content(b"%PDF-1.4 << /S /J#61vaScript >>"),
+            vec!["/JavaScript"]
+        );
+    }
+
+    #[test]
+    fn an_upload_being_attached_is_never_swept() {
+        assert!(ATTACH_WINDOW * 2 <= ORPHAN_GRACE);
+    }
+
+    #[test]
+    fn a_quota_counts_files_and_bytes() {
+        let q = Quota {
+            files: 2,
+            bytes: 100,
+        };
+        assert!(q.allows(0, 0, 100));
+        assert!(!q.allows(0, 1, 100));
+        assert!(!q.allows(2, 0, 1));
+        const { assert!(APPLICANT_QUOTA.files < STAFF_QUOTA.files) };
+    }
+
+    proptest! {
+        #[test]
+        fn a_quota_never_lets_the_period_total_pass_its_limits(
+            sizes in proptest::collection::vec(1i64..50_000_000, 0..400)
+        ) {
+            let (mut files, mut bytes) = (0i64, 0i64);
+            for s in sizes {
+                if APPLICANT_QUOTA.allows(files, bytes, s) {
+                    files += 1;
+                    bytes += s;
+                }
+            }
+            prop_assert!(files <= APPLICANT_QUOTA.files);
+            prop_assert!(bytes <= APPLICANT_QUOTA.bytes);
+        }
+
+        #[test]
+        fn the_scan_never_panics_and_only_names_known_names(bytes in proptest::collection::vec(any::<u8>(), 0..2000)) {
+            for n in pdf_active_content(&bytes) {
+                prop_assert!(ACTIVE_PDF_NAMES.contains(&n.as_bytes()));
+            }
+        }
+    }
+}

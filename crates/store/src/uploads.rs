@@ -1,0 +1,144 @@
+//! Who stored which upload (the bytes live in files, content-addressed, see app::uploads).
+
+use sqlx::AnyConnection;
+
+use crate::Result;
+
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct UploadRow {
+    pub hash: String,
+    pub owner_id: String,
+    pub media_type: String,
+    pub size: i64,
+    pub at: i64,
+    /// Why staff should open it with care (a PDF with scripts, say), when they should.
+    pub flagged: Option<String>,
+}
+
+/// Records an upload; the same bytes stored again by the same account renew its time.
+pub async fn record(conn: &mut AnyConnection, u: &UploadRow) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO uploads (hash, owner_id, media_type, size, at, flagged) VALUES ($1, $2, $3, $4, $5, $6)
+         ON CONFLICT (hash, owner_id) DO UPDATE SET at = excluded.at",
+    )
+    .bind(&u.hash)
+    .bind(&u.owner_id)
+    .bind(&u.media_type)
+    .bind(u.size)
+    .bind(u.at)
+    .bind(&u.flagged)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// The upload of these bytes by this account, if it stored them.
+pub async fn owned(
+    conn: &mut AnyConnection,
+    hash: &str,
+    owner_id: &str,
+) -> Result<Option<UploadRow>> {
+    Ok(sqlx::query_as(
+        "SELECT hash, owner_id, media_type, size, at, flagged FROM uploads WHERE hash = $1 AND owner_id = $2",
+    )
+    .bind(hash)
+    .bind(owner_id)
+    .fetch_optional(conn)
+    .await?)
+}
+
+/// Any record of these bytes (for the warning flag shown to staff).
+pub async fn any_record(conn: &mut AnyConnection, hash: &str) -> Result<Option<UploadRow>> {
+    Ok(sqlx::query_as(
+        "SELECT hash, owner_id, media_type, size, at, flagged FROM uploads WHERE hash = $1 LIMIT 1",
+    )
+    .bind(hash)
+    .fetch_optional(conn)
+    .await?)
+}
+
+/// How many uploads, and how many bytes, an account stored since `since`.
+pub async fn usage_since(
+    conn: &mut AnyConnection,
+    owner_id: &str,
+    since: i64,
+) -> Result<(i64, i64)> {
+    let (n, bytes): (i64, Option<i64>) = sqlx::query_as(
+        "SELECT COUNT(*), CAST(SUM(size) AS BIGINT) FROM uploads WHERE owner_id = $1 AND at >= $2",
+    )
+    .bind(owner_id)
+    .bind(since)
+    .fetch_one(conn)
+    .await?;
+    Ok((n, bytes.unwrap_or(0)))
+}
+
+/// Upload records older than `before` not yet found in use, oldest first: candidates for
+/// the orphan sweep.
+pub async fn older_than(
+    conn: &mut AnyConnection,
+    before: i64,
+    limit: i64,
+) -> Result<Vec<UploadRow>> {
+    Ok(sqlx::query_as(
+        "SELECT hash, owner_id, media_type, size, at, flagged FROM uploads
+         WHERE at < $1 AND kept IS NULL ORDER BY at LIMIT $2",
+    )
+    .bind(before)
+    .bind(limit)
+    .fetch_all(conn)
+    .await?)
+}
+
+/// Whether any stored record names these bytes: a case (its materials), a bundle
+/// application, a case event (an authorization letter) or an agent grant. The hash is 64 hex
+/// characters, so a substring match cannot hit anything else. A full scan, but only for the
+/// sweep's few candidates.
+pub async fn referenced(conn: &mut AnyConnection, hash: &str) -> Result<bool> {
+    let pattern = format!("%{hash}%");
+    let (n,): (i64,) = sqlx::query_as(
+        "SELECT (SELECT COUNT(*) FROM (SELECT 1 FROM cases WHERE data LIKE $1 LIMIT 1) a)
+              + (SELECT COUNT(*) FROM (SELECT 1 FROM bundle_cases WHERE data LIKE $1 LIMIT 1) b)
+              + (SELECT COUNT(*) FROM (SELECT 1 FROM case_events WHERE payload LIKE $1 LIMIT 1) e)
+              + (SELECT COUNT(*) FROM agent_grants WHERE letter = $2)",
+    )
+    .bind(&pattern)
+    .bind(hash)
+    .fetch_one(conn)
+    .await?;
+    Ok(n > 0)
+}
+
+/// Forgets one account's record of an upload.
+pub async fn forget(conn: &mut AnyConnection, hash: &str, owner_id: &str) -> Result<()> {
+    sqlx::query("DELETE FROM uploads WHERE hash = $1 AND owner_id = $2")
+        .bind(hash)
+        .bind(owner_id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Whether any account still has a record of these bytes.
+pub async fn recorded(conn: &mut AnyConnection, hash: &str) -> Result<bool> {
+    let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM uploads WHERE hash = $1")
+        .bind(hash)
+        .fetch_one(conn)
+        .await?;
+    Ok(n > 0)
+}
+
+/// Marks an upload found in use, so later sweeps pass it by; a file with no record at all
+/// (stored before records were kept) gets one with no owner, which nobody can claim.
+pub async fn keep(conn: &mut AnyConnection, hash: &str, owner_id: &str, at: i64) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO uploads (hash, owner_id, media_type, size, at, flagged, kept) VALUES ($1, $2, '', 0, $3, NULL, $3)
+         ON CONFLICT (hash, owner_id) DO UPDATE SET kept = excluded.kept",
+    )
+    .bind(hash)
+    .bind(owner_id)
+    .bind(at)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
