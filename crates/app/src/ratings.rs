@@ -94,6 +94,16 @@ pub async fn rate(app: &App, actor: &Actor, case_id: &str, r: NewRating) -> Resu
             "办件办结后才能评价；窗口服务可在现场评价".into(),
         ));
     }
+    // A counter act must be one of the case's real window visits, so a rater cannot add
+    // ratings for services that never happened.
+    let visits = visits_of(&mut tx, case_id).await?;
+    if !domain::rating::act_exists(&r.act, visits.len()) {
+        return Err(AppError::field(
+            "act",
+            "unknown",
+            "这次窗口服务不存在，只能评价实际办理过的窗口服务",
+        ));
+    }
     let row = RatingRow {
         act: r.act.clone(),
         channel: channel.as_str().into(),
@@ -136,7 +146,7 @@ async fn record(
     sr::insert_rating(tx, row).await.map_err(|e| match e {
         store::StoreError::Conflict { .. } => AppError::Conflict {
             field: "act".into(),
-            message: "这项服务已经评价过了，每项服务只能评价一次".into(),
+            message: "这项服务已经评价过了，每项服务只能评价一次（一次一评）".into(),
         },
         other => other.into(),
     })?;
@@ -183,13 +193,18 @@ pub async fn rate_at_counter(
         .await?
         .filter(|c| scope.covers_region(&c.region))
         .ok_or_else(|| AppError::field("number", "unknown", "没有这个办件编号"))?;
-    let visits = sr::ratings_of_case(&mut tx, &c.id)
-        .await?
-        .iter()
-        .filter(|r| r.act.starts_with("counter:"))
-        .count();
+    // The tablet rates this clerk's visit of today, once: a clerk cannot add ratings for
+    // services they did not give, or rate one visit twice.
+    let visits = visits_of(&mut tx, &c.id).await?;
+    let act = domain::rating::counter_act(&visits, id, china_date(app.now())).ok_or_else(|| {
+        AppError::field(
+            "number",
+            "no_visit",
+            "今天您没有在窗口为这个办件办理业务，评价器只能评价本次窗口服务",
+        )
+    })?;
     let row = RatingRow {
-        act: format!("counter:{}", visits + 1),
+        act,
         channel: RatingChannel::HallTablet.as_str().into(),
         rater_id: c.applicant_id.to_string(),
         named: 0,
@@ -206,6 +221,24 @@ pub async fn rate_at_counter(
     record(&mut tx, app, &row, level, &who).await?;
     tx.commit().await.map_err(store::StoreError::from)?;
     Ok(row)
+}
+
+/// The case's window visits, from its audit trail.
+async fn visits_of(
+    conn: &mut store::Connection,
+    case_id: &str,
+) -> Result<Vec<domain::rating::Visit>> {
+    let events = store::cases::events(conn, case_id).await?;
+    let steps: Vec<_> = events
+        .iter()
+        .map(|e| domain::rating::Step {
+            actor: &e.actor,
+            roles: &e.role,
+            kind: &e.kind,
+            day: china_date(store::from_millis(e.at)),
+        })
+        .collect();
+    Ok(domain::rating::window_visits(&steps))
 }
 
 async fn open_ticket(conn: &mut store::Connection, app: &App, r: &RatingRow) -> Result<TicketRow> {

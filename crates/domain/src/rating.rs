@@ -146,6 +146,61 @@ pub fn validate(level: Satisfaction, tags: &[String], text: &str) -> Result<(), 
     p.into_result()
 }
 
+/// One window visit (现场服务): a clerk served a case on a day. Each visit may be rated once
+/// (一次一评), as act `counter:N`, N its place among the case's visits.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Visit {
+    pub clerk: String,
+    pub day: time::Date,
+}
+
+/// One step in a case's history, as rating needs it: who, with which roles, what, which day.
+#[derive(Debug, Clone, Copy)]
+pub struct Step<'a> {
+    pub actor: &'a str,
+    /// The actor's roles as recorded, comma-separated (`clerk,reviewer`), or `applicant`.
+    pub roles: &'a str,
+    pub kind: &'a str,
+    pub day: time::Date,
+}
+
+/// The case's window visits in order: each day a clerk did something to it, other than
+/// recording a rating. Only a real visit can be rated at the counter, and only once.
+pub fn window_visits(steps: &[Step<'_>]) -> Vec<Visit> {
+    let mut out: Vec<Visit> = Vec::new();
+    for s in steps {
+        if s.kind == "rated" || !s.roles.split(',').any(|r| r == "clerk") {
+            continue;
+        }
+        let v = Visit {
+            clerk: s.actor.to_string(),
+            day: s.day,
+        };
+        if !out.contains(&v) {
+            out.push(v);
+        }
+    }
+    out
+}
+
+/// The act a counter rating names: `counter:N` for the visit of `clerk` on `day`, if there
+/// was one.
+pub fn counter_act(visits: &[Visit], clerk: &str, day: time::Date) -> Option<String> {
+    visits
+        .iter()
+        .position(|v| v.clerk == clerk && v.day == day)
+        .map(|i| format!("counter:{}", i + 1))
+}
+
+/// Whether `act` names a service the case had: the whole case, or one of its visits.
+pub fn act_exists(act: &str, visits: usize) -> bool {
+    act == "case"
+        || act
+            .strip_prefix("counter:")
+            .and_then(|n| n.parse::<usize>().ok())
+            .is_some_and(|n| (1..=visits).contains(&n) && !act.contains('+'))
+}
+
 /// The rectification ticket a bad review opens.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "state", rename_all = "snake_case")]
@@ -282,6 +337,71 @@ pub fn next(state: &TicketState, action: &TicketAction) -> Result<TicketState, T
 
 #[cfg(test)]
 mod tests {
+    fn step<'a>(actor: &'a str, roles: &'a str, kind: &'a str, day: u8) -> Step<'a> {
+        Step {
+            actor,
+            roles,
+            kind,
+            day: time::Date::from_calendar_date(2026, time::Month::December, day).unwrap(),
+        }
+    }
+
+    #[test]
+    fn each_day_a_clerk_served_the_case_is_one_visit_to_rate_once() {
+        let steps = [
+            step("u1", "applicant", "created", 1),
+            step("c1", "clerk", "accepted", 1),
+            step("c1", "clerk", "supplement_requested", 1),
+            step("c1", "clerk", "rated", 2),
+            step("r1", "reviewer", "step_completed", 2),
+            step("c2", "clerk,reviewer", "issued", 3),
+        ];
+        let v = window_visits(&steps);
+        assert_eq!(v.len(), 2, "{v:?}");
+        assert_eq!(
+            counter_act(&v, "c1", steps[1].day).as_deref(),
+            Some("counter:1")
+        );
+        assert_eq!(
+            counter_act(&v, "c2", steps[5].day).as_deref(),
+            Some("counter:2")
+        );
+        assert_eq!(
+            counter_act(&v, "c1", steps[3].day),
+            None,
+            "recording a rating is no visit"
+        );
+        assert!(act_exists("case", 0));
+        assert!(act_exists("counter:2", 2));
+        assert!(!act_exists("counter:3", 2));
+        assert!(!act_exists("counter:0", 2));
+        assert!(!act_exists("counter:+1", 2));
+    }
+
+    proptest! {
+        #[test]
+        fn there_are_never_more_counter_acts_than_clerk_days(
+            steps in proptest::collection::vec((0u8..4, 0u8..3, 1u8..10, any::<bool>()), 0..60)
+        ) {
+            let actors = ["c0", "c1", "c2", "c3"];
+            let roles = ["clerk", "reviewer", "applicant"];
+            let list: Vec<Step> = steps.iter().map(|(a, r, d, rated)| step(
+                actors[*a as usize], roles[*r as usize], if *rated { "rated" } else { "accepted" }, *d,
+            )).collect();
+            let visits = window_visits(&list);
+            let distinct: std::collections::BTreeSet<_> = list.iter()
+                .filter(|s| s.roles == "clerk" && s.kind != "rated")
+                .map(|s| (s.actor, s.day)).collect();
+            prop_assert_eq!(visits.len(), distinct.len());
+            let acts: std::collections::BTreeSet<_> = distinct.iter()
+                .filter_map(|(a, d)| counter_act(&visits, a, *d)).collect();
+            prop_assert_eq!(acts.len(), distinct.len(), "each visit its own act");
+            for a in &acts {
+                prop_assert!(act_exists(a, visits.len()));
+            }
+        }
+    }
+
     use super::*;
     use proptest::prelude::*;
 

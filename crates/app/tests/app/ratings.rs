@@ -116,6 +116,17 @@ async fn a_bad_review_is_rated_once_and_followed_through_rectification_revisit_a
         counter.act = "counter:1".into();
         counter.channel = "hall_tablet".into();
         ratings::rate(&app, &me, &case, counter).await.unwrap();
+        // Only visits that happened: the clerk served the case at one visit, so there is no
+        // second (or twentieth) window service to rate.
+        for act in ["counter:2", "counter:20", "counter:01x"] {
+            let mut stuffed = rating(1, &[]);
+            stuffed.act = act.into();
+            let e = ratings::rate(&app, &me, &case, stuffed).await;
+            assert!(
+                matches!(&e, Err(AppError::Validation(v)) if v[0].field == "act"),
+                "{act}: {e:?}"
+            );
+        }
 
         // The department follows it through; the rater stays anonymous to it.
         let dept = market_reviewer(&app).await;
