@@ -430,13 +430,26 @@ pub async fn synonyms(app: &App) -> Result<Vec<Synonym>> {
     Ok(store::org::list_synonyms(&mut c).await?)
 }
 
-pub async fn save_synonym(app: &App, _cap: &CatalogAdmin, s: Synonym) -> Result<()> {
+/// Synonyms feed the one search index of the whole platform, so only catalog administrators
+/// of the platform's top region change them.
+pub async fn save_synonym(app: &App, cap: &CatalogAdmin, s: Synonym) -> Result<()> {
     s.validate()?;
     let mut tx = app.store.begin().await?;
+    synonym_authority(&mut tx, cap).await?;
     store::org::upsert_synonym(&mut tx, &s).await?;
     tx.commit().await.map_err(store::StoreError::from)?;
     crate::index::refresh_if_stale(app, |_, _| {}).await?;
     Ok(())
+}
+
+async fn synonym_authority(conn: &mut store::Connection, cap: &CatalogAdmin) -> Result<()> {
+    crate::org::check_setting_scope(
+        conn,
+        cap.scope(),
+        &domain::account::SettingScope::Platform,
+        "同义词对全平台的搜索生效，只有平台最上级区划的事项管理员可以修改",
+    )
+    .await
 }
 
 /// Trims text and drops empty list entries, so a form's blank rows do not become data.
@@ -473,8 +486,9 @@ pub fn normalize(mut d: ItemDefinition) -> ItemDefinition {
     d
 }
 
-pub async fn delete_synonym(app: &App, _cap: &CatalogAdmin, phrase: &str) -> Result<()> {
+pub async fn delete_synonym(app: &App, cap: &CatalogAdmin, phrase: &str) -> Result<()> {
     let mut tx = app.store.begin().await?;
+    synonym_authority(&mut tx, cap).await?;
     store::org::delete_synonym(&mut tx, phrase)
         .await
         .map_err(|e| match e {

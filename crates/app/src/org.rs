@@ -22,10 +22,48 @@ pub async fn load_calendar(app: &App) -> Result<()> {
     Ok(())
 }
 
-/// An administrator loads a year's State Council notice (published each November).
-pub async fn add_notice(app: &App, _cap: &SystemAdmin, notice: YearNotice) -> Result<()> {
+/// Whether `region` is the top of this deployment: no staff serve a region above it here.
+/// (Regions above may exist as data, e.g. the province a city's provincial items come from.)
+/// Staff of the top region hold authority over platform-wide settings.
+pub(crate) async fn at_top(conn: &mut store::Connection, region: &str) -> Result<bool> {
+    let Ok(code) = domain::ids::RegionCode::parse(region) else {
+        return Ok(false);
+    };
+    for above in code.ancestry().iter().filter(|c| c.as_str() != region) {
+        if store::accounts::staff_in_region(conn, above.as_str()).await? {
+            return Ok(false);
+        }
+    }
+    Ok(true)
+}
+
+/// Refuses a change to `target` by staff of `scope` without authority over it.
+pub(crate) async fn check_setting_scope(
+    conn: &mut store::Connection,
+    scope: &domain::account::StaffScope,
+    target: &domain::account::SettingScope,
+    refusal: &str,
+) -> Result<()> {
+    let top = at_top(conn, &scope.region).await?;
+    if scope.may_set(target, top) {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden(refusal.into()))
+    }
+}
+
+/// An administrator of the platform (its top region) loads a year's State Council notice
+/// (published each November); the calendar is the whole platform's.
+pub async fn add_notice(app: &App, cap: &SystemAdmin, notice: YearNotice) -> Result<()> {
     notice.validate()?;
     let mut tx = app.store.begin().await?;
+    check_setting_scope(
+        &mut tx,
+        cap.scope(),
+        &domain::account::SettingScope::Platform,
+        "节假日安排全平台通用，只有平台最上级区划的系统管理员可以修改",
+    )
+    .await?;
     so::upsert_notice(&mut tx, &notice, app.now_ms()).await?;
     tx.commit().await.map_err(store::StoreError::from)?;
     load_calendar(app).await

@@ -270,8 +270,12 @@ async fn open_ticket(conn: &mut store::Connection, app: &App, r: &RatingRow) -> 
 fn may(actor: &Actor, t: &TicketRow, rating: &RatingRow, action: &TicketAction) -> bool {
     match (actor, action) {
         (Actor::Applicant { id, .. }, TicketAction::RaterAppeal { .. }) => *id == rating.rater_id,
-        (Actor::Staff { roles, .. }, TicketAction::Decide { .. }) => {
-            roles.contains(&Role::Supervisor) || roles.contains(&Role::SystemAdmin)
+        // A supervisor decides appeals about their own region and below, not a city
+        // department's from a county.
+        (Actor::Staff { roles, scope, .. }, TicketAction::Decide { .. }) => {
+            (roles.contains(&Role::Supervisor) || roles.contains(&Role::SystemAdmin))
+                && scope.department.is_none()
+                && scope.covers_region(&rating.region)
         }
         (
             Actor::Staff { scope, .. },

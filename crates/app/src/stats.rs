@@ -163,10 +163,19 @@ async fn build(app: &App, region: &str, department: Option<String>, q: &Query) -
     let mut conn = app.store.conn().await?;
     let scope_name = match &department {
         Some(d) => {
-            store::org::get_department(&mut conn, d)
+            let dept = store::org::get_department(&mut conn, d)
                 .await
-                .map_err(|_| AppError::field("department", "unknown", format!("部门 {d} 不存在")))?
-                .name
+                .map_err(|_| {
+                    AppError::field("department", "unknown", format!("部门 {d} 不存在"))
+                })?;
+            // A department is chosen by code, so its region must be checked here: staff of a
+            // county do not read a city department's figures.
+            if !region_covers(region, &dept.region) {
+                return Err(AppError::Forbidden(
+                    "只能查看本区划（及下级）部门的统计".into(),
+                ));
+            }
+            dept.name
         }
         None => store::org::get_region(&mut conn, region)
             .await
@@ -219,6 +228,9 @@ async fn build(app: &App, region: &str, department: Option<String>, q: &Query) -
     let mut ticket_rows: Vec<(String, String, String, TicketFacts)> = Vec::new();
     for r in ratings {
         if item_filter.as_ref().is_some_and(|i| *i != r.item_code) {
+            continue;
+        }
+        if department.is_none() && !region_covers(region, &r.region) {
             continue;
         }
         if let Some(t) = tickets.get(&r.id) {

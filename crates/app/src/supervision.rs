@@ -12,6 +12,7 @@ use store::supervision::{self as ss, NoticeRow, WarningRow, WatchRow};
 
 use crate::auth::Actor;
 use crate::{App, AppError, Result};
+use domain::account::SettingScope;
 
 fn iso(d: time::Date) -> String {
     format!("{}-{:02}-{:02}", d.year(), d.month() as u8, d.day())
@@ -105,6 +106,25 @@ pub async fn set_thresholds(
         );
     }
     p.into_result().map_err(AppError::Validation)?;
+    // The thresholds apply where their scope says: the platform, a region and below, or one
+    // item (where the item is handled). Only staff with authority there may set them.
+    let target = if scope.is_empty() {
+        SettingScope::Platform
+    } else if let Some(item) = store::catalog::find_item(&mut tx, scope).await? {
+        SettingScope::Region(item.region)
+    } else {
+        SettingScope::Region(scope.to_string())
+    };
+    let Actor::Staff { scope: mine, .. } = actor else {
+        return Err(AppError::Unauthenticated);
+    };
+    crate::org::check_setting_scope(
+        &mut tx,
+        mine,
+        &target,
+        "只能设置本区划（及下级）的预警阈值；全平台默认值由平台最上级区划的监察人员设置",
+    )
+    .await?;
     ss::set_threshold(
         &mut tx,
         &ss::ThresholdRow {

@@ -106,6 +106,30 @@ impl StaffScope {
     }
 }
 
+/// What a setting applies to: the whole platform (the holiday calendar, the search synonyms,
+/// default warning thresholds) or one region and everything below it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SettingScope {
+    Platform,
+    Region(String),
+}
+
+impl StaffScope {
+    /// Whether this staff member has authority over settings of `target`. Department staff
+    /// change no shared setting; region-wide staff those of their region and below; only staff
+    /// of the deployment's top region (`at_top`: no region above theirs is served here) those
+    /// of the whole platform.
+    pub fn may_set(&self, target: &SettingScope, at_top: bool) -> bool {
+        if self.department.is_some() {
+            return false;
+        }
+        match target {
+            SettingScope::Platform => at_top && RegionCode::parse(&self.region).is_ok(),
+            SettingScope::Region(r) => self.covers_region(r),
+        }
+    }
+}
+
 /// Minimum password length; long passphrases beat composition rules (NIST SP 800-63B).
 pub const MIN_PASSWORD_CHARS: usize = 10;
 
@@ -361,6 +385,39 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
     use time::macros::datetime;
+
+    #[test]
+    fn only_the_top_region_sets_platform_settings_and_a_county_only_its_own() {
+        let county = StaffScope {
+            region: "511602".into(),
+            department: None,
+        };
+        let city = StaffScope {
+            region: "511600".into(),
+            department: None,
+        };
+        let dept = StaffScope {
+            region: "511600".into(),
+            department: Some("511600-SCJG".into()),
+        };
+        assert!(!county.may_set(&SettingScope::Platform, false));
+        assert!(city.may_set(&SettingScope::Platform, true));
+        assert!(county.may_set(&SettingScope::Region("511602".into()), false));
+        assert!(!county.may_set(&SettingScope::Region("511600".into()), false));
+        assert!(city.may_set(&SettingScope::Region("511602".into()), true));
+        assert!(!dept.may_set(&SettingScope::Region("511600".into()), true));
+    }
+
+    proptest! {
+        #[test]
+        fn authority_over_a_region_is_never_wider_than_the_scope(
+            mine in "51(16|17)0[0-3]", theirs in "51(16|17)0[0-3]", top in any::<bool>()
+        ) {
+            let s = StaffScope { region: mine.clone(), department: None };
+            let target = SettingScope::Region(theirs.clone());
+            prop_assert_eq!(s.may_set(&target, top), s.covers_region(&theirs));
+        }
+    }
 
     #[test]
     fn a_department_scope_covers_only_its_department_in_its_region_and_below() {

@@ -187,3 +187,13 @@ pub async fn clear_login_failures(conn: &mut AnyConnection, login: &str) -> Resu
         .await?;
     Ok(())
 }
+
+/// Whether any staff account belongs to `region` itself (not below it).
+pub async fn staff_in_region(conn: &mut AnyConnection, region: &str) -> Result<bool> {
+    let n: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM accounts WHERE kind = 'staff' AND region = $1")
+            .bind(region)
+            .fetch_one(conn)
+            .await?;
+    Ok(n > 0)
+}

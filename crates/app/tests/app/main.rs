@@ -7,6 +7,7 @@ mod cases;
 mod catalog;
 mod licenses;
 mod ratings;
+mod scopes;
 mod shared;
 mod supervision;
 mod support;
