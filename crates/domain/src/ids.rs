@@ -14,6 +14,8 @@ pub enum IdError {
     Character { position: usize, found: char },
     #[error("出生日期 {0} 不是有效日期")]
     BirthDate(String),
+    #[error("出生日期 {0} 不可能：应在 1900 年 1 月 1 日至今天之间")]
+    BirthDateOutOfRange(String),
     #[error("校验位应为“{expected}”，实际为“{found}”")]
     CheckCharacter { expected: char, found: char },
     #[error("行政区划代码应为 6、9 或 12 位数字")]
@@ -29,6 +31,8 @@ pub struct IdNumber(String);
 
 const ID_WEIGHTS: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
 const ID_CHECK: &[u8; 11] = b"10X98765432";
+/// No ID number entered today belongs to someone born before this year.
+const EARLIEST_BIRTH_YEAR: i32 = 1900;
 
 impl IdNumber {
     /// Parses an ID number; a lowercase `x` check character is accepted and normalised.
@@ -65,6 +69,24 @@ impl IdNumber {
             });
         }
         Ok(IdNumber(s))
+    }
+
+    /// Parses an ID number a person enters on `today`: as [`IdNumber::parse`], and the birth
+    /// date may be neither after `today` nor before 1900 (GB 11643 asks for a valid birth
+    /// date; a date nobody living can have is not one).
+    pub fn parse_on(s: &str, today: Date) -> Result<Self, IdError> {
+        let id = Self::parse(s)?;
+        id.check_birth_date(today)?;
+        Ok(id)
+    }
+
+    /// Whether the birth date lies between 1900-01-01 and `today`, both included.
+    pub fn check_birth_date(&self, today: Date) -> Result<(), IdError> {
+        let birth = self.birth_date();
+        if birth > today || birth.year() < EARLIEST_BIRTH_YEAR {
+            return Err(IdError::BirthDateOutOfRange(self.0[6..14].to_string()));
+        }
+        Ok(())
     }
 
     pub fn as_str(&self) -> &str {
@@ -390,6 +412,31 @@ mod tests {
         );
     }
 
+    fn id_born(birth: &str) -> String {
+        let first = format!("511602{birth}123");
+        format!("{first}{}", id_check_char(&first))
+    }
+
+    #[test]
+    fn an_id_number_entered_today_may_not_be_born_in_the_future_or_before_1900() {
+        let today = time::macros::date!(2026 - 11 - 27);
+        for birth in ["20991231", "20261128", "18991231", "18500101"] {
+            assert_eq!(
+                IdNumber::parse_on(&id_born(birth), today),
+                Err(IdError::BirthDateOutOfRange(birth.into())),
+                "{birth}"
+            );
+            // Stored numbers still read back.
+            assert!(IdNumber::parse(&id_born(birth)).is_ok());
+        }
+        for birth in ["20261127", "19000101", "19491231"] {
+            assert!(
+                IdNumber::parse_on(&id_born(birth), today).is_ok(),
+                "{birth}"
+            );
+        }
+    }
+
     #[test]
     fn an_impossible_birth_date_is_rejected() {
         let first = "11010519490230002";
@@ -456,6 +503,17 @@ mod tests {
             let parsed = IdNumber::parse(&id).unwrap();
             prop_assert_eq!(parsed.birth_date(), birth);
             prop_assert_eq!(parsed.is_male(), seq % 2 == 1);
+        }
+
+        #[test]
+        fn parse_on_accepts_exactly_the_birth_dates_from_1900_to_today(
+            birth in (1850i32..2100, 1u8..=12, 1u8..=28), today in valid_birth(),
+        ) {
+            let birth = Date::from_calendar_date(birth.0, Month::try_from(birth.1).unwrap(), birth.2).unwrap();
+            let first = format!("511602{:04}{:02}{:02}123", birth.year(), birth.month() as u8, birth.day());
+            let id = format!("{first}{}", id_check_char(&first));
+            let ok = IdNumber::parse_on(&id, today).is_ok();
+            prop_assert_eq!(ok, birth <= today && birth.year() >= 1900);
         }
 
         #[test]

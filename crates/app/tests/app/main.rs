@@ -5,6 +5,7 @@ mod bundles;
 mod cases;
 mod catalog;
 mod licenses;
+mod passwords;
 mod ratings;
 mod shared;
 mod supervision;
