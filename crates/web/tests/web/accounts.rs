@@ -12,7 +12,7 @@ fn citizen_login() -> String {
 #[tokio::test]
 async fn wrong_passwords_from_one_address_do_not_lock_the_owner_out_from_another() {
     let site = site().await;
-    let mut attacker = site.from_ip("203.0.113.7");
+    let mut attacker = site.another_at("203.0.113.7");
     for _ in 0..8 {
         let p = attacker.login(&citizen_login(), "guessed-wrong-1").await;
         assert_ne!(p.status, StatusCode::SEE_OTHER);
@@ -23,7 +23,7 @@ async fn wrong_passwords_from_one_address_do_not_lock_the_owner_out_from_another
         .await;
     assert_eq!(p.status, StatusCode::TOO_MANY_REQUESTS, "{}", p.body);
     // ... the owner, elsewhere, is not.
-    let mut owner = site.from_ip("198.51.100.20");
+    let mut owner = site.another_at("198.51.100.20");
     let p = owner
         .login(&citizen_login(), app::demo::DEMO_PASSWORD)
         .await;
@@ -33,7 +33,7 @@ async fn wrong_passwords_from_one_address_do_not_lock_the_owner_out_from_another
 #[tokio::test]
 async fn one_address_failing_across_many_logins_is_throttled_for_that_address_only() {
     let site = site().await;
-    let mut sprayer = site.from_ip("203.0.113.9");
+    let mut sprayer = site.another_at("203.0.113.9");
     for i in 0..20 {
         let login = app::demo::demo_id_number("19800101", &format!("{:03}", 100 + i));
         let p = sprayer.login(&login, "Spring-2026-guess").await;
@@ -45,7 +45,7 @@ async fn one_address_failing_across_many_logins_is_throttled_for_that_address_on
     // Registration from that address is throttled too.
     let p = register_person(&mut sprayer, "19920202", "Quiet-river-stone-7").await;
     assert_eq!(p.status, StatusCode::TOO_MANY_REQUESTS, "{}", p.body);
-    let mut other = site.from_ip("198.51.100.21");
+    let mut other = site.another_at("198.51.100.21");
     let p = other.login("catalog", app::demo::DEMO_PASSWORD).await;
     assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
 }

@@ -72,7 +72,7 @@ impl Client {
     }
 
     /// A second visitor of the same site connecting from `ip`.
-    pub fn from_ip(&self, ip: &str) -> Client {
+    pub fn another_at(&self, ip: &str) -> Client {
         Client {
             addr: Some(std::net::SocketAddr::new(ip.parse().unwrap(), 40000)),
             ..self.another()
