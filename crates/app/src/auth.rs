@@ -1,11 +1,10 @@
-//! Registration, login with throttling, sessions, and the actor a request acts as. Privileged
-//! use cases take a capability (e.g. [`CatalogAdmin`]) that only [`Actor`] can hand out, so
-//! code without the right role cannot even call them.
+//! Sessions and the actor a request acts as; registration and login with throttling
+//! (`login.rs`), passwords (`password.rs`), staff accounts (`staff.rs`). Privileged use cases
+//! take a capability (e.g. [`CatalogAdmin`]) that only [`Actor`] can hand out, so code
+//! without the right role cannot even call them.
 
 use argon2::{Argon2, PasswordHasher, PasswordVerifier};
-use domain::account::{self, AccountKind, ApplicantKind, ApplicantRegistration, Role, StaffScope};
-use domain::ids::mask_middle;
-use domain::{FieldError, Problems};
+use domain::account::{AccountKind, ApplicantKind, Role, StaffScope};
 use sm3::{Digest, Sm3};
 use store::accounts::{self as acc, AccountRow};
 use time::Duration;
@@ -13,7 +12,15 @@ use time::Duration;
 use crate::{App, AppError, Result};
 
 mod capability;
-pub use capability::{CaseWorker, CatalogAdmin, SystemAdmin};
+mod login;
+mod password;
+mod staff;
+pub use capability::{CaseWorker, CatalogAdmin, SystemAdmin, WindowClerk};
+pub use login::{WindowRegistration, login, register, register_at_window, register_by_operator};
+pub use password::{
+    PasswordChange, TemporaryPassword, account_events, change_password, reset_password,
+};
+pub use staff::{NewStaff, StaffView, bootstrap_admin, create_staff, list_staff};
 
 /// Who is acting.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -104,7 +111,7 @@ pub async fn hash_password(password: &str) -> Result<String> {
 }
 
 /// Whether `password` matches `hash`; on the blocking pool like [`hash_password`].
-async fn verify_password(password: &str, hash: &str) -> bool {
+pub(crate) async fn verify_password(password: &str, hash: &str) -> bool {
     let (password, hash) = (password.to_string(), hash.to_string());
     tokio::task::spawn_blocking(move || {
         Argon2::default()
@@ -123,7 +130,7 @@ pub fn random_token() -> Result<String> {
 }
 
 /// Sessions are stored by an SM3 digest of their token, so the table alone cannot log anyone in.
-fn token_hash(token: &str) -> String {
+pub(crate) fn token_hash(token: &str) -> String {
     Sm3::digest(token.as_bytes())
         .iter()
         .map(|x| format!("{x:02x}"))
@@ -136,51 +143,15 @@ pub struct Session {
     pub token: String,
     pub csrf: String,
     pub actor: Actor,
+    /// Logged in with a temporary password: the session may only change it.
+    pub must_change_password: bool,
 }
 
-/// Registers an applicant (natural person or enterprise) and logs them in.
-pub async fn register(app: &App, reg: ApplicantRegistration) -> Result<Session> {
-    let valid = reg.validate()?;
-    let hash = hash_password(&valid.password).await?;
-    let row = AccountRow {
-        id: uuid::Uuid::now_v7().to_string(),
-        login: valid.login.clone(),
-        kind: valid.kind.into(),
-        display_name: valid.display_name,
-        phone: valid.phone,
-        legal_representative: valid.legal_representative,
-        password_hash: hash,
-        region: None,
-        department: None,
-        roles: String::new(),
-        created_at: app.now_ms(),
-        disabled: 0,
-    };
-    let mut tx = app.store.begin().await?;
-    let field = if valid.kind == ApplicantKind::Enterprise {
-        "credit_code"
-    } else {
-        "id_number"
-    };
-    acc::insert_account(&mut tx, &row)
-        .await
-        .map_err(|e| match e {
-            store::StoreError::Conflict { .. } => AppError::Validation(vec![FieldError::new(
-                field,
-                "taken",
-                "该证件号码已注册，请直接登录",
-            )]),
-            other => other.into(),
-        })?;
-    let session = open_session(app, &mut tx, &row).await?;
-    tx.commit().await.map_err(store::StoreError::from)?;
-    Ok(session)
-}
-
-async fn open_session(
+pub(crate) async fn open_session(
     app: &App,
     conn: &mut store::Connection,
     row: &AccountRow,
+    must_change_password: bool,
 ) -> Result<Session> {
     let token = random_token()?;
     let csrf = random_token()?;
@@ -191,74 +162,8 @@ async fn open_session(
         token,
         csrf,
         actor: actor_of(row),
+        must_change_password,
     })
-}
-
-/// Logs in with a login name (ID number, credit code or staff login) and password. After
-/// too many failures the account is locked for a while (login throttling), and the error
-/// never says whether the login name exists.
-pub async fn login(app: &App, login: &str, password: &str) -> Result<Session> {
-    let login = login.trim().to_ascii_uppercase_if_id();
-    let mut p = Problems::default();
-    p.text("login", &login, "账号", 64);
-    if password.is_empty() {
-        p.push("password", "required", "请输入密码");
-    }
-    p.into_result()?;
-    let now = app.now();
-    let mut tx = app.store.begin().await?;
-    let since = store::millis(now - account::THROTTLE_WINDOW);
-    let failures: Vec<_> = acc::login_failures_since(&mut tx, &login, since)
-        .await?
-        .into_iter()
-        .map(store::from_millis)
-        .collect();
-    if let Some(until) = account::locked_until(&failures, now) {
-        let local = until.to_offset(domain::calendar::CHINA_OFFSET);
-        return Err(AppError::Throttled {
-            until: format!("{:02}:{:02}", local.hour(), local.minute()),
-        });
-    }
-    let row = acc::find_by_login(&mut tx, &login).await?;
-    let ok = match &row {
-        Some(r) if r.disabled == 0 => verify_password(password, &r.password_hash).await,
-        // Hash anyway so a missing login takes as long as a wrong password.
-        _ => {
-            let _ = verify_password(
-                password,
-                "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$0000000000000000000000000000000000000000000",
-            )
-            .await;
-            false
-        }
-    };
-    let (true, Some(row)) = (ok, row) else {
-        acc::record_login_failure(&mut tx, &login, store::millis(now)).await?;
-        tx.commit().await.map_err(store::StoreError::from)?;
-        return Err(AppError::field(
-            "password",
-            "bad_credentials",
-            "账号或密码错误",
-        ));
-    };
-    acc::clear_login_failures(&mut tx, &login).await?;
-    let session = open_session(app, &mut tx, &row).await?;
-    tx.commit().await.map_err(store::StoreError::from)?;
-    Ok(session)
-}
-
-trait UpperId {
-    fn to_ascii_uppercase_if_id(&self) -> String;
-}
-impl UpperId for str {
-    /// ID numbers end in `X` and credit codes are upper case; staff logins keep their case.
-    fn to_ascii_uppercase_if_id(&self) -> String {
-        if self.len() == 18 && self.chars().all(|c| c.is_ascii_alphanumeric()) {
-            self.to_ascii_uppercase()
-        } else {
-            self.to_string()
-        }
-    }
 }
 
 pub async fn logout(app: &App, token: &str) -> Result<()> {
@@ -275,22 +180,45 @@ pub(crate) struct CachedSession {
     actor: Actor,
     csrf: String,
     expires_at: i64,
+    must_change_password: bool,
 }
 
-/// The actor and CSRF token of a session cookie; Anonymous when missing or expired.
+/// What a session cookie stands for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Resolved {
+    /// Anonymous when there is no live session, and while the password must be changed: a
+    /// session logged in with a temporary password may do nothing but change it
+    /// ([`change_password`] takes the session token, not an actor).
+    pub actor: Actor,
+    /// The CSRF token bound to the session.
+    pub csrf: Option<String>,
+    pub must_change_password: bool,
+}
+
+/// The actor and CSRF token of a session cookie; Anonymous when missing or expired, or while
+/// the session's temporary password has not been changed.
 pub async fn resolve(app: &App, token: Option<&str>) -> Result<(Actor, Option<String>)> {
+    let r = resolve_session(app, token).await?;
+    Ok((r.actor, r.csrf))
+}
+
+/// The session behind a cookie, with whether its password must be changed first.
+pub async fn resolve_session(app: &App, token: Option<&str>) -> Result<Resolved> {
+    let none = Resolved {
+        actor: Actor::Anonymous,
+        csrf: None,
+        must_change_password: false,
+    };
     let Some(token) = token.filter(|t| t.len() == 64) else {
-        return Ok((Actor::Anonymous, None));
+        return Ok(none);
     };
     let hash = token_hash(token);
     let now = app.now_ms();
     let generation = match app.sessions.get(&hash) {
-        crate::cache::Lookup::Hit(s) if s.expires_at > now => {
-            return Ok((s.actor, Some(s.csrf)));
-        }
+        crate::cache::Lookup::Hit(s) if s.expires_at > now => return Ok(resolved(s)),
         crate::cache::Lookup::Hit(_) => {
             app.sessions.evict(&hash);
-            return Ok((Actor::Anonymous, None));
+            return Ok(none);
         }
         crate::cache::Lookup::Miss(g) => g,
     };
@@ -301,11 +229,24 @@ pub async fn resolve(app: &App, token: Option<&str>) -> Result<(Actor, Option<St
                 actor: actor_of(&s.account),
                 csrf: s.csrf,
                 expires_at: s.expires_at,
+                must_change_password: s.must_change_password,
             };
             app.sessions.put(hash, cached.clone(), generation);
-            Ok((cached.actor, Some(cached.csrf)))
+            Ok(resolved(cached))
         }
-        None => Ok((Actor::Anonymous, None)),
+        None => Ok(none),
+    }
+}
+
+fn resolved(s: CachedSession) -> Resolved {
+    Resolved {
+        actor: if s.must_change_password {
+            Actor::Anonymous
+        } else {
+            s.actor
+        },
+        csrf: Some(s.csrf),
+        must_change_password: s.must_change_password,
     }
 }
 
@@ -317,164 +258,6 @@ pub async fn actor_for_login(app: &App, login: &str) -> Result<Actor> {
         .await?
         .ok_or_else(|| AppError::NotFound(format!("账号 {login}")))?;
     Ok(actor_of(&row))
-}
-
-/// A staff account to create.
-#[derive(Debug, Clone)]
-pub struct NewStaff {
-    pub login: String,
-    pub name: String,
-    pub phone: String,
-    pub password: String,
-    pub roles: Vec<Role>,
-    pub region: String,
-    pub department: Option<String>,
-}
-
-fn validate_staff(s: &NewStaff) -> Result<()> {
-    let mut p = Problems::default();
-    p.text("login", &s.login, "登录名", 32);
-    if !s
-        .login
-        .chars()
-        .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-' || c == '.')
-    {
-        p.push(
-            "login",
-            "invalid_char",
-            "登录名只能包含字母、数字、“_”“-”“.”",
-        );
-    }
-    p.text("name", &s.name, "姓名", 30);
-    account::validate_password("password", &s.password, &mut p);
-    if s.roles.is_empty() {
-        p.push("roles", "required", "至少选择一个角色");
-    }
-    if s.department.is_none() && s.roles.iter().any(|r| !r.is_region_wide()) {
-        p.push("department", "required", "承办、批准人员必须属于一个部门");
-    }
-    if let Err(e) = domain::ids::RegionCode::parse(&s.region) {
-        p.push("region", "invalid", format!("所属区划代码无效：{e}"));
-    }
-    Ok(p.into_result()?)
-}
-
-async fn insert_staff(app: &App, s: &NewStaff) -> Result<String> {
-    validate_staff(s)?;
-    let mut tx = app.store.begin().await?;
-    if !store::org::region_exists(&mut tx, &s.region).await? {
-        return Err(AppError::field(
-            "region",
-            "unknown",
-            format!("区划 {} 不存在", s.region),
-        ));
-    }
-    if let Some(d) = &s.department {
-        let dept = store::org::get_department(&mut tx, d)
-            .await
-            .map_err(|_| AppError::field("department", "unknown", format!("部门 {d} 不存在")))?;
-        if dept.region != s.region {
-            return Err(AppError::field(
-                "department",
-                "inconsistent",
-                "部门不属于所选区划",
-            ));
-        }
-    }
-    let id = uuid::Uuid::now_v7().to_string();
-    let row = AccountRow {
-        id: id.clone(),
-        login: s.login.trim().to_string(),
-        kind: AccountKind::Staff,
-        display_name: s.name.trim().to_string(),
-        phone: s.phone.trim().to_string(),
-        legal_representative: None,
-        password_hash: hash_password(&s.password).await?,
-        region: Some(s.region.clone()),
-        department: s.department.clone(),
-        roles: s
-            .roles
-            .iter()
-            .map(|r| r.as_str())
-            .collect::<Vec<_>>()
-            .join(","),
-        created_at: app.now_ms(),
-        disabled: 0,
-    };
-    acc::insert_account(&mut tx, &row)
-        .await
-        .map_err(|e| match e {
-            store::StoreError::Conflict { .. } => {
-                AppError::field("login", "taken", "该登录名已被使用")
-            }
-            other => other.into(),
-        })?;
-    tx.commit().await.map_err(store::StoreError::from)?;
-    Ok(id)
-}
-
-/// A system administrator creates a staff account within their own region.
-pub async fn create_staff(app: &App, cap: &SystemAdmin, s: &NewStaff) -> Result<String> {
-    if !cap.scope().covers(&s.region, None) {
-        return Err(AppError::Forbidden("只能在本人管辖的区划内创建账号".into()));
-    }
-    insert_staff(app, s).await
-}
-
-/// `onewindow admin create`: the bootstrap system administrator, from the command line only.
-pub async fn bootstrap_admin(
-    app: &App,
-    login: &str,
-    name: &str,
-    password: &str,
-    region: &str,
-) -> Result<String> {
-    insert_staff(
-        app,
-        &NewStaff {
-            login: login.into(),
-            name: name.into(),
-            phone: String::new(),
-            password: password.into(),
-            roles: vec![Role::SystemAdmin, Role::CatalogAdmin],
-            region: region.into(),
-            department: None,
-        },
-    )
-    .await
-}
-
-/// A staff member as listed to an administrator.
-#[derive(Debug, Clone, serde::Serialize)]
-pub struct StaffView {
-    pub login: String,
-    pub name: String,
-    pub roles: Vec<&'static str>,
-    pub region: String,
-    pub department: String,
-    pub phone_masked: String,
-}
-
-pub async fn list_staff(app: &App, cap: &SystemAdmin) -> Result<Vec<StaffView>> {
-    let mut c = app.store.conn().await?;
-    let rows = acc::list_staff(&mut c).await?;
-    Ok(rows
-        .into_iter()
-        .filter(|r| cap.scope().covers(r.region.as_deref().unwrap_or(""), None))
-        .map(|r| StaffView {
-            roles: r
-                .roles
-                .split(',')
-                .filter_map(Role::parse)
-                .map(|x| x.label())
-                .collect(),
-            login: r.login,
-            name: r.display_name,
-            region: r.region.unwrap_or_default(),
-            department: r.department.unwrap_or_default(),
-            phone_masked: mask_middle(&r.phone, 3, 4),
-        })
-        .collect())
 }
 
 /// Sessions older than their expiry are removed (run at start and periodically).

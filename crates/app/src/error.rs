@@ -20,7 +20,7 @@ pub enum AppError {
     /// The action does not fit the current state (e.g. publishing without a draft).
     #[error("{0}")]
     State(String),
-    #[error("登录失败次数过多，请于 {until} 后再试")]
+    #[error("尝试次数过多，请于 {until} 后再试")]
     Throttled { until: String },
     #[error("服务器内部错误")]
     Internal(String),

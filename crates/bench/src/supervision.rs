@@ -99,7 +99,7 @@ pub async fn run(
     let steady_secs = t.elapsed().as_secs_f64();
 
     seed_cases(&app, dashboard_cases).await?;
-    let sup = app::auth::login(&app, "supervisor", app::demo::DEMO_PASSWORD)
+    let sup = app::auth::login(&app, None, "supervisor", app::demo::DEMO_PASSWORD)
         .await
         .map_err(|e| anyhow::anyhow!("{e:?}"))?
         .actor;

@@ -2,7 +2,7 @@
 //! region and a department; the password policy and login throttling rule.
 
 use serde::{Deserialize, Serialize};
-use time::{Duration, OffsetDateTime};
+use time::Date;
 
 use crate::error::{FieldError, Problems};
 use crate::ids::{CreditCheck, CreditCode, IdNumber, RegionCode, validate_mobile};
@@ -130,26 +130,8 @@ impl StaffScope {
     }
 }
 
-/// Minimum password length; long passphrases beat composition rules (NIST SP 800-63B).
-pub const MIN_PASSWORD_CHARS: usize = 10;
-
-pub fn validate_password(field: &str, password: &str, p: &mut Problems) {
-    let n = password.chars().count();
-    if n < MIN_PASSWORD_CHARS {
-        p.push(
-            field,
-            "too_short",
-            format!("密码至少 {MIN_PASSWORD_CHARS} 个字符"),
-        );
-    } else if n > 128 {
-        p.push(field, "too_long", "密码不能超过 128 个字符");
-    } else if password
-        .chars()
-        .all(|c| c == password.chars().next().unwrap_or(' '))
-    {
-        p.push(field, "weak", "密码不能由同一个字符组成");
-    }
-}
+pub use crate::password::{MIN_PASSWORD_CHARS, validate_password};
+pub use crate::throttle::{MAX_FAILURES, THROTTLE_WINDOW, locked_until};
 
 /// What a person registers as.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -167,9 +149,6 @@ pub enum ApplicantRegistration {
         legal_representative: String,
         phone: String,
         password: String,
-        /// The registrant confirmed a credit code whose check character fails (early codes).
-        #[serde(default)]
-        accept_check_mismatch: bool,
     },
 }
 
@@ -182,6 +161,9 @@ pub struct ValidRegistration {
     pub phone: String,
     pub legal_representative: Option<String>,
     pub password: String,
+    /// A credit code whose check character fails, accepted by a clerk who checked the
+    /// licence: (expected, found), for the audit record.
+    pub check_overridden: Option<(char, char)>,
 }
 
 /// What an account is: an applicant (a natural person or an enterprise) or staff.
@@ -263,8 +245,28 @@ impl ApplicantKind {
     }
 }
 
+/// Who registers, which decides whether a failed credit-code check may be overridden.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RegisteredBy {
+    /// The person themselves (portal or API): a failed check is refused.
+    Themselves,
+    /// A clerk at a window (综窗), who may accept a failed check after checking the licence
+    /// (STANDARDS.md: a failed check is a warning only the clerk can override).
+    Clerk { accept_check_mismatch: bool },
+}
+
 impl ApplicantRegistration {
-    pub fn validate(self) -> Result<ValidRegistration, Vec<FieldError>> {
+    /// Validates a self-registration on `today` (birth dates after it are refused).
+    pub fn validate(self, today: Date) -> Result<ValidRegistration, Vec<FieldError>> {
+        self.validate_by(RegisteredBy::Themselves, today)
+    }
+
+    /// Validates a registration made by `by` on `today`.
+    pub fn validate_by(
+        self,
+        by: RegisteredBy,
+        today: Date,
+    ) -> Result<ValidRegistration, Vec<FieldError>> {
         let mut p = Problems::default();
         match self {
             ApplicantRegistration::NaturalPerson {
@@ -273,12 +275,14 @@ impl ApplicantRegistration {
                 phone,
                 password,
             } => {
-                let id = IdNumber::parse(&id_number)
+                let id = IdNumber::parse_on(&id_number, today)
                     .map_err(|e| p.push("id_number", "invalid", format!("身份证号码无效：{e}")));
                 person_name(&mut p, "name", &name, "姓名");
-                let phone = validate_mobile(&phone).map_err(|m| p.push("phone", "invalid", m));
-                validate_password("password", &password, &mut p);
-                match (id, phone) {
+                let valid_phone =
+                    validate_mobile(&phone).map_err(|m| p.push("phone", "invalid", m));
+                let login = id.as_ref().map_or(id_number.trim(), |i| i.as_str());
+                validate_password("password", &password, &[login, phone.trim()], &mut p);
+                match (id, valid_phone) {
                     (Ok(id), Ok(phone)) if p.is_empty() => Ok(ValidRegistration {
                         login: id.as_str().to_string(),
                         display_name: name.trim().to_string(),
@@ -286,6 +290,7 @@ impl ApplicantRegistration {
                         phone,
                         legal_representative: None,
                         password,
+                        check_overridden: None,
                     }),
                     _ => Err(p.0),
                 }
@@ -296,21 +301,28 @@ impl ApplicantRegistration {
                 legal_representative,
                 phone,
                 password,
-                accept_check_mismatch,
             } => {
-                let code = match CreditCode::parse_lenient(&credit_code) {
-                    Ok((c, CreditCheck::Valid)) => Some(c),
-                    Ok((c, CreditCheck::CheckMismatch { expected, found }))
-                        if accept_check_mismatch =>
-                    {
-                        let _ = (expected, found);
+                let mut check_overridden = None;
+                let code = match (CreditCode::parse_lenient(&credit_code), by) {
+                    (Ok((c, CreditCheck::Valid)), _) => Some(c),
+                    (
+                        Ok((c, CreditCheck::CheckMismatch { expected, found })),
+                        RegisteredBy::Clerk {
+                            accept_check_mismatch: true,
+                        },
+                    ) => {
+                        check_overridden = Some((expected, found));
                         Some(c)
                     }
-                    Ok((_, CreditCheck::CheckMismatch { expected, found })) => {
-                        p.push("credit_code", "check_mismatch", format!("校验位应为“{expected}”，实际为“{found}”。部分早期代码校验不通过，如确认无误请勾选“确认代码无误”后再提交"));
+                    (Ok((_, CreditCheck::CheckMismatch { .. })), RegisteredBy::Themselves) => {
+                        p.push("credit_code", "check_mismatch", SELF_CHECK_MISMATCH);
                         None
                     }
-                    Err(e) => {
+                    (Ok((_, CreditCheck::CheckMismatch { expected, found })), _) => {
+                        p.push("credit_code", "check_mismatch", format!("校验位应为“{expected}”，实际为“{found}”。如已核验营业执照原件、确认代码无误，请勾选“已核验，代码无误”后再提交"));
+                        None
+                    }
+                    (Err(e), _) => {
                         p.push(
                             "credit_code",
                             "invalid",
@@ -326,9 +338,11 @@ impl ApplicantRegistration {
                     &legal_representative,
                     "法定代表人",
                 );
-                let phone = validate_mobile(&phone).map_err(|m| p.push("phone", "invalid", m));
-                validate_password("password", &password, &mut p);
-                match (code, phone) {
+                let valid_phone =
+                    validate_mobile(&phone).map_err(|m| p.push("phone", "invalid", m));
+                let login = code.as_ref().map_or(credit_code.trim(), |c| c.as_str());
+                validate_password("password", &password, &[login, phone.trim()], &mut p);
+                match (code, valid_phone) {
                     (Some(code), Ok(phone)) if p.is_empty() => Ok(ValidRegistration {
                         login: code.as_str().to_string(),
                         display_name: name.trim().to_string(),
@@ -336,6 +350,7 @@ impl ApplicantRegistration {
                         phone,
                         legal_representative: Some(legal_representative.trim().to_string()),
                         password,
+                        check_overridden,
                     }),
                     _ => Err(p.0),
                 }
@@ -343,6 +358,10 @@ impl ApplicantRegistration {
         }
     }
 }
+
+/// What self-registration says of a credit code whose check character fails.
+pub const SELF_CHECK_MISMATCH: &str =
+    "统一社会信用代码校验位不符；如属早期赋码，请到窗口由工作人员核验后办理";
 
 fn person_name(p: &mut Problems, field: &str, name: &str, label: &str) {
     p.text(field, name, label, 30);
@@ -358,33 +377,14 @@ fn person_name(p: &mut Problems, field: &str, name: &str, label: &str) {
     }
 }
 
-/// Login throttling: after `MAX_FAILURES` failed attempts within `WINDOW`, an account is
-/// locked until `WINDOW` after the oldest counted failure.
-pub const MAX_FAILURES: usize = 5;
-pub const THROTTLE_WINDOW: Duration = Duration::minutes(15);
-
-/// `failures` are the times of recent failed logins (any order). Returns when the lock lifts,
-/// or None when a login may be tried now.
-pub fn locked_until(failures: &[OffsetDateTime], now: OffsetDateTime) -> Option<OffsetDateTime> {
-    let mut recent: Vec<_> = failures
-        .iter()
-        .copied()
-        .filter(|t| *t > now - THROTTLE_WINDOW && *t <= now)
-        .collect();
-    if recent.len() < MAX_FAILURES {
-        return None;
-    }
-    recent.sort();
-    // The lock lifts when the oldest of the last MAX_FAILURES failures leaves the window.
-    let oldest_counted = recent[recent.len() - MAX_FAILURES];
-    Some(oldest_counted + THROTTLE_WINDOW)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ids::id_check_char;
     use proptest::prelude::*;
-    use time::macros::datetime;
+    use time::macros::date;
+
+    const TODAY: Date = date!(2026 - 11 - 27);
 
     #[test]
     fn only_the_top_region_sets_platform_settings_and_a_county_only_its_own() {
@@ -446,7 +446,7 @@ mod tests {
             password: "short".into(),
         };
         let fields: Vec<_> = r
-            .validate()
+            .validate(TODAY)
             .unwrap_err()
             .into_iter()
             .map(|e| e.field)
@@ -454,42 +454,82 @@ mod tests {
         assert_eq!(fields, ["id_number", "name", "phone", "password"]);
     }
 
-    #[test]
-    fn an_early_credit_code_registers_only_when_the_person_confirms_it() {
-        let reg = |accept| ApplicantRegistration::Enterprise {
-            credit_code: "91350100M0001TGQXM".into(),
+    fn enterprise(code: &str) -> ApplicantRegistration {
+        ApplicantRegistration::Enterprise {
+            credit_code: code.into(),
             name: "某某有限公司".into(),
             legal_representative: "张三".into(),
             phone: "13800138000".into(),
             password: "correct horse battery".into(),
-            accept_check_mismatch: accept,
-        };
-        assert_eq!(reg(false).validate().unwrap_err()[0].code, "check_mismatch");
-        assert_eq!(reg(true).validate().unwrap().login, "91350100M0001TGQXM");
+        }
     }
 
     #[test]
-    fn five_failures_in_fifteen_minutes_lock_the_account() {
-        let now = datetime!(2026-11-27 10:00 UTC);
-        let f: Vec<_> = (1..=5).map(|m| now - Duration::minutes(m)).collect();
-        assert_eq!(
-            locked_until(&f, now),
-            Some(now - Duration::minutes(5) + THROTTLE_WINDOW)
-        );
-        assert_eq!(locked_until(&f[..4], now), None);
-        let old: Vec<_> = (20..25).map(|m| now - Duration::minutes(m)).collect();
-        assert_eq!(locked_until(&old, now), None);
+    fn an_early_credit_code_registers_only_at_a_window_whose_clerk_confirms_it() {
+        let early = "91350100M0001TGQXM";
+        let refused = enterprise(early).validate(TODAY).unwrap_err();
+        assert_eq!(refused[0].code, "check_mismatch");
+        assert_eq!(refused[0].message, SELF_CHECK_MISMATCH);
+        let clerk = |accept| RegisteredBy::Clerk {
+            accept_check_mismatch: accept,
+        };
+        let unconfirmed = enterprise(early).validate_by(clerk(false), TODAY);
+        assert_eq!(unconfirmed.unwrap_err()[0].code, "check_mismatch");
+        let ok = enterprise(early).validate_by(clerk(true), TODAY).unwrap();
+        assert_eq!(ok.login, early);
+        assert!(ok.check_overridden.is_some());
+    }
+
+    #[test]
+    fn a_person_born_in_the_future_does_not_register() {
+        let first = "51160220991231123";
+        let reg = ApplicantRegistration::NaturalPerson {
+            id_number: format!("{first}{}", id_check_char(first)),
+            name: "张三".into(),
+            phone: "13800138000".into(),
+            password: "a long passphrase".into(),
+        };
+        let e = reg.validate(TODAY).unwrap_err();
+        assert_eq!(e[0].field, "id_number");
+        assert!(e[0].message.contains("出生日期"), "{}", e[0].message);
+    }
+
+    #[test]
+    fn a_registration_password_may_not_hold_the_id_number_or_phone() {
+        let first = "51160219900101123";
+        let id = format!("{first}{}", id_check_char(first));
+        for pw in [
+            id.clone(),
+            format!("my{}", id.to_lowercase()),
+            "13800138000".into(),
+        ] {
+            let reg = ApplicantRegistration::NaturalPerson {
+                id_number: id.clone(),
+                name: "张三".into(),
+                phone: "13800138000".into(),
+                password: pw.clone(),
+            };
+            let e = reg.validate(TODAY).unwrap_err();
+            assert_eq!(
+                (e[0].field.as_str(), e[0].code),
+                ("password", "personal"),
+                "{pw}"
+            );
+        }
     }
 
     proptest! {
         #[test]
-        fn a_lock_never_lasts_longer_than_the_window(mins in proptest::collection::vec(0i64..60, 0..20)) {
-            let now = datetime!(2026-11-27 10:00 UTC);
-            let f: Vec<_> = mins.iter().map(|m| now - Duration::minutes(*m)).collect();
-            if let Some(until) = locked_until(&f, now) {
-                prop_assert!(until > now && until <= now + THROTTLE_WINDOW);
-                prop_assert!(f.iter().filter(|t| **t > now - THROTTLE_WINDOW).count() >= MAX_FAILURES);
-            }
+        fn self_registration_never_accepts_a_failed_credit_check(body in proptest::collection::vec(0usize..31, 17), wrong in 1usize..31) {
+            use crate::ids::{CREDIT_ALPHABET, credit_check_char};
+            let first: String = body.iter().map(|i| CREDIT_ALPHABET.as_bytes()[*i] as char).collect();
+            let right = credit_check_char(&first);
+            let at = (CREDIT_ALPHABET.find(right).unwrap() + wrong) % 31;
+            let code = format!("{first}{}", CREDIT_ALPHABET.as_bytes()[at] as char);
+            let e = enterprise(&code).validate(TODAY).unwrap_err();
+            prop_assert_eq!(e[0].code, "check_mismatch");
+            let clerk = RegisteredBy::Clerk { accept_check_mismatch: true };
+            prop_assert!(enterprise(&code).validate_by(clerk, TODAY).is_ok());
         }
     }
 }

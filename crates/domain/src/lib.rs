@@ -17,9 +17,11 @@ pub mod license;
 #[cfg(feature = "openapi")]
 pub mod openapi;
 pub mod org;
+pub mod password;
 pub mod rating;
 pub mod stats;
 pub mod supervision;
+pub mod throttle;
 pub mod upload;
 pub mod workflow;
 

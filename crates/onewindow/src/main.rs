@@ -534,7 +534,9 @@ async fn serve(mut cfg: Config, demo: bool, listen: Option<String>) -> anyhow::R
     println!("一窗通办已启动：http://{addr}/");
     spawn_housekeeping(app.clone());
     let router = web::router(web::AppState::new(app, cfg.server.secure_cookies));
-    axum::serve(listener, router)
+    // The peer address reaches handlers as `ConnectInfo`: logins are throttled per client.
+    let service = router.into_make_service_with_connect_info::<std::net::SocketAddr>();
+    axum::serve(listener, service)
         .with_graceful_shutdown(async {
             let _ = tokio::signal::ctrl_c().await;
         })

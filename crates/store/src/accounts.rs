@@ -1,4 +1,4 @@
-//! Accounts, sessions and failed-login records.
+//! Accounts, sessions, failed-login records and the account administration log.
 
 use domain::account::AccountKind;
 use sqlx::{AnyConnection, AssertSqlSafe};
@@ -83,6 +83,8 @@ pub struct SessionRow {
     pub csrf: String,
     pub expires_at: i64,
     pub account: AccountRow,
+    /// The account logged in with a temporary password it has not changed yet.
+    pub must_change_password: bool,
 }
 
 pub async fn insert_session(
@@ -115,7 +117,8 @@ pub async fn find_session(
     let row = sqlx::query(
         "SELECT a.id, a.login, a.kind, a.display_name, a.phone, a.legal_representative, a.password_hash,
                 a.region, a.department, a.roles, a.created_at, a.disabled,
-                s.csrf AS session_csrf, s.expires_at AS session_expires
+                s.csrf AS session_csrf, s.expires_at AS session_expires,
+                a.must_change_password AS must_change
          FROM sessions s JOIN accounts a ON a.id = s.account_id
          WHERE s.token_hash = $1 AND s.expires_at > $2",
     )
@@ -129,6 +132,7 @@ pub async fn find_session(
     let account = AccountRow::from_row(&row)?;
     let csrf: String = row.try_get("session_csrf")?;
     let expires_at: i64 = row.try_get("session_expires")?;
+    let must_change: i64 = row.try_get("must_change")?;
     if account.disabled != 0 {
         return Ok(None);
     }
@@ -136,6 +140,7 @@ pub async fn find_session(
         csrf,
         expires_at,
         account,
+        must_change_password: must_change != 0,
     }))
 }
 
@@ -196,4 +201,156 @@ pub async fn staff_in_region(conn: &mut AnyConnection, region: &str) -> Result<b
             .fetch_one(conn)
             .await?;
     Ok(n > 0)
+}
+
+/// Ends every session of an account but the one whose token hash is `keep` (none when
+/// `keep` is None); returns how many ended.
+pub async fn delete_sessions_of(
+    conn: &mut AnyConnection,
+    account_id: &str,
+    keep: Option<&str>,
+) -> Result<u64> {
+    Ok(
+        sqlx::query("DELETE FROM sessions WHERE account_id = $1 AND token_hash <> $2")
+            .bind(account_id)
+            .bind(keep.unwrap_or(""))
+            .execute(conn)
+            .await?
+            .rows_affected(),
+    )
+}
+
+/// Sets an account's password hash; `must_change` marks it temporary (changed at next login).
+pub async fn set_password(
+    conn: &mut AnyConnection,
+    account_id: &str,
+    hash: &str,
+    must_change: bool,
+) -> Result<()> {
+    let done = sqlx::query(
+        "UPDATE accounts SET password_hash = $1, must_change_password = $2 WHERE id = $3",
+    )
+    .bind(hash)
+    .bind(i64::from(must_change))
+    .bind(account_id)
+    .execute(conn)
+    .await?;
+    if done.rows_affected() == 0 {
+        return Err(StoreError::NotFound);
+    }
+    Ok(())
+}
+
+/// Whether the account's password is a temporary one that must be changed.
+pub async fn must_change_password(conn: &mut AnyConnection, account_id: &str) -> Result<bool> {
+    let v: i64 = sqlx::query_scalar("SELECT must_change_password FROM accounts WHERE id = $1")
+        .bind(account_id)
+        .fetch_one(conn)
+        .await?;
+    Ok(v != 0)
+}
+
+/// A failed attempt from `client` (its address key): a wrong password for `login`, or (with
+/// a `login` of its own, such as `register:`) another attempt the per-client limit counts.
+pub async fn record_client_failure(
+    conn: &mut AnyConnection,
+    client: &str,
+    login: &str,
+    at: i64,
+) -> Result<()> {
+    sqlx::query("INSERT INTO login_failures (login, client, at) VALUES ($1, $2, $3)")
+        .bind(login)
+        .bind(client)
+        .bind(at)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Times of `client`'s failures after `since`, whatever the login.
+pub async fn client_failures_since(
+    conn: &mut AnyConnection,
+    client: &str,
+    since: i64,
+) -> Result<Vec<i64>> {
+    Ok(sqlx::query_scalar(
+        "SELECT at FROM login_failures WHERE client = $1 AND at > $2 ORDER BY at",
+    )
+    .bind(client)
+    .bind(since)
+    .fetch_all(conn)
+    .await?)
+}
+
+/// Times of `client`'s failures against `login` after `since`.
+pub async fn pair_failures_since(
+    conn: &mut AnyConnection,
+    client: &str,
+    login: &str,
+    since: i64,
+) -> Result<Vec<i64>> {
+    Ok(sqlx::query_scalar(
+        "SELECT at FROM login_failures WHERE login = $1 AND client = $2 AND at > $3 ORDER BY at",
+    )
+    .bind(login)
+    .bind(client)
+    .bind(since)
+    .fetch_all(conn)
+    .await?)
+}
+
+/// Forgets `client`'s failures against `login` (after it logged in). Its failures against
+/// other logins still count toward its own limit.
+pub async fn clear_pair_failures(
+    conn: &mut AnyConnection,
+    client: &str,
+    login: &str,
+) -> Result<()> {
+    sqlx::query("DELETE FROM login_failures WHERE login = $1 AND client = $2")
+        .bind(login)
+        .bind(client)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// One entry of the account administration log.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct AdminEventRow {
+    pub at: i64,
+    /// Account id of whoever acted.
+    pub actor: String,
+    /// `password_changed`, `password_reset`, `registered_at_window`, `staff_created`.
+    pub action: String,
+    /// Account id acted on.
+    pub target: String,
+    /// JSON with what else matters (the login, an overridden check).
+    pub detail: String,
+}
+
+pub async fn insert_admin_event(conn: &mut AnyConnection, e: &AdminEventRow) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO admin_events (at, actor, action, target, detail) VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(e.at)
+    .bind(&e.actor)
+    .bind(&e.action)
+    .bind(&e.target)
+    .bind(&e.detail)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// The log entries about one account, oldest first.
+pub async fn admin_events_for(
+    conn: &mut AnyConnection,
+    target: &str,
+) -> Result<Vec<AdminEventRow>> {
+    Ok(sqlx::query_as(
+        "SELECT at, actor, action, target, detail FROM admin_events WHERE target = $1 ORDER BY at",
+    )
+    .bind(target)
+    .fetch_all(conn)
+    .await?)
 }

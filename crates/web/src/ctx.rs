@@ -5,10 +5,11 @@
 //! when logged in, match the token bound to the session). A cross-site page can neither read
 //! the cookie nor guess the value. The token is rotated at login.
 
+use std::net::{IpAddr, SocketAddr};
 use std::sync::atomic::Ordering;
 
 use app::auth::Actor;
-use axum::extract::{FromRequestParts, Request, State};
+use axum::extract::{ConnectInfo, FromRequestParts, Request, State};
 use axum::http::request::Parts;
 use axum::middleware::Next;
 use axum::response::Response;
@@ -76,10 +77,13 @@ pub fn session_cookie(token: String, secure: bool, max_age: time::Duration) -> C
 /// The request's actor and CSRF token.
 #[derive(Clone)]
 pub struct Ctx {
+    /// Anonymous also while a temporary password must be changed (`must_change_password`).
     pub actor: Actor,
     pub csrf: String,
     session_csrf: Option<String>,
     pub session_token: Option<String>,
+    /// The session logged in with a temporary password: it may only change it.
+    pub must_change_password: bool,
 }
 
 impl Ctx {
@@ -118,19 +122,41 @@ impl FromRequestParts<AppState> for Ctx {
         }
         let jar = CookieJar::from_headers(&parts.headers);
         let token = jar.get(SESSION_COOKIE).map(|c| c.value().to_string());
-        let (actor, session_csrf) = app::auth::resolve(&state.app, token.as_deref()).await?;
+        let resolved = app::auth::resolve_session(&state.app, token.as_deref()).await?;
         let csrf = jar
             .get(CSRF_COOKIE)
             .map(|c| c.value().to_string())
             .or_else(|| parts.extensions.get::<FreshCsrf>().map(|f| f.0.clone()))
             .unwrap_or_default();
         let ctx = Ctx {
-            actor,
+            actor: resolved.actor,
             csrf,
-            session_csrf,
+            session_csrf: resolved.csrf,
             session_token: token,
+            must_change_password: resolved.must_change_password,
         };
         parts.extensions.insert(ctx.clone());
         Ok(ctx)
+    }
+}
+
+/// The address of the client a request came from, for login throttling: the peer of the TCP
+/// connection (`ConnectInfo`, set by `serve` through `into_make_service_with_connect_info`).
+/// None when there is none, as for a router called directly in tests; all such requests share
+/// one throttling budget. Behind a reverse proxy every request has the proxy's address, so
+/// the per-address limit then applies to all clients together.
+#[derive(Debug, Clone, Copy)]
+pub struct ClientIp(pub Option<IpAddr>);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(ClientIp(
+            parts
+                .extensions
+                .get::<ConnectInfo<SocketAddr>>()
+                .map(|c| c.0.ip()),
+        ))
     }
 }

@@ -91,7 +91,41 @@ impl CaseWorker {
     }
 }
 
+/// May register applicants who come to a comprehensive window (综窗) in person, and accept a
+/// credit code whose check character fails after checking the licence. Made only by
+/// [`Actor::window_clerk`].
+#[derive(Debug, Clone)]
+pub struct WindowClerk {
+    actor_id: String,
+    scope: StaffScope,
+}
+
+impl WindowClerk {
+    pub fn actor_id(&self) -> &str {
+        &self.actor_id
+    }
+
+    pub fn scope(&self) -> &StaffScope {
+        &self.scope
+    }
+}
+
 impl Actor {
+    pub fn window_clerk(&self) -> Result<WindowClerk> {
+        match self {
+            Actor::Staff {
+                id, roles, scope, ..
+            } if roles.contains(&Role::Clerk) => Ok(WindowClerk {
+                actor_id: id.clone(),
+                scope: scope.clone(),
+            }),
+            Actor::Anonymous => Err(AppError::Unauthenticated),
+            _ => Err(AppError::Forbidden(
+                "只有综窗受理人员可以在窗口为申请人注册".into(),
+            )),
+        }
+    }
+
     pub fn catalog_admin(&self) -> Result<CatalogAdmin> {
         match self {
             Actor::Staff {

@@ -22,9 +22,8 @@ async fn new_company(app: &app::App) -> Actor {
         legal_representative: "王五".into(),
         phone: "13800138001".into(),
         password: "a long passphrase".into(),
-        accept_check_mismatch: false,
     };
-    app::auth::register(app, reg).await.unwrap().actor
+    app::auth::register(app, None, reg).await.unwrap().actor
 }
 
 /// Staff who can take any case to completion: the comprehensive window, and a reviewer and
@@ -206,6 +205,7 @@ async fn a_member_already_held_is_skipped_and_a_refused_member_is_shown_while_th
         // The demo enterprise already holds a 营业执照 from the demo cases.
         let me = app::auth::login(
             &app,
+            None,
             &app::demo::demo_credit_code(),
             app::demo::DEMO_PASSWORD,
         )

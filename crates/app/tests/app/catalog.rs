@@ -203,7 +203,7 @@ async fn the_demo_catalog_loads_twice_without_duplicates_and_answers_everyday_wo
             "{:?}",
             r.hits
         );
-        let login = app::auth::login(&app, "catalog", app::demo::DEMO_PASSWORD)
+        let login = app::auth::login(&app, None, "catalog", app::demo::DEMO_PASSWORD)
             .await
             .unwrap();
         assert!(login.actor.catalog_admin().is_ok());

@@ -422,7 +422,7 @@ async fn a_second_approval_replaces_the_license_a_holder_keeps_only_one_of() {
         // The second case is approved by the same clerk (a staff login is made once).
         let second = cases::start(&app, &me, &permit).await.unwrap();
         step(&app, &me, &second.id, Command::Submit).await;
-        let clerk = app::auth::login(&app, "clerk", "staff-password-1")
+        let clerk = app::auth::login(&app, None, "clerk", "staff-password-1")
             .await
             .unwrap()
             .actor;

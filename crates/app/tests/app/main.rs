@@ -6,6 +6,7 @@ mod bundles;
 mod cases;
 mod catalog;
 mod licenses;
+mod passwords;
 mod ratings;
 mod scopes;
 mod shared;

@@ -129,8 +129,7 @@ async fn confirmed_materials_need_no_upload_and_a_failing_source_never_blocks_th
             item.materials.push(second);
             app::catalog::create(&app, &cap, item.clone()).await.unwrap();
             app::catalog::publish(&app, &cap, &item.code).await.unwrap();
-            let me = app::auth::register(
-                &app,
+            let me = app::auth::register(&app, None,
                 ApplicantRegistration::NaturalPerson {
                     id_number: app::demo::demo_id_number("19900101", "123"),
                     name: "张三".into(),

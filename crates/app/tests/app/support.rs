@@ -99,7 +99,7 @@ pub async fn staff(
     )
     .await
     .ok();
-    let boot = app::auth::login(app, &format!("boot-{login}"), "bootstrap-password")
+    let boot = app::auth::login(app, None, &format!("boot-{login}"), "bootstrap-password")
         .await
         .unwrap();
     let cap = boot.actor.system_admin().unwrap();
@@ -118,7 +118,7 @@ pub async fn staff(
     )
     .await
     .unwrap();
-    app::auth::login(app, login, "staff-password-1")
+    app::auth::login(app, None, login, "staff-password-1")
         .await
         .unwrap()
         .actor
@@ -132,7 +132,7 @@ pub async fn citizen(app: &App, seq: &str) -> Actor {
         phone: "13800138000".into(),
         password: "a long passphrase".into(),
     };
-    app::auth::register(app, reg).await.unwrap().actor
+    app::auth::register(app, None, reg).await.unwrap().actor
 }
 
 /// Publishes `item` as a catalog administrator of 511600 and returns its code.

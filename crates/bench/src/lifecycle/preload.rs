@@ -189,7 +189,7 @@ pub async fn preload(app: &App, n: usize, json: bool) -> anyhow::Result<f64> {
                 phone: "13800009999".into(),
                 password: PASSWORD.into(),
             };
-            app::auth::register(app, reg).await.map_err(explain)?;
+            app::auth::register(app, None, reg).await.map_err(explain)?;
             app::auth::actor_for_login(app, &first)
                 .await
                 .map_err(explain)?

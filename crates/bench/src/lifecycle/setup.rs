@@ -108,7 +108,7 @@ pub async fn prepare(app: &App, applicants: usize, staff_each: usize) -> anyhow:
             phone: format!("1380000{:04}", i % 10_000),
             password: PASSWORD.into(),
         };
-        ignore_taken(app::auth::register(app, reg).await)?;
+        ignore_taken(app::auth::register_by_operator(app, reg).await)?;
         sheet.push(vec![
             "居民户口簿".into(),
             person_name(i),

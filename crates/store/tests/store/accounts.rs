@@ -84,3 +84,89 @@ async fn login_failures_are_counted_in_a_window_and_cleared() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn failures_are_counted_per_client_and_per_client_and_login() {
+    on_both(|s| async move {
+        let mut c = s.conn().await.unwrap();
+        record_client_failure(&mut c, "203.0.113.7", "alice", 10)
+            .await
+            .unwrap();
+        record_client_failure(&mut c, "203.0.113.7", "bob", 20)
+            .await
+            .unwrap();
+        record_client_failure(&mut c, "198.51.100.1", "alice", 30)
+            .await
+            .unwrap();
+        assert_eq!(
+            client_failures_since(&mut c, "203.0.113.7", 0)
+                .await
+                .unwrap(),
+            vec![10, 20]
+        );
+        assert_eq!(
+            pair_failures_since(&mut c, "203.0.113.7", "alice", 0)
+                .await
+                .unwrap(),
+            vec![10]
+        );
+        clear_pair_failures(&mut c, "203.0.113.7", "alice")
+            .await
+            .unwrap();
+        assert_eq!(
+            client_failures_since(&mut c, "203.0.113.7", 0)
+                .await
+                .unwrap(),
+            vec![20]
+        );
+        assert_eq!(
+            pair_failures_since(&mut c, "198.51.100.1", "alice", 0)
+                .await
+                .unwrap(),
+            vec![30]
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_temporary_password_shows_on_the_session_and_other_sessions_can_be_ended() {
+    on_both(|s| async move {
+        let mut c = s.conn().await.unwrap();
+        insert_account(&mut c, &account("a")).await.unwrap();
+        for h in ["h1", "h2", "h3"] {
+            insert_session(&mut c, h, "id-a", "csrf", 100, 200)
+                .await
+                .unwrap();
+        }
+        set_password(&mut c, "id-a", "$argon2id$new", true)
+            .await
+            .unwrap();
+        assert!(must_change_password(&mut c, "id-a").await.unwrap());
+        let session = find_session(&mut c, "h1", 150).await.unwrap().unwrap();
+        assert!(session.must_change_password);
+        assert_eq!(session.account.password_hash, "$argon2id$new");
+        assert_eq!(
+            delete_sessions_of(&mut c, "id-a", Some("h1"))
+                .await
+                .unwrap(),
+            2
+        );
+        assert!(find_session(&mut c, "h1", 150).await.unwrap().is_some());
+        assert!(find_session(&mut c, "h2", 150).await.unwrap().is_none());
+        assert!(matches!(
+            set_password(&mut c, "nobody", "x", false).await,
+            Err(StoreError::NotFound)
+        ));
+        let e = AdminEventRow {
+            at: 5,
+            actor: "id-admin".into(),
+            action: "password_reset".into(),
+            target: "id-a".into(),
+            detail: "{}".into(),
+        };
+        insert_admin_event(&mut c, &e).await.unwrap();
+        assert_eq!(admin_events_for(&mut c, "id-a").await.unwrap(), vec![e]);
+    })
+    .await;
+}

@@ -19,6 +19,7 @@ use crate::AppState;
 use crate::ctx::Ctx;
 use crate::error::ApiError;
 
+mod account;
 mod agents;
 mod bundles;
 mod cases;
@@ -37,6 +38,7 @@ pub fn router() -> Router<AppState> {
         .merge(licenses::router())
         .merge(bundles::router())
         .merge(supervision::router())
+        .merge(account::router())
         .fallback(|| async { ApiError(AppError::NotFound("接口".into())) })
 }
 

@@ -18,7 +18,7 @@ use crate::error::ErrorBody;
 - 列表返回 `{\"items\": [...], \"total\": N}`；错误返回 `{\"code\", \"message\", \"field\"}`（见 Error）。/api 下不存在的路径返回 404 JSON。
 - 目录读接口和办件进度查询无需登录；其他办件接口需登录（Cookie `ow_session`）。写接口（POST/PUT）需要：Cookie `ow_session`（登录会话）和 `ow_csrf`，以及请求头 `X-CSRF-Token`，其值等于 `ow_csrf` Cookie 的值。`ow_csrf` 是 HttpOnly Cookie，API 客户端从响应的 Set-Cookie 头取得：任意页面（如 GET /login）会下发它；用它登录（POST /login，表单字段 csrf、login、password）后，响应的 Set-Cookie 给出 `ow_session` 和轮换后的新 `ow_csrf`，之后须使用新值。
 - 办件中的日期为 `YYYY-MM-DD`；时刻为 `YYYY-MM-DD HH:MM:SS.f +HH:MM:SS`（UTC，见 DateTime，不是 RFC 3339）；时间线的 at 为 Unix 毫秒。
-- 错误状态码（均为 JSON）：401 unauthenticated、403 forbidden、404 not_found、409 conflict / invalid_state、422 validation_failed、429 too_many_attempts（登录限流）、500 internal。",
+- 错误状态码（均为 JSON）：401 unauthenticated、403 forbidden、404 not_found、409 conflict / invalid_state、422 validation_failed、429 too_many_attempts（登录、注册和修改密码按客户端地址限流）、500 internal。",
         license(name = "Apache-2.0"),
     ),
     tags(
@@ -29,6 +29,7 @@ use crate::error::ErrorBody;
         (name = "licenses", description = "电子证照：证照夹、用证记录、注销和公开核验"),
         (name = "bundles", description = "一件事：定义、一次申请和办理进度"),
         (name = "statistics", description = "统计和好差评数据（工作人员）"),
+        (name = "account", description = "本人账号：修改密码（需登录和 CSRF 令牌）"),
         (name = "meta", description = "接口文档"),
         (name = "ops", description = "运维探针（不在 /api 下）"),
     ),
@@ -50,6 +51,7 @@ pub fn document() -> String {
         super::licenses::paths(),
         super::bundles::paths(),
         super::supervision::paths(),
+        super::account::paths(),
         crate::ops_paths(),
         Meta::openapi(),
     ] {
@@ -134,6 +136,8 @@ error_responses! {
     Conflict = "409", "409 conflict（唯一性冲突，或刚被他人修改）或 invalid_state（当前状态不允许）";
     /// 422: a parameter, the body or a rule is not satisfied; `field` names the first problem.
     Invalid = "422", "422 validation_failed：参数、请求体或规则校验不通过，field 指出字段";
+    /// 429: too many failed attempts from this client (login throttling).
+    TooManyAttempts = "429", "429 too_many_attempts：本客户端失败次数过多，message 说明何时可再试";
 }
 
 /// What every write may answer: 401, 403 (no CSRF token, or not allowed) and 422.

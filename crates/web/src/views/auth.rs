@@ -1,9 +1,10 @@
-//! Login, registration and logout pages.
+//! Login, registration (by the person, or by a clerk at a window) and logout pages.
 
 use app::auth;
 use askama::Template;
 use axum::Router;
 use axum::extract::{Query, State};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum_extra::extract::{CookieJar, Form};
@@ -11,7 +12,7 @@ use domain::FieldError;
 use domain::account::ApplicantRegistration;
 
 use super::{Nav, render};
-use crate::ctx::{Ctx, csrf_cookie, session_cookie};
+use crate::ctx::{ClientIp, Ctx, csrf_cookie, session_cookie};
 use crate::{AppState, WebError};
 
 pub fn router() -> Router<AppState> {
@@ -19,6 +20,7 @@ pub fn router() -> Router<AppState> {
         .route("/login", get(login_page).post(login))
         .route("/register", get(register_page).post(register))
         .route("/logout", post(logout))
+        .route("/window/register", get(window_page).post(window_register))
 }
 
 #[derive(Template)]
@@ -44,6 +46,9 @@ fn safe_next(n: Option<&str>) -> String {
 }
 
 async fn login_page(ctx: Ctx, Query(q): Query<NextQuery>) -> Result<Response, WebError> {
+    if ctx.must_change_password {
+        return Ok(Redirect::to(super::account::PASSWORD_PAGE).into_response());
+    }
     render(&LoginPage {
         nav: Nav::of(&ctx),
         login: String::new(),
@@ -63,6 +68,11 @@ struct LoginForm {
 
 fn logged_in(s: &AppState, jar: CookieJar, session: auth::Session, next: &str) -> Response {
     let ttl = auth::session_ttl(&s.app);
+    let next = if session.must_change_password {
+        super::account::PASSWORD_PAGE
+    } else {
+        next
+    };
     let jar = jar
         .add(session_cookie(session.token, s.secure_cookies, ttl))
         .add(csrf_cookie(session.csrf, s.secure_cookies));
@@ -72,12 +82,13 @@ fn logged_in(s: &AppState, jar: CookieJar, session: auth::Session, next: &str) -
 async fn login(
     State(s): State<AppState>,
     ctx: Ctx,
+    ClientIp(ip): ClientIp,
     jar: CookieJar,
     Form(f): Form<LoginForm>,
 ) -> Result<Response, WebError> {
     ctx.check_csrf(&f.csrf)?;
     let next = safe_next(Some(&f.next));
-    match auth::login(&s.app, &f.login, &f.password).await {
+    match auth::login(&s.app, ip, &f.login, &f.password).await {
         Ok(session) => Ok(logged_in(&s, jar, session, &next)),
         Err(app::AppError::Validation(v)) => {
             let error = Some(
@@ -92,7 +103,7 @@ async fn login(
                 error,
                 next,
             })?;
-            *r.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+            *r.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
             Ok(r)
         }
         Err(e @ app::AppError::Throttled { .. }) => {
@@ -102,7 +113,7 @@ async fn login(
                 error: Some(e.to_string()),
                 next,
             })?;
-            *r.status_mut() = axum::http::StatusCode::TOO_MANY_REQUESTS;
+            *r.status_mut() = StatusCode::TOO_MANY_REQUESTS;
             Ok(r)
         }
         Err(e) => Err(e.into()),
@@ -116,9 +127,21 @@ struct RegisterPage {
     kind: String,
     f: RegisterForm,
     errors: Vec<FieldError>,
+    /// A clerk registers someone at a window: no password field, the override box.
+    window: bool,
+    /// After a window registration: the account and its one-time password.
+    done: Option<auth::WindowRegistration>,
 }
 
 impl RegisterPage {
+    fn base(&self) -> &'static str {
+        if self.window {
+            "/window/register"
+        } else {
+            "/register"
+        }
+    }
+
     fn error(&self, field: &str) -> String {
         self.errors
             .iter()
@@ -158,74 +181,131 @@ struct KindQuery {
     kind: Option<String>,
 }
 
-async fn register_page(ctx: Ctx, Query(q): Query<KindQuery>) -> Result<Response, WebError> {
-    let kind = if q.kind.as_deref() == Some("enterprise") {
+fn kind_of(q: Option<&str>) -> &'static str {
+    if q == Some("enterprise") {
         "enterprise"
     } else {
         "natural_person"
-    };
+    }
+}
+
+async fn register_page(ctx: Ctx, Query(q): Query<KindQuery>) -> Result<Response, WebError> {
     render(&RegisterPage {
         nav: Nav::of(&ctx),
-        kind: kind.into(),
+        kind: kind_of(q.kind.as_deref()).into(),
         f: RegisterForm::default(),
         errors: vec![],
+        window: false,
+        done: None,
     })
+}
+
+impl RegisterForm {
+    fn registration(&self) -> ApplicantRegistration {
+        if self.kind == "enterprise" {
+            ApplicantRegistration::Enterprise {
+                credit_code: self.credit_code.clone(),
+                name: self.enterprise_name.clone(),
+                legal_representative: self.legal_representative.clone(),
+                phone: self.phone.clone(),
+                password: self.password.clone(),
+            }
+        } else {
+            ApplicantRegistration::NaturalPerson {
+                id_number: self.id_number.clone(),
+                name: self.name.clone(),
+                phone: self.phone.clone(),
+                password: self.password.clone(),
+            }
+        }
+    }
+}
+
+/// The form again with its problems (422), or a throttled visitor told when to come back
+/// (429).
+fn refused(
+    ctx: &Ctx,
+    f: RegisterForm,
+    e: app::AppError,
+    window: bool,
+) -> Result<Response, WebError> {
+    let enterprise = f.kind == "enterprise";
+    let (mut errors, status) = match e {
+        app::AppError::Validation(errors) => (errors, StatusCode::UNPROCESSABLE_ENTITY),
+        e @ app::AppError::Throttled { .. } => (
+            vec![FieldError::new("form", "throttled", e.to_string())],
+            StatusCode::TOO_MANY_REQUESTS,
+        ),
+        e => return Err(e.into()),
+    };
+    if enterprise {
+        for e in &mut errors {
+            if e.field == "name" {
+                e.field = "enterprise_name".into();
+            }
+        }
+    }
+    let mut form = f;
+    form.password.clear();
+    let mut r = render(&RegisterPage {
+        nav: Nav::of(ctx),
+        kind: kind_of(Some(&form.kind)).into(),
+        f: form,
+        errors,
+        window,
+        done: None,
+    })?;
+    *r.status_mut() = status;
+    Ok(r)
 }
 
 async fn register(
     State(s): State<AppState>,
     ctx: Ctx,
+    ClientIp(ip): ClientIp,
     jar: CookieJar,
     Form(f): Form<RegisterForm>,
 ) -> Result<Response, WebError> {
     ctx.check_csrf(&f.csrf)?;
-    let enterprise = f.kind == "enterprise";
-    let reg = if enterprise {
-        ApplicantRegistration::Enterprise {
-            credit_code: f.credit_code.clone(),
-            name: f.enterprise_name.clone(),
-            legal_representative: f.legal_representative.clone(),
-            phone: f.phone.clone(),
-            password: f.password.clone(),
-            accept_check_mismatch: f.accept_check_mismatch.is_some(),
-        }
-    } else {
-        ApplicantRegistration::NaturalPerson {
-            id_number: f.id_number.clone(),
-            name: f.name.clone(),
-            phone: f.phone.clone(),
-            password: f.password.clone(),
-        }
-    };
-    match auth::register(&s.app, reg).await {
+    // Self-registration never accepts a failed credit-code check, whatever the form says.
+    match auth::register(&s.app, ip, f.registration()).await {
         Ok(session) => Ok(logged_in(&s, jar, session, "/")),
-        Err(app::AppError::Validation(errors)) => {
-            let mut errors = errors;
-            if enterprise {
-                for e in &mut errors {
-                    if e.field == "name" {
-                        e.field = "enterprise_name".into();
-                    }
-                }
-            }
-            let mut form = f;
-            form.password.clear();
-            let kind = if enterprise {
-                "enterprise"
-            } else {
-                "natural_person"
-            }
-            .to_string();
-            let mut r = render(&RegisterPage {
-                nav: Nav::of(&ctx),
-                kind,
-                f: form,
-                errors,
-            })?;
-            *r.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
-            Ok(r)
-        }
-        Err(e) => Err(e.into()),
+        Err(e) => refused(&ctx, f, e, false),
+    }
+}
+
+/// 窗口注册: a comprehensive-window clerk registers an applicant who came in person.
+async fn window_page(ctx: Ctx, Query(q): Query<KindQuery>) -> Result<Response, WebError> {
+    ctx.actor.window_clerk()?;
+    render(&RegisterPage {
+        nav: Nav::of(&ctx),
+        kind: kind_of(q.kind.as_deref()).into(),
+        f: RegisterForm::default(),
+        errors: vec![],
+        window: true,
+        done: None,
+    })
+}
+
+async fn window_register(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Form(f): Form<RegisterForm>,
+) -> Result<Response, WebError> {
+    ctx.check_csrf(&f.csrf)?;
+    let clerk = ctx.actor.window_clerk()?;
+    let accept = f.accept_check_mismatch.is_some();
+    match auth::register_at_window(&s.app, &clerk, f.registration(), accept).await {
+        // Shown once, not redirected: the temporary password is never stored in clear.
+        Ok(done) => render(&RegisterPage {
+            nav: Nav::of(&ctx),
+            kind: kind_of(Some(&f.kind)).into(),
+            f: RegisterForm::default(),
+            errors: vec![],
+            window: true,
+            done: Some(done),
+        }),
+        Err(e) => refused(&ctx, f, e, true),
     }
 }
 

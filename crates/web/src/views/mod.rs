@@ -1,5 +1,6 @@
 //! HTML pages. Each module is one area of the site with its own `router()`.
 
+mod account;
 pub(crate) mod admin;
 mod agents;
 mod auth;
@@ -26,6 +27,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .merge(portal::router())
         .merge(auth::router())
+        .merge(account::router())
         .merge(admin::router())
         .merge(staff::router())
         .merge(settings::router())
@@ -49,6 +51,8 @@ pub struct Nav {
     pub applicant: bool,
     pub staff: bool,
     pub supervisor: bool,
+    /// 综窗: may register applicants at the window.
+    pub clerk: bool,
     pub csrf: String,
     pub query: String,
     pub css: String,
@@ -67,7 +71,7 @@ impl Nav {
     pub fn of(ctx: &Ctx) -> Nav {
         Nav {
             name: ctx.actor.display_name().to_string(),
-            logged_in: !ctx.actor.is_anonymous(),
+            logged_in: !ctx.actor.is_anonymous() || ctx.must_change_password,
             catalog_admin: ctx.actor.has_role(Role::CatalogAdmin)
                 || ctx.actor.has_role(Role::SystemAdmin),
             system_admin: ctx.actor.has_role(Role::SystemAdmin),
@@ -75,6 +79,7 @@ impl Nav {
             staff: matches!(ctx.actor, app::auth::Actor::Staff { .. }),
             supervisor: ctx.actor.has_role(Role::Supervisor)
                 || ctx.actor.has_role(Role::SystemAdmin),
+            clerk: ctx.actor.has_role(Role::Clerk),
             csrf: ctx.csrf.clone(),
             ..Nav::anonymous()
         }

@@ -1,11 +1,12 @@
-//! System administrators manage staff accounts of their region.
+//! System administrators manage staff accounts of their region, and reset the passwords of
+//! staff of their region and of applicants.
 
 use app::auth::{self, NewStaff, StaffView};
 use askama::Template;
 use axum::Router;
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum_extra::extract::Form;
 use domain::FieldError;
 use domain::account::Role;
@@ -15,7 +16,9 @@ use crate::ctx::Ctx;
 use crate::{AppState, WebError};
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/admin/staff", get(page).post(create))
+    Router::new()
+        .route("/admin/staff", get(page).post(create))
+        .route("/admin/accounts/reset-password", post(reset))
 }
 
 #[derive(Template)]
@@ -29,6 +32,10 @@ struct StaffPage {
     f: StaffForm,
     errors: Vec<FieldError>,
     flash: String,
+    /// A password just reset: shown once.
+    reset: Option<auth::TemporaryPassword>,
+    /// What went wrong with a reset.
+    reset_error: String,
 }
 
 impl StaffPage {
@@ -113,6 +120,8 @@ async fn build(
         f,
         errors,
         flash,
+        reset: None,
+        reset_error: String::new(),
     })
 }
 
@@ -173,4 +182,45 @@ async fn create(
         }
         Err(e) => Err(e.into()),
     }
+}
+
+#[derive(serde::Deserialize)]
+struct ResetForm {
+    csrf: String,
+    #[serde(default)]
+    login: String,
+}
+
+/// Resets a password and shows the temporary one on the page (200, not a redirect: it is
+/// never stored in clear, so it can be shown only in this answer).
+async fn reset(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Form(f): Form<ResetForm>,
+) -> Result<Response, WebError> {
+    ctx.check_csrf(&f.csrf)?;
+    let cap = ctx.actor.system_admin()?;
+    let mut page = build(&s, &ctx, StaffForm::default(), vec![], String::new()).await?;
+    let status = match auth::reset_password(&s.app, &cap, &f.login).await {
+        Ok(t) => {
+            page.reset = Some(t);
+            axum::http::StatusCode::OK
+        }
+        Err(app::AppError::Validation(v)) => {
+            page.reset_error = v
+                .iter()
+                .map(|e| e.message.clone())
+                .collect::<Vec<_>>()
+                .join("；");
+            axum::http::StatusCode::UNPROCESSABLE_ENTITY
+        }
+        Err(e @ app::AppError::Forbidden(_)) => {
+            page.reset_error = e.to_string();
+            axum::http::StatusCode::FORBIDDEN
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let mut r = render(&page)?;
+    *r.status_mut() = status;
+    Ok(r)
 }

@@ -103,6 +103,7 @@ async fn grants_through_the_api_list_revoke_and_answer_strangers_404() {
     let stranger_id = app::demo::demo_id_number("19850315", "456");
     app::auth::register(
         &principal.app,
+        None,
         domain::account::ApplicantRegistration::NaturalPerson {
             id_number: stranger_id.clone(),
             name: "王五".into(),

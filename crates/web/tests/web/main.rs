@@ -1,5 +1,6 @@
 //! HTTP tests of the whole site in process: pages, API, sessions, CSRF, escaping.
 
+mod accounts;
 mod admin;
 mod agents;
 mod api;

@@ -12,6 +12,8 @@ pub struct Client {
     pub router: Router,
     pub cookies: HashMap<String, String>,
     pub app: app::App,
+    /// The peer address the server sees (as `ConnectInfo`); None like a bare `oneshot`.
+    pub addr: Option<std::net::SocketAddr>,
 }
 
 pub struct Page {
@@ -54,6 +56,7 @@ pub async fn site() -> Client {
         router,
         cookies: HashMap::new(),
         app,
+        addr: None,
     }
 }
 
@@ -64,10 +67,23 @@ impl Client {
             router: self.router.clone(),
             cookies: Default::default(),
             app: self.app.clone(),
+            addr: None,
         }
     }
 
-    async fn send(&mut self, req: Request<Body>) -> Page {
+    /// A second visitor of the same site connecting from `ip`.
+    pub fn another_at(&self, ip: &str) -> Client {
+        Client {
+            addr: Some(std::net::SocketAddr::new(ip.parse().unwrap(), 40000)),
+            ..self.another()
+        }
+    }
+
+    async fn send(&mut self, mut req: Request<Body>) -> Page {
+        if let Some(addr) = self.addr {
+            req.extensions_mut()
+                .insert(axum::extract::ConnectInfo(addr));
+        }
         let res = self.router.clone().oneshot(req).await.unwrap();
         let status = res.status();
         let headers = res.headers().clone();
