@@ -18,6 +18,7 @@ pub mod license_import;
 pub mod licenses;
 mod notice_pdf;
 pub mod org;
+pub mod privacy;
 pub mod ratings;
 pub mod shared;
 pub mod stats;

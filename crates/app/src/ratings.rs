@@ -349,6 +349,21 @@ pub async fn ticket_act(
         },
     )
     .await?;
+    // The department reaches an unnamed rater through the platform, which delivers its note
+    // without telling it who the rater is.
+    if let TicketAction::Contact { note } | TicketAction::Revisit { note, .. } = &action
+        && matches!(actor, Actor::Staff { .. })
+    {
+        crate::agents::notify(
+            &mut tx,
+            app,
+            &rating.rater_id,
+            "rating_ticket",
+            format!("您对办件的评价，办理部门回复：{note}"),
+            Some(&rating.case_id),
+        )
+        .await?;
+    }
     tx.commit().await.map_err(store::StoreError::from)?;
     Ok(t)
 }
@@ -375,10 +390,21 @@ pub struct TicketView {
     pub overdue: bool,
 }
 
-async fn view_of(conn: &mut store::Connection, app: &App, t: TicketRow) -> Result<TicketView> {
+/// `for_rater`: the rater reads their own ticket. Anyone else learns nothing that leads to
+/// an unnamed rater: neither the case number nor the case.
+async fn view_of(
+    conn: &mut store::Connection,
+    app: &App,
+    mut t: TicketRow,
+    for_rater: bool,
+) -> Result<TicketView> {
     let r = sr::get_rating(conn, &t.rating_id)
         .await?
         .ok_or_else(|| AppError::NotFound("评价".into()))?;
+    let hidden = r.named != 1 && !for_rater;
+    if hidden {
+        t.case_id = String::new();
+    }
     let state: TicketState =
         serde_json::from_str(&t.state).map_err(|e| AppError::Internal(e.to_string()))?;
     let rater = if r.named == 1 {
@@ -405,7 +431,11 @@ async fn view_of(conn: &mut store::Connection, app: &App, t: TicketRow) -> Resul
         level_label: Satisfaction::from_code(r.level as u8)
             .map(|s| s.label())
             .unwrap_or(""),
-        case_number: r.case_number,
+        case_number: if hidden {
+            "（匿名评价，不显示办件）".into()
+        } else {
+            r.case_number
+        },
         tags: serde_json::from_str(&r.tags).unwrap_or_default(),
         text: r.text,
         rater,
@@ -450,7 +480,15 @@ pub async fn tickets(app: &App, actor: &Actor) -> Result<Vec<TicketView>> {
     };
     let mut out = Vec::new();
     for t in rows {
-        out.push(view_of(&mut conn, app, t).await?);
+        // Supervisors read the tickets of their region and below.
+        let region = sr::get_rating(&mut conn, &t.rating_id)
+            .await?
+            .map(|r| r.region)
+            .unwrap_or_default();
+        if all && !scope.covers_region(&region) {
+            continue;
+        }
+        out.push(view_of(&mut conn, app, t, false).await?);
     }
     Ok(out)
 }
@@ -467,7 +505,7 @@ pub async fn of_case(
     let mut out = Vec::new();
     for r in sr::ratings_of_case(&mut conn, case_id).await? {
         let t = match sr::ticket_of_rating(&mut conn, &r.id).await? {
-            Some(t) => Some(view_of(&mut conn, app, t).await?),
+            Some(t) => Some(view_of(&mut conn, app, t, true).await?),
             None => None,
         };
         out.push((r, t));
@@ -545,14 +583,19 @@ pub async fn export_records(
     let rows = sr::ratings_between(&mut conn, None, ms(f), ms(t)).await?;
     let mut out = Vec::new();
     for r in rows.into_iter().filter(|r| scope.covers_region(&r.region)) {
-        let rater = store::accounts::get_account(&mut conn, &r.rater_id)
-            .await
-            .ok();
+        // Who rated is reported only when the rater chose to be named.
+        let rater = if r.named == 1 {
+            store::accounts::get_account(&mut conn, &r.rater_id)
+                .await
+                .ok()
+        } else {
+            None
+        };
         let count = sr::ratings_of_case(&mut conn, &r.case_id).await?.len();
         out.push(serde_json::json!({
             "case_number": r.case_number,
             "channel": r.channel,
-            "rater": rater.as_ref().map(|a| a.display_name.clone()).unwrap_or_default(),
+            "rater": rater.as_ref().map(|a| a.display_name.clone()).unwrap_or_else(|| "匿名".into()),
             "rater_id_masked": rater.map(|a| license::mask_holder(&a.login, a.kind != domain::account::AccountKind::Enterprise)).unwrap_or_default(),
             "time": r.rated_at,
             "count": count,

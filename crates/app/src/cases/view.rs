@@ -80,10 +80,13 @@ pub async fn view(app: &App, actor: &Actor, case_id: &str) -> Result<CaseView> {
         // A write of its own, durable before the page shows the record.
         sc::log_access(
             &app.store,
-            app.now_ms(),
-            id,
-            case_id,
-            "查看办件（申请人信息已脱敏）",
+            &sc::Access {
+                at: app.now_ms(),
+                actor: id,
+                subject: &account.login,
+                record: case_id,
+                what: &format!("查看办件 {}（{}）", c.number, c.item_name),
+            },
         )
         .await?;
     }

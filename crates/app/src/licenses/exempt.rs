@@ -178,6 +178,17 @@ pub async fn coverage(
         tracing::warn!(clerk = %id, "coverage lookup with unavailable sources: {}", failed.join("；"));
     }
     tracing::info!(clerk = %id, item = %def.code, "一证通办 lookup");
+    store::cases::log_access(
+        &app.store,
+        &store::cases::Access {
+            at: app.now_ms(),
+            actor: id,
+            subject: &holder,
+            record: &format!("coverage:{}", def.code),
+            what: &format!("一证通办查询证照和共享数据（{}）", def.name),
+        },
+    )
+    .await?;
     Ok((def.name, rows))
 }
 

@@ -173,7 +173,44 @@ pub async fn get(app: &App, actor: &Actor, id: &str) -> Result<(LicenseView, Vec
             reason: u.reason,
         });
     }
-    Ok((view_of(&mut conn, app, l).await?, uses))
+    let holder = l.holder_id.clone();
+    let mut v = view_of(&mut conn, app, l).await?;
+    drop(conn);
+    if let Actor::Staff { id: staff, .. } = actor {
+        // Staff read a license's personal numbers masked, and every read is logged for the
+        // holder to see.
+        v = masked_for_staff(v);
+        store::cases::log_access(
+            &app.store,
+            &store::cases::Access {
+                at: app.now_ms(),
+                actor: staff,
+                subject: &holder,
+                record: &format!("license:{}", v.id),
+                what: &format!("查看电子证照 {} {}", v.type_name, v.number),
+            },
+        )
+        .await?;
+    }
+    Ok((v, uses))
+}
+
+/// A license as staff see it: ID numbers and mobile phone numbers in its fields masked, and
+/// no QR token (which would show them in full when scanned).
+fn masked_for_staff(mut v: LicenseView) -> LicenseView {
+    for (_, value) in v.fields.iter_mut() {
+        let t = value.trim();
+        let id = t.len() == 18 && domain::ids::IdNumber::parse(&t.to_ascii_uppercase()).is_ok();
+        let phone = t.len() == 11 && t.starts_with('1') && t.bytes().all(|b| b.is_ascii_digit());
+        if id {
+            *value = domain::ids::mask_middle(t, 4, 4);
+        } else if phone {
+            *value = domain::ids::mask_middle(t, 3, 4);
+        }
+    }
+    v.token = String::new();
+    v.verify_url = String::new();
+    v
 }
 
 /// The license as a PDF certificate with its verification QR code printed on it.

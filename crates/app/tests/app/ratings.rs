@@ -146,6 +146,28 @@ async fn a_bad_review_is_rated_once_and_followed_through_rectification_revisit_a
             (None, "2026-12-04"),
             "5 working days"
         );
+        // Nothing leads the department to an unnamed rater: not the case number, not the case.
+        let number = cases::view(&app, &me, &case)
+            .await
+            .unwrap()
+            .case
+            .number
+            .to_string();
+        assert!(
+            !t.case_number.contains(&number) && t.ticket.case_id.is_empty(),
+            "{t:?}"
+        );
+        let sup = staff(&app, "sup0", &[Role::Supervisor], "511600", None).await;
+        let records = ratings::export_records(&app, &sup, "2026-11-01", "2026-12-31")
+            .await
+            .unwrap();
+        assert!(!records.is_empty());
+        assert!(
+            records
+                .iter()
+                .all(|r| r["rater"] == "匿名" && r["rater_id_masked"] == ""),
+            "unnamed raters are not reported by name: {records:?}"
+        );
         let id = t.ticket.id.clone();
         let note = |s: &str| s.to_string();
         assert!(matches!(
@@ -168,6 +190,11 @@ async fn a_bad_review_is_rated_once_and_followed_through_rectification_revisit_a
         )
         .await
         .unwrap();
+        let told = app::agents::notifications(&app, &me).await.unwrap();
+        assert!(
+            told.iter().any(|n| n.text.contains("已电话联系申请人")),
+            "the platform carries the department's note to the rater: {told:?}"
+        );
         ratings::ticket_act(
             &app,
             &dept,

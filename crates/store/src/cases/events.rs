@@ -77,25 +77,48 @@ pub async fn events_after(
 
 /// Records that `actor` read personal data of a case: a transaction of its own (one query on
 /// SQLite), durable before this returns.
-pub async fn log_access(
-    store: &crate::Store,
-    at: i64,
-    actor: &str,
-    case_id: &str,
-    what: &str,
-) -> Result<()> {
+pub async fn log_access(store: &crate::Store, a: &Access<'_>) -> Result<()> {
     let mut b = Batch::default();
     b.push(
-        "INSERT INTO access_log (at, actor, case_id, what) VALUES (?, ?, ?, ?)",
+        "INSERT INTO access_log (at, actor, case_id, what, subject) VALUES (?, ?, ?, ?, ?)",
         vec![
-            Arg::Int(at),
-            Arg::Text(actor),
-            Arg::Text(case_id),
-            Arg::Text(what),
+            Arg::Int(a.at),
+            Arg::Text(a.actor),
+            Arg::Text(a.record),
+            Arg::Text(a.what),
+            Arg::Text(a.subject),
         ],
     );
     store.run_batch(b).await?;
     Ok(())
+}
+
+/// A staff read of someone's personal data, for the access log.
+pub struct Access<'a> {
+    pub at: i64,
+    /// The staff account that read.
+    pub actor: &'a str,
+    /// Whose data: their login (ID number or credit code).
+    pub subject: &'a str,
+    /// What was read: a case id, `license:<id>`, `coverage:<item code>`.
+    pub record: &'a str,
+    /// Why, in words the person reads on their page.
+    pub what: &'a str,
+}
+
+/// The reads of one person's data, newest first: (at, staff account, record, what).
+pub async fn reads_of(
+    conn: &mut AnyConnection,
+    subject: &str,
+    limit: i64,
+) -> Result<Vec<(i64, String, String, String)>> {
+    Ok(sqlx::query_as(
+        "SELECT at, actor, case_id, what FROM access_log WHERE subject = $1 ORDER BY at DESC LIMIT $2",
+    )
+    .bind(subject)
+    .bind(limit)
+    .fetch_all(conn)
+    .await?)
 }
 
 /// Who read a case's personal data, newest first. (Only tests read the log so far.)

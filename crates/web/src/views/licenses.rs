@@ -109,8 +109,13 @@ async fn one(
     axum::extract::Query(q): axum::extract::Query<FlashQuery>,
 ) -> Result<Response, WebError> {
     let (l, uses) = licenses::get(&s.app, &ctx.actor, &id).await?;
-    let qr = paper::qr_svg(&l.verify_url, &format!("{}核验二维码", l.type_name))
-        .map_err(|e| app::AppError::Internal(e.to_string()))?;
+    // Only the holder shows the license (亮证); staff get no QR token.
+    let qr = if l.token.is_empty() {
+        String::new()
+    } else {
+        paper::qr_svg(&l.verify_url, &format!("{}核验二维码", l.type_name))
+            .map_err(|e| app::AppError::Internal(e.to_string()))?
+    };
     let uses = uses
         .into_iter()
         .map(|u| {
@@ -141,6 +146,9 @@ async fn pdf(
     ctx: Ctx,
     Path(id): Path<String>,
 ) -> Result<Response, WebError> {
+    if !matches!(ctx.actor, Actor::Applicant { .. } | Actor::Anonymous) {
+        return Err(app::AppError::Forbidden("证照 PDF 由持证人下载".into()).into());
+    }
     let (l, _) = licenses::get(&s.app, &ctx.actor, &id).await?;
     let bytes = licenses::pdf(&l)?;
     Ok(super::cases::private_file(

@@ -8,6 +8,7 @@ mod bundles;
 pub(crate) mod cases;
 mod licenses;
 mod portal;
+mod privacy;
 mod ratings;
 mod settings;
 mod staff;
@@ -33,6 +34,7 @@ pub fn router() -> Router<AppState> {
         .merge(settings::router())
         .merge(cases::router())
         .merge(agents::router())
+        .merge(privacy::router())
         .merge(licenses::router())
         .merge(bundles::router())
         .merge(supervision::router())

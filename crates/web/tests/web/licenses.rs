@@ -234,3 +234,57 @@ async fn statistics_count_the_materials_that_licenses_and_shared_data_spared() {
         (StatusCode::UNPROCESSABLE_ENTITY, Some("to"))
     );
 }
+
+#[tokio::test]
+async fn staff_read_a_license_masked_every_read_is_logged_and_the_holder_sees_who_read() {
+    let mut citizen = site().await;
+    citizen.login_citizen().await;
+    let (id, _) = id_card(&mut citizen).await;
+    let full = app::demo::demo_id_number("19900101", "123");
+    let mut admin = citizen.another();
+    admin.login("admin", app::demo::DEMO_PASSWORD).await;
+    let page = admin.get(&format!("/licenses/{}", enc(&id))).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert!(
+        !page.body.contains(&full),
+        "the full ID number is shown to staff"
+    );
+    assert!(
+        !page.body.contains("verify-link"),
+        "staff get no QR to show"
+    );
+    let api = admin.get(&format!("/api/v1/licenses/{}", enc(&id))).await;
+    assert!(!api.body.contains(&full), "{}", api.body);
+    assert_eq!(
+        admin
+            .get(&format!("/licenses/{}/pdf", enc(&id)))
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+    let mut clerk = citizen.another();
+    clerk.login("clerk", app::demo::DEMO_PASSWORD).await;
+    let food = demo_item("食品（含保健食品）经营许可核发");
+    let looked = clerk
+        .get(&format!(
+            "/work/coverage?item={}&who={}",
+            enc(&food.code),
+            enc(&full)
+        ))
+        .await;
+    assert_eq!(looked.status, StatusCode::OK);
+    let reads = citizen.get("/account/reads").await;
+    assert!(
+        reads.body.contains("查看电子证照 居民身份证") && reads.body.contains("一证通办查询"),
+        "{}",
+        reads.body
+    );
+    assert!(
+        citizen
+            .get(&format!("/licenses/{}", enc(&id)))
+            .await
+            .body
+            .contains(&full),
+        "the holder sees their own"
+    );
+}
