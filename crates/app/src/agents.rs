@@ -155,6 +155,16 @@ pub async fn grant_at_window(
         revoked_at: None,
     };
     sa::insert_grant(&mut tx, &row).await?;
+    let detail = serde_json::json!({ "agent": agent.id, "days": days, "letter": file });
+    crate::audit::admin(
+        &mut tx,
+        app,
+        clerk,
+        "agent_granted_at_window",
+        &principal.id,
+        detail,
+    )
+    .await?;
     notify(
         &mut tx,
         app,

@@ -355,6 +355,8 @@ pub async fn publish(app: &App, cap: &CatalogAdmin, code: &str) -> Result<i64> {
         .definition
         .validate()?;
     let v = sc::publish(&mut tx, code, app.now_ms()).await?;
+    let detail = serde_json::json!({ "version": v });
+    crate::audit::admin(&mut tx, app, cap.actor_id(), "item_published", code, detail).await?;
     tx.commit().await.map_err(store::StoreError::from)?;
     crate::index::reindex_item(app, code).await?;
     Ok(v)
@@ -364,6 +366,8 @@ pub async fn retire(app: &App, cap: &CatalogAdmin, code: &str) -> Result<()> {
     let mut tx = app.store.begin().await?;
     admin_item(&mut tx, cap, code).await?;
     sc::retire(&mut tx, code, app.now_ms()).await?;
+    let detail = serde_json::json!({});
+    crate::audit::admin(&mut tx, app, cap.actor_id(), "item_retired", code, detail).await?;
     tx.commit().await.map_err(store::StoreError::from)?;
     crate::index::reindex_item(app, code).await
 }
@@ -437,6 +441,16 @@ pub async fn save_synonym(app: &App, cap: &CatalogAdmin, s: Synonym) -> Result<(
     let mut tx = app.store.begin().await?;
     synonym_authority(&mut tx, cap).await?;
     store::org::upsert_synonym(&mut tx, &s).await?;
+    let detail = serde_json::json!({ "terms": s.terms });
+    crate::audit::admin(
+        &mut tx,
+        app,
+        cap.actor_id(),
+        "synonym_saved",
+        &s.phrase,
+        detail,
+    )
+    .await?;
     tx.commit().await.map_err(store::StoreError::from)?;
     crate::index::refresh_if_stale(app, |_, _| {}).await?;
     Ok(())
@@ -495,6 +509,16 @@ pub async fn delete_synonym(app: &App, cap: &CatalogAdmin, phrase: &str) -> Resu
             store::StoreError::NotFound => AppError::NotFound(format!("同义词“{phrase}”")),
             other => other.into(),
         })?;
+    let detail = serde_json::json!({});
+    crate::audit::admin(
+        &mut tx,
+        app,
+        cap.actor_id(),
+        "synonym_deleted",
+        phrase,
+        detail,
+    )
+    .await?;
     tx.commit().await.map_err(store::StoreError::from)?;
     crate::index::refresh_if_stale(app, |_, _| {}).await?;
     Ok(())

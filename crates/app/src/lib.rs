@@ -161,6 +161,33 @@ impl App {
         Ok(app)
     }
 
+    /// The app for tools that read beside a running server (`audit verify`): an empty
+    /// in-memory index, never filled, so neither the server's index lock nor a rebuild is
+    /// needed. Search answers nothing through it.
+    pub async fn open_without_index(
+        store: Store,
+        settings: Settings,
+        clock: Arc<dyn Clock>,
+    ) -> Result<App> {
+        let app = App {
+            store,
+            index: Arc::new(CatalogIndex::in_memory()?),
+            calendar: Arc::new(RwLock::new(WorkCalendar::china())),
+            shared: Arc::new(shared::SharedData::new(&settings.shared_sources, false)),
+            settings: Arc::new(settings),
+            clock,
+            items: Arc::default(),
+            thresholds: Arc::default(),
+            sessions: Arc::new(cache::TtlCache::new(CACHE_TTL, 1_000)),
+            accounts: Arc::new(cache::TtlCache::new(CACHE_TTL, 1_000)),
+            regions: Arc::new(cache::TtlCache::new(CACHE_TTL, 1)),
+            departments: Arc::new(cache::TtlCache::new(CACHE_TTL, 1_000)),
+            license_types: Arc::new(cache::TtlCache::new(CACHE_TTL, 1_000)),
+        };
+        org::load_calendar(&app).await?;
+        Ok(app)
+    }
+
     /// An item version as cases filed under it see it; published and superseded versions are
     /// cached (they are immutable), drafts are read each time.
     pub async fn item_version(

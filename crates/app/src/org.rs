@@ -65,6 +65,17 @@ pub async fn add_notice(app: &App, cap: &SystemAdmin, notice: YearNotice) -> Res
     )
     .await?;
     so::upsert_notice(&mut tx, &notice, app.now_ms()).await?;
+    let detail = serde_json::to_value(&notice).map_err(|e| AppError::Internal(e.to_string()))?;
+    let year = notice.year.to_string();
+    crate::audit::admin(
+        &mut tx,
+        app,
+        cap.actor_id(),
+        "calendar_loaded",
+        &year,
+        detail,
+    )
+    .await?;
     tx.commit().await.map_err(store::StoreError::from)?;
     load_calendar(app).await
 }

@@ -135,6 +135,13 @@ pub async fn set_thresholds(
         },
     )
     .await?;
+    let who = match actor {
+        Actor::Staff { id, .. } => id.as_str(),
+        _ => "",
+    };
+    let detail =
+        serde_json::json!({ "yellow_days": yellow_days, "yellow_percent": yellow_percent });
+    crate::audit::admin(&mut tx, app, who, "thresholds_set", scope, detail).await?;
     tx.commit().await.map_err(store::StoreError::from)?;
     let mut cache = app.thresholds.lock().map_err(poisoned)?;
     cache.generation += 1;

@@ -138,11 +138,21 @@ enum ExportWhat {
 
 #[derive(Subcommand)]
 enum AuditCommand {
-    /// Recompute every case's hash chain and name any tampered, missing or reordered event.
+    /// Recompute every case's hash chain and the administration chain, and name any
+    /// tampered, missing or reordered event. Read-only: runs beside a live server.
     Verify {
         /// Print the report as JSON.
         #[arg(long)]
         json: bool,
+        /// A checkpoint taken earlier (kept off the server): also show what changed since.
+        #[arg(long)]
+        checkpoint: Option<std::path::PathBuf>,
+    },
+    /// Take a signed checkpoint of every chain's head; copy the file off the server.
+    Checkpoint {
+        /// Where to write it (default: checkpoints/ in the data directory).
+        #[arg(long)]
+        out: Option<std::path::PathBuf>,
     },
 }
 
@@ -217,6 +227,30 @@ async fn open(cfg: &Config) -> anyhow::Result<App> {
         demo_shared_data: cfg.demo,
     };
     App::open(store, settings, Arc::new(SystemClock), false)
+        .await
+        .map_err(explain)
+}
+
+/// The app for tools that only read (and sign a checkpoint) beside a running server: the
+/// search index is held in memory, so the server's index lock is not needed.
+async fn open_read_only(cfg: &Config) -> anyhow::Result<App> {
+    let store = app::Store::connect_opts(
+        &cfg.database_url(),
+        store::StoreOptions {
+            pg_schema: None,
+            durable: cfg.storage.durable,
+        },
+    )
+    .await?;
+    let settings = Settings {
+        data_dir: cfg.storage.data_dir.clone(),
+        session_hours: cfg.session.hours,
+        license_master_key: Some(cfg.licenses.master_key.clone()).filter(|k| !k.is_empty()),
+        public_url: cfg.server.public_url.clone(),
+        shared_sources: Vec::new(),
+        demo_shared_data: false,
+    };
+    App::open_without_index(store, settings, Arc::new(SystemClock))
         .await
         .map_err(explain)
 }
@@ -380,22 +414,50 @@ async fn run(command: Command, cfg: Config) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Audit {
-            command: AuditCommand::Verify { json },
+            command: AuditCommand::Checkpoint { out },
         } => {
-            let app = open(&cfg).await?;
-            let pb = ProgressBar::new_spinner();
-            pb.set_message("校验操作留痕哈希链");
-            let report = app::audit::verify(&app, |n| pb.set_position(n as u64))
+            let app = open_read_only(&cfg).await?;
+            let path = app::audit::write_checkpoint(&app, out.as_deref())
                 .await
                 .map_err(explain)?;
+            println!(
+                "检查点已写入 {}。请把它复制到服务器以外保存。",
+                path.display()
+            );
+            Ok(())
+        }
+        Command::Audit {
+            command: AuditCommand::Verify { json, checkpoint },
+        } => {
+            let app = open_read_only(&cfg).await?;
+            let checkpoint = match checkpoint {
+                Some(p) => {
+                    let text = std::fs::read_to_string(&p)
+                        .with_context(|| format!("无法读取检查点 {}", p.display()))?;
+                    let cp: app::audit::Checkpoint = serde_json::from_str(&text)
+                        .with_context(|| format!("{} 不是检查点文件", p.display()))?;
+                    cp.check_signature(&app).await.map_err(explain)?;
+                    Some(cp)
+                }
+                None => None,
+            };
+            let pb = ProgressBar::new_spinner();
+            pb.set_message("校验操作留痕哈希链");
+            let report =
+                app::audit::verify(&app, checkpoint.as_ref(), |n| pb.set_position(n as u64))
+                    .await
+                    .map_err(explain)?;
             pb.finish_and_clear();
             if json {
                 println!("{}", serde_json::to_string(&report)?);
             } else {
                 println!(
-                    "已校验 {} 个办件的 {} 条操作记录。",
-                    report.cases, report.events
+                    "已校验 {} 个办件的 {} 条操作记录，{} 条管理操作记录。",
+                    report.cases, report.events, report.admin_events
                 );
+                if let Some(n) = report.checkpoint_cases {
+                    println!("并与检查点（{n} 个办件）比对。");
+                }
                 for b in &report.broken {
                     println!("  办件 {} 第 {} 条记录：{}", b.case_id, b.seq, b.reason);
                 }
@@ -581,6 +643,13 @@ fn spawn_housekeeping(app: App) {
             }
             if let Err(e) = app::auth::purge_sessions(&app).await {
                 tracing::warn!("session purge failed: {e:?}");
+            }
+            // Daily: a signed checkpoint of every audit chain's head, for copying off the server.
+            if round % 2880 == 10 {
+                match app::audit::write_checkpoint(&app, None).await {
+                    Ok(p) => tracing::info!(path = %p.display(), "audit checkpoint written"),
+                    Err(e) => tracing::warn!("audit checkpoint failed: {e:?}"),
+                }
             }
             // Hourly: uploads nothing refers to, past their grace period.
             if round % 120 == 1 {

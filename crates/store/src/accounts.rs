@@ -314,29 +314,65 @@ pub async fn clear_pair_failures(
     Ok(())
 }
 
-/// One entry of the account administration log.
+/// One entry of the administration log, a hash chain of its own (see `app::audit`).
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct AdminEventRow {
     pub at: i64,
     /// Account id of whoever acted.
     pub actor: String,
-    /// `password_changed`, `password_reset`, `registered_at_window`, `staff_created`.
+    /// `password_changed`, `password_reset`, `registered_at_window`, `staff_created`,
+    /// `calendar_loaded`, `thresholds_set`, `synonym_saved`, `item_published`, ...
     pub action: String,
-    /// Account id acted on.
+    /// What was acted on: an account id, an item code, a scope.
     pub target: String,
     /// JSON with what else matters (the login, an overridden check).
     pub detail: String,
+    pub seq: i64,
+    pub prev_hash: String,
+    pub hash: String,
 }
 
+const ADMIN_COLS: &str = "at, actor, action, target, detail, seq, prev_hash, hash";
+
+/// The sequence number and hash of the latest administration event.
+pub async fn last_admin_event(conn: &mut AnyConnection) -> Result<Option<(i64, String)>> {
+    Ok(sqlx::query_as(
+        "SELECT seq, hash FROM admin_events WHERE seq IS NOT NULL ORDER BY seq DESC LIMIT 1",
+    )
+    .fetch_optional(conn)
+    .await?)
+}
+
+/// Administration events after `seq`, in order (for verifying the chain a page at a time).
+pub async fn admin_events_after(
+    conn: &mut AnyConnection,
+    seq: i64,
+    limit: i64,
+) -> Result<Vec<AdminEventRow>> {
+    Ok(sqlx::query_as(AssertSqlSafe(format!(
+        "SELECT {ADMIN_COLS} FROM admin_events WHERE seq > $1 ORDER BY seq LIMIT $2"
+    )))
+    .bind(seq)
+    .bind(limit)
+    .fetch_all(conn)
+    .await?)
+}
+
+/// Appends an event already chained after the latest one; a stale chain takes a sequence
+/// number that exists and fails as a conflict.
 pub async fn insert_admin_event(conn: &mut AnyConnection, e: &AdminEventRow) -> Result<()> {
     sqlx::query(
-        "INSERT INTO admin_events (at, actor, action, target, detail) VALUES ($1, $2, $3, $4, $5)",
+        "INSERT INTO admin_events (at, actor, action, target, detail, seq, prev_hash, hash)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
     )
     .bind(e.at)
     .bind(&e.actor)
     .bind(&e.action)
     .bind(&e.target)
     .bind(&e.detail)
+    .bind(e.seq)
+    .bind(&e.prev_hash)
+    .bind(&e.hash)
     .execute(conn)
     .await?;
     Ok(())
@@ -347,9 +383,9 @@ pub async fn admin_events_for(
     conn: &mut AnyConnection,
     target: &str,
 ) -> Result<Vec<AdminEventRow>> {
-    Ok(sqlx::query_as(
-        "SELECT at, actor, action, target, detail FROM admin_events WHERE target = $1 ORDER BY at",
-    )
+    Ok(sqlx::query_as(AssertSqlSafe(format!(
+        "SELECT {ADMIN_COLS} FROM admin_events WHERE target = $1 ORDER BY seq"
+    )))
     .bind(target)
     .fetch_all(conn)
     .await?)

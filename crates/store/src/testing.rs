@@ -107,3 +107,15 @@ pub async fn tamper_event(store: &Store, case_id: &str, seq: i64, payload: &str)
         .await
         .expect("tamper");
 }
+
+/// Runs a statement behind the application's back, as an attacker with database access
+/// would (deleting events, changing a state column), so tests can check what `audit verify`
+/// notices. Binds are text.
+pub async fn tamper(store: &Store, sql: &str, binds: &[&str]) {
+    let mut c = store.conn().await.expect("connection");
+    let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.to_string()));
+    for b in binds {
+        q = q.bind(*b);
+    }
+    q.execute(&mut *c).await.expect("tamper");
+}

@@ -14,7 +14,8 @@ use super::login::{upper_if_id, verify_or_waste_time};
 use super::{SystemAdmin, hash_password, token_hash};
 use crate::{App, AppError, Result};
 
-/// Appends to the account log: `actor` did `action` to the account `target`.
+/// Appends to the administration log (a hash chain): `actor` did `action` to the account
+/// `target`.
 pub(crate) async fn record(
     conn: &mut store::Connection,
     app: &App,
@@ -23,14 +24,7 @@ pub(crate) async fn record(
     target: &str,
     detail: serde_json::Value,
 ) -> Result<()> {
-    let row = AdminEventRow {
-        at: app.now_ms(),
-        actor: actor.to_string(),
-        action: action.to_string(),
-        target: target.to_string(),
-        detail: detail.to_string(),
-    };
-    Ok(acc::insert_admin_event(conn, &row).await?)
+    crate::audit::admin(conn, app, actor, action, target, detail).await
 }
 
 /// A temporary password: three groups of four characters from an alphabet without look-alikes

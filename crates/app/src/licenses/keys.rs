@@ -42,6 +42,21 @@ pub(super) fn write_private(path: &std::path::Path, content: &str) -> Result<()>
         .map_err(|e| AppError::Internal(e.to_string()))
 }
 
+/// A platform key kept like an issuer's (the audit checkpoint key, under `name`), created on
+/// first use.
+pub(crate) async fn platform_key(
+    conn: &mut Connection,
+    app: &App,
+    name: &str,
+) -> Result<IssuerKey> {
+    signing_key(conn, app, name).await
+}
+
+/// Writes a file readable by its owner only (0600), refusing to replace one.
+pub(crate) fn write_private_file(path: &std::path::Path, content: &str) -> Result<()> {
+    write_private(path, content)
+}
+
 /// The department's signing key, created on first use.
 pub(super) async fn signing_key(
     conn: &mut Connection,
@@ -94,15 +109,21 @@ pub(super) async fn new_key(
 /// old one still verify (its public key stays in the register).
 pub async fn rotate_key(app: &App, actor: &Actor, department: &str) -> Result<String> {
     require_admin(actor)?;
-    rotate(app, department).await
+    let who = match actor {
+        Actor::Staff { id, .. } => id.as_str(),
+        _ => "",
+    };
+    rotate(app, department, who).await
 }
 
 /// Rotation from the command line, whose operator holds the server's configuration.
 pub async fn rotate_key_cli(app: &App, department: &str) -> Result<String> {
-    rotate(app, department).await
+    rotate(app, department, "cli").await
 }
 
-pub(super) async fn rotate(app: &App, department: &str) -> Result<String> {
+/// Retires the department's keys and makes a new one, recorded on the administration chain
+/// as done by `actor` (`cli` from the command line).
+pub(super) async fn rotate(app: &App, department: &str, actor: &str) -> Result<String> {
     let mut conn = app.store.conn().await?;
     store::org::get_department(&mut conn, department)
         .await
@@ -114,6 +135,8 @@ pub(super) async fn rotate(app: &App, department: &str) -> Result<String> {
     let mut tx = app.store.begin().await?;
     sl::retire_keys(&mut tx, department, app.now_ms()).await?;
     let k = new_key(&mut tx, app, department, &master).await?;
+    let detail = serde_json::json!({ "department": department });
+    crate::audit::admin(&mut tx, app, actor, "issuer_key_rotated", &k.key_id, detail).await?;
     tx.commit().await.map_err(store::StoreError::from)?;
     Ok(k.key_id)
 }

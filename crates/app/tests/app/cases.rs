@@ -177,7 +177,7 @@ async fn a_citizen_applies_online_supplies_once_and_the_case_runs_to_completion_
             "{texts:?}"
         );
 
-        let report = app::audit::verify(&app, |_| {}).await.unwrap();
+        let report = app::audit::verify(&app, None, |_| {}).await.unwrap();
         assert!(
             report.broken.is_empty() && report.events >= 12,
             "{report:?}"
@@ -189,7 +189,7 @@ async fn a_citizen_applies_online_supplies_once_and_the_case_runs_to_completion_
             "{\"event\":\"submitted\",\"at\":\"2020-01-01T00:00:00Z\"}",
         )
         .await;
-        let report = app::audit::verify(&app, |_| {}).await.unwrap();
+        let report = app::audit::verify(&app, None, |_| {}).await.unwrap();
         assert_eq!(
             (report.broken.len(), report.broken[0].seq),
             (1, 3),
@@ -301,7 +301,7 @@ async fn two_clerks_accepting_at_once_have_exactly_one_winner() {
             ),
             "{loser:?}"
         );
-        let report = app::audit::verify(&app, |_| {}).await.unwrap();
+        let report = app::audit::verify(&app, None, |_| {}).await.unwrap();
         assert!(report.broken.is_empty());
     })
     .await;
@@ -442,7 +442,7 @@ async fn tolerated_materials_past_their_due_date_suspend_the_case_until_the_appl
         let resumed = step(&app, &me, &c.id, Command::SupplyPending { materials: late }).await;
         assert_eq!(resumed.state, CaseState::InReview);
         assert!(
-            app::audit::verify(&app, |_| {})
+            app::audit::verify(&app, None, |_| {})
                 .await
                 .unwrap()
                 .broken

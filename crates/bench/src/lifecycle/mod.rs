@@ -322,7 +322,9 @@ async fn measure(
             }
         }
     }
-    let audit = app::audit::verify(&app, |_| {}).await.map_err(explain)?;
+    let audit = app::audit::verify(&app, None, |_| {})
+        .await
+        .map_err(explain)?;
     let (db_bytes, cases_after) = {
         let mut c = app.store.conn().await?;
         (

@@ -136,3 +136,24 @@ pub async fn access_log(
         .await?,
     )
 }
+
+/// A case row as `audit verify` checks it against its chain.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct CaseSeal {
+    pub id: String,
+    pub state: String,
+    pub data: String,
+    pub head_seq: Option<i64>,
+    pub head_hash: Option<String>,
+}
+
+/// Cases after `id` in id order, a page at a time.
+pub async fn seals_after(conn: &mut AnyConnection, id: &str, limit: i64) -> Result<Vec<CaseSeal>> {
+    Ok(sqlx::query_as(
+        "SELECT id, state, data, head_seq, head_hash FROM cases WHERE id > $1 ORDER BY id LIMIT $2",
+    )
+    .bind(id)
+    .bind(limit)
+    .fetch_all(conn)
+    .await?)
+}

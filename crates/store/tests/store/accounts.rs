@@ -164,9 +164,23 @@ async fn a_temporary_password_shows_on_the_session_and_other_sessions_can_be_end
             action: "password_reset".into(),
             target: "id-a".into(),
             detail: "{}".into(),
+            seq: 1,
+            prev_hash: "0".repeat(64),
+            hash: "1".repeat(64),
         };
         insert_admin_event(&mut c, &e).await.unwrap();
-        assert_eq!(admin_events_for(&mut c, "id-a").await.unwrap(), vec![e]);
+        assert_eq!(
+            admin_events_for(&mut c, "id-a").await.unwrap(),
+            vec![e.clone()]
+        );
+        assert_eq!(
+            last_admin_event(&mut c).await.unwrap(),
+            Some((1, "1".repeat(64)))
+        );
+        assert!(
+            insert_admin_event(&mut c, &e).await.is_err(),
+            "one event per place in the chain"
+        );
     })
     .await;
 }

@@ -261,7 +261,7 @@ async fn a_citizen_applies_gets_one_supplement_notice_and_follows_the_case_to_co
         "another applicant cannot open it"
     );
     assert!(
-        app::audit::verify(&app, |_| {})
+        app::audit::verify(&app, None, |_| {})
             .await
             .unwrap()
             .broken

@@ -1,9 +1,19 @@
 //! The audit trail (操作留痕): every change to a case appends an event whose SM3 hash covers the
 //! previous event's hash, so editing or deleting a stored row breaks the chain and
-//! `onewindow audit verify` names the first broken event.
+//! `onewindow audit verify` names the first broken event. The chain's head is kept with the
+//! case (so deleting its last events shows), administrative actions have a chain of their
+//! own, and a signed checkpoint of every head (`checkpoint`), kept off the server, shows a
+//! chain rewritten and recomputed after it was taken.
+
+mod checkpoint;
+mod verify;
+
+pub use checkpoint::{Checkpoint, Head, write_checkpoint};
+pub use verify::{Broken, VerifyReport, verify};
 
 use domain::case::CaseActor;
 use sm3::{Digest, Sm3};
+use store::accounts::AdminEventRow;
 use store::cases::{self as sc, EventRow};
 
 use crate::{App, Result};
@@ -111,77 +121,39 @@ pub fn chain(
     }
 }
 
-/// A broken link in a chain.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub struct Broken {
-    pub case_id: String,
-    pub seq: i64,
-    pub reason: String,
-}
-
-#[derive(Debug, Clone, Default, serde::Serialize)]
-pub struct VerifyReport {
-    pub cases: usize,
-    pub events: usize,
-    pub broken: Vec<Broken>,
-}
-
-/// Recomputes every chain, a page at a time.
-pub async fn verify(app: &App, mut progress: impl FnMut(usize)) -> Result<VerifyReport> {
-    let mut report = VerifyReport::default();
-    let mut c = app.store.conn().await?;
-    let (mut after_case, mut after_seq) = (String::new(), 0i64);
-    let (mut cur_case, mut prev_hash, mut expected_seq) =
-        (String::new(), GENESIS.to_string(), 1i64);
-    loop {
-        let page = sc::events_after(&mut c, &after_case, after_seq, 1000).await?;
-        if page.is_empty() {
-            break;
-        }
-        for e in &page {
-            if e.case_id != cur_case {
-                cur_case = e.case_id.clone();
-                prev_hash = GENESIS.to_string();
-                expected_seq = 1;
-                report.cases += 1;
-            }
-            report.events += 1;
-            let mut problem = None;
-            if e.seq != expected_seq {
-                problem = Some(format!(
-                    "缺少第 {expected_seq} 条记录（下一条是第 {} 条）",
-                    e.seq
-                ));
-            } else if e.prev_hash != prev_hash {
-                problem = Some("前序哈希与上一条记录不符（记录被删除或替换）".to_string());
-            } else if hash(
-                &e.prev_hash,
-                e.seq,
-                e.at,
-                &e.actor,
-                &e.role,
-                &e.kind,
-                &e.payload,
-            ) != e.hash
-            {
-                problem = Some("内容与哈希不符（记录被修改）".to_string());
-            }
-            if let Some(reason) = problem
-                && report.broken.last().is_none_or(|b| b.case_id != e.case_id)
-            {
-                report.broken.push(Broken {
-                    case_id: e.case_id.clone(),
-                    seq: e.seq,
-                    reason,
-                });
-            }
-            prev_hash = e.hash.clone();
-            expected_seq = e.seq + 1;
-        }
-        let last = &page[page.len() - 1];
-        after_case = last.case_id.clone();
-        after_seq = last.seq;
-        progress(report.events);
-    }
-    Ok(report)
+/// Appends an administrative action to its chain, in the caller's transaction: `actor` did
+/// `action` to `target`. Two writers racing for the same place fail one as a conflict.
+pub(crate) async fn admin(
+    conn: &mut store::Connection,
+    app: &App,
+    actor: &str,
+    action: &str,
+    target: &str,
+    detail: serde_json::Value,
+) -> Result<()> {
+    let (seq, prev) = match store::accounts::last_admin_event(conn).await? {
+        Some((s, h)) => (s + 1, h),
+        None => (1, GENESIS.to_string()),
+    };
+    let at = app.now_ms();
+    let detail = detail.to_string();
+    let row = AdminEventRow {
+        hash: hash(&prev, seq, at, actor, action, target, &detail),
+        at,
+        actor: actor.to_string(),
+        action: action.to_string(),
+        target: target.to_string(),
+        detail,
+        seq,
+        prev_hash: prev,
+    };
+    store::accounts::insert_admin_event(conn, &row)
+        .await
+        .map_err(|e| match e {
+            store::StoreError::Conflict { .. } => crate::AppError::Conflict {
+                field: "seq".into(),
+                message: "管理操作记录刚被他人写入，请重试".into(),
+            },
+            other => other.into(),
+        })
 }
