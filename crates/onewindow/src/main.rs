@@ -2,12 +2,13 @@
 //! import and export the catalog, rebuild the search index, and run the benchmarks of the
 //! `bench` crate.
 
+mod audit_cli;
 mod config;
+mod housekeeping;
 
 use std::io::BufRead;
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::time::Duration;
 
 use anyhow::{Context, bail};
 use app::{App, Settings, SystemClock};
@@ -210,6 +211,14 @@ fn main() -> anyhow::Result<()> {
 async fn open(cfg: &Config) -> anyhow::Result<App> {
     std::fs::create_dir_all(&cfg.storage.data_dir)
         .with_context(|| format!("无法创建数据目录 {}", cfg.storage.data_dir.display()))?;
+    let (store, settings) = connect(cfg).await?;
+    App::open(store, settings, Arc::new(SystemClock), false)
+        .await
+        .map_err(explain)
+}
+
+/// The database and the use cases' settings, from the configuration.
+async fn connect(cfg: &Config) -> anyhow::Result<(app::Store, Settings)> {
     let store = app::Store::connect_opts(
         &cfg.database_url(),
         store::StoreOptions {
@@ -226,30 +235,13 @@ async fn open(cfg: &Config) -> anyhow::Result<App> {
         shared_sources: cfg.shared_data.clone(),
         demo_shared_data: cfg.demo,
     };
-    App::open(store, settings, Arc::new(SystemClock), false)
-        .await
-        .map_err(explain)
+    Ok((store, settings))
 }
 
 /// The app for tools that only read (and sign a checkpoint) beside a running server: the
 /// search index is held in memory, so the server's index lock is not needed.
 async fn open_read_only(cfg: &Config) -> anyhow::Result<App> {
-    let store = app::Store::connect_opts(
-        &cfg.database_url(),
-        store::StoreOptions {
-            pg_schema: None,
-            durable: cfg.storage.durable,
-        },
-    )
-    .await?;
-    let settings = Settings {
-        data_dir: cfg.storage.data_dir.clone(),
-        session_hours: cfg.session.hours,
-        license_master_key: Some(cfg.licenses.master_key.clone()).filter(|k| !k.is_empty()),
-        public_url: cfg.server.public_url.clone(),
-        shared_sources: Vec::new(),
-        demo_shared_data: false,
-    };
+    let (store, settings) = connect(cfg).await?;
     App::open_without_index(store, settings, Arc::new(SystemClock))
         .await
         .map_err(explain)
@@ -413,61 +405,7 @@ async fn run(command: Command, cfg: Config) -> anyhow::Result<()> {
             println!("搜索索引已重建：{n} 个事项。");
             Ok(())
         }
-        Command::Audit {
-            command: AuditCommand::Checkpoint { out },
-        } => {
-            let app = open_read_only(&cfg).await?;
-            let path = app::audit::write_checkpoint(&app, out.as_deref())
-                .await
-                .map_err(explain)?;
-            println!(
-                "检查点已写入 {}。请把它复制到服务器以外保存。",
-                path.display()
-            );
-            Ok(())
-        }
-        Command::Audit {
-            command: AuditCommand::Verify { json, checkpoint },
-        } => {
-            let app = open_read_only(&cfg).await?;
-            let checkpoint = match checkpoint {
-                Some(p) => {
-                    let text = std::fs::read_to_string(&p)
-                        .with_context(|| format!("无法读取检查点 {}", p.display()))?;
-                    let cp: app::audit::Checkpoint = serde_json::from_str(&text)
-                        .with_context(|| format!("{} 不是检查点文件", p.display()))?;
-                    cp.check_signature(&app).await.map_err(explain)?;
-                    Some(cp)
-                }
-                None => None,
-            };
-            let pb = ProgressBar::new_spinner();
-            pb.set_message("校验操作留痕哈希链");
-            let report =
-                app::audit::verify(&app, checkpoint.as_ref(), |n| pb.set_position(n as u64))
-                    .await
-                    .map_err(explain)?;
-            pb.finish_and_clear();
-            if json {
-                println!("{}", serde_json::to_string(&report)?);
-            } else {
-                println!(
-                    "已校验 {} 个办件的 {} 条操作记录，{} 条管理操作记录。",
-                    report.cases, report.events, report.admin_events
-                );
-                if let Some(n) = report.checkpoint_cases {
-                    println!("并与检查点（{n} 个办件）比对。");
-                }
-                for b in &report.broken {
-                    println!("  办件 {} 第 {} 条记录：{}", b.case_id, b.seq, b.reason);
-                }
-            }
-            if !report.broken.is_empty() {
-                bail!("{} 个办件的操作留痕被篡改。", report.broken.len());
-            }
-            println!("全部完好。");
-            Ok(())
-        }
+        Command::Audit { command } => audit_cli::run(&cfg, command).await,
         Command::License { command } => license_command(&cfg, command).await,
         Command::Bench { what } => {
             bench::run(what, cfg.storage.data_dir.clone(), cfg.database_url()).await
@@ -594,7 +532,7 @@ async fn serve(mut cfg: Config, demo: bool, listen: Option<String>) -> anyhow::R
         .with_context(|| format!("无法监听 {}", cfg.server.listen))?;
     let addr = listener.local_addr()?;
     println!("一窗通办已启动：http://{addr}/");
-    spawn_housekeeping(app.clone());
+    housekeeping::spawn(app.clone());
     let router = web::router(web::AppState::new(app, cfg.server.secure_cookies));
     // The peer address reaches handlers as `ConnectInfo`: logins are throttled per client.
     let service = router.into_make_service_with_connect_info::<std::net::SocketAddr>();
@@ -604,61 +542,4 @@ async fn serve(mut cfg: Config, demo: bool, listen: Option<String>) -> anyhow::R
         })
         .await?;
     Ok(())
-}
-
-/// Periodic work: expire sessions, pick up catalog changes made by other nodes, and (hourly)
-/// keep SQLite's planner statistics current and remove orphaned uploads.
-fn spawn_housekeeping(app: App) {
-    tokio::spawn(async move {
-        let mut tick = tokio::time::interval(Duration::from_secs(30));
-        for round in 1u64.. {
-            tick.tick().await;
-            if round % 120 == 0
-                && let Err(e) = app.store.optimize().await
-            {
-                tracing::warn!("planner statistics refresh failed: {e:?}");
-            }
-            if let Err(e) = app::index::refresh_if_stale(&app, |_, _| {}).await {
-                tracing::warn!("search index refresh failed: {e:?}");
-            }
-            match app::cases::sweep_tolerance(&app).await {
-                Ok(n) if n > 0 => tracing::info!(cases = n, "overdue 容缺 materials handled"),
-                Ok(_) => {}
-                Err(e) => tracing::warn!("tolerance sweep failed: {e:?}"),
-            }
-            match app::supervision::scan(&app).await {
-                Ok(r) if r.raised > 0 || r.cleared > 0 => {
-                    tracing::info!(raised = r.raised, cleared = r.cleared, "电子监察 scan")
-                }
-                Ok(_) => {}
-                Err(e) => tracing::warn!("电子监察 scan failed: {e:?}"),
-            }
-            match app::ratings::default_unrated(&app).await {
-                Ok(n) if n > 0 => tracing::info!(cases = n, "unrated cases defaulted to 基本满意"),
-                Ok(_) => {}
-                Err(e) => tracing::warn!("default rating pass failed: {e:?}"),
-            }
-            if let Err(e) = app::bundles::advance_all(&app).await {
-                tracing::warn!("bundle retry pass failed: {e:?}");
-            }
-            if let Err(e) = app::auth::purge_sessions(&app).await {
-                tracing::warn!("session purge failed: {e:?}");
-            }
-            // Daily: a signed checkpoint of every audit chain's head, for copying off the server.
-            if round % 2880 == 10 {
-                match app::audit::write_checkpoint(&app, None).await {
-                    Ok(p) => tracing::info!(path = %p.display(), "audit checkpoint written"),
-                    Err(e) => tracing::warn!("audit checkpoint failed: {e:?}"),
-                }
-            }
-            // Hourly: uploads nothing refers to, past their grace period.
-            if round % 120 == 1 {
-                match app::uploads::sweep_orphans(&app).await {
-                    Ok(n) if n > 0 => tracing::info!(files = n, "orphaned uploads removed"),
-                    Ok(_) => {}
-                    Err(e) => tracing::warn!("upload sweep failed: {e:?}"),
-                }
-            }
-        }
-    });
 }

@@ -10,7 +10,7 @@ use domain::account::{ApplicantKind, ApplicantRegistration, RegisteredBy};
 use domain::throttle::{self, client_key};
 use store::accounts::{self as acc, AccountRow};
 
-use super::password::{record, temporary_password};
+use super::password::temporary_password;
 use super::{Session, WindowClerk, hash_password, open_session, verify_password};
 use crate::{App, AppError, Result};
 
@@ -190,7 +190,7 @@ pub async fn register_at_window(
         detail["credit_check_overridden"] =
             serde_json::json!({ "expected": expected.to_string(), "found": found.to_string() });
     }
-    record(
+    crate::audit::admin(
         &mut tx,
         app,
         clerk.actor_id(),

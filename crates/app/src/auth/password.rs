@@ -14,19 +14,6 @@ use super::login::{upper_if_id, verify_or_waste_time};
 use super::{SystemAdmin, hash_password, token_hash};
 use crate::{App, AppError, Result};
 
-/// Appends to the administration log (a hash chain): `actor` did `action` to the account
-/// `target`.
-pub(crate) async fn record(
-    conn: &mut store::Connection,
-    app: &App,
-    actor: &str,
-    action: &str,
-    target: &str,
-    detail: serde_json::Value,
-) -> Result<()> {
-    crate::audit::admin(conn, app, actor, action, target, detail).await
-}
-
 /// A temporary password: three groups of four characters from an alphabet without look-alikes
 /// (no `0 o 1 l i`), about 59 bits, easy to read out at a counter.
 pub(crate) fn temporary_password() -> Result<String> {
@@ -116,7 +103,7 @@ pub async fn change_password(
     acc::set_password(&mut tx, &account.id, &new_hash, false).await?;
     let ended = acc::delete_sessions_of(&mut tx, &account.id, Some(&hash)).await?;
     let detail = serde_json::json!({ "login": account.login, "sessions_ended": ended });
-    record(
+    crate::audit::admin(
         &mut tx,
         app,
         &account.id,
@@ -182,7 +169,7 @@ pub async fn reset_password(
     acc::set_password(&mut tx, &target.id, &hash, true).await?;
     let ended = acc::delete_sessions_of(&mut tx, &target.id, None).await?;
     let detail = serde_json::json!({ "login": target.login, "sessions_ended": ended });
-    record(
+    crate::audit::admin(
         &mut tx,
         app,
         cap.actor_id(),

@@ -106,7 +106,7 @@ async fn insert_staff(app: &App, s: &NewStaff, by: Option<&str>) -> Result<Strin
             other => other.into(),
         })?;
     let detail = serde_json::json!({ "login": row.login, "roles": row.roles, "region": s.region });
-    super::password::record(
+    crate::audit::admin(
         &mut tx,
         app,
         by.unwrap_or("command_line"),

@@ -32,7 +32,10 @@ async fn three_cases(app: &app::App) -> Vec<String> {
 }
 
 fn reasons(r: &app::audit::VerifyReport) -> Vec<(String, String)> {
-    r.broken.iter().map(|b| (b.case_id.clone(), b.reason.clone())).collect()
+    r.broken
+        .iter()
+        .map(|b| (b.case_id.clone(), b.reason.clone()))
+        .collect()
 }
 
 #[tokio::test]
@@ -64,13 +67,22 @@ async fn rewrite_and_recompute(app: &app::App, case_id: &str) {
     drop(c);
     let mut prev = app::audit::GENESIS.to_string();
     for (i, e) in events.iter().enumerate() {
-        let payload = if i == 1 { "{\"event\":\"edited\",\"note\":\"forged\"}".to_string() } else { e.payload.clone() };
+        let payload = if i == 1 {
+            "{\"event\":\"edited\",\"note\":\"forged\"}".to_string()
+        } else {
+            e.payload.clone()
+        };
         let h = app::audit::hash(&prev, e.seq, e.at, &e.actor, &e.role, &e.kind, &payload);
         let seq = e.seq.to_string();
         tamper(&app.store, "UPDATE case_events SET payload = $1, prev_hash = $2, hash = $3 WHERE case_id = $4 AND seq = CAST($5 AS BIGINT)", &[&payload, &prev, &h, case_id, &seq]).await;
         prev = h;
     }
-    tamper(&app.store, "UPDATE cases SET head_hash = $1 WHERE id = $2", &[&prev, case_id]).await;
+    tamper(
+        &app.store,
+        "UPDATE cases SET head_hash = $1 WHERE id = $2",
+        &[&prev, case_id],
+    )
+    .await;
 }
 
 #[tokio::test]
@@ -80,28 +92,65 @@ async fn a_recomputed_chain_passes_alone_but_not_against_a_signed_checkpoint() {
         let (app, _) = app_in(s, dir.path()).await;
         let ids = three_cases(&app).await;
         // An administrative action, so the administration chain has a head to fix.
-        let city_sup = staff(&app, "ms", &[domain::account::Role::Supervisor], "511600", None).await;
-        app::supervision::set_thresholds(&app, &city_sup, "", 3, 30).await.unwrap();
-        let path = app::audit::write_checkpoint(&app, Some(&dir.path().join("cp.json"))).await.unwrap();
-        let cp: app::audit::Checkpoint = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
-        cp.check_signature(&app).await.expect("a fresh checkpoint verifies");
+        let city_sup = staff(
+            &app,
+            "ms",
+            &[domain::account::Role::Supervisor],
+            "511600",
+            None,
+        )
+        .await;
+        app::supervision::set_thresholds(&app, &city_sup, "", 3, 30)
+            .await
+            .unwrap();
+        let path = app::audit::write_checkpoint(&app, Some(&dir.path().join("cp.json")))
+            .await
+            .unwrap();
+        let cp: app::audit::Checkpoint =
+            serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        cp.check_signature(&app)
+            .await
+            .expect("a fresh checkpoint verifies");
         assert_eq!(cp.heads.len(), 3);
 
         rewrite_and_recompute(&app, &ids[0]).await;
         let alone = app::audit::verify(&app, None, |_| {}).await.unwrap();
-        assert!(alone.broken.is_empty(), "a recomputed chain is consistent in itself: {alone:?}");
+        assert!(
+            alone.broken.is_empty(),
+            "a recomputed chain is consistent in itself: {alone:?}"
+        );
         let against = app::audit::verify(&app, Some(&cp), |_| {}).await.unwrap();
         let found = reasons(&against);
-        assert!(found.iter().any(|(c, why)| *c == ids[0] && why.contains("检查点")), "{found:?}");
+        assert!(
+            found
+                .iter()
+                .any(|(c, why)| *c == ids[0] && why.contains("检查点")),
+            "{found:?}"
+        );
 
         // A deleted case (row and chain) is missing from what the checkpoint fixed.
-        tamper(&app.store, "DELETE FROM case_events WHERE case_id = $1", &[&ids[1]]).await;
+        tamper(
+            &app.store,
+            "DELETE FROM case_events WHERE case_id = $1",
+            &[&ids[1]],
+        )
+        .await;
         tamper(&app.store, "DELETE FROM cases WHERE id = $1", &[&ids[1]]).await;
         let r = app::audit::verify(&app, Some(&cp), |_| {}).await.unwrap();
-        assert!(reasons(&r).iter().any(|(c, why)| *c == ids[1] && why.contains("已不存在")), "{r:?}");
+        assert!(
+            reasons(&r)
+                .iter()
+                .any(|(c, why)| *c == ids[1] && why.contains("已不存在")),
+            "{r:?}"
+        );
 
         // The administration chain: an edited detail breaks it.
-        tamper(&app.store, "UPDATE admin_events SET detail = '{}' WHERE action = 'thresholds_set'", &[]).await;
+        tamper(
+            &app.store,
+            "UPDATE admin_events SET detail = '{}' WHERE action = 'thresholds_set'",
+            &[],
+        )
+        .await;
         let r = app::audit::verify(&app, None, |_| {}).await.unwrap();
         assert!(reasons(&r).iter().any(|(c, _)| c == "admin"), "{r:?}");
 

@@ -33,12 +33,7 @@ struct PasswordPage {
 
 impl PasswordPage {
     fn error(&self, field: &str) -> String {
-        self.errors
-            .iter()
-            .filter(|e| e.field == field)
-            .map(|e| e.message.clone())
-            .collect::<Vec<_>>()
-            .join("；")
+        super::field_error(&self.errors, field)
     }
 }
 

@@ -50,12 +50,7 @@ struct AgentsPage {
 
 impl AgentsPage {
     fn error(&self, field: &str) -> String {
-        self.errors
-            .iter()
-            .filter(|e| e.field == field)
-            .map(|e| e.message.clone())
-            .collect::<Vec<_>>()
-            .join("；")
+        super::field_error(&self.errors, field)
     }
 }
 

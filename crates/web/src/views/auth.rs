@@ -143,12 +143,7 @@ impl RegisterPage {
     }
 
     fn error(&self, field: &str) -> String {
-        self.errors
-            .iter()
-            .filter(|e| e.field == field)
-            .map(|e| e.message.clone())
-            .collect::<Vec<_>>()
-            .join("；")
+        super::field_error(&self.errors, field)
     }
 }
 

@@ -93,6 +93,16 @@ impl Nav {
     }
 }
 
+/// The messages of the problems with `field`, joined, for the line under that field.
+pub fn field_error(errors: &[domain::FieldError], field: &str) -> String {
+    errors
+        .iter()
+        .filter(|e| e.field == field)
+        .map(|e| e.message.as_str())
+        .collect::<Vec<_>>()
+        .join("；")
+}
+
 pub fn render<T: Template>(t: &T) -> Result<Response, WebError> {
     t.render()
         .map(|h| Html(h).into_response())

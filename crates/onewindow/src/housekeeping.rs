@@ -1,0 +1,62 @@
+//! The server's periodic work, every 30 seconds and on longer rounds.
+
+use std::time::Duration;
+
+use app::App;
+
+/// Periodic work: expire sessions, pick up catalog changes made by other nodes, and (hourly)
+/// keep SQLite's planner statistics current and remove orphaned uploads.
+pub fn spawn(app: App) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(30));
+        for round in 1u64.. {
+            tick.tick().await;
+            if round % 120 == 0
+                && let Err(e) = app.store.optimize().await
+            {
+                tracing::warn!("planner statistics refresh failed: {e:?}");
+            }
+            if let Err(e) = app::index::refresh_if_stale(&app, |_, _| {}).await {
+                tracing::warn!("search index refresh failed: {e:?}");
+            }
+            match app::cases::sweep_tolerance(&app).await {
+                Ok(n) if n > 0 => tracing::info!(cases = n, "overdue 容缺 materials handled"),
+                Ok(_) => {}
+                Err(e) => tracing::warn!("tolerance sweep failed: {e:?}"),
+            }
+            match app::supervision::scan(&app).await {
+                Ok(r) if r.raised > 0 || r.cleared > 0 => {
+                    tracing::info!(raised = r.raised, cleared = r.cleared, "电子监察 scan")
+                }
+                Ok(_) => {}
+                Err(e) => tracing::warn!("电子监察 scan failed: {e:?}"),
+            }
+            match app::ratings::default_unrated(&app).await {
+                Ok(n) if n > 0 => tracing::info!(cases = n, "unrated cases defaulted to 基本满意"),
+                Ok(_) => {}
+                Err(e) => tracing::warn!("default rating pass failed: {e:?}"),
+            }
+            if let Err(e) = app::bundles::advance_all(&app).await {
+                tracing::warn!("bundle retry pass failed: {e:?}");
+            }
+            if let Err(e) = app::auth::purge_sessions(&app).await {
+                tracing::warn!("session purge failed: {e:?}");
+            }
+            // Daily: a signed checkpoint of every audit chain's head, for copying off the server.
+            if round % 2880 == 10 {
+                match app::audit::write_checkpoint(&app, None).await {
+                    Ok(p) => tracing::info!(path = %p.display(), "audit checkpoint written"),
+                    Err(e) => tracing::warn!("audit checkpoint failed: {e:?}"),
+                }
+            }
+            // Hourly: uploads nothing refers to, past their grace period.
+            if round % 120 == 1 {
+                match app::uploads::sweep_orphans(&app).await {
+                    Ok(n) if n > 0 => tracing::info!(files = n, "orphaned uploads removed"),
+                    Ok(_) => {}
+                    Err(e) => tracing::warn!("upload sweep failed: {e:?}"),
+                }
+            }
+        }
+    });
+}
