@@ -51,6 +51,10 @@ pub struct Server {
     /// The portal's public address, printed into license QR codes.
     #[serde(default = "default_public_url")]
     pub public_url: String,
+    /// A bearer token that opens `/metrics` to a scraper elsewhere; without it, only
+    /// requests from the loopback address may read it.
+    #[serde(default)]
+    pub metrics_token: String,
 }
 
 fn default_public_url() -> String {
@@ -99,6 +103,7 @@ impl Default for Config {
                 listen: "127.0.0.1:8080".into(),
                 secure_cookies: false,
                 public_url: default_public_url(),
+                metrics_token: String::new(),
             },
             storage: Storage {
                 data_dir: PathBuf::from("./data"),

@@ -533,7 +533,9 @@ async fn serve(mut cfg: Config, demo: bool, listen: Option<String>) -> anyhow::R
     let addr = listener.local_addr()?;
     println!("一窗通办已启动：http://{addr}/");
     housekeeping::spawn(app.clone());
-    let router = web::router(web::AppState::new(app, cfg.server.secure_cookies));
+    let mut state = web::AppState::new(app, cfg.server.secure_cookies);
+    state.metrics_token = Some(cfg.server.metrics_token.clone()).filter(|t| !t.is_empty());
+    let router = web::router(state);
     // The peer address reaches handlers as `ConnectInfo`: logins are throttled per client.
     let service = router.into_make_service_with_connect_info::<std::net::SocketAddr>();
     axum::serve(listener, service)

@@ -98,7 +98,15 @@ async fn departments_regions_and_health_pages_answer() {
         c.get("/regions/12ab").await.status,
         StatusCode::UNPROCESSABLE_ENTITY
     );
-    let m = c.get("/metrics").await;
+    // Metrics are for the machine itself (or a scraper with the token), not for the world.
+    let outside = c.another_at("203.0.113.7").get("/metrics").await;
+    assert_eq!(outside.status, StatusCode::FORBIDDEN, "{}", outside.body);
+    assert_eq!(
+        c.get("/metrics").await.status,
+        StatusCode::FORBIDDEN,
+        "no address, no metrics"
+    );
+    let m = c.another_at("127.0.0.1").get("/metrics").await;
     assert!(
         m.body.contains("onewindow_http_requests_total")
             && m.body.contains("onewindow_search_index_documents 98"),
@@ -179,4 +187,47 @@ async fn registration_errors_are_shown_in_chinese_next_to_the_field() {
         .await;
     assert_eq!(p.status, StatusCode::SEE_OTHER, "{}", p.body);
     assert!(c.get("/").await.body.contains("王五"));
+}
+
+#[tokio::test]
+async fn over_https_cookies_are_secure_hsts_is_sent_and_a_scraper_needs_the_token() {
+    let c = site().await;
+    let mut state = web::AppState::new(c.app.clone(), true);
+    state.metrics_token = Some("scrape-token-0123456789".into());
+    let router = web::router(state);
+    let send = |req: axum::http::Request<axum::body::Body>| {
+        let r = router.clone();
+        async move { tower::ServiceExt::oneshot(r, req).await.unwrap() }
+    };
+    let page = send(
+        axum::http::Request::get("/login")
+            .body(axum::body::Body::empty())
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(
+        page.headers()
+            .get("strict-transport-security")
+            .map(|v| v.to_str().unwrap()),
+        Some("max-age=31536000; includeSubDomains")
+    );
+    assert!(
+        page.headers()
+            .get_all("set-cookie")
+            .iter()
+            .all(|v| v.to_str().unwrap().contains("Secure")
+                && v.to_str().unwrap().contains("HttpOnly")),
+        "{:?}",
+        page.headers()
+    );
+    let wrong = axum::http::Request::get("/metrics")
+        .header("authorization", "Bearer scrape-token-0123456788")
+        .body(axum::body::Body::empty())
+        .unwrap();
+    assert_eq!(send(wrong).await.status(), StatusCode::FORBIDDEN);
+    let right = axum::http::Request::get("/metrics")
+        .header("authorization", "Bearer scrape-token-0123456789")
+        .body(axum::body::Body::empty())
+        .unwrap();
+    assert_eq!(send(right).await.status(), StatusCode::OK);
 }
