@@ -158,6 +158,12 @@ pub(crate) async fn open_session(
     let now = app.now_ms();
     let expires = now + app.settings.session_hours * 3_600_000;
     acc::insert_session(conn, &token_hash(&token), &row.id, &csrf, now, expires).await?;
+    // One account keeps only a few sessions: the oldest beyond the limit end now.
+    let all = acc::sessions_of(conn, &row.id).await?;
+    for old in domain::session::to_end(row.kind, &all) {
+        acc::delete_session(conn, &old).await?;
+        app.sessions.evict(&old);
+    }
     Ok(Session {
         token,
         csrf,
@@ -178,9 +184,12 @@ pub async fn logout(app: &App, token: &str) -> Result<()> {
 #[derive(Clone)]
 pub(crate) struct CachedSession {
     actor: Actor,
+    kind: domain::account::AccountKind,
     csrf: String,
     expires_at: i64,
     must_change_password: bool,
+    /// When the session's use was last written down.
+    last_seen: i64,
 }
 
 /// What a session cookie stands for.
@@ -215,7 +224,9 @@ pub async fn resolve_session(app: &App, token: Option<&str>) -> Result<Resolved>
     let hash = token_hash(token);
     let now = app.now_ms();
     let generation = match app.sessions.get(&hash) {
-        crate::cache::Lookup::Hit(s) if s.expires_at > now => return Ok(resolved(s)),
+        crate::cache::Lookup::Hit(s) if s.expires_at > now => {
+            return still_alive(app, hash, s, now).await;
+        }
         crate::cache::Lookup::Hit(_) => {
             app.sessions.evict(&hash);
             return Ok(none);
@@ -223,19 +234,49 @@ pub async fn resolve_session(app: &App, token: Option<&str>) -> Result<Resolved>
         crate::cache::Lookup::Miss(g) => g,
     };
     let mut c = app.store.conn().await?;
-    match acc::find_session(&mut c, &hash, now).await? {
+    let found = acc::find_session(&mut c, &hash, now).await?;
+    drop(c);
+    match found {
         Some(s) => {
             let cached = CachedSession {
                 actor: actor_of(&s.account),
+                kind: s.account.kind,
                 csrf: s.csrf,
                 expires_at: s.expires_at,
                 must_change_password: s.must_change_password,
+                last_seen: s.last_seen,
             };
-            app.sessions.put(hash, cached.clone(), generation);
-            Ok(resolved(cached))
+            app.sessions.put(hash.clone(), cached.clone(), generation);
+            still_alive(app, hash, cached, now).await
         }
         None => Ok(none),
     }
+}
+
+/// A live session's answer, unless it sat idle too long (then it ends). Its use is written
+/// down at most once a minute.
+async fn still_alive(app: &App, hash: String, s: CachedSession, now: i64) -> Result<Resolved> {
+    if !domain::session::alive(s.kind, s.last_seen, now) {
+        let mut c = app.store.conn().await?;
+        acc::delete_session(&mut c, &hash).await?;
+        app.sessions.evict(&hash);
+        return Ok(Resolved {
+            actor: Actor::Anonymous,
+            csrf: None,
+            must_change_password: false,
+        });
+    }
+    if now - s.last_seen >= domain::session::TOUCH_EVERY.whole_milliseconds() as i64 {
+        let mut c = app.store.conn().await?;
+        acc::touch_session(&mut c, &hash, now).await?;
+        drop(c);
+        let touched = CachedSession {
+            last_seen: now,
+            ..s.clone()
+        };
+        app.sessions.replace(&hash, touched);
+    }
+    Ok(resolved(s))
 }
 
 fn resolved(s: CachedSession) -> Resolved {

@@ -86,6 +86,14 @@ impl<K: Eq + Hash, V: Clone> TtlCache<K, V> {
         Ok(v)
     }
 
+    /// Updates an entry still present (keeping its age); a missing one stays missing.
+    pub(crate) fn replace(&self, key: &K, value: V) {
+        let mut inner = self.lock();
+        if let Some(entry) = inner.map.get_mut(key) {
+            entry.1 = value;
+        }
+    }
+
     pub(crate) fn evict(&self, key: &K) {
         let mut inner = self.lock();
         inner.generation += 1;

@@ -19,6 +19,7 @@ pub mod openapi;
 pub mod org;
 pub mod password;
 pub mod rating;
+pub mod session;
 pub mod stats;
 pub mod supervision;
 pub mod throttle;

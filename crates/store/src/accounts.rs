@@ -85,6 +85,8 @@ pub struct SessionRow {
     pub account: AccountRow,
     /// The account logged in with a temporary password it has not changed yet.
     pub must_change_password: bool,
+    /// When the session was last used (ms), written at most once a minute.
+    pub last_seen: i64,
 }
 
 pub async fn insert_session(
@@ -95,7 +97,7 @@ pub async fn insert_session(
     now: i64,
     expires: i64,
 ) -> Result<()> {
-    sqlx::query("INSERT INTO sessions (token_hash, account_id, csrf, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)")
+    sqlx::query("INSERT INTO sessions (token_hash, account_id, csrf, created_at, expires_at, last_seen) VALUES ($1, $2, $3, $4, $5, $4)")
         .bind(token_hash)
         .bind(account_id)
         .bind(csrf)
@@ -117,7 +119,7 @@ pub async fn find_session(
     let row = sqlx::query(
         "SELECT a.id, a.login, a.kind, a.display_name, a.phone, a.legal_representative, a.password_hash,
                 a.region, a.department, a.roles, a.created_at, a.disabled,
-                s.csrf AS session_csrf, s.expires_at AS session_expires,
+                s.csrf AS session_csrf, s.expires_at AS session_expires, s.last_seen AS session_seen,
                 a.must_change_password AS must_change
          FROM sessions s JOIN accounts a ON a.id = s.account_id
          WHERE s.token_hash = $1 AND s.expires_at > $2",
@@ -132,6 +134,7 @@ pub async fn find_session(
     let account = AccountRow::from_row(&row)?;
     let csrf: String = row.try_get("session_csrf")?;
     let expires_at: i64 = row.try_get("session_expires")?;
+    let last_seen: i64 = row.try_get("session_seen")?;
     let must_change: i64 = row.try_get("must_change")?;
     if account.disabled != 0 {
         return Ok(None);
@@ -139,9 +142,30 @@ pub async fn find_session(
     Ok(Some(SessionRow {
         csrf,
         expires_at,
+        last_seen,
         account,
         must_change_password: must_change != 0,
     }))
+}
+
+/// Records that a session was used at `now`.
+pub async fn touch_session(conn: &mut AnyConnection, token_hash: &str, now: i64) -> Result<()> {
+    sqlx::query("UPDATE sessions SET last_seen = $1 WHERE token_hash = $2")
+        .bind(now)
+        .bind(token_hash)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// The token hashes of an account's sessions, newest first.
+pub async fn sessions_of(conn: &mut AnyConnection, account_id: &str) -> Result<Vec<String>> {
+    Ok(sqlx::query_scalar(
+        "SELECT token_hash FROM sessions WHERE account_id = $1 ORDER BY created_at DESC, token_hash",
+    )
+    .bind(account_id)
+    .fetch_all(conn)
+    .await?)
 }
 
 pub async fn delete_session(conn: &mut AnyConnection, token_hash: &str) -> Result<()> {

@@ -10,6 +10,7 @@ mod licenses;
 mod passwords;
 mod ratings;
 mod scopes;
+mod sessions;
 mod shared;
 mod supervision;
 mod support;
