@@ -16,7 +16,9 @@ use axum::extract::State;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::IntoResponse;
 use axum::routing::get;
+use tower::limit::GlobalConcurrencyLimitLayer;
 use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::timeout::TimeoutLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
 
 pub use error::WebError;
@@ -49,6 +51,11 @@ impl AppState {
         }
     }
 }
+
+/// How long one request may take, body included.
+pub const REQUEST_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(120);
+/// How many requests are handled at once.
+pub const MAX_CONCURRENT_REQUESTS: usize = 512;
 
 /// The whole site.
 pub fn router(state: AppState) -> Router {
@@ -90,6 +97,16 @@ pub fn router(state: AppState) -> Router {
             move |_: &axum::http::Response<axum::body::Body>| hsts.clone(),
         ))
         .layer(CatchPanicLayer::custom(error::panic_response))
+        // A request that takes longer than this (a slow upload dribbled in, a stuck query)
+        // is answered 408 and its resources freed; a large upload on a slow line takes
+        // well under it.
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            REQUEST_TIMEOUT,
+        ))
+        // At most this many requests are handled at once; more wait their turn, so a flood
+        // queues instead of exhausting memory or the database pool.
+        .layer(GlobalConcurrencyLimitLayer::new(MAX_CONCURRENT_REQUESTS))
         .with_state(state)
 }
 
