@@ -15,12 +15,16 @@ mod capability;
 mod login;
 mod password;
 mod staff;
+mod totp;
 pub use capability::{CaseWorker, CatalogAdmin, SystemAdmin, WindowClerk};
-pub use login::{WindowRegistration, login, register, register_at_window, register_by_operator};
+pub use login::{
+    WindowRegistration, login, login_with_code, register, register_at_window, register_by_operator,
+};
 pub use password::{
     PasswordChange, TemporaryPassword, account_events, change_password, reset_password,
 };
 pub use staff::{NewStaff, StaffView, bootstrap_admin, create_staff, list_staff};
+pub use totp::{Enrolment, begin_enrolment, confirm_enrolment, current_code};
 
 /// Who is acting.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -145,6 +149,8 @@ pub struct Session {
     pub actor: Actor,
     /// Logged in with a temporary password: the session may only change it.
     pub must_change_password: bool,
+    /// Staff without a second factor where one is required: the session may only bind one.
+    pub must_bind_second_factor: bool,
 }
 
 pub(crate) async fn open_session(
@@ -152,6 +158,7 @@ pub(crate) async fn open_session(
     conn: &mut store::Connection,
     row: &AccountRow,
     must_change_password: bool,
+    must_bind_second_factor: bool,
 ) -> Result<Session> {
     let token = random_token()?;
     let csrf = random_token()?;
@@ -169,6 +176,7 @@ pub(crate) async fn open_session(
         csrf,
         actor: actor_of(row),
         must_change_password,
+        must_bind_second_factor,
     })
 }
 
@@ -188,6 +196,7 @@ pub(crate) struct CachedSession {
     csrf: String,
     expires_at: i64,
     must_change_password: bool,
+    must_bind_second_factor: bool,
     /// When the session's use was last written down.
     last_seen: i64,
 }
@@ -202,6 +211,8 @@ pub struct Resolved {
     /// The CSRF token bound to the session.
     pub csrf: Option<String>,
     pub must_change_password: bool,
+    /// The session may do nothing but bind a second factor (staff where one is required).
+    pub must_bind_second_factor: bool,
 }
 
 /// The actor and CSRF token of a session cookie; Anonymous when missing or expired, or while
@@ -217,6 +228,7 @@ pub async fn resolve_session(app: &App, token: Option<&str>) -> Result<Resolved>
         actor: Actor::Anonymous,
         csrf: None,
         must_change_password: false,
+        must_bind_second_factor: false,
     };
     let Some(token) = token.filter(|t| t.len() == 64) else {
         return Ok(none);
@@ -244,6 +256,7 @@ pub async fn resolve_session(app: &App, token: Option<&str>) -> Result<Resolved>
                 csrf: s.csrf,
                 expires_at: s.expires_at,
                 must_change_password: s.must_change_password,
+                must_bind_second_factor: totp::must_enrol(app, s.account.kind, s.has_second_factor),
                 last_seen: s.last_seen,
             };
             app.sessions.put(hash.clone(), cached.clone(), generation);
@@ -264,6 +277,7 @@ async fn still_alive(app: &App, hash: String, s: CachedSession, now: i64) -> Res
             actor: Actor::Anonymous,
             csrf: None,
             must_change_password: false,
+            must_bind_second_factor: false,
         });
     }
     if now - s.last_seen >= domain::session::TOUCH_EVERY.whole_milliseconds() as i64 {
@@ -281,13 +295,14 @@ async fn still_alive(app: &App, hash: String, s: CachedSession, now: i64) -> Res
 
 fn resolved(s: CachedSession) -> Resolved {
     Resolved {
-        actor: if s.must_change_password {
+        actor: if s.must_change_password || s.must_bind_second_factor {
             Actor::Anonymous
         } else {
             s.actor
         },
         csrf: Some(s.csrf),
         must_change_password: s.must_change_password,
+        must_bind_second_factor: s.must_bind_second_factor,
     }
 }
 

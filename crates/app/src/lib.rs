@@ -59,6 +59,9 @@ pub struct Settings {
     pub shared_sources: Vec<shared::SourceConfig>,
     /// Answer shared-data lookups from the demo data (for `serve --demo` and tests).
     pub demo_shared_data: bool,
+    /// Staff must bind an authenticator app and give its code at login (等保 三级). Off for
+    /// the demo and tests, whose staff share published passwords anyway.
+    pub staff_second_factor: bool,
 }
 
 impl Default for Settings {
@@ -70,6 +73,7 @@ impl Default for Settings {
             public_url: "http://127.0.0.1:8080".into(),
             shared_sources: Vec::new(),
             demo_shared_data: false,
+            staff_second_factor: false,
         }
     }
 }

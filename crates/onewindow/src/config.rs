@@ -94,6 +94,10 @@ impl std::fmt::Debug for Storage {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Session {
     pub hours: i64,
+    /// Staff must bind an authenticator app and give its code at login (等保 三级); the demo
+    /// (`serve --demo`) never asks.
+    #[serde(default = "yes")]
+    pub staff_second_factor: bool,
 }
 
 impl Default for Config {
@@ -110,7 +114,10 @@ impl Default for Config {
                 database_url: String::new(),
                 durable: true,
             },
-            session: Session { hours: 8 },
+            session: Session {
+                hours: 8,
+                staff_second_factor: true,
+            },
             licenses: Licenses::default(),
             shared_data: Vec::new(),
             demo: false,

@@ -234,6 +234,7 @@ async fn connect(cfg: &Config) -> anyhow::Result<(app::Store, Settings)> {
         public_url: cfg.server.public_url.clone(),
         shared_sources: cfg.shared_data.clone(),
         demo_shared_data: cfg.demo,
+        staff_second_factor: cfg.session.staff_second_factor && !cfg.demo,
     };
     Ok((store, settings))
 }

@@ -87,6 +87,8 @@ pub struct SessionRow {
     pub must_change_password: bool,
     /// When the session was last used (ms), written at most once a minute.
     pub last_seen: i64,
+    /// The account has bound an authenticator (TOTP).
+    pub has_second_factor: bool,
 }
 
 pub async fn insert_session(
@@ -120,7 +122,8 @@ pub async fn find_session(
         "SELECT a.id, a.login, a.kind, a.display_name, a.phone, a.legal_representative, a.password_hash,
                 a.region, a.department, a.roles, a.created_at, a.disabled,
                 s.csrf AS session_csrf, s.expires_at AS session_expires, s.last_seen AS session_seen,
-                a.must_change_password AS must_change
+                a.must_change_password AS must_change,
+                CAST(CASE WHEN a.totp_secret IS NULL THEN 0 ELSE 1 END AS BIGINT) AS has_totp
          FROM sessions s JOIN accounts a ON a.id = s.account_id
          WHERE s.token_hash = $1 AND s.expires_at > $2",
     )
@@ -135,6 +138,7 @@ pub async fn find_session(
     let csrf: String = row.try_get("session_csrf")?;
     let expires_at: i64 = row.try_get("session_expires")?;
     let last_seen: i64 = row.try_get("session_seen")?;
+    let has_totp: i64 = row.try_get("has_totp")?;
     let must_change: i64 = row.try_get("must_change")?;
     if account.disabled != 0 {
         return Ok(None);
@@ -145,6 +149,7 @@ pub async fn find_session(
         last_seen,
         account,
         must_change_password: must_change != 0,
+        has_second_factor: has_totp != 0,
     }))
 }
 
@@ -413,4 +418,59 @@ pub async fn admin_events_for(
     .bind(target)
     .fetch_all(conn)
     .await?)
+}
+
+/// An account's second factor: the sealed secret in use, one being bound, the last step.
+#[derive(Debug, Clone, Default, PartialEq, Eq, sqlx::FromRow)]
+pub struct TotpRow {
+    pub totp_secret: Option<String>,
+    pub totp_pending: Option<String>,
+    pub totp_step: i64,
+}
+
+pub async fn totp_of(conn: &mut AnyConnection, account_id: &str) -> Result<TotpRow> {
+    Ok(
+        sqlx::query_as("SELECT totp_secret, totp_pending, totp_step FROM accounts WHERE id = $1")
+            .bind(account_id)
+            .fetch_one(conn)
+            .await?,
+    )
+}
+
+/// Keeps a secret being bound until its first code confirms it.
+pub async fn set_totp_pending(
+    conn: &mut AnyConnection,
+    account_id: &str,
+    sealed: &str,
+) -> Result<()> {
+    sqlx::query("UPDATE accounts SET totp_pending = $1 WHERE id = $2")
+        .bind(sealed)
+        .bind(account_id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// The pending secret becomes the one in use, with the step its confirming code used.
+pub async fn confirm_totp(conn: &mut AnyConnection, account_id: &str, step: i64) -> Result<()> {
+    sqlx::query(
+        "UPDATE accounts SET totp_secret = totp_pending, totp_pending = NULL, totp_step = $1
+         WHERE id = $2 AND totp_pending IS NOT NULL",
+    )
+    .bind(step)
+    .bind(account_id)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Records the step of an accepted code; false when that step (or a later one) was already
+/// used, so the same code cannot log in twice.
+pub async fn use_totp_step(conn: &mut AnyConnection, account_id: &str, step: i64) -> Result<bool> {
+    let r = sqlx::query("UPDATE accounts SET totp_step = $1 WHERE id = $2 AND totp_step < $1")
+        .bind(step)
+        .bind(account_id)
+        .execute(conn)
+        .await?;
+    Ok(r.rows_affected() == 1)
 }

@@ -84,6 +84,8 @@ pub struct Ctx {
     pub session_token: Option<String>,
     /// The session logged in with a temporary password: it may only change it.
     pub must_change_password: bool,
+    /// Staff without the required second factor: the session may only bind one.
+    pub must_bind_second_factor: bool,
 }
 
 impl Ctx {
@@ -134,6 +136,7 @@ impl FromRequestParts<AppState> for Ctx {
             session_csrf: resolved.csrf,
             session_token: token,
             must_change_password: resolved.must_change_password,
+            must_bind_second_factor: resolved.must_bind_second_factor,
         };
         parts.extensions.insert(ctx.clone());
         Ok(ctx)

@@ -86,7 +86,7 @@ async fn register_from(
     if let Some(client) = &client {
         acc::record_client_failure(&mut tx, client, REGISTRATION, app.now_ms()).await?;
     }
-    let session = open_session(app, &mut tx, &row, false).await?;
+    let session = open_session(app, &mut tx, &row, false, false).await?;
     tx.commit().await.map_err(store::StoreError::from)?;
     Ok(session)
 }
@@ -218,6 +218,18 @@ pub async fn login(
     login: &str,
     password: &str,
 ) -> Result<Session> {
+    login_with_code(app, client, login, password, None).await
+}
+
+/// [`login`] with the code of the account's authenticator app (动态口令), which an account
+/// that bound one must give. A missing or wrong code counts as a failed login.
+pub async fn login_with_code(
+    app: &App,
+    client: Option<IpAddr>,
+    login: &str,
+    password: &str,
+    code: Option<&str>,
+) -> Result<Session> {
     let login = upper_if_id(login.trim());
     let mut p = domain::Problems::default();
     p.text("login", &login, "账号", 64);
@@ -247,9 +259,20 @@ pub async fn login(
             "账号或密码错误",
         ));
     };
+    if !super::totp::check_login_code(&mut tx, app, &row.id, code).await? {
+        acc::record_client_failure(&mut tx, &client, &login, store::millis(now)).await?;
+        tx.commit().await.map_err(store::StoreError::from)?;
+        return Err(AppError::field(
+            "otp",
+            "second_factor",
+            "请输入身份验证器上当前的 6 位动态口令（每个口令只能用一次）",
+        ));
+    }
     acc::clear_pair_failures(&mut tx, &client, &login).await?;
     let must_change = acc::must_change_password(&mut tx, &row.id).await?;
-    let session = open_session(app, &mut tx, &row, must_change).await?;
+    let has_second = acc::totp_of(&mut tx, &row.id).await?.totp_secret.is_some();
+    let must_bind = super::totp::must_enrol(app, row.kind, has_second);
+    let session = open_session(app, &mut tx, &row, must_change, must_bind).await?;
     tx.commit().await.map_err(store::StoreError::from)?;
     Ok(session)
 }

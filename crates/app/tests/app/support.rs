@@ -31,15 +31,26 @@ pub async fn app(store: Store) -> (App, Arc<TestClock>) {
 
 /// An app whose files live in `data_dir` (a test that sweeps files needs its own).
 pub async fn app_in(store: Store, data_dir: &std::path::Path) -> (App, Arc<TestClock>) {
+    app_with(store, data_dir, |_| {}).await
+}
+
+/// An app with its settings changed by `change` first.
+pub async fn app_with(
+    store: Store,
+    data_dir: &std::path::Path,
+    change: impl FnOnce(&mut Settings),
+) -> (App, Arc<TestClock>) {
     let clock = Arc::new(TestClock(Mutex::new(datetime!(2026-11-27 09:00 +8))));
-    let settings = Settings {
+    let mut settings = Settings {
         data_dir: data_dir.to_path_buf(),
         session_hours: 8,
         license_master_key: Some("00112233445566778899aabbccddeeff".into()),
         public_url: "http://127.0.0.1:8080".into(),
         shared_sources: Vec::new(),
         demo_shared_data: false,
+        staff_second_factor: false,
     };
+    change(&mut settings);
     let app = App::open(store, settings, clock.clone(), true)
         .await
         .unwrap();

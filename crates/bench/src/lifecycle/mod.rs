@@ -110,6 +110,7 @@ async fn open_app(t: &Target, durable: bool, in_memory_index: bool) -> anyhow::R
         public_url: "http://127.0.0.1:8080".into(),
         shared_sources: vec![],
         demo_shared_data: false,
+        staff_second_factor: false,
     };
     App::open(store, settings, Arc::new(SystemClock), in_memory_index)
         .await

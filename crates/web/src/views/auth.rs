@@ -62,6 +62,9 @@ struct LoginForm {
     csrf: String,
     login: String,
     password: String,
+    /// 动态口令, for accounts that bound an authenticator app.
+    #[serde(default)]
+    otp: String,
     #[serde(default)]
     next: String,
 }
@@ -70,6 +73,8 @@ fn logged_in(s: &AppState, jar: CookieJar, session: auth::Session, next: &str) -
     let ttl = auth::session_ttl(&s.app);
     let next = if session.must_change_password {
         super::account::PASSWORD_PAGE
+    } else if session.must_bind_second_factor {
+        super::second_factor::PAGE
     } else {
         next
     };
@@ -88,7 +93,8 @@ async fn login(
 ) -> Result<Response, WebError> {
     ctx.check_csrf(&f.csrf)?;
     let next = safe_next(Some(&f.next));
-    match auth::login(&s.app, ip, &f.login, &f.password).await {
+    let otp = Some(f.otp.as_str()).filter(|c| !c.trim().is_empty());
+    match auth::login_with_code(&s.app, ip, &f.login, &f.password, otp).await {
         Ok(session) => Ok(logged_in(&s, jar, session, &next)),
         Err(app::AppError::Validation(v)) => {
             let error = Some(

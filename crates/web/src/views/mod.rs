@@ -10,6 +10,7 @@ mod licenses;
 mod portal;
 mod privacy;
 mod ratings;
+mod second_factor;
 mod settings;
 mod staff;
 mod stats;
@@ -35,6 +36,7 @@ pub fn router() -> Router<AppState> {
         .merge(cases::router())
         .merge(agents::router())
         .merge(privacy::router())
+        .merge(second_factor::router())
         .merge(licenses::router())
         .merge(bundles::router())
         .merge(supervision::router())
@@ -73,7 +75,9 @@ impl Nav {
     pub fn of(ctx: &Ctx) -> Nav {
         Nav {
             name: ctx.actor.display_name().to_string(),
-            logged_in: !ctx.actor.is_anonymous() || ctx.must_change_password,
+            logged_in: !ctx.actor.is_anonymous()
+                || ctx.must_change_password
+                || ctx.must_bind_second_factor,
             catalog_admin: ctx.actor.has_role(Role::CatalogAdmin)
                 || ctx.actor.has_role(Role::SystemAdmin),
             system_admin: ctx.actor.has_role(Role::SystemAdmin),

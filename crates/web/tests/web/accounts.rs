@@ -369,3 +369,58 @@ async fn a_clerk_may_register_an_early_credit_code_at_the_window_with_the_box_ti
     let p = site.another().login("91350100M0001TGQXM", &temp).await;
     assert_eq!(p.location(), "/account/password");
 }
+
+#[tokio::test]
+async fn where_a_second_factor_is_required_staff_bind_one_before_working_and_log_in_with_it() {
+    let mut clerk = site_with(|s| s.staff_second_factor = true).await;
+    clerk.get("/login").await;
+    let csrf = clerk.csrf();
+    let r = clerk
+        .post_form(
+            "/login",
+            &[
+                ("csrf", &csrf),
+                ("login", "clerk"),
+                ("password", app::demo::DEMO_PASSWORD),
+                ("next", "/work"),
+            ],
+        )
+        .await;
+    assert_eq!(r.location(), "/account/second-factor", "{}", r.body);
+    let work = clerk.get("/work").await;
+    assert_ne!(work.status, StatusCode::OK, "nothing else before binding");
+    let page = clerk.get("/account/second-factor").await;
+    let secret = page
+        .body
+        .split("id=\"totp-secret\">")
+        .nth(1)
+        .and_then(|t| t.split('<').next())
+        .expect("the secret is shown")
+        .to_string();
+    let csrf = clerk.csrf();
+    let code = app::auth::current_code(&clerk.app, &secret).unwrap();
+    let bound = clerk
+        .post_form(
+            "/account/second-factor",
+            &[("csrf", &csrf), ("code", &code)],
+        )
+        .await;
+    assert_eq!(bound.status, StatusCode::SEE_OTHER, "{}", bound.body);
+    assert_eq!(clerk.get("/work").await.status, StatusCode::OK);
+
+    let mut again = clerk.another();
+    again.get("/login").await;
+    let csrf = again.csrf();
+    let without = again
+        .post_form(
+            "/login",
+            &[
+                ("csrf", &csrf),
+                ("login", "clerk"),
+                ("password", app::demo::DEMO_PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(without.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(without.body.contains("动态口令"), "{}", without.body);
+}

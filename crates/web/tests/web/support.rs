@@ -36,15 +36,22 @@ impl Page {
 
 /// A site on a fresh SQLite database with the demo data loaded.
 pub async fn site() -> Client {
+    site_with(|_| {}).await
+}
+
+/// [`site`] with its settings changed by `change` first.
+pub async fn site_with(change: impl FnOnce(&mut app::Settings)) -> Client {
     let db = store::testing::sqlite().await;
-    let settings = app::Settings {
+    let mut settings = app::Settings {
         data_dir: std::env::temp_dir(),
         session_hours: 8,
         license_master_key: Some("00112233445566778899aabbccddeeff".into()),
         public_url: "http://127.0.0.1:8080".into(),
         shared_sources: Vec::new(),
         demo_shared_data: true,
+        staff_second_factor: false,
     };
+    change(&mut settings);
     let app = app::App::open(db.store.clone(), settings, Arc::new(app::SystemClock), true)
         .await
         .unwrap();
