@@ -127,6 +127,11 @@ async fn completeness(w: &mut World) -> Vec<String> {
     );
     let doc = w.site.get("/api/openapi.json").await.json();
     let documented = routes::documented(&doc);
+    println!(
+        "read {calls} .route( calls: {} routes registered, {} API operations documented",
+        source.len(),
+        documented.len()
+    );
     let mut listed: BTreeSet<RouteKey> = BTreeSet::new();
     for r in ROUTES {
         if !listed.insert((r.method.to_string(), r.path.to_string())) {
