@@ -344,7 +344,20 @@ pub async fn notices(app: &App, actor: &Actor) -> Result<Vec<NoticeRow>> {
     };
     let mut conn = app.store.conn().await?;
     match (&scope.department, supervisor(actor)) {
-        (_, true) => Ok(ss::notices(&mut conn, None).await?),
+        (_, true) => {
+            // Supervisors read the notices of their region and below, as their warnings.
+            let mut out = Vec::new();
+            for n in ss::notices(&mut conn, None).await? {
+                let region = ss::get_warning(&mut conn, &n.warning_id)
+                    .await?
+                    .map(|w| w.region)
+                    .unwrap_or_default();
+                if scope.covers_region(&region) {
+                    out.push(n);
+                }
+            }
+            Ok(out)
+        }
         (Some(d), false) => Ok(ss::notices(&mut conn, Some(d)).await?),
         (None, false) => Ok(Vec::new()),
     }

@@ -209,11 +209,19 @@ pub(super) fn merged_materials(
     out
 }
 
-/// A catalog administrator defines or changes a bundle of their region.
+/// A catalog administrator defines or changes a bundle of their region. Changing one also
+/// needs authority over the region it has now: naming one's own region in the new definition
+/// does not hand over another region's bundle.
 pub async fn define(app: &App, actor: &Actor, def: BundleDefinition) -> Result<()> {
     let cap = actor.catalog_admin()?;
     if !cap.scope().covers_region(&def.region) {
         return Err(AppError::Forbidden("只能定义本区划的一件事".into()));
+    }
+    let mut conn = app.store.conn().await?;
+    let existing = sb::get_bundle(&mut conn, &def.code).await?;
+    drop(conn);
+    if existing.is_some_and(|old| !cap.scope().covers_region(&old.region)) {
+        return Err(AppError::Forbidden("只能修改本区划的一件事".into()));
     }
     save(app, &[def]).await
 }

@@ -472,10 +472,16 @@ pub fn write_csv(sheet: &Sheet) -> Result<Vec<u8>> {
         .map_err(|e| AppError::Internal(e.to_string()))
 }
 
-/// The catalog as an .xlsx download for an administrator.
-pub async fn export_xlsx(app: &App, _cap: &CatalogAdmin) -> Result<Vec<u8>> {
+/// The catalog an administrator maintains (their region and below, their department when
+/// bound to one), drafts included, as an .xlsx download.
+pub async fn export_xlsx(app: &App, cap: &CatalogAdmin) -> Result<Vec<u8>> {
     let mut c = app.store.conn().await?;
-    let (items, materials) = to_sheets(&store::catalog::all_latest(&mut c).await?);
+    let defs: Vec<ItemDefinition> = store::catalog::all_latest(&mut c)
+        .await?
+        .into_iter()
+        .filter(|d| cap.scope().covers(&d.region, Some(&d.department)))
+        .collect();
+    let (items, materials) = to_sheets(&defs);
     write_xlsx(&items, &materials)
 }
 

@@ -172,6 +172,40 @@ async fn the_catalog_exports_as_a_workbook_that_imports_back_unchanged() {
 }
 
 #[tokio::test]
+async fn a_county_catalog_admin_exports_only_the_county_catalog_without_city_drafts() {
+    let c = site().await;
+    let city = app::auth::actor_for_login(&c.app, "catalog")
+        .await
+        .unwrap()
+        .catalog_admin()
+        .unwrap();
+    let mut draft = food_item();
+    draft.name = "城市未发布的草稿名称".into();
+    app::catalog::save_draft(&c.app, &city, &draft.code.clone(), draft)
+        .await
+        .unwrap();
+    let county = app::auth::actor_for_login(&c.app, "catalog-gaq")
+        .await
+        .unwrap()
+        .catalog_admin()
+        .unwrap();
+    let bytes = app::exchange::export_xlsx(&c.app, &county).await.unwrap();
+    let (items, _) = app::exchange::read_xlsx(bytes).unwrap();
+    let text = format!("{items:?}");
+    assert!(
+        !text.contains("城市未发布的草稿名称"),
+        "a city draft leaked"
+    );
+    assert!(
+        text.contains("511602") && !text.contains("511600-"),
+        "{text}"
+    );
+    let bytes = app::exchange::export_xlsx(&c.app, &city).await.unwrap();
+    let (items, _) = app::exchange::read_xlsx(bytes).unwrap();
+    assert!(format!("{items:?}").contains("城市未发布的草稿名称"));
+}
+
+#[tokio::test]
 async fn a_system_admin_creates_staff_with_errors_shown_by_field_and_others_are_refused() {
     let mut c = site().await;
     c.login("catalog", app::demo::DEMO_PASSWORD).await;

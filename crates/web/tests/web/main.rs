@@ -4,6 +4,7 @@ mod accounts;
 mod admin;
 mod agents;
 mod api;
+mod authz;
 mod bundles;
 mod cases;
 mod licenses;

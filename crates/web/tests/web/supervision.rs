@@ -90,6 +90,27 @@ async fn a_supervisor_sees_a_red_warning_sends_a_notice_and_the_department_resol
             .body
             .contains("已处理：已完成预审")
     );
+    // A county's supervisor reads the county's 督办件, not the city's.
+    let cap = app::auth::actor_for_login(&app, "admin")
+        .await
+        .unwrap()
+        .system_admin()
+        .unwrap();
+    let county = app::auth::NewStaff {
+        login: "sup-gaq".into(),
+        name: "区监察".into(),
+        phone: String::new(),
+        password: app::demo::DEMO_PASSWORD.into(),
+        roles: vec![domain::account::Role::Supervisor],
+        region: "511602".into(),
+        department: None,
+    };
+    app::auth::create_staff(&app, &cap, &county).await.unwrap();
+    let mut county = sup.another();
+    county.login("sup-gaq", app::demo::DEMO_PASSWORD).await;
+    let work = county.get("/work").await;
+    assert_eq!(work.status, StatusCode::OK);
+    assert!(!work.body.contains("请今日内完成预审"), "{}", work.body);
     // An applicant has no supervision page.
     let mut citizen = sup.another();
     citizen.login_citizen().await;

@@ -154,6 +154,26 @@ impl Client {
             .await
     }
 
+    /// JSON with any method (PUT as well as POST), the CSRF token in its header when given.
+    pub async fn send_json(
+        &mut self,
+        method: axum::http::Method,
+        path: &str,
+        json: &serde_json::Value,
+        csrf: Option<&str>,
+    ) -> Page {
+        let mut req = Request::builder()
+            .method(method)
+            .uri(path)
+            .header(header::COOKIE, self.cookie_header())
+            .header(header::CONTENT_TYPE, "application/json");
+        if let Some(c) = csrf {
+            req = req.header("x-csrf-token", c);
+        }
+        self.send(req.body(Body::from(json.to_string())).unwrap())
+            .await
+    }
+
     pub fn csrf(&self) -> String {
         self.cookies.get("ow_csrf").cloned().unwrap_or_default()
     }

@@ -1,0 +1,114 @@
+//! The rules of the authorization table: for each rule, who may pass (A) and who is refused
+//! (-), one column per principal. Routes name the rule that governs them (`table.rs`).
+//!
+//! The records the rules speak of all belong to one citizen (张三, "own") and one department
+//! of the city, 511600-GAJ (公安局): a submitted case, a license, a bundle application, a
+//! rating ticket, a 督办 notice. Staff of the city without a department work across it; county
+//! (511602) staff are outside the city's records; `dep` is a reviewer and approver of GAJ,
+//! `dep'` one of another city department (城管执法局).
+
+/// Who asks, in the order of the columns below.
+pub const PRINCIPALS: [&str; 14] = [
+    "anonymous visitor",
+    "the record's owner (citizen)",
+    "another citizen",
+    "the enterprise",
+    "window clerk of the city",
+    "window clerk of a county",
+    "department staff of the record's department",
+    "department staff of another department",
+    "supervisor of the city",
+    "supervisor of a county",
+    "system admin of the city",
+    "system admin of a county",
+    "catalog admin of the top region (city)",
+    "catalog admin of a county",
+];
+
+/// Short column names, for failure messages.
+pub const SHORT: [&str; 14] = [
+    "anon", "own", "cit", "ent", "clk", "clk'", "dep", "dep'", "sup", "sup'", "adm", "adm'", "cat",
+    "cat'",
+];
+
+/// (rule, cells, what it says). A cell is `A` (allowed) or `-` (refused: 401, 403, 404 or a
+/// redirect to the login page); spaces and bars only align the columns.
+#[rustfmt::skip]
+pub const RULES: &[(&str, &str, &str)] = &[
+    //                     anon own cit ent|clk clk'|dep dep'|sup sup'|adm adm'|cat cat'
+    ("public",            " A   A   A   A | A   A  | A   A  | A   A  | A   A  | A   A ",
+        "the portal, guides, catalog, progress lookup, verification, probes; /metrics for now"),
+    ("signed_in",         " -   A   A   A | A   A  | A   A  | A   A  | A   A  | A   A ",
+        "any account: own password, messages, uploads"),
+    ("applicant",         " -   A   A   A | -   -  | -   -  | -   -  | -   -  | -   - ",
+        "people and enterprises: their own cases, licenses, grants, applications"),
+    ("applicant_or_clerk"," -   A   A   A | A   A  | -   -  | -   -  | -   -  | -   - ",
+        "the agents page: grants of one's own, or the window's grant form"),
+    ("staff",             " -   -   -   - | A   A  | A   A  | A   A  | A   A  | A   A ",
+        "any staff member: work page, supervision page, own-scope statistics"),
+    ("clerk",             " -   -   -   - | A   A  | -   -  | -   -  | -   -  | -   - ",
+        "comprehensive-window clerks of any region: tablet, window registration and grants"),
+    ("clerk_in_region",   " -   -   -   - | A   -  | -   -  | -   -  | -   -  | -   - ",
+        "window clerks whose region covers the city item: 一证通办, filing at the window"),
+    ("case_view",         " -   A   -   - | A   -  | A   -  | A   -  | A   -  | A   - ",
+        "the citizen's case: its applicant, staff covering its region and department"),
+    ("case_intake",       " -   -   -   - | A   -  | -   -  | -   -  | -   -  | -   - ",
+        "intake decisions (不予受理) on the case: clerks of its region"),
+    ("case_supplement",   " -   -   -   - | A   -  | A   -  | -   -  | -   -  | -   - ",
+        "a supplement notice on the case: clerks of its region, reviewers of its department"),
+    ("case_rate",         " -   A   -   - | -   -  | -   -  | -   -  | -   -  | -   - ",
+        "rating the case: its applicant only"),
+    ("license_view",      " -   A   -   - | A   -  | A   -  | A   -  | A   -  | A   - ",
+        "the citizen's license: its holder, staff covering the issuing department"),
+    ("license_holder",    " -   A   -   - | -   -  | -   -  | -   -  | -   -  | -   - ",
+        "the license PDF: its holder only"),
+    ("license_revoke",    " -   -   -   - | -   -  | A   -  | -   -  | A   -  | -   - ",
+        "revocation: approvers of the issuing department, system admins covering it"),
+    ("grant_principal",   " -   A   -   - | -   -  | -   -  | -   -  | -   -  | -   - ",
+        "revoking the citizen's grant: the citizen (or the agent, not a principal here)"),
+    ("bundle_case_view",  " -   A   -   - | A   -  | A   -  | A   -  | A   -  | A   - ",
+        "the citizen's bundle application: its applicant, staff of the region, lead department"),
+    ("stats_department",  " -   -   -   - | A   -  | A   -  | A   -  | A   -  | A   - ",
+        "statistics of a city department: city staff, but not another department's staff"),
+    ("ratings_export",    " -   -   -   - | -   -  | -   -  | A   A  | A   A  | -   - ",
+        "rating records of one's region: supervisors and system admins"),
+    ("supervise_city",    " -   -   -   - | -   -  | -   -  | A   -  | A   -  | -   - ",
+        "督办 on a city warning: supervisors and system admins of the city"),
+    ("notice_department", " -   -   -   - | -   -  | A   -  | -   -  | -   -  | -   - ",
+        "resolving a 督办 notice: staff of the department it was sent to"),
+    ("ticket_department", " -   -   -   - | -   -  | A   -  | -   -  | -   -  | -   - ",
+        "handling a rating ticket: staff of the rated department"),
+    ("platform_thresholds"," -  -   -   - | -   -  | -   -  | A   -  | A   -  | -   - ",
+        "platform-wide warning thresholds: supervisors and admins of the top region"),
+    ("catalog_admin",     " -   -   -   - | -   -  | -   -  | -   -  | A   A  | A   A ",
+        "catalog administration of one's own scope: catalog and system admins"),
+    ("catalog_city",      " -   -   -   - | -   -  | -   -  | -   -  | A   -  | A   - ",
+        "a city item or bundle: catalog and system admins covering the city"),
+    ("platform_catalog",  " -   -   -   - | -   -  | -   -  | -   -  | A   -  | A   - ",
+        "search synonyms of the whole platform: catalog admins of the top region"),
+    ("system_admin",      " -   -   -   - | -   -  | -   -  | -   -  | A   A  | -   - ",
+        "account and calendar pages: system admins"),
+    ("system_admin_city", " -   -   -   - | -   -  | -   -  | -   -  | A   -  | -   - ",
+        "city staff accounts: system admins covering the city"),
+    ("platform_calendar", " -   -   -   - | -   -  | -   -  | -   -  | A   -  | -   - ",
+        "the holiday calendar of the whole platform: system admins of the top region"),
+];
+
+/// The cells of `rule` (true: allowed), or None for an unknown rule.
+pub fn cells(rule: &str) -> Option<[bool; 14]> {
+    let (_, cells, _) = RULES.iter().find(|(name, _, _)| *name == rule)?;
+    let marks: Vec<bool> = cells
+        .chars()
+        .filter(|c| matches!(c, 'A' | '-'))
+        .map(|c| c == 'A')
+        .collect();
+    marks.try_into().ok()
+}
+
+#[test]
+fn every_rule_has_one_cell_per_principal() {
+    for (name, cells, _) in RULES {
+        let n = cells.chars().filter(|c| matches!(c, 'A' | '-')).count();
+        assert_eq!(n, PRINCIPALS.len(), "rule {name} has {n} cells");
+    }
+}

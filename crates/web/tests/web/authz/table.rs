@@ -1,0 +1,251 @@
+//! The routes of the authorization table: one row per registered route (method and path
+//! exactly as the router registers it), the rule that governs it (`rules.rs`) and the request
+//! that probes it.
+//!
+//! A probe sends real ids but a harmless body: where the code checks authority before it
+//! judges the input, an invalid body makes an allowed write fail with 422 (a missing reason,
+//! an unknown material, no file). Where the input is judged first, the probe is a write that
+//! changes nothing that matters (an identical item or bundle, default thresholds, a holiday
+//! notice for 2100) or acts on a record of its own (the second license, the test synonym).
+//! `{name}` in paths, queries and bodies is replaced by the record of that name (`setup.rs`);
+//! a path's `{..}` segments take the records listed in the row, in order.
+
+/// How the probe's request is made. The CSRF token is always added: as the `csrf` field of a
+/// page form, as the `X-CSRF-Token` header of an API write.
+pub enum Body {
+    /// A GET with this query string (`k=v&..`, values URL-encoded by the runner).
+    Query(&'static str),
+    /// A URL-encoded page form.
+    Form(&'static [(&'static str, &'static str)]),
+    /// A multipart page form (text fields only).
+    Multipart(&'static [(&'static str, &'static str)]),
+    /// A multipart API request (text fields only).
+    ApiMultipart(&'static [(&'static str, &'static str)]),
+    /// A JSON body.
+    Json(&'static str),
+    /// A body built from a stored record, see `Derived`.
+    Derived(Derived),
+}
+
+/// Bodies too large to write here, built by the runner from the records.
+pub enum Derived {
+    /// The published definition of `{item}` as JSON (creating it again: the code is taken).
+    ItemJson,
+    /// The same with an unknown co-department (refused after the authority check).
+    ItemDraftJson,
+    /// The item editor's form fields for `{item}` (the code is taken).
+    ItemForm,
+    /// The editor's fields with an unknown co-department.
+    ItemDraftForm,
+    /// The definition of `{bundle}` as JSON, its region set to the asker's own region: a
+    /// county administrator must not take over a city bundle by naming their county.
+    BundleJson,
+}
+
+/// What must happen around each request of a row.
+#[derive(PartialEq, Eq)]
+pub enum Setup {
+    None,
+    /// The test synonym exists before each request (deleting it is the probe).
+    Synonym,
+    /// Run after every other row (it ends the session).
+    Last,
+}
+
+pub struct Route {
+    pub method: &'static str,
+    pub path: &'static str,
+    /// Records for the path's `{..}` segments, in order.
+    pub records: &'static [&'static str],
+    pub rule: &'static str,
+    pub body: Body,
+    pub setup: Setup,
+}
+
+const fn r(
+    method: &'static str,
+    path: &'static str,
+    records: &'static [&'static str],
+    rule: &'static str,
+    body: Body,
+) -> Route {
+    Route {
+        method,
+        path,
+        records,
+        rule,
+        body,
+        setup: Setup::None,
+    }
+}
+
+const fn get(path: &'static str, records: &'static [&'static str], rule: &'static str) -> Route {
+    r("GET", path, records, rule, Body::Query(""))
+}
+
+const fn with(mut route: Route, setup: Setup) -> Route {
+    route.setup = setup;
+    route
+}
+
+use Body::{ApiMultipart, Form, Json, Multipart, Query};
+use Derived::*;
+
+/// A search synonym that exists only for this table.
+pub const SYNONYM: &str = "授权表测试";
+
+#[rustfmt::skip]
+pub const ROUTES: &[Route] = &[
+    // Portal and catalog (views/portal.rs, views/bundles.rs, views/stats.rs).
+    get("/", &[], "public"),
+    r("GET", "/search", &[], "public", Query("q=护照")),
+    get("/items/{code}", &["item"], "public"),
+    get("/departments", &[], "public"),
+    get("/departments/{code}", &["department"], "public"),
+    get("/regions", &[], "public"),
+    get("/regions/{code}", &["region"], "public"),
+    get("/bundles", &[], "public"),
+    get("/bundles/{code}", &["bundle"], "public"),
+    get("/reports/monthly", &[], "public"),
+    get("/progress", &[], "public"),
+    get("$CSS_PATH", &[], "public"),
+    get("$JS_PATH", &[], "public"),
+    get("/healthz", &[], "public"),
+    get("/readyz", &[], "public"),
+    // Public today; another change restricts it to loopback or a token.
+    get("/metrics", &[], "public"),
+    // A bare redirect to /admin/items, which checks.
+    get("/admin", &[], "public"),
+    // Sign-in and accounts (views/auth.rs, views/account.rs, views/privacy.rs).
+    get("/login", &[], "public"),
+    r("POST", "/login", &[], "public", Form(&[("login", ""), ("password", "")])),
+    get("/register", &[], "public"),
+    r("POST", "/register", &[], "public", Form(&[("kind", "natural_person")])),
+    with(r("POST", "/logout", &[], "public", Form(&[])), Setup::Last),
+    get("/window/register", &[], "clerk"),
+    r("POST", "/window/register", &[], "clerk", Form(&[("kind", "natural_person")])),
+    get("/account/password", &[], "signed_in"),
+    r("POST", "/account/password", &[], "signed_in",
+        Form(&[("current", "{password}"), ("new", "short"), ("confirm", "other")])),
+    get("/account/reads", &[], "applicant"),
+    // Catalog administration (views/admin.rs, views/settings.rs).
+    get("/admin/items", &[], "catalog_admin"),
+    get("/admin/items/new", &[], "catalog_admin"),
+    r("POST", "/admin/items/new", &[], "catalog_city", Body::Derived(ItemForm)),
+    get("/admin/items/{code}", &["item"], "catalog_city"),
+    get("/admin/items/{code}/edit", &["item"], "catalog_city"),
+    r("POST", "/admin/items/{code}/edit", &["item"], "catalog_city", Body::Derived(ItemDraftForm)),
+    // There is no draft to publish: 409 for those who may.
+    r("POST", "/admin/items/{code}/{action}", &["item", "publish"], "catalog_city", Form(&[])),
+    get("/admin/import", &[], "catalog_admin"),
+    r("POST", "/admin/import", &[], "catalog_admin", Multipart(&[])),
+    get("/admin/export.xlsx", &[], "catalog_admin"),
+    get("/admin/synonyms", &[], "catalog_admin"),
+    r("POST", "/admin/synonyms", &[], "platform_catalog",
+        Form(&[("phrase", SYNONYM), ("terms", "测试")])),
+    with(r("POST", "/admin/synonyms/delete", &[], "platform_catalog", Form(&[("phrase", SYNONYM)])),
+        Setup::Synonym),
+    get("/admin/calendar", &[], "system_admin"),
+    r("POST", "/admin/calendar", &[], "platform_calendar",
+        Form(&[("year", "2100"), ("holidays", "授权表测试|2100-10-01|2100-10-02"), ("makeup_days", "")])),
+    // Staff accounts (views/staff.rs): resetting one's own password is refused after the scope.
+    get("/admin/staff", &[], "system_admin"),
+    r("POST", "/admin/staff", &[], "system_admin_city", Form(&[("region", "511600"), ("login", "")])),
+    r("POST", "/admin/accounts/reset-password", &[], "system_admin_city", Form(&[("login", "admin")])),
+    // Cases (views/cases/).
+    get("/cases", &[], "applicant"),
+    // A main item cannot be applied for: 409 for applicants.
+    r("POST", "/cases", &[], "applicant", Form(&[("item", "{item_main}")])),
+    r("POST", "/cases/agent", &[], "applicant",
+        Multipart(&[("item", "{item}"), ("applicant", "{own_login}")])),
+    get("/cases/{id}", &["case"], "case_view"),
+    get("/cases/{id}/notices/{kind}", &["case_notice", "kind"], "case_view"),
+    get("/cases/{id}/notices/{kind}/pdf", &["case_notice", "kind"], "case_view"),
+    get("/cases/{id}/files/{hash}", &["case", "file"], "case_view"),
+    r("POST", "/cases/{id}/act", &["case"], "case_intake",
+        Multipart(&[("action", "reject_at_intake"), ("reason", "")])),
+    get("/work", &[], "staff"),
+    // Files a real draft for the citizen when allowed.
+    r("POST", "/work/window", &[], "clerk_in_region",
+        Form(&[("item", "{item}"), ("applicant", "{own_login}")])),
+    r("GET", "/cases/{id}/rate", &["case"], "case_view", Query("channel=pc")),
+    // The case is not finished: 409 for its applicant.
+    r("POST", "/cases/{id}/rate", &["case"], "case_rate", Form(&[("channel", "pc"), ("level", "1")])),
+    r("POST", "/tickets/{id}/act", &["ticket"], "ticket_department",
+        Form(&[("action", "contact"), ("note", "")])),
+    get("/tablet", &[], "clerk"),
+    r("POST", "/tablet", &[], "clerk", Form(&[("number", "{number}"), ("level", "0")])),
+    // Agents (views/agents.rs).
+    get("/agents", &[], "applicant_or_clerk"),
+    r("POST", "/agents", &[], "applicant", Form(&[("agent", ""), ("days", "30")])),
+    r("POST", "/agents/{id}/revoke", &["grant"], "grant_principal", Form(&[])),
+    r("POST", "/agents/window", &[], "clerk",
+        Multipart(&[("principal", ""), ("agent", ""), ("days", "30")])),
+    // Licenses (views/licenses.rs); revocation acts on the second license.
+    get("/licenses", &[], "applicant"),
+    get("/licenses/{id}", &["license"], "license_view"),
+    get("/licenses/{id}/pdf", &["license"], "license_holder"),
+    r("POST", "/licenses/{id}/revoke", &["license_rev"], "license_revoke",
+        Form(&[("reason", "授权表测试")])),
+    get("/v/{token}", &["token"], "public"),
+    get("/verify", &[], "public"),
+    r("POST", "/verify", &[], "public", Form(&[("token", "{token}")])),
+    r("GET", "/work/coverage", &[], "clerk_in_region", Query("item={item}&who=x")),
+    // Bundles.
+    r("POST", "/bundles/{code}/apply", &["bundle"], "applicant", Multipart(&[])),
+    get("/bundle-cases/{id}", &["bundle_case"], "bundle_case_view"),
+    // Supervision and statistics (views/supervision.rs, views/stats.rs).
+    get("/supervision", &[], "staff"),
+    r("POST", "/supervision/warnings/{id}/notice", &["warning"], "supervise_city",
+        Form(&[("message", "授权表测试督办")])),
+    r("POST", "/supervision/notices/{id}/resolve", &["notice"], "notice_department",
+        Form(&[("resolution", "授权表测试")])),
+    r("POST", "/supervision/thresholds", &[], "platform_thresholds",
+        Form(&[("scope", ""), ("yellow_days", "1"), ("yellow_percent", "20")])),
+    r("GET", "/supervision/stats", &[], "stats_department", Query("department={department}")),
+    r("GET", "/supervision/stats.xlsx", &[], "stats_department", Query("department={department}")),
+    // The JSON API (api/).
+    get("/api/openapi.json", &[], "public"),
+    r("GET", "/api/v1/items", &[], "public", Query("limit=5")),
+    r("POST", "/api/v1/items", &[], "catalog_city", Body::Derived(ItemJson)),
+    get("/api/v1/items/{code}", &["item"], "public"),
+    r("PUT", "/api/v1/items/{code}/draft", &["item"], "catalog_city", Body::Derived(ItemDraftJson)),
+    r("POST", "/api/v1/items/{code}/publish", &["item"], "catalog_city", Json("{}")),
+    r("GET", "/api/v1/search", &[], "public", Query("q=护照")),
+    get("/api/v1/departments", &[], "public"),
+    get("/api/v1/regions", &[], "public"),
+    get("/api/v1/synonyms", &[], "public"),
+    get("/api/v1/cases", &[], "applicant"),
+    r("POST", "/api/v1/cases", &[], "applicant", Json(r#"{"item_code": "{item_main}"}"#)),
+    get("/api/v1/cases/{id}", &["case"], "case_view"),
+    r("POST", "/api/v1/cases/{id}/commands", &["case"], "case_supplement",
+        Json(r#"{"command": "request_supplement", "materials": ["授权表测试"], "fields": [], "note": ""}"#)),
+    r("POST", "/api/v1/cases/{id}/materials/{index}", &["case", "zero"], "case_view", ApiMultipart(&[])),
+    r("POST", "/api/v1/cases/agent", &[], "applicant",
+        ApiMultipart(&[("item_code", "{item}"), ("applicant", "{own_login}")])),
+    get("/api/v1/cases/{id}/notices/{kind}", &["case_notice", "kind"], "case_view"),
+    r("GET", "/api/v1/progress", &[], "public", Query("number={number}&tail={tail}")),
+    get("/api/v1/agent-grants", &[], "applicant"),
+    r("POST", "/api/v1/agent-grants", &[], "applicant", Json(r#"{"agent": "", "days": 30}"#)),
+    r("POST", "/api/v1/agent-grants/{id}/revoke", &["grant"], "grant_principal", Json("{}")),
+    get("/api/v1/notifications", &[], "signed_in"),
+    get("/api/v1/licenses", &[], "applicant"),
+    r("GET", "/api/v1/licenses/verify", &[], "public", Query("token={token}")),
+    get("/api/v1/licenses/keys", &[], "public"),
+    get("/api/v1/licenses/{id}", &["license"], "license_view"),
+    r("POST", "/api/v1/licenses/{id}/revoke", &["license_rev"], "license_revoke",
+        Json(r#"{"reason": "授权表测试"}"#)),
+    r("GET", "/api/v1/statistics/materials-avoided", &[], "staff", Query("from={from}&to={to}")),
+    get("/api/v1/bundles", &[], "public"),
+    get("/api/v1/bundles/{code}", &["bundle"], "public"),
+    r("PUT", "/api/v1/bundles/{code}", &["bundle"], "catalog_city", Body::Derived(BundleJson)),
+    r("POST", "/api/v1/bundles/{code}/applications", &["bundle"], "applicant",
+        Json(r#"{"form": {}, "materials": {}}"#)),
+    get("/api/v1/bundle-cases/{id}", &["bundle_case"], "bundle_case_view"),
+    r("POST", "/api/v1/uploads", &[], "signed_in", ApiMultipart(&[])),
+    r("GET", "/api/v1/statistics", &[], "stats_department",
+        Query("from={from}&to={to}&department={department}")),
+    r("GET", "/api/v1/ratings", &[], "ratings_export", Query("from={from}&to={to}")),
+    r("POST", "/api/v1/account/password", &[], "signed_in",
+        Json(r#"{"current": "{password}", "new": "short", "confirm": "other"}"#)),
+];
