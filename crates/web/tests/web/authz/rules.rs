@@ -37,7 +37,9 @@ pub const SHORT: [&str; 14] = [
 pub const RULES: &[(&str, &str, &str)] = &[
     //                     anon own cit ent|clk clk'|dep dep'|sup sup'|adm adm'|cat cat'
     ("public",            " A   A   A   A | A   A  | A   A  | A   A  | A   A  | A   A ",
-        "the portal, guides, catalog, progress lookup, verification, probes; /metrics for now"),
+        "the portal, guides, catalog, progress lookup, verification, probes"),
+    ("loopback_or_token", " -   -   -   - | -   -  | -   -  | -   -  | -   -  | -   - ",
+        "/metrics: the machine itself or a scraper with the token; the table's clients are remote"),
     ("signed_in",         " -   A   A   A | A   A  | A   A  | A   A  | A   A  | A   A ",
         "any account: own password, messages, uploads"),
     ("applicant",         " -   A   A   A | -   -  | -   -  | -   -  | -   -  | -   - ",

@@ -113,7 +113,7 @@ pub const ROUTES: &[Route] = &[
     get("/healthz", &[], "public"),
     get("/readyz", &[], "public"),
     // Public today; another change restricts it to loopback or a token.
-    get("/metrics", &[], "public"),
+    get("/metrics", &[], "loopback_or_token"),
     // A bare redirect to /admin/items, which checks.
     get("/admin", &[], "public"),
     // Sign-in and accounts (views/auth.rs, views/account.rs, views/privacy.rs).
@@ -128,6 +128,8 @@ pub const ROUTES: &[Route] = &[
     r("POST", "/account/password", &[], "signed_in",
         Form(&[("current", "{password}"), ("new", "short"), ("confirm", "other")])),
     get("/account/reads", &[], "applicant"),
+    get("/account/second-factor", &[], "signed_in"),
+    r("POST", "/account/second-factor", &[], "signed_in", Form(&[("code", "000000")])),
     // Catalog administration (views/admin.rs, views/settings.rs).
     get("/admin/items", &[], "catalog_admin"),
     get("/admin/items/new", &[], "catalog_admin"),
