@@ -29,6 +29,10 @@ if [ -n "${ONEWINDOW_TEST_DATABASE_URL:-}" ]; then
     --cases 30 --concurrency 4 --preload 300 --json
 fi
 
+# Coverage-guided fuzzing of the parsers, ten seconds a target (longer: scripts/fuzz.sh 600).
+echo "== fuzzing"
+scripts/fuzz.sh 10
+
 # The JSON API against its generated OpenAPI document (schemathesis, about two minutes).
 echo "== API contract test"
 ONEWINDOW_BIN="$bin" scripts/contract-test.sh

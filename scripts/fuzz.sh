@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Coverage-guided fuzzing (cargo-fuzz, libFuzzer) of the identifier parsers, the license QR
+# token, application form data and catalog items as JSON. The machines have the stable
+# toolchain only, so the targets build without a sanitizer (`-s none`): libFuzzer still
+# follows coverage and catches panics, but memory errors in unsafe code would go unseen (this
+# project forbids unsafe code).
+#   scripts/fuzz.sh            every target for 10 seconds (what the test command runs)
+#   scripts/fuzz.sh 600        every target for ten minutes
+#   scripts/fuzz.sh 3600 qr_token
+# A crash is saved under fuzz/artifacts/TARGET/; rerun it with
+#   target/tools/bin/cargo-fuzz run -s none -O TARGET fuzz/artifacts/TARGET/crash-…
+# and turn it into a unit test beside the code it broke.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+seconds="${1:-10}"
+shift || true
+targets=("$@")
+if [ ${#targets[@]} -eq 0 ]; then
+  targets=(identifiers qr_token form_data catalog_item)
+fi
+if [ ! -x target/tools/bin/cargo-fuzz ]; then
+  cargo install cargo-fuzz --version 0.13.2 --locked --root target/tools
+fi
+fuzz=target/tools/bin/cargo-fuzz
+"$fuzz" build -s none -O
+for t in "${targets[@]}"; do
+  echo "-- fuzz $t for ${seconds}s"
+  "$fuzz" run -s none -O "$t" -- -max_total_time="$seconds" -max_len=4096 -print_final_stats=0 2>&1 \
+    | grep -E "^(Done|==|INFO: Running)|panicked|ERROR" || true
+  if [ -d "fuzz/artifacts/$t" ] && [ -n "$(ls -A "fuzz/artifacts/$t" 2>/dev/null)" ]; then
+    echo "fuzz target $t found a crash: see fuzz/artifacts/$t" >&2
+    exit 1
+  fi
+done
