@@ -290,7 +290,12 @@ fn write_file(
     durable: bool,
 ) -> std::io::Result<()> {
     use std::io::Write;
-    let mut f = std::fs::File::create(tmp)?;
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create_new(true);
+    // Uploaded materials are personal data: readable by the server's account only.
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut opts, 0o600);
+    let mut f = opts.open(tmp)?;
     f.write_all(bytes)?;
     if durable {
         f.sync_all()?;

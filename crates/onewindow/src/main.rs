@@ -211,6 +211,15 @@ fn main() -> anyhow::Result<()> {
 async fn open(cfg: &Config) -> anyhow::Result<App> {
     std::fs::create_dir_all(&cfg.storage.data_dir)
         .with_context(|| format!("无法创建数据目录 {}", cfg.storage.data_dir.display()))?;
+    // The data directory holds personal data: its owner only.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let _ = std::fs::set_permissions(
+            &cfg.storage.data_dir,
+            std::fs::Permissions::from_mode(0o700),
+        );
+    }
     let (store, settings) = connect(cfg).await?;
     App::open(store, settings, Arc::new(SystemClock), false)
         .await
@@ -519,6 +528,14 @@ async fn serve(mut cfg: Config, demo: bool, listen: Option<String>) -> anyhow::R
         cfg.server.listen = l;
     }
     cfg.demo = demo;
+    // Issuer keys, audit keys and second-factor secrets are sealed under the master key; kept
+    // in the data directory it would travel with every copy of the data. The demo may make
+    // one there; a real installation must name one.
+    if !demo && cfg.licenses.master_key.is_empty() {
+        bail!(
+            "请设置主密钥：licenses.master_key（32 位十六进制），或用 ONEWINDOW__LICENSES__MASTER_KEY_FILE 指向数据目录以外的密钥文件。演示请用 serve --demo。"
+        );
+    }
     let app = open(&cfg).await?;
     if demo {
         print_demo(&app::demo::load(&app).await.map_err(explain)?);

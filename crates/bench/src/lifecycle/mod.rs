@@ -127,6 +127,9 @@ struct Server {
     startup: f64,
 }
 
+/// The master key of the benchmark's throw-away data.
+const BENCH_MASTER_KEY: &str = "0123456789abcdef0123456789abcdef";
+
 async fn start_server(t: &Target, durable: bool) -> anyhow::Result<Server> {
     use std::io::BufRead;
     let exe = std::env::current_exe()?;
@@ -138,6 +141,11 @@ async fn start_server(t: &Target, durable: bool) -> anyhow::Result<Server> {
         .arg(&t.database_url)
         .args(["serve", "--listen", "127.0.0.1:0"])
         .env("ONEWINDOW__STORAGE__DURABLE", durable.to_string())
+        // The benchmark measures cases, not logins: its staff sign in with a password only.
+        .env("ONEWINDOW__SESSION__STAFF_SECOND_FACTOR", "false")
+        // A production server needs a master key kept apart from the data; the benchmark's
+        // data are thrown away, so a fixed one will do.
+        .env("ONEWINDOW__LICENSES__MASTER_KEY", BENCH_MASTER_KEY)
         // Quiet unless asked: ONEWINDOW_LOG=sqlx::query=debug, say, counts the statements.
         .env(
             "ONEWINDOW_LOG",
