@@ -106,7 +106,8 @@ async fn open_app(t: &Target, durable: bool, in_memory_index: bool) -> anyhow::R
     let settings = Settings {
         data_dir: t.data_dir.clone(),
         session_hours: 8,
-        license_master_key: None,
+        // The server it starts is given the same key (`start_server`).
+        license_master_key: Some(BENCH_MASTER_KEY.into()),
         public_url: "http://127.0.0.1:8080".into(),
         shared_sources: vec![],
         demo_shared_data: false,
