@@ -281,9 +281,7 @@ async fn still_alive(app: &App, hash: String, s: CachedSession, now: i64) -> Res
         });
     }
     if now - s.last_seen >= domain::session::TOUCH_EVERY.whole_milliseconds() as i64 {
-        let mut c = app.store.conn().await?;
-        acc::touch_session(&mut c, &hash, now).await?;
-        drop(c);
+        acc::touch_session(&app.store, &hash, now).await?;
         let touched = CachedSession {
             last_seen: now,
             ..s.clone()

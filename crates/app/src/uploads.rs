@@ -118,9 +118,8 @@ pub async fn store(app: &App, actor: &Actor, bytes: &[u8], file_name: &str) -> R
     };
     // The file is written first: a record never names a missing file. A file whose record
     // fails to write is nobody's, and the sweep removes it.
-    let mut c = app.store.conn().await?;
     store::uploads::record(
-        &mut c,
+        &app.store,
         &store::uploads::UploadRow {
             hash: hash.clone(),
             owner_id: owner.clone(),

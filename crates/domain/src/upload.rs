@@ -57,15 +57,31 @@ const ACTIVE_PDF_NAMES: &[&[u8]] = &[
 /// name must end at a delimiter, so `/JSON` or `/AAPL` do not count. Names written with `#`
 /// escapes (`/J#61vaScript`) are decoded first, as a reader would.
 pub fn pdf_active_content(bytes: &[u8]) -> Vec<&'static str> {
-    let decoded = decode_name_escapes(bytes);
+    // One pass over the names' slashes; escapes are decoded (a copy) only when there are any.
+    let decoded;
+    let bytes = if bytes.contains(&b'#') {
+        decoded = decode_name_escapes(bytes);
+        &decoded[..]
+    } else {
+        bytes
+    };
+    let mut found = [false; ACTIVE_PDF_NAMES.len()];
+    for (i, _) in bytes.iter().enumerate().filter(|(_, b)| **b == b'/') {
+        let rest = &bytes[i..];
+        for (k, name) in ACTIVE_PDF_NAMES.iter().enumerate() {
+            if !found[k]
+                && rest.starts_with(name)
+                && rest.get(name.len()).is_some_and(|b| is_delimiter(*b))
+            {
+                found[k] = true;
+            }
+        }
+    }
     ACTIVE_PDF_NAMES
         .iter()
-        .filter(|name| {
-            decoded
-                .windows(name.len() + 1)
-                .any(|w| w.starts_with(name) && is_delimiter(w[name.len()]))
-        })
-        .map(|name| std::str::from_utf8(name).unwrap_or("?"))
+        .zip(found)
+        .filter(|(_, f)| *f)
+        .map(|(name, _)| std::str::from_utf8(name).unwrap_or("?"))
         .collect()
 }
 

@@ -153,13 +153,18 @@ pub async fn find_session(
     }))
 }
 
-/// Records that a session was used at `now`.
-pub async fn touch_session(conn: &mut AnyConnection, token_hash: &str, now: i64) -> Result<()> {
-    sqlx::query("UPDATE sessions SET last_seen = $1 WHERE token_hash = $2")
-        .bind(now)
-        .bind(token_hash)
-        .execute(conn)
-        .await?;
+/// Records that a session was used at `now`: on the store's writer, not waiting for the
+/// disk (a touch lost to a power cut costs at most a minute of idle time).
+pub async fn touch_session(store: &crate::Store, token_hash: &str, now: i64) -> Result<()> {
+    let mut b = crate::command::Batch::default();
+    b.push(
+        "UPDATE sessions SET last_seen = ? WHERE token_hash = ?",
+        vec![
+            crate::command::Arg::Int(now),
+            crate::command::Arg::Text(token_hash),
+        ],
+    );
+    store.run_batch_with(b, false).await?;
     Ok(())
 }
 

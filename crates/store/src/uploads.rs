@@ -3,6 +3,7 @@
 use sqlx::AnyConnection;
 
 use crate::Result;
+use crate::command::{Arg, Batch};
 
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct UploadRow {
@@ -15,20 +16,24 @@ pub struct UploadRow {
     pub flagged: Option<String>,
 }
 
-/// Records an upload; the same bytes stored again by the same account renew its time.
-pub async fn record(conn: &mut AnyConnection, u: &UploadRow) -> Result<()> {
-    sqlx::query(
-        "INSERT INTO uploads (hash, owner_id, media_type, size, at, flagged) VALUES ($1, $2, $3, $4, $5, $6)
+/// Records an upload; the same bytes stored again by the same account renew its time. A
+/// write of its own on the store's writer, not waiting for the disk: the record matters only
+/// once a case names the file, and that later commit is durable and follows it in the log.
+pub async fn record(store: &crate::Store, u: &UploadRow) -> Result<()> {
+    let mut b = Batch::default();
+    b.push(
+        "INSERT INTO uploads (hash, owner_id, media_type, size, at, flagged) VALUES (?, ?, ?, ?, ?, ?)
          ON CONFLICT (hash, owner_id) DO UPDATE SET at = excluded.at",
-    )
-    .bind(&u.hash)
-    .bind(&u.owner_id)
-    .bind(&u.media_type)
-    .bind(u.size)
-    .bind(u.at)
-    .bind(&u.flagged)
-    .execute(conn)
-    .await?;
+        vec![
+            Arg::Text(&u.hash),
+            Arg::Text(&u.owner_id),
+            Arg::Text(&u.media_type),
+            Arg::Int(u.size),
+            Arg::Int(u.at),
+            Arg::Opt(u.flagged.as_deref()),
+        ],
+    );
+    store.run_batch_with(b, false).await?;
     Ok(())
 }
 
