@@ -142,6 +142,19 @@ fn parse_birth_date(s: &str) -> Option<Date> {
 }
 
 /// Keeps `head` and `tail` characters and stars the rest.
+/// A value as shown to someone other than the person it is about: a 居民身份号码 or a mobile
+/// number masked in the middle, anything else as it is.
+pub fn mask_personal(value: &str) -> String {
+    let t = value.trim();
+    if t.len() == 18 && IdNumber::parse(&t.to_ascii_uppercase()).is_ok() {
+        mask_middle(t, 4, 4)
+    } else if t.len() == 11 && t.starts_with('1') && t.bytes().all(|b| b.is_ascii_digit()) {
+        mask_middle(t, 3, 4)
+    } else {
+        value.to_string()
+    }
+}
+
 pub fn mask_middle(s: &str, head: usize, tail: usize) -> String {
     let chars: Vec<char> = s.chars().collect();
     if chars.len() <= head + tail {

@@ -158,3 +158,21 @@ proptest! {
         prop_assert_eq!(&m[4..14], "**********");
     }
 }
+
+#[test]
+fn personal_values_are_masked_and_others_kept() {
+    let first17 = "51160219900101123";
+    let id = format!("{first17}{}", id_check_char(first17));
+    assert_eq!(mask_personal(&id).chars().filter(|c| *c == '*').count(), 10);
+    assert_eq!(mask_personal("13800138000"), "138****8000");
+    assert_eq!(mask_personal("广安市公安局"), "广安市公安局");
+    assert_eq!(mask_personal("2026-01-01"), "2026-01-01");
+}
+
+proptest! {
+    #[test]
+    fn masking_never_panics_and_keeps_the_length(s in "\\PC{0,30}") {
+        let m = mask_personal(&s);
+        prop_assert!(m == s || (m.contains('*') && m.chars().count() == s.trim().chars().count()));
+    }
+}

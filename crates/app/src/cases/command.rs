@@ -80,7 +80,7 @@ async fn run_once(
             .await?
             .ok_or_else(|| AppError::NotFound("办件".into()))?;
         if let Some(a) = actor {
-            authorize(a, &c)?;
+            authorize(&mut conn, app, a, &c).await?;
         }
         let cmd = checked_materials(&mut conn, app, who, &c, cmd).await?;
         let item = item_version(app, &mut conn, &c).await?;

@@ -25,15 +25,25 @@ pub use view::{ApplicantInfo, CaseView, TimelineEntry, material_file, view};
 
 use crate::auth::case_actor;
 
-/// Who may see a case: its applicant, or staff whose region covers it (and whose department
-/// is the case's, for department staff). Anyone else is told it does not exist, so ids cannot
-/// be probed.
-fn authorize(actor: &Actor, c: &Case) -> Result<()> {
+/// Who may see a case: its applicant, the agent who filed it while the applicant's grant is
+/// in force (a revoked or expired grant ends the agent's access too), or staff whose region
+/// covers it (and whose department is the case's, for department staff). Anyone else is told
+/// it does not exist, so ids cannot be probed.
+async fn authorize(
+    conn: &mut store::Connection,
+    app: &crate::App,
+    actor: &Actor,
+    c: &Case,
+) -> Result<()> {
     let ok = match actor {
         Actor::Anonymous => return Err(AppError::Unauthenticated),
-        Actor::Applicant { id, .. } => {
-            *id == c.applicant_id || c.agent_id.as_deref() == Some(id.as_str())
+        Actor::Applicant { id, .. } if *id == c.applicant_id => true,
+        Actor::Applicant { id, .. } if c.agent_id.as_deref() == Some(id.as_str()) => {
+            crate::agents::in_force(conn, app, id, &c.applicant_id)
+                .await?
+                .is_some()
         }
+        Actor::Applicant { .. } => false,
         Actor::Staff { scope, .. } => scope.covers(&c.region, Some(&c.department)),
     };
     if ok {

@@ -51,7 +51,7 @@ pub async fn view(app: &App, actor: &Actor, case_id: &str) -> Result<CaseView> {
     let c = sc::get_case(&mut conn, case_id)
         .await?
         .ok_or_else(|| AppError::NotFound("办件".into()))?;
-    authorize(actor, &c)?;
+    authorize(&mut conn, app, actor, &c).await?;
     let item = item_version(app, &mut conn, &c).await?;
     let account = app.account(&mut conn, &c.applicant_id).await?;
     // Only the applicant sees their own numbers in full: staff (whose every read is logged

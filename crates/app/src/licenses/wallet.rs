@@ -199,14 +199,7 @@ pub async fn get(app: &App, actor: &Actor, id: &str) -> Result<(LicenseView, Vec
 /// no QR token (which would show them in full when scanned).
 fn masked_for_staff(mut v: LicenseView) -> LicenseView {
     for (_, value) in v.fields.iter_mut() {
-        let t = value.trim();
-        let id = t.len() == 18 && domain::ids::IdNumber::parse(&t.to_ascii_uppercase()).is_ok();
-        let phone = t.len() == 11 && t.starts_with('1') && t.bytes().all(|b| b.is_ascii_digit());
-        if id {
-            *value = domain::ids::mask_middle(t, 4, 4);
-        } else if phone {
-            *value = domain::ids::mask_middle(t, 3, 4);
-        }
+        *value = domain::ids::mask_personal(value);
     }
     v.token = String::new();
     v.verify_url = String::new();

@@ -112,6 +112,14 @@ async fn a_granted_agent_files_the_principal_is_told_and_a_revoked_grant_stops_t
             Err(AppError::NotFound(_))
         ));
         agents::revoke(&app, &principal, &g.id).await.unwrap();
+        assert!(
+            matches!(
+                cases::view(&app, &agent, &c.id).await,
+                Err(AppError::NotFound(_))
+            ),
+            "a revoked grant ends the agent's access to what it filed"
+        );
+        assert!(cases::view(&app, &principal, &c.id).await.is_ok());
         let again = cases::start_as_agent(&app, &agent, &code, &login_of(&principal), None).await;
         assert!(
             matches!(&again, Err(AppError::Validation(v)) if v[0].code == "no_grant"),
