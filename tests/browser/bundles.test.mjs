@@ -15,7 +15,7 @@ import {
 } from './helpers.mjs';
 import {
   FACTS, pdf, problem, caseState, act, caseId, openFromQueue, openFromWorkList, decideOnTheSpot,
-  reviewAsFarAsAllowed, workListsWith, materialStatus,
+  reviewAsFarAsAllowed, workListsWith, materialStatus, fillForm,
 } from './case-helpers.mjs';
 
 const BUNDLE = '开办餐饮店';
@@ -90,6 +90,8 @@ describe('Bundles (一件事一次办) in a browser', () => {
       ]);
       const form = page.locator('form#bundle-form');
       assert.equal(await form.count(), 1, `no application form for the logged-in citizen: ${await alertText(page)}`);
+      await fillForm(page, '#bundle-form');
+      await page.locator('#bf_company_name').fill('广安市张记餐饮有限公司');
       await page.locator('#bf_company_type').selectOption('有限责任公司');
       await page.locator('#bf_legal_rep').fill('张三');
       await page.locator('#bf_address').fill('广安市广安区建设路 18 号');

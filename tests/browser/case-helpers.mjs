@@ -130,6 +130,35 @@ export async function applyOnline(page) {
   return { code, id: await applyFromGuide(page) };
 }
 
+/**
+ * Fills every field of a form (`#case-form` or `#bundle-form`) with a value valid for its
+ * type: the first real option of a select, today for a date, a mobile number, a number,
+ * text elsewhere. Tests then overwrite what they care about.
+ */
+export async function fillForm(page, form = '#case-form') {
+  for (const el of await page.locator(`${form} [name^=f_]`).all()) {
+    if (!(await el.isEditable())) continue;
+    if ((await el.evaluate((e) => e.tagName)) === 'SELECT') {
+      const options = await el.locator('option').evaluateAll((os) => os.map((o) => o.value).filter(Boolean));
+      await el.selectOption(options[0]);
+      continue;
+    }
+    const type = await el.getAttribute('type');
+    const today = new Date().toISOString().slice(0, 10);
+    const value = { date: today, tel: '13900000000', number: '10' }[type] ?? '演示填写';
+    await el.fill(value);
+  }
+}
+
+/** Uploads a PDF, named after the material, for every core material (核心材料) of the case. */
+export async function uploadKeyMaterials(page, dir) {
+  for (const row of await page.locator('#materials tbody tr').all()) {
+    if ((await row.locator('.tag', { hasText: '核心' }).count()) === 0) continue;
+    const name = (await row.locator('label[for^=file_]').textContent()).trim().replace(/^上传/, '');
+    await row.locator('input[type=file]').setInputFiles(pdf(dir, name));
+  }
+}
+
 /** Material names by file input index, from the upload labels (上传<name>). */
 export async function materialNames(page) {
   return page.locator('#materials label[for^=file_]').evaluateAll((labels) =>

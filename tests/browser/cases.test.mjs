@@ -15,7 +15,7 @@ import {
   PHONE, startServer, launchBrowser, newPage as openPage, shot, loginAs, factValue, openFoodGuide, assertFitsWidth,
 } from './helpers.mjs';
 import {
-  FACTS, pdf, problem, caseState, act, caseId, applyOnline, materialNames, openFromQueue,
+  FACTS, pdf, problem, caseState, act, caseId, applyOnline, materialNames, openFromQueue, fillForm, uploadKeyMaterials,
 } from './case-helpers.mjs';
 
 let server; // from startServer()
@@ -63,7 +63,14 @@ describe('Cases (办件) in a browser', () => {
       const { id } = await applyOnline(page);
       const names = await materialNames(page);
       assert.ok(names.length >= 3, `expected at least 3 material rows, got ${names.join('、')}`);
-      await page.locator('#file_0').setInputFiles(pdf(filesDir, names[0]));
+      // Online, the form and the core materials (核心) must come with the filing; the others
+      // may follow under 容缺 after one notice.
+      const online = await page.locator('#case-form button#do-submit').count();
+      assert.equal(online, 1);
+      await act(page, '#do-submit').then(() => assert.fail('an empty filing went through'), () => {});
+      assert.match(await page.locator('#case-error, .error-summary').first().innerText(), /请填写|请提供/);
+      await fillForm(page);
+      await uploadKeyMaterials(page, filesDir);
       await act(page, '#do-submit', '已提交（预审中）');
       const number = await factValue(page, FACTS, '办件编号');
       assert.match(number, /^\d{6}\d{8}\d{5}$/, `the case number is ${number}`);
@@ -169,6 +176,7 @@ describe('Cases (办件) in a browser', () => {
       const rows = await page.locator('#materials tbody tr').count();
       assert.equal(await checks.count(), rows, 'not every material row has an 已核验原件 checkbox');
       for (const box of await checks.all()) await box.check();
+      await fillForm(page);
       await act(page, '#do-submit', '已提交（预审中）');
       const statuses = await page.locator('#materials tbody tr td:nth-child(2)').allInnerTexts();
       assert.ok(statuses.every((s) => s.includes('窗口核验原件')), `not every material is checked: ${statuses.join('、')}`);
@@ -206,7 +214,10 @@ describe('Cases (办件) in a browser', () => {
       await clerk.page.goto('/work');
       await assertFitsWidth(clerk.page, PHONE.width);
 
-      // Submit with everything missing, so the window can send the one-time notice.
+      // Submit with the form and the core materials only, so the window can send the
+      // one-time notice for the rest.
+      await fillForm(page);
+      await uploadKeyMaterials(page, filesDir);
       await act(page, '#do-submit', '已提交（预审中）');
       await clerk.page.goto(`/cases/${id}`);
       await assertFitsWidth(clerk.page, PHONE.width);

@@ -15,7 +15,7 @@ import {
   demoSite, shot, loginAs, factValue, openGuide,
 } from './helpers.mjs';
 import {
-  FACTS, pdf, problem, caseState, act, applyFromGuide, applyOnline, materialNames, openFromQueue, decideOnTheSpot,
+  FACTS, pdf, problem, caseState, act, applyFromGuide, applyOnline, materialNames, openFromQueue, decideOnTheSpot, fillForm,
 } from './case-helpers.mjs';
 
 const COMPANY_ITEM = '公司设立登记';
@@ -38,8 +38,9 @@ async function mainText(page) {
 async function applyForCompany(page, form, filesDir) {
   await openGuide(page, COMPANY_ITEM, (names) => names.find((n) => n.trim() === COMPANY_ITEM));
   const id = await applyFromGuide(page);
+  await fillForm(page);
   await page.locator('#f_company_type').selectOption(form.company_type);
-  for (const key of ['legal_rep', 'address', 'scope']) await page.locator(`#f_${key}`).fill(form[key]);
+  for (const key of ['capital', 'legal_rep', 'address', 'scope']) await page.locator(`#f_${key}`).fill(form[key]);
   const names = await materialNames(page);
   assert.ok(names.length > 0, `no material rows on the draft: ${await mainText(page)}`);
   // Everything uploaded, so the window can accept without a supplement notice.
@@ -69,7 +70,7 @@ describe('Electronic licenses (电子证照) in a browser', () => {
       const { page } = enterprise;
       await loginAs(page, site.server.enterprise);
       const form = {
-        company_type: '有限责任公司', legal_rep: '李四', address: '广安市广安区建设路 8 号', scope: '餐饮服务；食品销售',
+        company_type: '有限责任公司', capital: '50', legal_rep: '李四', address: '广安市广安区建设路 8 号', scope: '餐饮服务；食品销售',
       };
       const { id, number } = await applyForCompany(page, form, filesDir);
       await loginAs(clerk.page, 'clerk');

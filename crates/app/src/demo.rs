@@ -17,6 +17,9 @@ const DEMO_JSON: &str = include_str!("../demo/catalog.json");
 /// the catalog facts because they are illustrations of the platform's modes, not data from
 /// any real catalog.
 const DEMO_WORKFLOWS: &str = include_str!("../demo/workflows.json");
+/// Application forms of the other demo items that can be applied for online, by item name,
+/// derived from what each item's result and law need (every item offering 在线申请 has one).
+const DEMO_FORMS: &str = include_str!("../demo/forms.json");
 /// Bundles (一件事) over demo items, members and form feeds named by item name.
 const DEMO_BUNDLES: &str = include_str!("../demo/bundles.json");
 
@@ -36,6 +39,9 @@ struct DemoBundle {
     members: Vec<DemoMember>,
     #[serde(default)]
     fields: Vec<DemoField>,
+    /// The subject spec, with `assigned_by` naming an item.
+    #[serde(default)]
+    subject: domain::subject::SubjectSpec,
 }
 
 #[derive(Deserialize)]
@@ -112,7 +118,18 @@ pub fn demo_bundles(items: &[ItemDefinition]) -> Result<Vec<domain::bundle::Bund
                     })
                 })
                 .collect::<Result<_>>()?;
+            let subject = match b.subject {
+                domain::subject::SubjectSpec::NewEnterprise {
+                    name_field,
+                    assigned_by,
+                } => domain::subject::SubjectSpec::NewEnterprise {
+                    name_field,
+                    assigned_by: code(&b.name, &assigned_by)?,
+                },
+                other => other,
+            };
             Ok(domain::bundle::BundleDefinition {
+                subject,
                 code: b.code,
                 name: b.name,
                 description: b.description,
@@ -233,6 +250,22 @@ pub fn demo_data() -> Result<DemoData> {
     let overlays: std::collections::BTreeMap<String, Overlay> =
         serde_json::from_str(DEMO_WORKFLOWS)
             .map_err(|e| AppError::Internal(format!("demo workflows are malformed: {e}")))?;
+    let forms: std::collections::BTreeMap<String, Vec<domain::workflow::FormField>> =
+        serde_json::from_str(DEMO_FORMS)
+            .map_err(|e| AppError::Internal(format!("demo forms are malformed: {e}")))?;
+    for (name, form) in forms {
+        // Two regions may publish an item of the same name: each gets the form.
+        let mut found = false;
+        for item in data.items.iter_mut().filter(|i| i.name == name) {
+            item.form = form.clone();
+            found = true;
+        }
+        if !found {
+            return Err(AppError::Internal(format!(
+                "demo form for unknown item {name}"
+            )));
+        }
+    }
     for (name, o) in overlays {
         let item = data
             .items

@@ -26,13 +26,9 @@ async fn uploads(
     app: &App,
     applicant: &crate::auth::Actor,
     item: &ItemDefinition,
-    only_first: bool,
 ) -> Result<BTreeMap<String, Provision>> {
     let mut out = BTreeMap::new();
-    for (i, m) in item.materials.iter().enumerate() {
-        if (only_first && i > 0) || !m.mandatory {
-            continue;
-        }
+    for m in item.materials.iter().filter(|m| m.mandatory) {
         out.insert(
             m.name.clone(),
             crate::uploads::store(app, applicant, DEMO_PDF, &format!("{}.pdf", m.name)).await?,
@@ -41,16 +37,29 @@ async fn uploads(
     Ok(out)
 }
 
-fn form(item: &ItemDefinition) -> BTreeMap<String, String> {
-    item.form
+/// A filled form for an item that passes its checks: the first option of a select, a valid
+/// number, date, ID number or phone, text elsewhere. Demo cases and the walk through every
+/// item's form use it.
+pub fn sample_form(item: &ItemDefinition, today: time::Date) -> BTreeMap<String, String> {
+    sample_values(&item.form, today)
+}
+
+/// Valid sample values for form fields (see [`sample_form`]); a bundle's merged form too.
+pub fn sample_values(
+    fields: &[domain::workflow::FormField],
+    today: time::Date,
+) -> BTreeMap<String, String> {
+    use domain::workflow::FieldKind;
+    fields
         .iter()
         .map(|f| {
             let v = match f.kind {
-                domain::workflow::FieldKind::Select => {
-                    f.options.first().cloned().unwrap_or_default()
-                }
-                domain::workflow::FieldKind::Phone => "13900000000".to_string(),
-                _ => "演示填写".to_string(),
+                FieldKind::Select => f.options.first().cloned().unwrap_or_default(),
+                FieldKind::Phone => "13900000000".to_string(),
+                FieldKind::Number => "10".to_string(),
+                FieldKind::Date => crate::licenses::iso(today),
+                FieldKind::IdNumber => crate::demo::demo_id_number("19900101", "123"),
+                FieldKind::Text | FieldKind::Multiline => "演示填写".to_string(),
             };
             (f.key.clone(), v)
         })
@@ -103,14 +112,13 @@ pub async fn seed(app: &App, data: &DemoData) -> Result<usize> {
             continue;
         };
         let c = cases::start(app, applicant, &item.code).await?;
-        let only_first = stage == Stage::Supplement;
         cases::act(
             app,
             applicant,
             &c.id,
             Command::Edit {
-                form: form(item),
-                materials: uploads(app, applicant, item, only_first).await?,
+                form: sample_form(item, domain::calendar::china_date(app.now())),
+                materials: uploads(app, applicant, item).await?,
             },
         )
         .await?;
@@ -123,14 +131,23 @@ pub async fn seed(app: &App, data: &DemoData) -> Result<usize> {
             continue;
         }
         if stage == Stage::Supplement {
+            // Online filing needs every mandatory material, so the notice is about quality:
+            // the last one uploaded is not legible.
+            let unclear: Vec<String> = item
+                .materials
+                .iter()
+                .rfind(|m| m.mandatory)
+                .map(|m| m.name.clone())
+                .into_iter()
+                .collect();
             cases::act(
                 app,
                 &clerk,
                 &c.id,
                 Command::RequestSupplement {
-                    materials: vec![],
+                    materials: unclear,
                     fields: vec![],
-                    note: "请一次补齐以下材料".into(),
+                    note: "上传的材料不清晰，请重新上传清晰的扫描件".into(),
                 },
             )
             .await?;

@@ -9,7 +9,7 @@ mod cache;
 pub mod cases;
 pub mod catalog;
 pub mod demo;
-mod demo_cases;
+pub mod demo_cases;
 pub mod error;
 mod events;
 pub mod exchange;

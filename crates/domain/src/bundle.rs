@@ -46,6 +46,20 @@ pub struct MergedField {
     pub feeds: Vec<(String, String)>,
 }
 
+impl MergedField {
+    /// The field as an ordinary form field, to be checked like one.
+    pub fn as_form_field(&self) -> crate::workflow::FormField {
+        crate::workflow::FormField {
+            key: self.key.clone(),
+            label: self.label.clone(),
+            kind: self.kind,
+            required: self.required,
+            options: self.options.clone(),
+            help: self.help.clone(),
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct BundleDefinition {
@@ -62,6 +76,9 @@ pub struct BundleDefinition {
     pub fields: Vec<MergedField>,
     /// The bundle's promised time in working days; at least the critical path.
     pub promised_days: u32,
+    /// Whom the members' decisions are about (行政相对人), read from the merged form.
+    #[serde(default)]
+    pub subject: crate::subject::SubjectSpec,
 }
 
 /// Promised working days of an item: 0 for 即办; natural days count as they are.
@@ -179,6 +196,7 @@ impl BundleDefinition {
             );
         }
         self.check_fields(items, &mut p);
+        self.check_subject(&mut p);
         if p.is_empty() {
             let path = self.critical_path(items);
             // Members keep their own promises, so the bundle cannot promise to be faster
@@ -378,5 +396,6 @@ impl BundleDefinition {
     }
 }
 
+mod subject_rules;
 #[cfg(test)]
 mod tests;

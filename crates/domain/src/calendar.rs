@@ -17,6 +17,14 @@ pub const CHINA_OFFSET: UtcOffset = match UtcOffset::from_hms(8, 0, 0) {
     Err(_) => UtcOffset::UTC,
 };
 
+/// A date written as YYYY-MM-DD, as forms and APIs carry it.
+pub fn parse_iso_date(s: &str) -> Result<Date, time::error::Parse> {
+    Date::parse(
+        s.trim(),
+        time::macros::format_description!("[year]-[month]-[day]"),
+    )
+}
+
 /// The civil date of an instant in China.
 pub fn china_date(t: OffsetDateTime) -> Date {
     t.to_offset(CHINA_OFFSET).date()

@@ -236,6 +236,10 @@ pub struct Material {
     /// 共享数据来源 that can satisfy it, if any.
     #[serde(default)]
     pub shared_data_source: String,
+    /// The applicant's own paper (a parent's or heir's ID card), not the subject's: 免提交
+    /// looks in the applicant's wallet for it when the case is for someone else.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub of_applicant: bool,
 }
 
 fn one() -> u32 {
@@ -361,6 +365,14 @@ impl ItemDefinition {
         self.handling_forms
             .iter()
             .any(|f| matches!(f, HandlingForm::OnlinePc | HandlingForm::OnlineMobile))
+    }
+
+    /// Whether a person can apply online (在线申请): a handling item with an online channel and
+    /// an application form. Without a form there is nothing to collect what the result needs,
+    /// so such an item is handled at a window (or as a member of a bundle, whose merged form
+    /// feeds it).
+    pub fn applies_online(&self) -> bool {
+        self.node != NodeKind::Main && self.has_online_channel() && !self.form.is_empty()
     }
 
     /// 承诺时限压缩比 = (legal − promised) / legal, when both count the same unit.

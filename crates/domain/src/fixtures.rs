@@ -69,8 +69,17 @@ pub fn sample_item() -> ItemDefinition {
             paper_size: "A4".into(),
             license_type: String::new(),
             shared_data_source: String::new(),
+            of_applicant: false,
         }],
         workflow: Default::default(),
-        form: vec![],
+        // Optional, so that tests filing it need not fill it; an item offered online has a form.
+        form: vec![crate::workflow::FormField {
+            key: "shop_name".into(),
+            label: "店铺名称".into(),
+            kind: crate::workflow::FieldKind::Text,
+            required: false,
+            options: vec![],
+            help: String::new(),
+        }],
     }
 }

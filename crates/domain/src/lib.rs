@@ -21,6 +21,7 @@ pub mod password;
 pub mod rating;
 pub mod session;
 pub mod stats;
+pub mod subject;
 pub mod supervision;
 pub mod throttle;
 pub mod upload;

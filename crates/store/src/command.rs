@@ -48,6 +48,8 @@ pub struct Issued<'a> {
     pub license: &'a LicenseRow,
     /// The holder keeps one valid license of this type: the others become `replaced`.
     pub replaces_others: bool,
+    /// Issued to someone other than the applicant: the applicant's account may see it.
+    pub link: Option<&'a crate::subjects::HolderLink>,
 }
 
 /// What creating a case writes: the case, the licenses it uses and the materials they (or
@@ -170,6 +172,9 @@ fn batch<'a>(w: &CommandWrite<'a>, data: &'a str) -> Batch<'a> {
         crate::licenses::push_insert_license(&mut b, i.license);
         if i.replaces_others {
             crate::licenses::push_replace_others(&mut b, i.license);
+        }
+        if let Some(l) = i.link {
+            crate::subjects::push_link(&mut b, l);
         }
     }
     b

@@ -5,6 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use domain::bundle::{BundleDefinition, identities};
 use domain::case::{Case, CaseState, Command, Provision};
+use domain::subject::{Subject, SubjectSpec};
 use store::bundles::{self as sb};
 
 use crate::auth::Actor;
@@ -48,6 +49,7 @@ pub async fn advance(app: &App, parent_id: &str) -> Result<usize> {
         serde_json::from_value(data["form"].clone()).unwrap_or_default();
     let uploads: BTreeMap<String, Provision> =
         serde_json::from_value(data["materials"].clone()).unwrap_or_default();
+    let subject: Subject = serde_json::from_value(data["subject"].clone()).unwrap_or_default();
     let mut started = 0;
     for c in children.iter().filter(|c| c.status == "waiting") {
         let Some(m) = def.members.iter().find(|m| m.item_code == c.item_code) else {
@@ -62,7 +64,26 @@ pub async fn advance(app: &App, parent_id: &str) -> Result<usize> {
         if !claimed {
             continue;
         }
-        let case = match start_member(app, &actor, &def, &c.item_code, &form, &uploads).await {
+        let member_subject =
+            match member_subject(app, &def, &children, &subject, &c.item_code).await {
+                Ok(s) => s,
+                Err(e) => {
+                    let mut conn = app.store.conn().await?;
+                    sb::reset_child(&mut conn, parent_id, &c.item_code).await?;
+                    return Err(e);
+                }
+            };
+        let started_case = start_member(
+            app,
+            &actor,
+            &def,
+            &c.item_code,
+            member_subject,
+            &form,
+            &uploads,
+        )
+        .await;
+        let case = match started_case {
             Ok(case) => case,
             Err(e) => {
                 let mut conn = app.store.conn().await?;
@@ -84,10 +105,11 @@ pub(super) async fn start_member(
     actor: &Actor,
     def: &BundleDefinition,
     item_code: &str,
+    subject: Subject,
     form: &BTreeMap<String, String>,
     uploads: &BTreeMap<String, Provision>,
 ) -> Result<Case> {
-    let case = crate::cases::start(app, actor, item_code).await?;
+    let case = crate::cases::start_in_bundle(app, actor, item_code, subject).await?;
     // The version the case was filed under decides its form and materials.
     let mut conn = app.store.conn().await?;
     let item = &*app
@@ -122,6 +144,41 @@ pub(super) async fn start_member(
     )
     .await?;
     crate::cases::act(app, actor, &case.id, Command::Submit).await
+}
+
+/// Whom a member is filed for: the bundle's subject, except that once the enterprise being
+/// established is registered, the members after it are filed in its name with the code its
+/// 营业执照 carries.
+async fn member_subject(
+    app: &App,
+    def: &BundleDefinition,
+    children: &[sb::ChildRow],
+    subject: &Subject,
+    item_code: &str,
+) -> Result<Subject> {
+    let SubjectSpec::NewEnterprise { assigned_by, .. } = &def.subject else {
+        return Ok(subject.clone());
+    };
+    if item_code == assigned_by || !subject.being_established() {
+        return Ok(subject.clone());
+    }
+    let registration = children
+        .iter()
+        .find(|c| &c.item_code == assigned_by)
+        .and_then(|c| c.case_id.clone())
+        .ok_or_else(|| AppError::State("设立登记尚未办结，不能以新设企业名义申请".into()))?;
+    let mut conn = app.store.conn().await?;
+    let license = store::licenses::of_case(&mut conn, &registration)
+        .await?
+        .into_iter()
+        .next()
+        .ok_or_else(|| {
+            AppError::State("设立登记尚未颁发营业执照，不能以新设企业名义申请".into())
+        })?;
+    Ok(Subject::Enterprise {
+        name: license.holder_name,
+        credit_code: license.holder_id,
+    })
 }
 
 /// Called after any case command: a bundle member that reached approval lets its dependants

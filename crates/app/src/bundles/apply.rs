@@ -32,6 +32,7 @@ pub async fn apply(app: &App, actor: &Actor, code: &str, a: Application) -> Resu
     let Actor::Applicant {
         id: applicant_id,
         login,
+        kind,
         ..
     } = actor
     else {
@@ -42,22 +43,40 @@ pub async fn apply(app: &App, actor: &Actor, code: &str, a: Application) -> Resu
     };
     let (def, items, produced) = published(app, code).await?;
     let mut problems = domain::Problems::default();
-    for f in def.fields.iter().filter(|f| f.required) {
-        if a.form.get(&f.key).is_none_or(|v| v.trim().is_empty()) {
-            problems.push(
-                format!("form.{}", f.key),
-                "required",
-                format!("请填写“{}”", f.label),
-            );
+    // The merged form is checked as any form is: required fields, ID numbers, phones, dates.
+    let merged: Vec<domain::workflow::FormField> =
+        def.fields.iter().map(|f| f.as_form_field()).collect();
+    if let Err(errs) = domain::workflow::validate_form(&merged, &a.form) {
+        for e in errs {
+            problems.push(e.field, e.code, e.message);
         }
     }
+    // Whom the members are about, read from the merged form.
+    let today_date = domain::calendar::china_date(app.now());
+    let spec = def
+        .subject
+        .for_applicant(*kind == domain::account::ApplicantKind::Enterprise);
+    let (mut subject, birth) = match spec.resolve(&a.form, today_date) {
+        Ok(s) => s,
+        Err(errs) => {
+            for e in errs {
+                problems.push(e.field, e.code, e.message);
+            }
+            (domain::subject::Subject::Applicant, None)
+        }
+    };
     for o in &a.optional {
         if !def.members.iter().any(|m| m.optional && &m.item_code == o) {
             problems.push("optional", "unknown", format!("{o} 不是可选事项"));
         }
     }
-    // Members the applicant already holds the result of are skipped.
+    // Members whose result the subject already holds are skipped (a newborn or an enterprise
+    // being established holds nothing yet).
     let today = crate::licenses::today_iso(app);
+    let subject_holder = match &subject {
+        domain::subject::Subject::Applicant => Some(login.as_str()),
+        s => s.holder_id(),
+    };
     let mut conn = app.store.conn().await?;
     let mut skipped: BTreeMap<String, String> = BTreeMap::new();
     for m in &def.members {
@@ -65,12 +84,17 @@ pub async fn apply(app: &App, actor: &Actor, code: &str, a: Application) -> Resu
             skipped.insert(m.item_code.clone(), "未选择".into());
             continue;
         }
-        if let Some(t) = store::licenses::type_for_item(&mut conn, &m.item_code).await?
-            && !store::licenses::valid_of_type(&mut conn, login, &t.code, &today)
+        if let Some(holder) = subject_holder
+            && birth.is_none()
+            && let Some(t) = store::licenses::type_for_item(&mut conn, &m.item_code).await?
+            && !store::licenses::valid_of_type(&mut conn, holder, &t.code, &today)
                 .await?
                 .is_empty()
         {
-            skipped.insert(m.item_code.clone(), format!("已持有有效的{}", t.name));
+            skipped.insert(
+                m.item_code.clone(),
+                format!("办理对象已持有有效的{}", t.name),
+            );
         }
     }
     drop(conn);
@@ -90,7 +114,7 @@ pub async fn apply(app: &App, actor: &Actor, code: &str, a: Application) -> Resu
     let mut confirmed = BTreeSet::new();
     for m in &active {
         if let Some(item) = items.get(&m.item_code) {
-            let (found, _) = crate::licenses::shared_provisions(app, item, login).await;
+            let (found, _) = crate::licenses::shared_provisions(app, item, &subject, login).await;
             for (mat, id) in item.materials.iter().zip(identities(item)) {
                 if found.contains_key(&mat.name) {
                     confirmed.insert(id);
@@ -108,13 +132,23 @@ pub async fn apply(app: &App, actor: &Actor, code: &str, a: Application) -> Resu
         {
             continue;
         }
+        // A license in the applicant's or the subject's wallet (each member case takes it
+        // from the wallet its material belongs in, and asks again for what is missing).
         if let Some(t) = mm.identity.strip_prefix("证照:")
             && let Some(t) = store::licenses::type_by_name(&mut conn, t).await?
-            && !store::licenses::valid_of_type(&mut conn, login, &t.code, &today)
-                .await?
-                .is_empty()
         {
-            continue;
+            let mut held = false;
+            for h in [Some(login.as_str()), subject.holder_id()]
+                .into_iter()
+                .flatten()
+            {
+                held |= !store::licenses::valid_of_type(&mut conn, h, &t.code, &today)
+                    .await?
+                    .is_empty();
+            }
+            if held {
+                continue;
+            }
         }
         if confirmed.contains(&mm.identity) {
             continue;
@@ -144,14 +178,19 @@ pub async fn apply(app: &App, actor: &Actor, code: &str, a: Application) -> Resu
         }
     }
 
+    // 出生预赋码: the newborn's number is reserved now, so every member is filed for it.
+    if let (Some(facts), domain::subject::Subject::Person { id_number, .. }) = (birth, &mut subject)
+    {
+        *id_number = reserve_newborn_number(app, login, &def.region, facts).await?;
+    }
     let now = app.now();
     let day = domain::calendar::china_date(now);
     let day = format!("{}{:02}{:02}", day.year(), day.month() as u8, day.day());
     let id = uuid::Uuid::now_v7().to_string();
     let mut tx = app.store.begin().await?;
     let seq = store::cases::next_case_number(&mut tx, &format!("YJS{}", def.region), &day).await?;
-    let data =
-        serde_json::json!({"form": a.form, "optional": a.optional, "materials": a.materials});
+    let data = serde_json::json!({"form": a.form, "optional": a.optional, "materials": a.materials,
+        "subject": subject});
     sb::insert_bundle_case(
         &mut tx,
         &BundleCaseRow {
@@ -186,4 +225,30 @@ pub async fn apply(app: &App, actor: &Actor, code: &str, a: Application) -> Resu
     tx.commit().await.map_err(store::StoreError::from)?;
     advance(app, &id).await?;
     Ok(id)
+}
+
+/// Reserves a newborn's 公民身份号码 under the household's region (the applicant's, from their
+/// own ID number; else the bundle's county).
+async fn reserve_newborn_number(
+    app: &App,
+    applicant_login: &str,
+    bundle_region: &str,
+    facts: domain::subject::BirthFacts,
+) -> Result<String> {
+    let region = match domain::ids::IdNumber::parse(applicant_login) {
+        Ok(id) => crate::licenses::region6(id.region_prefix())?,
+        Err(_) => crate::licenses::region6(bundle_region)?,
+    };
+    let d = facts.birth_date;
+    let key = format!(
+        "{}{:04}{:02}{:02}{}",
+        region.as_str(),
+        d.year(),
+        d.month() as u8,
+        d.day(),
+        if facts.male { "M" } else { "F" }
+    );
+    let n = store::subjects::reserve_identifier(&app.store, "citizen_id", &key).await?;
+    domain::subject::newborn_id_number(&region, facts, n as u32)
+        .ok_or_else(|| AppError::State("该地区当日出生登记号段已用完，请到窗口办理".into()))
 }

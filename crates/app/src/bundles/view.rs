@@ -32,6 +32,9 @@ pub struct BundleView {
     pub state: &'static str,
     pub children: Vec<ChildView>,
     pub created_at: i64,
+    /// 办理对象 in a line: the applicant, the newborn, the enterprise being established (with
+    /// its code once registered).
+    pub subject: String,
 }
 
 /// The parent's progress: every member's department and step. The applicant and staff of the
@@ -130,7 +133,20 @@ pub async fn view(app: &App, actor: &Actor, id: &str) -> Result<BundleView> {
     let lead = store::org::get_department(&mut conn, &parent.lead_department)
         .await?
         .name;
+    // Once the enterprise is registered, its members carry the code: show the latest.
+    let data: serde_json::Value = serde_json::from_str(&parent.data).unwrap_or_default();
+    let mut subject: domain::subject::Subject =
+        serde_json::from_value(data["subject"].clone()).unwrap_or_default();
+    for c in views.iter().filter_map(|v| v.case_id.as_ref()) {
+        if let Some(k) = store::cases::get_case(&mut conn, c).await?
+            && k.subject.holder_id().is_some()
+            && subject.being_established()
+        {
+            subject = k.subject;
+        }
+    }
     Ok(BundleView {
+        subject: subject.describe(),
         id: parent.id,
         number: parent.number,
         name: def.name,

@@ -145,6 +145,7 @@ async fn run_once(
         issued: issued.as_ref().map(|p| store::command::Issued {
             license: &p.row,
             replaces_others: p.replaces_others,
+            link: p.link.as_ref(),
         }),
         now: at,
     };

@@ -20,7 +20,7 @@ use crate::{App, AppError, Result};
 pub use command::{act, sweep_tolerance};
 pub use notices::{Notice, notice, notice_kinds};
 pub use queues::{QUEUE_COUNT_CAP, lookup, mine, queue, verifications};
-pub use start::{Authorization, start, start_as_agent, start_at_window};
+pub use start::{Authorization, start, start_as_agent, start_at_window, start_in_bundle};
 pub use view::{ApplicantInfo, CaseView, TimelineEntry, material_file, view};
 
 use crate::auth::case_actor;

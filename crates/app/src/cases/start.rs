@@ -6,6 +6,7 @@ use domain::account::{AccountKind, Role};
 use domain::case::{Case, CaseActor, Channel, Provision};
 use domain::catalog::NodeKind;
 use domain::keys::{AccountId, CaseId};
+use domain::subject::Subject;
 
 use super::{calendar, case_actor, index_of};
 use crate::audit;
@@ -23,6 +24,28 @@ pub async fn start(app: &App, actor: &Actor, item_code: &str) -> Result<Case> {
         };
     };
     create(app, id, item_code, Channel::Online, actor).await
+}
+
+/// An applicant starts a bundle member's application, about the bundle's subject (themself,
+/// a newborn, the enterprise being established): licenses go to the subject, and 免提交 reads
+/// the subject's wallet.
+pub async fn start_in_bundle(
+    app: &App,
+    actor: &Actor,
+    item_code: &str,
+    subject: Subject,
+) -> Result<Case> {
+    let Actor::Applicant { id, .. } = actor else {
+        return Err(AppError::Forbidden(
+            "只有申请人可以为他人或新设企业申请".into(),
+        ));
+    };
+    let opts = Options {
+        agent: None,
+        subject,
+        bundle_member: true,
+    };
+    create_with(app, id, item_code, Channel::Online, actor, opts).await
 }
 
 /// 帮办代办: a registered person files for another registered applicant who granted them
@@ -73,15 +96,11 @@ pub async fn start_as_agent(
         grant_id: grant.id,
         letter,
     };
-    let c = create_with(
-        app,
-        &principal.id,
-        item_code,
-        Channel::Online,
-        actor,
-        Some(auth),
-    )
-    .await?;
+    let opts = Options {
+        agent: Some(auth),
+        ..Options::default()
+    };
+    let c = create_with(app, &principal.id, item_code, Channel::Online, actor, opts).await?;
     Ok(domain::agent::redacted_for_agent(c))
 }
 
@@ -134,7 +153,24 @@ async fn create(
     channel: Channel,
     actor: &Actor,
 ) -> Result<Case> {
-    create_with(app, applicant_id, item_code, channel, actor, None).await
+    create_with(
+        app,
+        applicant_id,
+        item_code,
+        channel,
+        actor,
+        Options::default(),
+    )
+    .await
+}
+
+/// Who else a new case involves: the agent filing it, the subject it is about.
+#[derive(Debug, Clone, Default)]
+struct Options {
+    agent: Option<Authorization>,
+    subject: Subject,
+    /// Filed as a member of a bundle (一件事), whose merged form feeds it.
+    bundle_member: bool,
 }
 
 async fn create_with(
@@ -143,8 +179,13 @@ async fn create_with(
     item_code: &str,
     channel: Channel,
     actor: &Actor,
-    agent: Option<Authorization>,
+    opts: Options,
 ) -> Result<Case> {
+    let Options {
+        agent,
+        subject,
+        bundle_member,
+    } = opts;
     let now = app.now();
     // Everything is read, and the shared-data sources asked, before the one write: a slow
     // upstream must not hold the database's write lock.
@@ -161,6 +202,12 @@ async fn create_with(
     if def.node == NodeKind::Main {
         return Err(AppError::State("请选择具体的业务办理项申请".into()));
     }
+    // Bundle members are fed by the bundle's merged form; an item on its own needs its own.
+    if channel == Channel::Online && !bundle_member && !def.applies_online() {
+        return Err(AppError::State(
+            "该事项暂不支持在线申请，请按办事指南到窗口办理".into(),
+        ));
+    }
     if let Actor::Staff { scope, .. } = actor
         && !scope.covers(&def.region, None)
     {
@@ -176,6 +223,7 @@ async fn create_with(
     );
     c.version = 1;
     c.agent_id = agent.as_ref().map(|a| AccountId::new(a.agent_id.as_str()));
+    c.subject = subject;
     let who = case_actor(actor)?;
     let actor_id = match &who {
         CaseActor::Applicant { id } | CaseActor::Staff { id, .. } => id.clone(),
@@ -185,7 +233,8 @@ async fn create_with(
     // license revoked between this read and the write below is as one revoked just after.
     let uses = crate::licenses::attach(&mut conn, app, &mut c, &def, &actor_id).await?;
     drop(conn);
-    let (shared, unavailable) = crate::licenses::shared_provisions(app, &def, &holder.login).await;
+    let (shared, unavailable) =
+        crate::licenses::shared_provisions(app, &def, &c.subject, &holder.login).await;
     let licensed: Vec<&str> = uses.iter().map(|u| u.material.as_str()).collect();
     let mut confirmed = Vec::new();
     for (name, p) in shared {
@@ -212,7 +261,7 @@ async fn create_with(
         "event": "created", "item_code": item_code, "item_version": version, "channel": c.channel,
         "agent": agent.as_ref().map(|a| &a.agent_id), "agent_grant": agent.as_ref().map(|a| &a.grant_id),
         "authorization_letter": agent.as_ref().and_then(|a| a.letter.as_ref()),
-        "licenses_attached": licensed, "shared_data_confirmed": confirmed,
+        "subject": c.subject, "licenses_attached": licensed, "shared_data_confirmed": confirmed,
         "shared_data_unavailable": unavailable,
     });
     let event = audit::chain(&mut None, &c.id, &who, "created", &payload.to_string(), at);

@@ -14,7 +14,8 @@ use super::*;
 use crate::auth::Actor;
 use crate::{App, AppError, Result};
 
-/// Attaches the holder's valid licenses to a new case's materials that name their type, and
+/// Attaches valid licenses to a new case's materials that name their type, each from the
+/// wallet it belongs in (the subject's, or the applicant's for their own papers), and
 /// pre-fills empty form fields from them. Returns each use with its reason, for the caller
 /// to log in the write that creates the case.
 pub async fn attach(
@@ -24,7 +25,8 @@ pub async fn attach(
     def: &ItemDefinition,
     actor_id: &str,
 ) -> Result<Vec<UseRow>> {
-    let holder = holder_of(app, conn, case).await?;
+    let applicant = app.account(conn, &case.applicant_id).await?;
+    let subject = case.subject.clone();
     let today = iso(china_date(app.now()));
     let mut attached = Vec::new();
     for m in def.materials.iter().filter(|m| !m.license_type.is_empty()) {
@@ -32,7 +34,10 @@ pub async fn attach(
         let Some(t) = app.license_type(conn, name).await? else {
             continue;
         };
-        let Some(l) = sl::valid_of_type(conn, &holder.login, &t.code, &today)
+        let Some(holder) = material_holder(m, &subject, &applicant.login) else {
+            continue;
+        };
+        let Some(l) = sl::valid_of_type(conn, holder, &t.code, &today)
             .await?
             .into_iter()
             .next()
@@ -66,12 +71,14 @@ pub async fn attach(
     Ok(attached)
 }
 
-/// Materials a shared-data source confirms for the holder, and the sources that failed (the
-/// application goes on without them; those materials stay to be provided).
+/// Materials a shared-data source confirms for whose paper each is (see [`material_holder`]),
+/// and the sources that failed (the application goes on without them; those materials stay
+/// to be provided).
 pub async fn shared_provisions(
     app: &App,
     def: &ItemDefinition,
-    holder_id: &str,
+    subject: &domain::subject::Subject,
+    applicant_login: &str,
 ) -> (BTreeMap<String, Provision>, Vec<String>) {
     let mut found = BTreeMap::new();
     let mut failed = Vec::new();
@@ -80,6 +87,9 @@ pub async fn shared_provisions(
         .iter()
         .filter(|m| !m.shared_data_source.is_empty())
     {
+        let Some(holder_id) = material_holder(m, subject, applicant_login) else {
+            continue;
+        };
         match app.shared.lookup(&m.shared_data_source, holder_id).await {
             Ok(Some(r)) => {
                 found.insert(
@@ -168,7 +178,8 @@ pub async fn coverage(
         });
     }
     drop(conn);
-    let (shared, failed) = shared_provisions(app, &def, &holder).await;
+    let (shared, failed) =
+        shared_provisions(app, &def, &domain::subject::Subject::Applicant, &holder).await;
     for r in rows.iter_mut().filter(|r| r.provided_by.is_none()) {
         if let Some(Provision::Shared { source, summary }) = shared.get(&r.material) {
             r.provided_by = Some(format!("共享数据（{source}）：{summary}"));

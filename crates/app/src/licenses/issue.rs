@@ -14,16 +14,6 @@ use super::*;
 use crate::auth::Actor;
 use crate::{App, AppError, Result, audit};
 
-/// The holder of a case's result: the applicant's account (login is the ID number or credit
-/// code).
-pub(super) async fn holder_of(
-    app: &App,
-    conn: &mut Connection,
-    case: &Case,
-) -> Result<std::sync::Arc<store::accounts::AccountRow>> {
-    app.account(conn, &case.applicant_id).await
-}
-
 /// A license an approval issues, signed before the decision is written: the decision's one
 /// batch stores it with its `license_issued` event, so both happen or neither.
 pub struct Prepared {
@@ -32,6 +22,9 @@ pub struct Prepared {
     pub replaces_others: bool,
     /// The payload of the `license_issued` audit event.
     pub payload: String,
+    /// Issued to someone other than the applicant (a new enterprise, a newborn): the link
+    /// that lets the applicant's account see it, written in the same batch.
+    pub link: Option<store::subjects::HolderLink>,
 }
 
 /// A serial drawn for a license type on a day, kept across a command's retries so that a
@@ -50,7 +43,7 @@ pub async fn prepare_for_case(
     let Some(t) = app.license_type(&mut conn, item).await? else {
         return Ok(None);
     };
-    let holder = holder_of(app, &mut conn, case).await?;
+    let holder = case_holder(app, &mut conn, case).await?;
     let dept = app.department(&mut conn, &t.department).await?;
     let active = sl::active_key(&mut conn, &t.department).await?;
     drop(conn);
@@ -75,16 +68,16 @@ pub async fn prepare_for_case(
         }
     };
     let cx = IssueContext {
-        holder_name: &holder.display_name,
-        holder_id: &holder.login,
+        holder_name: &holder.name,
+        holder_id: &holder.id,
         department_name: &dept.name,
         decided_on: today,
     };
     let fields = t.fill(case, &cx);
     let to = Holder {
-        id: &holder.login,
-        name: &holder.display_name,
-        natural_person: holder.kind != domain::account::AccountKind::Enterprise,
+        id: &holder.id,
+        name: &holder.name,
+        natural_person: holder.natural_person,
     };
     let row = signed_row(
         app,
@@ -97,11 +90,13 @@ pub async fn prepare_for_case(
         today,
         Some(case.id.to_string()),
     )?;
-    let payload = serde_json::json!({"event": "license_issued", "license": row.id, "number": row.number, "type": t.name});
+    let payload = serde_json::json!({"event": "license_issued", "license": row.id, "number": row.number, "type": t.name,
+        "holder": row.holder_name, "holder_id": row.holder_id});
     Ok(Some(Prepared {
         row,
         replaces_others: t.single_per_holder,
         payload: payload.to_string(),
+        link: holder.link,
     }))
 }
 
@@ -151,7 +146,10 @@ pub(super) fn signed_row(
     let id = LicenseId::new(&t.code, &dept.credit_code, &serial, 1)
         .map_err(|e| AppError::Internal(format!("{}：{e}", dept.name)))?
         .render();
-    let number = format!("{}{}", dept.region, serial);
+    // Unique per issuer: a department issues several types, each with its own daily serial,
+    // so the number carries the type's ordinal (the last three characters of its code).
+    let ordinal = &t.code[t.code.len().saturating_sub(3)..];
+    let number = format!("{}{ordinal}{serial}", dept.region);
     let valid_until = t.valid_until(issued);
     let core = Core {
         id: id.clone(),

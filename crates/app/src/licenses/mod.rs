@@ -3,6 +3,7 @@
 //! wallet, and public verification of a QR token. One concern a file.
 
 mod exempt;
+mod holder;
 mod issue;
 mod keys;
 mod register;
@@ -14,6 +15,7 @@ use domain::calendar::china_date;
 use crate::{App, AppError};
 
 pub use exempt::*;
+pub use holder::*;
 pub use issue::*;
 pub use keys::*;
 pub use register::*;
@@ -29,6 +31,7 @@ pub fn today_iso(app: &App) -> String {
     iso(china_date(app.now()))
 }
 
-pub(super) fn iso(d: time::Date) -> String {
+/// A date as YYYY-MM-DD.
+pub fn iso(d: time::Date) -> String {
     format!("{}-{:02}-{:02}", d.year(), d.month() as u8, d.day())
 }

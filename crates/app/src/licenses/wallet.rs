@@ -41,6 +41,9 @@ pub struct LicenseView {
     /// The address the QR code opens.
     pub verify_url: String,
     pub case_id: Option<String>,
+    /// Empty for the reader's own license; else how the reader relates to its holder (the
+    /// legal representative of an enterprise, the guardian of a child).
+    pub on_behalf: String,
 }
 
 pub(super) async fn view_of(
@@ -73,6 +76,7 @@ pub(super) async fn view_of(
         status_note: l.status_note,
         token: l.token,
         case_id: l.case_id,
+        on_behalf: String::new(),
     })
 }
 
@@ -102,9 +106,10 @@ pub fn verify_url(app: &App, token: &str) -> String {
     )
 }
 
-/// The holder's licenses (亮证: the wallet).
+/// The holder's licenses (亮证: the wallet), then those of the enterprises they represent and
+/// the children in their care, each marked with the relation.
 pub async fn wallet(app: &App, actor: &Actor) -> Result<Vec<LicenseView>> {
-    let Actor::Applicant { login, .. } = actor else {
+    let Actor::Applicant { login, id, .. } = actor else {
         return match actor {
             Actor::Anonymous => Err(AppError::Unauthenticated),
             _ => Err(AppError::Forbidden("证照夹属于个人和企业用户".into())),
@@ -114,6 +119,13 @@ pub async fn wallet(app: &App, actor: &Actor) -> Result<Vec<LicenseView>> {
     let mut out = Vec::new();
     for l in sl::of_holder(&mut conn, login).await? {
         out.push(view_of(&mut conn, app, l).await?);
+    }
+    for (holder, relation) in store::subjects::linked_holders(&mut conn, id).await? {
+        for l in sl::of_holder(&mut conn, &holder).await? {
+            let mut v = view_of(&mut conn, app, l).await?;
+            v.on_behalf = relation.clone();
+            out.push(v);
+        }
     }
     Ok(out)
 }
@@ -139,7 +151,9 @@ pub async fn get(app: &App, actor: &Actor, id: &str) -> Result<(LicenseView, Vec
         .ok_or_else(not_found)?;
     let ok = match actor {
         Actor::Anonymous => return Err(AppError::Unauthenticated),
-        Actor::Applicant { login, .. } => *login == l.holder_id,
+        Actor::Applicant { login, id, .. } => {
+            *login == l.holder_id || store::subjects::is_linked(&mut conn, &l.holder_id, id).await?
+        }
         Actor::Staff { scope, .. } => {
             let d = store::org::get_department(&mut conn, &l.department).await?;
             scope.covers(&d.region, Some(&d.code))

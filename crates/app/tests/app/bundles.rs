@@ -10,7 +10,22 @@ use store::testing::on_both;
 
 use crate::support::*;
 
-const PDF: &[u8] = b"%PDF-1.7\n1 0 obj\n<<>>\nendobj\n";
+pub(crate) const PDF: &[u8] = b"%PDF-1.7\n1 0 obj\n<<>>\nendobj\n";
+
+/// Valid values for every field of a bundle's merged form, then `pairs` over them.
+pub(crate) async fn bundle_form(
+    app: &app::App,
+    code: &str,
+    pairs: &[(&str, &str)],
+) -> BTreeMap<String, String> {
+    let guide = bundles::guide(app, code).await.unwrap();
+    let fields: Vec<_> = guide.def.fields.iter().map(|f| f.as_form_field()).collect();
+    let mut form = app::demo_cases::sample_values(&fields, domain::calendar::china_date(app.now()));
+    for (k, v) in pairs {
+        form.insert(k.to_string(), v.to_string());
+    }
+    form
+}
 
 /// A newly registered restaurant company that holds no license yet.
 async fn new_company(app: &app::App) -> Actor {
@@ -28,13 +43,13 @@ async fn new_company(app: &app::App) -> Actor {
 
 /// Staff who can take any case to completion: the comprehensive window, and a reviewer and
 /// approver per department (created when first needed).
-struct Office {
+pub(crate) struct Office {
     clerk: Actor,
     departments: BTreeMap<String, Actor>,
 }
 
 impl Office {
-    async fn new(app: &app::App) -> Office {
+    pub(crate) async fn new(app: &app::App) -> Office {
         Office {
             clerk: staff(app, "window", &[Role::Clerk], "511600", None).await,
             departments: BTreeMap::new(),
@@ -59,7 +74,7 @@ impl Office {
 
 /// Drives a case to 已办结: the window accepts, issues and completes; the department reviews
 /// and approves.
-async fn complete(app: &app::App, office: &mut Office, case_id: &str) {
+pub(crate) async fn complete(app: &app::App, office: &mut Office, case_id: &str) {
     let dept = cases::view(app, &office.clerk, case_id)
         .await
         .unwrap()
@@ -128,10 +143,7 @@ async fn a_restaurant_bundle_starts_with_the_business_licence_and_its_licence_st
         assert_eq!(guide.savings.days_bundled, 10);
         let licence = guide.materials.iter().find(|m| m.identity == "证照:营业执照").unwrap();
         assert_eq!(licence.from_member.as_deref(), Some("公司设立登记"), "the business licence comes from a member");
-        let form = BTreeMap::from(
-            [("company_type", "有限责任公司"), ("legal_rep", "王五"), ("address", "广安市广安区建设路 8 号"), ("scope", "餐饮服务")]
-                .map(|(k, v)| (k.to_string(), v.to_string())),
-        );
+        let form = bundle_form(&app, "YJS-KBCYD", &[("company_name", "广安市王五餐饮有限公司"), ("capital", "50"), ("company_type", "有限责任公司"), ("legal_rep", "王五"), ("address", "广安市广安区建设路 8 号"), ("scope", "餐饮服务")]).await;
 
         // Nothing uploaded: every material some member needs is named with who needs it.
         let e = bundles::apply(&app, &me, "YJS-KBCYD", Application { form: form.clone(), ..Default::default() })
@@ -226,15 +238,19 @@ async fn a_member_already_held_is_skipped_and_a_refused_member_is_shown_while_th
                     .unwrap(),
             );
         }
-        let form = BTreeMap::from(
-            [
+        let form = bundle_form(
+            &app,
+            "YJS-KBCYD",
+            &[
+                ("company_name", "广安市演示餐饮有限公司"),
+                ("capital", "100"),
                 ("company_type", "有限责任公司"),
                 ("legal_rep", "李四"),
                 ("address", "广安市"),
                 ("scope", "餐饮服务"),
-            ]
-            .map(|(k, v)| (k.to_string(), v.to_string())),
-        );
+            ],
+        )
+        .await;
         let tobacco = guide
             .members
             .iter()
@@ -261,7 +277,7 @@ async fn a_member_already_held_is_skipped_and_a_refused_member_is_shown_while_th
         };
         assert_eq!(
             child(&v, "公司设立登记").state,
-            "无需办理（已持有有效的营业执照）"
+            "无需办理（办理对象已持有有效的营业执照）"
         );
         for item in [
             "食品（含保健食品）经营许可核发",

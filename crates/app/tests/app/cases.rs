@@ -63,6 +63,14 @@ async fn a_citizen_applies_online_supplies_once_and_the_case_runs_to_completion_
             },
         )
         .await;
+        // Online, every mandatory material must come with the filing: the plan is named.
+        let e = cases::act(&app, &me, &c.id, Command::Submit).await.unwrap_err();
+        assert!(
+            matches!(&e, app::AppError::Validation(v) if v.iter().any(|p| p.field == "materials.经营场所平面图")),
+            "{e:?}"
+        );
+        let plan = BTreeMap::from([("经营场所平面图".to_string(), upload(&app, &me).await)]);
+        step(&app, &me, &c.id, Command::Edit { form: BTreeMap::new(), materials: plan }).await;
         let c = step(&app, &me, &c.id, Command::Submit).await;
         assert_eq!(c.state, CaseState::Submitted);
         assert!(
@@ -77,9 +85,9 @@ async fn a_citizen_applies_online_supplies_once_and_the_case_runs_to_completion_
             &clerk,
             &c.id,
             Command::RequestSupplement {
-                materials: vec![],
+                materials: vec!["经营场所平面图".into()],
                 fields: vec![],
-                note: "缺平面图".into(),
+                note: "平面图不清晰".into(),
             },
         )
         .await;
@@ -277,7 +285,7 @@ async fn two_clerks_accepting_at_once_have_exactly_one_winner() {
             },
         )
         .await;
-        step(&app, &me, &c.id, Command::Submit).await;
+        file(&app, &me, &c.id).await;
         let a = staff(&app, "clerk-a", &[Role::Clerk], "511600", None).await;
         let b = staff(&app, "clerk-b", &[Role::Clerk], "511600", None).await;
         let accept = || Command::Accept {
@@ -469,7 +477,7 @@ async fn a_commitment_approval_waits_on_the_verification_list_and_a_failed_check
         app::catalog::publish(&app, &cap, &item.code).await.unwrap();
         let me = citizen(&app, "123").await;
         let c = cases::start(&app, &me, &item.code).await.unwrap();
-        step(&app, &me, &c.id, Command::Submit).await;
+        file(&app, &me, &c.id).await;
         let clerk = staff(&app, "clerk", &[Role::Clerk], "511600", None).await;
         let approved = step(
             &app,

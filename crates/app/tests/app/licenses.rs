@@ -68,7 +68,7 @@ async fn step(app: &app::App, actor: &Actor, case_id: &str, cmd: Command) -> dom
 /// A case of `item` that `me` submits and a clerk approves at once on commitment (告知承诺).
 async fn approved_on_commitment(app: &app::App, me: &Actor, item: &str) -> domain::case::Case {
     let c = cases::start(app, me, item).await.unwrap();
-    step(app, me, &c.id, Command::Submit).await;
+    file(app, me, &c.id).await;
     let clerk = staff(app, "clerk", &[Role::Clerk], "511600", None).await;
     let accept = Command::Accept {
         tolerate: vec![],
@@ -421,7 +421,7 @@ async fn a_second_approval_replaces_the_license_a_holder_keeps_only_one_of() {
         let first = approved_on_commitment(&app, &me, &permit).await;
         // The second case is approved by the same clerk (a staff login is made once).
         let second = cases::start(&app, &me, &permit).await.unwrap();
-        step(&app, &me, &second.id, Command::Submit).await;
+        file(&app, &me, &second.id).await;
         let clerk = app::auth::login(&app, None, "clerk", "staff-password-1")
             .await
             .unwrap()

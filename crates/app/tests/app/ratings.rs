@@ -326,9 +326,7 @@ async fn statistics_recompute_from_the_records_and_refuse_bad_queries() {
         let a = finished_case(&app, &me, &clerk, &item).await;
         let b = finished_case(&app, &me, &clerk, &item).await;
         let open = cases::start(&app, &me, &item).await.unwrap();
-        cases::act(&app, &me, &open.id, Command::Submit)
-            .await
-            .unwrap();
+        file(&app, &me, &open.id).await;
         ratings::rate(&app, &me, &a, rating(1, &[])).await.unwrap();
         ratings::rate(&app, &me, &b, rating(5, &["多次跑动"]))
             .await

@@ -51,7 +51,7 @@ async fn a_pre_review_across_national_day_turns_yellow_then_red_and_clears_when_
         // pre-review days are Thursday 10-08 and Friday 10-09.
         clock.set(datetime!(2026-09-30 16:00 +8));
         let c = cases::start(&app, &me, &item.code).await.unwrap();
-        let c = cases::act(&app, &me, &c.id, Command::Submit).await.unwrap();
+        let c = file(&app, &me, &c.id).await;
         let scan = |app: app::App| async move { supervision::scan(&app).await.unwrap() };
         assert_eq!(scan(app.clone()).await.raised, 0);
         clock.set(datetime!(2026-10-05 10:00 +8));
@@ -118,9 +118,9 @@ async fn a_pre_review_across_national_day_turns_yellow_then_red_and_clears_when_
             &clerk,
             &c.id,
             Command::RequestSupplement {
-                materials: vec![],
+                materials: vec!["食品经营许可申请书".into()],
                 fields: vec![],
-                note: "请上传申请书".into(),
+                note: "申请书未签字，请重新上传".into(),
             },
         )
         .await
@@ -161,7 +161,7 @@ async fn thresholds_set_for_an_item_take_precedence_and_are_checked() {
             .unwrap();
         clock.set(datetime!(2026-11-23 09:00 +8));
         let c = cases::start(&app, &me, &item.code).await.unwrap();
-        cases::act(&app, &me, &c.id, Command::Submit).await.unwrap();
+        file(&app, &me, &c.id).await;
         let r = supervision::scan(&app).await.unwrap();
         assert_eq!(
             r.raised, 1,

@@ -118,6 +118,7 @@ fn restaurant() -> (BundleDefinition, BTreeMap<String, ItemDefinition>) {
             },
         ],
         promised_days: 10,
+        subject: Default::default(),
     };
     (d, items.into_iter().map(|i| (i.code.clone(), i)).collect())
 }
@@ -228,7 +229,7 @@ proptest! {
         let d = BundleDefinition {
             code: "X".into(), name: "X".into(), description: String::new(),
             lead_department: "D".into(), region: "511600".into(),
-            members, fields: vec![], promised_days: 1000,
+            members, fields: vec![], promised_days: 1000, subject: Default::default(),
         };
         prop_assert_eq!(d.cycle(), None);
         let (cp, path) = d.critical_path(&items);
@@ -260,7 +261,7 @@ proptest! {
         let d = BundleDefinition {
             code: "X".into(), name: "X".into(), description: String::new(),
             lead_department: "D".into(), region: "511600".into(),
-            members, fields: vec![], promised_days: 0,
+            members, fields: vec![], promised_days: 0, subject: Default::default(),
         };
         let cycle = d.cycle().expect("a cycle");
         prop_assert_eq!(cycle.first(), cycle.last());
@@ -283,5 +284,46 @@ fn two_papers_of_one_item_stay_two_even_when_one_licence_type_covers_both() {
     assert_eq!(
         identities(&i),
         ["证照:居民身份证", "任职文件及身份证明", "章程"]
+    );
+}
+
+#[test]
+fn a_new_enterprise_is_registered_before_any_other_member_starts() {
+    use crate::subject::SubjectSpec;
+    let (mut d, items) = restaurant();
+    d.subject = SubjectSpec::NewEnterprise {
+        name_field: "name".into(),
+        assigned_by: "A".into(),
+    };
+    assert_eq!(d.validate(&items), Ok(()));
+    assert!(d.depends_on("B", "A") && !d.depends_on("A", "B"));
+    // C no longer waits for A: it would be filed before the enterprise has a code.
+    d.members[2].needs.clear();
+    let errs = d.validate(&items).unwrap_err();
+    assert!(
+        errs.iter()
+            .any(|e| e.field == "members[2].needs" && e.code == "before_registration"),
+        "{errs:?}"
+    );
+    // The subject's name must be a required field of the merged form.
+    d.members[2].needs = vec!["A".into()];
+    d.subject = SubjectSpec::NewEnterprise {
+        name_field: "area".into(),
+        assigned_by: "A".into(),
+    };
+    let errs = d.validate(&items).unwrap_err();
+    assert!(
+        errs.iter()
+            .any(|e| e.field == "subject" && e.code == "optional"),
+        "{errs:?}"
+    );
+    d.subject = SubjectSpec::NewEnterprise {
+        name_field: "name".into(),
+        assigned_by: "D".into(),
+    };
+    let errs = d.validate(&items).unwrap_err();
+    assert!(
+        errs.iter().any(|e| e.field == "subject.assigned_by"),
+        "{errs:?}"
     );
 }

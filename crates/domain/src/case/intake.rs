@@ -27,8 +27,37 @@ pub(super) fn edit(
     }])
 }
 
+/// Filing needs the form complete and, online, every mandatory material supplied: a core
+/// material always, another one unless the item allows 容缺 or 告知承诺 (the window then
+/// decides what may follow or be promised). At the window the clerk checks originals when
+/// accepting, so a window filing is not held back here.
 pub(super) fn submit(cx: &Ctx) -> Result<Vec<Event>, CaseError> {
-    validate_form(&cx.item.form, &cx.case.form).map_err(CaseError::Validation)?;
+    let mut problems = validate_form(&cx.item.form, &cx.case.form)
+        .err()
+        .unwrap_or_default();
+    if cx.case.channel == super::Channel::Online {
+        let w = &cx.item.workflow;
+        let lenient = w.tolerance.is_some() || w.commitment.is_some();
+        let c = completeness(cx.case, cx.item, cx.today);
+        for name in &c.missing {
+            let key = c.missing_key.contains(name);
+            if key || !lenient {
+                let why = if key {
+                    "（核心材料，必须提交）"
+                } else {
+                    ""
+                };
+                problems.push(FieldError::new(
+                    format!("materials.{name}"),
+                    "required",
+                    format!("请提供“{name}”{why}"),
+                ));
+            }
+        }
+    }
+    if !problems.is_empty() {
+        return Err(CaseError::Validation(problems));
+    }
     Ok(vec![Event::Submitted { at: cx.now }])
 }
 

@@ -288,6 +288,9 @@ pub struct Case {
     pub applicant_id: AccountId,
     /// 帮办代办: the agent filing for the applicant, if any.
     pub agent_id: Option<AccountId>,
+    /// 行政相对人: whom the decision is about (the applicant unless a bundle says otherwise).
+    #[serde(default)]
+    pub subject: crate::subject::Subject,
     pub channel: Channel,
     pub state: CaseState,
     pub form: BTreeMap<String, String>,
@@ -354,6 +357,7 @@ impl Case {
             department: item.department.clone(),
             applicant_id,
             agent_id: None,
+            subject: crate::subject::Subject::Applicant,
             channel,
             state: CaseState::Draft,
             form: BTreeMap::new(),

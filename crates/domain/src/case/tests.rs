@@ -829,3 +829,47 @@ fn lifecycle_docs() {
         );
     }
 }
+
+#[test]
+fn filing_online_needs_every_mandatory_material_unless_tolerance_or_commitment_lets_one_follow() {
+    let fields = |e: CaseError| match e {
+        CaseError::Validation(v) => v.into_iter().map(|f| f.field).collect::<Vec<_>>(),
+        other => panic!("{other:?}"),
+    };
+    // Neither 容缺 nor 告知承诺: the plan must come with the filing.
+    let mut plain = item();
+    plain.workflow.tolerance = None;
+    let mut w = World::new(plain.clone());
+    w.fill(false);
+    let e = w.run(Command::Submit, &applicant()).unwrap_err();
+    assert_eq!(fields(e), ["materials.经营场所平面图"]);
+    // 容缺 (or 告知承诺) lets a non-key material follow, never a key one.
+    let mut w = World::new(item());
+    w.fill(false);
+    w.ok(Command::Submit, &applicant());
+    let mut w = World::new(item());
+    w.ok(
+        Command::Edit {
+            form: BTreeMap::from([("shop_name".to_string(), "老王面馆".to_string())]),
+            materials: BTreeMap::new(),
+        },
+        &applicant(),
+    );
+    let e = w.run(Command::Submit, &applicant()).unwrap_err();
+    assert_eq!(
+        fields(e),
+        ["materials.食品经营许可申请书"],
+        "the key material"
+    );
+    let mut committed = plain.clone();
+    committed.workflow.commitment = Some(20);
+    let mut w = World::new(committed);
+    w.fill(false);
+    w.ok(Command::Submit, &applicant());
+    // At the window the clerk checks originals when accepting: filing is not held back.
+    let mut w = World::new(plain);
+    w.case.channel = Channel::Window;
+    w.fill(false);
+    w.run(Command::Submit, &applicant())
+        .unwrap_or_else(|e| panic!("{e:?}"));
+}

@@ -465,9 +465,23 @@ async fn an_approval_stores_its_license_and_replaces_the_holders_other_one_or_no
         };
         let old = crate::licenses::license("old", None);
         seed(&s, &[old, someone_else], &["ap-1"]).await;
+        // The applicant who filed for the holder (a founder, a parent) may see it.
+        let founder = crate::accounts::account("511602199001011234");
+        let mut tx = s.begin().await.unwrap();
+        store::accounts::insert_account(&mut tx, &founder)
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        let link = store::subjects::HolderLink {
+            holder_id: crate::licenses::license("x", None).holder_id,
+            account_id: founder.id.clone(),
+            relation: "法定代表人".into(),
+            created_at: 7,
+        };
 
         let approve = |version: i64, license: &'static str| {
             let s = s.clone();
+            let link = link.clone();
             async move {
                 let row = LicenseRow {
                     created_at: 7,
@@ -486,6 +500,7 @@ async fn an_approval_stores_its_license_and_replaces_the_holders_other_one_or_no
                 let issued = Issued {
                     license: &row,
                     replaces_others: true,
+                    link: Some(&link),
                 };
                 write_version(&s, "ap-1", version, &events, Some(issued), 7).await
             }
@@ -515,6 +530,30 @@ async fn an_approval_stores_its_license_and_replaces_the_holders_other_one_or_no
         );
         assert_eq!(get_license(&mut c, "stale").await.unwrap(), None);
         assert_eq!(events(&mut c, "ap-1").await.unwrap().len(), 2);
+        // The link came with the license, once, though two approvals carried it.
+        assert_eq!(
+            store::subjects::linked_holders(&mut c, &founder.id)
+                .await
+                .unwrap(),
+            vec![(link.holder_id.clone(), "法定代表人".to_string())]
+        );
+        assert!(
+            store::subjects::is_linked(&mut c, &link.holder_id, &founder.id)
+                .await
+                .unwrap()
+        );
+        assert!(
+            !store::subjects::is_linked(&mut c, "91511600MA6YYYYYYY", &founder.id)
+                .await
+                .unwrap()
+        );
+        // Identifier serials count per kind and key.
+        let draw = |k: &'static str| store::subjects::reserve_identifier(&s, "uscc", k);
+        assert_eq!(
+            (draw("511600").await.unwrap(), draw("511600").await.unwrap()),
+            (1, 2)
+        );
+        assert_eq!(draw("511602").await.unwrap(), 1);
     })
     .await;
 }

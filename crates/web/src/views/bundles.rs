@@ -14,6 +14,7 @@ use axum::routing::{get, post};
 use domain::bundle::BundleDefinition;
 use domain::bundle::Savings;
 
+use super::forms::{FieldView, Problems, kept_value, parse_kept, typed};
 use super::{Nav, render, unprocessable};
 use crate::ctx::Ctx;
 use crate::{AppState, WebError};
@@ -49,7 +50,48 @@ struct GuidePage {
     nav: Nav,
     g: Guide,
     applicant: bool,
-    error: String,
+    fields: Vec<FieldView>,
+    problems: Problems,
+    /// Per merged material (by index): its problem, and a file a failed post stored, carried
+    /// as (hidden value, file name).
+    material_errors: Vec<String>,
+    kept: Vec<Option<(String, String)>>,
+    /// Optional members chosen in a failed post.
+    chosen: Vec<String>,
+}
+
+impl GuidePage {
+    fn new(ctx: &Ctx, g: Guide) -> GuidePage {
+        let fields = g
+            .def
+            .fields
+            .iter()
+            .map(|f| FieldView::of(&f.as_form_field(), "bf_", String::new(), true))
+            .collect();
+        let n = g.materials.len();
+        GuidePage {
+            nav: Nav::of(ctx),
+            applicant: matches!(ctx.actor, Actor::Applicant { .. }),
+            fields,
+            problems: Problems::default(),
+            material_errors: vec![String::new(); n],
+            kept: vec![None; n],
+            chosen: vec![],
+            g,
+        }
+    }
+
+    fn material_error(&self, i: &usize) -> &str {
+        self.material_errors.get(*i).map_or("", String::as_str)
+    }
+
+    fn kept_at(&self, i: &usize) -> Option<(String, String)> {
+        self.kept.get(*i).cloned().flatten()
+    }
+
+    fn is_chosen(&self, code: &str) -> bool {
+        self.chosen.iter().any(|c| c == code)
+    }
 }
 
 async fn guide(
@@ -57,12 +99,7 @@ async fn guide(
     ctx: Ctx,
     Path(code): Path<String>,
 ) -> Result<Response, WebError> {
-    render(&GuidePage {
-        nav: Nav::of(&ctx),
-        g: bundles::guide(&s.app, &code).await?,
-        applicant: matches!(ctx.actor, Actor::Applicant { .. }),
-        error: String::new(),
-    })
+    render(&GuidePage::new(&ctx, bundles::guide(&s.app, &code).await?))
 }
 
 async fn apply(
@@ -74,40 +111,77 @@ async fn apply(
     let f = super::cases::read_form(mp).await?;
     ctx.check_csrf(&f.csrf)?;
     let g = bundles::guide(&s.app, &code).await?;
-    let result = async {
-        let mut materials = BTreeMap::new();
-        for (i, m) in g.materials.iter().enumerate() {
-            if let Some((name, bytes)) = f.files.get(&format!("mat_{i}")) {
-                materials.insert(
-                    m.identity.clone(),
-                    app::uploads::store(&s.app, &ctx.actor, bytes, name).await?,
-                );
+    // Every file is stored or refused on its own, so one bad file hides nothing else.
+    let mut materials = BTreeMap::new();
+    let mut problems = Vec::new();
+    for (i, m) in g.materials.iter().enumerate() {
+        if let Some((name, bytes)) = f.files.get(&format!("mat_{i}")) {
+            match app::uploads::store(&s.app, &ctx.actor, bytes, name).await {
+                Ok(p) => {
+                    materials.insert(m.identity.clone(), p);
+                }
+                Err(e) => problems.push(domain::FieldError::new(
+                    format!("materials.{}", m.identity),
+                    "upload",
+                    format!("“{}”：{}", m.name, crate::error::describe(&e).0),
+                )),
             }
+        } else if let Some(p) = f.text.get(&format!("kept_{i}")).and_then(|k| parse_kept(k)) {
+            materials.insert(m.identity.clone(), p);
         }
-        let form = f
-            .text
-            .iter()
-            .filter_map(|(k, v)| {
-                k.strip_prefix("f_")
-                    .map(|k| (k.to_string(), v.trim().to_string()))
-            })
-            .collect();
+    }
+    let form: BTreeMap<String, String> = typed(&f.text)
+        .into_iter()
+        .map(|(k, v)| (k, v.trim().to_string()))
+        .collect();
+    let optional = f.lists.get("optional").cloned().unwrap_or_default();
+    let result = if problems.is_empty() {
         let a = Application {
-            form,
-            optional: f.lists.get("optional").cloned().unwrap_or_default(),
-            materials,
+            form: form.clone(),
+            optional: optional.clone(),
+            materials: materials.clone(),
         };
         bundles::apply(&s.app, &ctx.actor, &code, a).await
-    }
-    .await;
+    } else {
+        Err(app::AppError::Validation(problems))
+    };
     match result {
         Ok(id) => Ok(Redirect::to(&format!("/bundle-cases/{id}")).into_response()),
-        Err(e @ app::AppError::Validation(_)) => Ok(unprocessable(render(&GuidePage {
-            nav: Nav::of(&ctx),
-            applicant: true,
-            error: crate::error::describe(&e).0,
-            g,
-        })?)),
+        Err(e @ app::AppError::Validation(_)) => {
+            // The same form again, with what was typed, chosen and uploaded, and every
+            // problem at the top and at its field.
+            let mut page = GuidePage::new(&ctx, g);
+            let anchor = |field: &str| -> Option<String> {
+                if let Some(k) = field.strip_prefix("form.") {
+                    return Some(format!("bf_{k}"));
+                }
+                let id = field.strip_prefix("materials.")?;
+                let i = page.g.materials.iter().position(|m| m.identity == id)?;
+                Some(format!("mat_{i}"))
+            };
+            page.problems = Problems::of(&e, anchor);
+            for fv in &mut page.fields {
+                let key = fv.name.trim_start_matches("f_");
+                if let Some(v) = form.get(key) {
+                    fv.value = v.clone();
+                    for (o, sel) in &mut fv.options {
+                        *sel = o == v;
+                    }
+                }
+            }
+            page.problems.mark(&mut page.fields);
+            for (i, m) in page.g.materials.iter().enumerate() {
+                page.material_errors[i] = page.problems.at(&format!("mat_{i}"));
+                page.kept[i] = materials.get(&m.identity).and_then(|p| match p {
+                    domain::case::Provision::Uploaded { file_name, .. } => {
+                        Some((kept_value(p)?, file_name.clone()))
+                    }
+                    _ => None,
+                });
+            }
+            page.chosen = optional;
+            Ok(unprocessable(render(&page)?))
+        }
         Err(e) => Err(e.into()),
     }
 }

@@ -6,6 +6,7 @@ mod agents;
 mod auth;
 mod bundles;
 pub(crate) mod cases;
+pub mod forms;
 mod licenses;
 mod portal;
 mod privacy;

@@ -231,7 +231,7 @@ async fn guide(
         && !g.is_preview
         && g.item.status == "active"
         && g.item.current_version == Some(g.version.version)
-        && g.def().node != domain::catalog::NodeKind::Main;
+        && g.def().applies_online();
     render(&GuidePage {
         can_apply,
         nav: Nav::of(&ctx),

@@ -67,10 +67,19 @@ async fn the_bundle_guide_shows_savings_and_one_application_starts_the_members()
             );
         }
     }
-    let body = serde_json::json!({
-        "form": {"company_type": "有限责任公司", "legal_rep": "李四", "address": "广安市广安区", "scope": "餐饮服务"},
-        "materials": materials,
-    });
+    let def = app::bundles::guide(&c.app, "YJS-KBCYD").await.unwrap().def;
+    let fields: Vec<_> = def.fields.iter().map(|f| f.as_form_field()).collect();
+    let mut form =
+        app::demo_cases::sample_values(&fields, domain::calendar::china_date(c.app.now()));
+    for (k, v) in [
+        ("company_type", "有限责任公司"),
+        ("legal_rep", "李四"),
+        ("address", "广安市广安区"),
+        ("scope", "餐饮服务"),
+    ] {
+        form.insert(k.to_string(), v.to_string());
+    }
+    let body = serde_json::json!({"form": form, "materials": materials});
     let created = c
         .post_json("/api/v1/bundles/YJS-KBCYD/applications", &body, Some(&csrf))
         .await;

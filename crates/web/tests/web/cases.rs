@@ -13,6 +13,15 @@ fn food_item() -> domain::catalog::ItemDefinition {
         .unwrap()
 }
 
+/// The item's form filled with valid values, as the case page posts it (`f_<key>`).
+fn filled(item: &domain::catalog::ItemDefinition) -> Vec<(String, String)> {
+    let today = domain::calendar::china_date(time::OffsetDateTime::now_utc());
+    app::demo_cases::sample_form(item, today)
+        .into_iter()
+        .map(|(k, v)| (format!("f_{k}"), v))
+        .collect()
+}
+
 async fn act(
     c: &mut Client,
     case: &str,
@@ -55,14 +64,23 @@ async fn a_citizen_applies_gets_one_supplement_notice_and_follows_the_case_to_co
         exe.body.contains("只能上传 PDF"),
         "renamed executables are refused by content"
     );
-    let submitted = act(
-        &mut citizen,
-        &case,
-        "submit",
-        &[],
-        &[("file_0", "申请书.pdf", PDF)],
-    )
-    .await;
+    let form = filled(&item);
+    let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    // Online, the key materials (核心材料) come with the filing; the item allows 容缺 for the
+    // others, which the window may ask for once.
+    let keys: Vec<String> = item
+        .materials
+        .iter()
+        .enumerate()
+        .filter(|(_, m)| m.key)
+        .map(|(i, _)| format!("file_{i}"))
+        .collect();
+    let key_files: Vec<(&str, &str, &[u8])> =
+        keys.iter().map(|k| (k.as_str(), "材料.pdf", PDF)).collect();
+    let only_form = act(&mut citizen, &case, "submit", &form, &[]).await;
+    assert_eq!(only_form.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(only_form.body.contains("核心材料"), "{}", only_form.body);
+    let submitted = act(&mut citizen, &case, "submit", &form, &key_files).await;
     assert_eq!(
         submitted.status,
         StatusCode::SEE_OTHER,
@@ -102,7 +120,12 @@ async fn a_citizen_applies_gets_one_supplement_notice_and_follows_the_case_to_co
     );
 
     let page = citizen.get(&format!("/cases/{case}")).await;
-    assert!(page.body.contains("一次性补正告知") && page.body.contains(&item.materials[1].name));
+    let not_key = item
+        .materials
+        .iter()
+        .find(|m| m.mandatory && !m.key)
+        .unwrap();
+    assert!(page.body.contains("一次性补正告知") && page.body.contains(&not_key.name));
     let files: Vec<(String, &str, &[u8])> = (1..item.materials.len())
         .map(|i| (format!("file_{i}"), "补正.pdf", PDF))
         .collect();
@@ -294,6 +317,7 @@ async fn the_case_api_starts_uploads_submits_and_reports_errors_as_json() {
         .await;
     assert_eq!(started.status, StatusCode::CREATED, "{}", started.body);
     let id = started.json()["id"].as_str().unwrap().to_string();
+    edit_with_sample_form(&mut c, &id, &item).await;
     let bad = c
         .post_json(
             &format!("/api/v1/cases/{id}/commands"),
@@ -326,6 +350,37 @@ async fn the_case_api_starts_uploads_submits_and_reports_errors_as_json() {
         .await;
     assert_eq!(up.status, StatusCode::OK, "{}", up.body);
     assert_eq!(up.json()["provision"]["how"], "uploaded");
+    let early = c
+        .post_json(
+            &format!("/api/v1/cases/{id}/commands"),
+            &serde_json::json!({"command": "submit"}),
+            Some(&csrf),
+        )
+        .await;
+    assert_eq!(early.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        early.json()["field"]
+            .as_str()
+            .unwrap()
+            .starts_with("materials."),
+        "{}",
+        early.body
+    );
+    for (i, m) in item
+        .materials
+        .iter()
+        .enumerate()
+        .filter(|(i, m)| m.key && *i > 0)
+    {
+        let up = c
+            .post_multipart_with_csrf_header(
+                &format!("/api/v1/cases/{id}/materials/{i}"),
+                &csrf,
+                &[("file", &format!("{}.pdf", m.name), PDF)],
+            )
+            .await;
+        assert_eq!(up.status, StatusCode::OK, "{}", up.body);
+    }
     let sub = c
         .post_json(
             &format!("/api/v1/cases/{id}/commands"),

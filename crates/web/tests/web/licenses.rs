@@ -158,6 +158,7 @@ async fn a_birth_registration_proved_by_licenses_and_shared_data_is_approved_in_
         .collect();
     assert_eq!(how, ["license", "license", "license", "shared"], "{case}");
     let id = case["id"].as_str().unwrap();
+    edit_with_sample_form(&mut citizen, id, &item).await;
     let done = citizen
         .post_json(
             &format!("/api/v1/cases/{id}/commands"),

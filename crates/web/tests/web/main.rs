@@ -7,6 +7,7 @@ mod api;
 mod authz;
 mod bundles;
 mod cases;
+mod forms;
 mod licenses;
 mod portal;
 mod ratings;

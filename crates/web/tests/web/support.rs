@@ -291,3 +291,22 @@ impl Client {
         .await
     }
 }
+
+/// Fills a case's form through the API (the `edit` command) with valid sample values.
+pub async fn edit_with_sample_form(
+    c: &mut Client,
+    id: &str,
+    item: &domain::catalog::ItemDefinition,
+) {
+    let today = domain::calendar::china_date(time::OffsetDateTime::now_utc());
+    let form = app::demo_cases::sample_form(item, today);
+    let csrf = c.csrf();
+    let edit = c
+        .post_json(
+            &format!("/api/v1/cases/{id}/commands"),
+            &serde_json::json!({"command": "edit", "form": form, "materials": {}}),
+            Some(&csrf),
+        )
+        .await;
+    assert_eq!(edit.status, axum::http::StatusCode::OK, "{}", edit.body);
+}

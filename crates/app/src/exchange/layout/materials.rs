@@ -29,6 +29,7 @@ pub fn blank_material() -> Material {
         paper_size: String::new(),
         license_type: String::new(),
         shared_data_source: String::new(),
+        of_applicant: false,
     }
 }
 
@@ -115,5 +116,17 @@ pub fn material_columns() -> Vec<Column<MaterialRow>> {
         mat_text!("纸质规格", false, paper_size),
         mat_text!("电子证照类型", false, license_type),
         mat_text!("共享数据来源", false, shared_data_source),
+        // Optional, so that workbooks from before the column existed still import.
+        Column {
+            header: "申请人本人材料",
+            required: false,
+            input: Input::YesNo,
+            get: |r| yn(m(r).of_applicant),
+            set: |r, s| {
+                r.material.get_or_insert_with(blank_material).of_applicant =
+                    !s.trim().is_empty() && yes_no(s)?;
+                Ok(())
+            },
+        },
     ]
 }

@@ -13,6 +13,7 @@ use crate::ctx::Ctx;
 use crate::{AppState, WebError};
 
 use super::*;
+use crate::views::forms::{Problems, parse_kept, typed};
 
 /// The fields of the action form, as posted.
 #[derive(Default)]
@@ -55,28 +56,39 @@ pub(crate) async fn read_form(mut mp: Multipart) -> Result<ActForm, WebError> {
     Ok(f)
 }
 
-/// The materials the form provides: uploads, stored now as the actor's, and originals the
-/// clerk checked at the window.
+/// The materials the form provides: uploads, stored now as the actor's (or carried from a
+/// failed post), and originals the clerk checked at the window. Every file is tried, and
+/// every problem returned with its material, so that one bad file does not hide another.
 async fn materials(
     s: &AppState,
     actor: &app::auth::Actor,
     v: &CaseView,
     f: &ActForm,
-) -> Result<BTreeMap<String, Provision>, app::AppError> {
+) -> (BTreeMap<String, Provision>, Vec<domain::FieldError>) {
     let mut out = BTreeMap::new();
+    let mut problems = Vec::new();
     for (i, m) in v.item.materials.iter().enumerate() {
         if let Some((name, bytes)) = f.files.get(&format!("file_{i}")) {
-            let p = app::uploads::store(&s.app, actor, bytes, name)
-                .await
-                .map_err(|e| match e {
-                    app::AppError::Validation(mut errs) => {
-                        for e in &mut errs {
-                            e.message = format!("“{}”：{}", m.name, e.message);
-                        }
-                        app::AppError::Validation(errs)
-                    }
-                    other => other,
-                })?;
+            match app::uploads::store(&s.app, actor, bytes, name).await {
+                Ok(p) => {
+                    out.insert(m.name.clone(), p);
+                }
+                Err(app::AppError::Validation(errs)) => {
+                    problems.extend(errs.into_iter().map(|e| {
+                        domain::FieldError::new(
+                            format!("materials.{}", m.name),
+                            e.code,
+                            format!("“{}”：{}", m.name, e.message),
+                        )
+                    }));
+                }
+                Err(other) => problems.push(domain::FieldError::new(
+                    format!("materials.{}", m.name),
+                    "upload_failed",
+                    format!("“{}”：{}", m.name, crate::error::describe(&other).0),
+                )),
+            }
+        } else if let Some(p) = f.text.get(&format!("kept_{i}")).and_then(|k| parse_kept(k)) {
             out.insert(m.name.clone(), p);
         } else if f.text.get(&format!("check_{i}")).is_some_and(|v| v == "1") {
             out.insert(
@@ -85,22 +97,25 @@ async fn materials(
             );
         }
     }
-    Ok(out)
+    (out, problems)
 }
 
-/// Turns the posted form into the command it asks for; uploads are stored on the way.
-pub(super) async fn command(
-    s: &AppState,
-    actor: &app::auth::Actor,
+/// Actions that carry the form's files.
+fn carries_files(action: &str) -> bool {
+    matches!(
+        action,
+        "save" | "edit" | "submit" | "supply_pending" | "supply"
+    )
+}
+
+/// Turns the posted form into the command it asks for, with the materials already stored.
+pub(super) fn command(
     v: &CaseView,
     f: &ActForm,
+    provided: &BTreeMap<String, Provision>,
 ) -> Result<Command, app::AppError> {
     let t = |k: &str| f.text.get(k).cloned().unwrap_or_default();
     let list = |k: &str| f.lists.get(k).cloned().unwrap_or_default();
-    let provided = match f.action.as_str() {
-        "save" | "edit" | "supply_pending" | "supply" => materials(s, actor, v, f).await?,
-        _ => BTreeMap::new(),
-    };
     let materials =
         || -> Result<BTreeMap<String, Provision>, app::AppError> { Ok(provided.clone()) };
     let form = || -> BTreeMap<String, String> {
@@ -212,32 +227,15 @@ pub(super) async fn act(
     let f = read_form(mp).await?;
     ctx.check_csrf(&f.csrf)?;
     let v = cases::view(&s.app, &ctx.actor, &id).await?;
-    let result = match command(&s, &ctx.actor, &v, &f).await {
-        Ok(cmd) => {
-            // Saving the draft and then submitting is one click for the applicant.
-            if f.action == "submit"
-                && (!f.files.is_empty()
-                    || f.text
-                        .keys()
-                        .any(|k| k.starts_with("f_") || k.starts_with("check_")))
-            {
-                let edit = command(
-                    &s,
-                    &ctx.actor,
-                    &v,
-                    &ActForm {
-                        action: "save".into(),
-                        ..clone_form(&f)
-                    },
-                )
-                .await?;
-                cases::act(&s.app, &ctx.actor, &id, edit)
-                    .await
-                    .map(|_| ())?;
-            }
-            cases::act(&s.app, &ctx.actor, &id, cmd).await.map(|_| ())
-        }
-        Err(e) => Err(e),
+    let (provided, upload_problems) = if carries_files(&f.action) {
+        materials(&s, &ctx.actor, &v, &f).await
+    } else {
+        Default::default()
+    };
+    let result = if upload_problems.is_empty() {
+        run(&s, &ctx, &id, &v, &f, &provided).await
+    } else {
+        Err(app::AppError::Validation(upload_problems))
     };
     match result {
         Ok(()) => Ok(Redirect::to(&format!(
@@ -245,20 +243,52 @@ pub(super) async fn act(
             if f.action == "save" { "saved" } else { "done" }
         ))
         .into_response()),
+        // A mistake re-renders the page with what was typed and uploaded, every problem
+        // listed and marked at its field.
         Err(
             e @ (app::AppError::Validation(_)
             | app::AppError::State(_)
             | app::AppError::Conflict { .. }),
         ) => {
             let status = crate::error::status_of(&e);
-            let message = crate::error::describe(&e).0;
             let v = cases::view(&s.app, &ctx.actor, &id).await?;
-            let mut r = render(&case_page(&ctx, v, message, String::new()))?;
+            let posted = Posted {
+                problems: Problems::of(&e, |field| anchor(&v, field)),
+                form: typed(&f.text),
+                kept: provided,
+            };
+            let mut r = render(&case_page(&ctx, v, posted, String::new()))?;
             *r.status_mut() = status;
             Ok(r)
         }
         Err(e) => Err(e.into()),
     }
+}
+
+/// Runs the posted action; submitting with anything typed or attached saves the draft first
+/// (one click for the applicant).
+async fn run(
+    s: &AppState,
+    ctx: &Ctx,
+    id: &str,
+    v: &CaseView,
+    f: &ActForm,
+    provided: &BTreeMap<String, Provision>,
+) -> Result<(), app::AppError> {
+    let cmd = command(v, f, provided)?;
+    if f.action == "submit" && (!provided.is_empty() || f.text.keys().any(|k| k.starts_with("f_")))
+    {
+        let edit = command(
+            v,
+            &ActForm {
+                action: "save".into(),
+                ..clone_form(f)
+            },
+            provided,
+        )?;
+        cases::act(&s.app, &ctx.actor, id, edit).await?;
+    }
+    cases::act(&s.app, &ctx.actor, id, cmd).await.map(|_| ())
 }
 
 pub(super) fn clone_form(f: &ActForm) -> ActForm {

@@ -8,21 +8,12 @@ use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use domain::case::Provision;
 
+use std::collections::BTreeMap;
+
 use super::{Nav, fmt_time, render};
 use crate::ctx::Ctx;
+use crate::views::forms::{FieldView, Problems, kept_value};
 use crate::{AppState, WebError};
-
-/// A form field on the case page, with its input type.
-pub struct FieldView {
-    pub key: String,
-    pub label: String,
-    pub value: String,
-    pub required: bool,
-    pub help: String,
-    /// HTML input type, or `select`/`textarea`.
-    pub input: &'static str,
-    pub options: Vec<(String, bool)>,
-}
 
 /// A material line on the case page.
 pub struct MaterialLine {
@@ -33,6 +24,19 @@ pub struct MaterialLine {
     pub status: String,
     pub file: Option<(String, String)>,
     pub missing: bool,
+    /// Its problem in a failed post.
+    pub error: String,
+    /// A file stored by a failed post, carried in a hidden input: (value, file name).
+    pub kept: Option<(String, String)>,
+}
+
+/// What a failed post gives back to the page: its problems, the values typed and the files
+/// already stored (by material name).
+#[derive(Default)]
+pub(crate) struct Posted {
+    pub problems: Problems,
+    pub form: BTreeMap<String, String>,
+    pub kept: BTreeMap<String, Provision>,
 }
 
 #[derive(Template)]
@@ -45,7 +49,7 @@ pub(super) struct CasePage {
     fields: Vec<FieldView>,
     notices: Vec<(&'static str, &'static str)>,
     staff: bool,
-    error: String,
+    problems: Problems,
     flash: String,
 }
 
@@ -60,7 +64,23 @@ pub(super) struct Flash {
     flash: Option<String>,
 }
 
-pub(super) fn case_page(ctx: &Ctx, v: CaseView, error: String, flash: String) -> CasePage {
+/// The element that shows a problem's field: `f_<key>` for the form, `file_<i>` for a
+/// material.
+pub(super) fn anchor(v: &CaseView, field: &str) -> Option<String> {
+    if let Some(k) = field.strip_prefix("form.") {
+        return Some(format!("f_{k}"));
+    }
+    let name = field.strip_prefix("materials.")?;
+    let i = v.item.materials.iter().position(|m| m.name == name)?;
+    Some(format!("file_{i}"))
+}
+
+pub(super) fn case_page(ctx: &Ctx, v: CaseView, posted: Posted, flash: String) -> CasePage {
+    let Posted {
+        problems,
+        form: typed,
+        kept,
+    } = posted;
     let materials = v
         .item
         .materials
@@ -91,6 +111,13 @@ pub(super) fn case_page(ctx: &Ctx, v: CaseView, error: String, flash: String) ->
                 status,
                 file,
                 missing: !p.is_provided(),
+                error: problems.at(&format!("file_{index}")),
+                kept: kept.get(&m.name).and_then(|k| {
+                    let Provision::Uploaded { file_name, .. } = k else {
+                        return None;
+                    };
+                    Some((kept_value(k)?, file_name.clone()))
+                }),
             }
         })
         .collect();
@@ -99,33 +126,22 @@ pub(super) fn case_page(ctx: &Ctx, v: CaseView, error: String, flash: String) ->
         .iter()
         .map(|t| (fmt_time(t.at), t.who.clone(), t.text.clone()))
         .collect();
-    let fields = v
+    let editable = v.allowed.iter().any(|a| *a == "edit" || *a == "supply");
+    let mut fields: Vec<FieldView> = v
         .item
         .form
         .iter()
         .map(|f| {
-            use domain::workflow::FieldKind as K;
-            let value = v.case.form.get(&f.key).cloned().unwrap_or_default();
-            let input = match f.kind {
-                K::Select => "select",
-                K::Multiline => "textarea",
-                K::Number => "number",
-                K::Date => "date",
-                K::Phone => "tel",
-                K::Text | K::IdNumber => "text",
-            };
-            let options = f.options.iter().map(|o| (o.clone(), *o == value)).collect();
-            FieldView {
-                key: f.key.clone(),
-                label: f.label.clone(),
-                value,
-                required: f.required,
-                help: f.help.clone(),
-                input,
-                options,
-            }
+            // What was typed into a failed post wins over what is stored.
+            let value = typed
+                .get(&f.key)
+                .or_else(|| v.case.form.get(&f.key))
+                .cloned()
+                .unwrap_or_default();
+            FieldView::of(f, "f_", value, editable)
         })
         .collect();
+    problems.mark(&mut fields);
     let staff = matches!(ctx.actor, Actor::Staff { .. });
     let notices = cases::notice_kinds(&v.case)
         .into_iter()
@@ -147,7 +163,7 @@ pub(super) fn case_page(ctx: &Ctx, v: CaseView, error: String, flash: String) ->
         timeline,
         fields,
         staff,
-        error,
+        problems,
         flash,
     }
 }
@@ -164,5 +180,5 @@ pub(super) async fn page(
         Some("saved") => "已保存。",
         _ => "",
     };
-    render(&case_page(&ctx, v, String::new(), flash.into()))
+    render(&case_page(&ctx, v, Posted::default(), flash.into()))
 }

@@ -1,0 +1,114 @@
+//! Every demo item that offers 在线申请 has a form, and each goes through submission with its
+//! required fields and materials; without them it is refused field by field.
+
+use std::collections::BTreeMap;
+
+use app::auth::Actor;
+use app::cases;
+use domain::case::{CaseState, Command};
+use domain::catalog::SubjectType;
+use store::testing::on_both;
+
+use crate::bundles::PDF;
+use crate::support::*;
+
+async fn login(app: &app::App, who: &str) -> Actor {
+    app::auth::login(app, None, who, app::demo::DEMO_PASSWORD)
+        .await
+        .unwrap()
+        .actor
+}
+
+#[tokio::test]
+async fn every_item_offering_online_application_can_be_filed_with_its_form() {
+    on_both(|s| async move {
+        let (app, _) = app(s).await;
+        app::demo::load(&app).await.unwrap();
+        let person = login(&app, &app::demo::demo_id_number("19900101", "123")).await;
+        let company = login(&app, &app::demo::demo_credit_code()).await;
+        let today = domain::calendar::china_date(app.now());
+        let data = app::demo::demo_data().unwrap();
+        let online: Vec<_> = data
+            .items
+            .iter()
+            .filter(|i| i.has_online_channel() && i.node != domain::catalog::NodeKind::Main)
+            .collect();
+        assert!(online.len() > 70, "{}", online.len());
+        let mut filed = 0;
+        for item in online {
+            assert!(
+                !item.form.is_empty(),
+                "{} offers 在线申请 without a form",
+                item.name
+            );
+            assert!(item.applies_online());
+            let me = if item.subjects.contains(&SubjectType::NaturalPerson) {
+                &person
+            } else {
+                &company
+            };
+            let case = cases::start(&app, me, &item.code)
+                .await
+                .unwrap_or_else(|e| panic!("{}: {e:?}", item.name));
+            // Nothing filled: every required field and material is named.
+            let e = cases::act(&app, me, &case.id, Command::Submit)
+                .await
+                .unwrap_err();
+            let app::AppError::Validation(problems) = e else {
+                panic!("{}: {e:?}", item.name)
+            };
+            for f in item
+                .form
+                .iter()
+                .filter(|f| f.required && !case.form.contains_key(&f.key))
+            {
+                let field = format!("form.{}", f.key);
+                assert!(
+                    problems.iter().any(|p| p.field == field),
+                    "{}: {field} not named in {problems:?}",
+                    item.name
+                );
+            }
+            let mut materials = BTreeMap::new();
+            for m in item.materials.iter().filter(|m| m.mandatory) {
+                if !case.materials.get(&m.name).is_some_and(|p| p.is_provided()) {
+                    let p = app::uploads::store(&app, me, PDF, &format!("{}.pdf", m.name))
+                        .await
+                        .unwrap();
+                    materials.insert(m.name.clone(), p);
+                }
+            }
+            let form = app::demo_cases::sample_form(item, today);
+            cases::act(&app, me, &case.id, Command::Edit { form, materials })
+                .await
+                .unwrap_or_else(|e| panic!("{}: {e:?}", item.name));
+            let done = cases::act(&app, me, &case.id, Command::Submit)
+                .await
+                .unwrap_or_else(|e| panic!("{}: {e:?}", item.name));
+            assert_ne!(done.state, CaseState::Draft, "{}", item.name);
+            filed += 1;
+        }
+        assert!(filed > 70);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn an_item_without_a_form_is_not_offered_online() {
+    on_both(|s| async move {
+        let (app, _) = app(s).await;
+        seed_org(&app).await;
+        let item = domain::catalog::ItemDefinition {
+            form: vec![],
+            ..domain::fixtures::sample_item()
+        };
+        let code = publish(&app, &item).await;
+        let me = citizen(&app, "555").await;
+        let e = cases::start(&app, &me, &code).await.unwrap_err();
+        assert!(
+            matches!(&e, app::AppError::State(m) if m.contains("窗口")),
+            "{e:?}"
+        );
+    })
+    .await;
+}

@@ -1,0 +1,156 @@
+use std::collections::BTreeMap;
+
+use proptest::prelude::*;
+use time::macros::date;
+
+use super::*;
+use crate::ids::{CreditCode, IdNumber, RegionCode};
+
+fn form(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
+    pairs
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
+}
+
+fn newborn() -> SubjectSpec {
+    SubjectSpec::Newborn {
+        name_field: "baby_name".into(),
+        sex_field: "baby_sex".into(),
+        birth_date_field: "birth_date".into(),
+        relation: "监护人".into(),
+    }
+}
+
+#[test]
+fn a_newborn_needs_name_sex_and_a_recent_birth_date() {
+    let today = date!(2026 - 12 - 02);
+    let errs = newborn().resolve(&form(&[]), today).unwrap_err();
+    let fields: Vec<&str> = errs.iter().map(|e| e.field.as_str()).collect();
+    assert_eq!(
+        fields,
+        ["form.baby_name", "form.baby_sex", "form.birth_date"]
+    );
+    let future = form(&[
+        ("baby_name", "张小宝"),
+        ("baby_sex", "男"),
+        ("birth_date", "2026-12-03"),
+    ]);
+    assert_eq!(
+        newborn().resolve(&future, today).unwrap_err()[0].field,
+        "form.birth_date"
+    );
+    let ok = form(&[
+        ("baby_name", "张小宝"),
+        ("baby_sex", "女"),
+        ("birth_date", "2026-11-28"),
+    ]);
+    let (s, facts) = newborn().resolve(&ok, today).unwrap();
+    assert_eq!(s.name(), Some("张小宝"));
+    assert_eq!(s.holder_id(), None, "the number is drawn later");
+    assert_eq!(
+        facts,
+        Some(BirthFacts {
+            birth_date: date!(2026 - 11 - 28),
+            male: false
+        })
+    );
+}
+
+#[test]
+fn a_new_enterprise_has_no_code_until_registered() {
+    let spec = SubjectSpec::NewEnterprise {
+        name_field: "company_name".into(),
+        assigned_by: "X".into(),
+    };
+    let today = date!(2026 - 12 - 02);
+    assert!(
+        spec.resolve(&form(&[("company_name", "张三")]), today)
+            .is_err()
+    );
+    let (s, _) = spec
+        .resolve(&form(&[("company_name", "广安市张记餐饮有限公司")]), today)
+        .unwrap();
+    assert!(s.being_established());
+    assert_eq!(s.holder_id(), None);
+    assert!(!s.is_natural_person());
+    assert_eq!(s.relation(), "法定代表人");
+}
+
+#[test]
+fn an_enterprise_filing_to_establish_one_is_itself_the_subject() {
+    let spec = SubjectSpec::NewEnterprise {
+        name_field: "company_name".into(),
+        assigned_by: "X".into(),
+    };
+    assert_eq!(spec.for_applicant(true), &SubjectSpec::Applicant);
+    assert_eq!(spec.for_applicant(false), &spec);
+    assert_eq!(newborn().for_applicant(true), &newborn());
+}
+
+#[test]
+fn another_person_needs_a_valid_id_number() {
+    let spec = SubjectSpec::Person {
+        name_field: "name".into(),
+        id_field: "id".into(),
+        relation: "亲属".into(),
+    };
+    let today = date!(2026 - 12 - 02);
+    let e = spec
+        .resolve(
+            &form(&[("name", "李四"), ("id", "511602195001011234")]),
+            today,
+        )
+        .unwrap_err();
+    assert_eq!(e[0].field, "form.id");
+    assert!(
+        e[0].message.contains("511602195001011234"),
+        "{}",
+        e[0].message
+    );
+}
+
+#[test]
+fn the_organisation_check_matches_a_published_example() {
+    // GB 11714's worked example: D2143569 → X.
+    assert_eq!(org_check_char("D2143569"), 'X');
+}
+
+proptest! {
+    #[test]
+    fn drawn_newborn_numbers_are_valid_and_carry_the_sex(
+        n in 1u32..=499, male: bool, days in 0i64..366,
+    ) {
+        let birth = date!(2026 - 12 - 01) - time::Duration::days(days);
+        let region = RegionCode::parse("511602").unwrap();
+        let id = newborn_id_number(&region, BirthFacts { birth_date: birth, male }, n).unwrap();
+        let parsed = IdNumber::parse_on(&id, date!(2026 - 12 - 02)).unwrap();
+        prop_assert_eq!(parsed.birth_date(), birth);
+        prop_assert_eq!(parsed.is_male(), male);
+        prop_assert!(id.starts_with("511602"));
+    }
+
+    #[test]
+    fn distinct_serials_give_distinct_valid_credit_codes(a in 1u64..800_000_000, b in 1u64..800_000_000) {
+        let region = RegionCode::parse("511600").unwrap();
+        let ca = new_enterprise_credit_code(&region, a).unwrap();
+        let cb = new_enterprise_credit_code(&region, b).unwrap();
+        prop_assert!(CreditCode::parse(&ca).is_ok());
+        prop_assert!(ca.starts_with("91511600MA"));
+        prop_assert_eq!(ca == cb, a == b);
+        let body = &ca[8..16];
+        prop_assert_eq!(ca.chars().nth(16).unwrap(), org_check_char(body));
+    }
+}
+
+#[test]
+fn sequences_outside_the_range_draw_nothing() {
+    let region = RegionCode::parse("511602").unwrap();
+    let f = BirthFacts {
+        birth_date: date!(2026 - 11 - 28),
+        male: true,
+    };
+    assert!(newborn_id_number(&region, f, 0).is_none());
+    assert!(newborn_id_number(&region, f, 500).is_none());
+    assert!(new_enterprise_credit_code(&region, 0).is_none());
+}

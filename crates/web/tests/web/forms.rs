@@ -1,0 +1,166 @@
+//! A mistake re-renders the same form with what was typed and uploaded: every problem listed
+//! at the top as a link to its field and shown again beside it; the files come back as hidden
+//! values that only their uploader can use.
+
+use axum::http::StatusCode;
+
+use crate::support::*;
+
+const PDF: &[u8] = b"%PDF-1.7\n1 0 obj\n<<>>\nendobj\n";
+
+fn food_item() -> domain::catalog::ItemDefinition {
+    demo_item("食品（含保健食品）经营许可核发")
+}
+
+#[tokio::test]
+async fn a_wrong_phone_number_keeps_the_form_and_the_files() {
+    let mut c = site().await;
+    c.login_citizen().await;
+    let item = food_item();
+    let csrf = c.csrf();
+    let started = c
+        .post_form("/cases", &[("csrf", &csrf), ("item", &item.code)])
+        .await;
+    assert_eq!(started.status, StatusCode::SEE_OTHER);
+    let case = started.location().trim_start_matches("/cases/").to_string();
+    let csrf = c.csrf();
+    let page = c
+        .post_multipart(
+            &format!("/cases/{case}/act"),
+            &[
+                ("csrf", &csrf),
+                ("action", "save"),
+                ("f_food_items", "热食类食品制售"),
+                ("f_contact_phone", "12345"),
+            ],
+            &[("file_0", "申请书.pdf", PDF)],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let body = &page.body;
+    // The logged-in page, not an error page: the header still offers the account.
+    assert!(
+        body.contains("id=\"case-form\"") && !body.contains(">登录<"),
+        "{body}"
+    );
+    assert!(
+        body.contains("error-summary") && body.contains("href=\"#f_contact_phone\""),
+        "{body}"
+    );
+    assert!(
+        body.contains("aria-invalid=\"true\""),
+        "the field is marked"
+    );
+    assert!(
+        body.contains("value=\"热食类食品制售\"") || body.contains(">热食类食品制售<"),
+        "typed text kept"
+    );
+    assert!(
+        body.contains("value=\"12345\""),
+        "the wrong value stays to be corrected"
+    );
+    assert!(body.contains("name=\"kept_0\""), "the upload comes back");
+    let kept = between(body, "name=\"kept_0\" value=\"", "\"");
+    let kept = html_unescape(&kept);
+
+    // Corrected, with the file carried instead of chosen again: saved.
+    let csrf = c.csrf();
+    let saved = c
+        .post_multipart(
+            &format!("/cases/{case}/act"),
+            &[
+                ("csrf", &csrf),
+                ("action", "save"),
+                ("f_contact_phone", "13800138000"),
+                ("kept_0", &kept),
+            ],
+            &[],
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    let v = c.get(&format!("/api/v1/cases/{case}")).await.json();
+    assert_eq!(
+        v["case"]["materials"][&item.materials[0].name]["how"], "uploaded",
+        "{v}"
+    );
+    assert_eq!(v["case"]["form"]["contact_phone"], "13800138000");
+
+    // Someone else cannot use the carried value to name the citizen's file.
+    let mut other = c.another();
+    other
+        .login(&app::demo::demo_credit_code(), app::demo::DEMO_PASSWORD)
+        .await;
+    let csrf = other.csrf();
+    let theirs = other
+        .post_form("/cases", &[("csrf", &csrf), ("item", &item.code)])
+        .await
+        .location()
+        .trim_start_matches("/cases/")
+        .to_string();
+    let csrf = other.csrf();
+    let stolen = other
+        .post_multipart(
+            &format!("/cases/{theirs}/act"),
+            &[("csrf", &csrf), ("action", "save"), ("kept_0", &kept)],
+            &[],
+        )
+        .await;
+    assert_eq!(
+        stolen.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        stolen.body
+    );
+}
+
+#[tokio::test]
+async fn a_bundle_form_with_mistakes_comes_back_filled_with_every_problem_listed() {
+    let mut c = site().await;
+    c.login_citizen().await;
+    let csrf = c.csrf();
+    let page = c
+        .post_multipart(
+            "/bundles/YJS-XSECS/apply",
+            &[
+                ("csrf", &csrf),
+                ("f_baby_name", "张小宝"),
+                ("f_contact_phone", "110"),
+                ("f_birth_date", "2099-01-01"),
+            ],
+            &[("mat_0", "登记表.pdf", PDF)],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let body = &page.body;
+    assert!(body.contains("value=\"张小宝\""), "typed name kept");
+    for anchor in [
+        "#bf_contact_phone",
+        "#bf_birth_date",
+        "#bf_baby_sex",
+        "#bf_mother_id",
+    ] {
+        assert!(
+            body.contains(&format!("href=\"{anchor}\"")),
+            "{anchor} not in the summary"
+        );
+    }
+    assert!(body.contains("name=\"kept_0\""), "the upload comes back");
+}
+
+/// The text between `start` and the next `end` in `s`.
+fn between(s: &str, start: &str, end: &str) -> String {
+    let from = s.find(start).expect(start) + start.len();
+    let len = s[from..].find(end).expect(end);
+    s[from..from + len].to_string()
+}
+
+/// Undoes the escaping the templates apply to an attribute value (askama's HTML escaper:
+/// & < > " ' only), as a browser would before posting it back.
+fn html_unescape(s: &str) -> String {
+    s.replace("&#34;", "\"")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&")
+}
