@@ -32,7 +32,7 @@ const SIGN_ITEM = '设置大型户外广告的审批';
 const MEMBERS = [
   { item: TOBACCO_ITEM, department: '广安市烟草专卖局', staff: ['yczm'] },
   { item: FIRE_ITEM, department: '广安市消防救援支队', staff: ['xfjy'], commitment: true },
-  { item: FOOD_ITEM, department: '广安市市场监督管理局', staff: ['reviewer', 'approver'] },
+  { item: FOOD_ITEM, department: '广安市市场监督管理局', staff: ['reviewer', 'reviewer2', 'approver'] },
   { item: SIGN_ITEM, department: '广安市城市管理综合执法局', staff: ['cgzf'] },
 ];
 

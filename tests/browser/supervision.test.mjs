@@ -18,7 +18,7 @@ const OVERDUE_ITEM = '特种设备使用登记';
 const DEPARTMENT = '广安市市场监督管理局';
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 /** The dashboard's charts by their accessible names, at the top (region) level. */
-const CHARTS = ['评价等级分布', '各部门受理量'];
+const CHARTS = ['评价等级分布', '各部门收件量'];
 
 /** The warnings table's rows as "level number department" on one line, for assertion messages. */
 async function warningsText(page) {

@@ -353,6 +353,14 @@ const STAFF: &[StaffSpec] = &[
         region: "511600",
         department: Some("511600-SCJG"),
     },
+    // 承办 and 审核 are different people (separation of duties).
+    StaffSpec {
+        login: "reviewer2",
+        name: "李审核",
+        roles: &[Role::Reviewer],
+        region: "511600",
+        department: Some("511600-SCJG"),
+    },
     StaffSpec {
         login: "approver",
         name: "孙批准",
@@ -368,7 +376,7 @@ const STAFF: &[StaffSpec] = &[
         department: None,
     },
     // Back offices of the 开办餐饮店 members outside market regulation: one person reviews
-    // and approves, as small offices do.
+    // and approves, as small offices do (their items allow one person consecutive steps).
     StaffSpec {
         login: "cgzf",
         name: "吴城管",

@@ -432,15 +432,14 @@ fn region_covers(outer: &str, inner: &str) -> bool {
 
 /// The report's breakdown as an .xlsx workbook (one sheet, one row per group, a total row).
 pub fn to_xlsx(r: &Report) -> Result<Vec<u8>> {
-    use domain::stats::percent;
     let mut wb = rust_xlsxwriter::Workbook::new();
     let ws = wb.add_worksheet();
     let err = |e: rust_xlsxwriter::XlsxError| AppError::Internal(e.to_string());
     ws.set_name("统计").map_err(err)?;
     let headers = [
         "名称",
-        "受理",
-        "受理(已受理)",
+        "收件（已提交）",
+        "已受理",
         "办结",
         "按时",
         "超期",
@@ -459,6 +458,15 @@ pub fn to_xlsx(r: &Report) -> Result<Vec<u8>> {
     for (c, h) in headers.iter().enumerate() {
         ws.write_string(0, c as u16, *h).map_err(err)?;
     }
+    // Numbers stay numbers (rates as fractions shown as percentages), so the sheet sums and
+    // charts; a rate with nothing to divide is left empty.
+    let pct_format = rust_xlsxwriter::Format::new().set_num_format("0.0%");
+    let days_format = rust_xlsxwriter::Format::new().set_num_format("0.0");
+    enum Cell {
+        Count(usize),
+        Rate(Option<f64>),
+        Days(Option<f64>),
+    }
     let total = Group {
         key: String::new(),
         label: format!("合计（{}）", r.scope),
@@ -467,34 +475,38 @@ pub fn to_xlsx(r: &Report) -> Result<Vec<u8>> {
     for (i, g) in r.groups.iter().chain(std::iter::once(&total)).enumerate() {
         let row = i as u32 + 1;
         let s = &g.summary;
-        let cells: Vec<String> = vec![
-            g.label.clone(),
-            s.received.to_string(),
-            s.accepted.to_string(),
-            s.completed.to_string(),
-            s.on_time.to_string(),
-            s.overdue.to_string(),
-            percent(s.on_time_rate),
-            percent(s.online_rate),
-            percent(s.full_online_rate),
-            percent(s.instant_rate),
-            s.avg_handling_days
-                .map(|d| format!("{d:.1}"))
-                .unwrap_or_default(),
-            s.materials_avoided.to_string(),
-            s.ratings.to_string(),
-            percent(s.satisfaction_rate),
-            s.bad_reviews.to_string(),
-            s.tickets.to_string(),
-            percent(s.tickets_on_time_rate),
+        ws.write_string(row, 0, &g.label).map_err(err)?;
+        let cells = [
+            Cell::Count(s.received),
+            Cell::Count(s.accepted),
+            Cell::Count(s.completed),
+            Cell::Count(s.on_time),
+            Cell::Count(s.overdue),
+            Cell::Rate(s.on_time_rate),
+            Cell::Rate(s.online_rate),
+            Cell::Rate(s.full_online_rate),
+            Cell::Rate(s.instant_rate),
+            Cell::Days(s.avg_handling_days),
+            Cell::Count(s.materials_avoided as usize),
+            Cell::Count(s.ratings),
+            Cell::Rate(s.satisfaction_rate),
+            Cell::Count(s.bad_reviews),
+            Cell::Count(s.tickets),
+            Cell::Rate(s.tickets_on_time_rate),
         ];
-        for (c, v) in cells.iter().enumerate() {
-            match v.parse::<f64>() {
-                Ok(n) if c > 0 && !v.ends_with('%') => {
-                    ws.write_number(row, c as u16, n).map_err(err)?
-                }
-                _ => ws.write_string(row, c as u16, v).map_err(err)?,
-            };
+        for (c, cell) in cells.iter().enumerate() {
+            let col = c as u16 + 1;
+            match cell {
+                Cell::Count(n) => ws.write_number(row, col, *n as f64).map(|_| ()),
+                Cell::Rate(Some(v)) => ws
+                    .write_number_with_format(row, col, *v, &pct_format)
+                    .map(|_| ()),
+                Cell::Days(Some(v)) => ws
+                    .write_number_with_format(row, col, *v, &days_format)
+                    .map(|_| ()),
+                Cell::Rate(None) | Cell::Days(None) => Ok(()),
+            }
+            .map_err(err)?;
         }
     }
     wb.save_to_buffer().map_err(err)

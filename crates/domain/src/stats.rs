@@ -178,8 +178,54 @@ pub fn percent(r: Option<f64>) -> String {
     }
 }
 
+/// The periods a statistics page offers in one click, as (label, first day, day after the
+/// last): this and last month, quarter and year.
+pub fn period_presets(today: time::Date) -> Vec<(&'static str, time::Date, time::Date)> {
+    use time::{Date, Month};
+    let ym = |y: i32, m: i32| {
+        // Months counted from year 0 so that stepping back across a year is plain arithmetic.
+        let n = y * 12 + m - 1;
+        Date::from_calendar_date(
+            n.div_euclid(12),
+            Month::try_from((n.rem_euclid(12) + 1) as u8).unwrap_or(Month::January),
+            1,
+        )
+        .unwrap_or(today)
+    };
+    let (y, m) = (today.year(), today.month() as i32);
+    let q = (m - 1) / 3 * 3 + 1;
+    vec![
+        ("本月", ym(y, m), ym(y, m + 1)),
+        ("上月", ym(y, m - 1), ym(y, m)),
+        ("本季度", ym(y, q), ym(y, q + 3)),
+        ("上季度", ym(y, q - 3), ym(y, q)),
+        ("本年", ym(y, 1), ym(y + 1, 1)),
+        ("上年", ym(y - 1, 1), ym(y, 1)),
+    ]
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn presets_cover_whole_months_quarters_and_years_across_a_new_year() {
+        use time::macros::date;
+        let p = super::period_presets(date!(2026 - 01 - 15));
+        let get = |l: &str| p.iter().find(|x| x.0 == l).map(|x| (x.1, x.2)).unwrap();
+        assert_eq!(get("本月"), (date!(2026 - 01 - 01), date!(2026 - 02 - 01)));
+        assert_eq!(get("上月"), (date!(2025 - 12 - 01), date!(2026 - 01 - 01)));
+        assert_eq!(
+            get("本季度"),
+            (date!(2026 - 01 - 01), date!(2026 - 04 - 01))
+        );
+        assert_eq!(
+            get("上季度"),
+            (date!(2025 - 10 - 01), date!(2026 - 01 - 01))
+        );
+        assert_eq!(get("上年"), (date!(2025 - 01 - 01), date!(2026 - 01 - 01)));
+        let p = super::period_presets(date!(2026 - 12 - 02));
+        assert_eq!(p[0].2, date!(2027 - 01 - 01));
+    }
+
     use super::*;
     use proptest::prelude::*;
 

@@ -162,6 +162,10 @@ pub struct Workflow {
     pub commitment: Option<u32>,
     #[serde(default)]
     pub auto_approval: Option<AutoRule>,
+    /// One person may hold two consecutive review steps of a case (a one-person office).
+    /// Off by default: 承办 and 审核 are different people (separation of duties).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub same_person_steps: bool,
 }
 
 impl Workflow {

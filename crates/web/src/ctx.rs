@@ -37,7 +37,30 @@ pub async fn count_and_csrf(State(s): State<AppState>, mut req: Request, next: N
     if let Some(t) = &fresh {
         req.extensions_mut().insert(FreshCsrf(t.clone()));
     }
+    let cookies = req.headers().get(axum::http::header::COOKIE).cloned();
     let mut res = next.run(req).await;
+    // An error page is drawn again with the visitor's header: a 404 or a refused action
+    // does not show 登录/注册 to someone who is signed in.
+    if let (Some(text), Some(cookies)) = (
+        res.extensions().get::<crate::error::ErrorText>().cloned(),
+        cookies,
+    ) {
+        let (mut parts, ()) = Request::new(()).into_parts();
+        parts.headers.insert(axum::http::header::COOKIE, cookies);
+        if let Ok(ctx) = Ctx::from_request_parts(&mut parts, &s).await
+            && !ctx.actor.is_anonymous()
+        {
+            let again = crate::error::page_with(
+                res.status(),
+                &text.title,
+                &text.message,
+                crate::views::Nav::of(&ctx),
+            );
+            // Same status and headers (cookies included), the new body.
+            res.headers_mut().remove(axum::http::header::CONTENT_LENGTH);
+            *res.body_mut() = again.into_body();
+        }
+    }
     if res.status().is_server_error() {
         s.metrics.server_errors.fetch_add(1, Ordering::Relaxed);
     }

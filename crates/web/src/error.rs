@@ -174,12 +174,35 @@ impl IntoResponse for WebError {
     }
 }
 
+/// An error page's text, kept on the response so that `ctx::count_and_csrf` can render it
+/// again with the visitor's own header (an error never looks like being logged out).
+#[derive(Clone)]
+pub struct ErrorText {
+    pub title: String,
+    pub message: String,
+}
+
 pub fn page(status: StatusCode, title: &str, message: &str) -> Response {
+    let mut r = page_with(status, title, message, crate::views::Nav::anonymous());
+    r.extensions_mut().insert(ErrorText {
+        title: title.into(),
+        message: message.into(),
+    });
+    r
+}
+
+/// The error page with a given header.
+pub fn page_with(
+    status: StatusCode,
+    title: &str,
+    message: &str,
+    nav: crate::views::Nav,
+) -> Response {
     let p = ErrorPage {
         title: title.into(),
         message: message.into(),
         status: status.as_u16(),
-        nav: crate::views::Nav::anonymous(),
+        nav,
     };
     match p.render() {
         Ok(html) => (status, Html(html)).into_response(),

@@ -100,7 +100,11 @@ async fn run_once(
     // The case number and the license are drawn and signed before the write, so that the
     // command stays one batch (one hand-off on SQLite, grouped with others waiting). Only a
     // revocation needs a transaction around more statements.
-    if next.number.is_empty() && next.state != CaseState::Draft {
+    // A deleted draft (withdrawn before filing) never gets a number.
+    if next.number.is_empty()
+        && next.state != CaseState::Draft
+        && !domain::case::is_deleted_draft(&next)
+    {
         next.number = match &drawn.case_number {
             Some(n) => n.clone(),
             None => {

@@ -8,6 +8,7 @@ mod notices;
 mod queues;
 mod start;
 mod view;
+mod window;
 
 use domain::calendar::WorkCalendar;
 use domain::case::{Case, CaseError};
@@ -19,9 +20,12 @@ use crate::{App, AppError, Result};
 
 pub use command::{act, sweep_tolerance};
 pub use notices::{Notice, notice, notice_kinds};
-pub use queues::{QUEUE_COUNT_CAP, lookup, mine, queue, verifications};
-pub use start::{Authorization, start, start_as_agent, start_at_window, start_in_bundle};
+pub use queues::{MineRow, QUEUE_COUNT_CAP, lookup, mine, mine_overview, queue, verifications};
+pub use start::{
+    Authorization, start, start_as_agent, start_at_window, start_in_bundle, start_or_resume,
+};
 pub use view::{ApplicantInfo, CaseView, TimelineEntry, material_file, view};
+pub use window::{resolve_window_item, window_items};
 
 use crate::auth::case_actor;
 

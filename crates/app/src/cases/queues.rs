@@ -18,6 +18,36 @@ pub async fn mine(app: &App, actor: &Actor, limit: i64, offset: i64) -> Result<(
     Ok(sc::list_for_applicant(&mut c, id, limit.clamp(1, 100), offset.max(0)).await?)
 }
 
+/// One line of 我的办件.
+#[derive(Debug, Clone)]
+pub struct MineRow {
+    pub case: Case,
+    /// The promised deadline (YYYY-MM-DD), once the clock runs.
+    pub due: Option<String>,
+    /// What the applicant has to do now, if anything.
+    pub todo: Option<&'static str>,
+}
+
+/// 我的办件: what needs the applicant first, then the newest.
+pub async fn mine_overview(app: &App, actor: &Actor) -> Result<(Vec<MineRow>, i64)> {
+    let Actor::Applicant { id, .. } = actor else {
+        return Err(AppError::Forbidden("只有申请人有“我的办件”".into()));
+    };
+    let mut c = app.store.conn().await?;
+    let (rows, total) = sc::list_with_due(&mut c, id, 100, 0).await?;
+    let mut rows: Vec<MineRow> = rows
+        .into_iter()
+        .map(|(case, due)| MineRow {
+            todo: domain::case::applicant_todo(&case),
+            case,
+            due,
+        })
+        .collect();
+    // Stable: within each group the newest stays first.
+    rows.sort_by_key(|r| r.todo.is_none());
+    Ok((rows, total))
+}
+
 /// A queue's total is counted up to this and shown as "10000+" beyond it: a clerk works from
 /// the top, and counting a backlog of every waiting case costs more the longer it is.
 pub const QUEUE_COUNT_CAP: i64 = 10_000;
@@ -132,17 +162,14 @@ pub async fn lookup(app: &App, number: &str, tail: &str) -> Result<(Case, Vec<Ti
         ));
     };
     let rows = sc::events(&mut c, &case.id).await?;
+    // The public page says what happened, not the staff's opinions.
     let timeline = rows
         .iter()
-        .filter(|r| r.kind != "edited")
-        .filter_map(|r| {
-            serde_json::from_str::<Event>(&r.payload)
-                .ok()
-                .map(|e| TimelineEntry {
-                    at: r.at,
-                    who: String::new(),
-                    text: e.describe(),
-                })
+        .filter(|r| r.kind != "edited" && serde_json::from_str::<Event>(&r.payload).is_ok())
+        .map(|r| TimelineEntry {
+            at: r.at,
+            who: String::new(),
+            text: super::view::describe_record(&r.kind, &r.payload, true),
         })
         .collect();
     Ok((case, timeline))

@@ -26,6 +26,18 @@ pub async fn start(app: &App, actor: &Actor, item_code: &str) -> Result<Case> {
     create(app, id, item_code, Channel::Online, actor).await
 }
 
+/// 在线申请 on a guide: the applicant's own draft of the item if they have one (so clicking
+/// again does not pile up drafts), else a new one.
+pub async fn start_or_resume(app: &App, actor: &Actor, item_code: &str) -> Result<Case> {
+    if let Actor::Applicant { id, .. } = actor {
+        let mut conn = app.store.conn().await?;
+        if let Some(draft) = store::cases::open_draft(&mut conn, id, item_code).await? {
+            return Ok(draft);
+        }
+    }
+    start(app, actor, item_code).await
+}
+
 /// An applicant starts a bundle member's application, about the bundle's subject (themself,
 /// a newborn, the enterprise being established): licenses go to the subject, and 免提交 reads
 /// the subject's wallet.

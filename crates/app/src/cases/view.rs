@@ -96,9 +96,7 @@ pub async fn view(app: &App, actor: &Actor, case_id: &str) -> Result<CaseView> {
         .iter()
         .filter(|r| r.kind != "edited")
         .map(|r| {
-            let text = serde_json::from_str::<Event>(&r.payload)
-                .map(|e| e.describe())
-                .unwrap_or_else(|_| "创建申请".into());
+            let text = describe_record(&r.kind, &r.payload, false);
             let who = match r.role.as_str() {
                 "applicant" => "申请人".to_string(),
                 "system" => "系统".to_string(),
@@ -183,4 +181,24 @@ pub async fn material_file(
     });
     let (name, media_type) = found.ok_or_else(|| AppError::NotFound("材料文件".into()))?;
     Ok((crate::uploads::read(app, hash)?, media_type, name))
+}
+
+/// A line of an audit record as a timeline shows it: events in their own words (`public`:
+/// without staff opinions and reasons), the records written beside them (creation,
+/// licences) by their kind.
+pub fn describe_record(kind: &str, payload: &str, public: bool) -> String {
+    if let Ok(e) = serde_json::from_str::<Event>(payload) {
+        return if public {
+            e.describe_public()
+        } else {
+            e.describe()
+        };
+    }
+    let v: serde_json::Value = serde_json::from_str(payload).unwrap_or_default();
+    match kind {
+        "created" => "创建申请".into(),
+        "license_issued" => format!("签发电子证照：{}", v["type"].as_str().unwrap_or("证照")),
+        "license_revoked" => "电子证照已注销".into(),
+        other => other.to_string(),
+    }
 }

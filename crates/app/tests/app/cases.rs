@@ -123,11 +123,13 @@ async fn a_citizen_applies_online_supplies_once_and_the_case_runs_to_completion_
             (1, c.id.as_str()),
             "the accepted case is in the department's review queue"
         );
-        for _ in 0..2 {
-            step(&app, &reviewer, &c.id, Command::Claim).await;
+        // 承办 and 审核 by two people: the one who did 承办 may not take 审核.
+        let second = staff(&app, "rev2", &[Role::Reviewer], "511600", Some("511600-SCJG")).await;
+        for who in [&reviewer, &second] {
+            step(&app, who, &c.id, Command::Claim).await;
             step(
                 &app,
-                &reviewer,
+                who,
                 &c.id,
                 Command::CompleteStep {
                     opinion: "同意".into(),

@@ -112,3 +112,61 @@ async fn an_item_without_a_form_is_not_offered_online() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_second_click_resumes_the_draft_and_a_deleted_draft_leaves_my_cases() {
+    on_both(|s| async move {
+        let (app, _) = app(s).await;
+        seed_org(&app).await;
+        let code = publish(&app, &domain::fixtures::sample_item()).await;
+        let me = citizen(&app, "556").await;
+        let first = cases::start_or_resume(&app, &me, &code).await.unwrap();
+        let again = cases::start_or_resume(&app, &me, &code).await.unwrap();
+        assert_eq!(first.id, again.id, "在线申请 twice makes one draft");
+        let (rows, total) = cases::mine_overview(&app, &me).await.unwrap();
+        assert_eq!((rows.len(), total), (1, 1));
+        assert_eq!(rows[0].todo, Some("待提交"));
+
+        // A filed case without anything to do comes after the draft that needs the person.
+        let other = domain::catalog::ItemDefinition {
+            code: "11511600MB1234567X3000131011001".into(),
+            ..domain::fixtures::sample_item()
+        };
+        let cap = app::auth::login(&app, None, "cat", "staff-password-1")
+            .await
+            .unwrap()
+            .actor
+            .catalog_admin()
+            .unwrap();
+        app::catalog::create(&app, &cap, other.clone())
+            .await
+            .unwrap();
+        app::catalog::publish(&app, &cap, &other.code)
+            .await
+            .unwrap();
+        let filed = cases::start(&app, &me, &other.code).await.unwrap();
+        file(&app, &me, &filed.id).await;
+        let (rows, _) = cases::mine_overview(&app, &me).await.unwrap();
+        assert_eq!(
+            rows.iter().map(|r| r.todo).collect::<Vec<_>>(),
+            [Some("待提交"), None]
+        );
+        assert!(rows[1].due.is_some() || rows[1].case.state == CaseState::Submitted);
+
+        cases::act(
+            &app,
+            &me,
+            &first.id,
+            Command::Withdraw {
+                reason: "删除草稿".into(),
+            },
+        )
+        .await
+        .unwrap();
+        let (rows, total) = cases::mine_overview(&app, &me).await.unwrap();
+        assert_eq!((rows.len(), total), (1, 1), "the deleted draft is gone");
+        let fresh = cases::start_or_resume(&app, &me, &code).await.unwrap();
+        assert_ne!(fresh.id, first.id, "a deleted draft is not resumed");
+    })
+    .await;
+}

@@ -356,6 +356,14 @@ async fn statistics_recompute_from_the_records_and_refuse_bad_queries() {
         assert_eq!(s.instant_rate, Some(1.0));
         assert_eq!((s.ratings, s.bad_reviews, s.tickets), (2, 1, 1));
         assert_eq!(s.satisfaction_rate, Some(0.5));
+        // The export keeps numbers as numbers: a rate is the fraction, shown as a percentage.
+        let xlsx = app::stats::to_xlsx(&r).unwrap();
+        let mut wb = calamine::open_workbook_auto_from_rs(std::io::Cursor::new(xlsx)).unwrap();
+        use calamine::Reader;
+        let sheet = wb.worksheet_range("统计").unwrap();
+        let total = sheet.rows().next_back().unwrap();
+        assert_eq!(total[1], calamine::Data::Float(3.0), "收件 as a number");
+        assert_eq!(total[13], calamine::Data::Float(0.5), "满意率 as a fraction");
         assert_eq!(r.level, "department");
         // The 即办 item against its 20-day legal limit: fully compressed.
         assert_eq!(r.compression_ratio, Some(1.0));

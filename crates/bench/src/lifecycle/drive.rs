@@ -289,7 +289,8 @@ impl Worker<'_> {
 
         let steps = self.s.steps.clone();
         for (i, role) in steps.iter().enumerate() {
-            let who = self.staff(*role, k);
+            // The next colleague for each step (separation of duties).
+            let who = self.staff(*role, k + i);
             let last = i + 1 == steps.len();
             if i == 0 || last {
                 // The first reviewer and the decider read the case and its materials.

@@ -272,7 +272,8 @@ async fn measure(
 
     say("准备数据：演示目录、压测工作人员与申请人（各持户口簿电子证照）……");
     let app = open_app(target, args.durable, !own_server).await?;
-    let staff_each = (args.concurrency / 8).max(1);
+    // At least two of each role: one person may not hold two consecutive steps of a case.
+    let staff_each = (args.concurrency / 8).max(2);
     let prepared = setup::prepare(&app, args.concurrency, staff_each).await?;
     let mut preload_s = None;
     let mut scan = None;

@@ -46,7 +46,11 @@ async fn upload(app: &App, who: &Actor, tag: &str) -> anyhow::Result<Provision> 
 async fn template(app: &App, applicant: &Actor, stage: u8) -> anyhow::Result<Template> {
     let staff = |l: &'static str| app::auth::actor_for_login(app, l);
     let clerk = staff("bench-clerk-0").await.map_err(explain)?;
-    let reviewer = staff("bench-reviewer-0").await.map_err(explain)?;
+    // Two reviewers: one person may not hold two consecutive steps of a case.
+    let reviewers = [
+        staff("bench-reviewer-0").await.map_err(explain)?,
+        staff("bench-reviewer-1").await.map_err(explain)?,
+    ];
     let approver = staff("bench-approver-0").await.map_err(explain)?;
     let c = app::cases::start(app, applicant, ITEM_CODE)
         .await
@@ -72,12 +76,12 @@ async fn template(app: &App, applicant: &Actor, stage: u8) -> anyhow::Result<Tem
         step(app, &clerk, &c.id, accept).await?;
     }
     if stage >= 2 {
-        for _ in 0..2 {
-            step(app, &reviewer, &c.id, Command::Claim).await?;
+        for reviewer in &reviewers {
+            step(app, reviewer, &c.id, Command::Claim).await?;
             let done = Command::CompleteStep {
                 opinion: "材料齐全，同意".into(),
             };
-            step(app, &reviewer, &c.id, done).await?;
+            step(app, reviewer, &c.id, done).await?;
         }
     }
     if stage >= 3 {

@@ -57,9 +57,10 @@ pub fn apply(mut case: Case, events: &[Event]) -> Case {
                 case.state = S::InReview;
                 case.claimed_by = Some(by.clone());
             }
-            Event::StepCompleted { .. } => {
+            Event::StepCompleted { by, .. } => {
                 case.step += 1;
                 case.claimed_by = None;
+                case.step_holders.push(by.clone());
             }
             Event::Decided { decision } => {
                 case.state = if decision.approved {

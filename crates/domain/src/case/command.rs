@@ -284,4 +284,27 @@ impl Event {
             } => format!("告知承诺核查未通过，撤销许可：{note}"),
         }
     }
+
+    /// The event as the public progress page shows it: what happened, without the staff's
+    /// opinions or reasons (those reach the applicant in the written notices).
+    pub fn describe_public(&self) -> String {
+        match self {
+            Event::StepCompleted { name, .. } => format!("{name}环节已完成"),
+            Event::Decided { decision } => if decision.approved {
+                "准予许可"
+            } else {
+                "不予许可（理由见决定书）"
+            }
+            .into(),
+            Event::RejectedAtIntake { .. } => "不予受理（理由见不予受理通知书）".into(),
+            Event::Suspended { .. } => "进入特别程序，暂停计时".into(),
+            Event::Extended { days, .. } => format!("依法延期 {days} 个工作日"),
+            Event::Withdrawn { .. } => "申请已撤回".into(),
+            Event::Verified { passed: false, .. } => "告知承诺核查未通过，许可已撤销".into(),
+            Event::Issued {
+                delivery: Delivery::Post { .. },
+            } => "结果已邮寄".into(),
+            other => other.describe(),
+        }
+    }
 }

@@ -47,3 +47,26 @@ pub fn completeness(case: &Case, item: &ItemDefinition, today: Date) -> Complete
     }
     c
 }
+
+/// What the applicant has to do on a case now, if anything, for 我的办件 ("needs you" first).
+pub fn applicant_todo(case: &Case) -> Option<&'static str> {
+    use super::CaseState as S;
+    match case.state {
+        S::Draft => Some("待提交"),
+        S::SupplementRequested => Some("待补正"),
+        S::Accepted | S::InReview | S::Suspended
+            if case
+                .materials
+                .values()
+                .any(|p| matches!(p, Provision::Pending { .. })) =>
+        {
+            Some("待补交容缺材料")
+        }
+        _ => None,
+    }
+}
+
+/// A draft the applicant deleted (withdrawn before it was ever filed).
+pub fn is_deleted_draft(case: &Case) -> bool {
+    case.state == super::CaseState::Withdrawn && case.submitted_at.is_none()
+}

@@ -29,7 +29,7 @@ use crate::keys::{AccountId, CaseId, CaseNumber, ItemCode};
 pub use apply::apply;
 pub use command::{Command, Event};
 pub use machine::{CaseError, allowed, decide};
-pub use materials::{Completeness, completeness};
+pub use materials::{Completeness, applicant_todo, completeness, is_deleted_draft};
 pub use table::CommandKind;
 
 /// Statutory and practice limits in working days (STANDARDS.md).
@@ -307,6 +307,9 @@ pub struct Case {
     pub step: usize,
     /// Staff member who claimed the current step.
     pub claimed_by: Option<String>,
+    /// Who completed each finished review step, in order (separation of duties).
+    #[serde(default)]
+    pub step_holders: Vec<String>,
     pub supplement: Option<SupplementNotice>,
     pub supplement_rounds: u32,
     pub pauses: Vec<Pause>,
@@ -371,6 +374,7 @@ impl Case {
             accepted_at: None,
             step: 0,
             claimed_by: None,
+            step_holders: vec![],
             supplement: None,
             supplement_rounds: 0,
             pauses: vec![],

@@ -287,6 +287,8 @@ pub(super) fn permit(cx: &Ctx, kind: CommandKind) -> Result<&'static Transition,
 }
 
 const WITHDRAWABLE: &[S] = &[
+    // Withdrawing a draft deletes it: it was never filed, so it leaves 我的办件.
+    S::Draft,
     S::Submitted,
     S::SupplementRequested,
     S::Accepted,
@@ -374,7 +376,7 @@ pub static TABLE: &[Transition] = &[
     row(K::AutoDecide, &[S::Submitted], Issuer::System, "自动审批只能由系统执行", &[To(S::Approved)]),
     // 审查与决定
     guarded(row(K::Claim, &[S::Accepted, S::InReview], Issuer::StepRole, "本环节需由绑定的角色办理", &[To(S::InReview)]),
-        "有待签收的审批环节（非即办件），且尚未被他人签收", claimable),
+        "有待签收的审批环节（非即办件），尚未被他人签收，且上一环节不是本人办理（事项允许时除外）", claimable),
     guarded(row(K::CompleteStep, &[S::InReview], Issuer::Claimant, "请先签收本环节", &[Stays]),
         "当前不是最后一个环节", not_last_step),
     window_decision(K::Approve, &[To(S::Approved)]),
@@ -412,12 +414,22 @@ fn claimable(cx: &Ctx) -> Result<(), CaseError> {
     if cx.instant || cx.step_role.is_none() {
         return Err(wrong(cx, K::Claim));
     }
-    match &cx.case.claimed_by {
-        Some(by) => Err(CaseError::NotAllowed(format!(
+    if let Some(by) = &cx.case.claimed_by {
+        return Err(CaseError::NotAllowed(format!(
             "本环节已由其他工作人员（{by}）签收"
-        ))),
-        None => Ok(()),
+        )));
     }
+    // Separation of duties: the one who finished the previous step does not take this one.
+    let previous = cx.case.step_holders.last();
+    if !cx.item.workflow.same_person_steps
+        && cx.staff_id().is_some()
+        && previous.map(String::as_str) == cx.staff_id()
+    {
+        return Err(CaseError::NotAllowed(
+            "上一环节由您办理，同一办件的连续两个环节须由不同人员办理，请由其他同事签收".into(),
+        ));
+    }
+    Ok(())
 }
 
 fn not_last_step(cx: &Ctx) -> Result<(), CaseError> {

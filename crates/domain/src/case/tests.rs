@@ -165,12 +165,13 @@ fn the_full_lifecycle_with_one_supplement_and_three_review_steps() {
         },
         &reviewer,
     );
-    w.ok(Command::Claim, &reviewer);
+    let second = staff("r2", Role::Reviewer);
+    w.ok(Command::Claim, &second);
     w.ok(
         Command::CompleteStep {
             opinion: "符合条件".into(),
         },
-        &reviewer,
+        &second,
     );
     assert!(
         matches!(
@@ -762,7 +763,7 @@ fn the_pages_offer_what_the_table_allows_each_actor() {
             .map(CommandKind::name)
             .collect()
     };
-    assert_eq!(names(&w, &applicant()), ["edit", "submit"]);
+    assert_eq!(names(&w, &applicant()), ["edit", "submit", "withdraw"]);
     assert!(
         names(&w, &staff("clerk", Role::Clerk)).is_empty(),
         "an online draft is the applicant's"
@@ -801,6 +802,49 @@ fn the_pages_offer_what_the_table_allows_each_actor() {
         "a claimed step is the claimant's"
     );
     assert!(names(&w, &CaseActor::System).is_empty());
+}
+
+#[test]
+fn one_person_does_not_hold_two_consecutive_steps_unless_the_item_allows_it() {
+    let mut w = World::new(item());
+    w.fill(true);
+    w.ok(Command::Submit, &applicant());
+    let accept = Command::Accept {
+        tolerate: vec![],
+        commitment: false,
+    };
+    w.ok(accept.clone(), &staff("clerk", Role::Clerk));
+    let r1 = staff("r1", Role::Reviewer);
+    w.ok(Command::Claim, &r1);
+    w.ok(
+        Command::CompleteStep {
+            opinion: "同意".into(),
+        },
+        &r1,
+    );
+    // 审核 after 承办: not by the one who did 承办.
+    let offered = allowed(&w.case, &w.item, &r1, w.now, &w.cal);
+    assert!(!offered.contains(&CommandKind::Claim), "{offered:?}");
+    match w.run(Command::Claim, &r1) {
+        Err(CaseError::NotAllowed(m)) => assert!(m.contains("上一环节"), "{m}"),
+        other => panic!("{other:?}"),
+    }
+    w.ok(Command::Claim, &staff("r2", Role::Reviewer));
+    // An item may allow it (a one-person office).
+    let mut small = item();
+    small.workflow.same_person_steps = true;
+    let mut w = World::new(small);
+    w.fill(true);
+    w.ok(Command::Submit, &applicant());
+    w.ok(accept, &staff("clerk", Role::Clerk));
+    w.ok(Command::Claim, &r1);
+    w.ok(
+        Command::CompleteStep {
+            opinion: "同意".into(),
+        },
+        &r1,
+    );
+    w.ok(Command::Claim, &r1);
 }
 
 /// Renders the lifecycle table into docs/ARCHITECTURE.md between its markers; fails (after
@@ -872,4 +916,30 @@ fn filing_online_needs_every_mandatory_material_unless_tolerance_or_commitment_l
     w.fill(false);
     w.run(Command::Submit, &applicant())
         .unwrap_or_else(|e| panic!("{e:?}"));
+}
+
+#[test]
+fn the_public_timeline_says_what_happened_without_staff_opinions() {
+    let step = Event::StepCompleted {
+        step: 1,
+        name: "审核".into(),
+        opinion: "拟同意，建议批准".into(),
+        by: "rev".into(),
+    };
+    assert_eq!(step.describe_public(), "审核环节已完成");
+    assert!(
+        step.describe().contains("拟同意"),
+        "staff and the applicant's page keep it"
+    );
+    let denied = Event::Decided {
+        decision: Decision {
+            approved: false,
+            reason: "场所面积不足，内部讨论意见".into(),
+            legal_basis: "依法".into(),
+            at: datetime!(2026-11-23 09:00 +8),
+            by_rule: None,
+            verification_due: None,
+        },
+    };
+    assert!(!denied.describe_public().contains("内部"));
 }

@@ -236,21 +236,67 @@ pub async fn list_for_applicant(
     limit: i64,
     offset: i64,
 ) -> Result<(Vec<Case>, i64)> {
-    let rows: Vec<String> = sqlx::query_scalar("SELECT data FROM cases WHERE applicant_id = $1 OR agent_id = $1 ORDER BY updated_at DESC LIMIT $2 OFFSET $3")
-        .bind(applicant_id)
-        .bind(limit)
-        .bind(offset)
-        .fetch_all(&mut *conn)
-        .await?;
-    let total: i64 =
-        sqlx::query_scalar("SELECT COUNT(*) FROM cases WHERE applicant_id = $1 OR agent_id = $1")
-            .bind(applicant_id)
-            .fetch_one(conn)
-            .await?;
-    Ok((
-        rows.iter().map(|d| decode(d)).collect::<Result<_>>()?,
-        total,
-    ))
+    let (rows, total) = list_with_due(conn, applicant_id, limit, offset).await?;
+    Ok((rows.into_iter().map(|(c, _)| c).collect(), total))
+}
+
+/// An applicant's cases (filed by them or for them) with their promised deadline, newest
+/// first; drafts they deleted (withdrawn unfiled: no number) are left out.
+pub async fn list_with_due(
+    conn: &mut AnyConnection,
+    applicant_id: &str,
+    limit: i64,
+    offset: i64,
+) -> Result<(Vec<(Case, Option<String>)>, i64)> {
+    const MINE: &str =
+        "(applicant_id = $1 OR agent_id = $1) AND NOT (state = 'withdrawn' AND number = '')";
+    let rows: Vec<(String, Option<String>)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT data, due_date FROM cases WHERE {MINE} ORDER BY updated_at DESC LIMIT $2 OFFSET $3"
+    )))
+    .bind(applicant_id)
+    .bind(limit)
+    .bind(offset)
+    .fetch_all(&mut *conn)
+    .await?;
+    let total: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+        "SELECT COUNT(*) FROM cases WHERE {MINE}"
+    )))
+    .bind(applicant_id)
+    .fetch_one(conn)
+    .await?;
+    let rows = rows
+        .iter()
+        .map(|(d, due)| Ok((decode(d)?, due.clone())))
+        .collect::<Result<_>>()?;
+    Ok((rows, total))
+}
+
+/// The applicant's latest online draft of an item, to resume instead of starting another.
+pub async fn open_draft(
+    conn: &mut AnyConnection,
+    applicant_id: &str,
+    item_code: &str,
+) -> Result<Option<Case>> {
+    let rows: Vec<String> = sqlx::query_scalar(
+        "SELECT data FROM cases WHERE applicant_id = $1 AND item_code = $2 AND state = 'draft'
+         ORDER BY created_at DESC LIMIT 5",
+    )
+    .bind(applicant_id)
+    .bind(item_code)
+    .fetch_all(conn)
+    .await?;
+    for d in rows {
+        let c = decode(&d)?;
+        // Only the applicant's own online draft about themself: not one a clerk or an agent
+        // started, nor a bundle member.
+        if c.channel == domain::case::Channel::Online
+            && c.agent_id.is_none()
+            && c.subject.is_applicant()
+        {
+            return Ok(Some(c));
+        }
+    }
+    Ok(None)
 }
 
 /// How many rows a list holds, counted up to a cap.

@@ -34,6 +34,10 @@ struct StatsPage {
     group_title: &'static str,
     levels: Vec<(&'static str, usize)>,
     export: String,
+    /// The last day of the period (the query's `to` is the day after).
+    until: String,
+    /// One-click periods: (label, from, to).
+    presets: Vec<(&'static str, String, String)>,
 }
 
 impl StatsPage {
@@ -67,7 +71,7 @@ fn enc(s: &str) -> String {
     super::admin::urlencode(s)
 }
 
-fn page(ctx: &Ctx, r: Report, q: &StatsQuery, public: bool) -> StatsPage {
+fn page(ctx: &Ctx, r: Report, q: &StatsQuery, public: bool, today: time::Date) -> StatsPage {
     let levels: Vec<(&'static str, usize)> = Satisfaction::ALL
         .iter()
         .map(|l| {
@@ -93,7 +97,7 @@ fn page(ctx: &Ctx, r: Report, q: &StatsQuery, public: bool) -> StatsPage {
         _ => "办件",
     };
     let group_chart = crate::charts::bars(
-        &format!("各{group_title}受理量"),
+        &format!("各{group_title}收件量"),
         &r.groups
             .iter()
             .take(15)
@@ -109,7 +113,19 @@ fn page(ctx: &Ctx, r: Report, q: &StatsQuery, public: bool) -> StatsPage {
         enc(q.item.as_deref().unwrap_or("")),
         enc(q.group.as_deref().unwrap_or(""))
     );
+    let iso = |d: time::Date| format!("{}-{:02}-{:02}", d.year(), d.month() as u8, d.day());
+    let until = domain::calendar::parse_iso_date(&r.to)
+        .ok()
+        .and_then(|d| d.previous_day())
+        .map(iso)
+        .unwrap_or_else(|| r.to.clone());
+    let presets = domain::stats::period_presets(today)
+        .into_iter()
+        .map(|(l, f, t)| (l, iso(f), iso(t)))
+        .collect();
     StatsPage {
+        until,
+        presets,
         nav: Nav::of(ctx),
         public,
         department: q.department.clone().filter(|d| !d.is_empty()),
@@ -155,7 +171,8 @@ async fn dashboard(
 ) -> Result<Response, WebError> {
     let q = query_of(&s, q);
     let r = stats::report(&s.app, &ctx.actor, &q).await?;
-    render(&page(&ctx, r, &q, false))
+    let today = domain::calendar::china_date(s.app.now());
+    render(&page(&ctx, r, &q, false, today))
 }
 
 /// The dashboard's table as an Excel workbook.
@@ -206,5 +223,5 @@ async fn monthly(
         to: r.to.clone(),
         ..Default::default()
     };
-    render(&page(&ctx, r, &sq, true))
+    render(&page(&ctx, r, &sq, true, today))
 }

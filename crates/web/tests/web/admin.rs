@@ -243,7 +243,7 @@ async fn a_system_admin_creates_staff_with_errors_shown_by_field_and_others_are_
             "/admin/staff",
             &[
                 ("csrf", &csrf),
-                ("login", "reviewer2"),
+                ("login", "reviewer3"),
                 ("name", "新承办"),
                 ("password", "a good long password"),
                 ("roles", "reviewer"),
@@ -254,6 +254,6 @@ async fn a_system_admin_creates_staff_with_errors_shown_by_field_and_others_are_
         )
         .await;
     assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.body);
-    let login = c.login("reviewer2", "a good long password").await;
+    let login = c.login("reviewer3", "a good long password").await;
     assert_eq!(login.status, StatusCode::SEE_OTHER);
 }

@@ -140,23 +140,20 @@ async fn a_citizen_applies_gets_one_supplement_notice_and_follows_the_case_to_co
         StatusCode::SEE_OTHER
     );
 
-    let mut reviewer = citizen.another();
-    reviewer.login("reviewer", app::demo::DEMO_PASSWORD).await;
-    for _ in 0..2 {
+    // 承办 and 审核 by two people (separation of duties).
+    let mut first = citizen.another();
+    first.login("reviewer", app::demo::DEMO_PASSWORD).await;
+    let mut second = citizen.another();
+    second.login("reviewer2", app::demo::DEMO_PASSWORD).await;
+    for reviewer in [&mut first, &mut second] {
         assert_eq!(
-            act(&mut reviewer, &case, "claim", &[], &[]).await.status,
+            act(reviewer, &case, "claim", &[], &[]).await.status,
             StatusCode::SEE_OTHER
         );
         assert_eq!(
-            act(
-                &mut reviewer,
-                &case,
-                "complete_step",
-                &[("reason", "同意")],
-                &[]
-            )
-            .await
-            .status,
+            act(reviewer, &case, "complete_step", &[("reason", "同意")], &[])
+                .await
+                .status,
             StatusCode::SEE_OTHER
         );
     }

@@ -164,3 +164,113 @@ fn html_unescape(s: &str) -> String {
         .replace("&gt;", ">")
         .replace("&amp;", "&")
 }
+
+#[tokio::test]
+async fn an_error_page_keeps_the_signed_in_header() {
+    let mut c = site().await;
+    c.login_citizen().await;
+    let missing = c.get("/cases/no-such-case").await;
+    assert_eq!(missing.status, StatusCode::NOT_FOUND);
+    assert!(
+        missing.body.contains("退出") && !missing.body.contains(">登录<"),
+        "{}",
+        missing.body
+    );
+    let nowhere = c.get("/no-such-page").await;
+    assert_eq!(nowhere.status, StatusCode::NOT_FOUND);
+    assert!(nowhere.body.contains("退出"), "{}", nowhere.body);
+    let anonymous = c.another().get("/no-such-page").await;
+    assert!(
+        anonymous.body.contains(">登录<"),
+        "a visitor still sees 登录"
+    );
+}
+
+#[tokio::test]
+async fn applying_twice_opens_one_draft_which_can_be_deleted() {
+    let mut c = site().await;
+    c.login_citizen().await;
+    let item = food_item();
+    let csrf = c.csrf();
+    let first = c
+        .post_form("/cases", &[("csrf", &csrf), ("item", &item.code)])
+        .await
+        .location()
+        .to_string();
+    let again = c
+        .post_form("/cases", &[("csrf", &csrf), ("item", &item.code)])
+        .await
+        .location()
+        .to_string();
+    assert_eq!(first, again, "在线申请 twice resumes the draft");
+    let mine = c.get("/cases").await;
+    assert!(
+        mine.body.contains("待提交") && mine.body.contains("needs-you"),
+        "{}",
+        mine.body
+    );
+    assert!(mine.body.contains("（草稿）"));
+    let draft = c.get(&first).await;
+    assert!(draft.body.contains("id=\"do-delete-draft\""));
+    assert!(
+        !draft.body.contains("撤回申请"),
+        "a draft is deleted, not withdrawn"
+    );
+    let id = first.trim_start_matches("/cases/");
+    let csrf = c.csrf();
+    let deleted = c
+        .post_multipart(
+            &format!("/cases/{id}/act"),
+            &[("csrf", &csrf), ("action", "withdraw")],
+            &[],
+        )
+        .await;
+    assert_eq!(deleted.location(), "/cases?flash=deleted");
+    let mine = c.get("/cases?flash=deleted").await;
+    assert!(
+        mine.body.contains("草稿已删除") && !mine.body.contains(id),
+        "{}",
+        mine.body
+    );
+}
+
+#[tokio::test]
+async fn the_window_picks_an_item_by_name() {
+    let mut clerk = site().await;
+    clerk.login("clerk", app::demo::DEMO_PASSWORD).await;
+    let item = food_item();
+    let work = clerk.get("/work").await;
+    let option = format!("{}（{}）", item.name, item.code);
+    assert!(
+        work.body.contains(&option),
+        "the picker offers the item by name"
+    );
+    let citizen = app::demo::demo_id_number("19900101", "123");
+    for typed in [option.as_str(), item.name.as_str()] {
+        let csrf = clerk.csrf();
+        let started = clerk
+            .post_form(
+                "/work/window",
+                &[("csrf", &csrf), ("item", typed), ("applicant", &citizen)],
+            )
+            .await;
+        assert_eq!(
+            started.status,
+            StatusCode::SEE_OTHER,
+            "{typed}: {}",
+            started.body
+        );
+    }
+    let csrf = clerk.csrf();
+    let unknown = clerk
+        .post_form(
+            "/work/window",
+            &[("csrf", &csrf), ("item", "开饭店"), ("applicant", &citizen)],
+        )
+        .await;
+    assert!(
+        unknown.body.contains("没有名为“开饭店”的可受理事项"),
+        "{}",
+        unknown.body
+    );
+}

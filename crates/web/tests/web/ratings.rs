@@ -133,6 +133,12 @@ async fn the_hall_tablet_records_one_rating_per_real_window_visit_and_no_more() 
     clerk.login("clerk", app::demo::DEMO_PASSWORD).await;
     let page = clerk.get(&format!("/tablet?number={number}")).await;
     assert!(page.body.contains("tablet-form") && page.body.contains("非常满意"));
+    // A kiosk facing the applicant: no staff menu and no 退出.
+    assert!(
+        !page.body.contains("我的待办") && !page.body.contains("退出"),
+        "{}",
+        page.body
+    );
     let csrf = clerk.csrf();
     let rate = |level: &'static str| {
         [

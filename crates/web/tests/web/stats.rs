@@ -29,17 +29,33 @@ async fn the_dashboard_shows_charts_drills_down_and_exports_and_the_monthly_repo
         .body
         .split("href=\"/supervision/stats?")
         .skip(1)
+        .filter_map(|s| s.split('"').next())
         .find(|s| s.contains("department="))
-        .and_then(|s| s.split('"').next())
         .expect("a drill-down link")
         .replace("&#38;", "&");
     let dept = c.get(&format!("/supervision/stats?{drill}")).await;
-    assert_eq!(dept.status, StatusCode::OK);
+    assert_eq!(dept.status, StatusCode::OK, "{drill}: {}", dept.body);
     assert!(
         dept.body.contains("分事项统计"),
         "one level down lists items: {drill} {}",
         dept.body.split("<main").nth(1).unwrap_or("")
     );
+    // One-click periods, and a heading that names the last day, not the day after.
+    let month = c
+        .get("/supervision/stats?from=2026-11-01&to=2026-12-01")
+        .await;
+    assert!(
+        month.body.contains("统计期间：2026-11-01 至 2026-11-30"),
+        "{}",
+        month.body
+    );
+    for label in ["本月", "上月", "本季度", "本年"] {
+        assert!(
+            month.body.contains(&format!(">{label}</a>")),
+            "no {label} preset"
+        );
+    }
+    assert!(month.body.contains("收件（已提交）"));
     let people = c.get("/supervision/stats?group=staff").await;
     assert!(people.body.contains("分审批人员统计"), "{}", people.body);
     let xlsx = c.get("/supervision/stats.xlsx").await;

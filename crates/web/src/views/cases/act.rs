@@ -238,6 +238,10 @@ pub(super) async fn act(
         Err(app::AppError::Validation(upload_problems))
     };
     match result {
+        // A deleted draft is gone from 我的办件: back there.
+        Ok(()) if f.action == "withdraw" && v.case.state == domain::case::CaseState::Draft => {
+            Ok(Redirect::to("/cases?flash=deleted").into_response())
+        }
         Ok(()) => Ok(Redirect::to(&format!(
             "/cases/{id}?flash={}",
             if f.action == "save" { "saved" } else { "done" }

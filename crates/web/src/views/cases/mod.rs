@@ -10,7 +10,7 @@ use app::auth::Actor;
 use app::cases::{self};
 use askama::Template;
 use axum::Router;
-use axum::extract::{DefaultBodyLimit, Multipart, State};
+use axum::extract::{DefaultBodyLimit, Multipart, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum_extra::extract::Form;
@@ -63,7 +63,7 @@ pub(super) async fn start(
         ))
         .into_response());
     }
-    let c = cases::start(&s.app, &ctx.actor, &f.item).await?;
+    let c = cases::start_or_resume(&s.app, &ctx.actor, &f.item).await?;
     Ok(Redirect::to(&format!("/cases/{}", c.id)).into_response())
 }
 
@@ -122,7 +122,8 @@ pub(super) async fn window_start(
     Form(f): Form<WindowForm>,
 ) -> Result<Response, WebError> {
     ctx.check_csrf(&f.csrf)?;
-    let c = cases::start_at_window(&s.app, &ctx.actor, f.item.trim(), &f.applicant).await?;
+    let code = cases::resolve_window_item(&s.app, &ctx.actor, &f.item).await?;
+    let c = cases::start_at_window(&s.app, &ctx.actor, &code, &f.applicant).await?;
     Ok(Redirect::to(&format!("/cases/{}", c.id)).into_response())
 }
 
@@ -151,21 +152,77 @@ pub(super) fn row(c: &Case, due: String) -> Row {
     }
 }
 
+/// A line of 我的办件.
+pub struct MineLine {
+    pub id: String,
+    pub number: String,
+    pub item: String,
+    pub state: &'static str,
+    /// 办理对象 when it is not the applicant (a newborn, a new enterprise).
+    pub subject: String,
+    pub created: String,
+    pub submitted: String,
+    pub due: String,
+    pub todo: Option<&'static str>,
+    pub overdue: bool,
+}
+
 #[derive(Template)]
 #[template(path = "cases_mine.html")]
 pub(super) struct MinePage {
     nav: Nav,
-    rows: Vec<Row>,
+    rows: Vec<MineLine>,
+    flash: &'static str,
     total: i64,
     bundles: Vec<app::bundles::BundleView>,
     /// Messages (a case an agent filed in this person's name, a grant made at a window).
     messages: Vec<(String, String, Option<String>, bool)>,
 }
 
-pub(super) async fn mine(State(s): State<AppState>, ctx: Ctx) -> Result<Response, WebError> {
-    let (list, total) = cases::mine(&s.app, &ctx.actor, 100, 0).await?;
-    let rows = list.iter().map(|c| row(c, String::new())).collect();
+pub(super) async fn mine(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<Flash>,
+) -> Result<Response, WebError> {
+    let (list, total) = cases::mine_overview(&s.app, &ctx.actor).await?;
+    let today = app::licenses::today_iso(&s.app);
+    let date = |t: time::OffsetDateTime| {
+        let d = domain::calendar::china_date(t);
+        format!("{}-{:02}-{:02}", d.year(), d.month() as u8, d.day())
+    };
+    let rows = list
+        .into_iter()
+        .map(|r| {
+            let c = &r.case;
+            let open = !c.state.is_final();
+            MineLine {
+                id: c.id.to_string(),
+                number: if c.number.is_empty() {
+                    "（草稿）".into()
+                } else {
+                    c.number.to_string()
+                },
+                item: c.item_name.clone(),
+                state: c.state.label(),
+                subject: c.subject.name().unwrap_or_default().to_string(),
+                created: date(c.created_at),
+                submitted: c.submitted_at.map(date).unwrap_or_default(),
+                overdue: open && r.due.as_ref().is_some_and(|d| *d < today),
+                due: if open {
+                    r.due.clone().unwrap_or_default()
+                } else {
+                    String::new()
+                },
+                todo: r.todo,
+            }
+        })
+        .collect();
     render(&MinePage {
+        flash: if q.flash.as_deref() == Some("deleted") {
+            "草稿已删除。"
+        } else {
+            ""
+        },
         nav: Nav::of(&ctx),
         rows,
         total,
@@ -191,6 +248,8 @@ pub(super) struct WorkPage {
     /// Role, its label, the queue's total as shown ("10000+" beyond the cap), the rows.
     queues: Vec<(&'static str, &'static str, String, Vec<Row>)>,
     verifications: Vec<Row>,
+    /// (code, name) a clerk may accept, for the item picker.
+    items: Vec<(String, String)>,
     is_clerk: bool,
 }
 
@@ -222,6 +281,7 @@ pub(super) async fn work(State(s): State<AppState>, ctx: Ctx) -> Result<Response
         .map(|(c, due)| row(c, due.clone()))
         .collect();
     render(&WorkPage {
+        items: cases::window_items(&s.app, &ctx.actor).await?,
         verifications,
         bundles: app::bundles::mine(&s.app, &ctx.actor).await?,
         notices: app::supervision::notices(&s.app, &ctx.actor).await?,

@@ -60,8 +60,8 @@ impl CasePage {
 }
 
 #[derive(serde::Deserialize, Default)]
-pub(super) struct Flash {
-    flash: Option<String>,
+pub(crate) struct Flash {
+    pub(crate) flash: Option<String>,
 }
 
 /// The element that shows a problem's field: `f_<key>` for the form, `file_<i>` for a
