@@ -136,6 +136,32 @@ pub struct Savings {
 }
 
 impl BundleDefinition {
+    /// Whether a field feeds only optional members (so it is asked only when one is chosen).
+    pub fn only_for_optional(&self, f: &MergedField) -> bool {
+        !f.feeds.is_empty()
+            && !self.subject.fields().contains(&f.key.as_str())
+            && f.feeds
+                .iter()
+                .all(|(code, _)| self.member(code).is_some_and(|m| m.optional))
+    }
+
+    /// The merged form as it applies to one application: a field that feeds only optional
+    /// members the applicant left out is not required.
+    pub fn form_for(&self, chosen: &[String]) -> Vec<crate::workflow::FormField> {
+        self.fields
+            .iter()
+            .map(|f| {
+                let mut field = f.as_form_field();
+                if self.only_for_optional(f)
+                    && !f.feeds.iter().any(|(code, _)| chosen.contains(code))
+                {
+                    field.required = false;
+                }
+                field
+            })
+            .collect()
+    }
+
     fn member(&self, code: &str) -> Option<&Member> {
         self.members.iter().find(|m| m.item_code == code)
     }

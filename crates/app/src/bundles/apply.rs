@@ -43,9 +43,9 @@ pub async fn apply(app: &App, actor: &Actor, code: &str, a: Application) -> Resu
     };
     let (def, items, produced) = published(app, code).await?;
     let mut problems = domain::Problems::default();
-    // The merged form is checked as any form is: required fields, ID numbers, phones, dates.
-    let merged: Vec<domain::workflow::FormField> =
-        def.fields.iter().map(|f| f.as_form_field()).collect();
+    // The merged form is checked as any form is: required fields, ID numbers, phones, dates
+    // (a field only an optional member left out needs is not required).
+    let merged = def.form_for(&a.optional);
     if let Err(errs) = domain::workflow::validate_form(&merged, &a.form) {
         for e in errs {
             problems.push(e.field, e.code, e.message);

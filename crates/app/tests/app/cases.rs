@@ -92,7 +92,11 @@ async fn a_citizen_applies_online_supplies_once_and_the_case_runs_to_completion_
         )
         .await;
         assert_eq!(c.supplement.as_ref().unwrap().materials, ["经营场所平面图"]);
-        let supply = BTreeMap::from([("经营场所平面图".to_string(), upload(&app, &me).await)]);
+        // A clearer scan: other content than the one found wanting.
+        let clearer = app::uploads::store(&app, &me, b"%PDF-1.7\n% clearer\n1 0 obj\n<<>>\nendobj\n", "平面图.pdf")
+            .await
+            .unwrap();
+        let supply = BTreeMap::from([("经营场所平面图".to_string(), clearer)]);
         step(
             &app,
             &me,

@@ -265,7 +265,10 @@ impl Worker<'_> {
             });
             self.command("request_supplement", &id, &clerk, ask).await?;
             self.stamp(1);
-            let body = multipart_file("人像（重拍）.jpg", "image/jpeg", &self.jpeg);
+            // A retake is other content than the photo found wanting.
+            let mut retake = self.jpeg.clone();
+            retake.extend_from_slice(format!("retake {k}").as_bytes());
+            let body = multipart_file("人像（重拍）.jpg", "image/jpeg", &retake);
             let path = format!("/api/v1/cases/{id}/materials/2");
             let p = self
                 .call(

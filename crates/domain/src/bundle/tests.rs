@@ -327,3 +327,26 @@ fn a_new_enterprise_is_registered_before_any_other_member_starts() {
         "{errs:?}"
     );
 }
+
+#[test]
+fn a_field_only_an_optional_member_needs_is_asked_only_when_it_is_chosen() {
+    let (mut d, _) = restaurant();
+    d.fields.push(MergedField {
+        key: "licence_area".into(),
+        label: "烟草经营面积".into(),
+        kind: FieldKind::Number,
+        required: true,
+        options: vec![],
+        help: String::new(),
+        feeds: vec![("D".into(), "area".into())],
+    });
+    let required = |chosen: &[String]| {
+        d.form_for(chosen)
+            .into_iter()
+            .filter(|f| f.required)
+            .map(|f| f.key)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(required(&[]), ["name"], "D not chosen");
+    assert_eq!(required(&["D".to_string()]), ["name", "licence_area"]);
+}

@@ -61,6 +61,16 @@ pub(super) fn submit(cx: &Ctx) -> Result<Vec<Event>, CaseError> {
     Ok(vec![Event::Submitted { at: cx.now }])
 }
 
+/// Whether a material answer repeats what was there: the same uploaded content (whatever the
+/// file is called now) or the very same provision.
+fn same_content(before: Option<&Provision>, now: &Provision) -> bool {
+    match (before, now) {
+        (Some(Provision::Uploaded { file: a, .. }), Provision::Uploaded { file: b, .. }) => a == b,
+        (Some(b), n) => b == n,
+        (None, _) => false,
+    }
+}
+
 /// 行政许可法 art. 32: more than 5 working days from receipt without a notice, and the
 /// application counts as accepted from receipt.
 fn past_notice_period(cx: &Ctx) -> bool {
@@ -142,8 +152,8 @@ pub(super) fn supply(
     let mut merged = cx.case.form.clone();
     merged.extend(form.clone());
     validate_form(&cx.item.form, &merged).map_err(CaseError::Validation)?;
-    let mut next = cx.case.materials.clone();
-    next.extend(materials.clone());
+    // Every material the notice names comes again with the answer: a new file (other
+    // content than the one found wanting) or another way of providing it.
     let still: Vec<String> = cx
         .case
         .supplement
@@ -151,7 +161,12 @@ pub(super) fn supply(
         .map(|n| {
             n.materials
                 .iter()
-                .filter(|m| !next.get(*m).is_some_and(Provision::is_provided))
+                .filter(|m| {
+                    let before = cx.case.materials.get(*m);
+                    !materials
+                        .get(*m)
+                        .is_some_and(|p| p.is_provided() && !same_content(before, p))
+                })
                 .cloned()
                 .collect()
         })
@@ -161,11 +176,13 @@ pub(super) fn supply(
             still
                 .iter()
                 .map(|m| {
-                    FieldError::new(
-                        format!("materials.{m}"),
-                        "required",
-                        format!("补正通知要求的“{m}”还没有提供"),
-                    )
+                    let provided = cx.case.materials.get(m).is_some_and(Provision::is_provided);
+                    let message = if provided {
+                        format!("补正通知要求重新提供“{m}”，请上传更正后的材料")
+                    } else {
+                        format!("补正通知要求的“{m}”还没有提供")
+                    };
+                    FieldError::new(format!("materials.{m}"), "required", message)
                 })
                 .collect(),
         ));

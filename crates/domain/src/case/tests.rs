@@ -943,3 +943,44 @@ fn the_public_timeline_says_what_happened_without_staff_opinions() {
     };
     assert!(!denied.describe_public().contains("内部"));
 }
+
+#[test]
+fn a_material_named_in_the_notice_must_come_again_with_other_content() {
+    let mut w = World::new(item());
+    w.fill(true);
+    w.ok(Command::Submit, &applicant());
+    let name = w.item.materials[0].name.clone();
+    w.ok(
+        Command::RequestSupplement {
+            materials: vec![name.clone()],
+            fields: vec![],
+            note: "申请书未签字".into(),
+        },
+        &staff("clerk", Role::Clerk),
+    );
+    let supply = |p: Option<Provision>| Command::Supply {
+        form: BTreeMap::new(),
+        materials: p
+            .map(|p| BTreeMap::from([(name.clone(), p)]))
+            .unwrap_or_default(),
+    };
+    let refused = |r: Result<Vec<Event>, CaseError>| match r {
+        Err(CaseError::Validation(v)) => v[0].message.clone(),
+        other => panic!("{other:?}"),
+    };
+    assert!(refused(w.run(supply(None), &applicant())).contains("重新提供"));
+    // The same content under another name is not a correction.
+    let renamed = Provision::Uploaded {
+        file: "sm3:abc".into(),
+        file_name: "申请书（已签字）.pdf".into(),
+        media_type: "application/pdf".into(),
+    };
+    assert!(refused(w.run(supply(Some(renamed)), &applicant())).contains("重新提供"));
+    let signed = Provision::Uploaded {
+        file: "sm3:def".into(),
+        file_name: "申请书（已签字）.pdf".into(),
+        media_type: "application/pdf".into(),
+    };
+    w.ok(supply(Some(signed)), &applicant());
+    assert_eq!(w.case.state, CaseState::Submitted);
+}

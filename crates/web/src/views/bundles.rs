@@ -66,7 +66,30 @@ impl GuidePage {
             .def
             .fields
             .iter()
-            .map(|f| FieldView::of(&f.as_form_field(), "bf_", String::new(), true))
+            .map(|f| {
+                let mut v = FieldView::of(&f.as_form_field(), "bf_", String::new(), true);
+                // Asked only for an optional member: say which, and require it only then.
+                if g.def.only_for_optional(f) {
+                    let names: Vec<&str> = f
+                        .feeds
+                        .iter()
+                        .filter_map(|(code, _)| {
+                            g.members
+                                .iter()
+                                .find(|m| m.0.code == *code)
+                                .map(|m| m.0.name.as_str())
+                        })
+                        .collect();
+                    v.required = false;
+                    let note = format!("同时办理“{}”时填写", names.join("”“"));
+                    v.help = if v.help.is_empty() {
+                        note
+                    } else {
+                        format!("{}；{note}", v.help)
+                    };
+                }
+                v
+            })
             .collect();
         let n = g.materials.len();
         GuidePage {
