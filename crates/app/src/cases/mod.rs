@@ -20,7 +20,9 @@ use crate::{App, AppError, Result};
 
 pub use command::{act, sweep_tolerance};
 pub use notices::{Notice, notice, notice_kinds};
-pub use queues::{MineRow, QUEUE_COUNT_CAP, lookup, mine, mine_overview, queue, verifications};
+pub use queues::{
+    MineRow, QUEUE_COUNT_CAP, lookup, mine, mine_overview, queue, queue_applicants, verifications,
+};
 pub use start::{
     Authorization, start, start_as_agent, start_at_window, start_in_bundle, start_or_resume,
 };

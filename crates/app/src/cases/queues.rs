@@ -48,6 +48,22 @@ pub async fn mine_overview(app: &App, actor: &Actor) -> Result<(Vec<MineRow>, i6
     Ok((rows, total))
 }
 
+/// Who applied, as a queue shows it to staff: a person's name masked after the surname (a
+/// queue is read over shoulders), an enterprise's name in full (it is public).
+pub async fn queue_applicants(app: &App, cases: &[&Case]) -> Result<Vec<String>> {
+    let mut conn = app.store.conn().await?;
+    let mut out = Vec::with_capacity(cases.len());
+    for c in cases {
+        let a = app.account(&mut conn, &c.applicant_id).await?;
+        out.push(if a.kind == domain::account::AccountKind::Enterprise {
+            a.display_name.clone()
+        } else {
+            domain::ids::mask_middle(&a.display_name, 1, 0)
+        });
+    }
+    Ok(out)
+}
+
 /// A queue's total is counted up to this and shown as "10000+" beyond it: a clerk works from
 /// the top, and counting a backlog of every waiting case costs more the longer it is.
 pub const QUEUE_COUNT_CAP: i64 = 10_000;

@@ -33,6 +33,8 @@ pub struct CaseView {
     pub completeness: case::Completeness,
     /// Commands this actor may issue now.
     pub allowed: Vec<&'static str>,
+    /// The review step the case is at and who holds it, while it is in review.
+    pub current_step: Option<String>,
 }
 
 #[derive(Debug, Clone, serde::Serialize)]
@@ -140,7 +142,9 @@ pub async fn view(app: &App, actor: &Actor, case_id: &str) -> Result<CaseView> {
         .map(|k| k.name())
         .collect();
     let completeness = case::completeness(&c, &item, china_date(now));
+    let current_step = current_step(app, &c, &item, matches!(actor, Actor::Staff { .. })).await?;
     Ok(CaseView {
+        current_step,
         case: c,
         item,
         applicant,
@@ -201,4 +205,40 @@ pub fn describe_record(kind: &str, payload: &str, public: bool) -> String {
         "license_revoked" => "电子证照已注销".into(),
         other => other.to_string(),
     }
+}
+
+/// "审核（第 2 步，共 3 步）：已由 钱承办 签收" while a case is in review (the holder's name for
+/// staff; the applicant reads 办理中); None otherwise.
+async fn current_step(
+    app: &App,
+    c: &Case,
+    item: &ItemDefinition,
+    staff: bool,
+) -> Result<Option<String>> {
+    use domain::case::CaseState as S;
+    if !matches!(c.state, S::Accepted | S::InReview | S::Suspended) {
+        return Ok(None);
+    }
+    let steps = item.workflow.steps_for(item.case_type);
+    let Some(step) = steps.get(c.step) else {
+        return Ok(None);
+    };
+    let holder = match &c.claimed_by {
+        Some(_) if !staff => "办理中".to_string(),
+        Some(id) => {
+            let mut conn = app.store.conn().await?;
+            let name = match app.account(&mut conn, id).await {
+                Ok(a) => a.display_name.clone(),
+                Err(_) => "工作人员".into(),
+            };
+            format!("已由 {name} 签收")
+        }
+        None => format!("等待{}签收", step.role.label()),
+    };
+    Ok(Some(format!(
+        "{}（第 {} 步，共 {} 步）：{holder}",
+        step.name,
+        c.step + 1,
+        steps.len()
+    )))
 }

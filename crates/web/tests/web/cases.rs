@@ -91,7 +91,14 @@ async fn a_citizen_applies_gets_one_supplement_notice_and_follows_the_case_to_co
     // Staff share the site (same database) through their own clients.
     let mut clerk = citizen.another();
     clerk.login("clerk", app::demo::DEMO_PASSWORD).await;
-    assert!(clerk.get("/work").await.body.contains(&item.name));
+    let work = clerk.get("/work").await.body;
+    assert!(work.contains(&item.name));
+    // The queue names the applicant masked (张三 → 张*) and the day it was filed.
+    assert!(
+        work.contains("data-label=\"申请人\">张*<") && !work.contains(">张三<"),
+        "{work}"
+    );
+    assert!(work.contains("data-label=\"提交日期\">20"));
     let queue = clerk.get("/api/v1/cases?queue=clerk").await.json();
     assert!(
         queue["items"]
@@ -145,6 +152,12 @@ async fn a_citizen_applies_gets_one_supplement_notice_and_follows_the_case_to_co
     first.login("reviewer", app::demo::DEMO_PASSWORD).await;
     let mut second = citizen.another();
     second.login("reviewer2", app::demo::DEMO_PASSWORD).await;
+    let page = first.get(&format!("/cases/{case}")).await.body;
+    assert!(
+        page.contains("当前环节")
+            && page.contains("承办（第 1 步，共 3 步）：等待承办审核人员签收"),
+        "{page}"
+    );
     for reviewer in [&mut first, &mut second] {
         assert_eq!(
             act(reviewer, &case, "claim", &[], &[]).await.status,

@@ -135,6 +135,12 @@ pub struct Row {
     pub state: &'static str,
     pub due: String,
     pub claimed: bool,
+    /// Masked for a person (see `cases::queue_applicants`); empty where not shown.
+    pub applicant: String,
+    /// The day it was filed.
+    pub submitted: String,
+    /// The deadline has passed.
+    pub overdue: bool,
 }
 
 pub(super) fn row(c: &Case, due: String) -> Row {
@@ -147,8 +153,17 @@ pub(super) fn row(c: &Case, due: String) -> Row {
         },
         item: c.item_name.clone(),
         state: c.state.label(),
+        overdue: false,
         due,
         claimed: c.claimed_by.is_some(),
+        applicant: String::new(),
+        submitted: c
+            .submitted_at
+            .map(|t| {
+                let d = domain::calendar::china_date(t);
+                format!("{}-{:02}-{:02}", d.year(), d.month() as u8, d.day())
+            })
+            .unwrap_or_default(),
     }
 }
 
@@ -257,6 +272,7 @@ pub(super) async fn work(State(s): State<AppState>, ctx: Ctx) -> Result<Response
     let Actor::Staff { roles, .. } = &ctx.actor else {
         return Err(app::AppError::Forbidden("只有工作人员有待办队列".into()).into());
     };
+    let today = app::licenses::today_iso(&s.app);
     let mut queues = Vec::new();
     for role in roles
         .iter()
@@ -264,9 +280,16 @@ pub(super) async fn work(State(s): State<AppState>, ctx: Ctx) -> Result<Response
         .filter(|r| matches!(r, Role::Clerk | Role::Reviewer | Role::Approver))
     {
         let (list, total) = cases::queue(&s.app, &ctx.actor, role, 100, 0).await?;
+        let who = cases::queue_applicants(&s.app, &list.iter().map(|(c, _)| c).collect::<Vec<_>>())
+            .await?;
         let rows = list
             .iter()
-            .map(|(c, due)| row(c, due.clone().unwrap_or_default()))
+            .zip(who)
+            .map(|((c, due), applicant)| Row {
+                applicant,
+                overdue: due.as_ref().is_some_and(|d| *d < today),
+                ..row(c, due.clone().unwrap_or_default())
+            })
             .collect();
         let total = if total.capped {
             format!("{}+", total.count)
