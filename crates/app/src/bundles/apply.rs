@@ -71,13 +71,13 @@ pub async fn apply(app: &App, actor: &Actor, code: &str, a: Application) -> Resu
         }
     }
     // Members whose result the subject already holds are skipped (a newborn or an enterprise
-    // being established holds nothing yet).
+    // being established holds nothing yet). Only a wallet the applicant may read counts:
+    // naming someone else tells nothing about what they hold.
     let today = crate::licenses::today_iso(app);
-    let subject_holder = match &subject {
-        domain::subject::Subject::Applicant => Some(login.as_str()),
-        s => s.holder_id(),
-    };
     let mut conn = app.store.conn().await?;
+    let wallet =
+        crate::licenses::readable_subject(&mut conn, &subject, applicant_id, login).await?;
+    let subject_holder = wallet.as_deref();
     let mut skipped: BTreeMap<String, String> = BTreeMap::new();
     for m in &def.members {
         if m.optional && !a.optional.contains(&m.item_code) {
@@ -114,7 +114,8 @@ pub async fn apply(app: &App, actor: &Actor, code: &str, a: Application) -> Resu
     let mut confirmed = BTreeSet::new();
     for m in &active {
         if let Some(item) = items.get(&m.item_code) {
-            let (found, _) = crate::licenses::shared_provisions(app, item, &subject, login).await;
+            let (found, _) =
+                crate::licenses::shared_provisions(app, item, subject_holder, login).await;
             for (mat, id) in item.materials.iter().zip(identities(item)) {
                 if found.contains_key(&mat.name) {
                     confirmed.insert(id);

@@ -244,9 +244,12 @@ async fn create_with(
     // 免提交: what the government already issued to the applicant fills the materials. A
     // license revoked between this read and the write below is as one revoked just after.
     let uses = crate::licenses::attach(&mut conn, app, &mut c, &def, &actor_id).await?;
+    let wallet =
+        crate::licenses::readable_subject(&mut conn, &c.subject, applicant_id, &holder.login)
+            .await?;
     drop(conn);
     let (shared, unavailable) =
-        crate::licenses::shared_provisions(app, &def, &c.subject, &holder.login).await;
+        crate::licenses::shared_provisions(app, &def, wallet.as_deref(), &holder.login).await;
     let licensed: Vec<&str> = uses.iter().map(|u| u.material.as_str()).collect();
     let mut confirmed = Vec::new();
     for (name, p) in shared {

@@ -26,7 +26,8 @@ pub async fn attach(
     actor_id: &str,
 ) -> Result<Vec<UseRow>> {
     let applicant = app.account(conn, &case.applicant_id).await?;
-    let subject = case.subject.clone();
+    let wallet =
+        readable_subject(conn, &case.subject, &case.applicant_id, &applicant.login).await?;
     let today = iso(china_date(app.now()));
     let mut attached = Vec::new();
     for m in def.materials.iter().filter(|m| !m.license_type.is_empty()) {
@@ -34,7 +35,7 @@ pub async fn attach(
         let Some(t) = app.license_type(conn, name).await? else {
             continue;
         };
-        let Some(holder) = material_holder(m, &subject, &applicant.login) else {
+        let Some(holder) = material_holder(m, wallet.as_deref(), &applicant.login) else {
             continue;
         };
         let Some(l) = sl::valid_of_type(conn, holder, &t.code, &today)
@@ -71,13 +72,14 @@ pub async fn attach(
     Ok(attached)
 }
 
-/// Materials a shared-data source confirms for whose paper each is (see [`material_holder`]),
+/// Materials a shared-data source confirms for whose paper each is (see [`material_holder`];
+/// `subject_wallet` from [`readable_subject`]),
 /// and the sources that failed (the application goes on without them; those materials stay
 /// to be provided).
 pub async fn shared_provisions(
     app: &App,
     def: &ItemDefinition,
-    subject: &domain::subject::Subject,
+    subject_wallet: Option<&str>,
     applicant_login: &str,
 ) -> (BTreeMap<String, Provision>, Vec<String>) {
     let mut found = BTreeMap::new();
@@ -87,7 +89,7 @@ pub async fn shared_provisions(
         .iter()
         .filter(|m| !m.shared_data_source.is_empty())
     {
-        let Some(holder_id) = material_holder(m, subject, applicant_login) else {
+        let Some(holder_id) = material_holder(m, subject_wallet, applicant_login) else {
             continue;
         };
         match app.shared.lookup(&m.shared_data_source, holder_id).await {
@@ -178,8 +180,7 @@ pub async fn coverage(
         });
     }
     drop(conn);
-    let (shared, failed) =
-        shared_provisions(app, &def, &domain::subject::Subject::Applicant, &holder).await;
+    let (shared, failed) = shared_provisions(app, &def, Some(&holder), &holder).await;
     for r in rows.iter_mut().filter(|r| r.provided_by.is_none()) {
         if let Some(Provision::Shared { source, summary }) = shared.get(&r.material) {
             r.provided_by = Some(format!("共享数据（{source}）：{summary}"));

@@ -8,6 +8,7 @@ use domain::catalog::Material;
 use domain::ids::RegionCode;
 use domain::subject::Subject;
 use store::Connection;
+use store::licenses as sl;
 use store::subjects::HolderLink;
 
 use crate::{App, AppError, Result};
@@ -59,8 +60,12 @@ pub async fn case_holder(app: &App, conn: &mut Connection, case: &Case) -> Resul
         }
         s => {
             let id = s.holder_id().unwrap_or_default().to_string();
+            // Only a holder with no licence yet (a newborn whose number was reserved for this
+            // application) is linked to the applicant: naming someone else's ID number as the
+            // subject must never open that person's wallet.
+            let fresh = sl::of_holder(conn, &id).await?.is_empty();
             Ok(CaseHolder {
-                link: link(&id),
+                link: if fresh { link(&id) } else { None },
                 name: s.name().unwrap_or_default().to_string(),
                 natural_person: s.is_natural_person(),
                 id,
@@ -77,16 +82,36 @@ pub fn region6(region: &str) -> Result<RegionCode> {
         .ok_or_else(|| AppError::Internal(format!("区划 {region} 不能用于赋码")))
 }
 
-/// Whose wallet holds a material of the case: the applicant's for their own papers (or when
-/// the case is theirs), else the subject's; None while the subject has no identifier yet.
+/// The subject's identifier when the applicant may read the subject's wallet and shared
+/// data: their own, or a subject linked to them (a newborn, the enterprise they founded).
+/// Naming someone else as the subject gives none of that person's licences or data.
+pub async fn readable_subject(
+    conn: &mut Connection,
+    subject: &Subject,
+    applicant_id: &str,
+    applicant_login: &str,
+) -> Result<Option<String>> {
+    match subject {
+        Subject::Applicant => Ok(Some(applicant_login.to_string())),
+        s => match s.holder_id() {
+            Some(id) if store::subjects::is_linked(conn, id, applicant_id).await? => {
+                Ok(Some(id.to_string()))
+            }
+            _ => Ok(None),
+        },
+    }
+}
+
+/// Whose wallet holds a material of the case: the applicant's for their own papers, else the
+/// subject's when readable (see [`readable_subject`]); None when there is none to read.
 pub fn material_holder<'a>(
     m: &Material,
-    subject: &'a Subject,
+    subject_wallet: Option<&'a str>,
     applicant_login: &'a str,
 ) -> Option<&'a str> {
-    if m.of_applicant || subject.is_applicant() {
+    if m.of_applicant {
         Some(applicant_login)
     } else {
-        subject.holder_id()
+        subject_wallet
     }
 }

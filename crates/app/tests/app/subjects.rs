@@ -299,3 +299,72 @@ async fn a_newborn_bundle_files_every_member_for_the_baby() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn naming_someone_elses_id_as_the_subject_never_opens_their_wallet() {
+    on_both(|s| async move {
+        let (app, _) = app(s).await;
+        app::demo::load(&app).await.unwrap();
+        let me = citizen(&app, "778").await;
+        let Actor::Applicant { id: my_account, .. } = &me else {
+            unreachable!()
+        };
+        // 张三 of the demo holds licences (居民身份证 …); a stranger names him as the subject.
+        let holder = app::demo::demo_id_number("19900101", "123");
+        let item = domain::fixtures::sample_item();
+        let mut case = domain::case::Case::draft(
+            "c-x".into(),
+            &item,
+            1,
+            domain::keys::AccountId::new(my_account.as_str()),
+            domain::case::Channel::Online,
+            app.now(),
+        );
+        case.subject = Subject::Person {
+            name: "张三".into(),
+            id_number: holder.clone(),
+            relation: "亲属".into(),
+        };
+        let mut conn = app.store.conn().await.unwrap();
+        let h = app::licenses::case_holder(&app, &mut conn, &case)
+            .await
+            .unwrap();
+        assert_eq!(h.id, holder);
+        assert!(
+            h.link.is_none(),
+            "a holder with licences is not linked to a stranger"
+        );
+        // Nor are that person's licences or shared data read for the stranger's case.
+        let Actor::Applicant {
+            login: my_login, ..
+        } = &me
+        else {
+            unreachable!()
+        };
+        let wallet =
+            app::licenses::readable_subject(&mut conn, &case.subject, my_account, my_login)
+                .await
+                .unwrap();
+        assert_eq!(wallet, None);
+        let own =
+            app::licenses::readable_subject(&mut conn, &Subject::Applicant, my_account, my_login)
+                .await
+                .unwrap();
+        assert_eq!(own.as_deref(), Some(my_login.as_str()));
+        // A fresh identity (a newborn's reserved number) is linked to who filed for it.
+        let baby = app::demo::demo_id_number("20261128", "002");
+        case.subject = Subject::Person {
+            name: "张小宝".into(),
+            id_number: baby.clone(),
+            relation: "监护人".into(),
+        };
+        let h = app::licenses::case_holder(&app, &mut conn, &case)
+            .await
+            .unwrap();
+        assert_eq!(
+            h.link.map(|l| (l.holder_id, l.relation)),
+            Some((baby, "监护人".to_string()))
+        );
+    })
+    .await;
+}
