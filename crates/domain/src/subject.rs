@@ -28,6 +28,10 @@ pub enum Subject {
         id_number: String,
         /// The applicant's relation to them (监护人, 亲属 …).
         relation: String,
+        /// The platform reserved this number for the application (a newborn's 出生预赋码):
+        /// the only person whose licences the applicant may come to see.
+        #[serde(default)]
+        reserved: bool,
     },
     /// An enterprise; `credit_code` is empty while it is being established, until 设立登记
     /// assigns one.
@@ -85,6 +89,7 @@ impl Subject {
                 name,
                 id_number,
                 relation,
+                ..
             } => {
                 let id = if id_number.is_empty() {
                     "身份号码待赋".to_string()
@@ -227,6 +232,7 @@ impl SubjectSpec {
                         name,
                         id_number,
                         relation: relation.clone(),
+                        reserved: false,
                     },
                     None,
                 )
@@ -277,6 +283,7 @@ impl SubjectSpec {
                         name,
                         id_number: String::new(),
                         relation: relation.clone(),
+                        reserved: false,
                     },
                     facts,
                 )

@@ -180,9 +180,17 @@ pub async fn apply(app: &App, actor: &Actor, code: &str, a: Application) -> Resu
     }
 
     // 出生预赋码: the newborn's number is reserved now, so every member is filed for it.
-    if let (Some(facts), domain::subject::Subject::Person { id_number, .. }) = (birth, &mut subject)
+    if let (
+        Some(facts),
+        domain::subject::Subject::Person {
+            id_number,
+            reserved,
+            ..
+        },
+    ) = (birth, &mut subject)
     {
         *id_number = reserve_newborn_number(app, login, &def.region, facts).await?;
+        *reserved = true;
     }
     let now = app.now();
     let day = domain::calendar::china_date(now);

@@ -60,10 +60,14 @@ pub async fn case_holder(app: &App, conn: &mut Connection, case: &Case) -> Resul
         }
         s => {
             let id = s.holder_id().unwrap_or_default().to_string();
-            // Only a holder with no licence yet (a newborn whose number was reserved for this
-            // application) is linked to the applicant: naming someone else's ID number as the
-            // subject must never open that person's wallet.
-            let fresh = sl::of_holder(conn, &id).await?.is_empty();
+            // Only a holder the platform created for this application and that holds nothing
+            // yet (a newborn's reserved number) is linked to the applicant: naming someone
+            // else's ID number as the subject must never open that person's wallet.
+            let created_here = match s {
+                Subject::Person { reserved, .. } => *reserved,
+                _ => true,
+            };
+            let fresh = created_here && sl::of_holder(conn, &id).await?.is_empty();
             Ok(CaseHolder {
                 link: if fresh { link(&id) } else { None },
                 name: s.name().unwrap_or_default().to_string(),

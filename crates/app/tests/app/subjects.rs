@@ -324,6 +324,7 @@ async fn naming_someone_elses_id_as_the_subject_never_opens_their_wallet() {
             name: "张三".into(),
             id_number: holder.clone(),
             relation: "亲属".into(),
+            reserved: false,
         };
         let mut conn = app.store.conn().await.unwrap();
         let h = app::licenses::case_holder(&app, &mut conn, &case)
@@ -351,12 +352,28 @@ async fn naming_someone_elses_id_as_the_subject_never_opens_their_wallet() {
                 .await
                 .unwrap();
         assert_eq!(own.as_deref(), Some(my_login.as_str()));
+        // A person without licences here who was only named is not linked either.
+        let named = app::demo::demo_id_number("19700101", "005");
+        case.subject = Subject::Person {
+            name: "王五".into(),
+            id_number: named,
+            relation: "亲属".into(),
+            reserved: false,
+        };
+        let h = app::licenses::case_holder(&app, &mut conn, &case)
+            .await
+            .unwrap();
+        assert!(
+            h.link.is_none(),
+            "only a number the platform reserved is linked"
+        );
         // A fresh identity (a newborn's reserved number) is linked to who filed for it.
         let baby = app::demo::demo_id_number("20261128", "002");
         case.subject = Subject::Person {
             name: "张小宝".into(),
             id_number: baby.clone(),
             relation: "监护人".into(),
+            reserved: true,
         };
         let h = app::licenses::case_holder(&app, &mut conn, &case)
             .await
