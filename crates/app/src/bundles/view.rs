@@ -49,6 +49,9 @@ pub async fn view(app: &App, actor: &Actor, id: &str) -> Result<BundleView> {
         .await?
         .ok_or_else(not_found)?;
     let children = sb::children(&mut conn, id).await?;
+    let data: serde_json::Value = serde_json::from_str(&parent.data).unwrap_or_default();
+    let mut subject: domain::subject::Subject =
+        serde_json::from_value(data["subject"].clone()).unwrap_or_default();
     let mut views = Vec::new();
     let mut departments = BTreeSet::new();
     for c in &children {
@@ -57,6 +60,13 @@ pub async fn view(app: &App, actor: &Actor, id: &str) -> Result<BundleView> {
             Some(cid) if !cid.is_empty() => store::cases::get_case(&mut conn, cid).await?,
             _ => None,
         };
+        // Once the enterprise is registered, its members carry the code: show that.
+        if let Some(k) = &case
+            && subject.being_established()
+            && k.subject.holder_id().is_some()
+        {
+            subject = k.subject.clone();
+        }
         let dept_code = case
             .as_ref()
             .map(|k| k.department.clone())
@@ -133,18 +143,6 @@ pub async fn view(app: &App, actor: &Actor, id: &str) -> Result<BundleView> {
     let lead = store::org::get_department(&mut conn, &parent.lead_department)
         .await?
         .name;
-    // Once the enterprise is registered, its members carry the code: show the latest.
-    let data: serde_json::Value = serde_json::from_str(&parent.data).unwrap_or_default();
-    let mut subject: domain::subject::Subject =
-        serde_json::from_value(data["subject"].clone()).unwrap_or_default();
-    for c in views.iter().filter_map(|v| v.case_id.as_ref()) {
-        if let Some(k) = store::cases::get_case(&mut conn, c).await?
-            && k.subject.holder_id().is_some()
-            && subject.being_established()
-        {
-            subject = k.subject;
-        }
-    }
     Ok(BundleView {
         subject: subject.describe(),
         id: parent.id,

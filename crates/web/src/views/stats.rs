@@ -113,7 +113,7 @@ fn page(ctx: &Ctx, r: Report, q: &StatsQuery, public: bool, today: time::Date) -
         enc(q.item.as_deref().unwrap_or("")),
         enc(q.group.as_deref().unwrap_or(""))
     );
-    let iso = |d: time::Date| format!("{}-{:02}-{:02}", d.year(), d.month() as u8, d.day());
+    let iso = app::licenses::iso;
     let until = domain::calendar::parse_iso_date(&r.to)
         .ok()
         .and_then(|d| d.previous_day())

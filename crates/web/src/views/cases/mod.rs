@@ -127,6 +127,11 @@ pub(super) async fn window_start(
     Ok(Redirect::to(&format!("/cases/{}", c.id)).into_response())
 }
 
+/// The day (in China) of an instant, as YYYY-MM-DD.
+fn day(t: time::OffsetDateTime) -> String {
+    app::licenses::iso(domain::calendar::china_date(t))
+}
+
 /// A case as one line of a list.
 pub struct Row {
     pub id: String,
@@ -157,13 +162,7 @@ pub(super) fn row(c: &Case, due: String) -> Row {
         due,
         claimed: c.claimed_by.is_some(),
         applicant: String::new(),
-        submitted: c
-            .submitted_at
-            .map(|t| {
-                let d = domain::calendar::china_date(t);
-                format!("{}-{:02}-{:02}", d.year(), d.month() as u8, d.day())
-            })
-            .unwrap_or_default(),
+        submitted: c.submitted_at.map(day).unwrap_or_default(),
     }
 }
 
@@ -201,10 +200,6 @@ pub(super) async fn mine(
 ) -> Result<Response, WebError> {
     let (list, total) = cases::mine_overview(&s.app, &ctx.actor).await?;
     let today = app::licenses::today_iso(&s.app);
-    let date = |t: time::OffsetDateTime| {
-        let d = domain::calendar::china_date(t);
-        format!("{}-{:02}-{:02}", d.year(), d.month() as u8, d.day())
-    };
     let rows = list
         .into_iter()
         .map(|r| {
@@ -220,8 +215,8 @@ pub(super) async fn mine(
                 item: c.item_name.clone(),
                 state: c.state.label(),
                 subject: c.subject.name().unwrap_or_default().to_string(),
-                created: date(c.created_at),
-                submitted: c.submitted_at.map(date).unwrap_or_default(),
+                created: day(c.created_at),
+                submitted: c.submitted_at.map(day).unwrap_or_default(),
                 overdue: open && r.due.as_ref().is_some_and(|d| *d < today),
                 due: if open {
                     r.due.clone().unwrap_or_default()
