@@ -253,6 +253,9 @@ pub enum RegisteredBy {
     /// A clerk at a window (综窗), who may accept a failed check after checking the licence
     /// (STANDARDS.md: a failed check is a warning only the clerk can override).
     Clerk { accept_check_mismatch: bool },
+    /// A clerk recording a walk-in (无账号办理): the identity the clerk checked, with no
+    /// password, so nobody can sign in to it until the person registers themselves.
+    WalkIn,
 }
 
 impl ApplicantRegistration {
@@ -281,7 +284,9 @@ impl ApplicantRegistration {
                 let valid_phone =
                     validate_mobile(&phone).map_err(|m| p.push("phone", "invalid", m));
                 let login = id.as_ref().map_or(id_number.trim(), |i| i.as_str());
-                validate_password("password", &password, &[login, phone.trim()], &mut p);
+                if by != RegisteredBy::WalkIn {
+                    validate_password("password", &password, &[login, phone.trim()], &mut p);
+                }
                 match (id, valid_phone) {
                     (Ok(id), Ok(phone)) if p.is_empty() => Ok(ValidRegistration {
                         login: id.as_str().to_string(),
@@ -314,6 +319,13 @@ impl ApplicantRegistration {
                         check_overridden = Some((expected, found));
                         Some(c)
                     }
+                    (
+                        Ok((_, CreditCheck::CheckMismatch { expected, found })),
+                        RegisteredBy::WalkIn,
+                    ) => {
+                        p.push("credit_code", "check_mismatch", format!("校验位应为“{expected}”，实际为“{found}”。请核对营业执照；如代码确系早期赋码，请先在“窗口注册”中核验登记"));
+                        None
+                    }
                     (Ok((_, CreditCheck::CheckMismatch { .. })), RegisteredBy::Themselves) => {
                         p.push("credit_code", "check_mismatch", SELF_CHECK_MISMATCH);
                         None
@@ -341,7 +353,9 @@ impl ApplicantRegistration {
                 let valid_phone =
                     validate_mobile(&phone).map_err(|m| p.push("phone", "invalid", m));
                 let login = code.as_ref().map_or(credit_code.trim(), |c| c.as_str());
-                validate_password("password", &password, &[login, phone.trim()], &mut p);
+                if by != RegisteredBy::WalkIn {
+                    validate_password("password", &password, &[login, phone.trim()], &mut p);
+                }
                 match (code, valid_phone) {
                     (Some(code), Ok(phone)) if p.is_empty() => Ok(ValidRegistration {
                         login: code.as_str().to_string(),
@@ -478,6 +492,38 @@ mod tests {
         let ok = enterprise(early).validate_by(clerk(true), TODAY).unwrap();
         assert_eq!(ok.login, early);
         assert!(ok.check_overridden.is_some());
+    }
+
+    proptest! {
+        /// A walk-in is recorded without a password, but with the identity checked as fully
+        /// as a registration's: only the password is never asked.
+        #[test]
+        fn a_walk_in_needs_every_identity_field_but_no_password(seq in 100u32..999, bad_phone in any::<bool>(), bad_name in any::<bool>()) {
+            let first = format!("51160219900101{seq}");
+            let reg = ApplicantRegistration::NaturalPerson {
+                id_number: format!("{first}{}", id_check_char(&first)),
+                name: if bad_name { " ".into() } else { "张三".into() },
+                phone: if bad_phone { "12".into() } else { "13800138000".into() },
+                password: String::new(),
+            };
+            let fields: Vec<String> = match reg.validate_by(RegisteredBy::WalkIn, TODAY) {
+                Ok(v) => { prop_assert!(v.password.is_empty()); vec![] }
+                Err(e) => e.into_iter().map(|e| e.field).collect(),
+            };
+            let mut expected = vec![];
+            if bad_name { expected.push("name"); }
+            if bad_phone { expected.push("phone"); }
+            prop_assert_eq!(fields, expected);
+        }
+    }
+
+    #[test]
+    fn a_walk_in_enterprise_with_a_failed_check_is_sent_to_window_registration() {
+        let e = enterprise("91350100M0001TGQXM")
+            .validate_by(RegisteredBy::WalkIn, TODAY)
+            .unwrap_err();
+        assert_eq!(e[0].code, "check_mismatch");
+        assert!(e[0].message.contains("窗口注册"), "{}", e[0].message);
     }
 
     #[test]

@@ -62,6 +62,8 @@ pub struct Creation<'a> {
     pub event: &'a EventRow,
     /// A message to the applicant, when someone else filed in their name (帮办代办).
     pub notification: Option<&'a crate::agents::NotificationRow>,
+    /// The applicant's account, when a clerk records a walk-in without one (无账号办理).
+    pub walk_in: Option<&'a crate::accounts::AccountRow>,
     pub now: i64,
 }
 
@@ -69,6 +71,9 @@ pub struct Creation<'a> {
 /// command and is grouped with those waiting beside it. An id already taken fails it whole.
 pub async fn commit_creation(store: &crate::Store, w: &Creation<'_>) -> Result<()> {
     let mut b = Batch::default();
+    if let Some(a) = w.walk_in {
+        crate::walk_ins::push_account(&mut b, a);
+    }
     crate::cases::push_insert_case(&mut b, w.case, w.index, w.now)?;
     for u in w.uses {
         crate::licenses::push_use(&mut b, u);

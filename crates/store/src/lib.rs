@@ -23,6 +23,7 @@ pub mod supervision;
 #[cfg(feature = "testing")]
 pub mod testing;
 pub mod uploads;
+pub mod walk_ins;
 mod write;
 
 pub use db::{Backend, Conn, Options as StoreOptions, Store, StoreError, Tx};

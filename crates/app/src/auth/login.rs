@@ -74,9 +74,14 @@ async fn register_from(
     let mut tx = app.store.begin().await?;
     let inserted = acc::insert_account(&mut tx, &row).await;
     if let Err(store::StoreError::Conflict { .. }) = inserted {
+        drop(tx);
+        if let Some((_, Some(session))) =
+            claim_walk_in(app, &valid, &row.password_hash, None).await?
+        {
+            return Ok(session);
+        }
         if let Some(client) = &client {
-            // The failed insert may have spoilt the transaction (PostgreSQL): count apart.
-            drop(tx);
+            // The failed insert spoilt the transaction (PostgreSQL): count apart.
             let mut c = app.store.conn().await?;
             acc::record_client_failure(&mut c, client, REGISTRATION, app.now_ms()).await?;
         }
@@ -112,6 +117,49 @@ fn new_applicant(
     }
 }
 
+/// Registering as someone a clerk served without an account (无账号办理) claims that account,
+/// with its cases, when the kind, name, phone (and legal representative) are the ones the
+/// clerk recorded; anything else is "taken" like any registered login. A clerk registering
+/// the person (`clerk`) sets a temporary password and opens no session. Returns the account
+/// id and the person's session, or None when there is nothing to claim.
+async fn claim_walk_in(
+    app: &App,
+    valid: &domain::account::ValidRegistration,
+    hash: &str,
+    clerk: Option<&str>,
+) -> Result<Option<(String, Option<Session>)>> {
+    let mut tx = app.store.begin().await?;
+    let Some(row) = acc::find_by_login(&mut tx, &valid.login).await? else {
+        return Ok(None);
+    };
+    let same = row.password_hash == store::walk_ins::UNCLAIMED
+        && row.kind == valid.kind.into()
+        && row.display_name == valid.display_name
+        && row.phone == valid.phone
+        && row.legal_representative == valid.legal_representative;
+    if !same || !store::walk_ins::claim(&mut tx, &row.id, hash).await? {
+        return Ok(None);
+    }
+    if clerk.is_some() {
+        acc::set_password(&mut tx, &row.id, hash, true).await?;
+    }
+    crate::audit::admin(
+        &mut tx,
+        app,
+        clerk.unwrap_or(&row.id),
+        "claimed_walk_in",
+        &row.id,
+        serde_json::json!({ "login": row.login }),
+    )
+    .await?;
+    let session = match clerk {
+        None => Some(open_session(app, &mut tx, &row, false, false).await?),
+        Some(_) => None,
+    };
+    tx.commit().await.map_err(store::StoreError::from)?;
+    Ok(Some((row.id, session)))
+}
+
 fn taken(kind: ApplicantKind) -> AppError {
     let field = if kind == ApplicantKind::Enterprise {
         "credit_code"
@@ -121,7 +169,7 @@ fn taken(kind: ApplicantKind) -> AppError {
     AppError::Validation(vec![FieldError::new(
         field,
         "taken",
-        "该证件号码已注册，请直接登录",
+        "该证件号码已注册，请直接登录（曾在窗口办理但未注册的，请填写窗口登记的姓名和手机号）",
     )])
 }
 
@@ -178,12 +226,23 @@ pub async fn register_at_window(
     let valid = reg.validate_by(by, app.now().date())?;
     let row = new_applicant(app, &valid, hash_password(&temporary).await?);
     let mut tx = app.store.begin().await?;
-    acc::insert_account(&mut tx, &row)
-        .await
-        .map_err(|e| match e {
-            store::StoreError::Conflict { .. } => taken(valid.kind),
-            other => other.into(),
-        })?;
+    if let Err(e) = acc::insert_account(&mut tx, &row).await {
+        let store::StoreError::Conflict { .. } = e else {
+            return Err(e.into());
+        };
+        drop(tx);
+        let claimed =
+            claim_walk_in(app, &valid, &row.password_hash, Some(clerk.actor_id())).await?;
+        let Some((account_id, _)) = claimed else {
+            return Err(taken(valid.kind));
+        };
+        return Ok(WindowRegistration {
+            account_id,
+            login: row.login,
+            name: row.display_name,
+            temporary_password: temporary,
+        });
+    }
     acc::set_password(&mut tx, &row.id, &row.password_hash, true).await?;
     let mut detail = serde_json::json!({ "login": row.login });
     if let Some((expected, found)) = valid.check_overridden {

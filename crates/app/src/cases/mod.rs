@@ -21,13 +21,16 @@ use crate::{App, AppError, Result};
 pub use command::{act, sweep_tolerance};
 pub use notices::{Notice, notice, notice_kinds};
 pub use queues::{
-    MineRow, QUEUE_COUNT_CAP, lookup, mine, mine_overview, queue, queue_applicants, verifications,
+    MineRow, QUEUE_COUNT_CAP, lookup, mine, mine_overview, queue, queue_applicants, queue_matching,
+    verifications,
 };
 pub use start::{
     Authorization, start, start_as_agent, start_at_window, start_in_bundle, start_or_resume,
 };
+/// How a work queue is narrowed (the store's filter, as the pages fill it).
+pub use store::cases::QueueFilter;
 pub use view::{ApplicantInfo, CaseView, TimelineEntry, material_file, view};
-pub use window::{resolve_window_item, window_items};
+pub use window::{WalkIn, resolve_window_item, start_for_walk_in, window_items};
 
 use crate::auth::case_actor;
 

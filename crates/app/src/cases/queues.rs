@@ -76,6 +76,18 @@ pub async fn queue(
     limit: i64,
     offset: i64,
 ) -> Result<(Vec<(Case, Option<String>)>, sc::Total)> {
+    queue_matching(app, actor, role, &sc::QueueFilter::default(), limit, offset).await
+}
+
+/// [`queue`] narrowed by a case number or applicant, an item, or to overdue cases.
+pub async fn queue_matching(
+    app: &App,
+    actor: &Actor,
+    role: Role,
+    filter: &sc::QueueFilter,
+    limit: i64,
+    offset: i64,
+) -> Result<(Vec<(Case, Option<String>)>, sc::Total)> {
     let worker = actor.case_worker("只有办件工作人员有待办队列")?;
     if !worker.has_role(role) {
         return Err(AppError::Forbidden(format!("您没有“{}”角色", role.label())));
@@ -89,11 +101,12 @@ pub async fn queue(
     } else {
         scope.department.as_deref()
     };
-    Ok(sc::queue(
+    Ok(sc::queue_matching(
         &mut c,
         role.as_str(),
         &regions,
         department,
+        filter,
         limit.clamp(1, 100),
         offset.max(0),
         QUEUE_COUNT_CAP,

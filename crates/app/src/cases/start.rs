@@ -56,6 +56,7 @@ pub async fn start_in_bundle(
         agent: None,
         subject,
         bundle_member: true,
+        walk_in: None,
     };
     create_with(app, id, item_code, Channel::Online, actor, opts).await
 }
@@ -139,7 +140,7 @@ pub async fn start_at_window(
 }
 
 /// The account id of a registered applicant (not staff) by ID number or credit code.
-async fn registered_applicant(app: &App, login: &str, unknown: &str) -> Result<String> {
+pub(super) async fn registered_applicant(app: &App, login: &str, unknown: &str) -> Result<String> {
     let mut c = app.store.conn().await?;
     store::accounts::find_by_login(&mut c, login.trim())
         .await?
@@ -178,14 +179,16 @@ async fn create(
 
 /// Who else a new case involves: the agent filing it, the subject it is about.
 #[derive(Debug, Clone, Default)]
-struct Options {
-    agent: Option<Authorization>,
-    subject: Subject,
+pub(super) struct Options {
+    pub agent: Option<Authorization>,
+    pub subject: Subject,
     /// Filed as a member of a bundle (一件事), whose merged form feeds it.
-    bundle_member: bool,
+    pub bundle_member: bool,
+    /// The account of a walk-in without one, written with the case (无账号办理).
+    pub walk_in: Option<store::accounts::AccountRow>,
 }
 
-async fn create_with(
+pub(super) async fn create_with(
     app: &App,
     applicant_id: &str,
     item_code: &str,
@@ -197,6 +200,7 @@ async fn create_with(
         agent,
         subject,
         bundle_member,
+        walk_in,
     } = opts;
     let now = app.now();
     // Everything is read, and the shared-data sources asked, before the one write: a slow
@@ -210,7 +214,10 @@ async fn create_with(
         _ => return Err(AppError::State("该事项目前不能申请".into())),
     };
     let def = app.item_version(&mut conn, item_code, version).await?;
-    let holder = app.account(&mut conn, applicant_id).await?;
+    let holder = match &walk_in {
+        Some(a) => std::sync::Arc::new(a.clone()),
+        None => app.account(&mut conn, applicant_id).await?,
+    };
     if def.node == NodeKind::Main {
         return Err(AppError::State("请选择具体的业务办理项申请".into()));
     }
@@ -243,7 +250,8 @@ async fn create_with(
     };
     // 免提交: what the government already issued to the applicant fills the materials. A
     // license revoked between this read and the write below is as one revoked just after.
-    let uses = crate::licenses::attach(&mut conn, app, &mut c, &def, &actor_id).await?;
+    let uses =
+        crate::licenses::attach(&mut conn, app, &mut c, &def, &actor_id, &holder.login).await?;
     let wallet =
         crate::licenses::readable_subject(&mut conn, &c.subject, applicant_id, &holder.login)
             .await?;
@@ -277,7 +285,7 @@ async fn create_with(
         "agent": agent.as_ref().map(|a| &a.agent_id), "agent_grant": agent.as_ref().map(|a| &a.grant_id),
         "authorization_letter": agent.as_ref().and_then(|a| a.letter.as_ref()),
         "subject": c.subject, "licenses_attached": licensed, "shared_data_confirmed": confirmed,
-        "shared_data_unavailable": unavailable,
+        "shared_data_unavailable": unavailable, "walk_in": walk_in.is_some(),
     });
     let event = audit::chain(&mut None, &c.id, &who, "created", &payload.to_string(), at);
     let cal = calendar(app);
@@ -303,6 +311,7 @@ async fn create_with(
             avoided: &avoided,
             event: &event,
             notification: notification.as_ref(),
+            walk_in: walk_in.as_ref(),
             now: at,
         },
     )

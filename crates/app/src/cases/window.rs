@@ -2,7 +2,7 @@
 //! handling items of their region), and the item a typed name or a picked "name（code）"
 //! means.
 
-use domain::account::Role;
+use domain::account::{ApplicantRegistration, RegisteredBy, Role};
 use store::catalog::ItemFilter;
 
 use crate::auth::Actor;
@@ -62,4 +62,127 @@ pub async fn resolve_window_item(app: &App, actor: &Actor, typed: &str) -> Resul
             format!("有 {} 个事项名为“{typed}”，请从列表中选择", named.len()),
         )),
     }
+}
+
+/// Who stands at the window: the ID number or credit code, and for someone without an
+/// account the identity the clerk checked against the original document.
+#[derive(Debug, Clone, Default)]
+pub struct WalkIn {
+    pub login: String,
+    /// An enterprise (法人) rather than a natural person.
+    pub enterprise: bool,
+    pub name: String,
+    pub phone: String,
+    /// An enterprise's 法定代表人.
+    pub legal_representative: String,
+}
+
+/// A comprehensive-window clerk starts a case for whoever stands at the window (无差别受理):
+/// a registered applicant by login, or a walk-in without an account (无账号办理), recorded
+/// with the identity the clerk checked and no password, so the case is theirs to see once
+/// they register with the same ID number, name and phone.
+pub async fn start_for_walk_in(
+    app: &App,
+    actor: &Actor,
+    item_code: &str,
+    who: &WalkIn,
+) -> Result<domain::case::Case> {
+    if !actor.has_role(Role::Clerk) {
+        return Err(AppError::Forbidden(
+            "只有综窗受理人员可以在窗口受理申请".into(),
+        ));
+    }
+    let login = who.login.trim();
+    let existing = {
+        let mut c = app.store.conn().await?;
+        store::accounts::find_by_login(&mut c, login).await?
+    };
+    if let Some(a) = existing {
+        if a.kind == domain::account::AccountKind::Staff {
+            return Err(AppError::field(
+                "applicant",
+                "staff",
+                "工作人员账号不能作为申请人",
+            ));
+        }
+        let name = who.name.trim();
+        if !name.is_empty() && name != a.display_name {
+            return Err(AppError::field(
+                "name",
+                "mismatch",
+                "姓名（名称）与该证件号码登记的不一致，请核对证件",
+            ));
+        }
+        return super::start_at_window(app, actor, item_code, login).await;
+    }
+    if who.name.trim().is_empty() && who.phone.trim().is_empty() {
+        return Err(AppError::field(
+            "name",
+            "unregistered",
+            "该证件号码尚未在平台注册：请核验证件原件后填写姓名（名称）和手机号，无需注册即可受理",
+        ));
+    }
+    let reg = if who.enterprise {
+        ApplicantRegistration::Enterprise {
+            credit_code: login.to_string(),
+            name: who.name.clone(),
+            legal_representative: who.legal_representative.clone(),
+            phone: who.phone.clone(),
+            password: String::new(),
+        }
+    } else {
+        ApplicantRegistration::NaturalPerson {
+            id_number: login.to_string(),
+            name: who.name.clone(),
+            phone: who.phone.clone(),
+            password: String::new(),
+        }
+    };
+    let valid = reg
+        .validate_by(RegisteredBy::WalkIn, app.now().date())
+        .map_err(|mut e| {
+            // The form names the login field "applicant".
+            for f in &mut e {
+                if f.field == "id_number" || f.field == "credit_code" {
+                    f.field = "applicant".into();
+                }
+            }
+            AppError::Validation(e)
+        })?;
+    let account = store::accounts::AccountRow {
+        id: uuid::Uuid::now_v7().to_string(),
+        login: valid.login,
+        kind: valid.kind.into(),
+        display_name: valid.display_name,
+        phone: valid.phone,
+        legal_representative: valid.legal_representative,
+        password_hash: store::walk_ins::UNCLAIMED.into(),
+        region: None,
+        department: None,
+        roles: String::new(),
+        created_at: app.now_ms(),
+        disabled: 0,
+    };
+    let opts = super::start::Options {
+        walk_in: Some(account.clone()),
+        ..Default::default()
+    };
+    super::start::create_with(
+        app,
+        &account.id,
+        item_code,
+        domain::case::Channel::Window,
+        actor,
+        opts,
+    )
+    .await
+    .map_err(|e| match e {
+        // Someone registered the same person a moment ago: the clerk simply tries again.
+        AppError::Conflict { .. } => AppError::field(
+            "applicant",
+            "taken",
+            "该证件号码刚刚完成注册，请重新点击“开始受理”",
+        ),
+        other => other,
+    })
 }

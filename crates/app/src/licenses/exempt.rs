@@ -17,17 +17,17 @@ use crate::{App, AppError, Result};
 /// Attaches valid licenses to a new case's materials that name their type, each from the
 /// wallet it belongs in (the subject's, or the applicant's for their own papers), and
 /// pre-fills empty form fields from them. Returns each use with its reason, for the caller
-/// to log in the write that creates the case.
+/// to log in the write that creates the case. `applicant_login` is passed in: a walk-in's
+/// account is written with the case, after this.
 pub async fn attach(
     conn: &mut Connection,
     app: &App,
     case: &mut Case,
     def: &ItemDefinition,
     actor_id: &str,
+    applicant_login: &str,
 ) -> Result<Vec<UseRow>> {
-    let applicant = app.account(conn, &case.applicant_id).await?;
-    let wallet =
-        readable_subject(conn, &case.subject, &case.applicant_id, &applicant.login).await?;
+    let wallet = readable_subject(conn, &case.subject, &case.applicant_id, applicant_login).await?;
     let today = iso(china_date(app.now()));
     let mut attached = Vec::new();
     for m in def.materials.iter().filter(|m| !m.license_type.is_empty()) {
@@ -35,7 +35,7 @@ pub async fn attach(
         let Some(t) = app.license_type(conn, name).await? else {
             continue;
         };
-        let Some(holder) = material_holder(m, wallet.as_deref(), &applicant.login) else {
+        let Some(holder) = material_holder(m, wallet.as_deref(), applicant_login) else {
             continue;
         };
         let Some(l) = sl::valid_of_type(conn, holder, &t.code, &today)

@@ -17,3 +17,4 @@ mod subjects;
 mod supervision;
 mod support;
 mod uploads;
+mod walk_ins;

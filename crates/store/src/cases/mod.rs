@@ -308,6 +308,15 @@ pub struct Total {
     pub capped: bool,
 }
 
+/// Narrows a work queue: one typed value that is a case number, an item (code or exact
+/// name) or an applicant (login or exact name), and only cases past their deadline.
+#[derive(Debug, Clone, Default)]
+pub struct QueueFilter {
+    pub search: Option<String>,
+    /// Only cases due before this day (YYYY-MM-DD): today gives the overdue ones.
+    pub due_before: Option<String>,
+}
+
 /// A work queue: cases waiting for `role` in `regions` (and `department` when given), the
 /// nearest deadline first.
 /// Each case comes with its due date (YYYY-MM-DD), the key the queue is sorted by. The total
@@ -322,6 +331,31 @@ pub async fn queue(
     offset: i64,
     count_cap: i64,
 ) -> Result<(Vec<(Case, Option<String>)>, Total)> {
+    let all = QueueFilter::default();
+    queue_matching(
+        conn, role, regions, department, &all, limit, offset, count_cap,
+    )
+    .await
+}
+
+/// Binds `v` as the next argument (after the role, which is `$1`) and returns its placeholder.
+fn next<'a>(args: &mut Vec<&'a str>, v: &'a str) -> String {
+    args.push(v);
+    format!("${}", args.len() + 1)
+}
+
+/// [`queue`] narrowed by `filter`.
+#[allow(clippy::too_many_arguments)]
+pub async fn queue_matching(
+    conn: &mut AnyConnection,
+    role: &str,
+    regions: &[String],
+    department: Option<&str>,
+    filter: &QueueFilter,
+    limit: i64,
+    offset: i64,
+    count_cap: i64,
+) -> Result<(Vec<(Case, Option<String>)>, Total)> {
     if regions.is_empty() {
         return Ok((
             vec![],
@@ -331,13 +365,25 @@ pub async fn queue(
             },
         ));
     }
+    // Every value after the role is bound in the order its placeholder appears.
+    let mut args: Vec<&str> = regions.iter().map(String::as_str).collect();
     let marks: Vec<String> = (0..regions.len()).map(|i| format!("${}", i + 2)).collect();
     let mut clause = format!("queue_role = $1 AND region IN ({})", marks.join(", "));
-    let mut n = regions.len() + 1;
-    if department.is_some() {
-        n += 1;
-        clause.push_str(&format!(" AND department = ${n}"));
+    if let Some(d) = department {
+        clause.push_str(&format!(" AND department = {}", next(&mut args, d)));
     }
+    if let Some(q) = filter.search.as_deref() {
+        let m: Vec<String> = (0..5).map(|_| next(&mut args, q)).collect();
+        clause.push_str(&format!(
+            " AND (number = {} OR item_code = {} OR item_code IN (SELECT code FROM items WHERE name = {}) \
+             OR applicant_id IN (SELECT id FROM accounts WHERE login = {} OR display_name = {}))",
+            m[0], m[1], m[2], m[3], m[4]
+        ));
+    }
+    if let Some(d) = filter.due_before.as_deref() {
+        clause.push_str(&format!(" AND due_date < {}", next(&mut args, d)));
+    }
+    let n = args.len() + 1;
     let sql = format!(
         "SELECT data, due_date FROM cases WHERE {clause} ORDER BY COALESCE(due_date, '9999-12-31'), created_at LIMIT ${} OFFSET ${}",
         n + 1,
@@ -349,13 +395,9 @@ pub async fn queue(
         n + 1
     )))
     .bind(role);
-    for r in regions {
-        q = q.bind(r);
-        c = c.bind(r);
-    }
-    if let Some(d) = department {
-        q = q.bind(d);
-        c = c.bind(d);
+    for a in args {
+        q = q.bind(a);
+        c = c.bind(a);
     }
     let rows = q.bind(limit).bind(offset).fetch_all(&mut *conn).await?;
     let count = c.bind(count_cap.saturating_add(1)).fetch_one(conn).await?;

@@ -417,21 +417,32 @@ async fn a_case_is_created_with_its_license_uses_in_one_write_or_not_at_all() {
             read_at: None,
         };
         let (n1, n2) = (told("n1"), told("n2"));
-        let creation = |uses, notification| Creation {
+        // A walk-in's account rides in the second write, which must leave nothing behind.
+        let walk_in = crate::accounts::account("511602198505053219");
+        let creation = |uses, notification, walk_in| Creation {
             case: &created,
             index: &none,
             uses,
             avoided: &avoided,
             event: &first,
             notification,
+            walk_in,
             now: 5,
         };
-        commit_creation(&s, &creation(&uses_1, Some(&n1)))
+        commit_creation(&s, &creation(&uses_1, Some(&n1), None))
             .await
             .unwrap();
         // The same case again: its id is taken, and nothing of the second write stays.
-        let again = commit_creation(&s, &creation(&uses_2, Some(&n2))).await;
+        let again = commit_creation(&s, &creation(&uses_2, Some(&n2), Some(&walk_in))).await;
         assert!(again.is_err(), "{again:?}");
+        let mut c = s.conn().await.unwrap();
+        assert_eq!(
+            store::accounts::find_by_login(&mut c, &walk_in.login)
+                .await
+                .unwrap(),
+            None
+        );
+        drop(c);
 
         let mut c = s.conn().await.unwrap();
         assert_eq!(

@@ -150,6 +150,27 @@ struct StartBody {
     /// For a window clerk: the applicant's ID number or credit code.
     #[serde(default)]
     applicant: Option<String>,
+    /// For a window clerk serving someone without an account (无账号办理): the identity the
+    /// clerk checked against the original document. Not needed for a registered applicant.
+    #[serde(default)]
+    walk_in: Option<WalkInBody>,
+}
+
+/// A walk-in's identity as checked by the clerk.
+#[derive(serde::Deserialize, ToSchema)]
+struct WalkInBody {
+    /// An enterprise (法人) rather than a natural person.
+    #[serde(default)]
+    enterprise: bool,
+    /// 姓名, or the enterprise's name.
+    #[schema(example = "张三")]
+    name: String,
+    /// 手机号码.
+    #[schema(example = "13800138000")]
+    phone: String,
+    /// 法定代表人 (an enterprise only).
+    #[serde(default)]
+    legal_representative: String,
 }
 
 #[utoipa::path(post, path = "/api/v1/cases", tag = "cases", operation_id = "startCase",
@@ -171,7 +192,19 @@ async fn start(
     csrf(&ctx, &headers)?;
     let Json(b) = b?;
     let c = match &b.applicant {
-        Some(a) => cases::start_at_window(&s.app, &ctx.actor, &b.item_code, a).await,
+        Some(a) => {
+            let w = b.walk_in.as_ref();
+            let who = cases::WalkIn {
+                login: a.clone(),
+                enterprise: w.is_some_and(|w| w.enterprise),
+                name: w.map(|w| w.name.clone()).unwrap_or_default(),
+                phone: w.map(|w| w.phone.clone()).unwrap_or_default(),
+                legal_representative: w
+                    .map(|w| w.legal_representative.clone())
+                    .unwrap_or_default(),
+            };
+            cases::start_for_walk_in(&s.app, &ctx.actor, &b.item_code, &who).await
+        }
         None => cases::start(&s.app, &ctx.actor, &b.item_code).await,
     }?;
     Ok((StatusCode::CREATED, Json(c)))

@@ -274,3 +274,48 @@ async fn the_window_picks_an_item_by_name() {
         unknown.body
     );
 }
+
+#[tokio::test]
+async fn a_walk_in_without_an_account_is_served_and_a_mistake_keeps_what_the_clerk_typed() {
+    let mut clerk = site().await;
+    clerk.login("clerk", app::demo::DEMO_PASSWORD).await;
+    let item = food_item();
+    let who = app::demo::demo_id_number("19850505", "777");
+    let mut walk_in = async |phone: &str| {
+        let csrf = clerk.csrf();
+        let form = [
+            ("csrf", csrf.as_str()),
+            ("item", item.name.as_str()),
+            ("applicant", who.as_str()),
+            ("kind", "person"),
+            ("name", "王小二"),
+            ("phone", phone),
+        ];
+        clerk.post_form("/work/window", &form).await
+    };
+    // A wrong phone: the page comes back with the summary, the field marked, the values kept.
+    let page = walk_in("1391234").await;
+    assert_eq!(
+        page.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("error-summary"), "{}", page.body);
+    assert!(page.body.contains(r##"href="#w-phone""##), "{}", page.body);
+    assert!(page.body.contains(r#"value="王小二""#), "the name is kept");
+    assert!(
+        page.body.contains(&format!(r#"value="{who}""#)),
+        "the ID is kept"
+    );
+    assert!(page.body.contains("退出"), "still signed in: {}", page.body);
+
+    let started = walk_in("13912345678").await;
+    assert_eq!(started.status, StatusCode::SEE_OTHER, "{}", started.body);
+    let case = clerk.get(started.location()).await;
+    assert!(case.body.contains("王小二"), "{}", case.body);
+    // The queue search says when nothing matches, and how to clear it.
+    let none = clerk.get("/work?q=无此办件&overdue=1").await;
+    assert!(none.body.contains("没有符合条件的待办"), "{}", none.body);
+    assert!(none.body.contains("清除条件"));
+}

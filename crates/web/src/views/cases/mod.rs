@@ -5,8 +5,8 @@
 mod act;
 mod documents;
 mod page;
+mod work;
 
-use app::auth::Actor;
 use app::cases::{self};
 use askama::Template;
 use axum::Router;
@@ -14,7 +14,6 @@ use axum::extract::{DefaultBodyLimit, Multipart, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum_extra::extract::Form;
-use domain::account::Role;
 use domain::case::Case;
 
 use super::{Nav, fmt_time, render};
@@ -24,6 +23,7 @@ use crate::{AppState, WebError};
 pub(crate) use act::*;
 pub(crate) use documents::*;
 pub(crate) use page::*;
+use work::{window_start, work};
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/cases", get(mine).post(start))
@@ -107,24 +107,6 @@ pub(super) async fn start_as_agent(
         )),
         Err(e) => Err(e.into()),
     }
-}
-
-#[derive(serde::Deserialize)]
-pub(super) struct WindowForm {
-    csrf: String,
-    item: String,
-    applicant: String,
-}
-
-pub(super) async fn window_start(
-    State(s): State<AppState>,
-    ctx: Ctx,
-    Form(f): Form<WindowForm>,
-) -> Result<Response, WebError> {
-    ctx.check_csrf(&f.csrf)?;
-    let code = cases::resolve_window_item(&s.app, &ctx.actor, &f.item).await?;
-    let c = cases::start_at_window(&s.app, &ctx.actor, &code, &f.applicant).await?;
-    Ok(Redirect::to(&format!("/cases/{}", c.id)).into_response())
 }
 
 /// The day (in China) of an instant, as YYYY-MM-DD.
@@ -242,70 +224,5 @@ pub(super) async fn mine(
             .into_iter()
             .map(|n| (fmt_time(n.at), n.text, n.case_id, n.unread))
             .collect(),
-    })
-}
-
-#[derive(Template)]
-#[template(path = "work.html")]
-pub(super) struct WorkPage {
-    nav: Nav,
-    /// Bundle applications the staff member's department leads.
-    bundles: Vec<app::bundles::BundleView>,
-    /// 督办件 sent to the department.
-    notices: Vec<app::NoticeRow>,
-    /// 差评整改单 of the department (all of them for supervisors).
-    tickets: Vec<app::ratings::TicketView>,
-    /// Role, its label, the queue's total as shown ("10000+" beyond the cap), the rows.
-    queues: Vec<(&'static str, &'static str, String, Vec<Row>)>,
-    verifications: Vec<Row>,
-    /// (code, name) a clerk may accept, for the item picker.
-    items: Vec<(String, String)>,
-    is_clerk: bool,
-}
-
-pub(super) async fn work(State(s): State<AppState>, ctx: Ctx) -> Result<Response, WebError> {
-    let Actor::Staff { roles, .. } = &ctx.actor else {
-        return Err(app::AppError::Forbidden("只有工作人员有待办队列".into()).into());
-    };
-    let today = app::licenses::today_iso(&s.app);
-    let mut queues = Vec::new();
-    for role in roles
-        .iter()
-        .copied()
-        .filter(|r| matches!(r, Role::Clerk | Role::Reviewer | Role::Approver))
-    {
-        let (list, total) = cases::queue(&s.app, &ctx.actor, role, 100, 0).await?;
-        let who = cases::queue_applicants(&s.app, &list.iter().map(|(c, _)| c).collect::<Vec<_>>())
-            .await?;
-        let rows = list
-            .iter()
-            .zip(who)
-            .map(|((c, due), applicant)| Row {
-                applicant,
-                overdue: due.as_ref().is_some_and(|d| *d < today),
-                ..row(c, due.clone().unwrap_or_default())
-            })
-            .collect();
-        let total = if total.capped {
-            format!("{}+", total.count)
-        } else {
-            total.count.to_string()
-        };
-        queues.push((role.as_str(), role.label(), total, rows));
-    }
-    let verifications = cases::verifications(&s.app, &ctx.actor)
-        .await?
-        .iter()
-        .map(|(c, due)| row(c, due.clone()))
-        .collect();
-    render(&WorkPage {
-        items: cases::window_items(&s.app, &ctx.actor).await?,
-        verifications,
-        bundles: app::bundles::mine(&s.app, &ctx.actor).await?,
-        notices: app::supervision::notices(&s.app, &ctx.actor).await?,
-        tickets: app::ratings::tickets(&s.app, &ctx.actor).await?,
-        nav: Nav::of(&ctx),
-        is_clerk: ctx.actor.has_role(Role::Clerk),
-        queues,
     })
 }
