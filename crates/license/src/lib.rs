@@ -7,10 +7,12 @@
 
 mod ident;
 mod keys;
+mod presentation;
 mod record;
 
 pub use ident::{LicenseId, PREFIX, mod37_36};
 pub use keys::{IssuerKey, MasterKey, PublicKey, SIGNER_ID};
+pub use presentation::{Presentation, Presented, token_digest};
 pub use record::{Core, Status, Token, fields_digest, mask_holder, status_on};
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -256,3 +256,41 @@ fn the_data_digest_changes_with_any_field_or_the_holder() {
         "91511600MA6XXXXXXX"
     );
 }
+
+mod presentation {
+    use crate::{IssuerKey, Presentation};
+    use proptest::prelude::*;
+
+    #[test]
+    fn a_presentation_verifies_until_it_expires_and_only_for_its_token() {
+        let key = IssuerKey::generate("K1");
+        let p = Presentation::sign(&key, "L1", "OWL1.token", 1_000);
+        let read = Presentation::parse(&format!("https://x/v/{}", p.encode())).unwrap();
+        assert_eq!(read, p);
+        read.verify(&key.public()).unwrap();
+        assert!(!read.expired_at(1_000));
+        assert!(read.expired_at(1_001));
+        assert_eq!(read.presented.token_sm3, crate::token_digest("OWL1.token"));
+        assert_ne!(read.presented.token_sm3, crate::token_digest("OWL1.other"));
+        let other = IssuerKey::generate("K1");
+        assert!(
+            read.verify(&other.public()).is_err(),
+            "another key's signature"
+        );
+    }
+
+    proptest! {
+        /// A later expiry cannot be written into a screenshot: any change to the signed part
+        /// breaks the signature (or the parse).
+        #[test]
+        fn a_changed_expiry_never_verifies(later in 1i64..1_000_000) {
+            let key = IssuerKey::generate("K1");
+            let p = Presentation::sign(&key, "L1", "OWL1.token", 1_000);
+            let mut forged = p.clone();
+            forged.presented.expires += later;
+            let text = forged.encode();
+            let read = Presentation::parse(&text).unwrap();
+            prop_assert!(read.verify(&key.public()).is_err());
+        }
+    }
+}

@@ -12,7 +12,8 @@ use crate::{App, Result};
 pub struct Verification {
     /// The signature checks out against the issuer's registered key.
     pub signature_valid: bool,
-    /// valid | expired | revoked | replaced | unknown | invalid.
+    /// valid | expired | revoked | replaced | unknown | invalid | expired_code (a dynamic
+    /// code past its time).
     pub status: &'static str,
     pub status_label: &'static str,
     /// Why it failed, when it did.
@@ -23,6 +24,9 @@ pub struct Verification {
 /// Verifies a QR text (or the URL it encodes) against the register: signature with the
 /// issuer's public key, then the license's current status.
 pub async fn verify(app: &App, text: &str) -> Result<Verification> {
+    if license::Presentation::is_presentation(text) {
+        return Box::pin(super::present::verify_presentation(app, text)).await;
+    }
     let fail = |status, label, reason: String, core| Verification {
         signature_valid: false,
         status,

@@ -11,7 +11,7 @@ use crate::support::*;
 
 /// The sample item issues 食品经营许可证 on a commitment approval; a second item takes that
 /// license as one of its materials.
-async fn setup(app: &app::App) -> (String, String) {
+pub(crate) async fn setup(app: &app::App) -> (String, String) {
     seed_org(app).await;
     let cap = staff(app, "cat", &[Role::CatalogAdmin], "511600", None)
         .await
@@ -66,7 +66,11 @@ async fn step(app: &app::App, actor: &Actor, case_id: &str, cmd: Command) -> dom
 }
 
 /// A case of `item` that `me` submits and a clerk approves at once on commitment (告知承诺).
-async fn approved_on_commitment(app: &app::App, me: &Actor, item: &str) -> domain::case::Case {
+pub(crate) async fn approved_on_commitment(
+    app: &app::App,
+    me: &Actor,
+    item: &str,
+) -> domain::case::Case {
     let c = cases::start(app, me, item).await.unwrap();
     file(app, me, &c.id).await;
     let clerk = staff(app, "clerk", &[Role::Clerk], "511600", None).await;

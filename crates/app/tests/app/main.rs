@@ -9,6 +9,7 @@ mod catalog;
 mod forms;
 mod licenses;
 mod passwords;
+mod presentations;
 mod ratings;
 mod scopes;
 mod sessions;

@@ -105,7 +105,7 @@ pub struct LicenseCore {
 pub struct Verification {
     /// The signature checks out against the issuer's registered key.
     signature_valid: bool,
-    /// valid, expired, revoked, replaced, unknown or invalid.
+    /// valid, expired, revoked, replaced, unknown, invalid, or expired_code (a dynamic code past its time).
     status: String,
     status_label: String,
     /// Why it failed, when it did.

@@ -95,6 +95,8 @@ struct LicensePage {
     holder: bool,
     can_revoke: bool,
     flash: Option<String>,
+    /// The holder's dynamic code (亮证动态码): QR, "HH:MM" it expires, its URL.
+    dynamic: Option<(String, String, String)>,
 }
 
 #[derive(serde::Deserialize, Default)]
@@ -116,6 +118,16 @@ async fn one(
         paper::qr_svg(&l.verify_url, &format!("{}核验二维码", l.type_name))
             .map_err(|e| app::AppError::Internal(e.to_string()))?
     };
+    let holder = matches!(ctx.actor, Actor::Applicant { .. });
+    let dynamic = if holder && !l.token.is_empty() {
+        let p = licenses::present(&s.app, &ctx.actor, &id).await?;
+        let at = p.expires.to_offset(domain::calendar::CHINA_OFFSET);
+        let svg = paper::qr_svg(&p.url, &format!("{}动态核验码", l.type_name))
+            .map_err(|e| app::AppError::Internal(e.to_string()))?;
+        Some((svg, format!("{:02}:{:02}", at.hour(), at.minute()), p.url))
+    } else {
+        None
+    };
     let uses = uses
         .into_iter()
         .map(|u| {
@@ -129,7 +141,8 @@ async fn one(
         .collect();
     render(&LicensePage {
         nav: Nav::of(&ctx),
-        holder: matches!(ctx.actor, Actor::Applicant { .. }),
+        holder,
+        dynamic,
         can_revoke: ctx.actor.has_role(Role::Approver) || ctx.actor.has_role(Role::SystemAdmin),
         flash: q
             .flash
