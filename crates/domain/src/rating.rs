@@ -297,6 +297,59 @@ impl TicketAction {
     }
 }
 
+/// What staff may do to a ticket, as the 待办 page posts it: (code, label). The supervisor's
+/// decisions come last.
+const STAFF_ACTIONS: [(&str, &str); 8] = [
+    ("contact", "核实联系"),
+    ("fixed", "已整改"),
+    ("explained", "解释说明"),
+    ("revisit_ok", "回访：满意"),
+    ("revisit_not_ok", "回访：仍不满意"),
+    ("staff_appeal", "恶意差评申诉"),
+    ("uphold", "申诉成立"),
+    ("reject", "驳回申诉"),
+];
+
+impl TicketAction {
+    /// The staff action a form's code names, with its note; None for an unknown code.
+    pub fn from_code(code: &str, note: String) -> Option<TicketAction> {
+        Some(match code {
+            "contact" => TicketAction::Contact { note },
+            "fixed" => TicketAction::Handle { fixed: true, note },
+            "explained" => TicketAction::Handle { fixed: false, note },
+            "revisit_ok" => TicketAction::Revisit {
+                satisfied: true,
+                note,
+            },
+            "revisit_not_ok" => TicketAction::Revisit {
+                satisfied: false,
+                note,
+            },
+            "staff_appeal" => TicketAction::StaffAppeal { reason: note },
+            "uphold" => TicketAction::Decide { upheld: true, note },
+            "reject" => TicketAction::Decide {
+                upheld: false,
+                note,
+            },
+            _ => return None,
+        })
+    }
+}
+
+impl TicketState {
+    /// The staff actions that fit this state, (code, label), as the page offers them: only a
+    /// supervisor decides an appeal.
+    pub fn staff_actions(&self, supervisor: bool) -> Vec<(&'static str, &'static str)> {
+        STAFF_ACTIONS
+            .into_iter()
+            .filter(|(code, _)| supervisor || !matches!(*code, "uphold" | "reject"))
+            .filter(|(code, _)| {
+                TicketAction::from_code(code, "-".into()).is_some_and(|a| next(self, &a).is_ok())
+            })
+            .collect()
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum TicketError {
     #[error("整改单{state}，不能{action}")]
@@ -337,6 +390,49 @@ pub fn next(state: &TicketState, action: &TicketAction) -> Result<TicketState, T
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn only_actions_that_fit_the_ticket_are_offered() {
+        let codes = |s: &TicketState, sup| {
+            s.staff_actions(sup)
+                .into_iter()
+                .map(|(c, _)| c)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(codes(&TicketState::Open, true), ["contact", "staff_appeal"]);
+        assert_eq!(
+            codes(&TicketState::Contacted, false),
+            ["fixed", "explained", "staff_appeal"]
+        );
+        let claim = TicketState::MaliciousClaim {
+            before: Box::new(TicketState::Open),
+        };
+        assert_eq!(codes(&claim, true), ["uphold", "reject"]);
+        assert!(codes(&claim, false).is_empty(), "only a supervisor decides");
+        assert!(codes(&TicketState::Excluded, true).is_empty());
+    }
+
+    proptest::proptest! {
+        /// Every offered action is accepted by the rules, from every state.
+        #[test]
+        fn every_offered_action_is_accepted(pick in 0usize..8, sup in proptest::bool::ANY) {
+            let states = [
+                TicketState::Open,
+                TicketState::Contacted,
+                TicketState::Handled { fixed: true },
+                TicketState::Closed { satisfied: false },
+                TicketState::Closed { satisfied: true },
+                TicketState::MaliciousClaim { before: Box::new(TicketState::Contacted) },
+                TicketState::Excluded,
+                TicketState::Handled { fixed: false },
+            ];
+            let s = &states[pick];
+            for (code, _) in s.staff_actions(sup) {
+                let a = TicketAction::from_code(code, "说明".into()).unwrap();
+                proptest::prop_assert!(next(s, &a).is_ok(), "{code} from {s:?}");
+            }
+        }
+    }
+
     fn step<'a>(actor: &'a str, roles: &'a str, kind: &'a str, day: u8) -> Step<'a> {
         Step {
             actor,

@@ -152,6 +152,8 @@ fn actor_id(a: &Actor) -> String {
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct TicketView {
     pub ticket: TicketRow,
+    /// The state, which says what may be done next (`TicketState::staff_actions`).
+    pub state: TicketState,
     pub state_label: &'static str,
     pub level_label: &'static str,
     pub case_number: String,
@@ -201,6 +203,7 @@ pub(super) async fn view_of(
     Ok(TicketView {
         overdue: t.closed_at.is_none() && t.due_date < today,
         state_label: state.label(),
+        state,
         level_label: Satisfaction::from_code(r.level as u8)
             .map(|s| s.label())
             .unwrap_or(""),

@@ -168,29 +168,11 @@ async fn ticket_act(
 ) -> Result<Response, WebError> {
     ctx.check_csrf(&f.csrf)?;
     let note = f.note.clone();
-    let action = match f.action.as_str() {
-        "contact" => TicketAction::Contact { note },
-        "fixed" => TicketAction::Handle { fixed: true, note },
-        "explained" => TicketAction::Handle { fixed: false, note },
-        "revisit_ok" => TicketAction::Revisit {
-            satisfied: true,
-            note,
-        },
-        "revisit_not_ok" => TicketAction::Revisit {
-            satisfied: false,
-            note,
-        },
-        "staff_appeal" => TicketAction::StaffAppeal { reason: note },
-        "uphold" => TicketAction::Decide { upheld: true, note },
-        "reject" => TicketAction::Decide {
-            upheld: false,
-            note,
-        },
-        other => {
-            return Err(
-                app::AppError::field("action", "invalid", format!("未知的操作“{other}”")).into(),
-            );
-        }
+    let Some(action) = TicketAction::from_code(&f.action, note) else {
+        let other = &f.action;
+        return Err(
+            app::AppError::field("action", "invalid", format!("未知的操作“{other}”")).into(),
+        );
     };
     ratings::ticket_act(&s.app, &ctx.actor, &id, action).await?;
     Ok(Redirect::to("/work#tickets").into_response())
