@@ -159,6 +159,9 @@ export async function followNav(page, name) {
     throw new Error(`no single ${name} link in the main navigation of ${page.url()}: ${(await nav.getByRole('link').allInnerTexts()).join('、')}`);
   }
   const path = await link.getAttribute('href');
+  // On a phone the navigation folds behind 菜单, as a user finds it.
+  const menu = page.locator('header.site .menu-button');
+  if (await menu.isVisible() && (await menu.getAttribute('aria-expanded')) !== 'true') await menu.click();
   await Promise.all([page.waitForURL((u) => u.pathname === path), link.click()]);
 }
 

@@ -64,7 +64,10 @@ mod tests {
         assert!(svg.contains("width=\"310.0\"") && svg.contains("width=\"155.0\""));
         let long = "食品（含保健食品）经营许可核发（新办，含仅销售预包装食品备案）";
         let svg = super::bars("t", &[(long.into(), 1.0)], "件");
-        assert!(svg.contains(&format!("<title>{long}：1件</title>")), "the whole name");
+        assert!(
+            svg.contains(&format!("<title>{long}：1件</title>")),
+            "the whole name"
+        );
         assert!(svg.contains("…</text>"), "cut on the drawing");
     }
 }

@@ -20,6 +20,8 @@ use crate::{AppState, WebError};
 
 pub const SESSION_COOKIE: &str = "ow_session";
 pub const CSRF_COOKIE: &str = "ow_csrf";
+/// 适老化 (larger type, higher contrast): a display preference, "1" when on.
+pub const CARE_COOKIE: &str = "ow_care";
 
 /// A CSRF token minted for a visitor who had none; the middleware sets the cookie.
 #[derive(Clone)]
@@ -109,6 +111,8 @@ pub struct Ctx {
     pub must_change_password: bool,
     /// Staff without the required second factor: the session may only bind one.
     pub must_bind_second_factor: bool,
+    /// 适老化 mode is on (the `ow_care` cookie).
+    pub care: bool,
 }
 
 impl Ctx {
@@ -160,6 +164,7 @@ impl FromRequestParts<AppState> for Ctx {
             session_token: token,
             must_change_password: resolved.must_change_password,
             must_bind_second_factor: resolved.must_bind_second_factor,
+            care: jar.get(CARE_COOKIE).is_some_and(|c| c.value() == "1"),
         };
         parts.extensions.insert(ctx.clone());
         Ok(ctx)

@@ -17,3 +17,16 @@ document.addEventListener("click", function (e) {
   var b = e.target.closest ? e.target.closest("button[data-confirm]") : null;
   if (b && !window.confirm(b.getAttribute("data-confirm"))) { e.preventDefault(); }
 });
+
+// On a phone the main navigation folds behind a 菜单 button (without this file it stays open).
+document.documentElement.classList.add("js");
+(function () {
+  var button = document.querySelector("header.site .menu-button");
+  var nav = document.getElementById("site-nav");
+  if (!button || !nav) { return; }
+  button.hidden = false;
+  button.addEventListener("click", function () {
+    var open = nav.classList.toggle("open");
+    button.setAttribute("aria-expanded", open ? "true" : "false");
+  });
+})();

@@ -62,6 +62,8 @@ pub struct Nav {
     pub query: String,
     pub css: String,
     pub js: String,
+    /// 适老化 mode: larger type and higher contrast.
+    pub care: bool,
 }
 
 impl Nav {
@@ -88,6 +90,7 @@ impl Nav {
                 || ctx.actor.has_role(Role::SystemAdmin),
             clerk: ctx.actor.has_role(Role::Clerk),
             csrf: ctx.csrf.clone(),
+            care: ctx.care,
             ..Nav::anonymous()
         }
     }

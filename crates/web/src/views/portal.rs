@@ -9,7 +9,7 @@ use app::catalog::{self, Guide, SearchParams};
 use askama::Template;
 use axum::Router;
 use axum::extract::{Path, Query, State};
-use axum::response::Response;
+use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use domain::catalog::{OnlineDepth, PromisedLimit};
 use domain::org::Department;
@@ -22,6 +22,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/", get(home))
         .route("/search", get(search))
+        .route("/care", get(care))
         .route("/items/{code}", get(guide))
         .route("/departments", get(departments))
         .route("/departments/{code}", get(department))
@@ -353,4 +354,40 @@ async fn region(
         total,
         halls,
     })
+}
+
+#[derive(serde::Deserialize)]
+struct CareQuery {
+    /// "1" turns 适老化 mode on, anything else off.
+    #[serde(default)]
+    on: String,
+}
+
+/// Turns 适老化 mode on or off (a display preference in a cookie, so it needs no account and
+/// no CSRF token: changing it changes nothing else) and goes back to the page it came from.
+async fn care(
+    headers: axum::http::HeaderMap,
+    Query(q): Query<CareQuery>,
+) -> Result<Response, WebError> {
+    use axum_extra::extract::cookie::{Cookie, SameSite};
+    let on = q.on == "1";
+    let cookie = Cookie::build((crate::ctx::CARE_COOKIE, if on { "1" } else { "0" }))
+        .path("/")
+        .http_only(true)
+        .same_site(SameSite::Lax)
+        .max_age(time::Duration::days(365))
+        .build();
+    // Back to the referring page of this site only: its path, never another host.
+    let back = headers
+        .get(axum::http::header::REFERER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|r| r.split_once("://").map(|(_, rest)| rest).or(Some(r)))
+        .and_then(|r| r.find('/').map(|i| r[i..].to_string()))
+        .filter(|p| p.starts_with('/') && !p.starts_with("//") && !p.starts_with("/care"))
+        .unwrap_or_else(|| "/".into());
+    let mut res = Redirect::to(&back).into_response();
+    if let Ok(v) = cookie.to_string().parse() {
+        res.headers_mut().append(axum::http::header::SET_COOKIE, v);
+    }
+    Ok(res)
 }

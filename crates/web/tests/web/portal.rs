@@ -231,3 +231,42 @@ async fn over_https_cookies_are_secure_hsts_is_sent_and_a_scraper_needs_the_toke
         .unwrap();
     assert_eq!(send(right).await.status(), StatusCode::OK);
 }
+
+#[tokio::test]
+async fn the_care_mode_switch_enlarges_every_page_and_returns_only_within_the_site() {
+    let mut c = site().await;
+    c.get("/").await;
+    let back = |referer: &str, on: &str| {
+        axum::http::Request::get(format!("/care?on={on}"))
+            .header(header::REFERER, referer)
+            .body(axum::body::Body::empty())
+            .unwrap()
+    };
+    // Browsers send the referer percent-encoded.
+    let on = c
+        .send(back("http://localhost/search?q=%E6%8A%A4%E7%85%A7", "1"))
+        .await;
+    assert_eq!(on.status, StatusCode::SEE_OTHER);
+    assert_eq!(on.location(), "/search?q=%E6%8A%A4%E7%85%A7");
+    let cookie = on
+        .headers
+        .get(header::SET_COOKIE)
+        .unwrap()
+        .to_str()
+        .unwrap();
+    assert!(
+        cookie.starts_with("ow_care=1") && cookie.contains("HttpOnly"),
+        "{cookie}"
+    );
+    let page = c.get("/search?q=护照").await;
+    assert!(page.body.contains(r#"<html lang="zh-CN" class="care">"#));
+    assert!(
+        page.body.contains(">标准版</a>"),
+        "the switch back is offered"
+    );
+    // Another site as referer, or none: back to this site's home, never away.
+    let away = c.send(back("https://evil.example//x", "0")).await;
+    assert_eq!(away.location(), "/");
+    let page = c.get("/").await;
+    assert!(!page.body.contains("class=\"care\""), "off again");
+}

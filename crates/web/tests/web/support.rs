@@ -86,7 +86,7 @@ impl Client {
         }
     }
 
-    async fn send(&mut self, mut req: Request<Body>) -> Page {
+    pub async fn send(&mut self, mut req: Request<Body>) -> Page {
         if let Some(addr) = self.addr {
             req.extensions_mut()
                 .insert(axum::extract::ConnectInfo(addr));

@@ -99,6 +99,7 @@ pub const ROUTES: &[Route] = &[
     // Portal and catalog (views/portal.rs, views/bundles.rs, views/stats.rs).
     get("/", &[], "public"),
     r("GET", "/search", &[], "public", Query("q=护照")),
+    r("GET", "/care", &[], "public", Query("on=1")),
     get("/items/{code}", &["item"], "public"),
     get("/departments", &[], "public"),
     get("/departments/{code}", &["department"], "public"),
