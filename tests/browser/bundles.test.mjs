@@ -36,6 +36,15 @@ const MEMBERS = [
   { item: SIGN_ITEM, department: '广安市城市管理综合执法局', staff: ['cgzf'] },
 ];
 
+/** Whether `code` is an 18-character 统一社会信用代码 whose check character (GB 32100) holds. */
+function validCreditCode(code) {
+  const alphabet = '0123456789ABCDEFGHJKLMNPQRTUWXY';
+  const weights = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28];
+  if (!/^[0-9A-HJ-NPQRTUWXY]{18}$/.test(code ?? '')) return false;
+  const sum = weights.reduce((acc, w, i) => acc + alphabet.indexOf(code[i]) * w, 0);
+  return alphabet[(31 - (sum % 31)) % 31] === code[17];
+}
+
 /** The progress page's rows as "item: state" on one line, for assertion messages. */
 async function progressText(page) {
   const rows = await page.locator('#children tbody tr').evaluateAll((trs) => trs.map((tr) =>
@@ -201,6 +210,20 @@ describe('Bundles (一件事一次办) in a browser', () => {
       assert.equal(states.length, MEMBERS.length + 1, await progressText(page));
       assert.ok(states.every((s) => s.trim() === '已办结'), await progressText(page));
       await shot(page, 'bundle-progress.png');
+
+      // 6. The 营业执照 belongs to the new company, with a new valid credit code, not to 张三;
+      // the founder sees it in his wallet on the company's behalf.
+      await page.goto('/licenses');
+      const card = page.locator('main li.card', { has: page.locator('h2', { hasText: LICENSE }) })
+        .filter({ hasText: '广安市张记餐饮有限公司' });
+      assert.equal(await card.count(), 1, `no ${LICENSE} of the new company in the wallet: ${await page.locator('main').innerText()}`);
+      await Promise.all([page.waitForURL(/\/licenses\/[^/?]+$/), card.locator('h2 a').click()]);
+      const facts = 'section[aria-labelledby=facts-h]';
+      assert.equal(await factValue(page, facts, '名称'), '广安市张记餐饮有限公司');
+      const code = await factValue(page, facts, '统一社会信用代码');
+      assert.notEqual(code, site.server.citizen, 'the founder\'s ID number as the company\'s code');
+      assert.ok(validCreditCode(code), `not a valid GB 32100 credit code: ${code}`);
+      assert.equal(await factValue(page, facts, '法定代表人'), '张三');
     } finally {
       for (const p of [citizen, clerk, ...staff.values()]) await p.context.close();
       rmSync(filesDir, { recursive: true, force: true });

@@ -94,9 +94,11 @@ describe('Electronic licenses (电子证照) in a browser', () => {
       // The licence carries what the applicant filled in, so the form reached the issued record.
       assert.equal(await factValue(page, LICENSE_FACTS, '法定代表人'), form.legal_rep, await mainText(page));
       assert.equal(await factValue(page, LICENSE_FACTS, '住所'), form.address, await mainText(page));
+      // Two codes: the dynamic one (亮证动态码, minutes) and the static one.
       const qr = page.locator('section#show .qr svg');
-      assert.equal(await qr.count(), 1, `no QR code svg on the license page: ${await mainText(page)}`);
-      assert.ok(await qr.isVisible(), 'the QR code svg is not visible');
+      assert.equal(await qr.count(), 2, `not a dynamic and a static QR code on the license page: ${await mainText(page)}`);
+      assert.ok(await page.locator('#dynamic-qr svg').isVisible(), 'the dynamic code is not visible');
+      assert.match(await page.locator('section#show h3').first().innerText(), /动态码（\d\d:\d\d 前有效）/);
       await shot(page, 'license-wallet.png');
       const verifyHref = await page.locator('#verify-link').getAttribute('href');
       assert.match(verifyHref ?? '', /^\/v\/[^/?]+$/, `the verification link is ${verifyHref}`);
@@ -110,6 +112,12 @@ describe('Electronic licenses (电子证照) in a browser', () => {
       assert.ok(holderName && !(await verifier.locator('main').innerText()).includes(holderName),
         `the public page shows the holder's full name ${holderName}: ${await mainText(verifier)}`);
       await shot(verifier, 'license-verify.png');
+      // The dynamic code verifies too, now; it names the same licence.
+      const dynamicHref = await page.locator('#dynamic-link').getAttribute('href');
+      assert.match(dynamicHref ?? '', /^\/v\/OWP1\.[^/?]+$/, `the dynamic link is ${dynamicHref}`);
+      await verifier.goto(dynamicHref);
+      assert.equal((await verifier.locator('#verdict').innerText()).trim(), '有效', await mainText(verifier));
+      assert.ok((await verifier.locator('main').innerText()).includes(LICENSE), await mainText(verifier));
 
       // 4. The food permit application gets the licence attached: nothing to upload for it.
       await applyOnline(page);

@@ -422,6 +422,8 @@ impl BundleDefinition {
     }
 }
 
+mod relevance;
+pub use relevance::RELEVANT;
 mod subject_rules;
 #[cfg(test)]
 mod tests;

@@ -100,6 +100,12 @@ struct Fields {
 }
 
 const TOKENIZER: &str = "jieba";
+/// A hit scoring below this share of the best one is not a result: an everyday query (开饭店)
+/// expands through synonyms into words that touch half a catalog, and those weak matches
+/// (旅行社, 道路货物运输 …) buried what people meant among fifty others.
+const RELATIVE_FLOOR: f32 = 0.25;
+/// Hits scored before the floor is applied: more than any one catalog's matches.
+const CANDIDATES: usize = 2000;
 /// Weights: a hit in the name matters most, then the everyday aliases.
 const BOOSTS: [(usize, f32); 5] = [(0, 4.0), (1, 3.0), (2, 2.0), (3, 1.0), (4, 0.5)];
 
@@ -393,15 +399,28 @@ impl CatalogIndex {
         let query = BooleanQuery::new(clauses);
         let searcher = self.reader.searcher();
         let limit = q.limit.clamp(1, 100);
-        let (top, total) = searcher.search(
-            &query,
-            &(
-                TopDocs::with_limit(limit)
-                    .and_offset(q.offset)
-                    .order_by_score(),
-                Count,
-            ),
-        )?;
+        let (top, total) = if words.is_empty() {
+            // Browsing with filters only: every item scores alike, count them all.
+            searcher.search(
+                &query,
+                &(
+                    TopDocs::with_limit(limit)
+                        .and_offset(q.offset)
+                        .order_by_score(),
+                    Count,
+                ),
+            )?
+        } else {
+            let ranked =
+                searcher.search(&query, &TopDocs::with_limit(CANDIDATES).order_by_score())?;
+            let best = ranked.first().map_or(0.0, |(s, _)| *s);
+            let kept: Vec<_> = ranked
+                .into_iter()
+                .take_while(|(s, _)| *s >= best * RELATIVE_FLOOR)
+                .collect();
+            let total = kept.len();
+            (kept.into_iter().skip(q.offset).take(limit).collect(), total)
+        };
         let mut hits = Vec::with_capacity(top.len());
         for (score, addr) in top {
             let d: TantivyDocument = searcher.doc(addr)?;

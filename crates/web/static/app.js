@@ -30,3 +30,21 @@ document.documentElement.classList.add("js");
     button.setAttribute("aria-expanded", open ? "true" : "false");
   });
 })();
+
+// The error summary (GOV.UK pattern): focused when the page comes back with problems, so a
+// screen reader announces it; each link moves focus to its field, not only the view.
+(function () {
+  var summary = document.querySelector(".error-summary");
+  if (!summary) { return; }
+  summary.focus();
+  summary.addEventListener("click", function (e) {
+    var a = e.target.closest ? e.target.closest("a[href^='#']") : null;
+    var field = a ? document.getElementById(a.getAttribute("href").slice(1)) : null;
+    if (!field) { return; }
+    e.preventDefault();
+    var details = field.closest("details");
+    if (details) { details.open = true; }
+    field.scrollIntoView({ block: "center" });
+    field.focus();
+  });
+})();

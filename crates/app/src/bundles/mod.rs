@@ -4,6 +4,7 @@
 
 mod advance;
 mod apply;
+mod find;
 mod view;
 
 use std::collections::BTreeMap;
@@ -17,6 +18,7 @@ use crate::{App, AppError, Result};
 
 pub use advance::*;
 pub use apply::*;
+pub use find::matching;
 pub use view::*;
 
 /// A bundle by code with its members' published definitions and the license types their

@@ -16,6 +16,8 @@ pub const PRESENTATION_TTL: time::Duration = time::Duration::minutes(5);
 /// A dynamic code to show: the verification URL it encodes and when it expires.
 #[derive(Debug, Clone)]
 pub struct Presented {
+    /// The code itself (the last segment of `url`).
+    pub code: String,
     pub url: String,
     pub expires: time::OffsetDateTime,
 }
@@ -35,9 +37,10 @@ pub async fn present(app: &App, actor: &Actor, id: &str) -> Result<Presented> {
         .ok_or_else(|| AppError::Internal(format!("issuer key {} missing", token.core.key)))?;
     let key = keys::unseal(&k.key_id, &k.sealed_secret, app)?;
     let expires = app.now() + PRESENTATION_TTL;
-    let p = Presentation::sign(&key, &v.id, &v.token, expires.unix_timestamp());
+    let code = Presentation::sign(&key, &v.id, &v.token, expires.unix_timestamp()).encode();
     Ok(Presented {
-        url: verify_url(app, &p.encode()),
+        url: verify_url(app, &code),
+        code,
         expires,
     })
 }

@@ -12,6 +12,7 @@ mod passwords;
 mod presentations;
 mod ratings;
 mod scopes;
+mod search;
 mod sessions;
 mod shared;
 mod subjects;

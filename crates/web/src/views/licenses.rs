@@ -95,7 +95,7 @@ struct LicensePage {
     holder: bool,
     can_revoke: bool,
     flash: Option<String>,
-    /// The holder's dynamic code (亮证动态码): QR, "HH:MM" it expires, its URL.
+    /// The holder's dynamic code (亮证动态码): QR, "HH:MM" it expires, the code.
     dynamic: Option<(String, String, String)>,
 }
 
@@ -124,7 +124,7 @@ async fn one(
         let at = p.expires.to_offset(domain::calendar::CHINA_OFFSET);
         let svg = paper::qr_svg(&p.url, &format!("{}动态核验码", l.type_name))
             .map_err(|e| app::AppError::Internal(e.to_string()))?;
-        Some((svg, format!("{:02}:{:02}", at.hour(), at.minute()), p.url))
+        Some((svg, format!("{:02}:{:02}", at.hour(), at.minute()), p.code))
     } else {
         None
     };

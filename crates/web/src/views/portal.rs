@@ -76,6 +76,8 @@ struct SearchPage {
     prev: Option<String>,
     next: Option<String>,
     page: i64,
+    /// 一件事 the search is about: (code, name, description), shown above the items.
+    bundles: Vec<(String, String, String)>,
 }
 
 fn opts(items: impl IntoIterator<Item = (String, String)>, current: &Option<String>) -> Options {
@@ -137,6 +139,19 @@ async fn search(
         .map(|d| (d.code, d.name));
     let offset = p.offset.unwrap_or(0).max(0);
     let total = results.total as i64;
+    let bundles = if offset == 0 && error.is_none() {
+        let regions = match p.region.as_deref().filter(|r| !r.is_empty()) {
+            Some(r) => app::org::serving_regions(r)?,
+            None => vec![],
+        };
+        app::bundles::matching(&s.app, &p.q, &regions)
+            .await?
+            .into_iter()
+            .map(|b| (b.code, b.name, b.description))
+            .collect()
+    } else {
+        vec![]
+    };
     let page = SearchPage {
         nav: Nav::of(&ctx).with_query(&p.q),
         q: p.q.chars().take(100).collect(),
@@ -160,6 +175,7 @@ async fn search(
         next: (offset + 20 < total).then(|| page_link(&p, offset + 20)),
         page: offset / 20 + 1,
         results,
+        bundles,
     };
     render(&page)
 }

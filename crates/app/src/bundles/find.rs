@@ -1,0 +1,31 @@
+//! The 一件事 a search is about (开饭店, 新生儿, 退休), shown above the items it matches.
+
+use domain::bundle::{BundleDefinition, RELEVANT};
+use store::bundles as sb;
+
+use crate::{App, Result};
+
+/// Bundles whose name or description holds the search's words (after synonyms), most
+/// relevant first; those of other regions only when `regions` is empty (no region filter).
+pub async fn matching(app: &App, q: &str, regions: &[String]) -> Result<Vec<BundleDefinition>> {
+    let q = q.trim();
+    if q.is_empty() {
+        return Ok(vec![]);
+    }
+    let index = app.index.clone();
+    let text = q.to_string();
+    // Segmenting is CPU work, like the search itself.
+    let words = tokio::task::spawn_blocking(move || index.expand(&text))
+        .await
+        .map_err(|e| crate::AppError::Internal(e.to_string()))?;
+    let mut conn = app.store.conn().await?;
+    let defs = sb::bundles(&mut conn).await?;
+    let mut scored: Vec<(f32, BundleDefinition)> = defs
+        .into_iter()
+        .filter(|d| regions.is_empty() || regions.contains(&d.region))
+        .map(|d| (d.relevance(&words), d))
+        .filter(|(s, _)| *s >= RELEVANT)
+        .collect();
+    scored.sort_by(|a, b| b.0.total_cmp(&a.0));
+    Ok(scored.into_iter().map(|(_, d)| d).collect())
+}
