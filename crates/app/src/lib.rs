@@ -13,6 +13,7 @@ pub mod demo_cases;
 pub mod error;
 mod events;
 pub mod exchange;
+pub mod form_pdf;
 pub mod index;
 pub mod license_import;
 pub mod licenses;

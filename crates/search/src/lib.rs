@@ -399,8 +399,7 @@ impl CatalogIndex {
         let query = BooleanQuery::new(clauses);
         let searcher = self.reader.searcher();
         let limit = q.limit.clamp(1, 100);
-        let (top, total) = if words.is_empty() {
-            // Browsing with filters only: every item scores alike, count them all.
+        let every_match = || {
             searcher.search(
                 &query,
                 &(
@@ -409,17 +408,28 @@ impl CatalogIndex {
                         .order_by_score(),
                     Count,
                 ),
-            )?
+            )
+        };
+        let (top, total) = if words.is_empty() {
+            // Browsing with filters only: every item scores alike, count them all.
+            every_match()?
         } else {
             let ranked =
                 searcher.search(&query, &TopDocs::with_limit(CANDIDATES).order_by_score())?;
             let best = ranked.first().map_or(0.0, |(s, _)| *s);
-            let kept: Vec<_> = ranked
-                .into_iter()
-                .take_while(|(s, _)| *s >= best * RELATIVE_FLOOR)
-                .collect();
-            let total = kept.len();
-            (kept.into_iter().skip(q.offset).take(limit).collect(), total)
+            let floor = best * RELATIVE_FLOOR;
+            if ranked.len() == CANDIDATES && ranked.last().is_some_and(|(s, _)| *s >= floor) {
+                // More strong matches than candidates (a huge catalog of near-equal names):
+                // the floor cuts nothing there, so page and count every match as before.
+                every_match()?
+            } else {
+                let kept: Vec<_> = ranked
+                    .into_iter()
+                    .take_while(|(s, _)| *s >= floor)
+                    .collect();
+                let total = kept.len();
+                (kept.into_iter().skip(q.offset).take(limit).collect(), total)
+            }
         };
         let mut hits = Vec::with_capacity(top.len());
         for (score, addr) in top {

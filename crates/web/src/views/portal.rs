@@ -24,6 +24,7 @@ pub fn router() -> Router<AppState> {
         .route("/search", get(search))
         .route("/care", get(care))
         .route("/items/{code}", get(guide))
+        .route("/items/{code}/form.pdf", get(blank_form))
         .route("/departments", get(departments))
         .route("/departments/{code}", get(department))
         .route("/regions", get(regions))
@@ -406,4 +407,20 @@ async fn care(
         res.headers_mut().append(axum::http::header::SET_COOKIE, v);
     }
     Ok(res)
+}
+
+/// 空白表格: the item's application form to print and fill in by hand (public, like the guide).
+async fn blank_form(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Path(code): Path<String>,
+) -> Result<Response, WebError> {
+    let g = catalog::guide(&s.app, &ctx.actor, &code, None).await?;
+    let department = g.department.as_ref().map_or("", |d| d.name.as_str());
+    let bytes = app::form_pdf::blank_form_pdf(g.def(), department)?;
+    Ok(super::cases::private_file(
+        bytes,
+        "application/pdf".into(),
+        &format!("{}申请表.pdf", g.def().name),
+    ))
 }

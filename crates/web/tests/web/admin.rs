@@ -30,14 +30,6 @@ fn form_pairs(def: &ItemDefinition, csrf: &str) -> Vec<(String, String)> {
     pairs
 }
 
-fn food_item() -> ItemDefinition {
-    let data = app::demo::demo_data().unwrap();
-    data.items
-        .into_iter()
-        .find(|d| d.name.contains("食品") && d.name.contains("经营许可"))
-        .unwrap()
-}
-
 #[tokio::test]
 async fn an_admin_edit_is_a_draft_until_published_and_text_is_escaped_everywhere() {
     let mut c = site().await;

@@ -4,15 +4,6 @@ use crate::support::*;
 
 const PDF: &[u8] = b"%PDF-1.7\n1 0 obj\n<<>>\nendobj\n";
 
-fn food_item() -> domain::catalog::ItemDefinition {
-    app::demo::demo_data()
-        .unwrap()
-        .items
-        .into_iter()
-        .find(|d| d.name.contains("食品") && d.name.contains("经营许可"))
-        .unwrap()
-}
-
 /// The item's form filled with valid values, as the case page posts it (`f_<key>`).
 fn filled(item: &domain::catalog::ItemDefinition) -> Vec<(String, String)> {
     let today = domain::calendar::china_date(time::OffsetDateTime::now_utc());

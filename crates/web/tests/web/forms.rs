@@ -8,10 +8,6 @@ use crate::support::*;
 
 const PDF: &[u8] = b"%PDF-1.7\n1 0 obj\n<<>>\nendobj\n";
 
-fn food_item() -> domain::catalog::ItemDefinition {
-    demo_item("食品（含保健食品）经营许可核发")
-}
-
 #[tokio::test]
 async fn a_wrong_phone_number_keeps_the_form_and_the_files() {
     let mut c = site().await;

@@ -270,3 +270,23 @@ async fn the_care_mode_switch_enlarges_every_page_and_returns_only_within_the_si
     let page = c.get("/").await;
     assert!(!page.body.contains("class=\"care\""), "off again");
 }
+
+#[tokio::test]
+async fn a_guide_offers_its_application_form_as_a_blank_pdf_to_print() {
+    let mut c = site().await;
+    let item = food_item();
+    let guide = c.get(&format!("/items/{}", item.code)).await;
+    let link = format!(r#"href="/items/{}/form.pdf""#, item.code);
+    assert!(guide.body.contains(&link), "{}", guide.body);
+    let pdf = c.get(&format!("/items/{}/form.pdf", item.code)).await;
+    assert_eq!(pdf.status, StatusCode::OK);
+    assert_eq!(
+        pdf.headers.get(header::CONTENT_TYPE).unwrap(),
+        "application/pdf"
+    );
+    assert!(pdf.body.starts_with("%PDF"));
+    let missing = c
+        .get("/items/11511600MB0000000X3000000000000/form.pdf")
+        .await;
+    assert_eq!(missing.status, StatusCode::NOT_FOUND);
+}

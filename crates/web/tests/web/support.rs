@@ -310,3 +310,8 @@ pub async fn edit_with_sample_form(
         .await;
     assert_eq!(edit.status, axum::http::StatusCode::OK, "{}", edit.body);
 }
+
+/// The demo's food business licence item (食品经营许可), which most page tests work on.
+pub fn food_item() -> domain::catalog::ItemDefinition {
+    demo_item("食品（含保健食品）经营许可核发")
+}

@@ -101,6 +101,7 @@ pub const ROUTES: &[Route] = &[
     r("GET", "/search", &[], "public", Query("q=护照")),
     r("GET", "/care", &[], "public", Query("on=1")),
     get("/items/{code}", &["item"], "public"),
+    get("/items/{code}/form.pdf", &["item"], "public"),
     get("/departments", &[], "public"),
     get("/departments/{code}", &["department"], "public"),
     get("/regions", &[], "public"),
