@@ -350,12 +350,17 @@ pub async fn publish(app: &App, cap: &CatalogAdmin, code: &str) -> Result<i64> {
         return Err(AppError::State("该事项没有待发布的草稿".into()));
     };
     // Rules may have tightened since the draft was saved: check again before it goes public.
-    sc::get_version(&mut tx, code, draft)
-        .await?
-        .definition
-        .validate()?;
+    let version = sc::get_version(&mut tx, code, draft).await?;
+    version.definition.validate()?;
+    if crate::catalog_review::required(&mut tx, &item.region).await?
+        && version.created_by == cap.login()
+    {
+        return Err(AppError::State(
+            "本区划实行审核发布：草稿须由另一位事项管理员审核后发布，最后编辑人不能自行发布".into(),
+        ));
+    }
     let v = sc::publish(&mut tx, code, app.now_ms()).await?;
-    let detail = serde_json::json!({ "version": v });
+    let detail = serde_json::json!({ "version": v, "edited_by": version.created_by });
     crate::audit::admin(&mut tx, app, cap.actor_id(), "item_published", code, detail).await?;
     tx.commit().await.map_err(store::StoreError::from)?;
     crate::index::reindex_item(app, code).await?;

@@ -8,6 +8,7 @@ pub mod bundles;
 mod cache;
 pub mod cases;
 pub mod catalog;
+pub mod catalog_review;
 pub mod demo;
 pub mod demo_cases;
 pub mod error;

@@ -452,3 +452,37 @@ pub async fn add_views(conn: &mut AnyConnection, code: &str, n: i64) -> Result<(
 pub async fn catalog_generation(conn: &mut AnyConnection) -> Result<i64> {
     crate::db::meta_value(conn, "catalog_generation").await
 }
+
+/// The regions where 审核发布 is on (a draft is published by someone other than its editor).
+pub async fn review_regions(conn: &mut AnyConnection) -> Result<Vec<String>> {
+    Ok(
+        sqlx::query_scalar("SELECT region FROM catalog_review_regions ORDER BY region")
+            .fetch_all(conn)
+            .await?,
+    )
+}
+
+/// Turns 审核发布 on or off for a region.
+pub async fn set_review(
+    conn: &mut AnyConnection,
+    region: &str,
+    on: bool,
+    by: &str,
+    at: i64,
+) -> Result<()> {
+    sqlx::query("DELETE FROM catalog_review_regions WHERE region = $1")
+        .bind(region)
+        .execute(&mut *conn)
+        .await?;
+    if on {
+        sqlx::query(
+            "INSERT INTO catalog_review_regions (region, set_by, set_at) VALUES ($1, $2, $3)",
+        )
+        .bind(region)
+        .bind(by)
+        .bind(at)
+        .execute(conn)
+        .await?;
+    }
+    Ok(())
+}

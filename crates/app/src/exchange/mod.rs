@@ -5,6 +5,7 @@
 //! transaction. Real catalogs arrive from provincial systems with thousands of rows, and a
 //! half-imported catalog is worse than none.
 
+pub mod diff;
 pub mod layout;
 
 use std::collections::{HashMap, HashSet};

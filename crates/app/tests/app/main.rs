@@ -6,6 +6,7 @@ mod audit;
 mod bundles;
 mod cases;
 mod catalog;
+mod catalog_review;
 mod forms;
 mod licenses;
 mod passwords;

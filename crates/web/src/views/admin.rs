@@ -8,11 +8,9 @@ use app::catalog;
 use app::exchange::layout::{
     Column, Input, MaterialRow, blank_item, header_of_field, item_columns, material_columns,
 };
-use app::exchange::{self, ImportReport};
 use askama::Template;
 use axum::Router;
-use axum::extract::{DefaultBodyLimit, Multipart, Path, Query, State};
-use axum::http::header;
+use axum::extract::{DefaultBodyLimit, Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum_extra::extract::Form;
@@ -23,10 +21,14 @@ use super::{Nav, fmt_time, render, unprocessable};
 use crate::ctx::Ctx;
 use crate::{AppState, WebError};
 
+mod exchange_pages;
+use exchange_pages::{export, import, import_page};
+
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/admin", get(|| async { Redirect::to("/admin/items") }))
         .route("/admin/items", get(list))
+        .route("/admin/review", post(set_review))
         .route("/admin/items/new", get(new_page).post(create))
         .route("/admin/items/{code}", get(item_page))
         .route("/admin/items/{code}/edit", get(edit_page).post(save))
@@ -40,7 +42,7 @@ pub fn router() -> Router<AppState> {
         .route("/admin/export.xlsx", get(export))
 }
 
-fn admin(ctx: &Ctx) -> Result<CatalogAdmin, WebError> {
+pub(super) fn admin(ctx: &Ctx) -> Result<CatalogAdmin, WebError> {
     Ok(ctx.actor.catalog_admin()?)
 }
 
@@ -59,6 +61,8 @@ struct ListPage {
     items: Vec<(ItemRow, String, String)>,
     total: i64,
     flash: String,
+    /// 审核发布 is on for the administrator's region.
+    review: bool,
 }
 
 async fn list(
@@ -90,7 +94,28 @@ async fn list(
         items,
         total,
         flash: flash_text(q.flash.as_deref()),
+        review: app::catalog_review::is_on(&s.app, &cap).await?,
     })
+}
+
+#[derive(serde::Deserialize)]
+struct ReviewForm {
+    csrf: String,
+    /// "1" on, anything else off.
+    #[serde(default)]
+    on: String,
+}
+
+/// Turns 审核发布 on or off for the administrator's region.
+async fn set_review(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Form(f): Form<ReviewForm>,
+) -> Result<Response, WebError> {
+    ctx.check_csrf(&f.csrf)?;
+    let cap = admin(&ctx)?;
+    app::catalog_review::set(&s.app, &cap, f.on == "1").await?;
+    Ok(Redirect::to("/admin/items?flash=review").into_response())
 }
 
 fn flash_text(f: Option<&str>) -> String {
@@ -100,6 +125,7 @@ fn flash_text(f: Option<&str>) -> String {
         Some("retired") => "事项已取消，不再对外公开；历史版本仍可查阅。",
         Some("discarded") => "草稿已丢弃。",
         Some("created") => "事项已创建为草稿。",
+        Some("review") => "审核发布设置已保存。",
         _ => "",
     }
     .to_string()
@@ -320,7 +346,7 @@ async fn create(
     let result = if errors.is_empty() {
         catalog::create(&s.app, &cap, def.clone()).await
     } else {
-        Err(app::AppError::Validation(errors))
+        Err(app::AppError::Validation(with_rule_errors(errors, &def)))
     };
     match result {
         Ok(()) => Ok(Redirect::to(&format!(
@@ -363,6 +389,21 @@ async fn edit_page(
     ))
 }
 
+/// Every problem at once: the values that could not be read, and the catalog rules that the
+/// rest already breaks (a field that failed to read is not judged again).
+fn with_rule_errors(
+    mut errors: Vec<domain::FieldError>,
+    def: &ItemDefinition,
+) -> Vec<domain::FieldError> {
+    let more = def.validate().err().unwrap_or_default();
+    for e in more {
+        if !errors.iter().any(|x| x.field == e.field) {
+            errors.push(e);
+        }
+    }
+    errors
+}
+
 async fn save(
     State(s): State<AppState>,
     ctx: Ctx,
@@ -378,7 +419,7 @@ async fn save(
             .await
             .map(|_| ())
     } else {
-        Err(app::AppError::Validation(errors))
+        Err(app::AppError::Validation(with_rule_errors(errors, &def)))
     };
     match result {
         Ok(()) => Ok(
@@ -408,6 +449,8 @@ struct ItemPage {
     versions: Vec<(i64, String, String, String)>,
     flash: String,
     problems: Vec<String>,
+    /// What publishing the draft changes: (what, before, after).
+    changes: Vec<(String, String, String)>,
 }
 
 async fn item_page(
@@ -418,8 +461,21 @@ async fn item_page(
 ) -> Result<Response, WebError> {
     let cap = admin(&ctx)?;
     let (item, def) = catalog::editable(&s.app, &cap, &code).await?;
-    let versions = catalog::versions(&s.app, &cap, &code)
-        .await?
+    let all = catalog::versions(&s.app, &cap, &code).await?;
+    let changes = match item.draft_version {
+        Some(_) => {
+            let current = item
+                .current_version
+                .and_then(|c| all.iter().find(|v| v.version == c))
+                .map(|v| &v.definition);
+            app::exchange::diff::changes(current, &def)
+                .into_iter()
+                .map(|c| (c.what, c.before, c.after))
+                .collect()
+        }
+        None => vec![],
+    };
+    let versions = all
         .into_iter()
         .map(|v| {
             (
@@ -444,6 +500,7 @@ async fn item_page(
         versions,
         flash: flash_text(q.flash.as_deref()),
         problems,
+        changes,
     })
 }
 
@@ -474,80 +531,4 @@ async fn act(
         _ => return Ok(super::not_found().await),
     };
     Ok(Redirect::to(&format!("/admin/items/{}?flash={flash}", urlencode(&code))).into_response())
-}
-
-#[derive(Template)]
-#[template(path = "admin_import.html")]
-struct ImportPage {
-    nav: Nav,
-    report: Option<ImportReport>,
-    error: String,
-}
-
-async fn import_page(ctx: Ctx) -> Result<Response, WebError> {
-    admin(&ctx)?;
-    render(&ImportPage {
-        nav: Nav::of(&ctx),
-        report: None,
-        error: String::new(),
-    })
-}
-
-async fn import(
-    State(s): State<AppState>,
-    ctx: Ctx,
-    mut mp: Multipart,
-) -> Result<Response, WebError> {
-    let cap = admin(&ctx)?;
-    let (mut csrf, mut file, mut dry_run) = (String::new(), None, false);
-    while let Ok(Some(field)) = mp.next_field().await {
-        match field.name() {
-            Some("csrf") => csrf = field.text().await.unwrap_or_default(),
-            Some("dry_run") => dry_run = true,
-            Some("file") => file = field.bytes().await.ok().map(|b| b.to_vec()),
-            _ => {}
-        }
-    }
-    ctx.check_csrf(&csrf)?;
-    let page = |report, error: String| ImportPage {
-        nav: Nav::of(&ctx),
-        report,
-        error,
-    };
-    let Some(bytes) = file.filter(|b| !b.is_empty()) else {
-        return Ok(unprocessable(render(&page(
-            None,
-            "请选择要导入的 .xlsx 文件".into(),
-        ))?));
-    };
-    let sheets = match exchange::read_xlsx(bytes) {
-        Ok(s) => s,
-        Err(e) => {
-            return Ok(unprocessable(render(&page(
-                None,
-                crate::error::describe(&e).0,
-            ))?));
-        }
-    };
-    let report =
-        exchange::import(&s.app, &cap, &sheets.0, &sheets.1, dry_run, true, |_, _| {}).await?;
-    render(&page(Some(report), String::new()))
-}
-
-async fn export(State(s): State<AppState>, ctx: Ctx) -> Result<Response, WebError> {
-    let bytes = exchange::export_xlsx(&s.app, &admin(&ctx)?).await?;
-    Ok((
-        [
-            (
-                header::CONTENT_TYPE,
-                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            ),
-            (
-                header::CONTENT_DISPOSITION,
-                "attachment; filename=\"catalog.xlsx\"",
-            ),
-        ],
-        bytes,
-    )
-        .into_response())
 }

@@ -58,6 +58,12 @@ async fn an_admin_edit_is_a_draft_until_published_and_text_is_escaped_everywhere
         .await;
     assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
     assert!(saved.location().contains("flash=saved"));
+    // Before publishing, the item page lists the change (escaped) and the button asks first.
+    let page = c.get(&format!("/admin/items/{}", enc(&code))).await;
+    assert!(page.body.contains("待发布的修改（1 处）"), "{}", page.body);
+    assert!(page.body.contains(r#"<td data-label="内容">办理时间</td>"#));
+    assert!(page.body.contains(r#"data-confirm="发布后"#));
+    assert!(!page.body.contains("<script>alert(1)"));
 
     let public = c.get(&format!("/items/{}", enc(&code))).await;
     assert!(
