@@ -159,6 +159,18 @@ describe('Cases (办件) in a browser', () => {
         at = i;
       }
       await shot(page, 'case-citizen.png');
+
+      // A bad rating opens a 整改 ticket in the department, which is offered only the steps
+      // that fit an open ticket (no revisit before contact, no appeal decision for itself).
+      await Promise.all([page.waitForURL(new RegExp(`/cases/${id}/rate$`)), page.locator('#rate-link').click()]);
+      await page.locator('#rate-form input[name=level][value="5"]').check();
+      await page.locator('#rate-form input[name=tag][value="一次性告知不清楚"]').check();
+      await page.locator('#rate-text').fill('补正说明写得不够清楚');
+      await Promise.all([page.waitForLoadState('load'), page.locator('#do-rate').click()]);
+      assert.match(await page.locator('#ticket-state').innerText(), /待核实联系/, await problem(page));
+      await reviewer.page.goto('/work');
+      const options = await reviewer.page.locator('#tickets select[name=action] option').allInnerTexts();
+      assert.deepEqual(options, ['核实联系', '恶意差评申诉'], `整改 actions offered on an open ticket: ${options.join('、')}`);
     } finally {
       for (const p of [citizen, clerk, reviewer, approver]) await p.context.close();
     }

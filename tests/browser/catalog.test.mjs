@@ -30,8 +30,14 @@ describe('OneWindow in a browser', () => {
       await Promise.all([page.waitForURL(/\/search\?/), page.locator('form.searchbox button[type=submit]').click()]);
       await page.waitForLoadState('load');
 
+      // The life event comes first: the 一件事 that opens a restaurant, above the items.
+      const bundles = await page.locator('#bundle-results a').allInnerTexts();
+      assert.equal(bundles[0], '开办餐饮店', `一件事 offered for 开饭店: ${bundles.join('、') || 'none'}`);
       const names = await page.locator('ol.results li.card h2 a').allInnerTexts();
       assert.ok(names.length > 0, 'the search for 开饭店 found nothing');
+      const total = Number((await page.locator('main p.muted[aria-live]').innerText()).match(/共找到 (\d+) 个事项/)?.[1]);
+      assert.ok(total > 0 && total <= 15, `开饭店 matched ${total} items: ${names.join('、')}`);
+      assert.ok(!names.some((n) => /旅行社|道路货物运输/.test(n)), `unrelated items for 开饭店: ${names.join('、')}`);
       assert.ok(names.some((n) => n.includes('食品')), `no result mentions 食品: ${names.join('、')}`);
       await shot(page, 'search.png');
 
@@ -120,11 +126,19 @@ describe('OneWindow in a browser', () => {
       await pub.page.goto(`/items/${code}`);
       assert.equal(await factValue(pub.page, 'section#where', '办理时间'), oldText);
 
+      // The item page lists what publishing changes, and 发布 asks before it goes public.
+      const changes = page.locator('#changes tbody tr');
+      assert.equal(await changes.count(), 1, `the draft's changes: ${await page.locator('#changes').innerText()}`);
+      assert.match(await changes.innerText(), /办理时间/);
+      assert.ok((await changes.innerText()).includes(newText), await changes.innerText());
+      let asked = '';
+      page.once('dialog', (d) => { asked = d.message(); d.accept(); });
       // Publish, and the public guide changes.
       await Promise.all([
         page.waitForURL(/flash=published/, { waitUntil: 'load' }),
         page.locator('#publish').click(),
       ]);
+      assert.match(asked, /共 1 处修改/);
       assert.match(await page.locator('p.flash[role=status]').innerText(), /已发布/);
       assert.equal(await page.locator('#publish').count(), 0, 'the 发布 button is still there after publishing');
 

@@ -152,6 +152,18 @@ describe('Core journeys in a browser', () => {
       assert.ok(!offered.includes('do-claim') && !offered.includes('do-step'),
         `the same reviewer may take ${next} too: ${offered.join('、')}`);
 
+      // The public progress page says where the case is, not what the reviewer wrote.
+      const visitor = await site.newPage();
+      try {
+        const tail = site.server.citizen.slice(-4);
+        await visitor.page.goto(`/progress?number=${encodeURIComponent(filed.number)}&tail=${tail}`);
+        const shown = await visitor.page.locator('main').innerText();
+        assert.match(shown, /审查中|办理中|已受理/, `the progress page: ${shown}`);
+        assert.ok(!shown.includes('材料齐全，同意'), `the public page shows the reviewer's opinion: ${shown}`);
+      } finally {
+        await visitor.context.close();
+      }
+
       await loginAs(second.page, 'reviewer2');
       const lists = await workListsWith(second.page, filed.number);
       assert.ok(lists.includes('queue-reviewer'), `not in reviewer2's queue: ${lists.join('、') || 'none'}`);
@@ -160,6 +172,30 @@ describe('Core journeys in a browser', () => {
     } finally {
       await first.context.close();
       await second.context.close();
+    }
+  });
+
+  test('(390 px) 在线申请 twice resumes one draft, 我的办件 lists it first as 待提交 in cards that fit, and a deleted draft leaves the list', async () => {
+    const { page, context } = await site.newPage(PHONE);
+    try {
+      await loginAs(page, site.server.citizen);
+      const first = await applyOnline(page);
+      const again = await applyOnline(page);
+      assert.equal(again.id, first.id, 'a second 在线申请 made another draft');
+      await page.goto('/cases');
+      const row = page.locator(`main tr:has(a[href="/cases/${first.id}"])`);
+      assert.equal(await row.count(), 1, await textOf(page));
+      assert.match(await row.innerText(), /待提交/);
+      const firstRow = page.locator('main table tbody tr').first();
+      assert.match(await firstRow.innerText(), /待提交|待补正/, 'what needs the person is not first');
+      await assertFitsWidth(page, PHONE.width);
+      await page.goto(`/cases/${first.id}`);
+      page.once('dialog', (d) => d.accept());
+      await post(page, '#do-delete-draft');
+      assert.equal(new URL(page.url()).pathname, '/cases', await textOf(page));
+      assert.equal(await page.locator(`main a[href="/cases/${first.id}"]`).count(), 0, 'the deleted draft is still listed');
+    } finally {
+      await context.close();
     }
   });
 

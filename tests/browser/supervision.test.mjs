@@ -140,6 +140,15 @@ describe('Electronic supervision (电子监察) and statistics in a browser', ()
       await page.setViewportSize(PHONE);
       await page.goto(dashboardUrl);
       await assertFitsWidth(page, PHONE.width);
+      // Chart labels stay readable there (they were 8 px when a wide drawing was shrunk).
+      const smallest = await page.locator('svg.chart text').evaluateAll((ts) =>
+        Math.min(...ts.map((t) => t.getBoundingClientRect().height)));
+      assert.ok(smallest >= 11, `chart labels are ${smallest.toFixed(1)} px high on a phone`);
+      // Presets cover the month, the quarter and the year.
+      const presets = await page.locator('main a[href*="from="]').allInnerTexts();
+      for (const p of ['本月', '本季度', '本年']) {
+        assert.ok(presets.some((t) => t.includes(p)), `no ${p} preset: ${presets.join('、')}`);
+      }
 
       // 5. Anyone can read the monthly report, from the footer link: the charts, no drill-down.
       const anon = visitor.page;
