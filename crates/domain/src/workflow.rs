@@ -131,6 +131,37 @@ pub enum FieldKind {
     Phone,
 }
 
+impl FieldKind {
+    pub const ALL: [FieldKind; 7] = [
+        FieldKind::Text,
+        FieldKind::Multiline,
+        FieldKind::Number,
+        FieldKind::Date,
+        FieldKind::Select,
+        FieldKind::IdNumber,
+        FieldKind::Phone,
+    ];
+
+    /// As the catalog editor names it.
+    pub fn label(self) -> &'static str {
+        match self {
+            FieldKind::Text => "单行文字",
+            FieldKind::Multiline => "多行文字",
+            FieldKind::Number => "数字",
+            FieldKind::Date => "日期",
+            FieldKind::Select => "下拉选择",
+            FieldKind::IdNumber => "公民身份号码",
+            FieldKind::Phone => "手机号码",
+        }
+    }
+
+    pub fn from_label(label: &str) -> Option<FieldKind> {
+        FieldKind::ALL
+            .into_iter()
+            .find(|k| k.label() == label.trim())
+    }
+}
+
 /// One field of the application form.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -358,4 +389,17 @@ pub fn validate_form(
         }
     }
     p.into_result()
+}
+
+#[cfg(test)]
+mod field_kind_tests {
+    use super::FieldKind;
+
+    #[test]
+    fn every_kind_is_read_back_from_its_label_and_nothing_else_is() {
+        for k in FieldKind::ALL {
+            assert_eq!(FieldKind::from_label(k.label()), Some(k));
+        }
+        assert_eq!(FieldKind::from_label("文本框"), None);
+    }
 }

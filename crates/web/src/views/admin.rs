@@ -22,7 +22,9 @@ use crate::ctx::Ctx;
 use crate::{AppState, WebError};
 
 mod exchange_pages;
+mod rows;
 use exchange_pages::{export, import, import_page};
+use rows::{AS_ROWS, FormRow, faq_rows, form_rows, read_rows};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -178,6 +180,9 @@ struct EditPage {
     fields: Vec<FormField>,
     material_headers: Vec<&'static str>,
     materials: Vec<Vec<FormField>>,
+    /// The application form, a field a row.
+    form_rows: Vec<FormRow>,
+    faqs: Vec<domain::catalog::Faq>,
     errors: Vec<String>,
 }
 
@@ -195,6 +200,7 @@ fn edit_page_for(
     let fields = icols
         .iter()
         .enumerate()
+        .filter(|(_, c)| !AS_ROWS.contains(&c.header))
         .map(|(i, c)| {
             let error = errors
                 .iter()
@@ -210,8 +216,13 @@ fn edit_page_for(
     for e in errors {
         let placed = icols
             .iter()
+            .filter(|c| !AS_ROWS.contains(&c.header))
             .any(|c| e.field == c.header || header_of_field(&e.field) == c.header);
-        if !placed || e.field.starts_with("materials") {
+        if !placed
+            || ["materials", "form", "faq"]
+                .iter()
+                .any(|p| e.field.starts_with(p))
+        {
             general.push(material_error_text(e));
         }
     }
@@ -248,17 +259,27 @@ fn edit_page_for(
         fields,
         material_headers: mcols.iter().skip(1).map(|c| c.header).collect(),
         materials,
+        form_rows: form_rows(def),
+        faqs: faq_rows(def),
         errors: general,
     }
 }
 
-/// "材料第 2 行：材料名称不能为空" for `materials[1].name`.
+/// "材料第 2 行：材料名称不能为空" for `materials[1].name`; the same for the form's and the
+/// FAQs' rows.
 fn material_error_text(e: &FieldError) -> String {
-    if let Some(rest) = e.field.strip_prefix("materials[")
-        && let Some((n, _)) = rest.split_once(']')
-        && let Ok(n) = n.parse::<usize>()
-    {
-        return format!("材料第 {} 行：{}", n + 1, e.message);
+    for (prefix, what) in [
+        ("materials[", "材料"),
+        ("form[", "申请表单"),
+        ("faq[", "常见问题"),
+    ] {
+        if let Some(rest) = e.field.strip_prefix(prefix)
+            && let Some((n, _)) = rest.split_once(']')
+            && let Ok(n) = n.parse::<usize>()
+            && !e.message.starts_with(what)
+        {
+            return format!("{what}第 {} 行：{}", n + 1, e.message);
+        }
     }
     e.message.clone()
 }
@@ -309,6 +330,7 @@ fn definition_from_form(pairs: &[(String, String)]) -> (ItemDefinition, Vec<Fiel
             def.materials.push(m);
         }
     }
+    read_rows(pairs, &mut def, &mut errors);
     (def, errors)
 }
 

@@ -255,3 +255,70 @@ async fn a_system_admin_creates_staff_with_errors_shown_by_field_and_others_are_
     let login = c.login("reviewer3", "a good long password").await;
     assert_eq!(login.status, StatusCode::SEE_OTHER);
 }
+
+#[tokio::test]
+async fn the_application_form_and_faqs_are_edited_as_rows_and_a_half_row_is_named() {
+    let mut c = site().await;
+    c.login("catalog", app::demo::DEMO_PASSWORD).await;
+    let def = food_item();
+    let code = def.code.clone();
+    let edit = c.get(&format!("/admin/items/{}/edit", enc(&code))).await;
+    for f in &def.form {
+        assert!(
+            edit.body
+                .contains(&format!(r#"name="fk" value="{}""#, f.key)),
+            "{}",
+            f.key
+        );
+    }
+    assert!(!edit.body.contains("申请表单(JSON)"), "no JSON to type");
+
+    // The rows as the page posts them: every field as it is, one new, one half-filled.
+    let csrf = c.csrf();
+    let mut pairs = form_pairs(&def, &csrf);
+    let mut row = |k: &str, l: &str, t: &str, o: &str| {
+        for (name, v) in [
+            ("fk", k),
+            ("fl", l),
+            ("ft", t),
+            ("fr", "是"),
+            ("fo", o),
+            ("fh", ""),
+        ] {
+            pairs.push((name.to_string(), v.to_string()));
+        }
+    };
+    for f in &def.form {
+        row(&f.key, &f.label, f.kind.label(), &f.options.join("\n"));
+    }
+    row("seats", "座位数", "数字", "");
+    row("", "面积", "数字", "");
+    let refs: Vec<(&str, &str)> = pairs
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    let bad = c
+        .post_form(&format!("/admin/items/{}/edit", enc(&code)), &refs)
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let n = def.form.len() + 2;
+    assert!(
+        bad.body.contains(&format!("申请表单第 {n} 行")),
+        "{}",
+        bad.body
+    );
+    assert!(
+        bad.body.contains(r#"value="seats""#),
+        "the rows typed are kept"
+    );
+
+    // Without the half row it saves, and the page lists the form as changed.
+    let cut = refs.len() - 6;
+    let saved = c
+        .post_form(&format!("/admin/items/{}/edit", enc(&code)), &refs[..cut])
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    let page = c.get(&format!("/admin/items/{}", enc(&code))).await;
+    assert!(page.body.contains("待发布的修改（1 处）"), "{}", page.body);
+    assert!(page.body.contains("座位数"));
+}
