@@ -125,6 +125,12 @@ describe('Electronic supervision (电子监察) and statistics in a browser', ()
       assert.equal(xlsx.headers()['content-type'], XLSX, `GET ${href}`);
       assert.equal((await xlsx.body()).subarray(0, 2).toString('latin1'), 'PK', `GET ${href} is not a zip file`);
 
+      // By 办理对象: cases count for the person or enterprise they decide about.
+      await Promise.all([page.waitForURL((u) => u.searchParams.get('group') === 'subject'), page.locator('#by-subject').click()]);
+      const parties = await page.locator('#groups tbody td:first-child').allInnerTexts();
+      assert.ok(parties.length > 0 && parties.every((p) => /^(自然人|法人（企业等）)$/.test(p.trim())), `办理对象 rows: ${parties.join('、')}`);
+      await page.goto(dashboardUrl);
+
       // 3. Each department row drills down; the first one leads to its items.
       const departments = page.locator('#groups tbody tr td:first-child a');
       assert.ok(await departments.count() > 0, `no department drill-down links: ${await textOf(page, '#groups')}`);

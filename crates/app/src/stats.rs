@@ -26,7 +26,8 @@ pub struct Query {
     pub department: Option<String>,
     #[serde(default)]
     pub item: Option<String>,
-    /// Break down by `window` (who accepted) or `staff` (who decided) instead of by place.
+    /// Break down by `window` (who accepted), `staff` (who decided) or `subject` (办理对象:
+    /// natural or legal person, by whom the case decides about) instead of by place.
     #[serde(default)]
     pub group: Option<String>,
 }
@@ -264,11 +265,12 @@ async fn build(app: &App, region: &str, department: Option<String>, q: &Query) -
     let level = match (q.group.as_deref(), &department, &item_filter) {
         (Some("window"), _, _) => "window",
         (Some("staff"), _, _) => "staff",
+        (Some("subject"), _, _) => "subject",
         (Some(g), _, _) if !g.is_empty() => {
             return Err(AppError::field(
                 "group",
                 "invalid",
-                "group 只能是 window 或 staff",
+                "group 只能是 window、staff 或 subject",
             ));
         }
         (_, None, _) => "department",
@@ -293,6 +295,19 @@ async fn build(app: &App, region: &str, department: Option<String>, q: &Query) -
         .iter()
         .map(|(c, _)| (c.number.to_string(), c.id.to_string()))
         .collect();
+    // 办理对象: whom each case decides about (a founder's 设立登记 is the enterprise's).
+    let mut subject_of: BTreeMap<String, &'static str> = BTreeMap::new();
+    if level == "subject" {
+        for (c, _) in &rows {
+            let applicant = app_account_kind(app, &mut conn, c.applicant_id.as_str()).await?;
+            let key = if c.subject.is_enterprise(applicant) {
+                "legal"
+            } else {
+                "natural_person"
+            };
+            subject_of.insert(c.number.to_string(), key);
+        }
+    }
     let key_of = |dept: &str, item: &str, number: &str| -> String {
         match level {
             "department" => dept.to_string(),
@@ -308,6 +323,7 @@ async fn build(app: &App, region: &str, department: Option<String>, q: &Query) -
                     }
                 })
                 .unwrap_or_default(),
+            "subject" => subject_of.get(number).copied().unwrap_or("").to_string(),
             _ => number.to_string(),
         }
     };
@@ -335,6 +351,8 @@ async fn build(app: &App, region: &str, department: Option<String>, q: &Query) -
             .map(|t| t.3.clone())
             .collect();
         let label = match level {
+            "subject" if k == "legal" => "法人（企业等）".to_string(),
+            "subject" => "自然人".to_string(),
             "window" | "staff" if k.is_empty() => "（尚未受理或决定）".to_string(),
             "window" | "staff" if k == "system" => "系统（秒批）".to_string(),
             "window" | "staff" => store::accounts::get_account(&mut conn, &k)
@@ -510,4 +528,10 @@ pub fn to_xlsx(r: &Report) -> Result<Vec<u8>> {
         }
     }
     wb.save_to_buffer().map_err(err)
+}
+
+/// Whether the account that filed is an enterprise's (cached accounts).
+async fn app_account_kind(app: &App, conn: &mut store::Connection, id: &str) -> Result<bool> {
+    let a = app.account(conn, id).await?;
+    Ok(a.kind == domain::account::AccountKind::Enterprise)
 }

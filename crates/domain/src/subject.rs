@@ -43,6 +43,17 @@ impl Subject {
         matches!(self, Subject::Applicant)
     }
 
+    /// Whether the decision is about an enterprise (法人) rather than a person (自然人), as
+    /// statistics count 办理对象: a founder's 设立登记 counts for the enterprise, a parent's
+    /// filings for a newborn count for a person, whoever filed.
+    pub fn is_enterprise(&self, applicant_is_enterprise: bool) -> bool {
+        match self {
+            Subject::Enterprise { .. } => true,
+            Subject::Person { .. } => false,
+            Subject::Applicant => applicant_is_enterprise,
+        }
+    }
+
     /// An enterprise without a code yet: the case that registers it assigns one.
     pub fn being_established(&self) -> bool {
         matches!(self, Subject::Enterprise { credit_code, .. } if credit_code.is_empty())

@@ -139,6 +139,30 @@ pub(crate) async fn complete(app: &app::App, office: &mut Office, case_id: &str)
     );
 }
 
+/// Cases filed today as (法人, 自然人) by whom they decide about, as a city supervisor sees them.
+async fn by_subject(app: &app::App) -> (usize, usize) {
+    let sup = match app::auth::login(app, None, "sup", "staff-password-1").await {
+        Ok(s) => s.actor,
+        Err(_) => staff(app, "sup", &[Role::Supervisor], "511600", None).await,
+    };
+    let today = domain::calendar::china_date(app.now());
+    let q = app::stats::Query {
+        from: app::licenses::iso(today),
+        to: app::licenses::iso(today.next_day().unwrap()),
+        department: None,
+        item: None,
+        group: Some("subject".into()),
+    };
+    let r = app::stats::report(app, &sup, &q).await.unwrap();
+    let count = |label: &str| {
+        r.groups
+            .iter()
+            .find(|g| g.label == label)
+            .map_or(0, |g| g.summary.received)
+    };
+    (count("法人（企业等）"), count("自然人"))
+}
+
 #[tokio::test]
 async fn a_restaurant_bundle_starts_with_the_business_licence_and_its_licence_starts_the_rest() {
     on_both(|s| async move {
@@ -176,6 +200,7 @@ async fn a_restaurant_bundle_starts_with_the_business_licence_and_its_licence_st
         .await;
         assert!(matches!(missing_field, Err(AppError::Validation(v)) if v.iter().any(|p| p.field == "form.legal_rep")));
 
+        let before = by_subject(&app).await;
         let id = bundles::apply(&app, &me, "YJS-KBCYD", Application { form, materials, optional: vec![] })
             .await
             .unwrap();
@@ -215,6 +240,10 @@ async fn a_restaurant_bundle_starts_with_the_business_licence_and_its_licence_st
             complete(&app, &mut office, c.case_id.as_ref().unwrap()).await;
         }
         assert_eq!(bundles::view(&app, &me, &id).await.unwrap().state, "已办结");
+
+        // Statistics count the members for whom they decide: the new company, though a
+        // person filed them.
+        assert_eq!(by_subject(&app).await, (before.0 + 4, before.1));
     })
     .await;
 }

@@ -154,3 +154,21 @@ fn sequences_outside_the_range_draw_nothing() {
     assert!(newborn_id_number(&region, f, 500).is_none());
     assert!(new_enterprise_credit_code(&region, 0).is_none());
 }
+
+proptest::proptest! {
+    /// Statistics count a case for whom it decides: an enterprise subject is 法人 and another
+    /// person is 自然人 whoever filed; only the applicant themself follows the account's kind.
+    #[test]
+    fn a_case_counts_for_its_subject_not_for_who_filed(applicant_is_enterprise in proptest::bool::ANY) {
+        let company = Subject::Enterprise { name: "新公司".into(), credit_code: String::new() };
+        let baby = Subject::Person {
+            name: "张小宝".into(),
+            id_number: String::new(),
+            relation: "监护人".into(),
+            reserved: true,
+        };
+        proptest::prop_assert!(company.is_enterprise(applicant_is_enterprise));
+        proptest::prop_assert!(!baby.is_enterprise(applicant_is_enterprise));
+        proptest::prop_assert_eq!(Subject::Applicant.is_enterprise(applicant_is_enterprise), applicant_is_enterprise);
+    }
+}

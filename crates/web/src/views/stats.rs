@@ -94,6 +94,7 @@ fn page(ctx: &Ctx, r: Report, q: &StatsQuery, public: bool, today: time::Date) -
         "item" => "事项",
         "window" => "窗口人员",
         "staff" => "审批人员",
+        "subject" => "办理对象",
         _ => "办件",
     };
     let group_chart = crate::charts::bars(
