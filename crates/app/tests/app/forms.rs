@@ -170,3 +170,35 @@ async fn a_second_click_resumes_the_draft_and_a_deleted_draft_leaves_my_cases() 
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_company_change_starts_from_the_business_licence_it_holds() {
+    on_both(|s| async move {
+        let (app, _) = app(s).await;
+        app::demo::load(&app).await.unwrap();
+        let company = login(&app, &app::demo::demo_credit_code()).await;
+        let held = app::licenses::wallet(&app, &company).await.unwrap();
+        let licence = held
+            .iter()
+            .find(|l| l.type_name == "营业执照" && l.status == "valid")
+            .expect("the demo company holds a 营业执照");
+        let data = app::demo::demo_data().unwrap();
+        let item = data.items.iter().find(|i| i.name == "公司变更登记").unwrap();
+        let case = cases::start(&app, &company, &item.code).await.unwrap();
+        assert!(
+            matches!(&case.materials["原营业执照正、副本"], domain::case::Provision::License { license_id, .. } if *license_id == licence.id),
+            "{:?}",
+            case.materials["原营业执照正、副本"]
+        );
+        let face = |label: &str| {
+            licence
+                .fields
+                .iter()
+                .find(|(k, _)| k == label)
+                .map(|(_, v)| v.clone())
+        };
+        assert_eq!(case.form.get("legal_rep").cloned(), face("法定代表人"));
+        assert_eq!(case.form.get("address").cloned(), face("住所"));
+    })
+    .await;
+}
