@@ -389,6 +389,12 @@ async fn run(command: Command, cfg: Config) -> anyhow::Result<()> {
                     "导入完成：新建 {}，更新 {}，未变 {}。",
                     report.created, report.updated, report.unchanged
                 );
+                if report.awaiting_review > 0 {
+                    println!(
+                        "其中 {} 个事项所在区划实行审核发布，已保存为草稿，须由事项管理员在网页上发布。",
+                        report.awaiting_review
+                    );
+                }
             }
             Ok(())
         }

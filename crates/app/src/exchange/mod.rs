@@ -59,6 +59,9 @@ pub struct ImportReport {
     pub created: usize,
     pub updated: usize,
     pub unchanged: usize,
+    /// Saved as drafts instead of published: 审核发布 is on for their region, so another
+    /// catalog administrator publishes them.
+    pub awaiting_review: usize,
     pub errors: Vec<RowError>,
     pub dry_run: bool,
     /// True when nothing was written (errors, or a dry run).
@@ -399,7 +402,10 @@ pub async fn import(
                 report.updated += 1;
             }
         }
-        if publish {
+        if publish && crate::catalog_review::required(&mut tx, &d.region).await? {
+            // The importer edited it: under 审核发布 someone else publishes it.
+            report.awaiting_review += 1;
+        } else if publish {
             store::catalog::publish(&mut tx, &d.code, now).await?;
             published.insert(d.code.clone());
         }

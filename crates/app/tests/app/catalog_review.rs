@@ -62,6 +62,23 @@ async fn with_review_on_the_editor_cannot_publish_their_own_draft_and_another_ad
         .await
         .catalog_admin()
         .unwrap();
+        // An import under review saves drafts; it does not publish past the rule.
+        let mut changed = domain::fixtures::sample_item();
+        changed.hours = "工作日 8:00-18:00（导入）".into();
+        let (items, materials) = app::exchange::to_sheets(&[changed]);
+        let r = app::exchange::import(&app, &editor, &items, &materials, false, true, |_, _| {})
+            .await
+            .unwrap();
+        assert_eq!((r.updated, r.awaiting_review), (1, 1));
+        let guide = app::catalog::guide(&app, &app::auth::Actor::Anonymous, &code, None)
+            .await
+            .unwrap();
+        assert_ne!(
+            guide.def().hours,
+            "工作日 8:00-18:00（导入）",
+            "not public yet"
+        );
+
         let e = app::catalog_review::set(&app, &dept, false)
             .await
             .unwrap_err();

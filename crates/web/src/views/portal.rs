@@ -383,6 +383,7 @@ struct CareQuery {
 /// Turns 适老化 mode on or off (a display preference in a cookie, so it needs no account and
 /// no CSRF token: changing it changes nothing else) and goes back to the page it came from.
 async fn care(
+    State(s): State<AppState>,
     headers: axum::http::HeaderMap,
     Query(q): Query<CareQuery>,
 ) -> Result<Response, WebError> {
@@ -392,6 +393,7 @@ async fn care(
         .path("/")
         .http_only(true)
         .same_site(SameSite::Lax)
+        .secure(s.secure_cookies)
         .max_age(time::Duration::days(365))
         .build();
     // Back to the referring page of this site only: its path, never another host.
