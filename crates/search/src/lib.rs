@@ -104,8 +104,9 @@ const TOKENIZER: &str = "jieba";
 /// expands through synonyms into words that touch half a catalog, and those weak matches
 /// (旅行社, 道路货物运输 …) buried what people meant among fifty others.
 const RELATIVE_FLOOR: f32 = 0.25;
-/// Hits scored before the floor is applied: more than any one catalog's matches.
-const CANDIDATES: usize = 2000;
+/// Hits ranked before the floor is applied: 25 pages of results. When all of them pass the
+/// floor it cuts nothing, and every match is counted.
+const CANDIDATES: usize = 500;
 /// Weights: a hit in the name matters most, then the everyday aliases.
 const BOOSTS: [(usize, f32); 5] = [(0, 4.0), (1, 3.0), (2, 2.0), (3, 1.0), (4, 0.5)];
 
@@ -414,21 +415,31 @@ impl CatalogIndex {
             // Browsing with filters only: every item scores alike, count them all.
             every_match()?
         } else {
-            let ranked =
-                searcher.search(&query, &TopDocs::with_limit(CANDIDATES).order_by_score())?;
+            // One pass: the best candidates and the count of every match.
+            let (ranked, count) = searcher.search(
+                &query,
+                &(TopDocs::with_limit(CANDIDATES).order_by_score(), Count),
+            )?;
             let best = ranked.first().map_or(0.0, |(s, _)| *s);
             let floor = best * RELATIVE_FLOOR;
-            if ranked.len() == CANDIDATES && ranked.last().is_some_and(|(s, _)| *s >= floor) {
-                // More strong matches than candidates (a huge catalog of near-equal names):
-                // the floor cuts nothing there, so page and count every match as before.
-                every_match()?
-            } else {
+            let binding =
+                ranked.len() < CANDIDATES || ranked.last().is_some_and(|(s, _)| *s < floor);
+            if binding {
                 let kept: Vec<_> = ranked
                     .into_iter()
                     .take_while(|(s, _)| *s >= floor)
                     .collect();
                 let total = kept.len();
                 (kept.into_iter().skip(q.offset).take(limit).collect(), total)
+            } else if q.offset + limit <= CANDIDATES {
+                // More strong matches than candidates (a huge catalog of near-equal names):
+                // the floor cuts nothing there, so count every match as before.
+                (
+                    ranked.into_iter().skip(q.offset).take(limit).collect(),
+                    count,
+                )
+            } else {
+                every_match()?
             }
         };
         let mut hits = Vec::with_capacity(top.len());

@@ -203,7 +203,21 @@ async fn start(
                     .map(|w| w.legal_representative.clone())
                     .unwrap_or_default(),
             };
-            cases::start_for_walk_in(&s.app, &ctx.actor, &b.item_code, &who).await
+            // The identity's problems are named as the body names its fields.
+            cases::start_for_walk_in(&s.app, &ctx.actor, &b.item_code, &who)
+                .await
+                .map_err(|e| match e {
+                    app::AppError::Validation(mut v) => {
+                        for f in &mut v {
+                            if matches!(f.field.as_str(), "name" | "phone" | "legal_representative")
+                            {
+                                f.field = format!("walk_in.{}", f.field);
+                            }
+                        }
+                        app::AppError::Validation(v)
+                    }
+                    other => other,
+                })
         }
         None => cases::start(&s.app, &ctx.actor, &b.item_code).await,
     }?;

@@ -179,3 +179,28 @@ async fn the_generated_openapi_document_describes_every_operation_with_its_answe
         );
     }
 }
+
+#[tokio::test]
+async fn a_clerk_serves_a_walk_in_through_the_api_and_a_bad_phone_names_its_field() {
+    let mut c = site().await;
+    c.login("clerk", app::demo::DEMO_PASSWORD).await;
+    let csrf = c.csrf();
+    let code = food_item().code;
+    let who = app::demo::demo_id_number("19850505", "778");
+    let body = |phone: &str| {
+        serde_json::json!({
+            "item_code": code, "applicant": who,
+            "walk_in": { "name": "王小三", "phone": phone },
+        })
+    };
+    let bad = c
+        .post_json("/api/v1/cases", &body("139"), Some(&csrf))
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", bad.body);
+    assert_eq!(bad.json()["field"], "walk_in.phone");
+    let made = c
+        .post_json("/api/v1/cases", &body("13912345678"), Some(&csrf))
+        .await;
+    assert_eq!(made.status, StatusCode::CREATED, "{}", made.body);
+    assert_eq!(made.json()["channel"], "window");
+}
