@@ -72,35 +72,7 @@ impl Presentation {
 
     /// Reads a presentation, or a verification URL that ends in one.
     pub fn parse(text: &str) -> Result<Presentation, LicenseError> {
-        let text = text.trim();
-        if text.len() > MAX {
-            return Err(LicenseError::Token(format!(
-                "动态码过长（{} 字节，最多 {MAX}）",
-                text.len()
-            )));
-        }
-        let start = text.find(PREFIX).ok_or_else(|| {
-            LicenseError::Token("不是本平台的亮证动态码（应以 OWP1. 开头）".into())
-        })?;
-        let body = text[start + PREFIX.len()..]
-            .split(['&', '#', '?'])
-            .next()
-            .unwrap_or("");
-        let (data, sig) = body
-            .split_once('.')
-            .ok_or_else(|| LicenseError::Token("动态码缺少签名部分（可能被截断）".into()))?;
-        let data = B64
-            .decode(data)
-            .map_err(|_| LicenseError::Token("动态码无法解码（可能被截断或改动）".into()))?;
-        let signature = B64
-            .decode(sig)
-            .map_err(|_| LicenseError::Token("动态码签名无法解码".into()))?;
-        if signature.len() != 64 {
-            return Err(LicenseError::Token(format!(
-                "签名应为 64 字节，实为 {} 字节",
-                signature.len()
-            )));
-        }
+        let (data, signature) = crate::record::read_signed(text, PREFIX, MAX, "亮证动态码")?;
         let presented: Presented = serde_json::from_slice(&data)
             .map_err(|e| LicenseError::Token(format!("动态码格式有误：{e}")))?;
         Ok(Presentation {

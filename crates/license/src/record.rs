@@ -93,33 +93,7 @@ impl Token {
 
     /// Reads a token, or a verification URL that ends in one (`…/v/TOKEN` or `…?t=TOKEN`).
     pub fn parse(text: &str) -> Result<Self, LicenseError> {
-        let text = text.trim();
-        if text.len() > TOKEN_MAX {
-            return Err(LicenseError::Token(format!(
-                "内容过长（{} 字节，最多 {TOKEN_MAX}）",
-                text.len()
-            )));
-        }
-        let start = text.find(TOKEN_PREFIX).ok_or_else(|| {
-            LicenseError::Token("不是本平台的证照二维码（应以 OWL1. 开头）".into())
-        })?;
-        let body = &text[start + TOKEN_PREFIX.len()..];
-        let body = body.split(['&', '#', '?']).next().unwrap_or("");
-        let (core, sig) = body
-            .split_once('.')
-            .ok_or_else(|| LicenseError::Token("缺少签名部分（内容可能被截断）".into()))?;
-        let core = B64
-            .decode(core)
-            .map_err(|_| LicenseError::Token("证照内容无法解码（可能被截断或改动）".into()))?;
-        let signature = B64
-            .decode(sig)
-            .map_err(|_| LicenseError::Token("签名无法解码（可能被截断或改动）".into()))?;
-        if signature.len() != 64 {
-            return Err(LicenseError::Token(format!(
-                "签名应为 64 字节，实为 {} 字节（可能被截断）",
-                signature.len()
-            )));
-        }
+        let (core, signature) = read_signed(text, TOKEN_PREFIX, TOKEN_MAX, "证照二维码")?;
         let core: Core = serde_json::from_slice(&core)
             .map_err(|e| LicenseError::Token(format!("证照内容格式有误：{e}")))?;
         Ok(Token { core, signature })
@@ -164,4 +138,45 @@ pub fn status_on(
         Status::Valid if valid_until.is_some_and(|d| d < today) => ("expired", "已过期"),
         Status::Valid => ("valid", "有效"),
     }
+}
+
+/// Reads `PREFIX` + base64url(data) + `.` + base64url(64-byte signature), alone or at the end
+/// of a URL, into the data and the signature; `what` names the kind in the messages (a QR
+/// token, a dynamic code). Text longer than `max` is refused before decoding.
+pub(crate) fn read_signed(
+    text: &str,
+    prefix: &str,
+    max: usize,
+    what: &str,
+) -> Result<(Vec<u8>, Vec<u8>), LicenseError> {
+    let text = text.trim();
+    if text.len() > max {
+        return Err(LicenseError::Token(format!(
+            "{what}内容过长（{} 字节，最多 {max}）",
+            text.len()
+        )));
+    }
+    let start = text
+        .find(prefix)
+        .ok_or_else(|| LicenseError::Token(format!("不是本平台的{what}（应以 {prefix} 开头）")))?;
+    let body = text[start + prefix.len()..]
+        .split(['&', '#', '?'])
+        .next()
+        .unwrap_or("");
+    let (data, sig) = body
+        .split_once('.')
+        .ok_or_else(|| LicenseError::Token("缺少签名部分（内容可能被截断）".into()))?;
+    let data = B64
+        .decode(data)
+        .map_err(|_| LicenseError::Token(format!("{what}内容无法解码（可能被截断或改动）")))?;
+    let signature = B64
+        .decode(sig)
+        .map_err(|_| LicenseError::Token("签名无法解码（可能被截断或改动）".into()))?;
+    if signature.len() != 64 {
+        return Err(LicenseError::Token(format!(
+            "签名应为 64 字节，实为 {} 字节（可能被截断）",
+            signature.len()
+        )));
+    }
+    Ok((data, signature))
 }
