@@ -5,7 +5,8 @@
 // the queue is searched; on a phone the navigation folds and 长辈版 enlarges every page.
 //
 // Like the other suites it starts its own demo server and Chromium (see helpers.mjs) and writes
-// screenshots to docs/screenshots/: form-errors-phone.png, walk-in.png, newborn-progress.png.
+// screenshots to docs/screenshots/: form-errors-phone.png, walk-in.png, newborn-progress.png,
+// for-a-child.png, for-a-child-phone.png.
 
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -198,6 +199,46 @@ describe('Core journeys in a browser', () => {
       await context.close();
     }
   });
+
+  for (const [width, viewport] of [['desktop', DESKTOP], ['390 px', PHONE]]) {
+    test(`(${width}) a parent applies for a child's school place: the guide asks whom it is for, an adult's number is refused beside the field with every value kept, and the case is about the child`, async () => {
+      const { page, context } = await site.newPage(viewport);
+      try {
+        await loginAs(page, site.server.citizen);
+        await page.goto('/items/11511600000434423D3200090001001');
+        assert.match(await page.locator('h1').innerText(), /入学办理/);
+        assert.match(await page.locator('#filed-for').innerText(), /未成年子女/);
+        // 入学 is only for a child: the choice is made already.
+        assert.equal(await page.locator('#fw-kind').isChecked(), true);
+        const seq = width === 'desktop' ? '131' : '133';
+        await page.locator('#fw-name').fill('张小明');
+        await page.locator('#fw-id').fill(idNumber(`51160219990101${seq}`.slice(0, 17)));
+        await post(page, '#apply');
+        const summary = page.locator('.error-summary');
+        assert.equal(await summary.count(), 1, `no error summary: ${await textOf(page)}`);
+        assert.equal(await summary.locator('a[href="#fw-id"]').count(), 1, await summary.innerText());
+        assert.match(await page.locator('#fw-id-err').innerText(), /十八周岁/);
+        assert.equal(await page.locator('#fw-id').getAttribute('aria-invalid'), 'true');
+        assert.equal(await page.locator('#fw-name').inputValue(), '张小明');
+        assert.equal(await page.locator('header').getByText('登录', { exact: true }).count(), 0, 'the header shows a visitor');
+        if (viewport === PHONE) {
+          await assertFitsWidth(page, PHONE.width);
+          await shot(page, 'for-a-child-phone.png');
+        }
+
+        const child = idNumber(`51160220190501${seq}`.slice(0, 17));
+        await page.locator('#fw-id').fill(child);
+        await post(page, '#apply');
+        assert.match(new URL(page.url()).pathname, /^\/cases\//, await textOf(page));
+        const subject = await page.locator('#subject').innerText();
+        assert.match(subject, /张小明（5116\*+\d{4}，申请人为其监护人）/);
+        assert.ok(!subject.includes(child), 'the child\'s number is shown unmasked');
+        if (viewport === DESKTOP) await shot(page, 'for-a-child.png');
+      } finally {
+        await context.close();
+      }
+    });
+  }
 
   test('(390 px) a walk-in without an account is served at the window and finds the case after registering with the same ID, name and phone', async () => {
     const clerk = await site.newPage(PHONE);

@@ -85,6 +85,27 @@ impl SubjectType {
 }
 
 coded_enum! {
+    /// For whom a person may file an item (its subject, 行政相对人). Our own code list: GB/T
+    /// 39046 has none. An item that lists none is filed for oneself only.
+    FiledFor {
+        Oneself = "1", "oneself", "本人";
+        Minor = "2", "minor", "未成年子女（由监护人申请）";
+        Deceased = "3", "deceased", "已故亲属（由近亲属申请）";
+    }
+}
+
+impl FiledFor {
+    /// What the applicant is to the subject, as recorded on the case.
+    pub fn relation(self) -> &'static str {
+        match self {
+            FiledFor::Oneself => "本人",
+            FiledFor::Minor => "监护人",
+            FiledFor::Deceased => "近亲属",
+        }
+    }
+}
+
+coded_enum! {
     /// 办理形式.
     HandlingForm {
         Window = "1", "window", "窗口办理";
@@ -299,6 +320,9 @@ pub struct ItemDefinition {
     /// The region whose implementation this is (GB/T 2260 code).
     pub region: String,
     pub subjects: Vec<SubjectType>,
+    /// Whom a natural person may file it for; empty means oneself only.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub filed_for: Vec<FiledFor>,
     /// 受理条件.
     pub conditions: Vec<String>,
     /// 办理流程.
@@ -373,6 +397,20 @@ impl ItemDefinition {
     /// feeds it).
     pub fn applies_online(&self) -> bool {
         self.node != NodeKind::Main && self.has_online_channel() && !self.form.is_empty()
+    }
+
+    /// Whom the item may be filed for: oneself unless the catalog says otherwise.
+    pub fn filed_for(&self) -> Vec<FiledFor> {
+        if self.filed_for.is_empty() {
+            vec![FiledFor::Oneself]
+        } else {
+            self.filed_for.clone()
+        }
+    }
+
+    /// Whether the item can only be filed for someone else (入学 for a child).
+    pub fn only_for_others(&self) -> bool {
+        !self.filed_for().contains(&FiledFor::Oneself)
     }
 
     /// 承诺时限压缩比 = (legal − promised) / legal, when both count the same unit.

@@ -186,3 +186,21 @@ proptest! {
         let _ = item.validate();
     }
 }
+
+#[test]
+fn only_an_item_for_people_may_be_filed_for_a_child_or_the_deceased() {
+    let mut item = sample_item();
+    assert_eq!(item.filed_for(), [FiledFor::Oneself]);
+    assert!(!item.only_for_others());
+    item.filed_for = vec![FiledFor::Minor];
+    assert!(fields(&item).contains(&"filed_for".to_string()));
+    item.subjects.push(SubjectType::NaturalPerson);
+    assert!(!fields(&item).contains(&"filed_for".to_string()));
+    assert!(item.only_for_others());
+    // Stored definitions without the element read as before, and it is not written when empty.
+    let json = serde_json::to_string(&sample_item()).unwrap();
+    assert!(!json.contains("filed_for"));
+    let back: ItemDefinition =
+        serde_json::from_str(&serde_json::to_string(&item).unwrap()).unwrap();
+    assert_eq!(back.filed_for, [FiledFor::Minor]);
+}

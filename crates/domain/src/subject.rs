@@ -9,6 +9,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use time::Date;
 
+use crate::catalog::FiledFor;
 use crate::error::{FieldError, Problems};
 use crate::ids::{
     CREDIT_ALPHABET, CreditCode, IdNumber, RegionCode, credit_check_char, id_check_char,
@@ -107,7 +108,8 @@ impl Subject {
                 } else {
                     crate::ids::mask_personal(id_number)
                 };
-                format!("{name}（{relation}，{id}）")
+                // The relation is the applicant's to them: "申请人为其监护人".
+                format!("{name}（{id}，申请人为其{relation}）")
             }
             Subject::Enterprise { name, credit_code } if credit_code.is_empty() => {
                 format!("{name}（设立中，统一社会信用代码于设立登记时赋予）")
@@ -117,6 +119,62 @@ impl Subject {
             }
         }
     }
+}
+
+/// Whom an applicant names as the subject of an item they file on its own (not in a bundle):
+/// themself, a minor in their care, a deceased relative. The relation is the applicant's word,
+/// checked by the reviewer against the materials (户口簿, 死亡证明); it never opens the named
+/// person's wallet (see `Subject::Person::reserved`).
+pub fn named_person(
+    kind: FiledFor,
+    name: &str,
+    id_number: &str,
+    applicant_login: &str,
+    today: Date,
+) -> Result<Subject, Vec<FieldError>> {
+    if kind == FiledFor::Oneself {
+        return Ok(Subject::Applicant);
+    }
+    let mut p = Problems::default();
+    let name = name.trim();
+    p.text("subject.name", name, "办理对象姓名", 50);
+    let id = id_number.trim().to_uppercase();
+    match IdNumber::parse_on(&id, today) {
+        Err(e) => p.push(
+            "subject.id_number",
+            "invalid",
+            format!("办理对象的公民身份号码“{id}”有误：{e}"),
+        ),
+        Ok(_) if id == applicant_login => p.push(
+            "subject.id_number",
+            "self",
+            "这是您本人的证件号码：为自己办理请选择“本人”",
+        ),
+        Ok(n) if kind == FiledFor::Minor && !is_minor(n.birth_date(), today) => p.push(
+            "subject.id_number",
+            "adult",
+            format!(
+                "该公民身份号码的持有人生于 {}，已年满十八周岁：成年人请本人申请，或授权您帮办代办",
+                n.birth_date()
+            ),
+        ),
+        Ok(_) => {}
+    }
+    p.into_result().map(|()| Subject::Person {
+        name: name.to_string(),
+        id_number: id,
+        relation: kind.relation().to_string(),
+        reserved: false,
+    })
+}
+
+/// Under eighteen on `today` (民法典 第十七条): the eighteenth birthday makes an adult; one
+/// born on 29 February comes of age on 1 March in a common year.
+pub fn is_minor(birth: Date, today: Date) -> bool {
+    let year = birth.year() + 18;
+    let adult = Date::from_calendar_date(year, birth.month(), birth.day())
+        .or_else(|_| Date::from_calendar_date(year, time::Month::March, 1));
+    adult.is_ok_and(|d| today < d)
 }
 
 /// How a bundle reads its subject from the merged form.

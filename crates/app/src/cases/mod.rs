@@ -25,7 +25,8 @@ pub use queues::{
     verifications,
 };
 pub use start::{
-    Authorization, start, start_as_agent, start_at_window, start_in_bundle, start_or_resume,
+    Authorization, ForWhom, start, start_as_agent, start_at_window, start_for, start_in_bundle,
+    start_or_resume,
 };
 /// How a work queue is narrowed (the store's filter, as the pages fill it).
 pub use store::cases::QueueFilter;

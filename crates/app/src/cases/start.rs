@@ -4,7 +4,7 @@
 
 use domain::account::{AccountKind, Role};
 use domain::case::{Case, CaseActor, Channel, Provision};
-use domain::catalog::NodeKind;
+use domain::catalog::{FiledFor, NodeKind};
 use domain::keys::{AccountId, CaseId};
 use domain::subject::Subject;
 
@@ -26,16 +26,68 @@ pub async fn start(app: &App, actor: &Actor, item_code: &str) -> Result<Case> {
     create(app, id, item_code, Channel::Online, actor).await
 }
 
-/// 在线申请 on a guide: the applicant's own draft of the item if they have one (so clicking
-/// again does not pile up drafts), else a new one.
-pub async fn start_or_resume(app: &App, actor: &Actor, item_code: &str) -> Result<Case> {
-    if let Actor::Applicant { id, .. } = actor {
+/// Whom an applicant names as the subject of an item filed on its own (not in a bundle):
+/// themself unless the item may be filed for a minor in their care or a deceased relative.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ForWhom {
+    pub kind: FiledFor,
+    pub name: String,
+    pub id_number: String,
+}
+
+impl Default for ForWhom {
+    fn default() -> Self {
+        ForWhom {
+            kind: FiledFor::Oneself,
+            name: String::new(),
+            id_number: String::new(),
+        }
+    }
+}
+
+/// 在线申请 on a guide: the applicant's own draft of the item for the same subject if they
+/// have one (so clicking again does not pile up drafts), else a new one.
+pub async fn start_or_resume(
+    app: &App,
+    actor: &Actor,
+    item_code: &str,
+    for_whom: &ForWhom,
+) -> Result<Case> {
+    if let Actor::Applicant { id, login, .. } = actor {
+        // An invalid subject matches no draft; the new case reports what is wrong with it.
+        let wanted = domain::subject::named_person(
+            for_whom.kind,
+            &for_whom.name,
+            &for_whom.id_number,
+            login,
+            app.now().date(),
+        );
         let mut conn = app.store.conn().await?;
-        if let Some(draft) = store::cases::open_draft(&mut conn, id, item_code).await? {
+        if let Ok(subject) = wanted
+            && let Some(draft) =
+                store::cases::open_draft(&mut conn, id, item_code, &subject).await?
+        {
             return Ok(draft);
         }
     }
-    start(app, actor, item_code).await
+    start_for(app, actor, item_code, for_whom).await
+}
+
+/// An online application for someone the applicant names (see [`ForWhom`]).
+pub async fn start_for(
+    app: &App,
+    actor: &Actor,
+    item_code: &str,
+    for_whom: &ForWhom,
+) -> Result<Case> {
+    let Actor::Applicant { id, .. } = actor else {
+        return start(app, actor, item_code).await;
+    };
+    let opts = Options {
+        for_whom: Some(for_whom.clone()),
+        ..Options::default()
+    };
+    create_with(app, id, item_code, Channel::Online, actor, opts).await
 }
 
 /// An applicant starts a bundle member's application, about the bundle's subject (themself,
@@ -53,10 +105,9 @@ pub async fn start_in_bundle(
         ));
     };
     let opts = Options {
-        agent: None,
         subject,
         bundle_member: true,
-        walk_in: None,
+        ..Options::default()
     };
     create_with(app, id, item_code, Channel::Online, actor, opts).await
 }
@@ -125,6 +176,17 @@ pub async fn start_at_window(
     item_code: &str,
     applicant_login: &str,
 ) -> Result<Case> {
+    start_at_window_for(app, actor, item_code, applicant_login, &ForWhom::default()).await
+}
+
+/// [`start_at_window`] for whom the applicant names (a child, a deceased relative).
+pub(super) async fn start_at_window_for(
+    app: &App,
+    actor: &Actor,
+    item_code: &str,
+    applicant_login: &str,
+    for_whom: &ForWhom,
+) -> Result<Case> {
     if !actor.has_role(Role::Clerk) {
         return Err(AppError::Forbidden(
             "只有综窗受理人员可以在窗口受理申请".into(),
@@ -136,7 +198,11 @@ pub async fn start_at_window(
         "该证件号码尚未在平台注册，请先为申请人注册账号",
     )
     .await?;
-    create(app, &applicant, item_code, Channel::Window, actor).await
+    let opts = Options {
+        for_whom: Some(for_whom.clone()),
+        ..Options::default()
+    };
+    create_with(app, &applicant, item_code, Channel::Window, actor, opts).await
 }
 
 /// The account id of a registered applicant (not staff) by ID number or credit code.
@@ -186,6 +252,8 @@ pub(super) struct Options {
     pub bundle_member: bool,
     /// The account of a walk-in without one, written with the case (无账号办理).
     pub walk_in: Option<store::accounts::AccountRow>,
+    /// Whom an item filed on its own is for; None is the applicant themself.
+    pub for_whom: Option<ForWhom>,
 }
 
 pub(super) async fn create_with(
@@ -198,9 +266,10 @@ pub(super) async fn create_with(
 ) -> Result<Case> {
     let Options {
         agent,
-        subject,
+        mut subject,
         bundle_member,
         walk_in,
+        for_whom,
     } = opts;
     let now = app.now();
     // Everything is read, and the shared-data sources asked, before the one write: a slow
@@ -231,6 +300,12 @@ pub(super) async fn create_with(
         && !scope.covers(&def.region, None)
     {
         return Err(AppError::Forbidden("只能受理本区划的事项".into()));
+    }
+    // A bundle names its members' subject from the merged form; an item on its own is for
+    // whom the applicant names, within what the item allows.
+    if !bundle_member {
+        let fw = for_whom.unwrap_or_default();
+        subject = subject_for(&def, &holder, &fw, now.date())?;
     }
     let mut c = Case::draft(
         CaseId::new(uuid::Uuid::now_v7().to_string()),
@@ -317,4 +392,31 @@ pub(super) async fn create_with(
     )
     .await?;
     Ok(c)
+}
+
+/// The subject of an item filed on its own, every problem named by its field (`subject.*`).
+fn subject_for(
+    def: &domain::catalog::ItemDefinition,
+    applicant: &store::accounts::AccountRow,
+    fw: &ForWhom,
+    today: time::Date,
+) -> Result<Subject> {
+    let allowed = def.filed_for();
+    if !allowed.contains(&fw.kind) {
+        let list: Vec<&str> = allowed.iter().map(|f| f.label()).collect();
+        return Err(AppError::field(
+            "subject.kind",
+            "not_allowed",
+            format!("“{}”的办理对象只能是：{}", def.name, list.join("、")),
+        ));
+    }
+    if fw.kind != FiledFor::Oneself && applicant.kind != AccountKind::NaturalPerson {
+        return Err(AppError::field(
+            "subject.kind",
+            "not_a_person",
+            "只有个人账号可以为未成年子女或已故亲属申请",
+        ));
+    }
+    domain::subject::named_person(fw.kind, &fw.name, &fw.id_number, &applicant.login, today)
+        .map_err(AppError::Validation)
 }

@@ -35,6 +35,8 @@ pub struct CaseView {
     pub allowed: Vec<&'static str>,
     /// The review step the case is at and who holds it, while it is in review.
     pub current_step: Option<String>,
+    /// The licences the case issued (to its subject), for the applicant and staff.
+    pub results: Vec<crate::licenses::LicenseView>,
 }
 
 #[derive(Debug, Clone, serde::Serialize)]
@@ -76,6 +78,7 @@ pub async fn view(app: &App, actor: &Actor, case_id: &str) -> Result<CaseView> {
         legal_representative: account.legal_representative.clone(),
     };
     let rows = sc::events(&mut conn, case_id).await?;
+    let results = crate::licenses::of_case(&mut conn, app, actor, &c).await?;
     // Never wait for a write while holding a read connection: the pool is shared.
     drop(conn);
     if let Actor::Staff { id, .. } = actor {
@@ -144,6 +147,7 @@ pub async fn view(app: &App, actor: &Actor, case_id: &str) -> Result<CaseView> {
     let completeness = case::completeness(&c, &item, china_date(now));
     let current_step = current_step(app, &c, &item, matches!(actor, Actor::Staff { .. })).await?;
     Ok(CaseView {
+        results,
         current_step,
         case: c,
         item,

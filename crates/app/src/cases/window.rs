@@ -75,6 +75,8 @@ pub struct WalkIn {
     pub phone: String,
     /// An enterprise's 法定代表人.
     pub legal_representative: String,
+    /// Whom the case is for, when not the person at the window.
+    pub for_whom: super::ForWhom,
 }
 
 /// A comprehensive-window clerk starts a case for whoever stands at the window (无差别受理):
@@ -113,7 +115,8 @@ pub async fn start_for_walk_in(
                 "姓名（名称）与该证件号码登记的不一致，请核对证件",
             ));
         }
-        return super::start_at_window(app, actor, item_code, login).await;
+        return super::start::start_at_window_for(app, actor, item_code, login, &who.for_whom)
+            .await;
     }
     if who.name.trim().is_empty() && who.phone.trim().is_empty() {
         return Err(AppError::field(
@@ -165,6 +168,7 @@ pub async fn start_for_walk_in(
     };
     let opts = super::start::Options {
         walk_in: Some(account.clone()),
+        for_whom: Some(who.for_whom.clone()),
         ..Default::default()
     };
     super::start::create_with(

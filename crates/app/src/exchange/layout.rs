@@ -199,6 +199,28 @@ pub fn item_columns() -> Vec<Column<ItemDefinition>> {
         list_col!("联办机构", false, co_departments),
         text_col!("实施区划", true, region),
         enum_list_col!("服务对象", subjects, SubjectType, "服务对象"),
+        Column {
+            header: "可为谁申请",
+            required: false,
+            input: Input::MultiChoice(|| FiledFor::ALL.iter().map(|x| x.label()).collect()),
+            get: |d| {
+                d.filed_for
+                    .iter()
+                    .map(|x| x.label())
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            },
+            set: |d, s| {
+                d.filed_for = coded_list(
+                    s,
+                    FiledFor::parse,
+                    "可为谁申请",
+                    FiledFor::ALL,
+                    FiledFor::label,
+                )?;
+                Ok(())
+            },
+        },
         list_col!("受理条件", true, conditions),
         Column {
             header: "办理流程",
@@ -466,6 +488,7 @@ pub fn blank_item() -> ItemDefinition {
         co_departments: vec![],
         region: String::new(),
         subjects: vec![],
+        filed_for: vec![],
         conditions: vec![],
         flow: vec![],
         legal_limit: None,
@@ -514,6 +537,7 @@ pub fn header_of_field(field: &str) -> &'static str {
         "co_departments" => "联办机构",
         "region" => "实施区划",
         "subjects" => "服务对象",
+        "filed_for" => "可为谁申请",
         "conditions" => "受理条件",
         "flow" => "办理流程",
         "legal_limit" => "法定时限",

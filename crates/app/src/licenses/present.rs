@@ -25,13 +25,26 @@ pub struct Presented {
 /// A fresh dynamic code for a license the actor holds (or holds through a link, such as a
 /// parent for a newborn). Staff never get one: they do not present licenses.
 pub async fn present(app: &App, actor: &Actor, id: &str) -> Result<Presented> {
-    if !matches!(actor, Actor::Applicant { .. }) {
+    let Actor::Applicant {
+        login, id: account, ..
+    } = actor
+    else {
         return Err(AppError::Forbidden("亮证由持证人出示".into()));
-    }
+    };
     // `get` decides who may see the license, and records nothing for a holder.
     let (v, _) = get(app, actor, id).await?;
     let token = Token::parse(&v.token).map_err(internal)?;
     let mut conn = app.store.conn().await?;
+    // Who filed for someone may read the result, not present it as theirs.
+    let holder = sl::get_license(&mut conn, &v.id)
+        .await?
+        .map(|l| l.holder_id)
+        .unwrap_or_default();
+    if holder != *login && !store::subjects::is_linked(&mut conn, &holder, account).await? {
+        return Err(AppError::Forbidden(
+            "亮证由持证人（或其监护人、法定代表人）出示".into(),
+        ));
+    }
     let k = sl::key(&mut conn, &token.core.key)
         .await?
         .ok_or_else(|| AppError::Internal(format!("issuer key {} missing", token.core.key)))?;

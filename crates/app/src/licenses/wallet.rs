@@ -149,21 +149,34 @@ pub async fn get(app: &App, actor: &Actor, id: &str) -> Result<(LicenseView, Vec
     let l = sl::get_license(&mut conn, id)
         .await?
         .ok_or_else(not_found)?;
-    let ok = match actor {
+    // Who filed the case that issued it (a guardian for a child, a relative for the
+    // deceased) may read the licence itself, never the holder's later uses of it.
+    let (ok, sees_uses) = match actor {
         Actor::Anonymous => return Err(AppError::Unauthenticated),
         Actor::Applicant { login, id, .. } => {
-            *login == l.holder_id || store::subjects::is_linked(&mut conn, &l.holder_id, id).await?
+            if *login == l.holder_id
+                || store::subjects::is_linked(&mut conn, &l.holder_id, id).await?
+            {
+                (true, true)
+            } else {
+                (filed_by(&mut conn, &l, id).await?, false)
+            }
         }
         Actor::Staff { scope, .. } => {
             let d = store::org::get_department(&mut conn, &l.department).await?;
-            scope.covers(&d.region, Some(&d.code))
+            (scope.covers(&d.region, Some(&d.code)), true)
         }
     };
     if !ok {
         return Err(not_found());
     }
     let mut uses = Vec::new();
-    for u in sl::uses_of(&mut conn, id).await? {
+    let rows = if sees_uses {
+        sl::uses_of(&mut conn, id).await?
+    } else {
+        Vec::new()
+    };
+    for u in rows {
         let department = match store::org::get_department(&mut conn, &u.department).await {
             Ok(d) => d.name,
             Err(_) => u.department.clone(),
@@ -252,4 +265,36 @@ pub fn pdf(v: &LicenseView) -> Result<Vec<u8>> {
         ],
     };
     paper::render(&doc).map_err(internal)
+}
+
+/// Whether the account filed the case that issued the licence.
+async fn filed_by(conn: &mut Connection, l: &LicenseRow, account_id: &str) -> Result<bool> {
+    let Some(case_id) = &l.case_id else {
+        return Ok(false);
+    };
+    Ok(store::cases::get_case(conn, case_id)
+        .await?
+        .is_some_and(|c| c.applicant_id.as_str() == account_id))
+}
+
+/// The licences a case issued, for its page: to the applicant who filed it (whoever holds
+/// them) and to staff; an agent filing for someone does not see their numbers.
+pub async fn of_case(
+    conn: &mut Connection,
+    app: &App,
+    actor: &Actor,
+    case: &domain::case::Case,
+) -> Result<Vec<LicenseView>> {
+    let shown = match actor {
+        Actor::Applicant { id, .. } => *id == case.applicant_id,
+        Actor::Staff { .. } => true,
+        Actor::Anonymous => false,
+    };
+    let mut out = Vec::new();
+    if shown {
+        for l in sl::of_case(conn, case.id.as_str()).await? {
+            out.push(view_of(conn, app, l).await?);
+        }
+    }
+    Ok(out)
 }

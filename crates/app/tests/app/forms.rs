@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use app::auth::Actor;
 use app::cases;
 use domain::case::{CaseState, Command};
-use domain::catalog::SubjectType;
+use domain::catalog::{FiledFor, SubjectType};
 use store::testing::on_both;
 
 use crate::bundles::PDF;
@@ -47,9 +47,31 @@ async fn every_item_offering_online_application_can_be_filed_with_its_form() {
             } else {
                 &company
             };
-            let case = cases::start(&app, me, &item.code)
+            // An item filed only for someone else (入学 for a child, 户口注销 for the deceased)
+            // names them; the case is about them.
+            let kind = item.filed_for()[0];
+            let for_whom = match kind {
+                FiledFor::Oneself => cases::ForWhom::default(),
+                FiledFor::Minor => cases::ForWhom {
+                    kind,
+                    name: "李小明".into(),
+                    id_number: app::demo::demo_id_number("20190501", "125"),
+                },
+                FiledFor::Deceased => cases::ForWhom {
+                    kind,
+                    name: "李老汉".into(),
+                    id_number: app::demo::demo_id_number("19400101", "131"),
+                },
+            };
+            let case = cases::start_for(&app, me, &item.code, &for_whom)
                 .await
                 .unwrap_or_else(|e| panic!("{}: {e:?}", item.name));
+            assert_eq!(
+                case.subject.holder_id().map(str::to_string),
+                (kind != FiledFor::Oneself).then(|| for_whom.id_number.clone()),
+                "{}",
+                item.name
+            );
             // Nothing filled: every required field and material is named.
             let e = cases::act(&app, me, &case.id, Command::Submit)
                 .await
@@ -120,8 +142,12 @@ async fn a_second_click_resumes_the_draft_and_a_deleted_draft_leaves_my_cases() 
         seed_org(&app).await;
         let code = publish(&app, &domain::fixtures::sample_item()).await;
         let me = citizen(&app, "556").await;
-        let first = cases::start_or_resume(&app, &me, &code).await.unwrap();
-        let again = cases::start_or_resume(&app, &me, &code).await.unwrap();
+        let first = cases::start_or_resume(&app, &me, &code, &cases::ForWhom::default())
+            .await
+            .unwrap();
+        let again = cases::start_or_resume(&app, &me, &code, &cases::ForWhom::default())
+            .await
+            .unwrap();
         assert_eq!(first.id, again.id, "在线申请 twice makes one draft");
         let (rows, total) = cases::mine_overview(&app, &me).await.unwrap();
         assert_eq!((rows.len(), total), (1, 1));
@@ -165,7 +191,9 @@ async fn a_second_click_resumes_the_draft_and_a_deleted_draft_leaves_my_cases() 
         .unwrap();
         let (rows, total) = cases::mine_overview(&app, &me).await.unwrap();
         assert_eq!((rows.len(), total), (1, 1), "the deleted draft is gone");
-        let fresh = cases::start_or_resume(&app, &me, &code).await.unwrap();
+        let fresh = cases::start_or_resume(&app, &me, &code, &cases::ForWhom::default())
+            .await
+            .unwrap();
         assert_ne!(fresh.id, first.id, "a deleted draft is not resumed");
     })
     .await;

@@ -45,6 +45,16 @@ impl ItemDefinition {
         if self.subjects.is_empty() {
             p.push("subjects", "required", "服务对象至少选择一项");
         }
+        // Only a person has children or relatives to file for.
+        if self.filed_for.iter().any(|f| *f != FiledFor::Oneself)
+            && !self.subjects.contains(&SubjectType::NaturalPerson)
+        {
+            p.push(
+                "filed_for",
+                "invalid",
+                "可为他人申请（未成年子女、已故亲属）的事项，服务对象须包含自然人",
+            );
+        }
         if self.conditions.iter().all(|c| c.trim().is_empty()) {
             p.push("conditions", "required", "受理条件至少填写一项");
         }

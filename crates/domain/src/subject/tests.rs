@@ -172,3 +172,76 @@ proptest::proptest! {
         proptest::prop_assert_eq!(Subject::Applicant.is_enterprise(applicant_is_enterprise), applicant_is_enterprise);
     }
 }
+
+fn id_born(birth: time::Date) -> String {
+    let first = format!(
+        "511602{:04}{:02}{:02}123",
+        birth.year(),
+        birth.month() as u8,
+        birth.day()
+    );
+    format!("{first}{}", crate::ids::id_check_char(&first))
+}
+
+#[test]
+fn a_minor_is_named_with_a_valid_number_and_the_guardian_relation() {
+    let today = date!(2026 - 12 - 03);
+    let id = id_born(date!(2019 - 05 - 01));
+    let s = named_person(FiledFor::Minor, " 李小明 ", &id, "510000", today).unwrap();
+    assert_eq!(
+        s,
+        Subject::Person {
+            name: "李小明".into(),
+            id_number: id,
+            relation: "监护人".into(),
+            reserved: false,
+        }
+    );
+    assert_eq!(
+        named_person(FiledFor::Oneself, "", "", "x", today).unwrap(),
+        Subject::Applicant
+    );
+}
+
+#[test]
+fn naming_someone_reports_every_problem_by_field() {
+    let today = date!(2026 - 12 - 03);
+    let errs = named_person(FiledFor::Deceased, "", "123", "x", today).unwrap_err();
+    let fields: Vec<&str> = errs.iter().map(|e| e.field.as_str()).collect();
+    assert_eq!(fields, ["subject.name", "subject.id_number"]);
+    assert!(errs[1].message.contains("123"), "{}", errs[1].message);
+    // One's own number is not someone else's.
+    let own = id_born(date!(1980 - 01 - 01));
+    let errs = named_person(FiledFor::Deceased, "王五", &own, &own, today).unwrap_err();
+    assert_eq!(errs[0].code, "self");
+}
+
+#[test]
+fn an_adult_is_not_filed_for_as_a_minor() {
+    let today = date!(2026 - 12 - 03);
+    let adult = id_born(date!(2008 - 12 - 03));
+    let errs = named_person(FiledFor::Minor, "李大", &adult, "x", today).unwrap_err();
+    assert_eq!(errs[0].code, "adult");
+    assert!(errs[0].message.contains("2008-12-03"));
+    // A deceased relative may be of any age.
+    assert!(named_person(FiledFor::Deceased, "李大", &adult, "x", today).is_ok());
+}
+
+#[test]
+fn coming_of_age_on_a_leap_day_birthday() {
+    let born = date!(2008 - 02 - 29);
+    assert!(is_minor(born, date!(2026 - 02 - 28)));
+    assert!(!is_minor(born, date!(2026 - 03 - 01)));
+}
+
+proptest! {
+    /// Minority flips exactly on the eighteenth birthday.
+    #[test]
+    fn minor_until_the_eighteenth_birthday(days in 0i64..365 * 40, offset in -400i64..400) {
+        let born = date!(1990 - 01 - 01) + time::Duration::days(days);
+        let adult = time::Date::from_calendar_date(born.year() + 18, born.month(), born.day())
+            .unwrap_or_else(|_| time::Date::from_calendar_date(born.year() + 18, time::Month::March, 1).unwrap());
+        let today = adult + time::Duration::days(offset);
+        prop_assert_eq!(is_minor(born, today), today < adult);
+    }
+}

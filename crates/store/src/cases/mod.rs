@@ -276,10 +276,11 @@ pub async fn open_draft(
     conn: &mut AnyConnection,
     applicant_id: &str,
     item_code: &str,
+    subject: &domain::subject::Subject,
 ) -> Result<Option<Case>> {
     let rows: Vec<String> = sqlx::query_scalar(
         "SELECT data FROM cases WHERE applicant_id = $1 AND item_code = $2 AND state = 'draft'
-         ORDER BY created_at DESC LIMIT 5",
+         ORDER BY created_at DESC LIMIT 20",
     )
     .bind(applicant_id)
     .bind(item_code)
@@ -287,11 +288,11 @@ pub async fn open_draft(
     .await?;
     for d in rows {
         let c = decode(&d)?;
-        // Only the applicant's own online draft about themself: not one a clerk or an agent
-        // started, nor a bundle member.
+        // Only the applicant's own online draft about the same subject: not one a clerk or
+        // an agent started.
         if c.channel == domain::case::Channel::Online
             && c.agent_id.is_none()
-            && c.subject.is_applicant()
+            && c.subject == *subject
         {
             return Ok(Some(c));
         }

@@ -154,6 +154,23 @@ struct StartBody {
     /// clerk checked against the original document. Not needed for a registered applicant.
     #[serde(default)]
     walk_in: Option<WalkInBody>,
+    /// Whom the case is for when not the applicant: a minor in the applicant's care or a
+    /// deceased relative, as the item's `filed_for` allows. Problems are named `subject.*`.
+    #[serde(default)]
+    subject: Option<SubjectBody>,
+}
+
+/// The person a case is for (行政相对人), named by the applicant.
+#[derive(serde::Deserialize, ToSchema)]
+struct SubjectBody {
+    kind: domain::catalog::FiledFor,
+    /// 姓名.
+    #[serde(default)]
+    #[schema(example = "李小明")]
+    name: String,
+    /// 公民身份号码.
+    #[serde(default)]
+    id_number: String,
 }
 
 /// A walk-in's identity as checked by the clerk.
@@ -191,6 +208,15 @@ async fn start(
 ) -> Result<(StatusCode, Json<Case>), ApiError> {
     csrf(&ctx, &headers)?;
     let Json(b) = b?;
+    let for_whom = b
+        .subject
+        .as_ref()
+        .map(|x| cases::ForWhom {
+            kind: x.kind,
+            name: x.name.clone(),
+            id_number: x.id_number.clone(),
+        })
+        .unwrap_or_default();
     let c = match &b.applicant {
         Some(a) => {
             let w = b.walk_in.as_ref();
@@ -202,6 +228,7 @@ async fn start(
                 legal_representative: w
                     .map(|w| w.legal_representative.clone())
                     .unwrap_or_default(),
+                for_whom,
             };
             // The identity's problems are named as the body names its fields.
             cases::start_for_walk_in(&s.app, &ctx.actor, &b.item_code, &who)
@@ -219,7 +246,7 @@ async fn start(
                     other => other,
                 })
         }
-        None => cases::start(&s.app, &ctx.actor, &b.item_code).await,
+        None => cases::start_for(&s.app, &ctx.actor, &b.item_code, &for_whom).await,
     }?;
     Ok((StatusCode::CREATED, Json(c)))
 }

@@ -119,8 +119,17 @@ async fn one(
             .map_err(|e| app::AppError::Internal(e.to_string()))?
     };
     let holder = matches!(ctx.actor, Actor::Applicant { .. });
-    let dynamic = if holder && !l.token.is_empty() {
-        let p = licenses::present(&s.app, &ctx.actor, &id).await?;
+    let presented = if holder && !l.token.is_empty() {
+        // Who filed for someone reads their licence without presenting it.
+        match licenses::present(&s.app, &ctx.actor, &id).await {
+            Ok(p) => Some(p),
+            Err(app::AppError::Forbidden(_)) => None,
+            Err(e) => return Err(e.into()),
+        }
+    } else {
+        None
+    };
+    let dynamic = if let Some(p) = presented {
         let at = p.expires.to_offset(domain::calendar::CHINA_OFFSET);
         let svg = paper::qr_svg(&p.url, &format!("{}动态核验码", l.type_name))
             .map_err(|e| app::AppError::Internal(e.to_string()))?;

@@ -14,6 +14,8 @@ use axum::routing::get;
 use domain::catalog::{OnlineDepth, PromisedLimit};
 use domain::org::Department;
 
+use super::for_whom::{ForWhomForm, ForWhomView};
+use super::forms::Problems;
 use super::{Nav, fmt_time, render};
 use crate::ctx::Ctx;
 use crate::{AppState, WebError};
@@ -193,6 +195,8 @@ struct GuidePage {
     versions: Vec<(i64, String, String)>,
     can_edit: bool,
     can_apply: bool,
+    fw: ForWhomView,
+    problems: Problems,
 }
 
 #[derive(serde::Deserialize)]
@@ -213,7 +217,27 @@ async fn guide(
         ),
         None => None,
     };
-    let g = catalog::guide(&s.app, &ctx.actor, &code, version).await?;
+    guide_page(
+        &s,
+        &ctx,
+        &code,
+        version,
+        &ForWhomForm::default(),
+        Problems::default(),
+    )
+    .await
+}
+
+/// The guide, with what a failed 在线申请 posted (whom it was for) and its problems.
+pub(crate) async fn guide_page(
+    s: &AppState,
+    ctx: &Ctx,
+    code: &str,
+    version: Option<i64>,
+    posted: &ForWhomForm,
+    problems: Problems,
+) -> Result<Response, WebError> {
+    let g = catalog::guide(&s.app, &ctx.actor, code, version).await?;
     let def = g.def();
     let promised = match &def.promised_limit {
         PromisedLimit::Instant => "即办（当场办结）".to_string(),
@@ -251,8 +275,10 @@ async fn guide(
         && g.item.current_version == Some(g.version.version)
         && g.def().applies_online();
     render(&GuidePage {
+        fw: ForWhomView::new(&g.def().filed_for(), posted),
+        problems,
         can_apply,
-        nav: Nav::of(&ctx),
+        nav: Nav::of(ctx),
         promised,
         legal,
         compression,

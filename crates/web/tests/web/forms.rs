@@ -315,3 +315,98 @@ async fn a_walk_in_without_an_account_is_served_and_a_mistake_keeps_what_the_cle
     assert!(none.body.contains("没有符合条件的待办"), "{}", none.body);
     assert!(none.body.contains("清除条件"));
 }
+
+#[tokio::test]
+async fn filing_for_a_child_with_a_wrong_number_keeps_the_guide_and_what_was_typed() {
+    let mut c = site().await;
+    c.login_citizen().await;
+    let school = demo_item("学前教育、义务教育阶段入学办理");
+    let guide = c.get(&format!("/items/{}", school.code)).await;
+    assert!(
+        guide.body.contains("id=\"fw-kind\"") && guide.body.contains("未成年子女（由监护人申请）"),
+        "the guide asks whom it is for"
+    );
+    let csrf = c.csrf();
+    let page = c
+        .post_form(
+            "/cases",
+            &[
+                ("csrf", &csrf),
+                ("item", &school.code),
+                ("for", "minor"),
+                ("subject_name", "张小明"),
+                ("subject_id", "511602199901011234"),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let body = &page.body;
+    assert!(
+        body.contains("error-summary") && body.contains("href=\"#fw-id\""),
+        "{body}"
+    );
+    assert!(body.contains("value=\"张小明\"") && body.contains("value=\"511602199901011234\""));
+    assert!(!body.contains(">登录<"), "still logged in");
+
+    let child = app::demo::demo_id_number("20190501", "125");
+    let csrf = c.csrf();
+    let started = c
+        .post_form(
+            "/cases",
+            &[
+                ("csrf", &csrf),
+                ("item", &school.code),
+                ("for", "minor"),
+                ("subject_name", "张小明"),
+                ("subject_id", &child),
+            ],
+        )
+        .await;
+    assert_eq!(started.status, StatusCode::SEE_OTHER, "{}", started.body);
+    let case = c.get(started.location()).await;
+    assert!(
+        case.body.contains("id=\"subject\"")
+            && case.body.contains("张小明（5116")
+            && case.body.contains("申请人为其监护人"),
+        "{}",
+        case.body
+    );
+}
+
+#[tokio::test]
+async fn the_api_files_for_a_named_person_and_names_the_field_at_fault() {
+    let mut c = site().await;
+    c.login_citizen().await;
+    let funeral = demo_item("丧葬补助金、抚恤金申领");
+    let csrf = c.csrf();
+    let bad = c
+        .post_json(
+            "/api/v1/cases",
+            &serde_json::json!({"item_code": funeral.code,
+                "subject": {"kind": "deceased", "name": "", "id_number": "1"}}),
+            Some(&csrf),
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", bad.body);
+    assert_eq!(bad.json()["field"], "subject.name", "{}", bad.body);
+    assert!(
+        bad.json()["message"]
+            .as_str()
+            .unwrap()
+            .contains("公民身份号码"),
+        "every problem is told: {}",
+        bad.body
+    );
+    let late = app::demo::demo_id_number("19400101", "131");
+    let ok = c
+        .post_json(
+            "/api/v1/cases",
+            &serde_json::json!({"item_code": funeral.code,
+                "subject": {"kind": "deceased", "name": "张老汉", "id_number": late}}),
+            Some(&csrf),
+        )
+        .await;
+    assert_eq!(ok.status, StatusCode::CREATED, "{}", ok.body);
+    assert_eq!(ok.json()["subject"]["id_number"], late.as_str());
+    assert_eq!(ok.json()["subject"]["relation"], "近亲属");
+}

@@ -16,6 +16,8 @@ use axum::routing::{get, post};
 use axum_extra::extract::Form;
 use domain::case::Case;
 
+use super::for_whom::{self, ForWhomForm};
+use super::forms::Problems;
 use super::{Nav, fmt_time, render};
 use crate::ctx::Ctx;
 use crate::{AppState, WebError};
@@ -48,6 +50,12 @@ pub fn router() -> Router<AppState> {
 pub(super) struct StartForm {
     csrf: String,
     item: String,
+    #[serde(default, rename = "for")]
+    kind: String,
+    #[serde(default)]
+    subject_name: String,
+    #[serde(default)]
+    subject_id: String,
 }
 
 pub(super) async fn start(
@@ -63,8 +71,26 @@ pub(super) async fn start(
         ))
         .into_response());
     }
-    let c = cases::start_or_resume(&s.app, &ctx.actor, &f.item).await?;
-    Ok(Redirect::to(&format!("/cases/{}", c.id)).into_response())
+    let posted = ForWhomForm {
+        kind: f.kind,
+        subject_name: f.subject_name,
+        subject_id: f.subject_id,
+    };
+    let started = match posted.parse() {
+        Ok(fw) => cases::start_or_resume(&s.app, &ctx.actor, &f.item, &fw).await,
+        Err(e) => Err(e),
+    };
+    match started {
+        Ok(c) => Ok(Redirect::to(&format!("/cases/{}", c.id)).into_response()),
+        // Whom it is for was wrong: the guide again, with what was typed.
+        Err(e @ app::AppError::Validation(_)) => {
+            let problems = Problems::of(&e, for_whom::anchor);
+            let page =
+                super::portal::guide_page(&s, &ctx, &f.item, None, &posted, problems).await?;
+            Ok(super::unprocessable(page))
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// 帮办代办 from the guide page: the principal's ID number (they granted this account the

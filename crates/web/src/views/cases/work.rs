@@ -12,6 +12,7 @@ use domain::account::Role;
 
 use super::{Row, row};
 use crate::ctx::Ctx;
+use crate::views::for_whom::{self, ForWhomForm, ForWhomView};
 use crate::views::forms::Problems;
 use crate::views::{Nav, render, unprocessable};
 use crate::{AppState, WebError};
@@ -28,6 +29,8 @@ pub(super) struct WorkPage {
     tickets: Vec<app::ratings::TicketView>,
     /// Role, its label, the queue's total as shown ("10000+" beyond the cap), the rows.
     queues: Vec<(&'static str, &'static str, String, Vec<Row>)>,
+    /// Whom the window's case is for (本人 unless the clerk names a child or the deceased).
+    fw: ForWhomView,
     verifications: Vec<Row>,
     /// (code, name) a clerk may accept, for the item picker.
     items: Vec<(String, String)>,
@@ -110,6 +113,7 @@ async fn work_page(
         .map(|(c, due)| row(c, due.clone()))
         .collect();
     Ok(WorkPage {
+        fw: ForWhomView::new(domain::catalog::FiledFor::ALL, &window.for_whom()),
         items: cases::window_items(&s.app, &ctx.actor).await?,
         verifications,
         bundles: app::bundles::mine(&s.app, &ctx.actor).await?,
@@ -142,6 +146,22 @@ pub(super) struct WindowForm {
     phone: String,
     #[serde(default)]
     legal_representative: String,
+    #[serde(default, rename = "for")]
+    kind_for: String,
+    #[serde(default)]
+    subject_name: String,
+    #[serde(default)]
+    subject_id: String,
+}
+
+impl WindowForm {
+    fn for_whom(&self) -> ForWhomForm {
+        ForWhomForm {
+            kind: self.kind_for.clone(),
+            subject_name: self.subject_name.clone(),
+            subject_id: self.subject_id.clone(),
+        }
+    }
 }
 
 /// The element that shows a window-form field's problem.
@@ -152,7 +172,7 @@ fn window_anchor(field: &str) -> Option<String> {
         "name" => "w-name",
         "phone" => "w-phone",
         "legal_representative" => "w-lr",
-        _ => return None,
+        other => return for_whom::anchor(other),
     };
     Some(id.to_string())
 }
@@ -172,6 +192,7 @@ pub(super) async fn window_start(
             name: f.name.clone(),
             phone: f.phone.clone(),
             legal_representative: f.legal_representative.clone(),
+            for_whom: f.for_whom().parse()?,
         };
         cases::start_for_walk_in(&s.app, &ctx.actor, &code, &who).await
     }
