@@ -13,8 +13,8 @@ use crate::{App, AppError, Result};
 
 mod capability;
 mod login;
-mod password;
-mod staff;
+pub(crate) mod password;
+pub(crate) mod staff;
 mod totp;
 pub use capability::{CaseWorker, CatalogAdmin, SystemAdmin, WindowClerk};
 pub use login::{

@@ -461,7 +461,13 @@ pub async fn save_synonym(app: &App, cap: &CatalogAdmin, s: Synonym) -> Result<(
     Ok(())
 }
 
-async fn synonym_authority(conn: &mut store::Connection, cap: &CatalogAdmin) -> Result<()> {
+pub(crate) async fn synonym_authority(
+    conn: &mut store::Connection,
+    cap: &CatalogAdmin,
+) -> Result<()> {
+    if cap.is_unrestricted() {
+        return Ok(());
+    }
     crate::org::check_setting_scope(
         conn,
         cap.scope(),
@@ -485,7 +491,11 @@ pub fn normalize(mut d: ItemDefinition) -> ItemDefinition {
     d.name = d.name.trim().to_string();
     d.department = d.department.trim().to_string();
     d.department_credit_code = d.department_credit_code.trim().to_ascii_uppercase();
-    d.region = d.region.trim().to_string();
+    // 511602000000 is how platforms publish the county 511602.
+    d.region = match domain::ids::RegionCode::parse(&d.region) {
+        Ok(r) => r.as_str().to_string(),
+        Err(_) => d.region.trim().to_string(),
+    };
     d.legal_basis = list(d.legal_basis);
     d.conditions = list(d.conditions);
     d.special_procedures = list(d.special_procedures);

@@ -279,7 +279,40 @@ pub fn demo_data() -> Result<DemoData> {
             item.form = f;
         }
     }
+    add_main_items(&mut data.items);
     Ok(data)
+}
+
+/// The demo's handling items name their 主项 (上级事项编码) without the catalog listing it, as
+/// the source lists did: each missing 主项 is added, named as its item without the handling
+/// qualifier (护士执业注册（新办） → 护士执业注册), so the catalog is whole and exports and
+/// imports back as a real one does.
+fn add_main_items(items: &mut Vec<ItemDefinition>) {
+    let mut known: std::collections::HashSet<String> =
+        items.iter().map(|i| i.code.clone()).collect();
+    let mut mains = Vec::new();
+    for i in items.iter() {
+        if i.parent_code.is_empty() || !known.insert(i.parent_code.clone()) {
+            continue;
+        }
+        let name = match i.name.rfind('（') {
+            Some(at) if i.name.ends_with('）') && at > 0 => i.name[..at].to_string(),
+            _ => i.name.clone(),
+        };
+        mains.push(ItemDefinition {
+            code: i.parent_code.clone(),
+            name,
+            node: domain::catalog::NodeKind::Main,
+            parent_code: String::new(),
+            aliases: vec![],
+            keywords: vec![],
+            filed_for: vec![],
+            form: vec![],
+            workflow: Default::default(),
+            ..i.clone()
+        });
+    }
+    items.extend(mains);
 }
 
 /// A demo login to print at start.

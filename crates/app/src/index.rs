@@ -54,9 +54,20 @@ async fn department_names(app: &App) -> Result<HashMap<String, String>> {
 pub async fn rebuild(app: &App, mut progress: impl FnMut(usize, usize)) -> Result<usize> {
     let mut c = app.store.conn().await?;
     let generation = store::catalog::catalog_generation(&mut c).await?;
-    let defs = store::catalog::all_published(&mut c).await?;
+    let mut defs = store::catalog::all_published(&mut c).await?;
     let synonyms = store::org::list_synonyms(&mut c).await?;
     drop(c);
+    // A 主项 whose handling item carries the same name would be the same line twice in the
+    // results: the item people apply for stands for both.
+    let twins: std::collections::HashSet<(String, String)> = defs
+        .iter()
+        .filter(|d| !d.parent_code.is_empty())
+        .map(|d| (d.parent_code.clone(), d.name.clone()))
+        .collect();
+    defs.retain(|d| {
+        d.node != domain::catalog::NodeKind::Main
+            || !twins.contains(&(d.code.clone(), d.name.clone()))
+    });
     let names = department_names(app).await?;
     let total = defs.len();
     let items = defs.iter().map(|d| {

@@ -22,6 +22,7 @@ mod notice_pdf;
 pub mod org;
 pub mod privacy;
 pub mod ratings;
+pub mod setup;
 pub mod shared;
 pub mod stats;
 pub mod supervision;

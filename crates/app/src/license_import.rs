@@ -5,12 +5,9 @@
 //! rejected row and column.
 
 use std::collections::BTreeMap;
-use std::io::Cursor;
 use std::path::Path;
 
-use calamine::Reader;
-
-use crate::exchange::{MAX_ROWS, RowError, Sheet, cell_text, file_error, read_csv};
+use crate::exchange::{MAX_ROWS, RowError, Sheet, file_error, read_csv};
 use crate::{App, AppError, Result};
 
 const SHEET: &str = "证照";
@@ -35,29 +32,10 @@ pub fn read_file(path: &Path) -> Result<Sheet> {
         .map(str::to_lowercase)
         .as_deref()
     {
-        Some("xlsx") => read_xlsx(bytes),
+        Some("xlsx") => crate::exchange::read_one_sheet(bytes, SHEET),
         Some("csv") => read_csv(&bytes),
         _ => Err(file_error("只支持 .xlsx 或 .csv 文件")),
     }
-}
-
-fn read_xlsx(bytes: Vec<u8>) -> Result<Sheet> {
-    let mut wb = calamine::open_workbook_auto_from_rs(Cursor::new(bytes))
-        .map_err(|e| file_error(format!("文件不是有效的 Excel (.xlsx) 工作簿：{e}")))?;
-    let names = wb.sheet_names();
-    let name = names
-        .iter()
-        .find(|n| *n == SHEET)
-        .or(names.first())
-        .cloned()
-        .ok_or_else(|| file_error("工作簿没有工作表"))?;
-    let range = wb
-        .worksheet_range(&name)
-        .map_err(|e| file_error(format!("无法读取工作表“{name}”：{e}")))?;
-    Ok(range
-        .rows()
-        .map(|r| r.iter().map(cell_text).collect())
-        .collect())
 }
 
 struct Row {
@@ -100,6 +78,7 @@ pub async fn import(app: &App, sheet: Sheet, dry_run: bool) -> Result<LicenseImp
     drop(conn);
     let mut parsed = Vec::new();
     let err = |row: usize, column: &str, message: String| RowError {
+        value: String::new(),
         sheet: SHEET.into(),
         row,
         column: column.into(),

@@ -8,8 +8,10 @@ use serde::{Deserialize, Serialize};
 use crate::error::{FieldError, Problems};
 use crate::ids::{CreditCode, RegionCode};
 
-/// Longest code a province uses (31-character codes are common; GB/T 39046 leaves room).
-pub const MAX_CODE_CHARS: usize = 50;
+/// Longest code a platform publishes: 31-character codes are common, and Sichuan's
+/// 实施编码 join four parts with `-` into 53–55 characters
+/// (`511A0138000000-511602000000-000-115113010833722043-1-00`).
+pub const MAX_CODE_CHARS: usize = 64;
 
 macro_rules! coded_enum {
     ($(#[$meta:meta])* $name:ident { $($variant:ident = $code:literal, $snake:literal, $label:literal;)+ }) => {

@@ -87,7 +87,10 @@ fn materials_must_be_unique_and_key_materials_mandatory() {
 #[test]
 fn codes_are_opaque_but_bounded() {
     let mut item = sample_item();
-    item.code = "A".repeat(51);
+    // Sichuan's 55-character codes fit; beyond 64 is refused.
+    item.code = "511A0138000000-511602000000-000-115113010833722043-1-00".into();
+    assert!(item.validate().is_ok());
+    item.code = "A".repeat(MAX_CODE_CHARS + 1);
     item.basic_code = "有中文".into();
     item.region = "5116".into();
     assert_eq!(fields(&item), ["code", "basic_code", "region"]);

@@ -84,3 +84,16 @@ pub fn sample_item() -> ItemDefinition {
         }],
     }
 }
+
+/// The 主项 that [`sample_item`] belongs to (its 上级事项编码), for files that must carry
+/// their parents.
+pub fn sample_main_item() -> ItemDefinition {
+    let child = sample_item();
+    ItemDefinition {
+        code: child.parent_code.clone(),
+        name: "食品经营许可".into(),
+        node: NodeKind::Main,
+        parent_code: String::new(),
+        ..child
+    }
+}

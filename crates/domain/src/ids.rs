@@ -291,8 +291,17 @@ impl RegionLevel {
 }
 
 impl RegionCode {
+    /// Parses a code of 6, 9 or 12 digits. The 12-digit form platforms publish for every level
+    /// (511602000000 for the county 511602, 511602001000 for a township) is read as the
+    /// shortest code it stands for: zero village and township parts are dropped.
     pub fn parse(s: &str) -> Result<Self, IdError> {
-        let s = s.trim();
+        let mut s = s.trim();
+        if s.len() == 12 && s.ends_with("000") {
+            s = &s[..9];
+        }
+        if s.len() == 9 && s.ends_with("000") {
+            s = &s[..6];
+        }
         if !matches!(s.len(), 6 | 9 | 12) {
             return Err(IdError::RegionLength);
         }

@@ -100,6 +100,38 @@ fn region_codes_know_their_level_and_parent() {
     assert!(RegionCode::parse("510001").is_err());
 }
 
+#[test]
+fn twelve_digit_codes_read_as_the_level_they_stand_for() {
+    for (published, read) in [
+        ("511602000000", "511602"),
+        ("511602001000", "511602001"),
+        ("511602001002", "511602001002"),
+        ("511600000000", "511600"),
+        ("511602000", "511602"),
+    ] {
+        assert_eq!(RegionCode::parse(published).unwrap().as_str(), read);
+    }
+}
+
+proptest! {
+    /// Any county, township or village code padded to twelve digits reads back as itself.
+    #[test]
+    fn padding_to_twelve_digits_changes_nothing(county in 110101u32..659999, town in 0u32..1000, village in 0u32..1000) {
+        let county = format!("{county:06}");
+        prop_assume!(RegionCode::parse(&county).is_ok());
+        let code = if town == 0 {
+            county.clone()
+        } else if village == 0 {
+            format!("{county}{town:03}")
+        } else {
+            format!("{county}{town:03}{village:03}")
+        };
+        let padded = format!("{code:0<12}");
+        let read = RegionCode::parse(&padded).unwrap();
+        prop_assert_eq!(read.as_str(), code.as_str());
+    }
+}
+
 fn valid_birth() -> impl Strategy<Value = Date> {
     (1900i32..2025, 1u8..=12, 1u8..=28)
         .prop_map(|(y, m, d)| Date::from_calendar_date(y, Month::try_from(m).unwrap(), d).unwrap())

@@ -1,4 +1,5 @@
-//! The server's periodic work, every 30 seconds and on longer rounds.
+//! The server's periodic work: the search index follows the catalog every few seconds; the
+//! rest runs every 30 seconds and on longer rounds.
 
 use std::time::Duration;
 
@@ -7,6 +8,18 @@ use app::App;
 /// Periodic work: expire sessions, pick up catalog changes made by other nodes, and (hourly)
 /// keep SQLite's planner statistics current and remove orphaned uploads.
 pub fn spawn(app: App) {
+    // Catalog imports and dictionary changes made by another process (the command line, a
+    // second node) reach this node's search within seconds: one small query per tick.
+    let watcher = app.clone();
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(3));
+        loop {
+            tick.tick().await;
+            if let Err(e) = app::index::refresh_if_stale(&watcher, |_, _| {}).await {
+                tracing::warn!("search index refresh failed: {e:?}");
+            }
+        }
+    });
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(Duration::from_secs(30));
         for round in 1u64.. {
@@ -15,9 +28,6 @@ pub fn spawn(app: App) {
                 && let Err(e) = app.store.optimize().await
             {
                 tracing::warn!("planner statistics refresh failed: {e:?}");
-            }
-            if let Err(e) = app::index::refresh_if_stale(&app, |_, _| {}).await {
-                tracing::warn!("search index refresh failed: {e:?}");
             }
             match app::cases::sweep_tolerance(&app).await {
                 Ok(n) if n > 0 => tracing::info!(cases = n, "overdue 容缺 materials handled"),

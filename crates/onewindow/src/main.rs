@@ -5,6 +5,7 @@
 mod audit_cli;
 mod config;
 mod housekeeping;
+mod import_cli;
 
 use std::io::BufRead;
 use std::path::PathBuf;
@@ -60,12 +61,12 @@ enum Command {
     /// Import a catalog from .xlsx or .csv.
     Import {
         #[command(subcommand)]
-        what: ImportWhat,
+        what: import_cli::ImportWhat,
     },
     /// Export the catalog to .xlsx or .csv.
     Export {
         #[command(subcommand)]
-        what: ExportWhat,
+        what: import_cli::ExportWhat,
     },
     /// The search index.
     Index {
@@ -104,37 +105,6 @@ enum AdminCommand {
         #[arg(long)]
         password_file: Option<PathBuf>,
     },
-}
-
-#[derive(Subcommand)]
-enum ImportWhat {
-    /// Import service items (sheets 事项 and 材料; see docs/CATALOG_LAYOUT.md).
-    Catalog {
-        file: PathBuf,
-        /// Check every row and report, write nothing.
-        #[arg(long)]
-        dry_run: bool,
-        /// Keep imported items as drafts instead of publishing them.
-        #[arg(long)]
-        draft: bool,
-        /// Only accept items of this region and below (default: the whole database).
-        #[arg(long)]
-        region: Option<String>,
-    },
-    /// Import existing licenses into the register (.xlsx or UTF-8 .csv with the columns
-    /// 证照类型, 持证主体名称, 持证主体证件号码, 签发日期, then the type's fields by label).
-    Licenses {
-        file: PathBuf,
-        /// Check every row and report, write nothing.
-        #[arg(long)]
-        dry_run: bool,
-    },
-}
-
-#[derive(Subcommand)]
-enum ExportWhat {
-    /// Export every item's latest version in the import layout.
-    Catalog { file: PathBuf },
 }
 
 #[derive(Subcommand)]
@@ -221,9 +191,33 @@ async fn open(cfg: &Config) -> anyhow::Result<App> {
         );
     }
     let (store, settings) = connect(cfg).await?;
-    App::open(store, settings, Arc::new(SystemClock), false)
+    let app = App::open(store, settings, Arc::new(SystemClock), false)
         .await
-        .map_err(explain)
+        .map_err(explain)?;
+    report_defaults(app::setup::ensure_defaults(&app).await.map_err(explain)?);
+    Ok(app)
+}
+
+/// The app for data commands that may run beside a server: the database (migrated, with the
+/// defaults of a fresh installation), and no search index of its own.
+async fn open_for_tools(cfg: &Config) -> anyhow::Result<App> {
+    std::fs::create_dir_all(&cfg.storage.data_dir)
+        .with_context(|| format!("无法创建数据目录 {}", cfg.storage.data_dir.display()))?;
+    let (store, settings) = connect(cfg).await?;
+    let app = App::open_without_index(store, settings, Arc::new(SystemClock))
+        .await
+        .map_err(explain)?;
+    report_defaults(app::setup::ensure_defaults(&app).await.map_err(explain)?);
+    Ok(app)
+}
+
+fn report_defaults(d: app::setup::Defaults) {
+    if d.regions > 0 || d.synonyms > 0 {
+        println!(
+            "首次运行：已载入全国省、市、县三级行政区划 {} 个、搜索用口语词典 {} 条。",
+            d.regions, d.synonyms
+        );
+    }
 }
 
 /// The database and the use cases' settings, from the configuration.
@@ -309,103 +303,9 @@ async fn run(command: Command, cfg: Config) -> anyhow::Result<()> {
             println!("已创建系统管理员 {login}（区划 {region}）。");
             Ok(())
         }
-        Command::Import {
-            what: ImportWhat::Licenses { file, dry_run },
-        } => {
-            let app = open(&cfg).await?;
-            let sheet = app::license_import::read_file(&file).map_err(explain)?;
-            let r = app::license_import::import(&app, sheet, dry_run)
-                .await
-                .map_err(explain)?;
-            for e in &r.errors {
-                println!("  {e}");
-            }
-            if !r.errors.is_empty() {
-                bail!(
-                    "{} 行有误，未导入任何证照（共 {} 行）。",
-                    r.errors.len(),
-                    r.rows
-                );
-            }
-            let verb = if dry_run {
-                "检查通过，可导入"
-            } else {
-                "已导入"
-            };
-            println!(
-                "{verb} {} 张证照；已在登记簿中的 {} 张未变。",
-                r.imported, r.existing
-            );
-            Ok(())
-        }
-        Command::Import {
-            what:
-                ImportWhat::Catalog {
-                    file,
-                    dry_run,
-                    draft,
-                    region,
-                },
-        } => {
-            let app = open(&cfg).await?;
-            let region = match region {
-                Some(r) => r,
-                None => app::org::regions(&app)
-                    .await
-                    .map_err(explain)?
-                    .into_iter()
-                    .find(|r| r.parent.is_none())
-                    .map(|r| r.code)
-                    .context("数据库中还没有行政区划：请先导入或加载区划数据")?,
-            };
-            let (items, materials) = app::exchange::read_file(&file).map_err(explain)?;
-            let pb = bar(items.len().saturating_sub(1) as u64, "导入事项");
-            let cap = app::auth::CatalogAdmin::command_line("command-line", &region);
-            let report = app::exchange::import(
-                &app,
-                &cap,
-                &items,
-                &materials,
-                dry_run,
-                !draft,
-                |done, _| pb.set_position(done as u64),
-            )
-            .await
-            .map_err(explain)?;
-            pb.finish_and_clear();
-            for e in &report.errors {
-                eprintln!("{e}");
-            }
-            if !report.errors.is_empty() {
-                bail!("发现 {} 处问题，未写入任何数据。", report.errors.len());
-            }
-            if dry_run {
-                println!(
-                    "检查通过：事项 {} 条，材料 {} 条（未写入，--dry-run）。",
-                    report.items_read, report.materials_read
-                );
-            } else {
-                println!(
-                    "导入完成：新建 {}，更新 {}，未变 {}。",
-                    report.created, report.updated, report.unchanged
-                );
-                if report.awaiting_review > 0 {
-                    println!(
-                        "其中 {} 个事项所在区划实行审核发布，已保存为草稿，须由事项管理员在网页上发布。",
-                        report.awaiting_review
-                    );
-                }
-            }
-            Ok(())
-        }
-        Command::Export {
-            what: ExportWhat::Catalog { file },
-        } => {
-            let app = open(&cfg).await?;
-            let n = app::exchange::export(&app, &file).await.map_err(explain)?;
-            println!("已导出 {n} 个事项到 {}。", file.display());
-            Ok(())
-        }
+        // Beside a running server: without the search index (see import_cli).
+        Command::Import { what } => import_cli::import(&open_for_tools(&cfg).await?, what).await,
+        Command::Export { what } => import_cli::export(&open_for_tools(&cfg).await?, what).await,
         Command::Index {
             command: IndexCommand::Rebuild,
         } => {

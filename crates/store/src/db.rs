@@ -456,6 +456,20 @@ pub async fn meta_value(conn: &mut AnyConnection, key: &str) -> crate::Result<i6
     Ok(v.unwrap_or(0))
 }
 
+/// Sets a value in `meta` (a marker that something was done once, e.g. the defaults of a
+/// fresh installation loaded).
+pub async fn set_meta(conn: &mut AnyConnection, key: &str, value: i64) -> crate::Result<()> {
+    sqlx::query(
+        "INSERT INTO meta (key, value) VALUES ($1, $2)
+         ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+    )
+    .bind(key)
+    .bind(value)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
 /// Increments a counter in `meta`.
 pub async fn bump_meta(conn: &mut AnyConnection, key: &str) -> crate::Result<()> {
     sqlx::query("UPDATE meta SET value = value + 1 WHERE key = $1")

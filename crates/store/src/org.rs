@@ -36,6 +36,40 @@ pub async fn upsert_region(conn: &mut AnyConnection, r: &Region, code: &RegionCo
     Ok(())
 }
 
+/// Adds regions that are not there yet, parents before children, many per statement (the
+/// national list has 3 351); an existing region keeps its name. Returns how many were added.
+pub async fn insert_missing_regions(
+    conn: &mut AnyConnection,
+    regions: &[(RegionCode, String)],
+) -> Result<u64> {
+    let mut added = 0;
+    for chunk in regions.chunks(200) {
+        let mut sql = String::from("INSERT INTO regions (code, name, parent, level) VALUES ");
+        for i in 0..chunk.len() {
+            let n = i * 4;
+            if i > 0 {
+                sql.push(',');
+            }
+            sql.push_str(&format!("(${}, ${}, ${}, ${})", n + 1, n + 2, n + 3, n + 4));
+        }
+        sql.push_str(" ON CONFLICT (code) DO NOTHING");
+        let mut q = sqlx::query(AssertSqlSafe(sql));
+        for (code, name) in chunk {
+            q = q
+                .bind(code.as_str().to_string())
+                .bind(name.trim().to_string())
+                .bind(
+                    code.parent()
+                        .filter(|_| code.level() != domain::ids::RegionLevel::Province)
+                        .map(|p| p.as_str().to_string()),
+                )
+                .bind(serde_plain(code.level()));
+        }
+        added += q.execute(&mut *conn).await?.rows_affected();
+    }
+    Ok(added)
+}
+
 fn serde_plain(l: domain::ids::RegionLevel) -> &'static str {
     use domain::ids::RegionLevel::*;
     match l {
@@ -195,19 +229,42 @@ pub async fn list_notices(conn: &mut AnyConnection) -> Result<Vec<YearNotice>> {
         .collect()
 }
 
-pub async fn upsert_synonym(conn: &mut AnyConnection, s: &Synonym) -> Result<()> {
-    let terms: Vec<&str> = s
-        .terms
+/// A synonym's terms as stored: trimmed, without blanks.
+fn stored_terms(s: &Synonym) -> Vec<&str> {
+    s.terms
         .iter()
         .map(|t| t.trim())
         .filter(|t| !t.is_empty())
-        .collect();
+        .collect()
+}
+
+pub async fn upsert_synonym(conn: &mut AnyConnection, s: &Synonym) -> Result<()> {
+    let terms = stored_terms(s);
     sqlx::query("INSERT INTO synonyms (phrase, terms) VALUES ($1, $2) ON CONFLICT (phrase) DO UPDATE SET terms = excluded.terms")
         .bind(s.phrase.trim())
         .bind(serde_json::to_string(&terms)?)
         .execute(&mut *conn)
         .await?;
     crate::db::bump_meta(conn, "catalog_generation").await
+}
+
+/// Adds a synonym unless its phrase is there (an administrator's or the demo's own wins);
+/// whether it was added. The caller bumps the catalog generation once for a batch.
+pub async fn insert_missing_synonym(conn: &mut AnyConnection, s: &Synonym) -> Result<bool> {
+    let terms: Vec<&str> = s
+        .terms
+        .iter()
+        .map(|t| t.trim())
+        .filter(|t| !t.is_empty())
+        .collect();
+    let r = sqlx::query(
+        "INSERT INTO synonyms (phrase, terms) VALUES ($1, $2) ON CONFLICT (phrase) DO NOTHING",
+    )
+    .bind(s.phrase.trim())
+    .bind(serde_json::to_string(&terms)?)
+    .execute(conn)
+    .await?;
+    Ok(r.rows_affected() > 0)
 }
 
 pub async fn delete_synonym(conn: &mut AnyConnection, phrase: &str) -> Result<()> {

@@ -15,6 +15,8 @@ pub struct CatalogAdmin {
     actor_id: String,
     login: String,
     scope: StaffScope,
+    /// The operator at the command line without a region named: every region.
+    unrestricted: bool,
 }
 
 impl CatalogAdmin {
@@ -29,7 +31,27 @@ impl CatalogAdmin {
                 region: region.to_string(),
                 department: None,
             },
+            unrestricted: false,
         }
+    }
+
+    /// The operator at the command line acting for the whole installation (a catalog that
+    /// spans the regions of the shipped national list).
+    pub fn command_line_unrestricted(login: &str) -> CatalogAdmin {
+        CatalogAdmin {
+            unrestricted: true,
+            ..CatalogAdmin::command_line(login, "")
+        }
+    }
+
+    /// Whether an item of `region` (and `department`) is this administrator's to maintain.
+    pub fn covers(&self, region: &str, department: Option<&str>) -> bool {
+        self.unrestricted || self.scope.covers(region, department)
+    }
+
+    /// The operator at the command line with no region named.
+    pub fn is_unrestricted(&self) -> bool {
+        self.unrestricted
     }
 
     pub fn actor_id(&self) -> &str {
@@ -52,11 +74,31 @@ impl CatalogAdmin {
 pub struct SystemAdmin {
     actor_id: String,
     scope: StaffScope,
+    /// The operator at the command line (set-up of a new installation): whoever can run the
+    /// binary against the database already holds every right.
+    unrestricted: bool,
 }
 
 impl SystemAdmin {
+    /// The operator at the command line (`onewindow import regions|departments|staff`).
+    pub fn command_line() -> SystemAdmin {
+        SystemAdmin {
+            actor_id: String::new(),
+            scope: StaffScope {
+                region: String::new(),
+                department: None,
+            },
+            unrestricted: true,
+        }
+    }
+
     pub fn actor_id(&self) -> &str {
         &self.actor_id
+    }
+
+    /// Whether organisation data of `region` is this administrator's to set up.
+    pub fn covers_region(&self, region: &str) -> bool {
+        self.unrestricted || self.scope.covers_region(region)
     }
 
     pub fn scope(&self) -> &StaffScope {
@@ -139,6 +181,7 @@ impl Actor {
                     actor_id: id.clone(),
                     login: login.clone(),
                     scope: scope.clone(),
+                    unrestricted: false,
                 })
             }
             Actor::Anonymous => Err(AppError::Unauthenticated),
@@ -174,6 +217,7 @@ impl Actor {
             } if roles.contains(&Role::SystemAdmin) => Ok(SystemAdmin {
                 actor_id: id.clone(),
                 scope: scope.clone(),
+                unrestricted: false,
             }),
             Actor::Anonymous => Err(AppError::Unauthenticated),
             _ => Err(AppError::Forbidden("只有系统管理员可以管理账号".into())),

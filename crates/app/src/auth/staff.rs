@@ -57,8 +57,29 @@ fn validate_staff(s: &NewStaff) -> Result<()> {
 /// Creates the account; `by` (an account id) is recorded as its creator when there is one.
 async fn insert_staff(app: &App, s: &NewStaff, by: Option<&str>) -> Result<String> {
     validate_staff(s)?;
+    let hash = hash_password(&s.password).await?;
     let mut tx = app.store.begin().await?;
-    if !store::org::region_exists(&mut tx, &s.region).await? {
+    let id = insert_staff_in(&mut tx, app, s, &hash, false, by).await?;
+    tx.commit().await.map_err(store::StoreError::from)?;
+    Ok(id)
+}
+
+/// Checks a new staff account (the caller hashes the password outside the transaction).
+pub(crate) fn check_staff(s: &NewStaff) -> Result<()> {
+    validate_staff(s)
+}
+
+/// Writes a checked staff account in the caller's transaction; `temporary` marks a password
+/// to change at first login (accounts created in bulk).
+pub(crate) async fn insert_staff_in(
+    tx: &mut store::Connection,
+    app: &App,
+    s: &NewStaff,
+    hash: &str,
+    temporary: bool,
+    by: Option<&str>,
+) -> Result<String> {
+    if !store::org::region_exists(&mut *tx, &s.region).await? {
         return Err(AppError::field(
             "region",
             "unknown",
@@ -66,7 +87,7 @@ async fn insert_staff(app: &App, s: &NewStaff, by: Option<&str>) -> Result<Strin
         ));
     }
     if let Some(d) = &s.department {
-        let dept = store::org::get_department(&mut tx, d)
+        let dept = store::org::get_department(&mut *tx, d)
             .await
             .map_err(|_| AppError::field("department", "unknown", format!("部门 {d} 不存在")))?;
         if dept.region != s.region {
@@ -85,7 +106,7 @@ async fn insert_staff(app: &App, s: &NewStaff, by: Option<&str>) -> Result<Strin
         display_name: s.name.trim().to_string(),
         phone: s.phone.trim().to_string(),
         legal_representative: None,
-        password_hash: hash_password(&s.password).await?,
+        password_hash: hash.to_string(),
         region: Some(s.region.clone()),
         department: s.department.clone(),
         roles: s
@@ -97,7 +118,7 @@ async fn insert_staff(app: &App, s: &NewStaff, by: Option<&str>) -> Result<Strin
         created_at: app.now_ms(),
         disabled: 0,
     };
-    acc::insert_account(&mut tx, &row)
+    acc::insert_account(&mut *tx, &row)
         .await
         .map_err(|e| match e {
             store::StoreError::Conflict { .. } => {
@@ -106,16 +127,18 @@ async fn insert_staff(app: &App, s: &NewStaff, by: Option<&str>) -> Result<Strin
             other => other.into(),
         })?;
     let detail = serde_json::json!({ "login": row.login, "roles": row.roles, "region": s.region });
+    if temporary {
+        acc::set_password(&mut *tx, &id, hash, true).await?;
+    }
     crate::audit::admin(
-        &mut tx,
+        &mut *tx,
         app,
-        by.unwrap_or("command_line"),
+        by.filter(|b| !b.is_empty()).unwrap_or("command_line"),
         "staff_created",
         &id,
         detail,
     )
     .await?;
-    tx.commit().await.map_err(store::StoreError::from)?;
     Ok(id)
 }
 

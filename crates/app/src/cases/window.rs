@@ -8,8 +8,8 @@ use store::catalog::ItemFilter;
 use crate::auth::Actor;
 use crate::{App, AppError, Result};
 
-/// (code, name) of every published item the clerk's region covers, by name (a 主项 picked
-/// by mistake is refused when the case starts, with the reason).
+/// (code, name) of every published handling item the clerk's region covers, by name: a 主项
+/// is not filed, and often shares its only handling item's name.
 pub async fn window_items(app: &App, actor: &Actor) -> Result<Vec<(String, String)>> {
     let Actor::Staff { scope, .. } = actor else {
         return Err(AppError::Forbidden("只有窗口工作人员可以受理".into()));
@@ -23,11 +23,14 @@ pub async fn window_items(app: &App, actor: &Actor) -> Result<Vec<(String, Strin
     };
     let mut conn = app.store.conn().await?;
     let (rows, _) = store::catalog::list_items(&mut conn, &filter, false, 5000, 0).await?;
-    let mut out: Vec<(String, String)> = rows
-        .into_iter()
-        .filter(|r| scope.covers(&r.region, None))
-        .map(|r| (r.code, r.name))
-        .collect();
+    let mut out: Vec<(String, String)> = Vec::new();
+    for r in rows.into_iter().filter(|r| scope.covers(&r.region, None)) {
+        let Some(v) = r.current_version else { continue };
+        // Published versions are cached: after the first page this reads nothing.
+        if app.item_version(&mut conn, &r.code, v).await?.node != domain::catalog::NodeKind::Main {
+            out.push((r.code, r.name));
+        }
+    }
     out.sort_by(|a, b| a.1.cmp(&b.1));
     Ok(out)
 }

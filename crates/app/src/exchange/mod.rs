@@ -7,6 +7,10 @@
 
 pub mod diff;
 pub mod layout;
+mod parse;
+mod references;
+
+pub use parse::parse_sheets;
 
 use std::collections::{HashMap, HashSet};
 use std::io::Cursor;
@@ -14,10 +18,7 @@ use std::path::Path;
 
 use calamine::{Data, Reader};
 use domain::catalog::ItemDefinition;
-use layout::{
-    Column, ITEM_SHEET, MATERIAL_SHEET, MaterialRow, blank_item, header_of_field, item_columns,
-    material_columns,
-};
+use layout::{Column, ITEM_SHEET, MATERIAL_SHEET, MaterialRow, item_columns, material_columns};
 
 use crate::auth::CatalogAdmin;
 use crate::{App, AppError, Result};
@@ -35,21 +36,113 @@ pub struct RowError {
     /// The row number as the spreadsheet shows it (header = 1).
     pub row: usize,
     pub column: String,
+    /// The offending cell as it was read (empty when the problem is not one cell's).
+    pub value: String,
     pub message: String,
+}
+
+impl RowError {
+    /// The message with the offending value, unless the message already quotes it.
+    fn told(&self) -> String {
+        let v = self.value.trim();
+        if v.is_empty() || self.message.contains(v) {
+            self.message.clone()
+        } else {
+            let shown: String = v.chars().take(60).collect();
+            let more = if v.chars().count() > 60 { "…" } else { "" };
+            format!("“{shown}{more}”：{}", self.message)
+        }
+    }
+
+    /// The message with this row's value taken out, so that the same mistake in many rows
+    /// reads the same (for [`summarize`]).
+    fn kind(&self) -> String {
+        let v = self.value.trim();
+        if v.is_empty() {
+            self.message.clone()
+        } else {
+            self.message.replace(v, "…")
+        }
+    }
 }
 
 impl std::fmt::Display for RowError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         if self.column.is_empty() {
-            write!(f, "{} 第 {} 行：{}", self.sheet, self.row, self.message)
+            write!(f, "{} 第 {} 行：{}", self.sheet, self.row, self.told())
         } else {
             write!(
                 f,
-                "{} 第 {} 行【{}】：{}",
-                self.sheet, self.row, self.column, self.message
+                "{} 第 {} 行【{}】{}",
+                self.sheet,
+                self.row,
+                self.column,
+                self.told()
             )
         }
     }
+}
+
+/// The same mistake in many rows, counted once: 1 080 over-long codes are one line.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct ErrorGroup {
+    pub sheet: String,
+    pub column: String,
+    pub message: String,
+    pub count: usize,
+    /// The first rows it occurs in (at most ten).
+    pub rows: Vec<usize>,
+}
+
+impl std::fmt::Display for ErrorGroup {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let rows: Vec<String> = self.rows.iter().map(usize::to_string).collect();
+        let more = if self.count > self.rows.len() {
+            "…"
+        } else {
+            ""
+        };
+        write!(
+            f,
+            "{}【{}】{}：共 {} 行（第 {}{more} 行）",
+            self.sheet,
+            self.column,
+            self.message,
+            self.count,
+            rows.join("、")
+        )
+    }
+}
+
+/// Groups problems by sheet, column and message (without the row's value), most frequent
+/// first.
+pub fn summarize(errors: &[RowError]) -> Vec<ErrorGroup> {
+    let mut groups: Vec<ErrorGroup> = Vec::new();
+    let mut at: HashMap<(String, String, String), usize> = HashMap::new();
+    for e in errors {
+        let key = (e.sheet.clone(), e.column.clone(), e.kind());
+        match at.get(&key) {
+            Some(&i) => {
+                let g = &mut groups[i];
+                g.count += 1;
+                if g.rows.len() < 10 {
+                    g.rows.push(e.row);
+                }
+            }
+            None => {
+                at.insert(key.clone(), groups.len());
+                groups.push(ErrorGroup {
+                    sheet: key.0,
+                    column: key.1,
+                    message: key.2,
+                    count: 1,
+                    rows: vec![e.row],
+                });
+            }
+        }
+    }
+    groups.sort_by_key(|g| std::cmp::Reverse(g.count));
+    groups
 }
 
 #[derive(Debug, Clone, Default, serde::Serialize)]
@@ -86,6 +179,26 @@ pub fn read_xlsx(bytes: Vec<u8>) -> Result<(Sheet, Sheet)> {
             .collect())
     };
     Ok((sheet(ITEM_SHEET)?, sheet(MATERIAL_SHEET)?))
+}
+
+/// The sheet named `preferred` of an .xlsx workbook, else its first sheet.
+pub(crate) fn read_one_sheet(bytes: Vec<u8>, preferred: &str) -> Result<Sheet> {
+    let mut wb = calamine::open_workbook_auto_from_rs(Cursor::new(bytes))
+        .map_err(|e| file_error(format!("文件不是有效的 Excel (.xlsx) 工作簿：{e}")))?;
+    let names = wb.sheet_names();
+    let name = names
+        .iter()
+        .find(|n| *n == preferred)
+        .or(names.first())
+        .cloned()
+        .ok_or_else(|| file_error("工作簿没有工作表"))?;
+    let range = wb
+        .worksheet_range(&name)
+        .map_err(|e| file_error(format!("无法读取工作表“{name}”：{e}")))?;
+    Ok(range
+        .rows()
+        .map(|r| r.iter().map(cell_text).collect())
+        .collect())
 }
 
 pub(crate) fn cell_text(d: &Data) -> String {
@@ -141,175 +254,6 @@ pub fn read_file(path: &Path) -> Result<(Sheet, Sheet)> {
     }
 }
 
-/// Maps each column of `layout` to its position in `header`; reports missing required ones.
-fn locate<T>(
-    sheet: &str,
-    header: &[String],
-    cols: &[Column<T>],
-) -> std::result::Result<Vec<Option<usize>>, Vec<RowError>> {
-    let pos: Vec<Option<usize>> = cols
-        .iter()
-        .map(|c| header.iter().position(|h| h.trim() == c.header))
-        .collect();
-    let missing: Vec<&str> = cols
-        .iter()
-        .zip(&pos)
-        .filter(|(c, p)| c.required && p.is_none())
-        .map(|(c, _)| c.header)
-        .collect();
-    if missing.is_empty() {
-        Ok(pos)
-    } else {
-        Err(vec![RowError {
-            sheet: sheet.into(),
-            row: 1,
-            column: String::new(),
-            message: format!("缺少必需的列：{}", missing.join("、")),
-        }])
-    }
-}
-
-fn fill<T>(
-    sheet: &str,
-    rownum: usize,
-    row: &[String],
-    cols: &[Column<T>],
-    pos: &[Option<usize>],
-    target: &mut T,
-    errors: &mut Vec<RowError>,
-) {
-    for (c, p) in cols.iter().zip(pos) {
-        let Some(p) = p else { continue };
-        let cell = row.get(*p).map(String::as_str).unwrap_or("");
-        if cell.chars().count() > 5000 {
-            errors.push(RowError {
-                sheet: sheet.into(),
-                row: rownum,
-                column: c.header.into(),
-                message: "内容超过 5000 个字符".into(),
-            });
-        } else if let Err(message) = (c.set)(target, cell) {
-            errors.push(RowError {
-                sheet: sheet.into(),
-                row: rownum,
-                column: c.header.into(),
-                message,
-            });
-        }
-    }
-}
-
-fn blank(row: &[String]) -> bool {
-    row.iter().all(|c| c.trim().is_empty())
-}
-
-/// Turns the two sheets into definitions, collecting every problem with its row and column.
-pub fn parse_sheets(
-    items: &Sheet,
-    materials: &Sheet,
-) -> std::result::Result<Vec<ItemDefinition>, Vec<RowError>> {
-    parse_rows(items, materials).map(|v| v.into_iter().map(|(_, d)| d).collect())
-}
-
-/// Like [`parse_sheets`], keeping each definition's row number as the spreadsheet shows it.
-fn parse_rows(
-    items: &Sheet,
-    materials: &Sheet,
-) -> std::result::Result<Vec<(usize, ItemDefinition)>, Vec<RowError>> {
-    if items.len() > MAX_ROWS + 1 || materials.len() > MAX_ROWS * 10 + 1 {
-        return Err(vec![RowError {
-            sheet: ITEM_SHEET.into(),
-            row: 0,
-            column: String::new(),
-            message: format!("行数超过上限（事项 {MAX_ROWS} 行）"),
-        }]);
-    }
-    let icols = item_columns();
-    let mcols = material_columns();
-    let empty = Vec::new();
-    let ipos = locate(ITEM_SHEET, items.first().unwrap_or(&empty), &icols)?;
-    let mpos = locate(MATERIAL_SHEET, materials.first().unwrap_or(&empty), &mcols)?;
-    let mut errors = Vec::new();
-    let mut defs: Vec<(usize, ItemDefinition)> = Vec::new();
-    let mut by_code: HashMap<String, usize> = HashMap::new();
-    for (i, row) in items.iter().enumerate().skip(1) {
-        if blank(row) {
-            continue;
-        }
-        let rownum = i + 1;
-        let mut def = blank_item();
-        fill(
-            ITEM_SHEET,
-            rownum,
-            row,
-            &icols,
-            &ipos,
-            &mut def,
-            &mut errors,
-        );
-        if let Some(first) = by_code.get(&def.code) {
-            errors.push(RowError {
-                sheet: ITEM_SHEET.into(),
-                row: rownum,
-                column: "实施编码".into(),
-                message: format!("实施编码 {} 与第 {} 行重复", def.code, defs[*first].0),
-            });
-            continue;
-        }
-        by_code.insert(def.code.clone(), defs.len());
-        defs.push((rownum, def));
-    }
-    for (i, row) in materials.iter().enumerate().skip(1) {
-        if blank(row) {
-            continue;
-        }
-        let rownum = i + 1;
-        let mut mr = MaterialRow::default();
-        fill(
-            MATERIAL_SHEET,
-            rownum,
-            row,
-            &mcols,
-            &mpos,
-            &mut mr,
-            &mut errors,
-        );
-        match (by_code.get(&mr.item_code), mr.material) {
-            (Some(idx), Some(m)) => defs[*idx].1.materials.push(m),
-            (None, _) => errors.push(RowError {
-                sheet: MATERIAL_SHEET.into(),
-                row: rownum,
-                column: "实施编码".into(),
-                message: format!("事项表中没有实施编码 {}", mr.item_code),
-            }),
-            (Some(_), None) => {}
-        }
-    }
-    for (rownum, def) in &mut defs {
-        *def = crate::catalog::normalize(std::mem::replace(def, blank_item()));
-        if let Err(problems) = def.validate() {
-            for p in problems {
-                let column = header_of_field(&p.field);
-                errors.push(RowError {
-                    sheet: ITEM_SHEET.into(),
-                    row: *rownum,
-                    column: if column.is_empty() {
-                        p.field.clone()
-                    } else {
-                        column.into()
-                    },
-                    message: p.message,
-                });
-            }
-        }
-    }
-    if errors.is_empty() {
-        Ok(defs)
-    } else {
-        Err(errors)
-    }
-}
-
 /// Imports definitions: new codes become items, known codes get a new version when changed.
 /// With `publish`, each is published at once (the usual case for catalogs approved upstream);
 /// otherwise they wait as drafts. `progress(done, total)` is called as rows are written.
@@ -328,8 +272,8 @@ pub async fn import(
         materials_read: materials.len().saturating_sub(1),
         ..Default::default()
     };
-    let rows = match parse_rows(items, materials) {
-        Ok(d) => d,
+    let (rows, mut errors) = match parse::parse_rows(items, materials) {
+        Ok(parsed) => parsed,
         Err(errors) => {
             report.errors = errors;
             return Ok(report);
@@ -337,39 +281,10 @@ pub async fn import(
     };
     report.items_read = rows.len();
     let mut tx = app.store.begin().await?;
-    let departments: HashMap<String, String> = store::org::list_departments(&mut tx)
-        .await?
-        .into_iter()
-        .map(|d| (d.code, d.region))
-        .collect();
-    for (row, d) in &rows {
-        let mut err = |column: &str, message: String| {
-            report.errors.push(RowError {
-                sheet: ITEM_SHEET.into(),
-                row: *row,
-                column: column.into(),
-                message,
-            })
-        };
-        match departments.get(&d.department) {
-            None => err("实施机关编码", format!("部门 {} 不存在", d.department)),
-            Some(r) if *r != d.region => err(
-                "实施区划",
-                format!("实施区划应与实施机关所在区划（{r}）一致"),
-            ),
-            _ => {}
-        }
-        for c in d
-            .co_departments
-            .iter()
-            .filter(|c| !departments.contains_key(*c))
-        {
-            err("联办机构", format!("联办部门 {c} 不存在"));
-        }
-        if !cap.scope().covers(&d.region, Some(&d.department)) {
-            err("实施区划", "不在本人管辖范围内".into());
-        }
-    }
+    errors.extend(references::check(&mut tx, cap, &rows).await?);
+    // In sheet order, so that a reader goes down the file once.
+    errors.sort_by_key(|e| (e.sheet != ITEM_SHEET, e.row));
+    report.errors = errors;
     if !report.errors.is_empty() || dry_run {
         return Ok(report);
     }
@@ -453,11 +368,20 @@ pub fn to_sheets(defs: &[ItemDefinition]) -> (Sheet, Sheet) {
 }
 
 pub fn write_xlsx(items: &Sheet, materials: &Sheet) -> Result<Vec<u8>> {
+    workbook(&[(ITEM_SHEET, items), (MATERIAL_SHEET, materials)])
+}
+
+/// A one-sheet workbook (the dictionary, set-up tables).
+pub fn write_sheet_xlsx(name: &str, sheet: &Sheet) -> Result<Vec<u8>> {
+    workbook(&[(name, sheet)])
+}
+
+fn workbook(sheets: &[(&str, &Sheet)]) -> Result<Vec<u8>> {
     let xerr = |e: rust_xlsxwriter::XlsxError| AppError::Internal(format!("xlsx: {e}"));
     let mut wb = rust_xlsxwriter::Workbook::new();
-    for (name, sheet) in [(ITEM_SHEET, items), (MATERIAL_SHEET, materials)] {
+    for (name, sheet) in sheets {
         let ws = wb.add_worksheet();
-        ws.set_name(name).map_err(xerr)?;
+        ws.set_name(*name).map_err(xerr)?;
         for (r, row) in sheet.iter().enumerate() {
             for (c, v) in row.iter().enumerate() {
                 ws.write_string(r as u32, c as u16, v).map_err(xerr)?;

@@ -3,7 +3,7 @@ use app::catalog::{self, SearchParams};
 use app::exchange;
 use domain::account::Role;
 use domain::catalog::VersionStatus;
-use domain::fixtures::sample_item;
+use domain::fixtures::{sample_item, sample_main_item};
 use store::testing::on_both;
 
 use crate::support::*;
@@ -149,9 +149,10 @@ async fn an_import_with_one_bad_row_writes_nothing_and_a_clean_one_publishes_eve
             .await
             .catalog_admin()
             .unwrap();
-        let mut defs = vec![sample_item(), sample_item()];
-        defs[1].code = "SECOND".into();
-        defs[1].department = "NO-SUCH".into();
+        // The file carries the 主项 its items belong to.
+        let mut defs = vec![sample_main_item(), sample_item(), sample_item()];
+        defs[2].code = "SECOND".into();
+        defs[2].department = "NO-SUCH".into();
         let (items, materials) = exchange::to_sheets(&defs);
         let r = exchange::import(&app, &cap, &items, &materials, false, true, |_, _| {})
             .await
@@ -159,10 +160,10 @@ async fn an_import_with_one_bad_row_writes_nothing_and_a_clean_one_publishes_eve
         assert!(r.nothing_written);
         assert_eq!(
             (r.errors[0].row, r.errors[0].column.as_str()),
-            (3, "实施机关编码")
+            (4, "实施机关编码")
         );
 
-        defs[1].department = "511600-SCJG".into();
+        defs[2].department = "511600-SCJG".into();
         let (items, materials) = exchange::to_sheets(&defs);
         let dry = exchange::import(&app, &cap, &items, &materials, true, true, |_, _| {})
             .await
@@ -176,12 +177,12 @@ async fn an_import_with_one_bad_row_writes_nothing_and_a_clean_one_publishes_eve
         })
         .await
         .unwrap();
-        assert_eq!((r.created, r.updated, seen), (2, 0, 2));
-        assert_eq!(catalog::search(&app, &search("")).await.unwrap().total, 2);
+        assert_eq!((r.created, r.updated, seen), (3, 0, 3));
+        assert_eq!(catalog::search(&app, &search("")).await.unwrap().total, 3);
         let again = exchange::import(&app, &cap, &items, &materials, false, true, |_, _| {})
             .await
             .unwrap();
-        assert_eq!((again.created, again.updated, again.unchanged), (0, 0, 2));
+        assert_eq!((again.created, again.updated, again.unchanged), (0, 0, 3));
     })
     .await;
 }
@@ -229,6 +230,7 @@ async fn twenty_thousand_rows_import_in_one_transaction_and_a_single_bad_row_blo
                 d
             })
             .collect();
+        defs.push(sample_main_item());
         defs[12_345].consult_phone = "电话".into();
         let (items, materials) = exchange::to_sheets(&defs);
         let bad = exchange::import(&app, &cap, &items, &materials, false, true, |_, _| {})
@@ -250,7 +252,7 @@ async fn twenty_thousand_rows_import_in_one_transaction_and_a_single_bad_row_blo
         let r = exchange::import(&app, &cap, &items, &materials, false, true, |_, _| {})
             .await
             .unwrap();
-        assert_eq!(r.created, 20_000);
+        assert_eq!(r.created, 20_001);
         assert_eq!(
             catalog::search(&app, &search("批量事项"))
                 .await

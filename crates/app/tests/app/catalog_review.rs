@@ -65,11 +65,17 @@ async fn with_review_on_the_editor_cannot_publish_their_own_draft_and_another_ad
         // An import under review saves drafts; it does not publish past the rule.
         let mut changed = domain::fixtures::sample_item();
         changed.hours = "工作日 8:00-18:00（导入）".into();
-        let (items, materials) = app::exchange::to_sheets(&[changed]);
+        let (items, materials) =
+            app::exchange::to_sheets(&[domain::fixtures::sample_main_item(), changed]);
         let r = app::exchange::import(&app, &editor, &items, &materials, false, true, |_, _| {})
             .await
             .unwrap();
-        assert_eq!((r.updated, r.awaiting_review), (1, 1));
+        assert_eq!(
+            (r.created, r.updated, r.awaiting_review),
+            (1, 1, 2),
+            "{:?}",
+            r.errors
+        );
         let guide = app::catalog::guide(&app, &app::auth::Actor::Anonymous, &code, None)
             .await
             .unwrap();

@@ -16,6 +16,7 @@ mod ratings;
 mod scopes;
 mod search;
 mod sessions;
+mod setup;
 mod shared;
 mod subjects;
 mod supervision;

@@ -1,0 +1,147 @@
+//! 实施机关 from a spreadsheet: code, name, region, 统一社会信用代码 (check character verified),
+//! phone and address.
+
+use std::collections::HashMap;
+
+use domain::org::Department;
+
+use super::SetupReport;
+use super::table::Table;
+use crate::auth::SystemAdmin;
+use crate::exchange::Sheet;
+use crate::{App, Result};
+
+const CODE: &str = "部门编码";
+const NAME: &str = "部门名称";
+const SHORT: &str = "部门简称";
+const REGION: &str = "所属区划";
+const CREDIT: &str = "统一社会信用代码";
+const PHONE: &str = "联系电话";
+const ADDRESS: &str = "办公地址";
+
+fn column_of(field: &str) -> &'static str {
+    match field {
+        "code" => CODE,
+        "name" => NAME,
+        "short_name" => SHORT,
+        "region" => REGION,
+        "credit_code" => CREDIT,
+        "phone" => PHONE,
+        _ => ADDRESS,
+    }
+}
+
+/// Imports departments; the region must exist (import regions first). A department already
+/// there gets the file's values.
+pub async fn import_departments(
+    app: &App,
+    cap: &SystemAdmin,
+    sheet: &Sheet,
+    dry_run: bool,
+) -> Result<SetupReport> {
+    let t = match Table::new(
+        "部门",
+        sheet,
+        &[CODE, NAME, REGION, CREDIT],
+        &[SHORT, PHONE, ADDRESS],
+        10_000,
+    ) {
+        Ok(t) => t,
+        Err(e) => return Ok(SetupReport::refused(dry_run, e)),
+    };
+    let mut report = SetupReport {
+        dry_run,
+        ..Default::default()
+    };
+    let regions = super::known_regions(app).await?;
+    let mut conn = app.store.conn().await?;
+    let existing: HashMap<String, Department> = store::org::list_departments(&mut conn)
+        .await?
+        .into_iter()
+        .map(|d| (d.code.clone(), d))
+        .collect();
+    drop(conn);
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    let mut credit_seen: HashMap<String, usize> = HashMap::new();
+    let mut good = Vec::new();
+    for (n, row) in t.rows() {
+        report.rows += 1;
+        let mut d = Department {
+            code: t.cell(row, CODE),
+            name: t.cell(row, NAME),
+            short_name: t.cell(row, SHORT),
+            region: t.cell(row, REGION),
+            credit_code: t.cell(row, CREDIT).to_ascii_uppercase(),
+            phone: t.cell(row, PHONE),
+            address: t.cell(row, ADDRESS),
+        };
+        if let Ok(r) = domain::ids::RegionCode::parse(&d.region) {
+            d.region = r.as_str().to_string();
+        }
+        let before = report.errors.len();
+        if let Err(problems) = d.validate() {
+            for p in problems {
+                let col = column_of(&p.field);
+                report
+                    .errors
+                    .push(t.error(n, col, &t.cell(row, col), p.message));
+            }
+        }
+        if !d.region.is_empty() && domain::ids::RegionCode::parse(&d.region).is_ok() {
+            if !regions.contains(&d.region) {
+                report.errors.push(t.error(
+                    n,
+                    REGION,
+                    &d.region,
+                    "区划不存在：请先导入区划（onewindow import regions）",
+                ));
+            } else if !cap.covers_region(&d.region) {
+                report
+                    .errors
+                    .push(t.error(n, REGION, &d.region, "不在本人管辖的区划内"));
+            }
+        }
+        if let Some(first) = seen.get(&d.code) {
+            report
+                .errors
+                .push(t.error(n, CODE, &d.code, format!("与第 {first} 行重复")));
+        } else {
+            seen.insert(d.code.clone(), n);
+        }
+        if !d.credit_code.is_empty() {
+            if let Some(first) = credit_seen.get(&d.credit_code) {
+                report.errors.push(t.error(
+                    n,
+                    CREDIT,
+                    &d.credit_code,
+                    format!("与第 {first} 行的部门相同：一个机关只有一个统一社会信用代码"),
+                ));
+            } else {
+                credit_seen.insert(d.credit_code.clone(), n);
+            }
+        }
+        if report.errors.len() == before {
+            good.push(d);
+        }
+    }
+    if !report.errors.is_empty() || dry_run {
+        return Ok(report);
+    }
+    let mut tx = app.store.begin().await?;
+    for d in &good {
+        match existing.get(&d.code) {
+            Some(old) if old == d => {
+                report.unchanged += 1;
+                continue;
+            }
+            Some(_) => report.updated += 1,
+            None => report.added += 1,
+        }
+        store::org::upsert_department(&mut tx, d).await?;
+    }
+    report
+        .record(&mut tx, app, cap.actor_id(), "departments_imported")
+        .await?;
+    tx.commit().await.map_err(store::StoreError::from)?;
+    Ok(report)
+}
