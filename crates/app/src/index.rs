@@ -38,6 +38,7 @@ pub fn indexed_item(def: &ItemDefinition, department_name: &str) -> IndexedItem 
         online_depth: def.online_depth.name().to_string(),
         kind_label: def.kind.label().to_string(),
         summary: format!("{promised} · {visits}"),
+        prior: domain::catalog::search_prior(def.kind),
     }
 }
 

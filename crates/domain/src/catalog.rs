@@ -430,6 +430,20 @@ impl ItemDefinition {
     }
 }
 
+/// How likely a person searching means an item of this kind, all else equal, as a factor on
+/// its relevance: the powers people rarely look up (处罚, 检查, 强制) rank below the items they
+/// apply for. (Raising 主项 above their sub-items measured worse on the county relevance set:
+/// people name the sub-item they need.)
+pub fn search_prior(kind: ItemKind) -> f32 {
+    match kind {
+        ItemKind::AdministrativePenalty
+        | ItemKind::AdministrativeInspection
+        | ItemKind::AdministrativeCoercion => 0.3,
+        ItemKind::OtherPower | ItemKind::AdministrativeAdjudication => 0.7,
+        _ => 1.0,
+    }
+}
+
 /// Status of one version of an item.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

@@ -12,9 +12,9 @@ use std::sync::{Mutex, RwLock};
 
 use domain::catalog::Synonym;
 use tantivy::collector::{Count, TopDocs};
-use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query, TermQuery};
+use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query, RegexQuery, TermQuery};
 use tantivy::schema::{
-    Field, IndexRecordOption, STORED, STRING, Schema, TantivyDocument, TextFieldIndexing,
+    FAST, Field, IndexRecordOption, STORED, STRING, Schema, TantivyDocument, TextFieldIndexing,
     TextOptions, Value,
 };
 use tantivy::tokenizer::{LowerCaser, RemoveLongFilter, TextAnalyzer, TokenStream};
@@ -49,6 +49,9 @@ pub struct IndexedItem {
     pub kind_label: String,
     /// One line for the result list (promised time and visits).
     pub summary: String,
+    /// How likely a searcher means this item, all else equal (1.0; see
+    /// `domain::catalog::search_prior`); 0 is read as 1.
+    pub prior: f32,
 }
 
 /// A query with its filters. `regions` keeps items implemented in any of those regions.
@@ -97,6 +100,10 @@ struct Fields {
     online_depth: Field,
     kind_label: Field,
     summary: Field,
+    /// The whole name, untokenized: an exact or prefix match ranks first.
+    name_raw: Field,
+    /// The prior in hundredths, a fast field the ranking multiplies by.
+    prior: Field,
 }
 
 const TOKENIZER: &str = "jieba";
@@ -109,6 +116,41 @@ const RELATIVE_FLOOR: f32 = 0.25;
 const CANDIDATES: usize = 500;
 /// Weights: a hit in the name matters most, then the everyday aliases.
 const BOOSTS: [(usize, f32); 5] = [(0, 4.0), (1, 3.0), (2, 2.0), (3, 1.0), (4, 0.5)];
+/// A name typed whole (营业执照 → no; 公司设立登记 → yes) or its beginning outranks any
+/// scattered match of its words.
+const EXACT_NAME_BOOST: f32 = 40.0;
+/// The weight of a query's own words when the whole query is an everyday phrase.
+const OWN_WORDS_OF_A_PHRASE: f32 = 0.5;
+const PREFIX_NAME_BOOST: f32 = 12.0;
+
+fn prior_hundredths(prior: f32) -> u64 {
+    if prior > 0.0 {
+        (prior * 100.0).round() as u64
+    } else {
+        100
+    }
+}
+
+/// Whether the searcher asks about enforcement (处罚, 检查, 强制): then the priors that keep
+/// those items down do not apply.
+fn asks_about_enforcement(text: &str) -> bool {
+    ["罚", "检查", "强制", "执法", "查处"]
+        .iter()
+        .any(|w| text.contains(w))
+}
+
+/// Escapes a literal for tantivy's regex syntax (no regex crate here for one function; the
+/// characters are regex-syntax's meta characters, the only ones it lets be escaped).
+fn regex_literal(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 4);
+    for c in text.chars() {
+        if "\\.+*?()|[]{}^$#&-~".contains(c) {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
 
 fn schema() -> (Schema, Fields) {
     let mut b = Schema::builder();
@@ -132,6 +174,8 @@ fn schema() -> (Schema, Fields) {
         online_depth: b.add_text_field("online_depth", STRING),
         kind_label: b.add_text_field("kind_label", STORED),
         summary: b.add_text_field("summary", STORED),
+        name_raw: b.add_text_field("name_raw", STRING),
+        prior: b.add_u64_field("prior", FAST),
     };
     (b.build(), f)
 }
@@ -229,6 +273,8 @@ impl CatalogIndex {
             f.online_depth => item.online_depth.as_str(),
             f.kind_label => item.kind_label.as_str(),
             f.summary => item.summary.as_str(),
+            f.name_raw => item.name.as_str(),
+            f.prior => prior_hundredths(item.prior),
         );
         for a in &item.aliases {
             d.add_text(f.aliases, a);
@@ -326,6 +372,13 @@ impl CatalogIndex {
         let mut words: Vec<(String, f32)> =
             self.tokens(text).into_iter().map(|t| (t, 1.0)).collect();
         if let Ok(syn) = self.synonyms.read() {
+            // A query that is an everyday phrase as a whole (营业执照, 开饭店) means its terms;
+            // its own words then count for less, or 营业 finds 营业性演出.
+            if syn.iter().any(|s| s.phrase == text.trim()) {
+                for w in &mut words {
+                    w.1 = OWN_WORDS_OF_A_PHRASE;
+                }
+            }
             for s in syn.iter().filter(|s| text.contains(s.phrase.as_str())) {
                 for (k, term) in s.terms.iter().enumerate() {
                     let tokens = self.tokens(term);
@@ -359,6 +412,25 @@ impl CatalogIndex {
                 should.push((
                     Occur::Should,
                     Box::new(BoostQuery::new(Box::new(term), boost * weight)),
+                ));
+            }
+        }
+        let typed = q.text.trim();
+        if !should.is_empty() && (2..=40).contains(&typed.chars().count()) {
+            let exact = TermQuery::new(
+                Term::from_field_text(f.name_raw, typed),
+                IndexRecordOption::Basic,
+            );
+            should.push((
+                Occur::Should,
+                Box::new(BoostQuery::new(Box::new(exact), EXACT_NAME_BOOST)),
+            ));
+            if let Ok(prefix) =
+                RegexQuery::from_pattern(&format!("{}.+", regex_literal(typed)), f.name_raw)
+            {
+                should.push((
+                    Occur::Should,
+                    Box::new(BoostQuery::new(Box::new(prefix), PREFIX_NAME_BOOST)),
                 ));
             }
         }
@@ -415,11 +487,29 @@ impl CatalogIndex {
             // Browsing with filters only: every item scores alike, count them all.
             every_match()?
         } else {
-            // One pass: the best candidates and the count of every match.
-            let (ranked, count) = searcher.search(
-                &query,
-                &(TopDocs::with_limit(CANDIDATES).order_by_score(), Count),
-            )?;
+            // One pass: the best candidates, weighed by their priors unless the searcher
+            // asks about enforcement, and the count of every match.
+            let (ranked, count) = if asks_about_enforcement(&q.text) {
+                searcher.search(
+                    &query,
+                    &(TopDocs::with_limit(CANDIDATES).order_by_score(), Count),
+                )?
+            } else {
+                let weighed = TopDocs::with_limit(CANDIDATES).tweak_score(
+                    move |segment: &tantivy::SegmentReader| {
+                        let prior = segment
+                            .fast_fields()
+                            .u64("prior")
+                            .ok()
+                            .map(|c| c.first_or_default_col(100));
+                        move |doc: tantivy::DocId, score: tantivy::Score| match &prior {
+                            Some(p) => score * p.get_val(doc) as f32 / 100.0,
+                            None => score,
+                        }
+                    },
+                );
+                searcher.search(&query, &(weighed, Count))?
+            };
             let best = ranked.first().map_or(0.0, |(s, _)| *s);
             let floor = best * RELATIVE_FLOOR;
             let binding =

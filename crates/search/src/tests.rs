@@ -21,6 +21,7 @@ fn item(
         online_depth: "apply_online".into(),
         kind_label: "行政许可".into(),
         summary: "承诺 10 个工作日".into(),
+        prior: 1.0,
     }
 }
 
@@ -206,4 +207,82 @@ fn an_index_on_disk_survives_reopening() {
     let idx = CatalogIndex::open(dir.path()).unwrap();
     assert_eq!(idx.generation(), Some(3));
     assert_eq!(idx.num_docs(), 1);
+}
+
+#[test]
+fn penalties_rank_below_what_people_apply_for_unless_asked_about() {
+    let idx = CatalogIndex::in_memory().unwrap();
+    let mut penalty = item(
+        "P",
+        "对未取得食品经营许可从事食品经营活动的行政处罚",
+        &[],
+        "市场监管局",
+        "511602",
+        "legal",
+    );
+    penalty.kind_label = "行政处罚".into();
+    penalty.prior = 0.3;
+    let permit = item(
+        "L",
+        "食品经营许可（新办）",
+        &[],
+        "市场监管局",
+        "511602",
+        "legal",
+    );
+    idx.rebuild(vec![penalty, permit], 1, |_| {}).unwrap();
+    let first = |text: &str| {
+        idx.search(&SearchQuery {
+            text: text.into(),
+            limit: 5,
+            ..Default::default()
+        })
+        .unwrap()
+        .hits[0]
+            .code
+            .clone()
+    };
+    assert_eq!(first("食品经营"), "L");
+    assert_eq!(first("食品经营处罚"), "P");
+}
+
+#[test]
+fn a_name_typed_whole_or_its_beginning_ranks_first() {
+    let idx = CatalogIndex::in_memory().unwrap();
+    let items = vec![
+        item(
+            "B",
+            "分公司设立登记（外资）",
+            &[],
+            "市场监管局",
+            "511602",
+            "legal",
+        ),
+        item("A", "公司设立登记", &[], "市场监管局", "511602", "legal"),
+        item(
+            "C",
+            "公司设立登记信息变更",
+            &[],
+            "市场监管局",
+            "511602",
+            "legal",
+        ),
+    ];
+    idx.rebuild(items, 1, |_| {}).unwrap();
+    let codes = |text: &str| -> Vec<String> {
+        idx.search(&SearchQuery {
+            text: text.into(),
+            limit: 5,
+            ..Default::default()
+        })
+        .unwrap()
+        .hits
+        .into_iter()
+        .map(|h| h.code)
+        .collect()
+    };
+    assert_eq!(codes("公司设立登记")[..2], ["A", "C"]);
+    // Characters the regex syntax reads as operators are taken literally.
+    assert!(codes("公司设立登记(").len() <= 3);
+    assert_eq!(regex_literal("a.b(c)"), "a\\.b\\(c\\)");
 }
