@@ -49,7 +49,11 @@ pub async fn run(items: usize, queries: usize, json: bool) -> anyhow::Result<()>
     let dir = std::env::temp_dir().join(format!("onewindow-bench-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     let index = CatalogIndex::open(&dir)?;
-    index.set_synonyms(demo.synonyms.clone());
+    // The shipped everyday-language dictionary, with the demo's own phrases winning.
+    let mut synonyms = app::setup::everyday_synonyms().map_err(|e| anyhow::anyhow!("{e}"))?;
+    synonyms.retain(|s| demo.synonyms.iter().all(|d| d.phrase != s.phrase));
+    synonyms.extend(demo.synonyms.iter().cloned());
+    index.set_synonyms(synonyms.clone());
     let generated = (0..items).map(|i| {
         let mut it = rng.pick(&templates).clone();
         it.code = format!("BENCH{i:08}");
@@ -64,7 +68,13 @@ pub async fn run(items: usize, queries: usize, json: bool) -> anyhow::Result<()>
     index.rebuild(generated, 1, |_| {})?;
     let build_secs = t0.elapsed().as_secs_f64();
 
-    let mut words: Vec<String> = demo.synonyms.iter().map(|s| s.phrase.clone()).collect();
+    // Every fifth dictionary phrase besides the demo's: queries touch the whole dictionary.
+    let mut words: Vec<String> = synonyms
+        .iter()
+        .step_by(5)
+        .map(|s| s.phrase.clone())
+        .chain(demo.synonyms.iter().map(|s| s.phrase.clone()))
+        .collect();
     words.extend(demo.items.iter().flat_map(|d| d.aliases.iter().cloned()));
     words.extend(
         [

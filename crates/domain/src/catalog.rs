@@ -393,12 +393,18 @@ impl ItemDefinition {
             .any(|f| matches!(f, HandlingForm::OnlinePc | HandlingForm::OnlineMobile))
     }
 
-    /// Whether a person can apply online (在线申请): a handling item with an online channel and
-    /// an application form. Without a form there is nothing to collect what the result needs,
+    /// Whether a person can apply online (在线申请): a handling item with an online channel, a
+    /// 网办深度 of 三级 (网上申请) or above, and an application form. Without a form there is nothing to collect what the result needs,
     /// so such an item is handled at a window (or as a member of a bundle, whose merged form
     /// feeds it).
     pub fn applies_online(&self) -> bool {
-        self.node != NodeKind::Main && self.has_online_channel() && !self.form.is_empty()
+        self.node != NodeKind::Main
+            && self.has_online_channel()
+            && matches!(
+                self.online_depth,
+                OnlineDepth::ApplyOnline | OnlineDepth::FullyOnline
+            )
+            && !self.form.is_empty()
     }
 
     /// Whom the item may be filed for: oneself unless the catalog says otherwise.

@@ -207,3 +207,15 @@ fn only_an_item_for_people_may_be_filed_for_a_child_or_the_deceased() {
         serde_json::from_str(&serde_json::to_string(&item).unwrap()).unwrap();
     assert_eq!(back.filed_for, [FiledFor::Minor]);
 }
+
+#[test]
+fn only_an_item_applied_for_online_by_its_depth_offers_online_application() {
+    let mut item = sample_item();
+    assert!(item.applies_online());
+    item.online_depth = OnlineDepth::FormsOnline;
+    assert!(!item.applies_online(), "二级 only offers forms to download");
+    item.online_depth = OnlineDepth::FullyOnline;
+    assert!(item.applies_online());
+    item.node = NodeKind::Main;
+    assert!(!item.applies_online());
+}

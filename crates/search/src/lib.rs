@@ -7,12 +7,14 @@
 //! The index remembers the catalog generation it was built from (in the commit payload);
 //! the app rebuilds it when that differs from the database's.
 
+use std::ops::Bound;
 use std::path::Path;
 use std::sync::{Mutex, RwLock};
 
 use domain::catalog::Synonym;
+
 use tantivy::collector::{Count, TopDocs};
-use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query, RegexQuery, TermQuery};
+use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query, RangeQuery, TermQuery};
 use tantivy::schema::{
     FAST, Field, IndexRecordOption, STORED, STRING, Schema, TantivyDocument, TextFieldIndexing,
     TextOptions, Value,
@@ -137,19 +139,6 @@ fn asks_about_enforcement(text: &str) -> bool {
     ["罚", "检查", "强制", "执法", "查处"]
         .iter()
         .any(|w| text.contains(w))
-}
-
-/// Escapes a literal for tantivy's regex syntax (no regex crate here for one function; the
-/// characters are regex-syntax's meta characters, the only ones it lets be escaped).
-fn regex_literal(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() + 4);
-    for c in text.chars() {
-        if "\\.+*?()|[]{}^$#&-~".contains(c) {
-            out.push('\\');
-        }
-        out.push(c);
-    }
-    out
 }
 
 fn schema() -> (Schema, Fields) {
@@ -425,14 +414,19 @@ impl CatalogIndex {
                 Occur::Should,
                 Box::new(BoostQuery::new(Box::new(exact), EXACT_NAME_BOOST)),
             ));
-            if let Ok(prefix) =
-                RegexQuery::from_pattern(&format!("{}.+", regex_literal(typed)), f.name_raw)
-            {
-                should.push((
-                    Occur::Should,
-                    Box::new(BoostQuery::new(Box::new(prefix), PREFIX_NAME_BOOST)),
-                ));
-            }
+            // Names that begin with what was typed: a range of the untokenized names, from
+            // the text itself up to the text followed by the last code point.
+            let prefix = RangeQuery::new(
+                Bound::Excluded(Term::from_field_text(f.name_raw, typed)),
+                Bound::Excluded(Term::from_field_text(
+                    f.name_raw,
+                    &format!("{typed}{}", char::MAX),
+                )),
+            );
+            should.push((
+                Occur::Should,
+                Box::new(BoostQuery::new(Box::new(prefix), PREFIX_NAME_BOOST)),
+            ));
         }
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         if !should.is_empty() {

@@ -37,7 +37,7 @@ pub(crate) fn national_regions() -> Result<Vec<(RegionCode, String)>> {
 }
 
 /// The shipped everyday-language dictionary.
-pub(crate) fn everyday_synonyms() -> Result<Vec<Synonym>> {
+pub fn everyday_synonyms() -> Result<Vec<Synonym>> {
     let sheet = read_csv(EVERYDAY)?;
     let t = Table::new("同义词", &sheet, &[PHRASE, TERMS], &[], 20_000)
         .map_err(|e| AppError::Internal(format!("shipped dictionary: {e:?}")))?;

@@ -11,7 +11,7 @@ mod staff;
 mod synonyms;
 mod table;
 
-pub use defaults::{Defaults, ensure_defaults};
+pub use defaults::{Defaults, ensure_defaults, everyday_synonyms};
 pub use departments::import_departments;
 pub use regions::import_regions;
 pub use staff::{StaffImport, import_staff};

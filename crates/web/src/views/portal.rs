@@ -81,7 +81,24 @@ struct SearchPage {
     page: i64,
     /// 一件事 the search is about: (code, name, description), shown above the items.
     bundles: Vec<(String, String, String)>,
+    /// Where to go when nothing matched: life events and departments.
+    suggest: Option<(Links, Links)>,
 }
+
+/// (code, name) pairs to link.
+type Links = Vec<(String, String)>;
+
+/// Everyday ways of asking that find something on any catalog, offered when nothing did.
+const EXAMPLES: [&str; 8] = [
+    "办护照",
+    "开饭店",
+    "上户口",
+    "提公积金",
+    "办退休",
+    "补身份证",
+    "房子过户",
+    "低保",
+];
 
 fn opts(items: impl IntoIterator<Item = (String, String)>, current: &Option<String>) -> Options {
     items
@@ -139,7 +156,8 @@ async fn search(
     let departments = app::org::departments(&s.app)
         .await?
         .into_iter()
-        .map(|d| (d.code, d.name));
+        .map(|d| (d.code, d.name))
+        .collect::<Vec<_>>();
     let offset = p.offset.unwrap_or(0).max(0);
     let total = results.total as i64;
     let bundles = if offset == 0 && error.is_none() {
@@ -155,7 +173,20 @@ async fn search(
     } else {
         vec![]
     };
+    // Nothing found: never an empty page, but the ways in that always lead somewhere.
+    let suggest = if results.total == 0 && error.is_none() && bundles.is_empty() {
+        let events = app::bundles::list(&s.app)
+            .await?
+            .into_iter()
+            .take(8)
+            .map(|(b, _)| (b.code, b.name))
+            .collect();
+        Some((events, departments.iter().take(12).cloned().collect()))
+    } else {
+        None
+    };
     let page = SearchPage {
+        suggest,
         nav: Nav::of(&ctx).with_query(&p.q),
         q: p.q.chars().take(100).collect(),
         error,

@@ -301,3 +301,19 @@ async fn a_guide_offers_its_application_form_as_a_blank_pdf_to_print() {
         .await;
     assert_eq!(missing.status, StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn a_search_that_finds_nothing_offers_ways_in_instead_of_an_empty_page() {
+    let mut c = site().await;
+    let p = c.get(&format!("/search?q={}", enc("量子纠缠观测"))).await;
+    assert_eq!(p.status, StatusCode::OK);
+    assert!(p.body.contains("id=\"no-results\""), "{}", p.body);
+    assert!(
+        p.body.contains("href=\"/bundles/") && p.body.contains("href=\"/departments/"),
+        "life events and departments are offered"
+    );
+    assert!(p.body.contains("href=\"/search?q=") && p.body.contains("12345"));
+    // A search that finds something shows no such block.
+    let found = c.get(&format!("/search?q={}", enc("护照"))).await;
+    assert!(!found.body.contains("id=\"no-results\""));
+}
