@@ -193,7 +193,17 @@ async fn open(cfg: &Config) -> anyhow::Result<App> {
     let (store, settings) = connect(cfg).await?;
     let app = App::open(store, settings, Arc::new(SystemClock), false)
         .await
-        .map_err(explain)?;
+        .map_err(|e| {
+            // Only one process writes the search index: say which and what to do instead.
+            if format!("{e:?}").contains("LockBusy") {
+                anyhow::anyhow!(
+                    "搜索索引正由运行中的 onewindow serve 使用（{}）。导入、导出命令可以在服务运行时直接执行，服务会在 3 秒内更新索引；要重建索引或加载演示数据，请先停止服务。",
+                    cfg.storage.data_dir.join("search").display()
+                )
+            } else {
+                explain(e)
+            }
+        })?;
     report_defaults(app::setup::ensure_defaults(&app).await.map_err(explain)?);
     Ok(app)
 }

@@ -390,3 +390,48 @@ async fn a_real_catalog_imports_as_published_and_a_bad_one_reports_everything_at
     })
     .await;
 }
+
+#[tokio::test]
+async fn junk_and_files_that_are_not_spreadsheets_are_refused_with_nothing_written() {
+    on_both(|s| async move {
+        let (app, _) = app(s).await;
+        setup::ensure_defaults(&app).await.unwrap();
+        let op = SystemAdmin::command_line();
+        // 100 000 junk rows: every one named, the same mistake counted once, nothing written.
+        let mut junk: Sheet = vec![vec!["区划代码".into(), "区划名称".into()]];
+        junk.extend((0..100_000).map(|i| vec![format!("x{i}"), "垃圾".into()]));
+        let r = setup::import_regions(&app, &op, &junk, false)
+            .await
+            .unwrap();
+        assert_eq!(r.errors.len(), 100_000);
+        let groups = summarize(&r.errors);
+        assert!(groups.len() <= 2, "{:?}", &groups[..groups.len().min(3)]);
+        assert_eq!(groups.iter().map(|g| g.count).sum::<usize>(), 100_000);
+        assert!(app::org::regions(&app).await.unwrap().len() < 4_000);
+        // One row more is refused before any work.
+        junk.push(vec!["x".into(), "y".into()]);
+        let r = setup::import_regions(&app, &op, &junk, false)
+            .await
+            .unwrap();
+        assert_eq!(r.errors.len(), 1);
+        assert!(r.errors[0].message.contains("100000"), "{}", r.errors[0]);
+
+        // A text file named .xlsx, and a file of another kind, say what is wrong.
+        let dir = tempfile::tempdir().unwrap();
+        let fake = dir.path().join("regions.xlsx");
+        std::fs::write(&fake, "区划代码,区划名称\n").unwrap();
+        let e = setup::read_table(&fake).unwrap_err();
+        assert!(format!("{e:?}").contains("Excel"), "{e:?}");
+        let other = dir.path().join("regions.txt");
+        std::fs::write(&other, "x").unwrap();
+        let e = setup::read_table(&other).unwrap_err();
+        assert!(format!("{e:?}").contains(".xlsx"), "{e:?}");
+        // A sheet without the required columns names them.
+        let wrong = vec![vec!["编码".to_string(), "名称".to_string()]];
+        let r = setup::import_departments(&app, &op, &wrong, false)
+            .await
+            .unwrap();
+        assert!(r.errors[0].message.contains("部门编码"), "{}", r.errors[0]);
+    })
+    .await;
+}
