@@ -106,6 +106,8 @@ struct Fields {
     name_raw: Field,
     /// The prior in hundredths, a fast field the ranking multiplies by.
     prior: Field,
+    /// Full pinyin and initials of the name's words (护照 → huzhao; 身份证 → shenfenzheng, sfz).
+    pinyin: Field,
 }
 
 const TOKENIZER: &str = "jieba";
@@ -121,6 +123,8 @@ const BOOSTS: [(usize, f32); 5] = [(0, 4.0), (1, 3.0), (2, 2.0), (3, 1.0), (4, 0
 /// A name typed whole (营业执照 → no; 公司设立登记 → yes) or its beginning outranks any
 /// scattered match of its words.
 const EXACT_NAME_BOOST: f32 = 40.0;
+/// A word typed in pinyin counts as the word.
+const PINYIN_BOOST: f32 = 4.0;
 /// The weight of a query's own words when the whole query is an everyday phrase.
 const OWN_WORDS_OF_A_PHRASE: f32 = 0.5;
 const PREFIX_NAME_BOOST: f32 = 12.0;
@@ -165,6 +169,7 @@ fn schema() -> (Schema, Fields) {
         summary: b.add_text_field("summary", STORED),
         name_raw: b.add_text_field("name_raw", STRING),
         prior: b.add_u64_field("prior", FAST),
+        pinyin: b.add_text_field("pinyin", STRING),
     };
     (b.build(), f)
 }
@@ -277,7 +282,33 @@ impl CatalogIndex {
         for a in &item.audiences {
             d.add_text(f.audience, a);
         }
+        for p in self.pinyin_forms(&item.name) {
+            d.add_text(f.pinyin, p);
+        }
         d
+    }
+
+    /// How a name may be typed in pinyin: each word's full pinyin, and the initials of words
+    /// of three characters or more (sfz, gjj; two-letter initials match too much), and the
+    /// same for the whole name.
+    fn pinyin_forms(&self, name: &str) -> Vec<String> {
+        use pinyin::ToPinyin;
+        let mut out: Vec<String> = Vec::new();
+        let mut words = self.tokens(name);
+        words.push(name.to_string());
+        for w in words {
+            let syllables: Vec<pinyin::Pinyin> = w.as_str().to_pinyin().flatten().collect();
+            if syllables.len() < 2 || syllables.len() != w.chars().count() {
+                continue;
+            }
+            out.push(syllables.iter().map(|p| p.plain()).collect());
+            if syllables.len() >= 3 {
+                out.push(syllables.iter().map(|p| p.first_letter()).collect());
+            }
+        }
+        out.sort();
+        out.dedup();
+        out
     }
 
     /// Replaces the whole index with `items`, reporting progress as items are added, and
@@ -405,6 +436,22 @@ impl CatalogIndex {
             }
         }
         let typed = q.text.trim();
+        // Typed in pinyin (huzhao, sfz): the words' pinyin forms.
+        let latin: String = typed
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .collect::<String>()
+            .to_ascii_lowercase();
+        if latin.len() >= 2 && latin.chars().all(|c| c.is_ascii_lowercase()) {
+            let term = TermQuery::new(
+                Term::from_field_text(f.pinyin, &latin),
+                IndexRecordOption::Basic,
+            );
+            should.push((
+                Occur::Should,
+                Box::new(BoostQuery::new(Box::new(term), PINYIN_BOOST)),
+            ));
+        }
         if !should.is_empty() && (2..=40).contains(&typed.chars().count()) {
             let exact = TermQuery::new(
                 Term::from_field_text(f.name_raw, typed),

@@ -285,3 +285,56 @@ fn a_name_typed_whole_or_its_beginning_ranks_first() {
     // Characters a pattern language would read as operators are plain text here.
     assert!(codes("公司设立登记.*").len() <= 3);
 }
+
+#[test]
+fn a_name_typed_in_pinyin_or_its_initials_is_found() {
+    let idx = CatalogIndex::in_memory().unwrap();
+    let items = vec![
+        item(
+            "H",
+            "普通护照签发",
+            &[],
+            "公安局",
+            "511602",
+            "natural_person",
+        ),
+        item(
+            "S",
+            "居民身份证申领",
+            &[],
+            "公安局",
+            "511602",
+            "natural_person",
+        ),
+        item(
+            "G",
+            "住房公积金提取",
+            &[],
+            "公积金中心",
+            "511602",
+            "natural_person",
+        ),
+    ];
+    idx.rebuild(items, 1, |_| {}).unwrap();
+    let first = |text: &str| {
+        idx.search(&SearchQuery {
+            text: text.into(),
+            limit: 5,
+            ..Default::default()
+        })
+        .unwrap()
+        .hits
+        .first()
+        .map(|h| h.code.clone())
+    };
+    assert_eq!(first("huzhao").as_deref(), Some("H"));
+    assert_eq!(first("Hu Zhao").as_deref(), Some("H"));
+    assert_eq!(first("shenfenzheng").as_deref(), Some("S"));
+    assert_eq!(first("sfz").as_deref(), Some("S"));
+    assert_eq!(first("gjj").as_deref(), Some("G"));
+    assert_eq!(
+        first("xyz"),
+        None,
+        "letters that spell no name find nothing"
+    );
+}
