@@ -85,6 +85,24 @@ pub async fn regions(app: &App) -> Result<Vec<RegionRow>> {
     Ok(so::list_regions(&mut c).await?)
 }
 
+/// The regions the platform serves, for the public pages: those where a department sits, and
+/// the regions above them. The national list a fresh installation ships with would otherwise
+/// put 3 000 counties without a single item on the home page and in every search filter.
+pub async fn regions_in_use(app: &App) -> Result<Vec<RegionRow>> {
+    let mut c = app.store.conn().await?;
+    let mut used = std::collections::HashSet::new();
+    for d in so::list_departments(&mut c).await? {
+        if let Ok(code) = RegionCode::parse(&d.region) {
+            used.extend(code.ancestry().into_iter().map(|r| r.as_str().to_string()));
+        }
+    }
+    Ok(so::list_regions(&mut c)
+        .await?
+        .into_iter()
+        .filter(|r| used.contains(&r.code))
+        .collect())
+}
+
 pub async fn region(app: &App, code: &str) -> Result<RegionRow> {
     RegionCode::parse(code)
         .map_err(|e| AppError::field("region", "invalid", format!("行政区划代码无效：{e}")))?;

@@ -435,3 +435,21 @@ async fn junk_and_files_that_are_not_spreadsheets_are_refused_with_nothing_writt
     })
     .await;
 }
+
+#[tokio::test]
+async fn public_pages_list_the_regions_served_not_the_whole_country() {
+    on_both(|s| async move {
+        let (app, _) = app(s).await;
+        setup::ensure_defaults(&app).await.unwrap();
+        seed_org(&app).await;
+        assert!(app::org::regions(&app).await.unwrap().len() > 3_000);
+        let served: Vec<String> = app::org::regions_in_use(&app)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|r| r.code)
+            .collect();
+        assert_eq!(served, ["510000", "511600", "511602"]);
+    })
+    .await;
+}

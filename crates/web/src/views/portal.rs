@@ -49,7 +49,7 @@ async fn home(State(s): State<AppState>, ctx: Ctx) -> Result<Response, WebError>
         .into_iter()
         .filter(|(_, n)| *n > 0)
         .collect();
-    let counties = app::org::regions(&s.app)
+    let counties = app::org::regions_in_use(&s.app)
         .await?
         .into_iter()
         .filter(|r| r.level == "county" || r.level == "city")
@@ -148,7 +148,7 @@ async fn search(
         ),
         Err(e) => return Err(e.into()),
     };
-    let regions = app::org::regions(&s.app)
+    let regions = app::org::regions_in_use(&s.app)
         .await?
         .into_iter()
         .filter(|r| r.level != "province")
@@ -382,7 +382,7 @@ struct RegionsPage {
 }
 
 async fn regions(State(s): State<AppState>, ctx: Ctx) -> Result<Response, WebError> {
-    let rows = app::org::regions(&s.app).await?;
+    let rows = app::org::regions_in_use(&s.app).await?;
     let depth = |r: &RegionRow| match r.level.as_str() {
         "province" => 0,
         "city" => 1,

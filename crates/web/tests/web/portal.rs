@@ -317,3 +317,14 @@ async fn a_search_that_finds_nothing_offers_ways_in_instead_of_an_empty_page() {
     let found = c.get(&format!("/search?q={}", enc("护照"))).await;
     assert!(!found.body.contains("id=\"no-results\""));
 }
+
+#[tokio::test]
+async fn the_national_region_list_stays_out_of_the_public_pages() {
+    let mut c = site().await;
+    app::setup::ensure_defaults(&c.app).await.unwrap();
+    for path in ["/", "/regions", "/search?q=护照"] {
+        let p = c.get(path).await;
+        assert!(p.body.contains("广安区"), "{path}: the regions served are listed");
+        assert!(!p.body.contains("东城区"), "{path}: a county the platform does not serve");
+    }
+}
