@@ -324,7 +324,13 @@ async fn the_national_region_list_stays_out_of_the_public_pages() {
     app::setup::ensure_defaults(&c.app).await.unwrap();
     for path in ["/", "/regions", "/search?q=护照"] {
         let p = c.get(path).await;
-        assert!(p.body.contains("广安区"), "{path}: the regions served are listed");
-        assert!(!p.body.contains("东城区"), "{path}: a county the platform does not serve");
+        assert!(
+            p.body.contains("广安区"),
+            "{path}: the regions served are listed"
+        );
+        assert!(
+            !p.body.contains("东城区"),
+            "{path}: a county the platform does not serve"
+        );
     }
 }
