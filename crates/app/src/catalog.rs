@@ -19,6 +19,10 @@ pub struct SearchParams {
     #[serde(default)]
     pub q: String,
     pub region: Option<String>,
+    /// The searcher's region (a window's, or where a person lives): its items rank first,
+    /// nothing is filtered out.
+    #[serde(default)]
+    pub near: Option<String>,
     pub department: Option<String>,
     pub audience: Option<String>,
     pub online_depth: Option<String>,
@@ -88,9 +92,15 @@ pub async fn search(app: &App, p: &SearchParams) -> Result<SearchResults> {
         Some(r) => crate::org::serving_regions(&r)?,
         None => vec![],
     };
+    let near = match empty_to_none(&p.near) {
+        Some(r) => crate::org::serving_regions(&r)
+            .map_err(|_| AppError::field("near", "invalid", format!("所在区划代码无效：{r}")))?,
+        None => vec![],
+    };
     let query = SearchQuery {
         text: q.to_string(),
         regions,
+        near,
         department: empty_to_none(&p.department),
         audience: empty_to_none(&p.audience),
         online_depth: empty_to_none(&p.online_depth),
@@ -118,7 +128,7 @@ pub async fn list_public(app: &App, p: &SearchParams) -> Result<(Vec<ItemRow>, i
         audience: empty_to_none(&p.audience),
         online_depth: empty_to_none(&p.online_depth),
         published_only: true,
-        text: None,
+        ..Default::default()
     };
     let mut c = app.store.conn().await?;
     Ok(sc::list_items(&mut c, &filter, false, limit, offset).await?)
@@ -162,6 +172,10 @@ pub struct Guide {
     /// Every version a person may read (drafts only for administrators).
     pub versions: Vec<(i64, VersionStatus, Option<i64>)>,
     pub is_preview: bool,
+    /// The published 主项 this belongs to: (code, name).
+    pub parent: Option<(String, String)>,
+    /// Published items under this one: (code, name).
+    pub children: Vec<(String, String)>,
 }
 
 impl Guide {
@@ -222,6 +236,14 @@ pub async fn guide(app: &App, actor: &Actor, code: &str, version: Option<i64>) -
     if !is_preview && version.is_none() {
         sc::count_views(&mut c, code).await?;
     }
+    let parent = match row.definition.parent_code.as_str() {
+        "" => None,
+        p => sc::find_item(&mut c, p)
+            .await?
+            .filter(|r| r.status == "active" && r.current_version.is_some())
+            .map(|r| (r.code, r.name)),
+    };
+    let children = sc::children_of(&mut c, code).await?;
     Ok(Guide {
         item,
         version: row,
@@ -229,6 +251,8 @@ pub async fn guide(app: &App, actor: &Actor, code: &str, version: Option<i64>) -
         region_name,
         versions,
         is_preview,
+        parent,
+        children,
     })
 }
 
@@ -352,6 +376,7 @@ pub async fn publish(app: &App, cap: &CatalogAdmin, code: &str) -> Result<i64> {
     // Rules may have tightened since the draft was saved: check again before it goes public.
     let version = sc::get_version(&mut tx, code, draft).await?;
     version.definition.validate()?;
+    version.definition.check_complete()?;
     if crate::catalog_review::required(&mut tx, &item.region).await?
         && version.created_by == cap.login()
     {
@@ -408,30 +433,56 @@ pub async fn versions(app: &App, cap: &CatalogAdmin, code: &str) -> Result<Vec<V
     Ok(sc::list_versions(&mut c, code).await?)
 }
 
-/// Items in the administrator's scope, drafts included.
+/// Items in the administrator's scope, drafts included; with `with_gaps`, only those whose
+/// latest version has legal elements to supply (待补充).
 pub async fn admin_list(
     app: &App,
     cap: &CatalogAdmin,
     text: Option<String>,
+    with_gaps: bool,
     limit: Option<i64>,
     offset: Option<i64>,
 ) -> Result<(Vec<ItemRow>, i64)> {
     let (limit, offset) = paging(limit, offset, 50)?;
     let mut c = app.store.conn().await?;
-    // Regions in scope: the admin's region and everything below it.
-    let regions: Vec<String> = store::org::list_regions(&mut c)
+    let filter = ItemFilter {
+        regions: scope_regions(&mut c, cap).await?,
+        department: cap.scope().department.clone(),
+        text,
+        with_gaps,
+        ..Default::default()
+    };
+    Ok(sc::list_items(&mut c, &filter, false, limit, offset).await?)
+}
+
+/// Regions in an administrator's scope: the admin's region and everything below it.
+async fn scope_regions(c: &mut store::Connection, cap: &CatalogAdmin) -> Result<Vec<String>> {
+    Ok(store::org::list_regions(c)
         .await?
         .into_iter()
         .filter(|r| cap.scope().covers(&r.code, None))
         .map(|r| r.code)
+        .collect())
+}
+
+/// Per department in the administrator's scope (name, count): items with legal elements to
+/// supply (待补充), most first.
+pub async fn gaps_by_department(app: &App, cap: &CatalogAdmin) -> Result<Vec<(String, i64)>> {
+    let mut c = app.store.conn().await?;
+    let regions = scope_regions(&mut c, cap).await?;
+    let names: std::collections::HashMap<String, String> = store::org::list_departments(&mut c)
+        .await?
+        .into_iter()
+        .map(|d| (d.code, d.name))
         .collect();
-    let filter = ItemFilter {
-        regions,
-        department: cap.scope().department.clone(),
-        text,
-        ..Default::default()
-    };
-    Ok(sc::list_items(&mut c, &filter, false, limit, offset).await?)
+    let mut out: Vec<(String, i64)> = sc::gaps_by_department(&mut c, &regions)
+        .await?
+        .into_iter()
+        .filter(|(d, _)| cap.scope().department.as_ref().is_none_or(|own| own == d))
+        .map(|(d, n)| (names.get(&d).cloned().unwrap_or(d), n))
+        .collect();
+    out.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    Ok(out)
 }
 
 pub async fn synonyms(app: &App) -> Result<Vec<Synonym>> {

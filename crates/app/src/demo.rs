@@ -307,6 +307,7 @@ fn add_main_items(items: &mut Vec<ItemDefinition>) {
             aliases: vec![],
             keywords: vec![],
             filed_for: vec![],
+            pending: vec![],
             form: vec![],
             workflow: Default::default(),
             ..i.clone()

@@ -39,8 +39,12 @@ pub fn indexed_item(def: &ItemDefinition, department_name: &str) -> IndexedItem 
         kind_label: def.kind.label().to_string(),
         summary: format!("{promised} · {visits}"),
         prior: domain::catalog::search_prior(def.kind),
+        demand: 0,
     }
 }
+
+/// A year of cases: the window demand is counted over.
+const DEMAND_WINDOW_MS: i64 = 365 * 24 * 3600 * 1000;
 
 async fn department_names(app: &App) -> Result<HashMap<String, String>> {
     let mut c = app.store.conn().await?;
@@ -57,6 +61,7 @@ pub async fn rebuild(app: &App, mut progress: impl FnMut(usize, usize)) -> Resul
     let generation = store::catalog::catalog_generation(&mut c).await?;
     let mut defs = store::catalog::all_published(&mut c).await?;
     let synonyms = store::org::list_synonyms(&mut c).await?;
+    let demand = store::cases::demand_by_item(&mut c, app.now_ms() - DEMAND_WINDOW_MS).await?;
     drop(c);
     // A 主项 whose handling item carries the same name would be the same line twice in the
     // results: the item people apply for stands for both.
@@ -71,8 +76,9 @@ pub async fn rebuild(app: &App, mut progress: impl FnMut(usize, usize)) -> Resul
     });
     let names = department_names(app).await?;
     let total = defs.len();
-    let items = defs.iter().map(|d| {
-        indexed_item(
+    let items = defs.iter().map(|d| IndexedItem {
+        demand: demand.get(&d.code).copied().unwrap_or(0).max(0) as u64,
+        ..indexed_item(
             d,
             names.get(&d.department).map(String::as_str).unwrap_or(""),
         )
@@ -114,7 +120,13 @@ pub async fn reindex_item(app: &App, code: &str) -> Result<()> {
                 .await
                 .map(|d| d.name)
                 .unwrap_or_default();
-            app.index.upsert(&indexed_item(&def, &dept), generation)?;
+            let since = app.now_ms() - DEMAND_WINDOW_MS;
+            let demand = store::cases::demand_of(&mut c, code, since).await?.max(0) as u64;
+            let item = IndexedItem {
+                demand,
+                ..indexed_item(&def, &dept)
+            };
+            app.index.upsert(&item, generation)?;
         }
         _ => app.index.remove(code, generation)?,
     }

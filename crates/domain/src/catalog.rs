@@ -96,6 +96,19 @@ coded_enum! {
     }
 }
 
+coded_enum! {
+    /// A legal element a real source may lack (待补充). Our own code list. An item with one
+    /// may be saved as a draft but not published: unknown is shown as unknown, never as an
+    /// invented number.
+    Pending {
+        LegalBasis = "1", "legal_basis", "设定依据";
+        Conditions = "2", "conditions", "受理条件";
+        Flow = "3", "flow", "办理流程";
+        PromisedLimit = "4", "promised_limit", "承诺时限";
+        Visits = "5", "visits", "到现场次数";
+    }
+}
+
 impl FiledFor {
     /// What the applicant is to the subject, as recorded on the case.
     pub fn relation(self) -> &'static str {
@@ -373,6 +386,10 @@ pub struct ItemDefinition {
     #[serde(default)]
     pub keywords: Vec<String>,
     pub materials: Vec<Material>,
+    /// Legal elements the source did not give (待补充); each holds an empty value until
+    /// someone fills it in.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub pending: Vec<Pending>,
     /// Review steps and modes (容缺受理, 告知承诺, 秒批).
     #[serde(default)]
     pub workflow: crate::workflow::Workflow,
@@ -382,6 +399,36 @@ pub struct ItemDefinition {
 }
 
 impl ItemDefinition {
+    /// Whether `element` is still to be supplied (待补充).
+    pub fn is_pending(&self, element: Pending) -> bool {
+        self.pending.contains(&element)
+    }
+
+    /// Marks `element` as still to be supplied, or as supplied.
+    pub fn set_pending(&mut self, element: Pending, pending: bool) {
+        self.pending.retain(|p| *p != element);
+        if pending {
+            self.pending.push(element);
+            self.pending.sort_by_key(|p| p.code());
+        }
+    }
+
+    /// Refuses publishing while a legal element is still to be supplied, naming each one.
+    pub fn check_complete(&self) -> Result<(), Vec<FieldError>> {
+        if self.pending.is_empty() {
+            return Ok(());
+        }
+        Err(self
+            .pending
+            .iter()
+            .map(|p| FieldError {
+                field: p.name().to_string(),
+                code: "pending",
+                message: format!("{}待补充：填写后才能发布", p.label()),
+            })
+            .collect())
+    }
+
     pub fn is_free(&self) -> bool {
         self.fees.is_empty()
     }

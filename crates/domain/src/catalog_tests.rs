@@ -219,3 +219,86 @@ fn only_an_item_applied_for_online_by_its_depth_offers_online_application() {
     item.node = NodeKind::Main;
     assert!(!item.applies_online());
 }
+
+/// Clears the value of `element`, as a source that lacks it leaves it, and marks it pending.
+fn without(mut item: ItemDefinition, element: Pending) -> ItemDefinition {
+    match element {
+        Pending::LegalBasis => item.legal_basis.clear(),
+        Pending::Conditions => item.conditions.clear(),
+        Pending::Flow => item.flow.clear(),
+        Pending::PromisedLimit => {
+            item.promised_limit = PromisedLimit::Within(TimeLimit {
+                days: 0,
+                unit: DayUnit::Working,
+                note: String::new(),
+            })
+        }
+        Pending::Visits => item.visits = 0,
+    }
+    item.set_pending(element, true);
+    item
+}
+
+#[test]
+fn an_element_the_source_lacks_is_pending_a_draft_may_hold_it_publishing_may_not() {
+    for element in Pending::ALL {
+        let item = without(sample_item(), *element);
+        assert_eq!(
+            item.validate(),
+            Ok(()),
+            "{element:?} pending is a valid draft"
+        );
+        let errors = item.check_complete().unwrap_err();
+        assert_eq!(errors.len(), 1);
+        assert_eq!(errors[0].field, element.name());
+        assert_eq!(errors[0].code, "pending");
+        assert!(errors[0].message.contains(element.label()));
+    }
+    assert_eq!(sample_item().check_complete(), Ok(()));
+    // Without the mark, the same empty values are errors as before.
+    let mut unmarked = without(sample_item(), Pending::LegalBasis);
+    unmarked.pending.clear();
+    assert!(fields(&unmarked).contains(&"legal_basis".to_string()));
+}
+
+#[test]
+fn a_pending_element_holds_no_value_and_is_named_once() {
+    let mut item = sample_item();
+    item.pending = vec![Pending::LegalBasis];
+    assert!(
+        fields(&item).contains(&"legal_basis".to_string()),
+        "a value and the mark"
+    );
+    let mut item = without(sample_item(), Pending::Visits);
+    item.pending.push(Pending::Visits);
+    assert!(fields(&item).contains(&"pending".to_string()));
+    // Filling the element in clears the mark.
+    let mut item = without(sample_item(), Pending::Conditions);
+    item.conditions = vec!["申请人具有完全民事行为能力".into()];
+    item.set_pending(Pending::Conditions, false);
+    assert_eq!(item.validate(), Ok(()));
+    assert_eq!(item.check_complete(), Ok(()));
+}
+
+proptest! {
+    /// Any set of missing elements: the draft is valid, and publishing names exactly those.
+    #[test]
+    fn any_set_of_missing_elements_is_a_valid_draft_naming_each(mask in 0u8..32) {
+        let mut item = sample_item();
+        let mut expected = Vec::new();
+        for (i, e) in Pending::ALL.iter().enumerate() {
+            if mask & (1 << i) != 0 {
+                item = without(item, *e);
+                expected.push(e.name().to_string());
+            }
+        }
+        prop_assert_eq!(item.validate(), Ok(()));
+        let named: Vec<String> = match item.check_complete() {
+            Ok(()) => vec![],
+            Err(e) => e.into_iter().map(|f| f.field).collect(),
+        };
+        prop_assert_eq!(named, expected);
+        let back: ItemDefinition = serde_json::from_str(&serde_json::to_string(&item).unwrap()).unwrap();
+        prop_assert_eq!(back, item);
+    }
+}

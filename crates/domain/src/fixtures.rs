@@ -19,6 +19,7 @@ pub fn sample_item() -> ItemDefinition {
         region: "511600".into(),
         subjects: vec![SubjectType::Enterprise],
         filed_for: vec![],
+        pending: vec![],
         conditions: vec!["已取得营业执照".into()],
         flow: vec![FlowStep {
             name: "申请".into(),

@@ -221,6 +221,12 @@ async fn catalog(
             report.awaiting_review
         );
     }
+    if report.incomplete > 0 {
+        println!(
+            "其中 {} 个事项缺少法定要素（待补充），已保存为草稿，补齐后才能发布；管理页“待补充”可按部门查看。",
+            report.incomplete
+        );
+    }
     Ok(())
 }
 

@@ -22,6 +22,7 @@ fn item(
         kind_label: "行政许可".into(),
         summary: "承诺 10 个工作日".into(),
         prior: 1.0,
+        demand: 0,
     }
 }
 
@@ -336,5 +337,46 @@ fn a_name_typed_in_pinyin_or_its_initials_is_found() {
         first("xyz"),
         None,
         "letters that spell no name find nothing"
+    );
+}
+
+#[test]
+fn of_equal_matches_the_one_people_apply_for_and_the_one_nearby_rank_first() {
+    let idx = CatalogIndex::in_memory().unwrap();
+    let mut rare = item(
+        "R",
+        "犬类准养证核发",
+        &[],
+        "公安局",
+        "511602",
+        "natural_person",
+    );
+    let mut common = item(
+        "C",
+        "犬类准养证核发",
+        &[],
+        "公安局",
+        "511621",
+        "natural_person",
+    );
+    common.demand = 500;
+    rare.demand = 0;
+    idx.rebuild(vec![rare, common], 1, |_| {}).unwrap();
+    let search = |near: &[&str]| {
+        let r = idx
+            .search(&SearchQuery {
+                text: "犬类准养证".into(),
+                near: near.iter().map(|s| s.to_string()).collect(),
+                limit: 5,
+                ..Default::default()
+            })
+            .unwrap();
+        r.hits.iter().map(|h| h.code.clone()).collect::<Vec<_>>()
+    };
+    assert_eq!(search(&[]), ["C", "R"], "the item with cases ranks first");
+    assert_eq!(
+        search(&["511602", "511600"]),
+        ["R", "C"],
+        "the searcher's own region outweighs demand, and nothing is filtered out"
     );
 }

@@ -56,8 +56,8 @@ struct Scores {
     misses: Vec<String>,
 }
 
-fn score(index: &CatalogIndex) -> Scores {
-    let queries = rows(include_str!("data/relevance.csv"));
+fn score(index: &CatalogIndex, set: &str) -> Scores {
+    let queries = rows(set);
     let (mut p3, mut ndcg) = (0.0, 0.0);
     let mut zero = Vec::new();
     let mut misses = Vec::new();
@@ -99,11 +99,13 @@ fn score(index: &CatalogIndex) -> Scores {
             .map(|(i, g)| g / ((i + 2) as f64).log2())
             .sum();
         ndcg += dcg / idcg;
-        if found == 0 {
+        if found < meant.len().min(3) {
             misses.push(format!(
-                "{} → {:?}",
+                "{} ({found}/{}) → {:?}, meant {:?}",
                 q[0],
-                names.iter().take(3).collect::<Vec<_>>()
+                meant.len().min(3),
+                names.iter().take(3).collect::<Vec<_>>(),
+                meant
             ));
         }
     }
@@ -120,9 +122,9 @@ fn score(index: &CatalogIndex) -> Scores {
 fn everyday_queries_find_what_people_mean_on_a_real_shaped_county_catalog() {
     let index = county_index();
     assert!(index.num_docs() > 1_000);
-    let s = score(&index);
+    let s = score(&index, include_str!("data/relevance.csv"));
     eprintln!(
-        "precision@3 {:.3}, NDCG@5 {:.3}, zero-result {}, no meant item in the top 3: {}",
+        "precision@3 {:.3}, NDCG@5 {:.3}, zero-result {}, short of the meant items in the top 3: {}",
         s.precision_at_3,
         s.ndcg_at_5,
         s.zero.len(),
@@ -145,5 +147,68 @@ fn everyday_queries_find_what_people_mean_on_a_real_shaped_county_catalog() {
 }
 
 /// Set from the measured figures (see docs/PERFORMANCE.md, "Relevance").
-const PRECISION_AT_3: f64 = 0.75;
-const NDCG_AT_5: f64 = 0.74;
+const PRECISION_AT_3: f64 = 0.86;
+const NDCG_AT_5: f64 = 0.85;
+
+/// One character typed with another of the same sound (同音字) still finds the item.
+#[test]
+fn a_character_of_the_same_sound_still_finds_the_item() {
+    let index = county_index();
+    let cases = [
+        ("身分证补领", "居民身份证补领"),
+        ("户照签发", "普通护照签发"),
+        ("补办户照", "普通护照补发"),
+        ("驾使证遗失", "机动车驾驶证遗失补证"),
+        ("残急人辅助器具", "残疾人基本型辅助器具适配申请"),
+        ("结昏登记", "中国内地公民婚姻登记（结婚登记）"),
+        ("公基金提取", "住房公积金提取"),
+    ];
+    let mut wrong = Vec::new();
+    for (typed, meant) in cases {
+        let r = index
+            .search(&SearchQuery {
+                text: typed.into(),
+                limit: 3,
+                ..Default::default()
+            })
+            .unwrap();
+        if !r.hits.iter().any(|h| h.name == meant) {
+            let got: Vec<&str> = r.hits.iter().map(|h| h.name.as_str()).collect();
+            wrong.push(format!("{typed} → {got:?}, meant {meant}"));
+        }
+    }
+    assert!(wrong.is_empty(), "{wrong:#?}");
+}
+
+/// Queries written afterwards by someone who saw neither the set above nor the dictionary,
+/// and not tuned for (tests/data/relevance_holdout.csv, those not in the first set): how
+/// search does on what it was not shaped by.
+#[test]
+fn queries_search_was_not_tuned_on() {
+    let index = county_index();
+    let s = score(&index, include_str!("data/relevance_holdout.csv"));
+    eprintln!(
+        "held out: precision@3 {:.3}, NDCG@5 {:.3}, zero-result {}",
+        s.precision_at_3,
+        s.ndcg_at_5,
+        s.zero.len()
+    );
+    for m in &s.misses {
+        eprintln!("  {m}");
+    }
+    // 出车祸 and 盖厂房 find nothing: the dictionary lacks them, and adding them would make
+    // this set one more that search was tuned on. Their page suggests categories instead.
+    assert!(
+        s.zero.len() <= 2,
+        "queries that found nothing: {:?}",
+        s.zero
+    );
+    assert!(
+        s.precision_at_3 >= HELD_OUT_PRECISION_AT_3,
+        "precision@3 {:.3}",
+        s.precision_at_3
+    );
+}
+
+/// Measured 0.795 (docs/PERFORMANCE.md).
+const HELD_OUT_PRECISION_AT_3: f64 = 0.78;

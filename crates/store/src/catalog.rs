@@ -23,6 +23,8 @@ pub struct ItemRow {
     pub draft_version: Option<i64>,
     pub views: i64,
     pub updated_at: i64,
+    /// Legal elements of the latest version still to be supplied (待补充).
+    pub gaps: i64,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -35,7 +37,7 @@ pub struct VersionRow {
     pub published_at: Option<i64>,
 }
 
-const ITEM_COLS: &str = "code, name, department, region, kind, subjects, online_depth, visits, status, current_version, draft_version, views, updated_at";
+const ITEM_COLS: &str = "code, name, department, region, kind, subjects, online_depth, visits, status, current_version, draft_version, views, updated_at, gaps";
 
 /// Filters of the catalog listing. Empty fields do not filter.
 #[derive(Debug, Clone, Default)]
@@ -50,6 +52,8 @@ pub struct ItemFilter {
     pub published_only: bool,
     /// Substring of name or code (admin lists).
     pub text: Option<String>,
+    /// Only items whose latest version has legal elements to supply (待补充).
+    pub with_gaps: bool,
 }
 
 fn subjects_text(def: &ItemDefinition) -> String {
@@ -66,7 +70,7 @@ pub async fn create_item(
     now: i64,
 ) -> Result<()> {
     sqlx::query(AssertSqlSafe(format!(
-        "INSERT INTO items ({ITEM_COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'active', NULL, 1, 0, $9)"
+        "INSERT INTO items ({ITEM_COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'active', NULL, 1, 0, $9, $10)"
     )))
     .bind(&def.code)
     .bind(&def.name)
@@ -77,6 +81,7 @@ pub async fn create_item(
     .bind(def.online_depth.name())
     .bind(i64::from(def.visits))
     .bind(now)
+    .bind(def.pending.len() as i64)
     .execute(&mut *conn)
     .await
     .map_err(|e| match StoreError::from(e) {
@@ -127,7 +132,8 @@ pub async fn save_draft(
             .bind(v)
             .execute(&mut *conn)
             .await?;
-        touch(conn, code, now).await?;
+        touch(&mut *conn, code, now).await?;
+        set_gaps(conn, code, def).await?;
         return Ok(v);
     }
     let next: i64 = sqlx::query_scalar(
@@ -141,9 +147,19 @@ pub async fn save_draft(
         .bind(next)
         .bind(now)
         .bind(code)
+        .execute(&mut *conn)
+        .await?;
+    set_gaps(conn, code, def).await?;
+    Ok(next)
+}
+
+async fn set_gaps(conn: &mut AnyConnection, code: &str, def: &ItemDefinition) -> Result<()> {
+    sqlx::query("UPDATE items SET gaps = $1 WHERE code = $2")
+        .bind(def.pending.len() as i64)
+        .bind(code)
         .execute(conn)
         .await?;
-    Ok(next)
+    Ok(())
 }
 
 async fn touch(conn: &mut AnyConnection, code: &str, now: i64) -> Result<()> {
@@ -180,7 +196,8 @@ pub async fn publish(conn: &mut AnyConnection, code: &str, now: i64) -> Result<i
         .await?;
     sqlx::query(
         "UPDATE items SET current_version = $1, draft_version = NULL, status = 'active', name = $2, department = $3,
-           region = $4, kind = $5, subjects = $6, online_depth = $7, visits = $8, updated_at = $9 WHERE code = $10",
+           region = $4, kind = $5, subjects = $6, online_depth = $7, visits = $8, updated_at = $9,
+           parent_code = $11 WHERE code = $10",
     )
     .bind(draft)
     .bind(&def.name)
@@ -192,10 +209,37 @@ pub async fn publish(conn: &mut AnyConnection, code: &str, now: i64) -> Result<i
     .bind(i64::from(def.visits))
     .bind(now)
     .bind(code)
+    .bind(&def.parent_code)
     .execute(&mut *conn)
     .await?;
     bump_meta(conn, "catalog_generation").await?;
     Ok(draft)
+}
+
+/// Published items whose 上级事项 is `code`: (code, name), by name.
+pub async fn children_of(conn: &mut AnyConnection, code: &str) -> Result<Vec<(String, String)>> {
+    Ok(sqlx::query_as(
+        "SELECT code, name FROM items WHERE parent_code = $1 AND status = 'active'
+           AND current_version IS NOT NULL ORDER BY name, code",
+    )
+    .bind(code)
+    .fetch_all(conn)
+    .await?)
+}
+
+/// Fills `parent_code` of items published before the column existed.
+pub async fn backfill_parent_codes(conn: &mut AnyConnection) -> Result<usize> {
+    let defs = all_published(&mut *conn).await?;
+    let mut n = 0;
+    for d in defs.iter().filter(|d| !d.parent_code.is_empty()) {
+        sqlx::query("UPDATE items SET parent_code = $1 WHERE code = $2")
+            .bind(&d.parent_code)
+            .bind(&d.code)
+            .execute(&mut *conn)
+            .await?;
+        n += 1;
+    }
+    Ok(n)
 }
 
 /// Withdraws an item from the public catalog (事项取消). Its versions stay readable.
@@ -235,7 +279,8 @@ pub async fn discard_draft(conn: &mut AnyConnection, code: &str, now: i64) -> Re
         .bind(draft)
         .execute(&mut *conn)
         .await?;
-    sqlx::query("UPDATE items SET draft_version = NULL, updated_at = $1 WHERE code = $2")
+    // The published version left has no gaps: publishing requires it.
+    sqlx::query("UPDATE items SET draft_version = NULL, gaps = 0, updated_at = $1 WHERE code = $2")
         .bind(now)
         .bind(code)
         .execute(conn)
@@ -340,6 +385,9 @@ fn where_clause(f: &ItemFilter) -> (String, Vec<String>) {
         Some("legal") => clauses.push("subjects <> ',natural_person,'".into()),
         _ => {}
     }
+    if f.with_gaps {
+        clauses.push("gaps > 0".to_string());
+    }
     if let Some(d) = &f.online_depth {
         binds.push(d.clone());
         clauses.push(format!("online_depth = ${}", binds.len()));
@@ -407,6 +455,28 @@ pub async fn published_counts_by_department(
     )
     .fetch_all(conn)
     .await?)
+}
+
+/// Per department, how many items have legal elements to supply (待补充), in `regions` when
+/// given (an administrator's scope).
+pub async fn gaps_by_department(
+    conn: &mut AnyConnection,
+    regions: &[String],
+) -> Result<Vec<(String, i64)>> {
+    let f = ItemFilter {
+        regions: regions.to_vec(),
+        with_gaps: true,
+        ..Default::default()
+    };
+    let (clause, binds) = where_clause(&f);
+    let sql = format!(
+        "SELECT department, COUNT(*) FROM items{clause} GROUP BY department ORDER BY department"
+    );
+    let mut q = sqlx::query_as(AssertSqlSafe(sql));
+    for b in &binds {
+        q = q.bind(b);
+    }
+    Ok(q.fetch_all(conn).await?)
 }
 
 /// Every current published definition, for building the search index and exports.

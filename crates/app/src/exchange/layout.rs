@@ -135,6 +135,22 @@ macro_rules! list_col {
         }
     };
 }
+/// A list a real source may leave empty: then the element is 待补充.
+macro_rules! pending_list_col {
+    ($header:literal, $field:ident, $pending:ident) => {
+        Column {
+            header: $header,
+            required: true,
+            input: Input::Lines,
+            get: |d| join(&d.$field),
+            set: |d, s| {
+                d.$field = lines(s);
+                d.set_pending(Pending::$pending, d.$field.is_empty());
+                Ok(())
+            },
+        }
+    };
+}
 macro_rules! bool_col {
     ($header:literal, $field:ident) => {
         Column {
@@ -192,7 +208,7 @@ pub fn item_columns() -> Vec<Column<ItemDefinition>> {
         enum_col!("事项层级", node, NodeKind, "事项层级"),
         text_col!("上级事项编码", false, parent_code),
         enum_col!("事项类型", kind, ItemKind, "事项类型"),
-        list_col!("设定依据", true, legal_basis),
+        pending_list_col!("设定依据", legal_basis, LegalBasis),
         enum_col!("行使层级", level, ExerciseLevel, "行使层级"),
         text_col!("实施机关编码", true, department),
         text_col!("实施机关统一社会信用代码", false, department_credit_code),
@@ -221,7 +237,7 @@ pub fn item_columns() -> Vec<Column<ItemDefinition>> {
                 Ok(())
             },
         },
-        list_col!("受理条件", true, conditions),
+        pending_list_col!("受理条件", conditions, Conditions),
         Column {
             header: "办理流程",
             required: true,
@@ -242,6 +258,7 @@ pub fn item_columns() -> Vec<Column<ItemDefinition>> {
                         description: p[1].clone(),
                     })
                     .collect();
+                d.set_pending(Pending::Flow, d.flow.is_empty());
                 Ok(())
             },
         },
@@ -307,11 +324,20 @@ pub fn item_columns() -> Vec<Column<ItemDefinition>> {
             required: true,
             input: Input::Line,
             get: |d| match &d.promised_limit {
+                _ if d.is_pending(Pending::PromisedLimit) => String::new(),
                 PromisedLimit::Instant => "即办".into(),
                 PromisedLimit::Within(t) => t.days.to_string(),
             },
             set: |d, s| {
-                d.promised_limit = if s.trim() == "即办" {
+                // Not given: 待补充, never an invented number.
+                d.set_pending(Pending::PromisedLimit, s.trim().is_empty());
+                d.promised_limit = if s.trim().is_empty() {
+                    PromisedLimit::Within(TimeLimit {
+                        days: 0,
+                        unit: DayUnit::Working,
+                        note: String::new(),
+                    })
+                } else if s.trim() == "即办" {
                     PromisedLimit::Instant
                 } else {
                     PromisedLimit::Within(TimeLimit {
@@ -392,9 +418,20 @@ pub fn item_columns() -> Vec<Column<ItemDefinition>> {
             header: "到现场次数",
             required: true,
             input: Input::Line,
-            get: |d| d.visits.to_string(),
+            get: |d| {
+                if d.is_pending(Pending::Visits) {
+                    String::new()
+                } else {
+                    d.visits.to_string()
+                }
+            },
             set: |d, s| {
-                d.visits = number(s, "到现场次数")?;
+                d.set_pending(Pending::Visits, s.trim().is_empty());
+                d.visits = if s.trim().is_empty() {
+                    0
+                } else {
+                    number(s, "到现场次数")?
+                };
                 Ok(())
             },
         },
@@ -489,6 +526,7 @@ pub fn blank_item() -> ItemDefinition {
         region: String::new(),
         subjects: vec![],
         filed_for: vec![],
+        pending: vec![],
         conditions: vec![],
         flow: vec![],
         legal_limit: None,

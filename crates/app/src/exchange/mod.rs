@@ -155,6 +155,9 @@ pub struct ImportReport {
     /// Saved as drafts instead of published: 审核发布 is on for their region, so another
     /// catalog administrator publishes them.
     pub awaiting_review: usize,
+    /// Saved as drafts instead of published: the source lacks a legal element (待补充), which
+    /// someone supplies before publishing.
+    pub incomplete: usize,
     pub errors: Vec<RowError>,
     pub dry_run: bool,
     /// True when nothing was written (errors, or a dry run).
@@ -317,7 +320,9 @@ pub async fn import(
                 report.updated += 1;
             }
         }
-        if publish && crate::catalog_review::required(&mut tx, &d.region).await? {
+        if publish && !d.pending.is_empty() {
+            report.incomplete += 1;
+        } else if publish && crate::catalog_review::required(&mut tx, &d.region).await? {
             // The importer edited it: under 审核发布 someone else publishes it.
             report.awaiting_review += 1;
         } else if publish {

@@ -49,6 +49,9 @@ pub fn everyday_synonyms() -> Result<Vec<Synonym>> {
     }
 }
 
+/// Raised when the shipped dictionary gains phrases, so that installs get them.
+const DICTIONARY_VERSION: i64 = 2;
+
 /// Loads whatever of the defaults has not been loaded yet, in one transaction.
 pub async fn ensure_defaults(app: &App) -> Result<Defaults> {
     let mut done = Defaults::default();
@@ -59,14 +62,19 @@ pub async fn ensure_defaults(app: &App) -> Result<Defaults> {
         done.regions = store::org::insert_missing_regions(&mut tx, &regions).await?;
         store::db::set_meta(&mut tx, "defaults_regions", 1).await?;
     }
-    if store::db::meta_value(&mut tx, "defaults_synonyms").await? == 0 {
+    // A newer dictionary adds its new phrases; phrases already there stay as edited.
+    if store::db::meta_value(&mut tx, "defaults_synonyms").await? < DICTIONARY_VERSION {
         for s in everyday_synonyms()? {
             if store::org::insert_missing_synonym(&mut tx, &s).await? {
                 done.synonyms += 1;
             }
         }
         store::db::bump_meta(&mut tx, "catalog_generation").await?;
-        store::db::set_meta(&mut tx, "defaults_synonyms", 1).await?;
+        store::db::set_meta(&mut tx, "defaults_synonyms", DICTIONARY_VERSION).await?;
+    }
+    if store::db::meta_value(&mut tx, "items_parent_codes").await? == 0 {
+        store::catalog::backfill_parent_codes(&mut tx).await?;
+        store::db::set_meta(&mut tx, "items_parent_codes", 1).await?;
     }
     tx.commit().await.map_err(store::StoreError::from)?;
     if done.synonyms > 0 {

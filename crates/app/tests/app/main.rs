@@ -9,6 +9,7 @@ mod catalog;
 mod catalog_review;
 mod for_others;
 mod forms;
+mod gaps;
 mod licenses;
 mod passwords;
 mod presentations;

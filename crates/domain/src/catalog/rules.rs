@@ -23,7 +23,10 @@ impl ItemDefinition {
             );
         }
         p.text("name", &self.name, "事项名称", 200);
-        if self.legal_basis.iter().all(|b| b.trim().is_empty()) {
+        self.validate_pending(&mut p);
+        if self.legal_basis.iter().all(|b| b.trim().is_empty())
+            && !self.is_pending(Pending::LegalBasis)
+        {
             p.push("legal_basis", "required", "设定依据至少填写一项");
         }
         for (i, b) in self.legal_basis.iter().enumerate() {
@@ -55,10 +58,12 @@ impl ItemDefinition {
                 "可为他人申请（未成年子女、已故亲属）的事项，服务对象须包含自然人",
             );
         }
-        if self.conditions.iter().all(|c| c.trim().is_empty()) {
+        if self.conditions.iter().all(|c| c.trim().is_empty())
+            && !self.is_pending(Pending::Conditions)
+        {
             p.push("conditions", "required", "受理条件至少填写一项");
         }
-        if self.flow.is_empty() {
+        if self.flow.is_empty() && !self.is_pending(Pending::Flow) {
             p.push("flow", "required", "办理流程至少填写一个环节");
         }
         for (i, s) in self.flow.iter().enumerate() {
@@ -102,7 +107,39 @@ impl ItemDefinition {
         p.into_result()
     }
 
+    /// An element marked 待补充 holds no value: a value given means it is no longer pending.
+    fn validate_pending(&self, p: &mut Problems) {
+        let given = |e: Pending| match e {
+            Pending::LegalBasis => !self.legal_basis.is_empty(),
+            Pending::Conditions => !self.conditions.is_empty(),
+            Pending::Flow => !self.flow.is_empty(),
+            Pending::PromisedLimit => {
+                !matches!(&self.promised_limit, PromisedLimit::Within(t) if t.days == 0)
+            }
+            Pending::Visits => self.visits != 0,
+        };
+        for (i, e) in self.pending.iter().enumerate() {
+            if self.pending[..i].contains(e) {
+                p.push(
+                    "pending",
+                    "duplicate",
+                    format!("待补充要素“{}”重复", e.label()),
+                );
+            } else if given(*e) {
+                p.push(
+                    e.name(),
+                    "inconsistent",
+                    format!("{}已填写，不能同时标为待补充", e.label()),
+                );
+            }
+        }
+    }
+
     fn validate_time_limits(&self, p: &mut Problems) {
+        if self.is_pending(Pending::PromisedLimit) {
+            self.validate_legal_limit(p);
+            return;
+        }
         // STANDARDS.md: promised limit "即办" ⇔ 办件类型 即办件.
         let instant_limit = matches!(self.promised_limit, PromisedLimit::Instant);
         let instant_type = self.case_type == CaseType::Instant;
@@ -141,6 +178,10 @@ impl ItemDefinition {
                 );
             }
         }
+        self.validate_legal_limit(p);
+    }
+
+    fn validate_legal_limit(&self, p: &mut Problems) {
         if let Some(legal) = &self.legal_limit
             && legal.days == 0
         {
@@ -153,6 +194,7 @@ impl ItemDefinition {
     }
 
     fn validate_channels(&self, p: &mut Problems) {
+        let visits_known = !self.is_pending(Pending::Visits);
         if self.visits > 0 && self.visits_reason.trim().is_empty() {
             p.push(
                 "visits_reason",
@@ -160,7 +202,7 @@ impl ItemDefinition {
                 "到现场次数大于 0 时必须说明理由",
             );
         }
-        if self.visits == 0 && !self.has_online_channel() && !self.supports_post {
+        if visits_known && self.visits == 0 && !self.has_online_channel() && !self.supports_post {
             p.push(
                 "visits",
                 "inconsistent",
@@ -181,7 +223,7 @@ impl ItemDefinition {
                 "inconsistent",
                 "全程网办（四级）的事项到现场次数必须为 0",
             );
-        } else if !fully_online && self.visits == 0 {
+        } else if visits_known && !fully_online && self.visits == 0 {
             p.push(
                 "online_depth",
                 "inconsistent",

@@ -83,6 +83,33 @@ pub async fn count(conn: &mut AnyConnection) -> Result<i64> {
         .await?)
 }
 
+/// How many cases each item received since `since_ms` (drafts not counted): what people
+/// actually apply for, which search ranks up.
+pub async fn demand_by_item(
+    conn: &mut AnyConnection,
+    since_ms: i64,
+) -> Result<std::collections::HashMap<String, i64>> {
+    let rows: Vec<(String, i64)> = sqlx::query_as(
+        "SELECT item_code, COUNT(*) FROM cases WHERE created_at >= $1 AND state <> 'draft'
+         GROUP BY item_code",
+    )
+    .bind(since_ms)
+    .fetch_all(conn)
+    .await?;
+    Ok(rows.into_iter().collect())
+}
+
+/// How many cases one item received since `since_ms` (drafts not counted).
+pub async fn demand_of(conn: &mut AnyConnection, item_code: &str, since_ms: i64) -> Result<i64> {
+    Ok(sqlx::query_scalar(
+        "SELECT COUNT(*) FROM cases WHERE item_code = $1 AND created_at >= $2 AND state <> 'draft'",
+    )
+    .bind(item_code)
+    .bind(since_ms)
+    .fetch_one(conn)
+    .await?)
+}
+
 /// A case's queue columns and times as stored: (index, created_at, updated_at).
 pub async fn stored_index(
     conn: &mut AnyConnection,

@@ -230,6 +230,7 @@ pub struct SearchResults {
     summary = "搜索事项（中文分词 + 同义词）",
     params(
         ("q" = Option<String>, Query, description = "搜索词，最多 100 个字符", max_length = 100, example = "开饭店"),
+        ("near" = Option<String>, Query, description = "搜索人所在区划代码：本区划及上级区划的事项排在前面，不筛除其他事项", example = "511602"),
         CatalogFilters,
         ("limit" = Option<i64>, Query, description = "每页条数，默认 20", minimum = 1, maximum = 100),
     ),

@@ -51,6 +51,8 @@ pub(super) fn admin(ctx: &Ctx) -> Result<CatalogAdmin, WebError> {
 #[derive(serde::Deserialize, Default)]
 struct ListQuery {
     q: Option<String>,
+    /// "1": only items with legal elements to supply (待补充).
+    gaps: Option<String>,
     offset: Option<i64>,
     flash: Option<String>,
 }
@@ -65,6 +67,11 @@ struct ListPage {
     flash: String,
     /// 审核发布 is on for the administrator's region.
     review: bool,
+    /// Listing only items with legal elements to supply.
+    gaps: bool,
+    /// Items with legal elements to supply, per department (name, count), most first.
+    gap_counts: Vec<(String, i64)>,
+    gap_total: i64,
 }
 
 async fn list(
@@ -73,7 +80,10 @@ async fn list(
     Query(q): Query<ListQuery>,
 ) -> Result<Response, WebError> {
     let cap = admin(&ctx)?;
-    let (rows, total) = catalog::admin_list(&s.app, &cap, q.q.clone(), Some(100), q.offset).await?;
+    let gaps = q.gaps.as_deref() == Some("1");
+    let (rows, total) =
+        catalog::admin_list(&s.app, &cap, q.q.clone(), gaps, Some(100), q.offset).await?;
+    let gap_counts = catalog::gaps_by_department(&s.app, &cap).await?;
     let names: std::collections::HashMap<String, String> = app::org::departments(&s.app)
         .await?
         .into_iter()
@@ -97,6 +107,9 @@ async fn list(
         total,
         flash: flash_text(q.flash.as_deref()),
         review: app::catalog_review::is_on(&s.app, &cap).await?,
+        gaps,
+        gap_total: gap_counts.iter().map(|(_, n)| n).sum(),
+        gap_counts,
     })
 }
 
@@ -508,12 +521,18 @@ async fn item_page(
             )
         })
         .collect();
-    let problems = def
-        .validate()
-        .err()
-        .unwrap_or_default()
+    let mut problems = def.validate().err().unwrap_or_default();
+    problems.extend(def.check_complete().err().unwrap_or_default());
+    let problems = problems
         .iter()
-        .map(|e| format!("{}：{}", header_of_field(&e.field), e.message))
+        .map(|e| {
+            let header = header_of_field(&e.field);
+            if e.message.starts_with(header) {
+                e.message.clone()
+            } else {
+                format!("{header}：{}", e.message)
+            }
+        })
         .collect();
     render(&ItemPage {
         nav: Nav::of(&ctx),

@@ -11,7 +11,7 @@ use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
-use domain::catalog::{OnlineDepth, PromisedLimit};
+use domain::catalog::{OnlineDepth, Pending, PromisedLimit};
 use domain::org::Department;
 
 use super::for_whom::{ForWhomForm, ForWhomView};
@@ -135,6 +135,12 @@ async fn search(
 ) -> Result<Response, WebError> {
     s.metrics.searches.fetch_add(1, Ordering::Relaxed);
     p.limit = Some(20);
+    // A window clerk searching for a caller: the window's region first.
+    if let app::auth::Actor::Staff { scope, .. } = &ctx.actor
+        && p.near.as_deref().is_none_or(str::is_empty)
+    {
+        p.near = Some(scope.region.clone());
+    }
     let (results, error) = match catalog::search(&s.app, &p).await {
         Ok(r) => (r, None),
         Err(app::AppError::Validation(v)) => (
@@ -220,6 +226,10 @@ struct GuidePage {
     nav: Nav,
     g: Guide,
     promised: String,
+    /// 到现场 N 次, or 待补充.
+    visits: String,
+    /// The legal elements still to be supplied (a draft's preview), joined.
+    pending: String,
     legal: String,
     compression: Option<String>,
     fully_online: bool,
@@ -271,9 +281,21 @@ pub(crate) async fn guide_page(
     let g = catalog::guide(&s.app, &ctx.actor, code, version).await?;
     let def = g.def();
     let promised = match &def.promised_limit {
+        _ if def.is_pending(Pending::PromisedLimit) => "待补充".to_string(),
         PromisedLimit::Instant => "即办（当场办结）".to_string(),
         PromisedLimit::Within(t) => t.describe(),
     };
+    let visits = if def.is_pending(Pending::Visits) {
+        "到现场次数待补充".to_string()
+    } else {
+        format!("到现场 {} 次", def.visits)
+    };
+    let pending = def
+        .pending
+        .iter()
+        .map(|p| p.label())
+        .collect::<Vec<_>>()
+        .join("、");
     let legal = def
         .legal_limit
         .as_ref()
@@ -311,6 +333,8 @@ pub(crate) async fn guide_page(
         can_apply,
         nav: Nav::of(ctx),
         promised,
+        visits,
+        pending,
         legal,
         compression,
         fully_online,
