@@ -129,6 +129,25 @@ pub async fn halls(app: &App) -> Result<Vec<Hall>> {
     Ok(so::list_halls(&mut c).await?)
 }
 
+/// Service points, by region then code; in `region` and below when given.
+pub async fn service_points(
+    app: &App,
+    region: Option<&str>,
+) -> Result<Vec<domain::service_point::ServicePoint>> {
+    let mut c = app.store.conn().await?;
+    let all = store::service_points::list(&mut c).await?;
+    Ok(match region {
+        None => all,
+        Some(r) => all
+            .into_iter()
+            .filter(|p| {
+                RegionCode::parse(&p.region)
+                    .is_ok_and(|c| c.ancestry().iter().any(|a| a.as_str() == r))
+            })
+            .collect(),
+    })
+}
+
 /// Codes of `region` and every region above it: items implemented there serve people here.
 pub fn serving_regions(region: &str) -> Result<Vec<String>> {
     let code = RegionCode::parse(region)

@@ -77,6 +77,21 @@ impl Problems {
         }
     }
     /// Checks an optional, length-bounded text field.
+    /// A code of letters, digits, `-` and `_` (department and service point codes).
+    pub fn code(&mut self, field: &str, value: &str, label: &str) {
+        self.text(field, value, label, 50);
+        if !value
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        {
+            self.push(
+                field,
+                "invalid_char",
+                format!("{label}只能包含字母、数字、“-”“_”"),
+            );
+        }
+    }
+
     pub fn optional_text(&mut self, field: &str, value: &str, label: &str, max_chars: usize) {
         if !value.trim().is_empty() {
             self.text(field, value, label, max_chars);

@@ -19,6 +19,7 @@ pub mod openapi;
 pub mod org;
 pub mod password;
 pub mod rating;
+pub mod service_point;
 pub mod session;
 pub mod stats;
 pub mod subject;

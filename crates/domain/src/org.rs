@@ -56,19 +56,15 @@ pub struct Department {
     pub phone: String,
     #[serde(default)]
     pub address: String,
+    /// 上级部门 by code (a bureau's parent department); empty for none.
+    #[serde(default)]
+    pub parent: String,
 }
 
 impl Department {
     pub fn validate(&self) -> Result<(), Vec<FieldError>> {
         let mut p = Problems::default();
-        p.text("code", &self.code, "部门编码", 50);
-        if !self
-            .code
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
-        {
-            p.push("code", "invalid_char", "部门编码只能包含字母、数字、“-”“_”");
-        }
+        p.code("code", &self.code, "部门编码");
         p.text("name", &self.name, "部门名称", 100);
         p.optional_text("short_name", &self.short_name, "部门简称", 30);
         if let Err(e) = RegionCode::parse(&self.region) {
@@ -82,6 +78,9 @@ impl Department {
             );
         }
         p.optional_text("address", &self.address, "地址", 200);
+        if !self.parent.is_empty() && self.parent == self.code {
+            p.push("parent", "inconsistent", "上级部门不能是部门本身");
+        }
         p.into_result()
     }
 

@@ -42,8 +42,15 @@ pub enum ImportWhat {
         dry_run: bool,
     },
     /// Departments, 实施机关 (部门编码, 部门名称, 所属区划, 统一社会信用代码, 部门简称, 联系电话,
-    /// 办公地址).
+    /// 办公地址, 上级部门编码).
     Departments {
+        file: PathBuf,
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Service points (场所编码, 场所名称, 类型: 政务服务中心 / 便民服务中心 / 便民服务站, 所属区划,
+    /// 地址, 办公时间, 咨询电话, 坐标 as 纬度,经度).
+    ServicePoints {
         file: PathBuf,
         #[arg(long)]
         dry_run: bool,
@@ -93,6 +100,16 @@ fn fail_with(errors: &[RowError], what: &str) -> anyhow::Result<()> {
     bail!("发现 {} 处问题，未写入任何{what}。", errors.len())
 }
 
+/// Prints what a set-up import did, or fails with its problems.
+fn report(r: app::Result<app::setup::SetupReport>, what: &str) -> anyhow::Result<()> {
+    let r = r.map_err(explain)?;
+    if !r.errors.is_empty() {
+        return fail_with(&r.errors, what);
+    }
+    counts(&r, what);
+    Ok(())
+}
+
 fn counts(r: &app::setup::SetupReport, what: &str) {
     if r.dry_run {
         println!("检查通过：{} 行{what}（未写入，--dry-run）。", r.rows);
@@ -109,23 +126,18 @@ pub async fn import(app: &App, what: ImportWhat) -> anyhow::Result<()> {
     match what {
         ImportWhat::Regions { file, dry_run } => {
             let sheet = app::setup::read_table(&file).map_err(explain)?;
-            let r = app::setup::import_regions(app, &admin, &sheet, dry_run)
-                .await
-                .map_err(explain)?;
-            if !r.errors.is_empty() {
-                return fail_with(&r.errors, "区划");
-            }
-            counts(&r, "区划");
+            let r = app::setup::import_regions(app, &admin, &sheet, dry_run).await;
+            report(r, "区划")?;
         }
         ImportWhat::Departments { file, dry_run } => {
             let sheet = app::setup::read_table(&file).map_err(explain)?;
-            let r = app::setup::import_departments(app, &admin, &sheet, dry_run)
-                .await
-                .map_err(explain)?;
-            if !r.errors.is_empty() {
-                return fail_with(&r.errors, "部门");
-            }
-            counts(&r, "部门");
+            let r = app::setup::import_departments(app, &admin, &sheet, dry_run).await;
+            report(r, "部门")?;
+        }
+        ImportWhat::ServicePoints { file, dry_run } => {
+            let sheet = app::setup::read_table(&file).map_err(explain)?;
+            let r = app::setup::import_service_points(app, &admin, &sheet, dry_run).await;
+            report(r, "服务场所")?;
         }
         ImportWhat::Staff {
             file,
@@ -145,13 +157,8 @@ pub async fn import(app: &App, what: ImportWhat) -> anyhow::Result<()> {
         ImportWhat::Synonyms { file, dry_run } => {
             let sheet = app::setup::read_table(&file).map_err(explain)?;
             let cap = app::auth::CatalogAdmin::command_line_unrestricted("command-line");
-            let r = app::setup::import_synonyms(app, &cap, &sheet, dry_run)
-                .await
-                .map_err(explain)?;
-            if !r.errors.is_empty() {
-                return fail_with(&r.errors, "同义词");
-            }
-            counts(&r, "同义词");
+            let r = app::setup::import_synonyms(app, &cap, &sheet, dry_run).await;
+            report(r, "同义词")?;
         }
         ImportWhat::Licenses { file, dry_run } => {
             let sheet = app::license_import::read_file(&file).map_err(explain)?;

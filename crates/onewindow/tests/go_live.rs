@@ -130,6 +130,18 @@ async fn a_county_goes_live_from_an_empty_data_dir_with_documented_commands() {
     let (ok, out) = onewindow(&data, &["import", "departments", &departments]);
     assert!(ok && out.contains("新增 5"), "{out}");
 
+    let points = write(
+        files,
+        "points.csv",
+        "场所编码,场所名称,类型,所属区划,地址,办公时间,咨询电话,坐标
+         GA-ZX,广安区政务服务中心,政务服务中心,511602000000,金安大道一段,工作日 9:00-17:00,0826-2345678,\"30.4561,106.6332\"
+         NH-ZX,浓洄街道便民服务中心,便民服务中心,511602001,浓洄路 8 号,工作日 9:00-17:00,0826-2345679,
+         DJ-Z,东街社区便民服务站,便民服务站,511602001001,东街 2 号,周一至周六 9:00-17:00,0826-2345680,
+",
+    );
+    let (ok, out) = onewindow(&data, &["import", "service-points", &points]);
+    assert!(ok && out.contains("新增 3"), "{out}");
+
     let staff = write(
         files,
         "staff.csv",

@@ -138,29 +138,8 @@ const PINYIN_BOOST: f32 = 4.0;
 /// A run of typed characters that sounds like a word of a name (below a word typed right).
 const SOUND_BOOST: f32 = PINYIN_BOOST;
 const PREFIX_NAME_BOOST: f32 = 12.0;
-/// An item of the searcher's own region or above counts this much more: enough to put it
-/// before the same item elsewhere, however often that one is applied for.
-const NEAR_LIFT: f32 = 1.5;
 /// A name holding every word of a term the query stands for.
 const ALL_WORDS_BOOST: f32 = 6.0;
-
-/// How much an item's demand lifts it: ×1.1 at 9 cases a year, ×1.2 at 99, ×1.3 at 999. A
-/// gentle lift, so a popular item does not outrank the one whose name was typed.
-const DEMAND_LIFT: f32 = 0.1;
-
-fn prior_hundredths(prior: f32, demand: u64) -> u64 {
-    let prior = if prior > 0.0 { prior } else { 1.0 };
-    let lift = 1.0 + DEMAND_LIFT * ((1 + demand) as f32).log10();
-    (prior * lift * 100.0).round() as u64
-}
-
-/// Whether the searcher asks about enforcement (处罚, 检查, 强制): then the priors that keep
-/// those items down do not apply.
-fn asks_about_enforcement(text: &str) -> bool {
-    ["罚", "检查", "强制", "执法", "查处"]
-        .iter()
-        .any(|w| text.contains(w))
-}
 
 fn schema() -> (Schema, Fields) {
     let mut b = Schema::builder();
@@ -598,7 +577,10 @@ fn commit(w: &mut IndexWriter, generation: i64) -> Result<()> {
     Ok(())
 }
 
+mod rank;
 mod words;
+
+use rank::{NEAR_LIFT, asks_about_enforcement, prior_hundredths};
 
 #[cfg(test)]
 mod tests;

@@ -18,6 +18,7 @@ mod group;
 pub mod licenses;
 pub mod org;
 pub mod ratings;
+pub mod service_points;
 pub mod subjects;
 pub mod supervision;
 #[cfg(feature = "testing")]

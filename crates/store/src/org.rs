@@ -115,6 +115,7 @@ struct DepartmentRow {
     credit_code: String,
     phone: String,
     address: String,
+    parent: String,
 }
 
 impl From<DepartmentRow> for Department {
@@ -127,17 +128,18 @@ impl From<DepartmentRow> for Department {
             credit_code: r.credit_code,
             phone: r.phone,
             address: r.address,
+            parent: r.parent,
         }
     }
 }
 
 pub async fn upsert_department(conn: &mut AnyConnection, d: &Department) -> Result<()> {
     sqlx::query(
-        "INSERT INTO departments (code, name, short_name, region, credit_code, phone, address)
-         VALUES ($1, $2, $3, $4, $5, $6, $7)
+        "INSERT INTO departments (code, name, short_name, region, credit_code, phone, address, parent)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
          ON CONFLICT (code) DO UPDATE SET name = excluded.name, short_name = excluded.short_name,
            region = excluded.region, credit_code = excluded.credit_code, phone = excluded.phone,
-           address = excluded.address",
+           address = excluded.address, parent = excluded.parent",
     )
     .bind(d.code.trim())
     .bind(d.name.trim())
@@ -146,13 +148,14 @@ pub async fn upsert_department(conn: &mut AnyConnection, d: &Department) -> Resu
     .bind(d.credit_code.trim().to_ascii_uppercase())
     .bind(d.phone.trim())
     .bind(d.address.trim())
+    .bind(d.parent.trim())
     .execute(conn)
     .await?;
     Ok(())
 }
 
 const DEPT_COLS: &str =
-    "SELECT code, name, short_name, region, credit_code, phone, address FROM departments";
+    "SELECT code, name, short_name, region, credit_code, phone, address, parent FROM departments";
 
 pub async fn list_departments(conn: &mut AnyConnection) -> Result<Vec<Department>> {
     let rows: Vec<DepartmentRow> =

@@ -18,6 +18,7 @@ const REGION: &str = "所属区划";
 const CREDIT: &str = "统一社会信用代码";
 const PHONE: &str = "联系电话";
 const ADDRESS: &str = "办公地址";
+const PARENT: &str = "上级部门编码";
 
 fn column_of(field: &str) -> &'static str {
     match field {
@@ -27,6 +28,7 @@ fn column_of(field: &str) -> &'static str {
         "region" => REGION,
         "credit_code" => CREDIT,
         "phone" => PHONE,
+        "parent" => PARENT,
         _ => ADDRESS,
     }
 }
@@ -43,7 +45,7 @@ pub async fn import_departments(
         "部门",
         sheet,
         &[CODE, NAME, REGION, CREDIT],
-        &[SHORT, PHONE, ADDRESS],
+        &[SHORT, PHONE, ADDRESS, PARENT],
         10_000,
     ) {
         Ok(t) => t,
@@ -74,6 +76,7 @@ pub async fn import_departments(
             credit_code: t.cell(row, CREDIT).to_ascii_uppercase(),
             phone: t.cell(row, PHONE),
             address: t.cell(row, ADDRESS),
+            parent: t.cell(row, PARENT),
         };
         if let Ok(r) = domain::ids::RegionCode::parse(&d.region) {
             d.region = r.as_str().to_string();
@@ -124,19 +127,14 @@ pub async fn import_departments(
             good.push(d);
         }
     }
+    check_parents(&t, &good, &existing, &mut report);
+    // In row order, so that a reader goes down the file once.
+    report.errors.sort_by_key(|e| e.row);
     if !report.errors.is_empty() || dry_run {
         return Ok(report);
     }
     let mut tx = app.store.begin().await?;
-    for d in &good {
-        match existing.get(&d.code) {
-            Some(old) if old == d => {
-                report.unchanged += 1;
-                continue;
-            }
-            Some(_) => report.updated += 1,
-            None => report.added += 1,
-        }
+    for d in report.tally(&good, &existing, |d| &d.code) {
         store::org::upsert_department(&mut tx, d).await?;
     }
     report
@@ -144,4 +142,57 @@ pub async fn import_departments(
         .await?;
     tx.commit().await.map_err(store::StoreError::from)?;
     Ok(report)
+}
+
+/// Every 上级部门编码 names a department in the file or already there, and following parents
+/// never comes back to where it started.
+fn check_parents(
+    t: &Table<'_>,
+    good: &[Department],
+    existing: &HashMap<String, Department>,
+    report: &mut SetupReport,
+) {
+    let mut parent_of: HashMap<&str, &str> = existing
+        .values()
+        .map(|d| (d.code.as_str(), d.parent.as_str()))
+        .collect();
+    let mut in_file: HashMap<&str, &Department> = HashMap::new();
+    for d in good {
+        parent_of.insert(d.code.as_str(), d.parent.as_str());
+        in_file.insert(d.code.as_str(), d);
+    }
+    for (n, row) in t.rows() {
+        let code = t.cell(row, CODE);
+        let Some(d) = in_file.get(code.as_str()) else {
+            continue;
+        };
+        if d.parent.is_empty() {
+            continue;
+        }
+        if !parent_of.contains_key(d.parent.as_str()) {
+            report.errors.push(t.error(
+                n,
+                PARENT,
+                &d.parent,
+                "上级部门不存在：须在本文件中或已导入",
+            ));
+            continue;
+        }
+        let mut at = d.parent.as_str();
+        for _ in 0..parent_of.len() {
+            if at == d.code {
+                report.errors.push(t.error(
+                    n,
+                    PARENT,
+                    &d.parent,
+                    "上级部门形成循环：沿上级部门向上又回到了本部门",
+                ));
+                break;
+            }
+            match parent_of.get(at) {
+                Some(p) if !p.is_empty() => at = p,
+                _ => break,
+            }
+        }
+    }
 }

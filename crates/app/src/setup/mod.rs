@@ -7,6 +7,7 @@
 mod defaults;
 mod departments;
 mod regions;
+mod service_points;
 mod staff;
 mod synonyms;
 mod table;
@@ -14,9 +15,10 @@ mod table;
 pub use defaults::{Defaults, ensure_defaults, everyday_synonyms};
 pub use departments::import_departments;
 pub use regions::import_regions;
+pub use service_points::import_service_points;
 pub use staff::{StaffImport, import_staff};
 pub use synonyms::{export_synonyms, import_synonyms};
-pub use table::read_table;
+pub use table::{read_table, read_upload};
 
 use crate::exchange::RowError;
 
@@ -43,6 +45,31 @@ impl SetupReport {
             errors,
             ..Default::default()
         }
+    }
+
+    /// Counts each row as added, updated or unchanged against what is stored (by `key`), and
+    /// returns those to write.
+    fn tally<'a, T: PartialEq>(
+        &mut self,
+        rows: &'a [T],
+        existing: &std::collections::HashMap<String, T>,
+        key: impl Fn(&T) -> &str,
+    ) -> Vec<&'a T> {
+        let mut changed = Vec::new();
+        for r in rows {
+            match existing.get(key(r)) {
+                Some(old) if old == r => self.unchanged += 1,
+                Some(_) => {
+                    self.updated += 1;
+                    changed.push(r);
+                }
+                None => {
+                    self.added += 1;
+                    changed.push(r);
+                }
+            }
+        }
+        changed
     }
 
     /// Records the import in the administrators' log, in the import's transaction.

@@ -110,7 +110,15 @@ pub async fn import_staff(
             department: department.clone(),
         };
         if let Err(crate::AppError::Validation(problems)) = crate::auth::staff::check_staff(&s) {
-            for p in problems.iter().filter(|p| p.field != "password") {
+            // An unknown role was named already; "choose at least one" would say it twice.
+            let roles_named = report
+                .errors
+                .iter()
+                .any(|e| e.row == n && e.column == ROLES);
+            for p in problems
+                .iter()
+                .filter(|p| p.field != "password" && !(p.field == "roles" && roles_named))
+            {
                 let col = column_of(&p.field);
                 report
                     .errors

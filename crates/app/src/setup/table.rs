@@ -11,15 +11,22 @@ use crate::exchange::{RowError, Sheet, file_error, read_csv, read_one_sheet};
 pub fn read_table(path: &Path) -> Result<Sheet> {
     let bytes =
         std::fs::read(path).map_err(|e| file_error(format!("无法读取 {}：{e}", path.display())))?;
-    let ext = path
-        .extension()
-        .and_then(|e| e.to_str())
-        .unwrap_or("")
-        .to_ascii_lowercase();
+    read_upload(&path.display().to_string(), bytes)
+}
+
+/// Reads an uploaded or read file by its name's extension: the first sheet of an .xlsx
+/// workbook, or a UTF-8 .csv file.
+pub fn read_upload(name: &str, bytes: Vec<u8>) -> Result<Sheet> {
+    let ext = name
+        .rsplit_once('.')
+        .map(|(_, e)| e.to_ascii_lowercase())
+        .unwrap_or_default();
     match ext.as_str() {
         "xlsx" | "xlsm" => read_one_sheet(bytes, ""),
         "csv" => read_csv(&bytes),
-        _ => Err(file_error("只支持 .xlsx 和 .csv 文件")),
+        _ => Err(file_error(format!(
+            "只支持 .xlsx 和 .csv 文件，“{name}”不是"
+        ))),
     }
 }
 

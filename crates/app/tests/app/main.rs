@@ -16,6 +16,7 @@ mod presentations;
 mod ratings;
 mod scopes;
 mod search;
+mod service_points;
 mod sessions;
 mod setup;
 mod shared;

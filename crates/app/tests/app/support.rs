@@ -88,6 +88,7 @@ pub async fn seed_org(app: &App) {
             credit_code: "11511600MB1234567X".into(),
             phone: "0826-1".into(),
             address: "".into(),
+            parent: String::new(),
         };
         store::org::upsert_department(&mut tx, &d).await.unwrap();
     }

@@ -28,6 +28,7 @@ async fn seed(s: &Store) {
         credit_code: "x".into(),
         phone: "".into(),
         address: "".into(),
+        parent: String::new(),
     };
     store::org::upsert_department(&mut tx, &d).await.unwrap();
     tx.commit().await.unwrap();

@@ -31,6 +31,7 @@ async fn regions_departments_halls_notices_and_synonyms_round_trip() {
             credit_code: "11511600MB1234567X".into(),
             phone: "0826-1".into(),
             address: "".into(),
+            parent: String::new(),
         };
         upsert_department(&mut tx, &d).await.unwrap();
         let h = Hall {
@@ -92,6 +93,7 @@ async fn a_department_in_an_unknown_region_is_refused_by_the_foreign_key() {
             credit_code: "c".into(),
             phone: "".into(),
             address: "".into(),
+            parent: String::new(),
         };
         assert!(upsert_department(&mut tx, &d).await.is_err());
     })

@@ -27,6 +27,7 @@ mod catalog;
 mod licenses;
 mod openapi;
 mod schemas;
+mod setup;
 mod supervision;
 
 pub fn router() -> Router<AppState> {
@@ -39,6 +40,7 @@ pub fn router() -> Router<AppState> {
         .merge(bundles::router())
         .merge(supervision::router())
         .merge(account::router())
+        .merge(setup::router())
         .fallback(|| async { ApiError(AppError::NotFound("接口".into())) })
 }
 

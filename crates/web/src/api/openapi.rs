@@ -52,6 +52,7 @@ pub fn document() -> String {
         super::bundles::paths(),
         super::supervision::paths(),
         super::account::paths(),
+        super::setup::paths(),
         crate::ops_paths(),
         Meta::openapi(),
     ] {

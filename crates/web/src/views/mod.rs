@@ -14,6 +14,7 @@ mod privacy;
 mod ratings;
 mod second_factor;
 mod settings;
+mod setup;
 mod staff;
 mod stats;
 mod supervision;
@@ -34,6 +35,7 @@ pub fn router() -> Router<AppState> {
         .merge(account::router())
         .merge(admin::router())
         .merge(staff::router())
+        .merge(setup::router())
         .merge(settings::router())
         .merge(cases::router())
         .merge(agents::router())

@@ -368,6 +368,8 @@ struct ItemListPage {
     items: Vec<ItemRow>,
     total: i64,
     halls: Vec<domain::org::Hall>,
+    /// Service points in the region and below.
+    points: Vec<domain::service_point::ServicePoint>,
 }
 
 async fn department(
@@ -395,6 +397,7 @@ async fn department(
         items,
         total,
         halls: vec![],
+        points: vec![],
     })
 }
 
@@ -438,6 +441,7 @@ async fn region(
         .into_iter()
         .filter(|h| h.region == r.code)
         .collect();
+    let points = app::org::service_points(&s.app, Some(&r.code)).await?;
     let p = SearchParams {
         region: Some(code),
         limit: Some(100),
@@ -451,6 +455,7 @@ async fn region(
         items,
         total,
         halls,
+        points,
     })
 }
 

@@ -12,6 +12,7 @@ mod licenses;
 mod portal;
 mod ratings;
 mod settings;
+mod setup;
 mod stats;
 mod supervision;
 mod support;

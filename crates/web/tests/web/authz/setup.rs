@@ -118,6 +118,7 @@ pub async fn world() -> World {
         ("bundle", BUNDLE),
         ("publish", "publish"),
         ("zero", "0"),
+        ("setup_table", "regions"),
         ("from", "2026-01-01"),
         ("to", "2026-12-31"),
     ] {

@@ -154,6 +154,14 @@ pub const ROUTES: &[Route] = &[
     get("/admin/calendar", &[], "system_admin"),
     r("POST", "/admin/calendar", &[], "platform_calendar",
         Form(&[("year", "2100"), ("holidays", "授权表测试|2100-10-01|2100-10-02"), ("makeup_days", "")])),
+    // Organisation set-up (views/setup.rs, api/setup.rs): no file or no rows is refused after
+    // the authority check; each row is checked against the administrator's region.
+    get("/admin/setup", &[], "system_admin"),
+    r("POST", "/admin/setup/{kind}", &["setup_table"], "system_admin", Multipart(&[])),
+    get("/admin/setup/{kind}/template.csv", &["setup_table"], "system_admin"),
+    r("POST", "/api/v1/setup/{table}", &["setup_table"], "system_admin",
+        Json(r#"{"rows": [], "dry_run": true}"#)),
+    get("/api/v1/service-points", &[], "public"),
     // Staff accounts (views/staff.rs): resetting one's own password is refused after the scope.
     get("/admin/staff", &[], "system_admin"),
     r("POST", "/admin/staff", &[], "system_admin_city", Form(&[("region", "511600"), ("login", "")])),

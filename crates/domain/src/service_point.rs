@@ -1,0 +1,270 @@
+//! Service points (服务场所): where people are served in person, from the county's 政务服务中心
+//! to a township's 便民服务中心 and a village's 便民服务站, with address, hours, phone and map
+//! coordinates. Halls with windows and queues belong to a service point.
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{FieldError, Problems};
+use crate::ids::RegionCode;
+
+/// The kinds of service point, by the level they serve.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum PointKind {
+    /// 政务服务中心 (县级以上的政务服务大厅).
+    Center,
+    /// 乡镇（街道）便民服务中心.
+    Township,
+    /// 村（社区）便民服务站.
+    Village,
+}
+
+impl PointKind {
+    pub const ALL: &'static [PointKind] =
+        &[PointKind::Center, PointKind::Township, PointKind::Village];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            PointKind::Center => "center",
+            PointKind::Township => "township",
+            PointKind::Village => "village",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            PointKind::Center => "政务服务中心",
+            PointKind::Township => "便民服务中心",
+            PointKind::Village => "便民服务站",
+        }
+    }
+
+    /// By its name or its label.
+    pub fn parse(s: &str) -> Option<PointKind> {
+        let s = s.trim();
+        Self::ALL
+            .iter()
+            .copied()
+            .find(|k| k.name() == s || k.label() == s)
+    }
+}
+
+/// Latitude and longitude (WGS-84 degrees, as a map shows them).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Coordinates {
+    pub latitude: f64,
+    pub longitude: f64,
+}
+
+impl Coordinates {
+    /// Whether the point lies within China's extent (a swapped or mistyped pair does not).
+    pub fn in_china(&self) -> bool {
+        (3.8..=53.6).contains(&self.latitude) && (73.4..=135.1).contains(&self.longitude)
+    }
+
+    /// Reads `纬度,经度` as typed (`30.4561, 106.6332`; a full-width comma too).
+    pub fn parse(s: &str) -> Result<Coordinates, String> {
+        let parts: Vec<&str> = s.split([',', '，']).map(str::trim).collect();
+        let [lat, lng] = parts.as_slice() else {
+            return Err(format!("坐标应写成“纬度,经度”，实际为“{s}”"));
+        };
+        let number = |v: &str, what: &str| {
+            v.parse::<f64>()
+                .ok()
+                .filter(|x| x.is_finite())
+                .ok_or_else(|| format!("{what}应为数字，实际为“{v}”"))
+        };
+        let c = Coordinates {
+            latitude: number(lat, "纬度")?,
+            longitude: number(lng, "经度")?,
+        };
+        if c.in_china() {
+            Ok(c)
+        } else {
+            Err(format!(
+                "坐标（纬度 {}，经度 {}）不在中国境内：请检查是否把经度和纬度写反",
+                c.latitude, c.longitude
+            ))
+        }
+    }
+
+    /// `纬度,经度` with six decimals (about 0.1 m).
+    pub fn text(&self) -> String {
+        format!("{:.6},{:.6}", self.latitude, self.longitude)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ServicePoint {
+    pub code: String,
+    pub name: String,
+    pub kind: PointKind,
+    /// The region it serves (GB/T 2260 or 统计用区划 code).
+    pub region: String,
+    pub address: String,
+    /// 办公时间, as published (工作日 9:00-12:00，13:30-17:00).
+    pub hours: String,
+    pub phone: String,
+    #[serde(default)]
+    pub location: Option<Coordinates>,
+}
+
+impl ServicePoint {
+    pub fn validate(&self) -> Result<(), Vec<FieldError>> {
+        let mut p = Problems::default();
+        p.code("code", &self.code, "场所编码");
+        p.text("name", &self.name, "场所名称", 100);
+        p.text("address", &self.address, "地址", 200);
+        p.text("hours", &self.hours, "办公时间", 200);
+        let phone = self.phone.trim();
+        if phone.is_empty() {
+            p.push("phone", "required", "咨询电话不能为空");
+        } else if phone.len() > 40
+            || !phone
+                .chars()
+                .all(|c| c.is_ascii_digit() || "-+() ".contains(c))
+        {
+            p.push("phone", "invalid", "咨询电话格式不正确，只能包含数字和“-”");
+        }
+        match RegionCode::parse(&self.region) {
+            Err(e) => p.push("region", "invalid", format!("所属区划代码无效：{e}")),
+            Ok(r) => {
+                // A village station serves a village or community; a township centre a
+                // township; a centre a county or above.
+                let digits = r.as_str().len();
+                let fits = match self.kind {
+                    PointKind::Center => digits == 6,
+                    PointKind::Township => digits == 9,
+                    PointKind::Village => digits == 12,
+                };
+                if !fits {
+                    p.push(
+                        "region",
+                        "inconsistent",
+                        format!(
+                            "{}应属于{}，区划 {} 不是",
+                            self.kind.label(),
+                            match self.kind {
+                                PointKind::Center => "县级或以上区划（6 位代码）",
+                                PointKind::Township => "乡镇、街道（9 位代码）",
+                                PointKind::Village => "村、社区（12 位代码）",
+                            },
+                            r.as_str()
+                        ),
+                    );
+                }
+            }
+        }
+        if let Some(c) = &self.location
+            && !c.in_china()
+        {
+            p.push(
+                "location",
+                "invalid",
+                "坐标不在中国境内：请检查是否把经度和纬度写反",
+            );
+        }
+        p.into_result()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn point() -> ServicePoint {
+        ServicePoint {
+            code: "511602-ZWZX".into(),
+            name: "广安区政务服务中心".into(),
+            kind: PointKind::Center,
+            region: "511602".into(),
+            address: "广安区金安大道一段".into(),
+            hours: "工作日 9:00-17:00".into(),
+            phone: "0826-2345678".into(),
+            location: Some(Coordinates {
+                latitude: 30.456,
+                longitude: 106.633,
+            }),
+        }
+    }
+
+    fn fields(p: &ServicePoint) -> Vec<String> {
+        p.validate()
+            .err()
+            .unwrap_or_default()
+            .into_iter()
+            .map(|e| e.field)
+            .collect()
+    }
+
+    #[test]
+    fn a_point_is_valid_at_its_level_only() {
+        assert_eq!(point().validate(), Ok(()));
+        let mut t = point();
+        t.kind = PointKind::Township;
+        assert_eq!(fields(&t), ["region"]);
+        t.region = "511602001".into();
+        assert_eq!(t.validate(), Ok(()));
+        let mut v = point();
+        v.kind = PointKind::Village;
+        v.region = "511602001001".into();
+        assert_eq!(v.validate(), Ok(()));
+    }
+
+    #[test]
+    fn coordinates_are_read_as_typed_and_a_swapped_pair_is_named() {
+        let c = Coordinates::parse(" 30.456 ， 106.633 ").unwrap();
+        assert_eq!((c.latitude, c.longitude), (30.456, 106.633));
+        assert!(
+            Coordinates::parse("106.633,30.456")
+                .unwrap_err()
+                .contains("写反")
+        );
+        assert!(Coordinates::parse("三十,106").unwrap_err().contains("纬度"));
+        assert!(Coordinates::parse("30.4").is_err());
+        let mut p = point();
+        p.location = Some(Coordinates {
+            latitude: 106.6,
+            longitude: 30.4,
+        });
+        assert_eq!(fields(&p), ["location"]);
+        p.phone = "电话".into();
+        p.code = "广安".into();
+        assert_eq!(fields(&p), ["code", "phone", "location"]);
+    }
+
+    #[test]
+    fn kinds_parse_by_name_or_label() {
+        for k in PointKind::ALL {
+            assert_eq!(PointKind::parse(k.name()), Some(*k));
+            assert_eq!(PointKind::parse(k.label()), Some(*k));
+        }
+        assert_eq!(PointKind::parse("大厅"), None);
+    }
+
+    proptest! {
+        /// Any point inside China's extent reads back from its text; any outside is refused.
+        #[test]
+        fn coordinates_round_trip_inside_china(lat in -90.0f64..90.0, lng in -180.0f64..180.0) {
+            let c = Coordinates { latitude: lat, longitude: lng };
+            match Coordinates::parse(&c.text()) {
+                Ok(back) => {
+                    prop_assert!(back.in_china());
+                    prop_assert!((back.latitude - lat).abs() < 1e-6);
+                    prop_assert!((back.longitude - lng).abs() < 1e-6);
+                }
+                Err(_) => {
+                    let rounded = Coordinates {
+                        latitude: (lat * 1e6).round() / 1e6,
+                        longitude: (lng * 1e6).round() / 1e6,
+                    };
+                    prop_assert!(!rounded.in_china());
+                }
+            }
+        }
+    }
+}
