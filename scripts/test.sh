@@ -22,6 +22,7 @@ cargo build -p onewindow --locked
 bin=target/debug/onewindow
 cargo test -p license --benches --locked
 "$bin" bench search --items 2000 --queries 200 --json
+"$bin" bench import --items 200 --json
 "$bin" bench supervision --cases 20000 --dashboard-cases 200 --json
 "$bin" bench lifecycle --cases 30 --concurrency 4 --preload 300 --json
 if [ -n "${ONEWINDOW_TEST_DATABASE_URL:-}" ]; then

@@ -241,6 +241,8 @@ pub async fn guide(app: &App, actor: &Actor, code: &str, version: Option<i64>) -
         p => sc::find_item(&mut c, p)
             .await?
             .filter(|r| r.status == "active" && r.current_version.is_some())
+            // A 主项 of the same name as this item says nothing a reader needs.
+            .filter(|r| r.name != row.definition.name)
             .map(|r| (r.code, r.name)),
     };
     let children = sc::children_of(&mut c, code).await?;

@@ -86,7 +86,7 @@ pub async fn rebuild(app: &App, mut progress: impl FnMut(usize, usize)) -> Resul
     let n = app
         .index
         .rebuild(items, generation, |done| progress(done, total))?;
-    app.index.set_synonyms(synonyms);
+    app.index.set_synonyms_at(synonyms, generation);
     Ok(n)
 }
 
@@ -95,9 +95,15 @@ pub async fn rebuild(app: &App, mut progress: impl FnMut(usize, usize)) -> Resul
 pub async fn refresh_if_stale(app: &App, progress: impl FnMut(usize, usize)) -> Result<bool> {
     let mut c = app.store.conn().await?;
     let generation = store::catalog::catalog_generation(&mut c).await?;
+    // Checked every few seconds: nothing more is read while nothing changed.
+    if app.index.generation() == Some(generation)
+        && app.index.dictionary_generation() == Some(generation)
+    {
+        return Ok(false);
+    }
     let synonyms = store::org::list_synonyms(&mut c).await?;
     drop(c);
-    app.index.set_synonyms(synonyms);
+    app.index.set_synonyms_at(synonyms, generation);
     if app.index.generation() == Some(generation) {
         return Ok(false);
     }

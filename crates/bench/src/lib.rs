@@ -6,6 +6,7 @@
 //! `bench lifecycle` starts `onewindow serve` as a child process: it runs the executable it
 //! is part of ([`std::env::current_exe`]), so it works only from the `onewindow` binary.
 
+pub mod import;
 pub mod lifecycle;
 pub mod search;
 pub mod supervision;
@@ -25,6 +26,15 @@ pub enum BenchWhat {
         /// Timed queries (after 200 warm-up queries).
         #[arg(long, default_value_t = 5_000)]
         queries: usize,
+        /// Print one JSON line instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// A catalog of N real-shaped items imported from .xlsx: checked, written, published and
+    /// indexed, on a fresh SQLite data directory.
+    Import {
+        #[arg(long, default_value_t = 2_000)]
+        items: usize,
         /// Print one JSON line instead of text.
         #[arg(long)]
         json: bool,
@@ -57,6 +67,7 @@ pub async fn run(what: BenchWhat, data_dir: PathBuf, database_url: String) -> an
             queries,
             json,
         } => search::run(items, queries, json).await,
+        BenchWhat::Import { items, json } => import::run(items, json).await,
         BenchWhat::Lifecycle(args) => lifecycle::run(args, data_dir, database_url).await,
         BenchWhat::Supervision {
             cases,

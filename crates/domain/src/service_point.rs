@@ -122,6 +122,12 @@ impl ServicePoint {
         let phone = self.phone.trim();
         if phone.is_empty() {
             p.push("phone", "required", "咨询电话不能为空");
+        } else if phone.chars().filter(char::is_ascii_digit).count() < 5 {
+            p.push(
+                "phone",
+                "invalid",
+                format!("咨询电话“{phone}”太短：请写完整的号码（含区号）"),
+            );
         } else if phone.len() > 40
             || !phone
                 .chars()
@@ -145,7 +151,7 @@ impl ServicePoint {
                         "region",
                         "inconsistent",
                         format!(
-                            "{}应属于{}，区划 {} 不是",
+                            "{}须设在{}，“{}”不是",
                             self.kind.label(),
                             match self.kind {
                                 PointKind::Center => "县级或以上区划（6 位代码）",

@@ -138,6 +138,9 @@ const PINYIN_BOOST: f32 = 4.0;
 /// A run of typed characters that sounds like a word of a name (below a word typed right).
 const SOUND_BOOST: f32 = PINYIN_BOOST;
 const PREFIX_NAME_BOOST: f32 = 12.0;
+/// A group whose rarest word is in more than this share of the names is not matched as a
+/// group.
+const COMMON_GROUP_SHARE: f64 = 0.05;
 /// A name holding every word of a term the query stands for.
 const ALL_WORDS_BOOST: f32 = 6.0;
 
@@ -184,6 +187,8 @@ pub struct CatalogIndex {
     writer: Mutex<IndexWriter>,
     fields: Fields,
     dictionary: RwLock<words::Dictionary>,
+    /// The catalog generation the dictionary was loaded at (-1: never).
+    dictionary_generation: std::sync::atomic::AtomicI64,
 }
 
 /// Indexing memory: tantivy needs at least 15 MB per thread; one thread keeps it small.
@@ -235,6 +240,7 @@ impl CatalogIndex {
             writer: Mutex::new(writer),
             fields,
             dictionary: RwLock::new(words::Dictionary::default()),
+            dictionary_generation: std::sync::atomic::AtomicI64::new(-1),
         })
     }
 
@@ -245,6 +251,22 @@ impl CatalogIndex {
 
     pub fn num_docs(&self) -> u64 {
         self.reader.searcher().num_docs()
+    }
+
+    /// Sets the dictionary as of catalog `generation` (every synonym change bumps it).
+    pub fn set_synonyms_at(&self, synonyms: Vec<Synonym>, generation: i64) {
+        self.set_synonyms(synonyms);
+        self.dictionary_generation
+            .store(generation, std::sync::atomic::Ordering::Release);
+    }
+
+    /// The catalog generation the dictionary was set at, if it was set with one.
+    pub fn dictionary_generation(&self) -> Option<i64> {
+        Some(
+            self.dictionary_generation
+                .load(std::sync::atomic::Ordering::Acquire),
+        )
+        .filter(|g| *g >= 0)
     }
 
     pub fn set_synonyms(&self, synonyms: Vec<Synonym>) {
@@ -358,7 +380,20 @@ impl CatalogIndex {
                 ));
             }
         }
-        for (group, weight) in &groups {
+        let searcher = self.reader.searcher();
+        let docs = searcher.num_docs().max(1);
+        let in_names = |w: &str| {
+            searcher
+                .doc_freq(&Term::from_field_text(f.name, w))
+                .unwrap_or(0)
+        };
+        // A group of only common words (经营 许可) says little and costs most: intersecting
+        // two lists of half the catalog is the slowest part of the slowest queries.
+        let group_limit = (docs as f64 * COMMON_GROUP_SHARE) as u64;
+        for (group, weight) in groups
+            .iter()
+            .filter(|(g, _)| g.iter().map(|w| in_names(w)).min().unwrap_or(0) <= group_limit)
+        {
             let all: Vec<(Occur, Box<dyn Query>)> = group
                 .iter()
                 .map(|w| {
@@ -393,13 +428,19 @@ impl CatalogIndex {
         // typed against the sounds of the names' words.
         // Only runs that are no word of any name: a word typed right needs no help, and its
         // homophones (公证, 公正) would only add noise.
-        let searcher = self.reader.searcher();
-        for (run, sound) in words::runs_of(typed) {
-            let known = searcher
-                .doc_freq(&Term::from_field_text(f.name, &run))
-                .unwrap_or(0)
-                > 0;
-            if known {
+        // Only where some word typed is no word of any name: a query typed right is spared
+        // the lookups of every run of its characters.
+        let typo = words
+            .iter()
+            .any(|(w, weight)| *weight >= 1.0 && in_names(w) == 0)
+            || words.iter().all(|(w, _)| w.chars().count() < 2);
+        let runs = if typo {
+            words::runs_of(typed)
+        } else {
+            Vec::new()
+        };
+        for (run, sound) in runs {
+            if in_names(&run) > 0 {
                 continue;
             }
             let term = TermQuery::new(

@@ -57,11 +57,18 @@ impl RowError {
     /// The message with this row's value taken out, so that the same mistake in many rows
     /// reads the same (for [`summarize`]).
     fn kind(&self) -> String {
+        // Only the value itself, where the message quotes it: a short value ("电话", "1")
+        // also occurs inside the message's own words (咨询电话, 12 位).
         let v = self.value.trim();
+        let quoted = format!("“{v}”");
         if v.is_empty() {
             self.message.clone()
-        } else {
+        } else if self.message.contains(&quoted) {
+            self.message.replace(&quoted, "“…”")
+        } else if v.chars().count() >= 4 {
             self.message.replace(v, "…")
+        } else {
+            self.message.clone()
         }
     }
 }
