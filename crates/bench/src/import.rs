@@ -4,10 +4,8 @@
 //! read, every row checked, written in one transaction, published and indexed. Timed on a
 //! fresh SQLite data directory, then again with the same file (all unchanged).
 
-use std::sync::Arc;
 use std::time::Instant;
 
-use app::{App, Settings, SystemClock};
 use domain::catalog::{ItemDefinition, NodeKind};
 
 use crate::Rng;
@@ -50,23 +48,10 @@ fn county_catalog(templates: &[ItemDefinition], n: usize) -> Vec<ItemDefinition>
 }
 
 pub async fn run(items: usize, json: bool) -> anyhow::Result<()> {
-    let dir = std::env::temp_dir().join(format!("onewindow-bench-import-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir)?;
-    let store = app::Store::connect(&app::Store::sqlite_url(&dir)).await?;
-    let settings = Settings {
-        data_dir: dir.clone(),
-        ..Settings::default()
-    };
-    let app = App::open(store, settings, Arc::new(SystemClock), true)
-        .await
-        .map_err(|e| anyhow::anyhow!("{e:?}"))?;
     // The demo's regions, departments and items (the templates); its 168 items stay in the
     // catalog, so the index is rebuilt over them too.
+    let (app, dir) = crate::demo_app("import").await?;
     let demo = app::demo::demo_data().map_err(|e| anyhow::anyhow!("{e}"))?;
-    app::demo::load(&app)
-        .await
-        .map_err(|e| anyhow::anyhow!("{e:?}"))?;
     let defs = county_catalog(&demo.items, items);
     let (sheet, materials) = app::exchange::to_sheets(&defs);
     let bytes = app::exchange::write_xlsx(&sheet, &materials).map_err(crate::explain)?;

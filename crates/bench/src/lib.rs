@@ -78,6 +78,26 @@ pub async fn run(what: BenchWhat, data_dir: PathBuf, database_url: String) -> an
     }
 }
 
+/// The platform on a fresh SQLite data directory in the temporary folder, with the demo
+/// loaded; the directory is returned for removal.
+pub(crate) async fn demo_app(name: &str) -> anyhow::Result<(app::App, PathBuf)> {
+    let dir = std::env::temp_dir().join(format!("onewindow-bench-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir)?;
+    let store = app::Store::connect(&app::Store::sqlite_url(&dir)).await?;
+    let settings = app::Settings {
+        data_dir: dir.clone(),
+        ..app::Settings::default()
+    };
+    let app = app::App::open(store, settings, std::sync::Arc::new(app::SystemClock), true)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    app::demo::load(&app)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    Ok((app, dir))
+}
+
 /// Turns a use-case error into a message for the terminal.
 pub fn explain(e: AppError) -> anyhow::Error {
     match e {

@@ -2,10 +2,9 @@
 //! dashboard's statistics query, on a fresh SQLite database in a temporary directory (durable
 //! commits, as in production).
 
-use std::sync::Arc;
 use std::time::Instant;
 
-use app::{App, Settings, SystemClock};
+use app::App;
 
 /// Inserts `n` watched cases: yellow days spread over 120 days around today, so about
 /// `due_share` of them are yellow or red today.
@@ -70,19 +69,7 @@ pub async fn run(
     dashboard_cases: usize,
     json: bool,
 ) -> anyhow::Result<()> {
-    let dir = std::env::temp_dir().join(format!("onewindow-bench-sup-{}", std::process::id()));
-    std::fs::create_dir_all(&dir)?;
-    let store = app::Store::connect(&app::Store::sqlite_url(&dir)).await?;
-    let settings = Settings {
-        data_dir: dir.clone(),
-        ..Settings::default()
-    };
-    let app = App::open(store, settings, Arc::new(SystemClock), true)
-        .await
-        .map_err(|e| anyhow::anyhow!("{e:?}"))?;
-    app::demo::load(&app)
-        .await
-        .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    let (app, dir) = crate::demo_app("sup").await?;
 
     let t = Instant::now();
     seed_watches(&app, cases, due_share).await?;
