@@ -369,7 +369,11 @@ impl CatalogIndex {
         let text_fields = [f.name, f.aliases, f.keywords, f.department, f.conditions];
         let mut should: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         for (w, weight) in &words {
-            for (i, boost) in BOOSTS {
+            // A word the query stands for through the dictionary is looked for in what names
+            // an item (name, aliases, keywords), not in department names and conditions: there
+            // its common words (经营, 许可) match most of a catalog and cost the most.
+            let fields = if *weight >= 1.0 { BOOSTS.len() } else { 3 };
+            for (i, boost) in BOOSTS.into_iter().take(fields) {
                 let term = TermQuery::new(
                     Term::from_field_text(text_fields[i], w),
                     IndexRecordOption::WithFreqs,
