@@ -104,6 +104,17 @@ pub async fn import_departments(
                     .push(t.error(n, REGION, &d.region, "不在本人管辖的区划内"));
             }
         }
+        // A code already used elsewhere is not taken over by naming one's own region.
+        if let Some(old) = existing.get(&d.code)
+            && !cap.covers_region(&old.region)
+        {
+            report.errors.push(t.error(
+                n,
+                CODE,
+                &d.code,
+                format!("该编码已是区划 {} 的部门，不在本人管辖的区划内", old.region),
+            ));
+        }
         if let Some(first) = seen.get(&d.code) {
             report
                 .errors

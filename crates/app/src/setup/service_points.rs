@@ -131,6 +131,20 @@ pub async fn import_service_points(
                     .push(t.error(n, REGION, &p.region, "不在本人管辖的区划内"));
             }
         }
+        // A code already used elsewhere is not taken over by naming one's own region.
+        if let Some(old) = existing.get(&p.code)
+            && !cap.covers_region(&old.region)
+        {
+            report.errors.push(t.error(
+                n,
+                CODE,
+                &p.code,
+                format!(
+                    "该编码已是区划 {} 的服务场所，不在本人管辖的区划内",
+                    old.region
+                ),
+            ));
+        }
         if let Some(first) = seen.get(&p.code) {
             report
                 .errors

@@ -252,3 +252,72 @@ async fn a_department_parent_must_exist_and_never_lead_back() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_county_admin_cannot_take_over_a_city_department_or_point_by_its_code() {
+    on_both(|s| async move {
+        let (app, _) = app(s).await;
+        seed_org(&app).await;
+        let county = staff(
+            &app,
+            "gaq-admin",
+            &[domain::account::Role::SystemAdmin],
+            "511602",
+            None,
+        )
+        .await
+        .system_admin()
+        .unwrap();
+        let op = SystemAdmin::command_line();
+        let point = sheet(&[
+            HEADER,
+            &[
+                "SZX",
+                "广安市政务服务中心",
+                "政务服务中心",
+                "511600",
+                "滨河路",
+                "工作日",
+                "0826-2222222",
+                "",
+            ],
+        ]);
+        let r = setup::import_service_points(&app, &op, &point, false)
+            .await
+            .unwrap();
+        assert!(r.errors.is_empty(), "{:?}", r.errors);
+        // The same codes, re-homed to the county: refused, naming the code's owner.
+        let mine = sheet(&[
+            HEADER,
+            &[
+                "SZX",
+                "我的中心",
+                "政务服务中心",
+                "511602",
+                "某路",
+                "工作日",
+                "0826-3333333",
+                "",
+            ],
+        ]);
+        let r = setup::import_service_points(&app, &county, &mine, false)
+            .await
+            .unwrap();
+        assert_eq!(places(&r.errors), [(2, "场所编码")], "{:?}", r.errors);
+        assert!(r.errors[0].message.contains("511600"));
+        let dept = sheet(&[
+            &["部门编码", "部门名称", "所属区划", "统一社会信用代码"],
+            &["511600-SCJG", "我的局", "511602", "115116020000000099"],
+        ]);
+        let r = setup::import_departments(&app, &county, &dept, false)
+            .await
+            .unwrap();
+        assert_eq!(places(&r.errors), [(2, "部门编码")], "{:?}", r.errors);
+        let d = app::org::departments(&app).await.unwrap();
+        let city = d.iter().find(|d| d.code == "511600-SCJG").unwrap();
+        assert_eq!(city.region, "511600", "nothing written");
+        let p = app::org::service_points(&app, None).await.unwrap();
+        assert_eq!(p[0].name, "广安市政务服务中心");
+    })
+    .await;
+}
