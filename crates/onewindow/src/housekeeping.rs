@@ -5,8 +5,9 @@ use std::time::Duration;
 
 use app::App;
 
-/// Periodic work: expire sessions, pick up catalog changes made by other nodes, and (hourly)
-/// keep SQLite's planner statistics current and remove orphaned uploads.
+/// Periodic work: expire sessions, pick up catalog changes made by other nodes, (hourly) keep
+/// SQLite's planner statistics current and remove orphaned uploads, and (daily) rebuild the
+/// search index with current demand.
 pub fn spawn(app: App) {
     // Catalog imports and dictionary changes made by another process (the command line, a
     // second node) reach this node's search within seconds: one small query per tick.
@@ -51,6 +52,14 @@ pub fn spawn(app: App) {
             }
             if let Err(e) = app::auth::purge_sessions(&app).await {
                 tracing::warn!("session purge failed: {e:?}");
+            }
+            // Daily: the search index is rebuilt so that its demand figures (cases in the last
+            // year, which rank items people apply for) follow the cases, not only the catalog.
+            if round % 2880 == 20 {
+                match app::index::rebuild(&app, |_, _| {}).await {
+                    Ok(n) => tracing::info!(items = n, "search index rebuilt with current demand"),
+                    Err(e) => tracing::warn!("daily search index rebuild failed: {e:?}"),
+                }
             }
             // Daily: a signed checkpoint of every audit chain's head, for copying off the server.
             if round % 2880 == 10 {
