@@ -63,7 +63,14 @@ pub async fn import_departments(
         .map(|d| (d.code.clone(), d))
         .collect();
     drop(conn);
-    let mut seen: HashMap<String, usize> = HashMap::new();
+    let mut place = super::Placement {
+        what: "部门",
+        code_column: CODE,
+        region_column: REGION,
+        regions: &regions,
+        cap,
+        seen: HashMap::new(),
+    };
     let mut credit_seen: HashMap<String, usize> = HashMap::new();
     let mut good = Vec::new();
     for (n, row) in t.rows() {
@@ -90,38 +97,8 @@ pub async fn import_departments(
                     .push(t.error(n, col, &t.cell(row, col), p.message));
             }
         }
-        if !d.region.is_empty() && domain::ids::RegionCode::parse(&d.region).is_ok() {
-            if !regions.contains(&d.region) {
-                report.errors.push(t.error(
-                    n,
-                    REGION,
-                    &d.region,
-                    "区划不存在：请先导入区划（onewindow import regions）",
-                ));
-            } else if !cap.covers_region(&d.region) {
-                report
-                    .errors
-                    .push(t.error(n, REGION, &d.region, "不在本人管辖的区划内"));
-            }
-        }
-        // A code already used elsewhere is not taken over by naming one's own region.
-        if let Some(old) = existing.get(&d.code)
-            && !cap.covers_region(&old.region)
-        {
-            report.errors.push(t.error(
-                n,
-                CODE,
-                &d.code,
-                format!("该编码已是区划 {} 的部门，不在本人管辖的区划内", old.region),
-            ));
-        }
-        if let Some(first) = seen.get(&d.code) {
-            report
-                .errors
-                .push(t.error(n, CODE, &d.code, format!("与第 {first} 行重复")));
-        } else {
-            seen.insert(d.code.clone(), n);
-        }
+        let owner = existing.get(&d.code).map(|o| o.region.as_str());
+        place.check(&t, n, &d.code, &d.region, owner, &mut report.errors);
         if !d.credit_code.is_empty() {
             if let Some(first) = credit_seen.get(&d.credit_code) {
                 report.errors.push(t.error(

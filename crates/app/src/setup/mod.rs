@@ -96,3 +96,58 @@ async fn known_regions(app: &crate::App) -> crate::Result<std::collections::Hash
         .map(|r| r.code)
         .collect())
 }
+
+/// The checks a record placed in a region shares (departments, service points): its region
+/// exists and is the administrator's, its code is not another region's record taken over by
+/// naming one's own region, and it is not repeated in the file.
+struct Placement<'a> {
+    what: &'static str,
+    code_column: &'static str,
+    region_column: &'static str,
+    regions: &'a std::collections::HashSet<String>,
+    cap: &'a crate::auth::SystemAdmin,
+    /// Codes seen in the file, with their rows.
+    seen: std::collections::HashMap<String, usize>,
+}
+
+impl Placement<'_> {
+    /// Checks row `n`'s `code` and `region`; `owner` is the region of the record stored
+    /// under that code, if any.
+    fn check(
+        &mut self,
+        t: &table::Table<'_>,
+        n: usize,
+        code: &str,
+        region: &str,
+        owner: Option<&str>,
+        errors: &mut Vec<RowError>,
+    ) {
+        if domain::ids::RegionCode::parse(region).is_ok() {
+            if !self.regions.contains(region) {
+                errors.push(t.error(
+                    n,
+                    self.region_column,
+                    region,
+                    "区划不存在：请先导入区划（onewindow import regions）",
+                ));
+            } else if !self.cap.covers_region(region) {
+                errors.push(t.error(n, self.region_column, region, "不在本人管辖的区划内"));
+            }
+        }
+        if let Some(old) = owner
+            && !self.cap.covers_region(old)
+        {
+            errors.push(t.error(
+                n,
+                self.code_column,
+                code,
+                format!("该编码已是区划 {old} 的{}，不在本人管辖的区划内", self.what),
+            ));
+        }
+        if let Some(first) = self.seen.get(code) {
+            errors.push(t.error(n, self.code_column, code, format!("与第 {first} 行重复")));
+        } else {
+            self.seen.insert(code.to_string(), n);
+        }
+    }
+}

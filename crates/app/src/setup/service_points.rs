@@ -63,7 +63,14 @@ pub async fn import_service_points(
         .map(|p| (p.code.clone(), p))
         .collect();
     drop(conn);
-    let mut seen: HashMap<String, usize> = HashMap::new();
+    let mut place = super::Placement {
+        what: "服务场所",
+        code_column: CODE,
+        region_column: REGION,
+        regions: &regions,
+        cap,
+        seen: HashMap::new(),
+    };
     let mut good = Vec::new();
     for (n, row) in t.rows() {
         report.rows += 1;
@@ -117,41 +124,8 @@ pub async fn import_service_points(
                     .push(t.error(n, col, &t.cell(row, col), e.message));
             }
         }
-        if domain::ids::RegionCode::parse(&p.region).is_ok() {
-            if !regions.contains(&p.region) {
-                report.errors.push(t.error(
-                    n,
-                    REGION,
-                    &p.region,
-                    "区划不存在：请先导入区划（onewindow import regions）",
-                ));
-            } else if !cap.covers_region(&p.region) {
-                report
-                    .errors
-                    .push(t.error(n, REGION, &p.region, "不在本人管辖的区划内"));
-            }
-        }
-        // A code already used elsewhere is not taken over by naming one's own region.
-        if let Some(old) = existing.get(&p.code)
-            && !cap.covers_region(&old.region)
-        {
-            report.errors.push(t.error(
-                n,
-                CODE,
-                &p.code,
-                format!(
-                    "该编码已是区划 {} 的服务场所，不在本人管辖的区划内",
-                    old.region
-                ),
-            ));
-        }
-        if let Some(first) = seen.get(&p.code) {
-            report
-                .errors
-                .push(t.error(n, CODE, &p.code, format!("与第 {first} 行重复")));
-        } else {
-            seen.insert(p.code.clone(), n);
-        }
+        let owner = existing.get(&p.code).map(|o| o.region.as_str());
+        place.check(&t, n, &p.code, &p.region, owner, &mut report.errors);
         if report.errors.len() == before {
             good.push(p);
         }
