@@ -475,7 +475,7 @@ pub async fn load(app: &App) -> Result<DemoReport> {
     for h in &data.halls {
         h.validate()
             .map_err(|e| AppError::Internal(format!("demo hall {}: {e:?}", h.code)))?;
-        store::org::upsert_hall(&mut tx, h).await?;
+        store::hall::upsert_hall(&mut tx, h).await?;
     }
     for s in &data.synonyms {
         store::org::upsert_synonym(&mut tx, s).await?;

@@ -15,6 +15,7 @@ pub mod error;
 mod events;
 pub mod exchange;
 pub mod form_pdf;
+pub mod hall;
 pub mod index;
 pub mod license_import;
 pub mod licenses;
@@ -116,6 +117,8 @@ pub struct App {
     /// attaching licenses (inside the write transaction), changed by loads and `save_types`.
     pub(crate) departments: Arc<cache::TtlCache<String, Arc<domain::org::Department>>>,
     pub(crate) license_types: Arc<cache::TtlCache<TypeKey, Option<Arc<LicenseType>>>>,
+    /// Live updates for the halls' display boards.
+    pub hall_hub: Arc<hall::Hub>,
 }
 
 /// How a license type is looked up.
@@ -162,6 +165,7 @@ impl App {
             regions: Arc::new(cache::TtlCache::new(CACHE_TTL, 1)),
             departments: Arc::new(cache::TtlCache::new(CACHE_TTL, 10_000)),
             license_types: Arc::new(cache::TtlCache::new(CACHE_TTL, 10_000)),
+            hall_hub: Arc::default(),
         };
         org::load_calendar(&app).await?;
         index::refresh_if_stale(&app, |_, _| {}).await?;
@@ -190,6 +194,7 @@ impl App {
             regions: Arc::new(cache::TtlCache::new(CACHE_TTL, 1)),
             departments: Arc::new(cache::TtlCache::new(CACHE_TTL, 1_000)),
             license_types: Arc::new(cache::TtlCache::new(CACHE_TTL, 1_000)),
+            hall_hub: Arc::default(),
         };
         org::load_calendar(&app).await?;
         Ok(app)

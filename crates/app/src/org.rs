@@ -125,8 +125,7 @@ pub async fn department(app: &App, code: &str) -> Result<Department> {
 }
 
 pub async fn halls(app: &App) -> Result<Vec<Hall>> {
-    let mut c = app.store.conn().await?;
-    Ok(so::list_halls(&mut c).await?)
+    crate::hall::halls(app).await
 }
 
 /// Service points, by region then code; in `region` and below when given.

@@ -9,6 +9,7 @@ pub mod calendar;
 pub mod case;
 pub mod catalog;
 pub mod error;
+pub mod hall;
 #[cfg(any(test, feature = "testing"))]
 pub mod fixtures;
 pub mod ids;

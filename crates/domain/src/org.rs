@@ -1,4 +1,4 @@
-//! Regions (行政区划), departments (部门/实施主体) and halls (政务服务大厅) with windows.
+//! Regions (行政区划) and departments (部门/实施主体); halls (政务服务大厅) are in `hall`.
 
 use serde::{Deserialize, Serialize};
 
@@ -93,77 +93,4 @@ impl Department {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum WindowKind {
-    /// 综合窗口: accepts any item (无差别受理).
-    Comprehensive,
-    /// 专窗: one department's items.
-    Specialized,
-    /// 出件窗口: results are handed out here (统一窗口出件).
-    Results,
-}
-
-impl WindowKind {
-    pub fn label(self) -> &'static str {
-        match self {
-            WindowKind::Comprehensive => "综合受理窗口",
-            WindowKind::Specialized => "专窗",
-            WindowKind::Results => "出件窗口",
-        }
-    }
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Window {
-    pub number: String,
-    pub name: String,
-    pub kind: WindowKind,
-    /// Set for a specialized window.
-    #[serde(default)]
-    pub department: Option<String>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Hall {
-    pub code: String,
-    pub name: String,
-    pub region: String,
-    pub address: String,
-    pub hours: String,
-    #[serde(default)]
-    pub windows: Vec<Window>,
-}
-
-impl Hall {
-    pub fn validate(&self) -> Result<(), Vec<FieldError>> {
-        let mut p = Problems::default();
-        p.text("code", &self.code, "大厅编码", 50);
-        p.text("name", &self.name, "大厅名称", 100);
-        p.text("address", &self.address, "地址", 200);
-        p.text("hours", &self.hours, "办公时间", 200);
-        if let Err(e) = RegionCode::parse(&self.region) {
-            p.push("region", "invalid", format!("所属区划代码无效：{e}"));
-        }
-        let mut numbers = std::collections::HashSet::new();
-        for (i, w) in self.windows.iter().enumerate() {
-            p.text(&format!("windows[{i}].number"), &w.number, "窗口号", 10);
-            p.text(&format!("windows[{i}].name"), &w.name, "窗口名称", 50);
-            if !numbers.insert(w.number.as_str()) {
-                p.push(
-                    format!("windows[{i}].number"),
-                    "duplicate",
-                    format!("窗口号 {} 重复", w.number),
-                );
-            }
-            if (w.kind == WindowKind::Specialized) != w.department.is_some() {
-                p.push(
-                    format!("windows[{i}].department"),
-                    "inconsistent",
-                    "专窗必须指定部门，其他窗口不指定部门",
-                );
-            }
-        }
-        p.into_result()
-    }
-}
+pub use crate::hall::{Hall, Window, WindowKind};

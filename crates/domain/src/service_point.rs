@@ -177,6 +177,71 @@ impl ServicePoint {
     }
 }
 
+
+/// Great-circle distance in kilometres (haversine on a sphere of the earth's mean radius;
+/// a few metres off at county scale, which a map of service points does not notice).
+pub fn distance_km(a: Coordinates, b: Coordinates) -> f64 {
+    const EARTH_RADIUS_KM: f64 = 6371.0;
+    let (la1, la2) = (a.latitude.to_radians(), b.latitude.to_radians());
+    let dlat = la2 - la1;
+    let dlng = (b.longitude - a.longitude).to_radians();
+    let h = (dlat / 2.0).sin().powi(2) + la1.cos() * la2.cos() * (dlng / 2.0).sin().powi(2);
+    2.0 * EARTH_RADIUS_KM * h.sqrt().min(1.0).asin()
+}
+
+/// Whether published hours (`工作日 9:00-12:00，13:30-17:00`, `24小时`, `每天 8:30-18:00`)
+/// are open at `time` on a day that is (`working`) or is not a working day; `None` when the
+/// text names no time range to go by. Hours are free text typed by each site, so this reads
+/// the common shapes rather than a grammar.
+pub fn open_at(hours: &str, working: bool, time: time::Time) -> Option<bool> {
+    let h = hours.replace('：', ":");
+    if h.contains("24小时") || h.contains("24 小时") || h.contains("7×24") {
+        return Some(true);
+    }
+    let every_day = h.contains("每天") || h.contains("全年") || h.contains("周一至周日");
+    let ranges = time_ranges(&h);
+    if ranges.is_empty() {
+        return None;
+    }
+    if !working && !every_day {
+        return Some(false);
+    }
+    Some(ranges.iter().any(|(s, e)| *s <= time && time < *e))
+}
+
+/// Every `H:MM-H:MM` in the text (a dash, a tilde or 至 between).
+fn time_ranges(h: &str) -> Vec<(time::Time, time::Time)> {
+    let chars: Vec<char> = h.chars().collect();
+    let mut times = Vec::new();
+    let mut i = 0;
+    while i < chars.len() {
+        if chars[i].is_ascii_digit() {
+            let start = i;
+            while i < chars.len() && (chars[i].is_ascii_digit() || chars[i] == ':') {
+                i += 1;
+            }
+            let t: String = chars[start..i].iter().collect();
+            let sep = chars.get(i).copied();
+            if let Some((hh, mm)) = t.split_once(':')
+                && let (Ok(hh), Ok(mm)) = (hh.parse::<u8>(), mm.parse::<u8>())
+                && let Ok(t) = time::Time::from_hms(hh.min(23), mm, 0)
+            {
+                times.push((t, sep, hh == 24));
+            }
+        } else {
+            i += 1;
+        }
+    }
+    times
+        .windows(2)
+        .filter(|w| matches!(w[0].1, Some('-' | '~' | '至' | '—' | '－')))
+        .map(|w| {
+            let end = if w[1].2 { time::Time::MAX } else { w[1].0 };
+            (w[0].0, end)
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -272,5 +337,23 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn distances_and_opening_hours_read_as_people_expect() {
+        let guangan = Coordinates { latitude: 30.456, longitude: 106.633 };
+        let chengdu = Coordinates { latitude: 30.657, longitude: 104.066 };
+        let d = distance_km(guangan, chengdu);
+        assert!((240.0..260.0).contains(&d), "{d}");
+        assert_eq!(distance_km(guangan, guangan), 0.0);
+        let t = |h, m| time::Time::from_hms(h, m, 0).unwrap();
+        let hours = "工作日 9:00-12:00，13:30-17:00";
+        assert_eq!(open_at(hours, true, t(10, 0)), Some(true));
+        assert_eq!(open_at(hours, true, t(12, 30)), Some(false));
+        assert_eq!(open_at(hours, false, t(10, 0)), Some(false));
+        assert_eq!(open_at("每天 8:30~18:00", false, t(17, 59)), Some(true));
+        assert_eq!(open_at("24小时自助服务", false, t(3, 0)), Some(true));
+        assert_eq!(open_at("工作日 0:00-24:00", true, t(23, 30)), Some(true));
+        assert_eq!(open_at("请电话预约", true, t(10, 0)), None);
     }
 }

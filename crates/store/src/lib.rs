@@ -14,6 +14,7 @@ pub mod cases;
 pub mod catalog;
 pub mod command;
 pub mod db;
+pub mod hall;
 mod group;
 pub mod licenses;
 pub mod org;

@@ -3,7 +3,7 @@
 use domain::calendar::YearNotice;
 use domain::catalog::Synonym;
 use domain::ids::RegionCode;
-use domain::org::{Department, Hall, Region};
+use domain::org::{Department, Region};
 use sqlx::{AnyConnection, AssertSqlSafe};
 
 use crate::{Result, StoreError};
@@ -171,43 +171,6 @@ pub async fn get_department(conn: &mut AnyConnection, code: &str) -> Result<Depa
         .fetch_one(conn)
         .await?;
     Ok(row.into())
-}
-
-pub async fn upsert_hall(conn: &mut AnyConnection, h: &Hall) -> Result<()> {
-    sqlx::query(
-        "INSERT INTO halls (code, name, region, address, hours, windows) VALUES ($1, $2, $3, $4, $5, $6)
-         ON CONFLICT (code) DO UPDATE SET name = excluded.name, region = excluded.region,
-           address = excluded.address, hours = excluded.hours, windows = excluded.windows",
-    )
-    .bind(&h.code)
-    .bind(&h.name)
-    .bind(&h.region)
-    .bind(&h.address)
-    .bind(&h.hours)
-    .bind(serde_json::to_string(&h.windows)?)
-    .execute(conn)
-    .await?;
-    Ok(())
-}
-
-pub async fn list_halls(conn: &mut AnyConnection) -> Result<Vec<Hall>> {
-    let rows: Vec<(String, String, String, String, String, String)> = sqlx::query_as(
-        "SELECT code, name, region, address, hours, windows FROM halls ORDER BY region, code",
-    )
-    .fetch_all(conn)
-    .await?;
-    rows.into_iter()
-        .map(|(code, name, region, address, hours, windows)| {
-            Ok(Hall {
-                code,
-                name,
-                region,
-                address,
-                hours,
-                windows: serde_json::from_str(&windows)?,
-            })
-        })
-        .collect()
 }
 
 pub async fn upsert_notice(conn: &mut AnyConnection, n: &YearNotice, now_ms: i64) -> Result<()> {

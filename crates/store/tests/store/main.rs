@@ -4,6 +4,7 @@ mod accounts;
 mod cases;
 mod catalog;
 mod command;
+mod hall;
 mod licenses;
 mod org;
 mod schema;

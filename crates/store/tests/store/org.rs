@@ -1,7 +1,9 @@
 use domain::calendar::shipped_notices;
 use domain::catalog::Synonym;
 use domain::ids::RegionCode;
-use domain::org::{Department, Hall, Region, Window, WindowKind};
+use domain::hall::{Hall, Line, Window, WindowKind};
+use domain::org::{Department, Region};
+use store::hall::{list_halls, upsert_hall};
 use store::org::*;
 use store::testing::on_both;
 
@@ -40,12 +42,20 @@ async fn regions_departments_halls_notices_and_synonyms_round_trip() {
             region: "511600".into(),
             address: "x".into(),
             hours: "y".into(),
+            service_point: String::new(),
+            lines: vec![Line {
+                code: "A".into(),
+                name: "综合".into(),
+                items: vec![],
+            }],
             windows: vec![Window {
                 number: "A01".into(),
                 name: "综合窗口".into(),
                 kind: WindowKind::Comprehensive,
                 department: None,
+                lines: vec!["A".into()],
             }],
+            rules: Default::default(),
         };
         upsert_hall(&mut tx, &h).await.unwrap();
         for n in shipped_notices() {

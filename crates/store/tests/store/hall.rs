@@ -1,0 +1,132 @@
+//! The hall's counters and guards hold under concurrent writers: numbers never repeat, a
+//! slot never takes more than its capacity, a ticket changed by another window is not
+//! overwritten.
+
+use domain::hall::queue::{Priority, Source, Ticket, TicketState};
+use domain::hall::{Hall, HallRules};
+use domain::ids::RegionCode;
+use domain::org::Region;
+use store::hall::*;
+use store::testing::on_both;
+use time::macros::datetime;
+
+async fn seed(s: &store::Store) {
+    let mut tx = s.begin().await.unwrap();
+    for code in ["510000", "511600", "511602"] {
+        let r = Region {
+            code: code.into(),
+            name: code.into(),
+        };
+        store::org::upsert_region(&mut tx, &r, &RegionCode::parse(code).unwrap())
+            .await
+            .unwrap();
+    }
+    let h = Hall {
+        code: "H1".into(),
+        name: "大厅".into(),
+        region: "511602".into(),
+        address: "x".into(),
+        hours: "y".into(),
+        service_point: String::new(),
+        lines: vec![],
+        windows: vec![],
+        rules: HallRules::default(),
+    };
+    upsert_hall(&mut tx, &h).await.unwrap();
+    tx.commit().await.unwrap();
+}
+
+#[tokio::test]
+async fn concurrent_kiosks_never_draw_the_same_number_and_slots_stop_at_capacity() {
+    on_both(|s| async move {
+        seed(&s).await;
+        let mut tasks = Vec::new();
+        for _ in 0..20 {
+            let s = s.clone();
+            tasks.push(tokio::spawn(async move {
+                let mut tx = s.begin().await.unwrap();
+                let n = next_number(&mut tx, "H1", "2026-12-03", "A").await.unwrap();
+                let placed = take_place(&mut tx, "H1", "A", "2026-12-03", "09:00", 7)
+                    .await
+                    .unwrap();
+                tx.commit().await.unwrap();
+                (n, placed)
+            }));
+        }
+        let mut numbers = Vec::new();
+        let mut placed = 0;
+        for t in tasks {
+            let (n, p) = t.await.unwrap();
+            numbers.push(n);
+            placed += usize::from(p);
+        }
+        numbers.sort();
+        assert_eq!(numbers, (1..=20).collect::<Vec<i64>>());
+        assert_eq!(placed, 7);
+        let mut c = s.conn().await.unwrap();
+        assert_eq!(
+            booked_on(&mut c, "H1", "A", "2026-12-03").await.unwrap(),
+            vec![("09:00".to_string(), 7)]
+        );
+        let mut tx = s.begin().await.unwrap();
+        assert_eq!(next_number(&mut tx, "H1", "2026-12-03", "B").await.unwrap(), 1, "per line");
+        assert_eq!(next_number(&mut tx, "H1", "2026-12-04", "A").await.unwrap(), 1, "per day");
+        release_place(&mut tx, "H1", "A", "2026-12-03", "09:00").await.unwrap();
+        assert!(take_place(&mut tx, "H1", "A", "2026-12-03", "09:00", 7).await.unwrap());
+        assert!(!take_place(&mut tx, "H1", "A", "2026-12-03", "10:00", 0).await.unwrap());
+        tx.commit().await.unwrap();
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_ticket_changed_by_another_window_is_not_overwritten() {
+    on_both(|s| async move {
+        seed(&s).await;
+        let t = Ticket {
+            id: "t1".into(),
+            hall: "H1".into(),
+            day: "2026-12-03".into(),
+            line: "A".into(),
+            number: "A001".into(),
+            priority: Priority::Green,
+            green_reason: "老年人".into(),
+            source: Source::Kiosk,
+            state: TicketState::Waiting,
+            window: None,
+            calls: 0,
+            issued_at: datetime!(2026-12-03 01:00 UTC),
+            called_at: None,
+            finished_at: None,
+            account: Some("acc".into()),
+            holder: "张*".into(),
+            appointment: None,
+            staff: None,
+            note: String::new(),
+            cases: vec![],
+        };
+        let mut tx = s.begin().await.unwrap();
+        insert_ticket(&mut tx, &t).await.unwrap();
+        let mut dup = t.clone();
+        dup.id = "t2".into();
+        assert!(insert_ticket(&mut tx, &dup).await.is_err(), "number unique per hall and day");
+        tx.commit().await.unwrap();
+
+        let mut tx = s.begin().await.unwrap();
+        let mut one = t.clone();
+        one.call("1", "s1", datetime!(2026-12-03 01:05 UTC));
+        let mut two = t.clone();
+        two.call("2", "s2", datetime!(2026-12-03 01:05 UTC));
+        assert!(update_ticket(&mut tx, &one, 0).await.unwrap());
+        assert!(!update_ticket(&mut tx, &two, 0).await.unwrap());
+        tx.commit().await.unwrap();
+        let mut c = s.conn().await.unwrap();
+        let stored = get_ticket(&mut c, "t1").await.unwrap().unwrap();
+        assert_eq!((stored.ticket.window.as_deref(), stored.version), (Some("1"), 1));
+        assert_eq!(stored.ticket.called_at, one.called_at);
+        let called = tickets_of_day(&mut c, "H1", "2026-12-03", &[TicketState::Called]).await.unwrap();
+        assert_eq!(called.len(), 1);
+        assert_eq!(open_tickets_of(&mut c, "acc").await.unwrap().len(), 1);
+    })
+    .await;
+}
