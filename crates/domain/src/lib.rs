@@ -9,9 +9,9 @@ pub mod calendar;
 pub mod case;
 pub mod catalog;
 pub mod error;
-pub mod hall;
 #[cfg(any(test, feature = "testing"))]
 pub mod fixtures;
+pub mod hall;
 pub mod ids;
 pub mod keys;
 pub mod license;

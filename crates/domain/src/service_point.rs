@@ -177,7 +177,6 @@ impl ServicePoint {
     }
 }
 
-
 /// Great-circle distance in kilometres (haversine on a sphere of the earth's mean radius;
 /// a few metres off at county scale, which a map of service points does not notice).
 pub fn distance_km(a: Coordinates, b: Coordinates) -> f64 {
@@ -341,8 +340,14 @@ mod tests {
 
     #[test]
     fn distances_and_opening_hours_read_as_people_expect() {
-        let guangan = Coordinates { latitude: 30.456, longitude: 106.633 };
-        let chengdu = Coordinates { latitude: 30.657, longitude: 104.066 };
+        let guangan = Coordinates {
+            latitude: 30.456,
+            longitude: 106.633,
+        };
+        let chengdu = Coordinates {
+            latitude: 30.657,
+            longitude: 104.066,
+        };
         let d = distance_km(guangan, chengdu);
         assert!((240.0..260.0).contains(&d), "{d}");
         assert_eq!(distance_km(guangan, guangan), 0.0);

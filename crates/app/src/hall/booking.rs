@@ -49,13 +49,20 @@ pub struct SlotView {
 pub async fn slots(app: &App, hall_code: &str, line: &str, day: &str) -> Result<Vec<SlotView>> {
     let h = hall(app, hall_code).await?;
     if h.line(line).is_none() {
-        return Err(AppError::field("line", "unknown", format!("大厅没有 {line} 队列")));
+        return Err(AppError::field(
+            "line",
+            "unknown",
+            format!("大厅没有 {line} 队列"),
+        ));
     }
     let d = parse_day(day)?;
     let mut c = app.store.conn().await?;
     let booked = store::hall::booked_on(&mut c, &h.code, line, &d.to_string()).await?;
     let now = app.now();
-    let cal = app.calendar.read().map_err(|_| AppError::Internal("calendar".into()))?;
+    let cal = app
+        .calendar
+        .read()
+        .map_err(|_| AppError::Internal("calendar".into()))?;
     Ok(booking::bands_of(&h.rules, &cal, d)
         .iter()
         .map(|b| {
@@ -79,46 +86,75 @@ pub async fn slots(app: &App, hall_code: &str, line: &str, day: &str) -> Result<
 /// The days that may be booked now.
 pub async fn days(app: &App, hall_code: &str) -> Result<Vec<time::Date>> {
     let h = hall(app, hall_code).await?;
-    let cal = app.calendar.read().map_err(|_| AppError::Internal("calendar".into()))?;
+    let cal = app
+        .calendar
+        .read()
+        .map_err(|_| AppError::Internal("calendar".into()))?;
     Ok(booking::bookable_days(&h.rules, &cal, app.now()))
 }
 
 fn parse_day(day: &str) -> Result<time::Date> {
-    parse_iso_date(day).map_err(|_| {
-        AppError::field("day", "invalid", format!("日期“{day}”应为 YYYY-MM-DD"))
-    })
+    parse_iso_date(day)
+        .map_err(|_| AppError::field("day", "invalid", format!("日期“{day}”应为 YYYY-MM-DD")))
 }
 
 /// Books a slot: a logged-in person or enterprise in their own name, anyone else with name,
 /// ID number and phone. One booking per person, line and day; none while suspended for
 /// no-shows.
-pub async fn book(app: &App, actor: &Actor, hall_code: &str, req: &BookRequest) -> Result<Appointment> {
+pub async fn book(
+    app: &App,
+    actor: &Actor,
+    hall_code: &str,
+    req: &BookRequest,
+) -> Result<Appointment> {
     let h = hall(app, hall_code).await?;
     let now = app.now();
     let (name, identity, id_masked, phone, account) = match actor {
-        Actor::Applicant { id, login, name, .. } => {
+        Actor::Applicant {
+            id, login, name, ..
+        } => {
             let mut c = app.store.conn().await?;
             let row = app.account(&mut c, id).await?;
-            (name.clone(), login.clone(), domain::ids::mask_middle(login, 4, 4), row.phone.clone(), Some(id.clone()))
+            (
+                name.clone(),
+                login.clone(),
+                domain::ids::mask_middle(login, 4, 4),
+                row.phone.clone(),
+                Some(id.clone()),
+            )
         }
         Actor::Anonymous => {
             let p = req
                 .person
                 .as_ref()
-                .ok_or_else(|| AppError::field("person", "required", "请填写姓名、身份证号码和手机号码，或登录后预约"))?
+                .ok_or_else(|| {
+                    AppError::field(
+                        "person",
+                        "required",
+                        "请填写姓名、身份证号码和手机号码，或登录后预约",
+                    )
+                })?
                 .check(today(app))?;
-            (p.name, p.id.as_str().to_string(), p.id.masked(), p.phone, None)
+            (
+                p.name,
+                p.id.as_str().to_string(),
+                p.id.masked(),
+                p.phone,
+                None,
+            )
         }
         Actor::Staff { .. } => {
-            return Err(AppError::Forbidden("工作人员不能以自己的账号为群众预约，请由群众本人预约".into()));
+            return Err(AppError::Forbidden(
+                "工作人员不能以自己的账号为群众预约，请由群众本人预约".into(),
+            ));
         }
     };
     let item = req.item.trim();
     let line = match (req.line.trim(), item) {
         ("", "") => return Err(AppError::field("line", "required", "请选择业务队列或事项")),
-        ("", item) => h
-            .line_for_item(item)
-            .ok_or_else(|| AppError::field("item", "unknown", format!("{} 不办理事项 {item}", h.name)))?,
+        ("", item) => h.line_for_item(item).ok_or_else(|| {
+            AppError::field("item", "unknown", format!("{} 不办理事项 {item}", h.name))
+        })?,
         (l, _) => h
             .line(l)
             .ok_or_else(|| AppError::field("line", "unknown", format!("大厅没有 {l} 队列")))?,
@@ -127,14 +163,19 @@ pub async fn book(app: &App, actor: &Actor, hall_code: &str, req: &BookRequest) 
     if !req.case_id.trim().is_empty() {
         let mut c = app.store.conn().await?;
         let case = store::cases::get_case(&mut c, req.case_id.trim()).await?;
-        let own = case.as_ref().is_some_and(|k| Some(k.applicant_id.as_str()) == account.as_deref());
+        let own = case
+            .as_ref()
+            .is_some_and(|k| Some(k.applicant_id.as_str()) == account.as_deref());
         if !own {
             return Err(AppError::field("case_id", "unknown", "只能关联本人的办件"));
         }
     }
     let day = parse_day(&req.day)?;
     let band = {
-        let cal = app.calendar.read().map_err(|_| AppError::Internal("calendar".into()))?;
+        let cal = app
+            .calendar
+            .read()
+            .map_err(|_| AppError::Internal("calendar".into()))?;
         booking::check_slot(&h.rules, &cal, now, day, &req.band)?.clone()
     };
     let key = person_key(&identity);
@@ -159,8 +200,14 @@ pub async fn book(app: &App, actor: &Actor, hall_code: &str, req: &BookRequest) 
             message: format!("您已预约 {d} 的{}，每人每天每个队列限约一次", line.name),
         });
     }
-    if !store::hall::take_place(&mut tx, &h.code, &line.code, &d, &band.start, band.capacity).await? {
-        return Err(AppError::field("band", "full", format!("{d} {} 已约满，请选择其他时段", band.label())));
+    if !store::hall::take_place(&mut tx, &h.code, &line.code, &d, &band.start, band.capacity)
+        .await?
+    {
+        return Err(AppError::field(
+            "band",
+            "full",
+            format!("{d} {} 已约满，请选择其他时段", band.label()),
+        ));
     }
     let a = Appointment {
         id: uuid::Uuid::now_v7().to_string(),
@@ -181,7 +228,15 @@ pub async fn book(app: &App, actor: &Actor, hall_code: &str, req: &BookRequest) 
     };
     store::hall::insert(&mut tx, &a, &key).await?;
     if let Some(acc) = &account {
-        let text = format!("预约成功：{} {} {} {}，预约码 {}。请于时段开始前 {} 分钟内到大厅签到取号。", h.name, line.name, d, band.label(), a.code, h.rules.check_in_early_minutes);
+        let text = format!(
+            "预约成功：{} {} {} {}，预约码 {}。请于时段开始前 {} 分钟内到大厅签到取号。",
+            h.name,
+            line.name,
+            d,
+            band.label(),
+            a.code,
+            h.rules.check_in_early_minutes
+        );
         crate::agents::notify(&mut tx, app, acc, "appointment", text, None).await?;
     }
     tx.commit().await.map_err(store::StoreError::from)?;
@@ -193,7 +248,9 @@ fn booking_code() -> Result<String> {
     const ALPHABET: &[u8] = b"23456789ABCDEFGHJKLMNPQRSTUVWXYZ";
     let mut b = [0u8; 8];
     getrandom::fill(&mut b).map_err(|e| AppError::Internal(format!("no randomness: {e}")))?;
-    Ok(b.iter().map(|x| ALPHABET[(*x as usize) % ALPHABET.len()] as char).collect())
+    Ok(b.iter()
+        .map(|x| ALPHABET[(*x as usize) % ALPHABET.len()] as char)
+        .collect())
 }
 
 /// A booking for its holder: their account, or the code with the ID number it was made with.
@@ -203,9 +260,11 @@ async fn owned(app: &App, actor: &Actor, code: &str, id_number: &str) -> Result<
     let a = store::hall::by_code(&mut c, code.trim().to_ascii_uppercase().as_str())
         .await?
         .ok_or_else(not_found)?;
-    let by_account = matches!(actor, Actor::Applicant { id, .. } if a.account.as_deref() == Some(id));
+    let by_account =
+        matches!(actor, Actor::Applicant { id, .. } if a.account.as_deref() == Some(id));
     let by_identity = !id_number.trim().is_empty()
-        && store::hall::person_key_of(&mut c, &a.id).await?.as_deref() == Some(person_key(id_number).as_str());
+        && store::hall::person_key_of(&mut c, &a.id).await?.as_deref()
+            == Some(person_key(id_number).as_str());
     if by_account || by_identity {
         Ok(a)
     } else {
@@ -224,11 +283,23 @@ pub async fn cancel(app: &App, actor: &Actor, code: &str, id_number: &str) -> Re
         .find(|b| b.start == a.band)
         .ok_or_else(|| AppError::State("预约时段已被大厅调整，请联系大厅".into()))?;
     if a.state != BookingState::Booked {
-        return Err(AppError::State(format!("预约{}，不能取消", a.state.label())));
+        return Err(AppError::State(format!(
+            "预约{}，不能取消",
+            a.state.label()
+        )));
     }
     booking::check_change(&h.rules, app.now(), parse_day(&a.day)?, band)?;
     let mut tx = app.store.begin().await?;
-    if !store::hall::set_state(&mut tx, &a.id, BookingState::Booked, BookingState::Cancelled, None, app.now()).await? {
+    if !store::hall::set_state(
+        &mut tx,
+        &a.id,
+        BookingState::Booked,
+        BookingState::Cancelled,
+        None,
+        app.now(),
+    )
+    .await?
+    {
         return Err(AppError::State("预约状态已变化，请刷新".into()));
     }
     store::hall::release_place(&mut tx, &a.hall, &a.line, &a.day, &a.band).await?;
@@ -245,7 +316,10 @@ pub async fn check_in(app: &App, actor: &Actor, code: &str, id_number: &str) -> 
     let a = owned(app, actor, code, id_number).await?;
     let h = hall(app, &a.hall).await?;
     if a.state != BookingState::Booked {
-        return Err(AppError::State(format!("预约{}，不能签到", a.state.label())));
+        return Err(AppError::State(format!(
+            "预约{}，不能签到",
+            a.state.label()
+        )));
     }
     let day = today(app);
     if a.day != day.to_string() {
@@ -308,9 +382,12 @@ pub async fn sweep(app: &App) -> Result<Swept> {
     let mut done = Swept::default();
     let mut c = app.store.conn().await?;
     let week_ago = (today - time::Duration::days(7)).to_string();
-    let booked = store::hall::in_state_until(&mut c, BookingState::Booked, &week_ago, &today.to_string()).await?;
+    let booked =
+        store::hall::in_state_until(&mut c, BookingState::Booked, &week_ago, &today.to_string())
+            .await?;
     let tomorrow = (today + time::Duration::days(1)).to_string();
-    let due = store::hall::in_state_until(&mut c, BookingState::Booked, &tomorrow, &tomorrow).await?;
+    let due =
+        store::hall::in_state_until(&mut c, BookingState::Booked, &tomorrow, &tomorrow).await?;
     drop(c);
     for a in booked {
         let h = hall(app, &a.hall).await?;
@@ -319,7 +396,16 @@ pub async fn sweep(app: &App) -> Result<Swept> {
         };
         if booking::missed(now, parse_day(&a.day)?, band) {
             let mut tx = app.store.begin().await?;
-            if store::hall::set_state(&mut tx, &a.id, BookingState::Booked, BookingState::NoShow, None, now).await? {
+            if store::hall::set_state(
+                &mut tx,
+                &a.id,
+                BookingState::Booked,
+                BookingState::NoShow,
+                None,
+                now,
+            )
+            .await?
+            {
                 done.no_shows += 1;
             }
             tx.commit().await.map_err(store::StoreError::from)?;
@@ -331,7 +417,10 @@ pub async fn sweep(app: &App) -> Result<Swept> {
         let mut tx = app.store.begin().await?;
         if store::hall::mark_reminded(&mut tx, &a.id).await? {
             let line = h.line(&a.line).map(|l| l.name.as_str()).unwrap_or("");
-            let text = format!("明天（{}）{} 您预约了{}{}，预约码 {}。如不能前来请提前取消，爽约将影响网上预约。", a.day, a.band, h.name, line, a.code);
+            let text = format!(
+                "明天（{}）{} 您预约了{}{}，预约码 {}。如不能前来请提前取消，爽约将影响网上预约。",
+                a.day, a.band, h.name, line, a.code
+            );
             crate::agents::notify(&mut tx, app, acc, "appointment_reminder", text, None).await?;
             done.reminders += 1;
         }

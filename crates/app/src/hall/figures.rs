@@ -55,14 +55,31 @@ pub struct Figures {
 }
 
 fn row(key: &str, label: &str, ts: &[&Ticket], target: u32) -> Row {
-    let waits: Vec<f64> = ts.iter().filter_map(|t| t.wait_seconds()).map(|s| s as f64 / 60.0).collect();
-    let services: Vec<f64> = ts.iter().filter_map(|t| t.service_seconds()).map(|s| s as f64 / 60.0).collect();
-    let avg = |v: &[f64]| if v.is_empty() { 0.0 } else { v.iter().sum::<f64>() / v.len() as f64 };
+    let waits: Vec<f64> = ts
+        .iter()
+        .filter_map(|t| t.wait_seconds())
+        .map(|s| s as f64 / 60.0)
+        .collect();
+    let services: Vec<f64> = ts
+        .iter()
+        .filter_map(|t| t.service_seconds())
+        .map(|s| s as f64 / 60.0)
+        .collect();
+    let avg = |v: &[f64]| {
+        if v.is_empty() {
+            0.0
+        } else {
+            v.iter().sum::<f64>() / v.len() as f64
+        }
+    };
     Row {
         key: key.to_string(),
         label: label.to_string(),
         tickets: ts.len(),
-        served: ts.iter().filter(|t| t.state == TicketState::Finished).count(),
+        served: ts
+            .iter()
+            .filter(|t| t.state == TicketState::Finished)
+            .count(),
         no_shows: ts.iter().filter(|t| t.state == TicketState::NoShow).count(),
         avg_wait: avg(&waits),
         max_wait: waits.iter().copied().fold(0.0, f64::max),
@@ -77,12 +94,22 @@ fn row(key: &str, label: &str, ts: &[&Ticket], target: u32) -> Row {
 
 /// Figures of `hall` from `first` to `last` (`YYYY-MM-DD`, today when empty), for staff of
 /// its region.
-pub async fn figures(app: &App, actor: &Actor, hall_code: &str, first: &str, last: &str) -> Result<Figures> {
+pub async fn figures(
+    app: &App,
+    actor: &Actor,
+    hall_code: &str,
+    first: &str,
+    last: &str,
+) -> Result<Figures> {
     let h = hall(app, hall_code).await?;
     match actor {
         Actor::Staff { scope, .. } if scope.covers_region(&h.region) => {}
         Actor::Anonymous => return Err(AppError::Unauthenticated),
-        _ => return Err(AppError::Forbidden("只有本区划的工作人员可以查看大厅运行情况".into())),
+        _ => {
+            return Err(AppError::Forbidden(
+                "只有本区划的工作人员可以查看大厅运行情况".into(),
+            ));
+        }
     }
     let today = today(app).to_string();
     let day = |s: &str| -> Result<String> {
@@ -95,14 +122,20 @@ pub async fn figures(app: &App, actor: &Actor, hall_code: &str, first: &str, las
     };
     let (first, last) = (day(first)?, day(last)?);
     if first > last {
-        return Err(AppError::field("first", "inconsistent", "开始日期不能晚于结束日期"));
+        return Err(AppError::field(
+            "first",
+            "inconsistent",
+            "开始日期不能晚于结束日期",
+        ));
     }
     let mut c = app.store.conn().await?;
     let tickets = store::hall::tickets_between(&mut c, &h.code, &first, &last).await?;
     let duty = store::hall::duty_of_hall(&mut c, &h.code).await?;
     let mut appointments = Vec::new();
-    let mut d = domain::calendar::parse_iso_date(&first).map_err(|_| AppError::Internal("day".into()))?;
-    let end = domain::calendar::parse_iso_date(&last).map_err(|_| AppError::Internal("day".into()))?;
+    let mut d =
+        domain::calendar::parse_iso_date(&first).map_err(|_| AppError::Internal("day".into()))?;
+    let end =
+        domain::calendar::parse_iso_date(&last).map_err(|_| AppError::Internal("day".into()))?;
     if end - d > time::Duration::days(92) {
         return Err(AppError::field("last", "too_long", "一次最多统计 92 天"));
     }
@@ -116,7 +149,11 @@ pub async fn figures(app: &App, actor: &Actor, hall_code: &str, first: &str, las
     let target = h.rules.wait_target_minutes;
     let all: Vec<&Ticket> = tickets.iter().collect();
     let now = app.now();
-    let waiting: Vec<&Ticket> = all.iter().copied().filter(|t| t.state == TicketState::Waiting && t.day == today).collect();
+    let waiting: Vec<&Ticket> = all
+        .iter()
+        .copied()
+        .filter(|t| t.state == TicketState::Waiting && t.day == today)
+        .collect();
     let lines = h
         .lines
         .iter()
@@ -129,7 +166,13 @@ pub async fn figures(app: &App, actor: &Actor, hall_code: &str, first: &str, las
         .windows
         .iter()
         .map(|w| {
-            let ts: Vec<&Ticket> = all.iter().copied().filter(|t| t.window.as_deref() == Some(&w.number) && t.state != TicketState::Waiting).collect();
+            let ts: Vec<&Ticket> = all
+                .iter()
+                .copied()
+                .filter(|t| {
+                    t.window.as_deref() == Some(&w.number) && t.state != TicketState::Waiting
+                })
+                .collect();
             row(&w.number, &w.name, &ts, target)
         })
         .collect();
@@ -178,9 +221,18 @@ pub async fn figures(app: &App, actor: &Actor, hall_code: &str, first: &str, las
             .into_iter()
             .map(|(d, ts)| (d.to_string(), ts.len(), row("", "", &ts, target).avg_wait))
             .collect(),
-        appointments: appointments.iter().filter(|a| a.state != BookingState::Cancelled).count(),
-        appointments_kept: appointments.iter().filter(|a| a.state == BookingState::CheckedIn).count(),
-        appointments_missed: appointments.iter().filter(|a| a.state == BookingState::NoShow).count(),
+        appointments: appointments
+            .iter()
+            .filter(|a| a.state != BookingState::Cancelled)
+            .count(),
+        appointments_kept: appointments
+            .iter()
+            .filter(|a| a.state == BookingState::CheckedIn)
+            .count(),
+        appointments_missed: appointments
+            .iter()
+            .filter(|a| a.state == BookingState::NoShow)
+            .count(),
         first,
         last,
     })

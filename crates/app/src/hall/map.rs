@@ -23,11 +23,19 @@ pub struct MapPoint {
 
 /// Service points (in `region` and below when given), nearest first from `near`, else by
 /// region and code.
-pub async fn points(app: &App, near: Option<Coordinates>, region: Option<&str>) -> Result<Vec<MapPoint>> {
+pub async fn points(
+    app: &App,
+    near: Option<Coordinates>,
+    region: Option<&str>,
+) -> Result<Vec<MapPoint>> {
     if let Some(n) = near
         && !n.in_china()
     {
-        return Err(AppError::field("near", "invalid", "位置不在中国境内：请检查经纬度"));
+        return Err(AppError::field(
+            "near",
+            "invalid",
+            "位置不在中国境内：请检查经纬度",
+        ));
     }
     let all = crate::org::service_points(app, region).await?;
     let halls = super::halls(app).await?;
@@ -41,13 +49,19 @@ pub async fn points(app: &App, near: Option<Coordinates>, region: Option<&str>) 
         .into_iter()
         .map(|p| {
             let mine: Vec<_> = halls.iter().filter(|h| h.service_point == p.code).collect();
-            let mut lines: Vec<String> = mine.iter().flat_map(|h| h.lines.iter().map(|l| l.name.clone())).collect();
+            let mut lines: Vec<String> = mine
+                .iter()
+                .flat_map(|h| h.lines.iter().map(|l| l.name.clone()))
+                .collect();
             lines.dedup();
             MapPoint {
                 kind_label: p.kind.label().to_string(),
                 distance_km: near.zip(p.location).map(|(a, b)| distance_km(a, b)),
                 open_now: open_at(&p.hours, working, now.time()),
-                halls: mine.iter().map(|h| (h.code.clone(), h.name.clone())).collect(),
+                halls: mine
+                    .iter()
+                    .map(|h| (h.code.clone(), h.name.clone()))
+                    .collect(),
                 lines,
                 point: p,
             }

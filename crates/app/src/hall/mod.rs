@@ -101,7 +101,9 @@ impl Person {
             }
         };
         let phone = self.phone.trim();
-        if !(phone.len() == 11 && phone.starts_with('1') && phone.bytes().all(|b| b.is_ascii_digit()))
+        if !(phone.len() == 11
+            && phone.starts_with('1')
+            && phone.bytes().all(|b| b.is_ascii_digit()))
         {
             p.push("phone", "invalid", "手机号码应为 1 开头的 11 位数字");
         }

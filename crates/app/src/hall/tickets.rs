@@ -71,7 +71,13 @@ pub async fn take(
             let p = req
                 .person
                 .as_ref()
-                .ok_or_else(|| AppError::field("person", "required", "实名取号需要姓名、身份证号码和手机号码"))?
+                .ok_or_else(|| {
+                    AppError::field(
+                        "person",
+                        "required",
+                        "实名取号需要姓名、身份证号码和手机号码",
+                    )
+                })?
                 .check(day)?;
             let account = match actor {
                 Actor::Applicant { id, .. } => Some(id.clone()),
@@ -80,7 +86,10 @@ pub async fn take(
             (p.name, Some(p.id), account)
         }
         Source::Portal => {
-            let Actor::Applicant { id, login, name, .. } = actor else {
+            let Actor::Applicant {
+                id, login, name, ..
+            } = actor
+            else {
                 return Err(match actor {
                     Actor::Anonymous => AppError::Unauthenticated,
                     _ => AppError::Forbidden("远程取号限办事群众和企业本人".into()),
@@ -98,7 +107,11 @@ pub async fn take(
         "" => (Priority::WalkIn, String::new()),
         reason => {
             let id = identity.as_ref().ok_or_else(|| {
-                AppError::field("green_reason", "needs_staff", "请到导服台由工作人员核实后取号")
+                AppError::field(
+                    "green_reason",
+                    "needs_staff",
+                    "请到导服台由工作人员核实后取号",
+                )
             })?;
             queue::check_green(reason, source, id.birth_date(), day)?;
             (Priority::Green, reason.to_string())
@@ -148,7 +161,10 @@ async fn check_near(app: &App, h: &Hall, position: Option<Coordinates>) -> Resul
         return Err(AppError::field(
             "position",
             "too_far",
-            format!("您距{}约 {km:.1} 公里，请到 {REMOTE_RADIUS_KM} 公里内再远程取号", h.name),
+            format!(
+                "您距{}约 {km:.1} 公里，请到 {REMOTE_RADIUS_KM} 公里内再远程取号",
+                h.name
+            ),
         ));
     }
     Ok(())
@@ -161,7 +177,10 @@ pub(crate) async fn issue(app: &App, h: &Hall, mut t: Ticket) -> Result<Ticket> 
     let mut tx = app.store.begin().await?;
     if let Some(account) = &t.account {
         let open = store::hall::open_tickets_of(&mut tx, account).await?;
-        if let Some(o) = open.iter().find(|o| o.hall == t.hall && o.line == t.line && o.day == t.day) {
+        if let Some(o) = open
+            .iter()
+            .find(|o| o.hall == t.hall && o.line == t.line && o.day == t.day)
+        {
             return Err(AppError::Conflict {
                 field: "line".into(),
                 message: format!("您已取 {} 号，正在等候，无需重复取号", o.number),
@@ -173,7 +192,15 @@ pub(crate) async fn issue(app: &App, h: &Hall, mut t: Ticket) -> Result<Ticket> 
     store::hall::insert_ticket(&mut tx, &t).await?;
     // A booking checked in becomes this ticket in the same transaction.
     if let Some(a) = &t.appointment
-        && !store::hall::set_state(&mut tx, a, BookingState::Booked, BookingState::CheckedIn, Some(&t.id), t.issued_at).await?
+        && !store::hall::set_state(
+            &mut tx,
+            a,
+            BookingState::Booked,
+            BookingState::CheckedIn,
+            Some(&t.id),
+            t.issued_at,
+        )
+        .await?
     {
         return Err(AppError::State("预约已签到或已取消".into()));
     }
@@ -264,11 +291,18 @@ pub struct Desk {
 pub async fn sign_in(app: &App, actor: &Actor, hall_code: &str, window: &str) -> Result<Desk> {
     let clerk = actor.window_clerk()?;
     let h = hall(app, hall_code).await?;
-    let w = h
-        .window(window)
-        .ok_or_else(|| AppError::field("window", "unknown", format!("{} 没有 {window} 号窗口", h.name)))?;
+    let w = h.window(window).ok_or_else(|| {
+        AppError::field(
+            "window",
+            "unknown",
+            format!("{} 没有 {window} 号窗口", h.name),
+        )
+    })?;
     if !clerk.scope().covers(&h.region, w.department.as_deref()) {
-        return Err(AppError::Forbidden(format!("{} {window} 号窗口不在您的区划或部门", h.name)));
+        return Err(AppError::Forbidden(format!(
+            "{} {window} 号窗口不在您的区划或部门",
+            h.name
+        )));
     }
     let mut tx = app.store.begin().await?;
     let d = store::hall::Duty {
@@ -286,7 +320,9 @@ pub async fn sign_in(app: &App, actor: &Actor, hall_code: &str, window: &str) ->
     }
     tx.commit().await.map_err(store::StoreError::from)?;
     board::publish(app, &h.code, None).await;
-    desk(app, actor).await?.ok_or_else(|| AppError::Internal("desk".into()))
+    desk(app, actor)
+        .await?
+        .ok_or_else(|| AppError::Internal("desk".into()))
 }
 
 pub async fn sign_out(app: &App, actor: &Actor) -> Result<()> {
@@ -295,7 +331,10 @@ pub async fn sign_out(app: &App, actor: &Actor) -> Result<()> {
         return Err(AppError::State("您未在任何窗口签到".into()));
     };
     if let Some(t) = d.current {
-        return Err(AppError::State(format!("请先办结、过号或转移正在办理的 {} 号再签退", t.number)));
+        return Err(AppError::State(format!(
+            "请先办结、过号或转移正在办理的 {} 号再签退",
+            t.number
+        )));
     }
     let mut tx = app.store.begin().await?;
     store::hall::sign_out(&mut tx, clerk.actor_id()).await?;
@@ -312,7 +351,9 @@ pub async fn pause(app: &App, actor: &Actor, paused: bool) -> Result<Desk> {
         return Err(AppError::State("您未在任何窗口签到".into()));
     }
     tx.commit().await.map_err(store::StoreError::from)?;
-    let d = desk(app, actor).await?.ok_or_else(|| AppError::State("您未在任何窗口签到".into()))?;
+    let d = desk(app, actor)
+        .await?
+        .ok_or_else(|| AppError::State("您未在任何窗口签到".into()))?;
     board::publish(app, &d.hall, None).await;
     Ok(d)
 }
@@ -376,13 +417,22 @@ pub async fn call_next(app: &App, actor: &Actor) -> Result<Ticket> {
         return Err(AppError::State("窗口已暂停，恢复后才能叫号".into()));
     }
     if let Some(t) = &d.current {
-        return Err(AppError::State(format!("请先办结、过号或转移正在办理的 {} 号", t.number)));
+        return Err(AppError::State(format!(
+            "请先办结、过号或转移正在办理的 {} 号",
+            t.number
+        )));
     }
     let h = hall(app, &d.hall).await?;
     let clerk = actor.window_clerk()?;
     for _ in 0..5 {
         let mut tx = app.store.begin().await?;
-        let waiting = store::hall::tickets_of_day(&mut tx, &h.code, &today(app).to_string(), &[TicketState::Waiting]).await?;
+        let waiting = store::hall::tickets_of_day(
+            &mut tx,
+            &h.code,
+            &today(app).to_string(),
+            &[TicketState::Waiting],
+        )
+        .await?;
         let tickets: Vec<Ticket> = waiting.iter().map(|s| s.ticket.clone()).collect();
         let Some(i) = queue::pick_next(&d.window, &h.rules, &tickets) else {
             return Err(AppError::State("当前没有等候本窗口的号".into()));
@@ -391,7 +441,12 @@ pub async fn call_next(app: &App, actor: &Actor) -> Result<Ticket> {
         t.call(&d.window.number, clerk.actor_id(), app.now());
         if store::hall::update_ticket(&mut tx, &t, waiting[i].version).await? {
             tx.commit().await.map_err(store::StoreError::from)?;
-            board::publish(app, &h.code, Some(queue::announcement(&t.number, &d.window.number))).await;
+            board::publish(
+                app,
+                &h.code,
+                Some(queue::announcement(&t.number, &d.window.number)),
+            )
+            .await;
             return Ok(t);
         }
     }
@@ -449,20 +504,36 @@ pub async fn act(app: &App, actor: &Actor, id: &str, action: &WindowAction) -> R
             for n in cases.iter().map(|c| c.trim()).filter(|c| !c.is_empty()) {
                 // 办件编号: a region code, the date and a five-digit sequence.
                 if !(19..=25).contains(&n.len()) || !n.bytes().all(|b| b.is_ascii_digit()) {
-                    return Err(AppError::field("cases", "invalid", format!("办件编号“{n}”无效：应为区划代码、日期和五位序号组成的数字")));
+                    return Err(AppError::field(
+                        "cases",
+                        "invalid",
+                        format!("办件编号“{n}”无效：应为区划代码、日期和五位序号组成的数字"),
+                    ));
                 }
                 t.cases.push(n.to_string());
             }
         }
-        WindowAction::Transfer { line, window, reason } => {
+        WindowAction::Transfer {
+            line,
+            window,
+            reason,
+        } => {
             if h.line(line).is_none() {
-                return Err(AppError::field("line", "unknown", format!("大厅没有 {line} 队列")));
+                return Err(AppError::field(
+                    "line",
+                    "unknown",
+                    format!("大厅没有 {line} 队列"),
+                ));
             }
             let window = window.as_deref().map(str::trim).filter(|w| !w.is_empty());
             if let Some(to) = window
                 && h.window(to).is_none()
             {
-                return Err(AppError::field("window", "unknown", format!("{} 没有 {to} 号窗口", h.name)));
+                return Err(AppError::field(
+                    "window",
+                    "unknown",
+                    format!("{} 没有 {to} 号窗口", h.name),
+                ));
             }
             t.transfer(w, line, window, reason)?;
         }

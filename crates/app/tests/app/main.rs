@@ -10,6 +10,7 @@ mod catalog_review;
 mod for_others;
 mod forms;
 mod gaps;
+mod hall;
 mod licenses;
 mod passwords;
 mod presentations;

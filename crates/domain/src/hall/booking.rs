@@ -86,7 +86,11 @@ pub fn check_slot<'a>(
         .iter()
         .find(|b| b.start == start.trim())
         .ok_or_else(|| {
-            HallError::invalid("band", "unknown", format!("大厅没有 {start} 开始的预约时段"))
+            HallError::invalid(
+                "band",
+                "unknown",
+                format!("大厅没有 {start} 开始的预约时段"),
+            )
         })?;
     let today = china_date(now);
     if !calendar.is_working_day(day) {
@@ -108,7 +112,10 @@ pub fn check_slot<'a>(
         return Err(HallError::invalid(
             "band",
             "past",
-            format!("{day} {} 时段已开始或已过去，请选择之后的时段", band.label()),
+            format!(
+                "{day} {} 时段已开始或已过去，请选择之后的时段",
+                band.label()
+            ),
         ));
     }
     Ok(band)

@@ -180,9 +180,7 @@ impl Ticket {
         let line_rank = match window.lines.iter().position(|l| *l == self.line) {
             Some(r) => r,
             None if reserved == 0 || any_line => window.lines.len(),
-            None if window.kind == WindowKind::GreenChannel
-                && self.priority == Priority::Green =>
-            {
+            None if window.kind == WindowKind::GreenChannel && self.priority == Priority::Green => {
                 window.lines.len()
             }
             None => return None,

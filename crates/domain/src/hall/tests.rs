@@ -83,7 +83,12 @@ fn a_hall_names_every_bad_line_window_and_band() {
         end: "15:00".into(),
         capacity: 1,
     });
-    let fields: Vec<String> = h.validate().unwrap_err().into_iter().map(|e| e.field).collect();
+    let fields: Vec<String> = h
+        .validate()
+        .unwrap_err()
+        .into_iter()
+        .map(|e| e.field)
+        .collect();
     assert_eq!(
         fields,
         [
@@ -117,17 +122,37 @@ fn a_window_calls_green_then_its_line_order_then_booked_then_earliest() {
         ticket("A", 2, Priority::Booked, 2),
         ticket("B", 2, Priority::Green, 3),
     ];
-    assert_eq!(queue::pick_next(w1, &h.rules, &ts), Some(3), "绿色通道 first");
+    assert_eq!(
+        queue::pick_next(w1, &h.rules, &ts),
+        Some(3),
+        "绿色通道 first"
+    );
     let rest = &ts[..3];
-    assert_eq!(queue::pick_next(w1, &h.rules, rest), Some(2), "booked A before walk-in A");
-    assert_eq!(queue::pick_next(w2, &h.rules, rest), Some(1), "window 2 serves B first");
+    assert_eq!(
+        queue::pick_next(w1, &h.rules, rest),
+        Some(2),
+        "booked A before walk-in A"
+    );
+    assert_eq!(
+        queue::pick_next(w2, &h.rules, rest),
+        Some(1),
+        "window 2 serves B first"
+    );
     let mut rules = h.rules.clone();
     rules.booked_first = false;
-    assert_eq!(queue::pick_next(w1, &rules, rest), Some(0), "by arrival when booked are not first");
+    assert_eq!(
+        queue::pick_next(w1, &rules, rest),
+        Some(0),
+        "by arrival when booked are not first"
+    );
     assert_eq!(queue::pick_next(green, &h.rules, &ts), Some(3));
     let mut ts2 = ts.clone();
     ts2[3].state = TicketState::Finished;
-    assert_eq!(queue::pick_next(green, &h.rules, &ts2), Some(2), "then any line, booked first");
+    assert_eq!(
+        queue::pick_next(green, &h.rules, &ts2),
+        Some(2),
+        "then any line, booked first"
+    );
     assert_eq!(queue::pick_next(w1, &h.rules, &[]), None);
 }
 
@@ -139,7 +164,9 @@ fn calling_recall_no_show_finish_and_transfer_follow_the_window() {
     assert!(matches!(t.finish("1", now), Err(HallError::State(m)) if m.contains("尚未叫号")));
     t.call("1", "clerk", now);
     assert!(matches!(t.recall("2"), Err(HallError::State(m)) if m.contains("由 1 号窗口叫号")));
-    assert!(matches!(t.no_show("1", &h.rules, now), Err(HallError::State(m)) if m.contains("呼满 3 次")));
+    assert!(
+        matches!(t.no_show("1", &h.rules, now), Err(HallError::State(m)) if m.contains("呼满 3 次"))
+    );
     t.recall("1").unwrap();
     t.recall("1").unwrap();
     assert_eq!(t.calls, 3);
@@ -147,11 +174,19 @@ fn calling_recall_no_show_finish_and_transfer_follow_the_window() {
     gone.no_show("1", &h.rules, now).unwrap();
     assert_eq!(gone.state, TicketState::NoShow);
 
-    assert!(matches!(t.transfer("1", "B", None, " "), Err(HallError::Invalid(e)) if e.field == "reason"));
+    assert!(
+        matches!(t.transfer("1", "B", None, " "), Err(HallError::Invalid(e)) if e.field == "reason")
+    );
     t.transfer("1", "B", Some("2"), "需办理不动产登记").unwrap();
-    assert_eq!((t.state, t.line.as_str(), t.calls), (TicketState::Waiting, "B", 0));
+    assert_eq!(
+        (t.state, t.line.as_str(), t.calls),
+        (TicketState::Waiting, "B", 0)
+    );
     assert_eq!(t.number, "A001", "the number stays");
-    assert!(!queue::may_call(h.window("1").unwrap(), &h.rules, &t), "waits for window 2 only");
+    assert!(
+        !queue::may_call(h.window("1").unwrap(), &h.rules, &t),
+        "waits for window 2 only"
+    );
     assert!(queue::may_call(h.window("2").unwrap(), &h.rules, &t));
     t.call("2", "clerk2", now + Duration::minutes(5));
     t.finish("2", now + Duration::minutes(12)).unwrap();
@@ -163,9 +198,17 @@ fn calling_recall_no_show_finish_and_transfer_follow_the_window() {
 #[test]
 fn the_wait_estimate_uses_recent_service_times_and_open_windows() {
     assert_eq!(queue::estimate_wait_minutes(0, &[600], 1), 0);
-    assert_eq!(queue::estimate_wait_minutes(3, &[], 1), 15, "five minutes each without history");
+    assert_eq!(
+        queue::estimate_wait_minutes(3, &[], 1),
+        15,
+        "five minutes each without history"
+    );
     assert_eq!(queue::estimate_wait_minutes(4, &[240, 360], 2), 10);
-    assert_eq!(queue::estimate_wait_minutes(1, &[61], 0), 2, "no window open counts as one");
+    assert_eq!(
+        queue::estimate_wait_minutes(1, &[61], 0),
+        2,
+        "no window open counts as one"
+    );
 }
 
 fn cal() -> WorkCalendar {
@@ -177,36 +220,56 @@ fn slots_are_working_days_ahead_within_the_horizon() {
     let r = HallRules::default();
     // Thursday 2026-12-03, 10:30 China time.
     let now = datetime!(2026-12-03 10:30 +8);
-    assert_eq!(booking::check_slot(&r, &cal(), now, date!(2026-12-03), "11:00").unwrap().start, "11:00");
-    let past = booking::check_slot(&r, &cal(), now, date!(2026-12-03), "10:00").unwrap_err();
+    assert_eq!(
+        booking::check_slot(&r, &cal(), now, date!(2026 - 12 - 03), "11:00")
+            .unwrap()
+            .start,
+        "11:00"
+    );
+    let past = booking::check_slot(&r, &cal(), now, date!(2026 - 12 - 03), "10:00").unwrap_err();
     assert!(matches!(past, HallError::Invalid(e) if e.code == "past"));
-    let weekend = booking::check_slot(&r, &cal(), now, date!(2026-12-05), "09:00").unwrap_err();
+    let weekend = booking::check_slot(&r, &cal(), now, date!(2026 - 12 - 05), "09:00").unwrap_err();
     assert!(matches!(weekend, HallError::Invalid(e) if e.code == "closed"));
-    let far = booking::check_slot(&r, &cal(), now, date!(2026-12-14), "09:00").unwrap_err();
+    let far = booking::check_slot(&r, &cal(), now, date!(2026 - 12 - 14), "09:00").unwrap_err();
     assert!(matches!(far, HallError::Invalid(e) if e.code == "too_far"));
-    let band = booking::check_slot(&r, &cal(), now, date!(2026-12-04), "12:00").unwrap_err();
+    let band = booking::check_slot(&r, &cal(), now, date!(2026 - 12 - 04), "12:00").unwrap_err();
     assert!(matches!(band, HallError::Invalid(e) if e.field == "band"));
     // 2026-10-01 is 国庆节.
-    let holiday = booking::check_slot(&r, &cal(), datetime!(2026-09-28 09:00 +8), date!(2026-10-01), "09:00");
+    let holiday = booking::check_slot(
+        &r,
+        &cal(),
+        datetime!(2026-09-28 09:00 +8),
+        date!(2026 - 10 - 01),
+        "09:00",
+    );
     assert!(holiday.is_err());
     let days = booking::bookable_days(&r, &cal(), now);
-    assert_eq!(days.first(), Some(&date!(2026-12-03)));
+    assert_eq!(days.first(), Some(&date!(2026 - 12 - 03)));
     assert!(days.iter().all(|d| cal().is_working_day(*d)));
     assert_eq!(days.len(), 6, "Thu, Fri, Mon–Thu within seven days");
-    assert!(booking::bands_of(&r, &cal(), date!(2026-12-06)).is_empty());
+    assert!(booking::bands_of(&r, &cal(), date!(2026 - 12 - 06)).is_empty());
 }
 
 #[test]
 fn changes_stop_at_the_cutoff_and_check_in_earns_the_booked_priority_within_the_band() {
     let r = HallRules::default();
     let band = &r.bands[0]; // 09:00-10:00
-    let day = date!(2026-12-04);
+    let day = date!(2026 - 12 - 04);
     assert!(booking::check_change(&r, datetime!(2026-12-04 07:59 +8), day, band).is_ok());
     assert!(booking::check_change(&r, datetime!(2026-12-04 08:00 +8), day, band).is_err());
     assert!(booking::check_in(&r, datetime!(2026-12-04 08:29 +8), day, band).is_err());
-    assert_eq!(booking::check_in(&r, datetime!(2026-12-04 08:30 +8), day, band), Ok(Priority::Booked));
-    assert_eq!(booking::check_in(&r, datetime!(2026-12-04 10:00 +8), day, band), Ok(Priority::Booked));
-    assert_eq!(booking::check_in(&r, datetime!(2026-12-04 10:01 +8), day, band), Ok(Priority::WalkIn));
+    assert_eq!(
+        booking::check_in(&r, datetime!(2026-12-04 08:30 +8), day, band),
+        Ok(Priority::Booked)
+    );
+    assert_eq!(
+        booking::check_in(&r, datetime!(2026-12-04 10:00 +8), day, band),
+        Ok(Priority::Booked)
+    );
+    assert_eq!(
+        booking::check_in(&r, datetime!(2026-12-04 10:01 +8), day, band),
+        Ok(Priority::WalkIn)
+    );
     assert!(booking::missed(datetime!(2026-12-04 10:01 +8), day, band));
     assert_eq!(BookingState::parse("no_show"), Some(BookingState::NoShow));
 }
@@ -217,21 +280,39 @@ fn three_no_shows_in_thirty_days_suspend_booking_for_thirty_days() {
     let t0 = datetime!(2026-11-01 02:00 UTC);
     let shows = [t0, t0 + Duration::days(10), t0 + Duration::days(20)];
     let now = t0 + Duration::days(21);
-    assert_eq!(booking::suspended_until(&r, &shows, now), Some(t0 + Duration::days(50)));
+    assert_eq!(
+        booking::suspended_until(&r, &shows, now),
+        Some(t0 + Duration::days(50))
+    );
     assert_eq!(booking::suspended_until(&r, &shows[..2], now), None);
     let spread = [t0, t0 + Duration::days(20), t0 + Duration::days(40)];
-    assert_eq!(booking::suspended_until(&r, &spread, t0 + Duration::days(41)), None);
-    assert_eq!(booking::suspended_until(&r, &shows, t0 + Duration::days(51)), None, "served its time");
+    assert_eq!(
+        booking::suspended_until(&r, &spread, t0 + Duration::days(41)),
+        None
+    );
+    assert_eq!(
+        booking::suspended_until(&r, &shows, t0 + Duration::days(51)),
+        None,
+        "served its time"
+    );
 }
 
 fn any_ticket() -> impl Strategy<Value = Ticket> {
     (
         prop_oneof![Just("A"), Just("B")],
         1i64..50,
-        prop_oneof![Just(Priority::Green), Just(Priority::Booked), Just(Priority::WalkIn)],
+        prop_oneof![
+            Just(Priority::Green),
+            Just(Priority::Booked),
+            Just(Priority::WalkIn)
+        ],
         0i64..300,
         prop_oneof![Just(None), Just(Some("1")), Just(Some("2"))],
-        prop_oneof![Just(TicketState::Waiting), Just(TicketState::Called), Just(TicketState::Finished)],
+        prop_oneof![
+            Just(TicketState::Waiting),
+            Just(TicketState::Called),
+            Just(TicketState::Finished)
+        ],
     )
         .prop_map(|(line, seq, p, minute, reserved, state)| {
             let mut t = ticket(line, seq, p, minute);
@@ -295,13 +376,14 @@ proptest! {
 
 #[test]
 fn green_channel_reads_age_from_the_id_and_other_reasons_need_staff() {
-    let today = date!(2026-12-03);
-    assert!(queue::check_green("老年人", Source::Kiosk, date!(1966-12-03), today).is_ok());
-    let young = queue::check_green("老年人", Source::Kiosk, date!(1966-12-04), today).unwrap_err();
+    let today = date!(2026 - 12 - 03);
+    assert!(queue::check_green("老年人", Source::Kiosk, date!(1966 - 12 - 03), today).is_ok());
+    let young =
+        queue::check_green("老年人", Source::Kiosk, date!(1966 - 12 - 04), today).unwrap_err();
     assert!(matches!(young, HallError::Invalid(e) if e.message.contains("59 岁")));
-    assert!(queue::check_green("孕妇", Source::Kiosk, date!(1990-01-01), today).is_err());
-    assert!(queue::check_green("孕妇", Source::Reception, date!(1990-01-01), today).is_ok());
-    assert!(queue::check_green("VIP", Source::Reception, date!(1990-01-01), today).is_err());
+    assert!(queue::check_green("孕妇", Source::Kiosk, date!(1990 - 01 - 01), today).is_err());
+    assert!(queue::check_green("孕妇", Source::Reception, date!(1990 - 01 - 01), today).is_ok());
+    assert!(queue::check_green("VIP", Source::Reception, date!(1990 - 01 - 01), today).is_err());
     assert_eq!(queue::mask_name("张三丰"), "张*丰");
     assert_eq!(queue::mask_name("李四"), "李*");
     assert_eq!(queue::mask_name("欧阳娜娜"), "欧**娜");

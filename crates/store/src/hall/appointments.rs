@@ -167,8 +167,9 @@ const COLS: &str = "SELECT id, code, hall, line, day, band, account, name, id_ma
 
 fn appointment(r: Row) -> Result<Appointment> {
     Ok(Appointment {
-        state: BookingState::parse(&r.state)
-            .ok_or_else(|| StoreError::Corrupt(format!("appointment {}: state {}", r.id, r.state)))?,
+        state: BookingState::parse(&r.state).ok_or_else(|| {
+            StoreError::Corrupt(format!("appointment {}: state {}", r.id, r.state))
+        })?,
         created_at: from_millis(r.created_at),
         id: r.id,
         code: r.code,
@@ -243,7 +244,11 @@ pub async fn in_state_until(
 }
 
 /// A hall's bookings of `day`, by band.
-pub async fn of_hall_day(conn: &mut AnyConnection, hall: &str, day: &str) -> Result<Vec<Appointment>> {
+pub async fn of_hall_day(
+    conn: &mut AnyConnection,
+    hall: &str,
+    day: &str,
+) -> Result<Vec<Appointment>> {
     let rows: Vec<Row> = sqlx::query_as(AssertSql(format!(
         "{COLS} WHERE hall = $1 AND day = $2 ORDER BY band, created_at"
     )))
@@ -255,7 +260,10 @@ pub async fn of_hall_day(conn: &mut AnyConnection, hall: &str, day: &str) -> Res
 }
 
 /// When the person's no-shows happened (the sweep's time), newest first.
-pub async fn no_shows_of(conn: &mut AnyConnection, person_key: &str) -> Result<Vec<time::OffsetDateTime>> {
+pub async fn no_shows_of(
+    conn: &mut AnyConnection,
+    person_key: &str,
+) -> Result<Vec<time::OffsetDateTime>> {
     let rows: Vec<i64> = sqlx::query_scalar(
         "SELECT updated_at FROM appointments WHERE person_key = $1 AND state = 'no_show' ORDER BY updated_at DESC",
     )

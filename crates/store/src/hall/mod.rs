@@ -60,9 +60,10 @@ const HALL_COLS: &str =
     "SELECT code, name, region, address, hours, windows, service_point, lines, rules FROM halls";
 
 pub async fn list_halls(conn: &mut AnyConnection) -> Result<Vec<Hall>> {
-    let rows: Vec<HallRow> = sqlx::query_as(AssertSql(format!("{HALL_COLS} ORDER BY region, code")))
-        .fetch_all(conn)
-        .await?;
+    let rows: Vec<HallRow> =
+        sqlx::query_as(AssertSql(format!("{HALL_COLS} ORDER BY region, code")))
+            .fetch_all(conn)
+            .await?;
     rows.into_iter().map(hall).collect()
 }
 
@@ -76,7 +77,12 @@ pub async fn get_hall(conn: &mut AnyConnection, code: &str) -> Result<Option<Hal
 
 /// The next sequence number of `line` in `hall` on `day`: one statement that adds one and
 /// returns it, so concurrent kiosks (and nodes) never draw the same.
-pub async fn next_number(conn: &mut AnyConnection, hall: &str, day: &str, line: &str) -> Result<i64> {
+pub async fn next_number(
+    conn: &mut AnyConnection,
+    hall: &str,
+    day: &str,
+    line: &str,
+) -> Result<i64> {
     Ok(sqlx::query_scalar(
         "INSERT INTO hall_counters (hall, day, line, last) VALUES ($1, $2, $3, 1)
          ON CONFLICT (hall, day, line) DO UPDATE SET last = hall_counters.last + 1
@@ -252,7 +258,9 @@ pub async fn tickets_between(
     .bind(last)
     .fetch_all(conn)
     .await?;
-    rows.into_iter().map(|r| ticket(r).map(|s| s.ticket)).collect()
+    rows.into_iter()
+        .map(|r| ticket(r).map(|s| s.ticket))
+        .collect()
 }
 
 /// An account's open tickets (waiting or called), newest first.
@@ -263,7 +271,9 @@ pub async fn open_tickets_of(conn: &mut AnyConnection, account: &str) -> Result<
     .bind(account)
     .fetch_all(conn)
     .await?;
-    rows.into_iter().map(|r| ticket(r).map(|s| s.ticket)).collect()
+    rows.into_iter()
+        .map(|r| ticket(r).map(|s| s.ticket))
+        .collect()
 }
 
 /// Service seconds of the last `n` tickets finished on `line` of `hall`.
@@ -283,7 +293,10 @@ pub async fn recent_service_seconds(
     .bind(n)
     .fetch_all(conn)
     .await?;
-    Ok(rows.into_iter().map(|(c, f)| ((f - c) / 1000).max(0)).collect())
+    Ok(rows
+        .into_iter()
+        .map(|(c, f)| ((f - c) / 1000).max(0))
+        .collect())
 }
 
 /// Who is at a window now.

@@ -69,11 +69,29 @@ async fn concurrent_kiosks_never_draw_the_same_number_and_slots_stop_at_capacity
             vec![("09:00".to_string(), 7)]
         );
         let mut tx = s.begin().await.unwrap();
-        assert_eq!(next_number(&mut tx, "H1", "2026-12-03", "B").await.unwrap(), 1, "per line");
-        assert_eq!(next_number(&mut tx, "H1", "2026-12-04", "A").await.unwrap(), 1, "per day");
-        release_place(&mut tx, "H1", "A", "2026-12-03", "09:00").await.unwrap();
-        assert!(take_place(&mut tx, "H1", "A", "2026-12-03", "09:00", 7).await.unwrap());
-        assert!(!take_place(&mut tx, "H1", "A", "2026-12-03", "10:00", 0).await.unwrap());
+        assert_eq!(
+            next_number(&mut tx, "H1", "2026-12-03", "B").await.unwrap(),
+            1,
+            "per line"
+        );
+        assert_eq!(
+            next_number(&mut tx, "H1", "2026-12-04", "A").await.unwrap(),
+            1,
+            "per day"
+        );
+        release_place(&mut tx, "H1", "A", "2026-12-03", "09:00")
+            .await
+            .unwrap();
+        assert!(
+            take_place(&mut tx, "H1", "A", "2026-12-03", "09:00", 7)
+                .await
+                .unwrap()
+        );
+        assert!(
+            !take_place(&mut tx, "H1", "A", "2026-12-03", "10:00", 0)
+                .await
+                .unwrap()
+        );
         tx.commit().await.unwrap();
     })
     .await;
@@ -107,10 +125,15 @@ async fn a_ticket_changed_by_another_window_is_not_overwritten() {
         };
         let mut tx = s.begin().await.unwrap();
         insert_ticket(&mut tx, &t).await.unwrap();
+        tx.commit().await.unwrap();
         let mut dup = t.clone();
         dup.id = "t2".into();
-        assert!(insert_ticket(&mut tx, &dup).await.is_err(), "number unique per hall and day");
-        tx.commit().await.unwrap();
+        let mut tx = s.begin().await.unwrap();
+        assert!(
+            insert_ticket(&mut tx, &dup).await.is_err(),
+            "number unique per hall and day"
+        );
+        drop(tx);
 
         let mut tx = s.begin().await.unwrap();
         let mut one = t.clone();
@@ -122,9 +145,14 @@ async fn a_ticket_changed_by_another_window_is_not_overwritten() {
         tx.commit().await.unwrap();
         let mut c = s.conn().await.unwrap();
         let stored = get_ticket(&mut c, "t1").await.unwrap().unwrap();
-        assert_eq!((stored.ticket.window.as_deref(), stored.version), (Some("1"), 1));
+        assert_eq!(
+            (stored.ticket.window.as_deref(), stored.version),
+            (Some("1"), 1)
+        );
         assert_eq!(stored.ticket.called_at, one.called_at);
-        let called = tickets_of_day(&mut c, "H1", "2026-12-03", &[TicketState::Called]).await.unwrap();
+        let called = tickets_of_day(&mut c, "H1", "2026-12-03", &[TicketState::Called])
+            .await
+            .unwrap();
         assert_eq!(called.len(), 1);
         assert_eq!(open_tickets_of(&mut c, "acc").await.unwrap().len(), 1);
     })

@@ -1,7 +1,7 @@
 use domain::calendar::shipped_notices;
 use domain::catalog::Synonym;
-use domain::ids::RegionCode;
 use domain::hall::{Hall, Line, Window, WindowKind};
+use domain::ids::RegionCode;
 use domain::org::{Department, Region};
 use store::hall::{list_halls, upsert_hall};
 use store::org::*;
