@@ -329,6 +329,7 @@ pub struct DemoReport {
     pub items_created: usize,
     pub items_existing: usize,
     pub cases_created: usize,
+    pub tickets_created: usize,
     pub accounts: Vec<DemoAccount>,
 }
 
@@ -602,5 +603,6 @@ pub async fn load(app: &App) -> Result<DemoReport> {
     crate::bundles::save(app, &demo_bundles(&data.items)?).await?;
     crate::index::refresh_if_stale(app, |_, _| {}).await?;
     report.cases_created = crate::demo_cases::seed(app, &data).await?;
+    report.tickets_created = crate::demo_hall::seed(app).await?;
     Ok(report)
 }

@@ -48,3 +48,145 @@ document.documentElement.classList.add("js");
     field.focus();
   });
 })();
+
+// The hall's display board: live over server-sent events (the browser reconnects by itself;
+// the page says so meanwhile), each call spoken where the browser can.
+function hallFeed(hall, onBoard) {
+  var source = new EventSource("/api/v1/halls/" + encodeURIComponent(hall) + "/board/events");
+  var status = document.getElementById("board-status");
+  source.addEventListener("open", function () {
+    if (status) { status.textContent = "实时"; status.classList.remove("offline"); }
+  });
+  source.addEventListener("error", function () {
+    if (status) { status.textContent = "连接中断，正在重新连接…"; status.classList.add("offline"); }
+  });
+  source.addEventListener("board", function (e) { onBoard(JSON.parse(e.data)); });
+  return source;
+}
+
+(function () {
+  var root = document.querySelector("[data-board]");
+  if (!root) { return; }
+  function el(tag, cls, text) {
+    var n = document.createElement(tag);
+    if (cls) { n.className = cls; }
+    if (text !== undefined) { n.textContent = text; }
+    return n;
+  }
+  function speak(text) {
+    if (!text || !window.speechSynthesis) { return; }
+    var u = new SpeechSynthesisUtterance(text);
+    u.lang = "zh-CN";
+    window.speechSynthesis.speak(u);
+  }
+  hallFeed(root.getAttribute("data-board"), function (m) {
+    var b = m.board;
+    var calling = document.getElementById("board-calling");
+    calling.replaceChildren();
+    b.calling.forEach(function (c) {
+      var li = el("li");
+      li.appendChild(el("span", "num", c.number));
+      li.appendChild(document.createTextNode(" "));
+      li.appendChild(el("span", "to", "请到 " + c.window + " 号窗口"));
+      calling.appendChild(li);
+    });
+    var empty = document.getElementById("board-empty");
+    if (empty) { empty.hidden = b.calling.length > 0; }
+    var next = document.getElementById("board-next");
+    next.replaceChildren();
+    b.next.forEach(function (n) { next.appendChild(el("span", "num", n)); next.appendChild(document.createTextNode(" ")); });
+    var lines = document.getElementById("board-lines");
+    lines.replaceChildren();
+    b.lines.forEach(function (l) {
+      var tr = el("tr");
+      var th = el("th", "", l.code + " " + l.name);
+      th.setAttribute("scope", "row");
+      tr.appendChild(th);
+      tr.appendChild(el("td", "", String(l.waiting)));
+      tr.appendChild(el("td", "", l.wait_minutes + " 分钟"));
+      lines.appendChild(tr);
+    });
+    document.getElementById("board-open").textContent = String(b.windows_open);
+    if (m.announce) { root.setAttribute("data-last-announce", m.announce); speak(m.announce); }
+  });
+})();
+
+// A ticket on the portal follows its hall's board and re-reads where it stands.
+(function () {
+  var card = document.querySelector("[data-ticket]");
+  if (!card) { return; }
+  var id = card.getAttribute("data-ticket");
+  var state = document.getElementById("ticket-state");
+  hallFeed(card.getAttribute("data-hall"), function () {
+    fetch("/api/v1/tickets/" + encodeURIComponent(id), { credentials: "same-origin" })
+      .then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (v) {
+        if (!v) { return; }
+        var t = v.ticket;
+        state.textContent = t.state === "waiting" ? "等候中：前面 " + v.ahead + " 人，预计 " + v.wait_minutes + " 分钟"
+          : t.state === "called" ? "请到 " + t.window + " 号窗口"
+          : t.state === "finished" ? "已办结" : "过号";
+      });
+  });
+})();
+
+// Kiosk: an on-screen numeric pad for ID and phone numbers, and a clean page for the next
+// person after 60 s without a touch.
+(function () {
+  var kiosk = document.querySelector("[data-kiosk-idle]");
+  if (!kiosk) { return; }
+  var seconds = parseInt(kiosk.getAttribute("data-kiosk-idle"), 10) || 60;
+  var timer;
+  function reset() {
+    clearTimeout(timer);
+    timer = setTimeout(function () { window.location.href = window.location.pathname.replace(/\/(ticket|check-in)$/, ""); }, seconds * 1000);
+  }
+  ["click", "keydown", "touchstart", "input"].forEach(function (e) { document.addEventListener(e, reset, true); });
+  reset();
+  var pad = kiosk.querySelector(".numpad");
+  var target = null;
+  kiosk.querySelectorAll("input[data-pad]").forEach(function (input) {
+    input.addEventListener("focus", function () { target = input; if (pad) { pad.hidden = false; } });
+  });
+  if (pad) {
+    pad.addEventListener("click", function (e) {
+      var key = e.target.getAttribute("data-key");
+      if (!key || !target) { return; }
+      if (key === "back") { target.value = target.value.slice(0, -1); }
+      else if (target.value.length < (target.maxLength > 0 ? target.maxLength : 18)) { target.value += key; }
+      target.focus();
+    });
+  }
+})();
+
+document.addEventListener("click", function (e) {
+  if (e.target.classList && e.target.classList.contains("print")) { window.print(); }
+});
+
+// Position from the browser, where the person allows it: a remote ticket carries it, the
+// map sorts by it. Without it the server says what is missing.
+(function () {
+  var form = document.querySelector("form[data-geolocate]");
+  if (form && navigator.geolocation) {
+    form.addEventListener("submit", function (e) {
+      var field = form.querySelector("input[name=position]");
+      if (field.value) { return; }
+      e.preventDefault();
+      navigator.geolocation.getCurrentPosition(function (p) {
+        field.value = p.coords.latitude.toFixed(6) + "," + p.coords.longitude.toFixed(6);
+        form.submit();
+      }, function () { form.submit(); }, { timeout: 10000 });
+    });
+  }
+  var locate = document.querySelector("button[data-locate]");
+  if (locate && navigator.geolocation) {
+    locate.addEventListener("click", function () {
+      navigator.geolocation.getCurrentPosition(function (p) {
+        var f = locate.form;
+        f.querySelector("input[name=near]").value = p.coords.latitude.toFixed(6) + "," + p.coords.longitude.toFixed(6);
+        f.querySelector("select[name=place]").value = "";
+        f.submit();
+      });
+    });
+  }
+})();

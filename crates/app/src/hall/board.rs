@@ -79,10 +79,7 @@ pub async fn board(app: &App, hall_code: &str) -> Result<Board> {
     for l in &h.lines {
         let n = waiting.iter().filter(|t| t.line == l.code).count();
         let recent = store::hall::recent_service_seconds(&mut c, &h.code, &l.code, 20).await?;
-        let serving = open_windows
-            .iter()
-            .filter(|w| w.lines.is_empty() || w.lines.contains(&l.code))
-            .count();
+        let serving = open_windows.iter().filter(|w| w.serves(&l.code)).count();
         lines.push(LineWait {
             code: l.code.clone(),
             name: l.name.clone(),

@@ -47,11 +47,19 @@ pub struct Figures {
     pub lines: Vec<Row>,
     pub windows: Vec<Row>,
     pub staff: Vec<Row>,
-    /// Tickets per day of the period: (day, tickets, average wait).
-    pub days: Vec<(String, usize, f64)>,
+    /// Tickets per day of the period.
+    pub days: Vec<DayRow>,
     pub appointments: usize,
     pub appointments_kept: usize,
     pub appointments_missed: usize,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DayRow {
+    pub day: String,
+    pub tickets: usize,
+    pub avg_wait: f64,
 }
 
 fn row(key: &str, label: &str, ts: &[&Ticket], target: u32) -> Row {
@@ -159,7 +167,7 @@ pub async fn figures(
         .iter()
         .map(|l| {
             let ts: Vec<&Ticket> = all.iter().copied().filter(|t| t.line == l.code).collect();
-            row(&l.code, &l.name, &ts, target)
+            row(&l.code, &format!("{} {}", l.code, l.name), &ts, target)
         })
         .collect();
     let windows = h
@@ -219,7 +227,11 @@ pub async fn figures(
         staff,
         days: per_day
             .into_iter()
-            .map(|(d, ts)| (d.to_string(), ts.len(), row("", "", &ts, target).avg_wait))
+            .map(|(d, ts)| DayRow {
+                day: d.to_string(),
+                tickets: ts.len(),
+                avg_wait: row("", "", &ts, target).avg_wait,
+            })
             .collect(),
         appointments: appointments
             .iter()

@@ -15,10 +15,17 @@ pub struct MapPoint {
     pub distance_km: Option<f64>,
     /// Open now by its published hours; `None` when the hours cannot be read.
     pub open_now: Option<bool>,
-    /// Halls at the point, by code and name.
-    pub halls: Vec<(String, String)>,
+    /// Halls at the point.
+    pub halls: Vec<HallRef>,
     /// The service lines of its halls (不动产, 社保, 综合 …).
     pub lines: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct HallRef {
+    pub code: String,
+    pub name: String,
 }
 
 /// Service points (in `region` and below when given), nearest first from `near`, else by
@@ -60,7 +67,10 @@ pub async fn points(
                 open_now: open_at(&p.hours, working, now.time()),
                 halls: mine
                     .iter()
-                    .map(|h| (h.code.clone(), h.name.clone()))
+                    .map(|h| HallRef {
+                        code: h.code.clone(),
+                        name: h.name.clone(),
+                    })
                     .collect(),
                 lines,
                 point: p,

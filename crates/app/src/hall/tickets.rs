@@ -53,6 +53,17 @@ pub async fn take(
     source: Source,
     req: &TakeTicket,
 ) -> Result<TicketView> {
+    // Who may take a number here is settled before the request is judged.
+    match (source, actor) {
+        (Source::Reception, a) => {
+            a.window_clerk()?;
+        }
+        (Source::Portal, Actor::Applicant { .. }) | (Source::Kiosk, _) => {}
+        (Source::Portal, Actor::Anonymous) => return Err(AppError::Unauthenticated),
+        (Source::Portal, _) => {
+            return Err(AppError::Forbidden("远程取号限办事群众和企业本人".into()));
+        }
+    }
     let h = hall(app, hall_code).await?;
     let line = h
         .line(req.line.trim())
@@ -60,8 +71,21 @@ pub async fn take(
         .clone();
     let now = app.now();
     let day = today(app);
-    let (name, identity, account) = match source {
-        Source::Kiosk | Source::Reception => {
+    let (name, identity, account) = match (source, actor) {
+        (
+            Source::Portal,
+            Actor::Applicant {
+                id, login, name, ..
+            },
+        ) => {
+            check_near(app, &h, req.position).await?;
+            (
+                name.clone(),
+                domain::ids::IdNumber::parse(login).ok(),
+                Some(id.clone()),
+            )
+        }
+        _ => {
             if source == Source::Reception {
                 let clerk = actor.window_clerk()?;
                 if !clerk.scope().covers_region(&h.region) {
@@ -84,23 +108,6 @@ pub async fn take(
                 _ => None,
             };
             (p.name, Some(p.id), account)
-        }
-        Source::Portal => {
-            let Actor::Applicant {
-                id, login, name, ..
-            } = actor
-            else {
-                return Err(match actor {
-                    Actor::Anonymous => AppError::Unauthenticated,
-                    _ => AppError::Forbidden("远程取号限办事群众和企业本人".into()),
-                });
-            };
-            check_near(app, &h, req.position).await?;
-            (
-                name.clone(),
-                domain::ids::IdNumber::parse(login).ok(),
-                Some(id.clone()),
-            )
         }
     };
     let (priority, green_reason) = match req.green_reason.trim() {
@@ -224,7 +231,7 @@ pub(crate) async fn view(app: &App, h: &Hall, t: Ticket) -> Result<TicketView> {
         .iter()
         .filter(|d| !d.paused)
         .filter_map(|d| h.window(&d.window))
-        .filter(|w| w.lines.is_empty() || w.lines.contains(&t.line))
+        .filter(|w| w.serves(&t.line))
         .count();
     Ok(TicketView {
         hall_name: h.name.clone(),
@@ -282,8 +289,16 @@ pub struct Desk {
     pub paused: bool,
     /// The ticket the window called and has not finished.
     pub current: Option<Ticket>,
-    /// Waiting per line this window serves: (line, name, count).
-    pub waiting: Vec<(String, String, usize)>,
+    /// Waiting per line this window serves.
+    pub waiting: Vec<LineCount>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct LineCount {
+    pub code: String,
+    pub name: String,
+    pub waiting: usize,
 }
 
 /// Signs a clerk in at a window of a hall of their region (and department, for a
@@ -387,13 +402,17 @@ pub async fn desk(app: &App, actor: &Actor) -> Result<Option<Desk>> {
     let waiting = h
         .lines
         .iter()
-        .filter(|l| w.lines.is_empty() || w.lines.contains(&l.code))
+        .filter(|l| w.serves(&l.code))
         .map(|l| {
             let n = open
                 .iter()
                 .filter(|s| s.ticket.state == TicketState::Waiting && s.ticket.line == l.code)
                 .count();
-            (l.code.clone(), l.name.clone(), n)
+            LineCount {
+                code: l.code.clone(),
+                name: l.name.clone(),
+                waiting: n,
+            }
         })
         .collect();
     Ok(Some(Desk {

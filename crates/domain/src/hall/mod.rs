@@ -92,9 +92,24 @@ pub struct Window {
     /// Set for a specialized window.
     #[serde(default)]
     pub department: Option<String>,
-    /// The lines this window calls from, highest priority first.
+    /// The lines this window calls from, highest priority first; none listed: every line
+    /// for a comprehensive or 绿色通道 window, no line for the others.
     #[serde(default)]
     pub lines: Vec<String>,
+}
+
+impl Window {
+    /// Whether the window calls tickets of `line` (see `lines`).
+    pub fn serves(&self, line: &str) -> bool {
+        if self.lines.is_empty() {
+            matches!(
+                self.kind,
+                WindowKind::Comprehensive | WindowKind::GreenChannel
+            )
+        } else {
+            self.lines.iter().any(|l| l == line)
+        }
+    }
 }
 
 /// How a hall runs its queues and bookings; every number is configuration, the defaults are

@@ -176,7 +176,13 @@ impl Ticket {
             Some(_) => 0,
             None => 1,
         };
-        let any_line = window.lines.is_empty();
+        // A comprehensive or 绿色通道 window listing no line serves them all; any other
+        // window serves only the lines it lists.
+        let any_line = window.lines.is_empty()
+            && matches!(
+                window.kind,
+                WindowKind::Comprehensive | WindowKind::GreenChannel
+            );
         let line_rank = match window.lines.iter().position(|l| *l == self.line) {
             Some(r) => r,
             None if reserved == 0 || any_line => window.lines.len(),

@@ -24,6 +24,7 @@ mod agents;
 mod bundles;
 mod cases;
 mod catalog;
+mod hall;
 mod licenses;
 mod openapi;
 mod schemas;
@@ -35,6 +36,7 @@ pub fn router() -> Router<AppState> {
         .route("/openapi.json", get(openapi_json))
         .merge(catalog::router())
         .merge(cases::router())
+        .merge(hall::router())
         .merge(agents::router())
         .merge(licenses::router())
         .merge(bundles::router())

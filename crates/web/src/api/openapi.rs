@@ -29,6 +29,7 @@ use crate::error::ErrorBody;
         (name = "licenses", description = "电子证照：证照夹、用证记录、注销和公开核验"),
         (name = "bundles", description = "一件事：定义、一次申请和办理进度"),
         (name = "statistics", description = "统计和好差评数据（工作人员）"),
+        (name = "hall", description = "政务服务大厅：预约、取号、叫号、大屏、运行统计和政务地图"),
         (name = "account", description = "本人账号：修改密码（需登录和 CSRF 令牌）"),
         (name = "meta", description = "接口文档"),
         (name = "ops", description = "运维探针（不在 /api 下）"),
@@ -53,6 +54,7 @@ pub fn document() -> String {
         super::supervision::paths(),
         super::account::paths(),
         super::setup::paths(),
+        super::hall::paths(),
         crate::ops_paths(),
         Meta::openapi(),
     ] {

@@ -8,6 +8,7 @@ mod bundles;
 pub(crate) mod cases;
 pub(crate) mod for_whom;
 pub mod forms;
+mod hall;
 mod licenses;
 pub(crate) mod portal;
 mod privacy;
@@ -46,6 +47,7 @@ pub fn router() -> Router<AppState> {
         .merge(supervision::router())
         .merge(ratings::router())
         .merge(stats::router())
+        .merge(hall::router())
 }
 
 /// What the page header needs: who is logged in, what they may open, and the CSRF token for

@@ -104,7 +104,19 @@ impl Client {
                 self.cookies.insert(k.to_string(), val.to_string());
             }
         }
-        let bytes = res.into_body().collect().await.unwrap().to_bytes();
+        // An event stream never ends: its first event is the body a test reads.
+        let streaming = headers
+            .get(header::CONTENT_TYPE)
+            .is_some_and(|v| v.as_bytes().starts_with(b"text/event-stream"));
+        let bytes = if streaming {
+            let mut body = res.into_body();
+            match http_body_util::BodyExt::frame(&mut body).await {
+                Some(Ok(f)) => f.into_data().unwrap_or_default(),
+                _ => Default::default(),
+            }
+        } else {
+            res.into_body().collect().await.unwrap().to_bytes()
+        };
         Page {
             status,
             headers,

@@ -196,6 +196,31 @@ pub async fn world() -> World {
         }
     }
 
+    // The hall: the city's centre, a ticket the citizen took at its kiosk while logged in,
+    // and the demo citizen's booking of the district hall.
+    records.insert("hall", "511600-ZWZX".to_string());
+    let take = app::hall::tickets::TakeTicket {
+        line: "A".into(),
+        person: Some(app::hall::Person {
+            name: "张三".into(),
+            id_number: own_login.clone(),
+            phone: "13900000001".into(),
+        }),
+        green_reason: String::new(),
+        position: None,
+    };
+    let queued = app::hall::tickets::take(
+        &app,
+        &owner,
+        "511600-ZWZX",
+        domain::hall::queue::Source::Kiosk,
+        &take,
+    )
+    .await
+    .unwrap();
+    records.insert("queue_ticket", queued.ticket.id);
+    records.insert("appointment", "DEMOBOOK".to_string());
+
     // A grant the citizen gave a fourth person (not one of the principals).
     let grant = app::agents::grant(&app, &owner, &agent_login, 30)
         .await
