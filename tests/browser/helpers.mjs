@@ -42,13 +42,13 @@ function demoLogin(out, role) {
  * it prints its URL, with { proc, url, dataDir, output(), citizen, enterprise, stop() }:
  * `citizen` and `enterprise` are the demo applicants' logins (ID number and credit code).
  */
-export function startServer() {
+export function startServer(extraArgs = []) {
   if (!existsSync(BIN)) {
     throw new Error(`server binary not found: ${BIN} (build it first, or set ONEWINDOW_BIN)`);
   }
   mkdirSync(SHOTS, { recursive: true });
   const dataDir = mkdtempSync(join(tmpdir(), 'onewindow-browser-'));
-  const proc = spawn(BIN, ['serve', '--demo', '--data-dir', dataDir, '--listen', '127.0.0.1:0'], {
+  const proc = spawn(BIN, ['serve', '--demo', '--data-dir', dataDir, '--listen', '127.0.0.1:0', ...extraArgs], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, NO_COLOR: '1' },
   });
@@ -244,14 +244,14 @@ export async function assertFitsWidth(page, width) {
  * Starts a demo server and Chromium before the suite's tests and stops both after them.
  * Returns a live object: `site.server`, `site.browser`, and `site.newPage(viewport, extra)`.
  */
-export function demoSite() {
+export function demoSite(extraArgs = []) {
   const site = {
     server: null,
     browser: null,
     newPage: (viewport, extra) => newPage(site.browser, site.server, viewport, extra),
   };
   before(async () => {
-    site.server = await startServer();
+    site.server = await startServer(extraArgs);
     site.browser = await launchBrowser();
   });
   after(async () => {

@@ -95,6 +95,23 @@ impl Clock for SystemClock {
     }
 }
 
+/// The system clock set to start at a chosen moment and run on from there (`serve --demo
+/// --demo-time`): a demo, or a browser test of the hall, shows a working morning whatever the
+/// hour it runs at. Never for a real installation.
+pub struct ShiftedClock(time::Duration);
+
+impl ShiftedClock {
+    pub fn starting_at(t: OffsetDateTime) -> ShiftedClock {
+        ShiftedClock(t - OffsetDateTime::now_utc())
+    }
+}
+
+impl Clock for ShiftedClock {
+    fn now(&self) -> OffsetDateTime {
+        OffsetDateTime::now_utc() + self.0
+    }
+}
+
 /// Everything a use case needs, shared by all requests.
 #[derive(Clone)]
 pub struct App {

@@ -20,6 +20,9 @@ pub struct Config {
     /// Set by `serve --demo`: shared-data lookups are answered from the demo data.
     #[serde(skip)]
     pub demo: bool,
+    /// Set by `serve --demo --demo-time`: the clock starts at this moment.
+    #[serde(skip)]
+    pub demo_clock: Option<time::OffsetDateTime>,
 }
 
 /// Electronic licenses: the master key that seals the issuers' SM2 keys at rest.
@@ -121,6 +124,7 @@ impl Default for Config {
             licenses: Licenses::default(),
             shared_data: Vec::new(),
             demo: false,
+            demo_clock: None,
         }
     }
 }

@@ -48,6 +48,10 @@ enum Command {
         /// Address to listen on.
         #[arg(long)]
         listen: Option<String>,
+        /// With --demo only: the platform's clock starts at this China time
+        /// (`YYYY-MM-DD HH:MM`) and runs on, to show the hall on a working morning.
+        #[arg(long, requires = "demo")]
+        demo_time: Option<String>,
     },
     /// Apply database migrations and exit.
     Migrate,
@@ -191,7 +195,11 @@ async fn open(cfg: &Config) -> anyhow::Result<App> {
         );
     }
     let (store, settings) = connect(cfg).await?;
-    let app = App::open(store, settings, Arc::new(SystemClock), false)
+    let clock: Arc<dyn app::Clock> = match cfg.demo_clock {
+        Some(t) => Arc::new(app::ShiftedClock::starting_at(t)),
+        None => Arc::new(SystemClock),
+    };
+    let app = App::open(store, settings, clock, false)
         .await
         .map_err(|e| {
             // Only one process writes the search index: say which and what to do instead.
@@ -272,9 +280,18 @@ fn bar(len: u64, what: &str) -> ProgressBar {
     pb
 }
 
-async fn run(command: Command, cfg: Config) -> anyhow::Result<()> {
+async fn run(command: Command, mut cfg: Config) -> anyhow::Result<()> {
     match command {
-        Command::Serve { demo, listen } => serve(cfg, demo, listen).await,
+        Command::Serve {
+            demo,
+            listen,
+            demo_time,
+        } => {
+            if let Some(t) = demo_time {
+                cfg.demo_clock = Some(parse_demo_time(&t)?);
+            }
+            serve(cfg, demo, listen).await
+        }
         Command::Migrate => {
             let store = app::Store::connect(&cfg.database_url()).await?;
             store.migrate().await?;
@@ -437,6 +454,14 @@ fn print_demo(r: &app::demo::DemoReport) {
     for a in &r.accounts {
         println!("  {:<20} {:<16} {}", a.login, a.role, a.scope);
     }
+}
+
+/// `YYYY-MM-DD HH:MM`, China time.
+fn parse_demo_time(s: &str) -> anyhow::Result<time::OffsetDateTime> {
+    let fmt = time::macros::format_description!("[year]-[month]-[day] [hour]:[minute]");
+    let t = time::PrimitiveDateTime::parse(s.trim(), &fmt)
+        .map_err(|_| anyhow::anyhow!("--demo-time 应写成 YYYY-MM-DD HH:MM（北京时间），实际为“{s}”"))?;
+    Ok(t.assume_offset(domain::calendar::CHINA_OFFSET))
 }
 
 async fn serve(mut cfg: Config, demo: bool, listen: Option<String>) -> anyhow::Result<()> {
