@@ -6,6 +6,7 @@
 //! `bench lifecycle` starts `onewindow serve` as a child process: it runs the executable it
 //! is part of ([`std::env::current_exe`]), so it works only from the `onewindow` binary.
 
+pub mod hall;
 pub mod import;
 pub mod lifecycle;
 pub mod search;
@@ -41,6 +42,9 @@ pub enum BenchWhat {
     },
     /// The whole life of a case under load, over HTTP against a real server.
     Lifecycle(lifecycle::LifecycleArgs),
+    /// One hall under load over HTTP: kiosks take numbers, windows call and finish them,
+    /// display boards hold event streams open; no number twice, none lost, calls on the boards.
+    Hall(hall::HallArgs),
     /// The 电子监察 warning scan over N watched cases, and the dashboard statistics query.
     Supervision {
         /// Watched cases to generate.
@@ -69,6 +73,7 @@ pub async fn run(what: BenchWhat, data_dir: PathBuf, database_url: String) -> an
         } => search::run(items, queries, json).await,
         BenchWhat::Import { items, json } => import::run(items, json).await,
         BenchWhat::Lifecycle(args) => lifecycle::run(args, data_dir, database_url).await,
+        BenchWhat::Hall(args) => hall::run(args).await,
         BenchWhat::Supervision {
             cases,
             due_share,

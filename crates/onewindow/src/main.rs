@@ -459,8 +459,9 @@ fn print_demo(r: &app::demo::DemoReport) {
 /// `YYYY-MM-DD HH:MM`, China time.
 fn parse_demo_time(s: &str) -> anyhow::Result<time::OffsetDateTime> {
     let fmt = time::macros::format_description!("[year]-[month]-[day] [hour]:[minute]");
-    let t = time::PrimitiveDateTime::parse(s.trim(), &fmt)
-        .map_err(|_| anyhow::anyhow!("--demo-time 应写成 YYYY-MM-DD HH:MM（北京时间），实际为“{s}”"))?;
+    let t = time::PrimitiveDateTime::parse(s.trim(), &fmt).map_err(|_| {
+        anyhow::anyhow!("--demo-time 应写成 YYYY-MM-DD HH:MM（北京时间），实际为“{s}”")
+    })?;
     Ok(t.assume_offset(domain::calendar::CHINA_OFFSET))
 }
 

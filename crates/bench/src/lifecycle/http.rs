@@ -121,6 +121,30 @@ impl Http {
         })
     }
 
+    /// Opens a streaming GET (an event stream) and returns the response with its body unread.
+    pub async fn stream(
+        &self,
+        path: &str,
+    ) -> anyhow::Result<hyper::Response<hyper::body::Incoming>> {
+        let req = Request::builder()
+            .method(Method::GET)
+            .uri(format!("{}{path}", self.base))
+            .header("accept", "text/event-stream")
+            .body(Full::new(Bytes::new()))?;
+        Ok(self.client.request(req).await?)
+    }
+
+    /// The CSRF cookie a first visit gets, as a session without login (a kiosk).
+    pub async fn visitor(&self) -> anyhow::Result<Session> {
+        let page = self.send(Method::GET, "/login", None, Body::Empty).await?;
+        let csrf =
+            cookie_value(&page, "ow_csrf").ok_or_else(|| anyhow::anyhow!("未设置 CSRF Cookie"))?;
+        Ok(Session {
+            cookie: format!("ow_csrf={csrf}"),
+            csrf,
+        })
+    }
+
     /// Logs in through the login form, as a browser does: fetch the page for the CSRF cookie,
     /// post the form, keep the session and rotated CSRF cookies.
     pub async fn login(&self, login: &str, password: &str) -> anyhow::Result<Session> {

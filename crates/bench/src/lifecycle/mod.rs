@@ -5,10 +5,10 @@
 //! completed case has its license and an intact audit chain. Exits non-zero on any error.
 
 mod drive;
-mod http;
+pub(crate) mod http;
 mod preload;
 mod report;
-mod setup;
+pub(crate) mod setup;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -93,7 +93,11 @@ fn loopback_only(url: &str) -> anyhow::Result<String> {
     Ok(url.trim_end_matches('/').to_string())
 }
 
-async fn open_app(t: &Target, durable: bool, in_memory_index: bool) -> anyhow::Result<App> {
+pub(crate) async fn open_app(
+    t: &Target,
+    durable: bool,
+    in_memory_index: bool,
+) -> anyhow::Result<App> {
     std::fs::create_dir_all(&t.data_dir)?;
     let store = app::Store::connect_opts(
         &t.database_url,
@@ -122,16 +126,16 @@ async fn open_app(t: &Target, durable: bool, in_memory_index: bool) -> anyhow::R
 const PG_DATABASE: &str = "onewindow_bench";
 
 /// The server this command started.
-struct Server {
-    child: std::process::Child,
-    base: String,
+pub(crate) struct Server {
+    pub(crate) child: std::process::Child,
+    pub(crate) base: String,
     startup: f64,
 }
 
 /// The master key of the benchmark's throw-away data.
 const BENCH_MASTER_KEY: &str = "0123456789abcdef0123456789abcdef";
 
-async fn start_server(t: &Target, durable: bool) -> anyhow::Result<Server> {
+pub(crate) async fn start_server(t: &Target, durable: bool) -> anyhow::Result<Server> {
     use std::io::BufRead;
     let exe = std::env::current_exe()?;
     let started = Instant::now();
