@@ -93,10 +93,12 @@ describe('The service hall in a browser', () => {
       await board.page.goto(`/halls/${HALL}/board`);
       await board.page.waitForFunction(() => document.getElementById('board-status').textContent === '实时');
 
-      // At the kiosk (portrait): booking code and ID number.
-      await kiosk.page.goto(`/halls/${HALL}/kiosk`);
+      // At the kiosk (portrait): the booking code, and the ID card on the (simulated) reader.
+      await kiosk.page.goto(`/halls/${HALL}/kiosk?reader=simulated`);
       await kiosk.page.locator('#k-code').fill(code);
-      await kiosk.page.locator('#k-cid').fill(site.server.citizen);
+      await kiosk.page.locator('#kiosk-checkin').getByRole('button', { name: '刷身份证' }).click();
+      await kiosk.page.waitForFunction(() => document.getElementById('k-cid').value.length === 18);
+      assert.equal(await kiosk.page.locator('#k-cid').inputValue(), site.server.citizen);
       await submit(kiosk.page, '#kiosk-checkin', /\/kiosk\/check-in$/);
       const receipt = await textOf(kiosk.page, '#receipt');
       const number = (await kiosk.page.locator('#kiosk-number').innerText()).trim();

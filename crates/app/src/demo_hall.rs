@@ -186,7 +186,7 @@ pub(crate) async fn seed(app: &App) -> Result<usize> {
                     note: String::new(),
                     cases: vec![],
                 };
-                store::hall::insert_ticket(&mut tx, &t).await?;
+                store::hall::insert_ticket(&mut tx, &t, "").await?;
                 if let Some(a) = appointment {
                     let band = h.rules.bands.iter().rev().find(|b| {
                         b.start_time().is_some_and(|s| {

@@ -47,6 +47,19 @@ pub fn spawn(app: App) {
                 Ok(_) => {}
                 Err(e) => tracing::warn!("default rating pass failed: {e:?}"),
             }
+            // Every ten minutes: bookings whose band ended without a check-in count as
+            // no-shows, and tomorrow's bookings are reminded (once each).
+            if round % 20 == 1 {
+                match app::hall::booking::sweep(&app).await {
+                    Ok(s) if s.no_shows > 0 || s.reminders > 0 => tracing::info!(
+                        no_shows = s.no_shows,
+                        reminders = s.reminders,
+                        "hall bookings swept"
+                    ),
+                    Ok(_) => {}
+                    Err(e) => tracing::warn!("hall booking sweep failed: {e:?}"),
+                }
+            }
             if let Err(e) = app::bundles::advance_all(&app).await {
                 tracing::warn!("bundle retry pass failed: {e:?}");
             }

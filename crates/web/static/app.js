@@ -190,3 +190,39 @@ document.addEventListener("click", function (e) {
     });
   }
 })();
+
+// Kiosk identity: the kiosk's shell provides `window.OneWindowKioskReader` (see
+// docs/KIOSK.md): `readIdCard()` resolves to {name, idNumber} from the ID card on the reader,
+// and optionally `faceCheck(idNumber)` to true when the face before the camera matches.
+// The demo offers a simulated reader (`?reader=simulated`). Without a reader, people type.
+(function () {
+  var kiosk = document.querySelector("[data-kiosk-idle]");
+  if (!kiosk) { return; }
+  var simulated = kiosk.getAttribute("data-simulated-reader");
+  if (simulated && !window.OneWindowKioskReader) {
+    var parts = simulated.split("|");
+    window.OneWindowKioskReader = {
+      readIdCard: function () { return Promise.resolve({ name: parts[0], idNumber: parts[1] }); },
+      faceCheck: function () { return Promise.resolve(true); }
+    };
+  }
+  var reader = window.OneWindowKioskReader;
+  if (!reader || typeof reader.readIdCard !== "function") { return; }
+  kiosk.querySelectorAll("p.reader").forEach(function (p) { p.hidden = false; });
+  kiosk.addEventListener("click", function (e) {
+    var button = e.target.closest ? e.target.closest("button[data-read-card]") : null;
+    if (!button) { return; }
+    var ids = button.getAttribute("data-read-card").split(" ");
+    var status = button.parentNode.querySelector(".reader-status");
+    status.textContent = "正在读取身份证…";
+    reader.readIdCard().then(function (card) {
+      var check = typeof reader.faceCheck === "function" ? reader.faceCheck(card.idNumber) : Promise.resolve(true);
+      return check.then(function (ok) {
+        if (!ok) { status.textContent = "人脸核验未通过，请本人办理或到导服台"; return; }
+        if (ids[0]) { document.getElementById(ids[0]).value = card.name; }
+        document.getElementById(ids[1]).value = card.idNumber;
+        status.textContent = "已读取：" + card.name;
+      });
+    }, function () { status.textContent = "未读到身份证，请重新放置或手工输入"; });
+  });
+})();

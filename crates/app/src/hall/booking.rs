@@ -310,11 +310,104 @@ pub async fn cancel(app: &App, actor: &Actor, code: &str, id_number: &str) -> Re
     })
 }
 
-/// Check-in at the kiosk with the booking code and the ID number (or as the logged-in
-/// holder): a ticket of the booked line, ahead of walk-ins within the band.
-pub async fn check_in(app: &App, actor: &Actor, code: &str, id_number: &str) -> Result<TicketView> {
+/// 改约: moves a booking to another day or band of its line, up to the cut-off of the band
+/// it holds; the old place is given back and the new one taken in one transaction.
+pub async fn change(
+    app: &App,
+    actor: &Actor,
+    code: &str,
+    id_number: &str,
+    day: &str,
+    band: &str,
+) -> Result<Appointment> {
     let a = owned(app, actor, code, id_number).await?;
     let h = hall(app, &a.hall).await?;
+    if a.state != BookingState::Booked {
+        return Err(AppError::State(format!(
+            "预约{}，不能改约",
+            a.state.label()
+        )));
+    }
+    let old = h
+        .rules
+        .bands
+        .iter()
+        .find(|b| b.start == a.band)
+        .ok_or_else(|| AppError::State("预约时段已被大厅调整，请联系大厅".into()))?;
+    let now = app.now();
+    booking::check_change(&h.rules, now, parse_day(&a.day)?, old)?;
+    let new_day = parse_day(day)?;
+    let new_band = {
+        let cal = app
+            .calendar
+            .read()
+            .map_err(|_| AppError::Internal("calendar".into()))?;
+        booking::check_slot(&h.rules, &cal, now, new_day, band)?.clone()
+    };
+    let d = new_day.to_string();
+    if d == a.day && new_band.start == a.band {
+        return Err(AppError::field("band", "unchanged", "新时段与原预约相同"));
+    }
+    let mut tx = app.store.begin().await?;
+    if d != a.day {
+        let key = store::hall::person_key_of(&mut tx, &a.id)
+            .await?
+            .unwrap_or_default();
+        if store::hall::has_booking(&mut tx, &a.hall, &a.line, &d, &key).await? {
+            return Err(AppError::Conflict {
+                field: "day".into(),
+                message: format!("您已预约 {d} 的该队列，每人每天每个队列限约一次"),
+            });
+        }
+    }
+    store::hall::release_place(&mut tx, &a.hall, &a.line, &a.day, &a.band).await?;
+    if !store::hall::take_place(
+        &mut tx,
+        &a.hall,
+        &a.line,
+        &d,
+        &new_band.start,
+        new_band.capacity,
+    )
+    .await?
+    {
+        return Err(AppError::field(
+            "band",
+            "full",
+            format!("{d} {} 已约满，请选择其他时段", new_band.label()),
+        ));
+    }
+    if !store::hall::move_to(&mut tx, &a.id, &d, &new_band.start, now).await? {
+        return Err(AppError::State("预约状态已变化，请刷新".into()));
+    }
+    tx.commit().await.map_err(store::StoreError::from)?;
+    Ok(Appointment {
+        day: d,
+        band: new_band.start,
+        ..a
+    })
+}
+
+/// Check-in at the kiosk with the booking code and the ID number (or as the logged-in
+/// holder): a ticket of the booked line, ahead of walk-ins within the band. A kiosk names its
+/// hall (`at_hall`): a booking of another hall is refused there, nothing issued.
+pub async fn check_in(
+    app: &App,
+    actor: &Actor,
+    code: &str,
+    id_number: &str,
+    at_hall: Option<&str>,
+) -> Result<TicketView> {
+    let a = owned(app, actor, code, id_number).await?;
+    let h = hall(app, &a.hall).await?;
+    if let Some(here) = at_hall
+        && here != h.code
+    {
+        return Err(AppError::State(format!(
+            "该预约是{}的预约，请到该大厅签到",
+            h.name
+        )));
+    }
     if a.state != BookingState::Booked {
         return Err(AppError::State(format!(
             "预约{}，不能签到",
@@ -354,7 +447,11 @@ pub async fn check_in(app: &App, actor: &Actor, code: &str, id_number: &str) -> 
         note: String::new(),
         cases: vec![],
     };
-    let t = tickets::issue(app, &h, t).await?;
+    let key = {
+        let mut c = app.store.conn().await?;
+        store::hall::person_key_of(&mut c, &a.id).await?
+    };
+    let t = tickets::issue(app, &h, t, key.unwrap_or_default()).await?;
     tickets::view(app, &h, t).await
 }
 

@@ -249,3 +249,33 @@ pub async fn figures(
         last,
     })
 }
+
+/// One hall's queue figures over a period, for the statistics page.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct HallRow {
+    pub wait_target_minutes: u32,
+    pub row: Row,
+}
+
+/// Every hall in the staff member's region with its tickets, waits and the share within
+/// its target from `first` to `last` (inclusive, `YYYY-MM-DD`): the statistics page's 大厅排队.
+pub async fn overview(app: &App, actor: &Actor, first: &str, last: &str) -> Result<Vec<HallRow>> {
+    let Actor::Staff { scope, .. } = actor else {
+        return Err(AppError::Forbidden(
+            "只有工作人员可以查看大厅运行情况".into(),
+        ));
+    };
+    let halls = super::halls(app).await?;
+    let mut c = app.store.conn().await?;
+    let mut out = Vec::new();
+    for h in halls.iter().filter(|h| scope.covers_region(&h.region)) {
+        let tickets = store::hall::tickets_between(&mut c, &h.code, first, last).await?;
+        let all: Vec<&Ticket> = tickets.iter().collect();
+        out.push(HallRow {
+            wait_target_minutes: h.rules.wait_target_minutes,
+            row: row(&h.code, &h.name, &all, h.rules.wait_target_minutes),
+        });
+    }
+    Ok(out)
+}

@@ -146,7 +146,11 @@ pub async fn take(
         note: String::new(),
         cases: vec![],
     };
-    let t = issue(app, &h, t).await?;
+    let key = identity
+        .as_ref()
+        .map(|i| super::person_key(i.as_str()))
+        .unwrap_or_default();
+    let t = issue(app, &h, t, key).await?;
     view(app, &h, t).await
 }
 
@@ -177,26 +181,32 @@ async fn check_near(app: &App, h: &Hall, position: Option<Coordinates>) -> Resul
     Ok(())
 }
 
-/// Numbers and stores a new ticket in one transaction (a person holding a waiting ticket of
-/// the line today is told its number instead), then tells the boards.
-pub(crate) async fn issue(app: &App, h: &Hall, mut t: Ticket) -> Result<Ticket> {
+/// Numbers and stores a new ticket in one transaction (a person already holding a waiting
+/// ticket of the line today is told its number instead), then tells the boards. `key` is
+/// [`super::person_key`] of the holder's ID number, empty when unknown.
+pub(crate) async fn issue(app: &App, h: &Hall, mut t: Ticket, key: String) -> Result<Ticket> {
     use domain::hall::booking::BookingState;
     let mut tx = app.store.begin().await?;
-    if let Some(account) = &t.account {
-        let open = store::hall::open_tickets_of(&mut tx, account).await?;
-        if let Some(o) = open
-            .iter()
+    let held = if !key.is_empty() {
+        store::hall::open_ticket_of_person(&mut tx, &t.hall, &t.day, &t.line, &key).await?
+    } else if let Some(account) = &t.account {
+        store::hall::open_tickets_of(&mut tx, account)
+            .await?
+            .into_iter()
             .find(|o| o.hall == t.hall && o.line == t.line && o.day == t.day)
-        {
-            return Err(AppError::Conflict {
-                field: "line".into(),
-                message: format!("您已取 {} 号，正在等候，无需重复取号", o.number),
-            });
-        }
+            .map(|o| o.number)
+    } else {
+        None
+    };
+    if let Some(number) = held {
+        return Err(AppError::Conflict {
+            field: "line".into(),
+            message: format!("您已取 {number} 号，正在等候，无需重复取号"),
+        });
     }
     let seq = store::hall::next_number(&mut tx, &t.hall, &t.day, &t.line).await?;
     t.number = queue::ticket_number(&t.line, seq);
-    store::hall::insert_ticket(&mut tx, &t).await?;
+    store::hall::insert_ticket(&mut tx, &t, &key).await?;
     // A booking checked in becomes this ticket in the same transaction.
     if let Some(a) = &t.appointment
         && !store::hall::set_state(
@@ -289,6 +299,8 @@ pub struct Desk {
     pub paused: bool,
     /// The ticket the window called and has not finished.
     pub current: Option<Ticket>,
+    /// Its booking, when the person booked: the item and the draft case to open at once.
+    pub booking: Option<domain::hall::booking::Appointment>,
     /// Waiting per line this window serves.
     pub waiting: Vec<LineCount>,
 }
@@ -415,7 +427,12 @@ pub async fn desk(app: &App, actor: &Actor) -> Result<Option<Desk>> {
             }
         })
         .collect();
+    let booking = match current.as_ref().and_then(|t| t.appointment.as_deref()) {
+        Some(a) => store::hall::get(&mut c, a).await?,
+        None => None,
+    };
     Ok(Some(Desk {
+        booking,
         hall: h.code.clone(),
         hall_name: h.name.clone(),
         window: w,

@@ -191,6 +191,19 @@ async fn booked_green_and_walk_in_people_are_called_in_order_and_served() {
         .await
         .unwrap();
         assert_eq!((w.ticket.number.as_str(), w.ahead), ("A001", 0));
+        let twice = tickets::take(
+            &app,
+            &anon,
+            "GA-DT",
+            Source::Kiosk,
+            &walk_in("A", person("赵六", "19900101", "004"), ""),
+        )
+        .await
+        .unwrap_err();
+        assert!(
+            matches!(twice, AppError::Conflict { message, .. } if message.contains("A001")),
+            "one waiting ticket per person and line"
+        );
         let young_green = tickets::take(
             &app,
             &anon,
@@ -220,15 +233,30 @@ async fn booked_green_and_walk_in_people_are_called_in_order_and_served() {
             &anon,
             &a.code,
             &person("x", "19700101", "007").id_number,
+            None,
         )
         .await
         .unwrap_err();
         assert!(matches!(wrong_id, AppError::NotFound(_)));
+        let elsewhere = booking::check_in(
+            &app,
+            &anon,
+            &a.code,
+            &app::demo::demo_id_number("19900101", "001"),
+            Some("YC-DT"),
+        )
+        .await
+        .unwrap_err();
+        assert!(
+            matches!(elsewhere, AppError::State(m) if m.contains("请到该大厅签到")),
+            "another hall's kiosk issues nothing"
+        );
         let b = booking::check_in(
             &app,
             &anon,
             &a.code,
             &app::demo::demo_id_number("19900101", "001"),
+            Some("GA-DT"),
         )
         .await
         .unwrap();
@@ -237,7 +265,9 @@ async fn booked_green_and_walk_in_people_are_called_in_order_and_served() {
             ("A003", Priority::Booked, 1)
         );
         assert!(
-            booking::check_in(&app, &me, &a.code, "").await.is_err(),
+            booking::check_in(&app, &me, &a.code, "", Some("GA-DT"))
+                .await
+                .is_err(),
             "checked in once"
         );
         let w_view = tickets::ticket(&app, &me, &b.ticket.id).await.unwrap();
@@ -423,6 +453,22 @@ async fn three_missed_appointments_suspend_online_booking() {
                 .is_err(),
             "a stranger may not"
         );
+        // 改约 before the cut-off: the old place is freed, the new one taken.
+        let moved = booking::change(&app, &me, &cancel_me.code, "", "2026-12-02", "11:00")
+            .await
+            .unwrap();
+        assert_eq!(
+            (moved.day.as_str(), moved.band.as_str()),
+            ("2026-12-02", "11:00")
+        );
+        let slots = booking::slots(&app, "GA-DT", "B", "2026-12-02")
+            .await
+            .unwrap();
+        assert_eq!((slots[1].left, slots[2].left), (6, 5));
+        let unchanged = booking::change(&app, &me, &cancel_me.code, "", "2026-12-02", "11:00")
+            .await
+            .unwrap_err();
+        assert_eq!(field_of(unchanged), "band:unchanged");
         booking::cancel(&app, &me, &cancel_me.code, "")
             .await
             .unwrap();

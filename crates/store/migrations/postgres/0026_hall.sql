@@ -37,10 +37,13 @@ CREATE TABLE hall_tickets (
     note         TEXT NOT NULL DEFAULT '',
     cases        TEXT NOT NULL DEFAULT '[]',
     version      BIGINT NOT NULL DEFAULT 0,
+    -- SM3 of the holder's ID number: one waiting ticket per person and line.
+    person_key   TEXT NOT NULL DEFAULT '',
     UNIQUE (hall, day, number)
 );
 CREATE INDEX hall_tickets_open ON hall_tickets(hall, state, day);
 CREATE INDEX hall_tickets_account ON hall_tickets(account);
+CREATE INDEX hall_tickets_person ON hall_tickets(person_key, day);
 
 -- Staff on duty: one window per person, one person per window.
 CREATE TABLE hall_duty (

@@ -144,6 +144,27 @@ pub async fn set_state(
     Ok(done.rows_affected() == 1)
 }
 
+/// Moves a booked appointment to another day and band; false if it is no longer booked.
+pub async fn move_to(
+    conn: &mut AnyConnection,
+    id: &str,
+    day: &str,
+    band: &str,
+    at: time::OffsetDateTime,
+) -> Result<bool> {
+    let done = sqlx::query(
+        "UPDATE appointments SET day = $1, band = $2, updated_at = $3, reminded = 0
+         WHERE id = $4 AND state = 'booked'",
+    )
+    .bind(day)
+    .bind(band)
+    .bind(millis(at))
+    .bind(id)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
 #[derive(sqlx::FromRow)]
 struct Row {
     id: String,

@@ -158,10 +158,11 @@ fn ticket(r: TicketRow) -> Result<Stored> {
     })
 }
 
-pub async fn insert_ticket(conn: &mut AnyConnection, t: &Ticket) -> Result<()> {
+/// Stores a new ticket; `person_key` is the SM3 of its holder's ID number (empty if unknown).
+pub async fn insert_ticket(conn: &mut AnyConnection, t: &Ticket, person_key: &str) -> Result<()> {
     sqlx::query(
-        "INSERT INTO hall_tickets (id, hall, day, line, number, priority, green_reason, source, state, window_no, calls, issued_at, called_at, finished_at, account, holder, appointment, staff, note, cases, version)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, 0)",
+        "INSERT INTO hall_tickets (id, hall, day, line, number, priority, green_reason, source, state, window_no, calls, issued_at, called_at, finished_at, account, holder, appointment, staff, note, cases, version, person_key)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, 0, $21)",
     )
     .bind(&t.id)
     .bind(&t.hall)
@@ -183,9 +184,31 @@ pub async fn insert_ticket(conn: &mut AnyConnection, t: &Ticket) -> Result<()> {
     .bind(t.staff.as_deref())
     .bind(&t.note)
     .bind(serde_json::to_string(&t.cases)?)
+    .bind(person_key)
     .execute(conn)
     .await?;
     Ok(())
+}
+
+/// The number of a ticket the person holds on `line` of `hall` on `day` that is still
+/// waiting or called, if any.
+pub async fn open_ticket_of_person(
+    conn: &mut AnyConnection,
+    hall: &str,
+    day: &str,
+    line: &str,
+    person_key: &str,
+) -> Result<Option<String>> {
+    Ok(sqlx::query_scalar(
+        "SELECT number FROM hall_tickets
+         WHERE person_key = $1 AND day = $2 AND hall = $3 AND line = $4 AND state IN ('waiting', 'called')",
+    )
+    .bind(person_key)
+    .bind(day)
+    .bind(hall)
+    .bind(line)
+    .fetch_optional(conn)
+    .await?)
 }
 
 /// Writes a changed ticket if nobody changed it since `version` was read; false otherwise

@@ -124,13 +124,13 @@ async fn a_ticket_changed_by_another_window_is_not_overwritten() {
             cases: vec![],
         };
         let mut tx = s.begin().await.unwrap();
-        insert_ticket(&mut tx, &t).await.unwrap();
+        insert_ticket(&mut tx, &t, "k1").await.unwrap();
         tx.commit().await.unwrap();
         let mut dup = t.clone();
         dup.id = "t2".into();
         let mut tx = s.begin().await.unwrap();
         assert!(
-            insert_ticket(&mut tx, &dup).await.is_err(),
+            insert_ticket(&mut tx, &dup, "k1").await.is_err(),
             "number unique per hall and day"
         );
         drop(tx);
@@ -155,6 +155,19 @@ async fn a_ticket_changed_by_another_window_is_not_overwritten() {
             .unwrap();
         assert_eq!(called.len(), 1);
         assert_eq!(open_tickets_of(&mut c, "acc").await.unwrap().len(), 1);
+        assert_eq!(
+            open_ticket_of_person(&mut c, "H1", "2026-12-03", "A", "k1")
+                .await
+                .unwrap()
+                .as_deref(),
+            Some("A001")
+        );
+        assert_eq!(
+            open_ticket_of_person(&mut c, "H1", "2026-12-03", "B", "k1")
+                .await
+                .unwrap(),
+            None
+        );
     })
     .await;
 }

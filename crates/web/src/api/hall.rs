@@ -41,6 +41,7 @@ pub fn router() -> Router<AppState> {
         .route("/v1/halls/{hall}/figures", get(figures))
         .route("/v1/appointments", get(my_appointments))
         .route("/v1/appointments/{code}/cancel", post(cancel))
+        .route("/v1/appointments/{code}/change", post(change))
         .route("/v1/appointments/{code}/check-in", post(check_in))
         .route("/v1/tickets", get(my_tickets))
         .route("/v1/tickets/{id}", get(ticket))
@@ -278,6 +279,38 @@ async fn cancel(
     ))
 }
 
+/// 改约: the new day and band of the booking's line.
+#[derive(Deserialize, ToSchema)]
+pub struct ChangeRequest {
+    /// YYYY-MM-DD.
+    day: String,
+    /// 时段开始 HH:MM.
+    band: String,
+    /// 未登录时：预约时的身份证号码.
+    #[serde(default)]
+    id_number: String,
+}
+
+#[utoipa::path(post, path = "/api/v1/appointments/{code}/change", tag = "hall", operation_id = "changeAppointment",
+    summary = "改约到同一队列的其他日期或时段（原时段开始前的截止时间之前；原名额随即释放）",
+    security((), ("sessionCookie" = [], "csrfCookie" = [], "csrfHeader" = [])),
+    params(("code" = String, Path, description = "预约码")),
+    request_body = ChangeRequest,
+    responses((status = 200, description = "改约后的预约", body = Appointment), WriteErrors, NotFound, Conflict))]
+async fn change(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    headers: HeaderMap,
+    Path(code): Path<String>,
+    body: Result<Json<ChangeRequest>, JsonRejection>,
+) -> ApiResult<Appointment> {
+    csrf_header(&ctx, &headers)?;
+    let Json(c) = body?;
+    Ok(Json(
+        booking::change(&s.app, &ctx.actor, &code, &c.id_number, &c.day, &c.band).await?,
+    ))
+}
+
 #[utoipa::path(post, path = "/api/v1/appointments/{code}/check-in", tag = "hall", operation_id = "checkIn",
     summary = "预约签到取号（时段内签到优先于现场取号）",
     security((), ("sessionCookie" = [], "csrfCookie" = [], "csrfHeader" = [])),
@@ -294,7 +327,7 @@ async fn check_in(
     csrf_header(&ctx, &headers)?;
     let Json(h) = body?;
     Ok(Json(
-        booking::check_in(&s.app, &ctx.actor, &code, &h.id_number).await?,
+        booking::check_in(&s.app, &ctx.actor, &code, &h.id_number, None).await?,
     ))
 }
 

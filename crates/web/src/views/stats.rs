@@ -38,9 +38,18 @@ struct StatsPage {
     until: String,
     /// One-click periods: (label, from, to).
     presets: Vec<(&'static str, String, String)>,
+    /// 大厅排队: each hall of the staff member's region over the period.
+    halls: Vec<app::hall::figures::HallRow>,
 }
 
 impl StatsPage {
+    fn minutes(&self, v: &f64) -> String {
+        format!("{v:.1}")
+    }
+    fn share(&self, v: &f64) -> String {
+        format!("{:.0}%", v * 100.0)
+    }
+
     fn pct(&self, r: &Option<f64>) -> String {
         percent(*r)
     }
@@ -125,6 +134,7 @@ fn page(ctx: &Ctx, r: Report, q: &StatsQuery, public: bool, today: time::Date) -
         .map(|(l, f, t)| (l, iso(f), iso(t)))
         .collect();
     StatsPage {
+        halls: Vec::new(),
         until,
         presets,
         nav: Nav::of(ctx),
@@ -173,7 +183,9 @@ async fn dashboard(
     let q = query_of(&s, q);
     let r = stats::report(&s.app, &ctx.actor, &q).await?;
     let today = domain::calendar::china_date(s.app.now());
-    render(&page(&ctx, r, &q, false, today))
+    let mut p = page(&ctx, r, &q, false, today);
+    p.halls = app::hall::figures::overview(&s.app, &ctx.actor, &p.r.from, &p.until).await?;
+    render(&p)
 }
 
 /// The dashboard's table as an Excel workbook.

@@ -86,6 +86,8 @@ struct HallPage {
 struct HallQuery {
     day: Option<String>,
     line: Option<String>,
+    /// 改约: the booking being moved.
+    change: Option<String>,
 }
 
 async fn hall_page(
@@ -134,7 +136,9 @@ async fn page(
     Path(code): Path<String>,
     Query(q): Query<HallQuery>,
 ) -> Result<Response, WebError> {
-    render(&hall_page(&s, &ctx, &code, q.day, q.line).await?)
+    let mut p = hall_page(&s, &ctx, &code, q.day, q.line).await?;
+    p.form.change = q.change.unwrap_or_default();
+    render(&p)
 }
 
 #[derive(serde::Deserialize, Default, Clone)]
@@ -155,6 +159,9 @@ struct BookForm {
     phone: String,
     #[serde(default)]
     item: String,
+    /// 改约: the code of the booking to move instead of a new one.
+    #[serde(default)]
+    change: String,
 }
 
 async fn book(
@@ -177,11 +184,16 @@ async fn book(
         item: f.item.clone(),
         case_id: String::new(),
     };
-    let result = booking::book(&s.app, &ctx.actor, &code, &req).await;
+    let result = if f.change.trim().is_empty() {
+        booking::book(&s.app, &ctx.actor, &code, &req).await
+    } else {
+        booking::change(&s.app, &ctx.actor, &f.change, &f.id_number, &f.day, &f.band).await
+    };
     let mut p = hall_page(&s, &ctx, &code, Some(f.day.clone()), Some(f.line.clone())).await?;
     match result {
         Ok(a) => {
             p.booked = Some(a);
+            p.form.change = f.change.clone();
             render(&p)
         }
         Err(e) => {

@@ -194,6 +194,8 @@ pub const ROUTES: &[Route] = &[
     get("/api/v1/halls/{hall}/figures", &["hall"], "hall_staff"),
     get("/api/v1/appointments", &[], "applicant"),
     r("POST", "/api/v1/appointments/{code}/cancel", &["appointment"], "appointment_holder", Json("{}")),
+    r("POST", "/api/v1/appointments/{code}/change", &["appointment"], "appointment_holder",
+        Json(r#"{"day": "2100-01-01", "band": "09:00"}"#)),
     r("POST", "/api/v1/appointments/{code}/check-in", &["appointment"], "appointment_holder", Json("{}")),
     get("/api/v1/tickets", &[], "applicant"),
     get("/api/v1/tickets/{id}", &["queue_ticket"], "queue_ticket_view"),
