@@ -2,6 +2,7 @@
 //! numbers, windows call and finish them, and display boards hold event streams open; at the
 //! end every number issued is checked against the database (none repeated, none lost) and every
 //! call against the boards (each reached every board, and how fast). Correctness fails the run;
+//! times are reported, never asserted (the 1 s target is judged from the figures). Correctness fails the run;
 //! times are reported, never asserted (the 1 s target is judged from the figures).
 
 use std::collections::{HashMap, HashSet};
@@ -242,7 +243,12 @@ async fn measure(args: &HallArgs, target: &Target) -> anyhow::Result<()> {
             "请求耗时 p50/p99（毫秒）：取号 {take50:.1}/{take99:.1}，叫号 {call50:.1}/{call99:.1}，办结 {fin50:.1}/{fin99:.1}"
         );
         println!(
-            "叫号到大屏（毫秒）：p50 {lat_p50:.1}，p99 {lat_p99:.1}，最长 {lat_max:.1}；未送达 {missed} 次"
+            "叫号到大屏（毫秒）：p50 {lat_p50:.1}，p99 {lat_p99:.1}（{}1 秒目标），最长 {lat_max:.1}；未送达 {missed} 次",
+            if lat_p99 <= 1000.0 {
+                "达到"
+            } else {
+                "未达到"
+            }
         );
         println!("号码重复 {repeated} 个，丢失 {lost} 个，错误 {errors} 次");
     }
@@ -254,10 +260,6 @@ async fn measure(args: &HallArgs, target: &Target) -> anyhow::Result<()> {
     anyhow::ensure!(errors == 0, "有 {errors} 个请求出错");
     anyhow::ensure!(missed == 0, "有 {missed} 次叫号未送达大屏");
     anyhow::ensure!(boards_open == args.boards, "只连上 {boards_open} 块大屏");
-    anyhow::ensure!(
-        lat_p99 <= 1000.0,
-        "叫号到大屏 p99 {lat_p99:.0} 毫秒，超过 1 秒"
-    );
     Ok(())
 }
 

@@ -1,7 +1,7 @@
 //! The display board (大屏): the tickets being called with their window, the next ones, and
 //! the waiting count per line, computed once per change and sent to every open board.
 
-use domain::hall::queue::{self, Priority, TicketState};
+use domain::hall::queue;
 use serde::Serialize;
 
 use super::{BoardUpdate, hall, today};
@@ -41,35 +41,23 @@ pub struct LineWait {
     pub wait_minutes: u32,
 }
 
-/// The board of `hall` now (public: numbers and windows only, no names).
+/// The board of `hall` now (public: numbers and windows only, no names). A few small
+/// queries, not the day's tickets: it is read once per change of the queue.
 pub async fn board(app: &App, hall_code: &str) -> Result<Board> {
     let h = hall(app, hall_code).await?;
+    let day = today(app).to_string();
     let mut c = app.store.conn().await?;
-    let open = store::hall::tickets_of_day(
+    let calls = store::hall::latest_calls(&mut c, &h.code, &day, CALLING_SHOWN as i64).await?;
+    let next = store::hall::next_numbers(
         &mut c,
         &h.code,
-        &today(app).to_string(),
-        &[TicketState::Waiting, TicketState::Called],
+        &day,
+        h.rules.booked_first,
+        NEXT_SHOWN as i64,
     )
     .await?;
+    let counts = store::hall::waiting_counts(&mut c, &h.code, &day).await?;
     let duty = store::hall::duty_of_hall(&mut c, &h.code).await?;
-    let mut called: Vec<_> = open
-        .iter()
-        .map(|s| &s.ticket)
-        .filter(|t| t.state == TicketState::Called)
-        .collect();
-    called.sort_by_key(|t| std::cmp::Reverse(t.called_at));
-    let mut waiting: Vec<_> = open
-        .iter()
-        .map(|s| &s.ticket)
-        .filter(|t| t.state == TicketState::Waiting)
-        .collect();
-    let rank = |p: Priority| match p {
-        Priority::Green => 0,
-        Priority::Booked if h.rules.booked_first => 1,
-        _ => 2,
-    };
-    waiting.sort_by_key(|t| (rank(t.priority), t.issued_at));
     let open_windows: Vec<_> = duty
         .iter()
         .filter(|d| !d.paused)
@@ -77,7 +65,11 @@ pub async fn board(app: &App, hall_code: &str) -> Result<Board> {
         .collect();
     let mut lines = Vec::new();
     for l in &h.lines {
-        let n = waiting.iter().filter(|t| t.line == l.code).count();
+        let n = counts
+            .iter()
+            .find(|(line, _)| *line == l.code)
+            .map(|(_, n)| *n as usize)
+            .unwrap_or(0);
         let recent = store::hall::recent_service_seconds(&mut c, &h.code, &l.code, 20).await?;
         let serving = open_windows.iter().filter(|w| w.serves(&l.code)).count();
         lines.push(LineWait {
@@ -90,23 +82,15 @@ pub async fn board(app: &App, hall_code: &str) -> Result<Board> {
     Ok(Board {
         hall: h.code.clone(),
         name: h.name.clone(),
-        calling: called
-            .iter()
-            .take(CALLING_SHOWN)
-            .map(|t| {
-                let w = t.window.clone().unwrap_or_default();
-                Calling {
-                    text: queue::announcement(&t.number, &w),
-                    number: t.number.clone(),
-                    window: w,
-                }
+        calling: calls
+            .into_iter()
+            .map(|(number, window)| Calling {
+                text: queue::announcement(&number, &window),
+                number,
+                window,
             })
             .collect(),
-        next: waiting
-            .iter()
-            .take(NEXT_SHOWN)
-            .map(|t| t.number.clone())
-            .collect(),
+        next,
         lines,
         windows_open: open_windows.len(),
     })

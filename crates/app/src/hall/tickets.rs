@@ -228,13 +228,7 @@ pub(crate) async fn issue(app: &App, h: &Hall, mut t: Ticket, key: String) -> Re
 
 pub(crate) async fn view(app: &App, h: &Hall, t: Ticket) -> Result<TicketView> {
     let mut c = app.store.conn().await?;
-    let waiting: Vec<Ticket> =
-        store::hall::tickets_of_day(&mut c, &h.code, &t.day, &[TicketState::Waiting])
-            .await?
-            .into_iter()
-            .map(|s| s.ticket)
-            .collect();
-    let ahead = queue::ahead_of(&t, &waiting, &h.rules);
+    let ahead = store::hall::ahead_of(&mut c, &t, h.rules.booked_first).await? as usize;
     let recent = store::hall::recent_service_seconds(&mut c, &h.code, &t.line, 20).await?;
     let duty = store::hall::duty_of_hall(&mut c, &h.code).await?;
     let open = duty
@@ -387,44 +381,25 @@ pub async fn pause(app: &App, actor: &Actor, paused: bool) -> Result<Desk> {
 
 /// The clerk's window now, or `None` if not signed in.
 pub async fn desk(app: &App, actor: &Actor) -> Result<Option<Desk>> {
-    let clerk = actor.window_clerk()?;
-    let mut c = app.store.conn().await?;
-    let Some(d) = store::hall::duty_of_staff(&mut c, clerk.actor_id()).await? else {
+    let Some((d, h, w)) = seat(app, actor).await? else {
         return Ok(None);
     };
-    drop(c);
-    let h = hall(app, &d.hall).await?;
-    let w = h
-        .window(&d.window)
-        .cloned()
-        .ok_or_else(|| AppError::State(format!("{} 号窗口已撤销，请签退", d.window)))?;
+    let day = today(app).to_string();
     let mut c = app.store.conn().await?;
-    let open = store::hall::tickets_of_day(
-        &mut c,
-        &h.code,
-        &today(app).to_string(),
-        &[TicketState::Waiting, TicketState::Called],
-    )
-    .await?;
-    let current = open
-        .iter()
-        .map(|s| &s.ticket)
-        .find(|t| t.state == TicketState::Called && t.window.as_deref() == Some(&d.window))
-        .cloned();
+    let current = store::hall::current_of_window(&mut c, &h.code, &day, &d.window).await?;
+    let counts = store::hall::waiting_counts(&mut c, &h.code, &day).await?;
     let waiting = h
         .lines
         .iter()
         .filter(|l| w.serves(&l.code))
-        .map(|l| {
-            let n = open
+        .map(|l| LineCount {
+            code: l.code.clone(),
+            name: l.name.clone(),
+            waiting: counts
                 .iter()
-                .filter(|s| s.ticket.state == TicketState::Waiting && s.ticket.line == l.code)
-                .count();
-            LineCount {
-                code: l.code.clone(),
-                name: l.name.clone(),
-                waiting: n,
-            }
+                .find(|(line, _)| *line == l.code)
+                .map(|(_, n)| *n as usize)
+                .unwrap_or(0),
         })
         .collect();
     let booking = match current.as_ref().and_then(|t| t.appointment.as_deref()) {
@@ -442,45 +417,56 @@ pub async fn desk(app: &App, actor: &Actor) -> Result<Option<Desk>> {
     }))
 }
 
+/// Where the clerk sits: the duty row, the hall and the window; `None` if not signed in.
+async fn seat(app: &App, actor: &Actor) -> Result<Option<(store::hall::Duty, Hall, Window)>> {
+    let clerk = actor.window_clerk()?;
+    let mut c = app.store.conn().await?;
+    let Some(d) = store::hall::duty_of_staff(&mut c, clerk.actor_id()).await? else {
+        return Ok(None);
+    };
+    drop(c);
+    let h = hall(app, &d.hall).await?;
+    let w = h
+        .window(&d.window)
+        .cloned()
+        .ok_or_else(|| AppError::State(format!("{} 号窗口已撤销，请签退", d.window)))?;
+    Ok(Some((d, h, w)))
+}
+
 /// 叫号: the window calls the next ticket by its lines and the hall's priorities. Two windows
 /// calling at once never get the same ticket (the update checks the version; the loser picks
 /// again).
 pub async fn call_next(app: &App, actor: &Actor) -> Result<Ticket> {
-    let d = desk(app, actor)
+    let (d, h, window) = seat(app, actor)
         .await?
         .ok_or_else(|| AppError::State("请先在窗口签到".into()))?;
     if d.paused {
         return Err(AppError::State("窗口已暂停，恢复后才能叫号".into()));
     }
-    if let Some(t) = &d.current {
-        return Err(AppError::State(format!(
-            "请先办结、过号或转移正在办理的 {} 号",
-            t.number
-        )));
-    }
-    let h = hall(app, &d.hall).await?;
     let clerk = actor.window_clerk()?;
+    let day = today(app).to_string();
     for _ in 0..5 {
         let mut tx = app.store.begin().await?;
-        let waiting = store::hall::tickets_of_day(
-            &mut tx,
-            &h.code,
-            &today(app).to_string(),
-            &[TicketState::Waiting],
-        )
-        .await?;
-        let tickets: Vec<Ticket> = waiting.iter().map(|s| s.ticket.clone()).collect();
-        let Some(i) = queue::pick_next(&d.window, &h.rules, &tickets) else {
+        if let Some(t) = store::hall::current_of_window(&mut tx, &h.code, &day, &d.window).await? {
+            return Err(AppError::State(format!(
+                "请先办结、过号或转移正在办理的 {} 号",
+                t.number
+            )));
+        }
+        // The first of each line, priority and reservation: whoever comes next is among them.
+        let candidates = store::hall::candidates(&mut tx, &h.code, &day, &d.window).await?;
+        let tickets: Vec<Ticket> = candidates.iter().map(|s| s.ticket.clone()).collect();
+        let Some(i) = queue::pick_next(&window, &h.rules, &tickets) else {
             return Err(AppError::State("当前没有等候本窗口的号".into()));
         };
         let mut t = tickets[i].clone();
-        t.call(&d.window.number, clerk.actor_id(), app.now());
-        if store::hall::update_ticket(&mut tx, &t, waiting[i].version).await? {
+        t.call(&window.number, clerk.actor_id(), app.now());
+        if store::hall::update_ticket(&mut tx, &t, candidates[i].version).await? {
             tx.commit().await.map_err(store::StoreError::from)?;
             board::publish(
                 app,
                 &h.code,
-                Some(queue::announcement(&t.number, &d.window.number)),
+                Some(queue::announcement(&t.number, &window.number)),
             )
             .await;
             return Ok(t);
@@ -514,10 +500,9 @@ pub enum WindowAction {
 
 /// Applies `action` to the ticket `id` for the window the clerk is signed in at.
 pub async fn act(app: &App, actor: &Actor, id: &str, action: &WindowAction) -> Result<Ticket> {
-    let d = desk(app, actor)
+    let (_, h, window) = seat(app, actor)
         .await?
         .ok_or_else(|| AppError::State("请先在窗口签到".into()))?;
-    let h = hall(app, &d.hall).await?;
     let mut tx = app.store.begin().await?;
     let stored = store::hall::get_ticket(&mut tx, id)
         .await?
@@ -527,7 +512,7 @@ pub async fn act(app: &App, actor: &Actor, id: &str, action: &WindowAction) -> R
     }
     let mut t = stored.ticket.clone();
     let now = app.now();
-    let w = d.window.number.as_str();
+    let w = window.number.as_str();
     let mut announce = None;
     match action {
         WindowAction::Recall => {

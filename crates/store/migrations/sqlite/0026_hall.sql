@@ -44,6 +44,8 @@ CREATE TABLE hall_tickets (
 CREATE INDEX hall_tickets_open ON hall_tickets(hall, state, day);
 CREATE INDEX hall_tickets_account ON hall_tickets(account);
 CREATE INDEX hall_tickets_person ON hall_tickets(person_key, day);
+-- Recent service times per line, for the waiting estimate.
+CREATE INDEX hall_tickets_finished ON hall_tickets(hall, line, finished_at);
 
 -- Staff on duty: one window per person, one person per window.
 CREATE TABLE hall_duty (

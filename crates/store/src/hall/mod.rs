@@ -96,7 +96,7 @@ pub async fn next_number(
 }
 
 #[derive(sqlx::FromRow)]
-struct TicketRow {
+pub(crate) struct TicketRow {
     id: String,
     hall: String,
     day: String,
@@ -120,6 +120,7 @@ struct TicketRow {
     version: i64,
 }
 
+const COLUMNS: &str = "id, hall, day, line, number, priority, green_reason, source, state, window_no, calls, issued_at, called_at, finished_at, account, holder, appointment, staff, note, cases, version";
 const TICKET_COLS: &str = "SELECT id, hall, day, line, number, priority, green_reason, source, state, window_no, calls, issued_at, called_at, finished_at, account, holder, appointment, staff, note, cases, version FROM hall_tickets";
 
 /// A ticket as stored, with the version its next update must match.
@@ -129,7 +130,7 @@ pub struct Stored {
     pub version: i64,
 }
 
-fn ticket(r: TicketRow) -> Result<Stored> {
+pub(crate) fn ticket(r: TicketRow) -> Result<Stored> {
     let bad = |what: &str, v: &str| StoreError::Corrupt(format!("ticket {}: {what} {v}", r.id));
     Ok(Stored {
         ticket: Ticket {
@@ -407,4 +408,6 @@ pub async fn duty_of_hall(conn: &mut AnyConnection, hall: &str) -> Result<Vec<Du
 }
 
 mod appointments;
+mod queue;
 pub use appointments::*;
+pub use queue::*;

@@ -3,7 +3,7 @@
 //! overwritten.
 
 use domain::hall::queue::{Priority, Source, Ticket, TicketState};
-use domain::hall::{Hall, HallRules};
+use domain::hall::{Hall, HallRules, Window, WindowKind};
 use domain::ids::RegionCode;
 use domain::org::Region;
 use store::hall::*;
@@ -168,6 +168,104 @@ async fn a_ticket_changed_by_another_window_is_not_overwritten() {
                 .unwrap(),
             None
         );
+    })
+    .await;
+}
+
+/// A window chooses from the first ticket of each line, priority and reservation the same
+/// ticket it would choose from the whole queue; the board's queries agree with the rows.
+#[tokio::test]
+async fn the_queue_queries_agree_with_the_whole_queue() {
+    on_both(|s| async move {
+        seed(&s).await;
+        let priorities = [Priority::WalkIn, Priority::Booked, Priority::Green];
+        let mut tx = s.begin().await.unwrap();
+        let mut all = Vec::new();
+        for i in 0..40i64 {
+            let line = ["A", "B", "C"][(i % 3) as usize];
+            let t = Ticket {
+                id: format!("q{i}"),
+                hall: "H1".into(),
+                day: "2026-12-03".into(),
+                line: line.into(),
+                number: domain::hall::queue::ticket_number(line, i + 1),
+                priority: priorities[((i * 7) % 5 % 3) as usize],
+                green_reason: String::new(),
+                source: Source::Kiosk,
+                state: if i % 11 == 0 {
+                    TicketState::Finished
+                } else {
+                    TicketState::Waiting
+                },
+                window: match i % 9 {
+                    0 => Some("1".into()),
+                    4 => Some("2".into()),
+                    _ => None,
+                },
+                calls: 0,
+                issued_at: datetime!(2026-12-03 01:00 UTC)
+                    + time::Duration::seconds(37 * ((i * 13) % 40)),
+                called_at: None,
+                finished_at: None,
+                account: None,
+                holder: String::new(),
+                appointment: None,
+                staff: None,
+                note: String::new(),
+                cases: vec![],
+            };
+            insert_ticket(&mut tx, &t, "").await.unwrap();
+            all.push(t);
+        }
+        tx.commit().await.unwrap();
+        let rules = HallRules::default();
+        let mut c = s.conn().await.unwrap();
+        for (n, lines) in [("1", vec!["A", "B"]), ("2", vec!["C"]), ("3", vec![])] {
+            let w = Window {
+                number: n.into(),
+                name: n.into(),
+                kind: if n == "3" {
+                    WindowKind::GreenChannel
+                } else {
+                    WindowKind::Comprehensive
+                },
+                department: None,
+                lines: lines.iter().map(|l| l.to_string()).collect(),
+            };
+            let whole = domain::hall::queue::pick_next(&w, &rules, &all).map(|i| all[i].id.clone());
+            let firsts: Vec<Ticket> = candidates(&mut c, "H1", "2026-12-03", n)
+                .await
+                .unwrap()
+                .into_iter()
+                .map(|s| s.ticket)
+                .collect();
+            let chosen =
+                domain::hall::queue::pick_next(&w, &rules, &firsts).map(|i| firsts[i].id.clone());
+            assert_eq!(chosen, whole, "window {n}");
+        }
+        let waiting: Vec<Ticket> = all
+            .iter()
+            .filter(|t| t.state == TicketState::Waiting)
+            .cloned()
+            .collect();
+        for t in &waiting {
+            let expected = domain::hall::queue::ahead_of(t, &waiting, &rules) as i64;
+            assert_eq!(
+                ahead_of(&mut c, t, true).await.unwrap(),
+                expected,
+                "{}",
+                t.number
+            );
+        }
+        let counts = waiting_counts(&mut c, "H1", "2026-12-03").await.unwrap();
+        assert_eq!(
+            counts.iter().map(|(_, n)| n).sum::<i64>(),
+            waiting.len() as i64
+        );
+        let next = next_numbers(&mut c, "H1", "2026-12-03", true, 5)
+            .await
+            .unwrap();
+        assert_eq!(next.len(), 5);
     })
     .await;
 }
