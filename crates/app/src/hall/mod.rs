@@ -7,6 +7,7 @@ pub mod board;
 pub mod booking;
 pub mod figures;
 pub mod map;
+pub mod setup;
 pub mod tickets;
 
 use std::sync::Arc;

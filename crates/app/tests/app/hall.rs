@@ -522,3 +522,40 @@ async fn the_day_before_a_booking_its_holder_is_reminded_once() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_hall_is_set_up_whole_by_an_administrator_of_its_region() {
+    on_both(|s| async move {
+        let (app, _) = app(s).await;
+        set_up(&app, 6).await;
+        let city = staff(&app, "adm-city", &[Role::SystemAdmin], "511600", None)
+            .await
+            .system_admin()
+            .unwrap();
+        let other = staff(&app, "adm-qf", &[Role::SystemAdmin], "511603", None)
+            .await
+            .system_admin()
+            .unwrap();
+        let mut h = the_hall(4);
+        h.lines.push(Line {
+            code: "C".into(),
+            name: "社保".into(),
+            items: vec![],
+        });
+        assert!(matches!(
+            app::hall::setup::save(&app, &other, &h).await,
+            Err(AppError::Forbidden(_))
+        ));
+        h.service_point = "NOWHERE".into();
+        let unknown = app::hall::setup::save(&app, &city, &h).await.unwrap_err();
+        assert_eq!(field_of(unknown), "service_point:unknown");
+        h.service_point = String::new();
+        h.windows[1].lines.push("Z".into());
+        let bad_line = app::hall::setup::save(&app, &city, &h).await.unwrap_err();
+        assert_eq!(field_of(bad_line), "windows[1].lines[1]:unknown");
+        h.windows[1].lines.pop();
+        app::hall::setup::save(&app, &city, &h).await.unwrap();
+        assert_eq!(app::hall::hall(&app, "GA-DT").await.unwrap().lines.len(), 3);
+    })
+    .await;
+}

@@ -32,7 +32,7 @@ use crate::ctx::Ctx;
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/v1/halls", get(list))
-        .route("/v1/halls/{hall}", get(one))
+        .route("/v1/halls/{hall}", get(one).put(save))
         .route("/v1/halls/{hall}/slots", get(slots))
         .route("/v1/halls/{hall}/appointments", post(book))
         .route("/v1/halls/{hall}/tickets", post(take))
@@ -65,6 +65,30 @@ async fn list(State(s): State<AppState>) -> ApiResult<List<Hall>> {
     responses((status = 200, description = "大厅", body = Hall), NotFound))]
 async fn one(State(s): State<AppState>, Path(hall): Path<String>) -> ApiResult<Hall> {
     Ok(Json(app::hall::hall(&s.app, &hall).await?))
+}
+
+#[utoipa::path(put, path = "/api/v1/halls/{hall}", tag = "hall", operation_id = "saveHall",
+    summary = "设置大厅：业务队列、窗口（服务的队列按优先顺序）和规则（系统管理员，本区划；整体检查后一次写入）",
+    security(("sessionCookie" = [], "csrfCookie" = [], "csrfHeader" = [])),
+    params(("hall" = String, Path, description = "大厅编码（与请求体 code 相同）")),
+    request_body = Hall,
+    responses((status = 200, description = "已保存的大厅", body = Hall), WriteErrors, NotFound))]
+async fn save(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    headers: HeaderMap,
+    Path(hall): Path<String>,
+    body: Result<Json<Hall>, JsonRejection>,
+) -> ApiResult<Hall> {
+    csrf_header(&ctx, &headers)?;
+    let cap = ctx.actor.system_admin()?;
+    let Json(h) = body?;
+    if h.code != hall {
+        return Err(
+            app::AppError::field("code", "inconsistent", "请求体的大厅编码与路径不同").into(),
+        );
+    }
+    Ok(Json(app::hall::setup::save(&s.app, &cap, &h).await?))
 }
 
 #[derive(Deserialize, IntoParams)]
