@@ -113,6 +113,12 @@ impl CaseNumber {
         format!("{}{:02}{:02}", day.year(), day.month() as u8, day.day())
     }
 
+    /// Whether `s` has the shape of a 办件编号: digits only, a 6-, 9- or 12-digit region code,
+    /// the 8-digit date and the 5-digit sequence.
+    pub fn well_formed(s: &str) -> bool {
+        matches!(s.len(), 19 | 22 | 25) && s.bytes().all(|b| b.is_ascii_digit())
+    }
+
     /// 办件编号: region code + `YYYYMMDD` + a five-digit sequence of that region and day.
     pub fn compose(region: &str, day: time::Date, seq: i64) -> CaseNumber {
         CaseNumber(format!("{region}{}{seq:05}", CaseNumber::day_key(day)))
@@ -135,5 +141,8 @@ mod tests {
             CaseNumber::compose("511602", day, 42).as_str(),
             "5116022026120200042"
         );
+        assert!(CaseNumber::well_formed("5116022026120200042"));
+        assert!(!CaseNumber::well_formed("51160220261202000420"));
+        assert!(!CaseNumber::well_formed("51160220261202000x2"));
     }
 }

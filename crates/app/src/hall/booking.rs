@@ -278,9 +278,7 @@ pub async fn cancel(app: &App, actor: &Actor, code: &str, id_number: &str) -> Re
     let h = hall(app, &a.hall).await?;
     let band = h
         .rules
-        .bands
-        .iter()
-        .find(|b| b.start == a.band)
+        .band(&a.band)
         .ok_or_else(|| AppError::State("预约时段已被大厅调整，请联系大厅".into()))?;
     if a.state != BookingState::Booked {
         return Err(AppError::State(format!(
@@ -330,9 +328,7 @@ pub async fn change(
     }
     let old = h
         .rules
-        .bands
-        .iter()
-        .find(|b| b.start == a.band)
+        .band(&a.band)
         .ok_or_else(|| AppError::State("预约时段已被大厅调整，请联系大厅".into()))?;
     let now = app.now();
     booking::check_change(&h.rules, now, parse_day(&a.day)?, old)?;
@@ -420,9 +416,7 @@ pub async fn check_in(
     }
     let band = h
         .rules
-        .bands
-        .iter()
-        .find(|b| b.start == a.band)
+        .band(&a.band)
         .ok_or_else(|| AppError::State("预约时段已被大厅调整，请到导服台".into()))?;
     let priority = booking::check_in(&h.rules, app.now(), day, band)?;
     let t = Ticket {
@@ -488,7 +482,7 @@ pub async fn sweep(app: &App) -> Result<Swept> {
     drop(c);
     for a in booked {
         let h = hall(app, &a.hall).await?;
-        let Some(band) = h.rules.bands.iter().find(|b| b.start == a.band) else {
+        let Some(band) = h.rules.band(&a.band) else {
             continue;
         };
         if booking::missed(now, parse_day(&a.day)?, band) {

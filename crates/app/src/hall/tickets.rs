@@ -523,8 +523,7 @@ pub async fn act(app: &App, actor: &Actor, id: &str, action: &WindowAction) -> R
         WindowAction::Finish { cases } => {
             t.finish(w, now)?;
             for n in cases.iter().map(|c| c.trim()).filter(|c| !c.is_empty()) {
-                // 办件编号: a region code, the date and a five-digit sequence.
-                if !(19..=25).contains(&n.len()) || !n.bytes().all(|b| b.is_ascii_digit()) {
+                if !domain::keys::CaseNumber::well_formed(n) {
                     return Err(AppError::field(
                         "cases",
                         "invalid",

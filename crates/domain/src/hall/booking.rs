@@ -81,17 +81,13 @@ pub fn check_slot<'a>(
     day: Date,
     start: &str,
 ) -> Result<&'a Band, HallError> {
-    let band = rules
-        .bands
-        .iter()
-        .find(|b| b.start == start.trim())
-        .ok_or_else(|| {
-            HallError::invalid(
-                "band",
-                "unknown",
-                format!("大厅没有 {start} 开始的预约时段"),
-            )
-        })?;
+    let band = rules.band(start).ok_or_else(|| {
+        HallError::invalid(
+            "band",
+            "unknown",
+            format!("大厅没有 {start} 开始的预约时段"),
+        )
+    })?;
     let today = china_date(now);
     if !calendar.is_working_day(day) {
         return Err(HallError::invalid(

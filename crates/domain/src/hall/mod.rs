@@ -168,6 +168,13 @@ impl Default for HallRules {
     }
 }
 
+impl HallRules {
+    /// The band starting at `start` (`HH:MM`), if the hall has one.
+    pub fn band(&self, start: &str) -> Option<&Band> {
+        self.bands.iter().find(|b| b.start == start.trim())
+    }
+}
+
 /// A booking time band (时段) of a day, `HH:MM` China time.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

@@ -488,17 +488,7 @@ async fn map(
         }
         None => None,
     };
-    let region = match q.region.as_deref().map(str::trim).filter(|r| !r.is_empty()) {
-        Some(r) => Some(
-            domain::ids::RegionCode::parse(r)
-                .map_err(|e| {
-                    app::AppError::field("region", "invalid", format!("区划代码无效：{e}"))
-                })?
-                .as_str()
-                .to_string(),
-        ),
-        None => None,
-    };
+    let region = super::region_param(q.region.as_deref())?;
     Ok(Json(List::counted(
         app::hall::map::points(&s.app, near, region.as_deref()).await?,
     )))

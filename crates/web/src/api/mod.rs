@@ -81,6 +81,19 @@ impl<T> List<T> {
     }
 }
 
+/// An optional region code given as a query parameter, checked: `None` when absent or blank.
+pub(crate) fn region_param(v: Option<&str>) -> Result<Option<String>, ApiError> {
+    match v.map(str::trim).filter(|r| !r.is_empty()) {
+        Some(r) => Ok(Some(
+            domain::ids::RegionCode::parse(r)
+                .map_err(|e| AppError::field("region", "invalid", format!("区划代码无效：{e}")))?
+                .as_str()
+                .to_string(),
+        )),
+        None => Ok(None),
+    }
+}
+
 /// API writes carry the CSRF token in the `X-CSRF-Token` header.
 pub(crate) fn csrf_header(ctx: &Ctx, headers: &HeaderMap) -> Result<(), ApiError> {
     let token = headers

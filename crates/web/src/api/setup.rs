@@ -40,17 +40,7 @@ async fn service_points(
     q: Result<Query<PointQuery>, QueryRejection>,
 ) -> ApiResult<List<ServicePoint>> {
     let Query(q) = q?;
-    let region = match q.region.as_deref().map(str::trim).filter(|r| !r.is_empty()) {
-        Some(r) => Some(
-            domain::ids::RegionCode::parse(r)
-                .map_err(|e| {
-                    app::AppError::field("region", "invalid", format!("区划代码无效：{e}"))
-                })?
-                .as_str()
-                .to_string(),
-        ),
-        None => None,
-    };
+    let region = super::region_param(q.region.as_deref())?;
     let items = app::org::service_points(&s.app, region.as_deref()).await?;
     Ok(Json(List::counted(items)))
 }
