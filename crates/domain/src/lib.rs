@@ -12,6 +12,7 @@ pub mod error;
 #[cfg(any(test, feature = "testing"))]
 pub mod fixtures;
 pub mod hall;
+pub mod hotline;
 pub mod ids;
 pub mod keys;
 pub mod license;
