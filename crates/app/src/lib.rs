@@ -17,6 +17,7 @@ mod events;
 pub mod exchange;
 pub mod form_pdf;
 pub mod hall;
+pub mod hotline;
 pub mod index;
 pub mod license_import;
 pub mod licenses;
@@ -137,6 +138,8 @@ pub struct App {
     pub(crate) license_types: Arc<cache::TtlCache<TypeKey, Option<Arc<LicenseType>>>>,
     /// Live updates for the halls' display boards.
     pub hall_hub: Arc<hall::Hub>,
+    /// The 12345 knowledge base's search index (in memory, rebuilt at start).
+    pub knowledge: Arc<search::knowledge::KnowledgeIndex>,
 }
 
 /// How a license type is looked up.
@@ -184,9 +187,12 @@ impl App {
             departments: Arc::new(cache::TtlCache::new(CACHE_TTL, 10_000)),
             license_types: Arc::new(cache::TtlCache::new(CACHE_TTL, 10_000)),
             hall_hub: Arc::default(),
+            knowledge: Arc::new(search::knowledge::KnowledgeIndex::in_memory()?),
         };
         org::load_calendar(&app).await?;
         index::refresh_if_stale(&app, |_, _| {}).await?;
+        hotline::ensure_tree(&app).await?;
+        hotline::knowledge::rebuild_index(&app).await?;
         Ok(app)
     }
 
@@ -213,6 +219,7 @@ impl App {
             departments: Arc::new(cache::TtlCache::new(CACHE_TTL, 1_000)),
             license_types: Arc::new(cache::TtlCache::new(CACHE_TTL, 1_000)),
             hall_hub: Arc::default(),
+            knowledge: Arc::new(search::knowledge::KnowledgeIndex::in_memory()?),
         };
         org::load_calendar(&app).await?;
         Ok(app)

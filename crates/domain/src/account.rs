@@ -25,6 +25,12 @@ pub enum Role {
     Supervisor,
     /// 系统管理员.
     SystemAdmin,
+    /// 12345 话务员: takes calls, answers from the knowledge base, calls back.
+    HotlineOperator,
+    /// 12345 派单员: dispatches tickets and rules on returns.
+    HotlineDispatcher,
+    /// 承办单位办理人员: handles the 12345 tickets of their department.
+    HotlineHandler,
 }
 
 impl Role {
@@ -35,6 +41,9 @@ impl Role {
         Role::CatalogAdmin,
         Role::Supervisor,
         Role::SystemAdmin,
+        Role::HotlineOperator,
+        Role::HotlineDispatcher,
+        Role::HotlineHandler,
     ];
     pub fn as_str(self) -> &'static str {
         match self {
@@ -44,6 +53,9 @@ impl Role {
             Role::CatalogAdmin => "catalog_admin",
             Role::Supervisor => "supervisor",
             Role::SystemAdmin => "system_admin",
+            Role::HotlineOperator => "hotline_operator",
+            Role::HotlineDispatcher => "hotline_dispatcher",
+            Role::HotlineHandler => "hotline_handler",
         }
     }
     pub fn label(self) -> &'static str {
@@ -54,6 +66,9 @@ impl Role {
             Role::CatalogAdmin => "事项管理员",
             Role::Supervisor => "电子监察人员",
             Role::SystemAdmin => "系统管理员",
+            Role::HotlineOperator => "12345话务员",
+            Role::HotlineDispatcher => "12345派单员",
+            Role::HotlineHandler => "承办单位办理人员",
         }
     }
     pub fn parse(s: &str) -> Option<Role> {
@@ -66,7 +81,12 @@ impl Role {
     pub fn is_region_wide(self) -> bool {
         matches!(
             self,
-            Role::Clerk | Role::Supervisor | Role::SystemAdmin | Role::CatalogAdmin
+            Role::Clerk
+                | Role::Supervisor
+                | Role::SystemAdmin
+                | Role::CatalogAdmin
+                | Role::HotlineOperator
+                | Role::HotlineDispatcher
         )
     }
 }

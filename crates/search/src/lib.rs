@@ -120,7 +120,7 @@ struct Fields {
     region_number: Field,
 }
 
-const TOKENIZER: &str = "jieba";
+pub(crate) const TOKENIZER: &str = "jieba";
 /// A hit scoring below this share of the best one is not a result: an everyday query (开饭店)
 /// expands through synonyms into words that touch half a catalog, and those weak matches
 /// (旅行社, 道路货物运输 …) buried what people meant among fifty others.
@@ -174,7 +174,7 @@ fn schema() -> (Schema, Fields) {
     (b.build(), f)
 }
 
-fn analyzer() -> TextAnalyzer {
+pub(crate) fn analyzer() -> TextAnalyzer {
     TextAnalyzer::builder(tantivy_jieba::JiebaTokenizer::new())
         .filter(RemoveLongFilter::limit(40))
         .filter(LowerCaser)
@@ -622,6 +622,8 @@ fn commit(w: &mut IndexWriter, generation: i64) -> Result<()> {
     Ok(())
 }
 
+pub mod knowledge;
+pub use words::segment;
 mod rank;
 mod words;
 

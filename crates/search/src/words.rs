@@ -110,21 +110,7 @@ impl CatalogIndex {
 
     /// Segments `text` the way the index does.
     pub fn tokens(&self, text: &str) -> Vec<String> {
-        let mut a = analyzer();
-        let mut stream = a.token_stream(text);
-        let mut out: Vec<String> = Vec::new();
-        while let Some(t) = stream.next() {
-            let w = t.text.trim();
-            if !w.is_empty()
-                && !w.chars().all(|c| {
-                    c.is_ascii_punctuation() || c.is_whitespace() || "，。、？！；：“”".contains(c)
-                })
-                && !out.iter().any(|o| o == w)
-            {
-                out.push(w.to_string());
-            }
-        }
-        out
+        segment(text)
     }
 
     /// The words a query stands for, with weights: its own tokens (1.0) plus the tokens of
@@ -201,5 +187,24 @@ pub(crate) fn runs_of(typed: &str) -> Vec<(String, String)> {
     }
     out.sort();
     out.dedup();
+    out
+}
+
+/// Segments `text` the way the index does: distinct words, punctuation dropped.
+pub fn segment(text: &str) -> Vec<String> {
+    let mut a = analyzer();
+    let mut stream = a.token_stream(text);
+    let mut out: Vec<String> = Vec::new();
+    while let Some(t) = stream.next() {
+        let w = t.text.trim();
+        if !w.is_empty()
+            && !w.chars().all(|c| {
+                c.is_ascii_punctuation() || c.is_whitespace() || "，。、？！；：“”".contains(c)
+            })
+            && !out.iter().any(|o| o == w)
+        {
+            out.push(w.to_string());
+        }
+    }
     out
 }

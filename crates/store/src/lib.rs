@@ -16,6 +16,7 @@ pub mod command;
 pub mod db;
 mod group;
 pub mod hall;
+pub mod hotline;
 pub mod licenses;
 pub mod org;
 pub mod ratings;

@@ -1,0 +1,531 @@
+//! Filing a ticket (by an operator on a call or a letter, on the portal, through the API),
+//! its steps (派单, 签收, 退单, 延期, 回复, 回访, 合并), duplicates and the dispatch suggestion.
+
+use domain::hotline::classes::{self, Probe, Suggestion};
+use domain::hotline::flow::{self, Command, Context, Limits, Refusal, Seat};
+use domain::hotline::{Channel, NewTicket, State, Ticket};
+use serde::{Deserialize, Serialize};
+use store::hotline::{self as sh, EventRow};
+
+use super::{HotlineStaff, TicketView, decorate, masked, staff};
+use crate::auth::Actor;
+use crate::{App, AppError, Result};
+
+/// A new ticket with what the operator decided on the call.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct FileTicket {
+    #[serde(flatten)]
+    pub ticket: NewTicket,
+    /// Phone or letter (operators); the portal and the API set their own.
+    #[serde(default)]
+    pub channel: Option<Channel>,
+    /// 直接办结 on the call: the answer (and the article it came from).
+    #[serde(default)]
+    pub answer: Option<DirectAnswer>,
+    /// Merge at once into this open ticket (a duplicate).
+    #[serde(default)]
+    pub merge_into: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DirectAnswer {
+    #[serde(default)]
+    pub article: Option<String>,
+    pub text: String,
+}
+
+/// Limits in force (configuration: the defaults until a locality sets its own).
+pub fn limits(_app: &App) -> Limits {
+    Limits::default()
+}
+
+fn json<T: Serialize>(v: &T) -> Result<String> {
+    serde_json::to_string(v).map_err(|e| AppError::Internal(e.to_string()))
+}
+
+fn refusal(r: Refusal) -> AppError {
+    match r {
+        Refusal::State(m) => AppError::State(m),
+        Refusal::Seat(m) => AppError::Forbidden(m),
+        Refusal::Field(f, m) => AppError::field(f, "invalid", m),
+    }
+}
+
+/// Files a ticket. Operators file calls and letters for a caller; a logged-in person files
+/// a web message in their own name; an API client files as itself (`Channel::Api`).
+pub async fn file(app: &App, actor: &Actor, req: &FileTicket, via_api: bool) -> Result<TicketView> {
+    let (channel, account, desk) = match actor {
+        Actor::Staff { .. } => {
+            let s = staff(actor)?;
+            if !s.roles.contains(&domain::account::Role::HotlineOperator) {
+                return Err(AppError::Forbidden("只有 12345 话务员可以登记来电和来信".into()));
+            }
+            let ch = req.channel.unwrap_or(Channel::Phone);
+            if !matches!(ch, Channel::Phone | Channel::Letter) {
+                return Err(AppError::field("channel", "invalid", "话务员登记的渠道应为电话或来信"));
+            }
+            (ch, None, Some(s))
+        }
+        Actor::Applicant { id, .. } => (
+            if via_api { Channel::Api } else { Channel::Web },
+            Some(id.clone()),
+            None,
+        ),
+        Actor::Anonymous => return Err(AppError::Unauthenticated),
+    };
+    if desk.is_none() && (req.answer.is_some() || req.merge_into.is_some()) {
+        return Err(AppError::Forbidden("直接办结与合并由话务员办理".into()));
+    }
+    let mut new = req.ticket.clone();
+    if desk.is_none() {
+        // A person files in their own name; only the phone is theirs to give.
+        new.caller = super::caller_of(actor, &new.caller.phone);
+        if new.caller.phone.trim().is_empty() {
+            return Err(AppError::field("caller.phone", "required", "请填写联系电话，以便回访"));
+        }
+    }
+    let (kind, caller) = domain::hotline::check_new(&new).map_err(AppError::Validation)?;
+    let region = new.region.trim().to_string();
+    if let Some(s) = &desk
+        && !s.scope.covers_region(&region)
+    {
+        return Err(AppError::field("region", "outside", "诉求发生地不在您所在热线中心的服务区域内"));
+    }
+    let mut c = app.store.conn().await?;
+    let tree = sh::classes(&mut c).await?;
+    if !tree.iter().any(|n| n.code == new.class.trim()) {
+        return Err(AppError::field("class", "unknown", "请选择诉求分类"));
+    }
+    if !app.regions(&mut c).await?.iter().any(|r| r.code == region) {
+        return Err(AppError::field("region", "unknown", format!("行政区划 {region} 不存在")));
+    }
+    let uploader = match actor {
+        Actor::Staff { id, .. } | Actor::Applicant { id, .. } => id.as_str(),
+        Actor::Anonymous => "",
+    };
+    for a in &new.attachments {
+        // Only files the filer uploaded: an id alone must not expose someone else's file.
+        if store::uploads::owned(&mut c, a, uploader).await?.is_none() {
+            return Err(AppError::field("attachments", "unknown", format!("附件 {a} 不存在")));
+        }
+    }
+    drop(c);
+    let now = app.now();
+    let mut t = Ticket {
+        id: uuid::Uuid::now_v7().to_string(),
+        number: String::new(),
+        channel,
+        kind,
+        class: new.class.trim().to_string(),
+        region,
+        address: new.address.trim().to_string(),
+        position: new.position,
+        caller,
+        text: new.text.trim().to_string(),
+        related_case: new.related_case.trim().to_string(),
+        related_item: new.related_item.trim().to_string(),
+        attachments: new.attachments.clone(),
+        state: State::Open,
+        department: None,
+        co_handlers: vec![],
+        created_at: now,
+        dispatched_at: None,
+        respond_due: None,
+        accepted_at: None,
+        responded_in_time: None,
+        due: None,
+        returns: 0,
+        return_reason: String::new(),
+        extended: false,
+        reopened: 0,
+        reply: None,
+        callback: None,
+        article: None,
+        answer: String::new(),
+        merged_into: None,
+        closed_at: None,
+        account,
+    };
+    let cal = crate::cases::calendar(app);
+    let lim = limits(app);
+    let mut follow_up: Option<Command> = None;
+    if let Some(a) = &req.answer {
+        follow_up = Some(Command::Answer {
+            article: a.article.clone(),
+            text: a.text.clone(),
+        });
+    } else if let Some(m) = &req.merge_into {
+        follow_up = Some(Command::Merge { into: m.clone() });
+    }
+    let mut tx = app.store.begin().await?;
+    let day = domain::calendar::china_date(now);
+    let n = sh::next_number(&mut tx, &day.to_string()).await?;
+    t.number = format!(
+        "{:04}{:02}{:02}-{n:05}",
+        day.year(),
+        day.month() as u8,
+        day.day()
+    );
+    let actor_id = match actor {
+        Actor::Staff { id, .. } | Actor::Applicant { id, .. } => id.clone(),
+        Actor::Anonymous => String::new(),
+    };
+    let role = if desk.is_some() { "hotline_operator" } else { "applicant" };
+    let created = json(&t)?;
+    sh::insert_ticket(&mut tx, &t).await?;
+    let mut tail = None;
+    append(&mut tx, &mut tail, &t.id, &actor_id, role, "filed", &created, now).await?;
+    if let Some(cmd) = follow_up {
+        if let Command::Merge { into } = &cmd {
+            check_merge_target(&mut tx, &t, into).await?;
+        }
+        let before = t.clone();
+        flow::apply(
+            &mut t,
+            &cmd,
+            &Context {
+                now,
+                calendar: &cal,
+                limits: &lim,
+                seats: &[Seat::Operator],
+                actor: &actor_id,
+            },
+        )
+        .map_err(refusal)?;
+        if !sh::update_ticket(&mut tx, &t, 0).await? {
+            return Err(AppError::Internal(format!("ticket {} vanished", before.id)));
+        }
+        append(&mut tx, &mut tail, &t.id, &actor_id, role, cmd.name(), &json(&cmd)?, now).await?;
+    }
+    tx.commit().await.map_err(store::StoreError::from)?;
+    let full = desk.as_ref().is_some_and(|s| s.sees_callers(&t));
+    let allowed = match &desk {
+        Some(s) => flow::allowed(t.state, &s.seats(&t))
+            .into_iter()
+            .map(|r| r.command.to_string())
+            .collect(),
+        None => vec![],
+    };
+    let t = if desk.is_some() { masked(t, full) } else { t };
+    decorate(app, t, allowed, None).await
+}
+
+async fn check_merge_target(conn: &mut store::Connection, t: &Ticket, into: &str) -> Result<()> {
+    let target = sh::get(conn, into.trim())
+        .await?
+        .ok_or_else(|| AppError::field("into", "unknown", format!("工单 {into} 不存在")))?
+        .ticket;
+    if target.id == t.id || target.state.is_finished() {
+        return Err(AppError::field(
+            "into",
+            "finished",
+            "只能合并到另一张尚未办结的工单",
+        ));
+    }
+    if !target.region.starts_with(t.region.get(..6).unwrap_or(&t.region)) {
+        return Err(AppError::field("into", "elsewhere", "重复工单应在同一区县"));
+    }
+    Ok(())
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn append(
+    conn: &mut store::Connection,
+    tail: &mut Option<(i64, String)>,
+    id: &str,
+    actor: &str,
+    role: &str,
+    kind: &str,
+    payload: &str,
+    at: time::OffsetDateTime,
+) -> Result<()> {
+    let (seq, prev) = match tail.take() {
+        Some(t) => (t.0 + 1, t.1),
+        None => match sh::last_event(conn, id).await? {
+            Some((s, h)) => (s + 1, h),
+            None => (1, crate::audit::GENESIS.to_string()),
+        },
+    };
+    let at = store::millis(at);
+    let hash = crate::audit::hash(&prev, seq, at, actor, role, kind, payload);
+    sh::append_event(
+        conn,
+        &EventRow {
+            ticket_id: id.to_string(),
+            seq,
+            at,
+            actor: actor.to_string(),
+            role: role.to_string(),
+            kind: kind.to_string(),
+            payload: payload.to_string(),
+            prev_hash: prev,
+            hash: hash.clone(),
+        },
+    )
+    .await?;
+    *tail = Some((seq, hash));
+    Ok(())
+}
+
+/// Takes one step on a ticket, checked by the table, the reader's seats and the data
+/// (departments exist, the merge target is open), written with its event in one transaction.
+pub async fn step(app: &App, actor: &Actor, id: &str, cmd: &Command) -> Result<TicketView> {
+    let s = staff(actor)?;
+    let now = app.now();
+    let cal = crate::cases::calendar(app);
+    let lim = limits(app);
+    let mut tx = app.store.begin().await?;
+    let stored = sh::get(&mut tx, id)
+        .await?
+        .ok_or_else(|| AppError::NotFound(format!("工单 {id}")))?;
+    let mut t = stored.ticket;
+    if !s.may_read(&t) {
+        return Err(AppError::NotFound(format!("工单 {id}")));
+    }
+    let seats = s.seats(&t);
+    match cmd {
+        Command::Dispatch {
+            department,
+            co_handlers,
+        } => {
+            for (field, d) in std::iter::once(("department", department)).chain(co_handlers.iter().map(|c| ("co_handlers", c))) {
+                if d.trim().is_empty() {
+                    continue;
+                }
+                let dep = store::org::get_department(&mut tx, d.trim())
+                    .await
+                    .map_err(|_| AppError::field(field, "unknown", format!("单位 {d} 不存在")))?;
+                if !s.scope.covers_region(&dep.region) && !dep.region.starts_with(&t.region[..2]) {
+                    return Err(AppError::field(field, "outside", format!("{} 不在本热线的派单范围内", dep.name)));
+                }
+            }
+        }
+        Command::Merge { into } => check_merge_target(&mut tx, &t, into).await?,
+        Command::Reply { evidence, .. } => {
+            for e in evidence {
+                if store::uploads::owned(&mut tx, e, &s.id).await?.is_none() {
+                    return Err(AppError::field("evidence", "unknown", format!("附件 {e} 不存在")));
+                }
+            }
+        }
+        _ => {}
+    }
+    flow::apply(
+        &mut t,
+        cmd,
+        &Context {
+            now,
+            calendar: &cal,
+            limits: &lim,
+            seats: &seats,
+            actor: &s.id,
+        },
+    )
+    .map_err(refusal)?;
+    if !sh::update_ticket(&mut tx, &t, stored.version).await? {
+        return Err(AppError::Conflict {
+            field: "version".into(),
+            message: "工单刚被他人处理过，请刷新后再试".into(),
+        });
+    }
+    let role = seat_role(cmd, &seats);
+    let mut tail = None;
+    append(&mut tx, &mut tail, &t.id, &s.id, role, cmd.name(), &json(cmd)?, now).await?;
+    tx.commit().await.map_err(store::StoreError::from)?;
+    let seats = s.seats(&t);
+    let allowed = flow::allowed(t.state, &seats)
+        .into_iter()
+        .map(|r| r.command.to_string())
+        .collect();
+    let full = s.sees_callers(&t);
+    decorate(app, masked(t, full), allowed, None).await
+}
+
+fn seat_role(cmd: &Command, seats: &[Seat]) -> &'static str {
+    let rule = flow::RULES.iter().find(|r| r.command == cmd.name());
+    let seat = rule
+        .and_then(|r| r.seats.iter().find(|s| seats.contains(s)))
+        .copied()
+        .unwrap_or(Seat::Operator);
+    match seat {
+        Seat::Operator => "hotline_operator",
+        Seat::Dispatcher => "hotline_dispatcher",
+        Seat::Handler => "hotline_handler",
+    }
+}
+
+/// Which list a desk shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Queue {
+    /// 待派单 and 退单待审 (dispatchers).
+    Dispatch,
+    /// 待回访 (operators).
+    Callback,
+    /// The department's 待签收 and 办理中 (handlers), 协办 included.
+    Department,
+    /// Everything in reach, newest first.
+    All,
+}
+
+/// A queue for `actor`, newest first.
+pub async fn queue(app: &App, actor: &Actor, q: Queue, limit: i64, offset: i64) -> Result<Vec<TicketView>> {
+    let s = staff(actor)?;
+    let mut f = sh::Filter::default();
+    match q {
+        Queue::Dispatch => {
+            if !s.is_centre() {
+                return Err(AppError::Forbidden("派单队列仅限热线中心".into()));
+            }
+            f.states = vec!["open".into(), "returned".into()];
+            f.region_prefix = Some(region_prefix(&s));
+        }
+        Queue::Callback => {
+            if !s.is_centre() {
+                return Err(AppError::Forbidden("回访队列仅限热线中心".into()));
+            }
+            f.states = vec!["replied".into()];
+            f.region_prefix = Some(region_prefix(&s));
+        }
+        Queue::Department => {
+            let d = s
+                .scope
+                .department
+                .clone()
+                .ok_or_else(|| AppError::Forbidden("承办队列仅限承办单位工作人员".into()))?;
+            f.states = vec!["dispatched".into(), "handling".into(), "returned".into()];
+            f.department = Some(d);
+        }
+        Queue::All => {
+            match &s.scope.department {
+                Some(d) if !s.is_centre() => f.department = Some(d.clone()),
+                _ => f.region_prefix = Some(region_prefix(&s)),
+            }
+        }
+    }
+    let mut c = app.store.conn().await?;
+    let rows = sh::list(&mut c, &f, limit, offset).await?;
+    drop(c);
+    let mut out = Vec::with_capacity(rows.len());
+    for t in rows {
+        if !s.may_read(&t) {
+            continue;
+        }
+        let allowed = flow::allowed(t.state, &s.seats(&t))
+            .into_iter()
+            .map(|r| r.command.to_string())
+            .collect();
+        let full = s.sees_callers(&t);
+        out.push(decorate(app, masked(t, full), allowed, None).await?);
+    }
+    Ok(out)
+}
+
+/// The region code prefix of a scope: a province 51, a city 5116, a county 511602.
+pub(crate) fn region_prefix(s: &HotlineStaff) -> String {
+    let r = s.scope.region.as_str();
+    if r.len() == 6 {
+        r.trim_end_matches("00").trim_end_matches("00").to_string()
+    } else {
+        r.to_string()
+    }
+}
+
+/// A person's own tickets.
+pub async fn mine(app: &App, actor: &Actor) -> Result<Vec<Ticket>> {
+    let Actor::Applicant { id, .. } = actor else {
+        return Err(AppError::Unauthenticated);
+    };
+    let mut c = app.store.conn().await?;
+    let f = sh::Filter {
+        account: Some(id.clone()),
+        ..sh::Filter::default()
+    };
+    Ok(sh::list(&mut c, &f, 100, 0).await?)
+}
+
+/// A likely duplicate with why.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Duplicate {
+    pub id: String,
+    pub number: String,
+    pub state: String,
+    pub text: String,
+    pub why: String,
+}
+
+/// Open tickets that are likely the same matter as what the operator is typing.
+pub async fn duplicates(app: &App, actor: &Actor, phone: &str, address: &str, text: &str) -> Result<Vec<Duplicate>> {
+    let s = staff(actor)?;
+    if !s.is_centre() {
+        return Err(AppError::Forbidden("查重仅限热线中心".into()));
+    }
+    let now = app.now();
+    let days = limits(app).duplicate_days;
+    let phone = domain::hotline::check_phone(phone).unwrap_or_default();
+    let mut c = app.store.conn().await?;
+    let others = sh::recent_alike(&mut c, &phone, address, now - time::Duration::days(days as i64)).await?;
+    let words = search::segment(text);
+    let probe = Probe {
+        phone: &phone,
+        address,
+        words: &words,
+        at: now,
+    };
+    Ok(others
+        .into_iter()
+        .filter(|o| s.may_read(o))
+        .filter_map(|o| {
+            let w = search::segment(&o.text);
+            let why = classes::duplicate_of(
+                &probe,
+                &Probe {
+                    phone: &o.caller.phone,
+                    address: &o.address,
+                    words: &w,
+                    at: o.created_at,
+                },
+                days,
+            )?;
+            Some(Duplicate {
+                id: o.id,
+                number: o.number,
+                state: o.state.label().to_string(),
+                text: o.text,
+                why,
+            })
+        })
+        .collect())
+}
+
+/// The department the rules suggest for a class in a region, with why.
+pub async fn suggest(app: &App, actor: &Actor, class: &str, region: &str) -> Result<Option<Suggestion>> {
+    staff(actor)?;
+    let mut c = app.store.conn().await?;
+    let tree = sh::classes(&mut c).await?;
+    let rules = sh::dispatch_rules(&mut c).await?;
+    Ok(classes::suggest(&rules, &tree, class, region))
+}
+
+/// The classification tree.
+pub async fn tree(app: &App) -> Result<Vec<classes::Class>> {
+    let mut c = app.store.conn().await?;
+    Ok(sh::classes(&mut c).await?)
+}
+
+/// A ticket's audit events, for those who may read it.
+pub async fn history(app: &App, actor: &Actor, id: &str) -> Result<Vec<EventRow>> {
+    let v = super::view(app, actor, id).await?;
+    let mut c = app.store.conn().await?;
+    let mut events = sh::events(&mut c, &v.ticket.id).await?;
+    // The filing payload carries the caller: only operators read it whole.
+    if !matches!(actor, Actor::Staff { .. }) || !staff(actor)?.sees_callers(&v.ticket) {
+        for e in events.iter_mut().filter(|e| e.kind == "filed") {
+            e.payload = "（来电人信息已隐藏）".into();
+        }
+    }
+    Ok(events)
+}
