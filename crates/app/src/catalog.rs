@@ -390,7 +390,10 @@ pub async fn publish(app: &App, cap: &CatalogAdmin, code: &str) -> Result<i64> {
     let detail = serde_json::json!({ "version": v, "edited_by": version.created_by });
     crate::audit::admin(&mut tx, app, cap.actor_id(), "item_published", code, detail).await?;
     // The knowledge base's answers about the item may no longer hold.
-    let why = format!("事项 {code} 于 {} 发布了第 {v} 版", crate::hotline::knowledge::today(app));
+    let why = format!(
+        "事项 {code} 于 {} 发布了第 {v} 版",
+        crate::hotline::knowledge::today(app)
+    );
     store::hotline::knowledge::flag_articles_of_item(&mut tx, code, &why).await?;
     tx.commit().await.map_err(store::StoreError::from)?;
     crate::index::reindex_item(app, code).await?;
@@ -403,7 +406,10 @@ pub async fn retire(app: &App, cap: &CatalogAdmin, code: &str) -> Result<()> {
     sc::retire(&mut tx, code, app.now_ms()).await?;
     let detail = serde_json::json!({});
     crate::audit::admin(&mut tx, app, cap.actor_id(), "item_retired", code, detail).await?;
-    let why = format!("事项 {code} 于 {} 停用", crate::hotline::knowledge::today(app));
+    let why = format!(
+        "事项 {code} 于 {} 停用",
+        crate::hotline::knowledge::today(app)
+    );
     store::hotline::knowledge::flag_articles_of_item(&mut tx, code, &why).await?;
     tx.commit().await.map_err(store::StoreError::from)?;
     crate::index::reindex_item(app, code).await

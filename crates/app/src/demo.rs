@@ -330,6 +330,7 @@ pub struct DemoReport {
     pub items_existing: usize,
     pub cases_created: usize,
     pub tickets_created: usize,
+    pub hotline_tickets: usize,
     pub accounts: Vec<DemoAccount>,
 }
 
@@ -425,6 +426,35 @@ const STAFF: &[StaffSpec] = &[
         roles: &[Role::Reviewer, Role::Approver],
         region: "511600",
         department: Some("511600-XFJYZD"),
+    },
+    StaffSpec {
+        login: "hotline",
+        name: "陈话务",
+        roles: &[Role::HotlineOperator],
+        region: "511600",
+        department: None,
+    },
+    StaffSpec {
+        login: "dispatcher",
+        name: "林派单",
+        roles: &[Role::HotlineDispatcher],
+        region: "511600",
+        department: None,
+    },
+    // Handlers of the departments the demo's complaints go to.
+    StaffSpec {
+        login: "zjj",
+        name: "何住建",
+        roles: &[Role::HotlineHandler],
+        region: "511600",
+        department: Some("511600-ZJJ"),
+    },
+    StaffSpec {
+        login: "cgzf12345",
+        name: "罗城管",
+        roles: &[Role::HotlineHandler],
+        region: "511600",
+        department: Some("511600-CGZFJ"),
     },
     StaffSpec {
         login: "yczm",
@@ -604,5 +634,6 @@ pub async fn load(app: &App) -> Result<DemoReport> {
     crate::index::refresh_if_stale(app, |_, _| {}).await?;
     report.cases_created = crate::demo_cases::seed(app, &data).await?;
     report.tickets_created = crate::demo_hall::seed(app).await?;
+    report.hotline_tickets = crate::demo_hotline::seed(app).await?;
     Ok(report)
 }

@@ -12,6 +12,7 @@ pub mod catalog_review;
 pub mod demo;
 pub mod demo_cases;
 mod demo_hall;
+mod demo_hotline;
 pub mod error;
 mod events;
 pub mod exchange;

@@ -479,3 +479,14 @@ pub async fn use_totp_step(conn: &mut AnyConnection, account_id: &str, step: i64
         .await?;
     Ok(r.rows_affected() == 1)
 }
+
+/// Replaces a staff account's roles (tests that give a demo account another duty).
+#[cfg(feature = "testing")]
+pub async fn set_roles(conn: &mut AnyConnection, login: &str, roles: &str) -> Result<()> {
+    sqlx::query("UPDATE accounts SET roles = $1 WHERE login = $2")
+        .bind(roles)
+        .bind(login)
+        .execute(conn)
+        .await?;
+    Ok(())
+}

@@ -226,3 +226,68 @@ document.addEventListener("click", function (e) {
     }, function () { status.textContent = "未读到身份证，请重新放置或手工输入"; });
   });
 })();
+
+// 12345 desk: knowledge and catalog as the operator types; an article's answer into the
+// direct-answer box; likely duplicates as phone, address and text are filled in.
+(function () {
+  var box = document.querySelector("[data-desk-search]");
+  if (!box) { return; }
+  var out = document.getElementById("desk-results");
+  var region = document.getElementById("region");
+  var timer = null, seq = 0;
+  function esc(s) { var d = document.createElement("div"); d.textContent = s == null ? "" : String(s); return d.innerHTML; }
+  function search() {
+    var q = box.value.trim(), mine = ++seq;
+    if (!q) { out.innerHTML = ""; return; }
+    var url = "/api/v1/hotline/desk/search?q=" + encodeURIComponent(q) + "&region=" + encodeURIComponent(region ? region.value : "");
+    fetch(url, { credentials: "same-origin" }).then(function (r) { return r.ok ? r.json() : null; }).then(function (r) {
+      if (!r || mine !== seq) { return; }
+      var h = "";
+      if (!r.articles.length && !r.items.length) { h = '<p class="muted">没有找到相关知识或事项。</p>'; }
+      if (r.articles.length) {
+        h += "<h3>知识</h3><ul class=\"plain\">" + r.articles.map(function (a) {
+          return '<li class="kb-hit"><strong>' + esc(a.question) + "</strong><p>" + esc(a.answer) + "</p>" +
+            (a.source ? '<p class="muted">依据：' + esc(a.source) + "</p>" : "") +
+            '<button type="button" class="secondary" data-use-article="' + esc(a.id) + '" data-answer="' + esc(a.answer) + '">用此答复</button></li>';
+        }).join("") + "</ul>";
+      }
+      if (r.items.length) {
+        h += "<h3>事项</h3><ul class=\"plain\">" + r.items.map(function (i) {
+          return '<li><a href="/items/' + encodeURIComponent(i.code) + '" target="_blank" rel="noopener">' + esc(i.name) + "</a> · " + esc(i.department_name) + " · " + esc(i.summary) + "</li>";
+        }).join("") + "</ul>";
+      }
+      out.innerHTML = h;
+    });
+  }
+  box.addEventListener("input", function () { clearTimeout(timer); timer = setTimeout(search, 150); });
+  document.getElementById("desk-search-form").addEventListener("submit", function (e) { e.preventDefault(); search(); });
+  out.addEventListener("click", function (e) {
+    var b = e.target.closest("[data-use-article]");
+    if (!b) { return; }
+    document.getElementById("article").value = b.getAttribute("data-use-article");
+    var a = document.getElementById("answer");
+    a.value = b.getAttribute("data-answer");
+    var t = document.getElementById("text");
+    if (!t.value.trim()) { t.value = box.value; }
+    a.focus();
+  });
+  var dup = document.getElementById("desk-duplicates");
+  function duplicates() {
+    var p = document.getElementById("caller_phone").value, ad = document.getElementById("address").value,
+      tx = document.getElementById("text").value;
+    if (!tx.trim() || (!p.trim() && !ad.trim())) { dup.innerHTML = ""; return; }
+    fetch("/api/v1/hotline/duplicates?phone=" + encodeURIComponent(p) + "&address=" + encodeURIComponent(ad) + "&text=" + encodeURIComponent(tx), { credentials: "same-origin" })
+      .then(function (r) { return r.ok ? r.json() : null; }).then(function (r) {
+        if (!r || !r.items.length) { dup.innerHTML = ""; return; }
+        dup.innerHTML = '<div class="alert" role="status"><p>疑似重复工单：</p><ul>' + r.items.map(function (d) {
+          return "<li><a href=\"/hotline/tickets/" + encodeURIComponent(d.id) + "\" target=\"_blank\" rel=\"noopener\">" + esc(d.number) + "</a>（" + esc(d.state) + "）" + esc(d.text) + "<br><span class=\"muted\">" + esc(d.why) + "</span> " +
+            '<button type="button" class="secondary" data-merge="' + esc(d.number) + '">合并到此单</button></li>';
+        }).join("") + "</ul></div>";
+      });
+  }
+  document.querySelectorAll("[data-dup]").forEach(function (el) { el.addEventListener("change", duplicates); });
+  dup.addEventListener("click", function (e) {
+    var b = e.target.closest("[data-merge]");
+    if (b) { document.getElementById("merge_into").value = b.getAttribute("data-merge"); document.getElementById("merge_into").focus(); }
+  });
+})();

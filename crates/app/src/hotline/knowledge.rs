@@ -50,25 +50,49 @@ fn may_edit(s: &super::HotlineStaff, owner: &str, regions: &[String]) -> bool {
 }
 
 /// Creates an article (`id` None) or a new version of one.
-pub async fn save(app: &App, actor: &Actor, id: Option<&str>, req: &SaveArticle) -> Result<Article> {
+pub async fn save(
+    app: &App,
+    actor: &Actor,
+    id: Option<&str>,
+    req: &SaveArticle,
+) -> Result<Article> {
     let s = staff(actor)?;
-    let (valid_from, valid_to, review_by) = kb::check_article(&req.draft).map_err(AppError::Validation)?;
+    let (valid_from, valid_to, review_by) =
+        kb::check_article(&req.draft).map_err(AppError::Validation)?;
     let owner = match (&s.scope.department, req.owner.trim()) {
         (Some(d), "") => d.clone(),
         (_, o) if !o.is_empty() => o.to_string(),
         _ => return Err(AppError::field("owner", "required", "请选择负责维护的单位")),
     };
-    let regions: Vec<String> = req.draft.regions.iter().map(|r| r.trim().to_string()).collect();
+    let regions: Vec<String> = req
+        .draft
+        .regions
+        .iter()
+        .map(|r| r.trim().to_string())
+        .collect();
     if !may_edit(&s, &owner, &regions) {
-        return Err(AppError::Forbidden("只能维护本单位或本热线区域的知识".into()));
+        return Err(AppError::Forbidden(
+            "只能维护本单位或本热线区域的知识".into(),
+        ));
     }
     let mut tx = app.store.begin().await?;
     if store::org::get_department(&mut tx, &owner).await.is_err() {
-        return Err(AppError::field("owner", "unknown", format!("单位 {owner} 不存在")));
+        return Err(AppError::field(
+            "owner",
+            "unknown",
+            format!("单位 {owner} 不存在"),
+        ));
     }
     for item in &req.draft.items {
-        if store::catalog::find_item(&mut tx, item.trim()).await?.is_none() {
-            return Err(AppError::field("items", "unknown", format!("事项 {item} 不存在")));
+        if store::catalog::find_item(&mut tx, item.trim())
+            .await?
+            .is_none()
+        {
+            return Err(AppError::field(
+                "items",
+                "unknown",
+                format!("事项 {item} 不存在"),
+            ));
         }
     }
     let (id, version) = match id {
@@ -77,7 +101,9 @@ pub async fn save(app: &App, actor: &Actor, id: Option<&str>, req: &SaveArticle)
                 .await?
                 .ok_or_else(|| AppError::NotFound(format!("知识 {id}")))?;
             if !may_edit(&s, &old.owner, &old.regions) {
-                return Err(AppError::Forbidden("只能维护本单位或本热线区域的知识".into()));
+                return Err(AppError::Forbidden(
+                    "只能维护本单位或本热线区域的知识".into(),
+                ));
             }
             (old.id, old.version + 1)
         }
@@ -92,7 +118,12 @@ pub async fn save(app: &App, actor: &Actor, id: Option<&str>, req: &SaveArticle)
         valid_from,
         valid_to,
         source: req.draft.source.trim().to_string(),
-        items: req.draft.items.iter().map(|i| i.trim().to_string()).collect(),
+        items: req
+            .draft
+            .items
+            .iter()
+            .map(|i| i.trim().to_string())
+            .collect(),
         owner,
         review_by,
         // Saving is the review.
@@ -121,7 +152,11 @@ pub async fn due_for_review(app: &App, actor: &Actor) -> Result<Vec<Article>> {
     let s = staff(actor)?;
     let mut c = app.store.conn().await?;
     let day = today(app);
-    let owner = if s.is_centre() { None } else { s.scope.department.as_deref() };
+    let owner = if s.is_centre() {
+        None
+    } else {
+        s.scope.department.as_deref()
+    };
     Ok(sk::latest_articles(&mut c, owner)
         .await?
         .into_iter()
@@ -137,7 +172,11 @@ pub async fn list(app: &App, actor: &Actor) -> Result<Vec<Article>> {
     Ok(sk::latest_articles(&mut c, None)
         .await?
         .into_iter()
-        .filter(|a| s.is_centre() || may_edit(&s, &a.owner, &a.regions) || s.roles.contains(&Role::Supervisor))
+        .filter(|a| {
+            s.is_centre()
+                || may_edit(&s, &a.owner, &a.regions)
+                || s.roles.contains(&Role::Supervisor)
+        })
         .collect())
 }
 
@@ -182,7 +221,12 @@ impl From<Hit> for ItemBrief {
 }
 
 /// Articles valid today for `region` and catalog items, for what was typed so far.
-pub async fn desk_search(app: &App, actor: &Actor, text: &str, region: &str) -> Result<DeskResults> {
+pub async fn desk_search(
+    app: &App,
+    actor: &Actor,
+    text: &str,
+    region: &str,
+) -> Result<DeskResults> {
     let s = staff(actor)?;
     if !s.is_centre() {
         return Err(AppError::Forbidden("知识检索台仅限热线中心".into()));

@@ -45,7 +45,11 @@ fn check_month(field: &str, m: &str) -> Result<()> {
     if ok {
         Ok(())
     } else {
-        Err(AppError::field(field, "invalid", format!("月份应写成 2026-11 的形式，实际为“{m}”")))
+        Err(AppError::field(
+            field,
+            "invalid",
+            format!("月份应写成 2026-11 的形式，实际为“{m}”"),
+        ))
     }
 }
 
@@ -55,10 +59,18 @@ pub fn this_month(app: &App) -> String {
     format!("{:04}-{:02}", d.year(), d.month() as u8)
 }
 
+/// The month 30 days ago: the default start, so early in a month the page still shows a
+/// month of tickets.
+pub fn month_ago(app: &App) -> String {
+    let d = domain::calendar::china_date(app.now()) - time::Duration::days(30);
+    format!("{:04}-{:02}", d.year(), d.month() as u8)
+}
+
 /// Words that say nothing about what the matter is.
 const STOP: &[&str] = &[
-    "我们", "你们", "他们", "没有", "什么", "这个", "那个", "一个", "希望", "问题", "反映", "市民", "来电",
-    "要求", "情况", "处理", "已经", "现在", "可以", "还是", "就是", "不是", "因为", "所以", "怎么",
+    "我们", "你们", "他们", "没有", "什么", "这个", "那个", "一个", "希望", "问题", "反映", "市民",
+    "来电", "要求", "情况", "处理", "已经", "现在", "可以", "还是", "就是", "不是", "因为", "所以",
+    "怎么",
 ];
 
 /// The figures for months `from..=to` in the actor's reach: the centre and supervisors see
@@ -68,11 +80,19 @@ pub async fn overview(app: &App, actor: &Actor, from: &str, to: &str) -> Result<
     check_month("from", from)?;
     check_month("to", to)?;
     if from > to {
-        return Err(AppError::field("to", "before_start", "结束月份不能早于开始月份"));
+        return Err(AppError::field(
+            "to",
+            "before_start",
+            "结束月份不能早于开始月份",
+        ));
     }
     let department = if s.is_centre()
-        || s.roles.iter().any(|r| matches!(r, domain::account::Role::Supervisor | domain::account::Role::SystemAdmin))
-    {
+        || s.roles.iter().any(|r| {
+            matches!(
+                r,
+                domain::account::Role::Supervisor | domain::account::Role::SystemAdmin
+            )
+        }) {
         None
     } else {
         s.scope.department.clone()
@@ -157,8 +177,21 @@ pub async fn overview(app: &App, actor: &Actor, from: &str, to: &str) -> Result<
     let top_words = tokio::task::spawn_blocking(move || {
         let mut counts: HashMap<String, usize> = HashMap::new();
         for t in &texts {
-            for w in search::segment(t) {
-                if w.chars().count() >= 2 && !STOP.contains(&w.as_str()) && !w.chars().all(|c| c.is_ascii_digit()) {
+            let words = search::segment(t);
+            for w in &words {
+                // Search-mode segmentation also yields the parts of a word (工作人员 → 作人):
+                // only whole words count.
+                if words
+                    .iter()
+                    .any(|o| o.len() > w.len() && o.contains(w.as_str()))
+                {
+                    continue;
+                }
+                let w = w.clone();
+                if w.chars().count() >= 2
+                    && !STOP.contains(&w.as_str())
+                    && !w.chars().all(|c| c.is_ascii_digit())
+                {
                     *counts.entry(w).or_default() += 1;
                 }
             }
@@ -212,7 +245,10 @@ pub async fn public_months(app: &App, region: &str, months: u32) -> Result<Vec<R
     let back = d.year() * 12 + d.month() as i32 - 1 - months.saturating_sub(1) as i32;
     let from = format!("{:04}-{:02}", back / 12, back % 12 + 1);
     let prefix = if region.len() == 6 {
-        region.trim_end_matches("00").trim_end_matches("00").to_string()
+        region
+            .trim_end_matches("00")
+            .trim_end_matches("00")
+            .to_string()
     } else {
         region.to_string()
     };
@@ -234,4 +270,123 @@ pub async fn public_months(app: &App, region: &str, months: u32) -> Result<Vec<R
             tally: t,
         })
         .collect())
+}
+
+fn rows_sheet(
+    wb: &mut rust_xlsxwriter::Workbook,
+    name: &str,
+    rows: &[Row],
+) -> std::result::Result<(), rust_xlsxwriter::XlsxError> {
+    let ws = wb.add_worksheet();
+    ws.set_name(name)?;
+    let headers = [
+        "名称",
+        "受理",
+        "直接办结",
+        "派单",
+        "按时签收",
+        "回访",
+        "解决",
+        "满意",
+        "响应率",
+        "解决率",
+        "满意率",
+        "综合得分",
+    ];
+    for (c, h) in headers.iter().enumerate() {
+        ws.write_string(0, c as u16, *h)?;
+    }
+    let pct = rust_xlsxwriter::Format::new().set_num_format("0.0%");
+    for (i, r) in rows.iter().enumerate() {
+        let y = i as u32 + 1;
+        ws.write_string(y, 0, &r.name)?;
+        let t = &r.tally;
+        for (c, n) in [
+            t.received,
+            t.answered_directly,
+            t.dispatched,
+            t.responded_in_time,
+            t.called_back,
+            t.resolved,
+            t.satisfied,
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            ws.write_number(y, c as u16 + 1, n as f64)?;
+        }
+        for (c, v) in [r.rates.response, r.rates.resolution, r.rates.satisfaction]
+            .into_iter()
+            .enumerate()
+        {
+            if let Some(v) = v {
+                ws.write_number_with_format(y, c as u16 + 8, v / 100.0, &pct)?;
+            }
+        }
+        if let Some(sc) = r.rates.score {
+            ws.write_number(y, 11, (sc * 10.0).round() / 10.0)?;
+        }
+    }
+    Ok(())
+}
+
+/// The figures' tables as an Excel workbook: one sheet per grouping, rates as percentages.
+pub fn to_xlsx(o: &Overview) -> Result<Vec<u8>> {
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    (|| {
+        rows_sheet(&mut wb, "按单位", &o.by_department)?;
+        rows_sheet(&mut wb, "按区县", &o.by_county)?;
+        rows_sheet(&mut wb, "按月份", &o.by_month)?;
+        rows_sheet(&mut wb, "按分类", &o.by_class)?;
+        wb.save_to_buffer()
+    })()
+    .map_err(|e| AppError::Internal(e.to_string()))
+}
+
+/// One published decision (办件结果公示): no personal data beyond a masked name.
+#[derive(Debug, Clone, Serialize)]
+pub struct PublishedResult {
+    pub number: String,
+    pub item_name: String,
+    pub decision: String,
+    pub day: String,
+    /// The refusal reason in plain words (empty when approved).
+    pub reason: String,
+    pub holder: String,
+}
+
+/// The latest decided cases of an item, for the public results page.
+pub async fn results(app: &App, item: &str) -> Result<Vec<PublishedResult>> {
+    let mut c = app.store.conn().await?;
+    let rows = store::hotline::decided_cases(&mut c, item, 50).await?;
+    let mut out = Vec::new();
+    for data in rows {
+        let Ok(case) = serde_json::from_str::<domain::case::Case>(&data) else {
+            continue;
+        };
+        let Some(d) = &case.decision else { continue };
+        let name = app
+            .account(&mut c, case.applicant_id.as_str())
+            .await
+            .map(|a| domain::hall::queue::mask_name(&a.display_name))
+            .unwrap_or_default();
+        out.push(PublishedResult {
+            number: case.number.to_string(),
+            item_name: case.item_name.clone(),
+            decision: if d.approved {
+                "准予许可"
+            } else {
+                "不予许可"
+            }
+            .into(),
+            day: domain::calendar::china_date(d.at).to_string(),
+            reason: if d.approved {
+                String::new()
+            } else {
+                d.reason.clone()
+            },
+            holder: name,
+        });
+    }
+    Ok(out)
 }

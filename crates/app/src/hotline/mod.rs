@@ -27,7 +27,8 @@ pub struct HotlineStaff {
 impl HotlineStaff {
     /// Whether they are of the centre (operator or dispatcher) for tickets of `region`.
     fn centre_for(&self, region: &str) -> bool {
-        (self.roles.contains(&Role::HotlineOperator) || self.roles.contains(&Role::HotlineDispatcher))
+        (self.roles.contains(&Role::HotlineOperator)
+            || self.roles.contains(&Role::HotlineDispatcher))
             && self.scope.covers_region(region)
     }
 
@@ -62,9 +63,11 @@ impl HotlineStaff {
             return true;
         }
         self.roles.contains(&Role::HotlineHandler)
-            && self.scope.department.as_ref().is_some_and(|d| {
-                t.department.as_ref() == Some(d) || t.co_handlers.contains(d)
-            })
+            && self
+                .scope
+                .department
+                .as_ref()
+                .is_some_and(|d| t.department.as_ref() == Some(d) || t.co_handlers.contains(d))
     }
 
     /// Whether they see callers in full (the centre's operators only).
@@ -105,7 +108,9 @@ pub fn staff(actor: &Actor) -> Result<HotlineStaff> {
             })
         }
         Actor::Anonymous => Err(AppError::Unauthenticated),
-        _ => Err(AppError::Forbidden("12345 工单仅限热线和承办单位工作人员".into())),
+        _ => Err(AppError::Forbidden(
+            "12345 工单仅限热线和承办单位工作人员".into(),
+        )),
     }
 }
 
@@ -155,7 +160,9 @@ pub async fn view(app: &App, actor: &Actor, id: &str) -> Result<TicketView> {
     };
     drop(c);
     let (t, allowed) = match actor {
-        Actor::Applicant { id, .. } if t.account.as_deref() == Some(id.as_str()) => (own(t), vec![]),
+        Actor::Applicant { id, .. } if t.account.as_deref() == Some(id.as_str()) => {
+            (own(t), vec![])
+        }
         Actor::Staff { .. } => {
             let s = staff(actor)?;
             if !s.may_read(&t) {
@@ -193,7 +200,10 @@ pub(crate) async fn decorate(
     };
     let now = app.now();
     let level = {
-        let cal = app.calendar.read().map_err(|_| AppError::Internal("calendar".into()))?;
+        let cal = app
+            .calendar
+            .read()
+            .map_err(|_| AppError::Internal("calendar".into()))?;
         domain::hotline::measures::level(&t, now, domain::calendar::china_date(now), &cal)
             .map(|l| l.as_str().to_string())
     };

@@ -53,6 +53,26 @@ fn refusal(r: Refusal) -> AppError {
     }
 }
 
+/// Whether `actor` may file here: an operator at the desk (`desk`), a person or enterprise
+/// on the portal.
+pub fn may_file(actor: &Actor, desk: bool) -> Result<()> {
+    match actor {
+        Actor::Anonymous => Err(AppError::Unauthenticated),
+        Actor::Applicant { .. } if !desk => Ok(()),
+        Actor::Staff { roles, .. }
+            if desk && roles.contains(&domain::account::Role::HotlineOperator) =>
+        {
+            Ok(())
+        }
+        _ if desk => Err(AppError::Forbidden(
+            "只有 12345 话务员可以登记来电和来信".into(),
+        )),
+        _ => Err(AppError::Forbidden(
+            "网上留言由办事群众和企业本人提交".into(),
+        )),
+    }
+}
+
 /// Files a ticket. Operators file calls and letters for a caller; a logged-in person files
 /// a web message in their own name; an API client files as itself (`Channel::Api`).
 pub async fn file(app: &App, actor: &Actor, req: &FileTicket, via_api: bool) -> Result<TicketView> {
@@ -60,11 +80,17 @@ pub async fn file(app: &App, actor: &Actor, req: &FileTicket, via_api: bool) -> 
         Actor::Staff { .. } => {
             let s = staff(actor)?;
             if !s.roles.contains(&domain::account::Role::HotlineOperator) {
-                return Err(AppError::Forbidden("只有 12345 话务员可以登记来电和来信".into()));
+                return Err(AppError::Forbidden(
+                    "只有 12345 话务员可以登记来电和来信".into(),
+                ));
             }
             let ch = req.channel.unwrap_or(Channel::Phone);
             if !matches!(ch, Channel::Phone | Channel::Letter) {
-                return Err(AppError::field("channel", "invalid", "话务员登记的渠道应为电话或来信"));
+                return Err(AppError::field(
+                    "channel",
+                    "invalid",
+                    "话务员登记的渠道应为电话或来信",
+                ));
             }
             (ch, None, Some(s))
         }
@@ -83,7 +109,11 @@ pub async fn file(app: &App, actor: &Actor, req: &FileTicket, via_api: bool) -> 
         // A person files in their own name; only the phone is theirs to give.
         new.caller = super::caller_of(actor, &new.caller.phone);
         if new.caller.phone.trim().is_empty() {
-            return Err(AppError::field("caller.phone", "required", "请填写联系电话，以便回访"));
+            return Err(AppError::field(
+                "caller.phone",
+                "required",
+                "请填写联系电话，以便回访",
+            ));
         }
     }
     let (kind, caller) = domain::hotline::check_new(&new).map_err(AppError::Validation)?;
@@ -91,7 +121,11 @@ pub async fn file(app: &App, actor: &Actor, req: &FileTicket, via_api: bool) -> 
     if let Some(s) = &desk
         && !s.scope.covers_region(&region)
     {
-        return Err(AppError::field("region", "outside", "诉求发生地不在您所在热线中心的服务区域内"));
+        return Err(AppError::field(
+            "region",
+            "outside",
+            "诉求发生地不在您所在热线中心的服务区域内",
+        ));
     }
     let mut c = app.store.conn().await?;
     let tree = sh::classes(&mut c).await?;
@@ -99,7 +133,11 @@ pub async fn file(app: &App, actor: &Actor, req: &FileTicket, via_api: bool) -> 
         return Err(AppError::field("class", "unknown", "请选择诉求分类"));
     }
     if !app.regions(&mut c).await?.iter().any(|r| r.code == region) {
-        return Err(AppError::field("region", "unknown", format!("行政区划 {region} 不存在")));
+        return Err(AppError::field(
+            "region",
+            "unknown",
+            format!("行政区划 {region} 不存在"),
+        ));
     }
     let uploader = match actor {
         Actor::Staff { id, .. } | Actor::Applicant { id, .. } => id.as_str(),
@@ -108,7 +146,11 @@ pub async fn file(app: &App, actor: &Actor, req: &FileTicket, via_api: bool) -> 
     for a in &new.attachments {
         // Only files the filer uploaded: an id alone must not expose someone else's file.
         if store::uploads::owned(&mut c, a, uploader).await?.is_none() {
-            return Err(AppError::field("attachments", "unknown", format!("附件 {a} 不存在")));
+            return Err(AppError::field(
+                "attachments",
+                "unknown",
+                format!("附件 {a} 不存在"),
+            ));
         }
     }
     drop(c);
@@ -172,11 +214,18 @@ pub async fn file(app: &App, actor: &Actor, req: &FileTicket, via_api: bool) -> 
         Actor::Staff { id, .. } | Actor::Applicant { id, .. } => id.clone(),
         Actor::Anonymous => String::new(),
     };
-    let role = if desk.is_some() { "hotline_operator" } else { "applicant" };
+    let role = if desk.is_some() {
+        "hotline_operator"
+    } else {
+        "applicant"
+    };
     let created = json(&t)?;
     sh::insert_ticket(&mut tx, &t).await?;
     let mut tail = None;
-    append(&mut tx, &mut tail, &t.id, &actor_id, role, "filed", &created, now).await?;
+    append(
+        &mut tx, &mut tail, &t.id, &actor_id, role, "filed", &created, now,
+    )
+    .await?;
     if let Some(cmd) = follow_up {
         if let Command::Merge { into } = &cmd {
             check_merge_target(&mut tx, &t, into).await?;
@@ -197,7 +246,17 @@ pub async fn file(app: &App, actor: &Actor, req: &FileTicket, via_api: bool) -> 
         if !sh::update_ticket(&mut tx, &t, 0).await? {
             return Err(AppError::Internal(format!("ticket {} vanished", before.id)));
         }
-        append(&mut tx, &mut tail, &t.id, &actor_id, role, cmd.name(), &json(&cmd)?, now).await?;
+        append(
+            &mut tx,
+            &mut tail,
+            &t.id,
+            &actor_id,
+            role,
+            cmd.name(),
+            &json(&cmd)?,
+            now,
+        )
+        .await?;
     }
     tx.commit().await.map_err(store::StoreError::from)?;
     let full = desk.as_ref().is_some_and(|s| s.sees_callers(&t));
@@ -224,14 +283,17 @@ async fn check_merge_target(conn: &mut store::Connection, t: &Ticket, into: &str
             "只能合并到另一张尚未办结的工单",
         ));
     }
-    if !target.region.starts_with(t.region.get(..6).unwrap_or(&t.region)) {
+    if !target
+        .region
+        .starts_with(t.region.get(..6).unwrap_or(&t.region))
+    {
         return Err(AppError::field("into", "elsewhere", "重复工单应在同一区县"));
     }
     Ok(())
 }
 
 #[allow(clippy::too_many_arguments)]
-async fn append(
+pub(crate) async fn append(
     conn: &mut store::Connection,
     tail: &mut Option<(i64, String)>,
     id: &str,
@@ -290,7 +352,9 @@ pub async fn step(app: &App, actor: &Actor, id: &str, cmd: &Command) -> Result<T
             department,
             co_handlers,
         } => {
-            for (field, d) in std::iter::once(("department", department)).chain(co_handlers.iter().map(|c| ("co_handlers", c))) {
+            for (field, d) in std::iter::once(("department", department))
+                .chain(co_handlers.iter().map(|c| ("co_handlers", c)))
+            {
                 if d.trim().is_empty() {
                     continue;
                 }
@@ -298,7 +362,11 @@ pub async fn step(app: &App, actor: &Actor, id: &str, cmd: &Command) -> Result<T
                     .await
                     .map_err(|_| AppError::field(field, "unknown", format!("单位 {d} 不存在")))?;
                 if !s.scope.covers_region(&dep.region) && !dep.region.starts_with(&t.region[..2]) {
-                    return Err(AppError::field(field, "outside", format!("{} 不在本热线的派单范围内", dep.name)));
+                    return Err(AppError::field(
+                        field,
+                        "outside",
+                        format!("{} 不在本热线的派单范围内", dep.name),
+                    ));
                 }
             }
         }
@@ -306,7 +374,11 @@ pub async fn step(app: &App, actor: &Actor, id: &str, cmd: &Command) -> Result<T
         Command::Reply { evidence, .. } => {
             for e in evidence {
                 if store::uploads::owned(&mut tx, e, &s.id).await?.is_none() {
-                    return Err(AppError::field("evidence", "unknown", format!("附件 {e} 不存在")));
+                    return Err(AppError::field(
+                        "evidence",
+                        "unknown",
+                        format!("附件 {e} 不存在"),
+                    ));
                 }
             }
         }
@@ -332,7 +404,17 @@ pub async fn step(app: &App, actor: &Actor, id: &str, cmd: &Command) -> Result<T
     }
     let role = seat_role(cmd, &seats);
     let mut tail = None;
-    append(&mut tx, &mut tail, &t.id, &s.id, role, cmd.name(), &json(cmd)?, now).await?;
+    append(
+        &mut tx,
+        &mut tail,
+        &t.id,
+        &s.id,
+        role,
+        cmd.name(),
+        &json(cmd)?,
+        now,
+    )
+    .await?;
     tx.commit().await.map_err(store::StoreError::from)?;
     let seats = s.seats(&t);
     let allowed = flow::allowed(t.state, &seats)
@@ -358,6 +440,7 @@ fn seat_role(cmd: &Command, seats: &[Seat]) -> &'static str {
 
 /// Which list a desk shows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Queue {
     /// 待派单 and 退单待审 (dispatchers).
@@ -371,7 +454,13 @@ pub enum Queue {
 }
 
 /// A queue for `actor`, newest first.
-pub async fn queue(app: &App, actor: &Actor, q: Queue, limit: i64, offset: i64) -> Result<Vec<TicketView>> {
+pub async fn queue(
+    app: &App,
+    actor: &Actor,
+    q: Queue,
+    limit: i64,
+    offset: i64,
+) -> Result<Vec<TicketView>> {
     let s = staff(actor)?;
     let mut f = sh::Filter::default();
     match q {
@@ -398,12 +487,10 @@ pub async fn queue(app: &App, actor: &Actor, q: Queue, limit: i64, offset: i64) 
             f.states = vec!["dispatched".into(), "handling".into(), "returned".into()];
             f.department = Some(d);
         }
-        Queue::All => {
-            match &s.scope.department {
-                Some(d) if !s.is_centre() => f.department = Some(d.clone()),
-                _ => f.region_prefix = Some(region_prefix(&s)),
-            }
-        }
+        Queue::All => match &s.scope.department {
+            Some(d) if !s.is_centre() => f.department = Some(d.clone()),
+            _ => f.region_prefix = Some(region_prefix(&s)),
+        },
     }
     let mut c = app.store.conn().await?;
     let rows = sh::list(&mut c, &f, limit, offset).await?;
@@ -458,7 +545,13 @@ pub struct Duplicate {
 }
 
 /// Open tickets that are likely the same matter as what the operator is typing.
-pub async fn duplicates(app: &App, actor: &Actor, phone: &str, address: &str, text: &str) -> Result<Vec<Duplicate>> {
+pub async fn duplicates(
+    app: &App,
+    actor: &Actor,
+    phone: &str,
+    address: &str,
+    text: &str,
+) -> Result<Vec<Duplicate>> {
     let s = staff(actor)?;
     if !s.is_centre() {
         return Err(AppError::Forbidden("查重仅限热线中心".into()));
@@ -467,7 +560,13 @@ pub async fn duplicates(app: &App, actor: &Actor, phone: &str, address: &str, te
     let days = limits(app).duplicate_days;
     let phone = domain::hotline::check_phone(phone).unwrap_or_default();
     let mut c = app.store.conn().await?;
-    let others = sh::recent_alike(&mut c, &phone, address, now - time::Duration::days(days as i64)).await?;
+    let others = sh::recent_alike(
+        &mut c,
+        &phone,
+        address,
+        now - time::Duration::days(days as i64),
+    )
+    .await?;
     let words = search::segment(text);
     let probe = Probe {
         phone: &phone,
@@ -502,7 +601,12 @@ pub async fn duplicates(app: &App, actor: &Actor, phone: &str, address: &str, te
 }
 
 /// The department the rules suggest for a class in a region, with why.
-pub async fn suggest(app: &App, actor: &Actor, class: &str, region: &str) -> Result<Option<Suggestion>> {
+pub async fn suggest(
+    app: &App,
+    actor: &Actor,
+    class: &str,
+    region: &str,
+) -> Result<Option<Suggestion>> {
     staff(actor)?;
     let mut c = app.store.conn().await?;
     let tree = sh::classes(&mut c).await?;

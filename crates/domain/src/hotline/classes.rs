@@ -138,11 +138,22 @@ pub struct Suggestion {
 
 /// The most specific rule for `class` in `region`: the longest class match first, then the
 /// nearest region.
-pub fn suggest(rules: &[DispatchRule], tree: &[Class], class: &str, region: &str) -> Option<Suggestion> {
+pub fn suggest(
+    rules: &[DispatchRule],
+    tree: &[Class],
+    class: &str,
+    region: &str,
+) -> Option<Suggestion> {
     rules
         .iter()
         .filter(|r| class.starts_with(&r.class) && within(region, &r.region))
-        .max_by_key(|r| (r.class.len(), r.region.len(), r.region.trim_end_matches('0').len()))
+        .max_by_key(|r| {
+            (
+                r.class.len(),
+                r.region.len(),
+                r.region.trim_end_matches('0').len(),
+            )
+        })
         .map(|r| Suggestion {
             department: r.department.clone(),
             why: format!(
@@ -173,8 +184,10 @@ pub struct Probe<'a> {
 
 /// Words shared over words in either (Jaccard), 0–1.
 pub fn similarity(a: &[String], b: &[String]) -> f64 {
-    let (sa, sb): (std::collections::BTreeSet<&String>, std::collections::BTreeSet<&String>) =
-        (a.iter().collect(), b.iter().collect());
+    let (sa, sb): (
+        std::collections::BTreeSet<&String>,
+        std::collections::BTreeSet<&String>,
+    ) = (a.iter().collect(), b.iter().collect());
     let union = sa.union(&sb).count();
     if union == 0 {
         return 0.0;

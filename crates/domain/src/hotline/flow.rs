@@ -282,10 +282,10 @@ pub fn apply(t: &mut Ticket, cmd: &Command, cx: &Context) -> Result<(), Refusal>
             t.state = State::Dispatched;
             t.dispatched_at = Some(now);
             t.respond_due = Some(now + Duration::hours(cx.limits.respond_hours as i64));
-            t.due = Some(cx.calendar.add_working_days(
-                china_date(now),
-                cx.limits.finish_days(t.kind),
-            ));
+            t.due = Some(
+                cx.calendar
+                    .add_working_days(china_date(now), cx.limits.finish_days(t.kind)),
+            );
             t.accepted_at = None;
             t.responded_in_time = None;
             t.return_reason.clear();
@@ -322,7 +322,10 @@ pub fn apply(t: &mut Ticket, cmd: &Command, cx: &Context) -> Result<(), Refusal>
             if *days == 0 || *days > cx.limits.max_extension_days {
                 return Err(Refusal::Field(
                     "days",
-                    format!("延期天数应为 1 到 {} 个工作日", cx.limits.max_extension_days),
+                    format!(
+                        "延期天数应为 1 到 {} 个工作日",
+                        cx.limits.max_extension_days
+                    ),
                 ));
             }
             text("reason", reason, "延期理由")?;

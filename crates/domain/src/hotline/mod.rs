@@ -413,7 +413,11 @@ pub fn check_new(n: &NewTicket) -> Result<(Kind, Caller), Vec<FieldError>> {
     let mut p = Problems::default();
     let kind = Kind::parse(n.kind.trim());
     if kind.is_none() {
-        p.push("kind", "unknown", "请选择诉求类型（咨询、求助、投诉、举报、建议、表扬）");
+        p.push(
+            "kind",
+            "unknown",
+            "请选择诉求类型（咨询、求助、投诉、举报、建议、表扬）",
+        );
     }
     p.text("text", &n.text, "诉求内容", TEXT_MAX);
     if RegionCode::parse(n.region.trim()).is_err() {
@@ -426,11 +430,7 @@ pub fn check_new(n: &NewTicket) -> Result<(Kind, Caller), Vec<FieldError>> {
         p.push("caller.name", "too_long", "来电人姓名不能超过 50 个字");
     }
     if !caller.anonymous && caller.name.is_empty() {
-        p.push(
-            "caller.name",
-            "required",
-            "请填写来电人姓名，或勾选匿名",
-        );
+        p.push("caller.name", "required", "请填写来电人姓名，或勾选匿名");
     }
     if !caller.phone.trim().is_empty() {
         match check_phone(&caller.phone) {

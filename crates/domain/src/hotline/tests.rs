@@ -72,14 +72,25 @@ fn a_complaint_goes_round_once_and_closes() {
         department: department.into(),
         co_handlers: vec![],
     };
-    run(&mut t, d("511602-ZJJ"), Seat::Dispatcher, datetime!(2026-12-01 09:10 +8)).unwrap();
+    run(
+        &mut t,
+        d("511602-ZJJ"),
+        Seat::Dispatcher,
+        datetime!(2026-12-01 09:10 +8),
+    )
+    .unwrap();
     assert_eq!(t.state, State::Dispatched);
     // Tuesday + 5 working days.
     assert_eq!(t.due, Some(date!(2026 - 12 - 08)));
     assert_eq!(t.respond_due, Some(datetime!(2026-12-01 11:10 +8)));
     // Only the handler accepts, only the dispatcher rules.
     assert!(matches!(
-        run(&mut t, Command::Accept, Seat::Operator, datetime!(2026-12-01 09:20 +8)),
+        run(
+            &mut t,
+            Command::Accept,
+            Seat::Operator,
+            datetime!(2026-12-01 09:20 +8)
+        ),
         Err(Refusal::Seat(_))
     ));
     let ret = Command::Return {
@@ -110,24 +121,53 @@ fn a_complaint_goes_round_once_and_closes() {
     )
     .unwrap();
     assert_eq!((t.state, t.department.clone()), (State::Open, None));
-    run(&mut t, d("511602-WYGL"), Seat::Dispatcher, datetime!(2026-12-01 10:00 +8)).unwrap();
-    run(&mut t, Command::Accept, Seat::Handler, datetime!(2026-12-01 13:00 +8)).unwrap();
+    run(
+        &mut t,
+        d("511602-WYGL"),
+        Seat::Dispatcher,
+        datetime!(2026-12-01 10:00 +8),
+    )
+    .unwrap();
+    run(
+        &mut t,
+        Command::Accept,
+        Seat::Handler,
+        datetime!(2026-12-01 13:00 +8),
+    )
+    .unwrap();
     assert_eq!(t.responded_in_time, Some(false), "three hours is late");
     let ext = |days| Command::Extend {
         days,
         reason: "需协调维保单位".into(),
     };
-    run(&mut t, ext(3), Seat::Handler, datetime!(2026-12-02 10:00 +8)).unwrap();
+    run(
+        &mut t,
+        ext(3),
+        Seat::Handler,
+        datetime!(2026-12-02 10:00 +8),
+    )
+    .unwrap();
     assert_eq!(t.due, Some(date!(2026 - 12 - 11)));
     assert!(matches!(
-        run(&mut t, ext(1), Seat::Handler, datetime!(2026-12-02 11:00 +8)),
+        run(
+            &mut t,
+            ext(1),
+            Seat::Handler,
+            datetime!(2026-12-02 11:00 +8)
+        ),
         Err(Refusal::Field("days", _))
     ));
     let reply = |text: &str| Command::Reply {
         text: text.into(),
         evidence: vec![],
     };
-    run(&mut t, reply("已联系物业"), Seat::Handler, datetime!(2026-12-03 10:00 +8)).unwrap();
+    run(
+        &mut t,
+        reply("已联系物业"),
+        Seat::Handler,
+        datetime!(2026-12-03 10:00 +8),
+    )
+    .unwrap();
     let cb = |resolved, satisfied, reopen| Command::Callback {
         resolved,
         satisfied,
@@ -135,17 +175,45 @@ fn a_complaint_goes_round_once_and_closes() {
         note: String::new(),
         reopen,
     };
-    run(&mut t, cb(false, false, true), Seat::Operator, datetime!(2026-12-03 15:00 +8)).unwrap();
+    run(
+        &mut t,
+        cb(false, false, true),
+        Seat::Operator,
+        datetime!(2026-12-03 15:00 +8),
+    )
+    .unwrap();
     assert_eq!((t.state, t.reopened), (State::Handling, 1));
-    run(&mut t, reply("电梯已修复"), Seat::Handler, datetime!(2026-12-04 10:00 +8)).unwrap();
+    run(
+        &mut t,
+        reply("电梯已修复"),
+        Seat::Handler,
+        datetime!(2026-12-04 10:00 +8),
+    )
+    .unwrap();
     assert!(matches!(
-        run(&mut t, cb(false, true, true), Seat::Operator, datetime!(2026-12-04 15:00 +8)),
+        run(
+            &mut t,
+            cb(false, true, true),
+            Seat::Operator,
+            datetime!(2026-12-04 15:00 +8)
+        ),
         Err(Refusal::Field("reopen", _))
     ));
-    run(&mut t, cb(true, true, false), Seat::Operator, datetime!(2026-12-04 15:00 +8)).unwrap();
+    run(
+        &mut t,
+        cb(true, true, false),
+        Seat::Operator,
+        datetime!(2026-12-04 15:00 +8),
+    )
+    .unwrap();
     assert_eq!(t.state, State::Closed);
     assert!(matches!(
-        run(&mut t, reply("again"), Seat::Handler, datetime!(2026-12-05 10:00 +8)),
+        run(
+            &mut t,
+            reply("again"),
+            Seat::Handler,
+            datetime!(2026-12-05 10:00 +8)
+        ),
         Err(Refusal::State(_))
     ));
 }
@@ -176,7 +244,10 @@ fn rates_match_hand_computed_values() {
     };
     let r = measures::rates(&only, &Weights::default());
     assert_eq!((r.resolution, r.score), (None, Some(25.0)));
-    assert_eq!(measures::rates(&Tally::default(), &Weights::default()).score, None);
+    assert_eq!(
+        measures::rates(&Tally::default(), &Weights::default()).score,
+        None
+    );
 }
 
 #[test]
@@ -195,7 +266,10 @@ fn phones_and_masks() {
         anonymous: false,
     };
     assert_eq!(c.masked(false).name, "张*明");
-    assert!(c.masked(true).phone.is_empty(), "a reporter stays confidential");
+    assert!(
+        c.masked(true).phone.is_empty(),
+        "a reporter stays confidential"
+    );
 }
 
 #[test]
@@ -257,7 +331,11 @@ fn the_tree_ships_whole_and_rules_pick_the_most_specific() {
 #[test]
 fn duplicates_need_a_shared_phone_or_place_and_similar_words() {
     let w = |s: &str| s.split(' ').map(String::from).collect::<Vec<_>>();
-    let (a, b, c) = (w("小区 电梯 坏了 没人 修"), w("电梯 坏了 没人 管"), w("路灯 不亮"));
+    let (a, b, c) = (
+        w("小区 电梯 坏了 没人 修"),
+        w("电梯 坏了 没人 管"),
+        w("路灯 不亮"),
+    );
     let probe = |phone, address, words, at| Probe {
         phone,
         address,
@@ -267,14 +345,22 @@ fn duplicates_need_a_shared_phone_or_place_and_similar_words() {
     let now = datetime!(2026-12-03 10:00 +8);
     let new = probe("13800001234", "", &a, now);
     assert!(
-        classes::duplicate_of(&new, &probe("13800001234", "", &b, now - time::Duration::days(2)), 7)
-            .is_some()
+        classes::duplicate_of(
+            &new,
+            &probe("13800001234", "", &b, now - time::Duration::days(2)),
+            7
+        )
+        .is_some()
     );
     assert!(classes::duplicate_of(&new, &probe("13800001234", "", &c, now), 7).is_none());
     assert!(classes::duplicate_of(&new, &probe("13900001234", "", &b, now), 7).is_none());
     assert!(
-        classes::duplicate_of(&new, &probe("13800001234", "", &b, now - time::Duration::days(9)), 7)
-            .is_none()
+        classes::duplicate_of(
+            &new,
+            &probe("13800001234", "", &b, now - time::Duration::days(9)),
+            7
+        )
+        .is_none()
     );
 }
 
@@ -290,9 +376,7 @@ fn any_command() -> impl Strategy<Value = (Command, Seat)> {
             co_handlers: vec![]
         }),
         Just(Command::Accept),
-        Just(Command::Return {
-            reason: "r".into()
-        }),
+        Just(Command::Return { reason: "r".into() }),
         any::<bool>().prop_map(|upheld| Command::RuleReturn {
             upheld,
             note: String::new()

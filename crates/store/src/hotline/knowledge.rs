@@ -77,7 +77,10 @@ pub async fn save_article(conn: &mut AnyConnection, a: &Article, by: &str) -> Re
 }
 
 /// The current version of every article (of one owner when given).
-pub async fn latest_articles(conn: &mut AnyConnection, owner: Option<&str>) -> Result<Vec<Article>> {
+pub async fn latest_articles(
+    conn: &mut AnyConnection,
+    owner: Option<&str>,
+) -> Result<Vec<Article>> {
     let rows: Vec<ArticleRow> = match owner {
         Some(o) => {
             sqlx::query_as(AssertSql(format!(
@@ -201,15 +204,20 @@ pub async fn answer_question(conn: &mut AnyConnection, q: &Question, by: &str) -
 }
 
 pub async fn get_question(conn: &mut AnyConnection, id: &str) -> Result<Option<Question>> {
-    let row: Option<QuestionRow> = sqlx::query_as(AssertSql(format!("{QUESTION_COLS} WHERE id = $1")))
-        .bind(id)
-        .fetch_optional(conn)
-        .await?;
+    let row: Option<QuestionRow> =
+        sqlx::query_as(AssertSql(format!("{QUESTION_COLS} WHERE id = $1")))
+            .bind(id)
+            .fetch_optional(conn)
+            .await?;
     Ok(row.map(question))
 }
 
 /// Answered public questions on an item's guide, newest first.
-pub async fn public_questions(conn: &mut AnyConnection, item: &str, limit: i64) -> Result<Vec<Question>> {
+pub async fn public_questions(
+    conn: &mut AnyConnection,
+    item: &str,
+    limit: i64,
+) -> Result<Vec<Question>> {
     let rows: Vec<QuestionRow> = sqlx::query_as(AssertSql(format!(
         "{QUESTION_COLS} WHERE item = $1 AND public = 1 ORDER BY answered_at DESC LIMIT $2"
     )))

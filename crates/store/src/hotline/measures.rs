@@ -110,7 +110,10 @@ pub async fn texts(conn: &mut AnyConnection, p: &Period, limit: i64) -> Result<V
 }
 
 /// Running tickets (for the warnings): dispatched, returned or in handling.
-pub async fn running(conn: &mut AnyConnection, region_prefix: &str) -> Result<Vec<domain::hotline::Ticket>> {
+pub async fn running(
+    conn: &mut AnyConnection,
+    region_prefix: &str,
+) -> Result<Vec<domain::hotline::Ticket>> {
     let rows: Vec<(String,)> = sqlx::query_as(
         "SELECT data FROM hotline_tickets
          WHERE state IN ('dispatched', 'returned', 'handling') AND region LIKE $1

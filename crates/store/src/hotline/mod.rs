@@ -3,6 +3,8 @@
 //! knowledge base and guide questions are in [`knowledge`].
 
 pub mod knowledge;
+mod results;
+pub use results::decided_cases;
 mod measures;
 
 pub use measures::*;
@@ -123,12 +125,11 @@ fn stored(r: (String, i64)) -> Result<Stored> {
 
 /// A ticket by id or by its number.
 pub async fn get(conn: &mut AnyConnection, id_or_number: &str) -> Result<Option<Stored>> {
-    let row: Option<(String, i64)> = sqlx::query_as(
-        "SELECT data, version FROM hotline_tickets WHERE id = $1 OR number = $1",
-    )
-    .bind(id_or_number)
-    .fetch_optional(conn)
-    .await?;
+    let row: Option<(String, i64)> =
+        sqlx::query_as("SELECT data, version FROM hotline_tickets WHERE id = $1 OR number = $1")
+            .bind(id_or_number)
+            .fetch_optional(conn)
+            .await?;
     row.map(stored).transpose()
 }
 
@@ -169,7 +170,12 @@ pub async fn list(
     }
     if let Some(d) = &f.department {
         bind(&mut binds, &mut sql, " AND (department = ?", d.clone());
-        bind(&mut binds, &mut sql, " OR data LIKE ?)", format!("%\"co_handlers\":[%\"{d}\"%"));
+        bind(
+            &mut binds,
+            &mut sql,
+            " OR data LIKE ?)",
+            format!("%\"co_handlers\":[%\"{d}\"%"),
+        );
     }
     if let Some(r) = &f.region_prefix {
         bind(&mut binds, &mut sql, " AND region LIKE ?", format!("{r}%"));

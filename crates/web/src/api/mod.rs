@@ -25,6 +25,7 @@ mod bundles;
 mod cases;
 mod catalog;
 mod hall;
+mod hotline;
 mod licenses;
 mod openapi;
 mod schemas;
@@ -37,6 +38,7 @@ pub fn router() -> Router<AppState> {
         .merge(catalog::router())
         .merge(cases::router())
         .merge(hall::router())
+        .merge(hotline::router())
         .merge(agents::router())
         .merge(licenses::router())
         .merge(bundles::router())

@@ -30,6 +30,7 @@ use crate::error::ErrorBody;
         (name = "bundles", description = "一件事：定义、一次申请和办理进度"),
         (name = "statistics", description = "统计和好差评数据（工作人员）"),
         (name = "hall", description = "政务服务大厅：预约、取号、叫号、大屏、运行统计和政务地图"),
+        (name = "hotline", description = "12345 热线：工单、派单、办理、回访、知识库、网上咨询和接诉即办考核"),
         (name = "account", description = "本人账号：修改密码（需登录和 CSRF 令牌）"),
         (name = "meta", description = "接口文档"),
         (name = "ops", description = "运维探针（不在 /api 下）"),
@@ -55,6 +56,7 @@ pub fn document() -> String {
         super::account::paths(),
         super::setup::paths(),
         super::hall::paths(),
+        super::hotline::paths(),
         crate::ops_paths(),
         Meta::openapi(),
     ] {

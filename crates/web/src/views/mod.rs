@@ -9,6 +9,7 @@ pub(crate) mod cases;
 pub(crate) mod for_whom;
 pub mod forms;
 mod hall;
+mod hotline;
 mod licenses;
 pub(crate) mod portal;
 mod privacy;
@@ -48,6 +49,7 @@ pub fn router() -> Router<AppState> {
         .merge(ratings::router())
         .merge(stats::router())
         .merge(hall::router())
+        .merge(hotline::router())
 }
 
 /// What the page header needs: who is logged in, what they may open, and the CSRF token for
@@ -63,6 +65,10 @@ pub struct Nav {
     pub supervisor: bool,
     /// 综窗: may register applicants at the window.
     pub clerk: bool,
+    /// 12345 centre or a department's handler.
+    pub hotline: bool,
+    /// Answers 网上咨询 for a department.
+    pub answers_questions: bool,
     pub csrf: String,
     pub query: String,
     pub css: String,
@@ -94,6 +100,16 @@ impl Nav {
             supervisor: ctx.actor.has_role(Role::Supervisor)
                 || ctx.actor.has_role(Role::SystemAdmin),
             clerk: ctx.actor.has_role(Role::Clerk),
+            hotline: [
+                Role::HotlineOperator,
+                Role::HotlineDispatcher,
+                Role::HotlineHandler,
+            ]
+            .into_iter()
+            .any(|r| ctx.actor.has_role(r)),
+            answers_questions: matches!(&ctx.actor, app::auth::Actor::Staff { roles, scope, .. }
+                if scope.department.is_some()
+                    && roles.iter().any(|r| matches!(r, Role::Reviewer | Role::Approver | Role::HotlineHandler))),
             csrf: ctx.csrf.clone(),
             care: ctx.care,
             ..Nav::anonymous()

@@ -238,6 +238,10 @@ struct GuidePage {
     can_apply: bool,
     fw: ForWhomView,
     problems: Problems,
+    /// Answered questions published on the guide (网上咨询): question, answer, day.
+    questions: Vec<(String, String, String)>,
+    /// Who answers them: the item's department.
+    answerer: String,
 }
 
 #[derive(serde::Deserialize)]
@@ -327,7 +331,25 @@ pub(crate) async fn guide_page(
         && g.item.status == "active"
         && g.item.current_version == Some(g.version.version)
         && g.def().applies_online();
+    let questions = app::hotline::knowledge::public_questions(&s.app, &g.item.code)
+        .await?
+        .into_iter()
+        .map(|q| {
+            let day = q
+                .answered_at
+                .map(|t| domain::calendar::china_date(t).to_string())
+                .unwrap_or_default();
+            (q.text, q.answer, day)
+        })
+        .collect();
+    let answerer = g
+        .department
+        .as_ref()
+        .map(|d| d.name.clone())
+        .unwrap_or_else(|| g.def().department.clone());
     render(&GuidePage {
+        questions,
+        answerer,
         fw: ForWhomView::new(&g.def().filed_for(), posted),
         problems,
         can_apply,

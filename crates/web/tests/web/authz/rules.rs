@@ -4,8 +4,9 @@
 //! The records the rules speak of all belong to one citizen (张三, "own") and one department
 //! of the city, 511600-GAJ (公安局): a submitted case, a license, a bundle application, a
 //! rating ticket, a 督办 notice. Staff of the city without a department work across it; county
-//! (511602) staff are outside the city's records; `dep` is a reviewer and approver of GAJ,
-//! `dep'` one of another city department (城管执法局).
+//! (511602) staff are outside the city's records; `dep` is a reviewer and approver of GAJ
+//! and handles its 12345 tickets, `dep'` one of another city department (城管执法局). The
+//! city's window clerk also takes 12345 calls and dispatches.
 
 /// Who asks, in the order of the columns below.
 pub const PRINCIPALS: [&str; 14] = [
@@ -96,6 +97,20 @@ pub const RULES: &[(&str, &str, &str)] = &[
         "a city item or bundle: catalog and system admins covering the city"),
     ("platform_catalog",  " -   -   -   - | -   -  | -   -  | -   -  | A   -  | A   - ",
         "search synonyms of the whole platform: catalog admins of the top region"),
+    ("hotline_staff",     " -   -   -   - | A   -  | A   -  | A   A  | A   A  | -   - ",
+        "12345 queues, figures, knowledge base: operators, dispatchers, handlers, supervisors, admins"),
+    ("hotline_centre",    " -   -   -   - | A   -  | -   -  | -   -  | -   -  | -   - ",
+        "the operator's desk, knowledge search, duplicates: the 12345 centre's operators"),
+    ("hotline_file",      " -   A   A   A | A   -  | -   -  | -   -  | -   -  | -   - ",
+        "filing a 12345 ticket: people and enterprises for themselves, operators for callers"),
+    ("hotline_view",      " -   A   -   - | A   -  | A   -  | A   -  | A   -  | -   - ",
+        "the citizen's ticket: its filer, the city's centre, the handling department, supervisors"),
+    ("hotline_handler",   " -   -   -   - | -   -  | A   -  | -   -  | -   -  | -   - ",
+        "a step on the ticket in handling (延期): the handling department's handlers only"),
+    ("questions",         " -   A   A   A | -   -  | A   A  | -   -  | -   -  | -   - ",
+        "网上咨询: one's own questions, or a department's to answer"),
+    ("question_answer",   " -   -   -   - | -   -  | A   -  | -   -  | -   -  | -   - ",
+        "answering a question on the department's item: its reviewers, approvers and handlers"),
     ("system_admin",      " -   -   -   - | -   -  | -   -  | -   -  | A   A  | -   - ",
         "account and calendar pages: system admins"),
     ("system_admin_city", " -   -   -   - | -   -  | -   -  | -   -  | A   -  | -   - ",

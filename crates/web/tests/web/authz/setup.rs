@@ -48,7 +48,7 @@ const STAFF: &[(&str, &[Role], &str, Option<&str>)] = &[
     ("authz-clerk-c", &[Role::Clerk], "511602", None),
     (
         "authz-gaj",
-        &[Role::Reviewer, Role::Approver],
+        &[Role::Reviewer, Role::Approver, Role::HotlineHandler],
         "511600",
         Some(DEPARTMENT),
     ),
@@ -78,6 +78,14 @@ pub async fn world() -> World {
     let app = site.app.clone();
     let password = app::demo::DEMO_PASSWORD;
     let cap = actor(&app, "admin").await.system_admin().unwrap();
+    // The city's window clerk also takes 12345 calls and dispatches (as in a centre where
+    // the hall and the hotline share staff), so the table covers the hotline's centre.
+    {
+        let mut c = app.store.conn().await.unwrap();
+        store::accounts::set_roles(&mut c, "clerk", "clerk,hotline_operator,hotline_dispatcher")
+            .await
+            .unwrap();
+    }
     for (login, roles, region, department) in STAFF {
         let staff = NewStaff {
             login: login.to_string(),
@@ -220,6 +228,45 @@ pub async fn world() -> World {
     .unwrap();
     records.insert("queue_ticket", queued.ticket.id);
     records.insert("appointment", "DEMOBOOK".to_string());
+
+    // A 12345 complaint the citizen left on the portal, dispatched to the department and
+    // accepted there (in handling); and a question on the item's guide.
+    let filed = app::hotline::tickets::FileTicket {
+        ticket: domain::hotline::NewTicket {
+            kind: "complaint".into(),
+            class: "0901".into(),
+            region: "511600".into(),
+            text: "授权表测试：窗口排队太久".into(),
+            caller: domain::hotline::Caller {
+                phone: "13900000001".into(),
+                ..Default::default()
+            },
+            ..Default::default()
+        },
+        ..Default::default()
+    };
+    let t = app::hotline::tickets::file(&app, &owner, &filed, false)
+        .await
+        .unwrap();
+    let dispatcher = actor(&app, "dispatcher").await;
+    let dispatch = domain::hotline::flow::Command::Dispatch {
+        department: DEPARTMENT.into(),
+        co_handlers: vec![],
+    };
+    app::hotline::tickets::step(&app, &dispatcher, &t.ticket.id, &dispatch)
+        .await
+        .unwrap();
+    let handler = actor(&app, "authz-gaj").await;
+    let accept = domain::hotline::flow::Command::Accept;
+    app::hotline::tickets::step(&app, &handler, &t.ticket.id, &accept)
+        .await
+        .unwrap();
+    records.insert("hotline_ticket", t.ticket.id);
+    let q = app::hotline::knowledge::ask(&app, &owner, ITEM, "授权表测试：能否代办？")
+        .await
+        .unwrap();
+    records.insert("question", q.id);
+    records.insert("article", "KB-0001".to_string());
 
     // A grant the citizen gave a fourth person (not one of the principals).
     let grant = app::agents::grant(&app, &owner, &agent_login, 30)
