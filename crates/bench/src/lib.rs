@@ -7,6 +7,7 @@
 //! is part of ([`std::env::current_exe`]), so it works only from the `onewindow` binary.
 
 pub mod hall;
+pub mod hotline;
 pub mod import;
 pub mod lifecycle;
 pub mod search;
@@ -45,6 +46,9 @@ pub enum BenchWhat {
     /// One hall under load over HTTP: kiosks take numbers, windows call and finish them,
     /// display boards hold event streams open; no number twice, none lost, calls on the boards.
     Hall(hall::HallArgs),
+    /// The 12345 centre under load over HTTP: operators and handlers take tickets through their
+    /// life while others search the knowledge base as they type; every close is checked.
+    Hotline(hotline::HotlineArgs),
     /// The 电子监察 warning scan over N watched cases, and the dashboard statistics query.
     Supervision {
         /// Watched cases to generate.
@@ -74,6 +78,7 @@ pub async fn run(what: BenchWhat, data_dir: PathBuf, database_url: String) -> an
         BenchWhat::Import { items, json } => import::run(items, json).await,
         BenchWhat::Lifecycle(args) => lifecycle::run(args, data_dir, database_url).await,
         BenchWhat::Hall(args) => hall::run(args).await,
+        BenchWhat::Hotline(args) => hotline::run(args).await,
         BenchWhat::Supervision {
             cases,
             due_share,

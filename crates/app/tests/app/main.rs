@@ -11,6 +11,7 @@ mod for_others;
 mod forms;
 mod gaps;
 mod hall;
+mod hotline;
 mod licenses;
 mod passwords;
 mod presentations;

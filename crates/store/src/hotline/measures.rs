@@ -53,8 +53,10 @@ pub async fn tallies(
         ""
     };
     let sql = format!(
-        "SELECT {col} AS g, COUNT(*), SUM(dispatched), SUM(in_time), SUM(called_back),
-           SUM(resolved), SUM(satisfied), SUM(direct)
+        // PostgreSQL sums BIGINT as NUMERIC, which the Any driver cannot read: cast back.
+        "SELECT {col} AS g, COUNT(*), CAST(SUM(dispatched) AS BIGINT), CAST(SUM(in_time) AS BIGINT),
+           CAST(SUM(called_back) AS BIGINT), CAST(SUM(resolved) AS BIGINT),
+           CAST(SUM(satisfied) AS BIGINT), CAST(SUM(direct) AS BIGINT)
          FROM hotline_tickets
          WHERE month >= $1 AND month <= $2 AND region LIKE $3 AND state <> 'merged'{dept}
          GROUP BY {col} ORDER BY g"

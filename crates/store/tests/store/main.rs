@@ -5,6 +5,7 @@ mod cases;
 mod catalog;
 mod command;
 mod hall;
+mod hotline;
 mod licenses;
 mod org;
 mod schema;

@@ -27,6 +27,7 @@ mod catalog;
 mod hall;
 mod hotline;
 mod licenses;
+mod open311;
 mod openapi;
 mod schemas;
 mod setup;
@@ -39,6 +40,7 @@ pub fn router() -> Router<AppState> {
         .merge(cases::router())
         .merge(hall::router())
         .merge(hotline::router())
+        .merge(open311::router())
         .merge(agents::router())
         .merge(licenses::router())
         .merge(bundles::router())

@@ -107,6 +107,8 @@ pub const RULES: &[(&str, &str, &str)] = &[
         "the citizen's ticket: its filer, the city's centre, the handling department, supervisors"),
     ("hotline_handler",   " -   -   -   - | -   -  | A   -  | -   -  | -   -  | -   - ",
         "a step on the ticket in handling (延期): the handling department's handlers only"),
+    ("open311_list",      " -   A   A   A | A   -  | A   -  | A   A  | A   A  | -   - ",
+        "Open311 requests: a person's own, or the tickets in a hotline staff member's reach"),
     ("questions",         " -   A   A   A | -   -  | A   A  | -   -  | -   -  | -   - ",
         "网上咨询: one's own questions, or a department's to answer"),
     ("question_answer",   " -   -   -   - | -   -  | A   -  | -   -  | -   -  | -   - ",

@@ -261,7 +261,9 @@ pub async fn world() -> World {
     app::hotline::tickets::step(&app, &handler, &t.ticket.id, &accept)
         .await
         .unwrap();
+    records.insert("hotline_json", format!("{}.json", t.ticket.id));
     records.insert("hotline_ticket", t.ticket.id);
+    records.insert("service_json", "0901.json".to_string());
     let q = app::hotline::knowledge::ask(&app, &owner, ITEM, "授权表测试：能否代办？")
         .await
         .unwrap();
