@@ -97,7 +97,7 @@ describe('The 12345 hotline in a browser', () => {
     await dispatcher.goto('/hotline?queue=dispatch');
     await dispatcher.locator('#queue-table a', { hasText: number }).click();
     await dispatcher.waitForURL(url);
-    assert.match(await dispatcher.locator('#suggestion').innerText(), /511600-ZJJ[\s\S]*物业管理/);
+    assert.match(await dispatcher.locator('#suggestion').innerText(), /广安市住房和城乡建设局[\s\S]*城乡建设/);
     await dispatcher.locator('#step-department').selectOption('511600-CGZFJ');
     await press(dispatcher, dispatcher.locator('#dispatch-form button[type=submit]'));
     assert.match(await flash(dispatcher), /已派单至广安市城市管理综合执法局/);
@@ -165,6 +165,13 @@ describe('The 12345 hotline in a browser', () => {
     assert.match(await operator.locator('#figures-dept').innerText(), /广安市住房和城乡建设局/);
     assert.ok(await operator.locator('svg.chart').count() >= 3);
     await shot(operator, 'hotline-figures.png');
+    // Drill down: the department's row lists its tickets, this one among them.
+    await Promise.all([
+      operator.waitForURL(/department=511600-ZJJ/),
+      operator.locator('#figures-dept a', { hasText: '广安市住房和城乡建设局' }).click(),
+    ]);
+    assert.match(await operator.locator('#queue-table').innerText(), new RegExp(number));
+    assert.doesNotMatch(await operator.locator('#queue-table').innerText(), /城市管理\/占道经营/, 'only the department\'s tickets');
   });
 
   test('a question asked on a guide, answered by the department and published without the asker', async () => {

@@ -37,7 +37,7 @@ pub struct Overview {
     pub weights: Weights,
 }
 
-fn check_month(field: &str, m: &str) -> Result<()> {
+pub(crate) fn check_month(field: &str, m: &str) -> Result<()> {
     let ok = m.len() == 7
         && m.as_bytes()[4] == b'-'
         && m[..4].parse::<u32>().is_ok()

@@ -52,12 +52,16 @@ struct QueuePage {
     tickets: Vec<TicketView>,
     warnings: Vec<TicketView>,
     operator: bool,
+    /// Reached from the figures: the list is narrowed.
+    narrowed: bool,
 }
 
 #[derive(serde::Deserialize, Default)]
 struct QueueQuery {
     #[serde(default)]
     queue: String,
+    #[serde(flatten)]
+    narrow: tickets::Narrow,
 }
 
 async fn queue_page(
@@ -86,7 +90,11 @@ async fn queue_page(
         "department" => Queue::Department,
         _ => Queue::All,
     };
-    let tickets = tickets::queue(&s.app, &ctx.actor, which, 100, 0).await?;
+    let narrowed = !(q.narrow.class.is_empty()
+        && q.narrow.department.is_empty()
+        && q.narrow.region.is_empty()
+        && q.narrow.month.is_empty());
+    let tickets = tickets::queue_narrowed(&s.app, &ctx.actor, which, &q.narrow, 100, 0).await?;
     let warnings = app::hotline::measures::warnings(&s.app, &ctx.actor).await?;
     render(&QueuePage {
         nav: Nav::of(&ctx),
@@ -95,6 +103,7 @@ async fn queue_page(
         tickets,
         warnings,
         operator: hs.roles.contains(&domain::account::Role::HotlineOperator),
+        narrowed,
     })
 }
 
@@ -115,6 +124,14 @@ struct TicketPage {
 impl TicketPage {
     fn may(&self, command: &str) -> bool {
         self.v.allowed.iter().any(|c| c == command)
+    }
+
+    fn department_name(&self, code: &str) -> String {
+        self.departments
+            .iter()
+            .find(|d| d.code == code)
+            .map(|d| d.name.clone())
+            .unwrap_or_else(|| code.to_string())
     }
 
     fn respond_due(&self) -> String {
