@@ -188,6 +188,7 @@ describe('The 12345 hotline in a browser', () => {
     await reviewer.goto('/questions');
     const card = reviewer.locator('#questions li', { hasText: '小作坊能否办理食品经营许可' });
     await card.locator('textarea').fill('食品小作坊按省里的小作坊管理办法登记，不办理食品经营许可；详见办事指南。');
+    await card.locator('input[name=public]').check();
     await card.locator('input[name=to_knowledge]').check();
     await press(reviewer, card.getByRole('button', { name: '答复' }), /\/questions/);
     assert.match(await reviewer.locator('#questions-flash').innerText(), /公开在办事指南/);

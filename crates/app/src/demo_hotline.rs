@@ -345,6 +345,7 @@ pub(crate) async fn seed(app: &App) -> Result<usize> {
                 returns: 0,
                 return_reason: String::new(),
                 extended: false,
+                extension: None,
                 reopened: 0,
                 reply: None,
                 callback: None,
@@ -477,6 +478,15 @@ fn plan(
             Command::Extend {
                 days: 3,
                 reason: "需协调相关单位现场处理".into(),
+            },
+        );
+        push(
+            &mut out,
+            at + Duration::hours(22),
+            Seat::Dispatcher,
+            Command::RuleExtension {
+                granted: true,
+                note: String::new(),
             },
         );
     }

@@ -166,6 +166,7 @@ fn old_ticket(i: usize, now: time::OffsetDateTime) -> Ticket {
         returns: 0,
         return_reason: String::new(),
         extended: false,
+        extension: None,
         reopened: 0,
         reply: None,
         callback: None,

@@ -235,7 +235,11 @@ document.addEventListener("click", function (e) {
   var out = document.getElementById("desk-results");
   var region = document.getElementById("region");
   var timer = null, seq = 0;
-  function esc(s) { var d = document.createElement("div"); d.textContent = s == null ? "" : String(s); return d.innerHTML; }
+  // Escapes text for element content and quoted attribute values alike.
+  function esc(s) {
+    return String(s == null ? "" : s).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;")
+      .replace(/"/g, "&quot;").replace(/'/g, "&#39;");
+  }
   function search() {
     var q = box.value.trim(), mine = ++seq;
     if (!q) { out.innerHTML = ""; return; }

@@ -45,8 +45,9 @@ pub struct SaveArticle {
 /// Whether `actor` may edit articles owned by `owner` for `regions`: the centre of a region
 /// covering them all, or the owner department's own staff.
 fn may_edit(s: &super::HotlineStaff, owner: &str, regions: &[String]) -> bool {
-    (s.is_centre() && regions.iter().all(|r| s.scope.covers_region(r)))
-        || s.scope.department.as_deref() == Some(owner)
+    // Never beyond one's own region: an article answers calls everywhere it applies.
+    regions.iter().all(|r| s.scope.covers_region(r))
+        && (s.is_centre() || s.scope.department.as_deref() == Some(owner))
 }
 
 /// Creates an article (`id` None) or a new version of one.
@@ -232,6 +233,9 @@ pub async fn desk_search(
         return Err(AppError::Forbidden("知识检索台仅限热线中心".into()));
     }
     let text = text.trim();
+    if text.chars().count() > 100 {
+        return Err(AppError::field("q", "too_long", "检索词不能超过 100 个字"));
+    }
     if text.is_empty() {
         return Ok(DeskResults {
             articles: vec![],
@@ -259,9 +263,6 @@ pub async fn desk_search(
         }
     }
     drop(c);
-    if text.chars().count() > 100 {
-        return Err(AppError::field("q", "too_long", "检索词不能超过 100 个字"));
-    }
     let q = SearchQuery {
         text: text.to_string(),
         regions: if region.is_empty() {

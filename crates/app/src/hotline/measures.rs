@@ -39,6 +39,7 @@ pub struct Overview {
 
 pub(crate) fn check_month(field: &str, m: &str) -> Result<()> {
     let ok = m.len() == 7
+        && m.is_ascii()
         && m.as_bytes()[4] == b'-'
         && m[..4].parse::<u32>().is_ok()
         && m[5..].parse::<u32>().is_ok_and(|x| (1..=12).contains(&x));
@@ -104,6 +105,7 @@ pub async fn overview(app: &App, actor: &Actor, from: &str, to: &str) -> Result<
         department,
     };
     let w = Weights::default();
+    let now = app.now();
     let mut c = app.store.conn().await?;
     let departments: HashMap<String, String> = store::org::list_departments(&mut c)
         .await?
@@ -124,7 +126,7 @@ pub async fn overview(app: &App, actor: &Actor, from: &str, to: &str) -> Result<
         tally: t,
     };
     let mut total = Tally::default();
-    let by_month: Vec<Row> = store::hotline::tallies(&mut c, &p, GroupBy::Month)
+    let by_month: Vec<Row> = store::hotline::tallies(&mut c, &p, GroupBy::Month, now)
         .await?
         .into_iter()
         .map(|(k, t)| {
@@ -132,7 +134,7 @@ pub async fn overview(app: &App, actor: &Actor, from: &str, to: &str) -> Result<
             row(k.clone(), k, t)
         })
         .collect();
-    let mut by_department: Vec<Row> = store::hotline::tallies(&mut c, &p, GroupBy::Department)
+    let mut by_department: Vec<Row> = store::hotline::tallies(&mut c, &p, GroupBy::Department, now)
         .await?
         .into_iter()
         .filter(|(k, _)| !k.is_empty())
@@ -147,7 +149,7 @@ pub async fn overview(app: &App, actor: &Actor, from: &str, to: &str) -> Result<
             .unwrap_or(-1.0)
             .total_cmp(&a.rates.score.unwrap_or(-1.0))
     });
-    let by_county = store::hotline::tallies(&mut c, &p, GroupBy::County)
+    let by_county = store::hotline::tallies(&mut c, &p, GroupBy::County, now)
         .await?
         .into_iter()
         .map(|(k, t)| {
@@ -155,7 +157,7 @@ pub async fn overview(app: &App, actor: &Actor, from: &str, to: &str) -> Result<
             row(k, name, t)
         })
         .collect();
-    let mut by_class: Vec<Row> = store::hotline::tallies(&mut c, &p, GroupBy::Class)
+    let mut by_class: Vec<Row> = store::hotline::tallies(&mut c, &p, GroupBy::Class, now)
         .await?
         .into_iter()
         .map(|(k, t)| {
@@ -165,7 +167,7 @@ pub async fn overview(app: &App, actor: &Actor, from: &str, to: &str) -> Result<
         .collect();
     by_class.sort_by(|a, b| b.tally.received.cmp(&a.tally.received));
     let mut by_hour: Vec<(u32, u64)> = (0..24).map(|h| (h, 0)).collect();
-    for (k, t) in store::hotline::tallies(&mut c, &p, GroupBy::Hour).await? {
+    for (k, t) in store::hotline::tallies(&mut c, &p, GroupBy::Hour, now).await? {
         if let Ok(h) = k.parse::<usize>()
             && h < 24
         {
@@ -259,8 +261,9 @@ pub async fn public_months(app: &App, region: &str, months: u32) -> Result<Vec<R
         department: None,
     };
     let w = Weights::default();
+    let now = app.now();
     let mut c = app.store.conn().await?;
-    Ok(store::hotline::tallies(&mut c, &p, GroupBy::Month)
+    Ok(store::hotline::tallies(&mut c, &p, GroupBy::Month, now)
         .await?
         .into_iter()
         .map(|(k, t)| Row {
@@ -371,7 +374,13 @@ pub async fn results(app: &App, item: &str) -> Result<Vec<PublishedResult>> {
             .map(|a| domain::hall::queue::mask_name(&a.display_name))
             .unwrap_or_default();
         out.push(PublishedResult {
-            number: case.number.to_string(),
+            // The sequence masked: a published number must not serve as half of the
+            // progress lookup's key (wrong guesses there lock a number).
+            number: domain::ids::mask_middle(
+                case.number.as_ref(),
+                case.number.as_ref().len().saturating_sub(5),
+                2,
+            ),
             item_name: case.item_name.clone(),
             decision: if d.approved {
                 "准予许可"

@@ -124,17 +124,30 @@ pub struct TicketView {
     pub department_name: String,
     /// Commands the reader may issue now (`flow::Rule::command`).
     pub allowed: Vec<String>,
-    /// For a merged ticket: the state and reply of the ticket it follows.
-    pub follows: Option<Box<Ticket>>,
+    /// For a merged ticket: where the ticket it follows stands.
+    pub follows: Option<Followed>,
     /// The warning it shows now ("yellow", "red"), if any.
     pub level: Option<String>,
 }
 
-/// What a reader other than an operator may see of `t`.
+/// What the caller of a merged ticket learns of the ticket that carries their matter: its
+/// number, state and answer, nothing of the other caller. `id` only for those who may open it.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Followed {
+    pub id: Option<String>,
+    pub number: String,
+    pub state: domain::hotline::State,
+    pub reply: String,
+}
+
+/// What a reader other than an operator may see of `t`: the caller masked (hidden for a
+/// 举报), and not the account that filed it.
 pub(crate) fn masked(mut t: Ticket, full: bool) -> Ticket {
     if !full {
         let confidential = t.confidential();
         t.caller = t.caller.masked(confidential);
+        t.account = None;
     }
     t
 }
@@ -152,13 +165,27 @@ pub async fn view(app: &App, actor: &Actor, id: &str) -> Result<TicketView> {
         .await?
         .ok_or_else(|| AppError::NotFound(format!("工单 {id}")))?
         .ticket;
-    let follows = match &t.merged_into {
-        Some(m) => store::hotline::get(&mut c, m)
-            .await?
-            .map(|s| Box::new(masked(s.ticket, false))),
+    let followed = match &t.merged_into {
+        Some(m) => store::hotline::get(&mut c, m).await?.map(|s| s.ticket),
         None => None,
     };
     drop(c);
+    let follows = followed.map(|f| Followed {
+        id: match actor {
+            Actor::Staff { .. } => staff(actor)
+                .ok()
+                .filter(|s| s.may_read(&f))
+                .map(|_| f.id.clone()),
+            _ => None,
+        },
+        number: f.number.clone(),
+        state: f.state,
+        reply: f
+            .reply
+            .as_ref()
+            .map(|r| r.text.clone())
+            .unwrap_or_else(|| f.answer.clone()),
+    });
     let (t, allowed) = match actor {
         Actor::Applicant { id, .. } if t.account.as_deref() == Some(id.as_str()) => {
             (own(t), vec![])
@@ -186,7 +213,7 @@ pub(crate) async fn decorate(
     app: &App,
     t: Ticket,
     allowed: Vec<String>,
-    follows: Option<Box<Ticket>>,
+    follows: Option<Followed>,
 ) -> Result<TicketView> {
     let mut c = app.store.conn().await?;
     let tree = store::hotline::classes(&mut c).await?;

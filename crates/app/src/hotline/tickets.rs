@@ -4,6 +4,7 @@
 use domain::hotline::classes::{self, Probe, Suggestion};
 use domain::hotline::flow::{self, Command, Context, Limits, Refusal, Seat};
 use domain::hotline::{Channel, NewTicket, State, Ticket};
+use domain::ids::RegionCode;
 use serde::{Deserialize, Serialize};
 use store::hotline::{self as sh, EventRow};
 
@@ -181,6 +182,7 @@ pub async fn file(app: &App, actor: &Actor, req: &FileTicket, via_api: bool) -> 
         returns: 0,
         return_reason: String::new(),
         extended: false,
+        extension: None,
         reopened: 0,
         reply: None,
         callback: None,
@@ -226,9 +228,10 @@ pub async fn file(app: &App, actor: &Actor, req: &FileTicket, via_api: bool) -> 
         &mut tx, &mut tail, &t.id, &actor_id, role, "filed", &created, now,
     )
     .await?;
-    if let Some(cmd) = follow_up {
+    if let Some(mut cmd) = follow_up {
         if let Command::Merge { into } = &cmd {
-            check_merge_target(&mut tx, &t, into).await?;
+            let target = check_merge_target(&mut tx, &t, into).await?;
+            cmd = Command::Merge { into: target };
         }
         let before = t.clone();
         flow::apply(
@@ -271,7 +274,13 @@ pub async fn file(app: &App, actor: &Actor, req: &FileTicket, via_api: bool) -> 
     decorate(app, t, allowed, None).await
 }
 
-async fn check_merge_target(conn: &mut store::Connection, t: &Ticket, into: &str) -> Result<()> {
+/// Checks the ticket a duplicate is merged into and holds it open until the transaction ends
+/// (two tickets merged into each other at once would leave both unhandled). Returns its id.
+async fn check_merge_target(
+    conn: &mut store::Connection,
+    t: &Ticket,
+    into: &str,
+) -> Result<String> {
     let target = sh::get(conn, into.trim())
         .await?
         .ok_or_else(|| AppError::field("into", "unknown", format!("工单 {into} 不存在")))?
@@ -289,7 +298,14 @@ async fn check_merge_target(conn: &mut store::Connection, t: &Ticket, into: &str
     {
         return Err(AppError::field("into", "elsewhere", "重复工单应在同一区县"));
     }
-    Ok(())
+    if !sh::hold_open(conn, &target.id).await? {
+        return Err(AppError::field(
+            "into",
+            "finished",
+            "只能合并到另一张尚未办结的工单",
+        ));
+    }
+    Ok(target.id)
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -347,6 +363,8 @@ pub async fn step(app: &App, actor: &Actor, id: &str, cmd: &Command) -> Result<T
         return Err(AppError::NotFound(format!("工单 {id}")));
     }
     let seats = s.seats(&t);
+    // A merge is stored with the target's id, whatever number was typed.
+    let mut resolved: Option<Command> = None;
     match cmd {
         Command::Dispatch {
             department,
@@ -361,16 +379,24 @@ pub async fn step(app: &App, actor: &Actor, id: &str, cmd: &Command) -> Result<T
                 let dep = store::org::get_department(&mut tx, d.trim())
                     .await
                     .map_err(|_| AppError::field(field, "unknown", format!("单位 {d} 不存在")))?;
-                if !s.scope.covers_region(&dep.region) && !dep.region.starts_with(&t.region[..2]) {
+                // A department acts only where it has authority: the place must lie within it.
+                let within = match (RegionCode::parse(&t.region), RegionCode::parse(&dep.region)) {
+                    (Ok(place), Ok(its)) => place.is_within(&its),
+                    _ => false,
+                };
+                if !within {
                     return Err(AppError::field(
                         field,
                         "outside",
-                        format!("{} 不在本热线的派单范围内", dep.name),
+                        format!("{} 的辖区不含诉求发生地", dep.name),
                     ));
                 }
             }
         }
-        Command::Merge { into } => check_merge_target(&mut tx, &t, into).await?,
+        Command::Merge { into } => {
+            let target = check_merge_target(&mut tx, &t, into).await?;
+            resolved = Some(Command::Merge { into: target });
+        }
         Command::Reply { evidence, .. } => {
             for e in evidence {
                 if store::uploads::owned(&mut tx, e, &s.id).await?.is_none() {
@@ -384,6 +410,7 @@ pub async fn step(app: &App, actor: &Actor, id: &str, cmd: &Command) -> Result<T
         }
         _ => {}
     }
+    let cmd = resolved.as_ref().unwrap_or(cmd);
     flow::apply(
         &mut t,
         cmd,
@@ -606,8 +633,10 @@ pub async fn duplicates(
     text: &str,
 ) -> Result<Vec<Duplicate>> {
     let s = staff(actor)?;
-    if !s.is_centre() {
-        return Err(AppError::Forbidden("查重仅限热线中心".into()));
+    // Operators only: they see callers' phones anyway; a dispatcher could otherwise test
+    // guessed numbers for open tickets.
+    if !s.roles.contains(&domain::account::Role::HotlineOperator) {
+        return Err(AppError::Forbidden("查重仅限 12345 话务员".into()));
     }
     let now = app.now();
     let days = limits(app).duplicate_days;
@@ -682,6 +711,10 @@ pub async fn history(app: &App, actor: &Actor, id: &str) -> Result<Vec<EventRow>
     if !matches!(actor, Actor::Staff { .. }) || !staff(actor)?.sees_callers(&v.ticket) {
         for e in events.iter_mut().filter(|e| e.kind == "filed") {
             e.payload = "（来电人信息已隐藏）".into();
+            // A person who filed on the portal acted under their own account id.
+            if e.role == "applicant" {
+                e.actor = String::new();
+            }
         }
     }
     Ok(events)

@@ -305,6 +305,41 @@ async fn bad_tickets_are_refused_whole_and_reporters_stay_confidential() {
         );
         let events = tickets::history(&app, &zjj, &r.ticket.id).await.unwrap();
         assert!(events.iter().all(|e| !e.payload.contains("13911112222")));
+        // Filed on the portal: the department learns neither the account nor who acted.
+        let web_report = tickets::file(&app, &me, &call("report", "楼下无证经营"), false)
+            .await
+            .unwrap();
+        tickets::step(&app, &op, &web_report.ticket.id, &go)
+            .await
+            .unwrap();
+        let seen = app::hotline::view(&app, &zjj, &web_report.ticket.id)
+            .await
+            .unwrap();
+        assert_eq!(seen.ticket.account, None);
+        let events = tickets::history(&app, &zjj, &web_report.ticket.id)
+            .await
+            .unwrap();
+        assert!(
+            events
+                .iter()
+                .all(|e| e.kind != "filed" || e.actor.is_empty())
+        );
+        // A county department cannot be given a matter of the city.
+        let mut city = call("help", "市级诉求");
+        city.ticket.region = "511600".into();
+        let c = tickets::file(&app, &op, &city, false).await.unwrap();
+        let county = Command::Dispatch {
+            department: "511602-SCJG".into(),
+            co_handlers: vec![],
+        };
+        assert_eq!(
+            field(
+                tickets::step(&app, &op, &c.ticket.id, &county)
+                    .await
+                    .unwrap_err()
+            ),
+            "department"
+        );
     })
     .await;
 }

@@ -79,7 +79,10 @@ const DEFAULT_TREE: &[(&str, &str)] = &[
 
 /// The parent's code, if any.
 pub fn parent(code: &str) -> Option<&str> {
-    (code.len() > 2).then(|| &code[..code.len() - 2])
+    code.len()
+        .checked_sub(2)
+        .filter(|n| *n > 0)
+        .and_then(|n| code.get(..n))
 }
 
 /// The full path of a class, e.g. 城乡建设/物业管理/物业服务.

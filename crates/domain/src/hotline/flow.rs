@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 use time::{Duration, OffsetDateTime};
 
-use super::{Callback, CallbackMethod, Kind, Reply, State, TEXT_MAX, Ticket};
+use super::{Callback, CallbackMethod, ExtensionRequest, Kind, Reply, State, TEXT_MAX, Ticket};
 use crate::calendar::{WorkCalendar, china_date};
 
 /// Limits per kind, as configuration. The defaults follow common 12345 practice (respond
@@ -91,8 +91,14 @@ pub enum Command {
         #[serde(default)]
         note: String,
     },
-    /// 延期, once, with a reason.
+    /// 申请延期, once, with a reason, before the due day has passed; the dispatcher rules.
     Extend { days: u32, reason: String },
+    /// The dispatcher's ruling on a pending extension request.
+    RuleExtension {
+        granted: bool,
+        #[serde(default)]
+        note: String,
+    },
     /// 办理结果.
     Reply {
         text: String,
@@ -122,6 +128,7 @@ impl Command {
             Command::Return { .. } => "return",
             Command::RuleReturn { .. } => "rule_return",
             Command::Extend { .. } => "extend",
+            Command::RuleExtension { .. } => "rule_extension",
             Command::Reply { .. } => "reply",
             Command::Callback { .. } => "callback",
             Command::Merge { .. } => "merge",
@@ -173,6 +180,12 @@ pub const RULES: &[Rule] = &[
         label: "申请延期",
         from: &[State::Handling],
         seats: &[Seat::Handler],
+    },
+    Rule {
+        command: "rule_extension",
+        label: "延期审核",
+        from: &[State::Handling],
+        seats: &[Seat::Dispatcher],
     },
     Rule {
         command: "reply",
@@ -268,13 +281,17 @@ pub fn apply(t: &mut Ticket, cmd: &Command, cx: &Context) -> Result<(), Refusal>
             if department.is_empty() {
                 return Err(Refusal::Field("department", "请选择承办单位".into()));
             }
-            if co_handlers.iter().any(|c| c == department) {
+            let mut co: Vec<String> = co_handlers
+                .iter()
+                .map(|c| c.trim().to_string())
+                .filter(|c| !c.is_empty())
+                .collect();
+            if co.iter().any(|c| c == department) {
                 return Err(Refusal::Field(
                     "co_handlers",
                     "主办单位不能同时是协办单位".into(),
                 ));
             }
-            let mut co = co_handlers.clone();
             co.sort();
             co.dedup();
             t.department = Some(department.to_string());
@@ -319,6 +336,12 @@ pub fn apply(t: &mut Ticket, cmd: &Command, cx: &Context) -> Result<(), Refusal>
             if t.extended {
                 return Err(Refusal::Field("days", "每张工单只能申请一次延期".into()));
             }
+            if t.due.is_some_and(|d| china_date(now) > d) {
+                return Err(Refusal::Field(
+                    "days",
+                    "已超过办结期限，不能再申请延期".into(),
+                ));
+            }
             if *days == 0 || *days > cx.limits.max_extension_days {
                 return Err(Refusal::Field(
                     "days",
@@ -328,10 +351,23 @@ pub fn apply(t: &mut Ticket, cmd: &Command, cx: &Context) -> Result<(), Refusal>
                     ),
                 ));
             }
-            text("reason", reason, "延期理由")?;
-            let from = t.due.unwrap_or_else(|| china_date(now));
-            t.due = Some(cx.calendar.add_working_days(from, *days));
+            let reason = text("reason", reason, "延期理由")?;
+            t.extension = Some(ExtensionRequest {
+                days: *days,
+                reason,
+                granted: None,
+            });
             t.extended = true;
+        }
+        Command::RuleExtension { granted, .. } => {
+            let Some(req) = t.extension.as_mut().filter(|r| r.granted.is_none()) else {
+                return Err(Refusal::State("没有待审核的延期申请".into()));
+            };
+            req.granted = Some(*granted);
+            if *granted {
+                let from = t.due.unwrap_or_else(|| china_date(now));
+                t.due = Some(cx.calendar.add_working_days(from, req.days));
+            }
         }
         Command::Reply { text: r, evidence } => {
             if evidence.len() > 9 {

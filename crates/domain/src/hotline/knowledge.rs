@@ -83,6 +83,9 @@ pub fn check_article(d: &ArticleDraft) -> Result<(Date, Option<Date>, Date), Vec
     if d.regions.is_empty() {
         p.push("regions", "required", "请选择适用区划");
     }
+    if d.regions.len() > 50 || d.items.len() > 50 {
+        p.push("regions", "too_many", "适用区划和关联事项各不超过 50 个");
+    }
     for r in &d.regions {
         if RegionCode::parse(r.trim()).is_err() {
             p.push("regions", "invalid", format!("区划代码“{r}”无效"));

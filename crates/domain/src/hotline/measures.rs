@@ -14,7 +14,8 @@ use crate::supervision::Level;
 pub struct Tally {
     /// Tickets received.
     pub received: u64,
-    /// Tickets dispatched to a department.
+    /// Tickets dispatched to a department whose 签收 has happened or is overdue: a ticket
+    /// dispatched minutes ago is not yet a failure.
     pub dispatched: u64,
     /// Of those, accepted (签收) within the response limit.
     pub responded_in_time: u64,
@@ -27,13 +28,15 @@ pub struct Tally {
 }
 
 impl Tally {
-    /// Adds one ticket. A ticket counts for the department it was dispatched to last.
-    pub fn add(&mut self, t: &Ticket) {
+    /// Adds one ticket as it stands at `now`. A ticket counts for the department it was
+    /// dispatched to last.
+    pub fn add(&mut self, t: &Ticket, now: time::OffsetDateTime) {
         self.received += 1;
-        if t.article.is_some() || (!t.answer.is_empty() && t.state == State::Closed) {
+        if !t.answer.is_empty() && t.state == State::Closed {
             self.answered_directly += 1;
         }
-        if t.dispatched_at.is_some() || t.department.is_some() {
+        let due_or_done = t.responded_in_time.is_some() || t.respond_due.is_some_and(|d| d < now);
+        if t.department.is_some() && due_or_done {
             self.dispatched += 1;
             if t.responded_in_time == Some(true) {
                 self.responded_in_time += 1;

@@ -257,6 +257,16 @@ pub struct Reply {
     pub by: String,
 }
 
+/// A handler's request for more time, and the dispatcher's ruling (None: pending).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ExtensionRequest {
+    pub days: u32,
+    pub reason: String,
+    #[serde(default)]
+    pub granted: Option<bool>,
+}
+
 /// How the callback (回访) reached the caller.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -349,8 +359,11 @@ pub struct Ticket {
     pub returns: u32,
     #[serde(default)]
     pub return_reason: String,
+    /// Whether an extension was asked for (once per ticket).
     #[serde(default)]
     pub extended: bool,
+    #[serde(default)]
+    pub extension: Option<ExtensionRequest>,
     #[serde(default)]
     pub reopened: u32,
     #[serde(default)]
@@ -424,6 +437,8 @@ pub fn check_new(n: &NewTicket) -> Result<(Kind, Caller), Vec<FieldError>> {
         p.push("region", "invalid", "请选择诉求发生地的行政区划");
     }
     p.optional_text("address", &n.address, "详细地址", 200);
+    p.optional_text("related_case", &n.related_case, "相关办件编号", 40);
+    p.optional_text("related_item", &n.related_item, "相关事项编码", 60);
     let mut caller = n.caller.clone();
     caller.name = caller.name.trim().to_string();
     if caller.name.chars().count() > 50 {

@@ -38,6 +38,7 @@ fn ticket(kind: Kind) -> Ticket {
         returns: 0,
         return_reason: String::new(),
         extended: false,
+        extension: None,
         reopened: 0,
         reply: None,
         callback: None,
@@ -147,7 +148,37 @@ fn a_complaint_goes_round_once_and_closes() {
         datetime!(2026-12-02 10:00 +8),
     )
     .unwrap();
+    assert_eq!(t.due, Some(date!(2026 - 12 - 08)), "asked, not yet granted");
+    let rule = |granted| Command::RuleExtension {
+        granted,
+        note: String::new(),
+    };
+    assert!(matches!(
+        run(
+            &mut t,
+            rule(true),
+            Seat::Handler,
+            datetime!(2026-12-02 10:30 +8)
+        ),
+        Err(Refusal::Seat(_))
+    ));
+    run(
+        &mut t,
+        rule(true),
+        Seat::Dispatcher,
+        datetime!(2026-12-02 10:30 +8),
+    )
+    .unwrap();
     assert_eq!(t.due, Some(date!(2026 - 12 - 11)));
+    assert!(matches!(
+        run(
+            &mut t,
+            rule(true),
+            Seat::Dispatcher,
+            datetime!(2026-12-02 10:40 +8)
+        ),
+        Err(Refusal::State(_))
+    ));
     assert!(matches!(
         run(
             &mut t,
@@ -248,6 +279,52 @@ fn rates_match_hand_computed_values() {
         measures::rates(&Tally::default(), &Weights::default()).score,
         None
     );
+}
+
+#[test]
+fn a_late_extension_is_refused_and_a_fresh_dispatch_is_not_yet_late() {
+    let mut t = ticket(Kind::Complaint);
+    let d = Command::Dispatch {
+        department: "D".into(),
+        co_handlers: vec![" ".into(), " E ".into()],
+    };
+    run(&mut t, d, Seat::Dispatcher, datetime!(2026-12-01 09:00 +8)).unwrap();
+    assert_eq!(
+        t.co_handlers,
+        vec!["E".to_string()],
+        "trimmed, blanks dropped"
+    );
+    let mut tally = Tally::default();
+    tally.add(&t, datetime!(2026-12-01 09:30 +8));
+    assert_eq!(
+        tally.dispatched, 0,
+        "within its two hours it counts for nothing yet"
+    );
+    let mut tally = Tally::default();
+    tally.add(&t, datetime!(2026-12-01 11:30 +8));
+    assert_eq!(
+        (tally.dispatched, tally.responded_in_time),
+        (1, 0),
+        "overdue counts as late"
+    );
+    run(
+        &mut t,
+        Command::Accept,
+        Seat::Handler,
+        datetime!(2026-12-01 10:00 +8),
+    )
+    .unwrap();
+    let late = Command::Extend {
+        days: 2,
+        reason: "r".into(),
+    };
+    // Due 2026-12-08; on the 9th it is too late to ask.
+    assert!(matches!(
+        run(&mut t, late, Seat::Handler, datetime!(2026-12-09 09:00 +8)),
+        Err(Refusal::Field("days", _))
+    ));
+    assert_eq!(classes::parent("0"), None);
+    assert_eq!(classes::parent("0101"), Some("01"));
 }
 
 #[test]
@@ -397,6 +474,10 @@ fn any_command() -> impl Strategy<Value = (Command, Seat)> {
                 note: String::new(),
                 reopen,
             }
+        }),
+        any::<bool>().prop_map(|granted| Command::RuleExtension {
+            granted,
+            note: String::new()
         }),
         Just(Command::Answer {
             article: None,

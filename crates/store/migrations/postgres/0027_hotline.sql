@@ -13,6 +13,8 @@ CREATE TABLE hotline_tickets (
     department  TEXT,
     phone       TEXT NOT NULL DEFAULT '',
     address     TEXT NOT NULL DEFAULT '',
+    -- The address without whitespace: what duplicates are matched on.
+    address_key TEXT NOT NULL DEFAULT '',
     account     TEXT,
     -- The county (first six digits of the region), month, day and hour (China time) it came
     -- in: what the measures and hotspots group by.
@@ -24,6 +26,10 @@ CREATE TABLE hotline_tickets (
     closed_at   BIGINT,
     -- Measures: 1/0 flags kept in step with the ticket on every write.
     dispatched  BIGINT NOT NULL DEFAULT 0,
+    -- 签收 happened (in time or not) since the last dispatch; else `respond_due` tells
+    -- whether it is late yet.
+    accepted    BIGINT NOT NULL DEFAULT 0,
+    respond_due BIGINT,
     in_time     BIGINT NOT NULL DEFAULT 0,
     called_back BIGINT NOT NULL DEFAULT 0,
     resolved    BIGINT NOT NULL DEFAULT 0,
@@ -37,10 +43,17 @@ CREATE TABLE hotline_tickets (
 CREATE INDEX hotline_tickets_state ON hotline_tickets(state, created_at);
 CREATE INDEX hotline_tickets_department ON hotline_tickets(department, state);
 CREATE INDEX hotline_tickets_phone ON hotline_tickets(phone, created_at);
-CREATE INDEX hotline_tickets_address ON hotline_tickets(address, created_at);
+CREATE INDEX hotline_tickets_address ON hotline_tickets(address_key, created_at);
 CREATE INDEX hotline_tickets_created ON hotline_tickets(created_at);
 CREATE INDEX hotline_tickets_month ON hotline_tickets(month, department);
 CREATE INDEX hotline_tickets_account ON hotline_tickets(account);
+
+-- The 协办 departments of each ticket, so a department's list is an index lookup.
+CREATE TABLE hotline_ticket_departments (
+    department TEXT NOT NULL,
+    ticket_id  TEXT NOT NULL REFERENCES hotline_tickets(id),
+    PRIMARY KEY (department, ticket_id)
+);
 
 CREATE TABLE hotline_events (
     ticket_id TEXT NOT NULL REFERENCES hotline_tickets(id),
@@ -107,3 +120,7 @@ CREATE TABLE item_questions (
 );
 CREATE INDEX item_questions_item ON item_questions(item, public);
 CREATE INDEX item_questions_department ON item_questions(department, answered_at);
+CREATE INDEX item_questions_asker ON item_questions(asker, asked_at);
+
+-- 办件结果公示 lists an item's latest decided cases.
+CREATE INDEX cases_item_updated ON cases(item_code, updated_at);

@@ -131,11 +131,13 @@ pub async fn article_version(
 
 /// Flags the current articles linked to `item` for review, saying why; returns how many.
 pub async fn flag_articles_of_item(conn: &mut AnyConnection, item: &str, why: &str) -> Result<u64> {
-    let r = sqlx::query("UPDATE kb_articles SET flagged = $1 WHERE latest = 1 AND items LIKE $2")
-        .bind(why)
-        .bind(format!("%\"{item}\"%"))
-        .execute(conn)
-        .await?;
+    let r = sqlx::query(
+        "UPDATE kb_articles SET flagged = $1 WHERE latest = 1 AND items LIKE $2 ESCAPE '!'",
+    )
+    .bind(why)
+    .bind(format!("%\"{}\"%", super::like_literal(item)))
+    .execute(conn)
+    .await?;
     Ok(r.rows_affected())
 }
 
@@ -235,12 +237,17 @@ pub async fn questions_for(
     asker: Option<&str>,
     limit: i64,
 ) -> Result<Vec<Question>> {
+    // One indexed column per query (an OR of two would read the whole table).
+    let (column, value) = match (department, asker) {
+        (Some(d), _) => ("department", d),
+        (None, Some(a)) => ("asker", a),
+        (None, None) => return Ok(Vec::new()),
+    };
     let rows: Vec<QuestionRow> = sqlx::query_as(AssertSql(format!(
-        "{QUESTION_COLS} WHERE ($1 = '' OR department = $1) AND ($2 = '' OR asker = $2)
-         ORDER BY (CASE WHEN answered_at IS NULL THEN 0 ELSE 1 END), asked_at DESC LIMIT $3"
+        "{QUESTION_COLS} WHERE {column} = $1
+         ORDER BY (CASE WHEN answered_at IS NULL THEN 0 ELSE 1 END), asked_at DESC LIMIT $2"
     )))
-    .bind(department.unwrap_or(""))
-    .bind(asker.unwrap_or(""))
+    .bind(value)
     .bind(limit)
     .fetch_all(conn)
     .await?;

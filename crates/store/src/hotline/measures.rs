@@ -41,30 +41,34 @@ pub struct Period {
 type Row = (String, i64, i64, i64, i64, i64, i64, i64);
 
 /// Tallies per group, in the group's order.
+/// `now` decides which dispatched tickets count for the response rate: those accepted and
+/// those whose response limit has passed (see `Tally::add`).
 pub async fn tallies(
     conn: &mut AnyConnection,
     p: &Period,
     by: GroupBy,
+    now: time::OffsetDateTime,
 ) -> Result<Vec<(String, Tally)>> {
     let col = by.column();
     let dept = if p.department.is_some() {
-        " AND department = $4"
+        " AND department = $5"
     } else {
         ""
     };
     let sql = format!(
         // PostgreSQL sums BIGINT as NUMERIC, which the Any driver cannot read: cast back.
-        "SELECT {col} AS g, COUNT(*), CAST(SUM(dispatched) AS BIGINT), CAST(SUM(in_time) AS BIGINT),
+        "SELECT {col} AS g, COUNT(*), CAST(SUM(CASE WHEN dispatched = 1 AND (accepted = 1 OR respond_due < $4) THEN 1 ELSE 0 END) AS BIGINT), CAST(SUM(in_time) AS BIGINT),
            CAST(SUM(called_back) AS BIGINT), CAST(SUM(resolved) AS BIGINT),
            CAST(SUM(satisfied) AS BIGINT), CAST(SUM(direct) AS BIGINT)
          FROM hotline_tickets
-         WHERE month >= $1 AND month <= $2 AND region LIKE $3 AND state <> 'merged'{dept}
+         WHERE month >= $1 AND month <= $2 AND region LIKE $3 ESCAPE '!' AND state <> 'merged'{dept}
          GROUP BY {col} ORDER BY g"
     );
     let mut q = sqlx::query_as(AssertSql(sql))
         .bind(&p.from_month)
         .bind(&p.to_month)
-        .bind(format!("{}%", p.region_prefix));
+        .bind(format!("{}%", super::like_literal(&p.region_prefix)))
+        .bind(crate::millis(now));
     if let Some(d) = &p.department {
         q = q.bind(d);
     }
@@ -88,17 +92,20 @@ pub async fn tallies(
         .collect())
 }
 
-/// Texts of the period's tickets, newest first, for the frequent terms.
+/// Texts of the period's tickets (of the department, when the period names one; merged
+/// duplicates left out), newest first, for the frequent terms.
 pub async fn texts(conn: &mut AnyConnection, p: &Period, limit: i64) -> Result<Vec<String>> {
     let rows: Vec<(String,)> = sqlx::query_as(
         "SELECT data FROM hotline_tickets
-         WHERE month >= $1 AND month <= $2 AND region LIKE $3
+         WHERE month >= $1 AND month <= $2 AND region LIKE $3 ESCAPE '!' AND state <> 'merged'
+           AND ($5 = '' OR department = $5)
          ORDER BY created_at DESC LIMIT $4",
     )
     .bind(&p.from_month)
     .bind(&p.to_month)
-    .bind(format!("{}%", p.region_prefix))
+    .bind(format!("{}%", super::like_literal(&p.region_prefix)))
     .bind(limit)
+    .bind(p.department.clone().unwrap_or_default())
     .fetch_all(conn)
     .await?;
     Ok(rows
@@ -118,10 +125,10 @@ pub async fn running(
 ) -> Result<Vec<domain::hotline::Ticket>> {
     let rows: Vec<(String,)> = sqlx::query_as(
         "SELECT data FROM hotline_tickets
-         WHERE state IN ('dispatched', 'returned', 'handling') AND region LIKE $1
+                  WHERE state IN ('dispatched', 'returned', 'handling') AND region LIKE $1 ESCAPE '!'
          ORDER BY created_at",
     )
-    .bind(format!("{region_prefix}%"))
+    .bind(format!("{}%", super::like_literal(region_prefix)))
     .fetch_all(conn)
     .await?;
     rows.into_iter()

@@ -38,8 +38,9 @@ fn china(t: time::OffsetDateTime) -> time::OffsetDateTime {
     t.to_offset(time::macros::offset!(+8))
 }
 
-/// Measure flags of a ticket, kept in columns so the measures are one GROUP BY.
-fn flags(t: &Ticket) -> [i64; 6] {
+/// Measure flags of a ticket, kept in columns so the measures are one GROUP BY: dispatched,
+/// in time, called back, resolved, satisfied, answered directly, accepted.
+fn flags(t: &Ticket) -> [i64; 7] {
     let cb = t.callback.as_ref();
     [
         t.department.is_some() as i64,
@@ -48,7 +49,36 @@ fn flags(t: &Ticket) -> [i64; 6] {
         cb.is_some_and(|c| c.resolved) as i64,
         cb.is_some_and(|c| c.satisfied) as i64,
         (t.state == domain::hotline::State::Closed && !t.answer.is_empty()) as i64,
+        t.responded_in_time.is_some() as i64,
     ]
+}
+
+/// What duplicates are matched on: the address without whitespace.
+pub fn address_key(address: &str) -> String {
+    address.chars().filter(|c| !c.is_whitespace()).collect()
+}
+
+/// `v` taken literally in a LIKE pattern written with `ESCAPE '!'`.
+pub(crate) fn like_literal(v: &str) -> String {
+    v.replace('!', "!!").replace('%', "!%").replace('_', "!_")
+}
+
+/// Keeps the 协办 rows in step with the ticket.
+async fn set_co_handlers(conn: &mut AnyConnection, t: &Ticket) -> Result<()> {
+    sqlx::query("DELETE FROM hotline_ticket_departments WHERE ticket_id = $1")
+        .bind(&t.id)
+        .execute(&mut *conn)
+        .await?;
+    for d in &t.co_handlers {
+        sqlx::query(
+            "INSERT INTO hotline_ticket_departments (department, ticket_id) VALUES ($1, $2)",
+        )
+        .bind(d)
+        .bind(&t.id)
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
 }
 
 pub async fn insert_ticket(conn: &mut AnyConnection, t: &Ticket) -> Result<()> {
@@ -57,9 +87,10 @@ pub async fn insert_ticket(conn: &mut AnyConnection, t: &Ticket) -> Result<()> {
     sqlx::query(
         "INSERT INTO hotline_tickets (id, number, kind, channel, class, region, state, department,
            phone, address, account, county, month, day, hour, created_at, closed_at,
-           dispatched, in_time, called_back, resolved, satisfied, direct, data, version)
+                      dispatched, in_time, called_back, resolved, satisfied, direct, data, version,
+           accepted, respond_due, address_key)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17,
-           $18, $19, $20, $21, $22, $23, $24, 0)",
+           $18, $19, $20, $21, $22, $23, $24, 0, $25, $26, $27)",
     )
     .bind(&t.id)
     .bind(&t.number)
@@ -85,9 +116,12 @@ pub async fn insert_ticket(conn: &mut AnyConnection, t: &Ticket) -> Result<()> {
     .bind(f[4])
     .bind(f[5])
     .bind(serde_json::to_string(t)?)
-    .execute(conn)
+    .bind(f[6])
+    .bind(t.respond_due.map(millis))
+    .bind(address_key(&t.address))
+    .execute(&mut *conn)
     .await?;
-    Ok(())
+    set_co_handlers(conn, t).await
 }
 
 /// Writes a changed ticket if nobody changed it since `version`; false otherwise.
@@ -96,7 +130,7 @@ pub async fn update_ticket(conn: &mut AnyConnection, t: &Ticket, version: i64) -
     let r = sqlx::query(
         "UPDATE hotline_tickets SET state = $1, department = $2, closed_at = $3, dispatched = $4,
            in_time = $5, called_back = $6, resolved = $7, satisfied = $8, direct = $9, data = $10,
-           version = version + 1
+                      accepted = $13, respond_due = $14, version = version + 1
          WHERE id = $11 AND version = $12",
     )
     .bind(t.state.as_str())
@@ -111,6 +145,25 @@ pub async fn update_ticket(conn: &mut AnyConnection, t: &Ticket, version: i64) -
     .bind(serde_json::to_string(t)?)
     .bind(&t.id)
     .bind(version)
+    .bind(f[6])
+    .bind(t.respond_due.map(millis))
+    .execute(&mut *conn)
+    .await?;
+    if r.rows_affected() != 1 {
+        return Ok(false);
+    }
+    set_co_handlers(conn, t).await?;
+    Ok(true)
+}
+
+/// Holds an open ticket against a concurrent merge or close: bumps its version only while it
+/// is open. False when it is closed or merged (or gone).
+pub async fn hold_open(conn: &mut AnyConnection, id: &str) -> Result<bool> {
+    let r = sqlx::query(
+        "UPDATE hotline_tickets SET version = version + 1
+         WHERE id = $1 AND state NOT IN ('closed', 'merged')",
+    )
+    .bind(id)
     .execute(conn)
     .await?;
     Ok(r.rows_affected() == 1)
@@ -173,12 +226,17 @@ pub async fn list(
         bind(
             &mut binds,
             &mut sql,
-            " OR data LIKE ?)",
-            format!("%\"co_handlers\":[%\"{d}\"%"),
+            " OR id IN (SELECT ticket_id FROM hotline_ticket_departments WHERE department = ?))",
+            d.clone(),
         );
     }
     if let Some(r) = &f.region_prefix {
-        bind(&mut binds, &mut sql, " AND region LIKE ?", format!("{r}%"));
+        bind(
+            &mut binds,
+            &mut sql,
+            " AND region LIKE ? ESCAPE '!'",
+            format!("{}%", like_literal(r)),
+        );
     }
     if let Some(a) = &f.account {
         bind(&mut binds, &mut sql, " AND account = ?", a.clone());
@@ -187,7 +245,12 @@ pub async fn list(
         bind(&mut binds, &mut sql, " AND kind = ?", k.clone());
     }
     if let Some(c) = &f.class_prefix {
-        bind(&mut binds, &mut sql, " AND class LIKE ?", format!("{c}%"));
+        bind(
+            &mut binds,
+            &mut sql,
+            " AND class LIKE ? ESCAPE '!'",
+            format!("{}%", like_literal(c)),
+        );
     }
     if let Some(m) = &f.month {
         bind(&mut binds, &mut sql, " AND month = ?", m.clone());
@@ -218,25 +281,12 @@ pub async fn recent_alike(
     let rows: Vec<(String, i64)> = sqlx::query_as(
         "SELECT data, version FROM hotline_tickets
          WHERE created_at >= $1 AND state NOT IN ('closed', 'merged')
-           AND ((phone = $2 AND phone <> '') OR (address = $3 AND address <> ''))
+                      AND ((phone = $2 AND phone <> '') OR (address_key = $3 AND address_key <> ''))
          ORDER BY created_at DESC LIMIT 50",
     )
     .bind(millis(since))
     .bind(phone)
-    .bind(address.trim())
-    .fetch_all(conn)
-    .await?;
-    rows.into_iter()
-        .map(|r| stored(r).map(|s| s.ticket))
-        .collect()
-}
-
-/// Tickets merged into `id`: their callers follow it.
-pub async fn merged_into(conn: &mut AnyConnection, id: &str) -> Result<Vec<Ticket>> {
-    let rows: Vec<(String, i64)> = sqlx::query_as(
-        "SELECT data, version FROM hotline_tickets WHERE state = 'merged' AND data LIKE $1",
-    )
-    .bind(format!("%\"merged_into\":\"{id}\"%"))
+    .bind(address_key(address))
     .fetch_all(conn)
     .await?;
     rows.into_iter()

@@ -17,7 +17,7 @@ use domain::hotline::knowledge::{Article, Question};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::openapi::{Forbidden, Invalid, NotFound, Unauthenticated, WriteErrors};
+use super::openapi::{Conflict, Forbidden, Invalid, NotFound, Unauthenticated, WriteErrors};
 use super::{ApiResult, List, csrf_header};
 use crate::AppState;
 use crate::ctx::Ctx;
@@ -89,7 +89,7 @@ async fn queue(
     summary = "登记工单：话务员登记来电、来信（可直接办结或合并到重复工单）；登录的群众和企业以本人名义留言",
     security(("sessionCookie" = [], "csrfCookie" = [], "csrfHeader" = [])),
     request_body = FileTicket,
-    responses((status = 200, description = "工单", body = TicketView), WriteErrors))]
+    responses((status = 200, description = "工单", body = TicketView), WriteErrors, Conflict))]
 async fn file(
     State(s): State<AppState>,
     ctx: Ctx,
@@ -127,7 +127,7 @@ async fn one(State(s): State<AppState>, ctx: Ctx, Path(id): Path<String>) -> Api
     security(("sessionCookie" = [], "csrfCookie" = [], "csrfHeader" = [])),
     params(("id" = String, Path, description = "工单 id 或编号")),
     request_body = Command,
-    responses((status = 200, description = "操作后的工单", body = TicketView), WriteErrors, NotFound))]
+    responses((status = 200, description = "操作后的工单", body = TicketView), WriteErrors, NotFound, Conflict))]
 async fn step(
     State(s): State<AppState>,
     ctx: Ctx,
@@ -310,7 +310,7 @@ async fn articles(State(s): State<AppState>, ctx: Ctx) -> ApiResult<List<Article
     summary = "新增知识（热线中心或负责单位）",
     security(("sessionCookie" = [], "csrfCookie" = [], "csrfHeader" = [])),
     request_body = SaveArticle,
-    responses((status = 200, description = "知识", body = Article), WriteErrors))]
+    responses((status = 200, description = "知识", body = Article), WriteErrors, Conflict))]
 async fn new_article(
     State(s): State<AppState>,
     ctx: Ctx,
@@ -350,7 +350,7 @@ async fn article(
     security(("sessionCookie" = [], "csrfCookie" = [], "csrfHeader" = [])),
     params(("id" = String, Path, description = "知识 id")),
     request_body = SaveArticle,
-    responses((status = 200, description = "知识", body = Article), WriteErrors, NotFound))]
+    responses((status = 200, description = "知识", body = Article), WriteErrors, NotFound, Conflict))]
 async fn save_article(
     State(s): State<AppState>,
     ctx: Ctx,
@@ -414,7 +414,7 @@ async fn my_questions(State(s): State<AppState>, ctx: Ctx) -> ApiResult<List<Que
     security(("sessionCookie" = [], "csrfCookie" = [], "csrfHeader" = [])),
     params(("id" = String, Path, description = "问题 id")),
     request_body = AnswerQuestion,
-    responses((status = 200, description = "问题", body = Question), WriteErrors, NotFound))]
+    responses((status = 200, description = "问题", body = Question), WriteErrors, NotFound, Conflict))]
 async fn answer(
     State(s): State<AppState>,
     ctx: Ctx,

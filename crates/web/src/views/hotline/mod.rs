@@ -171,7 +171,8 @@ fn event_label(kind: &str) -> &str {
         "accept" => "签收",
         "return" => "退单",
         "rule_return" => "退单审核",
-        "extend" => "延期",
+        "extend" => "申请延期",
+        "rule_extension" => "延期审核",
         "reply" => "回复办理结果",
         "callback" => "回访",
         "merge" => "合并",
@@ -266,6 +267,8 @@ struct StepForm {
     reopen: String,
     #[serde(default)]
     into: String,
+    #[serde(default)]
+    granted: String,
 }
 
 fn command_of(f: &StepForm) -> Result<Command, AppError> {
@@ -307,6 +310,10 @@ fn command_of(f: &StepForm) -> Result<Command, AppError> {
             note: f.note.clone(),
             reopen: yes(&f.reopen),
         },
+        "rule_extension" => Command::RuleExtension {
+            granted: yes(&f.granted),
+            note: f.note.clone(),
+        },
         "merge" => Command::Merge {
             into: f.into.clone(),
         },
@@ -331,7 +338,9 @@ fn done_message(cmd: &Command, v: &TicketView) -> String {
         Command::Return { .. } => "已退单，等待派单员审核".into(),
         Command::RuleReturn { upheld: true, .. } => "退单理由成立，工单回到待派单".into(),
         Command::RuleReturn { upheld: false, .. } => "退单理由不成立，工单退回原单位签收".into(),
-        Command::Extend { .. } => "已延期".into(),
+        Command::Extend { .. } => "已申请延期，等待派单员审核".into(),
+        Command::RuleExtension { granted: true, .. } => "已同意延期".into(),
+        Command::RuleExtension { granted: false, .. } => "未同意延期".into(),
         Command::Reply { .. } => "已回复办理结果，等待回访".into(),
         Command::Callback { .. }
             if v.ticket.reopened > 0 && v.ticket.state == domain::hotline::State::Handling =>
