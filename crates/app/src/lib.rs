@@ -69,6 +69,8 @@ pub struct Settings {
     /// Staff must bind an authenticator app and give its code at login (等保 三级). Off for
     /// the demo and tests, whose staff share published passwords anyway.
     pub staff_second_factor: bool,
+    /// 12345 limits per kind (签收 hours, 办结 working days, extension, duplicate window).
+    pub hotline_limits: domain::hotline::flow::Limits,
 }
 
 impl Default for Settings {
@@ -81,6 +83,7 @@ impl Default for Settings {
             shared_sources: Vec::new(),
             demo_shared_data: false,
             staff_second_factor: false,
+            hotline_limits: Default::default(),
         }
     }
 }

@@ -14,6 +14,10 @@ pub struct Config {
     pub session: Session,
     #[serde(default)]
     pub licenses: Licenses,
+    /// 12345 limits: `[hotline]` with respond_hours, finish_days (`[["consult", 1], …]`),
+    /// max_extension_days, duplicate_days.
+    #[serde(default)]
+    pub hotline: domain::hotline::flow::Limits,
     /// Upstream shared-data sources (`[[shared_data]]` with source, url, timeout_ms, retries).
     #[serde(default)]
     pub shared_data: Vec<app::shared::SourceConfig>,
@@ -122,6 +126,7 @@ impl Default for Config {
                 staff_second_factor: true,
             },
             licenses: Licenses::default(),
+            hotline: Default::default(),
             shared_data: Vec::new(),
             demo: false,
             demo_clock: None,

@@ -240,6 +240,9 @@ fn report_defaults(d: app::setup::Defaults) {
 
 /// The database and the use cases' settings, from the configuration.
 async fn connect(cfg: &Config) -> anyhow::Result<(app::Store, Settings)> {
+    cfg.hotline
+        .check()
+        .map_err(|e| anyhow::anyhow!("配置有误：{e}"))?;
     let store = app::Store::connect_opts(
         &cfg.database_url(),
         store::StoreOptions {
@@ -256,6 +259,7 @@ async fn connect(cfg: &Config) -> anyhow::Result<(app::Store, Settings)> {
         shared_sources: cfg.shared_data.clone(),
         demo_shared_data: cfg.demo,
         staff_second_factor: cfg.session.staff_second_factor && !cfg.demo,
+        hotline_limits: cfg.hotline.clone(),
     };
     Ok((store, settings))
 }

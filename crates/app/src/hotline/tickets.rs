@@ -37,9 +37,9 @@ pub struct DirectAnswer {
     pub text: String,
 }
 
-/// Limits in force (configuration: the defaults until a locality sets its own).
-pub fn limits(_app: &App) -> Limits {
-    Limits::default()
+/// Limits in force (configuration `[hotline]`, checked at start; the defaults otherwise).
+pub fn limits(app: &App) -> Limits {
+    app.settings.hotline_limits.clone()
 }
 
 fn json<T: Serialize>(v: &T) -> Result<String> {

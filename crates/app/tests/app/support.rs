@@ -49,6 +49,7 @@ pub async fn app_with(
         shared_sources: Vec::new(),
         demo_shared_data: false,
         staff_second_factor: false,
+        hotline_limits: Default::default(),
     };
     change(&mut settings);
     let app = App::open(store, settings, clock.clone(), true)

@@ -116,6 +116,7 @@ pub(crate) async fn open_app(
         shared_sources: vec![],
         demo_shared_data: false,
         staff_second_factor: false,
+        hotline_limits: Default::default(),
     };
     App::open(store, settings, Arc::new(SystemClock), in_memory_index)
         .await

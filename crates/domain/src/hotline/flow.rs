@@ -12,6 +12,7 @@ use crate::calendar::{WorkCalendar, china_date};
 /// rule.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(default)]
 pub struct Limits {
     /// Hours from dispatch to 签收.
     pub respond_hours: u32,
@@ -42,6 +43,28 @@ impl Default for Limits {
 }
 
 impl Limits {
+    /// Whether the configured limits make sense; the message names the key.
+    pub fn check(&self) -> Result<(), String> {
+        if !(1..=72).contains(&self.respond_hours) {
+            return Err(format!(
+                "hotline.respond_hours 应为 1–72 小时，实际为 {}",
+                self.respond_hours
+            ));
+        }
+        for (k, d) in &self.finish_days {
+            if !(1..=60).contains(d) {
+                return Err(format!(
+                    "hotline.finish_days 中“{}”应为 1–60 个工作日，实际为 {d}",
+                    k.label()
+                ));
+            }
+        }
+        if self.max_extension_days > 30 || self.duplicate_days > 90 {
+            return Err("hotline.max_extension_days 不超过 30，duplicate_days 不超过 90".into());
+        }
+        Ok(())
+    }
+
     pub fn finish_days(&self, kind: Kind) -> u32 {
         self.finish_days
             .iter()

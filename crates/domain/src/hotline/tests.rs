@@ -547,3 +547,18 @@ proptest! {
         prop_assert_eq!(&m[3..7], "****");
     }
 }
+
+#[test]
+fn configured_limits_are_checked() {
+    assert!(Limits::default().check().is_ok());
+    let bad = Limits {
+        respond_hours: 0,
+        ..Limits::default()
+    };
+    assert!(bad.check().unwrap_err().contains("respond_hours"));
+    let bad = Limits {
+        finish_days: vec![(Kind::Report, 0)],
+        ..Limits::default()
+    };
+    assert!(bad.check().unwrap_err().contains("举报"));
+}
