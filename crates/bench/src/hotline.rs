@@ -161,7 +161,7 @@ fn old_ticket(i: usize, now: time::OffsetDateTime) -> Ticket {
         dispatched_at: Some(created),
         respond_due: Some(created + time::Duration::hours(2)),
         accepted_at: Some(created),
-        responded_in_time: Some(i % 10 != 0),
+        responded_in_time: Some(!i.is_multiple_of(10)),
         due: None,
         returns: 0,
         return_reason: String::new(),

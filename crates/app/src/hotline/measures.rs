@@ -165,7 +165,7 @@ pub async fn overview(app: &App, actor: &Actor, from: &str, to: &str) -> Result<
             row(k, name, t)
         })
         .collect();
-    by_class.sort_by(|a, b| b.tally.received.cmp(&a.tally.received));
+    by_class.sort_by_key(|r| std::cmp::Reverse(r.tally.received));
     let mut by_hour: Vec<(u32, u64)> = (0..24).map(|h| (h, 0)).collect();
     for (k, t) in store::hotline::tallies(&mut c, &p, GroupBy::Hour, now).await? {
         if let Ok(h) = k.parse::<usize>()

@@ -16,17 +16,17 @@ fn ticket(i: usize) -> Ticket {
         id: format!("t{i:03}"),
         number: format!("20261120-{i:05}"),
         channel: Channel::Phone,
-        kind: if i % 2 == 0 {
+        kind: if i.is_multiple_of(2) {
             Kind::Complaint
         } else {
             Kind::Help
         },
-        class: if i % 3 == 0 {
+        class: if i.is_multiple_of(3) {
             "0101".into()
         } else {
             "0201".into()
         },
-        region: if i % 4 == 0 {
+        region: if i.is_multiple_of(4) {
             "511621001".into()
         } else {
             "511602001".into()
@@ -42,13 +42,13 @@ fn ticket(i: usize) -> Ticket {
         related_case: String::new(),
         related_item: String::new(),
         attachments: vec![],
-        state: if i % 5 == 0 {
+        state: if i.is_multiple_of(5) {
             State::Open
         } else {
             State::Closed
         },
-        department: (i % 5 != 0).then(|| {
-            if i % 2 == 0 {
+        department: (!i.is_multiple_of(5)).then(|| {
+            if i.is_multiple_of(2) {
                 "D1".to_string()
             } else {
                 "D2".to_string()
@@ -56,10 +56,10 @@ fn ticket(i: usize) -> Ticket {
         }),
         co_handlers: if i == 7 { vec!["D3".into()] } else { vec![] },
         created_at: created,
-        dispatched_at: (i % 5 != 0).then_some(created),
+        dispatched_at: (!i.is_multiple_of(5)).then_some(created),
         respond_due: None,
         accepted_at: None,
-        responded_in_time: (i % 5 != 0).then_some(i % 3 != 1),
+        responded_in_time: (!i.is_multiple_of(5)).then_some(i % 3 != 1),
         due: None,
         returns: 0,
         return_reason: String::new(),
@@ -67,7 +67,7 @@ fn ticket(i: usize) -> Ticket {
         extension: None,
         reopened: 0,
         reply: None,
-        callback: (i % 5 != 0).then_some(Callback {
+        callback: (!i.is_multiple_of(5)).then_some(Callback {
             resolved: i % 4 != 1,
             satisfied: i % 6 != 1,
             method: CallbackMethod::Phone,
