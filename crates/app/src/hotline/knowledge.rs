@@ -34,6 +34,7 @@ pub async fn rebuild_index(app: &App) -> Result<usize> {
 /// An article save: the draft and the department that keeps it.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = HotlineSaveArticle))]
 pub struct SaveArticle {
     #[serde(flatten)]
     pub draft: ArticleDraft,
@@ -184,6 +185,7 @@ pub async fn list(app: &App, actor: &Actor) -> Result<Vec<Article>> {
 /// An article as the operator's desk lists it.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = HotlineArticleBrief))]
 pub struct ArticleBrief {
     pub id: String,
     pub version: i64,
@@ -195,6 +197,7 @@ pub struct ArticleBrief {
 /// What the desk shows as the operator types.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = HotlineDeskResults))]
 pub struct DeskResults {
     pub articles: Vec<ArticleBrief>,
     pub items: Vec<ItemBrief>,
@@ -203,6 +206,7 @@ pub struct DeskResults {
 /// A catalog item as the desk lists it.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = HotlineItemBrief))]
 pub struct ItemBrief {
     pub code: String,
     pub name: String,
@@ -321,6 +325,7 @@ pub async fn ask(app: &App, actor: &Actor, item: &str, text: &str) -> Result<Que
 /// A department's answer to a question.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = HotlineAnswerQuestion))]
 pub struct AnswerQuestion {
     pub answer: String,
     /// Publish on the guide (with the asker hidden).

@@ -118,6 +118,7 @@ pub fn staff(actor: &Actor) -> Result<HotlineStaff> {
 /// confidential for 举报), the steps they may take now, and the ticket it follows if merged.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = HotlineTicketView))]
 pub struct TicketView {
     pub ticket: Ticket,
     pub class_path: String,
@@ -134,6 +135,7 @@ pub struct TicketView {
 /// number, state and answer, nothing of the other caller. `id` only for those who may open it.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = HotlineFollowed))]
 pub struct Followed {
     pub id: Option<String>,
     pub number: String,

@@ -15,6 +15,7 @@ use crate::{App, AppError, Result};
 /// A new ticket with what the operator decided on the call.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = HotlineFileTicket))]
 pub struct FileTicket {
     #[serde(flatten)]
     pub ticket: NewTicket,
@@ -31,6 +32,7 @@ pub struct FileTicket {
 
 #[derive(Debug, Clone, Default, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = HotlineDirectAnswer))]
 pub struct DirectAnswer {
     #[serde(default)]
     pub article: Option<String>,
@@ -468,6 +470,7 @@ fn seat_role(cmd: &Command, seats: &[Seat]) -> &'static str {
 /// Which list a desk shows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = HotlineQueue))]
 #[serde(rename_all = "snake_case")]
 pub enum Queue {
     /// 待派单 and 退单待审 (dispatchers).
@@ -616,6 +619,7 @@ pub async fn mine(app: &App, actor: &Actor) -> Result<Vec<Ticket>> {
 /// A likely duplicate with why.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = HotlineDuplicate))]
 pub struct Duplicate {
     pub id: String,
     pub number: String,

@@ -7,6 +7,7 @@ use time::OffsetDateTime;
 /// A node of the tree; `code` is its path of two-digit parts (01, 0103 …).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = HotlineClass))]
 pub struct Class {
     pub code: String,
     pub name: String,
@@ -125,6 +126,7 @@ pub fn check_tree(tree: &[Class]) -> Result<(), String> {
 /// `region` go to `department`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = HotlineDispatchRule))]
 pub struct DispatchRule {
     pub class: String,
     pub region: String,
@@ -134,6 +136,7 @@ pub struct DispatchRule {
 /// The suggested department and why.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = HotlineSuggestion))]
 pub struct Suggestion {
     pub department: String,
     pub why: String,

@@ -12,6 +12,7 @@ use crate::calendar::{WorkCalendar, china_date};
 /// rule.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = HotlineLimits))]
 #[serde(default)]
 pub struct Limits {
     /// Hours from dispatch to 签收.
@@ -89,6 +90,7 @@ pub enum Seat {
 /// A step on a ticket.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = HotlineCommand))]
 #[serde(tag = "command", rename_all = "snake_case")]
 pub enum Command {
     /// 直接办结: answered by the operator (from an article or in own words).

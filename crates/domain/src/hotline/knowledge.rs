@@ -10,6 +10,7 @@ use crate::ids::RegionCode;
 /// An article, one version of it. Editing makes a new version; the old stays readable.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = HotlineArticle))]
 pub struct Article {
     pub id: String,
     pub version: i64,
@@ -60,6 +61,7 @@ impl Article {
 /// What an editor submits.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = HotlineArticleDraft))]
 pub struct ArticleDraft {
     pub question: String,
     pub answer: String,
@@ -115,6 +117,7 @@ pub fn check_article(d: &ArticleDraft) -> Result<(Date, Option<Date>, Date), Vec
 /// A question asked on an item's guide (网上咨询).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = HotlineQuestion))]
 pub struct Question {
     pub id: String,
     pub item: String,

@@ -20,6 +20,7 @@ use crate::service_point::Coordinates;
 /// How a ticket reached the centre.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = HotlineChannel))]
 #[serde(rename_all = "snake_case")]
 pub enum Channel {
     /// A call taken by an operator (话务员).
@@ -58,6 +59,7 @@ impl Channel {
 /// What the caller wants.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = HotlineKind))]
 #[serde(rename_all = "snake_case")]
 pub enum Kind {
     /// 咨询.
@@ -113,6 +115,7 @@ impl Kind {
 /// Where a ticket stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = HotlineState))]
 #[serde(rename_all = "snake_case")]
 pub enum State {
     /// 待派单: created, waiting for the dispatcher (also after a return was upheld).
@@ -175,6 +178,7 @@ impl State {
 /// (举报) is confidential to everyone else, the department included.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = HotlineCaller))]
 pub struct Caller {
     #[serde(default)]
     pub name: String,
@@ -247,6 +251,7 @@ pub fn check_phone(s: &str) -> Result<String, String> {
 /// A department's answer (办理结果).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = HotlineReply))]
 pub struct Reply {
     pub text: String,
     /// Upload ids of photos or documents showing what was done.
@@ -260,6 +265,7 @@ pub struct Reply {
 /// A handler's request for more time, and the dispatcher's ruling (None: pending).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = HotlineExtensionRequest))]
 pub struct ExtensionRequest {
     pub days: u32,
     pub reason: String,
@@ -270,6 +276,7 @@ pub struct ExtensionRequest {
 /// How the callback (回访) reached the caller.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = HotlineCallbackMethod))]
 #[serde(rename_all = "snake_case")]
 pub enum CallbackMethod {
     Phone,
@@ -295,6 +302,7 @@ impl CallbackMethod {
 /// The caller's verdict at the callback.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = HotlineCallback))]
 pub struct Callback {
     pub resolved: bool,
     pub satisfied: bool,
@@ -308,6 +316,7 @@ pub struct Callback {
 /// A 12345 ticket (工单).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = HotlineTicket))]
 pub struct Ticket {
     pub id: String,
     /// 工单编号: the day and a sequence, e.g. 20261203-00042.
@@ -396,6 +405,7 @@ impl Ticket {
 /// What a new ticket says, before it is checked.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = HotlineNewTicket))]
 pub struct NewTicket {
     pub kind: String,
     #[serde(default)]
