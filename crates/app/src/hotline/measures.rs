@@ -101,7 +101,7 @@ pub async fn overview(app: &App, actor: &Actor, from: &str, to: &str) -> Result<
     let p = Period {
         from_month: from.to_string(),
         to_month: to.to_string(),
-        region_prefix: super::tickets::region_prefix(&s),
+        region_prefix: super::queues::region_prefix(&s),
         department,
     };
     let w = Weights::default();
@@ -223,7 +223,7 @@ pub async fn overview(app: &App, actor: &Actor, from: &str, to: &str) -> Result<
 pub async fn warnings(app: &App, actor: &Actor) -> Result<Vec<TicketView>> {
     let s = staff(actor)?;
     let mut c = app.store.conn().await?;
-    let running = store::hotline::running(&mut c, &super::tickets::region_prefix(&s)).await?;
+    let running = store::hotline::running(&mut c, &super::queues::region_prefix(&s)).await?;
     drop(c);
     let now = app.now();
     let today = domain::calendar::china_date(now);

@@ -5,6 +5,7 @@
 
 pub mod knowledge;
 pub mod measures;
+mod queues;
 pub mod tickets;
 
 use domain::account::{Role, StaffScope};
