@@ -7,7 +7,7 @@
 use domain::hotline::classes::DispatchRule;
 use domain::hotline::flow::{self, Command, Context, Limits, Seat};
 use domain::hotline::knowledge::Article;
-use domain::hotline::{CallbackMethod, Caller, Channel, Kind, State, Ticket};
+use domain::hotline::{CallbackMethod, Caller, Channel, Kind, Ticket};
 use time::{Duration, OffsetDateTime};
 
 use crate::{App, AppError, Result};
@@ -306,54 +306,34 @@ pub(crate) async fn seed(app: &App) -> Result<usize> {
                 GIVEN[dice.next(GIVEN.len() as u64) as usize]
             );
             let seq = store::hotline::next_number(&mut tx, &day.to_string()).await?;
+            let channel = if dice.next(5) == 0 {
+                Channel::Web
+            } else {
+                Channel::Phone
+            };
+            let caller = Caller {
+                name,
+                phone: format!("13{}{:08}", 5 + dice.next(4), dice.next(100_000_000)),
+                anonymous: kind == Kind::Report && dice.next(2) == 0,
+            };
             let mut t = Ticket {
-                id: uuid::Uuid::now_v7().to_string(),
                 number: format!(
                     "{:04}{:02}{:02}-{seq:05}",
                     day.year(),
                     day.month() as u8,
                     day.day()
                 ),
-                channel: if dice.next(5) == 0 {
-                    Channel::Web
-                } else {
-                    Channel::Phone
-                },
-                kind,
-                class: class.to_string(),
-                region: region.to_string(),
                 address: address.to_string(),
-                position: None,
-                caller: Caller {
-                    name,
-                    phone: format!("13{}{:08}", 5 + dice.next(4), dice.next(100_000_000)),
-                    anonymous: kind == Kind::Report && dice.next(2) == 0,
-                },
-                text: text.to_string(),
-                related_case: String::new(),
-                related_item: String::new(),
-                attachments: vec![],
-                state: State::Open,
-                department: None,
-                co_handlers: vec![],
-                created_at: created,
-                dispatched_at: None,
-                respond_due: None,
-                accepted_at: None,
-                responded_in_time: None,
-                due: None,
-                returns: 0,
-                return_reason: String::new(),
-                extended: false,
-                extension: None,
-                reopened: 0,
-                reply: None,
-                callback: None,
-                article: None,
-                answer: String::new(),
-                merged_into: None,
-                closed_at: None,
-                account: None,
+                ..Ticket::filed(
+                    uuid::Uuid::now_v7().to_string(),
+                    channel,
+                    kind,
+                    class.to_string(),
+                    region.to_string(),
+                    caller,
+                    text.to_string(),
+                    created,
+                )
             };
             let steps = plan(&mut dice, &t, &rules, &tree, created, now, &cal);
             let filed = serde_json::to_string(&t).map_err(|e| AppError::Internal(e.to_string()))?;

@@ -2,7 +2,7 @@
 //! its steps (派单, 签收, 退单, 延期, 回复, 回访, 合并), duplicates and the dispatch suggestion.
 
 use domain::hotline::flow::{self, Command, Context, Limits, Refusal, Seat};
-use domain::hotline::{Channel, NewTicket, State, Ticket};
+use domain::hotline::{Channel, NewTicket, Ticket};
 use domain::ids::RegionCode;
 use serde::{Deserialize, Serialize};
 use store::hotline::{self as sh, EventRow};
@@ -161,40 +161,22 @@ pub async fn file(app: &App, actor: &Actor, req: &FileTicket, via_api: bool) -> 
     drop(c);
     let now = app.now();
     let mut t = Ticket {
-        id: uuid::Uuid::now_v7().to_string(),
-        number: String::new(),
-        channel,
-        kind,
-        class: new.class.trim().to_string(),
-        region,
         address: new.address.trim().to_string(),
         position: new.position,
-        caller,
-        text: new.text.trim().to_string(),
         related_case: new.related_case.trim().to_string(),
         related_item: new.related_item.trim().to_string(),
         attachments: new.attachments.clone(),
-        state: State::Open,
-        department: None,
-        co_handlers: vec![],
-        created_at: now,
-        dispatched_at: None,
-        respond_due: None,
-        accepted_at: None,
-        responded_in_time: None,
-        due: None,
-        returns: 0,
-        return_reason: String::new(),
-        extended: false,
-        extension: None,
-        reopened: 0,
-        reply: None,
-        callback: None,
-        article: None,
-        answer: String::new(),
-        merged_into: None,
-        closed_at: None,
         account,
+        ..Ticket::filed(
+            uuid::Uuid::now_v7().to_string(),
+            channel,
+            kind,
+            new.class.trim().to_string(),
+            region,
+            caller,
+            new.text.trim().to_string(),
+            now,
+        )
     };
     let cal = crate::cases::calendar(app);
     let lim = limits(app);

@@ -396,6 +396,57 @@ pub struct Ticket {
 }
 
 impl Ticket {
+    /// A ticket just filed (待派单): nothing dispatched, answered or called back yet. The
+    /// number is the store's to draw; place details and links are set by the caller.
+    #[allow(clippy::too_many_arguments)]
+    pub fn filed(
+        id: String,
+        channel: Channel,
+        kind: Kind,
+        class: String,
+        region: String,
+        caller: Caller,
+        text: String,
+        created_at: OffsetDateTime,
+    ) -> Ticket {
+        Ticket {
+            id,
+            number: String::new(),
+            channel,
+            kind,
+            class,
+            region,
+            address: String::new(),
+            position: None,
+            caller,
+            text,
+            related_case: String::new(),
+            related_item: String::new(),
+            attachments: vec![],
+            state: State::Open,
+            department: None,
+            co_handlers: vec![],
+            created_at,
+            dispatched_at: None,
+            respond_due: None,
+            accepted_at: None,
+            responded_in_time: None,
+            due: None,
+            returns: 0,
+            return_reason: String::new(),
+            extended: false,
+            extension: None,
+            reopened: 0,
+            reply: None,
+            callback: None,
+            article: None,
+            answer: String::new(),
+            merged_into: None,
+            closed_at: None,
+            account: None,
+        }
+    }
+
     /// 举报 keeps the reporter confidential.
     pub fn confidential(&self) -> bool {
         self.kind == Kind::Report
