@@ -363,7 +363,7 @@ pub(crate) async fn seed(app: &App) -> Result<usize> {
             let mut tail = None;
             for (at, role, kind, payload) in events {
                 super::hotline::tickets::append(
-                    &mut tx, &mut tail, &t.id, "demo", role, &kind, &payload, at,
+                    &mut tx, app, &mut tail, &t, "demo", role, &kind, &payload, at,
                 )
                 .await?;
             }

@@ -24,6 +24,7 @@ pub mod license_import;
 pub mod licenses;
 mod notice_pdf;
 pub mod org;
+pub mod outbox;
 pub mod privacy;
 pub mod ratings;
 pub mod setup;
@@ -71,6 +72,9 @@ pub struct Settings {
     pub staff_second_factor: bool,
     /// 12345 limits per kind (签收 hours, 办结 working days, extension, duplicate window).
     pub hotline_limits: domain::hotline::flow::Limits,
+    /// Changes others care about are written to the outbox (`[events] record`); off only to
+    /// measure what recording costs.
+    pub record_events: bool,
 }
 
 impl Default for Settings {
@@ -84,6 +88,7 @@ impl Default for Settings {
             demo_shared_data: false,
             staff_second_factor: false,
             hotline_limits: Default::default(),
+            record_events: true,
         }
     }
 }

@@ -19,6 +19,7 @@ pub mod license;
 #[cfg(feature = "openapi")]
 pub mod openapi;
 pub mod org;
+pub mod outbox;
 pub mod password;
 pub mod rating;
 pub mod service_point;

@@ -40,6 +40,8 @@ pub struct CommandWrite<'a> {
     pub watch_after: Option<&'a WatchRow>,
     /// The license an approval issues with it; its `license_issued` event is among `events`.
     pub issued: Option<Issued<'a>>,
+    /// Events for systems outside (the outbox), committed with the command.
+    pub outbox: &'a [crate::outbox::OutboxRow],
     pub now: i64,
 }
 
@@ -64,6 +66,8 @@ pub struct Creation<'a> {
     pub notification: Option<&'a crate::agents::NotificationRow>,
     /// The applicant's account, when a clerk records a walk-in without one (无账号办理).
     pub walk_in: Option<&'a crate::accounts::AccountRow>,
+    /// Events for systems outside (the outbox), committed with the case.
+    pub outbox: &'a [crate::outbox::OutboxRow],
     pub now: i64,
 }
 
@@ -84,6 +88,9 @@ pub async fn commit_creation(store: &crate::Store, w: &Creation<'_>) -> Result<(
     crate::cases::push_event(&mut b, w.event);
     if let Some(n) = w.notification {
         crate::agents::push_notification(&mut b, n);
+    }
+    for r in w.outbox {
+        crate::outbox::push(&mut b, r);
     }
     store.run_batch(b).await?;
     Ok(())
@@ -181,6 +188,9 @@ fn batch<'a>(w: &CommandWrite<'a>, data: &'a str) -> Batch<'a> {
         if let Some(l) = i.link {
             crate::subjects::push_link(&mut b, l);
         }
+    }
+    for r in w.outbox {
+        crate::outbox::push(&mut b, r);
     }
     b
 }

@@ -478,3 +478,18 @@ pub async fn bump_meta(conn: &mut AnyConnection, key: &str) -> crate::Result<()>
         .await?;
     Ok(())
 }
+
+/// The oldest transaction still running and the first one not yet started, for the outbox's
+/// holes (`domain::outbox::deliverable`): on PostgreSQL from the current snapshot. SQLite's
+/// one writer commits in sequence order, so a hole there is final at once.
+pub(crate) async fn snapshot_horizon(conn: &mut AnyConnection) -> crate::Result<(i64, i64)> {
+    match Backend::of(conn) {
+        Backend::Sqlite => Ok((i64::MAX, 0)),
+        Backend::Postgres => Ok(sqlx::query_as(
+            "SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint,
+                    pg_snapshot_xmax(pg_current_snapshot())::text::bigint",
+        )
+        .fetch_one(conn)
+        .await?),
+    }
+}

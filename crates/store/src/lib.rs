@@ -19,6 +19,7 @@ pub mod hall;
 pub mod hotline;
 pub mod licenses;
 pub mod org;
+pub mod outbox;
 pub mod ratings;
 pub mod service_points;
 pub mod subjects;

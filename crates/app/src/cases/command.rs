@@ -137,6 +137,12 @@ async fn run_once(
             at,
         ));
     }
+    let outbox = crate::outbox::for_case(
+        app,
+        &next,
+        &rows,
+        issued.as_ref().map(|p| p.row.id.as_str()),
+    );
     // 电子监察 watches the deadline the case now runs against.
     let watch = crate::supervision::watch_of(&next, &item, &cal, now, &limits);
     let write = store::command::CommandWrite {
@@ -151,6 +157,7 @@ async fn run_once(
             replaces_others: p.replaces_others,
             link: p.link.as_ref(),
         }),
+        outbox: &outbox,
         now: at,
     };
     // A version or an event number taken meanwhile: someone else's command came first.

@@ -387,6 +387,8 @@ pub(super) async fn create_with(
             event: &event,
             notification: notification.as_ref(),
             walk_in: walk_in.as_ref(),
+            // A new case is a draft: nothing is published until it is submitted.
+            outbox: &[],
             now: at,
         },
     )

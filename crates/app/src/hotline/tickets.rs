@@ -211,7 +211,7 @@ pub async fn file(app: &App, actor: &Actor, req: &FileTicket, via_api: bool) -> 
     sh::insert_ticket(&mut tx, &t).await?;
     let mut tail = None;
     append(
-        &mut tx, &mut tail, &t.id, &actor_id, role, "filed", &created, now,
+        &mut tx, app, &mut tail, &t, &actor_id, role, "filed", &created, now,
     )
     .await?;
     if let Some(mut cmd) = follow_up {
@@ -237,8 +237,9 @@ pub async fn file(app: &App, actor: &Actor, req: &FileTicket, via_api: bool) -> 
         }
         append(
             &mut tx,
+            app,
             &mut tail,
-            &t.id,
+            &t,
             &actor_id,
             role,
             cmd.name(),
@@ -297,14 +298,16 @@ async fn check_merge_target(
 #[allow(clippy::too_many_arguments)]
 pub(crate) async fn append(
     conn: &mut store::Connection,
+    app: &App,
     tail: &mut Option<(i64, String)>,
-    id: &str,
+    t: &Ticket,
     actor: &str,
     role: &str,
     kind: &str,
     payload: &str,
     at: time::OffsetDateTime,
 ) -> Result<()> {
+    let id = t.id.as_str();
     let (seq, prev) = match tail.take() {
         Some(t) => (t.0 + 1, t.1),
         None => match sh::last_event(conn, id).await? {
@@ -330,6 +333,22 @@ pub(crate) async fn append(
     )
     .await?;
     *tail = Some((seq, hash));
+    // Systems outside hear of every step, without the caller or the text.
+    let change = domain::outbox::TicketChange {
+        ticket_id: t.id.clone(),
+        number: t.number.clone(),
+        kind: t.kind.as_str().into(),
+        class: t.class.clone(),
+        region: t.region.clone(),
+        state: t.state.as_str().into(),
+        department: t.department.clone(),
+        event: kind.into(),
+        seq,
+    };
+    let topic = format!("ticket.{kind}");
+    if let Some(r) = crate::outbox::other(app, &topic, "ticket", id, &change, at) {
+        store::outbox::insert(conn, &[r]).await?;
+    }
     Ok(())
 }
 
@@ -419,8 +438,9 @@ pub async fn step(app: &App, actor: &Actor, id: &str, cmd: &Command) -> Result<T
     let mut tail = None;
     append(
         &mut tx,
+        app,
         &mut tail,
-        &t.id,
+        &t,
         &s.id,
         role,
         cmd.name(),

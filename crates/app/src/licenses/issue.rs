@@ -200,6 +200,7 @@ pub async fn revoke_for_case(
 ) -> Result<()> {
     for l in sl::of_case(conn, &case.id).await? {
         if sl::set_status(conn, &l.id, "revoked", reason, app.now_ms()).await? {
+            revoked_event(conn, app, &l, reason).await?;
             let payload =
                 serde_json::json!({"event": "license_revoked", "license": l.id, "reason": reason});
             audit::append(
@@ -212,6 +213,29 @@ pub async fn revoke_for_case(
             )
             .await?;
         }
+    }
+    Ok(())
+}
+
+/// Tells systems outside that a license was revoked, in the revocation's transaction.
+async fn revoked_event(
+    conn: &mut Connection,
+    app: &App,
+    l: &sl::LicenseRow,
+    reason: &str,
+) -> Result<()> {
+    let change = domain::outbox::LicenseChange {
+        license_id: l.id.clone(),
+        number: l.number.clone(),
+        type_code: l.type_code.clone(),
+        department: l.department.clone(),
+        case_id: l.case_id.clone(),
+        status: "revoked".into(),
+        reason: reason.into(),
+    };
+    let at = app.now_ms();
+    if let Some(r) = crate::outbox::other(app, "license.revoked", "license", &l.id, &change, at) {
+        store::outbox::insert(conn, &[r]).await?;
     }
     Ok(())
 }
@@ -249,6 +273,7 @@ pub async fn revoke(app: &App, actor: &Actor, id: &str, reason: &str) -> Result<
             status_label(&l.status)
         )));
     }
+    revoked_event(&mut tx, app, &l, reason).await?;
     if let Some(case_id) = &l.case_id {
         let who = crate::auth::case_actor(actor)?;
         let payload =

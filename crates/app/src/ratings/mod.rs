@@ -158,6 +158,7 @@ async fn record(
     if level.is_bad() {
         open_ticket(tx, app, row).await?;
     }
+    announce(tx, app, row).await?;
     let payload = serde_json::json!({"event": "rated", "level": level.code(), "channel": row.channel, "act": row.act});
     crate::audit::append(
         tx,
@@ -168,6 +169,24 @@ async fn record(
         row.rated_at,
     )
     .await?;
+    Ok(())
+}
+
+/// Tells systems outside about a rating, in its transaction (`rating.given`).
+async fn announce(tx: &mut store::Connection, app: &App, row: &RatingRow) -> Result<()> {
+    let given = domain::outbox::RatingGiven {
+        rating_id: row.id.clone(),
+        case_id: row.case_id.clone(),
+        level: row.level,
+        channel: row.channel.clone(),
+        department: row.department.clone(),
+        region: row.region.clone(),
+    };
+    if let Some(r) =
+        crate::outbox::other(app, "rating.given", "rating", &row.id, &given, row.rated_at)
+    {
+        store::outbox::insert(tx, &[r]).await?;
+    }
     Ok(())
 }
 
@@ -292,6 +311,7 @@ pub async fn default_unrated(app: &App) -> Result<usize> {
         // Another node may have defaulted it (or the applicant rated) meanwhile: skip then.
         match sr::insert_rating(&mut tx, &row).await {
             Ok(()) => {
+                announce(&mut tx, app, &row).await?;
                 tx.commit().await.map_err(store::StoreError::from)?;
                 n += 1;
             }

@@ -76,6 +76,7 @@ async fn write(
         watch_before: before,
         watch_after: after,
         issued: None,
+        outbox: &[],
         now,
     };
     if alone {
@@ -276,6 +277,7 @@ async fn write_version(
         watch_before: None,
         watch_after: None,
         issued,
+        outbox: &[],
         now,
     };
     commit_command(s, &w).await
@@ -427,6 +429,7 @@ async fn a_case_is_created_with_its_license_uses_in_one_write_or_not_at_all() {
             event: &first,
             notification,
             walk_in,
+            outbox: &[],
             now: 5,
         };
         commit_creation(&s, &creation(&uses_1, Some(&n1), None))
