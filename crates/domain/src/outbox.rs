@@ -141,7 +141,9 @@ impl Default for RetryPolicy {
 /// What happens after a failure.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Next {
-    RetryAfter { ms: i64 },
+    RetryAfter {
+        ms: i64,
+    },
     /// Give up: a dead letter, and the sink moves on.
     Bury,
 }
@@ -154,7 +156,10 @@ impl RetryPolicy {
             return Next::Bury;
         }
         let doublings = attempts.saturating_sub(1).min(30);
-        let ms = self.base_ms.saturating_mul(1i64 << doublings).min(self.cap_ms);
+        let ms = self
+            .base_ms
+            .saturating_mul(1i64 << doublings)
+            .min(self.cap_ms);
         Next::RetryAfter { ms: ms.max(0) }
     }
 }

@@ -18,6 +18,10 @@ pub struct Config {
     /// max_extension_days, duplicate_days.
     #[serde(default)]
     pub hotline: domain::hotline::flow::Limits,
+    /// Events for systems outside: `[events]` record, poll_ms, keep_days, `[events.retry]`,
+    /// `[[events.nats]]` and `[[events.webhooks]]` (see README, Adapters).
+    #[serde(default)]
+    pub events: relay::Config,
     /// Upstream shared-data sources (`[[shared_data]]` with source, url, timeout_ms, retries).
     #[serde(default)]
     pub shared_data: Vec<app::shared::SourceConfig>,
@@ -127,6 +131,7 @@ impl Default for Config {
             },
             licenses: Licenses::default(),
             hotline: Default::default(),
+            events: Default::default(),
             shared_data: Vec::new(),
             demo: false,
             demo_clock: None,
@@ -141,6 +146,7 @@ impl std::fmt::Debug for Config {
             .field("storage", &self.storage)
             .field("session", &self.session)
             .field("licenses", &self.licenses)
+            .field("events", &self.events)
             .finish()
     }
 }

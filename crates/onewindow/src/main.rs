@@ -243,6 +243,9 @@ async fn connect(cfg: &Config) -> anyhow::Result<(app::Store, Settings)> {
     cfg.hotline
         .check()
         .map_err(|e| anyhow::anyhow!("配置有误：{e}"))?;
+    cfg.events
+        .check()
+        .map_err(|e| anyhow::anyhow!("配置有误：{e}"))?;
     let store = app::Store::connect_opts(
         &cfg.database_url(),
         store::StoreOptions {
@@ -260,6 +263,7 @@ async fn connect(cfg: &Config) -> anyhow::Result<(app::Store, Settings)> {
         demo_shared_data: cfg.demo,
         staff_second_factor: cfg.session.staff_second_factor && !cfg.demo,
         hotline_limits: cfg.hotline.clone(),
+        record_events: cfg.events.record,
     };
     Ok((store, settings))
 }
@@ -497,6 +501,20 @@ async fn serve(mut cfg: Config, demo: bool, listen: Option<String>) -> anyhow::R
     let addr = listener.local_addr()?;
     println!("一窗通办已启动：http://{addr}/");
     housekeeping::spawn(app.clone());
+    // Each sink has one deliverer across all nodes (a lease in the database): this process
+    // is named by host and process id.
+    let node = format!(
+        "{}:{}",
+        std::fs::read_to_string("/etc/hostname")
+            .map(|h| h.trim().to_string())
+            .unwrap_or_default(),
+        std::process::id()
+    );
+    let sinks = cfg.events.sink_names();
+    if !sinks.is_empty() {
+        println!("事件投递：{}", sinks.join("、"));
+    }
+    relay::spawn(app.store.clone(), &cfg.events, &node);
     let mut state = web::AppState::new(app, cfg.server.secure_cookies);
     state.metrics_token = Some(cfg.server.metrics_token.clone()).filter(|t| !t.is_empty());
     let router = web::router(state);

@@ -361,3 +361,17 @@ pub async fn prune(store: &crate::Store, before: i64, sinks: &[String]) -> Resul
 pub async fn horizon(conn: &mut AnyConnection) -> Result<(i64, i64)> {
     crate::db::snapshot_horizon(conn).await
 }
+
+/// For tests: moves a sink's position back by `by` and lets its lease run out, as if its node
+/// had died after delivering but before recording the position.
+#[cfg(feature = "testing")]
+pub async fn testing_rewind(conn: &mut AnyConnection, sink: &str, by: i64) -> Result<()> {
+    sqlx::query(
+        "UPDATE outbox_cursors SET position = position - $1, lease_until = 0 WHERE sink = $2",
+    )
+    .bind(by)
+    .bind(sink)
+    .execute(conn)
+    .await?;
+    Ok(())
+}

@@ -50,6 +50,7 @@ pub async fn app_with(
         demo_shared_data: false,
         staff_second_factor: false,
         hotline_limits: Default::default(),
+        record_events: true,
     };
     change(&mut settings);
     let app = App::open(store, settings, clock.clone(), true)

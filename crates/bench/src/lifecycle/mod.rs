@@ -5,6 +5,7 @@
 //! completed case has its license and an intact audit chain. Exits non-zero on any error.
 
 mod drive;
+pub mod events;
 pub(crate) mod http;
 mod preload;
 mod report;
@@ -58,6 +59,12 @@ pub struct LifecycleArgs {
     /// server's --data-dir and --database-url too, so the run can be prepared and checked.
     #[arg(long)]
     pub url: Option<String>,
+    /// Events: `off` (no outbox), `record` (the outbox, no sink: the default), `nats` (delivered
+    /// to --nats-url, lag and completeness measured here).
+    #[arg(long, value_enum, default_value = "record")]
+    pub events: events::EventsArg,
+    #[arg(long, default_value = "nats://127.0.0.1:4222")]
+    pub nats_url: String,
     /// Print one JSON line instead of text.
     #[arg(long)]
     pub json: bool,
@@ -117,6 +124,7 @@ pub(crate) async fn open_app(
         demo_shared_data: false,
         staff_second_factor: false,
         hotline_limits: Default::default(),
+        record_events: true,
     };
     App::open(store, settings, Arc::new(SystemClock), in_memory_index)
         .await
@@ -140,7 +148,11 @@ pub(crate) async fn start_server(t: &Target, durable: bool) -> anyhow::Result<Se
     use std::io::BufRead;
     let exe = std::env::current_exe()?;
     let started = Instant::now();
-    let mut child = std::process::Command::new(exe)
+    let mut cmd = std::process::Command::new(exe);
+    if let Some(c) = events::config_arg(&t.data_dir) {
+        cmd.arg("--config").arg(c);
+    }
+    let mut child = cmd
         .arg("--data-dir")
         .arg(&t.data_dir)
         .arg("--database-url")
@@ -304,6 +316,7 @@ async fn measure(
     app.store.close().await;
     drop(app);
 
+    let listener = events::prepare(args.events, &args.nats_url, target).await?;
     let server = if own_server {
         say("启动服务……");
         Some(start_server(target, args.durable).await?)
@@ -314,6 +327,7 @@ async fn measure(
         .or_else(|| server.as_ref().map(|s| s.base.clone()))
         .context("no server")?;
     let outcome = drive(args, &base, &prepared, cases, duration).await;
+    let events = listener.finish(target).await?;
     let rss = peak_rss(&base).await;
     let startup = server.as_ref().map(|s| s.startup);
     if let Some(mut s) = server {
@@ -373,11 +387,19 @@ async fn measure(
         audit_broken: audit.broken.len(),
         missing_license,
     });
+    let mut r = r;
     if args.json {
+        r.events = Some(events);
         println!("{}", serde_json::to_string(&r)?);
     } else {
         r.print();
+        events.print();
+        r.events = Some(events);
     }
+    anyhow::ensure!(
+        r.events.as_ref().is_none_or(|e| e.complete()),
+        "压测失败：发件箱的事件没有全部投递到 NATS"
+    );
     if r.error_count > 0 || !audit.broken.is_empty() || missing_license > 0 {
         bail!(
             "压测失败：请求错误 {} 个，操作留痕损坏 {} 个办件，缺证照或未办结 {} 个办件",

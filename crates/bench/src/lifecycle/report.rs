@@ -78,6 +78,8 @@ pub struct Report {
     pub audit_cases_verified: usize,
     pub audit_broken: usize,
     pub completed_without_license: usize,
+    /// `--events`: what the outbox wrote and (with NATS) how delivery kept up.
+    pub events: Option<super::events::EventsReport>,
 }
 
 pub struct Inputs<'a> {
@@ -165,6 +167,7 @@ impl Report {
             audit_cases_verified: i.audit_cases,
             audit_broken: i.audit_broken,
             completed_without_license: i.missing_license,
+            events: None,
         }
     }
 

@@ -29,7 +29,10 @@ fn waits_double_up_to_the_cap_and_rejections_end_in_a_dead_letter() {
     assert_eq!(p.next(2, Failure::Transient), Next::RetryAfter { ms: 1000 });
     assert_eq!(p.next(4, Failure::Rejected), Next::RetryAfter { ms: 4000 });
     assert_eq!(p.next(5, Failure::Rejected), Next::Bury);
-    assert_eq!(p.next(500, Failure::Transient), Next::RetryAfter { ms: 60_000 });
+    assert_eq!(
+        p.next(500, Failure::Transient),
+        Next::RetryAfter { ms: 60_000 }
+    );
 }
 
 #[test]
@@ -37,7 +40,13 @@ fn a_hole_that_may_still_fill_stops_delivery_until_its_writers_are_done() {
     // 3 is missing; transaction 100 was the horizon when it was first seen.
     let (out, open) = deliverable(1, &[2, 4, 5], &[], 90, 100);
     assert_eq!(out, vec![2]);
-    assert_eq!(open, vec![Gap { seq: 3, horizon: 100 }]);
+    assert_eq!(
+        open,
+        vec![Gap {
+            seq: 3,
+            horizon: 100
+        }]
+    );
     // Later, a transaction below 100 is still running: still waiting.
     let (out, _) = deliverable(2, &[4, 5], &open, 99, 120);
     assert!(out.is_empty());

@@ -51,6 +51,7 @@ pub async fn site_with(change: impl FnOnce(&mut app::Settings)) -> Client {
         demo_shared_data: true,
         staff_second_factor: false,
         hotline_limits: Default::default(),
+        record_events: true,
     };
     change(&mut settings);
     let app = app::App::open(db.store.clone(), settings, Arc::new(app::SystemClock), true)

@@ -1,0 +1,181 @@
+//! The relay: delivers the outbox (`store::outbox`) to systems outside the platform, at least
+//! once and in order, each sink at its own pace. A sink is a NATS JetStream stream or an HTTP
+//! webhook; each keeps a position in the outbox, a lease that lets one node deliver for it at
+//! a time, and a list of dead letters an administrator can replay. What is published, the
+//! retry policy and the order rules are the domain's (`domain::outbox`).
+
+mod deliver;
+mod envelope;
+mod nats;
+mod webhook;
+
+use domain::outbox::{RetryPolicy, SignatureAlgorithm};
+use serde::{Deserialize, Serialize};
+
+pub use deliver::{Progress, Worker, spawn};
+pub use envelope::envelope;
+pub use webhook::sign;
+
+/// `[events]` in the configuration.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Config {
+    /// Changes are written to the outbox (on by default; off only to measure the cost).
+    #[serde(default = "yes")]
+    pub record: bool,
+    /// `[[events.nats]]`: JetStream streams to publish to.
+    #[serde(default)]
+    pub nats: Vec<NatsSink>,
+    /// `[[events.webhooks]]`: HTTP endpoints to POST signed events to.
+    #[serde(default)]
+    pub webhooks: Vec<WebhookSink>,
+    #[serde(default)]
+    pub retry: RetryPolicy,
+    /// How often an idle sink looks for new events, in milliseconds.
+    #[serde(default = "poll_ms")]
+    pub poll_ms: u64,
+    /// Delivered events are kept this many days, then pruned.
+    #[serde(default = "keep_days")]
+    pub keep_days: i64,
+}
+
+fn yes() -> bool {
+    true
+}
+fn poll_ms() -> u64 {
+    100
+}
+fn keep_days() -> i64 {
+    7
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            record: true,
+            nats: Vec::new(),
+            webhooks: Vec::new(),
+            retry: RetryPolicy::default(),
+            poll_ms: poll_ms(),
+            keep_days: keep_days(),
+        }
+    }
+}
+
+/// A JetStream stream: each event is published to `{subject_prefix}.{topic}` with its id as
+/// `Nats-Msg-Id`, so the stream drops a repeat inside its duplicate window.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct NatsSink {
+    pub name: String,
+    /// `nats://127.0.0.1:4222`
+    pub url: String,
+    #[serde(default = "subject_prefix")]
+    pub subject_prefix: String,
+    /// The stream, created when missing (subjects `{subject_prefix}.>`).
+    #[serde(default = "stream")]
+    pub stream: String,
+    /// Topic patterns to send (`case.*`, `license.issued`); empty: all.
+    #[serde(default)]
+    pub topics: Vec<String>,
+}
+
+fn subject_prefix() -> String {
+    "onewindow".into()
+}
+fn stream() -> String {
+    "ONEWINDOW".into()
+}
+
+/// An HTTP endpoint: each event is POSTed as JSON, signed with the subscriber's own secret.
+#[derive(Clone, Serialize, Deserialize)]
+pub struct WebhookSink {
+    pub name: String,
+    /// `http://…` (an HTTPS endpoint is reached through a TLS-terminating proxy for now).
+    pub url: String,
+    pub secret: String,
+    #[serde(default)]
+    pub algorithm: SignatureAlgorithm,
+    #[serde(default)]
+    pub topics: Vec<String>,
+    #[serde(default = "timeout_ms")]
+    pub timeout_ms: u64,
+}
+
+fn timeout_ms() -> u64 {
+    10_000
+}
+
+// The secret never reaches a log.
+impl std::fmt::Debug for WebhookSink {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WebhookSink")
+            .field("name", &self.name)
+            .field("url", &self.url)
+            .field("secret", &"[redacted]")
+            .field("algorithm", &self.algorithm)
+            .field("topics", &self.topics)
+            .finish()
+    }
+}
+
+impl Config {
+    /// Every sink's name, in the order they are configured.
+    pub fn sink_names(&self) -> Vec<String> {
+        self.nats
+            .iter()
+            .map(|n| n.name.clone())
+            .chain(self.webhooks.iter().map(|w| w.name.clone()))
+            .collect()
+    }
+
+    /// What is wrong with the configuration, in Chinese, naming the setting.
+    pub fn check(&self) -> Result<(), String> {
+        let names = self.sink_names();
+        for (i, n) in names.iter().enumerate() {
+            if n.trim().is_empty()
+                || !n
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+            {
+                return Err(format!(
+                    "events: 接收方名称“{n}”只能由字母、数字、- 和 _ 组成"
+                ));
+            }
+            if names[..i].contains(n) {
+                return Err(format!("events: 接收方名称“{n}”重复"));
+            }
+        }
+        for w in &self.webhooks {
+            if !w.url.starts_with("http://") {
+                return Err(format!(
+                    "events.webhooks.{}: url 应以 http:// 开头（HTTPS 请经本机的 TLS 代理转发）",
+                    w.name
+                ));
+            }
+            if w.secret.len() < 16 {
+                return Err(format!("events.webhooks.{}: secret 至少 16 个字符", w.name));
+            }
+        }
+        for n in &self.nats {
+            if !(n.url.starts_with("nats://") || n.url.starts_with("tls://")) {
+                return Err(format!(
+                    "events.nats.{}: url 应形如 nats://127.0.0.1:4222",
+                    n.name
+                ));
+            }
+        }
+        if self.retry.base_ms <= 0 || self.retry.cap_ms < self.retry.base_ms {
+            return Err("events.retry: base_ms 应大于 0，cap_ms 不小于 base_ms".into());
+        }
+        Ok(())
+    }
+}
+
+/// Whether `topic` matches one of `patterns` (`case.*` matches every case topic); no
+/// patterns match everything.
+pub fn wanted(patterns: &[String], topic: &str) -> bool {
+    patterns.is_empty()
+        || patterns.iter().any(|p| match p.strip_suffix('*') {
+            Some(prefix) => topic.starts_with(prefix),
+            None => p == topic,
+        })
+}

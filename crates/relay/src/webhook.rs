@@ -1,0 +1,102 @@
+//! HTTP webhooks: each event is POSTed as JSON, signed with the subscriber's secret over the
+//! timestamp and the body (`domain::outbox::signing_input`), its id as `Idempotency-Key`.
+
+use std::time::Duration;
+
+use domain::outbox::{Failure, SignatureAlgorithm, signing_input};
+use hmac::{KeyInit, Mac};
+use http_body_util::{BodyExt, Full};
+use hyper::body::Bytes;
+use hyper_util::client::legacy::{Client, connect::HttpConnector};
+use hyper_util::rt::TokioExecutor;
+use store::outbox::Stored;
+
+use crate::WebhookSink;
+use crate::deliver::Outcome;
+
+pub(crate) struct Webhook {
+    pub(crate) cfg: WebhookSink,
+    client: Client<HttpConnector, Full<Bytes>>,
+}
+
+/// The signature header's value: `hmac-sha256=<hex>` or `hmac-sm3=<hex>`.
+pub fn sign(alg: SignatureAlgorithm, secret: &[u8], timestamp: i64, body: &[u8]) -> String {
+    let input = signing_input(timestamp, body);
+    let mac = match alg {
+        SignatureAlgorithm::HmacSha256 => {
+            let mut m = hmac::Hmac::<sha2::Sha256>::new_from_slice(secret)
+                .expect("HMAC takes a key of any length");
+            m.update(&input);
+            m.finalize().into_bytes().to_vec()
+        }
+        SignatureAlgorithm::HmacSm3 => {
+            let mut m = hmac::Hmac::<sm3::Sm3>::new_from_slice(secret)
+                .expect("HMAC takes a key of any length");
+            m.update(&input);
+            m.finalize().into_bytes().to_vec()
+        }
+    };
+    format!("{}={}", alg.name(), hex::encode(mac))
+}
+
+impl Webhook {
+    pub(crate) fn new(cfg: WebhookSink) -> Webhook {
+        let mut http = HttpConnector::new();
+        http.set_connect_timeout(Some(Duration::from_secs(3)));
+        let client = Client::builder(TokioExecutor::new()).build(http);
+        Webhook { cfg, client }
+    }
+
+    /// One POST per event, in order; stops at the first that is not taken.
+    pub(crate) async fn deliver(&mut self, events: &[&Stored]) -> Outcome {
+        for (n, e) in events.iter().enumerate() {
+            if let Err((failure, why)) = self.post(e).await {
+                return Outcome::failed(n, failure, why);
+            }
+        }
+        Outcome::done(events.len())
+    }
+
+    async fn post(&self, e: &Stored) -> Result<(), (Failure, String)> {
+        let body = crate::envelope(e);
+        let ts = time::OffsetDateTime::now_utc().unix_timestamp();
+        let signature = sign(self.cfg.algorithm, self.cfg.secret.as_bytes(), ts, &body);
+        let req = hyper::Request::post(self.cfg.url.as_str())
+            .header("content-type", "application/json")
+            .header("idempotency-key", e.id.as_str())
+            .header("x-onewindow-topic", e.topic.as_str())
+            .header("x-onewindow-timestamp", ts.to_string())
+            .header("x-onewindow-signature", signature)
+            .body(Full::new(Bytes::from(body)))
+            .map_err(|err| (Failure::Rejected, format!("请求无法构造：{err}")))?;
+        let wait = Duration::from_millis(self.cfg.timeout_ms);
+        let res = match tokio::time::timeout(wait, self.client.request(req)).await {
+            Err(_) => {
+                return Err((
+                    Failure::Transient,
+                    format!("{} ms 内无应答", self.cfg.timeout_ms),
+                ));
+            }
+            Ok(Err(err)) => return Err((Failure::Transient, format!("连接失败：{err}"))),
+            Ok(Ok(res)) => res,
+        };
+        let status = res.status().as_u16();
+        match Failure::of_status(status) {
+            None => {
+                // Read the (small) body so the connection can be reused.
+                let _ = tokio::time::timeout(wait, res.into_body().collect()).await;
+                Ok(())
+            }
+            Some(f) => {
+                let text = match tokio::time::timeout(wait, res.into_body().collect()).await {
+                    Ok(Ok(b)) => String::from_utf8_lossy(&b.to_bytes())
+                        .chars()
+                        .take(200)
+                        .collect(),
+                    _ => String::new(),
+                };
+                Err((f, format!("HTTP {status} {text}")))
+            }
+        }
+    }
+}
