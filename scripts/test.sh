@@ -24,7 +24,8 @@ cargo test -p license --benches --locked
 "$bin" bench search --items 2000 --queries 200 --json
 "$bin" bench import --items 200 --json
 "$bin" bench supervision --cases 20000 --dashboard-cases 200 --json
-"$bin" bench lifecycle --cases 30 --concurrency 4 --preload 300 --json
+scripts/nats.sh
+"$bin" bench lifecycle --cases 30 --concurrency 4 --preload 300 --events nats --json
 "$bin" bench hall --seconds 5 --kiosks 4 --windows 8 --boards 20 --json
 "$bin" bench hotline --seconds 5 --workers 8 --typists 2 --tickets 2000 --articles 200 --json
 if [ -n "${ONEWINDOW_TEST_DATABASE_URL:-}" ]; then

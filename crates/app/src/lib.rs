@@ -32,6 +32,7 @@ pub mod shared;
 pub mod stats;
 pub mod supervision;
 pub mod uploads;
+pub mod warnings;
 
 use std::path::PathBuf;
 use std::sync::{Arc, RwLock};

@@ -76,3 +76,83 @@ pub(crate) fn other(
         .record_events
         .then(|| row(topic, kind, id, data, at))
 }
+
+/// A sink's progress, for the administrator.
+#[derive(Debug, Clone)]
+pub struct SinkState {
+    pub cursor: store::outbox::Cursor,
+    /// Events written that it has not passed yet.
+    pub behind: i64,
+}
+
+/// The delivery of events: the newest event, each sink's progress, the dead letters.
+#[derive(Debug, Clone)]
+pub struct Overview {
+    pub head: i64,
+    pub sinks: Vec<SinkState>,
+    pub dead: Vec<store::outbox::Dead>,
+}
+
+/// Event delivery is the whole installation's: only an administrator of its top region
+/// sees and replays it.
+async fn platform_only(
+    conn: &mut store::Connection,
+    cap: &crate::auth::SystemAdmin,
+) -> crate::Result<()> {
+    if cap.is_command_line() {
+        return Ok(());
+    }
+    crate::org::check_setting_scope(
+        conn,
+        cap.scope(),
+        &domain::account::SettingScope::Platform,
+        "事件投递是全平台的设置，只有平台最上级区划的系统管理员可以查看和重发",
+    )
+    .await
+}
+
+pub async fn overview(app: &App, cap: &crate::auth::SystemAdmin) -> crate::Result<Overview> {
+    let mut conn = app.store.conn().await?;
+    platform_only(&mut conn, cap).await?;
+    let head = store::outbox::head(&mut conn).await?;
+    let sinks = store::outbox::cursors(&mut conn)
+        .await?
+        .into_iter()
+        .map(|c| SinkState {
+            behind: (head - c.position).max(0),
+            cursor: c,
+        })
+        .collect();
+    let dead = store::outbox::dead_letters(&mut conn, 200).await?;
+    Ok(Overview { head, sinks, dead })
+}
+
+/// Asks for a dead letter to be sent again (the sink's deliverer takes it within a round),
+/// recorded on the administration chain.
+pub async fn replay(
+    app: &App,
+    cap: &crate::auth::SystemAdmin,
+    sink: &str,
+    seq: i64,
+) -> crate::Result<()> {
+    let mut tx = app.store.begin().await?;
+    platform_only(&mut tx, cap).await?;
+    if !store::outbox::ask_replay(&mut tx, sink, seq).await? {
+        return Err(crate::AppError::field(
+            "seq",
+            "unknown",
+            format!("接收方“{sink}”没有第 {seq} 号待重发的死信（可能已重发成功）"),
+        ));
+    }
+    crate::audit::admin(
+        &mut tx,
+        app,
+        cap.actor_id(),
+        "event_replay_requested",
+        &format!("{sink}#{seq}"),
+        serde_json::json!({"sink": sink, "seq": seq}),
+    )
+    .await?;
+    tx.commit().await.map_err(store::StoreError::from)?;
+    Ok(())
+}

@@ -219,6 +219,8 @@ pub async fn scan(app: &App) -> Result<ScanReport> {
                     raised_at: now,
                     cleared_at: None,
                     cleared_reason: String::new(),
+                    acknowledged_by: None,
+                    acknowledged_at: None,
                 },
             )
             .await?;

@@ -4,6 +4,7 @@
 
 mod audit_cli;
 mod config;
+mod events_cli;
 mod housekeeping;
 mod import_cli;
 
@@ -82,6 +83,11 @@ enum Command {
         #[command(subcommand)]
         command: AuditCommand,
     },
+    /// Event delivery to systems outside: status, dead letters, replay.
+    Events {
+        #[command(subcommand)]
+        command: EventsCommand,
+    },
     /// Electronic licenses.
     License {
         #[command(subcommand)]
@@ -109,6 +115,16 @@ enum AdminCommand {
         #[arg(long)]
         password_file: Option<PathBuf>,
     },
+}
+
+#[derive(Subcommand)]
+enum EventsCommand {
+    /// Each sink's position, what it is behind and its last failure.
+    Status,
+    /// Events a sink refused for good.
+    Dead,
+    /// Send a dead letter again (the running server does it within a round).
+    Replay { sink: String, seq: i64 },
 }
 
 #[derive(Subcommand)]
@@ -357,6 +373,7 @@ async fn run(command: Command, mut cfg: Config) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Audit { command } => audit_cli::run(&cfg, command).await,
+        Command::Events { command } => events_cli::run(&cfg, command).await,
         Command::License { command } => license_command(&cfg, command).await,
         Command::Bench { what } => {
             bench::run(what, cfg.storage.data_dir.clone(), cfg.database_url()).await

@@ -203,7 +203,12 @@ impl Worker {
             .iter()
             .filter(|r| go.contains(&r.seq) && wanted(&topics, &r.topic))
             .collect();
-        let out = self.sink.deliver(&sent).await;
+        // Nothing this sink wants (or only holes passed): move on without reaching for it.
+        let out = if sent.is_empty() {
+            Outcome::done(0)
+        } else {
+            self.sink.deliver(&sent).await
+        };
         let now = now_ms();
         let Some((failure, why)) = out.failure else {
             if !self.moved(last, out.delivered, now).await? {
@@ -213,7 +218,11 @@ impl Worker {
             return Ok(if full { Progress::More } else { Progress::Idle });
         };
         // Everything before the refused event went (or was not for this sink, or a hole).
-        let refused = sent[out.delivered];
+        let Some(&refused) = sent.get(out.delivered) else {
+            // A sink that reports a failure after taking everything: count it as delivered.
+            self.moved(last, out.delivered, now).await?;
+            return Ok(Progress::Idle);
+        };
         if refused.seq - 1 > c.position && !self.moved(refused.seq - 1, out.delivered, now).await? {
             return Ok(Progress::Wait(LEASE_MS / 3));
         }

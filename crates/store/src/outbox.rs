@@ -54,6 +54,16 @@ pub async fn insert(conn: &mut AnyConnection, rows: &[OutboxRow]) -> Result<()> 
     Ok(())
 }
 
+/// Runs the relay's writes as a transaction of their own, never grouped with others: their
+/// `RETURNING` may answer no row (a lease held elsewhere) or many (pruning), which the
+/// grouping of case commands cannot tell apart (see `group`).
+async fn alone(store: &crate::Store, b: Batch<'_>) -> Result<Vec<sqlx::any::AnyRow>> {
+    let mut tx = store.begin().await?;
+    let rows = b.run(&mut tx).await?;
+    tx.commit().await?;
+    Ok(rows)
+}
+
 const COLS: &str = "SELECT seq, id, topic, aggregate, payload, created_at FROM outbox";
 
 /// Events after `position`, in order.
@@ -137,7 +147,7 @@ pub async fn claim(
             Arg::Int(now),
         ],
     );
-    let rows = store.run_batch_with(b, false).await?;
+    let rows = alone(store, b).await?;
     rows.first().map(cursor_of).transpose()
 }
 
@@ -157,8 +167,8 @@ fn cursor_of(r: &sqlx::any::AnyRow) -> Result<Cursor> {
 
 /// Moves a sink's position on after `delivered` more events (failures forgotten). False when
 /// `owner` no longer holds the lease: another node has taken over, and this one stops.
-/// Not waited to disk: a position lost in a crash only means those events go again, which
-/// consumers' idempotency keys absorb.
+/// (A position lost in a crash only means those events go again, which consumers'
+/// idempotency keys absorb.)
 pub async fn advance(
     store: &crate::Store,
     sink: &str,
@@ -181,7 +191,7 @@ pub async fn advance(
             Arg::Int(position),
         ],
     );
-    Ok(!store.run_batch_with(b, false).await?.is_empty())
+    Ok(!alone(store, b).await?.is_empty())
 }
 
 /// Records a failed attempt at the event after the position.
@@ -207,11 +217,10 @@ pub async fn failed(
             Arg::Text(owner),
         ],
     );
-    Ok(!store.run_batch_with(b, false).await?.is_empty())
+    Ok(!alone(store, b).await?.is_empty())
 }
 
-/// Sets an event aside as a dead letter and moves the position past it, in one transaction
-/// (durable: a dead letter must not vanish in a crash).
+/// Sets an event aside as a dead letter and moves the position past it, in one transaction.
 pub async fn bury(
     store: &crate::Store,
     sink: &str,
@@ -244,7 +253,7 @@ pub async fn bury(
             Arg::Text(owner),
         ],
     );
-    Ok(!store.run_batch(b).await?.is_empty())
+    Ok(!alone(store, b).await?.is_empty())
 }
 
 /// Every sink's cursor, for the administrator's page.
@@ -328,7 +337,7 @@ pub async fn replayed(
             vec![Arg::Text(e), Arg::Int(now), Arg::Text(sink), Arg::Int(seq)],
         ),
     }
-    store.run_batch(b).await?;
+    alone(store, b).await?;
     Ok(())
 }
 
@@ -353,7 +362,7 @@ pub async fn prune(store: &crate::Store, before: i64, sinks: &[String]) -> Resul
          RETURNING seq",
         vec![Arg::Int(upto), Arg::Int(before)],
     );
-    Ok(store.run_batch_with(b, false).await?.len() as u64)
+    Ok(alone(store, b).await?.len() as u64)
 }
 
 /// The oldest transaction still running and the horizon for a hole seen now

@@ -114,15 +114,22 @@ pub struct WarningRow {
     pub raised_at: i64,
     pub cleared_at: Option<i64>,
     pub cleared_reason: String,
+    /// Who took note of it (a supervisor, or a provincial 电子监察 system through the API), and
+    /// when (migration 0029).
+    pub acknowledged_by: Option<String>,
+    pub acknowledged_at: Option<i64>,
 }
 
-const WARNING_COLS: &str = "id, case_id, case_number, kind, level, due_date, region, department, responsible, raised_at, cleared_at, cleared_reason";
+/// The columns a new warning is written with.
+const NEW_WARNING_COLS: &str = "id, case_id, case_number, kind, level, due_date, region, department, responsible, raised_at, cleared_at, cleared_reason";
+/// The columns a warning is read with.
+const WARNING_COLS: &str = "id, case_id, case_number, kind, level, due_date, region, department, responsible, raised_at, cleared_at, cleared_reason, acknowledged_by, acknowledged_at";
 
 /// Raises a warning unless it is already open, or the case no longer runs against the
 /// watch it was found under (it moved on since the scan read it). Returns whether raised.
 pub async fn raise(conn: &mut AnyConnection, w: &WarningRow) -> Result<bool> {
     let r = sqlx::query(sqlx::AssertSqlSafe(format!(
-        "INSERT INTO warnings ({WARNING_COLS})
+        "INSERT INTO warnings ({NEW_WARNING_COLS})
          SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, NULL, ''
          WHERE EXISTS (SELECT 1 FROM case_watch WHERE case_id = $2 AND kind = $4 AND due_date = $6)
          ON CONFLICT DO NOTHING"
@@ -189,6 +196,70 @@ pub async fn warnings_of_case(conn: &mut AnyConnection, case_id: &str) -> Result
         "SELECT {WARNING_COLS} FROM warnings WHERE case_id = $1 ORDER BY raised_at"
     )))
     .bind(case_id)
+    .fetch_all(conn)
+    .await?)
+}
+
+/// Which warnings a list asks for.
+#[derive(Debug, Clone, Default)]
+pub struct WarningFilter {
+    /// Regions whose code starts with this (a region and the regions below it).
+    pub region_prefix: String,
+    pub department: Option<String>,
+    pub level: Option<String>,
+    /// `open` (not cleared, not acknowledged), `acknowledged` (not cleared), `cleared`, or
+    /// any when `None`.
+    pub state: Option<String>,
+    pub limit: i64,
+    pub offset: i64,
+}
+
+/// Warnings matching `f`, newest first.
+pub async fn warnings(conn: &mut AnyConnection, f: &WarningFilter) -> Result<Vec<WarningRow>> {
+    let state = f.state.as_deref().unwrap_or("");
+    Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {WARNING_COLS} FROM warnings
+         WHERE region LIKE $1 ESCAPE '!' AND ($2 = '' OR department = $2) AND ($3 = '' OR level = $3)
+           AND ($4 = ''
+             OR ($4 = 'open' AND cleared_at IS NULL AND acknowledged_at IS NULL)
+             OR ($4 = 'acknowledged' AND cleared_at IS NULL AND acknowledged_at IS NOT NULL)
+             OR ($4 = 'cleared' AND cleared_at IS NOT NULL))
+         ORDER BY raised_at DESC, id LIMIT $5 OFFSET $6"
+    )))
+    .bind(format!("{}%", crate::hotline::like_literal(&f.region_prefix)))
+    .bind(f.department.as_deref().unwrap_or(""))
+    .bind(f.level.as_deref().unwrap_or(""))
+    .bind(state)
+    .bind(f.limit)
+    .bind(f.offset)
+    .fetch_all(conn)
+    .await?)
+}
+
+/// Records that `by` took note of an open warning; false when it is cleared or already
+/// acknowledged.
+pub async fn acknowledge(conn: &mut AnyConnection, id: &str, by: &str, at: i64) -> Result<bool> {
+    let r = sqlx::query(
+        "UPDATE warnings SET acknowledged_by = $2, acknowledged_at = $3
+         WHERE id = $1 AND cleared_at IS NULL AND acknowledged_at IS NULL",
+    )
+    .bind(id)
+    .bind(by)
+    .bind(at)
+    .execute(conn)
+    .await?;
+    Ok(r.rows_affected() == 1)
+}
+
+/// The notices sent on one warning, oldest first.
+pub async fn notices_of_warning(
+    conn: &mut AnyConnection,
+    warning_id: &str,
+) -> Result<Vec<NoticeRow>> {
+    Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {NOTICE_COLS} FROM supervision_notices WHERE warning_id = $1 ORDER BY sent_at"
+    )))
+    .bind(warning_id)
     .fetch_all(conn)
     .await?)
 }

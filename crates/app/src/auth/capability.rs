@@ -96,6 +96,11 @@ impl SystemAdmin {
         &self.actor_id
     }
 
+    /// The operator at the command line, who holds every right.
+    pub(crate) fn is_command_line(&self) -> bool {
+        self.unrestricted
+    }
+
     /// Whether organisation data of `region` is this administrator's to set up.
     pub fn covers_region(&self, region: &str) -> bool {
         self.unrestricted || self.scope.covers_region(region)

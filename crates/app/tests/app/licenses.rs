@@ -173,8 +173,66 @@ async fn an_approval_issues_a_license_that_fills_the_next_application_and_a_fail
             third.materials.get("食品经营许可证"),
             Some(&Provision::Missing)
         );
+
+        // Systems outside heard of it all, in order, through the outbox: written with each
+        // change, without drafts, names or ID numbers.
+        let mut conn = app.store.conn().await.unwrap();
+        let outbox = store::outbox::after(&mut conn, 0, 1000).await.unwrap();
+        let of_case: Vec<_> = outbox
+            .iter()
+            .filter(|e| e.aggregate == format!("case:{}", c.id))
+            .collect();
+        let topics: Vec<&str> = of_case.iter().map(|e| e.topic.as_str()).collect();
+        assert_eq!(topics.first(), Some(&"case.submitted"), "{topics:?}");
+        for t in [
+            "case.accepted",
+            "case.decided",
+            "license.issued",
+            "case.verified",
+        ] {
+            assert!(topics.contains(&t), "{t} missing from {topics:?}");
+        }
+        assert!(
+            !topics
+                .iter()
+                .any(|t| t.contains("edited") || t.contains("created"))
+        );
+        let decided: serde_json::Value = serde_json::from_str(
+            &of_case
+                .iter()
+                .find(|e| e.topic == "case.decided")
+                .unwrap()
+                .payload,
+        )
+        .unwrap();
+        assert_eq!(decided["approved"], true);
+        assert_eq!(decided["number"], c.number.as_str());
+        let issued: serde_json::Value = serde_json::from_str(
+            &of_case
+                .iter()
+                .find(|e| e.topic == "license.issued")
+                .unwrap()
+                .payload,
+        )
+        .unwrap();
+        assert_eq!(issued["license"], l.id.as_str());
+        let revoked = outbox
+            .iter()
+            .find(|e| e.topic == "license.revoked")
+            .expect("the revocation is announced");
+        assert_eq!(revoked.aggregate, format!("license:{}", l.id));
+        assert!(revoked.payload.contains("现场与承诺不符"));
+        assert!(outbox.windows(2).all(|w| w[0].seq < w[1].seq));
+        assert!(
+            !outbox.iter().any(|e| e.payload.contains(&me_holder())),
+            "no ID numbers"
+        );
     })
     .await;
+}
+
+fn me_holder() -> String {
+    app::demo::demo_id_number("19900101", "123")
 }
 
 #[tokio::test]

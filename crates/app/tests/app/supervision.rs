@@ -1,4 +1,5 @@
 use app::AppError;
+use app::warnings::{self, WarningQuery};
 use app::{cases, supervision};
 use domain::account::Role;
 use domain::case::Command;
@@ -82,6 +83,78 @@ async fn a_pre_review_across_national_day_turns_yellow_then_red_and_clears_when_
         );
         assert_eq!(open[0].w.case_number, c.number);
 
+        // Through the API a provincial system sees the same, filtered, and acknowledges it.
+        let q = |level: &str, state: &str| WarningQuery {
+            level: Some(level.into()),
+            state: Some(state.into()),
+            ..Default::default()
+        };
+        let red = warnings::list(&app, &sup, &q("red", "open")).await.unwrap();
+        assert_eq!(red.len(), 1);
+        assert_eq!(red[0].case_number, c.number.to_string());
+        assert_eq!(
+            (red[0].level_label.as_str(), red[0].state.as_str()),
+            ("红色预警", "open")
+        );
+        let cleared = warnings::list(&app, &sup, &q("yellow", "cleared"))
+            .await
+            .unwrap();
+        assert_eq!(cleared.len(), 1);
+        assert_eq!(cleared[0].cleared_reason, "已升级为红色预警");
+        assert!(matches!(
+            warnings::list(&app, &sup, &q("purple", "")).await,
+            Err(AppError::Validation(_))
+        ));
+        let elsewhere = WarningQuery {
+            region: Some("510100".into()),
+            ..Default::default()
+        };
+        assert!(matches!(
+            warnings::list(&app, &sup, &elsewhere).await,
+            Err(AppError::Forbidden(_))
+        ));
+        assert_eq!(
+            warnings::list(&app, &dept, &Default::default())
+                .await
+                .unwrap()
+                .len(),
+            2
+        );
+        assert!(
+            warnings::list(&app, &other, &Default::default())
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        assert!(matches!(
+            warnings::get(&app, &other, &red[0].id).await,
+            Err(AppError::NotFound(_))
+        ));
+        assert!(matches!(
+            warnings::acknowledge(&app, &dept, &red[0].id).await,
+            Err(AppError::Forbidden(_))
+        ));
+        let acked = warnings::acknowledge(&app, &sup, &red[0].id).await.unwrap();
+        assert_eq!(acked.state, "acknowledged");
+        assert!(acked.acknowledged_at.is_some() && acked.acknowledged_by.is_some());
+        assert!(matches!(
+            warnings::acknowledge(&app, &sup, &red[0].id).await,
+            Err(AppError::State(_))
+        ));
+        assert!(
+            warnings::list(&app, &sup, &q("red", "open"))
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        assert_eq!(
+            warnings::list(&app, &sup, &q("red", "acknowledged"))
+                .await
+                .unwrap()
+                .len(),
+            1
+        );
+
         // 督办: the supervisor sends a notice; only the responsible department resolves it.
         assert!(matches!(
             supervision::send_notice(&app, &dept, &open[0].w.id, "请尽快预审").await,
@@ -94,6 +167,14 @@ async fn a_pre_review_across_national_day_turns_yellow_then_red_and_clears_when_
             supervision::notices(&app, &dept).await.unwrap().len(),
             1,
             "it lands with the department"
+        );
+        assert_eq!(
+            warnings::get(&app, &sup, &red[0].id)
+                .await
+                .unwrap()
+                .notices
+                .len(),
+            1
         );
         assert!(matches!(
             supervision::resolve(&app, &other, &n.id, "已处理").await,

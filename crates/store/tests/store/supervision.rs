@@ -30,6 +30,8 @@ pub(crate) fn warning_under(w: &WatchRow, id: &str) -> WarningRow {
         raised_at: 10,
         cleared_at: None,
         cleared_reason: String::new(),
+        acknowledged_by: None,
+        acknowledged_at: None,
     }
 }
 

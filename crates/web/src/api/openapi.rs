@@ -29,6 +29,7 @@ use crate::error::ErrorBody;
         (name = "licenses", description = "电子证照：证照夹、用证记录、注销和公开核验"),
         (name = "bundles", description = "一件事：定义、一次申请和办理进度"),
         (name = "statistics", description = "统计和好差评数据（工作人员）"),
+        (name = "supervision", description = "电子监察：黄红牌预警的查询和确认、督办和督办件办结（监察人员看本区划，部门看本部门）"),
         (name = "hall", description = "政务服务大厅：预约、取号、叫号、大屏、运行统计和政务地图"),
         (name = "hotline", description = "12345 热线：工单、派单、办理、回访、知识库、网上咨询和接诉即办考核"),
         (name = "account", description = "本人账号：修改密码（需登录和 CSRF 令牌）"),

@@ -6,6 +6,7 @@ mod agents;
 mod auth;
 mod bundles;
 pub(crate) mod cases;
+mod events;
 pub(crate) mod for_whom;
 pub mod forms;
 mod hall;
@@ -39,6 +40,7 @@ pub fn router() -> Router<AppState> {
         .merge(staff::router())
         .merge(setup::router())
         .merge(settings::router())
+        .merge(events::router())
         .merge(cases::router())
         .merge(agents::router())
         .merge(privacy::router())

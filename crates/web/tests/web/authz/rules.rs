@@ -83,6 +83,10 @@ pub const RULES: &[(&str, &str, &str)] = &[
         "statistics of a city department: city staff, but not another department's staff"),
     ("ratings_export",    " -   -   -   - | -   -  | -   -  | A   A  | A   A  | -   - ",
         "rating records of one's region: supervisors and system admins"),
+    ("warnings_list",     " -   -   -   - | -   -  | A   A  | A   A  | A   A  | -   - ",
+        "电子监察 warnings through the API: supervisors and system admins (their region), department staff (their department)"),
+    ("warning_view",      " -   -   -   - | -   -  | A   -  | A   -  | A   -  | -   - ",
+        "one warning: supervisors and system admins whose region covers it, staff of its department"),
     ("supervise_city",    " -   -   -   - | -   -  | -   -  | A   -  | A   -  | -   - ",
         "督办 on a city warning: supervisors and system admins of the city"),
     ("notice_department", " -   -   -   - | -   -  | A   -  | -   -  | -   -  | -   - ",
@@ -119,6 +123,8 @@ pub const RULES: &[(&str, &str, &str)] = &[
         "city staff accounts: system admins covering the city"),
     ("platform_calendar", " -   -   -   - | -   -  | -   -  | -   -  | A   -  | -   - ",
         "the holiday calendar of the whole platform: system admins of the top region"),
+    ("platform_events", " -   -   -   - | -   -  | -   -  | -   -  | A   -  | -   - ",
+        "event delivery and dead letters of the whole installation: system admins of the top region"),
 ];
 
 /// The cells of `rule` (true: allowed), or None for an unknown rule.

@@ -408,6 +408,8 @@ async fn warning_and_notice(app: &app::App, case: &str) -> (String, String) {
         raised_at: app.now_ms(),
         cleared_at: None,
         cleared_reason: String::new(),
+        acknowledged_by: None,
+        acknowledged_at: None,
     };
     assert!(store::supervision::raise(&mut tx, &row).await.unwrap());
     tx.commit().await.unwrap();

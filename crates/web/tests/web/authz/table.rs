@@ -154,6 +154,9 @@ pub const ROUTES: &[Route] = &[
     get("/admin/calendar", &[], "system_admin"),
     r("POST", "/admin/calendar", &[], "platform_calendar",
         Form(&[("year", "2100"), ("holidays", "授权表测试|2100-10-01|2100-10-02"), ("makeup_days", "")])),
+    // Event delivery (views/events.rs): the whole installation's; an unknown dead letter is 422.
+    get("/admin/events", &[], "platform_events"),
+    r("POST", "/admin/events/replay", &[], "platform_events", Form(&[("sink", "none"), ("seq", "1")])),
     // Organisation set-up (views/setup.rs, api/setup.rs): no file or no rows is refused after
     // the authority check; each row is checked against the administrator's region.
     get("/admin/setup", &[], "system_admin"),
@@ -311,6 +314,15 @@ pub const ROUTES: &[Route] = &[
         Form(&[("scope", ""), ("yellow_days", "1"), ("yellow_percent", "20")])),
     r("GET", "/supervision/stats", &[], "stats_department", Query("department={department}")),
     r("GET", "/supervision/stats.xlsx", &[], "stats_department", Query("department={department}")),
+    // 电子监察 through the API (api/supervision.rs): the page's scope rules.
+    get("/api/v1/supervision/warnings", &[], "warnings_list"),
+    get("/api/v1/supervision/warnings/{id}", &["warning"], "warning_view"),
+    r("POST", "/api/v1/supervision/warnings/{id}/acknowledge", &["warning"], "supervise_city", Json("{}")),
+    r("POST", "/api/v1/supervision/warnings/{id}/notices", &["warning"], "supervise_city",
+        Json(r#"{"message": "授权表测试督办"}"#)),
+    get("/api/v1/supervision/notices", &[], "staff"),
+    r("POST", "/api/v1/supervision/notices/{id}/resolve", &["notice"], "notice_department",
+        Json(r#"{"resolution": "授权表测试"}"#)),
     // The JSON API (api/).
     get("/api/openapi.json", &[], "public"),
     r("GET", "/api/v1/items", &[], "public", Query("limit=5")),
