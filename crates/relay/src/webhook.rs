@@ -39,6 +39,19 @@ pub fn sign(alg: SignatureAlgorithm, secret: &[u8], timestamp: i64, body: &[u8])
     format!("{}={}", alg.name(), hex::encode(mac))
 }
 
+/// An error with its causes ("client error (Connect): tcp connect error: Connection refused"):
+/// hyper's own message alone does not say what went wrong.
+fn causes(e: &dyn std::error::Error) -> String {
+    let mut out = e.to_string();
+    let mut next = e.source();
+    while let Some(c) = next {
+        out.push_str(": ");
+        out.push_str(&c.to_string());
+        next = c.source();
+    }
+    out
+}
+
 impl Webhook {
     pub(crate) fn new(cfg: WebhookSink) -> Webhook {
         let mut http = HttpConnector::new();
@@ -77,7 +90,9 @@ impl Webhook {
                     format!("{} ms 内无应答", self.cfg.timeout_ms),
                 ));
             }
-            Ok(Err(err)) => return Err((Failure::Transient, format!("连接失败：{err}"))),
+            Ok(Err(err)) => {
+                return Err((Failure::Transient, format!("连接失败：{}", causes(&err))));
+            }
             Ok(Ok(res)) => res,
         };
         let status = res.status().as_u16();

@@ -42,6 +42,8 @@ pub struct CommandWrite<'a> {
     pub issued: Option<Issued<'a>>,
     /// Events for systems outside (the outbox), committed with the command.
     pub outbox: &'a [crate::outbox::OutboxRow],
+    /// Messages to the applicant's (and agent's) inbox, committed with the command.
+    pub notifications: &'a [crate::agents::NotificationRow],
     pub now: i64,
 }
 
@@ -191,6 +193,9 @@ fn batch<'a>(w: &CommandWrite<'a>, data: &'a str) -> Batch<'a> {
     }
     for r in w.outbox {
         crate::outbox::push(&mut b, r);
+    }
+    for n in w.notifications {
+        crate::agents::push_notification(&mut b, n);
     }
     b
 }

@@ -137,6 +137,7 @@ async fn run_once(
             at,
         ));
     }
+    let notifications = progress_messages(app, &next, &events);
     let outbox = crate::outbox::for_case(
         app,
         &next,
@@ -158,6 +159,7 @@ async fn run_once(
             link: p.link.as_ref(),
         }),
         outbox: &outbox,
+        notifications: &notifications,
         now: at,
     };
     // A version or an event number taken meanwhile: someone else's command came first.
@@ -183,6 +185,37 @@ async fn run_once(
     crate::licenses::revoke_for_case(&mut tx, app, &next, who, &reason).await?;
     tx.commit().await.map_err(store::StoreError::from)?;
     Ok((next, item))
+}
+
+/// Inbox messages for what happened to the case (`Event::tells_applicant`), to the applicant
+/// and to the agent filing for them.
+fn progress_messages(
+    app: &App,
+    case: &Case,
+    events: &[Event],
+) -> Vec<store::agents::NotificationRow> {
+    let readers: Vec<&str> = std::iter::once(case.applicant_id.as_str())
+        .chain(case.agent_id.as_ref().map(|a| a.as_str()))
+        .collect();
+    let mut out = Vec::new();
+    for e in events.iter().filter(|e| e.tells_applicant()) {
+        let text = format!(
+            "办件 {}（{}）：{}",
+            case.number,
+            case.item_name,
+            e.describe()
+        );
+        for r in &readers {
+            out.push(crate::agents::message(
+                app,
+                r,
+                "case_progress",
+                text.clone(),
+                Some(case.id.as_str()),
+            ));
+        }
+    }
+    out
 }
 
 /// An approval issues the case's license (when its item produces one).

@@ -183,6 +183,23 @@ async fn a_citizen_applies_online_supplies_once_and_the_case_runs_to_completion_
         let done = step(&app, &clerk, &c.id, Command::Complete).await;
         assert_eq!(done.state, CaseState::Completed);
 
+        // The applicant's inbox followed the case: each thing the office did, once; nothing
+        // for what the applicant did, nor for the office's internal review steps.
+        let inbox = app::agents::notifications(&app, &me).await.unwrap();
+        let said: Vec<&str> = inbox.iter().map(|n| n.text.as_str()).collect();
+        for want in [
+            "一次性告知补正：经营场所平面图",
+            "：已受理",
+            "准予许可：符合条件",
+            "结果已邮寄（EMS 1234567890）",
+            "：已办结",
+        ] {
+            assert_eq!(said.iter().filter(|t| t.contains(want)).count(), 1, "{want} in {said:?}");
+        }
+        assert_eq!(said.len(), 5, "{said:?}");
+        assert!(said.iter().all(|t| t.starts_with(&format!("办件 {}", c.number))));
+        assert!(inbox.iter().all(|n| n.case_id.as_deref() == Some(c.id.as_str())));
+
         let view = cases::view(&app, &me, &c.id).await.unwrap();
         let texts: Vec<&str> = view.timeline.iter().map(|t| t.text.as_str()).collect();
         assert!(

@@ -285,6 +285,26 @@ impl Event {
         }
     }
 
+    /// Whether the applicant (and their agent) get a message in their inbox: what others did
+    /// to the case that the applicant must know or act on. What they did themselves (edit,
+    /// submit, supply, withdraw) and the office's internal steps (claims, review steps) are not
+    /// announced.
+    pub fn tells_applicant(&self) -> bool {
+        matches!(
+            self,
+            Event::SupplementRequested { .. }
+                | Event::Accepted { .. }
+                | Event::RejectedAtIntake { .. }
+                | Event::Decided { .. }
+                | Event::Suspended { .. }
+                | Event::Resumed { .. }
+                | Event::Extended { .. }
+                | Event::Issued { .. }
+                | Event::Completed { .. }
+                | Event::Verified { passed: false, .. }
+        )
+    }
+
     /// The event as the public progress page shows it: what happened, without the staff's
     /// opinions or reasons (those reach the applicant in the written notices).
     pub fn describe_public(&self) -> String {

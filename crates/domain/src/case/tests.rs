@@ -984,3 +984,47 @@ fn a_material_named_in_the_notice_must_come_again_with_other_content() {
     w.ok(supply(Some(signed)), &applicant());
     assert_eq!(w.case.state, CaseState::Submitted);
 }
+
+#[test]
+fn the_applicant_hears_of_what_others_did_not_of_their_own_steps() {
+    let at = datetime!(2026-12-03 10:00 +8);
+    assert!(!Event::Submitted { at }.tells_applicant());
+    assert!(
+        !Event::Withdrawn {
+            reason: String::new(),
+            at
+        }
+        .tells_applicant()
+    );
+    assert!(
+        !Event::Claimed {
+            step: 0,
+            by: "x".into()
+        }
+        .tells_applicant()
+    );
+    assert!(Event::Completed { at }.tells_applicant());
+    assert!(
+        Event::Extended {
+            days: 5,
+            reason: "x".into()
+        }
+        .tells_applicant()
+    );
+    assert!(
+        !Event::Verified {
+            passed: true,
+            note: String::new(),
+            at
+        }
+        .tells_applicant()
+    );
+    assert!(
+        Event::Verified {
+            passed: false,
+            note: String::new(),
+            at
+        }
+        .tells_applicant()
+    );
+}

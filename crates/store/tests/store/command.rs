@@ -77,6 +77,7 @@ async fn write(
         watch_after: after,
         issued: None,
         outbox: &[],
+        notifications: &[],
         now,
     };
     if alone {
@@ -278,6 +279,7 @@ async fn write_version(
         watch_after: None,
         issued,
         outbox: &[],
+        notifications: &[],
         now,
     };
     commit_command(s, &w).await
