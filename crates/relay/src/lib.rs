@@ -63,7 +63,7 @@ impl Default for Config {
 
 /// A JetStream stream: each event is published to `{subject_prefix}.{topic}` with its id as
 /// `Nats-Msg-Id`, so the stream drops a repeat inside its duplicate window.
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Serialize, Deserialize)]
 pub struct NatsSink {
     pub name: String,
     /// `nats://127.0.0.1:4222`
@@ -102,6 +102,19 @@ pub struct WebhookSink {
 
 fn timeout_ms() -> u64 {
     10_000
+}
+
+// Credentials in the URL never reach a log.
+impl std::fmt::Debug for NatsSink {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NatsSink")
+            .field("name", &self.name)
+            .field("url", &nats::shown(&self.url))
+            .field("subject_prefix", &self.subject_prefix)
+            .field("stream", &self.stream)
+            .field("topics", &self.topics)
+            .finish()
+    }
 }
 
 // The secret never reaches a log.
@@ -178,4 +191,79 @@ pub fn wanted(patterns: &[String], topic: &str) -> bool {
             Some(prefix) => topic.starts_with(prefix),
             None => p == topic,
         })
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn credentials_are_kept_out_of_what_is_shown() {
+        assert_eq!(
+            crate::nats::shown("nats://ow:secret@10.0.0.9:4222"),
+            "nats://10.0.0.9:4222"
+        );
+        assert_eq!(
+            crate::nats::shown("nats://127.0.0.1:4222"),
+            "nats://127.0.0.1:4222"
+        );
+        let s = crate::NatsSink {
+            name: "p".into(),
+            url: "nats://ow:secret@h:4222".into(),
+            subject_prefix: "ow".into(),
+            stream: "OW".into(),
+            topics: vec![],
+        };
+        assert!(!format!("{s:?}").contains("secret"));
+    }
+
+    #[test]
+    fn a_configuration_is_checked_and_each_fault_named() {
+        let hook = |name: &str, url: &str, secret: &str| crate::WebhookSink {
+            name: name.into(),
+            url: url.into(),
+            secret: secret.into(),
+            algorithm: Default::default(),
+            topics: vec![],
+            timeout_ms: 1000,
+        };
+        let with = |hooks| crate::Config {
+            webhooks: hooks,
+            ..Default::default()
+        };
+        assert!(
+            with(vec![hook("a", "http://h/x", "0123456789abcdef")])
+                .check()
+                .is_ok()
+        );
+        let short = with(vec![hook("a", "http://h/x", "short")])
+            .check()
+            .unwrap_err();
+        assert!(
+            short.contains("events.webhooks.a") && short.contains("16"),
+            "{short}"
+        );
+        let tls = with(vec![hook("a", "https://h/x", "0123456789abcdef")])
+            .check()
+            .unwrap_err();
+        assert!(tls.contains("http://"), "{tls}");
+        let twice = with(vec![
+            hook("a", "http://h/x", "0123456789abcdef"),
+            hook("a", "http://h/y", "0123456789abcdef"),
+        ])
+        .check()
+        .unwrap_err();
+        assert!(twice.contains("重复"), "{twice}");
+        let odd = with(vec![hook("省 平台", "http://h/x", "0123456789abcdef")])
+            .check()
+            .unwrap_err();
+        assert!(odd.contains("只能由字母"), "{odd}");
+    }
+
+    #[test]
+    fn topic_patterns_match_prefixes_and_whole_names() {
+        let p = vec!["case.*".to_string(), "license.issued".to_string()];
+        assert!(crate::wanted(&p, "case.accepted"));
+        assert!(crate::wanted(&p, "license.issued"));
+        assert!(!crate::wanted(&p, "license.revoked"));
+        assert!(crate::wanted(&[], "anything"));
+    }
 }

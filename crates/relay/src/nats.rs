@@ -10,6 +10,15 @@ use store::outbox::Stored;
 use crate::NatsSink;
 use crate::deliver::Outcome;
 
+/// The server's address without credentials (`nats://user:pass@host` → `nats://host`), for
+/// messages that reach logs and the administrator's page.
+pub(crate) fn shown(url: &str) -> String {
+    match (url.split_once("://"), url.rsplit_once('@')) {
+        (Some((scheme, _)), Some((_, host))) => format!("{scheme}://{host}"),
+        _ => url.to_string(),
+    }
+}
+
 pub(crate) struct Nats {
     pub(crate) cfg: NatsSink,
     js: Option<jetstream::Context>,
@@ -32,7 +41,7 @@ impl Nats {
             .request_timeout(Some(Duration::from_secs(5)))
             .connect(self.cfg.url.as_str())
             .await
-            .map_err(|e| format!("NATS {} 连接失败：{e}", self.cfg.url))?;
+            .map_err(|e| format!("NATS {} 连接失败：{e}", shown(&self.cfg.url)))?;
         let js = jetstream::new(client);
         js.get_or_create_stream(jetstream::stream::Config {
             name: self.cfg.stream.clone(),
