@@ -156,3 +156,23 @@ pub async fn replay(
     tx.commit().await.map_err(store::StoreError::from)?;
     Ok(())
 }
+
+/// 数据汇聚 reconciliation: what the upper-level platform should hold of every case created
+/// since `since_ms` (the steps it was told of, its particulars, its result).
+pub async fn push_expected(
+    app: &App,
+    cap: &crate::auth::SystemAdmin,
+    since_ms: i64,
+) -> crate::Result<Vec<domain::push::Holding>> {
+    let mut conn = app.store.conn().await?;
+    platform_only(&mut conn, cap).await?;
+    let trails = store::cases::trails_since(&mut conn, since_ms).await?;
+    Ok(trails
+        .iter()
+        .map(|t| {
+            let state = domain::case::CaseState::parse(&t.state)
+                .unwrap_or(domain::case::CaseState::Submitted);
+            domain::push::expected(&t.number, state, &t.events)
+        })
+        .collect())
+}

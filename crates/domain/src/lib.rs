@@ -21,6 +21,7 @@ pub mod openapi;
 pub mod org;
 pub mod outbox;
 pub mod password;
+pub mod push;
 pub mod rating;
 pub mod service_point;
 pub mod session;

@@ -19,7 +19,7 @@ pub struct Config {
     #[serde(default)]
     pub hotline: domain::hotline::flow::Limits,
     /// Events for systems outside: `[events]` record, poll_ms, keep_days, `[events.retry]`,
-    /// `[[events.nats]]` and `[[events.webhooks]]` (see README, Adapters).
+    /// `[[events.nats]]`, `[[events.webhooks]]` and `[[events.push]]` (see README, Adapters).
     #[serde(default)]
     pub events: relay::Config,
     /// Upstream shared-data sources (`[[shared_data]]` with source, url, timeout_ms, retries).

@@ -7,6 +7,7 @@ mod config;
 mod events_cli;
 mod housekeeping;
 mod import_cli;
+mod push_cli;
 
 use std::io::BufRead;
 use std::path::PathBuf;
@@ -87,6 +88,11 @@ enum Command {
     Events {
         #[command(subcommand)]
         command: EventsCommand,
+    },
+    /// 数据汇聚: what the upper-level platform is missing.
+    Push {
+        #[command(subcommand)]
+        command: push_cli::PushCommand,
     },
     /// Electronic licenses.
     License {
@@ -374,6 +380,7 @@ async fn run(command: Command, mut cfg: Config) -> anyhow::Result<()> {
         }
         Command::Audit { command } => audit_cli::run(&cfg, command).await,
         Command::Events { command } => events_cli::run(&cfg, command).await,
+        Command::Push { command } => push_cli::run(&cfg, command).await,
         Command::License { command } => license_command(&cfg, command).await,
         Command::Bench { what } => {
             bench::run(what, cfg.storage.data_dir.clone(), cfg.database_url()).await

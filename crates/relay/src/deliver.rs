@@ -9,6 +9,7 @@ use store::Store;
 use store::outbox::{self as so, Stored};
 
 use crate::nats::Nats;
+use crate::push::Push;
 use crate::webhook::Webhook;
 use crate::{Config, wanted};
 
@@ -41,6 +42,7 @@ impl Outcome {
 enum Sink {
     Nats(Nats),
     Webhook(Webhook),
+    Push(Push),
 }
 
 impl Sink {
@@ -48,18 +50,21 @@ impl Sink {
         match self {
             Sink::Nats(n) => &n.cfg.name,
             Sink::Webhook(w) => &w.cfg.name,
+            Sink::Push(p) => &p.cfg.name,
         }
     }
     fn topics(&self) -> &[String] {
         match self {
             Sink::Nats(n) => &n.cfg.topics,
             Sink::Webhook(w) => &w.cfg.topics,
+            Sink::Push(p) => &p.cfg.topics,
         }
     }
     async fn deliver(&mut self, events: &[&Stored]) -> Outcome {
         match self {
             Sink::Nats(n) => n.deliver(events).await,
             Sink::Webhook(w) => w.deliver(events).await,
+            Sink::Push(p) => p.deliver(events).await,
         }
     }
 }
@@ -144,6 +149,11 @@ impl Worker {
                 cfg.webhooks
                     .iter()
                     .map(|w| Sink::Webhook(Webhook::new(w.clone()))),
+            )
+            .chain(
+                cfg.push
+                    .iter()
+                    .map(|p| Sink::Push(Push::new(p.clone(), store.clone()))),
             );
         sinks
             .map(|sink| Worker {

@@ -7,6 +7,7 @@
 mod deliver;
 mod envelope;
 mod nats;
+pub mod push;
 mod webhook;
 
 use domain::outbox::{RetryPolicy, SignatureAlgorithm};
@@ -28,6 +29,9 @@ pub struct Config {
     /// `[[events.webhooks]]`: HTTP endpoints to POST signed events to.
     #[serde(default)]
     pub webhooks: Vec<WebhookSink>,
+    /// `[[events.push]]`: upper-level platforms that collect case and rating records (数据汇聚).
+    #[serde(default)]
+    pub push: Vec<PushSink>,
     #[serde(default)]
     pub retry: RetryPolicy,
     /// How often an idle sink looks for new events, in milliseconds.
@@ -54,6 +58,7 @@ impl Default for Config {
             record: true,
             nats: Vec::new(),
             webhooks: Vec::new(),
+            push: Vec::new(),
             retry: RetryPolicy::default(),
             poll_ms: poll_ms(),
             keep_days: keep_days(),
@@ -104,6 +109,38 @@ fn timeout_ms() -> u64 {
     10_000
 }
 
+/// An upper-level platform (数据汇聚): each case step and rating is POSTed to `{url}/records`
+/// as GB/T 39046 / 39734 records (`domain::push`), signed like a webhook; `onewindow push
+/// verify` asks `{url}/holdings` what it holds.
+#[derive(Clone, Serialize, Deserialize)]
+pub struct PushSink {
+    pub name: String,
+    /// `http://…/api/v1` (the base of `/records` and `/holdings`).
+    pub url: String,
+    pub secret: String,
+    #[serde(default)]
+    pub algorithm: SignatureAlgorithm,
+    /// This platform's name for the upper one (the county's 平台标识).
+    #[serde(default = "source")]
+    pub source: String,
+    /// What is pushed: case steps, issued licenses and ratings unless narrowed.
+    #[serde(default = "push_topics")]
+    pub topics: Vec<String>,
+    #[serde(default = "timeout_ms")]
+    pub timeout_ms: u64,
+}
+
+fn source() -> String {
+    "onewindow".into()
+}
+fn push_topics() -> Vec<String> {
+    vec![
+        "case.*".into(),
+        "license.issued".into(),
+        "rating.given".into(),
+    ]
+}
+
 // Credentials in the URL never reach a log.
 impl std::fmt::Debug for NatsSink {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -130,6 +167,20 @@ impl std::fmt::Debug for WebhookSink {
     }
 }
 
+// The secret never reaches a log.
+impl std::fmt::Debug for PushSink {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PushSink")
+            .field("name", &self.name)
+            .field("url", &self.url)
+            .field("secret", &"[redacted]")
+            .field("algorithm", &self.algorithm)
+            .field("source", &self.source)
+            .field("topics", &self.topics)
+            .finish()
+    }
+}
+
 impl Config {
     /// Every sink's name, in the order they are configured.
     pub fn sink_names(&self) -> Vec<String> {
@@ -137,7 +188,24 @@ impl Config {
             .iter()
             .map(|n| n.name.clone())
             .chain(self.webhooks.iter().map(|w| w.name.clone()))
+            .chain(self.push.iter().map(|p| p.name.clone()))
             .collect()
+    }
+
+    /// The upper-level platform called `name`, or the only one when `name` is None.
+    pub fn push_sink(&self, name: Option<&str>) -> Result<&PushSink, String> {
+        match name {
+            Some(n) => self
+                .push
+                .iter()
+                .find(|p| p.name == n)
+                .ok_or_else(|| format!("没有名为“{n}”的上级平台（[[events.push]]）")),
+            None => match self.push.as_slice() {
+                [one] => Ok(one),
+                [] => Err("未配置上级平台（[[events.push]]）".into()),
+                _ => Err("配置了多个上级平台，请用 --sink 指明".into()),
+            },
+        }
     }
 
     /// What is wrong with the configuration, in Chinese, naming the setting.
@@ -157,15 +225,23 @@ impl Config {
                 return Err(format!("events: 接收方名称“{n}”重复"));
             }
         }
-        for w in &self.webhooks {
-            if !w.url.starts_with("http://") {
+        let signed = self
+            .webhooks
+            .iter()
+            .map(|w| ("webhooks", &w.name, &w.url, &w.secret))
+            .chain(
+                self.push
+                    .iter()
+                    .map(|p| ("push", &p.name, &p.url, &p.secret)),
+            );
+        for (kind, name, url, secret) in signed {
+            if !url.starts_with("http://") {
                 return Err(format!(
-                    "events.webhooks.{}: url 应以 http:// 开头（HTTPS 请经本机的 TLS 代理转发）",
-                    w.name
+                    "events.{kind}.{name}: url 应以 http:// 开头（HTTPS 请经本机的 TLS 代理转发）"
                 ));
             }
-            if w.secret.len() < 16 {
-                return Err(format!("events.webhooks.{}: secret 至少 16 个字符", w.name));
+            if secret.len() < 16 {
+                return Err(format!("events.{kind}.{name}: secret 至少 16 个字符"));
             }
         }
         for n in &self.nats {
@@ -252,6 +328,28 @@ mod tests {
         .check()
         .unwrap_err();
         assert!(twice.contains("重复"), "{twice}");
+        let upper = |secret: &str| crate::Config {
+            webhooks: vec![hook("a", "http://h/x", "0123456789abcdef")],
+            push: vec![crate::PushSink {
+                name: "a".into(),
+                url: "http://p/api".into(),
+                secret: secret.into(),
+                algorithm: Default::default(),
+                source: "county".into(),
+                topics: vec![],
+                timeout_ms: 1000,
+            }],
+            ..Default::default()
+        };
+        let same = upper("0123456789abcdef").check().unwrap_err();
+        assert!(
+            same.contains("重复"),
+            "a push sink's name is a sink name: {same}"
+        );
+        let mut weak = upper("short");
+        weak.push[0].name = "province".into();
+        let weak = weak.check().unwrap_err();
+        assert!(weak.contains("events.push.province"), "{weak}");
         let odd = with(vec![hook("省 平台", "http://h/x", "0123456789abcdef")])
             .check()
             .unwrap_err();

@@ -71,13 +71,41 @@ impl Webhook {
     }
 
     async fn post(&self, e: &Stored) -> Result<(), (Failure, String)> {
-        let body = crate::envelope(e);
+        self.send(&self.cfg.url, &e.id, &e.topic, crate::envelope(e))
+            .await
+    }
+
+    /// POSTs `body` to `url`, signed with the sink's secret, `id` as the idempotency key.
+    pub(crate) async fn send(
+        &self,
+        url: &str,
+        id: &str,
+        topic: &str,
+        body: Vec<u8>,
+    ) -> Result<(), (Failure, String)> {
+        self.request(hyper::Method::POST, url, id, topic, body)
+            .await
+            .map(drop)
+    }
+
+    /// A signed request (the signature covers the timestamp and the body, empty for a GET);
+    /// the answer's body when the status is a success.
+    pub(crate) async fn request(
+        &self,
+        method: hyper::Method,
+        url: &str,
+        id: &str,
+        topic: &str,
+        body: Vec<u8>,
+    ) -> Result<Bytes, (Failure, String)> {
         let ts = time::OffsetDateTime::now_utc().unix_timestamp();
         let signature = sign(self.cfg.algorithm, self.cfg.secret.as_bytes(), ts, &body);
-        let req = hyper::Request::post(self.cfg.url.as_str())
+        let req = hyper::Request::builder()
+            .method(method)
+            .uri(url)
             .header("content-type", "application/json")
-            .header("idempotency-key", e.id.as_str())
-            .header("x-onewindow-topic", e.topic.as_str())
+            .header("idempotency-key", id)
+            .header("x-onewindow-topic", topic)
             .header("x-onewindow-timestamp", ts.to_string())
             .header("x-onewindow-signature", signature)
             .body(Full::new(Bytes::from(body)))
@@ -97,11 +125,14 @@ impl Webhook {
         };
         let status = res.status().as_u16();
         match Failure::of_status(status) {
-            None => {
-                // Read the (small) body so the connection can be reused.
-                let _ = tokio::time::timeout(wait, res.into_body().collect()).await;
-                Ok(())
-            }
+            None => match tokio::time::timeout(wait, res.into_body().collect()).await {
+                Ok(Ok(b)) => Ok(b.to_bytes()),
+                Ok(Err(err)) => Err((Failure::Transient, format!("应答读取失败：{err}"))),
+                Err(_) => Err((
+                    Failure::Transient,
+                    format!("{} ms 内未读完应答", self.cfg.timeout_ms),
+                )),
+            },
             Some(f) => {
                 let text = match tokio::time::timeout(wait, res.into_body().collect()).await {
                     Ok(Ok(b)) => String::from_utf8_lossy(&b.to_bytes())

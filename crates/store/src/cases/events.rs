@@ -157,3 +157,51 @@ pub async fn seals_after(conn: &mut AnyConnection, id: &str, limit: i64) -> Resu
     .fetch_all(conn)
     .await?)
 }
+
+/// One event of a case's chain.
+pub async fn event_at(
+    conn: &mut AnyConnection,
+    case_id: &str,
+    seq: i64,
+) -> Result<Option<EventRow>> {
+    Ok(sqlx::query_as(AssertSqlSafe(format!(
+        "{EVENT_COLS} WHERE case_id = $1 AND seq = $2"
+    )))
+    .bind(case_id)
+    .bind(seq)
+    .fetch_optional(conn)
+    .await?)
+}
+
+/// A numbered case and the (seq, kind) of its events, for reconciling with the upper
+/// platform (`onewindow push verify`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CaseTrail {
+    pub number: String,
+    pub state: String,
+    pub events: Vec<(i64, String)>,
+}
+
+/// Every numbered case created at or after `since_ms`, with its events' kinds, by number.
+pub async fn trails_since(conn: &mut AnyConnection, since_ms: i64) -> Result<Vec<CaseTrail>> {
+    let rows: Vec<(String, String, i64, String)> = sqlx::query_as(
+        "SELECT c.number, c.state, e.seq, e.kind FROM cases c JOIN case_events e ON e.case_id = c.id
+          WHERE c.created_at >= $1 AND c.number <> '' AND c.state <> 'draft'
+          ORDER BY c.number, e.seq",
+    )
+    .bind(since_ms)
+    .fetch_all(conn)
+    .await?;
+    let mut out: Vec<CaseTrail> = Vec::new();
+    for (number, state, seq, kind) in rows {
+        match out.last_mut() {
+            Some(t) if t.number == number => t.events.push((seq, kind)),
+            _ => out.push(CaseTrail {
+                number,
+                state,
+                events: vec![(seq, kind)],
+            }),
+        }
+    }
+    Ok(out)
+}

@@ -214,3 +214,65 @@ async fn concurrent_writers_all_commit_and_bulk_loaded_cases_count() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn trails_for_the_upper_platform_hold_numbered_cases_since_a_day_in_chain_order() {
+    on_both(|s| async move {
+        let mut c = s.conn().await.unwrap();
+        let numbered = |id: &str, number: &str| {
+            let mut x = case(id);
+            x.number = number.into();
+            x.state = domain::case::CaseState::Accepted;
+            x
+        };
+        let rows = [
+            (numbered("old", "5116002026110100001"), 100),
+            (numbered("new", "5116002026112700001"), 2_000),
+            (case("draft"), 3_000),
+        ];
+        for (k, at) in &rows {
+            insert_case(&mut c, k, &CaseIndex::default(), *at)
+                .await
+                .unwrap();
+        }
+        for (id, seq, kind) in [
+            ("new", 2, "submitted"),
+            ("new", 1, "edited"),
+            ("new", 3, "accepted"),
+            ("old", 1, "submitted"),
+            ("draft", 1, "edited"),
+        ] {
+            let e = EventRow {
+                case_id: id.into(),
+                seq,
+                at: 1,
+                actor: "a".into(),
+                role: "applicant".into(),
+                kind: kind.into(),
+                payload: "{}".into(),
+                prev_hash: "p".into(),
+                hash: format!("{id}{seq}"),
+            };
+            append_event(&mut c, &e).await.unwrap();
+        }
+        let trails = trails_since(&mut c, 1_000).await.unwrap();
+        assert_eq!(
+            trails,
+            [CaseTrail {
+                number: "5116002026112700001".into(),
+                state: "accepted".into(),
+                events: vec![
+                    (1, "edited".into()),
+                    (2, "submitted".into()),
+                    (3, "accepted".into())
+                ],
+            }],
+            "the old case is before the day, the draft has no number"
+        );
+        assert_eq!(trails_since(&mut c, 0).await.unwrap().len(), 2);
+        let e = event_at(&mut c, "new", 3).await.unwrap().unwrap();
+        assert_eq!((e.kind.as_str(), e.hash.as_str()), ("accepted", "new3"));
+        assert_eq!(event_at(&mut c, "new", 4).await.unwrap(), None);
+    })
+    .await;
+}
