@@ -131,3 +131,41 @@ pub async fn cursor(store: &Store, sink: &str) -> store::outbox::Cursor {
         .find(|c| c.sink == sink)
         .expect("the sink has a cursor")
 }
+
+/// A peer in Python from tests/sims (its own process), killed when dropped.
+pub struct Peer {
+    child: Child,
+    pub port: u16,
+}
+
+impl Drop for Peer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Starts `tests/sims/{script}` with `args`; waits for its "LISTENING <port>" line.
+pub fn python_peer(script: &str, args: &[&std::ffi::OsStr]) -> Peer {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../tests/sims")
+        .join(script);
+    let mut child = Command::new("python3")
+        .arg(path)
+        .args(args)
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("python3 runs {script}: {e}"));
+    let mut line = String::new();
+    std::io::BufRead::read_line(
+        &mut std::io::BufReader::new(child.stdout.take().unwrap()),
+        &mut line,
+    )
+    .unwrap();
+    let port = line
+        .trim()
+        .strip_prefix("LISTENING ")
+        .and_then(|p| p.parse().ok())
+        .unwrap_or_else(|| panic!("{script} said: {line}"));
+    Peer { child, port }
+}

@@ -1,6 +1,5 @@
-use std::io::BufRead;
+use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
 
 use domain::outbox::{RetryPolicy, SignatureAlgorithm};
 use relay::{Config, WebhookSink, Worker};
@@ -8,41 +7,19 @@ use relay::{Config, WebhookSink, Worker};
 use crate::support::*;
 
 struct Receiver {
-    child: Child,
-    port: u16,
+    peer: Peer,
     log: PathBuf,
-}
-
-impl Drop for Receiver {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
 }
 
 /// Starts the Python subscriber (its own process) with `secret` and `algorithm`.
 fn receiver(dir: &Path, secret: &str, alg: &str, extra: &[&str]) -> Receiver {
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/sims/webhook_receiver.py");
     let log = dir.join(format!("{alg}-{}.jsonl", uuid::Uuid::now_v7().simple()));
-    let mut child = Command::new("python3")
-        .arg(script)
-        .args([secret, alg])
-        .arg(&log)
-        .args(extra)
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("python3 runs the webhook receiver");
-    let mut line = String::new();
-    std::io::BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let port = line
-        .trim()
-        .strip_prefix("LISTENING ")
-        .unwrap()
-        .parse()
-        .unwrap();
-    Receiver { child, port, log }
+    let mut args: Vec<&OsStr> = vec![secret.as_ref(), alg.as_ref(), log.as_os_str()];
+    args.extend(extra.iter().map(OsStr::new));
+    Receiver {
+        peer: python_peer("webhook_receiver.py", &args),
+        log,
+    }
 }
 
 /// What the receiver logged: (status, id, why).
@@ -108,7 +85,7 @@ async fn signed_deliveries_retry_when_busy_bury_a_refused_event_and_replay_it() 
         let ids = write(&store, &events).await;
         let cfg = config(vec![sink(
             "county-hub",
-            r.port,
+            r.peer.port,
             SECRET,
             SignatureAlgorithm::HmacSm3,
         )]);
@@ -195,11 +172,16 @@ async fn a_wrong_secret_is_refused_by_the_subscriber_and_ends_as_a_dead_letter()
         let ids = write(&store, &[("case.completed", "case:7")]).await;
         let wrong = sink(
             "stale-key",
-            r.port,
+            r.peer.port,
             "another-secret-entirely",
             SignatureAlgorithm::HmacSha256,
         );
-        let right = sink("good-key", r.port, SECRET, SignatureAlgorithm::HmacSha256);
+        let right = sink(
+            "good-key",
+            r.peer.port,
+            SECRET,
+            SignatureAlgorithm::HmacSha256,
+        );
         let cfg = config(vec![wrong, right]);
         for mut w in Worker::all(&store, &cfg, "node-a") {
             until_idle(&mut w, 20).await;
