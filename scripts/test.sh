@@ -3,13 +3,24 @@
 #   lint (rustfmt, clippy with warnings denied), every Rust test — store and app tests on
 #   SQLite and, when ONEWINDOW_TEST_DATABASE_URL is set, on PostgreSQL — and the browser
 #   tests in headless Chromium (skipped with SKIP_BROWSER=1). The API contract test needs
-#   python3 (with venv) to install schemathesis from PyPI on first use.
+#   python3 (with venv) to install schemathesis from PyPI on first use, and the relay's tests
+#   aiosmtpd for their SMTP server.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 echo "== rustfmt and clippy"
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets --locked -- -D warnings
+
+# The relay's peers in Python: the SMTP server needs aiosmtpd (PyPI), installed once into a
+# virtualenv whose interpreter the tests are given.
+simvenv=target/sims-venv
+if ! "$simvenv/bin/python" -c "import aiosmtpd" 2>/dev/null; then
+  echo "installing aiosmtpd into $simvenv" >&2
+  python3 -m venv "$simvenv"
+  "$simvenv/bin/pip" install --quiet --disable-pip-version-check "aiosmtpd==1.4.6"
+fi
+export ONEWINDOW_SIM_PYTHON="$PWD/$simvenv/bin/python"
 
 if [ -n "${ONEWINDOW_TEST_DATABASE_URL:-}" ]; then pg="on"; else pg="NOT SET: PostgreSQL halves skipped"; fi
 echo "== Rust tests (SQLite always; PostgreSQL: $pg)"

@@ -76,6 +76,9 @@ pub struct Settings {
     /// Changes others care about are written to the outbox (`[events] record`); off only to
     /// measure what recording costs.
     pub record_events: bool,
+    /// The channels beside the inbox this platform can send (`[notify]`): the preferences
+    /// page offers only these.
+    pub notify_channels: Vec<domain::notify::Channel>,
 }
 
 impl Default for Settings {
@@ -90,6 +93,7 @@ impl Default for Settings {
             staff_second_factor: false,
             hotline_limits: Default::default(),
             record_events: true,
+            notify_channels: Vec::new(),
         }
     }
 }

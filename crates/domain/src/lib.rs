@@ -16,6 +16,7 @@ pub mod hotline;
 pub mod ids;
 pub mod keys;
 pub mod license;
+pub mod notify;
 #[cfg(feature = "openapi")]
 pub mod openapi;
 pub mod org;

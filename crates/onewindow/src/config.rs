@@ -22,6 +22,10 @@ pub struct Config {
     /// `[[events.nats]]`, `[[events.webhooks]]` and `[[events.push]]` (see README, Adapters).
     #[serde(default)]
     pub events: relay::Config,
+    /// Texts and emails beside the inbox: `[notify.sms]`, `[notify.email]`, `[notify.limits]`
+    /// (see README, Adapters).
+    #[serde(default)]
+    pub notify: relay::notify::Config,
     /// Upstream shared-data sources (`[[shared_data]]` with source, url, timeout_ms, retries).
     #[serde(default)]
     pub shared_data: Vec<app::shared::SourceConfig>,
@@ -132,6 +136,7 @@ impl Default for Config {
             licenses: Licenses::default(),
             hotline: Default::default(),
             events: Default::default(),
+            notify: Default::default(),
             shared_data: Vec::new(),
             demo: false,
             demo_clock: None,
@@ -147,6 +152,7 @@ impl std::fmt::Debug for Config {
             .field("session", &self.session)
             .field("licenses", &self.licenses)
             .field("events", &self.events)
+            .field("notify", &self.notify)
             .finish()
     }
 }

@@ -267,6 +267,7 @@ async fn connect(cfg: &Config) -> anyhow::Result<(app::Store, Settings)> {
         .map_err(|e| anyhow::anyhow!("配置有误：{e}"))?;
     cfg.events
         .check()
+        .and_then(|_| cfg.notify.check())
         .map_err(|e| anyhow::anyhow!("配置有误：{e}"))?;
     let store = app::Store::connect_opts(
         &cfg.database_url(),
@@ -282,6 +283,7 @@ async fn connect(cfg: &Config) -> anyhow::Result<(app::Store, Settings)> {
         license_master_key: Some(cfg.licenses.master_key.clone()).filter(|k| !k.is_empty()),
         public_url: cfg.server.public_url.clone(),
         shared_sources: cfg.shared_data.clone(),
+        notify_channels: cfg.notify.channels(),
         demo_shared_data: cfg.demo,
         staff_second_factor: cfg.session.staff_second_factor && !cfg.demo,
         hotline_limits: cfg.hotline.clone(),
@@ -539,6 +541,10 @@ async fn serve(mut cfg: Config, demo: bool, listen: Option<String>) -> anyhow::R
         println!("事件投递：{}", sinks.join("、"));
     }
     relay::spawn(app.store.clone(), &cfg.events, &node);
+    if relay::notify::spawn(app.store.clone(), &cfg.notify).is_some() {
+        let c: Vec<&str> = cfg.notify.channels().iter().map(|c| c.label()).collect();
+        println!("消息提醒：{}", c.join("、"));
+    }
     let mut state = web::AppState::new(app, cfg.server.secure_cookies);
     state.metrics_token = Some(cfg.server.metrics_token.clone()).filter(|t| !t.is_empty());
     let router = web::router(state);

@@ -7,6 +7,7 @@
 mod deliver;
 mod envelope;
 mod nats;
+pub mod notify;
 pub mod push;
 mod webhook;
 

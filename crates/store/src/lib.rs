@@ -18,6 +18,7 @@ mod group;
 pub mod hall;
 pub mod hotline;
 pub mod licenses;
+pub mod notify;
 pub mod org;
 pub mod outbox;
 pub mod ratings;

@@ -51,6 +51,7 @@ pub async fn app_with(
         staff_second_factor: false,
         hotline_limits: Default::default(),
         record_events: true,
+        notify_channels: Vec::new(),
     };
     change(&mut settings);
     let app = App::open(store, settings, clock.clone(), true)

@@ -125,6 +125,7 @@ pub(crate) async fn open_app(
         staff_second_factor: false,
         hotline_limits: Default::default(),
         record_events: true,
+        notify_channels: Vec::new(),
     };
     App::open(store, settings, Arc::new(SystemClock), in_memory_index)
         .await

@@ -4,6 +4,7 @@
 //! (`tests/sims/upper_platform.py`), on SQLite and on PostgreSQL.
 
 mod nats;
+mod notify;
 mod push;
 mod support;
 mod webhook;

@@ -14,7 +14,6 @@ use domain::fixtures::sample_item;
 use domain::outbox::{CaseChange, RatingGiven, RetryPolicy, SignatureAlgorithm, case_topic};
 use relay::{Config, PushSink, Worker};
 use store::Store;
-use store::accounts::AccountRow;
 use store::cases::{CaseIndex, EventRow};
 use store::outbox::OutboxRow;
 use store::ratings::RatingRow;
@@ -46,23 +45,6 @@ fn inspect(port: u16, path: &str) -> serde_json::Value {
     s.read_to_string(&mut text).unwrap();
     let body = text.split_once("\r\n\r\n").map(|(_, b)| b).unwrap_or("");
     serde_json::from_str(body).unwrap_or_else(|e| panic!("{e}: {text}"))
-}
-
-fn account(id: &str, kind: AccountKind, login: &str, name: &str) -> AccountRow {
-    AccountRow {
-        id: id.into(),
-        login: login.into(),
-        kind,
-        display_name: name.into(),
-        phone: String::new(),
-        legal_representative: None,
-        password_hash: String::new(),
-        region: None,
-        department: None,
-        roles: String::new(),
-        created_at: 1,
-        disabled: 0,
-    }
 }
 
 fn rating(id: &str, level: i64) -> RatingRow {

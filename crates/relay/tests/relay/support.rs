@@ -150,7 +150,10 @@ pub fn python_peer(script: &str, args: &[&std::ffi::OsStr]) -> Peer {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../../tests/sims")
         .join(script);
-    let mut child = Command::new("python3")
+    // The SMTP server needs aiosmtpd: scripts/test.sh installs it into a virtualenv and names
+    // its interpreter here.
+    let python = std::env::var("ONEWINDOW_SIM_PYTHON").unwrap_or_else(|_| "python3".into());
+    let mut child = Command::new(python)
         .arg(path)
         .args(args)
         .stdout(Stdio::piped())
@@ -168,4 +171,27 @@ pub fn python_peer(script: &str, args: &[&std::ffi::OsStr]) -> Peer {
         .and_then(|p| p.parse().ok())
         .unwrap_or_else(|| panic!("{script} said: {line}"));
     Peer { child, port }
+}
+
+/// An account as the store keeps it, with no phone, password or roles.
+pub fn account(
+    id: &str,
+    kind: domain::account::AccountKind,
+    login: &str,
+    name: &str,
+) -> store::accounts::AccountRow {
+    store::accounts::AccountRow {
+        id: id.into(),
+        login: login.into(),
+        kind,
+        display_name: name.into(),
+        phone: String::new(),
+        legal_representative: None,
+        password_hash: String::new(),
+        region: None,
+        department: None,
+        roles: String::new(),
+        created_at: 1,
+        disabled: 0,
+    }
 }

@@ -52,6 +52,7 @@ pub async fn site_with(change: impl FnOnce(&mut app::Settings)) -> Client {
         staff_second_factor: false,
         hotline_limits: Default::default(),
         record_events: true,
+        notify_channels: Vec::new(),
     };
     change(&mut settings);
     let app = app::App::open(db.store.clone(), settings, Arc::new(app::SystemClock), true)
