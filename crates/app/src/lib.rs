@@ -23,6 +23,7 @@ pub mod index;
 pub mod license_import;
 pub mod licenses;
 mod notice_pdf;
+pub mod notify;
 pub mod org;
 pub mod outbox;
 pub mod privacy;

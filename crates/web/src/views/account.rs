@@ -1,5 +1,6 @@
 //! 我的账号: the logged-in person changes their password (also a session that logged in with
-//! a temporary password, which may do nothing else until it has).
+//! a temporary password, which may do nothing else until it has), and chooses how they are
+//! told of their cases beside the inbox (消息提醒: 短信, 电子邮件).
 
 use app::auth::{self, PasswordChange};
 use askama::Template;
@@ -18,8 +19,13 @@ use crate::{AppState, WebError};
 /// Where a session with a temporary password is sent.
 pub const PASSWORD_PAGE: &str = "/account/password";
 
+/// 消息提醒 preferences.
+pub const NOTIFY_PAGE: &str = "/account/notifications";
+
 pub fn router() -> Router<AppState> {
-    Router::new().route(PASSWORD_PAGE, get(page).post(change))
+    Router::new()
+        .route(PASSWORD_PAGE, get(page).post(change))
+        .route(NOTIFY_PAGE, get(notify_page).post(notify_save))
 }
 
 #[derive(Template)]
@@ -108,4 +114,98 @@ async fn change(
     })?;
     *r.status_mut() = status;
     Ok(r)
+}
+
+#[derive(Template)]
+#[template(path = "account_notifications.html")]
+struct NotifyPage {
+    nav: Nav,
+    sms: bool,
+    email: bool,
+    email_address: String,
+    phone: String,
+    sms_offered: bool,
+    email_offered: bool,
+    /// (time, channel, masked address, state, text)
+    recent: Vec<(String, String, String, String, String)>,
+    errors: Vec<FieldError>,
+    flash: String,
+}
+
+impl NotifyPage {
+    fn error(&self, field: &str) -> String {
+        super::field_error(&self.errors, field)
+    }
+}
+
+#[derive(serde::Deserialize)]
+struct NotifyForm {
+    csrf: String,
+    #[serde(default)]
+    sms: Option<String>,
+    #[serde(default)]
+    email: Option<String>,
+    #[serde(default)]
+    email_address: String,
+}
+
+async fn notify_view(
+    s: &AppState,
+    ctx: &Ctx,
+    form: Option<&domain::notify::Prefs>,
+    errors: Vec<FieldError>,
+    flash: String,
+) -> Result<Response, WebError> {
+    let st = app::notify::settings(&s.app, &ctx.actor).await?;
+    let p = form.unwrap_or(&st.prefs);
+    render(&NotifyPage {
+        nav: Nav::of(ctx),
+        sms: p.sms,
+        email: p.email,
+        email_address: p.email_address.clone(),
+        phone: st.phone,
+        sms_offered: st.channels.contains(&domain::notify::Channel::Sms),
+        email_offered: st.channels.contains(&domain::notify::Channel::Email),
+        recent: st
+            .recent
+            .into_iter()
+            .map(|m| (super::fmt_time(m.at), m.channel, m.address, m.state, m.text))
+            .collect(),
+        errors,
+        flash,
+    })
+}
+
+async fn notify_page(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<Flash>,
+) -> Result<Response, WebError> {
+    let flash = match q.flash.as_deref() {
+        Some("saved") => "消息提醒设置已保存。".to_string(),
+        _ => String::new(),
+    };
+    notify_view(&s, &ctx, None, vec![], flash).await
+}
+
+async fn notify_save(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Form(f): Form<NotifyForm>,
+) -> Result<Response, WebError> {
+    ctx.check_csrf(&f.csrf)?;
+    let prefs = domain::notify::Prefs {
+        sms: f.sms.is_some(),
+        email: f.email.is_some(),
+        email_address: f.email_address,
+    };
+    match app::notify::save(&s.app, &ctx.actor, &prefs).await {
+        Ok(()) => Ok(Redirect::to(&format!("{NOTIFY_PAGE}?flash=saved")).into_response()),
+        Err(app::AppError::Validation(errors)) => {
+            let mut r = notify_view(&s, &ctx, Some(&prefs), errors, String::new()).await?;
+            *r.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+            Ok(r)
+        }
+        Err(e) => Err(e.into()),
+    }
 }

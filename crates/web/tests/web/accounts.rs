@@ -424,3 +424,78 @@ async fn where_a_second_factor_is_required_staff_bind_one_before_working_and_log
     assert_eq!(without.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(without.body.contains("动态口令"), "{}", without.body);
 }
+
+#[tokio::test]
+async fn a_person_chooses_email_reminders_and_a_wrong_address_is_named() {
+    let site = site_with(|s| {
+        s.notify_channels = vec![domain::notify::Channel::Sms, domain::notify::Channel::Email]
+    })
+    .await;
+    let mut c = site.another();
+    c.login_citizen().await;
+    let page = c.get("/account/notifications").await;
+    assert_eq!(page.status, StatusCode::OK);
+    // By default: texts, no email.
+    assert!(
+        page.body.contains(r#"name="sms" value="1" checked"#),
+        "{}",
+        page.body
+    );
+    assert!(!page.body.contains(r#"name="email" value="1" checked"#));
+    let csrf = c.csrf();
+    let bad = c
+        .post_form(
+            "/account/notifications",
+            &[
+                ("csrf", &csrf),
+                ("email", "1"),
+                ("email_address", "zhang at example"),
+            ],
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.body.contains("邮箱地址格式不正确"), "{}", bad.body);
+    assert!(
+        bad.body.contains(r#"value="zhang at example""#),
+        "what was typed stays"
+    );
+    let forged = c
+        .post_form(
+            "/account/notifications",
+            &[
+                ("csrf", "forged"),
+                ("email", "1"),
+                ("email_address", "a@b.cn"),
+            ],
+        )
+        .await;
+    assert_eq!(forged.status, StatusCode::FORBIDDEN);
+    let ok = c
+        .post_form(
+            "/account/notifications",
+            &[
+                ("csrf", &csrf),
+                ("email", "1"),
+                ("email_address", "zhang@example.cn"),
+            ],
+        )
+        .await;
+    assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.body);
+    let page = c.get("/account/notifications?flash=saved").await;
+    assert!(page.body.contains("消息提醒设置已保存"));
+    assert!(page.body.contains(r#"name="email" value="1" checked"#));
+    assert!(
+        !page.body.contains(r#"name="sms" value="1" checked"#),
+        "texts turned off"
+    );
+    assert!(page.body.contains("zhang@example.cn"));
+    // Another person's page shows their own (default) choices, not these.
+    let mut other = site.another();
+    other
+        .login(&app::demo::demo_credit_code(), app::demo::DEMO_PASSWORD)
+        .await;
+    let theirs = other.get("/account/notifications").await;
+    assert_eq!(theirs.status, StatusCode::OK);
+    assert!(theirs.body.contains("提醒方式"), "{}", theirs.body);
+    assert!(!theirs.body.contains("zhang@example.cn"));
+}

@@ -129,6 +129,9 @@ pub const ROUTES: &[Route] = &[
     get("/account/password", &[], "signed_in"),
     r("POST", "/account/password", &[], "signed_in",
         Form(&[("current", "{password}"), ("new", "short"), ("confirm", "other")])),
+    get("/account/notifications", &[], "signed_in"),
+    // An email reminder without an address: refused with 422 for whoever may save.
+    r("POST", "/account/notifications", &[], "signed_in", Form(&[("email", "1")])),
     get("/account/reads", &[], "applicant"),
     get("/account/second-factor", &[], "signed_in"),
     r("POST", "/account/second-factor", &[], "signed_in", Form(&[("code", "000000")])),

@@ -1,0 +1,105 @@
+//! 消息提醒: each person chooses whether their inbox notifications also come as a text message
+//! or an email, and sees what was sent them. Only one's own preferences are read or changed.
+//! The sending is the relay's (`relay::notify`), from the messages recorded here.
+
+use domain::notify::{Channel, Prefs};
+use store::notify::{self as sn, PrefsRow};
+
+use crate::auth::Actor;
+use crate::{App, AppError, Result};
+
+/// One message as its recipient sees it.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct MessageView {
+    pub at: i64,
+    pub channel: String,
+    pub address: String,
+    /// 已发送, 等待发送, 发送失败, 超过频率限制未发送.
+    pub state: String,
+    pub text: String,
+}
+
+/// What the preferences page shows.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub prefs: Prefs,
+    /// The account's phone, masked; empty when it has none.
+    pub phone: String,
+    /// The channels this platform can send.
+    pub channels: Vec<Channel>,
+    pub recent: Vec<MessageView>,
+}
+
+fn me(actor: &Actor) -> Result<&str> {
+    match actor {
+        Actor::Anonymous => Err(AppError::Unauthenticated),
+        Actor::Applicant { id, .. } | Actor::Staff { id, .. } => Ok(id),
+    }
+}
+
+fn state_label(s: &str) -> &'static str {
+    match s {
+        "sent" => "已发送",
+        "queued" => "等待发送",
+        "limited" => "超过频率限制，未发送",
+        _ => "发送失败",
+    }
+}
+
+pub async fn settings(app: &App, actor: &Actor) -> Result<Settings> {
+    let id = me(actor)?;
+    let mut c = app.store.conn().await?;
+    let prefs = match sn::prefs(&mut c, id).await? {
+        Some(p) => Prefs {
+            sms: p.sms != 0,
+            email: p.email != 0,
+            email_address: p.email_address,
+        },
+        None => Prefs::default(),
+    };
+    let account = app.account(&mut c, id).await?;
+    let recent = sn::recent(&mut c, Some(id), 20)
+        .await?
+        .into_iter()
+        .map(|m| {
+            let channel = Channel::parse(&m.channel).unwrap_or(Channel::Sms);
+            MessageView {
+                at: m.created_at,
+                channel: channel.label().into(),
+                address: domain::notify::masked(channel, &m.address),
+                state: state_label(&m.state).into(),
+                text: m.body,
+            }
+        })
+        .collect();
+    Ok(Settings {
+        prefs,
+        phone: if account.phone.is_empty() {
+            String::new()
+        } else {
+            domain::notify::masked(Channel::Sms, &account.phone)
+        },
+        channels: app.settings.notify_channels.clone(),
+        recent,
+    })
+}
+
+/// Saves the person's own choices; a fault names its field and nothing is written.
+pub async fn save(app: &App, actor: &Actor, prefs: &Prefs) -> Result<()> {
+    let id = me(actor)?;
+    domain::notify::check(prefs).map_err(AppError::Validation)?;
+    let mut tx = app.store.begin().await?;
+    sn::save_prefs(
+        &mut tx,
+        &PrefsRow {
+            account_id: id.to_string(),
+            sms: i64::from(prefs.sms),
+            email: i64::from(prefs.email),
+            email_address: prefs.email_address.trim().to_string(),
+            updated_at: app.now_ms(),
+        },
+    )
+    .await?;
+    tx.commit().await.map_err(store::StoreError::from)?;
+    Ok(())
+}
