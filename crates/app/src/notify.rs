@@ -103,3 +103,44 @@ pub async fn save(app: &App, actor: &Actor, prefs: &Prefs) -> Result<()> {
     tx.commit().await.map_err(store::StoreError::from)?;
     Ok(())
 }
+
+/// 证照到期提醒: tells each holder once at 30 and once at 7 days before a license runs out
+/// (`domain::notify::EXPIRY_THRESHOLDS`), in the inbox and, by their preferences, by text or
+/// email. Each reminder and its record are one transaction. Returns how many were sent.
+pub async fn remind_expiring(app: &App) -> Result<usize> {
+    let today = domain::calendar::china_date(app.now());
+    let mut sent = 0;
+    for threshold in domain::notify::EXPIRY_THRESHOLDS {
+        let Some((low, high)) = domain::notify::expiry_window(threshold) else {
+            continue;
+        };
+        let day = |n: i64| (today + time::Duration::days(n)).to_string();
+        let due = {
+            let mut c = app.store.conn().await?;
+            sn::expiring(&mut c, &day(low), &day(high), threshold, 500).await?
+        };
+        for l in due {
+            let left = time::Date::parse(
+                &l.valid_until,
+                time::macros::format_description!("[year]-[month]-[day]"),
+            )
+            .map(|d| (d - today).whole_days())
+            .unwrap_or(high);
+            let text = domain::notify::expiry_text(&l.type_name, &l.number, &l.valid_until, left);
+            let mut tx = app.store.begin().await?;
+            sn::reminded(
+                &mut tx,
+                &l.license_id,
+                threshold,
+                &l.account_id,
+                app.now_ms(),
+            )
+            .await?;
+            crate::agents::notify(&mut tx, app, &l.account_id, "license_expiring", text, None)
+                .await?;
+            tx.commit().await.map_err(store::StoreError::from)?;
+            sent += 1;
+        }
+    }
+    Ok(sent)
+}

@@ -189,5 +189,27 @@ pub fn masked(channel: Channel, address: &str) -> String {
     }
 }
 
+/// 证照到期提醒: a license is reminded of 30 days and again 7 days before it runs out; each
+/// threshold covers the days down to the next one, so a license found with 5 days left gets
+/// only the 7-day reminder.
+pub const EXPIRY_THRESHOLDS: [i64; 2] = [30, 7];
+
+/// The days-left window (inclusive) of each threshold: 30 → 8..=30, 7 → 0..=7.
+pub fn expiry_window(threshold: i64) -> Option<(i64, i64)> {
+    let i = EXPIRY_THRESHOLDS.iter().position(|t| *t == threshold)?;
+    let low = EXPIRY_THRESHOLDS.get(i + 1).map(|t| t + 1).unwrap_or(0);
+    Some((low, threshold))
+}
+
+/// The reminder's text.
+pub fn expiry_text(type_name: &str, number: &str, valid_until: &str, days_left: i64) -> String {
+    let when = if days_left <= 0 {
+        "今天到期".to_string()
+    } else {
+        format!("还有 {days_left} 天到期（{valid_until}）")
+    };
+    format!("您的{type_name}（编号 {number}）{when}，请及时办理延续或换领。")
+}
+
 #[cfg(test)]
 mod tests;

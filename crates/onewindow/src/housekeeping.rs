@@ -48,7 +48,8 @@ pub fn spawn(app: App) {
                 Err(e) => tracing::warn!("default rating pass failed: {e:?}"),
             }
             // Every ten minutes: bookings whose band ended without a check-in count as
-            // no-shows, and tomorrow's bookings are reminded (once each).
+            // no-shows, tomorrow's bookings are reminded (once each), and licenses running
+            // out (30 and 7 days before, once each).
             if round % 20 == 1 {
                 match app::hall::booking::sweep(&app).await {
                     Ok(s) if s.no_shows > 0 || s.reminders > 0 => tracing::info!(
@@ -58,6 +59,11 @@ pub fn spawn(app: App) {
                     ),
                     Ok(_) => {}
                     Err(e) => tracing::warn!("hall booking sweep failed: {e:?}"),
+                }
+                match app::notify::remind_expiring(&app).await {
+                    Ok(n) if n > 0 => tracing::info!(licenses = n, "证照到期提醒 sent"),
+                    Ok(_) => {}
+                    Err(e) => tracing::warn!("license expiry reminders failed: {e:?}"),
                 }
             }
             if let Err(e) = app::bundles::advance_all(&app).await {

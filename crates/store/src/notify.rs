@@ -212,3 +212,61 @@ pub async fn recent(
     .fetch_all(conn)
     .await?)
 }
+
+/// A valid license running out, with the account of its holder.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct Expiring {
+    pub license_id: String,
+    pub number: String,
+    pub type_name: String,
+    pub valid_until: String,
+    pub account_id: String,
+}
+
+/// Valid licenses whose last day is in [from, to] (YYYY-MM-DD) and that have no reminder for
+/// `threshold` yet, held by an account (the holder's ID number or credit code is its login).
+pub async fn expiring(
+    conn: &mut AnyConnection,
+    from: &str,
+    to: &str,
+    threshold: i64,
+    limit: i64,
+) -> Result<Vec<Expiring>> {
+    Ok(sqlx::query_as(
+        "SELECT l.id AS license_id, l.number, t.name AS type_name, l.valid_until, a.id AS account_id
+           FROM licenses l
+           JOIN license_types t ON t.code = l.type_code
+           JOIN accounts a ON a.login = l.holder_id
+           LEFT JOIN license_reminders r ON r.license_id = l.id AND r.threshold_days = $3
+          WHERE l.status = 'valid' AND l.valid_until >= $1 AND l.valid_until <= $2
+            AND r.license_id IS NULL
+          ORDER BY l.valid_until, l.id LIMIT $4",
+    )
+    .bind(from)
+    .bind(to)
+    .bind(threshold)
+    .bind(limit)
+    .fetch_all(conn)
+    .await?)
+}
+
+/// Records that a license's holder was reminded at `threshold` (in the transaction that
+/// writes the notification).
+pub async fn reminded(
+    conn: &mut AnyConnection,
+    license_id: &str,
+    threshold: i64,
+    account_id: &str,
+    now: i64,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO license_reminders (license_id, threshold_days, account_id, sent_at) VALUES ($1, $2, $3, $4)",
+    )
+    .bind(license_id)
+    .bind(threshold)
+    .bind(account_id)
+    .bind(now)
+    .execute(conn)
+    .await?;
+    Ok(())
+}

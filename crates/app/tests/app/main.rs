@@ -13,6 +13,7 @@ mod gaps;
 mod hall;
 mod hotline;
 mod licenses;
+mod notify;
 mod passwords;
 mod presentations;
 mod ratings;

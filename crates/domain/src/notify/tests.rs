@@ -97,7 +97,29 @@ fn addresses_are_masked_for_staff() {
     );
 }
 
+#[test]
+fn expiry_reminders_come_at_thirty_and_seven_days() {
+    assert_eq!(expiry_window(30), Some((8, 30)));
+    assert_eq!(expiry_window(7), Some((0, 7)));
+    assert_eq!(expiry_window(15), None);
+    assert_eq!(
+        expiry_text("食品经营许可证", "JY1", "2026-12-10", 7),
+        "您的食品经营许可证（编号 JY1）还有 7 天到期（2026-12-10），请及时办理延续或换领。"
+    );
+    assert!(expiry_text("营业执照", "X", "2026-12-03", 0).contains("今天到期"));
+}
+
 proptest! {
+    /// Every number of days left from 0 to 30 falls in exactly one threshold's window.
+    #[test]
+    fn each_day_left_belongs_to_one_reminder(days in 0i64..=30) {
+        let n = EXPIRY_THRESHOLDS
+            .iter()
+            .filter(|t| expiry_window(**t).is_some_and(|(lo, hi)| (lo..=hi).contains(&days)))
+            .count();
+        prop_assert_eq!(n, 1);
+    }
+
     /// However long the notification, the text fits one template variable and keeps its start.
     #[test]
     fn sms_content_fits_and_keeps_the_start(text in "\\PC{0,200}") {

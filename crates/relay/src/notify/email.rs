@@ -81,6 +81,7 @@ fn subject(kind: &str) -> &'static str {
     match kind {
         "case_progress" => "一窗通办：办件进展",
         "license_expiring" => "一窗通办：证照即将到期",
+        "appointment_reminder" => "一窗通办：预约提醒",
         _ => "一窗通办：消息提醒",
     }
 }

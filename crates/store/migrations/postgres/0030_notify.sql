@@ -34,3 +34,12 @@ CREATE INDEX messages_recent ON messages(created_at);
 ALTER TABLE notifications ADD COLUMN dispatched BIGINT NOT NULL DEFAULT 0;
 UPDATE notifications SET dispatched = 1;
 CREATE INDEX notifications_undispatched ON notifications(dispatched, at);
+
+-- Reminders that a license runs out (one per license and threshold: 30 days, 7 days).
+CREATE TABLE license_reminders (
+    license_id     TEXT NOT NULL,
+    threshold_days BIGINT NOT NULL,
+    account_id     TEXT NOT NULL,
+    sent_at        BIGINT NOT NULL,
+    PRIMARY KEY (license_id, threshold_days)
+);
