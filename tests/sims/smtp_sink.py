@@ -56,6 +56,7 @@ if port == 0:
     s.close()
 controller = Controller(Sink(), hostname="127.0.0.1", port=port)
 controller.start()
-print("LISTENING", port, flush=True)
+sys.stdout.write(f"LISTENING {port}\n")
+sys.stdout.flush()
 sys.stdout.close()
 threading.Event().wait()

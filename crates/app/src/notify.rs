@@ -144,3 +144,54 @@ pub async fn remind_expiring(app: &App) -> Result<usize> {
     }
     Ok(sent)
 }
+
+/// What the platform's administrator sees of texts and emails: counts by channel and state
+/// over the last 24 hours, and the latest messages with masked addresses (no texts: they are
+/// the recipients' own business).
+#[derive(Debug, Clone)]
+pub struct Overview {
+    /// (channel, state, count)
+    pub counts: Vec<(String, String, i64)>,
+    pub latest: Vec<AdminMessage>,
+}
+
+#[derive(Debug, Clone)]
+pub struct AdminMessage {
+    pub at: i64,
+    pub channel: String,
+    pub address: String,
+    pub kind: String,
+    pub state: String,
+    pub attempts: i64,
+    pub error: String,
+}
+
+pub async fn overview(app: &App, cap: &crate::auth::SystemAdmin) -> Result<Overview> {
+    let mut c = app.store.conn().await?;
+    crate::outbox::platform_only(&mut c, cap).await?;
+    let counts = sn::state_counts(&mut c, app.now_ms() - 86_400_000)
+        .await?
+        .into_iter()
+        .map(|(ch, st, n)| {
+            let label = Channel::parse(&ch).map(|c| c.label()).unwrap_or("其他");
+            (label.to_string(), state_label(&st).to_string(), n)
+        })
+        .collect();
+    let latest = sn::recent(&mut c, None, 30)
+        .await?
+        .into_iter()
+        .map(|m| {
+            let channel = Channel::parse(&m.channel).unwrap_or(Channel::Sms);
+            AdminMessage {
+                at: m.created_at,
+                channel: channel.label().into(),
+                address: domain::notify::masked(channel, &m.address),
+                kind: m.kind,
+                state: state_label(&m.state).into(),
+                attempts: m.attempts,
+                error: m.last_error,
+            }
+        })
+        .collect();
+    Ok(Overview { counts, latest })
+}

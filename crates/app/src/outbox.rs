@@ -95,7 +95,7 @@ pub struct Overview {
 
 /// Event delivery is the whole installation's: only an administrator of its top region
 /// sees and replays it.
-async fn platform_only(
+pub(crate) async fn platform_only(
     conn: &mut store::Connection,
     cap: &crate::auth::SystemAdmin,
 ) -> crate::Result<()> {

@@ -270,3 +270,17 @@ pub async fn reminded(
     .await?;
     Ok(())
 }
+
+/// How many messages there are per (channel, state) since `since_ms`.
+pub async fn state_counts(
+    conn: &mut AnyConnection,
+    since_ms: i64,
+) -> Result<Vec<(String, String, i64)>> {
+    Ok(sqlx::query_as(
+        "SELECT channel, state, COUNT(*) FROM messages WHERE created_at >= $1
+          GROUP BY channel, state ORDER BY channel, state",
+    )
+    .bind(since_ms)
+    .fetch_all(conn)
+    .await?)
+}

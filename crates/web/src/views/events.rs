@@ -1,5 +1,5 @@
 //! Event delivery for the platform's administrator: each sink's progress and the dead letters,
-//! with a replay button per letter.
+//! with a replay button per letter; and the texts and emails sent beside the inbox.
 
 use askama::Template;
 use axum::Router;
@@ -46,6 +46,10 @@ struct EventsPage {
     head: i64,
     sinks: Vec<SinkRow>,
     dead: Vec<DeadRow>,
+    /// 短信与邮件: (channel, state, count) over the last day, and the latest messages.
+    counts: Vec<(String, String, i64)>,
+    /// (time, message)
+    messages: Vec<(String, app::notify::AdminMessage)>,
     flash: String,
     error: String,
 }
@@ -60,6 +64,7 @@ use super::fmt_time as when;
 async fn view(s: &AppState, ctx: &Ctx, flash: &str, error: String) -> Result<EventsPage, WebError> {
     let cap = ctx.actor.system_admin()?;
     let o = app::outbox::overview(&s.app, &cap).await?;
+    let m = app::notify::overview(&s.app, &cap).await?;
     Ok(EventsPage {
         nav: Nav::of(ctx),
         head: o.head,
@@ -96,6 +101,8 @@ async fn view(s: &AppState, ctx: &Ctx, flash: &str, error: String) -> Result<Eve
                 error: d.last_error,
             })
             .collect(),
+        counts: m.counts,
+        messages: m.latest.into_iter().map(|x| (when(x.at), x)).collect(),
         flash: flash.into(),
         error,
     })
