@@ -145,6 +145,7 @@ per_day = 100
     const text = await card.innerText();
     assert.match(text, /短信\s+已发送\s+\d+/, text);
     assert.match(text, /138\*\*\*\*0000/);
+    assert.match(text, /办件进展/, 'what each message was about, in Chinese');
     assert.ok(!text.includes('13800000000'), 'a full number is shown to the administrator');
     assert.ok(!text.includes('办件 5116'), 'the texts themselves are the recipients\' business');
   });

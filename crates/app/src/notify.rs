@@ -8,15 +8,35 @@ use store::notify::{self as sn, PrefsRow};
 use crate::auth::Actor;
 use crate::{App, AppError, Result};
 
-/// One message as its recipient sees it.
+/// One message as shown: to its recipient (with its text) or to an administrator (without).
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct MessageView {
     pub at: i64,
     pub channel: String,
+    /// Masked.
     pub address: String,
+    /// What it is about (办件进展 …).
+    pub kind: String,
     /// 已发送, 等待发送, 发送失败, 超过频率限制未发送.
     pub state: String,
+    pub attempts: i64,
+    pub error: String,
+    /// Empty for administrators: the text is the recipient's business.
     pub text: String,
+}
+
+fn view(m: sn::MessageRow, with_text: bool) -> MessageView {
+    let channel = Channel::parse(&m.channel).unwrap_or(Channel::Sms);
+    MessageView {
+        at: m.created_at,
+        channel: channel.label().into(),
+        address: domain::notify::masked(channel, &m.address),
+        kind: domain::notify::kind_label(&m.kind).into(),
+        state: state_label(&m.state).into(),
+        attempts: m.attempts,
+        error: m.last_error,
+        text: if with_text { m.body } else { String::new() },
+    }
 }
 
 /// What the preferences page shows.
@@ -49,28 +69,12 @@ fn state_label(s: &str) -> &'static str {
 pub async fn settings(app: &App, actor: &Actor) -> Result<Settings> {
     let id = me(actor)?;
     let mut c = app.store.conn().await?;
-    let prefs = match sn::prefs(&mut c, id).await? {
-        Some(p) => Prefs {
-            sms: p.sms != 0,
-            email: p.email != 0,
-            email_address: p.email_address,
-        },
-        None => Prefs::default(),
-    };
+    let prefs = sn::prefs_of(&mut c, id).await?;
     let account = app.account(&mut c, id).await?;
     let recent = sn::recent(&mut c, Some(id), 20)
         .await?
         .into_iter()
-        .map(|m| {
-            let channel = Channel::parse(&m.channel).unwrap_or(Channel::Sms);
-            MessageView {
-                at: m.created_at,
-                channel: channel.label().into(),
-                address: domain::notify::masked(channel, &m.address),
-                state: state_label(&m.state).into(),
-                text: m.body,
-            }
-        })
+        .map(|m| view(m, true))
         .collect();
     Ok(Settings {
         prefs,
@@ -152,18 +156,7 @@ pub async fn remind_expiring(app: &App) -> Result<usize> {
 pub struct Overview {
     /// (channel, state, count)
     pub counts: Vec<(String, String, i64)>,
-    pub latest: Vec<AdminMessage>,
-}
-
-#[derive(Debug, Clone)]
-pub struct AdminMessage {
-    pub at: i64,
-    pub channel: String,
-    pub address: String,
-    pub kind: String,
-    pub state: String,
-    pub attempts: i64,
-    pub error: String,
+    pub latest: Vec<MessageView>,
 }
 
 pub async fn overview(app: &App, cap: &crate::auth::SystemAdmin) -> Result<Overview> {
@@ -180,18 +173,7 @@ pub async fn overview(app: &App, cap: &crate::auth::SystemAdmin) -> Result<Overv
     let latest = sn::recent(&mut c, None, 30)
         .await?
         .into_iter()
-        .map(|m| {
-            let channel = Channel::parse(&m.channel).unwrap_or(Channel::Sms);
-            AdminMessage {
-                at: m.created_at,
-                channel: channel.label().into(),
-                address: domain::notify::masked(channel, &m.address),
-                kind: m.kind,
-                state: state_label(&m.state).into(),
-                attempts: m.attempts,
-                error: m.last_error,
-            }
-        })
+        .map(|m| view(m, false))
         .collect();
     Ok(Overview { counts, latest })
 }

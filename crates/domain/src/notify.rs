@@ -153,11 +153,26 @@ impl Limits {
         last_hour < self.per_hour && last_day < self.per_day
     }
 
+    /// Whether a notification made at `created_ms` may still be sent.
+    pub fn fresh(&self, created_ms: i64, now_ms: i64) -> bool {
+        now_ms - created_ms < self.give_up_minutes * 60_000
+    }
+
     /// What to do after a failed attempt: try again at this time, or give up (None).
     pub fn retry_at(&self, created_ms: i64, attempts: u32, now_ms: i64) -> Option<i64> {
         let wait = 1_000i64 << attempts.min(10);
         let next = now_ms + wait.min(300_000);
         (next < created_ms + self.give_up_minutes * 60_000).then_some(next)
+    }
+}
+
+/// What a notification is about, in Chinese (an email's subject, the administrator's list).
+pub fn kind_label(kind: &str) -> &'static str {
+    match kind {
+        "case_progress" => "办件进展",
+        "license_expiring" => "证照即将到期",
+        "appointment_reminder" => "预约提醒",
+        _ => "消息提醒",
     }
 }
 

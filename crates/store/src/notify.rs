@@ -25,6 +25,18 @@ pub async fn prefs(conn: &mut AnyConnection, account_id: &str) -> Result<Option<
     .await?)
 }
 
+/// A person's preferences as the domain reads them: the saved ones, else the defaults.
+pub async fn prefs_of(conn: &mut AnyConnection, account_id: &str) -> Result<domain::notify::Prefs> {
+    Ok(match prefs(conn, account_id).await? {
+        Some(p) => domain::notify::Prefs {
+            sms: p.sms != 0,
+            email: p.email != 0,
+            email_address: p.email_address,
+        },
+        None => domain::notify::Prefs::default(),
+    })
+}
+
 /// Saves preferences (replacing earlier ones).
 pub async fn save_prefs(conn: &mut AnyConnection, p: &PrefsRow) -> Result<()> {
     sqlx::query(

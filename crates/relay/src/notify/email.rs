@@ -77,15 +77,6 @@ pub(crate) struct Email {
     transport: AsyncSmtpTransport<Tokio1Executor>,
 }
 
-fn subject(kind: &str) -> &'static str {
-    match kind {
-        "case_progress" => "一窗通办：办件进展",
-        "license_expiring" => "一窗通办：证照即将到期",
-        "appointment_reminder" => "一窗通办：预约提醒",
-        _ => "一窗通办：消息提醒",
-    }
-}
-
 impl Email {
     pub(crate) fn new(cfg: Smtp) -> Result<Email, String> {
         cfg.check()?;
@@ -117,11 +108,14 @@ impl Email {
         let mail = Message::builder()
             .from(self.from.clone())
             .to(to)
-            .subject(subject(&m.kind))
+            .subject(format!(
+                "一窗通办：{}",
+                domain::notify::kind_label(&m.kind)
+            ))
             .header(ContentType::TEXT_PLAIN)
             .message_id(Some(format!("<{}@onewindow>", m.id)))
             .body(format!(
-                "{}\n\n—— 一窗通办。此邮件由系统发出，请勿回复；不想再收到可在“我的办件 → 消息提醒”中关闭。",
+                "{}\n\n—— 一窗通办。此邮件由系统发出，请勿回复；不想再收到邮件，可在“我的办件”页的“短信、邮件提醒设置”中关闭。",
                 m.body
             ))
             .map_err(|e| (false, format!("邮件无法构造：{e}")))?;

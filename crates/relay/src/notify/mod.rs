@@ -10,7 +10,7 @@ mod sms;
 
 use std::time::Duration;
 
-use domain::notify::{Channel, Limits, Prefs};
+use domain::notify::{Channel, Limits};
 use serde::{Deserialize, Serialize};
 use store::Store;
 use store::notify::{self as sn, MessageRow};
@@ -105,15 +105,8 @@ impl Dispatcher {
         let now = now_ms();
         for n in &pending {
             let mut tx = self.store.begin().await?;
-            let fresh = now - n.at < self.limits.give_up_minutes * 60_000;
-            let prefs = match sn::prefs(&mut tx, &n.account_id).await? {
-                Some(p) => Prefs {
-                    sms: p.sms != 0,
-                    email: p.email != 0,
-                    email_address: p.email_address,
-                },
-                None => Prefs::default(),
-            };
+            let fresh = self.limits.fresh(n.at, now);
+            let prefs = sn::prefs_of(&mut tx, &n.account_id).await?;
             let mut messages = Vec::new();
             let plan = if fresh {
                 domain::notify::plan(&prefs, &n.phone, &self.channels)

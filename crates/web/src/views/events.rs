@@ -49,7 +49,7 @@ struct EventsPage {
     /// 短信与邮件: (channel, state, count) over the last day, and the latest messages.
     counts: Vec<(String, String, i64)>,
     /// (time, message)
-    messages: Vec<(String, app::notify::AdminMessage)>,
+    messages: Vec<(String, app::notify::MessageView)>,
     flash: String,
     error: String,
 }
