@@ -289,14 +289,17 @@ async fn drive(args: &HallArgs, base: &str) -> anyhow::Result<(Tally, Seen, usiz
             };
             let _ = ready.send(true).await;
             let mut body = res.into_body();
-            let mut buf = String::new();
+            // Bytes, not text, until an event is whole: a frame may end inside a character
+            // (every announcement starts with 请), and decoding it alone would garble it.
+            let mut buf: Vec<u8> = Vec::new();
             while let Some(Ok(frame)) = body.frame().await {
                 let Some(data) = frame.data_ref() else {
                     continue;
                 };
-                buf.push_str(&String::from_utf8_lossy(data));
-                while let Some(end) = buf.find("\n\n") {
-                    let event: String = buf.drain(..end + 2).collect();
+                buf.extend_from_slice(data);
+                while let Some(end) = buf.windows(2).position(|w| w == b"\n\n") {
+                    let raw: Vec<u8> = buf.drain(..end + 2).collect();
+                    let event = String::from_utf8_lossy(&raw);
                     // `data: {"board":…,"announce":"请 A012 号到 03 号窗口"}`
                     if let Some(a) = event.split("\"announce\":\"").nth(1)
                         && let Some(number) =

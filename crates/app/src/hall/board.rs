@@ -103,6 +103,7 @@ pub(crate) async fn publish(app: &App, hall_code: &str, announce: Option<String>
     match board(app, hall_code).await {
         Ok(b) => match serde_json::to_string(&b) {
             Ok(json) => app.hall_hub.send(BoardUpdate {
+                seq: 0,
                 hall: hall_code.to_string(),
                 json,
                 announce,

@@ -10,6 +10,7 @@ pub mod map;
 pub mod setup;
 pub mod tickets;
 
+use std::collections::{HashMap, VecDeque};
 use std::sync::Arc;
 
 use domain::hall::{Hall, HallError};
@@ -32,21 +33,33 @@ impl From<HallError> for AppError {
 /// the announcement to speak, if a ticket was called.
 #[derive(Debug, Clone)]
 pub struct BoardUpdate {
+    /// This process's order of updates (set by the hub).
+    pub seq: u64,
     pub hall: String,
     pub json: String,
     pub announce: Option<String>,
 }
 
-/// Delivers board updates to every open board of this process. Slow boards skip to the
-/// latest state (each update is a whole board), so one stuck screen holds no one up.
+type Recent = HashMap<String, VecDeque<Arc<BoardUpdate>>>;
+
+/// How many recent updates of each hall the hub keeps for boards that fell behind.
+const KEPT_PER_HALL: usize = 512;
+
+/// Delivers board updates to every open board of this process. A board that falls behind
+/// the broadcast (a busy machine, a slow screen) catches up from the hall's recent updates,
+/// so no call goes unannounced; one so far behind that even those are gone gets the latest
+/// state. One stuck screen holds no one up either way.
 pub struct Hub {
     tx: broadcast::Sender<Arc<BoardUpdate>>,
+    /// The last sequence number given, and each hall's recent updates.
+    recent: std::sync::Mutex<(u64, Recent)>,
 }
 
 impl Default for Hub {
     fn default() -> Hub {
         Hub {
             tx: broadcast::channel(256).0,
+            recent: Default::default(),
         }
     }
 }
@@ -56,9 +69,38 @@ impl Hub {
         self.tx.subscribe()
     }
 
-    pub(crate) fn send(&self, u: BoardUpdate) {
+    /// The hall's updates after `seq`, oldest first; None when some of them are no longer
+    /// kept (the board must start again from the current state).
+    pub fn since(&self, hall: &str, seq: u64) -> Option<Vec<Arc<BoardUpdate>>> {
+        let recent = self.recent.lock().unwrap_or_else(|e| e.into_inner());
+        let Some(kept) = recent.1.get(hall) else {
+            return Some(Vec::new());
+        };
+        if kept.front().is_some_and(|u| u.seq > seq + 1) && kept.len() == KEPT_PER_HALL {
+            return None;
+        }
+        Some(kept.iter().filter(|u| u.seq > seq).cloned().collect())
+    }
+
+    /// The sequence number of the latest update sent (0: none yet).
+    pub fn latest(&self) -> u64 {
+        self.recent.lock().unwrap_or_else(|e| e.into_inner()).0
+    }
+
+    pub(crate) fn send(&self, mut u: BoardUpdate) {
+        // Numbered, kept and broadcast under one lock, so the numbers follow the broadcast
+        // order and a board never sees an update before it is kept.
+        let mut recent = self.recent.lock().unwrap_or_else(|e| e.into_inner());
+        recent.0 += 1;
+        u.seq = recent.0;
+        let u = Arc::new(u);
+        let kept = recent.1.entry(u.hall.clone()).or_default();
+        if kept.len() == KEPT_PER_HALL {
+            kept.pop_front();
+        }
+        kept.push_back(u.clone());
         // No board open is not an error.
-        let _ = self.tx.send(Arc::new(u));
+        let _ = self.tx.send(u);
     }
 }
 
@@ -128,4 +170,41 @@ pub(crate) fn person_key(identity: &str) -> String {
 
 pub(crate) fn today(app: &App) -> time::Date {
     domain::calendar::china_date(app.now())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{BoardUpdate, Hub, KEPT_PER_HALL};
+
+    fn update(hall: &str, n: usize) -> BoardUpdate {
+        BoardUpdate {
+            seq: 0,
+            hall: hall.into(),
+            json: "{}".into(),
+            announce: Some(format!("请 A{n:03} 号到 01 号窗口")),
+        }
+    }
+
+    #[test]
+    fn a_board_behind_gets_its_halls_missed_calls_in_order_until_they_are_no_longer_kept() {
+        let hub = Hub::default();
+        for n in 0..3 {
+            hub.send(update("A", n));
+            hub.send(update("B", n));
+        }
+        let missed = hub.since("A", 2).unwrap();
+        let seqs: Vec<u64> = missed.iter().map(|u| u.seq).collect();
+        assert_eq!(seqs, [3, 5]);
+        assert!(missed.iter().all(|u| u.hall == "A"));
+        assert_eq!(hub.since("C", 0).unwrap().len(), 0);
+        assert_eq!(hub.latest(), 6);
+        for n in 0..KEPT_PER_HALL {
+            hub.send(update("A", n));
+        }
+        assert!(
+            hub.since("A", 2).is_none(),
+            "the calls after 2 are no longer all kept"
+        );
+        assert_eq!(hub.since("A", hub.latest() - 1).unwrap().len(), 1);
+    }
 }

@@ -192,8 +192,9 @@ async fn board_now(State(s): State<AppState>, Path(hall): Path<String>) -> ApiRe
 
 /// The board's live feed: a `board` event with the state at once, then one per change with
 /// the announcement to speak; a comment every 15 s keeps proxies from closing it. A board
-/// that falls behind gets the latest state (each event is whole). Not in the OpenAPI
-/// document, which cannot describe a stream that never ends.
+/// that falls behind catches up from the hall's recent updates, announcements included
+/// (`Hub::since`); only one too far behind for those skips to the latest state. Not in the
+/// OpenAPI document, which cannot describe a stream that never ends.
 async fn events(
     State(s): State<AppState>,
     Path(hall): Path<String>,
@@ -202,6 +203,8 @@ async fn events(
     let first = serde_json::to_string(&board::board(&s.app, &hall).await?)
         .map_err(|e| app::AppError::Internal(e.to_string()))?;
     let rx = s.app.hall_hub.subscribe();
+    // Updates up to here are in the state just read or still in `rx`.
+    let start = s.app.hall_hub.latest();
     let app = s.app.clone();
     let event = |board: &str, announce: Option<&str>| {
         let announce = serde_json::to_string(&announce).unwrap_or_else(|_| "null".into());
@@ -209,29 +212,50 @@ async fn events(
             .event("board")
             .data(format!(r#"{{"board":{board},"announce":{announce}}}"#))
     };
-    let stream = futures_util::stream::unfold((Some(first), rx), move |(first, mut rx)| {
-        let app = app.clone();
-        let hall = hall.clone();
-        async move {
-            if let Some(f) = first {
-                return Some((Ok(event(&f, None)), (None, rx)));
-            }
-            loop {
-                match rx.recv().await {
-                    Ok(u) if u.hall == hall => {
-                        return Some((Ok(event(&u.json, u.announce.as_deref())), (None, rx)));
+    let pending = std::collections::VecDeque::new();
+    let state = (Some(first), rx, start, pending);
+    let stream = futures_util::stream::unfold(
+        state,
+        move |(first, mut rx, mut last, mut pending)| {
+            let app = app.clone();
+            let hall = hall.clone();
+            async move {
+                if let Some(f) = first {
+                    return Some((Ok(event(&f, None)), (None, rx, last, pending)));
+                }
+                loop {
+                    if let Some(u) = pending.pop_front() {
+                        let u: std::sync::Arc<app::hall::BoardUpdate> = u;
+                        last = u.seq;
+                        let e = event(&u.json, u.announce.as_deref());
+                        return Some((Ok(e), (None, rx, last, pending)));
                     }
-                    Ok(_) => continue,
-                    Err(RecvError::Lagged(_)) => {
-                        let now = board::board(&app, &hall).await.ok()?;
-                        let json = serde_json::to_string(&now).ok()?;
-                        return Some((Ok(event(&json, None)), (None, rx)));
+                    match rx.recv().await {
+                        // Sent already while catching up.
+                        Ok(u) if u.seq <= last => continue,
+                        Ok(u) if u.hall == hall => {
+                            last = u.seq;
+                            let e = event(&u.json, u.announce.as_deref());
+                            return Some((Ok(e), (None, rx, last, pending)));
+                        }
+                        Ok(_) => continue,
+                        Err(RecvError::Lagged(_)) => match app.hall_hub.since(&hall, last) {
+                            Some(missed) => pending.extend(missed),
+                            None => {
+                                // Calls were skipped on this screen: worth knowing.
+                                tracing::warn!(hall = %hall, "a board fell too far behind; sent it the current state");
+                                last = app.hall_hub.latest();
+                                let now = board::board(&app, &hall).await.ok()?;
+                                let json = serde_json::to_string(&now).ok()?;
+                                return Some((Ok(event(&json, None)), (None, rx, last, pending)));
+                            }
+                        },
+                        Err(RecvError::Closed) => return None,
                     }
-                    Err(RecvError::Closed) => return None,
                 }
             }
-        }
-    });
+        },
+    );
     Ok(Sse::new(stream).keep_alive(KeepAlive::default()))
 }
 
