@@ -3,8 +3,8 @@
 #   lint (rustfmt, clippy with warnings denied), every Rust test — store and app tests on
 #   SQLite and, when ONEWINDOW_TEST_DATABASE_URL is set, on PostgreSQL — and the browser
 #   tests in headless Chromium (skipped with SKIP_BROWSER=1). The API contract test needs
-#   python3 (with venv) to install schemathesis from PyPI on first use, and the relay's tests
-#   aiosmtpd for their SMTP server.
+#   python3 (with venv) to install schemathesis from PyPI on first use, the relay's tests
+#   aiosmtpd for their SMTP server, and the file-store tests moto for their S3 server.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -12,13 +12,13 @@ echo "== rustfmt and clippy"
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets --locked -- -D warnings
 
-# The relay's peers in Python: the SMTP server needs aiosmtpd (PyPI), installed once into a
-# virtualenv whose interpreter the tests are given.
+# The peers in Python: the SMTP server needs aiosmtpd and the S3 server moto (PyPI),
+# installed once into a virtualenv whose interpreter the tests are given.
 simvenv=target/sims-venv
-if ! "$simvenv/bin/python" -c "import aiosmtpd" 2>/dev/null; then
-  echo "installing aiosmtpd into $simvenv" >&2
+if ! "$simvenv/bin/python" -c "import aiosmtpd, moto.server" 2>/dev/null; then
+  echo "installing aiosmtpd and moto into $simvenv" >&2
   python3 -m venv "$simvenv"
-  "$simvenv/bin/pip" install --quiet --disable-pip-version-check "aiosmtpd==1.4.6"
+  "$simvenv/bin/pip" install --quiet --disable-pip-version-check "aiosmtpd==1.4.6" "moto[server]==5.1.18"
 fi
 export ONEWINDOW_SIM_PYTHON="$PWD/$simvenv/bin/python"
 

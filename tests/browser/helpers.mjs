@@ -48,7 +48,9 @@ export function startServer(extraArgs = []) {
   }
   mkdirSync(SHOTS, { recursive: true });
   const dataDir = mkdtempSync(join(tmpdir(), 'onewindow-browser-'));
-  const proc = spawn(BIN, ['serve', '--demo', '--data-dir', dataDir, '--listen', '127.0.0.1:0', ...extraArgs], {
+  // A test whose peers must call the server back names its address (`--listen`).
+  const listen = extraArgs.includes('--listen') ? [] : ['--listen', '127.0.0.1:0'];
+  const proc = spawn(BIN, ['serve', '--demo', '--data-dir', dataDir, ...listen, ...extraArgs], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, NO_COLOR: '1' },
   });

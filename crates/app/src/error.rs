@@ -22,6 +22,10 @@ pub enum AppError {
     State(String),
     #[error("尝试次数过多，请于 {until} 后再试")]
     Throttled { until: String },
+    /// A service the platform depends on (object storage, say) failed or refused; the
+    /// person may try again later. `cause` is logged, never shown.
+    #[error("{what}暂时不可用，请稍后再试")]
+    Unavailable { what: String, cause: String },
     #[error("服务器内部错误")]
     Internal(String),
 }
@@ -41,6 +45,7 @@ impl AppError {
             AppError::Conflict { .. } => "conflict",
             AppError::State(_) => "invalid_state",
             AppError::Throttled { .. } => "too_many_attempts",
+            AppError::Unavailable { .. } => "unavailable",
             AppError::Internal(_) => "internal",
         }
     }

@@ -16,6 +16,7 @@ mod demo_hotline;
 pub mod error;
 mod events;
 pub mod exchange;
+pub mod files;
 pub mod form_pdf;
 pub mod hall;
 pub mod hotline;
@@ -26,6 +27,9 @@ mod notice_pdf;
 pub mod notify;
 pub mod org;
 pub mod outbox;
+pub mod payment;
+pub mod platform;
+pub mod post;
 pub mod privacy;
 pub mod ratings;
 pub mod setup;
@@ -80,6 +84,13 @@ pub struct Settings {
     /// The channels beside the inbox this platform can send (`[notify]`): the preferences
     /// page offers only these.
     pub notify_channels: Vec<domain::notify::Channel>,
+    /// Where uploads and rendered documents are kept (`[storage] files`).
+    pub files: files::Backend,
+    /// The courier results are posted with (`[post]`); None: the window types the carrier
+    /// and waybill of a parcel it sent itself.
+    pub courier: Option<post::CourierConfig>,
+    /// The public payment platform (`[payment]`); None: fees are collected at the window.
+    pub payment: Option<payment::PaymentConfig>,
 }
 
 impl Default for Settings {
@@ -95,6 +106,9 @@ impl Default for Settings {
             hotline_limits: Default::default(),
             record_events: true,
             notify_channels: Vec::new(),
+            files: files::Backend::Local,
+            courier: None,
+            payment: None,
         }
     }
 }
@@ -132,6 +146,8 @@ impl Clock for ShiftedClock {
 #[derive(Clone)]
 pub struct App {
     pub store: Store,
+    /// Uploaded materials and rendered documents.
+    pub files: files::Files,
     pub index: Arc<CatalogIndex>,
     pub calendar: Arc<RwLock<WorkCalendar>>,
     pub settings: Arc<Settings>,
@@ -184,7 +200,9 @@ impl App {
         } else {
             CatalogIndex::open(&settings.data_dir.join("search"))?
         };
+        let files = files::Files::open(&settings.files, &settings.data_dir, store.durable())?;
         let app = App {
+            files,
             store,
             index: Arc::new(index),
             calendar: Arc::new(RwLock::new(WorkCalendar::china())),
@@ -219,7 +237,9 @@ impl App {
         settings: Settings,
         clock: Arc<dyn Clock>,
     ) -> Result<App> {
+        let files = files::Files::open(&settings.files, &settings.data_dir, store.durable())?;
         let app = App {
+            files,
             store,
             index: Arc::new(CatalogIndex::in_memory()?),
             calendar: Arc::new(RwLock::new(WorkCalendar::china())),

@@ -1,7 +1,5 @@
-//! Uploaded materials: checked by content (not by name), stored content-addressed under the
-//! data directory so the same file is kept once and can never be silently replaced.
-
-use std::path::PathBuf;
+//! Uploaded materials: checked by content (not by name), stored content-addressed in the
+//! file store (`files`) so the same file is kept once and can never be silently replaced.
 
 use domain::case::Provision;
 use sm3::{Digest, Sm3};
@@ -38,12 +36,16 @@ fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-fn path_of(app: &App, hash: &str) -> PathBuf {
-    app.settings
-        .data_dir
-        .join("files")
-        .join(&hash[..2])
-        .join(hash)
+/// Where the file with this digest is kept: `files/ab/abcdef…`, two levels so that no
+/// folder of a local store holds more than a few thousand files.
+fn key_of(hash: &str) -> String {
+    format!("files/{}/{hash}", &hash[..2])
+}
+
+/// Whether `hash` has the shape of a stored file's name (64 hex digits), checked before it
+/// becomes a key so that a request cannot name any other object.
+fn well_formed(hash: &str) -> bool {
+    hash.len() == 64 && hash.chars().all(|c| c.is_ascii_hexdigit())
 }
 
 /// Checks and stores an upload by a signed-in person; returns how the material is now
@@ -91,26 +93,10 @@ pub async fn store(app: &App, actor: &Actor, bytes: &[u8], file_name: &str) -> R
         }
     }
     let hash = content_hash(bytes);
-    let path = path_of(app, &hash);
-    if !path.exists() {
-        let dir = path
-            .parent()
-            .ok_or_else(|| AppError::Internal("bad upload path".into()))?;
-        std::fs::create_dir_all(dir)
-            .map_err(|e| AppError::Internal(format!("create {}: {e}", dir.display())))?;
-        // Write then rename, so a crash never leaves a half-written file under its hash.
-        let tmp = dir.join(format!(".{hash}.{}", uuid::Uuid::now_v7().simple()));
-        let durable = app.store.durable();
-        blocking(|| write_file(&tmp, &path, bytes, durable))
-            .map_err(|e| AppError::Internal(format!("store upload: {e}")))?;
-    } else {
-        // Stored before (by anyone): renewed, so the orphan sweep, which removes only files
-        // older than its grace period, leaves it alone while it is being attached again.
-        let _ = std::fs::File::options()
-            .append(true)
-            .open(&path)
-            .and_then(|f| f.set_modified(std::time::SystemTime::now()));
-    }
+    // Written every time, even when stored before (by anyone): the write renews the file's
+    // time, so the orphan sweep, which removes only files older than its grace period,
+    // leaves it alone while it is being attached again.
+    app.files.put(&key_of(&hash), bytes.to_vec()).await?;
     let active = if media_type == "application/pdf" {
         upload::pdf_active_content(bytes)
     } else {
@@ -180,11 +166,13 @@ pub async fn claim(
     });
     let judged = match already {
         Some(m) => Some(m),
-        None => store::uploads::owned(conn, file, uploader)
+        None => match store::uploads::owned(conn, file, uploader)
             .await?
             .filter(|u| u.at >= store::millis(app.now() - upload::ATTACH_WINDOW))
-            .filter(|_| exists(app, file))
-            .map(|u| u.media_type),
+        {
+            Some(u) if exists(app, file).await? => Some(u.media_type),
+            _ => None,
+        },
     };
     let Some(m) = judged else {
         return Err(AppError::field(
@@ -222,17 +210,17 @@ pub async fn sweep_orphans(app: &App) -> Result<usize> {
             continue;
         }
         store::uploads::forget(&mut c, &u.hash, &u.owner_id).await?;
-        if !store::uploads::recorded(&mut c, &u.hash).await? && remove_file(app, &u.hash) {
+        if !store::uploads::recorded(&mut c, &u.hash).await? && remove_file(app, &u.hash).await? {
             removed += 1;
         }
     }
-    for hash in unrecorded_files(app, app.now() - upload::ORPHAN_GRACE) {
+    for hash in unrecorded_files(app, app.now() - upload::ORPHAN_GRACE).await? {
         if store::uploads::recorded(&mut c, &hash).await? {
             continue;
         }
         if store::uploads::referenced(&mut c, &hash).await? {
             store::uploads::keep(&mut c, &hash, "", now).await?;
-        } else if remove_file(app, &hash) {
+        } else if remove_file(app, &hash).await? {
             removed += 1;
         }
     }
@@ -241,93 +229,42 @@ pub async fn sweep_orphans(app: &App) -> Result<usize> {
 
 /// Removes a stored file unless it was renewed within the grace period (stored again just
 /// now, see [`store`]).
-fn remove_file(app: &App, hash: &str) -> bool {
-    let path = path_of(app, hash);
-    let before: std::time::SystemTime = (app.now() - upload::ORPHAN_GRACE).into();
-    let old = std::fs::metadata(&path)
-        .and_then(|m| m.modified())
-        .is_ok_and(|t| t < before);
-    old && std::fs::remove_file(path).is_ok()
-}
-
-/// Stored files last modified before `before`, by hash (at most a few thousand a sweep).
-fn unrecorded_files(app: &App, before: time::OffsetDateTime) -> Vec<String> {
-    let root = app.settings.data_dir.join("files");
-    let before: std::time::SystemTime = before.into();
-    let mut out = Vec::new();
-    let Ok(dirs) = std::fs::read_dir(&root) else {
-        return out;
-    };
-    for d in dirs.flatten() {
-        let Ok(files) = std::fs::read_dir(d.path()) else {
-            continue;
-        };
-        for f in files.flatten() {
-            let name = f.file_name().to_string_lossy().to_string();
-            let old = f
-                .metadata()
-                .and_then(|m| m.modified())
-                .is_ok_and(|t| t < before);
-            if old && name.len() == 64 && name.chars().all(|c| c.is_ascii_hexdigit()) {
-                out.push(name);
-            }
-            if out.len() >= 5_000 {
-                return out;
-            }
+async fn remove_file(app: &App, hash: &str) -> Result<bool> {
+    let key = key_of(hash);
+    let before = app.now() - upload::ORPHAN_GRACE;
+    match app.files.modified(&key).await? {
+        Some(t) if t < before => {
+            app.files.delete(&key).await?;
+            Ok(true)
         }
+        _ => Ok(false),
     }
-    out
 }
 
-/// Writes `bytes` to `tmp` and renames it to `path`. On a durable store the file and its
-/// directory are flushed first: a case may refer to the file as soon as this returns, and the
-/// case's commit survives power loss, so the file must too.
-fn write_file(
-    tmp: &std::path::Path,
-    path: &std::path::Path,
-    bytes: &[u8],
-    durable: bool,
-) -> std::io::Result<()> {
-    use std::io::Write;
-    let mut opts = std::fs::OpenOptions::new();
-    opts.write(true).create_new(true);
-    // Uploaded materials are personal data: readable by the server's account only.
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut opts, 0o600);
-    let mut f = opts.open(tmp)?;
-    f.write_all(bytes)?;
-    if durable {
-        f.sync_all()?;
-    }
-    std::fs::rename(tmp, path)?;
-    if durable && let Some(dir) = path.parent() {
-        std::fs::File::open(dir)?.sync_all()?;
-    }
-    Ok(())
-}
-
-/// Runs blocking file work off the async worker when on a multi-threaded runtime (the
-/// server), in place otherwise (single-threaded tests and tools).
-fn blocking<T>(f: impl FnOnce() -> T) -> T {
-    match tokio::runtime::Handle::try_current() {
-        Ok(h) if h.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread => {
-            tokio::task::block_in_place(f)
-        }
-        _ => f(),
-    }
+/// Stored files last written before `before`, by hash (at most a few thousand a sweep).
+async fn unrecorded_files(app: &App, before: time::OffsetDateTime) -> Result<Vec<String>> {
+    let keys = app.files.older_than("files", before, 5_000).await?;
+    Ok(keys
+        .into_iter()
+        .filter_map(|k| k.rsplit('/').next().map(str::to_string))
+        .filter(|name| well_formed(name))
+        .collect())
 }
 
 /// Whether a file with this hash is stored.
-pub fn exists(app: &App, hash: &str) -> bool {
-    hash.len() == 64 && hash.chars().all(|c| c.is_ascii_hexdigit()) && path_of(app, hash).is_file()
+pub async fn exists(app: &App, hash: &str) -> Result<bool> {
+    Ok(well_formed(hash) && app.files.modified(&key_of(hash)).await?.is_some())
 }
 
 /// Reads a stored upload by its hash (for staff viewing a case's materials).
-pub fn read(app: &App, hash: &str) -> Result<Vec<u8>> {
-    if hash.len() != 64 || !hash.chars().all(|c| c.is_ascii_hexdigit()) {
+pub async fn read(app: &App, hash: &str) -> Result<Vec<u8>> {
+    if !well_formed(hash) {
         return Err(AppError::NotFound("文件".into()));
     }
-    std::fs::read(path_of(app, hash)).map_err(|_| AppError::NotFound("文件".into()))
+    app.files
+        .get(&key_of(hash))
+        .await?
+        .ok_or_else(|| AppError::NotFound("文件".into()))
 }
 
 #[cfg(test)]

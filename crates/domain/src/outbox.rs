@@ -28,6 +28,8 @@ pub fn case_topic(kind: &str, numbered: bool) -> Option<&'static str> {
         "withdrawn" => "case.withdrawn",
         "verified" => "case.verified",
         "pending_supplied" => "case.pending_supplied",
+        "fee_assessed" => "case.fee_assessed",
+        "paid" => "case.paid",
         "license_issued" => "license.issued",
         _ => return None,
     })

@@ -210,6 +210,8 @@ pub fn step_name(kind: &str) -> &'static str {
         "verified" => "告知承诺核查",
         "pending_supplied" => "补交容缺材料",
         "license_issued" => "电子证照签发",
+        "fee_assessed" => "核定收费",
+        "paid" => "缴费",
         _ => "其他",
     }
 }

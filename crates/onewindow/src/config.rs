@@ -26,6 +26,13 @@ pub struct Config {
     /// (see README, Adapters).
     #[serde(default)]
     pub notify: relay::notify::Config,
+    /// 邮寄送达 by a courier: `[post]` carrier, url, secret, algorithm, sender_name,
+    /// sender_phone, sender_address, timeout_ms (see README, Adapters).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub post: Option<app::post::CourierConfig>,
+    /// 统一公共支付: `[payment]` url, secret, algorithm, merchant, timeout_ms (see README).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub payment: Option<app::payment::PaymentConfig>,
     /// Upstream shared-data sources (`[[shared_data]]` with source, url, timeout_ms, retries).
     #[serde(default)]
     pub shared_data: Vec<app::shared::SourceConfig>,
@@ -84,10 +91,52 @@ pub struct Storage {
     /// Commits survive power loss (fsync at commit). Turn off only to measure what it costs.
     #[serde(default = "yes")]
     pub durable: bool,
+    /// Where uploads and rendered documents are kept: "local" (under the data directory, the
+    /// default) or "s3" (the bucket of `[storage.s3]`).
+    #[serde(default = "local_files")]
+    pub files: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub s3: Option<app::files::S3Config>,
 }
 
 fn yes() -> bool {
     true
+}
+
+fn local_files() -> String {
+    "local".into()
+}
+
+impl Storage {
+    /// The file store named by `files`, checked.
+    pub fn files_backend(&self) -> Result<app::files::Backend, String> {
+        match (self.files.as_str(), &self.s3) {
+            ("local", _) => Ok(app::files::Backend::Local),
+            ("s3", Some(s3)) => {
+                for (name, value) in [
+                    ("endpoint", &s3.endpoint),
+                    ("bucket", &s3.bucket),
+                    ("access_key_id", &s3.access_key_id),
+                    ("secret_access_key", &s3.secret_access_key),
+                ] {
+                    if value.trim().is_empty() {
+                        return Err(format!("[storage.s3] 缺少 {name}"));
+                    }
+                }
+                if !(s3.endpoint.starts_with("http://") || s3.endpoint.starts_with("https://")) {
+                    return Err(format!(
+                        "[storage.s3] endpoint 须以 http:// 或 https:// 开头：“{}”",
+                        s3.endpoint
+                    ));
+                }
+                Ok(app::files::Backend::S3(s3.clone()))
+            }
+            ("s3", None) => Err("[storage] files = \"s3\" 需要 [storage.s3] 一节".into()),
+            (other, _) => Err(format!(
+                "[storage] files 只能是 \"local\" 或 \"s3\"，而不是 \"{other}\""
+            )),
+        }
+    }
 }
 
 // The database URL may carry a password: never print it.
@@ -102,6 +151,8 @@ impl std::fmt::Debug for Storage {
             .field("data_dir", &self.data_dir)
             .field("database_url", &url)
             .field("durable", &self.durable)
+            .field("files", &self.files)
+            .field("s3", &self.s3)
             .finish()
     }
 }
@@ -128,6 +179,8 @@ impl Default for Config {
                 data_dir: PathBuf::from("./data"),
                 database_url: String::new(),
                 durable: true,
+                files: local_files(),
+                s3: None,
             },
             session: Session {
                 hours: 8,
@@ -137,6 +190,8 @@ impl Default for Config {
             hotline: Default::default(),
             events: Default::default(),
             notify: Default::default(),
+            post: None,
+            payment: None,
             shared_data: Vec::new(),
             demo: false,
             demo_clock: None,
@@ -153,6 +208,8 @@ impl std::fmt::Debug for Config {
             .field("licenses", &self.licenses)
             .field("events", &self.events)
             .field("notify", &self.notify)
+            .field("post", &self.post)
+            .field("payment", &self.payment)
             .finish()
     }
 }
@@ -170,6 +227,11 @@ impl Config {
         let mut cfg: Config = fig.extract()?;
         if let Ok(path) = std::env::var("ONEWINDOW__STORAGE__DATABASE_URL_FILE") {
             cfg.storage.database_url = std::fs::read_to_string(&path)?.trim().to_string();
+        }
+        if let Ok(path) = std::env::var("ONEWINDOW__STORAGE__S3__SECRET_ACCESS_KEY_FILE")
+            && let Some(s3) = cfg.storage.s3.as_mut()
+        {
+            s3.secret_access_key = std::fs::read_to_string(&path)?.trim().to_string();
         }
         if let Ok(path) = std::env::var("ONEWINDOW__LICENSES__MASTER_KEY_FILE") {
             cfg.licenses.master_key = std::fs::read_to_string(&path)?.trim().to_string();

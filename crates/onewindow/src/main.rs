@@ -7,6 +7,7 @@ mod config;
 mod events_cli;
 mod housekeeping;
 mod import_cli;
+mod payments_cli;
 mod push_cli;
 
 use std::io::BufRead;
@@ -93,6 +94,11 @@ enum Command {
     Push {
         #[command(subcommand)]
         command: push_cli::PushCommand,
+    },
+    /// 统一公共支付: reconcile a day's payments with the platform.
+    Payments {
+        #[command(subcommand)]
+        command: payments_cli::PaymentsCommand,
     },
     /// Electronic licenses.
     License {
@@ -268,6 +274,12 @@ async fn connect(cfg: &Config) -> anyhow::Result<(app::Store, Settings)> {
     cfg.events
         .check()
         .and_then(|_| cfg.notify.check())
+        .and_then(|_| cfg.post.as_ref().map_or(Ok(()), |p| p.check()))
+        .and_then(|_| cfg.payment.as_ref().map_or(Ok(()), |p| p.check()))
+        .map_err(|e| anyhow::anyhow!("配置有误：{e}"))?;
+    let files = cfg
+        .storage
+        .files_backend()
         .map_err(|e| anyhow::anyhow!("配置有误：{e}"))?;
     let store = app::Store::connect_opts(
         &cfg.database_url(),
@@ -288,6 +300,9 @@ async fn connect(cfg: &Config) -> anyhow::Result<(app::Store, Settings)> {
         staff_second_factor: cfg.session.staff_second_factor && !cfg.demo,
         hotline_limits: cfg.hotline.clone(),
         record_events: cfg.events.record,
+        files,
+        courier: cfg.post.clone(),
+        payment: cfg.payment.clone(),
     };
     Ok((store, settings))
 }
@@ -383,6 +398,7 @@ async fn run(command: Command, mut cfg: Config) -> anyhow::Result<()> {
         Command::Audit { command } => audit_cli::run(&cfg, command).await,
         Command::Events { command } => events_cli::run(&cfg, command).await,
         Command::Push { command } => push_cli::run(&cfg, command).await,
+        Command::Payments { command } => payments_cli::run(&cfg, command).await,
         Command::License { command } => license_command(&cfg, command).await,
         Command::Bench { what } => {
             bench::run(what, cfg.storage.data_dir.clone(), cfg.database_url()).await

@@ -3,8 +3,7 @@
 
 use std::time::Duration;
 
-use domain::outbox::{Failure, SignatureAlgorithm, signing_input};
-use hmac::{KeyInit, Mac};
+use domain::outbox::Failure;
 use http_body_util::{BodyExt, Full};
 use hyper::body::Bytes;
 use hyper_util::client::legacy::{Client, connect::HttpConnector};
@@ -19,25 +18,7 @@ pub(crate) struct Webhook {
     client: Client<HttpConnector, Full<Bytes>>,
 }
 
-/// The signature header's value: `hmac-sha256=<hex>` or `hmac-sm3=<hex>`.
-pub fn sign(alg: SignatureAlgorithm, secret: &[u8], timestamp: i64, body: &[u8]) -> String {
-    let input = signing_input(timestamp, body);
-    let mac = match alg {
-        SignatureAlgorithm::HmacSha256 => {
-            let mut m = hmac::Hmac::<sha2::Sha256>::new_from_slice(secret)
-                .expect("HMAC takes a key of any length");
-            m.update(&input);
-            m.finalize().into_bytes().to_vec()
-        }
-        SignatureAlgorithm::HmacSm3 => {
-            let mut m = hmac::Hmac::<sm3::Sm3>::new_from_slice(secret)
-                .expect("HMAC takes a key of any length");
-            m.update(&input);
-            m.finalize().into_bytes().to_vec()
-        }
-    };
-    format!("{}={}", alg.name(), hex::encode(mac))
-}
+pub use domain::signed::sign;
 
 /// An error with its causes ("client error (Connect): tcp connect error: Connection refused"):
 /// hyper's own message alone does not say what went wrong.

@@ -21,6 +21,8 @@ pub mod licenses;
 pub mod notify;
 pub mod org;
 pub mod outbox;
+pub mod payments;
+pub mod post;
 pub mod ratings;
 pub mod service_points;
 pub mod subjects;

@@ -119,3 +119,46 @@ pub async fn tamper(store: &Store, sql: &str, binds: &[&str]) {
     }
     q.execute(&mut *c).await.expect("tamper");
 }
+
+/// A peer from tests/sims (a simulator of an outside system or a real server such as moto's
+/// S3, each its own Python process), killed when dropped. Here beside the test databases so
+/// the relay's and the app's tests share one way of starting them.
+pub struct Peer {
+    child: std::process::Child,
+    pub port: u16,
+}
+
+impl Drop for Peer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Starts `tests/sims/{script}` with `args`; waits for its "LISTENING <port>" line. The
+/// interpreter is `ONEWINDOW_SIM_PYTHON` (scripts/test.sh prepares a virtualenv with aiosmtpd
+/// and moto), else `python3`.
+pub fn python_peer(script: &str, args: &[&std::ffi::OsStr]) -> Peer {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../tests/sims")
+        .join(script);
+    let python = std::env::var("ONEWINDOW_SIM_PYTHON").unwrap_or_else(|_| "python3".into());
+    let mut child = std::process::Command::new(python)
+        .arg(path)
+        .args(args)
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("python runs {script}: {e}"));
+    let mut line = String::new();
+    std::io::BufRead::read_line(
+        &mut std::io::BufReader::new(child.stdout.take().unwrap()),
+        &mut line,
+    )
+    .unwrap();
+    let port = line
+        .trim()
+        .strip_prefix("LISTENING ")
+        .and_then(|p| p.parse().ok())
+        .unwrap_or_else(|| panic!("{script} said: {line:?}"));
+    Peer { child, port }
+}

@@ -31,6 +31,7 @@ pub fn status_of(e: &AppError) -> StatusCode {
         AppError::Forbidden(_) => StatusCode::FORBIDDEN,
         AppError::Conflict { .. } | AppError::State(_) => StatusCode::CONFLICT,
         AppError::Throttled { .. } => StatusCode::TOO_MANY_REQUESTS,
+        AppError::Unavailable { .. } => StatusCode::SERVICE_UNAVAILABLE,
         AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
     }
 }
@@ -51,6 +52,11 @@ pub fn describe(e: &AppError) -> (String, Option<String>) {
             let id = uuid::Uuid::now_v7();
             tracing::error!(request_id = %id, error = ?e, causes = %chain(e), "internal error");
             (format!("服务器内部错误，请稍后再试（请求编号 {id}）"), None)
+        }
+        AppError::Unavailable { what, cause } => {
+            let id = uuid::Uuid::now_v7();
+            tracing::warn!(request_id = %id, service = %what, cause = %cause, "service unavailable");
+            (format!("{e}（请求编号 {id}）"), None)
         }
         other => (other.to_string(), None),
     }

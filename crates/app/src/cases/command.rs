@@ -16,6 +16,12 @@ use crate::{App, AppError, Result};
 /// Runs one command against a case on behalf of `actor`.
 pub async fn act(app: &App, actor: &Actor, case_id: &str, cmd: Command) -> Result<Case> {
     let who = case_actor(actor)?;
+    // A fee assessed here must be payable here, or the case could never be issued.
+    if matches!(cmd, Command::AssessFee { .. }) && app.settings.payment.is_none() {
+        return Err(AppError::State(
+            "本平台未接入统一公共支付，费用请在窗口收取".into(),
+        ));
+    }
     let (mut c, item) = run(app, &who, Some(actor), case_id, &cmd).await?;
     // 秒批: right after submission, the system tries the item's rule (if it has one).
     if matches!(cmd, Command::Submit | Command::Supply { .. })
@@ -31,6 +37,14 @@ pub async fn act(app: &App, actor: &Actor, case_id: &str, cmd: Command) -> Resul
     // approval starts the members waiting on it) hear of it now.
     crate::events::case_committed(app, &c).await;
     Ok(super::view::redacted_for(actor, c))
+}
+
+/// A command the platform itself issues (a courier's signature completing a case sent by
+/// post): decided as the system, then heard by those who react to cases.
+pub(crate) async fn act_as_system(app: &App, case_id: &str, cmd: Command) -> Result<Case> {
+    let (c, _) = run(app, &CaseActor::System, None, case_id, &cmd).await?;
+    crate::events::case_committed(app, &c).await;
+    Ok(c)
 }
 
 async fn run(

@@ -18,8 +18,9 @@ use store::cases::CaseIndex;
 use crate::auth::Actor;
 use crate::{App, AppError, Result};
 
+pub(crate) use command::act_as_system;
 pub use command::{act, sweep_tolerance};
-pub use notices::{Notice, notice, notice_kinds};
+pub use notices::{Notice, notice, notice_kinds, notice_pdf};
 pub use queues::{
     MineRow, QUEUE_COUNT_CAP, lookup, mine, mine_overview, queue, queue_applicants, queue_matching,
     verifications,

@@ -34,6 +34,22 @@ pub fn notice_kinds(c: &Case) -> Vec<&'static str> {
         .collect()
 }
 
+/// The notice as a PDF, kept in the file store as first handed out (see
+/// [`crate::files::Files::rendered`]).
+pub async fn notice_pdf(
+    app: &App,
+    actor: &Actor,
+    case_id: &str,
+    kind: &str,
+) -> Result<(Notice, Vec<u8>)> {
+    let n = notice(app, actor, case_id, kind).await?;
+    let pdf = app
+        .files
+        .rendered("notices", case_id, &(kind, &n), || n.to_pdf())
+        .await?;
+    Ok((n, pdf))
+}
+
 pub async fn notice(app: &App, actor: &Actor, case_id: &str, kind: &str) -> Result<Notice> {
     let v = view(app, actor, case_id).await?;
     let c = &v.case;

@@ -37,6 +37,14 @@ pub struct CaseView {
     pub current_step: Option<String>,
     /// The licences the case issued (to its subject), for the applicant and staff.
     pub results: Vec<crate::licenses::LicenseView>,
+    /// 邮寄送达: the parcel and its scans, when the result went by the platform's courier.
+    pub shipment: Option<crate::post::Tracking>,
+    /// The courier the window may ship with (`[post]`), by name.
+    pub courier: Option<String>,
+    /// The case's payment orders (统一公共支付), newest first.
+    pub orders: Vec<crate::payment::OrderView>,
+    /// Fees can be assessed and paid online here (`[payment]`).
+    pub pays_online: bool,
 }
 
 #[derive(Debug, Clone, serde::Serialize)]
@@ -79,6 +87,17 @@ pub async fn view(app: &App, actor: &Actor, case_id: &str) -> Result<CaseView> {
     };
     let rows = sc::events(&mut conn, case_id).await?;
     let results = crate::licenses::of_case(&mut conn, app, actor, &c).await?;
+    let shipment = match &c.delivery {
+        Some(domain::case::Delivery::Post { .. }) => {
+            crate::post::tracking_of(&mut conn, case_id, own).await?
+        }
+        _ => None,
+    };
+    let orders = if c.fee.is_some() {
+        crate::payment::orders_of(&mut conn, case_id).await?
+    } else {
+        Vec::new()
+    };
     // Never wait for a write while holding a read connection: the pool is shared.
     drop(conn);
     if let Actor::Staff { id, .. } = actor {
@@ -147,6 +166,10 @@ pub async fn view(app: &App, actor: &Actor, case_id: &str) -> Result<CaseView> {
     let completeness = case::completeness(&c, &item, china_date(now));
     let current_step = current_step(app, &c, &item, matches!(actor, Actor::Staff { .. })).await?;
     Ok(CaseView {
+        shipment,
+        courier: app.settings.courier.as_ref().map(|c| c.carrier.clone()),
+        orders,
+        pays_online: app.settings.payment.is_some(),
         results,
         current_step,
         case: c,
@@ -188,7 +211,7 @@ pub async fn material_file(
         _ => None,
     });
     let (name, media_type) = found.ok_or_else(|| AppError::NotFound("材料文件".into()))?;
-    Ok((crate::uploads::read(app, hash)?, media_type, name))
+    Ok((crate::uploads::read(app, hash).await?, media_type, name))
 }
 
 /// A line of an audit record as a timeline shows it: events in their own words (`public`:

@@ -233,6 +233,12 @@ fn masked_for_staff(mut v: LicenseView) -> LicenseView {
     v
 }
 
+/// The license as a PDF certificate, kept in the file store as first handed out (see
+/// [`crate::files::Files::rendered`]).
+pub async fn pdf_file(app: &App, v: &LicenseView) -> Result<Vec<u8>> {
+    app.files.rendered("licenses", &v.id, v, || pdf(v)).await
+}
+
 /// The license as a PDF certificate with its verification QR code printed on it.
 pub fn pdf(v: &LicenseView) -> Result<Vec<u8>> {
     use paper::Block;

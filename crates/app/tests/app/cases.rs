@@ -405,7 +405,7 @@ async fn uploads_are_judged_by_content_and_size() {
         let big = vec![b'%'; 21 * 1024 * 1024];
         assert!(matches!(app::uploads::store(&app, &me, &big, "big.pdf").await, Err(AppError::Validation(v)) if v[0].code == "too_large"));
         let Provision::Uploaded { file, .. } = upload(&app, &me).await else { panic!() };
-        assert_eq!(app::uploads::read(&app, &file).unwrap(), PDF);
+        assert_eq!(app::uploads::read(&app, &file).await.unwrap(), PDF);
     })
     .await;
 }

@@ -3,15 +3,13 @@ use app::auth::Actor;
 use app::cases;
 use app::ratings::{self, NewRating};
 use domain::account::Role;
-use domain::case::{Command, Delivery, Provision};
+use domain::case::{Command, Delivery};
 use domain::catalog::{CaseType, PromisedLimit};
 use domain::fixtures::sample_item;
 use domain::rating::TicketAction;
 use store::testing::on_both;
 
 use crate::support::*;
-
-const PDF: &[u8] = b"%PDF-1.7\n1 0 obj\n<<>>\nendobj\n";
 
 /// An instant item the window decides on the spot, so a case finishes in a few steps.
 async fn instant_item(app: &app::App) -> String {
@@ -22,42 +20,18 @@ async fn instant_item(app: &app::App) -> String {
 }
 
 async fn finished_case(app: &app::App, me: &Actor, clerk: &Actor, item: &str) -> String {
-    let c = cases::start(app, me, item).await.unwrap();
-    let v = cases::view(app, me, &c.id).await.unwrap();
-    let mut materials = std::collections::BTreeMap::<String, Provision>::new();
-    for m in &v.item.materials {
-        let p = app::uploads::store(app, me, PDF, "材料.pdf").await.unwrap();
-        materials.insert(m.name.clone(), p);
-    }
-    let form = v
-        .item
-        .form
-        .iter()
-        .map(|f| (f.key.clone(), "老王面馆".to_string()))
-        .collect();
-    cases::act(app, me, &c.id, Command::Edit { form, materials })
-        .await
-        .unwrap();
-    cases::act(app, me, &c.id, Command::Submit).await.unwrap();
+    let id = approved_instant_case(app, me, clerk, item).await;
     for cmd in [
-        Command::Accept {
-            tolerate: vec![],
-            commitment: false,
-        },
-        Command::Approve {
-            reason: "符合条件".into(),
-            legal_basis: "依法".into(),
-        },
         Command::Issue {
             delivery: Delivery::Electronic,
         },
         Command::Complete,
     ] {
-        cases::act(app, clerk, &c.id, cmd)
+        cases::act(app, clerk, &id, cmd)
             .await
             .unwrap_or_else(|e| panic!("{e:?}"));
     }
-    c.id.into_string()
+    id
 }
 
 fn rating(level: u8, tags: &[&str]) -> NewRating {

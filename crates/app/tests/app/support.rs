@@ -49,9 +49,7 @@ pub async fn app_with(
         shared_sources: Vec::new(),
         demo_shared_data: false,
         staff_second_factor: false,
-        hotline_limits: Default::default(),
-        record_events: true,
-        notify_channels: Vec::new(),
+        ..Default::default()
     };
     change(&mut settings);
     let app = App::open(store, settings, clock.clone(), true)
@@ -193,4 +191,45 @@ pub async fn file(app: &App, me: &Actor, case_id: &str) -> domain::case::Case {
     app::cases::act(app, me, case_id, domain::case::Command::Submit)
         .await
         .unwrap()
+}
+
+/// A case of the instant item `item` (the window decides on the spot) filed by `me` with
+/// every material and the form filled, accepted and approved by `clerk`: waiting to be issued.
+pub async fn approved_instant_case(app: &App, me: &Actor, clerk: &Actor, item: &str) -> String {
+    use domain::case::Command;
+    let c = app::cases::start(app, me, item).await.unwrap();
+    let v = app::cases::view(app, me, &c.id).await.unwrap();
+    let mut materials = std::collections::BTreeMap::new();
+    for m in &v.item.materials {
+        let pdf: &[u8] = b"%PDF-1.7\n1 0 obj\n<<>>\nendobj\n";
+        let p = app::uploads::store(app, me, pdf, "材料.pdf").await.unwrap();
+        materials.insert(m.name.clone(), p);
+    }
+    let form = v
+        .item
+        .form
+        .iter()
+        .map(|f| (f.key.clone(), "老王面馆".to_string()))
+        .collect();
+    app::cases::act(app, me, &c.id, Command::Edit { form, materials })
+        .await
+        .unwrap();
+    app::cases::act(app, me, &c.id, Command::Submit)
+        .await
+        .unwrap();
+    for cmd in [
+        Command::Accept {
+            tolerate: vec![],
+            commitment: false,
+        },
+        Command::Approve {
+            reason: "符合条件".into(),
+            legal_basis: "依法".into(),
+        },
+    ] {
+        app::cases::act(app, clerk, &c.id, cmd)
+            .await
+            .unwrap_or_else(|e| panic!("{e:?}"));
+    }
+    c.id.into_string()
 }

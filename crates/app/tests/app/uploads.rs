@@ -229,8 +229,8 @@ async fn orphaned_uploads_are_removed_after_the_grace_period_and_used_ones_stay(
                 .unwrap();
         }
         assert_eq!(app::uploads::sweep_orphans(&app).await.unwrap(), 1);
-        assert!(!app::uploads::exists(&app, &orphan));
-        assert!(app::uploads::exists(&app, &used));
+        assert!(!app::uploads::exists(&app, &orphan).await.unwrap());
+        assert!(app::uploads::exists(&app, &used).await.unwrap());
         assert_eq!(
             app::uploads::sweep_orphans(&app).await.unwrap(),
             0,

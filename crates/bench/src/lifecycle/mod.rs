@@ -122,10 +122,8 @@ pub(crate) async fn open_app(
         public_url: "http://127.0.0.1:8080".into(),
         shared_sources: vec![],
         demo_shared_data: false,
-        staff_second_factor: false,
-        hotline_limits: Default::default(),
         record_events: true,
-        notify_channels: Vec::new(),
+        ..Settings::default()
     };
     App::open(store, settings, Arc::new(SystemClock), in_memory_index)
         .await

@@ -119,6 +119,12 @@ pub fn apply(mut case: Case, events: &[Event]) -> Case {
             Event::PendingSupplied { materials, .. } => {
                 case.materials.extend(materials.clone());
             }
+            Event::FeeAssessed { due } => case.fee = Some(due.clone()),
+            Event::Paid { paid, .. } => {
+                if let Some(f) = case.fee.as_mut() {
+                    f.paid = Some(paid.clone());
+                }
+            }
             Event::Verified { passed, note, at } => {
                 if let Some(d) = case.decision.as_mut() {
                     d.verification_due = None;

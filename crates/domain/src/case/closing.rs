@@ -31,3 +31,36 @@ pub(super) fn withdraw(cx: &Ctx, reason: &str) -> Result<Vec<Event>, CaseError> 
         at: cx.now,
     }])
 }
+
+/// 核定收费 from the item's fee rules (`crate::payment::assess`).
+pub(super) fn assess_fee(
+    cx: &Ctx,
+    fees: &[crate::payment::FeeLine],
+) -> Result<Vec<Event>, CaseError> {
+    let chosen: Vec<(String, u32)> = fees.iter().map(|f| (f.name.clone(), f.quantity)).collect();
+    let due = crate::payment::assess(&cx.item.fees, &chosen).map_err(CaseError::Validation)?;
+    Ok(vec![Event::FeeAssessed { due }])
+}
+
+/// A confirmed payment of exactly what was assessed.
+pub(super) fn record_payment(
+    cx: &Ctx,
+    paid: &crate::payment::Paid,
+) -> Result<Vec<Event>, CaseError> {
+    let owed = cx.case.fee.as_ref().map_or(0, |f| f.total_fen);
+    if paid.amount_fen != owed {
+        return Err(CaseError::Validation(vec![crate::error::FieldError::new(
+            "amount_fen",
+            "mismatch",
+            format!(
+                "到账金额 {} 与应缴 {} 不符",
+                crate::payment::yuan(paid.amount_fen),
+                crate::payment::yuan(owed)
+            ),
+        )]));
+    }
+    Ok(vec![Event::Paid {
+        paid: paid.clone(),
+        at: cx.now,
+    }])
+}

@@ -84,6 +84,14 @@ pub enum Command {
     },
     /// The system applies the item's rule for 容缺 materials past their due date.
     ExpireTolerance,
+    /// 核定收费: the fee rules of the item that apply, and how many of each; none is a waiver.
+    AssessFee {
+        fees: Vec<crate::payment::FeeLine>,
+    },
+    /// The payment platform confirmed the case's fee was paid.
+    RecordPayment {
+        paid: crate::payment::Paid,
+    },
 }
 
 impl Command {
@@ -111,6 +119,8 @@ impl Command {
             Command::AutoDecide => K::AutoDecide,
             Command::SupplyPending { .. } => K::SupplyPending,
             Command::ExpireTolerance => K::ExpireTolerance,
+            Command::AssessFee { .. } => K::AssessFee,
+            Command::RecordPayment { .. } => K::RecordPayment,
         }
     }
 
@@ -194,6 +204,13 @@ pub enum Event {
         materials: BTreeMap<String, Provision>,
         at: OffsetDateTime,
     },
+    FeeAssessed {
+        due: crate::payment::FeeDue,
+    },
+    Paid {
+        paid: crate::payment::Paid,
+        at: OffsetDateTime,
+    },
 }
 
 impl Event {
@@ -217,6 +234,8 @@ impl Event {
             Event::Withdrawn { .. } => "withdrawn",
             Event::Verified { .. } => "verified",
             Event::PendingSupplied { .. } => "pending_supplied",
+            Event::FeeAssessed { .. } => "fee_assessed",
+            Event::Paid { .. } => "paid",
         }
     }
 
@@ -282,6 +301,21 @@ impl Event {
                 note,
                 ..
             } => format!("告知承诺核查未通过，撤销许可：{note}"),
+            Event::FeeAssessed { due } if due.lines.is_empty() => "核定收费：减免，无需缴费".into(),
+            Event::FeeAssessed { due } => format!(
+                "核定收费：{}，合计 {}，请缴费后领取结果",
+                due.lines
+                    .iter()
+                    .map(|l| format!("{}×{}", l.name, l.quantity))
+                    .collect::<Vec<_>>()
+                    .join("、"),
+                crate::payment::yuan(due.total_fen)
+            ),
+            Event::Paid { paid, .. } => format!(
+                "已缴费 {}（电子票据号 {}）",
+                crate::payment::yuan(paid.amount_fen),
+                paid.receipt_no
+            ),
         }
     }
 
@@ -302,6 +336,8 @@ impl Event {
                 | Event::Issued { .. }
                 | Event::Completed { .. }
                 | Event::Verified { passed: false, .. }
+                | Event::FeeAssessed { .. }
+                | Event::Paid { .. }
         )
     }
 

@@ -147,6 +147,8 @@ pub fn decide(
         Command::Verify { passed, note } => tolerance::verify(&cx, *passed, note),
         Command::Issue { delivery } => closing::issue(&cx, delivery),
         Command::Complete => closing::complete(&cx),
+        Command::AssessFee { fees } => closing::assess_fee(&cx, fees),
+        Command::RecordPayment { paid } => closing::record_payment(&cx, paid),
         Command::Withdraw { reason } => closing::withdraw(&cx, reason),
     }
 }

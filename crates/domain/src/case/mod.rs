@@ -9,6 +9,7 @@
 mod apply;
 mod closing;
 mod command;
+mod guards;
 mod intake;
 mod machine;
 mod materials;
@@ -316,6 +317,9 @@ pub struct Case {
     pub open_pause: Option<OpenPause>,
     pub extension_days: u32,
     pub decision: Option<Decision>,
+    /// 收费: what the department assessed the case owes, and its payment (统一公共支付).
+    #[serde(default)]
+    pub fee: Option<crate::payment::FeeDue>,
     pub delivery: Option<Delivery>,
     #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::openapi::DateTime>))]
     pub closed_at: Option<OffsetDateTime>,
@@ -341,6 +345,15 @@ pub struct CaseDeadlines {
 }
 
 impl Case {
+    /// The fee the applicant may pay now: assessed, unpaid, and the case approved and waiting
+    /// to be issued (the one state a payment is recorded in).
+    pub fn fee_to_pay(&self) -> Option<crate::payment::Fen> {
+        if self.state != CaseState::Approved {
+            return None;
+        }
+        self.fee.as_ref().and_then(|f| f.owed())
+    }
+
     /// A new draft for an item version.
     pub fn draft(
         id: CaseId,
@@ -382,6 +395,7 @@ impl Case {
             extension_days: 0,
             decision: None,
             delivery: None,
+            fee: None,
             closed_at: None,
             close_reason: String::new(),
             version: 0,

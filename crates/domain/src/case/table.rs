@@ -13,7 +13,7 @@
 use serde::Serialize;
 
 use super::machine::{CaseError, Ctx};
-use super::{CaseActor, CaseState, CaseState as S, Provision};
+use super::{CaseActor, CaseState, CaseState as S};
 use crate::account::Role;
 
 /// Every command of the state machine, without its arguments.
@@ -40,6 +40,8 @@ pub enum CommandKind {
     Issue,
     Complete,
     Withdraw,
+    AssessFee,
+    RecordPayment,
 }
 
 /// The phases the commands are grouped by (one module of the state machine each).
@@ -83,6 +85,7 @@ impl CommandKind {
         CommandKind::Suspend,
         CommandKind::Resume,
         CommandKind::Extend,
+        CommandKind::AssessFee,
         CommandKind::Issue,
         CommandKind::Complete,
         CommandKind::Withdraw,
@@ -90,6 +93,7 @@ impl CommandKind {
         CommandKind::SupplyPending,
         CommandKind::AutoDecide,
         CommandKind::ExpireTolerance,
+        CommandKind::RecordPayment,
     ];
 
     /// The name used in the API and in forms.
@@ -114,6 +118,8 @@ impl CommandKind {
             K::ExpireTolerance => "expire_tolerance",
             K::Verify => "verify",
             K::Issue => "issue",
+            K::AssessFee => "assess_fee",
+            K::RecordPayment => "record_payment",
             K::Complete => "complete",
             K::Withdraw => "withdraw",
         }
@@ -145,6 +151,8 @@ impl CommandKind {
             K::ExpireTolerance => "处理逾期容缺材料",
             K::Verify => "核查告知承诺",
             K::Issue => "出件",
+            K::AssessFee => "核定收费",
+            K::RecordPayment => "缴费到账",
             K::Complete => "办结",
             K::Withdraw => "撤回",
         }
@@ -158,7 +166,9 @@ impl CommandKind {
             K::Claim | K::CompleteStep | K::Approve | K::Deny => Phase::Review,
             K::Suspend | K::Resume | K::Extend => Phase::Review,
             K::SupplyPending | K::ExpireTolerance | K::Verify => Phase::ToleranceCommitment,
-            K::Issue | K::Complete | K::Withdraw => Phase::Closing,
+            K::Issue | K::Complete | K::Withdraw | K::AssessFee | K::RecordPayment => {
+                Phase::Closing
+            }
         }
     }
 }
@@ -300,6 +310,7 @@ const DECIDED: &[S] = &[S::Approved, S::Issuing, S::Completed];
 const CLERK: &[Role] = &[Role::Clerk];
 const INTAKE_STAFF: &[Role] = &[Role::Clerk, Role::Reviewer];
 const DEPARTMENT: &[Role] = &[Role::Reviewer, Role::Approver];
+const FEE_STAFF: &[Role] = &[Role::Clerk, Role::Reviewer, Role::Approver];
 
 const fn row(
     command: CommandKind,
@@ -359,6 +370,7 @@ const fn approver_decision(command: CommandKind, to: &'static [Target]) -> Trans
     )
 }
 
+use super::guards::*;
 use CommandKind as K;
 use Target::{Stays, To};
 
@@ -396,123 +408,17 @@ pub static TABLE: &[Transition] = &[
     guarded(row(K::Verify, DECIDED, Issuer::Staff(DEPARTMENT), "只有审批人员可以核查告知承诺", &[Stays, To(S::Revoked)]),
         "告知承诺准予后尚未核查", verification_pending),
     // 出件与办结
-    row(K::Issue, &[S::Approved], Issuer::Staff(CLERK), "结果由出件窗口统一发放", &[To(S::Issuing)]),
+    guarded(row(K::AssessFee, &[S::Approved], Issuer::Staff(FEE_STAFF), "只有窗口或审批人员可以核定收费", &[Stays]),
+        "事项有收费项目，且尚未缴费", assessable),
+    guarded(row(K::RecordPayment, &[S::Approved], Issuer::System, "缴费到账只能由系统记录", &[Stays]),
+        "已核定收费且尚未缴费", payable),
+    guarded(row(K::Issue, &[S::Approved], Issuer::Staff(CLERK), "结果由出件窗口统一发放", &[To(S::Issuing)]),
+        "未核定收费，或已缴清（核定为零即减免）", fee_settled),
     row(K::Complete, &[S::Issuing], Issuer::Staff(CLERK), "由出件窗口确认办结", &[To(S::Completed)]),
+    guarded(row(K::Complete, &[S::Issuing], Issuer::System, "由出件窗口确认办结", &[To(S::Completed)]),
+        "结果以邮寄送达，快递回传了签收", posted),
     row(K::Withdraw, WITHDRAWABLE, Issuer::Applicant, "只有申请人本人可以撤回申请", &[To(S::Withdrawn)]),
 ];
-
-// --- conditions on the case's data ------------------------------------------------------
-
-fn wrong(cx: &Ctx, kind: CommandKind) -> CaseError {
-    CaseError::InvalidTransition {
-        from: cx.case.state,
-        action: kind.label(),
-    }
-}
-
-fn claimable(cx: &Ctx) -> Result<(), CaseError> {
-    if cx.instant || cx.step_role.is_none() {
-        return Err(wrong(cx, K::Claim));
-    }
-    if let Some(by) = &cx.case.claimed_by {
-        return Err(CaseError::NotAllowed(format!(
-            "本环节已由其他工作人员（{by}）签收"
-        )));
-    }
-    // Separation of duties: the one who finished the previous step does not take this one.
-    let previous = cx.case.step_holders.last();
-    if !cx.item.workflow.same_person_steps
-        && cx.staff_id().is_some()
-        && previous.map(String::as_str) == cx.staff_id()
-    {
-        return Err(CaseError::NotAllowed(
-            "上一环节由您办理，同一办件的连续两个环节须由不同人员办理，请由其他同事签收".into(),
-        ));
-    }
-    Ok(())
-}
-
-fn not_last_step(cx: &Ctx) -> Result<(), CaseError> {
-    if cx.at_last_step {
-        return Err(CaseError::Rule(
-            "最后一个环节请作出准予或不予许可的决定".into(),
-        ));
-    }
-    Ok(())
-}
-
-fn decided_at_window(cx: &Ctx) -> Result<(), CaseError> {
-    decided_when(cx.instant)
-}
-
-fn decided_at_last_step(cx: &Ctx) -> Result<(), CaseError> {
-    decided_when(cx.at_last_step)
-}
-
-/// Outside its own row a decision is the last step's approver's.
-fn decided_when(ok: bool) -> Result<(), CaseError> {
-    match ok {
-        true => Ok(()),
-        false => Err(CaseError::NotAllowed(
-            "只有签收了最后一个审批环节的批准人可以作出决定".into(),
-        )),
-    }
-}
-
-fn has_open_pause(cx: &Ctx) -> Result<(), CaseError> {
-    match cx.case.open_pause {
-        Some(_) => Ok(()),
-        None => Err(wrong(cx, K::Resume)),
-    }
-}
-
-fn not_extended(cx: &Ctx) -> Result<(), CaseError> {
-    if cx.case.extension_days > 0 {
-        return Err(CaseError::Rule(
-            "依《行政许可法》第四十二条，办理时限只能延长一次".into(),
-        ));
-    }
-    Ok(())
-}
-
-fn has_pending(cx: &Ctx) -> Result<(), CaseError> {
-    let any = cx
-        .case
-        .materials
-        .values()
-        .any(|p| matches!(p, Provision::Pending { .. }));
-    if any {
-        Ok(())
-    } else {
-        Err(CaseError::Rule("没有待补交的容缺材料".into()))
-    }
-}
-
-fn tolerance_overdue(cx: &Ctx) -> Result<(), CaseError> {
-    if super::completeness(cx.case, cx.item, cx.today)
-        .overdue
-        .is_empty()
-    {
-        return Err(CaseError::Rule("没有逾期的容缺材料".into()));
-    }
-    if cx.item.workflow.tolerance.is_none() {
-        return Err(CaseError::Rule("本事项未实行容缺受理".into()));
-    }
-    Ok(())
-}
-
-fn verification_pending(cx: &Ctx) -> Result<(), CaseError> {
-    let pending = cx
-        .case
-        .decision
-        .as_ref()
-        .is_some_and(|d| d.verification_due.is_some());
-    if pending {
-        Ok(())
-    } else {
-        Err(wrong(cx, K::Verify))
-    }
-}
 
 // --- the table in the docs --------------------------------------------------------------
 

@@ -132,46 +132,7 @@ pub async fn cursor(store: &Store, sink: &str) -> store::outbox::Cursor {
         .expect("the sink has a cursor")
 }
 
-/// A peer in Python from tests/sims (its own process), killed when dropped.
-pub struct Peer {
-    child: Child,
-    pub port: u16,
-}
-
-impl Drop for Peer {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// Starts `tests/sims/{script}` with `args`; waits for its "LISTENING <port>" line.
-pub fn python_peer(script: &str, args: &[&std::ffi::OsStr]) -> Peer {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../tests/sims")
-        .join(script);
-    // The SMTP server needs aiosmtpd: scripts/test.sh installs it into a virtualenv and names
-    // its interpreter here.
-    let python = std::env::var("ONEWINDOW_SIM_PYTHON").unwrap_or_else(|_| "python3".into());
-    let mut child = Command::new(python)
-        .arg(path)
-        .args(args)
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap_or_else(|e| panic!("python3 runs {script}: {e}"));
-    let mut line = String::new();
-    std::io::BufRead::read_line(
-        &mut std::io::BufReader::new(child.stdout.take().unwrap()),
-        &mut line,
-    )
-    .unwrap();
-    let port = line
-        .trim()
-        .strip_prefix("LISTENING ")
-        .and_then(|p| p.parse().ok())
-        .unwrap_or_else(|| panic!("{script} said: {line}"));
-    Peer { child, port }
-}
+pub use store::testing::{Peer, python_peer};
 
 /// An account as the store keeps it, with no phone, password or roles.
 pub fn account(

@@ -123,11 +123,12 @@ async fn notice(
     q: Result<Query<NoticeQuery>, QueryRejection>,
 ) -> Result<Response, ApiError> {
     let Query(q) = q?;
-    let n = cases::notice(&s.app, &ctx.actor, &id, &kind).await?;
     match q.format.as_deref() {
-        None | Some("json") => Ok(Json(n).into_response()),
+        None | Some("json") => {
+            Ok(Json(cases::notice(&s.app, &ctx.actor, &id, &kind).await?).into_response())
+        }
         Some("pdf") => {
-            let pdf = n.to_pdf()?;
+            let (n, pdf) = cases::notice_pdf(&s.app, &ctx.actor, &id, &kind).await?;
             Ok(crate::views::cases::private_file(
                 pdf,
                 "application/pdf".into(),
@@ -356,6 +357,11 @@ struct CaseDetail {
     missing_materials: Vec<String>,
     /// Commands this person may issue now (their arguments are checked again).
     allowed_commands: Vec<&'static str>,
+    /// 邮寄送达: the parcel and its scans, newest first (the recipient in full only for the
+    /// applicant).
+    shipment: Option<app::post::Tracking>,
+    /// 统一公共支付: the case's payment orders, newest first.
+    orders: Vec<app::payment::OrderView>,
 }
 
 #[utoipa::path(get, path = "/api/v1/cases/{id}", tag = "cases", operation_id = "getCase",
@@ -379,6 +385,8 @@ async fn one(State(s): State<AppState>, ctx: Ctx, Path(id): Path<String>) -> Api
         timeline: v.timeline,
         missing_materials: v.completeness.missing,
         allowed_commands: v.allowed,
+        shipment: v.shipment,
+        orders: v.orders,
     }))
 }
 

@@ -22,6 +22,7 @@ use crate::error::ApiError;
 mod account;
 mod agents;
 mod bundles;
+mod callbacks;
 mod cases;
 mod catalog;
 mod hall;
@@ -41,6 +42,7 @@ pub fn router() -> Router<AppState> {
         .merge(hall::router())
         .merge(hotline::router())
         .merge(open311::router())
+        .merge(callbacks::router())
         .merge(agents::router())
         .merge(licenses::router())
         .merge(bundles::router())

@@ -113,7 +113,12 @@ pub fn parse_kept(s: &str) -> Option<Provision> {
 /// The typed form values of a post (`f_<key>`).
 pub fn typed(text: &BTreeMap<String, String>) -> BTreeMap<String, String> {
     text.iter()
-        .filter_map(|(k, v)| k.strip_prefix("f_").map(|k| (k.to_string(), v.clone())))
+        .filter_map(|(k, v)| match k.strip_prefix("f_") {
+            Some(key) => Some((key.to_string(), v.clone())),
+            // The recipient of a parcel (出件 by post), kept apart from the item's form keys.
+            None if k.starts_with("recipient_") => Some((format!("post.{k}"), v.clone())),
+            None => None,
+        })
         .collect()
 }
 

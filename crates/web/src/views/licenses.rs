@@ -172,7 +172,7 @@ async fn pdf(
         return Err(app::AppError::Forbidden("证照 PDF 由持证人下载".into()).into());
     }
     let (l, _) = licenses::get(&s.app, &ctx.actor, &id).await?;
-    let bytes = licenses::pdf(&l)?;
+    let bytes = licenses::pdf_file(&s.app, &l).await?;
     Ok(super::cases::private_file(
         bytes,
         "application/pdf".into(),

@@ -50,7 +50,7 @@ async fn a_visitors_upload_is_answered_401_and_never_stored() {
         .await;
     assert!(window.status.is_client_error() || window.status.is_redirection());
     assert!(
-        !app::uploads::exists(&visitor.app, &hash),
+        !app::uploads::exists(&visitor.app, &hash).await.unwrap(),
         "the visitor's bytes were written to disk"
     );
 }

@@ -50,9 +50,7 @@ pub async fn site_with(change: impl FnOnce(&mut app::Settings)) -> Client {
         shared_sources: Vec::new(),
         demo_shared_data: true,
         staff_second_factor: false,
-        hotline_limits: Default::default(),
-        record_events: true,
-        notify_channels: Vec::new(),
+        ..Default::default()
     };
     change(&mut settings);
     let app = app::App::open(db.store.clone(), settings, Arc::new(app::SystemClock), true)

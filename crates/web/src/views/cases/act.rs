@@ -47,7 +47,9 @@ pub(crate) async fn read_form(mut mp: Multipart) -> Result<ActForm, WebError> {
         match name.as_str() {
             "csrf" => f.csrf = value,
             "action" => f.action = value,
-            "tolerate" | "supp_mat" | "optional" => f.lists.entry(name).or_default().push(value),
+            "tolerate" | "supp_mat" | "optional" | "fee" => {
+                f.lists.entry(name).or_default().push(value)
+            }
             _ => {
                 f.text.insert(name, value);
             }
@@ -226,6 +228,11 @@ pub(super) async fn act(
 ) -> Result<Response, WebError> {
     let f = read_form(mp).await?;
     ctx.check_csrf(&f.csrf)?;
+    // 去缴费: to the payment platform's own page.
+    if f.action == "pay" {
+        let url = app::payment::pay(&s.app, &ctx.actor, &id).await?;
+        return Ok(Redirect::to(&url).into_response());
+    }
     let v = cases::view(&s.app, &ctx.actor, &id).await?;
     let (provided, upload_problems) = if carries_files(&f.action) {
         materials(&s, &ctx.actor, &v, &f).await
@@ -279,6 +286,23 @@ async fn run(
     f: &ActForm,
     provided: &BTreeMap<String, Provision>,
 ) -> Result<(), app::AppError> {
+    let t = |k: &str| f.text.get(k).map(|v| v.as_str()).unwrap_or_default();
+    // 邮寄 with the platform's courier: the courier gives the waybill, not the clerk.
+    if f.action == "issue" && t("delivery") == "post" && v.courier.is_some() {
+        let recipient = domain::post::Recipient::checked(
+            t("recipient_name"),
+            t("recipient_phone"),
+            t("recipient_address"),
+        )?;
+        return app::post::ship(&s.app, &ctx.actor, id, recipient)
+            .await
+            .map(|_| ());
+    }
+    if f.action == "assess_fee" {
+        return app::payment::assess(&s.app, &ctx.actor, id, fee_choice(v, f)?)
+            .await
+            .map(|_| ());
+    }
     let cmd = command(v, f, provided)?;
     if f.action == "submit" && (!provided.is_empty() || f.text.keys().any(|k| k.starts_with("f_")))
     {
@@ -293,6 +317,33 @@ async fn run(
         cases::act(&s.app, &ctx.actor, id, edit).await?;
     }
     cases::act(&s.app, &ctx.actor, id, cmd).await.map(|_| ())
+}
+
+/// The fee rules ticked on the form (by their index in the item) and the quantity of each.
+fn fee_choice(v: &CaseView, f: &ActForm) -> Result<Vec<(String, u32)>, app::AppError> {
+    let mut out = Vec::new();
+    for i in f.lists.get("fee").into_iter().flatten() {
+        let fee = i
+            .parse::<usize>()
+            .ok()
+            .and_then(|i| v.item.fees.get(i))
+            .ok_or_else(|| app::AppError::field("fees", "unknown", "所选收费项目不存在"))?;
+        let qty = f
+            .text
+            .get(&format!("fee_qty_{i}"))
+            .map(|q| q.trim())
+            .filter(|q| !q.is_empty())
+            .unwrap_or("1");
+        let qty = qty.parse::<u32>().map_err(|_| {
+            app::AppError::field(
+                "fees",
+                "quantity",
+                format!("“{}”的数量应为 1 到 99", fee.name),
+            )
+        })?;
+        out.push((fee.name.clone(), qty));
+    }
+    Ok(out)
 }
 
 pub(super) fn clone_form(f: &ActForm) -> ActForm {

@@ -46,8 +46,7 @@ pub(super) async fn notice_pdf(
     ctx: Ctx,
     Path((id, kind)): Path<(String, String)>,
 ) -> Result<Response, WebError> {
-    let n = cases::notice(&s.app, &ctx.actor, &id, &kind).await?;
-    let pdf = n.to_pdf()?;
+    let (n, pdf) = cases::notice_pdf(&s.app, &ctx.actor, &id, &kind).await?;
     Ok(private_file(
         pdf,
         "application/pdf".into(),

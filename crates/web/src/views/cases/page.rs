@@ -51,11 +51,34 @@ pub(super) struct CasePage {
     staff: bool,
     problems: Problems,
     flash: String,
+    /// What was typed into a failed post (form fields by key, the recipient as `post.*`).
+    typed: std::collections::BTreeMap<String, String>,
 }
 
 impl CasePage {
     fn can(&self, action: &str) -> bool {
         self.v.allowed.contains(&action)
+    }
+
+    fn when(&self, at: &i64) -> String {
+        fmt_time(*at)
+    }
+
+    fn money(&self, fen: &i64) -> String {
+        domain::payment::yuan(*fen)
+    }
+
+    /// The applicant may go and pay: a fee is assessed, unpaid, and payable online here.
+    fn can_pay(&self) -> bool {
+        !self.staff && self.v.pays_online && self.v.case.fee_to_pay().is_some()
+    }
+
+    /// A recipient field as typed into a failed post, else `default`.
+    fn posted_or(&self, key: &str, default: &str) -> String {
+        self.typed
+            .get(&format!("post.{key}"))
+            .cloned()
+            .unwrap_or_else(|| default.to_string())
     }
 }
 
@@ -69,6 +92,9 @@ pub(crate) struct Flash {
 pub(super) fn anchor(v: &CaseView, field: &str) -> Option<String> {
     if let Some(k) = field.strip_prefix("form.") {
         return Some(format!("f_{k}"));
+    }
+    if field.starts_with("recipient_") || field == "fees" {
+        return Some(field.to_string());
     }
     let name = field.strip_prefix("materials.")?;
     let i = v.item.materials.iter().position(|m| m.name == name)?;
@@ -165,6 +191,7 @@ pub(super) fn case_page(ctx: &Ctx, v: CaseView, posted: Posted, flash: String) -
         staff,
         problems,
         flash,
+        typed,
     }
 }
 

@@ -41,6 +41,8 @@ pub const RULES: &[(&str, &str, &str)] = &[
         "the portal, guides, catalog, progress lookup, verification, probes"),
     ("loopback_or_token", " -   -   -   - | -   -  | -   -  | -   -  | -   -  | -   - ",
         "/metrics: the machine itself or a scraper with the token; the table's clients are remote"),
+    ("platform_signed",   " -   -   -   - | -   -  | -   -  | -   -  | -   -  | -   - ",
+        "courier scans and payment notices: only the platform, by the signature over the body; no session opens them"),
     ("signed_in",         " -   A   A   A | A   A  | A   A  | A   A  | A   A  | A   A ",
         "any account: own password, messages, uploads"),
     ("applicant",         " -   A   A   A | -   -  | -   -  | -   -  | -   -  | -   - ",

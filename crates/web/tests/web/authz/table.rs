@@ -210,6 +210,8 @@ pub const ROUTES: &[Route] = &[
     get("/api/open311/v2/services/{code}", &["service_json"], "public"),
     get("/api/open311/v2/requests.json", &[], "open311_list"),
     r("POST", "/api/open311/v2/requests.json", &[], "applicant", Form(&[("description", "")])),
+    r("POST", "/api/post/scans", &[], "platform_signed", Json("{}")),
+    r("POST", "/api/payments/notify", &[], "platform_signed", Json("{}")),
     get("/api/open311/v2/requests/{id}", &["hotline_json"], "hotline_view"),
     get("/api/v1/items/{code}/questions", &["item"], "public"),
     r("POST", "/api/v1/items/{code}/questions", &["item"], "applicant", Json(r#"{"text": ""}"#)),
