@@ -4,11 +4,15 @@
 #   SQLite and, when ONEWINDOW_TEST_DATABASE_URL is set, on PostgreSQL — and the browser
 #   tests in headless Chromium (skipped with SKIP_BROWSER=1). The API contract test needs
 #   python3 (with venv) to install schemathesis from PyPI on first use, the relay's tests
-#   aiosmtpd for their SMTP server, and the file-store tests moto for their S3 server.
+#   aiosmtpd for their SMTP server, the file-store tests moto for their S3 server, and the
+#   login tests Node.js with oidc-provider (npm) for their identity provider.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-echo "== rustfmt and clippy"
+# Each stage says when it starts and how long the run has taken so far (CI has 40 minutes).
+stage() { echo "== $* ($(date +%T), ${SECONDS}s in)"; }
+
+stage "rustfmt and clippy"
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets --locked -- -D warnings
 
@@ -21,14 +25,16 @@ if ! "$simvenv/bin/python" -c "import aiosmtpd, moto.server" 2>/dev/null; then
   "$simvenv/bin/pip" install --quiet --disable-pip-version-check "aiosmtpd==1.4.6" "moto[server]==5.1.18"
 fi
 export ONEWINDOW_SIM_PYTHON="$PWD/$simvenv/bin/python"
+# The identity provider is Node.js: oidc-provider from npm, pinned by tests/sims/package-lock.json.
+npm ci --prefix tests/sims --no-audit --no-fund --loglevel=error
 
 if [ -n "${ONEWINDOW_TEST_DATABASE_URL:-}" ]; then pg="on"; else pg="NOT SET: PostgreSQL halves skipped"; fi
-echo "== Rust tests (SQLite always; PostgreSQL: $pg)"
+stage "Rust tests (SQLite always; PostgreSQL: $pg)"
 cargo test --workspace --locked
 
 # Short runs of every benchmark so none of them rots. They assert no time: they fail only when
 # a benchmark breaks (a request error, a broken audit chain, a case without its license).
-echo "== benchmark smoke runs"
+stage "benchmark smoke runs"
 cargo build -p onewindow --locked
 bin=target/debug/onewindow
 cargo test -p license --benches --locked
@@ -45,16 +51,17 @@ if [ -n "${ONEWINDOW_TEST_DATABASE_URL:-}" ]; then
 fi
 
 # Coverage-guided fuzzing of the parsers, ten seconds a target (longer: scripts/fuzz.sh 600).
-echo "== fuzzing"
+stage "fuzzing"
 scripts/fuzz.sh 10
 
 # The JSON API against its generated OpenAPI document (schemathesis, about two minutes).
-echo "== API contract test"
+stage "API contract test"
 ONEWINDOW_BIN="$bin" scripts/contract-test.sh
 
 if [ "${SKIP_BROWSER:-0}" = "1" ]; then
   echo "== browser tests skipped (SKIP_BROWSER=1)"
 else
-  echo "== browser tests"
+  stage "browser tests"
   scripts/browser-test.sh
 fi
+stage "done"

@@ -8,51 +8,23 @@
 
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { createServer } from 'node:net';
 import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startServer, launchBrowser, newPage, shot, loginAs, textOf, PHONE } from './helpers.mjs';
+import { startServer, launchBrowser, newPage, shot, loginAs, textOf, startPeer, freePort, PHONE } from './helpers.mjs';
 import { act, caseState } from './case-helpers.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const COURIER = resolve(here, '..', 'sims', 'courier.py');
 const SECRET = 'browser-courier-secret-0123456789';
 
-/** Starts a simulator; resolves with { proc, port } once it says where it listens. */
-function startSim(script, args) {
-  const proc = spawn('python3', [script, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
-  return new Promise((ok, fail) => {
-    proc.once('error', fail);
-    let said = '';
-    proc.stdout.on('data', (d) => {
-      said += String(d);
-      if (!said.includes('\n')) return;
-      const port = Number(said.match(/LISTENING (\d+)/)?.[1]);
-      if (port) ok({ proc, port }); else fail(new Error(`${script} said: ${said}`));
-    });
-  });
-}
-
-/** A port nobody listens on now, for the server the courier must call back. */
-function freePort() {
-  return new Promise((ok) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => ok(port));
-    });
-  });
-}
-
 describe('A result sent by post, as the window and the applicant see it', () => {
   let dir; let courier; let server; let browser;
 
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'onewindow-post-'));
-    courier = await startSim(COURIER, [SECRET, 'hmac-sm3']);
+    courier = await startPeer('python3', COURIER, [SECRET, 'hmac-sm3']);
     const port = await freePort();
     const config = join(dir, 'onewindow.toml');
     writeFileSync(config, `[server]

@@ -9,6 +9,7 @@
 import assert from 'node:assert/strict';
 import { before, after } from 'node:test';
 import { spawn } from 'node:child_process';
+import { createServer } from 'node:net';
 import { mkdtempSync, mkdirSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname, resolve } from 'node:path';
@@ -264,4 +265,33 @@ export function demoSite(extraArgs = []) {
     }
   });
   return site;
+}
+
+/**
+ * Starts a peer from tests/sims (a simulator of an outside platform) as `command script
+ * ...args`; resolves with { proc, port } once it prints "LISTENING <port>".
+ */
+export function startPeer(command, script, args) {
+  const proc = spawn(command, [script, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+  return new Promise((ok, fail) => {
+    proc.once('error', fail);
+    let said = '';
+    proc.stdout.on('data', (d) => {
+      said += String(d);
+      if (!said.includes('\n')) return;
+      const port = Number(said.match(/LISTENING (\d+)/)?.[1]);
+      if (port) ok({ proc, port }); else fail(new Error(`${script} said: ${said}`));
+    });
+  });
+}
+
+/** A port nobody listens on now, for a server that peers must call back. */
+export function freePort() {
+  return new Promise((ok) => {
+    const s = createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => ok(port));
+    });
+  });
 }

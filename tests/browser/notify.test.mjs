@@ -9,12 +9,11 @@
 
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync, readFileSync, existsSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startServer, launchBrowser, newPage, shot, loginAs, textOf, PHONE } from './helpers.mjs';
+import { startServer, launchBrowser, newPage, shot, loginAs, textOf, startPeer, PHONE } from './helpers.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const GATEWAY = resolve(here, '..', 'sims', 'sms_gateway.py');
@@ -23,32 +22,17 @@ const SMTP = resolve(here, '..', 'sims', 'smtp_sink.py');
 const PYTHON = process.env.ONEWINDOW_SIM_PYTHON || 'python3';
 const SECRET = 'browser-sms-secret-0123456789';
 
-/** Starts a simulator from tests/sims; resolves with { proc, port } once it says where it listens. */
-function startSim(python, script, args) {
-  const proc = spawn(python, [script, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
-  return new Promise((ok, fail) => {
-    proc.once('error', fail);
-    let said = '';
-    proc.stdout.on('data', (d) => {
-      said += String(d);
-      if (!said.includes('\n')) return;
-      const port = Number(said.match(/LISTENING (\d+)/)?.[1]);
-      if (port) ok({ proc, port }); else fail(new Error(`${script} said: ${said}`));
-    });
-  });
-}
-
 /** The SMS gateway, taking the two approved templates; its log lists the texts it took. */
 async function startGateway(dir) {
   const log = join(dir, 'texts.jsonl');
-  const sim = await startSim('python3', GATEWAY, [SECRET, 'hmac-sm3', log, '--templates', 'SMS_2001,SMS_0000']);
+  const sim = await startPeer('python3', GATEWAY, [SECRET, 'hmac-sm3', log, '--templates', 'SMS_2001,SMS_0000']);
   return { ...sim, log };
 }
 
 /** The SMTP server (aiosmtpd). */
 async function startSmtp(dir) {
   const log = join(dir, 'mail.jsonl');
-  return { ...(await startSim(PYTHON, SMTP, [log])), log };
+  return { ...(await startPeer(PYTHON, SMTP, [log])), log };
 }
 
 /** The rows of the recent-messages table, cells joined by " | ". */

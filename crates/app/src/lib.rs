@@ -20,6 +20,7 @@ pub mod files;
 pub mod form_pdf;
 pub mod hall;
 pub mod hotline;
+mod https;
 pub mod index;
 pub mod license_import;
 pub mod licenses;
@@ -91,6 +92,8 @@ pub struct Settings {
     pub courier: Option<post::CourierConfig>,
     /// The public payment platform (`[payment]`); None: fees are collected at the window.
     pub payment: Option<payment::PaymentConfig>,
+    /// The province's identity provider (`[oidc]`); None: local accounts only.
+    pub oidc: Option<auth::oidc::OidcConfig>,
 }
 
 impl Default for Settings {
@@ -109,6 +112,7 @@ impl Default for Settings {
             files: files::Backend::Local,
             courier: None,
             payment: None,
+            oidc: None,
         }
     }
 }
@@ -171,6 +175,8 @@ pub struct App {
     pub hall_hub: Arc<hall::Hub>,
     /// The 12345 knowledge base's search index (in memory, rebuilt at start).
     pub knowledge: Arc<search::knowledge::KnowledgeIndex>,
+    /// The identity provider's metadata and keys, once fetched.
+    pub(crate) oidc: Arc<auth::oidc::Discovered>,
 }
 
 /// How a license type is looked up.
@@ -221,6 +227,7 @@ impl App {
             license_types: Arc::new(cache::TtlCache::new(CACHE_TTL, 10_000)),
             hall_hub: Arc::default(),
             knowledge: Arc::new(search::knowledge::KnowledgeIndex::in_memory()?),
+            oidc: Arc::default(),
         };
         org::load_calendar(&app).await?;
         index::refresh_if_stale(&app, |_, _| {}).await?;
@@ -255,6 +262,7 @@ impl App {
             license_types: Arc::new(cache::TtlCache::new(CACHE_TTL, 1_000)),
             hall_hub: Arc::default(),
             knowledge: Arc::new(search::knowledge::KnowledgeIndex::in_memory()?),
+            oidc: Arc::default(),
         };
         org::load_calendar(&app).await?;
         Ok(app)

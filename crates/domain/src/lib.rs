@@ -13,6 +13,7 @@ pub mod error;
 pub mod fixtures;
 pub mod hall;
 pub mod hotline;
+pub mod identity;
 pub mod ids;
 pub mod keys;
 pub mod license;

@@ -33,6 +33,10 @@ pub struct Config {
     /// 统一公共支付: `[payment]` url, secret, algorithm, merchant, timeout_ms (see README).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub payment: Option<app::payment::PaymentConfig>,
+    /// 统一身份认证: `[oidc]` issuer, client_id, client_secret, redirect_url, label,
+    /// staff_required, timeout_ms, `[oidc.claims]` (see README).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub oidc: Option<app::auth::oidc::OidcConfig>,
     /// Upstream shared-data sources (`[[shared_data]]` with source, url, timeout_ms, retries).
     #[serde(default)]
     pub shared_data: Vec<app::shared::SourceConfig>,
@@ -192,6 +196,7 @@ impl Default for Config {
             notify: Default::default(),
             post: None,
             payment: None,
+            oidc: None,
             shared_data: Vec::new(),
             demo: false,
             demo_clock: None,
@@ -210,6 +215,7 @@ impl std::fmt::Debug for Config {
             .field("notify", &self.notify)
             .field("post", &self.post)
             .field("payment", &self.payment)
+            .field("oidc", &self.oidc)
             .finish()
     }
 }
@@ -232,6 +238,11 @@ impl Config {
             && let Some(s3) = cfg.storage.s3.as_mut()
         {
             s3.secret_access_key = std::fs::read_to_string(&path)?.trim().to_string();
+        }
+        if let Ok(path) = std::env::var("ONEWINDOW__OIDC__CLIENT_SECRET_FILE")
+            && let Some(oidc) = cfg.oidc.as_mut()
+        {
+            oidc.client_secret = std::fs::read_to_string(&path)?.trim().to_string();
         }
         if let Ok(path) = std::env::var("ONEWINDOW__LICENSES__MASTER_KEY_FILE") {
             cfg.licenses.master_key = std::fs::read_to_string(&path)?.trim().to_string();

@@ -276,6 +276,7 @@ async fn connect(cfg: &Config) -> anyhow::Result<(app::Store, Settings)> {
         .and_then(|_| cfg.notify.check())
         .and_then(|_| cfg.post.as_ref().map_or(Ok(()), |p| p.check()))
         .and_then(|_| cfg.payment.as_ref().map_or(Ok(()), |p| p.check()))
+        .and_then(|_| cfg.oidc.as_ref().map_or(Ok(()), |o| o.check()))
         .map_err(|e| anyhow::anyhow!("配置有误：{e}"))?;
     let files = cfg
         .storage
@@ -303,6 +304,7 @@ async fn connect(cfg: &Config) -> anyhow::Result<(app::Store, Settings)> {
         files,
         courier: cfg.post.clone(),
         payment: cfg.payment.clone(),
+        oidc: cfg.oidc.clone(),
     };
     Ok((store, settings))
 }

@@ -19,6 +19,7 @@ pub mod hall;
 pub mod hotline;
 pub mod licenses;
 pub mod notify;
+pub mod oidc;
 pub mod org;
 pub mod outbox;
 pub mod payments;

@@ -139,22 +139,31 @@ impl Drop for Peer {
 /// interpreter is `ONEWINDOW_SIM_PYTHON` (scripts/test.sh prepares a virtualenv with aiosmtpd
 /// and moto), else `python3`.
 pub fn python_peer(script: &str, args: &[&std::ffi::OsStr]) -> Peer {
+    let python = std::env::var("ONEWINDOW_SIM_PYTHON").unwrap_or_else(|_| "python3".into());
+    peer(&python, script, args)
+}
+
+/// [`python_peer`] for a Node.js script (its packages in tests/sims/node_modules, which
+/// scripts/test.sh installs with `npm ci`).
+pub fn node_peer(script: &str, args: &[&std::ffi::OsStr]) -> Peer {
+    peer("node", script, args)
+}
+
+fn peer(interpreter: &str, script: &str, args: &[&std::ffi::OsStr]) -> Peer {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../../tests/sims")
         .join(script);
-    let python = std::env::var("ONEWINDOW_SIM_PYTHON").unwrap_or_else(|_| "python3".into());
-    let mut child = std::process::Command::new(python)
+    let mut child = std::process::Command::new(interpreter)
         .arg(path)
         .args(args)
         .stdout(std::process::Stdio::piped())
         .spawn()
-        .unwrap_or_else(|e| panic!("python runs {script}: {e}"));
+        .unwrap_or_else(|e| panic!("{interpreter} runs {script}: {e}"));
+    let mut out = std::io::BufReader::new(child.stdout.take().unwrap());
     let mut line = String::new();
-    std::io::BufRead::read_line(
-        &mut std::io::BufReader::new(child.stdout.take().unwrap()),
-        &mut line,
-    )
-    .unwrap();
+    std::io::BufRead::read_line(&mut out, &mut line).unwrap();
+    // The rest is drained, so a peer that prints later does not die of a closed pipe.
+    std::thread::spawn(move || std::io::copy(&mut out, &mut std::io::sink()));
     let port = line
         .trim()
         .strip_prefix("LISTENING ")

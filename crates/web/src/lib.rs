@@ -57,9 +57,39 @@ pub const REQUEST_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(
 /// How many requests are handled at once.
 pub const MAX_CONCURRENT_REQUESTS: usize = 512;
 
+/// `scheme://host[:port]` of an http(s) URL, for a CSP source; None when it is not one or
+/// holds anything a header or a CSP list could be broken with.
+fn origin(url: &str) -> Option<String> {
+    let (scheme, rest) = url.split_once("://")?;
+    if scheme != "http" && scheme != "https" {
+        return None;
+    }
+    let host = rest.split(['/', '?', '#']).next()?;
+    let safe = !host.is_empty()
+        && host
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || ".-:[]".contains(c));
+    safe.then(|| format!("{scheme}://{host}"))
+}
+
 /// The whole site.
 pub fn router(state: AppState) -> Router {
-    let csp = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+    // Forms post here only, except the ones whose answer sends the browser on to a platform
+    // this one is joined to (browsers hold redirects after a form to form-action too).
+    let settings = &state.app.settings;
+    let targets = [
+        settings.oidc.as_ref().map(|o| o.issuer.as_str()),
+        settings.payment.as_ref().map(|p| p.link.url.as_str()),
+    ];
+    let form_action = targets
+        .into_iter()
+        .flatten()
+        .filter_map(origin)
+        .fold("'self'".to_string(), |acc, o| format!("{acc} {o}"));
+    let csp = format!(
+        "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; form-action {form_action}; frame-ancestors 'none'; base-uri 'none'"
+    );
+    let csp = HeaderValue::from_str(&csp).expect("origins are checked to be header-safe");
     // Over HTTPS, browsers are told to use nothing else for a year (HSTS).
     let hsts = state
         .secure_cookies
@@ -78,7 +108,7 @@ pub fn router(state: AppState) -> Router {
         ))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::CONTENT_SECURITY_POLICY,
-            HeaderValue::from_static(csp),
+            csp,
         ))
         .layer(SetResponseHeaderLayer::overriding(
             header::X_CONTENT_TYPE_OPTIONS,
@@ -230,4 +260,28 @@ fn memory() -> Option<(u64, u64)> {
             .map(|k| k * 1024)
     };
     Some((kb("VmRSS:")?, kb("VmHWM:")?))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::origin;
+
+    #[test]
+    fn origins_are_taken_from_platform_urls_and_nothing_else() {
+        assert_eq!(
+            origin("https://tyrz.sczwfw.gov.cn/oidc").as_deref(),
+            Some("https://tyrz.sczwfw.gov.cn")
+        );
+        assert_eq!(
+            origin("http://127.0.0.1:9304?x").as_deref(),
+            Some("http://127.0.0.1:9304")
+        );
+        assert_eq!(
+            origin("http://[::1]:80/").as_deref(),
+            Some("http://[::1]:80")
+        );
+        assert_eq!(origin("ftp://x"), None);
+        assert_eq!(origin("https://a.example; script-src *"), None);
+        assert_eq!(origin("https:///path"), None);
+    }
 }

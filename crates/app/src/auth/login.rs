@@ -318,6 +318,14 @@ pub async fn login_with_code(
             "账号或密码错误",
         ));
     };
+    if super::oidc::password_login_refused(app, &row) {
+        tx.commit().await.map_err(store::StoreError::from)?;
+        return Err(AppError::field(
+            "login",
+            "oidc_required",
+            "工作人员请使用统一身份认证登录",
+        ));
+    }
     if !super::totp::check_login_code(&mut tx, app, &row.id, code).await? {
         acc::record_client_failure(&mut tx, &client, &login, store::millis(now)).await?;
         tx.commit().await.map_err(store::StoreError::from)?;

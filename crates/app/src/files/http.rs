@@ -5,10 +5,6 @@
 use std::time::Duration;
 
 use http_body_util::BodyExt;
-use hyper_rustls::HttpsConnector;
-use hyper_util::client::legacy::Client;
-use hyper_util::client::legacy::connect::HttpConnector as TcpConnector;
-use hyper_util::rt::TokioExecutor;
 use object_store::client::{
     HttpClient, HttpConnector, HttpError, HttpErrorKind, HttpRequest, HttpRequestBody,
     HttpResponse, HttpResponseBody, HttpService,
@@ -16,7 +12,6 @@ use object_store::client::{
 
 /// How long one request may take before object_store's retry policy takes over.
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
-const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// Builds hyper clients for object_store (HTTP and HTTPS, public web roots).
 #[derive(Debug, Default)]
@@ -24,22 +19,15 @@ pub struct HyperConnector;
 
 impl HttpConnector for HyperConnector {
     fn connect(&self, _options: &object_store::ClientOptions) -> object_store::Result<HttpClient> {
-        let mut tcp = TcpConnector::new();
-        tcp.set_connect_timeout(Some(CONNECT_TIMEOUT));
-        tcp.enforce_http(false);
-        let https = hyper_rustls::HttpsConnectorBuilder::new()
-            .with_webpki_roots()
-            .https_or_http()
-            .enable_http1()
-            .wrap_connector(tcp);
-        let client = Client::builder(TokioExecutor::new()).build(https);
-        Ok(HttpClient::new(Hyper { client }))
+        Ok(HttpClient::new(Hyper {
+            client: crate::https::client(),
+        }))
     }
 }
 
 #[derive(Debug)]
 struct Hyper {
-    client: Client<HttpsConnector<TcpConnector>, HttpRequestBody>,
+    client: crate::https::HttpsClient<HttpRequestBody>,
 }
 
 #[async_trait::async_trait]

@@ -7,6 +7,7 @@ mod command;
 mod hall;
 mod hotline;
 mod licenses;
+mod oidc;
 mod org;
 mod schema;
 mod supervision;

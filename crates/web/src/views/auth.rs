@@ -25,11 +25,17 @@ pub fn router() -> Router<AppState> {
 
 #[derive(Template)]
 #[template(path = "login.html")]
-struct LoginPage {
-    nav: Nav,
-    login: String,
-    error: Option<String>,
-    next: String,
+pub(super) struct LoginPage {
+    pub nav: Nav,
+    pub login: String,
+    pub error: Option<String>,
+    pub next: String,
+    /// The identity provider's button, where one is configured.
+    pub oidc: Option<String>,
+}
+
+pub(super) fn oidc_label(app: &app::App) -> Option<String> {
+    app.settings.oidc.as_ref().map(|o| o.label.clone())
 }
 
 #[derive(serde::Deserialize, Default)]
@@ -38,14 +44,18 @@ struct NextQuery {
 }
 
 /// Only local paths, so a login link cannot send people to another site.
-fn safe_next(n: Option<&str>) -> String {
+pub(super) fn safe_next(n: Option<&str>) -> String {
     match n {
         Some(p) if p.starts_with('/') && !p.starts_with("//") && !p.contains('\\') => p.to_string(),
         _ => "/".into(),
     }
 }
 
-async fn login_page(ctx: Ctx, Query(q): Query<NextQuery>) -> Result<Response, WebError> {
+async fn login_page(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<NextQuery>,
+) -> Result<Response, WebError> {
     if ctx.must_change_password {
         return Ok(Redirect::to(super::account::PASSWORD_PAGE).into_response());
     }
@@ -54,6 +64,7 @@ async fn login_page(ctx: Ctx, Query(q): Query<NextQuery>) -> Result<Response, We
         login: String::new(),
         error: None,
         next: safe_next(q.next.as_deref()),
+        oidc: oidc_label(&s.app),
     })
 }
 
@@ -69,7 +80,12 @@ struct LoginForm {
     next: String,
 }
 
-fn logged_in(s: &AppState, jar: CookieJar, session: auth::Session, next: &str) -> Response {
+pub(super) fn logged_in(
+    s: &AppState,
+    jar: CookieJar,
+    session: auth::Session,
+    next: &str,
+) -> Response {
     let ttl = auth::session_ttl(&s.app);
     let next = if session.must_change_password {
         super::account::PASSWORD_PAGE
@@ -108,6 +124,7 @@ async fn login(
                 login: f.login,
                 error,
                 next,
+                oidc: oidc_label(&s.app),
             })?;
             *r.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
             Ok(r)
@@ -118,6 +135,7 @@ async fn login(
                 login: f.login,
                 error: Some(e.to_string()),
                 next,
+                oidc: oidc_label(&s.app),
             })?;
             *r.status_mut() = StatusCode::TOO_MANY_REQUESTS;
             Ok(r)

@@ -12,6 +12,7 @@ pub mod forms;
 mod hall;
 mod hotline;
 mod licenses;
+mod oidc;
 pub(crate) mod portal;
 mod privacy;
 mod ratings;
@@ -35,6 +36,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .merge(portal::router())
         .merge(auth::router())
+        .merge(oidc::router())
         .merge(account::router())
         .merge(admin::router())
         .merge(staff::router())

@@ -9,6 +9,7 @@ mod bundles;
 mod cases;
 mod forms;
 mod licenses;
+mod oidc;
 mod payment;
 mod portal;
 mod post;

@@ -144,10 +144,18 @@ async fn a_person_pays_on_the_platform_and_the_notice_settles_the_case() {
     );
 
     // 张三 goes to pay: sent to the platform's page, which shows the amount.
-    let page = citizen.get(&format!("/cases/{id}")).await.body;
+    let shown = citizen.get(&format!("/cases/{id}")).await;
+    let page = shown.body;
     assert!(
         page.contains("去缴费（10.00 元）") && page.contains("id=\"fee-state\">待缴费"),
         "{page}"
+    );
+    // The form's answer sends the browser to the platform, which the CSP must allow.
+    let csp = shown.headers["content-security-policy"].to_str().unwrap();
+    let platform = format!("http://127.0.0.1:{}", sim.port);
+    assert!(
+        csp.contains(&format!("form-action 'self' {platform};")),
+        "{csp}"
     );
     let go = act(&mut citizen, &id, &[("action", "pay")]).await;
     assert_eq!(go.status, StatusCode::SEE_OTHER, "{}", go.body);

@@ -121,6 +121,8 @@ pub const ROUTES: &[Route] = &[
     // Sign-in and accounts (views/auth.rs, views/account.rs, views/privacy.rs).
     get("/login", &[], "public"),
     r("POST", "/login", &[], "public", Form(&[("login", ""), ("password", "")])),
+    r("POST", "/login/oidc", &[], "public", Form(&[("next", "/")])),
+    get("/login/oidc/callback", &[], "public"),
     get("/register", &[], "public"),
     r("POST", "/register", &[], "public", Form(&[("kind", "natural_person")])),
     with(r("POST", "/logout", &[], "public", Form(&[])), Setup::Last),
