@@ -4,9 +4,11 @@ signature (HMAC-SHA256 or HMAC-SM3 over "<timestamp>.<body>", timestamp within f
 and records what it took, one JSON line per request, in the log file.
 
     webhook_receiver.py SECRET ALGORITHM LOG [--fail-first N] [--refuse-topic T] [--healed FILE]
+                        [--tls CERT KEY]
 
 Prints "LISTENING <port>" once it serves on 127.0.0.1. Answers 401 to a bad signature, 503
-to the first N requests, 422 to events of topic T until FILE exists, else 204.
+to the first N requests, 422 to events of topic T until FILE exists, else 204. With --tls it
+serves HTTPS with that certificate and key (tests/sims/tls).
 """
 import argparse
 import hashlib
@@ -25,6 +27,7 @@ p.add_argument("log")
 p.add_argument("--fail-first", type=int, default=0)
 p.add_argument("--refuse-topic", default="")
 p.add_argument("--healed", default="")
+p.add_argument("--tls", nargs=2, metavar=("CERT", "KEY"))
 args = p.parse_args()
 digest = "sha256" if args.algorithm == "hmac-sha256" else "sm3"
 lock = threading.Lock()
@@ -76,6 +79,12 @@ class Handler(BaseHTTPRequestHandler):
 
 
 server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+if args.tls:
+    import ssl
+
+    tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    tls.load_cert_chain(*args.tls)
+    server.socket = tls.wrap_socket(server.socket, server_side=True)
 print("LISTENING", server.server_address[1], flush=True)
 sys.stdout.close()
 server.serve_forever()

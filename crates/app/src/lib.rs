@@ -20,7 +20,6 @@ pub mod files;
 pub mod form_pdf;
 pub mod hall;
 pub mod hotline;
-mod https;
 pub mod index;
 pub mod license_import;
 pub mod licenses;

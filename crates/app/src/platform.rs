@@ -1,15 +1,13 @@
 //! Outside platforms the app calls itself (the courier, the payment platform): where each is
-//! reached and the secret both sides sign with. Requests are JSON over plain HTTP, signed like
-//! our webhooks (`domain::signed`: HMAC over "<timestamp>.<body>"), with a deadline for the
-//! whole exchange; the platform signs its callbacks with the same secret.
+//! reached and the secret both sides sign with. Requests are JSON over HTTP or HTTPS (`net`),
+//! signed like our webhooks (`domain::signed`: HMAC over "<timestamp>.<body>"), with a
+//! deadline for the whole exchange; the platform signs its callbacks with the same secret.
 
 use std::time::Duration;
 
 use domain::outbox::SignatureAlgorithm;
 use http_body_util::{BodyExt, Full};
 use hyper::body::Bytes;
-use hyper_util::client::legacy::Client;
-use hyper_util::rt::TokioExecutor;
 
 /// A platform's address and shared secret (the common part of `[post]` and `[payment]`).
 #[derive(Clone, serde::Serialize, serde::Deserialize)]
@@ -42,8 +40,11 @@ impl Link {
     /// Checked at start: an http(s) URL and a secret of 16 characters or more; `section`
     /// names the configuration block in the message.
     pub fn check(&self, section: &str) -> Result<(), String> {
-        if !(self.url.starts_with("http://") || self.url.starts_with("https://")) {
-            return Err(format!("[{section}] url 须以 http:// 开头：“{}”", self.url));
+        if !net::is_http_url(&self.url) {
+            return Err(format!(
+                "[{section}] url 须以 https:// 或 http:// 开头：“{}”",
+                self.url
+            ));
         }
         if self.secret.chars().count() < 16 {
             return Err(format!("[{section}] secret 至少 16 个字符"));
@@ -76,9 +77,9 @@ impl Link {
             .header("x-onewindow-signature", signature)
             .body(Full::new(Bytes::from(body)))
             .map_err(|e| e.to_string())?;
-        let client: Client<_, Full<Bytes>> = Client::builder(TokioExecutor::new()).build_http();
+        let client = net::client::<Full<Bytes>>();
         let exchange = async {
-            let res = client.request(req).await.map_err(|e| format!("{e:?}"))?;
+            let res = client.request(req).await.map_err(|e| net::causes(&e))?;
             let status = res.status();
             let body = res
                 .into_body()

@@ -8,8 +8,6 @@ use std::time::Duration;
 
 use http_body_util::{BodyExt, Empty};
 use hyper::body::Bytes;
-use hyper_util::client::legacy::Client;
-use hyper_util::rt::TokioExecutor;
 
 /// What a source confirmed about a holder.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -147,7 +145,7 @@ async fn http_lookup(
     .map_err(|e: hyper::http::uri::InvalidUri| {
         ProviderError::Unavailable(c.source.clone(), e.to_string())
     })?;
-    let client: Client<_, Empty<Bytes>> = Client::builder(TokioExecutor::new()).build_http();
+    let client = net::client::<Empty<Bytes>>();
     let mut last = ProviderError::Timeout(c.source.clone());
     for attempt in 0..=c.retries {
         if attempt > 0 {

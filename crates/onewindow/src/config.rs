@@ -81,6 +81,10 @@ pub struct Server {
     /// requests from the loopback address may read it.
     #[serde(default)]
     pub metrics_token: String,
+    /// A PEM bundle of certificate authorities trusted for HTTPS calls out (the government
+    /// network's own CA), beyond the public roots and the system's store.
+    #[serde(default)]
+    pub ca_file: String,
 }
 
 fn default_public_url() -> String {
@@ -178,6 +182,7 @@ impl Default for Config {
                 secure_cookies: false,
                 public_url: default_public_url(),
                 metrics_token: String::new(),
+                ca_file: String::new(),
             },
             storage: Storage {
                 data_dir: PathBuf::from("./data"),

@@ -330,6 +330,10 @@ fn bar(len: u64, what: &str) -> ProgressBar {
 }
 
 async fn run(command: Command, mut cfg: Config) -> anyhow::Result<()> {
+    if !cfg.server.ca_file.is_empty() {
+        net::trust_pem_file(std::path::Path::new(&cfg.server.ca_file))
+            .map_err(|e| anyhow::anyhow!("配置有误：[server] ca_file {e}"))?;
+    }
     match command {
         Command::Serve {
             demo,

@@ -236,9 +236,9 @@ impl Config {
                     .map(|p| ("push", &p.name, &p.url, &p.secret)),
             );
         for (kind, name, url, secret) in signed {
-            if !url.starts_with("http://") {
+            if !net::is_http_url(url) {
                 return Err(format!(
-                    "events.{kind}.{name}: url 应以 http:// 开头（HTTPS 请经本机的 TLS 代理转发）"
+                    "events.{kind}.{name}: url 应以 https:// 或 http:// 开头"
                 ));
             }
             if secret.len() < 16 {
@@ -318,10 +318,16 @@ mod tests {
             short.contains("events.webhooks.a") && short.contains("16"),
             "{short}"
         );
-        let tls = with(vec![hook("a", "https://h/x", "0123456789abcdef")])
+        assert!(
+            with(vec![hook("a", "https://h/x", "0123456789abcdef")])
+                .check()
+                .is_ok(),
+            "HTTPS subscribers are reached directly"
+        );
+        let other = with(vec![hook("a", "ftp://h/x", "0123456789abcdef")])
             .check()
             .unwrap_err();
-        assert!(tls.contains("http://"), "{tls}");
+        assert!(other.contains("https://"), "{other}");
         let twice = with(vec![
             hook("a", "http://h/x", "0123456789abcdef"),
             hook("a", "http://h/y", "0123456789abcdef"),

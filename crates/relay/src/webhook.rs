@@ -6,8 +6,6 @@ use std::time::Duration;
 use domain::outbox::Failure;
 use http_body_util::{BodyExt, Full};
 use hyper::body::Bytes;
-use hyper_util::client::legacy::{Client, connect::HttpConnector};
-use hyper_util::rt::TokioExecutor;
 use store::outbox::Stored;
 
 use crate::WebhookSink;
@@ -15,30 +13,19 @@ use crate::deliver::Outcome;
 
 pub(crate) struct Webhook {
     pub(crate) cfg: WebhookSink,
-    client: Client<HttpConnector, Full<Bytes>>,
+    client: net::HttpsClient<Full<Bytes>>,
 }
 
 pub use domain::signed::sign;
 
-/// An error with its causes ("client error (Connect): tcp connect error: Connection refused"):
-/// hyper's own message alone does not say what went wrong.
-fn causes(e: &dyn std::error::Error) -> String {
-    let mut out = e.to_string();
-    let mut next = e.source();
-    while let Some(c) = next {
-        out.push_str(": ");
-        out.push_str(&c.to_string());
-        next = c.source();
-    }
-    out
-}
+use net::causes;
 
 impl Webhook {
     pub(crate) fn new(cfg: WebhookSink) -> Webhook {
-        let mut http = HttpConnector::new();
-        http.set_connect_timeout(Some(Duration::from_secs(3)));
-        let client = Client::builder(TokioExecutor::new()).build(http);
-        Webhook { cfg, client }
+        Webhook {
+            cfg,
+            client: net::client(),
+        }
     }
 
     /// One POST per event, in order; stops at the first that is not taken.

@@ -171,17 +171,7 @@ fn unavailable(cause: String) -> AppError {
 #[error("{0}")]
 pub struct HttpFailure(String);
 
-/// An error with its causes, for the log (the library's messages leave the cause out).
-fn chain(e: &dyn std::error::Error) -> String {
-    let mut text = e.to_string();
-    let mut source = e.source();
-    while let Some(s) = source {
-        text.push_str(": ");
-        text.push_str(&s.to_string());
-        source = s.source();
-    }
-    text
-}
+use net::causes as chain;
 
 /// One request to the provider over our HTTPS client, with the configured deadline.
 async fn send(
@@ -190,7 +180,7 @@ async fn send(
 ) -> std::result::Result<openidconnect::HttpResponse, HttpFailure> {
     let (parts, body) = req.into_parts();
     let req = hyper::Request::from_parts(parts, Full::new(Bytes::from(body)));
-    let client = crate::https::client::<Full<Bytes>>();
+    let client = net::client::<Full<Bytes>>();
     let exchange = async {
         let res = client
             .request(req)
@@ -447,6 +437,7 @@ fn check(
 /// seen for the first time), and a new session for it.
 async fn log_in(app: &App, cfg: &OidcConfig, v: Verified) -> Result<Session> {
     let mut tx = app.store.begin().await?;
+    let mut forget = false;
     let linked = store::oidc::linked_account(&mut tx, &v.issuer, &v.subject).await?;
     let row = match linked {
         Some(id) => acc::get_account(&mut tx, &id).await?,
@@ -455,6 +446,16 @@ async fn log_in(app: &App, cfg: &OidcConfig, v: Verified) -> Result<Session> {
                 .map_err(|e| refused("identity", e.to_string()))?;
             let (row, created) = account_for(app, &mut tx, identity).await?;
             store::oidc::link(&mut tx, &v.issuer, &v.subject, &row.id, app.now_ms()).await?;
+            if !created && row.kind != AccountKind::Staff && row.disabled == 0 {
+                // Anyone may register here with someone else's ID number (nothing checks it
+                // against the person); the provider has checked who this is. So a password
+                // set before, and its sessions, end: whoever registered first in their name
+                // keeps nothing (account pre-hijacking).
+                acc::set_password(&mut tx, &row.id, NO_PASSWORD, false).await?;
+                let ended = acc::delete_sessions_of(&mut tx, &row.id, None).await?;
+                tracing::info!(target: "onewindow::oidc", account = %row.id, ended, "password and sessions before the link ended");
+                forget = true;
+            }
             if row.kind == AccountKind::Staff {
                 let detail = serde_json::json!({ "issuer": v.issuer, "subject": v.subject });
                 crate::audit::admin(&mut tx, app, &row.id, "oidc_linked", &row.id, detail).await?;
@@ -469,6 +470,9 @@ async fn log_in(app: &App, cfg: &OidcConfig, v: Verified) -> Result<Session> {
     // The provider's own checks (人脸识别, 短信) stand for the second factor.
     let session = open_session(app, &mut tx, &row, false, false).await?;
     tx.commit().await.map_err(store::StoreError::from)?;
+    if forget {
+        super::password::forget_sessions(app, &row.id);
+    }
     Ok(session)
 }
 

@@ -120,7 +120,7 @@ pub async fn change_password(
 /// Sessions are cached by token, not by account: after a password change every cached one is
 /// dropped, so the ended sessions are refused at once in this process (other processes
 /// within the cache's lifetime, see `cache`).
-fn forget_sessions(app: &App, account_id: &str) {
+pub(super) fn forget_sessions(app: &App, account_id: &str) {
     app.sessions.clear();
     app.accounts.evict(&account_id.to_string());
 }

@@ -20,14 +20,14 @@ pub struct HyperConnector;
 impl HttpConnector for HyperConnector {
     fn connect(&self, _options: &object_store::ClientOptions) -> object_store::Result<HttpClient> {
         Ok(HttpClient::new(Hyper {
-            client: crate::https::client(),
+            client: net::client(),
         }))
     }
 }
 
 #[derive(Debug)]
 struct Hyper {
-    client: crate::https::HttpsClient<HttpRequestBody>,
+    client: net::HttpsClient<HttpRequestBody>,
 }
 
 #[async_trait::async_trait]

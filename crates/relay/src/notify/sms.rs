@@ -55,10 +55,8 @@ impl std::fmt::Debug for SmsGateway {
 
 impl SmsGateway {
     pub(crate) fn check(&self) -> Result<(), String> {
-        if !self.url.starts_with("http://") {
-            return Err(
-                "notify.sms: url 应以 http:// 开头（HTTPS 请经本机的 TLS 代理转发）".into(),
-            );
+        if !net::is_http_url(&self.url) {
+            return Err("notify.sms: url 应以 https:// 或 http:// 开头".into());
         }
         if self.secret.len() < 16 {
             return Err("notify.sms: secret 至少 16 个字符".into());

@@ -258,3 +258,40 @@ fn signatures_match_a_known_value() {
         "hmac-sm3=5ee2e9807ab7b205309bbad2e15a906cc04354863a2bd5e4843841533e64753a"
     );
 }
+
+#[tokio::test]
+async fn an_https_subscriber_is_reached_once_its_ca_is_trusted() {
+    let sims = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/sims/tls");
+    // As `[server] ca_file` does at start (the refusal before it is net's own test).
+    net::trust_pem_file(&sims.join("ca.pem")).unwrap();
+    each_backend(|store, label| {
+        let sims = sims.clone();
+        async move {
+            let dir = tempfile::tempdir().unwrap();
+            let (cert, key) = (sims.join("server.pem"), sims.join("server-key.pem"));
+            let r = receiver(
+                dir.path(),
+                SECRET,
+                "hmac-sm3",
+                &["--tls", cert.to_str().unwrap(), key.to_str().unwrap()],
+            );
+            let ids = write(
+                &store,
+                &[("case.submitted", "case:3"), ("case.accepted", "case:3")],
+            )
+            .await;
+            let mut hook = sink("tls-hub", r.peer.port, SECRET, SignatureAlgorithm::HmacSm3);
+            hook.url = hook.url.replace("http://", "https://");
+            let cfg = config(vec![hook]);
+            let mut w = Worker::all(&store, &cfg, "node-a").pop().unwrap();
+            until_idle(&mut w, 20).await;
+            let taken: Vec<String> = logged(&r)
+                .iter()
+                .filter(|l| l["status"] == 204)
+                .map(|l| l["id"].as_str().unwrap().to_string())
+                .collect();
+            assert_eq!(taken, ids, "{label}: signed and delivered over TLS");
+        }
+    })
+    .await;
+}

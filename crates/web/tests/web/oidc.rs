@@ -217,6 +217,10 @@ async fn people_log_in_through_the_provider_and_are_linked_once() {
         .await
         .unwrap()
         .unwrap();
+    // Someone logged in with that password before (perhaps not the person at all).
+    let mut squatter = c.another();
+    let pw = squatter.login(&registered, app::demo::DEMO_PASSWORD).await;
+    assert_eq!(pw.status, StatusCode::SEE_OTHER, "{}", pw.body);
     let mut zhang = c.another();
     let back = through_provider(&mut zhang, "zhang").await;
     assert_eq!(zhang.get(&back).await.status, StatusCode::SEE_OTHER);
@@ -224,6 +228,22 @@ async fn people_log_in_through_the_provider_and_are_linked_once() {
         .await
         .unwrap();
     assert_eq!(link.as_deref(), Some(before.id.as_str()));
+    // The provider has checked who this is: the earlier password and its session end.
+    let old = squatter.get("/cases").await;
+    assert_ne!(old.status, StatusCode::OK, "the older session is over");
+    assert!(!old.body.contains("张三"), "{}", old.body);
+    let again = c
+        .another()
+        .login(&registered, app::demo::DEMO_PASSWORD)
+        .await;
+    assert_eq!(
+        again.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        again.body
+    );
+    let mine = zhang.get("/cases").await;
+    assert_eq!(mine.status, StatusCode::OK, "the new session stays");
 
     // An enterprise by its credit code.
     let mut firm = c.another();
