@@ -11,25 +11,10 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-const SECRET: &str = "upper-platform-secret-0123";
+mod support;
+use support::onewindow;
 
-fn onewindow(dir: &Path, args: &[&str]) -> (i32, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_onewindow"))
-        .arg("--data-dir")
-        .arg(dir)
-        .arg("--config")
-        .arg(dir.join("onewindow.toml"))
-        .args(args)
-        .env("ONEWINDOW_LOG", "warn")
-        .output()
-        .unwrap();
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    (out.status.code().unwrap_or(-1), text)
-}
+const SECRET: &str = "upper-platform-secret-0123";
 
 fn simulator() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/sims/upper_platform.py")

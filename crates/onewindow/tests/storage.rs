@@ -4,56 +4,18 @@
 //! with a clear message. (Uploads, notices and the orphan sweep against the bucket on both
 //! databases: crates/app/tests/app/files.rs.)
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 
-fn onewindow(dir: &Path, args: &[&str]) -> (i32, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_onewindow"))
-        .arg("--data-dir")
-        .arg(dir)
-        .arg("--config")
-        .arg(dir.join("onewindow.toml"))
-        .args(args)
-        .env("ONEWINDOW_LOG", "warn")
-        .output()
-        .unwrap();
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    (out.status.code().unwrap_or(-1), text)
-}
+mod support;
+use support::onewindow;
 
-struct Kill(Child);
-impl Drop for Kill {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-/// tests/sims/s3_server.py with the bucket `county`; returns it and its port.
-fn s3_server() -> (Kill, u16) {
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/sims/s3_server.py");
-    let python = std::env::var("ONEWINDOW_SIM_PYTHON").unwrap_or_else(|_| "python3".into());
-    let mut child = Command::new(python)
-        .arg(script)
-        .arg("county")
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("python runs s3_server.py");
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let port = line
-        .trim()
-        .strip_prefix("LISTENING ")
-        .and_then(|p| p.parse().ok())
-        .unwrap_or_else(|| panic!("s3_server.py said: {line:?} (is moto installed?)"));
-    (Kill(child), port)
+/// tests/sims/s3_server.py with the bucket `county` (moto, from scripts/test.sh's virtualenv).
+fn s3_server() -> (store::testing::Peer, u16) {
+    let peer = store::testing::python_peer("s3_server.py", &["county".as_ref()]);
+    let port = peer.port;
+    (peer, port)
 }
 
 /// The keys under `prefix` in the bucket, by S3's ListObjectsV2 (moto answers unsigned

@@ -50,7 +50,7 @@ pub fn describe(e: &AppError) -> (String, Option<String>) {
         AppError::Conflict { field, message } => (message.clone(), Some(field.clone())),
         AppError::Internal(_) => {
             let id = uuid::Uuid::now_v7();
-            tracing::error!(request_id = %id, error = ?e, causes = %chain(e), "internal error");
+            tracing::error!(request_id = %id, error = ?e, causes = %net::causes(e), "internal error");
             (format!("服务器内部错误，请稍后再试（请求编号 {id}）"), None)
         }
         AppError::Unavailable { what, cause } => {
@@ -60,18 +60,6 @@ pub fn describe(e: &AppError) -> (String, Option<String>) {
         }
         other => (other.to_string(), None),
     }
-}
-
-/// An error and every `source()` beneath it, outermost first, joined by `: `.
-fn chain(e: &dyn std::error::Error) -> String {
-    let mut text = e.to_string();
-    let mut next = e.source();
-    while let Some(cause) = next {
-        text.push_str(": ");
-        text.push_str(&cause.to_string());
-        next = cause.source();
-    }
-    text
 }
 
 /// An error of an API handler, rendered as JSON `{code, message, field}` with the status of
