@@ -32,6 +32,17 @@ if [ -n "${ONEWINDOW_TEST_DATABASE_URL:-}" ]; then pg="on"; else pg="NOT SET: Po
 stage "Rust tests (SQLite always; PostgreSQL: $pg)"
 cargo test --workspace --locked
 
+# The web suite again with every site on three nodes sharing one PostgreSQL: requests go round
+# robin, each node keeps its own caches, search index and board hub, and hears the others'
+# changes through LISTEN/NOTIFY. A database of its own, dropped afterwards (schemas stay).
+if [ -n "${ONEWINDOW_TEST_DATABASE_URL:-}" ]; then
+  stage "web tests on three nodes sharing PostgreSQL"
+  pool_url="${ONEWINDOW_TEST_DATABASE_URL%/*}/onewindow_pool"
+  psql "$ONEWINDOW_TEST_DATABASE_URL" -q -c "DROP DATABASE IF EXISTS onewindow_pool" -c "CREATE DATABASE onewindow_pool"
+  ONEWINDOW_TEST_NODES=3 ONEWINDOW_TEST_DATABASE_URL="$pool_url" cargo test --workspace --locked --test web
+  psql "$ONEWINDOW_TEST_DATABASE_URL" -q -c "DROP DATABASE onewindow_pool"
+fi
+
 # Short runs of every benchmark so none of them rots. They assert no time: they fail only when
 # a benchmark breaks (a request error, a broken audit chain, a case without its license).
 stage "benchmark smoke runs"
@@ -48,6 +59,9 @@ scripts/nats.sh
 if [ -n "${ONEWINDOW_TEST_DATABASE_URL:-}" ]; then
   "$bin" bench lifecycle --backend postgres --pg-url "$ONEWINDOW_TEST_DATABASE_URL" \
     --cases 30 --concurrency 4 --preload 300 --json
+  # One and three nodes behind HAProxy, then a node killed mid-run and a rolling restart.
+  "$bin" bench cluster --pg-url "$ONEWINDOW_TEST_DATABASE_URL" --nodes 1,3 --seconds 5 \
+    --concurrency 8 --json
 fi
 
 # Coverage-guided fuzzing of the parsers, ten seconds a target (longer: scripts/fuzz.sh 600).

@@ -170,7 +170,7 @@ pub(crate) async fn open_session(
     let all = acc::sessions_of(conn, &row.id).await?;
     for old in domain::session::to_end(row.kind, &all) {
         acc::delete_session(conn, &old).await?;
-        app.sessions.evict(&old);
+        crate::cluster::tell_in(conn, app, crate::cluster::Change::Session { hash: old }).await;
     }
     Ok(Session {
         token,
@@ -185,7 +185,7 @@ pub async fn logout(app: &App, token: &str) -> Result<()> {
     let hash = token_hash(token);
     let mut c = app.store.conn().await?;
     acc::delete_session(&mut c, &hash).await?;
-    app.sessions.evict(&hash);
+    crate::cluster::tell_in(&mut c, app, crate::cluster::Change::Session { hash }).await;
     Ok(())
 }
 
@@ -236,15 +236,20 @@ pub async fn resolve_session(app: &App, token: Option<&str>) -> Result<Resolved>
     };
     let hash = token_hash(token);
     let now = app.now_ms();
-    let generation = match app.sessions.get(&hash) {
-        crate::cache::Lookup::Hit(s) if s.expires_at > now => {
-            return still_alive(app, hash, s, now).await;
+    let generation = loop {
+        match app.sessions.get(&hash) {
+            crate::cache::Lookup::Hit(s) if s.expires_at <= now => {
+                app.sessions.evict(&hash);
+                return Ok(none);
+            }
+            crate::cache::Lookup::Hit(s) if domain::session::alive(s.kind, s.last_seen, now) => {
+                return still_alive(app, hash, s, now).await;
+            }
+            // Idle by this copy, but another node may have seen it used since: the
+            // database decides.
+            crate::cache::Lookup::Hit(_) => app.sessions.evict(&hash),
+            crate::cache::Lookup::Miss(g) => break g,
         }
-        crate::cache::Lookup::Hit(_) => {
-            app.sessions.evict(&hash);
-            return Ok(none);
-        }
-        crate::cache::Lookup::Miss(g) => g,
     };
     let mut c = app.store.conn().await?;
     let found = acc::find_session(&mut c, &hash, now).await?;
@@ -273,7 +278,7 @@ async fn still_alive(app: &App, hash: String, s: CachedSession, now: i64) -> Res
     if !domain::session::alive(s.kind, s.last_seen, now) {
         let mut c = app.store.conn().await?;
         acc::delete_session(&mut c, &hash).await?;
-        app.sessions.evict(&hash);
+        crate::cluster::tell_in(&mut c, app, crate::cluster::Change::Session { hash }).await;
         return Ok(Resolved {
             actor: Actor::Anonymous,
             csrf: None,

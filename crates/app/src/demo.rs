@@ -626,8 +626,7 @@ pub async fn load(app: &App) -> Result<DemoReport> {
         store::accounts::insert_account(&mut tx, &row).await?;
     }
     tx.commit().await.map_err(store::StoreError::from)?;
-    app.regions.clear();
-    app.departments.clear();
+    crate::cluster::tell(app, crate::cluster::Change::Org).await;
     crate::licenses::save_types(app, &demo_license_types(&data.items)?).await?;
     seed_held_licenses(app).await?;
     crate::bundles::save(app, &demo_bundles(&data.items)?).await?;

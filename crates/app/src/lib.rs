@@ -9,6 +9,7 @@ mod cache;
 pub mod cases;
 pub mod catalog;
 pub mod catalog_review;
+pub mod cluster;
 pub mod demo;
 pub mod demo_cases;
 mod demo_hall;
@@ -86,6 +87,9 @@ pub struct Settings {
     pub notify_channels: Vec<domain::notify::Channel>,
     /// Where uploads and rendered documents are kept (`[storage] files`).
     pub files: files::Backend,
+    /// Local files in a directory all nodes share (`[storage] files_dir`) instead of the data
+    /// directory.
+    pub files_dir: Option<PathBuf>,
     /// The courier results are posted with (`[post]`); None: the window types the carrier
     /// and waybill of a parcel it sent itself.
     pub courier: Option<post::CourierConfig>,
@@ -93,6 +97,13 @@ pub struct Settings {
     pub payment: Option<payment::PaymentConfig>,
     /// The province's identity provider (`[oidc]`); None: local accounts only.
     pub oidc: Option<auth::oidc::OidcConfig>,
+}
+
+impl Settings {
+    /// Where local files live.
+    pub fn files_root(&self) -> &std::path::Path {
+        self.files_dir.as_deref().unwrap_or(&self.data_dir)
+    }
 }
 
 impl Default for Settings {
@@ -109,6 +120,7 @@ impl Default for Settings {
             record_events: true,
             notify_channels: Vec::new(),
             files: files::Backend::Local,
+            files_dir: None,
             courier: None,
             payment: None,
             oidc: None,
@@ -176,6 +188,11 @@ pub struct App {
     pub knowledge: Arc<search::knowledge::KnowledgeIndex>,
     /// The identity provider's metadata and keys, once fetched.
     pub(crate) oidc: Arc<auth::oidc::Discovered>,
+    /// This process among the nodes on one database (host, process, a random part): holds
+    /// job leases and signs the changes it announces (`cluster`).
+    pub node: Arc<str>,
+    /// The latest mark heard from the database (`cluster::send_mark`).
+    pub(crate) marks_heard: Arc<std::sync::atomic::AtomicU64>,
 }
 
 /// How a license type is looked up.
@@ -184,6 +201,16 @@ pub(crate) enum TypeKey {
     /// The type an item issues on approval.
     Item(String),
     Name(String),
+}
+
+/// A name for this process that no other node on the database has: the host, the process id
+/// and a random part (two `App`s in one process are two nodes).
+fn node_name() -> Arc<str> {
+    let host = std::fs::read_to_string("/etc/hostname")
+        .map(|h| h.trim().to_string())
+        .unwrap_or_default();
+    let random = uuid::Uuid::new_v4().simple().to_string();
+    Arc::from(format!("{host}:{}:{}", std::process::id(), &random[..8]))
 }
 
 /// How long a cached session, account or region list is trusted before it is read again:
@@ -205,7 +232,7 @@ impl App {
         } else {
             CatalogIndex::open(&settings.data_dir.join("search"))?
         };
-        let files = files::Files::open(&settings.files, &settings.data_dir, store.durable())?;
+        let files = files::Files::open(&settings.files, settings.files_root(), store.durable())?;
         let app = App {
             files,
             store,
@@ -227,6 +254,8 @@ impl App {
             hall_hub: Arc::default(),
             knowledge: Arc::new(search::knowledge::KnowledgeIndex::in_memory()?),
             oidc: Arc::default(),
+            node: node_name(),
+            marks_heard: Arc::default(),
         };
         org::load_calendar(&app).await?;
         index::refresh_if_stale(&app, |_, _| {}).await?;
@@ -243,7 +272,7 @@ impl App {
         settings: Settings,
         clock: Arc<dyn Clock>,
     ) -> Result<App> {
-        let files = files::Files::open(&settings.files, &settings.data_dir, store.durable())?;
+        let files = files::Files::open(&settings.files, settings.files_root(), store.durable())?;
         let app = App {
             files,
             store,
@@ -262,6 +291,8 @@ impl App {
             hall_hub: Arc::default(),
             knowledge: Arc::new(search::knowledge::KnowledgeIndex::in_memory()?),
             oidc: Arc::default(),
+            node: node_name(),
+            marks_heard: Arc::default(),
         };
         org::load_calendar(&app).await?;
         Ok(app)

@@ -77,7 +77,8 @@ pub async fn add_notice(app: &App, cap: &SystemAdmin, notice: YearNotice) -> Res
     )
     .await?;
     tx.commit().await.map_err(store::StoreError::from)?;
-    load_calendar(app).await
+    crate::cluster::tell(app, crate::cluster::Change::Calendar).await;
+    Ok(())
 }
 
 pub async fn regions(app: &App) -> Result<Vec<RegionRow>> {

@@ -143,10 +143,16 @@ pub async fn set_thresholds(
         serde_json::json!({ "yellow_days": yellow_days, "yellow_percent": yellow_percent });
     crate::audit::admin(&mut tx, app, who, "thresholds_set", scope, detail).await?;
     tx.commit().await.map_err(store::StoreError::from)?;
-    let mut cache = app.thresholds.lock().map_err(poisoned)?;
-    cache.generation += 1;
-    cache.by_case_scope.clear();
+    crate::cluster::tell(app, crate::cluster::Change::Thresholds).await;
     Ok(())
+}
+
+/// Empties the thresholds cache; a lookup that raced with it does not store what it read.
+pub(crate) fn forget_thresholds(app: &App) {
+    if let Ok(mut cache) = app.thresholds.lock() {
+        cache.generation += 1;
+        cache.by_case_scope.clear();
+    }
 }
 
 pub async fn threshold_rows(app: &App) -> Result<Vec<ThresholdRow>> {

@@ -255,6 +255,7 @@ pub async fn run(args: HotlineArgs) -> anyhow::Result<()> {
     let target = Target {
         database_url: app::Store::sqlite_url(&dir),
         data_dir: dir.clone(),
+        files_dir: None,
     };
     let result = measure(&args, &target).await;
     let _ = std::fs::remove_dir_all(&dir);

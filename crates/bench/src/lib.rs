@@ -6,6 +6,7 @@
 //! `bench lifecycle` starts `onewindow serve` as a child process: it runs the executable it
 //! is part of ([`std::env::current_exe`]), so it works only from the `onewindow` binary.
 
+pub mod cluster;
 pub mod hall;
 pub mod hotline;
 pub mod import;
@@ -49,6 +50,9 @@ pub enum BenchWhat {
     /// The 12345 centre under load over HTTP: operators and handlers take tickets through their
     /// life while others search the knowledge base as they type; every close is checked.
     Hotline(hotline::HotlineArgs),
+    /// The lifecycle load through HAProxy onto 1, 2, 3 nodes on one PostgreSQL; then one node
+    /// killed mid-run and a rolling restart, each checked for lost work and jobs run twice.
+    Cluster(cluster::ClusterArgs),
     /// The 电子监察 warning scan over N watched cases, and the dashboard statistics query.
     Supervision {
         /// Watched cases to generate.
@@ -78,6 +82,7 @@ pub async fn run(what: BenchWhat, data_dir: PathBuf, database_url: String) -> an
         BenchWhat::Import { items, json } => import::run(items, json).await,
         BenchWhat::Lifecycle(args) => lifecycle::run(args, data_dir, database_url).await,
         BenchWhat::Hall(args) => hall::run(args).await,
+        BenchWhat::Cluster(args) => cluster::run(args).await,
         BenchWhat::Hotline(args) => hotline::run(args).await,
         BenchWhat::Supervision {
             cases,

@@ -40,6 +40,9 @@ pub struct Config {
     /// Upstream shared-data sources (`[[shared_data]]` with source, url, timeout_ms, retries).
     #[serde(default)]
     pub shared_data: Vec<app::shared::SourceConfig>,
+    /// Periodic jobs: `[jobs]` round_seconds, lease_seconds (see `housekeeping`).
+    #[serde(default)]
+    pub jobs: crate::housekeeping::Jobs,
     /// Set by `serve --demo`: shared-data lookups are answered from the demo data.
     #[serde(skip)]
     pub demo: bool,
@@ -85,6 +88,14 @@ pub struct Server {
     /// network's own CA), beyond the public roots and the system's store.
     #[serde(default)]
     pub ca_file: String,
+    /// On SIGTERM (a rolling restart), `/readyz` answers 503 for this long while requests
+    /// are still served, so the load balancer stops sending new ones; then the server stops.
+    #[serde(default = "default_drain")]
+    pub drain_seconds: u64,
+}
+
+fn default_drain() -> u64 {
+    5
 }
 
 fn default_public_url() -> String {
@@ -105,6 +116,10 @@ pub struct Storage {
     pub files: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub s3: Option<app::files::S3Config>,
+    /// With `files = "local"`: a directory every node shares (several nodes on one
+    /// PostgreSQL), instead of the data directory.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub files_dir: Option<PathBuf>,
 }
 
 fn yes() -> bool {
@@ -161,6 +176,7 @@ impl std::fmt::Debug for Storage {
             .field("durable", &self.durable)
             .field("files", &self.files)
             .field("s3", &self.s3)
+            .field("files_dir", &self.files_dir)
             .finish()
     }
 }
@@ -183,6 +199,7 @@ impl Default for Config {
                 public_url: default_public_url(),
                 metrics_token: String::new(),
                 ca_file: String::new(),
+                drain_seconds: default_drain(),
             },
             storage: Storage {
                 data_dir: PathBuf::from("./data"),
@@ -190,6 +207,7 @@ impl Default for Config {
                 durable: true,
                 files: local_files(),
                 s3: None,
+                files_dir: None,
             },
             session: Session {
                 hours: 8,
@@ -203,6 +221,7 @@ impl Default for Config {
             payment: None,
             oidc: None,
             shared_data: Vec::new(),
+            jobs: Default::default(),
             demo: false,
             demo_clock: None,
         }

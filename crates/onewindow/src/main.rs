@@ -9,6 +9,7 @@ mod housekeeping;
 mod import_cli;
 mod payments_cli;
 mod push_cli;
+mod serve;
 
 use std::io::BufRead;
 use std::path::PathBuf;
@@ -277,6 +278,7 @@ async fn connect(cfg: &Config) -> anyhow::Result<(app::Store, Settings)> {
         .and_then(|_| cfg.post.as_ref().map_or(Ok(()), |p| p.check()))
         .and_then(|_| cfg.payment.as_ref().map_or(Ok(()), |p| p.check()))
         .and_then(|_| cfg.oidc.as_ref().map_or(Ok(()), |o| o.check()))
+        .and_then(|_| cfg.jobs.check())
         .map_err(|e| anyhow::anyhow!("配置有误：{e}"))?;
     let files = cfg
         .storage
@@ -302,6 +304,7 @@ async fn connect(cfg: &Config) -> anyhow::Result<(app::Store, Settings)> {
         hotline_limits: cfg.hotline.clone(),
         record_events: cfg.events.record,
         files,
+        files_dir: cfg.storage.files_dir.clone(),
         courier: cfg.post.clone(),
         payment: cfg.payment.clone(),
         oidc: cfg.oidc.clone(),
@@ -343,7 +346,7 @@ async fn run(command: Command, mut cfg: Config) -> anyhow::Result<()> {
             if let Some(t) = demo_time {
                 cfg.demo_clock = Some(parse_demo_time(&t)?);
             }
-            serve(cfg, demo, listen).await
+            serve::serve(cfg, demo, listen).await
         }
         Command::Migrate => {
             let store = app::Store::connect(&cfg.database_url()).await?;
@@ -519,63 +522,4 @@ fn parse_demo_time(s: &str) -> anyhow::Result<time::OffsetDateTime> {
         anyhow::anyhow!("--demo-time 应写成 YYYY-MM-DD HH:MM（北京时间），实际为“{s}”")
     })?;
     Ok(t.assume_offset(domain::calendar::CHINA_OFFSET))
-}
-
-async fn serve(mut cfg: Config, demo: bool, listen: Option<String>) -> anyhow::Result<()> {
-    if let Some(l) = listen {
-        cfg.server.listen = l;
-    }
-    cfg.demo = demo;
-    // Issuer keys, audit keys and second-factor secrets are sealed under the master key; kept
-    // in the data directory it would travel with every copy of the data. The demo may make
-    // one there; a real installation must name one.
-    if !demo && cfg.licenses.master_key.is_empty() {
-        bail!(
-            "请设置主密钥：licenses.master_key（32 位十六进制），或用 ONEWINDOW__LICENSES__MASTER_KEY_FILE 指向数据目录以外的密钥文件。演示请用 serve --demo。"
-        );
-    }
-    let app = open(&cfg).await?;
-    if demo {
-        print_demo(&app::demo::load(&app).await.map_err(explain)?);
-    }
-    app::auth::purge_sessions(&app).await.map_err(explain)?;
-    app.store
-        .optimize()
-        .await
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
-    let listener = tokio::net::TcpListener::bind(&cfg.server.listen)
-        .await
-        .with_context(|| format!("无法监听 {}", cfg.server.listen))?;
-    let addr = listener.local_addr()?;
-    println!("一窗通办已启动：http://{addr}/");
-    housekeeping::spawn(app.clone());
-    // Each sink has one deliverer across all nodes (a lease in the database): this process
-    // is named by host and process id.
-    let node = format!(
-        "{}:{}",
-        std::fs::read_to_string("/etc/hostname")
-            .map(|h| h.trim().to_string())
-            .unwrap_or_default(),
-        std::process::id()
-    );
-    let sinks = cfg.events.sink_names();
-    if !sinks.is_empty() {
-        println!("事件投递：{}", sinks.join("、"));
-    }
-    relay::spawn(app.store.clone(), &cfg.events, &node);
-    if relay::notify::spawn(app.store.clone(), &cfg.notify).is_some() {
-        let c: Vec<&str> = cfg.notify.channels().iter().map(|c| c.label()).collect();
-        println!("消息提醒：{}", c.join("、"));
-    }
-    let mut state = web::AppState::new(app, cfg.server.secure_cookies);
-    state.metrics_token = Some(cfg.server.metrics_token.clone()).filter(|t| !t.is_empty());
-    let router = web::router(state);
-    // The peer address reaches handlers as `ConnectInfo`: logins are throttled per client.
-    let service = router.into_make_service_with_connect_info::<std::net::SocketAddr>();
-    axum::serve(listener, service)
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
-        .await?;
-    Ok(())
 }

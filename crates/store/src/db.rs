@@ -27,7 +27,7 @@ pub enum Backend {
 
 impl Backend {
     /// The backend a connection talks to.
-    fn of(conn: &AnyConnection) -> Backend {
+    pub(crate) fn of(conn: &AnyConnection) -> Backend {
         if conn.backend_name() == "SQLite" {
             Backend::Sqlite
         } else {
@@ -126,6 +126,8 @@ pub struct Store {
     /// One-query writes waiting for the writer's turn, run together (`group`).
     queue: Arc<crate::group::Queue>,
     group_sync: Option<Arc<GroupSync>>,
+    /// PostgreSQL's address, for the connection that listens to other nodes (`cluster`).
+    pg_url: Option<Arc<str>>,
 }
 
 /// The file of a `sqlite://` URL (None for in-memory databases).
@@ -252,6 +254,7 @@ impl Store {
             writer: None,
             queue: Arc::default(),
             group_sync: None,
+            pg_url: (backend == Backend::Postgres).then(|| Arc::from(url.as_str())),
         };
         store.migrate().await?;
         if backend == Backend::Sqlite {
@@ -322,6 +325,11 @@ impl Store {
 
     pub fn backend(&self) -> Backend {
         self.backend
+    }
+
+    /// The PostgreSQL server's address (None on SQLite).
+    pub fn pg_url(&self) -> Option<&str> {
+        self.pg_url.as_deref()
     }
 
     /// Whether commits are durable against power loss.
@@ -470,12 +478,16 @@ pub async fn set_meta(conn: &mut AnyConnection, key: &str, value: i64) -> crate:
     Ok(())
 }
 
-/// Increments a counter in `meta`.
+/// Increments a counter in `meta`. The catalog's generation is also announced to the other
+/// nodes (at commit), which follow with their search index.
 pub async fn bump_meta(conn: &mut AnyConnection, key: &str) -> crate::Result<()> {
     sqlx::query("UPDATE meta SET value = value + 1 WHERE key = $1")
         .bind(key)
-        .execute(conn)
+        .execute(&mut *conn)
         .await?;
+    if key == "catalog_generation" {
+        crate::cluster::announce(conn, crate::cluster::CATALOG_CHANGED).await?;
+    }
     Ok(())
 }
 

@@ -12,6 +12,7 @@ pub mod agents;
 pub mod bundles;
 pub mod cases;
 pub mod catalog;
+pub mod cluster;
 pub mod command;
 pub mod db;
 mod group;

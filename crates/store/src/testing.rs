@@ -18,6 +18,16 @@ pub struct TestDb {
 }
 
 impl TestDb {
+    /// A second connection pool on the same database, as a second node would open.
+    pub async fn another_node(&self) -> Store {
+        match (&self.pg, &self.dir) {
+            (Some((url, schema)), _) => Store::connect_with(url, Some(schema.clone())).await,
+            (None, Some(dir)) => Store::connect(&Store::sqlite_url(dir)).await,
+            (None, None) => unreachable!("a test database is PostgreSQL or a SQLite directory"),
+        }
+        .expect("open the same database again")
+    }
+
     /// Drops the PostgreSQL schema or the SQLite directory.
     pub async fn cleanup(self) {
         self.store.close().await;

@@ -32,6 +32,9 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     /// Opens `/metrics` beyond the loopback address to a bearer of this token.
     pub metrics_token: Option<String>,
+    /// Set when the server is about to stop: `/readyz` says so, and the load balancer sends
+    /// new requests to other nodes.
+    pub draining: Arc<std::sync::atomic::AtomicBool>,
 }
 
 #[derive(Default)]
@@ -48,6 +51,7 @@ impl AppState {
             secure_cookies,
             metrics: Arc::new(Metrics::default()),
             metrics_token: None,
+            draining: Arc::default(),
         }
     }
 }
@@ -149,10 +153,12 @@ async fn healthz() -> &'static str {
 #[utoipa::path(get, path = "/readyz", tag = "ops", operation_id = "readyz", summary = "就绪检查（数据库可达）",
     responses(
         (status = 200, description = "ready", body = String, content_type = "text/plain"),
-        (status = 503, description = "数据库不可达", body = String, content_type = "text/plain"),
+        (status = 503, description = "数据库不可达，或服务即将停止（排空中）", body = String, content_type = "text/plain"),
     ))]
 async fn readyz(State(s): State<AppState>) -> impl IntoResponse {
-    if s.app.store.ping().await {
+    if s.draining.load(std::sync::atomic::Ordering::Acquire) {
+        (StatusCode::SERVICE_UNAVAILABLE, "draining")
+    } else if s.app.store.ping().await {
         (StatusCode::OK, "ready")
     } else {
         (StatusCode::SERVICE_UNAVAILABLE, "database unreachable")

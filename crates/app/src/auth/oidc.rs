@@ -471,7 +471,7 @@ async fn log_in(app: &App, cfg: &OidcConfig, v: Verified) -> Result<Session> {
     let session = open_session(app, &mut tx, &row, false, false).await?;
     tx.commit().await.map_err(store::StoreError::from)?;
     if forget {
-        super::password::forget_sessions(app, &row.id);
+        super::password::forget_sessions(app, &row.id).await;
     }
     Ok(session)
 }

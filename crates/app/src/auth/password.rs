@@ -113,16 +113,15 @@ pub async fn change_password(
     )
     .await?;
     tx.commit().await.map_err(store::StoreError::from)?;
-    forget_sessions(app, &account.id);
+    forget_sessions(app, &account.id).await;
     Ok(())
 }
 
 /// Sessions are cached by token, not by account: after a password change every cached one is
-/// dropped, so the ended sessions are refused at once in this process (other processes
-/// within the cache's lifetime, see `cache`).
-pub(super) fn forget_sessions(app: &App, account_id: &str) {
-    app.sessions.clear();
-    app.accounts.evict(&account_id.to_string());
+/// dropped, so the ended sessions are refused at once, on every node (`cluster`).
+pub(super) async fn forget_sessions(app: &App, account_id: &str) {
+    let id = account_id.to_string();
+    crate::cluster::tell(app, crate::cluster::Change::Account { id }).await;
 }
 
 /// A temporary password an administrator set, to hand to its owner.
@@ -179,7 +178,7 @@ pub async fn reset_password(
     )
     .await?;
     tx.commit().await.map_err(store::StoreError::from)?;
-    forget_sessions(app, &target.id);
+    forget_sessions(app, &target.id).await;
     Ok(TemporaryPassword {
         login: target.login,
         name: target.display_name,

@@ -126,7 +126,8 @@ pub async fn confirm_enrolment(app: &App, session_token: &str, code: &str) -> Re
     )
     .await?;
     tx.commit().await.map_err(store::StoreError::from)?;
-    app.sessions.clear();
+    let id = account.id.clone();
+    crate::cluster::tell(app, crate::cluster::Change::Account { id }).await;
     Ok(())
 }
 

@@ -100,6 +100,13 @@ pub async fn board(app: &App, hall_code: &str) -> Result<Board> {
 /// committed already, so a failure here is logged: the boards catch up with the next change
 /// or when they reconnect.
 pub(crate) async fn publish(app: &App, hall_code: &str, announce: Option<String>) {
+    publish_here(app, hall_code, announce.clone()).await;
+    let hall = hall_code.to_string();
+    crate::cluster::tell(app, crate::cluster::Change::Board { hall, announce }).await;
+}
+
+/// Tells this node's open boards of `hall` its state (another node changed it, or this one).
+pub(crate) async fn publish_here(app: &App, hall_code: &str, announce: Option<String>) {
     match board(app, hall_code).await {
         Ok(b) => match serde_json::to_string(&b) {
             Ok(json) => app.hall_hub.send(BoardUpdate {

@@ -35,7 +35,7 @@ pub async fn save_types(app: &App, types: &[LicenseType]) -> Result<()> {
         sl::upsert_type(&mut tx, t).await?;
     }
     tx.commit().await.map_err(store::StoreError::from)?;
-    app.license_types.clear();
+    crate::cluster::tell(app, crate::cluster::Change::LicenseTypes).await;
     Ok(())
 }
 

@@ -559,3 +559,35 @@ async fn a_hall_is_set_up_whole_by_an_administrator_of_its_region() {
     })
     .await;
 }
+
+/// Two nodes on one PostgreSQL: a number taken at a kiosk served by node A shows on the boards
+/// node B feeds, within a second.
+#[tokio::test]
+async fn a_board_on_another_node_sees_the_queue_move() {
+    let Some(db) = store::testing::postgres().await else {
+        return;
+    };
+    let (a, _) = app(db.store.clone()).await;
+    let (b, _) = app(db.another_node().await).await;
+    app::cluster::listen(&b).await.unwrap();
+    set_up(&a, 1).await;
+    let mut board_b = b.hall_hub.subscribe();
+    let t = tickets::take(
+        &a,
+        &Actor::Anonymous,
+        "GA-DT",
+        Source::Kiosk,
+        &walk_in("A", person("赵六", "19900101", "004"), ""),
+    )
+    .await
+    .unwrap();
+    let u = tokio::time::timeout(std::time::Duration::from_secs(1), board_b.recv())
+        .await
+        .expect("node B's boards hear within a second")
+        .unwrap();
+    assert_eq!(u.hall, "GA-DT");
+    assert!(u.json.contains(&t.ticket.number), "{}", u.json);
+    a.store.close().await;
+    b.store.close().await;
+    db.cleanup().await;
+}

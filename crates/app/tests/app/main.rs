@@ -7,6 +7,7 @@ mod bundles;
 mod cases;
 mod catalog;
 mod catalog_review;
+mod cluster;
 mod files;
 mod for_others;
 mod forms;

@@ -4,7 +4,7 @@
 //! machine), drives it with N concurrent simulated users, and checks afterwards that every
 //! completed case has its license and an intact audit chain. Exits non-zero on any error.
 
-mod drive;
+pub(crate) mod drive;
 pub mod events;
 pub(crate) mod http;
 mod preload;
@@ -77,6 +77,8 @@ pub struct LifecycleArgs {
 pub struct Target {
     pub data_dir: PathBuf,
     pub database_url: String,
+    /// Files in a directory several nodes share (`[storage] files_dir`).
+    pub files_dir: Option<PathBuf>,
 }
 
 use crate::explain;
@@ -123,6 +125,7 @@ pub(crate) async fn open_app(
         shared_sources: vec![],
         demo_shared_data: false,
         record_events: true,
+        files_dir: t.files_dir.clone(),
         ..Settings::default()
     };
     App::open(store, settings, Arc::new(SystemClock), in_memory_index)
@@ -144,6 +147,16 @@ pub(crate) struct Server {
 const BENCH_MASTER_KEY: &str = "0123456789abcdef0123456789abcdef";
 
 pub(crate) async fn start_server(t: &Target, durable: bool) -> anyhow::Result<Server> {
+    spawn_server(t, durable, "127.0.0.1:0", &[]).await
+}
+
+/// `onewindow serve` on `listen` with `env` besides the benchmark's own settings.
+pub(crate) async fn spawn_server(
+    t: &Target,
+    durable: bool,
+    listen: &str,
+    env: &[(&str, String)],
+) -> anyhow::Result<Server> {
     use std::io::BufRead;
     let exe = std::env::current_exe()?;
     let started = Instant::now();
@@ -156,7 +169,8 @@ pub(crate) async fn start_server(t: &Target, durable: bool) -> anyhow::Result<Se
         .arg(&t.data_dir)
         .arg("--database-url")
         .arg(&t.database_url)
-        .args(["serve", "--listen", "127.0.0.1:0"])
+        .args(["serve", "--listen", listen])
+        .envs(env.iter().map(|(k, v)| (k, v)))
         .env("ONEWINDOW__STORAGE__DURABLE", durable.to_string())
         // The benchmark measures cases, not logins: its staff sign in with a password only.
         .env("ONEWINDOW__SESSION__STAFF_SECOND_FACTOR", "false")
@@ -241,6 +255,7 @@ pub async fn run(
             Target {
                 data_dir: dir,
                 database_url: url,
+                files_dir: None,
             },
             args.backend,
         )
@@ -254,6 +269,7 @@ pub async fn run(
             Target {
                 data_dir,
                 database_url,
+                files_dir: None,
             },
             backend,
         )
@@ -325,7 +341,15 @@ async fn measure(
     let base = base
         .or_else(|| server.as_ref().map(|s| s.base.clone()))
         .context("no server")?;
-    let outcome = drive(args, &base, &prepared, cases, duration).await;
+    let outcome = drive(
+        args.supplement_share,
+        args.json,
+        &base,
+        &prepared,
+        cases,
+        duration,
+    )
+    .await;
     let events = listener.finish(target).await?;
     let rss = peak_rss(&base).await;
     let startup = server.as_ref().map(|s| s.startup);
@@ -423,8 +447,9 @@ pub struct RunStats {
     pub verify: Vec<u32>,
 }
 
-async fn drive(
-    args: &LifecycleArgs,
+pub(crate) async fn drive(
+    supplement_share: f64,
+    quiet: bool,
     base: &str,
     p: &setup::Prepared,
     cases: Option<u64>,
@@ -456,7 +481,7 @@ async fn drive(
         http,
         item_code: p.item.code.clone(),
         steps,
-        supplement_share: args.supplement_share,
+        supplement_share,
         clerks,
         reviewers,
         approvers,
@@ -484,7 +509,6 @@ async fn drive(
     // The progress line.
     let progress = {
         let s = shared.clone();
-        let quiet = args.json;
         tokio::spawn(async move {
             let mut last = (0u64, Instant::now());
             loop {
@@ -513,7 +537,7 @@ async fn drive(
     progress.abort();
     let seconds = started.elapsed().as_secs_f64();
     let cpu = Cpu::now(base).await.since(cpu_before);
-    if !args.json {
+    if !quiet {
         eprintln!();
     }
     // Then the public verification of the licenses the run issued.
@@ -552,7 +576,7 @@ async fn peak_rss(base: &str) -> Option<u64> {
 }
 
 /// One value from the server's metrics.
-async fn metric<T: std::str::FromStr>(base: &str, name: &str) -> Option<T> {
+pub(crate) async fn metric<T: std::str::FromStr>(base: &str, name: &str) -> Option<T> {
     let a = Http::new(base)
         .send(Method::GET, "/metrics", None, Body::Empty)
         .await

@@ -3,6 +3,7 @@
 mod accounts;
 mod cases;
 mod catalog;
+mod cluster;
 mod command;
 mod hall;
 mod hotline;

@@ -9,11 +9,57 @@ use tower::ServiceExt;
 
 /// A browser-like client: keeps cookies, sends forms, reads bodies as text.
 pub struct Client {
+    /// The first node's router (the only one unless the site runs on several nodes).
     pub router: Router,
+    /// Every node's router, taken in turn by each request as a load balancer would.
+    pub nodes: Arc<Nodes>,
     pub cookies: HashMap<String, String>,
     pub app: app::App,
+    _db: Option<Arc<store::testing::TestDb>>,
     /// The peer address the server sees (as `ConnectInfo`); None like a bare `oneshot`.
     pub addr: Option<std::net::SocketAddr>,
+}
+
+/// The nodes a site runs on: one, or `ONEWINDOW_TEST_NODES` on PostgreSQL.
+#[derive(Default)]
+pub struct Nodes {
+    routers: Vec<Router>,
+    apps: Vec<app::App>,
+    next: std::sync::atomic::AtomicUsize,
+}
+
+impl Nodes {
+    /// Waits until every node has acted on every change committed so far, as the next request
+    /// a person sends finds them (PostgreSQL's notifications take a fraction of a millisecond
+    /// here; a test's next request is quicker still).
+    async fn settle(&self) {
+        let Some(first) = self.apps.first() else {
+            return;
+        };
+        let mark = app::cluster::send_mark(first).await.unwrap();
+        for _ in 0..2_000 {
+            if self.apps.iter().all(|a| app::cluster::heard_mark(a, mark)) {
+                return;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(1)).await;
+        }
+        panic!("a node did not hear the others' changes within two seconds");
+    }
+
+    fn pick(&self) -> Option<Router> {
+        let n = self.next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        (!self.routers.is_empty()).then(|| self.routers[n % self.routers.len()].clone())
+    }
+}
+
+/// How many nodes a site runs on: `ONEWINDOW_TEST_NODES` (with `ONEWINDOW_TEST_DATABASE_URL`,
+/// as the nodes share one PostgreSQL), else one on SQLite.
+fn node_count() -> usize {
+    std::env::var("ONEWINDOW_TEST_NODES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .filter(|_| std::env::var(store::testing::PG_ENV).is_ok())
+        .unwrap_or(1)
 }
 
 pub struct Page {
@@ -41,7 +87,14 @@ pub async fn site() -> Client {
 
 /// [`site`] with its settings changed by `change` first.
 pub async fn site_with(change: impl FnOnce(&mut app::Settings)) -> Client {
-    let db = store::testing::sqlite().await;
+    let count = node_count();
+    let db = if count > 1 {
+        store::testing::postgres()
+            .await
+            .expect("PostgreSQL for several nodes")
+    } else {
+        store::testing::sqlite().await
+    };
     let mut settings = app::Settings {
         data_dir: std::env::temp_dir(),
         session_hours: 8,
@@ -53,15 +106,47 @@ pub async fn site_with(change: impl FnOnce(&mut app::Settings)) -> Client {
         ..Default::default()
     };
     change(&mut settings);
-    let app = app::App::open(db.store.clone(), settings, Arc::new(app::SystemClock), true)
-        .await
-        .unwrap();
+    let app = app::App::open(
+        db.store.clone(),
+        settings.clone(),
+        Arc::new(app::SystemClock),
+        true,
+    )
+    .await
+    .unwrap();
     app::demo::load(&app).await.unwrap();
     let router = web::router(web::AppState::new(app.clone(), false));
-    // The temp database is left for the OS to clean; each test has its own.
-    std::mem::forget(db);
+    let mut nodes = Nodes::default();
+    if count > 1 {
+        // Further nodes start on the loaded database; each hears the others' changes.
+        nodes.routers.push(router.clone());
+        nodes.apps.push(app.clone());
+        app::cluster::listen(&app).await.unwrap();
+        for _ in 1..count {
+            let store = db.another_node().await;
+            let other = app::App::open(store, settings.clone(), Arc::new(app::SystemClock), true)
+                .await
+                .unwrap();
+            app::cluster::listen(&other).await.unwrap();
+            nodes.apps.push(other.clone());
+            nodes
+                .routers
+                .push(web::router(web::AppState::new(other, false)));
+        }
+    }
+    let db = if count > 1 {
+        // PostgreSQL: the connections end with the last client of the site (its schema stays
+        // until the test database is dropped, see scripts/test.sh).
+        Some(Arc::new(db))
+    } else {
+        // The temp database is left for the OS to clean; each test has its own.
+        std::mem::forget(db);
+        None
+    };
     Client {
+        _db: db,
         router,
+        nodes: Arc::new(nodes),
         cookies: HashMap::new(),
         app,
         addr: None,
@@ -73,6 +158,8 @@ impl Client {
     pub fn another(&self) -> Client {
         Client {
             router: self.router.clone(),
+            nodes: self.nodes.clone(),
+            _db: self._db.clone(),
             cookies: Default::default(),
             app: self.app.clone(),
             addr: None,
@@ -92,7 +179,9 @@ impl Client {
             req.extensions_mut()
                 .insert(axum::extract::ConnectInfo(addr));
         }
-        let res = self.router.clone().oneshot(req).await.unwrap();
+        let router = self.nodes.pick().unwrap_or_else(|| self.router.clone());
+        let res = router.oneshot(req).await.unwrap();
+        self.nodes.settle().await;
         let status = res.status();
         let headers = res.headers().clone();
         for v in headers.get_all(header::SET_COOKIE) {
