@@ -138,5 +138,7 @@ pub async fn import_regions(
         .record(&mut tx, app, cap.actor_id(), "regions_imported")
         .await?;
     tx.commit().await.map_err(store::StoreError::from)?;
+    // Every node's copies of the organisation (this one's at once, not in 30 s).
+    crate::cluster::tell(app, crate::cluster::Change::Org).await;
     Ok(report)
 }

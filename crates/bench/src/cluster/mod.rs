@@ -63,6 +63,9 @@ pub struct Outcome {
     /// CPU seconds of all nodes during the load (None when a node was stopped meanwhile).
     pub nodes_cpu_s: Option<f64>,
     pub balancer_cpu_s: Option<f64>,
+    /// CPU seconds of the PostgreSQL server's processes on this machine during the load.
+    pub postgres_cpu_s: Option<f64>,
+    pub db_cpu_ms_per_lifecycle: Option<f64>,
     pub cpu_ms_per_lifecycle: Option<f64>,
     /// PostgreSQL's work per lifecycle.
     pub db_transactions_per_lifecycle: Option<f64>,
@@ -115,10 +118,17 @@ impl Outcome {
         if self.mode != "kill" && self.error_count > 0 {
             f.push(format!("{} 个请求失败", self.error_count));
         }
-        if c.unfinished_cases as u64 > self.error_count {
+        // A request the dead node had committed but not answered is sent again by the
+        // balancer: a case it started stays a draft beside the one the retry made. So after a
+        // kill, up to one case per request then in flight (one per user) may stay unfinished.
+        let allowed = match self.mode {
+            "kill" => self.error_count + self.concurrency as u64,
+            _ => self.error_count,
+        };
+        if c.unfinished_cases as u64 > allowed {
             f.push(format!(
-                "{} 个办件停在半途，多于失败的请求数 {}",
-                c.unfinished_cases, self.error_count
+                "{} 个办件停在半途，多于允许的 {allowed} 个",
+                c.unfinished_cases
             ));
         }
         f
@@ -127,7 +137,7 @@ impl Outcome {
     fn print(&self) {
         let opt = |v: Option<f64>, unit: &str| v.map_or("—".into(), |v| format!("{v:.1} {unit}"));
         println!(
-            "{} 个节点（{}）：{:.0} 秒 {} 件，{:.1} 件/秒，p50 {:.1} ms，p99 {:.1} ms，失败 {}；节点 CPU {}，每件 {}，均衡器 CPU {}",
+            "{} 个节点（{}）：{:.0} 秒 {} 件，{:.1} 件/秒，p50 {:.1} ms，p99 {:.1} ms，失败 {}；节点 CPU {}，每件 {}，均衡器 CPU {}，PostgreSQL CPU {}（每件 {}）",
             self.nodes,
             match self.mode {
                 "kill" => "中途杀掉一个节点",
@@ -143,6 +153,8 @@ impl Outcome {
             opt(self.nodes_cpu_s, "s"),
             opt(self.cpu_ms_per_lifecycle, "ms"),
             opt(self.balancer_cpu_s, "s"),
+            opt(self.postgres_cpu_s, "s"),
+            opt(self.db_cpu_ms_per_lifecycle, "ms"),
         );
         if let (Some(t), Some(r), Some(w)) = (
             self.db_transactions_per_lifecycle,

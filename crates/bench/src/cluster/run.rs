@@ -113,6 +113,26 @@ async fn nodes_cpu(nodes: &[Node]) -> Option<f64> {
     Some(total)
 }
 
+/// CPU seconds all PostgreSQL server processes on this machine used so far (their pooled
+/// connections live through a run, so the difference over a run is the database's share).
+fn postgres_cpu() -> Option<f64> {
+    let mut total = 0.0;
+    let mut found = false;
+    for e in std::fs::read_dir("/proc").ok()?.flatten() {
+        let name = e.file_name();
+        let Some(pid) = name.to_str().and_then(|n| n.parse::<u32>().ok()) else {
+            continue;
+        };
+        let is_pg = std::fs::read_to_string(format!("/proc/{pid}/comm"))
+            .is_ok_and(|c| c.trim() == "postgres");
+        if is_pg && let Some(s) = process_cpu(pid) {
+            total += s;
+            found = true;
+        }
+    }
+    found.then_some(total)
+}
+
 /// CPU seconds a process used, from /proc (Linux, 100 ticks a second).
 fn process_cpu(pid: u32) -> Option<f64> {
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
@@ -188,6 +208,7 @@ async fn measure(
 
     let cpu_before = nodes_cpu(&nodes.lock().await[..]).await;
     let lb_before = lb_pid.and_then(process_cpu);
+    let pg_before = postgres_cpu();
     let db_before = db_activity(url).await?;
     let chaos = tokio::spawn(chaos(mode, nodes.clone(), url.to_string(), seconds));
     let driven = drive(0.1, args.json, &lb.base, &prepared, None, Some(seconds)).await;
@@ -198,6 +219,7 @@ async fn measure(
         .and_then(process_cpu)
         .zip(lb_before)
         .map(|(a, b)| a - b);
+    let pg_cpu = postgres_cpu().zip(pg_before).map(|(a, b)| a - b);
     // The database's statistics arrive up to a second after the transactions.
     tokio::time::sleep(Duration::from_millis(1200)).await;
     let db = db_activity(url)
@@ -250,6 +272,8 @@ async fn measure(
         error_count,
         nodes_cpu_s,
         balancer_cpu_s: lb_cpu,
+        postgres_cpu_s: pg_cpu,
+        db_cpu_ms_per_lifecycle: pg_cpu.and_then(|c| per(c * 1000.0)),
         cpu_ms_per_lifecycle: nodes_cpu_s.and_then(|c| per(c * 1000.0)),
         db_transactions_per_lifecycle: db.and_then(|d| per(d.transactions as f64)),
         db_rows_written_per_lifecycle: db.and_then(|d| per(d.rows_written as f64)),
