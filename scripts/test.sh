@@ -39,7 +39,8 @@ if [ -n "${ONEWINDOW_TEST_DATABASE_URL:-}" ]; then
   stage "web tests on three nodes sharing PostgreSQL"
   pool_url="${ONEWINDOW_TEST_DATABASE_URL%/*}/onewindow_pool"
   psql "$ONEWINDOW_TEST_DATABASE_URL" -q -c "DROP DATABASE IF EXISTS onewindow_pool" -c "CREATE DATABASE onewindow_pool"
-  ONEWINDOW_TEST_NODES=3 ONEWINDOW_TEST_DATABASE_URL="$pool_url" cargo test --workspace --locked --test web
+  # Four at a time: a test here waits on the database more than on the cores.
+  ONEWINDOW_TEST_NODES=3 ONEWINDOW_TEST_DATABASE_URL="$pool_url" cargo test --workspace --locked --test web -- --test-threads 4
   psql "$ONEWINDOW_TEST_DATABASE_URL" -q -c "DROP DATABASE onewindow_pool"
 fi
 

@@ -1,6 +1,9 @@
 //! `onewindow serve`: the web server, its periodic jobs, the outbox's deliverers, and an
 //! orderly stop (drain, then give the job lease up).
 
+use std::future::IntoFuture;
+use std::sync::Arc;
+
 use anyhow::{Context, bail};
 
 use crate::config::Config;
@@ -58,20 +61,33 @@ pub(crate) async fn serve(
     // The peer address reaches handlers as `ConnectInfo`: logins are throttled per client.
     let service = router.into_make_service_with_connect_info::<std::net::SocketAddr>();
     let drain = std::time::Duration::from_secs(cfg.server.drain_seconds);
-    axum::serve(listener, service)
-        .with_graceful_shutdown(async move {
-            stop_requested().await;
-            // A rolling restart: the balancer sees `/readyz` fail and sends no more; what is
-            // in flight meanwhile still finishes (axum waits for open requests).
-            draining.store(true, std::sync::atomic::Ordering::Release);
-            tracing::info!(seconds = drain.as_secs(), "draining before stopping");
-            tokio::time::sleep(drain).await;
-        })
-        .await?;
+    let drained = Arc::new(tokio::sync::Notify::new());
+    let told = drained.clone();
+    let server = axum::serve(listener, service).with_graceful_shutdown(async move {
+        stop_requested().await;
+        // A rolling restart: the balancer sees `/readyz` fail and sends no more; what is in
+        // flight meanwhile still finishes (axum waits for open requests).
+        draining.store(true, std::sync::atomic::Ordering::Release);
+        tracing::info!(seconds = drain.as_secs(), "draining before stopping");
+        tokio::time::sleep(drain).await;
+        told.notify_one();
+    });
+    // A hall board's event stream never ends by itself: after the drain, what is still open
+    // gets STOP_GRACE, then the server stops anyway (the board reconnects to another node).
+    tokio::select! {
+        served = server.into_future() => served?,
+        _ = async {
+            drained.notified().await;
+            tokio::time::sleep(STOP_GRACE).await;
+        } => tracing::warn!("connections still open {STOP_GRACE:?} after draining: stopping anyway"),
+    }
     housekeeping::release(&app).await;
     app.store.close().await;
     Ok(())
 }
+
+/// How long requests still open after the drain may run on.
+const STOP_GRACE: std::time::Duration = std::time::Duration::from_secs(5);
 
 /// Ctrl-C, or SIGTERM (what a service manager sends).
 async fn stop_requested() {
