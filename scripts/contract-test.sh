@@ -33,7 +33,8 @@ fi
 data="$(mktemp -d)"
 log="$data/server.log"
 port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
-"$bin" --data-dir "$data" serve --demo --listen "127.0.0.1:$port" >"$log" 2>&1 &
+# No load balancer waits on this server: it stops at once instead of draining first.
+ONEWINDOW__SERVER__DRAIN_SECONDS=0 "$bin" --data-dir "$data" serve --demo --listen "127.0.0.1:$port" >"$log" 2>&1 &
 server=$!
 cleanup() {
   kill "$server" 2>/dev/null || true
