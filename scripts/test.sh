@@ -32,15 +32,16 @@ if [ -n "${ONEWINDOW_TEST_DATABASE_URL:-}" ]; then pg="on"; else pg="NOT SET: Po
 stage "Rust tests (SQLite always; PostgreSQL: $pg)"
 cargo test --workspace --locked
 
-# The web suite again with every site on three nodes sharing one PostgreSQL: requests go round
-# robin, each node keeps its own caches, search index and board hub, and hears the others'
-# changes through LISTEN/NOTIFY. A database of its own, dropped afterwards (schemas stay).
+# The app and web suites again with every test on three nodes sharing one PostgreSQL: calls
+# and requests go round robin, each node keeps its own caches, search index and board hub, and
+# hears the others' changes through LISTEN/NOTIFY. A database of its own, dropped afterwards
+# (schemas stay).
 if [ -n "${ONEWINDOW_TEST_DATABASE_URL:-}" ]; then
-  stage "web tests on three nodes sharing PostgreSQL"
+  stage "app and web tests on three nodes sharing PostgreSQL"
   pool_url="${ONEWINDOW_TEST_DATABASE_URL%/*}/onewindow_pool"
   psql "$ONEWINDOW_TEST_DATABASE_URL" -q -c "DROP DATABASE IF EXISTS onewindow_pool" -c "CREATE DATABASE onewindow_pool"
   # Four at a time: a test here waits on the database more than on the cores.
-  ONEWINDOW_TEST_NODES=3 ONEWINDOW_TEST_DATABASE_URL="$pool_url" cargo test --workspace --locked --test web -- --test-threads 4
+  ONEWINDOW_TEST_NODES=3 ONEWINDOW_TEST_DATABASE_URL="$pool_url" cargo test --workspace --locked --test app --test web -- --test-threads 4
   psql "$ONEWINDOW_TEST_DATABASE_URL" -q -c "DROP DATABASE onewindow_pool"
 fi
 

@@ -24,6 +24,7 @@ pub mod hotline;
 pub mod index;
 pub mod license_import;
 pub mod licenses;
+pub mod market;
 mod notice_pdf;
 pub mod notify;
 pub mod org;

@@ -17,6 +17,7 @@ pub mod identity;
 pub mod ids;
 pub mod keys;
 pub mod license;
+pub mod market;
 pub mod notify;
 #[cfg(feature = "openapi")]
 pub mod openapi;

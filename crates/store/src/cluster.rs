@@ -122,12 +122,21 @@ pub async fn round_overlaps(conn: &mut AnyConnection, job: &str) -> Result<(i64,
 /// node acts on a change that did not happen. On SQLite: nothing (one server per file).
 pub async fn announce(conn: &mut AnyConnection, message: &str) -> Result<()> {
     if Backend::of(conn) == Backend::Postgres {
+        ANNOUNCED.fetch_add(1, std::sync::atomic::Ordering::AcqRel);
         sqlx::query("SELECT pg_notify('onewindow:' || current_schema(), $1)")
             .bind(message)
             .execute(conn)
             .await?;
     }
     Ok(())
+}
+
+static ANNOUNCED: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+/// How many messages this process has sent (committed or not): the tests' barrier between
+/// nodes has nothing to wait for when none was sent since it last waited.
+pub fn announced() -> u64 {
+    ANNOUNCED.load(std::sync::atomic::Ordering::Acquire)
 }
 
 /// The messages other nodes send (PostgreSQL only).

@@ -19,6 +19,7 @@ mod group;
 pub mod hall;
 pub mod hotline;
 pub mod licenses;
+pub mod market;
 pub mod notify;
 pub mod oidc;
 pub mod org;

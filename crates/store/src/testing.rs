@@ -10,6 +10,31 @@ use crate::Store;
 
 pub const PG_ENV: &str = "ONEWINDOW_TEST_DATABASE_URL";
 
+/// How many nodes the app and web suites run each test on: `ONEWINDOW_TEST_NODES` with
+/// `ONEWINDOW_TEST_DATABASE_URL` (the nodes share one PostgreSQL), else one.
+pub fn pool_nodes() -> usize {
+    std::env::var("ONEWINDOW_TEST_NODES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .filter(|n| *n >= 1 && std::env::var(PG_ENV).is_ok())
+        .unwrap_or(1)
+}
+
+/// A second connection pool on `store`'s PostgreSQL database and schema, as another node
+/// opens (SQLite: None, one server owns the file).
+pub async fn reopen(store: &Store) -> Option<Store> {
+    let url = store.pg_url()?;
+    let schema: String = sqlx::query_scalar("SELECT current_schema()::text")
+        .fetch_one(&mut *store.conn().await.expect("connection"))
+        .await
+        .expect("current schema");
+    Some(
+        Store::connect_with(url, Some(schema))
+            .await
+            .expect("open the same database again"),
+    )
+}
+
 pub struct TestDb {
     pub store: Store,
     pub label: &'static str,
@@ -90,15 +115,18 @@ pub async fn postgres() -> Option<TestDb> {
     })
 }
 
-/// Runs `story` against SQLite and, when configured, PostgreSQL.
+/// Runs `story` against SQLite and, when configured, PostgreSQL. With a node pool
+/// ([`pool_nodes`] above one) only PostgreSQL, which the nodes share: SQLite has one server.
 pub async fn on_both<F, Fut>(story: F)
 where
     F: Fn(Store) -> Fut,
     Fut: std::future::Future<Output = ()>,
 {
-    let db = sqlite().await;
-    story(db.store.clone()).await;
-    db.cleanup().await;
+    if pool_nodes() == 1 {
+        let db = sqlite().await;
+        story(db.store.clone()).await;
+        db.cleanup().await;
+    }
     if let Some(db) = postgres().await {
         story(db.store.clone()).await;
         db.cleanup().await;

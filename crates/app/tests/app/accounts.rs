@@ -17,7 +17,7 @@ fn person(id: &str) -> ApplicantRegistration {
     }
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_citizen_registers_logs_in_and_out_and_a_second_registration_is_refused() {
     on_both(|s| async move {
         let (app, _) = app(s).await;
@@ -49,7 +49,7 @@ fn ip(s: &str) -> Option<IpAddr> {
     Some(s.parse().unwrap())
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn five_wrong_passwords_lock_that_address_out_of_the_login_but_not_the_owner_elsewhere() {
     on_both(|s| async move {
         let (app, clock) = app(s).await;
@@ -82,7 +82,7 @@ async fn five_wrong_passwords_lock_that_address_out_of_the_login_but_not_the_own
     .await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn twenty_failures_from_one_address_throttle_it_for_every_login_and_registration() {
     on_both(|s| async move {
         let (app, clock) = app(s).await;
@@ -116,7 +116,7 @@ async fn twenty_failures_from_one_address_throttle_it_for_every_login_and_regist
     .await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn registering_from_one_address_is_limited_and_taken_numbers_count_too() {
     on_both(|s| async move {
         let (app, _) = app(s).await;
@@ -144,7 +144,7 @@ async fn registering_from_one_address_is_limited_and_taken_numbers_count_too() {
     .await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_id_number_born_in_the_future_or_before_1900_does_not_register() {
     on_both(|s| async move {
         let (app, _) = app(s).await;
@@ -165,7 +165,7 @@ async fn an_id_number_born_in_the_future_or_before_1900_does_not_register() {
     .await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sessions_expire_and_unknown_logins_fail_like_wrong_passwords() {
     on_both(|s| async move {
         let (app, clock) = app(s).await;
@@ -191,7 +191,7 @@ async fn sessions_expire_and_unknown_logins_fail_like_wrong_passwords() {
     .await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn staff_of_a_department_must_name_an_existing_department_of_their_region() {
     on_both(|s| async move {
         let (app, _) = app(s).await;

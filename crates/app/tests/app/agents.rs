@@ -20,7 +20,7 @@ fn login_of(a: &app::auth::Actor) -> String {
     login.clone()
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn nobody_files_for_a_person_who_did_not_grant_it_whatever_letter_they_upload() {
     on_both(|s| async move {
         let (app, _) = app(s).await;
@@ -58,7 +58,7 @@ async fn nobody_files_for_a_person_who_did_not_grant_it_whatever_letter_they_upl
     .await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_granted_agent_files_the_principal_is_told_and_a_revoked_grant_stops_the_next_filing() {
     on_both(|s| async move {
         let (app, clock) = app(s).await;
@@ -152,7 +152,7 @@ async fn a_granted_agent_files_the_principal_is_told_and_a_revoked_grant_stops_t
     .await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_grant_is_made_by_the_principal_or_recorded_by_a_clerk_with_the_letter() {
     on_both(|s| async move {
         let (app, _) = app(s).await;

@@ -38,7 +38,7 @@ fn reasons(r: &app::audit::VerifyReport) -> Vec<(String, String)> {
         .collect()
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn removed_events_a_removed_chain_and_a_changed_state_are_found() {
     on_both(|s| async move {
         let (app, _) = app(s).await;
@@ -85,7 +85,7 @@ async fn rewrite_and_recompute(app: &app::App, case_id: &str) {
     .await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_recomputed_chain_passes_alone_but_not_against_a_signed_checkpoint() {
     on_both(|s| async move {
         let dir = tempfile::tempdir().unwrap();

@@ -163,7 +163,7 @@ async fn by_subject(app: &app::App) -> (usize, usize) {
     (count("法人（企业等）"), count("自然人"))
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_restaurant_bundle_starts_with_the_business_licence_and_its_licence_starts_the_rest() {
     on_both(|s| async move {
         let (app, _) = app(s).await;
@@ -248,7 +248,7 @@ async fn a_restaurant_bundle_starts_with_the_business_licence_and_its_licence_st
     .await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_member_already_held_is_skipped_and_a_refused_member_is_shown_while_the_others_proceed() {
     on_both(|s| async move {
         let (app, _) = app(s).await;

@@ -42,7 +42,7 @@ async fn upload(app: &app::App, by: &Actor) -> Provision {
         .unwrap()
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_citizen_applies_online_supplies_once_and_the_case_runs_to_completion_with_an_intact_audit_chain()
  {
     on_both(|s| async move {
@@ -238,7 +238,7 @@ async fn a_citizen_applies_online_supplies_once_and_the_case_runs_to_completion_
     .await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn nobody_else_sees_a_case_and_staff_stay_inside_their_region_and_department() {
     on_both(|s| async move {
         let (app, _) = app(s).await;
@@ -286,7 +286,7 @@ async fn nobody_else_sees_a_case_and_staff_stay_inside_their_region_and_departme
     .await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_clerks_accepting_at_once_have_exactly_one_winner() {
     on_both(|s| async move {
         let (app, _) = app(s).await;
@@ -338,7 +338,7 @@ async fn two_clerks_accepting_at_once_have_exactly_one_winner() {
     .await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_window_clerk_accepts_another_departments_item_and_it_lands_in_that_back_office() {
     on_both(|s| async move {
         let (app, _) = app(s).await;
@@ -395,7 +395,7 @@ async fn a_window_clerk_accepts_another_departments_item_and_it_lands_in_that_ba
     .await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn uploads_are_judged_by_content_and_size() {
     on_both(|s| async move {
         let (app, _) = app(s).await;
@@ -410,7 +410,7 @@ async fn uploads_are_judged_by_content_and_size() {
     .await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn tolerated_materials_past_their_due_date_suspend_the_case_until_the_applicant_supplies_them()
  {
     on_both(|s| async move {
@@ -483,7 +483,7 @@ async fn tolerated_materials_past_their_due_date_suspend_the_case_until_the_appl
     .await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_commitment_approval_waits_on_the_verification_list_and_a_failed_check_revokes_it() {
     on_both(|s| async move {
         let (app, _) = app(s).await;

@@ -15,7 +15,7 @@ fn search(q: &str) -> SearchParams {
     }
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_draft_is_private_until_published_and_old_versions_stay_readable() {
     on_both(|s| async move {
         let (app, _) = app(s).await;
@@ -99,7 +99,7 @@ async fn a_draft_is_private_until_published_and_old_versions_stay_readable() {
     .await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn catalog_admins_only_touch_their_own_region_and_invalid_items_are_refused_whole() {
     on_both(|s| async move {
         let (app, _) = app(s).await;
@@ -125,7 +125,7 @@ async fn catalog_admins_only_touch_their_own_region_and_invalid_items_are_refuse
     .await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn search_rejects_a_ten_thousand_character_query_and_bad_filters_by_name() {
     on_both(|s| async move {
         let (app, _) = app(s).await;
@@ -140,7 +140,7 @@ async fn search_rejects_a_ten_thousand_character_query_and_bad_filters_by_name()
     .await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_import_with_one_bad_row_writes_nothing_and_a_clean_one_publishes_everything() {
     on_both(|s| async move {
         let (app, _) = app(s).await;
@@ -187,7 +187,7 @@ async fn an_import_with_one_bad_row_writes_nothing_and_a_clean_one_publishes_eve
     .await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_demo_catalog_loads_twice_without_duplicates_and_answers_everyday_words() {
     on_both(|s| async move {
         let (app, _) = app(s).await;
@@ -212,7 +212,7 @@ async fn the_demo_catalog_loads_twice_without_duplicates_and_answers_everyday_wo
     .await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn twenty_thousand_rows_import_in_one_transaction_and_a_single_bad_row_blocks_them_all() {
     on_both(|s| async move {
         let (app, _) = app(s).await;

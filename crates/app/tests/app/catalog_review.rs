@@ -7,7 +7,7 @@ use store::testing::on_both;
 
 use crate::support::*;
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn with_review_on_the_editor_cannot_publish_their_own_draft_and_another_admin_can() {
     on_both(|s| async move {
         let (app, _) = app(s).await;

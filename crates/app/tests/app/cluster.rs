@@ -12,8 +12,8 @@ use crate::support::*;
 /// Node A on a fresh database and node B on the same, both listening to each other.
 async fn two_nodes() -> Option<(TestDb, App, App, std::sync::Arc<TestClock>)> {
     let db = store::testing::postgres().await?;
-    let (a, clock) = app(db.store.clone()).await;
-    let (b, _) = app(db.another_node().await).await;
+    let (a, clock) = one_app(db.store.clone()).await;
+    let (b, _) = one_app(db.another_node().await).await;
     assert_ne!(a.node, b.node);
     app::cluster::listen(&a).await.unwrap();
     app::cluster::listen(&b).await.unwrap();
@@ -43,7 +43,7 @@ async fn signed_in(app: &App, token: &str) -> bool {
         .is_anonymous()
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_logout_on_one_node_ends_the_session_on_the_other_at_once() {
     let Some((db, a, b, clock)) = two_nodes().await else {
         return;
@@ -93,7 +93,7 @@ async fn a_logout_on_one_node_ends_the_session_on_the_other_at_once() {
     db.cleanup().await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_item_published_on_one_node_is_found_on_the_other() {
     let Some((db, a, b, _)) = two_nodes().await else {
         return;

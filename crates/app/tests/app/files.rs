@@ -51,7 +51,7 @@ fn files_under(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     out
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn uploads_and_notices_live_in_the_bucket_and_orphans_leave_it() {
     let s3 = s3_server(&["onewindow"]);
     let port = s3.port;
@@ -175,7 +175,7 @@ async fn uploads_and_notices_live_in_the_bucket_and_orphans_leave_it() {
     .await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_bucket_that_refuses_fails_the_upload_clearly_and_records_nothing() {
     let s3 = s3_server(&["onewindow"]);
     let port = s3.port;
@@ -221,7 +221,7 @@ async fn a_bucket_that_refuses_fails_the_upload_clearly_and_records_nothing() {
     assert_eq!(e.unwrap_err().to_string(), "文件存储暂时不可用，请稍后再试");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn local_files_stay_in_private_folders_of_the_data_directory() {
     on_both(|s| async move {
         let dir = tempfile::tempdir().unwrap();

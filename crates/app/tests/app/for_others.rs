@@ -36,7 +36,7 @@ fn field_of(e: &AppError) -> Vec<(String, &'static str)> {
     }
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_parent_files_for_a_child_and_the_id_card_is_issued_to_the_child() {
     on_both(|s| async move {
         let (app, _) = app(s).await;
@@ -149,7 +149,7 @@ async fn a_parent_files_for_a_child_and_the_id_card_is_issued_to_the_child() {
     .await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn whom_an_item_is_for_is_checked_field_by_field() {
     on_both(|s| async move {
         let (app, _) = app(s).await;
@@ -225,7 +225,7 @@ async fn whom_an_item_is_for_is_checked_field_by_field() {
     .await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_clerk_files_for_a_child_at_the_window() {
     on_both(|s| async move {
         let (app, _) = app(s).await;

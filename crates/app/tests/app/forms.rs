@@ -19,7 +19,7 @@ async fn login(app: &app::App, who: &str) -> Actor {
         .actor
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_item_offering_online_application_can_be_filed_with_its_form() {
     on_both(|s| async move {
         let (app, _) = app(s).await;
@@ -115,7 +115,7 @@ async fn every_item_offering_online_application_can_be_filed_with_its_form() {
     .await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_item_without_a_form_is_not_offered_online() {
     on_both(|s| async move {
         let (app, _) = app(s).await;
@@ -135,7 +135,7 @@ async fn an_item_without_a_form_is_not_offered_online() {
     .await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_second_click_resumes_the_draft_and_a_deleted_draft_leaves_my_cases() {
     on_both(|s| async move {
         let (app, _) = app(s).await;
@@ -199,7 +199,7 @@ async fn a_second_click_resumes_the_draft_and_a_deleted_draft_leaves_my_cases() 
     .await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_company_change_starts_from_the_business_licence_it_holds() {
     on_both(|s| async move {
         let (app, _) = app(s).await;

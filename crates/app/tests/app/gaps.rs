@@ -20,7 +20,7 @@ fn blank_cells(sheet: &mut exchange::Sheet, headers: &[&str]) {
     }
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_element_the_source_lacks_stays_unknown_until_supplied_and_blocks_publishing() {
     on_both(|s| async move {
         let (app, _) = app(s).await;

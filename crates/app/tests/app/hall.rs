@@ -103,7 +103,7 @@ fn field_of(e: AppError) -> String {
     }
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn booked_green_and_walk_in_people_are_called_in_order_and_served() {
     on_both(|s| async move {
         let (app, clock) = app(s).await;
@@ -332,6 +332,8 @@ async fn booked_green_and_walk_in_people_are_called_in_order_and_served() {
         let second = tickets::call_next(&app, &clerk).await.unwrap();
         assert_eq!(second.number, "A003", "booked before the earlier walk-in");
         let mut announced = None;
+        // The feed is one node's: it hears of calls made on others through the database.
+        app.settle();
         while let Ok(u) = feed.try_recv() {
             if u.announce.is_some() {
                 announced = u.announce.clone();
@@ -383,7 +385,7 @@ async fn booked_green_and_walk_in_people_are_called_in_order_and_served() {
     .await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_transfer_keeps_the_number_and_waits_for_the_named_window() {
     on_both(|s| async move {
         let (app, clock) = app(s).await;
@@ -422,7 +424,7 @@ async fn a_transfer_keeps_the_number_and_waits_for_the_named_window() {
     .await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn three_missed_appointments_suspend_online_booking() {
     on_both(|s| async move {
         let (app, clock) = app(s).await;
@@ -495,7 +497,7 @@ async fn three_missed_appointments_suspend_online_booking() {
     .await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_day_before_a_booking_its_holder_is_reminded_once() {
     on_both(|s| async move {
         let (app, clock) = app(s).await;
@@ -523,7 +525,7 @@ async fn the_day_before_a_booking_its_holder_is_reminded_once() {
     .await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_hall_is_set_up_whole_by_an_administrator_of_its_region() {
     on_both(|s| async move {
         let (app, _) = app(s).await;
@@ -562,13 +564,13 @@ async fn a_hall_is_set_up_whole_by_an_administrator_of_its_region() {
 
 /// Two nodes on one PostgreSQL: a number taken at a kiosk served by node A shows on the boards
 /// node B feeds, within a second.
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_board_on_another_node_sees_the_queue_move() {
     let Some(db) = store::testing::postgres().await else {
         return;
     };
-    let (a, _) = app(db.store.clone()).await;
-    let (b, _) = app(db.another_node().await).await;
+    let (a, _) = one_app(db.store.clone()).await;
+    let (b, _) = one_app(db.another_node().await).await;
     app::cluster::listen(&b).await.unwrap();
     set_up(&a, 1).await;
     let mut board_b = b.hall_hub.subscribe();

@@ -87,7 +87,7 @@ fn field(e: AppError) -> String {
     }
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_complaint_goes_round_and_bad_steps_change_nothing() {
     on_both(|s| async move {
         let (app, clock) = app(s).await;
@@ -236,7 +236,7 @@ async fn a_complaint_goes_round_and_bad_steps_change_nothing() {
     .await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bad_tickets_are_refused_whole_and_reporters_stay_confidential() {
     on_both(|s| async move {
         let (app, _clock) = app(s).await;

@@ -83,7 +83,7 @@ pub(crate) async fn approved_on_commitment(
     approved
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_saved_license_type_applies_at_once_though_types_are_cached() {
     on_both(|s| async move {
         let (app, _) = app(s).await;
@@ -111,7 +111,7 @@ async fn a_saved_license_type_applies_at_once_though_types_are_cached() {
     .await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_approval_issues_a_license_that_fills_the_next_application_and_a_failed_check_revokes_it()
  {
     on_both(|s| async move {
@@ -235,7 +235,7 @@ fn me_holder() -> String {
     app::demo::demo_id_number("19900101", "123")
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn tampered_tokens_fail_old_keys_still_verify_after_rotation_and_strangers_see_nothing() {
     on_both(|s| async move {
         let (app, _) = app(s).await;
@@ -392,7 +392,7 @@ async fn tampered_tokens_fail_old_keys_still_verify_after_rotation_and_strangers
     .await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_bulk_import_names_every_bad_row_and_writes_nothing_until_all_are_right() {
     on_both(|s| async move {
         let (app, _) = app(s).await;
@@ -469,7 +469,7 @@ async fn a_bulk_import_names_every_bad_row_and_writes_nothing_until_all_are_righ
     .await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_second_approval_replaces_the_license_a_holder_keeps_only_one_of() {
     on_both(|s| async move {
         let (app, _) = app(s).await;

@@ -15,6 +15,7 @@ mod gaps;
 mod hall;
 mod hotline;
 mod licenses;
+mod market;
 mod notify;
 mod passwords;
 mod payment;

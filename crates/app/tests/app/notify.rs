@@ -25,7 +25,7 @@ fn license(id: &str, holder: &str, valid_until: &str, status: &str) -> LicenseRo
     }
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_holder_is_reminded_thirty_and_seven_days_before_a_license_runs_out_once_each() {
     on_both(|s| async move {
         let (app, clock) = app(s.clone()).await;

@@ -23,7 +23,7 @@ fn field_of(r: Result<(), AppError>) -> (String, &'static str) {
     }
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_password_change_checks_the_current_one_and_the_policy_and_ends_other_sessions() {
     on_both(|s| async move {
         let (app, _) = app(s).await;
@@ -77,7 +77,7 @@ async fn a_password_change_checks_the_current_one_and_the_policy_and_ends_other_
     .await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_admin_resets_staff_of_their_region_and_any_applicant_to_a_one_time_password() {
     on_both(|s| async move {
         let (app, _) = app(s).await;
@@ -175,7 +175,7 @@ fn early_company() -> ApplicantRegistration {
     }
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn only_a_clerk_at_a_window_may_accept_a_failed_credit_check_and_it_is_logged() {
     on_both(|s| async move {
         let (app, _) = app(s).await;

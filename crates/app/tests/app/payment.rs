@@ -61,7 +61,7 @@ fn order_of(url: &str) -> String {
     url.rsplit('/').next().unwrap().to_string()
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_assessed_fee_is_paid_on_the_platform_before_the_result_is_issued() {
     let sim = python_peer("pay_platform.py", &[SECRET.as_ref(), "hmac-sm3".as_ref()]);
     let port = sim.port;

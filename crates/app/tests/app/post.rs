@@ -53,7 +53,7 @@ fn recipient() -> Recipient {
 
 /// An app with the courier at `port`, the city, a citizen, a clerk and an instant case the
 /// clerk has approved.
-async fn approved(s: store::Store, port: u16) -> (app::App, Actor, Actor, String) {
+async fn approved(s: store::Store, port: u16) -> (Nodes, Actor, Actor, String) {
     let (app, _) = app_with(s, &std::env::temp_dir(), |st| {
         st.courier = Some(courier(port))
     })
@@ -82,7 +82,7 @@ async fn callback(app: &app::App, body: serde_json::Value) -> Result<Received, A
     app::post::receive(app, Some(&ts), Some(&sig), &body).await
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_posted_result_is_tracked_to_its_signature_which_completes_the_case() {
     let sim = start_courier();
     let port = sim.port;
@@ -154,7 +154,7 @@ async fn a_posted_result_is_tracked_to_its_signature_which_completes_the_case() 
     .await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_refused_address_or_a_courier_that_is_down_leaves_the_case_to_issue_again() {
     let sim = start_courier();
     let port = sim.port;

@@ -8,7 +8,7 @@ use store::testing::on_both;
 use crate::licenses::{approved_on_commitment, setup};
 use crate::support::*;
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_dynamic_code_verifies_until_it_expires_and_only_the_holder_makes_one() {
     on_both(|s| async move {
         let (app, clock) = app(s).await;

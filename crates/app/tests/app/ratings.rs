@@ -45,7 +45,7 @@ fn rating(level: u8, tags: &[&str]) -> NewRating {
     }
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_bad_review_is_rated_once_and_followed_through_rectification_revisit_and_appeals() {
     on_both(|s| async move {
         let (app, _) = app(s).await;
@@ -263,7 +263,7 @@ async fn a_bad_review_is_rated_once_and_followed_through_rectification_revisit_a
     .await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_unrated_finished_case_defaults_to_basic_after_seven_days() {
     on_both(|s| async move {
         let (app, clock) = app(s).await;
@@ -289,7 +289,7 @@ async fn an_unrated_finished_case_defaults_to_basic_after_seven_days() {
     .await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn statistics_recompute_from_the_records_and_refuse_bad_queries() {
     on_both(|s| async move {
         let (app, _) = app(s).await;

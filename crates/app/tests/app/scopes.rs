@@ -43,7 +43,7 @@ async fn rating_in(app: &app::App, region: &str, department: &str, n: &str) {
     .unwrap();
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn county_staff_cannot_read_a_city_departments_statistics_or_ratings() {
     on_both(|s| async move {
         let (app, _) = app(s).await;
@@ -75,7 +75,7 @@ async fn county_staff_cannot_read_a_city_departments_statistics_or_ratings() {
     .await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn shared_settings_change_only_by_staff_with_authority_over_their_scope() {
     on_both(|s| async move {
         let (app, _) = app(s).await;
@@ -126,7 +126,7 @@ async fn shared_settings_change_only_by_staff_with_authority_over_their_scope() 
     .await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_county_supervisor_cannot_decide_an_appeal_about_a_city_department() {
     on_both(|s| async move {
         let (app, _) = app(s).await;

@@ -13,7 +13,7 @@ fn search(q: &str) -> SearchParams {
     }
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_broad_everyday_query_returns_what_people_mean_and_life_events_find_their_bundle() {
     on_both(|s| async move {
         let (app, _) = app(s).await;

@@ -30,7 +30,7 @@ const HEADER: &[&str] = &[
     "坐标",
 ];
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn service_points_import_at_their_level_with_every_problem_named_at_once() {
     on_both(|s| async move {
         let (app, _) = app(s).await;
@@ -190,7 +190,7 @@ async fn service_points_import_at_their_level_with_every_problem_named_at_once()
     .await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_department_parent_must_exist_and_never_lead_back() {
     on_both(|s| async move {
         let (app, _) = app(s).await;
@@ -253,7 +253,7 @@ async fn a_department_parent_must_exist_and_never_lead_back() {
     .await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_county_admin_cannot_take_over_a_city_department_or_point_by_its_code() {
     on_both(|s| async move {
         let (app, _) = app(s).await;

@@ -6,7 +6,7 @@ use time::Duration;
 
 use crate::support::*;
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_idle_staff_session_ends_after_thirty_minutes_and_use_keeps_it_alive() {
     on_both(|s| async move {
         let (app, clock) = app(s).await;
@@ -49,7 +49,7 @@ async fn an_idle_staff_session_ends_after_thirty_minutes_and_use_keeps_it_alive(
     .await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_new_login_beyond_the_limit_ends_the_oldest_session() {
     on_both(|s| async move {
         let (app, clock) = app(s).await;
@@ -87,7 +87,7 @@ async fn a_new_login_beyond_the_limit_ends_the_oldest_session() {
     .await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn staff_bind_an_authenticator_before_anything_else_and_then_need_a_fresh_code() {
     on_both(|s| async move {
         let dir = tempfile::tempdir().unwrap();

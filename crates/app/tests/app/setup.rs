@@ -22,7 +22,7 @@ fn columns(errors: &[app::exchange::RowError]) -> Vec<(usize, &str)> {
     errors.iter().map(|e| (e.row, e.column.as_str())).collect()
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_fresh_install_has_the_national_regions_and_the_dictionary_once() {
     on_both(|s| async move {
         let (app, _) = app(s).await;
@@ -77,7 +77,7 @@ async fn a_fresh_install_has_the_national_regions_and_the_dictionary_once() {
     .await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_county_adds_its_townships_and_villages_and_bad_rows_are_all_named() {
     on_both(|s| async move {
         let (app, _) = app(s).await;
@@ -158,7 +158,7 @@ async fn a_county_adds_its_townships_and_villages_and_bad_rows_are_all_named() {
     .await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn departments_and_staff_come_from_spreadsheets_with_one_time_passwords() {
     on_both(|s| async move {
         let (app, _) = app(s).await;
@@ -286,7 +286,7 @@ async fn departments_and_staff_come_from_spreadsheets_with_one_time_passwords() 
     .await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_real_catalog_imports_as_published_and_a_bad_one_reports_everything_at_once() {
     on_both(|s| async move {
         let (app, _) = app(s).await;
@@ -391,7 +391,7 @@ async fn a_real_catalog_imports_as_published_and_a_bad_one_reports_everything_at
     .await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn junk_and_files_that_are_not_spreadsheets_are_refused_with_nothing_written() {
     on_both(|s| async move {
         let (app, _) = app(s).await;
@@ -436,7 +436,7 @@ async fn junk_and_files_that_are_not_spreadsheets_are_refused_with_nothing_writt
     .await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn public_pages_list_the_regions_served_not_the_whole_country() {
     on_both(|s| async move {
         let (app, _) = app(s).await;

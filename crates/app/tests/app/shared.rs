@@ -55,7 +55,7 @@ fn source(name: &str, url: String) -> SourceConfig {
     }
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_http_provider_answers_records_and_reports_timeouts_and_garbage() {
     let base = upstream().await;
     let shared = SharedData::new(
@@ -99,7 +99,7 @@ async fn an_http_provider_answers_records_and_reports_timeouts_and_garbage() {
     ));
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn confirmed_materials_need_no_upload_and_a_failing_source_never_blocks_the_application() {
     let base = upstream().await;
     on_both(|s| {

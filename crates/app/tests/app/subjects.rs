@@ -20,7 +20,7 @@ use crate::support::*;
 async fn demo_citizen_with_uploads(
     s: store::Store,
     code: &str,
-) -> (app::App, Actor, String, BTreeMap<String, Provision>) {
+) -> (Nodes, Actor, String, BTreeMap<String, Provision>) {
     let (app, _) = app(s).await;
     app::demo::load(&app).await.unwrap();
     let login = app::demo::demo_id_number("19900101", "123");
@@ -57,7 +57,7 @@ async fn uploads(app: &app::App, me: &Actor, code: &str) -> BTreeMap<String, Pro
     out
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_person_opening_a_restaurant_gets_a_business_licence_for_the_new_company() {
     on_both(|s| async move {
         let (app, me, my_id, materials) = demo_citizen_with_uploads(s, "YJS-KBCYD").await;
@@ -173,7 +173,7 @@ async fn a_person_opening_a_restaurant_gets_a_business_licence_for_the_new_compa
     .await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_newborn_bundle_files_every_member_for_the_baby() {
     on_both(|s| async move {
         let (app, me, my_id, materials) = demo_citizen_with_uploads(s, "YJS-XSECS").await;
@@ -300,7 +300,7 @@ async fn a_newborn_bundle_files_every_member_for_the_baby() {
     .await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn naming_someone_elses_id_as_the_subject_never_opens_their_wallet() {
     on_both(|s| async move {
         let (app, _) = app(s).await;

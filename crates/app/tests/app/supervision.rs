@@ -33,7 +33,7 @@ fn levels(ws: &[supervision::WarningView]) -> Vec<(String, String)> {
         .collect()
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_pre_review_across_national_day_turns_yellow_then_red_and_clears_when_the_case_moves() {
     on_both(|s| async move {
         let (app, clock) = app(s).await;
@@ -222,7 +222,7 @@ async fn a_pre_review_across_national_day_turns_yellow_then_red_and_clears_when_
     .await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn thresholds_set_for_an_item_take_precedence_and_are_checked() {
     on_both(|s| async move {
         let (app, clock) = app(s).await;

@@ -1,3 +1,4 @@
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use app::auth::{Actor, NewStaff};
@@ -25,21 +26,82 @@ impl TestClock {
     }
 }
 
-pub async fn app(store: Store) -> (App, Arc<TestClock>) {
+/// The nodes a test runs on: one, or [`store::testing::pool_nodes`] sharing a PostgreSQL.
+/// Each use of it as an [`App`] takes the next node, after every node has acted on every
+/// change committed so far (as a person's next request finds them: notifications take a
+/// fraction of a millisecond, the next call in a test is quicker still).
+pub struct Nodes {
+    apps: Vec<App>,
+    next: AtomicUsize,
+    /// [`store::cluster::announced`] when the nodes last settled: unchanged, nothing to wait for.
+    settled: AtomicU64,
+}
+
+impl Nodes {
+    /// Waits for every node to hear a mark sent now (done before each use as an [`App`]; a
+    /// test that reads what nodes pushed, such as a board's feed, calls it first). It blocks
+    /// this worker thread because a deref cannot await: the suite runs on tokio's multi-threaded runtime, whose other
+    /// workers hear the marks meanwhile.
+    pub fn settle(&self) {
+        let first = &self.apps[0];
+        if self.apps.len() == 1 {
+            return;
+        }
+        tokio::task::block_in_place(|| {
+            tokio::runtime::Handle::current().block_on(async {
+                let mark = app::cluster::send_mark(first).await.unwrap();
+                for _ in 0..2_000 {
+                    if self.apps.iter().all(|a| app::cluster::heard_mark(a, mark)) {
+                        // Read after the mark was sent, so it counts the mark too.
+                        self.settled
+                            .store(store::cluster::announced(), Ordering::Release);
+                        return;
+                    }
+                    tokio::time::sleep(std::time::Duration::from_millis(1)).await;
+                }
+                panic!("a node did not hear the others' changes within two seconds");
+            })
+        })
+    }
+}
+
+impl std::ops::Deref for Nodes {
+    type Target = App;
+
+    fn deref(&self) -> &App {
+        if self.apps.len() == 1 {
+            return &self.apps[0];
+        }
+        if store::cluster::announced() != self.settled.load(Ordering::Acquire) {
+            self.settle();
+        }
+        let n = self.next.fetch_add(1, Ordering::Relaxed);
+        &self.apps[n % self.apps.len()]
+    }
+}
+
+pub async fn app(store: Store) -> (Nodes, Arc<TestClock>) {
     app_in(store, &std::env::temp_dir()).await
 }
 
 /// An app whose files live in `data_dir` (a test that sweeps files needs its own).
-pub async fn app_in(store: Store, data_dir: &std::path::Path) -> (App, Arc<TestClock>) {
+pub async fn app_in(store: Store, data_dir: &std::path::Path) -> (Nodes, Arc<TestClock>) {
     app_with(store, data_dir, |_| {}).await
 }
 
-/// An app with its settings changed by `change` first.
-pub async fn app_with(
-    store: Store,
+/// One node alone, whatever the pool (tests that set up nodes themselves).
+pub async fn one_app(store: Store) -> (App, Arc<TestClock>) {
+    let (settings, clock) = settings(&std::env::temp_dir(), |_| {});
+    let app = App::open(store, settings, clock.clone(), true)
+        .await
+        .unwrap();
+    (app, clock)
+}
+
+fn settings(
     data_dir: &std::path::Path,
     change: impl FnOnce(&mut Settings),
-) -> (App, Arc<TestClock>) {
+) -> (Settings, Arc<TestClock>) {
     let clock = Arc::new(TestClock(Mutex::new(datetime!(2026-11-27 09:00 +8))));
     let mut settings = Settings {
         data_dir: data_dir.to_path_buf(),
@@ -52,10 +114,43 @@ pub async fn app_with(
         ..Default::default()
     };
     change(&mut settings);
-    let app = App::open(store, settings, clock.clone(), true)
-        .await
-        .unwrap();
-    (app, clock)
+    (settings, clock)
+}
+
+/// An app with its settings changed by `change` first, on the pool's nodes (which share the
+/// clock, the data directory and, on PostgreSQL, the database).
+pub async fn app_with(
+    store: Store,
+    data_dir: &std::path::Path,
+    change: impl FnOnce(&mut Settings),
+) -> (Nodes, Arc<TestClock>) {
+    let (settings, clock) = settings(data_dir, change);
+    let count = if store.pg_url().is_some() {
+        store::testing::pool_nodes()
+    } else {
+        1
+    };
+    let mut apps = Vec::with_capacity(count);
+    for i in 0..count {
+        let store = if i == 0 {
+            store.clone()
+        } else {
+            store::testing::reopen(&store).await.unwrap()
+        };
+        let app = App::open(store, settings.clone(), clock.clone(), true)
+            .await
+            .unwrap();
+        if count > 1 {
+            app::cluster::listen(&app).await.unwrap();
+        }
+        apps.push(app);
+    }
+    let nodes = Nodes {
+        apps,
+        next: AtomicUsize::new(0),
+        settled: AtomicU64::new(u64::MAX),
+    };
+    (nodes, clock)
 }
 
 /// A city, a county and two departments.

@@ -42,7 +42,7 @@ fn naming(material: &str, file: &str, media_type: &str) -> Command {
     }
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_visitor_upload_is_refused_and_nothing_is_written() {
     on_both(|s| async move {
         let (app, _) = app(s).await;
@@ -61,7 +61,7 @@ async fn a_visitor_upload_is_refused_and_nothing_is_written() {
     .await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_case_cannot_name_another_persons_upload_and_the_answer_does_not_tell_whether_it_exists()
 {
     on_both(|s| async move {
@@ -110,7 +110,7 @@ async fn a_case_cannot_name_another_persons_upload_and_the_answer_does_not_tell_
     .await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_media_type_is_the_one_judged_from_the_content_not_the_clients() {
     on_both(|s| async move {
         let (app, _) = app(s).await;
@@ -137,7 +137,7 @@ async fn the_media_type_is_the_one_judged_from_the_content_not_the_clients() {
     .await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_upload_can_be_attached_only_within_its_window() {
     on_both(|s| async move {
         let (app, clock) = app(s).await;
@@ -158,7 +158,7 @@ async fn an_upload_can_be_attached_only_within_its_window() {
     .await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_daily_quota_stops_one_account_filling_the_disk() {
     on_both(|s| async move {
         let (app, clock) = app(s).await;
@@ -187,7 +187,7 @@ async fn a_daily_quota_stops_one_account_filling_the_disk() {
     .await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn orphaned_uploads_are_removed_after_the_grace_period_and_used_ones_stay() {
     on_both(|s| async move {
         let dir = tempfile::tempdir().unwrap();
@@ -240,7 +240,7 @@ async fn orphaned_uploads_are_removed_after_the_grace_period_and_used_ones_stay(
     .await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_pdf_with_scripts_is_flagged_to_staff() {
     on_both(|s| async move {
         let (app, _) = app(s).await;

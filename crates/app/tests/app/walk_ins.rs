@@ -29,7 +29,7 @@ fn registration(seq: &str, name: &str, phone: &str) -> ApplicantRegistration {
     }
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_walk_in_is_served_without_an_account_and_claims_the_case_by_registering() {
     on_both(|s| async move {
         let (app, _) = app(s).await;
@@ -105,7 +105,7 @@ async fn a_walk_in_is_served_without_an_account_and_claims_the_case_by_registeri
     .await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn only_a_window_clerk_serves_a_walk_in() {
     on_both(|s| async move {
         let (app, _) = app(s).await;
@@ -125,7 +125,7 @@ async fn only_a_window_clerk_serves_a_walk_in() {
     .await;
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_queue_is_searched_by_number_applicant_or_item_and_narrowed_to_overdue() {
     on_both(|s| async move {
         let (app, _) = app(s).await;

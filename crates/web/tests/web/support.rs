@@ -52,16 +52,6 @@ impl Nodes {
     }
 }
 
-/// How many nodes a site runs on: `ONEWINDOW_TEST_NODES` (with `ONEWINDOW_TEST_DATABASE_URL`,
-/// as the nodes share one PostgreSQL), else one on SQLite.
-fn node_count() -> usize {
-    std::env::var("ONEWINDOW_TEST_NODES")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .filter(|_| std::env::var(store::testing::PG_ENV).is_ok())
-        .unwrap_or(1)
-}
-
 pub struct Page {
     pub status: StatusCode,
     pub headers: HeaderMap,
@@ -87,7 +77,7 @@ pub async fn site() -> Client {
 
 /// [`site`] with its settings changed by `change` first.
 pub async fn site_with(change: impl FnOnce(&mut app::Settings)) -> Client {
-    let count = node_count();
+    let count = store::testing::pool_nodes();
     let db = if count > 1 {
         store::testing::postgres()
             .await
