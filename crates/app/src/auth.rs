@@ -74,6 +74,25 @@ impl Actor {
     pub fn has_role(&self, role: Role) -> bool {
         matches!(self, Actor::Staff { roles, .. } if roles.contains(&role))
     }
+
+    /// An enterprise (法人) account.
+    pub fn is_enterprise(&self) -> bool {
+        matches!(
+            self,
+            Actor::Applicant {
+                kind: ApplicantKind::Enterprise,
+                ..
+            }
+        )
+    }
+
+    /// The login (an ID number, a credit code, a staff login); None for visitors.
+    pub fn login(&self) -> Option<&str> {
+        match self {
+            Actor::Anonymous => None,
+            Actor::Applicant { login, .. } | Actor::Staff { login, .. } => Some(login),
+        }
+    }
 }
 
 pub(crate) fn actor_of(a: &AccountRow) -> Actor {

@@ -341,7 +341,7 @@ pub fn demo_id_number(birth: &str, seq: &str) -> String {
 }
 
 pub fn demo_credit_code() -> String {
-    let first = "92511602MA6DEMO01";
+    let first = "92511602MA6DEM001";
     format!("{first}{}", credit_check_char(first))
 }
 

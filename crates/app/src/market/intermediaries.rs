@@ -65,6 +65,12 @@ async fn view(
     })
 }
 
+/// Whether `actor` may register as an intermediary (an enterprise account); the pages ask it
+/// before they judge the form.
+pub fn may_register(actor: &Actor) -> Result<()> {
+    enterprise(actor).map(|_| ())
+}
+
 /// An enterprise registers itself as an intermediary (or corrects a registration still
 /// under review); an administrator reviews it before it may bid.
 pub async fn register(app: &App, actor: &Actor, r: &Registration) -> Result<IntermediaryView> {
@@ -110,9 +116,6 @@ pub async fn review(
     note: &str,
 ) -> Result<IntermediaryView> {
     let admin = actor.system_admin()?;
-    if !approve && note.trim().is_empty() {
-        return Err(AppError::field("note", "required", "不予通过时请写明理由"));
-    }
     let mut tx = app.store.begin().await?;
     let row = store::market::intermediary(&mut tx, credit_code)
         .await?
@@ -120,6 +123,10 @@ pub async fn review(
     let reg = registration_of(&row)?;
     if !reg.regions.iter().all(|r| admin.covers_region(r)) {
         return Err(AppError::Forbidden("机构的服务区域超出您的管辖范围".into()));
+    }
+    // The reason is judged after the authority: a stranger learns nothing from the answer.
+    if !approve && note.trim().is_empty() {
+        return Err(AppError::field("note", "required", "不予通过时请写明理由"));
     }
     let standing = if approve {
         Standing::Approved

@@ -8,9 +8,10 @@ use store::market::{BidRow, JobRow};
 use time::OffsetDateTime;
 
 use super::intermediaries::bidder_facts;
-use super::{add_mark, enterprise, yuan};
+use super::{add_mark, enterprise};
 use crate::auth::Actor;
 use crate::{App, AppError, Result};
+use domain::payment::yuan;
 
 /// Reports larger than this are refused (a scanned report is a few megabytes).
 const MAX_REPORT_BYTES: usize = 20 * 1024 * 1024;
@@ -169,21 +170,33 @@ async fn view(
     })
 }
 
+/// Who buys when `actor` posts a job in `region`: (account id, buyer name), or why not. The
+/// pages ask it before they judge the form.
+pub fn may_post<'a>(actor: &'a Actor, region: &str) -> Result<(&'a str, &'a str)> {
+    match actor {
+        Actor::Staff { id, scope, .. } => {
+            if !scope.covers_region(region) {
+                return Err(AppError::Forbidden("项目所在地超出您的管辖范围".into()));
+            }
+            Ok((id.as_str(), actor.display_name()))
+        }
+        Actor::Applicant {
+            id,
+            name,
+            kind: domain::account::ApplicantKind::Enterprise,
+            ..
+        } => Ok((id.as_str(), name.as_str())),
+        Actor::Anonymous => Err(AppError::Unauthenticated),
+        Actor::Applicant { .. } => Err(AppError::Forbidden(
+            "只有企业或政府部门工作人员可以发布中介服务项目".into(),
+        )),
+    }
+}
+
 /// A buyer posts a job: an enterprise for itself, or staff for a government buyer of a
 /// region they cover.
 pub async fn post_job(app: &App, actor: &Actor, post: &JobPost) -> Result<JobView> {
-    let (buyer_id, buyer_name) = match actor {
-        Actor::Staff { id, scope, .. } => {
-            if !scope.covers_region(&post.region) {
-                return Err(AppError::Forbidden("项目所在地超出您的管辖范围".into()));
-            }
-            (id.as_str(), actor.display_name())
-        }
-        _ => {
-            let (id, _, name) = enterprise(actor)?;
-            (id, name)
-        }
-    };
+    let (buyer_id, buyer_name) = may_post(actor, &post.region)?;
     post.validate(app.now())?;
     let row = JobRow {
         id: uuid::Uuid::now_v7().to_string(),
@@ -230,9 +243,12 @@ pub async fn job(app: &App, actor: &Actor, id: &str) -> Result<JobView> {
 
 /// An intermediary bids on a job with its enterprise account.
 pub async fn bid(app: &App, actor: &Actor, id: &str, price: i64, days: u32) -> Result<JobView> {
-    let (_, code, _) = enterprise(actor)?;
+    let (account_id, code, _) = enterprise(actor)?;
     let mut tx = app.store.begin().await?;
     let j = load(&mut tx, id, true).await?;
+    if j.buyer_id == account_id {
+        return Err(AppError::Forbidden("不能对本单位发布的项目报价".into()));
+    }
     let (_, reg, standing, marks) = bidder_facts(&mut tx, app, code).await?;
     let existing: Vec<Bid> = store::market::bids(&mut tx, id)
         .await?
@@ -339,6 +355,24 @@ pub async fn select(app: &App, actor: &Actor, id: &str, sel: &Selection) -> Resu
     Ok(v)
 }
 
+/// The buyer withdraws a job that no one has bid on yet.
+pub async fn withdraw(app: &App, actor: &Actor, id: &str) -> Result<JobView> {
+    let mut tx = app.store.begin().await?;
+    let mut j = load(&mut tx, id, true).await?;
+    buyer_only(actor, &j)?;
+    if state_of(&j)? != JobState::Open {
+        return Err(AppError::State("该项目已选定或已结束".into()));
+    }
+    if !store::market::bids(&mut tx, id).await?.is_empty() {
+        return Err(AppError::State("已有机构报价，不能撤回".into()));
+    }
+    j.state = JobState::Withdrawn.as_str().into();
+    store::market::update_job(&mut tx, &j, JobState::Open.as_str()).await?;
+    let v = view(&mut tx, app, actor, &j).await?;
+    tx.commit().await.map_err(store::StoreError::from)?;
+    Ok(v)
+}
+
 /// Anyone re-runs a job's draw with the published seed: the same order comes out. A seed
 /// other than the recorded one is refused, not drawn with.
 pub async fn verify_draw(app: &App, id: &str, seed: &str) -> Result<Vec<DrawEntry>> {
@@ -391,7 +425,7 @@ pub async fn contract(
         errors.push(
             "amount",
             "invalid",
-            format!("合同金额应大于 0 且不超过中选报价 {} 元", yuan(won.price)),
+            format!("合同金额应大于 0 且不超过中选报价 {}", yuan(won.price)),
         );
     }
     if days == 0 || i64::from(days) > j.delivery_days {
@@ -422,6 +456,12 @@ pub async fn deliver(
     bytes: Vec<u8>,
 ) -> Result<JobView> {
     let (account_id, code, _) = enterprise(actor)?;
+    let mut tx = app.store.begin().await?;
+    let mut j = load(&mut tx, id, true).await?;
+    let row = store::market::intermediary(&mut tx, code).await?;
+    if j.winner != code || row.is_none_or(|r| r.account_id != account_id) {
+        return Err(AppError::Forbidden("只有中选机构可以交付成果".into()));
+    }
     if bytes.is_empty() || bytes.len() > MAX_REPORT_BYTES {
         return Err(AppError::field(
             "report",
@@ -436,12 +476,6 @@ pub async fn deliver(
             "name",
             "请提供成果文件名（100 字以内）",
         ));
-    }
-    let mut tx = app.store.begin().await?;
-    let mut j = load(&mut tx, id, true).await?;
-    let row = store::market::intermediary(&mut tx, code).await?;
-    if j.winner != code || row.is_none_or(|r| r.account_id != account_id) {
-        return Err(AppError::Forbidden("只有中选机构可以交付成果".into()));
     }
     if state_of(&j)? != JobState::Contracted {
         return Err(AppError::State("登记合同后才能交付成果".into()));
@@ -502,6 +536,9 @@ pub async fn report(app: &App, actor: &Actor, id: &str) -> Result<(String, Vec<u
 
 /// The buyer rates the delivered service; 1 or 2 stars is a mark on the credit list.
 pub async fn rate(app: &App, actor: &Actor, id: &str, stars: u8, comment: &str) -> Result<JobView> {
+    let mut tx = app.store.begin().await?;
+    let mut j = load(&mut tx, id, true).await?;
+    buyer_only(actor, &j)?;
     let bad = market::check_rating(stars).map_err(|e| AppError::Validation(vec![e]))?;
     if bad && comment.trim().is_empty() {
         return Err(AppError::field("comment", "required", "差评请写明原因"));
@@ -513,9 +550,6 @@ pub async fn rate(app: &App, actor: &Actor, id: &str, stars: u8, comment: &str) 
             "评价不能超过 500 字",
         ));
     }
-    let mut tx = app.store.begin().await?;
-    let mut j = load(&mut tx, id, true).await?;
-    buyer_only(actor, &j)?;
     if state_of(&j)? != JobState::Delivered {
         return Err(AppError::State("成果交付后才能评价".into()));
     }

@@ -9,11 +9,12 @@ mod intermediaries;
 mod jobs;
 
 pub use intermediaries::{
-    IntermediaryView, MarkView, credit_list, intermediary, list_intermediaries, register, review,
+    IntermediaryView, MarkView, credit_list, intermediary, list_intermediaries, may_register,
+    register, review,
 };
 pub use jobs::{
-    BidView, JobView, Selection, bid, contract, deliver, job, jobs, post_job, rate, record_breach,
-    report, select, verify_draw,
+    BidView, JobView, Selection, bid, contract, deliver, job, jobs, may_post, post_job, rate,
+    record_breach, report, select, verify_draw, withdraw,
 };
 
 use domain::account::ApplicantKind;
@@ -86,8 +87,4 @@ async fn add_mark(
     )
     .await?;
     Ok(())
-}
-
-fn yuan(fen: i64) -> String {
-    format!("{}.{:02}", fen / 100, fen % 100)
 }

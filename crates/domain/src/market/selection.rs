@@ -7,6 +7,7 @@ use sm3::{Digest, Sm3};
 
 use super::{Bid, Method};
 use crate::error::FieldError;
+use crate::payment::yuan;
 
 /// One bidder's place in a draw.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -47,10 +48,6 @@ pub fn price_points(lowest: i64, price: i64) -> i64 {
     (6000 * lowest) / price
 }
 
-fn yuan(fen: i64) -> String {
-    format!("{}.{:02}", fen / 100, fen % 100)
-}
-
 /// Chooses the winner among `bids` (the valid ones, as taken) by `method`. `seed` is the
 /// draw's seed (随机抽取), `choice` the buyer's pick (直接选取); 综合评价 needs every bid's
 /// quality points.
@@ -78,7 +75,7 @@ pub fn select(
             })?;
             Ok(Selected {
                 winner: bid.credit_code.clone(),
-                reason: format!("采购人直接选取，报价 {} 元", yuan(bid.price)),
+                reason: format!("采购人直接选取，报价 {}", yuan(bid.price)),
                 draw: Vec::new(),
             })
         }
@@ -89,7 +86,7 @@ pub fn select(
                 .expect("bids are not empty");
             Ok(Selected {
                 winner: bid.credit_code.clone(),
-                reason: format!("最低有效报价 {} 元", yuan(bid.price)),
+                reason: format!("最低有效报价 {}", yuan(bid.price)),
                 draw: Vec::new(),
             })
         }
@@ -132,7 +129,7 @@ pub fn select(
             Ok(Selected {
                 winner: bid.credit_code.clone(),
                 reason: format!(
-                    "综合评价得分最高：{}.{:02} 分（报价 {} 元）",
+                    "综合评价得分最高：{}.{:02} 分（报价 {}）",
                     t / 100,
                     t % 100,
                     yuan(bid.price)

@@ -12,6 +12,7 @@ pub mod forms;
 mod hall;
 mod hotline;
 mod licenses;
+mod market;
 mod oidc;
 pub(crate) mod portal;
 mod privacy;
@@ -45,6 +46,7 @@ pub fn router() -> Router<AppState> {
         .merge(events::router())
         .merge(cases::router())
         .merge(agents::router())
+        .merge(market::router())
         .merge(privacy::router())
         .merge(second_factor::router())
         .merge(licenses::router())

@@ -9,6 +9,7 @@ mod bundles;
 mod cases;
 mod forms;
 mod licenses;
+mod market;
 mod oidc;
 mod payment;
 mod portal;

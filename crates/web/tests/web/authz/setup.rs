@@ -276,6 +276,10 @@ pub async fn world() -> World {
         .unwrap();
     records.insert("grant", grant.id);
 
+    let (intermediary, job) = market(&app, all[3].as_deref().unwrap(), &clerk).await;
+    records.insert("intermediary", intermediary);
+    records.insert("market_job", job);
+
     records.insert("bundle_case", bundle_case(&app, &owner).await);
     let (warning, notice) = warning_and_notice(&app, &records["case"]).await;
     records.insert("warning", warning);
@@ -330,6 +334,41 @@ fn value(kind: &FieldKind, options: &[String]) -> String {
 }
 
 /// A new case of `code` for `who`, filled in and submitted.
+/// 中介超市: the enterprise applies to join for the whole city (pending: the city's
+/// administrators review it); the city's clerk posts a job in the county for a week.
+async fn market(app: &app::App, enterprise: &str, clerk: &Actor) -> (String, String) {
+    use domain::market::{JobPost, Method, Qualification, Registration, Service};
+    let ent = actor(app, enterprise).await;
+    let reg = Registration {
+        credit_code: enterprise.to_string(),
+        name: ent.display_name().to_string(),
+        services: vec![Service::Surveying],
+        regions: vec!["511600".into()],
+        qualifications: vec![Qualification {
+            service: Service::Surveying,
+            name: "乙级测绘资质".into(),
+            number: "授权表-0001".into(),
+            valid_until: time::macros::date!(2030 - 12 - 31),
+        }],
+        staff: 5,
+        phone: "0826-2000000".into(),
+    };
+    app::market::register(app, &ent, &reg).await.unwrap();
+    let post = JobPost {
+        title: "授权表测试项目".into(),
+        service: Service::Surveying,
+        scope: "地形图测绘".into(),
+        budget_cap: 1_000_000,
+        bid_deadline: app.now() + time::Duration::days(7),
+        delivery_days: 20,
+        method: Method::Random,
+        region: "511602".into(),
+        project_code: String::new(),
+    };
+    let job = app::market::post_job(app, clerk, &post).await.unwrap();
+    (enterprise.to_string(), job.id)
+}
+
 async fn submitted(app: &app::App, who: &Actor, code: &str) -> domain::case::Case {
     let def = app::demo::demo_data()
         .unwrap()

@@ -298,6 +298,22 @@ pub const ROUTES: &[Route] = &[
     r("POST", "/agents/{id}/revoke", &["grant"], "grant_principal", Form(&[])),
     r("POST", "/agents/window", &[], "clerk",
         Multipart(&[("principal", ""), ("agent", ""), ("days", "30")])),
+    // 中介超市 (views/market.rs): a job the city's clerk posted, the enterprise's pending
+    // registration. Bodies are refused by the rules after the authority check.
+    get("/market", &[], "public"),
+    r("POST", "/market/jobs", &[], "market_buyer", Form(&[("region", "511602")])),
+    get("/market/jobs/{id}", &["market_job"], "public"),
+    r("POST", "/market/jobs/{id}/bid", &["market_job"], "enterprise", Form(&[("price", ""), ("days", "0")])),
+    r("POST", "/market/jobs/{id}/select", &["market_job"], "market_job_buyer", Form(&[])),
+    r("POST", "/market/jobs/{id}/contract", &["market_job"], "market_job_buyer", Form(&[("amount", "")])),
+    r("POST", "/market/jobs/{id}/rate", &["market_job"], "market_job_buyer", Form(&[("stars", "0")])),
+    r("POST", "/market/jobs/{id}/withdraw", &["market_job"], "market_job_buyer", Form(&[])),
+    r("POST", "/market/jobs/{id}/deliver", &["market_job"], "market_winner", Multipart(&[])),
+    get("/market/jobs/{id}/report", &["market_job"], "market_winner"),
+    get("/market/intermediaries", &[], "public"),
+    r("POST", "/market/intermediaries", &[], "enterprise", Form(&[("name", "")])),
+    r("POST", "/market/intermediaries/{code}/review", &["intermediary"], "market_reviewer",
+        Form(&[("decision", "reject"), ("note", "")])),
     // Licenses (views/licenses.rs); revocation acts on the second license.
     get("/licenses", &[], "applicant"),
     get("/licenses/{id}", &["license"], "license_view"),
