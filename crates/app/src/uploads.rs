@@ -198,7 +198,8 @@ pub async fn warning(app: &App, hash: &str) -> Result<Option<String>> {
 /// Removes what nobody refers to: upload records older than [`upload::ORPHAN_GRACE`] that no
 /// case, bundle application, case event or agent grant names, and then the file itself when
 /// no record remains. Also files on disk with no record at all (a crash between writing a
-/// file and recording it) once they are as old. Returns how many files were removed.
+/// file and recording it) once they are as old, and the 中介超市's report files no job names.
+/// Returns how many files were removed.
 pub async fn sweep_orphans(app: &App) -> Result<usize> {
     let before = store::millis(app.now() - upload::ORPHAN_GRACE);
     let mut removed = 0;
@@ -214,6 +215,7 @@ pub async fn sweep_orphans(app: &App) -> Result<usize> {
             removed += 1;
         }
     }
+    removed += crate::market::sweep_reports(app).await?;
     for hash in unrecorded_files(app, app.now() - upload::ORPHAN_GRACE).await? {
         if store::uploads::recorded(&mut c, &hash).await? {
             continue;

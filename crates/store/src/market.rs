@@ -170,16 +170,32 @@ pub async fn job(conn: &mut AnyConnection, id: &str, for_update: bool) -> Result
     .await?)
 }
 
-/// Jobs in `state` (every one when empty), newest first, at most `limit`.
-pub async fn jobs(conn: &mut AnyConnection, state: &str, limit: i64) -> Result<Vec<JobRow>> {
+/// Jobs in `state` (every one when empty), newest first: `limit` of them after `offset`.
+pub async fn jobs(
+    conn: &mut AnyConnection,
+    state: &str,
+    limit: i64,
+    offset: i64,
+) -> Result<Vec<JobRow>> {
     Ok(sqlx::query_as(AssertSqlSafe(format!(
         "SELECT {JOB} FROM market_jobs WHERE ($1 = '' OR state = $1)
-         ORDER BY posted_at DESC, id DESC LIMIT $2"
+         ORDER BY posted_at DESC, id DESC LIMIT $2 OFFSET $3"
     )))
     .bind(state)
     .bind(limit)
+    .bind(offset)
     .fetch_all(conn)
     .await?)
+}
+
+/// How many jobs are in `state` (every one when empty), for paging.
+pub async fn count_jobs(conn: &mut AnyConnection, state: &str) -> Result<i64> {
+    Ok(
+        sqlx::query_scalar("SELECT COUNT(*) FROM market_jobs WHERE ($1 = '' OR state = $1)")
+            .bind(state)
+            .fetch_one(conn)
+            .await?,
+    )
 }
 
 /// Writes every field that moves after posting (state, selection, contract, delivery,
@@ -253,6 +269,53 @@ pub async fn bids(conn: &mut AnyConnection, job_id: &str) -> Result<Vec<BidRow>>
     .await?)
 }
 
+/// A bid with its bidder's name and account, read in the same query as the bid (a page of
+/// jobs would otherwise look each bidder up one by one).
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct NamedBidRow {
+    #[sqlx(flatten)]
+    pub bid: BidRow,
+    pub name: String,
+    pub account_id: String,
+}
+
+const NAMED_BID: &str = "b.job_id, b.credit_code, b.price, b.days, b.placed_at, b.quality,
+    COALESCE(i.name, '') AS name, COALESCE(i.account_id, '') AS account_id";
+
+/// A job's bids with their bidders, in the order they came.
+pub async fn named_bids(conn: &mut AnyConnection, job_id: &str) -> Result<Vec<NamedBidRow>> {
+    Ok(sqlx::query_as(AssertSqlSafe(format!(
+        "SELECT {NAMED_BID} FROM market_bids b
+         LEFT JOIN intermediaries i ON i.credit_code = b.credit_code
+         WHERE b.job_id = $1 ORDER BY b.placed_at, b.credit_code"
+    )))
+    .bind(job_id)
+    .fetch_all(conn)
+    .await?)
+}
+
+/// The bids, with their bidders, of the jobs `jobs(state, limit, offset)` returns: one query
+/// for a page of jobs.
+pub async fn named_bids_of_jobs(
+    conn: &mut AnyConnection,
+    state: &str,
+    limit: i64,
+    offset: i64,
+) -> Result<Vec<NamedBidRow>> {
+    Ok(sqlx::query_as(AssertSqlSafe(format!(
+        "SELECT {NAMED_BID} FROM market_bids b
+         JOIN (SELECT id FROM market_jobs WHERE ($1 = '' OR state = $1)
+               ORDER BY posted_at DESC, id DESC LIMIT $2 OFFSET $3) j ON j.id = b.job_id
+         LEFT JOIN intermediaries i ON i.credit_code = b.credit_code
+         ORDER BY b.placed_at, b.credit_code"
+    )))
+    .bind(state)
+    .bind(limit)
+    .bind(offset)
+    .fetch_all(conn)
+    .await?)
+}
+
 pub async fn set_quality(
     conn: &mut AnyConnection,
     job_id: &str,
@@ -309,4 +372,13 @@ pub async fn marks(
     .bind(since)
     .fetch_all(conn)
     .await?)
+}
+
+/// Whether a job names this stored report (the sweep removes report files nobody names).
+pub async fn report_named(conn: &mut AnyConnection, key: &str) -> Result<bool> {
+    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM market_jobs WHERE report_key = $1")
+        .bind(key)
+        .fetch_one(conn)
+        .await?;
+    Ok(n > 0)
 }

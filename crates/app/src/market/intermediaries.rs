@@ -7,6 +7,7 @@ use store::market::IntermediaryRow;
 
 use super::{MARK_YEAR_DAYS, enterprise, marks_in_year, registration_of};
 use crate::auth::Actor;
+use crate::auth::SystemAdmin;
 use crate::{App, AppError, Result};
 
 #[derive(Debug, Clone, Serialize)]
@@ -120,8 +121,7 @@ pub async fn review(
     let row = store::market::intermediary(&mut tx, credit_code)
         .await?
         .ok_or_else(|| AppError::NotFound("中介机构".into()))?;
-    let reg = registration_of(&row)?;
-    if !reg.regions.iter().all(|r| admin.covers_region(r)) {
+    if !reviews(&admin, &row)? {
         return Err(AppError::Forbidden("机构的服务区域超出您的管辖范围".into()));
     }
     // The reason is judged after the authority: a stranger learns nothing from the answer.
@@ -153,32 +153,51 @@ pub async fn review(
     Ok(v)
 }
 
-/// One intermediary: public once approved; before that its own account and administrators.
+/// Whether `admin` has authority over every region the intermediary serves (and so may
+/// review it and see it before approval).
+fn reviews(admin: &SystemAdmin, row: &IntermediaryRow) -> Result<bool> {
+    let reg = registration_of(row)?;
+    Ok(reg.regions.iter().all(|r| admin.covers_region(r)))
+}
+
+/// One intermediary: public once approved; before that its own account and the
+/// administrators who may review it.
 pub async fn intermediary(app: &App, actor: &Actor, credit_code: &str) -> Result<IntermediaryView> {
     let mut c = app.store.conn().await?;
     let row = store::market::intermediary(&mut c, credit_code)
         .await?
         .ok_or_else(|| AppError::NotFound("中介机构".into()))?;
     let own = matches!(actor, Actor::Applicant { id, .. } if *id == row.account_id);
-    if row.standing != Standing::Approved.as_str() && !own && actor.system_admin().is_err() {
+    let reviewer = match actor.system_admin() {
+        Ok(admin) => reviews(&admin, &row)?,
+        Err(_) => false,
+    };
+    if row.standing != Standing::Approved.as_str() && !own && !reviewer {
         return Err(AppError::NotFound("中介机构".into()));
     }
     view(&mut c, app, row).await
 }
 
-/// The directory: approved intermediaries for everyone; pending or rejected ones for
-/// administrators.
+/// The directory: approved intermediaries for everyone; pending or rejected ones for the
+/// administrators who may review them.
 pub async fn list_intermediaries(
     app: &App,
     actor: &Actor,
     standing: Standing,
 ) -> Result<Vec<IntermediaryView>> {
-    if standing != Standing::Approved {
-        actor.system_admin()?;
-    }
+    let admin = if standing == Standing::Approved {
+        None
+    } else {
+        Some(actor.system_admin()?)
+    };
     let mut c = app.store.conn().await?;
     let mut out = Vec::new();
     for row in store::market::intermediaries(&mut c, standing.as_str()).await? {
+        if let Some(admin) = &admin
+            && !reviews(admin, &row)?
+        {
+            continue;
+        }
         out.push(view(&mut c, app, row).await?);
     }
     Ok(out)

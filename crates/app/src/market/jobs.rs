@@ -2,55 +2,21 @@
 //! bid on by qualified intermediaries until the deadline, selected by the job's method,
 //! contracted, delivered and rated.
 
-use domain::market::{self, Bid, Bidder, DrawEntry, JobPost, JobState, Mark, Method, Service};
-use serde::Serialize;
+use domain::market::{self, Bid, Bidder, DrawEntry, JobPost, JobState, Mark, Method};
 use store::market::{BidRow, JobRow};
-use time::OffsetDateTime;
 
 use super::intermediaries::bidder_facts;
+use super::views::{JobView, actor_id, bid_of, internal, post_of, state_of, view_of};
 use super::{add_mark, enterprise};
 use crate::auth::Actor;
 use crate::{App, AppError, Result};
 use domain::payment::yuan;
 
+/// Where delivered reports are stored (a folder of the file store).
+const REPORTS: &str = "market";
+
 /// Reports larger than this are refused (a scanned report is a few megabytes).
 const MAX_REPORT_BYTES: usize = 20 * 1024 * 1024;
-
-#[derive(Debug, Clone, Serialize)]
-pub struct BidView {
-    pub credit_code: String,
-    pub name: String,
-    /// Hidden (None) from everyone but the bidder while bids are taken.
-    pub price: Option<i64>,
-    pub days: u32,
-    pub placed_at: OffsetDateTime,
-    pub quality: Option<u32>,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct JobView {
-    pub id: String,
-    pub buyer_name: String,
-    pub post: JobPost,
-    pub state: JobState,
-    pub posted_at: OffsetDateTime,
-    pub bids: Vec<BidView>,
-    pub winner: String,
-    pub winner_name: String,
-    pub seed: String,
-    pub reason: String,
-    pub draw: Vec<DrawEntry>,
-    pub contract_amount: i64,
-    pub contract_days: i64,
-    pub due: Option<OffsetDateTime>,
-    pub report_name: String,
-    pub delivered_at: Option<OffsetDateTime>,
-    pub overdue: bool,
-    pub stars: i64,
-    pub comment: String,
-    /// The actor posted it.
-    pub mine: bool,
-}
 
 /// What the buyer decides at selection: the pick (直接选取) and quality points (综合评价).
 #[derive(Debug, Clone, Default)]
@@ -59,115 +25,10 @@ pub struct Selection {
     pub quality: Vec<(String, u32)>,
 }
 
-fn internal(what: &str, id: &str) -> AppError {
-    AppError::Internal(format!("market job {id}: {what}"))
-}
-
-fn post_of(j: &JobRow) -> Result<JobPost> {
-    Ok(JobPost {
-        title: j.title.clone(),
-        service: Service::parse(&j.service).ok_or_else(|| internal("service", &j.id))?,
-        scope: j.scope.clone(),
-        budget_cap: j.budget_cap,
-        bid_deadline: store::from_millis(j.bid_deadline),
-        delivery_days: u32::try_from(j.delivery_days).map_err(|_| internal("days", &j.id))?,
-        method: Method::parse(&j.method).ok_or_else(|| internal("method", &j.id))?,
-        region: j.region.clone(),
-        project_code: j.project_code.clone(),
-    })
-}
-
-fn state_of(j: &JobRow) -> Result<JobState> {
-    JobState::parse(&j.state).ok_or_else(|| internal("state", &j.id))
-}
-
-fn bid_of(b: &BidRow) -> Bid {
-    Bid {
-        credit_code: b.credit_code.clone(),
-        price: b.price,
-        days: u32::try_from(b.days).unwrap_or(0),
-        placed_at: store::from_millis(b.placed_at),
-        quality: u32::try_from(b.quality).ok(),
-    }
-}
-
-fn actor_id(actor: &Actor) -> &str {
-    match actor {
-        Actor::Anonymous => "",
-        Actor::Applicant { id, .. } | Actor::Staff { id, .. } => id,
-    }
-}
-
 async fn load(conn: &mut store::Connection, id: &str, lock: bool) -> Result<JobRow> {
     store::market::job(conn, id, lock)
         .await?
         .ok_or_else(|| AppError::NotFound("中介服务项目".into()))
-}
-
-async fn view(
-    conn: &mut store::Connection,
-    app: &App,
-    actor: &Actor,
-    j: &JobRow,
-) -> Result<JobView> {
-    let post = post_of(j)?;
-    let state = state_of(j)?;
-    let open = state == JobState::Open && app.now() < post.bid_deadline;
-    let me = actor_id(actor);
-    let mut bids = Vec::new();
-    for b in store::market::bids(conn, &j.id).await? {
-        let row = store::market::intermediary(conn, &b.credit_code).await?;
-        let own = row
-            .as_ref()
-            .is_some_and(|r| !me.is_empty() && r.account_id == me);
-        let bid = bid_of(&b);
-        bids.push(BidView {
-            name: row.map(|r| r.name).unwrap_or_default(),
-            price: (!open || own).then_some(bid.price),
-            credit_code: bid.credit_code,
-            days: bid.days,
-            placed_at: bid.placed_at,
-            quality: bid.quality,
-        });
-    }
-    let winner_name = bids
-        .iter()
-        .find(|b| b.credit_code == j.winner)
-        .map(|b| b.name.clone())
-        .unwrap_or_default();
-    let due = (j.contracted_at > 0).then(|| {
-        market::due(
-            store::from_millis(j.contracted_at),
-            u32::try_from(j.contract_days).unwrap_or(0),
-        )
-    });
-    let delivered_at = (j.delivered_at > 0).then(|| store::from_millis(j.delivered_at));
-    Ok(JobView {
-        id: j.id.clone(),
-        buyer_name: j.buyer_name.clone(),
-        state,
-        posted_at: store::from_millis(j.posted_at),
-        bids,
-        winner: j.winner.clone(),
-        winner_name,
-        seed: j.seed.clone(),
-        reason: j.reason.clone(),
-        draw: serde_json::from_str(&j.draw).map_err(|_| internal("draw", &j.id))?,
-        contract_amount: j.contract_amount,
-        contract_days: j.contract_days,
-        overdue: match (due, delivered_at) {
-            (Some(d), Some(at)) => at > d,
-            (Some(d), None) => app.now() > d,
-            _ => false,
-        },
-        due,
-        report_name: j.report_name.clone(),
-        delivered_at,
-        stars: j.stars,
-        comment: j.comment.clone(),
-        mine: !me.is_empty() && j.buyer_id == me,
-        post,
-    })
 }
 
 /// Who buys when `actor` posts a job in `region`: (account id, buyer name), or why not. The
@@ -218,27 +79,16 @@ pub async fn post_job(app: &App, actor: &Actor, post: &JobPost) -> Result<JobVie
     };
     let mut tx = app.store.begin().await?;
     store::market::post_job(&mut tx, &row).await?;
-    let v = view(&mut tx, app, actor, &row).await?;
+    let v = view_of(&mut tx, app, actor, &row).await?;
     tx.commit().await.map_err(store::StoreError::from)?;
     Ok(v)
-}
-
-/// The public list of jobs in `state` (all when None), newest first.
-pub async fn jobs(app: &App, actor: &Actor, state: Option<JobState>) -> Result<Vec<JobView>> {
-    let mut c = app.store.conn().await?;
-    let rows = store::market::jobs(&mut c, state.map_or("", JobState::as_str), 200).await?;
-    let mut out = Vec::with_capacity(rows.len());
-    for j in &rows {
-        out.push(view(&mut c, app, actor, j).await?);
-    }
-    Ok(out)
 }
 
 /// One job, public.
 pub async fn job(app: &App, actor: &Actor, id: &str) -> Result<JobView> {
     let mut c = app.store.conn().await?;
     let j = load(&mut c, id, false).await?;
-    view(&mut c, app, actor, &j).await
+    view_of(&mut c, app, actor, &j).await
 }
 
 /// An intermediary bids on a job with its enterprise account.
@@ -285,7 +135,7 @@ pub async fn bid(app: &App, actor: &Actor, id: &str, price: i64, days: u32) -> R
             "本机构已对该项目报价，不能重复报价",
         ));
     }
-    let v = view(&mut tx, app, actor, &j).await?;
+    let v = view_of(&mut tx, app, actor, &j).await?;
     tx.commit().await.map_err(store::StoreError::from)?;
     Ok(v)
 }
@@ -350,7 +200,7 @@ pub async fn select(app: &App, actor: &Actor, id: &str, sel: &Selection) -> Resu
     if !store::market::update_job(&mut tx, &j, JobState::Open.as_str()).await? {
         return Err(AppError::State("该项目已选定或已结束".into()));
     }
-    let v = view(&mut tx, app, actor, &j).await?;
+    let v = view_of(&mut tx, app, actor, &j).await?;
     tx.commit().await.map_err(store::StoreError::from)?;
     Ok(v)
 }
@@ -368,7 +218,7 @@ pub async fn withdraw(app: &App, actor: &Actor, id: &str) -> Result<JobView> {
     }
     j.state = JobState::Withdrawn.as_str().into();
     store::market::update_job(&mut tx, &j, JobState::Open.as_str()).await?;
-    let v = view(&mut tx, app, actor, &j).await?;
+    let v = view_of(&mut tx, app, actor, &j).await?;
     tx.commit().await.map_err(store::StoreError::from)?;
     Ok(v)
 }
@@ -441,7 +291,7 @@ pub async fn contract(
     j.contract_days = days.into();
     j.contracted_at = app.now_ms();
     store::market::update_job(&mut tx, &j, JobState::Selected.as_str()).await?;
-    let v = view(&mut tx, app, actor, &j).await?;
+    let v = view_of(&mut tx, app, actor, &j).await?;
     tx.commit().await.map_err(store::StoreError::from)?;
     Ok(v)
 }
@@ -480,8 +330,35 @@ pub async fn deliver(
     if state_of(&j)? != JobState::Contracted {
         return Err(AppError::State("登记合同后才能交付成果".into()));
     }
-    let key = format!("market/{id}/{}", uuid::Uuid::now_v7().simple());
+    let key = format!("{REPORTS}/{id}/{}", uuid::Uuid::now_v7().simple());
+    // The file is written first so that no job names a missing file; if the transaction
+    // fails it is removed here, and after a crash the sweep (`sweep_reports`) removes it.
     app.files.put(&key, bytes).await?;
+    match record_delivery(&mut tx, app, actor, code, &mut j, key.clone(), name).await {
+        Ok(v) => {
+            tx.commit().await.map_err(store::StoreError::from)?;
+            Ok(v)
+        }
+        Err(e) => {
+            drop(tx);
+            if let Err(gone) = app.files.delete(&key).await {
+                tracing::warn!(%key, error = %gone, "could not remove an unrecorded report");
+            }
+            Err(e)
+        }
+    }
+}
+
+async fn record_delivery(
+    tx: &mut store::Connection,
+    app: &App,
+    actor: &Actor,
+    code: &str,
+    j: &mut JobRow,
+    key: String,
+    name: &str,
+) -> Result<JobView> {
+    let id = j.id.clone();
     let now = app.now();
     let due = market::due(
         store::from_millis(j.contracted_at),
@@ -491,22 +368,37 @@ pub async fn deliver(
     j.report_key = key;
     j.report_name = name.to_string();
     j.delivered_at = store::millis(now);
-    store::market::update_job(&mut tx, &j, JobState::Contracted.as_str()).await?;
+    if !store::market::update_job(tx, j, JobState::Contracted.as_str()).await? {
+        return Err(AppError::State("该项目已交付，请刷新后查看".into()));
+    }
     if now > due {
         let late = (now - due).whole_days() + 1;
         add_mark(
-            &mut tx,
+            tx,
             app,
             code,
-            id,
+            &id,
             Mark::Overdue,
             format!("逾期 {late} 天交付"),
         )
         .await?;
     }
-    let v = view(&mut tx, app, actor, &j).await?;
-    tx.commit().await.map_err(store::StoreError::from)?;
-    Ok(v)
+    view_of(tx, app, actor, j).await
+}
+
+/// Report files under `market/` that no job names and that are older than the upload grace
+/// period (a crash between storing a report and recording it): removed. Returns how many.
+pub async fn sweep_reports(app: &App) -> Result<usize> {
+    let before = app.now() - domain::upload::ORPHAN_GRACE;
+    let mut c = app.store.conn().await?;
+    let mut removed = 0;
+    for key in app.files.older_than(REPORTS, before, 5_000).await? {
+        if !store::market::report_named(&mut c, &key).await? {
+            app.files.delete(&key).await?;
+            removed += 1;
+        }
+    }
+    Ok(removed)
 }
 
 /// The delivered report, for the buyer, the winner and administrators.
@@ -570,7 +462,7 @@ pub async fn rate(app: &App, actor: &Actor, id: &str, stars: u8, comment: &str) 
         )
         .await?;
     }
-    let v = view(&mut tx, app, actor, &j).await?;
+    let v = view_of(&mut tx, app, actor, &j).await?;
     tx.commit().await.map_err(store::StoreError::from)?;
     Ok(v)
 }

@@ -7,15 +7,17 @@
 
 mod intermediaries;
 mod jobs;
+mod views;
 
 pub use intermediaries::{
     IntermediaryView, MarkView, credit_list, intermediary, list_intermediaries, may_register,
     register, review,
 };
 pub use jobs::{
-    BidView, JobView, Selection, bid, contract, deliver, job, jobs, may_post, post_job, rate,
-    record_breach, report, select, verify_draw, withdraw,
+    Selection, bid, contract, deliver, job, may_post, post_job, rate, record_breach, report,
+    select, sweep_reports, verify_draw, withdraw,
 };
+pub use views::{BidView, JOBS_PER_PAGE, JobPage, JobView, jobs};
 
 use domain::account::ApplicantKind;
 use domain::market::{Mark, Registration};

@@ -150,6 +150,17 @@ async fn a_job_is_bid_drawn_at_random_re_run_contracted_delivered_and_rated() {
             .await
             .unwrap();
         assert_eq!(pending.len(), 1);
+        let hidden = market::list_intermediaries(&app, &county, Standing::Pending)
+            .await
+            .unwrap();
+        assert!(
+            hidden.is_empty(),
+            "a county admin sees only what it may review"
+        );
+        let e = market::intermediary(&app, &county, &code(5))
+            .await
+            .unwrap_err();
+        assert!(matches!(e, AppError::NotFound(_)), "{e:?}");
         assert!(
             market::list_intermediaries(&app, &Actor::Anonymous, Standing::Pending)
                 .await
@@ -192,11 +203,21 @@ async fn a_job_is_bid_drawn_at_random_re_run_contracted_delivered_and_rated() {
         let seen = market::job(&app, &Actor::Anonymous, &job.id).await.unwrap();
         assert_eq!(seen.bids.len(), 2);
         assert!(
-            seen.bids.iter().all(|b| b.price.is_none()),
-            "sealed while open"
+            seen.bids
+                .iter()
+                .all(|b| b.price.is_none() && b.name.is_empty() && b.credit_code.is_empty()),
+            "prices and bidders sealed while open"
         );
         let own = market::job(&app, &a, &job.id).await.unwrap();
         assert_eq!(own.bids.iter().filter(|b| b.price.is_some()).count(), 1);
+        assert_eq!(
+            own.bids
+                .iter()
+                .filter(|b| !b.credit_code.is_empty())
+                .count(),
+            1,
+            "a bidder sees its own bid only"
+        );
         let e = market::select(&app, &buyer, &job.id, &Selection::default())
             .await
             .unwrap_err();
@@ -358,10 +379,65 @@ async fn a_job_without_bids_fails_and_the_lowest_or_best_scored_bid_wins_others(
             .unwrap();
         assert_eq!(best.winner, code(2), "78.00 against 70.00");
         assert!(best.reason.contains("78.00"), "{}", best.reason);
-        let jobs = market::jobs(&app, &Actor::Anonymous, Some(JobState::Selected))
+        let page = market::jobs(&app, &Actor::Anonymous, Some(JobState::Selected), 1)
             .await
             .unwrap();
-        assert_eq!(jobs.len(), 2);
+        assert_eq!((page.jobs.len(), page.total, page.pages), (2, 2, 1));
+        let scored_listed = page.jobs.iter().find(|j| j.id == scored.id).unwrap();
+        assert_eq!(scored_listed.bids.len(), 2, "bids come with the page");
+        assert!(
+            scored_listed.bids.iter().all(|b| !b.name.is_empty()),
+            "names are public once the window has closed"
+        );
+        let past = market::jobs(&app, &Actor::Anonymous, Some(JobState::Selected), 9)
+            .await
+            .unwrap();
+        assert!(past.jobs.is_empty() && past.page == 9);
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn report_files_no_job_names_are_swept_after_the_grace_period() {
+    store::testing::on_both(|s| async move {
+        let dir = tempfile::tempdir().unwrap();
+        let (app, clock) = app_in(s, dir.path()).await;
+        let (named, stray) = ("market/j1/named", "market/j2/stray");
+        app.files.put(named, b"report".to_vec()).await.unwrap();
+        app.files.put(stray, b"crashed".to_vec()).await.unwrap();
+        let mut job = store::market::JobRow {
+            id: "j1".into(),
+            state: JobState::Contracted.as_str().into(),
+            draw: "[]".into(),
+            ..Default::default()
+        };
+        let mut c = app.store.conn().await.unwrap();
+        store::market::post_job(&mut c, &job).await.unwrap();
+        job.state = JobState::Delivered.as_str().into();
+        job.report_key = named.into();
+        let from = JobState::Contracted.as_str();
+        assert!(store::market::update_job(&mut c, &job, from).await.unwrap());
+        drop(c);
+        assert_eq!(
+            market::sweep_reports(&app).await.unwrap(),
+            0,
+            "nothing is removed within the grace period"
+        );
+        clock.advance(domain::upload::ORPHAN_GRACE + Duration::hours(1));
+        for key in [named, stray] {
+            let f = std::fs::File::options()
+                .append(true)
+                .open(dir.path().join(key))
+                .unwrap();
+            f.set_modified((app.now() - domain::upload::ORPHAN_GRACE - Duration::hours(1)).into())
+                .unwrap();
+        }
+        assert_eq!(market::sweep_reports(&app).await.unwrap(), 1);
+        assert!(
+            app.files.get(named).await.unwrap().is_some(),
+            "a job names it"
+        );
+        assert!(app.files.get(stray).await.unwrap().is_none());
     })
     .await;
 }

@@ -12,9 +12,8 @@ use axum::routing::{get, post};
 use axum_extra::extract::Form;
 use domain::FieldError;
 use domain::market::{JobPost, JobState, Method, Qualification, Registration, Service, Standing};
-use domain::payment::yuan;
 
-use super::{Nav, fmt_time, render};
+use super::{Nav, Shows, fmt_time, render};
 use crate::ctx::Ctx;
 use crate::{AppState, WebError};
 
@@ -55,6 +54,9 @@ fn fen(text: &str) -> Option<i64> {
 struct ListPage {
     nav: Nav,
     jobs: Vec<JobView>,
+    page: i64,
+    pages: i64,
+    total: i64,
     state: String,
     states: &'static [JobState],
     services: &'static [Service],
@@ -64,35 +66,38 @@ struct ListPage {
     errors: Vec<FieldError>,
 }
 
+impl Shows for ListPage {}
+
 impl ListPage {
     fn error(&self, field: &str) -> String {
         super::field_error(&self.errors, field)
-    }
-    fn money(&self, fen: &i64) -> String {
-        yuan(*fen)
-    }
-    fn at(&self, t: &time::OffsetDateTime) -> String {
-        fmt_time(millis(*t))
     }
 }
 
 #[derive(serde::Deserialize, Default)]
 struct ListQuery {
     state: Option<String>,
+    page: Option<i64>,
 }
 
 async fn list_page(
     s: &AppState,
     ctx: &Ctx,
     state: String,
+    page: i64,
     errors: Vec<FieldError>,
 ) -> Result<ListPage, WebError> {
-    let jobs = market::jobs(&s.app, &ctx.actor, JobState::parse(&state)).await?;
+    let state = JobState::parse(&state);
+    let found = market::jobs(&s.app, &ctx.actor, state, page).await?;
+    let state = state.map_or("", JobState::as_str).to_string();
     let nav = Nav::of(ctx);
     Ok(ListPage {
         buyer: nav.staff || ctx.actor.is_enterprise(),
         nav,
-        jobs,
+        jobs: found.jobs,
+        page: found.page,
+        pages: found.pages,
+        total: found.total,
         state,
         states: JobState::ALL,
         services: Service::ALL,
@@ -106,7 +111,8 @@ async fn list(
     ctx: Ctx,
     Query(q): Query<ListQuery>,
 ) -> Result<Response, WebError> {
-    render(&list_page(&s, &ctx, q.state.unwrap_or_default(), vec![]).await?)
+    let page = q.page.unwrap_or(1);
+    render(&list_page(&s, &ctx, q.state.unwrap_or_default(), page, vec![]).await?)
 }
 
 #[derive(serde::Deserialize, Default)]
@@ -187,7 +193,7 @@ async fn post_job(
     match result {
         Ok(j) => Ok(Redirect::to(&format!("/market/jobs/{}", j.id)).into_response()),
         Err(app::AppError::Validation(errors)) => Ok(super::unprocessable(render(
-            &list_page(&s, &ctx, String::new(), errors).await?,
+            &list_page(&s, &ctx, String::new(), 1, errors).await?,
         )?)),
         Err(e) => Err(e.into()),
     }
@@ -211,15 +217,11 @@ struct JobPage {
     flash: String,
 }
 
+impl Shows for JobPage {}
+
 impl JobPage {
     fn error(&self, field: &str) -> String {
         super::field_error(&self.errors, field)
-    }
-    fn money(&self, fen: &i64) -> String {
-        yuan(*fen)
-    }
-    fn at(&self, t: &time::OffsetDateTime) -> String {
-        fmt_time(millis(*t))
     }
     fn when(&self, t: &Option<time::OffsetDateTime>) -> String {
         when(t)

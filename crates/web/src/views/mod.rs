@@ -170,3 +170,14 @@ pub fn fmt_time(ms: i64) -> String {
         t.minute()
     )
 }
+
+/// Money (fen as yuan) and instants as the pages show them; a page struct gets both with an
+/// empty `impl Shows for …` and its template calls `self.money(…)`, `self.at(…)`.
+pub trait Shows {
+    fn money(&self, fen: &i64) -> String {
+        domain::payment::yuan(*fen)
+    }
+    fn at(&self, t: &time::OffsetDateTime) -> String {
+        fmt_time(app::millis(*t))
+    }
+}

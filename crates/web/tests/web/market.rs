@@ -122,5 +122,9 @@ async fn an_intermediary_joins_and_bids_and_its_price_stays_sealed_until_the_dea
             page.contains("保密") && !page.contains("28500"),
             "sealed: {page}"
         );
+        assert!(
+            page.contains("报名截止后公开") && !page.contains("广安演示测绘有限公司"),
+            "who bid is sealed too: {page}"
+        );
     }
 }
