@@ -331,6 +331,7 @@ pub struct DemoReport {
     pub cases_created: usize,
     pub tickets_created: usize,
     pub hotline_tickets: usize,
+    pub market_jobs: usize,
     pub accounts: Vec<DemoAccount>,
 }
 
@@ -634,5 +635,6 @@ pub async fn load(app: &App) -> Result<DemoReport> {
     report.cases_created = crate::demo_cases::seed(app, &data).await?;
     report.tickets_created = crate::demo_hall::seed(app).await?;
     report.hotline_tickets = crate::demo_hotline::seed(app).await?;
+    report.market_jobs = crate::demo_market::seed(app, &mut report.accounts, hash).await?;
     Ok(report)
 }

@@ -36,10 +36,10 @@ struct Overlay {
 
 /// A small deterministic generator (a linear congruential one, Knuth's constants): the demo's
 /// history is the same on every machine, and a random-number crate is not needed for it.
-struct Dice(u64);
+pub(crate) struct Dice(pub(crate) u64);
 
 impl Dice {
-    fn next(&mut self, n: u64) -> u64 {
+    pub(crate) fn next(&mut self, n: u64) -> u64 {
         self.0 = self
             .0
             .wrapping_mul(6364136223846793005)

@@ -14,6 +14,7 @@ pub mod demo;
 pub mod demo_cases;
 mod demo_hall;
 mod demo_hotline;
+pub mod demo_market;
 pub mod error;
 mod events;
 pub mod exchange;

@@ -19,6 +19,8 @@ pub use selection::{DrawEntry, Selected, draw, select};
 /// The service types the market lists (the ones a construction project most often buys).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = MarketService))]
 pub enum Service {
     /// 环境影响评价.
     EnvironmentalImpact,
@@ -79,6 +81,8 @@ impl Service {
 /// How the winner of a job is chosen.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = MarketMethod))]
 pub enum Method {
     /// 直接选取: the buyer picks one of the bidders.
     Direct,
@@ -124,6 +128,8 @@ impl Method {
 
 /// A qualification (资质) or filing an intermediary holds for one service, valid until a day.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = MarketQualification))]
 pub struct Qualification {
     pub service: Service,
     /// 资质名称及等级, e.g. 乙级测绘资质.
@@ -136,6 +142,8 @@ pub struct Qualification {
 
 /// What an intermediary registers with.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = MarketRegistration))]
 pub struct Registration {
     /// 统一社会信用代码 (GB 32100-2015).
     pub credit_code: String,
@@ -229,6 +237,8 @@ impl Registration {
 /// Where an intermediary's registration stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = MarketStanding))]
 pub enum Standing {
     /// Waiting for an administrator's review.
     Pending,
@@ -260,6 +270,8 @@ impl Standing {
 
 /// A job as a buyer posts it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = MarketJobPost))]
 pub struct JobPost {
     pub title: String,
     pub service: Service,
@@ -268,6 +280,7 @@ pub struct JobPost {
     /// The highest price accepted, in fen.
     pub budget_cap: i64,
     /// Bids are taken until this moment.
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::openapi::DateTime))]
     pub bid_deadline: OffsetDateTime,
     /// Natural days from the contract to delivery.
     pub delivery_days: u32,
@@ -321,6 +334,8 @@ impl JobPost {
 /// Where a job stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = MarketJobState))]
 pub enum JobState {
     /// Taking bids until the deadline.
     Open,
@@ -394,6 +409,8 @@ pub const LISTED_AFTER: usize = 3;
 /// What counts against an intermediary.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = MarketMark))]
 pub enum Mark {
     /// Delivered after the contract's deadline.
     Overdue,

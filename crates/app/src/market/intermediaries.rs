@@ -11,15 +11,20 @@ use crate::auth::SystemAdmin;
 use crate::{App, AppError, Result};
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = MarketMarkView))]
 pub struct MarkView {
     pub mark: Mark,
     pub label: &'static str,
     pub job_id: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = domain::openapi::DateTime))]
     pub at: time::OffsetDateTime,
     pub note: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = MarketIntermediary))]
 pub struct IntermediaryView {
     pub credit_code: String,
     pub name: String,

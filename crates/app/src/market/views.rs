@@ -15,6 +15,8 @@ use crate::{App, AppError, Result};
 pub const JOBS_PER_PAGE: i64 = 50;
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = MarketBid))]
 pub struct BidView {
     /// Empty while bids are taken, to everyone but the bidder (against collusion, who bids
     /// is sealed as well as the price).
@@ -23,16 +25,20 @@ pub struct BidView {
     /// Hidden (None) from everyone but the bidder while bids are taken.
     pub price: Option<i64>,
     pub days: u32,
+    #[cfg_attr(feature = "openapi", schema(value_type = domain::openapi::DateTime))]
     pub placed_at: OffsetDateTime,
     pub quality: Option<u32>,
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = MarketJob))]
 pub struct JobView {
     pub id: String,
     pub buyer_name: String,
     pub post: JobPost,
     pub state: JobState,
+    #[cfg_attr(feature = "openapi", schema(value_type = domain::openapi::DateTime))]
     pub posted_at: OffsetDateTime,
     pub bids: Vec<BidView>,
     pub winner: String,
@@ -42,8 +48,10 @@ pub struct JobView {
     pub draw: Vec<DrawEntry>,
     pub contract_amount: i64,
     pub contract_days: i64,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<domain::openapi::DateTime>))]
     pub due: Option<OffsetDateTime>,
     pub report_name: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<domain::openapi::DateTime>))]
     pub delivered_at: Option<OffsetDateTime>,
     pub overdue: bool,
     pub stars: i64,
@@ -93,6 +101,8 @@ pub(super) fn actor_id(actor: &Actor) -> &str {
 
 /// One page of the public list.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = MarketJobPage))]
 pub struct JobPage {
     pub jobs: Vec<JobView>,
     /// 1-based.

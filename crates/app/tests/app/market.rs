@@ -441,3 +441,72 @@ async fn report_files_no_job_names_are_swept_after_the_grace_period() {
     })
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_demo_market_has_a_month_of_jobs_in_every_state_and_draws_that_re_run() {
+    store::testing::on_both(|s| async move {
+        let (app, _) = app(s).await;
+        let first = app::demo::load(&app).await.unwrap();
+        assert!(first.market_jobs >= 25, "{}", first.market_jobs);
+        assert_eq!(app::demo::load(&app).await.unwrap().market_jobs, 0, "once");
+        let all = market::jobs(&app, &Actor::Anonymous, None, 1)
+            .await
+            .unwrap();
+        assert_eq!(all.total as usize, first.market_jobs);
+        for state in JobState::ALL {
+            let n = market::jobs(&app, &Actor::Anonymous, Some(*state), 1)
+                .await
+                .unwrap()
+                .total;
+            assert!(n > 0, "no demo job is {state:?}");
+        }
+        // The waiting job: closed an hour ago, three surveying firms bid, the clerk buys.
+        let waiting = all
+            .jobs
+            .iter()
+            .find(|j| j.post.title == app::demo_market::WAITING_JOB)
+            .unwrap();
+        assert_eq!(waiting.state, JobState::Open);
+        assert!(waiting.post.bid_deadline < app.now());
+        assert_eq!(waiting.bids.len(), 3);
+        assert!(
+            waiting
+                .bids
+                .iter()
+                .all(|b| b.price.is_some() && !b.name.is_empty())
+        );
+        let clerk = app::auth::login(&app, None, "clerk", app::demo::DEMO_PASSWORD)
+            .await
+            .unwrap()
+            .actor;
+        let drawn = market::select(&app, &clerk, &waiting.id, &Selection::default())
+            .await
+            .unwrap();
+        let order = market::verify_draw(&app, &waiting.id, &drawn.seed)
+            .await
+            .unwrap();
+        assert_eq!(order[0].credit_code, drawn.winner);
+        let winner = app::auth::login(&app, None, &drawn.winner, app::demo::DEMO_PASSWORD)
+            .await
+            .unwrap()
+            .actor;
+        assert!(
+            winner.is_enterprise(),
+            "the winner logs in with its credit code"
+        );
+        // Every published draw of the month re-runs to the same winner.
+        let rated = market::jobs(&app, &Actor::Anonymous, Some(JobState::Rated), 1)
+            .await
+            .unwrap();
+        for j in rated.jobs.iter().filter(|j| !j.seed.is_empty()) {
+            let order = market::verify_draw(&app, &j.id, &j.seed).await.unwrap();
+            assert_eq!(order[0].credit_code, j.winner, "{}", j.post.title);
+        }
+        let listed = market::credit_list(&app).await.unwrap();
+        assert!(
+            !listed.is_empty(),
+            "late deliveries and bad ratings are marked"
+        );
+    })
+    .await;
+}

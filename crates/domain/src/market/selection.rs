@@ -11,6 +11,8 @@ use crate::payment::yuan;
 
 /// One bidder's place in a draw.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = MarketDrawEntry))]
 pub struct DrawEntry {
     pub credit_code: String,
     /// SM3 of `seed:credit_code`, hex; the smallest wins.

@@ -28,6 +28,7 @@ mod catalog;
 mod hall;
 mod hotline;
 mod licenses;
+mod market;
 mod open311;
 mod openapi;
 mod schemas;
@@ -45,6 +46,7 @@ pub fn router() -> Router<AppState> {
         .merge(callbacks::router())
         .merge(agents::router())
         .merge(licenses::router())
+        .merge(market::router())
         .merge(bundles::router())
         .merge(supervision::router())
         .merge(account::router())

@@ -32,6 +32,7 @@ use crate::error::ErrorBody;
         (name = "supervision", description = "电子监察：黄红牌预警的查询和确认、督办和督办件办结（监察人员看本区划，部门看本部门）"),
         (name = "hall", description = "政务服务大厅：预约、取号、叫号、大屏、运行统计和政务地图"),
         (name = "hotline", description = "12345 热线：工单、派单、办理、回访、知识库、网上咨询和接诉即办考核"),
+        (name = "market", description = "中介超市：中介服务项目的发布、报价、选取（随机抽取可复核）、合同、交付和评价，机构入驻和信用名单"),
         (name = "account", description = "本人账号：修改密码（需登录和 CSRF 令牌）"),
         (name = "meta", description = "接口文档"),
         (name = "ops", description = "运维探针（不在 /api 下）"),
@@ -58,6 +59,7 @@ pub fn document() -> String {
         super::setup::paths(),
         super::hall::paths(),
         super::hotline::paths(),
+        super::market::paths(),
         crate::ops_paths(),
         Meta::openapi(),
     ] {

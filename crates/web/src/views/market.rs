@@ -6,7 +6,6 @@ use app::market::{self, IntermediaryView, JobView, Selection};
 use askama::Template;
 use axum::Router;
 use axum::extract::{Multipart, Path, Query, State};
-use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum_extra::extract::Form;
@@ -404,18 +403,7 @@ async fn report(
     Path(id): Path<String>,
 ) -> Result<Response, WebError> {
     let (name, bytes) = market::report(&s.app, &ctx.actor, &id).await?;
-    let disposition = format!(
-        "attachment; filename*=UTF-8''{}",
-        super::admin::urlencode(&name)
-    );
-    Ok((
-        [
-            (header::CONTENT_TYPE, "application/octet-stream".to_string()),
-            (header::CONTENT_DISPOSITION, disposition),
-        ],
-        bytes,
-    )
-        .into_response())
+    Ok(super::attachment(&name, bytes))
 }
 
 #[derive(Template)]

@@ -181,3 +181,20 @@ pub trait Shows {
         fmt_time(app::millis(*t))
     }
 }
+
+/// A file to download under its own (Chinese) name.
+pub(crate) fn attachment(name: &str, bytes: Vec<u8>) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let disposition = format!("attachment; filename*=UTF-8''{}", admin::urlencode(name));
+    (
+        [
+            (
+                axum::http::header::CONTENT_TYPE,
+                "application/octet-stream".to_string(),
+            ),
+            (axum::http::header::CONTENT_DISPOSITION, disposition),
+        ],
+        bytes,
+    )
+        .into_response()
+}

@@ -128,3 +128,142 @@ async fn an_intermediary_joins_and_bids_and_its_price_stays_sealed_until_the_dea
         );
     }
 }
+
+/// The same market through the JSON API: registration, review, a job, a bid; sealed to
+/// others, errors as `{code, message, field}`.
+#[tokio::test]
+async fn the_market_api_takes_a_registration_a_job_and_a_sealed_bid() {
+    let site = site().await;
+    let password = app::demo::DEMO_PASSWORD;
+    let code = app::demo::demo_credit_code();
+
+    let mut firm = site.another();
+    firm.login(&code, password).await;
+    let csrf = firm.csrf();
+    let registration = serde_json::json!({
+        "credit_code": code, "name": "广安演示测绘有限公司", "services": ["surveying"],
+        "regions": ["511600"], "staff": 8, "phone": "0826-2000000",
+        "qualifications": [{"service": "surveying", "name": "乙级测绘资质",
+            "number": "乙测资字5116001", "valid_until": "2030-06-30"}],
+    });
+    let no_token = firm
+        .post_json("/api/v1/market/intermediaries", &registration, None)
+        .await;
+    assert_eq!(no_token.status, StatusCode::FORBIDDEN);
+    let joined = firm
+        .post_json("/api/v1/market/intermediaries", &registration, Some(&csrf))
+        .await;
+    assert_eq!(joined.status, StatusCode::CREATED, "{}", joined.body);
+    assert_eq!(joined.json()["standing"], "pending");
+    let hidden = site
+        .another()
+        .get(&format!("/api/v1/market/intermediaries/{code}"))
+        .await;
+    assert_eq!(
+        hidden.status,
+        StatusCode::NOT_FOUND,
+        "pending is not public"
+    );
+
+    let mut admin = site.another();
+    admin.login("admin", password).await;
+    let pending = admin
+        .get("/api/v1/market/intermediaries?standing=pending")
+        .await
+        .json();
+    assert_eq!(pending["total"], 1);
+    let csrf = admin.csrf();
+    let no_reason = admin
+        .post_json(
+            &format!("/api/v1/market/intermediaries/{code}/review"),
+            &serde_json::json!({"approve": false}),
+            Some(&csrf),
+        )
+        .await;
+    assert_eq!(no_reason.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(no_reason.json()["field"], "note");
+    let approved = admin
+        .post_json(
+            &format!("/api/v1/market/intermediaries/{code}/review"),
+            &serde_json::json!({"approve": true}),
+            Some(&csrf),
+        )
+        .await;
+    assert_eq!(approved.json()["standing"], "approved", "{}", approved.body);
+
+    let mut clerk = site.another();
+    clerk.login("clerk", password).await;
+    let csrf = clerk.csrf();
+    let deadline = (time::OffsetDateTime::now_utc() + time::Duration::days(3))
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap();
+    let mut job = serde_json::json!({
+        "title": "广安区便民服务中心改造 地形图测绘", "service": "surveying",
+        "scope": "1:500 地形图，约 1 公顷", "budget_cap": 3_000_000,
+        "bid_deadline": deadline, "delivery_days": 15, "method": "random", "region": "511602",
+    });
+    job["bid_deadline"] = "2020-01-01T00:00:00+08:00".into();
+    let past = clerk
+        .post_json("/api/v1/market/jobs", &job, Some(&csrf))
+        .await;
+    assert_eq!(past.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(past.json()["field"], "bid_deadline", "{}", past.body);
+    job["bid_deadline"] = deadline.into();
+    let posted = clerk
+        .post_json("/api/v1/market/jobs", &job, Some(&csrf))
+        .await;
+    assert_eq!(posted.status, StatusCode::CREATED, "{}", posted.body);
+    let id = posted.json()["id"].as_str().unwrap().to_string();
+
+    let csrf = firm.csrf();
+    let bid = |price: i64| serde_json::json!({"price": price, "days": 10});
+    let over = firm
+        .post_json(
+            &format!("/api/v1/market/jobs/{id}/bids"),
+            &bid(3_000_001),
+            Some(&csrf),
+        )
+        .await;
+    assert_eq!(over.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(over.json()["field"], "price", "{}", over.body);
+    let placed = firm
+        .post_json(
+            &format!("/api/v1/market/jobs/{id}/bids"),
+            &bid(2_850_000),
+            Some(&csrf),
+        )
+        .await;
+    assert_eq!(
+        placed.json()["bids"][0]["price"],
+        2_850_000,
+        "{}",
+        placed.body
+    );
+    let seen = site
+        .another()
+        .get(&format!("/api/v1/market/jobs/{id}"))
+        .await
+        .json();
+    assert_eq!(seen["bids"][0]["price"], serde_json::Value::Null);
+    assert_eq!(seen["bids"][0]["credit_code"], "", "who bid is sealed too");
+    let list = site
+        .another()
+        .get("/api/v1/market/jobs?state=open")
+        .await
+        .json();
+    assert!(list["total"].as_i64().unwrap() >= 1);
+    let bad = site
+        .another()
+        .get("/api/v1/market/jobs?state=nonsense")
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(bad.json()["field"], "state");
+    let early = clerk
+        .post_json(
+            &format!("/api/v1/market/jobs/{id}/select"),
+            &serde_json::json!({}),
+            Some(&clerk.csrf()),
+        )
+        .await;
+    assert_eq!(early.status, StatusCode::CONFLICT, "{}", early.body);
+}

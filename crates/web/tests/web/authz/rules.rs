@@ -65,6 +65,8 @@ pub const RULES: &[(&str, &str, &str)] = &[
         "selecting, contracting, rating, withdrawing the city clerk's job: that buyer only"),
     ("market_reviewer",   " -   -   -   - | -   -  | -   -  | -   -  | A   -  | -   - ",
         "reviewing the enterprise's city-wide registration: system admins covering the city"),
+    ("intermediary_viewer", " -   -   -   A | -   -  | -   -  | -   -  | A   -  | -   - ",
+        "the enterprise's pending registration: the enterprise itself, system admins who may review it"),
     ("market_winner",     " -   -   -   - | -   -  | -   -  | -   -  | -   -  | -   - ",
         "delivering and reading the report: the winner, the buyer; the table's job has neither winner nor report (app tests cover them)"),
     ("staff",             " -   -   -   - | A   A  | A   A  | A   A  | A   A  | A   A ",
