@@ -115,7 +115,15 @@ pub(crate) async fn seed(
         let mut c = app.store.conn().await?;
         for login in ["clerk".to_string(), crate::demo::demo_credit_code()] {
             if let Some(a) = store::accounts::find_by_login(&mut c, &login).await? {
-                buyers.push((a.id, a.display_name));
+                // Staff buy for the government: named as `market::post_job` names them.
+                let name = match &a.region {
+                    Some(r) if a.kind == AccountKind::Staff => {
+                        let body = store::org::get_region(&mut c, r).await?.name;
+                        format!("{body}（经办人：{}）", a.display_name)
+                    }
+                    _ => a.display_name,
+                };
+                buyers.push((a.id, name));
             }
         }
     }

@@ -54,15 +54,34 @@ pub fn may_post<'a>(actor: &'a Actor, region: &str) -> Result<(&'a str, &'a str)
     }
 }
 
+/// A government buyer as the public sees it: the staff member's department (or region, for
+/// region-wide staff), with the staff member who acts for it.
+async fn government_buyer(
+    conn: &mut store::Connection,
+    scope: &domain::account::StaffScope,
+    staff_name: &str,
+) -> Result<String> {
+    let body = match &scope.department {
+        Some(d) => store::org::get_department(conn, d).await?.name,
+        None => store::org::get_region(conn, &scope.region).await?.name,
+    };
+    Ok(format!("{body}（经办人：{staff_name}）"))
+}
+
 /// A buyer posts a job: an enterprise for itself, or staff for a government buyer of a
 /// region they cover.
 pub async fn post_job(app: &App, actor: &Actor, post: &JobPost) -> Result<JobView> {
     let (buyer_id, buyer_name) = may_post(actor, &post.region)?;
     post.validate(app.now())?;
+    let mut tx = app.store.begin().await?;
+    let buyer_name = match actor {
+        Actor::Staff { scope, .. } => government_buyer(&mut tx, scope, buyer_name).await?,
+        _ => buyer_name.to_string(),
+    };
     let row = JobRow {
         id: uuid::Uuid::now_v7().to_string(),
         buyer_id: buyer_id.to_string(),
-        buyer_name: buyer_name.to_string(),
+        buyer_name,
         title: post.title.trim().to_string(),
         service: post.service.as_str().into(),
         scope: post.scope.trim().to_string(),
@@ -77,7 +96,6 @@ pub async fn post_job(app: &App, actor: &Actor, post: &JobPost) -> Result<JobVie
         draw: "[]".into(),
         ..Default::default()
     };
-    let mut tx = app.store.begin().await?;
     store::market::post_job(&mut tx, &row).await?;
     let v = view_of(&mut tx, app, actor, &row).await?;
     tx.commit().await.map_err(store::StoreError::from)?;

@@ -58,6 +58,8 @@ pub struct JobView {
     pub comment: String,
     /// The actor posted it.
     pub mine: bool,
+    /// Bids are closed and the buyer has not selected yet (still `open` in the records).
+    pub awaiting_selection: bool,
 }
 
 pub(super) fn internal(what: &str, id: &str) -> AppError {
@@ -173,6 +175,7 @@ pub(super) fn view(app: &App, actor: &Actor, j: &JobRow, bids: &[NamedBidRow]) -
         stars: j.stars,
         comment: j.comment.clone(),
         mine: !me.is_empty() && j.buyer_id == me,
+        awaiting_selection: state == JobState::Open && !open,
         post,
     })
 }

@@ -214,6 +214,11 @@ async fn the_market_api_takes_a_registration_a_job_and_a_sealed_bid() {
         .await;
     assert_eq!(posted.status, StatusCode::CREATED, "{}", posted.body);
     let id = posted.json()["id"].as_str().unwrap().to_string();
+    assert_eq!(
+        posted.json()["buyer_name"],
+        "广安市（经办人：赵综窗）",
+        "a government buyer is its region or department, with the staff member acting"
+    );
 
     let csrf = firm.csrf();
     let bid = |price: i64| serde_json::json!({"price": price, "days": 10});
