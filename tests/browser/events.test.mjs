@@ -39,10 +39,16 @@ function startReceiver(dir, healed) {
     { stdio: ['ignore', 'pipe', 'inherit'] });
   return new Promise((ok, fail) => {
     proc.once('error', fail);
-    proc.stdout.once('data', (d) => {
-      const port = Number(String(d).match(/LISTENING (\d+)/)?.[1]);
-      if (port) ok({ proc, port, log }); else fail(new Error(`receiver said: ${d}`));
-    });
+    // The line may come in pieces (print writes its arguments one by one): wait for its end.
+    let said = '';
+    const onData = (d) => {
+      said += String(d);
+      if (!said.includes('\n')) return;
+      proc.stdout.off('data', onData);
+      const port = Number(said.match(/LISTENING (\d+)/)?.[1]);
+      if (port) ok({ proc, port, log }); else fail(new Error(`receiver said: ${said}`));
+    };
+    proc.stdout.on('data', onData);
   });
 }
 

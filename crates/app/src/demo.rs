@@ -332,6 +332,7 @@ pub struct DemoReport {
     pub tickets_created: usize,
     pub hotline_tickets: usize,
     pub market_jobs: usize,
+    pub projects: usize,
     pub accounts: Vec<DemoAccount>,
 }
 
@@ -441,6 +442,14 @@ const STAFF: &[StaffSpec] = &[
         roles: &[Role::HotlineDispatcher],
         region: "511600",
         department: None,
+    },
+    // 住建局's reviewer: leads the projects' 联合审图 and 联合验收.
+    StaffSpec {
+        login: "zjjsc",
+        name: "邓审查",
+        roles: &[Role::Reviewer, Role::Approver],
+        region: "511600",
+        department: Some("511600-ZJJ"),
     },
     // Handlers of the departments the demo's complaints go to.
     StaffSpec {
@@ -636,5 +645,6 @@ pub async fn load(app: &App) -> Result<DemoReport> {
     report.tickets_created = crate::demo_hall::seed(app).await?;
     report.hotline_tickets = crate::demo_hotline::seed(app).await?;
     report.market_jobs = crate::demo_market::seed(app, &mut report.accounts, hash).await?;
+    report.projects = crate::demo_projects::seed(app).await?;
     Ok(report)
 }

@@ -76,3 +76,9 @@ impl From<Vec<FieldError>> for AppError {
         AppError::Validation(v)
     }
 }
+
+impl From<FieldError> for AppError {
+    fn from(e: FieldError) -> Self {
+        AppError::Validation(vec![e])
+    }
+}

@@ -26,6 +26,7 @@ pub mod outbox;
 pub mod password;
 pub mod payment;
 pub mod post;
+pub mod project;
 pub mod push;
 pub mod rating;
 pub mod service_point;

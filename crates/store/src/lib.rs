@@ -26,6 +26,7 @@ pub mod org;
 pub mod outbox;
 pub mod payments;
 pub mod post;
+pub mod projects;
 pub mod ratings;
 pub mod service_points;
 pub mod subjects;

@@ -41,23 +41,48 @@ pub struct BundleView {
 /// lead department (or of a member's department) may read it.
 pub async fn view(app: &App, actor: &Actor, id: &str) -> Result<BundleView> {
     let mut conn = app.store.conn().await?;
+    let (v, parent, departments) = build(&mut conn, id).await?;
+    let ok = match actor {
+        Actor::Anonymous => return Err(AppError::Unauthenticated),
+        Actor::Applicant { id, .. } => *id == parent.applicant_id,
+        Actor::Staff { scope, .. } => {
+            scope.covers_region(&parent.region)
+                && scope
+                    .department
+                    .as_ref()
+                    .is_none_or(|d| *d == parent.lead_department || departments.contains(d))
+        }
+    };
+    if !ok {
+        return Err(AppError::NotFound("该一件事办件".into()));
+    }
+    Ok(v)
+}
+
+/// A bundle application's view without asking who reads it: for callers that have checked
+/// authority over what it belongs to (a project's stage). Also its record and the departments
+/// of its members.
+pub(crate) async fn build(
+    conn: &mut store::Connection,
+    id: &str,
+) -> Result<(BundleView, sb::BundleCaseRow, BTreeSet<String>)> {
     let not_found = || AppError::NotFound("该一件事办件".into());
-    let parent = sb::get_bundle_case(&mut conn, id)
+    let parent = sb::get_bundle_case(conn, id)
         .await?
         .ok_or_else(not_found)?;
-    let def = sb::get_bundle(&mut conn, &parent.bundle_code)
+    let def = sb::get_bundle(conn, &parent.bundle_code)
         .await?
         .ok_or_else(not_found)?;
-    let children = sb::children(&mut conn, id).await?;
+    let children = sb::children(conn, id).await?;
     let data: serde_json::Value = serde_json::from_str(&parent.data).unwrap_or_default();
     let mut subject: domain::subject::Subject =
         serde_json::from_value(data["subject"].clone()).unwrap_or_default();
     let mut views = Vec::new();
     let mut departments = BTreeSet::new();
     for c in &children {
-        let item = store::catalog::find_item(&mut conn, &c.item_code).await?;
+        let item = store::catalog::find_item(conn, &c.item_code).await?;
         let case = match &c.case_id {
-            Some(cid) if !cid.is_empty() => store::cases::get_case(&mut conn, cid).await?,
+            Some(cid) if !cid.is_empty() => store::cases::get_case(conn, cid).await?,
             _ => None,
         };
         // Once the enterprise is registered, its members carry the code: show that.
@@ -73,7 +98,7 @@ pub async fn view(app: &App, actor: &Actor, id: &str) -> Result<BundleView> {
             .or_else(|| item.as_ref().map(|i| i.department.clone()))
             .unwrap_or_default();
         departments.insert(dept_code.clone());
-        let department = store::org::get_department(&mut conn, &dept_code)
+        let department = store::org::get_department(conn, &dept_code)
             .await
             .map(|d| d.name)
             .unwrap_or(dept_code);
@@ -106,20 +131,6 @@ pub async fn view(app: &App, actor: &Actor, id: &str) -> Result<BundleView> {
             action,
         });
     }
-    let ok = match actor {
-        Actor::Anonymous => return Err(AppError::Unauthenticated),
-        Actor::Applicant { id, .. } => *id == parent.applicant_id,
-        Actor::Staff { scope, .. } => {
-            scope.covers_region(&parent.region)
-                && scope
-                    .department
-                    .as_ref()
-                    .is_none_or(|d| *d == parent.lead_department || departments.contains(d))
-        }
-    };
-    if !ok {
-        return Err(not_found());
-    }
     let active: Vec<&ChildView> = views
         .iter()
         .filter(|v| !v.state.starts_with("无需办理"))
@@ -140,19 +151,20 @@ pub async fn view(app: &App, actor: &Actor, id: &str) -> Result<BundleView> {
     } else {
         "办理中"
     };
-    let lead = store::org::get_department(&mut conn, &parent.lead_department)
+    let lead = store::org::get_department(conn, &parent.lead_department)
         .await?
         .name;
-    Ok(BundleView {
+    let v = BundleView {
         subject: subject.describe(),
-        id: parent.id,
-        number: parent.number,
+        id: parent.id.clone(),
+        number: parent.number.clone(),
         name: def.name,
         lead_department: lead,
         state,
         children: views,
         created_at: parent.created_at,
-    })
+    };
+    Ok((v, parent, departments))
 }
 
 /// The applicant's bundle applications, or the lead department's (for its staff).

@@ -21,6 +21,7 @@ mod passwords;
 mod payment;
 mod post;
 mod presentations;
+mod projects;
 mod ratings;
 mod scopes;
 mod search;

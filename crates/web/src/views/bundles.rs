@@ -8,7 +8,7 @@ use app::bundles::{self, Application, BundleView, Guide};
 use askama::Template;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
-use axum::extract::{Multipart, Path, State};
+use axum::extract::{Multipart, Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use domain::bundle::BundleDefinition;
@@ -58,6 +58,9 @@ struct GuidePage {
     kept: Vec<Option<(String, String)>>,
     /// Optional members chosen in a failed post.
     chosen: Vec<String>,
+    /// Filed as this stage of this project (工程建设项目), when both are set.
+    project: String,
+    stage: String,
 }
 
 impl GuidePage {
@@ -100,6 +103,8 @@ impl GuidePage {
             material_errors: vec![String::new(); n],
             kept: vec![None; n],
             chosen: vec![],
+            project: String::new(),
+            stage: String::new(),
             g,
         }
     }
@@ -117,12 +122,30 @@ impl GuidePage {
     }
 }
 
+#[derive(serde::Deserialize, Default)]
+#[serde(default)]
+struct StageQuery {
+    project: String,
+    stage: String,
+}
+
 async fn guide(
     State(s): State<AppState>,
     ctx: Ctx,
     Path(code): Path<String>,
+    Query(q): Query<StageQuery>,
 ) -> Result<Response, WebError> {
-    render(&GuidePage::new(&ctx, bundles::guide(&s.app, &code).await?))
+    let mut page = GuidePage::new(&ctx, bundles::guide(&s.app, &code).await?);
+    // A project's stage: only for someone who may see the project (else the plain guide).
+    if domain::project::Stage::parse(&q.stage).is_some()
+        && app::projects::project(&s.app, &ctx.actor, &q.project)
+            .await
+            .is_ok()
+    {
+        page.project = q.project;
+        page.stage = q.stage;
+    }
+    render(&page)
 }
 
 async fn apply(
@@ -164,12 +187,21 @@ async fn apply(
             optional: optional.clone(),
             materials: materials.clone(),
         };
-        bundles::apply(&s.app, &ctx.actor, &code, a).await
+        match stage_of(&f.text) {
+            Some((project, stage)) => {
+                app::projects::start_stage(&s.app, &ctx.actor, &project, stage, a)
+                    .await
+                    .map(|p| format!("/projects/{}?flash=started", p.code))
+            }
+            None => bundles::apply(&s.app, &ctx.actor, &code, a)
+                .await
+                .map(|id| format!("/bundle-cases/{id}")),
+        }
     } else {
         Err(app::AppError::Validation(problems))
     };
     match result {
-        Ok(id) => Ok(Redirect::to(&format!("/bundle-cases/{id}")).into_response()),
+        Ok(to) => Ok(Redirect::to(&to).into_response()),
         Err(e @ app::AppError::Validation(_)) => {
             // The same form again, with what was typed, chosen and uploaded, and every
             // problem at the top and at its field.
@@ -203,6 +235,10 @@ async fn apply(
                 });
             }
             page.chosen = optional;
+            if let Some((project, stage)) = stage_of(&f.text) {
+                page.project = project;
+                page.stage = stage.as_str().into();
+            }
             Ok(unprocessable(render(&page)?))
         }
         Err(e) => Err(e.into()),
@@ -226,4 +262,14 @@ async fn progress(
         nav: Nav::of(&ctx),
         v,
     })
+}
+
+/// The project and stage a bundle form files for, when it carries both.
+fn stage_of(text: &BTreeMap<String, String>) -> Option<(String, domain::project::Stage)> {
+    let project = text
+        .get("project")
+        .map(|p| p.trim())
+        .filter(|p| !p.is_empty())?;
+    let stage = domain::project::Stage::parse(text.get("stage")?.trim())?;
+    Some((project.to_string(), stage))
 }

@@ -16,6 +16,7 @@ mod market;
 mod oidc;
 pub(crate) mod portal;
 mod privacy;
+mod projects;
 mod ratings;
 mod second_factor;
 mod settings;
@@ -47,6 +48,7 @@ pub fn router() -> Router<AppState> {
         .merge(cases::router())
         .merge(agents::router())
         .merge(market::router())
+        .merge(projects::router())
         .merge(privacy::router())
         .merge(second_factor::router())
         .merge(licenses::router())

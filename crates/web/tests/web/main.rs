@@ -14,6 +14,7 @@ mod oidc;
 mod payment;
 mod portal;
 mod post;
+mod projects;
 mod ratings;
 mod settings;
 mod setup;

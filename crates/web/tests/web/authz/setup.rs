@@ -279,6 +279,16 @@ pub async fn world() -> World {
     let (intermediary, job) = market(&app, all[3].as_deref().unwrap(), &clerk).await;
     records.insert("intermediary", intermediary);
     records.insert("market_job", job);
+    // 工程建设项目 (the demo's): the warehouse with its intermediary hold, the hospital with
+    // its 联合审图 open (led by 住建局 with 消防; no department of the table takes part).
+    let owner_actor = actor(&app, &app::demo::demo_credit_code()).await;
+    let warehouse = app::projects::project(&app, &owner_actor, app::demo_projects::WAREHOUSE)
+        .await
+        .unwrap();
+    records.insert("project", warehouse.code.clone());
+    records.insert("project_hold", warehouse.holds[0].id.clone());
+    records.insert("joint_project", app::demo_projects::HOSPITAL.to_string());
+    records.insert("joint_kind", "drawing_review".to_string());
 
     records.insert("bundle_case", bundle_case(&app, &owner).await);
     let (warning, notice) = warning_and_notice(&app, &records["case"]).await;

@@ -314,6 +314,17 @@ pub const ROUTES: &[Route] = &[
     r("POST", "/market/intermediaries", &[], "enterprise", Form(&[("name", "")])),
     r("POST", "/market/intermediaries/{code}/review", &["intermediary"], "market_reviewer",
         Form(&[("decision", "reject"), ("note", "")])),
+    // 工程建设项目 (views/projects.rs): the demo's warehouse and hospital. Bodies are refused by
+    // the rules after the authority check.
+    get("/projects", &[], "signed_in"),
+    r("POST", "/projects", &[], "enterprise", Form(&[("floor_area", "x")])),
+    get("/projects/{code}", &["project"], "project_viewer"),
+    r("POST", "/projects/{code}/holds", &["project"], "staff", Form(&[("reason", "supplement"), ("from", "")])),
+    r("POST", "/projects/{code}/holds/{id}/end", &["project", "project_hold"], "staff", Form(&[("to", "")])),
+    r("POST", "/projects/{code}/joints", &["project"], "project_reviewer", Form(&[("kind", "drawing_review"), ("departments", "")])),
+    r("POST", "/projects/{code}/joints/{kind}/opinion", &["joint_project", "joint_kind"], "project_joint_member", Form(&[("decision", "rectify")])),
+    r("POST", "/projects/{code}/joints/{kind}/close", &["joint_project", "joint_kind"], "project_joint_member", Form(&[])),
+    r("POST", "/projects/{code}/joints/{kind}/resubmit", &["joint_project", "joint_kind"], "enterprise", Form(&[])),
     // Licenses (views/licenses.rs); revocation acts on the second license.
     get("/licenses", &[], "applicant"),
     get("/licenses/{id}", &["license"], "license_view"),

@@ -1,0 +1,413 @@
+//! 工程建设项目审批: an enterprise registers its project under the 投资项目代码; the project
+//! runs the stages of its category's path, each stage one 一件事 bundle application filed by
+//! the owner (a stage starts when the one before it has finished); one clock counts the
+//! government's working days against the promise, without the spans the file is held by the
+//! enterprise or an intermediary; 联合审图 and 联合验收 gather every department's opinion
+//! (see `joint`).
+//!
+//! Who sees a project: its owner, its 代办员, and staff whose region covers it.
+
+mod joint;
+
+pub use joint::{add_hold, add_hold_allowed, close_joint, end_hold, open_joint, opine, resubmit};
+
+use domain::account::ApplicantKind;
+use domain::project::joint::Step;
+use domain::project::{self, Clock, Hold, HoldReason, Path, ProjectDraft, Stage, StagePlan};
+use serde::Serialize;
+use store::projects::{ProjectRow, StageRow};
+use time::Date;
+
+use crate::auth::Actor;
+use crate::bundles::{Application, BundleView};
+use crate::{App, AppError, Result};
+
+/// One stage as the project page shows it.
+#[derive(Debug, Clone, Serialize)]
+pub struct StageView {
+    pub plan: StagePlan,
+    pub label: &'static str,
+    /// The bundle application running it, once started.
+    pub bundle: Option<BundleView>,
+    pub started_at: i64,
+    pub finished_at: i64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct HoldView {
+    pub id: String,
+    pub hold: Hold,
+    pub label: &'static str,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ProjectView {
+    pub code: String,
+    pub draft: ProjectDraft,
+    pub owner_code: String,
+    pub owner_name: String,
+    pub path: Path,
+    pub stages: Vec<StageView>,
+    /// The stage the owner may start now, if any.
+    pub next: Option<Stage>,
+    pub holds: Vec<HoldView>,
+    /// From the first stage's start; None before it.
+    pub clock: Option<Clock>,
+    pub joints: Vec<Step>,
+    /// Names of the departments in the joint steps, by code.
+    pub departments: std::collections::BTreeMap<String, String>,
+    /// The actor owns it (or is its agent).
+    pub mine: bool,
+}
+
+/// A project in a list.
+#[derive(Debug, Clone, Serialize)]
+pub struct ProjectSummary {
+    pub code: String,
+    pub name: String,
+    pub owner_name: String,
+    pub category: project::Category,
+    pub created_at: i64,
+}
+
+fn internal(code: &str, what: impl std::fmt::Display) -> AppError {
+    AppError::Internal(format!("project {code}: {what}"))
+}
+
+fn parse<T: serde::de::DeserializeOwned>(code: &str, json: &str) -> Result<T> {
+    serde_json::from_str(json).map_err(|e| internal(code, e))
+}
+
+fn json(v: &impl Serialize) -> Result<String> {
+    serde_json::to_string(v).map_err(|e| AppError::Internal(e.to_string()))
+}
+
+/// The configured path of each category (an administrator's setting; the demo loads one).
+pub async fn save_paths(app: &App, actor: &Actor, paths: &[Path]) -> Result<()> {
+    actor.system_admin()?;
+    save_paths_unchecked(app, paths).await
+}
+
+pub(crate) async fn save_paths_unchecked(app: &App, paths: &[Path]) -> Result<()> {
+    let mut tx = app.store.begin().await?;
+    for p in paths {
+        p.validate()?;
+        for s in &p.stages {
+            if store::bundles::get_bundle(&mut tx, &s.bundle)
+                .await?
+                .is_none()
+            {
+                return Err(AppError::field(
+                    "stages",
+                    "unknown_bundle",
+                    format!("“{}”阶段的一件事 {} 不存在", s.stage.label(), s.bundle),
+                ));
+            }
+        }
+        store::projects::save_path(&mut tx, p.category.as_str(), &json(p)?).await?;
+    }
+    tx.commit().await.map_err(store::StoreError::from)?;
+    Ok(())
+}
+
+/// Whether `actor` may register a project (an enterprise); the pages ask before they judge
+/// the form.
+pub fn may_register(actor: &Actor) -> Result<()> {
+    match actor {
+        Actor::Applicant {
+            kind: ApplicantKind::Enterprise,
+            ..
+        } => Ok(()),
+        Actor::Anonymous => Err(AppError::Unauthenticated),
+        _ => Err(AppError::Forbidden("项目由建设单位（企业账号）登记".into())),
+    }
+}
+
+/// The owner enterprise registers a project; it takes its category's path as configured now.
+pub async fn register(app: &App, actor: &Actor, draft: &ProjectDraft) -> Result<ProjectView> {
+    let Actor::Applicant {
+        id,
+        login,
+        name,
+        kind: ApplicantKind::Enterprise,
+    } = actor
+    else {
+        return Err(match actor {
+            Actor::Anonymous => AppError::Unauthenticated,
+            _ => AppError::Forbidden("项目由建设单位（企业账号）登记".into()),
+        });
+    };
+    draft.validate()?;
+    let code = project::check_code(&draft.code)?;
+    let mut tx = app.store.begin().await?;
+    let path = store::projects::path(&mut tx, draft.category.as_str())
+        .await?
+        .ok_or_else(|| {
+            AppError::field(
+                "category",
+                "no_path",
+                format!("尚未配置{}的审批路径，请联系管理员", draft.category.label()),
+            )
+        })?;
+    let draft = ProjectDraft {
+        code: code.clone(),
+        name: draft.name.trim().to_string(),
+        ..draft.clone()
+    };
+    let row = ProjectRow {
+        code: code.clone(),
+        owner_id: id.clone(),
+        owner_code: login.clone(),
+        owner_name: name.clone(),
+        region: draft.region.trim().to_string(),
+        category: draft.category.as_str().into(),
+        draft: json(&draft)?,
+        path,
+        agent_id: String::new(),
+        created_at: app.now_ms(),
+    };
+    if !store::projects::insert(&mut tx, &row).await? {
+        return Err(AppError::Conflict {
+            field: "code".into(),
+            message: format!("投资项目代码 {code} 已登记"),
+        });
+    }
+    tx.commit().await.map_err(store::StoreError::from)?;
+    project(app, actor, &code).await
+}
+
+/// Whether `actor` may see the project: owner, agent, or staff covering its region.
+fn may_see(actor: &Actor, p: &ProjectRow) -> Result<bool> {
+    Ok(match actor {
+        Actor::Anonymous => return Err(AppError::Unauthenticated),
+        Actor::Applicant { id, .. } => *id == p.owner_id,
+        Actor::Staff { id, scope, .. } => *id == p.agent_id || scope.covers_region(&p.region),
+    })
+}
+
+/// Whether `actor` acts for the owner: the owner, or the assigned agent.
+fn acts_for_owner(actor: &Actor, p: &ProjectRow) -> bool {
+    match actor {
+        Actor::Applicant { id, .. } => *id == p.owner_id,
+        Actor::Staff { id, .. } => !p.agent_id.is_empty() && *id == p.agent_id,
+        Actor::Anonymous => false,
+    }
+}
+
+pub(crate) async fn load(
+    conn: &mut store::Connection,
+    actor: &Actor,
+    code: &str,
+) -> Result<ProjectRow> {
+    let code = code.trim().to_ascii_uppercase();
+    let p = store::projects::project(conn, &code)
+        .await?
+        .ok_or_else(|| AppError::NotFound("项目".into()))?;
+    if !may_see(actor, &p)? {
+        return Err(AppError::NotFound("项目".into()));
+    }
+    Ok(p)
+}
+
+/// The project page: stages with their members, holds, clock, joint steps.
+pub async fn project(app: &App, actor: &Actor, code: &str) -> Result<ProjectView> {
+    let mut c = app.store.conn().await?;
+    let p = load(&mut c, actor, code).await?;
+    refresh_finished(app, &mut c, &p).await?;
+    view(app, &mut c, actor, &p).await
+}
+
+/// Marks started stages whose bundle application has completed as finished.
+async fn refresh_finished(app: &App, c: &mut store::Connection, p: &ProjectRow) -> Result<()> {
+    for s in store::projects::stages(c, &p.code).await? {
+        if s.finished_at == 0 {
+            let (b, _, _) = crate::bundles::build(c, &s.parent_id).await?;
+            if b.state == "已办结" {
+                store::projects::finish_stage(c, &p.code, &s.stage, app.now_ms()).await?;
+            }
+        }
+    }
+    Ok(())
+}
+
+async fn view(
+    app: &App,
+    c: &mut store::Connection,
+    actor: &Actor,
+    p: &ProjectRow,
+) -> Result<ProjectView> {
+    let draft: ProjectDraft = parse(&p.code, &p.draft)?;
+    let path: Path = parse(&p.code, &p.path)?;
+    let rows = store::projects::stages(c, &p.code).await?;
+    let mut stages = Vec::new();
+    for plan in &path.stages {
+        let row = rows.iter().find(|r| r.stage == plan.stage.as_str());
+        let bundle = match row {
+            Some(r) => Some(crate::bundles::build(c, &r.parent_id).await?.0),
+            None => None,
+        };
+        stages.push(StageView {
+            label: plan.stage.label(),
+            plan: plan.clone(),
+            bundle,
+            started_at: row.map_or(0, |r| r.started_at),
+            finished_at: row.map_or(0, |r| r.finished_at),
+        });
+    }
+    let started: Vec<Stage> = rows.iter().filter_map(|r| Stage::parse(&r.stage)).collect();
+    let finished: Vec<Stage> = rows
+        .iter()
+        .filter(|r| r.finished_at > 0)
+        .filter_map(|r| Stage::parse(&r.stage))
+        .collect();
+    let next = path
+        .next(&started)
+        .map(|s| s.stage)
+        .filter(|s| project::may_start(&path, *s, &started, &finished).is_ok());
+    let holds = joint::hold_views(c, &p.code).await?;
+    let cal = crate::cases::calendar(app);
+    let first = rows.iter().map(|r| r.started_at).min();
+    let all_done = finished.len() == path.stages.len();
+    let end = if all_done {
+        rows.iter()
+            .map(|r| r.finished_at)
+            .max()
+            .map(store::from_millis)
+    } else {
+        None
+    };
+    let clock = first.map(|ms| {
+        let day = |t| domain::calendar::china_date(t);
+        let today: Date = day(end.unwrap_or_else(|| app.now()));
+        let hs: Vec<Hold> = holds.iter().map(|h| h.hold.clone()).collect();
+        project::clock(
+            day(store::from_millis(ms)),
+            today,
+            &hs,
+            path.promised_days,
+            &cal,
+        )
+    });
+    let joints = store::projects::joints(c, &p.code)
+        .await?
+        .iter()
+        .map(|j| parse(&p.code, &j.step))
+        .collect::<Result<Vec<Step>>>()?;
+    let mut departments = std::collections::BTreeMap::new();
+    for d in joints.iter().flat_map(|j| j.departments.iter()) {
+        if !departments.contains_key(d) {
+            let name = store::org::get_department(c, d)
+                .await
+                .map_or_else(|_| d.clone(), |x| x.name);
+            departments.insert(d.clone(), name);
+        }
+    }
+    Ok(ProjectView {
+        departments,
+        code: p.code.clone(),
+        owner_code: p.owner_code.clone(),
+        owner_name: p.owner_name.clone(),
+        draft,
+        path,
+        stages,
+        next,
+        holds,
+        clock,
+        joints,
+        mine: acts_for_owner(actor, p),
+    })
+}
+
+/// The owner's (or agent's) projects; staff: the projects of their region.
+pub async fn projects(app: &App, actor: &Actor) -> Result<Vec<ProjectSummary>> {
+    let mut c = app.store.conn().await?;
+    let rows = match actor {
+        Actor::Anonymous => return Err(AppError::Unauthenticated),
+        Actor::Applicant { id, .. } => store::projects::projects(&mut c, id, "", 200).await?,
+        Actor::Staff { id, scope, .. } => {
+            let mut rows = store::projects::projects(&mut c, id, "", 200).await?;
+            let prefix = scope.region.trim_end_matches("00");
+            for r in store::projects::projects(&mut c, "", prefix, 200).await? {
+                if scope.covers_region(&r.region) && !rows.iter().any(|x| x.code == r.code) {
+                    rows.push(r);
+                }
+            }
+            rows
+        }
+    };
+    rows.iter()
+        .map(|r| {
+            let d: ProjectDraft = parse(&r.code, &r.draft)?;
+            Ok(ProjectSummary {
+                code: r.code.clone(),
+                name: d.name,
+                owner_name: r.owner_name.clone(),
+                category: d.category,
+                created_at: r.created_at,
+            })
+        })
+        .collect()
+}
+
+/// The owner starts a stage: it files the stage's bundle with `application` (the merged form
+/// and materials, as any 一件事), once the stages before it have finished.
+pub async fn start_stage(
+    app: &App,
+    actor: &Actor,
+    code: &str,
+    stage: Stage,
+    application: Application,
+) -> Result<ProjectView> {
+    let mut c = app.store.conn().await?;
+    let p = load(&mut c, actor, code).await?;
+    if !matches!(actor, Actor::Applicant { id, .. } if *id == p.owner_id) {
+        return Err(AppError::Forbidden("阶段由建设单位申报".into()));
+    }
+    refresh_finished(app, &mut c, &p).await?;
+    let path: Path = parse(&p.code, &p.path)?;
+    let rows = store::projects::stages(&mut c, &p.code).await?;
+    let started: Vec<Stage> = rows.iter().filter_map(|r| Stage::parse(&r.stage)).collect();
+    let finished: Vec<Stage> = rows
+        .iter()
+        .filter(|r| r.finished_at > 0)
+        .filter_map(|r| Stage::parse(&r.stage))
+        .collect();
+    project::may_start(&path, stage, &started, &finished)?;
+    let plan = path
+        .stages
+        .iter()
+        .find(|s| s.stage == stage)
+        .ok_or_else(|| internal(&p.code, "stage"))?;
+    drop(c);
+    // The bundle application is its own transaction (it starts member cases); the stage row
+    // follows it. A second start of the same stage meanwhile loses at the row's key.
+    let parent_id = crate::bundles::apply(app, actor, &plan.bundle, application).await?;
+    let mut tx = app.store.begin().await?;
+    let row = StageRow {
+        project_code: p.code.clone(),
+        stage: stage.as_str().into(),
+        parent_id,
+        started_at: app.now_ms(),
+        finished_at: 0,
+    };
+    if !store::projects::start_stage(&mut tx, &row).await? {
+        return Err(AppError::State(format!("“{}”阶段已经启动", stage.label())));
+    }
+    tx.commit().await.map_err(store::StoreError::from)?;
+    project(app, actor, &p.code).await
+}
+
+/// Holds as they are stored, for the clock.
+pub(crate) fn hold_of(code: &str, h: &store::projects::HoldRow) -> Result<Hold> {
+    let day = |s: &str| domain::calendar::parse_iso_date(s).map_err(|e| internal(code, e));
+    Ok(Hold {
+        reason: HoldReason::parse(&h.reason).ok_or_else(|| internal(code, "hold reason"))?,
+        from: day(&h.from_day)?,
+        to: if h.to_day.is_empty() {
+            None
+        } else {
+            Some(day(&h.to_day)?)
+        },
+        note: h.note.clone(),
+    })
+}

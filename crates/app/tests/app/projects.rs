@@ -1,0 +1,223 @@
+//! 工程建设项目: registration under the 投资项目代码, stages in order as bundle applications,
+//! who sees a project, the clock with its holds, and a joint review sent back for rectification
+//! with every department's points and passed on the second round.
+
+use app::AppError;
+use app::auth::{Actor, actor_for_login};
+use app::demo_projects::{HOSPITAL, WAREHOUSE, WORKSHOP};
+use app::projects;
+use domain::project::joint::{JointKind, JointState};
+use domain::project::{Category, Filing, Funding, HoldReason, ProjectDraft, Stage};
+use time::Duration;
+
+use crate::support::*;
+
+fn field_code(e: AppError) -> String {
+    match e {
+        AppError::Validation(v) => v[0].code.to_string(),
+        AppError::Conflict { field, .. } => format!("conflict:{field}"),
+        other => format!("{other:?}"),
+    }
+}
+
+fn draft(code: &str) -> ProjectDraft {
+    ProjectDraft {
+        code: code.into(),
+        name: "广安演示制造有限公司二期厂房".into(),
+        funding: Funding::Enterprise,
+        filing: Filing::Record,
+        category: Category::General,
+        region: "511602".into(),
+        land: "出让用地".into(),
+        scale: "厂房两栋".into(),
+        floor_area_m2: 20_000,
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_project_runs_its_stages_in_order_and_a_joint_review_sends_back_one_notice() {
+    store::testing::on_both(|s| async move {
+        let (app, clock) = app(s).await;
+        let report = app::demo::load(&app).await.unwrap();
+        assert_eq!(report.projects, 3);
+        assert_eq!(app::demo::load(&app).await.unwrap().projects, 0, "once");
+        let owner = actor_for_login(&app, &app::demo::demo_credit_code())
+            .await
+            .unwrap();
+        let clerk = actor_for_login(&app, "clerk").await.unwrap();
+
+        // Registration: the code checked, once each, by an enterprise.
+        let e = projects::register(&app, &owner, &draft("2026-511602-47-03-00012"))
+            .await
+            .unwrap_err();
+        assert_eq!(field_code(e), "invalid");
+        let e = projects::register(&app, &owner, &draft(WORKSHOP))
+            .await
+            .unwrap_err();
+        assert_eq!(field_code(e), "conflict:code");
+        let person = citizen(&app, "077").await;
+        let e = projects::register(&app, &person, &draft("2026-511602-47-03-000999"))
+            .await
+            .unwrap_err();
+        assert!(matches!(e, AppError::Forbidden(_)), "{e:?}");
+        let gov = ProjectDraft {
+            funding: Funding::Government,
+            ..draft("2026-511602-47-03-000999")
+        };
+        assert_eq!(
+            field_code(projects::register(&app, &owner, &gov).await.unwrap_err()),
+            "inconsistent"
+        );
+
+        // Who sees it: the owner and staff covering the region; nobody else learns it exists.
+        let e = projects::project(&app, &person, WORKSHOP)
+            .await
+            .unwrap_err();
+        assert!(matches!(e, AppError::NotFound(_)), "{e:?}");
+        let seen = projects::project(&app, &clerk, WORKSHOP).await.unwrap();
+        assert!(!seen.mine && seen.clock.is_none(), "not started: no clock");
+        assert_eq!(projects::projects(&app, &owner).await.unwrap().len(), 3);
+        assert_eq!(projects::projects(&app, &person).await.unwrap().len(), 0);
+
+        // Stages in order: not the third before the first; the demo's first stages run.
+        let v = projects::project(&app, &owner, WORKSHOP).await.unwrap();
+        assert_eq!(v.next, Some(Stage::Initiation));
+        let e = projects::start_stage(
+            &app,
+            &owner,
+            WORKSHOP,
+            Stage::Construction,
+            Default::default(),
+        )
+        .await
+        .unwrap_err();
+        assert_eq!(field_code(e), "predecessor");
+        let e = projects::start_stage(
+            &app,
+            &clerk,
+            WORKSHOP,
+            Stage::Initiation,
+            Default::default(),
+        )
+        .await
+        .unwrap_err();
+        assert!(
+            matches!(e, AppError::Forbidden(_)),
+            "staff do not file for the owner: {e:?}"
+        );
+        let warehouse = projects::project(&app, &owner, WAREHOUSE).await.unwrap();
+        assert_eq!(
+            warehouse.path.stages.len(),
+            3,
+            "the low-risk path merges a stage"
+        );
+        let first = &warehouse.stages[0];
+        assert_eq!(first.plan.stage, Stage::Permit);
+        let bundle = first.bundle.as_ref().expect("the first stage runs");
+        assert_eq!(bundle.children.len(), 2, "{bundle:?}");
+        assert_eq!(warehouse.next, None, "the next stage waits for this one");
+        let e = projects::start_stage(&app, &owner, WAREHOUSE, Stage::Permit, Default::default())
+            .await
+            .unwrap_err();
+        assert_eq!(field_code(e), "started");
+
+        // The clock: the intermediary's hold keeps the government's count at zero.
+        assert_eq!(warehouse.holds.len(), 1);
+        assert_eq!(warehouse.holds[0].hold.reason, HoldReason::Intermediary);
+        clock.advance(Duration::days(14));
+        let later = projects::project(&app, &owner, WAREHOUSE).await.unwrap();
+        let c = later.clock.unwrap();
+        assert_eq!(c.used, 0, "{c:?}");
+        assert!(c.held >= 9, "{c:?}");
+        let id = later.holds[0].id.clone();
+        let today = domain::calendar::china_date(app.now());
+        let e = projects::end_hold(&app, &owner, WAREHOUSE, &id, today)
+            .await
+            .unwrap_err();
+        assert!(matches!(e, AppError::Forbidden(_)), "{e:?}");
+        let ended = projects::end_hold(&app, &clerk, WAREHOUSE, &id, today - Duration::days(4))
+            .await
+            .unwrap();
+        assert!(ended.holds[0].hold.to.is_some());
+        assert!(ended.clock.unwrap().used >= 2, "days after the hold count");
+
+        // 联合审图 of the hospital: 消防 asks for changes, 住建 passes; one notice; the hold.
+        let lead = actor_for_login(&app, "zjjsc").await.unwrap();
+        let fire = actor_for_login(&app, "xfjy").await.unwrap();
+        let kind = JointKind::DrawingReview;
+        let e = projects::close_joint(&app, &lead, HOSPITAL, kind)
+            .await
+            .unwrap_err();
+        assert_eq!(field_code(e), "missing");
+        let e = projects::opine(&app, &fire, HOSPITAL, kind, false, &[])
+            .await
+            .unwrap_err();
+        assert_eq!(field_code(e), "required");
+        projects::opine(
+            &app,
+            &fire,
+            HOSPITAL,
+            kind,
+            false,
+            &["疏散楼梯宽度不足 1.2 米".into()],
+        )
+        .await
+        .unwrap();
+        projects::opine(&app, &lead, HOSPITAL, kind, true, &[])
+            .await
+            .unwrap();
+        let e = projects::close_joint(&app, &fire, HOSPITAL, kind)
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(e, AppError::Forbidden(_)),
+            "only the lead decides: {e:?}"
+        );
+        let sent = projects::close_joint(&app, &lead, HOSPITAL, kind)
+            .await
+            .unwrap();
+        let step = &sent.joints[0];
+        assert_eq!((step.state, step.round), (JointState::Rectifying, 1));
+        assert_eq!(
+            step.notice["511600-XFJYZD"],
+            vec!["疏散楼梯宽度不足 1.2 米".to_string()]
+        );
+        assert!(
+            sent.holds
+                .iter()
+                .any(|h| h.hold.reason == HoldReason::Rectification && h.hold.to.is_none())
+        );
+        let e = projects::resubmit(&app, &clerk, HOSPITAL, kind)
+            .await
+            .unwrap_err();
+        assert!(matches!(e, AppError::Forbidden(_)), "{e:?}");
+        clock.advance(Duration::days(3));
+        let again = projects::resubmit(&app, &owner, HOSPITAL, kind)
+            .await
+            .unwrap();
+        assert_eq!(
+            (again.joints[0].state, again.joints[0].round),
+            (JointState::Open, 2)
+        );
+        assert!(
+            again.holds.iter().all(|h| h.hold.to.is_some()),
+            "the rectification hold ended"
+        );
+        projects::opine(&app, &fire, HOSPITAL, kind, true, &[])
+            .await
+            .unwrap();
+        projects::opine(&app, &lead, HOSPITAL, kind, true, &[])
+            .await
+            .unwrap();
+        let passed = projects::close_joint(&app, &lead, HOSPITAL, kind)
+            .await
+            .unwrap();
+        assert_eq!(passed.joints[0].state, JointState::Passed);
+        let e = projects::open_joint(&app, &lead, HOSPITAL, kind, &["511600-XFJYZD".into()])
+            .await
+            .unwrap_err();
+        assert!(matches!(e, AppError::State(_)), "{e:?}");
+        let _ = Actor::Anonymous;
+    })
+    .await;
+}

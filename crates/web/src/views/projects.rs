@@ -1,0 +1,361 @@
+//! 工程建设项目 pages: the list with the owner's registration form, and a project's page (its
+//! stages with their parallel cases, the clock against the promise with every hold and its
+//! reason, the joint steps with each department's opinion), with the forms of the owner (start
+//! the next stage, resubmit after rectification) and of staff (holds, joint review). A stage
+//! is filed on its bundle's own page (`/bundles/{code}?project=…&stage=…`). The rules are
+//! `app::projects`'.
+
+use app::projects::{self, ProjectSummary, ProjectView};
+use askama::Template;
+use axum::Router;
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum_extra::extract::Form;
+use domain::FieldError;
+use domain::project::joint::{JointKind, Opinion, Step};
+use domain::project::{Category, Filing, Funding, HoldReason, ProjectDraft};
+
+use super::{Nav, render};
+use crate::ctx::Ctx;
+use crate::{AppState, WebError};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/projects", get(list).post(register))
+        .route("/projects/{code}", get(page))
+        .route("/projects/{code}/holds", post(add_hold))
+        .route("/projects/{code}/holds/{id}/end", post(end_hold))
+        .route("/projects/{code}/joints", post(open_joint))
+        .route("/projects/{code}/joints/{kind}/opinion", post(opine))
+        .route("/projects/{code}/joints/{kind}/close", post(close_joint))
+        .route("/projects/{code}/joints/{kind}/resubmit", post(resubmit))
+}
+
+#[derive(Template)]
+#[template(path = "projects.html")]
+struct ListPage {
+    nav: Nav,
+    rows: Vec<ProjectSummary>,
+    /// May register (an enterprise).
+    owner: bool,
+    categories: &'static [Category],
+    errors: Vec<FieldError>,
+}
+
+impl ListPage {
+    fn error(&self, field: &str) -> String {
+        super::field_error(&self.errors, field)
+    }
+}
+
+async fn list_page(s: &AppState, ctx: &Ctx, errors: Vec<FieldError>) -> Result<ListPage, WebError> {
+    Ok(ListPage {
+        nav: Nav::of(ctx),
+        rows: projects::projects(&s.app, &ctx.actor).await?,
+        owner: ctx.actor.is_enterprise(),
+        categories: Category::ALL,
+        errors,
+    })
+}
+
+async fn list(State(s): State<AppState>, ctx: Ctx) -> Result<Response, WebError> {
+    render(&list_page(&s, &ctx, vec![]).await?)
+}
+
+#[derive(serde::Deserialize, Default)]
+#[serde(default)]
+struct RegisterForm {
+    csrf: String,
+    code: String,
+    name: String,
+    /// "enterprise-record", "enterprise-verification" or "government-approval".
+    funding: String,
+    category: String,
+    region: String,
+    land: String,
+    scale: String,
+    floor_area: String,
+}
+
+async fn register(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Form(f): Form<RegisterForm>,
+) -> Result<Response, WebError> {
+    ctx.check_csrf(&f.csrf)?;
+    // Authority before the form is judged.
+    projects::may_register(&ctx.actor)?;
+    let (funding, filing) = match f.funding.as_str() {
+        "government-approval" => (Funding::Government, Filing::Approval),
+        "enterprise-verification" => (Funding::Enterprise, Filing::Verification),
+        _ => (Funding::Enterprise, Filing::Record),
+    };
+    let mut errors = Vec::new();
+    let area = f.floor_area.trim().parse::<u32>().ok();
+    if area.is_none() {
+        errors.push(FieldError::new(
+            "floor_area_m2",
+            "invalid",
+            "总建筑面积应为平方米整数",
+        ));
+    }
+    let category = Category::parse(&f.category);
+    if category.is_none() {
+        errors.push(FieldError::new("category", "invalid", "请选择项目类别"));
+    }
+    let result = match (area, category) {
+        (Some(floor_area_m2), Some(category)) => {
+            let d = ProjectDraft {
+                code: f.code,
+                name: f.name,
+                funding,
+                filing,
+                category,
+                region: f.region.trim().to_string(),
+                land: f.land,
+                scale: f.scale,
+                floor_area_m2,
+            };
+            projects::register(&s.app, &ctx.actor, &d).await
+        }
+        _ => Err(app::AppError::Validation(errors)),
+    };
+    match result {
+        Ok(p) => {
+            Ok(Redirect::to(&format!("/projects/{}?flash=registered", p.code)).into_response())
+        }
+        Err(app::AppError::Validation(errors)) => Ok(super::unprocessable(render(
+            &list_page(&s, &ctx, errors).await?,
+        )?)),
+        Err(app::AppError::Conflict { field, message }) => {
+            let errors = vec![FieldError::new(field, "conflict", message)];
+            Ok(super::unprocessable(render(
+                &list_page(&s, &ctx, errors).await?,
+            )?))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "project.html")]
+struct ProjectPage {
+    nav: Nav,
+    p: ProjectView,
+    /// Staff whose region covers it (holds); a reviewer of a department (joint steps).
+    staff: bool,
+    department: String,
+    reasons: &'static [HoldReason],
+    today: String,
+    errors: Vec<FieldError>,
+    flash: String,
+}
+
+impl ProjectPage {
+    fn error(&self, field: &str) -> String {
+        super::field_error(&self.errors, field)
+    }
+    fn day(&self, ms: &i64) -> String {
+        if *ms == 0 {
+            String::new()
+        } else {
+            super::fmt_time(*ms).chars().take(10).collect()
+        }
+    }
+    fn opinion<'a>(&self, j: &'a Step, d: &str) -> Option<&'a Opinion> {
+        j.opinions.get(d)
+    }
+    /// A department's name (its code when unknown).
+    fn dept(&self, code: &str) -> String {
+        self.p
+            .departments
+            .get(code)
+            .cloned()
+            .unwrap_or_else(|| code.to_string())
+    }
+}
+
+#[derive(serde::Deserialize, Default)]
+struct PageQuery {
+    flash: Option<String>,
+}
+
+async fn project_page(
+    s: &AppState,
+    ctx: &Ctx,
+    code: &str,
+    errors: Vec<FieldError>,
+    flash: String,
+) -> Result<ProjectPage, WebError> {
+    let p = projects::project(&s.app, &ctx.actor, code).await?;
+    let (staff, department) = match &ctx.actor {
+        app::auth::Actor::Staff { scope, .. } => {
+            (true, scope.department.clone().unwrap_or_default())
+        }
+        _ => (false, String::new()),
+    };
+    Ok(ProjectPage {
+        nav: Nav::of(ctx),
+        p,
+        staff,
+        department,
+        reasons: HoldReason::ALL,
+        today: domain::calendar::china_date(s.app.now()).to_string(),
+        errors,
+        flash,
+    })
+}
+
+async fn page(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Path(code): Path<String>,
+    Query(q): Query<PageQuery>,
+) -> Result<Response, WebError> {
+    let flash = match q.flash.as_deref() {
+        Some("registered") => "项目已登记。请按阶段申报。",
+        Some("started") => "阶段已申报，各部门并联办理。",
+        Some("hold") => "已记录暂停计时。",
+        Some("hold_end") => "暂停计时已结束。",
+        Some("joint") => "联合审查已更新。",
+        _ => "",
+    };
+    render(&project_page(&s, &ctx, &code, vec![], flash.into()).await?)
+}
+
+async fn done(
+    s: &AppState,
+    ctx: &Ctx,
+    code: &str,
+    flash: &str,
+    result: app::Result<ProjectView>,
+) -> Result<Response, WebError> {
+    match result {
+        Ok(p) => Ok(Redirect::to(&format!("/projects/{}?flash={flash}", p.code)).into_response()),
+        Err(app::AppError::Validation(errors)) => Ok(super::unprocessable(render(
+            &project_page(s, ctx, code, errors, String::new()).await?,
+        )?)),
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(serde::Deserialize, Default)]
+#[serde(default)]
+struct HoldForm {
+    csrf: String,
+    reason: String,
+    from: String,
+    to: String,
+    note: String,
+}
+
+fn date(field: &str, text: &str) -> app::Result<time::Date> {
+    domain::calendar::parse_iso_date(text.trim())
+        .map_err(|_| app::AppError::field(field, "invalid", "请填写日期，如 2026-12-01"))
+}
+
+async fn add_hold(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Path(code): Path<String>,
+    Form(f): Form<HoldForm>,
+) -> Result<Response, WebError> {
+    ctx.check_csrf(&f.csrf)?;
+    let reason = HoldReason::parse(&f.reason).unwrap_or(HoldReason::Supplement);
+    let result = match date("from", &f.from) {
+        Ok(from) => projects::add_hold(&s.app, &ctx.actor, &code, reason, from, &f.note).await,
+        Err(e) => {
+            // The date is judged after the authority: ask with today's, then report.
+            projects::add_hold_allowed(&s.app, &ctx.actor, &code).await?;
+            Err(e)
+        }
+    };
+    done(&s, &ctx, &code, "hold", result).await
+}
+
+async fn end_hold(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Path((code, id)): Path<(String, String)>,
+    Form(f): Form<HoldForm>,
+) -> Result<Response, WebError> {
+    ctx.check_csrf(&f.csrf)?;
+    projects::add_hold_allowed(&s.app, &ctx.actor, &code).await?;
+    let result = match date("to", &f.to) {
+        Ok(to) => projects::end_hold(&s.app, &ctx.actor, &code, &id, to).await,
+        Err(e) => Err(e),
+    };
+    done(&s, &ctx, &code, "hold_end", result).await
+}
+
+#[derive(serde::Deserialize, Default)]
+#[serde(default)]
+struct JointForm {
+    csrf: String,
+    kind: String,
+    /// Department codes, one a line or separated by commas.
+    departments: String,
+    decision: String,
+    points: String,
+}
+
+fn kind_of(text: &str) -> app::Result<JointKind> {
+    JointKind::parse(text).ok_or_else(|| app::AppError::NotFound("联合审查".into()))
+}
+
+fn lines(text: &str) -> Vec<String> {
+    text.split(['\n', ',', '，'])
+        .map(|l| l.trim().to_string())
+        .filter(|l| !l.is_empty())
+        .collect()
+}
+
+async fn open_joint(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Path(code): Path<String>,
+    Form(f): Form<JointForm>,
+) -> Result<Response, WebError> {
+    ctx.check_csrf(&f.csrf)?;
+    let kind = JointKind::parse(&f.kind).unwrap_or(JointKind::DrawingReview);
+    let result =
+        projects::open_joint(&s.app, &ctx.actor, &code, kind, &lines(&f.departments)).await;
+    done(&s, &ctx, &code, "joint", result).await
+}
+
+async fn opine(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Path((code, kind)): Path<(String, String)>,
+    Form(f): Form<JointForm>,
+) -> Result<Response, WebError> {
+    ctx.check_csrf(&f.csrf)?;
+    let kind = kind_of(&kind)?;
+    let pass = f.decision == "pass";
+    let points: Vec<String> = f.points.lines().map(str::to_string).collect();
+    let result = projects::opine(&s.app, &ctx.actor, &code, kind, pass, &points).await;
+    done(&s, &ctx, &code, "joint", result).await
+}
+
+async fn close_joint(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Path((code, kind)): Path<(String, String)>,
+    Form(f): Form<JointForm>,
+) -> Result<Response, WebError> {
+    ctx.check_csrf(&f.csrf)?;
+    let result = projects::close_joint(&s.app, &ctx.actor, &code, kind_of(&kind)?).await;
+    done(&s, &ctx, &code, "joint", result).await
+}
+
+async fn resubmit(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Path((code, kind)): Path<(String, String)>,
+    Form(f): Form<JointForm>,
+) -> Result<Response, WebError> {
+    ctx.check_csrf(&f.csrf)?;
+    let result = projects::resubmit(&s.app, &ctx.actor, &code, kind_of(&kind)?).await;
+    done(&s, &ctx, &code, "joint", result).await
+}
