@@ -46,7 +46,8 @@ function startReceiver(dir, healed) {
       if (!said.includes('\n')) return;
       proc.stdout.off('data', onData);
       const port = Number(said.match(/LISTENING (\d+)/)?.[1]);
-      if (port) ok({ proc, port, log }); else fail(new Error(`receiver said: ${said}`));
+      if (port) ok({ proc, port, log });
+      else { proc.kill(); fail(new Error(`receiver said: ${said}`)); }
     };
     proc.stdout.on('data', onData);
   });

@@ -491,6 +491,14 @@ const DEMO_VIEWS: &[(&str, i64)] = &[
 ];
 
 /// Loads the demo data; safe to run on every start.
+/// The demo of `serve --demo`: [`load`], then the demo's projects taken through their
+/// stages by the departments (slow in a debug build, so the tests' demo leaves it out).
+pub async fn load_full(app: &App) -> Result<DemoReport> {
+    let report = load(app).await?;
+    crate::demo_projects_run::run(app).await?;
+    Ok(report)
+}
+
 pub async fn load(app: &App) -> Result<DemoReport> {
     let data = demo_data()?;
     let mut report = DemoReport::default();

@@ -1,14 +1,14 @@
 //! Demo 工程建设项目: the two paths (a general one of four stages, 80 working days; the short
 //! one of 社会投资低风险小型项目, three stages with 立项用地规划 merged in, 25 working days: a
-//! demo configuration, not a figure from law), and the demo enterprise's projects: one
-//! registered and not started, one low-risk warehouse whose first stage runs with an
-//! intermediary's hold on its clock, one general project whose first stage runs with a
-//! 联合审图 already opened for its drawings. Filed through the same use cases as people use.
+//! demo configuration, not a figure from law), and the demo enterprise's projects: a low-risk
+//! warehouse whose first stage runs with an intermediary's hold on its clock, a hospital
+//! whose first stage runs, a workshop and a visitor centre not started. `serve --demo` takes
+//! the hospital and the workshop further (`demo_projects_run`). Filed through the same use
+//! cases as people use.
 
 use std::collections::BTreeMap;
 
 use domain::case::Provision;
-use domain::project::joint::JointKind;
 use domain::project::{
     Category, Filing, Funding, HoldReason, Path, ProjectDraft, Stage, StagePlan,
 };
@@ -53,6 +53,7 @@ pub fn demo_paths() -> Vec<Path> {
 pub const WAREHOUSE: &str = "2026-511602-59-03-000101";
 pub const HOSPITAL: &str = "2026-511602-84-01-000102";
 pub const WORKSHOP: &str = "2026-511602-13-03-000103";
+pub const VISITOR_CENTRE: &str = "2026-511602-78-03-000104";
 
 fn draft(
     code: &str,
@@ -111,6 +112,15 @@ pub(crate) async fn seed(app: &App) -> Result<usize> {
             12_000,
             "生产车间两栋及配套用房，建筑面积 12000 平方米",
         ),
+        draft(
+            VISITOR_CENTRE,
+            "广安演示文旅有限公司游客服务中心",
+            Category::General,
+            Funding::Enterprise,
+            Filing::Record,
+            6_500,
+            "游客服务中心一栋及停车场，建筑面积 6500 平方米",
+        ),
     ];
     for p in &projects {
         crate::projects::register(app, &owner, p).await?;
@@ -123,8 +133,7 @@ pub(crate) async fn seed(app: &App) -> Result<usize> {
         let application = filled(app, &owner, &v.path, first).await?;
         crate::projects::start_stage(app, &owner, code, first, application).await?;
     }
-    // The warehouse's land survey is with an intermediary; the hospital's drawings go to a
-    // joint review led by 住建局 with 消防救援.
+    // The warehouse's land survey is with an intermediary.
     let clerk = actor_for_login(app, "clerk").await?;
     let today = domain::calendar::china_date(app.now());
     crate::projects::add_hold(
@@ -136,14 +145,16 @@ pub(crate) async fn seed(app: &App) -> Result<usize> {
         "地形图测绘（中介超市选取的测绘机构作业中）",
     )
     .await?;
-    let lead = actor_for_login(app, "zjjsc").await?;
-    let depts = ["511600-ZJJ".to_string(), "511600-XFJYZD".to_string()];
-    crate::projects::open_joint(app, &lead, HOSPITAL, JointKind::DrawingReview, &depts).await?;
     Ok(projects.len())
 }
 
 /// The stage's merged form with sample values and every mandatory material uploaded.
-async fn filled(app: &App, owner: &Actor, path: &Path, stage: Stage) -> Result<Application> {
+pub(crate) async fn filled(
+    app: &App,
+    owner: &Actor,
+    path: &Path,
+    stage: Stage,
+) -> Result<Application> {
     let plan = path
         .stages
         .iter()

@@ -16,6 +16,7 @@ mod demo_hall;
 mod demo_hotline;
 pub mod demo_market;
 pub mod demo_projects;
+pub mod demo_projects_run;
 pub mod error;
 mod events;
 pub mod exchange;

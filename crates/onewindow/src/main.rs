@@ -356,7 +356,7 @@ async fn run(command: Command, mut cfg: Config) -> anyhow::Result<()> {
         }
         Command::Demo => {
             let app = open(&cfg).await?;
-            print_demo(&app::demo::load(&app).await.map_err(explain)?);
+            print_demo(&app::demo::load_full(&app).await.map_err(explain)?);
             Ok(())
         }
         Command::Admin {

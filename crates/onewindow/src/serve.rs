@@ -28,7 +28,7 @@ pub(crate) async fn serve(
     }
     let app = open(&cfg).await?;
     if demo {
-        print_demo(&app::demo::load(&app).await.map_err(explain)?);
+        print_demo(&app::demo::load_full(&app).await.map_err(explain)?);
     }
     app::auth::purge_sessions(&app).await.map_err(explain)?;
     app.store

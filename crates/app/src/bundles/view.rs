@@ -67,9 +67,7 @@ pub(crate) async fn build(
     id: &str,
 ) -> Result<(BundleView, sb::BundleCaseRow, BTreeSet<String>)> {
     let not_found = || AppError::NotFound("该一件事办件".into());
-    let parent = sb::get_bundle_case(conn, id)
-        .await?
-        .ok_or_else(not_found)?;
+    let parent = sb::get_bundle_case(conn, id).await?.ok_or_else(not_found)?;
     let def = sb::get_bundle(conn, &parent.bundle_code)
         .await?
         .ok_or_else(not_found)?;

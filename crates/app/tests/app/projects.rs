@@ -39,7 +39,7 @@ async fn a_project_runs_its_stages_in_order_and_a_joint_review_sends_back_one_no
     store::testing::on_both(|s| async move {
         let (app, clock) = app(s).await;
         let report = app::demo::load(&app).await.unwrap();
-        assert_eq!(report.projects, 3);
+        assert_eq!(report.projects, 4);
         assert_eq!(app::demo::load(&app).await.unwrap().projects, 0, "once");
         let owner = actor_for_login(&app, &app::demo::demo_credit_code())
             .await
@@ -76,7 +76,7 @@ async fn a_project_runs_its_stages_in_order_and_a_joint_review_sends_back_one_no
         assert!(matches!(e, AppError::NotFound(_)), "{e:?}");
         let seen = projects::project(&app, &clerk, WORKSHOP).await.unwrap();
         assert!(!seen.mine && seen.clock.is_none(), "not started: no clock");
-        assert_eq!(projects::projects(&app, &owner).await.unwrap().len(), 3);
+        assert_eq!(projects::projects(&app, &owner).await.unwrap().len(), 4);
         assert_eq!(projects::projects(&app, &person).await.unwrap().len(), 0);
 
         // Stages in order: not the third before the first; the demo's first stages run.
@@ -145,6 +145,29 @@ async fn a_project_runs_its_stages_in_order_and_a_joint_review_sends_back_one_no
         let lead = actor_for_login(&app, "zjjsc").await.unwrap();
         let fire = actor_for_login(&app, "xfjy").await.unwrap();
         let kind = JointKind::DrawingReview;
+        let depts = ["511600-XFJYZD".to_string()];
+        let e = projects::open_joint(&app, &fire, HOSPITAL, kind, &[])
+            .await
+            .unwrap_err();
+        assert_eq!(
+            field_code(e),
+            "too_few",
+            "消防 may lead one, with another department"
+        );
+        let e = projects::open_joint(&app, &clerk, HOSPITAL, kind, &depts)
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(e, AppError::Forbidden(_)),
+            "a window clerk does not: {e:?}"
+        );
+        let opened = projects::open_joint(&app, &lead, HOSPITAL, kind, &depts)
+            .await
+            .unwrap();
+        assert_eq!(
+            opened.joints[0].departments,
+            vec!["511600-ZJJ", "511600-XFJYZD"]
+        );
         let e = projects::close_joint(&app, &lead, HOSPITAL, kind)
             .await
             .unwrap_err();
@@ -218,6 +241,25 @@ async fn a_project_runs_its_stages_in_order_and_a_joint_review_sends_back_one_no
             .unwrap_err();
         assert!(matches!(e, AppError::State(_)), "{e:?}");
         let _ = Actor::Anonymous;
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_full_demo_takes_the_workshop_to_acceptance_through_three_finished_stages() {
+    store::testing::on_both(|s| async move {
+        let (app, _) = app(s).await;
+        app::demo::load_full(&app).await.unwrap();
+        let owner = actor_for_login(&app, &app::demo::demo_credit_code())
+            .await
+            .unwrap();
+        let w = projects::project(&app, &owner, WORKSHOP).await.unwrap();
+        assert_eq!(w.next, Some(Stage::Acceptance), "{:?}", w.stages);
+        assert!(w.stages[..3].iter().all(|s| s.finished_at > 0));
+        let h = projects::project(&app, &owner, HOSPITAL).await.unwrap();
+        assert!(h.stages[2].bundle.is_some() && h.stages[2].finished_at == 0);
+        assert_eq!(h.joints.len(), 1, "the drawings are in joint review");
+        assert_eq!(app::demo_projects_run::run(&app).await.unwrap(), 0, "once");
     })
     .await;
 }

@@ -3,6 +3,7 @@
 //! one signed-in client per principal, and the records the routes are asked about, all of
 //! the demo citizen 张三 and the city's 公安局 (511600-GAJ).
 
+use domain::project::joint::JointKind;
 use std::collections::BTreeMap;
 
 use app::auth::{Actor, NewStaff, actor_for_login};
@@ -287,7 +288,13 @@ pub async fn world() -> World {
         .unwrap();
     records.insert("project", warehouse.code.clone());
     records.insert("project_hold", warehouse.holds[0].id.clone());
-    records.insert("joint_project", app::demo_projects::HOSPITAL.to_string());
+    let lead = actor(&app, "zjjsc").await;
+    let fire = ["511600-XFJYZD".to_string()];
+    let hospital = app::demo_projects::HOSPITAL;
+    app::projects::open_joint(&app, &lead, hospital, JointKind::DrawingReview, &fire)
+        .await
+        .unwrap();
+    records.insert("joint_project", hospital.to_string());
     records.insert("joint_kind", "drawing_review".to_string());
 
     records.insert("bundle_case", bundle_case(&app, &owner).await);
