@@ -1,7 +1,8 @@
 //! The fuller demo of `serve --demo` (not of the tests' demo, which stays light): the demo's
 //! general projects taken through their stages by the departments' staff, every member case
 //! accepted, reviewed, approved and completed through the same use cases people use, so the
-//! hospital runs its 施工许可 stage with a 联合审图 open and the workshop waits at 竣工验收.
+//! hospital runs its 施工许可 stage with a 联合审图 open, the workshop waits at 竣工验收 and
+//! the warehouse runs its first stage.
 
 use domain::account::Role;
 use domain::case::{CaseState, Command, Delivery};
@@ -10,7 +11,7 @@ use domain::project::joint::JointKind;
 
 use crate::auth::{Actor, NewStaff, actor_for_login};
 use crate::cases;
-use crate::demo_projects::{HOSPITAL, WORKSHOP, filled};
+use crate::demo_projects::{HOSPITAL, WAREHOUSE, WORKSHOP, filled};
 use crate::{App, AppError, Result};
 
 /// Reviewers of the construction departments: (login, name, roles, department). The first
@@ -71,9 +72,10 @@ pub async fn run(app: &App) -> Result<usize> {
     for stage in [Stage::Initiation, Stage::Permit, Stage::Construction] {
         done += through(app, &owner, WORKSHOP, stage).await?;
     }
-    // The hospital's first stage runs since the light demo; it finishes, the second too.
-    done += finish(app, &owner, HOSPITAL, Stage::Initiation).await?;
+    done += through(app, &owner, HOSPITAL, Stage::Initiation).await?;
     done += through(app, &owner, HOSPITAL, Stage::Permit).await?;
+    // The warehouse's first stage (工程建设许可 on the low-risk path) runs.
+    start(app, &owner, WAREHOUSE, Stage::Permit).await?;
     start(app, &owner, HOSPITAL, Stage::Construction).await?;
     let lead = actor_for_login(app, "zjjsc").await?;
     let depts = ["511600-ZJJ".to_string(), "511600-XFJYZD".to_string()];
@@ -81,7 +83,7 @@ pub async fn run(app: &App) -> Result<usize> {
     Ok(done)
 }
 
-async fn start(app: &App, owner: &Actor, code: &str, stage: Stage) -> Result<()> {
+pub async fn start(app: &App, owner: &Actor, code: &str, stage: Stage) -> Result<()> {
     let v = crate::projects::project(app, owner, code).await?;
     let application = filled(app, owner, &v.path, stage).await?;
     crate::projects::start_stage(app, owner, code, stage, application).await?;

@@ -54,6 +54,8 @@ pub struct ProjectView {
     /// From the first stage's start; None before it.
     pub clock: Option<Clock>,
     pub joints: Vec<Step>,
+    /// The 代办员 the owner named (display name), empty when none.
+    pub agent: String,
     /// Names of the departments in the joint steps, by code.
     pub departments: std::collections::BTreeMap<String, String>,
     /// The actor owns it (or is its agent).
@@ -302,7 +304,15 @@ async fn view(
             departments.insert(d.clone(), name);
         }
     }
+    let agent = if p.agent_id.is_empty() {
+        String::new()
+    } else {
+        store::accounts::get_account(c, &p.agent_id)
+            .await?
+            .display_name
+    };
     Ok(ProjectView {
+        agent,
         departments,
         code: p.code.clone(),
         owner_code: p.owner_code.clone(),
@@ -316,6 +326,46 @@ async fn view(
         joints,
         mine: acts_for_owner(actor, p),
     })
+}
+
+/// The owner names a staff member (by login) whose region covers the project as its 代办员,
+/// who then sees it among their projects and may resubmit after rectification for it; an
+/// empty login removes the agent.
+pub async fn assign_agent(
+    app: &App,
+    actor: &Actor,
+    code: &str,
+    login: &str,
+) -> Result<ProjectView> {
+    let mut tx = app.store.begin().await?;
+    let p = load(&mut tx, actor, code).await?;
+    if !matches!(actor, Actor::Applicant { id, .. } if *id == p.owner_id) {
+        return Err(AppError::Forbidden("代办员由建设单位指定".into()));
+    }
+    let agent_id = match login.trim() {
+        "" => String::new(),
+        login => {
+            let row = store::accounts::find_by_login(&mut tx, login)
+                .await?
+                .filter(|a| a.kind == domain::account::AccountKind::Staff && a.disabled == 0)
+                .ok_or_else(|| AppError::field("agent", "unknown", "没有这个工作人员账号"))?;
+            let scope = domain::account::StaffScope {
+                region: row.region.clone().unwrap_or_default(),
+                department: row.department.clone(),
+            };
+            if !scope.covers_region(&p.region) {
+                return Err(AppError::field(
+                    "agent",
+                    "out_of_region",
+                    "该工作人员不负责项目所在地，不能担任代办员",
+                ));
+            }
+            row.id
+        }
+    };
+    store::projects::set_agent(&mut tx, &p.code, &agent_id).await?;
+    tx.commit().await.map_err(store::StoreError::from)?;
+    project(app, actor, &p.code).await
 }
 
 /// The owner's (or agent's) projects; staff: the projects of their region.

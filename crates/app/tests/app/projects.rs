@@ -105,6 +105,9 @@ async fn a_project_runs_its_stages_in_order_and_a_joint_review_sends_back_one_no
             matches!(e, AppError::Forbidden(_)),
             "staff do not file for the owner: {e:?}"
         );
+        app::demo_projects_run::start(&app, &owner, WAREHOUSE, Stage::Permit)
+            .await
+            .unwrap();
         let warehouse = projects::project(&app, &owner, WAREHOUSE).await.unwrap();
         assert_eq!(
             warehouse.path.stages.len(),
@@ -120,6 +123,27 @@ async fn a_project_runs_its_stages_in_order_and_a_joint_review_sends_back_one_no
             .await
             .unwrap_err();
         assert_eq!(field_code(e), "started");
+
+        // The owner names a 代办员: staff whose region covers the project.
+        let e = projects::assign_agent(&app, &owner, WAREHOUSE, "nobody")
+            .await
+            .unwrap_err();
+        assert_eq!(field_code(e), "unknown");
+        let e = projects::assign_agent(&app, &clerk, WAREHOUSE, "clerk")
+            .await
+            .unwrap_err();
+        assert!(matches!(e, AppError::Forbidden(_)), "{e:?}");
+        let named = projects::assign_agent(&app, &owner, WAREHOUSE, "clerk")
+            .await
+            .unwrap();
+        assert_eq!(named.agent, "赵综窗");
+        assert!(
+            projects::project(&app, &clerk, WAREHOUSE)
+                .await
+                .unwrap()
+                .mine,
+            "the agent acts for the owner"
+        );
 
         // The clock: the intermediary's hold keeps the government's count at zero.
         assert_eq!(warehouse.holds.len(), 1);

@@ -24,6 +24,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/projects", get(list).post(register))
         .route("/projects/{code}", get(page))
+        .route("/projects/{code}/agent", post(assign_agent))
         .route("/projects/{code}/holds", post(add_hold))
         .route("/projects/{code}/holds/{id}/end", post(end_hold))
         .route("/projects/{code}/joints", post(open_joint))
@@ -145,6 +146,8 @@ struct ProjectPage {
     p: ProjectView,
     /// Staff whose region covers it (holds); a reviewer of a department (joint steps).
     staff: bool,
+    /// The owner enterprise itself (names the agent).
+    owner: bool,
     department: String,
     reasons: &'static [HoldReason],
     today: String,
@@ -195,10 +198,12 @@ async fn project_page(
         }
         _ => (false, String::new()),
     };
+    let owner = ctx.actor.is_enterprise() && ctx.actor.login() == Some(p.owner_code.as_str());
     Ok(ProjectPage {
         nav: Nav::of(ctx),
         p,
         staff,
+        owner,
         department,
         reasons: HoldReason::ALL,
         today: domain::calendar::china_date(s.app.now()).to_string(),
@@ -219,6 +224,7 @@ async fn page(
         Some("hold") => "已记录暂停计时。",
         Some("hold_end") => "暂停计时已结束。",
         Some("joint") => "联合审查已更新。",
+        Some("agent") => "代办员已更新。",
         _ => "",
     };
     render(&project_page(&s, &ctx, &code, vec![], flash.into()).await?)
@@ -238,6 +244,24 @@ async fn done(
         )?)),
         Err(e) => Err(e.into()),
     }
+}
+
+#[derive(serde::Deserialize, Default)]
+#[serde(default)]
+struct AgentForm {
+    csrf: String,
+    agent: String,
+}
+
+async fn assign_agent(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Path(code): Path<String>,
+    Form(f): Form<AgentForm>,
+) -> Result<Response, WebError> {
+    ctx.check_csrf(&f.csrf)?;
+    let result = projects::assign_agent(&s.app, &ctx.actor, &code, &f.agent).await;
+    done(&s, &ctx, &code, "agent", result).await
 }
 
 #[derive(serde::Deserialize, Default)]

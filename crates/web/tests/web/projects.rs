@@ -72,6 +72,18 @@ async fn the_owner_registers_a_project_and_staff_hold_its_clock() {
     );
 
     // The warehouse: its first stage runs, its clock is held for the intermediary.
+    let owner_actor = app::auth::actor_for_login(&site.app, &app::demo::demo_credit_code())
+        .await
+        .unwrap();
+    let stage = domain::project::Stage::Permit;
+    app::demo_projects_run::start(
+        &site.app,
+        &owner_actor,
+        app::demo_projects::WAREHOUSE,
+        stage,
+    )
+    .await
+    .unwrap();
     let warehouse = format!("/projects/{}", app::demo_projects::WAREHOUSE);
     let page = owner.get(&warehouse).await.body;
     assert!(

@@ -319,6 +319,7 @@ pub const ROUTES: &[Route] = &[
     get("/projects", &[], "signed_in"),
     r("POST", "/projects", &[], "enterprise", Form(&[("floor_area", "x")])),
     get("/projects/{code}", &["project"], "project_viewer"),
+    r("POST", "/projects/{code}/agent", &["project"], "enterprise", Form(&[("agent", "nobody-here")])),
     r("POST", "/projects/{code}/holds", &["project"], "staff", Form(&[("reason", "supplement"), ("from", "")])),
     r("POST", "/projects/{code}/holds/{id}/end", &["project", "project_hold"], "staff", Form(&[("to", "")])),
     r("POST", "/projects/{code}/joints", &["project"], "project_reviewer", Form(&[("kind", "drawing_review"), ("departments", "")])),
