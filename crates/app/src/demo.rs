@@ -2,7 +2,7 @@
 //! drawn from shared/CATALOG_FACTS.md, search synonyms, and an account for every role.
 //! Loading is idempotent: what exists is left alone.
 
-use domain::account::{AccountKind, ApplicantKind, Role};
+use domain::account::{AccountKind, ApplicantKind};
 use domain::catalog::{ItemDefinition, Synonym};
 use domain::ids::{RegionCode, credit_check_char, id_check_char};
 use domain::org::{Department, Hall, Region};
@@ -10,6 +10,7 @@ use serde::Deserialize;
 use store::accounts::AccountRow;
 
 use crate::auth::hash_password;
+use crate::demo_staff::STAFF;
 use crate::{App, AppError, Result};
 
 const DEMO_JSON: &str = include_str!("../demo/catalog.json");
@@ -346,134 +347,6 @@ pub fn demo_credit_code() -> String {
     let first = "92511602MA6DEM001";
     format!("{first}{}", credit_check_char(first))
 }
-
-struct StaffSpec {
-    login: &'static str,
-    name: &'static str,
-    roles: &'static [Role],
-    region: &'static str,
-    department: Option<&'static str>,
-}
-
-const STAFF: &[StaffSpec] = &[
-    StaffSpec {
-        login: "admin",
-        name: "系统管理员",
-        roles: &[Role::SystemAdmin, Role::CatalogAdmin],
-        region: "511600",
-        department: None,
-    },
-    StaffSpec {
-        login: "catalog",
-        name: "王事项",
-        roles: &[Role::CatalogAdmin],
-        region: "511600",
-        department: None,
-    },
-    StaffSpec {
-        login: "catalog-gaq",
-        name: "李事项",
-        roles: &[Role::CatalogAdmin],
-        region: "511602",
-        department: None,
-    },
-    StaffSpec {
-        login: "clerk",
-        name: "赵综窗",
-        roles: &[Role::Clerk],
-        region: "511600",
-        department: None,
-    },
-    StaffSpec {
-        login: "reviewer",
-        name: "钱承办",
-        roles: &[Role::Reviewer],
-        region: "511600",
-        department: Some("511600-SCJG"),
-    },
-    // 承办 and 审核 are different people (separation of duties).
-    StaffSpec {
-        login: "reviewer2",
-        name: "李审核",
-        roles: &[Role::Reviewer],
-        region: "511600",
-        department: Some("511600-SCJG"),
-    },
-    StaffSpec {
-        login: "approver",
-        name: "孙批准",
-        roles: &[Role::Approver],
-        region: "511600",
-        department: Some("511600-SCJG"),
-    },
-    StaffSpec {
-        login: "supervisor",
-        name: "周监察",
-        roles: &[Role::Supervisor],
-        region: "511600",
-        department: None,
-    },
-    // Back offices of the 开办餐饮店 members outside market regulation: one person reviews
-    // and approves, as small offices do (their items allow one person consecutive steps).
-    StaffSpec {
-        login: "cgzf",
-        name: "吴城管",
-        roles: &[Role::Reviewer, Role::Approver],
-        region: "511600",
-        department: Some("511600-CGZFJ"),
-    },
-    StaffSpec {
-        login: "xfjy",
-        name: "郑消防",
-        roles: &[Role::Reviewer, Role::Approver],
-        region: "511600",
-        department: Some("511600-XFJYZD"),
-    },
-    StaffSpec {
-        login: "hotline",
-        name: "陈话务",
-        roles: &[Role::HotlineOperator],
-        region: "511600",
-        department: None,
-    },
-    StaffSpec {
-        login: "dispatcher",
-        name: "林派单",
-        roles: &[Role::HotlineDispatcher],
-        region: "511600",
-        department: None,
-    },
-    // 住建局's reviewer: leads the projects' 联合审图 and 联合验收.
-    StaffSpec {
-        login: "zjjsc",
-        name: "邓审查",
-        roles: &[Role::Reviewer, Role::Approver],
-        region: "511600",
-        department: Some("511600-ZJJ"),
-    },
-    // Handlers of the departments the demo's complaints go to.
-    StaffSpec {
-        login: "zjj",
-        name: "何住建",
-        roles: &[Role::HotlineHandler],
-        region: "511600",
-        department: Some("511600-ZJJ"),
-    },
-    StaffSpec {
-        login: "cgzf12345",
-        name: "罗城管",
-        roles: &[Role::HotlineHandler],
-        region: "511600",
-        department: Some("511600-CGZFJ"),
-    },
-    StaffSpec {
-        login: "yczm",
-        name: "冯烟草",
-        roles: &[Role::Reviewer, Role::Approver],
-        region: "511600",
-        department: Some("511600-YCZMJ"),
-    },
-];
 
 /// Plausible page views for the demo's most used services, so the home page's 热门事项 shows
 /// what a real city's would (ID cards, passports, housing fund...) rather than code order.

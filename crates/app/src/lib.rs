@@ -17,6 +17,7 @@ mod demo_hotline;
 pub mod demo_market;
 pub mod demo_projects;
 pub mod demo_projects_run;
+mod demo_staff;
 pub mod error;
 mod events;
 pub mod exchange;

@@ -406,3 +406,107 @@ pub fn clock(
         within: used <= promised,
     }
 }
+
+/// What the statistics need of one project: its category and, once started, its clock and
+/// whether every stage has finished.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProjectFacts {
+    pub category: Category,
+    pub clock: Option<Clock>,
+    pub completed: bool,
+}
+
+/// Figures of one category of projects.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CategoryFigures {
+    pub category: Category,
+    pub projects: usize,
+    pub started: usize,
+    pub completed: usize,
+    /// Mean government working days used by the started projects.
+    pub mean_used: f64,
+    /// Share of the started projects within their promise so far, 0–1.
+    pub within_share: f64,
+}
+
+/// Per category, in `Category::ALL`'s order; categories without projects are left out.
+pub fn category_figures(projects: &[ProjectFacts]) -> Vec<CategoryFigures> {
+    Category::ALL
+        .iter()
+        .filter_map(|&category| {
+            let of: Vec<&ProjectFacts> =
+                projects.iter().filter(|p| p.category == category).collect();
+            if of.is_empty() {
+                return None;
+            }
+            let clocks: Vec<&Clock> = of.iter().filter_map(|p| p.clock.as_ref()).collect();
+            let started = clocks.len();
+            let mean_used = if started == 0 {
+                0.0
+            } else {
+                clocks.iter().map(|c| f64::from(c.used)).sum::<f64>() / started as f64
+            };
+            let within = clocks.iter().filter(|c| c.within).count();
+            Some(CategoryFigures {
+                category,
+                projects: of.len(),
+                started,
+                completed: of.iter().filter(|p| p.completed).count(),
+                mean_used,
+                within_share: if started == 0 {
+                    0.0
+                } else {
+                    within as f64 / started as f64
+                },
+            })
+        })
+        .collect()
+}
+
+/// One finished stage: the working days it took, not counting holds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StageFacts {
+    pub stage: Stage,
+    pub started: Date,
+    pub finished: Option<Date>,
+    pub holds: Vec<Hold>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StageFigures {
+    pub stage: Stage,
+    pub started: usize,
+    pub finished: usize,
+    /// Mean government working days of the finished ones.
+    pub mean_days: f64,
+}
+
+/// Per stage, in order; stages never started are left out.
+pub fn stage_figures(stages: &[StageFacts], cal: &WorkCalendar) -> Vec<StageFigures> {
+    Stage::ALL
+        .iter()
+        .filter_map(|&stage| {
+            let of: Vec<&StageFacts> = stages.iter().filter(|s| s.stage == stage).collect();
+            if of.is_empty() {
+                return None;
+            }
+            let days: Vec<u32> = of
+                .iter()
+                .filter_map(|s| {
+                    s.finished
+                        .map(|f| clock(s.started, f, &s.holds, 0, cal).used)
+                })
+                .collect();
+            Some(StageFigures {
+                stage,
+                started: of.len(),
+                finished: days.len(),
+                mean_days: if days.is_empty() {
+                    0.0
+                } else {
+                    days.iter().map(|d| f64::from(*d)).sum::<f64>() / days.len() as f64
+                },
+            })
+        })
+        .collect()
+}

@@ -8,8 +8,10 @@
 //! Who sees a project: its owner, its 代办员, and staff whose region covers it.
 
 mod joint;
+mod stats;
 
 pub use joint::{add_hold, add_hold_allowed, close_joint, end_hold, open_joint, opine, resubmit};
+pub use stats::{MarketFigures, ProjectStats, statistics};
 
 use domain::account::ApplicantKind;
 use domain::project::joint::Step;
@@ -267,29 +269,8 @@ async fn view(
         .map(|s| s.stage)
         .filter(|s| project::may_start(&path, *s, &started, &finished).is_ok());
     let holds = joint::hold_views(c, &p.code).await?;
-    let cal = crate::cases::calendar(app);
-    let first = rows.iter().map(|r| r.started_at).min();
-    let all_done = finished.len() == path.stages.len();
-    let end = if all_done {
-        rows.iter()
-            .map(|r| r.finished_at)
-            .max()
-            .map(store::from_millis)
-    } else {
-        None
-    };
-    let clock = first.map(|ms| {
-        let day = |t| domain::calendar::china_date(t);
-        let today: Date = day(end.unwrap_or_else(|| app.now()));
-        let hs: Vec<Hold> = holds.iter().map(|h| h.hold.clone()).collect();
-        project::clock(
-            day(store::from_millis(ms)),
-            today,
-            &hs,
-            path.promised_days,
-            &cal,
-        )
-    });
+    let hs: Vec<Hold> = holds.iter().map(|h| h.hold.clone()).collect();
+    let clock = clock_of(app, &path, &rows, &hs);
     let joints = store::projects::joints(c, &p.code)
         .await?
         .iter()
@@ -445,6 +426,31 @@ pub async fn start_stage(
     }
     tx.commit().await.map_err(store::StoreError::from)?;
     project(app, actor, &p.code).await
+}
+
+/// The project's clock from its stage rows: from the first start to today, or to the last
+/// finish once every stage of the path has finished; None before any stage started.
+pub(crate) fn clock_of(app: &App, path: &Path, rows: &[StageRow], holds: &[Hold]) -> Option<Clock> {
+    let first = rows.iter().map(|r| r.started_at).min()?;
+    let all_done = rows.iter().filter(|r| r.finished_at > 0).count() == path.stages.len();
+    let end = if all_done {
+        rows.iter()
+            .map(|r| r.finished_at)
+            .max()
+            .map(store::from_millis)
+    } else {
+        None
+    };
+    let day = domain::calendar::china_date;
+    let today: Date = day(end.unwrap_or_else(|| app.now()));
+    let cal = crate::cases::calendar(app);
+    Some(project::clock(
+        day(store::from_millis(first)),
+        today,
+        holds,
+        path.promised_days,
+        &cal,
+    ))
 }
 
 /// Holds as they are stored, for the clock.

@@ -165,6 +165,30 @@ async fn a_project_runs_its_stages_in_order_and_a_joint_review_sends_back_one_no
         assert!(ended.holds[0].hold.to.is_some());
         assert!(ended.clock.unwrap().used >= 2, "days after the hold count");
 
+        // Statistics for staff: per category, per stage, and the market's delivered services.
+        let figures = projects::statistics(&app, &clerk).await.unwrap();
+        let low = figures
+            .categories
+            .iter()
+            .find(|c| c.category == Category::LowRiskSmall)
+            .unwrap();
+        assert_eq!((low.projects, low.started), (1, 1));
+        let general = figures
+            .categories
+            .iter()
+            .find(|c| c.category == Category::General)
+            .unwrap();
+        assert_eq!((general.projects, general.started), (3, 0));
+        assert_eq!(figures.stages.len(), 1, "{:?}", figures.stages);
+        assert!(
+            !figures.market.is_empty(),
+            "the demo market has delivered jobs"
+        );
+        assert!(
+            projects::statistics(&app, &owner).await.is_err(),
+            "staff only"
+        );
+
         // 联合审图 of the hospital: 消防 asks for changes, 住建 passes; one notice; the hold.
         let lead = actor_for_login(&app, "zjjsc").await.unwrap();
         let fire = actor_for_login(&app, "xfjy").await.unwrap();

@@ -224,3 +224,55 @@ proptest! {
         prop_assert_eq!(check_code(&other).is_ok(), len == CODE_LEN);
     }
 }
+
+#[test]
+fn figures_count_started_projects_and_finished_stages_only() {
+    let c = |used, within| {
+        Some(Clock {
+            used,
+            held: 0,
+            promised: 80,
+            remaining: 80u32.saturating_sub(used),
+            within,
+        })
+    };
+    let facts = [
+        ProjectFacts {
+            category: Category::General,
+            clock: c(40, true),
+            completed: true,
+        },
+        ProjectFacts {
+            category: Category::General,
+            clock: c(90, false),
+            completed: false,
+        },
+        ProjectFacts {
+            category: Category::General,
+            clock: None,
+            completed: false,
+        },
+    ];
+    let f = category_figures(&facts);
+    assert_eq!(f.len(), 1, "no low-risk projects, no row");
+    assert_eq!((f[0].projects, f[0].started, f[0].completed), (3, 2, 1));
+    assert!((f[0].mean_used - 65.0).abs() < 1e-9 && (f[0].within_share - 0.5).abs() < 1e-9);
+    let cal = WorkCalendar::china();
+    let stages = [
+        StageFacts {
+            stage: Stage::Permit,
+            started: date!(2026 - 11 - 02),
+            finished: Some(date!(2026 - 11 - 06)),
+            holds: vec![],
+        },
+        StageFacts {
+            stage: Stage::Permit,
+            started: date!(2026 - 11 - 02),
+            finished: None,
+            holds: vec![],
+        },
+    ];
+    let s = stage_figures(&stages, &cal);
+    assert_eq!((s[0].started, s[0].finished), (2, 1));
+    assert!((s[0].mean_days - 4.0).abs() < 1e-9, "{s:?}");
+}

@@ -16,13 +16,14 @@ use domain::FieldError;
 use domain::project::joint::{JointKind, Opinion, Step};
 use domain::project::{Category, Filing, Funding, HoldReason, ProjectDraft};
 
-use super::{Nav, render};
+use super::{Nav, Shows, render};
 use crate::ctx::Ctx;
 use crate::{AppState, WebError};
 
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/projects", get(list).post(register))
+        .route("/projects/stats", get(stats))
         .route("/projects/{code}", get(page))
         .route("/projects/{code}/agent", post(assign_agent))
         .route("/projects/{code}/holds", post(add_hold))
@@ -382,4 +383,45 @@ async fn resubmit(
     ctx.check_csrf(&f.csrf)?;
     let result = projects::resubmit(&s.app, &ctx.actor, &code, kind_of(&kind)?).await;
     done(&s, &ctx, &code, "joint", result).await
+}
+
+#[derive(Template)]
+#[template(path = "projects_stats.html")]
+struct StatsPage {
+    nav: Nav,
+    s: projects::ProjectStats,
+    used_chart: String,
+    stage_chart: String,
+}
+
+impl Shows for StatsPage {}
+
+impl StatsPage {
+    fn one(&self, v: &f64) -> String {
+        format!("{v:.1}")
+    }
+    fn percent(&self, v: &f64) -> String {
+        format!("{:.0}%", v * 100.0)
+    }
+}
+
+/// Figures of the region's projects and of the market's delivered services (staff).
+async fn stats(State(s): State<AppState>, ctx: Ctx) -> Result<Response, WebError> {
+    let figures = projects::statistics(&s.app, &ctx.actor).await?;
+    let used: Vec<(String, f64)> = figures
+        .categories
+        .iter()
+        .map(|c| (c.category.label().to_string(), c.mean_used))
+        .collect();
+    let stage: Vec<(String, f64)> = figures
+        .stages
+        .iter()
+        .map(|st| (st.stage.label().to_string(), st.mean_days))
+        .collect();
+    render(&StatsPage {
+        nav: Nav::of(&ctx),
+        used_chart: crate::charts::bars("各类项目政府部门平均用时（工作日）", &used, "天"),
+        stage_chart: crate::charts::bars("各阶段平均用时（已办结，工作日）", &stage, "天"),
+        s: figures,
+    })
 }

@@ -135,6 +135,16 @@ async fn the_owner_registers_a_project_and_staff_hold_its_clock() {
             .body
             .contains("规划方案批前公示")
     );
+    let stats = clerk.get("/projects/stats").await;
+    assert!(
+        stats.body.contains("社会投资低风险小型项目") && stats.body.contains("<svg"),
+        "figures as a chart and a table: {}",
+        stats.body
+    );
+    assert_eq!(
+        owner.get("/projects/stats").await.status,
+        StatusCode::FORBIDDEN
+    );
     let stranger = site.another().get(&warehouse).await;
     assert_ne!(stranger.status, StatusCode::OK, "not public");
 }

@@ -318,6 +318,7 @@ pub const ROUTES: &[Route] = &[
     // the rules after the authority check.
     get("/projects", &[], "signed_in"),
     r("POST", "/projects", &[], "enterprise", Form(&[("floor_area", "x")])),
+    get("/projects/stats", &[], "staff"),
     get("/projects/{code}", &["project"], "project_viewer"),
     r("POST", "/projects/{code}/agent", &["project"], "enterprise", Form(&[("agent", "nobody-here")])),
     r("POST", "/projects/{code}/holds", &["project"], "staff", Form(&[("reason", "supplement"), ("from", "")])),
