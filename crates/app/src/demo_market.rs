@@ -76,7 +76,7 @@ const JOBS: &[(&str, Service)] = &[
         "奎阁街道社区卫生服务中心 节能评估",
         Service::EnergyAssessment,
     ),
-    ("思源大道延伸段 竣工测量", Service::Surveying),
+    ("协兴园区仓库 地形图测绘", Service::Surveying),
     (
         "演示餐饮有限公司中央厨房 环境影响评价",
         Service::EnvironmentalImpact,
@@ -181,8 +181,15 @@ async fn seed_month(
             format!("{title}（二期）")
         };
         let method = METHODS[i % METHODS.len()];
+        // The demo warehouse's survey, bought by its owner (the demo enterprise).
+        let project_code = if i == 7 {
+            crate::demo_projects::WAREHOUSE
+        } else {
+            ""
+        };
         let spec = Spec {
             title,
+            project_code,
             service,
             method,
             posted,
@@ -209,6 +216,7 @@ async fn seed_month(
     }
     let waiting = Spec {
         title: WAITING_JOB.into(),
+        project_code: "",
         service: Service::Surveying,
         method: Method::Random,
         posted: now - Duration::days(4),
@@ -290,6 +298,8 @@ async fn place_firms(
 
 struct Spec<'a> {
     title: String,
+    /// 投资项目代码 of the project it serves, or empty.
+    project_code: &'static str,
     service: Service,
     method: Method,
     posted: OffsetDateTime,
@@ -325,6 +335,7 @@ async fn post_with_bids(
         region: "511602".into(),
         state: JobState::Open.as_str().into(),
         posted_at: store::millis(spec.posted),
+        project_code: spec.project_code.into(),
         draw: "[]".into(),
         ..Default::default()
     };

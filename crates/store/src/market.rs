@@ -382,3 +382,13 @@ pub async fn report_named(conn: &mut AnyConnection, key: &str) -> Result<bool> {
         .await?;
     Ok(n > 0)
 }
+
+/// The jobs posted for a project (by its 投资项目代码), oldest first.
+pub async fn jobs_for_project(conn: &mut AnyConnection, code: &str) -> Result<Vec<JobRow>> {
+    Ok(sqlx::query_as(AssertSqlSafe(format!(
+        "SELECT {JOB} FROM market_jobs WHERE project_code = $1 ORDER BY posted_at, id"
+    )))
+    .bind(code)
+    .fetch_all(conn)
+    .await?)
+}

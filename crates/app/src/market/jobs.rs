@@ -54,6 +54,29 @@ pub fn may_post<'a>(actor: &'a Actor, region: &str) -> Result<(&'a str, &'a str)
     }
 }
 
+/// A job may name only a project the buyer acts for: its owner or agent, or staff covering its
+/// region (a job on someone else's project would show on that project's page).
+async fn serves_own_project(conn: &mut store::Connection, actor: &Actor, code: &str) -> Result<()> {
+    let p = store::projects::project(conn, code).await?;
+    let ok = match (&p, actor) {
+        (None, _) => false,
+        (Some(p), Actor::Applicant { id, .. }) => *id == p.owner_id || *id == p.agent_id,
+        (Some(p), Actor::Staff { id, scope, .. }) => {
+            *id == p.agent_id || scope.covers_region(&p.region)
+        }
+        (Some(_), Actor::Anonymous) => false,
+    };
+    if ok {
+        Ok(())
+    } else {
+        Err(AppError::field(
+            "project_code",
+            "not_yours",
+            "投资项目代码不存在或不是本单位的项目",
+        ))
+    }
+}
+
 /// A government buyer as the public sees it: the staff member's department (or region, for
 /// region-wide staff), with the staff member who acts for it.
 async fn government_buyer(
@@ -74,6 +97,10 @@ pub async fn post_job(app: &App, actor: &Actor, post: &JobPost) -> Result<JobVie
     let (buyer_id, buyer_name) = may_post(actor, &post.region)?;
     post.validate(app.now())?;
     let mut tx = app.store.begin().await?;
+    let project_code = post.project_code.trim().to_ascii_uppercase();
+    if !project_code.is_empty() {
+        serves_own_project(&mut tx, actor, &project_code).await?;
+    }
     let buyer_name = match actor {
         Actor::Staff { scope, .. } => government_buyer(&mut tx, scope, buyer_name).await?,
         _ => buyer_name.to_string(),
@@ -90,7 +117,7 @@ pub async fn post_job(app: &App, actor: &Actor, post: &JobPost) -> Result<JobVie
         delivery_days: post.delivery_days.into(),
         method: post.method.as_str().into(),
         region: post.region.clone(),
-        project_code: post.project_code.trim().to_string(),
+        project_code,
         state: JobState::Open.as_str().into(),
         posted_at: app.now_ms(),
         draw: "[]".into(),

@@ -17,7 +17,7 @@ pub use jobs::{
     Selection, bid, contract, deliver, job, may_post, post_job, rate, record_breach, report,
     select, sweep_reports, verify_draw, withdraw,
 };
-pub use views::{BidView, JOBS_PER_PAGE, JobPage, JobView, jobs};
+pub use views::{BidView, JOBS_PER_PAGE, JobPage, JobView, jobs, jobs_for_project};
 
 use domain::account::ApplicantKind;
 use domain::market::{Mark, Registration};

@@ -223,3 +223,13 @@ pub async fn jobs(app: &App, actor: &Actor, state: Option<JobState>, page: i64) 
         total,
     })
 }
+
+/// The jobs posted for a project, as `actor` may see them (for the project's page).
+pub async fn jobs_for_project(app: &App, actor: &Actor, code: &str) -> Result<Vec<JobView>> {
+    let mut c = app.store.conn().await?;
+    let mut out = Vec::new();
+    for j in store::market::jobs_for_project(&mut c, code).await? {
+        out.push(view_of(&mut c, app, actor, &j).await?);
+    }
+    Ok(out)
+}

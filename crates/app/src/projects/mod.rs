@@ -56,6 +56,8 @@ pub struct ProjectView {
     /// From the first stage's start; None before it.
     pub clock: Option<Clock>,
     pub joints: Vec<Step>,
+    /// Intermediary services bought for it on the 中介超市.
+    pub services: Vec<crate::market::JobView>,
     /// The 代办员 the owner named (display name), empty when none.
     pub agent: String,
     /// Names of the departments in the joint steps, by code.
@@ -292,7 +294,9 @@ async fn view(
             .await?
             .display_name
     };
+    let services = crate::market::jobs_for_project(app, actor, &p.code).await?;
     Ok(ProjectView {
+        services,
         agent,
         departments,
         code: p.code.clone(),

@@ -17,12 +17,12 @@ const fn fen(yuan: i64) -> i64 {
     yuan * 100
 }
 
-fn code(n: u32) -> String {
+pub(crate) fn code(n: u32) -> String {
     let first = format!("91511600MA{n:07}");
     format!("{first}{}", domain::ids::credit_check_char(&first))
 }
 
-async fn company(app: &app::App, n: u32, name: &str) -> Actor {
+pub(crate) async fn company(app: &app::App, n: u32, name: &str) -> Actor {
     let reg = ApplicantRegistration::Enterprise {
         credit_code: code(n),
         name: name.into(),

@@ -165,6 +165,41 @@ async fn a_project_runs_its_stages_in_order_and_a_joint_review_sends_back_one_no
         assert!(ended.holds[0].hold.to.is_some());
         assert!(ended.clock.unwrap().used >= 2, "days after the hold count");
 
+        // An intermediary job for the warehouse: its owner may post one, nobody else; the
+        // project's page lists it (with the demo's survey).
+        let survey = |code: &str| domain::market::JobPost {
+            title: "仓库消防设计技术咨询".into(),
+            service: domain::market::Service::CostConsulting,
+            scope: "施工图消防专篇咨询".into(),
+            budget_cap: 2_000_000,
+            bid_deadline: app.now() + Duration::days(3),
+            delivery_days: 10,
+            method: domain::market::Method::LowestPrice,
+            region: "511602".into(),
+            project_code: code.into(),
+        };
+        let other = crate::market::company(&app, 9, "广安他人制造有限公司").await;
+        let e = app::market::post_job(&app, &other, &survey(WAREHOUSE))
+            .await
+            .unwrap_err();
+        assert_eq!(field_code(e), "not_yours");
+        let e = app::market::post_job(&app, &owner, &survey("2026-511602-00-00-999999"))
+            .await
+            .unwrap_err();
+        assert_eq!(field_code(e), "not_yours");
+        app::market::post_job(&app, &owner, &survey(WAREHOUSE))
+            .await
+            .unwrap();
+        let listed = projects::project(&app, &owner, WAREHOUSE)
+            .await
+            .unwrap()
+            .services;
+        assert_eq!(
+            listed.len(),
+            2,
+            "the demo's survey and this one: {listed:?}"
+        );
+
         // Statistics for staff: per category, per stage, and the market's delivered services.
         let figures = projects::statistics(&app, &clerk).await.unwrap();
         let low = figures
