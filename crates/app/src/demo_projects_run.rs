@@ -97,7 +97,7 @@ async fn through(app: &App, owner: &Actor, code: &str, stage: Stage) -> Result<u
 
 /// Completes every member case of a started stage, members that wait for others as they
 /// start.
-async fn finish(app: &App, owner: &Actor, code: &str, stage: Stage) -> Result<usize> {
+pub async fn finish(app: &App, owner: &Actor, code: &str, stage: Stage) -> Result<usize> {
     let v = crate::projects::project(app, owner, code).await?;
     let parent = v
         .stages

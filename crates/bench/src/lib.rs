@@ -11,6 +11,7 @@ pub mod hall;
 pub mod hotline;
 pub mod import;
 pub mod lifecycle;
+pub mod projects;
 pub mod search;
 pub mod supervision;
 
@@ -53,6 +54,9 @@ pub enum BenchWhat {
     /// The lifecycle load through HAProxy onto 1, 2, 3 nodes on one PostgreSQL; then one node
     /// killed mid-run and a rolling restart, each checked for lost work and jobs run twice.
     Cluster(cluster::ClusterArgs),
+    /// 工程建设项目 through all four stages at once (every member case completed, a joint
+    /// acceptance each, an intermediary job each): projects per hour, p99 per request kind.
+    Projects(projects::ProjectsArgs),
     /// The 电子监察 warning scan over N watched cases, and the dashboard statistics query.
     Supervision {
         /// Watched cases to generate.
@@ -84,6 +88,7 @@ pub async fn run(what: BenchWhat, data_dir: PathBuf, database_url: String) -> an
         BenchWhat::Hall(args) => hall::run(args).await,
         BenchWhat::Cluster(args) => cluster::run(args).await,
         BenchWhat::Hotline(args) => hotline::run(args).await,
+        BenchWhat::Projects(args) => projects::run(args).await,
         BenchWhat::Supervision {
             cases,
             due_share,
