@@ -2,7 +2,8 @@
 // three stages (the demo's departments completed every member case); its owner files the
 // fourth, 竣工验收, on the stage's bundle page; 住建局 opens a 联合验收 with 消防救援; 消防
 // asks for a change, 住建 passes, the lead's decision sends one rectification notice back and
-// holds the clock; the owner resubmits and the second round passes. The page fits a phone.
+// holds the clock; the owner resubmits and the second round passes; the window and 住建局 take
+// the stage's two cases to 办结, and all four stages stand finished. The page fits a phone.
 //
 // Screenshot: project.png (the workshop after the joint acceptance).
 
@@ -14,7 +15,7 @@ import { join } from 'node:path';
 import {
   demoSite, shot, loginAs, alertText, textOf, assertFitsWidth, PHONE,
 } from './helpers.mjs';
-import { pdf, fillForm } from './case-helpers.mjs';
+import { pdf, fillForm, act, reviewAsFarAsAllowed, caseState, problem } from './case-helpers.mjs';
 
 /** app::demo_projects::WORKSHOP. */
 const WORKSHOP = '2026-511602-13-03-000103';
@@ -25,6 +26,36 @@ async function submit(page, button) {
     page.waitForLoadState('load'),
     page.getByRole('button', { name: button, exact: true }).click(),
   ]);
+}
+
+/**
+ * Takes a submitted member case to 办结 the way the departments do: the window accepts, 住建局's
+ * 承办 and 审核 (two people) review, the first approves, the window issues and completes.
+ */
+async function finishCase(site, href) {
+  const clerk = await site.newPage();
+  await loginAs(clerk.page, 'clerk');
+  await clerk.page.goto(href);
+  await act(clerk.page, '#do-accept', '已受理');
+  const first = await site.newPage();
+  await loginAs(first.page, 'zjjsc');
+  const second = await site.newPage();
+  await loginAs(second.page, 'zjjsh');
+  for (const who of [first, second, first]) {
+    await who.page.goto(href);
+    await reviewAsFarAsAllowed(who.page, '经审查符合要求');
+  }
+  await clerk.page.goto(href);
+  assert.equal(await caseState(clerk.page), '准予许可', await problem(clerk.page));
+  await act(clerk.page, '#do-issue', '出件中');
+  await act(clerk.page, '#do-complete', '已办结');
+  for (const u of [clerk, first, second]) await u.context.close();
+}
+
+/** The link of the member case of `item` on the project page, once it has a case. */
+async function memberCase(page, item) {
+  const row = page.locator('tr', { has: page.locator('td:first-child', { hasText: item }) }).last();
+  return row.locator('a').getAttribute('href');
 }
 
 /** The project page as `login` sees it (a fresh context each time). */
@@ -98,7 +129,17 @@ describe('工程建设项目 in a browser', () => {
     text = await textOf(lead.page);
     assert.match(text, /联合验收（第 2 轮，已通过）/, text);
 
+    // The stage's two cases, one after the other (竣工验收备案 waits for the fire acceptance),
+    // to 办结: all four stages finished, the clock stops.
+    for (const item of ['特殊建设工程消防验收', '建设工程竣工验收备案']) {
+      await owner.page.goto(`/projects/${WORKSHOP}`);
+      const href = await memberCase(owner.page, item);
+      assert.ok(href, `${item} has no case yet: ${await textOf(owner.page)}`);
+      await finishCase(site, href);
+    }
     await owner.page.goto(`/projects/${WORKSHOP}`);
+    text = await textOf(owner.page);
+    assert.equal((text.match(/已办结（申报于/g) ?? []).length, 4, `all four stages finished: ${text}`);
     await shot(owner.page, 'project.png');
     for (const u of [owner, lead, fire]) await u.context.close();
   });

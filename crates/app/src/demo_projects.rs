@@ -3,7 +3,8 @@
 //! demo configuration, not a figure from law), and the demo enterprise's projects: a low-risk
 //! warehouse with an intermediary's hold on its clock, a hospital, a workshop and a visitor
 //! centre, none started: filing stages starts member cases, too slow for every test's demo.
-//! `serve --demo` starts and finishes stages (`demo_projects_run`). Filed through the same use
+//! `serve --demo` starts and finishes stages (`demo_projects_run`), so that its projects stand
+//! in every stage. Filed through the same use
 //! cases as people use.
 
 use std::collections::BTreeMap;

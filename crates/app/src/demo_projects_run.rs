@@ -2,7 +2,7 @@
 //! general projects taken through their stages by the departments' staff, every member case
 //! accepted, reviewed, approved and completed through the same use cases people use, so the
 //! hospital runs its 施工许可 stage with a 联合审图 open, the workshop waits at 竣工验收 and
-//! the warehouse runs its first stage.
+//! the warehouse and the visitor centre run their first stages.
 
 use domain::account::Role;
 use domain::case::{CaseState, Command, Delivery};
@@ -11,7 +11,7 @@ use domain::project::joint::JointKind;
 
 use crate::auth::{Actor, NewStaff, actor_for_login};
 use crate::cases;
-use crate::demo_projects::{HOSPITAL, WAREHOUSE, WORKSHOP, filled};
+use crate::demo_projects::{HOSPITAL, VISITOR_CENTRE, WAREHOUSE, WORKSHOP, filled};
 use crate::{App, AppError, Result};
 
 /// Reviewers of the construction departments: (login, name, roles, department). The first
@@ -74,8 +74,10 @@ pub async fn run(app: &App) -> Result<usize> {
     }
     done += through(app, &owner, HOSPITAL, Stage::Initiation).await?;
     done += through(app, &owner, HOSPITAL, Stage::Permit).await?;
-    // The warehouse's first stage (工程建设许可 on the low-risk path) runs.
+    // The warehouse's first stage (工程建设许可 on the low-risk path) runs; the visitor
+    // centre's first (立项用地规划许可) too.
     start(app, &owner, WAREHOUSE, Stage::Permit).await?;
+    start(app, &owner, VISITOR_CENTRE, Stage::Initiation).await?;
     start(app, &owner, HOSPITAL, Stage::Construction).await?;
     let lead = actor_for_login(app, "zjjsc").await?;
     let depts = ["511600-ZJJ".to_string(), "511600-XFJYZD".to_string()];
