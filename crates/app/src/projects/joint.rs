@@ -1,5 +1,5 @@
-//! The clock's holds and the joint steps (联合审图, 联合验收) of a project. Staff whose region
-//! covers the project record holds; the lead department opens and closes a joint step, each
+//! The clock's holds and the joint steps (联合审图, 联合验收) of a project. The window and the
+//! departments handling the project record holds; the lead department opens and closes a joint step, each
 //! taking department gives its opinion; a step sent back holds the clock (整改) until the
 //! owner resubmits.
 
@@ -59,12 +59,43 @@ fn reviewer_over(actor: &Actor, p: &ProjectRow) -> Result<String> {
     }
 }
 
-/// Whether `actor` may record holds on the project (staff covering its region); the pages
-/// ask before they judge the form.
+/// Whether `actor` may record holds on the project; the pages ask before they judge the form.
 pub async fn add_hold_allowed(app: &App, actor: &Actor, code: &str) -> Result<()> {
     let mut c = app.store.conn().await?;
     let p = load(&mut c, actor, code).await?;
-    staff_over(actor, &p).map(|_| ())
+    holds_clock(&mut c, actor, &p).await.map(|_| ())
+}
+
+/// Who may stop and restart the project's clock: the window (clerks covering its region, who
+/// send 补正 notices and take resubmissions) and staff of the departments handling it (members
+/// of a started stage, or taking part in a joint step). Anyone else could flatter the
+/// government's figures by holding a clock. Returns the actor's id.
+async fn holds_clock<'a>(
+    c: &mut store::Connection,
+    actor: &'a Actor,
+    p: &ProjectRow,
+) -> Result<&'a str> {
+    let (id, scope) = staff_over(actor, p)?;
+    let clerk = matches!(actor, Actor::Staff { roles, .. } if roles.contains(&Role::Clerk));
+    if clerk {
+        return Ok(id);
+    }
+    if let Some(d) = &scope.department {
+        for s in store::projects::stages(c, &p.code).await? {
+            if crate::bundles::build(c, &s.parent_id).await?.2.contains(d) {
+                return Ok(id);
+            }
+        }
+        for j in store::projects::joints(c, &p.code).await? {
+            let step: Step = parse(&p.code, &j.step)?;
+            if step.departments.contains(d) {
+                return Ok(id);
+            }
+        }
+    }
+    Err(AppError::Forbidden(
+        "暂停计时由综合窗口或承办本项目的部门记录".into(),
+    ))
 }
 
 /// Staff record that the file is with the enterprise or a third party from `from`.
@@ -78,7 +109,7 @@ pub async fn add_hold(
 ) -> Result<ProjectView> {
     let mut tx = app.store.begin().await?;
     let p = load(&mut tx, actor, code).await?;
-    let (by, _) = staff_over(actor, &p)?;
+    let by = holds_clock(&mut tx, actor, &p).await?;
     if note.trim().is_empty() {
         return Err(AppError::field("note", "required", "请写明暂停计时的事由"));
     }
@@ -128,7 +159,7 @@ pub async fn end_hold(
 ) -> Result<ProjectView> {
     let mut tx = app.store.begin().await?;
     let p = load(&mut tx, actor, code).await?;
-    staff_over(actor, &p)?;
+    holds_clock(&mut tx, actor, &p).await?;
     let open = store::projects::holds(&mut tx, &p.code)
         .await?
         .into_iter()

@@ -3,7 +3,7 @@
 //! with every department's points and passed on the second round.
 
 use app::AppError;
-use app::auth::{Actor, actor_for_login};
+use app::auth::actor_for_login;
 use app::demo_projects::{HOSPITAL, WAREHOUSE, WORKSHOP};
 use app::projects;
 use domain::project::joint::{JointKind, JointState};
@@ -164,6 +164,19 @@ async fn a_project_runs_its_stages_in_order_and_a_joint_review_sends_back_one_no
             .unwrap();
         assert!(ended.holds[0].hold.to.is_some());
         assert!(ended.clock.unwrap().used >= 2, "days after the hold count");
+        // Only the window and the departments handling the project hold its clock.
+        let outsider = actor_for_login(&app, "cgzf").await.unwrap();
+        let e = projects::add_hold(
+            &app,
+            &outsider,
+            WAREHOUSE,
+            HoldReason::Publicity,
+            today,
+            "公示",
+        )
+        .await
+        .unwrap_err();
+        assert!(matches!(e, AppError::Forbidden(_)), "{e:?}");
 
         // An intermediary job for the warehouse: its owner may post one, nobody else; the
         // project's page lists it (with the demo's survey).
@@ -323,7 +336,23 @@ async fn a_project_runs_its_stages_in_order_and_a_joint_review_sends_back_one_no
             .await
             .unwrap_err();
         assert!(matches!(e, AppError::State(_)), "{e:?}");
-        let _ = Actor::Anonymous;
+        // 住建局 takes part in the hospital's joint review, so it may hold that clock.
+        let today = domain::calendar::china_date(app.now());
+        let held = projects::add_hold(
+            &app,
+            &lead,
+            HOSPITAL,
+            HoldReason::Publicity,
+            today,
+            "图审结果公示",
+        )
+        .await
+        .unwrap();
+        assert!(
+            held.holds
+                .iter()
+                .any(|h| h.hold.reason == HoldReason::Publicity)
+        );
     })
     .await;
 }
