@@ -144,6 +144,49 @@ pub async fn stages(conn: &mut AnyConnection, code: &str) -> Result<Vec<StageRow
     .await?)
 }
 
+/// Replaces a stage row's bundle application id `from` with `to` (and its start time): a
+/// claim confirmed by the application it stood for, or a stale claim taken over. False when
+/// the row no longer holds `from`.
+pub async fn swap_parent(
+    conn: &mut AnyConnection,
+    code: &str,
+    stage: &str,
+    from: &str,
+    to: &str,
+    at: i64,
+) -> Result<bool> {
+    let done = sqlx::query(
+        "UPDATE project_stages SET parent_id = $4, started_at = $5
+         WHERE project_code = $1 AND stage = $2 AND parent_id = $3",
+    )
+    .bind(code)
+    .bind(stage)
+    .bind(from)
+    .bind(to)
+    .bind(at)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Removes a stage row that still holds `parent_id` (a claim whose application failed).
+pub async fn release_stage(
+    conn: &mut AnyConnection,
+    code: &str,
+    stage: &str,
+    parent_id: &str,
+) -> Result<()> {
+    sqlx::query(
+        "DELETE FROM project_stages WHERE project_code = $1 AND stage = $2 AND parent_id = $3",
+    )
+    .bind(code)
+    .bind(stage)
+    .bind(parent_id)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
 /// Marks a running stage finished at `at` (once).
 pub async fn finish_stage(
     conn: &mut AnyConnection,

@@ -82,6 +82,9 @@ async fn holds_clock<'a>(
     }
     if let Some(d) = &scope.department {
         for s in store::projects::stages(c, &p.code).await? {
+            if s.parent_id.starts_with(super::PENDING) {
+                continue;
+            }
             if crate::bundles::build(c, &s.parent_id).await?.2.contains(d) {
                 return Ok(id);
             }

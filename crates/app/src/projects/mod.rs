@@ -226,7 +226,7 @@ pub async fn project(app: &App, actor: &Actor, code: &str) -> Result<ProjectView
 /// Marks started stages whose bundle application has completed as finished.
 async fn refresh_finished(app: &App, c: &mut store::Connection, p: &ProjectRow) -> Result<()> {
     for s in store::projects::stages(c, &p.code).await? {
-        if s.finished_at == 0 {
+        if s.finished_at == 0 && !s.parent_id.starts_with(PENDING) {
             let (b, _, _) = crate::bundles::build(c, &s.parent_id).await?;
             if b.state == "已办结" {
                 store::projects::finish_stage(c, &p.code, &s.stage, app.now_ms()).await?;
@@ -249,8 +249,10 @@ async fn view(
     for plan in &path.stages {
         let row = rows.iter().find(|r| r.stage == plan.stage.as_str());
         let bundle = match row {
-            Some(r) => Some(crate::bundles::build(c, &r.parent_id).await?.0),
-            None => None,
+            Some(r) if !r.parent_id.starts_with(PENDING) => {
+                Some(crate::bundles::build(c, &r.parent_id).await?.0)
+            }
+            _ => None,
         };
         stages.push(StageView {
             label: plan.stage.label(),
@@ -414,22 +416,69 @@ pub async fn start_stage(
         .find(|s| s.stage == stage)
         .ok_or_else(|| internal(&p.code, "stage"))?;
     drop(c);
-    // The bundle application is its own transaction (it starts member cases); the stage row
-    // follows it. A second start of the same stage meanwhile loses at the row's key.
-    let parent_id = crate::bundles::apply(app, actor, &plan.bundle, application).await?;
-    let mut tx = app.store.begin().await?;
+    // The bundle application is its own transaction (it starts member cases), so the stage is
+    // claimed first: a second start meanwhile (a double click, another node) loses at the
+    // row's key before it files anything. A claim whose application fails is released; one
+    // left by a crash is taken over once it is stale.
+    let claim = format!("{PENDING}{}", uuid::Uuid::now_v7());
+    claim_stage(app, &p.code, stage, &claim).await?;
+    let parent_id = match crate::bundles::apply(app, actor, &plan.bundle, application).await {
+        Ok(id) => id,
+        Err(e) => {
+            let mut c = app.store.conn().await?;
+            store::projects::release_stage(&mut c, &p.code, stage.as_str(), &claim).await?;
+            return Err(e);
+        }
+    };
+    let mut c = app.store.conn().await?;
+    let at = app.now_ms();
+    if !store::projects::swap_parent(&mut c, &p.code, stage.as_str(), &claim, &parent_id, at)
+        .await?
+    {
+        return Err(internal(
+            &p.code,
+            "the stage's claim was taken over while it was filed",
+        ));
+    }
+    drop(c);
+    project(app, actor, &p.code).await
+}
+
+/// A stage row's `parent_id` while its bundle application is being filed.
+const PENDING: &str = "pending:";
+
+/// A claim older than this was left by a crash: another start may take it over.
+const STALE_CLAIM_MS: i64 = 10 * 60 * 1000;
+
+/// Claims a stage for filing, or says it has started (or is being filed).
+async fn claim_stage(app: &App, code: &str, stage: Stage, claim: &str) -> Result<()> {
+    let mut c = app.store.conn().await?;
+    let now = app.now_ms();
     let row = StageRow {
-        project_code: p.code.clone(),
+        project_code: code.to_string(),
         stage: stage.as_str().into(),
-        parent_id,
-        started_at: app.now_ms(),
+        parent_id: claim.to_string(),
+        started_at: now,
         finished_at: 0,
     };
-    if !store::projects::start_stage(&mut tx, &row).await? {
-        return Err(AppError::State(format!("“{}”阶段已经启动", stage.label())));
+    if store::projects::start_stage(&mut c, &row).await? {
+        return Ok(());
     }
-    tx.commit().await.map_err(store::StoreError::from)?;
-    project(app, actor, &p.code).await
+    let stale = store::projects::stages(&mut c, code)
+        .await?
+        .into_iter()
+        .find(|r| r.stage == stage.as_str())
+        .filter(|r| r.parent_id.starts_with(PENDING) && now - r.started_at > STALE_CLAIM_MS);
+    if let Some(old) = stale
+        && store::projects::swap_parent(&mut c, code, stage.as_str(), &old.parent_id, claim, now)
+            .await?
+    {
+        return Ok(());
+    }
+    Err(AppError::State(format!(
+        "“{}”阶段已经启动或正在申报",
+        stage.label()
+    )))
 }
 
 /// The project's clock from its stage rows: from the first start to today, or to the last

@@ -105,6 +105,18 @@ async fn a_project_runs_its_stages_in_order_and_a_joint_review_sends_back_one_no
             matches!(e, AppError::Forbidden(_)),
             "staff do not file for the owner: {e:?}"
         );
+        // Two starts of one stage at once (a double click): one files, the other nothing.
+        let before = app::bundles::mine(&app, &owner).await.unwrap().len();
+        let (a, b) = tokio::join!(
+            app::demo_projects_run::start(&app, &owner, WORKSHOP, Stage::Initiation),
+            app::demo_projects_run::start(&app, &owner, WORKSHOP, Stage::Initiation),
+        );
+        assert_eq!(u8::from(a.is_ok()) + u8::from(b.is_ok()), 1, "{a:?} {b:?}");
+        assert_eq!(
+            app::bundles::mine(&app, &owner).await.unwrap().len(),
+            before + 1,
+            "the loser filed no bundle application"
+        );
         app::demo_projects_run::start(&app, &owner, WAREHOUSE, Stage::Permit)
             .await
             .unwrap();
@@ -226,8 +238,8 @@ async fn a_project_runs_its_stages_in_order_and_a_joint_review_sends_back_one_no
             .iter()
             .find(|c| c.category == Category::General)
             .unwrap();
-        assert_eq!((general.projects, general.started), (3, 0));
-        assert_eq!(figures.stages.len(), 1, "{:?}", figures.stages);
+        assert_eq!((general.projects, general.started), (3, 1));
+        assert_eq!(figures.stages.len(), 2, "{:?}", figures.stages);
         assert!(
             !figures.market.is_empty(),
             "the demo market has delivered jobs"
