@@ -58,6 +58,8 @@ pub struct ProjectView {
     pub joints: Vec<Step>,
     /// Intermediary services bought for it on the 中介超市.
     pub services: Vec<crate::market::JobView>,
+    /// Where it is built, by name (the draft keeps the region code).
+    pub region_name: String,
     /// The 代办员 the owner named (display name), empty when none.
     pub agent: String,
     /// Names of the departments in the joint steps, by code.
@@ -297,7 +299,11 @@ async fn view(
             .display_name
     };
     let services = crate::market::jobs_for_project(app, actor, &p.code).await?;
+    let region_name = store::org::get_region(c, &draft.region)
+        .await
+        .map_or_else(|_| draft.region.clone(), |r| r.name);
     Ok(ProjectView {
+        region_name,
         services,
         agent,
         departments,

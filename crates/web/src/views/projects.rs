@@ -42,6 +42,8 @@ struct ListPage {
     /// May register (an enterprise).
     owner: bool,
     categories: &'static [Category],
+    /// What was typed, shown again after an error.
+    form: RegisterForm,
     errors: Vec<FieldError>,
 }
 
@@ -51,21 +53,27 @@ impl ListPage {
     }
 }
 
-async fn list_page(s: &AppState, ctx: &Ctx, errors: Vec<FieldError>) -> Result<ListPage, WebError> {
+async fn list_page(
+    s: &AppState,
+    ctx: &Ctx,
+    form: RegisterForm,
+    errors: Vec<FieldError>,
+) -> Result<ListPage, WebError> {
     Ok(ListPage {
         nav: Nav::of(ctx),
         rows: projects::projects(&s.app, &ctx.actor).await?,
         owner: ctx.actor.is_enterprise(),
         categories: Category::ALL,
+        form,
         errors,
     })
 }
 
 async fn list(State(s): State<AppState>, ctx: Ctx) -> Result<Response, WebError> {
-    render(&list_page(&s, &ctx, vec![]).await?)
+    render(&list_page(&s, &ctx, RegisterForm::default(), vec![]).await?)
 }
 
-#[derive(serde::Deserialize, Default)]
+#[derive(serde::Deserialize, Default, Clone)]
 #[serde(default)]
 struct RegisterForm {
     csrf: String,
@@ -88,6 +96,10 @@ async fn register(
     ctx.check_csrf(&f.csrf)?;
     // Authority before the form is judged.
     projects::may_register(&ctx.actor)?;
+    let typed = RegisterForm {
+        csrf: String::new(),
+        ..f.clone()
+    };
     let (funding, filing) = match f.funding.as_str() {
         "government-approval" => (Funding::Government, Filing::Approval),
         "enterprise-verification" => (Funding::Enterprise, Filing::Verification),
@@ -128,12 +140,12 @@ async fn register(
             Ok(Redirect::to(&format!("/projects/{}?flash=registered", p.code)).into_response())
         }
         Err(app::AppError::Validation(errors)) => Ok(super::unprocessable(render(
-            &list_page(&s, &ctx, errors).await?,
+            &list_page(&s, &ctx, typed, errors).await?,
         )?)),
         Err(app::AppError::Conflict { field, message }) => {
             let errors = vec![FieldError::new(field, "conflict", message)];
             Ok(super::unprocessable(render(
-                &list_page(&s, &ctx, errors).await?,
+                &list_page(&s, &ctx, typed, errors).await?,
             )?))
         }
         Err(e) => Err(e.into()),

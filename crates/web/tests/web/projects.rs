@@ -38,6 +38,12 @@ async fn the_owner_registers_a_project_and_staff_hold_its_clock() {
         "{}",
         bad.body
     );
+    assert!(
+        bad.body.contains(r#"value="广安演示制造有限公司二期厂房""#)
+            && bad.body.contains("厂房两栋</textarea>"),
+        "what was typed is kept: {}",
+        bad.body
+    );
     form[1].1 = "2026-511602-47-03-000124";
     let made = owner.post_form("/projects", &form).await;
     assert_eq!(
@@ -45,6 +51,10 @@ async fn the_owner_registers_a_project_and_staff_hold_its_clock() {
         "/projects/2026-511602-47-03-000124?flash=registered"
     );
     let page = owner.get("/projects/2026-511602-47-03-000124").await.body;
+    assert!(
+        page.contains("广安区（511602）"),
+        "the place by name: {page}"
+    );
     assert!(
         page.contains("首个阶段申报后开始计时") && page.contains("申报本阶段"),
         "{page}"
