@@ -142,12 +142,7 @@ pub(crate) async fn seed(app: &App) -> Result<usize> {
 }
 
 /// The stage's merged form with sample values and every mandatory material uploaded.
-pub(crate) async fn filled(
-    app: &App,
-    owner: &Actor,
-    path: &Path,
-    stage: Stage,
-) -> Result<Application> {
+pub async fn filled(app: &App, owner: &Actor, path: &Path, stage: Stage) -> Result<Application> {
     let plan = path
         .stages
         .iter()

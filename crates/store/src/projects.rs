@@ -312,3 +312,48 @@ pub async fn joints(conn: &mut AnyConnection, code: &str) -> Result<Vec<JointRow
     .fetch_all(conn)
     .await?)
 }
+
+/// The projects `projects(account, region_prefix, limit)` lists, as a subquery of codes.
+const LISTED: &str = "SELECT code FROM projects
+     WHERE ($1 <> '' AND (owner_id = $1 OR agent_id = $1))
+        OR ($1 = '' AND region LIKE $2)
+     ORDER BY created_at DESC, code LIMIT $3";
+
+/// The stage rows of the projects [`projects`] lists, in one query.
+pub async fn stages_of_listed(
+    conn: &mut AnyConnection,
+    account: &str,
+    region_prefix: &str,
+    limit: i64,
+) -> Result<Vec<StageRow>> {
+    Ok(sqlx::query_as(AssertSqlSafe(format!(
+        "SELECT s.project_code, s.stage, s.parent_id, s.started_at, s.finished_at
+         FROM project_stages s JOIN ({LISTED}) l ON l.code = s.project_code
+         ORDER BY s.project_code, s.started_at"
+    )))
+    .bind(account)
+    .bind(format!("{region_prefix}%"))
+    .bind(limit)
+    .fetch_all(conn)
+    .await?)
+}
+
+/// The holds of the projects [`projects`] lists, in one query.
+pub async fn holds_of_listed(
+    conn: &mut AnyConnection,
+    account: &str,
+    region_prefix: &str,
+    limit: i64,
+) -> Result<Vec<HoldRow>> {
+    Ok(sqlx::query_as(AssertSqlSafe(format!(
+        "SELECT h.id, h.project_code, h.reason, h.from_day, h.to_day, h.note, h.created_by,
+                h.created_at
+         FROM project_holds h JOIN ({LISTED}) l ON l.code = h.project_code
+         ORDER BY h.project_code, h.from_day, h.created_at"
+    )))
+    .bind(account)
+    .bind(format!("{region_prefix}%"))
+    .bind(limit)
+    .fetch_all(conn)
+    .await?)
+}

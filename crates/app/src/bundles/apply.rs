@@ -29,6 +29,25 @@ pub struct Application {
 /// is either uploaded or provided by the government, records the parent and its members
 /// (skipping what the applicant already holds), and starts the members that need nothing.
 pub async fn apply(app: &App, actor: &Actor, code: &str, a: Application) -> Result<String> {
+    apply_for(app, actor, None, code, a).await
+}
+
+/// Who files a bundle for its applicant (a project's 代办员 under a 帮办代办 grant checked by
+/// the caller): the uploads are theirs, and the filing names them.
+#[derive(Debug, Clone, Copy)]
+pub struct FiledBy<'a> {
+    pub id: &'a str,
+    pub name: &'a str,
+}
+
+/// [`apply`] for the applicant `actor`, by `agent` when one files for them.
+pub(crate) async fn apply_for(
+    app: &App,
+    actor: &Actor,
+    agent: Option<FiledBy<'_>>,
+    code: &str,
+    a: Application,
+) -> Result<String> {
     let Actor::Applicant {
         id: applicant_id,
         login,
@@ -170,7 +189,7 @@ pub async fn apply(app: &App, actor: &Actor, code: &str, a: Application) -> Resu
             crate::uploads::claim(
                 &mut conn,
                 app,
-                applicant_id,
+                agent.map_or(applicant_id.as_str(), |f| f.id),
                 &[],
                 &format!("materials.{identity}"),
                 p,
@@ -198,8 +217,11 @@ pub async fn apply(app: &App, actor: &Actor, code: &str, a: Application) -> Resu
     let id = uuid::Uuid::now_v7().to_string();
     let mut tx = app.store.begin().await?;
     let seq = store::cases::next_case_number(&mut tx, &format!("YJS{}", def.region), &day).await?;
-    let data = serde_json::json!({"form": a.form, "optional": a.optional, "materials": a.materials,
+    let mut data = serde_json::json!({"form": a.form, "optional": a.optional, "materials": a.materials,
         "subject": subject});
+    if let Some(f) = agent {
+        data["filed_by"] = serde_json::json!({"id": f.id, "name": f.name});
+    }
     sb::insert_bundle_case(
         &mut tx,
         &BundleCaseRow {

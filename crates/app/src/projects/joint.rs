@@ -8,7 +8,7 @@ use domain::project::joint::{JointKind, JointState, Step};
 use domain::project::{Hold, HoldReason};
 use store::projects::{HoldRow, JointRow, ProjectRow};
 
-use super::{ProjectView, acts_for_owner, hold_of, json, load, parse, project};
+use super::{ProjectView, acts_for_owner, agent, hold_of, json, load, parse, project};
 use crate::auth::Actor;
 use crate::{App, AppError, Result};
 use domain::account::Role;
@@ -241,6 +241,12 @@ pub async fn open_joint(
     if !store::projects::open_joint(&mut tx, &row).await? {
         return Err(AppError::State(format!("本项目的{}已经发起", kind.label())));
     }
+    let text = format!(
+        "{}已发起，{} 个部门参加",
+        kind.label(),
+        step.departments.len()
+    );
+    agent::remind(&mut tx, app, &p, &text).await?;
     tx.commit().await.map_err(store::StoreError::from)?;
     project(app, actor, &p.code).await
 }
@@ -307,6 +313,11 @@ pub async fn close_joint(
             by,
         )
         .await?;
+        let text = format!("{note}，请整改后重新提交（整改期间不计入政府用时）");
+        agent::remind(&mut tx, app, &p, &text).await?;
+    } else {
+        let text = format!("{}已通过", kind.label());
+        agent::remind(&mut tx, app, &p, &text).await?;
     }
     tx.commit().await.map_err(store::StoreError::from)?;
     project(app, actor, &p.code).await
@@ -322,7 +333,7 @@ pub async fn resubmit(
 ) -> Result<ProjectView> {
     let mut tx = app.store.begin().await?;
     let p = load(&mut tx, actor, code).await?;
-    if !acts_for_owner(actor, &p) {
+    if !acts_for_owner(&mut tx, app, actor, &p).await? {
         return Err(AppError::Forbidden(
             "整改后由建设单位或其代办员重新提交".into(),
         ));

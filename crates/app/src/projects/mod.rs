@@ -7,8 +7,14 @@
 //!
 //! Who sees a project: its owner, its 代办员, and staff whose region covers it.
 
+mod agent;
 mod joint;
+mod list;
 mod stats;
+
+use agent::acts_for_owner;
+pub use agent::assign_agent;
+pub use list::{ProjectSummary, projects};
 
 pub use joint::{add_hold, add_hold_allowed, close_joint, end_hold, open_joint, opine, resubmit};
 pub use stats::{MarketFigures, ProjectStats, statistics};
@@ -66,16 +72,6 @@ pub struct ProjectView {
     pub departments: std::collections::BTreeMap<String, String>,
     /// The actor owns it (or is its agent).
     pub mine: bool,
-}
-
-/// A project in a list.
-#[derive(Debug, Clone, Serialize)]
-pub struct ProjectSummary {
-    pub code: String,
-    pub name: String,
-    pub owner_name: String,
-    pub category: project::Category,
-    pub created_at: i64,
 }
 
 fn internal(code: &str, what: impl std::fmt::Display) -> AppError {
@@ -193,15 +189,6 @@ fn may_see(actor: &Actor, p: &ProjectRow) -> Result<bool> {
     })
 }
 
-/// Whether `actor` acts for the owner: the owner, or the assigned agent.
-fn acts_for_owner(actor: &Actor, p: &ProjectRow) -> bool {
-    match actor {
-        Actor::Applicant { id, .. } => *id == p.owner_id,
-        Actor::Staff { id, .. } => !p.agent_id.is_empty() && *id == p.agent_id,
-        Actor::Anonymous => false,
-    }
-}
-
 pub(crate) async fn load(
     conn: &mut store::Connection,
     actor: &Actor,
@@ -231,7 +218,13 @@ async fn refresh_finished(app: &App, c: &mut store::Connection, p: &ProjectRow) 
         if s.finished_at == 0 && !s.parent_id.starts_with(PENDING) {
             let (b, _, _) = crate::bundles::build(c, &s.parent_id).await?;
             if b.state == "已办结" {
-                store::projects::finish_stage(c, &p.code, &s.stage, app.now_ms()).await?;
+                // The finish and its reminder are one write; a second reader finds it done.
+                let mut tx = app.store.begin().await?;
+                if store::projects::finish_stage(&mut tx, &p.code, &s.stage, app.now_ms()).await? {
+                    let label = Stage::parse(&s.stage).map_or("", Stage::label);
+                    agent::remind(&mut tx, app, p, &format!("“{label}”阶段已办结")).await?;
+                }
+                tx.commit().await.map_err(store::StoreError::from)?;
             }
         }
     }
@@ -317,79 +310,8 @@ async fn view(
         holds,
         clock,
         joints,
-        mine: acts_for_owner(actor, p),
+        mine: acts_for_owner(c, app, actor, p).await?,
     })
-}
-
-/// The owner names a staff member (by login) whose region covers the project as its 代办员,
-/// who then sees it among their projects and may resubmit after rectification for it; an
-/// empty login removes the agent.
-pub async fn assign_agent(
-    app: &App,
-    actor: &Actor,
-    code: &str,
-    login: &str,
-) -> Result<ProjectView> {
-    let mut tx = app.store.begin().await?;
-    let p = load(&mut tx, actor, code).await?;
-    if !matches!(actor, Actor::Applicant { id, .. } if *id == p.owner_id) {
-        return Err(AppError::Forbidden("代办员由建设单位指定".into()));
-    }
-    let agent_id = match login.trim() {
-        "" => String::new(),
-        login => {
-            let row = store::accounts::find_by_login(&mut tx, login)
-                .await?
-                .filter(|a| a.kind == domain::account::AccountKind::Staff && a.disabled == 0)
-                .ok_or_else(|| AppError::field("agent", "unknown", "没有这个工作人员账号"))?;
-            let scope = domain::account::StaffScope {
-                region: row.region.clone().unwrap_or_default(),
-                department: row.department.clone(),
-            };
-            if !scope.covers_region(&p.region) {
-                return Err(AppError::field(
-                    "agent",
-                    "out_of_region",
-                    "该工作人员不负责项目所在地，不能担任代办员",
-                ));
-            }
-            row.id
-        }
-    };
-    store::projects::set_agent(&mut tx, &p.code, &agent_id).await?;
-    tx.commit().await.map_err(store::StoreError::from)?;
-    project(app, actor, &p.code).await
-}
-
-/// The owner's (or agent's) projects; staff: the projects of their region.
-pub async fn projects(app: &App, actor: &Actor) -> Result<Vec<ProjectSummary>> {
-    let mut c = app.store.conn().await?;
-    let rows = match actor {
-        Actor::Anonymous => return Err(AppError::Unauthenticated),
-        Actor::Applicant { id, .. } => store::projects::projects(&mut c, id, "", 200).await?,
-        Actor::Staff { id, scope, .. } => {
-            let mut rows = store::projects::projects(&mut c, id, "", 200).await?;
-            let prefix = scope.region.trim_end_matches("00");
-            for r in store::projects::projects(&mut c, "", prefix, 200).await? {
-                if scope.covers_region(&r.region) && !rows.iter().any(|x| x.code == r.code) {
-                    rows.push(r);
-                }
-            }
-            rows
-        }
-    };
-    rows.iter()
-        .map(|r| {
-            let d: ProjectDraft = parse(&r.code, &r.draft)?;
-            Ok(ProjectSummary {
-                code: r.code.clone(),
-                name: d.name,
-                owner_name: r.owner_name.clone(),
-                category: d.category,
-                created_at: r.created_at,
-            })
-        })
-        .collect()
 }
 
 /// The owner starts a stage: it files the stage's bundle with `application` (the merged form
@@ -403,9 +325,7 @@ pub async fn start_stage(
 ) -> Result<ProjectView> {
     let mut c = app.store.conn().await?;
     let p = load(&mut c, actor, code).await?;
-    if !matches!(actor, Actor::Applicant { id, .. } if *id == p.owner_id) {
-        return Err(AppError::Forbidden("阶段由建设单位申报".into()));
-    }
+    let (applicant, agent) = agent::filer(&mut c, app, actor, &p).await?;
     refresh_finished(app, &mut c, &p).await?;
     let path: Path = parse(&p.code, &p.path)?;
     let rows = store::projects::stages(&mut c, &p.code).await?;
@@ -428,7 +348,11 @@ pub async fn start_stage(
     // left by a crash is taken over once it is stale.
     let claim = format!("{PENDING}{}", uuid::Uuid::now_v7());
     claim_stage(app, &p.code, stage, &claim).await?;
-    let parent_id = match crate::bundles::apply(app, actor, &plan.bundle, application).await {
+    let by = agent
+        .as_ref()
+        .map(|(id, name)| crate::bundles::FiledBy { id, name });
+    let filed = crate::bundles::apply_for(app, &applicant, by, &plan.bundle, application).await;
+    let parent_id = match filed {
         Ok(id) => id,
         Err(e) => {
             let mut c = app.store.conn().await?;
@@ -445,6 +369,22 @@ pub async fn start_stage(
             &p.code,
             "the stage's claim was taken over while it was filed",
         ));
+    }
+    if let Some((agent_id, agent_name)) = &agent {
+        let detail = serde_json::json!({"stage": stage.as_str(), "parent": parent_id});
+        let mut tx = app.store.begin().await?;
+        crate::audit::admin(
+            &mut tx,
+            app,
+            agent_id,
+            "project_stage_by_agent",
+            &p.code,
+            detail,
+        )
+        .await?;
+        let text = format!("代办员{agent_name}为您申报了“{}”阶段", stage.label());
+        agent::remind(&mut tx, app, &p, &text).await?;
+        tx.commit().await.map_err(store::StoreError::from)?;
     }
     drop(c);
     project(app, actor, &p.code).await

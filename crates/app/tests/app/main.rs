@@ -21,6 +21,7 @@ mod passwords;
 mod payment;
 mod post;
 mod presentations;
+mod project_agent;
 mod projects;
 mod ratings;
 mod scopes;

@@ -137,11 +137,11 @@ async fn guide(
 ) -> Result<Response, WebError> {
     let mut page = GuidePage::new(&ctx, bundles::guide(&s.app, &code).await?);
     // A project's stage: only for someone who may see the project (else the plain guide).
+    // The project's 代办员 files for the owner here too.
     if domain::project::Stage::parse(&q.stage).is_some()
-        && app::projects::project(&s.app, &ctx.actor, &q.project)
-            .await
-            .is_ok()
+        && let Ok(v) = app::projects::project(&s.app, &ctx.actor, &q.project).await
     {
+        page.applicant |= v.mine;
         page.project = q.project;
         page.stage = q.stage;
     }
@@ -236,6 +236,9 @@ async fn apply(
             }
             page.chosen = optional;
             if let Some((project, stage)) = stage_of(&f.text) {
+                page.applicant |= app::projects::project(&s.app, &ctx.actor, &project)
+                    .await
+                    .is_ok_and(|v| v.mine);
                 page.project = project;
                 page.stage = stage.as_str().into();
             }
