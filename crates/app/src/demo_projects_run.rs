@@ -1,6 +1,7 @@
 //! The fuller demo of `serve --demo` (not of the tests' demo, which stays light): the demo's
 //! general projects taken through their stages by the departments' staff, every member case
-//! accepted, reviewed, approved and completed through the same use cases people use, so the
+//! accepted, reviewed, approved and completed through the same use cases people use, on a
+//! clock set weeks back (so the projects' clocks show days used), so the
 //! hospital runs its 施工许可 stage with a 联合审图 open, the workshop waits at 竣工验收 and
 //! the warehouse and the visitor centre run their first stages.
 
@@ -9,10 +10,14 @@ use domain::case::{CaseState, Command, Delivery};
 use domain::project::Stage;
 use domain::project::joint::JointKind;
 
+use std::sync::Arc;
+
+use time::{Duration, OffsetDateTime};
+
 use crate::auth::{Actor, NewStaff, actor_for_login};
 use crate::cases;
 use crate::demo_projects::{HOSPITAL, VISITOR_CENTRE, WAREHOUSE, WORKSHOP, filled};
-use crate::{App, AppError, Result};
+use crate::{App, AppError, Result, SteppedClock};
 
 /// Reviewers of the construction departments: (login, name, roles, department). The first
 /// of each department also approves; 承办 and 审核 are different people.
@@ -44,8 +49,10 @@ fn reviewers(department: &str) -> Option<(&'static str, &'static str)> {
     }
 }
 
-/// Takes the demo's general projects through their stages, once. Returns the cases it
-/// completed.
+/// Takes the demo's general projects through their stages, once, on the days it would have
+/// happened: the workshop from eleven weeks ago, the hospital from seven, members of a stage
+/// worked in parallel over a few days each, the enterprise taking days between stages (which
+/// the clocks leave out). Returns the cases it completed.
 pub async fn run(app: &App) -> Result<usize> {
     let owner = actor_for_login(app, &crate::demo::demo_credit_code()).await?;
     let workshop = crate::projects::project(app, &owner, WORKSHOP).await?;
@@ -68,21 +75,47 @@ pub async fn run(app: &App) -> Result<usize> {
         };
         crate::auth::create_staff(app, &admin, &s).await?;
     }
+    let real_now = app.now();
+    let clock = Arc::new(SteppedClock::starting_at(morning(
+        real_now - Duration::days(77),
+    )));
+    let mut past = app.clone();
+    past.clock = clock.clone();
+    let demo = Past {
+        app: &past,
+        clock: &clock,
+    };
+    demo.days(0);
     let mut done = 0;
     for stage in [Stage::Initiation, Stage::Permit, Stage::Construction] {
-        done += through(app, &owner, WORKSHOP, stage).await?;
+        done += demo.through(&owner, WORKSHOP, stage).await?;
     }
-    done += through(app, &owner, HOSPITAL, Stage::Initiation).await?;
-    done += through(app, &owner, HOSPITAL, Stage::Permit).await?;
-    // The warehouse's first stage (工程建设许可 on the low-risk path) runs; the visitor
-    // centre's first (立项用地规划许可) too.
-    start(app, &owner, WAREHOUSE, Stage::Permit).await?;
-    start(app, &owner, VISITOR_CENTRE, Stage::Initiation).await?;
-    start(app, &owner, HOSPITAL, Stage::Construction).await?;
-    let lead = actor_for_login(app, "zjjsc").await?;
-    let depts = ["511600-ZJJ".to_string(), "511600-XFJYZD".to_string()];
-    crate::projects::open_joint(app, &lead, HOSPITAL, JointKind::DrawingReview, &depts).await?;
+    clock.set(morning(real_now - Duration::days(49)));
+    demo.days(0);
+    done += demo.through(&owner, HOSPITAL, Stage::Initiation).await?;
+    done += demo.through(&owner, HOSPITAL, Stage::Permit).await?;
+    start(&past, &owner, HOSPITAL, Stage::Construction).await?;
+    demo.days(2);
+    let lead = actor_for_login(&past, "zjjsc").await?;
+    let depts = ["511600-XFJYZD".to_string(), "511600-ZJJ".to_string()];
+    crate::projects::open_joint(&past, &lead, HOSPITAL, JointKind::DrawingReview, &depts).await?;
+    // The warehouse's first stage (工程建设许可 on the low-risk path) runs since last week;
+    // the visitor centre's first (立项用地规划许可) since yesterday.
+    clock.set(morning(real_now - Duration::days(8)));
+    start(&past, &owner, WAREHOUSE, Stage::Permit).await?;
+    clock.set(morning(real_now - Duration::days(1)));
+    start(&past, &owner, VISITOR_CENTRE, Stage::Initiation).await?;
     Ok(done)
+}
+
+/// 09:00 China time of `t`'s day, so a step of days stays in office hours and never passes
+/// the real now when it started a day or more before it.
+fn morning(t: OffsetDateTime) -> OffsetDateTime {
+    let china = time::UtcOffset::from_hms(8, 0, 0).unwrap_or(time::UtcOffset::UTC);
+    let local = t.to_offset(china);
+    local
+        .replace_time(time::Time::from_hms(9, 0, 0).unwrap_or(time::Time::MIDNIGHT))
+        .to_offset(time::UtcOffset::UTC)
 }
 
 pub async fn start(app: &App, owner: &Actor, code: &str, stage: Stage) -> Result<()> {
@@ -92,14 +125,49 @@ pub async fn start(app: &App, owner: &Actor, code: &str, stage: Stage) -> Result
     Ok(())
 }
 
-async fn through(app: &App, owner: &Actor, code: &str, stage: Stage) -> Result<usize> {
-    start(app, owner, code, stage).await?;
-    finish(app, owner, code, stage).await
+/// The demo app on its stepped clock.
+struct Past<'a> {
+    app: &'a App,
+    clock: &'a SteppedClock,
+}
+
+impl Past<'_> {
+    /// Lets `n` days pass, then on to the next working day: staff act on working days.
+    fn days(&self, n: i64) {
+        self.clock.advance(Duration::days(n));
+        let cal = crate::cases::calendar(self.app);
+        for _ in 0..10 {
+            if cal.is_working_day(domain::calendar::china_date(self.app.now())) {
+                break;
+            }
+            self.clock.advance(Duration::days(1));
+        }
+    }
+
+    /// Files a stage, works its members to 办结, and gives the enterprise four days before
+    /// the next.
+    async fn through(&self, owner: &Actor, code: &str, stage: Stage) -> Result<usize> {
+        start(self.app, owner, code, stage).await?;
+        self.days(1);
+        let done = finish_on(self.app, owner, code, stage, Some(self)).await?;
+        self.days(4);
+        Ok(done)
+    }
 }
 
 /// Completes every member case of a started stage, members that wait for others as they
 /// start.
 pub async fn finish(app: &App, owner: &Actor, code: &str, stage: Stage) -> Result<usize> {
+    finish_on(app, owner, code, stage, None).await
+}
+
+async fn finish_on(
+    app: &App,
+    owner: &Actor,
+    code: &str,
+    stage: Stage,
+    past: Option<&Past<'_>>,
+) -> Result<usize> {
     let v = crate::projects::project(app, owner, code).await?;
     let parent = v
         .stages
@@ -121,16 +189,55 @@ pub async fn finish(app: &App, owner: &Actor, code: &str, stage: Stage) -> Resul
         if open.is_empty() {
             break;
         }
-        for id in open {
-            complete(app, &id).await?;
-            done += 1;
+        // The members of one wave are worked side by side, a phase a day or two.
+        for phase in Phase::ALL {
+            for id in &open {
+                step(app, id, *phase).await?;
+            }
+            if let Some(p) = past {
+                p.days(phase.days());
+            }
         }
+        done += open.len();
     }
+    // The stage's finish is stamped on the day its last member completed.
+    crate::projects::project(app, owner, code).await?;
     Ok(done)
 }
 
-/// Accepts, reviews, approves, issues at the window and completes one case.
-async fn complete(app: &App, id: &str) -> Result<()> {
+/// The phases of a member case from acceptance to 办结.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Phase {
+    Accept,
+    FirstReview,
+    SecondReview,
+    Decide,
+    Close,
+}
+
+impl Phase {
+    const ALL: &[Phase] = &[
+        Phase::Accept,
+        Phase::FirstReview,
+        Phase::SecondReview,
+        Phase::Decide,
+        Phase::Close,
+    ];
+
+    /// Days the demo lets pass after the phase.
+    fn days(self) -> i64 {
+        match self {
+            Phase::FirstReview => 2,
+            Phase::Close => 0,
+            _ => 1,
+        }
+    }
+}
+
+/// One phase of one case: the window accepts; the department's 承办 and 审核 review; the
+/// first approves (the window approves an instant item at once); the window issues and
+/// completes.
+async fn step(app: &App, id: &str, phase: Phase) -> Result<()> {
     let clerk = actor_for_login(app, "clerk").await?;
     let (department, instant) = {
         let mut c = app.store.conn().await?;
@@ -145,45 +252,59 @@ async fn complete(app: &App, id: &str) -> Result<()> {
             item.workflow.steps_for(item.case_type).is_empty(),
         )
     };
-    let accept = Command::Accept {
-        tolerate: vec![],
-        commitment: false,
-    };
-    cases::act(app, &clerk, id, accept).await?;
-    if instant {
-        let approve = Command::Approve {
-            reason: "材料齐全，当场办结".into(),
-            legal_basis: String::new(),
-        };
-        cases::act(app, &clerk, id, approve).await?;
-    } else {
+    let reviewer = |n: usize| async move {
         let (first, second) = reviewers(&department)
             .ok_or_else(|| AppError::Internal(format!("demo: no reviewers for {department}")))?;
-        let first = actor_for_login(app, first).await?;
-        let second = actor_for_login(app, second).await?;
-        for (who, opinion) in [
-            (&first, "材料齐全，符合受理条件"),
-            (&second, "经审核符合条件"),
-        ] {
-            cases::act(app, who, id, Command::Claim).await?;
-            let step = Command::CompleteStep {
-                opinion: opinion.into(),
-            };
-            cases::act(app, who, id, step).await?;
-        }
-        cases::act(app, &first, id, Command::Claim).await?;
-        let approve = Command::Approve {
-            reason: "符合法定条件，准予许可".into(),
-            legal_basis: String::new(),
-        };
-        cases::act(app, &first, id, approve).await?;
-    }
-    let issue = Command::Issue {
-        delivery: Delivery::Window {
-            window: "C01".into(),
-        },
+        actor_for_login(app, if n == 0 { first } else { second }).await
     };
-    cases::act(app, &clerk, id, issue).await?;
-    cases::act(app, &clerk, id, Command::Complete).await?;
+    let review = async |who: &Actor, opinion: &str| -> Result<()> {
+        cases::act(app, who, id, Command::Claim).await?;
+        let step = Command::CompleteStep {
+            opinion: opinion.into(),
+        };
+        cases::act(app, who, id, step).await?;
+        Ok(())
+    };
+    match phase {
+        Phase::Accept => {
+            let accept = Command::Accept {
+                tolerate: vec![],
+                commitment: false,
+            };
+            cases::act(app, &clerk, id, accept).await?;
+            if instant {
+                let approve = Command::Approve {
+                    reason: "材料齐全，当场办结".into(),
+                    legal_basis: String::new(),
+                };
+                cases::act(app, &clerk, id, approve).await?;
+            }
+        }
+        Phase::FirstReview if !instant => {
+            review(&reviewer(0).await?, "材料齐全，符合受理条件").await?;
+        }
+        Phase::SecondReview if !instant => {
+            review(&reviewer(1).await?, "经审核符合条件").await?;
+        }
+        Phase::Decide if !instant => {
+            let first = reviewer(0).await?;
+            cases::act(app, &first, id, Command::Claim).await?;
+            let approve = Command::Approve {
+                reason: "符合法定条件，准予许可".into(),
+                legal_basis: String::new(),
+            };
+            cases::act(app, &first, id, approve).await?;
+        }
+        Phase::Close => {
+            let issue = Command::Issue {
+                delivery: Delivery::Window {
+                    window: "C01".into(),
+                },
+            };
+            cases::act(app, &clerk, id, issue).await?;
+            cases::act(app, &clerk, id, Command::Complete).await?;
+        }
+        _ => {}
+    }
     Ok(())
 }

@@ -163,6 +163,31 @@ impl Clock for ShiftedClock {
     }
 }
 
+/// The system clock shifted by an offset that is moved by hand: the full demo writes its
+/// history (stages filed, cases accepted and decided) on the days it would have happened,
+/// weeks before the demo starts. Never for a real installation.
+pub struct SteppedClock(std::sync::Mutex<time::Duration>);
+
+impl SteppedClock {
+    pub fn starting_at(t: OffsetDateTime) -> SteppedClock {
+        SteppedClock(std::sync::Mutex::new(t - OffsetDateTime::now_utc()))
+    }
+
+    pub fn advance(&self, by: time::Duration) {
+        *self.0.lock().unwrap_or_else(|e| e.into_inner()) += by;
+    }
+
+    pub fn set(&self, t: OffsetDateTime) {
+        *self.0.lock().unwrap_or_else(|e| e.into_inner()) = t - OffsetDateTime::now_utc();
+    }
+}
+
+impl Clock for SteppedClock {
+    fn now(&self) -> OffsetDateTime {
+        OffsetDateTime::now_utc() + *self.0.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
 /// Everything a use case needs, shared by all requests.
 #[derive(Clone)]
 pub struct App {

@@ -7,6 +7,7 @@
 //! Which bundles make up the stages is data (`Path`), chosen by the project's category: a
 //! low-risk small warehouse runs a shorter path than a hospital.
 
+pub mod departments;
 pub mod joint;
 #[cfg(test)]
 mod tests;
@@ -115,6 +116,8 @@ pub enum HoldReason {
     Intermediary,
     /// 公示: a statutory publicity period.
     Publicity,
+    /// Between stages: one has finished, the enterprise has not filed the next yet.
+    Preparing,
 }
 
 macro_rules! labelled {
@@ -158,7 +161,18 @@ labelled!(HoldReason {
     Rectification => "rectification", "整改";
     Intermediary => "intermediary", "中介服务";
     Publicity => "publicity", "公示";
+    Preparing => "preparing", "企业准备下一阶段申报";
 });
+
+impl HoldReason {
+    /// What staff record; the span between stages is read from the stages themselves.
+    pub const RECORDED: &'static [HoldReason] = &[
+        HoldReason::Supplement,
+        HoldReason::Rectification,
+        HoldReason::Intermediary,
+        HoldReason::Publicity,
+    ];
+}
 
 /// A project as its owner registers it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -363,6 +377,34 @@ pub struct Clock {
     /// Working days left of the promise (0 when over).
     pub remaining: u32,
     pub within: bool,
+}
+
+/// The spans between stages, when the file is with the enterprise: from the day after a stage
+/// finished to the day the next one was filed (open while it is not). `stages` are (filed,
+/// finished) days; the last stage's finish ends the project's clock, so it opens no span.
+pub fn between_stages(stages: &[(Date, Option<Date>)], path_len: usize) -> Vec<Hold> {
+    let mut s = stages.to_vec();
+    s.sort();
+    let mut out = Vec::new();
+    for (i, (_, finished)) in s.iter().enumerate() {
+        let Some(f) = finished else { continue };
+        let Some(from) = f.next_day() else { continue };
+        let to = match s.get(i + 1) {
+            Some((next, _)) => Some(*next),
+            None if s.len() < path_len => None,
+            None => continue,
+        };
+        if to.is_some_and(|t| t < from) {
+            continue;
+        }
+        out.push(Hold {
+            reason: HoldReason::Preparing,
+            from,
+            to,
+            note: String::new(),
+        });
+    }
+    out
 }
 
 /// Working days after `started` up to and including `today` that lie in no hold (an open hold

@@ -181,14 +181,15 @@ pub async fn set_child_case(
     Ok(())
 }
 
-/// Puts a child back to waiting after its start failed, so a later pass retries it.
+/// Puts a child back to waiting after its start failed, so a later pass retries it (the
+/// draft case it named, if any, stays an abandoned draft of the applicant's).
 pub async fn reset_child(
     conn: &mut AnyConnection,
     bundle_case_id: &str,
     item_code: &str,
 ) -> Result<()> {
     sqlx::query(
-        "UPDATE bundle_children SET status = 'waiting', case_id = NULL WHERE bundle_case_id = $1 AND item_code = $2 AND status = 'started' AND (case_id IS NULL OR case_id = '')",
+        "UPDATE bundle_children SET status = 'waiting', case_id = NULL WHERE bundle_case_id = $1 AND item_code = $2 AND status = 'started'",
     )
     .bind(bundle_case_id)
     .bind(item_code)

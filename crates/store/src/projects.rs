@@ -357,3 +357,24 @@ pub async fn holds_of_listed(
     .fetch_all(conn)
     .await?)
 }
+
+/// The member cases of the stages of projects in regions starting with `region_prefix`, each
+/// with its due date, in one query.
+pub async fn stage_cases(
+    conn: &mut AnyConnection,
+    region_prefix: &str,
+) -> Result<Vec<(domain::case::Case, Option<String>)>> {
+    let rows: Vec<(String, Option<String>)> = sqlx::query_as(
+        "SELECT c.data, c.due_date FROM project_stages s
+         JOIN projects p ON p.code = s.project_code
+         JOIN bundle_children b ON b.bundle_case_id = s.parent_id
+         JOIN cases c ON c.id = b.case_id
+         WHERE p.region LIKE $1",
+    )
+    .bind(format!("{region_prefix}%"))
+    .fetch_all(conn)
+    .await?;
+    rows.iter()
+        .map(|(d, due)| Ok((crate::cases::decode(d)?, due.clone())))
+        .collect()
+}

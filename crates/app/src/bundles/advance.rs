@@ -76,6 +76,7 @@ pub async fn advance(app: &App, parent_id: &str) -> Result<usize> {
         let started_case = start_member(
             app,
             &actor,
+            parent_id,
             &def,
             &c.item_code,
             member_subject,
@@ -83,26 +84,25 @@ pub async fn advance(app: &App, parent_id: &str) -> Result<usize> {
             &uploads,
         )
         .await;
-        let case = match started_case {
-            Ok(case) => case,
-            Err(e) => {
-                let mut conn = app.store.conn().await?;
-                sb::reset_child(&mut conn, parent_id, &c.item_code).await?;
-                return Err(e);
-            }
-        };
-        let mut conn = app.store.conn().await?;
-        sb::set_child_case(&mut conn, parent_id, &c.item_code, &case.id).await?;
+        if let Err(e) = started_case {
+            let mut conn = app.store.conn().await?;
+            sb::reset_child(&mut conn, parent_id, &c.item_code).await?;
+            return Err(e);
+        }
         started += 1;
     }
     Ok(started)
 }
 
 /// Creates a member's case from the parent's form and uploads (its held licenses attach on
-/// creation) and submits it.
+/// creation) and submits it. The child names its case before the case is filled in, so the
+/// case knows its bundle: the uploads the bundle application claimed are the member's
+/// however long it waited for its turn (see `cases::command`).
+#[allow(clippy::too_many_arguments)]
 pub(super) async fn start_member(
     app: &App,
     actor: &Actor,
+    parent_id: &str,
     def: &BundleDefinition,
     item_code: &str,
     subject: Subject,
@@ -110,6 +110,10 @@ pub(super) async fn start_member(
     uploads: &BTreeMap<String, Provision>,
 ) -> Result<Case> {
     let case = crate::cases::start_in_bundle(app, actor, item_code, subject).await?;
+    {
+        let mut conn = app.store.conn().await?;
+        sb::set_child_case(&mut conn, parent_id, item_code, case.id.as_str()).await?;
+    }
     // The version the case was filed under decides its form and materials.
     let mut conn = app.store.conn().await?;
     let item = &*app

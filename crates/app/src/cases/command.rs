@@ -265,7 +265,22 @@ async fn checked_materials(
         CaseActor::Applicant { id } | CaseActor::Staff { id, .. } => id.as_str(),
         CaseActor::System => "",
     };
-    let held: Vec<&Provision> = c.materials.values().collect();
+    // A bundle member may start days after the bundle was filed (it waits for another
+    // member): the uploads the bundle application claimed then are the case's already.
+    let mut inherited: Vec<Provision> = Vec::new();
+    if matches!(cmd, Command::Edit { .. })
+        && let Some(parent) = store::bundles::parent_of(conn, c.id.as_str()).await?
+        && let Some(row) = store::bundles::get_bundle_case(conn, &parent).await?
+    {
+        let data: serde_json::Value = serde_json::from_str(&row.data)
+            .map_err(|e| AppError::Internal(format!("bundle {parent}: {e}")))?;
+        if let Some(m) = data.get("materials") {
+            let m: BTreeMap<String, Provision> = serde_json::from_value(m.clone())
+                .map_err(|e| AppError::Internal(format!("bundle {parent}: {e}")))?;
+            inherited.extend(m.into_values());
+        }
+    }
+    let held: Vec<&Provision> = c.materials.values().chain(inherited.iter()).collect();
     let fix = async |conn: &mut store::Connection,
                      materials: &BTreeMap<String, Provision>|
            -> Result<BTreeMap<String, Provision>> {

@@ -116,6 +116,13 @@ pub async fn add_hold(
     if note.trim().is_empty() {
         return Err(AppError::field("note", "required", "请写明暂停计时的事由"));
     }
+    if !HoldReason::RECORDED.contains(&reason) {
+        return Err(AppError::field(
+            "reason",
+            "derived",
+            "阶段之间的企业准备时间由系统按各阶段的申报、办结日期自动扣除，无需登记",
+        ));
+    }
     let today = china_date(app.now());
     if from > today {
         return Err(AppError::field(

@@ -267,9 +267,19 @@ async fn view(
         .next(&started)
         .map(|s| s.stage)
         .filter(|s| project::may_start(&path, *s, &started, &finished).is_ok());
-    let holds = joint::hold_views(c, &p.code).await?;
+    let mut holds = joint::hold_views(c, &p.code).await?;
     let hs: Vec<Hold> = holds.iter().map(|h| h.hold.clone()).collect();
     let clock = clock_of(app, &path, &rows, &hs);
+    // The spans between stages are shown with the recorded holds (they have no id: nobody
+    // ends them but the next filing).
+    for hold in gaps(&path, &rows) {
+        holds.push(HoldView {
+            id: String::new(),
+            label: hold.reason.label(),
+            hold,
+        });
+    }
+    holds.sort_by_key(|h| h.hold.from);
     let joints = store::projects::joints(c, &p.code)
         .await?
         .iter()
@@ -443,13 +453,32 @@ pub(crate) fn clock_of(app: &App, path: &Path, rows: &[StageRow], holds: &[Hold]
     let day = domain::calendar::china_date;
     let today: Date = day(end.unwrap_or_else(|| app.now()));
     let cal = crate::cases::calendar(app);
+    let mut holds = holds.to_vec();
+    holds.extend(gaps(path, rows));
     Some(project::clock(
         day(store::from_millis(first)),
         today,
-        holds,
+        &holds,
         path.promised_days,
         &cal,
     ))
+}
+
+/// The spans between stages when the enterprise holds the file (see
+/// `domain::project::between_stages`).
+pub(crate) fn gaps(path: &Path, rows: &[StageRow]) -> Vec<Hold> {
+    let day = |ms| domain::calendar::china_date(store::from_millis(ms));
+    let stages: Vec<(Date, Option<Date>)> = rows
+        .iter()
+        .filter(|r| !r.parent_id.starts_with(PENDING))
+        .map(|r| {
+            (
+                day(r.started_at),
+                (r.finished_at > 0).then(|| day(r.finished_at)),
+            )
+        })
+        .collect();
+    project::between_stages(&stages, path.stages.len())
 }
 
 /// Holds as they are stored, for the clock.

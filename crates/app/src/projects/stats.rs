@@ -1,13 +1,15 @@
 //! Statistics of projects for staff of a region: per category (projects, started, completed,
 //! mean government working days, share within the promise), per stage (mean working days of
-//! finished stages), and the 中介超市's delivered services (time from contract to delivery,
+//! finished stages), per department (member cases closed against their time limits), and the 中介超市's delivered services (time from contract to delivery,
 //! contract amounts against the budget caps).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use domain::market::Service;
+use domain::project::departments::{CaseFacts, DepartmentFigures, department_figures};
 use domain::project::{self, CategoryFigures, Hold, Path, ProjectFacts, StageFacts, StageFigures};
 use serde::Serialize;
+use store::projects::StageRow;
 
 use super::{clock_of, hold_of, parse};
 use crate::auth::Actor;
@@ -35,9 +37,22 @@ struct Delivered {
     shares: Vec<f64>,
 }
 
+/// A department's figures with its name.
+#[derive(Debug, Clone, Serialize)]
+pub struct NamedDepartment {
+    pub name: String,
+    #[serde(flatten)]
+    pub figures: DepartmentFigures,
+}
+
+/// Every project of a region, for the statistics.
+const ALL: i64 = 100_000;
+
 #[derive(Debug, Clone, Serialize)]
 pub struct ProjectStats {
     pub categories: Vec<CategoryFigures>,
+    /// The member cases of the stages, per department.
+    pub departments: Vec<NamedDepartment>,
     pub stages: Vec<StageFigures>,
     pub market: Vec<MarketFigures>,
 }
@@ -54,18 +69,26 @@ pub async fn statistics(app: &App, actor: &Actor) -> Result<ProjectStats> {
     let prefix = scope.region.trim_end_matches("00");
     let mut facts = Vec::new();
     let mut stages = Vec::new();
-    for p in store::projects::projects(&mut c, "", prefix, 10_000).await? {
-        if !scope.covers_region(&p.region) {
-            continue;
-        }
+    // Three queries for every project of the region, not two per project.
+    let all = store::projects::projects(&mut c, "", prefix, ALL).await?;
+    let stage_rows = store::projects::stages_of_listed(&mut c, "", prefix, ALL).await?;
+    let hold_rows = store::projects::holds_of_listed(&mut c, "", prefix, ALL).await?;
+    let mut rows_of: HashMap<&str, Vec<StageRow>> = HashMap::new();
+    for r in &stage_rows {
+        rows_of.entry(&r.project_code).or_default().push(r.clone());
+    }
+    let mut holds_of: HashMap<&str, Vec<Hold>> = HashMap::new();
+    for h in &hold_rows {
+        holds_of
+            .entry(&h.project_code)
+            .or_default()
+            .push(hold_of(&h.project_code, h)?);
+    }
+    let day = |ms| domain::calendar::china_date(store::from_millis(ms));
+    for p in all.iter().filter(|p| scope.covers_region(&p.region)) {
         let path: Path = parse(&p.code, &p.path)?;
-        let rows = store::projects::stages(&mut c, &p.code).await?;
-        let holds = store::projects::holds(&mut c, &p.code)
-            .await?
-            .iter()
-            .map(|h| hold_of(&p.code, h))
-            .collect::<Result<Vec<Hold>>>()?;
-        let day = |ms| domain::calendar::china_date(store::from_millis(ms));
+        let rows = rows_of.remove(p.code.as_str()).unwrap_or_default();
+        let holds = holds_of.remove(p.code.as_str()).unwrap_or_default();
         for r in &rows {
             if let Some(stage) = project::Stage::parse(&r.stage) {
                 stages.push(StageFacts {
@@ -82,6 +105,16 @@ pub async fn statistics(app: &App, actor: &Actor) -> Result<ProjectStats> {
             clock: clock_of(app, &path, &rows, &holds),
         });
     }
+    let cases: Vec<CaseFacts> = store::projects::stage_cases(&mut c, prefix)
+        .await?
+        .into_iter()
+        .map(|(case, due)| CaseFacts {
+            department: case.department.clone(),
+            accepted: case.accepted_at.map(domain::calendar::china_date),
+            closed: case.closed_at.map(domain::calendar::china_date),
+            due: due.and_then(|d| domain::calendar::parse_iso_date(&d).ok()),
+        })
+        .collect();
     let cal = crate::cases::calendar(app);
     let mut by_service: BTreeMap<&'static str, Delivered> = BTreeMap::new();
     for j in store::market::jobs(&mut c, "", 10_000, 0).await? {
@@ -116,7 +149,15 @@ pub async fn statistics(app: &App, actor: &Actor) -> Result<ProjectStats> {
             mean_of_cap: mean(&d.shares),
         })
         .collect();
+    let mut departments = Vec::new();
+    for f in department_figures(&cases, &cal) {
+        let name = store::org::get_department(&mut c, &f.department)
+            .await
+            .map_or_else(|_| f.department.clone(), |d| d.name);
+        departments.push(NamedDepartment { name, figures: f });
+    }
     Ok(ProjectStats {
+        departments,
         categories: project::category_figures(&facts),
         stages: project::stage_figures(&stages, &cal),
         market,

@@ -383,6 +383,27 @@ async fn the_full_demo_takes_the_workshop_to_acceptance_through_three_finished_s
         let h = projects::project(&app, &owner, HOSPITAL).await.unwrap();
         assert!(h.stages[2].bundle.is_some() && h.stages[2].finished_at == 0);
         assert_eq!(h.joints.len(), 1, "the drawings are in joint review");
+        // Written on the days it happened: the clocks show days used, and the days between
+        // stages are the enterprise's.
+        let c = w.clock.as_ref().unwrap();
+        assert!(c.used >= 10 && c.held >= 6, "{c:?}");
+        assert!(
+            w.holds
+                .iter()
+                .any(|h| h.hold.reason == HoldReason::Preparing)
+        );
+        assert!(w.clock.unwrap().within);
+        let clerk = actor_for_login(&app, "clerk").await.unwrap();
+        let figures = projects::statistics(&app, &clerk).await.unwrap();
+        let zjj = figures
+            .departments
+            .iter()
+            .find(|d| d.figures.department == "511600-ZJJ")
+            .expect("住建局's cases are counted");
+        assert!(
+            zjj.figures.closed >= 2 && zjj.figures.mean_used >= 1.0,
+            "{zjj:?}"
+        );
         assert_eq!(app::demo_projects_run::run(&app).await.unwrap(), 0, "once");
     })
     .await;

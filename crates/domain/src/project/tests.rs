@@ -276,3 +276,89 @@ fn figures_count_started_projects_and_finished_stages_only() {
     assert_eq!((s[0].started, s[0].finished), (2, 1));
     assert!((s[0].mean_days - 4.0).abs() < 1e-9, "{s:?}");
 }
+
+#[test]
+fn department_figures_count_closed_cases_against_their_due_dates() {
+    use super::departments::{CaseFacts, department_figures};
+    let cal = WorkCalendar::china();
+    let f = |d: &str, a: Option<Date>, c: Option<Date>, due: Option<Date>| CaseFacts {
+        department: d.into(),
+        accepted: a,
+        closed: c,
+        due,
+    };
+    // Mon 2026-03-02 .. Fri 03-06 is 4 working days; due Mon 03-09 is 5.
+    let mon = date!(2026 - 03 - 02);
+    let cases = [
+        f(
+            "ZJJ",
+            Some(mon),
+            Some(date!(2026 - 03 - 06)),
+            Some(date!(2026 - 03 - 09)),
+        ),
+        f(
+            "ZJJ",
+            Some(mon),
+            Some(date!(2026 - 03 - 10)),
+            Some(date!(2026 - 03 - 09)),
+        ),
+        f("ZJJ", Some(mon), None, Some(date!(2026 - 03 - 09))),
+        f("GHJ", None, None, None),
+    ];
+    let figs = department_figures(&cases, &cal);
+    assert_eq!(figs.len(), 2);
+    assert_eq!(
+        (figs[0].department.as_str(), figs[0].cases, figs[0].closed),
+        ("GHJ", 1, 0)
+    );
+    assert_eq!(figs[0].within_share, 1.0, "nothing closed, nothing late");
+    let z = &figs[1];
+    assert_eq!((z.cases, z.closed), (3, 2));
+    assert_eq!(z.mean_used, 5.0, "4 and 6 working days");
+    assert_eq!(z.mean_promised, 5.0);
+    assert_eq!(z.within_share, 0.5);
+}
+
+proptest! {
+    /// Every case is counted once under its department; shares stay within 0–1.
+    #[test]
+    fn department_figures_count_every_case_once(spec in proptest::collection::vec((0u8..3, 0i64..60, proptest::option::of(0i64..40), proptest::option::of(0i64..40)), 0..30)) {
+        use super::departments::{CaseFacts, department_figures};
+        let cal = WorkCalendar::china();
+        let base = date!(2026 - 01 - 05);
+        let cases: Vec<CaseFacts> = spec.iter().map(|(d, a, c, due)| {
+            let accepted = base + time::Duration::days(*a);
+            CaseFacts {
+                department: format!("D{d}"),
+                accepted: Some(accepted),
+                closed: c.map(|n| accepted + time::Duration::days(n)),
+                due: due.map(|n| accepted + time::Duration::days(n)),
+            }
+        }).collect();
+        let figs = department_figures(&cases, &cal);
+        prop_assert_eq!(figs.iter().map(|f| f.cases).sum::<usize>(), cases.len());
+        prop_assert_eq!(figs.iter().map(|f| f.closed).sum::<usize>(), cases.iter().filter(|c| c.closed.is_some()).count());
+        for f in &figs {
+            prop_assert!((0.0..=1.0).contains(&f.within_share));
+            prop_assert!(f.closed <= f.cases);
+        }
+    }
+}
+
+#[test]
+fn the_days_between_stages_are_the_enterprises() {
+    let d =
+        |m, day| Date::from_calendar_date(2026, time::Month::try_from(m).unwrap(), day).unwrap();
+    // Stage one filed 3-02, finished 3-10; stage two filed 3-20, running.
+    let spans = between_stages(&[(d(3, 20), None), (d(3, 2), Some(d(3, 10)))], 4);
+    assert_eq!(spans.len(), 1);
+    assert_eq!((spans[0].from, spans[0].to), (d(3, 11), Some(d(3, 20))));
+    assert_eq!(spans[0].reason, HoldReason::Preparing);
+    // Stage two finished, three not filed: open.
+    let spans = between_stages(&[(d(3, 2), Some(d(3, 10))), (d(3, 20), Some(d(3, 30)))], 4);
+    assert_eq!(spans[1].to, None);
+    // Every stage finished: the last finish stops the clock, no open span; a next stage filed
+    // the day its predecessor finished leaves no span either.
+    let spans = between_stages(&[(d(3, 2), Some(d(3, 10))), (d(3, 10), Some(d(3, 30)))], 2);
+    assert!(spans.is_empty(), "{spans:?}");
+}

@@ -132,7 +132,7 @@ pub async fn update_case(
     Ok(())
 }
 
-pub(super) fn decode(data: &str) -> Result<Case> {
+pub(crate) fn decode(data: &str) -> Result<Case> {
     Ok(serde_json::from_str(data)?)
 }
 

@@ -218,7 +218,7 @@ async fn project_page(
         staff,
         owner,
         department,
-        reasons: HoldReason::ALL,
+        reasons: HoldReason::RECORDED,
         today: domain::calendar::china_date(s.app.now()).to_string(),
         errors,
         flash,
@@ -404,6 +404,7 @@ struct StatsPage {
     s: projects::ProjectStats,
     used_chart: String,
     stage_chart: String,
+    department_chart: String,
 }
 
 impl Shows for StatsPage {}
@@ -430,8 +431,18 @@ async fn stats(State(s): State<AppState>, ctx: Ctx) -> Result<Response, WebError
         .iter()
         .map(|st| (st.stage.label().to_string(), st.mean_days))
         .collect();
+    let department: Vec<(String, f64)> = figures
+        .departments
+        .iter()
+        .map(|d| (d.name.clone(), d.figures.mean_used))
+        .collect();
     render(&StatsPage {
         nav: Nav::of(&ctx),
+        department_chart: crate::charts::bars(
+            "各部门平均办理用时（已办结，工作日）",
+            &department,
+            "天",
+        ),
         used_chart: crate::charts::bars("各类项目政府部门平均用时（工作日）", &used, "天"),
         stage_chart: crate::charts::bars("各阶段平均用时（已办结，工作日）", &stage, "天"),
         s: figures,
