@@ -11,6 +11,7 @@ pub mod hall;
 pub mod hotline;
 pub mod import;
 pub mod lifecycle;
+pub mod project_page;
 pub mod projects;
 pub mod search;
 pub mod supervision;

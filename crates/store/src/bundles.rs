@@ -207,3 +207,31 @@ pub async fn with_waiting_children(conn: &mut AnyConnection, limit: i64) -> Resu
     .fetch_all(conn)
     .await?)
 }
+
+/// The items and the cases of a bundle application's members, in two queries (a page of a
+/// project with sixty member cases reads them per stage, not per member).
+pub async fn members_of(
+    conn: &mut AnyConnection,
+    bundle_case_id: &str,
+) -> Result<(Vec<crate::catalog::ItemRow>, Vec<domain::case::Case>)> {
+    let items = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {} FROM items WHERE code IN
+           (SELECT item_code FROM bundle_children WHERE bundle_case_id = $1)",
+        crate::catalog::ITEM_COLS
+    )))
+    .bind(bundle_case_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    let data: Vec<String> = sqlx::query_scalar(
+        "SELECT c.data FROM cases c JOIN bundle_children b ON b.case_id = c.id
+         WHERE b.bundle_case_id = $1",
+    )
+    .bind(bundle_case_id)
+    .fetch_all(conn)
+    .await?;
+    let cases = data
+        .iter()
+        .map(|d| crate::cases::decode(d))
+        .collect::<Result<_>>()?;
+    Ok((items, cases))
+}

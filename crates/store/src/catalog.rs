@@ -37,7 +37,7 @@ pub struct VersionRow {
     pub published_at: Option<i64>,
 }
 
-const ITEM_COLS: &str = "code, name, department, region, kind, subjects, online_depth, visits, status, current_version, draft_version, views, updated_at, gaps";
+pub(crate) const ITEM_COLS: &str = "code, name, department, region, kind, subjects, online_depth, visits, status, current_version, draft_version, views, updated_at, gaps";
 
 /// Filters of the catalog listing. Empty fields do not filter.
 #[derive(Debug, Clone, Default)]

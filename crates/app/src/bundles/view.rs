@@ -77,10 +77,12 @@ pub(crate) async fn build(
         serde_json::from_value(data["subject"].clone()).unwrap_or_default();
     let mut views = Vec::new();
     let mut departments = BTreeSet::new();
+    let (items, cases) = sb::members_of(conn, id).await?;
+    let mut names: std::collections::HashMap<String, String> = std::collections::HashMap::new();
     for c in &children {
-        let item = store::catalog::find_item(conn, &c.item_code).await?;
+        let item = items.iter().find(|i| i.code == c.item_code).cloned();
         let case = match &c.case_id {
-            Some(cid) if !cid.is_empty() => store::cases::get_case(conn, cid).await?,
+            Some(cid) if !cid.is_empty() => cases.iter().find(|k| k.id.as_str() == cid).cloned(),
             _ => None,
         };
         // Once the enterprise is registered, its members carry the code: show that.
@@ -96,10 +98,17 @@ pub(crate) async fn build(
             .or_else(|| item.as_ref().map(|i| i.department.clone()))
             .unwrap_or_default();
         departments.insert(dept_code.clone());
-        let department = store::org::get_department(conn, &dept_code)
-            .await
-            .map(|d| d.name)
-            .unwrap_or(dept_code);
+        let department = match names.get(&dept_code) {
+            Some(n) => n.clone(),
+            None => {
+                let n = store::org::get_department(conn, &dept_code)
+                    .await
+                    .map(|d| d.name)
+                    .unwrap_or_else(|_| dept_code.clone());
+                names.insert(dept_code, n.clone());
+                n
+            }
+        };
         let (state, action) = match (&case, c.status.as_str()) {
             (Some(k), _) => (
                 k.state.label().to_string(),

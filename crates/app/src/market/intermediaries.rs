@@ -43,8 +43,28 @@ async fn view(
     row: IntermediaryRow,
 ) -> Result<IntermediaryView> {
     let since = store::millis(app.now() - time::Duration::days(MARK_YEAR_DAYS));
-    let marks: Vec<MarkView> = store::market::marks(conn, &row.credit_code, since)
-        .await?
+    let marks = store::market::marks(conn, &row.credit_code, since).await?;
+    view_with(row, marks)
+}
+
+/// The marks of the past year of every intermediary, by credit code, in one query (a
+/// directory page reads them all at once).
+async fn all_marks(
+    conn: &mut store::Connection,
+    app: &App,
+) -> Result<std::collections::HashMap<String, Vec<store::market::MarkRow>>> {
+    let since = store::millis(app.now() - time::Duration::days(MARK_YEAR_DAYS));
+    let mut by: std::collections::HashMap<String, Vec<store::market::MarkRow>> =
+        std::collections::HashMap::new();
+    for m in store::market::marks(conn, "", since).await? {
+        by.entry(m.credit_code.clone()).or_default().push(m);
+    }
+    Ok(by)
+}
+
+/// An intermediary with its marks of the past year (newest first).
+fn view_with(row: IntermediaryRow, marks: Vec<store::market::MarkRow>) -> Result<IntermediaryView> {
+    let marks: Vec<MarkView> = marks
         .into_iter()
         .filter_map(|m| {
             let mark = Mark::parse(&m.mark)?;
@@ -196,6 +216,7 @@ pub async fn list_intermediaries(
         Some(actor.system_admin()?)
     };
     let mut c = app.store.conn().await?;
+    let mut marks = all_marks(&mut c, app).await?;
     let mut out = Vec::new();
     for row in store::market::intermediaries(&mut c, standing.as_str()).await? {
         if let Some(admin) = &admin
@@ -203,7 +224,8 @@ pub async fn list_intermediaries(
         {
             continue;
         }
-        out.push(view(&mut c, app, row).await?);
+        let of = marks.remove(&row.credit_code).unwrap_or_default();
+        out.push(view_with(row, of)?);
     }
     Ok(out)
 }
@@ -212,24 +234,18 @@ pub async fn list_intermediaries(
 /// (barred from bidding) first.
 pub async fn credit_list(app: &App) -> Result<Vec<IntermediaryView>> {
     let mut c = app.store.conn().await?;
-    let since = store::millis(app.now() - time::Duration::days(MARK_YEAR_DAYS));
-    let mut codes: Vec<String> = store::market::marks(&mut c, "", since)
-        .await?
-        .into_iter()
-        .map(|m| m.credit_code)
-        .collect();
-    codes.sort();
-    codes.dedup();
+    let marks = all_marks(&mut c, app).await?;
     let mut out = Vec::new();
-    for code in codes {
+    for (code, of) in marks {
         if let Some(row) = store::market::intermediary(&mut c, &code).await? {
-            out.push(view(&mut c, app, row).await?);
+            out.push(view_with(row, of)?);
         }
     }
     out.sort_by(|a, b| {
         b.listed
             .cmp(&a.listed)
             .then(b.marks.len().cmp(&a.marks.len()))
+            .then(a.credit_code.cmp(&b.credit_code))
     });
     Ok(out)
 }

@@ -164,3 +164,25 @@ pub(super) async fn filer(
         _ => Err(AppError::Forbidden("阶段由建设单位或其代办员申报".into())),
     }
 }
+
+/// The latest reminders about projects for the owner or agent reading them (newest first),
+/// shown with their project list; reading them here does not mark the inbox read.
+pub async fn reminders(app: &App, actor: &Actor) -> Result<Vec<crate::agents::Notification>> {
+    let me = match actor {
+        Actor::Anonymous => return Err(AppError::Unauthenticated),
+        Actor::Applicant { id, .. } | Actor::Staff { id, .. } => id,
+    };
+    let mut c = app.store.conn().await?;
+    Ok(store::agents::notifications(&mut c, me, 100)
+        .await?
+        .into_iter()
+        .filter(|n| n.kind.starts_with("project"))
+        .take(10)
+        .map(|n| crate::agents::Notification {
+            at: n.at,
+            text: n.text,
+            case_id: n.case_id,
+            unread: n.read_at.is_none(),
+        })
+        .collect())
+}

@@ -13,7 +13,7 @@ mod list;
 mod stats;
 
 use agent::acts_for_owner;
-pub use agent::assign_agent;
+pub use agent::{assign_agent, reminders};
 pub use list::{ProjectSummary, projects};
 
 pub use joint::{add_hold, add_hold_allowed, close_joint, end_hold, open_joint, opine, resubmit};

@@ -63,6 +63,8 @@ struct ListPage {
     /// May post a job (an enterprise, or staff).
     buyer: bool,
     errors: Vec<FieldError>,
+    /// What was typed, shown again after an error.
+    form: PostForm,
 }
 
 impl Shows for ListPage {}
@@ -85,6 +87,7 @@ async fn list_page(
     state: String,
     page: i64,
     errors: Vec<FieldError>,
+    form: PostForm,
 ) -> Result<ListPage, WebError> {
     let state = JobState::parse(&state);
     let found = market::jobs(&s.app, &ctx.actor, state, page).await?;
@@ -102,6 +105,7 @@ async fn list_page(
         services: Service::ALL,
         methods: Method::ALL,
         errors,
+        form,
     })
 }
 
@@ -111,10 +115,11 @@ async fn list(
     Query(q): Query<ListQuery>,
 ) -> Result<Response, WebError> {
     let page = q.page.unwrap_or(1);
-    render(&list_page(&s, &ctx, q.state.unwrap_or_default(), page, vec![]).await?)
+    let form = PostForm::default();
+    render(&list_page(&s, &ctx, q.state.unwrap_or_default(), page, vec![], form).await?)
 }
 
-#[derive(serde::Deserialize, Default)]
+#[derive(serde::Deserialize, Default, Clone)]
 #[serde(default)]
 struct PostForm {
     csrf: String,
@@ -175,15 +180,15 @@ async fn post_job(
             Some(delivery_days),
         ) if errors.is_empty() => {
             let p = JobPost {
-                title: f.title,
+                title: f.title.clone(),
                 service,
-                scope: f.scope,
+                scope: f.scope.clone(),
                 budget_cap,
                 bid_deadline,
                 delivery_days,
                 method,
                 region: f.region.trim().to_string(),
-                project_code: f.project_code,
+                project_code: f.project_code.clone(),
             };
             market::post_job(&s.app, &ctx.actor, &p).await
         }
@@ -192,7 +197,7 @@ async fn post_job(
     match result {
         Ok(j) => Ok(Redirect::to(&format!("/market/jobs/{}", j.id)).into_response()),
         Err(app::AppError::Validation(errors)) => Ok(super::unprocessable(render(
-            &list_page(&s, &ctx, String::new(), 1, errors).await?,
+            &list_page(&s, &ctx, String::new(), 1, errors, f).await?,
         )?)),
         Err(e) => Err(e.into()),
     }

@@ -39,6 +39,8 @@ pub fn router() -> Router<AppState> {
 struct ListPage {
     nav: Nav,
     rows: Vec<ProjectSummary>,
+    /// Reminders about the reader's projects: (time, text).
+    reminders: Vec<(String, String)>,
     /// May register (an enterprise).
     owner: bool,
     categories: &'static [Category],
@@ -62,6 +64,11 @@ async fn list_page(
     Ok(ListPage {
         nav: Nav::of(ctx),
         rows: projects::projects(&s.app, &ctx.actor).await?,
+        reminders: projects::reminders(&s.app, &ctx.actor)
+            .await?
+            .into_iter()
+            .map(|n| (super::fmt_time(n.at), n.text))
+            .collect(),
         owner: ctx.actor.is_enterprise(),
         categories: Category::ALL,
         form,
