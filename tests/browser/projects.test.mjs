@@ -22,7 +22,7 @@ import { pdf, fillForm, act, reviewAsFarAsAllowed, caseState, problem } from './
 
 /** A project code the demo has not registered (投资项目代码: year-region-industry-type-serial). */
 const CODE = '2026-511602-47-03-000555';
-const NAME = '广安演示食品有限公司冷链仓储中心';
+const NAME = '协兴园区冷链仓储中心（演示）';
 /** app::demo_projects::WORKSHOP, for the phone check. */
 const WORKSHOP = '2026-511602-13-03-000103';
 const POINT = '消防车道净宽不足 4 米';

@@ -76,7 +76,7 @@ const JOBS: &[(&str, Service)] = &[
         "奎阁街道社区卫生服务中心 节能评估",
         Service::EnergyAssessment,
     ),
-    ("协兴园区仓库 地形图测绘", Service::Surveying),
+    ("协兴园区食材仓库 地形图测绘", Service::Surveying),
     (
         "演示餐饮有限公司中央厨房 环境影响评价",
         Service::EnvironmentalImpact,

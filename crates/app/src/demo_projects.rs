@@ -1,7 +1,7 @@
 //! Demo 工程建设项目: the two paths (a general one of four stages, 80 working days; the short
 //! one of 社会投资低风险小型项目, three stages with 立项用地规划 merged in, 25 working days: a
 //! demo configuration, not a figure from law), and the demo enterprise's projects: a low-risk
-//! warehouse with an intermediary's hold on its clock, a hospital, a workshop and a visitor
+//! warehouse with an intermediary's hold on its clock, a central kitchen, a workshop and a visitor
 //! centre, none started: filing stages starts member cases, too slow for every test's demo.
 //! `serve --demo` starts and finishes stages (`demo_projects_run`), so that its projects stand
 //! in every stage. Filed through the same use
@@ -52,7 +52,7 @@ pub fn demo_paths() -> Vec<Path> {
 
 /// The demo's project codes (24 characters, in the form the national platform prints).
 pub const WAREHOUSE: &str = "2026-511602-59-03-000101";
-pub const HOSPITAL: &str = "2026-511602-84-01-000102";
+pub const KITCHEN: &str = "2026-511602-84-01-000102";
 pub const WORKSHOP: &str = "2026-511602-13-03-000103";
 pub const VISITOR_CENTRE: &str = "2026-511602-78-03-000104";
 
@@ -88,7 +88,7 @@ pub(crate) async fn seed(app: &App) -> Result<usize> {
     let projects = [
         draft(
             WAREHOUSE,
-            "广安演示物流有限公司协兴园区仓库",
+            "协兴园区食材仓库（演示）",
             Category::LowRiskSmall,
             Funding::Enterprise,
             Filing::Record,
@@ -96,17 +96,17 @@ pub(crate) async fn seed(app: &App) -> Result<usize> {
             "单层丙类仓库一栋，建筑面积 4800 平方米",
         ),
         draft(
-            HOSPITAL,
-            "广安区人民医院门诊综合楼（演示）",
+            KITCHEN,
+            "中央厨房综合楼（演示）",
             Category::General,
             Funding::Enterprise,
             Filing::Verification,
             36_000,
-            "门诊综合楼一栋，地上 9 层、地下 2 层，建筑面积 36000 平方米",
+            "中央厨房综合楼一栋，地上 9 层、地下 2 层，建筑面积 36000 平方米",
         ),
         draft(
             WORKSHOP,
-            "广安演示食品有限公司标准化车间",
+            "协兴园区标准化生产车间（演示）",
             Category::General,
             Funding::Enterprise,
             Filing::Record,
@@ -115,7 +115,7 @@ pub(crate) async fn seed(app: &App) -> Result<usize> {
         ),
         draft(
             VISITOR_CENTRE,
-            "广安演示文旅有限公司游客服务中心",
+            "景区游客服务中心及餐饮配套（演示）",
             Category::General,
             Funding::Enterprise,
             Filing::Record,

@@ -2,7 +2,7 @@
 //! general projects taken through their stages by the departments' staff, every member case
 //! accepted, reviewed, approved and completed through the same use cases people use, on a
 //! clock set weeks back (so the projects' clocks show days used), so the
-//! hospital runs its 施工许可 stage with a 联合审图 open, the workshop waits at 竣工验收 and
+//! central kitchen runs its 施工许可 stage with a 联合审图 open, the workshop waits at 竣工验收 and
 //! the warehouse and the visitor centre run their first stages.
 
 use domain::account::Role;
@@ -16,7 +16,7 @@ use time::{Duration, OffsetDateTime};
 
 use crate::auth::{Actor, NewStaff, actor_for_login};
 use crate::cases;
-use crate::demo_projects::{HOSPITAL, VISITOR_CENTRE, WAREHOUSE, WORKSHOP, filled};
+use crate::demo_projects::{KITCHEN, VISITOR_CENTRE, WAREHOUSE, WORKSHOP, filled};
 use crate::{App, AppError, Result, SteppedClock};
 
 /// Reviewers of the construction departments: (login, name, roles, department). The first
@@ -50,7 +50,7 @@ fn reviewers(department: &str) -> Option<(&'static str, &'static str)> {
 }
 
 /// Takes the demo's general projects through their stages, once, on the days it would have
-/// happened: the workshop from eleven weeks ago, the hospital from seven, members of a stage
+/// happened: the workshop from eleven weeks ago, the central kitchen from seven, members of a stage
 /// worked in parallel over a few days each, the enterprise taking days between stages (which
 /// the clocks leave out). Returns the cases it completed.
 pub async fn run(app: &App) -> Result<usize> {
@@ -92,13 +92,13 @@ pub async fn run(app: &App) -> Result<usize> {
     }
     clock.set(morning(real_now - Duration::days(49)));
     demo.days(0);
-    done += demo.through(&owner, HOSPITAL, Stage::Initiation).await?;
-    done += demo.through(&owner, HOSPITAL, Stage::Permit).await?;
-    start(&past, &owner, HOSPITAL, Stage::Construction).await?;
+    done += demo.through(&owner, KITCHEN, Stage::Initiation).await?;
+    done += demo.through(&owner, KITCHEN, Stage::Permit).await?;
+    start(&past, &owner, KITCHEN, Stage::Construction).await?;
     demo.days(2);
     let lead = actor_for_login(&past, "zjjsc").await?;
     let depts = ["511600-XFJYZD".to_string(), "511600-ZJJ".to_string()];
-    crate::projects::open_joint(&past, &lead, HOSPITAL, JointKind::DrawingReview, &depts).await?;
+    crate::projects::open_joint(&past, &lead, KITCHEN, JointKind::DrawingReview, &depts).await?;
     // The warehouse's first stage (工程建设许可 on the low-risk path) runs since last week;
     // the visitor centre's first (立项用地规划许可) since yesterday.
     clock.set(morning(real_now - Duration::days(8)));

@@ -5,7 +5,7 @@
 
 use app::AppError;
 use app::auth::actor_for_login;
-use app::demo_projects::HOSPITAL;
+use app::demo_projects::KITCHEN;
 use app::projects;
 use domain::project::Stage;
 use domain::project::joint::JointKind;
@@ -21,9 +21,9 @@ async fn an_agent_files_for_the_owner_while_the_grant_is_in_force() {
             .await
             .unwrap();
         let clerk = actor_for_login(&app, "clerk").await.unwrap();
-        let hospital = projects::project(&app, &owner, HOSPITAL).await.unwrap();
+        let kitchen = projects::project(&app, &owner, KITCHEN).await.unwrap();
         let application =
-            app::demo_projects::filled(&app, &clerk, &hospital.path, Stage::Initiation)
+            app::demo_projects::filled(&app, &clerk, &kitchen.path, Stage::Initiation)
                 .await
                 .unwrap();
 
@@ -31,7 +31,7 @@ async fn an_agent_files_for_the_owner_while_the_grant_is_in_force() {
         let e = projects::start_stage(
             &app,
             &clerk,
-            HOSPITAL,
+            KITCHEN,
             Stage::Initiation,
             application.clone(),
         )
@@ -40,7 +40,7 @@ async fn an_agent_files_for_the_owner_while_the_grant_is_in_force() {
         assert!(matches!(e, AppError::Forbidden(_)), "{e:?}");
 
         // Named: a 帮办代办 grant the owner sees among those it gave; the agent hears of it.
-        projects::assign_agent(&app, &owner, HOSPITAL, "clerk")
+        projects::assign_agent(&app, &owner, KITCHEN, "clerk")
             .await
             .unwrap();
         let given = app::agents::list(&app, &owner).await.unwrap().given;
@@ -53,14 +53,14 @@ async fn an_agent_files_for_the_owner_while_the_grant_is_in_force() {
 
         // The agent's list: its project first, marked, with where it stands.
         let list = projects::projects(&app, &clerk).await.unwrap();
-        assert_eq!(list[0].code, HOSPITAL);
+        assert_eq!(list[0].code, KITCHEN);
         assert!(list[0].agent, "{:?}", list[0]);
         assert!(list[0].standing.contains("待申报"), "{:?}", list[0]);
         assert!(list[0].clock.is_none());
         assert!(list.iter().skip(1).all(|p| !p.agent));
 
         // The agent files the first stage in the owner's name, with its own uploads.
-        let v = projects::start_stage(&app, &clerk, HOSPITAL, Stage::Initiation, application)
+        let v = projects::start_stage(&app, &clerk, KITCHEN, Stage::Initiation, application)
             .await
             .unwrap();
         let stage = v.stages[0].bundle.as_ref().expect("filed");
@@ -82,7 +82,7 @@ async fn an_agent_files_for_the_owner_while_the_grant_is_in_force() {
         projects::open_joint(
             &app,
             &lead,
-            HOSPITAL,
+            KITCHEN,
             JointKind::DrawingReview,
             &["511600-XFJYZD".to_string()],
         )
@@ -100,9 +100,9 @@ async fn an_agent_files_for_the_owner_while_the_grant_is_in_force() {
         let g = app::agents::list(&app, &owner).await.unwrap().given;
         let g = g.iter().find(|g| g.active).unwrap();
         app::agents::revoke(&app, &owner, &g.id).await.unwrap();
-        let seen = projects::project(&app, &clerk, HOSPITAL).await.unwrap();
+        let seen = projects::project(&app, &clerk, KITCHEN).await.unwrap();
         assert!(!seen.mine, "a revoked grant leaves the agent watching");
-        let e = projects::start_stage(&app, &clerk, HOSPITAL, Stage::Permit, Default::default())
+        let e = projects::start_stage(&app, &clerk, KITCHEN, Stage::Permit, Default::default())
             .await
             .unwrap_err();
         assert!(matches!(e, AppError::Forbidden(_)), "{e:?}");

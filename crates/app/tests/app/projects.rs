@@ -4,7 +4,7 @@
 
 use app::AppError;
 use app::auth::actor_for_login;
-use app::demo_projects::{HOSPITAL, WAREHOUSE, WORKSHOP};
+use app::demo_projects::{KITCHEN, WAREHOUSE, WORKSHOP};
 use app::projects;
 use domain::project::joint::{JointKind, JointState};
 use domain::project::{Category, Filing, Funding, HoldReason, ProjectDraft, Stage};
@@ -249,12 +249,12 @@ async fn a_project_runs_its_stages_in_order_and_a_joint_review_sends_back_one_no
             "staff only"
         );
 
-        // 联合审图 of the hospital: 消防 asks for changes, 住建 passes; one notice; the hold.
+        // 联合审图 of the central kitchen: 消防 asks for changes, 住建 passes; one notice; the hold.
         let lead = actor_for_login(&app, "zjjsc").await.unwrap();
         let fire = actor_for_login(&app, "xfjy").await.unwrap();
         let kind = JointKind::DrawingReview;
         let depts = ["511600-XFJYZD".to_string()];
-        let e = projects::open_joint(&app, &fire, HOSPITAL, kind, &[])
+        let e = projects::open_joint(&app, &fire, KITCHEN, kind, &[])
             .await
             .unwrap_err();
         assert_eq!(
@@ -262,49 +262,49 @@ async fn a_project_runs_its_stages_in_order_and_a_joint_review_sends_back_one_no
             "too_few",
             "消防 may lead one, with another department"
         );
-        let e = projects::open_joint(&app, &clerk, HOSPITAL, kind, &depts)
+        let e = projects::open_joint(&app, &clerk, KITCHEN, kind, &depts)
             .await
             .unwrap_err();
         assert!(
             matches!(e, AppError::Forbidden(_)),
             "a window clerk does not: {e:?}"
         );
-        let opened = projects::open_joint(&app, &lead, HOSPITAL, kind, &depts)
+        let opened = projects::open_joint(&app, &lead, KITCHEN, kind, &depts)
             .await
             .unwrap();
         assert_eq!(
             opened.joints[0].departments,
             vec!["511600-ZJJ", "511600-XFJYZD"]
         );
-        let e = projects::close_joint(&app, &lead, HOSPITAL, kind)
+        let e = projects::close_joint(&app, &lead, KITCHEN, kind)
             .await
             .unwrap_err();
         assert_eq!(field_code(e), "missing");
-        let e = projects::opine(&app, &fire, HOSPITAL, kind, false, &[])
+        let e = projects::opine(&app, &fire, KITCHEN, kind, false, &[])
             .await
             .unwrap_err();
         assert_eq!(field_code(e), "required");
         projects::opine(
             &app,
             &fire,
-            HOSPITAL,
+            KITCHEN,
             kind,
             false,
             &["疏散楼梯宽度不足 1.2 米".into()],
         )
         .await
         .unwrap();
-        projects::opine(&app, &lead, HOSPITAL, kind, true, &[])
+        projects::opine(&app, &lead, KITCHEN, kind, true, &[])
             .await
             .unwrap();
-        let e = projects::close_joint(&app, &fire, HOSPITAL, kind)
+        let e = projects::close_joint(&app, &fire, KITCHEN, kind)
             .await
             .unwrap_err();
         assert!(
             matches!(e, AppError::Forbidden(_)),
             "only the lead decides: {e:?}"
         );
-        let sent = projects::close_joint(&app, &lead, HOSPITAL, kind)
+        let sent = projects::close_joint(&app, &lead, KITCHEN, kind)
             .await
             .unwrap();
         let step = &sent.joints[0];
@@ -318,12 +318,12 @@ async fn a_project_runs_its_stages_in_order_and_a_joint_review_sends_back_one_no
                 .iter()
                 .any(|h| h.hold.reason == HoldReason::Rectification && h.hold.to.is_none())
         );
-        let e = projects::resubmit(&app, &clerk, HOSPITAL, kind)
+        let e = projects::resubmit(&app, &clerk, KITCHEN, kind)
             .await
             .unwrap_err();
         assert!(matches!(e, AppError::Forbidden(_)), "{e:?}");
         clock.advance(Duration::days(3));
-        let again = projects::resubmit(&app, &owner, HOSPITAL, kind)
+        let again = projects::resubmit(&app, &owner, KITCHEN, kind)
             .await
             .unwrap();
         assert_eq!(
@@ -334,26 +334,26 @@ async fn a_project_runs_its_stages_in_order_and_a_joint_review_sends_back_one_no
             again.holds.iter().all(|h| h.hold.to.is_some()),
             "the rectification hold ended"
         );
-        projects::opine(&app, &fire, HOSPITAL, kind, true, &[])
+        projects::opine(&app, &fire, KITCHEN, kind, true, &[])
             .await
             .unwrap();
-        projects::opine(&app, &lead, HOSPITAL, kind, true, &[])
+        projects::opine(&app, &lead, KITCHEN, kind, true, &[])
             .await
             .unwrap();
-        let passed = projects::close_joint(&app, &lead, HOSPITAL, kind)
+        let passed = projects::close_joint(&app, &lead, KITCHEN, kind)
             .await
             .unwrap();
         assert_eq!(passed.joints[0].state, JointState::Passed);
-        let e = projects::open_joint(&app, &lead, HOSPITAL, kind, &["511600-XFJYZD".into()])
+        let e = projects::open_joint(&app, &lead, KITCHEN, kind, &["511600-XFJYZD".into()])
             .await
             .unwrap_err();
         assert!(matches!(e, AppError::State(_)), "{e:?}");
-        // 住建局 takes part in the hospital's joint review, so it may hold that clock.
+        // 住建局 takes part in the central kitchen's joint review, so it may hold that clock.
         let today = domain::calendar::china_date(app.now());
         let held = projects::add_hold(
             &app,
             &lead,
-            HOSPITAL,
+            KITCHEN,
             HoldReason::Publicity,
             today,
             "图审结果公示",
@@ -380,7 +380,7 @@ async fn the_full_demo_takes_the_workshop_to_acceptance_through_three_finished_s
         let w = projects::project(&app, &owner, WORKSHOP).await.unwrap();
         assert_eq!(w.next, Some(Stage::Acceptance), "{:?}", w.stages);
         assert!(w.stages[..3].iter().all(|s| s.finished_at > 0));
-        let h = projects::project(&app, &owner, HOSPITAL).await.unwrap();
+        let h = projects::project(&app, &owner, KITCHEN).await.unwrap();
         assert!(h.stages[2].bundle.is_some() && h.stages[2].finished_at == 0);
         assert_eq!(h.joints.len(), 1, "the drawings are in joint review");
         // Written on the days it happened: the clocks show days used, and the days between

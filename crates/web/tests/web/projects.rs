@@ -14,7 +14,7 @@ async fn the_owner_registers_a_project_and_staff_hold_its_clock() {
     owner.login(&app::demo::demo_credit_code(), password).await;
     let list = owner.get("/projects").await;
     assert!(
-        list.body.contains("广安演示物流有限公司协兴园区仓库"),
+        list.body.contains("协兴园区食材仓库（演示）"),
         "{}",
         list.body
     );

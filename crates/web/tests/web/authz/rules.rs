@@ -72,7 +72,7 @@ pub const RULES: &[(&str, &str, &str)] = &[
     ("project_reviewer",  " -   -   -   - | -   -  | A   A  | -   -  | -   -  | -   - ",
         "opening a 联合审图/联合验收 on a project: reviewers and approvers of a department covering it"),
     ("project_joint_member", " -   -   -   - | -   -  | -   -  | -   -  | -   -  | -   - ",
-        "opinions on and the decision of the hospital's 联合审图: its departments (住建局 leads, 消防 takes part; none in the table; app tests cover them)"),
+        "opinions on and the decision of the central kitchen's 联合审图: its departments (住建局 leads, 消防 takes part; none in the table; app tests cover them)"),
     ("market_winner",     " -   -   -   - | -   -  | -   -  | -   -  | -   -  | -   - ",
         "delivering and reading the report: the winner, the buyer; the table's job has neither winner nor report (app tests cover them)"),
     ("staff",             " -   -   -   - | A   A  | A   A  | A   A  | A   A  | A   A ",

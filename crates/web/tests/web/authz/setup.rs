@@ -280,7 +280,7 @@ pub async fn world() -> World {
     let (intermediary, job) = market(&app, all[3].as_deref().unwrap(), &clerk).await;
     records.insert("intermediary", intermediary);
     records.insert("market_job", job);
-    // 工程建设项目 (the demo's): the warehouse with its intermediary hold, the hospital with
+    // 工程建设项目 (the demo's): the warehouse with its intermediary hold, the central kitchen with
     // its 联合审图 open (led by 住建局 with 消防; no department of the table takes part).
     let owner_actor = actor(&app, &app::demo::demo_credit_code()).await;
     let warehouse = app::projects::project(&app, &owner_actor, app::demo_projects::WAREHOUSE)
@@ -290,11 +290,11 @@ pub async fn world() -> World {
     records.insert("project_hold", warehouse.holds[0].id.clone());
     let lead = actor(&app, "zjjsc").await;
     let fire = ["511600-XFJYZD".to_string()];
-    let hospital = app::demo_projects::HOSPITAL;
-    app::projects::open_joint(&app, &lead, hospital, JointKind::DrawingReview, &fire)
+    let kitchen = app::demo_projects::KITCHEN;
+    app::projects::open_joint(&app, &lead, kitchen, JointKind::DrawingReview, &fire)
         .await
         .unwrap();
-    records.insert("joint_project", hospital.to_string());
+    records.insert("joint_project", kitchen.to_string());
     records.insert("joint_kind", "drawing_review".to_string());
 
     records.insert("bundle_case", bundle_case(&app, &owner).await);

@@ -314,7 +314,7 @@ pub const ROUTES: &[Route] = &[
     r("POST", "/market/intermediaries", &[], "enterprise", Form(&[("name", "")])),
     r("POST", "/market/intermediaries/{code}/review", &["intermediary"], "market_reviewer",
         Form(&[("decision", "reject"), ("note", "")])),
-    // 工程建设项目 (views/projects.rs): the demo's warehouse and hospital. Bodies are refused by
+    // 工程建设项目 (views/projects.rs): the demo's warehouse and central kitchen. Bodies are refused by
     // the rules after the authority check.
     get("/projects", &[], "signed_in"),
     r("POST", "/projects", &[], "enterprise", Form(&[("floor_area", "x")])),
