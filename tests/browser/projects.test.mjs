@@ -1,7 +1,7 @@
 // Browser test of 工程建设项目: the demo enterprise registers an enterprise-invested project
 // (备案, general path) and names the window's clerk its 代办员; the owner files 立项用地规划许可,
-// the agent files 工程建设许可 in the owner's name, the owner files 施工许可 and 竣工验收, each
-// on the stage's bundle page; every member case is taken to 办结 by the window and its
+// the agent files 工程建设许可 in the owner's name, the owner files 施工许可 (its 建设工程规划许可证
+// carried from the second stage, not asked for) and 竣工验收, each on the stage's bundle page; every member case is taken to 办结 by the window and its
 // department's two reviewers (a member that waits for another starts when it is approved).
 // At 竣工验收 住建局 opens a 联合验收 with 消防救援; 消防 asks for a change, 住建 passes, the
 // lead's decision sends one rectification notice back and holds the clock; the owner
@@ -108,11 +108,14 @@ async function finishStage(owner, staff, stage) {
 }
 
 /** `who` files the next stage on its bundle page, with the form filled and every file uploaded. */
-async function fileStage(page, stage) {
+async function fileStage(page, stage, carried = null) {
   await page.goto(`/projects/${CODE}`);
   const section = page.locator('ol.stages > li', { has: page.locator('h3', { hasText: stage }) });
   await Promise.all([page.waitForLoadState('load'), section.getByRole('link', { name: '申报本阶段' }).click()]);
   assert.match(await textOf(page), new RegExp(`为工程建设项目 ${CODE} 申报本阶段`));
+  if (carried) {
+    assert.match(await page.locator('#bundle-materials').innerText(), carried, 'an earlier stage\'s result is not asked for');
+  }
   await fillForm(page, '#bundle-form');
   const dir = mkdtempSync(join(tmpdir(), 'onewindow-project-'));
   for (const input of await page.locator('#bundle-materials input[type=file]').all()) {
@@ -175,7 +178,8 @@ describe('工程建设项目 in a browser', () => {
     assert.match(await owner.page.locator('#reminders').innerText(), /代办员赵综窗为您申报了“工程建设许可”阶段/);
     await finishStage(owner.page, staff, '工程建设许可');
 
-    await fileStage(owner.page, '施工许可');
+    // The 建设工程规划许可证 the second stage produced is carried into the third (免提交).
+    await fileStage(owner.page, '施工许可', /由前一阶段的审批结果提供（免提交）：建设工程规划许可证：办件 \d+/);
     await finishStage(owner.page, staff, '施工许可');
 
     // 竣工验收: filed by the owner; 住建局 leads a 联合验收 with 消防救援.

@@ -50,6 +50,8 @@ pub async fn advance(app: &App, parent_id: &str) -> Result<usize> {
     let uploads: BTreeMap<String, Provision> =
         serde_json::from_value(data["materials"].clone()).unwrap_or_default();
     let subject: Subject = serde_json::from_value(data["subject"].clone()).unwrap_or_default();
+    let carried: BTreeMap<String, Provision> =
+        serde_json::from_value(data["carried"].clone()).unwrap_or_default();
     let mut started = 0;
     for c in children.iter().filter(|c| c.status == "waiting") {
         let Some(m) = def.members.iter().find(|m| m.item_code == c.item_code) else {
@@ -82,6 +84,7 @@ pub async fn advance(app: &App, parent_id: &str) -> Result<usize> {
             member_subject,
             &form,
             &uploads,
+            &carried,
         )
         .await;
         if let Err(e) = started_case {
@@ -108,8 +111,25 @@ pub(super) async fn start_member(
     subject: Subject,
     form: &BTreeMap<String, String>,
     uploads: &BTreeMap<String, Provision>,
+    carried: &BTreeMap<String, Provision>,
 ) -> Result<Case> {
-    let case = crate::cases::start_in_bundle(app, actor, item_code, subject).await?;
+    // The carried results this member's item asks for, by the item's material names.
+    let carried_here: BTreeMap<String, Provision> = {
+        let mut conn = app.store.conn().await?;
+        let item = store::catalog::find_item(&mut conn, item_code).await?;
+        match item.and_then(|i| i.current_version) {
+            Some(v) => {
+                let def = app.item_version(&mut conn, item_code, v).await?;
+                def.materials
+                    .iter()
+                    .zip(identities(&def))
+                    .filter_map(|(m, id)| Some((m.name.clone(), carried.get(&id)?.clone())))
+                    .collect()
+            }
+            None => BTreeMap::new(),
+        }
+    };
+    let case = crate::cases::start_in_bundle(app, actor, item_code, subject, carried_here).await?;
     {
         let mut conn = app.store.conn().await?;
         sb::set_child_case(&mut conn, parent_id, item_code, case.id.as_str()).await?;

@@ -29,7 +29,7 @@ pub struct Application {
 /// is either uploaded or provided by the government, records the parent and its members
 /// (skipping what the applicant already holds), and starts the members that need nothing.
 pub async fn apply(app: &App, actor: &Actor, code: &str, a: Application) -> Result<String> {
-    apply_for(app, actor, None, code, a).await
+    apply_for(app, actor, None, code, a, BTreeMap::new()).await
 }
 
 /// Who files a bundle for its applicant (a project's 代办员 under a 帮办代办 grant checked by
@@ -40,13 +40,16 @@ pub struct FiledBy<'a> {
     pub name: &'a str,
 }
 
-/// [`apply`] for the applicant `actor`, by `agent` when one files for them.
+/// [`apply`] for the applicant `actor`, by `agent` when one files for them; `carried` are
+/// materials (by identity) the platform provides from the results of a project's earlier
+/// stages: they count as provided, and each member takes them at its start.
 pub(crate) async fn apply_for(
     app: &App,
     actor: &Actor,
     agent: Option<FiledBy<'_>>,
     code: &str,
     a: Application,
+    carried: BTreeMap<String, Provision>,
 ) -> Result<String> {
     let Actor::Applicant {
         id: applicant_id,
@@ -170,7 +173,7 @@ pub(crate) async fn apply_for(
                 continue;
             }
         }
-        if confirmed.contains(&mm.identity) {
+        if confirmed.contains(&mm.identity) || carried.contains_key(&mm.identity) {
             continue;
         }
         problems.push(
@@ -221,6 +224,10 @@ pub(crate) async fn apply_for(
         "subject": subject});
     if let Some(f) = agent {
         data["filed_by"] = serde_json::json!({"id": f.id, "name": f.name});
+    }
+    if !carried.is_empty() {
+        data["carried"] =
+            serde_json::to_value(&carried).map_err(|e| AppError::Internal(e.to_string()))?;
     }
     sb::insert_bundle_case(
         &mut tx,

@@ -2,6 +2,8 @@
 //! (帮办代办), or at the comprehensive window (无差别受理). Licenses the applicant holds and
 //! shared data fill the materials they stand for (免提交) before the one write.
 
+use std::collections::BTreeMap;
+
 use domain::account::{AccountKind, Role};
 use domain::case::{Case, CaseActor, Channel, Provision};
 use domain::catalog::{FiledFor, NodeKind};
@@ -93,11 +95,15 @@ pub async fn start_for(
 /// An applicant starts a bundle member's application, about the bundle's subject (themself,
 /// a newborn, the enterprise being established): licenses go to the subject, and 免提交 reads
 /// the subject's wallet.
+///
+/// `carried`: materials (by name) an earlier stage of the applicant's project produced, as
+/// the platform confirms them from those cases' records (see `projects::carried`).
 pub async fn start_in_bundle(
     app: &App,
     actor: &Actor,
     item_code: &str,
     subject: Subject,
+    carried: BTreeMap<String, Provision>,
 ) -> Result<Case> {
     let Actor::Applicant { id, .. } = actor else {
         return Err(AppError::Forbidden(
@@ -107,6 +113,7 @@ pub async fn start_in_bundle(
     let opts = Options {
         subject,
         bundle_member: true,
+        carried,
         ..Options::default()
     };
     create_with(app, id, item_code, Channel::Online, actor, opts).await
@@ -254,6 +261,8 @@ pub(super) struct Options {
     pub walk_in: Option<store::accounts::AccountRow>,
     /// Whom an item filed on its own is for; None is the applicant themself.
     pub for_whom: Option<ForWhom>,
+    /// Results of earlier stages of a project, by material name (trust level A).
+    pub carried: BTreeMap<String, Provision>,
 }
 
 pub(super) async fn create_with(
@@ -270,6 +279,7 @@ pub(super) async fn create_with(
         bundle_member,
         walk_in,
         for_whom,
+        carried,
     } = opts;
     let now = app.now();
     // Everything is read, and the shared-data sources asked, before the one write: a slow
@@ -335,7 +345,7 @@ pub(super) async fn create_with(
         crate::licenses::shared_provisions(app, &def, wallet.as_deref(), &holder.login).await;
     let licensed: Vec<&str> = uses.iter().map(|u| u.material.as_str()).collect();
     let mut confirmed = Vec::new();
-    for (name, p) in shared {
+    for (name, p) in shared.into_iter().chain(carried) {
         if c.materials.get(&name).is_none_or(|m| !m.is_provided()) {
             c.materials.insert(name.clone(), p);
             confirmed.push(name);

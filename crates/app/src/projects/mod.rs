@@ -8,12 +8,14 @@
 //! Who sees a project: its owner, its 代办员, and staff whose region covers it.
 
 mod agent;
+mod carried;
 mod joint;
 mod list;
 mod stats;
 
 use agent::acts_for_owner;
 pub use agent::{assign_agent, reminders};
+pub use carried::carried_for;
 pub use list::{ProjectSummary, projects};
 
 pub use joint::{add_hold, add_hold_allowed, close_joint, end_hold, open_joint, opine, resubmit};
@@ -351,6 +353,9 @@ pub async fn start_stage(
         .iter()
         .find(|s| s.stage == stage)
         .ok_or_else(|| internal(&p.code, "stage"))?;
+    // What earlier stages produced and this stage asks for (read before the claim: a failure
+    // here leaves nothing to release).
+    let results = carried::carried(app, &mut c, &p, &plan.bundle).await?;
     drop(c);
     // The bundle application is its own transaction (it starts member cases), so the stage is
     // claimed first: a second start meanwhile (a double click, another node) loses at the
@@ -361,7 +366,8 @@ pub async fn start_stage(
     let by = agent
         .as_ref()
         .map(|(id, name)| crate::bundles::FiledBy { id, name });
-    let filed = crate::bundles::apply_for(app, &applicant, by, &plan.bundle, application).await;
+    let filed =
+        crate::bundles::apply_for(app, &applicant, by, &plan.bundle, application, results).await;
     let parent_id = match filed {
         Ok(id) => id,
         Err(e) => {

@@ -380,6 +380,26 @@ async fn the_full_demo_takes_the_workshop_to_acceptance_through_three_finished_s
         let w = projects::project(&app, &owner, WORKSHOP).await.unwrap();
         assert_eq!(w.next, Some(Stage::Acceptance), "{:?}", w.stages);
         assert!(w.stages[..3].iter().all(|s| s.finished_at > 0));
+        // The 建设工程规划许可证 of the second stage provides the third's material: the
+        // 施工许可 case carries it from the platform's record (免提交), not the upload.
+        let permit = w.stages[2].bundle.as_ref().unwrap();
+        let member = permit
+            .children
+            .iter()
+            .find(|c| c.item == "建筑工程施工许可证核发")
+            .and_then(|c| c.case_id.clone())
+            .unwrap();
+        let case = app::cases::view(&app, &owner, &member).await.unwrap().case;
+        let carried = case.materials.get("建设工程规划许可证");
+        assert!(
+            matches!(carried, Some(domain::case::Provision::Shared { source, summary })
+                if source == "本平台工程建设项目审批结果" && summary.contains("建设工程规划许可证：办件")),
+            "{carried:?}"
+        );
+        let carried = projects::carried_for(&app, &owner, WORKSHOP, Stage::Construction)
+            .await
+            .unwrap();
+        assert!(carried.values().any(|v| v.contains("广安市自然资源和规划局")), "{carried:?}");
         let h = projects::project(&app, &owner, KITCHEN).await.unwrap();
         assert!(h.stages[2].bundle.is_some() && h.stages[2].finished_at == 0);
         assert_eq!(h.joints.len(), 1, "the drawings are in joint review");

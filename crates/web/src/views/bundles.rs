@@ -61,6 +61,8 @@ struct GuidePage {
     /// Filed as this stage of this project (工程建设项目), when both are set.
     project: String,
     stage: String,
+    /// Materials an earlier stage of the project provides: identity → where from.
+    carried: BTreeMap<String, String>,
 }
 
 impl GuidePage {
@@ -105,6 +107,7 @@ impl GuidePage {
             chosen: vec![],
             project: String::new(),
             stage: String::new(),
+            carried: BTreeMap::new(),
             g,
         }
     }
@@ -115,6 +118,10 @@ impl GuidePage {
 
     fn kept_at(&self, i: &usize) -> Option<(String, String)> {
         self.kept.get(*i).cloned().flatten()
+    }
+
+    fn carried_from(&self, identity: &str) -> Option<&str> {
+        self.carried.get(identity).map(String::as_str)
     }
 
     fn is_chosen(&self, code: &str) -> bool {
@@ -138,10 +145,11 @@ async fn guide(
     let mut page = GuidePage::new(&ctx, bundles::guide(&s.app, &code).await?);
     // A project's stage: only for someone who may see the project (else the plain guide).
     // The project's 代办员 files for the owner here too.
-    if domain::project::Stage::parse(&q.stage).is_some()
+    if let Some(stage) = domain::project::Stage::parse(&q.stage)
         && let Ok(v) = app::projects::project(&s.app, &ctx.actor, &q.project).await
     {
         page.applicant |= v.mine;
+        page.carried = app::projects::carried_for(&s.app, &ctx.actor, &q.project, stage).await?;
         page.project = q.project;
         page.stage = q.stage;
     }
@@ -239,6 +247,9 @@ async fn apply(
                 page.applicant |= app::projects::project(&s.app, &ctx.actor, &project)
                     .await
                     .is_ok_and(|v| v.mine);
+                page.carried = app::projects::carried_for(&s.app, &ctx.actor, &project, stage)
+                    .await
+                    .unwrap_or_default();
                 page.project = project;
                 page.stage = stage.as_str().into();
             }
