@@ -2,7 +2,8 @@
 //! general projects taken through their stages by the departments' staff, every member case
 //! accepted, reviewed, approved and completed through the same use cases people use, on a
 //! clock set weeks back (so the projects' clocks show days used), so the
-//! central kitchen runs its 施工许可 stage with a 联合审图 open, the workshop waits at 竣工验收 and
+//! central kitchen runs its 施工许可 stage with a 联合审图 open, the workshop's 竣工验收 is back
+//! with the enterprise for rectification after a 联合验收, and
 //! the warehouse and the visitor centre run their first stages.
 
 use domain::account::Role;
@@ -90,6 +91,20 @@ pub async fn run(app: &App) -> Result<usize> {
     for stage in [Stage::Initiation, Stage::Permit, Stage::Construction] {
         done += demo.through(&owner, WORKSHOP, stage).await?;
     }
+    // Its 竣工验收 is filed; the 联合验收 went back once: 消防 found a point, the enterprise
+    // rectifies (the clock is held).
+    start(&past, &owner, WORKSHOP, Stage::Acceptance).await?;
+    demo.days(2);
+    let lead = actor_for_login(&past, "zjjsc").await?;
+    let fire = actor_for_login(&past, "xfjy").await?;
+    let kind = JointKind::Acceptance;
+    let depts = ["511600-XFJYZD".to_string()];
+    crate::projects::open_joint(&past, &lead, WORKSHOP, kind, &depts).await?;
+    demo.days(1);
+    let point = ["室外消火栓距路边超过 2 米，须移位".to_string()];
+    crate::projects::opine(&past, &fire, WORKSHOP, kind, false, &point).await?;
+    crate::projects::opine(&past, &lead, WORKSHOP, kind, true, &[]).await?;
+    crate::projects::close_joint(&past, &lead, WORKSHOP, kind).await?;
     clock.set(morning(real_now - Duration::days(49)));
     demo.days(0);
     done += demo.through(&owner, KITCHEN, Stage::Initiation).await?;

@@ -370,7 +370,7 @@ async fn a_project_runs_its_stages_in_order_and_a_joint_review_sends_back_one_no
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_full_demo_takes_the_workshop_to_acceptance_through_three_finished_stages() {
+async fn the_full_demo_takes_the_workshop_through_three_stages_to_a_rectification_at_acceptance() {
     store::testing::on_both(|s| async move {
         let (app, _) = app(s).await;
         app::demo::load_full(&app).await.unwrap();
@@ -378,8 +378,17 @@ async fn the_full_demo_takes_the_workshop_to_acceptance_through_three_finished_s
             .await
             .unwrap();
         let w = projects::project(&app, &owner, WORKSHOP).await.unwrap();
-        assert_eq!(w.next, Some(Stage::Acceptance), "{:?}", w.stages);
         assert!(w.stages[..3].iter().all(|s| s.finished_at > 0));
+        // Its 竣工验收 is filed and back with the enterprise after the 联合验收.
+        assert!(w.stages[3].bundle.is_some() && w.stages[3].finished_at == 0);
+        assert_eq!(w.joints.len(), 1);
+        assert_eq!(w.joints[0].kind, JointKind::Acceptance);
+        assert_eq!(w.joints[0].state, JointState::Rectifying);
+        assert!(
+            w.holds
+                .iter()
+                .any(|h| h.hold.reason == HoldReason::Rectification && h.hold.to.is_none())
+        );
         // The 建设工程规划许可证 of the second stage provides the third's material: the
         // 施工许可 case carries it from the platform's record (免提交), not the upload.
         let permit = w.stages[2].bundle.as_ref().unwrap();
