@@ -25,6 +25,7 @@ pub mod org;
 pub mod outbox;
 pub mod password;
 pub mod payment;
+pub mod policy;
 pub mod post;
 pub mod project;
 pub mod push;
