@@ -94,7 +94,20 @@ pub async fn run(app: &App) -> Result<usize> {
     // Its 竣工验收 is filed; the 联合验收 went back once: 消防 found a point, the enterprise
     // rectifies (the clock is held).
     start(&past, &owner, WORKSHOP, Stage::Acceptance).await?;
-    demo.days(2);
+    demo.days(1);
+    // The window accepts what has started (the fire acceptance; the 备案 waits for it).
+    let v = crate::projects::project(&past, &owner, WORKSHOP).await?;
+    let started: Vec<String> = v
+        .stages
+        .iter()
+        .filter(|s| s.plan.stage == Stage::Acceptance)
+        .filter_map(|s| s.bundle.as_ref())
+        .flat_map(|b| b.children.iter().filter_map(|c| c.case_id.clone()))
+        .collect();
+    for id in &started {
+        step(&past, id, Phase::Accept).await?;
+    }
+    demo.days(1);
     let lead = actor_for_login(&past, "zjjsc").await?;
     let fire = actor_for_login(&past, "xfjy").await?;
     let kind = JointKind::Acceptance;
