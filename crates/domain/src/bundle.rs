@@ -101,6 +101,13 @@ pub fn material_identity(m: &crate::catalog::Material) -> String {
     }
 }
 
+/// Whether a decided case's result (its item's 结果名称) provides a merged material of a later
+/// application: the material is named like the result, or names it as its license type.
+pub fn result_provides(result: &str, identity: &str, name: &str) -> bool {
+    let r = result.trim();
+    !r.is_empty() && (name.trim() == r || identity.strip_prefix("证照:") == Some(r))
+}
+
 /// The identity of each material of an item, in order. Two materials of one item stay
 /// distinct even when the same license type could satisfy both (身份证明 and 任职文件及身份证明
 /// are different papers): the later one is identified by its name.

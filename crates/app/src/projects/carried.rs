@@ -66,7 +66,7 @@ pub(super) async fn carried(
     for m in &guide.materials {
         let found = results
             .iter()
-            .find(|(r, _)| m.name == *r || m.identity.strip_prefix("证照:") == Some(r.as_str()));
+            .find(|(r, _)| domain::bundle::result_provides(r, &m.identity, &m.name));
         if let Some((_, p)) = found {
             out.insert(m.identity.clone(), p.clone());
         }

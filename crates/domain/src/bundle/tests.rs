@@ -350,3 +350,28 @@ fn a_field_only_an_optional_member_needs_is_asked_only_when_it_is_chosen() {
     assert_eq!(required(&[]), ["name"], "D not chosen");
     assert_eq!(required(&["D".to_string()]), ["name", "licence_area"]);
 }
+
+#[test]
+fn a_result_provides_a_material_named_like_it_or_naming_it_as_its_license() {
+    use super::result_provides;
+    assert!(result_provides(
+        "建设工程规划许可证",
+        "证照:建设工程规划许可证",
+        "建设工程规划许可证"
+    ));
+    assert!(result_provides(
+        "建设工程规划许可证",
+        "证照:建设工程规划许可证",
+        "规划许可文件"
+    ));
+    assert!(result_provides(
+        "建设项目用地预审与选址意见书",
+        "建设项目用地预审与选址意见书",
+        "建设项目用地预审与选址意见书"
+    ));
+    assert!(!result_provides("建设工程规划许可证", "施工图", "施工图"));
+    assert!(
+        !result_provides(" ", "", ""),
+        "an item without a result provides nothing"
+    );
+}
