@@ -35,6 +35,7 @@ pub mod org;
 pub mod outbox;
 pub mod payment;
 pub mod platform;
+pub mod policies;
 pub mod post;
 pub mod privacy;
 pub mod projects;

@@ -10,8 +10,16 @@
 //! by a parser. Evaluation is a plain walk over the clauses: a million subjects take a
 //! fraction of a second (`onewindow bench policy` once the use cases exist).
 
+mod facts;
+mod terms;
 #[cfg(test)]
 mod tests;
+
+pub use facts::{Record, facts_of, whole_years};
+pub use terms::{
+    GrantError, GrantState, MAX_AMOUNT, Mode, PolicyState, Terms, bank_account, confirm, mask_account,
+    pay,
+};
 
 use std::collections::BTreeSet;
 
@@ -437,7 +445,7 @@ pub fn eligible(rule: &Rule, facts: &Facts) -> bool {
 }
 
 /// One clause as a decision explains it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ClauseResult {
     /// The condition in words.
     pub condition: String,
@@ -448,7 +456,7 @@ pub struct ClauseResult {
 }
 
 /// A decision with its reasons: every clause, whether it held, on what.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Decision {
     pub eligible: bool,
     pub clauses: Vec<ClauseResult>,

@@ -25,6 +25,7 @@ pub mod oidc;
 pub mod org;
 pub mod outbox;
 pub mod payments;
+pub mod policies;
 pub mod post;
 pub mod projects;
 pub mod ratings;

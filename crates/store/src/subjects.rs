@@ -70,3 +70,13 @@ pub async fn reserve_identifier(store: &crate::Store, kind: &str, key: &str) -> 
     );
     crate::cases::drawn(store.run_batch_with(b, false).await?)
 }
+
+/// The accounts linked to a holder (its 法定代表人, 监护人 …).
+pub async fn accounts_linked_to(conn: &mut AnyConnection, holder_id: &str) -> Result<Vec<String>> {
+    Ok(sqlx::query_scalar(
+        "SELECT account_id FROM holder_links WHERE holder_id = $1 ORDER BY created_at, account_id",
+    )
+    .bind(holder_id)
+    .fetch_all(conn)
+    .await?)
+}

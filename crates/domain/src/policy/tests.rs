@@ -267,3 +267,138 @@ proptest! {
         }
     }
 }
+
+fn terms() -> Terms {
+    Terms {
+        title: "小微企业稳岗补贴".into(),
+        document: "广安区人社发〔2026〕8号".into(),
+        department: "d-rs".into(),
+        region: "511602".into(),
+        benefit: "一次性稳岗补贴".into(),
+        amount: 300_000,
+        legal_basis: "第三条".into(),
+        summary: String::new(),
+        mode: Mode::Exempt,
+        item_code: String::new(),
+        valid_from: time::macros::date!(2026 - 01 - 01),
+        valid_until: time::macros::date!(2026 - 12 - 31),
+        rule: small_new_firms(),
+    }
+}
+
+#[test]
+fn terms_name_each_problem_including_the_rules() {
+    assert_eq!(terms().validate(), Ok(()));
+    let mut t = terms();
+    t.title = " ".into();
+    t.region = "51".into();
+    t.amount = -1;
+    t.valid_until = time::macros::date!(2025 - 12 - 31);
+    t.mode = Mode::Apply;
+    t.rule.clauses[1].fact = "turnover".into();
+    assert_eq!(
+        codes(t.validate()),
+        vec![
+            ("title".to_string(), "required"),
+            ("region".to_string(), "invalid"),
+            ("amount".to_string(), "invalid"),
+            ("valid_until".to_string(), "inconsistent"),
+            ("item_code".to_string(), "required"),
+            ("rule.clauses[1].fact".to_string(), "unknown_fact"),
+        ]
+    );
+    assert!(terms().in_force(time::macros::date!(2026 - 12 - 31)));
+    assert!(!terms().in_force(time::macros::date!(2027 - 01 - 01)));
+}
+
+#[test]
+fn grants_go_granted_confirmed_paid_and_only_for_money() {
+    assert_eq!(confirm(GrantState::Granted, 100), Ok(GrantState::Confirmed));
+    assert_eq!(pay(GrantState::Confirmed, 100), Ok(GrantState::Paid));
+    assert_eq!(pay(GrantState::Granted, 100), Err(GrantError::NotConfirmed));
+    assert_eq!(confirm(GrantState::Paid, 100), Err(GrantError::AlreadyPaid));
+    assert_eq!(confirm(GrantState::Granted, 0), Err(GrantError::NotMoney));
+}
+
+#[test]
+fn bank_accounts_are_digits_and_shown_masked() {
+    assert_eq!(
+        bank_account(" 四川农信 ", "6217 0000 1234 5678"),
+        Ok(("四川农信".into(), "6217000012345678".into()))
+    );
+    let e = bank_account("", "62x7").unwrap_err();
+    assert_eq!(e[0].field, "bank");
+    assert_eq!(e[1].field, "account");
+    assert_eq!(mask_account("6217000012345678"), "****5678");
+}
+
+#[test]
+fn an_enterprises_region_comes_from_its_credit_code_when_shared_data_is_silent() {
+    let first17 = "91511602MA62B0001";
+    let code = format!("{first17}{}", crate::ids::credit_check_char(first17));
+    let today = time::macros::date!(2026 - 12 - 05);
+    let r = Record {
+        subject_id: code,
+        registered_on: Some(time::macros::date!(2023 - 12 - 06)),
+        ..Record::default()
+    };
+    let f = facts_of(Target::Enterprise, &r, today);
+    assert_eq!(f.region.as_deref(), Some("511602"));
+    assert_eq!(f.years_registered, Some(2));
+    assert_eq!(f.size, None);
+    let shared = Record {
+        region: "511621".into(),
+        ..r
+    };
+    assert_eq!(
+        facts_of(Target::Enterprise, &shared, today).region.as_deref(),
+        Some("511621")
+    );
+}
+
+#[test]
+fn a_persons_age_comes_from_the_id_number() {
+    let first17 = "51160219900615123";
+    let id = format!("{first17}{}", crate::ids::id_check_char(first17));
+    let r = Record {
+        subject_id: id,
+        ..Record::default()
+    };
+    let f = facts_of(Target::Person, &r, time::macros::date!(2026 - 06 - 14));
+    assert_eq!(f.age, Some(35));
+    let f = facts_of(Target::Person, &r, time::macros::date!(2026 - 06 - 15));
+    assert_eq!(f.age, Some(36));
+    assert_eq!(f.region, None);
+}
+
+proptest! {
+    #[test]
+    fn whole_years_never_exceed_the_calendar_difference(
+        a in 0i32..40_000, b in 0i32..40_000,
+    ) {
+        let base = time::macros::date!(1950 - 01 - 01);
+        let from = base + time::Duration::days(a.into());
+        let to = base + time::Duration::days(b.into());
+        let y = whole_years(from, to);
+        prop_assert!(y >= 0);
+        prop_assert!(y <= i64::from((to.year() - from.year()).max(0)));
+        // A year later is one more whole year (29 February aside).
+        if !(from.month() == time::Month::February && from.day() == 29) && to >= from {
+            let next = from.replace_year(from.year() + 1).unwrap();
+            if next <= to {
+                prop_assert_eq!(whole_years(next, to) + 1, y);
+            }
+        }
+    }
+
+    #[test]
+    fn payment_needs_a_confirmed_account(amount in 1i64..1_000_000) {
+        for &s in GrantState::ALL {
+            let paid = pay(s, amount);
+            prop_assert_eq!(paid.is_ok(), s == GrantState::Confirmed);
+            if let Ok(c) = confirm(s, amount) {
+                prop_assert_eq!(pay(c, amount), Ok(GrantState::Paid));
+            }
+        }
+    }
+}
