@@ -19,6 +19,7 @@ mod market;
 mod notify;
 mod passwords;
 mod payment;
+mod policies;
 mod post;
 mod presentations;
 mod project_agent;
