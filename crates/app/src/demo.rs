@@ -527,5 +527,6 @@ pub async fn load(app: &App) -> Result<DemoReport> {
     report.hotline_tickets = crate::demo_hotline::seed(app).await?;
     report.market_jobs = crate::demo_market::seed(app, &mut report.accounts, hash).await?;
     report.projects = crate::demo_projects::seed(app).await?;
+    crate::demo_policies::seed(app).await?;
     Ok(report)
 }

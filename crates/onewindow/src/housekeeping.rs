@@ -192,6 +192,15 @@ async fn run_round(app: &App, jobs: &Jobs, round: u64) -> bool {
         }
     }
     held!();
+    // Hourly: 免申即享 policies not run for a day find those who became eligible since.
+    if round % 120 == 5 {
+        match app::policies::run_due(&app).await {
+            Ok(n) if n > 0 => tracing::info!(grants = n, "免申即享 grants made"),
+            Ok(_) => {}
+            Err(e) => tracing::warn!("免申即享 pass failed: {e:?}"),
+        }
+    }
+    held!();
     // Hourly: uploads nothing refers to, past their grace period.
     if round % 120 == 1 {
         match app::uploads::sweep_orphans(&app).await {

@@ -13,6 +13,7 @@ mod hall;
 mod hotline;
 mod licenses;
 mod market;
+mod policies;
 mod oidc;
 pub(crate) mod portal;
 mod privacy;
@@ -48,6 +49,7 @@ pub fn router() -> Router<AppState> {
         .merge(cases::router())
         .merge(agents::router())
         .merge(market::router())
+        .merge(policies::router())
         .merge(projects::router())
         .merge(privacy::router())
         .merge(second_factor::router())
