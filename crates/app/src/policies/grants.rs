@@ -121,11 +121,12 @@ pub async fn confirm(
     bank: &str,
     account: &str,
 ) -> Result<GrantView> {
-    let (bank, account) = policy::bank_account(bank, account).map_err(AppError::Validation)?;
     let mut tx = app.store.begin().await?;
+    // Whose grant it is before what was typed: a stranger learns nothing from the answer.
     if !own_subjects(&mut tx, actor).await?.iter().any(|s| s == subject_id) {
         return Err(AppError::NotFound("政策兑现记录".into()));
     }
+    let (bank, account) = policy::bank_account(bank, account).map_err(AppError::Validation)?;
     let g = store::policies::grant(&mut tx, policy_id, subject_id)
         .await?
         .ok_or_else(|| AppError::NotFound("政策兑现记录".into()))?;
@@ -164,6 +165,9 @@ pub async fn pay(
     subject_id: &str,
     reference: &str,
 ) -> Result<()> {
+    let mut tx = app.store.begin().await?;
+    let p = load(&mut tx, actor, policy_id).await?;
+    let admin = officer(actor, &p.region, &p.department)?;
     let reference = reference.trim();
     if reference.is_empty() || reference.chars().count() > 64 {
         return Err(AppError::field(
@@ -172,9 +176,6 @@ pub async fn pay(
             "请填写 64 字以内的支付凭证号或银行回单号",
         ));
     }
-    let mut tx = app.store.begin().await?;
-    let p = load(&mut tx, actor, policy_id).await?;
-    let admin = officer(actor, &p.region, &p.department)?;
     let g = store::policies::grant(&mut tx, policy_id, subject_id)
         .await?
         .ok_or_else(|| AppError::NotFound("政策兑现记录".into()))?;

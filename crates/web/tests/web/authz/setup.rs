@@ -280,6 +280,9 @@ pub async fn world() -> World {
     let (intermediary, job) = market(&app, all[3].as_deref().unwrap(), &clerk).await;
     records.insert("intermediary", intermediary);
     records.insert("market_job", job);
+    records.insert("policy", app::demo_policies::EMPLOYMENT.to_string());
+    records.insert("policy_draft", app::demo_policies::DRAFT.to_string());
+    records.insert("policy_subject", app::demo::demo_credit_code());
     // 工程建设项目 (the demo's): the warehouse with its intermediary hold, the central kitchen with
     // its 联合审图 open (led by 住建局 with 消防; no department of the table takes part).
     let owner_actor = actor(&app, &app::demo::demo_credit_code()).await;

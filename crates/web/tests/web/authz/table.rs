@@ -314,6 +314,24 @@ pub const ROUTES: &[Route] = &[
     r("POST", "/market/intermediaries", &[], "enterprise", Form(&[("name", "")])),
     r("POST", "/market/intermediaries/{code}/review", &["intermediary"], "market_reviewer",
         Form(&[("decision", "reject"), ("note", "")])),
+    // 惠企政策 (views/policies.rs): the demo's 免申即享 subsidy of 人社局 (published, with a grant
+    // to the enterprise) and a draft of 市场监管局. Publishing the published one, revising or
+    // stopping the draft are refused by the state after the authority check; bodies after it.
+    get("/policies", &[], "public"),
+    r("POST", "/policies", &[], "policy_writer", Form(&[])),
+    get("/policies/new", &[], "policy_writer"),
+    r("GET", "/policies/check", &[], "public", Query("code={policy_subject}")),
+    get("/policies/mine", &[], "applicant"),
+    get("/policies/{id}", &["policy"], "public"),
+    r("POST", "/policies/{id}", &["policy_draft"], "policy_officer", Form(&[])),
+    get("/policies/{id}/edit", &["policy_draft"], "policy_officer"),
+    r("POST", "/policies/{id}/publish", &["policy"], "policy_officer", Form(&[])),
+    r("POST", "/policies/{id}/revise", &["policy_draft"], "policy_officer", Form(&[])),
+    r("POST", "/policies/{id}/withdraw", &["policy_draft"], "policy_officer", Form(&[])),
+    r("POST", "/policies/{id}/grants/{subject}/confirm", &["policy", "policy_subject"], "policy_grant_holder",
+        Form(&[("bank", ""), ("account", "")])),
+    r("POST", "/policies/{id}/grants/{subject}/pay", &["policy", "policy_subject"], "policy_officer",
+        Form(&[("reference", "")])),
     // 工程建设项目 (views/projects.rs): the demo's warehouse and central kitchen. Bodies are refused by
     // the rules after the authority check.
     get("/projects", &[], "signed_in"),
