@@ -68,6 +68,7 @@ scripts/nats.sh
 "$bin" bench hall --seconds 5 --kiosks 4 --windows 8 --boards 20 --json
 "$bin" bench hotline --seconds 5 --workers 8 --typists 2 --tickets 2000 --articles 200 --json
 "$bin" bench projects --projects 20 --concurrency 4 --json
+"$bin" bench policy --subjects 20000 --json
 if [ -n "${ONEWINDOW_TEST_DATABASE_URL:-}" ]; then
   "$bin" bench lifecycle --backend postgres --pg-url "$ONEWINDOW_TEST_DATABASE_URL" \
     --cases 30 --concurrency 4 --preload 300 --json

@@ -64,7 +64,8 @@ fn policies() -> Vec<(&'static str, Terms, PolicyState)> {
         benefit: "社保卡开通免费乘车功能".into(),
         amount: 0,
         legal_basis: format!("演示文件第二条（{NOT_LAW}）"),
-        summary: "户籍在广安市、年满 65 周岁的老年人，平台按户籍数据自动开通，无需办理老年卡。".into(),
+        summary: "户籍在广安市、年满 65 周岁的老年人，平台按户籍数据自动开通，无需办理老年卡。"
+            .into(),
         mode: Mode::Exempt,
         item_code: String::new(),
         valid_from: date!(2026 - 01 - 01),

@@ -11,6 +11,7 @@ pub mod hall;
 pub mod hotline;
 pub mod import;
 pub mod lifecycle;
+pub mod policy;
 pub mod project_page;
 pub mod projects;
 pub mod search;
@@ -58,6 +59,9 @@ pub enum BenchWhat {
     /// 工程建设项目 through all four stages at once (every member case completed, a joint
     /// acceptance each, an intermediary job each): projects per hour, p99 per request kind.
     Projects(projects::ProjectsArgs),
+    /// 惠企政策 eligibility over a million enterprises and persons, then one published as
+    /// 免申即享 with its grants written.
+    Policy(policy::PolicyArgs),
     /// The 电子监察 warning scan over N watched cases, and the dashboard statistics query.
     Supervision {
         /// Watched cases to generate.
@@ -90,6 +94,7 @@ pub async fn run(what: BenchWhat, data_dir: PathBuf, database_url: String) -> an
         BenchWhat::Cluster(args) => cluster::run(args).await,
         BenchWhat::Hotline(args) => hotline::run(args).await,
         BenchWhat::Projects(args) => projects::run(args).await,
+        BenchWhat::Policy(args) => policy::run(args).await,
         BenchWhat::Supervision {
             cases,
             due_share,

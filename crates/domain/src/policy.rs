@@ -17,8 +17,8 @@ mod tests;
 
 pub use facts::{Record, facts_of, whole_years};
 pub use terms::{
-    GrantError, GrantState, MAX_AMOUNT, Mode, PolicyState, Terms, bank_account, confirm, mask_account,
-    pay,
+    GrantError, GrantState, MAX_AMOUNT, Mode, PolicyState, Terms, bank_account, confirm,
+    mask_account, pay,
 };
 
 use std::collections::BTreeSet;

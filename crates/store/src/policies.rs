@@ -137,15 +137,14 @@ pub async fn set_state(
     to: &str,
     at: i64,
 ) -> Result<bool> {
-    let done = sqlx::query(
-        "UPDATE policies SET state = $3, updated_at = $4 WHERE id = $1 AND state = $2",
-    )
-    .bind(id)
-    .bind(from)
-    .bind(to)
-    .bind(at)
-    .execute(conn)
-    .await?;
+    let done =
+        sqlx::query("UPDATE policies SET state = $3, updated_at = $4 WHERE id = $1 AND state = $2")
+            .bind(id)
+            .bind(from)
+            .bind(to)
+            .bind(at)
+            .execute(conn)
+            .await?;
     Ok(done.rows_affected() == 1)
 }
 
@@ -217,6 +216,51 @@ pub async fn upsert_subject(conn: &mut AnyConnection, s: &SubjectRow) -> Result<
     .bind(s.updated_at)
     .execute(conn)
     .await?;
+    Ok(())
+}
+
+/// Rows per INSERT of subjects: twelve parameters each.
+const SUBJECTS_PER_INSERT: usize = 400;
+
+/// Records many subjects at once (a shared-data delivery), replacing what was said before.
+pub async fn upsert_subjects(conn: &mut AnyConnection, rows: &[SubjectRow]) -> Result<()> {
+    for chunk in rows.chunks(SUBJECTS_PER_INSERT) {
+        let mut sql = String::from(
+            "INSERT INTO subject_facts (subject_id, target, name, industry, size, region,
+               registered_on, employees, birth_date, hukou_region, source, updated_at) VALUES ",
+        );
+        for i in 0..chunk.len() {
+            if i > 0 {
+                sql.push(',');
+            }
+            let cols: Vec<String> = (1..=12).map(|k| format!("${}", i * 12 + k)).collect();
+            sql.push_str(&format!("({})", cols.join(", ")));
+        }
+        sql.push_str(
+            " ON CONFLICT (subject_id) DO UPDATE SET name = excluded.name,
+               industry = excluded.industry, size = excluded.size, region = excluded.region,
+               registered_on = excluded.registered_on, employees = excluded.employees,
+               birth_date = excluded.birth_date, hukou_region = excluded.hukou_region,
+               source = excluded.source, updated_at = excluded.updated_at",
+        );
+        let mut q = sqlx::query(AssertSqlSafe(sql));
+        for s in chunk {
+            q = q
+                .bind(&s.subject_id)
+                .bind(&s.target)
+                .bind(&s.name)
+                .bind(&s.industry)
+                .bind(&s.size)
+                .bind(&s.region)
+                .bind(&s.registered_on)
+                .bind(s.employees)
+                .bind(&s.birth_date)
+                .bind(&s.hukou_region)
+                .bind(&s.source)
+                .bind(s.updated_at);
+        }
+        q.execute(&mut *conn).await?;
+    }
     Ok(())
 }
 
@@ -427,10 +471,7 @@ pub async fn grants_of(
 }
 
 /// The holder confirms the account; false when the grant was not waiting for one.
-pub async fn confirm(
-    conn: &mut AnyConnection,
-    g: &GrantRow,
-) -> Result<bool> {
+pub async fn confirm(conn: &mut AnyConnection, g: &GrantRow) -> Result<bool> {
     let done = sqlx::query(
         "UPDATE policy_grants SET state = 'confirmed', bank = $3, account = $4, confirmed_by = $5,
            confirmed_at = $6

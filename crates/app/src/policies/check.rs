@@ -79,9 +79,8 @@ async fn judge(
 
 /// Anyone checks an enterprise by its credit code.
 pub async fn check_public(app: &App, actor: &Actor, code: &str) -> Result<PublicCheck> {
-    let code = CreditCode::parse(code.trim()).map_err(|e| {
-        AppError::field("code", "invalid", format!("统一社会信用代码有误：{e}"))
-    })?;
+    let code = CreditCode::parse(code.trim())
+        .map_err(|e| AppError::field("code", "invalid", format!("统一社会信用代码有误：{e}")))?;
     let code = code.as_str().to_string();
     let own = match actor {
         Actor::Applicant { id, login, .. } => {

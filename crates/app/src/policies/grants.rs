@@ -123,7 +123,11 @@ pub async fn confirm(
 ) -> Result<GrantView> {
     let mut tx = app.store.begin().await?;
     // Whose grant it is before what was typed: a stranger learns nothing from the answer.
-    if !own_subjects(&mut tx, actor).await?.iter().any(|s| s == subject_id) {
+    if !own_subjects(&mut tx, actor)
+        .await?
+        .iter()
+        .any(|s| s == subject_id)
+    {
         return Err(AppError::NotFound("政策兑现记录".into()));
     }
     let (bank, account) = policy::bank_account(bank, account).map_err(AppError::Validation)?;

@@ -141,7 +141,10 @@ async fn check_terms(c: &mut store::Connection, t: &Terms) -> Result<()> {
     let dept = store::org::get_department(c, t.department.trim())
         .await
         .map_err(|_| AppError::field("department", "unknown", "没有这个部门"))?;
-    let within = match (RegionCode::parse(t.region.trim()), RegionCode::parse(&dept.region)) {
+    let within = match (
+        RegionCode::parse(t.region.trim()),
+        RegionCode::parse(&dept.region),
+    ) {
         (Ok(r), Ok(d)) => r.is_within(&d),
         _ => false,
     };
@@ -152,7 +155,11 @@ async fn check_terms(c: &mut store::Connection, t: &Terms) -> Result<()> {
             format!("{}不管辖该地区", dept.name),
         ));
     }
-    if t.mode == Mode::Apply && store::catalog::find_item(c, t.item_code.trim()).await?.is_none() {
+    if t.mode == Mode::Apply
+        && store::catalog::find_item(c, t.item_code.trim())
+            .await?
+            .is_none()
+    {
         return Err(AppError::field(
             "item_code",
             "unknown",
@@ -228,7 +235,10 @@ pub async fn set_state(app: &App, actor: &Actor, id: &str, to: PolicyState) -> R
     let from = state_of(&row)?;
     let allowed = matches!(
         (from, to),
-        (PolicyState::Published, PolicyState::Draft | PolicyState::Withdrawn)
+        (
+            PolicyState::Published,
+            PolicyState::Draft | PolicyState::Withdrawn
+        )
     );
     if !allowed
         || !store::policies::set_state(&mut tx, id, from.as_str(), to.as_str(), app.now_ms())

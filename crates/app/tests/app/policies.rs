@@ -142,12 +142,20 @@ async fn a_policy_finds_the_eligible_who_confirm_and_are_paid() {
         assert_eq!(report.examined, 3, "the three enterprise accounts");
         assert_eq!((report.eligible, report.granted, report.told), (1, 1, 1));
         let v = policies::policy(&app, &small, &id).await.unwrap();
-        assert_eq!((v.state, v.version, v.officer), (PolicyState::Published, 1, false));
+        assert_eq!(
+            (v.state, v.version, v.officer),
+            (PolicyState::Published, 1, false)
+        );
 
         // Told, with the reasons on the grant.
         let told = app::agents::notifications(&app, &small).await.unwrap();
         assert!(told[0].text.contains("小微企业稳岗补贴"), "{:?}", told[0]);
-        assert!(app::agents::notifications(&app, &big).await.unwrap().is_empty());
+        assert!(
+            app::agents::notifications(&app, &big)
+                .await
+                .unwrap()
+                .is_empty()
+        );
         let (matched, grants) = policies::matches(&app, &small).await.unwrap();
         assert!(matched[0].decision.eligible && matched[0].granted);
         assert_eq!(grants.len(), 1);
@@ -169,8 +177,14 @@ async fn a_policy_finds_the_eligible_who_confirm_and_are_paid() {
             .await
             .unwrap();
         assert!(!public.own && public.results[0].decision.eligible);
-        assert!(public.results[0].decision.clauses[3].actual.contains("仅该企业"));
-        let own = policies::check_public(&app, &small, &code(11)).await.unwrap();
+        assert!(
+            public.results[0].decision.clauses[3]
+                .actual
+                .contains("仅该企业")
+        );
+        let own = policies::check_public(&app, &small, &code(11))
+            .await
+            .unwrap();
         assert_eq!(own.results[0].decision.clauses[3].actual, "12");
         let e = policies::check_public(&app, &Actor::Anonymous, "9151160")
             .await
@@ -210,10 +224,15 @@ async fn a_policy_finds_the_eligible_who_confirm_and_are_paid() {
         )
         .await
         .unwrap();
-        assert_eq!((g.state, g.account.as_str()), (GrantState::Confirmed, "6228480012345678"));
+        assert_eq!(
+            (g.state, g.account.as_str()),
+            (GrantState::Confirmed, "6228480012345678")
+        );
 
         // Paid by the department only, with its voucher; the holder hears of it.
-        let e = policies::pay(&app, &small, &id, &code(11), "X").await.unwrap_err();
+        let e = policies::pay(&app, &small, &id, &code(11), "X")
+            .await
+            .unwrap_err();
         assert!(matches!(e, AppError::Forbidden(_)), "{e:?}");
         let e = policies::pay(&app, &officer, &id, &code(11), " ")
             .await
@@ -228,7 +247,9 @@ async fn a_policy_finds_the_eligible_who_confirm_and_are_paid() {
         assert!(matches!(e, AppError::State(_)), "{e:?}");
         let told = app::agents::notifications(&app, &small).await.unwrap();
         assert!(told[0].text.contains("尾号 5678"), "{:?}", told[0]);
-        let l = policies::ledger(&app, &Actor::Anonymous, &id).await.unwrap();
+        let l = policies::ledger(&app, &Actor::Anonymous, &id)
+            .await
+            .unwrap();
         assert_eq!((l.granted, l.paid, l.paid_amount), (1, 1, 300_000));
         assert!(l.days_to_pay.is_some());
         let list = policies::grants_of(&app, &officer, &id).await.unwrap();
@@ -242,7 +263,10 @@ async fn a_policy_finds_the_eligible_who_confirm_and_are_paid() {
         policies::set_state(&app, &officer, &id, PolicyState::Withdrawn)
             .await
             .unwrap();
-        assert!(matches!(policies::run(&app, &id).await, Err(AppError::State(_))));
+        assert!(matches!(
+            policies::run(&app, &id).await,
+            Err(AppError::State(_))
+        ));
         assert_eq!(policies::my_grants(&app, &small).await.unwrap().len(), 1);
     })
     .await;

@@ -351,7 +351,9 @@ fn an_enterprises_region_comes_from_its_credit_code_when_shared_data_is_silent()
         ..r
     };
     assert_eq!(
-        facts_of(Target::Enterprise, &shared, today).region.as_deref(),
+        facts_of(Target::Enterprise, &shared, today)
+            .region
+            .as_deref(),
         Some("511621")
     );
 }

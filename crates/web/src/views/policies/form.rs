@@ -155,7 +155,10 @@ impl PolicyForm {
             domain::payment::price_of(&format!("{}元", self.amount.trim()))
         };
         if amount.is_none() {
-            bad("amount", "金额应为数字，如 3000 或 3000.50；不是资金的扶持填 0");
+            bad(
+                "amount",
+                "金额应为数字，如 3000 或 3000.50；不是资金的扶持填 0",
+            );
         }
         let mode = Mode::parse(&self.mode);
         if mode.is_none() {
@@ -310,9 +313,7 @@ pub(crate) async fn save(
     if let Some(id) = &id {
         let p = policies::policy(&s.app, &ctx.actor, id).await?;
         if !p.officer {
-            return Err(
-                app::AppError::Forbidden("该政策不属于您管理的地区和部门".into()).into(),
-            );
+            return Err(app::AppError::Forbidden("该政策不属于您管理的地区和部门".into()).into());
         }
     }
     let result = match f.terms() {
