@@ -235,6 +235,7 @@ pub struct Ledger {
     /// Granted (every grant, whatever its state).
     pub granted: i64,
     pub granted_amount: i64,
+    /// With an account confirmed (paid or not).
     pub confirmed: i64,
     pub paid: i64,
     pub paid_amount: i64,
@@ -259,6 +260,7 @@ pub async fn ledger(app: &App, actor: &Actor, policy_id: &str) -> Result<Ledger>
         match GrantState::parse(&state) {
             Some(GrantState::Confirmed) => l.confirmed += n,
             Some(GrantState::Paid) => {
+                l.confirmed += n;
                 l.paid += n;
                 l.paid_amount += amount;
                 if n > 0 {

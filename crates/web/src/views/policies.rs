@@ -127,10 +127,7 @@ async fn policy_page(
         "兑现进度（户）",
         &[
             ("已认定".to_string(), ledger.granted as f64),
-            (
-                "已确认账户".to_string(),
-                (ledger.confirmed + ledger.paid) as f64,
-            ),
+            ("已确认账户".to_string(), ledger.confirmed as f64),
             ("已兑付".to_string(), ledger.paid as f64),
         ],
         "户",
