@@ -34,6 +34,7 @@ mod notice_pdf;
 pub mod notify;
 pub mod org;
 pub mod outbox;
+pub mod oversight;
 pub mod payment;
 pub mod platform;
 pub mod policies;
@@ -61,9 +62,14 @@ pub type Result<T> = std::result::Result<T, AppError>;
 
 /// Who hears of committed cases (see `events`): the wiring lives here, at the root, so that
 /// no capability imports the one reacting to it.
-pub(crate) const CASE_SUBSCRIBERS: &[(&str, events::Reaction)] = &[("bundles", |app, case| {
-    Box::pin(bundles::on_case_committed(app, case))
-})];
+pub(crate) const CASE_SUBSCRIBERS: &[(&str, events::Reaction)] = &[
+    ("bundles", |app, case| {
+        Box::pin(bundles::on_case_committed(app, case))
+    }),
+    ("credit", |app, case| {
+        Box::pin(oversight::credit::on_case_committed(app, case))
+    }),
+];
 
 /// Decoded item versions by (code, version).
 type ItemCache = std::collections::HashMap<(String, i64), Arc<ItemDefinition>>;

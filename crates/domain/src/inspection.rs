@@ -2,8 +2,9 @@
 //! plan's license types and regions) and, for each target, its inspectors (staff qualified
 //! for the plan) at random, by SM3 of a recorded seed, so that anyone with the seed and the
 //! published lists re-runs the draw to the same result (`echo -n "seed:t:ID" | sm3sum`).
-//! An inspector is never drawn for a target in the region where they live, nor for one whose
-//! license they approved; at least two inspectors go to each target (行政执法 needs two).
+//! An inspector is never drawn for a target in the county where they live (the region their
+//! account is registered to, when a county or finer), nor for one whose license they
+//! approved; at least two inspectors go to each target (行政执法 needs two).
 //! Results are published within 20 working days of the draw.
 
 #[cfg(test)]
@@ -13,6 +14,7 @@ use serde::{Deserialize, Serialize};
 use sm3::{Digest, Sm3};
 
 use crate::error::{FieldError, Problems};
+use crate::ids::{RegionCode, RegionLevel};
 
 /// Inspectors per target: 行政执法人员不少于两人.
 pub const MIN_INSPECTORS: u32 = 2;
@@ -50,7 +52,7 @@ impl Plan {
                 p.push(field, "too_long", format!("{label}不能超过 {max} 个字"));
             }
         }
-        if crate::ids::RegionCode::parse(self.region.trim()).is_err() {
+        if RegionCode::parse(self.region.trim()).is_err() {
             p.push("region", "invalid", "抽查地区应为 6 位或 12 位行政区划代码");
         }
         if self.license_types.iter().all(|t| t.trim().is_empty()) {
@@ -122,9 +124,16 @@ pub fn conflict(inspector: &Inspector, target: &Candidate) -> Option<&'static st
     if target.approved_by.iter().any(|a| a == &inspector.id) {
         return Some("曾审批该对象的许可");
     }
-    let home = inspector.residence.trim();
-    if !home.is_empty() && (target.region.starts_with(home) || home.starts_with(&target.region)) {
-        return Some("居住地与检查对象同一地区");
+    // 属地回避 is about the county (or township) one lives in: a city or province is too
+    // wide a home to stand aside from.
+    let (Ok(home), Ok(there)) = (
+        RegionCode::parse(inspector.residence.trim()),
+        RegionCode::parse(target.region.trim()),
+    ) else {
+        return None;
+    };
+    if home.level() >= RegionLevel::County && (there.is_within(&home) || home.is_within(&there)) {
+        return Some("居住地与检查对象同一县（区）");
     }
     None
 }

@@ -24,6 +24,7 @@ pub mod notify;
 pub mod oidc;
 pub mod org;
 pub mod outbox;
+pub mod oversight;
 pub mod payments;
 pub mod policies;
 pub mod post;

@@ -22,6 +22,15 @@ pub async fn act(app: &App, actor: &Actor, case_id: &str, cmd: Command) -> Resul
             "本平台未接入统一公共支付，费用请在窗口收取".into(),
         ));
     }
+    if matches!(
+        cmd,
+        Command::Accept {
+            commitment: true,
+            ..
+        }
+    ) {
+        commitment_allowed(app, case_id).await?;
+    }
     let (mut c, item) = run(app, &who, Some(actor), case_id, &cmd).await?;
     // 秒批: right after submission, the system tries the item's rule (if it has one).
     if matches!(cmd, Command::Submit | Command::Supply { .. })
@@ -37,6 +46,21 @@ pub async fn act(app: &App, actor: &Actor, case_id: &str, cmd: Command) -> Resul
     // approval starts the members waiting on it) hear of it now.
     crate::events::case_committed(app, &c).await;
     Ok(super::view::redacted_for(actor, c))
+}
+
+/// 告知承诺 is refused to an applicant (or the subject it applies for) with a live broken
+/// promise or penalty on the credit record.
+async fn commitment_allowed(app: &App, case_id: &str) -> Result<()> {
+    let mut conn = app.store.conn().await?;
+    let Some(c) = sc::get_case(&mut conn, case_id).await? else {
+        return Ok(());
+    };
+    let applicant = store::accounts::get_account(&mut conn, c.applicant_id.as_str()).await?;
+    let mut subjects = vec![applicant.login.as_str()];
+    if let Some(h) = c.subject.holder_id() {
+        subjects.push(h);
+    }
+    crate::oversight::credit::check_commitment(&mut conn, app, &subjects).await
 }
 
 /// A command the platform itself issues (a courier's signature completing a case sent by

@@ -17,6 +17,7 @@ mod hotline;
 mod licenses;
 mod market;
 mod notify;
+mod oversight;
 mod passwords;
 mod payment;
 mod policies;
