@@ -525,8 +525,9 @@ pub async fn load(app: &App) -> Result<DemoReport> {
     report.cases_created = crate::demo_cases::seed(app, &data).await?;
     report.tickets_created = crate::demo_hall::seed(app).await?;
     report.hotline_tickets = crate::demo_hotline::seed(app).await?;
-    report.market_jobs = crate::demo_market::seed(app, &mut report.accounts, hash).await?;
+    report.market_jobs = crate::demo_market::seed(app, &mut report.accounts, hash.clone()).await?;
     report.projects = crate::demo_projects::seed(app).await?;
     crate::demo_policies::seed(app).await?;
+    crate::demo_oversight::seed(app, &mut report.accounts, hash).await?;
     Ok(report)
 }

@@ -15,6 +15,7 @@ pub mod demo_cases;
 mod demo_hall;
 mod demo_hotline;
 pub mod demo_market;
+pub mod demo_oversight;
 pub mod demo_policies;
 pub mod demo_projects;
 pub mod demo_projects_run;

@@ -272,6 +272,7 @@ pub struct CreditRow {
     pub subject_id: String,
     pub subject_name: String,
     pub kind: String,
+    pub region: String,
     pub source: String,
     pub note: String,
     pub on_day: String,
@@ -283,18 +284,20 @@ pub struct CreditRow {
     pub repair_at: i64,
 }
 
-const CREDIT: &str = "id, subject_id, subject_name, kind, source, note, on_day, at, repair, repair_reason, repair_note, repair_by, repair_at";
+const CREDIT: &str = "id, subject_id, subject_name, kind, region, source, note, on_day, at, repair, repair_reason, repair_note, repair_by, repair_at";
 
 /// Adds a record; one with the same id (the same fact recorded again) is left alone.
 pub async fn add_credit(conn: &mut AnyConnection, r: &CreditRow) -> Result<bool> {
     let done = sqlx::query(
-        "INSERT INTO credit_records (id, subject_id, subject_name, kind, source, note, on_day, at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (id) DO NOTHING",
+        "INSERT INTO credit_records (id, subject_id, subject_name, kind, region, source, note,
+           on_day, at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (id) DO NOTHING",
     )
     .bind(&r.id)
     .bind(&r.subject_id)
     .bind(&r.subject_name)
     .bind(&r.kind)
+    .bind(&r.region)
     .bind(&r.source)
     .bind(&r.note)
     .bind(&r.on_day)

@@ -62,7 +62,7 @@ pub(crate) async fn add(
     id: String,
     subject: (&str, &str),
     kind: Kind,
-    source: &str,
+    (region, source): (&str, &str),
     note: String,
 ) -> Result<()> {
     store::oversight::add_credit(
@@ -72,6 +72,7 @@ pub(crate) async fn add(
             subject_id: subject.0.to_string(),
             subject_name: subject.1.to_string(),
             kind: kind.as_str().into(),
+            region: region.to_string(),
             source: source.to_string(),
             note,
             on_day: today(app).to_string(),
@@ -99,7 +100,7 @@ pub(crate) async fn on_case_committed(app: &App, case: &Case) -> Result<()> {
         format!("commitment:{}", case.id),
         (&account.login, &account.display_name),
         Kind::CommitmentBreach,
-        case.id.as_str(),
+        (&case.region, case.id.as_str()),
         format!(
             "{}（{}）告知承诺核查不实：{note}",
             case.item_name, case.number
@@ -235,21 +236,26 @@ pub async fn apply_repair(app: &App, actor: &Actor, id: &str, reason: &str) -> R
 
 /// The repairs waiting, for supervisors.
 pub async fn repairs_waiting(app: &App, actor: &Actor) -> Result<Vec<CreditView>> {
-    supervisor(actor)?;
+    let (_, _, scope) = supervisor(actor)?;
     let mut c = app.store.conn().await?;
     let today = today(app);
     store::oversight::repairs_waiting(&mut c)
         .await?
         .iter()
+        .filter(|r| scope.covers_region(&r.region))
         .map(|r| view(r, today))
         .collect()
 }
 
-fn supervisor(actor: &Actor) -> Result<(&str, &str)> {
+fn supervisor(actor: &Actor) -> Result<(&str, &str, &domain::account::StaffScope)> {
     match actor {
         Actor::Staff {
-            id, login, roles, ..
-        } if roles.contains(&Role::Supervisor) => Ok((id, login)),
+            id,
+            login,
+            roles,
+            scope,
+            ..
+        } if roles.contains(&Role::Supervisor) => Ok((id, login, scope)),
         Actor::Anonymous => Err(AppError::Unauthenticated),
         _ => Err(AppError::Forbidden("只有监督人员可以审核信用修复".into())),
     }
@@ -263,17 +269,20 @@ pub async fn decide_repair(
     approve: bool,
     note: &str,
 ) -> Result<()> {
-    let (sup_id, sup_login) = supervisor(actor)?;
+    let (sup_id, sup_login, scope) = supervisor(actor)?;
     let note = note.trim();
-    if !approve && note.is_empty() {
-        return Err(AppError::field("note", "required", "不予修复须说明理由"));
-    }
     let mut tx = app.store.begin().await?;
     let row = store::oversight::credit(&mut tx, id)
         .await?
         .ok_or_else(|| AppError::NotFound("信用记录".into()))?;
+    if !scope.covers_region(&row.region) {
+        return Err(AppError::NotFound("信用记录".into()));
+    }
     if row.repair != "applied" {
         return Err(AppError::State("该记录没有待审核的修复申请".into()));
+    }
+    if !approve && note.is_empty() {
+        return Err(AppError::field("note", "required", "不予修复须说明理由"));
     }
     let next = CreditRow {
         repair: if approve { "repaired" } else { "refused" }.into(),

@@ -7,7 +7,8 @@ use domain::account::Role;
 use domain::credit::Kind;
 use domain::ids::RegionCode;
 use domain::inspection::{self, Assignment, Candidate, Inspector, Outcome, Plan};
-use store::oversight::{PlanRow, ResultRow};
+use store::oversight::PlanRow;
+pub use store::oversight::ResultRow;
 
 use super::{department_staff, today};
 use crate::auth::Actor;
@@ -84,8 +85,23 @@ pub async fn plan(app: &App, actor: &Actor, id: &str) -> Result<PlanView> {
     view(&mut c, actor, &row).await
 }
 
+/// Whether the actor plans inspections at all (an approver of some department).
+pub fn may_plan(actor: &Actor) -> Result<()> {
+    match actor {
+        Actor::Staff { roles, scope, .. }
+            if roles.contains(&Role::Approver) && scope.department.is_some() =>
+        {
+            Ok(())
+        }
+        Actor::Anonymous => Err(AppError::Unauthenticated),
+        _ => Err(AppError::Forbidden(REFUSAL.into())),
+    }
+}
+
 /// An approver of the department writes a plan.
 pub async fn create(app: &App, actor: &Actor, plan: &Plan) -> Result<String> {
+    // Authority before what was typed: only approvers plan at all.
+    may_plan(actor)?;
     let dept = {
         let mut c = app.store.conn().await?;
         store::org::get_department(&mut c, plan.department.trim())
@@ -251,6 +267,26 @@ pub async fn verify(app: &App, id: &str, seed: &str) -> Result<bool> {
     Ok(inspection::draw(seed.trim(), &plan, &cands, &inspectors).is_ok_and(|a| a == recorded))
 }
 
+/// Whether the actor was drawn for `target` of the plan (before a form is judged).
+pub async fn may_record(app: &App, actor: &Actor, id: &str, target: &str) -> Result<()> {
+    let mut c = app.store.conn().await?;
+    let row = load(&mut c, id).await?;
+    let assignments: Vec<Assignment> = json(&row.assignments, "assignments")?;
+    let me = actor_id(actor);
+    if assignments
+        .iter()
+        .any(|a| a.target.id == target && a.inspectors.iter().any(|i| i.id == me))
+    {
+        Ok(())
+    } else if actor.is_anonymous() {
+        Err(AppError::Unauthenticated)
+    } else {
+        Err(AppError::Forbidden(
+            "只有被抽中的检查人员可以录入该对象的结果".into(),
+        ))
+    }
+}
+
 /// A drawn inspector records the result for a target; a finding goes on its credit record.
 pub async fn record(
     app: &App,
@@ -299,7 +335,7 @@ pub async fn record(
             format!("inspection:{id}:{target}"),
             (&a.target.id, &a.target.name),
             Kind::InspectionFinding,
-            id,
+            (&row.region, id),
             format!("{}：{}", plan.title, findings.trim()),
         )
         .await?;

@@ -266,7 +266,7 @@ pub async fn step(app: &App, actor: &Actor, id: &str, action: &Action) -> Result
             format!("penalty:{id}"),
             (&p.holder_id, &p.holder_name),
             Kind::Penalty,
-            id,
+            (&p.region, id),
             format!("行政处罚：{}（依据：{}）", next.decision, p.legal_basis),
         )
         .await?;

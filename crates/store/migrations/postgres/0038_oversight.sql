@@ -62,6 +62,8 @@ CREATE TABLE credit_records (
     subject_id    TEXT NOT NULL,
     subject_name  TEXT NOT NULL,
     kind          TEXT NOT NULL,
+    -- The region of the authority that recorded it (whose supervisors decide its repair).
+    region        TEXT NOT NULL,
     -- What it records: a case, a penalty case, a plan and target.
     source        TEXT NOT NULL,
     note          TEXT NOT NULL,

@@ -14,6 +14,7 @@ mod hotline;
 mod licenses;
 mod market;
 mod oidc;
+mod oversight;
 mod policies;
 pub(crate) mod portal;
 mod privacy;
@@ -50,6 +51,7 @@ pub fn router() -> Router<AppState> {
         .merge(agents::router())
         .merge(market::router())
         .merge(policies::router())
+        .merge(oversight::router())
         .merge(projects::router())
         .merge(privacy::router())
         .merge(second_factor::router())

@@ -283,6 +283,22 @@ pub async fn world() -> World {
     records.insert("policy", app::demo_policies::EMPLOYMENT.to_string());
     records.insert("policy_draft", app::demo_policies::DRAFT.to_string());
     records.insert("policy_subject", app::demo::demo_credit_code());
+    // 双随机一公开 (the demo's drawn plan of 市场监管局, its decided penalty and the record it made).
+    let plans = app::oversight::inspections::plans(&app, &Actor::Anonymous)
+        .await
+        .unwrap();
+    let plan = plans.first().expect("the demo's inspection plan");
+    records.insert("inspection_plan", plan.id.clone());
+    records.insert("inspection_target", plan.assignments[0].target.id.clone());
+    let penalty = plan
+        .results
+        .iter()
+        .find(|r| !r.penalty_id.is_empty())
+        .expect("the demo's penalty case")
+        .penalty_id
+        .clone();
+    records.insert("credit_record", format!("penalty:{penalty}"));
+    records.insert("penalty", penalty);
     // 工程建设项目 (the demo's): the warehouse with its intermediary hold, the central kitchen with
     // its 联合审图 open (led by 住建局 with 消防; no department of the table takes part).
     let owner_actor = actor(&app, &app::demo::demo_credit_code()).await;

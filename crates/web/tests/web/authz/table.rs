@@ -332,6 +332,24 @@ pub const ROUTES: &[Route] = &[
         Form(&[("bank", ""), ("account", "")])),
     r("POST", "/policies/{id}/grants/{subject}/pay", &["policy", "policy_subject"], "policy_officer",
         Form(&[("reference", "")])),
+    // Oversight (views/oversight.rs): the demo's drawn 双随机 plan of 市场监管局 (no principal is
+    // one of its inspectors or its approver), its decided penalty case and the credit record it
+    // made for a firm that is none of the principals. Bodies are refused after the authority check.
+    get("/inspections", &[], "public"),
+    r("POST", "/inspections", &[], "inspection_planner", Form(&[])),
+    get("/inspections/{id}", &["inspection_plan"], "public"),
+    r("POST", "/inspections/{id}/draw", &["inspection_plan"], "nobody_in_table", Form(&[])),
+    r("POST", "/inspections/{id}/results/{target}", &["inspection_plan", "inspection_target"], "nobody_in_table",
+        Form(&[("outcome", "")])),
+    r("POST", "/inspections/{id}/results/{target}/penalty", &["inspection_plan", "inspection_target"], "nobody_in_table",
+        Form(&[("legal_basis", "")])),
+    get("/penalties", &[], "public"),
+    get("/penalties/{id}", &["penalty"], "public"),
+    r("POST", "/penalties/{id}/step", &["penalty"], "nobody_in_table", Form(&[("action", "")])),
+    get("/credit", &[], "applicant"),
+    get("/credit/repairs", &[], "supervisor_any"),
+    r("POST", "/credit/{id}/repair", &["credit_record"], "nobody_in_table", Form(&[("reason", "")])),
+    r("POST", "/credit/{id}/decide", &["credit_record"], "supervisor_city", Form(&[("decision", "refuse"), ("note", "")])),
     // 工程建设项目 (views/projects.rs): the demo's warehouse and central kitchen. Bodies are refused by
     // the rules after the authority check.
     get("/projects", &[], "signed_in"),
