@@ -290,22 +290,63 @@ pub async fn subject(conn: &mut AnyConnection, id: &str) -> Result<Option<Subjec
 }
 
 /// Subjects of `target` after `after` in identifier order, `limit` at a time: the bulk pass
-/// reads a million in pages so that memory stays flat.
+/// reads a million in pages so that memory stays flat. Only the columns its target's facts
+/// come from are read (decoded by position): the pass is mostly this read.
 pub async fn subjects_after(
     conn: &mut AnyConnection,
     target: &str,
     after: &str,
     limit: i64,
 ) -> Result<Vec<SubjectRow>> {
-    Ok(sqlx::query_as(AssertSqlSafe(format!(
-        "SELECT {SUBJECT} FROM subject_facts WHERE target = $1 AND subject_id > $2
-         ORDER BY subject_id LIMIT $3"
-    )))
+    if target == "enterprise" {
+        let rows: Vec<(String, String, String, String, String, String, i64)> = sqlx::query_as(
+            "SELECT subject_id, name, industry, size, region, registered_on, employees
+             FROM subject_facts WHERE target = 'enterprise' AND subject_id > $1
+             ORDER BY subject_id LIMIT $2",
+        )
+        .bind(after)
+        .bind(limit)
+        .fetch_all(conn)
+        .await?;
+        return Ok(rows
+            .into_iter()
+            .map(
+                |(subject_id, name, industry, size, region, registered_on, employees)| SubjectRow {
+                    subject_id,
+                    target: "enterprise".into(),
+                    name,
+                    industry,
+                    size,
+                    region,
+                    registered_on,
+                    employees,
+                    ..SubjectRow::default()
+                },
+            )
+            .collect());
+    }
+    let rows: Vec<(String, String, String, String)> = sqlx::query_as(
+        "SELECT subject_id, name, birth_date, hukou_region
+         FROM subject_facts WHERE target = $1 AND subject_id > $2
+         ORDER BY subject_id LIMIT $3",
+    )
     .bind(target)
     .bind(after)
     .bind(limit)
     .fetch_all(conn)
-    .await?)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(subject_id, name, birth_date, hukou_region)| SubjectRow {
+            subject_id,
+            target: target.to_string(),
+            name,
+            birth_date,
+            hukou_region,
+            employees: -1,
+            ..SubjectRow::default()
+        })
+        .collect())
 }
 
 /// The valid licenses of every holder as (holder, type name, issued day), valid on `today`

@@ -93,29 +93,50 @@ pub(super) fn facts(row: &SubjectRow, held: &Held, today: Date) -> Facts {
 /// Subjects read per page: memory stays flat over a million.
 const PAGE: i64 = 20_000;
 
-/// Calls `f` with every subject of `target` and its facts; returns how many.
+/// One page of subjects, on a connection of its own (so the next page is read while this
+/// one is judged).
+async fn page_after(store: store::Store, target: Target, after: String) -> Result<Vec<SubjectRow>> {
+    let mut c = store.conn().await?;
+    Ok(store::policies::subjects_after(&mut c, target_str(target), &after, PAGE).await?)
+}
+
+/// Calls `f` with every subject of `target` and its facts; returns how many. The next page
+/// is read while `f` runs over the current one (two cores: the database's thread reads, this
+/// one judges).
 async fn each_subject(
     app: &App,
     target: Target,
     today: Date,
     mut f: impl FnMut(&SubjectRow, &Facts),
 ) -> Result<u64> {
-    let mut c = app.store.conn().await?;
-    let held = held(&mut c, "", today).await?;
-    let mut after = String::new();
+    let held = {
+        let mut c = app.store.conn().await?;
+        held(&mut c, "", today).await?
+    };
+    let mut next = Some(tokio::spawn(page_after(
+        app.store.clone(),
+        target,
+        String::new(),
+    )));
     let mut n = 0u64;
-    loop {
-        let page =
-            store::policies::subjects_after(&mut c, target_str(target), &after, PAGE).await?;
+    while let Some(reading) = next.take() {
+        let page = reading
+            .await
+            .map_err(|e| AppError::Internal(format!("subject page: {e}")))??;
+        let full = page.len() as i64 == PAGE;
+        if let (true, Some(last)) = (full, page.last()) {
+            next = Some(tokio::spawn(page_after(
+                app.store.clone(),
+                target,
+                last.subject_id.clone(),
+            )));
+        }
         for row in &page {
             f(row, &facts(row, &held, today));
         }
         n += page.len() as u64;
-        match page.last() {
-            Some(last) if page.len() as i64 == PAGE => after = last.subject_id.clone(),
-            _ => return Ok(n),
-        }
     }
+    Ok(n)
 }
 
 /// The eligibility pass alone, counting (examined, eligible): what `bench policy` times.
