@@ -155,22 +155,6 @@ async fn own(c: &mut store::Connection, actor: &Actor) -> Result<Vec<String>> {
     }
 }
 
-/// The records of a subject: the subject itself, or any staff member.
-pub async fn of_subject(app: &App, actor: &Actor, subject_id: &str) -> Result<Vec<CreditView>> {
-    let mut c = app.store.conn().await?;
-    let allowed = matches!(actor, Actor::Staff { .. })
-        || own(&mut c, actor).await?.iter().any(|s| s == subject_id);
-    if !allowed {
-        return Err(AppError::NotFound("信用记录".into()));
-    }
-    let today = today(app);
-    store::oversight::credit_of(&mut c, subject_id)
-        .await?
-        .iter()
-        .map(|r| view(r, today))
-        .collect()
-}
-
 /// The actor's own records (and those of the subjects linked to it).
 pub async fn mine(app: &App, actor: &Actor) -> Result<Vec<CreditView>> {
     let mut c = app.store.conn().await?;

@@ -51,6 +51,8 @@ pub(crate) fn shown_id(id: &str) -> String {
 struct ListPage {
     nav: Nav,
     plans: Vec<inspections::PlanView>,
+    /// Today (YYYY-MM-DD): plans past their publication day with results missing are marked.
+    today: String,
     may_plan: bool,
     form: PlanForm,
     errors: Vec<FieldError>,
@@ -68,6 +70,12 @@ impl ListPage {
     }
     fn error(&self, field: &str) -> String {
         super::field_error(&self.errors, field)
+    }
+    /// Past the day its results were due public, with some still missing.
+    fn overdue(&self, p: &inspections::PlanView) -> bool {
+        !p.publish_by.is_empty()
+            && p.publish_by < self.today
+            && p.results.len() < p.assignments.len()
     }
 }
 
@@ -110,6 +118,7 @@ async fn list_page(
     Ok(ListPage {
         nav: Nav::of(ctx),
         plans: inspections::plans(&s.app, &ctx.actor).await?,
+        today: domain::calendar::china_date(s.app.now()).to_string(),
         may_plan: inspections::may_plan(&ctx.actor).is_ok(),
         form,
         errors,
