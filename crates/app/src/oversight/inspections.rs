@@ -157,16 +157,30 @@ async fn candidates(c: &mut store::Connection, plan: &Plan) -> Result<Vec<Candid
             if !inside || out.iter().any(|x| x.id == holder) {
                 continue;
             }
-            let approved_by = match store::cases::get_case(c, &case_id).await? {
-                Some(case) => case.step_holders.clone(),
-                None => vec![],
-            };
+            let approved_by = deciders(c, &case_id).await?;
             out.push(Candidate {
                 id: holder,
                 name,
                 region: at,
                 approved_by,
             });
+        }
+    }
+    Ok(out)
+}
+
+/// Who worked the licence's approval: the staff who claimed or completed its review steps and
+/// who decided it (the case's audit events; a decision is not a review step).
+async fn deciders(c: &mut store::Connection, case_id: &str) -> Result<Vec<String>> {
+    if case_id.is_empty() {
+        return Ok(vec![]);
+    }
+    let mut out: Vec<String> = Vec::new();
+    for e in store::cases::events(c, case_id).await? {
+        if matches!(e.kind.as_str(), "claimed" | "step_completed" | "decided")
+            && !out.contains(&e.actor)
+        {
+            out.push(e.actor);
         }
     }
     Ok(out)

@@ -78,6 +78,32 @@ async fn a_draw_a_finding_a_penalty_a_refused_commitment_and_a_repair() {
             );
         }
         let clerk = staff(&app, "insp-clerk", &[Role::Clerk], "511600", None).await;
+        // A window clerk of 市场监管局 who also inspects approves the seventh firm's permit
+        // under 告知承诺: never drawn to inspect it.
+        let window = staff(
+            &app,
+            "insp-window",
+            &[Role::Clerk, Role::Reviewer],
+            "511600",
+            Some("511600-SCJG"),
+        )
+        .await;
+        let seventh = company(&app, 27, "广安第27号餐馆").await;
+        let first = app::cases::start(&app, &seventh, &permit).await.unwrap();
+        file(&app, &seventh, &first.id).await;
+        let approved = app::cases::act(
+            &app,
+            &window,
+            &first.id,
+            Command::Accept {
+                tolerate: vec![],
+                commitment: true,
+            },
+        )
+        .await
+        .unwrap();
+        assert_eq!(approved.state, CaseState::Approved);
+        firms.push(seventh);
         let sup = staff(&app, "insp-sup", &[Role::Supervisor], "511600", None).await;
 
         // Who may plan; what a plan needs.
@@ -97,6 +123,19 @@ async fn a_draw_a_finding_a_penalty_a_refused_commitment_and_a_repair() {
             ),
             "targets"
         );
+        let all = inspections::create(&app, &chief, &plan(7)).await.unwrap();
+        let everyone = inspections::draw(&app, &chief, &all).await.unwrap();
+        assert_eq!(everyone.assignments.len(), 7);
+        let Actor::Staff { id: window_id, .. } = &window else {
+            unreachable!()
+        };
+        let mine = everyone
+            .assignments
+            .iter()
+            .find(|a| a.target.id == code(27))
+            .unwrap();
+        assert!(mine.target.approved_by.contains(window_id));
+        assert!(!mine.inspectors.iter().any(|i| &i.id == window_id));
         let id = inspections::create(&app, &chief, &plan(3)).await.unwrap();
 
         // Drawn once; the seed and lists published; re-run by the seed, not by another.
@@ -106,7 +145,7 @@ async fn a_draw_a_finding_a_penalty_a_refused_commitment_and_a_repair() {
         assert!(matches!(e, AppError::Forbidden(_)), "{e:?}");
         let drawn = inspections::draw(&app, &chief, &id).await.unwrap();
         assert_eq!(drawn.assignments.len(), 3);
-        assert_eq!(drawn.candidates.len(), 6);
+        assert_eq!(drawn.candidates.len(), 7);
         assert!(!drawn.seed.is_empty() && drawn.publish_by.as_str() > "2026-11-27");
         for a in &drawn.assignments {
             assert_eq!(a.inspectors.len(), 2);
