@@ -168,11 +168,13 @@ async fn a_draw_a_finding_a_penalty_a_refused_commitment_and_a_repair() {
         let a = &drawn.assignments[0];
         let target = a.target.id.clone();
         let drawn_ids: Vec<String> = a.inspectors.iter().map(|i| i.id.clone()).collect();
-        let me = inspectors
+        // The reviewers (not the approver, who may be drawn too): one drawn, one not.
+        let reviewers: Vec<&Actor> = inspectors.iter().chain([&window]).collect();
+        let me = *reviewers
             .iter()
             .find(|i| matches!(i, Actor::Staff { id, .. } if drawn_ids.contains(id)))
             .unwrap();
-        let outsider = inspectors
+        let outsider = *reviewers
             .iter()
             .find(|i| matches!(i, Actor::Staff { id, .. } if !drawn_ids.contains(id)))
             .unwrap();
@@ -200,7 +202,7 @@ async fn a_draw_a_finding_a_penalty_a_refused_commitment_and_a_repair() {
         ));
 
         // The finding opens a penalty case: not without a legal basis, once only.
-        let n: u32 = (21..27).find(|n| code(*n) == target).unwrap();
+        let n: u32 = (21..28).find(|n| code(*n) == target).unwrap();
         let firm = &firms[(n - 21) as usize];
         let opening = Opening {
             holder_id: target.clone(),
