@@ -294,6 +294,7 @@ async fn check_references(conn: &mut store::Connection, def: &ItemDefinition) ->
             ));
         }
     }
+    crate::policies::check_auto_rule(conn, def).await?;
     Ok(())
 }
 

@@ -18,6 +18,10 @@ pub const EMPLOYMENT: &str = "DEMO-POLICY-EMPLOYMENT";
 pub const ELDERLY: &str = "DEMO-POLICY-ELDERLY";
 /// A draft, seen only by its officers.
 pub const DRAFT: &str = "DEMO-POLICY-DRAFT";
+/// A published 申报 policy, applied for through a county item.
+pub const DISABILITY: &str = "DEMO-POLICY-DISABILITY";
+/// 困难残疾人生活补贴和重度残疾人护理补贴 of 广安区 (民政局), the item of [`DISABILITY`].
+pub const DISABILITY_ITEM: &str = "1151160200019689174200080006001";
 
 const NOT_LAW: &str = "演示数据，不构成政策依据";
 
@@ -99,7 +103,33 @@ fn policies() -> Vec<(&'static str, Terms, PolicyState)> {
             ],
         },
     };
+    // 申报: the platform holds no 低保 or 残疾等级 data, so a person reviews each application
+    // and the rule is not the item's 秒批 condition (its page offers that to the item's admin).
+    let disability = Terms {
+        title: "困难残疾人生活补贴（演示）".into(),
+        document: "广安区民政演〔2026〕3号（演示）".into(),
+        department: "511602-MZJ".into(),
+        region: "511602".into(),
+        benefit: "困难残疾人生活补贴，按月发放（标准以当地公布为准）".into(),
+        amount: 0,
+        legal_basis: format!(
+            "《国务院关于全面建立困难残疾人生活补贴和重度残疾人护理补贴制度的意见》（国发〔2015〕52号）；演示条款（{NOT_LAW}）"
+        ),
+        summary: "持第二代残疾人证、户籍在广安区的低保家庭残疾人，通过“困难残疾人生活补贴和重度残疾人护理补贴”事项申报。平台暂无低保和残疾等级的共享数据，这两项由承办人员审核。".into(),
+        mode: Mode::Apply,
+        item_code: DISABILITY_ITEM.into(),
+        valid_from: date!(2026 - 01 - 01),
+        valid_until: date!(2028 - 12 - 31),
+        rule: Rule {
+            target: Target::Person,
+            clauses: vec![
+                clause("licenses", Test::Holds("中华人民共和国残疾人证".into())),
+                clause("hukou_region", Test::Under(vec!["511602".into()])),
+            ],
+        },
+    };
     vec![
+        (DISABILITY, disability, PolicyState::Published),
         (EMPLOYMENT, employment, PolicyState::Published),
         (ELDERLY, elderly, PolicyState::Published),
         (DRAFT, draft, PolicyState::Draft),
@@ -206,7 +236,9 @@ pub async fn seed(app: &App) -> Result<u64> {
         .await?;
         if state == PolicyState::Published {
             store::policies::publish(&mut tx, id, &json, "catalog", now).await?;
-            fresh.push(id);
+            if terms.mode == Mode::Exempt {
+                fresh.push(id);
+            }
         }
     }
     tx.commit().await.map_err(store::StoreError::from)?;

@@ -10,6 +10,7 @@ pub mod cases;
 pub mod catalog;
 pub mod catalog_review;
 pub mod cluster;
+pub mod content;
 pub mod demo;
 pub mod demo_cases;
 mod demo_hall;
@@ -226,6 +227,8 @@ pub struct App {
     pub hall_hub: Arc<hall::Hub>,
     /// The 12345 knowledge base's search index (in memory, rebuilt at start).
     pub knowledge: Arc<search::knowledge::KnowledgeIndex>,
+    /// 通知公告, 政策解读 and news, for portal search (`content`).
+    pub(crate) posts: Arc<content::PostIndex>,
     /// The identity provider's metadata and keys, once fetched.
     pub(crate) oidc: Arc<auth::oidc::Discovered>,
     /// This process among the nodes on one database (host, process, a random part): holds
@@ -293,6 +296,7 @@ impl App {
             license_types: Arc::new(cache::TtlCache::new(CACHE_TTL, 10_000)),
             hall_hub: Arc::default(),
             knowledge: Arc::new(search::knowledge::KnowledgeIndex::in_memory()?),
+            posts: Arc::new(content::PostIndex::new()?),
             oidc: Arc::default(),
             node: node_name(),
             marks_heard: Arc::default(),
@@ -330,6 +334,7 @@ impl App {
             license_types: Arc::new(cache::TtlCache::new(CACHE_TTL, 1_000)),
             hall_hub: Arc::default(),
             knowledge: Arc::new(search::knowledge::KnowledgeIndex::in_memory()?),
+            posts: Arc::new(content::PostIndex::new()?),
             oidc: Arc::default(),
             node: node_name(),
             marks_heard: Arc::default(),

@@ -26,7 +26,7 @@ pub async fn load_calendar(app: &App) -> Result<()> {
 /// (Regions above may exist as data, e.g. the province a city's provincial items come from.)
 /// Staff of the top region hold authority over platform-wide settings.
 pub(crate) async fn at_top(conn: &mut store::Connection, region: &str) -> Result<bool> {
-    let Ok(code) = domain::ids::RegionCode::parse(region) else {
+    let Ok(code) = RegionCode::parse(region) else {
         return Ok(false);
     };
     for above in code.ancestry().iter().filter(|c| c.as_str() != region) {
@@ -251,4 +251,31 @@ pub async fn notices(app: &App) -> Result<Vec<YearNotice>> {
     all.extend(loaded);
     all.sort_by_key(|n| n.year);
     Ok(all)
+}
+
+/// Checks that `department` exists and its region covers `region` (a department speaks, by a
+/// policy or a notice, only where it governs); errors name the field.
+pub(crate) async fn speaks_for(
+    c: &mut store::Connection,
+    department: &str,
+    region: &str,
+) -> Result<Department> {
+    let dept = store::org::get_department(c, department.trim())
+        .await
+        .map_err(|_| AppError::field("department", "unknown", "没有这个部门"))?;
+    let within = match (
+        RegionCode::parse(region.trim()),
+        RegionCode::parse(&dept.region),
+    ) {
+        (Ok(r), Ok(d)) => r.is_within(&d),
+        _ => false,
+    };
+    if !within {
+        return Err(AppError::field(
+            "region",
+            "inconsistent",
+            format!("{}不管辖该地区", dept.name),
+        ));
+    }
+    Ok(dept)
 }

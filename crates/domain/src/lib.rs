@@ -8,6 +8,7 @@ pub mod bundle;
 pub mod calendar;
 pub mod case;
 pub mod catalog;
+pub mod content;
 pub mod credit;
 pub mod error;
 #[cfg(any(test, feature = "testing"))]

@@ -77,16 +77,36 @@ pub enum Condition {
     /// Every mandatory material is satisfied by an e-license or shared data (trust level A):
     /// what the government itself holds proves the case, so no person needs to look.
     MaterialsFromGovernment,
+    /// The subject the case is for meets every clause of a published 申报 policy (惠企政策)
+    /// that is applied for through this item: the policy's rule is the approval rule.
+    PolicyEligible {
+        policy: String,
+        /// The policy's title, for the reason shown to people.
+        #[serde(default)]
+        title: String,
+    },
+}
+
+/// What a 秒批 rule reads besides the form: whether the mandatory materials all came from the
+/// government's own registers, and the platform's verdict on each policy a condition names
+/// (absent: not judged, which never holds).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Evidence {
+    pub government_materials: bool,
+    pub policies: BTreeMap<String, bool>,
 }
 
 impl Condition {
     /// Whether the condition holds for the form, given whether every mandatory material came
     /// from the government's own register (`government_materials`).
-    pub fn holds(&self, form: &BTreeMap<String, String>, government_materials: bool) -> bool {
+    pub fn holds(&self, form: &BTreeMap<String, String>, evidence: &Evidence) -> bool {
         let get = |f: &str| form.get(f).map(|v| v.trim()).unwrap_or("");
         let num = |f: &str| get(f).parse::<f64>().ok();
         match self {
-            Condition::MaterialsFromGovernment => government_materials,
+            Condition::MaterialsFromGovernment => evidence.government_materials,
+            Condition::PolicyEligible { policy, .. } => {
+                evidence.policies.get(policy.trim()).copied() == Some(true)
+            }
             Condition::Equals { field, value } => get(field) == value.trim(),
             Condition::OneOf { field, values } => values.iter().any(|v| v.trim() == get(field)),
             Condition::AtLeast { field, value } => num(field).is_some_and(|n| n >= *value),
@@ -101,6 +121,12 @@ impl Condition {
             Condition::AtLeast { field, value } => format!("{field} ≥ {value}"),
             Condition::AtMost { field, value } => format!("{field} ≤ {value}"),
             Condition::MaterialsFromGovernment => "全部必要材料由电子证照或共享数据提供".into(),
+            Condition::PolicyEligible { policy, title } if title.trim().is_empty() => {
+                format!("符合政策 {policy} 的全部条件")
+            }
+            Condition::PolicyEligible { title, .. } => {
+                format!("符合政策“{}”的全部条件", title.trim())
+            }
         }
     }
 }
@@ -116,6 +142,21 @@ pub struct AutoRule {
 
 // Thresholds come from definitions, never NaN: equality is total in practice.
 impl Eq for AutoRule {}
+
+impl AutoRule {
+    /// The policies whose rules the conditions name, each once.
+    pub fn policies(&self) -> Vec<&str> {
+        let mut out: Vec<&str> = Vec::new();
+        for c in &self.conditions {
+            if let Condition::PolicyEligible { policy, .. } = c
+                && !out.contains(&policy.trim())
+            {
+                out.push(policy.trim());
+            }
+        }
+        out
+    }
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -290,6 +331,16 @@ impl Workflow {
                     | Condition::AtLeast { field, .. }
                     | Condition::AtMost { field, .. } => field,
                     Condition::MaterialsFromGovernment => continue,
+                    Condition::PolicyEligible { policy, .. } => {
+                        if policy.trim().is_empty() {
+                            p.push(
+                                format!("workflow.auto_approval.conditions[{i}].policy"),
+                                "required",
+                                "请指明作为秒批条件的政策",
+                            );
+                        }
+                        continue;
+                    }
                 };
                 if !form.iter().any(|f| &f.key == field) {
                     p.push(

@@ -28,6 +28,7 @@ pub mod oversight;
 pub mod payments;
 pub mod policies;
 pub mod post;
+pub mod posts;
 pub mod projects;
 pub mod ratings;
 pub mod service_points;

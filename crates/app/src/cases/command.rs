@@ -34,9 +34,11 @@ pub async fn act(app: &App, actor: &Actor, case_id: &str, cmd: Command) -> Resul
     let (mut c, item) = run(app, &who, Some(actor), case_id, &cmd).await?;
     // 秒批: right after submission, the system tries the item's rule (if it has one).
     if matches!(cmd, Command::Submit | Command::Supply { .. })
-        && item.workflow.auto_approval.is_some()
+        && let Some(rule) = &item.workflow.auto_approval
     {
-        match run(app, &CaseActor::System, None, case_id, &Command::AutoDecide).await {
+        let policies = crate::policies::verdicts(app, &c, &rule.policies()).await?;
+        let auto = Command::AutoDecide { policies };
+        match run(app, &CaseActor::System, None, case_id, &auto).await {
             Ok((decided, _)) => c = decided,
             Err(AppError::State(_)) | Err(AppError::Validation(_)) => {}
             Err(e) => return Err(e),

@@ -126,3 +126,60 @@ pub async fn matches(app: &App, actor: &Actor) -> Result<(Vec<Checked>, Vec<Gran
     let grants = super::my_grants(app, actor).await?;
     Ok((results, grants))
 }
+
+/// The platform's verdict on each policy a 秒批 rule names, for the subject a case is for
+/// (its holder, else the applicant): eligible when the policy is a published 申报 policy in
+/// force, applied for through the case's item, for the subject's kind, and its rule holds on
+/// what the platform knows of the subject. The verdict travels with the system's command, so
+/// the domain decides on it without reading storage.
+pub(crate) async fn verdicts(
+    app: &App,
+    case: &domain::case::Case,
+    names: &[&str],
+) -> Result<std::collections::BTreeMap<String, bool>> {
+    let mut out = std::collections::BTreeMap::new();
+    if names.is_empty() {
+        return Ok(out);
+    }
+    let today = domain::calendar::china_date(app.now());
+    let mut c = app.store.conn().await?;
+    let subject = match case.subject.holder_id() {
+        Some(h) => h.to_string(),
+        None => {
+            store::accounts::get_account(&mut c, case.applicant_id.as_str())
+                .await?
+                .login
+        }
+    };
+    let target = if CreditCode::parse(&subject).is_ok() {
+        Target::Enterprise
+    } else {
+        Target::Person
+    };
+    let row = store::policies::subject(&mut c, &subject).await?;
+    let held = held(&mut c, &subject, today).await?;
+    let row = row.unwrap_or_else(|| store::policies::SubjectRow {
+        subject_id: subject.clone(),
+        target: target_str(target).to_string(),
+        employees: -1,
+        ..Default::default()
+    });
+    let facts = facts(&row, &held, today);
+    for name in names {
+        let Some(p) = store::policies::policy(&mut c, name).await? else {
+            out.insert(name.to_string(), false);
+            continue;
+        };
+        let t = terms_of(&p)?;
+        let applies = p.state == PolicyState::Published.as_str()
+            && t.mode == domain::policy::Mode::Apply
+            && t.item_code.trim() == case.item_code.as_str()
+            && t.rule.target == target
+            && t.in_force(today);
+        out.insert(
+            name.to_string(),
+            applies && policy::decide(&t.rule, &facts).eligible,
+        );
+    }
+    Ok(out)
+}

@@ -7,13 +7,16 @@
 
 mod check;
 mod grants;
+mod item_rule;
 mod run;
 
+pub(crate) use check::verdicts;
 pub use check::{Checked, PublicCheck, check_public, matches};
 pub use grants::{GrantView, Ledger, confirm, grants_of, ledger, my_grants, pay};
+pub(crate) use item_rule::check_auto_rule;
+pub use item_rule::{ItemRule, item_rule, make_auto_rule};
 pub use run::{RunReport, count_eligible, run, run_due};
 
-use domain::ids::RegionCode;
 use domain::policy::{Mode, PolicyState, Terms};
 use store::policies::PolicyRow;
 
@@ -35,7 +38,7 @@ pub struct PolicyView {
     pub officer: bool,
 }
 
-fn terms_of(row: &PolicyRow) -> Result<Terms> {
+pub(crate) fn terms_of(row: &PolicyRow) -> Result<Terms> {
     serde_json::from_str(&row.terms)
         .map_err(|e| AppError::Internal(format!("policy {}: terms: {e}", row.id)))
 }
@@ -138,23 +141,7 @@ fn row_of(id: &str, t: &Terms, by: &str, now: i64) -> Result<PolicyRow> {
 /// item of a 申报 policy.
 async fn check_terms(c: &mut store::Connection, t: &Terms) -> Result<()> {
     t.validate().map_err(AppError::Validation)?;
-    let dept = store::org::get_department(c, t.department.trim())
-        .await
-        .map_err(|_| AppError::field("department", "unknown", "没有这个部门"))?;
-    let within = match (
-        RegionCode::parse(t.region.trim()),
-        RegionCode::parse(&dept.region),
-    ) {
-        (Ok(r), Ok(d)) => r.is_within(&d),
-        _ => false,
-    };
-    if !within {
-        return Err(AppError::field(
-            "region",
-            "inconsistent",
-            format!("{}不管辖该地区", dept.name),
-        ));
-    }
+    crate::org::speaks_for(c, &t.department, &t.region).await?;
     if t.mode == Mode::Apply
         && store::catalog::find_item(c, t.item_code.trim())
             .await?

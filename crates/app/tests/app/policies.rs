@@ -271,3 +271,101 @@ async fn a_policy_finds_the_eligible_who_confirm_and_are_paid() {
     })
     .await;
 }
+
+/// A 申报 policy's rule made the 秒批 condition of its item: an eligible enterprise's case is
+/// approved at submission by the rule, another's waits for a person; only those who maintain
+/// the item may link it, and an item naming an unknown policy is refused where it says so.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_apply_policy_approves_the_eligible_at_submission_as_a_condition_of_its_item() {
+    store::testing::on_both(|s| async move {
+        let (app, _clock) = app(s).await;
+        seed_org(&app).await;
+        let admin = staff(&app, "itemadm", &[Role::CatalogAdmin], "511600", None).await;
+        let county = staff(&app, "cntyadm", &[Role::CatalogAdmin], "511602", None).await;
+        let cap = admin.catalog_admin().unwrap();
+        let item = domain::fixtures::sample_item();
+        app::catalog::create(&app, &cap, item.clone())
+            .await
+            .unwrap();
+        app::catalog::publish(&app, &cap, &item.code).await.unwrap();
+        let small = company(&app, 21, "广安小微制造有限公司").await;
+        let big = company(&app, 22, "广安大型集团有限公司").await;
+        shared(&app, 21, "广安小微制造有限公司", "小型", 12).await;
+        shared(&app, 22, "广安大型集团有限公司", "大型", 900).await;
+
+        let mut t = terms();
+        t.mode = Mode::Apply;
+        t.item_code = item.code.clone();
+        t.department = "511600-SCJG".into();
+        t.region = "511600".into();
+        t.valid_until = date!(2030 - 12 - 31);
+        let id = policies::save_draft(&app, &admin, None, &t).await.unwrap();
+        // A draft cannot be a condition yet.
+        let e = policies::make_auto_rule(&app, &admin, &id)
+            .await
+            .unwrap_err();
+        assert!(matches!(e, AppError::State(_)), "{e:?}");
+        policies::publish(&app, &admin, &id).await.unwrap();
+
+        let r = policies::item_rule(&app, &small, &id)
+            .await
+            .unwrap()
+            .unwrap();
+        assert!(!r.may_link && !r.published && !r.drafted);
+        // Neither an enterprise nor an administrator outside the item's scope may link it.
+        for who in [&small, &county] {
+            let e = policies::make_auto_rule(&app, who, &id).await.unwrap_err();
+            assert!(matches!(e, AppError::Forbidden(_)), "{e:?}");
+        }
+        policies::make_auto_rule(&app, &admin, &id).await.unwrap();
+        let r = policies::item_rule(&app, &admin, &id)
+            .await
+            .unwrap()
+            .unwrap();
+        assert!(r.may_link && r.drafted && !r.published);
+        let e = policies::make_auto_rule(&app, &admin, &id)
+            .await
+            .unwrap_err();
+        assert!(matches!(e, AppError::State(_)), "{e:?}");
+        app::catalog::publish(&app, &cap, &item.code).await.unwrap();
+        assert!(
+            policies::item_rule(&app, &small, &id)
+                .await
+                .unwrap()
+                .unwrap()
+                .published
+        );
+
+        // The eligible enterprise: approved by the rule as it submits.
+        let c = app::cases::start(&app, &small, &item.code).await.unwrap();
+        let c = file(&app, &small, &c.id).await;
+        assert_eq!(c.state, domain::case::CaseState::Approved, "{:?}", c.state);
+        let d = c.decision.as_ref().unwrap();
+        assert!(d.approved && d.by_rule.as_deref() == Some("符合政策申报条件"));
+        // The other: a person looks.
+        let c = app::cases::start(&app, &big, &item.code).await.unwrap();
+        let c = file(&app, &big, &c.id).await;
+        assert_eq!(c.state, domain::case::CaseState::Submitted);
+
+        // An item whose 秒批 rule names a policy that does not exist: refused at the condition.
+        let mut def = item.clone();
+        def.workflow.auto_approval = Some(domain::workflow::AutoRule {
+            name: "x".into(),
+            conditions: vec![domain::workflow::Condition::PolicyEligible {
+                policy: "no-such-policy".into(),
+                title: String::new(),
+            }],
+        });
+        let e = app::catalog::save_draft(&app, &cap, &item.code, def)
+            .await
+            .unwrap_err();
+        assert_eq!(
+            fields(e),
+            vec![(
+                "workflow.auto_approval.conditions[0].policy".to_string(),
+                "unknown"
+            )]
+        );
+    })
+    .await;
+}

@@ -76,8 +76,11 @@ pub enum Command {
         passed: bool,
         note: String,
     },
-    /// The system applies a 秒批 rule.
-    AutoDecide,
+    /// The system applies a 秒批 rule, with its verdict on each policy the rule names.
+    AutoDecide {
+        #[serde(default)]
+        policies: BTreeMap<String, bool>,
+    },
     /// The applicant supplies materials left pending under 容缺受理.
     SupplyPending {
         materials: BTreeMap<String, Provision>,
@@ -116,7 +119,7 @@ impl Command {
             Command::Complete => K::Complete,
             Command::Withdraw { .. } => K::Withdraw,
             Command::Verify { .. } => K::Verify,
-            Command::AutoDecide => K::AutoDecide,
+            Command::AutoDecide { .. } => K::AutoDecide,
             Command::SupplyPending { .. } => K::SupplyPending,
             Command::ExpireTolerance => K::ExpireTolerance,
             Command::AssessFee { .. } => K::AssessFee,

@@ -247,23 +247,29 @@ pub(super) fn reject(cx: &Ctx, reason: &str) -> Result<Vec<Event>, CaseError> {
 }
 
 /// 秒批: the item's rule decides with no person when every condition holds.
-pub(super) fn auto_decide(cx: &Ctx) -> Result<Vec<Event>, CaseError> {
+pub(super) fn auto_decide(
+    cx: &Ctx,
+    policies: &BTreeMap<String, bool>,
+) -> Result<Vec<Event>, CaseError> {
     let (case, item) = (cx.case, cx.item);
     let rule = item
         .workflow
         .auto_approval
         .as_ref()
         .ok_or_else(|| CaseError::Rule("本事项没有秒批规则".into()))?;
-    let government = item.materials.iter().filter(|m| m.mandatory).all(|m| {
-        matches!(
-            case.materials.get(&m.name),
-            Some(Provision::License { .. } | Provision::Shared { .. })
-        )
-    });
+    let evidence = crate::workflow::Evidence {
+        government_materials: item.materials.iter().filter(|m| m.mandatory).all(|m| {
+            matches!(
+                case.materials.get(&m.name),
+                Some(Provision::License { .. } | Provision::Shared { .. })
+            )
+        }),
+        policies: policies.clone(),
+    };
     let failed: Vec<String> = rule
         .conditions
         .iter()
-        .filter(|c| !c.holds(&case.form, government))
+        .filter(|c| !c.holds(&case.form, &evidence))
         .map(|c| c.describe())
         .collect();
     if !failed.is_empty() {

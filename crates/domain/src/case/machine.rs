@@ -125,7 +125,7 @@ pub fn decide(
             commitment,
         } => intake::accept(&cx, tolerate, *commitment),
         Command::RejectAtIntake { reason } => intake::reject(&cx, reason),
-        Command::AutoDecide => intake::auto_decide(&cx),
+        Command::AutoDecide { policies } => intake::auto_decide(&cx, policies),
         Command::Claim => review::claim(&cx),
         Command::CompleteStep { opinion } => review::complete_step(&cx, opinion),
         Command::Approve {

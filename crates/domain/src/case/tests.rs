@@ -402,14 +402,84 @@ fn an_auto_rule_decides_only_when_every_condition_holds() {
     w.fill(true);
     w.ok(Command::Submit, &applicant());
     assert!(matches!(
-        w.run(Command::AutoDecide, &staff("x", Role::Approver)),
+        w.run(
+            Command::AutoDecide {
+                policies: Default::default(),
+            },
+            &staff("x", Role::Approver)
+        ),
         Err(CaseError::NotAllowed(_))
     ));
-    let ev = w.run(Command::AutoDecide, &CaseActor::System).unwrap();
+    let ev = w
+        .run(
+            Command::AutoDecide {
+                policies: Default::default(),
+            },
+            &CaseActor::System,
+        )
+        .unwrap();
     assert!(
         matches!(&ev[1], Event::Decided { decision } if decision.by_rule.as_deref() == Some("面馆秒批"))
     );
     assert!(ev[1].describe().contains("面馆秒批"));
+}
+
+#[test]
+fn a_policy_condition_holds_only_on_the_platforms_verdict_that_the_subject_is_eligible() {
+    let mut i = item();
+    i.workflow.auto_approval = Some(AutoRule {
+        name: "稳岗补贴秒批".into(),
+        conditions: vec![Condition::PolicyEligible {
+            policy: "p1".into(),
+            title: "稳岗补贴".into(),
+        }],
+    });
+    assert!(i.workflow.validate(&i.form).is_ok());
+    let mut w = World::new(i);
+    w.fill(true);
+    w.ok(Command::Submit, &applicant());
+    // Not judged, judged not eligible, or another policy judged: a person must look.
+    for verdict in [
+        BTreeMap::new(),
+        BTreeMap::from([("p1".to_string(), false)]),
+        BTreeMap::from([("p2".to_string(), true)]),
+    ] {
+        let e = w
+            .run(
+                Command::AutoDecide { policies: verdict },
+                &CaseActor::System,
+            )
+            .unwrap_err();
+        assert!(
+            e.to_string().contains("符合政策“稳岗补贴”的全部条件"),
+            "{e}"
+        );
+    }
+    let ev = w
+        .run(
+            Command::AutoDecide {
+                policies: BTreeMap::from([("p1".to_string(), true)]),
+            },
+            &CaseActor::System,
+        )
+        .unwrap();
+    assert!(
+        matches!(&ev[1], Event::Decided { decision } if decision.approved && decision.by_rule.as_deref() == Some("稳岗补贴秒批"))
+    );
+}
+
+#[test]
+fn a_policy_condition_must_name_its_policy() {
+    let mut i = item();
+    i.workflow.auto_approval = Some(AutoRule {
+        name: "x".into(),
+        conditions: vec![Condition::PolicyEligible {
+            policy: " ".into(),
+            title: String::new(),
+        }],
+    });
+    let e = i.workflow.validate(&i.form).unwrap_err();
+    assert_eq!(e[0].field, "workflow.auto_approval.conditions[0].policy");
 }
 
 #[test]
@@ -423,7 +493,14 @@ fn a_rule_on_government_materials_decides_only_when_licenses_or_shared_data_prov
     let mut w = World::new(i.clone());
     w.fill(true);
     w.ok(Command::Submit, &applicant());
-    let e = w.run(Command::AutoDecide, &CaseActor::System).unwrap_err();
+    let e = w
+        .run(
+            Command::AutoDecide {
+                policies: Default::default(),
+            },
+            &CaseActor::System,
+        )
+        .unwrap_err();
     assert!(e.to_string().contains("电子证照或共享数据"), "{e}");
     // Attached by the platform from the register: the rule decides.
     let mut w = World::new(i.clone());
@@ -444,7 +521,14 @@ fn a_rule_on_government_materials_decides_only_when_licenses_or_shared_data_prov
     }
     w.case.form.insert("shop_name".into(), "老王面馆".into());
     w.ok(Command::Submit, &applicant());
-    let ev = w.run(Command::AutoDecide, &CaseActor::System).unwrap();
+    let ev = w
+        .run(
+            Command::AutoDecide {
+                policies: Default::default(),
+            },
+            &CaseActor::System,
+        )
+        .unwrap();
     assert!(
         matches!(&ev[1], Event::Decided { decision } if decision.approved && decision.by_rule.as_deref() == Some("证照齐全秒批"))
     );

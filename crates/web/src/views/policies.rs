@@ -33,6 +33,7 @@ pub fn router() -> Router<AppState> {
         .route("/policies/{id}/publish", post(publish))
         .route("/policies/{id}/revise", post(revise))
         .route("/policies/{id}/withdraw", post(withdraw))
+        .route("/policies/{id}/auto-rule", post(auto_rule))
         .route("/policies/{id}/grants/{subject}/confirm", post(confirm))
         .route("/policies/{id}/grants/{subject}/pay", post(pay))
 }
@@ -65,6 +66,8 @@ struct PolicyPage {
     ledger: policies::Ledger,
     chart: String,
     grants: Vec<policies::GrantView>,
+    /// A 申报 policy's item and whether its rule approves there (秒批).
+    item_rule: Option<policies::ItemRule>,
     /// A run's outcome just now, from the publish redirect.
     notice: String,
     errors: Vec<FieldError>,
@@ -132,8 +135,10 @@ async fn policy_page(
         ],
         "户",
     );
+    let item_rule = policies::item_rule(&s.app, &ctx.actor, id).await?;
     Ok(PolicyPage {
         nav: Nav::of(ctx),
+        item_rule,
         conditions: conditions(&p),
         p,
         ledger,
@@ -210,6 +215,19 @@ async fn withdraw(
     ctx.check_csrf(&f.csrf)?;
     policies::set_state(&s.app, &ctx.actor, &id, PolicyState::Withdrawn).await?;
     Ok(Redirect::to(&format!("/policies/{id}")).into_response())
+}
+
+/// Makes the policy's rule a 秒批 condition of its item, as a draft the catalog publishes.
+async fn auto_rule(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    Form(f): Form<CsrfOnly>,
+) -> Result<Response, WebError> {
+    ctx.check_csrf(&f.csrf)?;
+    policies::make_auto_rule(&s.app, &ctx.actor, &id).await?;
+    let notice = "已生成事项草稿：秒批规则加入了本政策的适用条件。事项发布后生效。".to_string();
+    render(&policy_page(&s, &ctx, &id, notice, vec![]).await?)
 }
 
 #[derive(serde::Deserialize, Default)]

@@ -77,6 +77,8 @@ pub const RULES: &[(&str, &str, &str)] = &[
         "the policy editor: catalog (and system) administrators; which policies is theirs is checked on saving"),
     ("policy_officer",    " -   -   -   - | -   -  | -   -  | -   -  | A   -  | A   - ",
         "a city department's policy (its draft, publishing, payments): administrators covering the city"),
+    ("item_admin_county", " -   -   -   - | -   -  | -   -  | -   -  | A   A  | A   A ",
+        "making a 申报 policy the 秒批 condition of its item in the county (广安区民政局): administrators whose catalog scope covers the item"),
     ("policy_grant_holder", " -   -   -   A | -   -  | -   -  | -   -  | -   -  | -   - ",
         "confirming the account of the enterprise's grant: the enterprise (or an account linked to it)"),
     ("inspection_planner", " -   -   -   - | -   -  | A   A  | -   -  | -   -  | -   - ",

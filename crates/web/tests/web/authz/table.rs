@@ -328,6 +328,7 @@ pub const ROUTES: &[Route] = &[
     r("POST", "/policies/{id}/publish", &["policy"], "policy_officer", Form(&[])),
     r("POST", "/policies/{id}/revise", &["policy_draft"], "policy_officer", Form(&[])),
     r("POST", "/policies/{id}/withdraw", &["policy_draft"], "policy_officer", Form(&[])),
+    r("POST", "/policies/{id}/auto-rule", &["policy_apply"], "item_admin_county", Form(&[])),
     r("POST", "/policies/{id}/grants/{subject}/confirm", &["policy", "policy_subject"], "policy_grant_holder",
         Form(&[("bank", ""), ("account", "")])),
     r("POST", "/policies/{id}/grants/{subject}/pay", &["policy", "policy_subject"], "policy_officer",
