@@ -528,6 +528,7 @@ pub async fn load(app: &App) -> Result<DemoReport> {
     report.market_jobs = crate::demo_market::seed(app, &mut report.accounts, hash.clone()).await?;
     report.projects = crate::demo_projects::seed(app).await?;
     crate::demo_policies::seed(app).await?;
+    crate::demo_content::seed(app).await?;
     crate::demo_oversight::seed(app, &mut report.accounts, hash).await?;
     Ok(report)
 }

@@ -13,6 +13,7 @@ pub mod cluster;
 pub mod content;
 pub mod demo;
 pub mod demo_cases;
+pub mod demo_content;
 mod demo_hall;
 mod demo_hotline;
 pub mod demo_market;

@@ -278,6 +278,11 @@ pub async fn save(app: &App, actor: &Actor, id: Option<&str>, d: &PostDraft) -> 
         }
         None => None,
     };
+    // Whose words these would be is judged before the words: a stranger to the scope learns
+    // nothing about links or fields. An empty scope is the form's problem, named below.
+    if !d.department.trim().is_empty() && !d.region.trim().is_empty() {
+        editor(actor, d.region.trim(), d.department.trim())?;
+    }
     let checked = check(&mut tx, d).await?;
     let admin = editor(actor, d.region.trim(), d.department.trim())?;
     let id = old

@@ -8,6 +8,7 @@ mod cases;
 mod catalog;
 mod catalog_review;
 mod cluster;
+mod content;
 mod files;
 mod for_others;
 mod forms;

@@ -17,6 +17,7 @@ mod oidc;
 mod oversight;
 mod policies;
 pub(crate) mod portal;
+pub(crate) mod posts;
 mod privacy;
 mod projects;
 mod ratings;
@@ -51,6 +52,7 @@ pub fn router() -> Router<AppState> {
         .merge(agents::router())
         .merge(market::router())
         .merge(policies::router())
+        .merge(posts::router())
         .merge(oversight::router())
         .merge(projects::router())
         .merge(privacy::router())

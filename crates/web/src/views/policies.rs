@@ -68,6 +68,8 @@ struct PolicyPage {
     grants: Vec<policies::GrantView>,
     /// A 申报 policy's item and whether its rule approves there (秒批).
     item_rule: Option<policies::ItemRule>,
+    /// 政策解读 linked to the policy, shown now.
+    posts: Vec<app::content::PostView>,
     /// A run's outcome just now, from the publish redirect.
     notice: String,
     errors: Vec<FieldError>,
@@ -136,8 +138,10 @@ async fn policy_page(
         "户",
     );
     let item_rule = policies::item_rule(&s.app, &ctx.actor, id).await?;
+    let posts = app::content::about(&s.app, "policy", id).await?;
     Ok(PolicyPage {
         nav: Nav::of(ctx),
+        posts,
         item_rule,
         conditions: conditions(&p),
         p,

@@ -40,6 +40,9 @@ struct Home {
     popular: Vec<ItemRow>,
     departments: Vec<(Department, i64)>,
     counties: Vec<RegionRow>,
+    /// 通知公告 and news on the portal now, newest first (pinned first).
+    notices: Vec<app::content::PostView>,
+    news: Vec<app::content::PostView>,
 }
 
 async fn home(State(s): State<AppState>, ctx: Ctx) -> Result<Response, WebError> {
@@ -54,11 +57,16 @@ async fn home(State(s): State<AppState>, ctx: Ctx) -> Result<Response, WebError>
         .into_iter()
         .filter(|r| r.level == "county" || r.level == "city")
         .collect();
+    use domain::content::PostKind;
+    let notices = app::content::shown(&s.app, Some(PostKind::Notice), 5).await?;
+    let news = app::content::shown(&s.app, Some(PostKind::News), 5).await?;
     render(&Home {
         nav: Nav::of(&ctx),
         popular,
         departments,
         counties,
+        notices,
+        news,
     })
 }
 
@@ -83,6 +91,8 @@ struct SearchPage {
     bundles: Vec<(String, String, String)>,
     /// Where to go when nothing matched: life events and departments.
     suggest: Option<(Links, Links)>,
+    /// 通知公告, 政策解读 and news that match.
+    posts: Vec<app::content::PostView>,
 }
 
 /// (code, name) pairs to link.
@@ -179,6 +189,12 @@ async fn search(
     } else {
         vec![]
     };
+    // Notices and 解读 that speak of what was asked, beside the items.
+    let posts = if offset == 0 && error.is_none() && !p.q.trim().is_empty() {
+        app::content::search(&s.app, p.q.trim(), 3).await?
+    } else {
+        vec![]
+    };
     // Nothing found: never an empty page, but the ways in that always lead somewhere.
     let suggest = if results.total == 0 && error.is_none() && bundles.is_empty() {
         let events = app::bundles::list(&s.app)
@@ -216,6 +232,7 @@ async fn search(
         page: offset / 20 + 1,
         results,
         bundles,
+        posts,
     };
     render(&page)
 }
@@ -242,6 +259,8 @@ struct GuidePage {
     questions: Vec<(String, String, String)>,
     /// Who answers them: the item's department.
     answerer: String,
+    /// 政策解读 and notices linked to the item, shown now.
+    posts: Vec<app::content::PostView>,
 }
 
 #[derive(serde::Deserialize)]
@@ -347,9 +366,11 @@ pub(crate) async fn guide_page(
         .as_ref()
         .map(|d| d.name.clone())
         .unwrap_or_else(|| g.def().department.clone());
+    let posts = app::content::about(&s.app, "item", &g.item.code).await?;
     render(&GuidePage {
         questions,
         answerer,
+        posts,
         fw: ForWhomView::new(&g.def().filed_for(), posted),
         problems,
         can_apply,
