@@ -25,13 +25,6 @@ pub const DISABILITY_ITEM: &str = "1151160200019689174200080006001";
 
 const NOT_LAW: &str = "演示数据，不构成政策依据";
 
-fn clause(fact: &str, test: Test) -> Clause {
-    Clause {
-        fact: fact.into(),
-        test,
-    }
-}
-
 fn policies() -> Vec<(&'static str, Terms, PolicyState)> {
     let employment = Terms {
         title: "小微企业吸纳就业一次性补贴（演示）".into(),
@@ -49,11 +42,11 @@ fn policies() -> Vec<(&'static str, Terms, PolicyState)> {
         rule: Rule {
             target: Target::Enterprise,
             clauses: vec![
-                clause("size", Test::OneOf(vec!["小型".into(), "微型".into()])),
-                clause("region", Test::Under(vec!["5116".into()])),
-                clause("years_registered", Test::AtMost(5)),
-                clause("employees", Test::AtLeast(5)),
-                clause(
+                Clause::new("size", Test::OneOf(vec!["小型".into(), "微型".into()])),
+                Clause::new("region", Test::Under(vec!["5116".into()])),
+                Clause::new("years_registered", Test::AtMost(5)),
+                Clause::new("employees", Test::AtLeast(5)),
+                Clause::new(
                     "industry",
                     Test::Under(vec!["H".into(), "F".into(), "C".into()]),
                 ),
@@ -77,8 +70,8 @@ fn policies() -> Vec<(&'static str, Terms, PolicyState)> {
         rule: Rule {
             target: Target::Person,
             clauses: vec![
-                clause("age", Test::AtLeast(65)),
-                clause("hukou_region", Test::Under(vec!["5116".into()])),
+                Clause::new("age", Test::AtLeast(65)),
+                Clause::new("hukou_region", Test::Under(vec!["5116".into()])),
             ],
         },
     };
@@ -98,8 +91,8 @@ fn policies() -> Vec<(&'static str, Terms, PolicyState)> {
         rule: Rule {
             target: Target::Enterprise,
             clauses: vec![
-                clause("size", Test::OneOf(vec!["中型".into(), "小型".into()])),
-                clause("industry", Test::Under(vec!["C".into()])),
+                Clause::new("size", Test::OneOf(vec!["中型".into(), "小型".into()])),
+                Clause::new("industry", Test::Under(vec!["C".into()])),
             ],
         },
     };
@@ -123,8 +116,8 @@ fn policies() -> Vec<(&'static str, Terms, PolicyState)> {
         rule: Rule {
             target: Target::Person,
             clauses: vec![
-                clause("licenses", Test::Holds("中华人民共和国残疾人证".into())),
-                clause("hukou_region", Test::Under(vec!["511602".into()])),
+                Clause::new("licenses", Test::Holds("中华人民共和国残疾人证".into())),
+                Clause::new("hukou_region", Test::Under(vec!["511602".into()])),
             ],
         },
     };
@@ -222,10 +215,7 @@ pub async fn seed(app: &App) -> Result<u64> {
                 region: terms.region.clone(),
                 terms: json.clone(),
                 title: terms.title.clone(),
-                target: match terms.rule.target {
-                    Target::Enterprise => "enterprise".into(),
-                    Target::Person => "person".into(),
-                },
+                target: terms.rule.target.as_str().into(),
                 mode: terms.mode.as_str().into(),
                 state: PolicyState::Draft.as_str().into(),
                 created_by: "catalog".into(),

@@ -70,22 +70,15 @@ fn subjects(n: usize) -> Vec<SubjectRow> {
         .collect()
 }
 
-fn clause(fact: &str, test: Test) -> Clause {
-    Clause {
-        fact: fact.into(),
-        test,
-    }
-}
-
 fn enterprise_rule() -> Rule {
     Rule {
         target: Target::Enterprise,
         clauses: vec![
-            clause("size", Test::OneOf(vec!["小型".into(), "微型".into()])),
-            clause("region", Test::Under(vec!["5116".into()])),
-            clause("years_registered", Test::AtMost(5)),
-            clause("employees", Test::AtLeast(5)),
-            clause(
+            Clause::new("size", Test::OneOf(vec!["小型".into(), "微型".into()])),
+            Clause::new("region", Test::Under(vec!["5116".into()])),
+            Clause::new("years_registered", Test::AtMost(5)),
+            Clause::new("employees", Test::AtLeast(5)),
+            Clause::new(
                 "industry",
                 Test::Under(vec!["H".into(), "F".into(), "C".into()]),
             ),
@@ -97,8 +90,8 @@ fn person_rule() -> Rule {
     Rule {
         target: Target::Person,
         clauses: vec![
-            clause("age", Test::AtLeast(65)),
-            clause("hukou_region", Test::Under(vec!["5116".into()])),
+            Clause::new("age", Test::AtLeast(65)),
+            Clause::new("hukou_region", Test::Under(vec!["5116".into()])),
         ],
     }
 }

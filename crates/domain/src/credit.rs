@@ -20,6 +20,8 @@ pub enum Kind {
     InspectionFinding,
     /// 行政处罚.
     Penalty,
+    /// 中介服务违约: a breach recorded against an intermediary in the 中介超市.
+    IntermediaryBreach,
 }
 
 impl Kind {
@@ -27,6 +29,7 @@ impl Kind {
         Kind::CommitmentBreach,
         Kind::InspectionFinding,
         Kind::Penalty,
+        Kind::IntermediaryBreach,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -34,6 +37,7 @@ impl Kind {
             Kind::CommitmentBreach => "commitment_breach",
             Kind::InspectionFinding => "inspection_finding",
             Kind::Penalty => "penalty",
+            Kind::IntermediaryBreach => "intermediary_breach",
         }
     }
 
@@ -46,6 +50,7 @@ impl Kind {
             Kind::CommitmentBreach => "告知承诺核查不实",
             Kind::InspectionFinding => "抽查发现问题",
             Kind::Penalty => "行政处罚",
+            Kind::IntermediaryBreach => "中介服务违约",
         }
     }
 
@@ -53,7 +58,7 @@ impl Kind {
     pub fn public_days(self) -> i64 {
         match self {
             Kind::CommitmentBreach | Kind::Penalty => 3 * 365,
-            Kind::InspectionFinding => 365,
+            Kind::InspectionFinding | Kind::IntermediaryBreach => 365,
         }
     }
 

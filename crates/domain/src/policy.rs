@@ -36,6 +36,20 @@ pub enum Target {
 }
 
 impl Target {
+    /// As stored and as forms send it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Target::Person => "person",
+            Target::Enterprise => "enterprise",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Target> {
+        [Target::Person, Target::Enterprise]
+            .into_iter()
+            .find(|t| t.as_str() == s)
+    }
+
     pub fn label(self) -> &'static str {
         match self {
             Target::Person => "个人",
@@ -171,6 +185,15 @@ pub struct Clause {
     pub fact: String,
     #[serde(flatten)]
     pub test: Test,
+}
+
+impl Clause {
+    pub fn new(fact: &str, test: Test) -> Clause {
+        Clause {
+            fact: fact.into(),
+            test,
+        }
+    }
 }
 
 /// A policy's eligibility: every clause holds.

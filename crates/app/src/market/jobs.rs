@@ -536,6 +536,22 @@ pub async fn record_breach(app: &App, actor: &Actor, id: &str, note: &str) -> Re
         note.trim().to_string(),
     )
     .await?;
+    // The breach also goes on the intermediary's credit record, where anyone checking the
+    // enterprise sees it (once per job).
+    let name = store::market::intermediary(&mut tx, &j.winner)
+        .await?
+        .map(|i| i.name)
+        .unwrap_or_else(|| j.winner.clone());
+    crate::oversight::credit::add(
+        &mut tx,
+        app,
+        format!("market:{id}"),
+        (&j.winner, &name),
+        domain::credit::Kind::IntermediaryBreach,
+        (&j.region, id),
+        format!("中介服务项目“{}”违约：{}", j.title, note.trim()),
+    )
+    .await?;
     tx.commit().await.map_err(store::StoreError::from)?;
     Ok(())
 }

@@ -8,7 +8,7 @@ use domain::ids::CreditCode;
 use domain::policy::{self, Decision, PolicyState, Target};
 
 use super::grants::GrantView;
-use super::run::{facts, held, target_str};
+use super::run::{facts, held};
 use super::{PolicyView, terms_of, view_of};
 use crate::auth::Actor;
 use crate::{App, AppError, Result};
@@ -47,7 +47,7 @@ async fn judge(
     let held = held(&mut c, subject, today).await?;
     let row = row.unwrap_or_else(|| store::policies::SubjectRow {
         subject_id: subject.to_string(),
-        target: target_str(target).to_string(),
+        target: target.as_str().to_string(),
         employees: -1,
         ..Default::default()
     });
@@ -160,7 +160,7 @@ pub(crate) async fn verdicts(
     let held = held(&mut c, &subject, today).await?;
     let row = row.unwrap_or_else(|| store::policies::SubjectRow {
         subject_id: subject.clone(),
-        target: target_str(target).to_string(),
+        target: target.as_str().to_string(),
         employees: -1,
         ..Default::default()
     });

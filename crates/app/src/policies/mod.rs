@@ -123,10 +123,7 @@ fn row_of(id: &str, t: &Terms, by: &str, now: i64) -> Result<PolicyRow> {
         region: t.region.trim().to_string(),
         terms: serde_json::to_string(t).map_err(|e| AppError::Internal(e.to_string()))?,
         title: t.title.trim().to_string(),
-        target: serde_json::to_value(t.rule.target)
-            .ok()
-            .and_then(|v| v.as_str().map(str::to_string))
-            .unwrap_or_default(),
+        target: t.rule.target.as_str().to_string(),
         mode: t.mode.as_str().to_string(),
         state: PolicyState::Draft.as_str().to_string(),
         created_by: by.to_string(),

@@ -58,19 +58,9 @@ fn day(s: &str) -> Option<Date> {
     parse_iso_date(s).ok()
 }
 
-pub(super) fn target_of(s: &str) -> Target {
-    if s == "enterprise" {
-        Target::Enterprise
-    } else {
-        Target::Person
-    }
-}
-
-pub(super) fn target_str(t: Target) -> &'static str {
-    match t {
-        Target::Enterprise => "enterprise",
-        Target::Person => "person",
-    }
+/// The target of a stored subject (a person unless stored as an enterprise).
+fn target_of(s: &str) -> Target {
+    Target::parse(s).unwrap_or(Target::Person)
 }
 
 /// The facts of one stored subject on `today`.
@@ -97,7 +87,7 @@ const PAGE: i64 = 20_000;
 /// one is judged).
 async fn page_after(store: store::Store, target: Target, after: String) -> Result<Vec<SubjectRow>> {
     let mut c = store.conn().await?;
-    Ok(store::policies::subjects_after(&mut c, target_str(target), &after, PAGE).await?)
+    Ok(store::policies::subjects_after(&mut c, target.as_str(), &after, PAGE).await?)
 }
 
 /// Calls `f` with every subject of `target` and its facts; returns how many. The next page

@@ -306,6 +306,16 @@ async fn a_job_is_bid_drawn_at_random_re_run_contracted_delivered_and_rated() {
         let e = market::record_breach(&app, &county, &job.id, "未按合同返工").await;
         assert!(e.is_ok(), "the county covers the job's region: {e:?}");
         assert!(market::credit_list(&app).await.unwrap()[0].listed);
+        // And it is on the intermediary's credit record, without barring 告知承诺.
+        let record = app::oversight::credit::mine(&app, winner).await.unwrap();
+        assert_eq!(record.len(), 1);
+        assert_eq!(record[0].kind, domain::credit::Kind::IntermediaryBreach);
+        assert!(
+            record[0].note.contains("未按合同返工"),
+            "{}",
+            record[0].note
+        );
+        assert!(!record[0].kind.bars_commitment());
         let next = market::post_job(
             &app,
             &buyer,

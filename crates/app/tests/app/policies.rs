@@ -13,13 +13,6 @@ use time::macros::date;
 use crate::market::{code, company};
 use crate::support::*;
 
-fn clause(fact: &str, test: Test) -> Clause {
-    Clause {
-        fact: fact.into(),
-        test,
-    }
-}
-
 fn terms() -> Terms {
     Terms {
         title: "小微企业稳岗补贴".into(),
@@ -37,10 +30,10 @@ fn terms() -> Terms {
         rule: Rule {
             target: Target::Enterprise,
             clauses: vec![
-                clause("size", Test::OneOf(vec!["小型".into(), "微型".into()])),
-                clause("region", Test::Under(vec!["5116".into()])),
-                clause("years_registered", Test::AtMost(3)),
-                clause("employees", Test::AtLeast(5)),
+                Clause::new("size", Test::OneOf(vec!["小型".into(), "微型".into()])),
+                Clause::new("region", Test::Under(vec!["5116".into()])),
+                Clause::new("years_registered", Test::AtMost(3)),
+                Clause::new("employees", Test::AtLeast(5)),
             ],
         },
     }

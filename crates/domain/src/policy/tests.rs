@@ -2,23 +2,16 @@ use proptest::prelude::*;
 
 use super::*;
 
-fn clause(fact: &str, test: Test) -> Clause {
-    Clause {
-        fact: fact.into(),
-        test,
-    }
-}
-
 /// 小微企业 in 广安, registered within three years, with at least five staff, holding a 营业执照.
 fn small_new_firms() -> Rule {
     Rule {
         target: Target::Enterprise,
         clauses: vec![
-            clause("size", Test::OneOf(vec!["小型".into(), "微型".into()])),
-            clause("region", Test::Under(vec!["5116".into()])),
-            clause("years_registered", Test::AtMost(3)),
-            clause("employees", Test::AtLeast(5)),
-            clause("licenses", Test::Holds("营业执照".into())),
+            Clause::new("size", Test::OneOf(vec!["小型".into(), "微型".into()])),
+            Clause::new("region", Test::Under(vec!["5116".into()])),
+            Clause::new("years_registered", Test::AtMost(3)),
+            Clause::new("employees", Test::AtLeast(5)),
+            Clause::new("licenses", Test::Holds("营业执照".into())),
         ],
     }
 }
@@ -76,13 +69,13 @@ fn unknown_facts_wrong_targets_and_wrong_tests_are_named_by_clause() {
     let rule = Rule {
         target: Target::Enterprise,
         clauses: vec![
-            clause("revenue", Test::AtLeast(1)),
-            clause("age", Test::AtLeast(18)),
-            clause("size", Test::AtLeast(3)),
-            clause("size", Test::OneOf(vec!["特大型".into()])),
-            clause("region", Test::Under(vec!["51-16".into()])),
-            clause("employees", Test::AtLeast(-1)),
-            clause("licenses", Test::Holds(" ".into())),
+            Clause::new("revenue", Test::AtLeast(1)),
+            Clause::new("age", Test::AtLeast(18)),
+            Clause::new("size", Test::AtLeast(3)),
+            Clause::new("size", Test::OneOf(vec!["特大型".into()])),
+            Clause::new("region", Test::Under(vec!["51-16".into()])),
+            Clause::new("employees", Test::AtLeast(-1)),
+            Clause::new("licenses", Test::Holds(" ".into())),
         ],
     };
     assert_eq!(
@@ -119,20 +112,20 @@ fn clauses_that_cannot_hold_together_are_refused() {
     };
     for rule in [
         contradicting(vec![
-            clause("employees", Test::AtLeast(50)),
-            clause("employees", Test::AtMost(20)),
+            Clause::new("employees", Test::AtLeast(50)),
+            Clause::new("employees", Test::AtMost(20)),
         ]),
         contradicting(vec![
-            clause("size", Test::OneOf(vec!["大型".into()])),
-            clause("size", Test::OneOf(vec!["小型".into(), "微型".into()])),
+            Clause::new("size", Test::OneOf(vec!["大型".into()])),
+            Clause::new("size", Test::OneOf(vec!["小型".into(), "微型".into()])),
         ]),
         contradicting(vec![
-            clause("region", Test::Under(vec!["5116".into()])),
-            clause("region", Test::Under(vec!["5101".into(), "5107".into()])),
+            Clause::new("region", Test::Under(vec!["5116".into()])),
+            Clause::new("region", Test::Under(vec!["5101".into(), "5107".into()])),
         ]),
         contradicting(vec![
-            clause("licenses", Test::Holds("营业执照".into())),
-            clause("licenses", Test::LacksLicense("营业执照".into())),
+            Clause::new("licenses", Test::Holds("营业执照".into())),
+            Clause::new("licenses", Test::LacksLicense("营业执照".into())),
         ]),
     ] {
         assert_eq!(
@@ -143,10 +136,10 @@ fn clauses_that_cannot_hold_together_are_refused() {
     }
     // Overlapping ones are fine: a county inside a city, a range with room.
     let fine = contradicting(vec![
-        clause("region", Test::Under(vec!["5116".into()])),
-        clause("region", Test::Under(vec!["511602".into(), "5101".into()])),
-        clause("employees", Test::AtLeast(5)),
-        clause("employees", Test::AtMost(5)),
+        Clause::new("region", Test::Under(vec!["5116".into()])),
+        Clause::new("region", Test::Under(vec!["511602".into(), "5101".into()])),
+        Clause::new("employees", Test::AtLeast(5)),
+        Clause::new("employees", Test::AtMost(5)),
     ]);
     assert_eq!(fine.validate(), Ok(()));
 }
@@ -156,9 +149,9 @@ fn a_person_rule_reads_person_facts() {
     let rule = Rule {
         target: Target::Person,
         clauses: vec![
-            clause("age", Test::AtLeast(60)),
-            clause("hukou_region", Test::Under(vec!["511602".into()])),
-            clause("licenses", Test::Holds("残疾人证".into())),
+            Clause::new("age", Test::AtLeast(60)),
+            Clause::new("hukou_region", Test::Under(vec!["511602".into()])),
+            Clause::new("licenses", Test::Holds("残疾人证".into())),
         ],
     };
     assert_eq!(rule.validate(), Ok(()));
@@ -214,11 +207,11 @@ proptest! {
         let rule = Rule {
             target: Target::Enterprise,
             clauses: vec![
-                clause("employees", Test::AtLeast(lo)),
-                clause("employees", Test::AtMost(hi)),
-                clause("size", Test::OneOf(vec!["小型".into(), "微型".into()])),
-                clause("region", Test::Under(under)),
-                clause("licenses", Test::Holds("营业执照".into())),
+                Clause::new("employees", Test::AtLeast(lo)),
+                Clause::new("employees", Test::AtMost(hi)),
+                Clause::new("size", Test::OneOf(vec!["小型".into(), "微型".into()])),
+                Clause::new("region", Test::Under(under)),
+                Clause::new("licenses", Test::Holds("营业执照".into())),
             ],
         };
         let facts = Facts {
@@ -244,10 +237,10 @@ proptest! {
         let rule = Rule {
             target: Target::Enterprise,
             clauses: vec![
-                clause("employees", a.clone()),
-                clause("employees", b.clone()),
-                clause("region", Test::Under(pa.clone())),
-                clause("region", Test::Under(pb.clone())),
+                Clause::new("employees", a.clone()),
+                Clause::new("employees", b.clone()),
+                Clause::new("region", Test::Under(pa.clone())),
+                Clause::new("region", Test::Under(pb.clone())),
             ],
         };
         let witness_region = pa.iter().flat_map(|x| pb.iter().map(move |y| (x, y)))
@@ -403,4 +396,13 @@ proptest! {
             }
         }
     }
+}
+
+#[test]
+fn a_target_is_stored_as_serde_names_it() {
+    for t in [Target::Person, Target::Enterprise] {
+        assert_eq!(Target::parse(t.as_str()), Some(t));
+        assert_eq!(serde_json::to_value(t).unwrap(), t.as_str());
+    }
+    assert_eq!(Target::parse("company"), None);
 }

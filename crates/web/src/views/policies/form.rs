@@ -105,10 +105,7 @@ impl PolicyForm {
             item_code: t.item_code.clone(),
             valid_from: t.valid_from.to_string(),
             valid_until: t.valid_until.to_string(),
-            target: match t.rule.target {
-                Target::Enterprise => "enterprise".into(),
-                Target::Person => "person".into(),
-            },
+            target: t.rule.target.as_str().into(),
             ..PolicyForm::default()
         };
         for c in &t.rule.clauses {
@@ -164,11 +161,7 @@ impl PolicyForm {
         if mode.is_none() {
             bad("mode", "请选择兑现方式");
         }
-        let target = match self.target.as_str() {
-            "enterprise" => Some(Target::Enterprise),
-            "person" => Some(Target::Person),
-            _ => None,
-        };
+        let target = Target::parse(&self.target);
         if target.is_none() {
             bad("target", "请选择政策对象");
         }
