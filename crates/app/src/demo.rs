@@ -529,6 +529,7 @@ pub async fn load(app: &App) -> Result<DemoReport> {
     report.projects = crate::demo_projects::seed(app).await?;
     crate::demo_policies::seed(app).await?;
     crate::demo_content::seed(app).await?;
+    crate::demo_rights::seed(app).await?;
     crate::demo_oversight::seed(app, &mut report.accounts, hash).await?;
     Ok(report)
 }

@@ -34,6 +34,7 @@ pub mod post;
 pub mod project;
 pub mod push;
 pub mod rating;
+pub mod rights;
 pub mod service_point;
 pub mod session;
 pub mod signed;

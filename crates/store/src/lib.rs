@@ -31,6 +31,7 @@ pub mod post;
 pub mod posts;
 pub mod projects;
 pub mod ratings;
+pub mod rights;
 pub mod service_points;
 pub mod subjects;
 pub mod supervision;

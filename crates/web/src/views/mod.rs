@@ -21,6 +21,7 @@ pub(crate) mod posts;
 mod privacy;
 mod projects;
 mod ratings;
+mod rights;
 mod second_factor;
 mod settings;
 mod setup;
@@ -53,6 +54,7 @@ pub fn router() -> Router<AppState> {
         .merge(market::router())
         .merge(policies::router())
         .merge(posts::router())
+        .merge(rights::router())
         .merge(oversight::router())
         .merge(projects::router())
         .merge(privacy::router())

@@ -285,6 +285,9 @@ pub async fn world() -> World {
     records.insert("policy_apply", app::demo_policies::DISABILITY.to_string());
     records.insert("post", app::demo_content::PINNED.to_string());
     records.insert("post_review", app::demo_content::IN_REVIEW.to_string());
+    records.insert("point", app::demo_rights::BEICHEN.to_string());
+    records.insert("point_item", app::demo_rights::DIBAO.to_string());
+    records.insert("delegation", app::demo_rights::OFFERED.to_string());
     records.insert("policy_subject", app::demo::demo_credit_code());
     // 双随机一公开 (the demo's drawn plan of 市场监管局, its decided penalty and the record it made).
     let plans = app::oversight::inspections::plans(&app, &Actor::Anonymous)

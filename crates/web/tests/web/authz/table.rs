@@ -342,6 +342,13 @@ pub const ROUTES: &[Route] = &[
     r("POST", "/posts/{id}/approve", &["post_review"], "policy_officer", Form(&[])),
     r("POST", "/posts/{id}/return", &["post_review"], "policy_officer", Form(&[])),
     r("POST", "/posts/{id}/withdraw", &["post_review"], "policy_officer", Form(&[])),
+    // Rights by level (views/rights.rs): 北辰街道便民服务中心 and 最低生活保障 of 广安区民政局; the
+    // delegation to 广福街道 waiting for its takeover (written by the county's catalog admin).
+    get("/points/{code}", &["point"], "public"),
+    r("POST", "/points/{code}/rights", &["point"], "item_admin_county", Form(&[("item_code", "{point_item}")])),
+    r("POST", "/points/{code}/delegations", &["point"], "item_admin_county", Form(&[("item_code", "{point_item}")])),
+    r("POST", "/delegations/{id}/accept", &["delegation"], "item_admin_county", Form(&[])),
+    r("POST", "/delegations/{id}/decline", &["delegation"], "item_admin_county", Form(&[])),
     r("POST", "/policies/{id}/grants/{subject}/confirm", &["policy", "policy_subject"], "policy_grant_holder",
         Form(&[("bank", ""), ("account", "")])),
     r("POST", "/policies/{id}/grants/{subject}/pay", &["policy", "policy_subject"], "policy_officer",
