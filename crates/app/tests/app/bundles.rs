@@ -346,6 +346,17 @@ async fn a_member_already_held_is_skipped_and_a_refused_member_is_shown_while_th
         )
         .await
         .unwrap();
+        // 窗口无否决权: the department's 批准人 confirms it.
+        let dept = cases::view(&app, &clerk, &sign)
+            .await
+            .unwrap()
+            .item
+            .department
+            .clone();
+        let chief = staff(&app, "chief", &[Role::Approver], "511600", Some(&dept)).await;
+        cases::act(&app, &chief, &sign, Command::ConfirmRefusal)
+            .await
+            .unwrap();
         let v = bundles::view(&app, &me, &id).await.unwrap();
         assert_eq!(v.state, "有事项未获准");
         assert!(

@@ -53,6 +53,18 @@ pub fn apply(mut case: Case, events: &[Event]) -> Case {
                 case.closed_at = Some(*at);
                 case.close_reason = reason.clone();
             }
+            Event::RefusalProposed { reason, by, at } => {
+                case.state = S::RefusalPending;
+                case.proposed_refusal = Some(crate::case::ProposedRefusal {
+                    reason: reason.clone(),
+                    by: by.clone(),
+                    at: *at,
+                });
+            }
+            Event::RefusalOverturned { .. } => {
+                case.state = S::Submitted;
+                case.proposed_refusal = None;
+            }
             Event::Claimed { by, .. } => {
                 case.state = S::InReview;
                 case.claimed_by = Some(by.clone());

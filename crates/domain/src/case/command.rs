@@ -41,6 +41,12 @@ pub enum Command {
     RejectAtIntake {
         reason: String,
     },
+    /// The department's 批准人 confirms a 不予受理 the window proposed (窗口无否决权).
+    ConfirmRefusal,
+    /// … or sends the case back to intake, saying why.
+    OverturnRefusal {
+        note: String,
+    },
     /// Take the current step into one's own work (exclusive).
     Claim,
     /// Finish the current (non-final) step with an opinion.
@@ -108,6 +114,8 @@ impl Command {
             Command::Supply { .. } => K::Supply,
             Command::Accept { .. } => K::Accept,
             Command::RejectAtIntake { .. } => K::RejectAtIntake,
+            Command::ConfirmRefusal => K::ConfirmRefusal,
+            Command::OverturnRefusal { .. } => K::OverturnRefusal,
             Command::Claim => K::Claim,
             Command::CompleteStep { .. } => K::CompleteStep,
             Command::Approve { .. } => K::Approve,
@@ -161,6 +169,18 @@ pub enum Event {
     },
     RejectedAtIntake {
         reason: String,
+        at: OffsetDateTime,
+    },
+    /// A clerk proposed 不予受理; a second person decides.
+    RefusalProposed {
+        reason: String,
+        by: String,
+        at: OffsetDateTime,
+    },
+    /// The second person did not confirm the refusal: the case is back in intake.
+    RefusalOverturned {
+        note: String,
+        by: String,
         at: OffsetDateTime,
     },
     Claimed {
@@ -226,6 +246,8 @@ impl Event {
             Event::Supplied { .. } => "supplied",
             Event::Accepted { .. } => "accepted",
             Event::RejectedAtIntake { .. } => "rejected_at_intake",
+            Event::RefusalProposed { .. } => "refusal_proposed",
+            Event::RefusalOverturned { .. } => "refusal_overturned",
             Event::Claimed { .. } => "claimed",
             Event::StepCompleted { .. } => "step_completed",
             Event::Decided { .. } => "decided",
@@ -269,6 +291,12 @@ impl Event {
                 s
             }
             Event::RejectedAtIntake { reason, .. } => format!("不予受理：{reason}"),
+            Event::RefusalProposed { reason, .. } => {
+                format!("窗口提出不予受理，待批准人复核：{reason}")
+            }
+            Event::RefusalOverturned { note, .. } => {
+                format!("批准人未同意不予受理，退回窗口受理：{note}")
+            }
             Event::Claimed { .. } => "工作人员签收办理".into(),
             Event::StepCompleted { name, opinion, .. } => format!("{name}完成：{opinion}"),
             Event::Decided { decision } => match (&decision.by_rule, decision.approved) {

@@ -148,3 +148,14 @@ pub(super) fn verification_pending(cx: &Ctx) -> Result<(), CaseError> {
         Err(wrong(cx, K::Verify))
     }
 }
+
+/// 窗口无否决权: the one who confirms or overturns a proposed 不予受理 is not its proposer.
+pub(super) fn not_proposer(cx: &Ctx) -> Result<(), CaseError> {
+    match (&cx.case.proposed_refusal, cx.staff_id()) {
+        (Some(p), Some(me)) if p.by == me => Err(CaseError::NotAllowed(
+            "不予受理须由提出人以外的批准人复核".into(),
+        )),
+        (Some(_), _) => Ok(()),
+        (None, _) => Err(CaseError::Rule("没有待复核的不予受理".into())),
+    }
+}

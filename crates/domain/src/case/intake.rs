@@ -236,12 +236,53 @@ pub(super) fn accept(
     Ok(events)
 }
 
+/// Fewest characters of a refusal's reason: a reason in plain words, not a code or a
+/// one-word "不符合".
+pub const REFUSAL_MIN_CHARS: usize = 8;
+
+/// 窗口无否决权: the clerk proposes 不予受理 with the reason in plain words; a second person
+/// decides (`confirm_refusal`, `overturn_refusal`).
 pub(super) fn reject(cx: &Ctx, reason: &str) -> Result<Vec<Event>, CaseError> {
     let mut p = Problems::default();
     text(&mut p, "reason", reason, "不予受理理由");
+    if !reason.trim().is_empty() && reason.trim().chars().count() < REFUSAL_MIN_CHARS {
+        p.push(
+            "reason",
+            "too_short",
+            format!(
+                "请用完整的话写明不予受理的理由和依据（至少 {REFUSAL_MIN_CHARS} 个字），申请人会在通知书上看到"
+            ),
+        );
+    }
     check(p)?;
-    Ok(vec![Event::RejectedAtIntake {
+    Ok(vec![Event::RefusalProposed {
         reason: reason.trim().to_string(),
+        by: cx.by(),
+        at: cx.now,
+    }])
+}
+
+/// The second person confirms: the case is refused with the clerk's reason.
+pub(super) fn confirm_refusal(cx: &Ctx) -> Result<Vec<Event>, CaseError> {
+    let p = cx
+        .case
+        .proposed_refusal
+        .as_ref()
+        .ok_or_else(|| CaseError::Rule("没有待复核的不予受理".into()))?;
+    Ok(vec![Event::RejectedAtIntake {
+        reason: p.reason.clone(),
+        at: cx.now,
+    }])
+}
+
+/// The second person does not confirm: back to intake, with why.
+pub(super) fn overturn_refusal(cx: &Ctx, note: &str) -> Result<Vec<Event>, CaseError> {
+    let mut p = Problems::default();
+    text(&mut p, "note", note, "复核意见");
+    check(p)?;
+    Ok(vec![Event::RefusalOverturned {
+        note: note.trim().to_string(),
+        by: cx.by(),
         at: cx.now,
     }])
 }

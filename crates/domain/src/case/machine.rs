@@ -125,6 +125,8 @@ pub fn decide(
             commitment,
         } => intake::accept(&cx, tolerate, *commitment),
         Command::RejectAtIntake { reason } => intake::reject(&cx, reason),
+        Command::ConfirmRefusal => intake::confirm_refusal(&cx),
+        Command::OverturnRefusal { note } => intake::overturn_refusal(&cx, note),
         Command::AutoDecide { policies } => intake::auto_decide(&cx, policies),
         Command::Claim => review::claim(&cx),
         Command::CompleteStep { opinion } => review::complete_step(&cx, opinion),

@@ -55,6 +55,9 @@ pub enum CaseState {
     Draft,
     /// Filed, in pre-review (预审).
     Submitted,
+    /// 窗口无否决权: a clerk proposed 不予受理, waiting for a second person (the department's
+    /// 批准人) to confirm it or send the case back to intake.
+    RefusalPending,
     /// 一次性告知: waiting for the applicant to supply what the notice lists.
     SupplementRequested,
     /// 受理: accepted, waiting for the first review step to be claimed.
@@ -77,6 +80,7 @@ impl CaseState {
     pub const ALL: &'static [CaseState] = &[
         CaseState::Draft,
         CaseState::Submitted,
+        CaseState::RefusalPending,
         CaseState::SupplementRequested,
         CaseState::Accepted,
         CaseState::RejectedAtIntake,
@@ -94,6 +98,7 @@ impl CaseState {
         match self {
             CaseState::Draft => "草稿",
             CaseState::Submitted => "已提交（预审中）",
+            CaseState::RefusalPending => "不予受理待复核",
             CaseState::SupplementRequested => "待补正",
             CaseState::Accepted => "已受理",
             CaseState::RejectedAtIntake => "不予受理",
@@ -112,6 +117,7 @@ impl CaseState {
         match self {
             CaseState::Draft => "draft",
             CaseState::Submitted => "submitted",
+            CaseState::RefusalPending => "refusal_pending",
             CaseState::SupplementRequested => "supplement_requested",
             CaseState::Accepted => "accepted",
             CaseState::RejectedAtIntake => "rejected_at_intake",
@@ -324,6 +330,9 @@ pub struct Case {
     #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::openapi::DateTime>))]
     pub closed_at: Option<OffsetDateTime>,
     pub close_reason: String,
+    /// A 不予受理 proposed at the window and not yet confirmed or overturned.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub proposed_refusal: Option<ProposedRefusal>,
     /// Optimistic concurrency: incremented by every stored change.
     pub version: i64,
 }
@@ -398,6 +407,7 @@ impl Case {
             fee: None,
             closed_at: None,
             close_reason: String::new(),
+            proposed_refusal: None,
             version: 0,
         }
     }
@@ -416,6 +426,8 @@ impl Case {
             .map(|s| s.role);
         match self.state {
             CaseState::Submitted | CaseState::Approved | CaseState::Issuing => Some(Role::Clerk),
+            // 窗口无否决权: the department's 批准人 confirms or overturns the window's refusal.
+            CaseState::RefusalPending => Some(Role::Approver),
             // 即办件 have no steps: the window decides.
             CaseState::Accepted | CaseState::InReview | CaseState::Suspended => {
                 step_role.or(Some(Role::Clerk))
@@ -518,4 +530,16 @@ pub enum CaseActor {
     },
     /// The platform itself (秒批, deadline jobs).
     System,
+}
+
+/// A clerk's proposed 不予受理: the reason in plain words and who proposed it (the one who
+/// confirms it must be someone else).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ProposedRefusal {
+    pub reason: String,
+    pub by: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::openapi::DateTime))]
+    #[serde(with = "time::serde::rfc3339")]
+    pub at: OffsetDateTime,
 }

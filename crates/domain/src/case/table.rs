@@ -26,6 +26,8 @@ pub enum CommandKind {
     Supply,
     Accept,
     RejectAtIntake,
+    ConfirmRefusal,
+    OverturnRefusal,
     AutoDecide,
     Claim,
     CompleteStep,
@@ -78,6 +80,8 @@ impl CommandKind {
         CommandKind::Supply,
         CommandKind::Accept,
         CommandKind::RejectAtIntake,
+        CommandKind::ConfirmRefusal,
+        CommandKind::OverturnRefusal,
         CommandKind::Claim,
         CommandKind::CompleteStep,
         CommandKind::Approve,
@@ -106,6 +110,8 @@ impl CommandKind {
             K::Supply => "supply",
             K::Accept => "accept",
             K::RejectAtIntake => "reject_at_intake",
+            K::ConfirmRefusal => "confirm_refusal",
+            K::OverturnRefusal => "overturn_refusal",
             K::AutoDecide => "auto_decide",
             K::Claim => "claim",
             K::CompleteStep => "complete_step",
@@ -139,6 +145,8 @@ impl CommandKind {
             K::Supply => "提交补正材料",
             K::Accept => "受理",
             K::RejectAtIntake => "不予受理",
+            K::ConfirmRefusal => "同意不予受理",
+            K::OverturnRefusal => "不同意不予受理",
             K::AutoDecide => "自动审批",
             K::Claim => "签收",
             K::CompleteStep => "完成本环节",
@@ -162,7 +170,9 @@ impl CommandKind {
         use CommandKind as K;
         match self {
             K::Edit | K::Submit | K::RequestSupplement | K::Supply | K::Accept => Phase::Intake,
-            K::RejectAtIntake | K::AutoDecide => Phase::Intake,
+            K::RejectAtIntake | K::ConfirmRefusal | K::OverturnRefusal | K::AutoDecide => {
+                Phase::Intake
+            }
             K::Claim | K::CompleteStep | K::Approve | K::Deny => Phase::Review,
             K::Suspend | K::Resume | K::Extend => Phase::Review,
             K::SupplyPending | K::ExpireTolerance | K::Verify => Phase::ToleranceCommitment,
@@ -384,7 +394,11 @@ pub static TABLE: &[Transition] = &[
     row(K::RequestSupplement, &[S::Submitted], Issuer::Staff(INTAKE_STAFF), "只有受理人员可以发出补正通知", &[To(S::SupplementRequested)]),
     row(K::Supply, &[S::SupplementRequested], Issuer::Applicant, "只有申请人本人可以提交补正材料", &[To(S::Submitted)]),
     row(K::Accept, &[S::Submitted], Issuer::Staff(CLERK), "只有综窗受理人员可以受理", &[To(S::Accepted), To(S::Approved)]),
-    row(K::RejectAtIntake, &[S::Submitted], Issuer::Staff(CLERK), "只有综窗受理人员可以作出不予受理决定", &[To(S::RejectedAtIntake)]),
+    row(K::RejectAtIntake, &[S::Submitted], Issuer::Staff(CLERK), "只有综窗受理人员可以提出不予受理", &[To(S::RefusalPending)]),
+    guarded(row(K::ConfirmRefusal, &[S::RefusalPending], Issuer::Staff(&[Role::Approver]), "不予受理须由批准人复核确认", &[To(S::RejectedAtIntake)]),
+        "复核人不是提出不予受理的人", not_proposer),
+    guarded(row(K::OverturnRefusal, &[S::RefusalPending], Issuer::Staff(&[Role::Approver]), "不予受理须由批准人复核确认", &[To(S::Submitted)]),
+        "复核人不是提出不予受理的人", not_proposer),
     row(K::AutoDecide, &[S::Submitted], Issuer::System, "自动审批只能由系统执行", &[To(S::Approved)]),
     // 审查与决定
     guarded(row(K::Claim, &[S::Accepted, S::InReview], Issuer::StepRole, "本环节需由绑定的角色办理", &[To(S::InReview)]),

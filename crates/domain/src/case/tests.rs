@@ -1112,3 +1112,64 @@ fn the_applicant_hears_of_what_others_did_not_of_their_own_steps() {
         .tells_applicant()
     );
 }
+
+#[test]
+fn a_window_refusal_needs_a_second_person_and_a_reason_in_plain_words() {
+    let mut w = World::new(item());
+    w.fill(true);
+    w.ok(Command::Submit, &applicant());
+    let clerk = staff("c1", Role::Clerk);
+    let e = w
+        .run(
+            Command::RejectAtIntake {
+                reason: "不符合".into(),
+            },
+            &clerk,
+        )
+        .unwrap_err();
+    assert!(
+        matches!(&e, CaseError::Validation(v) if v[0].code == "too_short"),
+        "{e:?}"
+    );
+    let reason = "申请人提交的营业执照已注销，不具备申请主体资格";
+    w.ok(
+        Command::RejectAtIntake {
+            reason: reason.into(),
+        },
+        &clerk,
+    );
+    assert_eq!(w.case.state, CaseState::RefusalPending);
+    assert!(w.case.closed_at.is_none(), "not refused until confirmed");
+    // Neither the clerk nor the proposer in another role confirms it.
+    assert!(matches!(
+        w.run(Command::ConfirmRefusal, &clerk),
+        Err(CaseError::NotAllowed(_))
+    ));
+    assert!(matches!(
+        w.run(Command::ConfirmRefusal, &staff("c1", Role::Approver)),
+        Err(CaseError::NotAllowed(_))
+    ));
+    let chief = staff("a1", Role::Approver);
+    assert!(
+        w.run(Command::OverturnRefusal { note: " ".into() }, &chief)
+            .is_err()
+    );
+    w.ok(
+        Command::OverturnRefusal {
+            note: "执照状态为存续，应予受理".into(),
+        },
+        &chief,
+    );
+    assert_eq!(w.case.state, CaseState::Submitted);
+    assert!(w.case.proposed_refusal.is_none());
+    w.ok(
+        Command::RejectAtIntake {
+            reason: reason.into(),
+        },
+        &clerk,
+    );
+    let ev = w.run(Command::ConfirmRefusal, &chief).unwrap();
+    assert!(matches!(&ev[0], Event::RejectedAtIntake { reason: r, .. } if r == reason));
+    assert_eq!(w.case.state, CaseState::RejectedAtIntake);
+    assert_eq!(w.case.close_reason, reason);
+}

@@ -161,6 +161,8 @@ pub(super) fn command(
         "reject_at_intake" => Command::RejectAtIntake {
             reason: t("reason"),
         },
+        "confirm_refusal" => Command::ConfirmRefusal,
+        "overturn_refusal" => Command::OverturnRefusal { note: t("reason") },
         "claim" => Command::Claim,
         "complete_step" => Command::CompleteStep {
             opinion: t("reason"),
