@@ -2,14 +2,16 @@
 // clerk proposes 不予受理 (a one-word reason is refused: the applicant must read why), and the
 // case waits for a second person; the clerk cannot confirm it. The department's 批准人 finds it
 // in the approver's queue, sends it back once with a note, the clerk proposes again, and the
-// 批准人 confirms: the case is refused with the clerk's reason.
+// 批准人 confirms: the case is refused with the clerk's reason. A 办不成事 report: the citizen
+// says what was not done, the department answers, the citizen reopens once with why, then
+// confirms it resolved; the department's count shows it.
 
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { demoSite, loginAs, factValue } from './helpers.mjs';
+import { demoSite, loginAs, factValue, shot } from './helpers.mjs';
 import {
   FACTS, act, caseState, applyOnline, fillForm, uploadKeyMaterials, openFromQueue, problem,
 } from './case-helpers.mjs';
@@ -68,6 +70,54 @@ describe('窗口无否决权 in a browser', () => {
     } finally {
       await Promise.all([citizen.context.close(), clerk.context.close(), chief.context.close()]);
       rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('a 办不成事 report is answered by its department and closed by the person', async () => {
+    const citizen = await site.newPage();
+    const staff = await site.newPage();
+    try {
+      const cp = citizen.page;
+      await loginAs(cp, site.server.citizen);
+      await cp.goto('/unresolved');
+      await cp.getByLabel('责任部门').selectOption({ label: '广安市市场监督管理局' });
+      await Promise.all([cp.waitForLoadState('load'), cp.getByRole('button', { name: '提交反映' }).click()]);
+      assert.match(await cp.locator('#u-what-err').innerText(), /不能为空/);
+      await cp.getByLabel('没办成的事和经过').fill('食品经营许可证延续在窗口两次被告知系统故障，没办成');
+      await Promise.all([cp.waitForLoadState('load'), cp.getByRole('button', { name: '提交反映' }).click()]);
+      assert.match(await cp.locator('#tickets').innerText(), /办理中/);
+
+      const sp = staff.page;
+      await loginAs(sp, 'approver');
+      await sp.goto('/unresolved');
+      const ticket = sp.locator('#tickets article', { hasText: '系统故障' });
+      await ticket.getByLabel('答复（如何解决的）').fill('已安排专人联系，次日上门办结');
+      await Promise.all([sp.waitForLoadState('load'), ticket.getByRole('button', { name: '答复' }).click()]);
+      assert.match(await sp.locator('#tickets article', { hasText: '系统故障' }).innerText(), /已答复，待本人确认/);
+
+      await cp.goto('/unresolved');
+      let mine = cp.locator('#tickets article', { hasText: '系统故障' });
+      assert.match(await mine.innerText(), /次日上门办结/);
+      await mine.getByLabel('还没解决？请说明原因').fill('至今没有人联系我');
+      await Promise.all([cp.waitForLoadState('load'), mine.getByRole('button', { name: '未解决，重新提出' }).click()]);
+      assert.match(await cp.locator('#tickets article', { hasText: '系统故障' }).innerText(), /重新提出 1 次/);
+
+      await sp.goto('/unresolved');
+      const again = sp.locator('#tickets article', { hasText: '系统故障' });
+      await again.getByLabel('答复（如何解决的）').fill('已电话联系并上门办结，证照已送达');
+      await Promise.all([sp.waitForLoadState('load'), again.getByRole('button', { name: '答复' }).click()]);
+
+      await cp.goto('/unresolved');
+      mine = cp.locator('#tickets article', { hasText: '系统故障' });
+      await Promise.all([cp.waitForLoadState('load'), mine.getByRole('button', { name: '确认已解决' }).click()]);
+      assert.match(await cp.locator('#tickets article', { hasText: '系统故障' }).innerText(), /已解决（本人确认）/);
+
+      await sp.goto('/unresolved');
+      const row = await sp.locator('#unresolved-counts tr', { hasText: '广安市市场监督管理局' }).innerText();
+      assert.match(row, /1\s+1\s+0/, row);
+      await shot(sp, 'unresolved.png');
+    } finally {
+      await Promise.all([citizen.context.close(), staff.context.close()]);
     }
   });
 });

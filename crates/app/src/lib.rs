@@ -51,6 +51,7 @@ pub mod setup;
 pub mod shared;
 pub mod stats;
 pub mod supervision;
+pub mod unresolved;
 pub mod uploads;
 pub mod warnings;
 

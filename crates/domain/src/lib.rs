@@ -42,6 +42,7 @@ pub mod stats;
 pub mod subject;
 pub mod supervision;
 pub mod throttle;
+pub mod unresolved;
 pub mod upload;
 pub mod workflow;
 

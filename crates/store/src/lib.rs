@@ -37,6 +37,7 @@ pub mod subjects;
 pub mod supervision;
 #[cfg(feature = "testing")]
 pub mod testing;
+pub mod unresolved;
 pub mod uploads;
 pub mod walk_ins;
 mod write;

@@ -37,5 +37,6 @@ mod shared;
 mod subjects;
 mod supervision;
 mod support;
+mod unresolved;
 mod uploads;
 mod walk_ins;

@@ -28,6 +28,7 @@ mod setup;
 mod staff;
 mod stats;
 mod supervision;
+mod unresolved;
 
 use askama::Template;
 use axum::Router;
@@ -55,6 +56,7 @@ pub fn router() -> Router<AppState> {
         .merge(policies::router())
         .merge(posts::router())
         .merge(rights::router())
+        .merge(unresolved::router())
         .merge(oversight::router())
         .merge(projects::router())
         .merge(privacy::router())

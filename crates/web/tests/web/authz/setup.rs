@@ -288,6 +288,17 @@ pub async fn world() -> World {
     records.insert("point", app::demo_rights::BEICHEN.to_string());
     records.insert("point_item", app::demo_rights::DIBAO.to_string());
     records.insert("delegation", app::demo_rights::OFFERED.to_string());
+    let report = app::unresolved::report(
+        &app,
+        &owner,
+        "",
+        "授权表测试：户口迁移没办成",
+        "511600-GAJ",
+        "",
+    )
+    .await
+    .unwrap();
+    records.insert("unresolved", report);
     records.insert("policy_subject", app::demo::demo_credit_code());
     // 双随机一公开 (the demo's drawn plan of 市场监管局, its decided penalty and the record it made).
     let plans = app::oversight::inspections::plans(&app, &Actor::Anonymous)

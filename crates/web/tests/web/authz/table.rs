@@ -349,6 +349,12 @@ pub const ROUTES: &[Route] = &[
     r("POST", "/points/{code}/delegations", &["point"], "item_admin_county", Form(&[("item_code", "{point_item}")])),
     r("POST", "/delegations/{id}/accept", &["delegation"], "item_admin_county", Form(&[])),
     r("POST", "/delegations/{id}/decline", &["delegation"], "item_admin_county", Form(&[])),
+    // 办不成事 (views/unresolved.rs): the citizen's report to 公安局, waiting for its answer.
+    get("/unresolved", &[], "signed_in"),
+    r("POST", "/unresolved", &[], "applicant_or_clerk", Form(&[])),
+    r("POST", "/unresolved/{id}/answer", &["unresolved"], "unresolved_owner", Form(&[])),
+    r("POST", "/unresolved/{id}/confirm", &["unresolved"], "unresolved_person", Form(&[])),
+    r("POST", "/unresolved/{id}/reopen", &["unresolved"], "unresolved_person", Form(&[])),
     r("POST", "/policies/{id}/grants/{subject}/confirm", &["policy", "policy_subject"], "policy_grant_holder",
         Form(&[("bank", ""), ("account", "")])),
     r("POST", "/policies/{id}/grants/{subject}/pay", &["policy", "policy_subject"], "policy_officer",
