@@ -264,6 +264,14 @@ pub async fn set_right(
             format!("事项“{}”不在{}所在地区实施", it.name, p.name),
         ));
     }
+    // Concluding is the item's own power: only its department (or region) grants it; the
+    // point's administrators may let it guide and accept (and forward), or receive it by
+    // delegation.
+    if powers.conclude && !admin.covers(&it.region, Some(&it.department)) {
+        return Err(AppError::Forbidden(
+            "办结权限须由事项所属部门授予，或通过下放、委托取得".into(),
+        ));
+    }
     let powers = rt::check_grant(powers, basis).map_err(AppError::Validation)?;
     store::rights::set_right(
         &mut tx,

@@ -113,6 +113,28 @@ async fn a_delegation_taken_over_lets_a_township_conclude_from_its_start() {
         assert_eq!((r.accept_count, r.conclude_count), (1, 0));
         assert!(r.items[0].powers.guide, "one who accepts also guides");
 
+        // A city item: the township's side may let it accept, not conclude (that is the
+        // city department's to give, or to delegate).
+        let city = staff(&app, "cityadm", &[Role::CatalogAdmin], "511600", None).await;
+        let city_item = domain::fixtures::sample_item();
+        app::catalog::create(&app, &city.catalog_admin().unwrap(), city_item.clone())
+            .await
+            .unwrap();
+        let conclude = Powers {
+            conclude: true,
+            ..Powers::NONE
+        };
+        let e = rights::set_right(&app, &other, &point, &city_item.code, conclude, "清单")
+            .await
+            .unwrap_err();
+        assert!(matches!(e, AppError::Forbidden(_)), "{e:?}");
+        rights::set_right(&app, &other, &point, &city_item.code, accept, "清单")
+            .await
+            .unwrap();
+        rights::set_right(&app, &other, &point, &city_item.code, Powers::NONE, "")
+            .await
+            .unwrap();
+
         // A delegation from next week: pending until the receiving side takes it over.
         let today = domain::calendar::china_date(app.now());
         let draft = DelegationDraft {
