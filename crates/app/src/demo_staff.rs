@@ -129,4 +129,41 @@ pub(crate) const STAFF: &[StaffSpec] = &[
         region: "511600",
         department: Some("511600-YCZMJ"),
     },
+    // 收件与办结分离: a village station's and another county's window clerk, and 广安区民政局,
+    // which concludes what they receive.
+    StaffSpec {
+        login: "wufu",
+        name: "何便民",
+        roles: &[Role::Clerk],
+        region: "511602001001",
+        department: None,
+    },
+    StaffSpec {
+        login: "yuechi",
+        name: "蒋综窗",
+        roles: &[Role::Clerk],
+        region: "511621",
+        department: None,
+    },
+    StaffSpec {
+        login: "mzj",
+        name: "韩民政",
+        roles: &[Role::Reviewer],
+        region: "511602",
+        department: Some("511602-MZJ"),
+    },
+    StaffSpec {
+        login: "mzj2",
+        name: "杨审核",
+        roles: &[Role::Reviewer],
+        region: "511602",
+        department: Some("511602-MZJ"),
+    },
+    StaffSpec {
+        login: "mzj-pz",
+        name: "朱批准",
+        roles: &[Role::Approver],
+        region: "511602",
+        department: Some("511602-MZJ"),
+    },
 ];

@@ -120,7 +120,8 @@ async fn run_once(
             .await?
             .ok_or_else(|| AppError::NotFound("办件".into()))?;
         if let Some(a) = actor {
-            authorize(&mut conn, app, a, &c).await?;
+            let access = authorize(&mut conn, app, a, &c).await?;
+            super::relay::check_point_command(access, cmd.kind())?;
         }
         let cmd = checked_materials(&mut conn, app, who, &c, cmd).await?;
         let item = item_version(app, &mut conn, &c).await?;

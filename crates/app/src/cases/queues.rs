@@ -95,18 +95,24 @@ pub async fn queue_matching(
     let scope = worker.scope();
     let mut c = app.store.conn().await?;
     let regions = regions_in(app, &mut c, scope).await?;
-    // Clerks accept any item of their region (无差别受理); back-office staff see their department.
-    let department = if role == Role::Clerk {
-        None
+    // Clerks accept any item of their region (无差别受理) and what their points received for
+    // other offices or hand out; back-office staff see their department.
+    let (department, filter) = if role == Role::Clerk {
+        let mut f = filter.clone();
+        f.points = super::relay::points_within(&mut c, scope).await?;
+        (None, std::borrow::Cow::Owned(f))
     } else {
-        scope.department.as_deref()
+        (
+            scope.department.as_deref(),
+            std::borrow::Cow::Borrowed(filter),
+        )
     };
     Ok(sc::queue_matching(
         &mut c,
         role.as_str(),
         &regions,
         department,
-        filter,
+        &filter,
         limit.clamp(1, 100),
         offset.max(0),
         QUEUE_COUNT_CAP,

@@ -306,11 +306,17 @@ pub(super) async fn create_with(
             "该事项暂不支持在线申请，请按办事指南到窗口办理".into(),
         ));
     }
-    if let Actor::Staff { scope, .. } = actor
-        && !scope.covers(&def.region, None)
-    {
-        return Err(AppError::Forbidden("只能受理本区划的事项".into()));
-    }
+    // A clerk whose region does not cover the item receives it at their point for the
+    // item's department (收件与办结分离), when the point may.
+    let relay = match actor {
+        Actor::Staff { scope, .. } if !scope.covers(&def.region, None) => {
+            if bundle_member || channel != Channel::Window {
+                return Err(AppError::Forbidden("只能受理本区划的事项".into()));
+            }
+            Some(super::relay::receive_at(app, &mut conn, scope, &def).await?)
+        }
+        _ => None,
+    };
     // A bundle names its members' subject from the merged form; an item on its own is for
     // whom the applicant names, within what the item allows.
     if !bundle_member {
@@ -328,6 +334,7 @@ pub(super) async fn create_with(
     c.version = 1;
     c.agent_id = agent.as_ref().map(|a| AccountId::new(a.agent_id.as_str()));
     c.subject = subject;
+    c.relay = relay;
     let who = case_actor(actor)?;
     let actor_id = match &who {
         CaseActor::Applicant { id } | CaseActor::Staff { id, .. } => id.clone(),
@@ -371,6 +378,7 @@ pub(super) async fn create_with(
         "authorization_letter": agent.as_ref().and_then(|a| a.letter.as_ref()),
         "subject": c.subject, "licenses_attached": licensed, "shared_data_confirmed": confirmed,
         "shared_data_unavailable": unavailable, "walk_in": walk_in.is_some(),
+        "received_at": c.relay.as_ref().map(|r| (&r.received_at.code, r.basis)),
     });
     let event = audit::chain(&mut None, &c.id, &who, "created", &payload.to_string(), at);
     let cal = calendar(app);

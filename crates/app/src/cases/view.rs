@@ -45,6 +45,8 @@ pub struct CaseView {
     pub orders: Vec<crate::payment::OrderView>,
     /// Fees can be assessed and paid online here (`[payment]`).
     pub pays_online: bool,
+    /// The department that concludes the case, by name.
+    pub concluding_office: String,
 }
 
 #[derive(Debug, Clone, serde::Serialize)]
@@ -63,8 +65,12 @@ pub async fn view(app: &App, actor: &Actor, case_id: &str) -> Result<CaseView> {
     let c = sc::get_case(&mut conn, case_id)
         .await?
         .ok_or_else(|| AppError::NotFound("办件".into()))?;
-    authorize(&mut conn, app, actor, &c).await?;
+    let access = authorize(&mut conn, app, actor, &c).await?;
     let item = item_version(app, &mut conn, &c).await?;
+    let concluding_office = match store::org::get_department(&mut conn, &c.department).await {
+        Ok(d) => d.name,
+        Err(_) => c.department.to_string(),
+    };
     let account = app.account(&mut conn, &c.applicant_id).await?;
     // Only the applicant sees their own numbers in full: staff (whose every read is logged
     // below) and an agent filing for them see them masked.
@@ -161,6 +167,7 @@ pub async fn view(app: &App, actor: &Actor, case_id: &str) -> Result<CaseView> {
     }
     let allowed = case::allowed(&c, &item, &who, now, &cal)
         .into_iter()
+        .filter(|k| super::relay::check_point_command(access, *k).is_ok())
         .map(|k| k.name())
         .collect();
     let completeness = case::completeness(&c, &item, china_date(now));
@@ -170,6 +177,7 @@ pub async fn view(app: &App, actor: &Actor, case_id: &str) -> Result<CaseView> {
         courier: app.settings.courier.as_ref().map(|c| c.carrier.clone()),
         orders,
         pays_online: app.settings.payment.is_some(),
+        concluding_office,
         results,
         current_step,
         case: c,

@@ -23,11 +23,43 @@ pub async fn window_items(app: &App, actor: &Actor) -> Result<Vec<(String, Strin
     };
     let mut conn = app.store.conn().await?;
     let (rows, _) = store::catalog::list_items(&mut conn, &filter, false, 5000, 0).await?;
+    // What the clerk's own points may receive for other offices (收件与办结分离).
+    let today = domain::calendar::china_date(app.now());
+    let mut points = Vec::new();
+    for p in super::relay::home_points(&mut conn, scope).await? {
+        let Ok(region) = domain::ids::RegionCode::parse(&p.region) else {
+            continue;
+        };
+        points.push((
+            region,
+            crate::rights::accepting(&mut conn, &p.code, today).await?,
+        ));
+    }
     let mut out: Vec<(String, String)> = Vec::new();
-    for r in rows.into_iter().filter(|r| scope.covers(&r.region, None)) {
+    for r in rows {
         let Some(v) = r.current_version else { continue };
+        let own = scope.covers(&r.region, None);
+        if !own && points.is_empty() {
+            continue;
+        }
         // Published versions are cached: after the first page this reads nothing.
-        if app.item_version(&mut conn, &r.code, v).await?.node != domain::catalog::NodeKind::Main {
+        let def = app.item_version(&mut conn, &r.code, v).await?;
+        if def.node == domain::catalog::NodeKind::Main {
+            continue;
+        }
+        let receivable = || {
+            let Ok(item_region) = domain::ids::RegionCode::parse(&r.region) else {
+                return false;
+            };
+            points.iter().any(|(region, accepts)| {
+                let powers = domain::rights::Powers {
+                    accept: accepts.contains(&r.code),
+                    ..domain::rights::Powers::NONE
+                };
+                domain::case::relay::basis(powers, region, &item_region, def.scope).is_some()
+            })
+        };
+        if own || receivable() {
             out.push((r.code, r.name));
         }
     }

@@ -54,6 +54,8 @@ pub struct PointRights {
     pub delegations: Vec<DelegationView>,
     /// The actor may set this point's rights (for items of their scope).
     pub may_manage: bool,
+    /// Cases it received for other offices and results collected there (收件与办结分离).
+    pub figures: store::cases::points::PointFigures,
 }
 
 fn day(app: &App) -> time::Date {
@@ -210,6 +212,7 @@ pub async fn point_rights(app: &App, actor: &Actor, code: &str) -> Result<PointR
         may_manage: actor
             .catalog_admin()
             .is_ok_and(|a| a.scope().covers_region(&p.region)),
+        figures: store::cases::points::figures(&mut c, &p.code).await?,
         point: p,
         items,
         delegations,
@@ -235,6 +238,40 @@ pub async fn powers_at(
         .map(delegation_of)
         .collect::<Result<_>>()?;
     Ok(rt::effective(own, &ds, day))
+}
+
+/// The items `point` may accept on `day` (its own powers and delegations in force), read in
+/// two queries for the window's item list.
+pub(crate) async fn accepting(
+    c: &mut store::Connection,
+    point: &str,
+    day: time::Date,
+) -> Result<std::collections::BTreeSet<String>> {
+    let own = store::rights::rights_of(c, point).await?;
+    let ds: Vec<Delegation> = store::rights::delegations_to(c, point, "")
+        .await?
+        .iter()
+        .map(delegation_of)
+        .collect::<Result<_>>()?;
+    let mut codes: Vec<&str> = own.iter().map(|r| r.item_code.as_str()).collect();
+    codes.extend(ds.iter().map(|d| d.item_code.as_str()));
+    Ok(codes
+        .into_iter()
+        .filter(|code| {
+            let mine = own
+                .iter()
+                .find(|r| r.item_code == *code)
+                .map(powers_of)
+                .unwrap_or_default();
+            let theirs: Vec<Delegation> = ds
+                .iter()
+                .filter(|d| d.item_code == *code)
+                .cloned()
+                .collect();
+            rt::effective(mine, &theirs, day).accept
+        })
+        .map(str::to_string)
+        .collect())
 }
 
 /// Sets a point's own powers over an item (no power at all removes the row).

@@ -27,6 +27,7 @@ mod presentations;
 mod project_agent;
 mod projects;
 mod ratings;
+mod relay;
 mod rights;
 mod scopes;
 mod search;

@@ -137,6 +137,23 @@ pub fn apply(mut case: Case, events: &[Event]) -> Case {
                     f.paid = Some(paid.clone());
                 }
             }
+            Event::OriginalsSent { materials, by, at } => {
+                if let Some(r) = case.relay.as_mut() {
+                    r.originals = materials.clone();
+                    r.originals_sent = Some(crate::case::relay::Stamp {
+                        by: by.clone(),
+                        at: *at,
+                    });
+                }
+            }
+            Event::OriginalsReceived { by, at } => {
+                if let Some(r) = case.relay.as_mut() {
+                    r.originals_received = Some(crate::case::relay::Stamp {
+                        by: by.clone(),
+                        at: *at,
+                    });
+                }
+            }
             Event::Verified { passed, note, at } => {
                 if let Some(d) = case.decision.as_mut() {
                     d.verification_due = None;

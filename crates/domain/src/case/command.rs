@@ -101,6 +101,10 @@ pub enum Command {
     RecordPayment {
         paid: crate::payment::Paid,
     },
+    /// The receiving window sends the paper originals it checked to the concluding office.
+    SendOriginals,
+    /// The concluding office signs for them.
+    ReceiveOriginals,
 }
 
 impl Command {
@@ -132,6 +136,8 @@ impl Command {
             Command::ExpireTolerance => K::ExpireTolerance,
             Command::AssessFee { .. } => K::AssessFee,
             Command::RecordPayment { .. } => K::RecordPayment,
+            Command::SendOriginals => K::SendOriginals,
+            Command::ReceiveOriginals => K::ReceiveOriginals,
         }
     }
 
@@ -234,6 +240,16 @@ pub enum Event {
         paid: crate::payment::Paid,
         at: OffsetDateTime,
     },
+    /// Paper originals left the receiving window for the concluding office.
+    OriginalsSent {
+        materials: Vec<String>,
+        by: String,
+        at: OffsetDateTime,
+    },
+    OriginalsReceived {
+        by: String,
+        at: OffsetDateTime,
+    },
 }
 
 impl Event {
@@ -261,6 +277,8 @@ impl Event {
             Event::PendingSupplied { .. } => "pending_supplied",
             Event::FeeAssessed { .. } => "fee_assessed",
             Event::Paid { .. } => "paid",
+            Event::OriginalsSent { .. } => "originals_sent",
+            Event::OriginalsReceived { .. } => "originals_received",
         }
     }
 
@@ -347,6 +365,10 @@ impl Event {
                 crate::payment::yuan(paid.amount_fen),
                 paid.receipt_no
             ),
+            Event::OriginalsSent { materials, .. } => {
+                format!("收件窗口移交纸质原件：{}", materials.join("、"))
+            }
+            Event::OriginalsReceived { .. } => "办结机关签收纸质原件".into(),
         }
     }
 

@@ -152,6 +152,8 @@ pub fn decide(
         Command::AssessFee { fees } => closing::assess_fee(&cx, fees),
         Command::RecordPayment { paid } => closing::record_payment(&cx, paid),
         Command::Withdraw { reason } => closing::withdraw(&cx, reason),
+        Command::SendOriginals => super::relay::send(&cx),
+        Command::ReceiveOriginals => super::relay::receive(&cx),
     }
 }
 

@@ -14,6 +14,7 @@ mod intake;
 mod machine;
 mod materials;
 pub mod notice;
+pub mod relay;
 mod review;
 pub mod table;
 #[cfg(test)]
@@ -333,6 +334,9 @@ pub struct Case {
     /// A 不予受理 proposed at the window and not yet confirmed or overturned.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub proposed_refusal: Option<ProposedRefusal>,
+    /// Received at a window of another office, or collected at one (收件与办结分离).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub relay: Option<relay::Relay>,
     /// Optimistic concurrency: incremented by every stored change.
     pub version: i64,
 }
@@ -408,6 +412,7 @@ impl Case {
             closed_at: None,
             close_reason: String::new(),
             proposed_refusal: None,
+            relay: None,
             version: 0,
         }
     }

@@ -44,6 +44,8 @@ pub enum CommandKind {
     Withdraw,
     AssessFee,
     RecordPayment,
+    SendOriginals,
+    ReceiveOriginals,
 }
 
 /// The phases the commands are grouped by (one module of the state machine each).
@@ -93,6 +95,8 @@ impl CommandKind {
         CommandKind::Issue,
         CommandKind::Complete,
         CommandKind::Withdraw,
+        CommandKind::SendOriginals,
+        CommandKind::ReceiveOriginals,
         CommandKind::Verify,
         CommandKind::SupplyPending,
         CommandKind::AutoDecide,
@@ -128,6 +132,8 @@ impl CommandKind {
             K::RecordPayment => "record_payment",
             K::Complete => "complete",
             K::Withdraw => "withdraw",
+            K::SendOriginals => "send_originals",
+            K::ReceiveOriginals => "receive_originals",
         }
     }
 
@@ -163,6 +169,8 @@ impl CommandKind {
             K::RecordPayment => "缴费到账",
             K::Complete => "办结",
             K::Withdraw => "撤回",
+            K::SendOriginals => "移交纸质原件",
+            K::ReceiveOriginals => "签收纸质原件",
         }
     }
 
@@ -179,6 +187,7 @@ impl CommandKind {
             K::Issue | K::Complete | K::Withdraw | K::AssessFee | K::RecordPayment => {
                 Phase::Closing
             }
+            K::SendOriginals | K::ReceiveOriginals => Phase::Review,
         }
     }
 }
@@ -316,6 +325,16 @@ const WITHDRAWABLE: &[S] = &[
     S::Suspended,
 ];
 const UNDER_REVIEW: &[S] = &[S::Accepted, S::InReview, S::Suspended];
+/// Accepted and not withdrawn: the originals may travel until the case is over.
+const IN_HAND: &[S] = &[
+    S::Accepted,
+    S::InReview,
+    S::Suspended,
+    S::Approved,
+    S::Denied,
+    S::Issuing,
+    S::Completed,
+];
 const DECIDED: &[S] = &[S::Approved, S::Issuing, S::Completed];
 const CLERK: &[Role] = &[Role::Clerk];
 const INTAKE_STAFF: &[Role] = &[Role::Clerk, Role::Reviewer];
@@ -414,6 +433,10 @@ pub static TABLE: &[Transition] = &[
         "有进行中的特别程序", has_open_pause),
     guarded(row(K::Extend, &[S::InReview, S::Suspended], Issuer::Staff(&[Role::Approver]), "延期须经批准人批准", &[Stays]),
         "尚未延期过（《行政许可法》第四十二条：只能延长一次）", not_extended),
+    guarded(row(K::SendOriginals, IN_HAND, Issuer::Staff(CLERK), "由收件窗口移交纸质原件", &[Stays]),
+        "异地收件，窗口核验了纸质原件且尚未移交", super::relay::originals_to_send),
+    guarded(row(K::ReceiveOriginals, IN_HAND, Issuer::Staff(DEPARTMENT), "由办结机关的审批人员签收", &[Stays]),
+        "纸质原件已移交、尚未签收", super::relay::originals_in_transit),
     // 容缺与告知承诺
     guarded(row(K::SupplyPending, UNDER_REVIEW, Issuer::ApplicantOrWindowClerk, "只有申请人本人可以补交容缺材料", &[Stays, To(S::InReview)]),
         "有容缺待补的材料", has_pending),

@@ -38,7 +38,7 @@ pub async fn insert_cases(conn: &mut AnyConnection, rows: &[LoadedCase]) -> Resu
     for chunk in rows.chunks(ROWS_PER_INSERT / 2) {
         let sql = format!(
             "INSERT INTO cases ({CASE_COLS}) VALUES {}",
-            placeholders(chunk.len(), 18)
+            placeholders(chunk.len(), super::CASE_COL_COUNT)
         );
         let args = chunk
             .iter()

@@ -2,6 +2,7 @@
 
 mod bulk;
 mod events;
+pub mod points;
 
 use domain::case::Case;
 use sqlx::{AnyConnection, AssertSqlSafe};
@@ -37,7 +38,9 @@ pub struct EventRow {
     pub hash: String,
 }
 
-pub(super) const CASE_COLS: &str = "id, number, region, department, item_code, item_version, applicant_id, state, queue_role, claimed_by, due_date, data, version, created_at, updated_at, verify_due, agent_id, tolerance_due";
+pub(super) const CASE_COLS: &str = "id, number, region, department, item_code, item_version, applicant_id, state, queue_role, claimed_by, due_date, data, version, created_at, updated_at, verify_due, agent_id, tolerance_due, intake_point, pickup_point";
+/// How many columns `CASE_COLS` names.
+pub(super) const CASE_COL_COUNT: usize = 20;
 
 pub async fn insert_case(
     conn: &mut AnyConnection,
@@ -60,7 +63,7 @@ pub(crate) fn push_insert_case<'a>(
 ) -> Result<()> {
     let sql = format!(
         "INSERT INTO cases ({CASE_COLS}) VALUES ({})",
-        ["?"; 18].join(", ")
+        ["?"; CASE_COL_COUNT].join(", ")
     );
     b.push(sql, case_args(c, idx, now, now)?);
     Ok(())
@@ -94,6 +97,8 @@ pub(super) fn case_args<'a>(
         Arg::Opt(idx.verify_due.as_deref()),
         Arg::Opt(c.agent_id.as_deref()),
         Arg::Opt(idx.tolerance_due.as_deref()),
+        Arg::Opt(c.relay.as_ref().map(|r| r.received_at.code.as_str())),
+        Arg::Opt(c.relay.as_ref().map(|r| r.pickup.code.as_str())),
     ])
 }
 
@@ -316,6 +321,9 @@ pub struct QueueFilter {
     pub search: Option<String>,
     /// Only cases due before this day (YYYY-MM-DD): today gives the overdue ones.
     pub due_before: Option<String>,
+    /// Also cases received or collected at these service points (a clerk's queue holds what
+    /// their points received for other offices and the results coming back to them).
+    pub points: Vec<String>,
 }
 
 /// A work queue: cases waiting for `role` in `regions` (and `department` when given), the
@@ -369,10 +377,20 @@ pub async fn queue_matching(
     // Every value after the role is bound in the order its placeholder appears.
     let mut args: Vec<&str> = regions.iter().map(String::as_str).collect();
     let marks: Vec<String> = (0..regions.len()).map(|i| format!("${}", i + 2)).collect();
-    let mut clause = format!("queue_role = $1 AND region IN ({})", marks.join(", "));
+    let mut clause = format!("region IN ({})", marks.join(", "));
     if let Some(d) = department {
         clause.push_str(&format!(" AND department = {}", next(&mut args, d)));
     }
+    if !filter.points.is_empty() {
+        let mut at = |col: &str| {
+            let m: Vec<String> = filter.points.iter().map(|p| next(&mut args, p)).collect();
+            format!(" OR {col} IN ({})", m.join(", "))
+        };
+        let intake = at("intake_point");
+        let pickup = at("pickup_point");
+        clause = format!("({clause}{intake}{pickup})");
+    }
+    let mut clause = format!("queue_role = $1 AND {clause}");
     if let Some(q) = filter.search.as_deref() {
         let m: Vec<String> = (0..5).map(|_| next(&mut args, q)).collect();
         clause.push_str(&format!(

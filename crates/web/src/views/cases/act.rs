@@ -186,6 +186,15 @@ pub(super) fn command(
         },
         "issue" => Command::Issue {
             delivery: match t("delivery").as_str() {
+                // 就近取件: the result goes to the point the person chose.
+                _ if v.case.relay.is_some() => Delivery::Window {
+                    window: v
+                        .case
+                        .relay
+                        .as_ref()
+                        .map(|r| r.pickup.name.clone())
+                        .unwrap_or_default(),
+                },
                 "post" => Delivery::Post {
                     carrier: t("carrier"),
                     tracking: t("tracking"),
@@ -201,6 +210,8 @@ pub(super) fn command(
             },
         },
         "complete" => Command::Complete,
+        "send_originals" => Command::SendOriginals,
+        "receive_originals" => Command::ReceiveOriginals,
         "withdraw" => Command::Withdraw {
             reason: t("reason"),
         },

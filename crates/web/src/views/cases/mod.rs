@@ -154,6 +154,8 @@ pub struct Row {
     pub submitted: String,
     /// The deadline has passed.
     pub overdue: bool,
+    /// 收件与办结分离: "五福社区便民服务站收件 · 五福社区便民服务站取件", empty otherwise.
+    pub relay: String,
 }
 
 pub(super) fn row(c: &Case, due: String) -> Row {
@@ -171,6 +173,11 @@ pub(super) fn row(c: &Case, due: String) -> Row {
         claimed: c.claimed_by.is_some(),
         applicant: String::new(),
         submitted: c.submitted_at.map(day).unwrap_or_default(),
+        relay: c
+            .relay
+            .as_ref()
+            .map(|r| format!("{}收件 · {}取件", r.received_at.name, r.pickup.name))
+            .unwrap_or_default(),
     }
 }
 

@@ -80,6 +80,7 @@ async fn work_page(
     let narrow = cases::QueueFilter {
         search: Some(filter.q.trim().to_string()).filter(|q| !q.is_empty()),
         due_before: (filter.overdue == "1").then(|| today.clone()),
+        ..Default::default()
     };
     let mut queues = Vec::new();
     for role in roles

@@ -1,0 +1,117 @@
+//! 收件与办结分离 in the app: the point a window clerk receives a case at for another office
+//! (by the point's own 收件受理 right or the item's 通办 scope), what that point's clerks may do
+//! with it afterwards, and where the result may be collected (就近取件).
+
+use domain::account::{Role, StaffScope};
+use domain::case::relay::{self, PointRef, Relay};
+use domain::catalog::ItemDefinition;
+use domain::ids::RegionCode;
+use domain::service_point::ServicePoint;
+
+use crate::auth::Actor;
+use crate::{App, AppError, Result};
+
+/// How far a staff member reaches into a case.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Access {
+    /// The applicant, their agent, or staff of the case's own region and department.
+    Full,
+    /// A clerk of the point that received the case for another office, or that hands the
+    /// result out: intake and hand-over only ([`relay::point_may`]).
+    AtPoint,
+}
+
+fn same_region(a: &str, b: &str) -> bool {
+    matches!((RegionCode::parse(a), RegionCode::parse(b)), (Ok(x), Ok(y)) if x == y)
+}
+
+/// The service points of the staff member's own region: where they work.
+pub(crate) async fn home_points(
+    conn: &mut store::Connection,
+    scope: &StaffScope,
+) -> Result<Vec<ServicePoint>> {
+    let mut all = store::service_points::list(conn).await?;
+    all.retain(|p| same_region(&p.region, &scope.region));
+    all.sort_by(|a, b| a.code.cmp(&b.code));
+    Ok(all)
+}
+
+/// The codes of every point in the staff member's region and below: their clerks' queues
+/// hold what those points received or hand out.
+pub(crate) async fn points_within(
+    conn: &mut store::Connection,
+    scope: &StaffScope,
+) -> Result<Vec<String>> {
+    Ok(store::service_points::list(conn)
+        .await?
+        .into_iter()
+        .filter(|p| scope.covers_region(&p.region))
+        .map(|p| p.code)
+        .collect())
+}
+
+fn point_ref(p: &ServicePoint) -> PointRef {
+    PointRef {
+        code: p.code.clone(),
+        name: p.name.clone(),
+        region: p.region.clone(),
+    }
+}
+
+/// Where and why a clerk whose region does not cover the item receives it: the first of
+/// their points that may (its own right, a delegation in force, or the item's 通办 scope).
+pub(crate) async fn receive_at(
+    app: &App,
+    conn: &mut store::Connection,
+    scope: &StaffScope,
+    def: &ItemDefinition,
+) -> Result<Relay> {
+    let refuse = || {
+        AppError::Forbidden(format!(
+            "本场所无权受理“{}”：该事项不在本场所的收件受理清单上，也不在通办清单上",
+            def.name
+        ))
+    };
+    let item_region = RegionCode::parse(&def.region).map_err(|_| refuse())?;
+    let today = domain::calendar::china_date(app.now());
+    for p in home_points(conn, scope).await? {
+        let Ok(region) = RegionCode::parse(&p.region) else {
+            continue;
+        };
+        let powers = crate::rights::powers_at(conn, &p.code, &def.code, today).await?;
+        if let Some(basis) = relay::basis(powers, &region, &item_region, def.scope) {
+            let here = point_ref(&p);
+            return Ok(Relay {
+                received_at: here.clone(),
+                basis,
+                pickup: here,
+                originals: vec![],
+                originals_sent: None,
+                originals_received: None,
+            });
+        }
+    }
+    Err(refuse())
+}
+
+/// Whether a clerk's region reaches the point that received the case or hands it out.
+pub(crate) fn at_point(actor: &Actor, c: &domain::case::Case) -> bool {
+    let Actor::Staff { scope, .. } = actor else {
+        return false;
+    };
+    actor.has_role(Role::Clerk)
+        && c.relay.as_ref().is_some_and(|r| {
+            scope.covers_region(&r.received_at.region) || scope.covers_region(&r.pickup.region)
+        })
+}
+
+/// Refuses a command the receiving point may not issue.
+pub(crate) fn check_point_command(access: Access, kind: domain::case::CommandKind) -> Result<()> {
+    if access == Access::AtPoint && !relay::point_may(kind) {
+        return Err(AppError::Forbidden(format!(
+            "收件地点不能{}：审查和决定由办结机关办理",
+            kind.label()
+        )));
+    }
+    Ok(())
+}

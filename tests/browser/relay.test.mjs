@@ -1,0 +1,110 @@
+// Browser test of 收件与办结分离: the 五福社区 village station accepts 最低生活保障, which it may
+// accept but not conclude; it checks the originals, sends them on; 广安区民政局 finds the case
+// in its queue marked with where it came from, signs for the originals, reviews and approves;
+// the result comes back to the station, whose clerk hands it over; the citizen's page says
+// where it was received and collected, and the station's published figures count it. Then
+// 全市通办: a window of 岳池县 receives 广安区's 个体工商户设立登记 (a 跨县通办 item) and
+// cannot decide it; the district's window decides; 岳池县 hands the licence over.
+
+import { test, describe } from 'node:test';
+import assert from 'node:assert/strict';
+import { demoSite, loginAs, factValue, shot } from './helpers.mjs';
+import {
+  FACTS, act, caseState, caseId, fillForm, offeredActions, openFromQueue, problem, reviewAsFarAsAllowed,
+} from './case-helpers.mjs';
+
+const DIBAO = '1151160200019689174200080005001';
+const SHOP = '11511602006582128Q4010010006001';
+const WUFU = '五福社区便民服务站';
+
+/** A window clerk starts a case of `item` for the citizen, checks every original, files it. */
+async function receive(page, item, citizen) {
+  await page.goto('/work');
+  await page.locator('#w-item').fill(item);
+  await page.locator('#w-app').fill(citizen);
+  await Promise.all([
+    page.waitForURL(/\/cases\/[^/?]+$/),
+    page.getByRole('button', { name: '开始受理', exact: true }).click(),
+  ]).catch(async (e) => { throw new Error(`开始受理 failed: ${await problem(page)}\n${e.message}`); });
+  const id = caseId(page.url());
+  for (const box of await page.locator('#case-form input[type=checkbox][name^=check_]').all()) await box.check();
+  await fillForm(page);
+  await act(page, '#do-submit', '已提交（预审中）');
+  await act(page, '#do-accept', '已受理');
+  return { id, number: await factValue(page, FACTS, '办件编号') };
+}
+
+describe('收件与办结分离 in a browser', () => {
+  const site = demoSite();
+
+  test('a village station accepts, the county concludes, the person collects at the village', async () => {
+    const pages = await Promise.all([1, 2, 3, 4, 5].map(() => site.newPage()));
+    const [station, first, second, chief, citizen] = pages.map((p) => p.page);
+    try {
+      await loginAs(station, 'wufu');
+      const { id, number } = await receive(station, DIBAO, site.server.citizen);
+      assert.match(await factValue(station, FACTS, '收件地点'), new RegExp(`${WUFU}.*广安区民政局办结`));
+      assert.match(await factValue(station, FACTS, '取件地点'), new RegExp(WUFU));
+      const offered = await offeredActions(station);
+      assert.ok(!offered.includes('do-claim') && !offered.includes('do-approve'), offered.join());
+      await act(station, '#do-send-originals');
+      assert.match(await factValue(station, FACTS, '纸质原件'), /已移交，待办结机关签收：.*最低生活保障申请书/);
+
+      await loginAs(first, 'mzj');
+      await first.goto('/work');
+      const row = first.locator('#queue-reviewer tbody tr', { hasText: number });
+      assert.match(await row.innerText(), new RegExp(`${WUFU}.*收件`));
+      await openFromQueue(first, 'reviewer', number, id);
+      await act(first, '#do-receive-originals');
+      assert.match(await factValue(first, FACTS, '纸质原件'), /办结机关已签收/);
+      await reviewAsFarAsAllowed(first, '材料齐全，已入户调查');
+      await loginAs(second, 'mzj2');
+      await second.goto(`/cases/${id}`);
+      await reviewAsFarAsAllowed(second, '家庭收入低于当地标准');
+      await loginAs(chief, 'mzj-pz');
+      await chief.goto(`/cases/${id}`);
+      assert.deepEqual((await reviewAsFarAsAllowed(chief, '符合最低生活保障条件')).at(-1), 'do-approve');
+      assert.equal(await caseState(chief), '准予许可');
+
+      await openFromQueue(station, 'clerk', number, id);
+      assert.match(await station.locator('#issue-pickup').innerText(), new RegExp(WUFU));
+      await act(station, '#do-issue', '出件中');
+      await act(station, '#do-complete', '已办结');
+      await shot(station, 'relay-case.png');
+
+      await loginAs(citizen, site.server.citizen);
+      await citizen.goto(`/cases/${id}`);
+      assert.equal(await caseState(citizen), '已办结');
+      assert.match(await factValue(citizen, FACTS, '取件地点'), new RegExp(WUFU));
+      assert.match(await citizen.locator('main').innerText(), new RegExp(`结果在${WUFU}.*待领取`));
+
+      await citizen.goto('/points/511602001001-BMFW');
+      assert.match(await citizen.locator('#point-figures').innerText(), /代收转办 \d+ 件.*就近取件 \d+ 件（已交付 [1-9]\d* 件）/);
+    } finally {
+      await Promise.all(pages.map((p) => p.context.close()));
+    }
+  });
+
+  test('全市通办: another county of the city receives, the district decides, the licence is handed over there', async () => {
+    const pages = await Promise.all([1, 2].map(() => site.newPage()));
+    const [yuechi, district] = pages.map((p) => p.page);
+    try {
+      await loginAs(yuechi, 'yuechi');
+      const { id, number } = await receive(yuechi, SHOP, site.server.citizen);
+      assert.match(await factValue(yuechi, FACTS, '收件地点'), /岳池县政务服务中心（全市通办/);
+      assert.ok(!(await offeredActions(yuechi)).includes('do-approve'), 'the receiving county does not decide');
+
+      await loginAs(district, 'clerk');
+      await openFromQueue(district, 'clerk', number, id);
+      await district.locator('#reason').fill('材料齐全，符合登记条件');
+      await act(district, '#do-approve', '准予许可');
+
+      await yuechi.goto(`/cases/${id}`);
+      await act(yuechi, '#do-issue', '出件中');
+      await act(yuechi, '#do-complete', '已办结');
+      assert.match(await yuechi.locator('main').innerText(), /结果在岳池县政务服务中心待领取/);
+    } finally {
+      await Promise.all(pages.map((p) => p.context.close()));
+    }
+  });
+});
