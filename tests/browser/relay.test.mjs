@@ -4,7 +4,9 @@
 // the result comes back to the station, whose clerk hands it over; the citizen's page says
 // where it was received and collected, and the station's published figures count it. Then
 // 全市通办: a window of 岳池县 receives 广安区's 个体工商户设立登记 (a 跨县通办 item) and
-// cannot decide it; the district's window decides; 岳池县 hands the licence over.
+// cannot decide it; the district's window decides; 岳池县 hands the licence over. Last, 体外循环:
+// the supervisor finds the demo's case decided seconds after acceptance, with its evidence, and
+// confirms it with a note (a one-word note is refused).
 
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
@@ -105,6 +107,28 @@ describe('收件与办结分离 in a browser', () => {
       assert.match(await yuechi.locator('main').innerText(), /结果在岳池县政务服务中心待领取/);
     } finally {
       await Promise.all(pages.map((p) => p.context.close()));
+    }
+  });
+
+  test('体外循环: a suspicion with its evidence, confirmed by the supervisor with a note', async () => {
+    const { page, context } = await site.newPage();
+    try {
+      await loginAs(page, 'supervisor');
+      await page.goto('/supervision');
+      await Promise.all([page.waitForURL(/\/supervision\/off-platform$/), page.locator('#off-platform-link').click()]);
+      const open = page.locator('#suspicions article:has(form)', { hasText: '受理后数秒即决定' }).first();
+      const id = await open.getAttribute('id');
+      assert.match(await open.innerText(), /证据：办件 \d+ .*受理，.*即作出决定，相隔 \d+ 秒；该事项为承诺件，须经 3 个审批环节/);
+      await open.getByLabel('核查情况').fill('是');
+      await Promise.all([page.waitForLoadState('load'), open.getByRole('button', { name: '认定为体外循环' }).click()]);
+      const again = page.locator(`#${id}`);
+      assert.match(await again.locator('.error').innerText(), /至少 4 个字/);
+      await again.getByLabel('核查情况').fill('调取纸质卷宗核实：线下审批后集中补录');
+      await Promise.all([page.waitForURL(/off-platform/), again.getByRole('button', { name: '认定为体外循环' }).click()]);
+      assert.match(await page.locator(`#${id}`).innerText(), /已认定为体外循环[\s\S]*核查情况：调取纸质卷宗核实/);
+      await shot(page, 'off-platform.png');
+    } finally {
+      await context.close();
     }
   });
 });

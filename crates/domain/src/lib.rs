@@ -22,6 +22,7 @@ pub mod keys;
 pub mod license;
 pub mod market;
 pub mod notify;
+pub mod off_platform;
 #[cfg(feature = "openapi")]
 pub mod openapi;
 pub mod org;

@@ -150,6 +150,12 @@ async fn run_round(app: &App, jobs: &Jobs, round: u64) -> bool {
         Err(e) => tracing::warn!("电子监察 scan failed: {e:?}"),
     }
     held!();
+    match app::off_platform::scan(&app).await {
+        Ok(n) if n > 0 => tracing::info!(raised = n, "体外循环 suspicions raised"),
+        Ok(_) => {}
+        Err(e) => tracing::warn!("体外循环 scan failed: {e:?}"),
+    }
+    held!();
     match app::ratings::default_unrated(&app).await {
         Ok(n) if n > 0 => tracing::info!(cases = n, "unrated cases defaulted to 基本满意"),
         Ok(_) => {}

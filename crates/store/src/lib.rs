@@ -21,6 +21,7 @@ pub mod hotline;
 pub mod licenses;
 pub mod market;
 pub mod notify;
+pub mod off_platform;
 pub mod oidc;
 pub mod org;
 pub mod outbox;

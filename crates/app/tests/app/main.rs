@@ -18,6 +18,7 @@ mod hotline;
 mod licenses;
 mod market;
 mod notify;
+mod off_platform;
 mod oversight;
 mod passwords;
 mod payment;

@@ -13,6 +13,7 @@ mod hall;
 mod hotline;
 mod licenses;
 mod market;
+mod off_platform;
 mod oidc;
 mod oversight;
 mod policies;
@@ -64,6 +65,7 @@ pub fn router() -> Router<AppState> {
         .merge(licenses::router())
         .merge(bundles::router())
         .merge(supervision::router())
+        .merge(off_platform::router())
         .merge(ratings::router())
         .merge(stats::router())
         .merge(hall::router())

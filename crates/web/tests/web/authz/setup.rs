@@ -337,6 +337,7 @@ pub async fn world() -> World {
     let (warning, notice) = warning_and_notice(&app, &records["case"]).await;
     records.insert("warning", warning);
     records.insert("notice", notice);
+    records.insert("off_platform", suspicion(&app, &records["case"]).await);
 
     let home = site.get("/").await.body;
     for (key, ext) in [("CSS_PATH", ".css"), ("JS_PATH", ".js")] {
@@ -510,6 +511,30 @@ async fn warning_and_notice(app: &app::App, case: &str) -> (String, String) {
         .await
         .unwrap();
     (row.id, n.id)
+}
+
+/// A 体外循环 suspicion on the case, open.
+async fn suspicion(app: &app::App, case: &str) -> String {
+    let mut tx = app.store.begin().await.unwrap();
+    let c = store::cases::get_case(&mut tx, case)
+        .await
+        .unwrap()
+        .unwrap();
+    let row = store::off_platform::SuspicionRow {
+        id: "authz-suspicion".into(),
+        signal: "burst".into(),
+        case_id: case.into(),
+        case_number: c.number.to_string(),
+        staff: "clerk".into(),
+        region: c.region.clone(),
+        department: c.department.to_string(),
+        evidence: "授权表测试".into(),
+        raised_at: app.now_ms(),
+        ..Default::default()
+    };
+    assert!(store::off_platform::raise(&mut tx, &row).await.unwrap());
+    tx.commit().await.unwrap();
+    row.id
 }
 
 /// Makes sure the test synonym exists (deleting it is a probe).

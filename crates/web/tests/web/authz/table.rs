@@ -283,7 +283,7 @@ pub const ROUTES: &[Route] = &[
         Multipart(&[("action", "reject_at_intake"), ("reason", "")])),
     get("/work", &[], "staff"),
     // Files a real draft for the citizen when allowed.
-    r("POST", "/work/window", &[], "clerk_in_region",
+    r("POST", "/work/window", &[], "clerk_receives",
         Form(&[("item", "{item}"), ("applicant", "{own_login}")])),
     r("GET", "/cases/{id}/rate", &["case"], "case_view", Query("channel=pc")),
     // The case is not finished: 409 for its applicant.
@@ -411,6 +411,9 @@ pub const ROUTES: &[Route] = &[
         Form(&[("resolution", "授权表测试")])),
     r("POST", "/supervision/thresholds", &[], "platform_thresholds",
         Form(&[("scope", ""), ("yellow_days", "1"), ("yellow_percent", "20")])),
+    // 体外循环 (views/off_platform.rs): a suspicion on the citizen's case.
+    get("/supervision/off-platform", &[], "off_platform_list"),
+    r("POST", "/supervision/off-platform/{id}", &["off_platform"], "supervise_city", Form(&[])),
     r("GET", "/supervision/stats", &[], "stats_department", Query("department={department}")),
     r("GET", "/supervision/stats.xlsx", &[], "stats_department", Query("department={department}")),
     // 电子监察 through the API (api/supervision.rs): the page's scope rules.
