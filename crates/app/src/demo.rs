@@ -532,5 +532,6 @@ pub async fn load(app: &App) -> Result<DemoReport> {
     crate::demo_rights::seed(app).await?;
     crate::demo_oversight::seed(app, &mut report.accounts, hash).await?;
     crate::demo_off_platform::seed(app).await?;
+    crate::demo_assessment::seed(app).await?;
     Ok(report)
 }

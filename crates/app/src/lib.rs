@@ -2,6 +2,7 @@
 //! who may do it. The web layer and the CLI call these and nothing below them.
 
 pub mod agents;
+pub mod assessment;
 pub mod audit;
 pub mod auth;
 pub mod bundles;
@@ -12,6 +13,7 @@ pub mod catalog_review;
 pub mod cluster;
 pub mod content;
 pub mod demo;
+mod demo_assessment;
 pub mod demo_cases;
 pub mod demo_content;
 mod demo_hall;

@@ -4,6 +4,7 @@
 
 pub mod account;
 pub mod agent;
+pub mod assessment;
 pub mod bundle;
 pub mod calendar;
 pub mod case;

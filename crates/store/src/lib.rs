@@ -9,6 +9,7 @@
 
 pub mod accounts;
 pub mod agents;
+pub mod assessment;
 pub mod bundles;
 pub mod cases;
 pub mod catalog;

@@ -2,6 +2,7 @@
 
 mod accounts;
 mod agents;
+mod assessment;
 mod audit;
 mod bundles;
 mod cases;

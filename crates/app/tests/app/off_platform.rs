@@ -12,7 +12,7 @@ use store::off_platform::SuspicionRow;
 
 use crate::support::*;
 
-async fn window_case(app: &app::App, clerk: &Actor, item: &str, login: &str) -> String {
+pub async fn window_case(app: &app::App, clerk: &Actor, item: &str, login: &str) -> String {
     let c = app::cases::start_at_window(app, clerk, item, login)
         .await
         .unwrap();

@@ -3,6 +3,7 @@
 mod account;
 pub(crate) mod admin;
 mod agents;
+mod assessment;
 mod auth;
 mod bundles;
 pub(crate) mod cases;
@@ -66,6 +67,7 @@ pub fn router() -> Router<AppState> {
         .merge(bundles::router())
         .merge(supervision::router())
         .merge(off_platform::router())
+        .merge(assessment::router())
         .merge(ratings::router())
         .merge(stats::router())
         .merge(hall::router())

@@ -127,6 +127,8 @@ pub const RULES: &[(&str, &str, &str)] = &[
         "rating records of one's region: supervisors and system admins"),
     ("off_platform_list", " -   -   -   - | -   -  | -   -  | A   A  | A   A  | -   - ",
         "体外循环 suspicions: supervisors and system admins, each seeing their region's"),
+    ("assessment_view",   " -   -   -   - | -   -  | -   -  | A   A  | A   A  | -   - ",
+        "考核 of the departments of one's region: supervisors and system admins"),
     ("warnings_list",     " -   -   -   - | -   -  | A   A  | A   A  | A   A  | -   - ",
         "电子监察 warnings through the API: supervisors and system admins (their region), department staff (their department)"),
     ("warning_view",      " -   -   -   - | -   -  | A   -  | A   -  | A   -  | -   - ",

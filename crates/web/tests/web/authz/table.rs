@@ -411,6 +411,11 @@ pub const ROUTES: &[Route] = &[
         Form(&[("resolution", "授权表测试")])),
     r("POST", "/supervision/thresholds", &[], "platform_thresholds",
         Form(&[("scope", ""), ("yellow_days", "1"), ("yellow_percent", "20")])),
+    // 考核 (views/assessment.rs): the platform's indicators and targets are the top region's.
+    get("/assessment", &[], "assessment_view"),
+    get("/assessment.xlsx", &[], "assessment_view"),
+    r("POST", "/assessment/indicators", &[], "platform_thresholds", Form(&[])),
+    r("POST", "/assessment/targets", &[], "platform_thresholds", Form(&[])),
     // 体外循环 (views/off_platform.rs): a suspicion on the citizen's case.
     get("/supervision/off-platform", &[], "off_platform_list"),
     r("POST", "/supervision/off-platform/{id}", &["off_platform"], "supervise_city", Form(&[])),

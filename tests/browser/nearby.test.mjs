@@ -6,7 +6,9 @@
 // 全市通办: a window of 岳池县 receives 广安区's 个体工商户设立登记 (a 跨县通办 item) and
 // cannot decide it; the district's window decides; 岳池县 hands the licence over. Last, 体外循环:
 // the supervisor finds the demo's case decided seconds after acceptance, with its evidence, and
-// confirms it with a note (a one-word note is refused).
+// confirms it with a note (a one-word note is refused). And 考核: the administrator reads the
+// year's ranking with its chart, adds an indicator (a formula naming an unknown figure is
+// refused where it was typed), sets a target, views one month and downloads the Excel.
 
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
@@ -36,7 +38,7 @@ async function receive(page, item, citizen) {
   return { id, number: await factValue(page, FACTS, '办件编号') };
 }
 
-describe('收件与办结分离 in a browser', () => {
+describe('就近办、通办、体外循环与考核 in a browser', () => {
   const site = demoSite();
 
   test('a village station accepts, the county concludes, the person collects at the village', async () => {
@@ -127,6 +129,50 @@ describe('收件与办结分离 in a browser', () => {
       await Promise.all([page.waitForURL(/off-platform/), again.getByRole('button', { name: '认定为体外循环' }).click()]);
       assert.match(await page.locator(`#${id}`).innerText(), /已认定为体外循环[\s\S]*核查情况：调取纸质卷宗核实/);
       await shot(page, 'off-platform.png');
+    } finally {
+      await context.close();
+    }
+  });
+
+  test('考核: the ranking, an indicator refused then added, a target, a month, the Excel', async () => {
+    const { page, context } = await site.newPage();
+    try {
+      await loginAs(page, 'admin');
+      await page.goto('/assessment');
+      assert.match(await page.locator('#rank-h').innerText(), /\d{4} 年全年考核排名/);
+      assert.ok((await page.locator('#ranking tbody tr').count()) >= 1, 'no department ranked');
+      assert.equal(await page.locator('#rank-h ~ svg.chart').count(), 1, 'no chart of the totals');
+      assert.match(await page.locator('#ranking tbody tr').first().innerText(), /^1\s/);
+
+      await page.getByLabel('指标代码').fill('handling');
+      await page.getByLabel('指标名称').fill('平均办理用时');
+      await page.getByLabel('公式', { exact: true }).fill('avg_days');
+      await page.getByLabel('权重（1–100）').fill('10');
+      await page.getByLabel('方向').selectOption('0');
+      await Promise.all([page.waitForLoadState('load'), page.getByRole('button', { name: '保存指标' }).click()]);
+      assert.match(await page.locator('#i-formula-err').innerText(), /“avg_days”不是平台的统计数/);
+      assert.equal(await page.getByLabel('公式', { exact: true }).inputValue(), 'avg_days', 'what was typed is kept');
+      await page.getByLabel('公式', { exact: true }).fill('avg_handling_days');
+      await Promise.all([page.waitForURL(/#indicators$/), page.getByRole('button', { name: '保存指标' }).click()]);
+      assert.match(await page.locator('#indicators table').innerText(), /handling\s+平均办理用时\s+avg_handling_days\s+越低越好\s+10/);
+
+      await page.getByLabel('指标', { exact: true }).selectOption('handling');
+      await page.getByLabel('目标值').fill('十天');
+      await Promise.all([page.waitForLoadState('load'), page.getByRole('button', { name: '保存目标' }).click()]);
+      assert.match(await page.locator('#t-value-err').innerText(), /应为数字/);
+      await page.getByLabel('指标', { exact: true }).selectOption('handling');
+      await page.getByLabel('目标值').fill('10');
+      await Promise.all([page.waitForURL(/#targets$/), page.getByRole('button', { name: '保存目标' }).click()]);
+      assert.match(await page.locator('#ranking thead').innerText(), /平均办理用时/);
+      await shot(page, 'assessment.png');
+
+      const month = new Date().getMonth() + 1;
+      await page.getByLabel('月份').selectOption(String(month));
+      await Promise.all([page.waitForLoadState('load'), page.getByRole('button', { name: '查看' }).click()]);
+      assert.match(await page.locator('#rank-h').innerText(), new RegExp(`年${month} 月考核排名`));
+      const xlsx = await page.request.get(await page.locator('#assessment-xlsx').getAttribute('href'));
+      assert.equal(xlsx.status(), 200);
+      assert.equal((await xlsx.body()).subarray(0, 2).toString(), 'PK');
     } finally {
       await context.close();
     }
