@@ -177,4 +177,31 @@ describe('就近办、通办、体外循环与考核 in a browser', () => {
       await context.close();
     }
   });
+
+  test('最多跑一次: the month\'s rate, a sample drawn once with its seed, a call-back recorded', async () => {
+    const { page, context } = await site.newPage();
+    try {
+      await loginAs(page, 'supervisor');
+      await page.goto('/assessment');
+      await Promise.all([page.waitForURL(/\/visits$/), page.locator('#visits-link').click()]);
+      assert.match(await page.locator('#visit-rate').innerText(), /%/);
+      assert.ok((await page.locator('#visit-departments tbody tr').count()) >= 1);
+      await Promise.all([page.waitForURL(/#sample$/), page.locator('#draw-sample').click()]);
+      assert.match(await page.locator('#sample-seed').innerText(), /种子 [0-9a-f]{16}，从 \d+ 件已办结办件中/);
+      assert.equal(await page.locator('#draw-sample').count(), 0, 'drawn once');
+      const row = page.locator('#callbacks tbody tr:has(form)').first();
+      const id = await row.getAttribute('id');
+      await Promise.all([page.waitForLoadState('load'), row.getByRole('button', { name: '记录回访' }).click()]);
+      assert.match(await page.locator(`#${id} .error`).innerText(), /请选择是否联系上/);
+      const again = page.locator(`#${id}`);
+      await again.getByLabel('已联系上').check();
+      await again.getByLabel('群众说跑了几次').fill('1');
+      await again.getByLabel('回访记录').fill('一次办成，很满意');
+      await Promise.all([page.waitForURL(/#sample$/), again.getByRole('button', { name: '记录回访' }).click()]);
+      assert.match(await page.locator(`#${id}`).innerText(), /已联系：群众说跑了 1 次；一次办成，很满意/);
+      await shot(page, 'visits.png');
+    } finally {
+      await context.close();
+    }
+  });
 });

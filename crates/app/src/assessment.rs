@@ -232,6 +232,10 @@ pub async fn report(app: &App, actor: &Actor, year: i32, month: Option<u8>) -> R
         count_of(store::assessment::relayed_by_department(&mut c, ms(from), ms(to)).await?);
     let off =
         count_of(store::assessment::off_platform_by_department(&mut c, ms(from), ms(to)).await?);
+    let Actor::Staff { scope, .. } = actor else {
+        return Err(AppError::Unauthenticated);
+    };
+    let visits = crate::visits::rates_by_department(app, &mut c, &scope.region, from, to).await?;
     let mut lines = Vec::new();
     for g in stats.groups.iter().filter(|g| !g.key.is_empty()) {
         let s = &g.summary;
@@ -246,6 +250,7 @@ pub async fn report(app: &App, actor: &Actor, year: i32, month: Option<u8>) -> R
             ("satisfaction_rate", s.satisfaction_rate),
             ("rectified_on_time_rate", s.tickets_on_time_rate),
             ("avg_handling_days", s.avg_handling_days),
+            ("one_visit_rate", visits.get(&g.key).copied().flatten()),
             (
                 "relayed",
                 Some(relayed.get(&g.key).copied().unwrap_or(0) as f64),

@@ -57,6 +57,7 @@ pub mod stats;
 pub mod supervision;
 pub mod unresolved;
 pub mod uploads;
+pub mod visits;
 pub mod warnings;
 
 use std::path::PathBuf;

@@ -25,6 +25,10 @@ pub const FIGURES: &[(&str, &str)] = &[
     ("satisfaction_rate", "满意率"),
     ("rectified_on_time_rate", "差评按时整改率"),
     ("avg_handling_days", "平均办理工作日"),
+    (
+        "one_visit_rate",
+        "最多跑一次实现率（办结件中跑动次数不超过承诺的比例）",
+    ),
     ("relayed", "代收转办件数（通办、就近办）"),
     ("off_platform", "认定的体外循环件数"),
 ];

@@ -46,6 +46,7 @@ pub mod supervision;
 pub mod throttle;
 pub mod unresolved;
 pub mod upload;
+pub mod visits;
 pub mod workflow;
 
 pub use error::{FieldError, Problems};

@@ -41,6 +41,7 @@ pub mod supervision;
 pub mod testing;
 pub mod unresolved;
 pub mod uploads;
+pub mod visits;
 pub mod walk_ins;
 mod write;
 

@@ -42,4 +42,5 @@ mod supervision;
 mod support;
 mod unresolved;
 mod uploads;
+mod visits;
 mod walk_ins;

@@ -2,6 +2,7 @@
 
 use super::{Case, CaseState, Event, OpenPause, Provision};
 use crate::calendar::{Pause, china_date};
+use crate::visits::{Visit, VisitKind};
 
 /// Folds events into the case. Events come from [`decide`], so they are valid for the case.
 pub fn apply(mut case: Case, events: &[Event]) -> Case {
@@ -31,6 +32,7 @@ pub fn apply(mut case: Case, events: &[Event]) -> Case {
                 case.materials.extend(materials.clone());
                 case.state = S::Submitted;
                 case.submitted_at = Some(*at);
+                visited_with_originals(&mut case, materials, *at);
             }
             Event::Accepted {
                 effective,
@@ -112,6 +114,12 @@ pub fn apply(mut case: Case, events: &[Event]) -> Case {
             Event::Completed { at } => {
                 case.state = S::Completed;
                 case.closed_at = Some(*at);
+                if matches!(case.delivery, Some(crate::case::Delivery::Window { .. })) {
+                    case.visits.push(Visit {
+                        kind: VisitKind::Pickup,
+                        at: *at,
+                    });
+                }
             }
             Event::Withdrawn { reason, at } => {
                 case.state = S::Withdrawn;
@@ -128,8 +136,9 @@ pub fn apply(mut case: Case, events: &[Event]) -> Case {
                     });
                 }
             }
-            Event::PendingSupplied { materials, .. } => {
+            Event::PendingSupplied { materials, at } => {
                 case.materials.extend(materials.clone());
+                visited_with_originals(&mut case, materials, *at);
             }
             Event::FeeAssessed { due } => case.fee = Some(due.clone()),
             Event::Paid { paid, .. } => {
@@ -167,4 +176,21 @@ pub fn apply(mut case: Case, events: &[Event]) -> Case {
         }
     }
     case
+}
+
+/// An original checked by a clerk when supplying means the person came to the window.
+fn visited_with_originals(
+    case: &mut Case,
+    materials: &std::collections::BTreeMap<String, Provision>,
+    at: time::OffsetDateTime,
+) {
+    if materials
+        .values()
+        .any(|p| matches!(p, Provision::CheckedOriginal { .. }))
+    {
+        case.visits.push(Visit {
+            kind: VisitKind::Originals,
+            at,
+        });
+    }
 }

@@ -337,6 +337,9 @@ pub struct Case {
     /// Received at a window of another office, or collected at one (收件与办结分离).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub relay: Option<relay::Relay>,
+    /// 最多跑一次: the person's visits to a window for this case, where they happened.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub visits: Vec<crate::visits::Visit>,
     /// Optimistic concurrency: incremented by every stored change.
     pub version: i64,
 }
@@ -358,6 +361,11 @@ pub struct CaseDeadlines {
 }
 
 impl Case {
+    /// 最多跑一次: on how many days the person came to a window for this case.
+    pub fn visit_days(&self) -> u32 {
+        crate::visits::days(&self.visits)
+    }
+
     /// The fee the applicant may pay now: assessed, unpaid, and the case approved and waiting
     /// to be issued (the one state a payment is recorded in).
     pub fn fee_to_pay(&self) -> Option<crate::payment::Fen> {
@@ -413,6 +421,15 @@ impl Case {
             close_reason: String::new(),
             proposed_refusal: None,
             relay: None,
+            // A case started at a window: the person is there.
+            visits: if channel == Channel::Window {
+                vec![crate::visits::Visit {
+                    kind: crate::visits::VisitKind::Intake,
+                    at: now,
+                }]
+            } else {
+                vec![]
+            },
             version: 0,
         }
     }

@@ -31,6 +31,7 @@ mod staff;
 mod stats;
 mod supervision;
 mod unresolved;
+mod visits;
 
 use askama::Template;
 use axum::Router;
@@ -68,6 +69,7 @@ pub fn router() -> Router<AppState> {
         .merge(supervision::router())
         .merge(off_platform::router())
         .merge(assessment::router())
+        .merge(visits::router())
         .merge(ratings::router())
         .merge(stats::router())
         .merge(hall::router())

@@ -416,6 +416,10 @@ pub const ROUTES: &[Route] = &[
     get("/assessment.xlsx", &[], "assessment_view"),
     r("POST", "/assessment/indicators", &[], "platform_thresholds", Form(&[])),
     r("POST", "/assessment/targets", &[], "platform_thresholds", Form(&[])),
+    // 最多跑一次 (views/visits.rs): each supervisor their region's month and sample.
+    get("/visits", &[], "assessment_view"),
+    r("POST", "/visits/sample", &[], "assessment_view", Form(&[])),
+    r("POST", "/visits/callbacks/{id}", &["case"], "assessment_view", Form(&[])),
     // 体外循环 (views/off_platform.rs): a suspicion on the citizen's case.
     get("/supervision/off-platform", &[], "off_platform_list"),
     r("POST", "/supervision/off-platform/{id}", &["off_platform"], "supervise_city", Form(&[])),
