@@ -11,6 +11,7 @@ use domain::assessment::{self as am, Indicator, IndicatorDraft};
 use store::assessment::{IndicatorRow, TargetRow};
 
 use crate::auth::Actor;
+use crate::stats::ms;
 use crate::{App, AppError, Result};
 
 /// One department's line.
@@ -194,13 +195,6 @@ fn period(year: i32, month: Option<u8>) -> Result<(time::Date, time::Date)> {
         Some(12) => (first(year, 12)?, first(year + 1, 1)?),
         Some(m) => (first(year, m)?, first(year, m + 1)?),
     })
-}
-
-fn ms(d: time::Date) -> i64 {
-    store::millis(
-        d.with_time(time::Time::MIDNIGHT)
-            .assume_offset(domain::calendar::CHINA_OFFSET),
-    )
 }
 
 /// The assessment of the departments of the viewer's region for a year or one month of it.

@@ -64,7 +64,8 @@ fn day(field: &str, v: &str) -> Result<time::Date> {
     .map_err(|_| AppError::field(field, "invalid", format!("“{v}”不是 YYYY-MM-DD 格式的日期")))
 }
 
-fn ms(d: time::Date) -> i64 {
+/// Midnight of a Beijing day, in ms (the bounds of a period's queries).
+pub(crate) fn ms(d: time::Date) -> i64 {
     store::millis(
         d.with_time(time::Time::MIDNIGHT)
             .assume_offset(CHINA_OFFSET),

@@ -10,6 +10,7 @@ use domain::case::{Case, CaseState};
 use store::visits::{CallbackRow, SampleRow};
 
 use crate::auth::Actor;
+use crate::stats::ms;
 use crate::{App, AppError, Result};
 
 /// One line: a department or an item.
@@ -82,13 +83,6 @@ fn month_range(month: &str) -> Result<(time::Date, time::Date)> {
         first(y, m + 1)?
     };
     Ok((from, to))
-}
-
-fn ms(d: time::Date) -> i64 {
-    store::millis(
-        d.with_time(time::Time::MIDNIGHT)
-            .assume_offset(domain::calendar::CHINA_OFFSET),
-    )
 }
 
 fn within(region: &str, of: &str) -> bool {
