@@ -18,7 +18,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/visits", get(page))
         .route("/visits/sample", post(draw))
-        .route("/visits/callbacks/{case}", post(callback))
+        .route("/visits/callbacks/{id}", post(callback))
 }
 
 #[derive(serde::Deserialize, Default)]
