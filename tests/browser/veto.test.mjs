@@ -2,7 +2,8 @@
 // clerk proposes 不予受理 (a one-word reason is refused: the applicant must read why), and the
 // case waits for a second person; the clerk cannot confirm it. The department's 批准人 finds it
 // in the approver's queue, sends it back once with a note, the clerk proposes again, and the
-// 批准人 confirms: the case is refused with the clerk's reason. A 办不成事 report: the citizen
+// 批准人 confirms: the case is refused with the clerk's reason. A window 不予许可 of a 即办件
+// goes the same way, with its legal basis, and ends in the 不予许可 decision. A 办不成事 report: the citizen
 // says what was not done, the department answers, the citizen reopens once with why, then
 // confirms it resolved; the department's count shows it.
 
@@ -70,6 +71,41 @@ describe('窗口无否决权 in a browser', () => {
     } finally {
       await Promise.all([citizen.context.close(), clerk.context.close(), chief.context.close()]);
       rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('a window 不予许可 of a 即办件 also needs the 批准人', async () => {
+    const clerk = await site.newPage();
+    const chief = await site.newPage();
+    try {
+      const kp = clerk.page;
+      kp.on('dialog', (d) => d.accept());
+      await loginAs(kp, 'clerk');
+      await kp.goto('/work');
+      await kp.locator('#w-item').fill('11511600001516260L3100010003001');
+      await kp.locator('#w-app').fill(site.server.citizen);
+      await Promise.all([kp.waitForURL(/\/cases\/[^/?]+$/), kp.getByRole('button', { name: '开始受理', exact: true }).click()]);
+      const id = new URL(kp.url()).pathname.split('/').pop();
+      for (const box of await kp.locator('#case-form input[type=checkbox][name^=check_]').all()) await box.check();
+      await fillForm(kp);
+      await act(kp, '#do-submit', '已提交（预审中）');
+      await act(kp, '#do-accept', '已受理');
+      const number = await factValue(kp, FACTS, '办件编号');
+      await kp.locator('#reason').fill('经营场所为住宅，不符合食品经营场所要求');
+      await kp.locator('#legal_basis').fill('《食品经营许可和备案管理办法》第十二条');
+      await act(kp, 'button[value=deny]', '不予许可待复核');
+      assert.equal(await kp.locator('#case-form button[value=confirm_refusal]').count(), 0, 'not by the clerk');
+
+      const ap = chief.page;
+      ap.on('dialog', (d) => d.accept());
+      await loginAs(ap, 'approver');
+      await openFromQueue(ap, 'approver', number, id);
+      assert.match(await ap.locator('#refusal-review legend').innerText(), /不予许可复核/);
+      assert.match(await ap.locator('#refusal-review').innerText(), /依据：《食品经营许可和备案管理办法》第十二条/);
+      await act(ap, 'button[value=confirm_refusal]', '不予许可');
+      assert.match(await factValue(ap, FACTS, '不予许可决定'), /经营场所为住宅/);
+    } finally {
+      await Promise.all([clerk.context.close(), chief.context.close()]);
     }
   });
 

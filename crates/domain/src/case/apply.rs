@@ -55,16 +55,27 @@ pub fn apply(mut case: Case, events: &[Event]) -> Case {
                 case.closed_at = Some(*at);
                 case.close_reason = reason.clone();
             }
-            Event::RefusalProposed { reason, by, at } => {
+            Event::RefusalProposed {
+                reason,
+                by,
+                at,
+                legal_basis,
+            } => {
                 case.state = S::RefusalPending;
                 case.proposed_refusal = Some(crate::case::ProposedRefusal {
                     reason: reason.clone(),
                     by: by.clone(),
                     at: *at,
+                    legal_basis: legal_basis.clone(),
                 });
             }
             Event::RefusalOverturned { .. } => {
-                case.state = S::Submitted;
+                // A proposed 不予许可 goes back to the accepted case, a 不予受理 to intake.
+                let denial = case
+                    .proposed_refusal
+                    .as_ref()
+                    .is_some_and(|p| p.is_denial());
+                case.state = if denial { S::Accepted } else { S::Submitted };
                 case.proposed_refusal = None;
             }
             Event::Claimed { by, .. } => {

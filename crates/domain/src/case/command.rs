@@ -177,11 +177,14 @@ pub enum Event {
         reason: String,
         at: OffsetDateTime,
     },
-    /// A clerk proposed 不予受理; a second person decides.
+    /// A clerk proposed 不予受理 (or, with its legal basis, a window 不予许可 of a 即办件); a
+    /// second person decides.
     RefusalProposed {
         reason: String,
         by: String,
         at: OffsetDateTime,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        legal_basis: Option<String>,
     },
     /// The second person did not confirm the refusal: the case is back in intake.
     RefusalOverturned {
@@ -309,6 +312,11 @@ impl Event {
                 s
             }
             Event::RejectedAtIntake { reason, .. } => format!("不予受理：{reason}"),
+            Event::RefusalProposed {
+                reason,
+                legal_basis: Some(_),
+                ..
+            } => format!("窗口拟作出不予许可，待批准人复核：{reason}"),
             Event::RefusalProposed { reason, .. } => {
                 format!("窗口提出不予受理，待批准人复核：{reason}")
             }

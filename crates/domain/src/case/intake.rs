@@ -259,6 +259,7 @@ pub(super) fn reject(cx: &Ctx, reason: &str) -> Result<Vec<Event>, CaseError> {
         reason: reason.trim().to_string(),
         by: cx.by(),
         at: cx.now,
+        legal_basis: None,
     }])
 }
 
@@ -269,6 +270,18 @@ pub(super) fn confirm_refusal(cx: &Ctx) -> Result<Vec<Event>, CaseError> {
         .proposed_refusal
         .as_ref()
         .ok_or_else(|| CaseError::Rule("没有待复核的不予受理".into()))?;
+    if let Some(basis) = &p.legal_basis {
+        return Ok(vec![Event::Decided {
+            decision: super::Decision {
+                approved: false,
+                reason: p.reason.clone(),
+                legal_basis: basis.clone(),
+                at: cx.now,
+                by_rule: None,
+                verification_due: None,
+            },
+        }]);
+    }
     Ok(vec![Event::RejectedAtIntake {
         reason: p.reason.clone(),
         at: cx.now,

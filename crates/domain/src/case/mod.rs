@@ -56,8 +56,8 @@ pub enum CaseState {
     Draft,
     /// Filed, in pre-review (预审).
     Submitted,
-    /// 窗口无否决权: a clerk proposed 不予受理, waiting for a second person (the department's
-    /// 批准人) to confirm it or send the case back to intake.
+    /// 窗口无否决权: a clerk proposed 不予受理 (or a window 不予许可 of a 即办件), waiting for a
+    /// second person (the department's 批准人) to confirm it or send the case back.
     RefusalPending,
     /// 一次性告知: waiting for the applicant to supply what the notice lists.
     SupplementRequested,
@@ -99,7 +99,7 @@ impl CaseState {
         match self {
             CaseState::Draft => "草稿",
             CaseState::Submitted => "已提交（预审中）",
-            CaseState::RefusalPending => "不予受理待复核",
+            CaseState::RefusalPending => "不予决定待复核",
             CaseState::SupplementRequested => "待补正",
             CaseState::Accepted => "已受理",
             CaseState::RejectedAtIntake => "不予受理",
@@ -361,6 +361,24 @@ pub struct CaseDeadlines {
 }
 
 impl Case {
+    /// The state as the case page says it: a pending window 不予许可 is not a 不予受理.
+    pub fn state_label(&self) -> &'static str {
+        match &self.proposed_refusal {
+            Some(p) if self.state == CaseState::RefusalPending && p.is_denial() => "不予许可待复核",
+            Some(_) if self.state == CaseState::RefusalPending => "不予受理待复核",
+            _ => self.state.label(),
+        }
+    }
+
+    /// A window 不予许可 waits for its second person.
+    pub fn pending_denial(&self) -> bool {
+        self.state == CaseState::RefusalPending
+            && self
+                .proposed_refusal
+                .as_ref()
+                .is_some_and(|p| p.is_denial())
+    }
+
     /// 最多跑一次: on how many days the person came to a window for this case.
     pub fn visit_days(&self) -> u32 {
         crate::visits::days(&self.visits)
@@ -564,4 +582,13 @@ pub struct ProposedRefusal {
     #[cfg_attr(feature = "openapi", schema(value_type = crate::openapi::DateTime))]
     #[serde(with = "time::serde::rfc3339")]
     pub at: OffsetDateTime,
+    /// Set for a proposed window 不予许可 of a 即办件 (its legal basis); None for 不予受理.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub legal_basis: Option<String>,
+}
+
+impl ProposedRefusal {
+    pub fn is_denial(&self) -> bool {
+        self.legal_basis.is_some()
+    }
 }

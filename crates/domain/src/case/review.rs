@@ -48,6 +48,28 @@ pub(super) fn decide(
     if !approved {
         text(&mut p, "legal_basis", legal_basis, "法律依据");
     }
+    // 窗口无否决权: the window's 不予许可 of a 即办件 is a proposal a second person decides.
+    if !approved && cx.instant {
+        if !reason.trim().is_empty()
+            && reason.trim().chars().count() < super::intake::REFUSAL_MIN_CHARS
+        {
+            p.push(
+                "reason",
+                "too_short",
+                format!(
+                    "请用完整的话写明不予许可的理由（至少 {} 个字），申请人会在决定书上看到",
+                    super::intake::REFUSAL_MIN_CHARS
+                ),
+            );
+        }
+        check(p)?;
+        return Ok(vec![Event::RefusalProposed {
+            reason: reason.trim().into(),
+            by: cx.by(),
+            at: cx.now,
+            legal_basis: Some(legal_basis.trim().into()),
+        }]);
+    }
     check(p)?;
     if approved {
         let c = completeness(cx.case, cx.item, cx.today);

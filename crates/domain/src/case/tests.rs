@@ -1340,3 +1340,58 @@ proptest! {
         prop_assert_eq!(got, want);
     }
 }
+
+// --- 窗口无否决权: a window 不予许可 of a 即办件 ---------------------------------------------
+
+#[test]
+fn a_window_denial_of_an_instant_item_waits_for_the_approver() {
+    let mut instant = item();
+    instant.case_type = CaseType::Instant;
+    instant.promised_limit = PromisedLimit::Instant;
+    let mut w = World::new(instant);
+    w.fill(true);
+    w.ok(Command::Submit, &applicant());
+    let clerk = staff("clerk", Role::Clerk);
+    w.ok(
+        Command::Accept {
+            tolerate: vec![],
+            commitment: false,
+        },
+        &clerk,
+    );
+    let deny = |reason: &str| Command::Deny {
+        reason: reason.into(),
+        legal_basis: "《食品经营许可管理办法》第十条".into(),
+    };
+    assert!(
+        matches!(w.run(deny("不符合"), &clerk), Err(CaseError::Validation(_))),
+        "a one-word reason"
+    );
+    w.ok(deny("经营场所与登记住所不一致，且未取得使用证明"), &clerk);
+    assert_eq!(w.case.state, CaseState::RefusalPending);
+    assert_eq!(w.case.state_label(), "不予许可待复核");
+    assert!(w.case.decision.is_none(), "nothing decided yet");
+    assert!(
+        matches!(
+            w.run(Command::ConfirmRefusal, &staff("clerk", Role::Approver)),
+            Err(CaseError::NotAllowed(_))
+        ),
+        "not by the one who proposed it"
+    );
+    let approver = staff("a1", Role::Approver);
+    // Sent back: the window decides again, and may approve.
+    w.ok(
+        Command::OverturnRefusal {
+            note: "使用证明可通过共享数据核验".into(),
+        },
+        &approver,
+    );
+    assert_eq!(w.case.state, CaseState::Accepted);
+    w.ok(deny("经营场所与登记住所不一致，且未取得使用证明"), &clerk);
+    w.ok(Command::ConfirmRefusal, &approver);
+    assert_eq!(w.case.state, CaseState::Denied);
+    let d = w.case.decision.clone().unwrap();
+    assert!(!d.approved);
+    assert_eq!(d.legal_basis, "《食品经营许可管理办法》第十条");
+    assert!(d.reason.starts_with("经营场所"));
+}
