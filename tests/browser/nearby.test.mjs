@@ -51,6 +51,18 @@ describe('就近办、通办、体外循环与考核 in a browser', () => {
       assert.match(await factValue(station, FACTS, '取件地点'), new RegExp(WUFU));
       const offered = await offeredActions(station);
       assert.ok(!offered.includes('do-claim') && !offered.includes('do-approve'), offered.join());
+      // The person may choose another point to collect at, and does not in the end.
+      await loginAs(citizen, site.server.citizen);
+      await citizen.goto(`/cases/${id}`);
+      const options = await citizen.locator('#pickup-point option').allInnerTexts();
+      assert.ok(options.some((o) => o.includes('广安区政务服务中心')), options.join());
+      await citizen.locator('#pickup-point').selectOption({ label: '广安区政务服务中心' });
+      await act(citizen, '#do-choose-pickup');
+      assert.match(await factValue(citizen, FACTS, '取件地点'), /广安区政务服务中心/);
+      await citizen.locator('#pickup-point').selectOption({ index: options.findIndex((o) => o.includes(WUFU)) });
+      await act(citizen, '#do-choose-pickup');
+      assert.match(await factValue(citizen, FACTS, '取件地点'), new RegExp(WUFU));
+      await station.goto(`/cases/${id}`);
       await act(station, '#do-send-originals');
       assert.match(await factValue(station, FACTS, '纸质原件'), /已移交，待办结机关签收：.*最低生活保障申请书/);
 
@@ -76,7 +88,6 @@ describe('就近办、通办、体外循环与考核 in a browser', () => {
       await act(station, '#do-complete', '已办结');
       await shot(station, 'relay-case.png');
 
-      await loginAs(citizen, site.server.citizen);
       await citizen.goto(`/cases/${id}`);
       assert.equal(await caseState(citizen), '已办结');
       assert.match(await factValue(citizen, FACTS, '取件地点'), new RegExp(WUFU));

@@ -171,6 +171,12 @@ fn batch<'a>(w: &CommandWrite<'a>, data: &'a str) -> Batch<'a> {
         i.tolerance_due != new.tolerance_due,
         Arg::Opt(new.tolerance_due.as_deref()),
     );
+    // 就近取件 may change: written whenever the case was received for another office.
+    set(
+        "pickup_point",
+        c.relay.is_some(),
+        Arg::Opt(c.relay.as_ref().map(|r| r.pickup.code.as_str())),
+    );
     sql.push_str(" WHERE id = ? RETURNING version");
     args.push(Arg::Text(&c.id));
     b.push(sql, args);

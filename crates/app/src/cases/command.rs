@@ -31,6 +31,13 @@ pub async fn act(app: &App, actor: &Actor, case_id: &str, cmd: Command) -> Resul
     ) {
         commitment_allowed(app, case_id).await?;
     }
+    // 就近取件: the point is the stored one, and one that may hand the result out.
+    let cmd = match cmd {
+        Command::ChoosePickup { point } => Command::ChoosePickup {
+            point: super::relay::chosen_pickup(app, case_id, &point.code).await?,
+        },
+        other => other,
+    };
     let (mut c, item) = run(app, &who, Some(actor), case_id, &cmd).await?;
     // 秒批: right after submission, the system tries the item's rule (if it has one).
     if matches!(cmd, Command::Submit | Command::Supply { .. })

@@ -115,3 +115,58 @@ pub(crate) fn check_point_command(access: Access, kind: domain::case::CommandKin
     }
     Ok(())
 }
+
+/// Where the result of a relayed case may be collected: the point that received it, the
+/// concluding office's own centres (points of the item's region), and every point that may
+/// receive the item itself (its own right or the 通办 list).
+pub(crate) async fn pickup_options(
+    app: &App,
+    conn: &mut store::Connection,
+    c: &domain::case::Case,
+    def: &ItemDefinition,
+) -> Result<Vec<PointRef>> {
+    let Some(r) = &c.relay else {
+        return Ok(vec![]);
+    };
+    let item_region = RegionCode::parse(&def.region).ok();
+    let today = domain::calendar::china_date(app.now());
+    let mut out = Vec::new();
+    for p in store::service_points::list(conn).await? {
+        let region = RegionCode::parse(&p.region).ok();
+        let may = p.code == r.received_at.code
+            || same_region(&p.region, &def.region)
+            || {
+                let accepts = crate::rights::accepting(conn, &p.code, today).await?;
+                let powers = domain::rights::Powers {
+                    accept: accepts.contains(&def.code),
+                    ..domain::rights::Powers::NONE
+                };
+                matches!((&region, &item_region), (Some(pr), Some(ir)) if relay::basis(powers, pr, ir, def.scope).is_some())
+            };
+        if may {
+            out.push(point_ref(&p));
+        }
+    }
+    Ok(out)
+}
+
+/// The point a person chose to collect at, as the case will record it, if it may hand the
+/// result out.
+pub(crate) async fn chosen_pickup(app: &App, case_id: &str, code: &str) -> Result<PointRef> {
+    let mut conn = app.store.conn().await?;
+    let c = store::cases::get_case(&mut conn, case_id)
+        .await?
+        .ok_or_else(|| AppError::NotFound("办件".into()))?;
+    let def = super::item_version(app, &mut conn, &c).await?;
+    pickup_options(app, &mut conn, &c, &def)
+        .await?
+        .into_iter()
+        .find(|p| p.code == code.trim())
+        .ok_or_else(|| {
+            AppError::field(
+                "pickup",
+                "not_allowed",
+                "该场所不能交付此事项的办理结果，请从列表中选择",
+            )
+        })
+}

@@ -47,6 +47,8 @@ pub struct CaseView {
     pub pays_online: bool,
     /// The department that concludes the case, by name.
     pub concluding_office: String,
+    /// 就近取件: where the viewer may choose to collect the result, when they may choose.
+    pub pickup_options: Vec<domain::case::relay::PointRef>,
 }
 
 #[derive(Debug, Clone, serde::Serialize)]
@@ -165,11 +167,17 @@ pub async fn view(app: &App, actor: &Actor, case_id: &str) -> Result<CaseView> {
     if let Some(x) = d.legal {
         deadlines.push(("法定办结".to_string(), x.explain()));
     }
-    let allowed = case::allowed(&c, &item, &who, now, &cal)
+    let allowed: Vec<&str> = case::allowed(&c, &item, &who, now, &cal)
         .into_iter()
         .filter(|k| super::relay::check_point_command(access, *k).is_ok())
         .map(|k| k.name())
         .collect();
+    let pickup_options = if allowed.contains(&"choose_pickup") {
+        let mut conn = app.store.conn().await?;
+        super::relay::pickup_options(app, &mut conn, &c, &item).await?
+    } else {
+        vec![]
+    };
     let completeness = case::completeness(&c, &item, china_date(now));
     let current_step = current_step(app, &c, &item, matches!(actor, Actor::Staff { .. })).await?;
     Ok(CaseView {
@@ -178,6 +186,7 @@ pub async fn view(app: &App, actor: &Actor, case_id: &str) -> Result<CaseView> {
         orders,
         pays_online: app.settings.payment.is_some(),
         concluding_office,
+        pickup_options,
         results,
         current_step,
         case: c,

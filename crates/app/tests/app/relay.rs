@@ -20,6 +20,7 @@ use crate::support::*;
 
 const WUFU: &str = "511602001001-BMFW";
 const YUECHI: &str = "511621-ZWZX";
+const CENTRE: &str = "511602-ZWZX";
 
 async fn places(app: &app::App) {
     let mut tx = app.store.begin().await.unwrap();
@@ -45,6 +46,7 @@ async fn places(app: &app::App) {
             "511602001001",
         ),
         (YUECHI, "岳池县政务服务中心", PointKind::Center, "511621"),
+        (CENTRE, "广安区政务服务中心", PointKind::Center, "511602"),
     ] {
         let p = ServicePoint {
             code: code.into(),
@@ -169,6 +171,30 @@ async fn a_village_station_receives_the_county_concludes_and_the_person_collects
         let c2 = run(&app, &village, &c.id, accept).await;
         assert_eq!(c2.state, CaseState::Accepted);
         let accepted_at = c2.accepted_at;
+
+        // 就近取件: the person may collect at the county centre instead, not at a point that
+        // cannot hand the item out.
+        let choose = |code: &str| Command::ChoosePickup {
+            point: domain::case::relay::PointRef {
+                code: code.into(),
+                name: String::new(),
+                region: String::new(),
+            },
+        };
+        let e = app::cases::act(&app, &me, &c.id, choose(YUECHI))
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(&e, AppError::Validation(v) if v[0].field == "pickup"),
+            "{e:?}"
+        );
+        let moved = run(&app, &me, &c.id, choose(CENTRE)).await;
+        assert_eq!(moved.relay.unwrap().pickup.name, "广安区政务服务中心");
+        let e = app::cases::act(&app, &me, &c.id, choose(CENTRE))
+            .await
+            .unwrap_err();
+        assert!(matches!(e, AppError::State(_)), "{e:?}");
+        run(&app, &village, &c.id, choose(WUFU)).await;
 
         // It does not review or decide.
         let m = forbidden(app::cases::act(&app, &village, &c.id, Command::Claim).await);

@@ -166,6 +166,11 @@ pub fn apply(mut case: Case, events: &[Event]) -> Case {
                     });
                 }
             }
+            Event::PickupChosen { point, .. } => {
+                if let Some(r) = case.relay.as_mut() {
+                    r.pickup = point.clone();
+                }
+            }
             Event::OriginalsReceived { by, at } => {
                 if let Some(r) = case.relay.as_mut() {
                     r.originals_received = Some(crate::case::relay::Stamp {

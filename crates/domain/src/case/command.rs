@@ -105,6 +105,11 @@ pub enum Command {
     SendOriginals,
     /// The concluding office signs for them.
     ReceiveOriginals,
+    /// 就近取件: the person (or the window for them) chooses where to collect the result; the
+    /// app has checked the point may hand it out.
+    ChoosePickup {
+        point: super::relay::PointRef,
+    },
 }
 
 impl Command {
@@ -138,6 +143,7 @@ impl Command {
             Command::RecordPayment { .. } => K::RecordPayment,
             Command::SendOriginals => K::SendOriginals,
             Command::ReceiveOriginals => K::ReceiveOriginals,
+            Command::ChoosePickup { .. } => K::ChoosePickup,
         }
     }
 
@@ -253,6 +259,11 @@ pub enum Event {
         by: String,
         at: OffsetDateTime,
     },
+    PickupChosen {
+        point: super::relay::PointRef,
+        by: String,
+        at: OffsetDateTime,
+    },
 }
 
 impl Event {
@@ -282,6 +293,7 @@ impl Event {
             Event::Paid { .. } => "paid",
             Event::OriginalsSent { .. } => "originals_sent",
             Event::OriginalsReceived { .. } => "originals_received",
+            Event::PickupChosen { .. } => "pickup_chosen",
         }
     }
 
@@ -377,6 +389,7 @@ impl Event {
                 format!("收件窗口移交纸质原件：{}", materials.join("、"))
             }
             Event::OriginalsReceived { .. } => "办结机关签收纸质原件".into(),
+            Event::PickupChosen { point, .. } => format!("取件地点改为{}", point.name),
         }
     }
 

@@ -154,6 +154,7 @@ pub fn decide(
         Command::Withdraw { reason } => closing::withdraw(&cx, reason),
         Command::SendOriginals => super::relay::send(&cx),
         Command::ReceiveOriginals => super::relay::receive(&cx),
+        Command::ChoosePickup { point } => super::relay::choose(&cx, point),
     }
 }
 

@@ -133,6 +133,7 @@ pub fn point_may(kind: CommandKind) -> bool {
             | K::SendOriginals
             | K::Issue
             | K::Complete
+            | K::ChoosePickup
     )
 }
 
@@ -158,6 +159,32 @@ pub(super) fn receive(cx: &Ctx) -> Result<Vec<Event>, CaseError> {
         by: cx.by(),
         at: cx.now,
     }])
+}
+
+pub(super) fn choose(cx: &Ctx, point: &PointRef) -> Result<Vec<Event>, CaseError> {
+    if cx
+        .case
+        .relay
+        .as_ref()
+        .is_some_and(|r| r.pickup.code == point.code)
+    {
+        return Err(CaseError::Rule(format!("取件地点已是{}", point.name)));
+    }
+    Ok(vec![Event::PickupChosen {
+        point: point.clone(),
+        by: cx.by(),
+        at: cx.now,
+    }])
+}
+
+/// Guard: a case received for another office.
+pub(super) fn relayed(cx: &Ctx) -> Result<(), CaseError> {
+    match cx.case.relay {
+        Some(_) => Ok(()),
+        None => Err(CaseError::Rule(
+            "结果由办理机关窗口发放，无需选择取件地点".into(),
+        )),
+    }
 }
 
 /// Guard: a relayed case whose window checked originals that have not left yet.

@@ -46,6 +46,7 @@ pub enum CommandKind {
     RecordPayment,
     SendOriginals,
     ReceiveOriginals,
+    ChoosePickup,
 }
 
 /// The phases the commands are grouped by (one module of the state machine each).
@@ -97,6 +98,7 @@ impl CommandKind {
         CommandKind::Withdraw,
         CommandKind::SendOriginals,
         CommandKind::ReceiveOriginals,
+        CommandKind::ChoosePickup,
         CommandKind::Verify,
         CommandKind::SupplyPending,
         CommandKind::AutoDecide,
@@ -134,6 +136,7 @@ impl CommandKind {
             K::Withdraw => "withdraw",
             K::SendOriginals => "send_originals",
             K::ReceiveOriginals => "receive_originals",
+            K::ChoosePickup => "choose_pickup",
         }
     }
 
@@ -171,6 +174,7 @@ impl CommandKind {
             K::Withdraw => "撤回",
             K::SendOriginals => "移交纸质原件",
             K::ReceiveOriginals => "签收纸质原件",
+            K::ChoosePickup => "选择取件地点",
         }
     }
 
@@ -188,6 +192,7 @@ impl CommandKind {
                 Phase::Closing
             }
             K::SendOriginals | K::ReceiveOriginals => Phase::Review,
+            K::ChoosePickup => Phase::Closing,
         }
     }
 }
@@ -325,6 +330,16 @@ const WITHDRAWABLE: &[S] = &[
     S::Suspended,
 ];
 const UNDER_REVIEW: &[S] = &[S::Accepted, S::InReview, S::Suspended];
+/// Until the result goes out, the person may choose where to collect it.
+const BEFORE_ISSUE: &[S] = &[
+    S::Draft,
+    S::Submitted,
+    S::SupplementRequested,
+    S::Accepted,
+    S::InReview,
+    S::Suspended,
+    S::Approved,
+];
 /// Accepted and not withdrawn: the originals may travel until the case is over.
 const IN_HAND: &[S] = &[
     S::Accepted,
@@ -449,6 +464,8 @@ pub static TABLE: &[Transition] = &[
         "事项有收费项目，且尚未缴费", assessable),
     guarded(row(K::RecordPayment, &[S::Approved], Issuer::System, "缴费到账只能由系统记录", &[Stays]),
         "已核定收费且尚未缴费", payable),
+    guarded(row(K::ChoosePickup, BEFORE_ISSUE, Issuer::ApplicantOrWindowClerk, "取件地点由申请人选择（或窗口代为选择）", &[Stays]),
+        "异地收件的办件", super::relay::relayed),
     guarded(row(K::Issue, &[S::Approved], Issuer::Staff(CLERK), "结果由出件窗口统一发放", &[To(S::Issuing)]),
         "未核定收费，或已缴清（核定为零即减免）", fee_settled),
     row(K::Complete, &[S::Issuing], Issuer::Staff(CLERK), "由出件窗口确认办结", &[To(S::Completed)]),

@@ -1395,3 +1395,38 @@ fn a_window_denial_of_an_instant_item_waits_for_the_approver() {
     assert_eq!(d.legal_basis, "《食品经营许可管理办法》第十条");
     assert!(d.reason.starts_with("经营场所"));
 }
+
+#[test]
+fn the_person_chooses_where_to_collect_a_relayed_case_until_it_goes_out() {
+    let other = relay::PointRef {
+        code: "CENTRE".into(),
+        name: "区政务服务中心".into(),
+        region: "511602".into(),
+    };
+    let choose = |p: &relay::PointRef| Command::ChoosePickup { point: p.clone() };
+    let mut plain = World::new(item());
+    assert!(
+        matches!(
+            plain.run(choose(&other), &applicant()),
+            Err(CaseError::Rule(_))
+        ),
+        "only a case received for another office"
+    );
+    let mut w = World::new(item());
+    relayed(&mut w);
+    let here = w.case.relay.clone().unwrap().pickup;
+    assert!(matches!(
+        w.run(choose(&here), &applicant()),
+        Err(CaseError::Rule(_))
+    ));
+    w.ok(choose(&other), &applicant());
+    assert_eq!(w.case.relay.clone().unwrap().pickup, other);
+    w.case.state = CaseState::Issuing;
+    assert!(
+        matches!(
+            w.run(choose(&here), &applicant()),
+            Err(CaseError::InvalidTransition { .. })
+        ),
+        "not once the result went out"
+    );
+}

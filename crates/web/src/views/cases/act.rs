@@ -211,6 +211,13 @@ pub(super) fn command(
         },
         "complete" => Command::Complete,
         "send_originals" => Command::SendOriginals,
+        "choose_pickup" => Command::ChoosePickup {
+            point: domain::case::relay::PointRef {
+                code: t("pickup"),
+                name: String::new(),
+                region: String::new(),
+            },
+        },
         "receive_originals" => Command::ReceiveOriginals,
         "withdraw" => Command::Withdraw {
             reason: t("reason"),
