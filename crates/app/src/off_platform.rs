@@ -43,7 +43,13 @@ pub async fn scan(app: &App) -> Result<usize> {
         m => m,
     };
     let span = rules.burst_minutes * 60_000;
-    let rows = store::off_platform::cases_since(&mut c, mark, mark - span, 20_000).await?;
+    const PAGE: i64 = 20_000;
+    let rows = store::off_platform::cases_since(&mut c, mark, mark - span, PAGE).await?;
+    // A full page: the next scan goes on from its last change rather than skipping the rest.
+    let next_mark = match rows.last() {
+        Some(last) if rows.len() as i64 == PAGE => last.changed,
+        _ => now,
+    };
     let served = store::off_platform::served_unlinked(&mut c, mark - 30 * 86_400_000)
         .await?
         .into_iter()
@@ -104,7 +110,7 @@ pub async fn scan(app: &App) -> Result<usize> {
         };
         raised += usize::from(store::off_platform::raise(&mut tx, &row).await?);
     }
-    store::db::set_meta(&mut tx, SCANNED_TO, now).await?;
+    store::db::set_meta(&mut tx, SCANNED_TO, next_mark).await?;
     tx.commit().await.map_err(store::StoreError::from)?;
     Ok(raised)
 }

@@ -30,3 +30,27 @@ impl utoipa::ToSchema for DateTime {
         Cow::Borrowed("DateTime")
     }
 }
+
+/// A moment written as RFC 3339 (`2026-11-27T08:46:03.675532018Z`): the fields that say
+/// `#[serde(with = "time::serde::rfc3339")]` (a proposed refusal, a relay's hand-over, a
+/// visit).
+pub struct Rfc3339;
+
+impl utoipa::PartialSchema for Rfc3339 {
+    fn schema() -> RefOr<Schema> {
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .format(Some(utoipa::openapi::SchemaFormat::KnownFormat(
+                utoipa::openapi::KnownFormat::DateTime,
+            )))
+            .description(Some("时刻，RFC 3339 格式"))
+            .examples(["2026-11-27T08:46:03.675532018Z"])
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for Rfc3339 {
+    fn name() -> Cow<'static, str> {
+        Cow::Borrowed("Rfc3339")
+    }
+}

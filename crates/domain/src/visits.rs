@@ -35,7 +35,7 @@ impl VisitKind {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Visit {
     pub kind: VisitKind,
-    #[cfg_attr(feature = "openapi", schema(value_type = crate::openapi::DateTime))]
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::openapi::Rfc3339))]
     #[serde(with = "time::serde::rfc3339")]
     pub at: OffsetDateTime,
 }

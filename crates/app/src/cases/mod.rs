@@ -58,8 +58,10 @@ async fn authorize(
         Actor::Applicant { .. } => false,
         Actor::Staff { scope, .. } if scope.covers(&c.region, Some(&c.department)) => true,
         // The clerks of the point that received it for another office, or hand it out.
-        Actor::Staff { .. } if relay::at_point(actor, c) => return Ok(relay::Access::AtPoint),
-        Actor::Staff { .. } => false,
+        Actor::Staff { .. } => match relay::at_point(actor, c) {
+            Some(access) => return Ok(access),
+            None => false,
+        },
     };
     if ok {
         Ok(relay::Access::Full)

@@ -16,9 +16,10 @@ use crate::{App, AppError, Result};
 pub(crate) enum Access {
     /// The applicant, their agent, or staff of the case's own region and department.
     Full,
-    /// A clerk of the point that received the case for another office, or that hands the
-    /// result out: intake and hand-over only ([`relay::point_may`]).
-    AtPoint,
+    /// A clerk of the point that received the case for another office (intake,
+    /// [`relay::receiving_may`]), or of the point that hands the result out
+    /// ([`relay::pickup_may`]), or both.
+    AtPoint { receiving: bool, pickup: bool },
 }
 
 fn same_region(a: &str, b: &str) -> bool {
@@ -94,26 +95,35 @@ pub(crate) async fn receive_at(
     Err(refuse())
 }
 
-/// Whether a clerk's region reaches the point that received the case or hands it out.
-pub(crate) fn at_point(actor: &Actor, c: &domain::case::Case) -> bool {
+/// A clerk's access through the points a relayed case passes: the one that received it, the
+/// one the result is collected at. None when their region reaches neither.
+pub(crate) fn at_point(actor: &Actor, c: &domain::case::Case) -> Option<Access> {
     let Actor::Staff { scope, .. } = actor else {
-        return false;
+        return None;
     };
-    actor.has_role(Role::Clerk)
-        && c.relay.as_ref().is_some_and(|r| {
-            scope.covers_region(&r.received_at.region) || scope.covers_region(&r.pickup.region)
-        })
+    let r = c.relay.as_ref().filter(|_| actor.has_role(Role::Clerk))?;
+    let receiving = scope.covers_region(&r.received_at.region);
+    let pickup = scope.covers_region(&r.pickup.region);
+    (receiving || pickup).then_some(Access::AtPoint { receiving, pickup })
 }
 
-/// Refuses a command the receiving point may not issue.
+/// Refuses a command a point's clerk may not issue.
 pub(crate) fn check_point_command(access: Access, kind: domain::case::CommandKind) -> Result<()> {
-    if access == Access::AtPoint && !relay::point_may(kind) {
-        return Err(AppError::Forbidden(format!(
-            "收件地点不能{}：审查和决定由办结机关办理",
-            kind.label()
-        )));
+    let Access::AtPoint { receiving, pickup } = access else {
+        return Ok(());
+    };
+    if (receiving && relay::receiving_may(kind)) || (pickup && relay::pickup_may(kind)) {
+        return Ok(());
     }
-    Ok(())
+    Err(AppError::Forbidden(format!(
+        "{}不能{}：审查和决定由办结机关办理，结果由取件地点交付",
+        if receiving {
+            "收件地点"
+        } else {
+            "取件地点"
+        },
+        kind.label()
+    )))
 }
 
 /// Where the result of a relayed case may be collected: the point that received it, the

@@ -85,6 +85,16 @@ async fn publish_all(app: &app::App, items: &[&domain::catalog::ItemDefinition])
     }
 }
 
+fn choose(code: &str) -> Command {
+    Command::ChoosePickup {
+        point: domain::case::relay::PointRef {
+            code: code.into(),
+            name: String::new(),
+            region: String::new(),
+        },
+    }
+}
+
 fn forbidden<T: std::fmt::Debug>(r: Result<T, AppError>) -> String {
     match r {
         Err(AppError::Forbidden(m)) => m,
@@ -174,13 +184,6 @@ async fn a_village_station_receives_the_county_concludes_and_the_person_collects
 
         // 就近取件: the person may collect at the county centre instead, not at a point that
         // cannot hand the item out.
-        let choose = |code: &str| Command::ChoosePickup {
-            point: domain::case::relay::PointRef {
-                code: code.into(),
-                name: String::new(),
-                region: String::new(),
-            },
-        };
         let e = app::cases::act(&app, &me, &c.id, choose(YUECHI))
             .await
             .unwrap_err();
@@ -318,6 +321,15 @@ async fn any_window_of_the_city_receives_items_on_the_cross_county_list() {
         );
         let m = forbidden(app::cases::start_at_window(&app, &yuechi, &local.code, login).await);
         assert!(m.contains("通办清单"), "{m}");
+        // The person will collect at the village station: its clerk hands the result over
+        // there, and does no intake.
+        run(&app, &me, &c.id, choose(WUFU)).await;
+        let village = staff(&app, "vclerk", &[Role::Clerk], "511602001001", None).await;
+        let m = forbidden(app::cases::act(&app, &village, &c.id, Command::Submit).await);
+        assert!(m.starts_with("取件地点不能"), "{m}");
+        let v = app::cases::view(&app, &village, &c.id).await.unwrap();
+        assert!(!v.allowed.contains(&"submit"), "{:?}", v.allowed);
+        assert!(v.allowed.contains(&"choose_pickup"), "{:?}", v.allowed);
         // Online filing is not a window's receipt: nothing to relay.
         let e = app::cases::start(&app, &me, &listed.code).await;
         assert!(e.is_ok_and(|c| c.relay.is_none()));

@@ -579,7 +579,7 @@ pub enum CaseActor {
 pub struct ProposedRefusal {
     pub reason: String,
     pub by: String,
-    #[cfg_attr(feature = "openapi", schema(value_type = crate::openapi::DateTime))]
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::openapi::Rfc3339))]
     #[serde(with = "time::serde::rfc3339")]
     pub at: OffsetDateTime,
     /// Set for a proposed window 不予许可 of a 即办件 (its legal basis); None for 不予受理.

@@ -51,7 +51,7 @@ impl RelayBasis {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Stamp {
     pub by: String,
-    #[cfg_attr(feature = "openapi", schema(value_type = crate::openapi::DateTime))]
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::openapi::Rfc3339))]
     #[serde(with = "time::serde::rfc3339")]
     pub at: OffsetDateTime,
 }
@@ -117,11 +117,11 @@ pub fn basis(
     }
 }
 
-/// What staff of the receiving or pickup point may do with a case another office concludes:
+/// What the clerks of the point that received a case for another office may do with it:
 /// filing and 受理 (a refusal is only proposed; the department's approver decides), sending
-/// the originals, and putting the result out at the point and handing it over (出件, 办结).
-/// Review and decision stay with the concluding office.
-pub fn point_may(kind: CommandKind) -> bool {
+/// the originals, choosing the pickup for the person. Review and decision stay with the
+/// concluding office.
+pub fn receiving_may(kind: CommandKind) -> bool {
     use CommandKind as K;
     matches!(
         kind,
@@ -131,10 +131,15 @@ pub fn point_may(kind: CommandKind) -> bool {
             | K::Accept
             | K::RejectAtIntake
             | K::SendOriginals
-            | K::Issue
-            | K::Complete
             | K::ChoosePickup
     )
+}
+
+/// What the clerks of the point the result is collected at may do: put it out there and hand
+/// it over (出件, 办结), or move the pickup for the person.
+pub fn pickup_may(kind: CommandKind) -> bool {
+    use CommandKind as K;
+    matches!(kind, K::Issue | K::Complete | K::ChoosePickup)
 }
 
 /// Materials whose paper original the window checked: they go to the concluding office.

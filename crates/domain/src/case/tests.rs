@@ -1276,15 +1276,21 @@ fn a_case_received_by_its_own_department_has_nothing_to_hand_over() {
 #[test]
 fn the_receiving_point_files_and_accepts_but_does_not_review_or_decide() {
     use table::CommandKind as K;
-    for k in [
-        K::Submit,
-        K::Accept,
-        K::RejectAtIntake,
-        K::SendOriginals,
-        K::Issue,
-        K::Complete,
-    ] {
-        assert!(relay::point_may(k), "{}", k.name());
+    for k in [K::Submit, K::Accept, K::RejectAtIntake, K::SendOriginals] {
+        assert!(relay::receiving_may(k), "{}", k.name());
+        assert!(
+            !relay::pickup_may(k),
+            "{}: not where the result is collected",
+            k.name()
+        );
+    }
+    for k in [K::Issue, K::Complete] {
+        assert!(relay::pickup_may(k), "{}", k.name());
+        assert!(
+            !relay::receiving_may(k),
+            "{}: not where it was received",
+            k.name()
+        );
     }
     for k in [
         K::Claim,
@@ -1295,7 +1301,11 @@ fn the_receiving_point_files_and_accepts_but_does_not_review_or_decide() {
         K::ReceiveOriginals,
         K::AssessFee,
     ] {
-        assert!(!relay::point_may(k), "{}", k.name());
+        assert!(
+            !relay::receiving_may(k) && !relay::pickup_may(k),
+            "{}",
+            k.name()
+        );
     }
 }
 
