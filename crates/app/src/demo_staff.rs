@@ -159,6 +159,28 @@ pub(crate) const STAFF: &[StaffSpec] = &[
         region: "511602",
         department: Some("511602-MZJ"),
     },
+    // 市人社局: concludes 社会保障卡申领, a 跨市通办 item other cities' windows forward.
+    StaffSpec {
+        login: "rsj",
+        name: "罗人社",
+        roles: &[Role::Reviewer],
+        region: "511600",
+        department: Some("511600-RSJ"),
+    },
+    StaffSpec {
+        login: "rsj2",
+        name: "唐审核",
+        roles: &[Role::Reviewer],
+        region: "511600",
+        department: Some("511600-RSJ"),
+    },
+    StaffSpec {
+        login: "rsj-pz",
+        name: "何批准",
+        roles: &[Role::Approver],
+        region: "511600",
+        department: Some("511600-RSJ"),
+    },
     StaffSpec {
         login: "mzj-pz",
         name: "朱批准",

@@ -55,6 +55,7 @@ pub mod setup;
 pub mod shared;
 pub mod stats;
 pub mod supervision;
+pub mod tongban;
 pub mod unresolved;
 pub mod uploads;
 pub mod visits;
@@ -79,6 +80,9 @@ pub(crate) const CASE_SUBSCRIBERS: &[(&str, events::Reaction)] = &[
     }),
     ("credit", |app, case| {
         Box::pin(oversight::credit::on_case_committed(app, case))
+    }),
+    ("tongban", |app, case| {
+        Box::pin(tongban::on_case_committed(app, case))
     }),
 ];
 
@@ -122,6 +126,8 @@ pub struct Settings {
     pub payment: Option<payment::PaymentConfig>,
     /// The province's identity provider (`[oidc]`); None: local accounts only.
     pub oidc: Option<auth::oidc::OidcConfig>,
+    /// 跨市通办 with other cities' platforms (`[tongban]`); None: no partners.
+    pub tongban: Option<tongban::TongbanConfig>,
 }
 
 impl Settings {
@@ -149,6 +155,7 @@ impl Default for Settings {
             courier: None,
             payment: None,
             oidc: None,
+            tongban: None,
         }
     }
 }

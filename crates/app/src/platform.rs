@@ -66,9 +66,26 @@ impl Link {
         idempotency_key: &str,
         body: Vec<u8>,
     ) -> Result<(hyper::StatusCode, Bytes), String> {
+        self.call_with(method, url, idempotency_key, &[], body)
+            .await
+    }
+
+    /// [`Link::call`] with more headers (a partner platform names itself in one).
+    pub(crate) async fn call_with(
+        &self,
+        method: hyper::Method,
+        url: &str,
+        idempotency_key: &str,
+        headers: &[(&str, &str)],
+        body: Vec<u8>,
+    ) -> Result<(hyper::StatusCode, Bytes), String> {
         let ts = time::OffsetDateTime::now_utc().unix_timestamp();
         let signature = domain::signed::sign(self.algorithm, self.secret.as_bytes(), ts, &body);
-        let req = hyper::Request::builder()
+        let mut req = hyper::Request::builder();
+        for (name, value) in headers {
+            req = req.header(*name, *value);
+        }
+        let req = req
             .method(method)
             .uri(url)
             .header("content-type", "application/json")

@@ -92,6 +92,20 @@ pub async fn store(app: &App, actor: &Actor, bytes: &[u8], file_name: &str) -> R
             ));
         }
     }
+    keep(app, owner, bytes, media_type, file_name).await
+}
+
+/// Writes a checked file and its record (owned by `owner`); how the material is provided.
+/// A partner's forward (跨市通办) stores its files here, bounded by the protocol's size.
+pub(crate) async fn keep(
+    app: &App,
+    owner: &str,
+    bytes: &[u8],
+    media_type: &'static str,
+    file_name: &str,
+) -> Result<Provision> {
+    let now = app.now();
+    let size = bytes.len() as i64;
     let hash = content_hash(bytes);
     // Written every time, even when stored before (by anyone): the write renews the file's
     // time, so the orphan sweep, which removes only files older than its grace period,
@@ -108,7 +122,7 @@ pub async fn store(app: &App, actor: &Actor, bytes: &[u8], file_name: &str) -> R
         &app.store,
         &store::uploads::UploadRow {
             hash: hash.clone(),
-            owner_id: owner.clone(),
+            owner_id: owner.into(),
             media_type: media_type.into(),
             size,
             at: store::millis(now),

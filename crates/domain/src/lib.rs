@@ -44,6 +44,7 @@ pub mod stats;
 pub mod subject;
 pub mod supervision;
 pub mod throttle;
+pub mod tongban;
 pub mod unresolved;
 pub mod upload;
 pub mod visits;

@@ -37,6 +37,10 @@ pub struct Config {
     /// staff_required, timeout_ms, `[oidc.claims]` (see README).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub oidc: Option<app::auth::oidc::OidcConfig>,
+    /// 跨市通办 with other cities' platforms: `[tongban]` code, name and
+    /// `[[tongban.partners]]` code, name, url, secret, algorithm, timeout_ms (see README).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tongban: Option<app::tongban::TongbanConfig>,
     /// Upstream shared-data sources (`[[shared_data]]` with source, url, timeout_ms, retries).
     #[serde(default)]
     pub shared_data: Vec<app::shared::SourceConfig>,
@@ -220,6 +224,7 @@ impl Default for Config {
             post: None,
             payment: None,
             oidc: None,
+            tongban: None,
             shared_data: Vec::new(),
             jobs: Default::default(),
             demo: false,
@@ -240,6 +245,7 @@ impl std::fmt::Debug for Config {
             .field("post", &self.post)
             .field("payment", &self.payment)
             .field("oidc", &self.oidc)
+            .field("tongban", &self.tongban)
             .finish()
     }
 }

@@ -150,6 +150,11 @@ async fn run_round(app: &App, jobs: &Jobs, round: u64) -> bool {
         Err(e) => tracing::warn!("电子监察 scan failed: {e:?}"),
     }
     held!();
+    match app::tongban::push_pending(&app).await {
+        Ok(n) if n > 0 => tracing::info!(pushed = n, "跨市通办 progress pushed to partners"),
+        Ok(_) => {}
+        Err(e) => tracing::warn!("跨市通办 progress push failed: {e:?}"),
+    }
     match app::off_platform::scan(&app).await {
         Ok(n) if n > 0 => tracing::info!(raised = n, "体外循环 suspicions raised"),
         Ok(_) => {}

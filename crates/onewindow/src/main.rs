@@ -278,6 +278,7 @@ async fn connect(cfg: &Config) -> anyhow::Result<(app::Store, Settings)> {
         .and_then(|_| cfg.post.as_ref().map_or(Ok(()), |p| p.check()))
         .and_then(|_| cfg.payment.as_ref().map_or(Ok(()), |p| p.check()))
         .and_then(|_| cfg.oidc.as_ref().map_or(Ok(()), |o| o.check()))
+        .and_then(|_| cfg.tongban.as_ref().map_or(Ok(()), |t| t.check()))
         .and_then(|_| cfg.jobs.check())
         .map_err(|e| anyhow::anyhow!("配置有误：{e}"))?;
     let files = cfg
@@ -308,6 +309,7 @@ async fn connect(cfg: &Config) -> anyhow::Result<(app::Store, Settings)> {
         courier: cfg.post.clone(),
         payment: cfg.payment.clone(),
         oidc: cfg.oidc.clone(),
+        tongban: cfg.tongban.clone(),
     };
     Ok((store, settings))
 }

@@ -39,6 +39,7 @@ pub mod subjects;
 pub mod supervision;
 #[cfg(feature = "testing")]
 pub mod testing;
+pub mod tongban;
 pub mod unresolved;
 pub mod uploads;
 pub mod visits;

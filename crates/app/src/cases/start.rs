@@ -261,8 +261,40 @@ pub(super) struct Options {
     pub walk_in: Option<store::accounts::AccountRow>,
     /// Whom an item filed on its own is for; None is the applicant themself.
     pub for_whom: Option<ForWhom>,
-    /// Results of earlier stages of a project, by material name (trust level A).
+    /// Results of earlier stages of a project, by material name (trust level A); a
+    /// partner's forward: what its window checked and scanned.
     pub carried: BTreeMap<String, Provision>,
+    /// 跨市通办: forwarded by another city's platform, whose window received it; the case is
+    /// filed by the system with the partner's form.
+    pub forwarded: Option<(domain::case::relay::Relay, BTreeMap<String, String>)>,
+}
+
+/// 跨市通办: files the case a partner's window received, as the system, for the person
+/// (`walk_in` when they have no account here), with the partner's form and materials.
+pub(crate) async fn file_forwarded(
+    app: &App,
+    applicant_id: &str,
+    walk_in: Option<store::accounts::AccountRow>,
+    item_code: &str,
+    relay: domain::case::relay::Relay,
+    form: BTreeMap<String, String>,
+    carried: BTreeMap<String, Provision>,
+) -> Result<Case> {
+    let opts = Options {
+        walk_in,
+        carried,
+        forwarded: Some((relay, form)),
+        ..Default::default()
+    };
+    create_with(
+        app,
+        applicant_id,
+        item_code,
+        Channel::Window,
+        &Actor::Anonymous,
+        opts,
+    )
+    .await
 }
 
 pub(super) async fn create_with(
@@ -280,6 +312,7 @@ pub(super) async fn create_with(
         walk_in,
         for_whom,
         carried,
+        forwarded,
     } = opts;
     let now = app.now();
     // Everything is read, and the shared-data sources asked, before the one write: a slow
@@ -335,7 +368,14 @@ pub(super) async fn create_with(
     c.agent_id = agent.as_ref().map(|a| AccountId::new(a.agent_id.as_str()));
     c.subject = subject;
     c.relay = relay;
-    let who = case_actor(actor)?;
+    let who = match forwarded {
+        Some((relay, form)) => {
+            c.relay = Some(relay);
+            c.form = form;
+            CaseActor::System
+        }
+        None => case_actor(actor)?,
+    };
     let actor_id = match &who {
         CaseActor::Applicant { id } | CaseActor::Staff { id, .. } => id.clone(),
         CaseActor::System => "system".to_string(),

@@ -187,20 +187,7 @@ pub async fn start_for_walk_in(
             }
             AppError::Validation(e)
         })?;
-    let account = store::accounts::AccountRow {
-        id: uuid::Uuid::now_v7().to_string(),
-        login: valid.login,
-        kind: valid.kind.into(),
-        display_name: valid.display_name,
-        phone: valid.phone,
-        legal_representative: valid.legal_representative,
-        password_hash: store::walk_ins::UNCLAIMED.into(),
-        region: None,
-        department: None,
-        roles: String::new(),
-        created_at: app.now_ms(),
-        disabled: 0,
-    };
+    let account = walk_in_row(app, valid);
     let opts = super::start::Options {
         walk_in: Some(account.clone()),
         for_whom: Some(who.for_whom.clone()),
@@ -224,4 +211,26 @@ pub async fn start_for_walk_in(
         ),
         other => other,
     })
+}
+
+/// The account of a person without one (无账号办理), as checked at a window: no password
+/// until they register with the same ID number, name and phone.
+pub(crate) fn walk_in_row(
+    app: &App,
+    valid: domain::account::ValidRegistration,
+) -> store::accounts::AccountRow {
+    store::accounts::AccountRow {
+        id: uuid::Uuid::now_v7().to_string(),
+        login: valid.login,
+        kind: valid.kind.into(),
+        display_name: valid.display_name,
+        phone: valid.phone,
+        legal_representative: valid.legal_representative,
+        password_hash: store::walk_ins::UNCLAIMED.into(),
+        region: None,
+        department: None,
+        roles: String::new(),
+        created_at: app.now_ms(),
+        disabled: 0,
+    }
 }

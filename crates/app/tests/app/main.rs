@@ -40,6 +40,7 @@ mod shared;
 mod subjects;
 mod supervision;
 mod support;
+mod tongban;
 mod unresolved;
 mod uploads;
 mod visits;

@@ -34,6 +34,9 @@ pub enum RelayBasis {
     CityWide,
     /// 跨市 (or wider) 通办 item accepted anywhere on this platform.
     AnyWhere,
+    /// 跨市通办 from another city's platform: its window received the item and forwarded it
+    /// (`crate::tongban`); the result goes back there.
+    Partner,
 }
 
 impl RelayBasis {
@@ -42,6 +45,7 @@ impl RelayBasis {
             RelayBasis::PointRight => "本场所有收件受理权限",
             RelayBasis::CityWide => "全市通办",
             RelayBasis::AnyWhere => "跨域通办",
+            RelayBasis::Partner => "跨市通办（外市平台代收转办）",
         }
     }
 }
@@ -182,8 +186,43 @@ pub(super) fn choose(cx: &Ctx, point: &PointRef) -> Result<Vec<Event>, CaseError
     }])
 }
 
+/// The case came from another city's platform (跨市通办).
+pub fn from_partner(case: &super::Case) -> bool {
+    case.relay
+        .as_ref()
+        .is_some_and(|r| r.basis == RelayBasis::Partner)
+}
+
+/// Guard: a forward from another platform, whose window filed it for the person.
+pub(super) fn forwarded(cx: &Ctx) -> Result<(), CaseError> {
+    if from_partner(cx.case) {
+        Ok(())
+    } else {
+        Err(CaseError::Rule(
+            "只有外市平台转来的办件由系统代为提交".into(),
+        ))
+    }
+}
+
+/// Guard: a forward whose result went out to the partner's window, which reported it
+/// handed over (the partner says so; nobody here can).
+pub(super) fn handed_over_by_partner(cx: &Ctx) -> Result<(), CaseError> {
+    if from_partner(cx.case) {
+        Ok(())
+    } else {
+        Err(CaseError::Rule(
+            "只有外市平台代收的办件由对方窗口回传交付".into(),
+        ))
+    }
+}
+
 /// Guard: a case received for another office.
 pub(super) fn relayed(cx: &Ctx) -> Result<(), CaseError> {
+    if from_partner(cx.case) {
+        return Err(CaseError::Rule(
+            "跨市通办的结果回到代收的外市窗口领取，不能改选取件地点".into(),
+        ));
+    }
     match cx.case.relay {
         Some(_) => Ok(()),
         None => Err(CaseError::Rule(

@@ -425,6 +425,8 @@ pub static TABLE: &[Transition] = &[
     // 申请与受理
     row(K::Edit, &[S::Draft], Issuer::ApplicantOrWindowClerk, "只有申请人本人（或窗口代为填报的工作人员）可以修改申请", &[Stays]),
     row(K::Submit, &[S::Draft], Issuer::ApplicantOrWindowClerk, "只有申请人本人可以提交申请", &[To(S::Submitted)]),
+    guarded(row(K::Submit, &[S::Draft], Issuer::System, "只有申请人本人可以提交申请", &[To(S::Submitted)]),
+        "外市平台代收转办（跨市通办）", super::relay::forwarded),
     row(K::RequestSupplement, &[S::Submitted], Issuer::Staff(INTAKE_STAFF), "只有受理人员可以发出补正通知", &[To(S::SupplementRequested)]),
     row(K::Supply, &[S::SupplementRequested], Issuer::Applicant, "只有申请人本人可以提交补正材料", &[To(S::Submitted)]),
     row(K::Accept, &[S::Submitted], Issuer::Staff(CLERK), "只有综窗受理人员可以受理", &[To(S::Accepted), To(S::Approved)]),
@@ -471,6 +473,8 @@ pub static TABLE: &[Transition] = &[
     row(K::Complete, &[S::Issuing], Issuer::Staff(CLERK), "由出件窗口确认办结", &[To(S::Completed)]),
     guarded(row(K::Complete, &[S::Issuing], Issuer::System, "由出件窗口确认办结", &[To(S::Completed)]),
         "结果以邮寄送达，快递回传了签收", posted),
+    guarded(row(K::Complete, &[S::Issuing], Issuer::System, "由出件窗口确认办结", &[To(S::Completed)]),
+        "跨市通办，外市平台回传了结果交付", super::relay::handed_over_by_partner),
     row(K::Withdraw, WITHDRAWABLE, Issuer::Applicant, "只有申请人本人可以撤回申请", &[To(S::Withdrawn)]),
 ];
 

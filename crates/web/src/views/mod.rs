@@ -30,6 +30,7 @@ mod setup;
 mod staff;
 mod stats;
 mod supervision;
+mod tongban;
 mod unresolved;
 mod visits;
 
@@ -69,6 +70,7 @@ pub fn router() -> Router<AppState> {
         .merge(supervision::router())
         .merge(off_platform::router())
         .merge(assessment::router())
+        .merge(tongban::router())
         .merge(visits::router())
         .merge(ratings::router())
         .merge(stats::router())

@@ -338,6 +338,7 @@ pub async fn world() -> World {
     records.insert("warning", warning);
     records.insert("notice", notice);
     records.insert("off_platform", suspicion(&app, &records["case"]).await);
+    records.insert("forward", forward(&app).await);
 
     let home = site.get("/").await.body;
     for (key, ext) in [("CSS_PATH", ".css"), ("JS_PATH", ".js")] {
@@ -533,6 +534,33 @@ async fn suspicion(app: &app::App, case: &str) -> String {
         ..Default::default()
     };
     assert!(store::off_platform::raise(&mut tx, &row).await.unwrap());
+    tx.commit().await.unwrap();
+    row.id
+}
+
+/// A 跨市通办 forward the city's window sent to another platform (the record as written after
+/// the partner took it; no partner is configured here, so nothing is sent).
+async fn forward(app: &app::App) -> String {
+    let row = store::tongban::OutRow {
+        id: "authz-forward".into(),
+        partner: "511300".into(),
+        item_code: "11511300000000000X0000000000001".into(),
+        item_name: "社会保障卡申领".into(),
+        applicant_name: "授权表测试".into(),
+        applicant_id_number: "51130219900101123X".into(),
+        applicant_phone: "13800001111".into(),
+        point_code: "511600-ZWZX".into(),
+        point_name: "广安市政务服务中心".into(),
+        region: "511600".into(),
+        clerk_id: "clerk".into(),
+        clerk_name: "赵综窗".into(),
+        sent_at: app.now_ms(),
+        case_number: "5113002026120500001".into(),
+        progress: "[]".into(),
+        ..Default::default()
+    };
+    let mut tx = app.store.begin().await.unwrap();
+    store::tongban::insert_out(&mut tx, &row).await.unwrap();
     tx.commit().await.unwrap();
     row.id
 }

@@ -214,6 +214,12 @@ pub const ROUTES: &[Route] = &[
     r("POST", "/api/open311/v2/requests.json", &[], "applicant", Form(&[("description", "")])),
     r("POST", "/api/post/scans", &[], "platform_signed", Json("{}")),
     r("POST", "/api/payments/notify", &[], "platform_signed", Json("{}")),
+    // 跨市通办 (api/callbacks.rs): partner platforms only, by the signature; none is
+    // configured here, and a session opens nothing.
+    get("/api/tongban/items", &[], "platform_signed"),
+    r("POST", "/api/tongban/forwards", &[], "platform_signed", Json("{}")),
+    r("POST", "/api/tongban/progress", &[], "platform_signed", Json("{}")),
+    r("POST", "/api/tongban/handovers", &[], "platform_signed", Json("{}")),
     get("/api/open311/v2/requests/{id}", &["hotline_json"], "hotline_view"),
     get("/api/v1/items/{code}/questions", &["item"], "public"),
     r("POST", "/api/v1/items/{code}/questions", &["item"], "applicant", Json(r#"{"text": ""}"#)),
@@ -416,6 +422,13 @@ pub const ROUTES: &[Route] = &[
     get("/assessment.xlsx", &[], "assessment_view"),
     r("POST", "/assessment/indicators", &[], "platform_thresholds", Form(&[])),
     r("POST", "/assessment/targets", &[], "platform_thresholds", Form(&[])),
+    // 跨市通办 (views/tongban.rs): any window clerk forwards; a forward is seen and handed
+    // over by the clerks whose region covers the window that sent it.
+    get("/tongban", &[], "clerk"),
+    get("/tongban/new", &[], "clerk"),
+    r("POST", "/tongban", &[], "clerk", Multipart(&[("partner", "511300")])),
+    get("/tongban/{id}", &["forward"], "clerk_in_region"),
+    r("POST", "/tongban/{id}/handover", &["forward"], "clerk_in_region", Form(&[])),
     // 最多跑一次 (views/visits.rs): each supervisor their region's month and sample.
     get("/visits", &[], "assessment_view"),
     r("POST", "/visits/sample", &[], "assessment_view", Form(&[])),
