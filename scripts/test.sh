@@ -12,6 +12,24 @@ cd "$(dirname "$0")/.."
 # Each stage says when it starts and how long the run has taken so far (CI has 40 minutes).
 stage() { echo "== $* ($(date +%T), ${SECONDS}s in)"; }
 
+# Coverage-guided fuzzing of the parsers, five seconds a target (longer: scripts/fuzz.sh 600),
+# run in the background beside the three-node stage (or on its own without PostgreSQL).
+fuzz_log=target/fuzz-stage.log
+start_fuzzing() {
+  stage "fuzzing (in the background)"
+  scripts/fuzz.sh 5 >"$fuzz_log" 2>&1 &
+  fuzz_pid=$!
+}
+finish_fuzzing() {
+  if [ -z "${fuzz_pid:-}" ]; then start_fuzzing; fi
+  local ok=0
+  wait "$fuzz_pid" || ok=$?
+  echo "== fuzzing log"
+  cat "$fuzz_log"
+  if [ "$ok" -ne 0 ]; then echo "== fuzzing FAILED" >&2; exit "$ok"; fi
+  stage "fuzzing done"
+}
+
 stage "rustfmt and clippy"
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets --locked -- -D warnings
@@ -62,6 +80,9 @@ for line in sys.stdin:
     echo "error: the web and app test binaries were not found" >&2
     exit 1
   fi
+  # The fuzzing stage builds and runs meanwhile: these tests wait on the database more than
+  # on the cores, so the two overlap (its log is shown when it is done).
+  start_fuzzing
   # Four at a time: a test here waits on the database more than on the cores. Each binary
   # runs from its package's directory, as cargo runs it.
   (cd crates/web && ONEWINDOW_TEST_NODES=3 ONEWINDOW_TEST_DATABASE_URL="$pool_url" "$web_bin" --test-threads 4)
@@ -70,11 +91,18 @@ for line in sys.stdin:
   psql "$ONEWINDOW_TEST_DATABASE_URL" -q -c "DROP DATABASE onewindow_pool"
 fi
 
+finish_fuzzing
+
 # Short runs of every benchmark so none of them rots. They assert no time: they fail only when
 # a benchmark breaks (a request error, a broken audit chain, a case without its license).
-stage "benchmark smoke runs"
+stage "benchmark smoke runs, and the API contract test beside them"
 cargo build -p onewindow --locked
 bin=target/debug/onewindow
+# The JSON API against its generated OpenAPI document (schemathesis, about five minutes),
+# beside the benchmarks: they assert no time, and the contract test's server is its own.
+# A subshell, so that its status is the script's (pipefail), not the prefixing sed's.
+(ONEWINDOW_BIN="$bin" scripts/contract-test.sh 2>&1 | sed -u 's/^/[contract] /') &
+contract=$!
 cargo test -p license --benches --locked
 "$bin" bench search --items 2000 --queries 200 --json
 "$bin" bench import --items 200 --json
@@ -93,13 +121,9 @@ if [ -n "${ONEWINDOW_TEST_DATABASE_URL:-}" ]; then
     --concurrency 8 --json
 fi
 
-# Coverage-guided fuzzing of the parsers, five seconds a target (longer: scripts/fuzz.sh 600).
-stage "fuzzing"
-scripts/fuzz.sh 5
-
-# The JSON API against its generated OpenAPI document (schemathesis, about two minutes).
-stage "API contract test"
-ONEWINDOW_BIN="$bin" scripts/contract-test.sh
+# The contract test ran beside the benchmarks (started before them, above).
+wait "$contract" || { echo "== API contract test FAILED (log above)"; exit 1; }
+stage "API contract test done"
 
 if [ "${SKIP_BROWSER:-0}" = "1" ]; then
   echo "== browser tests skipped (SKIP_BROWSER=1)"

@@ -226,6 +226,8 @@ pub async fn report(app: &App, actor: &Actor, year: i32, month: Option<u8>) -> R
         count_of(store::assessment::relayed_by_department(&mut c, ms(from), ms(to)).await?);
     let off =
         count_of(store::assessment::off_platform_by_department(&mut c, ms(from), ms(to)).await?);
+    let cross_city =
+        count_of(store::assessment::cross_city_by_department(&mut c, ms(from), ms(to)).await?);
     let Actor::Staff { scope, .. } = actor else {
         return Err(AppError::Unauthenticated);
     };
@@ -248,6 +250,10 @@ pub async fn report(app: &App, actor: &Actor, year: i32, month: Option<u8>) -> R
             (
                 "relayed",
                 Some(relayed.get(&g.key).copied().unwrap_or(0) as f64),
+            ),
+            (
+                "cross_city",
+                Some(cross_city.get(&g.key).copied().unwrap_or(0) as f64),
             ),
             (
                 "off_platform",

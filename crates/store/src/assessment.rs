@@ -104,6 +104,23 @@ pub async fn relayed_by_department(
     .await?)
 }
 
+/// Per department: cases forwarded by partner platforms (跨市通办), filed in [from, to) (ms).
+pub async fn cross_city_by_department(
+    conn: &mut AnyConnection,
+    from: i64,
+    to: i64,
+) -> Result<Vec<(String, i64)>> {
+    Ok(sqlx::query_as(
+        "SELECT c.department, COUNT(*) FROM tongban_in t JOIN cases c ON c.id = t.case_id
+         WHERE c.created_at >= $1 AND c.created_at < $2
+         GROUP BY c.department",
+    )
+    .bind(from)
+    .bind(to)
+    .fetch_all(conn)
+    .await?)
+}
+
 /// Per department: 体外循环 suspicions confirmed, raised in [from, to) (ms).
 pub async fn off_platform_by_department(
     conn: &mut AnyConnection,

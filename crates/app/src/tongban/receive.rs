@@ -240,13 +240,19 @@ async fn push(app: &App, row: &InRow) -> Result<()> {
     let Some(p) = partner_of(app, &row.partner) else {
         return Ok(());
     };
-    let case = {
+    let (case, changed) = {
         let mut c = app.store.conn().await?;
-        store::cases::get_case(&mut c, &row.case_id)
+        let case = store::cases::get_case(&mut c, &row.case_id)
             .await?
-            .ok_or_else(|| AppError::NotFound(format!("办件 {}", row.case_id)))?
+            .ok_or_else(|| AppError::NotFound(format!("办件 {}", row.case_id)))?;
+        let at = store::cases::last_event_at(&mut c, &row.case_id).await?;
+        (
+            case,
+            at.map(crate::from_millis).unwrap_or_else(|| app.now()),
+        )
     };
-    let msg = report(&row.reference, &case, app.now());
+    // The time of the change, not of this attempt: a retry reports when it happened.
+    let msg = report(&row.reference, &case, changed);
     let body = serde_json::to_vec(&msg).map_err(|e| AppError::Internal(e.to_string()))?;
     let key = format!("{}-{}", row.reference, case.version);
     let sent: Result<serde_json::Value> =
@@ -299,9 +305,19 @@ pub async fn push_pending(app: &App) -> Result<usize> {
         store::tongban::unpushed(&mut c, 100).await?
     };
     let mut done = 0;
+    // A partner that did not answer is not called again this round: its cases wait for the
+    // next one instead of each waiting out the timeout.
+    let mut down = std::collections::HashSet::new();
     for row in rows {
-        if push(app, &row).await.is_ok() {
-            done += 1;
+        if down.contains(&row.partner) {
+            continue;
+        }
+        match push(app, &row).await {
+            Ok(()) => done += 1,
+            Err(AppError::Unavailable { .. }) => {
+                down.insert(row.partner.clone());
+            }
+            Err(_) => {}
         }
     }
     Ok(done)

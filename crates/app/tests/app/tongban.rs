@@ -223,6 +223,12 @@ async fn a_signed_forward_becomes_one_case_received_at_the_partners_window() {
         assert_eq!(done, "completed");
         let c = app::cases::view(&app, &clerk, &id).await.unwrap().case;
         assert_eq!(c.state, CaseState::Completed);
+        // 考核 counts it for the concluding department (the figure `cross_city`).
+        let mut conn = app.store.conn().await.unwrap();
+        let counted = store::assessment::cross_city_by_department(&mut conn, 0, i64::MAX)
+            .await
+            .unwrap();
+        assert_eq!(counted, vec![(c.department.to_string(), 1)]);
     })
     .await;
 }

@@ -17,6 +17,16 @@ pub async fn last_event(conn: &mut AnyConnection, case_id: &str) -> Result<Optio
     .await?)
 }
 
+/// When a case last changed: its latest event's time (Unix milliseconds).
+pub async fn last_event_at(conn: &mut AnyConnection, case_id: &str) -> Result<Option<i64>> {
+    Ok(sqlx::query_scalar(
+        "SELECT at FROM case_events WHERE case_id = $1 ORDER BY seq DESC LIMIT 1",
+    )
+    .bind(case_id)
+    .fetch_optional(conn)
+    .await?)
+}
+
 pub async fn append_event(conn: &mut AnyConnection, e: &EventRow) -> Result<()> {
     let mut b = Batch::default();
     push_event(&mut b, e);
