@@ -1202,6 +1202,48 @@ fn relayed(w: &mut World) {
 }
 
 #[test]
+fn the_system_submits_and_completes_only_what_a_partner_platform_forwarded() {
+    let form = BTreeMap::from([("shop_name".to_string(), "老王面馆".to_string())]);
+    // A case of this platform: the system neither submits it nor completes it on its word.
+    let mut w = World::new(item());
+    relayed(&mut w);
+    w.case.form = form.clone();
+    assert!(matches!(
+        w.run(Command::Submit, &CaseActor::System),
+        Err(CaseError::NotAllowed(_) | CaseError::Rule(_))
+    ));
+    // A partner's forward: submitted by the system, its pickup fixed at the partner's window,
+    // completed by the system once issued.
+    let mut w = World::new(item());
+    relayed(&mut w);
+    w.case.relay.as_mut().unwrap().basis = relay::RelayBasis::Partner;
+    w.case.form = form;
+    for m in w.item.materials.clone() {
+        w.case.materials.insert(m.name.clone(), uploaded());
+    }
+    w.ok(Command::Submit, &CaseActor::System);
+    assert_eq!(w.case.state, CaseState::Submitted);
+    let clerk = staff("clerk", Role::Clerk);
+    let elsewhere = relay::PointRef {
+        code: "ZX".into(),
+        name: "政务服务中心".into(),
+        region: "511602".into(),
+    };
+    assert!(matches!(
+        w.run(Command::ChoosePickup { point: elsewhere }, &clerk),
+        Err(CaseError::Rule(m)) if m.contains("不能改选")
+    ));
+    w.case.state = CaseState::Approved;
+    assert!(
+        w.run(Command::Complete, &CaseActor::System).is_err(),
+        "not before it is issued"
+    );
+    w.case.state = CaseState::Issuing;
+    w.ok(Command::Complete, &CaseActor::System);
+    assert_eq!(w.case.state, CaseState::Completed);
+}
+
+#[test]
 fn originals_checked_at_the_receiving_window_are_sent_once_and_signed_for_by_the_department() {
     let mut w = World::new(item());
     relayed(&mut w);
