@@ -209,6 +209,25 @@ pub fn check_forward(f: &Forward, materials: &[&str]) -> Result<(), Vec<crate::e
     p.into_result()
 }
 
+/// Every mandatory material of the offered item is checked as an original or scanned; each
+/// one missing is named `materials.<name>`.
+pub fn check_mandatory(
+    f: &Forward,
+    materials: &[OfferedMaterial],
+) -> Result<(), Vec<crate::error::FieldError>> {
+    let mut p = Problems::default();
+    for m in materials.iter().filter(|m| m.mandatory) {
+        if !f.originals.contains(&m.name) && !f.files.iter().any(|x| x.material == m.name) {
+            p.push(
+                format!("materials.{}", m.name),
+                "required",
+                format!("请核验或扫描“{}”", m.name),
+            );
+        }
+    }
+    p.into_result()
+}
+
 /// Whether a progress report at `incoming` replaces what is known at `known` (older and
 /// repeated reports, which retries send, change nothing).
 pub fn newer(known: Option<i64>, incoming: i64) -> bool {

@@ -129,24 +129,7 @@ pub async fn forward(app: &App, actor: &Actor, f: Forwarding) -> Result<OutRow> 
     let names: Vec<&str> = item.materials.iter().map(|m| m.name.as_str()).collect();
     tb::check_forward(&msg, &names).map_err(AppError::Validation)?;
     // Mandatory materials: checked here too, so the clerk hears it before the person leaves.
-    let missing: Vec<_> = item
-        .materials
-        .iter()
-        .filter(|m| m.mandatory)
-        .filter(|m| {
-            !msg.originals.contains(&m.name) && !msg.files.iter().any(|f| f.material == m.name)
-        })
-        .map(|m| {
-            domain::error::FieldError::new(
-                format!("materials.{}", m.name),
-                "required",
-                format!("请核验或扫描“{}”", m.name),
-            )
-        })
-        .collect();
-    if !missing.is_empty() {
-        return Err(AppError::Validation(missing));
-    }
+    tb::check_mandatory(&msg, &item.materials).map_err(AppError::Validation)?;
     let body = serde_json::to_vec(&msg).map_err(|e| AppError::Internal(e.to_string()))?;
     let receipt: Receipt = call(
         app,

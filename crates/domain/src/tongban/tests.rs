@@ -74,6 +74,26 @@ fn files_beyond_the_limit_are_refused() {
 }
 
 #[test]
+fn a_mandatory_material_must_be_checked_or_scanned() {
+    let m = |name: &str, mandatory| OfferedMaterial {
+        name: name.into(),
+        original: true,
+        mandatory,
+    };
+    let offered = [
+        m("申请人居民身份证", true),
+        m("本人近期免冠彩色照片", true),
+        m("户口簿", false),
+    ];
+    assert_eq!(check_mandatory(&forward(), &offered), Ok(()));
+    let mut f = forward();
+    f.originals.clear();
+    let e = check_mandatory(&f, &offered).unwrap_err();
+    assert_eq!(e.len(), 1);
+    assert_eq!(e[0].field, "materials.申请人居民身份证");
+}
+
+#[test]
 fn only_cross_city_and_wider_items_are_forwardable() {
     assert!(!forwardable(ServiceScope::Local));
     assert!(!forwardable(ServiceScope::CrossCounty));
