@@ -180,10 +180,30 @@ pub(crate) async fn open_session(
     must_change_password: bool,
     must_bind_second_factor: bool,
 ) -> Result<Session> {
+    let expires = app.now_ms() + app.settings.session_hours * 3_600_000;
+    open_session_until(
+        app,
+        conn,
+        row,
+        must_change_password,
+        must_bind_second_factor,
+        expires,
+    )
+    .await
+}
+
+/// [`open_session`] ending at `expires` (ms) at the latest, idle or not (a kiosk's).
+pub(crate) async fn open_session_until(
+    app: &App,
+    conn: &mut store::Connection,
+    row: &AccountRow,
+    must_change_password: bool,
+    must_bind_second_factor: bool,
+    expires: i64,
+) -> Result<Session> {
     let token = random_token()?;
     let csrf = random_token()?;
     let now = app.now_ms();
-    let expires = now + app.settings.session_hours * 3_600_000;
     acc::insert_session(conn, &token_hash(&token), &row.id, &csrf, now, expires).await?;
     // One account keeps only a few sessions: the oldest beyond the limit end now.
     let all = acc::sessions_of(conn, &row.id).await?;

@@ -264,3 +264,17 @@ pub(crate) async fn seed(app: &App) -> Result<usize> {
     }
     Ok(made)
 }
+
+/// The demo's kiosks, one a demo hall, with secrets anyone can read in this file: only a demo
+/// site (`serve --demo`, no `[[kiosks]]` configured) uses them.
+pub fn kiosks() -> Vec<crate::hall::kiosk::KioskConfig> {
+    ["511600-ZWZX", "511602-ZWZX", "511621-ZWZX"]
+        .into_iter()
+        .map(|hall| crate::hall::kiosk::KioskConfig {
+            id: format!("{hall}-K01"),
+            hall: hall.into(),
+            secret: format!("demo-kiosk-secret-{hall}"),
+            algorithm: domain::outbox::SignatureAlgorithm::HmacSm3,
+        })
+        .collect()
+}

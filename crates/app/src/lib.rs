@@ -16,7 +16,7 @@ pub mod demo;
 mod demo_assessment;
 pub mod demo_cases;
 pub mod demo_content;
-mod demo_hall;
+pub mod demo_hall;
 mod demo_hotline;
 pub mod demo_market;
 mod demo_off_platform;
@@ -128,6 +128,8 @@ pub struct Settings {
     pub oidc: Option<auth::oidc::OidcConfig>,
     /// 跨市通办 with other cities' platforms (`[tongban]`); None: no partners.
     pub tongban: Option<tongban::TongbanConfig>,
+    /// The 7×24 self-service kiosks whose identity readers may log people in (`[[kiosks]]`).
+    pub kiosks: Vec<hall::kiosk::KioskConfig>,
 }
 
 impl Settings {
@@ -156,6 +158,7 @@ impl Default for Settings {
             payment: None,
             oidc: None,
             tongban: None,
+            kiosks: Vec::new(),
         }
     }
 }

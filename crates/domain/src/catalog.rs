@@ -365,6 +365,9 @@ pub struct ItemDefinition {
     pub supports_online_payment: bool,
     #[serde(default)]
     pub supports_post: bool,
+    /// 自助终端可办: a person may apply at a 7×24 self-service kiosk.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub supports_kiosk: bool,
     #[serde(default)]
     pub online_url: String,
     /// 到办事现场次数.

@@ -45,6 +45,7 @@ pub fn sample_item() -> ItemDefinition {
         supports_appointment: true,
         supports_online_payment: false,
         supports_post: true,
+        supports_kiosk: false,
         online_url: String::new(),
         visits: 1,
         visits_reason: "现场核查经营场所".into(),

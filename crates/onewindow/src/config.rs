@@ -41,6 +41,10 @@ pub struct Config {
     /// `[[tongban.partners]]` code, name, url, secret, algorithm, timeout_ms (see README).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tongban: Option<app::tongban::TongbanConfig>,
+    /// 7×24 self-service kiosks: `[[kiosks]]` id, hall, secret, algorithm (see
+    /// docs/INTEGRATION.md). `serve --demo` adds one simulated kiosk a demo hall.
+    #[serde(default)]
+    pub kiosks: Vec<app::hall::kiosk::KioskConfig>,
     /// Upstream shared-data sources (`[[shared_data]]` with source, url, timeout_ms, retries).
     #[serde(default)]
     pub shared_data: Vec<app::shared::SourceConfig>,
@@ -225,6 +229,7 @@ impl Default for Config {
             payment: None,
             oidc: None,
             tongban: None,
+            kiosks: Vec::new(),
             shared_data: Vec::new(),
             jobs: Default::default(),
             demo: false,
@@ -246,6 +251,7 @@ impl std::fmt::Debug for Config {
             .field("payment", &self.payment)
             .field("oidc", &self.oidc)
             .field("tongban", &self.tongban)
+            .field("kiosks", &self.kiosks)
             .finish()
     }
 }

@@ -194,6 +194,9 @@ async fn run_round(app: &App, jobs: &Jobs, round: u64) -> bool {
     if let Err(e) = app::auth::purge_sessions(&app).await {
         tracing::warn!("session purge failed: {e:?}");
     }
+    if let Err(e) = app::hall::kiosk::purge_entries(&app).await {
+        tracing::warn!("kiosk entry purge failed: {e:?}");
+    }
     held!();
     // Daily: a signed checkpoint of every audit chain's head, for copying off the server.
     if round % 2880 == 10 {

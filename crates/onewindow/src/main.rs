@@ -7,6 +7,7 @@ mod config;
 mod events_cli;
 mod housekeeping;
 mod import_cli;
+mod kiosk_cli;
 mod payments_cli;
 mod push_cli;
 mod serve;
@@ -106,6 +107,8 @@ enum Command {
         #[command(subcommand)]
         command: LicenseCommand,
     },
+    /// A simulated kiosk identity reader: posts a signed card reading, prints the entry link.
+    KioskReader(kiosk_cli::KioskReader),
     /// Benchmarks.
     Bench {
         #[command(subcommand)]
@@ -279,6 +282,7 @@ async fn connect(cfg: &Config) -> anyhow::Result<(app::Store, Settings)> {
         .and_then(|_| cfg.payment.as_ref().map_or(Ok(()), |p| p.check()))
         .and_then(|_| cfg.oidc.as_ref().map_or(Ok(()), |o| o.check()))
         .and_then(|_| cfg.tongban.as_ref().map_or(Ok(()), |t| t.check()))
+        .and_then(|_| app::hall::kiosk::check_config(&cfg.kiosks))
         .and_then(|_| cfg.jobs.check())
         .map_err(|e| anyhow::anyhow!("配置有误：{e}"))?;
     let files = cfg
@@ -310,6 +314,11 @@ async fn connect(cfg: &Config) -> anyhow::Result<(app::Store, Settings)> {
         payment: cfg.payment.clone(),
         oidc: cfg.oidc.clone(),
         tongban: cfg.tongban.clone(),
+        kiosks: if cfg.demo && cfg.kiosks.is_empty() {
+            app::demo_hall::kiosks()
+        } else {
+            cfg.kiosks.clone()
+        },
     };
     Ok((store, settings))
 }
@@ -411,6 +420,7 @@ async fn run(command: Command, mut cfg: Config) -> anyhow::Result<()> {
         Command::Push { command } => push_cli::run(&cfg, command).await,
         Command::Payments { command } => payments_cli::run(&cfg, command).await,
         Command::License { command } => license_command(&cfg, command).await,
+        Command::KioskReader(a) => kiosk_cli::run(a).await,
         Command::Bench { what } => {
             bench::run(what, cfg.storage.data_dir.clone(), cfg.database_url()).await
         }

@@ -22,6 +22,18 @@ pub const SESSION_COOKIE: &str = "ow_session";
 pub const CSRF_COOKIE: &str = "ow_csrf";
 /// 适老化 (larger type, higher contrast): a display preference, "1" when on.
 pub const CARE_COOKIE: &str = "ow_care";
+/// Set when a kiosk's identity reader logged someone in: the hall's code, so pages show the
+/// kiosk's large type and end the session after 60 s idle, and logging out returns there.
+pub const KIOSK_COOKIE: &str = "ow_kiosk";
+
+/// The kiosk cookie's hall code, if it is one (it goes into a redirect).
+fn kiosk_hall(value: &str) -> String {
+    let ok = (1..=32).contains(&value.len())
+        && value
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+    if ok { value.to_string() } else { String::new() }
+}
 
 /// A CSRF token minted for a visitor who had none; the middleware sets the cookie.
 #[derive(Clone)]
@@ -113,6 +125,8 @@ pub struct Ctx {
     pub must_bind_second_factor: bool,
     /// 适老化 mode is on (the `ow_care` cookie).
     pub care: bool,
+    /// The hall of the kiosk this browser logged in at (`ow_kiosk`); empty elsewhere.
+    pub kiosk: String,
 }
 
 impl Ctx {
@@ -165,6 +179,10 @@ impl FromRequestParts<AppState> for Ctx {
             must_change_password: resolved.must_change_password,
             must_bind_second_factor: resolved.must_bind_second_factor,
             care: jar.get(CARE_COOKIE).is_some_and(|c| c.value() == "1"),
+            kiosk: jar
+                .get(KIOSK_COOKIE)
+                .map(|c| kiosk_hall(c.value()))
+                .unwrap_or_default(),
         };
         parts.extensions.insert(ctx.clone());
         Ok(ctx)

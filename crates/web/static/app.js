@@ -163,6 +163,21 @@ document.addEventListener("click", function (e) {
   if (e.target.classList && e.target.classList.contains("print")) { window.print(); }
 });
 
+// A session opened by a kiosk's card reader: after 60 s without a touch it is logged out, so
+// the next person at the kiosk never finds it open (the server ends it after 10 minutes).
+(function () {
+  var seconds = parseInt(document.body.getAttribute("data-kiosk-session"), 10);
+  var form = document.getElementById("kiosk-logout");
+  if (!seconds || !form) { return; }
+  var timer;
+  function reset() {
+    clearTimeout(timer);
+    timer = setTimeout(function () { form.submit(); }, seconds * 1000);
+  }
+  ["click", "keydown", "touchstart", "input", "scroll"].forEach(function (e) { document.addEventListener(e, reset, true); });
+  reset();
+})();
+
 // Position from the browser, where the person allows it: a remote ticket carries it, the
 // map sorts by it. Without it the server says what is missing.
 (function () {

@@ -479,7 +479,7 @@ async fn log_in(app: &App, cfg: &OidcConfig, v: Verified) -> Result<Session> {
 /// The account an identity is: an existing one with the same login (a person who
 /// registered here, or whom a window served without an account, 无账号办理), else a new
 /// applicant account without a password.
-async fn account_for(
+pub(crate) async fn account_for(
     app: &App,
     tx: &mut store::Connection,
     identity: Identity,

@@ -413,6 +413,7 @@ pub fn item_columns() -> Vec<Column<ItemDefinition>> {
         bool_col!("支持预约", supports_appointment),
         bool_col!("支持网上支付", supports_online_payment),
         bool_col!("支持快递", supports_post),
+        bool_col!("支持自助终端", supports_kiosk),
         text_col!("网上办理地址", false, online_url),
         Column {
             header: "到现场次数",
@@ -541,6 +542,7 @@ pub fn blank_item() -> ItemDefinition {
         supports_appointment: false,
         supports_online_payment: false,
         supports_post: false,
+        supports_kiosk: false,
         online_url: String::new(),
         visits: 0,
         visits_reason: String::new(),

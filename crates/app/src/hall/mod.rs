@@ -6,6 +6,7 @@
 pub mod board;
 pub mod booking;
 pub mod figures;
+pub mod kiosk;
 pub mod map;
 pub mod setup;
 pub mod tickets;

@@ -16,6 +16,7 @@ mod forms;
 mod gaps;
 mod hall;
 mod hotline;
+mod kiosk;
 mod licenses;
 mod market;
 mod notify;

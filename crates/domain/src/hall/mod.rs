@@ -5,6 +5,7 @@
 
 pub mod booking;
 pub mod queue;
+pub mod reader;
 
 use serde::{Deserialize, Serialize};
 

@@ -408,6 +408,8 @@ pub async fn duty_of_hall(conn: &mut AnyConnection, hall: &str) -> Result<Vec<Du
 }
 
 mod appointments;
+mod entries;
 mod queue;
 pub use appointments::*;
+pub use entries::*;
 pub use queue::*;

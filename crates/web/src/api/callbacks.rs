@@ -1,5 +1,5 @@
-//! Callbacks from outside platforms: the courier's tracking scans (邮寄送达), the payment
-//! platform's payment notices (统一公共支付) and partner platforms' 跨市通办 messages. Not in the OpenAPI document: each platform speaks
+//! Callbacks from outside platforms and devices: the courier's tracking scans (邮寄送达), the payment
+//! platform's payment notices (统一公共支付), partner platforms' 跨市通办 messages and kiosks' identity readers. Not in the OpenAPI document: each platform speaks
 //! the protocol of docs/INTEGRATION.md, signed with the secret of `[post]`, `[payment]` or the partner's in `[tongban]`, and
 //! no session or CSRF token opens these doors.
 
@@ -26,6 +26,22 @@ pub fn router() -> Router<AppState> {
         )
         .route("/tongban/progress", post(tongban_progress))
         .route("/tongban/handovers", post(tongban_handover))
+        .route("/kiosk/identity", post(kiosk_identity))
+}
+
+/// A kiosk's identity reader reporting a card and face check (docs/KIOSK.md).
+async fn kiosk_identity(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Json<app::hall::kiosk::Entry>, ApiError> {
+    let (ts, sig) = signed(&headers);
+    let kiosk = headers
+        .get(app::hall::kiosk::KIOSK_HEADER)
+        .and_then(|v| v.to_str().ok());
+    Ok(Json(
+        app::hall::kiosk::read_identity(&s.app, kiosk, ts, sig, &body).await?,
+    ))
 }
 
 /// The partner a 跨市通办 message names as its sender.

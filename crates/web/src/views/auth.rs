@@ -345,5 +345,12 @@ async fn logout(
     }
     let jar = jar
         .remove(axum_extra::extract::cookie::Cookie::build(crate::ctx::SESSION_COOKIE).path("/"));
+    // A kiosk goes back to its own start page for the next person.
+    if !ctx.kiosk.is_empty() {
+        let jar = jar
+            .remove(axum_extra::extract::cookie::Cookie::build(crate::ctx::KIOSK_COOKIE).path("/"));
+        let back = format!("/halls/{}/kiosk", ctx.kiosk);
+        return Ok((jar, Redirect::to(&back)).into_response());
+    }
     Ok((jar, Redirect::to("/")).into_response())
 }

@@ -101,6 +101,8 @@ pub struct Nav {
     pub js: String,
     /// 适老化 mode: larger type and higher contrast.
     pub care: bool,
+    /// Logged in at this hall's kiosk: kiosk header, large type, logout after 60 s idle.
+    pub kiosk: String,
 }
 
 impl Nav {
@@ -138,6 +140,11 @@ impl Nav {
                     && roles.iter().any(|r| matches!(r, Role::Reviewer | Role::Approver | Role::HotlineHandler))),
             csrf: ctx.csrf.clone(),
             care: ctx.care,
+            kiosk: if ctx.actor.is_anonymous() {
+                String::new()
+            } else {
+                ctx.kiosk.clone()
+            },
             ..Nav::anonymous()
         }
     }

@@ -4,19 +4,22 @@
 //! than `KIOSK_FORM_SECONDS`, so the next person never acts in someone else's session.
 
 use app::hall::booking;
+use app::hall::kiosk as kiosk_app;
 use app::hall::tickets::{self, TakeTicket, TicketView};
 use app::hall::{self as hall_app, Person};
 use askama::Template;
 use axum::Router;
 use axum::extract::{Path, Query, State};
-use axum::response::Response;
+use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
+use axum_extra::extract::CookieJar;
 use axum_extra::extract::Form;
+use axum_extra::extract::cookie::{Cookie, SameSite};
 use domain::hall::Hall;
 use domain::hall::queue::{GREEN_REASONS, Source};
 
 use super::fixable;
-use crate::ctx::Ctx;
+use crate::ctx::{Ctx, csrf_cookie, session_cookie};
 use crate::views::{Nav, render, unprocessable};
 use crate::{AppState, WebError};
 
@@ -28,6 +31,9 @@ pub fn router() -> Router<AppState> {
         .route("/halls/{code}/kiosk", get(page))
         .route("/halls/{code}/kiosk/ticket", post(take))
         .route("/halls/{code}/kiosk/check-in", post(check_in))
+        .route("/halls/{code}/kiosk/enter", get(enter))
+        .route("/halls/{code}/kiosk/simulated-read", post(simulated_read))
+        .route("/halls/{code}/kiosk/apply", get(apply))
 }
 
 #[derive(Template)]
@@ -38,6 +44,8 @@ struct KioskPage {
     /// The identity a simulated ID card reader returns (demo only, `?reader=simulated`), as
     /// `name|ID number`; empty for a real kiosk, whose shell provides the reader.
     simulated_reader: String,
+    /// The demo offers 模拟刷卡 to log in for 自助办事 (the hall has a demo kiosk).
+    simulated_login: bool,
     opened: i64,
     green_reasons: &'static [&'static str],
     error: String,
@@ -49,6 +57,7 @@ fn kiosk(s: &AppState, ctx: &Ctx, hall: Hall) -> KioskPage {
         nav: Nav::of(ctx),
         hall,
         simulated_reader: String::new(),
+        simulated_login: false,
         opened: s.app.now_ms(),
         green_reasons: GREEN_REASONS,
         error: String::new(),
@@ -72,6 +81,7 @@ async fn page(
     // The demo's simulated reader holds the demo citizen's card; a real site never offers it.
     if q.reader.as_deref() == Some("simulated") && s.app.settings.demo_shared_data {
         p.simulated_reader = format!("张三|{}", app::demo::demo_id_number("19900101", "123"));
+        p.simulated_login = s.app.settings.kiosks.iter().any(|k| k.hall == p.hall.code);
     }
     render(&p)
 }
@@ -193,4 +203,90 @@ async fn check_in(
         other => other,
     });
     finish(&s, &ctx, hall, result).await
+}
+
+#[derive(serde::Deserialize)]
+struct EnterQuery {
+    #[serde(default)]
+    token: String,
+}
+
+/// The entry link a kiosk's reader got for the person at the kiosk: a short session, the
+/// kiosk cookie, and on to the items they can do here. A spent or lapsed link says so on the
+/// kiosk's start page.
+async fn enter(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    jar: CookieJar,
+    Path(code): Path<String>,
+    Query(q): Query<EnterQuery>,
+) -> Result<Response, WebError> {
+    let hall = hall_app::hall(&s.app, &code).await?;
+    match kiosk_app::enter(&s.app, &hall.code, &q.token).await {
+        Ok(session) => {
+            let ttl = time::Duration::minutes(domain::hall::reader::SESSION_MINUTES);
+            let kiosk = Cookie::build((crate::ctx::KIOSK_COOKIE, hall.code.clone()))
+                .path("/")
+                .http_only(true)
+                .same_site(SameSite::Lax)
+                .secure(s.secure_cookies)
+                .max_age(ttl)
+                .build();
+            let jar = jar
+                .add(session_cookie(session.token, s.secure_cookies, ttl))
+                .add(csrf_cookie(session.csrf, s.secure_cookies))
+                .add(kiosk);
+            let next = format!("/halls/{}/kiosk/apply", hall.code);
+            Ok((jar, Redirect::to(&next)).into_response())
+        }
+        Err(e) => {
+            let mut p = kiosk(&s, &ctx, hall);
+            p.error = fixable(e)?;
+            Ok(unprocessable(render(&p)?))
+        }
+    }
+}
+
+#[derive(serde::Deserialize)]
+struct CsrfOnly {
+    csrf: String,
+}
+
+/// The demo's 模拟刷卡: the demo citizen's card at this hall's demo kiosk (404 elsewhere).
+async fn simulated_read(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Path(code): Path<String>,
+    Form(f): Form<CsrfOnly>,
+) -> Result<Response, WebError> {
+    ctx.check_csrf(&f.csrf)?;
+    let entry = kiosk_app::simulated_reading(&s.app, &code).await?;
+    Ok(Redirect::to(&entry.url).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "kiosk_apply.html")]
+struct ApplyPage {
+    nav: Nav,
+    hall: Hall,
+    items: Vec<kiosk_app::KioskItem>,
+}
+
+/// 自助办事: the items marked 自助可办 that serve this hall's region, for the person the
+/// kiosk's reader logged in. Anyone else is sent to the kiosk's start page.
+async fn apply(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Path(code): Path<String>,
+) -> Result<Response, WebError> {
+    let hall = hall_app::hall(&s.app, &code).await?;
+    if !matches!(ctx.actor, app::auth::Actor::Applicant { .. }) {
+        return Ok(Redirect::to(&format!("/halls/{}/kiosk", hall.code)).into_response());
+    }
+    let items = kiosk_app::items(&s.app, &hall).await?;
+    render(&ApplyPage {
+        nav: Nav::of(&ctx),
+        hall,
+        items,
+    })
 }

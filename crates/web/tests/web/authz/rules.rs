@@ -43,6 +43,8 @@ pub const RULES: &[(&str, &str, &str)] = &[
         "/metrics: the machine itself or a scraper with the token; the table's clients are remote"),
     ("platform_signed",   " -   -   -   - | -   -  | -   -  | -   -  | -   -  | -   - ",
         "courier scans and payment notices: only the platform, by the signature over the body; no session opens them"),
+    ("demo_only",         " -   -   -   - | -   -  | -   -  | -   -  | -   -  | -   - ",
+        "the demo's simulated card reader: only on a demo site (serve --demo); the table's site is not one"),
     ("signed_in",         " -   A   A   A | A   A  | A   A  | A   A  | A   A  | A   A ",
         "any account: own password, messages, uploads"),
     ("applicant",         " -   A   A   A | -   -  | -   -  | -   -  | -   -  | -   - ",

@@ -238,6 +238,12 @@ pub const ROUTES: &[Route] = &[
     r("POST", "/halls/{code}/kiosk/ticket", &["hall"], "public", Form(&[("opened", "0"), ("line", "A")])),
     r("POST", "/halls/{code}/kiosk/check-in", &["hall"], "public",
         Form(&[("opened", "0"), ("code", "X"), ("id_number", "")])),
+    // The entry link without a valid token is a message at the kiosk; the item list sends
+    // anyone but an applicant to the kiosk's start page.
+    get("/halls/{code}/kiosk/enter", &["hall"], "public"),
+    get("/halls/{code}/kiosk/apply", &["hall"], "public"),
+    r("POST", "/halls/{code}/kiosk/simulated-read", &["hall"], "demo_only", Form(&[])),
+    r("POST", "/api/kiosk/identity", &[], "platform_signed", Json("{}")),
     get("/halls/{code}/board", &["hall"], "public"),
     get("/desk", &[], "clerk"),
     r("POST", "/desk/sign-in", &[], "clerk", Form(&[("place", "{hall}|ZZ")])),
