@@ -130,6 +130,8 @@ pub struct Settings {
     pub tongban: Option<tongban::TongbanConfig>,
     /// The 7×24 self-service kiosks whose identity readers may log people in (`[[kiosks]]`).
     pub kiosks: Vec<hall::kiosk::KioskConfig>,
+    /// The 政务地图's tile server (`[map]`); None: the points alone, nothing fetched elsewhere.
+    pub map_tiles: Option<hall::map::TileServer>,
 }
 
 impl Settings {
@@ -159,6 +161,7 @@ impl Default for Settings {
             oidc: None,
             tongban: None,
             kiosks: Vec::new(),
+            map_tiles: None,
         }
     }
 }

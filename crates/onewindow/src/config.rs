@@ -45,6 +45,10 @@ pub struct Config {
     /// docs/INTEGRATION.md). `serve --demo` adds one simulated kiosk a demo hall.
     #[serde(default)]
     pub kiosks: Vec<app::hall::kiosk::KioskConfig>,
+    /// The 政务地图's backdrop: `[map]` tile_url (`…/{z}/{x}/{y}.png`), attribution,
+    /// max_zoom. Without it the map draws the points alone.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub map: Option<app::hall::map::TileServer>,
     /// Upstream shared-data sources (`[[shared_data]]` with source, url, timeout_ms, retries).
     #[serde(default)]
     pub shared_data: Vec<app::shared::SourceConfig>,
@@ -230,6 +234,7 @@ impl Default for Config {
             oidc: None,
             tongban: None,
             kiosks: Vec::new(),
+            map: None,
             shared_data: Vec::new(),
             jobs: Default::default(),
             demo: false,
@@ -252,6 +257,7 @@ impl std::fmt::Debug for Config {
             .field("oidc", &self.oidc)
             .field("tongban", &self.tongban)
             .field("kiosks", &self.kiosks)
+            .field("map", &self.map)
             .finish()
     }
 }

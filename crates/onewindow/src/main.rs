@@ -283,6 +283,7 @@ async fn connect(cfg: &Config) -> anyhow::Result<(app::Store, Settings)> {
         .and_then(|_| cfg.oidc.as_ref().map_or(Ok(()), |o| o.check()))
         .and_then(|_| cfg.tongban.as_ref().map_or(Ok(()), |t| t.check()))
         .and_then(|_| app::hall::kiosk::check_config(&cfg.kiosks))
+        .and_then(|_| cfg.map.as_ref().map_or(Ok(()), |m| m.check()))
         .and_then(|_| cfg.jobs.check())
         .map_err(|e| anyhow::anyhow!("配置有误：{e}"))?;
     let files = cfg
@@ -319,6 +320,7 @@ async fn connect(cfg: &Config) -> anyhow::Result<(app::Store, Settings)> {
         } else {
             cfg.kiosks.clone()
         },
+        map_tiles: cfg.map.clone(),
     };
     Ok((store, settings))
 }

@@ -90,8 +90,14 @@ pub fn router(state: AppState) -> Router {
         .flatten()
         .filter_map(origin)
         .fold("'self'".to_string(), |acc, o| format!("{acc} {o}"));
+    // The 政务地图's tiles come from its tile server, where one is configured.
+    let img_src = settings
+        .map_tiles
+        .as_ref()
+        .and_then(|t| origin(&t.tile_url))
+        .map_or("'self' data:".to_string(), |o| format!("'self' data: {o}"));
     let csp = format!(
-        "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; form-action {form_action}; frame-ancestors 'none'; base-uri 'none'"
+        "default-src 'self'; img-src {img_src}; style-src 'self'; script-src 'self'; form-action {form_action}; frame-ancestors 'none'; base-uri 'none'"
     );
     let csp = HeaderValue::from_str(&csp).expect("origins are checked to be header-safe");
     // Over HTTPS, browsers are told to use nothing else for a year (HSTS).

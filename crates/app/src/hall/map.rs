@@ -85,3 +85,84 @@ pub async fn points(
     }
     Ok(out)
 }
+
+/// A map tile server for the 政务地图's backdrop (`[map]`): an XYZ address such as
+/// `https://tiles.example.gov.cn/{z}/{x}/{y}.png` (Web Mercator, 256-pixel tiles, the scheme
+/// of OpenStreetMap and most 天地图-style servers), the attribution its licence asks for, and
+/// the deepest zoom it serves. Without one the map is the points alone, with nothing fetched
+/// from elsewhere.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct TileServer {
+    pub tile_url: String,
+    #[serde(default)]
+    pub attribution: String,
+    #[serde(default = "default_max_zoom")]
+    pub max_zoom: u8,
+}
+
+fn default_max_zoom() -> u8 {
+    18
+}
+
+impl TileServer {
+    /// Checked at start: an http(s) address with `{z}`, `{x}` and `{y}`, a zoom up to 22.
+    pub fn check(&self) -> std::result::Result<(), String> {
+        let u = &self.tile_url;
+        if !(u.starts_with("https://") || u.starts_with("http://")) {
+            return Err(format!(
+                "[map] tile_url 须以 https:// 或 http:// 开头：“{u}”"
+            ));
+        }
+        if !(u.contains("{z}") && u.contains("{x}") && u.contains("{y}")) {
+            return Err(format!("[map] tile_url 须含 {{z}}、{{x}}、{{y}}：“{u}”"));
+        }
+        let host = u.split("://").nth(1).and_then(|r| r.split('/').next());
+        if host.is_none_or(|h| h.is_empty() || h.contains('{')) {
+            return Err(format!(
+                "[map] tile_url 的主机名应为固定地址（不支持 {{s}} 等占位符）：“{u}”"
+            ));
+        }
+        if self.max_zoom > 22 {
+            return Err("[map] max_zoom 不应大于 22".into());
+        }
+        Ok(())
+    }
+
+    /// The address of one tile.
+    pub fn tile(&self, z: u8, x: u32, y: u32) -> String {
+        self.tile_url
+            .replace("{z}", &z.to_string())
+            .replace("{x}", &x.to_string())
+            .replace("{y}", &y.to_string())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::TileServer;
+
+    fn server(url: &str, max_zoom: u8) -> TileServer {
+        TileServer {
+            tile_url: url.into(),
+            attribution: String::new(),
+            max_zoom,
+        }
+    }
+
+    #[test]
+    fn a_tile_server_needs_a_fixed_http_host_and_the_three_placeholders() {
+        assert!(server("https://t.example.gov.cn/{z}/{x}/{y}.png", 18).check().is_ok());
+        assert_eq!(
+            server("https://t.example.gov.cn/{z}/{x}/{y}.png", 18).tile(12, 3261, 1683),
+            "https://t.example.gov.cn/12/3261/1683.png"
+        );
+        for bad in [
+            "ftp://t.example.gov.cn/{z}/{x}/{y}.png",
+            "https://t.example.gov.cn/{z}/{x}.png",
+            "https://{s}.tile.example.org/{z}/{x}/{y}.png",
+        ] {
+            assert!(server(bad, 18).check().is_err(), "{bad}");
+        }
+        assert!(server("https://t.example.gov.cn/{z}/{x}/{y}.png", 23).check().is_err());
+    }
+}
