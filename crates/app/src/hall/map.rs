@@ -151,7 +151,11 @@ mod tests {
 
     #[test]
     fn a_tile_server_needs_a_fixed_http_host_and_the_three_placeholders() {
-        assert!(server("https://t.example.gov.cn/{z}/{x}/{y}.png", 18).check().is_ok());
+        assert!(
+            server("https://t.example.gov.cn/{z}/{x}/{y}.png", 18)
+                .check()
+                .is_ok()
+        );
         assert_eq!(
             server("https://t.example.gov.cn/{z}/{x}/{y}.png", 18).tile(12, 3261, 1683),
             "https://t.example.gov.cn/12/3261/1683.png"
@@ -163,6 +167,10 @@ mod tests {
         ] {
             assert!(server(bad, 18).check().is_err(), "{bad}");
         }
-        assert!(server("https://t.example.gov.cn/{z}/{x}/{y}.png", 23).check().is_err());
+        assert!(
+            server("https://t.example.gov.cn/{z}/{x}/{y}.png", 23)
+                .check()
+                .is_err()
+        );
     }
 }

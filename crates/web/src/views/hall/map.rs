@@ -138,42 +138,27 @@ impl Projection {
             (a.min(c.longitude), b.max(c.longitude))
         });
         if let Some(t) = tiles {
+            // The frame's corners in pixels at zoom z: north-west and south-east.
+            let corners = |z: u8| {
+                let nw = Coordinates {
+                    latitude: max_lat,
+                    longitude: min_lng,
+                };
+                let se = Coordinates {
+                    latitude: min_lat,
+                    longitude: max_lng,
+                };
+                (mercator(nw, z), mercator(se, z))
+            };
             // The deepest zoom (a single point: a street's) at which every point fits.
-            let top = t.max_zoom.min(16);
-            let z = (0..=top)
+            let z = (0..=t.max_zoom.min(16))
                 .rev()
                 .find(|z| {
-                    let (x0, y0) = mercator(
-                        Coordinates {
-                            latitude: max_lat,
-                            longitude: min_lng,
-                        },
-                        *z,
-                    );
-                    let (x1, y1) = mercator(
-                        Coordinates {
-                            latitude: min_lat,
-                            longitude: max_lng,
-                        },
-                        *z,
-                    );
+                    let ((x0, y0), (x1, y1)) = corners(*z);
                     x1 - x0 <= W - 2.0 * PAD && y1 - y0 <= H - 2.0 * PAD
                 })
                 .unwrap_or(0);
-            let (x0, y0) = mercator(
-                Coordinates {
-                    latitude: max_lat,
-                    longitude: min_lng,
-                },
-                z,
-            );
-            let (x1, y1) = mercator(
-                Coordinates {
-                    latitude: min_lat,
-                    longitude: max_lng,
-                },
-                z,
-            );
+            let ((x0, y0), (x1, y1)) = corners(z);
             return Projection::Tiled {
                 z,
                 ox: W / 2.0 - (x0 + x1) / 2.0,
