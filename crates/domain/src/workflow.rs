@@ -50,6 +50,18 @@ pub struct Tolerance {
     pub on_expiry: ToleranceExpiry,
 }
 
+/// The 告知承诺书 an applicant signs for `item` (verified within `days` working days): what
+/// they promise and what follows if it is untrue (《关于全面推行证明事项和涉企经营许可事项告知承诺制
+/// 的指导意见》: the commitment, its verification and revocation when it proves false).
+pub fn commitment_statement(item: &str, days: u32) -> String {
+    format!(
+        "本人（本单位）已知晓行政机关告知的“{item}”的全部条件、标准和要求，承诺：符合上述条件；\
+         所填写的信息和提交的材料真实、准确、完整；对尚未提交的材料，以本承诺代替，\
+         并接受行政机关在 {days} 个工作日内的核查。如有不实或违反承诺，愿意承担相应的法律责任，\
+         行政机关可以依法撤销准予决定，并记入信用记录。"
+    )
+}
+
 /// A condition of a 秒批 rule over the application form.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -77,6 +89,9 @@ pub enum Condition {
     /// Every mandatory material is satisfied by an e-license or shared data (trust level A):
     /// what the government itself holds proves the case, so no person needs to look.
     MaterialsFromGovernment,
+    /// The applicant signed the item's 告知承诺书 on screen: the commitment stands in for the
+    /// materials still missing, and the approval is verified afterwards (告知承诺秒批).
+    CommitmentSigned,
     /// The subject the case is for meets every clause of a published 申报 policy (惠企政策)
     /// that is applied for through this item: the policy's rule is the approval rule.
     PolicyEligible {
@@ -93,6 +108,7 @@ pub enum Condition {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Evidence {
     pub government_materials: bool,
+    pub commitment_signed: bool,
     pub policies: BTreeMap<String, bool>,
 }
 
@@ -104,6 +120,7 @@ impl Condition {
         let num = |f: &str| get(f).parse::<f64>().ok();
         match self {
             Condition::MaterialsFromGovernment => evidence.government_materials,
+            Condition::CommitmentSigned => evidence.commitment_signed,
             Condition::PolicyEligible { policy, .. } => {
                 evidence.policies.get(policy.trim()).copied() == Some(true)
             }
@@ -121,6 +138,7 @@ impl Condition {
             Condition::AtLeast { field, value } => format!("{field} ≥ {value}"),
             Condition::AtMost { field, value } => format!("{field} ≤ {value}"),
             Condition::MaterialsFromGovernment => "全部必要材料由电子证照或共享数据提供".into(),
+            Condition::CommitmentSigned => "申请人已签署告知承诺书".into(),
             Condition::PolicyEligible { policy, title } if title.trim().is_empty() => {
                 format!("符合政策 {policy} 的全部条件")
             }
@@ -331,6 +349,16 @@ impl Workflow {
                     | Condition::AtLeast { field, .. }
                     | Condition::AtMost { field, .. } => field,
                     Condition::MaterialsFromGovernment => continue,
+                    Condition::CommitmentSigned => {
+                        if self.commitment.is_none() {
+                            p.push(
+                                format!("workflow.auto_approval.conditions[{i}]"),
+                                "no_commitment",
+                                "事项未实行告知承诺制，不能以签署告知承诺书为秒批条件",
+                            );
+                        }
+                        continue;
+                    }
                     Condition::PolicyEligible { policy, .. } => {
                         if policy.trim().is_empty() {
                             p.push(

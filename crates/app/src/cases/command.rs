@@ -31,6 +31,10 @@ pub async fn act(app: &App, actor: &Actor, case_id: &str, cmd: Command) -> Resul
     ) {
         commitment_allowed(app, case_id).await?;
     }
+    if let Command::SignCommitment { signer } = &cmd {
+        commitment_signer(app, actor, case_id, signer).await?;
+        commitment_allowed(app, case_id).await?;
+    }
     // 就近取件: the point is the stored one, and one that may hand the result out.
     let cmd = match cmd {
         Command::ChoosePickup { point } => Command::ChoosePickup {
@@ -70,6 +74,37 @@ async fn commitment_allowed(app: &App, case_id: &str) -> Result<()> {
         subjects.push(h);
     }
     crate::oversight::credit::check_commitment(&mut conn, app, &subjects).await
+}
+
+/// A 告知承诺书 is signed by the applicant themself (not an agent), with their registered name
+/// or, for an enterprise, its legal representative's: the signature binds that person.
+async fn commitment_signer(app: &App, actor: &Actor, case_id: &str, signer: &str) -> Result<()> {
+    let mut conn = app.store.conn().await?;
+    let Some(c) = sc::get_case(&mut conn, case_id).await? else {
+        return Err(AppError::NotFound("办件".into()));
+    };
+    // Whoever may not see the case learns nothing more here than from the command itself.
+    authorize(&mut conn, app, actor, &c).await?;
+    if !matches!(actor, Actor::Applicant { id, .. } if *id == c.applicant_id) {
+        return Err(AppError::Forbidden("告知承诺书须由申请人本人签署".into()));
+    }
+    let applicant = store::accounts::get_account(&mut conn, c.applicant_id.as_str()).await?;
+    let names = [
+        Some(applicant.display_name.as_str()),
+        applicant.legal_representative.as_deref(),
+    ];
+    if !names
+        .into_iter()
+        .flatten()
+        .any(|n| !n.trim().is_empty() && n.trim() == signer.trim())
+    {
+        return Err(AppError::field(
+            "signer",
+            "not_the_applicant",
+            "签名须为申请人本人的姓名（企业为法定代表人姓名），与注册信息一致",
+        ));
+    }
+    Ok(())
 }
 
 /// A command the platform itself issues (a courier's signature completing a case sent by

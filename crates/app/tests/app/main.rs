@@ -9,6 +9,7 @@ mod cases;
 mod catalog;
 mod catalog_review;
 mod cluster;
+mod commitment;
 mod content;
 mod files;
 mod for_others;

@@ -18,6 +18,12 @@ pub fn apply(mut case: Case, events: &[Event]) -> Case {
                 case.state = S::Submitted;
                 case.submitted_at = Some(*at);
             }
+            Event::CommitmentSigned { signer, at } => {
+                case.commitment_signed = Some(super::SignedCommitment {
+                    signer: signer.clone(),
+                    at: *at,
+                });
+            }
             Event::SupplementRequested { notice } => {
                 case.state = S::SupplementRequested;
                 case.supplement = Some(notice.clone());

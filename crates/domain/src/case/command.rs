@@ -21,6 +21,10 @@ pub enum Command {
         materials: BTreeMap<String, Provision>,
     },
     Submit,
+    /// The applicant signs the item's 告知承诺书 on screen, with their name, before filing.
+    SignCommitment {
+        signer: String,
+    },
     /// 一次性告知: the listed extra problems are added to what the domain finds missing.
     RequestSupplement {
         materials: Vec<String>,
@@ -119,6 +123,7 @@ impl Command {
         match self {
             Command::Edit { .. } => K::Edit,
             Command::Submit => K::Submit,
+            Command::SignCommitment { .. } => K::SignCommitment,
             Command::RequestSupplement { .. } => K::RequestSupplement,
             Command::Supply { .. } => K::Supply,
             Command::Accept { .. } => K::Accept,
@@ -162,6 +167,10 @@ pub enum Event {
         materials: BTreeMap<String, Provision>,
     },
     Submitted {
+        at: OffsetDateTime,
+    },
+    CommitmentSigned {
+        signer: String,
         at: OffsetDateTime,
     },
     SupplementRequested {
@@ -272,6 +281,7 @@ impl Event {
         match self {
             Event::Edited { .. } => "edited",
             Event::Submitted { .. } => "submitted",
+            Event::CommitmentSigned { .. } => "commitment_signed",
             Event::SupplementRequested { .. } => "supplement_requested",
             Event::Supplied { .. } => "supplied",
             Event::Accepted { .. } => "accepted",
@@ -302,6 +312,7 @@ impl Event {
         match self {
             Event::Edited { .. } => "保存申请草稿".into(),
             Event::Submitted { .. } => "提交申请，进入预审".into(),
+            Event::CommitmentSigned { signer, .. } => format!("申请人{signer}签署告知承诺书"),
             Event::SupplementRequested { notice } => {
                 let mut all = notice.materials.clone();
                 all.extend(notice.fields.iter().cloned());

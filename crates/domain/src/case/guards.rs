@@ -159,3 +159,14 @@ pub(super) fn not_proposer(cx: &Ctx) -> Result<(), CaseError> {
         (None, _) => Err(CaseError::Rule("没有待复核的不予受理".into())),
     }
 }
+
+/// The item takes a 告知承诺 and the applicant has not signed it yet.
+pub(super) fn commitment_unsigned(cx: &Ctx) -> Result<(), CaseError> {
+    if cx.item.workflow.commitment.is_none() {
+        return Err(CaseError::Rule("本事项未实行告知承诺制".into()));
+    }
+    if cx.case.commitment_signed.is_some() {
+        return Err(CaseError::Rule("告知承诺书已经签署".into()));
+    }
+    Ok(())
+}

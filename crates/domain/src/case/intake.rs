@@ -318,6 +318,7 @@ pub(super) fn auto_decide(
                 Some(Provision::License { .. } | Provision::Shared { .. })
             )
         }),
+        commitment_signed: case.commitment_signed.is_some(),
         policies: policies.clone(),
     };
     let failed: Vec<String> = rule
@@ -332,15 +333,26 @@ pub(super) fn auto_decide(
             failed.join("；")
         )));
     }
-    if !completeness(case, item, cx.today).is_complete() {
+    let c = completeness(case, item, cx.today);
+    // A rule that rests on the signed commitment lets it stand in for what is missing, as a
+    // window's 告知承诺 acceptance does; the approval is then verified afterwards.
+    let on_commitment = rule
+        .conditions
+        .contains(&crate::workflow::Condition::CommitmentSigned);
+    if !on_commitment && !c.is_complete() {
         return Err(CaseError::Rule("材料不齐全，不能秒批".into()));
     }
+    let committed = if on_commitment { c.missing } else { vec![] };
+    let verification_due = on_commitment.then(|| {
+        cx.cal
+            .add_working_days(cx.today, item.workflow.commitment.unwrap_or(20))
+    });
     Ok(vec![
         Event::Accepted {
             at: cx.now,
             effective: cx.now,
             pending: BTreeMap::new(),
-            committed: vec![],
+            committed,
         },
         Event::Decided {
             decision: Decision {
@@ -349,7 +361,7 @@ pub(super) fn auto_decide(
                 legal_basis: item.legal_basis.first().cloned().unwrap_or_default(),
                 at: cx.now,
                 by_rule: Some(rule.name.clone()),
-                verification_due: None,
+                verification_due,
             },
         },
     ])

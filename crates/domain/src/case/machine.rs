@@ -114,6 +114,7 @@ pub fn decide(
     match cmd {
         Command::Edit { form, materials } => intake::edit(&cx, form, materials),
         Command::Submit => intake::submit(&cx),
+        Command::SignCommitment { signer } => tolerance::sign_commitment(&cx, signer),
         Command::RequestSupplement {
             materials,
             fields,

@@ -340,6 +340,9 @@ pub struct Case {
     /// 最多跑一次: the person's visits to a window for this case, where they happened.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub visits: Vec<crate::visits::Visit>,
+    /// 告知承诺 signed on screen by the applicant (online or at a kiosk) before filing.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub commitment_signed: Option<SignedCommitment>,
     /// Optimistic concurrency: incremented by every stored change.
     pub version: i64,
 }
@@ -439,6 +442,7 @@ impl Case {
             close_reason: String::new(),
             proposed_refusal: None,
             relay: None,
+            commitment_signed: None,
             // A case started at a window: the person is there.
             visits: if channel == Channel::Window {
                 vec![crate::visits::Visit {
@@ -570,6 +574,16 @@ pub enum CaseActor {
     },
     /// The platform itself (秒批, deadline jobs).
     System,
+}
+
+/// The applicant's 告知承诺书, signed on screen: the name they signed with and when.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SignedCommitment {
+    pub signer: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::openapi::Rfc3339))]
+    #[serde(with = "time::serde::rfc3339")]
+    pub at: OffsetDateTime,
 }
 
 /// A clerk's proposed 不予受理: the reason in plain words and who proposed it (the one who

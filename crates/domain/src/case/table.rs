@@ -22,6 +22,7 @@ use crate::account::Role;
 pub enum CommandKind {
     Edit,
     Submit,
+    SignCommitment,
     RequestSupplement,
     Supply,
     Accept,
@@ -78,6 +79,7 @@ impl CommandKind {
     /// and API clients have always seen); the system's own commands last.
     pub const ALL: &'static [CommandKind] = &[
         CommandKind::Edit,
+        CommandKind::SignCommitment,
         CommandKind::Submit,
         CommandKind::RequestSupplement,
         CommandKind::Supply,
@@ -112,6 +114,7 @@ impl CommandKind {
         match self {
             K::Edit => "edit",
             K::Submit => "submit",
+            K::SignCommitment => "sign_commitment",
             K::RequestSupplement => "request_supplement",
             K::Supply => "supply",
             K::Accept => "accept",
@@ -150,6 +153,7 @@ impl CommandKind {
         match self {
             K::Edit => "修改申请",
             K::Submit => "提交申请",
+            K::SignCommitment => "签署告知承诺书",
             K::RequestSupplement => "发出补正通知",
             K::Supply => "提交补正材料",
             K::Accept => "受理",
@@ -187,7 +191,9 @@ impl CommandKind {
             }
             K::Claim | K::CompleteStep | K::Approve | K::Deny => Phase::Review,
             K::Suspend | K::Resume | K::Extend => Phase::Review,
-            K::SupplyPending | K::ExpireTolerance | K::Verify => Phase::ToleranceCommitment,
+            K::SupplyPending | K::ExpireTolerance | K::Verify | K::SignCommitment => {
+                Phase::ToleranceCommitment
+            }
             K::Issue | K::Complete | K::Withdraw | K::AssessFee | K::RecordPayment => {
                 Phase::Closing
             }
@@ -455,6 +461,8 @@ pub static TABLE: &[Transition] = &[
     guarded(row(K::ReceiveOriginals, IN_HAND, Issuer::Staff(DEPARTMENT), "由办结机关的审批人员签收", &[Stays]),
         "纸质原件已移交、尚未签收", super::relay::originals_in_transit),
     // 容缺与告知承诺
+    guarded(row(K::SignCommitment, &[S::Draft], Issuer::Applicant, "只有申请人本人可以签署告知承诺书", &[Stays]),
+        "事项实行告知承诺制，尚未签署", commitment_unsigned),
     guarded(row(K::SupplyPending, UNDER_REVIEW, Issuer::ApplicantOrWindowClerk, "只有申请人本人可以补交容缺材料", &[Stays, To(S::InReview)]),
         "有容缺待补的材料", has_pending),
     guarded(row(K::ExpireTolerance, &[S::Accepted, S::InReview], Issuer::System, "逾期处理只能由系统执行", &[To(S::Suspended), To(S::Withdrawn)]),

@@ -12,6 +12,8 @@ use crate::catalog::{CaseType, ItemDefinition, PromisedLimit};
 use crate::fixtures::sample_item;
 use crate::workflow::{AutoRule, Condition, FieldKind, FormField, Tolerance};
 
+mod commitment;
+
 const APPLICANT: &str = "applicant-1";
 
 fn item() -> ItemDefinition {

@@ -63,6 +63,17 @@ pub(super) fn cover(
 }
 
 /// 告知承诺: the approval made on the spot, with the date its verification is due.
+/// The applicant signs the 告知承诺书 with their name (the app has checked it is theirs).
+pub(super) fn sign_commitment(cx: &Ctx, signer: &str) -> Result<Vec<Event>, CaseError> {
+    let mut p = Problems::default();
+    p.text("signer", signer, "签名", 60);
+    check(p)?;
+    Ok(vec![Event::CommitmentSigned {
+        signer: signer.trim().to_string(),
+        at: cx.now,
+    }])
+}
+
 pub(super) fn commitment_approval(cx: &Ctx) -> Event {
     let days = cx.item.workflow.commitment.unwrap_or(20);
     Event::Decided {

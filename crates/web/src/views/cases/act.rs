@@ -142,6 +142,9 @@ pub(super) fn command(
             materials: materials()?,
         },
         "submit" => Command::Submit,
+        "sign_commitment" => Command::SignCommitment {
+            signer: t("signer"),
+        },
         "supply_pending" => Command::SupplyPending {
             materials: materials()?,
         },

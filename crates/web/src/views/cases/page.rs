@@ -64,6 +64,19 @@ impl CasePage {
         fmt_time(*at)
     }
 
+    /// The 告知承诺书 the applicant is asked to sign, for this case's item.
+    fn commitment_statement(&self) -> String {
+        domain::workflow::commitment_statement(
+            &self.v.item.name,
+            self.v.item.workflow.commitment.unwrap_or(20),
+        )
+    }
+
+    /// When the applicant signed the 告知承诺书 on screen, as shown.
+    fn signed_at(&self, s: &domain::case::SignedCommitment) -> String {
+        fmt_time(s.at.unix_timestamp() * 1000)
+    }
+
     fn money(&self, fen: &i64) -> String {
         domain::payment::yuan(*fen)
     }

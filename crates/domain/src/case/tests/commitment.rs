@@ -1,0 +1,110 @@
+//! 告知承诺 signed on screen: who may sign and when, and a 秒批 rule resting on the signature.
+
+use super::*;
+
+fn commitment_item(auto: bool) -> ItemDefinition {
+    let mut i = item();
+    i.workflow.tolerance = None;
+    i.workflow.commitment = Some(20);
+    if auto {
+        i.workflow.auto_approval = Some(AutoRule {
+            name: "告知承诺当场审批".into(),
+            conditions: vec![Condition::CommitmentSigned],
+        });
+    }
+    i
+}
+
+fn sign(name: &str) -> Command {
+    Command::SignCommitment {
+        signer: name.into(),
+    }
+}
+
+fn auto() -> Command {
+    Command::AutoDecide {
+        policies: Default::default(),
+    }
+}
+
+#[test]
+fn only_the_applicant_signs_a_commitment_item_once_in_the_draft() {
+    let mut w = World::new(item());
+    assert!(
+        matches!(w.run(sign("张三"), &applicant()), Err(CaseError::Rule(m)) if m.contains("未实行告知承诺制"))
+    );
+    let mut w = World::new(commitment_item(false));
+    assert!(
+        allowed(&w.case, &w.item, &applicant(), w.now, &w.cal)
+            .contains(&CommandKind::SignCommitment)
+    );
+    assert!(matches!(
+        w.run(sign("张三"), &staff("clerk", Role::Clerk)),
+        Err(CaseError::NotAllowed(_))
+    ));
+    assert!(
+        matches!(w.run(sign("  "), &applicant()), Err(CaseError::Validation(v)) if v[0].field == "signer")
+    );
+    w.ok(sign(" 张三 "), &applicant());
+    assert_eq!(w.case.commitment_signed.as_ref().unwrap().signer, "张三");
+    assert!(
+        !allowed(&w.case, &w.item, &applicant(), w.now, &w.cal)
+            .contains(&CommandKind::SignCommitment)
+    );
+    assert!(w.run(sign("张三"), &applicant()).is_err(), "signed twice");
+    w.fill(true);
+    w.ok(Command::Submit, &applicant());
+    assert!(w.run(sign("张三"), &applicant()).is_err(), "after filing");
+}
+
+#[test]
+fn a_rule_on_the_signed_commitment_approves_at_once_and_the_commitment_covers_what_is_missing() {
+    // Unsigned: the rule does not hold, and a person must look.
+    let mut w = World::new(commitment_item(true));
+    w.fill(false);
+    w.ok(Command::Submit, &applicant());
+    let e = w.run(auto(), &CaseActor::System).unwrap_err();
+    assert!(e.to_string().contains("申请人已签署告知承诺书"), "{e}");
+
+    let mut w = World::new(commitment_item(true));
+    w.fill(false);
+    w.ok(sign("张三"), &applicant());
+    w.ok(Command::Submit, &applicant());
+    let ev = w.run(auto(), &CaseActor::System).unwrap();
+    assert!(
+        matches!(&ev[0], Event::Accepted { committed, .. } if committed == &["经营场所平面图".to_string()]),
+        "{ev:?}"
+    );
+    assert!(matches!(&ev[1], Event::Decided { decision }
+        if decision.approved
+            && decision.by_rule.as_deref() == Some("告知承诺当场审批")
+            && decision.verification_due == Some(w.cal.add_working_days(china_date(w.now), 20))));
+    assert_eq!(w.case.state, CaseState::Approved);
+}
+
+#[test]
+fn a_rule_cannot_rest_on_a_commitment_the_item_does_not_take() {
+    let mut i = item();
+    i.workflow.auto_approval = Some(AutoRule {
+        name: "无承诺".into(),
+        conditions: vec![Condition::CommitmentSigned],
+    });
+    let e = i.workflow.validate(&i.form).unwrap_err();
+    assert_eq!(e[0].code, "no_commitment");
+    assert!(commitment_item(true).workflow.validate(&i.form).is_ok());
+}
+
+proptest! {
+    /// Signing records the signature and nothing else: the form, the materials and the state
+    /// stay as they were.
+    #[test]
+    fn signing_changes_nothing_but_the_signature(name in "[\\p{Han}]{1,10}") {
+        let mut w = World::new(commitment_item(false));
+        w.fill(false);
+        let before = w.case.clone();
+        w.ok(sign(&name), &applicant());
+        let mut after = w.case.clone();
+        prop_assert_eq!(after.commitment_signed.take().map(|s| s.signer), Some(name));
+        prop_assert_eq!(after, before);
+    }
+}
