@@ -98,7 +98,13 @@ pub async fn read_identity(
     })?;
     let reading: Reading = serde_json::from_slice(body)
         .map_err(|e| AppError::field("body", "malformed", format!("读卡报告格式错误：{e}")))?;
-    admit(app, k, &reading).await
+    // The signed message itself, once only: the same bytes sent again are a replay.
+    let digest = token_hash(&format!(
+        "{}.{}",
+        timestamp.unwrap_or_default(),
+        String::from_utf8_lossy(body)
+    ));
+    admit(app, k, &reading, &digest).await
 }
 
 /// The demo's simulated reader: the demo citizen's card read at the hall's first kiosk, the
@@ -118,10 +124,11 @@ pub async fn simulated_reading(app: &App, hall: &str) -> Result<Entry> {
         face_match: true,
         read_at: app.now().unix_timestamp(),
     };
-    admit(app, k, &reading).await
+    let digest = random_token()?;
+    admit(app, k, &reading, &digest).await
 }
 
-async fn admit(app: &App, k: &KioskConfig, reading: &Reading) -> Result<Entry> {
+async fn admit(app: &App, k: &KioskConfig, reading: &Reading, digest: &str) -> Result<Entry> {
     let now = app.now().unix_timestamp();
     let person = reader::check(reading, &k.hall, now, crate::hall::today(app))
         .map_err(AppError::Validation)?;
@@ -150,7 +157,10 @@ async fn admit(app: &App, k: &KioskConfig, reading: &Reading) -> Result<Entry> {
         kiosk: k.id.clone(),
         expires_at: app.now_ms() + ENTRY_SECONDS * 1000,
     };
-    store::hall::insert_entry(&mut tx, &token_hash(&token), &entry).await?;
+    if !store::hall::insert_entry(&mut tx, &token_hash(&token), digest, &entry).await? {
+        tracing::warn!(target: "onewindow::kiosk", kiosk = %k.id, "a reading sent again refused");
+        return Err(AppError::State("该读卡报告已使用过，请重新刷身份证".into()));
+    }
     tx.commit().await.map_err(store::StoreError::from)?;
     tracing::info!(target: "onewindow::kiosk", kiosk = %k.id, account = %row.id, created, "card read; entry issued");
     Ok(Entry {
@@ -171,7 +181,7 @@ pub async fn enter(app: &App, hall: &str, token: &str) -> Result<Session> {
     let entry = match entry {
         Ok(e) => e,
         Err(e) => {
-            // The taken (spent or lapsed) entry stays gone.
+            // The taken (spent or lapsed) entry stays used.
             tx.commit().await.map_err(store::StoreError::from)?;
             return Err(e);
         }

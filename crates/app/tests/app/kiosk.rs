@@ -27,23 +27,22 @@ fn reading(app: &app::App, name: &str, id_number: &str, face_match: bool) -> Rea
     }
 }
 
+/// A signed reading as the kiosk's shell sends it: (timestamp, signature, body).
+fn signed(app: &app::App, secret: &str, r: &Reading) -> (String, String, Vec<u8>) {
+    let body = serde_json::to_vec(r).unwrap();
+    let ts = app.now().unix_timestamp();
+    let sig = domain::signed::sign(SignatureAlgorithm::HmacSm3, secret.as_bytes(), ts, &body);
+    (ts.to_string(), sig, body)
+}
+
 async fn report(
     app: &app::App,
     kiosk_id: &str,
     secret: &str,
     r: &Reading,
 ) -> Result<kiosk::Entry, AppError> {
-    let body = serde_json::to_vec(r).unwrap();
-    let ts = app.now().unix_timestamp();
-    let sig = domain::signed::sign(SignatureAlgorithm::HmacSm3, secret.as_bytes(), ts, &body);
-    kiosk::read_identity(
-        app,
-        Some(kiosk_id),
-        Some(&ts.to_string()),
-        Some(&sig),
-        &body,
-    )
-    .await
+    let (ts, sig, body) = signed(app, secret, r);
+    kiosk::read_identity(app, Some(kiosk_id), Some(&ts), Some(&sig), &body).await
 }
 
 fn token(e: &kiosk::Entry) -> String {
@@ -100,9 +99,17 @@ async fn a_card_read_at_the_kiosk_opens_one_short_session_for_its_person() {
         );
 
         // The card of the registered person: one link, good once, at its own hall.
-        let entry = report(&app, "GA-DT-K01", SECRET, &reading(&app, "张三", &id, true))
+        let (ts, sig, body) = signed(&app, SECRET, &reading(&app, "张三", &id, true));
+        let entry = kiosk::read_identity(&app, Some("GA-DT-K01"), Some(&ts), Some(&sig), &body)
             .await
             .unwrap();
+        // The same signed reading again (caught on the wire, or a retry) opens nothing more.
+        let replay =
+            kiosk::read_identity(&app, Some("GA-DT-K01"), Some(&ts), Some(&sig), &body).await;
+        assert!(
+            matches!(&replay, Err(AppError::State(m)) if m.contains("已使用过")),
+            "{replay:?}"
+        );
         assert!(entry.url.starts_with("/halls/GA-DT/kiosk/enter?token="));
         let session = kiosk::enter(&app, HALL, &token(&entry)).await.unwrap();
         assert_eq!(session.actor.login(), me.login());
@@ -111,6 +118,7 @@ async fn a_card_read_at_the_kiosk_opens_one_short_session_for_its_person() {
             matches!(&again, Err(AppError::State(m)) if m.contains("已使用或已失效")),
             "{again:?}"
         );
+        clock.advance(Duration::seconds(1));
         let elsewhere = report(&app, "GA-DT-K01", SECRET, &reading(&app, "张三", &id, true))
             .await
             .unwrap();
@@ -123,6 +131,7 @@ async fn a_card_read_at_the_kiosk_opens_one_short_session_for_its_person() {
         assert!(kiosk::enter(&app, HALL, &token(&elsewhere)).await.is_err());
 
         // A link not opened within a minute has lapsed.
+        clock.advance(Duration::seconds(1));
         let late = report(&app, "GA-DT-K01", SECRET, &reading(&app, "张三", &id, true))
             .await
             .unwrap();

@@ -13,30 +13,44 @@ pub struct KioskEntry {
     pub expires_at: i64,
 }
 
+/// Leaves an entry for a reading (`reading`: its digest); false when that reading was seen
+/// before and its entry not yet expired (a replay), nothing written. Two racing copies of one
+/// reading meet the UNIQUE constraint: the second fails as a conflict.
 pub async fn insert_entry(
     conn: &mut AnyConnection,
     token_hash: &str,
+    reading: &str,
     e: &KioskEntry,
-) -> Result<()> {
+) -> Result<bool> {
+    let seen: Option<i64> =
+        sqlx::query_scalar("SELECT CAST(1 AS BIGINT) FROM kiosk_entries WHERE reading = $1")
+            .bind(reading)
+            .fetch_optional(&mut *conn)
+            .await?;
+    if seen.is_some() {
+        return Ok(false);
+    }
     sqlx::query(
-        "INSERT INTO kiosk_entries (token_hash, account_id, hall, kiosk, expires_at) VALUES ($1, $2, $3, $4, $5)",
+        "INSERT INTO kiosk_entries (token_hash, reading, account_id, hall, kiosk, expires_at) VALUES ($1, $2, $3, $4, $5, $6)",
     )
     .bind(token_hash)
+    .bind(reading)
     .bind(&e.account_id)
     .bind(&e.hall)
     .bind(&e.kiosk)
     .bind(e.expires_at)
     .execute(conn)
     .await?;
-    Ok(())
+    Ok(true)
 }
 
-/// Takes an entry: it is deleted, and returned only to the one caller whose delete removed it,
-/// so two browsers racing with the same link cannot both enter. Expired entries are returned
-/// too (and gone); the caller tells the person the link has lapsed.
+/// Takes an entry: it is marked used, and returned only to the one caller whose update marked
+/// it, so two browsers racing with the same link cannot both enter. Expired entries are
+/// returned too (and used up); the caller tells the person the link has lapsed. The row stays
+/// until it expires, so its reading stays known.
 pub async fn take_entry(conn: &mut AnyConnection, token_hash: &str) -> Result<Option<KioskEntry>> {
     let row: Option<KioskEntry> = sqlx::query_as(
-        "SELECT account_id, hall, kiosk, expires_at FROM kiosk_entries WHERE token_hash = $1",
+        "SELECT account_id, hall, kiosk, expires_at FROM kiosk_entries WHERE token_hash = $1 AND used = 0",
     )
     .bind(token_hash)
     .fetch_optional(&mut *conn)
@@ -44,12 +58,12 @@ pub async fn take_entry(conn: &mut AnyConnection, token_hash: &str) -> Result<Op
     if row.is_none() {
         return Ok(None);
     }
-    let gone = sqlx::query("DELETE FROM kiosk_entries WHERE token_hash = $1")
+    let taken = sqlx::query("UPDATE kiosk_entries SET used = 1 WHERE token_hash = $1 AND used = 0")
         .bind(token_hash)
         .execute(conn)
         .await?
         .rows_affected();
-    Ok(row.filter(|_| gone == 1))
+    Ok(row.filter(|_| taken == 1))
 }
 
 /// Entries past their time are removed (with the expired sessions).
