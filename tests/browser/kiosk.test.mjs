@@ -99,6 +99,12 @@ describe('自助办事 at a kiosk', () => {
       const number = (await textOf(page)).match(/\b\d{19}\b/)?.[0];
       assert.ok(number, 'no case number on the case page');
       await shot(page, 'kiosk-case-submitted.png');
+      // The kiosk prints the decision: its printer is the browser's (the shell has no menu).
+      await Promise.all([page.waitForURL(/\/notices\//), page.getByRole('link', { name: '审批决定书' }).click()]);
+      await page.evaluate(() => { window.printed = 0; window.print = () => { window.printed += 1; }; });
+      await page.locator('#print-notice').click();
+      assert.equal(await page.evaluate(() => window.printed), 1);
+      await page.goBack();
       await Promise.all([page.waitForURL(/\/cases$/), page.locator('header.site').getByRole('link', { name: '我的办件' }).click()]);
       assert.match(await textOf(page), new RegExp(ITEM));
       assert.match(await textOf(page), new RegExp(number));

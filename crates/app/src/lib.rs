@@ -132,6 +132,8 @@ pub struct Settings {
     pub kiosks: Vec<hall::kiosk::KioskConfig>,
     /// The 政务地图's tile server (`[map]`); None: the points alone, nothing fetched elsewhere.
     pub map_tiles: Option<hall::map::TileServer>,
+    /// Open311 client applications and their keys (`[[open311.clients]]`).
+    pub open311_clients: Vec<hotline::clients::ClientConfig>,
 }
 
 impl Settings {
@@ -162,6 +164,7 @@ impl Default for Settings {
             tongban: None,
             kiosks: Vec::new(),
             map_tiles: None,
+            open311_clients: Vec::new(),
         }
     }
 }

@@ -49,6 +49,9 @@ pub struct Config {
     /// max_zoom. Without it the map draws the points alone.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub map: Option<app::hall::map::TileServer>,
+    /// Open311 GeoReport clients: `[[open311.clients]]` name, api_key (see README).
+    #[serde(default)]
+    pub open311: Open311,
     /// Upstream shared-data sources (`[[shared_data]]` with source, url, timeout_ms, retries).
     #[serde(default)]
     pub shared_data: Vec<app::shared::SourceConfig>,
@@ -235,6 +238,7 @@ impl Default for Config {
             tongban: None,
             kiosks: Vec::new(),
             map: None,
+            open311: Open311::default(),
             shared_data: Vec::new(),
             jobs: Default::default(),
             demo: false,
@@ -258,6 +262,7 @@ impl std::fmt::Debug for Config {
             .field("tongban", &self.tongban)
             .field("kiosks", &self.kiosks)
             .field("map", &self.map)
+            .field("open311", &self.open311.clients)
             .finish()
     }
 }
@@ -299,4 +304,11 @@ impl Config {
             self.storage.database_url.clone()
         }
     }
+}
+
+/// `[open311]`: the client applications that may file with an api_key.
+#[derive(Clone, Default, Serialize, Deserialize)]
+pub struct Open311 {
+    #[serde(default)]
+    pub clients: Vec<app::hotline::clients::ClientConfig>,
 }

@@ -284,6 +284,7 @@ async fn connect(cfg: &Config) -> anyhow::Result<(app::Store, Settings)> {
         .and_then(|_| cfg.tongban.as_ref().map_or(Ok(()), |t| t.check()))
         .and_then(|_| app::hall::kiosk::check_config(&cfg.kiosks))
         .and_then(|_| cfg.map.as_ref().map_or(Ok(()), |m| m.check()))
+        .and_then(|_| app::hotline::clients::check_config(&cfg.open311.clients))
         .and_then(|_| cfg.jobs.check())
         .map_err(|e| anyhow::anyhow!("配置有误：{e}"))?;
     let files = cfg
@@ -321,6 +322,7 @@ async fn connect(cfg: &Config) -> anyhow::Result<(app::Store, Settings)> {
             cfg.kiosks.clone()
         },
         map_tiles: cfg.map.clone(),
+        open311_clients: cfg.open311.clients.clone(),
     };
     Ok((store, settings))
 }

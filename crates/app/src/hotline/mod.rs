@@ -3,6 +3,7 @@
 //! `domain::hotline`; this module authorizes, reads and writes each step in one transaction
 //! with its audit event.
 
+pub mod clients;
 pub mod knowledge;
 pub mod measures;
 mod queues;

@@ -78,41 +78,68 @@ pub fn may_file(actor: &Actor, desk: bool) -> Result<()> {
     }
 }
 
+/// Who files a ticket: a person or an operator by their session, or a registered Open311
+/// client by its key.
+#[derive(Clone, Copy)]
+pub(crate) enum Filer<'a> {
+    Actor(&'a Actor),
+    Client(&'a super::clients::Client),
+}
+
 /// Files a ticket. Operators file calls and letters for a caller; a logged-in person files
 /// a web message in their own name; an API client files as itself (`Channel::Api`).
 pub async fn file(app: &App, actor: &Actor, req: &FileTicket, via_api: bool) -> Result<TicketView> {
-    let (channel, account, desk) = match actor {
-        Actor::Staff { .. } => {
-            let s = staff(actor)?;
-            if !s.roles.contains(&domain::account::Role::HotlineOperator) {
-                return Err(AppError::Forbidden(
-                    "只有 12345 话务员可以登记来电和来信".into(),
-                ));
+    file_as(app, Filer::Actor(actor), req, via_api).await
+}
+
+pub(crate) async fn file_as(
+    app: &App,
+    filer: Filer<'_>,
+    req: &FileTicket,
+    via_api: bool,
+) -> Result<TicketView> {
+    let actor = match filer {
+        Filer::Actor(a) => a,
+        Filer::Client(_) => &Actor::Anonymous,
+    };
+    let (channel, account, desk) = match (filer, actor) {
+        (Filer::Client(c), _) => (Channel::Api, Some(c.account()), None),
+        (Filer::Actor(_), actor) => match actor {
+            Actor::Staff { .. } => {
+                let s = staff(actor)?;
+                if !s.roles.contains(&domain::account::Role::HotlineOperator) {
+                    return Err(AppError::Forbidden(
+                        "只有 12345 话务员可以登记来电和来信".into(),
+                    ));
+                }
+                let ch = req.channel.unwrap_or(Channel::Phone);
+                if !matches!(ch, Channel::Phone | Channel::Letter) {
+                    return Err(AppError::field(
+                        "channel",
+                        "invalid",
+                        "话务员登记的渠道应为电话或来信",
+                    ));
+                }
+                (ch, None, Some(s))
             }
-            let ch = req.channel.unwrap_or(Channel::Phone);
-            if !matches!(ch, Channel::Phone | Channel::Letter) {
-                return Err(AppError::field(
-                    "channel",
-                    "invalid",
-                    "话务员登记的渠道应为电话或来信",
-                ));
-            }
-            (ch, None, Some(s))
-        }
-        Actor::Applicant { id, .. } => (
-            if via_api { Channel::Api } else { Channel::Web },
-            Some(id.clone()),
-            None,
-        ),
-        Actor::Anonymous => return Err(AppError::Unauthenticated),
+            Actor::Applicant { id, .. } => (
+                if via_api { Channel::Api } else { Channel::Web },
+                Some(id.clone()),
+                None,
+            ),
+            Actor::Anonymous => return Err(AppError::Unauthenticated),
+        },
     };
     if desk.is_none() && (req.answer.is_some() || req.merge_into.is_some()) {
         return Err(AppError::Forbidden("直接办结与合并由话务员办理".into()));
     }
     let mut new = req.ticket.clone();
     if desk.is_none() {
-        // A person files in their own name; only the phone is theirs to give.
-        new.caller = super::caller_of(actor, &new.caller.phone);
+        // A person files in their own name; only the phone is theirs to give. A client
+        // gives the name of the person using it.
+        if let Filer::Actor(actor) = filer {
+            new.caller = super::caller_of(actor, &new.caller.phone);
+        }
         if new.caller.phone.trim().is_empty() {
             return Err(AppError::field(
                 "caller.phone",
@@ -198,14 +225,15 @@ pub async fn file(app: &App, actor: &Actor, req: &FileTicket, via_api: bool) -> 
         day.month() as u8,
         day.day()
     );
-    let actor_id = match actor {
-        Actor::Staff { id, .. } | Actor::Applicant { id, .. } => id.clone(),
-        Actor::Anonymous => String::new(),
+    let actor_id = match (filer, actor) {
+        (Filer::Client(c), _) => c.account(),
+        (_, Actor::Staff { id, .. } | Actor::Applicant { id, .. }) => id.clone(),
+        (_, Actor::Anonymous) => String::new(),
     };
-    let role = if desk.is_some() {
-        "hotline_operator"
-    } else {
-        "applicant"
+    let role = match filer {
+        _ if desk.is_some() => "hotline_operator",
+        Filer::Client(_) => "open311_client",
+        Filer::Actor(_) => "applicant",
     };
     let created = json(&t)?;
     sh::insert_ticket(&mut tx, &t).await?;

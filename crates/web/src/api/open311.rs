@@ -2,10 +2,12 @@
 //! civic apps that speak it can list services, file requests and follow them. Base URL
 //! `/api/open311/v2`; JSON only (`.json` paths). Services are the classification tree's leaves;
 //! `jurisdiction_id` is the region code of the place (required when filing: the platform serves
-//! many regions and does not geocode). Filing and reading need a logged-in person's session
-//! (cookie and `X-CSRF-Token` for the POST) instead of an `api_key`: keys for client
-//! applications come with the adapters of issue 25. A person reads their own requests; staff
-//! those within their reach. Errors are Open311's `[{"code", "description"}]`.
+//! many regions and does not geocode). A client application registered in
+//! `[[open311.clients]]` files with its `api_key` (the person's `first_name`, `last_name` and
+//! `phone` come with the request) and reads back what it filed with the same key (`api_key` in
+//! the query); a logged-in person's session (cookie and `X-CSRF-Token` for the POST) works
+//! too. A person reads their own requests; staff those within their reach. Errors are
+//! Open311's `[{"code", "description"}]`.
 
 use app::AppError;
 use app::auth::Actor;
@@ -155,6 +157,13 @@ struct NewRequest {
     /// The CSRF token, for a form posted by a browser (API clients send the header).
     #[serde(default)]
     csrf: String,
+    /// A registered client application's key; the person using it is named below.
+    #[serde(default)]
+    api_key: String,
+    #[serde(default)]
+    first_name: String,
+    #[serde(default)]
+    last_name: String,
 }
 
 async fn file(
@@ -163,7 +172,18 @@ async fn file(
     headers: HeaderMap,
     Form(r): Form<NewRequest>,
 ) -> Response {
-    let checked = if headers.contains_key("x-csrf-token") {
+    // A client application with its key: no session, so no CSRF token either (the key is
+    // not something a browser sends by itself).
+    let client = match r.api_key.trim() {
+        "" => None,
+        key => match app::hotline::clients::authenticate(&s.app, key) {
+            Ok(c) => Some(c),
+            Err(e) => return from_app(e),
+        },
+    };
+    let checked = if client.is_some() {
+        Ok(())
+    } else if headers.contains_key("x-csrf-token") {
         csrf_header(&ctx, &headers).map_err(|e| e.0)
     } else {
         ctx.check_csrf(&r.csrf).map_err(|e| match e {
@@ -174,7 +194,9 @@ async fn file(
     if let Err(e) = checked {
         return from_app(e);
     }
-    if let Err(e) = tickets::may_file(&ctx.actor, false) {
+    if client.is_none()
+        && let Err(e) = tickets::may_file(&ctx.actor, false)
+    {
         return from_app(e);
     }
     let position = match (r.lat, r.long) {
@@ -205,7 +227,15 @@ async fn file(
         },
         ..FileTicket::default()
     };
-    match tickets::file(&s.app, &ctx.actor, &req, true).await {
+    let filed = match &client {
+        Some(c) => {
+            // Chinese names: family name first.
+            let name = format!("{}{}", r.last_name.trim(), r.first_name.trim());
+            app::hotline::clients::file(&s.app, c, &name, &req).await
+        }
+        None => tickets::file(&s.app, &ctx.actor, &req, true).await,
+    };
+    match filed {
         Ok(v) => Json(json!([{
             "service_request_id": v.ticket.number,
             "service_notice": "已受理，承办单位办理后将回访",
@@ -259,8 +289,32 @@ fn shape(t: &Ticket, service_name: &str, agency: &str) -> serde_json::Value {
     })
 }
 
-async fn shaped(s: &AppState, actor: &Actor, id: &str) -> Result<serde_json::Value, AppError> {
-    let v = app::hotline::view(&s.app, actor, id).await?;
+/// Who reads: a client application by its key, else the session's person or staff.
+enum Reader<'a> {
+    Client(app::hotline::clients::Client),
+    Session(&'a Actor),
+}
+
+fn reader<'a>(s: &AppState, ctx: &'a Ctx, api_key: &str) -> Result<Reader<'a>, AppError> {
+    match api_key.trim() {
+        "" => Ok(Reader::Session(&ctx.actor)),
+        key => Ok(Reader::Client(app::hotline::clients::authenticate(
+            &s.app, key,
+        )?)),
+    }
+}
+
+#[derive(Deserialize, Default)]
+struct KeyQuery {
+    #[serde(default)]
+    api_key: String,
+}
+
+async fn shaped(s: &AppState, who: &Reader<'_>, id: &str) -> Result<serde_json::Value, AppError> {
+    let v = match who {
+        Reader::Client(c) => app::hotline::clients::view(&s.app, c, id).await?,
+        Reader::Session(actor) => app::hotline::view(&s.app, actor, id).await?,
+    };
     let name = v
         .class_path
         .rsplit('/')
@@ -270,11 +324,20 @@ async fn shaped(s: &AppState, actor: &Actor, id: &str) -> Result<serde_json::Val
     Ok(shape(&v.ticket, &name, &v.department_name))
 }
 
-async fn request(State(s): State<AppState>, ctx: Ctx, Path(id): Path<String>) -> Response {
+async fn request(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<String>,
+    Query(k): Query<KeyQuery>,
+) -> Response {
     let Some(id) = id.strip_suffix(".json") else {
         return fail(StatusCode::NOT_FOUND, "only .json is served");
     };
-    match shaped(&s, &ctx.actor, id).await {
+    let who = match reader(&s, &ctx, &k.api_key) {
+        Ok(w) => w,
+        Err(e) => return from_app(e),
+    };
+    match shaped(&s, &who, id).await {
         Ok(v) => Json(json!([v])).into_response(),
         Err(e) => from_app(e),
     }
@@ -290,6 +353,8 @@ struct RequestQuery {
     /// open or closed.
     #[serde(default)]
     status: String,
+    #[serde(default)]
+    api_key: String,
 }
 
 /// The caller's requests (a person: their own; staff: the queue of all in reach, newest
@@ -298,6 +363,10 @@ async fn requests(State(s): State<AppState>, ctx: Ctx, Query(q): Query<RequestQu
     if !matches!(q.status.as_str(), "" | "open" | "closed") {
         return fail(StatusCode::BAD_REQUEST, "status: open or closed");
     }
+    let who = match reader(&s, &ctx, &q.api_key) {
+        Ok(w) => w,
+        Err(e) => return from_app(e),
+    };
     let mut out = Vec::new();
     if !q.service_request_id.trim().is_empty() {
         for id in q
@@ -307,20 +376,24 @@ async fn requests(State(s): State<AppState>, ctx: Ctx, Query(q): Query<RequestQu
             .filter(|x| !x.is_empty())
             .take(50)
         {
-            match shaped(&s, &ctx.actor, id).await {
+            match shaped(&s, &who, id).await {
                 Ok(v) => out.push(v),
                 Err(AppError::NotFound(_)) => {}
                 Err(e) => return from_app(e),
             }
         }
     } else {
-        let tickets: Vec<Ticket> = match &ctx.actor {
-            Actor::Applicant { .. } => match tickets::mine(&s.app, &ctx.actor).await {
+        let tickets: Vec<Ticket> = match (&who, &ctx.actor) {
+            (Reader::Client(c), _) => match app::hotline::clients::list(&s.app, c).await {
                 Ok(t) => t,
                 Err(e) => return from_app(e),
             },
-            Actor::Anonymous => return from_app(AppError::Unauthenticated),
-            Actor::Staff { .. } => {
+            (_, Actor::Applicant { .. }) => match tickets::mine(&s.app, &ctx.actor).await {
+                Ok(t) => t,
+                Err(e) => return from_app(e),
+            },
+            (_, Actor::Anonymous) => return from_app(AppError::Unauthenticated),
+            (_, Actor::Staff { .. }) => {
                 match tickets::queue(&s.app, &ctx.actor, tickets::Queue::All, 200, 0).await {
                     Ok(v) => v.into_iter().map(|v| v.ticket).collect(),
                     Err(e) => return from_app(e),

@@ -11,6 +11,7 @@ mod forms;
 mod licenses;
 mod market;
 mod oidc;
+mod open311;
 mod payment;
 mod portal;
 mod post;
