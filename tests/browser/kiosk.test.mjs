@@ -100,7 +100,7 @@ describe('自助办事 at a kiosk', () => {
       assert.ok(number, 'no case number on the case page');
       await shot(page, 'kiosk-case-submitted.png');
       // The kiosk prints the decision: its printer is the browser's (the shell has no menu).
-      await Promise.all([page.waitForURL(/\/notices\//), page.getByRole('link', { name: '审批决定书' }).click()]);
+      await Promise.all([page.waitForURL(/\/notices\//), page.getByRole('link', { name: '审批决定书', exact: true }).click()]);
       await page.evaluate(() => { window.printed = 0; window.print = () => { window.printed += 1; }; });
       await page.locator('#print-notice').click();
       assert.equal(await page.evaluate(() => window.printed), 1);
