@@ -99,6 +99,16 @@ describe('Electronic supervision (电子监察) and statistics in a browser', ()
       await page.goto('/supervision');
       assert.ok((await caseRow.innerText()).includes(`督办：${message} — 已处理：${resolution}`),
         `the resolution is not shown to the supervisor: ${await textOf(page, `tr[data-case="${number}"]`)}`);
+
+      // 6. The 12345 tickets past or near their limits are on the same dashboard, each linked
+      // to its ticket (the demo's month of tickets leaves some running late).
+      const hotline = page.locator('#hotline-warnings');
+      const counts = await textOf(page, '#hotline-warnings');
+      assert.match(counts, /红色预警 \d+ 件 · 黄色预警 \d+ 件/);
+      const rows = hotline.locator('#hotline-warning-rows tbody tr');
+      assert.ok((await rows.count()) > 0, counts);
+      await Promise.all([page.waitForURL(/\/hotline\/tickets\//), rows.first().locator('a').click()]);
+      assert.match(await textOf(page, 'main h1'), /工单/);
     } finally {
       for (const p of [supervisor, department]) await p.context.close();
     }

@@ -138,6 +138,49 @@ pub async fn queue_narrowed(
     Ok(out)
 }
 
+/// 电子监察 of 12345: the running tickets of the reader's region showing a warning (签收 or
+/// 办结 due soon, yellow; past due, red), red first and then by number, for supervisors,
+/// system administrators and the centre. At most `limit` running tickets are looked at.
+pub async fn warned(app: &App, actor: &Actor, limit: i64) -> Result<Vec<TicketView>> {
+    use domain::account::Role;
+    let s = staff(actor)?;
+    if !(s.roles.contains(&Role::Supervisor)
+        || s.roles.contains(&Role::SystemAdmin)
+        || s.is_centre())
+    {
+        return Err(AppError::Forbidden(
+            "12345 工单预警仅限监察人员和热线中心".into(),
+        ));
+    }
+    let f = sh::Filter {
+        states: vec!["dispatched".into(), "returned".into(), "handling".into()],
+        region_prefix: Some(region_prefix(&s)),
+        ..sh::Filter::default()
+    };
+    let mut c = app.store.conn().await?;
+    let rows = sh::list(&mut c, &f, limit, 0).await?;
+    drop(c);
+    let now = app.now();
+    let today = domain::calendar::china_date(now);
+    let mut hits: Vec<(domain::supervision::Level, Ticket)> = {
+        let cal = app
+            .calendar
+            .read()
+            .map_err(|_| AppError::Internal("calendar".into()))?;
+        rows.into_iter()
+            .filter(|t| s.may_read(t))
+            .filter_map(|t| domain::hotline::measures::level(&t, now, today, &cal).map(|l| (l, t)))
+            .collect()
+    };
+    hits.sort_by(|(la, a), (lb, b)| lb.cmp(la).then_with(|| a.number.cmp(&b.number)));
+    let mut out = Vec::with_capacity(hits.len());
+    for (_, t) in hits {
+        let full = s.sees_callers(&t);
+        out.push(decorate(app, masked(t, full), vec![], None).await?);
+    }
+    Ok(out)
+}
+
 /// The region code prefix of a scope: a province 51, a city 5116, a county 511602.
 pub(crate) fn region_prefix(s: &HotlineStaff) -> String {
     let r = s.scope.region.as_str();

@@ -9,6 +9,7 @@ use store::hotline::{self as sh, EventRow};
 
 pub use super::queues::{
     Duplicate, Narrow, Queue, duplicates, history, mine, queue, queue_narrowed, suggest, tree,
+    warned,
 };
 use super::{TicketView, decorate, masked, staff};
 use crate::auth::Actor;

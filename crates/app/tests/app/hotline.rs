@@ -343,3 +343,75 @@ async fn bad_tickets_are_refused_whole_and_reporters_stay_confidential() {
     })
     .await;
 }
+
+/// 电子监察 of 12345: a dispatched ticket not accepted in time shows red to the city's
+/// supervisor (and to the centre), yellow before; handlers and citizens get no such list;
+/// accepting clears the warning.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_ticket_past_its_response_limit_shows_red_to_the_supervisor_until_accepted() {
+    on_both(|s| async move {
+        let (app, clock) = app(s).await;
+        let (op, zjj, _scjg, me) = set_up(&app).await;
+        let supervisor = staff(&app, "sup", &[Role::Supervisor], "511600", None).await;
+        let mut tx = app.store.begin().await.unwrap();
+        let other = domain::org::Region {
+            code: "511603".into(),
+            name: "前锋区".into(),
+        };
+        let code = domain::ids::RegionCode::parse("511603").unwrap();
+        store::org::upsert_region(&mut tx, &other, &code)
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        let county = staff(&app, "sup2", &[Role::Supervisor], "511603", None).await;
+        let t = tickets::file(&app, &op, &call("help", "小区路灯不亮"), false)
+            .await
+            .unwrap();
+        let id = t.ticket.id.clone();
+        let go = Command::Dispatch {
+            department: "511600-ZJJ".into(),
+            co_handlers: vec![],
+        };
+        tickets::step(&app, &op, &id, &go).await.unwrap();
+        let levels = |v: Vec<app::hotline::TicketView>| -> Vec<(String, String)> {
+            v.into_iter()
+                .map(|v| (v.ticket.number, v.level.unwrap_or_default()))
+                .collect()
+        };
+        assert!(levels(tickets::warned(&app, &supervisor, 100).await.unwrap()).is_empty());
+        // The last quarter of the two hours: yellow; past them: red.
+        clock.advance(time::Duration::minutes(100));
+        assert_eq!(
+            levels(tickets::warned(&app, &supervisor, 100).await.unwrap()),
+            [(t.ticket.number.clone(), "yellow".to_string())]
+        );
+        clock.advance(time::Duration::minutes(30));
+        assert_eq!(
+            levels(tickets::warned(&app, &op, 100).await.unwrap()),
+            [(t.ticket.number.clone(), "red".to_string())]
+        );
+        // Another county's supervisor does not see the city's ticket; handlers and citizens
+        // have no such list.
+        assert!(
+            tickets::warned(&app, &county, 100)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        assert!(matches!(
+            tickets::warned(&app, &zjj, 100).await,
+            Err(AppError::Forbidden(_))
+        ));
+        assert!(tickets::warned(&app, &me, 100).await.is_err());
+        tickets::step(&app, &zjj, &id, &Command::Accept)
+            .await
+            .unwrap();
+        assert!(
+            tickets::warned(&app, &supervisor, 100)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+    })
+    .await;
+}

@@ -31,6 +31,9 @@ struct SupervisionPage {
     can_send: bool,
     flash: String,
     thresholds: Vec<app::supervision::ThresholdRow>,
+    /// 12345 tickets with a warning in the reader's region (supervisors and admins).
+    hotline: Vec<app::hotline::TicketView>,
+    hotline_red: usize,
 }
 
 #[derive(serde::Deserialize, Default)]
@@ -45,7 +48,18 @@ async fn page(
 ) -> Result<Response, WebError> {
     let rows = supervision::open(&s.app, &ctx.actor).await?;
     let red = rows.iter().filter(|r| r.w.level == "red").count();
+    let oversees = ctx.actor.has_role(Role::Supervisor) || ctx.actor.has_role(Role::SystemAdmin);
+    let hotline = if oversees {
+        app::hotline::tickets::warned(&s.app, &ctx.actor, 2000).await?
+    } else {
+        vec![]
+    };
     render(&SupervisionPage {
+        hotline_red: hotline
+            .iter()
+            .filter(|v| v.level.as_deref() == Some("red"))
+            .count(),
+        hotline,
         nav: Nav::of(&ctx),
         yellow: rows.len() - red,
         red,
