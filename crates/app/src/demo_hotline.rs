@@ -346,15 +346,12 @@ pub(crate) async fn seed(app: &App) -> Result<usize> {
                     limits: &limits,
                     seats: &[seat],
                     actor: "demo",
+                    department: None,
                 };
                 if flow::apply(&mut t, &cmd, &cx).is_err() {
                     break;
                 }
-                let role = match seat {
-                    Seat::Operator => "hotline_operator",
-                    Seat::Dispatcher => "hotline_dispatcher",
-                    Seat::Handler => "hotline_handler",
-                };
+                let role = seat.role();
                 let payload =
                     serde_json::to_string(&cmd).map_err(|e| AppError::Internal(e.to_string()))?;
                 events.push((at, role, cmd.name().to_string(), payload));

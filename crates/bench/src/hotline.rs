@@ -168,6 +168,7 @@ fn old_ticket(i: usize, now: time::OffsetDateTime) -> Ticket {
         extended: false,
         extension: None,
         reopened: 0,
+        co_replies: vec![],
         reply: None,
         callback: None,
         article: None,

@@ -114,7 +114,7 @@ pub async fn view(app: &App, client: &Client, id: &str) -> Result<TicketView> {
         .filter(|t| t.account.as_deref() == Some(client.account().as_str()))
         .ok_or_else(|| AppError::NotFound(format!("工单 {id}")))?;
     drop(c);
-    decorate(app, t, vec![], None).await
+    decorate(app, super::own(t), vec![], None).await
 }
 
 /// The client's own tickets, newest first (at most 100).
@@ -124,7 +124,11 @@ pub async fn list(app: &App, client: &Client) -> Result<Vec<Ticket>> {
         account: Some(client.account()),
         ..Default::default()
     };
-    Ok(store::hotline::list(&mut c, &f, 100, 0).await?)
+    Ok(store::hotline::list(&mut c, &f, 100, 0)
+        .await?
+        .into_iter()
+        .map(super::own)
+        .collect())
 }
 
 #[cfg(test)]

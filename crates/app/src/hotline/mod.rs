@@ -52,6 +52,15 @@ impl HotlineStaff {
         {
             s.push(Seat::Handler);
         }
+        if self.roles.contains(&Role::HotlineHandler)
+            && self
+                .scope
+                .department
+                .as_ref()
+                .is_some_and(|d| t.co_handlers.contains(d))
+        {
+            s.push(Seat::CoHandler);
+        }
         s
     }
 
@@ -156,8 +165,10 @@ pub(crate) fn masked(mut t: Ticket, full: bool) -> Ticket {
     t
 }
 
-/// The applicant's own view hides nothing of their own, but 举报 stays as filed.
-fn own(t: Ticket) -> Ticket {
+/// The applicant's own view hides nothing of their own, but 举报 stays as filed; the
+/// departments' working notes to each other (协办意见) are theirs, the reply is the person's.
+pub(crate) fn own(mut t: Ticket) -> Ticket {
+    t.co_replies.clear();
     t
 }
 

@@ -201,7 +201,11 @@ pub async fn mine(app: &App, actor: &Actor) -> Result<Vec<Ticket>> {
         account: Some(id.clone()),
         ..sh::Filter::default()
     };
-    Ok(sh::list(&mut c, &f, 100, 0).await?)
+    Ok(sh::list(&mut c, &f, 100, 0)
+        .await?
+        .into_iter()
+        .map(super::own)
+        .collect())
 }
 
 /// A likely duplicate with why.

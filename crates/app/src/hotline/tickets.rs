@@ -258,6 +258,7 @@ pub(crate) async fn file_as(
                 limits: &lim,
                 seats: &[Seat::Operator],
                 actor: &actor_id,
+                department: None,
             },
         )
         .map_err(refusal)?;
@@ -454,6 +455,7 @@ pub async fn step(app: &App, actor: &Actor, id: &str, cmd: &Command) -> Result<T
             limits: &lim,
             seats: &seats,
             actor: &s.id,
+            department: s.scope.department.as_deref(),
         },
     )
     .map_err(refusal)?;
@@ -493,9 +495,5 @@ fn seat_role(cmd: &Command, seats: &[Seat]) -> &'static str {
         .and_then(|r| r.seats.iter().find(|s| seats.contains(s)))
         .copied()
         .unwrap_or(Seat::Operator);
-    match seat {
-        Seat::Operator => "hotline_operator",
-        Seat::Dispatcher => "hotline_dispatcher",
-        Seat::Handler => "hotline_handler",
-    }
+    seat.role()
 }

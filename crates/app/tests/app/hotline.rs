@@ -415,3 +415,49 @@ async fn a_ticket_past_its_response_limit_shows_red_to_the_supervisor_until_acce
     })
     .await;
 }
+
+/// 协办: the 协办 department's handler reads the ticket and gives its part; the lead
+/// department and the centre read it; the lead cannot write it; the caller's own view holds
+/// only the reply, not the departments' notes to each other.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_co_handler_gives_its_part_for_the_lead_departments_reply() {
+    on_both(|s| async move {
+        let (app, _) = app(s).await;
+        let (op, zjj, scjg, me) = set_up(&app).await;
+        let mut req = call("complaint", "小区门口占道经营，垃圾无人清理");
+        req.ticket.caller = Caller::default();
+        req.ticket.caller.phone = "13800138000".into();
+        let t = tickets::file(&app, &me, &req, false).await.unwrap();
+        let id = t.ticket.id.clone();
+        let go = Command::Dispatch {
+            department: "511600-ZJJ".into(),
+            co_handlers: vec!["511600-SCJG".into()],
+        };
+        tickets::step(&app, &op, &id, &go).await.unwrap();
+        let part = |text: &str| Command::CoReply { text: text.into() };
+        let seen = app::hotline::view(&app, &scjg, &id).await.unwrap();
+        assert!(
+            seen.allowed.contains(&"co_reply".to_string()),
+            "{:?}",
+            seen.allowed
+        );
+        let e = tickets::step(&app, &zjj, &id, &part("主办代写"))
+            .await
+            .unwrap_err();
+        assert!(matches!(e, AppError::Forbidden(_)), "{e:?}");
+        tickets::step(&app, &scjg, &id, &part("已责令商户清理占道"))
+            .await
+            .unwrap();
+        let lead = app::hotline::view(&app, &zjj, &id).await.unwrap();
+        assert_eq!(lead.ticket.co_replies.len(), 1);
+        assert_eq!(lead.ticket.co_replies[0].department, "511600-SCJG");
+        assert_eq!(lead.ticket.co_replies[0].text, "已责令商户清理占道");
+        let centre = app::hotline::view(&app, &op, &id).await.unwrap();
+        assert_eq!(centre.ticket.co_replies.len(), 1);
+        let own = app::hotline::view(&app, &me, &id).await.unwrap();
+        assert!(own.ticket.co_replies.is_empty());
+        let mine = tickets::mine(&app, &me).await.unwrap();
+        assert!(mine.iter().all(|t| t.co_replies.is_empty()));
+    })
+    .await;
+}

@@ -85,6 +85,20 @@ pub enum Seat {
     Dispatcher,
     /// The lead department's handler (承办人).
     Handler,
+    /// A handler of a 协办 department.
+    CoHandler,
+}
+
+impl Seat {
+    /// The seat as the audit trail names the actor's role.
+    pub fn role(self) -> &'static str {
+        match self {
+            Seat::Operator => "hotline_operator",
+            Seat::Dispatcher => "hotline_dispatcher",
+            Seat::Handler => "hotline_handler",
+            Seat::CoHandler => "hotline_co_handler",
+        }
+    }
 }
 
 /// A step on a ticket.
@@ -124,6 +138,8 @@ pub enum Command {
         #[serde(default)]
         note: String,
     },
+    /// 协办意见: a 协办 department's part, for the lead department's reply.
+    CoReply { text: String },
     /// 办理结果.
     Reply {
         text: String,
@@ -155,6 +171,7 @@ impl Command {
             Command::Extend { .. } => "extend",
             Command::RuleExtension { .. } => "rule_extension",
             Command::Reply { .. } => "reply",
+            Command::CoReply { .. } => "co_reply",
             Command::Callback { .. } => "callback",
             Command::Merge { .. } => "merge",
         }
@@ -219,6 +236,12 @@ pub const RULES: &[Rule] = &[
         seats: &[Seat::Handler],
     },
     Rule {
+        command: "co_reply",
+        label: "提交协办意见",
+        from: &[State::Dispatched, State::Handling],
+        seats: &[Seat::CoHandler],
+    },
+    Rule {
         command: "callback",
         label: "回访",
         from: &[State::Replied],
@@ -259,6 +282,8 @@ pub struct Context<'a> {
     /// The actor's seats on this ticket (a handler only of its own department).
     pub seats: &'a [Seat],
     pub actor: &'a str,
+    /// The actor's department (a handler's), if any.
+    pub department: Option<&'a str>,
 }
 
 /// Applies `cmd` to `t`, or says why not. On success `t` is the ticket after the step.
@@ -445,6 +470,20 @@ pub fn apply(t: &mut Ticket, cmd: &Command, cx: &Context) -> Result<(), Refusal>
                 t.state = State::Closed;
                 t.closed_at = Some(now);
             }
+        }
+        Command::CoReply { text: said } => {
+            let department = cx
+                .department
+                .filter(|d| t.co_handlers.iter().any(|c| c == d))
+                .ok_or_else(|| Refusal::Seat("只有协办单位可以提交协办意见".into()))?;
+            let said = text("text", said, "协办意见")?;
+            t.co_replies.retain(|r| r.department != department);
+            t.co_replies.push(super::CoReply {
+                department: department.to_string(),
+                text: said,
+                at: now,
+                by: cx.actor.to_string(),
+            });
         }
         Command::Merge { into } => {
             if into.trim().is_empty() || *into == t.id {

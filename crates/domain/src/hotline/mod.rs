@@ -262,6 +262,19 @@ pub struct Reply {
     pub by: String,
 }
 
+/// A 协办 department's part: its latest opinion replaces its earlier one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = HotlineCoReply))]
+pub struct CoReply {
+    pub department: String,
+    pub text: String,
+    #[serde(with = "time::serde::rfc3339")]
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::openapi::Rfc3339))]
+    pub at: OffsetDateTime,
+    pub by: String,
+}
+
 /// A handler's request for more time, and the dispatcher's ruling (None: pending).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -377,6 +390,9 @@ pub struct Ticket {
     pub reopened: u32,
     #[serde(default)]
     pub reply: Option<Reply>,
+    /// 协办意见: what each 协办 department did or found, for the lead department's reply.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub co_replies: Vec<CoReply>,
     #[serde(default)]
     pub callback: Option<Callback>,
     /// The knowledge-base article an operator answered with (直接办结).
@@ -438,6 +454,7 @@ impl Ticket {
             extension: None,
             reopened: 0,
             reply: None,
+            co_replies: vec![],
             callback: None,
             article: None,
             answer: String::new(),

@@ -41,6 +41,7 @@ fn ticket(kind: Kind) -> Ticket {
         extension: None,
         reopened: 0,
         reply: None,
+        co_replies: vec![],
         callback: None,
         article: None,
         answer: String::new(),
@@ -62,6 +63,7 @@ fn run(t: &mut Ticket, cmd: Command, seat: Seat, now: time::OffsetDateTime) -> R
             limits: &limits,
             seats: &[seat],
             actor: "someone",
+            department: None,
         },
     )
 }
@@ -561,4 +563,78 @@ fn configured_limits_are_checked() {
         ..Limits::default()
     };
     assert!(bad.check().unwrap_err().contains("举报"));
+}
+
+/// 协办意见: only a handler of a 协办 department, while the ticket runs; its latest opinion
+/// replaces its earlier one; the lead department's reply is untouched.
+#[test]
+fn a_co_handler_adds_its_part_and_only_its_own() {
+    let cal = WorkCalendar::china();
+    let limits = Limits::default();
+    let mut t = ticket(Kind::Complaint);
+    let step = |t: &mut Ticket, cmd: Command, seat: Seat, department: Option<&str>| {
+        flow::apply(
+            t,
+            &cmd,
+            &Context {
+                now: datetime!(2026-12-01 10:00 +8),
+                calendar: &cal,
+                limits: &limits,
+                seats: &[seat],
+                actor: "h1",
+                department,
+            },
+        )
+    };
+    let co = |text: &str| Command::CoReply { text: text.into() };
+    step(
+        &mut t,
+        Command::Dispatch {
+            department: "511602-ZJJ".into(),
+            co_handlers: vec!["511602-CGJ".into()],
+        },
+        Seat::Dispatcher,
+        None,
+    )
+    .unwrap();
+    // The lead department is no 协办; a department not named is refused; so is an empty text.
+    assert!(matches!(
+        step(&mut t, co("已处理"), Seat::Handler, Some("511602-ZJJ")),
+        Err(Refusal::Seat(_))
+    ));
+    assert!(matches!(
+        step(&mut t, co("已处理"), Seat::CoHandler, Some("511602-SCJG")),
+        Err(Refusal::Seat(_))
+    ));
+    assert!(matches!(
+        step(&mut t, co("  "), Seat::CoHandler, Some("511602-CGJ")),
+        Err(Refusal::Field("text", _))
+    ));
+    step(
+        &mut t,
+        co("已清理占道堆物"),
+        Seat::CoHandler,
+        Some("511602-CGJ"),
+    )
+    .unwrap();
+    step(
+        &mut t,
+        co("已清理占道堆物并约谈物业"),
+        Seat::CoHandler,
+        Some("511602-CGJ"),
+    )
+    .unwrap();
+    assert_eq!(t.co_replies.len(), 1);
+    assert_eq!(t.co_replies[0].text, "已清理占道堆物并约谈物业");
+    assert_eq!(t.state, State::Dispatched, "an opinion moves nothing");
+    assert!(t.reply.is_none());
+    let allowed = |t: &Ticket| {
+        flow::allowed(t.state, &[Seat::CoHandler])
+            .iter()
+            .map(|r| r.command)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(allowed(&t), ["co_reply"]);
+    t.state = State::Replied;
+    assert!(allowed(&t).is_empty());
 }

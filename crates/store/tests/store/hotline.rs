@@ -67,6 +67,7 @@ fn ticket(i: usize) -> Ticket {
         extension: None,
         reopened: 0,
         reply: None,
+        co_replies: vec![],
         callback: (!i.is_multiple_of(5)).then_some(Callback {
             resolved: i % 4 != 1,
             satisfied: i % 6 != 1,

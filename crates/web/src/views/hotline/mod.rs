@@ -303,6 +303,9 @@ fn command_of(f: &StepForm) -> Result<Command, AppError> {
             text: f.text.clone(),
             evidence: vec![],
         },
+        "co_reply" => Command::CoReply {
+            text: f.text.clone(),
+        },
         "callback" => Command::Callback {
             resolved: yes(&f.resolved),
             satisfied: yes(&f.satisfied),
@@ -342,6 +345,7 @@ fn done_message(cmd: &Command, v: &TicketView) -> String {
         Command::RuleExtension { granted: true, .. } => "已同意延期".into(),
         Command::RuleExtension { granted: false, .. } => "未同意延期".into(),
         Command::Reply { .. } => "已回复办理结果，等待回访".into(),
+        Command::CoReply { .. } => "协办意见已提交，主办单位回复时可见".into(),
         Command::Callback { .. }
             if v.ticket.reopened > 0 && v.ticket.state == domain::hotline::State::Handling =>
         {
