@@ -117,8 +117,17 @@ describe('The 12345 hotline in a browser', () => {
     await press(dispatcher, dispatcher.locator('#uphold-button'));
     assert.match(await flash(dispatcher), /回到待派单/);
     assert.equal(await dispatcher.locator('#step-department').inputValue(), '511600-ZJJ', 'the suggestion is preselected');
+    // This time 城管 helps (协办): the clutter in the stairwell is theirs.
+    await dispatcher.locator('#step-co_handlers').selectOption(['511600-CGZFJ']);
     await press(dispatcher, dispatcher.locator('#dispatch-form button[type=submit]'));
     assert.match(await flash(dispatcher), /已派单至广安市住房和城乡建设局/);
+    assert.match(await textOf(dispatcher, '#ticket-department'), /协办：广安市城市管理综合执法局/);
+
+    // 城管 gives its part (协办意见) for the lead department's reply.
+    await wrong.goto(url);
+    await wrong.locator('#co-text').fill('已清理楼道堆放杂物，配合住建部门检查');
+    await press(wrong, wrong.locator('#co-reply-form button[type=submit]'));
+    assert.match(await flash(wrong), /协办意见已提交/);
 
     // 住建 (on a phone) accepts and replies.
     await handler.goto('/hotline?queue=department');
@@ -128,6 +137,7 @@ describe('The 12345 hotline in a browser', () => {
     await press(handler, handler.locator('#accept-button'));
     assert.match(await flash(handler), /已签收/);
     assert.match(await handler.locator('#ticket-due').innerText(), /^\d{4}-\d{2}-\d{2}/);
+    assert.match(await textOf(handler, '#ticket-co-replies'), /广安市城市管理综合执法局：已清理楼道堆放杂物/);
     await handler.locator('#step-text').fill('已约谈物业公司，维保单位三日内修复');
     await press(handler, handler.locator('#reply-form button[type=submit]'));
     assert.match(await flash(handler), /等待回访/);

@@ -215,6 +215,9 @@ async fn ticket_view(
             app::org::departments(&s.app).await?,
             tickets::suggest(&s.app, &ctx.actor, &v.ticket.class, &v.ticket.region).await?,
         )
+    } else if !v.ticket.co_handlers.is_empty() {
+        // The 协办 departments and their opinions are shown by name.
+        (app::org::departments(&s.app).await?, None)
     } else {
         (Vec::new(), None)
     };
