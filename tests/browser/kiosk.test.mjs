@@ -147,6 +147,12 @@ describe('自助办事 at a kiosk', () => {
         page.locator('#kiosk-simulated-login button').click(),
       ]);
       assert.match(await textOf(page, 'header.site'), /张三/);
+      // The next card read at this kiosk ends the session left open, not only its cookie.
+      const left = (await kiosk.context.cookies()).find((c) => c.name === 'ow_session').value;
+      const { link } = await read();
+      await page.goto(link);
+      const old = await fetch(`${site.server.url}/cases`, { headers: { cookie: `ow_session=${left}` } });
+      assert.doesNotMatch(await old.text(), /已登录：张三|<span class="who">张三/);
       // Without the demo switch there is no such button.
       await page.goto(`/halls/${HALL}/kiosk`);
       assert.equal(await page.locator('#kiosk-simulated-login').count(), 0);

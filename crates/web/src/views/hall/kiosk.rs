@@ -224,6 +224,11 @@ async fn enter(
     let hall = hall_app::hall(&s.app, &code).await?;
     match kiosk_app::enter(&s.app, &hall.code, &q.token).await {
         Ok(session) => {
+            // Whoever was logged in at this kiosk before (and left without 退出) is logged
+            // out for good, not only replaced in the cookie.
+            if let Some(before) = &ctx.session_token {
+                app::auth::logout(&s.app, before).await?;
+            }
             let ttl = time::Duration::minutes(domain::hall::reader::SESSION_MINUTES);
             let kiosk = Cookie::build((crate::ctx::KIOSK_COOKIE, hall.code.clone()))
                 .path("/")
