@@ -34,6 +34,11 @@ pub enum Change {
         hall: String,
         announce: Option<String>,
     },
+    /// A 12345 knowledge-base article saved: each node's search index takes its latest
+    /// version.
+    Article {
+        id: String,
+    },
 }
 
 #[derive(Serialize, Deserialize)]
@@ -121,6 +126,11 @@ async fn apply_here(app: &App, change: &Change) {
         }
         // This node's boards were told by the change itself.
         Change::Board { .. } => {}
+        Change::Article { id } => {
+            if let Err(e) = crate::hotline::knowledge::reindex_article(app, id).await {
+                tracing::warn!(article = %id, "knowledge index not updated: {e:?}");
+            }
+        }
     }
 }
 
@@ -146,6 +156,9 @@ async fn forget_all(app: &App) {
         tracing::warn!("calendar not reloaded: {e:?}");
     }
     refresh_index(app).await;
+    if let Err(e) = crate::hotline::knowledge::rebuild_index(app).await {
+        tracing::warn!("knowledge index not rebuilt: {e:?}");
+    }
 }
 
 async fn refresh_index(app: &App) {

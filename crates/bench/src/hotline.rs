@@ -171,6 +171,7 @@ fn old_ticket(i: usize, now: time::OffsetDateTime) -> Ticket {
         co_replies: vec![],
         reply: None,
         callback: None,
+        sms_asked_at: None,
         article: None,
         answer: String::new(),
         merged_into: None,

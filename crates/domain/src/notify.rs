@@ -172,6 +172,9 @@ pub fn kind_label(kind: &str) -> &'static str {
         "case_progress" => "办件进展",
         "license_expiring" => "证照即将到期",
         "appointment_reminder" => "预约提醒",
+        "hotline_callback" => "12345 短信回访",
+        "hotline_merged" => "12345 合并办理告知",
+        "hotline_result" => "12345 办理结果告知",
         _ => "消息提醒",
     }
 }

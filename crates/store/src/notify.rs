@@ -116,6 +116,16 @@ pub async fn dispatch(
         return Ok(false);
     }
     for m in messages {
+        queue(conn, m).await?;
+    }
+    Ok(true)
+}
+
+/// Writes one message as decided (in the caller's transaction); the dispatcher sends it when
+/// due. Messages not born of an inbox notification (a 12345 caller without an account) come
+/// in here directly, with a `notification_id` of their own.
+pub async fn queue(conn: &mut AnyConnection, m: &MessageRow) -> Result<()> {
+    {
         sqlx::query(AssertSqlSafe(format!(
             "INSERT INTO messages ({COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)"
         )))
@@ -136,7 +146,7 @@ pub async fn dispatch(
         .execute(&mut *conn)
         .await?;
     }
-    Ok(true)
+    Ok(())
 }
 
 /// Messages to an account on a channel counted by the rate limit since `since_ms` (everything

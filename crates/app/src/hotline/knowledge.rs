@@ -31,6 +31,23 @@ pub async fn rebuild_index(app: &App) -> Result<usize> {
     Ok(app.knowledge.rebuild(all.iter().map(indexed))?)
 }
 
+/// Tells the other nodes (PostgreSQL) that an article changed; this node's index has it.
+async fn announce(app: &App, id: &str) {
+    if app.store.pg_url().is_some() {
+        crate::cluster::tell(app, crate::cluster::Change::Article { id: id.into() }).await;
+    }
+}
+
+/// Takes the latest version of article `id` into this node's index (another node, or this
+/// one, saved it).
+pub async fn reindex_article(app: &App, id: &str) -> Result<()> {
+    let mut c = app.store.conn().await?;
+    if let Some(a) = sk::article_version(&mut c, id, None).await? {
+        app.knowledge.upsert(&indexed(&a))?;
+    }
+    Ok(())
+}
+
 /// An article save: the draft and the department that keeps it.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -135,6 +152,7 @@ pub async fn save(
     sk::save_article(&mut tx, &a, &s.id).await?;
     tx.commit().await.map_err(store::StoreError::from)?;
     app.knowledge.upsert(&indexed(&a))?;
+    announce(app, &a.id).await;
     Ok(a)
 }
 
@@ -395,6 +413,7 @@ pub async fn answer(app: &App, actor: &Actor, id: &str, req: &AnswerQuestion) ->
     tx.commit().await.map_err(store::StoreError::from)?;
     if let Some(a) = article {
         app.knowledge.upsert(&indexed(&a))?;
+        announce(app, &a.id).await;
     }
     Ok(q)
 }

@@ -3,6 +3,7 @@
 //! `domain::hotline`; this module authorizes, reads and writes each step in one transaction
 //! with its audit event.
 
+pub mod by_sms;
 pub mod clients;
 pub mod knowledge;
 pub mod measures;
@@ -227,9 +228,10 @@ pub async fn view(app: &App, actor: &Actor, id: &str) -> Result<TicketView> {
 pub(crate) async fn decorate(
     app: &App,
     t: Ticket,
-    allowed: Vec<String>,
+    mut allowed: Vec<String>,
     follows: Option<Followed>,
 ) -> Result<TicketView> {
+    allowed.retain(|c| c != "ask_by_sms" || by_sms::offer_ask(app, &t));
     let mut c = app.store.conn().await?;
     let tree = store::hotline::classes(&mut c).await?;
     let department_name = match &t.department {

@@ -277,6 +277,7 @@ pub(crate) async fn file_as(
             now,
         )
         .await?;
+        super::by_sms::after_step(&mut tx, app, &t, &cmd).await?;
     }
     tx.commit().await.map_err(store::StoreError::from)?;
     let full = desk.as_ref().is_some_and(|s| s.sees_callers(&t));
@@ -446,6 +447,7 @@ pub async fn step(app: &App, actor: &Actor, id: &str, cmd: &Command) -> Result<T
         _ => {}
     }
     let cmd = resolved.as_ref().unwrap_or(cmd);
+    super::by_sms::check_ask(app, cmd)?;
     flow::apply(
         &mut t,
         cmd,
@@ -479,6 +481,7 @@ pub async fn step(app: &App, actor: &Actor, id: &str, cmd: &Command) -> Result<T
         now,
     )
     .await?;
+    super::by_sms::after_step(&mut tx, app, &t, cmd).await?;
     tx.commit().await.map_err(store::StoreError::from)?;
     let seats = s.seats(&t);
     let allowed = flow::allowed(t.state, &seats)

@@ -115,3 +115,43 @@ async fn an_item_published_on_one_node_is_found_on_the_other() {
     b.store.close().await;
     db.cleanup().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_knowledge_article_saved_on_one_node_answers_calls_on_the_other() {
+    let Some((db, a, b, _)) = two_nodes().await else {
+        return;
+    };
+    seed_org(&a).await;
+    let op = staff(&a, "op", &[Role::HotlineOperator], "511600", None).await;
+    let find = || async {
+        let r = app::hotline::knowledge::desk_search(&b, &op, "犬只登记", "511602")
+            .await
+            .unwrap();
+        r.articles.iter().map(|x| x.version).max()
+    };
+    assert_eq!(find().await, None);
+    let mut req = app::hotline::knowledge::SaveArticle {
+        draft: domain::hotline::knowledge::ArticleDraft {
+            question: "养犬怎么办理犬只登记？".into(),
+            answer: "携带犬只免疫证明到辖区派出所办理。".into(),
+            regions: vec!["511600".into()],
+            valid_from: "2026-01-01".into(),
+            review_by: "2027-06-30".into(),
+            ..Default::default()
+        },
+        owner: "511600-SCJG".into(),
+    };
+    let saved = app::hotline::knowledge::save(&a, &op, None, &req)
+        .await
+        .unwrap();
+    within_a_second("new article", || async { find().await == Some(1) }).await;
+    // A new version replaces the old one there too.
+    req.draft.answer = "携带犬只免疫证明和户口簿到辖区派出所办理。".into();
+    app::hotline::knowledge::save(&a, &op, Some(&saved.id), &req)
+        .await
+        .unwrap();
+    within_a_second("new version", || async { find().await == Some(2) }).await;
+    a.store.close().await;
+    b.store.close().await;
+    db.cleanup().await;
+}

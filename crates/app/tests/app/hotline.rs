@@ -13,7 +13,7 @@ use store::testing::on_both;
 
 use crate::support::*;
 
-async fn set_up(app: &app::App) -> (Actor, Actor, Actor, Actor) {
+pub(crate) async fn set_up(app: &app::App) -> (Actor, Actor, Actor, Actor) {
     seed_org(app).await;
     let mut tx = app.store.begin().await.unwrap();
     let d = Department {
@@ -57,7 +57,7 @@ async fn set_up(app: &app::App) -> (Actor, Actor, Actor, Actor) {
     (operator, zjj, scjg, me)
 }
 
-fn call(kind: &str, text: &str) -> FileTicket {
+pub(crate) fn call(kind: &str, text: &str) -> FileTicket {
     FileTicket {
         ticket: NewTicket {
             kind: kind.into(),

@@ -17,6 +17,7 @@ mod forms;
 mod gaps;
 mod hall;
 mod hotline;
+mod hotline_sms;
 mod kiosk;
 mod licenses;
 mod market;

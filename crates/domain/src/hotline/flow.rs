@@ -87,6 +87,8 @@ pub enum Seat {
     Handler,
     /// A handler of a 协办 department.
     CoHandler,
+    /// The caller, answering an SMS callback through its one-time link.
+    Caller,
 }
 
 impl Seat {
@@ -97,6 +99,7 @@ impl Seat {
             Seat::Dispatcher => "hotline_dispatcher",
             Seat::Handler => "hotline_handler",
             Seat::CoHandler => "hotline_co_handler",
+            Seat::Caller => "hotline_caller",
         }
     }
 }
@@ -158,6 +161,8 @@ pub enum Command {
     },
     /// 合并 into another open ticket (a duplicate).
     Merge { into: String },
+    /// 短信回访: a text with a one-time link goes to the caller, who answers themself.
+    AskBySms,
 }
 
 impl Command {
@@ -174,6 +179,7 @@ impl Command {
             Command::CoReply { .. } => "co_reply",
             Command::Callback { .. } => "callback",
             Command::Merge { .. } => "merge",
+            Command::AskBySms => "ask_by_sms",
         }
     }
 }
@@ -244,6 +250,12 @@ pub const RULES: &[Rule] = &[
     Rule {
         command: "callback",
         label: "回访",
+        from: &[State::Replied],
+        seats: &[Seat::Operator, Seat::Caller],
+    },
+    Rule {
+        command: "ask_by_sms",
+        label: "发送短信回访",
         from: &[State::Replied],
         seats: &[Seat::Operator],
     },
@@ -441,6 +453,9 @@ pub fn apply(t: &mut Ticket, cmd: &Command, cx: &Context) -> Result<(), Refusal>
             if note.chars().count() > TEXT_MAX {
                 return Err(Refusal::Field("note", "回访记录过长".into()));
             }
+            if !cx.seats.contains(&Seat::Operator) {
+                super::callback::check_callers_answer(t, *method, *resolved, *satisfied, *reopen)?;
+            }
             let content = *resolved && *satisfied;
             if *reopen && content {
                 return Err(Refusal::Field(
@@ -485,6 +500,7 @@ pub fn apply(t: &mut Ticket, cmd: &Command, cx: &Context) -> Result<(), Refusal>
                 by: cx.actor.to_string(),
             });
         }
+        Command::AskBySms => super::callback::ask(t, now)?,
         Command::Merge { into } => {
             if into.trim().is_empty() || *into == t.id {
                 return Err(Refusal::Field("into", "请选择要合并到的另一张工单".into()));

@@ -3,12 +3,15 @@
 //! working-day calendar, the callback (回访) that closes or reopens them, and the measures
 //! (响应率, 解决率, 满意率) every department is ranked by.
 
+pub mod callback;
 pub mod classes;
 pub mod flow;
 pub mod knowledge;
 pub mod measures;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_sms;
 
 use serde::{Deserialize, Serialize};
 use time::{Date, OffsetDateTime};
@@ -395,6 +398,9 @@ pub struct Ticket {
     pub co_replies: Vec<CoReply>,
     #[serde(default)]
     pub callback: Option<Callback>,
+    /// When a text asked the caller for the callback (短信回访), for the reply in force.
+    #[serde(default, with = "time::serde::rfc3339::option")]
+    pub sms_asked_at: Option<OffsetDateTime>,
     /// The knowledge-base article an operator answered with (直接办结).
     #[serde(default)]
     pub article: Option<String>,
@@ -456,6 +462,7 @@ impl Ticket {
             reply: None,
             co_replies: vec![],
             callback: None,
+            sms_asked_at: None,
             article: None,
             answer: String::new(),
             merged_into: None,

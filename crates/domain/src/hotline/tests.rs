@@ -7,7 +7,7 @@ use super::measures::{self, Tally, Weights};
 use super::*;
 use crate::calendar::WorkCalendar;
 
-fn ticket(kind: Kind) -> Ticket {
+pub(super) fn ticket(kind: Kind) -> Ticket {
     Ticket {
         id: "t1".into(),
         number: "20261201-00001".into(),
@@ -43,6 +43,7 @@ fn ticket(kind: Kind) -> Ticket {
         reply: None,
         co_replies: vec![],
         callback: None,
+        sms_asked_at: None,
         article: None,
         answer: String::new(),
         merged_into: None,
@@ -51,7 +52,12 @@ fn ticket(kind: Kind) -> Ticket {
     }
 }
 
-fn run(t: &mut Ticket, cmd: Command, seat: Seat, now: time::OffsetDateTime) -> Result<(), Refusal> {
+pub(super) fn run(
+    t: &mut Ticket,
+    cmd: Command,
+    seat: Seat,
+    now: time::OffsetDateTime,
+) -> Result<(), Refusal> {
     let cal = WorkCalendar::china();
     let limits = Limits::default();
     flow::apply(
@@ -447,7 +453,8 @@ fn any_command() -> impl Strategy<Value = (Command, Seat)> {
     let seat = prop_oneof![
         Just(Seat::Operator),
         Just(Seat::Dispatcher),
-        Just(Seat::Handler)
+        Just(Seat::Handler),
+        Just(Seat::Caller)
     ];
     let cmd = prop_oneof![
         Just(Command::Dispatch {
@@ -485,6 +492,7 @@ fn any_command() -> impl Strategy<Value = (Command, Seat)> {
             article: None,
             text: "答复".into()
         }),
+        Just(Command::AskBySms),
     ];
     (cmd, seat)
 }

@@ -3,6 +3,7 @@
 //! knowledge base and guide questions are in [`knowledge`].
 
 pub mod knowledge;
+pub mod links;
 mod results;
 pub use results::decided_cases;
 mod measures;

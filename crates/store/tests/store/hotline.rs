@@ -75,6 +75,7 @@ fn ticket(i: usize) -> Ticket {
             note: String::new(),
             at: created,
         }),
+        sms_asked_at: None,
         article: None,
         answer: String::new(),
         merged_into: None,

@@ -3,6 +3,7 @@
 //! (`knowledge`), and the public side: a person's messages, questions on guides and the
 //! published results (`public`).
 
+mod callback;
 mod desk;
 mod figures;
 mod knowledge;
@@ -35,6 +36,7 @@ pub fn router() -> Router<AppState> {
         .merge(figures::router())
         .merge(knowledge::router())
         .merge(public::router())
+        .merge(callback::router())
 }
 
 pub(super) fn urlencode(s: &str) -> String {
@@ -141,6 +143,14 @@ impl TicketPage {
             .map(china_minute)
             .unwrap_or_default()
     }
+
+    fn sms_asked(&self) -> String {
+        self.v
+            .ticket
+            .sms_asked_at
+            .map(china_minute)
+            .unwrap_or_default()
+    }
 }
 
 #[derive(serde::Deserialize, Default)]
@@ -176,6 +186,8 @@ fn event_label(kind: &str) -> &str {
         "reply" => "回复办理结果",
         "callback" => "回访",
         "merge" => "合并",
+        "co_reply" => "提交协办意见",
+        "ask_by_sms" => "发送短信回访",
         other => other,
     }
 }
@@ -323,6 +335,7 @@ fn command_of(f: &StepForm) -> Result<Command, AppError> {
         "merge" => Command::Merge {
             into: f.into.clone(),
         },
+        "ask_by_sms" => Command::AskBySms,
         "answer" => Command::Answer {
             article: None,
             text: f.text.clone(),
@@ -356,6 +369,7 @@ fn done_message(cmd: &Command, v: &TicketView) -> String {
         }
         Command::Callback { .. } => "已回访，工单办结".into(),
         Command::Merge { .. } => "已合并".into(),
+        Command::AskBySms => "已发送短信回访，群众答复后自动记录".into(),
         Command::Answer { .. } => "已直接办结".into(),
     }
 }

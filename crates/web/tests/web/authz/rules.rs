@@ -45,6 +45,8 @@ pub const RULES: &[(&str, &str, &str)] = &[
         "courier scans and payment notices: only the platform, by the signature over the body; no session opens them"),
     ("demo_only",         " -   -   -   - | -   -  | -   -  | -   -  | -   -  | -   - ",
         "the demo's simulated card reader: only on a demo site (serve --demo); the table's site is not one"),
+    ("link_holder",       " -   -   -   - | -   -  | -   -  | -   -  | -   -  | -   - ",
+        "a link texted to a 12345 caller (短信回访): whoever holds its token, no session; the table holds none (app tests cover the link)"),
     ("signed_in",         " -   A   A   A | A   A  | A   A  | A   A  | A   A  | A   A ",
         "any account: own password, messages, uploads"),
     ("applicant",         " -   A   A   A | -   -  | -   -  | -   -  | -   -  | -   - ",

@@ -208,6 +208,8 @@ pub async fn world() -> World {
     // The hall: the city's centre, a ticket the citizen took at its kiosk while logged in,
     // and the demo citizen's booking of the district hall.
     records.insert("hall", "511600-ZWZX".to_string());
+    // A texted 12345 link nobody in the table holds.
+    records.insert("sms_link", "0123456789abcdef01234567".to_string());
     let take = app::hall::tickets::TakeTicket {
         line: "A".into(),
         person: Some(app::hall::Person {

@@ -186,6 +186,8 @@ pub const ROUTES: &[Route] = &[
     r("POST", "/hotline/new", &[], "applicant", Form(&[("text", "")])),
     get("/hotline/mine", &[], "applicant"),
     get("/hotline/public", &[], "public"),
+    get("/cb/{token}", &["sms_link"], "link_holder"),
+    r("POST", "/cb/{token}", &["sms_link"], "link_holder", Form(&[("resolved", "1"), ("satisfied", "1")])),
     r("GET", "/results", &[], "public", Query("item={item}")),
     r("POST", "/items/{code}/questions", &["item"], "applicant", Form(&[("text", "")])),
     get("/questions", &[], "questions"),
