@@ -184,6 +184,28 @@ describe('The 12345 hotline in a browser', () => {
     assert.doesNotMatch(await operator.locator('#queue-table').innerText(), /城市管理\/占道经营/, 'only the department\'s tickets');
   });
 
+  test('a knowledge article written with regions chosen by name, an unknown item refused at its field', async () => {
+    const { page } = await newPage(DESKTOP);
+    await loginAs(page, 'hotline');
+    await page.goto('/hotline/knowledge');
+    await page.locator('#kb-question').fill('犬只免疫证明在哪里办？');
+    await page.locator('#kb-answer').fill('到辖区动物诊疗机构接种狂犬疫苗后取得免疫证明。');
+    // Regions are chosen from the operator's own, by name.
+    const options = await page.locator('#kb-regions option').allInnerTexts();
+    assert.ok(options.some((o) => /广安区（511602）/.test(o)), options.join(' / '));
+    await page.locator('#kb-regions').selectOption(['511602']);
+    await page.locator('#kb-items').fill('NOT-AN-ITEM');
+    await page.locator('#kb-owner').selectOption({ index: 1 });
+    await press(page, page.locator('#kb-form button[type=submit]'), /\/hotline\/knowledge/);
+    assert.match(await alertText(page), /事项 NOT-AN-ITEM 不存在/);
+    assert.deepEqual(await page.locator('#kb-regions').evaluate((s) => [...s.selectedOptions].map((o) => o.value)), ['511602'], 'the choice stays');
+    assert.equal(await page.locator('#kb-question').inputValue(), '犬只免疫证明在哪里办？', 'what was typed stays');
+    await page.locator('#kb-items').fill('');
+    await press(page, page.locator('#kb-form button[type=submit]'), /\/hotline\/knowledge\//);
+    assert.match(await page.locator('#kb-flash').innerText(), /已新增知识/);
+    assert.equal((await page.locator('#kb-regions-shown').innerText()).trim(), '广安区');
+  });
+
   test('a question asked on a guide, answered by the department and published without the asker', async () => {
     const citizen = (await newPage(DESKTOP)).page;
     const reviewer = (await newPage(DESKTOP)).page;

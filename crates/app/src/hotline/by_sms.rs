@@ -4,7 +4,7 @@
 //! step's own transaction; the notification dispatcher sends them.
 
 use domain::hotline::callback::{self as cb, LINK_DAYS};
-use domain::hotline::flow::{self, Command, Context, Seat};
+use domain::hotline::flow::{self, Command, Seat};
 use domain::hotline::{CallbackMethod, State, Ticket};
 use domain::notify::Channel;
 use serde::Serialize;
@@ -245,24 +245,12 @@ pub async fn answer(
         note: note.to_string(),
         reopen: cb::caller_reopens(&t, resolved, satisfied),
     };
-    let cal = crate::cases::calendar(app);
-    let lim = super::tickets::limits(app);
-    flow::apply(
-        &mut t,
-        &cmd,
-        &Context {
-            now,
-            calendar: &cal,
-            limits: &lim,
-            seats: &[Seat::Caller],
-            actor: "caller",
-            department: None,
+    super::tickets::apply_step(app, &mut t, &cmd, now, &[Seat::Caller], "caller", None).map_err(
+        |r| match r {
+            flow::Refusal::State(_) | flow::Refusal::Seat(_) => stale(),
+            flow::Refusal::Field(f, m) => AppError::field(f, "invalid", m),
         },
-    )
-    .map_err(|r| match r {
-        flow::Refusal::State(_) | flow::Refusal::Seat(_) => stale(),
-        flow::Refusal::Field(f, m) => AppError::field(f, "invalid", m),
-    })?;
+    )?;
     if !sl::spend_link(&mut tx, &token_hash(token), store::millis(now)).await?
         || !store::hotline::update_ticket(&mut tx, &t, version).await?
     {

@@ -206,8 +206,6 @@ pub(crate) async fn file_as(
             now,
         )
     };
-    let cal = crate::cases::calendar(app);
-    let lim = limits(app);
     let mut follow_up: Option<Command> = None;
     if let Some(a) = &req.answer {
         follow_up = Some(Command::Answer {
@@ -249,19 +247,7 @@ pub(crate) async fn file_as(
             cmd = Command::Merge { into: target };
         }
         let before = t.clone();
-        flow::apply(
-            &mut t,
-            &cmd,
-            &Context {
-                now,
-                calendar: &cal,
-                limits: &lim,
-                seats: &[Seat::Operator],
-                actor: &actor_id,
-                department: None,
-            },
-        )
-        .map_err(refusal)?;
+        apply_step(app, &mut t, &cmd, now, &[Seat::Operator], &actor_id, None).map_err(refusal)?;
         if !sh::update_ticket(&mut tx, &t, 0).await? {
             return Err(AppError::Internal(format!("ticket {} vanished", before.id)));
         }
@@ -388,8 +374,6 @@ pub(crate) async fn append(
 pub async fn step(app: &App, actor: &Actor, id: &str, cmd: &Command) -> Result<TicketView> {
     let s = staff(actor)?;
     let now = app.now();
-    let cal = crate::cases::calendar(app);
-    let lim = limits(app);
     let mut tx = app.store.begin().await?;
     let stored = sh::get(&mut tx, id)
         .await?
@@ -448,17 +432,14 @@ pub async fn step(app: &App, actor: &Actor, id: &str, cmd: &Command) -> Result<T
     }
     let cmd = resolved.as_ref().unwrap_or(cmd);
     super::by_sms::check_ask(app, cmd)?;
-    flow::apply(
+    apply_step(
+        app,
         &mut t,
         cmd,
-        &Context {
-            now,
-            calendar: &cal,
-            limits: &lim,
-            seats: &seats,
-            actor: &s.id,
-            department: s.scope.department.as_deref(),
-        },
+        now,
+        &seats,
+        &s.id,
+        s.scope.department.as_deref(),
     )
     .map_err(refusal)?;
     if !sh::update_ticket(&mut tx, &t, stored.version).await? {
@@ -490,6 +471,32 @@ pub async fn step(app: &App, actor: &Actor, id: &str, cmd: &Command) -> Result<T
         .collect();
     let full = s.sees_callers(&t);
     decorate(app, masked(t, full), allowed, None).await
+}
+
+/// The table's step with the deployment's calendar and limits.
+pub(crate) fn apply_step(
+    app: &App,
+    t: &mut Ticket,
+    cmd: &Command,
+    now: time::OffsetDateTime,
+    seats: &[Seat],
+    actor: &str,
+    department: Option<&str>,
+) -> std::result::Result<(), Refusal> {
+    let cal = crate::cases::calendar(app);
+    let lim = limits(app);
+    flow::apply(
+        t,
+        cmd,
+        &Context {
+            now,
+            calendar: &cal,
+            limits: &lim,
+            seats,
+            actor,
+            department,
+        },
+    )
 }
 
 fn seat_role(cmd: &Command, seats: &[Seat]) -> &'static str {

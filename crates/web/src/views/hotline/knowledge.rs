@@ -32,9 +32,9 @@ struct ArticleForm {
     question: String,
     #[serde(default)]
     answer: String,
-    /// Region codes, separated by commas or spaces.
+    /// Region codes, one per selected option.
     #[serde(default)]
-    regions: String,
+    regions: Vec<String>,
     #[serde(default)]
     valid_from: String,
     #[serde(default)]
@@ -63,7 +63,7 @@ impl ArticleForm {
             csrf: String::new(),
             question: a.question.clone(),
             answer: a.answer.clone(),
-            regions: a.regions.join(","),
+            regions: a.regions.clone(),
             valid_from: a.valid_from.to_string(),
             valid_to: a.valid_to.map(|d| d.to_string()).unwrap_or_default(),
             source: a.source.clone(),
@@ -78,7 +78,12 @@ impl ArticleForm {
             draft: ArticleDraft {
                 question: self.question.clone(),
                 answer: self.answer.clone(),
-                regions: split(&self.regions),
+                regions: self
+                    .regions
+                    .iter()
+                    .map(|r| r.trim().to_string())
+                    .filter(|r| !r.is_empty())
+                    .collect(),
                 valid_from: self.valid_from.clone(),
                 valid_to: self.valid_to.clone(),
                 source: self.source.clone(),
@@ -90,13 +95,67 @@ impl ArticleForm {
     }
 }
 
+/// Regions and departments by name, for the form's choices and the pages' labels.
+struct Names {
+    /// The regions the reader may choose (their own scope), each with its label indented by
+    /// level.
+    regions: Vec<(String, String)>,
+    all_regions: Vec<(String, String)>,
+    departments: Vec<Department>,
+}
+
+impl Names {
+    async fn load(s: &AppState, ctx: &Ctx) -> Result<Names, WebError> {
+        let rows = app::org::regions(&s.app).await?;
+        let covers = |code: &str| match &ctx.actor {
+            app::auth::Actor::Staff { scope, .. } => scope.covers_region(code),
+            _ => false,
+        };
+        let regions = rows
+            .iter()
+            .filter(|r| covers(&r.code))
+            .map(|r| {
+                let depth = match r.level.as_str() {
+                    "province" | "city" => 0,
+                    "county" => 1,
+                    "township" => 2,
+                    _ => 3,
+                };
+                let label = format!("{}{}（{}）", "　".repeat(depth), r.name, r.code);
+                (r.code.clone(), label)
+            })
+            .collect();
+        Ok(Names {
+            regions,
+            all_regions: rows.into_iter().map(|r| (r.code, r.name)).collect(),
+            departments: app::org::departments(&s.app).await?,
+        })
+    }
+
+    fn region(&self, code: &str) -> String {
+        self.all_regions
+            .iter()
+            .find(|(c, _)| c == code)
+            .map(|(_, n)| n.clone())
+            .unwrap_or_else(|| code.to_string())
+    }
+
+    fn department(&self, code: &str) -> String {
+        self.departments
+            .iter()
+            .find(|d| d.code == code)
+            .map(|d| d.name.clone())
+            .unwrap_or_else(|| code.to_string())
+    }
+}
+
 #[derive(Template)]
 #[template(path = "hotline_knowledge.html")]
 struct ListPage {
     nav: Nav,
     due: Vec<Article>,
     articles: Vec<Article>,
-    departments: Vec<Department>,
+    names: Names,
     f: ArticleForm,
     problems: Problems,
     flash: String,
@@ -123,7 +182,7 @@ async fn list_page(
         nav: Nav::of(ctx),
         due,
         articles,
-        departments: app::org::departments(&s.app).await?,
+        names: Names::load(s, ctx).await?,
         f,
         problems,
         flash,
@@ -179,7 +238,7 @@ async fn create(
 struct ArticlePage {
     nav: Nav,
     a: Article,
-    departments: Vec<Department>,
+    names: Names,
     f: ArticleForm,
     problems: Problems,
     flash: String,
@@ -196,7 +255,7 @@ async fn one(
         nav: Nav::of(&ctx),
         f: ArticleForm::of(&a),
         a,
-        departments: app::org::departments(&s.app).await?,
+        names: Names::load(&s, &ctx).await?,
         problems: Problems::default(),
         flash: q.flash,
     })
@@ -222,7 +281,7 @@ async fn update(
             Ok(unprocessable(render(&ArticlePage {
                 nav: Nav::of(&ctx),
                 a,
-                departments: app::org::departments(&s.app).await?,
+                names: Names::load(&s, &ctx).await?,
                 f,
                 problems,
                 flash: String::new(),
