@@ -484,7 +484,8 @@ pub(crate) fn apply_step(
     department: Option<&str>,
 ) -> std::result::Result<(), Refusal> {
     let cal = crate::cases::calendar(app);
-    let lim = limits(app);
+    // A county may set its own limits; the place decides.
+    let lim = app.settings.hotline_limits.for_region(&t.region);
     flow::apply(
         t,
         cmd,

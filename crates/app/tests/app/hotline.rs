@@ -461,3 +461,40 @@ async fn a_co_handler_gives_its_part_for_the_lead_departments_reply() {
     })
     .await;
 }
+
+/// A county's own limits (`[[hotline.regions]]`) set the deadlines of tickets from its places.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_countys_own_limits_set_its_tickets_deadlines() {
+    on_both(|s| async move {
+        let (app, _) = app_with(s, &std::env::temp_dir(), |st| {
+            st.hotline_limits.regions = vec![domain::hotline::limits::RegionLimits {
+                region: "511602".into(),
+                respond_hours: Some(1),
+                finish_days: vec![(domain::hotline::Kind::Complaint, 1)],
+            }];
+        })
+        .await;
+        let (op, _, _, _) = set_up(&app).await;
+        // Friday 2026-11-27 09:00: one hour to 签收, one working day (Monday) to reply.
+        let t = tickets::file(&app, &op, &call("complaint", "电梯停运"), false)
+            .await
+            .unwrap();
+        let go = Command::Dispatch {
+            department: "511600-ZJJ".into(),
+            co_handlers: vec![],
+        };
+        let v = tickets::step(&app, &op, &t.ticket.id, &go).await.unwrap();
+        assert_eq!(v.ticket.due, Some(time::macros::date!(2026 - 11 - 30)));
+        assert_eq!(
+            v.ticket.respond_due,
+            Some(app.now() + time::Duration::hours(1))
+        );
+        // A 举报 there keeps the deployment's 15 working days.
+        let t = tickets::file(&app, &op, &call("report", "无证经营"), false)
+            .await
+            .unwrap();
+        let v = tickets::step(&app, &op, &t.ticket.id, &go).await.unwrap();
+        assert_eq!(v.ticket.due, Some(time::macros::date!(2026 - 12 - 18)));
+    })
+    .await;
+}

@@ -4,76 +4,9 @@
 use serde::{Deserialize, Serialize};
 use time::{Duration, OffsetDateTime};
 
-use super::{Callback, CallbackMethod, ExtensionRequest, Kind, Reply, State, TEXT_MAX, Ticket};
+pub use super::limits::{Limits, RegionLimits};
+use super::{Callback, CallbackMethod, ExtensionRequest, Reply, State, TEXT_MAX, Ticket};
 use crate::calendar::{WorkCalendar, china_date};
-
-/// Limits per kind, as configuration. The defaults follow common 12345 practice (respond
-/// within 2 hours; 咨询 in 1 working day, 求助 and 投诉 in 5, 举报 in 15); they are no national
-/// rule.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[cfg_attr(feature = "openapi", schema(as = HotlineLimits))]
-#[serde(default)]
-pub struct Limits {
-    /// Hours from dispatch to 签收.
-    pub respond_hours: u32,
-    /// Working days from dispatch to the reply, per kind (its `as_str`).
-    pub finish_days: Vec<(Kind, u32)>,
-    /// Longest extension, in working days.
-    pub max_extension_days: u32,
-    /// Days back a ticket is compared with for duplicates.
-    pub duplicate_days: u32,
-}
-
-impl Default for Limits {
-    fn default() -> Self {
-        Limits {
-            respond_hours: 2,
-            finish_days: vec![
-                (Kind::Consult, 1),
-                (Kind::Help, 5),
-                (Kind::Complaint, 5),
-                (Kind::Report, 15),
-                (Kind::Suggestion, 5),
-                (Kind::Praise, 5),
-            ],
-            max_extension_days: 10,
-            duplicate_days: 7,
-        }
-    }
-}
-
-impl Limits {
-    /// Whether the configured limits make sense; the message names the key.
-    pub fn check(&self) -> Result<(), String> {
-        if !(1..=72).contains(&self.respond_hours) {
-            return Err(format!(
-                "hotline.respond_hours 应为 1–72 小时，实际为 {}",
-                self.respond_hours
-            ));
-        }
-        for (k, d) in &self.finish_days {
-            if !(1..=60).contains(d) {
-                return Err(format!(
-                    "hotline.finish_days 中“{}”应为 1–60 个工作日，实际为 {d}",
-                    k.label()
-                ));
-            }
-        }
-        if self.max_extension_days > 30 || self.duplicate_days > 90 {
-            return Err("hotline.max_extension_days 不超过 30，duplicate_days 不超过 90".into());
-        }
-        Ok(())
-    }
-
-    pub fn finish_days(&self, kind: Kind) -> u32 {
-        self.finish_days
-            .iter()
-            .find(|(k, _)| *k == kind)
-            .map(|(_, d)| *d)
-            .unwrap_or(5)
-    }
-}
 
 /// Who acts, as the rules know them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -7,9 +7,12 @@ pub mod callback;
 pub mod classes;
 pub mod flow;
 pub mod knowledge;
+pub mod limits;
 pub mod measures;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_limits;
 #[cfg(test)]
 mod tests_sms;
 
