@@ -199,7 +199,7 @@ async fn seed_held_licenses(app: &App) -> Result<()> {
     let mut tx = app.store.begin().await?;
     for h in &data.held {
         let (login, name) = match h.holder.as_str() {
-            "citizen" => (demo_id_number("19900101", "123"), "张三"),
+            "citizen" => (demo_citizen_id_number(), DEMO_CITIZEN_NAME),
             _ => (demo_credit_code(), "广安市演示餐饮有限公司"),
         };
         let t = store::licenses::type_by_name(&mut tx, &h.type_name)
@@ -338,6 +338,14 @@ pub struct DemoReport {
 }
 
 /// A valid demo ID number: a fixed address, birth date and sequence with its check digit.
+/// The demo citizen (申请人（自然人）): their name and ID number, the one login of the demo's
+/// person.
+pub const DEMO_CITIZEN_NAME: &str = "张三";
+
+pub fn demo_citizen_id_number() -> String {
+    demo_id_number("19900101", "123")
+}
+
 pub fn demo_id_number(birth: &str, seq: &str) -> String {
     let first = format!("511602{birth}{seq}");
     format!("{first}{}", id_check_char(&first))
@@ -470,8 +478,8 @@ pub async fn load(app: &App) -> Result<DemoReport> {
     }
     for (login, name, kind, rep) in [
         (
-            demo_id_number("19900101", "123"),
-            "张三",
+            demo_citizen_id_number(),
+            DEMO_CITIZEN_NAME,
             ApplicantKind::NaturalPerson,
             None,
         ),

@@ -11,7 +11,7 @@ use store::cases as sc;
 use crate::audit;
 use crate::auth::actor_for_login;
 use crate::cases;
-use crate::demo::{DemoData, demo_credit_code, demo_id_number};
+use crate::demo::{DemoData, demo_credit_code};
 use crate::{App, AppError, Result};
 
 /// A small real PDF, so demo uploads pass the content check.
@@ -58,7 +58,7 @@ pub fn sample_values(
                 FieldKind::Phone => "13900000000".to_string(),
                 FieldKind::Number => "10".to_string(),
                 FieldKind::Date => crate::licenses::iso(today),
-                FieldKind::IdNumber => crate::demo::demo_id_number("19900101", "123"),
+                FieldKind::IdNumber => crate::demo::demo_citizen_id_number(),
                 FieldKind::Text | FieldKind::Multiline => "演示填写".to_string(),
             };
             (f.key.clone(), v)
@@ -79,7 +79,7 @@ enum Stage {
 }
 
 pub async fn seed(app: &App, data: &DemoData) -> Result<usize> {
-    let citizen = actor_for_login(app, &demo_id_number("19900101", "123")).await?;
+    let citizen = actor_for_login(app, &crate::demo::demo_citizen_id_number()).await?;
     let enterprise = actor_for_login(app, &demo_credit_code()).await?;
     if cases::mine(app, &citizen, 1, 0).await?.1 > 0 {
         return Ok(0);

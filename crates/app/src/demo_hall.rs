@@ -93,8 +93,7 @@ pub(crate) async fn seed(app: &App) -> Result<usize> {
         .await?
         .map(|a| a.id);
     let citizen =
-        store::accounts::find_by_login(&mut c, &super::demo::demo_id_number("19900101", "123"))
-            .await?;
+        store::accounts::find_by_login(&mut c, &super::demo::demo_citizen_id_number()).await?;
     drop(c);
     if seeded {
         return Ok(0);

@@ -6,7 +6,6 @@
 use domain::case::{Command, Provision};
 
 use crate::auth::actor_for_login;
-use crate::demo::demo_id_number;
 use crate::{App, Result};
 
 pub async fn seed(app: &App) -> Result<()> {
@@ -17,7 +16,7 @@ pub async fn seed(app: &App) -> Result<()> {
         }
         store::db::set_meta(&mut c, crate::off_platform::SCANNED_TO, app.now_ms()).await?;
     }
-    let login = demo_id_number("19900101", "123");
+    let login = crate::demo::demo_citizen_id_number();
     let station = actor_for_login(app, "wufu").await?;
     let c = crate::cases::start_at_window(app, &station, crate::demo_rights::DIBAO, &login).await?;
     let v = crate::cases::view(app, &station, &c.id).await?;

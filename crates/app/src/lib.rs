@@ -300,32 +300,8 @@ impl App {
         } else {
             CatalogIndex::open(&settings.data_dir.join("search"))?
         };
-        let files = files::Files::open(&settings.files, settings.files_root(), store.durable())?;
-        let app = App {
-            files,
-            store,
-            index: Arc::new(index),
-            calendar: Arc::new(RwLock::new(WorkCalendar::china())),
-            shared: Arc::new(shared::SharedData::new(
-                &settings.shared_sources,
-                settings.demo_shared_data,
-            )),
-            settings: Arc::new(settings),
-            clock,
-            items: Arc::default(),
-            thresholds: Arc::default(),
-            sessions: Arc::new(cache::TtlCache::new(CACHE_TTL, 100_000)),
-            accounts: Arc::new(cache::TtlCache::new(CACHE_TTL, 100_000)),
-            regions: Arc::new(cache::TtlCache::new(CACHE_TTL, 1)),
-            departments: Arc::new(cache::TtlCache::new(CACHE_TTL, 10_000)),
-            license_types: Arc::new(cache::TtlCache::new(CACHE_TTL, 10_000)),
-            hall_hub: Arc::default(),
-            knowledge: Arc::new(search::knowledge::KnowledgeIndex::in_memory()?),
-            posts: Arc::new(content::PostIndex::new()?),
-            oidc: Arc::default(),
-            node: node_name(),
-            marks_heard: Arc::default(),
-        };
+        let shared = shared::SharedData::new(&settings.shared_sources, settings.demo_shared_data);
+        let app = App::assemble(store, settings, clock, index, shared, 100_000)?;
         org::load_calendar(&app).await?;
         index::refresh_if_stale(&app, |_, _| {}).await?;
         hotline::ensure_tree(&app).await?;
@@ -341,31 +317,47 @@ impl App {
         settings: Settings,
         clock: Arc<dyn Clock>,
     ) -> Result<App> {
+        let shared = shared::SharedData::new(&settings.shared_sources, false);
+        let index = CatalogIndex::in_memory()?;
+        let app = App::assemble(store, settings, clock, index, shared, 1_000)?;
+        org::load_calendar(&app).await?;
+        Ok(app)
+    }
+
+    /// The parts, with empty caches sized for `accounts` sessions and accounts (a tenth of
+    /// that for departments and license types).
+    fn assemble(
+        store: Store,
+        settings: Settings,
+        clock: Arc<dyn Clock>,
+        index: CatalogIndex,
+        shared: shared::SharedData,
+        accounts: usize,
+    ) -> Result<App> {
         let files = files::Files::open(&settings.files, settings.files_root(), store.durable())?;
-        let app = App {
+        let small = (accounts / 10).max(1_000);
+        Ok(App {
             files,
             store,
-            index: Arc::new(CatalogIndex::in_memory()?),
+            index: Arc::new(index),
             calendar: Arc::new(RwLock::new(WorkCalendar::china())),
-            shared: Arc::new(shared::SharedData::new(&settings.shared_sources, false)),
+            shared: Arc::new(shared),
             settings: Arc::new(settings),
             clock,
             items: Arc::default(),
             thresholds: Arc::default(),
-            sessions: Arc::new(cache::TtlCache::new(CACHE_TTL, 1_000)),
-            accounts: Arc::new(cache::TtlCache::new(CACHE_TTL, 1_000)),
+            sessions: Arc::new(cache::TtlCache::new(CACHE_TTL, accounts)),
+            accounts: Arc::new(cache::TtlCache::new(CACHE_TTL, accounts)),
             regions: Arc::new(cache::TtlCache::new(CACHE_TTL, 1)),
-            departments: Arc::new(cache::TtlCache::new(CACHE_TTL, 1_000)),
-            license_types: Arc::new(cache::TtlCache::new(CACHE_TTL, 1_000)),
+            departments: Arc::new(cache::TtlCache::new(CACHE_TTL, small)),
+            license_types: Arc::new(cache::TtlCache::new(CACHE_TTL, small)),
             hall_hub: Arc::default(),
             knowledge: Arc::new(search::knowledge::KnowledgeIndex::in_memory()?),
             posts: Arc::new(content::PostIndex::new()?),
             oidc: Arc::default(),
             node: node_name(),
             marks_heard: Arc::default(),
-        };
-        org::load_calendar(&app).await?;
-        Ok(app)
+        })
     }
 
     /// An item version as cases filed under it see it; published and superseded versions are

@@ -103,7 +103,7 @@ impl SharedData {
 /// The demo holders' records: the demo citizen (household, marriage, social security) and
 /// the demo enterprise (market-entity registration). Everyone else is unknown.
 fn demo_record(source: &str, holder_id: &str) -> Option<SharedRecord> {
-    let citizen = crate::demo::demo_id_number("19900101", "123");
+    let citizen = crate::demo::demo_citizen_id_number();
     let enterprise = crate::demo::demo_credit_code();
     let summary = match (source, holder_id) {
         ("公安人口库", id) if id == citizen => {

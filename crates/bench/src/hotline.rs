@@ -136,47 +136,31 @@ fn article(i: usize, today: time::Date, now: time::OffsetDateTime) -> Article {
 /// A closed earlier ticket.
 fn old_ticket(i: usize, now: time::OffsetDateTime) -> Ticket {
     let created = now - time::Duration::minutes((i % 43_200) as i64 + 60);
-    Ticket {
-        id: format!("bench-old-{i:07}"),
-        number: format!("OLD-{i:07}"),
-        channel: Channel::Phone,
-        kind: Kind::Complaint,
-        class: "0101".into(),
-        region: "511602001".into(),
-        address: format!("北辰街道压测小区 {} 栋", i % 500),
-        position: None,
-        caller: Caller {
+    let filed = Ticket::filed(
+        format!("bench-old-{i:07}"),
+        Channel::Phone,
+        Kind::Complaint,
+        "0101".into(),
+        "511602001".into(),
+        Caller {
             name: "压测来电".into(),
             phone: format!("139{:08}", i),
             anonymous: false,
         },
-        text: format!("{}的问题{}", TOPICS[i % TOPICS.len()], ASKS[i % ASKS.len()]),
-        related_case: String::new(),
-        related_item: String::new(),
-        attachments: vec![],
+        format!("{}的问题{}", TOPICS[i % TOPICS.len()], ASKS[i % ASKS.len()]),
+        created,
+    );
+    Ticket {
+        number: format!("OLD-{i:07}"),
+        address: format!("北辰街道压测小区 {} 栋", i % 500),
         state: State::Closed,
         department: Some(DEPARTMENT.into()),
-        co_handlers: vec![],
-        created_at: created,
         dispatched_at: Some(created),
         respond_due: Some(created + time::Duration::hours(2)),
         accepted_at: Some(created),
         responded_in_time: Some(!i.is_multiple_of(10)),
-        due: None,
-        returns: 0,
-        return_reason: String::new(),
-        extended: false,
-        extension: None,
-        reopened: 0,
-        co_replies: vec![],
-        reply: None,
-        callback: None,
-        sms_asked_at: None,
-        article: None,
-        answer: String::new(),
-        merged_into: None,
         closed_at: Some(created + time::Duration::hours(30)),
-        account: None,
+        ..filed
     }
 }
 

@@ -34,17 +34,23 @@ const ID_CHECK: &[u8; 11] = b"10X98765432";
 /// No ID number entered today belongs to someone born before this year.
 const EARLIEST_BIRTH_YEAR: i32 = 1900;
 
+/// The 18 characters of an ID number or a credit code, upper-cased, or the length error.
+fn eighteen(s: &str) -> Result<Vec<char>, IdError> {
+    let chars: Vec<char> = s.trim().to_ascii_uppercase().chars().collect();
+    if chars.len() != 18 {
+        return Err(IdError::Length {
+            expected: 18,
+            actual: chars.len(),
+        });
+    }
+    Ok(chars)
+}
+
 impl IdNumber {
     /// Parses an ID number; a lowercase `x` check character is accepted and normalised.
     pub fn parse(s: &str) -> Result<Self, IdError> {
-        let s = s.trim().to_ascii_uppercase();
-        let chars: Vec<char> = s.chars().collect();
-        if chars.len() != 18 {
-            return Err(IdError::Length {
-                expected: 18,
-                actual: chars.len(),
-            });
-        }
+        let chars = eighteen(s)?;
+        let s: String = chars.iter().collect();
         for (i, c) in chars.iter().enumerate().take(17) {
             if !c.is_ascii_digit() {
                 return Err(IdError::Character {
@@ -209,14 +215,8 @@ impl CreditCode {
 
     /// Checks length and alphabet; reports a check-character mismatch instead of failing.
     pub fn parse_lenient(s: &str) -> Result<(Self, CreditCheck), IdError> {
-        let s = s.trim().to_ascii_uppercase();
-        let chars: Vec<char> = s.chars().collect();
-        if chars.len() != 18 {
-            return Err(IdError::Length {
-                expected: 18,
-                actual: chars.len(),
-            });
-        }
+        let chars = eighteen(s)?;
+        let s: String = chars.iter().collect();
         for (i, c) in chars.iter().enumerate() {
             if !CREDIT_ALPHABET.contains(*c) {
                 return Err(IdError::Character {

@@ -62,6 +62,22 @@ pub fn commitment_statement(item: &str, days: u32) -> String {
     )
 }
 
+/// Whether `signer` signs the 告知承诺书 as the applicant: the name they registered with, or
+/// for an enterprise its legal representative's. An agent signs no one's commitment; the caller
+/// has checked the signer is the applicant's own account.
+pub fn signs_as_applicant(
+    signer: &str,
+    registered_name: &str,
+    legal_representative: Option<&str>,
+) -> bool {
+    let signer = signer.trim();
+    !signer.is_empty()
+        && [Some(registered_name), legal_representative]
+            .into_iter()
+            .flatten()
+            .any(|n| n.trim() == signer)
+}
+
 /// A condition of a 秒批 rule over the application form.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

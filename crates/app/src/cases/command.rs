@@ -85,19 +85,17 @@ async fn commitment_signer(app: &App, actor: &Actor, case_id: &str, signer: &str
     };
     // Whoever may not see the case learns nothing more here than from the command itself.
     authorize(&mut conn, app, actor, &c).await?;
+    // The table refuses an agent too (`Issuer::ApplicantThemself`); asking first gives the
+    // agent that answer rather than one about the name.
     if !matches!(actor, Actor::Applicant { id, .. } if *id == c.applicant_id) {
         return Err(AppError::Forbidden("告知承诺书须由申请人本人签署".into()));
     }
     let applicant = store::accounts::get_account(&mut conn, c.applicant_id.as_str()).await?;
-    let names = [
-        Some(applicant.display_name.as_str()),
+    if !domain::workflow::signs_as_applicant(
+        signer,
+        &applicant.display_name,
         applicant.legal_representative.as_deref(),
-    ];
-    if !names
-        .into_iter()
-        .flatten()
-        .any(|n| !n.trim().is_empty() && n.trim() == signer.trim())
-    {
+    ) {
         return Err(AppError::field(
             "signer",
             "not_the_applicant",

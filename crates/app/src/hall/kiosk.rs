@@ -119,8 +119,8 @@ pub async fn simulated_reading(app: &App, hall: &str) -> Result<Entry> {
         .ok_or_else(|| AppError::NotFound("模拟读卡器".into()))?;
     let reading = Reading {
         hall: hall.into(),
-        name: "张三".into(),
-        id_number: crate::demo::demo_id_number("19900101", "123"),
+        name: crate::demo::DEMO_CITIZEN_NAME.into(),
+        id_number: crate::demo::demo_citizen_id_number(),
         face_match: true,
         read_at: app.now().unix_timestamp(),
     };

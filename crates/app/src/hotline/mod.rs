@@ -228,37 +228,63 @@ pub async fn view(app: &App, actor: &Actor, id: &str) -> Result<TicketView> {
 pub(crate) async fn decorate(
     app: &App,
     t: Ticket,
-    mut allowed: Vec<String>,
+    allowed: Vec<String>,
     follows: Option<Followed>,
 ) -> Result<TicketView> {
-    allowed.retain(|c| c != "ask_by_sms" || by_sms::offer_ask(app, &t));
+    let mut v = decorate_all(app, vec![(t, allowed)]).await?;
+    let mut one = v
+        .pop()
+        .ok_or_else(|| AppError::Internal("decorate".into()))?;
+    one.follows = follows;
+    Ok(one)
+}
+
+/// Tickets as readers see them, for a list: the tree read once, departments from the cache.
+pub(crate) async fn decorate_all(
+    app: &App,
+    tickets: Vec<(Ticket, Vec<String>)>,
+) -> Result<Vec<TicketView>> {
     let mut c = app.store.conn().await?;
     let tree = store::hotline::classes(&mut c).await?;
-    let department_name = match &t.department {
-        Some(d) => app
-            .department(&mut c, d)
-            .await
-            .map(|d| d.name.clone())
-            .unwrap_or_else(|_| d.clone()),
-        None => String::new(),
-    };
+    let mut names: std::collections::HashMap<String, String> = Default::default();
+    for (t, _) in &tickets {
+        if let Some(d) = &t.department
+            && !names.contains_key(d)
+        {
+            let name = app
+                .department(&mut c, d)
+                .await
+                .map(|d| d.name.clone())
+                .unwrap_or_else(|_| d.clone());
+            names.insert(d.clone(), name);
+        }
+    }
+    drop(c);
     let now = app.now();
-    let level = {
-        let cal = app
-            .calendar
-            .read()
-            .map_err(|_| AppError::Internal("calendar".into()))?;
-        domain::hotline::measures::level(&t, now, domain::calendar::china_date(now), &cal)
-            .map(|l| l.as_str().to_string())
-    };
-    Ok(TicketView {
-        class_path: domain::hotline::classes::path(&tree, &t.class),
-        department_name,
-        allowed,
-        follows,
-        level,
-        ticket: t,
-    })
+    let today = domain::calendar::china_date(now);
+    let cal = app
+        .calendar
+        .read()
+        .map_err(|_| AppError::Internal("calendar".into()))?;
+    Ok(tickets
+        .into_iter()
+        .map(|(t, mut allowed)| {
+            allowed.retain(|c| c != "ask_by_sms" || by_sms::offer_ask(app, &t));
+            TicketView {
+                class_path: domain::hotline::classes::path(&tree, &t.class),
+                department_name: t
+                    .department
+                    .as_ref()
+                    .and_then(|d| names.get(d).cloned())
+                    .unwrap_or_default(),
+                allowed,
+                follows: None,
+                level: domain::hotline::measures::level(&t, now, today, &cal)
+                    .map(|l| l.as_str().to_string()),
+                ticket: t,
+            }
+        })
+        .collect())
 }
 
 /// The caller a web or API ticket is filed by.

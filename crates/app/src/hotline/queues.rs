@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use store::hotline::{self as sh, EventRow};
 
 use super::tickets::limits;
-use super::{HotlineStaff, TicketView, decorate, masked, staff};
+use super::{HotlineStaff, TicketView, decorate_all, masked, staff};
 use crate::auth::Actor;
 use crate::{App, AppError, Result};
 
@@ -123,19 +123,19 @@ pub async fn queue_narrowed(
     let mut c = app.store.conn().await?;
     let rows = sh::list(&mut c, &f, limit, offset).await?;
     drop(c);
-    let mut out = Vec::with_capacity(rows.len());
-    for t in rows {
-        if !s.may_read(&t) {
-            continue;
-        }
-        let allowed = flow::allowed(t.state, &s.seats(&t))
-            .into_iter()
-            .map(|r| r.command.to_string())
-            .collect();
-        let full = s.sees_callers(&t);
-        out.push(decorate(app, masked(t, full), allowed, None).await?);
-    }
-    Ok(out)
+    let shown = rows
+        .into_iter()
+        .filter(|t| s.may_read(t))
+        .map(|t| {
+            let allowed = flow::allowed(t.state, &s.seats(&t))
+                .into_iter()
+                .map(|r| r.command.to_string())
+                .collect();
+            let full = s.sees_callers(&t);
+            (masked(t, full), allowed)
+        })
+        .collect();
+    decorate_all(app, shown).await
 }
 
 /// 电子监察 of 12345: the running tickets of the reader's region showing a warning (签收 or
@@ -173,12 +173,14 @@ pub async fn warned(app: &App, actor: &Actor, limit: i64) -> Result<Vec<TicketVi
             .collect()
     };
     hits.sort_by(|(la, a), (lb, b)| lb.cmp(la).then_with(|| a.number.cmp(&b.number)));
-    let mut out = Vec::with_capacity(hits.len());
-    for (_, t) in hits {
-        let full = s.sees_callers(&t);
-        out.push(decorate(app, masked(t, full), vec![], None).await?);
-    }
-    Ok(out)
+    let shown = hits
+        .into_iter()
+        .map(|(_, t)| {
+            let full = s.sees_callers(&t);
+            (masked(t, full), vec![])
+        })
+        .collect();
+    decorate_all(app, shown).await
 }
 
 /// The region code prefix of a scope: a province 51, a city 5116, a county 511602.

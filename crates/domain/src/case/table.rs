@@ -208,6 +208,8 @@ impl CommandKind {
 pub enum Issuer {
     /// The applicant or their recorded agent (帮办代办).
     Applicant,
+    /// The applicant's own account, never an agent (a signature is personal).
+    ApplicantThemself,
     /// The applicant, or the window clerk who files a window case for them.
     ApplicantOrWindowClerk,
     /// Staff holding any of these roles (the app has checked region and department).
@@ -224,6 +226,9 @@ impl Issuer {
     pub(super) fn admits(self, cx: &Ctx) -> bool {
         match self {
             Issuer::Applicant => cx.is_applicant,
+            Issuer::ApplicantThemself => {
+                matches!(cx.actor, CaseActor::Applicant { id } if *id == cx.case.applicant_id)
+            }
             Issuer::ApplicantOrWindowClerk => cx.files_for_applicant,
             Issuer::Staff(roles) => roles.iter().any(|r| cx.has_role(*r)),
             Issuer::StepRole => cx.step_role.is_some_and(|r| cx.has_role(r)),
@@ -237,6 +242,7 @@ impl Issuer {
     pub fn label(self) -> String {
         match self {
             Issuer::Applicant => "申请人（或其代办人）".into(),
+            Issuer::ApplicantThemself => "申请人本人（不含代办人）".into(),
             Issuer::ApplicantOrWindowClerk => "申请人，或窗口代为填报的综窗人员".into(),
             Issuer::Staff(roles) => roles
                 .iter()
@@ -461,7 +467,7 @@ pub static TABLE: &[Transition] = &[
     guarded(row(K::ReceiveOriginals, IN_HAND, Issuer::Staff(DEPARTMENT), "由办结机关的审批人员签收", &[Stays]),
         "纸质原件已移交、尚未签收", super::relay::originals_in_transit),
     // 容缺与告知承诺
-    guarded(row(K::SignCommitment, &[S::Draft], Issuer::Applicant, "只有申请人本人可以签署告知承诺书", &[Stays]),
+    guarded(row(K::SignCommitment, &[S::Draft], Issuer::ApplicantThemself, "只有申请人本人可以签署告知承诺书", &[Stays]),
         "事项实行告知承诺制，尚未签署", commitment_unsigned),
     guarded(row(K::SupplyPending, UNDER_REVIEW, Issuer::ApplicantOrWindowClerk, "只有申请人本人可以补交容缺材料", &[Stays, To(S::InReview)]),
         "有容缺待补的材料", has_pending),

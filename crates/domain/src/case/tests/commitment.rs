@@ -45,6 +45,17 @@ fn only_the_applicant_signs_a_commitment_item_once_in_the_draft() {
     assert!(
         matches!(w.run(sign("  "), &applicant()), Err(CaseError::Validation(v)) if v[0].field == "signer")
     );
+    // An agent files for the applicant but signs no one's commitment.
+    w.case.agent_id = Some("agent-1".into());
+    let agent = CaseActor::Applicant {
+        id: "agent-1".into(),
+    };
+    assert!(
+        matches!(w.run(sign("张三"), &agent), Err(CaseError::NotAllowed(m)) if m.contains("申请人本人"))
+    );
+    assert!(
+        !allowed(&w.case, &w.item, &agent, w.now, &w.cal).contains(&CommandKind::SignCommitment)
+    );
     w.ok(sign(" 张三 "), &applicant());
     assert_eq!(w.case.commitment_signed.as_ref().unwrap().signer, "张三");
     assert!(
@@ -106,5 +117,36 @@ proptest! {
         let mut after = w.case.clone();
         prop_assert_eq!(after.commitment_signed.take().map(|s| s.signer), Some(name));
         prop_assert_eq!(after, before);
+    }
+}
+
+/// The signature is the applicant's registered name, or an enterprise's legal representative's;
+/// blanks and other names never pass, surrounding spaces do not matter.
+#[test]
+fn the_signature_is_the_registered_name_or_the_legal_representatives() {
+    use crate::workflow::signs_as_applicant;
+    assert!(signs_as_applicant("张三", "张三", None));
+    assert!(signs_as_applicant(" 张三 ", "张三", None));
+    assert!(signs_as_applicant(
+        "李四",
+        "广安示范餐饮有限公司",
+        Some("李四")
+    ));
+    assert!(signs_as_applicant(
+        "广安示范餐饮有限公司",
+        "广安示范餐饮有限公司",
+        Some("李四")
+    ));
+    assert!(!signs_as_applicant("王五", "张三", None));
+    assert!(!signs_as_applicant("", "", None));
+    assert!(!signs_as_applicant("  ", "张三", Some("")));
+}
+
+proptest::proptest! {
+    #[test]
+    fn a_signature_passes_only_as_one_of_the_registered_names(signer in "[张李王赵 ]{0,4}", name in "[张李王赵]{1,3}", rep in proptest::option::of("[张李王赵]{1,3}")) {
+        let passes = crate::workflow::signs_as_applicant(&signer, &name, rep.as_deref());
+        let s = signer.trim();
+        proptest::prop_assert_eq!(passes, !s.is_empty() && (s == name || rep.as_deref() == Some(s)));
     }
 }
