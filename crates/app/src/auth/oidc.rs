@@ -528,7 +528,7 @@ pub(crate) async fn account_for(
 }
 
 /// A password hash no password matches.
-const NO_PASSWORD: &str = "!oidc";
+pub(crate) const NO_PASSWORD: &str = "!oidc";
 
 /// Whether a password login of `row` must go through the provider instead.
 pub(crate) fn password_login_refused(app: &App, row: &AccountRow) -> bool {

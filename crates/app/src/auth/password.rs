@@ -119,7 +119,7 @@ pub async fn change_password(
 
 /// Sessions are cached by token, not by account: after a password change every cached one is
 /// dropped, so the ended sessions are refused at once, on every node (`cluster`).
-pub(super) async fn forget_sessions(app: &App, account_id: &str) {
+pub(crate) async fn forget_sessions(app: &App, account_id: &str) {
     let id = account_id.to_string();
     crate::cluster::tell(app, crate::cluster::Change::Account { id }).await;
 }

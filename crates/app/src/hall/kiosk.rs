@@ -151,27 +151,54 @@ async fn admit(app: &App, k: &KioskConfig, reading: &Reading, digest: &str) -> R
     if row.disabled != 0 {
         return Err(AppError::State("该账号已停用，请到窗口咨询".into()));
     }
+    let ended = first_check(&mut tx, app, &row, created).await?;
     let entry = KioskEntry {
         account_id: row.id.clone(),
         hall: k.hall.clone(),
         kiosk: k.id.clone(),
         expires_at: app.now_ms() + ENTRY_SECONDS * 1000,
+        password_ended: i64::from(ended),
     };
     if !store::hall::insert_entry(&mut tx, &token_hash(&token), digest, &entry).await? {
         tracing::warn!(target: "onewindow::kiosk", kiosk = %k.id, "a reading sent again refused");
         return Err(AppError::State("该读卡报告已使用过，请重新刷身份证".into()));
     }
     tx.commit().await.map_err(store::StoreError::from)?;
-    tracing::info!(target: "onewindow::kiosk", kiosk = %k.id, account = %row.id, created, "card read; entry issued");
+    if ended {
+        crate::auth::password::forget_sessions(app, &row.id).await;
+    }
+    tracing::info!(target: "onewindow::kiosk", kiosk = %k.id, account = %row.id, created, ended, "card read; entry issued");
     Ok(Entry {
         url: format!("/halls/{}/kiosk/enter?token={token}", k.hall),
         expires_in: ENTRY_SECONDS,
     })
 }
 
+/// The first in-person check of an account that existed before: anyone may have registered
+/// it online with this person's ID number and name (nothing online checks them against the
+/// person), so a password set then, and its sessions, end here, once, as at the first OIDC
+/// link (account pre-hijacking). Returns whether a password ended. Later checks, and accounts
+/// the kiosk itself created, change nothing.
+async fn first_check(
+    tx: &mut store::Connection,
+    app: &App,
+    row: &store::accounts::AccountRow,
+    created: bool,
+) -> Result<bool> {
+    let first = !created && !store::hall::identity_checked(tx, &row.id).await?;
+    let ended = first && row.password_hash != crate::auth::oidc::NO_PASSWORD;
+    if ended {
+        store::accounts::set_password(tx, &row.id, crate::auth::oidc::NO_PASSWORD, false).await?;
+        let n = store::accounts::delete_sessions_of(tx, &row.id, None).await?;
+        tracing::info!(target: "onewindow::kiosk", account = %row.id, sessions = n, "first check in person: the password set online and its sessions ended");
+    }
+    store::hall::record_identity_check(tx, &row.id, "kiosk", app.now_ms()).await?;
+    Ok(ended)
+}
+
 /// Trades an entry link for a kiosk session at `hall`: once, in time, at the hall it was
 /// issued for. The session ends after [`SESSION_MINUTES`] whatever happens.
-pub async fn enter(app: &App, hall: &str, token: &str) -> Result<Session> {
+pub async fn enter(app: &App, hall: &str, token: &str) -> Result<(Session, bool)> {
     let lapsed = || AppError::State("该刷卡登录链接已使用或已失效，请重新刷身份证".into());
     let mut tx = app.store.begin().await?;
     let entry = store::hall::take_entry(&mut tx, &token_hash(token))
@@ -194,7 +221,7 @@ pub async fn enter(app: &App, hall: &str, token: &str) -> Result<Session> {
     // The card and the face stand for the second factor.
     let session = open_session_until(app, &mut tx, &row, false, false, ends).await?;
     tx.commit().await.map_err(store::StoreError::from)?;
-    Ok(session)
+    Ok((session, entry.password_ended != 0))
 }
 
 /// Lapsed entries are removed (housekeeping).

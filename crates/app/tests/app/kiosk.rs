@@ -63,6 +63,10 @@ async fn a_card_read_at_the_kiosk_opens_one_short_session_for_its_person() {
         .await;
         let me = citizen(&app, "123").await;
         let id = app::demo::demo_id_number("19900101", "123");
+        // Before: the account registered online logs in with its password.
+        let online = app::auth::login(&app, None, &id, "a long passphrase")
+            .await
+            .unwrap();
 
         // Refused, each for its reason.
         let forged = report(
@@ -111,8 +115,19 @@ async fn a_card_read_at_the_kiosk_opens_one_short_session_for_its_person() {
             "{replay:?}"
         );
         assert!(entry.url.starts_with("/halls/GA-DT/kiosk/enter?token="));
-        let session = kiosk::enter(&app, HALL, &token(&entry)).await.unwrap();
+        let (session, ended) = kiosk::enter(&app, HALL, &token(&entry)).await.unwrap();
         assert_eq!(session.actor.login(), me.login());
+        // The first check in person (the card read, refused readings aside) ended the password
+        // set online and its sessions, once (account pre-hijacking: anyone could have
+        // registered with this ID number).
+        assert!(ended);
+        assert!(
+            app::auth::login(&app, None, &id, "a long passphrase")
+                .await
+                .is_err()
+        );
+        let (gone, _) = app::auth::resolve(&app, Some(&online.token)).await.unwrap();
+        assert!(gone.is_anonymous(), "the online session ended");
         let again = kiosk::enter(&app, HALL, &token(&entry)).await;
         assert!(
             matches!(&again, Err(AppError::State(m)) if m.contains("已使用或已失效")),
@@ -137,6 +152,13 @@ async fn a_card_read_at_the_kiosk_opens_one_short_session_for_its_person() {
             .unwrap();
         clock.advance(Duration::seconds(61));
         assert!(kiosk::enter(&app, HALL, &token(&late)).await.is_err());
+        // A later check ends nothing more.
+        let later = report(&app, "GA-DT-K01", SECRET, &reading(&app, "张三", &id, true))
+            .await
+            .unwrap();
+        let (later, ended) = kiosk::enter(&app, HALL, &token(&later)).await.unwrap();
+        assert!(!ended);
+        app::auth::logout(&app, &later.token).await.unwrap();
 
         // The session ends after ten minutes, even in use.
         let (actor, _) = app::auth::resolve(&app, Some(&session.token))
@@ -167,7 +189,8 @@ async fn a_card_read_at_the_kiosk_opens_one_short_session_for_its_person() {
         )
         .await
         .unwrap();
-        let s = kiosk::enter(&app, HALL, &token(&first)).await.unwrap();
+        let (s, ended) = kiosk::enter(&app, HALL, &token(&first)).await.unwrap();
+        assert!(!ended, "a new account had no password to end");
         assert_eq!(s.actor.login(), Some(new_id.as_str()));
         assert_eq!(s.actor.display_name(), "王五");
         let pw = app::auth::login(&app, None, &new_id, "").await;

@@ -11,6 +11,8 @@ pub struct KioskEntry {
     pub hall: String,
     pub kiosk: String,
     pub expires_at: i64,
+    /// 1 when this first in-person check ended a password set online before.
+    pub password_ended: i64,
 }
 
 /// Leaves an entry for a reading (`reading`: its digest); false when that reading was seen
@@ -31,7 +33,7 @@ pub async fn insert_entry(
         return Ok(false);
     }
     sqlx::query(
-        "INSERT INTO kiosk_entries (token_hash, reading, account_id, hall, kiosk, expires_at) VALUES ($1, $2, $3, $4, $5, $6)",
+        "INSERT INTO kiosk_entries (token_hash, reading, account_id, hall, kiosk, expires_at, password_ended) VALUES ($1, $2, $3, $4, $5, $6, $7)",
     )
     .bind(token_hash)
     .bind(reading)
@@ -39,6 +41,7 @@ pub async fn insert_entry(
     .bind(&e.hall)
     .bind(&e.kiosk)
     .bind(e.expires_at)
+    .bind(e.password_ended)
     .execute(conn)
     .await?;
     Ok(true)
@@ -50,7 +53,7 @@ pub async fn insert_entry(
 /// until it expires, so its reading stays known.
 pub async fn take_entry(conn: &mut AnyConnection, token_hash: &str) -> Result<Option<KioskEntry>> {
     let row: Option<KioskEntry> = sqlx::query_as(
-        "SELECT account_id, hall, kiosk, expires_at FROM kiosk_entries WHERE token_hash = $1 AND used = 0",
+        "SELECT account_id, hall, kiosk, expires_at, password_ended FROM kiosk_entries WHERE token_hash = $1 AND used = 0",
     )
     .bind(token_hash)
     .fetch_optional(&mut *conn)
@@ -75,4 +78,36 @@ pub async fn purge_entries(conn: &mut AnyConnection, now: i64) -> Result<u64> {
             .await?
             .rows_affected(),
     )
+}
+
+/// Whether the account's identity was checked before: in person (`identity_checks`) or by
+/// an identity provider (`oidc_links`).
+pub async fn identity_checked(conn: &mut AnyConnection, account_id: &str) -> Result<bool> {
+    let seen: Option<i64> = sqlx::query_scalar(
+        "SELECT CAST(1 AS BIGINT) FROM identity_checks WHERE account_id = $1
+         UNION ALL SELECT CAST(1 AS BIGINT) FROM oidc_links WHERE account_id = $1 LIMIT 1",
+    )
+    .bind(account_id)
+    .fetch_optional(conn)
+    .await?;
+    Ok(seen.is_some())
+}
+
+/// Records the first in-person check of an account (later ones change nothing).
+pub async fn record_identity_check(
+    conn: &mut AnyConnection,
+    account_id: &str,
+    source: &str,
+    at: i64,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO identity_checks (account_id, source, first_at) VALUES ($1, $2, $3)
+         ON CONFLICT (account_id) DO NOTHING",
+    )
+    .bind(account_id)
+    .bind(source)
+    .bind(at)
+    .execute(conn)
+    .await?;
+    Ok(())
 }

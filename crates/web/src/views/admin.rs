@@ -2,6 +2,7 @@
 //! retire, import and export. The edit form is generated from the spreadsheet layout, so a
 //! field means the same on screen and in a file.
 
+use super::forms::CsrfOnly;
 use app::ItemRow;
 use app::auth::CatalogAdmin;
 use app::catalog;
@@ -545,17 +546,12 @@ async fn item_page(
     })
 }
 
-#[derive(serde::Deserialize)]
-struct CsrfForm {
-    csrf: String,
-}
-
 /// Publish, retire or discard the draft: one form button each, the same shape.
 async fn act(
     State(s): State<AppState>,
     ctx: Ctx,
     Path((code, action)): Path<(String, String)>,
-    Form(f): Form<CsrfForm>,
+    Form(f): Form<CsrfOnly>,
 ) -> Result<Response, WebError> {
     ctx.check_csrf(&f.csrf)?;
     let cap = admin(&ctx)?;

@@ -1,6 +1,7 @@
 //! 代办授权: a person grants and revokes agents in their own account and sees who may file
 //! for them; a window clerk records a grant with the signed letter.
 
+use super::forms::CsrfOnly;
 use app::agents::{self, Grants};
 use askama::Template;
 use axum::Router;
@@ -137,11 +138,6 @@ async fn grant(
         )?)),
         Err(e) => Err(e.into()),
     }
-}
-
-#[derive(serde::Deserialize)]
-struct CsrfOnly {
-    csrf: String,
 }
 
 async fn revoke(

@@ -1,5 +1,6 @@
 //! Login, registration (by the person, or by a clerk at a window) and logout pages.
 
+use super::forms::CsrfOnly;
 use app::auth;
 use askama::Template;
 use axum::Router;
@@ -328,16 +329,11 @@ async fn window_register(
     }
 }
 
-#[derive(serde::Deserialize)]
-struct CsrfForm {
-    csrf: String,
-}
-
 async fn logout(
     State(s): State<AppState>,
     ctx: Ctx,
     jar: CookieJar,
-    Form(f): Form<CsrfForm>,
+    Form(f): Form<CsrfOnly>,
 ) -> Result<Response, WebError> {
     ctx.check_csrf(&f.csrf)?;
     if let Some(t) = &ctx.session_token {

@@ -153,3 +153,10 @@ mod tests {
         assert_eq!(p.items[2], (None, "其他问题".to_string()));
     }
 }
+
+/// A form that carries nothing but its CSRF token (a button that does one thing).
+#[derive(serde::Deserialize, Default)]
+#[serde(default)]
+pub struct CsrfOnly {
+    pub csrf: String,
+}

@@ -4,6 +4,7 @@
 //! 行政处罚 cases (public once decided; the department's steps), and the credit record (the
 //! subject's own, with 信用修复; the supervisors' queue). The rules are `app::oversight`'s.
 
+use super::forms::CsrfOnly;
 use app::oversight::{inspections, penalties};
 use askama::Template;
 use axum::Router;
@@ -284,12 +285,6 @@ async fn page(
     } else {
         Ok(super::unprocessable(render(&page)?))
     }
-}
-
-#[derive(serde::Deserialize, Default)]
-#[serde(default)]
-struct CsrfOnly {
-    csrf: String,
 }
 
 async fn draw(

@@ -4,6 +4,7 @@
 //! and an applicant's own page (policies likely for them, ranked, with what is missing; their
 //! grants with the account form). The rules are `app::policies`'s.
 
+use super::forms::CsrfOnly;
 use app::policies::{self, PolicyView};
 use askama::Template;
 use axum::Router;
@@ -166,12 +167,6 @@ async fn page(
         _ => String::new(),
     };
     render(&policy_page(&s, &ctx, &id, notice, vec![]).await?)
-}
-
-#[derive(serde::Deserialize, Default)]
-#[serde(default)]
-struct CsrfOnly {
-    csrf: String,
 }
 
 async fn publish(

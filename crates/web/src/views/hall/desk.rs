@@ -2,6 +2,7 @@
 //! marks a no-show, transfers with a reason or finishes (naming the cases handled, so the
 //! applicant rates them on the window tablet), pauses and signs out.
 
+use super::super::forms::CsrfOnly;
 use app::auth::Actor;
 use app::hall::tickets::{self, Desk, WindowAction};
 use askama::Template;
@@ -128,11 +129,6 @@ async fn sign_in(
         .await
         .map(|d| format!("已在{} {} 号窗口签到", d.hall_name, d.window.number));
     done(&s, &ctx, r).await
-}
-
-#[derive(serde::Deserialize)]
-struct CsrfOnly {
-    csrf: String,
 }
 
 async fn sign_out(

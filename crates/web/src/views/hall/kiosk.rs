@@ -3,6 +3,7 @@
 //! page clears itself after 60 s idle (app.js) and the server refuses a form left open longer
 //! than `KIOSK_FORM_SECONDS`, so the next person never acts in someone else's session.
 
+use super::super::forms::CsrfOnly;
 use app::hall::booking;
 use app::hall::kiosk as kiosk_app;
 use app::hall::tickets::{self, TakeTicket, TicketView};
@@ -223,7 +224,7 @@ async fn enter(
 ) -> Result<Response, WebError> {
     let hall = hall_app::hall(&s.app, &code).await?;
     match kiosk_app::enter(&s.app, &hall.code, &q.token).await {
-        Ok(session) => {
+        Ok((session, password_ended)) => {
             // Whoever was logged in at this kiosk before (and left without 退出) is logged
             // out for good, not only replaced in the cookie.
             if let Some(before) = &ctx.session_token {
@@ -241,7 +242,15 @@ async fn enter(
                 .add(session_cookie(session.token, s.secure_cookies, ttl))
                 .add(csrf_cookie(session.csrf, s.secure_cookies))
                 .add(kiosk);
-            let next = format!("/halls/{}/kiosk/apply", hall.code);
+            let next = format!(
+                "/halls/{}/kiosk/apply{}",
+                hall.code,
+                if password_ended {
+                    "?notice=password_ended"
+                } else {
+                    ""
+                }
+            );
             Ok((jar, Redirect::to(&next)).into_response())
         }
         Err(e) => {
@@ -250,11 +259,6 @@ async fn enter(
             Ok(unprocessable(render(&p)?))
         }
     }
-}
-
-#[derive(serde::Deserialize)]
-struct CsrfOnly {
-    csrf: String,
 }
 
 /// The demo's 模拟刷卡: the demo citizen's card at this hall's demo kiosk (404 elsewhere).
@@ -275,6 +279,14 @@ struct ApplyPage {
     nav: Nav,
     hall: Hall,
     items: Vec<kiosk_app::KioskItem>,
+    /// This first check in person ended a password set online before.
+    password_ended: bool,
+}
+
+#[derive(serde::Deserialize, Default)]
+struct ApplyQuery {
+    #[serde(default)]
+    notice: String,
 }
 
 /// 自助办事: the items marked 自助可办 that serve this hall's region, for the person the
@@ -283,6 +295,7 @@ async fn apply(
     State(s): State<AppState>,
     ctx: Ctx,
     Path(code): Path<String>,
+    Query(q): Query<ApplyQuery>,
 ) -> Result<Response, WebError> {
     let hall = hall_app::hall(&s.app, &code).await?;
     if !matches!(ctx.actor, app::auth::Actor::Applicant { .. }) {
@@ -293,5 +306,6 @@ async fn apply(
         nav: Nav::of(&ctx),
         hall,
         items,
+        password_ended: q.notice == "password_ended",
     })
 }
