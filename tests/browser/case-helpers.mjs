@@ -154,6 +154,8 @@ export async function fillForm(page, form = '#case-form') {
 export async function uploadKeyMaterials(page, dir) {
   for (const row of await page.locator('#materials tbody tr').all()) {
     if ((await row.locator('.tag', { hasText: '核心' }).count()) === 0) continue;
+    // A 告知承诺书 signed on the platform has nothing to upload.
+    if ((await row.locator('input[type=file]').count()) === 0) continue;
     const name = (await row.locator('label[for^=file_]').textContent()).trim().replace(/^上传/, '');
     await row.locator('input[type=file]').setInputFiles(pdf(dir, name));
   }

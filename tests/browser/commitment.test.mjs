@@ -56,7 +56,11 @@ describe('告知承诺 signed on screen', () => {
         const facts = await textOf(page, FACTS);
         assert.match(facts, /告知承诺当场审批/);
         assert.match(facts, /告知承诺核查期限 \d{4}-\d{2}-\d{2}/);
-        assert.match(await textOf(page, '#materials'), /承诺代替（D 级）/);
+        const materials = await textOf(page, '#materials');
+        assert.match(materials, /承诺代替（D 级）/);
+        // The letter itself is the signature: no paper copy was uploaded.
+        assert.match(materials, /公共场所卫生许可告知承诺书[\s\S]*?已在线签署/);
+        assert.doesNotMatch(materials, /公共场所卫生许可告知承诺书\.pdf/);
         await shot(page, 'commitment-approved.png');
       } finally {
         await context.close();

@@ -62,6 +62,12 @@ pub fn commitment_statement(item: &str, days: u32) -> String {
     )
 }
 
+/// Whether a material is the 告知承诺书 itself (the catalog names it so: "公共场所卫生许可告知
+/// 承诺书"), which a signature on the platform provides.
+pub fn is_commitment_letter(material: &str) -> bool {
+    material.trim().ends_with("告知承诺书")
+}
+
 /// Whether `signer` signs the 告知承诺书 as the applicant: the name they registered with, or
 /// for an enterprise its legal representative's. An agent signs no one's commitment; the caller
 /// has checked the signer is the applicant's own account.

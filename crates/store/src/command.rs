@@ -70,6 +70,8 @@ pub struct Creation<'a> {
     pub walk_in: Option<&'a crate::accounts::AccountRow>,
     /// Events for systems outside (the outbox), committed with the case.
     pub outbox: &'a [crate::outbox::OutboxRow],
+    /// 跨市通办: the partner's forward this case is, recorded with it.
+    pub inbound: Option<&'a crate::tongban::InRow>,
     pub now: i64,
 }
 
@@ -90,6 +92,9 @@ pub async fn commit_creation(store: &crate::Store, w: &Creation<'_>) -> Result<(
     crate::cases::push_event(&mut b, w.event);
     if let Some(n) = w.notification {
         crate::agents::push_notification(&mut b, n);
+    }
+    if let Some(r) = w.inbound {
+        crate::tongban::push_in(&mut b, r);
     }
     for r in w.outbox {
         crate::outbox::push(&mut b, r);

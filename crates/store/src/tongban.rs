@@ -4,6 +4,7 @@
 use sqlx::{AnyConnection, AssertSqlSafe};
 
 use crate::Result;
+use crate::command::Arg;
 
 /// An application a window here forwarded to another platform.
 #[derive(Debug, Clone, Default, PartialEq, Eq, sqlx::FromRow, serde::Serialize)]
@@ -134,6 +135,34 @@ pub struct InRow {
 
 const IN_COLUMNS: &str =
     "partner, reference, case_id, case_number, received_at, pushed_version, push_error";
+
+/// The forward's record, written in the batch that creates its case: a retried forward then
+/// finds it, and never makes a second case.
+pub(crate) fn push_in<'a>(b: &mut crate::command::Batch<'a>, r: &'a InRow) {
+    b.push(
+        "INSERT INTO tongban_in (partner, reference, case_id, case_number, received_at, pushed_version, push_error)
+         VALUES (?, ?, ?, ?, ?, ?, ?)",
+        vec![
+            Arg::Text(&r.partner),
+            Arg::Text(&r.reference),
+            Arg::Text(&r.case_id),
+            Arg::Text(&r.case_number),
+            Arg::Int(r.received_at),
+            Arg::Int(r.pushed_version),
+            Arg::Text(&r.push_error),
+        ],
+    );
+}
+
+/// The case number a forwarded case got when it was submitted.
+pub async fn set_in_number(conn: &mut AnyConnection, case_id: &str, number: &str) -> Result<()> {
+    sqlx::query("UPDATE tongban_in SET case_number = $1 WHERE case_id = $2")
+        .bind(number)
+        .bind(case_id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
 
 pub async fn insert_in(conn: &mut AnyConnection, r: &InRow) -> Result<()> {
     sqlx::query(AssertSqlSafe(format!(

@@ -26,11 +26,11 @@ pub use queues::{
     MineRow, QUEUE_COUNT_CAP, lookup, mine, mine_overview, queue, queue_applicants, queue_matching,
     verifications,
 };
-pub(crate) use start::file_forwarded;
 pub use start::{
     Authorization, ForWhom, start, start_as_agent, start_at_window, start_for, start_in_bundle,
     start_or_resume,
 };
+pub(crate) use start::{Forwarded, file_forwarded};
 /// How a work queue is narrowed (the store's filter, as the pages fill it).
 pub use store::cases::QueueFilter;
 pub use view::{ApplicantInfo, CaseView, TimelineEntry, material_file, view};

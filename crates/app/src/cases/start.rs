@@ -266,7 +266,16 @@ pub(super) struct Options {
     pub carried: BTreeMap<String, Provision>,
     /// 跨市通办: forwarded by another city's platform, whose window received it; the case is
     /// filed by the system with the partner's form.
-    pub forwarded: Option<(domain::case::relay::Relay, BTreeMap<String, String>)>,
+    pub forwarded: Option<Forwarded>,
+}
+
+/// A partner's forward: the relay, its form, and the record the case is written with.
+#[derive(Debug, Clone)]
+pub(crate) struct Forwarded {
+    pub relay: domain::case::relay::Relay,
+    pub form: BTreeMap<String, String>,
+    /// The record (`case_id` filled in here), so that a retry finds this case.
+    pub record: store::tongban::InRow,
 }
 
 /// 跨市通办: files the case a partner's window received, as the system, for the person
@@ -276,14 +285,13 @@ pub(crate) async fn file_forwarded(
     applicant_id: &str,
     walk_in: Option<store::accounts::AccountRow>,
     item_code: &str,
-    relay: domain::case::relay::Relay,
-    form: BTreeMap<String, String>,
+    forwarded: Forwarded,
     carried: BTreeMap<String, Provision>,
 ) -> Result<Case> {
     let opts = Options {
         walk_in,
         carried,
-        forwarded: Some((relay, form)),
+        forwarded: Some(forwarded),
         ..Default::default()
     };
     create_with(
@@ -368,13 +376,17 @@ pub(super) async fn create_with(
     c.agent_id = agent.as_ref().map(|a| AccountId::new(a.agent_id.as_str()));
     c.subject = subject;
     c.relay = relay;
-    let who = match forwarded {
-        Some((relay, form)) => {
-            c.relay = Some(relay);
-            c.form = form;
-            CaseActor::System
+    let (who, inbound) = match forwarded {
+        Some(f) => {
+            c.relay = Some(f.relay);
+            c.form = f.form;
+            let record = store::tongban::InRow {
+                case_id: c.id.as_str().into(),
+                ..f.record
+            };
+            (CaseActor::System, Some(record))
         }
-        None => case_actor(actor)?,
+        None => (case_actor(actor)?, None),
     };
     let actor_id = match &who {
         CaseActor::Applicant { id } | CaseActor::Staff { id, .. } => id.clone(),
@@ -447,6 +459,7 @@ pub(super) async fn create_with(
             walk_in: walk_in.as_ref(),
             // A new case is a draft: nothing is published until it is submitted.
             outbox: &[],
+            inbound: inbound.as_ref(),
             now: at,
         },
     )

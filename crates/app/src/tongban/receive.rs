@@ -83,11 +83,8 @@ pub async fn receive_forward(
         .map_err(|e| AppError::field("body", "invalid", format!("转办报文无法解析：{e}")))?;
     let mut c = app.store.conn().await?;
     if let Some(done) = store::tongban::find_in(&mut c, &p.code, &f.reference).await? {
-        return Ok(Receipt {
-            reference: done.reference,
-            case_number: done.case_number,
-            repeated: true,
-        });
+        drop(c);
+        return repeated(app, done).await;
     }
     let unknown = || {
         AppError::field(
@@ -149,39 +146,80 @@ pub async fn receive_forward(
         }),
         originals_received: None,
     };
-    let case = crate::cases::file_forwarded(
-        app,
-        &applicant_id,
-        walk_in,
-        &def.code,
+    // The record is written with the case, so a retry (or a second copy racing this one:
+    // the record's key refuses it) never makes a second case.
+    let forwarded = crate::cases::Forwarded {
         relay,
-        f.form.clone(),
-        carried,
-    )
-    .await?;
-    let submitted = crate::cases::act_as_system(app, case.id.as_str(), Command::Submit).await?;
-    let mut tx = app.store.begin().await?;
-    store::tongban::insert_in(
-        &mut tx,
-        &InRow {
+        form: f.form.clone(),
+        record: InRow {
             partner: p.code.clone(),
             reference: f.reference.clone(),
-            case_id: case.id.as_str().into(),
-            case_number: submitted.number.as_str().into(),
             received_at: store::millis(app.now()),
-            pushed_version: 0,
-            push_error: String::new(),
+            ..InRow::default()
         },
-    )
-    .await?;
-    tx.commit().await.map_err(store::StoreError::from)?;
-    // The submission committed before the record existed: the partner hears of it now.
-    on_case_committed(app, &submitted).await?;
+    };
+    let case =
+        crate::cases::file_forwarded(app, &applicant_id, walk_in, &def.code, forwarded, carried)
+            .await;
+    let case = match case {
+        Ok(c) => c,
+        Err(e) => {
+            // Lost a race with a copy of this forward: answer as that copy did.
+            let mut c = app.store.conn().await?;
+            return match store::tongban::find_in(&mut c, &p.code, &f.reference).await? {
+                Some(done) => {
+                    drop(c);
+                    repeated(app, done).await
+                }
+                None => Err(e),
+            };
+        }
+    };
+    let number = submit(app, case.id.as_str()).await?;
     Ok(Receipt {
         reference: f.reference,
-        case_number: submitted.number.as_str().into(),
+        case_number: number,
         repeated: false,
     })
+}
+
+/// A forward seen before: its receipt, and the submission finished if it was cut short (the
+/// case recorded, the process stopped before it was submitted).
+async fn repeated(app: &App, done: InRow) -> Result<Receipt> {
+    let number = if done.case_number.is_empty() {
+        submit(app, &done.case_id).await?
+    } else {
+        done.case_number
+    };
+    Ok(Receipt {
+        reference: done.reference,
+        case_number: number,
+        repeated: true,
+    })
+}
+
+/// Submits a forwarded case as the system and records its number; a case another copy of the
+/// forward submitted meanwhile is read, not submitted twice.
+async fn submit(app: &App, case_id: &str) -> Result<String> {
+    let submitted = match crate::cases::act_as_system(app, case_id, Command::Submit).await {
+        Ok(c) => c,
+        Err(AppError::State(_)) => {
+            let mut c = app.store.conn().await?;
+            let case = store::cases::get_case(&mut c, case_id)
+                .await?
+                .ok_or_else(|| AppError::NotFound(format!("办件 {case_id}")))?;
+            if case.number.as_str().is_empty() {
+                return Err(AppError::State("转办的办件未能提交，请稍后重试".into()));
+            }
+            return Ok(case.number.as_str().into());
+        }
+        Err(e) => return Err(e),
+    };
+    // The partner heard of the submission through the committed case (its record was
+    // written with the case); the record keeps the number for the receipt of a retry.
+    let mut c = app.store.conn().await?;
+    store::tongban::set_in_number(&mut c, case_id, submitted.number.as_str()).await?;
+    Ok(submitted.number.as_str().into())
 }
 
 /// The person's account here: theirs when registered (the name must match), else a walk-in

@@ -160,7 +160,11 @@ async fn a_signed_forward_becomes_one_case_received_at_the_partners_window() {
             .await
             .unwrap();
         assert_eq!(rows.len(), 1);
-        let id = rows[0].0.id.to_string();
+        let id = rows
+            .iter()
+            .find(|row| row.0.number.as_str() == r.case_number)
+            .map(|row| row.0.id.to_string())
+            .unwrap();
         let v = app::cases::view(&app, &clerk, &id).await.unwrap();
         let c = &v.case;
         assert_eq!(c.state, CaseState::Submitted);
@@ -229,6 +233,26 @@ async fn a_signed_forward_becomes_one_case_received_at_the_partners_window() {
             .await
             .unwrap();
         assert_eq!(counted, vec![(c.department.to_string(), 1)]);
+
+        // Two copies of another forward at once (a partner retrying while the first is still
+        // being taken): one case, and both answers name it.
+        let twin = message(&card, "fwd-twin", "王五");
+        let (x, y) = tokio::join!(
+            forward(&app, PARTNER, SECRET, &twin),
+            forward(&app, PARTNER, SECRET, &twin)
+        );
+        let (x, y) = (x.unwrap(), y.unwrap());
+        assert_eq!(x.case_number, y.case_number);
+        assert!(!x.case_number.is_empty());
+        assert_ne!(x.repeated, y.repeated, "one took it, the other found it");
+        let (rows, _) = app::cases::queue(&app, &clerk, Role::Clerk, 100, 0)
+            .await
+            .unwrap();
+        let twins = rows
+            .iter()
+            .filter(|row| row.0.number.as_str() == x.case_number)
+            .count();
+        assert_eq!(twins, 1);
     })
     .await;
 }

@@ -23,6 +23,14 @@ pub fn apply(mut case: Case, events: &[Event]) -> Case {
                     signer: signer.clone(),
                     at: *at,
                 });
+                // The item's 告知承诺书 material is this signature: nothing to upload.
+                for (name, p) in case.materials.iter_mut() {
+                    if crate::workflow::is_commitment_letter(name) && !p.is_provided() {
+                        *p = Provision::SignedOnline {
+                            signer: signer.clone(),
+                        };
+                    }
+                }
             }
             Event::SupplementRequested { notice } => {
                 case.state = S::SupplementRequested;

@@ -219,6 +219,7 @@ pub(crate) fn check_materials(
             // command; pending and committed follow from accept and the item's mode.
             Provision::Pending { .. }
             | Provision::Committed
+            | Provision::SignedOnline { .. }
             | Provision::License { .. }
             | Provision::Shared { .. } => false,
         };

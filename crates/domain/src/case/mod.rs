@@ -197,6 +197,11 @@ pub enum Provision {
     },
     /// Trust level D: covered by the applicant's written commitment (告知承诺).
     Committed,
+    /// The 告知承诺书 itself, signed by the applicant on the platform (`signer`, their name):
+    /// no paper copy to upload.
+    SignedOnline {
+        signer: String,
+    },
     /// Trust level A: an electronic license the applicant holds (免提交), attached with the
     /// reason for use recorded.
     License {
@@ -220,6 +225,7 @@ impl Provision {
             Provision::Uploaded { .. }
                 | Provision::CheckedOriginal { .. }
                 | Provision::Committed
+                | Provision::SignedOnline { .. }
                 | Provision::License { .. }
                 | Provision::Shared { .. }
         )
@@ -232,6 +238,7 @@ impl Provision {
             Provision::CheckedOriginal { .. } => "窗口核验原件（B 级）",
             Provision::Pending { .. } => "容缺待补",
             Provision::Committed => "承诺代替（D 级）",
+            Provision::SignedOnline { .. } => "已在线签署",
             Provision::License { .. } => "电子证照（A 级，免提交）",
             Provision::Shared { .. } => "共享数据（A 级，免提交）",
         }

@@ -432,6 +432,7 @@ async fn a_case_is_created_with_its_license_uses_in_one_write_or_not_at_all() {
             notification,
             walk_in,
             outbox: &[],
+            inbound: None,
             now: 5,
         };
         commit_creation(&s, &creation(&uses_1, Some(&n1), None))

@@ -150,3 +150,38 @@ proptest::proptest! {
         proptest::prop_assert_eq!(passes, !s.is_empty() && (s == name || rep.as_deref() == Some(s)));
     }
 }
+
+/// The item's own 告知承诺书 material is the on-screen signature: provided, nothing to upload,
+/// and nobody can claim it another way.
+#[test]
+fn the_signature_provides_the_commitment_letter() {
+    let mut i = commitment_item(false);
+    let mut letter = i.materials[0].clone();
+    letter.name = "食品经营许可告知承诺书".into();
+    letter.key = false;
+    i.materials.push(letter);
+    let mut w = World::new(i);
+    assert!(!w.case.materials["食品经营许可告知承诺书"].is_provided());
+    // Claiming it as signed in an edit is refused: only the signature provides it.
+    let claim = Command::Edit {
+        form: Default::default(),
+        materials: std::collections::BTreeMap::from([(
+            "食品经营许可告知承诺书".to_string(),
+            Provision::SignedOnline {
+                signer: "张三".into(),
+            },
+        )]),
+    };
+    assert!(w.run(claim, &applicant()).is_err());
+    w.ok(sign("张三"), &applicant());
+    assert_eq!(
+        w.case.materials["食品经营许可告知承诺书"],
+        Provision::SignedOnline {
+            signer: "张三".into()
+        }
+    );
+    assert!(crate::workflow::is_commitment_letter(
+        "公共场所卫生许可告知承诺书"
+    ));
+    assert!(!crate::workflow::is_commitment_letter("食品经营许可申请书"));
+}

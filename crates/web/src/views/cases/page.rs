@@ -24,6 +24,8 @@ pub struct MaterialLine {
     pub status: String,
     pub file: Option<(String, String)>,
     pub missing: bool,
+    /// The 告知承诺书 signed on the platform: nothing to upload.
+    pub signed: bool,
     /// Its problem in a failed post.
     pub error: String,
     /// A file stored by a failed post, carried in a hidden input: (value, file name).
@@ -150,6 +152,7 @@ pub(super) fn case_page(ctx: &Ctx, v: CaseView, posted: Posted, flash: String) -
                 status,
                 file,
                 missing: !p.is_provided(),
+                signed: matches!(p, Provision::SignedOnline { .. }),
                 error: problems.at(&format!("file_{index}")),
                 kept: kept.get(&m.name).and_then(|k| {
                     let Provision::Uploaded { file_name, .. } = k else {
