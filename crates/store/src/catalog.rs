@@ -492,6 +492,26 @@ pub async fn all_published(conn: &mut AnyConnection) -> Result<Vec<ItemDefinitio
         .collect()
 }
 
+/// The published items marked 自助可办 (`supports_kiosk`), without reading the rest: the flag is
+/// written into the stored JSON only when true (`skip_serializing_if`), so a text match finds
+/// exactly those; each is parsed and checked again.
+pub async fn published_for_kiosk(conn: &mut AnyConnection) -> Result<Vec<ItemDefinition>> {
+    let rows: Vec<String> = sqlx::query_scalar(
+        "SELECT v.definition FROM items i JOIN item_versions v ON v.item_code = i.code AND v.version = i.current_version
+         WHERE i.status = 'active' AND v.definition LIKE '%\"supports_kiosk\":true%' ORDER BY i.code",
+    )
+    .fetch_all(conn)
+    .await?;
+    let mut out = Vec::with_capacity(rows.len());
+    for s in &rows {
+        let d: ItemDefinition = serde_json::from_str(s)?;
+        if d.supports_kiosk {
+            out.push(d);
+        }
+    }
+    Ok(out)
+}
+
 /// The latest definition of every item, draft or published, for exports.
 pub async fn all_latest(conn: &mut AnyConnection) -> Result<Vec<ItemDefinition>> {
     let rows: Vec<String> = sqlx::query_scalar(

@@ -282,11 +282,11 @@ pub struct KioskItem {
 pub async fn items(app: &App, hall: &domain::hall::Hall) -> Result<Vec<KioskItem>> {
     let regions = crate::org::serving_regions(&hall.region)?;
     let mut c = app.store.conn().await?;
-    let all = store::catalog::all_published(&mut c).await?;
-    let mut items: Vec<KioskItem> = all
+    let marked = store::catalog::published_for_kiosk(&mut c).await?;
+    let mut items: Vec<KioskItem> = marked
         .into_iter()
         // A 主项 is applied for through its 办理项, never itself.
-        .filter(|d| d.supports_kiosk && d.node != NodeKind::Main && regions.contains(&d.region))
+        .filter(|d| d.node != NodeKind::Main && regions.contains(&d.region))
         .map(|d| KioskItem {
             promised: d.promised_limit.describe(),
             commitment: d.workflow.commitment.is_some(),
