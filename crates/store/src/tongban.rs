@@ -164,22 +164,6 @@ pub async fn set_in_number(conn: &mut AnyConnection, case_id: &str, number: &str
     Ok(())
 }
 
-pub async fn insert_in(conn: &mut AnyConnection, r: &InRow) -> Result<()> {
-    sqlx::query(AssertSqlSafe(format!(
-        "INSERT INTO tongban_in ({IN_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7)"
-    )))
-    .bind(&r.partner)
-    .bind(&r.reference)
-    .bind(&r.case_id)
-    .bind(&r.case_number)
-    .bind(r.received_at)
-    .bind(r.pushed_version)
-    .bind(&r.push_error)
-    .execute(conn)
-    .await?;
-    Ok(())
-}
-
 pub async fn find_in(
     conn: &mut AnyConnection,
     partner: &str,
