@@ -188,13 +188,15 @@ pub async fn in_by_case(conn: &mut AnyConnection, case_id: &str) -> Result<Optio
 }
 
 /// Forwards whose case has changed since its progress was last pushed back (the case's
-/// version is above the pushed one), oldest first.
+/// version is above the pushed one), oldest first. A case still a draft (its submission cut
+/// short) waits for the partner's retry to finish it.
 pub async fn unpushed(conn: &mut AnyConnection, limit: i64) -> Result<Vec<InRow>> {
     Ok(sqlx::query_as(
         "SELECT t.partner, t.reference, t.case_id, t.case_number, t.received_at,
                 t.pushed_version, t.push_error
          FROM tongban_in t JOIN cases c ON c.id = t.case_id
-         WHERE c.version > t.pushed_version ORDER BY t.received_at LIMIT $1",
+         WHERE c.version > t.pushed_version AND c.state <> 'draft'
+         ORDER BY t.received_at LIMIT $1",
     )
     .bind(limit)
     .fetch_all(conn)

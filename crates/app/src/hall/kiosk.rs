@@ -186,7 +186,10 @@ async fn first_check(
     created: bool,
 ) -> Result<bool> {
     let first = !created && !store::hall::identity_checked(tx, &row.id).await?;
-    let ended = first && row.password_hash != crate::auth::oidc::NO_PASSWORD;
+    // A walk-in's account (无账号办理) has no password yet and stays claimable.
+    let ended = first
+        && row.password_hash != crate::auth::oidc::NO_PASSWORD
+        && row.password_hash != store::walk_ins::UNCLAIMED;
     if ended {
         store::accounts::set_password(tx, &row.id, crate::auth::oidc::NO_PASSWORD, false).await?;
         let n = store::accounts::delete_sessions_of(tx, &row.id, None).await?;

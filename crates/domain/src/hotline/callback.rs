@@ -49,6 +49,13 @@ pub fn asked_for_this_reply(t: &Ticket) -> bool {
     }
 }
 
+impl Ticket {
+    /// 待回访 with a text out for the reply in force: the caller's answer is awaited.
+    pub fn awaiting_sms_answer(&self) -> bool {
+        self.state == super::State::Replied && asked_for_this_reply(self)
+    }
+}
+
 /// Whether a link sent at `sent` may still be used at `now`.
 pub fn link_fresh(sent: OffsetDateTime, now: OffsetDateTime) -> bool {
     now - sent <= Duration::days(LINK_DAYS)

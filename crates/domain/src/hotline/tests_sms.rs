@@ -44,9 +44,11 @@ fn the_operator_asks_once_per_reply_and_only_a_mobile() {
         run(&mut t, Command::AskBySms, Seat::Handler, now),
         Err(Refusal::Seat(_))
     ));
+    assert!(!t.awaiting_sms_answer());
     run(&mut t, Command::AskBySms, Seat::Operator, now).unwrap();
     assert_eq!(t.sms_asked_at, Some(now));
     assert!(callback::asked_for_this_reply(&t));
+    assert!(t.awaiting_sms_answer());
     assert!(matches!(
         run(&mut t, Command::AskBySms, Seat::Operator, now),
         Err(Refusal::Field("ask_by_sms", _))
@@ -88,6 +90,7 @@ fn the_caller_answers_only_after_a_text_and_the_rule_decides_reopening() {
         Err(Refusal::Field("reopen", _))
     ));
     run(&mut t, answer(true, false, true), Seat::Caller, now).unwrap();
+    assert!(!t.awaiting_sms_answer(), "answered: nothing awaited");
     assert_eq!(t.state, State::Handling);
     assert_eq!(t.reopened, 1);
     // The new reply needs a new text; the old one no longer counts.
