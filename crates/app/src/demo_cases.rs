@@ -236,6 +236,12 @@ async fn backdate(app: &App, case_id: &str, days: i64) -> Result<()> {
     c.accepted_at = c.accepted_at.map(|t| t - shift);
     c.version += 1;
     let item = crate::cases::item_version(app, &mut tx, &c).await?;
+    // Its deadline moved, so whether it is overdue did too; it still counts on its day.
+    let before = store::stats::get(&mut tx, case_id).await?;
+    let after = before
+        .as_ref()
+        .and_then(|b| domain::stats::CaseStat::of(&c, Some(&item), &cal, b.key.day, now));
+    store::stats::change(&mut tx, case_id, before.as_ref(), after.as_ref()).await?;
     sc::update_case(
         &mut tx,
         &c,

@@ -47,6 +47,25 @@ fn county_catalog(templates: &[ItemDefinition], n: usize) -> Vec<ItemDefinition>
     out
 }
 
+/// Imports `n` real-shaped items into `app` as an operator's workbook would (published and
+/// indexed).
+pub(crate) async fn import_county(
+    app: &app::App,
+    templates: &[ItemDefinition],
+    n: usize,
+) -> anyhow::Result<()> {
+    let defs = county_catalog(templates, n);
+    let (sheet, materials) = app::exchange::to_sheets(&defs);
+    let bytes = app::exchange::write_xlsx(&sheet, &materials).map_err(crate::explain)?;
+    let (items_sheet, materials_sheet) = app::exchange::read_xlsx(bytes).map_err(crate::explain)?;
+    let cap = app::auth::CatalogAdmin::command_line_unrestricted("bench");
+    let r = app::exchange::import(app, &cap, &items_sheet, &materials_sheet, false, true, |_, _| {})
+        .await
+        .map_err(crate::explain)?;
+    anyhow::ensure!(r.errors.is_empty(), "the generated catalog has problems: {:?}", &r.errors[..3.min(r.errors.len())]);
+    Ok(())
+}
+
 pub async fn run(items: usize, json: bool) -> anyhow::Result<()> {
     // The demo's regions, departments and items (the templates); its 168 items stay in the
     // catalog, so the index is rebuilt over them too.

@@ -68,29 +68,7 @@ pub async fn run(items: usize, queries: usize, json: bool) -> anyhow::Result<()>
     index.rebuild(generated, 1, |_| {})?;
     let build_secs = t0.elapsed().as_secs_f64();
 
-    // Every fifth dictionary phrase besides the demo's: queries touch the whole dictionary.
-    let mut words: Vec<String> = synonyms
-        .iter()
-        .step_by(5)
-        .map(|s| s.phrase.clone())
-        .chain(demo.synonyms.iter().map(|s| s.phrase.clone()))
-        .collect();
-    words.extend(demo.items.iter().flat_map(|d| d.aliases.iter().cloned()));
-    words.extend(
-        [
-            "护照",
-            "营业执照",
-            "食品经营许可",
-            "退休",
-            "社保卡",
-            "公积金提取",
-            "身份证",
-            "结婚登记",
-            "施工许可",
-            "低保",
-        ]
-        .map(String::from),
-    );
+    let words = query_words(&demo, &synonyms);
     let make_query = |rng: &mut Rng| {
         let text = rng.pick(&words).clone();
         let filter = rng.next() % 4;
@@ -161,4 +139,32 @@ pub async fn run(items: usize, queries: usize, json: bool) -> anyhow::Result<()>
         );
     }
     Ok(())
+}
+
+/// What people type: every fifth dictionary phrase besides the demo's (queries touch the
+/// whole dictionary), the demo items' aliases, and common service names.
+pub(crate) fn query_words(demo: &app::demo::DemoData, synonyms: &[domain::catalog::Synonym]) -> Vec<String> {
+    let mut words: Vec<String> = synonyms
+        .iter()
+        .step_by(5)
+        .map(|s| s.phrase.clone())
+        .chain(demo.synonyms.iter().map(|s| s.phrase.clone()))
+        .collect();
+    words.extend(demo.items.iter().flat_map(|d| d.aliases.iter().cloned()));
+    words.extend(
+        [
+            "护照",
+            "营业执照",
+            "食品经营许可",
+            "退休",
+            "社保卡",
+            "公积金提取",
+            "身份证",
+            "结婚登记",
+            "施工许可",
+            "低保",
+        ]
+        .map(String::from),
+    );
+    words
 }

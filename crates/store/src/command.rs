@@ -38,6 +38,9 @@ pub struct CommandWrite<'a> {
     /// The stored watch row (read with the case) and the one the case now runs against.
     pub watch_before: Option<&'a WatchRow>,
     pub watch_after: Option<&'a WatchRow>,
+    /// The statistics row as stored (read with the case) and as the case now counts.
+    pub stats_before: Option<&'a domain::stats::CaseStat>,
+    pub stats_after: Option<&'a domain::stats::CaseStat>,
     /// The license an approval issues with it; its `license_issued` event is among `events`.
     pub issued: Option<Issued<'a>>,
     /// Events for systems outside (the outbox), committed with the command.
@@ -72,6 +75,8 @@ pub struct Creation<'a> {
     pub outbox: &'a [crate::outbox::OutboxRow],
     /// 跨市通办: the partner's forward this case is, recorded with it.
     pub inbound: Option<&'a crate::tongban::InRow>,
+    /// Its statistics row, unless it is a draft.
+    pub stats: Option<&'a domain::stats::CaseStat>,
     pub now: i64,
 }
 
@@ -83,6 +88,7 @@ pub async fn commit_creation(store: &crate::Store, w: &Creation<'_>) -> Result<(
         crate::walk_ins::push_account(&mut b, a);
     }
     crate::cases::push_insert_case(&mut b, w.case, w.index, w.now)?;
+    crate::stats::push_change(&mut b, &w.case.id, None, w.stats);
     for u in w.uses {
         crate::licenses::push_use(&mut b, u);
     }
@@ -193,6 +199,7 @@ fn batch<'a>(w: &CommandWrite<'a>, data: &'a str) -> Batch<'a> {
     if w.watch_before != w.watch_after {
         crate::supervision::push_set_watch(&mut b, &c.id, w.watch_after, w.now);
     }
+    crate::stats::push_change(&mut b, &c.id, w.stats_before, w.stats_after);
     if let Some(i) = &w.issued {
         crate::licenses::push_insert_license(&mut b, i.license);
         if i.replaces_others {
@@ -216,6 +223,7 @@ pub(crate) enum Arg<'a> {
     Text(&'a str),
     Opt(Option<&'a str>),
     Int(i64),
+    OptInt(Option<i64>),
     /// Owned copies, for a batch that outlives its caller's borrows (see `group`).
     Owned(String),
     OptOwned(Option<String>),
@@ -227,6 +235,7 @@ impl Arg<'_> {
             Arg::Text(s) => Arg::Owned(s.to_string()),
             Arg::Opt(s) => Arg::OptOwned(s.map(str::to_string)),
             Arg::Int(i) => Arg::Int(i),
+            Arg::OptInt(i) => Arg::OptInt(i),
             Arg::Owned(s) => Arg::Owned(s),
             Arg::OptOwned(s) => Arg::OptOwned(s),
         }
@@ -343,6 +352,7 @@ pub(crate) fn bind_all<'q, 'a: 'q>(
             Arg::Text(s) => q.bind(s),
             Arg::Opt(s) => q.bind(s),
             Arg::Int(i) => q.bind(i),
+            Arg::OptInt(i) => q.bind(i),
             Arg::Owned(ref s) => q.bind(s.as_str()),
             Arg::OptOwned(ref s) => q.bind(s.as_deref()),
         };

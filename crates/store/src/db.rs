@@ -478,6 +478,17 @@ pub async fn set_meta(conn: &mut AnyConnection, key: &str, value: i64) -> crate:
     Ok(())
 }
 
+/// Sets a `meta` marker unless it is set: false when it was (on PostgreSQL a second node
+/// doing the same waits for the first's commit and then finds it set).
+pub async fn claim_meta(conn: &mut AnyConnection, key: &str) -> crate::Result<bool> {
+    let r =
+        sqlx::query("INSERT INTO meta (key, value) VALUES ($1, 1) ON CONFLICT (key) DO NOTHING")
+            .bind(key)
+            .execute(conn)
+            .await?;
+    Ok(r.rows_affected() == 1)
+}
+
 /// Increments a counter in `meta`. The catalog's generation is also announced to the other
 /// nodes (at commit), which follow with their search index.
 pub async fn bump_meta(conn: &mut AnyConnection, key: &str) -> crate::Result<()> {

@@ -35,6 +35,7 @@ pub mod projects;
 pub mod ratings;
 pub mod rights;
 pub mod service_points;
+pub mod stats;
 pub mod subjects;
 pub mod supervision;
 #[cfg(feature = "testing")]

@@ -149,13 +149,15 @@ async fn run_once(
 ) -> Result<(Case, std::sync::Arc<ItemDefinition>)> {
     let now = app.now();
     let cal = calendar(app);
-    let (c, columns, item, limits, mut tail, watch_before, cmd) = {
+    let (c, columns, item, limits, mut tail, watch_before, stats_before, created_at, cmd) = {
         let mut conn = app.store.conn().await?;
         let sc::CaseForCommand {
             case: c,
             columns,
             tail,
             watch: watch_before,
+            stats: stats_before,
+            created_at,
         } = sc::get_for_command(&mut conn, case_id)
             .await?
             .ok_or_else(|| AppError::NotFound("办件".into()))?;
@@ -167,7 +169,17 @@ async fn run_once(
         let item = item_version(app, &mut conn, &c).await?;
         let limits =
             crate::supervision::thresholds_for(app, &mut conn, &c.item_code, &c.region).await?;
-        (c, columns, item, limits, tail, watch_before, cmd)
+        (
+            c,
+            columns,
+            item,
+            limits,
+            tail,
+            watch_before,
+            stats_before,
+            created_at,
+            cmd,
+        )
     };
     let cmd = &cmd;
     let events = case::decide(&c, &item, cmd, who, now, &cal).map_err(from_case_error)?;
@@ -227,6 +239,7 @@ async fn run_once(
     );
     // 电子监察 watches the deadline the case now runs against.
     let watch = crate::supervision::watch_of(&next, &item, &cal, now, &limits);
+    let stats_after = super::stat_of(&next, &item, &cal, created_at, now);
     let write = store::command::CommandWrite {
         case: &next,
         index: &index_of(&next, &item, &cal, now),
@@ -234,6 +247,8 @@ async fn run_once(
         events: &rows,
         watch_before: watch_before.as_ref(),
         watch_after: watch.as_ref(),
+        stats_before: stats_before.as_ref(),
+        stats_after: stats_after.as_ref(),
         issued: issued.as_ref().map(|p| store::command::Issued {
             license: &p.row,
             replaces_others: p.replaces_others,

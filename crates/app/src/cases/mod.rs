@@ -104,6 +104,18 @@ pub(crate) fn index_of(
     }
 }
 
+/// The statistics row of a case created at `created_at` (ms), as of `now`; none for a draft.
+pub(crate) fn stat_of(
+    c: &Case,
+    item: &ItemDefinition,
+    cal: &WorkCalendar,
+    created_at: i64,
+    now: time::OffsetDateTime,
+) -> Option<domain::stats::CaseStat> {
+    let day = domain::calendar::china_date(store::from_millis(created_at));
+    domain::stats::CaseStat::of(c, Some(item), cal, day, now)
+}
+
 pub(crate) async fn item_version(
     app: &App,
     conn: &mut store::Connection,

@@ -460,6 +460,7 @@ pub(super) async fn create_with(
             // A new case is a draft: nothing is published until it is submitted.
             outbox: &[],
             inbound: inbound.as_ref(),
+            stats: super::stat_of(&c, &def, &cal, at, now).as_ref(),
             now: at,
         },
     )

@@ -80,5 +80,7 @@ pub async fn ensure_defaults(app: &App) -> Result<Defaults> {
     if done.synonyms > 0 {
         crate::index::refresh_if_stale(app, |_, _| {}).await?;
     }
+    // A database from before the statistics' sums: count its cases once.
+    crate::stats::ensure_built(app).await?;
     Ok(done)
 }

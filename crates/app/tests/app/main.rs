@@ -40,6 +40,7 @@ mod service_points;
 mod sessions;
 mod setup;
 mod shared;
+mod statistics;
 mod subjects;
 mod supervision;
 mod support;

@@ -158,6 +158,10 @@ pub struct CaseForCommand {
     pub columns: CaseColumns,
     pub tail: Option<(i64, String)>,
     pub watch: Option<crate::supervision::WatchRow>,
+    /// Its statistics row as stored (none for a draft), and when it was created (ms): the
+    /// day it counts on once received.
+    pub stats: Option<domain::stats::CaseStat>,
+    pub created_at: i64,
 }
 
 /// The columns of a case row that a command may change besides its data, version and time.
@@ -174,21 +178,26 @@ pub struct CaseColumns {
 /// [`CaseForCommand`] in one query: every case command starts here.
 pub async fn get_for_command(conn: &mut AnyConnection, id: &str) -> Result<Option<CaseForCommand>> {
     use sqlx::Row;
-    let row = sqlx::query(
-        "SELECT c.data, c.number AS c_number, c.state AS c_state, c.claimed_by AS c_claimed_by,
+    static SQL: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+        format!(
+            "SELECT c.data, c.number AS c_number, c.state AS c_state, c.claimed_by AS c_claimed_by,
                 c.queue_role AS c_queue_role, c.due_date AS c_due_date,
-                c.verify_due AS c_verify_due, c.tolerance_due AS c_tolerance_due,
+                c.verify_due AS c_verify_due, c.tolerance_due AS c_tolerance_due, c.created_at AS c_created_at,
                 e.seq, e.hash, w.case_number, w.kind, w.due_date, w.yellow_from,
-                w.region, w.department, w.responsible
+                w.region, w.department, w.responsible, {}
          FROM cases c
          LEFT JOIN case_events e ON e.case_id = c.id
            AND e.seq = (SELECT MAX(seq) FROM case_events WHERE case_id = c.id)
          LEFT JOIN case_watch w ON w.case_id = c.id
+         LEFT JOIN case_stats s ON s.case_id = c.id
          WHERE c.id = $1",
-    )
-    .bind(id)
-    .fetch_optional(conn)
-    .await?;
+            crate::stats::select_cols("s", "s_")
+        )
+    });
+    let row = sqlx::query(sqlx::AssertSqlSafe(SQL.as_str()))
+        .bind(id)
+        .fetch_optional(conn)
+        .await?;
     let Some(r) = row else { return Ok(None) };
     let seq: Option<i64> = r.try_get("seq")?;
     let hash: Option<String> = r.try_get("hash")?;
@@ -222,6 +231,8 @@ pub async fn get_for_command(conn: &mut AnyConnection, id: &str) -> Result<Optio
         columns,
         tail: seq.zip(hash),
         watch,
+        stats: crate::stats::from_row(&r, "s_")?,
+        created_at: r.try_get("c_created_at")?,
     }))
 }
 
@@ -520,6 +531,25 @@ pub async fn received_between(
     .fetch_all(conn)
     .await?;
     rows.iter().map(|d| decode(d)).collect()
+}
+
+/// Received (non-draft) cases after `after` by id, with when each was created (ms): a page
+/// of a walk through every case (the statistics' rebuild).
+pub async fn received_page(
+    conn: &mut AnyConnection,
+    after: &str,
+    limit: i64,
+) -> Result<Vec<(i64, Case)>> {
+    let rows: Vec<(i64, String)> = sqlx::query_as(
+        "SELECT created_at, data FROM cases WHERE id > $1 AND state <> 'draft' ORDER BY id LIMIT $2",
+    )
+    .bind(after)
+    .bind(limit)
+    .fetch_all(conn)
+    .await?;
+    rows.into_iter()
+        .map(|(at, d)| Ok((at, decode(&d)?)))
+        .collect()
 }
 
 /// Cases with a pending material due before `today` (YYYY-MM-DD): an index range.

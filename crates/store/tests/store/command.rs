@@ -75,6 +75,8 @@ async fn write(
         events,
         watch_before: before,
         watch_after: after,
+        stats_before: None,
+        stats_after: None,
         issued: None,
         outbox: &[],
         notifications: &[],
@@ -277,6 +279,8 @@ async fn write_version(
         events,
         watch_before: None,
         watch_after: None,
+        stats_before: None,
+        stats_after: None,
         issued,
         outbox: &[],
         notifications: &[],
@@ -433,6 +437,7 @@ async fn a_case_is_created_with_its_license_uses_in_one_write_or_not_at_all() {
             walk_in,
             outbox: &[],
             inbound: None,
+            stats: None,
             now: 5,
         };
         commit_creation(&s, &creation(&uses_1, Some(&n1), None))

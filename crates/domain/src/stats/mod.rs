@@ -21,6 +21,9 @@ use serde::Serialize;
 
 use crate::rating::{RatingChannel, Satisfaction};
 
+mod daily;
+pub use daily::{CaseStat, Counts, DayKey, Delta, Totals, delta, facts_of, median_of_histogram};
+
 /// What the statistics need to know about one case.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct CaseFacts {
@@ -101,56 +104,64 @@ pub fn median(v: &mut [u32]) -> Option<f64> {
 }
 
 pub fn summarize(cases: &[CaseFacts], ratings: &[RatingFacts], tickets: &[TicketFacts]) -> Summary {
-    let n = cases.len();
-    let count = |f: &dyn Fn(&CaseFacts) -> bool| cases.iter().filter(|c| f(c)).count();
-    let decided = count(&|c| c.decided);
-    let on_time = count(&|c| c.on_time == Some(true));
-    let mut days: Vec<u32> = cases.iter().filter_map(|c| c.handling_days).collect();
-    let avg = (!days.is_empty())
-        .then(|| days.iter().map(|d| f64::from(*d)).sum::<f64>() / days.len() as f64);
-    let counted: Vec<&RatingFacts> = ratings
-        .iter()
-        .filter(|r| !r.excluded && r.level.is_some())
-        .collect();
+    let mut totals = Totals::default();
+    for c in cases {
+        totals.add_case(c);
+    }
+    summary_of(&totals, ratings.iter().map(|r| (r, 1)), tickets)
+}
+
+/// The summary of cases already counted (per-day aggregates summed, or [`summarize`]'s own
+/// count), and of ratings, each with how many times it occurs.
+pub fn summary_of<'a>(
+    t: &Totals,
+    ratings: impl IntoIterator<Item = (&'a RatingFacts, usize)>,
+    tickets: &[TicketFacts],
+) -> Summary {
+    let c = &t.counts;
+    let n = c.received as usize;
+    let count = |v: i64| v.max(0) as usize;
     let mut by_level = BTreeMap::new();
     let mut by_channel = BTreeMap::new();
-    for r in &counted {
-        *by_level
-            .entry(r.level.map(|l| l.code()).unwrap_or(0))
-            .or_insert(0) += 1;
-        if let Some(c) = r.channel {
-            *by_channel.entry(c.as_str().to_string()).or_insert(0) += 1;
+    let (mut counted, mut satisfied, mut bad) = (0, 0, 0);
+    for (r, times) in ratings {
+        let Some(level) = r.level.filter(|_| !r.excluded) else {
+            continue;
+        };
+        counted += times;
+        *by_level.entry(level.code()).or_insert(0) += times;
+        if let Some(ch) = r.channel {
+            *by_channel.entry(ch.as_str().to_string()).or_insert(0) += times;
+        }
+        if level.is_bad() {
+            bad += times;
+        } else {
+            satisfied += times;
         }
     }
-    let satisfied = counted
-        .iter()
-        .filter(|r| r.level.is_some_and(|l| !l.is_bad()))
-        .count();
-    let required: u32 = cases.iter().map(|c| c.materials_required).sum();
+    let handled = count(c.handled);
     Summary {
         received: n,
-        accepted: count(&|c| c.accepted),
-        decided,
-        completed: count(&|c| c.completed),
-        on_time,
-        overdue: count(&|c| c.on_time == Some(false) || c.overdue_open),
-        online_rate: ratio(count(&|c| c.online), n),
-        full_online_rate: ratio(count(&|c| c.online && c.delivered_electronically), n),
-        instant_rate: ratio(count(&|c| c.instant), n),
-        on_time_rate: ratio(on_time, decided),
-        avg_handling_days: avg,
-        median_handling_days: median(&mut days),
-        materials_per_case: (n > 0).then(|| f64::from(required) / n as f64),
-        materials_avoided: cases.iter().map(|c| c.materials_avoided).sum(),
-        visits_required: cases.iter().map(|c| c.visits).sum(),
-        ratings: counted.len(),
+        accepted: count(c.accepted),
+        decided: count(c.decided),
+        completed: count(c.completed),
+        on_time: count(c.on_time),
+        // Late decisions and open cases past their deadline: never the same case.
+        overdue: count(c.late + t.overdue_open),
+        online_rate: ratio(count(c.online), n),
+        full_online_rate: ratio(count(c.full_online), n),
+        instant_rate: ratio(count(c.instant), n),
+        on_time_rate: ratio(count(c.on_time), count(c.decided)),
+        avg_handling_days: (handled > 0).then(|| c.handling_days as f64 / handled as f64),
+        median_handling_days: median_of_histogram(&t.handling),
+        materials_per_case: (n > 0).then(|| c.materials_required as f64 / n as f64),
+        materials_avoided: c.materials_avoided.max(0) as u32,
+        visits_required: c.visits.max(0) as u32,
+        ratings: counted,
         by_level,
         by_channel,
-        satisfaction_rate: ratio(satisfied, counted.len()),
-        bad_reviews: counted
-            .iter()
-            .filter(|r| r.level.is_some_and(|l| l.is_bad()))
-            .count(),
+        satisfaction_rate: ratio(satisfied, counted),
+        bad_reviews: bad,
         tickets: tickets.len(),
         tickets_on_time_rate: ratio(
             tickets.iter().filter(|t| t.finished_on_time).count(),

@@ -7,13 +7,15 @@ use std::collections::BTreeMap;
 
 use domain::account::Role;
 use domain::calendar::{CHINA_OFFSET, WorkCalendar, china_date};
-use domain::case::{Case, CaseState, Channel, Delivery, Provision};
-use domain::catalog::{CaseType, ItemDefinition};
+use domain::catalog::ItemDefinition;
 use domain::rating::{RatingChannel, Satisfaction};
 use domain::stats::{CaseFacts, RatingFacts, Summary, TicketFacts, summarize};
 
 use crate::auth::Actor;
 use crate::{App, AppError, Result};
+
+mod daily;
+pub use daily::{ensure_built, rebuild};
 
 /// The longest period one query may cover.
 pub const MAX_DAYS: i64 = 366;
@@ -94,63 +96,26 @@ fn scope_of(actor: &Actor, q: &Query) -> Result<(String, Option<String>)> {
     Ok((scope.region.clone(), department))
 }
 
-fn facts(
-    c: &Case,
-    item: Option<&ItemDefinition>,
-    cal: &WorkCalendar,
-    now: time::OffsetDateTime,
-) -> CaseFacts {
-    let decided_at = c.decision.as_ref().map(|d| d.at);
-    let (on_time, handling_days) = match (item, c.accepted_at, decided_at) {
-        (Some(item), Some(acc), Some(dec)) => {
-            let d = c.deadlines(item, cal, dec);
-            let promised = d.promised;
-            let on_time = promised.as_ref().map(|p| china_date(dec) <= p.due);
-            let paused = promised.map(|p| p.paused_working_days).unwrap_or(0);
-            let days = cal.working_days_between(acc, dec).max(0) as u32;
-            (on_time, Some(days.saturating_sub(paused)))
-        }
-        _ => (None, None),
-    };
-    let overdue_open = match (
-        item,
-        c.decision.is_none() && c.accepted_at.is_some() && !c.state.is_final(),
-    ) {
-        (Some(item), true) => c
-            .deadlines(item, cal, now)
-            .promised
-            .is_some_and(|p| china_date(now) > p.due),
-        _ => false,
-    };
-    CaseFacts {
-        overdue_open,
-        online: c.channel == Channel::Online,
-        delivered_electronically: matches!(c.delivery, Some(Delivery::Electronic)),
-        instant: item.is_some_and(|i| i.case_type == CaseType::Instant),
-        accepted: c.accepted_at.is_some(),
-        decided: c.decision.is_some(),
-        completed: c.state == CaseState::Completed,
-        on_time,
-        handling_days,
-        materials_required: item
-            .map(|i| i.materials.iter().filter(|m| m.mandatory).count() as u32)
-            .unwrap_or(0),
-        materials_avoided: c
-            .materials
-            .values()
-            .filter(|p| matches!(p, Provision::License { .. } | Provision::Shared { .. }))
-            .count() as u32,
-        visits: item.map(|i| i.visits).unwrap_or(0),
-    }
-}
-
 /// The report for a period and scope, with its breakdown one level down.
 pub async fn report(app: &App, actor: &Actor, q: &Query) -> Result<Report> {
     let (region, department) = scope_of(actor, q)?;
-    build(app, &region, department, q).await
+    build(app, &region, department, q, true).await
 }
 
-async fn build(app: &App, region: &str, department: Option<String>, q: &Query) -> Result<Report> {
+/// The same report counted from every case of the period instead of the per-day sums: what
+/// the sums must give (the tests compare the two).
+pub async fn report_from_cases(app: &App, actor: &Actor, q: &Query) -> Result<Report> {
+    let (region, department) = scope_of(actor, q)?;
+    build(app, &region, department, q, false).await
+}
+
+async fn build(
+    app: &App,
+    region: &str,
+    department: Option<String>,
+    q: &Query,
+    from_sums: bool,
+) -> Result<Report> {
     let (from, to) = (day("from", &q.from)?, day("to", &q.to)?);
     if to <= from {
         return Err(AppError::field("to", "invalid", "结束日期应晚于开始日期"));
@@ -185,6 +150,31 @@ async fn build(app: &App, region: &str, department: Option<String>, q: &Query) -
             .unwrap_or_else(|_| "全部地区".to_string()),
     };
     let item_filter = q.item.clone().filter(|i| !i.is_empty());
+    // The breakdown: departments of the region, items of a department, cases of an item; or
+    // the people at the window (who accepted) or deciding (who decided).
+    let level = match (q.group.as_deref(), &department, &item_filter) {
+        (Some("window"), _, _) => "window",
+        (Some("staff"), _, _) => "staff",
+        (Some("subject"), _, _) => "subject",
+        (Some(g), _, _) if !g.is_empty() => {
+            return Err(AppError::field(
+                "group",
+                "invalid",
+                "group 只能是 window、staff 或 subject",
+            ));
+        }
+        (_, None, _) => "department",
+        (_, Some(_), None) => "item",
+        (_, Some(_), Some(_)) => "case",
+    };
+    if from_sums && matches!(level, "department" | "item") {
+        let place = daily::Place {
+            region,
+            department: department.as_deref(),
+            item: item_filter.as_deref(),
+        };
+        return daily::report(app, &mut conn, place, q, (from, to), scope_name, level).await;
+    }
     let cases =
         store::cases::received_between(&mut conn, ms(from), ms(to), department.as_deref()).await?;
     let cal = app
@@ -210,74 +200,17 @@ async fn build(app: &App, region: &str, department: Option<String>, q: &Query) -
                 .ok();
             items.insert(key.clone(), def);
         }
-        let f = facts(&c, items[&key].as_deref(), &cal, app.now());
+        let f = domain::stats::facts_of(&c, items[&key].as_deref(), &cal, app.now());
         rows.push((c, f));
     }
-    let ratings =
-        store::ratings::ratings_between(&mut conn, department.as_deref(), ms(from), ms(to)).await?;
-    let tickets: BTreeMap<String, store::ratings::TicketRow> =
-        store::ratings::tickets_of_ratings_between(
-            &mut conn,
-            department.as_deref(),
-            ms(from),
-            ms(to),
-        )
-        .await?
-        .into_iter()
-        .map(|t| (t.rating_id.clone(), t))
-        .collect();
-    let mut rating_rows = Vec::new();
-    let mut ticket_rows: Vec<(String, String, String, TicketFacts)> = Vec::new();
-    for r in ratings {
-        if item_filter.as_ref().is_some_and(|i| *i != r.item_code) {
-            continue;
-        }
-        if department.is_none() && !region_covers(region, &r.region) {
-            continue;
-        }
-        if let Some(t) = tickets.get(&r.id) {
-            let closed_day = t.closed_at.map(|at| {
-                let d = china_date(store::from_millis(at));
-                format!("{}-{:02}-{:02}", d.year(), d.month() as u8, d.day())
-            });
-            ticket_rows.push((
-                r.department.clone(),
-                r.item_code.clone(),
-                r.case_number.clone(),
-                TicketFacts {
-                    finished_on_time: closed_day.is_some_and(|d| d <= t.due_date),
-                },
-            ));
-        }
-        let f = RatingFacts {
-            level: Satisfaction::from_code(r.level as u8),
-            channel: RatingChannel::parse(&r.channel),
-            excluded: r.excluded == 1,
-        };
-        rating_rows.push((
-            r.department.clone(),
-            r.item_code.clone(),
-            r.case_number.clone(),
-            f,
-        ));
-    }
-    // The breakdown: departments of the region, items of a department, cases of an item; or
-    // the people at the window (who accepted) or deciding (who decided).
-    let level = match (q.group.as_deref(), &department, &item_filter) {
-        (Some("window"), _, _) => "window",
-        (Some("staff"), _, _) => "staff",
-        (Some("subject"), _, _) => "subject",
-        (Some(g), _, _) if !g.is_empty() => {
-            return Err(AppError::field(
-                "group",
-                "invalid",
-                "group 只能是 window、staff 或 subject",
-            ));
-        }
-        (_, None, _) => "department",
-        (_, Some(_), None) => "item",
-        (_, Some(_), Some(_)) => "case",
-    };
+    let (rating_rows, ticket_rows) = rating_rows(
+        &mut conn,
+        region,
+        department.as_deref(),
+        item_filter.as_deref(),
+        (from, to),
+    )
+    .await?;
     let mut by_case: BTreeMap<String, (String, String)> = BTreeMap::new();
     if matches!(level, "window" | "staff") {
         for (case_id, kind, actor) in
@@ -351,25 +284,7 @@ async fn build(app: &App, region: &str, department: Option<String>, q: &Query) -
             .filter(|(d, i, n, _)| key_of(d, i, n) == k)
             .map(|t| t.3.clone())
             .collect();
-        let label = match level {
-            "subject" if k == "legal" => "法人（企业等）".to_string(),
-            "subject" => "自然人".to_string(),
-            "window" | "staff" if k.is_empty() => "（尚未受理或决定）".to_string(),
-            "window" | "staff" if k == "system" => "系统（秒批）".to_string(),
-            "window" | "staff" => store::accounts::get_account(&mut conn, &k)
-                .await
-                .map(|a| a.display_name)
-                .unwrap_or_else(|_| k.clone()),
-            "department" => store::org::get_department(&mut conn, &k)
-                .await
-                .map(|d| d.name)
-                .unwrap_or_else(|_| k.clone()),
-            "item" => store::catalog::find_item(&mut conn, &k)
-                .await?
-                .map(|i| i.name)
-                .unwrap_or_else(|| k.clone()),
-            _ => k.clone(),
-        };
+        let label = label(&mut conn, level, &k).await?;
         groups.push(Group {
             key: k,
             label,
@@ -399,6 +314,87 @@ async fn build(app: &App, region: &str, department: Option<String>, q: &Query) -
         groups,
         compression_ratio: domain::stats::compression_ratio(&limits),
     })
+}
+
+/// How a breakdown row is named: a person, a department or an item by name.
+async fn label(conn: &mut store::Connection, level: &str, k: &str) -> Result<String> {
+    let k = k.to_string();
+    Ok(match level {
+        "subject" if k == "legal" => "法人（企业等）".to_string(),
+        "subject" => "自然人".to_string(),
+        "window" | "staff" if k.is_empty() => "（尚未受理或决定）".to_string(),
+        "window" | "staff" if k == "system" => "系统（秒批）".to_string(),
+        "window" | "staff" => store::accounts::get_account(&mut *conn, &k)
+            .await
+            .map(|a| a.display_name)
+            .unwrap_or_else(|_| k.clone()),
+        "department" => store::org::get_department(&mut *conn, &k)
+            .await
+            .map(|d| d.name)
+            .unwrap_or_else(|_| k.clone()),
+        "item" => store::catalog::find_item(&mut *conn, &k)
+            .await?
+            .map(|i| i.name)
+            .unwrap_or_else(|| k.clone()),
+        _ => k.clone(),
+    })
+}
+
+/// A rating or 整改单 with where it belongs: department, item and case number.
+type Placed<T> = (String, String, String, T);
+
+/// The period's ratings and the tickets of its bad reviews, in scope. (Read row by row:
+/// ratings are not kept as daily sums yet.)
+async fn rating_rows(
+    conn: &mut store::Connection,
+    region: &str,
+    department: Option<&str>,
+    item: Option<&str>,
+    (from, to): (time::Date, time::Date),
+) -> Result<(Vec<Placed<RatingFacts>>, Vec<Placed<TicketFacts>>)> {
+    let ratings = store::ratings::ratings_between(&mut *conn, department, ms(from), ms(to)).await?;
+    let tickets: BTreeMap<String, store::ratings::TicketRow> =
+        store::ratings::tickets_of_ratings_between(&mut *conn, department, ms(from), ms(to))
+            .await?
+            .into_iter()
+            .map(|t| (t.rating_id.clone(), t))
+            .collect();
+    let mut rating_rows = Vec::new();
+    let mut ticket_rows = Vec::new();
+    for r in ratings {
+        if item.is_some_and(|i| i != r.item_code) {
+            continue;
+        }
+        if department.is_none() && !region_covers(region, &r.region) {
+            continue;
+        }
+        if let Some(t) = tickets.get(&r.id) {
+            let closed_day = t.closed_at.map(|at| {
+                let d = china_date(store::from_millis(at));
+                format!("{}-{:02}-{:02}", d.year(), d.month() as u8, d.day())
+            });
+            ticket_rows.push((
+                r.department.clone(),
+                r.item_code.clone(),
+                r.case_number.clone(),
+                TicketFacts {
+                    finished_on_time: closed_day.is_some_and(|d| d <= t.due_date),
+                },
+            ));
+        }
+        let f = RatingFacts {
+            level: Satisfaction::from_code(r.level as u8),
+            channel: RatingChannel::parse(&r.channel),
+            excluded: r.excluded == 1,
+        };
+        rating_rows.push((
+            r.department.clone(),
+            r.item_code.clone(),
+            r.case_number.clone(),
+            f,
+        ));
+    }
+    Ok((rating_rows, ticket_rows))
 }
 
 /// The public monthly report (no login, no personal data): a month of the whole platform's
@@ -437,6 +433,7 @@ pub async fn monthly(app: &App, month: &str) -> Result<Report> {
             to: iso(next),
             ..Default::default()
         },
+        true,
     )
     .await
 }

@@ -1,0 +1,390 @@
+//! Statistics kept as they happen (migration 0050): each received case's facts in
+//! `case_stats`, and per-day sums in `stat_days` and `stat_handling`, moved by the difference
+//! of a case's change in the same transaction as the change ([`push_change`]). The reports
+//! add a period's days ([`totals_between`]).
+
+use std::collections::BTreeMap;
+
+use domain::stats::{CaseFacts, CaseStat, Counts, DayKey, Totals, delta};
+use sqlx::{AnyConnection, Row};
+
+use crate::Result;
+use crate::command::{Arg, Batch};
+
+/// The sums' columns, in the order of `Counts::to_array`.
+const SUMS: [&str; 14] = [
+    "received",
+    "accepted",
+    "decided",
+    "completed",
+    "on_time",
+    "late",
+    "online",
+    "full_online",
+    "instant",
+    "handled",
+    "handling_days",
+    "materials_required",
+    "materials_avoided",
+    "visits",
+];
+
+const STAT_COLS: &str = "case_id, day, region, department, item_code, online, e_delivered, instant, accepted, decided, completed, on_time, handling_days, materials_required, materials_avoided, visits, open_due";
+
+fn day_text(d: time::Date) -> String {
+    d.to_string()
+}
+
+fn parse_day(s: &str) -> Result<time::Date> {
+    time::Date::parse(s, time::macros::format_description!("[year]-[month]-[day]"))
+        .map_err(|e| crate::StoreError::Corrupt(format!("statistics day {s}: {e}")))
+}
+
+fn stat_args(case_id: &str, s: &CaseStat) -> Vec<Arg<'static>> {
+    let f = &s.facts;
+    let b = |v: bool| Arg::Int(i64::from(v));
+    vec![
+        Arg::Owned(case_id.to_string()),
+        Arg::Owned(day_text(s.key.day)),
+        Arg::Owned(s.key.region.clone()),
+        Arg::Owned(s.key.department.clone()),
+        Arg::Owned(s.key.item_code.clone()),
+        b(f.online),
+        b(f.delivered_electronically),
+        b(f.instant),
+        b(f.accepted),
+        b(f.decided),
+        b(f.completed),
+        Arg::OptInt(f.on_time.map(i64::from)),
+        Arg::OptInt(f.handling_days.map(i64::from)),
+        Arg::Int(i64::from(f.materials_required)),
+        Arg::Int(i64::from(f.materials_avoided)),
+        Arg::Int(i64::from(f.visits)),
+        Arg::OptOwned(s.open_due.map(day_text)),
+    ]
+}
+
+fn key_args(k: &DayKey) -> Vec<Arg<'static>> {
+    vec![
+        Arg::Owned(day_text(k.day)),
+        Arg::Owned(k.region.clone()),
+        Arg::Owned(k.department.clone()),
+        Arg::Owned(k.item_code.clone()),
+    ]
+}
+
+/// The upsert adding `counts` to a day's sums.
+fn push_sums(b: &mut Batch<'_>, k: &DayKey, counts: Counts) {
+    let sql = format!(
+        "INSERT INTO stat_days (day, region, department, item_code, {}) VALUES (?, ?, ?, ?, {})
+         ON CONFLICT (day, region, department, item_code) DO UPDATE SET {}",
+        SUMS.join(", "),
+        ["?"; 14].join(", "),
+        SUMS.map(|c| format!("{c} = stat_days.{c} + excluded.{c}"))
+            .join(", ")
+    );
+    let mut args = key_args(k);
+    args.extend(counts.to_array().map(Arg::Int));
+    b.push(sql, args);
+}
+
+fn push_handling(b: &mut Batch<'_>, k: &DayKey, days: u32, n: i64) {
+    let mut args = key_args(k);
+    args.extend([Arg::Int(i64::from(days)), Arg::Int(n)]);
+    b.push(
+        "INSERT INTO stat_handling (day, region, department, item_code, days, cases) VALUES (?, ?, ?, ?, ?, ?)
+         ON CONFLICT (day, region, department, item_code, days) DO UPDATE SET cases = stat_handling.cases + excluded.cases",
+        args,
+    );
+}
+
+/// A case's change from `before` (as stored) to `after`: nothing when its facts are the same,
+/// which is most commands.
+pub(crate) fn push_change(
+    b: &mut Batch<'_>,
+    case_id: &str,
+    before: Option<&CaseStat>,
+    after: Option<&CaseStat>,
+) {
+    if before == after {
+        return;
+    }
+    match after {
+        Some(s) => b.push(
+            format!(
+                "INSERT INTO case_stats ({STAT_COLS}) VALUES ({})
+                 ON CONFLICT (case_id) DO UPDATE SET {}",
+                ["?"; 17].join(", "),
+                STAT_COLS
+                    .split(", ")
+                    .skip(1)
+                    .map(|c| format!("{c} = excluded.{c}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            stat_args(case_id, s),
+        ),
+        None => b.push(
+            "DELETE FROM case_stats WHERE case_id = ?",
+            vec![Arg::Owned(case_id.to_string())],
+        ),
+    }
+    let d = delta(before, after);
+    for (k, c) in &d.days {
+        push_sums(b, k, *c);
+    }
+    for (k, days, n) in &d.handling {
+        push_handling(b, k, *days, *n);
+    }
+}
+
+/// [`push_change`] on its own, in the caller's transaction.
+pub async fn change(
+    conn: &mut AnyConnection,
+    case_id: &str,
+    before: Option<&CaseStat>,
+    after: Option<&CaseStat>,
+) -> Result<()> {
+    let mut b = Batch::default();
+    push_change(&mut b, case_id, before, after);
+    b.run(conn).await?;
+    Ok(())
+}
+
+/// A stored `case_stats` row from a query that selected its columns with the prefix `p`.
+pub(crate) fn from_row(r: &sqlx::any::AnyRow, p: &str) -> Result<Option<CaseStat>> {
+    let day: Option<String> = r.try_get(format!("{p}day").as_str())?;
+    let Some(day) = day else { return Ok(None) };
+    let int = |c: &str| -> Result<i64> { Ok(r.try_get::<i64, _>(format!("{p}{c}").as_str())?) };
+    let opt = |c: &str| -> Result<Option<i64>> {
+        Ok(r.try_get::<Option<i64>, _>(format!("{p}{c}").as_str())?)
+    };
+    let open_due: Option<String> = r.try_get(format!("{p}open_due").as_str())?;
+    Ok(Some(CaseStat {
+        key: DayKey {
+            day: parse_day(&day)?,
+            region: r.try_get(format!("{p}region").as_str())?,
+            department: r.try_get(format!("{p}department").as_str())?,
+            item_code: r.try_get(format!("{p}item_code").as_str())?,
+        },
+        facts: CaseFacts {
+            online: int("online")? != 0,
+            delivered_electronically: int("e_delivered")? != 0,
+            instant: int("instant")? != 0,
+            accepted: int("accepted")? != 0,
+            decided: int("decided")? != 0,
+            completed: int("completed")? != 0,
+            on_time: opt("on_time")?.map(|v| v != 0),
+            handling_days: opt("handling_days")?.map(|v| v as u32),
+            overdue_open: false,
+            materials_required: int("materials_required")? as u32,
+            materials_avoided: int("materials_avoided")? as u32,
+            visits: int("visits")? as u32,
+        },
+        open_due: open_due.as_deref().map(parse_day).transpose()?,
+    }))
+}
+
+/// The columns of `case_stats` aliased with the prefix `p` (for a join).
+pub(crate) fn select_cols(table: &str, p: &str) -> String {
+    STAT_COLS
+        .split(", ")
+        .skip(1)
+        .map(|c| format!("{table}.{c} AS {p}{c}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+pub async fn get(conn: &mut AnyConnection, case_id: &str) -> Result<Option<CaseStat>> {
+    let sql = format!(
+        "SELECT {} FROM case_stats s WHERE s.case_id = $1",
+        select_cols("s", "s_")
+    );
+    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(case_id)
+        .fetch_optional(conn)
+        .await?;
+    match row {
+        Some(r) => from_row(&r, "s_"),
+        None => Ok(None),
+    }
+}
+
+/// Where a period's sums belong.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Place {
+    pub region: String,
+    pub department: String,
+    pub item_code: String,
+}
+
+/// The sums of the days `from` ≤ day < `to` (YYYY-MM-DD) per region, department and item,
+/// optionally of one department and one item; open cases count as overdue when their
+/// deadline is before `today`. Three grouped reads of small tables, whatever the number of
+/// cases.
+pub async fn totals_between(
+    conn: &mut AnyConnection,
+    from: &str,
+    to: &str,
+    today: &str,
+    department: Option<&str>,
+    item: Option<&str>,
+) -> Result<BTreeMap<Place, Totals>> {
+    let filter =
+        "day >= $1 AND day < $2 AND ($3 = '' OR department = $3) AND ($4 = '' OR item_code = $4)";
+    let place = |r: &sqlx::any::AnyRow| -> Result<Place> {
+        Ok(Place {
+            region: r.try_get("region")?,
+            department: r.try_get("department")?,
+            item_code: r.try_get("item_code")?,
+        })
+    };
+    let (dept, item) = (department.unwrap_or(""), item.unwrap_or(""));
+    let mut out: BTreeMap<Place, Totals> = BTreeMap::new();
+    let sql = format!(
+        "SELECT region, department, item_code, {} FROM stat_days WHERE {filter}
+         GROUP BY region, department, item_code",
+        SUMS.map(|c| format!("CAST(SUM({c}) AS BIGINT) AS {c}"))
+            .join(", ")
+    );
+    // The period and scope bound to `$1`–`$4` of a statement.
+    let scoped = |sql: String| {
+        sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(from)
+            .bind(to)
+            .bind(dept)
+            .bind(item)
+    };
+    for r in &scoped(sql).fetch_all(&mut *conn).await? {
+        out.entry(place(r)?).or_default().counts = counts(r)?;
+    }
+    let rows = scoped(format!(
+        "SELECT region, department, item_code, days, CAST(SUM(cases) AS BIGINT) AS n FROM stat_handling
+         WHERE {filter} GROUP BY region, department, item_code, days"
+    ))
+    .fetch_all(&mut *conn)
+    .await?;
+    for r in &rows {
+        let days: i64 = r.try_get("days")?;
+        let n: i64 = r.try_get("n")?;
+        *out.entry(place(r)?)
+            .or_default()
+            .handling
+            .entry(days as u32)
+            .or_default() += n;
+    }
+    let rows = scoped(format!(
+        "SELECT region, department, item_code, COUNT(*) AS n FROM case_stats
+         WHERE open_due IS NOT NULL AND open_due < $5 AND {filter}
+         GROUP BY region, department, item_code"
+    ))
+    .bind(today)
+    .fetch_all(&mut *conn)
+    .await?;
+    for r in &rows {
+        out.entry(place(r)?).or_default().overdue_open += r.try_get::<i64, _>("n")?;
+    }
+    Ok(out)
+}
+
+/// The sums of a row that selected [`SUMS`] by name.
+fn counts(r: &sqlx::any::AnyRow) -> Result<Counts> {
+    let mut a = [0i64; 14];
+    for (i, c) in SUMS.iter().enumerate() {
+        a[i] = r.try_get(*c)?;
+    }
+    Ok(Counts::from_array(a))
+}
+
+/// Every stored sum, zero rows left out: to compare with a recomputation.
+pub async fn all_sums(
+    conn: &mut AnyConnection,
+) -> Result<(BTreeMap<DayKey, Counts>, BTreeMap<(DayKey, u32), i64>)> {
+    let key = |r: &sqlx::any::AnyRow| -> Result<DayKey> {
+        Ok(DayKey {
+            day: parse_day(&r.try_get::<String, _>("day")?)?,
+            region: r.try_get("region")?,
+            department: r.try_get("department")?,
+            item_code: r.try_get("item_code")?,
+        })
+    };
+    let mut days = BTreeMap::new();
+    let sql = format!(
+        "SELECT day, region, department, item_code, {} FROM stat_days",
+        SUMS.join(", ")
+    );
+    for r in sqlx::query(sqlx::AssertSqlSafe(sql))
+        .fetch_all(&mut *conn)
+        .await?
+    {
+        let c = counts(&r)?;
+        if !c.is_zero() {
+            days.insert(key(&r)?, c);
+        }
+    }
+    let mut handling = BTreeMap::new();
+    for r in
+        sqlx::query("SELECT day, region, department, item_code, days, cases FROM stat_handling")
+            .fetch_all(&mut *conn)
+            .await?
+    {
+        let n: i64 = r.try_get("cases")?;
+        if n != 0 {
+            let d: i64 = r.try_get("days")?;
+            handling.insert((key(&r)?, d as u32), n);
+        }
+    }
+    Ok((days, handling))
+}
+
+/// Empties the statistics, for a rebuild in the same transaction.
+pub async fn clear(conn: &mut AnyConnection) -> Result<()> {
+    for t in ["case_stats", "stat_days", "stat_handling"] {
+        sqlx::query(sqlx::AssertSqlSafe(format!("DELETE FROM {t}")))
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(())
+}
+
+/// Adds cases whose rows are not stored yet (a rebuild, a bulk load): their rows a few
+/// hundred to a round trip, their sums added up here first and written once per day and place.
+pub async fn add_all(conn: &mut AnyConnection, rows: &[(String, CaseStat)]) -> Result<()> {
+    let mut days: BTreeMap<&DayKey, Counts> = BTreeMap::new();
+    let mut handling: BTreeMap<(&DayKey, u32), i64> = BTreeMap::new();
+    for chunk in rows.chunks(200) {
+        let mut b = Batch::default();
+        for (id, s) in chunk {
+            b.push(
+                format!(
+                    "INSERT INTO case_stats ({STAT_COLS}) VALUES ({})",
+                    ["?"; 17].join(", ")
+                ),
+                stat_args(id, s),
+            );
+            let e = days.entry(&s.key).or_default();
+            *e = e.plus(Counts::of(&s.facts));
+            if let Some(d) = s.facts.handling_days {
+                *handling.entry((&s.key, d)).or_default() += 1;
+            }
+        }
+        b.run(conn).await?;
+    }
+    let days: Vec<_> = days.into_iter().collect();
+    for chunk in days.chunks(200) {
+        let mut b = Batch::default();
+        for (k, c) in chunk {
+            push_sums(&mut b, k, *c);
+        }
+        b.run(conn).await?;
+    }
+    let handling: Vec<_> = handling.into_iter().collect();
+    for chunk in handling.chunks(200) {
+        let mut b = Batch::default();
+        for ((k, d), n) in chunk {
+            push_handling(&mut b, k, *d, *n);
+        }
+        b.run(conn).await?;
+    }
+    Ok(())
+}
