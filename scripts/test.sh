@@ -106,7 +106,9 @@ contract=$!
 cargo test -p license --benches --locked
 "$bin" bench search --items 2000 --queries 200 --json
 "$bin" bench import --items 200 --json
-"$bin" bench supervision --cases 5000 --dashboard-cases 200 --json
+"$bin" bench supervision --cases 5000 --dashboard-cases 200 --year-cases 2000 --json
+"$bin" bench search-load --items 200 --clients 4 --seconds 3 --json
+"$bin" bench search-load --items 200 --clients 4 --seconds 3 --page --json
 scripts/nats.sh
 "$bin" bench lifecycle --cases 30 --concurrency 4 --preload 300 --events nats --json
 "$bin" bench hall --seconds 5 --kiosks 4 --windows 8 --boards 20 --json

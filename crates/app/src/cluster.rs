@@ -24,6 +24,8 @@ pub enum Change {
     },
     /// Regions or departments changed.
     Org,
+    /// Bundle (一件事) definitions saved.
+    Bundles,
     LicenseTypes,
     /// 电子监察 thresholds.
     Thresholds,
@@ -116,7 +118,9 @@ async fn apply_here(app: &App, change: &Change) {
         Change::Org => {
             app.regions.clear();
             app.departments.clear();
+            app.department_list.clear();
         }
+        Change::Bundles => app.bundle_list.clear(),
         Change::LicenseTypes => app.license_types.clear(),
         Change::Thresholds => crate::supervision::forget_thresholds(app),
         Change::Calendar => {
@@ -150,6 +154,8 @@ async fn forget_all(app: &App) {
     app.accounts.clear();
     app.regions.clear();
     app.departments.clear();
+    app.department_list.clear();
+    app.bundle_list.clear();
     app.license_types.clear();
     crate::supervision::forget_thresholds(app);
     if let Err(e) = crate::org::load_calendar(app).await {
@@ -216,6 +222,7 @@ mod tests {
             Change::Session { hash: "ab".into() },
             Change::Account { id: "u1".into() },
             Change::Org,
+            Change::Bundles,
             Change::LicenseTypes,
             Change::Thresholds,
             Change::Calendar,

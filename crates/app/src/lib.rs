@@ -247,6 +247,9 @@ pub struct App {
     /// Departments by code and license types by item, name or code: read while issuing and
     /// attaching licenses (inside the write transaction), changed by loads and `save_types`.
     pub(crate) departments: Arc<cache::TtlCache<String, Arc<domain::org::Department>>>,
+    /// Every department, and every bundle (一件事) definition: read by each search page.
+    pub(crate) department_list: Arc<cache::TtlCache<(), Arc<Vec<domain::org::Department>>>>,
+    pub(crate) bundle_list: Arc<cache::TtlCache<(), Arc<Vec<domain::bundle::BundleDefinition>>>>,
     pub(crate) license_types: Arc<cache::TtlCache<TypeKey, Option<Arc<LicenseType>>>>,
     /// Live updates for the halls' display boards.
     pub hall_hub: Arc<hall::Hub>,
@@ -350,6 +353,8 @@ impl App {
             accounts: Arc::new(cache::TtlCache::new(CACHE_TTL, accounts)),
             regions: Arc::new(cache::TtlCache::new(CACHE_TTL, 1)),
             departments: Arc::new(cache::TtlCache::new(CACHE_TTL, small)),
+            department_list: Arc::new(cache::TtlCache::new(CACHE_TTL, 1)),
+            bundle_list: Arc::new(cache::TtlCache::new(CACHE_TTL, 1)),
             license_types: Arc::new(cache::TtlCache::new(CACHE_TTL, small)),
             hall_hub: Arc::default(),
             knowledge: Arc::new(search::knowledge::KnowledgeIndex::in_memory()?),
@@ -396,10 +401,35 @@ impl App {
         self.accounts.get_or_load(id.to_string(), load).await
     }
 
-    /// Every region, by code (cached: regions change only when an operator loads them).
+    /// Every region, sorted by code (cached: regions change only when an operator loads them).
     pub async fn regions(&self, conn: &mut store::Connection) -> Result<Arc<Vec<RegionRow>>> {
-        let load = async { Ok(Arc::new(store::org::list_regions(conn).await?)) };
+        let load = async {
+            let mut all = store::org::list_regions(conn).await?;
+            // By code in byte order, whatever the database's collation: looked up by binary
+            // search (`org::regions_in_use`).
+            all.sort_by(|a, b| a.code.cmp(&b.code));
+            Ok(Arc::new(all))
+        };
         self.regions.get_or_load((), load).await
+    }
+
+    /// Every department (cached like [`App::regions`]).
+    pub async fn department_list(
+        &self,
+        conn: &mut store::Connection,
+    ) -> Result<Arc<Vec<domain::org::Department>>> {
+        let load = async { Ok(Arc::new(store::org::list_departments(conn).await?)) };
+        self.department_list.get_or_load((), load).await
+    }
+
+    /// Every bundle definition (cached; a save here evicts at once, another node's within
+    /// the cache's time or at its announcement).
+    pub async fn bundle_list(
+        &self,
+        conn: &mut store::Connection,
+    ) -> Result<Arc<Vec<domain::bundle::BundleDefinition>>> {
+        let load = async { Ok(Arc::new(store::bundles::bundles(conn).await?)) };
+        self.bundle_list.get_or_load((), load).await
     }
 
     /// A department by code (cached: departments change only when an operator loads them).

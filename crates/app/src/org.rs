@@ -91,16 +91,22 @@ pub async fn regions(app: &App) -> Result<Vec<RegionRow>> {
 /// put 3 000 counties without a single item on the home page and in every search filter.
 pub async fn regions_in_use(app: &App) -> Result<Vec<RegionRow>> {
     let mut c = app.store.conn().await?;
-    let mut used = std::collections::HashSet::new();
-    for d in so::list_departments(&mut c).await? {
+    let mut used = std::collections::BTreeSet::new();
+    for d in app.department_list(&mut c).await?.iter() {
         if let Ok(code) = RegionCode::parse(&d.region) {
             used.extend(code.ancestry().into_iter().map(|r| r.as_str().to_string()));
         }
     }
-    Ok(so::list_regions(&mut c)
-        .await?
-        .into_iter()
-        .filter(|r| used.contains(&r.code))
+    // The cached list, sorted by code: each region in use is looked up in it, not the
+    // thousands of the national list tested one by one (every search page asks).
+    let all = app.regions(&mut c).await?;
+    Ok(used
+        .iter()
+        .filter_map(|code| {
+            all.binary_search_by(|r| r.code.as_str().cmp(code))
+                .ok()
+                .map(|i| all[i].clone())
+        })
         .collect())
 }
 
@@ -115,7 +121,7 @@ pub async fn region(app: &App, code: &str) -> Result<RegionRow> {
 
 pub async fn departments(app: &App) -> Result<Vec<Department>> {
     let mut c = app.store.conn().await?;
-    Ok(so::list_departments(&mut c).await?)
+    Ok(app.department_list(&mut c).await?.as_ref().clone())
 }
 
 pub async fn department(app: &App, code: &str) -> Result<Department> {

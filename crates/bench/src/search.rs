@@ -143,7 +143,10 @@ pub async fn run(items: usize, queries: usize, json: bool) -> anyhow::Result<()>
 
 /// What people type: every fifth dictionary phrase besides the demo's (queries touch the
 /// whole dictionary), the demo items' aliases, and common service names.
-pub(crate) fn query_words(demo: &app::demo::DemoData, synonyms: &[domain::catalog::Synonym]) -> Vec<String> {
+pub(crate) fn query_words(
+    demo: &app::demo::DemoData,
+    synonyms: &[domain::catalog::Synonym],
+) -> Vec<String> {
     let mut words: Vec<String> = synonyms
         .iter()
         .step_by(5)

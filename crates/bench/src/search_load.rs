@@ -26,6 +26,9 @@ pub struct SearchLoadArgs {
     /// Seconds of timed load (after 2 s of warm-up).
     #[arg(long, default_value_t = 20)]
     pub seconds: u64,
+    /// Ask the search page (`/search`, HTML as a browser gets it) instead of the API.
+    #[arg(long)]
+    pub page: bool,
     /// Print one JSON line instead of text.
     #[arg(long)]
     pub json: bool,
@@ -57,6 +60,8 @@ pub async fn run(a: SearchLoadArgs) -> anyhow::Result<()> {
     let mut tasks = Vec::new();
     for c in 0..a.clients {
         let (http, words, regions) = (http.clone(), words.clone(), regions.clone());
+        let page = a.page;
+        let base = if page { "/search" } else { "/api/v1/search" };
         tasks.push(tokio::spawn(async move {
             let mut rng = Rng(0x9E37_79B9_7F4A_7C15 ^ (c as u64 + 1).wrapping_mul(0x2545_F491));
             let mut lat = Vec::new();
@@ -72,7 +77,7 @@ pub async fn run(a: SearchLoadArgs) -> anyhow::Result<()> {
                     2 => q.push(("audience", "natural_person".into())),
                     _ => {}
                 }
-                let path = format!("/api/v1/search?{}", serde_urlencoded::to_string(&q)?);
+                let path = format!("{base}?{}", serde_urlencoded::to_string(&q)?);
                 let r = http.send(Method::GET, &path, None, Body::Empty).await?;
                 if !r.status.is_success() {
                     errors += 1;
@@ -80,7 +85,9 @@ pub async fn run(a: SearchLoadArgs) -> anyhow::Result<()> {
                 }
                 if now >= warm_until {
                     lat.push(r.took.as_secs_f64() * 1000.0);
-                    hits += r.json()?["total"].as_u64().unwrap_or(0);
+                    if !page {
+                        hits += r.json()?["total"].as_u64().unwrap_or(0);
+                    }
                 }
             }
             anyhow::Ok((lat, errors, hits))
@@ -116,15 +123,22 @@ pub async fn run(a: SearchLoadArgs) -> anyhow::Result<()> {
         println!(
             "{}",
             serde_json::json!({
-                "bench": "search-load", "items": a.items, "clients": a.clients, "seconds": a.seconds,
+                "bench": "search-load", "what": if a.page { "page" } else { "api" }, "items": a.items, "clients": a.clients, "seconds": a.seconds,
                 "requests": n, "errors": errors, "p50_ms": p50, "p95_ms": p95, "p99_ms": p99, "max_ms": max,
                 "requests_per_second": qps, "mean_hits": hits as f64 / n.max(1) as f64, "build_profile": profile,
             })
         );
     } else {
         println!(
-            "catalog search over HTTP: {} items imported besides the demo's, {} clients, {} s ({profile} build)",
-            a.items, a.clients, a.seconds
+            "catalog search over HTTP ({}): {} items imported besides the demo's, {} clients, {} s ({profile} build)",
+            if a.page {
+                "/search, HTML"
+            } else {
+                "/api/v1/search"
+            },
+            a.items,
+            a.clients,
+            a.seconds
         );
         println!(
             "  {n} requests, {errors} errors: p50 {p50:.2} ms, p95 {p95:.2} ms, p99 {p99:.2} ms, max {max:.1} ms, {qps:.0} requests/s"

@@ -1,7 +1,7 @@
 //! Statistics kept as they happen (migration 0050): each received case's facts in
-//! `case_stats`, and per-day sums in `stat_days` and `stat_handling`, moved by the difference
-//! of a case's change in the same transaction as the change ([`push_change`]). The reports
-//! add a period's days ([`totals_between`]).
+//! `case_stats`, and per-day sums in `stat_days`, `stat_handling` and `stat_open`, moved by
+//! the difference of a case's change in the same transaction as the change
+//! ([`push_change`]). The reports add a period's days ([`totals_between`]).
 
 use std::collections::BTreeMap;
 
@@ -88,6 +88,16 @@ fn push_sums(b: &mut Batch<'_>, k: &DayKey, counts: Counts) {
     b.push(sql, args);
 }
 
+fn push_open(b: &mut Batch<'_>, k: &DayKey, due: time::Date, n: i64) {
+    let mut args = key_args(k);
+    args.extend([Arg::Owned(day_text(due)), Arg::Int(n)]);
+    b.push(
+        "INSERT INTO stat_open (day, region, department, item_code, due, cases) VALUES (?, ?, ?, ?, ?, ?)
+         ON CONFLICT (day, region, department, item_code, due) DO UPDATE SET cases = stat_open.cases + excluded.cases",
+        args,
+    );
+}
+
 fn push_handling(b: &mut Batch<'_>, k: &DayKey, days: u32, n: i64) {
     let mut args = key_args(k);
     args.extend([Arg::Int(i64::from(days)), Arg::Int(n)]);
@@ -135,6 +145,9 @@ pub(crate) fn push_change(
     }
     for (k, days, n) in &d.handling {
         push_handling(b, k, *days, *n);
+    }
+    for (k, due, n) in &d.open {
+        push_open(b, k, *due, *n);
     }
 }
 
@@ -274,9 +287,8 @@ pub async fn totals_between(
             .or_default() += n;
     }
     let rows = scoped(format!(
-        "SELECT region, department, item_code, COUNT(*) AS n FROM case_stats
-         WHERE open_due IS NOT NULL AND open_due < $5 AND {filter}
-         GROUP BY region, department, item_code"
+        "SELECT region, department, item_code, CAST(SUM(cases) AS BIGINT) AS n FROM stat_open
+         WHERE due < $5 AND {filter} GROUP BY region, department, item_code"
     ))
     .bind(today)
     .fetch_all(&mut *conn)
@@ -296,10 +308,16 @@ fn counts(r: &sqlx::any::AnyRow) -> Result<Counts> {
     Ok(Counts::from_array(a))
 }
 
+/// Every stored sum: per day and place, per handling time, per deadline of open cases.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Sums {
+    pub days: BTreeMap<DayKey, Counts>,
+    pub handling: BTreeMap<(DayKey, u32), i64>,
+    pub open: BTreeMap<(DayKey, time::Date), i64>,
+}
+
 /// Every stored sum, zero rows left out: to compare with a recomputation.
-pub async fn all_sums(
-    conn: &mut AnyConnection,
-) -> Result<(BTreeMap<DayKey, Counts>, BTreeMap<(DayKey, u32), i64>)> {
+pub async fn all_sums(conn: &mut AnyConnection) -> Result<Sums> {
     let key = |r: &sqlx::any::AnyRow| -> Result<DayKey> {
         Ok(DayKey {
             day: parse_day(&r.try_get::<String, _>("day")?)?,
@@ -322,6 +340,17 @@ pub async fn all_sums(
             days.insert(key(&r)?, c);
         }
     }
+    let mut open = BTreeMap::new();
+    for r in sqlx::query("SELECT day, region, department, item_code, due, cases FROM stat_open")
+        .fetch_all(&mut *conn)
+        .await?
+    {
+        let n: i64 = r.try_get("cases")?;
+        if n != 0 {
+            let due = parse_day(&r.try_get::<String, _>("due")?)?;
+            open.insert((key(&r)?, due), n);
+        }
+    }
     let mut handling = BTreeMap::new();
     for r in
         sqlx::query("SELECT day, region, department, item_code, days, cases FROM stat_handling")
@@ -334,12 +363,16 @@ pub async fn all_sums(
             handling.insert((key(&r)?, d as u32), n);
         }
     }
-    Ok((days, handling))
+    Ok(Sums {
+        days,
+        handling,
+        open,
+    })
 }
 
 /// Empties the statistics, for a rebuild in the same transaction.
 pub async fn clear(conn: &mut AnyConnection) -> Result<()> {
-    for t in ["case_stats", "stat_days", "stat_handling"] {
+    for t in ["case_stats", "stat_days", "stat_handling", "stat_open"] {
         sqlx::query(sqlx::AssertSqlSafe(format!("DELETE FROM {t}")))
             .execute(&mut *conn)
             .await?;
@@ -352,6 +385,7 @@ pub async fn clear(conn: &mut AnyConnection) -> Result<()> {
 pub async fn add_all(conn: &mut AnyConnection, rows: &[(String, CaseStat)]) -> Result<()> {
     let mut days: BTreeMap<&DayKey, Counts> = BTreeMap::new();
     let mut handling: BTreeMap<(&DayKey, u32), i64> = BTreeMap::new();
+    let mut open: BTreeMap<(&DayKey, time::Date), i64> = BTreeMap::new();
     for chunk in rows.chunks(200) {
         let mut b = Batch::default();
         for (id, s) in chunk {
@@ -367,6 +401,17 @@ pub async fn add_all(conn: &mut AnyConnection, rows: &[(String, CaseStat)]) -> R
             if let Some(d) = s.facts.handling_days {
                 *handling.entry((&s.key, d)).or_default() += 1;
             }
+            if let Some(due) = s.open_due {
+                *open.entry((&s.key, due)).or_default() += 1;
+            }
+        }
+        b.run(conn).await?;
+    }
+    let open: Vec<_> = open.into_iter().collect();
+    for chunk in open.chunks(200) {
+        let mut b = Batch::default();
+        for ((k, due), n) in chunk {
+            push_open(&mut b, k, *due, *n);
         }
         b.run(conn).await?;
     }

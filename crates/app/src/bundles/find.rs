@@ -1,7 +1,6 @@
 //! The 一件事 a search is about (开饭店, 新生儿, 退休), shown above the items it matches.
 
 use domain::bundle::{BundleDefinition, RELEVANT};
-use store::bundles as sb;
 
 use crate::{App, Result};
 
@@ -19,12 +18,13 @@ pub async fn matching(app: &App, q: &str, regions: &[String]) -> Result<Vec<Bund
         .await
         .map_err(|e| crate::AppError::Internal(e.to_string()))?;
     let mut conn = app.store.conn().await?;
-    let defs = sb::bundles(&mut conn).await?;
+    let defs = app.bundle_list(&mut conn).await?;
     let mut scored: Vec<(f32, BundleDefinition)> = defs
-        .into_iter()
+        .iter()
         .filter(|d| regions.is_empty() || regions.contains(&d.region))
         .map(|d| (d.relevance(&words), d))
         .filter(|(s, _)| *s >= RELEVANT)
+        .map(|(s, d)| (s, d.clone()))
         .collect();
     scored.sort_by(|a, b| b.0.total_cmp(&a.0));
     Ok(scored.into_iter().map(|(_, d)| d).collect())

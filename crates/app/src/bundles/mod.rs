@@ -53,10 +53,9 @@ pub(super) async fn member_items(
             .await?
             .and_then(|i| i.current_version)
         {
-            let d = store::catalog::get_version(&mut conn, &m.item_code, v)
-                .await?
-                .definition;
-            out.insert(m.item_code.clone(), d);
+            // Published versions do not change: the cached copy.
+            let d = app.item_version(&mut conn, &m.item_code, v).await?;
+            out.insert(m.item_code.clone(), d.as_ref().clone());
         }
     }
     Ok(out)
@@ -82,6 +81,7 @@ pub async fn save(app: &App, defs: &[BundleDefinition]) -> Result<()> {
         sb::upsert_bundle(&mut tx, d, app.now_ms()).await?;
     }
     tx.commit().await.map_err(store::StoreError::from)?;
+    crate::cluster::tell(app, crate::cluster::Change::Bundles).await;
     Ok(())
 }
 
@@ -113,10 +113,10 @@ pub struct Guide {
 
 pub async fn list(app: &App) -> Result<Vec<(BundleDefinition, Savings)>> {
     let mut conn = app.store.conn().await?;
-    let defs = sb::bundles(&mut conn).await?;
+    let defs = app.bundle_list(&mut conn).await?;
     drop(conn);
     let mut out = Vec::new();
-    for d in defs {
+    for d in defs.iter().cloned() {
         let items = member_items(app, &d).await?;
         let s = d.savings(&items);
         out.push((d, s));

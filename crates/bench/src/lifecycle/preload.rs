@@ -205,6 +205,15 @@ pub async fn preload(app: &App, n: usize, json: bool) -> anyhow::Result<f64> {
         templates.push(template(app, &applicant, stage).await?);
     }
     let owners = owners(app).await?;
+    // Their statistics rows go in with them, as a bulk load writes them.
+    let cal = domain::calendar::WorkCalendar::china();
+    let mut conn = app.store.conn().await?;
+    let t = &templates[0].case;
+    let item = app
+        .item_version(&mut conn, &t.item_code, t.item_version)
+        .await
+        .map_err(explain)?;
+    drop(conn);
     let batch = 5_000;
     let mut done = 0;
     while done < n {
@@ -227,8 +236,18 @@ pub async fn preload(app: &App, n: usize, json: bool) -> anyhow::Result<f64> {
             events.extend(e);
             watches.extend(w);
         }
+        let now = app.now();
+        let stats: Vec<_> = cases
+            .iter()
+            .filter_map(|c| {
+                let day = domain::calendar::china_date(store::from_millis(c.created_at));
+                domain::stats::CaseStat::of(&c.case, Some(&item), &cal, day, now)
+                    .map(|s| (c.case.id.to_string(), s))
+            })
+            .collect();
         let mut tx = app.store.begin().await?;
         store::cases::insert_cases(&mut tx, &cases).await?;
+        store::stats::add_all(&mut tx, &stats).await?;
         store::cases::insert_events(&mut tx, &events).await?;
         store::supervision::insert_watches(&mut tx, &watches).await?;
         tx.commit().await?;

@@ -246,12 +246,13 @@ impl Counts {
     }
 }
 
-/// What a change of one case moves: the per-day sums and the handling-time histogram (working
-/// days → cases), each entry non-zero.
+/// What a change of one case moves: the per-day sums, the handling-time histogram (working
+/// days → cases) and the open cases by promised deadline, each entry non-zero.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Delta {
     pub days: Vec<(DayKey, Counts)>,
     pub handling: Vec<(DayKey, u32, i64)>,
+    pub open: Vec<(DayKey, Date, i64)>,
 }
 
 /// The difference a case's change from `before` to `after` makes to the sums (either may be
@@ -259,6 +260,7 @@ pub struct Delta {
 pub fn delta(before: Option<&CaseStat>, after: Option<&CaseStat>) -> Delta {
     let mut days: BTreeMap<&DayKey, Counts> = BTreeMap::new();
     let mut handling: BTreeMap<(&DayKey, u32), i64> = BTreeMap::new();
+    let mut open: BTreeMap<(&DayKey, Date), i64> = BTreeMap::new();
     for (s, sign) in [(before, -1), (after, 1)] {
         let Some(s) = s else { continue };
         let c = Counts::of(&s.facts);
@@ -266,6 +268,9 @@ pub fn delta(before: Option<&CaseStat>, after: Option<&CaseStat>) -> Delta {
         *e = if sign < 0 { e.minus(c) } else { e.plus(c) };
         if let Some(d) = s.facts.handling_days {
             *handling.entry((&s.key, d)).or_default() += sign;
+        }
+        if let Some(due) = s.open_due {
+            *open.entry((&s.key, due)).or_default() += sign;
         }
     }
     Delta {
@@ -278,6 +283,11 @@ pub fn delta(before: Option<&CaseStat>, after: Option<&CaseStat>) -> Delta {
             .into_iter()
             .filter(|(_, n)| *n != 0)
             .map(|((k, d), n)| (k.clone(), d, n))
+            .collect(),
+        open: open
+            .into_iter()
+            .filter(|(_, n)| *n != 0)
+            .map(|((k, due), n)| (k.clone(), due, n))
             .collect(),
     }
 }

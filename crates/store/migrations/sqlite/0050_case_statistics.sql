@@ -1,8 +1,9 @@
 -- Statistics kept as they happen (issue 29): a report over a month or a year adds per-day
 -- sums instead of reading every case of the period. Each received (non-draft) case has one
 -- row of its facts in case_stats, written with the case in the same transaction; the change
--- of that row moves stat_days (counts) and stat_handling (the handling-time histogram, for
--- the median) by the difference (domain::stats::delta). The days are Beijing days of the
+-- of that row moves stat_days (counts), stat_handling (the handling-time histogram, for the
+-- median) and stat_open (open cases by promised deadline, for 超期) by the difference
+-- (domain::stats::delta). The days are Beijing days of the
 -- case's created_at, as the reports have always counted them.
 --
 -- The rows are filled from the cases by the application (app::stats::rebuild) the first time
@@ -28,8 +29,6 @@ CREATE TABLE case_stats (
     -- The promised deadline of a case still open; overdue is open_due < the reading day.
     open_due           TEXT
 );
--- Overdue open cases are few: the report reads them by this index, not by day.
-CREATE INDEX case_stats_open_due ON case_stats (open_due) WHERE open_due IS NOT NULL;
 
 CREATE TABLE stat_days (
     day                TEXT NOT NULL,
@@ -61,4 +60,17 @@ CREATE TABLE stat_handling (
     days       INTEGER NOT NULL,
     cases      BIGINT NOT NULL,
     PRIMARY KEY (day, region, department, item_code, days)
+);
+
+-- Open cases by the day they were received and their promised deadline: those with a
+-- deadline before the reading day are 超期 (a case's deadline moves only with a change of
+-- the case, which moves this count).
+CREATE TABLE stat_open (
+    day        TEXT NOT NULL,
+    region     TEXT NOT NULL,
+    department TEXT NOT NULL,
+    item_code  TEXT NOT NULL,
+    due        TEXT NOT NULL,
+    cases      BIGINT NOT NULL,
+    PRIMARY KEY (day, region, department, item_code, due)
 );

@@ -65,9 +65,15 @@ proptest! {
         let mut hist: BTreeMap<(DayKey, u32), i64> = BTreeMap::new();
         let mut expected_days: BTreeMap<DayKey, Counts> = BTreeMap::new();
         let mut expected_hist: BTreeMap<(DayKey, u32), i64> = BTreeMap::new();
+        let mut open: BTreeMap<(DayKey, Date), i64> = BTreeMap::new();
+        let mut expected_open: BTreeMap<(DayKey, Date), i64> = BTreeMap::new();
         let mut finals = Vec::new();
         for (k, states) in &histories {
-            let stat = |f: &Option<CaseFacts>| f.clone().map(|facts| CaseStat { key: key(*k), facts, open_due: None });
+            let stat = |f: &Option<CaseFacts>| f.clone().map(|facts| CaseStat {
+                key: key(*k),
+                open_due: (!facts.decided).then(|| date!(2026 - 12 - 01) + time::Duration::days(i64::from(facts.materials_required))),
+                facts,
+            });
             let mut before: Option<CaseStat> = None;
             for s in states {
                 let after = stat(s);
@@ -80,6 +86,9 @@ proptest! {
                 for (k, dd, n) in d.handling {
                     *hist.entry((k, dd)).or_default() += n;
                 }
+                for (k, due, n) in d.open {
+                    *open.entry((k, due)).or_default() += n;
+                }
                 before = after;
             }
             if let Some(last) = before {
@@ -88,11 +97,16 @@ proptest! {
                 if let Some(d) = last.facts.handling_days {
                     *expected_hist.entry((last.key.clone(), d)).or_default() += 1;
                 }
+                if let Some(due) = last.open_due {
+                    *expected_open.entry((last.key.clone(), due)).or_default() += 1;
+                }
                 finals.push(last.facts);
             }
         }
         days.retain(|_, c| !c.is_zero());
         hist.retain(|_, n| *n != 0);
+        open.retain(|_, n| *n != 0);
+        prop_assert_eq!(&open, &expected_open);
         prop_assert_eq!(&days, &expected_days);
         prop_assert_eq!(&hist, &expected_hist);
 
