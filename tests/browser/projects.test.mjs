@@ -111,7 +111,9 @@ async function finishStage(owner, staff, stage) {
 async function fileStage(page, stage, carried = null) {
   await page.goto(`/projects/${CODE}`);
   const section = page.locator('ol.stages > li', { has: page.locator('h3', { hasText: stage }) });
-  await Promise.all([page.waitForLoadState('load'), section.getByRole('link', { name: '申报本阶段' }).click()]);
+  // Wait for the bundle page itself: the project page's own 'load' has already fired, so
+  // waiting for a load state could return before the navigation starts.
+  await Promise.all([page.waitForURL(/\/bundles\//), section.getByRole('link', { name: '申报本阶段' }).click()]);
   assert.match(await textOf(page), new RegExp(`为工程建设项目 ${CODE} 申报本阶段`));
   if (carried) {
     assert.match(await page.locator('#bundle-materials').innerText(), carried, 'an earlier stage\'s result is not asked for');
