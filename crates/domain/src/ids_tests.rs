@@ -208,3 +208,45 @@ proptest! {
         prop_assert!(m == s || (m.contains('*') && m.chars().count() == s.trim().chars().count()));
     }
 }
+
+/// `is_within` as the hierarchy defines it: `other` is met walking up from `code`.
+fn within_by_walking(code: &RegionCode, other: &RegionCode) -> bool {
+    let mut cur = Some(code.clone());
+    while let Some(c) = cur {
+        if &c == other {
+            return true;
+        }
+        cur = c.parent();
+    }
+    false
+}
+
+/// Region codes of every level, with digits from a small set so that codes often share parts.
+fn any_region_code() -> impl Strategy<Value = RegionCode> {
+    let part = || prop::sample::select(vec!["00", "01", "02", "11"]);
+    let three = || prop::sample::select(vec!["000", "001", "002", "101"]);
+    (
+        prop::sample::select(vec!["11", "51"]),
+        part(),
+        part(),
+        three(),
+        three(),
+    )
+        .prop_filter_map("not a code", |(p, c, d, t, v)| {
+            RegionCode::parse(&format!("{p}{c}{d}{t}{v}")).ok()
+        })
+}
+
+proptest! {
+    #[test]
+    fn within_by_prefix_is_within_by_walking_up(
+        code in any_region_code(),
+        other in any_region_code(),
+    ) {
+        prop_assert_eq!(code.is_within(&other), within_by_walking(&code, &other));
+        prop_assert!(code.is_within(&code));
+        if let Some(p) = code.parent() {
+            prop_assert!(code.is_within(&p));
+        }
+    }
+}

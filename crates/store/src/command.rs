@@ -4,14 +4,15 @@
 //!
 //! Every statement sent to SQLite is a hand-off to the connection's thread and back (two
 //! context switches at least, see docs/PERFORMANCE.md), and these run inside the single
-//! writer's turn, so on SQLite they go as one multi-statement query: the connection's thread
-//! runs them one after another and answers once. A command sends its `BEGIN` and `COMMIT` in
-//! the same query ([`commit_command`]), grouped with others that wait (see `group`); the
-//! version check is then the database's (a trigger), so that a stale write stops before the
-//! `COMMIT`. PostgreSQL cannot prepare several statements as one, so there the same
+//! writer's turn, so on SQLite a batch goes to the writer's thread whole: a command as a
+//! transaction of its own ([`commit_command`]), grouped with others that wait (see `group`),
+//! runs from `BEGIN` to `COMMIT` on the thread of `lite`, each statement prepared once per
+//! connection; inside a caller's transaction it goes through sqlx as one multi-statement
+//! query. The version check is the database's (a trigger), so that a stale write stops
+//! before the `COMMIT`. PostgreSQL cannot prepare several statements as one, so there the same
 //! statements, with the same arguments, run one at a time. Which way a batch goes is decided
-//! in `db` (`run_statements`), the one place that knows the backend: this module only
-//! builds the statements.
+//! in `db` (`run_statements`, `Store::run_batch`), the one place that knows the backend: this
+//! module only builds the statements.
 
 use domain::case::Case;
 use sqlx::AnyConnection;
@@ -268,6 +269,13 @@ impl<'a> Batch<'a> {
         }
     }
 
+    /// Its statements, `?` for each argument, with their arguments.
+    pub(crate) fn statements(&self) -> impl Iterator<Item = (&str, &[Arg<'a>])> {
+        self.statements
+            .iter()
+            .map(|(sql, args)| (sql.as_ref(), args.as_slice()))
+    }
+
     /// How many of its statements return rows (each at most one: `UPDATE … RETURNING` by
     /// key).
     pub(crate) fn returning(&self) -> usize {
@@ -277,38 +285,18 @@ impl<'a> Batch<'a> {
             .count()
     }
 
-    /// Batches, one after another, as one query between `head` and `tail`, its `?`s
-    /// numbered across the whole text (how the SQLite writer runs them, see `db`).
-    pub(crate) fn one_query_sql(batches: &[Batch<'_>], head: &str, tail: &str) -> String {
-        let mut sql = head.to_string();
+    /// The batch as one query: its statements one after another, their `?`s numbered across
+    /// the whole text, arguments bound (how a SQLite transaction through sqlx runs it, see
+    /// `db`).
+    pub(crate) fn as_one_query(&self) -> crate::cases::Insert<'_> {
+        let mut sql = String::new();
         let mut n = 0;
-        for (s, _) in batches.iter().flat_map(|b| &b.statements) {
+        for (s, _) in &self.statements {
             number(&mut sql, s, &mut n);
             sql.push_str(";\n");
         }
-        sql.push_str(tail);
-        sql
-    }
-
-    /// Binds every statement's arguments, in order, to the query of [`Batch::one_query_sql`].
-    pub(crate) fn bind<'q>(
-        batches: &'q [Batch<'_>],
-        q: crate::cases::Insert<'q>,
-    ) -> crate::cases::Insert<'q> {
-        bind_all(
-            q,
-            batches
-                .iter()
-                .flat_map(|b| &b.statements)
-                .flat_map(|(_, a)| a),
-        )
-    }
-
-    /// The batch as one query: its statements one after another, arguments bound.
-    pub(crate) fn as_one_query(&self) -> crate::cases::Insert<'_> {
-        let one = std::slice::from_ref(self);
-        let sql = Batch::one_query_sql(one, "", "");
-        Batch::bind(one, sqlx::query(sqlx::AssertSqlSafe(sql)))
+        let args = self.statements.iter().flat_map(|(_, a)| a);
+        bind_all(sqlx::query(sqlx::AssertSqlSafe(sql)), args)
     }
 
     /// Each statement as a query of its own, arguments bound, in order.
@@ -318,6 +306,11 @@ impl<'a> Batch<'a> {
             number(&mut sql, s, &mut 0);
             bind_all(sqlx::query(sqlx::AssertSqlSafe(sql)), args)
         })
+    }
+
+    /// [`Batch::run`], keeping the first column of each returned row (a version, a counter).
+    pub(crate) async fn run_ints(self, conn: &mut AnyConnection) -> Result<Vec<i64>> {
+        first_ints(&self.run(conn).await?)
     }
 
     /// Runs the batch in the caller's transaction, as its backend best takes it
@@ -341,6 +334,15 @@ fn number(out: &mut String, sql: &str, n: &mut usize) {
             None => out.push_str(part),
         }
     }
+}
+
+/// The first column of each row, as an integer.
+pub(crate) fn first_ints(rows: &[AnyRow]) -> Result<Vec<i64>> {
+    use sqlx::Row;
+    Ok(rows
+        .iter()
+        .map(|r| r.try_get::<i64, _>(0))
+        .collect::<std::result::Result<_, _>>()?)
 }
 
 pub(crate) fn bind_all<'q, 'a: 'q>(

@@ -18,7 +18,7 @@ pub type Conn = sqlx::pool::PoolConnection<sqlx::Any>;
 /// commit without an fsync of its own (a durable store makes commits durable through
 /// GroupSync before acknowledging them); busy_timeout covers other processes, as this one's
 /// writers queue for the writer connection.
-const SQLITE_PRAGMAS: &str = "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=10000;";
+pub(crate) const SQLITE_PRAGMAS: &str = "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=10000;";
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
     Sqlite,
@@ -72,6 +72,9 @@ pub enum StoreError {
     Corrupt(String),
     #[error("database error: {0}")]
     Database(#[source] sqlx::Error),
+    /// From the SQLite writer's own connection (`lite`).
+    #[error("database error: {0}")]
+    Sqlite(#[source] rusqlite::Error),
     #[error("migration failed: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
 }
@@ -88,12 +91,7 @@ impl From<sqlx::Error> for StoreError {
             }
             sqlx::Error::Database(db) if db.is_unique_violation() => {
                 // SQLite: "UNIQUE constraint failed: items.code"; PostgreSQL: constraint name.
-                let msg = db.message();
-                let field = msg
-                    .rsplit(['.', ' '])
-                    .next()
-                    .filter(|_| msg.contains("UNIQUE"))
-                    .map(str::to_string)
+                let field = unique_field(db.message())
                     .or_else(|| {
                         db.constraint().map(|c| {
                             c.trim_end_matches("_key")
@@ -107,6 +105,15 @@ impl From<sqlx::Error> for StoreError {
             _ => StoreError::Database(e),
         }
     }
+}
+
+/// The column a unique violation names in SQLite's message ("UNIQUE constraint failed:
+/// items.code"); PostgreSQL's names the constraint instead.
+pub(crate) fn unique_field(msg: &str) -> Option<String> {
+    msg.rsplit(['.', ' '])
+        .next()
+        .filter(|_| msg.contains("UNIQUE"))
+        .map(str::to_string)
 }
 
 impl From<serde_json::Error> for StoreError {
@@ -262,7 +269,11 @@ impl Store {
             use sqlx::Connection;
             let mut conn = AnyConnection::connect_with(&options).await?;
             conn.execute(SQLITE_PRAGMAS).await?;
-            store.writer = Some(crate::write::writer_slot(conn));
+            let file = sqlite_file(&url).ok_or_else(|| {
+                StoreError::State("SQLite 须是数据库文件，不支持内存数据库".into())
+            })?;
+            let lite = crate::lite::LiteWriter::open(&file, SQLITE_PRAGMAS)?;
+            store.writer = Some(crate::write::writer_slot(conn, lite));
             store.group_sync = sqlite_file(&url)
                 .filter(|_| durable)
                 .map(|f| GroupSync::start(wal_of(&f)));
@@ -275,13 +286,10 @@ impl Store {
         format!("sqlite://{}", data_dir.join("onewindow.sqlite").display())
     }
 
-    /// Runs a batch as a transaction of its own. On SQLite that is one query on the writer,
-    /// `BEGIN IMMEDIATE` to `COMMIT` (one hand-off to its thread); durable, it returns once
-    /// the commit is on disk. Returns the rows the statements returned.
-    pub(crate) async fn run_batch(
-        &self,
-        b: crate::command::Batch<'_>,
-    ) -> crate::Result<Vec<sqlx::any::AnyRow>> {
+    /// Runs a batch as a transaction of its own. On SQLite that is one job for the writer's
+    /// thread (`lite`), `BEGIN IMMEDIATE` to `COMMIT`; durable, it returns once the commit is
+    /// on disk. Returns the first column of each row the statements returned.
+    pub(crate) async fn run_batch(&self, b: crate::command::Batch<'_>) -> crate::Result<Vec<i64>> {
         self.run_batch_with(b, true).await
     }
 
@@ -292,7 +300,7 @@ impl Store {
         &self,
         b: crate::command::Batch<'_>,
         durable: bool,
-    ) -> crate::Result<Vec<sqlx::any::AnyRow>> {
+    ) -> crate::Result<Vec<i64>> {
         match &self.writer {
             Some(slot) => {
                 let sync = self.group_sync.clone().filter(|_| durable);
@@ -300,7 +308,7 @@ impl Store {
             }
             None => {
                 let mut tx = self.begin().await?;
-                let rows = b.run(&mut tx).await?;
+                let rows = b.run_ints(&mut tx).await?;
                 tx.commit().await?;
                 Ok(rows)
             }

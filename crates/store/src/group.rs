@@ -4,27 +4,27 @@
 //! between threads (the waiting task, the connection's thread, the next task) and a commit of
 //! its own, which writes every page it changed to the log again. Under load most of a
 //! command's time is spent waiting for that turn. So a batch that must wait leaves itself in
-//! a queue, and whoever gets the turn next runs every queued batch as one query from `BEGIN`
-//! to `COMMIT` and answers each: one hand-off and one commit for the lot.
+//! a queue, and whoever gets the turn next runs every queued batch as one transaction, from
+//! `BEGIN` to `COMMIT`, and answers each: one hand-off and one commit for the lot.
 //!
 //! Each batch keeps its own checks (the version trigger, the audit chain's sequence numbers,
 //! foreign keys). When any statement of a group fails, the group is rolled back and its
-//! batches run again one by one, so that only the batch at fault fails. The group runs in a
+//! batches run again one by one, so that only the batch at fault fails (the writer's thread
+//! does both, see `lite`). The group runs in a
 //! task of its own, so that a caller that goes away (a cancelled request) cannot leave the
 //! others without an answer; a batch whose caller went away before a turn took it is
 //! withdrawn, not run later.
 
-use sqlx::any::AnyRow;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use tokio::sync::oneshot;
 
 use crate::command::Batch;
-use crate::write::{WriterSlot, WriterTurn, commit_batches};
+use crate::write::{WriterSlot, WriterTurn};
 use crate::{Result, StoreError};
 
-/// At most this many batches go in one transaction, so that one query stays small.
+/// At most this many batches go in one transaction, so that it stays short.
 const MAX_GROUP: usize = 32;
 
 /// Batches waiting for the writer's turn.
@@ -37,7 +37,7 @@ pub(crate) struct Queue {
 struct Waiting {
     id: u64,
     batch: Batch<'static>,
-    answer: oneshot::Sender<Result<Vec<AnyRow>>>,
+    answer: oneshot::Sender<Result<Vec<i64>>>,
 }
 
 impl Queue {
@@ -68,11 +68,7 @@ impl Drop for Withdraw<'_> {
 
 /// Runs `b` as a transaction of its own, alone or with batches that wait beside it; returns
 /// the rows its statements returned. Not yet durable: the caller waits for the flush.
-pub(crate) async fn run(
-    slot: &WriterSlot,
-    queue: &Arc<Queue>,
-    b: Batch<'_>,
-) -> Result<Vec<AnyRow>> {
+pub(crate) async fn run(slot: &WriterSlot, queue: &Arc<Queue>, b: Batch<'_>) -> Result<Vec<i64>> {
     let (answer, mut answered) = oneshot::channel();
     let id = queue.next_id.fetch_add(1, Ordering::Relaxed);
     queue.lock().push(Waiting {
@@ -98,45 +94,15 @@ pub(crate) async fn run(
     }
 }
 
-async fn run_group(mut turn: WriterTurn, group: Vec<Waiting>) {
+async fn run_group(turn: WriterTurn, group: Vec<Waiting>) {
     let (batches, answers): (Vec<_>, Vec<_>) =
         group.into_iter().map(|w| (w.batch, w.answer)).unzip();
     if batches.len() > 1 {
         tracing::debug!(batches = batches.len(), "waiting writes in one transaction");
-        let expected: Vec<usize> = batches.iter().map(Batch::returning).collect();
-        match commit_batches(&mut turn, &batches, false).await {
-            // Each `RETURNING` statement (a case's update by key) returns its row when the
-            // batch found its case, so as many rows as such statements means every batch did.
-            Ok(rows) if rows.len() == expected.iter().sum::<usize>() => {
-                let mut rows = rows.into_iter();
-                for (a, n) in answers.into_iter().zip(expected) {
-                    let _ = a.send(Ok(rows.by_ref().take(n).collect()));
-                }
-            }
-            // Committed, yet some batch found no case: not expected (a command's events need
-            // their case), and its rows cannot be told apart, so no batch is told it succeeded.
-            Ok(_) => {
-                tracing::error!("a grouped write returned fewer rows than it has updates");
-                for a in answers {
-                    let _ = a.send(Err(StoreError::State(
-                        "写入结果无法确认，请刷新后查看最新状态".into(),
-                    )));
-                }
-            }
-            // Rolled back: run them one by one, so that only the batch at fault fails.
-            Err(_) => alone(&mut turn, batches, answers).await,
-        }
-        return;
     }
-    alone(&mut turn, batches, answers).await;
-}
-
-async fn alone(
-    turn: &mut WriterTurn,
-    batches: Vec<Batch<'static>>,
-    answers: Vec<oneshot::Sender<Result<Vec<AnyRow>>>>,
-) {
-    for (b, a) in batches.into_iter().zip(answers) {
-        let _ = a.send(commit_batches(turn, std::slice::from_ref(&b), true).await);
+    // Answered before the turn is given up (see `run`).
+    for (a, r) in answers.into_iter().zip(turn.lite.run(batches).await) {
+        let _ = a.send(r);
     }
+    drop(turn);
 }

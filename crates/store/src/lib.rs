@@ -20,6 +20,7 @@ mod group;
 pub mod hall;
 pub mod hotline;
 pub mod licenses;
+mod lite;
 pub mod market;
 pub mod notify;
 pub mod off_platform;

@@ -142,7 +142,7 @@ pub async fn retire_keys(conn: &mut AnyConnection, department: &str, at: i64) ->
 
 /// The next serial of the day for a license type (1, 2, ...).
 pub async fn next_serial(conn: &mut AnyConnection, type_code: &str, day: &str) -> Result<i64> {
-    crate::cases::drawn(serial(type_code, day).run(conn).await?)
+    crate::cases::drawn(serial(type_code, day).run_ints(conn).await?)
 }
 
 /// Draws the next serial as a write of its own, before the approval that issues the license

@@ -3,7 +3,6 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Executor};
 use tokio::sync::{Mutex, OwnedMappedMutexGuard, OwnedMutexGuard};
 
@@ -16,13 +15,19 @@ pub(crate) struct Writer {
     conn: AnyConnection,
     /// A transaction is open on `conn` that nobody will commit (its `Tx` was dropped).
     open: bool,
+    /// The thread that runs one-query writes (`group`), in this turn too.
+    pub(crate) lite: crate::lite::LiteWriter,
 }
 
 /// The writer's slot: `None` once the store is closed.
 pub(crate) type WriterSlot = Arc<Mutex<Option<Writer>>>;
 
-pub(crate) fn writer_slot(conn: AnyConnection) -> WriterSlot {
-    Arc::new(Mutex::new(Some(Writer { conn, open: false })))
+pub(crate) fn writer_slot(conn: AnyConnection, lite: crate::lite::LiteWriter) -> WriterSlot {
+    Arc::new(Mutex::new(Some(Writer {
+        conn,
+        open: false,
+        lite,
+    })))
 }
 
 /// Waits for the writer's turn and begins an immediate transaction on it: the write lock is
@@ -63,38 +68,12 @@ pub(crate) async fn run_batch_on_writer(
     queue: &Arc<crate::group::Queue>,
     sync: Option<Arc<GroupSync>>,
     b: crate::command::Batch<'_>,
-) -> crate::Result<Vec<AnyRow>> {
+) -> crate::Result<Vec<i64>> {
     let rows = crate::group::run(slot, queue, b).await?;
     if let Some(s) = sync {
         s.wait().await.map_err(sqlx::Error::Io)?;
     }
     Ok(rows)
-}
-
-/// Runs batches as one transaction in one query: `BEGIN IMMEDIATE`, their statements,
-/// `COMMIT`. A statement that fails stops the query before the `COMMIT`, and the rest is
-/// rolled back. `cached`: keep the query prepared (not for one-off groups of batches).
-pub(crate) async fn commit_batches(
-    w: &mut WriterTurn,
-    batches: &[crate::command::Batch<'_>],
-    cached: bool,
-) -> crate::Result<Vec<AnyRow>> {
-    use crate::command::Batch;
-    let sql = Batch::one_query_sql(batches, "BEGIN IMMEDIATE;\n", "COMMIT;");
-    // Open until the answer says the COMMIT ran: dropped before that, the next turn rolls
-    // back whatever is left.
-    w.open = true;
-    let q = Batch::bind(batches, sqlx::query(sqlx::AssertSqlSafe(sql))).persistent(cached);
-    match q.fetch_all(&mut w.conn).await {
-        Ok(rows) => {
-            w.open = false;
-            Ok(rows)
-        }
-        Err(e) => {
-            rollback(w).await;
-            Err(e.into())
-        }
-    }
 }
 
 /// The writer with its turn taken.

@@ -144,10 +144,18 @@ async fn regions_in(
     c: &mut store::Connection,
     scope: &domain::account::StaffScope,
 ) -> Result<Vec<String>> {
-    Ok(app
-        .regions(c)
-        .await?
+    let Ok(mine) = domain::ids::RegionCode::parse(&scope.region) else {
+        return Ok(vec![]);
+    };
+    let all = app.regions(c).await?;
+    // The cached list is sorted by code, so the regions within the scope's all begin with its
+    // prefix and stand side by side: found by binary search, not by testing the thousands of
+    // the national list on every queue read.
+    let prefix = mine.prefix();
+    let from = all.partition_point(|r| r.code.as_str() < prefix);
+    Ok(all[from..]
         .iter()
+        .take_while(|r| r.code.starts_with(prefix))
         .filter(|r| scope.covers_region(&r.code))
         .map(|r| r.code.clone())
         .collect())

@@ -158,9 +158,25 @@ pub(crate) async fn spawn_server(
     env: &[(&str, String)],
 ) -> anyhow::Result<Server> {
     use std::io::BufRead;
-    let exe = std::env::current_exe()?;
+    // Comparing builds: ONEWINDOW_BENCH_SERVER names another build's binary to serve, driven
+    // by this one's load generator (the database schema must be the same).
+    let exe = match std::env::var_os("ONEWINDOW_BENCH_SERVER") {
+        Some(e) => PathBuf::from(e),
+        None => std::env::current_exe()?,
+    };
     let started = Instant::now();
-    let mut cmd = std::process::Command::new(exe);
+    // Counting instructions: ONEWINDOW_BENCH_SERVER_WRAPPER="valgrind --tool=callgrind …"
+    // runs the server under that command (machines without `perf stat` have only valgrind).
+    let wrapper = wrapper();
+    let mut cmd = match &wrapper {
+        Some(w) => {
+            let mut words = w.split_whitespace();
+            let mut c = std::process::Command::new(words.next().unwrap_or_default());
+            c.args(words).arg(exe);
+            c
+        }
+        None => std::process::Command::new(exe),
+    };
     if let Some(c) = events::config_arg(&t.data_dir) {
         cmd.arg("--config").arg(c);
     }
@@ -204,7 +220,9 @@ pub(crate) async fn spawn_server(
         .map(|a| format!("http://{}", a.trim().trim_end_matches('/')))
         .context("无法识别服务地址")?;
     let http = Http::new(&base);
-    for _ in 0..200 {
+    // Under valgrind the start is some fifty times slower.
+    let tries = if wrapper.is_some() { 4_800 } else { 200 };
+    for _ in 0..tries {
         if let Ok(a) = http.send(Method::GET, "/healthz", None, Body::Empty).await
             && a.status.is_success()
         {
@@ -217,7 +235,28 @@ pub(crate) async fn spawn_server(
         tokio::time::sleep(Duration::from_millis(25)).await;
     }
     let _ = child.kill();
-    bail!("服务 5 秒内未就绪")
+    bail!("服务未能在时限内就绪")
+}
+
+fn wrapper() -> Option<String> {
+    std::env::var("ONEWINDOW_BENCH_SERVER_WRAPPER")
+        .ok()
+        .filter(|w| !w.trim().is_empty())
+}
+
+impl Server {
+    /// Stops the server: at once, or under a wrapper with SIGTERM, so that a profiler it runs
+    /// under can write its counts as the server exits.
+    pub(crate) fn stop(mut self) {
+        if wrapper().is_some() {
+            let _ = std::process::Command::new("kill")
+                .args(["-TERM", &self.child.id().to_string()])
+                .status();
+        } else {
+            let _ = self.child.kill();
+        }
+        let _ = self.child.wait();
+    }
 }
 
 pub async fn run(
@@ -353,9 +392,8 @@ async fn measure(
     let events = listener.finish(target).await?;
     let rss = peak_rss(&base).await;
     let startup = server.as_ref().map(|s| s.startup);
-    if let Some(mut s) = server {
-        let _ = s.child.kill();
-        let _ = s.child.wait();
+    if let Some(s) = server {
+        s.stop();
     }
     let (stats, tallies) = outcome?;
 

@@ -444,7 +444,7 @@ pub async fn queue_matching(
 
 /// Allocates the next number of the day for a region (1, 2, ...).
 pub async fn next_case_number(conn: &mut AnyConnection, region: &str, day: &str) -> Result<i64> {
-    drawn(next_number(region, day).run(conn).await?)
+    drawn(next_number(region, day).run_ints(conn).await?)
 }
 
 /// Draws the next case number of `region` on `day` as a write of its own, before the command
@@ -470,10 +470,8 @@ pub(super) fn next_number<'a>(region: &'a str, day: &'a str) -> Batch<'a> {
 }
 
 /// The value a counter's `… RETURNING last` gave.
-pub(crate) fn drawn(rows: Vec<sqlx::any::AnyRow>) -> Result<i64> {
-    use sqlx::Row;
-    let row = rows.first().ok_or(StoreError::NotFound)?;
-    Ok(row.try_get::<i64, _>(0)?)
+pub(crate) fn drawn(rows: Vec<i64>) -> Result<i64> {
+    rows.first().copied().ok_or(StoreError::NotFound)
 }
 
 /// 告知承诺 approvals awaiting verification in `regions` (and `department`), earliest first.
