@@ -5,29 +5,14 @@
 
 use std::collections::BTreeMap;
 
-use domain::stats::{CaseFacts, CaseStat, Counts, DayKey, Totals, delta};
+use domain::stats::{COUNTS, CaseFacts, CaseStat, Counts, DayKey, Totals, delta};
 use sqlx::{AnyConnection, Row};
 
 use crate::Result;
 use crate::command::{Arg, Batch};
 
 /// The sums' columns, in the order of `Counts::to_array`.
-const SUMS: [&str; 14] = [
-    "received",
-    "accepted",
-    "decided",
-    "completed",
-    "on_time",
-    "late",
-    "online",
-    "full_online",
-    "instant",
-    "handled",
-    "handling_days",
-    "materials_required",
-    "materials_avoided",
-    "visits",
-];
+const SUMS: [&str; COUNTS] = Counts::NAMES;
 
 const STAT_COLS: &str = "case_id, day, region, department, item_code, online, e_delivered, instant, accepted, decided, completed, on_time, handling_days, materials_required, materials_avoided, visits, open_due";
 
@@ -79,7 +64,7 @@ fn push_sums(b: &mut Batch<'_>, k: &DayKey, counts: Counts) {
         "INSERT INTO stat_days (day, region, department, item_code, {}) VALUES (?, ?, ?, ?, {})
          ON CONFLICT (day, region, department, item_code) DO UPDATE SET {}",
         SUMS.join(", "),
-        ["?"; 14].join(", "),
+        ["?"; COUNTS].join(", "),
         SUMS.map(|c| format!("{c} = stat_days.{c} + excluded.{c}"))
             .join(", ")
     );
@@ -301,7 +286,7 @@ pub async fn totals_between(
 
 /// The sums of a row that selected [`SUMS`] by name.
 fn counts(r: &sqlx::any::AnyRow) -> Result<Counts> {
-    let mut a = [0i64; 14];
+    let mut a = [0i64; COUNTS];
     for (i, c) in SUMS.iter().enumerate() {
         a[i] = r.try_get(*c)?;
     }

@@ -90,7 +90,7 @@ pub(super) async fn report(
             .collect();
         out.push(Group {
             key: k.clone(),
-            label: label(&mut *conn, level, k).await?,
+            label: label(app, &mut *conn, level, k).await?,
             summary: summary_of(t, rs, &ts),
         });
     }

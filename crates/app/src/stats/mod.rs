@@ -284,7 +284,7 @@ async fn build(
             .filter(|(d, i, n, _)| key_of(d, i, n) == k)
             .map(|t| t.3.clone())
             .collect();
-        let label = label(&mut conn, level, &k).await?;
+        let label = label(app, &mut conn, level, &k).await?;
         groups.push(Group {
             key: k,
             label,
@@ -317,7 +317,7 @@ async fn build(
 }
 
 /// How a breakdown row is named: a person, a department or an item by name.
-async fn label(conn: &mut store::Connection, level: &str, k: &str) -> Result<String> {
+async fn label(app: &App, conn: &mut store::Connection, level: &str, k: &str) -> Result<String> {
     let k = k.to_string();
     Ok(match level {
         "subject" if k == "legal" => "法人（企业等）".to_string(),
@@ -328,9 +328,11 @@ async fn label(conn: &mut store::Connection, level: &str, k: &str) -> Result<Str
             .await
             .map(|a| a.display_name)
             .unwrap_or_else(|_| k.clone()),
-        "department" => store::org::get_department(&mut *conn, &k)
+        // Cached: a report names every department of the region.
+        "department" => app
+            .department(&mut *conn, &k)
             .await
-            .map(|d| d.name)
+            .map(|d| d.name.clone())
             .unwrap_or_else(|_| k.clone()),
         "item" => store::catalog::find_item(&mut *conn, &k)
             .await?

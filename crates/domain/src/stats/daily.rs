@@ -128,28 +128,56 @@ impl CaseStat {
     }
 }
 
-/// The sums kept per day and place; each field counts cases unless it says otherwise.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Counts {
-    pub received: i64,
-    pub accepted: i64,
-    pub decided: i64,
-    pub completed: i64,
+/// Defines [`Counts`] and its field order from one list: the struct, `to_array`,
+/// `from_array` and `NAMES` (the store's column names) cannot drift apart.
+macro_rules! counts {
+    ($($(#[$doc:meta])* $field:ident),+ $(,)?) => {
+        /// The sums kept per day and place; each field counts cases unless it says otherwise.
+        #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+        pub struct Counts {
+            $($(#[$doc])* pub $field: i64,)+
+        }
+
+        impl Counts {
+            /// The fields' names in a fixed order (the store's columns are named and ordered so).
+            pub const NAMES: [&'static str; COUNTS] = [$(stringify!($field)),+];
+
+            /// The fields in the order of [`Counts::NAMES`].
+            pub fn to_array(self) -> [i64; COUNTS] {
+                [$(self.$field),+]
+            }
+
+            pub fn from_array(a: [i64; COUNTS]) -> Counts {
+                let [$($field),+] = a;
+                Counts { $($field),+ }
+            }
+        }
+    };
+}
+
+/// How many sums [`Counts`] has.
+pub const COUNTS: usize = 14;
+
+counts! {
+    received,
+    accepted,
+    decided,
+    completed,
     /// Decided on or before the promised deadline.
-    pub on_time: i64,
+    on_time,
     /// Decided after it.
-    pub late: i64,
-    pub online: i64,
+    late,
+    online,
     /// Online and delivered electronically (全程网办).
-    pub full_online: i64,
-    pub instant: i64,
+    full_online,
+    instant,
     /// Cases with a handling time, and the sum of their working days.
-    pub handled: i64,
-    pub handling_days: i64,
+    handled,
+    handling_days,
     /// Sums of materials and visits, not cases.
-    pub materials_required: i64,
-    pub materials_avoided: i64,
-    pub visits: i64,
+    materials_required,
+    materials_avoided,
+    visits,
 }
 
 impl Counts {
@@ -170,61 +198,6 @@ impl Counts {
             materials_required: i64::from(f.materials_required),
             materials_avoided: i64::from(f.materials_avoided),
             visits: i64::from(f.visits),
-        }
-    }
-
-    /// The fields in a fixed order (the store's columns follow it).
-    pub fn to_array(self) -> [i64; 14] {
-        [
-            self.received,
-            self.accepted,
-            self.decided,
-            self.completed,
-            self.on_time,
-            self.late,
-            self.online,
-            self.full_online,
-            self.instant,
-            self.handled,
-            self.handling_days,
-            self.materials_required,
-            self.materials_avoided,
-            self.visits,
-        ]
-    }
-
-    pub fn from_array(a: [i64; 14]) -> Counts {
-        let [
-            received,
-            accepted,
-            decided,
-            completed,
-            on_time,
-            late,
-            online,
-            full_online,
-            instant,
-            handled,
-            handling_days,
-            materials_required,
-            materials_avoided,
-            visits,
-        ] = a;
-        Counts {
-            received,
-            accepted,
-            decided,
-            completed,
-            on_time,
-            late,
-            online,
-            full_online,
-            instant,
-            handled,
-            handling_days,
-            materials_required,
-            materials_avoided,
-            visits,
         }
     }
 

@@ -22,7 +22,9 @@ use serde::Serialize;
 use crate::rating::{RatingChannel, Satisfaction};
 
 mod daily;
-pub use daily::{CaseStat, Counts, DayKey, Delta, Totals, delta, facts_of, median_of_histogram};
+pub use daily::{
+    COUNTS, CaseStat, Counts, DayKey, Delta, Totals, delta, facts_of, median_of_histogram,
+};
 
 /// What the statistics need to know about one case.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
