@@ -49,7 +49,7 @@ impl LiteWriter {
             .spawn(move || {
                 let mut conn = conn;
                 for job in inbox {
-                    let _ = job.answer.send(run_group(&mut conn, &job.batches));
+                    let _ = job.answer.send(guarded(&mut conn, &job.batches));
                 }
             })
             .map_err(|e| StoreError::State(format!("写入线程无法启动：{e}")))?;
@@ -71,6 +71,22 @@ impl LiteWriter {
         }
         answered.await.unwrap_or_else(|_| gone())
     }
+}
+
+/// [`run_group`], a panic inside it answered as an error, so that one bad job does not stop
+/// the thread and with it every later write of the process.
+fn guarded(conn: &mut Connection, batches: &[Batch<'static>]) -> Vec<Result<Vec<i64>>> {
+    let run = std::panic::AssertUnwindSafe(|| run_group(conn, batches));
+    std::panic::catch_unwind(run).unwrap_or_else(|_| {
+        tracing::error!("the SQLite writer's thread panicked in a write");
+        if !conn.is_autocommit() {
+            let _ = conn.execute_batch("ROLLBACK");
+        }
+        batches
+            .iter()
+            .map(|_| Err(StoreError::State("写入失败，请重试".into())))
+            .collect()
+    })
 }
 
 /// Several batches in one transaction; if any statement fails, the lot is rolled back and each
