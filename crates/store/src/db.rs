@@ -274,9 +274,7 @@ impl Store {
             })?;
             let lite = crate::lite::LiteWriter::open(&file, SQLITE_PRAGMAS)?;
             store.writer = Some(crate::write::writer_slot(conn, lite));
-            store.group_sync = sqlite_file(&url)
-                .filter(|_| durable)
-                .map(|f| GroupSync::start(wal_of(&f)));
+            store.group_sync = durable.then(|| GroupSync::start(wal_of(&file)));
         }
         Ok(store)
     }

@@ -10,10 +10,9 @@
 //! Each batch keeps its own checks (the version trigger, the audit chain's sequence numbers,
 //! foreign keys). When any statement of a group fails, the group is rolled back and its
 //! batches run again one by one, so that only the batch at fault fails (the writer's thread
-//! does both, see `lite`). The group runs in a
-//! task of its own, so that a caller that goes away (a cancelled request) cannot leave the
-//! others without an answer; a batch whose caller went away before a turn took it is
-//! withdrawn, not run later.
+//! does both, see `lite`). The group runs in a task of its own, so that a caller that goes
+//! away (a cancelled request) cannot leave the others without an answer; a batch whose caller
+//! went away before a turn took it is withdrawn, not run later.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
