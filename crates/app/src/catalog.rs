@@ -108,11 +108,20 @@ pub async fn search(app: &App, p: &SearchParams) -> Result<SearchResults> {
         offset: offset as usize,
     };
     let index = app.index.clone();
-    // Searching is CPU work; keep it off the async workers.
-    tokio::task::spawn_blocking(move || index.search(&query))
+    let turn = app
+        .search_turns
+        .clone()
+        .acquire_owned()
         .await
-        .map_err(|e| AppError::Internal(e.to_string()))?
-        .map_err(Into::into)
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    // Searching is CPU work; keep it off the async workers.
+    tokio::task::spawn_blocking(move || {
+        let _turn = turn;
+        index.search(&query)
+    })
+    .await
+    .map_err(|e| AppError::Internal(e.to_string()))?
+    .map_err(Into::into)
 }
 
 /// The public list of items with filters (browse by department or region).

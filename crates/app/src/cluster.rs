@@ -117,6 +117,7 @@ async fn apply_here(app: &App, change: &Change) {
         }
         Change::Org => {
             app.regions.clear();
+            app.regions_in_use.clear();
             app.departments.clear();
             app.department_list.clear();
         }
@@ -153,6 +154,7 @@ async fn forget_all(app: &App) {
     app.sessions.clear();
     app.accounts.clear();
     app.regions.clear();
+    app.regions_in_use.clear();
     app.departments.clear();
     app.department_list.clear();
     app.bundle_list.clear();

@@ -230,6 +230,9 @@ pub struct App {
     /// Uploaded materials and rendered documents.
     pub files: files::Files,
     pub index: Arc<CatalogIndex>,
+    /// One catalog search at a time per core: the rest wait their turn in order instead of
+    /// sharing the cores as threads, so a costly query does not stretch every other one.
+    pub(crate) search_turns: Arc<tokio::sync::Semaphore>,
     pub calendar: Arc<RwLock<WorkCalendar>>,
     pub settings: Arc<Settings>,
     pub clock: Arc<dyn Clock>,
@@ -244,6 +247,8 @@ pub struct App {
     pub(crate) sessions: Arc<cache::TtlCache<String, auth::CachedSession>>,
     pub(crate) accounts: Arc<cache::TtlCache<String, Arc<store::accounts::AccountRow>>>,
     pub(crate) regions: Arc<cache::TtlCache<(), Arc<Vec<RegionRow>>>>,
+    /// The regions where a department sits and those above them (`org::regions_in_use`).
+    pub(crate) regions_in_use: Arc<cache::TtlCache<(), Arc<Vec<RegionRow>>>>,
     /// Departments by code and license types by item, name or code: read while issuing and
     /// attaching licenses (inside the write transaction), changed by loads and `save_types`.
     pub(crate) departments: Arc<cache::TtlCache<String, Arc<domain::org::Department>>>,
@@ -343,6 +348,9 @@ impl App {
             files,
             store,
             index: Arc::new(index),
+            search_turns: Arc::new(tokio::sync::Semaphore::new(
+                std::thread::available_parallelism().map_or(2, |n| n.get()),
+            )),
             calendar: Arc::new(RwLock::new(WorkCalendar::china())),
             shared: Arc::new(shared),
             settings: Arc::new(settings),
@@ -352,6 +360,7 @@ impl App {
             sessions: Arc::new(cache::TtlCache::new(CACHE_TTL, accounts)),
             accounts: Arc::new(cache::TtlCache::new(CACHE_TTL, accounts)),
             regions: Arc::new(cache::TtlCache::new(CACHE_TTL, 1)),
+            regions_in_use: Arc::new(cache::TtlCache::new(CACHE_TTL, 1)),
             departments: Arc::new(cache::TtlCache::new(CACHE_TTL, small)),
             department_list: Arc::new(cache::TtlCache::new(CACHE_TTL, 1)),
             bundle_list: Arc::new(cache::TtlCache::new(CACHE_TTL, 1)),

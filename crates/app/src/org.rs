@@ -1,5 +1,7 @@
 //! Regions, departments, halls and the holiday calendar.
 
+use std::sync::Arc;
+
 use domain::calendar::{WorkCalendar, YearNotice};
 use domain::ids::RegionCode;
 use domain::org::{Department, Hall};
@@ -89,25 +91,30 @@ pub async fn regions(app: &App) -> Result<Vec<RegionRow>> {
 /// The regions the platform serves, for the public pages: those where a department sits, and
 /// the regions above them. The national list a fresh installation ships with would otherwise
 /// put 3 000 counties without a single item on the home page and in every search filter.
-pub async fn regions_in_use(app: &App) -> Result<Vec<RegionRow>> {
+pub async fn regions_in_use(app: &App) -> Result<Arc<Vec<RegionRow>>> {
     let mut c = app.store.conn().await?;
-    let mut used = std::collections::BTreeSet::new();
-    for d in app.department_list(&mut c).await?.iter() {
-        if let Ok(code) = RegionCode::parse(&d.region) {
-            used.extend(code.ancestry().into_iter().map(|r| r.as_str().to_string()));
+    let load = async {
+        let mut used = std::collections::BTreeSet::new();
+        for d in app.department_list(&mut c).await?.iter() {
+            if let Ok(code) = RegionCode::parse(&d.region) {
+                used.extend(code.ancestry().into_iter().map(|r| r.as_str().to_string()));
+            }
         }
-    }
-    // The cached list, sorted by code: each region in use is looked up in it, not the
-    // thousands of the national list tested one by one (every search page asks).
-    let all = app.regions(&mut c).await?;
-    Ok(used
-        .iter()
-        .filter_map(|code| {
-            all.binary_search_by(|r| r.code.as_str().cmp(code))
-                .ok()
-                .map(|i| all[i].clone())
-        })
-        .collect())
+        // The cached list, sorted by code: each region in use is looked up in it, not the
+        // thousands of the national list tested one by one.
+        let all = app.regions(&mut c).await?;
+        Ok(Arc::new(
+            used.iter()
+                .filter_map(|code| {
+                    all.binary_search_by(|r| r.code.as_str().cmp(code))
+                        .ok()
+                        .map(|i| all[i].clone())
+                })
+                .collect(),
+        ))
+    };
+    // Every search page asks: kept like the lists it is made from, and dropped with them.
+    app.regions_in_use.get_or_load((), load).await
 }
 
 pub async fn region(app: &App, code: &str) -> Result<RegionRow> {
@@ -122,6 +129,12 @@ pub async fn region(app: &App, code: &str) -> Result<RegionRow> {
 pub async fn departments(app: &App) -> Result<Vec<Department>> {
     let mut c = app.store.conn().await?;
     Ok(app.department_list(&mut c).await?.as_ref().clone())
+}
+
+/// Every department, the cached list itself (no copy).
+pub async fn department_list(app: &App) -> Result<Arc<Vec<Department>>> {
+    let mut c = app.store.conn().await?;
+    app.department_list(&mut c).await
 }
 
 pub async fn department(app: &App, code: &str) -> Result<Department> {

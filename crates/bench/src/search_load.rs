@@ -101,9 +101,7 @@ pub async fn run(a: SearchLoadArgs) -> anyhow::Result<()> {
         errors += e;
         hits += h;
     }
-    let mut child = server.child;
-    let _ = child.kill();
-    let _ = child.wait();
+    server.stop();
     let _ = std::fs::remove_dir_all(&dir);
     lat.sort_by(|x, y| x.total_cmp(y));
     let n = lat.len();

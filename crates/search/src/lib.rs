@@ -94,6 +94,9 @@ pub struct SearchResults {
     /// The words the query was understood as, after segmentation and synonyms (shown to
     /// the person so a surprising result explains itself).
     pub understood_as: Vec<String>,
+    /// Those words with their weights, for matching the 一件事 with the same understanding
+    /// (the query is segmented and looked up in the dictionary once per search).
+    pub words: Vec<(String, f32)>,
 }
 
 #[derive(Clone, Copy)]
@@ -489,6 +492,7 @@ impl CatalogIndex {
                 hits: vec![],
                 total: 0,
                 understood_as,
+                words,
             });
         }
         let exact = |field: Field, v: &str| -> Box<dyn Query> {
@@ -611,6 +615,7 @@ impl CatalogIndex {
             hits,
             total,
             understood_as,
+            words,
         })
     }
 }

@@ -3,6 +3,7 @@
 
 use std::collections::HashMap;
 
+use aho_corasick::AhoCorasick;
 use domain::catalog::Synonym;
 use pinyin::ToPinyin;
 use tantivy::tokenizer::TokenStream;
@@ -20,26 +21,49 @@ type Understood = (Vec<(String, f32)>, Vec<(Vec<String>, f32)>);
 pub(crate) struct Dictionary {
     list: Vec<Synonym>,
     by_sound: HashMap<String, Vec<usize>>,
+    /// Each distinct phrase once, with the entries of `list` that have it.
+    phrases: HashMap<String, Vec<usize>>,
+    /// Every distinct phrase, found in a query in one pass (the pattern id is its place in
+    /// `by_pattern`): testing thousands of phrases one `contains` at a time was most of
+    /// understanding a query.
+    finder: Option<AhoCorasick>,
+    by_pattern: Vec<Vec<usize>>,
 }
 
 impl Dictionary {
     pub(crate) fn new(list: Vec<Synonym>) -> Dictionary {
         let mut by_sound: HashMap<String, Vec<usize>> = HashMap::new();
+        let mut phrases: HashMap<String, Vec<usize>> = HashMap::new();
         for (i, s) in list.iter().enumerate() {
             for sound in sounds(&s.phrase) {
                 by_sound.entry(sound).or_default().push(i);
             }
+            phrases.entry(s.phrase.clone()).or_default().push(i);
         }
-        Dictionary { list, by_sound }
+        let (patterns, by_pattern): (Vec<&String>, Vec<Vec<usize>>) =
+            phrases.iter().map(|(p, at)| (p, at.clone())).unzip();
+        // Overlapping search reports every phrase found, as `contains` did for each; the
+        // phrases are short, so the automaton is small. (It cannot fail to build for them.)
+        let finder = AhoCorasick::new(&patterns).ok();
+        Dictionary {
+            list,
+            by_sound,
+            phrases,
+            finder,
+            by_pattern,
+        }
     }
 
-    /// The phrases a query holds: written out, typed in pinyin as a whole, or written with a
-    /// character of the same sound (低宝 → 低保). Where one phrase found lies inside another
-    /// found, the longer wins: 营业执照注销 means 注销登记, not also 营业执照's 设立登记.
     fn found(&self, text: &str, tokens: &[String]) -> Vec<&Synonym> {
-        let mut hits: Vec<usize> = (0..self.list.len())
-            .filter(|i| text.contains(self.list[*i].phrase.as_str()))
-            .collect();
+        let mut hits: Vec<usize> = match &self.finder {
+            Some(f) => f
+                .find_overlapping_iter(text)
+                .flat_map(|m| self.by_pattern[m.pattern().as_usize()].iter().copied())
+                .collect(),
+            None => (0..self.list.len())
+                .filter(|i| text.contains(self.list[*i].phrase.as_str()))
+                .collect(),
+        };
         // A run of two characters sounds like too many phrases (开电 → 开店): only one the
         // query's segmentation reads as a word counts.
         let latin = latin_of(text);
@@ -66,8 +90,7 @@ impl Dictionary {
 
     fn is_phrase(&self, text: &str) -> bool {
         let t = text.trim();
-        self.list.iter().any(|s| s.phrase == t)
-            || latin_of(t).is_some_and(|l| self.by_sound.contains_key(&l))
+        self.phrases.contains_key(t) || latin_of(t).is_some_and(|l| self.by_sound.contains_key(&l))
     }
 }
 
@@ -207,4 +230,49 @@ pub fn segment(text: &str) -> Vec<String> {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn dictionary(phrases: &[String]) -> Dictionary {
+        Dictionary::new(
+            phrases
+                .iter()
+                .map(|p| Synonym {
+                    phrase: p.clone(),
+                    terms: vec!["登记".into()],
+                })
+                .collect(),
+        )
+    }
+
+    proptest! {
+        /// The automaton finds exactly the entries whose phrase the text contains, repeated
+        /// and overlapping phrases included (a small alphabet makes overlaps common).
+        #[test]
+        fn the_automaton_finds_what_contains_finds(
+            phrases in prop::collection::vec("[社保卡证办]{1,3}", 0..12),
+            text in "[社保卡证办 ]{0,10}",
+        ) {
+            let d = dictionary(&phrases);
+            let mut by_automaton: Vec<usize> = d
+                .finder
+                .as_ref()
+                .unwrap()
+                .find_overlapping_iter(&text)
+                .flat_map(|m| d.by_pattern[m.pattern().as_usize()].iter().copied())
+                .collect();
+            by_automaton.sort_unstable();
+            by_automaton.dedup();
+            let by_contains: Vec<usize> = (0..phrases.len())
+                .filter(|i| text.contains(phrases[*i].as_str()))
+                .collect();
+            prop_assert_eq!(by_automaton, by_contains);
+            prop_assert_eq!(d.is_phrase(&text), phrases.iter().any(|p| p == text.trim())
+                || latin_of(text.trim()).is_some_and(|l| d.by_sound.contains_key(&l)));
+        }
+    }
 }

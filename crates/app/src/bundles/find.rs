@@ -4,25 +4,23 @@ use domain::bundle::{BundleDefinition, RELEVANT};
 
 use crate::{App, Result};
 
-/// Bundles whose name or description holds the search's words (after synonyms), most
-/// relevant first; those of other regions only when `regions` is empty (no region filter).
-pub async fn matching(app: &App, q: &str, regions: &[String]) -> Result<Vec<BundleDefinition>> {
-    let q = q.trim();
-    if q.is_empty() {
+/// Bundles whose name or description holds the search's words (after synonyms, as the
+/// catalog search understood them: `SearchResults::words`), most relevant first; those of
+/// other regions only when `regions` is empty (no region filter).
+pub async fn matching(
+    app: &App,
+    words: &[(String, f32)],
+    regions: &[String],
+) -> Result<Vec<BundleDefinition>> {
+    if words.is_empty() {
         return Ok(vec![]);
     }
-    let index = app.index.clone();
-    let text = q.to_string();
-    // Segmenting is CPU work, like the search itself.
-    let words = tokio::task::spawn_blocking(move || index.expand(&text))
-        .await
-        .map_err(|e| crate::AppError::Internal(e.to_string()))?;
     let mut conn = app.store.conn().await?;
     let defs = app.bundle_list(&mut conn).await?;
     let mut scored: Vec<(f32, BundleDefinition)> = defs
         .iter()
         .filter(|d| regions.is_empty() || regions.contains(&d.region))
-        .map(|d| (d.relevance(&words), d))
+        .map(|d| (d.relevance(words), d))
         .filter(|(s, _)| *s >= RELEVANT)
         .map(|(s, d)| (s, d.clone()))
         .collect();

@@ -117,8 +117,8 @@ async fn view_of(
     row: PostRow,
     with_links: bool,
 ) -> Result<PostView> {
-    let department_name = match store::org::get_department(c, &row.department).await {
-        Ok(d) => d.name,
+    let department_name = match app.department(c, &row.department).await {
+        Ok(d) => d.name.clone(),
         Err(_) => row.department.clone(),
     };
     let (mut policies, mut items) = (Vec::new(), Vec::new());
@@ -395,10 +395,7 @@ pub async fn search(app: &App, q: &str, limit: usize) -> Result<Vec<PostView>> {
     let hits = app.posts.search(q, limit * 2)?;
     let mut c = app.store.conn().await?;
     let mut out = Vec::new();
-    for id in hits {
-        let Some(row) = store::posts::post(&mut c, &id).await? else {
-            continue;
-        };
+    for row in store::posts::posts(&mut c, &hits).await? {
         if showing(app, &row)? == Showing::Shown {
             out.push(view_of(app, &mut c, &Actor::Anonymous, row, false).await?);
         }

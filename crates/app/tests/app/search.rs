@@ -37,7 +37,9 @@ async fn a_broad_everyday_query_returns_what_people_mean_and_life_events_find_th
             ("新生儿", "新生儿出生"),
             ("退休", "退休"),
         ] {
-            let found = app::bundles::matching(&app, q, &[]).await.unwrap();
+            // As the search page does: the bundles by the words the catalog search understood.
+            let words = catalog::search(&app, &search(q)).await.unwrap().words;
+            let found = app::bundles::matching(&app, &words, &[]).await.unwrap();
             assert_eq!(
                 found.first().map(|b| b.name.as_str()),
                 Some(bundle),
@@ -45,7 +47,8 @@ async fn a_broad_everyday_query_returns_what_people_mean_and_life_events_find_th
                 found.iter().map(|b| &b.name).collect::<Vec<_>>()
             );
         }
-        let none = app::bundles::matching(&app, "护照", &[]).await.unwrap();
+        let words = catalog::search(&app, &search("护照")).await.unwrap().words;
+        let none = app::bundles::matching(&app, &words, &[]).await.unwrap();
         assert!(
             none.is_empty(),
             "{:?}",

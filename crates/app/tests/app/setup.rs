@@ -446,8 +446,8 @@ async fn public_pages_list_the_regions_served_not_the_whole_country() {
         let served: Vec<String> = app::org::regions_in_use(&app)
             .await
             .unwrap()
-            .into_iter()
-            .map(|r| r.code)
+            .iter()
+            .map(|r| r.code.clone())
             .collect();
         assert_eq!(served, ["510000", "511600", "511602"]);
     })

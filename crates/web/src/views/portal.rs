@@ -54,8 +54,9 @@ async fn home(State(s): State<AppState>, ctx: Ctx) -> Result<Response, WebError>
         .collect();
     let counties = app::org::regions_in_use(&s.app)
         .await?
-        .into_iter()
+        .iter()
         .filter(|r| r.level == "county" || r.level == "city")
+        .cloned()
         .collect();
     use domain::content::PostKind;
     let notices = app::content::shown(&s.app, Some(PostKind::Notice), 5).await?;
@@ -166,13 +167,14 @@ async fn search(
     };
     let regions = app::org::regions_in_use(&s.app)
         .await?
-        .into_iter()
+        .iter()
         .filter(|r| r.level != "province")
-        .map(|r| (r.code, r.name));
-    let departments = app::org::departments(&s.app)
+        .map(|r| (r.code.clone(), r.name.clone()))
+        .collect::<Vec<_>>();
+    let departments = app::org::department_list(&s.app)
         .await?
-        .into_iter()
-        .map(|d| (d.code, d.name))
+        .iter()
+        .map(|d| (d.code.clone(), d.name.clone()))
         .collect::<Vec<_>>();
     let offset = p.offset.unwrap_or(0).max(0);
     let total = results.total as i64;
@@ -181,7 +183,7 @@ async fn search(
             Some(r) => app::org::serving_regions(r)?,
             None => vec![],
         };
-        app::bundles::matching(&s.app, &p.q, &regions)
+        app::bundles::matching(&s.app, &results.words, &regions)
             .await?
             .into_iter()
             .map(|b| (b.code, b.name, b.description))
@@ -460,13 +462,7 @@ async fn regions(State(s): State<AppState>, ctx: Ctx) -> Result<Response, WebErr
         "township" => 3,
         _ => 4,
     };
-    let regions = rows
-        .into_iter()
-        .map(|r| {
-            let d = depth(&r);
-            (r, d)
-        })
-        .collect();
+    let regions = rows.iter().map(|r| (r.clone(), depth(r))).collect();
     render(&RegionsPage {
         nav: Nav::of(&ctx),
         regions,
