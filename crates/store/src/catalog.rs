@@ -298,12 +298,12 @@ pub async fn get_item(conn: &mut AnyConnection, code: &str) -> Result<ItemRow> {
 }
 
 pub async fn find_item(conn: &mut AnyConnection, code: &str) -> Result<Option<ItemRow>> {
-    Ok(sqlx::query_as(AssertSqlSafe(format!(
-        "SELECT {ITEM_COLS} FROM items WHERE code = $1"
-    )))
-    .bind(code)
-    .fetch_optional(conn)
-    .await?)
+    crate::read::row_by_key(
+        conn,
+        format!("SELECT {ITEM_COLS} FROM items WHERE code = $1"),
+        code,
+    )
+    .await
 }
 
 type RawVersion = (i64, String, String, String, i64, Option<i64>);

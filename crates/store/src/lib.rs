@@ -34,6 +34,7 @@ pub mod post;
 pub mod posts;
 pub mod projects;
 pub mod ratings;
+mod read;
 pub mod rights;
 pub mod service_points;
 pub mod stats;

@@ -48,12 +48,12 @@ pub async fn intermediary(
     conn: &mut AnyConnection,
     credit_code: &str,
 ) -> Result<Option<IntermediaryRow>> {
-    Ok(sqlx::query_as(AssertSqlSafe(format!(
-        "SELECT {INTERMEDIARY} FROM intermediaries WHERE credit_code = $1"
-    )))
-    .bind(credit_code)
-    .fetch_optional(conn)
-    .await?)
+    crate::read::row_by_key(
+        conn,
+        format!("SELECT {INTERMEDIARY} FROM intermediaries WHERE credit_code = $1"),
+        credit_code,
+    )
+    .await
 }
 
 /// Intermediaries in `standing` (every one when empty), by name.
@@ -162,12 +162,12 @@ pub async fn job(conn: &mut AnyConnection, id: &str, for_update: bool) -> Result
     } else {
         ""
     };
-    Ok(sqlx::query_as(AssertSqlSafe(format!(
-        "SELECT {JOB} FROM market_jobs WHERE id = $1{lock}"
-    )))
-    .bind(id)
-    .fetch_optional(conn)
-    .await?)
+    crate::read::row_by_key(
+        conn,
+        format!("SELECT {JOB} FROM market_jobs WHERE id = $1{lock}"),
+        id,
+    )
+    .await
 }
 
 /// Jobs in `state` (every one when empty), newest first: `limit` of them after `offset`.

@@ -43,12 +43,12 @@ pub async fn insert_plan(conn: &mut AnyConnection, p: &PlanRow) -> Result<()> {
 }
 
 pub async fn plan(conn: &mut AnyConnection, id: &str) -> Result<Option<PlanRow>> {
-    Ok(sqlx::query_as(AssertSqlSafe(format!(
-        "SELECT {PLAN} FROM inspection_plans WHERE id = $1"
-    )))
-    .bind(id)
-    .fetch_optional(conn)
-    .await?)
+    crate::read::row_by_key(
+        conn,
+        format!("SELECT {PLAN} FROM inspection_plans WHERE id = $1"),
+        id,
+    )
+    .await
 }
 
 /// Every plan, newest first.
@@ -219,12 +219,12 @@ pub async fn insert_penalty(conn: &mut AnyConnection, p: &PenaltyRow) -> Result<
 }
 
 pub async fn penalty(conn: &mut AnyConnection, id: &str) -> Result<Option<PenaltyRow>> {
-    Ok(sqlx::query_as(AssertSqlSafe(format!(
-        "SELECT {PENALTY} FROM penalty_cases WHERE id = $1"
-    )))
-    .bind(id)
-    .fetch_optional(conn)
-    .await?)
+    crate::read::row_by_key(
+        conn,
+        format!("SELECT {PENALTY} FROM penalty_cases WHERE id = $1"),
+        id,
+    )
+    .await
 }
 
 /// Penalty cases, newest first: of one holder when `holder` is not empty; only those decided
@@ -317,12 +317,12 @@ pub async fn credit_of(conn: &mut AnyConnection, subject_id: &str) -> Result<Vec
 }
 
 pub async fn credit(conn: &mut AnyConnection, id: &str) -> Result<Option<CreditRow>> {
-    Ok(sqlx::query_as(AssertSqlSafe(format!(
-        "SELECT {CREDIT} FROM credit_records WHERE id = $1"
-    )))
-    .bind(id)
-    .fetch_optional(conn)
-    .await?)
+    crate::read::row_by_key(
+        conn,
+        format!("SELECT {CREDIT} FROM credit_records WHERE id = $1"),
+        id,
+    )
+    .await
 }
 
 /// Records with a repair applied for, oldest first.

@@ -49,12 +49,12 @@ pub async fn create(conn: &mut AnyConnection, p: &PaymentRow) -> Result<()> {
 }
 
 pub async fn get(conn: &mut AnyConnection, order_id: &str) -> Result<Option<PaymentRow>> {
-    Ok(sqlx::query_as(AssertSqlSafe(format!(
-        "SELECT {COLUMNS} FROM payments WHERE order_id = $1"
-    )))
-    .bind(order_id)
-    .fetch_optional(conn)
-    .await?)
+    crate::read::row_by_key(
+        conn,
+        format!("SELECT {COLUMNS} FROM payments WHERE order_id = $1"),
+        order_id,
+    )
+    .await
 }
 
 /// A case's orders, newest first.

@@ -69,12 +69,12 @@ pub async fn update_draft(conn: &mut AnyConnection, p: &PolicyRow) -> Result<boo
 }
 
 pub async fn policy(conn: &mut AnyConnection, id: &str) -> Result<Option<PolicyRow>> {
-    Ok(sqlx::query_as(AssertSqlSafe(format!(
-        "SELECT {POLICY} FROM policies WHERE id = $1"
-    )))
-    .bind(id)
-    .fetch_optional(conn)
-    .await?)
+    crate::read::row_by_key(
+        conn,
+        format!("SELECT {POLICY} FROM policies WHERE id = $1"),
+        id,
+    )
+    .await
 }
 
 /// Policies in `state` (every one when empty), newest first.
@@ -281,12 +281,12 @@ pub async fn add_account_subjects(conn: &mut AnyConnection, at: i64) -> Result<u
 }
 
 pub async fn subject(conn: &mut AnyConnection, id: &str) -> Result<Option<SubjectRow>> {
-    Ok(sqlx::query_as(AssertSqlSafe(format!(
-        "SELECT {SUBJECT} FROM subject_facts WHERE subject_id = $1"
-    )))
-    .bind(id)
-    .fetch_optional(conn)
-    .await?)
+    crate::read::row_by_key(
+        conn,
+        format!("SELECT {SUBJECT} FROM subject_facts WHERE subject_id = $1"),
+        id,
+    )
+    .await
 }
 
 /// Subjects of `target` after `after` in identifier order, `limit` at a time: the bulk pass

@@ -89,12 +89,7 @@ pub async fn set_state(
 }
 
 pub async fn post(conn: &mut AnyConnection, id: &str) -> Result<Option<PostRow>> {
-    Ok(sqlx::query_as(AssertSqlSafe(format!(
-        "SELECT {POST} FROM posts WHERE id = $1"
-    )))
-    .bind(id)
-    .fetch_optional(conn)
-    .await?)
+    crate::read::row_by_key(conn, format!("SELECT {POST} FROM posts WHERE id = $1"), id).await
 }
 
 /// The posts of `ids` that exist, in the order of `ids` (a search's hits, best first).

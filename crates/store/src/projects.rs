@@ -70,12 +70,12 @@ pub async fn insert(conn: &mut AnyConnection, p: &ProjectRow) -> Result<bool> {
 }
 
 pub async fn project(conn: &mut AnyConnection, code: &str) -> Result<Option<ProjectRow>> {
-    Ok(sqlx::query_as(AssertSqlSafe(format!(
-        "SELECT {PROJECT} FROM projects WHERE code = $1"
-    )))
-    .bind(code)
-    .fetch_optional(conn)
-    .await?)
+    crate::read::row_by_key(
+        conn,
+        format!("SELECT {PROJECT} FROM projects WHERE code = $1"),
+        code,
+    )
+    .await
 }
 
 /// Projects an owner or agent has (`account` non-empty), else those in regions starting with

@@ -132,12 +132,12 @@ pub async fn decide(
 }
 
 pub async fn delegation(conn: &mut AnyConnection, id: &str) -> Result<Option<DelegationRow>> {
-    Ok(sqlx::query_as(AssertSqlSafe(format!(
-        "SELECT {DELEGATION} FROM delegations WHERE id = $1"
-    )))
-    .bind(id)
-    .fetch_optional(conn)
-    .await?)
+    crate::read::row_by_key(
+        conn,
+        format!("SELECT {DELEGATION} FROM delegations WHERE id = $1"),
+        id,
+    )
+    .await
 }
 
 /// Delegations to a point (every item when `item` is empty), oldest start first.

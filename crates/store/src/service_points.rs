@@ -63,18 +63,13 @@ const COLS: &str =
 
 /// Every service point, by region then code.
 pub async fn list(conn: &mut AnyConnection) -> Result<Vec<ServicePoint>> {
-    let rows: Vec<Row> = sqlx::query_as(AssertSql(format!("{COLS} ORDER BY region, code")))
-        .fetch_all(conn)
-        .await?;
+    let rows: Vec<Row> =
+        crate::read::all_rows(conn, format!("{COLS} ORDER BY region, code")).await?;
     rows.into_iter().map(point).collect()
 }
 
 pub async fn get(conn: &mut AnyConnection, code: &str) -> Result<Option<ServicePoint>> {
-    let row: Option<Row> = sqlx::query_as(AssertSql(format!("{COLS} WHERE code = $1")))
-        .bind(code)
-        .fetch_optional(conn)
-        .await?;
+    let row: Option<Row> =
+        crate::read::row_by_key(conn, format!("{COLS} WHERE code = $1"), code).await?;
     row.map(point).transpose()
 }
-
-use sqlx::AssertSqlSafe as AssertSql;

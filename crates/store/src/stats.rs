@@ -367,6 +367,23 @@ pub async fn clear(conn: &mut AnyConnection) -> Result<()> {
 
 /// Adds cases whose rows are not stored yet (a rebuild, a bulk load): their rows a few
 /// hundred to a round trip, their sums added up here first and written once per day and place.
+/// Writes the statements `push` makes of `rows`, 200 rows to a batch (a recount's sums).
+async fn in_chunks<T>(
+    conn: &mut AnyConnection,
+    rows: impl IntoIterator<Item = T>,
+    push: impl Fn(&mut Batch<'_>, &T),
+) -> Result<()> {
+    let rows: Vec<T> = rows.into_iter().collect();
+    for chunk in rows.chunks(200) {
+        let mut b = Batch::default();
+        for r in chunk {
+            push(&mut b, r);
+        }
+        b.run(conn).await?;
+    }
+    Ok(())
+}
+
 pub async fn add_all(conn: &mut AnyConnection, rows: &[(String, CaseStat)]) -> Result<()> {
     let mut days: BTreeMap<&DayKey, Counts> = BTreeMap::new();
     let mut handling: BTreeMap<(&DayKey, u32), i64> = BTreeMap::new();
@@ -392,29 +409,8 @@ pub async fn add_all(conn: &mut AnyConnection, rows: &[(String, CaseStat)]) -> R
         }
         b.run(conn).await?;
     }
-    let open: Vec<_> = open.into_iter().collect();
-    for chunk in open.chunks(200) {
-        let mut b = Batch::default();
-        for ((k, due), n) in chunk {
-            push_open(&mut b, k, *due, *n);
-        }
-        b.run(conn).await?;
-    }
-    let days: Vec<_> = days.into_iter().collect();
-    for chunk in days.chunks(200) {
-        let mut b = Batch::default();
-        for (k, c) in chunk {
-            push_sums(&mut b, k, *c);
-        }
-        b.run(conn).await?;
-    }
-    let handling: Vec<_> = handling.into_iter().collect();
-    for chunk in handling.chunks(200) {
-        let mut b = Batch::default();
-        for ((k, d), n) in chunk {
-            push_handling(&mut b, k, *d, *n);
-        }
-        b.run(conn).await?;
-    }
+    in_chunks(conn, open, |b, ((k, due), n)| push_open(b, k, *due, *n)).await?;
+    in_chunks(conn, days, |b, (k, c)| push_sums(b, k, *c)).await?;
+    in_chunks(conn, handling, |b, ((k, d), n)| push_handling(b, k, *d, *n)).await?;
     Ok(())
 }

@@ -63,12 +63,12 @@ pub async fn insert_out(conn: &mut AnyConnection, r: &OutRow) -> Result<()> {
 }
 
 pub async fn find_out(conn: &mut AnyConnection, id: &str) -> Result<Option<OutRow>> {
-    Ok(sqlx::query_as(AssertSqlSafe(format!(
-        "SELECT {OUT_COLUMNS} FROM tongban_out WHERE id = $1"
-    )))
-    .bind(id)
-    .fetch_optional(conn)
-    .await?)
+    crate::read::row_by_key(
+        conn,
+        format!("SELECT {OUT_COLUMNS} FROM tongban_out WHERE id = $1"),
+        id,
+    )
+    .await
 }
 
 /// Forwards of windows in regions starting with `region_prefix`, newest first.
@@ -179,12 +179,12 @@ pub async fn find_in(
 }
 
 pub async fn in_by_case(conn: &mut AnyConnection, case_id: &str) -> Result<Option<InRow>> {
-    Ok(sqlx::query_as(AssertSqlSafe(format!(
-        "SELECT {IN_COLUMNS} FROM tongban_in WHERE case_id = $1"
-    )))
-    .bind(case_id)
-    .fetch_optional(conn)
-    .await?)
+    crate::read::row_by_key(
+        conn,
+        format!("SELECT {IN_COLUMNS} FROM tongban_in WHERE case_id = $1"),
+        case_id,
+    )
+    .await
 }
 
 /// Forwards whose case has changed since its progress was last pushed back (the case's

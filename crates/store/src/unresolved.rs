@@ -72,12 +72,12 @@ pub async fn update(conn: &mut AnyConnection, t: &TicketRow, from: &str) -> Resu
 }
 
 pub async fn ticket(conn: &mut AnyConnection, id: &str) -> Result<Option<TicketRow>> {
-    Ok(sqlx::query_as(AssertSqlSafe(format!(
-        "SELECT {TICKET} FROM unresolved_tickets WHERE id = $1"
-    )))
-    .bind(id)
-    .fetch_optional(conn)
-    .await?)
+    crate::read::row_by_key(
+        conn,
+        format!("SELECT {TICKET} FROM unresolved_tickets WHERE id = $1"),
+        id,
+    )
+    .await
 }
 
 pub async fn of_person(conn: &mut AnyConnection, person: &str) -> Result<Vec<TicketRow>> {

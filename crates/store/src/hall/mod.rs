@@ -61,17 +61,13 @@ const HALL_COLS: &str =
 
 pub async fn list_halls(conn: &mut AnyConnection) -> Result<Vec<Hall>> {
     let rows: Vec<HallRow> =
-        sqlx::query_as(AssertSql(format!("{HALL_COLS} ORDER BY region, code")))
-            .fetch_all(conn)
-            .await?;
+        crate::read::all_rows(conn, format!("{HALL_COLS} ORDER BY region, code")).await?;
     rows.into_iter().map(hall).collect()
 }
 
 pub async fn get_hall(conn: &mut AnyConnection, code: &str) -> Result<Option<Hall>> {
-    let row: Option<HallRow> = sqlx::query_as(AssertSql(format!("{HALL_COLS} WHERE code = $1")))
-        .bind(code)
-        .fetch_optional(conn)
-        .await?;
+    let row: Option<HallRow> =
+        crate::read::row_by_key(conn, format!("{HALL_COLS} WHERE code = $1"), code).await?;
     row.map(hall).transpose()
 }
 
