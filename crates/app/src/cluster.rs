@@ -55,6 +55,10 @@ struct Message {
 /// to tell is logged, not returned: the change itself stands, and other nodes' copies expire.
 pub(crate) async fn tell_in(conn: &mut store::Connection, app: &App, change: Change) {
     apply_here(app, &change).await;
+    announce_in(conn, app, change).await;
+}
+
+async fn announce_in(conn: &mut store::Connection, app: &App, change: Change) {
     let message = Message {
         node: app.node.to_string(),
         change,
@@ -69,16 +73,26 @@ pub(crate) async fn tell_in(conn: &mut store::Connection, app: &App, change: Cha
 
 /// [`tell_in`] after the change has committed.
 pub(crate) async fn tell(app: &App, change: Change) {
+    send(app, change, true).await
+}
+
+/// Tells only the other nodes, after the change has committed: this one has already taken
+/// it in from what it has in hand (a saved article), and acting on it again would redo it.
+pub(crate) async fn tell_others(app: &App, change: Change) {
+    send(app, change, false).await
+}
+
+async fn send(app: &App, change: Change, here: bool) {
+    if here {
+        apply_here(app, &change).await;
+    }
     if app.store.pg_url().is_none() {
         // SQLite: this is the only server.
-        return apply_here(app, &change).await;
+        return;
     }
     match app.store.conn().await {
-        Ok(mut c) => tell_in(&mut c, app, change).await,
-        Err(e) => {
-            apply_here(app, &change).await;
-            tracing::warn!("change not announced to other nodes: {e}");
-        }
+        Ok(mut c) => announce_in(&mut c, app, change).await,
+        Err(e) => tracing::warn!("change not announced to other nodes: {e}"),
     }
 }
 

@@ -31,11 +31,10 @@ pub async fn rebuild_index(app: &App) -> Result<usize> {
     Ok(app.knowledge.rebuild(all.iter().map(indexed))?)
 }
 
-/// Tells the other nodes (PostgreSQL) that an article changed; this node's index has it.
+/// Tells the other nodes (PostgreSQL) that an article changed; this node's index has it
+/// already, so it is not read back and indexed a second time here.
 async fn announce(app: &App, id: &str) {
-    if app.store.pg_url().is_some() {
-        crate::cluster::tell(app, crate::cluster::Change::Article { id: id.into() }).await;
-    }
+    crate::cluster::tell_others(app, crate::cluster::Change::Article { id: id.into() }).await;
 }
 
 /// Takes the latest version of article `id` into this node's index (another node, or this
