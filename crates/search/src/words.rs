@@ -54,6 +54,9 @@ impl Dictionary {
         }
     }
 
+    /// The phrases a query holds: written out, typed in pinyin as a whole, or written with a
+    /// character of the same sound (低宝 → 低保). Where one phrase found lies inside another
+    /// found, the longer wins: 营业执照注销 means 注销登记, not also 营业执照's 设立登记.
     fn found(&self, text: &str, tokens: &[String]) -> Vec<&Synonym> {
         let mut hits: Vec<usize> = match &self.finder {
             Some(f) => f

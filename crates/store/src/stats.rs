@@ -365,8 +365,6 @@ pub async fn clear(conn: &mut AnyConnection) -> Result<()> {
     Ok(())
 }
 
-/// Adds cases whose rows are not stored yet (a rebuild, a bulk load): their rows a few
-/// hundred to a round trip, their sums added up here first and written once per day and place.
 /// Writes the statements `push` makes of `rows`, 200 rows to a batch (a recount's sums).
 async fn in_chunks<T>(
     conn: &mut AnyConnection,
@@ -384,6 +382,8 @@ async fn in_chunks<T>(
     Ok(())
 }
 
+/// Adds cases whose rows are not stored yet (a rebuild, a bulk load): their rows a few
+/// hundred to a round trip, their sums added up here first and written once per day and place.
 pub async fn add_all(conn: &mut AnyConnection, rows: &[(String, CaseStat)]) -> Result<()> {
     let mut days: BTreeMap<&DayKey, Counts> = BTreeMap::new();
     let mut handling: BTreeMap<(&DayKey, u32), i64> = BTreeMap::new();
