@@ -127,8 +127,7 @@ pub async fn region(app: &App, code: &str) -> Result<RegionRow> {
 }
 
 pub async fn departments(app: &App) -> Result<Vec<Department>> {
-    let mut c = app.store.conn().await?;
-    Ok(app.department_list(&mut c).await?.as_ref().clone())
+    Ok(department_list(app).await?.as_ref().clone())
 }
 
 /// Every department, the cached list itself (no copy).

@@ -143,12 +143,9 @@ impl CatalogIndex {
     /// every synonym whose phrase it contains. The first-listed synonym terms weigh most, and a
     /// term's weight is shared among its tokens so a long term (消防安全检查) does not outweigh a
     /// short one (餐饮). Single characters (开) are dropped when longer words are present: they
-    /// match too much to help.
-    pub fn expand(&self, text: &str) -> Vec<(String, f32)> {
-        self.understand(text).0
-    }
-
-    /// [`Self::expand`], and the groups of words that stand together: the query's own words
+    /// match too much to help. (The search returns them as `SearchResults::words`.)
+    ///
+    /// With them, the groups of words that stand together: the query's own words
     /// and each synonym term's words, with the term's weight. A name holding every word of a
     /// group (机动车 维修 经营 备案) is what that term means, more than a name holding one
     /// word of each of several terms.
