@@ -8,7 +8,7 @@
 #   scripts/fuzz.sh 600        every target for ten minutes
 #   scripts/fuzz.sh 3600 qr_token
 # A crash is saved under fuzz/artifacts/TARGET/; rerun it with
-#   target/tools/bin/cargo-fuzz run -s none -O TARGET fuzz/artifacts/TARGET/crash-…
+#   ~/.cache/onewindow-tools/bin/cargo-fuzz run -s none -O TARGET fuzz/artifacts/TARGET/crash-…
 # and turn it into a unit test beside the code it broke.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -18,10 +18,13 @@ targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
   targets=(identifiers qr_token form_data catalog_item)
 fi
-if [ ! -x target/tools/bin/cargo-fuzz ]; then
-  cargo install cargo-fuzz --version 0.13.2 --locked --root target/tools
+# cargo-fuzz is built once per machine (half a minute of both cores), outside the checkout, as
+# the Debian packages the tests need are installed once.
+tools="${ONEWINDOW_TOOLS:-$HOME/.cache/onewindow-tools}"
+fuzz="$tools/bin/cargo-fuzz"
+if ! "$fuzz" --version 2>/dev/null | grep -q " 0\.13\.2\b"; then
+  cargo install cargo-fuzz --version 0.13.2 --locked --force --root "$tools"
 fi
-fuzz=target/tools/bin/cargo-fuzz
 "$fuzz" build -s none -O
 for t in "${targets[@]}"; do
   echo "-- fuzz $t for ${seconds}s"

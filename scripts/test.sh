@@ -17,7 +17,8 @@ stage() { echo "== $* ($(date +%T), ${SECONDS}s in)"; }
 fuzz_log=target/fuzz-stage.log
 start_fuzzing() {
   stage "fuzzing (in the background)"
-  scripts/fuzz.sh 5 >"$fuzz_log" 2>&1 &
+  # The fuzz targets are their own workspace, built with cargo-fuzz's flags only.
+  env -u RUSTC_WORKSPACE_WRAPPER -u RUSTFLAGS scripts/fuzz.sh 5 >"$fuzz_log" 2>&1 &
   fuzz_pid=$!
 }
 finish_fuzzing() {
@@ -30,9 +31,14 @@ finish_fuzzing() {
   stage "fuzzing done"
 }
 
-stage "rustfmt and clippy"
+stage "rustfmt"
 cargo fmt --all -- --check
-cargo clippy --workspace --all-targets --locked -- -D warnings
+# Clippy lints the workspace's crates as the test build compiles them (cargo clippy itself
+# runs clippy-driver this way), with warnings denied: one compilation instead of a separate
+# check of every dependency (four minutes). Every cargo command below shares these settings,
+# so none rebuilds what another built.
+export RUSTC_WORKSPACE_WRAPPER="${RUSTC_WORKSPACE_WRAPPER:-clippy-driver}"
+export RUSTFLAGS="${RUSTFLAGS:-} -D warnings"
 
 # The peers in Python: the SMTP server needs aiosmtpd and the S3 server moto (PyPI),
 # installed once into a virtualenv whose interpreter the tests are given.
@@ -47,8 +53,42 @@ export ONEWINDOW_SIM_PYTHON="$PWD/$simvenv/bin/python"
 npm ci --prefix tests/sims --no-audit --no-fund --loglevel=error
 
 if [ -n "${ONEWINDOW_TEST_DATABASE_URL:-}" ]; then pg="on"; else pg="NOT SET: PostgreSQL halves skipped"; fi
-stage "Rust tests (SQLite always; PostgreSQL: $pg)"
-cargo test --workspace --locked
+stage "clippy and the Rust tests (SQLite always; PostgreSQL: $pg)"
+# Every test target built once; its binaries are listed (target, kind, package directory,
+# executable) for this stage and the three-node one.
+tests_list=target/test-binaries.txt
+cargo test --workspace --locked --no-run --message-format=json-render-diagnostics | python3 -c '
+import json, os, sys
+for line in sys.stdin:
+    m = json.loads(line)
+    if m.get("reason") == "compiler-artifact" and m["profile"]["test"] and m.get("executable"):
+        t = m["target"]
+        print(t["name"], t["kind"][0], os.path.dirname(m["manifest_path"]), m["executable"])' >"$tests_list"
+# Each binary runs from its package's directory, as cargo runs it. The app suite, the longest
+# (three minutes, most of it one core's work), runs beside all the others; its log follows
+# theirs.
+app_log=target/app-tests.log
+read -r _ _ app_dir app_bin < <(awk '$1 == "app" && $2 == "test"' "$tests_list") || true
+if [ -z "${app_bin:-}" ]; then
+  echo "error: the app test binary was not found in $tests_list" >&2
+  exit 1
+fi
+(cd "$app_dir" && "$app_bin") >"$app_log" 2>&1 &
+app_tests=$!
+failed=()
+while read -r name kind dir exe; do
+  if [ "$name $kind" = "app test" ]; then continue; fi
+  echo "     Running $name ($kind) $exe"
+  (cd "$dir" && "$exe") || failed+=("$name ($kind)")
+done <"$tests_list"
+echo "     Running app (test) $app_bin"
+wait "$app_tests" || failed+=("app (test)")
+cat "$app_log"
+cargo test --workspace --locked --doc
+if [ "${#failed[@]}" -gt 0 ]; then
+  echo "== Rust tests FAILED: ${failed[*]}" >&2
+  exit 1
+fi
 
 # The schemas the tests made and dropped leave dead catalog rows behind (PostgreSQL here runs
 # without autovacuum): clear them before the next stages.
@@ -67,15 +107,7 @@ if [ -n "${ONEWINDOW_TEST_DATABASE_URL:-}" ]; then
   psql "$ONEWINDOW_TEST_DATABASE_URL" -q -c "DROP DATABASE IF EXISTS onewindow_pool" -c "CREATE DATABASE onewindow_pool"
   # The test binaries the first stage built, run as they are: `cargo test --test web` selects
   # other targets, so cargo unifies other features and rebuilds half the workspace (two minutes).
-  built=$(cargo test --workspace --locked --no-run --message-format=json 2>/dev/null | python3 -c '
-import json, sys
-for line in sys.stdin:
-    m = json.loads(line)
-    if m.get("reason") == "compiler-artifact" and m["target"]["kind"] == ["test"] \
-            and m["target"]["name"] in ("web", "app") and m.get("executable"):
-        print(m["target"]["name"], m["executable"])')
-  web_bin=$(awk '$1 == "web" {print $2}' <<<"$built")
-  app_bin=$(awk '$1 == "app" {print $2}' <<<"$built")
+  web_bin=$(awk '$1 == "web" && $2 == "test" {print $4}' "$tests_list")
   if [ -z "$web_bin" ] || [ -z "$app_bin" ]; then
     echo "error: the web and app test binaries were not found" >&2
     exit 1
@@ -96,7 +128,9 @@ finish_fuzzing
 # Short runs of every benchmark so none of them rots. They assert no time: they fail only when
 # a benchmark breaks (a request error, a broken audit chain, a case without its license).
 stage "benchmark smoke runs, and the API contract test beside them"
-cargo build -p onewindow --locked
+# The server the test build made for the integration tests (the same code as `cargo build -p
+# onewindow`, plus the unused test fixtures of the `testing` features): building it again
+# without them would recompile eight crates (two minutes).
 bin=target/debug/onewindow
 # The JSON API against its generated OpenAPI document (schemathesis, about five minutes),
 # beside the benchmarks: they assert no time, and the contract test's server is its own.

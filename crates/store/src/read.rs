@@ -27,3 +27,28 @@ where
         .fetch_optional(conn)
         .await?)
 }
+
+/// Every row `sql` returns, each turned into its record by `decode`.
+pub(crate) async fn all_decoded<R, T>(
+    conn: &mut AnyConnection,
+    sql: String,
+    decode: fn(R) -> Result<T>,
+) -> Result<Vec<T>>
+where
+    R: for<'r> FromRow<'r, AnyRow> + Send + Unpin,
+{
+    all_rows(conn, sql).await?.into_iter().map(decode).collect()
+}
+
+/// The record `sql` returns for `key`, turned by `decode`, if there is one.
+pub(crate) async fn decoded_by_key<R, T>(
+    conn: &mut AnyConnection,
+    sql: String,
+    key: &str,
+    decode: fn(R) -> Result<T>,
+) -> Result<Option<T>>
+where
+    R: for<'r> FromRow<'r, AnyRow> + Send + Unpin,
+{
+    row_by_key(conn, sql, key).await?.map(decode).transpose()
+}

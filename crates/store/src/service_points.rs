@@ -63,13 +63,9 @@ const COLS: &str =
 
 /// Every service point, by region then code.
 pub async fn list(conn: &mut AnyConnection) -> Result<Vec<ServicePoint>> {
-    let rows: Vec<Row> =
-        crate::read::all_rows(conn, format!("{COLS} ORDER BY region, code")).await?;
-    rows.into_iter().map(point).collect()
+    crate::read::all_decoded(conn, format!("{COLS} ORDER BY region, code"), point).await
 }
 
 pub async fn get(conn: &mut AnyConnection, code: &str) -> Result<Option<ServicePoint>> {
-    let row: Option<Row> =
-        crate::read::row_by_key(conn, format!("{COLS} WHERE code = $1"), code).await?;
-    row.map(point).transpose()
+    crate::read::decoded_by_key(conn, format!("{COLS} WHERE code = $1"), code, point).await
 }

@@ -10,7 +10,9 @@ use domain::catalog::*;
 pub const ITEM_SHEET: &str = "事项";
 pub const MATERIAL_SHEET: &str = "材料";
 
+mod cells;
 mod materials;
+use cells::*;
 pub use materials::{MaterialRow, blank_material, material_columns};
 
 /// How a form asks for a column's value.
@@ -33,78 +35,6 @@ pub struct Column<T> {
     pub input: Input,
     pub get: fn(&T) -> String,
     pub set: fn(&mut T, &str) -> Result<(), String>,
-}
-
-fn lines(s: &str) -> Vec<String> {
-    s.lines()
-        .map(|l| l.trim().to_string())
-        .filter(|l| !l.is_empty())
-        .collect()
-}
-
-fn join(v: &[String]) -> String {
-    v.join("\n")
-}
-
-fn coded<E: Copy>(
-    s: &str,
-    parse: fn(&str) -> Option<E>,
-    what: &str,
-    all: &[E],
-    label: fn(E) -> &'static str,
-) -> Result<E, String> {
-    parse(s).ok_or_else(|| {
-        let options: Vec<&str> = all.iter().map(|e| label(*e)).collect();
-        format!("“{s}”不是有效的{what}，可选：{}", options.join("、"))
-    })
-}
-
-fn coded_list<E: Copy>(
-    s: &str,
-    parse: fn(&str) -> Option<E>,
-    what: &str,
-    all: &[E],
-    label: fn(E) -> &'static str,
-) -> Result<Vec<E>, String> {
-    s.split(['\n', '、', ',', '，', ';', '；'])
-        .map(str::trim)
-        .filter(|x| !x.is_empty())
-        .map(|x| coded(x, parse, what, all, label))
-        .collect()
-}
-
-fn yes_no(s: &str) -> Result<bool, String> {
-    match s.trim() {
-        "是" | "Y" | "y" | "true" | "TRUE" | "1" => Ok(true),
-        "否" | "N" | "n" | "false" | "FALSE" | "0" | "" => Ok(false),
-        other => Err(format!("“{other}”应为“是”或“否”")),
-    }
-}
-
-fn yn(b: bool) -> String {
-    if b { "是".into() } else { "否".into() }
-}
-
-fn number(s: &str, what: &str) -> Result<u32, String> {
-    let t = s.trim();
-    // Spreadsheet programs store whole numbers as floats: accept "3.0".
-    let t = t.strip_suffix(".0").unwrap_or(t);
-    t.parse::<u32>()
-        .map_err(|_| format!("{what}应为非负整数，实际为“{s}”"))
-}
-
-fn parts(line: &str, n: usize) -> Vec<String> {
-    let mut v: Vec<String> = line.splitn(n, '|').map(|p| p.trim().to_string()).collect();
-    v.resize(n, String::new());
-    v
-}
-
-fn unit(s: &str) -> Result<DayUnit, String> {
-    if s.trim().is_empty() {
-        Ok(DayUnit::Working)
-    } else {
-        coded(s, DayUnit::parse, "时限单位", DayUnit::ALL, DayUnit::label)
-    }
 }
 
 macro_rules! text_col {

@@ -41,36 +41,21 @@ pub async fn import_departments(
     sheet: &Sheet,
     dry_run: bool,
 ) -> Result<SetupReport> {
-    let t = match Table::new(
+    let spec = (
         "部门",
-        sheet,
-        &[CODE, NAME, REGION, CREDIT],
-        &[SHORT, PHONE, ADDRESS, PARENT],
+        &[CODE, NAME, REGION, CREDIT][..],
+        &[SHORT, PHONE, ADDRESS, PARENT][..],
         10_000,
-    ) {
-        Ok(t) => t,
-        Err(e) => return Ok(SetupReport::refused(dry_run, e)),
+    );
+    let (t, mut report) = match SetupReport::start(dry_run, sheet, spec) {
+        Ok(started) => started,
+        Err(refused) => return Ok(refused),
     };
-    let mut report = SetupReport {
-        dry_run,
-        ..Default::default()
-    };
-    let regions = super::known_regions(app).await?;
     let mut conn = app.store.conn().await?;
-    let existing: HashMap<String, Department> = store::org::list_departments(&mut conn)
-        .await?
-        .into_iter()
-        .map(|d| (d.code.clone(), d))
-        .collect();
+    let stored = store::org::list_departments(&mut conn).await?;
     drop(conn);
-    let mut place = super::Placement {
-        what: "部门",
-        code_column: CODE,
-        region_column: REGION,
-        regions: &regions,
-        cap,
-        seen: HashMap::new(),
-    };
+    let existing = super::by_code(stored, |d: &Department| &d.code);
+    let mut place = super::Placement::new(app, cap, "部门", (CODE, REGION)).await?;
     let mut credit_seen: HashMap<String, usize> = HashMap::new();
     let mut good = Vec::new();
     for (n, row) in t.rows() {

@@ -47,6 +47,26 @@ impl SetupReport {
         }
     }
 
+    /// An import's first step: the sheet as a table with an empty report, or the report
+    /// refusing the file whole.
+    fn start<'a>(
+        dry_run: bool,
+        sheet: &'a crate::exchange::Sheet,
+        spec: TableSpec,
+    ) -> std::result::Result<(table::Table<'a>, SetupReport), SetupReport> {
+        let (name, required, optional, max_rows) = spec;
+        match table::Table::new(name, sheet, required, optional, max_rows) {
+            Ok(t) => Ok((
+                t,
+                SetupReport {
+                    dry_run,
+                    ..Default::default()
+                },
+            )),
+            Err(e) => Err(SetupReport::refused(dry_run, e)),
+        }
+    }
+
     /// Counts each row as added, updated or unchanged against what is stored (by `key`), and
     /// returns those to write.
     fn tally<'a, T: PartialEq>(
@@ -104,13 +124,45 @@ struct Placement<'a> {
     what: &'static str,
     code_column: &'static str,
     region_column: &'static str,
-    regions: &'a std::collections::HashSet<String>,
+    regions: std::collections::HashSet<String>,
     cap: &'a crate::auth::SystemAdmin,
     /// Codes seen in the file, with their rows.
     seen: std::collections::HashMap<String, usize>,
 }
 
-impl Placement<'_> {
+/// A sheet's name, its required and optional columns, and the most rows it may have.
+type TableSpec = (
+    &'static str,
+    &'static [&'static str],
+    &'static [&'static str],
+    usize,
+);
+
+/// Stored records by their code.
+fn by_code<T>(rows: Vec<T>, code: impl Fn(&T) -> &str) -> std::collections::HashMap<String, T> {
+    rows.into_iter()
+        .map(|r| (code(&r).to_string(), r))
+        .collect()
+}
+
+impl<'a> Placement<'a> {
+    /// The checks for records called `what`, with the regions that exist read now.
+    async fn new(
+        app: &crate::App,
+        cap: &'a crate::auth::SystemAdmin,
+        what: &'static str,
+        (code_column, region_column): (&'static str, &'static str),
+    ) -> crate::Result<Placement<'a>> {
+        Ok(Placement {
+            what,
+            code_column,
+            region_column,
+            regions: known_regions(app).await?,
+            cap,
+            seen: std::collections::HashMap::new(),
+        })
+    }
+
     /// Checks row `n`'s `code` and `region`; `owner` is the region of the record stored
     /// under that code, if any.
     fn check(

@@ -7,7 +7,6 @@ use domain::ids::RegionCode;
 use domain::org::Region;
 
 use super::SetupReport;
-use super::table::Table;
 use crate::auth::SystemAdmin;
 use crate::exchange::Sheet;
 use crate::{App, Result};
@@ -24,13 +23,10 @@ pub async fn import_regions(
     sheet: &Sheet,
     dry_run: bool,
 ) -> Result<SetupReport> {
-    let t = match Table::new("区划", sheet, &[CODE, NAME], &[PARENT], 100_000) {
-        Ok(t) => t,
-        Err(e) => return Ok(SetupReport::refused(dry_run, e)),
-    };
-    let mut report = SetupReport {
-        dry_run,
-        ..Default::default()
+    let spec = ("区划", &[CODE, NAME][..], &[PARENT][..], 100_000);
+    let (t, mut report) = match SetupReport::start(dry_run, sheet, spec) {
+        Ok(started) => started,
+        Err(refused) => return Ok(refused),
     };
     let mut conn = app.store.conn().await?;
     let existing: HashMap<String, String> = store::org::list_regions(&mut conn)

@@ -1,12 +1,9 @@
 //! Service points from a spreadsheet: the county's 政务服务中心, township 便民服务中心 and
 //! village 便民服务站 (columns in docs/CATALOG_LAYOUT.md, set-up tables).
 
-use std::collections::HashMap;
-
 use domain::service_point::{Coordinates, PointKind, ServicePoint};
 
 use super::SetupReport;
-use super::table::Table;
 use crate::auth::SystemAdmin;
 use crate::exchange::Sheet;
 use crate::{App, Result};
@@ -41,36 +38,21 @@ pub async fn import_service_points(
     sheet: &Sheet,
     dry_run: bool,
 ) -> Result<SetupReport> {
-    let t = match Table::new(
+    let spec = (
         "服务场所",
-        sheet,
-        &[CODE, NAME, KIND, REGION, ADDRESS, HOURS, PHONE],
-        &[LOCATION],
+        &[CODE, NAME, KIND, REGION, ADDRESS, HOURS, PHONE][..],
+        &[LOCATION][..],
         20_000,
-    ) {
-        Ok(t) => t,
-        Err(e) => return Ok(SetupReport::refused(dry_run, e)),
+    );
+    let (t, mut report) = match SetupReport::start(dry_run, sheet, spec) {
+        Ok(started) => started,
+        Err(refused) => return Ok(refused),
     };
-    let mut report = SetupReport {
-        dry_run,
-        ..Default::default()
-    };
-    let regions = super::known_regions(app).await?;
     let mut conn = app.store.conn().await?;
-    let existing: HashMap<String, ServicePoint> = store::service_points::list(&mut conn)
-        .await?
-        .into_iter()
-        .map(|p| (p.code.clone(), p))
-        .collect();
+    let stored = store::service_points::list(&mut conn).await?;
     drop(conn);
-    let mut place = super::Placement {
-        what: "服务场所",
-        code_column: CODE,
-        region_column: REGION,
-        regions: &regions,
-        cap,
-        seen: HashMap::new(),
-    };
+    let existing = super::by_code(stored, |p: &ServicePoint| &p.code);
+    let mut place = super::Placement::new(app, cap, "服务场所", (CODE, REGION)).await?;
     let mut good = Vec::new();
     for (n, row) in t.rows() {
         report.rows += 1;

@@ -60,13 +60,10 @@ pub async fn import_synonyms(
     sheet: &Sheet,
     dry_run: bool,
 ) -> Result<SetupReport> {
-    let t = match Table::new("同义词", sheet, &[PHRASE, TERMS], &[], 20_000) {
-        Ok(t) => t,
-        Err(e) => return Ok(SetupReport::refused(dry_run, e)),
-    };
-    let mut report = SetupReport {
-        dry_run,
-        ..Default::default()
+    let spec = ("同义词", &[PHRASE, TERMS][..], &[][..], 20_000);
+    let (t, mut report) = match SetupReport::start(dry_run, sheet, spec) {
+        Ok(started) => started,
+        Err(refused) => return Ok(refused),
     };
     let list = parse(&t, &mut report);
     if !report.errors.is_empty() || dry_run {

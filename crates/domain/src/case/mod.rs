@@ -14,6 +14,7 @@ mod intake;
 mod machine;
 mod materials;
 pub mod notice;
+mod provision;
 pub mod relay;
 mod review;
 pub mod table;
@@ -32,6 +33,7 @@ pub use apply::apply;
 pub use command::{Command, Event};
 pub use machine::{CaseError, allowed, decide};
 pub use materials::{Completeness, applicant_todo, completeness, is_deleted_draft};
+pub use provision::Provision;
 pub use table::CommandKind;
 
 /// Statutory and practice limits in working days (STANDARDS.md).
@@ -173,76 +175,6 @@ pub enum Channel {
     Online,
     /// 窗口受理.
     Window,
-}
-
-/// How a material is provided, with its trust level (国办函〔2016〕108号).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(tag = "how", rename_all = "snake_case")]
-pub enum Provision {
-    Missing,
-    /// Trust level C: uploaded by the applicant; `file` is the content hash.
-    Uploaded {
-        file: String,
-        file_name: String,
-        media_type: String,
-    },
-    /// Trust level B: the clerk checked the original at the window.
-    CheckedOriginal {
-        by: String,
-    },
-    /// Pending under 容缺受理, to be supplied by `due`.
-    Pending {
-        due: Date,
-    },
-    /// Trust level D: covered by the applicant's written commitment (告知承诺).
-    Committed,
-    /// The 告知承诺书 itself, signed by the applicant on the platform (`signer`, their name):
-    /// no paper copy to upload.
-    SignedOnline {
-        signer: String,
-    },
-    /// Trust level A: an electronic license the applicant holds (免提交), attached with the
-    /// reason for use recorded.
-    License {
-        /// 电子证照标识.
-        license_id: String,
-        type_name: String,
-        number: String,
-    },
-    /// Trust level A: confirmed from a shared-data source (数据共享, 免提交), e.g. 公安人口库.
-    Shared {
-        source: String,
-        /// What the source confirmed, in a line.
-        summary: String,
-    },
-}
-
-impl Provision {
-    pub fn is_provided(&self) -> bool {
-        matches!(
-            self,
-            Provision::Uploaded { .. }
-                | Provision::CheckedOriginal { .. }
-                | Provision::Committed
-                | Provision::SignedOnline { .. }
-                | Provision::License { .. }
-                | Provision::Shared { .. }
-        )
-    }
-
-    pub fn label(&self) -> &'static str {
-        match self {
-            Provision::Missing => "未提供",
-            Provision::Uploaded { .. } => "已上传（C 级）",
-            Provision::CheckedOriginal { .. } => "窗口核验原件（B 级）",
-            Provision::Pending { .. } => "容缺待补",
-            Provision::Committed => "承诺代替（D 级）",
-            Provision::SignedOnline { .. } => "已在线签署",
-            Provision::License { .. } => "电子证照（A 级，免提交）",
-            Provision::Shared { .. } => "共享数据（A 级，免提交）",
-        }
-    }
 }
 
 /// The one-time supplement notice (一次性告知).

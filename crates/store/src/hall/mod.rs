@@ -60,15 +60,11 @@ const HALL_COLS: &str =
     "SELECT code, name, region, address, hours, windows, service_point, lines, rules FROM halls";
 
 pub async fn list_halls(conn: &mut AnyConnection) -> Result<Vec<Hall>> {
-    let rows: Vec<HallRow> =
-        crate::read::all_rows(conn, format!("{HALL_COLS} ORDER BY region, code")).await?;
-    rows.into_iter().map(hall).collect()
+    crate::read::all_decoded(conn, format!("{HALL_COLS} ORDER BY region, code"), hall).await
 }
 
 pub async fn get_hall(conn: &mut AnyConnection, code: &str) -> Result<Option<Hall>> {
-    let row: Option<HallRow> =
-        crate::read::row_by_key(conn, format!("{HALL_COLS} WHERE code = $1"), code).await?;
-    row.map(hall).transpose()
+    crate::read::decoded_by_key(conn, format!("{HALL_COLS} WHERE code = $1"), code, hall).await
 }
 
 /// The next sequence number of `line` in `hall` on `day`: one statement that adds one and

@@ -5,13 +5,13 @@ use axum::Json;
 use axum::Router;
 use axum::extract::State;
 use axum::extract::rejection::JsonRejection;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::routing::post;
 
-use super::csrf_header as csrf;
+use super::Writer;
 use super::openapi::{TooManyAttempts, WriteErrors};
 use crate::AppState;
-use crate::ctx::{ClientIp, Ctx};
+use crate::ctx::ClientIp;
 use crate::error::ApiError;
 
 pub fn router() -> Router<AppState> {
@@ -32,12 +32,10 @@ pub fn router() -> Router<AppState> {
     ))]
 async fn change_password(
     State(s): State<AppState>,
-    ctx: Ctx,
+    Writer(ctx): Writer,
     ClientIp(ip): ClientIp,
-    headers: HeaderMap,
     b: Result<Json<PasswordChange>, JsonRejection>,
 ) -> Result<StatusCode, ApiError> {
-    csrf(&ctx, &headers)?;
     let Json(change) = b?;
     let token = ctx
         .session_token

@@ -3,14 +3,15 @@
 use app::agents::{self, GrantView, Grants, Notification};
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use super::ApiResult;
+use super::Writer;
 use super::openapi::{Conflict, NotFound, Unauthenticated, WriteErrors};
-use super::{ApiResult, csrf_header as csrf};
 use crate::AppState;
 use crate::ctx::Ctx;
 use crate::error::ApiError;
@@ -53,11 +54,9 @@ struct GrantBody {
     ))]
 async fn grant(
     State(s): State<AppState>,
-    ctx: Ctx,
-    headers: HeaderMap,
+    Writer(ctx): Writer,
     b: Result<Json<GrantBody>, JsonRejection>,
 ) -> Result<(StatusCode, Json<GrantView>), ApiError> {
-    csrf(&ctx, &headers)?;
     let Json(b) = b?;
     let g = agents::grant(&s.app, &ctx.actor, &b.agent, b.days).await?;
     Ok((StatusCode::CREATED, Json(g)))
@@ -81,11 +80,9 @@ struct Done {
     ))]
 async fn revoke(
     State(s): State<AppState>,
-    ctx: Ctx,
-    headers: HeaderMap,
+    Writer(ctx): Writer,
     Path(id): Path<String>,
 ) -> ApiResult<Done> {
-    csrf(&ctx, &headers)?;
     agents::revoke(&s.app, &ctx.actor, &id).await?;
     Ok(Json(Done { ok: true }))
 }

@@ -4,7 +4,7 @@
 use app::bundles::{self, Application, BundleView, Guide};
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{DefaultBodyLimit, Multipart, Path, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use domain::bundle::{BundleDefinition, Savings};
@@ -12,9 +12,10 @@ use domain::case::Provision;
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use super::ApiResult;
+use super::Writer;
 use super::cases::FileForm;
 use super::openapi::{Conflict, NotFound, NotMultipart, Unauthenticated, WriteErrors};
-use super::{ApiResult, csrf_header as csrf};
 use crate::AppState;
 use crate::ctx::Ctx;
 use crate::error::ApiError;
@@ -79,12 +80,10 @@ async fn guide(State(s): State<AppState>, Path(code): Path<String>) -> ApiResult
     ))]
 async fn define(
     State(s): State<AppState>,
-    ctx: Ctx,
-    headers: HeaderMap,
+    Writer(ctx): Writer,
     Path(code): Path<String>,
     b: Result<Json<BundleDefinition>, JsonRejection>,
 ) -> ApiResult<Guide> {
-    csrf(&ctx, &headers)?;
     let Json(def) = b?;
     if def.code != code {
         return Err(ApiError(app::AppError::field(
@@ -110,12 +109,10 @@ async fn define(
     ))]
 async fn apply(
     State(s): State<AppState>,
-    ctx: Ctx,
-    headers: HeaderMap,
+    Writer(ctx): Writer,
     Path(code): Path<String>,
     b: Result<Json<Application>, JsonRejection>,
 ) -> Result<(StatusCode, Json<BundleView>), ApiError> {
-    csrf(&ctx, &headers)?;
     let Json(a) = b?;
     let id = bundles::apply(&s.app, &ctx.actor, &code, a).await?;
     let v = bundles::view(&s.app, &ctx.actor, &id).await?;
@@ -157,11 +154,9 @@ struct Uploaded {
     ))]
 async fn upload(
     State(s): State<AppState>,
-    ctx: Ctx,
-    headers: HeaderMap,
+    Writer(ctx): Writer,
     mp: Multipart,
 ) -> ApiResult<Uploaded> {
-    csrf(&ctx, &headers)?;
     if ctx.actor.is_anonymous() {
         return Err(ApiError(app::AppError::Unauthenticated));
     }

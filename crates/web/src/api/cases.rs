@@ -4,7 +4,7 @@
 use app::cases;
 use axum::extract::rejection::{JsonRejection, QueryRejection};
 use axum::extract::{DefaultBodyLimit, Multipart, Path, Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -13,11 +13,12 @@ use domain::case::{Case, CaseState, Command, Provision};
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use super::Writer;
 use super::openapi::{
     Conflict, Forbidden, Invalid, NotFound, NotMultipart, Unauthenticated, WriteErrors,
 };
 use super::schemas;
-use super::{ApiResult, List, csrf_header as csrf};
+use super::{ApiResult, List};
 use crate::AppState;
 use crate::ctx::Ctx;
 use crate::error::ApiError;
@@ -67,11 +68,9 @@ struct AgentForm {
     ))]
 async fn start_as_agent(
     State(s): State<AppState>,
-    ctx: Ctx,
-    headers: HeaderMap,
+    Writer(ctx): Writer,
     mp: Multipart,
 ) -> Result<(StatusCode, Json<Case>), ApiError> {
-    csrf(&ctx, &headers)?;
     // Nothing of a visitor's body is read, let alone stored.
     if ctx.actor.is_anonymous() {
         return Err(ApiError(app::AppError::Unauthenticated));
@@ -203,11 +202,9 @@ struct WalkInBody {
     ))]
 async fn start(
     State(s): State<AppState>,
-    ctx: Ctx,
-    headers: HeaderMap,
+    Writer(ctx): Writer,
     b: Result<Json<StartBody>, JsonRejection>,
 ) -> Result<(StatusCode, Json<Case>), ApiError> {
-    csrf(&ctx, &headers)?;
     let Json(b) = b?;
     let for_whom = b
         .subject
@@ -403,12 +400,10 @@ async fn one(State(s): State<AppState>, ctx: Ctx, Path(id): Path<String>) -> Api
     ))]
 async fn command(
     State(s): State<AppState>,
-    ctx: Ctx,
-    headers: HeaderMap,
+    Writer(ctx): Writer,
     Path(id): Path<String>,
     b: Result<Json<Command>, JsonRejection>,
 ) -> ApiResult<Case> {
-    csrf(&ctx, &headers)?;
     let Json(cmd) = b?;
     Ok(Json(cases::act(&s.app, &ctx.actor, &id, cmd).await?))
 }
@@ -451,12 +446,10 @@ struct MaterialUploaded {
     ))]
 async fn upload(
     State(s): State<AppState>,
-    ctx: Ctx,
-    headers: HeaderMap,
+    Writer(ctx): Writer,
     Path((id, index)): Path<(String, usize)>,
     mp: Multipart,
 ) -> ApiResult<MaterialUploaded> {
-    csrf(&ctx, &headers)?;
     let v = cases::view(&s.app, &ctx.actor, &id).await?;
     let m = v
         .item

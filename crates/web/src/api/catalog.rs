@@ -5,7 +5,7 @@
 use app::catalog::{self, SearchParams};
 use axum::extract::rejection::{JsonRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use domain::catalog::{ItemDefinition, Synonym, VersionStatus};
@@ -13,8 +13,9 @@ use domain::org::Department;
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use super::Writer;
 use super::openapi::{Conflict, Invalid, NotFound, WriteErrors};
-use super::{ApiResult, List, csrf_header};
+use super::{ApiResult, List};
 use crate::AppState;
 use crate::ctx::Ctx;
 use crate::error::ApiError;
@@ -323,12 +324,6 @@ async fn synonyms(State(s): State<AppState>) -> ApiResult<List<Synonym>> {
     Ok(Json(List::counted(catalog::synonyms(&s.app).await?)))
 }
 
-/// Writes need the session's CSRF token in a header (a browser form cannot set headers).
-fn writer(ctx: &Ctx, headers: &HeaderMap) -> Result<app::auth::CatalogAdmin, ApiError> {
-    csrf_header(ctx, headers)?;
-    Ok(ctx.actor.catalog_admin()?)
-}
-
 /// What a write answers: the item, the version written and its status.
 #[derive(Serialize, ToSchema)]
 pub struct VersionWritten {
@@ -349,11 +344,10 @@ pub struct VersionWritten {
     ))]
 async fn create_item(
     State(s): State<AppState>,
-    ctx: Ctx,
-    headers: HeaderMap,
+    Writer(ctx): Writer,
     b: Result<Json<ItemDefinition>, JsonRejection>,
 ) -> Result<(StatusCode, Json<VersionWritten>), ApiError> {
-    let cap = writer(&ctx, &headers)?;
+    let cap = ctx.actor.catalog_admin()?;
     let Json(def) = b?;
     let code = def.code.clone();
     catalog::create(&s.app, &cap, def).await?;
@@ -378,12 +372,11 @@ async fn create_item(
     ))]
 async fn save_draft(
     State(s): State<AppState>,
-    ctx: Ctx,
-    headers: HeaderMap,
+    Writer(ctx): Writer,
     Path(code): Path<String>,
     b: Result<Json<ItemDefinition>, JsonRejection>,
 ) -> ApiResult<VersionWritten> {
-    let cap = writer(&ctx, &headers)?;
+    let cap = ctx.actor.catalog_admin()?;
     let Json(def) = b?;
     let version = catalog::save_draft(&s.app, &cap, &code, def).await?;
     Ok(Json(VersionWritten {
@@ -405,11 +398,10 @@ async fn save_draft(
     ))]
 async fn publish(
     State(s): State<AppState>,
-    ctx: Ctx,
-    headers: HeaderMap,
+    Writer(ctx): Writer,
     Path(code): Path<String>,
 ) -> ApiResult<VersionWritten> {
-    let cap = writer(&ctx, &headers)?;
+    let cap = ctx.actor.catalog_admin()?;
     let version = catalog::publish(&s.app, &cap, &code).await?;
     Ok(Json(VersionWritten {
         code,

@@ -12,7 +12,6 @@ use app::hall::tickets::{self, Desk, TakeTicket, TicketView, WindowAction};
 use app::hall::{Person, board};
 use axum::extract::rejection::{JsonRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
-use axum::http::HeaderMap;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -24,8 +23,9 @@ use futures_util::Stream;
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
+use super::Writer;
 use super::openapi::{Conflict, Forbidden, Invalid, NotFound, Unauthenticated, WriteErrors};
-use super::{ApiResult, List, csrf_header};
+use super::{ApiResult, List};
 use crate::AppState;
 use crate::ctx::Ctx;
 
@@ -75,12 +75,10 @@ async fn one(State(s): State<AppState>, Path(hall): Path<String>) -> ApiResult<H
     responses((status = 200, description = "已保存的大厅", body = Hall), WriteErrors, NotFound))]
 async fn save(
     State(s): State<AppState>,
-    ctx: Ctx,
-    headers: HeaderMap,
+    Writer(ctx): Writer,
     Path(hall): Path<String>,
     body: Result<Json<Hall>, JsonRejection>,
 ) -> ApiResult<Hall> {
-    csrf_header(&ctx, &headers)?;
     let cap = ctx.actor.system_admin()?;
     let Json(h) = body?;
     if h.code != hall {
@@ -122,12 +120,10 @@ async fn slots(
     responses((status = 200, description = "预约（含预约码）", body = Appointment), WriteErrors, NotFound, Conflict))]
 async fn book(
     State(s): State<AppState>,
-    ctx: Ctx,
-    headers: HeaderMap,
+    Writer(ctx): Writer,
     Path(hall): Path<String>,
     body: Result<Json<BookRequest>, JsonRejection>,
 ) -> ApiResult<Appointment> {
-    csrf_header(&ctx, &headers)?;
     let Json(req) = body?;
     Ok(Json(booking::book(&s.app, &ctx.actor, &hall, &req).await?))
 }
@@ -157,12 +153,10 @@ pub struct TicketRequest {
     responses((status = 200, description = "排队号和前面等候人数", body = TicketView), WriteErrors, NotFound, Conflict))]
 async fn take(
     State(s): State<AppState>,
-    ctx: Ctx,
-    headers: HeaderMap,
+    Writer(ctx): Writer,
     Path(hall): Path<String>,
     body: Result<Json<TicketRequest>, JsonRejection>,
 ) -> ApiResult<TicketView> {
-    csrf_header(&ctx, &headers)?;
     let Json(r) = body?;
     let source = Source::parse(r.source.trim()).ok_or_else(|| {
         app::AppError::field(
@@ -315,12 +309,10 @@ pub struct Holder {
     responses((status = 200, description = "已取消", body = Appointment), WriteErrors, NotFound, Conflict))]
 async fn cancel(
     State(s): State<AppState>,
-    ctx: Ctx,
-    headers: HeaderMap,
+    Writer(ctx): Writer,
     Path(code): Path<String>,
     body: Result<Json<Holder>, JsonRejection>,
 ) -> ApiResult<Appointment> {
-    csrf_header(&ctx, &headers)?;
     let Json(h) = body?;
     Ok(Json(
         booking::cancel(&s.app, &ctx.actor, &code, &h.id_number).await?,
@@ -347,12 +339,10 @@ pub struct ChangeRequest {
     responses((status = 200, description = "改约后的预约", body = Appointment), WriteErrors, NotFound, Conflict))]
 async fn change(
     State(s): State<AppState>,
-    ctx: Ctx,
-    headers: HeaderMap,
+    Writer(ctx): Writer,
     Path(code): Path<String>,
     body: Result<Json<ChangeRequest>, JsonRejection>,
 ) -> ApiResult<Appointment> {
-    csrf_header(&ctx, &headers)?;
     let Json(c) = body?;
     Ok(Json(
         booking::change(&s.app, &ctx.actor, &code, &c.id_number, &c.day, &c.band).await?,
@@ -367,12 +357,10 @@ async fn change(
     responses((status = 200, description = "排队号", body = TicketView), WriteErrors, NotFound, Conflict))]
 async fn check_in(
     State(s): State<AppState>,
-    ctx: Ctx,
-    headers: HeaderMap,
+    Writer(ctx): Writer,
     Path(code): Path<String>,
     body: Result<Json<Holder>, JsonRejection>,
 ) -> ApiResult<TicketView> {
-    csrf_header(&ctx, &headers)?;
     let Json(h) = body?;
     Ok(Json(
         booking::check_in(&s.app, &ctx.actor, &code, &h.id_number, None).await?,
@@ -408,12 +396,10 @@ async fn ticket(
     responses((status = 200, description = "处理后的排队号", body = Ticket), WriteErrors, NotFound, Conflict))]
 async fn window_action(
     State(s): State<AppState>,
-    ctx: Ctx,
-    headers: HeaderMap,
+    Writer(ctx): Writer,
     Path(id): Path<String>,
     body: Result<Json<WindowAction>, JsonRejection>,
 ) -> ApiResult<Ticket> {
-    csrf_header(&ctx, &headers)?;
     let Json(a) = body?;
     Ok(Json(tickets::act(&s.app, &ctx.actor, &id, &a).await?))
 }
@@ -437,11 +423,9 @@ pub struct SignIn {
     responses((status = 200, description = "窗口", body = Desk), WriteErrors, NotFound, Conflict))]
 async fn sign_in(
     State(s): State<AppState>,
-    ctx: Ctx,
-    headers: HeaderMap,
+    Writer(ctx): Writer,
     body: Result<Json<SignIn>, JsonRejection>,
 ) -> ApiResult<Desk> {
-    csrf_header(&ctx, &headers)?;
     let Json(b) = body?;
     Ok(Json(
         tickets::sign_in(&s.app, &ctx.actor, &b.hall, &b.window).await?,
@@ -453,10 +437,8 @@ async fn sign_in(
     responses((status = 204, description = "已签退"), WriteErrors, Conflict))]
 async fn sign_out(
     State(s): State<AppState>,
-    ctx: Ctx,
-    headers: HeaderMap,
+    Writer(ctx): Writer,
 ) -> Result<axum::http::StatusCode, crate::error::ApiError> {
-    csrf_header(&ctx, &headers)?;
     tickets::sign_out(&s.app, &ctx.actor).await?;
     Ok(axum::http::StatusCode::NO_CONTENT)
 }
@@ -472,11 +454,9 @@ pub struct PauseRequest {
     responses((status = 200, description = "窗口", body = Desk), WriteErrors, Conflict))]
 async fn pause(
     State(s): State<AppState>,
-    ctx: Ctx,
-    headers: HeaderMap,
+    Writer(ctx): Writer,
     body: Result<Json<PauseRequest>, JsonRejection>,
 ) -> ApiResult<Desk> {
-    csrf_header(&ctx, &headers)?;
     let Json(b) = body?;
     Ok(Json(tickets::pause(&s.app, &ctx.actor, b.paused).await?))
 }
@@ -484,8 +464,7 @@ async fn pause(
 #[utoipa::path(post, path = "/api/v1/desk/call", tag = "hall", operation_id = "deskCall", summary = "叫下一个号（按窗口的队列顺序和绿色通道、预约优先规则）",
     security(("sessionCookie" = [], "csrfCookie" = [], "csrfHeader" = [])),
     responses((status = 200, description = "叫到的号", body = Ticket), WriteErrors, NotFound, Conflict))]
-async fn call(State(s): State<AppState>, ctx: Ctx, headers: HeaderMap) -> ApiResult<Ticket> {
-    csrf_header(&ctx, &headers)?;
+async fn call(State(s): State<AppState>, Writer(ctx): Writer) -> ApiResult<Ticket> {
     Ok(Json(tickets::call_next(&s.app, &ctx.actor).await?))
 }
 

@@ -7,7 +7,6 @@ use app::hotline::tickets::{self, Duplicate, FileTicket, Queue};
 use app::hotline::{TicketView, measures};
 use axum::extract::rejection::{JsonRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
-use axum::http::HeaderMap;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use domain::hotline::Ticket;
@@ -17,8 +16,9 @@ use domain::hotline::knowledge::{Article, Question};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+use super::Writer;
 use super::openapi::{Conflict, Forbidden, Invalid, NotFound, Unauthenticated, WriteErrors};
-use super::{ApiResult, List, csrf_header};
+use super::{ApiResult, List};
 use crate::AppState;
 use crate::ctx::Ctx;
 
@@ -92,11 +92,9 @@ async fn queue(
     responses((status = 200, description = "工单", body = TicketView), WriteErrors, Conflict))]
 async fn file(
     State(s): State<AppState>,
-    ctx: Ctx,
-    headers: HeaderMap,
+    Writer(ctx): Writer,
     body: Result<Json<FileTicket>, JsonRejection>,
 ) -> ApiResult<TicketView> {
-    csrf_header(&ctx, &headers)?;
     // Who may file is settled before the body is judged.
     if !matches!(ctx.actor, app::auth::Actor::Applicant { .. }) {
         tickets::may_file(&ctx.actor, true)?;
@@ -130,12 +128,10 @@ async fn one(State(s): State<AppState>, ctx: Ctx, Path(id): Path<String>) -> Api
     responses((status = 200, description = "操作后的工单", body = TicketView), WriteErrors, NotFound, Conflict))]
 async fn step(
     State(s): State<AppState>,
-    ctx: Ctx,
-    headers: HeaderMap,
+    Writer(ctx): Writer,
     Path(id): Path<String>,
     body: Result<Json<Command>, JsonRejection>,
 ) -> ApiResult<TicketView> {
-    csrf_header(&ctx, &headers)?;
     let Json(cmd) = body?;
     Ok(Json(tickets::step(&s.app, &ctx.actor, &id, &cmd).await?))
 }
@@ -313,11 +309,9 @@ async fn articles(State(s): State<AppState>, ctx: Ctx) -> ApiResult<List<Article
     responses((status = 200, description = "知识", body = Article), WriteErrors, Conflict))]
 async fn new_article(
     State(s): State<AppState>,
-    ctx: Ctx,
-    headers: HeaderMap,
+    Writer(ctx): Writer,
     body: Result<Json<SaveArticle>, JsonRejection>,
 ) -> ApiResult<Article> {
-    csrf_header(&ctx, &headers)?;
     let Json(req) = body?;
     Ok(Json(kb::save(&s.app, &ctx.actor, None, &req).await?))
 }
@@ -353,12 +347,10 @@ async fn article(
     responses((status = 200, description = "知识", body = Article), WriteErrors, NotFound, Conflict))]
 async fn save_article(
     State(s): State<AppState>,
-    ctx: Ctx,
-    headers: HeaderMap,
+    Writer(ctx): Writer,
     Path(id): Path<String>,
     body: Result<Json<SaveArticle>, JsonRejection>,
 ) -> ApiResult<Article> {
-    csrf_header(&ctx, &headers)?;
     let Json(req) = body?;
     Ok(Json(kb::save(&s.app, &ctx.actor, Some(&id), &req).await?))
 }
@@ -390,12 +382,10 @@ struct Ask {
     responses((status = 200, description = "问题", body = Question), WriteErrors, NotFound))]
 async fn ask(
     State(s): State<AppState>,
-    ctx: Ctx,
-    headers: HeaderMap,
+    Writer(ctx): Writer,
     Path(code): Path<String>,
     body: Result<Json<Ask>, JsonRejection>,
 ) -> ApiResult<Question> {
-    csrf_header(&ctx, &headers)?;
     let Json(a) = body?;
     Ok(Json(kb::ask(&s.app, &ctx.actor, &code, &a.text).await?))
 }
@@ -417,12 +407,10 @@ async fn my_questions(State(s): State<AppState>, ctx: Ctx) -> ApiResult<List<Que
     responses((status = 200, description = "问题", body = Question), WriteErrors, NotFound, Conflict))]
 async fn answer(
     State(s): State<AppState>,
-    ctx: Ctx,
-    headers: HeaderMap,
+    Writer(ctx): Writer,
     Path(id): Path<String>,
     body: Result<Json<AnswerQuestion>, JsonRejection>,
 ) -> ApiResult<Question> {
-    csrf_header(&ctx, &headers)?;
     let Json(req) = body?;
     Ok(Json(kb::answer(&s.app, &ctx.actor, &id, &req).await?))
 }

@@ -4,14 +4,14 @@
 use app::licenses::{self, LicenseView, UseView, Verification};
 use axum::extract::rejection::{JsonRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
-use axum::http::HeaderMap;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use super::Writer;
 use super::openapi::{Conflict, Forbidden, Invalid, NotFound, Unauthenticated, WriteErrors};
-use super::{ApiResult, csrf_header as csrf, schemas};
+use super::{ApiResult, schemas};
 use crate::AppState;
 use crate::ctx::Ctx;
 
@@ -169,12 +169,10 @@ struct RevokeBody {
     ))]
 async fn revoke(
     State(s): State<AppState>,
-    ctx: Ctx,
-    headers: HeaderMap,
+    Writer(ctx): Writer,
     Path(id): Path<String>,
     b: Result<Json<RevokeBody>, JsonRejection>,
 ) -> ApiResult<LicenseView> {
-    csrf(&ctx, &headers)?;
     let Json(b) = b?;
     licenses::revoke(&s.app, &ctx.actor, &id, &b.reason).await?;
     let (license, _) = licenses::get(&s.app, &ctx.actor, &id).await?;

@@ -6,7 +6,7 @@
 use app::market::{self, IntermediaryView, JobView, Selection};
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{DefaultBodyLimit, Multipart, Path, Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -14,9 +14,10 @@ use domain::market::{DrawEntry, JobPost, JobState, Method, Registration, Service
 use time::OffsetDateTime;
 use utoipa::{OpenApi, ToSchema};
 
+use super::Writer;
 use super::cases::{FileForm, read_multipart};
 use super::openapi::{Conflict, NotFound, NotMultipart, WriteErrors};
-use super::{ApiResult, List, csrf_header as csrf};
+use super::{ApiResult, List};
 use crate::AppState;
 use crate::ctx::Ctx;
 use crate::error::ApiError;
@@ -109,11 +110,9 @@ struct JobBody {
     responses((status = 201, description = "已发布", body = JobView), WriteErrors))]
 async fn post_job(
     State(s): State<AppState>,
-    ctx: Ctx,
-    headers: HeaderMap,
+    Writer(ctx): Writer,
     b: Result<Json<JobBody>, JsonRejection>,
 ) -> Result<(StatusCode, Json<JobView>), ApiError> {
-    csrf(&ctx, &headers)?;
     let Json(b) = b?;
     let post = JobPost {
         title: b.title,
@@ -154,12 +153,10 @@ struct BidBody {
     responses((status = 200, description = "已报价", body = JobView), WriteErrors, NotFound))]
 async fn bid(
     State(s): State<AppState>,
-    ctx: Ctx,
-    headers: HeaderMap,
+    Writer(ctx): Writer,
     Path(id): Path<String>,
     b: Result<Json<BidBody>, JsonRejection>,
 ) -> ApiResult<JobView> {
-    csrf(&ctx, &headers)?;
     let Json(b) = b?;
     Ok(Json(
         market::bid(&s.app, &ctx.actor, &id, b.price, b.days).await?,
@@ -173,11 +170,9 @@ async fn bid(
     responses((status = 200, description = "已撤回", body = JobView), WriteErrors, NotFound, Conflict))]
 async fn withdraw(
     State(s): State<AppState>,
-    ctx: Ctx,
-    headers: HeaderMap,
+    Writer(ctx): Writer,
     Path(id): Path<String>,
 ) -> ApiResult<JobView> {
-    csrf(&ctx, &headers)?;
     Ok(Json(market::withdraw(&s.app, &ctx.actor, &id).await?))
 }
 
@@ -207,12 +202,10 @@ struct SelectBody {
     responses((status = 200, description = "选取结果", body = JobView), WriteErrors, NotFound, Conflict))]
 async fn select(
     State(s): State<AppState>,
-    ctx: Ctx,
-    headers: HeaderMap,
+    Writer(ctx): Writer,
     Path(id): Path<String>,
     b: Result<Json<SelectBody>, JsonRejection>,
 ) -> ApiResult<JobView> {
-    csrf(&ctx, &headers)?;
     let Json(b) = b?;
     let sel = Selection {
         choice: b.choice.filter(|c| !c.trim().is_empty()),
@@ -264,12 +257,10 @@ struct ContractBody {
     responses((status = 200, description = "已登记", body = JobView), WriteErrors, NotFound, Conflict))]
 async fn contract(
     State(s): State<AppState>,
-    ctx: Ctx,
-    headers: HeaderMap,
+    Writer(ctx): Writer,
     Path(id): Path<String>,
     b: Result<Json<ContractBody>, JsonRejection>,
 ) -> ApiResult<JobView> {
-    csrf(&ctx, &headers)?;
     let Json(b) = b?;
     Ok(Json(
         market::contract(&s.app, &ctx.actor, &id, b.amount, b.days).await?,
@@ -290,12 +281,10 @@ async fn contract(
     ))]
 async fn deliver(
     State(s): State<AppState>,
-    ctx: Ctx,
-    headers: HeaderMap,
+    Writer(ctx): Writer,
     Path(id): Path<String>,
     mp: Multipart,
 ) -> ApiResult<JobView> {
-    csrf(&ctx, &headers)?;
     let (_, file) = read_multipart(mp, "file").await?;
     let (name, bytes) = file.unwrap_or_default();
     Ok(Json(
@@ -338,12 +327,10 @@ struct RatingBody {
     responses((status = 200, description = "已评价", body = JobView), WriteErrors, NotFound, Conflict))]
 async fn rate(
     State(s): State<AppState>,
-    ctx: Ctx,
-    headers: HeaderMap,
+    Writer(ctx): Writer,
     Path(id): Path<String>,
     b: Result<Json<RatingBody>, JsonRejection>,
 ) -> ApiResult<JobView> {
-    csrf(&ctx, &headers)?;
     let Json(b) = b?;
     Ok(Json(
         market::rate(&s.app, &ctx.actor, &id, b.stars, &b.comment).await?,
@@ -393,11 +380,9 @@ async fn intermediaries(
     responses((status = 201, description = "已提交，待审核", body = IntermediaryView), WriteErrors, Conflict))]
 async fn register(
     State(s): State<AppState>,
-    ctx: Ctx,
-    headers: HeaderMap,
+    Writer(ctx): Writer,
     b: Result<Json<Registration>, JsonRejection>,
 ) -> Result<(StatusCode, Json<IntermediaryView>), ApiError> {
-    csrf(&ctx, &headers)?;
     let Json(r) = b?;
     let v = market::register(&s.app, &ctx.actor, &r).await?;
     Ok((StatusCode::CREATED, Json(v)))
@@ -431,12 +416,10 @@ struct ReviewBody {
     responses((status = 200, description = "已审核", body = IntermediaryView), WriteErrors, NotFound, Conflict))]
 async fn review(
     State(s): State<AppState>,
-    ctx: Ctx,
-    headers: HeaderMap,
+    Writer(ctx): Writer,
     Path(code): Path<String>,
     b: Result<Json<ReviewBody>, JsonRejection>,
 ) -> ApiResult<IntermediaryView> {
-    csrf(&ctx, &headers)?;
     let Json(b) = b?;
     Ok(Json(
         market::review(&s.app, &ctx.actor, &code, b.approve, &b.note).await?,

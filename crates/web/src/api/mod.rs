@@ -102,6 +102,23 @@ pub(crate) fn region_param(v: Option<&str>) -> Result<Option<String>, ApiError> 
     }
 }
 
+/// The caller of an API write: the session, with the CSRF token of its `X-CSRF-Token` header
+/// checked before the handler runs (and before its body is judged).
+pub(crate) struct Writer(pub Ctx);
+
+impl axum::extract::FromRequestParts<AppState> for Writer {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let ctx = Ctx::from_request_parts(parts, state).await?;
+        csrf_header(&ctx, &parts.headers)?;
+        Ok(Writer(ctx))
+    }
+}
+
 /// API writes carry the CSRF token in the `X-CSRF-Token` header.
 pub(crate) fn csrf_header(ctx: &Ctx, headers: &HeaderMap) -> Result<(), ApiError> {
     let token = headers

@@ -6,17 +6,16 @@
 use app::setup;
 use axum::extract::rejection::{JsonRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
-use axum::http::HeaderMap;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use domain::service_point::ServicePoint;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+use super::Writer;
 use super::openapi::{Invalid, NotFound, WriteErrors};
-use super::{ApiResult, List, csrf_header};
+use super::{ApiResult, List};
 use crate::AppState;
-use crate::ctx::Ctx;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -104,12 +103,10 @@ pub struct SetupResult {
     ))]
 async fn import(
     State(s): State<AppState>,
-    ctx: Ctx,
-    headers: HeaderMap,
+    Writer(ctx): Writer,
     Path(table): Path<String>,
     body: Result<Json<SetupTable>, JsonRejection>,
 ) -> ApiResult<SetupResult> {
-    csrf_header(&ctx, &headers)?;
     let cap = ctx.actor.system_admin()?;
     let Json(body) = body?;
     let (sheet, dry_run) = (body.rows, body.dry_run);

@@ -6,15 +6,15 @@ use app::stats::Report;
 use app::warnings::{Notice, Warning, WarningQuery};
 use axum::extract::rejection::{JsonRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
-use axum::http::HeaderMap;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+use super::Writer;
 use super::licenses::PeriodQuery;
 use super::openapi::{Conflict, Forbidden, Invalid, NotFound, Unauthenticated, WriteErrors};
-use super::{ApiResult, List, csrf_header, schemas};
+use super::{ApiResult, List, schemas};
 use crate::AppState;
 use crate::ctx::Ctx;
 
@@ -95,11 +95,9 @@ async fn warning(
     responses((status = 200, description = "确认后的预警", body = Warning), WriteErrors, NotFound, Conflict))]
 async fn acknowledge(
     State(s): State<AppState>,
-    ctx: Ctx,
-    headers: HeaderMap,
+    Writer(ctx): Writer,
     Path(id): Path<String>,
 ) -> ApiResult<Warning> {
-    csrf_header(&ctx, &headers)?;
     Ok(Json(
         app::warnings::acknowledge(&s.app, &ctx.actor, &id).await?,
     ))
@@ -120,12 +118,10 @@ struct SendNotice {
     responses((status = 200, description = "督办件", body = Notice), WriteErrors, NotFound, Conflict))]
 async fn send_notice(
     State(s): State<AppState>,
-    ctx: Ctx,
-    headers: HeaderMap,
+    Writer(ctx): Writer,
     Path(id): Path<String>,
     body: Result<Json<SendNotice>, JsonRejection>,
 ) -> ApiResult<Notice> {
-    csrf_header(&ctx, &headers)?;
     let Json(b) = body?;
     let n = app::supervision::send_notice(&s.app, &ctx.actor, &id, &b.message).await?;
     Ok(Json(n.into()))
@@ -156,12 +152,10 @@ struct Resolve {
     responses((status = 204, description = "已办结"), WriteErrors, NotFound, Conflict))]
 async fn resolve(
     State(s): State<AppState>,
-    ctx: Ctx,
-    headers: HeaderMap,
+    Writer(ctx): Writer,
     Path(id): Path<String>,
     body: Result<Json<Resolve>, JsonRejection>,
 ) -> Result<axum::http::StatusCode, crate::error::ApiError> {
-    csrf_header(&ctx, &headers)?;
     let Json(b) = body?;
     app::supervision::resolve(&s.app, &ctx.actor, &id, &b.resolution).await?;
     Ok(axum::http::StatusCode::NO_CONTENT)

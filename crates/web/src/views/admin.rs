@@ -2,7 +2,7 @@
 //! retire, import and export. The edit form is generated from the spreadsheet layout, so a
 //! field means the same on screen and in a file.
 
-use super::forms::CsrfOnly;
+use super::forms::Pressed;
 use app::ItemRow;
 use app::auth::CatalogAdmin;
 use app::catalog;
@@ -549,11 +549,9 @@ async fn item_page(
 /// Publish, retire or discard the draft: one form button each, the same shape.
 async fn act(
     State(s): State<AppState>,
-    ctx: Ctx,
     Path((code, action)): Path<(String, String)>,
-    Form(f): Form<CsrfOnly>,
+    Pressed(ctx): Pressed,
 ) -> Result<Response, WebError> {
-    ctx.check_csrf(&f.csrf)?;
     let cap = admin(&ctx)?;
     let flash = match action.as_str() {
         "publish" => catalog::publish(&s.app, &cap, &code)

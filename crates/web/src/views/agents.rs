@@ -1,7 +1,7 @@
 //! 代办授权: a person grants and revokes agents in their own account and sees who may file
 //! for them; a window clerk records a grant with the signed letter.
 
-use super::forms::CsrfOnly;
+use super::forms::Pressed;
 use app::agents::{self, Grants};
 use askama::Template;
 use axum::Router;
@@ -142,11 +142,9 @@ async fn grant(
 
 async fn revoke(
     State(s): State<AppState>,
-    ctx: Ctx,
     Path(id): Path<String>,
-    Form(f): Form<CsrfOnly>,
+    Pressed(ctx): Pressed,
 ) -> Result<Response, WebError> {
-    ctx.check_csrf(&f.csrf)?;
     agents::revoke(&s.app, &ctx.actor, &id).await?;
     Ok(Redirect::to("/agents?flash=revoked").into_response())
 }

@@ -1,6 +1,6 @@
 //! Login, registration (by the person, or by a clerk at a window) and logout pages.
 
-use super::forms::CsrfOnly;
+use super::forms::Pressed;
 use app::auth;
 use askama::Template;
 use axum::Router;
@@ -331,11 +331,9 @@ async fn window_register(
 
 async fn logout(
     State(s): State<AppState>,
-    ctx: Ctx,
     jar: CookieJar,
-    Form(f): Form<CsrfOnly>,
+    Pressed(ctx): Pressed,
 ) -> Result<Response, WebError> {
-    ctx.check_csrf(&f.csrf)?;
     if let Some(t) = &ctx.session_token {
         auth::logout(&s.app, t).await?;
     }

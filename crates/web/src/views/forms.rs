@@ -157,6 +157,28 @@ mod tests {
 /// A form that carries nothing but its CSRF token (a button that does one thing).
 #[derive(serde::Deserialize, Default)]
 #[serde(default)]
-pub struct CsrfOnly {
-    pub csrf: String,
+struct CsrfOnly {
+    csrf: String,
+}
+
+/// The session of someone who pressed a button that does one thing: its form carries only
+/// the CSRF token, checked before the handler runs. A body that is no form carries no token.
+pub struct Pressed(pub crate::ctx::Ctx);
+
+impl axum::extract::FromRequest<crate::AppState> for Pressed {
+    type Rejection = crate::error::WebError;
+
+    async fn from_request(
+        req: axum::extract::Request,
+        state: &crate::AppState,
+    ) -> Result<Self, Self::Rejection> {
+        use axum::extract::FromRequestParts;
+        let (mut parts, body) = req.into_parts();
+        let ctx = crate::ctx::Ctx::from_request_parts(&mut parts, state).await?;
+        let req = axum::extract::Request::from_parts(parts, body);
+        let form = axum::Form::<CsrfOnly>::from_request(req, state).await;
+        let token = form.map(|axum::Form(f)| f.csrf).unwrap_or_default();
+        ctx.check_csrf(&token)?;
+        Ok(Pressed(ctx))
+    }
 }

@@ -4,7 +4,7 @@
 //! 行政处罚 cases (public once decided; the department's steps), and the credit record (the
 //! subject's own, with 信用修复; the supervisors' queue). The rules are `app::oversight`'s.
 
-use super::forms::CsrfOnly;
+use super::forms::Pressed;
 use app::oversight::{inspections, penalties};
 use askama::Template;
 use axum::Router;
@@ -289,11 +289,9 @@ async fn page(
 
 async fn draw(
     State(s): State<AppState>,
-    ctx: Ctx,
     Path(id): Path<String>,
-    Form(f): Form<CsrfOnly>,
+    Pressed(ctx): Pressed,
 ) -> Result<Response, WebError> {
-    ctx.check_csrf(&f.csrf)?;
     inspections::draw(&s.app, &ctx.actor, &id).await?;
     Ok(Redirect::to(&format!("/inspections/{id}")).into_response())
 }

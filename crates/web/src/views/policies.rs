@@ -4,7 +4,7 @@
 //! and an applicant's own page (policies likely for them, ranked, with what is missing; their
 //! grants with the account form). The rules are `app::policies`'s.
 
-use super::forms::CsrfOnly;
+use super::forms::Pressed;
 use app::policies::{self, PolicyView};
 use askama::Template;
 use axum::Router;
@@ -171,11 +171,9 @@ async fn page(
 
 async fn publish(
     State(s): State<AppState>,
-    ctx: Ctx,
     Path(id): Path<String>,
-    Form(f): Form<CsrfOnly>,
+    Pressed(ctx): Pressed,
 ) -> Result<Response, WebError> {
-    ctx.check_csrf(&f.csrf)?;
     match policies::publish(&s.app, &ctx.actor, &id).await {
         Ok(Some(r)) => Ok(Redirect::to(&format!(
             "/policies/{id}?ran={},{},{},{}",
@@ -196,22 +194,18 @@ async fn publish(
 
 async fn revise(
     State(s): State<AppState>,
-    ctx: Ctx,
     Path(id): Path<String>,
-    Form(f): Form<CsrfOnly>,
+    Pressed(ctx): Pressed,
 ) -> Result<Response, WebError> {
-    ctx.check_csrf(&f.csrf)?;
     policies::set_state(&s.app, &ctx.actor, &id, PolicyState::Draft).await?;
     Ok(Redirect::to(&format!("/policies/{id}/edit")).into_response())
 }
 
 async fn withdraw(
     State(s): State<AppState>,
-    ctx: Ctx,
     Path(id): Path<String>,
-    Form(f): Form<CsrfOnly>,
+    Pressed(ctx): Pressed,
 ) -> Result<Response, WebError> {
-    ctx.check_csrf(&f.csrf)?;
     policies::set_state(&s.app, &ctx.actor, &id, PolicyState::Withdrawn).await?;
     Ok(Redirect::to(&format!("/policies/{id}")).into_response())
 }
@@ -219,11 +213,9 @@ async fn withdraw(
 /// Makes the policy's rule a 秒批 condition of its item, as a draft the catalog publishes.
 async fn auto_rule(
     State(s): State<AppState>,
-    ctx: Ctx,
     Path(id): Path<String>,
-    Form(f): Form<CsrfOnly>,
+    Pressed(ctx): Pressed,
 ) -> Result<Response, WebError> {
-    ctx.check_csrf(&f.csrf)?;
     policies::make_auto_rule(&s.app, &ctx.actor, &id).await?;
     let notice = "已生成事项草稿：秒批规则加入了本政策的适用条件。事项发布后生效。".to_string();
     render(&policy_page(&s, &ctx, &id, notice, vec![]).await?)

@@ -2,7 +2,7 @@
 //! marks a no-show, transfers with a reason or finishes (naming the cases handled, so the
 //! applicant rates them on the window tablet), pauses and signs out.
 
-use super::super::forms::CsrfOnly;
+use super::super::forms::Pressed;
 use app::auth::Actor;
 use app::hall::tickets::{self, Desk, WindowAction};
 use askama::Template;
@@ -131,12 +131,7 @@ async fn sign_in(
     done(&s, &ctx, r).await
 }
 
-async fn sign_out(
-    State(s): State<AppState>,
-    ctx: Ctx,
-    Form(f): Form<CsrfOnly>,
-) -> Result<Response, WebError> {
-    ctx.check_csrf(&f.csrf)?;
+async fn sign_out(State(s): State<AppState>, Pressed(ctx): Pressed) -> Result<Response, WebError> {
     let r = tickets::sign_out(&s.app, &ctx.actor)
         .await
         .map(|_| "已签退".to_string());
@@ -167,12 +162,7 @@ async fn pause(
     done(&s, &ctx, r).await
 }
 
-async fn call(
-    State(s): State<AppState>,
-    ctx: Ctx,
-    Form(f): Form<CsrfOnly>,
-) -> Result<Response, WebError> {
-    ctx.check_csrf(&f.csrf)?;
+async fn call(State(s): State<AppState>, Pressed(ctx): Pressed) -> Result<Response, WebError> {
     let r = tickets::call_next(&s.app, &ctx.actor)
         .await
         .map(|t| format!("已叫 {} 号", t.number));

@@ -3,7 +3,7 @@
 //! page clears itself after 60 s idle (app.js) and the server refuses a form left open longer
 //! than `KIOSK_FORM_SECONDS`, so the next person never acts in someone else's session.
 
-use super::super::forms::CsrfOnly;
+use super::super::forms::Pressed;
 use app::hall::booking;
 use app::hall::kiosk as kiosk_app;
 use app::hall::tickets::{self, TakeTicket, TicketView};
@@ -264,11 +264,9 @@ async fn enter(
 /// The demo's 模拟刷卡: the demo citizen's card at this hall's demo kiosk (404 elsewhere).
 async fn simulated_read(
     State(s): State<AppState>,
-    ctx: Ctx,
     Path(code): Path<String>,
-    Form(f): Form<CsrfOnly>,
+    Pressed(_ctx): Pressed,
 ) -> Result<Response, WebError> {
-    ctx.check_csrf(&f.csrf)?;
     let entry = kiosk_app::simulated_reading(&s.app, &code).await?;
     Ok(Redirect::to(&entry.url).into_response())
 }

@@ -1,12 +1,16 @@
 //! Catalog use cases: the public guide and search, and the administrators' versioned editing.
 
-use domain::catalog::{ItemDefinition, Synonym, VersionStatus};
+use domain::catalog::{ItemDefinition, VersionStatus};
 use domain::org::Department;
 use search::{SearchQuery, SearchResults};
 use store::catalog::{self as sc, ItemFilter, ItemRow, VersionRow};
 
 use crate::auth::{Actor, CatalogAdmin};
 use crate::{App, AppError, Result};
+
+mod synonym;
+pub(crate) use synonym::synonym_authority;
+pub use synonym::{delete_synonym, save_synonym, synonyms};
 
 /// Longest search text accepted; real queries are a few words.
 pub const MAX_QUERY_CHARS: usize = 100;
@@ -508,49 +512,6 @@ pub async fn gaps_by_department(app: &App, cap: &CatalogAdmin) -> Result<Vec<(St
     Ok(out)
 }
 
-pub async fn synonyms(app: &App) -> Result<Vec<Synonym>> {
-    let mut c = app.store.conn().await?;
-    Ok(store::org::list_synonyms(&mut c).await?)
-}
-
-/// Synonyms feed the one search index of the whole platform, so only catalog administrators
-/// of the platform's top region change them.
-pub async fn save_synonym(app: &App, cap: &CatalogAdmin, s: Synonym) -> Result<()> {
-    s.validate()?;
-    let mut tx = app.store.begin().await?;
-    synonym_authority(&mut tx, cap).await?;
-    store::org::upsert_synonym(&mut tx, &s).await?;
-    let detail = serde_json::json!({ "terms": s.terms });
-    crate::audit::admin(
-        &mut tx,
-        app,
-        cap.actor_id(),
-        "synonym_saved",
-        &s.phrase,
-        detail,
-    )
-    .await?;
-    tx.commit().await.map_err(store::StoreError::from)?;
-    crate::index::refresh_if_stale(app, |_, _| {}).await?;
-    Ok(())
-}
-
-pub(crate) async fn synonym_authority(
-    conn: &mut store::Connection,
-    cap: &CatalogAdmin,
-) -> Result<()> {
-    if cap.is_unrestricted() {
-        return Ok(());
-    }
-    crate::org::check_setting_scope(
-        conn,
-        cap.scope(),
-        &domain::account::SettingScope::Platform,
-        "同义词对全平台的搜索生效，只有平台最上级区划的事项管理员可以修改",
-    )
-    .await
-}
-
 /// Trims text and drops empty list entries, so a form's blank rows do not become data.
 pub fn normalize(mut d: ItemDefinition) -> ItemDefinition {
     fn list(v: Vec<String>) -> Vec<String> {
@@ -587,28 +548,4 @@ pub fn normalize(mut d: ItemDefinition) -> ItemDefinition {
         m.name = m.name.trim().to_string();
     }
     d
-}
-
-pub async fn delete_synonym(app: &App, cap: &CatalogAdmin, phrase: &str) -> Result<()> {
-    let mut tx = app.store.begin().await?;
-    synonym_authority(&mut tx, cap).await?;
-    store::org::delete_synonym(&mut tx, phrase)
-        .await
-        .map_err(|e| match e {
-            store::StoreError::NotFound => AppError::NotFound(format!("同义词“{phrase}”")),
-            other => other.into(),
-        })?;
-    let detail = serde_json::json!({});
-    crate::audit::admin(
-        &mut tx,
-        app,
-        cap.actor_id(),
-        "synonym_deleted",
-        phrase,
-        detail,
-    )
-    .await?;
-    tx.commit().await.map_err(store::StoreError::from)?;
-    crate::index::refresh_if_stale(app, |_, _| {}).await?;
-    Ok(())
 }
