@@ -67,14 +67,14 @@ async fn may_set(c: &mut store::Connection, actor: &Actor) -> Result<String> {
 }
 
 fn indicator_of(r: &IndicatorRow) -> Indicator {
-    Indicator {
+    Indicator::stored(IndicatorDraft {
         code: r.code.clone(),
         name: r.name.clone(),
         formula: r.formula.clone(),
         unit: r.unit.clone(),
         higher_is_better: r.higher_better != 0,
         weight: r.weight.clamp(0, 100) as u32,
-    }
+    })
 }
 
 pub async fn indicators(app: &App) -> Result<Vec<Indicator>> {

@@ -13,6 +13,7 @@ use crate::{App, AppError, Result};
 
 mod capability;
 mod login;
+pub(crate) use login::new_applicant;
 pub mod oidc;
 pub(crate) mod password;
 pub(crate) mod staff;

@@ -26,6 +26,15 @@ pub async fn seed(app: &App) -> Result<()> {
     }
     let now = app.now_ms();
     let year = i64::from(domain::calendar::china_date(app.now()).year());
+    // This year's target of `department` (empty: every department's default).
+    let target_row = |department: &str, indicator: &str, value: f64| TargetRow {
+        year,
+        department: department.into(),
+        indicator: indicator.into(),
+        value,
+        updated_by: "admin".into(),
+        updated_at: now,
+    };
     for (i, (code, name, formula, unit, higher, weight, target)) in INDICATORS.iter().enumerate() {
         store::assessment::save_indicator(
             &mut tx,
@@ -42,32 +51,10 @@ pub async fn seed(app: &App) -> Result<()> {
             },
         )
         .await?;
-        store::assessment::set_target(
-            &mut tx,
-            &TargetRow {
-                year,
-                department: String::new(),
-                indicator: code.to_string(),
-                value: *target,
-                updated_by: "admin".into(),
-                updated_at: now,
-            },
-        )
-        .await?;
+        store::assessment::set_target(&mut tx, &target_row("", code, *target)).await?;
     }
     // 民政局's services need home visits: its own, lower 网办率 target.
-    store::assessment::set_target(
-        &mut tx,
-        &TargetRow {
-            year,
-            department: "511602-MZJ".into(),
-            indicator: "online".into(),
-            value: 60.0,
-            updated_by: "admin".into(),
-            updated_at: now,
-        },
-    )
-    .await?;
+    store::assessment::set_target(&mut tx, &target_row("511602-MZJ", "online", 60.0)).await?;
     tx.commit().await.map_err(store::StoreError::from)?;
     Ok(())
 }

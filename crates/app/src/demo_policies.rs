@@ -25,6 +25,34 @@ pub const DISABILITY_ITEM: &str = "1151160200019689174200080006001";
 
 const NOT_LAW: &str = "演示数据，不构成政策依据";
 
+/// Who the [`EMPLOYMENT`] subsidy is for: small employers founded in the last five years.
+pub fn employment_rule() -> Rule {
+    Rule {
+        target: Target::Enterprise,
+        clauses: vec![
+            Clause::new("size", Test::OneOf(vec!["小型".into(), "微型".into()])),
+            Clause::new("region", Test::Under(vec!["5116".into()])),
+            Clause::new("years_registered", Test::AtMost(5)),
+            Clause::new("employees", Test::AtLeast(5)),
+            Clause::new(
+                "industry",
+                Test::Under(vec!["H".into(), "F".into(), "C".into()]),
+            ),
+        ],
+    }
+}
+
+/// Who the [`ELDERLY`] benefit is for: residents of 65 and over.
+pub fn elderly_rule() -> Rule {
+    Rule {
+        target: Target::Person,
+        clauses: vec![
+            Clause::new("age", Test::AtLeast(65)),
+            Clause::new("hukou_region", Test::Under(vec!["5116".into()])),
+        ],
+    }
+}
+
 fn policies() -> Vec<(&'static str, Terms, PolicyState)> {
     let employment = Terms {
         title: "小微企业吸纳就业一次性补贴（演示）".into(),
@@ -39,19 +67,7 @@ fn policies() -> Vec<(&'static str, Terms, PolicyState)> {
         item_code: String::new(),
         valid_from: date!(2026 - 01 - 01),
         valid_until: date!(2027 - 12 - 31),
-        rule: Rule {
-            target: Target::Enterprise,
-            clauses: vec![
-                Clause::new("size", Test::OneOf(vec!["小型".into(), "微型".into()])),
-                Clause::new("region", Test::Under(vec!["5116".into()])),
-                Clause::new("years_registered", Test::AtMost(5)),
-                Clause::new("employees", Test::AtLeast(5)),
-                Clause::new(
-                    "industry",
-                    Test::Under(vec!["H".into(), "F".into(), "C".into()]),
-                ),
-            ],
-        },
+        rule: employment_rule(),
     };
     let elderly = Terms {
         title: "65 周岁以上老年人免费乘坐城市公交（演示）".into(),
@@ -67,13 +83,7 @@ fn policies() -> Vec<(&'static str, Terms, PolicyState)> {
         item_code: String::new(),
         valid_from: date!(2026 - 01 - 01),
         valid_until: date!(2028 - 12 - 31),
-        rule: Rule {
-            target: Target::Person,
-            clauses: vec![
-                Clause::new("age", Test::AtLeast(65)),
-                Clause::new("hukou_region", Test::Under(vec!["5116".into()])),
-            ],
-        },
+        rule: elderly_rule(),
     };
     let draft = Terms {
         title: "专精特新中小企业认定奖励（演示，草稿）".into(),

@@ -150,18 +150,7 @@ pub async fn run(args: HallArgs) -> anyhow::Result<()> {
         "--windows 应在 1 到 99 之间"
     );
     anyhow::ensure!(args.boards <= 2000, "--boards 最多 2000");
-    let dir = std::env::temp_dir().join(format!(
-        "onewindow-bench-hall-{}",
-        uuid::Uuid::now_v7().simple()
-    ));
-    let target = Target {
-        database_url: app::Store::sqlite_url(&dir),
-        data_dir: dir.clone(),
-        files_dir: None,
-    };
-    let result = measure(&args, &target).await;
-    let _ = std::fs::remove_dir_all(&dir);
-    result
+    Target::on_scratch_sqlite("hall", async |target| measure(&args, target).await).await
 }
 
 async fn measure(args: &HallArgs, target: &Target) -> anyhow::Result<()> {

@@ -234,18 +234,7 @@ pub async fn run(args: HotlineArgs) -> anyhow::Result<()> {
         args.tickets <= 2_000_000 && args.articles <= 100_000,
         "--tickets、--articles 过大"
     );
-    let dir = std::env::temp_dir().join(format!(
-        "onewindow-bench-hotline-{}",
-        uuid::Uuid::now_v7().simple()
-    ));
-    let target = Target {
-        database_url: app::Store::sqlite_url(&dir),
-        data_dir: dir.clone(),
-        files_dir: None,
-    };
-    let result = measure(&args, &target).await;
-    let _ = std::fs::remove_dir_all(&dir);
-    result
+    Target::on_scratch_sqlite("hotline", async |target| measure(&args, target).await).await
 }
 
 async fn measure(args: &HotlineArgs, target: &Target) -> anyhow::Result<()> {

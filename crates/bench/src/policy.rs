@@ -9,7 +9,7 @@
 use std::time::Instant;
 
 use app::auth::actor_for_login;
-use domain::policy::{Clause, Mode, Rule, Target, Terms, Test};
+use domain::policy::{Mode, Terms};
 use store::policies::SubjectRow;
 use time::macros::date;
 
@@ -70,32 +70,6 @@ fn subjects(n: usize) -> Vec<SubjectRow> {
         .collect()
 }
 
-fn enterprise_rule() -> Rule {
-    Rule {
-        target: Target::Enterprise,
-        clauses: vec![
-            Clause::new("size", Test::OneOf(vec!["小型".into(), "微型".into()])),
-            Clause::new("region", Test::Under(vec!["5116".into()])),
-            Clause::new("years_registered", Test::AtMost(5)),
-            Clause::new("employees", Test::AtLeast(5)),
-            Clause::new(
-                "industry",
-                Test::Under(vec!["H".into(), "F".into(), "C".into()]),
-            ),
-        ],
-    }
-}
-
-fn person_rule() -> Rule {
-    Rule {
-        target: Target::Person,
-        clauses: vec![
-            Clause::new("age", Test::AtLeast(65)),
-            Clause::new("hukou_region", Test::Under(vec!["5116".into()])),
-        ],
-    }
-}
-
 pub async fn run(args: PolicyArgs) -> anyhow::Result<()> {
     let (app, dir) = crate::demo_app("policy").await?;
     let rows = subjects(args.subjects);
@@ -113,10 +87,10 @@ pub async fn run(args: PolicyArgs) -> anyhow::Result<()> {
     let mut judged = (0, 0, 0, 0);
     for _ in 0..3 {
         let t = Instant::now();
-        let (ne, ee) = app::policies::count_eligible(&app, &enterprise_rule())
+        let (ne, ee) = app::policies::count_eligible(&app, &app::demo_policies::employment_rule())
             .await
             .map_err(explain)?;
-        let (np, ep) = app::policies::count_eligible(&app, &person_rule())
+        let (np, ep) = app::policies::count_eligible(&app, &app::demo_policies::elderly_rule())
             .await
             .map_err(explain)?;
         pass.push(t.elapsed().as_secs_f64());
@@ -141,7 +115,7 @@ pub async fn run(args: PolicyArgs) -> anyhow::Result<()> {
         item_code: String::new(),
         valid_from: date!(2020 - 01 - 01),
         valid_until: date!(2099 - 12 - 31),
-        rule: enterprise_rule(),
+        rule: app::demo_policies::employment_rule(),
     };
     let id = app::policies::save_draft(&app, &admin, None, &terms)
         .await

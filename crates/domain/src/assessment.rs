@@ -48,15 +48,23 @@ pub struct IndicatorDraft {
     pub weight: u32,
 }
 
-/// A checked indicator.
+/// A checked indicator: a draft that passed [`check`], trimmed (or one stored after it did).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Indicator {
-    pub code: String,
-    pub name: String,
-    pub formula: String,
-    pub unit: String,
-    pub higher_is_better: bool,
-    pub weight: u32,
+#[serde(transparent)]
+pub struct Indicator(IndicatorDraft);
+
+impl Indicator {
+    /// An indicator read back from the store, where only checked ones are written.
+    pub fn stored(d: IndicatorDraft) -> Indicator {
+        Indicator(d)
+    }
+}
+
+impl std::ops::Deref for Indicator {
+    type Target = IndicatorDraft;
+    fn deref(&self) -> &IndicatorDraft {
+        &self.0
+    }
 }
 
 fn parse(formula: &str) -> Result<Node<DefaultNumericTypes>, String> {
@@ -128,14 +136,14 @@ pub fn check(d: &IndicatorDraft) -> Result<Indicator, Vec<FieldError>> {
         }
     }
     p.into_result()?;
-    Ok(Indicator {
+    Ok(Indicator(IndicatorDraft {
         code: code.to_string(),
         name: d.name.trim().to_string(),
         formula: formula.to_string(),
         unit: d.unit.trim().to_string(),
         higher_is_better: d.higher_is_better,
         weight: d.weight,
-    })
+    }))
 }
 
 /// The indicator's value from the figures; None when a figure it names has no value (a rate

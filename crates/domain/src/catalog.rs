@@ -37,75 +37,14 @@ macro_rules! coded_enum {
     };
 }
 
-coded_enum! {
-    /// 事项类型 (GB/T 39046 code list).
-    ItemKind {
-        AdministrativeLicense = "01", "administrative_license", "行政许可";
-        AdministrativePenalty = "02", "administrative_penalty", "行政处罚";
-        AdministrativeCoercion = "03", "administrative_coercion", "行政强制";
-        AdministrativeLevy = "04", "administrative_levy", "行政征收";
-        AdministrativePayment = "05", "administrative_payment", "行政给付";
-        AdministrativeInspection = "06", "administrative_inspection", "行政检查";
-        AdministrativeConfirmation = "07", "administrative_confirmation", "行政确认";
-        AdministrativeReward = "08", "administrative_reward", "行政奖励";
-        AdministrativeAdjudication = "09", "administrative_adjudication", "行政裁决";
-        OtherPower = "10", "other_power", "其他行政权力";
-        PublicService = "20", "public_service", "公共服务";
-    }
-}
-
-coded_enum! {
-    /// 行使层级.
-    ExerciseLevel {
-        National = "1", "national", "国家级";
-        Provincial = "2", "provincial", "省级";
-        City = "3", "city", "市级";
-        County = "4", "county", "县级";
-        Township = "5", "township", "镇（乡、街道）级";
-        Village = "6", "village", "村（社区）级";
-        Graded = "7", "graded", "分级管理";
-    }
-}
-
-coded_enum! {
-    /// 服务对象.
-    SubjectType {
-        NaturalPerson = "1", "natural_person", "自然人";
-        Enterprise = "2", "enterprise", "企业法人";
-        PublicInstitution = "3", "public_institution", "事业法人";
-        SocialOrganization = "4", "social_organization", "社会组织法人";
-        GovernmentBody = "5", "government_body", "行政机关";
-        OtherOrganization = "6", "other_organization", "其他组织";
-    }
-}
+// ItemKind, ExerciseLevel, SubjectType, FiledFor, Pending, HandlingForm, CaseType,
+// ServiceScope, OnlineDepth, NodeKind, MaterialForm and DayUnit, from data/codes.tsv.
+include!(concat!(env!("OUT_DIR"), "/codes.rs"));
 
 impl SubjectType {
     /// The two audiences the portal filters by: 个人 or 法人.
     pub fn is_person(self) -> bool {
         self == SubjectType::NaturalPerson
-    }
-}
-
-coded_enum! {
-    /// For whom a person may file an item (its subject, 行政相对人). Our own code list: GB/T
-    /// 39046 has none. An item that lists none is filed for oneself only.
-    FiledFor {
-        Oneself = "1", "oneself", "本人";
-        Minor = "2", "minor", "未成年子女（由监护人申请）";
-        Deceased = "3", "deceased", "已故亲属（由近亲属申请）";
-    }
-}
-
-coded_enum! {
-    /// A legal element a real source may lack (待补充). Our own code list. An item with one
-    /// may be saved as a draft but not published: unknown is shown as unknown, never as an
-    /// invented number.
-    Pending {
-        LegalBasis = "1", "legal_basis", "设定依据";
-        Conditions = "2", "conditions", "受理条件";
-        Flow = "3", "flow", "办理流程";
-        PromisedLimit = "4", "promised_limit", "承诺时限";
-        Visits = "5", "visits", "到现场次数";
     }
 }
 
@@ -117,74 +56,6 @@ impl FiledFor {
             FiledFor::Minor => "监护人",
             FiledFor::Deceased => "近亲属",
         }
-    }
-}
-
-coded_enum! {
-    /// 办理形式.
-    HandlingForm {
-        Window = "1", "window", "窗口办理";
-        OnlinePc = "2", "online_pc", "电脑端网上办理";
-        OnlineMobile = "3", "online_mobile", "移动端网上申请";
-        Post = "4", "post", "快递申请";
-        Other = "9", "other", "其他";
-    }
-}
-
-coded_enum! {
-    /// 办件类型.
-    CaseType {
-        Instant = "1", "instant", "即办件";
-        Promise = "2", "promise", "承诺件";
-        Other = "9", "other", "其他";
-    }
-}
-
-coded_enum! {
-    /// 通办范围.
-    ServiceScope {
-        Nationwide = "1", "nationwide", "全国";
-        CrossProvince = "2", "cross_province", "跨省";
-        CrossCity = "3", "cross_city", "跨市";
-        CrossCounty = "4", "cross_county", "跨县";
-        Local = "9", "local", "本地";
-    }
-}
-
-coded_enum! {
-    /// 网办深度: how far an item can be handled online.
-    OnlineDepth {
-        GuideOnline = "1", "guide_online", "一级（网上咨询）";
-        FormsOnline = "2", "forms_online", "二级（表格下载）";
-        ApplyOnline = "3", "apply_online", "三级（网上预审、申请）";
-        FullyOnline = "4", "fully_online", "四级（全程网办）";
-    }
-}
-
-coded_enum! {
-    /// 事项层级: 主项 → 子项 → 业务办理项. Cases are filed against a 业务办理项.
-    NodeKind {
-        Main = "1", "main", "主项";
-        Sub = "2", "sub", "子项";
-        Handling = "3", "handling", "业务办理项";
-    }
-}
-
-coded_enum! {
-    /// 材料形式.
-    MaterialForm {
-        Original = "1", "original", "原件";
-        Copy = "2", "copy", "复印件";
-        OriginalAndCopy = "3", "original_and_copy", "原件和复印件";
-        Electronic = "4", "electronic", "电子材料";
-    }
-}
-
-coded_enum! {
-    /// 时限单位: most limits count working days (工作日); some laws count natural days.
-    DayUnit {
-        Working = "1", "working", "工作日";
-        Natural = "2", "natural", "自然日";
     }
 }
 

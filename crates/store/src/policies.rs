@@ -192,31 +192,7 @@ const SUBJECT: &str = "subject_id, target, name, industry, size, region, registe
 
 /// Records what a shared-data source says about a subject (replacing what it said before).
 pub async fn upsert_subject(conn: &mut AnyConnection, s: &SubjectRow) -> Result<()> {
-    sqlx::query(
-        "INSERT INTO subject_facts (subject_id, target, name, industry, size, region,
-           registered_on, employees, birth_date, hukou_region, source, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
-         ON CONFLICT (subject_id) DO UPDATE SET name = excluded.name, industry = excluded.industry,
-           size = excluded.size, region = excluded.region, registered_on = excluded.registered_on,
-           employees = excluded.employees, birth_date = excluded.birth_date,
-           hukou_region = excluded.hukou_region, source = excluded.source,
-           updated_at = excluded.updated_at",
-    )
-    .bind(&s.subject_id)
-    .bind(&s.target)
-    .bind(&s.name)
-    .bind(&s.industry)
-    .bind(&s.size)
-    .bind(&s.region)
-    .bind(&s.registered_on)
-    .bind(s.employees)
-    .bind(&s.birth_date)
-    .bind(&s.hukou_region)
-    .bind(&s.source)
-    .bind(s.updated_at)
-    .execute(conn)
-    .await?;
-    Ok(())
+    upsert_subjects(conn, std::slice::from_ref(s)).await
 }
 
 /// Rows per INSERT of subjects: twelve parameters each.

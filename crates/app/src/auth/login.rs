@@ -96,7 +96,9 @@ async fn register_from(
     Ok(session)
 }
 
-fn new_applicant(
+/// The account row of a registered applicant (or, with a placeholder hash, of a walk-in
+/// checked at a window).
+pub(crate) fn new_applicant(
     app: &App,
     valid: &domain::account::ValidRegistration,
     hash: String,

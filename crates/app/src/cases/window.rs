@@ -219,18 +219,5 @@ pub(crate) fn walk_in_row(
     app: &App,
     valid: domain::account::ValidRegistration,
 ) -> store::accounts::AccountRow {
-    store::accounts::AccountRow {
-        id: uuid::Uuid::now_v7().to_string(),
-        login: valid.login,
-        kind: valid.kind.into(),
-        display_name: valid.display_name,
-        phone: valid.phone,
-        legal_representative: valid.legal_representative,
-        password_hash: store::walk_ins::UNCLAIMED.into(),
-        region: None,
-        department: None,
-        roles: String::new(),
-        created_at: app.now_ms(),
-        disabled: 0,
-    }
+    crate::auth::new_applicant(app, &valid, store::walk_ins::UNCLAIMED.into())
 }

@@ -124,17 +124,11 @@ pub async fn book(
             )
         }
         Actor::Anonymous => {
-            let p = req
-                .person
-                .as_ref()
-                .ok_or_else(|| {
-                    AppError::field(
-                        "person",
-                        "required",
-                        "请填写姓名、身份证号码和手机号码，或登录后预约",
-                    )
-                })?
-                .check(today(app))?;
+            let p = Person::required(
+                req.person.as_ref(),
+                "请填写姓名、身份证号码和手机号码，或登录后预约",
+                today(app),
+            )?;
             (
                 p.name,
                 p.id.as_str().to_string(),

@@ -134,6 +134,17 @@ pub(crate) struct Checked {
 }
 
 impl Person {
+    /// The person a request names, checked; `missing` says what to do when it names none.
+    pub(crate) fn required(
+        person: Option<&Person>,
+        missing: &str,
+        today: time::Date,
+    ) -> Result<Checked> {
+        person
+            .ok_or_else(|| AppError::field("person", "required", missing))?
+            .check(today)
+    }
+
     pub(crate) fn check(&self, today: time::Date) -> Result<Checked> {
         let mut p = domain::Problems::default();
         p.text("name", &self.name, "姓名", 30);

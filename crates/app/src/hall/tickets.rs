@@ -92,17 +92,11 @@ pub async fn take(
                     return Err(AppError::Forbidden("只能为本区划大厅的群众取号".into()));
                 }
             }
-            let p = req
-                .person
-                .as_ref()
-                .ok_or_else(|| {
-                    AppError::field(
-                        "person",
-                        "required",
-                        "实名取号需要姓名、身份证号码和手机号码",
-                    )
-                })?
-                .check(day)?;
+            let p = Person::required(
+                req.person.as_ref(),
+                "实名取号需要姓名、身份证号码和手机号码",
+                day,
+            )?;
             let account = match actor {
                 Actor::Applicant { id, .. } => Some(id.clone()),
                 _ => None,

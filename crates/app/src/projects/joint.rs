@@ -267,20 +267,15 @@ pub async fn opine(
     pass: bool,
     points: &[String],
 ) -> Result<ProjectView> {
-    let mut tx = app.store.begin().await?;
-    let p = load(&mut tx, actor, code).await?;
-    let dept = reviewer_over(actor, &p)?;
-    let (mut step, version) = step_of(&mut tx, &p, kind).await?;
-    if !step.departments.contains(&dept) {
+    let (mut r, dept) = Round::open(app, actor, code, kind, By::Reviewer).await?;
+    if !r.step.departments.contains(&dept) {
         return Err(AppError::Forbidden(format!(
             "本部门不参加此次{}",
             kind.label()
         )));
     }
-    step.opine(&dept, pass, points, actor.display_name())?;
-    save(&mut tx, &p, &step, version).await?;
-    tx.commit().await.map_err(store::StoreError::from)?;
-    project(app, actor, &p.code).await
+    r.step.opine(&dept, pass, points, actor.display_name())?;
+    r.finish(app, actor).await
 }
 
 /// The lead department closes the round: passed, or sent back with one notice of every
@@ -291,27 +286,24 @@ pub async fn close_joint(
     code: &str,
     kind: JointKind,
 ) -> Result<ProjectView> {
-    let mut tx = app.store.begin().await?;
-    let p = load(&mut tx, actor, code).await?;
-    let dept = reviewer_over(actor, &p)?;
-    let (mut step, version) = step_of(&mut tx, &p, kind).await?;
-    if dept != step.lead {
+    let (mut r, dept) = Round::open(app, actor, code, kind, By::Reviewer).await?;
+    if dept != r.step.lead {
         return Err(AppError::Forbidden("只有牵头部门可以作出综合决定".into()));
     }
-    let lead = step.lead.clone();
-    let state = step.close(&lead)?;
-    save(&mut tx, &p, &step, version).await?;
+    let lead = r.step.lead.clone();
+    let state = r.step.close(&lead)?;
+    let (tx, p) = (&mut r.tx, &r.p);
     if state == JointState::Rectifying {
-        let points: usize = step.notice.values().map(Vec::len).sum();
+        let points: usize = r.step.notice.values().map(Vec::len).sum();
         let note = format!(
             "{}第 {} 轮退回整改，共 {points} 条整改要求",
             kind.label(),
-            step.round
+            r.step.round
         );
         let today = china_date(app.now());
         let by = actor_id(actor);
         insert_hold(
-            &mut tx,
+            tx,
             app,
             &p.code,
             HoldReason::Rectification,
@@ -321,13 +313,12 @@ pub async fn close_joint(
         )
         .await?;
         let text = format!("{note}，请整改后重新提交（整改期间不计入政府用时）");
-        agent::remind(&mut tx, app, &p, &text).await?;
+        agent::remind(tx, app, p, &text).await?;
     } else {
         let text = format!("{}已通过", kind.label());
-        agent::remind(&mut tx, app, &p, &text).await?;
+        agent::remind(tx, app, p, &text).await?;
     }
-    tx.commit().await.map_err(store::StoreError::from)?;
-    project(app, actor, &p.code).await
+    r.finish(app, actor).await
 }
 
 /// The owner (or its agent) resubmits after rectifying: the hold ends today and a new round
@@ -338,24 +329,72 @@ pub async fn resubmit(
     code: &str,
     kind: JointKind,
 ) -> Result<ProjectView> {
-    let mut tx = app.store.begin().await?;
-    let p = load(&mut tx, actor, code).await?;
-    if !acts_for_owner(&mut tx, app, actor, &p).await? {
-        return Err(AppError::Forbidden(
-            "整改后由建设单位或其代办员重新提交".into(),
-        ));
-    }
-    let (mut step, version) = step_of(&mut tx, &p, kind).await?;
-    step.resubmit()?;
-    save(&mut tx, &p, &step, version).await?;
+    let (mut r, _) = Round::open(app, actor, code, kind, By::Owner).await?;
+    r.step.resubmit()?;
     let today = china_date(app.now()).to_string();
-    for h in store::projects::holds(&mut tx, &p.code).await? {
+    let code = r.p.code.as_str();
+    for h in store::projects::holds(&mut r.tx, code).await? {
         if h.to_day.is_empty() && h.reason == HoldReason::Rectification.as_str() {
-            store::projects::end_hold(&mut tx, &p.code, &h.id, &today).await?;
+            store::projects::end_hold(&mut r.tx, code, &h.id, &today).await?;
         }
     }
-    tx.commit().await.map_err(store::StoreError::from)?;
-    project(app, actor, &p.code).await
+    r.finish(app, actor).await
+}
+
+/// Who may change a joint step: a reviewing department over the project, or the owner (or
+/// its agent).
+enum By {
+    Reviewer,
+    Owner,
+}
+
+/// A joint step read for a change, in the transaction that will write it, with the version
+/// it was read at.
+struct Round {
+    tx: store::Tx,
+    p: ProjectRow,
+    step: Step,
+    version: i64,
+}
+
+impl Round {
+    /// Reads the project and its `kind` step once `actor` is found to act `by` right; with
+    /// the reviewer's department (empty for the owner).
+    async fn open(
+        app: &App,
+        actor: &Actor,
+        code: &str,
+        kind: JointKind,
+        by: By,
+    ) -> Result<(Round, String)> {
+        let mut tx = app.store.begin().await?;
+        let p = load(&mut tx, actor, code).await?;
+        let dept = match by {
+            By::Reviewer => reviewer_over(actor, &p)?,
+            By::Owner if acts_for_owner(&mut tx, app, actor, &p).await? => String::new(),
+            By::Owner => {
+                return Err(AppError::Forbidden(
+                    "整改后由建设单位或其代办员重新提交".into(),
+                ));
+            }
+        };
+        let (step, version) = step_of(&mut tx, &p, kind).await?;
+        let round = Round {
+            tx,
+            p,
+            step,
+            version,
+        };
+        Ok((round, dept))
+    }
+
+    /// Saves the step (refused if someone else changed it since) and commits; the project as
+    /// the actor now sees it.
+    async fn finish(mut self, app: &App, actor: &Actor) -> Result<ProjectView> {
+        save(&mut self.tx, &self.p, &self.step, self.version).await?;
+        self.tx.commit().await.map_err(store::StoreError::from)?;
+        project(app, actor, &self.p.code).await
+    }
 }
 
 fn actor_id(actor: &Actor) -> &str {

@@ -233,6 +233,17 @@ async fn refresh_finished(app: &App, c: &mut store::Connection, p: &ProjectRow) 
     Ok(())
 }
 
+/// The stages a project has started, and those of them finished.
+fn stages_begun(rows: &[store::projects::StageRow]) -> (Vec<Stage>, Vec<Stage>) {
+    let started = rows.iter().filter_map(|r| Stage::parse(&r.stage)).collect();
+    let finished = rows
+        .iter()
+        .filter(|r| r.finished_at > 0)
+        .filter_map(|r| Stage::parse(&r.stage))
+        .collect();
+    (started, finished)
+}
+
 async fn view(
     app: &App,
     c: &mut store::Connection,
@@ -259,12 +270,7 @@ async fn view(
             finished_at: row.map_or(0, |r| r.finished_at),
         });
     }
-    let started: Vec<Stage> = rows.iter().filter_map(|r| Stage::parse(&r.stage)).collect();
-    let finished: Vec<Stage> = rows
-        .iter()
-        .filter(|r| r.finished_at > 0)
-        .filter_map(|r| Stage::parse(&r.stage))
-        .collect();
+    let (started, finished) = stages_begun(&rows);
     let next = path
         .next(&started)
         .map(|s| s.stage)
@@ -341,12 +347,7 @@ pub async fn start_stage(
     refresh_finished(app, &mut c, &p).await?;
     let path: Path = parse(&p.code, &p.path)?;
     let rows = store::projects::stages(&mut c, &p.code).await?;
-    let started: Vec<Stage> = rows.iter().filter_map(|r| Stage::parse(&r.stage)).collect();
-    let finished: Vec<Stage> = rows
-        .iter()
-        .filter(|r| r.finished_at > 0)
-        .filter_map(|r| Stage::parse(&r.stage))
-        .collect();
+    let (started, finished) = stages_begun(&rows);
     project::may_start(&path, stage, &started, &finished)?;
     let plan = path
         .stages

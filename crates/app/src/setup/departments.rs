@@ -5,9 +5,11 @@ use std::collections::HashMap;
 
 use domain::org::Department;
 
-use super::SetupReport;
+use super::placed::Placed;
 use super::table::Table;
+use super::{SetupReport, TableSpec};
 use crate::auth::SystemAdmin;
+use crate::exchange::RowError;
 use crate::exchange::Sheet;
 use crate::{App, Result};
 
@@ -41,25 +43,33 @@ pub async fn import_departments(
     sheet: &Sheet,
     dry_run: bool,
 ) -> Result<SetupReport> {
-    let spec = (
+    let report = super::placed::import::<Department>(app, cap, sheet, dry_run).await?;
+    if report.written() {
+        // Every node's copies of the organisation (this one's at once, not in 30 s).
+        crate::cluster::tell(app, crate::cluster::Change::Org).await;
+    }
+    Ok(report)
+}
+
+impl Placed for Department {
+    const SPEC: TableSpec = (
         "部门",
-        &[CODE, NAME, REGION, CREDIT][..],
-        &[SHORT, PHONE, ADDRESS, PARENT][..],
+        &[CODE, NAME, REGION, CREDIT],
+        &[SHORT, PHONE, ADDRESS, PARENT],
         10_000,
     );
-    let (t, mut report) = match SetupReport::start(dry_run, sheet, spec) {
-        Ok(started) => started,
-        Err(refused) => return Ok(refused),
-    };
-    let mut conn = app.store.conn().await?;
-    let stored = store::org::list_departments(&mut conn).await?;
-    drop(conn);
-    let existing = super::by_code(stored, |d: &Department| &d.code);
-    let mut place = super::Placement::new(app, cap, "部门", (CODE, REGION)).await?;
-    let mut credit_seen: HashMap<String, usize> = HashMap::new();
-    let mut good = Vec::new();
-    for (n, row) in t.rows() {
-        report.rows += 1;
+    const PLACE: (&'static str, &'static str) = (CODE, REGION);
+    const ACTION: &'static str = "departments_imported";
+
+    fn code(&self) -> &str {
+        &self.code
+    }
+
+    fn region(&self) -> &str {
+        &self.region
+    }
+
+    fn read(t: &Table<'_>, n: usize, row: &[String], errors: &mut Vec<RowError>) -> Self {
         let mut d = Department {
             code: t.cell(row, CODE),
             name: t.cell(row, NAME),
@@ -73,50 +83,50 @@ pub async fn import_departments(
         if let Ok(r) = domain::ids::RegionCode::parse(&d.region) {
             d.region = r.as_str().to_string();
         }
-        let before = report.errors.len();
         if let Err(problems) = d.validate() {
-            for p in problems {
-                let col = column_of(&p.field);
-                report
-                    .errors
-                    .push(t.error(n, col, &t.cell(row, col), p.message));
-            }
+            errors.extend(t.problems(n, row, problems, column_of));
         }
-        let owner = existing.get(&d.code).map(|o| o.region.as_str());
-        place.check(&t, n, &d.code, &d.region, owner, &mut report.errors);
-        if !d.credit_code.is_empty() {
-            if let Some(first) = credit_seen.get(&d.credit_code) {
-                report.errors.push(t.error(
-                    n,
-                    CREDIT,
-                    &d.credit_code,
-                    format!("与第 {first} 行的部门相同：一个机关只有一个统一社会信用代码"),
-                ));
-            } else {
-                credit_seen.insert(d.credit_code.clone(), n);
-            }
+        d
+    }
+
+    fn check_file(
+        t: &Table<'_>,
+        good: &[Self],
+        existing: &HashMap<String, Self>,
+        errors: &mut Vec<RowError>,
+    ) {
+        check_credit_codes(t, errors);
+        check_parents(t, good, existing, errors);
+    }
+
+    async fn stored(conn: &mut store::Connection) -> store::Result<Vec<Self>> {
+        store::org::list_departments(conn).await
+    }
+
+    async fn upsert(tx: &mut store::Connection, d: &Self) -> store::Result<()> {
+        store::org::upsert_department(tx, d).await
+    }
+}
+
+/// A 统一社会信用代码 names one organ: no two rows of the file share one.
+fn check_credit_codes(t: &Table<'_>, errors: &mut Vec<RowError>) {
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    for (n, row) in t.rows() {
+        let credit = t.cell(row, CREDIT).to_ascii_uppercase();
+        if credit.is_empty() {
+            continue;
         }
-        if report.errors.len() == before {
-            good.push(d);
+        if let Some(first) = seen.get(&credit) {
+            errors.push(t.error(
+                n,
+                CREDIT,
+                &credit,
+                format!("与第 {first} 行的部门相同：一个机关只有一个统一社会信用代码"),
+            ));
+        } else {
+            seen.insert(credit, n);
         }
     }
-    check_parents(&t, &good, &existing, &mut report);
-    // In row order, so that a reader goes down the file once.
-    report.errors.sort_by_key(|e| e.row);
-    if !report.errors.is_empty() || dry_run {
-        return Ok(report);
-    }
-    let mut tx = app.store.begin().await?;
-    for d in report.tally(&good, &existing, |d| &d.code) {
-        store::org::upsert_department(&mut tx, d).await?;
-    }
-    report
-        .record(&mut tx, app, cap.actor_id(), "departments_imported")
-        .await?;
-    tx.commit().await.map_err(store::StoreError::from)?;
-    // Every node's copies of the organisation (this one's at once, not in 30 s).
-    crate::cluster::tell(app, crate::cluster::Change::Org).await;
-    Ok(report)
 }
 
 /// Every 上级部门编码 names a department in the file or already there, and following parents
@@ -125,7 +135,7 @@ fn check_parents(
     t: &Table<'_>,
     good: &[Department],
     existing: &HashMap<String, Department>,
-    report: &mut SetupReport,
+    errors: &mut Vec<RowError>,
 ) {
     let mut parent_of: HashMap<&str, &str> = existing
         .values()
@@ -145,18 +155,13 @@ fn check_parents(
             continue;
         }
         if !parent_of.contains_key(d.parent.as_str()) {
-            report.errors.push(t.error(
-                n,
-                PARENT,
-                &d.parent,
-                "上级部门不存在：须在本文件中或已导入",
-            ));
+            errors.push(t.error(n, PARENT, &d.parent, "上级部门不存在：须在本文件中或已导入"));
             continue;
         }
         let mut at = d.parent.as_str();
         for _ in 0..parent_of.len() {
             if at == d.code {
-                report.errors.push(t.error(
+                errors.push(t.error(
                     n,
                     PARENT,
                     &d.parent,

@@ -6,6 +6,7 @@
 
 mod defaults;
 mod departments;
+mod placed;
 mod regions;
 mod service_points;
 mod staff;

@@ -3,8 +3,11 @@
 
 use domain::service_point::{Coordinates, PointKind, ServicePoint};
 
-use super::SetupReport;
+use super::placed::Placed;
+use super::table::Table;
+use super::{SetupReport, TableSpec};
 use crate::auth::SystemAdmin;
+use crate::exchange::RowError;
 use crate::exchange::Sheet;
 use crate::{App, Result};
 
@@ -38,29 +41,33 @@ pub async fn import_service_points(
     sheet: &Sheet,
     dry_run: bool,
 ) -> Result<SetupReport> {
-    let spec = (
+    super::placed::import::<ServicePoint>(app, cap, sheet, dry_run).await
+}
+
+impl Placed for ServicePoint {
+    const SPEC: TableSpec = (
         "服务场所",
-        &[CODE, NAME, KIND, REGION, ADDRESS, HOURS, PHONE][..],
-        &[LOCATION][..],
+        &[CODE, NAME, KIND, REGION, ADDRESS, HOURS, PHONE],
+        &[LOCATION],
         20_000,
     );
-    let (t, mut report) = match SetupReport::start(dry_run, sheet, spec) {
-        Ok(started) => started,
-        Err(refused) => return Ok(refused),
-    };
-    let mut conn = app.store.conn().await?;
-    let stored = store::service_points::list(&mut conn).await?;
-    drop(conn);
-    let existing = super::by_code(stored, |p: &ServicePoint| &p.code);
-    let mut place = super::Placement::new(app, cap, "服务场所", (CODE, REGION)).await?;
-    let mut good = Vec::new();
-    for (n, row) in t.rows() {
-        report.rows += 1;
-        let before = report.errors.len();
+    const PLACE: (&'static str, &'static str) = (CODE, REGION);
+    const ACTION: &'static str = "service_points_imported";
+
+    fn code(&self) -> &str {
+        &self.code
+    }
+
+    fn region(&self) -> &str {
+        &self.region
+    }
+
+    fn read(t: &Table<'_>, n: usize, row: &[String], errors: &mut Vec<RowError>) -> Self {
+        let before = errors.len();
         let kind_text = t.cell(row, KIND);
         let kind = PointKind::parse(&kind_text).unwrap_or_else(|| {
             let choices: Vec<&str> = PointKind::ALL.iter().map(|k| k.label()).collect();
-            report.errors.push(t.error(
+            errors.push(t.error(
                 n,
                 KIND,
                 &kind_text,
@@ -72,13 +79,9 @@ pub async fn import_service_points(
         let location = if location_text.is_empty() {
             None
         } else {
-            match Coordinates::parse(&location_text) {
-                Ok(c) => Some(c),
-                Err(e) => {
-                    report.errors.push(t.error(n, LOCATION, &location_text, e));
-                    None
-                }
-            }
+            Coordinates::parse(&location_text)
+                .map_err(|e| errors.push(t.error(n, LOCATION, &location_text, e)))
+                .ok()
         };
         let mut p = ServicePoint {
             code: t.cell(row, CODE),
@@ -93,35 +96,22 @@ pub async fn import_service_points(
         if let Ok(r) = domain::ids::RegionCode::parse(&p.region) {
             p.region = r.as_str().to_string();
         }
-        let kind_ok = report.errors.len() == before;
+        let kind_ok = errors.len() == before;
         if let Err(problems) = p.validate() {
-            for e in problems {
-                // A wrong kind already said why; its level is not a second mistake.
-                if e.field == "region" && e.code == "inconsistent" && !kind_ok {
-                    continue;
-                }
-                let col = column_of(&e.field);
-                report
-                    .errors
-                    .push(t.error(n, col, &t.cell(row, col), e.message));
-            }
+            // A wrong kind already said why; its level is not a second mistake.
+            let problems = problems
+                .into_iter()
+                .filter(|e| kind_ok || e.field != "region" || e.code != "inconsistent");
+            errors.extend(t.problems(n, row, problems, column_of));
         }
-        let owner = existing.get(&p.code).map(|o| o.region.as_str());
-        place.check(&t, n, &p.code, &p.region, owner, &mut report.errors);
-        if report.errors.len() == before {
-            good.push(p);
-        }
+        p
     }
-    if !report.errors.is_empty() || dry_run {
-        return Ok(report);
+
+    async fn stored(conn: &mut store::Connection) -> store::Result<Vec<Self>> {
+        store::service_points::list(conn).await
     }
-    let mut tx = app.store.begin().await?;
-    for p in report.tally(&good, &existing, |p| &p.code) {
-        store::service_points::upsert(&mut tx, p).await?;
+
+    async fn upsert(tx: &mut store::Connection, p: &Self) -> store::Result<()> {
+        store::service_points::upsert(tx, p).await
     }
-    report
-        .record(&mut tx, app, cap.actor_id(), "service_points_imported")
-        .await?;
-    tx.commit().await.map_err(store::StoreError::from)?;
-    Ok(report)
 }

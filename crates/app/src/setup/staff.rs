@@ -115,15 +115,12 @@ pub async fn import_staff(
                 .errors
                 .iter()
                 .any(|e| e.row == n && e.column == ROLES);
-            for p in problems
-                .iter()
-                .filter(|p| p.field != "password" && !(p.field == "roles" && roles_named))
-            {
-                let col = column_of(&p.field);
-                report
-                    .errors
-                    .push(t.error(n, col, &t.cell(row, col), p.message.clone()));
-            }
+            let problems = problems
+                .into_iter()
+                .filter(|p| p.field != "password" && !(p.field == "roles" && roles_named));
+            report
+                .errors
+                .extend(t.problems(n, row, problems, column_of));
         }
         if domain::ids::RegionCode::parse(&region).is_ok() {
             if !regions.contains(&region) {

@@ -106,6 +106,20 @@ impl<'a> Table<'a> {
             .unwrap_or_default()
     }
 
+    /// The problems `validate` found in row `n`, each in the column of its field.
+    pub fn problems(
+        &self,
+        n: usize,
+        row: &[String],
+        problems: impl IntoIterator<Item = domain::error::FieldError>,
+        column_of: fn(&str) -> &'static str,
+    ) -> impl Iterator<Item = RowError> {
+        problems.into_iter().map(move |p| {
+            let col = column_of(&p.field);
+            self.error(n, col, &self.cell(row, col), p.message)
+        })
+    }
+
     pub fn error(
         &self,
         row: usize,

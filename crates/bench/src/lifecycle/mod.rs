@@ -83,6 +83,28 @@ pub struct Target {
     pub files_dir: Option<PathBuf>,
 }
 
+impl Target {
+    /// Runs `measure` against a fresh SQLite data directory named after the benchmark in the
+    /// temporary folder, and removes the directory afterwards whatever the outcome.
+    pub async fn on_scratch_sqlite(
+        name: &str,
+        measure: impl AsyncFnOnce(&Target) -> anyhow::Result<()>,
+    ) -> anyhow::Result<()> {
+        let dir = std::env::temp_dir().join(format!(
+            "onewindow-bench-{name}-{}",
+            uuid::Uuid::now_v7().simple()
+        ));
+        let target = Target {
+            database_url: app::Store::sqlite_url(&dir),
+            data_dir: dir.clone(),
+            files_dir: None,
+        };
+        let result = measure(&target).await;
+        let _ = std::fs::remove_dir_all(&dir);
+        result
+    }
+}
+
 use crate::explain;
 
 /// Only this machine may be targeted: the benchmark is a load generator.

@@ -20,15 +20,13 @@ pub use sms::SmsGateway;
 
 /// `[notify]` in the configuration.
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Config {
     /// `[notify.sms]`: the carrier gateway; no texts without it.
-    #[serde(default)]
     pub sms: Option<SmsGateway>,
     /// `[notify.email]`: the SMTP server; no emails without it.
-    #[serde(default)]
     pub email: Option<Smtp>,
     /// `[notify.limits]`: per person and channel.
-    #[serde(default)]
     pub limits: Limits,
 }
 

@@ -81,23 +81,17 @@ pub async fn latest_articles(
     conn: &mut AnyConnection,
     owner: Option<&str>,
 ) -> Result<Vec<Article>> {
-    let rows: Vec<ArticleRow> = match owner {
-        Some(o) => {
-            sqlx::query_as(AssertSql(format!(
-                "{ARTICLE_COLS} WHERE latest = 1 AND owner = $1 ORDER BY review_by, id"
-            )))
-            .bind(o)
-            .fetch_all(conn)
-            .await?
-        }
-        None => {
-            sqlx::query_as(AssertSql(format!(
-                "{ARTICLE_COLS} WHERE latest = 1 ORDER BY review_by, id"
-            )))
-            .fetch_all(conn)
-            .await?
-        }
+    let filter = if owner.is_some() {
+        "AND owner = $1"
+    } else {
+        ""
     };
+    let sql = format!("{ARTICLE_COLS} WHERE latest = 1 {filter} ORDER BY review_by, id");
+    let mut q = sqlx::query_as::<_, ArticleRow>(AssertSql(sql));
+    if let Some(o) = owner {
+        q = q.bind(o);
+    }
+    let rows = q.fetch_all(conn).await?;
     rows.into_iter().map(article).collect()
 }
 
@@ -107,25 +101,17 @@ pub async fn article_version(
     id: &str,
     version: Option<i64>,
 ) -> Result<Option<Article>> {
-    let row: Option<ArticleRow> = match version {
-        Some(v) => {
-            sqlx::query_as(AssertSql(format!(
-                "{ARTICLE_COLS} WHERE id = $1 AND version = $2"
-            )))
-            .bind(id)
-            .bind(v)
-            .fetch_optional(conn)
-            .await?
-        }
-        None => {
-            sqlx::query_as(AssertSql(format!(
-                "{ARTICLE_COLS} WHERE id = $1 AND latest = 1"
-            )))
-            .bind(id)
-            .fetch_optional(conn)
-            .await?
-        }
+    let which = if version.is_some() {
+        "version = $2"
+    } else {
+        "latest = 1"
     };
+    let sql = format!("{ARTICLE_COLS} WHERE id = $1 AND {which}");
+    let mut q = sqlx::query_as::<_, ArticleRow>(AssertSql(sql)).bind(id);
+    if let Some(v) = version {
+        q = q.bind(v);
+    }
+    let row = q.fetch_optional(conn).await?;
     row.map(article).transpose()
 }
 

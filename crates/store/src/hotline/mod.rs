@@ -231,30 +231,18 @@ pub async fn list(
             d.clone(),
         );
     }
-    if let Some(r) = &f.region_prefix {
-        bind(
-            &mut binds,
-            &mut sql,
-            " AND region LIKE ? ESCAPE '!'",
-            format!("{}%", like_literal(r)),
-        );
-    }
-    if let Some(a) = &f.account {
-        bind(&mut binds, &mut sql, " AND account = ?", a.clone());
-    }
-    if let Some(k) = &f.kind {
-        bind(&mut binds, &mut sql, " AND kind = ?", k.clone());
-    }
-    if let Some(c) = &f.class_prefix {
-        bind(
-            &mut binds,
-            &mut sql,
-            " AND class LIKE ? ESCAPE '!'",
-            format!("{}%", like_literal(c)),
-        );
-    }
-    if let Some(m) = &f.month {
-        bind(&mut binds, &mut sql, " AND month = ?", m.clone());
+    let prefix = |p: &Option<String>| p.as_ref().map(|p| format!("{}%", like_literal(p)));
+    let clauses = [
+        (" AND region LIKE ? ESCAPE '!'", prefix(&f.region_prefix)),
+        (" AND account = ?", f.account.clone()),
+        (" AND kind = ?", f.kind.clone()),
+        (" AND class LIKE ? ESCAPE '!'", prefix(&f.class_prefix)),
+        (" AND month = ?", f.month.clone()),
+    ];
+    for (clause, value) in clauses {
+        if let Some(v) = value {
+            bind(&mut binds, &mut sql, clause, v);
+        }
     }
     sql.push_str(&format!(
         " ORDER BY created_at DESC, id LIMIT ${} OFFSET ${}",

@@ -42,15 +42,10 @@ fn fail(status: StatusCode, description: impl Into<String>) -> Response {
 }
 
 fn from_app(e: AppError) -> Response {
+    // Open311 answers a bad request with 400 where the rest of the API says 422.
     let status = match &e {
         AppError::Validation(_) => StatusCode::BAD_REQUEST,
-        AppError::NotFound(_) => StatusCode::NOT_FOUND,
-        AppError::Unauthenticated => StatusCode::UNAUTHORIZED,
-        AppError::Forbidden(_) => StatusCode::FORBIDDEN,
-        AppError::Conflict { .. } | AppError::State(_) => StatusCode::CONFLICT,
-        AppError::Throttled { .. } => StatusCode::TOO_MANY_REQUESTS,
-        AppError::Unavailable { .. } => StatusCode::SERVICE_UNAVAILABLE,
-        AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        _ => crate::error::status_of(&e),
     };
     let description = match &e {
         AppError::Validation(v) => v

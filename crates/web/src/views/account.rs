@@ -14,6 +14,7 @@ use domain::FieldError;
 
 use super::{Nav, render};
 use crate::ctx::{ClientIp, Ctx};
+use crate::views::FormPage as _;
 use crate::{AppState, WebError};
 
 /// Where a session with a temporary password is sent.
@@ -37,11 +38,7 @@ struct PasswordPage {
     flash: String,
 }
 
-impl PasswordPage {
-    fn error(&self, field: &str) -> String {
-        super::field_error(&self.errors, field)
-    }
-}
+form_page!(PasswordPage);
 
 #[derive(serde::Deserialize, Default)]
 struct Flash {
@@ -132,11 +129,7 @@ struct NotifyPage {
     flash: String,
 }
 
-impl NotifyPage {
-    fn error(&self, field: &str) -> String {
-        super::field_error(&self.errors, field)
-    }
-}
+form_page!(NotifyPage);
 
 #[derive(serde::Deserialize)]
 struct NotifyForm {
@@ -199,13 +192,9 @@ async fn notify_save(
         email: f.email.is_some(),
         email_address: f.email_address,
     };
-    match app::notify::save(&s.app, &ctx.actor, &prefs).await {
-        Ok(()) => Ok(Redirect::to(&format!("{NOTIFY_PAGE}?flash=saved")).into_response()),
-        Err(app::AppError::Validation(errors)) => {
-            let mut r = notify_view(&s, &ctx, Some(&prefs), errors, String::new()).await?;
-            *r.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
-            Ok(r)
-        }
-        Err(e) => Err(e.into()),
-    }
+    let result = app::notify::save(&s.app, &ctx.actor, &prefs).await;
+    let again = async |errors: Vec<domain::FieldError>| {
+        notify_view(&s, &ctx, Some(&prefs), errors, String::new()).await
+    };
+    super::after_post(result, |()| format!("{NOTIFY_PAGE}?flash=saved"), again).await
 }

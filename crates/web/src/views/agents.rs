@@ -14,6 +14,7 @@ use domain::account::Role;
 
 use super::{Nav, fmt_time, render};
 use crate::ctx::Ctx;
+use crate::views::FormPage as _;
 use crate::{AppState, WebError};
 
 pub fn router() -> Router<AppState> {
@@ -49,11 +50,7 @@ struct AgentsPage {
     flash: String,
 }
 
-impl AgentsPage {
-    fn error(&self, field: &str) -> String {
-        super::field_error(&self.errors, field)
-    }
-}
+form_page!(AgentsPage);
 
 fn rows(list: Vec<agents::GrantView>) -> Vec<Row> {
     list.into_iter()
@@ -131,13 +128,9 @@ async fn grant(
 ) -> Result<Response, WebError> {
     ctx.check_csrf(&f.csrf)?;
     let days = f.days.trim().parse::<i64>().unwrap_or(0);
-    match agents::grant(&s.app, &ctx.actor, &f.agent, days).await {
-        Ok(_) => Ok(Redirect::to("/agents?flash=granted").into_response()),
-        Err(app::AppError::Validation(errors)) => Ok(super::unprocessable(render(
-            &build(&s, &ctx, errors, "").await?,
-        )?)),
-        Err(e) => Err(e.into()),
-    }
+    let result = agents::grant(&s.app, &ctx.actor, &f.agent, days).await;
+    let again = async |errors: Vec<domain::FieldError>| render(&build(&s, &ctx, errors, "").await?);
+    super::after_post(result, |_| "/agents?flash=granted".to_string(), again).await
 }
 
 async fn revoke(
@@ -175,11 +168,6 @@ async fn window(State(s): State<AppState>, ctx: Ctx, mp: Multipart) -> Result<Re
         .await
     }
     .await;
-    match result {
-        Ok(_) => Ok(Redirect::to("/agents?flash=window").into_response()),
-        Err(app::AppError::Validation(errors)) => Ok(super::unprocessable(render(
-            &build(&s, &ctx, errors, "").await?,
-        )?)),
-        Err(e) => Err(e.into()),
-    }
+    let again = async |errors: Vec<domain::FieldError>| render(&build(&s, &ctx, errors, "").await?);
+    super::after_post(result, |_| "/agents?flash=window".to_string(), again).await
 }

@@ -13,8 +13,9 @@ use axum_extra::extract::Form;
 use domain::FieldError;
 use domain::assessment::{FIGURES, Indicator, IndicatorDraft};
 
-use super::{Nav, render};
+use super::Nav;
 use crate::ctx::Ctx;
+use crate::views::FormPage as _;
 use crate::{AppState, WebError};
 
 pub fn router() -> Router<AppState> {
@@ -69,12 +70,11 @@ struct Page {
     months: Vec<u8>,
 }
 
+form_page!(Page);
+
 impl Page {
     fn chosen(&self, m: &u8) -> bool {
         self.a.month == Some(*m)
-    }
-    fn error(&self, field: &str) -> String {
-        super::field_error(&self.errors, field)
     }
     fn num(&self, v: &Option<f64>) -> String {
         v.map(|v| format!("{v:.1}")).unwrap_or_else(|| "—".into())
@@ -124,9 +124,7 @@ async fn show(
         errors,
         months: (1..=12).collect(),
     };
-    let bad = !page.errors.is_empty();
-    let out = render(&page)?;
-    Ok(if bad { super::unprocessable(out) } else { out })
+    super::render_form(&page)
 }
 
 async fn page(
@@ -184,13 +182,11 @@ async fn save_indicator(
         // Not a number: 0, which the check refuses at its field.
         weight: f.weight.trim().parse().unwrap_or(0),
     };
-    match assessment::save_indicator(&s.app, &ctx.actor, &draft).await {
-        Ok(()) => Ok(Redirect::to("/assessment#indicators").into_response()),
-        Err(app::AppError::Validation(errors)) => {
-            show(&s, &ctx, (this_year(&s), None), draft, errors).await
-        }
-        Err(e) => Err(e.into()),
-    }
+    let result = assessment::save_indicator(&s.app, &ctx.actor, &draft).await;
+    let again = async |errors: Vec<domain::FieldError>| {
+        show(&s, &ctx, (this_year(&s), None), draft, errors).await
+    };
+    super::after_post(result, |()| "/assessment#indicators".to_string(), again).await
 }
 
 #[derive(serde::Deserialize, Default)]

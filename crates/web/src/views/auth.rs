@@ -14,6 +14,7 @@ use domain::account::ApplicantRegistration;
 
 use super::{Nav, render};
 use crate::ctx::{ClientIp, Ctx, csrf_cookie, session_cookie};
+use crate::views::FormPage as _;
 use crate::{AppState, WebError};
 
 pub fn router() -> Router<AppState> {
@@ -158,6 +159,8 @@ struct RegisterPage {
     done: Option<auth::WindowRegistration>,
 }
 
+form_page!(RegisterPage);
+
 impl RegisterPage {
     fn base(&self) -> &'static str {
         if self.window {
@@ -166,33 +169,20 @@ impl RegisterPage {
             "/register"
         }
     }
-
-    fn error(&self, field: &str) -> String {
-        super::field_error(&self.errors, field)
-    }
 }
 
 #[derive(serde::Deserialize, Default, Clone)]
+#[serde(default)]
 struct RegisterForm {
-    #[serde(default)]
     csrf: String,
-    #[serde(default)]
     kind: String,
-    #[serde(default)]
     id_number: String,
-    #[serde(default)]
     name: String,
-    #[serde(default)]
     credit_code: String,
-    #[serde(default)]
     enterprise_name: String,
-    #[serde(default)]
     legal_representative: String,
-    #[serde(default)]
     phone: String,
-    #[serde(default)]
     password: String,
-    #[serde(default)]
     accept_check_mismatch: Option<String>,
 }
 

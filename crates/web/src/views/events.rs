@@ -4,7 +4,7 @@
 use askama::Template;
 use axum::Router;
 use axum::extract::{Query, State};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use axum::routing::{get, post};
 use axum_extra::extract::Form;
 
@@ -141,17 +141,15 @@ async fn replay(
         let page = view(&s, &ctx, "", "事件序号应为数字".into()).await?;
         return Ok(super::unprocessable(render(&page)?));
     };
-    match app::outbox::replay(&s.app, &cap, &f.sink, seq).await {
-        Ok(()) => Ok(Redirect::to("/admin/events?flash=replay").into_response()),
-        Err(app::AppError::Validation(errors)) => {
-            let message = errors
-                .iter()
-                .map(|e| e.message.clone())
-                .collect::<Vec<_>>()
-                .join("；");
-            let page = view(&s, &ctx, "", message).await?;
-            Ok(super::unprocessable(render(&page)?))
-        }
-        Err(e) => Err(e.into()),
-    }
+    let result = app::outbox::replay(&s.app, &cap, &f.sink, seq).await;
+    let again = async |errors: Vec<domain::FieldError>| {
+        let message = errors
+            .iter()
+            .map(|e| e.message.clone())
+            .collect::<Vec<_>>()
+            .join("；");
+        let page = view(&s, &ctx, "", message).await?;
+        render(&page)
+    };
+    super::after_post(result, |()| "/admin/events?flash=replay".to_string(), again).await
 }

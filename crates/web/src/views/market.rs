@@ -6,7 +6,7 @@ use app::market::{self, IntermediaryView, JobView, Selection};
 use askama::Template;
 use axum::Router;
 use axum::extract::{Multipart, Path, Query, State};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use axum::routing::{get, post};
 use axum_extra::extract::Form;
 use domain::FieldError;
@@ -14,6 +14,7 @@ use domain::market::{JobPost, JobState, Method, Qualification, Registration, Ser
 
 use super::{Nav, Shows, fmt_time, render};
 use crate::ctx::Ctx;
+use crate::views::FormPage as _;
 use crate::{AppState, WebError};
 
 pub fn router() -> Router<AppState> {
@@ -69,11 +70,7 @@ struct ListPage {
 
 impl Shows for ListPage {}
 
-impl ListPage {
-    fn error(&self, field: &str) -> String {
-        super::field_error(&self.errors, field)
-    }
-}
+form_page!(ListPage);
 
 #[derive(serde::Deserialize, Default)]
 struct ListQuery {
@@ -194,13 +191,10 @@ async fn post_job(
         }
         _ => Err(app::AppError::Validation(errors)),
     };
-    match result {
-        Ok(j) => Ok(Redirect::to(&format!("/market/jobs/{}", j.id)).into_response()),
-        Err(app::AppError::Validation(errors)) => Ok(super::unprocessable(render(
-            &list_page(&s, &ctx, String::new(), 1, errors, f).await?,
-        )?)),
-        Err(e) => Err(e.into()),
-    }
+    let again = async |errors: Vec<domain::FieldError>| {
+        render(&list_page(&s, &ctx, String::new(), 1, errors, f).await?)
+    };
+    super::after_post(result, |j| format!("/market/jobs/{}", j.id), again).await
 }
 
 #[derive(Template)]
@@ -223,10 +217,9 @@ struct JobPage {
 
 impl Shows for JobPage {}
 
+form_page!(JobPage);
+
 impl JobPage {
-    fn error(&self, field: &str) -> String {
-        super::field_error(&self.errors, field)
-    }
     fn when(&self, t: &Option<time::OffsetDateTime>) -> String {
         when(t)
     }
@@ -374,13 +367,15 @@ async fn done(
     action: &str,
     result: app::Result<JobView>,
 ) -> Result<Response, WebError> {
-    match result {
-        Ok(_) => Ok(Redirect::to(&format!("/market/jobs/{id}?flash={action}")).into_response()),
-        Err(app::AppError::Validation(errors)) => Ok(super::unprocessable(render(
-            &job_page(s, ctx, id, PageQuery::default(), errors).await?,
-        )?)),
-        Err(e) => Err(e.into()),
-    }
+    let again = async |errors: Vec<domain::FieldError>| {
+        render(&job_page(s, ctx, id, PageQuery::default(), errors).await?)
+    };
+    super::after_post(
+        result,
+        |_| format!("/market/jobs/{id}?flash={action}"),
+        again,
+    )
+    .await
 }
 
 /// The winner uploads its report.
@@ -425,10 +420,9 @@ struct FirmsPage {
     flash: String,
 }
 
+form_page!(FirmsPage);
+
 impl FirmsPage {
-    fn error(&self, field: &str) -> String {
-        super::field_error(&self.errors, field)
-    }
     fn services_of(&self, f: &IntermediaryView) -> String {
         let names: Vec<&str> = f.registration.services.iter().map(|s| s.label()).collect();
         names.join("、")
@@ -537,13 +531,14 @@ async fn register(
             "资质有效期应为日期，如 2027-06-30",
         )),
     };
-    match result {
-        Ok(()) => Ok(Redirect::to("/market/intermediaries?flash=registered").into_response()),
-        Err(app::AppError::Validation(errors)) => Ok(super::unprocessable(render(
-            &firms_page(&s, &ctx, errors, "").await?,
-        )?)),
-        Err(e) => Err(e.into()),
-    }
+    let again =
+        async |errors: Vec<domain::FieldError>| render(&firms_page(&s, &ctx, errors, "").await?);
+    super::after_post(
+        result,
+        |()| "/market/intermediaries?flash=registered".to_string(),
+        again,
+    )
+    .await
 }
 
 #[derive(serde::Deserialize, Default)]
@@ -561,11 +556,13 @@ async fn review(
     Form(f): Form<ReviewForm>,
 ) -> Result<Response, WebError> {
     ctx.check_csrf(&f.csrf)?;
-    match market::review(&s.app, &ctx.actor, &code, f.decision == "approve", &f.note).await {
-        Ok(_) => Ok(Redirect::to("/market/intermediaries?flash=reviewed").into_response()),
-        Err(app::AppError::Validation(errors)) => Ok(super::unprocessable(render(
-            &firms_page(&s, &ctx, errors, "").await?,
-        )?)),
-        Err(e) => Err(e.into()),
-    }
+    let result = market::review(&s.app, &ctx.actor, &code, f.decision == "approve", &f.note).await;
+    let again =
+        async |errors: Vec<domain::FieldError>| render(&firms_page(&s, &ctx, errors, "").await?);
+    super::after_post(
+        result,
+        |_| "/market/intermediaries?flash=reviewed".to_string(),
+        again,
+    )
+    .await
 }

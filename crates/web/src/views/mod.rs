@@ -1,5 +1,17 @@
 //! HTML pages. Each module is one area of the site with its own `router()`.
 
+/// A page with a form shows each field's problems under it (`self.error("field")` in its
+/// template): the page keeps them in `errors`.
+macro_rules! form_page {
+    ($page:ident) => {
+        impl $crate::views::FormPage for $page {
+            fn errors(&self) -> &[domain::FieldError] {
+                &self.errors
+            }
+        }
+    };
+}
+
 mod account;
 pub(crate) mod admin;
 mod agents;
@@ -155,6 +167,16 @@ impl Nav {
     }
 }
 
+/// What [`form_page!`] gives a page: `error(field)` for its template.
+pub trait FormPage {
+    fn errors(&self) -> &[domain::FieldError];
+
+    /// The messages of the problems with `field`, joined, for the line under that field.
+    fn error(&self, field: &str) -> String {
+        field_error(self.errors(), field)
+    }
+}
+
 /// The messages of the problems with `field`, joined, for the line under that field.
 pub fn field_error(errors: &[domain::FieldError], field: &str) -> String {
     errors
@@ -172,6 +194,31 @@ pub fn render<T: Template>(t: &T) -> Result<Response, WebError> {
 }
 
 /// A re-rendered form with its problems: 422.
+/// Renders a page with a form: 422 when it comes back with problems, so that a script or
+/// a test sees the refusal as well as the person reading the page.
+pub fn render_form<T: Template + FormPage>(page: &T) -> Result<Response, WebError> {
+    let out = render(page)?;
+    Ok(if page.errors().is_empty() {
+        out
+    } else {
+        unprocessable(out)
+    })
+}
+
+/// What a form post answers (post/redirect/get): on success a redirect to `to(value)`; when
+/// the input had problems the page `again` with them, as 422; any other error as it is.
+pub async fn after_post<T>(
+    result: app::Result<T>,
+    to: impl FnOnce(T) -> String,
+    again: impl AsyncFnOnce(Vec<domain::FieldError>) -> Result<Response, WebError>,
+) -> Result<Response, WebError> {
+    match result {
+        Ok(v) => Ok(axum::response::Redirect::to(&to(v)).into_response()),
+        Err(app::AppError::Validation(errors)) => Ok(unprocessable(again(errors).await?)),
+        Err(e) => Err(e.into()),
+    }
+}
+
 pub fn unprocessable(mut r: Response) -> Response {
     *r.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
     r

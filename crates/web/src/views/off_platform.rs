@@ -10,8 +10,9 @@ use axum::routing::{get, post};
 use axum_extra::extract::Form;
 use domain::FieldError;
 
-use super::{Nav, render};
+use super::Nav;
 use crate::ctx::Ctx;
+use crate::views::FormPage as _;
 use crate::{AppState, WebError};
 
 pub fn router() -> Router<AppState> {
@@ -31,11 +32,7 @@ struct Page {
     failed: String,
 }
 
-impl Page {
-    fn error(&self, field: &str) -> String {
-        super::field_error(&self.errors, field)
-    }
-}
+form_page!(Page);
 
 async fn show(
     s: &AppState,
@@ -54,9 +51,7 @@ async fn show(
         errors,
         failed,
     };
-    let bad = !page.errors.is_empty();
-    let out = render(&page)?;
-    Ok(if bad { super::unprocessable(out) } else { out })
+    super::render_form(&page)
 }
 
 async fn page(State(s): State<AppState>, ctx: Ctx) -> Result<Response, WebError> {
@@ -84,9 +79,12 @@ async fn decide(
         "dismiss" => Some(false),
         _ => None,
     };
-    match off_platform::decide(&s.app, &ctx.actor, &id, confirm, &f.note).await {
-        Ok(()) => Ok(Redirect::to("/supervision/off-platform#suspicions").into_response()),
-        Err(app::AppError::Validation(errors)) => show(&s, &ctx, errors, id).await,
-        Err(e) => Err(e.into()),
-    }
+    let result = off_platform::decide(&s.app, &ctx.actor, &id, confirm, &f.note).await;
+    let again = async |errors: Vec<domain::FieldError>| show(&s, &ctx, errors, id).await;
+    super::after_post(
+        result,
+        |()| "/supervision/off-platform#suspicions".to_string(),
+        again,
+    )
+    .await
 }

@@ -18,6 +18,7 @@ use domain::penalty::{Action, Opening};
 
 use super::{Nav, Shows, fmt_time, render};
 use crate::ctx::Ctx;
+use crate::views::FormPage as _;
 use crate::{AppState, WebError};
 
 mod credit_pages;
@@ -61,6 +62,8 @@ struct ListPage {
 
 impl Shows for ListPage {}
 
+form_page!(ListPage);
+
 impl ListPage {
     fn when(&self, ms: &i64) -> String {
         if *ms == 0 {
@@ -68,9 +71,6 @@ impl ListPage {
         } else {
             fmt_time(*ms)
         }
-    }
-    fn error(&self, field: &str) -> String {
-        super::field_error(&self.errors, field)
     }
     /// Past the day its results were due public, with some still missing.
     fn overdue(&self, p: &inspections::PlanView) -> bool {
@@ -171,13 +171,9 @@ async fn create(
         }
         _ => Err(app::AppError::Validation(errors)),
     };
-    match result {
-        Ok(id) => Ok(Redirect::to(&format!("/inspections/{id}")).into_response()),
-        Err(app::AppError::Validation(errors)) => Ok(super::unprocessable(render(
-            &list_page(&s, &ctx, f, errors).await?,
-        )?)),
-        Err(e) => Err(e.into()),
-    }
+    let again =
+        async |errors: Vec<domain::FieldError>| render(&list_page(&s, &ctx, f, errors).await?);
+    super::after_post(result, |id| format!("/inspections/{id}"), again).await
 }
 
 #[derive(Template)]
@@ -316,13 +312,10 @@ async fn record(
         Some(o) => inspections::record(&s.app, &ctx.actor, &id, &target, o, &f.findings).await,
         None => Err(app::AppError::field("outcome", "invalid", "请选择检查结果")),
     };
-    match result {
-        Ok(()) => Ok(Redirect::to(&format!("/inspections/{id}#results")).into_response()),
-        Err(app::AppError::Validation(errors)) => Ok(super::unprocessable(render(
-            &plan_page(&s, &ctx, &id, String::new(), target, errors).await?,
-        )?)),
-        Err(e) => Err(e.into()),
-    }
+    let again = async |errors: Vec<domain::FieldError>| {
+        render(&plan_page(&s, &ctx, &id, String::new(), target, errors).await?)
+    };
+    super::after_post(result, |()| format!("/inspections/{id}#results"), again).await
 }
 
 #[derive(serde::Deserialize, Default)]
@@ -405,15 +398,14 @@ struct PenaltyPage {
 
 impl Shows for PenaltyPage {}
 
+form_page!(PenaltyPage);
+
 impl PenaltyPage {
     fn when(&self, ms: &i64) -> String {
         fmt_time(*ms)
     }
     fn id(&self, id: &str) -> String {
         shown_id(id)
-    }
-    fn error(&self, field: &str) -> String {
-        super::field_error(&self.errors, field)
     }
     fn step_label(&self, s: &str) -> &'static str {
         domain::penalty::Step::parse(s).map_or("", domain::penalty::Step::label)

@@ -17,6 +17,7 @@ use domain::policy::{Fact, PolicyState};
 
 use super::{Nav, Shows, fmt_time, render};
 use crate::ctx::Ctx;
+use crate::views::FormPage as _;
 use crate::{AppState, WebError};
 
 mod form;
@@ -78,6 +79,8 @@ struct PolicyPage {
 
 impl Shows for PolicyPage {}
 
+form_page!(PolicyPage);
+
 impl PolicyPage {
     fn when(&self, ms: &i64) -> String {
         if *ms == 0 {
@@ -85,9 +88,6 @@ impl PolicyPage {
         } else {
             fmt_time(*ms)
         }
-    }
-    fn error(&self, field: &str) -> String {
-        super::field_error(&self.errors, field)
     }
     fn days(&self) -> String {
         self.ledger
@@ -235,13 +235,11 @@ async fn pay(
     Form(f): Form<PayForm>,
 ) -> Result<Response, WebError> {
     ctx.check_csrf(&f.csrf)?;
-    match policies::pay(&s.app, &ctx.actor, &id, &subject, &f.reference).await {
-        Ok(()) => Ok(Redirect::to(&format!("/policies/{id}#grants")).into_response()),
-        Err(app::AppError::Validation(errors)) => Ok(super::unprocessable(render(
-            &policy_page(&s, &ctx, &id, String::new(), errors).await?,
-        )?)),
-        Err(e) => Err(e.into()),
-    }
+    let result = policies::pay(&s.app, &ctx.actor, &id, &subject, &f.reference).await;
+    let again = async |errors: Vec<domain::FieldError>| {
+        render(&policy_page(&s, &ctx, &id, String::new(), errors).await?)
+    };
+    super::after_post(result, |()| format!("/policies/{id}#grants"), again).await
 }
 
 #[derive(Template)]
@@ -255,11 +253,7 @@ struct CheckPage {
 
 impl Shows for CheckPage {}
 
-impl CheckPage {
-    fn error(&self, field: &str) -> String {
-        super::field_error(&self.errors, field)
-    }
-}
+form_page!(CheckPage);
 
 #[derive(serde::Deserialize, Default)]
 #[serde(default)]
@@ -369,16 +363,12 @@ async fn confirm(
     Form(f): Form<ConfirmForm>,
 ) -> Result<Response, WebError> {
     ctx.check_csrf(&f.csrf)?;
-    match policies::confirm(&s.app, &ctx.actor, &id, &subject, &f.bank, &f.account).await {
-        Ok(_) => Ok(Redirect::to("/policies/mine#grants").into_response()),
-        Err(app::AppError::Validation(errors)) => {
-            let key = format!("{id}/{subject}");
-            Ok(super::unprocessable(render(
-                &mine_page(&s, &ctx, key, errors, f).await?,
-            )?))
-        }
-        Err(e) => Err(e.into()),
-    }
+    let result = policies::confirm(&s.app, &ctx.actor, &id, &subject, &f.bank, &f.account).await;
+    let again = async |errors: Vec<domain::FieldError>| {
+        let key = format!("{id}/{subject}");
+        render(&mine_page(&s, &ctx, key, errors, f).await?)
+    };
+    super::after_post(result, |_| "/policies/mine#grants".to_string(), again).await
 }
 
 async fn new(State(s): State<AppState>, ctx: Ctx) -> Result<Response, WebError> {

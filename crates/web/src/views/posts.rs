@@ -15,6 +15,7 @@ use domain::org::Department;
 
 use super::{Nav, fmt_time, render};
 use crate::ctx::Ctx;
+use crate::views::FormPage as _;
 use crate::{AppState, WebError};
 
 pub fn router() -> Router<AppState> {
@@ -94,11 +95,7 @@ struct PostPage {
 
 impl PostTimes for PostPage {}
 
-impl PostPage {
-    fn error(&self, field: &str) -> String {
-        super::field_error(&self.errors, field)
-    }
-}
+form_page!(PostPage);
 
 async fn page(
     State(s): State<AppState>,
@@ -274,14 +271,12 @@ async fn save(
     f: PostForm,
 ) -> Result<Response, WebError> {
     ctx.check_csrf(&f.csrf)?;
-    match content::save(&s.app, &ctx.actor, id.as_deref(), &f.draft()).await {
-        Ok(id) => Ok(Redirect::to(&format!("/posts/{id}")).into_response()),
-        Err(app::AppError::Validation(errors)) => {
-            let page = EditPage::of(s, ctx, id, f, errors).await?;
-            Ok(super::unprocessable(render(&page)?))
-        }
-        Err(e) => Err(e.into()),
-    }
+    let result = content::save(&s.app, &ctx.actor, id.as_deref(), &f.draft()).await;
+    let again = async |errors: Vec<domain::FieldError>| {
+        let page = EditPage::of(s, ctx, id, f, errors).await?;
+        render(&page)
+    };
+    super::after_post(result, |id| format!("/posts/{id}"), again).await
 }
 
 async fn create(
@@ -316,19 +311,17 @@ async fn act(
     action: Action,
 ) -> Result<Response, WebError> {
     ctx.check_csrf(&f.csrf)?;
-    match content::act(&s.app, &ctx.actor, id, action).await {
-        Ok(_) => Ok(Redirect::to(&format!("/posts/{id}")).into_response()),
-        Err(app::AppError::Validation(errors)) => {
-            let p = content::post(&s.app, &ctx.actor, id).await?;
-            let page = PostPage {
-                nav: Nav::of(ctx),
-                p,
-                errors,
-            };
-            Ok(super::unprocessable(render(&page)?))
-        }
-        Err(e) => Err(e.into()),
-    }
+    let result = content::act(&s.app, &ctx.actor, id, action).await;
+    let again = async |errors: Vec<domain::FieldError>| {
+        let p = content::post(&s.app, &ctx.actor, id).await?;
+        let page = PostPage {
+            nav: Nav::of(ctx),
+            p,
+            errors,
+        };
+        render(&page)
+    };
+    super::after_post(result, |_| format!("/posts/{id}"), again).await
 }
 
 async fn submit(

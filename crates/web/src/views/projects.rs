@@ -8,7 +8,7 @@
 use app::projects::{self, ProjectSummary, ProjectView};
 use askama::Template;
 use axum::Router;
-use axum::extract::{Path, Query, State};
+use axum::extract::{MatchedPath, Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum_extra::extract::Form;
@@ -18,6 +18,7 @@ use domain::project::{Category, Filing, Funding, HoldReason, ProjectDraft};
 
 use super::{Nav, Shows, render};
 use crate::ctx::Ctx;
+use crate::views::FormPage as _;
 use crate::{AppState, WebError};
 
 pub fn router() -> Router<AppState> {
@@ -29,9 +30,9 @@ pub fn router() -> Router<AppState> {
         .route("/projects/{code}/holds", post(add_hold))
         .route("/projects/{code}/holds/{id}/end", post(end_hold))
         .route("/projects/{code}/joints", post(open_joint))
-        .route("/projects/{code}/joints/{kind}/opinion", post(opine))
-        .route("/projects/{code}/joints/{kind}/close", post(close_joint))
-        .route("/projects/{code}/joints/{kind}/resubmit", post(resubmit))
+        .route("/projects/{code}/joints/{kind}/opinion", post(joint_step))
+        .route("/projects/{code}/joints/{kind}/close", post(joint_step))
+        .route("/projects/{code}/joints/{kind}/resubmit", post(joint_step))
 }
 
 #[derive(Template)]
@@ -49,11 +50,7 @@ struct ListPage {
     errors: Vec<FieldError>,
 }
 
-impl ListPage {
-    fn error(&self, field: &str) -> String {
-        super::field_error(&self.errors, field)
-    }
-}
+form_page!(ListPage);
 
 async fn list_page(
     s: &AppState,
@@ -175,10 +172,9 @@ struct ProjectPage {
     flash: String,
 }
 
+form_page!(ProjectPage);
+
 impl ProjectPage {
-    fn error(&self, field: &str) -> String {
-        super::field_error(&self.errors, field)
-    }
     fn day(&self, ms: &i64) -> String {
         if *ms == 0 {
             String::new()
@@ -257,13 +253,11 @@ async fn done(
     flash: &str,
     result: app::Result<ProjectView>,
 ) -> Result<Response, WebError> {
-    match result {
-        Ok(p) => Ok(Redirect::to(&format!("/projects/{}?flash={flash}", p.code)).into_response()),
-        Err(app::AppError::Validation(errors)) => Ok(super::unprocessable(render(
-            &project_page(s, ctx, code, errors, String::new()).await?,
-        )?)),
-        Err(e) => Err(e.into()),
-    }
+    let to = |p: ProjectView| format!("/projects/{}?flash={flash}", p.code);
+    let again = async |errors: Vec<domain::FieldError>| {
+        render(&project_page(s, ctx, code, errors, String::new()).await?)
+    };
+    super::after_post(result, to, again).await
 }
 
 #[derive(serde::Deserialize, Default)]
@@ -368,39 +362,27 @@ async fn open_joint(
     done(&s, &ctx, &code, "joint", result).await
 }
 
-async fn opine(
+/// A step of a joint review (联合审查): a member's opinion, closing it, or the enterprise's
+/// resubmission after rectification; which one is the route's last segment.
+async fn joint_step(
     State(s): State<AppState>,
     ctx: Ctx,
+    route: MatchedPath,
     Path((code, kind)): Path<(String, String)>,
     Form(f): Form<JointForm>,
 ) -> Result<Response, WebError> {
     ctx.check_csrf(&f.csrf)?;
     let kind = kind_of(&kind)?;
-    let pass = f.decision == "pass";
-    let points: Vec<String> = f.points.lines().map(str::to_string).collect();
-    let result = projects::opine(&s.app, &ctx.actor, &code, kind, pass, &points).await;
-    done(&s, &ctx, &code, "joint", result).await
-}
-
-async fn close_joint(
-    State(s): State<AppState>,
-    ctx: Ctx,
-    Path((code, kind)): Path<(String, String)>,
-    Form(f): Form<JointForm>,
-) -> Result<Response, WebError> {
-    ctx.check_csrf(&f.csrf)?;
-    let result = projects::close_joint(&s.app, &ctx.actor, &code, kind_of(&kind)?).await;
-    done(&s, &ctx, &code, "joint", result).await
-}
-
-async fn resubmit(
-    State(s): State<AppState>,
-    ctx: Ctx,
-    Path((code, kind)): Path<(String, String)>,
-    Form(f): Form<JointForm>,
-) -> Result<Response, WebError> {
-    ctx.check_csrf(&f.csrf)?;
-    let result = projects::resubmit(&s.app, &ctx.actor, &code, kind_of(&kind)?).await;
+    let (app, actor) = (&s.app, &ctx.actor);
+    let result = match route.as_str().rsplit('/').next() {
+        Some("opinion") => {
+            let points: Vec<String> = f.points.lines().map(str::to_string).collect();
+            projects::opine(app, actor, &code, kind, f.decision == "pass", &points).await
+        }
+        Some("close") => projects::close_joint(app, actor, &code, kind).await,
+        Some("resubmit") => projects::resubmit(app, actor, &code, kind).await,
+        _ => Err(app::AppError::NotFound("联合审查步骤".into())),
+    };
     done(&s, &ctx, &code, "joint", result).await
 }
 

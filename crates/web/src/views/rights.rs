@@ -12,7 +12,7 @@ use axum_extra::extract::Form;
 use domain::FieldError;
 use domain::rights::{DelegationDraft, DelegationKind, Powers};
 
-use super::{Nav, render};
+use super::Nav;
 use crate::ctx::Ctx;
 use crate::{AppState, WebError};
 
@@ -62,6 +62,10 @@ struct Page {
     errors: Vec<FieldError>,
 }
 
+// The page names the form as well as the field (`error(form, field)`); the trait only marks
+// it as a page with a form for `render_form`.
+form_page!(Page);
+
 impl Page {
     fn error(&self, form: &str, field: &str) -> String {
         if self.form == form {
@@ -99,13 +103,7 @@ async fn render_page(
         form,
         errors,
     };
-    let failed = !page.errors.is_empty();
-    let out = render(&page)?;
-    Ok(if failed {
-        super::unprocessable(out)
-    } else {
-        out
-    })
+    super::render_form(&page)
 }
 
 async fn page(
@@ -137,13 +135,11 @@ async fn set_right(
         accept: !f.accept.is_empty(),
         conclude: !f.conclude.is_empty(),
     };
-    match rights::set_right(&s.app, &ctx.actor, &code, &f.item_code, powers, &f.basis).await {
-        Ok(()) => Ok(Redirect::to(&format!("/points/{code}#rights")).into_response()),
-        Err(app::AppError::Validation(errors)) => {
-            render_page(&s, &ctx, &code, f, DelegateForm::default(), "right", errors).await
-        }
-        Err(e) => Err(e.into()),
-    }
+    let result = rights::set_right(&s.app, &ctx.actor, &code, &f.item_code, powers, &f.basis).await;
+    let again = async |errors: Vec<domain::FieldError>| {
+        render_page(&s, &ctx, &code, f, DelegateForm::default(), "right", errors).await
+    };
+    super::after_post(result, |()| format!("/points/{code}#rights"), again).await
 }
 
 async fn delegate(
@@ -161,22 +157,20 @@ async fn delegate(
         ends: f.ends.clone(),
         basis: f.basis.clone(),
     };
-    match rights::delegate(&s.app, &ctx.actor, &draft).await {
-        Ok(_) => Ok(Redirect::to(&format!("/points/{code}#delegations")).into_response()),
-        Err(app::AppError::Validation(errors)) => {
-            render_page(
-                &s,
-                &ctx,
-                &code,
-                RightForm::default(),
-                f,
-                "delegation",
-                errors,
-            )
-            .await
-        }
-        Err(e) => Err(e.into()),
-    }
+    let result = rights::delegate(&s.app, &ctx.actor, &draft).await;
+    let again = async |errors: Vec<domain::FieldError>| {
+        render_page(
+            &s,
+            &ctx,
+            &code,
+            RightForm::default(),
+            f,
+            "delegation",
+            errors,
+        )
+        .await
+    };
+    super::after_post(result, |_| format!("/points/{code}#delegations"), again).await
 }
 
 #[derive(serde::Deserialize, Default)]

@@ -5,7 +5,6 @@
 use askama::Template;
 use axum::Router;
 use axum::extract::State;
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum_extra::extract::Form;
@@ -13,6 +12,7 @@ use domain::FieldError;
 
 use super::{Nav, render};
 use crate::ctx::Ctx;
+use crate::views::FormPage as _;
 use crate::{AppState, WebError};
 
 /// Where a session that must bind a second factor is sent.
@@ -32,11 +32,7 @@ struct BindPage {
     errors: Vec<FieldError>,
 }
 
-impl BindPage {
-    fn error(&self, field: &str) -> String {
-        super::field_error(&self.errors, field)
-    }
-}
+form_page!(BindPage);
 
 fn session_token(ctx: &Ctx) -> Result<String, WebError> {
     match &ctx.session_token {
@@ -79,13 +75,7 @@ async fn confirm(
 ) -> Result<Response, WebError> {
     ctx.check_csrf(&f.csrf)?;
     let token = session_token(&ctx)?;
-    match app::auth::confirm_enrolment(&s.app, &token, &f.code).await {
-        Ok(()) => Ok(Redirect::to("/").into_response()),
-        Err(app::AppError::Validation(errors)) => {
-            let mut r = render(&build(&s, &ctx, errors).await?)?;
-            *r.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
-            Ok(r)
-        }
-        Err(e) => Err(e.into()),
-    }
+    let result = app::auth::confirm_enrolment(&s.app, &token, &f.code).await;
+    let again = async |errors: Vec<domain::FieldError>| render(&build(&s, &ctx, errors).await?);
+    super::after_post(result, |()| "/".to_string(), again).await
 }

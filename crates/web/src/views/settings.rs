@@ -43,12 +43,10 @@ struct SynonymsPage {
 }
 
 #[derive(serde::Deserialize, Default)]
+#[serde(default)]
 struct SynonymForm {
-    #[serde(default)]
     csrf: String,
-    #[serde(default)]
     phrase: String,
-    #[serde(default)]
     terms: String,
 }
 
@@ -90,22 +88,25 @@ async fn save_synonym(
             .filter(|l| !l.is_empty())
             .collect(),
     };
-    match catalog::save_synonym(&s.app, &cap, syn).await {
-        Ok(()) => Ok(Redirect::to("/admin/synonyms?flash=saved").into_response()),
-        Err(app::AppError::Validation(errors)) => {
-            let synonyms = catalog::synonyms(&s.app).await?;
-            let page = SynonymsPage {
-                nav: Nav::of(&ctx),
-                synonyms,
-                phrase: f.phrase,
-                terms: f.terms,
-                errors: messages(&errors),
-                flash: String::new(),
-            };
-            Ok(unprocessable(render(&page)?))
-        }
-        Err(e) => Err(e.into()),
-    }
+    let result = catalog::save_synonym(&s.app, &cap, syn).await;
+    let again = async |errors: Vec<domain::FieldError>| {
+        let synonyms = catalog::synonyms(&s.app).await?;
+        let page = SynonymsPage {
+            nav: Nav::of(&ctx),
+            synonyms,
+            phrase: f.phrase,
+            terms: f.terms,
+            errors: messages(&errors),
+            flash: String::new(),
+        };
+        render(&page)
+    };
+    super::after_post(
+        result,
+        |()| "/admin/synonyms?flash=saved".to_string(),
+        again,
+    )
+    .await
 }
 
 async fn delete_synonym(
@@ -130,14 +131,11 @@ struct CalendarPage {
 }
 
 #[derive(serde::Deserialize, Default)]
+#[serde(default)]
 struct NoticeForm {
-    #[serde(default)]
     csrf: String,
-    #[serde(default)]
     year: String,
-    #[serde(default)]
     holidays: String,
-    #[serde(default)]
     makeup_days: String,
 }
 
@@ -173,18 +171,20 @@ async fn save_notice(
         Ok(n) => app::org::add_notice(&s.app, &cap, n).await,
         Err(e) => Err(e),
     };
-    match result {
-        Ok(()) => Ok(Redirect::to("/admin/calendar?flash=saved").into_response()),
-        Err(app::AppError::Validation(errors)) => {
-            let notices = app::org::notices(&s.app).await?;
-            Ok(unprocessable(render(&CalendarPage {
-                nav: Nav::of(&ctx),
-                notices,
-                f,
-                errors: messages(&errors),
-                flash: String::new(),
-            })?))
-        }
-        Err(e) => Err(e.into()),
-    }
+    let again = async |errors: Vec<domain::FieldError>| {
+        let notices = app::org::notices(&s.app).await?;
+        Ok(unprocessable(render(&CalendarPage {
+            nav: Nav::of(&ctx),
+            notices,
+            f,
+            errors: messages(&errors),
+            flash: String::new(),
+        })?))
+    };
+    super::after_post(
+        result,
+        |()| "/admin/calendar?flash=saved".to_string(),
+        again,
+    )
+    .await
 }

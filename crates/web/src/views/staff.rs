@@ -5,7 +5,7 @@ use app::auth::{self, NewStaff, StaffView};
 use askama::Template;
 use axum::Router;
 use axum::extract::{Query, State};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use axum::routing::{get, post};
 use axum_extra::extract::Form;
 use domain::FieldError;
@@ -13,6 +13,7 @@ use domain::account::Role;
 
 use super::{Nav, render};
 use crate::ctx::Ctx;
+use crate::views::FormPage as _;
 use crate::{AppState, WebError};
 
 pub fn router() -> Router<AppState> {
@@ -38,29 +39,18 @@ struct StaffPage {
     reset_error: String,
 }
 
-impl StaffPage {
-    fn error(&self, field: &str) -> String {
-        super::field_error(&self.errors, field)
-    }
-}
+form_page!(StaffPage);
 
 #[derive(serde::Deserialize, Default)]
+#[serde(default)]
 struct StaffForm {
-    #[serde(default)]
     csrf: String,
-    #[serde(default)]
     login: String,
-    #[serde(default)]
     name: String,
-    #[serde(default)]
     phone: String,
-    #[serde(default)]
     password: String,
-    #[serde(default)]
     roles: Vec<String>,
-    #[serde(default)]
     region: String,
-    #[serde(default)]
     department: String,
 }
 
@@ -166,17 +156,12 @@ async fn create(
     } else {
         Err(app::AppError::Validation(errors))
     };
-    match result {
-        Ok(()) => Ok(Redirect::to("/admin/staff?flash=created").into_response()),
-        Err(app::AppError::Validation(errors)) => {
-            let mut f = f;
-            f.password.clear();
-            let mut r = render(&build(&s, &ctx, f, errors, String::new()).await?)?;
-            *r.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
-            Ok(r)
-        }
-        Err(e) => Err(e.into()),
-    }
+    let again = async |errors: Vec<domain::FieldError>| {
+        let mut f = f;
+        f.password.clear();
+        render(&build(&s, &ctx, f, errors, String::new()).await?)
+    };
+    super::after_post(result, |()| "/admin/staff?flash=created".to_string(), again).await
 }
 
 #[derive(serde::Deserialize)]

@@ -12,8 +12,9 @@ use domain::FieldError;
 use domain::org::Department;
 use domain::unresolved::Step;
 
-use super::{Nav, render};
+use super::Nav;
 use crate::ctx::Ctx;
+use crate::views::FormPage as _;
 use crate::{AppState, WebError};
 
 pub fn router() -> Router<AppState> {
@@ -49,11 +50,7 @@ struct Page {
     failed: String,
 }
 
-impl Page {
-    fn error(&self, field: &str) -> String {
-        super::field_error(&self.errors, field)
-    }
-}
+form_page!(Page);
 
 async fn show(
     s: &AppState,
@@ -78,9 +75,7 @@ async fn show(
         failed,
         errors,
     };
-    let bad = !page.errors.is_empty();
-    let out = render(&page)?;
-    Ok(if bad { super::unprocessable(out) } else { out })
+    super::render_form(&page)
 }
 
 async fn page(State(s): State<AppState>, ctx: Ctx) -> Result<Response, WebError> {
@@ -127,13 +122,11 @@ async fn stepped(
     step: Step,
 ) -> Result<Response, WebError> {
     ctx.check_csrf(&f.csrf)?;
-    match unresolved::act(&s.app, &ctx.actor, id, step).await {
-        Ok(()) => Ok(Redirect::to("/unresolved#tickets").into_response()),
-        Err(app::AppError::Validation(errors)) => {
-            show(s, ctx, ReportForm::default(), errors, id.to_string()).await
-        }
-        Err(e) => Err(e.into()),
-    }
+    let result = unresolved::act(&s.app, &ctx.actor, id, step).await;
+    let again = async |errors: Vec<domain::FieldError>| {
+        show(s, ctx, ReportForm::default(), errors, id.to_string()).await
+    };
+    super::after_post(result, |()| "/unresolved#tickets".to_string(), again).await
 }
 
 async fn answer(

@@ -10,8 +10,9 @@ use axum::routing::{get, post};
 use axum_extra::extract::Form;
 use domain::FieldError;
 
-use super::{Nav, render};
+use super::Nav;
 use crate::ctx::Ctx;
+use crate::views::FormPage as _;
 use crate::{AppState, WebError};
 
 pub fn router() -> Router<AppState> {
@@ -38,10 +39,9 @@ struct Page {
     failed: String,
 }
 
+form_page!(Page);
+
 impl Page {
-    fn error(&self, field: &str) -> String {
-        super::field_error(&self.errors, field)
-    }
     fn pct(&self, r: &Option<f64>) -> String {
         domain::stats::percent(*r)
     }
@@ -72,9 +72,7 @@ async fn show(
         errors,
         failed,
     };
-    let bad = !page.errors.is_empty();
-    let out = render(&page)?;
-    Ok(if bad { super::unprocessable(out) } else { out })
+    super::render_form(&page)
 }
 
 async fn page(
@@ -106,13 +104,16 @@ async fn draw(
     Form(f): Form<DrawForm>,
 ) -> Result<Response, WebError> {
     ctx.check_csrf(&f.csrf)?;
-    match visits::draw(&s.app, &ctx.actor, &f.month).await {
-        Ok(row) => Ok(Redirect::to(&format!("/visits?month={}#sample", row.month)).into_response()),
-        Err(app::AppError::Validation(errors)) => {
-            show(&s, &ctx, &this_month(&s), errors, String::new()).await
-        }
-        Err(e) => Err(e.into()),
-    }
+    let result = visits::draw(&s.app, &ctx.actor, &f.month).await;
+    let again = async |errors: Vec<domain::FieldError>| {
+        show(&s, &ctx, &this_month(&s), errors, String::new()).await
+    };
+    super::after_post(
+        result,
+        |row| format!("/visits?month={}#sample", row.month),
+        again,
+    )
+    .await
 }
 
 #[derive(serde::Deserialize, Default)]

@@ -43,11 +43,10 @@ pub(super) struct WorkPage {
 
 /// The queue filter (GET /work).
 #[derive(serde::Deserialize, Default)]
+#[serde(default)]
 pub(super) struct WorkQuery {
-    #[serde(default)]
     q: String,
     /// "1": only cases past their deadline.
-    #[serde(default)]
     overdue: String,
 }
 

@@ -139,28 +139,20 @@ async fn take(
 ) -> Result<Response, WebError> {
     ctx.check_csrf(&f.csrf)?;
     let hall = hall_app::hall(&s.app, &code).await?;
+    let req = TakeTicket {
+        line: f.line,
+        person: Some(Person {
+            name: f.name,
+            id_number: f.id_number,
+            phone: f.phone,
+        }),
+        green_reason: f.green_reason,
+        position: None,
+    };
+    let anonymous = &app::auth::Actor::Anonymous;
     let result = match fresh(&s, f.opened) {
+        Ok(()) => tickets::take(&s.app, anonymous, &code, Source::Kiosk, &req).await,
         Err(e) => Err(e),
-        Ok(()) => {
-            let req = TakeTicket {
-                line: f.line,
-                person: Some(Person {
-                    name: f.name,
-                    id_number: f.id_number,
-                    phone: f.phone,
-                }),
-                green_reason: f.green_reason,
-                position: None,
-            };
-            tickets::take(
-                &s.app,
-                &app::auth::Actor::Anonymous,
-                &code,
-                Source::Kiosk,
-                &req,
-            )
-            .await
-        }
     };
     finish(&s, &ctx, hall, result).await
 }
@@ -181,18 +173,12 @@ async fn check_in(
 ) -> Result<Response, WebError> {
     ctx.check_csrf(&f.csrf)?;
     let hall = hall_app::hall(&s.app, &code).await?;
+    let anonymous = &app::auth::Actor::Anonymous;
     let result = match fresh(&s, f.opened) {
-        Err(e) => Err(e),
         Ok(()) => {
-            booking::check_in(
-                &s.app,
-                &app::auth::Actor::Anonymous,
-                &f.code,
-                &f.id_number,
-                Some(&hall.code),
-            )
-            .await
+            booking::check_in(&s.app, anonymous, &f.code, &f.id_number, Some(&hall.code)).await
         }
+        Err(e) => Err(e),
     };
     // A code that is not found reads as a mistake to fix at the kiosk, not an error page.
     let result = result.map_err(|e| match e {

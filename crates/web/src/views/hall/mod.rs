@@ -142,25 +142,17 @@ async fn page(
 }
 
 #[derive(serde::Deserialize, Default, Clone)]
+#[serde(default)]
 struct BookForm {
-    #[serde(default)]
     csrf: String,
-    #[serde(default)]
     line: String,
-    #[serde(default)]
     day: String,
-    #[serde(default)]
     band: String,
-    #[serde(default)]
     name: String,
-    #[serde(default)]
     id_number: String,
-    #[serde(default)]
     phone: String,
-    #[serde(default)]
     item: String,
     /// 改约: the code of the booking to move instead of a new one.
-    #[serde(default)]
     change: String,
 }
 

@@ -31,14 +31,11 @@ struct CallbackPage {
 }
 
 #[derive(serde::Deserialize, Default)]
+#[serde(default)]
 struct AnswerForm {
-    #[serde(default)]
     csrf: String,
-    #[serde(default)]
     resolved: String,
-    #[serde(default)]
     satisfied: String,
-    #[serde(default)]
     note: String,
 }
 

@@ -44,40 +44,24 @@ struct DeskPage {
 }
 
 #[derive(serde::Deserialize, Default, Clone)]
+#[serde(default)]
 struct DeskForm {
-    #[serde(default)]
     csrf: String,
-    #[serde(default)]
     action: String,
-    #[serde(default)]
     q: String,
-    #[serde(default)]
     channel: String,
-    #[serde(default)]
     kind: String,
-    #[serde(default)]
     class: String,
-    #[serde(default)]
     region: String,
-    #[serde(default)]
     address: String,
-    #[serde(default)]
     caller_name: String,
-    #[serde(default)]
     caller_phone: String,
-    #[serde(default)]
     anonymous: String,
-    #[serde(default)]
     text: String,
-    #[serde(default)]
     related_case: String,
-    #[serde(default)]
     related_item: String,
-    #[serde(default)]
     answer: String,
-    #[serde(default)]
     article: String,
-    #[serde(default)]
     merge_into: String,
 }
 

@@ -20,10 +20,9 @@ pub fn router() -> Router<AppState> {
 }
 
 #[derive(serde::Deserialize, Default)]
+#[serde(default)]
 struct Period {
-    #[serde(default)]
     from: String,
-    #[serde(default)]
     to: String,
 }
 

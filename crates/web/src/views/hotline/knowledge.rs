@@ -25,27 +25,18 @@ pub fn router() -> Router<AppState> {
 }
 
 #[derive(serde::Deserialize, Default, Clone)]
+#[serde(default)]
 struct ArticleForm {
-    #[serde(default)]
     csrf: String,
-    #[serde(default)]
     question: String,
-    #[serde(default)]
     answer: String,
     /// Region codes, one per selected option.
-    #[serde(default)]
     regions: Vec<String>,
-    #[serde(default)]
     valid_from: String,
-    #[serde(default)]
     valid_to: String,
-    #[serde(default)]
     source: String,
-    #[serde(default)]
     items: String,
-    #[serde(default)]
     review_by: String,
-    #[serde(default)]
     owner: String,
 }
 
@@ -162,10 +153,9 @@ struct ListPage {
 }
 
 #[derive(serde::Deserialize, Default)]
+#[serde(default)]
 struct FlashQuery {
-    #[serde(default)]
     flash: String,
-    #[serde(default)]
     version: Option<i64>,
 }
 

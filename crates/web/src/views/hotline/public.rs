@@ -34,22 +34,15 @@ pub fn router() -> Router<AppState> {
 }
 
 #[derive(serde::Deserialize, Default, Clone)]
+#[serde(default)]
 struct MessageForm {
-    #[serde(default)]
     csrf: String,
-    #[serde(default)]
     kind: String,
-    #[serde(default)]
     class: String,
-    #[serde(default)]
     region: String,
-    #[serde(default)]
     address: String,
-    #[serde(default)]
     phone: String,
-    #[serde(default)]
     text: String,
-    #[serde(default)]
     related_item: String,
 }
 
@@ -102,26 +95,22 @@ async fn submit(
 ) -> Result<Response, WebError> {
     ctx.check_csrf(&f.csrf)?;
     tickets::may_file(&ctx.actor, false)?;
+    // A message left on the portal: no name asked, no case number, the channel the portal's.
     let req = FileTicket {
         ticket: NewTicket {
             kind: f.kind.clone(),
             class: f.class.clone(),
             region: f.region.clone(),
             address: f.address.clone(),
-            position: None,
             caller: Caller {
-                name: String::new(),
                 phone: f.phone.clone(),
-                anonymous: false,
+                ..Caller::default()
             },
             text: f.text.clone(),
-            related_case: String::new(),
             related_item: f.related_item.clone(),
-            attachments: vec![],
+            ..NewTicket::default()
         },
-        channel: None,
-        answer: None,
-        merge_into: None,
+        ..FileTicket::default()
     };
     match tickets::file(&s.app, &ctx.actor, &req, false).await {
         Ok(v) => Ok(Redirect::to(&format!(

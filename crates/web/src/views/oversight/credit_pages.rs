@@ -140,16 +140,15 @@ async fn decide(
     Form(f): Form<DecideForm>,
 ) -> Result<Response, WebError> {
     ctx.check_csrf(&f.csrf)?;
-    match credit::decide_repair(&s.app, &ctx.actor, &id, f.decision == "repair", &f.note).await {
-        Ok(()) => Ok(Redirect::to("/credit/repairs").into_response()),
-        Err(app::AppError::Validation(errors)) => {
-            Ok(super::super::unprocessable(render(&QueuePage {
-                nav: Nav::of(&ctx),
-                records: credit::repairs_waiting(&s.app, &ctx.actor).await?,
-                failed: id,
-                errors,
-            })?))
-        }
-        Err(e) => Err(e.into()),
-    }
+    let result =
+        credit::decide_repair(&s.app, &ctx.actor, &id, f.decision == "repair", &f.note).await;
+    let again = async |errors: Vec<domain::FieldError>| {
+        Ok(super::super::unprocessable(render(&QueuePage {
+            nav: Nav::of(&ctx),
+            records: credit::repairs_waiting(&s.app, &ctx.actor).await?,
+            failed: id,
+            errors,
+        })?))
+    };
+    crate::views::after_post(result, |()| "/credit/repairs".to_string(), again).await
 }

@@ -4,13 +4,14 @@
 
 use app::policies::{self, PolicyView};
 use askama::Template;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use domain::FieldError;
 use domain::org::Department;
 use domain::policy::{Clause, Fact, Mode, Rule, Target, Terms, Test};
 
 use super::super::{Nav, render};
 use crate::ctx::Ctx;
+use crate::views::FormPage as _;
 use crate::{AppState, WebError};
 
 /// The tests a row offers, as (key, label).
@@ -246,6 +247,8 @@ pub(crate) struct EditPage {
     errors: Vec<FieldError>,
 }
 
+form_page!(EditPage);
+
 impl EditPage {
     pub(crate) async fn of(
         s: &AppState,
@@ -265,10 +268,6 @@ impl EditPage {
             modes: Mode::ALL,
             errors,
         })
-    }
-
-    fn error(&self, field: &str) -> String {
-        super::super::field_error(&self.errors, field)
     }
 
     fn row_error(&self, i: &usize) -> String {
@@ -313,12 +312,9 @@ pub(crate) async fn save(
         Ok(t) => policies::save_draft(&s.app, &ctx.actor, id.as_deref(), &t).await,
         Err(e) => Err(app::AppError::Validation(e)),
     };
-    match result {
-        Ok(id) => Ok(Redirect::to(&format!("/policies/{id}")).into_response()),
-        Err(app::AppError::Validation(errors)) => {
-            let page = EditPage::of(s, ctx, id, f, errors).await?;
-            Ok(super::super::unprocessable(render(&page)?))
-        }
-        Err(e) => Err(e.into()),
-    }
+    let again = async |errors: Vec<domain::FieldError>| {
+        let page = EditPage::of(s, ctx, id, f, errors).await?;
+        Ok(super::super::unprocessable(render(&page)?))
+    };
+    crate::views::after_post(result, |id| format!("/policies/{id}"), again).await
 }
