@@ -1,13 +1,13 @@
 //! The working-day calendar (工作日). Time limits of the 行政许可法 count working days,
 //! excluding the State Council's statutory holidays and including the weekend make-up
-//! working days (调休上班). Notices are data: 2025 and 2026 ship with the code, an
+//! working days (调休上班). Notices are data: 2025 and 2026 ship in `data/notices/`, an
 //! administrator adds next year's when it is published each November. A date in a year
 //! with no notice counts Monday–Friday and is marked provisional.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
-use time::{Date, Duration, OffsetDateTime, UtcOffset, Weekday, macros::date};
+use time::{Date, Duration, OffsetDateTime, UtcOffset, Weekday};
 
 use crate::error::{FieldError, Problems};
 
@@ -103,61 +103,86 @@ fn is_weekend(d: Date) -> bool {
     matches!(d.weekday(), Weekday::Saturday | Weekday::Sunday)
 }
 
-fn holiday(name: &str, first: Date, last: Date) -> Holiday {
-    Holiday {
-        name: name.to_string(),
-        first,
-        last,
+impl YearNotice {
+    /// A notice as an administrator types it: the year, one holiday a line (名称|首日|末日)
+    /// and one make-up day a line, dates as YYYY-MM-DD; every problem named by its line.
+    pub fn from_text(
+        year: &str,
+        holidays: &str,
+        makeup_days: &str,
+    ) -> Result<YearNotice, Vec<FieldError>> {
+        let mut errors = Vec::new();
+        let year: i32 = year.trim().parse().unwrap_or_else(|_| {
+            errors.push(FieldError::new("year", "invalid", "年份应为四位数字"));
+            0
+        });
+        let mut parsed = Vec::new();
+        for (i, line) in lines(holidays).enumerate() {
+            let parts: Vec<&str> = line.split('|').collect();
+            let [name, first, last] = parts[..] else {
+                let message = format!("第 {} 行应为“名称|首日|末日”", i + 1);
+                errors.push(FieldError::new(
+                    format!("holidays[{i}]"),
+                    "invalid",
+                    message,
+                ));
+                continue;
+            };
+            let first = date_in(first, format!("holidays[{i}].first"), &mut errors);
+            let last = date_in(last, format!("holidays[{i}].last"), &mut errors);
+            if let (Some(first), Some(last)) = (first, last) {
+                let name = name.trim().to_string();
+                parsed.push(Holiday { name, first, last });
+            }
+        }
+        let makeup: Vec<Date> = lines(makeup_days)
+            .enumerate()
+            .filter_map(|(i, line)| date_in(line, format!("makeup_days[{i}]"), &mut errors))
+            .collect();
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        let notice = YearNotice {
+            year,
+            holidays: parsed,
+            makeup_days: makeup,
+        };
+        notice.validate()?;
+        Ok(notice)
     }
 }
 
+/// A date of a notice's text, or the problem with it under `field`.
+fn date_in(s: &str, field: String, errors: &mut Vec<FieldError>) -> Option<Date> {
+    let parsed = parse_iso_date(s);
+    if parsed.is_err() {
+        let message = format!("“{}”不是 YYYY-MM-DD 格式的日期", s.trim());
+        errors.push(FieldError::new(field, "invalid", message));
+    }
+    parsed.ok()
+}
+
+fn lines(text: &str) -> impl Iterator<Item = &str> {
+    text.lines().map(str::trim).filter(|l| !l.is_empty())
+}
+
 /// The notices that ship with OneWindow (国务院办公厅关于2025年、2026年部分节假日安排的通知,
-/// as listed in STANDARDS.md).
+/// as listed in STANDARDS.md), from `data/notices/`: holidays (名称|首日|末日), then the
+/// make-up days, as an administrator would type them.
 pub fn shipped_notices() -> Vec<YearNotice> {
-    vec![
-        YearNotice {
-            year: 2025,
-            holidays: vec![
-                holiday("元旦", date!(2025 - 01 - 01), date!(2025 - 01 - 01)),
-                holiday("春节", date!(2025 - 01 - 28), date!(2025 - 02 - 04)),
-                holiday("清明节", date!(2025 - 04 - 04), date!(2025 - 04 - 06)),
-                holiday("劳动节", date!(2025 - 05 - 01), date!(2025 - 05 - 05)),
-                holiday("端午节", date!(2025 - 05 - 31), date!(2025 - 06 - 02)),
-                holiday(
-                    "国庆节、中秋节",
-                    date!(2025 - 10 - 01),
-                    date!(2025 - 10 - 08),
-                ),
-            ],
-            makeup_days: vec![
-                date!(2025 - 01 - 26),
-                date!(2025 - 02 - 08),
-                date!(2025 - 04 - 27),
-                date!(2025 - 09 - 28),
-                date!(2025 - 10 - 11),
-            ],
-        },
-        YearNotice {
-            year: 2026,
-            holidays: vec![
-                holiday("元旦", date!(2026 - 01 - 01), date!(2026 - 01 - 03)),
-                holiday("春节", date!(2026 - 02 - 15), date!(2026 - 02 - 23)),
-                holiday("清明节", date!(2026 - 04 - 04), date!(2026 - 04 - 06)),
-                holiday("劳动节", date!(2026 - 05 - 01), date!(2026 - 05 - 05)),
-                holiday("端午节", date!(2026 - 06 - 19), date!(2026 - 06 - 21)),
-                holiday("中秋节", date!(2026 - 09 - 25), date!(2026 - 09 - 27)),
-                holiday("国庆节", date!(2026 - 10 - 01), date!(2026 - 10 - 07)),
-            ],
-            makeup_days: vec![
-                date!(2026 - 01 - 04),
-                date!(2026 - 02 - 14),
-                date!(2026 - 02 - 28),
-                date!(2026 - 05 - 09),
-                date!(2026 - 09 - 20),
-                date!(2026 - 10 - 10),
-            ],
-        },
+    [
+        ("2025", include_str!("../data/notices/2025.txt")),
+        ("2026", include_str!("../data/notices/2026.txt")),
     ]
+    .into_iter()
+    .map(|(year, text)| {
+        let text: Vec<&str> = lines(text).filter(|l| !l.starts_with('#')).collect();
+        let (holidays, makeup): (Vec<&str>, Vec<&str>) =
+            text.into_iter().partition(|l| l.contains('|'));
+        YearNotice::from_text(year, &holidays.join("\n"), &makeup.join("\n"))
+            .unwrap_or_else(|e| panic!("the shipped {year} notice does not read: {e:?}"))
+    })
+    .collect()
 }
 
 /// A span during which the clock stops (补正 before acceptance, 特别程序 after it):
@@ -335,7 +360,37 @@ impl WorkCalendar {
 mod tests {
     use super::*;
     use proptest::prelude::*;
-    use time::macros::datetime;
+    use time::macros::{date, datetime};
+
+    #[test]
+    fn a_typed_notice_names_each_problem_by_its_line() {
+        let e = YearNotice::from_text(
+            "二〇二七",
+            "元旦|2027-01-01\n春节|2027-02-0x|2027-02-12",
+            "2027-13-01",
+        )
+        .unwrap_err();
+        let fields: Vec<&str> = e.iter().map(|p| p.field.as_str()).collect();
+        assert_eq!(
+            fields,
+            ["year", "holidays[0]", "holidays[1].first", "makeup_days[0]"]
+        );
+        let n = YearNotice::from_text("2027", " 元旦 |2027-01-01|2027-01-01\n\n", "").unwrap();
+        assert_eq!(n.holidays[0].name, "元旦");
+        assert_eq!(n.holidays[0].last, date!(2027 - 01 - 01));
+    }
+
+    #[test]
+    fn the_shipped_notices_read_as_the_state_council_published_them() {
+        let n = shipped_notices();
+        assert_eq!(n.iter().map(|n| n.year).collect::<Vec<_>>(), [2025, 2026]);
+        assert_eq!(n[0].holidays.len(), 6);
+        assert_eq!(n[0].makeup_days.len(), 5);
+        assert_eq!(n[1].holidays.len(), 7);
+        assert_eq!(n[1].holidays[1].name, "春节");
+        assert_eq!(n[1].holidays[1].first, date!(2026 - 02 - 15));
+        assert_eq!(n[1].makeup_days.last(), Some(&date!(2026 - 10 - 10)));
+    }
 
     #[test]
     fn the_shipped_notices_are_valid() {

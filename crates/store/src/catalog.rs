@@ -306,6 +306,28 @@ pub async fn find_item(conn: &mut AnyConnection, code: &str) -> Result<Option<It
     .await
 }
 
+/// The names of the items among `codes` (codes not in the catalog are left out), in one
+/// query a few hundred codes at a time: for pages that list many items.
+pub async fn item_names(
+    conn: &mut AnyConnection,
+    codes: &[String],
+) -> Result<std::collections::HashMap<String, String>> {
+    let mut names = std::collections::HashMap::with_capacity(codes.len());
+    for chunk in codes.chunks(500) {
+        let marks: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+        let sql = format!(
+            "SELECT code, name FROM items WHERE code IN ({})",
+            marks.join(", ")
+        );
+        let mut q = sqlx::query_as::<_, (String, String)>(AssertSqlSafe(sql));
+        for code in chunk {
+            q = q.bind(code);
+        }
+        names.extend(q.fetch_all(&mut *conn).await?);
+    }
+    Ok(names)
+}
+
 type RawVersion = (i64, String, String, String, i64, Option<i64>);
 
 fn version_row(r: RawVersion) -> Result<VersionRow> {

@@ -123,22 +123,15 @@ fn may_decide(actor: &Actor, receiver: &ServicePoint, row: &DelegationRow) -> bo
         && row.takeover == Takeover::Pending.as_str()
 }
 
-async fn view(
-    c: &mut store::Connection,
+/// A delegation to `receiver` as its page shows it, with the names already read.
+fn view(
     actor: &Actor,
+    receiver: &ServicePoint,
     r: &DelegationRow,
+    (item_name, delegator_name): (String, String),
     today: time::Date,
 ) -> Result<DelegationView> {
     let d = delegation_of(r)?;
-    let receiver = point(c, &r.receiver).await?;
-    let item_name = store::catalog::find_item(c, &r.item_code)
-        .await?
-        .map(|i| i.name)
-        .unwrap_or_else(|| r.item_code.clone());
-    let delegator_name = match store::org::get_department(c, &r.delegator).await {
-        Ok(d) => d.name,
-        Err(_) => r.delegator.clone(),
-    };
     Ok(DelegationView {
         id: r.id.clone(),
         kind: d.kind,
@@ -152,7 +145,7 @@ async fn view(
         basis: r.basis.clone(),
         takeover: d.takeover,
         in_force: d.in_force(today),
-        may_decide: may_decide(actor, &receiver, r),
+        may_decide: may_decide(actor, receiver, r),
     })
 }
 
@@ -163,9 +156,22 @@ pub async fn point_rights(app: &App, actor: &Actor, code: &str) -> Result<PointR
     let p = point(&mut c, code).await?;
     let own = store::rights::rights_of(&mut c, &p.code).await?;
     let rows = store::rights::delegations_to(&mut c, &p.code, "").await?;
+    // Every item named on the page in one query, departments from the cache: a township's
+    // point lists a few hundred items.
+    let mut named: Vec<String> = own.iter().map(|r| r.item_code.clone()).collect();
+    named.extend(rows.iter().map(|r| r.item_code.clone()));
+    named.sort();
+    named.dedup();
+    let names = store::catalog::item_names(&mut c, &named).await?;
+    let name_of = |code: &str| names.get(code).cloned().unwrap_or_else(|| code.to_string());
     let mut delegations = Vec::with_capacity(rows.len());
     for r in &rows {
-        delegations.push(view(&mut c, actor, r, today).await?);
+        let delegator = match app.department(&mut c, &r.delegator).await {
+            Ok(d) => d.name.clone(),
+            Err(_) => r.delegator.clone(),
+        };
+        let names = (name_of(&r.item_code), delegator);
+        delegations.push(view(actor, &p, r, names, today)?);
     }
     let mut codes: Vec<String> = own.iter().map(|r| r.item_code.clone()).collect();
     codes.extend(
@@ -193,13 +199,9 @@ pub async fn point_rights(app: &App, actor: &Actor, code: &str) -> Result<PointR
             .filter(|d| d.item_code == code && d.in_force)
             .map(|d| format!("{}{}（{}起）", d.delegator_name, d.kind.label(), d.starts))
             .collect();
-        let item_name = store::catalog::find_item(&mut c, &code)
-            .await?
-            .map(|i| i.name)
-            .unwrap_or_else(|| code.clone());
         items.push(ItemRight {
+            item_name: name_of(&code),
             item_code: code,
-            item_name,
             powers,
             basis: mine.map(|r| r.basis.clone()).unwrap_or_default(),
             via,

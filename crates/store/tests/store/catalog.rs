@@ -204,3 +204,23 @@ async fn listing_filters_by_region_department_audience_and_text() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn item_names_are_read_for_many_codes_at_once_and_unknown_codes_are_left_out() {
+    on_both(|s| async move {
+        seed(&s).await;
+        let item = sample_item();
+        let mut tx = s.begin().await.unwrap();
+        create_item(&mut tx, &item, "admin", 1000).await.unwrap();
+        tx.commit().await.unwrap();
+        // More codes than one query takes: the known one is found in a later chunk.
+        let mut codes: Vec<String> = (0..1200).map(|i| format!("UNKNOWN-{i}")).collect();
+        codes.insert(700, item.code.clone());
+        let mut c = s.conn().await.unwrap();
+        let names = item_names(&mut c, &codes).await.unwrap();
+        assert_eq!(names.len(), 1);
+        assert_eq!(names[&item.code], item.name);
+        assert!(item_names(&mut c, &[]).await.unwrap().is_empty());
+    })
+    .await;
+}

@@ -11,7 +11,7 @@ use domain::FieldError;
 use domain::calendar::YearNotice;
 use domain::catalog::Synonym;
 
-use super::{Nav, render, unprocessable};
+use super::{Nav, render};
 use crate::ctx::Ctx;
 use crate::{AppState, WebError};
 
@@ -173,13 +173,13 @@ async fn save_notice(
     };
     let again = async |errors: Vec<domain::FieldError>| {
         let notices = app::org::notices(&s.app).await?;
-        Ok(unprocessable(render(&CalendarPage {
+        render(&CalendarPage {
             nav: Nav::of(&ctx),
             notices,
             f,
             errors: messages(&errors),
             flash: String::new(),
-        })?))
+        })
     };
     super::after_post(
         result,

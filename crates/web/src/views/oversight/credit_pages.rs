@@ -143,12 +143,12 @@ async fn decide(
     let result =
         credit::decide_repair(&s.app, &ctx.actor, &id, f.decision == "repair", &f.note).await;
     let again = async |errors: Vec<domain::FieldError>| {
-        Ok(super::super::unprocessable(render(&QueuePage {
+        render(&QueuePage {
             nav: Nav::of(&ctx),
             records: credit::repairs_waiting(&s.app, &ctx.actor).await?,
             failed: id,
             errors,
-        })?))
+        })
     };
     crate::views::after_post(result, |()| "/credit/repairs".to_string(), again).await
 }

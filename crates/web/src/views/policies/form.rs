@@ -314,7 +314,7 @@ pub(crate) async fn save(
     };
     let again = async |errors: Vec<domain::FieldError>| {
         let page = EditPage::of(s, ctx, id, f, errors).await?;
-        Ok(super::super::unprocessable(render(&page)?))
+        render(&page)
     };
     crate::views::after_post(result, |id| format!("/policies/{id}"), again).await
 }
