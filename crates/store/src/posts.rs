@@ -168,10 +168,13 @@ pub async fn set_links(
     Ok(())
 }
 
-/// A post's links as (kind, target).
-pub async fn links(conn: &mut AnyConnection, id: &str) -> Result<Vec<(String, String)>> {
+/// A post's links as (kind, target, the policy's title or the item's name).
+pub async fn links(conn: &mut AnyConnection, id: &str) -> Result<Vec<(String, String, String)>> {
     Ok(sqlx::query_as(
-        "SELECT kind, target FROM post_links WHERE post_id = $1 ORDER BY kind, target",
+        "SELECT l.kind, l.target, COALESCE(p.title, i.name, l.target) FROM post_links l
+         LEFT JOIN policies p ON l.kind = 'policy' AND p.id = l.target
+         LEFT JOIN items i ON l.kind <> 'policy' AND i.code = l.target
+         WHERE l.post_id = $1 ORDER BY l.kind, l.target",
     )
     .bind(id)
     .fetch_all(conn)

@@ -123,18 +123,11 @@ async fn view_of(
     };
     let (mut policies, mut items) = (Vec::new(), Vec::new());
     if with_links {
-        for (kind, target) in store::posts::links(c, &row.id).await? {
+        // With the policy's title or the item's name (the code when it is gone), in one query.
+        for (kind, target, name) in store::posts::links(c, &row.id).await? {
             if kind == "policy" {
-                let title = store::policies::policy(c, &target)
-                    .await?
-                    .map(|p| p.title)
-                    .unwrap_or_else(|| target.clone());
-                policies.push((target, title));
+                policies.push((target, name));
             } else {
-                let name = store::catalog::find_item(c, &target)
-                    .await?
-                    .map(|i| i.name)
-                    .unwrap_or_else(|| target.clone());
                 items.push((target, name));
             }
         }

@@ -12,6 +12,18 @@ use crate::support::*;
 
 const DAY: i64 = 24 * 3600 * 1000;
 
+/// An editor of the city's 市场监管局 (login `ed1`).
+async fn market_editor(app: &app::App) -> Actor {
+    staff(
+        app,
+        "ed1",
+        &[Role::CatalogAdmin],
+        "511600",
+        Some("511600-SCJG"),
+    )
+    .await
+}
+
 fn fields(e: AppError) -> Vec<(String, &'static str)> {
     match e {
         AppError::Validation(v) => v.into_iter().map(|f| (f.field, f.code)).collect(),
@@ -24,14 +36,7 @@ async fn a_post_is_published_by_another_editor_shown_in_its_window_and_found_onl
     store::testing::on_both(|s| async move {
         let (app, clock) = app(s).await;
         seed_org(&app).await;
-        let writer = staff(
-            &app,
-            "ed1",
-            &[Role::CatalogAdmin],
-            "511600",
-            Some("511600-SCJG"),
-        )
-        .await;
+        let writer = market_editor(&app).await;
         let reviewer = staff(&app, "ed2", &[Role::CatalogAdmin], "511600", None).await;
         let county = staff(&app, "ed3", &[Role::CatalogAdmin], "511602", None).await;
         let person = citizen(&app, "001").await;
@@ -143,6 +148,34 @@ async fn a_post_is_published_by_another_editor_shown_in_its_window_and_found_onl
             .await
             .unwrap();
         assert_eq!(p.state, PostState::Withdrawn);
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_post_names_the_items_it_links_to() {
+    store::testing::on_both(|s| async move {
+        let (app, _clock) = app(s).await;
+        seed_org(&app).await;
+        let item = domain::fixtures::sample_item();
+        let code = publish(&app, &item).await;
+        let writer = market_editor(&app).await;
+        let now = app.now_ms();
+        let d = PostDraft {
+            kind: "notice".into(),
+            title: "食品经营许可办理地点调整的通知".into(),
+            body: "自下月起在市政务服务中心二楼办理。".into(),
+            department: "511600-SCJG".into(),
+            region: "511600".into(),
+            publish_at: format_local(now + DAY),
+            expires_at: format_local(now + 3 * DAY),
+            items: vec![code.clone()],
+            ..PostDraft::default()
+        };
+        let id = content::save(&app, &writer, None, &d).await.unwrap();
+        let p = content::post(&app, &writer, &id).await.unwrap();
+        assert_eq!(p.items, vec![(code, item.name.clone())]);
+        assert!(p.policies.is_empty());
     })
     .await;
 }
