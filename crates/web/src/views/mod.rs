@@ -193,7 +193,6 @@ pub fn render<T: Template>(t: &T) -> Result<Response, WebError> {
         .map_err(|e| WebError::App(app::AppError::Internal(format!("template: {e}"))))
 }
 
-/// A re-rendered form with its problems: 422.
 /// Renders a page with a form: 422 when it comes back with problems, so that a script or
 /// a test sees the refusal as well as the person reading the page.
 pub fn render_form<T: Template + FormPage>(page: &T) -> Result<Response, WebError> {
@@ -219,6 +218,7 @@ pub async fn after_post<T>(
     }
 }
 
+/// A re-rendered form with its problems: 422.
 pub fn unprocessable(mut r: Response) -> Response {
     *r.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
     r
