@@ -134,6 +134,7 @@ async fn apply_here(app: &App, change: &Change) {
             app.regions_in_use.clear();
             app.departments.clear();
             app.department_list.clear();
+            app.service_points.clear();
         }
         Change::Bundles => app.bundle_list.clear(),
         Change::LicenseTypes => app.license_types.clear(),
@@ -171,6 +172,7 @@ async fn forget_all(app: &App) {
     app.regions_in_use.clear();
     app.departments.clear();
     app.department_list.clear();
+    app.service_points.clear();
     app.bundle_list.clear();
     app.license_types.clear();
     crate::supervision::forget_thresholds(app);

@@ -255,6 +255,9 @@ pub struct App {
     /// Every department, and every bundle (一件事) definition: read by each search page.
     pub(crate) department_list: Arc<cache::TtlCache<(), Arc<Vec<domain::org::Department>>>>,
     pub(crate) bundle_list: Arc<cache::TtlCache<(), Arc<Vec<domain::bundle::BundleDefinition>>>>,
+    /// Every service point: read by each clerk's queue and each intake for another office.
+    pub(crate) service_points:
+        Arc<cache::TtlCache<(), Arc<Vec<domain::service_point::ServicePoint>>>>,
     pub(crate) license_types: Arc<cache::TtlCache<TypeKey, Option<Arc<LicenseType>>>>,
     /// Live updates for the halls' display boards.
     pub hall_hub: Arc<hall::Hub>,
@@ -364,6 +367,7 @@ impl App {
             departments: Arc::new(cache::TtlCache::new(CACHE_TTL, small)),
             department_list: Arc::new(cache::TtlCache::new(CACHE_TTL, 1)),
             bundle_list: Arc::new(cache::TtlCache::new(CACHE_TTL, 1)),
+            service_points: Arc::new(cache::TtlCache::new(CACHE_TTL, 1)),
             license_types: Arc::new(cache::TtlCache::new(CACHE_TTL, small)),
             hall_hub: Arc::default(),
             knowledge: Arc::new(search::knowledge::KnowledgeIndex::in_memory()?),
@@ -439,6 +443,16 @@ impl App {
     ) -> Result<Arc<Vec<domain::bundle::BundleDefinition>>> {
         let load = async { Ok(Arc::new(store::bundles::bundles(conn).await?)) };
         self.bundle_list.get_or_load((), load).await
+    }
+
+    /// Every service point, by region then code (cached like [`App::regions`]; an import
+    /// announces `Change::Org`).
+    pub async fn service_point_list(
+        &self,
+        conn: &mut store::Connection,
+    ) -> Result<Arc<Vec<domain::service_point::ServicePoint>>> {
+        let load = async { Ok(Arc::new(store::service_points::list(conn).await?)) };
+        self.service_points.get_or_load((), load).await
     }
 
     /// A department by code (cached: departments change only when an operator loads them).

@@ -153,15 +153,16 @@ pub async fn service_points(
     region: Option<&str>,
 ) -> Result<Vec<domain::service_point::ServicePoint>> {
     let mut c = app.store.conn().await?;
-    let all = store::service_points::list(&mut c).await?;
+    let all = app.service_point_list(&mut c).await?;
     Ok(match region {
-        None => all,
+        None => all.as_ref().clone(),
         Some(r) => all
-            .into_iter()
+            .iter()
             .filter(|p| {
                 RegionCode::parse(&p.region)
                     .is_ok_and(|c| c.ancestry().iter().any(|a| a.as_str() == r))
             })
+            .cloned()
             .collect(),
     })
 }

@@ -89,7 +89,6 @@ pub async fn commit_creation(store: &crate::Store, w: &Creation<'_>) -> Result<(
         crate::walk_ins::push_account(&mut b, a);
     }
     crate::cases::push_insert_case(&mut b, w.case, w.index, w.now)?;
-    crate::stats::push_change(&mut b, &w.case.id, None, w.stats);
     for u in w.uses {
         crate::licenses::push_use(&mut b, u);
     }
@@ -106,6 +105,8 @@ pub async fn commit_creation(store: &crate::Store, w: &Creation<'_>) -> Result<(
     for r in w.outbox {
         crate::outbox::push(&mut b, r);
     }
+    // Last: the sums' rows are shared with other cases and stay locked until the commit.
+    crate::stats::push_change(&mut b, &w.case.id, None, w.stats);
     store.run_batch(b).await?;
     Ok(())
 }
@@ -200,7 +201,6 @@ fn batch<'a>(w: &CommandWrite<'a>, data: &'a str) -> Batch<'a> {
     if w.watch_before != w.watch_after {
         crate::supervision::push_set_watch(&mut b, &c.id, w.watch_after, w.now);
     }
-    crate::stats::push_change(&mut b, &c.id, w.stats_before, w.stats_after);
     if let Some(i) = &w.issued {
         crate::licenses::push_insert_license(&mut b, i.license);
         if i.replaces_others {
@@ -216,6 +216,8 @@ fn batch<'a>(w: &CommandWrite<'a>, data: &'a str) -> Batch<'a> {
     for n in w.notifications {
         crate::agents::push_notification(&mut b, n);
     }
+    // Last: the sums' rows are shared with other cases and stay locked until the commit.
+    crate::stats::push_change(&mut b, &c.id, w.stats_before, w.stats_after);
     b
 }
 

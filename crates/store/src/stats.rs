@@ -49,46 +49,63 @@ fn stat_args(case_id: &str, s: &CaseStat) -> Vec<Arg<'static>> {
     ]
 }
 
-fn key_args(k: &DayKey) -> Vec<Arg<'static>> {
+/// How many rows each day and place's sums are spread over (migration 0051): a change locks
+/// one of them until it commits, so up to this many changes of one place and day commit
+/// side by side on PostgreSQL instead of one after another.
+pub const STRIPES: u32 = 16;
+
+/// The stripe a case's changes add to: the same for every change of one case, spread evenly
+/// over case ids. FNV-1a, written out because it is five lines and needs no stability
+/// promise from a crate: the stripe only spreads the load, any stripe gives the same sums.
+pub fn stripe_of(case_id: &str) -> u32 {
+    let mut h: u32 = 0x811c_9dc5;
+    for b in case_id.bytes() {
+        h = (h ^ u32::from(b)).wrapping_mul(0x0100_0193);
+    }
+    h % STRIPES
+}
+
+fn key_args(k: &DayKey, stripe: u32) -> Vec<Arg<'static>> {
     vec![
         Arg::Owned(day_text(k.day)),
         Arg::Owned(k.region.clone()),
         Arg::Owned(k.department.clone()),
         Arg::Owned(k.item_code.clone()),
+        Arg::Int(i64::from(stripe)),
     ]
 }
 
 /// The upsert adding `counts` to a day's sums.
-fn push_sums(b: &mut Batch<'_>, k: &DayKey, counts: Counts) {
+fn push_sums(b: &mut Batch<'_>, k: &DayKey, stripe: u32, counts: Counts) {
     let sql = format!(
-        "INSERT INTO stat_days (day, region, department, item_code, {}) VALUES (?, ?, ?, ?, {})
-         ON CONFLICT (day, region, department, item_code) DO UPDATE SET {}",
+        "INSERT INTO stat_days (day, region, department, item_code, stripe, {}) VALUES (?, ?, ?, ?, ?, {})
+         ON CONFLICT (day, region, department, item_code, stripe) DO UPDATE SET {}",
         SUMS.join(", "),
         ["?"; COUNTS].join(", "),
         SUMS.map(|c| format!("{c} = stat_days.{c} + excluded.{c}"))
             .join(", ")
     );
-    let mut args = key_args(k);
+    let mut args = key_args(k, stripe);
     args.extend(counts.to_array().map(Arg::Int));
     b.push(sql, args);
 }
 
-fn push_open(b: &mut Batch<'_>, k: &DayKey, due: time::Date, n: i64) {
-    let mut args = key_args(k);
+fn push_open(b: &mut Batch<'_>, k: &DayKey, stripe: u32, due: time::Date, n: i64) {
+    let mut args = key_args(k, stripe);
     args.extend([Arg::Owned(day_text(due)), Arg::Int(n)]);
     b.push(
-        "INSERT INTO stat_open (day, region, department, item_code, due, cases) VALUES (?, ?, ?, ?, ?, ?)
-         ON CONFLICT (day, region, department, item_code, due) DO UPDATE SET cases = stat_open.cases + excluded.cases",
+        "INSERT INTO stat_open (day, region, department, item_code, stripe, due, cases) VALUES (?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (day, region, department, item_code, due, stripe) DO UPDATE SET cases = stat_open.cases + excluded.cases",
         args,
     );
 }
 
-fn push_handling(b: &mut Batch<'_>, k: &DayKey, days: u32, n: i64) {
-    let mut args = key_args(k);
+fn push_handling(b: &mut Batch<'_>, k: &DayKey, stripe: u32, days: u32, n: i64) {
+    let mut args = key_args(k, stripe);
     args.extend([Arg::Int(i64::from(days)), Arg::Int(n)]);
     b.push(
-        "INSERT INTO stat_handling (day, region, department, item_code, days, cases) VALUES (?, ?, ?, ?, ?, ?)
-         ON CONFLICT (day, region, department, item_code, days) DO UPDATE SET cases = stat_handling.cases + excluded.cases",
+        "INSERT INTO stat_handling (day, region, department, item_code, stripe, days, cases) VALUES (?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (day, region, department, item_code, days, stripe) DO UPDATE SET cases = stat_handling.cases + excluded.cases",
         args,
     );
 }
@@ -124,15 +141,18 @@ pub(crate) fn push_change(
             vec![Arg::Owned(case_id.to_string())],
         ),
     }
+    // The rows are locked in one order (table, then key) by every change, so two changes
+    // never wait for each other crosswise.
     let d = delta(before, after);
+    let stripe = stripe_of(case_id);
     for (k, c) in &d.days {
-        push_sums(b, k, *c);
+        push_sums(b, k, stripe, *c);
     }
     for (k, days, n) in &d.handling {
-        push_handling(b, k, *days, *n);
+        push_handling(b, k, stripe, *days, *n);
     }
     for (k, due, n) in &d.open {
-        push_open(b, k, *due, *n);
+        push_open(b, k, stripe, *due, *n);
     }
 }
 
@@ -313,8 +333,10 @@ pub async fn all_sums(conn: &mut AnyConnection) -> Result<Sums> {
     };
     let mut days = BTreeMap::new();
     let sql = format!(
-        "SELECT day, region, department, item_code, {} FROM stat_days",
-        SUMS.join(", ")
+        "SELECT day, region, department, item_code, {} FROM stat_days
+         GROUP BY day, region, department, item_code",
+        SUMS.map(|c| format!("CAST(SUM({c}) AS BIGINT) AS {c}"))
+            .join(", ")
     );
     for r in sqlx::query(sqlx::AssertSqlSafe(sql))
         .fetch_all(&mut *conn)
@@ -326,9 +348,12 @@ pub async fn all_sums(conn: &mut AnyConnection) -> Result<Sums> {
         }
     }
     let mut open = BTreeMap::new();
-    for r in sqlx::query("SELECT day, region, department, item_code, due, cases FROM stat_open")
-        .fetch_all(&mut *conn)
-        .await?
+    for r in sqlx::query(
+        "SELECT day, region, department, item_code, due, CAST(SUM(cases) AS BIGINT) AS cases
+         FROM stat_open GROUP BY day, region, department, item_code, due",
+    )
+    .fetch_all(&mut *conn)
+    .await?
     {
         let n: i64 = r.try_get("cases")?;
         if n != 0 {
@@ -337,10 +362,12 @@ pub async fn all_sums(conn: &mut AnyConnection) -> Result<Sums> {
         }
     }
     let mut handling = BTreeMap::new();
-    for r in
-        sqlx::query("SELECT day, region, department, item_code, days, cases FROM stat_handling")
-            .fetch_all(&mut *conn)
-            .await?
+    for r in sqlx::query(
+        "SELECT day, region, department, item_code, days, CAST(SUM(cases) AS BIGINT) AS cases
+             FROM stat_handling GROUP BY day, region, department, item_code, days",
+    )
+    .fetch_all(&mut *conn)
+    .await?
     {
         let n: i64 = r.try_get("cases")?;
         if n != 0 {
@@ -409,8 +436,12 @@ pub async fn add_all(conn: &mut AnyConnection, rows: &[(String, CaseStat)]) -> R
         }
         b.run(conn).await?;
     }
-    in_chunks(conn, open, |b, ((k, due), n)| push_open(b, k, *due, *n)).await?;
-    in_chunks(conn, days, |b, (k, c)| push_sums(b, k, *c)).await?;
-    in_chunks(conn, handling, |b, ((k, d), n)| push_handling(b, k, *d, *n)).await?;
+    // Written up in one sum per day and place: stripe 0.
+    in_chunks(conn, open, |b, ((k, due), n)| push_open(b, k, 0, *due, *n)).await?;
+    in_chunks(conn, days, |b, (k, c)| push_sums(b, k, 0, *c)).await?;
+    in_chunks(conn, handling, |b, ((k, d), n)| {
+        push_handling(b, k, 0, *d, *n)
+    })
+    .await?;
     Ok(())
 }

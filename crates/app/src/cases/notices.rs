@@ -58,7 +58,7 @@ pub async fn notice(app: &App, actor: &Actor, case_id: &str, kind: &str) -> Resu
         .filter(|k| NoticeKind::of(c).contains(k))
         .ok_or_else(missing)?;
     let mut conn = app.store.conn().await?;
-    let dept = store::org::get_department(&mut conn, &c.department).await?;
+    let dept = app.department(&mut conn, &c.department).await?;
     let promised = v
         .deadlines
         .iter()
@@ -72,7 +72,7 @@ pub async fn notice(app: &App, actor: &Actor, case_id: &str, kind: &str) -> Resu
         applicant: v.applicant.name.clone(),
         item: c.item_name.clone(),
         paragraphs: text.paragraphs,
-        department: dept.name,
+        department: dept.name.clone(),
         // 好差评 by QR code: the decision notice carries the case's rating address.
         rate_url: (kind == NoticeKind::Decision).then(|| {
             format!(

@@ -99,7 +99,7 @@ pub async fn queue_matching(
     // other offices or hand out; back-office staff see their department.
     let (department, filter) = if role == Role::Clerk {
         let mut f = filter.clone();
-        f.points = super::relay::points_within(&mut c, scope).await?;
+        f.points = super::relay::points_within(app, &mut c, scope).await?;
         (None, std::borrow::Cow::Owned(f))
     } else {
         (

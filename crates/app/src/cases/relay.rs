@@ -28,26 +28,33 @@ fn same_region(a: &str, b: &str) -> bool {
 
 /// The service points of the staff member's own region: where they work.
 pub(crate) async fn home_points(
+    app: &App,
     conn: &mut store::Connection,
     scope: &StaffScope,
 ) -> Result<Vec<ServicePoint>> {
-    let mut all = store::service_points::list(conn).await?;
-    all.retain(|p| same_region(&p.region, &scope.region));
-    all.sort_by(|a, b| a.code.cmp(&b.code));
-    Ok(all)
+    let all = app.service_point_list(conn).await?;
+    let mut home: Vec<ServicePoint> = all
+        .iter()
+        .filter(|p| same_region(&p.region, &scope.region))
+        .cloned()
+        .collect();
+    home.sort_by(|a, b| a.code.cmp(&b.code));
+    Ok(home)
 }
 
 /// The codes of every point in the staff member's region and below: their clerks' queues
 /// hold what those points received or hand out.
 pub(crate) async fn points_within(
+    app: &App,
     conn: &mut store::Connection,
     scope: &StaffScope,
 ) -> Result<Vec<String>> {
-    Ok(store::service_points::list(conn)
+    Ok(app
+        .service_point_list(conn)
         .await?
-        .into_iter()
+        .iter()
         .filter(|p| scope.covers_region(&p.region))
-        .map(|p| p.code)
+        .map(|p| p.code.clone())
         .collect())
 }
 
@@ -75,7 +82,7 @@ pub(crate) async fn receive_at(
     };
     let item_region = RegionCode::parse(&def.region).map_err(|_| refuse())?;
     let today = domain::calendar::china_date(app.now());
-    for p in home_points(conn, scope).await? {
+    for p in home_points(app, conn, scope).await? {
         let Ok(region) = RegionCode::parse(&p.region) else {
             continue;
         };
@@ -141,7 +148,7 @@ pub(crate) async fn pickup_options(
     let item_region = RegionCode::parse(&def.region).ok();
     let today = domain::calendar::china_date(app.now());
     let mut out = Vec::new();
-    for p in store::service_points::list(conn).await? {
+    for p in app.service_point_list(conn).await?.iter() {
         let region = RegionCode::parse(&p.region).ok();
         let may = p.code == r.received_at.code
             || same_region(&p.region, &def.region)
@@ -154,7 +161,7 @@ pub(crate) async fn pickup_options(
                 matches!((&region, &item_region), (Some(pr), Some(ir)) if relay::basis(powers, pr, ir, def.scope).is_some())
             };
         if may {
-            out.push(point_ref(&p));
+            out.push(point_ref(p));
         }
     }
     Ok(out)

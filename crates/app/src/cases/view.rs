@@ -69,8 +69,8 @@ pub async fn view(app: &App, actor: &Actor, case_id: &str) -> Result<CaseView> {
         .ok_or_else(|| AppError::NotFound("办件".into()))?;
     let access = authorize(&mut conn, app, actor, &c).await?;
     let item = item_version(app, &mut conn, &c).await?;
-    let concluding_office = match store::org::get_department(&mut conn, &c.department).await {
-        Ok(d) => d.name,
+    let concluding_office = match app.department(&mut conn, &c.department).await {
+        Ok(d) => d.name.clone(),
         Err(_) => c.department.to_string(),
     };
     let account = app.account(&mut conn, &c.applicant_id).await?;

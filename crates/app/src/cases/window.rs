@@ -26,7 +26,7 @@ pub async fn window_items(app: &App, actor: &Actor) -> Result<Vec<(String, Strin
     // What the clerk's own points may receive for other offices (收件与办结分离).
     let today = domain::calendar::china_date(app.now());
     let mut points = Vec::new();
-    for p in super::relay::home_points(&mut conn, scope).await? {
+    for p in super::relay::home_points(app, &mut conn, scope).await? {
         let Ok(region) = domain::ids::RegionCode::parse(&p.region) else {
             continue;
         };

@@ -41,7 +41,12 @@ pub async fn import_service_points(
     sheet: &Sheet,
     dry_run: bool,
 ) -> Result<SetupReport> {
-    super::placed::import::<ServicePoint>(app, cap, sheet, dry_run).await
+    let report = super::placed::import::<ServicePoint>(app, cap, sheet, dry_run).await?;
+    if report.written() {
+        // Every node's copy of the list (this one's at once).
+        crate::cluster::tell(app, crate::cluster::Change::Org).await;
+    }
+    Ok(report)
 }
 
 impl Placed for ServicePoint {

@@ -172,7 +172,7 @@ pub async fn forward(app: &App, actor: &Actor, f: Forwarding) -> Result<OutRow> 
 /// Where the clerk receives: their region's first service point, or the region itself.
 async fn window_point(app: &App, scope: &StaffScope) -> Result<PointRef> {
     let mut c = app.store.conn().await?;
-    if let Some(p) = crate::cases::relay::home_points(&mut c, scope)
+    if let Some(p) = crate::cases::relay::home_points(app, &mut c, scope)
         .await?
         .into_iter()
         .next()

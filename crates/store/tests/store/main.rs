@@ -11,5 +11,6 @@ mod licenses;
 mod oidc;
 mod org;
 mod schema;
+mod stats;
 mod supervision;
 mod transactions;
