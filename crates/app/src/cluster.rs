@@ -36,6 +36,8 @@ pub enum Change {
         hall: String,
         announce: Option<String>,
     },
+    /// A post (notice, policy reading) saved: each node's post index compares again.
+    Posts,
     /// A 12345 knowledge-base article saved: each node's search index takes its latest
     /// version.
     Article {
@@ -137,6 +139,11 @@ async fn apply_here(app: &App, change: &Change) {
             app.service_points.clear();
         }
         Change::Bundles => app.bundle_list.clear(),
+        Change::Posts => {
+            if let Err(e) = app.posts.forget() {
+                tracing::warn!("post index not marked: {e:?}");
+            }
+        }
         Change::LicenseTypes => app.license_types.clear(),
         Change::Thresholds => crate::supervision::forget_thresholds(app),
         Change::Calendar => {
@@ -175,6 +182,9 @@ async fn forget_all(app: &App) {
     app.service_points.clear();
     app.bundle_list.clear();
     app.license_types.clear();
+    if let Err(e) = app.posts.forget() {
+        tracing::warn!("post index not marked: {e:?}");
+    }
     crate::supervision::forget_thresholds(app);
     if let Err(e) = crate::org::load_calendar(app).await {
         tracing::warn!("calendar not reloaded: {e:?}");
@@ -241,6 +251,7 @@ mod tests {
             Change::Account { id: "u1".into() },
             Change::Org,
             Change::Bundles,
+            Change::Posts,
             Change::LicenseTypes,
             Change::Thresholds,
             Change::Calendar,

@@ -186,5 +186,6 @@ pub async fn seed(app: &App) -> Result<usize> {
         added += 1;
     }
     tx.commit().await.map_err(store::StoreError::from)?;
+    app.posts.forget()?;
     Ok(added)
 }

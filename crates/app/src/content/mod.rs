@@ -313,6 +313,8 @@ pub async fn save(app: &App, actor: &Actor, id: Option<&str>, d: &PostDraft) -> 
     )
     .await?;
     tx.commit().await.map_err(store::StoreError::from)?;
+    // Every node's post index looks again (this one's at its next search).
+    crate::cluster::tell(app, crate::cluster::Change::Posts).await;
     Ok(id)
 }
 
