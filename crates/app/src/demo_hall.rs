@@ -79,6 +79,7 @@ pub(crate) async fn seed(app: &App) -> Result<usize> {
         halls.push(h);
     }
     tx.commit().await.map_err(store::StoreError::from)?;
+    crate::cluster::tell(app, crate::cluster::Change::Org).await;
 
     let today = super::hall::today(app);
     let mut c = app.store.conn().await?;
