@@ -27,6 +27,18 @@ struct Built {
     from: Option<(i64, i64)>,
     /// When that was last compared with the table; none after a save.
     checked: Option<Instant>,
+    /// Counts the saves heard of: a comparison that began before one does not count as
+    /// checked (it may have read the table before the save committed).
+    saves: u64,
+}
+
+impl Built {
+    /// Marks the comparison begun at `saves` done, unless a save came in meanwhile.
+    fn checked_since(&mut self, saves: u64) {
+        if self.saves == saves {
+            self.checked = Some(Instant::now());
+        }
+    }
 }
 
 impl PostIndex {
@@ -46,24 +58,29 @@ impl PostIndex {
     /// The posts changed (a save here, an announcement from another node): the next search
     /// compares.
     pub fn forget(&self) -> Result<()> {
-        self.built()?.checked = None;
+        let mut b = self.built()?;
+        b.checked = None;
+        b.saves += 1;
         Ok(())
     }
 
     /// Rebuilds when the posts changed since the last build.
     pub async fn refresh(&self, app: &App) -> Result<()> {
-        if self
-            .built()?
-            .checked
-            .is_some_and(|at| at.elapsed() < RECHECK)
-        {
-            return Ok(());
-        }
+        let saves = {
+            let b = self.built()?;
+            if b.checked.is_some_and(|at| at.elapsed() < RECHECK) {
+                return Ok(());
+            }
+            b.saves
+        };
         let mut c = app.store.conn().await?;
         let now = store::posts::generation(&mut c).await?;
-        if self.built()?.from == Some(now) {
-            self.built()?.checked = Some(Instant::now());
-            return Ok(());
+        {
+            let mut b = self.built()?;
+            if b.from == Some(now) {
+                b.checked_since(saves);
+                return Ok(());
+            }
         }
         let rows = store::posts::all(&mut c).await?;
         drop(c);
@@ -73,10 +90,9 @@ impl PostIndex {
                 question: r.title,
                 answer: r.body,
             }))?;
-        *self.built()? = Built {
-            from: Some(now),
-            checked: Some(Instant::now()),
-        };
+        let mut b = self.built()?;
+        b.from = Some(now);
+        b.checked_since(saves);
         Ok(())
     }
 
@@ -88,5 +104,26 @@ impl PostIndex {
             .into_iter()
             .map(|h| h.id)
             .collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_comparison_that_a_save_overtook_does_not_count_as_checked() {
+        let index = PostIndex::new().unwrap();
+        let began = index.built().unwrap().saves;
+        // A save commits and is heard while the comparison reads the table.
+        index.forget().unwrap();
+        index.built().unwrap().checked_since(began);
+        assert!(
+            index.built().unwrap().checked.is_none(),
+            "the next search must compare again"
+        );
+        let began = index.built().unwrap().saves;
+        index.built().unwrap().checked_since(began);
+        assert!(index.built().unwrap().checked.is_some());
     }
 }
