@@ -465,6 +465,15 @@ impl App {
         self.departments.get_or_load(code.to_string(), load).await
     }
 
+    /// A department's name for display, from the cache; the code itself when there is no
+    /// such department (an old record may name one since removed).
+    pub async fn department_name(&self, conn: &mut store::Connection, code: &str) -> String {
+        match self.department(conn, code).await {
+            Ok(d) => d.name.clone(),
+            Err(_) => code.to_string(),
+        }
+    }
+
     /// A license type, if there is one (cached, emptied by `licenses::save_types`).
     pub(crate) async fn license_type(
         &self,

@@ -128,10 +128,7 @@ pub async fn list(app: &App, actor: &Actor) -> Result<Vec<SuspicionView>> {
             Ok(a) => a.display_name.clone(),
             Err(_) => row.staff.clone(),
         };
-        let department_name = match store::org::get_department(&mut c, &row.department).await {
-            Ok(d) => d.name,
-            Err(_) => row.department.clone(),
-        };
+        let department_name = app.department_name(&mut c, &row.department).await;
         out.push(SuspicionView {
             signal_label: Signal::parse(&row.signal).map_or("", |s| s.label()),
             state_label: match row.state.as_str() {

@@ -138,8 +138,9 @@ pub async fn department_list(app: &App) -> Result<Arc<Vec<Department>>> {
 
 pub async fn department(app: &App, code: &str) -> Result<Department> {
     let mut c = app.store.conn().await?;
-    so::get_department(&mut c, code)
+    app.department(&mut c, code)
         .await
+        .map(|d| d.as_ref().clone())
         .map_err(|_| AppError::NotFound(format!("部门 {code}")))
 }
 

@@ -31,10 +31,7 @@ pub async fn reads_of_me(app: &App, actor: &Actor) -> Result<Vec<Read>> {
         let (who, unit) = match app.account(&mut c, &staff).await {
             Ok(a) => {
                 let unit = match &a.department {
-                    Some(d) => store::org::get_department(&mut c, d)
-                        .await
-                        .map(|d| d.name)
-                        .unwrap_or_else(|_| d.clone()),
+                    Some(d) => app.department_name(&mut c, d).await,
                     None => match &a.region {
                         Some(r) => store::org::get_region(&mut c, r)
                             .await

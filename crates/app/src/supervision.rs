@@ -275,10 +275,7 @@ pub async fn open(app: &App, actor: &Actor) -> Result<Vec<WarningView>> {
         scope.covers(&w.region, Some(&w.department))
             || supervisor(actor) && scope.covers_region(&w.region)
     }) {
-        let department_name = store::org::get_department(&mut conn, &w.department)
-            .await
-            .map(|d| d.name)
-            .unwrap_or_else(|_| w.department.clone());
+        let department_name = app.department_name(&mut conn, &w.department).await;
         let kind = domain::supervision::DeadlineKind::parse(&w.kind);
         out.push(WarningView {
             level_label: if w.level == "red" {

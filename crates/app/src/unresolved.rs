@@ -65,10 +65,7 @@ async fn view(
     t: TicketRow,
 ) -> Result<TicketView> {
     let state = state_of(&t)?;
-    let department_name = match store::org::get_department(c, &t.department).await {
-        Ok(d) => d.name,
-        Err(_) => t.department.clone(),
-    };
+    let department_name = app.department_name(c, &t.department).await;
     let due = domain::calendar::parse_iso_date(&t.due)
         .map_err(|_| AppError::Internal(format!("ticket {} due", t.id)))?;
     Ok(TicketView {

@@ -151,10 +151,7 @@ pub async fn report(app: &App, actor: &Actor, month: &str) -> Result<VisitReport
     let cases = closed(app, &mut c, &scope.region, from, to).await?;
     let mut departments = Vec::new();
     for (key, v) in rows(cases.iter().map(|x| (x.0.department.to_string(), x))) {
-        let name = match store::org::get_department(&mut c, &key).await {
-            Ok(d) => d.name,
-            Err(_) => key.clone(),
-        };
+        let name = app.department_name(&mut c, &key).await;
         departments.push(RateRow {
             kept: v.iter().filter(|(a, p)| a <= p).count(),
             closed: v.len(),

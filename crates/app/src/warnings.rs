@@ -146,14 +146,12 @@ fn state_of(w: &WarningRow) -> &'static str {
 }
 
 async fn view(
+    app: &App,
     conn: &mut store::Connection,
     w: WarningRow,
     notices: Vec<NoticeRow>,
 ) -> Result<Warning> {
-    let department_name = store::org::get_department(conn, &w.department)
-        .await
-        .map(|d| d.name)
-        .unwrap_or_else(|_| w.department.clone());
+    let department_name = app.department_name(conn, &w.department).await;
     let level = if w.level == "red" {
         Level::Red
     } else {
@@ -253,7 +251,7 @@ pub async fn list(app: &App, actor: &Actor, q: &WarningQuery) -> Result<Vec<Warn
     .await?;
     let mut out = Vec::with_capacity(rows.len());
     for w in rows.into_iter().filter(|w| who.sees(w)) {
-        out.push(view(&mut conn, w, Vec::new()).await?);
+        out.push(view(app, &mut conn, w, Vec::new()).await?);
     }
     Ok(out)
 }
@@ -267,7 +265,7 @@ pub async fn get(app: &App, actor: &Actor, id: &str) -> Result<Warning> {
         .filter(|w| who.sees(w))
         .ok_or_else(|| AppError::NotFound("该预警".into()))?;
     let notices = ss::notices_of_warning(&mut conn, &w.id).await?;
-    view(&mut conn, w, notices).await
+    view(app, &mut conn, w, notices).await
 }
 
 /// A supervisor (or the system watching through a supervisor's account) takes note of an

@@ -41,7 +41,7 @@ pub struct BundleView {
 /// lead department (or of a member's department) may read it.
 pub async fn view(app: &App, actor: &Actor, id: &str) -> Result<BundleView> {
     let mut conn = app.store.conn().await?;
-    let (v, parent, departments) = build(&mut conn, id).await?;
+    let (v, parent, departments) = build(app, &mut conn, id).await?;
     let ok = match actor {
         Actor::Anonymous => return Err(AppError::Unauthenticated),
         Actor::Applicant { id, .. } => *id == parent.applicant_id,
@@ -63,6 +63,7 @@ pub async fn view(app: &App, actor: &Actor, id: &str) -> Result<BundleView> {
 /// authority over what it belongs to (a project's stage). Also its record and the departments
 /// of its members.
 pub(crate) async fn build(
+    app: &App,
     conn: &mut store::Connection,
     id: &str,
 ) -> Result<(BundleView, sb::BundleCaseRow, BTreeSet<String>)> {
@@ -101,10 +102,7 @@ pub(crate) async fn build(
         let department = match names.get(&dept_code) {
             Some(n) => n.clone(),
             None => {
-                let n = store::org::get_department(conn, &dept_code)
-                    .await
-                    .map(|d| d.name)
-                    .unwrap_or_else(|_| dept_code.clone());
+                let n = app.department_name(conn, &dept_code).await;
                 names.insert(dept_code, n.clone());
                 n
             }

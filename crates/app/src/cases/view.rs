@@ -69,10 +69,7 @@ pub async fn view(app: &App, actor: &Actor, case_id: &str) -> Result<CaseView> {
         .ok_or_else(|| AppError::NotFound("办件".into()))?;
     let access = authorize(&mut conn, app, actor, &c).await?;
     let item = item_version(app, &mut conn, &c).await?;
-    let concluding_office = match app.department(&mut conn, &c.department).await {
-        Ok(d) => d.name.clone(),
-        Err(_) => c.department.to_string(),
-    };
+    let concluding_office = app.department_name(&mut conn, &c.department).await;
     let account = app.account(&mut conn, &c.applicant_id).await?;
     // Only the applicant sees their own numbers in full: staff (whose every read is logged
     // below) and an agent filing for them see them masked.

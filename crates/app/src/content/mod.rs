@@ -117,10 +117,7 @@ async fn view_of(
     row: PostRow,
     with_links: bool,
 ) -> Result<PostView> {
-    let department_name = match app.department(c, &row.department).await {
-        Ok(d) => d.name.clone(),
-        Err(_) => row.department.clone(),
-    };
+    let department_name = app.department_name(c, &row.department).await;
     let (mut policies, mut items) = (Vec::new(), Vec::new());
     if with_links {
         // With the policy's title or the item's name (the code when it is gone), in one query.

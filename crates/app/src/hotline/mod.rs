@@ -251,11 +251,7 @@ pub(crate) async fn decorate_all(
         if let Some(d) = &t.department
             && !names.contains_key(d)
         {
-            let name = app
-                .department(&mut c, d)
-                .await
-                .map(|d| d.name.clone())
-                .unwrap_or_else(|_| d.clone());
+            let name = app.department_name(&mut c, d).await;
             names.insert(d.clone(), name);
         }
     }

@@ -43,10 +43,13 @@ fn to_json<T: serde::Serialize>(v: &T) -> Result<String> {
 const OFFICERS: &[Role] = &[Role::Approver];
 const REFUSAL: &str = "只有本部门的批准人可以制定和抽取抽查计划";
 
-async fn view(c: &mut store::Connection, actor: &Actor, row: &PlanRow) -> Result<PlanView> {
-    let department_name = store::org::get_department(c, &row.department)
-        .await
-        .map_or_else(|_| row.department.clone(), |d| d.name);
+async fn view(
+    app: &App,
+    c: &mut store::Connection,
+    actor: &Actor,
+    row: &PlanRow,
+) -> Result<PlanView> {
+    let department_name = app.department_name(c, &row.department).await;
     Ok(PlanView {
         id: row.id.clone(),
         plan: json(&row.plan, "plan")?,
@@ -74,7 +77,7 @@ pub async fn plans(app: &App, actor: &Actor) -> Result<Vec<PlanView>> {
     let mut c = app.store.conn().await?;
     let mut out = Vec::new();
     for row in store::oversight::plans(&mut c).await? {
-        out.push(view(&mut c, actor, &row).await?);
+        out.push(view(app, &mut c, actor, &row).await?);
     }
     Ok(out)
 }
@@ -82,7 +85,7 @@ pub async fn plans(app: &App, actor: &Actor) -> Result<Vec<PlanView>> {
 pub async fn plan(app: &App, actor: &Actor, id: &str) -> Result<PlanView> {
     let mut c = app.store.conn().await?;
     let row = load(&mut c, id).await?;
-    view(&mut c, actor, &row).await
+    view(app, &mut c, actor, &row).await
 }
 
 /// Whether the actor plans inspections at all (an approver of some department).
@@ -247,7 +250,7 @@ pub async fn draw(app: &App, actor: &Actor, id: &str) -> Result<PlanView> {
             crate::agents::notify(&mut tx, app, &i.id, "inspection", text, None).await?;
         }
     }
-    let v = view(&mut tx, actor, &next).await?;
+    let v = view(app, &mut tx, actor, &next).await?;
     tx.commit().await.map_err(store::StoreError::from)?;
     Ok(v)
 }

@@ -46,10 +46,13 @@ pub struct PenaltyView {
 const HANDLERS: &[Role] = &[Role::Reviewer, Role::Approver];
 const REFUSAL: &str = "只有本部门的执法人员可以办理行政处罚案件";
 
-async fn view(c: &mut store::Connection, actor: &Actor, p: &PenaltyRow) -> Result<PenaltyView> {
-    let department_name = store::org::get_department(c, &p.department)
-        .await
-        .map_or_else(|_| p.department.clone(), |d| d.name);
+async fn view(
+    app: &App,
+    c: &mut store::Connection,
+    actor: &Actor,
+    p: &PenaltyRow,
+) -> Result<PenaltyView> {
+    let department_name = app.department_name(c, &p.department).await;
     Ok(PenaltyView {
         id: p.id.clone(),
         department: p.department.clone(),
@@ -70,12 +73,6 @@ async fn view(c: &mut store::Connection, actor: &Actor, p: &PenaltyRow) -> Resul
         decided_at: p.decided_at,
         handler: department_staff(actor, &p.region, &p.department, HANDLERS, REFUSAL).is_ok(),
     })
-}
-
-async fn dept_name(c: &mut store::Connection, code: &str) -> String {
-    store::org::get_department(c, code)
-        .await
-        .map_or_else(|_| code.to_string(), |d| d.name)
 }
 
 /// Whether the actor may read a case: its department's staff always; the party and everyone
@@ -103,7 +100,7 @@ pub async fn penalty(app: &App, actor: &Actor, id: &str) -> Result<PenaltyView> 
     if !readable(&mut c, actor, &p).await? {
         return Err(AppError::NotFound("行政处罚案件".into()));
     }
-    view(&mut c, actor, &p).await
+    view(app, &mut c, actor, &p).await
 }
 
 /// The decided cases (public), newest first.
@@ -111,7 +108,7 @@ pub async fn decided(app: &App, actor: &Actor) -> Result<Vec<PenaltyView>> {
     let mut c = app.store.conn().await?;
     let mut out = Vec::new();
     for p in store::oversight::penalties(&mut c, "", true).await? {
-        out.push(view(&mut c, actor, &p).await?);
+        out.push(view(app, &mut c, actor, &p).await?);
     }
     Ok(out)
 }
@@ -250,7 +247,7 @@ pub async fn step(app: &App, actor: &Actor, id: &str, action: &Action) -> Result
     let tell = match action {
         Action::Notify { intended } => Some(format!(
             "行政处罚事先告知：{}拟对您作出如下处理：{}。您有权陈述、申辩，符合条件的可要求听证",
-            dept_name(&mut tx, &p.department).await,
+            app.department_name(&mut tx, &p.department).await,
             intended.trim()
         )),
         Action::Decide { text, .. } => Some(format!("行政处罚决定：{}", text.trim())),
@@ -276,7 +273,7 @@ pub async fn step(app: &App, actor: &Actor, id: &str, action: &Action) -> Result
     {
         crate::agents::notify(&mut tx, app, &a.id, "penalty", text, None).await?;
     }
-    let v = view(&mut tx, actor, &next).await?;
+    let v = view(app, &mut tx, actor, &next).await?;
     tx.commit().await.map_err(store::StoreError::from)?;
     Ok(v)
 }

@@ -66,7 +66,7 @@ async fn judge(
         out.push(Checked {
             decision: policy::decide(&t.rule, &facts),
             granted: granted.contains(&p.id),
-            policy: view_of(&mut c, actor, &p).await?,
+            policy: view_of(app, &mut c, actor, &p).await?,
         });
     }
     out.sort_by(|a, b| {

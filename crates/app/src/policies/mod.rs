@@ -64,11 +64,13 @@ fn is_officer(actor: &Actor, row: &PolicyRow) -> bool {
     officer(actor, &row.region, &row.department).is_ok()
 }
 
-async fn view_of(c: &mut store::Connection, actor: &Actor, row: &PolicyRow) -> Result<PolicyView> {
-    let department_name = match store::org::get_department(c, &row.department).await {
-        Ok(d) => d.name,
-        Err(_) => row.department.clone(),
-    };
+async fn view_of(
+    app: &App,
+    c: &mut store::Connection,
+    actor: &Actor,
+    row: &PolicyRow,
+) -> Result<PolicyView> {
+    let department_name = app.department_name(c, &row.department).await;
     Ok(PolicyView {
         id: row.id.clone(),
         terms: terms_of(row)?,
@@ -100,7 +102,7 @@ pub async fn list(app: &App, actor: &Actor) -> Result<Vec<PolicyView>> {
         if row.state == PolicyState::Draft.as_str() && !is_officer(actor, &row) {
             continue;
         }
-        out.push(view_of(&mut c, actor, &row).await?);
+        out.push(view_of(app, &mut c, actor, &row).await?);
     }
     Ok(out)
 }
@@ -108,7 +110,7 @@ pub async fn list(app: &App, actor: &Actor) -> Result<Vec<PolicyView>> {
 pub async fn policy(app: &App, actor: &Actor, id: &str) -> Result<PolicyView> {
     let mut c = app.store.conn().await?;
     let row = load(&mut c, actor, id).await?;
-    view_of(&mut c, actor, &row).await
+    view_of(app, &mut c, actor, &row).await
 }
 
 /// Whether the actor may write policies at all (to offer the form).

@@ -38,9 +38,7 @@ pub(super) async fn carried(
             if item.result_name.trim().is_empty() {
                 continue;
             }
-            let department = store::org::get_department(c, &k.department)
-                .await
-                .map_or_else(|_| k.department.clone(), |d| d.name);
+            let department = app.department_name(c, &k.department).await;
             let day = k
                 .closed_at
                 .map(|t| domain::calendar::china_date(t).to_string())

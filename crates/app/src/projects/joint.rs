@@ -63,7 +63,7 @@ fn reviewer_over(actor: &Actor, p: &ProjectRow) -> Result<String> {
 pub async fn add_hold_allowed(app: &App, actor: &Actor, code: &str) -> Result<()> {
     let mut c = app.store.conn().await?;
     let p = load(&mut c, actor, code).await?;
-    holds_clock(&mut c, actor, &p).await.map(|_| ())
+    holds_clock(app, &mut c, actor, &p).await.map(|_| ())
 }
 
 /// Who may stop and restart the project's clock: the window (clerks covering its region, who
@@ -71,6 +71,7 @@ pub async fn add_hold_allowed(app: &App, actor: &Actor, code: &str) -> Result<()
 /// of a started stage, or taking part in a joint step). Anyone else could flatter the
 /// government's figures by holding a clock. Returns the actor's id.
 async fn holds_clock<'a>(
+    app: &App,
     c: &mut store::Connection,
     actor: &'a Actor,
     p: &ProjectRow,
@@ -85,7 +86,11 @@ async fn holds_clock<'a>(
             if s.parent_id.starts_with(super::PENDING) {
                 continue;
             }
-            if crate::bundles::build(c, &s.parent_id).await?.2.contains(d) {
+            if crate::bundles::build(app, c, &s.parent_id)
+                .await?
+                .2
+                .contains(d)
+            {
                 return Ok(id);
             }
         }
@@ -112,7 +117,7 @@ pub async fn add_hold(
 ) -> Result<ProjectView> {
     let mut tx = app.store.begin().await?;
     let p = load(&mut tx, actor, code).await?;
-    let by = holds_clock(&mut tx, actor, &p).await?;
+    let by = holds_clock(app, &mut tx, actor, &p).await?;
     if note.trim().is_empty() {
         return Err(AppError::field("note", "required", "请写明暂停计时的事由"));
     }
@@ -169,7 +174,7 @@ pub async fn end_hold(
 ) -> Result<ProjectView> {
     let mut tx = app.store.begin().await?;
     let p = load(&mut tx, actor, code).await?;
-    holds_clock(&mut tx, actor, &p).await?;
+    holds_clock(app, &mut tx, actor, &p).await?;
     let open = store::projects::holds(&mut tx, &p.code)
         .await?
         .into_iter()

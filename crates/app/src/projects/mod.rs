@@ -218,7 +218,7 @@ pub async fn project(app: &App, actor: &Actor, code: &str) -> Result<ProjectView
 async fn refresh_finished(app: &App, c: &mut store::Connection, p: &ProjectRow) -> Result<()> {
     for s in store::projects::stages(c, &p.code).await? {
         if s.finished_at == 0 && !s.parent_id.starts_with(PENDING) {
-            let (b, _, _) = crate::bundles::build(c, &s.parent_id).await?;
+            let (b, _, _) = crate::bundles::build(app, c, &s.parent_id).await?;
             if b.state == "已办结" {
                 // The finish and its reminder are one write; a second reader finds it done.
                 let mut tx = app.store.begin().await?;
@@ -258,7 +258,7 @@ async fn view(
         let row = rows.iter().find(|r| r.stage == plan.stage.as_str());
         let bundle = match row {
             Some(r) if !r.parent_id.starts_with(PENDING) => {
-                Some(crate::bundles::build(c, &r.parent_id).await?.0)
+                Some(crate::bundles::build(app, c, &r.parent_id).await?.0)
             }
             _ => None,
         };
@@ -296,9 +296,7 @@ async fn view(
     let mut departments = std::collections::BTreeMap::new();
     for d in joints.iter().flat_map(|j| j.departments.iter()) {
         if !departments.contains_key(d) {
-            let name = store::org::get_department(c, d)
-                .await
-                .map_or_else(|_| d.clone(), |x| x.name);
+            let name = app.department_name(c, d).await;
             departments.insert(d.clone(), name);
         }
     }

@@ -151,9 +151,7 @@ pub async fn statistics(app: &App, actor: &Actor) -> Result<ProjectStats> {
         .collect();
     let mut departments = Vec::new();
     for f in department_figures(&cases, &cal) {
-        let name = store::org::get_department(&mut c, &f.department)
-            .await
-            .map_or_else(|_| f.department.clone(), |d| d.name);
+        let name = app.department_name(&mut c, &f.department).await;
         departments.push(NamedDepartment { name, figures: f });
     }
     Ok(ProjectStats {

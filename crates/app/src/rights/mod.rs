@@ -166,10 +166,7 @@ pub async fn point_rights(app: &App, actor: &Actor, code: &str) -> Result<PointR
     let name_of = |code: &str| names.get(code).cloned().unwrap_or_else(|| code.to_string());
     let mut delegations = Vec::with_capacity(rows.len());
     for r in &rows {
-        let delegator = match app.department(&mut c, &r.delegator).await {
-            Ok(d) => d.name.clone(),
-            Err(_) => r.delegator.clone(),
-        };
+        let delegator = app.department_name(&mut c, &r.delegator).await;
         let names = (name_of(&r.item_code), delegator);
         delegations.push(view(actor, &p, r, names, today)?);
     }

@@ -329,11 +329,7 @@ async fn label(app: &App, conn: &mut store::Connection, level: &str, k: &str) ->
             .map(|a| a.display_name)
             .unwrap_or_else(|_| k.clone()),
         // Cached: a report names every department of the region.
-        "department" => app
-            .department(&mut *conn, &k)
-            .await
-            .map(|d| d.name.clone())
-            .unwrap_or_else(|_| k.clone()),
+        "department" => app.department_name(&mut *conn, &k).await,
         "item" => store::catalog::find_item(&mut *conn, &k)
             .await?
             .map(|i| i.name)

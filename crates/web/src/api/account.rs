@@ -23,7 +23,6 @@ pub fn router() -> Router<AppState> {
 /// (set by an administrator or at a window) may do.
 #[utoipa::path(post, path = "/api/v1/account/password", tag = "account",
     operation_id = "changePassword", summary = "修改本人密码（其他会话随之退出）",
-    security(("sessionCookie" = [], "csrfCookie" = [], "csrfHeader" = [])),
     request_body = PasswordChange,
     responses(
         (status = 204, description = "已修改"),

@@ -46,7 +46,6 @@ struct GrantBody {
 
 #[utoipa::path(post, path = "/api/v1/agent-grants", tag = "agents", operation_id = "grantAgent",
     summary = "授权他人代我办理",
-    security(("sessionCookie" = [], "csrfCookie" = [], "csrfHeader" = [])),
     request_body = GrantBody,
     responses(
         (status = 201, description = "已授权", body = GrantView),
@@ -70,7 +69,6 @@ struct Done {
 
 #[utoipa::path(post, path = "/api/v1/agent-grants/{id}/revoke", tag = "agents", operation_id = "revokeAgentGrant",
     summary = "撤销（委托人）或放弃（代理人）代办授权",
-    security(("sessionCookie" = [], "csrfCookie" = [], "csrfHeader" = [])),
     params(("id" = String, Path, description = "授权 id")),
     responses(
         (status = 200, description = "已撤销", body = Done),

@@ -70,7 +70,6 @@ async fn guide(State(s): State<AppState>, Path(code): Path<String>) -> ApiResult
 
 #[utoipa::path(put, path = "/api/v1/bundles/{code}", tag = "bundles", operation_id = "defineBundle",
     summary = "定义或修改一件事",
-    security(("sessionCookie" = [], "csrfCookie" = [], "csrfHeader" = [])),
     params(("code" = String, Path, description = "一件事编码", example = "YJS-KBCYD")),
     request_body = BundleDefinition,
     responses(
@@ -98,7 +97,6 @@ async fn define(
 
 #[utoipa::path(post, path = "/api/v1/bundles/{code}/applications", tag = "bundles", operation_id = "applyBundle",
     summary = "一次申请一件事",
-    security(("sessionCookie" = [], "csrfCookie" = [], "csrfHeader" = [])),
     params(("code" = String, Path, description = "一件事编码")),
     request_body = Application,
     responses(
@@ -145,7 +143,6 @@ struct Uploaded {
 /// Stores a file (checked by content) and answers the provision to send in an application.
 #[utoipa::path(post, path = "/api/v1/uploads", tag = "cases", operation_id = "upload",
     summary = "上传文件",
-    security(("sessionCookie" = [], "csrfCookie" = [], "csrfHeader" = [])),
     request_body(content = FileForm, content_type = "multipart/form-data"),
     responses(
         (status = 200, description = "已保存", body = Uploaded),

@@ -58,7 +58,6 @@ struct AgentForm {
 /// code) and optionally `letter`. Needs a grant in force from the principal.
 #[utoipa::path(post, path = "/api/v1/cases/agent", tag = "cases", operation_id = "startCaseAsAgent",
     summary = "帮办代办：代他人申请",
-    security(("sessionCookie" = [], "csrfCookie" = [], "csrfHeader" = [])),
     request_body(content = AgentForm, content_type = "multipart/form-data"),
     responses(
         (status = 201, description = "已创建草稿", body = Case),
@@ -192,7 +191,6 @@ struct WalkInBody {
 
 #[utoipa::path(post, path = "/api/v1/cases", tag = "cases", operation_id = "startCase",
     summary = "申请事项（新建办件草稿）",
-    security(("sessionCookie" = [], "csrfCookie" = [], "csrfHeader" = [])),
     request_body = StartBody,
     responses(
         (status = 201, description = "已创建草稿", body = Case),
@@ -389,7 +387,6 @@ async fn one(State(s): State<AppState>, ctx: Ctx, Path(id): Path<String>) -> Api
 
 #[utoipa::path(post, path = "/api/v1/cases/{id}/commands", tag = "cases", operation_id = "caseCommand",
     summary = "办理命令（提交、补正、受理、签收、审批、出件、撤回等）",
-    security(("sessionCookie" = [], "csrfCookie" = [], "csrfHeader" = [])),
     params(("id" = String, Path, description = "办件 id")),
     request_body = Command,
     responses(
@@ -431,7 +428,6 @@ struct MaterialUploaded {
 /// into the draft or supplement; the answer is the stored provision.
 #[utoipa::path(post, path = "/api/v1/cases/{id}/materials/{index}", tag = "cases", operation_id = "uploadMaterial",
     summary = "上传申请材料",
-    security(("sessionCookie" = [], "csrfCookie" = [], "csrfHeader" = [])),
     params(
         ("id" = String, Path, description = "办件 id"),
         ("index" = usize, Path, description = "材料序号，从 0 开始"),

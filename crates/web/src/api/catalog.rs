@@ -335,7 +335,6 @@ pub struct VersionWritten {
 
 #[utoipa::path(post, path = "/api/v1/items", tag = "admin", operation_id = "createItem",
     summary = "新建事项（保存为第 1 版草稿）",
-    security(("sessionCookie" = [], "csrfCookie" = [], "csrfHeader" = [])),
     request_body = ItemDefinition,
     responses(
         (status = 201, description = "已创建草稿", body = VersionWritten),
@@ -361,7 +360,6 @@ async fn create_item(
 
 #[utoipa::path(put, path = "/api/v1/items/{code}/draft", tag = "admin", operation_id = "saveDraft",
     summary = "保存草稿（公开指南在发布前不变）",
-    security(("sessionCookie" = [], "csrfCookie" = [], "csrfHeader" = [])),
     params(("code" = String, Path, description = "实施编码", example = "11511600008508271T3010140003001")),
     request_body = ItemDefinition,
     responses(
@@ -388,7 +386,6 @@ async fn save_draft(
 
 #[utoipa::path(post, path = "/api/v1/items/{code}/publish", tag = "admin", operation_id = "publish",
     summary = "发布草稿（成为公开指南并更新搜索索引）",
-    security(("sessionCookie" = [], "csrfCookie" = [], "csrfHeader" = [])),
     params(("code" = String, Path, description = "实施编码", example = "11511600008508271T3010140003001")),
     responses(
         (status = 200, description = "已发布", body = VersionWritten),

@@ -69,7 +69,6 @@ async fn one(State(s): State<AppState>, Path(hall): Path<String>) -> ApiResult<H
 
 #[utoipa::path(put, path = "/api/v1/halls/{hall}", tag = "hall", operation_id = "saveHall",
     summary = "设置大厅：业务队列、窗口（服务的队列按优先顺序）和规则（系统管理员，本区划；整体检查后一次写入）",
-    security(("sessionCookie" = [], "csrfCookie" = [], "csrfHeader" = [])),
     params(("hall" = String, Path, description = "大厅编码（与请求体 code 相同）")),
     request_body = Hall,
     responses((status = 200, description = "已保存的大厅", body = Hall), WriteErrors, NotFound))]
@@ -390,7 +389,6 @@ async fn ticket(
 
 #[utoipa::path(post, path = "/api/v1/tickets/{id}/window-action", tag = "hall", operation_id = "windowAction",
     summary = "窗口处理本窗口叫到的号：recall 重呼、no_show 过号、finish 办结（可附办件编号）、transfer 转移",
-    security(("sessionCookie" = [], "csrfCookie" = [], "csrfHeader" = [])),
     params(("id" = String, Path, description = "排队号 id")),
     request_body = WindowAction,
     responses((status = 200, description = "处理后的排队号", body = Ticket), WriteErrors, NotFound, Conflict))]
@@ -418,7 +416,6 @@ pub struct SignIn {
 }
 
 #[utoipa::path(post, path = "/api/v1/desk/sign-in", tag = "hall", operation_id = "deskSignIn", summary = "在窗口签到（综窗人员，本区划；专业窗口须本部门）",
-    security(("sessionCookie" = [], "csrfCookie" = [], "csrfHeader" = [])),
     request_body = SignIn,
     responses((status = 200, description = "窗口", body = Desk), WriteErrors, NotFound, Conflict))]
 async fn sign_in(
@@ -433,7 +430,6 @@ async fn sign_in(
 }
 
 #[utoipa::path(post, path = "/api/v1/desk/sign-out", tag = "hall", operation_id = "deskSignOut", summary = "签退",
-    security(("sessionCookie" = [], "csrfCookie" = [], "csrfHeader" = [])),
     responses((status = 204, description = "已签退"), WriteErrors, Conflict))]
 async fn sign_out(
     State(s): State<AppState>,
@@ -449,7 +445,6 @@ pub struct PauseRequest {
 }
 
 #[utoipa::path(post, path = "/api/v1/desk/pause", tag = "hall", operation_id = "deskPause", summary = "暂停或恢复叫号",
-    security(("sessionCookie" = [], "csrfCookie" = [], "csrfHeader" = [])),
     request_body = PauseRequest,
     responses((status = 200, description = "窗口", body = Desk), WriteErrors, Conflict))]
 async fn pause(
@@ -462,7 +457,6 @@ async fn pause(
 }
 
 #[utoipa::path(post, path = "/api/v1/desk/call", tag = "hall", operation_id = "deskCall", summary = "叫下一个号（按窗口的队列顺序和绿色通道、预约优先规则）",
-    security(("sessionCookie" = [], "csrfCookie" = [], "csrfHeader" = [])),
     responses((status = 200, description = "叫到的号", body = Ticket), WriteErrors, NotFound, Conflict))]
 async fn call(State(s): State<AppState>, Writer(ctx): Writer) -> ApiResult<Ticket> {
     Ok(Json(tickets::call_next(&s.app, &ctx.actor).await?))
@@ -502,6 +496,7 @@ pub(super) fn paths() -> utoipa::openapi::OpenApi {
     #[openapi(paths(
         list,
         one,
+        save,
         slots,
         book,
         take,
@@ -509,6 +504,7 @@ pub(super) fn paths() -> utoipa::openapi::OpenApi {
         figures,
         my_appointments,
         cancel,
+        change,
         check_in,
         my_tickets,
         ticket,

@@ -87,7 +87,6 @@ async fn queue(
 
 #[utoipa::path(post, path = "/api/v1/hotline/tickets", tag = "hotline", operation_id = "fileHotlineTicket",
     summary = "登记工单：话务员登记来电、来信（可直接办结或合并到重复工单）；登录的群众和企业以本人名义留言",
-    security(("sessionCookie" = [], "csrfCookie" = [], "csrfHeader" = [])),
     request_body = FileTicket,
     responses((status = 200, description = "工单", body = TicketView), WriteErrors, Conflict))]
 async fn file(
@@ -122,7 +121,6 @@ async fn one(State(s): State<AppState>, ctx: Ctx, Path(id): Path<String>) -> Api
 
 #[utoipa::path(post, path = "/api/v1/hotline/tickets/{id}/steps", tag = "hotline", operation_id = "hotlineStep",
     summary = "工单操作：派单、签收、退单、退单审核、延期（一次）、回复、回访（可重办一次）、合并、直接办结",
-    security(("sessionCookie" = [], "csrfCookie" = [], "csrfHeader" = [])),
     params(("id" = String, Path, description = "工单 id 或编号")),
     request_body = Command,
     responses((status = 200, description = "操作后的工单", body = TicketView), WriteErrors, NotFound, Conflict))]
@@ -304,7 +302,6 @@ async fn articles(State(s): State<AppState>, ctx: Ctx) -> ApiResult<List<Article
 
 #[utoipa::path(post, path = "/api/v1/hotline/articles", tag = "hotline", operation_id = "newHotlineArticle",
     summary = "新增知识（热线中心或负责单位）",
-    security(("sessionCookie" = [], "csrfCookie" = [], "csrfHeader" = [])),
     request_body = SaveArticle,
     responses((status = 200, description = "知识", body = Article), WriteErrors, Conflict))]
 async fn new_article(
@@ -341,7 +338,6 @@ async fn article(
 
 #[utoipa::path(put, path = "/api/v1/hotline/articles/{id}", tag = "hotline", operation_id = "saveHotlineArticle",
     summary = "修改知识（保存为新版本，旧版本保留）",
-    security(("sessionCookie" = [], "csrfCookie" = [], "csrfHeader" = [])),
     params(("id" = String, Path, description = "知识 id")),
     request_body = SaveArticle,
     responses((status = 200, description = "知识", body = Article), WriteErrors, NotFound, Conflict))]
@@ -376,7 +372,6 @@ struct Ask {
 
 #[utoipa::path(post, path = "/api/v1/items/{code}/questions", tag = "hotline", operation_id = "askQuestion",
     summary = "网上咨询：登录的群众和企业就事项提问，由事项所属单位答复",
-    security(("sessionCookie" = [], "csrfCookie" = [], "csrfHeader" = [])),
     params(("code" = String, Path, description = "事项编码")),
     request_body = Ask,
     responses((status = 200, description = "问题", body = Question), WriteErrors, NotFound))]
@@ -401,7 +396,6 @@ async fn my_questions(State(s): State<AppState>, ctx: Ctx) -> ApiResult<List<Que
 
 #[utoipa::path(post, path = "/api/v1/questions/{id}/answer", tag = "hotline", operation_id = "answerQuestion",
     summary = "答复网上咨询（可公开到办事指南、可加入知识库）",
-    security(("sessionCookie" = [], "csrfCookie" = [], "csrfHeader" = [])),
     params(("id" = String, Path, description = "问题 id")),
     request_body = AnswerQuestion,
     responses((status = 200, description = "问题", body = Question), WriteErrors, NotFound, Conflict))]

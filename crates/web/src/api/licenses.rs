@@ -158,7 +158,6 @@ struct RevokeBody {
 
 #[utoipa::path(post, path = "/api/v1/licenses/{id}/revoke", tag = "licenses", operation_id = "revokeLicense",
     summary = "注销证照",
-    security(("sessionCookie" = [], "csrfCookie" = [], "csrfHeader" = [])),
     params(("id" = String, Path, description = "电子证照标识")),
     request_body = RevokeBody,
     responses(

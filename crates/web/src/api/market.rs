@@ -105,7 +105,6 @@ struct JobBody {
 
 #[utoipa::path(post, path = "/api/v1/market/jobs", tag = "market", operation_id = "postMarketJob",
     summary = "发布中介服务项目（企业，或本辖区的工作人员代政府采购人）",
-    security(("sessionCookie" = [], "csrfCookie" = [], "csrfHeader" = [])),
     request_body = JobBody,
     responses((status = 201, description = "已发布", body = JobView), WriteErrors))]
 async fn post_job(
@@ -147,7 +146,6 @@ struct BidBody {
 
 #[utoipa::path(post, path = "/api/v1/market/jobs/{id}/bids", tag = "market", operation_id = "bidMarketJob",
     summary = "报价（以入驻机构的企业账号）",
-    security(("sessionCookie" = [], "csrfCookie" = [], "csrfHeader" = [])),
     params(("id" = String, Path, description = "项目 id")),
     request_body = BidBody,
     responses((status = 200, description = "已报价", body = JobView), WriteErrors, NotFound))]
@@ -165,7 +163,6 @@ async fn bid(
 
 #[utoipa::path(post, path = "/api/v1/market/jobs/{id}/withdraw", tag = "market", operation_id = "withdrawMarketJob",
     summary = "撤回尚无报价的项目（采购人）",
-    security(("sessionCookie" = [], "csrfCookie" = [], "csrfHeader" = [])),
     params(("id" = String, Path, description = "项目 id")),
     responses((status = 200, description = "已撤回", body = JobView), WriteErrors, NotFound, Conflict))]
 async fn withdraw(
@@ -196,7 +193,6 @@ struct SelectBody {
 
 #[utoipa::path(post, path = "/api/v1/market/jobs/{id}/select", tag = "market", operation_id = "selectMarketJob",
     summary = "报名截止后按公告的方式选取（采购人）；随机抽取由服务器生成并公示种子",
-    security(("sessionCookie" = [], "csrfCookie" = [], "csrfHeader" = [])),
     params(("id" = String, Path, description = "项目 id")),
     request_body = SelectBody,
     responses((status = 200, description = "选取结果", body = JobView), WriteErrors, NotFound, Conflict))]
@@ -251,7 +247,6 @@ struct ContractBody {
 
 #[utoipa::path(post, path = "/api/v1/market/jobs/{id}/contract", tag = "market", operation_id = "contractMarketJob",
     summary = "登记合同（采购人）",
-    security(("sessionCookie" = [], "csrfCookie" = [], "csrfHeader" = [])),
     params(("id" = String, Path, description = "项目 id")),
     request_body = ContractBody,
     responses((status = 200, description = "已登记", body = JobView), WriteErrors, NotFound, Conflict))]
@@ -269,7 +264,6 @@ async fn contract(
 
 #[utoipa::path(post, path = "/api/v1/market/jobs/{id}/report", tag = "market", operation_id = "deliverMarketJob",
     summary = "交付成果文件（中选机构，multipart 的 file 字段）；逾期交付记入信用",
-    security(("sessionCookie" = [], "csrfCookie" = [], "csrfHeader" = [])),
     params(("id" = String, Path, description = "项目 id")),
     request_body(content = FileForm, content_type = "multipart/form-data"),
     responses(
@@ -321,7 +315,6 @@ struct RatingBody {
 
 #[utoipa::path(post, path = "/api/v1/market/jobs/{id}/rating", tag = "market", operation_id = "rateMarketJob",
     summary = "评价中介服务（采购人，交付后）",
-    security(("sessionCookie" = [], "csrfCookie" = [], "csrfHeader" = [])),
     params(("id" = String, Path, description = "项目 id")),
     request_body = RatingBody,
     responses((status = 200, description = "已评价", body = JobView), WriteErrors, NotFound, Conflict))]
@@ -375,7 +368,6 @@ async fn intermediaries(
 
 #[utoipa::path(post, path = "/api/v1/market/intermediaries", tag = "market", operation_id = "registerIntermediary",
     summary = "中介机构申请入驻（以本机构的企业账号；统一社会信用代码须为登录账号）",
-    security(("sessionCookie" = [], "csrfCookie" = [], "csrfHeader" = [])),
     request_body = Registration,
     responses((status = 201, description = "已提交，待审核", body = IntermediaryView), WriteErrors, Conflict))]
 async fn register(
@@ -410,7 +402,6 @@ struct ReviewBody {
 
 #[utoipa::path(post, path = "/api/v1/market/intermediaries/{code}/review", tag = "market", operation_id = "reviewIntermediary",
     summary = "审核入驻申请（管辖其全部服务区域的系统管理员）",
-    security(("sessionCookie" = [], "csrfCookie" = [], "csrfHeader" = [])),
     params(("code" = String, Path, description = "统一社会信用代码")),
     request_body = ReviewBody,
     responses((status = 200, description = "已审核", body = IntermediaryView), WriteErrors, NotFound, Conflict))]

@@ -3,7 +3,7 @@
 //! `/api/openapi.json`.
 
 use utoipa::OpenApi;
-use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityScheme};
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityRequirement, SecurityScheme};
 use utoipa::openapi::{RefOr, Response, ResponseBuilder, content::Content};
 
 use crate::error::ErrorBody;
@@ -72,12 +72,24 @@ pub fn document() -> String {
     }
     let header = ApiKey::Header(ApiKeyValue::new("X-CSRF-Token"));
     components.add_security_scheme("csrfHeader", SecurityScheme::ApiKey(header));
-    // Any operation under /api may fail inside: a 500 with the request id.
     for (path, item) in doc.paths.paths.iter_mut() {
         if !path.starts_with("/api/") {
             continue;
         }
-        for op in operations(item) {
+        for (write, op) in operations(item) {
+            // Every write under /api takes the session and the CSRF token (the double
+            // submit: cookie and header), said here once rather than on each operation.
+            if write {
+                op.security.get_or_insert_with(|| {
+                    let scopes = Vec::<String>::new;
+                    vec![
+                        SecurityRequirement::new("sessionCookie", scopes())
+                            .add("csrfCookie", scopes())
+                            .add("csrfHeader", scopes()),
+                    ]
+                });
+            }
+            // Any operation under /api may fail inside: a 500 with the request id.
             op.responses
                 .responses
                 .entry("500".into())
@@ -88,18 +100,19 @@ pub fn document() -> String {
         .unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))
 }
 
+/// Each operation of a path, with whether it writes (the methods that need the CSRF token).
 fn operations(
     item: &mut utoipa::openapi::PathItem,
-) -> impl Iterator<Item = &mut utoipa::openapi::path::Operation> {
+) -> impl Iterator<Item = (bool, &mut utoipa::openapi::path::Operation)> {
     [
-        &mut item.get,
-        &mut item.put,
-        &mut item.post,
-        &mut item.delete,
-        &mut item.patch,
+        (false, &mut item.get),
+        (true, &mut item.put),
+        (true, &mut item.post),
+        (true, &mut item.delete),
+        (true, &mut item.patch),
     ]
     .into_iter()
-    .filter_map(Option::as_mut)
+    .filter_map(|(write, op)| op.as_mut().map(|op| (write, op)))
 }
 
 fn internal() -> RefOr<Response> {

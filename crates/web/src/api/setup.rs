@@ -93,7 +93,6 @@ pub struct SetupResult {
 
 #[utoipa::path(post, path = "/api/v1/setup/{table}", tag = "admin", operation_id = "importSetupTable",
     summary = "导入区划、部门、服务场所或工作人员账号（整表检查，全部无误才写入）",
-    security(("sessionCookie" = [], "csrfCookie" = [], "csrfHeader" = [])),
     params(("table" = String, Path, description = "regions、departments、service-points 或 staff", example = "regions")),
     request_body = SetupTable,
     responses(

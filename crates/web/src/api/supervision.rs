@@ -90,7 +90,6 @@ async fn warning(
 
 #[utoipa::path(post, path = "/api/v1/supervision/warnings/{id}/acknowledge", tag = "supervision", operation_id = "acknowledgeWarning",
     summary = "确认预警（监察人员；预警在办件推进前保持有效，记录确认人和时间）",
-    security(("sessionCookie" = [], "csrfCookie" = [], "csrfHeader" = [])),
     params(("id" = String, Path, description = "预警 id")),
     responses((status = 200, description = "确认后的预警", body = Warning), WriteErrors, NotFound, Conflict))]
 async fn acknowledge(
@@ -112,7 +111,6 @@ struct SendNotice {
 
 #[utoipa::path(post, path = "/api/v1/supervision/warnings/{id}/notices", tag = "supervision", operation_id = "sendSupervisionNotice",
     summary = "督办：就一条未解除的预警向责任部门发出督办件（监察人员）",
-    security(("sessionCookie" = [], "csrfCookie" = [], "csrfHeader" = [])),
     params(("id" = String, Path, description = "预警 id")),
     request_body = SendNotice,
     responses((status = 200, description = "督办件", body = Notice), WriteErrors, NotFound, Conflict))]
@@ -146,7 +144,6 @@ struct Resolve {
 
 #[utoipa::path(post, path = "/api/v1/supervision/notices/{id}/resolve", tag = "supervision", operation_id = "resolveSupervisionNotice",
     summary = "办结督办件：责任部门填写处理情况",
-    security(("sessionCookie" = [], "csrfCookie" = [], "csrfHeader" = [])),
     params(("id" = String, Path, description = "督办件 id")),
     request_body = Resolve,
     responses((status = 204, description = "已办结"), WriteErrors, NotFound, Conflict))]
