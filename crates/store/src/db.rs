@@ -12,7 +12,7 @@ use thiserror::Error;
 pub use crate::write::Tx;
 use crate::write::{GroupSync, WriterSlot};
 
-pub type Conn = sqlx::pool::PoolConnection<sqlx::Any>;
+pub use crate::conns::Conn;
 
 /// Every SQLite connection: WAL lets readers run beside the writer; synchronous=NORMAL writes a
 /// commit without an fsync of its own (a durable store makes commits durable through
@@ -81,6 +81,7 @@ pub enum StoreError {
 
 impl From<sqlx::Error> for StoreError {
     fn from(e: sqlx::Error) -> Self {
+        crate::conns::note_error(&e);
         match &e {
             sqlx::Error::RowNotFound => StoreError::NotFound,
             // The trigger of migration 0014: a case written over a version it did not read.
@@ -126,6 +127,8 @@ impl From<serde_json::Error> for StoreError {
 #[derive(Clone)]
 pub struct Store {
     pool: AnyPool,
+    /// The connections reads and PostgreSQL's transactions check out (see `conns`).
+    conns: crate::conns::Conns,
     backend: Backend,
     durable: bool,
     /// SQLite allows one writer: its connection, which writers take in turn.
@@ -210,26 +213,13 @@ impl Store {
             _ => url.to_string(),
         };
         let options = AnyConnectOptions::from_str(&url)?;
+        // Readers run in parallel under WAL; writers queue on `write_turn`. The connections
+        // in use are counted in `conns`; sqlx's pool only opens them (and serves migrations).
+        let max = 16;
         let pool = AnyPoolOptions::new()
-            .max_connections(match backend {
-                // Readers run in parallel under WAL; writers queue on `write_turn`.
-                Backend::Sqlite => 16,
-                Backend::Postgres => 16,
-            })
+            .max_connections(max as u32)
             .acquire_timeout(Duration::from_secs(10))
-            // sqlx pings every connection on the way out of the pool by default: a thread
-            // hand-off on SQLite and a round trip on PostgreSQL, for each of the ~50 checkouts
-            // of a case's lifecycle. A connection that sat idle for a while is still pinged
-            // (a server may have dropped it); a broken one in use fails its query and is closed.
             .test_before_acquire(false)
-            .before_acquire(|conn, meta| {
-                Box::pin(async move {
-                    if meta.idle_for > Duration::from_secs(30) {
-                        sqlx::Connection::ping(conn).await?;
-                    }
-                    Ok(true)
-                })
-            })
             .after_connect(move |conn, _| {
                 let schema = pg_schema.clone();
                 Box::pin(async move {
@@ -255,6 +245,7 @@ impl Store {
             .connect_with(options.clone())
             .await?;
         let mut store = Store {
+            conns: crate::conns::Conns::new(pool.clone(), max),
             pool,
             backend,
             durable,
@@ -385,7 +376,7 @@ impl Store {
 
     /// A connection for reads.
     pub async fn conn(&self) -> crate::Result<Conn> {
-        Ok(self.pool.acquire().await?)
+        Ok(self.conns.acquire().await?)
     }
 
     /// A transaction for a use case's writes; commit it, or it rolls back when dropped.
@@ -396,7 +387,7 @@ impl Store {
     pub async fn begin(&self) -> crate::Result<Tx> {
         match &self.writer {
             Some(w) => crate::write::begin_on_writer(w, self.group_sync.clone()).await,
-            None => Ok(Tx::pooled(self.pool.begin().await?)),
+            None => Ok(Tx::on(self.conns.acquire().await?).await?),
         }
     }
 
@@ -409,6 +400,7 @@ impl Store {
         if let Some(w) = &self.writer {
             crate::write::close_writer(w).await;
         }
+        self.conns.close().await;
         self.pool.close().await;
     }
 }

@@ -15,6 +15,7 @@ pub mod cases;
 pub mod catalog;
 pub mod cluster;
 pub mod command;
+mod conns;
 pub mod db;
 mod group;
 pub mod hall;

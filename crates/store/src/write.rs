@@ -119,8 +119,33 @@ pub struct Tx {
 }
 
 enum Inner {
-    Pool(sqlx::Transaction<'static, sqlx::Any>),
+    Conn(Open),
     Writer(Turn),
+}
+
+/// A transaction on a checked-out connection (PostgreSQL), begun with `BEGIN`.
+struct Open {
+    conn: Option<crate::conns::Conn>,
+}
+
+impl Drop for Open {
+    fn drop(&mut self) {
+        // Dropped without a commit (or the commit failed): roll back now, in a task, so the
+        // transaction's locks go at once rather than when the connection is next used. The
+        // connection goes back to the free list only after a clean rollback. Without a
+        // runtime it is closed, which ends the transaction on the server.
+        let Some(mut conn) = self.conn.take() else {
+            return;
+        };
+        // Closed, not returned, if the task never runs (its runtime shutting down).
+        conn.set_reusable(false);
+        if let Ok(rt) = tokio::runtime::Handle::try_current() {
+            rt.spawn(async move {
+                let clean = conn.execute("ROLLBACK").await.is_ok();
+                conn.set_reusable(clean);
+            });
+        }
+    }
 }
 
 /// The writer while a transaction holds its turn.
@@ -145,18 +170,33 @@ impl Drop for Turn {
 }
 
 impl Tx {
-    pub(crate) fn pooled(inner: sqlx::Transaction<'static, sqlx::Any>) -> Tx {
-        Tx {
-            inner: Inner::Pool(inner),
-            sync: None,
+    /// Begins a transaction on a checked-out connection.
+    pub(crate) async fn on(mut conn: crate::conns::Conn) -> Result<Tx, sqlx::Error> {
+        if let Err(e) = conn.execute("BEGIN").await {
+            crate::conns::note_error(&e);
+            conn.discard();
+            return Err(e);
         }
+        Ok(Tx {
+            inner: Inner::Conn(Open { conn: Some(conn) }),
+            sync: None,
+        })
     }
 
     /// Commits; on durable SQLite, waits until a flush of the log covers this commit.
     pub async fn commit(self) -> Result<(), sqlx::Error> {
         let Tx { inner, sync } = self;
         match inner {
-            Inner::Pool(t) => t.commit().await?,
+            Inner::Conn(mut open) => {
+                let conn = open
+                    .conn
+                    .as_mut()
+                    .expect("an open transaction's connection");
+                // On an error `open` is dropped still holding its connection, and rolled back.
+                conn.execute("COMMIT").await?;
+                // Committed: the connection goes back as it is.
+                open.conn.take();
+            }
             Inner::Writer(mut turn) => {
                 // On an error `turn` is dropped still open, and rolled back.
                 turn.writer.conn.execute("COMMIT").await?;
@@ -176,7 +216,10 @@ impl std::ops::Deref for Tx {
     type Target = AnyConnection;
     fn deref(&self) -> &AnyConnection {
         match &self.inner {
-            Inner::Pool(t) => t,
+            Inner::Conn(open) => open
+                .conn
+                .as_ref()
+                .expect("an open transaction's connection"),
             Inner::Writer(turn) => &turn.writer.conn,
         }
     }
@@ -185,7 +228,10 @@ impl std::ops::Deref for Tx {
 impl std::ops::DerefMut for Tx {
     fn deref_mut(&mut self) -> &mut AnyConnection {
         match &mut self.inner {
-            Inner::Pool(t) => t,
+            Inner::Conn(open) => open
+                .conn
+                .as_mut()
+                .expect("an open transaction's connection"),
             Inner::Writer(turn) => &mut turn.writer.conn,
         }
     }

@@ -5,6 +5,7 @@ mod cases;
 mod catalog;
 mod cluster;
 mod command;
+mod conns;
 mod hall;
 mod hotline;
 mod licenses;
