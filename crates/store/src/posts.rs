@@ -92,25 +92,6 @@ pub async fn post(conn: &mut AnyConnection, id: &str) -> Result<Option<PostRow>>
     crate::read::row_by_key(conn, format!("SELECT {POST} FROM posts WHERE id = $1"), id).await
 }
 
-/// The posts of `ids` that exist, in the order of `ids` (a search's hits, best first).
-pub async fn posts(conn: &mut AnyConnection, ids: &[String]) -> Result<Vec<PostRow>> {
-    if ids.is_empty() {
-        return Ok(Vec::new());
-    }
-    let marks: Vec<String> = (1..=ids.len()).map(|i| format!("${i}")).collect();
-    let sql = format!(
-        "SELECT {POST} FROM posts WHERE id IN ({})",
-        marks.join(", ")
-    );
-    let mut q = sqlx::query_as::<_, PostRow>(AssertSqlSafe(sql));
-    for id in ids {
-        q = q.bind(id);
-    }
-    let mut rows = q.fetch_all(conn).await?;
-    rows.sort_by_key(|r| ids.iter().position(|i| *i == r.id));
-    Ok(rows)
-}
-
 /// Published posts shown at `now`, of `kind` (every kind when empty): pinned first, newest
 /// first.
 pub async fn shown(

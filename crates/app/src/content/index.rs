@@ -2,10 +2,12 @@
 //! weighing more than the body), rebuilt when the posts table changed since it was built. A
 //! save here or on another node (`Change::Posts`) makes the next search look; otherwise it
 //! looks at most every [`RECHECK`], like the other cached lists, instead of reading the table's
-//! generation with every search. Whether a hit is shown is decided from the database at the
-//! moment of the search, so scheduled and expired posts need no rebuild.
+//! generation with every search. The rows it was built from are kept beside it, so a search
+//! reads no table; whether a hit is shown is decided from its row at the moment of the
+//! search, so scheduled and expired posts need no rebuild.
 
-use std::sync::Mutex;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use search::knowledge::{IndexedArticle, KnowledgeIndex};
@@ -30,6 +32,8 @@ struct Built {
     /// Counts the saves heard of: a comparison that began before one does not count as
     /// checked (it may have read the table before the save committed).
     saves: u64,
+    /// The rows the index holds, by id.
+    rows: Arc<HashMap<String, store::posts::PostRow>>,
 }
 
 impl Built {
@@ -84,25 +88,31 @@ impl PostIndex {
         }
         let rows = store::posts::all(&mut c).await?;
         drop(c);
-        self.index
-            .rebuild(rows.into_iter().map(|r| IndexedArticle {
-                id: r.id,
-                question: r.title,
-                answer: r.body,
-            }))?;
+        self.index.rebuild(rows.iter().map(|r| IndexedArticle {
+            id: r.id.clone(),
+            question: r.title.clone(),
+            answer: r.body.clone(),
+        }))?;
+        let rows = rows.into_iter().map(|r| (r.id.clone(), r)).collect();
         let mut b = self.built()?;
         b.from = Some(now);
+        b.rows = Arc::new(rows);
         b.checked_since(saves);
         Ok(())
     }
 
-    /// Ids of the best matches.
-    pub fn search(&self, q: &str, limit: usize) -> Result<Vec<String>> {
-        Ok(self
-            .index
-            .search(q, limit)?
+    /// The rows of the best matches, best first.
+    pub fn search(&self, q: &str, limit: usize) -> Result<Vec<store::posts::PostRow>> {
+        let hits = self.index.search(q, limit)?;
+        if hits.is_empty() {
+            return Ok(vec![]);
+        }
+        // The index and its rows are replaced together under the lock, after the index; a
+        // hit not among the rows (a rebuild between the two reads) is left out.
+        let rows = self.built()?.rows.clone();
+        Ok(hits
             .into_iter()
-            .map(|h| h.id)
+            .filter_map(|h| rows.get(&h.id).cloned())
             .collect())
     }
 }

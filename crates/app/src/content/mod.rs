@@ -384,10 +384,13 @@ pub async fn act(app: &App, actor: &Actor, id: &str, action: Action) -> Result<P
 /// Posts shown now that match `q`, best first.
 pub async fn search(app: &App, q: &str, limit: usize) -> Result<Vec<PostView>> {
     app.posts.refresh(app).await?;
-    let hits = app.posts.search(q, limit * 2)?;
+    let rows = app.posts.search(q, limit * 2)?;
+    if rows.is_empty() {
+        return Ok(vec![]);
+    }
     let mut c = app.store.conn().await?;
     let mut out = Vec::new();
-    for row in store::posts::posts(&mut c, &hits).await? {
+    for row in rows {
         if showing(app, &row)? == Showing::Shown {
             out.push(view_of(app, &mut c, &Actor::Anonymous, row, false).await?);
         }
