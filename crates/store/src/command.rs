@@ -9,8 +9,9 @@
 //! runs from `BEGIN` to `COMMIT` on the thread of `lite`, each statement prepared once per
 //! connection; inside a caller's transaction it goes through sqlx as one multi-statement
 //! query. The version check is the database's (a trigger), so that a stale write stops
-//! before the `COMMIT`. PostgreSQL cannot prepare several statements as one, so there the same
-//! statements, with the same arguments, run one at a time. Which way a batch goes is decided
+//! before the `COMMIT`. PostgreSQL cannot prepare several statements as one: there the
+//! batches here, whose statements do not build on each other, go as one statement of
+//! data-modifying `WITH` queries ([`Batch::as_one_statement`]). Which way a batch goes is decided
 //! in `db` (`run_statements`, `Store::run_batch`), the one place that knows the backend: this
 //! module only builds the statements.
 
@@ -85,6 +86,9 @@ pub struct Creation<'a> {
 /// command and is grouped with those waiting beside it. An id already taken fails it whole.
 pub async fn commit_creation(store: &crate::Store, w: &Creation<'_>) -> Result<()> {
     let mut b = Batch::default();
+    // Each row is written once here; the case's event, uses and the rest point at the case
+    // (a walk-in's case at its account) inserted beside them.
+    b.independent();
     if let Some(a) = w.walk_in {
         crate::walk_ins::push_account(&mut b, a);
     }
@@ -141,6 +145,12 @@ fn found(updated: usize) -> Result<()> {
 fn batch<'a>(w: &CommandWrite<'a>, data: &'a str) -> Batch<'a> {
     let c = w.case;
     let mut b = Batch::default();
+    // Each row is written once: the case, each event, the watch, the warnings of this case,
+    // the license and the holder's others (`id <> ?`), each outbox row and message, the
+    // case's statistics row and each sum (one per key, see `domain::stats::delta`). The
+    // events' trigger that moves the case's audit head runs after the statement, so it sees
+    // the case as updated here.
+    b.independent();
     // The version is checked by the trigger of migration 0014 (the new one must follow the
     // stored one), so that a failed check stops the batch before its COMMIT.
     let mut sql = String::from("UPDATE cases SET data = ?, version = ?, updated_at = ?");
@@ -190,6 +200,13 @@ fn batch<'a>(w: &CommandWrite<'a>, data: &'a str) -> Batch<'a> {
         c.relay.is_some(),
         Arg::Opt(c.relay.as_ref().map(|r| r.pickup.code.as_str())),
     );
+    // The audit head moves to the command's last event here, so that the events' trigger
+    // (migration 0019, which keeps the head whichever path appends) finds it there already
+    // and writes the case row no second time per event.
+    if let Some(last) = w.events.last() {
+        sql.push_str(", head_seq = ?, head_hash = ?");
+        args.extend([Arg::Int(last.seq), Arg::Text(&last.hash)]);
+    }
     sql.push_str(" WHERE id = ? RETURNING version");
     args.push(Arg::Text(&c.id));
     b.push(sql, args);
@@ -251,6 +268,8 @@ impl Arg<'_> {
 #[derive(Default)]
 pub(crate) struct Batch<'a> {
     statements: Vec<(Cow<'static, str>, Vec<Arg<'a>>)>,
+    /// See [`Batch::independent`].
+    independent: bool,
 }
 
 impl<'a> Batch<'a> {
@@ -258,6 +277,19 @@ impl<'a> Batch<'a> {
         let sql = sql.into();
         debug_assert_eq!(sql.matches('?').count(), args.len(), "{sql}");
         self.statements.push((sql, args));
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.statements.len()
+    }
+
+    /// Declares that its statements do not build on each other: no statement reads or
+    /// changes a row that another one writes, and none is a `SELECT`. (A row a foreign key
+    /// points at may be inserted beside the row that points at it: the key is checked at the
+    /// end of the statement.) On PostgreSQL such a batch goes as one statement
+    /// ([`Batch::as_one_statement`]).
+    pub(crate) fn independent(&mut self) {
+        self.independent = true;
     }
 
     /// The batch with its arguments copied, free of the caller's borrows.
@@ -268,6 +300,7 @@ impl<'a> Batch<'a> {
                 .into_iter()
                 .map(|(sql, args)| (sql, args.into_iter().map(Arg::into_owned).collect()))
                 .collect(),
+            independent: self.independent,
         }
     }
 
@@ -299,6 +332,59 @@ impl<'a> Batch<'a> {
         }
         let args = self.statements.iter().flat_map(|(_, a)| a);
         bind_all(sqlx::query(sqlx::AssertSqlSafe(sql)), args)
+    }
+
+    /// The batch as one PostgreSQL statement, when it can go as one: a single statement as it
+    /// is, or an [independent](Batch::independent) batch whose statements, at most one of
+    /// them returning rows, become the data-modifying queries of one `WITH`: one round trip
+    /// where the statements one at a time were one each. It still runs inside a `BEGIN` and a
+    /// `COMMIT`, so that a request abandoned while its statement waits for a row lock is
+    /// rolled back (`write::Tx`), not committed when the lock comes free. (The queries of a
+    /// `WITH` all see the rows as they were before the statement, and PostgreSQL runs them in
+    /// an order of its own: hence only for statements that do not build on each other.)
+    pub(crate) fn as_one_statement(&self) -> Option<crate::cases::Insert<'_>> {
+        let sql = self.one_statement_sql()?;
+        let args = self.statements.iter().flat_map(|(_, a)| a);
+        Some(bind_all(sqlx::query(sqlx::AssertSqlSafe(sql)), args))
+    }
+
+    /// The text of [`Batch::as_one_statement`], its arguments numbered in the batch's order.
+    fn one_statement_sql(&self) -> Option<String> {
+        let n = self.statements.len();
+        let mut sql = String::new();
+        let mut k = 0;
+        if n == 1 {
+            number(&mut sql, &self.statements[0].0, &mut k);
+            return Some(sql);
+        }
+        if n == 0 || !self.independent || self.returning() > 1 {
+            return None;
+        }
+        let returning = self
+            .statements
+            .iter()
+            .position(|(sql, _)| sql.contains("RETURNING"));
+        // The statement whose rows come back, else the last, is the main one; the others go
+        // in the `WITH` (each runs once and to its end, read or not). The last as the main one
+        // keeps the arguments in order.
+        let main = returning.unwrap_or(n - 1);
+        for (i, (s, _)) in self.statements.iter().enumerate() {
+            if i == main && returning.is_none() {
+                continue;
+            }
+            sql.push_str(if sql.is_empty() { "WITH " } else { ", " });
+            sql.push_str(&format!("s{i} AS ("));
+            number(&mut sql, s, &mut k);
+            sql.push(')');
+        }
+        match returning {
+            Some(r) => sql.push_str(&format!(" SELECT * FROM s{r}")),
+            None => {
+                sql.push(' ');
+                number(&mut sql, &self.statements[main].0, &mut k);
+            }
+        }
+        Some(sql)
     }
 
     /// Each statement as a query of its own, arguments bound, in order.
@@ -377,5 +463,66 @@ mod tests {
             "UPDATE t SET a = $1 WHERE b = $2; DELETE FROM t WHERE c = $3"
         );
         assert_eq!(n, 3);
+    }
+
+    fn batch(independent: bool, statements: &[&'static str]) -> super::Batch<'static> {
+        let mut b = super::Batch::default();
+        for s in statements {
+            let args = (0..s.matches('?').count())
+                .map(|_| super::Arg::Int(0))
+                .collect();
+            b.push(*s, args);
+        }
+        if independent {
+            b.independent();
+        }
+        b
+    }
+
+    #[test]
+    fn independent_statements_go_as_one_with_their_arguments_in_order() {
+        let b = batch(
+            true,
+            &[
+                "INSERT INTO a VALUES (?)",
+                "UPDATE b SET x = ? WHERE y = ? RETURNING v",
+                "DELETE FROM c WHERE z = ?",
+            ],
+        );
+        assert_eq!(
+            b.one_statement_sql().unwrap(),
+            "WITH s0 AS (INSERT INTO a VALUES ($1)), \
+             s1 AS (UPDATE b SET x = $2 WHERE y = $3 RETURNING v), \
+             s2 AS (DELETE FROM c WHERE z = $4) SELECT * FROM s1"
+        );
+        // Without rows to return, the last is the main statement (its arguments last).
+        let b = batch(
+            true,
+            &["INSERT INTO a VALUES (?)", "DELETE FROM c WHERE z = ?"],
+        );
+        assert_eq!(
+            b.one_statement_sql().unwrap(),
+            "WITH s0 AS (INSERT INTO a VALUES ($1)) DELETE FROM c WHERE z = $2"
+        );
+        assert_eq!(
+            batch(false, &["DELETE FROM c WHERE z = ?"]).one_statement_sql(),
+            Some("DELETE FROM c WHERE z = $1".into())
+        );
+    }
+
+    #[test]
+    fn statements_that_build_on_each_other_go_one_at_a_time() {
+        let two = ["INSERT INTO a VALUES (?)", "UPDATE a SET x = 1 RETURNING x"];
+        assert_eq!(batch(false, &two).one_statement_sql(), None);
+        // Two result sets cannot be one.
+        let b = batch(
+            true,
+            &[
+                "UPDATE a SET x = 1 RETURNING x",
+                "UPDATE b SET y = 1 RETURNING y",
+            ],
+        );
+        assert_eq!(b.one_statement_sql(), None);
+        assert_eq!(batch(true, &[]).one_statement_sql(), None);
     }
 }

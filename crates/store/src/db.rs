@@ -38,8 +38,9 @@ impl Backend {
 
 /// Runs a batch's statements in the caller's transaction; returns the rows they returned, in
 /// order. On SQLite they go as one multi-statement query (one hand-off to the connection's
-/// thread instead of one per statement, see `command`); PostgreSQL cannot prepare several
-/// statements as one, so there they run one at a time, with the same arguments.
+/// thread instead of one per statement, see `command`). PostgreSQL cannot prepare several
+/// statements as one: there statements that do not build on each other go as one statement
+/// (`Batch::as_one_statement`), others one at a time, with the same arguments.
 pub(crate) async fn run_statements(
     conn: &mut AnyConnection,
     b: &crate::command::Batch<'_>,
@@ -47,6 +48,9 @@ pub(crate) async fn run_statements(
     match Backend::of(conn) {
         Backend::Sqlite => Ok(b.as_one_query().fetch_all(conn).await?),
         Backend::Postgres => {
+            if let Some(q) = b.as_one_statement() {
+                return Ok(q.fetch_all(conn).await?);
+            }
             let mut rows = Vec::new();
             for q in b.each_statement() {
                 rows.extend(q.fetch_all(&mut *conn).await?);
@@ -296,6 +300,15 @@ impl Store {
                 crate::write::run_batch_on_writer(slot, &self.queue, sync, b).await
             }
             None => {
+                if b.len() == 1 {
+                    // One statement is a transaction of its own: no `BEGIN` and `COMMIT`
+                    // round trips around it. (Abandoned while it waits for a lock, it still
+                    // commits once it gets it; the batches of one statement are uploads,
+                    // counters and logs, where that is harmless. A command is always
+                    // several statements, and runs in a `Tx`, which rolls back.)
+                    let mut conn = self.conn().await?;
+                    return b.run_ints(&mut conn).await;
+                }
                 let mut tx = self.begin().await?;
                 let rows = b.run_ints(&mut tx).await?;
                 tx.commit().await?;

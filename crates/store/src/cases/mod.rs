@@ -156,6 +156,8 @@ pub struct CaseForCommand {
     pub case: Case,
     /// The case's columns as stored, so that a command's update sets only those it changes.
     pub columns: CaseColumns,
+    /// The latest event's sequence number and hash: the head the case row keeps (a trigger
+    /// moves it with every event appended, migration 0019), read without the events.
     pub tail: Option<(i64, String)>,
     pub watch: Option<crate::supervision::WatchRow>,
     /// Its statistics row as stored (none for a draft), and when it was created (ms): the
@@ -183,11 +185,9 @@ pub async fn get_for_command(conn: &mut AnyConnection, id: &str) -> Result<Optio
             "SELECT c.data, c.number AS c_number, c.state AS c_state, c.claimed_by AS c_claimed_by,
                 c.queue_role AS c_queue_role, c.due_date AS c_due_date,
                 c.verify_due AS c_verify_due, c.tolerance_due AS c_tolerance_due, c.created_at AS c_created_at,
-                e.seq, e.hash, w.case_number, w.kind, w.due_date, w.yellow_from,
+                c.head_seq AS seq, c.head_hash AS hash, w.case_number, w.kind, w.due_date, w.yellow_from,
                 w.region, w.department, w.responsible, {}
          FROM cases c
-         LEFT JOIN case_events e ON e.case_id = c.id
-           AND e.seq = (SELECT MAX(seq) FROM case_events WHERE case_id = c.id)
          LEFT JOIN case_watch w ON w.case_id = c.id
          LEFT JOIN case_stats s ON s.case_id = c.id
          WHERE c.id = $1",
