@@ -40,8 +40,9 @@ async fn seed_watches(app: &App, n: usize, due_share: f64) -> anyhow::Result<()>
 }
 
 /// Copies the demo's received cases `n` times with new ids, created over the `days` days up
-/// to today, with their statistics rows, as a bulk load writes them (`store::stats::add_all`):
-/// the sums a report reads, and the cases a recount reads.
+/// to today, with their statistics rows (`store::stats::add_all`), the sums spread over the
+/// stripes as the cases' own commands leave them (up to 16 rows per day and place, the most a
+/// report reads): the sums a report reads, and the cases a recount reads.
 async fn seed_cases(app: &App, n: usize, days: i64, first: usize) -> anyhow::Result<()> {
     let mut conn = app.store.conn().await?;
     let now = app.now();
@@ -85,7 +86,7 @@ async fn seed_cases(app: &App, n: usize, days: i64, first: usize) -> anyhow::Res
         }
         let mut tx = app.store.begin().await?;
         store::cases::insert_cases(&mut tx, &loaded).await?;
-        store::stats::add_all(&mut tx, &stats).await?;
+        store::stats::add_all(&mut tx, &stats, store::stats::SumRows::Striped).await?;
         tx.commit().await?;
     }
     Ok(())

@@ -409,12 +409,26 @@ async fn in_chunks<T>(
     Ok(())
 }
 
+/// How [`add_all`] writes its sums.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SumRows {
+    /// One row per day and place (stripe 0): a rebuild, a bulk load.
+    Folded,
+    /// In the stripe of each case, as the cases' own commands leave them (up to
+    /// [`STRIPES`] rows per day and place): to measure reports over such rows.
+    Striped,
+}
+
 /// Adds cases whose rows are not stored yet (a rebuild, a bulk load): their rows a few
-/// hundred to a round trip, their sums added up here first and written once per day and place.
-pub async fn add_all(conn: &mut AnyConnection, rows: &[(String, CaseStat)]) -> Result<()> {
-    let mut days: BTreeMap<&DayKey, Counts> = BTreeMap::new();
-    let mut handling: BTreeMap<(&DayKey, u32), i64> = BTreeMap::new();
-    let mut open: BTreeMap<(&DayKey, time::Date), i64> = BTreeMap::new();
+/// hundred to a round trip, their sums added up here first and written once per row.
+pub async fn add_all(
+    conn: &mut AnyConnection,
+    rows: &[(String, CaseStat)],
+    sums: SumRows,
+) -> Result<()> {
+    let mut days: BTreeMap<(&DayKey, u32), Counts> = BTreeMap::new();
+    let mut handling: BTreeMap<(&DayKey, u32, u32), i64> = BTreeMap::new();
+    let mut open: BTreeMap<(&DayKey, u32, time::Date), i64> = BTreeMap::new();
     for chunk in rows.chunks(200) {
         let mut b = Batch::default();
         for (id, s) in chunk {
@@ -425,22 +439,28 @@ pub async fn add_all(conn: &mut AnyConnection, rows: &[(String, CaseStat)]) -> R
                 ),
                 stat_args(id, s),
             );
-            let e = days.entry(&s.key).or_default();
+            let stripe = match sums {
+                SumRows::Folded => 0,
+                SumRows::Striped => stripe_of(id),
+            };
+            let e = days.entry((&s.key, stripe)).or_default();
             *e = e.plus(Counts::of(&s.facts));
             if let Some(d) = s.facts.handling_days {
-                *handling.entry((&s.key, d)).or_default() += 1;
+                *handling.entry((&s.key, stripe, d)).or_default() += 1;
             }
             if let Some(due) = s.open_due {
-                *open.entry((&s.key, due)).or_default() += 1;
+                *open.entry((&s.key, stripe, due)).or_default() += 1;
             }
         }
         b.run(conn).await?;
     }
-    // Written up in one sum per day and place: stripe 0.
-    in_chunks(conn, open, |b, ((k, due), n)| push_open(b, k, 0, *due, *n)).await?;
-    in_chunks(conn, days, |b, (k, c)| push_sums(b, k, 0, *c)).await?;
-    in_chunks(conn, handling, |b, ((k, d), n)| {
-        push_handling(b, k, 0, *d, *n)
+    in_chunks(conn, open, |b, ((k, st, due), n)| {
+        push_open(b, k, *st, *due, *n)
+    })
+    .await?;
+    in_chunks(conn, days, |b, ((k, st), c)| push_sums(b, k, *st, *c)).await?;
+    in_chunks(conn, handling, |b, ((k, st, d), n)| {
+        push_handling(b, k, *st, *d, *n)
     })
     .await?;
     Ok(())

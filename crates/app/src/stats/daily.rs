@@ -178,7 +178,7 @@ async fn fill(app: &App, tx: &mut store::Tx) -> Result<usize> {
             }
         }
         n += rows.len();
-        store::stats::add_all(&mut *tx, &rows).await?;
+        store::stats::add_all(&mut *tx, &rows, store::stats::SumRows::Folded).await?;
     }
     Ok(n)
 }

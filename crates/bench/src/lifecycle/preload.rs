@@ -247,7 +247,7 @@ pub async fn preload(app: &App, n: usize, json: bool) -> anyhow::Result<f64> {
             .collect();
         let mut tx = app.store.begin().await?;
         store::cases::insert_cases(&mut tx, &cases).await?;
-        store::stats::add_all(&mut tx, &stats).await?;
+        store::stats::add_all(&mut tx, &stats, store::stats::SumRows::Folded).await?;
         store::cases::insert_events(&mut tx, &events).await?;
         store::supervision::insert_watches(&mut tx, &watches).await?;
         tx.commit().await?;

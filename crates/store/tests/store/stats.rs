@@ -23,3 +23,74 @@ fn a_case_keeps_its_stripe_and_case_ids_spread_over_all_stripes() {
         );
     }
 }
+
+#[tokio::test]
+async fn a_bulk_load_striped_as_live_commands_leave_it_sums_to_the_same_as_folded() {
+    use domain::stats::{CaseFacts, CaseStat, DayKey};
+    use store::stats::{SumRows, add_all, all_sums};
+    store::testing::on_both(|s| async move {
+        let day = time::Date::from_calendar_date(2026, time::Month::November, 30).unwrap();
+        let rows: Vec<(String, CaseStat)> = (0..400)
+            .map(|i| {
+                let stat = CaseStat {
+                    key: DayKey {
+                        day: day - time::Duration::days(i % 3),
+                        region: "511602".into(),
+                        department: "511602-SCJGJ".into(),
+                        item_code: ["A", "B"][i as usize % 2].into(),
+                    },
+                    facts: CaseFacts {
+                        online: i % 2 == 0,
+                        accepted: true,
+                        decided: i % 3 != 0,
+                        handling_days: (i % 3 != 0).then_some((i % 5) as u32),
+                        materials_required: 3,
+                        ..CaseFacts::default()
+                    },
+                    open_due: (i % 3 == 0).then_some(day + time::Duration::days(i % 4)),
+                };
+                (format!("load-{i:04}"), stat)
+            })
+            .collect();
+        let mut tx = s.begin().await.unwrap();
+        add_all(&mut tx, &rows[..200], SumRows::Folded)
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        let mut c = s.conn().await.unwrap();
+        let folded = all_sums(&mut c).await.unwrap();
+        drop(c);
+        // The same facts again, striped: every sum doubles, however the rows are spread.
+        let again: Vec<_> = rows[..200]
+            .iter()
+            .map(|(id, st)| (format!("{id}-striped"), st.clone()))
+            .collect();
+        let mut tx = s.begin().await.unwrap();
+        add_all(&mut tx, &again, SumRows::Striped).await.unwrap();
+        tx.commit().await.unwrap();
+        let mut c = s.conn().await.unwrap();
+        let both = all_sums(&mut c).await.unwrap();
+        let stripes: i64 = sqlx::query_scalar("SELECT COUNT(DISTINCT stripe) FROM stat_days")
+            .fetch_one(&mut *c)
+            .await
+            .unwrap();
+        assert!(stripes > 8, "{stripes} stripes in use");
+        fn twice<K: Clone + Ord>(
+            m: &std::collections::BTreeMap<K, i64>,
+        ) -> std::collections::BTreeMap<K, i64> {
+            m.iter().map(|(k, n)| (k.clone(), 2 * n)).collect()
+        }
+        assert_eq!(
+            both.days,
+            folded
+                .days
+                .iter()
+                .map(|(k, c)| (k.clone(), c.plus(*c)))
+                .collect()
+        );
+        assert_eq!(both.handling, twice(&folded.handling));
+        assert_eq!(both.open, twice(&folded.open));
+        assert!(!folded.handling.is_empty() && !folded.open.is_empty());
+    })
+    .await;
+}
