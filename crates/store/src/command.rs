@@ -106,9 +106,7 @@ pub async fn commit_creation(store: &crate::Store, w: &Creation<'_>) -> Result<(
     if let Some(r) = w.inbound {
         crate::tongban::push_in(&mut b, r);
     }
-    for r in w.outbox {
-        crate::outbox::push(&mut b, r);
-    }
+    crate::outbox::push_all(&mut b, w.outbox);
     // Last: the sums' rows are shared with other cases and stay locked until the commit.
     crate::stats::push_change(&mut b, &w.case.id, None, w.stats);
     store.run_batch(b).await?;
@@ -146,8 +144,8 @@ fn batch<'a>(w: &CommandWrite<'a>, data: &'a str) -> Batch<'a> {
     let c = w.case;
     let mut b = Batch::default();
     // Each row is written once: the case, each event, the watch, the warnings of this case,
-    // the license and the holder's others (`id <> ?`), each outbox row and message, the
-    // case's statistics row and each sum (one per key, see `domain::stats::delta`). The
+    // the license and the holder's others (`id <> ?`), the outbox rows (one insert, so that
+    // they are numbered in order), each message, the case's statistics row and each sum (one per key, see `domain::stats::delta`). The
     // events' trigger that moves the case's audit head runs after the statement, so it sees
     // the case as updated here.
     b.independent();
@@ -227,9 +225,7 @@ fn batch<'a>(w: &CommandWrite<'a>, data: &'a str) -> Batch<'a> {
             crate::subjects::push_link(&mut b, l);
         }
     }
-    for r in w.outbox {
-        crate::outbox::push(&mut b, r);
-    }
+    crate::outbox::push_all(&mut b, w.outbox);
     for n in w.notifications {
         crate::agents::push_notification(&mut b, n);
     }

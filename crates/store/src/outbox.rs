@@ -30,26 +30,38 @@ pub struct Stored {
     pub created_at: i64,
 }
 
-/// The insert, added to a batch (so it commits with the change it describes).
-pub(crate) fn push<'a>(b: &mut Batch<'a>, r: &'a OutboxRow) {
-    b.push(
-        "INSERT INTO outbox (id, topic, aggregate, payload, created_at) VALUES (?, ?, ?, ?, ?)",
-        vec![
+/// The insert of `rows`, added to a batch (so that they commit with the change they
+/// describe): one statement, whose rows take their sequence numbers in the order given. (On
+/// PostgreSQL a batch may go as one statement of `WITH` queries, which PostgreSQL runs in an
+/// order of its own: one insert per row there could number a command's events backwards.)
+pub(crate) fn push_all<'a>(b: &mut Batch<'a>, rows: &'a [OutboxRow]) {
+    if rows.is_empty() {
+        return;
+    }
+    let mut sql =
+        String::from("INSERT INTO outbox (id, topic, aggregate, payload, created_at) VALUES ");
+    let mut args = Vec::with_capacity(rows.len() * 5);
+    for (i, r) in rows.iter().enumerate() {
+        sql.push_str(if i == 0 {
+            "(?, ?, ?, ?, ?)"
+        } else {
+            ", (?, ?, ?, ?, ?)"
+        });
+        args.extend([
             Arg::Text(&r.id),
             Arg::Text(&r.topic),
             Arg::Text(&r.aggregate),
             Arg::Text(&r.payload),
             Arg::Int(r.created_at),
-        ],
-    );
+        ]);
+    }
+    b.push(sql, args);
 }
 
 /// Writes events inside the caller's transaction.
 pub async fn insert(conn: &mut AnyConnection, rows: &[OutboxRow]) -> Result<()> {
     let mut b = Batch::default();
-    for r in rows {
-        push(&mut b, r);
-    }
+    push_all(&mut b, rows);
     b.run(conn).await?;
     Ok(())
 }

@@ -152,6 +152,73 @@ async fn a_command_in_a_transaction_of_its_own_writes_all_or_nothing() {
     on_both(|s| async move { story(s, true).await }).await;
 }
 
+#[tokio::test]
+async fn a_commands_outbox_events_keep_their_order_and_its_case_row_its_audit_head() {
+    // On PostgreSQL a command's statements go as one statement of `WITH` queries, which
+    // PostgreSQL runs in an order of its own: the outbox's numbering must still follow the
+    // events, and the head the case keeps must be its last event.
+    for alone in [true, false] {
+        on_both(|s| async move {
+            let mut tx = s.begin().await.unwrap();
+            insert_case(&mut tx, &case(), &CaseIndex::default(), 1)
+                .await
+                .unwrap();
+            tx.commit().await.unwrap();
+            let mut c = s.conn().await.unwrap();
+            let stored = get_for_command(&mut c, "case-1").await.unwrap().unwrap();
+            let before = store::outbox::after(&mut c, 0, 100).await.unwrap().len();
+            drop(c);
+            let mut next = case();
+            next.version = 2;
+            let evs = [event(1, "edited"), event(2, "submitted")];
+            let outbox: Vec<_> = (1..=3)
+                .map(|i| store::outbox::OutboxRow {
+                    id: format!("o-{alone}-{i}"),
+                    topic: "case.changed".into(),
+                    aggregate: "case:case-1".into(),
+                    payload: format!("{{\"n\":{i}}}"),
+                    created_at: 300,
+                })
+                .collect();
+            let w = CommandWrite {
+                case: &next,
+                index: &index("2026-12-04"),
+                stored: &stored.columns,
+                events: &evs,
+                watch_before: None,
+                watch_after: None,
+                stats_before: None,
+                stats_after: None,
+                issued: None,
+                outbox: &outbox,
+                notifications: &[],
+                now: 300,
+            };
+            if alone {
+                commit_command(&s, &w).await.unwrap();
+            } else {
+                let mut tx = s.begin().await.unwrap();
+                write_command(&mut tx, &w).await.unwrap();
+                tx.commit().await.unwrap();
+            }
+            let mut c = s.conn().await.unwrap();
+            let ids: Vec<String> = store::outbox::after(&mut c, 0, 100)
+                .await
+                .unwrap()
+                .into_iter()
+                .skip(before)
+                .map(|r| r.id)
+                .collect();
+            let want: Vec<String> = outbox.iter().map(|r| r.id.clone()).collect();
+            assert_eq!(ids, want, "alone: {alone}");
+            let read = get_for_command(&mut c, "case-1").await.unwrap().unwrap();
+            assert_eq!(read.tail, Some((2, "h2".to_string())), "alone: {alone}");
+            assert_eq!(events(&mut c, "case-1").await.unwrap().len(), 2);
+        })
+        .await;
+    }
+}
+
 async fn story(s: store::Store, alone: bool) {
     let mut tx = s.begin().await.unwrap();
     insert_case(&mut tx, &case(), &CaseIndex::default(), 1)
