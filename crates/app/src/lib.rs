@@ -75,14 +75,14 @@ pub type Result<T> = std::result::Result<T, AppError>;
 /// Who hears of committed cases (see `events`): the wiring lives here, at the root, so that
 /// no capability imports the one reacting to it.
 pub(crate) const CASE_SUBSCRIBERS: &[(&str, events::Reaction)] = &[
-    ("bundles", |app, case| {
-        Box::pin(bundles::on_case_committed(app, case))
+    ("bundles", |app, c| {
+        Box::pin(bundles::on_case_committed(app, c))
     }),
-    ("credit", |app, case| {
-        Box::pin(oversight::credit::on_case_committed(app, case))
+    ("credit", |app, c| {
+        Box::pin(oversight::credit::on_case_committed(app, c.case))
     }),
-    ("tongban", |app, case| {
-        Box::pin(tongban::on_case_committed(app, case))
+    ("tongban", |app, c| {
+        Box::pin(tongban::on_case_committed(app, c.case))
     }),
 ];
 
@@ -280,6 +280,7 @@ pub(crate) enum TypeKey {
     /// The type an item issues on approval.
     Item(String),
     Name(String),
+    Code(String),
 }
 
 /// A name for this process that no other node on the database has: the host, the process id
@@ -484,6 +485,7 @@ impl App {
             Ok(match &key {
                 TypeKey::Item(code) => store::licenses::type_for_item(conn, code).await?,
                 TypeKey::Name(name) => store::licenses::type_by_name(conn, name).await?,
+                TypeKey::Code(code) => store::licenses::type_by_code(conn, code).await?,
             }
             .map(Arc::new))
         };

@@ -154,16 +154,6 @@ pub async fn start_child(
     Ok(r.rows_affected() == 1)
 }
 
-/// The bundle application a case belongs to, if any.
-pub async fn parent_of(conn: &mut AnyConnection, case_id: &str) -> Result<Option<String>> {
-    Ok(
-        sqlx::query_scalar("SELECT bundle_case_id FROM bundle_children WHERE case_id = $1")
-            .bind(case_id)
-            .fetch_optional(conn)
-            .await?,
-    )
-}
-
 pub async fn set_child_case(
     conn: &mut AnyConnection,
     bundle_case_id: &str,

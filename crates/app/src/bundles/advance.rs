@@ -207,18 +207,16 @@ async fn member_subject(
 
 /// Called after any case command: a bundle member that reached approval lets its dependants
 /// start.
-pub async fn on_case_committed(app: &App, case: &Case) -> Result<()> {
+pub async fn on_case_committed(app: &App, c: &crate::events::CommittedCase<'_>) -> Result<()> {
     if !matches!(
-        case.state,
+        c.case.state,
         CaseState::Approved | CaseState::Issuing | CaseState::Completed
     ) {
         return Ok(());
     }
-    let mut conn = app.store.conn().await?;
-    if let Some(parent) = sb::parent_of(&mut conn, &case.id).await? {
-        drop(conn);
+    if let Some(parent) = c.bundle {
         // Boxed: starting a member runs case commands, which come back here.
-        Box::pin(advance(app, &parent)).await?;
+        Box::pin(advance(app, parent)).await?;
     }
     Ok(())
 }

@@ -42,7 +42,11 @@ pub async fn act(app: &App, actor: &Actor, case_id: &str, cmd: Command) -> Resul
         },
         other => other,
     };
-    let (mut c, item) = run(app, &who, Some(actor), case_id, &cmd).await?;
+    let Ran {
+        case: mut c,
+        item,
+        bundle,
+    } = run(app, &who, Some(actor), case_id, &cmd).await?;
     // 秒批: right after submission, the system tries the item's rule (if it has one).
     if matches!(cmd, Command::Submit | Command::Supply { .. })
         && let Some(rule) = &item.workflow.auto_approval
@@ -50,14 +54,18 @@ pub async fn act(app: &App, actor: &Actor, case_id: &str, cmd: Command) -> Resul
         let policies = crate::policies::verdicts(app, &c, &rule.policies()).await?;
         let auto = Command::AutoDecide { policies };
         match run(app, &CaseActor::System, None, case_id, &auto).await {
-            Ok((decided, _)) => c = decided,
+            Ok(decided) => c = decided.case,
             Err(AppError::State(_)) | Err(AppError::Validation(_)) => {}
             Err(e) => return Err(e),
         }
     }
     // The command has committed: those who react to cases (a bundle whose member reached
     // approval starts the members waiting on it) hear of it now.
-    crate::events::case_committed(app, &c).await;
+    let committed = crate::events::CommittedCase {
+        case: &c,
+        bundle: bundle.as_deref(),
+    };
+    crate::events::case_committed(app, &committed).await;
     Ok(super::view::redacted_for(actor, c))
 }
 
@@ -108,9 +116,23 @@ async fn commitment_signer(app: &App, actor: &Actor, case_id: &str, signer: &str
 /// A command the platform itself issues (a courier's signature completing a case sent by
 /// post): decided as the system, then heard by those who react to cases.
 pub(crate) async fn act_as_system(app: &App, case_id: &str, cmd: Command) -> Result<Case> {
-    let (c, _) = run(app, &CaseActor::System, None, case_id, &cmd).await?;
-    crate::events::case_committed(app, &c).await;
+    let Ran {
+        case: c, bundle, ..
+    } = run(app, &CaseActor::System, None, case_id, &cmd).await?;
+    let committed = crate::events::CommittedCase {
+        case: &c,
+        bundle: bundle.as_deref(),
+    };
+    crate::events::case_committed(app, &committed).await;
     Ok(c)
+}
+
+/// What a command left: the case, the item version it was decided under, and the bundle
+/// application the case is a member of (for those who react to it).
+struct Ran {
+    case: Case,
+    item: std::sync::Arc<ItemDefinition>,
+    bundle: Option<String>,
 }
 
 async fn run(
@@ -119,7 +141,7 @@ async fn run(
     actor: Option<&Actor>,
     case_id: &str,
     cmd: &Command,
-) -> Result<(Case, std::sync::Arc<ItemDefinition>)> {
+) -> Result<Ran> {
     // Optimistic: read and decide outside the write transaction; the versioned update below
     // detects a concurrent change, and the command is then decided again on the new state.
     let mut attempt = 0;
@@ -146,10 +168,10 @@ async fn run_once(
     case_id: &str,
     cmd: &Command,
     drawn: &mut Drawn,
-) -> Result<(Case, std::sync::Arc<ItemDefinition>)> {
+) -> Result<Ran> {
     let now = app.now();
     let cal = calendar(app);
-    let (c, columns, item, limits, mut tail, watch_before, stats_before, created_at, cmd) = {
+    let (c, columns, item, limits, mut tail, watch_before, stats_before, created_at, bundle, cmd) = {
         let mut conn = app.store.conn().await?;
         let sc::CaseForCommand {
             case: c,
@@ -158,6 +180,7 @@ async fn run_once(
             watch: watch_before,
             stats: stats_before,
             created_at,
+            bundle,
         } = sc::get_for_command(&mut conn, case_id)
             .await?
             .ok_or_else(|| AppError::NotFound("办件".into()))?;
@@ -165,7 +188,7 @@ async fn run_once(
             let access = authorize(&mut conn, app, a, &c).await?;
             super::relay::check_point_command(access, cmd.kind())?;
         }
-        let cmd = checked_materials(&mut conn, app, who, &c, cmd).await?;
+        let cmd = checked_materials(&mut conn, app, who, &c, bundle.as_deref(), cmd).await?;
         let item = item_version(app, &mut conn, &c).await?;
         let limits =
             crate::supervision::thresholds_for(app, &mut conn, &c.item_code, &c.region).await?;
@@ -178,6 +201,7 @@ async fn run_once(
             watch_before,
             stats_before,
             created_at,
+            bundle,
             cmd,
         )
     };
@@ -270,7 +294,11 @@ async fn run_once(
         store::command::commit_command(&app.store, &write)
             .await
             .map_err(conflict)?;
-        return Ok((next, item));
+        return Ok(Ran {
+            case: next,
+            item,
+            bundle,
+        });
     };
     let mut tx = app.store.begin().await?;
     store::command::write_command(&mut tx, &write)
@@ -280,7 +308,11 @@ async fn run_once(
     let reason = format!("告知承诺核查不通过：{note}");
     crate::licenses::revoke_for_case(&mut tx, app, &next, who, &reason).await?;
     tx.commit().await.map_err(store::StoreError::from)?;
-    Ok((next, item))
+    Ok(Ran {
+        case: next,
+        item,
+        bundle,
+    })
 }
 
 /// Inbox messages for what happened to the case (`Event::tells_applicant`), to the applicant
@@ -339,6 +371,7 @@ async fn checked_materials(
     app: &App,
     who: &CaseActor,
     c: &Case,
+    bundle: Option<&str>,
     cmd: &Command,
 ) -> Result<Command> {
     use domain::case::Provision;
@@ -351,8 +384,8 @@ async fn checked_materials(
     // member): the uploads the bundle application claimed then are the case's already.
     let mut inherited: Vec<Provision> = Vec::new();
     if matches!(cmd, Command::Edit { .. })
-        && let Some(parent) = store::bundles::parent_of(conn, c.id.as_str()).await?
-        && let Some(row) = store::bundles::get_bundle_case(conn, &parent).await?
+        && let Some(parent) = bundle
+        && let Some(row) = store::bundles::get_bundle_case(conn, parent).await?
     {
         let data: serde_json::Value = serde_json::from_str(&row.data)
             .map_err(|e| AppError::Internal(format!("bundle {parent}: {e}")))?;

@@ -51,8 +51,10 @@ pub(super) async fn view_of(
     app: &App,
     l: LicenseRow,
 ) -> Result<LicenseView> {
-    let t = sl::type_by_code(conn, &l.type_code).await?;
-    let dept = store::org::get_department(conn, &l.department).await?;
+    let t = app
+        .license_type(conn, crate::TypeKey::Code(l.type_code.clone()))
+        .await?;
+    let dept = app.department(conn, &l.department).await?;
     let (status, status_label) = effective_status(app, &l);
     let mut stored: BTreeMap<String, String> = serde_json::from_str(&l.fields).map_err(internal)?;
     let mut fields: Vec<(String, String)> = t
@@ -64,8 +66,8 @@ pub(super) async fn view_of(
     Ok(LicenseView {
         verify_url: verify_url(app, &l.token),
         fields,
-        type_name: t.map(|t| t.name).unwrap_or_else(|| l.type_code.clone()),
-        issuer: dept.name,
+        type_name: t.map_or_else(|| l.type_code.clone(), |t| t.name.clone()),
+        issuer: dept.name.clone(),
         id: l.id,
         number: l.number,
         holder_name: l.holder_name,
@@ -297,7 +299,9 @@ pub async fn of_case(
         Actor::Anonymous => false,
     };
     let mut out = Vec::new();
-    if shown {
+    // A case issues licences only with a decision (`licenses::prepare_for_case`, on
+    // approval): before one there is nothing to look up.
+    if shown && case.decision.is_some() {
         for l in sl::of_case(conn, case.id.as_str()).await? {
             out.push(view_of(conn, app, l).await?);
         }

@@ -164,6 +164,10 @@ pub struct CaseForCommand {
     /// day it counts on once received.
     pub stats: Option<domain::stats::CaseStat>,
     pub created_at: i64,
+    /// The bundle application (一件事) the case is a member of, if any: a member's edit
+    /// may name the uploads the bundle claimed, and its approval lets the bundle go on.
+    /// Read here so that neither costs a query of its own.
+    pub bundle: Option<String>,
 }
 
 /// The columns of a case row that a command may change besides its data, version and time.
@@ -186,7 +190,8 @@ pub async fn get_for_command(conn: &mut AnyConnection, id: &str) -> Result<Optio
                 c.queue_role AS c_queue_role, c.due_date AS c_due_date,
                 c.verify_due AS c_verify_due, c.tolerance_due AS c_tolerance_due, c.created_at AS c_created_at,
                 c.head_seq AS seq, c.head_hash AS hash, w.case_number, w.kind, w.due_date, w.yellow_from,
-                w.region, w.department, w.responsible, {}
+                w.region, w.department, w.responsible, {},
+                (SELECT b.bundle_case_id FROM bundle_children b WHERE b.case_id = c.id LIMIT 1) AS bundle
          FROM cases c
          LEFT JOIN case_watch w ON w.case_id = c.id
          LEFT JOIN case_stats s ON s.case_id = c.id
@@ -233,6 +238,7 @@ pub async fn get_for_command(conn: &mut AnyConnection, id: &str) -> Result<Optio
         watch,
         stats: crate::stats::from_row(&r, "s_")?,
         created_at: r.try_get("c_created_at")?,
+        bundle: r.try_get("bundle")?,
     }))
 }
 

@@ -663,3 +663,74 @@ async fn seed(s: &store::Store, licenses: &[LicenseRow], cases: &[&str]) {
     }
     tx.commit().await.unwrap();
 }
+
+#[tokio::test]
+async fn a_command_reads_the_bundle_its_case_is_a_member_of_with_the_case() {
+    // The member's edit (the uploads the bundle claimed) and its approval (the members
+    // waiting on it) go by this, so it must name the bundle, and only for a member.
+    on_both(|s| async move {
+        use store::bundles::{BundleCaseRow, ChildRow, insert_bundle_case, insert_child};
+        let mut tx = s.begin().await.unwrap();
+        insert_case(&mut tx, &case(), &CaseIndex::default(), 1)
+            .await
+            .unwrap();
+        let mut other = case();
+        other.id = "case-2".into();
+        insert_case(&mut tx, &other, &CaseIndex::default(), 1)
+            .await
+            .unwrap();
+        let bundle = domain::bundle::BundleDefinition {
+            code: "newborn".into(),
+            name: "新生儿出生".into(),
+            description: String::new(),
+            lead_department: "D1".into(),
+            region: "110101".into(),
+            members: Vec::new(),
+            fields: Vec::new(),
+            promised_days: 5,
+            subject: Default::default(),
+        };
+        store::bundles::upsert_bundle(&mut tx, &bundle, 1)
+            .await
+            .unwrap();
+        insert_bundle_case(
+            &mut tx,
+            &BundleCaseRow {
+                id: "bundle-1".into(),
+                number: "B1".into(),
+                bundle_code: "newborn".into(),
+                applicant_id: "app-1".into(),
+                lead_department: "D1".into(),
+                region: "110101".into(),
+                data: "{}".into(),
+                created_at: 1,
+            },
+        )
+        .await
+        .unwrap();
+        for (item, case_id) in [("A", Some("case-1")), ("B", None)] {
+            let child = ChildRow {
+                bundle_case_id: "bundle-1".into(),
+                item_code: item.into(),
+                status: if case_id.is_some() {
+                    "started"
+                } else {
+                    "waiting"
+                }
+                .into(),
+                case_id: case_id.map(Into::into),
+                note: String::new(),
+            };
+            insert_child(&mut tx, &child).await.unwrap();
+        }
+        tx.commit().await.unwrap();
+        let mut c = s.conn().await.unwrap();
+        let member = get_for_command(&mut c, "case-1").await.unwrap().unwrap();
+        assert_eq!(member.bundle.as_deref(), Some("bundle-1"));
+        assert_eq!(member.case.id.as_str(), "case-1");
+        let alone = get_for_command(&mut c, "case-2").await.unwrap().unwrap();
+        assert_eq!(alone.bundle, None);
+        assert_eq!(alone.case.id.as_str(), "case-2");
+    })
+    .await;
+}
