@@ -145,9 +145,9 @@ fn batch<'a>(w: &CommandWrite<'a>, data: &'a str) -> Batch<'a> {
     let mut b = Batch::default();
     // Each row is written once: the case, each event, the watch, the warnings of this case,
     // the license and the holder's others (`id <> ?`), the outbox rows (one insert, so that
-    // they are numbered in order), each message, the case's statistics row and each sum (one per key, see `domain::stats::delta`). The
-    // events' trigger that moves the case's audit head runs after the statement, so it sees
-    // the case as updated here.
+    // they are numbered in order), each message, the case's statistics row and each sum (one
+    // per key, see `domain::stats::delta`). The events' trigger that moves the case's audit
+    // head runs after the statement, so it sees the case as updated here.
     b.independent();
     // The version is checked by the trigger of migration 0014 (the new one must follow the
     // stored one), so that a failed check stops the batch before its COMMIT.
