@@ -84,8 +84,22 @@ pub async fn sqlite() -> TestDb {
     }
 }
 
+/// Whether the suites' tests run on `backend`: `ONEWINDOW_TEST_BACKEND=sqlite` or `postgres`
+/// picks one (CI runs the app suite's SQLite half on one node and its PostgreSQL half on three
+/// nodes, not twice), unset runs both.
+fn wanted(backend: &str) -> bool {
+    match std::env::var("ONEWINDOW_TEST_BACKEND").as_deref() {
+        Err(_) | Ok("") => true,
+        Ok(b @ ("sqlite" | "postgres")) => b == backend,
+        Ok(other) => panic!("ONEWINDOW_TEST_BACKEND={other}: expected sqlite or postgres"),
+    }
+}
+
 pub async fn postgres() -> Option<TestDb> {
     sqlx::any::install_default_drivers();
+    if !wanted("postgres") {
+        return None;
+    }
     let Ok(url) = std::env::var(PG_ENV) else {
         if std::env::var("CI").is_ok_and(|v| v == "true") {
             panic!("{PG_ENV} is not set under CI: the PostgreSQL half of the store tests must run");
@@ -115,14 +129,15 @@ pub async fn postgres() -> Option<TestDb> {
     })
 }
 
-/// Runs `story` against SQLite and, when configured, PostgreSQL. With a node pool
-/// ([`pool_nodes`] above one) only PostgreSQL, which the nodes share: SQLite has one server.
+/// Runs `story` against SQLite and, when configured, PostgreSQL (or the one
+/// `ONEWINDOW_TEST_BACKEND` names). With a node pool ([`pool_nodes`] above one) only
+/// PostgreSQL, which the nodes share: SQLite has one server.
 pub async fn on_both<F, Fut>(story: F)
 where
     F: Fn(Store) -> Fut,
     Fut: std::future::Future<Output = ()>,
 {
-    if pool_nodes() == 1 {
+    if pool_nodes() == 1 && wanted("sqlite") {
         let db = sqlite().await;
         story(db.store.clone()).await;
         db.cleanup().await;
