@@ -7,7 +7,8 @@
 # It does NOT build the server: build it first (cargo build), or point ONEWINDOW_BIN at a binary.
 #   ONEWINDOW_BIN          server binary (default: target/debug/onewindow)
 #   CONTRACT_MAX_EXAMPLES  generated requests per operation and phase (default 20)
-# schemathesis is installed once into target/contract-venv and reused.
+# schemathesis is installed once per machine into ~/.cache/onewindow-tools/contract-venv
+# (ONEWINDOW_TOOLS names another place) and reused.
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -23,7 +24,7 @@ fi
 # The schemathesis this script was written against (its options and check names), pinned so a
 # release cannot change what passes.
 version="4.32.5"
-venv="$root/target/contract-venv"
+venv="${ONEWINDOW_TOOLS:-$HOME/.cache/onewindow-tools}/contract-venv"
 if ! "$venv/bin/schemathesis" --version 2>/dev/null | grep -q "version $version\$"; then
   echo "installing schemathesis $version into $venv" >&2
   python3 -m venv "$venv"

@@ -171,40 +171,21 @@ async fn run_once(
 ) -> Result<Ran> {
     let now = app.now();
     let cal = calendar(app);
-    let (c, columns, item, limits, mut tail, watch_before, stats_before, created_at, bundle, cmd) = {
-        let mut conn = app.store.conn().await?;
-        let sc::CaseForCommand {
-            case: c,
-            columns,
-            tail,
-            watch: watch_before,
-            stats: stats_before,
-            created_at,
-            bundle,
-        } = sc::get_for_command(&mut conn, case_id)
-            .await?
-            .ok_or_else(|| AppError::NotFound("办件".into()))?;
-        if let Some(a) = actor {
-            let access = authorize(&mut conn, app, a, &c).await?;
-            super::relay::check_point_command(access, cmd.kind())?;
-        }
-        let cmd = checked_materials(&mut conn, app, who, &c, bundle.as_deref(), cmd).await?;
-        let item = item_version(app, &mut conn, &c).await?;
-        let limits =
-            crate::supervision::thresholds_for(app, &mut conn, &c.item_code, &c.region).await?;
-        (
-            c,
-            columns,
-            item,
-            limits,
-            tail,
-            watch_before,
-            stats_before,
-            created_at,
-            bundle,
-            cmd,
-        )
-    };
+    let Read {
+        found:
+            sc::CaseForCommand {
+                case: c,
+                columns,
+                mut tail,
+                watch: watch_before,
+                stats: stats_before,
+                created_at,
+                bundle,
+            },
+        item,
+        limits,
+        cmd,
+    } = read(app, who, actor, case_id, cmd).await?;
     let cmd = &cmd;
     let events = case::decide(&c, &item, cmd, who, now, &cal).map_err(from_case_error)?;
     let payloads = events
@@ -312,6 +293,45 @@ async fn run_once(
         case: next,
         item,
         bundle,
+    })
+}
+
+/// What a command reads before it decides: the case with what its write compares against
+/// (`found`), its item's version, its 电子监察 limits and the command with its materials
+/// checked.
+struct Read {
+    found: sc::CaseForCommand,
+    item: std::sync::Arc<ItemDefinition>,
+    limits: domain::supervision::Thresholds,
+    cmd: Command,
+}
+
+/// The reads, on one connection that goes back before the write.
+async fn read(
+    app: &App,
+    who: &CaseActor,
+    actor: Option<&Actor>,
+    case_id: &str,
+    cmd: &Command,
+) -> Result<Read> {
+    let mut conn = app.store.conn().await?;
+    let found = sc::get_for_command(&mut conn, case_id)
+        .await?
+        .ok_or_else(|| AppError::NotFound("办件".into()))?;
+    let c = &found.case;
+    if let Some(a) = actor {
+        let access = authorize(&mut conn, app, a, c).await?;
+        super::relay::check_point_command(access, cmd.kind())?;
+    }
+    let cmd = checked_materials(&mut conn, app, who, c, found.bundle.as_deref(), cmd).await?;
+    let item = item_version(app, &mut conn, c).await?;
+    let limits =
+        crate::supervision::thresholds_for(app, &mut conn, &c.item_code, &c.region).await?;
+    Ok(Read {
+        found,
+        item,
+        limits,
+        cmd,
     })
 }
 
