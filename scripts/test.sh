@@ -9,6 +9,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# The script's own files (lists, logs) go under target/, which cargo may not have made: CI
+# builds elsewhere (CARGO_TARGET_DIR, see .ci/run).
+mkdir -p target
+
 # Each stage says when it starts and how long the run has taken so far (CI has 40 minutes).
 stage() { echo "== $* ($(date +%T), ${SECONDS}s in)"; }
 
