@@ -46,8 +46,8 @@ export RUSTFLAGS="${RUSTFLAGS:-} -D warnings"
 
 # The peers in Python: the SMTP server needs aiosmtpd and the S3 server moto (PyPI),
 # installed once per machine (outside the checkout, like the fuzzing tools) into a virtualenv
-# whose interpreter the tests are given.
-simvenv="${ONEWINDOW_TOOLS:-$HOME/.cache/onewindow-tools}/sims-venv"
+# whose interpreter the tests are given (by its absolute path: they run from their crates).
+simvenv="$(realpath -m "${ONEWINDOW_TOOLS:-$HOME/.cache/onewindow-tools}")/sims-venv"
 if ! "$simvenv/bin/python" -c '
 import importlib.metadata as m, moto.server
 assert (m.version("aiosmtpd"), m.version("moto")) == ("1.4.6", "5.1.18")' 2>/dev/null; then
