@@ -230,9 +230,6 @@ pub struct App {
     /// Uploaded materials and rendered documents.
     pub files: files::Files,
     pub index: Arc<CatalogIndex>,
-    /// One catalog search at a time per core: the rest wait their turn in order instead of
-    /// sharing the cores as threads, so a costly query does not stretch every other one.
-    pub(crate) search_turns: Arc<tokio::sync::Semaphore>,
     pub calendar: Arc<RwLock<WorkCalendar>>,
     pub settings: Arc<Settings>,
     pub clock: Arc<dyn Clock>,
@@ -352,9 +349,6 @@ impl App {
             files,
             store,
             index: Arc::new(index),
-            search_turns: Arc::new(tokio::sync::Semaphore::new(
-                std::thread::available_parallelism().map_or(2, |n| n.get()),
-            )),
             calendar: Arc::new(RwLock::new(WorkCalendar::china())),
             shared: Arc::new(shared),
             settings: Arc::new(settings),

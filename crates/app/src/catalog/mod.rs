@@ -111,21 +111,12 @@ pub async fn search(app: &App, p: &SearchParams) -> Result<SearchResults> {
         limit: limit as usize,
         offset: offset as usize,
     };
-    let index = app.index.clone();
-    let turn = app
-        .search_turns
-        .clone()
-        .acquire_owned()
-        .await
-        .map_err(|e| AppError::Internal(e.to_string()))?;
-    // Searching is CPU work; keep it off the async workers.
-    tokio::task::spawn_blocking(move || {
-        let _turn = turn;
-        index.search(&query)
-    })
-    .await
-    .map_err(|e| AppError::Internal(e.to_string()))?
-    .map_err(Into::into)
+    // Run where the request is, on the async worker: a search is well under a millisecond of
+    // CPU on a county's catalog (2.4 ms at most over 100 000 items, `bench search`), less
+    // than the two thread hand-offs a blocking task costs, and a worker searches one query
+    // at a time, so a costly query cannot stretch others by sharing a core with them
+    // (docs/PERFORMANCE.md, eighteenth session).
+    app.index.search(&query).map_err(Into::into)
 }
 
 /// The public list of items with filters (browse by department or region).
