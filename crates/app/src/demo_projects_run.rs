@@ -80,8 +80,7 @@ pub async fn run(app: &App) -> Result<usize> {
     let clock = Arc::new(SteppedClock::starting_at(morning(
         real_now - Duration::days(77),
     )));
-    let mut past = app.clone();
-    past.clock = clock.clone();
+    let past = app.with_clock(clock.clone());
     let demo = Past {
         app: &past,
         clock: &clock,

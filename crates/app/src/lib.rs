@@ -223,9 +223,22 @@ impl Clock for SteppedClock {
     }
 }
 
-/// Everything a use case needs, shared by all requests.
+/// Everything a use case needs, shared by all requests. Cloning it is one reference count:
+/// every request clones it several times (axum's `State`), and cloning the parts one by one
+/// was two dozen atomic counts and a string copy each time (docs/PERFORMANCE.md).
 #[derive(Clone)]
-pub struct App {
+pub struct App(Arc<AppParts>);
+
+impl std::ops::Deref for App {
+    type Target = AppParts;
+    fn deref(&self) -> &AppParts {
+        &self.0
+    }
+}
+
+/// The parts of an [`App`], reached through it.
+#[derive(Clone)]
+pub struct AppParts {
     pub store: Store,
     /// Uploaded materials and rendered documents.
     pub files: files::Files,
@@ -296,6 +309,15 @@ fn node_name() -> Arc<str> {
 const CACHE_TTL: std::time::Duration = std::time::Duration::from_secs(30);
 
 impl App {
+    /// The same app (store, caches, indexes) seen through another clock: the demo's replays
+    /// of months past.
+    pub fn with_clock(&self, clock: Arc<dyn Clock>) -> App {
+        App(Arc::new(AppParts {
+            clock,
+            ..AppParts::clone(&self.0)
+        }))
+    }
+
     /// Opens the search index under the data directory (in memory when `in_memory_index`),
     /// loads the calendar, and rebuilds the index if it is missing or stale.
     pub async fn open(
@@ -345,7 +367,7 @@ impl App {
     ) -> Result<App> {
         let files = files::Files::open(&settings.files, settings.files_root(), store.durable())?;
         let small = (accounts / 10).max(1_000);
-        Ok(App {
+        Ok(App(Arc::new(AppParts {
             files,
             store,
             index: Arc::new(index),
@@ -370,7 +392,7 @@ impl App {
             oidc: Arc::default(),
             node: node_name(),
             marks_heard: Arc::default(),
-        })
+        })))
     }
 
     /// An item version as cases filed under it see it; published and superseded versions are

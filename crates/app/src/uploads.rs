@@ -29,11 +29,7 @@ pub fn sniff(bytes: &[u8]) -> Option<&'static str> {
 
 /// The name a file is stored under: its SM3 digest in hex.
 pub fn content_hash(bytes: &[u8]) -> String {
-    hex(&Sm3::digest(bytes))
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    hex::encode(Sm3::digest(bytes))
 }
 
 /// Where the file with this digest is kept: `files/ab/abcdef…`, two levels so that no

@@ -174,10 +174,7 @@ impl Person {
 /// The key bookings are counted by: SM3 of the ID number or credit code, so the table holds
 /// no identity in clear beyond the masked form.
 pub(crate) fn person_key(identity: &str) -> String {
-    Sm3::digest(identity.trim().to_ascii_uppercase().as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    hex::encode(Sm3::digest(identity.trim().to_ascii_uppercase().as_bytes()))
 }
 
 pub(crate) fn today(app: &App) -> time::Date {
