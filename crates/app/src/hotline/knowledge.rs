@@ -298,10 +298,10 @@ pub async fn desk_search(
         limit: 5,
         offset: 0,
     };
-    let index = app.index.clone();
-    let items = tokio::task::spawn_blocking(move || index.search(&q))
-        .await
-        .map_err(|e| AppError::Internal(e.to_string()))??
+    // On this worker, as every catalog search (`catalog::search` says why).
+    let items = app
+        .index
+        .search(&q)?
         .hits
         .into_iter()
         .map(ItemBrief::from)
