@@ -311,7 +311,7 @@ const CACHE_TTL: std::time::Duration = std::time::Duration::from_secs(30);
 impl App {
     /// The same app (store, caches, indexes) seen through another clock: the demo's replays
     /// of months past.
-    pub fn with_clock(&self, clock: Arc<dyn Clock>) -> App {
+    pub(crate) fn with_clock(&self, clock: Arc<dyn Clock>) -> App {
         App(Arc::new(AppParts {
             clock,
             ..AppParts::clone(&self.0)
