@@ -125,7 +125,7 @@ pub async fn grant_at_window(
         ));
     }
     let mut tx = app.store.begin().await?;
-    crate::uploads::claim(&mut tx, app, clerk, &[], "letter", &mut letter).await?;
+    crate::uploads::claim(app, clerk, &[], "letter", &mut letter).await?;
     let Provision::Uploaded { file, .. } = &letter else {
         return Err(AppError::field(
             "letter",

@@ -22,6 +22,7 @@ pub mod hall;
 pub mod hotline;
 pub mod licenses;
 mod lite;
+mod lite_read;
 pub mod market;
 pub mod notify;
 pub mod off_platform;

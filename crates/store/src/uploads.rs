@@ -1,6 +1,6 @@
 //! Who stored which upload (the bytes live in files, content-addressed, see app::uploads).
 
-use sqlx::AnyConnection;
+use sqlx::{AnyConnection, FromRow};
 
 use crate::Result;
 use crate::command::{Arg, Batch};
@@ -38,18 +38,14 @@ pub async fn record(store: &crate::Store, u: &UploadRow) -> Result<()> {
 }
 
 /// The upload of these bytes by this account, if it stored them.
-pub async fn owned(
-    conn: &mut AnyConnection,
-    hash: &str,
-    owner_id: &str,
-) -> Result<Option<UploadRow>> {
-    Ok(sqlx::query_as(
-        "SELECT hash, owner_id, media_type, size, at, flagged FROM uploads WHERE hash = $1 AND owner_id = $2",
-    )
-    .bind(hash)
-    .bind(owner_id)
-    .fetch_optional(conn)
-    .await?)
+/// A fresh read outside any transaction (the record was written by an earlier request),
+/// on the asking thread on SQLite.
+pub async fn owned(store: &crate::Store, hash: &str, owner_id: &str) -> Result<Option<UploadRow>> {
+    let sql = "SELECT hash, owner_id, media_type, size, at, flagged FROM uploads WHERE hash = $1 AND owner_id = $2";
+    let row = store
+        .read_row(sql, &[Arg::Text(hash), Arg::Text(owner_id)])
+        .await?;
+    Ok(row.map(|r| UploadRow::from_row(&r)).transpose()?)
 }
 
 /// Any record of these bytes (for the warning flag shown to staff).
@@ -63,18 +59,16 @@ pub async fn any_record(conn: &mut AnyConnection, hash: &str) -> Result<Option<U
 }
 
 /// How many uploads, and how many bytes, an account stored since `since`.
-pub async fn usage_since(
-    conn: &mut AnyConnection,
-    owner_id: &str,
-    since: i64,
-) -> Result<(i64, i64)> {
-    let (n, bytes): (i64, Option<i64>) = sqlx::query_as(
-        "SELECT COUNT(*), CAST(SUM(size) AS BIGINT) FROM uploads WHERE owner_id = $1 AND at >= $2",
-    )
-    .bind(owner_id)
-    .bind(since)
-    .fetch_one(conn)
-    .await?;
+pub async fn usage_since(store: &crate::Store, owner_id: &str, since: i64) -> Result<(i64, i64)> {
+    // A count over the owner's index, bounded by the quota it checks: a fresh read on the
+    // asking thread on SQLite.
+    let sql =
+        "SELECT COUNT(*), CAST(SUM(size) AS BIGINT) FROM uploads WHERE owner_id = $1 AND at >= $2";
+    let row = store
+        .read_row(sql, &[Arg::Text(owner_id), Arg::Int(since)])
+        .await?
+        .ok_or_else(|| crate::StoreError::State("计数查询没有返回行".into()))?;
+    let (n, bytes): (i64, Option<i64>) = <(i64, Option<i64>)>::from_row(&row)?;
     Ok((n, bytes.unwrap_or(0)))
 }
 

@@ -314,10 +314,10 @@ async fn read(
     case_id: &str,
     cmd: &Command,
 ) -> Result<Read> {
-    let mut conn = app.store.conn().await?;
-    let found = sc::get_for_command(&mut conn, case_id)
+    let found = sc::get_for_command(&app.store, case_id)
         .await?
         .ok_or_else(|| AppError::NotFound("办件".into()))?;
+    let mut conn = app.store.conn().await?;
     let c = &found.case;
     if let Some(a) = actor {
         let access = authorize(&mut conn, app, a, c).await?;
@@ -416,31 +416,31 @@ async fn checked_materials(
         }
     }
     let held: Vec<&Provision> = c.materials.values().chain(inherited.iter()).collect();
-    let fix = async |conn: &mut store::Connection,
-                     materials: &BTreeMap<String, Provision>|
-           -> Result<BTreeMap<String, Provision>> {
-        let mut out = materials.clone();
-        for (name, p) in out.iter_mut() {
-            crate::uploads::claim(conn, app, uploader, &held, &format!("materials.{name}"), p)
-                .await?;
-            if let (Provision::CheckedOriginal { by }, CaseActor::Staff { id, .. }) = (&mut *p, who)
-            {
-                *by = id.clone();
+    let fix =
+        async |materials: &BTreeMap<String, Provision>| -> Result<BTreeMap<String, Provision>> {
+            let mut out = materials.clone();
+            for (name, p) in out.iter_mut() {
+                crate::uploads::claim(app, uploader, &held, &format!("materials.{name}"), p)
+                    .await?;
+                if let (Provision::CheckedOriginal { by }, CaseActor::Staff { id, .. }) =
+                    (&mut *p, who)
+                {
+                    *by = id.clone();
+                }
             }
-        }
-        Ok(out)
-    };
+            Ok(out)
+        };
     Ok(match cmd {
         Command::Edit { form, materials } => Command::Edit {
             form: form.clone(),
-            materials: fix(conn, materials).await?,
+            materials: fix(materials).await?,
         },
         Command::Supply { form, materials } => Command::Supply {
             form: form.clone(),
-            materials: fix(conn, materials).await?,
+            materials: fix(materials).await?,
         },
         Command::SupplyPending { materials } => Command::SupplyPending {
-            materials: fix(conn, materials).await?,
+            materials: fix(materials).await?,
         },
         other => other.clone(),
     })

@@ -178,7 +178,10 @@ pub(crate) async fn file_as(
     };
     for a in &new.attachments {
         // Only files the filer uploaded: an id alone must not expose someone else's file.
-        if store::uploads::owned(&mut c, a, uploader).await?.is_none() {
+        if store::uploads::owned(&app.store, a, uploader)
+            .await?
+            .is_none()
+        {
             return Err(AppError::field(
                 "attachments",
                 "unknown",
@@ -419,7 +422,7 @@ pub async fn step(app: &App, actor: &Actor, id: &str, cmd: &Command) -> Result<T
         }
         Command::Reply { evidence, .. } => {
             for e in evidence {
-                if store::uploads::owned(&mut tx, e, &s.id).await?.is_none() {
+                if store::uploads::owned(&app.store, e, &s.id).await?.is_none() {
                     return Err(AppError::field(
                         "evidence",
                         "unknown",

@@ -56,6 +56,18 @@ pub(crate) fn push_event<'a>(b: &mut Batch<'a>, e: &'a EventRow) {
 pub(super) const EVENT_COLS: &str =
     "SELECT case_id, seq, at, actor, role, kind, payload, prev_hash, hash FROM case_events";
 
+/// [`events`] as a fresh read outside any transaction, on the asking thread on SQLite: for
+/// the pages that show a case (a case has tens of events, not thousands).
+pub async fn read_events(store: &crate::Store, case_id: &str) -> Result<Vec<EventRow>> {
+    use sqlx::FromRow;
+    let sql = "SELECT case_id, seq, at, actor, role, kind, payload, prev_hash, hash FROM case_events WHERE case_id = $1 ORDER BY seq";
+    let rows = store.read_rows(sql, &[Arg::Text(case_id)]).await?;
+    Ok(rows
+        .iter()
+        .map(EventRow::from_row)
+        .collect::<std::result::Result<_, _>>()?)
+}
+
 pub async fn events(conn: &mut AnyConnection, case_id: &str) -> Result<Vec<EventRow>> {
     Ok(sqlx::query_as(AssertSqlSafe(format!(
         "{EVENT_COLS} WHERE case_id = $1 ORDER BY seq"

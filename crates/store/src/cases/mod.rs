@@ -141,6 +141,31 @@ pub(crate) fn decode(data: &str) -> Result<Case> {
     Ok(serde_json::from_str(data)?)
 }
 
+/// [`get_case`] as a fresh read outside any transaction, on the asking thread on SQLite.
+pub async fn read_case(store: &crate::Store, id: &str) -> Result<Option<Case>> {
+    let sql = "SELECT data FROM cases WHERE id = $1";
+    one_case(
+        store
+            .read_row(sql, &[crate::command::Arg::Text(id)])
+            .await?,
+    )
+}
+
+/// [`find_by_number`] as a fresh read outside any transaction, on the asking thread on SQLite.
+pub async fn read_by_number(store: &crate::Store, number: &str) -> Result<Option<Case>> {
+    let sql = "SELECT data FROM cases WHERE number = $1 AND number <> ''";
+    one_case(
+        store
+            .read_row(sql, &[crate::command::Arg::Text(number)])
+            .await?,
+    )
+}
+
+fn one_case(row: Option<sqlx::any::AnyRow>) -> Result<Option<Case>> {
+    use sqlx::Row;
+    row.map(|r| decode(&r.try_get::<String, _>(0)?)).transpose()
+}
+
 pub async fn get_case(conn: &mut AnyConnection, id: &str) -> Result<Option<Case>> {
     let data: Option<String> = sqlx::query_scalar("SELECT data FROM cases WHERE id = $1")
         .bind(id)
@@ -181,8 +206,9 @@ pub struct CaseColumns {
     pub index: CaseIndex,
 }
 
-/// [`CaseForCommand`] in one query: every case command starts here.
-pub async fn get_for_command(conn: &mut AnyConnection, id: &str) -> Result<Option<CaseForCommand>> {
+/// [`CaseForCommand`] in one query: every case command starts here. A fresh read outside
+/// any transaction (the write checks the version it read), on the asking thread on SQLite.
+pub async fn get_for_command(store: &crate::Store, id: &str) -> Result<Option<CaseForCommand>> {
     use sqlx::Row;
     static SQL: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
         format!(
@@ -199,9 +225,8 @@ pub async fn get_for_command(conn: &mut AnyConnection, id: &str) -> Result<Optio
             crate::stats::select_cols("s", "s_")
         )
     });
-    let row = sqlx::query(sqlx::AssertSqlSafe(SQL.as_str()))
-        .bind(id)
-        .fetch_optional(conn)
+    let row = store
+        .read_row(SQL.as_str(), &[crate::command::Arg::Text(id)])
         .await?;
     let Some(r) = row else { return Ok(None) };
     let seq: Option<i64> = r.try_get("seq")?;
