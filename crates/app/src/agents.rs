@@ -124,8 +124,18 @@ pub async fn grant_at_window(
             "只有综窗受理人员可以登记代办授权".into(),
         ));
     }
+    // The letter is checked before the transaction: an upload is the clerk's from an earlier
+    // request, and on SQLite the writer's turn is not held for a read.
+    crate::uploads::claim(
+        &mut app.store.conn().await?,
+        app,
+        clerk,
+        &[],
+        "letter",
+        &mut letter,
+    )
+    .await?;
     let mut tx = app.store.begin().await?;
-    crate::uploads::claim(app, clerk, &[], "letter", &mut letter).await?;
     let Provision::Uploaded { file, .. } = &letter else {
         return Err(AppError::field(
             "letter",

@@ -73,8 +73,9 @@ pub async fn store(app: &App, actor: &Actor, bytes: &[u8], file_name: &str) -> R
     let now = app.now();
     let size = bytes.len() as i64;
     {
+        let mut c = app.store.conn().await?;
         let since = store::millis(now - upload::QUOTA_PERIOD);
-        let (files, used) = store::uploads::usage_since(&app.store, owner, since).await?;
+        let (files, used) = store::uploads::usage_since(&mut c, owner, since).await?;
         if !quota.allows(files, used, size) {
             return Err(AppError::field(
                 "file",
@@ -150,6 +151,7 @@ fn clean_name(file_name: &str) -> String {
 /// within [`upload::ATTACH_WINDOW`]; its media type is the one judged from the content when it
 /// was stored. Any other hash, stored or not, gets the same answer, so hashes cannot be probed.
 pub async fn claim(
+    conn: &mut store::Conn,
     app: &App,
     uploader: &str,
     held: &[&Provision],
@@ -174,7 +176,7 @@ pub async fn claim(
     });
     let judged = match already {
         Some(m) => Some(m),
-        None => match store::uploads::owned(&app.store, file, uploader)
+        None => match store::uploads::owned(conn, file, uploader)
             .await?
             .filter(|u| u.at >= store::millis(app.now() - upload::ATTACH_WINDOW))
         {

@@ -203,20 +203,28 @@ pub async fn record_login_failure(conn: &mut AnyConnection, login: &str, at: i64
     Ok(())
 }
 
+/// The times of `login`'s failures after `since`: a fresh read on the asking thread on
+/// SQLite (a throttle window holds a handful).
 pub async fn login_failures_since(
-    conn: &mut AnyConnection,
+    c: &mut crate::Conn,
     login: &str,
     since: i64,
 ) -> Result<Vec<i64>> {
-    Ok(
-        sqlx::query_scalar(
-            "SELECT at FROM login_failures WHERE login = $1 AND at > $2 ORDER BY at",
+    use sqlx::Row;
+    let sql = "SELECT at FROM login_failures WHERE login = $1 AND at > $2 ORDER BY at";
+    let rows = c
+        .read_rows(
+            sql,
+            &[
+                crate::command::Arg::Text(login),
+                crate::command::Arg::Int(since),
+            ],
         )
-        .bind(login)
-        .bind(since)
-        .fetch_all(conn)
-        .await?,
-    )
+        .await?;
+    Ok(rows
+        .iter()
+        .map(|r| r.try_get::<i64, _>(0))
+        .collect::<std::result::Result<_, _>>()?)
 }
 
 pub async fn clear_login_failures(conn: &mut AnyConnection, login: &str) -> Result<()> {

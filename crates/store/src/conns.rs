@@ -24,6 +24,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, AnyPool, Connection};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
@@ -62,6 +63,8 @@ struct Shared {
     free: Mutex<Vec<Idle>>,
     /// One permit per connection in use; as many as the pool's maximum.
     permits: Arc<Semaphore>,
+    /// SQLite: where [`Conn::read_row`] reads instead (`lite_read`), set once migrated.
+    lite: std::sync::OnceLock<crate::lite_read::LiteReaders>,
 }
 
 struct Idle {
@@ -88,8 +91,14 @@ impl Conns {
                 pool,
                 free: Mutex::new(Vec::new()),
                 permits: Arc::new(Semaphore::new(max)),
+                lite: std::sync::OnceLock::new(),
             }),
         }
+    }
+
+    /// SQLite: the bounded reads of [`Conn::read_row`] run on the asking thread from now on.
+    pub(crate) fn read_inline(&self, readers: crate::lite_read::LiteReaders) {
+        let _ = self.shared.lite.set(readers);
     }
 
     pub(crate) async fn acquire(&self) -> Result<Conn, sqlx::Error> {
@@ -142,6 +151,44 @@ impl Conns {
 }
 
 impl Conn {
+    /// The row `sql` returns for `args`, if any: a bounded read (a row by its key, a count
+    /// over an index) that sees every commit before it. On SQLite it runs on the asking
+    /// thread, with no hand-off to this connection's thread (`lite_read`); on PostgreSQL on
+    /// this connection. Reads that must see a transaction's own writes take the `Tx`.
+    pub(crate) async fn read_row(
+        &mut self,
+        sql: &'static str,
+        args: &[crate::command::Arg<'_>],
+    ) -> crate::Result<Option<AnyRow>> {
+        Ok(self.read_up_to(sql, args, 1).await?.pop())
+    }
+
+    /// Every row `sql` returns for `args`; as [`Conn::read_row`], for a few rows.
+    pub(crate) async fn read_rows(
+        &mut self,
+        sql: &'static str,
+        args: &[crate::command::Arg<'_>],
+    ) -> crate::Result<Vec<AnyRow>> {
+        self.read_up_to(sql, args, usize::MAX).await
+    }
+
+    async fn read_up_to(
+        &mut self,
+        sql: &'static str,
+        args: &[crate::command::Arg<'_>],
+        limit: usize,
+    ) -> crate::Result<Vec<AnyRow>> {
+        if let Some(r) = self.shared.lite.get() {
+            return r.rows(sql, args, limit);
+        }
+        let q = crate::command::bind_all(sqlx::query(sqlx::AssertSqlSafe(sql)), args);
+        let conn: &mut AnyConnection = self;
+        Ok(match limit {
+            1 => q.fetch_optional(conn).await?.into_iter().collect(),
+            _ => q.fetch_all(conn).await?,
+        })
+    }
+
     /// Whether the connection goes back to the free list when dropped (else it is closed).
     pub(crate) fn set_reusable(&mut self, yes: bool) {
         self.reusable = yes;

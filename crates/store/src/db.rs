@@ -5,7 +5,7 @@ use std::str::FromStr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use sqlx::any::{AnyConnectOptions, AnyPoolOptions, AnyRow};
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyConnection, AnyPool, Executor};
 use thiserror::Error;
 
@@ -142,8 +142,6 @@ pub struct Store {
     group_sync: Option<Arc<GroupSync>>,
     /// PostgreSQL's address, for the connection that listens to other nodes (`cluster`).
     pg_url: Option<Arc<str>>,
-    /// SQLite: the connections of [`Store::read_row`], used on the asking thread (`lite_read`).
-    readers: Option<Arc<crate::lite_read::LiteReaders>>,
 }
 
 /// The file of a `sqlite://` URL (None for in-memory databases).
@@ -259,7 +257,6 @@ impl Store {
             queue: Arc::default(),
             group_sync: None,
             pg_url: (backend == Backend::Postgres).then(|| Arc::from(url.as_str())),
-            readers: None,
         };
         store.migrate().await?;
         if backend == Backend::Sqlite {
@@ -271,10 +268,9 @@ impl Store {
                 StoreError::State("SQLite 须是数据库文件，不支持内存数据库".into())
             })?;
             let lite = crate::lite::LiteWriter::open(&file, SQLITE_PRAGMAS)?;
-            store.readers = Some(Arc::new(crate::lite_read::LiteReaders::new(
-                &file,
-                SQLITE_PRAGMAS,
-            )));
+            store
+                .conns
+                .read_inline(crate::lite_read::LiteReaders::new(&file, SQLITE_PRAGMAS));
             store.writer = Some(crate::write::writer_slot(conn, lite));
             store.group_sync = durable.then(|| GroupSync::start(wal_of(&file)));
         }
@@ -392,43 +388,6 @@ impl Store {
             Backend::Postgres => "SELECT pg_database_size(current_database())",
         };
         Ok(sqlx::query_scalar(sql).fetch_one(&self.pool).await?)
-    }
-
-    /// The row `sql` returns for `args`, if any: a bounded read outside any transaction (a
-    /// row by its key, a count over an index). On SQLite it runs on the asking thread, with
-    /// no hand-off (`lite_read`); on PostgreSQL on a pooled connection.
-    pub(crate) async fn read_row(
-        &self,
-        sql: &'static str,
-        args: &[crate::command::Arg<'_>],
-    ) -> crate::Result<Option<AnyRow>> {
-        Ok(self.read_up_to(sql, args, 1).await?.pop())
-    }
-
-    /// Every row `sql` returns for `args`; as [`Store::read_row`], for a few rows.
-    pub(crate) async fn read_rows(
-        &self,
-        sql: &'static str,
-        args: &[crate::command::Arg<'_>],
-    ) -> crate::Result<Vec<AnyRow>> {
-        self.read_up_to(sql, args, usize::MAX).await
-    }
-
-    async fn read_up_to(
-        &self,
-        sql: &'static str,
-        args: &[crate::command::Arg<'_>],
-        limit: usize,
-    ) -> crate::Result<Vec<AnyRow>> {
-        if let Some(r) = &self.readers {
-            return r.rows(sql, args, limit);
-        }
-        let mut conn = self.conn().await?;
-        let q = crate::command::bind_all(sqlx::query(sqlx::AssertSqlSafe(sql)), args);
-        Ok(match limit {
-            1 => q.fetch_optional(&mut *conn).await?.into_iter().collect(),
-            _ => q.fetch_all(&mut *conn).await?,
-        })
     }
 
     /// A connection for reads.

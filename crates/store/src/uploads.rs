@@ -40,9 +40,9 @@ pub async fn record(store: &crate::Store, u: &UploadRow) -> Result<()> {
 /// The upload of these bytes by this account, if it stored them.
 /// A fresh read outside any transaction (the record was written by an earlier request),
 /// on the asking thread on SQLite.
-pub async fn owned(store: &crate::Store, hash: &str, owner_id: &str) -> Result<Option<UploadRow>> {
+pub async fn owned(c: &mut crate::Conn, hash: &str, owner_id: &str) -> Result<Option<UploadRow>> {
     let sql = "SELECT hash, owner_id, media_type, size, at, flagged FROM uploads WHERE hash = $1 AND owner_id = $2";
-    let row = store
+    let row = c
         .read_row(sql, &[Arg::Text(hash), Arg::Text(owner_id)])
         .await?;
     Ok(row.map(|r| UploadRow::from_row(&r)).transpose()?)
@@ -59,12 +59,12 @@ pub async fn any_record(conn: &mut AnyConnection, hash: &str) -> Result<Option<U
 }
 
 /// How many uploads, and how many bytes, an account stored since `since`.
-pub async fn usage_since(store: &crate::Store, owner_id: &str, since: i64) -> Result<(i64, i64)> {
+pub async fn usage_since(c: &mut crate::Conn, owner_id: &str, since: i64) -> Result<(i64, i64)> {
     // A count over the owner's index, bounded by the quota it checks: a fresh read on the
     // asking thread on SQLite.
     let sql =
         "SELECT COUNT(*), CAST(SUM(size) AS BIGINT) FROM uploads WHERE owner_id = $1 AND at >= $2";
-    let row = store
+    let row = c
         .read_row(sql, &[Arg::Text(owner_id), Arg::Int(since)])
         .await?
         .ok_or_else(|| crate::StoreError::State("计数查询没有返回行".into()))?;

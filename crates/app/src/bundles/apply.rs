@@ -187,8 +187,10 @@ pub(crate) async fn apply_for(
     // Each upload must be the applicant's own, with its media type as judged when stored.
     let mut a = a;
     {
+        let mut conn = app.store.conn().await?;
         for (identity, p) in a.materials.iter_mut() {
             crate::uploads::claim(
+                &mut conn,
                 app,
                 agent.map_or(applicant_id.as_str(), |f| f.id),
                 &[],

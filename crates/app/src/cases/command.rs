@@ -314,10 +314,10 @@ async fn read(
     case_id: &str,
     cmd: &Command,
 ) -> Result<Read> {
-    let found = sc::get_for_command(&app.store, case_id)
+    let mut conn = app.store.conn().await?;
+    let found = sc::get_for_command(&mut conn, case_id)
         .await?
         .ok_or_else(|| AppError::NotFound("办件".into()))?;
-    let mut conn = app.store.conn().await?;
     let c = &found.case;
     if let Some(a) = actor {
         let access = authorize(&mut conn, app, a, c).await?;
@@ -387,7 +387,7 @@ fn revocation_note(e: &Event) -> Option<&str> {
 /// actor stored (or one the case already holds), with the media type judged when it was
 /// stored; a window check records the clerk who did it, whatever was sent.
 async fn checked_materials(
-    conn: &mut store::Connection,
+    conn: &mut store::Conn,
     app: &App,
     who: &CaseActor,
     c: &Case,
@@ -416,31 +416,31 @@ async fn checked_materials(
         }
     }
     let held: Vec<&Provision> = c.materials.values().chain(inherited.iter()).collect();
-    let fix =
-        async |materials: &BTreeMap<String, Provision>| -> Result<BTreeMap<String, Provision>> {
-            let mut out = materials.clone();
-            for (name, p) in out.iter_mut() {
-                crate::uploads::claim(app, uploader, &held, &format!("materials.{name}"), p)
-                    .await?;
-                if let (Provision::CheckedOriginal { by }, CaseActor::Staff { id, .. }) =
-                    (&mut *p, who)
-                {
-                    *by = id.clone();
-                }
+    let fix = async |conn: &mut store::Conn,
+                     materials: &BTreeMap<String, Provision>|
+           -> Result<BTreeMap<String, Provision>> {
+        let mut out = materials.clone();
+        for (name, p) in out.iter_mut() {
+            crate::uploads::claim(conn, app, uploader, &held, &format!("materials.{name}"), p)
+                .await?;
+            if let (Provision::CheckedOriginal { by }, CaseActor::Staff { id, .. }) = (&mut *p, who)
+            {
+                *by = id.clone();
             }
-            Ok(out)
-        };
+        }
+        Ok(out)
+    };
     Ok(match cmd {
         Command::Edit { form, materials } => Command::Edit {
             form: form.clone(),
-            materials: fix(materials).await?,
+            materials: fix(conn, materials).await?,
         },
         Command::Supply { form, materials } => Command::Supply {
             form: form.clone(),
-            materials: fix(materials).await?,
+            materials: fix(conn, materials).await?,
         },
         Command::SupplyPending { materials } => Command::SupplyPending {
-            materials: fix(materials).await?,
+            materials: fix(conn, materials).await?,
         },
         other => other.clone(),
     })

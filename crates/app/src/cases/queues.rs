@@ -189,7 +189,7 @@ pub async fn lookup(app: &App, number: &str, tail: &str) -> Result<(Case, Vec<Ti
             until: format!("{:02}:{:02}", local.hour(), local.minute()),
         });
     }
-    let found = sc::read_by_number(&app.store, number).await?;
+    let found = sc::read_by_number(&mut c, number).await?;
     let matches = match &found {
         Some(case) => {
             let applicant = app.account(&mut c, &case.applicant_id).await?;
@@ -204,7 +204,7 @@ pub async fn lookup(app: &App, number: &str, tail: &str) -> Result<(Case, Vec<Ti
             "与该办件编号和号码后四位相符的办件".into(),
         ));
     };
-    let rows = sc::read_events(&app.store, &case.id).await?;
+    let rows = sc::read_events(&mut c, &case.id).await?;
     // The public page says what happened, not the staff's opinions.
     let timeline = rows
         .iter()

@@ -155,7 +155,7 @@ pub async fn start_as_agent(
         .ok_or_else(no_grant)?;
     let letter = match letter {
         Some(mut l) => {
-            crate::uploads::claim(app, agent_id, &[], "letter", &mut l).await?;
+            crate::uploads::claim(&mut conn, app, agent_id, &[], "letter", &mut l).await?;
             Some(l)
         }
         None => None,

@@ -63,10 +63,10 @@ pub struct ApplicantInfo {
 pub async fn view(app: &App, actor: &Actor, case_id: &str) -> Result<CaseView> {
     // Refuse visitors before looking anything up, so a case id cannot be probed.
     let who = case_actor(actor)?;
-    let c = sc::read_case(&app.store, case_id)
+    let mut conn = app.store.conn().await?;
+    let c = sc::read_case(&mut conn, case_id)
         .await?
         .ok_or_else(|| AppError::NotFound("办件".into()))?;
-    let mut conn = app.store.conn().await?;
     let access = authorize(&mut conn, app, actor, &c).await?;
     let item = item_version(app, &mut conn, &c).await?;
     let concluding_office = app.department_name(&mut conn, &c.department).await;
@@ -90,7 +90,7 @@ pub async fn view(app: &App, actor: &Actor, case_id: &str) -> Result<CaseView> {
         },
         legal_representative: account.legal_representative.clone(),
     };
-    let rows = sc::read_events(&app.store, case_id).await?;
+    let rows = sc::read_events(&mut conn, case_id).await?;
     let results = crate::licenses::of_case(&mut conn, app, actor, &c).await?;
     let shipment = match &c.delivery {
         Some(domain::case::Delivery::Post { .. }) => {

@@ -178,10 +178,7 @@ pub(crate) async fn file_as(
     };
     for a in &new.attachments {
         // Only files the filer uploaded: an id alone must not expose someone else's file.
-        if store::uploads::owned(&app.store, a, uploader)
-            .await?
-            .is_none()
-        {
+        if store::uploads::owned(&mut c, a, uploader).await?.is_none() {
             return Err(AppError::field(
                 "attachments",
                 "unknown",
@@ -377,6 +374,20 @@ pub(crate) async fn append(
 pub async fn step(app: &App, actor: &Actor, id: &str, cmd: &Command) -> Result<TicketView> {
     let s = staff(actor)?;
     let now = app.now();
+    // A reply's evidence must be the replier's own uploads (from earlier requests): checked
+    // before the transaction, so that the writer's turn is not held for the reads.
+    if let Command::Reply { evidence, .. } = cmd {
+        let mut c = app.store.conn().await?;
+        for e in evidence {
+            if store::uploads::owned(&mut c, e, &s.id).await?.is_none() {
+                return Err(AppError::field(
+                    "evidence",
+                    "unknown",
+                    format!("附件 {e} 不存在"),
+                ));
+            }
+        }
+    }
     let mut tx = app.store.begin().await?;
     let stored = sh::get(&mut tx, id)
         .await?
@@ -419,17 +430,6 @@ pub async fn step(app: &App, actor: &Actor, id: &str, cmd: &Command) -> Result<T
         Command::Merge { into } => {
             let target = check_merge_target(&mut tx, &t, into).await?;
             resolved = Some(Command::Merge { into: target });
-        }
-        Command::Reply { evidence, .. } => {
-            for e in evidence {
-                if store::uploads::owned(&app.store, e, &s.id).await?.is_none() {
-                    return Err(AppError::field(
-                        "evidence",
-                        "unknown",
-                        format!("附件 {e} 不存在"),
-                    ));
-                }
-            }
         }
         _ => {}
     }

@@ -45,7 +45,7 @@ pub async fn prepare_for_case(
     };
     let holder = case_holder(app, &mut conn, case).await?;
     let dept = app.department(&mut conn, &t.department).await?;
-    let active = sl::active_key(&mut conn, &t.department).await?;
+    let active = sl::read_active_key(&mut conn, &t.department).await?;
     drop(conn);
     let key = match active {
         Some(k) => unseal(&k.key_id, &k.sealed_secret, app)?,

@@ -288,7 +288,7 @@ async fn filed_by(conn: &mut Connection, l: &LicenseRow, account_id: &str) -> Re
 /// The licences a case issued, for its page: to the applicant who filed it (whoever holds
 /// them) and to staff; an agent filing for someone does not see their numbers.
 pub async fn of_case(
-    conn: &mut Connection,
+    conn: &mut store::Conn,
     app: &App,
     actor: &Actor,
     case: &domain::case::Case,
@@ -302,7 +302,7 @@ pub async fn of_case(
     // A case issues licences only with a decision (`licenses::prepare_for_case`, on
     // approval): before one there is nothing to look up.
     if shown && case.decision.is_some() {
-        for l in sl::of_case(conn, case.id.as_str()).await? {
+        for l in sl::read_of_case(conn, case.id.as_str()).await? {
             out.push(view_of(conn, app, l).await?);
         }
     }

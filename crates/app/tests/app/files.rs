@@ -199,10 +199,9 @@ async fn a_bucket_that_refuses_fails_the_upload_clearly_and_records_nothing() {
         let Actor::Applicant { id, .. } = &me else {
             unreachable!()
         };
+        let mut c = app.store.conn().await.unwrap();
         assert_eq!(
-            store::uploads::usage_since(&app.store, id, 0)
-                .await
-                .unwrap(),
+            store::uploads::usage_since(&mut c, id, 0).await.unwrap(),
             (0, 0)
         );
     })

@@ -142,21 +142,16 @@ pub(crate) fn decode(data: &str) -> Result<Case> {
 }
 
 /// [`get_case`] as a fresh read outside any transaction, on the asking thread on SQLite.
-pub async fn read_case(store: &crate::Store, id: &str) -> Result<Option<Case>> {
+pub async fn read_case(c: &mut crate::Conn, id: &str) -> Result<Option<Case>> {
     let sql = "SELECT data FROM cases WHERE id = $1";
-    one_case(
-        store
-            .read_row(sql, &[crate::command::Arg::Text(id)])
-            .await?,
-    )
+    one_case(c.read_row(sql, &[crate::command::Arg::Text(id)]).await?)
 }
 
 /// [`find_by_number`] as a fresh read outside any transaction, on the asking thread on SQLite.
-pub async fn read_by_number(store: &crate::Store, number: &str) -> Result<Option<Case>> {
+pub async fn read_by_number(c: &mut crate::Conn, number: &str) -> Result<Option<Case>> {
     let sql = "SELECT data FROM cases WHERE number = $1 AND number <> ''";
     one_case(
-        store
-            .read_row(sql, &[crate::command::Arg::Text(number)])
+        c.read_row(sql, &[crate::command::Arg::Text(number)])
             .await?,
     )
 }
@@ -208,7 +203,7 @@ pub struct CaseColumns {
 
 /// [`CaseForCommand`] in one query: every case command starts here. A fresh read outside
 /// any transaction (the write checks the version it read), on the asking thread on SQLite.
-pub async fn get_for_command(store: &crate::Store, id: &str) -> Result<Option<CaseForCommand>> {
+pub async fn get_for_command(c: &mut crate::Conn, id: &str) -> Result<Option<CaseForCommand>> {
     use sqlx::Row;
     static SQL: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
         format!(
@@ -225,7 +220,7 @@ pub async fn get_for_command(store: &crate::Store, id: &str) -> Result<Option<Ca
             crate::stats::select_cols("s", "s_")
         )
     });
-    let row = store
+    let row = c
         .read_row(SQL.as_str(), &[crate::command::Arg::Text(id)])
         .await?;
     let Some(r) = row else { return Ok(None) };

@@ -171,13 +171,14 @@ async fn case_numbers_count_per_region_and_day_and_events_page_in_chain_order() 
     .await;
 }
 
-/// The fresh reads (`read_*`, on the asking thread on SQLite) see what a commit just wrote and
-/// decode to what the reads on a connection give, on both backends.
+/// The reads on the asking thread (`read_*`, `get_for_command`: through rusqlite on SQLite)
+/// see what a commit just wrote and decode to what sqlx's reads give, on both backends.
 #[tokio::test]
-async fn fresh_reads_see_the_last_commit_and_equal_the_reads_on_a_connection() {
+async fn reads_on_the_asking_thread_see_the_last_commit_and_equal_sqlx_reads() {
     on_both(|s| async move {
-        assert_eq!(read_case(&s, "n").await.unwrap(), None);
-        assert!(read_events(&s, "n").await.unwrap().is_empty());
+        let mut c = s.conn().await.unwrap();
+        assert_eq!(read_case(&mut c, "n").await.unwrap(), None);
+        assert!(read_events(&mut c, "n").await.unwrap().is_empty());
         let mut numbered = case("n");
         numbered.number = "511600-20261127-000001".into();
         let mut tx = s.begin().await.unwrap();
@@ -199,25 +200,28 @@ async fn fresh_reads_see_the_last_commit_and_equal_the_reads_on_a_connection() {
             append_event(&mut tx, &e).await.unwrap();
         }
         tx.commit().await.unwrap();
-        let mut c = s.conn().await.unwrap();
-        let fresh = read_case(&s, "n")
+        // The same checked-out connection, after the commit: each read sees it.
+        let fresh = read_case(&mut c, "n")
             .await
             .unwrap()
             .expect("the committed case");
         assert_eq!(Some(&fresh), get_case(&mut c, "n").await.unwrap().as_ref());
         assert_eq!(fresh.number, numbered.number);
         assert_eq!(
-            read_by_number(&s, &numbered.number).await.unwrap(),
+            read_by_number(&mut c, &numbered.number).await.unwrap(),
             find_by_number(&mut c, &numbered.number).await.unwrap()
         );
-        assert_eq!(read_by_number(&s, "").await.unwrap(), None);
-        let events_now = read_events(&s, "n").await.unwrap();
+        assert_eq!(read_by_number(&mut c, "").await.unwrap(), None);
+        let events_now = read_events(&mut c, "n").await.unwrap();
         assert_eq!(events_now, events(&mut c, "n").await.unwrap());
         assert_eq!(
             events_now.iter().map(|e| e.seq).collect::<Vec<_>>(),
             [1, 2, 3]
         );
-        let cmd = get_for_command(&s, "n").await.unwrap().expect("the case");
+        let cmd = get_for_command(&mut c, "n")
+            .await
+            .unwrap()
+            .expect("the case");
         assert_eq!(cmd.case, fresh);
         assert_eq!(cmd.tail, Some((3, "h3".into())));
         assert!(cmd.watch.is_none());

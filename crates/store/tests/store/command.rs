@@ -65,7 +65,9 @@ async fn write(
 ) -> store::Result<()> {
     let due = after.map(|w| w.due_date.as_str()).unwrap_or("2026-12-31");
     // As the app does: the columns as read before the command, so that only changes are set.
-    let stored = get_for_command(s, "case-1").await.unwrap().unwrap();
+    let mut c = s.conn().await.unwrap();
+    let stored = get_for_command(&mut c, "case-1").await.unwrap().unwrap();
+    drop(c);
     let w = CommandWrite {
         case: next,
         index: &index(due),
@@ -116,7 +118,12 @@ async fn stored(s: &store::Store) -> (i64, Vec<i64>, Option<String>, Vec<String>
 
 /// The case's columns as stored.
 async fn columns(s: &store::Store) -> CaseColumns {
-    get_for_command(s, "case-1").await.unwrap().unwrap().columns
+    let mut c = s.conn().await.unwrap();
+    get_for_command(&mut c, "case-1")
+        .await
+        .unwrap()
+        .unwrap()
+        .columns
 }
 
 /// The columns a write of `next`, due on `due`, leaves.
@@ -158,7 +165,7 @@ async fn a_commands_outbox_events_keep_their_order_and_its_case_row_its_audit_he
                 .unwrap();
             tx.commit().await.unwrap();
             let mut c = s.conn().await.unwrap();
-            let stored = get_for_command(&s, "case-1").await.unwrap().unwrap();
+            let stored = get_for_command(&mut c, "case-1").await.unwrap().unwrap();
             let before = store::outbox::after(&mut c, 0, 100).await.unwrap().len();
             drop(c);
             let mut next = case();
@@ -204,7 +211,7 @@ async fn a_commands_outbox_events_keep_their_order_and_its_case_row_its_audit_he
                 .collect();
             let want: Vec<String> = outbox.iter().map(|r| r.id.clone()).collect();
             assert_eq!(ids, want, "alone: {alone}");
-            let read = get_for_command(&s, "case-1").await.unwrap().unwrap();
+            let read = get_for_command(&mut c, "case-1").await.unwrap().unwrap();
             assert_eq!(read.tail, Some((2, "h2".to_string())), "alone: {alone}");
             assert_eq!(events(&mut c, "case-1").await.unwrap().len(), 2);
         })
@@ -234,11 +241,13 @@ async fn story(s: store::Store, alone: bool) {
         stored(&s).await,
         (2, vec![1, 2], a_due.clone(), vec![a.due_date.clone()])
     );
-    let read = get_for_command(&s, "case-1").await.unwrap().unwrap();
+    let mut c = s.conn().await.unwrap();
+    let read = get_for_command(&mut c, "case-1").await.unwrap().unwrap();
     assert_eq!(read.columns, written(&next, "2026-12-04"));
     assert_eq!(read.case.number, next.number);
     assert_eq!(read.tail, Some((2, "h2".into())));
     assert_eq!(read.watch, Some(a.clone()));
+    drop(c);
 
     // The watch unchanged: its warning stays open.
     next.version = 3;
@@ -327,7 +336,9 @@ async fn write_version(
 ) -> store::Result<()> {
     let mut next = draft(id);
     next.version = version;
-    let stored = get_for_command(s, id).await.unwrap().unwrap();
+    let mut c = s.conn().await.unwrap();
+    let stored = get_for_command(&mut c, id).await.unwrap().unwrap();
+    drop(c);
     let w = CommandWrite {
         case: &next,
         index: &index("2026-12-31"),
@@ -713,10 +724,11 @@ async fn a_command_reads_the_bundle_its_case_is_a_member_of_with_the_case() {
             insert_child(&mut tx, &child).await.unwrap();
         }
         tx.commit().await.unwrap();
-        let member = get_for_command(&s, "case-1").await.unwrap().unwrap();
+        let mut c = s.conn().await.unwrap();
+        let member = get_for_command(&mut c, "case-1").await.unwrap().unwrap();
         assert_eq!(member.bundle.as_deref(), Some("bundle-1"));
         assert_eq!(member.case.id.as_str(), "case-1");
-        let alone = get_for_command(&s, "case-2").await.unwrap().unwrap();
+        let alone = get_for_command(&mut c, "case-2").await.unwrap().unwrap();
         assert_eq!(alone.bundle, None);
         assert_eq!(alone.case.id.as_str(), "case-2");
     })

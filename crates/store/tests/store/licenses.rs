@@ -58,6 +58,16 @@ async fn types_map_items_and_the_register_finds_valid_licenses_by_holder() {
         tx.commit().await.unwrap();
 
         let mut c = s.conn().await.unwrap();
+        // The case page's fresh read finds what the connection's read finds.
+        assert_eq!(
+            read_of_case(&mut c, "case-2").await.unwrap(),
+            of_case(&mut c, "case-2").await.unwrap()
+        );
+        assert_eq!(
+            read_of_case(&mut c, "case-3").await.unwrap(),
+            vec![license("3", Some("2031-11-26"))]
+        );
+        assert!(read_of_case(&mut c, "case-9").await.unwrap().is_empty());
         assert_eq!(
             type_for_item(&mut c, "ITEM-A").await.unwrap(),
             Some(t.clone())
@@ -155,6 +165,13 @@ async fn the_active_key_is_the_newest_not_retired_and_old_keys_stay_readable() {
             "k1"
         );
         assert_eq!(retire_keys(&mut c, "511600-SCJG", 2).await.unwrap(), 1);
+        assert!(
+            read_active_key(&mut c, "511600-SCJG")
+                .await
+                .unwrap()
+                .is_none(),
+            "retired: no active key until the next is made"
+        );
         insert_key(&mut c, &k("k2", 3)).await.unwrap();
         assert_eq!(
             active_key(&mut c, "511600-SCJG")
@@ -163,6 +180,18 @@ async fn the_active_key_is_the_newest_not_retired_and_old_keys_stay_readable() {
                 .unwrap()
                 .key_id,
             "k2"
+        );
+        let fresh = read_active_key(&mut c, "511600-SCJG")
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            (
+                fresh.key_id.as_str(),
+                fresh.public_key.as_str(),
+                fresh.retired_at
+            ),
+            ("k2", "pub-k2", None)
         );
         assert_eq!(
             key(&mut c, "k1").await.unwrap().unwrap().retired_at,
