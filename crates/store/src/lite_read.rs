@@ -5,7 +5,7 @@
 //! such reads, and thread switches and wake-ups were about a sixth of the server's CPU
 //! (docs/PERFORMANCE.md). A point read of a few rows from pages already in memory takes a
 //! few microseconds, less than the hand-off, so the reads that a request makes on its way
-//! ([`crate::Store::read_row`], [`crate::Store::read_rows`]) run here, on the async worker
+//! ([`crate::Conn::read_row`], [`crate::Conn::read_rows`]) run here, on the async worker
 //! that asks, each from a statement prepared once per connection.
 //!
 //! Only bounded reads come this way (a row by its key, a count over an index): a worker
