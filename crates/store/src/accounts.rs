@@ -210,21 +210,12 @@ pub async fn login_failures_since(
     login: &str,
     since: i64,
 ) -> Result<Vec<i64>> {
-    use sqlx::Row;
+    use crate::command::Arg;
     let sql = "SELECT at FROM login_failures WHERE login = $1 AND at > $2 ORDER BY at";
-    let rows = c
-        .read_rows(
-            sql,
-            &[
-                crate::command::Arg::Text(login),
-                crate::command::Arg::Int(since),
-            ],
-        )
+    let rows: Vec<(i64,)> = c
+        .read_all(sql, &[Arg::Text(login), Arg::Int(since)])
         .await?;
-    Ok(rows
-        .iter()
-        .map(|r| r.try_get::<i64, _>(0))
-        .collect::<std::result::Result<_, _>>()?)
+    Ok(rows.into_iter().map(|(at,)| at).collect())
 }
 
 pub async fn clear_login_failures(conn: &mut AnyConnection, login: &str) -> Result<()> {

@@ -163,6 +163,32 @@ impl Conn {
         Ok(self.read_up_to(sql, args, 1).await?.pop())
     }
 
+    /// [`Conn::read_row`] decoded as `T`.
+    pub(crate) async fn read_one<T>(
+        &mut self,
+        sql: &'static str,
+        args: &[crate::command::Arg<'_>],
+    ) -> crate::Result<Option<T>>
+    where
+        T: for<'r> sqlx::FromRow<'r, AnyRow>,
+    {
+        let row = self.read_row(sql, args).await?;
+        Ok(row.map(|r| T::from_row(&r)).transpose()?)
+    }
+
+    /// [`Conn::read_rows`] decoded as `T`.
+    pub(crate) async fn read_all<T>(
+        &mut self,
+        sql: &'static str,
+        args: &[crate::command::Arg<'_>],
+    ) -> crate::Result<Vec<T>>
+    where
+        T: for<'r> sqlx::FromRow<'r, AnyRow>,
+    {
+        let rows = self.read_rows(sql, args).await?;
+        Ok(rows.iter().map(T::from_row).collect::<Result<_, _>>()?)
+    }
+
     /// Every row `sql` returns for `args`; as [`Conn::read_row`], for a few rows.
     pub(crate) async fn read_rows(
         &mut self,

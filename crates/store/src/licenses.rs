@@ -105,16 +105,13 @@ pub async fn insert_key(conn: &mut AnyConnection, k: &KeyRow) -> Result<()> {
 /// [`active_key`] as a fresh read outside any transaction, on the asking thread on SQLite:
 /// for signing a licence outside the writer's turn.
 pub async fn read_active_key(c: &mut crate::Conn, department: &str) -> Result<Option<KeyRow>> {
-    use sqlx::FromRow;
     static SQL: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
         format!(
             "SELECT {KEY_COLS} FROM issuer_keys WHERE department = $1 AND retired_at IS NULL ORDER BY created_at DESC, key_id DESC LIMIT 1"
         )
     });
-    let row = c
-        .read_row(SQL.as_str(), &[crate::command::Arg::Text(department)])
-        .await?;
-    Ok(row.map(|r| KeyRow::from_row(&r)).transpose()?)
+    c.read_one(SQL.as_str(), &[crate::command::Arg::Text(department)])
+        .await
 }
 
 /// The department's current signing key (the newest not retired).
@@ -287,17 +284,11 @@ pub async fn valid_of_type(
 /// [`of_case`] as a fresh read outside any transaction, on the asking thread on SQLite: for
 /// the case's page.
 pub async fn read_of_case(c: &mut crate::Conn, case_id: &str) -> Result<Vec<LicenseRow>> {
-    use sqlx::FromRow;
     static SQL: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
         format!("SELECT {LICENSE_COLS} FROM licenses WHERE case_id = $1 ORDER BY id")
     });
-    let rows = c
-        .read_rows(SQL.as_str(), &[crate::command::Arg::Text(case_id)])
-        .await?;
-    Ok(rows
-        .iter()
-        .map(LicenseRow::from_row)
-        .collect::<std::result::Result<_, _>>()?)
+    c.read_all(SQL.as_str(), &[crate::command::Arg::Text(case_id)])
+        .await
 }
 
 pub async fn of_case(conn: &mut AnyConnection, case_id: &str) -> Result<Vec<LicenseRow>> {

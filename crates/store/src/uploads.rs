@@ -1,6 +1,6 @@
 //! Who stored which upload (the bytes live in files, content-addressed, see app::uploads).
 
-use sqlx::{AnyConnection, FromRow};
+use sqlx::AnyConnection;
 
 use crate::Result;
 use crate::command::{Arg, Batch};
@@ -42,10 +42,8 @@ pub async fn record(store: &crate::Store, u: &UploadRow) -> Result<()> {
 /// on the asking thread on SQLite.
 pub async fn owned(c: &mut crate::Conn, hash: &str, owner_id: &str) -> Result<Option<UploadRow>> {
     let sql = "SELECT hash, owner_id, media_type, size, at, flagged FROM uploads WHERE hash = $1 AND owner_id = $2";
-    let row = c
-        .read_row(sql, &[Arg::Text(hash), Arg::Text(owner_id)])
-        .await?;
-    Ok(row.map(|r| UploadRow::from_row(&r)).transpose()?)
+    c.read_one(sql, &[Arg::Text(hash), Arg::Text(owner_id)])
+        .await
 }
 
 /// Any record of these bytes (for the warning flag shown to staff).
@@ -64,11 +62,11 @@ pub async fn usage_since(c: &mut crate::Conn, owner_id: &str, since: i64) -> Res
     // asking thread on SQLite.
     let sql =
         "SELECT COUNT(*), CAST(SUM(size) AS BIGINT) FROM uploads WHERE owner_id = $1 AND at >= $2";
-    let row = c
-        .read_row(sql, &[Arg::Text(owner_id), Arg::Int(since)])
+    // An aggregate without GROUP BY always returns its one row.
+    let (n, bytes): (i64, Option<i64>) = c
+        .read_one(sql, &[Arg::Text(owner_id), Arg::Int(since)])
         .await?
-        .ok_or_else(|| crate::StoreError::State("计数查询没有返回行".into()))?;
-    let (n, bytes): (i64, Option<i64>) = <(i64, Option<i64>)>::from_row(&row)?;
+        .unwrap_or((0, None));
     Ok((n, bytes.unwrap_or(0)))
 }
 

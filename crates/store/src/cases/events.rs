@@ -59,13 +59,9 @@ pub(super) const EVENT_COLS: &str =
 /// [`events`] as a fresh read outside any transaction, on the asking thread on SQLite: for
 /// the pages that show a case (a case has tens of events, not thousands).
 pub async fn read_events(c: &mut crate::Conn, case_id: &str) -> Result<Vec<EventRow>> {
-    use sqlx::FromRow;
-    let sql = "SELECT case_id, seq, at, actor, role, kind, payload, prev_hash, hash FROM case_events WHERE case_id = $1 ORDER BY seq";
-    let rows = c.read_rows(sql, &[Arg::Text(case_id)]).await?;
-    Ok(rows
-        .iter()
-        .map(EventRow::from_row)
-        .collect::<std::result::Result<_, _>>()?)
+    static SQL: std::sync::LazyLock<String> =
+        std::sync::LazyLock::new(|| format!("{EVENT_COLS} WHERE case_id = $1 ORDER BY seq"));
+    c.read_all(SQL.as_str(), &[Arg::Text(case_id)]).await
 }
 
 pub async fn events(conn: &mut AnyConnection, case_id: &str) -> Result<Vec<EventRow>> {
