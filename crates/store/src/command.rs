@@ -275,10 +275,6 @@ impl<'a> Batch<'a> {
         self.statements.push((sql, args));
     }
 
-    pub(crate) fn len(&self) -> usize {
-        self.statements.len()
-    }
-
     /// Declares that its statements do not build on each other: no statement reads or
     /// changes a row that another one writes, and none is a `SELECT`. (A row a foreign key
     /// points at may be inserted beside the row that points at it: the key is checked at the
@@ -330,14 +326,20 @@ impl<'a> Batch<'a> {
         bind_all(sqlx::query(sqlx::AssertSqlSafe(sql)), args)
     }
 
+    /// Whether [`Batch::as_one_statement`] takes it: a single statement, or an
+    /// [independent](Batch::independent) batch of which at most one statement returns rows.
+    pub(crate) fn goes_as_one_statement(&self) -> bool {
+        let n = self.statements.len();
+        n == 1 || (n > 1 && self.independent && self.returning() <= 1)
+    }
+
     /// The batch as one PostgreSQL statement, when it can go as one: a single statement as it
     /// is, or an [independent](Batch::independent) batch whose statements, at most one of
     /// them returning rows, become the data-modifying queries of one `WITH`: one round trip
-    /// where the statements one at a time were one each. It still runs inside a `BEGIN` and a
-    /// `COMMIT`, so that a request abandoned while its statement waits for a row lock is
-    /// rolled back (`write::Tx`), not committed when the lock comes free. (The queries of a
-    /// `WITH` all see the rows as they were before the statement, and PostgreSQL runs them in
-    /// an order of its own: hence only for statements that do not build on each other.)
+    /// where the statements one at a time were one each. Run as a transaction of its own
+    /// (`db::run_alone`) it is all or nothing by itself. (The queries of a `WITH` all see the
+    /// rows as they were before the statement, and PostgreSQL runs them in an order of its
+    /// own: hence only for statements that do not build on each other.)
     pub(crate) fn as_one_statement(&self) -> Option<crate::cases::Insert<'_>> {
         let sql = self.one_statement_sql()?;
         let args = self.statements.iter().flat_map(|(_, a)| a);
@@ -349,12 +351,12 @@ impl<'a> Batch<'a> {
         let n = self.statements.len();
         let mut sql = String::new();
         let mut k = 0;
+        if !self.goes_as_one_statement() {
+            return None;
+        }
         if n == 1 {
             number(&mut sql, &self.statements[0].0, &mut k);
             return Some(sql);
-        }
-        if n == 0 || !self.independent || self.returning() > 1 {
-            return None;
         }
         let returning = self
             .statements

@@ -241,6 +241,13 @@ impl Store {
                             if !durable {
                                 conn.execute("SET synchronous_commit TO off").await?;
                             }
+                            // PostgreSQL before 14 has no such setting: abandoned statements
+                            // then run to their end there (see `run_alone`).
+                            let check =
+                                format!("SET client_connection_check_interval TO '{CLIENT_CHECK}'");
+                            if let Err(e) = conn.execute(sqlx::AssertSqlSafe(check)).await {
+                                tracing::warn!("client_connection_check_interval: {e}");
+                            }
                         }
                     }
                     Ok(())
@@ -303,14 +310,8 @@ impl Store {
                 crate::write::run_batch_on_writer(slot, &self.queue, sync, b).await
             }
             None => {
-                if b.len() == 1 {
-                    // One statement is a transaction of its own: no `BEGIN` and `COMMIT`
-                    // round trips around it. (Abandoned while it waits for a lock, it still
-                    // commits once it gets it; the batches of one statement are uploads,
-                    // counters and logs, where that is harmless. A command is always
-                    // several statements, and runs in a `Tx`, which rolls back.)
-                    let mut conn = self.conn().await?;
-                    return b.run_ints(&mut conn).await;
+                if b.goes_as_one_statement() {
+                    return run_alone(self, b).await;
                 }
                 let mut tx = self.begin().await?;
                 let rows = b.run_ints(&mut tx).await?;
@@ -420,6 +421,29 @@ impl Store {
         self.pool.close().await;
     }
 }
+
+/// PostgreSQL: a batch that goes as one statement ([`Batch::as_one_statement`]), run as a
+/// transaction of its own: no `BEGIN` and `COMMIT` round trips around it (a command's read,
+/// its statement and its commit are then two round trips, not four). Abandoned while the
+/// statement waits for a lock (a request cancelled), the connection is closed rather than
+/// returned, and PostgreSQL, which looks for a closed client every
+/// [`CLIENT_CHECK`] while a statement runs, cancels the statement and writes nothing. One
+/// abandoned less than that before its lock came free may still commit, as one whose answer
+/// was lost on its way back always could.
+///
+/// [`Batch::as_one_statement`]: crate::command::Batch
+async fn run_alone(store: &Store, b: crate::command::Batch<'_>) -> crate::Result<Vec<i64>> {
+    let mut conn = store.conn().await?;
+    conn.set_reusable(false);
+    let rows = b.run_ints(&mut conn).await;
+    // Finished, well or with the statement's own error: the connection is idle again.
+    conn.set_reusable(true);
+    rows
+}
+
+/// How often PostgreSQL checks, while a statement runs, that its client is still there
+/// (`client_connection_check_interval`, PostgreSQL 14 and later; see [`run_alone`]).
+pub(crate) const CLIENT_CHECK: &str = "100ms";
 
 /// Makes an empty PostgreSQL database `name` on the server `server_url` names (dropping one of
 /// that name first, with its sessions) and returns its URL. For benchmarks, which need a

@@ -435,8 +435,27 @@ async fn a_command_abandoned_while_it_waits_is_not_written_later() {
             .unwrap();
         let abandoned = tokio::spawn(edit(s.clone(), "w1", 2));
         tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        if s.backend() == store::db::Backend::Postgres {
+            assert_eq!(
+                blocked_by(&mut hold).await,
+                1,
+                "the command waits for the row"
+            );
+        }
         abandoned.abort();
         assert!(abandoned.await.unwrap_err().is_cancelled());
+        if s.backend() == store::db::Backend::Postgres {
+            // The command's statement runs without `BEGIN`: PostgreSQL cancels it once it
+            // sees its client gone (client_connection_check_interval), before the lock frees.
+            let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+            while blocked_by(&mut hold).await > 0 {
+                assert!(
+                    std::time::Instant::now() < deadline,
+                    "still waiting after 10 s"
+                );
+                tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+            }
+        }
         hold.commit().await.unwrap();
         edit(s.clone(), "w2", 2).await.unwrap();
 
@@ -448,6 +467,19 @@ async fn a_command_abandoned_while_it_waits_is_not_written_later() {
         assert!(events(&mut c, "w1").await.unwrap().is_empty());
     })
     .await;
+}
+
+/// How many PostgreSQL sessions wait for a lock that `tx`'s session holds.
+async fn blocked_by(tx: &mut store::Tx) -> i64 {
+    use sqlx::Row;
+    sqlx::query(
+        "SELECT CAST(count(*) AS BIGINT) FROM pg_stat_activity
+         WHERE pg_backend_pid() = ANY(pg_blocking_pids(pid))",
+    )
+    .fetch_one(&mut **tx)
+    .await
+    .unwrap()
+    .get(0)
 }
 
 #[tokio::test]
