@@ -310,7 +310,7 @@ impl Store {
                 crate::write::run_batch_on_writer(slot, &self.queue, sync, b).await
             }
             None => {
-                if b.goes_as_one_statement() {
+                if self.backend == Backend::Postgres && b.goes_as_one_statement() {
                     return run_alone(self, b).await;
                 }
                 let mut tx = self.begin().await?;
@@ -423,15 +423,15 @@ impl Store {
 }
 
 /// PostgreSQL: a batch that goes as one statement ([`Batch::as_one_statement`]), run as a
-/// transaction of its own: no `BEGIN` and `COMMIT` round trips around it (a command's read,
-/// its statement and its commit are then two round trips, not four). Abandoned while the
+/// transaction of its own: no `BEGIN` and `COMMIT` round trips around it (a command is then
+/// its read and its statement, two round trips instead of four). Abandoned while the
 /// statement waits for a lock (a request cancelled), the connection is closed rather than
 /// returned, and PostgreSQL, which looks for a closed client every
 /// [`CLIENT_CHECK`] while a statement runs, cancels the statement and writes nothing. One
 /// abandoned less than that before its lock came free may still commit, as one whose answer
 /// was lost on its way back always could.
 ///
-/// [`Batch::as_one_statement`]: crate::command::Batch
+/// [`Batch::as_one_statement`]: crate::command::Batch::as_one_statement
 async fn run_alone(store: &Store, b: crate::command::Batch<'_>) -> crate::Result<Vec<i64>> {
     let mut conn = store.conn().await?;
     conn.set_reusable(false);
