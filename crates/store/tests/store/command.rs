@@ -434,27 +434,24 @@ async fn a_command_abandoned_while_it_waits_is_not_written_later() {
             .await
             .unwrap();
         let abandoned = tokio::spawn(edit(s.clone(), "w1", 2));
-        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
-        if s.backend() == store::db::Backend::Postgres {
-            assert_eq!(
-                blocked_by(&mut hold).await,
-                1,
-                "the command waits for the row"
-            );
+        let pg = s.backend() == store::db::Backend::Postgres;
+        if pg {
+            // Abandoned only once it waits for the row.
+            until(
+                &mut hold,
+                |n| n == 1,
+                "the command never waited for the row",
+            )
+            .await;
+        } else {
+            tokio::time::sleep(std::time::Duration::from_millis(200)).await;
         }
         abandoned.abort();
         assert!(abandoned.await.unwrap_err().is_cancelled());
-        if s.backend() == store::db::Backend::Postgres {
+        if pg {
             // The command's statement runs without `BEGIN`: PostgreSQL cancels it once it
             // sees its client gone (client_connection_check_interval), before the lock frees.
-            let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
-            while blocked_by(&mut hold).await > 0 {
-                assert!(
-                    std::time::Instant::now() < deadline,
-                    "still waiting after 10 s"
-                );
-                tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-            }
+            until(&mut hold, |n| n == 0, "still waiting after 10 s").await;
         }
         hold.commit().await.unwrap();
         edit(s.clone(), "w2", 2).await.unwrap();
@@ -469,17 +466,26 @@ async fn a_command_abandoned_while_it_waits_is_not_written_later() {
     .await;
 }
 
-/// How many PostgreSQL sessions wait for a lock that `tx`'s session holds.
-async fn blocked_by(tx: &mut store::Tx) -> i64 {
+/// Waits (at most 10 s, else fails with `what`) until the number of PostgreSQL sessions
+/// waiting for a lock that `tx`'s session holds satisfies `done`.
+async fn until(tx: &mut store::Tx, done: impl Fn(i64) -> bool, what: &str) {
     use sqlx::Row;
-    sqlx::query(
-        "SELECT CAST(count(*) AS BIGINT) FROM pg_stat_activity
-         WHERE pg_backend_pid() = ANY(pg_blocking_pids(pid))",
-    )
-    .fetch_one(&mut **tx)
-    .await
-    .unwrap()
-    .get(0)
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        let blocked: i64 = sqlx::query(
+            "SELECT CAST(count(*) AS BIGINT) FROM pg_stat_activity
+             WHERE pg_backend_pid() = ANY(pg_blocking_pids(pid))",
+        )
+        .fetch_one(&mut **tx)
+        .await
+        .unwrap()
+        .get(0);
+        if done(blocked) {
+            return;
+        }
+        assert!(std::time::Instant::now() < deadline, "{what}");
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
 }
 
 #[tokio::test]
